@@ -1,0 +1,217 @@
+"""The department's calendar.yaml: extra days off and make-up working days announced each year."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+_STR_TAG = "tag:yaml.org,2002:str"
+_NULL_TAG = "tag:yaml.org,2002:null"
+_TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_LISTS = ("days_off", "working_days")
+_ENTRY_KEYS = ("date", "name")
+
+
+class CalendarFileError(ValueError):
+    """calendar.yaml is invalid; `errors` holds every problem as `file:line: message`."""
+
+    def __init__(self, errors: list[str]) -> None:
+        super().__init__("\n".join(errors))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class CalendarExtras:
+    """The contents of a calendar file: dates to add as days off and as working days."""
+
+    days_off: dict[date, str] = field(default_factory=dict)
+    working_days: dict[date, str] = field(default_factory=dict)
+
+
+def read_calendar_file(path: Path) -> CalendarExtras:
+    """Parse and check a calendar file; a missing file has no extras. Raises `CalendarFileError`."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return CalendarExtras()
+    data = data.removeprefix(b"\xef\xbb\xbf")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise CalendarFileError([f"{path}:{line}: file is not UTF-8; save it as UTF-8"]) from None
+    return parse_calendar_text(text, str(path))
+
+
+def parse_calendar_text(text: str, filename: str) -> CalendarExtras:
+    """Parse calendar YAML text; `filename` is only used in error messages."""
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        where = f"{filename}:{mark.line + 1}" if mark is not None else filename
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise CalendarFileError([f"{where}: invalid YAML: {problem}"]) from None
+    parser = _Parser(filename)
+    extras = parser.parse(root)
+    if parser.errors:
+        raise CalendarFileError(parser.errors)
+    return extras
+
+
+@dataclass
+class _Entry:
+    day: date
+    name: str
+    line: int
+
+
+class _Parser:
+    """Walks the YAML node tree, keeping line numbers, and collects every error."""
+
+    def __init__(self, filename: str) -> None:
+        self.filename = filename
+        self.errors: list[str] = []
+
+    def error(self, node: Node, message: str) -> None:
+        self.errors.append(f"{self.filename}:{_line(node)}: {message}")
+
+    def parse(self, root: Node | None) -> CalendarExtras:
+        if root is None or _is_null(root):
+            return CalendarExtras()
+        if not isinstance(root, MappingNode):
+            self.error(root, "expected a mapping with the keys days_off and working_days")
+            return CalendarExtras()
+        lists: dict[str, list[_Entry]] = {}
+        for key, value in self.mapping_items(root, _LISTS):
+            lists[key] = self.entries(value, key)
+        days_off = self.unique(lists.get("days_off", []), "days_off")
+        working_days = self.unique(lists.get("working_days", []), "working_days")
+        for day in sorted(set(days_off) & set(working_days)):
+            off, work = days_off[day], working_days[day]
+            self.errors.append(
+                f"{self.filename}:{work.line}: {day.isoformat()} is listed in working_days "
+                f"and in days_off (line {off.line}); keep one"
+            )
+        return CalendarExtras(
+            days_off={d: e.name for d, e in sorted(days_off.items())},
+            working_days={d: e.name for d, e in sorted(working_days.items())},
+        )
+
+    def mapping_items(self, node: MappingNode, allowed: tuple[str, ...]) -> Iterable[tuple[str, Node]]:
+        """Yield the (key, value) pairs of `node`, reporting unknown and duplicate keys."""
+        seen: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, ScalarNode) or key_node.tag != _STR_TAG:
+                self.error(key_node, f"expected one of the keys {', '.join(allowed)}")
+                continue
+            key = key_node.value
+            if key in seen:
+                self.error(key_node, f'duplicate key "{key}" (first on line {seen[key]})')
+                continue
+            seen[key] = _line(key_node)
+            if key not in allowed:
+                self.error(key_node, f'unknown key "{key}"{_did_you_mean(key, allowed)}')
+                continue
+            yield key, value_node
+
+    def entries(self, node: Node, list_name: str) -> list[_Entry]:
+        if _is_null(node):
+            return []
+        if not isinstance(node, SequenceNode):
+            self.error(node, f'{list_name} must be a list of {{ date: "YYYY-MM-DD", name: "..." }}')
+            return []
+        result = []
+        for item in node.value:
+            entry = self.entry(item, list_name)
+            if entry is not None:
+                result.append(entry)
+        return result
+
+    def entry(self, node: Node, list_name: str) -> _Entry | None:
+        if not isinstance(node, MappingNode):
+            self.error(node, f'each item of {list_name} must be {{ date: "YYYY-MM-DD", name: "..." }}')
+            return None
+        values = dict(self.mapping_items(node, _ENTRY_KEYS))
+        missing = [key for key in _ENTRY_KEYS if key not in values]
+        if missing:
+            self.error(node, f"missing {' and '.join(missing)}")
+        day = self.date_value(values["date"]) if "date" in values else None
+        name = self.name_value(values["name"]) if "name" in values else None
+        if day is None or name is None:
+            return None
+        return _Entry(day, name, _line(node))
+
+    def date_value(self, node: Node) -> date | None:
+        if _is_null(node):
+            self.error(node, 'date is empty; write it as "YYYY-MM-DD"')
+            return None
+        if not isinstance(node, ScalarNode):
+            self.error(node, 'date must be a quoted string like "2026-02-13"')
+            return None
+        if node.tag == _TIMESTAMP_TAG:
+            self.error(node, f'date {node.value} must be a string: quote it, date: "{node.value}"')
+            return None
+        if node.tag != _STR_TAG:
+            self.error(node, f'date {node.value} must be a quoted string like "2026-02-13"')
+            return None
+        text = node.value.strip()
+        if not _ISO_DATE.fullmatch(text):
+            self.error(node, f'invalid date "{text}": write it as "YYYY-MM-DD", e.g. "2026-02-13"')
+            return None
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            self.error(node, f'invalid date "{text}": no such day')
+            return None
+
+    def name_value(self, node: Node) -> str | None:
+        if _is_null(node):
+            self.error(node, "name must not be empty")
+            return None
+        if not isinstance(node, ScalarNode) or node.tag != _STR_TAG:
+            shown = node.value if isinstance(node, ScalarNode) else "..."
+            self.error(node, f'name {shown} must be a string: quote it, name: "{shown}"')
+            return None
+        name = unicodedata.normalize("NFC", node.value.strip())
+        if not name:
+            self.error(node, "name must not be empty")
+            return None
+        return name
+
+    def unique(self, entries: list[_Entry], list_name: str) -> dict[date, _Entry]:
+        result: dict[date, _Entry] = {}
+        for entry in entries:
+            first = result.get(entry.day)
+            if first is not None:
+                self.errors.append(
+                    f"{self.filename}:{entry.line}: {entry.day.isoformat()} is listed twice in "
+                    f"{list_name} (first on line {first.line})"
+                )
+                continue
+            result[entry.day] = entry
+        return result
+
+
+def _line(node: Node) -> int:
+    return node.start_mark.line + 1
+
+
+def _is_null(node: Node) -> bool:
+    return isinstance(node, ScalarNode) and node.tag == _NULL_TAG
+
+
+def _did_you_mean(word: str, choices: tuple[str, ...]) -> str:
+    close = difflib.get_close_matches(word, choices, n=1)
+    if close:
+        return f" (did you mean {close[0]}?)"
+    return f" (expected {', '.join(choices)})"

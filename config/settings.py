@@ -1,0 +1,179 @@
+"""Process settings read from `YKIEN_*` environment variables (pydantic-settings)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, ValidationError, ValidationInfo, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ENV_PREFIX = "YKIEN_"
+
+# Deliberately looser than email_validator: the default sender uses the reserved
+# `.localhost` domain, which email_validator refuses as a special-use name.
+_EMAIL_SHAPE = re.compile(
+    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+"
+)
+
+
+class SettingsError(ValueError):
+    """A setting has a bad value; the message names the environment variable."""
+
+
+class Settings(BaseSettings):
+    """Everything a ykien process needs to know about its environment.
+
+    Build it with `load_settings()`, which turns validation errors into `SettingsError`.
+    """
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX, populate_by_name=True, extra="forbid", frozen=True
+    )
+
+    home: Path = Path("~/.ykien")
+    database_url: str | None = None
+    smtp_url: str | None = None
+    from_address: str = Field("ykien@skhcn.localhost", validation_alias=f"{ENV_PREFIX}FROM")
+    base_url: str = "http://127.0.0.1:8000"
+    timezone: str = "Asia/Ho_Chi_Minh"
+    now: datetime | None = None
+    calendar_file: Path | None = None
+    smtp_connections: int = 8
+    issuer_name: str = "Sở Khoa học và Công nghệ"
+    governing_body: str = "UBND tỉnh Cao Bằng"
+    place_name: str = "Cao Bằng"
+
+    @field_validator("database_url", "smtp_url", "calendar_file", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: Any) -> Any:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
+    @field_validator("home", "calendar_file", mode="after")
+    @classmethod
+    def _expand_user(cls, value: Path | None) -> Path | None:
+        # absolute, so that workers started elsewhere agree on where the home is
+        return value.expanduser().absolute() if value is not None else None
+
+    @field_validator("from_address", mode="before")
+    @classmethod
+    def _check_email_shape(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = value.strip()
+            if not _EMAIL_SHAPE.fullmatch(value):
+                raise ValueError(f'"{value}" is not an email address like ykien@skhcn.caobang.gov.vn')
+        return value
+
+    @field_validator("base_url", mode="before")
+    @classmethod
+    def _check_base_url(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = value.strip()
+            if not re.fullmatch(r"https?://[^\s/]+(/\S*)?", value):
+                raise ValueError(f'"{value}" is not an http:// or https:// URL')
+            value = value.rstrip("/")
+        return value
+
+    @field_validator("timezone", mode="before")
+    @classmethod
+    def _check_timezone(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = value.strip()
+            try:
+                ZoneInfo(value)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise ValueError(f'"{value}" is not a known time zone such as Asia/Ho_Chi_Minh') from None
+        return value
+
+    @field_validator("now", mode="before")
+    @classmethod
+    def _parse_now(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            text = value.strip()
+            if not text:
+                return None
+            try:
+                return datetime.fromisoformat(text)
+            except ValueError:
+                raise ValueError(f'"{text}" is not an ISO datetime such as 2025-12-05T17:00') from None
+        return value
+
+    @field_validator("smtp_connections", mode="before")
+    @classmethod
+    def _check_connections(cls, value: Any) -> Any:
+        number = value
+        if isinstance(value, str):
+            try:
+                number = int(value.strip())
+            except ValueError:
+                raise ValueError(f'"{value}" is not a whole number') from None
+        if isinstance(number, int) and not isinstance(number, bool) and not 1 <= number <= 32:
+            raise ValueError(f'"{value}" is not between 1 and 32')
+        return number
+
+    @field_validator("issuer_name", "governing_body", "place_name", mode="after")
+    @classmethod
+    def _nfc(cls, value: str) -> str:
+        return unicodedata.normalize("NFC", value.strip())
+
+    @field_validator("now", mode="after")
+    @classmethod
+    def _attach_timezone(cls, value: datetime | None, info: ValidationInfo) -> datetime | None:
+        # `timezone` is declared before `now`, so it is already validated here (if valid).
+        if value is not None and value.tzinfo is None and "timezone" in info.data:
+            return value.replace(tzinfo=ZoneInfo(info.data["timezone"]))
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """The local time zone in which dates and deadlines are read."""
+        return ZoneInfo(self.timezone)
+
+    @property
+    def database_url_resolved(self) -> str:
+        """`database_url`, or the SQLite file in the home directory."""
+        return self.database_url or f"sqlite:///{self.home}/ykien.db"
+
+    @property
+    def calendar_file_resolved(self) -> Path:
+        """`calendar_file`, or `calendar.yaml` in the home directory."""
+        return self.calendar_file if self.calendar_file is not None else self.home / "calendar.yaml"
+
+
+def env_name(field: str) -> str:
+    """The environment variable that sets `field` (e.g. from_address -> YKIEN_FROM)."""
+    info = Settings.model_fields.get(field)
+    if info is not None and isinstance(info.validation_alias, str):
+        return info.validation_alias
+    return f"{ENV_PREFIX}{field.upper()}"
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read settings from the environment; keyword overrides win. Raises `SettingsError`."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        raise SettingsError(_describe(exc)) from None
+
+
+def _describe(exc: ValidationError) -> str:
+    lines = []
+    for error in exc.errors():
+        field = str(error["loc"][0]) if error["loc"] else "?"
+        name = env_name(field) if field in Settings.model_fields else field
+        cause = error.get("ctx", {}).get("error")
+        if isinstance(cause, ValueError):
+            message = str(cause)
+        elif error["type"] == "extra_forbidden":
+            message = "unknown setting"
+        else:
+            message = f'"{error.get("input")}": {error["msg"]}'
+        lines.append(f"{name}: {message}")
+    return "\n".join(lines)

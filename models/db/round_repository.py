@@ -1,0 +1,156 @@
+"""Load and save RoundState through the ORM rows, writing only what changed."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Iterable
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from models.db.tables import RecipientRow, RoundRow
+from models.errors import DomainError, RoundNotFound
+from models.rounds import RecipientRole, RecipientState, ResponseKind, RoundState, Task
+
+
+class ConcurrentUpdate(DomainError):
+    code = "concurrent_update"
+
+
+@dataclass(frozen=True)
+class RoundDetails:
+    """Round fields that are not part of the engine state: people and the draft."""
+
+    contact_name: str
+    contact_title: str | None
+    contact_phone: str
+    signer_name: str
+    signer_title: str
+    draft_filename: str | None
+    draft_sha256: str | None
+    created_at: datetime
+    created_by: str
+
+
+def _task_to_json(task: Task) -> dict[str, Any]:
+    return {"name": task.name, "opened_at": task.opened_at.isoformat(),
+            "done_at": task.done_at.isoformat() if task.done_at else None}
+
+
+def _task_from_json(data: dict[str, Any]) -> Task:
+    return Task(data["name"], datetime.fromisoformat(data["opened_at"]),
+                datetime.fromisoformat(data["done_at"]) if data.get("done_at") else None)
+
+
+def _recipient_state(row: RecipientRow) -> RecipientState:
+    return RecipientState(
+        unit_code=row.unit_code, unit_name=row.unit_name, email=row.email, group=row.group_code,
+        role=RecipientRole(row.role), contact_person=row.contact_person,
+        deadline_override=row.deadline_override,
+        response_kind=ResponseKind(row.response_kind) if row.response_kind else None,
+        responded_at=row.responded_at, response_late=row.response_late,
+        response_revision=row.response_revision, reminders_sent=row.reminders_sent)
+
+
+def _assign(row: object, values: dict[str, Any]) -> None:
+    for name, value in values.items():
+        if getattr(row, name) != value:
+            setattr(row, name, value)
+
+
+class RoundRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._rows: dict[int, RoundRow] = {}
+        self._recipients: dict[int, dict[str, RecipientRow]] = {}
+
+    def add(self, state: RoundState, details: RoundDetails) -> int:
+        row = RoundRow(
+            workflow=state.workflow, status=state.status, title=state.title, subject=state.subject,
+            office=state.office, deadline=state.deadline, silence_is_agreement=state.silence_is_agreement,
+            contact_name=details.contact_name, contact_title=details.contact_title,
+            contact_phone=details.contact_phone, signer_name=details.signer_name,
+            signer_title=details.signer_title, draft_filename=details.draft_filename,
+            draft_sha256=details.draft_sha256, draft_version=state.draft_version,
+            timer_overrides=dict(state.timer_overrides), tasks=[], outcome={},
+            created_at=details.created_at, created_by=details.created_by, version=1)
+        self.session.add(row)
+        self.session.flush()
+        self.session.add_all(RecipientRow(
+            round_id=row.id, unit_code=r.unit_code, unit_name=r.unit_name, email=r.email,
+            group_code=r.group, contact_person=r.contact_person, role=r.role.value,
+            response_late=False, response_revision=0, reminders_sent=0)
+            for r in state.recipients.values())
+        self.session.flush()
+        return row.id
+
+    def row(self, round_id: int, lock: bool = False) -> RoundRow:
+        query = select(RoundRow).where(RoundRow.id == round_id)
+        if lock:
+            query = query.with_for_update()
+        row = self.session.scalars(query).one_or_none()
+        if row is None:
+            raise RoundNotFound(f"Không tìm thấy đợt lấy ý kiến số {round_id}.")
+        return row
+
+    def get(self, round_id: int, lock: bool = True) -> RoundState:
+        """The round's state; with lock, the round row is held until the transaction ends."""
+        row = self.row(round_id, lock=lock)
+        recipients = self.session.scalars(
+            select(RecipientRow).where(RecipientRow.round_id == round_id).order_by(RecipientRow.id)).all()
+        self._rows[round_id] = row
+        self._recipients[round_id] = {r.unit_code: r for r in recipients}
+        return RoundState(
+            id=row.id, workflow=row.workflow, status=row.status, title=row.title, subject=row.subject,
+            office=row.office, deadline=row.deadline, silence_is_agreement=row.silence_is_agreement,
+            launched_at=row.launched_at, entered_at=row.entered_at, closed_at=row.closed_at,
+            draft_version=row.draft_version, timer_overrides=dict(row.timer_overrides or {}),
+            tasks=[_task_from_json(t) for t in row.tasks or []], outcome=dict(row.outcome or {}),
+            recipients={r.unit_code: _recipient_state(r) for r in recipients})
+
+    def details(self, round_id: int) -> RoundDetails:
+        row = self._rows.get(round_id) or self.row(round_id)
+        return RoundDetails(row.contact_name, row.contact_title, row.contact_phone, row.signer_name,
+                            row.signer_title, row.draft_filename, row.draft_sha256, row.created_at,
+                            row.created_by)
+
+    def recipient_id(self, round_id: int, unit_code: str) -> int:
+        return self._recipients[round_id][unit_code].id
+
+    def save(self, state: RoundState) -> None:
+        """Write the state back over the rows loaded by get(); only changed columns are updated."""
+        row = self._rows[state.id]
+        _assign(row, {
+            "status": state.status, "deadline": state.deadline, "launched_at": state.launched_at,
+            "entered_at": state.entered_at, "closed_at": state.closed_at,
+            "draft_version": state.draft_version, "timer_overrides": dict(state.timer_overrides),
+            "tasks": [_task_to_json(t) for t in state.tasks], "outcome": dict(state.outcome),
+        })
+        row.version += 1
+        rows = self._recipients[state.id]
+        for code, recipient in state.recipients.items():
+            _assign(rows[code], {
+                "deadline_override": recipient.deadline_override,
+                "response_kind": recipient.response_kind.value if recipient.response_kind else None,
+                "responded_at": recipient.responded_at, "response_late": recipient.response_late,
+                "response_revision": recipient.response_revision,
+                "reminders_sent": recipient.reminders_sent,
+            })
+
+    def list(self, status: str | None = None, office: str | None = None) -> list[RoundRow]:
+        query = select(RoundRow).order_by(RoundRow.id)
+        if status:
+            query = query.where(RoundRow.status == status)
+        if office:
+            query = query.where(RoundRow.office == office)
+        return list(self.session.scalars(query))
+
+    def answer_counts(self, round_ids: Iterable[int]) -> dict[int, tuple[int, int]]:
+        """(answered, asked) per round, in one query."""
+        ids = list(round_ids)
+        if not ids:
+            return {}
+        query = (select(RecipientRow.round_id, func.count(RecipientRow.response_kind), func.count())
+                 .where(RecipientRow.round_id.in_(ids), RecipientRow.role == RecipientRole.COMMENT.value)
+                 .group_by(RecipientRow.round_id))
+        return {rid: (answered, total) for rid, answered, total in self.session.execute(query)}

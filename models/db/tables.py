@@ -1,0 +1,194 @@
+"""The relational schema. Every change goes through an alembic migration in models/db/migrations."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (JSON, Boolean, Date, ForeignKey, Index, Integer, LargeBinary, MetaData, String,
+                        Text, UniqueConstraint)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from models.db.types import UTCDateTime
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON(), list[Any]: JSON()}
+
+
+class UnitGroupRow(Base):
+    __tablename__ = "unit_groups"
+    code: Mapped[str] = mapped_column(String(60), primary_key=True)
+    label: Mapped[str] = mapped_column(String(200))
+
+
+class UnitRow(Base):
+    __tablename__ = "units"
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    group_code: Mapped[str] = mapped_column(ForeignKey("unit_groups.code"), index=True)
+    email: Mapped[str] = mapped_column(String(320))
+    contact_person: Mapped[str | None] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    updated_at: Mapped[datetime]
+
+
+class RoundRow(Base):
+    __tablename__ = "rounds"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workflow: Mapped[str] = mapped_column(String(60))
+    status: Mapped[str] = mapped_column(String(60), index=True)
+    title: Mapped[str] = mapped_column(Text)
+    subject: Mapped[str] = mapped_column(Text)
+    office: Mapped[str] = mapped_column(String(40))
+    deadline: Mapped[date | None] = mapped_column(Date)
+    silence_is_agreement: Mapped[bool] = mapped_column(Boolean)
+    contact_name: Mapped[str] = mapped_column(String(200))
+    contact_title: Mapped[str | None] = mapped_column(String(200))
+    contact_phone: Mapped[str] = mapped_column(String(40))
+    signer_name: Mapped[str] = mapped_column(String(200))
+    signer_title: Mapped[str] = mapped_column(String(200))
+    draft_filename: Mapped[str | None] = mapped_column(String(300))
+    draft_sha256: Mapped[str | None] = mapped_column(String(64))
+    draft_version: Mapped[int] = mapped_column(Integer, default=1)
+    launched_at: Mapped[datetime | None]
+    entered_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    timer_overrides: Mapped[dict[str, Any]]
+    tasks: Mapped[list[Any]]
+    outcome: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime]
+    created_by: Mapped[str] = mapped_column(String(200))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class RecipientRow(Base):
+    __tablename__ = "recipients"
+    __table_args__ = (UniqueConstraint("round_id", "unit_code"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
+    unit_code: Mapped[str] = mapped_column(String(40))
+    unit_name: Mapped[str] = mapped_column(String(300))
+    email: Mapped[str] = mapped_column(String(320))
+    group_code: Mapped[str] = mapped_column(String(60))
+    contact_person: Mapped[str | None] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))
+    deadline_override: Mapped[date | None] = mapped_column(Date)
+    response_kind: Mapped[str | None] = mapped_column(String(20))
+    responded_at: Mapped[datetime | None]
+    response_late: Mapped[bool] = mapped_column(Boolean, default=False)
+    response_revision: Mapped[int] = mapped_column(Integer, default=0)
+    reminders_sent: Mapped[int] = mapped_column(Integer, default=0)
+    first_opened_at: Mapped[datetime | None]
+    last_opened_at: Mapped[datetime | None]
+
+
+class AccessTokenRow(Base):
+    """A personal link: only the SHA-256 of the token is kept."""
+
+    __tablename__ = "access_tokens"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    recipient_id: Mapped[int] = mapped_column(ForeignKey("recipients.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+
+
+class ResponseRow(Base):
+    __tablename__ = "responses"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
+    recipient_id: Mapped[int] = mapped_column(ForeignKey("recipients.id"), index=True)
+    draft_version: Mapped[int] = mapped_column(Integer)
+    revision: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(20))
+    entered_by: Mapped[str] = mapped_column(String(200))
+    channel: Mapped[str] = mapped_column(String(20))
+    received_at: Mapped[datetime]
+    late: Mapped[bool] = mapped_column(Boolean)
+    note: Mapped[str | None] = mapped_column(Text)
+    proposal: Mapped[dict[str, Any] | None]
+
+
+class CommentRow(Base):
+    __tablename__ = "comments"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("responses.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    section: Mapped[str | None] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text)
+    proposed_wording: Mapped[str | None] = mapped_column(Text)
+
+
+class TimerRow(Base):
+    __tablename__ = "timers"
+    __table_args__ = (Index("ix_timers_due", "status", "due_at"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
+    name: Mapped[str] = mapped_column(String(60))
+    key: Mapped[str] = mapped_column(String(120))
+    state: Mapped[str] = mapped_column(String(60))
+    due_at: Mapped[datetime]
+    payload: Mapped[dict[str, Any]]
+    status: Mapped[str] = mapped_column(String(20))
+    claimed_until: Mapped[datetime | None]
+    claimed_by: Mapped[str | None] = mapped_column(String(120))
+    fired_at: Mapped[datetime | None]
+
+
+class OutboxRow(Base):
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    round_id: Mapped[int | None] = mapped_column(ForeignKey("rounds.id"), index=True)
+    recipient_id: Mapped[int | None] = mapped_column(ForeignKey("recipients.id"), index=True)
+    unit_code: Mapped[str | None] = mapped_column(String(40))
+    kind: Mapped[str] = mapped_column(String(40))
+    to_address: Mapped[str] = mapped_column(String(320))
+    subject: Mapped[str] = mapped_column(Text)
+    text_body: Mapped[str] = mapped_column(Text)
+    html_body: Mapped[str] = mapped_column(Text)
+    message_id: Mapped[str] = mapped_column(String(200), unique=True)
+    status: Mapped[str] = mapped_column(String(20))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime]
+    claimed_until: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class AuditRow(Base):
+    __tablename__ = "audit_events"
+    __table_args__ = (UniqueConstraint("round_id", "seq"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    round_id: Mapped[int | None] = mapped_column(ForeignKey("rounds.id"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime]
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(60))
+    details: Mapped[dict[str, Any]]
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class ReceivedMailRow(Base):
+    """Mail caught by the embedded SMTP sink when no real server is configured."""
+
+    __tablename__ = "received_mail"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    mail_from: Mapped[str] = mapped_column(String(320))
+    rcpt_to: Mapped[str] = mapped_column(Text)
+    message_id: Mapped[str | None] = mapped_column(String(200), index=True)
+    subject: Mapped[str | None] = mapped_column(Text)
+    raw: Mapped[bytes] = mapped_column(LargeBinary)
+    received_at: Mapped[datetime]

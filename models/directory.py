@@ -1,0 +1,267 @@
+"""Parse the recipient-unit directory CSV (danh bạ cơ quan, đơn vị); pure, no database."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from email_validator import EmailNotValidError, validate_email
+
+DEFAULT_GROUPS: dict[str, str] = {
+    "trung-uong": "Cơ quan trung ương",
+    "mttq-doan-the": "Ủy ban MTTQ và các đoàn thể tỉnh",
+    "so-ban-nganh": "Các sở, ban, ngành, đoàn thể tỉnh",
+    "xa-phuong": "Ủy ban nhân dân các xã, phường",
+    "hiep-hoi": "Hiệp hội, Liên minh HTX",
+    "bao-chi": "Báo chí, phát thanh truyền hình",
+    "ubnd-tinh": "UBND tỉnh và Văn phòng UBND tỉnh",
+    "don-vi-thuoc-so": "Các phòng, đơn vị trực thuộc Sở",
+}
+
+COLUMNS = ("code", "name", "group", "email", "contact_person", "phone")
+REQUIRED_COLUMNS = ("code", "name", "group", "email")
+
+_CODE = re.compile(r"[A-Za-z0-9_.-]{1,40}")
+_PHONE = re.compile(r"[0-9 +.\-()]+")
+_SCIENTIFIC = re.compile(r"\d+(\.\d+)?[eE]\+?\d+")
+_EDGE_JUNK = " \t\r\n\u00a0\u200b\ufeff"
+
+
+class DirectoryImportError(ValueError):
+    """The directory file is invalid; `errors` holds every problem as `filename:line: message`."""
+
+    def __init__(self, errors: list[str]) -> None:
+        super().__init__("\n".join(errors))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class UnitRecord:
+    """One recipient unit as read from the file; `group` is the group code."""
+
+    code: str
+    name: str
+    group: str
+    email: str
+    contact_person: str | None
+    phone: str | None
+    line: int
+
+
+def parse_units_csv(data: bytes, filename: str, known_groups: Mapping[str, str]) -> list[UnitRecord]:
+    """Parse a UTF-8 CSV with the columns code,name,group,email[,contact_person][,phone].
+
+    Either every row is valid and all are returned, or `DirectoryImportError` lists
+    every problem found. `group` may be a code or a label of `known_groups`.
+    """
+    text = _decode(data, filename)
+    errors: list[str] = []
+    rows = _read_rows(text, filename, errors)
+    if not rows:
+        errors.append(f"{filename}:1: file is empty; the first line must be the header {','.join(COLUMNS)}")
+    if errors:
+        raise DirectoryImportError(errors)
+    header_line, header = rows[0]
+    columns = _check_header(header, header_line, rows[1:], filename, errors)
+    if columns is None:
+        raise DirectoryImportError(errors)
+    groups = _GroupMatcher(known_groups)
+    records: list[UnitRecord] = []
+    first_line_of_code: dict[str, int] = {}
+    for line, cells in rows[1:]:
+        if len(cells) > len(header):
+            errors.append(
+                f"{filename}:{line}: {len(cells)} values, but the header has {len(header)} columns "
+                f"(put a value that contains a comma in double quotes)"
+            )
+            continue
+        record = _parse_row(line, cells, columns, groups, filename, errors)
+        code = _cell(cells, columns, "code")
+        key = code.casefold()
+        if code and key in first_line_of_code:
+            first = first_line_of_code[key]
+            errors.append(f'{filename}:{line}: duplicate code "{code}", already on line {first}')
+        elif code:
+            first_line_of_code[key] = line
+        if record is not None:
+            records.append(record)
+    if errors:
+        raise DirectoryImportError(errors)
+    return records
+
+
+def _decode(data: bytes, filename: str) -> str:
+    data = data.removeprefix(b"\xef\xbb\xbf")  # Excel's "CSV UTF-8" starts with a BOM
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise DirectoryImportError(
+            [
+                f"{filename}:{line}: not UTF-8 (byte 0x{data[exc.start]:02X}); save the file as UTF-8 "
+                f'(in Excel: Save As > "CSV UTF-8 (Comma delimited)")'
+            ]
+        ) from None
+
+
+def _read_rows(text: str, filename: str, errors: list[str]) -> list[tuple[int, list[str]]]:
+    """Non-blank CSV records with the line each starts on, cells cleaned and NFC."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    rows = []
+    next_line = 1
+    try:
+        for cells in reader:
+            line, next_line = next_line, reader.line_num + 1
+            cleaned = [_clean(cell) for cell in cells]
+            if any(cleaned):
+                rows.append((line, cleaned))
+    except csv.Error as exc:
+        errors.append(f"{filename}:{reader.line_num}: cannot read CSV: {exc}")
+    return rows
+
+
+def _clean(cell: str) -> str:
+    return unicodedata.normalize("NFC", cell).strip(_EDGE_JUNK)
+
+
+def _check_header(
+    header: list[str],
+    line: int,
+    body: list[tuple[int, list[str]]],
+    filename: str,
+    errors: list[str],
+) -> dict[str, int] | None:
+    """Map each known column to its index, or report why the header is unusable."""
+    where = f"{filename}:{line}"
+    if len(header) == 1 and (";" in header[0] or "\t" in header[0]):
+        separator = "semicolons" if ";" in header[0] else "tabs"
+        errors.append(f"{where}: the columns are separated by {separator}; save the file with commas (CSV)")
+        return None
+    columns: dict[str, int] = {}
+    problems = []
+    for index, raw in enumerate(header):
+        name = raw.casefold()
+        if not name:
+            if any(index < len(cells) and cells[index] for _, cells in body):
+                problems.append(f"column {index + 1} has values but no name")
+            continue
+        if name in columns:
+            problems.append(f'column "{raw}" appears twice')
+        elif name not in COLUMNS:
+            problems.append(f'unknown column "{raw}"')
+        else:
+            columns[name] = index
+    missing = [name for name in REQUIRED_COLUMNS if name not in columns]
+    if missing:
+        problems.insert(0, f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)}")
+    if problems:
+        errors.append(
+            f"{where}: {'; '.join(problems)} (the header must be {','.join(COLUMNS)}; "
+            f"contact_person and phone may be left out)"
+        )
+        return None
+    return columns
+
+
+class _GroupMatcher:
+    """Finds a group code from a code or a Vietnamese label, ignoring case and spacing."""
+
+    def __init__(self, known_groups: Mapping[str, str]) -> None:
+        self._known = known_groups
+        self._by_key: dict[str, str] = {}
+        for code, label in known_groups.items():
+            self._by_key.setdefault(_fold(code), code)
+            self._by_key.setdefault(_fold(label), code)
+
+    def find(self, text: str) -> str | None:
+        return self._by_key.get(_fold(text))
+
+    def describe(self) -> str:
+        return "; ".join(f"{code} ({label})" for code, label in self._known.items()) or "(none)"
+
+
+def _fold(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", text).casefold().split())
+
+
+def _parse_row(
+    line: int,
+    cells: list[str],
+    columns: dict[str, int],
+    groups: _GroupMatcher,
+    filename: str,
+    errors: list[str],
+) -> UnitRecord | None:
+    where = f"{filename}:{line}"
+    count_before = len(errors)
+
+    def cell(column: str) -> str:
+        return _cell(cells, columns, column)
+
+    code = cell("code")
+    if not code:
+        errors.append(f"{where}: code is empty")
+    elif not _CODE.fullmatch(code):
+        errors.append(
+            f'{where}: code "{code}" may only use letters A-Z, digits, "_", "." and "-" (at most 40)'
+        )
+
+    name = cell("name")
+    if not name:
+        errors.append(f"{where}: name is empty")
+
+    group_text = cell("group")
+    group = groups.find(group_text) if group_text else None
+    if not group_text:
+        errors.append(f"{where}: group is empty; known groups: {groups.describe()}")
+    elif group is None:
+        errors.append(f'{where}: unknown group "{group_text}"; known groups: {groups.describe()}')
+
+    email = _check_email(cell("email"), where, errors)
+    phone = _check_phone(cell("phone"), where, errors)
+    contact_person = cell("contact_person") or None
+
+    if len(errors) > count_before or group is None or email is None:
+        return None
+    return UnitRecord(
+        code=code,
+        name=name,
+        group=group,
+        email=email,
+        contact_person=contact_person,
+        phone=phone,
+        line=line,
+    )
+
+
+def _cell(cells: list[str], columns: dict[str, int], column: str) -> str:
+    index = columns.get(column)
+    return cells[index] if index is not None and index < len(cells) else ""
+
+
+def _check_email(text: str, where: str, errors: list[str]) -> str | None:
+    if not text:
+        errors.append(f"{where}: email is empty")
+        return None
+    try:
+        result = validate_email(text, check_deliverability=False)
+    except EmailNotValidError as exc:
+        errors.append(f'{where}: email "{text}" is not a valid address: {exc}')
+        return None
+    return result.normalized
+
+
+def _check_phone(text: str, where: str, errors: list[str]) -> str | None:
+    if not text:
+        return None
+    if _PHONE.fullmatch(text) and any(ch.isdigit() for ch in text):
+        return text
+    hint = ""
+    if _SCIENTIFIC.fullmatch(text):
+        hint = " (Excel turned it into a number: format the column as Text)"
+    errors.append(f'{where}: phone "{text}" may only contain digits, spaces and + . - ( ){hint}')
+    return None

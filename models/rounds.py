@@ -1,0 +1,109 @@
+"""The state of a round as the engine sees it: plain data, no database."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+
+
+class RecipientRole(StrEnum):
+    COMMENT = "comment"
+    PUBLISH = "publish"
+    INFORM = "inform"
+
+
+class ResponseKind(StrEnum):
+    COMMENTS = "comments"
+    AGREE = "agree"
+    PROPOSALS = "proposals"
+
+
+class ResponseChannel(StrEnum):
+    WEB = "web"
+    PAPER = "paper"
+    PHONE = "phone"
+    EMAIL = "email"
+
+
+@dataclass
+class RecipientState:
+    """One unit addressed by a round, with what it has done so far."""
+
+    unit_code: str
+    unit_name: str
+    email: str
+    group: str
+    role: RecipientRole
+    contact_person: str | None = None
+    deadline_override: date | None = None
+    response_kind: ResponseKind | None = None
+    responded_at: datetime | None = None
+    response_late: bool = False
+    response_revision: int = 0
+    reminders_sent: int = 0
+
+    @property
+    def answers(self) -> bool:
+        """Whether the unit is expected to answer (publish/inform units are not)."""
+        return self.role is RecipientRole.COMMENT
+
+    @property
+    def has_answered(self) -> bool:
+        return self.response_kind is not None
+
+    @property
+    def extended(self) -> bool:
+        return self.deadline_override is not None
+
+    def deadline(self, round_deadline: date | None) -> date | None:
+        return self.deadline_override or round_deadline
+
+
+@dataclass
+class Task:
+    """A piece of work the workflow opens for staff, e.g. the report to UBND after zero responses."""
+
+    name: str
+    opened_at: datetime
+    done_at: datetime | None = None
+
+
+@dataclass
+class RoundState:
+    """Everything the engine needs to decide the next step of one round."""
+
+    id: int
+    workflow: str
+    status: str
+    title: str
+    subject: str
+    office: str
+    deadline: date | None
+    silence_is_agreement: bool = True
+    launched_at: datetime | None = None
+    entered_at: datetime | None = None
+    closed_at: datetime | None = None
+    draft_version: int = 1
+    timer_overrides: dict[str, str] = field(default_factory=dict)
+    tasks: list[Task] = field(default_factory=list)
+    outcome: dict[str, str] = field(default_factory=dict)
+    recipients: dict[str, RecipientState] = field(default_factory=dict)
+
+    def recipient(self, unit_code: str) -> RecipientState | None:
+        return self.recipients.get(unit_code)
+
+    def answering(self) -> list[RecipientState]:
+        return [r for r in self.recipients.values() if r.answers]
+
+    def pending(self) -> list[RecipientState]:
+        """Units asked to answer that have not answered yet."""
+        return [r for r in self.answering() if not r.has_answered]
+
+    def latest_deadline(self) -> date | None:
+        deadlines = [d for r in self.answering() if (d := r.deadline(self.deadline))]
+        if self.deadline is not None:
+            deadlines.append(self.deadline)
+        return max(deadlines) if deadlines else None
+
+    def open_tasks(self) -> list[Task]:
+        return [t for t in self.tasks if t.done_at is None]

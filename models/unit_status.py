@@ -1,0 +1,96 @@
+"""What staff see for one unit in the status grid, derived from the round state and the outbox."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from models.rounds import RecipientState, ResponseKind
+
+
+class AnswerStatus(StrEnum):
+    COMMENTS = "comments"
+    AGREE = "agree"
+    PROPOSALS = "proposals"
+    PENDING = "pending"
+    SILENT = "silent"
+    NOT_ASKED = "not_asked"
+
+
+class EmailStatus(StrEnum):
+    NONE = "none"
+    QUEUED = "queued"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+ANSWER_LABELS: dict[AnswerStatus, str] = {
+    AnswerStatus.COMMENTS: "Có ý kiến góp ý",
+    AnswerStatus.AGREE: "Đồng ý / không có ý kiến",
+    AnswerStatus.PROPOSALS: "Có đề xuất",
+    AnswerStatus.PENDING: "Chưa trả lời",
+    AnswerStatus.SILENT: "Không trả lời",
+    AnswerStatus.NOT_ASKED: "Không lấy ý kiến",
+}
+
+EMAIL_LABELS: dict[EmailStatus, str] = {
+    EmailStatus.NONE: "—",
+    EmailStatus.QUEUED: "Đang chờ gửi",
+    EmailStatus.SENT: "Đã gửi",
+    EmailStatus.FAILED: "Gửi lỗi",
+}
+
+
+@dataclass(frozen=True)
+class UnitStatus:
+    unit_code: str
+    unit_name: str
+    role: str
+    email: EmailStatus
+    answer: AnswerStatus
+    deadline: date | None
+    late: bool
+    extended: bool
+    counted_as_agreement: bool
+    reminders_sent: int
+
+    @property
+    def flags(self) -> list[str]:
+        out = []
+        if self.late:
+            out.append("trễ hạn")
+        if self.extended:
+            out.append("gia hạn")
+        if self.counted_as_agreement:
+            out.append("coi như đồng ý")
+        return out
+
+
+def unit_status(recipient: RecipientState, round_deadline: date | None, today: date,
+                email: EmailStatus, silence_is_agreement: bool) -> UnitStatus:
+    """Classify one unit on a given local date."""
+    deadline = recipient.deadline(round_deadline)
+    past_deadline = deadline is not None and today > deadline
+    if not recipient.answers:
+        answer = AnswerStatus.NOT_ASKED
+    elif recipient.response_kind is ResponseKind.COMMENTS:
+        answer = AnswerStatus.COMMENTS
+    elif recipient.response_kind is ResponseKind.AGREE:
+        answer = AnswerStatus.AGREE
+    elif recipient.response_kind is ResponseKind.PROPOSALS:
+        answer = AnswerStatus.PROPOSALS
+    else:
+        answer = AnswerStatus.SILENT if past_deadline else AnswerStatus.PENDING
+    late = recipient.response_late or (answer is AnswerStatus.SILENT)
+    return UnitStatus(
+        unit_code=recipient.unit_code,
+        unit_name=recipient.unit_name,
+        role=recipient.role.value,
+        email=email,
+        answer=answer,
+        deadline=deadline,
+        late=late,
+        extended=recipient.extended,
+        counted_as_agreement=answer is AnswerStatus.SILENT and silence_is_agreement,
+        reminders_sent=recipient.reminders_sent,
+    )

@@ -1,0 +1,172 @@
+"""A real loopback SMTP server for tests and benchmarks, with per-recipient misbehaviour.
+
+    with smtp_capture() as capture:
+        capture.fail_temporarily("slow@example.vn", times=2)   # 451 twice, then accept
+        capture.reject("gone@example.vn")                       # 550 every time
+        deliver_sync(emails, capture.target)
+        assert len(capture.messages) == ...
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.parser import BytesParser
+from email.policy import default as default_policy
+from typing import Any, Literal
+
+from notifications.smtp_server import SmtpServerThread
+from notifications.smtp_url import SmtpTarget
+
+Stage = Literal["rcpt", "data"]
+
+
+@dataclass
+class _Rule:
+    temporary_left: int = 0
+    temporary_code: int = 451
+    temporary_stage: Stage = "rcpt"
+    permanent_code: int | None = None
+    drops_left: int = 0
+
+
+@dataclass(frozen=True)
+class CapturedEnvelope:
+    """Envelope and peer of one accepted message (the peer tells connections apart)."""
+
+    mail_from: str
+    rcpt_tos: tuple[str, ...]
+    peer: tuple[str, int]
+
+
+class SmtpCapture:
+    """What the loopback server received, plus the knobs that make it misbehave."""
+
+    def __init__(self, host: str) -> None:
+        self._lock = threading.Condition()
+        self._messages: list[EmailMessage] = []
+        self._envelopes: list[CapturedEnvelope] = []
+        self._rules: dict[str, _Rule] = {}
+        self._rcpt_attempts: Counter[str] = Counter()
+        self._server = SmtpServerThread(_CaptureHandler(self), host, 0)
+        self.target = SmtpTarget(host=host, port=0, tls="none", timeout=10)
+
+    # Behaviour hooks (callable from any thread, before or during delivery).
+
+    def fail_temporarily(
+        self, address: str, times: int = 1, *, code: int = 451, stage: Stage = "rcpt"
+    ) -> None:
+        """Answer `code` (4xx) to the next `times` attempts for `address` at RCPT or DATA."""
+        with self._lock:
+            rule = self._rules.setdefault(address.lower(), _Rule())
+            rule.temporary_left, rule.temporary_code, rule.temporary_stage = times, code, stage
+
+    def reject(self, address: str, *, code: int = 550) -> None:
+        """Refuse `address` permanently at RCPT (550 mailbox unavailable by default)."""
+        with self._lock:
+            self._rules.setdefault(address.lower(), _Rule()).permanent_code = code
+
+    def drop_connection(self, address: str, times: int = 1) -> None:
+        """Close the connection after the DATA of the next `times` messages to `address`."""
+        with self._lock:
+            self._rules.setdefault(address.lower(), _Rule()).drops_left = times
+
+    # What was received.
+
+    @property
+    def messages(self) -> list[EmailMessage]:
+        """A snapshot of the accepted messages, parsed with email.policy.default."""
+        with self._lock:
+            return list(self._messages)
+
+    @property
+    def envelopes(self) -> list[CapturedEnvelope]:
+        with self._lock:
+            return list(self._envelopes)
+
+    def rcpt_attempts(self, address: str) -> int:
+        """How many RCPT commands named `address` (accepted or not)."""
+        with self._lock:
+            return self._rcpt_attempts[address.lower()]
+
+    def wait_for(self, count: int, timeout: float = 10.0) -> list[EmailMessage]:
+        """Block until at least `count` messages arrived; raise TimeoutError otherwise."""
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while len(self._messages) < count:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise TimeoutError(f"{len(self._messages)} of {count} messages arrived")
+                self._lock.wait(left)
+            return list(self._messages)
+
+    def _start(self) -> None:
+        self._server.start()
+        self.target = SmtpTarget(host=self._server.host, port=self._server.port, timeout=10)
+
+    def _stop(self) -> None:
+        self._server.stop()
+
+
+class _CaptureHandler:
+    def __init__(self, capture: SmtpCapture) -> None:
+        self._capture = capture
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list[str]
+    ) -> str:
+        capture = self._capture
+        with capture._lock:
+            capture._rcpt_attempts[address.lower()] += 1
+            rule = capture._rules.get(address.lower())
+            if rule is not None and rule.permanent_code is not None:
+                return f"{rule.permanent_code} 5.1.1 Mailbox unavailable"
+            if rule is not None and rule.temporary_stage == "rcpt" and rule.temporary_left > 0:
+                rule.temporary_left -= 1
+                return f"{rule.temporary_code} 4.7.1 Try again later"
+        envelope.rcpt_tos.append(address)
+        return "250 2.1.5 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        capture = self._capture
+        with capture._lock:
+            for address in envelope.rcpt_tos:
+                rule = capture._rules.get(address.lower())
+                if rule is None:
+                    continue
+                if rule.temporary_stage == "data" and rule.temporary_left > 0:
+                    rule.temporary_left -= 1
+                    return f"{rule.temporary_code} 4.3.0 Try again later"
+                if rule.drops_left > 0:
+                    rule.drops_left -= 1
+                    # Close right after the reply is written: the client sees 421, then EOF.
+                    transport = server.transport
+                    asyncio.get_running_loop().call_soon(transport.close)
+                    return "421 4.4.2 Closing connection"
+            raw = envelope.original_content or envelope.content
+            message = BytesParser(policy=default_policy).parsebytes(bytes(raw))
+            capture._messages.append(message)  # type: ignore[arg-type]
+            capture._envelopes.append(
+                CapturedEnvelope(
+                    envelope.mail_from, tuple(envelope.rcpt_tos), tuple(session.peer[:2])
+                )
+            )
+            capture._lock.notify_all()
+        return "250 2.0.0 OK"
+
+
+@contextmanager
+def smtp_capture(host: str = "127.0.0.1") -> Iterator[SmtpCapture]:
+    """Run a loopback SMTP server on a free port for the duration of the block."""
+    capture = SmtpCapture(host)
+    capture._start()
+    try:
+        yield capture
+    finally:
+        capture._stop()

@@ -1,0 +1,151 @@
+"""Settings from YKIEN_* environment variables."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from config.settings import Settings, SettingsError, load_settings
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """No YKIEN_* variable from the outside; HOME points at a temporary directory."""
+    for name in list(os.environ):
+        if name.upper().startswith("YKIEN_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    return tmp_path
+
+
+def test_defaults_live_under_the_home_directory(clean_env: Path) -> None:
+    settings = load_settings()
+    assert settings.home == clean_env / ".ykien"
+    assert settings.database_url_resolved == f"sqlite:///{clean_env}/.ykien/ykien.db"
+    assert settings.calendar_file_resolved == clean_env / ".ykien" / "calendar.yaml"
+    assert settings.smtp_url is None
+    assert settings.now is None
+    assert settings.from_address == "ykien@skhcn.localhost"
+    assert settings.base_url == "http://127.0.0.1:8000"
+    assert settings.smtp_connections == 8
+    assert settings.tz.key == "Asia/Ho_Chi_Minh"
+    assert settings.issuer_name == "Sở Khoa học và Công nghệ"
+    assert settings.governing_body == "UBND tỉnh Cao Bằng"
+    assert settings.place_name == "Cao Bằng"
+
+
+def test_environment_variables_are_read(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("YKIEN_HOME", str(tmp_path / "h"))
+    monkeypatch.setenv("YKIEN_DATABASE_URL", "postgresql+psycopg://u@127.0.0.1/ykien")
+    monkeypatch.setenv("YKIEN_SMTP_URL", "smtp://127.0.0.1:2525")
+    monkeypatch.setenv("YKIEN_FROM", "vanthu@skhcn.caobang.gov.vn")
+    monkeypatch.setenv("YKIEN_BASE_URL", "https://ykien.example.vn/app/")
+    monkeypatch.setenv("YKIEN_SMTP_CONNECTIONS", "4")
+    monkeypatch.setenv("YKIEN_CALENDAR_FILE", str(tmp_path / "lich.yaml"))
+    settings = load_settings()
+    assert settings.home == tmp_path / "h"
+    assert settings.database_url_resolved == "postgresql+psycopg://u@127.0.0.1/ykien"
+    assert settings.smtp_url == "smtp://127.0.0.1:2525"
+    assert settings.from_address == "vanthu@skhcn.caobang.gov.vn"
+    assert settings.base_url == "https://ykien.example.vn/app"
+    assert settings.smtp_connections == 4
+    assert settings.calendar_file_resolved == tmp_path / "lich.yaml"
+
+
+def test_home_expands_the_tilde(monkeypatch: pytest.MonkeyPatch, clean_env: Path) -> None:
+    monkeypatch.setenv("YKIEN_HOME", "~/ykien-data")
+    assert load_settings().home == clean_env / "ykien-data"
+
+
+def test_relative_home_is_made_absolute(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("YKIEN_HOME", "data")
+    settings = load_settings()
+    assert settings.home == tmp_path / "data"
+    assert settings.database_url_resolved == f"sqlite:///{tmp_path}/data/ykien.db"
+
+
+def test_blank_smtp_url_means_the_embedded_sink(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("YKIEN_SMTP_URL", "  ")
+    assert load_settings().smtp_url is None
+
+
+def test_overrides_win_over_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("YKIEN_SMTP_CONNECTIONS", "4")
+    assert load_settings(smtp_connections=2).smtp_connections == 2
+    assert load_settings(from_address="a@b.vn").from_address == "a@b.vn"
+
+
+def test_naive_now_is_read_in_the_configured_time_zone(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("YKIEN_NOW", "2025-12-05T17:00")
+    now = load_settings().now
+    assert now is not None
+    assert now.utcoffset() == timedelta(hours=7)
+    assert now.astimezone(timezone.utc) == datetime(2025, 12, 5, 10, 0, tzinfo=timezone.utc)
+
+
+def test_naive_now_follows_a_changed_time_zone(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("YKIEN_NOW", "2025-12-05T17:00")
+    monkeypatch.setenv("YKIEN_TIMEZONE", "UTC")
+    now = load_settings().now
+    assert now == datetime(2025, 12, 5, 17, 0, tzinfo=timezone.utc)
+
+
+def test_now_with_an_offset_keeps_its_instant(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("YKIEN_NOW", "2025-12-05T10:00:00Z")
+    assert load_settings().now == datetime(2025, 12, 5, 10, 0, tzinfo=timezone.utc)
+
+
+def test_naive_now_given_as_override_gets_the_time_zone() -> None:
+    now = load_settings(now=datetime(2026, 2, 12, 8, 0)).now
+    assert now is not None and now.utcoffset() == timedelta(hours=7)
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "expected"),
+    [
+        ("YKIEN_NOW", "2025-13-01", 'YKIEN_NOW: "2025-13-01" is not an ISO datetime'),
+        ("YKIEN_NOW", "tomorrow", 'YKIEN_NOW: "tomorrow" is not an ISO datetime'),
+        ("YKIEN_TIMEZONE", "Asia/Hanoi_City", 'YKIEN_TIMEZONE: "Asia/Hanoi_City" is not a known time zone'),
+        ("YKIEN_FROM", "ykien.skhcn", 'YKIEN_FROM: "ykien.skhcn" is not an email address'),
+        ("YKIEN_FROM", "a@b", 'YKIEN_FROM: "a@b" is not an email address'),
+        ("YKIEN_BASE_URL", "127.0.0.1:8000", 'YKIEN_BASE_URL: "127.0.0.1:8000" is not an http:// or https:// URL'),
+        ("YKIEN_SMTP_CONNECTIONS", "0", 'YKIEN_SMTP_CONNECTIONS: "0" is not between 1 and 32'),
+        ("YKIEN_SMTP_CONNECTIONS", "33", 'YKIEN_SMTP_CONNECTIONS: "33" is not between 1 and 32'),
+        ("YKIEN_SMTP_CONNECTIONS", "many", 'YKIEN_SMTP_CONNECTIONS: "many" is not a whole number'),
+    ],
+)
+def test_bad_values_name_the_environment_variable(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str, expected: str
+) -> None:
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    assert str(caught.value).startswith(expected)
+    assert isinstance(caught.value, ValueError)
+
+
+def test_every_bad_value_is_reported_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("YKIEN_NOW", "x")
+    monkeypatch.setenv("YKIEN_SMTP_CONNECTIONS", "99")
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    assert [line.split(":")[0] for line in str(caught.value).splitlines()] == [
+        "YKIEN_NOW",
+        "YKIEN_SMTP_CONNECTIONS",
+    ]
+
+
+def test_unknown_override_is_refused() -> None:
+    with pytest.raises(SettingsError, match="smtp_conections: unknown setting"):
+        load_settings(smtp_conections=3)
+
+
+def test_settings_are_immutable() -> None:
+    settings = load_settings()
+    with pytest.raises(ValueError):
+        settings.smtp_connections = 3  # type: ignore[misc]
+    assert isinstance(settings, Settings)

@@ -1,0 +1,40 @@
+"""`ykien calendar ...`: working-day arithmetic with Vietnamese holidays."""
+from __future__ import annotations
+
+import typer
+
+from workflows.cli.common import JSON_OPTION, console, guarded, print_json
+
+app = typer.Typer(no_args_is_help=True)
+
+
+def _calendar():  # type: ignore[no-untyped-def]
+    from config.calendar import load_calendar
+    from config.settings import load_settings
+
+    settings = load_settings()
+    return load_calendar(settings.calendar_file or settings.home / "calendar.yaml")
+
+
+@app.command("add-working-days")
+def add_working_days(start: str, days: int, as_json: bool = JSON_OPTION) -> None:
+    """Ngày sau N ngày làm việc kể từ START (bỏ qua cuối tuần, ngày lễ, ngày nghỉ bù)."""
+    from workflows.cli.parsing import parse_date
+
+    with guarded(as_json):
+        begin = parse_date(start, "START")
+        calendar = _calendar()
+        result = calendar.add_working_days(begin, days)
+        low, high = sorted((begin, result))
+        off = calendar.days_off_between(low, high)
+    if as_json:
+        print_json({"start": begin, "days": days, "result": result,
+                    "days_off": [{"date": d, "name": n} for d, n in off]})
+        return
+    console.print(f"{begin:%d/%m/%Y} + {days} ngày làm việc = {result:%d/%m/%Y} ({_weekday(result)})")
+    for day, name in off:
+        console.print(f"  nghỉ {day:%d/%m/%Y}: {name}")
+
+
+def _weekday(day) -> str:  # type: ignore[no-untyped-def]
+    return ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật"][day.weekday()]

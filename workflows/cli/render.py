@@ -1,0 +1,76 @@
+"""Human output of the read commands: rich tables in Vietnamese."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Sequence
+from zoneinfo import ZoneInfo
+
+from rich.table import Table
+
+from models.audit import AuditEvent, ChainBreak
+from models.unit_status import ANSWER_LABELS, EMAIL_LABELS, AnswerStatus
+from workflows.cli.common import console
+
+
+def local(moment: datetime | None, tz: ZoneInfo) -> str:
+    return moment.astimezone(tz).strftime("%H:%M %d/%m/%Y") if moment else "—"
+
+
+def render_round_list(rounds: Sequence) -> None:  # type: ignore[type-arg]
+    table = Table(title="Các đợt lấy ý kiến", show_lines=False)
+    for column in ("Số", "Tên", "Quy trình", "Phòng", "Trạng thái", "Hạn", "Đã trả lời", "Việc hẹn tiếp theo"):
+        table.add_column(column)
+    for r in rounds:
+        table.add_row(str(r.id), r.title, r.workflow, r.office, r.status_title,
+                      f"{r.deadline:%d/%m/%Y}" if r.deadline else "—", f"{r.answered}/{r.asked}",
+                      f"{r.next_timer} {r.next_timer_at:%d/%m/%Y %H:%M} UTC" if r.next_timer else "—")
+    console.print(table)
+
+
+def render_round(view, comments, tz: ZoneInfo) -> None:  # type: ignore[no-untyped-def]
+    state = view.state
+    console.print(f"[bold]Đợt {state.id}: {state.title}[/]")
+    console.print(f"Trạng thái: {view.status_title} · Hạn chung: "
+                  f"{state.deadline:%d/%m/%Y} · Ngày hiện tại: {view.today:%d/%m/%Y} · "
+                  f"Quá hạn không trả lời {'được hiểu là thống nhất' if state.silence_is_agreement else 'không được coi là đồng ý'}")
+    table = Table(show_lines=False)
+    for column in ("Mã", "Cơ quan, đơn vị", "Vai trò", "Thư", "Trả lời", "Hạn", "Ghi chú", "Đôn đốc"):
+        table.add_column(column)
+    colors = {AnswerStatus.COMMENTS: "green", AnswerStatus.AGREE: "green", AnswerStatus.PROPOSALS: "green",
+              AnswerStatus.PENDING: "yellow", AnswerStatus.SILENT: "red", AnswerStatus.NOT_ASKED: "dim"}
+    roles = {"comment": "góp ý", "publish": "đăng tải", "inform": "để biết"}
+    for unit in view.units:
+        table.add_row(unit.unit_code, unit.unit_name, roles.get(unit.role, unit.role), EMAIL_LABELS[unit.email],
+                      f"[{colors[unit.answer]}]{ANSWER_LABELS[unit.answer]}[/]",
+                      f"{unit.deadline:%d/%m/%Y}" if unit.deadline else "—", ", ".join(unit.flags),
+                      str(unit.reminders_sent or ""))
+    console.print(table)
+    counts = view.counts
+    console.print("Tổng: " + ", ".join(f"{ANSWER_LABELS[a]}: {counts.get(a.value, 0)}" for a in AnswerStatus
+                                        if counts.get(a.value)) +
+                  f"; trễ hạn: {counts.get('late', 0)}; gia hạn: {counts.get('extended', 0)}; "
+                  f"thư lỗi: {counts.get('email_failed', 0)}")
+    if view.pending_timers:
+        console.print("Việc hẹn giờ: " + "; ".join(f"{name} lúc {local(due, tz)}" for name, due in view.pending_timers[:6]))
+    if comments:
+        console.print("[bold]Ý kiến đã nhận[/]")
+        for c in comments:
+            where = f"[{c.section}] " if c.section else ""
+            what = c.text if c.text else ("Đồng ý / không có ý kiến" if c.kind == "agree" else "(đề xuất)")
+            late = " (muộn)" if c.late else ""
+            console.print(f"- {c.unit_name}{late}: {where}{what}" +
+                          (f" → đề xuất: {c.proposed_wording}" if c.proposed_wording else ""))
+
+
+def render_audit(events: Sequence[AuditEvent], broken: ChainBreak | None, tz: ZoneInfo) -> None:
+    table = Table(title="Nhật ký đợt lấy ý kiến")
+    for column in ("#", "Thời gian", "Người thực hiện", "Sự kiện", "Chi tiết"):
+        table.add_column(column)
+    for e in events:
+        details = ", ".join(f"{k}={v}" for k, v in e.details.items() if v not in (None, [], ""))
+        table.add_row(str(e.seq), local(e.at, tz), e.actor, e.action, details)
+    console.print(table)
+    if broken is None:
+        console.print(f"[green]Chuỗi băm toàn vẹn ({len(events)} sự kiện).[/]")
+    else:
+        console.print(f"[bold red]Chuỗi băm bị phá vỡ tại sự kiện số {broken.seq}: {broken.reason}.[/]")

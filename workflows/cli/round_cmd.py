@@ -1,0 +1,293 @@
+"""`ykien round ...`: create, launch and follow consultation rounds."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from workflows.cli.common import ACTOR_OPTION, JSON_OPTION, actor_name, console, guarded, open_app, print_json
+
+app = typer.Typer(no_args_is_help=True)
+
+
+def _deliver(app_, round_id: int) -> None:  # type: ignore[no-untyped-def]
+    """Hand the messages just queued to the executor (inline here: sent before the command returns)."""
+    from workflows.service.steps import run_step
+
+    report = run_step(app_, "deliver", round_id=round_id)
+    if report is not None and (report.sent or report.failed or report.retrying):
+        console.print(f"Thư: đã gửi {report.sent}, lỗi {report.failed}, chờ gửi lại {report.retrying}.")
+
+
+@app.command("create")
+def create(
+    title: str = typer.Option(..., "--title", help="Tên dự thảo, ví dụ: Kế hoạch hỗ trợ doanh nghiệp ..."),
+    subject: str = typer.Option(None, "--subject", help="Trích yếu V/v (không ghi \"V/v\"). Mặc định: xin ý kiến góp ý đối với dự thảo <title>."),
+    workflow: str = typer.Option("consultation", "--workflow"),
+    office: str = typer.Option(..., "--office", help="Mã phòng soạn thảo, ví dụ TĐC."),
+    deadline: str = typer.Option(..., "--deadline", help="Hạn trả lời: 05/12/2025, 2025-12-05 hoặc \"10 ngày làm việc\"."),
+    units: list[str] = typer.Option([], "--unit", help="Mã đơn vị được lấy ý kiến (lặp lại được)."),
+    groups: list[str] = typer.Option([], "--group", help="Mã nhóm đơn vị được lấy ý kiến (lặp lại được)."),
+    publish: list[str] = typer.Option([], "--publish", help="Mã đơn vị/nhóm đề nghị đăng tải dự thảo."),
+    inform: list[str] = typer.Option([], "--inform", help="Mã đơn vị/nhóm nhận để biết."),
+    contact_name: str = typer.Option(..., "--contact-name"),
+    contact_title: Optional[str] = typer.Option(None, "--contact-title"),
+    contact_phone: str = typer.Option(..., "--contact-phone"),
+    signer_name: str = typer.Option(..., "--signer-name"),
+    signer_title: str = typer.Option("GIÁM ĐỐC", "--signer-title", help="GIÁM ĐỐC, hoặc \"KT. GIÁM ĐỐC/PHÓ GIÁM ĐỐC\"."),
+    silence_agrees: bool = typer.Option(True, "--silence-agrees/--silence-not-agreement",
+                                        help="Quá hạn không trả lời được hiểu là thống nhất."),
+    draft: Optional[Path] = typer.Option(None, "--draft", help="Tệp dự thảo gửi kèm."),
+    timers: list[str] = typer.Option([], "--timer", help="Chính sách nhắc: TÊN=\"deadline - 3 working days\" hoặc TÊN=off."),
+    actor: Optional[str] = ACTOR_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Tạo đợt lấy ý kiến (chưa gửi)."""
+    from models.errors import InvalidInput
+    from models.rounds import RecipientRole
+    from models.text import nfc, nfc_or_none
+    from workflows.cli.parsing import parse_deadline
+    from workflows.service.rounds import Addressee, NewRound, create_round
+
+    with guarded(as_json):
+        ykien = open_app()
+        today = ykien.clock.now().astimezone(ykien.tz).date()
+        due = parse_deadline(deadline, today, ykien.calendar)
+        overrides: dict[str, str] = {}
+        for item in timers:
+            name, sep, spec = item.partition("=")
+            if not sep or not name.strip() or not spec.strip():
+                raise InvalidInput(f"--timer: \"{item}\" phải có dạng TÊN=mốc thời gian.", "bad_timer")
+            overrides[name.strip()] = spec.strip()
+        with ykien.uow() as uow:
+            known_groups = set(uow.directory.groups())
+
+        def split(codes: list[str], role: RecipientRole) -> Addressee:
+            return Addressee(units=tuple(c for c in codes if c not in known_groups),
+                             groups=tuple(c for c in codes if c in known_groups), role=role)
+
+        addressees = (Addressee(tuple(units), tuple(groups), RecipientRole.COMMENT),
+                      split(publish, RecipientRole.PUBLISH), split(inform, RecipientRole.INFORM))
+        title = nfc(title)
+        new = NewRound(
+            title=title, subject=nfc(subject) if subject else f"xin ý kiến góp ý đối với dự thảo {title}",
+            workflow=workflow, office=nfc(office), deadline=due,
+            addressees=tuple(a for a in addressees if a.units or a.groups),
+            contact_name=nfc(contact_name), contact_title=nfc_or_none(contact_title),
+            contact_phone=nfc(contact_phone), signer_name=nfc(signer_name), signer_title=nfc(signer_title),
+            silence_is_agreement=silence_agrees, draft_path=draft, timer_overrides=overrides)
+        round_id = create_round(ykien, new, actor_name(actor))
+    if as_json:
+        print_json({"id": round_id, "deadline": due})
+    else:
+        console.print(f"Đã tạo đợt lấy ý kiến số {round_id}, hạn trả lời {due:%d/%m/%Y}.")
+
+
+def _run(round_id: int, event, actor: str | None, as_json: bool, done: str) -> None:  # type: ignore[no-untyped-def]
+    from workflows.service.rounds import execute
+
+    with guarded(as_json):
+        ykien = open_app()
+        decision = execute(ykien, round_id, event, actor_name(actor))
+        if as_json:
+            print_json({"id": round_id, "status": decision.state.status, "messages": len(decision.messages)})
+        else:
+            console.print(done.format(messages=len(decision.messages), status=decision.state.status))
+        if decision.messages:
+            _deliver(ykien, round_id)
+
+
+@app.command("launch")
+def launch(round_id: int, actor: Optional[str] = ACTOR_OPTION, as_json: bool = JSON_OPTION) -> None:
+    """Phát hành: gửi văn bản xin ý kiến tới mọi đơn vị."""
+    from workflows.engine.events import Launch
+
+    _run(round_id, Launch(), actor, as_json, "Đã phát hành; {messages} thư xin ý kiến được xếp hàng gửi.")
+
+
+@app.command("respond")
+def respond(
+    round_id: int,
+    unit: str = typer.Argument(..., help="Mã đơn vị trả lời."),
+    agree: bool = typer.Option(False, "--agree", help="Đồng ý / không có ý kiến."),
+    comments: list[str] = typer.Option([], "--comment", help="\"nội dung\", \"Mục::nội dung\" hoặc \"Mục::nội dung::đề xuất sửa\"."),
+    proposal_file: Optional[Path] = typer.Option(None, "--proposal-file", help="Phiếu đề xuất (JSON: trường -> nội dung)."),
+    channel: str = typer.Option("paper", "--channel", help="paper | phone | email | web"),
+    note: Optional[str] = typer.Option(None, "--note", help="Ghi chú, ví dụ số công văn trả lời."),
+    late: bool = typer.Option(False, "--late", help="Chấp nhận ý kiến gửi sau khi đã kết thúc nhận ý kiến."),
+    actor: Optional[str] = ACTOR_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Ghi nhận ý kiến của một đơn vị (nhận bằng văn bản giấy, điện thoại ...)."""
+    from models.errors import InvalidInput
+    from models.rounds import ResponseChannel, ResponseKind
+    from models.text import nfc, nfc_or_none
+    from workflows.cli.parsing import parse_comment
+    from workflows.engine.events import Respond
+
+    with guarded(as_json):
+        kinds = [k for k, given in ((ResponseKind.AGREE, agree), (ResponseKind.COMMENTS, bool(comments)),
+                                    (ResponseKind.PROPOSALS, proposal_file is not None)) if given]
+        if len(kinds) != 1:
+            raise InvalidInput("Chọn đúng một trong --agree, --comment hoặc --proposal-file.", "bad_response")
+        try:
+            how = ResponseChannel(channel)
+        except ValueError:
+            raise InvalidInput(f"--channel: \"{channel}\" không hợp lệ (paper, phone, email, web).", "bad_channel") from None
+        proposal = None
+        if proposal_file is not None:
+            try:
+                loaded = json.loads(proposal_file.read_text(encoding="utf-8"))
+            except (OSError, ValueError) as error:
+                raise InvalidInput(f"{proposal_file}: không đọc được phiếu đề xuất JSON ({error}).", "bad_proposal") from error
+            if not isinstance(loaded, dict):
+                raise InvalidInput(f"{proposal_file}: phiếu đề xuất phải là một đối tượng JSON.", "bad_proposal")
+            proposal = {nfc(str(k)): nfc(str(v)) for k, v in loaded.items()}
+        parsed = tuple(parse_comment(nfc(c)) for c in comments)
+        event = Respond(unit_code=unit, kind=kinds[0], entered_by=actor_name(actor), channel=how,
+                        comments=parsed, proposal=proposal, note=nfc_or_none(note), late_accept=late)
+    _run(round_id, event, actor, as_json, "Đã ghi nhận ý kiến; trạng thái đợt: {status}.")
+
+
+@app.command("extend")
+def extend(
+    round_id: int,
+    new_deadline: str = typer.Argument(..., help="Hạn mới: 12/12/2025 hoặc \"5 ngày làm việc\"."),
+    unit: Optional[str] = typer.Option(None, "--unit", help="Chỉ gia hạn cho một đơn vị."),
+    reason: Optional[str] = typer.Option(None, "--reason"),
+    actor: Optional[str] = ACTOR_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Gia hạn cho tất cả hoặc một đơn vị; đơn vị được gia hạn nhận thư thông báo."""
+    from models.text import nfc_or_none
+    from workflows.cli.parsing import parse_deadline
+    from workflows.engine.events import Extend
+
+    with guarded(as_json):
+        ykien = open_app()
+        today = ykien.clock.now().astimezone(ykien.tz).date()
+        event = Extend(parse_deadline(new_deadline, today, ykien.calendar, "new_deadline"), unit, nfc_or_none(reason))
+    _run(round_id, event, actor, as_json, "Đã gia hạn; {messages} thư thông báo gia hạn.")
+
+
+@app.command("remind")
+def remind(round_id: int, units: list[str] = typer.Option([], "--unit", help="Chỉ đôn đốc các đơn vị này."),
+           actor: Optional[str] = ACTOR_OPTION, as_json: bool = JSON_OPTION) -> None:
+    """Đôn đốc ngay các đơn vị chưa trả lời."""
+    from workflows.engine.events import Remind
+
+    _run(round_id, Remind(tuple(units) if units else None), actor, as_json, "Đã gửi {messages} thư đôn đốc.")
+
+
+@app.command("close")
+def close(round_id: int, reason: Optional[str] = typer.Option(None, "--reason"),
+          actor: Optional[str] = ACTOR_OPTION, as_json: bool = JSON_OPTION) -> None:
+    """Kết thúc nhận ý kiến trước hạn."""
+    from workflows.engine.events import Close
+
+    _run(round_id, Close(reason), actor, as_json, "Đã kết thúc nhận ý kiến; trạng thái: {status}.")
+
+
+def _command(round_id: int, name: str, data: dict[str, object], actor: str | None, as_json: bool) -> None:
+    from workflows.engine.events import Command
+
+    _run(round_id, Command(name, {k: v for k, v in data.items() if v is not None}), actor, as_json,
+         "Xong; trạng thái đợt: {status}.")
+
+
+@app.command("consolidate")
+def consolidate(round_id: int, actor: Optional[str] = ACTOR_OPTION, as_json: bool = JSON_OPTION) -> None:
+    """Hoàn thành tổng hợp ý kiến."""
+    _command(round_id, "consolidate", {}, actor, as_json)
+
+
+@app.command("submit")
+def submit(round_id: int, actor: Optional[str] = ACTOR_OPTION, as_json: bool = JSON_OPTION) -> None:
+    """Ghi nhận đã trình UBND tỉnh (hoặc đã gửi báo cáo/đề xuất, tùy quy trình)."""
+    from workflows.service.registry import get_workflow
+
+    with guarded(as_json):
+        ykien = open_app()
+        with ykien.uow() as uow:
+            state = uow.rounds.get(round_id, lock=False)
+        transitions = get_workflow(state.workflow).state(state.status).transitions
+    name = next((n for n in ("submit", "report_submitted", "forward_proposals") if n in transitions), "submit")
+    _command(round_id, name, {}, actor, as_json)
+
+
+@app.command("decide")
+def decide_cmd(round_id: int,
+               issued: bool = typer.Option(False, "--issued", help="UBND tỉnh đã ban hành."),
+               returned: bool = typer.Option(False, "--returned", help="UBND tỉnh trả lại để chỉnh sửa."),
+               number: Optional[str] = typer.Option(None, "--number", help="Số văn bản ban hành."),
+               on: Optional[str] = typer.Option(None, "--date", help="Ngày ban hành."),
+               reason: Optional[str] = typer.Option(None, "--reason"),
+               actor: Optional[str] = ACTOR_OPTION, as_json: bool = JSON_OPTION) -> None:
+    """Ghi nhận quyết định của UBND tỉnh."""
+    from models.errors import InvalidInput
+    from workflows.cli.parsing import parse_date
+
+    with guarded(as_json):
+        if issued == returned:
+            raise InvalidInput("Chọn một trong --issued hoặc --returned.", "bad_decision")
+        if issued and not number:
+            raise InvalidInput("--number: cần số văn bản ban hành.", "missing_number")
+        when = parse_date(on, "--date").isoformat() if on else None
+    name = "decide_issued" if issued else "decide_returned"
+    _command(round_id, name, {"number": number, "date": when, "reason": reason}, actor, as_json)
+
+
+@app.command("list")
+def list_cmd(status: Optional[str] = typer.Option(None, "--status"), office: Optional[str] = typer.Option(None, "--office"),
+             as_json: bool = JSON_OPTION) -> None:
+    """Danh sách các đợt."""
+    from workflows.cli.render import render_round_list
+    from workflows.service.views import list_rounds
+
+    with guarded(as_json):
+        rounds = list_rounds(open_app(), status, office)
+    if as_json:
+        print_json(rounds)
+    else:
+        render_round_list(rounds)
+
+
+@app.command("show")
+def show(round_id: int, as_json: bool = JSON_OPTION) -> None:
+    """Tình hình từng đơn vị: thư đã gửi, đã trả lời, im lặng, trễ hạn, gia hạn."""
+    from workflows.cli.render import render_round
+    from workflows.service.views import latest_responses, round_view
+
+    with guarded(as_json):
+        ykien = open_app()
+        view = round_view(ykien, round_id)
+        comments = latest_responses(ykien, round_id)
+    if as_json:
+        print_json({"id": view.state.id, "title": view.state.title, "status": view.state.status,
+                    "status_title": view.status_title, "deadline": view.state.deadline,
+                    "counts": view.counts, "units": [{**u.__dict__, "flags": u.flags} for u in view.units],
+                    "pending_timers": [{"name": n, "due_at": d} for n, d in view.pending_timers],
+                    "responses": comments})
+    else:
+        render_round(view, comments, ykien.tz)
+
+
+@app.command("audit")
+def audit(round_id: int, as_json: bool = JSON_OPTION) -> None:
+    """Nhật ký: mọi sự kiện với người thực hiện và thời gian; kiểm tra chuỗi băm."""
+    from workflows.cli.common import EXIT_REFUSED
+    from workflows.cli.render import render_audit
+    from workflows.service.views import audit_trail
+
+    with guarded(as_json):
+        ykien = open_app()
+        events, broken = audit_trail(ykien, round_id)
+    if as_json:
+        print_json({"events": events, "chain_intact": broken is None,
+                    "break": {"seq": broken.seq, "reason": broken.reason} if broken else None})
+    else:
+        render_audit(events, broken, ykien.tz)
+    if broken is not None:
+        raise typer.Exit(EXIT_REFUSED)

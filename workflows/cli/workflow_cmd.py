@@ -1,0 +1,59 @@
+"""`ykien workflow ...`: list, show and validate workflow definitions."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from workflows.cli.common import EXIT_BAD_INPUT, JSON_OPTION, console, guarded, print_json
+
+app = typer.Typer(no_args_is_help=True)
+
+
+@app.command("list")
+def list_cmd(as_json: bool = JSON_OPTION) -> None:
+    """Các quy trình có sẵn."""
+    from workflows.service.registry import shipped_workflows
+
+    with guarded(as_json):
+        workflows = shipped_workflows()
+    items = [{"name": wf.name, "title": wf.title, "states": list(wf.states)} for wf in workflows.values()]
+    if as_json:
+        print_json(items)
+    else:
+        for item in items:
+            console.print(f"{item['name']}: {item['title']} ({len(item['states'])} trạng thái)")
+
+
+@app.command("show")
+def show(name: str, as_json: bool = JSON_OPTION) -> None:
+    """Sơ đồ trạng thái (Mermaid)."""
+    from workflows.definition.mermaid import to_mermaid
+    from workflows.service.registry import get_workflow
+
+    with guarded(as_json):
+        wf = get_workflow(name)
+    diagram = to_mermaid(wf)
+    if as_json:
+        print_json({"name": wf.name, "mermaid": diagram})
+    else:
+        console.print(diagram, markup=False)
+
+
+@app.command("validate")
+def validate(files: list[Path], as_json: bool = JSON_OPTION) -> None:
+    """Kiểm tra tệp định nghĩa quy trình; mọi lỗi kèm tệp:dòng:cột."""
+    from workflows.definition import validate_file
+    from workflows.service.registry import engine_registry
+
+    registry = engine_registry()
+    problems = [p for f in files for p in validate_file(f, registry)]
+    if as_json:
+        print_json({"valid": not problems, "problems": [str(p) for p in problems]})
+    else:
+        for problem in problems:
+            console.print(str(problem), markup=False)
+        if not problems:
+            console.print(f"Hợp lệ: {', '.join(str(f) for f in files)}")
+    if problems:
+        raise typer.Exit(EXIT_BAD_INPUT)

@@ -1,0 +1,183 @@
+"""The small grammar of timer dates: "deadline - 2 working days", "1 working day after deadline", ...
+
+Pure: parsing and printing only; the engine turns a TimeSpec into a date with the calendar.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass
+from enum import StrEnum
+
+MAX_DAYS = 365
+
+ACCEPTED_FORMS = (
+    "expected '<anchor>', '<anchor> + N working days', '<anchor> - N days' "
+    "or 'N working days before|after <anchor>' (anchor: deadline, launch, entered; "
+    "N from 0 to 365), optionally followed by ', repeat every N working days, at most M times'"
+)
+ACCEPTED_DAY_FORMS = "expected 'N working days', 'N days', 'N ngày làm việc' or 'N ngày' (N from 0 to 365)"
+
+
+class Anchor(StrEnum):
+    """The date a timer counts from."""
+
+    DEADLINE = "deadline"
+    LAUNCH = "launch"
+    ENTERED = "entered"  # the date the state was entered
+
+
+class DayKind(StrEnum):
+    """Working days skip weekends and public holidays; calendar days do not."""
+
+    WORKING = "working"
+    CALENDAR = "calendar"
+
+
+class TimeSpecError(ValueError):
+    """A duration or timer date that does not follow the grammar; the message shows the accepted forms."""
+
+
+@dataclass(frozen=True)
+class TimeSpec:
+    """anchor + offset days of day_kind, optionally repeated; max_times counts the first firing."""
+
+    anchor: Anchor
+    offset: int
+    day_kind: DayKind
+    repeat_every: int | None = None
+    repeat_kind: DayKind = DayKind.WORKING
+    max_times: int = 1
+
+    def __post_init__(self) -> None:
+        if not -MAX_DAYS <= self.offset <= MAX_DAYS:
+            raise TimeSpecError(f"offset must be between -{MAX_DAYS} and {MAX_DAYS} days (got {self.offset})")
+        if self.repeat_every is not None and not 1 <= self.repeat_every <= MAX_DAYS:
+            raise TimeSpecError(f"repeat interval must be between 1 and {MAX_DAYS} days (got {self.repeat_every})")
+        if not 1 <= self.max_times <= MAX_DAYS:
+            raise TimeSpecError(f"max_times must be between 1 and {MAX_DAYS} (got {self.max_times})")
+        if self.repeat_every is None and self.max_times != 1:
+            raise TimeSpecError("max_times above 1 needs repeat_every")
+
+    def __str__(self) -> str:
+        if self.offset == 0 and self.day_kind is DayKind.CALENDAR:
+            text = self.anchor.value
+        else:
+            sign = "-" if self.offset < 0 else "+"
+            text = f"{self.anchor.value} {sign} {_days_text(abs(self.offset), self.day_kind)}"
+        if self.repeat_every is not None:
+            times = "time" if self.max_times == 1 else "times"
+            text += (
+                f", repeat every {_days_text(self.repeat_every, self.repeat_kind)}, "
+                f"at most {self.max_times} {times}"
+            )
+        return text
+
+
+def _days_text(n: int, kind: DayKind) -> str:
+    unit = "working day" if kind is DayKind.WORKING else "day"
+    return f"{n} {unit}" if n == 1 else f"{n} {unit}s"
+
+
+class _Bad(Exception):
+    """Internal: what is wrong with one part of the text."""
+
+
+_DAYS_RE = re.compile(
+    r"^(?P<n>[0-9]+)\s*(?P<unit>working\s+days?|calendar\s+days?|days?|ngày\s+làm\s+việc|ngày)$"
+)
+_OFFSET_RE = re.compile(r"^(?P<anchor>[^\s+-]+)\s*(?P<sign>[+-])\s*(?P<days>.+)$")
+_BEFORE_AFTER_RE = re.compile(r"^(?P<days>.+?)\s+(?P<dir>before|after)\s+(?P<anchor>\S+)$")
+_REPEAT_RE = re.compile(r"^repeat\s+every\s+(?P<days>.+)$")
+_AT_MOST_RE = re.compile(r"^at\s+most\s+(?P<n>\S+)\s+times?$")
+
+
+def _normalise(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", text).lower().split())
+
+
+def _days(text: str, *, minimum: int = 0) -> tuple[int, DayKind]:
+    match = _DAYS_RE.match(text)
+    if match is None:
+        raise _Bad(f"'{text}' is not a number of days")
+    n = int(match["n"])
+    if not minimum <= n <= MAX_DAYS:
+        raise _Bad(f"the number of days must be between {minimum} and {MAX_DAYS} (got {n})")
+    unit = match["unit"]
+    kind = DayKind.WORKING if ("working" in unit or "làm" in unit) else DayKind.CALENDAR
+    return n, kind
+
+
+def _anchor(text: str) -> Anchor:
+    try:
+        return Anchor(text)
+    except ValueError:
+        names = [a.value for a in Anchor]
+        close = difflib.get_close_matches(text, names, n=1)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        raise _Bad(f"unknown anchor '{text}'{hint}") from None
+
+
+def parse_relative_days(text: str) -> tuple[int, DayKind]:
+    """Parse "10 working days", "1 ngày làm việc", "7 days" into (10, WORKING), (1, WORKING), (7, CALENDAR)."""
+    try:
+        return _days(_normalise(text))
+    except _Bad as bad:
+        raise TimeSpecError(f"bad number of days '{text}': {bad}; {ACCEPTED_DAY_FORMS}") from None
+
+
+def parse_timespec(text: str) -> TimeSpec:
+    """Parse a timer date such as "1 working day after deadline, repeat every 2 working days, at most 3 times"."""
+    if not isinstance(text, str):
+        raise TimeSpecError(f"bad duration {text!r}: not text; {ACCEPTED_FORMS}")
+    try:
+        return _parse(_normalise(text))
+    except _Bad as bad:
+        reason = str(bad)
+        detail = f"{reason}; {ACCEPTED_FORMS}" if reason else ACCEPTED_FORMS
+        raise TimeSpecError(f"bad duration '{text}': {detail}") from None
+
+
+def _parse(text: str) -> TimeSpec:
+    main, *suffixes = [part.strip() for part in text.split(",")]
+    anchor, offset, kind = _parse_main(main)
+    repeat: tuple[int, DayKind] | None = None
+    max_times: int | None = None
+    for suffix in suffixes:
+        if (match := _REPEAT_RE.match(suffix)) is not None:
+            if repeat is not None:
+                raise _Bad("'repeat every' given twice")
+            repeat = _days(match["days"], minimum=1)
+        elif (match := _AT_MOST_RE.match(suffix)) is not None:
+            if max_times is not None:
+                raise _Bad("'at most' given twice")
+            if not match["n"].isdigit() or not 1 <= int(match["n"]) <= MAX_DAYS:
+                raise _Bad(f"'at most' needs a whole number from 1 to {MAX_DAYS} (got '{match['n']}')")
+            max_times = int(match["n"])
+        else:
+            raise _Bad(f"cannot read '{suffix}'")
+    if repeat is None:
+        if max_times is not None:
+            raise _Bad("'at most' without 'repeat every'")
+        return TimeSpec(anchor, offset, kind)
+    if max_times is None:
+        raise _Bad("'repeat every' without 'at most N times' would never stop")
+    return TimeSpec(anchor, offset, kind, repeat_every=repeat[0], repeat_kind=repeat[1], max_times=max_times)
+
+
+def _parse_main(text: str) -> tuple[Anchor, int, DayKind]:
+    if not text:
+        raise _Bad("")
+    if " " not in text and "+" not in text and "-" not in text:
+        return _anchor(text), 0, DayKind.CALENDAR
+    if (match := _BEFORE_AFTER_RE.match(text)) is not None:
+        n, kind = _days(match["days"])
+        return _anchor(match["anchor"]), (-n if match["dir"] == "before" else n), kind
+    if (match := _OFFSET_RE.match(text)) is not None:
+        n, kind = _days(match["days"])
+        return _anchor(match["anchor"]), (-n if match["sign"] == "-" else n), kind
+    if _DAYS_RE.match(text):
+        raise _Bad(f"missing the anchor: say what the days count from, e.g. 'deadline + {text}'")
+    raise _Bad("")

@@ -1,0 +1,138 @@
+"""`ykien demo`: the seed-000 consultation round from launch to deadline, on a frozen clock."""
+from __future__ import annotations
+
+import tempfile
+import time
+from collections import Counter, defaultdict
+from datetime import datetime
+from email.parser import BytesHeaderParser
+from pathlib import Path
+
+from rich.table import Table
+from sqlalchemy import select
+
+from config.clock import FrozenClock
+from config.settings import load_settings
+from models.db.tables import ReceivedMailRow
+from models.rounds import RecipientRole, ResponseChannel, ResponseKind
+from notifications.sink import MailSink
+from workflows.cli.common import console
+from workflows.cli.render import render_audit, render_round
+from workflows.engine.events import CommentInput, Extend, Launch, Respond
+from workflows.service.app import App, build_app
+from workflows.service.directory import import_units
+from workflows.service.mail import store_received
+from workflows.service.rounds import Addressee, NewRound, create_round, execute
+from workflows.service.steps import run_step
+from workflows.service.sweep import run_due
+from workflows.service.views import audit_trail, latest_responses, round_view
+
+UNITS_CSV = Path(__file__).parent / "demo_data" / "units_cao_bang.csv"
+STAFF = "Phạm Phi Long (TĐC)"
+KIND_LABELS = {"invitation": "xin ý kiến", "reminder_before": "đôn đốc", "reminder_overdue": "quá hạn",
+               "extension": "gia hạn", "receipt": "xác nhận"}
+
+
+def seed_round() -> NewRound:
+    title = ("Kế hoạch hỗ trợ doanh nghiệp nâng cao năng suất và chất lượng dựa trên nền tảng khoa học, "
+             "công nghệ và đổi mới sáng tạo trên địa bàn tỉnh Cao Bằng, giai đoạn 2026 – 2030")
+    return NewRound(
+        title=title, subject=f"xin ý kiến góp ý đối với dự thảo {title}", workflow="consultation", office="TĐC",
+        deadline=datetime(2025, 12, 5).date(),
+        addressees=(
+            Addressee(groups=("trung-uong", "mttq-doan-the", "so-ban-nganh", "hiep-hoi", "bao-chi", "xa-phuong")),
+            Addressee(units=("TTTT-VP",), role=RecipientRole.PUBLISH)),
+        contact_name="Ông Phạm Phi Long",
+        contact_title="Trưởng phòng Quản lý Tiêu chuẩn Đo lường Chất lượng", contact_phone="0912130290",
+        signer_name="Nông Thị Thanh Huyền", signer_title="GIÁM ĐỐC", silence_is_agreement=True)
+
+
+def _at(app: App, clock: FrozenClock, text: str) -> None:
+    clock.set(datetime.fromisoformat(text).replace(tzinfo=app.tz))
+    console.rule(f"[bold]{clock.now().astimezone(app.tz):%H:%M ngày %d/%m/%Y}")
+
+
+def _tick(app: App) -> None:
+    report = run_due(app)
+    console.print(f"tick: {report.timers_fired} việc hẹn giờ đến hạn, {report.delivery.sent} thư đã gửi.")
+
+
+def run_demo(home: Path | None = None) -> None:
+    started = time.perf_counter()
+    home = home or Path(tempfile.mkdtemp(prefix="ykien-demo-"))
+    settings = load_settings(home=home, database_url=f"sqlite:///{home}/ykien.db", smtp_url=None, now=None)
+    clock = FrozenClock(datetime(2025, 11, 20, 8, 30, tzinfo=settings.tz))
+    app = build_app(settings, clock, create_schema=True)
+    sink = MailSink(store_received(app))
+    sink.start()
+    app.smtp_url_override = sink.url
+    try:
+        _story(app, clock)
+        _report(app, sink)
+    finally:
+        sink.stop()
+        app.close()
+    console.print(f"\nThư mục trình diễn: {home} · thời gian chạy {time.perf_counter() - started:.1f} giây.")
+
+
+def _story(app: App, clock: FrozenClock) -> None:
+    console.rule("[bold]ykien demo: đợt lấy ý kiến theo công văn mẫu 000 (Sở KH&CN Cao Bằng)")
+    _at(app, clock, "2025-11-20T08:30")
+    report = import_units(app, UNITS_CSV, STAFF)
+    console.print(f"Nhập danh bạ: {report.total} cơ quan, đơn vị.")
+    round_id = create_round(app, seed_round(), STAFF)
+    console.print(f"Tạo đợt lấy ý kiến số {round_id}, hạn trả lời 05/12/2025, quá hạn coi như thống nhất.")
+
+    _at(app, clock, "2025-11-20T09:00")
+    decision = execute(app, round_id, Launch(), STAFF)
+    sent = run_step(app, "circulate", round_id=round_id)
+    console.print(f"Phát hành: {len(decision.messages)} thư xin ý kiến, đã gửi {sent.sent}.")
+
+    _at(app, clock, "2025-11-26T10:15")
+    execute(app, round_id, Respond("SCT", ResponseKind.COMMENTS, entered_by="cổng trả lời (SCT)", comments=(
+        CommentInput("Đề nghị bổ sung chỉ tiêu số doanh nghiệp áp dụng ISO 9001 đến năm 2030.", "Mục II.2",
+                     "Phấn đấu có ít nhất 50 doanh nghiệp áp dụng hệ thống quản lý chất lượng ISO 9001."),
+        CommentInput("Kinh phí thực hiện cần tách rõ nguồn ngân sách tỉnh và nguồn xã hội hóa.", "Mục IV"))), STAFF)
+    run_step(app, "circulate", round_id=round_id)
+    console.print("Sở Công Thương gửi 2 ý kiến góp ý (Mục II.2, Mục IV).")
+
+    _at(app, clock, "2025-12-02T15:40")
+    execute(app, round_id, Respond("STP", ResponseKind.AGREE, entered_by=STAFF, channel=ResponseChannel.PAPER,
+                                   note="Công văn số 812/STP-XDKTVB"), STAFF)
+    run_step(app, "circulate", round_id=round_id)
+    console.print("Sở Tư pháp trả lời bằng văn bản giấy: thống nhất, không có ý kiến (cán bộ nhập).")
+
+    _at(app, clock, "2025-12-03T08:00")
+    _tick(app)
+
+    _at(app, clock, "2025-12-04T11:00")
+    execute(app, round_id, Extend(datetime(2025, 12, 12).date(), "SYT", "Sở Y tế đề nghị gia hạn để lấy ý kiến các đơn vị trực thuộc"), STAFF)
+    run_step(app, "circulate", round_id=round_id)
+    console.print("Gia hạn cho Sở Y tế đến 12/12/2025 (thư thông báo gia hạn đã gửi).")
+    console.print("\n[bold]Tình hình trước hạn[/]")
+    render_round(round_view(app, round_id), [], app.tz)
+
+    for moment in ("2025-12-06T00:00", "2025-12-08T08:00", "2025-12-10T08:00", "2025-12-12T08:00", "2025-12-13T00:00"):
+        _at(app, clock, moment)
+        _tick(app)
+    console.print("\n[bold]Tình hình sau hạn[/]")
+    render_round(round_view(app, round_id), latest_responses(app, round_id), app.tz)
+    events, broken = audit_trail(app, round_id)
+    render_audit(events, broken, app.tz)
+
+
+def _report(app: App, sink: MailSink) -> None:
+    with app.uow() as uow:
+        mails = list(uow.session.scalars(select(ReceivedMailRow).order_by(ReceivedMailRow.id)))
+    parser = BytesHeaderParser()
+    per_unit: dict[str, Counter[str]] = defaultdict(Counter)
+    for mail in mails:
+        headers = parser.parsebytes(mail.raw)
+        per_unit[headers.get("X-Ykien-Unit", "?")][headers.get("X-Ykien-Kind", "?")] += 1
+    table = Table(title=f"Thư hộp thư nội bộ đã nhận ({len(mails)} thư, {sink.url})")
+    table.add_column("Đơn vị")
+    for label in KIND_LABELS.values():
+        table.add_column(label, justify="right")
+    for unit in sorted(per_unit):
+        table.add_row(unit, *(str(per_unit[unit].get(kind, "")) for kind in KIND_LABELS))
+    console.print(table)

@@ -1,0 +1,1 @@
+"""The pure workflow engine: decide(state, event, now) -> new state and effects."""

@@ -1,0 +1,126 @@
+"""decide(state, event, now) -> Decision: the whole engine, with no I/O and no clock."""
+from __future__ import annotations
+
+import copy
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from config.calendar import WorkingCalendar
+from models.rounds import RoundState
+from workflows.definition import StateDef, TransitionDef, Workflow
+from workflows.engine.context import EngineContext
+from workflows.engine.decision import AuditEntry, Decision
+from workflows.engine.effects import EFFECTS
+from workflows.engine.events import EVENT_LABELS, Command, Event, Extend, Remind, Respond, TimerFired
+from workflows.engine.guards import GUARDS
+from workflows.engine.refusals import GuardFailed, Refused
+from workflows.engine.timers import plan_state_timers, plan_timer
+
+
+def decide(state: RoundState, event: Event, now: datetime, workflow: Workflow,
+           calendar: WorkingCalendar, tz: ZoneInfo) -> Decision:
+    """Apply one event to a copy of the state; raise Refused and change nothing when the rules say no."""
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    new_state = copy.deepcopy(state)
+    decision = Decision(state=new_state, event=event.name, previous_status=state.status)
+    ctx = EngineContext(new_state, event, now, workflow, calendar, tz, decision)
+    if isinstance(event, TimerFired):
+        _fire_timer(ctx, event)
+    else:
+        _dispatch(ctx, event.name, _describe(event))
+    if ctx.reschedule and not decision.replace_timers:
+        decision.replace_timers = True
+        decision.timers = plan_state_timers(new_state, workflow.state(new_state.status).timers,
+                                            now, calendar, tz)
+    return decision
+
+
+def _dispatch(ctx: EngineContext, event_name: str, details: dict[str, Any]) -> None:
+    state_def = ctx.workflow.state(ctx.state.status)
+    alternatives = state_def.transitions.get(event_name)
+    if not alternatives:
+        label = EVENT_LABELS.get(event_name, event_name)
+        raise Refused(f"Không thể {label} khi đợt đang ở trạng thái \"{state_def.title}\".",
+                      "event_not_allowed")
+    chosen = _choose(ctx, alternatives)
+    for effect in chosen.effects:
+        EFFECTS[effect](ctx)
+    from_status = ctx.state.status
+    if chosen.to is not None and chosen.to != from_status:
+        _enter(ctx, chosen.to)
+    entry = {"event": event_name, **details}
+    if chosen.to is not None and chosen.to != from_status:
+        entry.update({"from": from_status, "to": chosen.to})
+    for key in ("reminded", "skipped"):
+        if key in ctx.scratch:
+            entry[key] = ctx.scratch[key]
+    if "extended" in ctx.scratch:
+        entry["extended"] = [r.unit_code for r, _ in ctx.scratch["extended"]]
+    entry["messages"] = len(ctx.decision.messages)
+    ctx.decision.audit.insert(0, AuditEntry(event_name, entry))
+
+
+def _choose(ctx: EngineContext, alternatives: list[TransitionDef]) -> TransitionDef:
+    failure: GuardFailed | None = None
+    for alternative in alternatives:
+        if alternative.guard is None:
+            return alternative
+        failure = GUARDS[alternative.guard](ctx)
+        if failure is None:
+            return alternative
+    assert failure is not None
+    raise failure
+
+
+def _enter(ctx: EngineContext, target: str) -> None:
+    state_def: StateDef = ctx.workflow.state(target)
+    ctx.state.status = target
+    ctx.state.entered_at = ctx.now
+    for effect in state_def.entry:
+        EFFECTS[effect](ctx)
+    ctx.decision.replace_timers = True
+    ctx.decision.timers = plan_state_timers(ctx.state, state_def.timers, ctx.now, ctx.calendar, ctx.tz)
+
+
+def _fire_timer(ctx: EngineContext, event: TimerFired) -> None:
+    state_def = ctx.workflow.state(ctx.state.status)
+    timer = next((t for t in state_def.timers if t.name == event.timer_name), None)
+    if timer is None:
+        ctx.decision.ignored = True
+        return
+    ctx.timer_payload = dict(event.payload)
+    for effect in timer.effects:
+        EFFECTS[effect](ctx)
+    details: dict[str, Any] = {"timer": timer.name, **event.payload}
+    if "reminded" in ctx.scratch:
+        details["reminded"] = ctx.scratch["reminded"]
+    details["messages"] = len(ctx.decision.messages)
+    ctx.decision.audit.append(AuditEntry("timer_fired", details))
+    occurrence = int(event.payload.get("occurrence", 1))
+    if not timer.event:
+        ctx.decision.timers.extend(plan_timer(ctx.state, timer, ctx.now, ctx.calendar, ctx.tz,
+                                              first_occurrence=occurrence + 1, only_payload=event.payload))
+        return
+    try:
+        _dispatch(ctx, timer.event, {"timer": timer.name})
+    except GuardFailed as refusal:
+        ctx.decision.audit.append(AuditEntry("timer_refused", {"timer": timer.name, "code": refusal.code,
+                                                                "message": refusal.message}))
+
+
+def _describe(event: Event) -> dict[str, Any]:
+    """The facts of an event worth keeping in the audit trail."""
+    if isinstance(event, Respond):
+        return {"unit": event.unit_code, "kind": event.kind.value, "comments": len(event.comments),
+                "entered_by": event.entered_by, "channel": event.channel.value,
+                "late_accept": event.late_accept}
+    if isinstance(event, Extend):
+        return {"unit": event.unit_code, "new_deadline": event.new_deadline.isoformat(),
+                "reason": event.reason}
+    if isinstance(event, Remind):
+        return {"units": list(event.unit_codes) if event.unit_codes is not None else None}
+    if isinstance(event, Command):
+        return {k: str(v) for k, v in event.data.items() if v is not None}
+    return {}

@@ -1,0 +1,88 @@
+"""The events a round can receive: commands from people and timers firing."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from models.rounds import ResponseChannel, ResponseKind
+
+
+@dataclass(frozen=True)
+class CommentInput:
+    text: str
+    section: str | None = None
+    proposed_wording: str | None = None
+
+
+@dataclass(frozen=True)
+class Launch:
+    name: str = field(default="launch", init=False)
+
+
+@dataclass(frozen=True)
+class Respond:
+    unit_code: str
+    kind: ResponseKind
+    entered_by: str
+    channel: ResponseChannel = ResponseChannel.WEB
+    comments: tuple[CommentInput, ...] = ()
+    proposal: dict[str, str] | None = None
+    note: str | None = None
+    late_accept: bool = False
+    name: str = field(default="respond", init=False)
+
+
+@dataclass(frozen=True)
+class Extend:
+    new_deadline: date
+    unit_code: str | None = None
+    reason: str | None = None
+    name: str = field(default="extend", init=False)
+
+
+@dataclass(frozen=True)
+class Remind:
+    unit_codes: tuple[str, ...] | None = None
+    name: str = field(default="remind", init=False)
+
+
+@dataclass(frozen=True)
+class Close:
+    reason: str | None = None
+    name: str = field(default="close", init=False)
+
+
+@dataclass(frozen=True)
+class Command:
+    """A plain named event with data: consolidate, submit, decide_issued, revise, ..."""
+
+    name: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TimerFired:
+    timer_name: str
+    payload: dict[str, Any] = field(default_factory=dict)
+    name: str = field(default="timer", init=False)
+
+
+Event = Launch | Respond | Extend | Remind | Close | Command | TimerFired
+
+EVENT_LABELS: dict[str, str] = {
+    "launch": "phát hành đợt lấy ý kiến",
+    "respond": "ghi nhận ý kiến",
+    "extend": "gia hạn",
+    "remind": "đôn đốc",
+    "close": "kết thúc nhận ý kiến",
+    "deadline_passed": "hết hạn",
+    "reopen": "mở lại",
+    "consolidate": "hoàn thành tổng hợp",
+    "submit": "trình UBND tỉnh",
+    "decide_issued": "ghi nhận ban hành",
+    "decide_returned": "ghi nhận trả lại",
+    "revise": "soạn dự thảo mới",
+    "report_submitted": "ghi nhận đã báo cáo",
+    "forward_proposals": "chuyển đề xuất",
+}

@@ -1,0 +1,82 @@
+"""Named guards a workflow may put on a transition. Each returns None when it holds, else a refusal."""
+from __future__ import annotations
+
+from typing import Callable
+
+from workflows.engine.context import EngineContext
+from workflows.engine.events import Extend, Respond
+from workflows.engine.refusals import GuardFailed
+
+Guard = Callable[[EngineContext], GuardFailed | None]
+
+
+def has_responses(ctx: EngineContext) -> GuardFailed | None:
+    if any(r.has_answered for r in ctx.state.answering()):
+        return None
+    return GuardFailed("Chưa có cơ quan, đơn vị nào trả lời.", "no_responses")
+
+
+def no_responses(ctx: EngineContext) -> GuardFailed | None:
+    if has_responses(ctx) is None:
+        return GuardFailed("Đã có cơ quan, đơn vị trả lời.", "has_responses")
+    return None
+
+
+def late_accept(ctx: EngineContext) -> GuardFailed | None:
+    if isinstance(ctx.event, Respond) and ctx.event.late_accept:
+        return None
+    return GuardFailed(
+        "Đợt lấy ý kiến đã kết thúc nhận ý kiến; chỉ ghi nhận ý kiến gửi muộn khi chọn "
+        "\"chấp nhận ý kiến muộn\" (--late).", "round_closed")
+
+
+def before_deadline(ctx: EngineContext) -> GuardFailed | None:
+    deadline = ctx.state.deadline
+    if isinstance(ctx.event, Respond):
+        recipient = ctx.state.recipient(ctx.event.unit_code)
+        if recipient is not None:
+            deadline = recipient.deadline(ctx.state.deadline)
+    if deadline is None or ctx.today <= deadline:
+        return None
+    return GuardFailed(f"Đã quá hạn ({deadline:%d/%m/%Y}).", "deadline_passed")
+
+
+def deadline_in_future(ctx: EngineContext) -> GuardFailed | None:
+    if not isinstance(ctx.event, Extend):
+        return None
+    new = ctx.event.new_deadline
+    if new <= ctx.today:
+        return GuardFailed(f"Hạn mới {new:%d/%m/%Y} phải sau ngày hôm nay ({ctx.today:%d/%m/%Y}).",
+                           "deadline_in_past")
+    current = ctx.state.deadline
+    if ctx.event.unit_code is not None:
+        recipient = ctx.state.recipient(ctx.event.unit_code)
+        if recipient is not None:
+            current = recipient.deadline(ctx.state.deadline)
+    if current is not None and new <= current:
+        return GuardFailed(f"Hạn mới {new:%d/%m/%Y} phải sau hạn hiện tại {current:%d/%m/%Y}.",
+                           "deadline_not_later")
+    return None
+
+
+def has_pending_units(ctx: EngineContext) -> GuardFailed | None:
+    if ctx.state.pending():
+        return None
+    return GuardFailed("Tất cả cơ quan, đơn vị đã trả lời.", "nothing_pending")
+
+
+def all_answered(ctx: EngineContext) -> GuardFailed | None:
+    if not ctx.state.pending():
+        return None
+    return GuardFailed(f"Còn {len(ctx.state.pending())} cơ quan, đơn vị chưa trả lời.", "units_pending")
+
+
+GUARDS: dict[str, Guard] = {
+    "has_responses": has_responses,
+    "no_responses": no_responses,
+    "late_accept": late_accept,
+    "before_deadline": before_deadline,
+    "deadline_in_future": deadline_in_future,
+    "has_pending_units": has_pending_units,
+    "all_answered": all_answered,
+}

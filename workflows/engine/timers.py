@@ -1,0 +1,103 @@
+"""Plan the timers of a state: when each one is due, as UTC instants."""
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from config.calendar import WorkingCalendar
+from models.rounds import RoundState
+from workflows.definition import TimerDef, TimeSpec, parse_timespec
+from workflows.definition.timespec import Anchor, DayKind
+from workflows.engine.decision import TimerIntent
+
+DISABLED = "off"
+
+
+def shift(calendar: WorkingCalendar, start: date, days: int, kind: DayKind) -> date:
+    if kind is DayKind.WORKING:
+        return calendar.add_working_days(start, days)
+    return start + timedelta(days=days)
+
+
+def fire_moment(day: date, timer: TimerDef, tz: ZoneInfo) -> datetime:
+    """The UTC instant a timer fires on a local date; "24:00" means the end of that day."""
+    if timer_is_end_of_day(timer):
+        local = datetime.combine(day + timedelta(days=1), time(0, 0), tzinfo=tz)
+    else:
+        local = datetime.combine(day, timer.time, tzinfo=tz)
+    return local.astimezone(ZoneInfo("UTC"))
+
+
+def timer_is_end_of_day(timer: TimerDef) -> bool:
+    return bool(getattr(timer, "end_of_day", False)) or timer.time == time.max
+
+
+def effective_spec(state: RoundState, timer: TimerDef) -> TimeSpec | None:
+    """The round's own override of a timer (or None when the round switched it off)."""
+    override = state.timer_overrides.get(timer.name)
+    if override is None:
+        return timer.at
+    if override == DISABLED:
+        return None
+    return parse_timespec(override)
+
+
+def _anchors(state: RoundState, timer: TimerDef, spec: TimeSpec, tz: ZoneInfo) -> list[tuple[date, dict[str, Any]]]:
+    """The dates a timer counts from, each with the payload that tells its firing what it was for.
+
+    A timer that raises an event fires once, from the latest deadline of any unit; a timer with
+    only effects (a reminder) fires once per distinct unit deadline, so an extended unit is reminded
+    against its own deadline.
+    """
+    if spec.anchor is Anchor.LAUNCH:
+        return [(state.launched_at.astimezone(tz).date(), {})] if state.launched_at else []
+    if spec.anchor is Anchor.ENTERED:
+        return [(state.entered_at.astimezone(tz).date(), {})] if state.entered_at else []
+    if timer.event:
+        latest = state.latest_deadline()
+        return [(latest, {"deadline": latest.isoformat()})] if latest else []
+    deadlines = sorted({d for r in state.answering() if (d := r.deadline(state.deadline))})
+    return [(d, {"deadline": d.isoformat()}) for d in deadlines]
+
+
+def occurrence_date(calendar: WorkingCalendar, anchor: date, spec: TimeSpec, occurrence: int) -> date:
+    first = shift(calendar, anchor, spec.offset, spec.day_kind)
+    if occurrence == 1 or not spec.repeat_every:
+        return first
+    return shift(calendar, first, spec.repeat_every * (occurrence - 1), spec.repeat_kind)
+
+
+def plan_timer(state: RoundState, timer: TimerDef, now: datetime, calendar: WorkingCalendar,
+               tz: ZoneInfo, first_occurrence: int = 1,
+               only_payload: dict[str, Any] | None = None) -> list[TimerIntent]:
+    """The next firing of one timer for each of its anchors, skipping firings already past.
+
+    An event timer whose moment has passed is still planned (it fires at the next sweep): a round
+    must close even when its deadline went by while nothing was running.
+    """
+    spec = effective_spec(state, timer)
+    if spec is None:
+        return []
+    planned: list[TimerIntent] = []
+    for anchor, payload in _anchors(state, timer, spec, tz):
+        if only_payload is not None and payload.get("deadline") != only_payload.get("deadline"):
+            continue
+        occurrence = first_occurrence
+        while occurrence <= spec.max_times:
+            due = fire_moment(occurrence_date(calendar, anchor, spec, occurrence), timer, tz)
+            if due > now or timer.event:
+                key = f"{timer.name}@{payload.get('deadline', anchor.isoformat())}#{occurrence}"
+                planned.append(TimerIntent(timer.name, key, due, state.status,
+                                           {**payload, "occurrence": occurrence}))
+                break
+            occurrence += 1
+    return planned
+
+
+def plan_state_timers(state: RoundState, timers: list[TimerDef], now: datetime,
+                      calendar: WorkingCalendar, tz: ZoneInfo) -> list[TimerIntent]:
+    planned: list[TimerIntent] = []
+    for timer in timers:
+        planned.extend(plan_timer(state, timer, now, calendar, tz))
+    return planned

@@ -1,0 +1,58 @@
+"""Wiring: settings, database, clock and calendar for one process."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from config.calendar import WorkingCalendar
+from config.calendar import load_calendar
+from config.clock import Clock, clock_from_settings
+from config.settings import Settings, load_settings
+from models.db.database import make_engine, migrate, session_factory
+from models.db.unit_of_work import UnitOfWork
+
+
+@dataclass
+class App:
+    """Everything a use case needs from the outside world, built once per process."""
+
+    settings: Settings
+    engine: Engine
+    clock: Clock
+    smtp_url_override: str | None = None
+    executor: object | None = field(default=None)
+
+    @cached_property
+    def sessions(self) -> sessionmaker[Session]:
+        return session_factory(self.engine)
+
+    @cached_property
+    def calendar(self) -> WorkingCalendar:
+        return load_calendar(self.settings.calendar_file or self.settings.home / "calendar.yaml")
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return self.settings.tz
+
+    @property
+    def smtp_url(self) -> str | None:
+        return self.smtp_url_override or self.settings.smtp_url
+
+    def uow(self) -> UnitOfWork:
+        return UnitOfWork(self.sessions)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def build_app(settings: Settings | None = None, clock: Clock | None = None, create_schema: bool = False) -> App:
+    settings = settings or load_settings()
+    engine = make_engine(settings.database_url_resolved)
+    if create_schema:
+        settings.home.mkdir(parents=True, exist_ok=True)
+        migrate(engine)
+    return App(settings=settings, engine=engine, clock=clock or clock_from_settings(settings))

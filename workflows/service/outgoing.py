@@ -1,0 +1,83 @@
+"""Turn the engine's message intents into composed outbox rows, with personal links."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from models.db.round_repository import RoundDetails
+from models.db.tables import AccessTokenRow, OutboxRow
+from models.rounds import RecipientRole, RecipientState, RoundState
+from notifications.compose import compose
+from workflows.definition import Workflow
+from workflows.engine.decision import MessageIntent
+from workflows.service.app import App
+
+LINK_KINDS = frozenset({"invitation", "reminder_before", "reminder_overdue", "extension"})
+TOKEN_LIFETIME_AFTER_DEADLINE = timedelta(days=90)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("ascii")).hexdigest()
+
+
+def _date(value: Any) -> date | None:
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def message_context(app: App, state: RoundState, details: RoundDetails, recipient: RecipientState,
+                    intent: MessageIntent, link: str | None) -> dict[str, Any]:
+    settings = app.settings
+    context: dict[str, Any] = {
+        "unit_name": recipient.unit_name, "unit_code": recipient.unit_code,
+        "unit_contact": recipient.contact_person, "round_title": state.title, "subject": state.subject,
+        "deadline": recipient.deadline(state.deadline), "link": link, "role": recipient.role.value,
+        "issuer_name": settings.issuer_name, "governing_body": settings.governing_body,
+        "contact_name": details.contact_name, "contact_title": details.contact_title,
+        "contact_phone": details.contact_phone, "signer_name": details.signer_name,
+        "signer_title": details.signer_title, "silence_is_agreement": state.silence_is_agreement,
+        "reference": f"đợt {state.id}",
+    }
+    extra = dict(intent.extra)
+    for key in ("old_deadline", "new_deadline"):
+        if key in extra:
+            extra[key] = _date(extra[key])
+    if "received_at" in extra:
+        extra["received_at"] = datetime.fromisoformat(extra["received_at"])
+    context.update(extra)
+    return context
+
+
+class OutboxWriter:
+    """Composes each message once, mints a personal link where the message needs one."""
+
+    def __init__(self, app: App, workflow: Workflow) -> None:
+        self.app = app
+        self.workflow = workflow
+        self.domain = app.settings.from_address.rsplit("@", 1)[1]
+
+    def rows(self, state: RoundState, details: RoundDetails, intents: list[MessageIntent],
+             recipient_ids: dict[str, int], now: datetime) -> tuple[list[OutboxRow], list[AccessTokenRow]]:
+        outbox: list[OutboxRow] = []
+        tokens: list[AccessTokenRow] = []
+        for intent in intents:
+            recipient = state.recipients[intent.unit_code]
+            link = None
+            if intent.kind in LINK_KINDS and recipient.role is not RecipientRole.INFORM:
+                token = secrets.token_urlsafe(24)
+                deadline = recipient.deadline(state.deadline) or now.date()
+                expires = datetime.combine(deadline, datetime.min.time(), tzinfo=self.app.tz) \
+                    + TOKEN_LIFETIME_AFTER_DEADLINE
+                tokens.append(AccessTokenRow(recipient_id=recipient_ids[intent.unit_code],
+                                             token_hash=hash_token(token), created_at=now, expires_at=expires))
+                link = f"{self.app.settings.base_url}/r/{token}"
+            email = compose(self.workflow.templates[intent.kind],
+                            message_context(self.app, state, details, recipient, intent, link))
+            outbox.append(OutboxRow(
+                round_id=state.id, recipient_id=recipient_ids[intent.unit_code], unit_code=intent.unit_code,
+                kind=intent.kind, to_address=recipient.email, subject=email.subject, text_body=email.text,
+                html_body=email.html, message_id=f"<{uuid.uuid4().hex}.r{state.id}@{self.domain}>",
+                status="queued", attempts=0, next_attempt_at=now, created_at=now))
+        return outbox, tokens

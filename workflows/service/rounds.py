@@ -1,0 +1,138 @@
+"""Round use cases. Each runs one command in one transaction: load, decide, persist."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from models.db.round_repository import RoundDetails
+from models.errors import InvalidInput, UnitUnknown
+from models.rounds import RecipientRole, RecipientState, RoundState
+from workflows.definition import parse_timespec
+from workflows.engine.decide import decide
+from workflows.engine.decision import Decision
+from workflows.engine.events import Event
+from workflows.engine.timers import DISABLED
+from workflows.service.app import App
+from workflows.service.apply import apply_decision
+from workflows.service.registry import get_workflow
+
+
+@dataclass(frozen=True)
+class Addressee:
+    """Who a round addresses: unit codes and/or whole groups, each with a role."""
+
+    units: tuple[str, ...] = ()
+    groups: tuple[str, ...] = ()
+    role: RecipientRole = RecipientRole.COMMENT
+
+
+@dataclass(frozen=True)
+class NewRound:
+    title: str
+    subject: str
+    workflow: str
+    office: str
+    deadline: date
+    addressees: tuple[Addressee, ...]
+    contact_name: str
+    contact_phone: str
+    signer_name: str
+    signer_title: str = "GIÁM ĐỐC"
+    contact_title: str | None = None
+    silence_is_agreement: bool = True
+    draft_path: Path | None = None
+    timer_overrides: dict[str, str] = field(default_factory=dict)
+
+
+def _check_deadline(app: App, deadline: date) -> None:
+    today = app.clock.now().astimezone(app.tz).date()
+    if deadline < today:
+        raise InvalidInput(f"deadline: {deadline:%d/%m/%Y} đã qua (hôm nay là {today:%d/%m/%Y}).", "deadline_in_past")
+    if not app.calendar.is_working_day(deadline):
+        name = app.calendar.holiday_name(deadline) or "ngày nghỉ cuối tuần"
+        following = app.calendar.next_working_day(deadline)
+        raise InvalidInput(f"deadline: {deadline:%d/%m/%Y} không phải ngày làm việc ({name}); "
+                           f"hãy chọn {following:%d/%m/%Y}.", "deadline_not_working_day")
+
+
+def _check_overrides(overrides: dict[str, str], timer_names: set[str]) -> None:
+    for name, spec in overrides.items():
+        if name not in timer_names:
+            raise InvalidInput(f"timer \"{name}\" không có trong quy trình (có: {', '.join(sorted(timer_names))}).",
+                               "timer_unknown")
+        if spec != DISABLED:
+            try:
+                parse_timespec(spec)
+            except ValueError as error:
+                raise InvalidInput(f"timer {name}: {error}", "bad_timespec") from error
+
+
+def create_round(app: App, new: NewRound, actor: str) -> int:
+    """Create a round in its initial state with its recipients resolved from the directory."""
+    workflow = get_workflow(new.workflow)
+    _check_deadline(app, new.deadline)
+    _check_overrides(new.timer_overrides, {t.name for s in workflow.states.values() for t in s.timers})
+    if not new.title.strip() or not new.subject.strip():
+        raise InvalidInput("title/subject: không được để trống.", "missing_field")
+    draft_sha = None
+    if new.draft_path is not None:
+        if not new.draft_path.is_file():
+            raise InvalidInput(f"draft: không tìm thấy tệp {new.draft_path}.", "draft_missing")
+        draft_sha = hashlib.sha256(new.draft_path.read_bytes()).hexdigest()
+    now = app.clock.now()
+    with app.uow() as uow:
+        recipients = _resolve_recipients(uow, new.addressees, workflow.recipient_roles)
+        state = RoundState(id=0, workflow=workflow.name, status=workflow.initial, title=new.title.strip(),
+                           subject=new.subject.strip(), office=new.office, deadline=new.deadline,
+                           silence_is_agreement=new.silence_is_agreement,
+                           timer_overrides=dict(new.timer_overrides), recipients=recipients)
+        details = RoundDetails(new.contact_name, new.contact_title, new.contact_phone, new.signer_name,
+                               new.signer_title, new.draft_path.name if new.draft_path else None, draft_sha,
+                               now, actor)
+        round_id = uow.rounds.add(state, details)
+        uow.audit.append(round_id, now, actor, [("create", {
+            "title": state.title, "workflow": workflow.name, "deadline": new.deadline.isoformat(),
+            "recipients": len(recipients), "draft_sha256": draft_sha,
+            "silence_is_agreement": new.silence_is_agreement})])
+        uow.commit()
+    return round_id
+
+
+def _resolve_recipients(uow, addressees: tuple[Addressee, ...], allowed_roles: list) -> dict[str, RecipientState]:  # type: ignore[no-untyped-def]
+    known_groups = uow.directory.groups()
+    recipients: dict[str, RecipientState] = {}
+    for addressee in addressees:
+        if addressee.role.value not in [str(r) for r in allowed_roles]:
+            raise InvalidInput(f"role: quy trình không có vai trò \"{addressee.role.value}\".", "role_unknown")
+        for group in addressee.groups:
+            if group not in known_groups:
+                raise UnitUnknown(f"Không có nhóm \"{group}\" trong danh bạ (có: {', '.join(sorted(known_groups))}).")
+        units = list(uow.directory.units(groups=addressee.groups)) if addressee.groups else []
+        if addressee.units:
+            found = uow.directory.units(codes=addressee.units)
+            missing = sorted(set(addressee.units) - {u.code for u in found})
+            if missing:
+                raise UnitUnknown(f"Không có đơn vị {', '.join(repr(m) for m in missing)} trong danh bạ.")
+            units.extend(found)
+        for unit in units:
+            # The first role given to a unit wins: a unit asked to comment is not also "for information".
+            recipients.setdefault(unit.code, RecipientState(
+                unit_code=unit.code, unit_name=unit.name, email=unit.email, group=unit.group_code,
+                role=addressee.role, contact_person=unit.contact_person))
+    if not recipients:
+        raise InvalidInput("recipients: chưa chọn cơ quan, đơn vị nào.", "no_recipients")
+    return recipients
+
+
+def execute(app: App, round_id: int, event: Event, actor: str) -> Decision:
+    """Apply one event to a round in one transaction; refusals change nothing."""
+    now = app.clock.now()
+    with app.uow() as uow:
+        state = uow.rounds.get(round_id, lock=True)
+        workflow = get_workflow(state.workflow)
+        decision = decide(state, event, now, workflow, app.calendar, app.tz)
+        apply_decision(app, uow, workflow, decision, actor, now)
+        uow.commit()
+    return decision

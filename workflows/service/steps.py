@@ -1,0 +1,46 @@
+"""The heavy steps of a round, run through one interface by an inline or a Prefect executor."""
+from __future__ import annotations
+
+from typing import Any, Callable, Protocol
+
+from workflows.service.app import App
+from workflows.service.delivery import DeliveryReport, deliver_outbox
+
+
+def circulate(app: App, round_id: int | None = None) -> DeliveryReport:
+    """Fan out the queued messages of a round (or of every round)."""
+    return deliver_outbox(app, round_id)
+
+
+def fire_timer_step(app: App, timer_id: int, round_id: int) -> DeliveryReport:
+    """Fire one timer (a reminder or a deadline) and send what it queued."""
+    from workflows.service.sweep import fire_timer
+
+    fire_timer(app, timer_id)
+    return deliver_outbox(app, round_id)
+
+
+STEPS: dict[str, Callable[..., Any]] = {
+    "circulate": circulate,
+    "deliver": circulate,
+    "remind": fire_timer_step,
+    "close": fire_timer_step,
+}
+
+
+class Executor(Protocol):
+    def run(self, app: App, step: str, params: dict[str, Any]) -> Any: ...
+
+
+class InlineExecutor:
+    """Runs the step in this process, now: the default for the CLI and tests."""
+
+    def run(self, app: App, step: str, params: dict[str, Any]) -> Any:
+        return STEPS[step](app, **params)
+
+
+def run_step(app: App, step: str, **params: Any) -> Any:
+    if step not in STEPS:
+        raise KeyError(f"unknown step {step!r}")
+    executor: Executor = app.executor or InlineExecutor()  # type: ignore[assignment]
+    return executor.run(app, step, params)

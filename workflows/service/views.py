@@ -1,0 +1,127 @@
+"""Read models: what `round show`, `round list` and the pages display. Constant queries per page."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select
+
+from models.audit import AuditEvent, ChainBreak, verify_chain
+from models.db.tables import CommentRow, OutboxRow, RecipientRow, ResponseRow
+from models.rounds import RoundState
+from models.unit_status import EmailStatus, UnitStatus, unit_status
+from workflows.service.app import App
+from workflows.service.registry import get_workflow
+
+
+@dataclass(frozen=True)
+class RoundSummary:
+    id: int
+    title: str
+    workflow: str
+    office: str
+    status: str
+    status_title: str
+    deadline: date | None
+    answered: int
+    asked: int
+    next_timer: str | None
+    next_timer_at: datetime | None
+
+
+@dataclass(frozen=True)
+class RoundView:
+    state: RoundState
+    status_title: str
+    units: list[UnitStatus]
+    counts: dict[str, int]
+    pending_timers: list[tuple[str, datetime]]
+    today: date
+
+
+def _email_status(counts: tuple[int, int, int] | None) -> EmailStatus:
+    if counts is None:
+        return EmailStatus.NONE
+    queued, sent, failed = counts
+    if failed:
+        return EmailStatus.FAILED
+    if queued:
+        return EmailStatus.QUEUED
+    return EmailStatus.SENT if sent else EmailStatus.NONE
+
+
+def round_view(app: App, round_id: int) -> RoundView:
+    today = app.clock.now().astimezone(app.tz).date()
+    with app.uow() as uow:
+        state = uow.rounds.get(round_id, lock=False)
+        mail = uow.outbox.status_by_unit(round_id)
+        timers = [(t.name, t.due_at) for t in uow.timers.pending_for_round(round_id)]
+    units = [unit_status(r, state.deadline, today, _email_status(mail.get(r.unit_code)), state.silence_is_agreement)
+             for r in state.recipients.values()]
+    counts: dict[str, int] = {}
+    for unit in units:
+        counts[unit.answer.value] = counts.get(unit.answer.value, 0) + 1
+        counts[f"email_{unit.email.value}"] = counts.get(f"email_{unit.email.value}", 0) + 1
+        counts["late"] = counts.get("late", 0) + int(unit.late)
+        counts["extended"] = counts.get("extended", 0) + int(unit.extended)
+    title = get_workflow(state.workflow).state(state.status).title
+    return RoundView(state, title, units, counts, timers, today)
+
+
+def list_rounds(app: App, status: str | None = None, office: str | None = None) -> list[RoundSummary]:
+    with app.uow() as uow:
+        rows = uow.rounds.list(status=status, office=office)
+        ids = [r.id for r in rows]
+        answers = uow.rounds.answer_counts(ids)
+        timers = uow.timers.next_due_by_round(ids)
+    out = []
+    for row in rows:
+        answered, asked = answers.get(row.id, (0, 0))
+        name, due = timers.get(row.id, (None, None))
+        out.append(RoundSummary(row.id, row.title, row.workflow, row.office, row.status,
+                                get_workflow(row.workflow).state(row.status).title, row.deadline,
+                                answered, asked, name, due))
+    return out
+
+
+@dataclass(frozen=True)
+class CommentView:
+    unit_code: str
+    unit_name: str
+    revision: int
+    kind: str
+    received_at: datetime
+    late: bool
+    entered_by: str
+    channel: str
+    section: str | None
+    text: str | None
+    proposed_wording: str | None
+
+
+def latest_responses(app: App, round_id: int) -> list[CommentView]:
+    """The comments of each unit's latest revision for the current draft version."""
+    with app.uow() as uow:
+        state = uow.rounds.get(round_id, lock=False)
+        rows = uow.session.execute(
+            select(RecipientRow.unit_code, RecipientRow.unit_name, ResponseRow, CommentRow)
+            .join(ResponseRow, ResponseRow.recipient_id == RecipientRow.id)
+            .outerjoin(CommentRow, CommentRow.response_id == ResponseRow.id)
+            .where(ResponseRow.round_id == round_id, ResponseRow.draft_version == state.draft_version,
+                   ResponseRow.revision == RecipientRow.response_revision)
+            .order_by(RecipientRow.id, CommentRow.position)).all()
+    return [CommentView(code, name, r.revision, r.kind, r.received_at, r.late, r.entered_by, r.channel,
+                        c.section if c else None, c.text if c else None, c.proposed_wording if c else None)
+            for code, name, r, c in rows]
+
+
+def outbox(app: App, round_id: int) -> list[OutboxRow]:
+    with app.uow() as uow:
+        return uow.outbox.for_round(round_id)
+
+
+def audit_trail(app: App, round_id: int) -> tuple[list[AuditEvent], ChainBreak | None]:
+    with app.uow() as uow:
+        uow.rounds.row(round_id)
+        events = uow.audit.events(round_id)
+    return events, verify_chain(events)
