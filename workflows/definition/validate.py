@@ -16,7 +16,7 @@ from pydantic import BaseModel, ValidationError
 from workflows.definition.errors import Problem, WorkflowError, sort_problems
 from workflows.definition.schema import NAME_PATTERN, TransitionDef, Workflow
 from workflows.definition.yaml_loader import LoadedYaml, load_yaml
-from workflows.definition.yaml_loader import Path as DataPath
+from workflows.definition.yaml_loader import DataPath
 
 __all__ = ["Problem", "Registry", "WorkflowError", "load_workflow", "load_workflow_text", "validate_file"]
 

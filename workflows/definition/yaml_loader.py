@@ -14,7 +14,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from workflows.definition.errors import Problem, WorkflowError
 
-Path = tuple[str | int, ...]
+DataPath = tuple[str | int, ...]  # keys and list indexes from the document root
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 
@@ -75,14 +75,14 @@ class LoadedYaml:
 
     filename: str
     data: Any
-    positions: dict[Path, Position] = field(default_factory=dict)  # value nodes
-    key_positions: dict[Path, Position] = field(default_factory=dict)  # the key holding each value
-    coercions: dict[Path, Coercion] = field(default_factory=dict)
-    key_coercions: dict[Path, Coercion] = field(default_factory=dict)
-    null_keys: set[Path] = field(default_factory=set)
+    positions: dict[DataPath, Position] = field(default_factory=dict)  # value nodes
+    key_positions: dict[DataPath, Position] = field(default_factory=dict)  # the key holding each value
+    coercions: dict[DataPath, Coercion] = field(default_factory=dict)
+    key_coercions: dict[DataPath, Coercion] = field(default_factory=dict)
+    null_keys: set[DataPath] = field(default_factory=set)
     problems: list[Problem] = field(default_factory=list)  # duplicate keys and the like
 
-    def position(self, path: Path, *, prefer_key: bool = False) -> Position:
+    def position(self, path: DataPath, *, prefer_key: bool = False) -> Position:
         """Where path is, or its nearest known ancestor; prefer_key points at the key rather than the value."""
         for end in range(len(path), -1, -1):
             sub = path[:end]
@@ -92,7 +92,7 @@ class LoadedYaml:
                 return self.positions[sub]
         return Position(1, 1)
 
-    def problem(self, path: Path, message: str, *, prefer_key: bool = False) -> Problem:
+    def problem(self, path: DataPath, message: str, *, prefer_key: bool = False) -> Problem:
         """A Problem located at path."""
         pos = self.position(path, prefer_key=prefer_key)
         return Problem(self.filename, pos.line, pos.column, message)
@@ -144,7 +144,7 @@ class _Builder:
         self._loaded = loaded
         self._active: set[int] = set()  # node ids on the current path, to stop recursive aliases
 
-    def build(self, node: Node, path: Path) -> Any:
+    def build(self, node: Node, path: DataPath) -> Any:
         self._loaded.positions[path] = _position(node)
         if id(node) in self._active:
             self._error(node, "a recursive alias (an anchor that contains itself) is not allowed")
@@ -159,7 +159,7 @@ class _Builder:
         finally:
             self._active.discard(id(node))
 
-    def _mapping(self, node: MappingNode, path: Path) -> dict[str, Any]:
+    def _mapping(self, node: MappingNode, path: DataPath) -> dict[str, Any]:
         result: dict[str, Any] = {}
         first_seen: dict[str, Position] = {}
         for key_node, value_node in node.value:
@@ -187,7 +187,7 @@ class _Builder:
             result[key] = self.build(value_node, path + (key,))
         return result
 
-    def _key(self, key_node: ScalarNode, path: Path) -> str:
+    def _key(self, key_node: ScalarNode, path: DataPath) -> str:
         value = self._loader.construct_object(key_node)
         if isinstance(value, str):
             return _nfc(value)
@@ -198,7 +198,7 @@ class _Builder:
             self._loaded.key_coercions[path + (key,)] = Coercion(key_node.value, value)
         return key
 
-    def _scalar(self, node: Node, path: Path) -> Any:
+    def _scalar(self, node: Node, path: DataPath) -> Any:
         value = self._loader.construct_object(node)
         if node.style is None and not isinstance(value, str):
             self._loaded.coercions[path] = Coercion(node.value, value)
