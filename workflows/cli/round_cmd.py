@@ -85,7 +85,8 @@ def create(
         console.print(f"Đã tạo đợt lấy ý kiến số {round_id}, hạn trả lời {due:%d/%m/%Y}.")
 
 
-def _run(round_id: int, event, actor: str | None, as_json: bool, done: str) -> None:  # type: ignore[no-untyped-def]
+def _run(round_id: int, event, actor: str | None, as_json: bool, done: str,  # type: ignore[no-untyped-def]
+         send_now: bool = True) -> None:
     from workflows.service.rounds import execute
 
     with guarded(as_json):
@@ -95,16 +96,19 @@ def _run(round_id: int, event, actor: str | None, as_json: bool, done: str) -> N
             print_json({"id": round_id, "status": decision.state.status, "messages": len(decision.messages)})
         else:
             console.print(done.format(messages=len(decision.messages), status=decision.state.status))
-        if decision.messages:
+        if decision.messages and send_now:
             _deliver(ykien, round_id)
 
 
 @app.command("launch")
-def launch(round_id: int, actor: Optional[str] = ACTOR_OPTION, as_json: bool = JSON_OPTION) -> None:
+def launch(round_id: int,
+           queue_only: bool = typer.Option(False, "--queue-only", help="Chỉ xếp hàng thư; `ykien serve` sẽ gửi."),
+           actor: Optional[str] = ACTOR_OPTION, as_json: bool = JSON_OPTION) -> None:
     """Phát hành: gửi văn bản xin ý kiến tới mọi đơn vị."""
     from workflows.engine.events import Launch
 
-    _run(round_id, Launch(), actor, as_json, "Đã phát hành; {messages} thư xin ý kiến được xếp hàng gửi.")
+    _run(round_id, Launch(), actor, as_json, "Đã phát hành; {messages} thư xin ý kiến được xếp hàng gửi.",
+         send_now=not queue_only)
 
 
 @app.command("respond")

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Install ykien and its locked dependencies into .venv (uv, from uv.lock). Idempotent.
+# Usage: scripts/setup.sh [--dev]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export UV_PYTHON_DOWNLOADS=never UV_PYTHON=python3.11
+if [ ! -x .tools/bin/uv ]; then
+    python3.11 -m venv .tools
+    .tools/bin/pip install --quiet --disable-pip-version-check uv==0.13.9
+fi
+if [ "${1:-}" = "--dev" ]; then
+    .tools/bin/uv sync --locked --quiet
+else
+    .tools/bin/uv sync --locked --quiet --no-dev
+fi

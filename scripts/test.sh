@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Quick start, part 2: set up and run the whole test suite (unit, integration on SQLite and a throwaway
+# PostgreSQL cluster, end-to-end). Fails if pytest collects nothing (its exit code 5).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh --dev
+mkdir -p artifacts
+set +e
+.venv/bin/python -m pytest "$@"
+status=$?
+set -e
+if [ "$status" -eq 5 ]; then
+    echo "pytest collected no tests: failing the run" >&2
+    exit 1
+fi
+exit "$status"

@@ -1,0 +1,85 @@
+"""The heavy steps run as real Prefect flow runs, and the pinned Prefect/FastAPI versions work together.
+
+One prefect_test_harness for this module (it costs ~15 s to start). The test reads the flow run back
+through Prefect's API: a FastAPI newer than Prefect supports answers its filter endpoints with 422.
+"""
+from __future__ import annotations
+
+import asyncio
+import os
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from config.clock import FrozenClock
+from config.settings import load_settings
+from notifications.testing import smtp_capture
+from workflows.engine.events import Launch
+from workflows.service.app import build_app
+from workflows.service.directory import import_units
+from workflows.service.rounds import Addressee, NewRound, create_round, execute
+from workflows.service.steps import run_step
+
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+CSV = """code,name,group,email,contact_person,phone
+SCT,Sở Công Thương,so-ban-nganh,sct@caobang.example.vn,Văn phòng,0206 1
+STC,Sở Tài chính,so-ban-nganh,stc@caobang.example.vn,Văn phòng,0206 2
+SYT,Sở Y tế,so-ban-nganh,syt@caobang.example.vn,Văn phòng,0206 3
+"""
+
+
+@pytest.fixture(scope="module")
+def prefect_api(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    home = tmp_path_factory.mktemp("prefect-home")
+    os.environ["PREFECT_HOME"] = str(home)
+    os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
+    os.environ["DO_NOT_TRACK"] = "1"
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=60):
+        yield
+
+
+def test_circulate_runs_as_a_prefect_flow_and_its_run_is_readable(prefect_api, tmp_path: Path) -> None:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+    from workflows.flows import PrefectExecutor
+
+    csv_path = tmp_path / "units.csv"
+    csv_path.write_text(CSV, encoding="utf-8")
+    with smtp_capture() as capture:
+        settings = load_settings(home=tmp_path, database_url=f"sqlite:///{tmp_path}/ykien.db",
+                                 smtp_url=f"smtp://127.0.0.1:{capture.target.port}")
+        app = build_app(settings, FrozenClock(datetime(2025, 11, 20, 9, 0, tzinfo=TZ)), create_schema=True)
+        import_units(app, csv_path, "test")
+        round_id = create_round(app, NewRound(
+            title="Dự thảo Kế hoạch thử", subject="xin ý kiến góp ý đối với dự thảo Kế hoạch thử",
+            workflow="consultation", office="TĐC", deadline=date(2025, 12, 5),
+            addressees=(Addressee(groups=("so-ban-nganh",)),), contact_name="Ông Phạm Phi Long",
+            contact_phone="0912130290", signer_name="Nông Thị Thanh Huyền"), "test")
+        execute(app, round_id, Launch(), "test")
+        app.executor = PrefectExecutor()
+
+        report = run_step(app, "circulate", round_id=round_id)
+
+        assert report.sent == 3
+        assert sorted(m["To"] for m in capture.wait_for(3)) == [
+            "sct@caobang.example.vn", "stc@caobang.example.vn", "syt@caobang.example.vn"]
+        app.close()
+
+    async def read_runs():  # type: ignore[no-untyped-def]
+        async with get_client() as client:
+            runs = await client.read_flow_runs()
+            assert runs, "no flow run recorded"
+            again = await client.read_flow_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[runs[0].id])))
+            flow = await client.read_flow(runs[0].flow_id)
+            return runs, again, flow
+
+    runs, again, flow = asyncio.run(read_runs())
+    assert len(runs) == 1 and len(again) == 1
+    assert flow.name == "circulate"
+    assert runs[0].state is not None and runs[0].state.is_completed()
+    assert runs[0].parameters == {"round_id": round_id}

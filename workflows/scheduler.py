@@ -1,0 +1,103 @@
+"""`ykien serve`: APScheduler wakes the sweep; the database says what is due.
+
+One BackgroundScheduler per process: an interval job plus a date job at the next due timer.
+Missed wake-ups are harmless (coalesce, large misfire grace) because the sweep reads the database,
+and two processes may sweep at once because rows are claimed.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import threading
+from datetime import datetime, timedelta, timezone
+
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from notifications.sink import MailSink
+from workflows.service.app import App
+from workflows.service.mail import store_received
+from workflows.service.sweep import run_due
+
+log = logging.getLogger("ykien.serve")
+SWEEP_JOB = "sweep"
+WAKE_JOB = "wake"
+
+
+class Sweeper:
+    """Runs the sweep and plans the next wake-up at the earliest pending timer."""
+
+    def __init__(self, app: App, scheduler: BackgroundScheduler) -> None:
+        self.app = app
+        self.scheduler = scheduler
+        self.lock = threading.Lock()
+
+    def sweep(self) -> None:
+        if not self.lock.acquire(blocking=False):
+            return
+        try:
+            report = run_due(self.app)
+            if report.timers_fired or report.delivery.sent or report.delivery.failed:
+                log.info("sweep: %d timers, %d sent, %d failed, %d to retry", report.timers_fired,
+                         report.delivery.sent, report.delivery.failed, report.delivery.retrying)
+        except Exception:  # a failed sweep must not stop the scheduler; the next one retries
+            log.exception("sweep failed")
+        finally:
+            self.lock.release()
+        self.plan_wake()
+
+    def plan_wake(self) -> None:
+        with self.app.uow() as uow:
+            due = uow.timers.next_due()
+        if due is None:
+            return
+        # With a frozen clock (YKIEN_NOW) the due time is not on the wall clock; the interval job covers it.
+        delay = max((due - self.app.clock.now()).total_seconds(), 0.0)
+        run_at = datetime.now(timezone.utc) + timedelta(seconds=delay)
+        self.scheduler.add_job(self.sweep, "date", run_date=run_at, id=WAKE_JOB, replace_existing=True,
+                               misfire_grace_time=24 * 3600, coalesce=True)
+
+
+def configure_prefect(app: App) -> None:
+    """Keep Prefect's state under the ykien home and its analytics off (the machines are offline)."""
+    os.environ.setdefault("PREFECT_HOME", str(app.settings.home / "prefect"))
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+
+
+def serve_forever(app: App, interval: float = 30.0, use_prefect: bool = True,
+                  stop: threading.Event | None = None) -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    stop = stop or threading.Event()
+    sink = None
+    if not app.smtp_url:
+        sink = MailSink(store_received(app))
+        sink.start()
+        app.smtp_url_override = sink.url
+        log.info("embedded mail sink on %s (mail is kept in the database)", sink.url)
+    if use_prefect:
+        configure_prefect(app)
+        from workflows.flows import PrefectExecutor
+
+        app.executor = PrefectExecutor()
+        log.info("steps run as Prefect flows (PREFECT_HOME=%s)", os.environ["PREFECT_HOME"])
+    scheduler = BackgroundScheduler(timezone=timezone.utc, job_defaults={
+        "coalesce": True, "max_instances": 1, "misfire_grace_time": 24 * 3600})
+    sweeper = Sweeper(app, scheduler)
+    scheduler.add_job(sweeper.sweep, "interval", seconds=interval, id=SWEEP_JOB,
+                      next_run_time=datetime.now(timezone.utc))
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signum, lambda *_: stop.set())
+    scheduler.start()
+    log.info("ykien serve: sweeping every %.0f s; Ctrl-C stops", interval)
+    try:
+        stop.wait()
+    finally:
+        log.info("stopping: waiting for the sweep in progress")
+        scheduler.shutdown(wait=True)
+        if sink is not None:
+            sink.stop()
+        app.close()
+        log.info("stopped")
