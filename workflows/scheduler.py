@@ -69,6 +69,9 @@ def configure_prefect(app: App) -> None:
 def serve_forever(app: App, interval: float = 30.0, use_prefect: bool = True,
                   stop: threading.Event | None = None) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.ERROR)
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
     stop = stop or threading.Event()
     sink = None
     if not app.smtp_url:

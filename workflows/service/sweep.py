@@ -9,7 +9,7 @@ from workflows.engine.events import TimerFired
 from workflows.engine.refusals import Refused
 from workflows.service.app import App
 from workflows.service.apply import apply_decision
-from workflows.service.delivery import DeliveryReport, deliver_outbox, worker_name
+from workflows.service.delivery import DeliveryReport, worker_name
 from workflows.service.registry import get_workflow
 
 TIMER_BATCH = 100
@@ -88,6 +88,11 @@ def _fire_one(app: App, timer_id: int, report: SweepReport) -> None:
 
 def run_due(app: App) -> SweepReport:
     """Everything due at the clock's now: timers first, then any message still waiting (retries)."""
+    from workflows.service.steps import run_step
+
     report = fire_due_timers(app)
-    report.delivery.add(deliver_outbox(app))
+    with app.uow() as uow:
+        waiting = uow.outbox.has_due(app.clock.now())
+    if waiting:
+        report.delivery.add(run_step(app, "deliver"))
     return report
