@@ -80,6 +80,7 @@ class RoundState:
     office: str
     deadline: date | None
     silence_is_agreement: bool = True
+    deadline_working_days: int | None = None
     launched_at: datetime | None = None
     entered_at: datetime | None = None
     closed_at: datetime | None = None

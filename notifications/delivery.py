@@ -9,49 +9,42 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import inspect
-import itertools
 import logging
 import random
-import re
 import socket
-from collections.abc import Awaitable, Callable, Iterable, Mapping
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from email.message import EmailMessage
-from email.policy import SMTP as SMTP_POLICY
-from email.utils import format_datetime, parseaddr
+import time
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
 from enum import StrEnum
 
 import aiosmtplib
 
+from notifications.message import (
+    OutgoingEmail,
+    build_message,
+    envelope_address,
+    outbox_message_id,
+    render_message,
+)
 from notifications.smtp_url import SmtpTarget
+
+__all__ = [
+    "DeliveryResult",
+    "DeliveryStatus",
+    "OutgoingEmail",
+    "build_message",
+    "deliver",
+    "deliver_sync",
+    "outbox_message_id",
+    "render_message",
+]
 
 log = logging.getLogger(__name__)
 
 ResultCallback = Callable[["DeliveryResult"], Awaitable[None] | None]
 
-_MESSAGE_ID = re.compile(r"<[^<>@\s]+@[^<>@\s]+>")
-# Headers build_message sets itself; callers may only add others (e.g. X-Ykien-Round).
-_RESERVED_HEADERS = frozenset(
-    {"from", "to", "cc", "bcc", "subject", "date", "message-id", "mime-version"}
-)
-# 7bit keeps the prepared bytes valid for any server, with or without 8BITMIME.
-_WIRE_POLICY = SMTP_POLICY.clone(cte_type="7bit")
 # Prepared-but-unfinished messages per connection: bounds memory for any input size.
 _WINDOW_PER_CONNECTION = 4
-
-
-@dataclass(frozen=True)
-class OutgoingEmail:
-    """One email to one recipient, with the stable Message-ID of its outbox row."""
-
-    message_id: str
-    sender: str
-    to: str
-    subject: str
-    text: str
-    html: str
-    headers: Mapping[str, str] = field(default_factory=dict)
 
 
 class DeliveryStatus(StrEnum):
@@ -68,30 +61,6 @@ class DeliveryResult:
     status: DeliveryStatus
     attempts: int
     error: str | None
-
-
-def outbox_message_id(outbox_id: int, round_id: int, domain: str = "ykien.localhost") -> str:
-    """The Message-ID of an outbox row, the same on every retry: "<outbox-42.round-7@domain>"."""
-    return f"<outbox-{outbox_id}.round-{round_id}@{domain}>"
-
-
-def build_message(email: OutgoingEmail, *, date: datetime | None = None) -> EmailMessage:
-    """A multipart/alternative (plain text + HTML, UTF-8) message with Date and Message-ID."""
-    if not _MESSAGE_ID.fullmatch(email.message_id):
-        raise ValueError(f"Message-ID {email.message_id!r} must look like <local@domain>")
-    msg = EmailMessage()
-    msg["Message-ID"] = email.message_id
-    msg["Date"] = format_datetime(date or datetime.now(timezone.utc))
-    msg["From"] = email.sender
-    msg["To"] = email.to
-    msg["Subject"] = email.subject
-    for name, value in email.headers.items():
-        if name.lower() in _RESERVED_HEADERS or name.lower().startswith("content-"):
-            raise ValueError(f"header {name!r} is set by build_message and cannot be overridden")
-        msg[name] = value
-    msg.set_content(email.text, subtype="plain", charset="utf-8")
-    msg.add_alternative(email.html, subtype="html", charset="utf-8")
-    return msg
 
 
 async def deliver(
@@ -150,19 +119,17 @@ class _Prepared:
     recipient: str
     data: bytes
     attempts: int = 0
+    first_attempt_at: float = 0.0
 
 
 def _prepare(index: int, email: OutgoingEmail) -> _Prepared:
-    sender = parseaddr(email.sender)[1]
-    recipient = parseaddr(email.to)[1]
-    for role, raw, address in (
-        ("người gửi", email.sender, sender),
-        ("người nhận", email.to, recipient),
-    ):
-        if "@" not in address or not address.isascii():
-            raise ValueError(f"địa chỉ {role} không hợp lệ: {raw!r}")
-    data = build_message(email).as_bytes(policy=_WIRE_POLICY)
-    return _Prepared(index, email.message_id, sender, recipient, data)
+    return _Prepared(
+        index,
+        email.message_id,
+        envelope_address(email.sender, "người gửi"),
+        envelope_address(email.to, "người nhận"),
+        render_message(email),
+    )
 
 
 class _ConnectFailed(Exception):
@@ -254,6 +221,10 @@ class _Batch:
         self._unfinished = 0
         self._input_done = False
         self._retry_timers: set[asyncio.TimerHandle] = set()
+        # Circuit breaker: once the server stayed unreachable through a whole retry cycle,
+        # the rest of the batch ends at once as temporary failures for a later sweep.
+        self._last_connected_at = float("-inf")
+        self._unreachable: str | None = None
 
     async def run(self, emails: Iterable[OutgoingEmail]) -> list[DeliveryResult]:
         tasks = [asyncio.create_task(self._work()) for _ in range(self._connections)]
@@ -273,7 +244,7 @@ class _Batch:
         return self._results  # type: ignore[return-value]
 
     async def _produce(self, emails: Iterable[OutgoingEmail]) -> None:
-        for index, email in zip(itertools.count(), emails):
+        for index, email in enumerate(emails):
             self._results.append(None)
             try:
                 item = _prepare(index, email)
@@ -300,7 +271,12 @@ class _Batch:
             await connection.close()
 
     async def _attempt(self, connection: _Connection, item: _Prepared) -> None:
+        if self._unreachable is not None:
+            await self._finish(item, DeliveryStatus.TEMPORARY_FAILURE, self._unreachable)
+            return
         item.attempts += 1
+        if item.attempts == 1:
+            item.first_attempt_at = time.monotonic()
         try:
             await connection.send(item)
         except (
@@ -310,6 +286,8 @@ class _Batch:
             asyncio.TimeoutError,
             ValueError,
         ) as exc:
+            if not isinstance(exc, _ConnectFailed):
+                self._last_connected_at = time.monotonic()
             failure = _classify(exc, self._target)
             if failure.drop_connection:
                 connection.drop()
@@ -317,10 +295,15 @@ class _Batch:
                 await self._finish(item, DeliveryStatus.PERMANENT_FAILURE, failure.reason)
             elif item.attempts >= self._max_attempts:
                 reason = f"Lỗi tạm thời, đã thử {item.attempts} lần: {failure.reason}"
+                if isinstance(exc, _ConnectFailed) and (
+                    self._last_connected_at < item.first_attempt_at
+                ):
+                    self._unreachable = f"Chưa gửi: {failure.reason} (đã thử lại nhiều lần)"
                 await self._finish(item, DeliveryStatus.TEMPORARY_FAILURE, reason)
             else:
                 self._retry_later(item)
         else:
+            self._last_connected_at = time.monotonic()
             await self._finish(item, DeliveryStatus.SENT, None)
 
     def _retry_later(self, item: _Prepared) -> None:

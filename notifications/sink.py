@@ -139,7 +139,8 @@ class MailSink:
     @property
     def url(self) -> str:
         """The YKIEN_SMTP_URL that sends into this sink, e.g. "smtp://127.0.0.1:8025"."""
-        return f"smtp://{self._host}:{self.port}"
+        host = f"[{self._host}]" if ":" in self._host else self._host
+        return f"smtp://{host}:{self.port}"
 
     def __enter__(self) -> MailSink:
         self.start()

@@ -2,16 +2,47 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
+import weakref
 from typing import Any
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP
 
 SERVER_HOSTNAME = "ykien.localhost"
 
 
 class _AnyPortController(Controller):
-    """aiosmtpd's Controller, able to bind port 0 (it otherwise probes port 0 and fails)."""
+    """aiosmtpd's Controller, able to bind port 0 and to close open sessions on stop."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._sessions: weakref.WeakSet[SMTP] = weakref.WeakSet()
+
+    def factory(self) -> SMTP:
+        session = super().factory()
+        self._sessions.add(session)
+        return session
+
+    def stop(self, no_assert: bool = False) -> None:
+        # Controller.stop() halts the loop with client sockets still open (ResourceWarning
+        # at exit); close them first, inside the server's loop.
+        if self._thread is not None and self.loop.is_running():
+            closing = asyncio.run_coroutine_threadsafe(self._close_sessions(), self.loop)
+            try:
+                closing.result(timeout=5)
+            except TimeoutError:
+                closing.cancel()
+        super().stop(no_assert)
+
+    async def _close_sessions(self) -> None:
+        for session in list(self._sessions):
+            if session.transport is not None:
+                session.transport.close()
+        # Let connection_lost callbacks and the session tasks wind down.
+        for _ in range(3):
+            await asyncio.sleep(0)
 
     def _trigger_server(self) -> None:
         # The listening socket exists by now; learn its port before the readiness probe.

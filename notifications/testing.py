@@ -5,6 +5,10 @@
         capture.reject("gone@example.vn")                       # 550 every time
         deliver_sync(emails, capture.target)
         assert len(capture.messages) == ...
+
+Also: `drop_connection` (421 then hang up), `fail_temporarily(..., stage="data")`,
+`envelopes` (with the client's peer, to count connections), `wait_for(count)` for callers
+whose sending runs elsewhere (a subprocess, a scheduler thread).
 """
 
 from __future__ import annotations
@@ -48,14 +52,16 @@ class CapturedEnvelope:
 class SmtpCapture:
     """What the loopback server received, plus the knobs that make it misbehave."""
 
+    target: SmtpTarget  # where to deliver; set once the server listens
+
     def __init__(self, host: str) -> None:
         self._lock = threading.Condition()
-        self._messages: list[EmailMessage] = []
+        self._raw: list[bytes] = []
+        self._parsed: list[EmailMessage] = []
         self._envelopes: list[CapturedEnvelope] = []
         self._rules: dict[str, _Rule] = {}
         self._rcpt_attempts: Counter[str] = Counter()
         self._server = SmtpServerThread(_CaptureHandler(self), host, 0)
-        self.target = SmtpTarget(host=host, port=0, tls="none", timeout=10)
 
     # Behaviour hooks (callable from any thread, before or during delivery).
 
@@ -63,12 +69,16 @@ class SmtpCapture:
         self, address: str, times: int = 1, *, code: int = 451, stage: Stage = "rcpt"
     ) -> None:
         """Answer `code` (4xx) to the next `times` attempts for `address` at RCPT or DATA."""
+        if not 400 <= code < 500:
+            raise ValueError(f"a temporary failure needs a 4xx code, got {code}")
         with self._lock:
             rule = self._rules.setdefault(address.lower(), _Rule())
             rule.temporary_left, rule.temporary_code, rule.temporary_stage = times, code, stage
 
     def reject(self, address: str, *, code: int = 550) -> None:
         """Refuse `address` permanently at RCPT (550 mailbox unavailable by default)."""
+        if not 500 <= code < 600:
+            raise ValueError(f"a permanent failure needs a 5xx code, got {code}")
         with self._lock:
             self._rules.setdefault(address.lower(), _Rule()).permanent_code = code
 
@@ -77,13 +87,29 @@ class SmtpCapture:
         with self._lock:
             self._rules.setdefault(address.lower(), _Rule()).drops_left = times
 
+    @property
+    def url(self) -> str:
+        """The YKIEN_SMTP_URL for this server, e.g. for a CLI subprocess."""
+        host = f"[{self.target.host}]" if ":" in self.target.host else self.target.host
+        return f"smtp://{host}:{self.target.port}"
+
     # What was received.
 
     @property
     def messages(self) -> list[EmailMessage]:
         """A snapshot of the accepted messages, parsed with email.policy.default."""
         with self._lock:
-            return list(self._messages)
+            # Parsed on first read, not in the server thread: parsing is slow and would
+            # compete with the sender for the GIL in benchmarks.
+            for raw in self._raw[len(self._parsed) :]:
+                self._parsed.append(_parse(raw))
+            return list(self._parsed)
+
+    @property
+    def raw_messages(self) -> list[bytes]:
+        """A snapshot of the accepted messages as received (after dot-unstuffing)."""
+        with self._lock:
+            return list(self._raw)
 
     @property
     def envelopes(self) -> list[CapturedEnvelope]:
@@ -99,16 +125,16 @@ class SmtpCapture:
         """Block until at least `count` messages arrived; raise TimeoutError otherwise."""
         deadline = time.monotonic() + timeout
         with self._lock:
-            while len(self._messages) < count:
+            while len(self._raw) < count:
                 left = deadline - time.monotonic()
                 if left <= 0:
-                    raise TimeoutError(f"{len(self._messages)} of {count} messages arrived")
+                    raise TimeoutError(f"{len(self._raw)} of {count} messages arrived")
                 self._lock.wait(left)
-            return list(self._messages)
+        return self.messages
 
     def _start(self) -> None:
         self._server.start()
-        self.target = SmtpTarget(host=self._server.host, port=self._server.port, timeout=10)
+        self.target = SmtpTarget(self._server.host, self._server.port, timeout=10)
 
     def _stop(self) -> None:
         self._server.stop()
@@ -150,8 +176,7 @@ class _CaptureHandler:
                     asyncio.get_running_loop().call_soon(transport.close)
                     return "421 4.4.2 Closing connection"
             raw = envelope.original_content or envelope.content
-            message = BytesParser(policy=default_policy).parsebytes(bytes(raw))
-            capture._messages.append(message)  # type: ignore[arg-type]
+            capture._raw.append(bytes(raw))
             capture._envelopes.append(
                 CapturedEnvelope(
                     envelope.mail_from, tuple(envelope.rcpt_tos), tuple(session.peer[:2])
@@ -159,6 +184,12 @@ class _CaptureHandler:
             )
             capture._lock.notify_all()
         return "250 2.0.0 OK"
+
+
+def _parse(raw: bytes) -> EmailMessage:
+    message = BytesParser(policy=default_policy).parsebytes(raw)
+    assert isinstance(message, EmailMessage)
+    return message
 
 
 @contextmanager

@@ -68,7 +68,7 @@ class RoundRepository:
         row = RoundRow(
             workflow=state.workflow, status=state.status, title=state.title, subject=state.subject,
             office=state.office, deadline=state.deadline, silence_is_agreement=state.silence_is_agreement,
-            contact_name=details.contact_name, contact_title=details.contact_title,
+            deadline_working_days=state.deadline_working_days, contact_name=details.contact_name, contact_title=details.contact_title,
             contact_phone=details.contact_phone, signer_name=details.signer_name,
             signer_title=details.signer_title, draft_filename=details.draft_filename,
             draft_sha256=details.draft_sha256, draft_version=state.draft_version,
@@ -103,7 +103,7 @@ class RoundRepository:
         return RoundState(
             id=row.id, workflow=row.workflow, status=row.status, title=row.title, subject=row.subject,
             office=row.office, deadline=row.deadline, silence_is_agreement=row.silence_is_agreement,
-            launched_at=row.launched_at, entered_at=row.entered_at, closed_at=row.closed_at,
+            deadline_working_days=row.deadline_working_days, launched_at=row.launched_at, entered_at=row.entered_at, closed_at=row.closed_at,
             draft_version=row.draft_version, timer_overrides=dict(row.timer_overrides or {}),
             tasks=[_task_from_json(t) for t in row.tasks or []], outcome=dict(row.outcome or {}),
             recipients={r.unit_code: _recipient_state(r) for r in recipients})

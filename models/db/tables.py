@@ -50,6 +50,7 @@ class RoundRow(Base):
     subject: Mapped[str] = mapped_column(Text)
     office: Mapped[str] = mapped_column(String(40))
     deadline: Mapped[date | None] = mapped_column(Date)
+    deadline_working_days: Mapped[int | None] = mapped_column(Integer)
     silence_is_agreement: Mapped[bool] = mapped_column(Boolean)
     contact_name: Mapped[str] = mapped_column(String(200))
     contact_title: Mapped[str | None] = mapped_column(String(200))

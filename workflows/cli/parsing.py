@@ -25,17 +25,19 @@ def parse_date(text: str, option: str) -> date:
     raise InvalidInput(f"{option}: \"{text}\" không phải ngày; viết 05/12/2025 hoặc 2025-12-05.", "bad_date")
 
 
-def parse_deadline(text: str, today: date, calendar: WorkingCalendar, option: str = "--deadline") -> date:
-    """A date, or "N working days" / "N ngày làm việc" counted from today."""
+def parse_deadline(text: str, today: date, calendar: WorkingCalendar,
+                   option: str = "--deadline") -> tuple[date, int | None]:
+    """A date, or "N working days" / "N ngày làm việc" counted from today; the working-day count is
+    returned too, so a round can count it again from the day it is launched."""
     if re.search(r"[a-zà-ỹ]", text.strip().lower()):
         try:
             days, kind = parse_relative_days(text)
         except (TimeSpecError, ValueError) as error:
             raise InvalidInput(f"{option}: {error}", "bad_deadline") from error
         if kind is DayKind.WORKING:
-            return calendar.add_working_days(today, days)
-        return date.fromordinal(today.toordinal() + days)
-    return parse_date(text, option)
+            return calendar.add_working_days(today, days), days
+        return date.fromordinal(today.toordinal() + days), None
+    return parse_date(text, option), None
 
 
 def parse_comment(text: str, option: str = "--comment") -> CommentInput:

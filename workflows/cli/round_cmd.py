@@ -54,7 +54,7 @@ def create(
     with guarded(as_json):
         ykien = open_app()
         today = ykien.clock.now().astimezone(ykien.tz).date()
-        due = parse_deadline(deadline, today, ykien.calendar)
+        due, working_days = parse_deadline(deadline, today, ykien.calendar)
         overrides: dict[str, str] = {}
         for item in timers:
             name, sep, spec = item.partition("=")
@@ -77,12 +77,14 @@ def create(
             addressees=tuple(a for a in addressees if a.units or a.groups),
             contact_name=nfc(contact_name), contact_title=nfc_or_none(contact_title),
             contact_phone=nfc(contact_phone), signer_name=nfc(signer_name), signer_title=nfc(signer_title),
-            silence_is_agreement=silence_agrees, draft_path=draft, timer_overrides=overrides)
+            silence_is_agreement=silence_agrees, draft_path=draft, timer_overrides=overrides,
+            deadline_working_days=working_days)
         round_id = create_round(ykien, new, actor_name(actor))
     if as_json:
         print_json({"id": round_id, "deadline": due})
     else:
-        console.print(f"Đã tạo đợt lấy ý kiến số {round_id}, hạn trả lời {due:%d/%m/%Y}.")
+        relative = f" (nếu phát hành hôm nay; tính lại {working_days} ngày làm việc từ ngày phát hành)" if working_days else ""
+        console.print(f"Đã tạo đợt lấy ý kiến số {round_id}, hạn trả lời {due:%d/%m/%Y}{relative}.")
 
 
 def _run(round_id: int, event, actor: str | None, as_json: bool, done: str,  # type: ignore[no-untyped-def]
@@ -172,7 +174,7 @@ def extend(
     with guarded(as_json):
         ykien = open_app()
         today = ykien.clock.now().astimezone(ykien.tz).date()
-        event = Extend(parse_deadline(new_deadline, today, ykien.calendar, "new_deadline"), unit, nfc_or_none(reason))
+        event = Extend(parse_deadline(new_deadline, today, ykien.calendar, "new_deadline")[0], unit, nfc_or_none(reason))
     _run(round_id, event, actor, as_json, "Đã gia hạn; {messages} thư thông báo gia hạn.")
 
 

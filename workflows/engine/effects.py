@@ -26,6 +26,9 @@ def _queue(ctx: EngineContext, kind: str, recipients: list[RecipientState], **ex
 def send_invitations(ctx: EngineContext) -> None:
     """Fix the deadline, stamp the launch and queue one invitation per unit."""
     state = ctx.state
+    if state.deadline_working_days is not None:
+        # "N working days" counts from the day the letter goes out, not from the day it was drafted.
+        state.deadline = ctx.calendar.add_working_days(ctx.today, state.deadline_working_days)
     if state.deadline is None:
         raise Refused("Đợt lấy ý kiến chưa có hạn trả lời.", "deadline_missing")
     if state.deadline < ctx.today:

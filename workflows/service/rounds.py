@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import shutil
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -44,6 +45,7 @@ class NewRound:
     silence_is_agreement: bool = True
     draft_path: Path | None = None
     timer_overrides: dict[str, str] = field(default_factory=dict)
+    deadline_working_days: int | None = None  # when given as "N working days": recomputed at launch
 
 
 def _check_deadline(app: App, deadline: date) -> None:
@@ -69,6 +71,20 @@ def _check_overrides(overrides: dict[str, str], timer_names: set[str]) -> None:
                 raise InvalidInput(f"timer {name}: {error}", "bad_timespec") from error
 
 
+def draft_location(app: App, round_id: int, version: int, filename: str) -> Path:
+    return app.settings.home / "drafts" / str(round_id) / f"v{version}" / filename
+
+
+def store_draft(app: App, round_id: int, version: int, source: Path) -> Path:
+    """Keep a copy of the draft under the home; versions never overwrite each other."""
+    target = draft_location(app, round_id, version, source.name)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(target.name + ".partial")
+    shutil.copyfile(source, partial)
+    partial.replace(target)
+    return target
+
+
 def create_round(app: App, new: NewRound, actor: str) -> int:
     """Create a round in its initial state with its recipients resolved from the directory."""
     workflow = get_workflow(new.workflow)
@@ -87,11 +103,13 @@ def create_round(app: App, new: NewRound, actor: str) -> int:
         state = RoundState(id=0, workflow=workflow.name, status=workflow.initial, title=new.title.strip(),
                            subject=new.subject.strip(), office=new.office, deadline=new.deadline,
                            silence_is_agreement=new.silence_is_agreement,
-                           timer_overrides=dict(new.timer_overrides), recipients=recipients)
+                           deadline_working_days=new.deadline_working_days, timer_overrides=dict(new.timer_overrides), recipients=recipients)
         details = RoundDetails(new.contact_name, new.contact_title, new.contact_phone, new.signer_name,
                                new.signer_title, new.draft_path.name if new.draft_path else None, draft_sha,
                                now, actor)
         round_id = uow.rounds.add(state, details)
+        if new.draft_path is not None:
+            store_draft(app, round_id, state.draft_version, new.draft_path)
         uow.audit.append(round_id, now, actor, [("create", {
             "title": state.title, "workflow": workflow.name, "deadline": new.deadline.isoformat(),
             "recipients": len(recipients), "draft_sha256": draft_sha,

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 13:37:53.236020
+Create Date: 2026-11-23 13:50:59.065954
 """
 from __future__ import annotations
 
@@ -40,6 +40,7 @@ def upgrade() -> None:
     sa.Column('subject', sa.Text(), nullable=False),
     sa.Column('office', sa.String(length=40), nullable=False),
     sa.Column('deadline', sa.Date(), nullable=True),
+    sa.Column('deadline_working_days', sa.Integer(), nullable=True),
     sa.Column('silence_is_agreement', sa.Boolean(), nullable=False),
     sa.Column('contact_name', sa.String(length=200), nullable=False),
     sa.Column('contact_title', sa.String(length=200), nullable=True),

@@ -1,0 +1,116 @@
+"""Turn an OutgoingEmail into wire bytes: multipart/alternative, UTF-8, 7-bit clean.
+
+The bytes are written directly rather than through `email.policy.default`, whose header
+folding costs ~9 ms per message here (a ceiling near 100 msg/s); this takes ~0.1 ms.
+`build_message` parses those same bytes, so inspection and the wire never disagree.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from email.header import Header
+from email.message import EmailMessage
+from email.parser import BytesParser
+from email.policy import default as default_policy
+from email.utils import format_datetime, formataddr, getaddresses
+
+_MESSAGE_ID = re.compile(r"<[!-;=?-~]+@[!-;=?-~]+>")
+_FIELD_NAME = re.compile(r"[!-9;-~]+")
+# Headers render_message writes itself; callers may only add others (e.g. X-Ykien-Round).
+_RESERVED_HEADERS = frozenset(
+    {"from", "to", "cc", "bcc", "subject", "date", "message-id", "mime-version"}
+)
+
+
+@dataclass(frozen=True)
+class OutgoingEmail:
+    """One email to one recipient, with the stable Message-ID of its outbox row."""
+
+    message_id: str
+    sender: str
+    to: str
+    subject: str
+    text: str
+    html: str
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+def outbox_message_id(outbox_id: int, round_id: int, domain: str = "ykien.localhost") -> str:
+    """The Message-ID of an outbox row, the same on every retry: "<outbox-42.round-7@domain>"."""
+    return f"<outbox-{outbox_id}.round-{round_id}@{domain}>"
+
+
+def envelope_address(value: str, role: str) -> str:
+    """The bare address of a single-mailbox header value ("Tên <a@b.vn>" -> "a@b.vn")."""
+    pairs = getaddresses([value])
+    address = pairs[0][1] if len(pairs) == 1 else ""
+    if "@" not in address or not address.isascii() or any(c in address for c in "\r\n "):
+        raise ValueError(f"địa chỉ {role} không hợp lệ: {value!r}")
+    return address
+
+
+def render_message(email: OutgoingEmail, *, date: datetime | None = None) -> bytes:
+    """The message as sent: CRLF lines, RFC 2047 headers, base64 UTF-8 text and HTML parts."""
+    if not _MESSAGE_ID.fullmatch(email.message_id):
+        raise ValueError(f"Message-ID {email.message_id!r} must look like <local@domain>")
+    boundary = "=_ykien_" + hashlib.sha256(email.message_id.encode()).hexdigest()[:32]
+    lines = [
+        f"Message-ID: {email.message_id}",
+        f"Date: {format_datetime(date or datetime.now(timezone.utc))}",
+        f"From: {_mailbox(email.sender, 'người gửi')}",
+        f"To: {_mailbox(email.to, 'người nhận')}",
+        f"Subject: {_encode('Subject', email.subject)}",
+    ]
+    for name, value in email.headers.items():
+        lowered = name.lower()
+        if lowered in _RESERVED_HEADERS or lowered.startswith("content-"):
+            raise ValueError(f"header {name!r} is set by render_message and cannot be overridden")
+        if not _FIELD_NAME.fullmatch(name):
+            raise ValueError(f"invalid header name {name!r}")
+        lines.append(f"{name}: {_encode(name, value)}")
+    lines += [
+        "MIME-Version: 1.0",
+        f'Content-Type: multipart/alternative; boundary="{boundary}"',
+        "",
+        "",
+    ]
+    out = ["\r\n".join(lines).encode("ascii")]
+    for subtype, body in (("plain", email.text), ("html", email.html)):
+        out.append(
+            f"--{boundary}\r\n"
+            f'Content-Type: text/{subtype}; charset="utf-8"\r\n'
+            "Content-Transfer-Encoding: base64\r\n\r\n".encode("ascii")
+        )
+        out.append(base64.encodebytes(body.encode("utf-8")).replace(b"\n", b"\r\n"))
+    out.append(f"--{boundary}--\r\n".encode("ascii"))
+    return b"".join(out)
+
+
+def build_message(email: OutgoingEmail, *, date: datetime | None = None) -> EmailMessage:
+    """The message as an EmailMessage (parsed from `render_message`, email.policy.default)."""
+    message = BytesParser(policy=default_policy).parsebytes(render_message(email, date=date))
+    assert isinstance(message, EmailMessage)
+    return message
+
+
+def _check_single_line(name: str, value: str) -> None:
+    if "\r" in value or "\n" in value:
+        raise ValueError(f"header {name} must be a single line: {value!r}")
+
+
+def _encode(name: str, value: str) -> str:
+    _check_single_line(name, value)
+    charset = "us-ascii" if value.isascii() else "utf-8"
+    return Header(value, charset, header_name=name).encode(linesep="\r\n")
+
+
+def _mailbox(value: str, role: str) -> str:
+    _check_single_line(role, value)
+    address = envelope_address(value, role)
+    display_name = getaddresses([value])[0][0]
+    return formataddr((display_name, address), charset="utf-8")
