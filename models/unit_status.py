@@ -81,7 +81,7 @@ def unit_status(recipient: RecipientState, round_deadline: date | None, today: d
         answer = AnswerStatus.PROPOSALS
     else:
         answer = AnswerStatus.SILENT if past_deadline else AnswerStatus.PENDING
-    late = recipient.response_late or (answer is AnswerStatus.SILENT)
+    late = recipient.has_answered and recipient.response_late
     return UnitStatus(
         unit_code=recipient.unit_code,
         unit_name=recipient.unit_name,

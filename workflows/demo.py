@@ -112,9 +112,26 @@ def _story(app: App, clock: FrozenClock) -> None:
     console.print("\n[bold]Tình hình trước hạn[/]")
     render_round(round_view(app, round_id), [], app.tz)
 
-    for moment in ("2025-12-06T00:00", "2025-12-08T08:00", "2025-12-10T08:00", "2025-12-12T08:00", "2025-12-13T00:00"):
+    for moment in ("2025-12-06T00:00", "2025-12-08T08:00", "2025-12-10T08:00"):
         _at(app, clock, moment)
         _tick(app)
+
+    _at(app, clock, "2025-12-11T14:20")
+    execute(app, round_id, Respond("SYT", ResponseKind.COMMENTS, entered_by="cổng trả lời (SYT)", comments=(
+        CommentInput("Đề nghị bổ sung nội dung hỗ trợ cơ sở sản xuất dược liệu áp dụng GACP.", "Mục III.1"),)),
+        STAFF)
+    run_step(app, "circulate", round_id=round_id)
+    console.print("Sở Y tế trả lời trong thời gian được gia hạn (1 ý kiến, Mục III.1).")
+
+    for moment in ("2025-12-12T08:00", "2025-12-13T00:00"):
+        _at(app, clock, moment)
+        _tick(app)
+
+    _at(app, clock, "2025-12-15T09:30")
+    execute(app, round_id, Respond("SNV", ResponseKind.AGREE, entered_by=STAFF, channel=ResponseChannel.PAPER,
+                                   note="Công văn đến sau hạn", late_accept=True), STAFF)
+    run_step(app, "circulate", round_id=round_id)
+    console.print("Sở Nội vụ gửi văn bản sau khi đã kết thúc nhận ý kiến: cán bộ chấp nhận ý kiến muộn.")
     console.print("\n[bold]Tình hình sau hạn[/]")
     render_round(round_view(app, round_id), latest_responses(app, round_id), app.tz)
     events, broken = audit_trail(app, round_id)

@@ -42,7 +42,8 @@ def render_round(view, comments, tz: ZoneInfo) -> None:  # type: ignore[no-untyp
     for unit in view.units:
         table.add_row(unit.unit_code, unit.unit_name, roles.get(unit.role, unit.role), EMAIL_LABELS[unit.email],
                       f"[{colors[unit.answer]}]{ANSWER_LABELS[unit.answer]}[/]",
-                      f"{unit.deadline:%d/%m/%Y}" if unit.deadline else "—", ", ".join(unit.flags),
+                      f"{unit.deadline:%d/%m/%Y}" if unit.deadline and unit.role == "comment" else "—",
+                      ", ".join(unit.flags),
                       str(unit.reminders_sent or ""))
     console.print(table)
     counts = view.counts
@@ -62,12 +63,21 @@ def render_round(view, comments, tz: ZoneInfo) -> None:  # type: ignore[no-untyp
                           (f" → đề xuất: {c.proposed_wording}" if c.proposed_wording else ""))
 
 
+def _short(value: object, keep: int = 5) -> str:
+    """Long unit lists are cut for people; --json keeps them whole."""
+    if isinstance(value, list) and len(value) > keep:
+        return f"{len(value)} đơn vị: {', '.join(map(str, value[:keep]))}, …"
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
+    return str(value)
+
+
 def render_audit(events: Sequence[AuditEvent], broken: ChainBreak | None, tz: ZoneInfo) -> None:
     table = Table(title="Nhật ký đợt lấy ý kiến")
     for column in ("#", "Thời gian", "Người thực hiện", "Sự kiện", "Chi tiết"):
         table.add_column(column)
     for e in events:
-        details = ", ".join(f"{k}={v}" for k, v in e.details.items() if v not in (None, [], ""))
+        details = ", ".join(f"{k}={_short(v)}" for k, v in e.details.items() if v not in (None, [], ""))
         table.add_row(str(e.seq), local(e.at, tz), e.actor, e.action, details)
     console.print(table)
     if broken is None:

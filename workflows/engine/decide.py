@@ -38,6 +38,7 @@ def decide(state: RoundState, event: Event, now: datetime, workflow: Workflow,
 
 
 def _dispatch(ctx: EngineContext, event_name: str, details: dict[str, Any]) -> None:
+    audit_position = len(ctx.decision.audit)
     state_def = ctx.workflow.state(ctx.state.status)
     alternatives = state_def.transitions.get(event_name)
     if not alternatives:
@@ -50,7 +51,7 @@ def _dispatch(ctx: EngineContext, event_name: str, details: dict[str, Any]) -> N
     from_status = ctx.state.status
     if chosen.to is not None and chosen.to != from_status:
         _enter(ctx, chosen.to)
-    entry = {"event": event_name, **details}
+    entry = dict(details)
     if chosen.to is not None and chosen.to != from_status:
         entry.update({"from": from_status, "to": chosen.to})
     for key in ("reminded", "skipped"):
@@ -59,7 +60,8 @@ def _dispatch(ctx: EngineContext, event_name: str, details: dict[str, Any]) -> N
     if "extended" in ctx.scratch:
         entry["extended"] = [r.unit_code for r, _ in ctx.scratch["extended"]]
     entry["messages"] = len(ctx.decision.messages)
-    ctx.decision.audit.insert(0, AuditEntry(event_name, entry))
+    # The event's own entry comes before what its effects recorded (a task opened, ...).
+    ctx.decision.audit.insert(audit_position, AuditEntry(event_name, entry))
 
 
 def _choose(ctx: EngineContext, alternatives: list[TransitionDef]) -> TransitionDef:
@@ -95,7 +97,7 @@ def _fire_timer(ctx: EngineContext, event: TimerFired) -> None:
         EFFECTS[effect](ctx)
     details: dict[str, Any] = {"timer": timer.name, **event.payload}
     if "reminded" in ctx.scratch:
-        details["reminded"] = ctx.scratch["reminded"]
+        details["reminded"] = ctx.scratch.pop("reminded")
     details["messages"] = len(ctx.decision.messages)
     ctx.decision.audit.append(AuditEntry("timer_fired", details))
     occurrence = int(event.payload.get("occurrence", 1))
