@@ -48,6 +48,8 @@ class Settings(BaseSettings):
     issuer_name: str = "Sở Khoa học và Công nghệ"
     governing_body: str = "UBND tỉnh Cao Bằng"
     place_name: str = "Cao Bằng"
+    secret_key: str | None = None
+    max_upload_mb: int = Field(20, ge=1, le=200)
 
     @field_validator("database_url", "smtp_url", "calendar_file", mode="before")
     @classmethod

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 
 from models.rounds import RecipientState, ResponseKind
@@ -53,6 +53,8 @@ class UnitStatus:
     extended: bool
     counted_as_agreement: bool
     reminders_sent: int
+    first_opened_at: datetime | None = None
+    last_opened_at: datetime | None = None
 
     @property
     def flags(self) -> list[str]:
@@ -67,7 +69,8 @@ class UnitStatus:
 
 
 def unit_status(recipient: RecipientState, round_deadline: date | None, today: date,
-                email: EmailStatus, silence_is_agreement: bool) -> UnitStatus:
+                email: EmailStatus, silence_is_agreement: bool,
+                opened: tuple[datetime | None, datetime | None] = (None, None)) -> UnitStatus:
     """Classify one unit on a given local date."""
     deadline = recipient.deadline(round_deadline)
     past_deadline = deadline is not None and today > deadline
@@ -93,4 +96,6 @@ def unit_status(recipient: RecipientState, round_deadline: date | None, today: d
         extended=recipient.extended,
         counted_as_agreement=answer is AnswerStatus.SILENT and silence_is_agreement,
         reminders_sent=recipient.reminders_sent,
+        first_opened_at=opened[0],
+        last_opened_at=opened[1],
     )

@@ -58,6 +58,18 @@ class Sweeper:
                                misfire_grace_time=24 * 3600, coalesce=True)
 
 
+def _run_web(app: App, host: str, port: int) -> None:
+    """Serve the web app until SIGINT/SIGTERM (uvicorn installs the handlers and shuts down gracefully)."""
+    import uvicorn
+
+    from workflows.web.app import create_web_app
+
+    config = uvicorn.Config(create_web_app(app), host=host, port=port, log_level="warning", access_log=False,
+                            proxy_headers=False)
+    log.info("web app on http://%s:%d", host, port)
+    uvicorn.Server(config).run()
+
+
 def configure_prefect(app: App) -> None:
     """Keep Prefect's state under the ykien home and its analytics off (the machines are offline)."""
     os.environ.setdefault("PREFECT_HOME", str(app.settings.home / "prefect"))
@@ -67,7 +79,9 @@ def configure_prefect(app: App) -> None:
 
 
 def serve_forever(app: App, interval: float = 30.0, use_prefect: bool = True,
-                  stop: threading.Event | None = None) -> None:
+                  stop: threading.Event | None = None, host: str = "127.0.0.1", port: int = 8000,
+                  web: bool = True) -> None:
+    """The web app (uvicorn, in the main thread), the scheduler and the embedded sink in one process."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     logging.getLogger("apscheduler").setLevel(logging.ERROR)
     logging.getLogger("httpx").setLevel(logging.WARNING)
@@ -90,13 +104,16 @@ def serve_forever(app: App, interval: float = 30.0, use_prefect: bool = True,
     sweeper = Sweeper(app, scheduler)
     scheduler.add_job(sweeper.sweep, "interval", seconds=interval, id=SWEEP_JOB,
                       next_run_time=datetime.now(timezone.utc))
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        if threading.current_thread() is threading.main_thread():
-            signal.signal(signum, lambda *_: stop.set())
     scheduler.start()
     log.info("ykien serve: sweeping every %.0f s; Ctrl-C stops", interval)
     try:
-        stop.wait()
+        if web:
+            _run_web(app, host, port)
+        else:
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                if threading.current_thread() is threading.main_thread():
+                    signal.signal(signum, lambda *_: stop.set())
+            stop.wait()
     finally:
         log.info("stopping: waiting for the sweep in progress")
         scheduler.shutdown(wait=True)

@@ -49,6 +49,17 @@ def alembic_config(url: str) -> Config:
     return config
 
 
+def schema_is_current(engine: Engine) -> bool:
+    """Whether the database is at the latest migration (False when it was never initialised)."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    heads = set(ScriptDirectory.from_config(alembic_config(str(engine.url))).get_heads())
+    with engine.connect() as connection:
+        current = set(MigrationContext.configure(connection).get_current_heads())
+    return current == heads
+
+
 def migrate(engine: Engine) -> None:
     """Bring the schema to the latest revision (idempotent)."""
     config = alembic_config(engine.url.render_as_string(hide_password=False))

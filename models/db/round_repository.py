@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Iterable
 
 from sqlalchemy import func, select
@@ -144,6 +144,25 @@ class RoundRepository:
         if office:
             query = query.where(RoundRow.office == office)
         return list(self.session.scalars(query))
+
+    def late_counts(self, round_ids: Iterable[int], today: date) -> dict[int, int]:
+        """Units past their own deadline with no answer, per round, in one query."""
+        ids = list(round_ids)
+        if not ids:
+            return {}
+        deadline = func.coalesce(RecipientRow.deadline_override, RoundRow.deadline)
+        query = (select(RecipientRow.round_id, func.count())
+                 .join(RoundRow, RoundRow.id == RecipientRow.round_id)
+                 .where(RecipientRow.round_id.in_(ids), RecipientRow.role == RecipientRole.COMMENT.value,
+                        RecipientRow.response_kind.is_(None), RoundRow.launched_at.is_not(None), deadline < today)
+                 .group_by(RecipientRow.round_id))
+        return {rid: count for rid, count in self.session.execute(query)}
+
+    def opened(self, round_id: int) -> dict[str, tuple[datetime | None, datetime | None]]:
+        """(first, last) time each unit opened its personal link."""
+        query = select(RecipientRow.unit_code, RecipientRow.first_opened_at, RecipientRow.last_opened_at).where(
+            RecipientRow.round_id == round_id)
+        return {code: (first, last) for code, first, last in self.session.execute(query)}
 
     def answer_counts(self, round_ids: Iterable[int]) -> dict[int, tuple[int, int]]:
         """(answered, asked) per round, in one query."""

@@ -118,6 +118,8 @@ class ResponseRow(Base):
     late: Mapped[bool] = mapped_column(Boolean)
     note: Mapped[str | None] = mapped_column(Text)
     proposal: Mapped[dict[str, Any] | None]
+    attachment_name: Mapped[str | None] = mapped_column(String(300))
+    attachment_sha256: Mapped[str | None] = mapped_column(String(64))
 
 
 class CommentRow(Base):
@@ -193,3 +195,28 @@ class ReceivedMailRow(Base):
     subject: Mapped[str | None] = mapped_column(Text)
     raw: Mapped[bytes] = mapped_column(LargeBinary)
     received_at: Mapped[datetime]
+
+
+class UserRow(Base):
+    """A staff account. Recipient units never log in: they use their personal link."""
+
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))
+    office: Mapped[str | None] = mapped_column(String(40))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime]
+    last_login_at: Mapped[datetime | None]
+
+
+class LoginAttemptRow(Base):
+    """Failed logins, counted per username and per client address to slow down guessing."""
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (Index("ix_login_attempts_key_at", "key", "at"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime]

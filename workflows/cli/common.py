@@ -76,13 +76,12 @@ def guarded(as_json: bool = False) -> Iterator[None]:
 
 def open_app(create_schema: bool = False):  # type: ignore[no-untyped-def]
     """The app for this process; without `ykien init` first, a clear error instead of a stack trace."""
-    from sqlalchemy import inspect
-
+    from models.db.database import schema_is_current
     from models.errors import InvalidInput
     from workflows.service.app import build_app
 
     app = build_app(create_schema=create_schema)
-    if not create_schema and not inspect(app.engine).has_table("alembic_version"):
-        raise InvalidInput(f"Chưa khởi tạo cơ sở dữ liệu ({app.settings.database_url_resolved}): "
-                           "hãy chạy `ykien init` trước.", "not_initialised")
+    if not create_schema and not schema_is_current(app.engine):
+        raise InvalidInput(f"Cơ sở dữ liệu ({app.engine.url.render_as_string(hide_password=True)}) chưa được "
+                           "khởi tạo hoặc chưa cập nhật: hãy chạy `ykien init`.", "not_initialised")
     return app

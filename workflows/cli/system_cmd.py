@@ -53,14 +53,16 @@ def tick(as_json: bool = JSON_OPTION) -> None:
             console.print(f"  bỏ qua: {refusal}")
 
 
-def serve(interval: float = typer.Option(30.0, "--interval", help="Giây giữa hai lần quét việc đến hạn."),
+def serve(host: str = typer.Option("127.0.0.1", "--host"), port: int = typer.Option(8000, "--port"),
+          web: bool = typer.Option(True, "--web/--no-web", help="Chạy cả giao diện web."),
+          interval: float = typer.Option(30.0, "--interval", help="Giây giữa hai lần quét việc đến hạn."),
           prefect: bool = typer.Option(True, "--prefect/--inline", help="Chạy các bước nặng bằng Prefect.")) -> None:
     """Chạy bộ hẹn giờ (APScheduler), hộp thư nội bộ và các bước Prefect trong một tiến trình."""
     from workflows.scheduler import serve_forever
 
     with guarded(False):
         ykien = open_app(create_schema=True)
-    serve_forever(ykien, interval=interval, use_prefect=prefect)
+    serve_forever(ykien, interval=interval, use_prefect=prefect, host=host, port=port, web=web)
 
 
 def demo(home: Path = typer.Option(None, "--home", help="Thư mục tạm cho bản trình diễn (mặc định: tạo mới).")) -> None:

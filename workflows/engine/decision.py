@@ -39,6 +39,8 @@ class ResponseRecord:
     comments: tuple[CommentInput, ...] = ()
     proposal: dict[str, str] | None = None
     note: str | None = None
+    attachment_name: str | None = None
+    attachment_sha256: str | None = None
 
 
 @dataclass(frozen=True)

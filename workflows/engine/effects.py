@@ -118,7 +118,8 @@ def record_response(ctx: EngineContext) -> None:
     ctx.decision.responses.append(ResponseRecord(
         unit_code=recipient.unit_code, revision=recipient.response_revision, kind=event.kind,
         entered_by=event.entered_by, channel=event.channel, received_at=ctx.now, late=late,
-        comments=event.comments, proposal=event.proposal, note=event.note))
+        comments=event.comments, proposal=event.proposal, note=event.note,
+        attachment_name=event.attachment_name, attachment_sha256=event.attachment_sha256))
 
 
 def send_receipt(ctx: EngineContext) -> None:

@@ -30,6 +30,8 @@ class Respond:
     proposal: dict[str, str] | None = None
     note: str | None = None
     late_accept: bool = False
+    attachment_name: str | None = None
+    attachment_sha256: str | None = None
     name: str = field(default="respond", init=False)
 
 

@@ -1,6 +1,8 @@
 """Wiring: settings, database, clock and calendar for one process."""
 from __future__ import annotations
 
+import os
+import secrets
 from dataclasses import dataclass, field
 from functools import cached_property
 from zoneinfo import ZoneInfo
@@ -41,6 +43,26 @@ class App:
     @property
     def smtp_url(self) -> str | None:
         return self.smtp_url_override or self.settings.smtp_url
+
+    @cached_property
+    def secret_key(self) -> str:
+        """YKIEN_SECRET_KEY, or a random key kept in the home (created once, readable by the owner only)."""
+        if self.settings.secret_key:
+            return self.settings.secret_key
+        path = self.settings.home / "secret_key"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            partial = path.with_name(f"secret_key.{os.getpid()}.partial")
+            descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(descriptor, "w") as handle:
+                handle.write(secrets.token_urlsafe(48))
+            try:
+                os.link(partial, path)  # atomic: the first process to get here wins, others read its key
+            except FileExistsError:
+                pass
+            finally:
+                partial.unlink()
+        return path.read_text().strip()
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.sessions)

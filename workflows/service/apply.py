@@ -22,7 +22,8 @@ def apply_decision(app: App, uow: UnitOfWork, workflow: Workflow, decision: Deci
             round_id=state.id, recipient_id=recipient_ids[record.unit_code], draft_version=state.draft_version,
             revision=record.revision, kind=record.kind.value, entered_by=record.entered_by,
             channel=record.channel.value, received_at=record.received_at, late=record.late,
-            note=record.note, proposal=record.proposal)
+            note=record.note, proposal=record.proposal, attachment_name=record.attachment_name,
+            attachment_sha256=record.attachment_sha256)
         uow.session.add(response)
         uow.flush()
         uow.session.add_all(CommentRow(response_id=response.id, position=i, section=c.section, text=c.text,

@@ -27,6 +27,8 @@ class RoundSummary:
     asked: int
     next_timer: str | None
     next_timer_at: datetime | None
+    late: int = 0
+    launched_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -55,8 +57,10 @@ def round_view(app: App, round_id: int) -> RoundView:
     with app.uow() as uow:
         state = uow.rounds.get(round_id, lock=False)
         mail = uow.outbox.status_by_unit(round_id)
+        opened = uow.rounds.opened(round_id)
         timers = [(t.name, t.due_at) for t in uow.timers.pending_for_round(round_id)]
-    units = [unit_status(r, state.deadline, today, _email_status(mail.get(r.unit_code)), state.silence_is_agreement)
+    units = [unit_status(r, state.deadline, today, _email_status(mail.get(r.unit_code)), state.silence_is_agreement,
+                         opened.get(r.unit_code, (None, None)))
              for r in state.recipients.values()]
     counts: dict[str, int] = {}
     for unit in units:
@@ -64,6 +68,7 @@ def round_view(app: App, round_id: int) -> RoundView:
         counts[f"email_{unit.email.value}"] = counts.get(f"email_{unit.email.value}", 0) + 1
         counts["late"] = counts.get("late", 0) + int(unit.late)
         counts["extended"] = counts.get("extended", 0) + int(unit.extended)
+        counts["opened"] = counts.get("opened", 0) + int(unit.first_opened_at is not None)
     title = get_workflow(state.workflow).state(state.status).title
     return RoundView(state, title, units, counts, timers, today)
 
@@ -74,13 +79,14 @@ def list_rounds(app: App, status: str | None = None, office: str | None = None) 
         ids = [r.id for r in rows]
         answers = uow.rounds.answer_counts(ids)
         timers = uow.timers.next_due_by_round(ids)
+        late = uow.rounds.late_counts(ids, app.clock.now().astimezone(app.tz).date())
     out = []
     for row in rows:
         answered, asked = answers.get(row.id, (0, 0))
         name, due = timers.get(row.id, (None, None))
         out.append(RoundSummary(row.id, row.title, row.workflow, row.office, row.status,
                                 get_workflow(row.workflow).state(row.status).title, row.deadline,
-                                answered, asked, name, due))
+                                answered, asked, name, due, late.get(row.id, 0), row.launched_at))
     return out
 
 

@@ -1,0 +1,43 @@
+"""Staff roles and what each may do: pure rules, no database."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    STAFF = "staff"
+    LEADER = "leader"
+
+
+ROLE_LABELS = {Role.ADMIN: "Quản trị", Role.STAFF: "Cán bộ phòng", Role.LEADER: "Lãnh đạo (chỉ xem)"}
+
+
+@dataclass(frozen=True)
+class StaffUser:
+    id: int
+    username: str
+    display_name: str
+    role: Role
+    office: str | None
+
+    def can_view(self) -> bool:
+        return True
+
+    def can_change_round(self, round_office: str) -> bool:
+        """Admins change any round; staff only their office's; leaders read only."""
+        if self.role is Role.ADMIN:
+            return True
+        return self.role is Role.STAFF and self.office is not None and self.office == round_office
+
+    def can_create_round(self) -> bool:
+        return self.role in (Role.ADMIN, Role.STAFF)
+
+    def can_manage_directory(self) -> bool:
+        return self.role in (Role.ADMIN, Role.STAFF)
+
+    @property
+    def actor(self) -> str:
+        """How the user appears in the audit trail."""
+        return f"{self.display_name} ({self.username})"

@@ -1,0 +1,90 @@
+"""Build the FastAPI app around one ykien App: pages, the recipient page and the API."""
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import HTTPException, RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from models.errors import DomainError, InvalidInput, RoundNotFound
+from workflows.service.app import App
+from workflows.web.security import SESSION_COOKIE, SESSION_MAX_AGE, Forbidden, LoginRequired, session_cookie
+from workflows.web.templating import render
+
+STATIC = Path(__file__).parent / "static"
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def _error(request: Request, status: int, code: str, message: str) -> Response:
+    if _wants_json(request):
+        return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
+    return render(request, "error.html", {"status": status, "message": message}, status_code=status)
+
+
+def create_web_app(app: App) -> FastAPI:
+    from workflows.web.routes import api, auth, dashboard, directory, mail, recipient, rounds
+
+    web = FastAPI(title="ykien", version="1", docs_url="/api/docs", redoc_url=None, openapi_url="/api/openapi.json",
+                  description="API của ykien: đợt lấy ý kiến, đơn vị, ý kiến góp ý.")
+    web.state.ykien = app
+    web.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @web.middleware("http")
+    async def session_and_headers(request: Request, call_next):  # type: ignore[no-untyped-def]
+        response: Response = await call_next(request)
+        session = getattr(request.state, "session", None)
+        if session is not None and not getattr(request.state, "session_written", False):
+            response.set_cookie(SESSION_COOKIE, session_cookie(app, session), max_age=SESSION_MAX_AGE,
+                                httponly=True, samesite="lax", secure=app.settings.base_url.startswith("https"))
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        # Personal links carry their token in the path: never leak it in a Referer header.
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        response.headers.setdefault("Content-Security-Policy",
+                                    "default-src 'self'; img-src 'self' data:; style-src 'self'; "
+                                    "script-src 'self'; frame-ancestors 'none'; form-action 'self'")
+        return response
+
+    @web.exception_handler(LoginRequired)
+    async def _login(request: Request, _exc: LoginRequired) -> Response:
+        if _wants_json(request):
+            return JSONResponse({"error": {"code": "login_required", "message": "Cần đăng nhập."}}, status_code=401)
+        return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
+
+    @web.exception_handler(Forbidden)
+    async def _forbidden(request: Request, exc: Forbidden) -> Response:
+        return _error(request, 403, "forbidden", exc.message)
+
+    @web.exception_handler(RoundNotFound)
+    async def _not_found(request: Request, exc: RoundNotFound) -> Response:
+        return _error(request, 404, exc.code, exc.message)
+
+    @web.exception_handler(DomainError)
+    async def _refused(request: Request, exc: DomainError) -> Response:
+        return _error(request, 409, exc.code, exc.message)
+
+    @web.exception_handler(InvalidInput)
+    async def _invalid(request: Request, exc: InvalidInput) -> Response:
+        return _error(request, 422, exc.code, exc.message)
+
+    @web.exception_handler(HTTPException)
+    async def _http(request: Request, exc: HTTPException) -> Response:
+        message = exc.detail if isinstance(exc.detail, str) else "Yêu cầu không hợp lệ."
+        if exc.status_code == 404 and not isinstance(exc.detail, str) or exc.detail == "Not Found":
+            message = "Không tìm thấy trang."
+        return _error(request, exc.status_code, "http_error", message)
+
+    @web.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> Response:
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'][1:]) or 'body'}: {e['msg']}" for e in exc.errors())
+        return _error(request, 422, "invalid_input", f"Dữ liệu không hợp lệ: {problems}")
+
+    for module in (auth, dashboard, rounds, directory, mail, recipient, api):
+        web.include_router(module.router)
+    return web
