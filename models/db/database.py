@@ -3,12 +3,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 MIGRATIONS = Path(__file__).parent / "migrations"
+# The newest migration. Kept here so that commands can check the schema without importing alembic
+# (a third of a second); tests/integration/test_storage.py checks it against alembic's head.
+SCHEMA_REVISION = "0002"
 
 
 def make_engine(url: str, echo: bool = False) -> Engine:
@@ -43,6 +49,8 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
 
 
 def alembic_config(url: str) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
@@ -51,17 +59,17 @@ def alembic_config(url: str) -> Config:
 
 def schema_is_current(engine: Engine) -> bool:
     """Whether the database is at the latest migration (False when it was never initialised)."""
-    from alembic.runtime.migration import MigrationContext
-    from alembic.script import ScriptDirectory
-
-    heads = set(ScriptDirectory.from_config(alembic_config(str(engine.url))).get_heads())
     with engine.connect() as connection:
-        current = set(MigrationContext.configure(connection).get_current_heads())
-    return current == heads
+        if not engine.dialect.has_table(connection, "alembic_version"):
+            return False
+        current = {row[0] for row in connection.execute(text("SELECT version_num FROM alembic_version"))}
+    return current == {SCHEMA_REVISION}
 
 
 def migrate(engine: Engine) -> None:
     """Bring the schema to the latest revision (idempotent)."""
+    from alembic import command
+
     config = alembic_config(engine.url.render_as_string(hide_password=False))
     with engine.begin() as connection:
         config.attributes["connection"] = connection

@@ -12,7 +12,7 @@ from workflows.definition import StateDef, TransitionDef, Workflow
 from workflows.engine.context import EngineContext
 from workflows.engine.decision import AuditEntry, Decision
 from workflows.engine.effects import EFFECTS
-from workflows.engine.events import EVENT_LABELS, Command, Event, Extend, Remind, Respond, TimerFired
+from workflows.engine.events import EVENT_LABELS, Close, Command, Event, Extend, Remind, Respond, TimerFired
 from workflows.engine.guards import GUARDS
 from workflows.engine.refusals import GuardFailed, Refused
 from workflows.engine.timers import plan_state_timers, plan_timer
@@ -91,6 +91,8 @@ def _fire_timer(ctx: EngineContext, event: TimerFired) -> None:
     timer = next((t for t in state_def.timers if t.name == event.timer_name), None)
     if timer is None:
         ctx.decision.ignored = True
+        ctx.decision.audit.append(AuditEntry("timer_ignored", {"timer": event.timer_name,
+                                                                "state": ctx.state.status, **event.payload}))
         return
     ctx.timer_payload = dict(event.payload)
     for effect in timer.effects:
@@ -125,4 +127,6 @@ def _describe(event: Event) -> dict[str, Any]:
         return {"units": list(event.unit_codes) if event.unit_codes is not None else None}
     if isinstance(event, Command):
         return {k: str(v) for k, v in event.data.items() if v is not None}
+    if isinstance(event, Close):
+        return {"reason": event.reason}
     return {}

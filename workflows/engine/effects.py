@@ -60,9 +60,11 @@ def remind_pending(ctx: EngineContext) -> None:
 
 
 def remind_overdue(ctx: EngineContext) -> None:
-    """Remind the units still silent whose own deadline has passed."""
+    """Remind the units still silent whose own deadline has passed (of this timer's deadline group)."""
+    group = ctx.timer_payload.get("deadline")
     targets = [r for r in ctx.state.pending()
-               if (d := r.deadline(ctx.state.deadline)) is not None and ctx.today > d]
+               if (d := r.deadline(ctx.state.deadline)) is not None and ctx.today > d
+               and (group is None or str(d) == group)]
     _reminder(ctx, targets)
     ctx.scratch["reminded"] = [r.unit_code for r in targets]
 
@@ -106,7 +108,8 @@ def record_response(ctx: EngineContext) -> None:
     if event.kind is ResponseKind.PROPOSALS:
         if spec.kind != "proposals":
             raise Refused("Quy trình này nhận góp ý, không nhận đề xuất.", "wrong_response_kind")
-        missing = [f.label for f in spec.fields if f.required and not (event.proposal or {}).get(f.key)]
+        missing = [f.label for f in spec.fields
+                   if f.required and not str((event.proposal or {}).get(f.key) or "").strip()]
         if missing:
             raise Refused("Phiếu đề xuất còn thiếu: " + ", ".join(missing) + ".", "proposal_incomplete")
     deadline = recipient.deadline(ctx.state.deadline)
