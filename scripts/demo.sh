@@ -3,4 +3,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-exec .venv/bin/ykien demo "$@"
+exec .venv/bin/ykien demo --serve "$@"

@@ -1,9 +1,12 @@
 """`ykien demo`: the seed-000 consultation round from launch to deadline, on a frozen clock."""
 from __future__ import annotations
 
+import re
+import secrets
 import tempfile
 import time
 from collections import Counter, defaultdict
+from dataclasses import replace
 from datetime import datetime
 from email.parser import BytesHeaderParser
 from pathlib import Path
@@ -11,9 +14,9 @@ from pathlib import Path
 from rich.table import Table
 from sqlalchemy import select
 
-from config.clock import FrozenClock
+from config.clock import FrozenClock, SystemClock
 from config.settings import load_settings
-from models.db.tables import ReceivedMailRow
+from models.db.tables import OutboxRow, ReceivedMailRow
 from models.rounds import RecipientRole, ResponseChannel, ResponseKind
 from notifications.sink import MailSink
 from workflows.cli.common import console
@@ -23,6 +26,7 @@ from workflows.service.app import App, build_app
 from workflows.service.directory import import_units
 from workflows.service.mail import store_received
 from workflows.service.rounds import Addressee, NewRound, create_round, execute
+from workflows.service.staff import add_user
 from workflows.service.steps import run_step
 from workflows.service.sweep import run_due
 from workflows.service.views import audit_trail, latest_responses, round_view
@@ -57,7 +61,10 @@ def _tick(app: App) -> None:
     console.print(f"tick: {report.timers_fired} việc hẹn giờ đến hạn, {report.delivery.sent} thư đã gửi.")
 
 
-def run_demo(home: Path | None = None) -> None:
+DEMO_USER = "demo"
+
+
+def run_demo(home: Path | None = None, serve: bool = False, host: str = "127.0.0.1", port: int = 8000) -> None:
     started = time.perf_counter()
     home = home or Path(tempfile.mkdtemp(prefix="ykien-demo-"))
     settings = load_settings(home=home, database_url=f"sqlite:///{home}/ykien.db", smtp_url=None, now=None)
@@ -69,10 +76,27 @@ def run_demo(home: Path | None = None) -> None:
     try:
         _story(app, clock)
         _report(app, sink)
+        if serve:
+            links = _live_round(app, sink)
     finally:
         sink.stop()
-        app.close()
+        app.smtp_url_override = None
     console.print(f"\nThư mục trình diễn: {home} · thời gian chạy {time.perf_counter() - started:.1f} giây.")
+    if not serve:
+        app.close()
+        return
+    password = secrets.token_urlsafe(9)
+    add_user(app, DEMO_USER, "Cán bộ trình diễn", "admin", password, None, STAFF)
+    base = f"http://{host}:{port}"
+    console.rule("[bold]ykien serve")
+    console.print(f"Mở {base}/ và đăng nhập: [bold]{DEMO_USER}[/] / [bold]{password}[/]")
+    console.print("Đợt 1: câu chuyện của mẫu 000 (năm 2025, đã hết hạn nhận ý kiến). Đợt 2: đang lấy ý kiến, theo đồng hồ thật.")
+    for unit, link in links:
+        console.print(f"Đường dẫn trả lời của {unit}: {link.replace(app.settings.base_url, base)}")
+    console.print("Ctrl-C để dừng.")
+    from workflows.scheduler import serve_forever
+
+    serve_forever(app, interval=30, use_prefect=False, host=host, port=port)
 
 
 def _story(app: App, clock: FrozenClock) -> None:
@@ -136,6 +160,28 @@ def _story(app: App, clock: FrozenClock) -> None:
     render_round(round_view(app, round_id), latest_responses(app, round_id), app.tz)
     events, broken = audit_trail(app, round_id)
     render_audit(events, broken, app.tz)
+
+
+def _live_round(app: App, sink: MailSink) -> list[tuple[str, str]]:
+    """A second round on the real clock, so the recipient links of the served demo work."""
+    app.clock = SystemClock()
+    today = app.clock.now().astimezone(app.tz).date()
+    draft = replace(seed_round(), deadline=app.calendar.add_working_days(today, 10), deadline_working_days=10,
+                    title="Quy chế quản lý nhiệm vụ khoa học và công nghệ cấp tỉnh (dự thảo lần 2)",
+                    subject="xin ý kiến góp ý đối với dự thảo Quy chế quản lý nhiệm vụ khoa học và công nghệ "
+                            "cấp tỉnh", office="QLKH", addressees=(Addressee(groups=("so-ban-nganh", "hiep-hoi")),))
+    round_id = create_round(app, draft, STAFF)
+    execute(app, round_id, Launch(), STAFF)
+    run_step(app, "circulate", round_id=round_id)
+    links: list[tuple[str, str]] = []
+    with app.uow() as uow:
+        rows = list(uow.session.scalars(select(OutboxRow).where(OutboxRow.round_id == round_id,
+                                                                OutboxRow.kind == "invitation")))
+    for row in rows[:3]:
+        match = re.search(r"(\S+/r/[A-Za-z0-9_-]+)", row.text_body)
+        if match:
+            links.append((row.unit_code or "?", match.group(1)))
+    return links
 
 
 def _report(app: App, sink: MailSink) -> None:

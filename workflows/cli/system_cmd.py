@@ -65,9 +65,11 @@ def serve(host: str = typer.Option("127.0.0.1", "--host"), port: int = typer.Opt
     serve_forever(ykien, interval=interval, use_prefect=prefect, host=host, port=port, web=web)
 
 
-def demo(home: Path = typer.Option(None, "--home", help="Thư mục tạm cho bản trình diễn (mặc định: tạo mới).")) -> None:
+def demo(home: Path = typer.Option(None, "--home", help="Thư mục tạm cho bản trình diễn (mặc định: tạo mới)."),
+         serve_after: bool = typer.Option(False, "--serve", help="Sau đó chạy giao diện web với dữ liệu trình diễn."),
+         host: str = typer.Option("127.0.0.1", "--host"), port: int = typer.Option(8000, "--port")) -> None:
     """Trình diễn đợt lấy ý kiến của mẫu 000 từ đầu đến hết hạn, trong một thư mục tạm."""
     from workflows.demo import run_demo
 
     with guarded(False):
-        run_demo(home)
+        run_demo(home, serve=serve_after, host=host, port=port)
