@@ -89,6 +89,7 @@ class RoundState:
     tasks: list[Task] = field(default_factory=list)
     outcome: dict[str, str] = field(default_factory=dict)
     recipients: dict[str, RecipientState] = field(default_factory=dict)
+    unhandled_comments: int = 0  # comments of the current draft version not yet given a handling
 
     def recipient(self, unit_code: str) -> RecipientState | None:
         return self.recipients.get(unit_code)

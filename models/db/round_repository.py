@@ -8,7 +8,7 @@ from typing import Any, Iterable
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from models.db.tables import RecipientRow, RoundRow
+from models.db.tables import CommentRow, RecipientRow, ResponseRow, RoundRow
 from models.errors import DomainError, RoundNotFound
 from models.rounds import RecipientRole, RecipientState, ResponseKind, RoundState, Task
 
@@ -30,6 +30,8 @@ class RoundDetails:
     draft_sha256: str | None
     created_at: datetime
     created_by: str
+    addressees: tuple[dict[str, Any], ...] = ()
+    legal_bases: tuple[str, ...] = ()
 
 
 def _task_to_json(task: Task) -> dict[str, Any]:
@@ -73,7 +75,8 @@ class RoundRepository:
             signer_title=details.signer_title, draft_filename=details.draft_filename,
             draft_sha256=details.draft_sha256, draft_version=state.draft_version,
             timer_overrides=dict(state.timer_overrides), tasks=[], outcome={},
-            created_at=details.created_at, created_by=details.created_by, version=1)
+            created_at=details.created_at, created_by=details.created_by, version=1,
+            addressees=[dict(a) for a in details.addressees], legal_bases=list(details.legal_bases))
         self.session.add(row)
         self.session.flush()
         self.session.add_all(RecipientRow(
@@ -106,13 +109,23 @@ class RoundRepository:
             deadline_working_days=row.deadline_working_days, launched_at=row.launched_at, entered_at=row.entered_at, closed_at=row.closed_at,
             draft_version=row.draft_version, timer_overrides=dict(row.timer_overrides or {}),
             tasks=[_task_from_json(t) for t in row.tasks or []], outcome=dict(row.outcome or {}),
-            recipients={r.unit_code: _recipient_state(r) for r in recipients})
+            recipients={r.unit_code: _recipient_state(r) for r in recipients},
+            unhandled_comments=self.unhandled_comments(round_id, row.draft_version))
+
+    def unhandled_comments(self, round_id: int, draft_version: int) -> int:
+        """Comments in the units' latest answers to this draft version that have no handling yet."""
+        query = (select(func.count(CommentRow.id))
+                 .join(ResponseRow, ResponseRow.id == CommentRow.response_id)
+                 .join(RecipientRow, RecipientRow.id == ResponseRow.recipient_id)
+                 .where(ResponseRow.round_id == round_id, ResponseRow.draft_version == draft_version,
+                        ResponseRow.revision == RecipientRow.response_revision, CommentRow.handling_id.is_(None)))
+        return self.session.scalar(query) or 0
 
     def details(self, round_id: int) -> RoundDetails:
         row = self._rows.get(round_id) or self.row(round_id)
         return RoundDetails(row.contact_name, row.contact_title, row.contact_phone, row.signer_name,
                             row.signer_title, row.draft_filename, row.draft_sha256, row.created_at,
-                            row.created_by)
+                            row.created_by, tuple(row.addressees or ()), tuple(row.legal_bases or ()))
 
     def recipient_id(self, round_id: int, unit_code: str) -> int:
         return self._recipients[round_id][unit_code].id

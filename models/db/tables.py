@@ -64,6 +64,8 @@ class RoundRow(Base):
     entered_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
     timer_overrides: Mapped[dict[str, Any]]
+    addressees: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    legal_bases: Mapped[list[Any]] = mapped_column(JSON, default=list)
     tasks: Mapped[list[Any]]
     outcome: Mapped[dict[str, Any]]
     created_at: Mapped[datetime]
@@ -130,6 +132,7 @@ class CommentRow(Base):
     section: Mapped[str | None] = mapped_column(String(200))
     text: Mapped[str] = mapped_column(Text)
     proposed_wording: Mapped[str | None] = mapped_column(Text)
+    handling_id: Mapped[int | None] = mapped_column(ForeignKey("handlings.id"), index=True)
 
 
 class TimerRow(Base):
@@ -220,3 +223,45 @@ class LoginAttemptRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     key: Mapped[str] = mapped_column(String(200))
     at: Mapped[datetime]
+
+
+class DraftVersionRow(Base):
+    """One uploaded version of a round's draft; a new upload never replaces an old one."""
+
+    __tablename__ = "draft_versions"
+    __table_args__ = (UniqueConstraint("round_id", "version"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    filename: Mapped[str] = mapped_column(String(300))
+    sha256: Mapped[str] = mapped_column(String(64))
+    sections: Mapped[list[Any]]
+    note: Mapped[str | None] = mapped_column(Text)
+    uploaded_at: Mapped[datetime]
+    uploaded_by: Mapped[str] = mapped_column(String(200))
+
+
+class HandlingRow(Base):
+    """The decision on one comment, or on several identical comments grouped together."""
+
+    __tablename__ = "handlings"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
+    draft_version: Mapped[int] = mapped_column(Integer)
+    decision: Mapped[str] = mapped_column(String(20))
+    explanation: Mapped[str | None] = mapped_column(Text)
+    decided_by: Mapped[str] = mapped_column(String(200))
+    decided_at: Mapped[datetime]
+
+
+class SubmissionRow(Base):
+    """A submission package (tờ trình + revised draft + synthesis table) as built and stored."""
+
+    __tablename__ = "submissions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
+    draft_version: Mapped[int] = mapped_column(Integer)
+    filename: Mapped[str] = mapped_column(String(300))
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    created_by: Mapped[str] = mapped_column(String(200))

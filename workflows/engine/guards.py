@@ -71,7 +71,16 @@ def all_answered(ctx: EngineContext) -> GuardFailed | None:
     return GuardFailed(f"Còn {len(ctx.state.pending())} cơ quan, đơn vị chưa trả lời.", "units_pending")
 
 
+def all_comments_handled(ctx: EngineContext) -> GuardFailed | None:
+    count = ctx.state.unhandled_comments
+    if count == 0:
+        return None
+    return GuardFailed(f"Còn {count} ý kiến chưa được xử lý (tiếp thu / giải trình); "
+                       "hãy xử lý hết trước khi hoàn thành tổng hợp.", "comments_unhandled")
+
+
 GUARDS: dict[str, Guard] = {
+    "all_comments_handled": all_comments_handled,
     "has_responses": has_responses,
     "no_responses": no_responses,
     "late_accept": late_accept,

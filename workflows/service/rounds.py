@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from models.db.round_repository import RoundDetails
+from models.db.tables import DraftVersionRow
 from models.errors import InvalidInput, UnitUnknown
 from models.rounds import RecipientRole, RecipientState, RoundState
 from workflows.definition import parse_timespec
@@ -46,6 +47,7 @@ class NewRound:
     draft_path: Path | None = None
     timer_overrides: dict[str, str] = field(default_factory=dict)
     deadline_working_days: int | None = None  # when given as "N working days": recomputed at launch
+    legal_bases: tuple[str, ...] = ()
 
 
 def _check_deadline(app: App, deadline: date) -> None:
@@ -106,10 +108,16 @@ def create_round(app: App, new: NewRound, actor: str) -> int:
                            deadline_working_days=new.deadline_working_days, timer_overrides=dict(new.timer_overrides), recipients=recipients)
         details = RoundDetails(new.contact_name, new.contact_title, new.contact_phone, new.signer_name,
                                new.signer_title, new.draft_path.name if new.draft_path else None, draft_sha,
-                               now, actor)
+                               now, actor,
+                               tuple({"units": list(a.units), "groups": list(a.groups), "role": a.role.value}
+                                     for a in new.addressees),
+                               tuple(b.strip() for b in new.legal_bases if b.strip()))
         round_id = uow.rounds.add(state, details)
         if new.draft_path is not None:
             store_draft(app, round_id, state.draft_version, new.draft_path)
+            uow.session.add(DraftVersionRow(round_id=round_id, version=state.draft_version,
+                                            filename=new.draft_path.name, sha256=draft_sha, sections=[],
+                                            note=None, uploaded_at=now, uploaded_by=actor))
         uow.audit.append(round_id, now, actor, [("create", {
             "title": state.title, "workflow": workflow.name, "deadline": new.deadline.isoformat(),
             "recipients": len(recipients), "draft_sha256": draft_sha,
