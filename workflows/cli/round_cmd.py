@@ -203,12 +203,6 @@ def _command(round_id: int, name: str, data: dict[str, object], actor: str | Non
          "Xong; trạng thái đợt: {status}.")
 
 
-@app.command("consolidate")
-def consolidate(round_id: int, actor: Optional[str] = ACTOR_OPTION, as_json: bool = JSON_OPTION) -> None:
-    """Hoàn thành tổng hợp ý kiến."""
-    _command(round_id, "consolidate", {}, actor, as_json)
-
-
 @app.command("submit")
 def submit(round_id: int, actor: Optional[str] = ACTOR_OPTION, as_json: bool = JSON_OPTION) -> None:
     """Ghi nhận đã trình UBND tỉnh (hoặc đã gửi báo cáo/đề xuất, tùy quy trình)."""
@@ -297,3 +291,12 @@ def audit(round_id: int, as_json: bool = JSON_OPTION) -> None:
         render_audit(events, broken, ykien.tz)
     if broken is not None:
         raise typer.Exit(EXIT_REFUSED)
+
+
+def _register_more() -> None:
+    from workflows.cli import consolidate_cmd
+
+    consolidate_cmd.register(app)
+
+
+_register_more()

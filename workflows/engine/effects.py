@@ -217,7 +217,8 @@ def record_decision(ctx: EngineContext) -> None:
 def new_draft_version(ctx: EngineContext) -> None:
     """Start the next draft version: the answers to the previous version stay in history."""
     state = ctx.state
-    state.draft_version += 1
+    uploaded = ctx.event.data.get("version") if isinstance(ctx.event, Command) else None
+    state.draft_version = max(state.draft_version + 1, int(uploaded or 0))
     state.launched_at = None
     state.closed_at = None
     if isinstance(ctx.event, Command) and ctx.event.data.get("deadline"):

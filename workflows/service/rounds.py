@@ -6,9 +6,11 @@ import shutil
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Callable
 
 from models.db.round_repository import RoundDetails
 from models.db.tables import DraftVersionRow
+from models.db.unit_of_work import UnitOfWork
 from models.errors import InvalidInput, UnitUnknown
 from models.rounds import RecipientRole, RecipientState, RoundState
 from workflows.definition import parse_timespec
@@ -98,7 +100,11 @@ def create_round(app: App, new: NewRound, actor: str) -> int:
     if new.draft_path is not None:
         if not new.draft_path.is_file():
             raise InvalidInput(f"draft: không tìm thấy tệp {new.draft_path}.", "draft_missing")
-        draft_sha = hashlib.sha256(new.draft_path.read_bytes()).hexdigest()
+        content = new.draft_path.read_bytes()
+        from workflows.service.drafts import check_draft_file
+
+        check_draft_file(new.draft_path.name, content, app.settings.max_upload_mb * 1024 * 1024)
+        draft_sha = hashlib.sha256(content).hexdigest()
     now = app.clock.now()
     with app.uow() as uow:
         recipients = _resolve_recipients(uow, new.addressees, workflow.recipient_roles)
@@ -152,13 +158,19 @@ def _resolve_recipients(uow, addressees: tuple[Addressee, ...], allowed_roles: l
     return recipients
 
 
-def execute(app: App, round_id: int, event: Event, actor: str) -> Decision:
-    """Apply one event to a round in one transaction; refusals change nothing."""
+def execute(app: App, round_id: int, event: Event, actor: str,
+            also: Callable[[UnitOfWork, Decision], None] | None = None) -> Decision:
+    """Apply one event to a round in one transaction; refusals change nothing.
+
+    `also` writes rows that belong with the event (a submission package) in the same transaction.
+    """
     now = app.clock.now()
     with app.uow() as uow:
         state = uow.rounds.get(round_id, lock=True)
         workflow = get_workflow(state.workflow)
         decision = decide(state, event, now, workflow, app.calendar, app.tz)
         apply_decision(app, uow, workflow, decision, actor, now)
+        if also is not None:
+            also(uow, decision)
         uow.commit()
     return decision

@@ -1,0 +1,159 @@
+"""`ykien round comments|handle|consolidate|draft|drafts|revise|follow-up`: from comments to a new draft."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.table import Table
+
+from workflows.cli.common import (ACTOR_OPTION, EXIT_REFUSED, JSON_OPTION, actor_name, console, fail, guarded,
+                                  open_app, print_json)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("comments")(comments)
+    app.command("handle")(handle)
+    app.command("consolidate")(consolidate)
+    app.command("draft")(draft)
+    app.command("drafts")(drafts)
+    app.command("revise")(revise)
+    app.command("follow-up")(follow_up)
+
+
+def _render_items(items, title: str) -> None:  # type: ignore[no-untyped-def]
+    table = Table(title=title)
+    for column in ("Số", "Đơn vị", "Mục", "Ý kiến", "Đề xuất sửa", "Xử lý", "Giải trình"):
+        table.add_column(column)
+    for item in items:
+        table.add_row(str(item.comment_id), item.unit_name + (" (muộn)" if item.late else ""), item.section or "",
+                      item.text, item.proposed_wording or "", item.decision_label, item.explanation or "")
+    console.print(table)
+
+
+def comments(round_id: int, unhandled: bool = typer.Option(False, "--unhandled", help="Chỉ ý kiến chưa xử lý."),
+             as_json: bool = JSON_OPTION) -> None:
+    """Các ý kiến của dự thảo hiện hành, kèm cách xử lý (tiếp thu / giải trình)."""
+    from workflows.service.consolidation import triage_items
+
+    with guarded(as_json):
+        items = [i for i in triage_items(open_app(), round_id) if not unhandled or i.decision is None]
+    if as_json:
+        print_json([{**i.__dict__, "decision_label": i.decision_label} for i in items])
+    else:
+        _render_items(items, f"Ý kiến góp ý của đợt {round_id}")
+
+
+def handle(round_id: int, comment_ids: list[int] = typer.Argument(..., help="Số ý kiến (gộp nhiều ý kiến giống nhau)."),
+           decision: str = typer.Option(..., "--decision", help="accepted | partly_accepted | not_accepted | noted"),
+           explanation: Optional[str] = typer.Option(None, "--explanation", help="Giải trình (bắt buộc khi không/tiếp thu một phần)."),
+           actor: Optional[str] = ACTOR_OPTION, as_json: bool = JSON_OPTION) -> None:
+    """Xử lý một hoặc nhiều ý kiến: tiếp thu, tiếp thu một phần, không tiếp thu (kèm giải trình), ghi nhận."""
+    from workflows.service.consolidation import handle_comments
+
+    with guarded(as_json):
+        handling_id = handle_comments(open_app(), round_id, comment_ids, decision, explanation, actor_name(actor))
+    if as_json:
+        print_json({"handling": handling_id, "comments": comment_ids})
+    else:
+        console.print(f"Đã ghi cách xử lý cho {len(comment_ids)} ý kiến.")
+
+
+def consolidate(round_id: int, actor: Optional[str] = ACTOR_OPTION, as_json: bool = JSON_OPTION) -> None:
+    """Hoàn thành tổng hợp; từ chối và liệt kê các ý kiến chưa xử lý."""
+    from workflows.engine.events import Command
+    from workflows.engine.refusals import GuardFailed
+    from workflows.service.consolidation import triage_items
+    from workflows.service.rounds import execute
+
+    with guarded(as_json):
+        ykien = open_app()
+        try:
+            decision = execute(ykien, round_id, Command("consolidate"), actor_name(actor))
+        except GuardFailed as refusal:
+            if refusal.code != "comments_unhandled":
+                raise
+            pending = [i for i in triage_items(ykien, round_id) if i.decision is None]
+            if as_json:
+                print_json({"error": {"code": refusal.code, "message": refusal.message,
+                                      "unhandled": [i.comment_id for i in pending]}})
+            else:
+                console.print(f"[bold red]Lỗi:[/] {refusal.message}")
+                _render_items(pending, "Ý kiến chưa xử lý")
+            raise typer.Exit(EXIT_REFUSED) from None
+    if as_json:
+        print_json({"id": round_id, "status": decision.state.status})
+    else:
+        console.print("Đã hoàn thành tổng hợp ý kiến.")
+
+
+def draft(round_id: int, file: Path, sections: Optional[str] = typer.Option(None, "--sections", help="Các mục, cách nhau bởi ';'."),
+          note: Optional[str] = typer.Option(None, "--note"), actor: Optional[str] = ACTOR_OPTION,
+          as_json: bool = JSON_OPTION) -> None:
+    """Tải lên phiên bản mới của dự thảo (DOCX/PDF); các phiên bản cũ được giữ nguyên."""
+    from models.errors import InvalidInput
+    from models.text import nfc_or_none
+    from workflows.service.drafts import add_version, parse_sections
+
+    with guarded(as_json):
+        if not file.is_file():
+            raise InvalidInput(f"{file}: không tìm thấy tệp.", "file_missing")
+        version = add_version(open_app(), round_id, file, parse_sections(sections), nfc_or_none(note), actor_name(actor))
+    if as_json:
+        print_json({"version": version})
+    else:
+        console.print(f"Đã lưu dự thảo phiên bản {version}.")
+
+
+def drafts(round_id: int, as_json: bool = JSON_OPTION) -> None:
+    """Các phiên bản dự thảo của đợt."""
+    from workflows.service.drafts import versions
+
+    with guarded(as_json):
+        found = versions(open_app(), round_id)
+    if as_json:
+        print_json([{**v.__dict__, "path": str(v.path)} for v in found])
+        return
+    for v in found:
+        console.print(f"v{v.version}\t{v.filename}\t{v.uploaded_at:%d/%m/%Y}\t{v.uploaded_by}\t"
+                      f"{'; '.join(v.sections)}")
+
+
+def revise(round_id: int, deadline: Optional[str] = typer.Option(None, "--deadline", help="Hạn mới cho lần lấy ý kiến sau."),
+           actor: Optional[str] = ACTOR_OPTION, as_json: bool = JSON_OPTION) -> None:
+    """Dự thảo bị trả lại: chuyển về soạn thảo với phiên bản dự thảo mới nhất."""
+    from workflows.cli.parsing import parse_deadline
+    from workflows.service.drafts import revise_round
+
+    with guarded(as_json):
+        ykien = open_app()
+        new_deadline = None
+        if deadline:
+            today = ykien.clock.now().astimezone(ykien.tz).date()
+            new_deadline = parse_deadline(deadline, today, ykien.calendar)[0]
+        decision = revise_round(ykien, round_id, new_deadline, actor_name(actor))
+    if as_json:
+        print_json({"id": round_id, "status": decision.state.status, "draft_version": decision.state.draft_version})
+    else:
+        console.print(f"Đợt {round_id} trở về soạn thảo, dự thảo phiên bản {decision.state.draft_version}.")
+
+
+def follow_up(round_id: int, deadline: str = typer.Option(..., "--deadline"),
+              units: list[str] = typer.Option([], "--unit", help="Chỉ gửi cho các đơn vị này (mặc định: như đợt cũ)."),
+              actor: Optional[str] = ACTOR_OPTION, as_json: bool = JSON_OPTION) -> None:
+    """Tạo đợt lấy ý kiến mới trên dự thảo đã sửa, gửi cùng danh sách hoặc ít đơn vị hơn."""
+    from workflows.cli.parsing import parse_deadline
+    from workflows.service.followup import follow_up_round
+
+    with guarded(as_json):
+        ykien = open_app()
+        today = ykien.clock.now().astimezone(ykien.tz).date()
+        new_id = follow_up_round(ykien, round_id, parse_deadline(deadline, today, ykien.calendar)[0],
+                                 actor_name(actor), units or None)
+    if as_json:
+        print_json({"id": new_id})
+    else:
+        console.print(f"Đã tạo đợt lấy ý kiến số {new_id} (chưa phát hành).")
+
+
+__all__ = ["register", "fail"]

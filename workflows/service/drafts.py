@@ -1,0 +1,110 @@
+"""Draft versions: every upload is kept; comments point at the version that was circulated."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from models.db.tables import DraftVersionRow
+from models.errors import InvalidInput
+from models.text import nfc
+from workflows.service.app import App
+from models.db.unit_of_work import UnitOfWork
+from workflows.engine.decision import Decision
+from workflows.engine.events import Command
+from workflows.service.rounds import draft_location, execute, store_draft
+
+DRAFT_SIGNATURES = {".pdf": b"%PDF-", ".docx": b"PK\x03\x04"}
+
+
+@dataclass(frozen=True)
+class DraftVersion:
+    version: int
+    filename: str
+    sha256: str
+    sections: list[str]
+    note: str | None
+    uploaded_at: datetime
+    uploaded_by: str
+    path: Path
+
+
+def check_draft_file(name: str, content: bytes, limit_bytes: int) -> None:
+    """DOCX or PDF, judged by content, within the size limit."""
+    suffix = Path(name).suffix.lower()
+    if len(content) > limit_bytes:
+        raise InvalidInput(f"{name}: tệp {len(content) / 1e6:.1f} MB vượt giới hạn {limit_bytes / 1e6:.0f} MB.",
+                           "file_too_large")
+    if suffix not in DRAFT_SIGNATURES:
+        raise InvalidInput(f"{name}: chỉ nhận tệp DOCX hoặc PDF.", "file_type")
+    if not content.startswith(DRAFT_SIGNATURES[suffix]) or (suffix == ".docx" and b"word/document.xml" not in content):
+        raise InvalidInput(f"{name}: nội dung tệp không phải {suffix[1:].upper()} hợp lệ.", "file_type")
+
+
+def parse_sections(text: str | None) -> list[str]:
+    """Headings given one per line (or separated by ';'), e.g. "Mục I", "Mục II.3"."""
+    if not text:
+        return []
+    parts = [nfc(p) for chunk in text.splitlines() for p in chunk.split(";")]
+    return [p for p in parts if p]
+
+
+def add_version(app: App, round_id: int, source: Path, sections: list[str], note: str | None, actor: str) -> int:
+    """Store a new version of the round's draft (the next number); old versions stay."""
+    content = source.read_bytes()
+    check_draft_file(source.name, content, app.settings.max_upload_mb * 1024 * 1024)
+    now = app.clock.now()
+    with app.uow() as uow:
+        row = uow.rounds.row(round_id, lock=True)
+        latest = uow.session.scalar(select(func.max(DraftVersionRow.version)).where(
+            DraftVersionRow.round_id == round_id)) or 0
+        if row.launched_at is None and latest < row.draft_version:
+            version = row.draft_version  # the draft being prepared gets its first file
+        else:
+            version = max(latest, row.draft_version) + 1  # a revision: never overwrites what was circulated
+        if version == row.draft_version:
+            row.draft_filename, row.draft_sha256 = source.name, hashlib.sha256(content).hexdigest()
+        store_draft(app, round_id, version, source)
+        sha = hashlib.sha256(content).hexdigest()
+        uow.session.add(DraftVersionRow(round_id=round_id, version=version, filename=source.name, sha256=sha,
+                                        sections=sections, note=note, uploaded_at=now, uploaded_by=actor))
+        uow.audit.append(round_id, now, actor, [("draft_uploaded", {
+            "version": version, "file": source.name, "sha256": sha, "sections": len(sections)})])
+        uow.commit()
+    return version
+
+
+def revise_round(app: App, round_id: int, deadline: date | None, actor: str) -> Decision:
+    """A returned draft goes back to drafting, adopting the newest uploaded version as the one to circulate."""
+    latest = latest_version(app, round_id)
+    data: dict[str, object] = {}
+    if latest is not None:
+        data["version"] = latest.version
+    if deadline is not None:
+        data["deadline"] = deadline.isoformat()
+
+    def adopt(uow: UnitOfWork, decision: Decision) -> None:
+        row = uow.rounds.row(round_id)
+        if latest is not None and decision.state.draft_version == latest.version:
+            row.draft_filename, row.draft_sha256 = latest.filename, latest.sha256
+        else:
+            row.draft_filename = row.draft_sha256 = None  # the new version has no file yet
+
+    return execute(app, round_id, Command("revise", data), actor, also=adopt)
+
+
+def versions(app: App, round_id: int) -> list[DraftVersion]:
+    with app.uow() as uow:
+        uow.rounds.row(round_id)
+        rows = list(uow.session.scalars(select(DraftVersionRow).where(DraftVersionRow.round_id == round_id)
+                                        .order_by(DraftVersionRow.version)))
+    return [DraftVersion(r.version, r.filename, r.sha256, list(r.sections or []), r.note, r.uploaded_at,
+                         r.uploaded_by, draft_location(app, round_id, r.version, r.filename)) for r in rows]
+
+
+def latest_version(app: App, round_id: int) -> DraftVersion | None:
+    found = versions(app, round_id)
+    return found[-1] if found else None

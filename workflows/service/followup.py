@@ -1,0 +1,44 @@
+"""After UBND returns a draft: a new round on the revised draft, to the same or fewer units."""
+from __future__ import annotations
+
+from datetime import date
+
+from models.errors import DomainError, InvalidInput
+from models.rounds import RecipientRole
+from workflows.service.app import App
+from workflows.service.drafts import latest_version
+from workflows.service.rounds import Addressee, NewRound, create_round
+
+
+def follow_up_round(app: App, round_id: int, deadline: date, actor: str,
+                    unit_codes: list[str] | None = None) -> int:
+    """Create (not launch) a round like `round_id`, on its latest draft version, addressed to the same
+    units or to the subset given."""
+    with app.uow() as uow:
+        state = uow.rounds.get(round_id, lock=False)
+        details = uow.rounds.details(round_id)
+    if state.status not in ("returned", "draft"):
+        raise DomainError("Chỉ lấy ý kiến lại khi dự thảo bị UBND tỉnh trả lại.", "round_not_returned")
+    chosen = set(unit_codes) if unit_codes else set(state.recipients)
+    unknown = sorted(chosen - set(state.recipients))
+    if unknown:
+        raise InvalidInput(f"units: {', '.join(unknown)} không thuộc đợt {round_id}; đợt mới chỉ gửi cho "
+                           "các đơn vị của đợt cũ hoặc ít hơn.", "unit_not_in_round")
+    by_role: dict[RecipientRole, list[str]] = {}
+    for code in sorted(chosen):
+        by_role.setdefault(state.recipients[code].role, []).append(code)
+    draft = latest_version(app, round_id)
+    new = NewRound(
+        title=state.title, subject=state.subject, workflow=state.workflow, office=state.office,
+        deadline=deadline, addressees=tuple(Addressee(units=tuple(codes), role=role) for role, codes in by_role.items()),
+        contact_name=details.contact_name, contact_title=details.contact_title, contact_phone=details.contact_phone,
+        signer_name=details.signer_name, signer_title=details.signer_title,
+        silence_is_agreement=state.silence_is_agreement, draft_path=draft.path if draft else None,
+        timer_overrides=dict(state.timer_overrides), legal_bases=details.legal_bases)
+    new_id = create_round(app, new, actor)
+    now = app.clock.now()
+    with app.uow() as uow:
+        uow.rounds.row(round_id, lock=True)
+        uow.audit.append(round_id, now, actor, [("follow_up_round", {"round": new_id, "units": len(chosen)})])
+        uow.commit()
+    return new_id
