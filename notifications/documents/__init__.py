@@ -1,0 +1,63 @@
+"""Official documents of a round as pure renderers: data in, DOCX/XLSX/CSV bytes out (Decree 30/2020).
+
+The wording of each document lives in templates/<name>.yaml and can be overridden per department.
+"""
+from __future__ import annotations
+
+from notifications.documents.data import (
+    HANDLINGS,
+    Addressee,
+    DocumentDataError,
+    Handling,
+    Issuer,
+    LetterHead,
+    MinistryReplyDraft,
+    ReminderLetterData,
+    RequestLetterData,
+    Signer,
+    SubmissionData,
+    SynthesisData,
+    SynthesisRow,
+    ZeroResponseReportData,
+)
+from notifications.documents.exports import CommentRow, UnitRow, audit_csv, round_workbook
+from notifications.documents.letters import (
+    render_ministry_reply_draft,
+    render_reminder_letter,
+    render_request_letter,
+    render_submission,
+    render_zero_response_report,
+)
+from notifications.documents.synthesis import render_synthesis_docx, render_synthesis_xlsx
+from notifications.documents.wording import WordingError, default_wording_path, load_wording
+
+__all__ = [
+    "HANDLINGS",
+    "Addressee",
+    "CommentRow",
+    "DocumentDataError",
+    "Handling",
+    "Issuer",
+    "LetterHead",
+    "MinistryReplyDraft",
+    "ReminderLetterData",
+    "RequestLetterData",
+    "Signer",
+    "SubmissionData",
+    "SynthesisData",
+    "SynthesisRow",
+    "UnitRow",
+    "WordingError",
+    "ZeroResponseReportData",
+    "audit_csv",
+    "default_wording_path",
+    "load_wording",
+    "render_ministry_reply_draft",
+    "render_reminder_letter",
+    "render_request_letter",
+    "render_submission",
+    "render_synthesis_docx",
+    "render_synthesis_xlsx",
+    "render_zero_response_report",
+    "round_workbook",
+]

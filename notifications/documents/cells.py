@@ -1,0 +1,50 @@
+"""Spreadsheet cells that stay text: no formula injection through a unit's comment or a name."""
+from __future__ import annotations
+
+import unicodedata
+from datetime import date, datetime
+
+from openpyxl.cell.cell import Cell
+from openpyxl.styles import Alignment, Border, Font, Side
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+FONT_NAME = "Times New Roman"
+THIN = Side(style="thin", color="000000")
+GRID_BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+
+
+def is_risky(text: str) -> bool:
+    """Whether a spreadsheet could read the text as a formula (OWASP CSV injection triggers)."""
+    return text.startswith(FORMULA_TRIGGERS)
+
+
+def csv_safe(text: str) -> str:
+    """Prefix a risky text with an apostrophe, the way a person forces text in Excel."""
+    text = unicodedata.normalize("NFC", text)
+    return f"'{text}" if is_risky(text) else text
+
+
+CellValue = str | int | float | date | datetime | None
+
+
+def put(cell: Cell, value: CellValue, *, bold: bool = False, italic: bool = False, size: int = 12,
+        wrap: bool = True, horizontal: str = "left", border: bool = True) -> None:
+    """Write a value as data, never as a formula; risky texts get Excel's apostrophe prefix.
+
+    The prefix is the cell's quotePrefix flag (what Excel stores when one types '=...), so the
+    apostrophe forces text without showing in the cell.
+    """
+    if isinstance(value, str):
+        text = unicodedata.normalize("NFC", value)
+        cell.value = text
+        cell.data_type = "s"  # openpyxl would store a text starting with "=" as a formula
+        if is_risky(text):
+            cell.quotePrefix = True
+    else:
+        cell.value = value
+        if isinstance(value, (date, datetime)):
+            cell.number_format = "DD/MM/YYYY"
+    cell.font = Font(name=FONT_NAME, size=size, bold=bold, italic=italic)
+    cell.alignment = Alignment(wrap_text=wrap, vertical="top", horizontal=horizontal)
+    if border:
+        cell.border = GRID_BORDER

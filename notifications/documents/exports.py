@@ -1,0 +1,146 @@
+"""Exports staff open in Excel: the round workbook (units and comments) and the audit trail as CSV.
+
+Texts that a spreadsheet could read as a formula stay text (see `cells`); the CSV carries a BOM
+so Excel reads Vietnamese as UTF-8.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
+
+from openpyxl import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
+
+from notifications.documents import cells
+from notifications.documents.data import HANDLINGS, DocumentDataError, Handling
+from notifications.documents.wording import load_wording
+
+VIETNAM_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+UNIT_COLUMNS = (
+    ("Mã đơn vị", 12), ("Tên cơ quan, đơn vị", 40), ("Nhóm", 16), ("Vai trò", 14), ("Tình trạng thư", 18),
+    ("Trả lời", 22), ("Hạn trả lời", 13), ("Trả lời muộn", 12), ("Được gia hạn", 12),
+)
+COMMENT_COLUMNS = (
+    ("Cơ quan, đơn vị", 30), ("Mục", 14), ("Nội dung góp ý", 60), ("Đề xuất sửa thành", 45),
+    ("Xử lý", 18), ("Giải trình", 45),
+)
+AUDIT_COLUMNS = ("Số thứ tự", "Thời gian (giờ Việt Nam)", "Người thực hiện", "Hành động", "Chi tiết (JSON)", "Mã băm")
+YES = "Có"
+
+
+@dataclass(frozen=True)
+class UnitRow:
+    """One addressed unit of a round, with labels already in Vietnamese (role, email status, answer)."""
+
+    code: str
+    name: str
+    group: str
+    role: str
+    email_status: str
+    answer: str
+    deadline: date | None
+    late: bool
+    extended: bool
+
+
+@dataclass(frozen=True)
+class CommentRow:
+    """One comment of a unit; `handling` None means not triaged yet."""
+
+    unit: str
+    section: str | None
+    comment: str
+    proposed_wording: str | None = None
+    handling: Handling | None = None
+    explanation: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.handling is not None and self.handling not in HANDLINGS:
+            raise DocumentDataError(
+                f"CommentRow of {self.unit}: handling must be one of {', '.join(HANDLINGS)}, got {self.handling!r}"
+            )
+
+
+class AuditEventLike(Protocol):
+    """What `audit_csv` reads of an audit event (models.audit.AuditEvent fits)."""
+
+    seq: int
+    at: datetime
+    actor: str
+    action: str
+    details: dict[str, Any]
+    hash: str
+
+
+def round_workbook(units: Sequence[UnitRow], comments: Sequence[CommentRow], *,
+                   wording_dir: Path | None = None) -> bytes:
+    """An XLSX with two sheets: "Đơn vị" (status per unit) and "Ý kiến" (every comment)."""
+    labels = load_wording("synthesis", wording_dir)
+    book = Workbook()
+    unit_sheet: Worksheet = book.active
+    unit_sheet.title = "Đơn vị"
+    _header(unit_sheet, UNIT_COLUMNS)
+    for index, unit in enumerate(units, start=2):
+        values: list[cells.CellValue] = [
+            unit.code, unit.name, unit.group, unit.role, unit.email_status, unit.answer, unit.deadline,
+            YES if unit.late else "", YES if unit.extended else "",
+        ]
+        _row(unit_sheet, index, values)
+    unit_sheet.auto_filter.ref = unit_sheet.dimensions
+    comment_sheet = book.create_sheet("Ý kiến")
+    _header(comment_sheet, COMMENT_COLUMNS)
+    for index, comment in enumerate(comments, start=2):
+        handling = labels.text(f"handling_{comment.handling}", {}) if comment.handling else labels.text(
+            "handling_pending", {})
+        _row(comment_sheet, index, [
+            comment.unit, comment.section or "", comment.comment, comment.proposed_wording or "", handling,
+            comment.explanation or "",
+        ])
+    comment_sheet.auto_filter.ref = comment_sheet.dimensions
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def audit_csv(events: Iterable[AuditEventLike]) -> bytes:
+    """The audit trail as CSV (UTF-8 with BOM, CRLF): seq, local time, actor, action, details, hash."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(AUDIT_COLUMNS)
+    for event in events:
+        details = json.dumps(event.details, ensure_ascii=False, sort_keys=True, default=str)
+        writer.writerow([
+            event.seq,
+            _local_time(event.at),
+            cells.csv_safe(event.actor),
+            cells.csv_safe(event.action),
+            cells.csv_safe(details),
+            cells.csv_safe(event.hash),
+        ])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def _local_time(value: datetime) -> str:
+    # Stored times are UTC; a naive one is taken as UTC.
+    if value.tzinfo is None or value.utcoffset() is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(VIETNAM_TZ).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _header(sheet: Worksheet, columns: Sequence[tuple[str, int]]) -> None:
+    for column, (title, width) in enumerate(columns, start=1):
+        cells.put(sheet.cell(1, column), title, bold=True, horizontal="center")
+        sheet.column_dimensions[sheet.cell(1, column).column_letter].width = width
+    sheet.freeze_panes = "A2"
+
+
+def _row(sheet: Worksheet, row: int, values: Sequence[cells.CellValue]) -> None:
+    for column, value in enumerate(values, start=1):
+        cells.put(sheet.cell(row, column), value)

@@ -1,0 +1,193 @@
+"""The letters, the submission and the report: data + wording -> DOCX bytes.
+
+Every function takes an optional `wording_dir`, the department's override directory
+($YKIEN_HOME/templates/documents); wording files found there replace ours.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from notifications.documents import vietnamese
+from notifications.documents.data import Addressee, Issuer, LetterHead, strip_number
+from notifications.documents.data import (
+    ReminderLetterData,
+    RequestLetterData,
+    Signer,
+    SubmissionData,
+    ZeroResponseReportData,
+)
+from notifications.documents.decree30 import Decree30Document, Heading, number_line
+from notifications.documents.wording import Wording, load_wording
+
+
+def render_request_letter(data: RequestLetterData, *, wording_dir: Path | None = None) -> bytes:
+    """The công văn xin ý kiến góp ý đối với dự thảo (seed 000)."""
+    wording = load_wording("request_letter", wording_dir)
+    context = _letter_context(data.issuer, data.head) | {
+        "draft_title": _text(data.draft_title),
+        "draft_kind": _text(data.draft_kind),
+        "deadline": data.deadline,
+        "contact_name": _text(data.contact_name),
+        "contact_title": _optional(data.contact_title),
+        "contact_phone": _text(data.contact_phone),
+        "silence_is_agreement": data.silence_is_agreement,
+        "attachment_note": _optional(data.attachment_note),
+        "asks": [strip_number(_text(ask)) for ask in data.asks],
+        "legal_bases": [_text(basis) for basis in data.legal_bases],
+        "addressees": [addressee.text() for addressee in data.addressees],
+    }
+    return _letter(data.issuer, data.head, wording, context, data.addressees, data.cc, data.signer)
+
+
+def render_reminder_letter(data: ReminderLetterData, *, wording_dir: Path | None = None) -> bytes:
+    """The công văn đôn đốc to the units that have not answered yet."""
+    wording = load_wording("reminder_letter", wording_dir)
+    context = _letter_context(data.issuer, data.head) | {
+        "draft_title": _text(data.draft_title),
+        "first_letter_subject": _text(data.first_letter_subject),
+        "first_letter_number": _optional(data.first_letter_number),
+        "first_letter_sent_on": data.first_letter_sent_on,
+        "first_deadline": data.first_deadline,
+        "new_deadline": data.new_deadline,
+        "silence_is_agreement": data.silence_is_agreement,
+        "contact_name": _text(data.contact_name),
+        "contact_title": _optional(data.contact_title),
+        "contact_phone": _text(data.contact_phone),
+        "addressees": [addressee.text() for addressee in data.addressees],
+    }
+    return _letter(data.issuer, data.head, wording, context, data.addressees, data.cc, data.signer)
+
+
+def render_submission(data: SubmissionData, *, wording_dir: Path | None = None) -> bytes:
+    """The tờ trình to UBND tỉnh proposing to issue the revised draft."""
+    wording = load_wording("submission", wording_dir)
+    comments_total = data.comments_accepted + data.comments_partly_accepted + data.comments_not_accepted
+    context = _letter_context(data.issuer, data.head) | {
+        "recipient": _text(data.recipient),
+        "draft_title": _text(data.draft_title),
+        "draft_kind": _text(data.draft_kind),
+        "legal_bases": [_text(basis) for basis in data.legal_bases],
+        "necessity": [_text(item) for item in data.necessity],
+        "request_letter": _optional(data.request_letter),
+        "published_on_portal": data.published_on_portal,
+        "consulted": data.consulted,
+        "answered": data.answered,
+        "answered_with_comments": data.answered_with_comments,
+        "answered_agreed": data.answered - data.answered_with_comments,
+        "silent": data.silent,
+        "silence_is_agreement": data.silence_is_agreement,
+        "comments_total": comments_total,
+        "comments_accepted": data.comments_accepted,
+        "comments_partly_accepted": data.comments_partly_accepted,
+        "comments_not_accepted": data.comments_not_accepted,
+        "main_contents": [_text(item) for item in data.main_contents],
+        "proposal": _optional(data.proposal),
+        "attachments": [_text(item) for item in data.attachments],
+    }
+    recipients = [Addressee(data.recipient)]
+    return _letter(data.issuer, data.head, wording, context, recipients, data.cc, data.signer)
+
+
+def render_zero_response_report(data: ZeroResponseReportData, *, wording_dir: Path | None = None) -> bytes:
+    """The report to UBND tỉnh recommending not to propose anything when no unit answered (seed 002)."""
+    wording = load_wording("zero_response_report", wording_dir)
+    context = _letter_context(data.issuer, data.head) | _zero_response_context(data) | {
+        "recipient": _text(data.recipient),
+        "references": [_text(item) for item in data.references],
+        "call_letter": _optional(data.call_letter),
+    }
+    recipients = [Addressee(data.recipient)]
+    return _letter(data.issuer, data.head, wording, context, recipients, data.cc, data.signer)
+
+
+def render_ministry_reply_draft(data: ZeroResponseReportData, *, wording_dir: Path | None = None) -> bytes:
+    """The draft letter of UBND tỉnh to the Ministry, attached to the zero-response report."""
+    reply = data.reply
+    wording = load_wording("ministry_reply", wording_dir)
+    context = _letter_context(reply.issuer, reply.head) | _zero_response_context(data) | {
+        "ministry_request": _text(reply.ministry_request),
+        "department_name": data.issuer.display_name,
+    }
+    document = Decree30Document(title=_subject_line(reply.head), author=reply.issuer.display_name)
+    document.draft_mark(wording.text("draft_mark", context))
+    _fill(document, reply.issuer, reply.head, wording, context, [Addressee(reply.ministry)], reply.cc, reply.signer)
+    return document.to_bytes()
+
+
+# -- shared steps ----------------------------------------------------------------------------------
+
+
+def _letter(issuer: Issuer, head: LetterHead, wording: Wording, context: dict[str, Any],
+            addressees: list[Addressee], cc: list[str], signer: Signer) -> bytes:
+    document = Decree30Document(title=_subject_line(head), author=issuer.display_name)
+    _fill(document, issuer, head, wording, context, addressees, cc, signer)
+    return document.to_bytes()
+
+
+def _fill(document: Decree30Document, issuer: Issuer, head: LetterHead, wording: Wording,
+          context: dict[str, Any], addressees: list[Addressee], cc: list[str], signer: Signer) -> None:
+    title = wording.text("title", context) if "title" in wording.texts else ""
+    if title:
+        heading = Heading(
+            number_line=number_line(issuer.issuer_short, head.office_code, wording.text("number_type", context)),
+            place_date=vietnamese.place_date_line(issuer.place, head.issued_on, head.drafted_on),
+            title=title,
+            about=wording.text("about", context) or None,
+        )
+    else:
+        heading = Heading(
+            number_line=number_line(issuer.issuer_short, head.office_code),
+            place_date=vietnamese.place_date_line(issuer.place, head.issued_on, head.drafted_on),
+            subject_line=_subject_line(head),
+        )
+    document.header(issuer, heading)
+    document.recipients([addressee.text() for addressee in addressees])
+    document.body(wording.paragraphs("body", context))
+    document.close()
+    document.footer(receivers_lines(cc, head.office_code, has_addressee=bool(addressees)), signer)
+
+
+def receivers_lines(cc: list[str], office_code: str, *, has_addressee: bool = True) -> list[str]:
+    """The "Nơi nhận:" lines: "- Như trên;" first, the given ones, "- Lưu: VT, TĐC." last."""
+    items = [vietnamese.without_end_mark(item.lstrip(" -–•")) for item in cc]
+    items = [item for item in items if item]
+    if has_addressee and not (items and items[0].casefold() == "như trên"):
+        items.insert(0, "Như trên")
+    if not (items and items[-1].startswith("Lưu")):
+        items.append(f"Lưu: VT, {vietnamese.nfc(office_code).strip()}")
+    return vietnamese.list_item_lines(items)
+
+
+def _zero_response_context(data: ZeroResponseReportData) -> dict[str, Any]:
+    return {
+        "call_purpose": _text(data.call_purpose),
+        "deadline": data.deadline,
+        "units_asked": data.units_asked,
+        "considerations": [_text(item) for item in data.considerations],
+        "recommendation": _text(data.recommendation),
+        "ministry": _text(data.reply.ministry),
+    }
+
+
+def _letter_context(issuer: Issuer, head: LetterHead) -> dict[str, Any]:
+    return {
+        "issuer_name": issuer.display_name,
+        "governing_body": _text(issuer.governing_body),
+        "place": _text(issuer.place),
+        "subject": _text(head.subject),
+        "office_code": _text(head.office_code),
+    }
+
+
+def _subject_line(head: LetterHead) -> str:
+    subject = _text(head.subject)
+    return subject if subject.startswith("V/v") else f"V/v {subject}"
+
+
+def _text(value: str) -> str:
+    return " ".join(vietnamese.nfc(value).split())
+
+
+def _optional(value: str | None) -> str | None:
+    return _text(value) or None if value is not None else None

@@ -1,0 +1,147 @@
+"""The bảng tổng hợp, tiếp thu, giải trình ý kiến góp ý, as a landscape DOCX and as an XLSX."""
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
+
+from notifications.documents import cells, vietnamese
+from notifications.documents.data import SynthesisData, SynthesisRow
+from notifications.documents.decree30 import Decree30Document, Heading
+from notifications.documents.wording import Wording, load_wording
+
+# Column widths of the DOCX table (mm, landscape text width 252 mm) and of the sheet (characters).
+DOCX_WIDTHS_MM = (12, 46, 90, 38, 66)
+XLSX_WIDTHS = (6, 28, 60, 18, 45)
+_ALIGNS = ("center", "left", "justify", "center", "justify")
+
+
+def render_synthesis_docx(data: SynthesisData, *, wording_dir: Path | None = None) -> bytes:
+    """The synthesis table on landscape A4 under the department's header, then the lists of units."""
+    wording = load_wording("synthesis", wording_dir)
+    context = _context(data)
+    title = wording.text("title", context)
+    document = Decree30Document(landscape=True, title=title, author=data.issuer.display_name)
+    document.header(data.issuer, Heading(
+        number_line="",
+        place_date=vietnamese.place_date_line(data.issuer.place, data.prepared_on, None),
+        title=title,
+        about=wording.text("subtitle", context),
+    ))
+    table = document.grid(DOCX_WIDTHS_MM, _columns(wording, context))
+    for row in data.rows:
+        document.grid_row(table, [
+            str(row.no),
+            vietnamese.nfc(row.unit).strip(),
+            _comment_runs(row, wording, context),
+            handling_label(row, wording, context),
+            vietnamese.nfc(row.explanation or "").strip(),
+        ], _ALIGNS)
+    summary = wording.paragraphs("summary", context)
+    if summary:
+        document.paragraph("", indent=False)
+        document.body(summary)
+    if data.signer is not None:
+        document.footer(None, data.signer)
+    return document.to_bytes()
+
+
+def render_synthesis_xlsx(data: SynthesisData, *, wording_dir: Path | None = None) -> bytes:
+    """The same table as one sheet: title, header row, one row per comment, then the lists."""
+    wording = load_wording("synthesis", wording_dir)
+    context = _context(data)
+    book = Workbook()
+    sheet: Worksheet = book.active
+    sheet.title = wording.text("sheet_name", context)[:31] or "Tổng hợp"
+    last_column = len(XLSX_WIDTHS)
+    _merged_line(sheet, 1, wording.text("title", context), last_column, bold=True, size=14)
+    _merged_line(sheet, 2, wording.text("subtitle", context), last_column, italic=True, size=13)
+    header_row = 4
+    for column, text in enumerate(_columns(wording, context), start=1):
+        cells.put(sheet.cell(header_row, column), text, bold=True, horizontal="center")
+    row_number = header_row
+    for row in data.rows:
+        row_number += 1
+        section = _section(row, wording, context)
+        values: list[cells.CellValue] = [
+            row.no,
+            vietnamese.nfc(row.unit).strip(),
+            f"{section} {vietnamese.nfc(row.comment).strip()}" if section else vietnamese.nfc(row.comment).strip(),
+            handling_label(row, wording, context),
+            vietnamese.nfc(row.explanation or "").strip(),
+        ]
+        for column, value in enumerate(values, start=1):
+            cells.put(sheet.cell(row_number, column), value, horizontal=_ALIGNS[column - 1].replace("justify", "left"))
+    row_number += 1
+    for paragraph in wording.paragraphs("summary", context):
+        row_number += 1
+        _merged_line(sheet, row_number, paragraph.text, last_column, height=_line_height(paragraph.text))
+    for column, width in enumerate(XLSX_WIDTHS, start=1):
+        sheet.column_dimensions[chr(ord("A") + column - 1)].width = width
+    sheet.freeze_panes = sheet.cell(header_row + 1, 1)
+    sheet.print_title_rows = f"{header_row}:{header_row}"
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def handling_label(row: SynthesisRow, wording: Wording, context: dict[str, Any]) -> str:
+    """"Tiếp thu", "Tiếp thu một phần", "Không tiếp thu" or "Ghi nhận" (from the wording file)."""
+    return wording.text(f"handling_{row.handling}", context)
+
+
+def _context(data: SynthesisData) -> dict[str, Any]:
+    return {
+        "issuer_name": data.issuer.display_name,
+        "governing_body": vietnamese.nfc(data.issuer.governing_body).strip(),
+        "place": vietnamese.nfc(data.issuer.place).strip(),
+        "draft_title": " ".join(vietnamese.nfc(data.draft_title).split()),
+        "draft_version": data.draft_version,
+        "prepared_on": data.prepared_on,
+        "agreed_units": [vietnamese.nfc(unit).strip() for unit in data.agreed_units],
+        "silent_units": [vietnamese.nfc(unit).strip() for unit in data.silent_units],
+        "not_asked_units": [vietnamese.nfc(unit).strip() for unit in data.not_asked_units],
+        "silence_is_agreement": data.silence_is_agreement,
+        "rows_count": len(data.rows),
+        "section": "",
+    }
+
+
+def _columns(wording: Wording, context: dict[str, Any]) -> list[str]:
+    keys = ("column_no", "column_unit", "column_comment", "column_handling", "column_explanation")
+    return [wording.text(key, context) for key in keys]
+
+
+def _section(row: SynthesisRow, wording: Wording, context: dict[str, Any]) -> str:
+    if not row.section or not row.section.strip():
+        return ""
+    return wording.text("section_label", {**context, "section": vietnamese.nfc(row.section).strip()})
+
+
+def _comment_runs(row: SynthesisRow, wording: Wording, context: dict[str, Any]) -> list[tuple[str, bool, bool]]:
+    section = _section(row, wording, context)
+    comment = vietnamese.nfc(row.comment).strip()
+    return [(f"{section} ", True, True), (comment, False, False)] if section else [(comment, False, False)]
+
+
+def _merged_line(sheet: Worksheet, row: int, text: str, last_column: int, *, bold: bool = False,
+                 italic: bool = False, size: int = 12, height: float | None = None) -> None:
+    sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=last_column)
+    horizontal = "center" if row <= 2 else "left"
+    cells.put(sheet.cell(row, 1), text, bold=bold, italic=italic, size=size, horizontal=horizontal, border=False)
+    if height is not None:
+        sheet.row_dimensions[row].height = height
+
+
+def _line_height(text: str) -> float:
+    # Merged cells do not grow with their text in Excel; give long lists room (about 150 chars a line).
+    lines = max(1, -(-len(text) // 150))
+    return 16.0 * lines

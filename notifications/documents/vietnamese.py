@@ -1,0 +1,76 @@
+"""Dates, numbers and punctuation written the way Decree 30/2020 and the seed letters write them."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from datetime import date
+
+BLANK_NUMBER = " " * 10
+BLANK_DAY = " " * 6
+_BASIS_OPENERS = ("Căn cứ", "Thực hiện", "Theo", "Xét", "Triển khai")
+
+
+def nfc(value: str) -> str:
+    return unicodedata.normalize("NFC", value)
+
+
+def day_text(day: int) -> str:
+    """Days under 10 take a leading zero: 5 -> "05"."""
+    return f"{day:02d}"
+
+
+def month_text(month: int) -> str:
+    """Only January and February take a leading zero (Decree 30): 1 -> "01", 7 -> "7", 11 -> "11"."""
+    return f"{month:02d}" if month <= 2 else str(month)
+
+
+def short_date(value: date) -> str:
+    """05/12/2025, 09/8/2025, 20/01/2025: the seeds' way of writing a date inside a sentence."""
+    return f"{day_text(value.day)}/{month_text(value.month)}/{value.year}"
+
+
+def long_date(value: date) -> str:
+    """"ngày 05 tháng 12 năm 2025"."""
+    return f"ngày {day_text(value.day)} tháng {month_text(value.month)} năm {value.year}"
+
+
+def place_date_line(place: str, issued_on: date | None, drafted_on: date | None) -> str:
+    """"Cao Bằng, ngày 20 tháng 11 năm 2025", or with the day left blank for the records office."""
+    if issued_on is not None:
+        return f"{nfc(place).strip()}, {long_date(issued_on)}"
+    assert drafted_on is not None  # LetterHead guarantees one of the two
+    return f"{nfc(place).strip()}, ngày{BLANK_DAY}tháng {month_text(drafted_on.month)} năm {drafted_on.year}"
+
+
+def quantity(value: int) -> str:
+    """Counts under 10 take a leading zero in administrative prose: 6 -> "06", 12 -> "12"."""
+    return f"{value:02d}"
+
+
+def without_end_mark(text: str) -> str:
+    """Drop a trailing ";", "." or "," so the template decides the punctuation."""
+    return nfc(text).strip().rstrip(";.,").rstrip()
+
+
+def legal_basis(text: str) -> str:
+    """"Quyết định số ..." -> "Căn cứ Quyết định số ..."; openers such as "Thực hiện" are kept."""
+    body = without_end_mark(text)
+    if body.startswith(_BASIS_OPENERS):
+        return body
+    return f"Căn cứ {body}"
+
+
+def list_item_lines(items: Iterable[str]) -> list[str]:
+    """A dashed list as Decree 30 writes it: "- A;" for each item and "- Z." for the last."""
+    cleaned = [without_end_mark(re.sub(r"^\s*[-–•]\s*", "", nfc(item))) for item in items]
+    cleaned = [item for item in cleaned if item]
+    return [f"- {item}{'.' if index == len(cleaned) - 1 else ';'}" for index, item in enumerate(cleaned)]
+
+
+def with_closing_mark(text: str) -> str:
+    """Append the closing mark "./." to the last paragraph of a document."""
+    body = nfc(text).rstrip()
+    if body.endswith("./."):
+        return body
+    return body.rstrip(".;,") + "./."

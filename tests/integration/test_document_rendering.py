@@ -1,0 +1,134 @@
+"""Every official document opens in LibreOffice, converts to PDF and PNG, and keeps its signature with text.
+
+The files land in artifacts/documents/ for people to look at. Without `soffice` the test skips
+on a developer machine and fails under CI (CI=true): there the packages must be installed.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+# The seeds' documents as renderer input live with the other fixtures.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures" / "documents"))
+
+import document_seeds as seed_data  # noqa: E402
+
+from notifications.documents import (  # noqa: E402
+    render_ministry_reply_draft,
+    render_reminder_letter,
+    render_request_letter,
+    render_submission,
+    render_synthesis_docx,
+    render_zero_response_report,
+)
+
+REPO = Path(__file__).resolve().parents[2]
+ARTIFACTS = REPO / "artifacts" / "documents"
+TOOLS = ("soffice", "pdftoppm", "pdftotext", "pdfinfo")
+
+DOCUMENTS: dict[str, Callable[[], bytes]] = {
+    "request_letter": lambda: render_request_letter(seed_data.request_letter()),
+    "request_letter_deputy": lambda: render_request_letter(
+        seed_data.request_letter(seed_data.DEPUTY, silence_is_agreement=True)),
+    "reminder_letter": lambda: render_reminder_letter(seed_data.reminder_letter()),
+    "synthesis": lambda: render_synthesis_docx(seed_data.synthesis()),
+    "submission": lambda: render_submission(seed_data.submission()),
+    "zero_response_report": lambda: render_zero_response_report(seed_data.zero_response_report()),
+    "ministry_reply_draft": lambda: render_ministry_reply_draft(seed_data.zero_response_report()),
+}
+# What the page holding the signature must also show: the end of the body ("./.") and the name.
+SIGNATURE_PAGE = {
+    "request_letter": "Nông Thị Thanh Huyền",
+    "request_letter_deputy": "Trần Quốc Anh",
+    "reminder_letter": "Trần Quốc Anh",
+    "submission": "Nông Thị Thanh Huyền",
+    "zero_response_report": "Trần Quốc Anh",
+    "ministry_reply_draft": "PHÓ CHỦ TỊCH",
+}
+
+
+def _require_tools() -> None:
+    missing = [tool for tool in TOOLS if shutil.which(tool) is None]
+    if not missing:
+        return
+    message = (f"missing {', '.join(missing)}: apt-get install -y --no-install-recommends "
+               "libreoffice-writer poppler-utils fonts-liberation")
+    if os.environ.get("CI"):
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="module")
+def converted(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """All documents written as DOCX and converted to PDF in one LibreOffice run."""
+    _require_tools()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    for stale in ARTIFACTS.glob("*"):
+        stale.unlink()
+    for name, render in DOCUMENTS.items():
+        (ARTIFACTS / f"{name}.docx").write_bytes(render())
+    profile = tmp_path_factory.mktemp("soffice-profile")
+    docx_files = sorted(str(path) for path in ARTIFACTS.glob("*.docx"))
+    completed = subprocess.run(
+        ["soffice", f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
+         "--convert-to", "pdf", "--outdir", str(ARTIFACTS), *docx_files],
+        capture_output=True, text=True, timeout=240, check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    for name in DOCUMENTS:
+        pdf = ARTIFACTS / f"{name}.pdf"
+        assert pdf.is_file(), f"LibreOffice made no PDF of {name}: {completed.stdout} {completed.stderr}"
+        subprocess.run(["pdftoppm", "-png", "-r", "60", str(pdf), str(ARTIFACTS / name)],
+                       check=True, timeout=60)
+    return ARTIFACTS
+
+
+def page_count(pdf: Path) -> int:
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    match = re.search(r"^Pages:\s+(\d+)", info, re.MULTILINE)
+    assert match, info
+    return int(match.group(1))
+
+
+def pages_text(pdf: Path) -> list[str]:
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    return text.split("\f")
+
+
+@pytest.mark.parametrize("name", list(DOCUMENTS))
+def test_document_converts_to_a_pdf_and_png_pages(converted: Path, name: str) -> None:
+    pdf = converted / f"{name}.pdf"
+    pages = page_count(pdf)
+    assert pages >= 1
+    pngs = sorted(converted.glob(f"{name}-*.png"))
+    assert len(pngs) == pages
+    assert all(png.stat().st_size > 1000 for png in pngs)
+
+
+@pytest.mark.parametrize("name", list(SIGNATURE_PAGE))
+def test_signature_shares_its_page_with_the_end_of_the_body(converted: Path, name: str) -> None:
+    page = next(text for text in pages_text(converted / f"{name}.pdf") if SIGNATURE_PAGE[name] in text)
+    assert "./." in page
+    assert "Nơi nhận:" in page
+
+
+def test_header_lines_are_not_broken_by_the_column_width(converted: Path) -> None:
+    first_page = pages_text(converted / "request_letter.pdf")[0]
+    assert "SỞ KHOA HỌC VÀ CÔNG NGHỆ" in first_page
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in first_page
+    assert re.search(r"Số: +/SKHCN-TĐC", first_page)
+
+
+def test_synthesis_pdf_is_landscape(converted: Path) -> None:
+    info = subprocess.run(["pdfinfo", str(converted / "synthesis.pdf")], capture_output=True, text=True,
+                          check=True).stdout
+    width, height = map(float, re.search(r"Page size:\s+([\d.]+) x ([\d.]+)", info).groups())  # type: ignore[union-attr]
+    assert width > height

@@ -1,0 +1,159 @@
+"""Exports staff open in Excel: the round workbook, the synthesis sheet and the audit CSV."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+import zipfile
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+# The seeds' documents as renderer input live with the other fixtures.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures" / "documents"))
+
+import document_seeds as seed_data  # noqa: E402
+
+from models.audit import GENESIS, AuditEvent, seal  # noqa: E402
+from notifications.documents import CommentRow, UnitRow, audit_csv, render_synthesis_xlsx, round_workbook  # noqa: E402
+
+RISKY = ["=1+2", "+SUM(A1:A2)", "-2+3", "@cmd", "\tindented", "\rreturn", '=HYPERLINK("http://evil","x")']
+
+UNITS = [
+    UnitRow("SCT", "Sở Công Thương", "Sở, ban, ngành", "Góp ý", "Đã gửi", "Có ý kiến góp ý", date(2025, 12, 5),
+            late=False, extended=False),
+    UnitRow("SYT", "Sở Y tế", "Sở, ban, ngành", "Góp ý", "Đã gửi", "Chưa trả lời", date(2025, 12, 12),
+            late=False, extended=True),
+    UnitRow("TTTT-VP", "Trung tâm Thông tin - Văn phòng UBND tỉnh", "Khác", "Đăng tải", "Đã gửi", "",
+            None, late=False, extended=False),
+    UnitRow("STP", "Sở Tư pháp", "Sở, ban, ngành", "Góp ý", "Lỗi gửi thư", "Thống nhất", date(2025, 12, 5),
+            late=True, extended=False),
+]
+COMMENTS = [
+    CommentRow("Sở Công Thương", "II.2", "Đề nghị bổ sung chỉ tiêu hằng năm.", "Mỗi năm hỗ trợ ít nhất 10 doanh"
+               " nghiệp.", "accepted", "Đã bổ sung."),
+    CommentRow("Sở Tài chính", None, "- Đề nghị nêu rõ nguồn kinh phí.", None, None, None),
+    CommentRow("=cmd|' /C calc'!A0", "@SUM(1)", "<script>alert('x')</script>", "+1", "not_accepted", "-giải trình"),
+]
+
+
+def load(content: bytes):  # type: ignore[no-untyped-def]
+    return load_workbook(io.BytesIO(content))
+
+
+def sheet_xml(content: bytes) -> str:
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        return "".join(archive.read(name).decode("utf-8") for name in archive.namelist()
+                       if name.startswith("xl/worksheets/sheet"))
+
+
+def test_round_workbook_has_a_units_sheet_and_a_comments_sheet() -> None:
+    book = load(round_workbook(UNITS, COMMENTS))
+    assert book.sheetnames == ["Đơn vị", "Ý kiến"]
+    units = [[cell.value for cell in row] for row in book["Đơn vị"].iter_rows()]
+    assert units[0] == ["Mã đơn vị", "Tên cơ quan, đơn vị", "Nhóm", "Vai trò", "Tình trạng thư", "Trả lời",
+                        "Hạn trả lời", "Trả lời muộn", "Được gia hạn"]
+    assert units[1][:6] == ["SCT", "Sở Công Thương", "Sở, ban, ngành", "Góp ý", "Đã gửi", "Có ý kiến góp ý"]
+    assert units[1][6] == datetime(2025, 12, 5)  # a real date Excel can sort and filter
+    assert units[2][8] == "Có" and units[4][7] == "Có"
+    assert units[3][6] is None
+    assert len(units) == 1 + len(UNITS)
+
+
+def test_comments_sheet_shows_the_handling_in_vietnamese() -> None:
+    sheet = load(round_workbook(UNITS, COMMENTS))["Ý kiến"]
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert rows[0] == ["Cơ quan, đơn vị", "Mục", "Nội dung góp ý", "Đề xuất sửa thành", "Xử lý", "Giải trình"]
+    assert rows[1] == ["Sở Công Thương", "II.2", "Đề nghị bổ sung chỉ tiêu hằng năm.",
+                       "Mỗi năm hỗ trợ ít nhất 10 doanh nghiệp.", "Tiếp thu", "Đã bổ sung."]
+    assert rows[2][4] == "Chưa xử lý"
+    assert rows[3][4] == "Không tiếp thu"
+
+
+def test_texts_that_look_like_formulas_stay_text_with_the_apostrophe_prefix() -> None:
+    comments = [CommentRow("Sở Y tế", None, text) for text in RISKY]
+    content = round_workbook([], comments)
+    sheet = load(content)["Ý kiến"]
+    for row, text in enumerate(RISKY, start=2):
+        cell = sheet.cell(row, 3)
+        assert cell.value == text
+        assert cell.data_type == "s"
+        assert cell.quotePrefix  # Excel's own apostrophe: shown as text, never evaluated
+    assert "<f>" not in sheet_xml(content)
+
+
+def test_ordinary_text_gets_no_prefix_and_markup_stays_literal() -> None:
+    sheet = load(round_workbook(UNITS, COMMENTS))["Ý kiến"]
+    assert sheet.cell(4, 3).value == "<script>alert('x')</script>"
+    assert not sheet.cell(4, 3).quotePrefix
+    assert not sheet.cell(2, 3).quotePrefix
+    assert sheet.cell(4, 1).quotePrefix and sheet.cell(4, 2).quotePrefix  # "=cmd..." and "@SUM(1)"
+
+
+def test_synthesis_sheet_has_one_row_per_comment_and_guards_formulas() -> None:
+    data = seed_data.synthesis()
+    content = render_synthesis_xlsx(data)
+    sheet = load(content).active
+    assert sheet.title == "Tổng hợp ý kiến"
+    assert sheet["A1"].value == "BẢNG TỔNG HỢP, TIẾP THU, GIẢI TRÌNH Ý KIẾN GÓP Ý"
+    assert [c.value for c in sheet[4]] == ["TT", "Cơ quan, đơn vị", "Nội dung góp ý (Mục)",
+                                           "Ý kiến tiếp thu, giải trình", "Giải trình"]
+    rows = [[c.value for c in sheet[row]] for row in range(5, 5 + len(data.rows))]
+    assert [(r[0], r[1], r[3]) for r in rows] == [
+        (1, "Sở Công Thương", "Tiếp thu"), (2, "Sở Công Thương", "Tiếp thu một phần"),
+        (3, "Sở Tài chính", "Không tiếp thu"), (4, "Hiệp hội Doanh nghiệp tỉnh", "Ghi nhận"),
+    ]
+    assert rows[0][2].startswith("Mục II.2: Đề nghị bổ sung")
+    assert sheet.cell(8, 3).quotePrefix and sheet.cell(8, 3).value.startswith("=HYPERLINK")
+    assert "<f>" not in sheet_xml(content)
+    listed = " ".join(str(sheet.cell(row, 1).value) for row in range(10, 13))
+    assert "Sở Y tế, Sở Xây dựng" in listed and "được hiểu là thống nhất" in listed
+    assert sheet.page_setup.orientation == "landscape"
+
+
+def audit_events() -> list[AuditEvent]:
+    entries = [
+        (datetime(2025, 11, 20, 1, 30, tzinfo=timezone.utc), "Phạm Phi Long (TĐC)", "round.launched",
+         {"tiêu_đề": "Kế hoạch nâng cao năng suất", "đơn_vị": 39}),
+        (datetime(2025, 12, 5, 9, 0, tzinfo=timezone.utc), "=cmd|' /C calc'!A0", "response.recorded",
+         {"unit": "Sở Tư pháp", "kind": "agree"}),
+    ]
+    events: list[AuditEvent] = []
+    previous = GENESIS
+    for seq, (at, actor, action, details) in enumerate(entries, start=1):
+        digest = seal(1, seq, at, actor, action, details, previous)
+        events.append(AuditEvent(1, seq, at, actor, action, details, previous, digest))
+        previous = digest
+    return events
+
+
+def test_audit_csv_starts_with_a_bom_and_round_trips_vietnamese() -> None:
+    content = audit_csv(audit_events())
+    assert content.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"), newline="")))
+    assert rows[0] == ["Số thứ tự", "Thời gian (giờ Việt Nam)", "Người thực hiện", "Hành động", "Chi tiết (JSON)",
+                       "Mã băm"]
+    first = rows[1]
+    assert first[:4] == ["1", "2025-11-20 08:30:00", "Phạm Phi Long (TĐC)", "round.launched"]
+    assert json.loads(first[4]) == {"tiêu_đề": "Kế hoạch nâng cao năng suất", "đơn_vị": 39}
+    assert first[5] == audit_events()[0].hash
+    assert len(rows) == 3
+
+
+def test_audit_csv_prefixes_formula_like_fields_with_an_apostrophe() -> None:
+    rows = list(csv.reader(io.StringIO(audit_csv(audit_events()).decode("utf-8-sig"), newline="")))
+    assert rows[2][2] == "'=cmd|' /C calc'!A0"
+    assert rows[2][1] == "2025-12-05 16:00:00"
+
+
+def test_audit_csv_uses_crlf_line_ends_for_excel() -> None:
+    assert audit_csv(audit_events()).count(b"\r\n") == 3
+
+
+@pytest.mark.parametrize("handling", ["approved", "Tiếp thu"])
+def test_comment_row_refuses_an_unknown_handling(handling: str) -> None:
+    with pytest.raises(ValueError, match="handling must be one of accepted, partly_accepted"):
+        CommentRow("Sở Y tế", None, "Đồng ý", handling=handling)  # type: ignore[arg-type]
