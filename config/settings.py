@@ -48,6 +48,7 @@ class Settings(BaseSettings):
     issuer_name: str = "Sở Khoa học và Công nghệ"
     governing_body: str = "UBND tỉnh Cao Bằng"
     place_name: str = "Cao Bằng"
+    issuer_code: str = "SKHCN"
     secret_key: str | None = None
     max_upload_mb: int = Field(20, ge=1, le=200)
 

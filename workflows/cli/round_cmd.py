@@ -203,20 +203,6 @@ def _command(round_id: int, name: str, data: dict[str, object], actor: str | Non
          "Xong; trạng thái đợt: {status}.")
 
 
-@app.command("submit")
-def submit(round_id: int, actor: Optional[str] = ACTOR_OPTION, as_json: bool = JSON_OPTION) -> None:
-    """Ghi nhận đã trình UBND tỉnh (hoặc đã gửi báo cáo/đề xuất, tùy quy trình)."""
-    from workflows.service.registry import get_workflow
-
-    with guarded(as_json):
-        ykien = open_app()
-        with ykien.uow() as uow:
-            state = uow.rounds.get(round_id, lock=False)
-        transitions = get_workflow(state.workflow).state(state.status).transitions
-    name = next((n for n in ("submit", "report_submitted", "forward_proposals") if n in transitions), "submit")
-    _command(round_id, name, {}, actor, as_json)
-
-
 @app.command("decide")
 def decide_cmd(round_id: int,
                issued: bool = typer.Option(False, "--issued", help="UBND tỉnh đã ban hành."),
@@ -294,9 +280,10 @@ def audit(round_id: int, as_json: bool = JSON_OPTION) -> None:
 
 
 def _register_more() -> None:
-    from workflows.cli import consolidate_cmd
+    from workflows.cli import consolidate_cmd, documents_cmd
 
     consolidate_cmd.register(app)
+    documents_cmd.register(app)
 
 
 _register_more()
