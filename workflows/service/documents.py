@@ -229,7 +229,7 @@ def zero_response_documents(app: App, round_id: int) -> list[RenderedDocument]:
     return [RenderedDocument("bao-cao-khong-co-de-xuat.docx", "Báo cáo UBND tỉnh (không có đề xuất)",
                              docs.render_zero_response_report(data, wording_dir=wording)),
             RenderedDocument("du-thao-cong-van-tra-loi-bo.docx", "Dự thảo công văn trả lời Bộ KH&CN",
-                             docs.render_ministry_reply_draft(reply, wording_dir=wording))]
+                             docs.render_ministry_reply_draft(data, wording_dir=wording))]
 
 
 def round_documents(app: App, round_id: int) -> list[RenderedDocument]:
