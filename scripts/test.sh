@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --dev
+scripts/system-packages.sh
 mkdir -p artifacts
 set +e
 .venv/bin/python -m pytest "$@"

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Debian packages the tests use: Chromium for the browser tests (never a downloaded browser), LibreOffice and
+# poppler to render documents to PDF/PNG, Liberation fonts (metric-compatible with Times New Roman).
+# Installs only what is missing, so a machine that has them pays nothing.
+set -euo pipefail
+needed=()
+command -v chromium >/dev/null 2>&1 || needed+=(chromium)
+command -v soffice >/dev/null 2>&1 || needed+=(libreoffice-writer)
+command -v pdftoppm >/dev/null 2>&1 || needed+=(poppler-utils)
+fc-list 2>/dev/null | grep -qi "Liberation Serif" || needed+=(fonts-liberation)
+if [ "${#needed[@]}" -gt 0 ]; then
+    echo "installing Debian packages: ${needed[*]}"
+    SUDO=""
+    [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${needed[@]}" >/dev/null
+fi
