@@ -48,7 +48,14 @@ def seed_round() -> NewRound:
             Addressee(units=("TTTT-VP",), role=RecipientRole.PUBLISH)),
         contact_name="Ông Phạm Phi Long",
         contact_title="Trưởng phòng Quản lý Tiêu chuẩn Đo lường Chất lượng", contact_phone="0912130290",
-        signer_name="Nông Thị Thanh Huyền", signer_title="GIÁM ĐỐC", silence_is_agreement=True)
+        signer_name="Nông Thị Thanh Huyền", signer_title="GIÁM ĐỐC", silence_is_agreement=True,
+        legal_bases=(
+            "Quyết định số 1322/QĐ-TTg ngày 31 tháng 8 năm 2020 của Thủ tướng Chính phủ về việc phê duyệt Chương "
+            "trình quốc gia hỗ trợ doanh nghiệp nâng cao năng suất và chất lượng sản phẩm, hàng hóa giai đoạn "
+            "2021-2030",
+            "Quyết định số 36/QĐ-TTg ngày 11 tháng 01 năm 2021 của Thủ tướng Chính phủ về việc ban hành Kế hoạch "
+            "tổng thể nâng cao năng suất dựa trên nền tảng khoa học, công nghệ và đổi mới sáng tạo giai đoạn "
+            "2021-2030"))
 
 
 def _at(app: App, clock: FrozenClock, text: str) -> None:

@@ -40,6 +40,7 @@ def create(
     silence_agrees: bool = typer.Option(True, "--silence-agrees/--silence-not-agreement",
                                         help="Quá hạn không trả lời được hiểu là thống nhất."),
     draft: Optional[Path] = typer.Option(None, "--draft", help="Tệp dự thảo gửi kèm."),
+    bases: list[str] = typer.Option([], "--basis", help="Căn cứ pháp lý (lặp lại được), ví dụ: \"Quyết định số 1322/QĐ-TTg ngày 31/8/2020 ...\"."),
     timers: list[str] = typer.Option([], "--timer", help="Chính sách nhắc: TÊN=\"deadline - 3 working days\" hoặc TÊN=off."),
     actor: Optional[str] = ACTOR_OPTION,
     as_json: bool = JSON_OPTION,
@@ -78,7 +79,7 @@ def create(
             contact_name=nfc(contact_name), contact_title=nfc_or_none(contact_title),
             contact_phone=nfc(contact_phone), signer_name=nfc(signer_name), signer_title=nfc(signer_title),
             silence_is_agreement=silence_agrees, draft_path=draft, timer_overrides=overrides,
-            deadline_working_days=working_days)
+            deadline_working_days=working_days, legal_bases=tuple(nfc(b) for b in bases))
         round_id = create_round(ykien, new, actor_name(actor))
     if as_json:
         print_json({"id": round_id, "deadline": due})
