@@ -14,7 +14,13 @@ class DomainError(Exception):
             self.code = code
 
 
-class RoundNotFound(DomainError):
+class NotFound(DomainError):
+    """Something asked for by id or name does not exist (HTTP 404)."""
+
+    code = "not_found"
+
+
+class RoundNotFound(NotFound):
     code = "round_not_found"
 
 

@@ -9,7 +9,7 @@ from fastapi.exceptions import HTTPException, RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from models.errors import DomainError, InvalidInput, RoundNotFound
+from models.errors import DomainError, InvalidInput, NotFound
 from workflows.service.app import App
 from workflows.web.security import SESSION_COOKIE, SESSION_MAX_AGE, Forbidden, LoginRequired, session_cookie
 from workflows.web.templating import render
@@ -28,7 +28,7 @@ def _error(request: Request, status: int, code: str, message: str) -> Response:
 
 
 def create_web_app(app: App) -> FastAPI:
-    from workflows.web.routes import api, auth, dashboard, directory, mail, recipient, rounds
+    from workflows.web.routes import api, auth, consolidation, dashboard, directory, mail, recipient, rounds
 
     web = FastAPI(title="ykien", version="1", docs_url="/api/docs", redoc_url=None, openapi_url="/api/openapi.json",
                   description="API của ykien: đợt lấy ý kiến, đơn vị, ý kiến góp ý.")
@@ -61,8 +61,8 @@ def create_web_app(app: App) -> FastAPI:
     async def _forbidden(request: Request, exc: Forbidden) -> Response:
         return _error(request, 403, "forbidden", exc.message)
 
-    @web.exception_handler(RoundNotFound)
-    async def _not_found(request: Request, exc: RoundNotFound) -> Response:
+    @web.exception_handler(NotFound)
+    async def _not_found(request: Request, exc: NotFound) -> Response:
         return _error(request, 404, exc.code, exc.message)
 
     @web.exception_handler(DomainError)
@@ -85,6 +85,7 @@ def create_web_app(app: App) -> FastAPI:
         problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'][1:]) or 'body'}: {e['msg']}" for e in exc.errors())
         return _error(request, 422, "invalid_input", f"Dữ liệu không hợp lệ: {problems}")
 
-    for module in (auth, dashboard, rounds, directory, mail, recipient, api):
+    # consolidation before rounds: its paths (/rounds/{id}/consolidation, ...) are more specific.
+    for module in (auth, dashboard, consolidation, rounds, directory, mail, recipient, api):
         web.include_router(module.router)
     return web

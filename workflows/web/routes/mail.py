@@ -1,6 +1,34 @@
-"""(being written)"""
+"""The embedded sink's mailbox: every email ykien "sent" when no SMTP server is configured."""
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends, Request
+from fastapi.exceptions import HTTPException
+from fastapi.responses import Response
 
-router = APIRouter()
+from models.staff import Role, StaffUser
+from workflows.service.mailbox import MailNotFound, received_mail, received_message
+from workflows.service.outbox_view import mask_links
+from workflows.web.security import require_staff, ykien
+from workflows.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/mail")
+def mailbox(request: Request, page: str = "1", user: StaffUser = Depends(require_staff)) -> Response:
+    app = ykien(request)
+    number = int(page) if page.isdigit() and 0 < int(page) < 1_000_000 else 1
+    return render(request, "mail.html", {"result": received_mail(app, number),
+                                         "embedded": app.smtp_url is None})
+
+
+@router.get("/mail/{mail_id:int}")
+def mail_message(request: Request, mail_id: int, user: StaffUser = Depends(require_staff)) -> Response:
+    try:
+        message = received_message(ykien(request), mail_id)
+    except MailNotFound as missing:
+        raise HTTPException(404, missing.message) from None
+    # A leader reads everything but must not be able to answer for a unit with its personal link.
+    hide = user.role is Role.LEADER
+    return render(request, "mail_message.html", {"message": message, "text": mask_links(message.text) if hide
+                                                 else message.text, "hidden_links": hide})

@@ -1,6 +1,468 @@
-"""(being written)"""
+"""Staff pages of a round: create and preview, the per-unit grid with its actions, timeline, outbox, audit."""
 from __future__ import annotations
 
-from fastapi import APIRouter
+import logging
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Any
 
-router = APIRouter()
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.exceptions import HTTPException
+from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
+from starlette.datastructures import FormData, UploadFile
+
+from models.errors import DomainError, InvalidInput
+from models.staff import Role, StaffUser
+from models.unit_status import AnswerStatus, EmailStatus
+from workflows.definition import Workflow
+from workflows.engine.events import EVENT_LABELS, Event, Launch, Remind
+from workflows.service.app import App
+from workflows.service.directory_edit import directory_by_group
+from workflows.service.draft_upload import DraftUpload, check_draft_upload, staged
+from workflows.service.invitation_preview import PLACEHOLDER_LINK, preview_invitation
+from workflows.service.outbox_view import (KIND_LABELS, STATUS_LABELS, MessageNotFound, outbox_message,
+                                           outbox_page)
+from workflows.service.registry import get_workflow, shipped_workflows
+from workflows.service.round_forms import (DEFAULT_SUBJECT_PREFIX, PAPER_CHANNELS, SIGNER_TITLES, DeadlineChoice,
+                                           FormErrors, RoundForm, check_extend_form, check_respond_form,
+                                           check_round_form, compute_deadline, count_by_role, default_policy,
+                                           read_close, read_extend_form, read_respond_form, read_round_form)
+from workflows.service.round_page import (RoundBrief, UnitFilter, answering_units, available_actions, filter_units,
+                                          latest_answers, round_brief, round_details, staff_draft_file)
+from workflows.service.rounds import create_round, execute
+from workflows.service.steps import run_step
+from workflows.service.timeline import CHANNEL_LABELS, timeline
+from workflows.service.views import audit_trail, round_view
+from workflows.web.security import Forbidden, check_csrf, require_staff, ykien
+from workflows.web.templating import render
+
+log = logging.getLogger(__name__)
+router = APIRouter(include_in_schema=False)
+
+MAX_FORM_FIELDS = 20_000  # a 5,000-unit grid may tick every unit
+WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
+TIMER_LABELS = {"remind_before": "Nhắc trước hạn", "remind_overdue": "Nhắc quá hạn", "close": "Hết hạn nhận ý kiến"}
+ACTION_TITLES = {"launch": "Phát hành đợt lấy ý kiến", "remind": "Đôn đốc các đơn vị đã chọn",
+                 "extend": "Gia hạn", "respond": "Ghi nhận ý kiến nhận bằng văn bản giấy",
+                 "close": "Kết thúc nhận ý kiến trước hạn"}
+AUDIT_LABELS = {"create": "tạo đợt", "timer_fired": "bộ hẹn giờ", "timer_refused": "bộ hẹn giờ bị từ chối",
+                "timer_ignored": "bộ hẹn giờ bỏ qua", "task_opened": "mở việc", "task_done": "hoàn thành việc",
+                "draft_uploaded": "tải lên dự thảo", "comments_handled": "xử lý ý kiến",
+                "follow_up_round": "tạo đợt tiếp theo"}
+FLASH = {
+    "launch": "Đã phát hành đợt lấy ý kiến: {n} thư xin ý kiến.",
+    "remind": "Đã đôn đốc: {n} thư đôn đốc.",
+    "extend": "Đã gia hạn: {n} thư thông báo gia hạn.",
+    "respond": "Đã ghi nhận ý kiến; {n} thư xác nhận gửi cho đơn vị.",
+    "close": "Đã kết thúc nhận ý kiến.",
+    "created": "Đã tạo bản nháp đợt lấy ý kiến. Kiểm tra thư mời dưới đây rồi bấm \"Phát hành\".",
+}
+MAIL_NOTES = {"partial": "Một số thư chưa gửi được; xem mục \"Thư đã gửi\".",
+              "later": "Chưa gửi được thư ngay; hệ thống sẽ tự gửi lại."}
+
+
+# --- helpers -----------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Posted:
+    """A submitted form: its text values (repeated fields kept) and the files chosen, read into memory."""
+
+    values: dict[str, list[str]]
+    files: dict[str, tuple[str, bytes]]
+
+
+async def posted_form(request: Request) -> Posted:
+    """Check the size, parse the form once with room for large grids, check CSRF as every form does, and
+    read the files, so that endpoints run in the thread pool like every other page (they send mail)."""
+    limit_mb = ykien(request).settings.max_upload_mb
+    length = request.headers.get("content-length", "")
+    if length.isdigit() and int(length) > (limit_mb + 2) * 1024 * 1024:  # 2 MB for the form's other fields
+        raise HTTPException(413, f"Dữ liệu gửi lên vượt quá giới hạn {limit_mb} MB; không có gì được lưu.")
+    form = await request.form(max_fields=MAX_FORM_FIELDS, max_files=4)
+    await check_csrf(request)
+    files: dict[str, tuple[str, bytes]] = {}
+    for key, value in form.multi_items():
+        if isinstance(value, UploadFile) and value.filename:
+            files[key] = (value.filename, await value.read())
+    return Posted(form_values(form), files)
+
+
+PostedForm = Depends(posted_form)
+
+
+def form_values(form: FormData) -> dict[str, list[str]]:
+    return {key: [v for v in form.getlist(key) if isinstance(v, str)] for key in form.keys()}
+
+
+def _flash(request: Request) -> dict[str, str]:
+    ok = request.query_params.get("ok", "")
+    if ok not in FLASH:
+        return {}
+    count = request.query_params.get("n", "")
+    text = FLASH[ok].format(n=int(count) if count.isdigit() else 0)
+    note = MAIL_NOTES.get(request.query_params.get("mail", ""))
+    return {"flash": f"{text} {note}" if note else text, "flash_kind": "warn" if note else "ok"}
+
+
+def _today(app: App) -> date:
+    return app.clock.now().astimezone(app.tz).date()
+
+
+def _deadline_view(choice: DeadlineChoice | None) -> dict[str, Any] | None:
+    if choice is None:
+        return None
+    return {"due": choice.due, "weekday": WEEKDAYS[choice.due.weekday()], "working_days": choice.working_days,
+            "days_off": [(d, WEEKDAYS[d.weekday()], name) for d, name in choice.days_off]}
+
+
+def _guard_change(user: StaffUser, office: str) -> None:
+    if not user.can_change_round(office):
+        raise Forbidden("Bạn chỉ xem được đợt này; chỉ cán bộ của phòng "
+                        f"{office} hoặc quản trị mới thay đổi được.")
+
+
+def _send(app: App, round_id: int) -> str:
+    """Send what the action queued; the action is committed whatever happens here."""
+    try:
+        report = run_step(app, "circulate", round_id=round_id)
+    except Exception:  # noqa: BLE001 - delivery is retried by the sweep; the page must still answer
+        log.exception("round %s: delivery after a staff action failed", round_id)
+        return "later"
+    if report is not None and (getattr(report, "failed", 0) or getattr(report, "retrying", 0)):
+        return "partial"
+    return ""
+
+
+# --- create ------------------------------------------------------------------------------------------------
+
+def _new_round_page(request: Request, user: StaffUser, form: RoundForm, errors: dict[str, str],
+                    deadline: DeadlineChoice | None, status: int = 200, notice: str | None = None) -> Response:
+    app = ykien(request)
+    groups = directory_by_group(app)
+    pairs = [(u.code, g.code) for g in groups for u in g.units]
+    counts = count_by_role(form.recipients, pairs)
+    workflows = shipped_workflows()
+    return render(request, "round_new.html", {
+        "form": form, "errors": errors, "groups": groups, "counts": counts, "total": sum(counts.values()),
+        "workflows": workflows, "deadline": _deadline_view(deadline), "signer_titles": SIGNER_TITLES,
+        "fixed_office": user.office if user.role is Role.STAFF else None,
+        "max_upload_mb": app.settings.max_upload_mb, "notice": notice,
+        "chosen_units": {code for codes in form.recipients.units.values() for code in codes},
+        "flash": "Biểu mẫu còn lỗi; xem các mục tô đỏ." if errors else None, "flash_kind": "error",
+    }, status_code=status)
+
+
+def _guard_create(user: StaffUser) -> None:
+    if not user.can_create_round():
+        raise Forbidden("Tài khoản lãnh đạo chỉ xem; không tạo được đợt lấy ý kiến.")
+
+
+@router.get("/rounds/new")
+def new_round(request: Request, workflow: str = "consultation", user: StaffUser = Depends(require_staff)) -> Response:
+    _guard_create(user)
+    app = ykien(request)
+    chosen = workflow if workflow in shipped_workflows() else "consultation"
+    form = RoundForm(workflow=chosen, office=user.office or "", policy=default_policy(get_workflow(chosen)),
+                     subject=DEFAULT_SUBJECT_PREFIX + "...")
+    deadline = compute_deadline("days", "", form.deadline_days, _today(app), app.calendar)
+    return _new_round_page(request, user, form, {}, deadline)
+
+
+@router.post("/rounds")
+def create(request: Request, posted: Posted = PostedForm, user: StaffUser = Depends(require_staff)) -> Response:
+    _guard_create(user)
+    app = ykien(request)
+    values = posted.values
+    upload = posted.files.get("draft")
+    form = read_round_form(values, user.office if user.role is Role.STAFF else None)
+    today = _today(app)
+    deadline: DeadlineChoice | None = None
+    deadline_errors: dict[str, str] = {}
+    try:
+        deadline = compute_deadline(form.deadline_mode, form.deadline_date, form.deadline_days, today, app.calendar)
+    except FormErrors as problem:
+        deadline_errors = problem.errors
+    if values.get("action", [""])[0] != "create":  # "Tính hạn" / "Xem trước": show the figures, keep the values
+        notice = "Tệp dự thảo chưa được lưu: hãy chọn lại tệp trước khi tạo." if upload else None
+        return _new_round_page(request, user, form, deadline_errors, deadline, notice=notice)
+    errors: dict[str, str] = {}
+    groups = directory_by_group(app)
+    new = None
+    try:
+        new, deadline = check_round_form(
+            form, today=today, calendar=app.calendar, workflows=shipped_workflows(),
+            known_groups=[g.code for g in groups if g.units], known_units=[u.code for g in groups for u in g.units])
+    except FormErrors as problem:
+        errors.update(problem.errors)
+    draft: DraftUpload | None = None
+    if upload is not None:
+        try:
+            draft = check_draft_upload(upload[0], upload[1], app.settings.max_upload_mb)
+        except FormErrors as problem:
+            errors.update(problem.errors)
+    if errors or new is None:
+        if upload is not None and "draft" not in errors:
+            errors["draft"] = "Hãy chọn lại tệp dự thảo (trình duyệt không giữ tệp khi biểu mẫu còn lỗi)."
+        return _new_round_page(request, user, form, errors, deadline, status=422)
+    try:
+        if draft is None:
+            round_id = create_round(app, new, user.actor)
+        else:
+            with staged(draft) as path:
+                round_id = create_round(app, replace(new, draft_path=path), user.actor)
+    except (InvalidInput, DomainError) as refusal:
+        return _new_round_page(request, user, form, {"form": refusal.message}, deadline, status=422)
+    return RedirectResponse(f"/rounds/{round_id}/preview?ok=created", status_code=303)
+
+
+@router.get("/rounds/deadline-preview")
+def deadline_preview(request: Request, mode: str = "date", on: str = Query("", alias="date"), days: str = "",
+                     user: StaffUser = Depends(require_staff)) -> Response:
+    """The deadline the create and extend forms would compute, for the small script on those forms."""
+    app = ykien(request)
+    try:
+        choice = compute_deadline(mode, on, days, _today(app), app.calendar)
+    except FormErrors as problem:
+        return JSONResponse({"ok": False, "error": " ".join(problem.errors.values())})
+    return JSONResponse({"ok": True, "due": choice.due.isoformat(), "due_text": choice.due.strftime("%d/%m/%Y"),
+                         "weekday": WEEKDAYS[choice.due.weekday()], "working_days": choice.working_days,
+                         "days_off": [{"date": d.strftime("%d/%m/%Y"), "name": n} for d, n in choice.days_off]})
+
+
+@router.get("/rounds/{round_id:int}/preview")
+def invitation_preview(request: Request, round_id: int, unit: str | None = None,
+                       user: StaffUser = Depends(require_staff)) -> Response:
+    app = ykien(request)
+    brief = round_brief(app, round_id)
+    preview = preview_invitation(app, round_id, unit)
+    workflow = get_workflow(brief.workflow)
+    return render(request, "round_preview.html", {
+        "brief": brief, "preview": preview, "placeholder": PLACEHOLDER_LINK, "details": round_details(app, round_id),
+        "workflow": workflow, "can_change": user.can_change_round(brief.office),
+        "actions": available_actions(workflow, brief.status), "from_address": app.settings.from_address,
+        **_flash(request)})
+
+
+@router.get("/rounds/{round_id:int}/draft")
+def staff_draft(request: Request, round_id: int, user: StaffUser = Depends(require_staff)) -> Response:
+    path = staff_draft_file(ykien(request), round_id)
+    if path is None:
+        raise HTTPException(404, "Đợt này không có tệp dự thảo.")
+    return FileResponse(path, filename=path.name)
+
+
+# --- the round page ----------------------------------------------------------------------------------------
+
+@router.get("/rounds/{round_id:int}")
+def round_page(request: Request, round_id: int, user: StaffUser = Depends(require_staff)) -> Response:
+    app = ykien(request)
+    view = round_view(app, round_id)
+    state = view.state
+    workflow = get_workflow(state.workflow)
+    unit_filter = UnitFilter.from_query(request.query_params)
+    shown = filter_units(view.units, unit_filter)
+    days_left = None
+    if state.deadline is not None and state.deadline >= view.today:
+        days_left = app.calendar.working_days_between(view.today, state.deadline)
+    answering = {u.unit_code: u.unit_name for u in view.units if u.role == "comment"}
+    return render(request, "round_detail.html", {
+        "view": view, "state": state, "workflow": workflow, "details": round_details(app, round_id),
+        "units": shown, "filter": unit_filter, "total": len(view.units), "days_left": days_left,
+        "can_change": user.can_change_round(state.office), "actions": available_actions(workflow, state.status),
+        "answering": answering, "answer_statuses": list(AnswerStatus), "email_statuses": list(EmailStatus),
+        "timer_labels": TIMER_LABELS, "channels": PAPER_CHANNELS, "channel_labels": CHANNEL_LABELS,
+        "extend": read_extend_form({}), "respond": read_respond_form({}), "errors": {}, "tab": "units",
+        **_flash(request)})
+
+
+def _tab_context(app: App, round_id: int, user: StaffUser, tab: str) -> dict[str, Any]:
+    brief = round_brief(app, round_id)
+    return {"brief": brief, "tab": tab, "can_change": user.can_change_round(brief.office),
+            "workflow": get_workflow(brief.workflow)}
+
+
+@router.get("/rounds/{round_id:int}/responses")
+def responses_page(request: Request, round_id: int, user: StaffUser = Depends(require_staff)) -> Response:
+    app = ykien(request)
+    context = _tab_context(app, round_id, user, "responses")
+    return render(request, "round_responses.html", {**context, "answers": latest_answers(app, round_id),
+                                                    "channel_labels": CHANNEL_LABELS})
+
+
+@router.get("/rounds/{round_id:int}/timeline")
+def timeline_page(request: Request, round_id: int, user: StaffUser = Depends(require_staff)) -> Response:
+    app = ykien(request)
+    context = _tab_context(app, round_id, user, "timeline")
+    view = round_view(app, round_id)
+    events, broken = audit_trail(app, round_id)
+    names = {code: r.unit_name for code, r in view.state.recipients.items()}
+    titles = {name: s.title for name, s in context["workflow"].states.items()}
+    return render(request, "round_timeline.html", {
+        **context, "entries": list(reversed(timeline(events, names, titles))), "broken": broken,
+        "pending_timers": view.pending_timers, "timer_labels": TIMER_LABELS})
+
+
+def _page_number(text: str | None) -> int:
+    return int(text) if text and text.isdigit() and 0 < int(text) < 1_000_000 else 1
+
+
+@router.get("/rounds/{round_id:int}/outbox")
+def outbox_list(request: Request, round_id: int, status: str = "", kind: str = "", page: str = "1",
+                user: StaffUser = Depends(require_staff)) -> Response:
+    app = ykien(request)
+    context = _tab_context(app, round_id, user, "outbox")
+    status = status if status in STATUS_LABELS else ""
+    kind = kind if kind in KIND_LABELS else ""
+    result = outbox_page(app, round_id, status or None, kind or None, _page_number(page))
+    return render(request, "round_outbox.html", {**context, "result": result, "status": status, "kind": kind,
+                                                 "kind_labels": KIND_LABELS, "status_labels": STATUS_LABELS})
+
+
+@router.get("/rounds/{round_id:int}/outbox/{message_id:int}")
+def outbox_view(request: Request, round_id: int, message_id: int,
+                user: StaffUser = Depends(require_staff)) -> Response:
+    app = ykien(request)
+    context = _tab_context(app, round_id, user, "outbox")
+    try:
+        message = outbox_message(app, round_id, message_id, hide_links=not context["can_change"])
+    except MessageNotFound as missing:
+        raise HTTPException(404, missing.message) from None
+    return render(request, "round_message.html", {**context, "message": message, "kind_labels": KIND_LABELS,
+                                                  "status_labels": STATUS_LABELS})
+
+
+@router.get("/rounds/{round_id:int}/audit")
+def audit_page(request: Request, round_id: int, user: StaffUser = Depends(require_staff)) -> Response:
+    app = ykien(request)
+    context = _tab_context(app, round_id, user, "audit")
+    events, broken = audit_trail(app, round_id)
+    return render(request, "round_audit.html", {**context, "events": events, "broken": broken,
+                                                "event_labels": {**EVENT_LABELS, **AUDIT_LABELS}})
+
+
+# --- actions -----------------------------------------------------------------------------------------------
+
+def _action_page(request: Request, round_id: int, action: str, values: dict[str, list[str]],
+                 errors: dict[str, str], status: int, message: str | None = None) -> Response:
+    """The form of one action on its own page, with the values typed and what is wrong."""
+    app = ykien(request)
+    brief = round_brief(app, round_id)
+    workflow = get_workflow(brief.workflow)
+    proposal_keys = [f.key for f in workflow.response.fields]
+    return render(request, "round_action.html", {
+        "brief": brief, "workflow": workflow, "action": action, "action_title": ACTION_TITLES[action],
+        "actions": available_actions(workflow, brief.status), "answering": answering_units(app, round_id),
+        "extend": read_extend_form(values), "respond": read_respond_form(values, proposal_keys),
+        "close_reason": (values.get("reason") or [""])[0], "errors": errors, "channels": PAPER_CHANNELS,
+        "channel_labels": CHANNEL_LABELS, "selected": values.get("unit", []),
+        "flash": message or ("Biểu mẫu còn lỗi; xem các mục tô đỏ." if errors else None), "flash_kind": "error",
+    }, status_code=status)
+
+
+def _confirm_page(request: Request, round_id: int, action: str, lines: list[str],
+                  values: dict[str, list[str]]) -> Response:
+    brief = round_brief(ykien(request), round_id)
+    hidden = [(k, v) for k, vs in values.items() if k not in ("csrf_token", "confirmed") for v in vs]
+    return render(request, "round_confirm.html", {"brief": brief, "action": action, "lines": lines, "hidden": hidden,
+                                                  "action_title": ACTION_TITLES[action]})
+
+
+def _names(units: dict[str, str], codes: list[str], keep: int = 15) -> str:
+    shown = [units.get(c, c) for c in codes[:keep]]
+    more = f" và {len(codes) - keep} đơn vị khác" if len(codes) > keep else ""
+    return ", ".join(shown) + more
+
+
+def _build(app: App, round_id: int, action: str, values: dict[str, list[str]], workflow: Workflow,
+           user: StaffUser) -> tuple[Event, list[str]]:
+    """The event an action form asks for and the sentences of its confirmation; FormErrors when unusable."""
+    if action == "launch":
+        view = round_view(app, round_id)
+        preview = preview_invitation(app, round_id)
+        return Launch(), [f"Gửi thư xin ý kiến tới {len(view.units)} cơ quan, đơn vị.",
+                          f"Hạn trả lời: {preview.deadline:%d/%m/%Y}." if preview.deadline else "",
+                          "Sau khi phát hành không sửa được nội dung thư đã gửi."]
+    if action == "remind":
+        units = answering_units(app, round_id)
+        everyone = (values.get("all") or [""])[0] == "yes"
+        codes = [c for c in dict.fromkeys(values.get("unit", [])) if c]
+        if not everyone and not codes:
+            raise FormErrors({"unit": "Chưa chọn đơn vị nào để đôn đốc: đánh dấu các đơn vị trong bảng."})
+        if everyone:
+            return Remind(None), ["Gửi thư đôn đốc tới mọi đơn vị chưa trả lời."]
+        return Remind(tuple(codes)), [f"Gửi thư đôn đốc tới {len(codes)} đơn vị: {_names(units, codes)}.",
+                                      "Đơn vị đã trả lời sẽ được bỏ qua."]
+    if action == "extend":
+        units = answering_units(app, round_id)
+        event, choice = check_extend_form(read_extend_form(values), units, _today(app), app.calendar)
+        whom = f"{units[event.unit_code]} ({event.unit_code})" if event.unit_code else "tất cả đơn vị"
+        off = "; ".join(f"{d:%d/%m/%Y} ({name})" for d, name in choice.days_off)
+        return event, [f"Gia hạn cho {whom} đến {choice.due:%d/%m/%Y} ({WEEKDAYS[choice.due.weekday()]}).",
+                       f"Ngày nghỉ trong khoảng: {off}." if off else "",
+                       f"Lý do: {event.reason}", "Đơn vị được gia hạn sẽ nhận thư thông báo gia hạn."]
+    if action == "respond":
+        units = answering_units(app, round_id)
+        form = read_respond_form(values, [f.key for f in workflow.response.fields])
+        event = check_respond_form(form, units, workflow, user.actor)
+        what = {"agree": "Đồng ý / không có ý kiến", "proposals": "Phiếu đề xuất"}.get(
+            event.kind.value, f"{len(event.comments)} ý kiến góp ý")
+        lines = [f"Ghi nhận ý kiến của {units[event.unit_code]} ({event.unit_code}), nhận "
+                 f"{CHANNEL_LABELS[event.channel.value]}: {what}."]
+        lines += [f"{c.section + ': ' if c.section else ''}{c.text}"
+                  + (f" → đề xuất sửa: {c.proposed_wording}" if c.proposed_wording else "") for c in event.comments]
+        lines += [f"Ghi chú: {event.note}" if event.note else "",
+                  "Chấp nhận ý kiến gửi sau khi đã kết thúc nhận ý kiến." if event.late_accept else ""]
+        return event, lines
+    close = read_close(values)
+    return close, ["Kết thúc nhận ý kiến ngay; các đơn vị chưa trả lời không gửi được ý kiến qua đường dẫn nữa.",
+                   f"Lý do: {close.reason}" if close.reason else ""]
+
+
+@router.get("/rounds/{round_id:int}/{action}")
+def action_form(request: Request, round_id: int, action: str, unit: str = "",
+                user: StaffUser = Depends(require_staff)) -> Response:
+    """One action's form on its own page (e.g. from a unit's row: extend or record its answer)."""
+    if action not in ACTION_TITLES or action == "remind":
+        raise HTTPException(404, "Không tìm thấy trang.")
+    brief = round_brief(ykien(request), round_id)
+    _guard_change(user, brief.office)
+    values = {"unit": [unit], "scope": ["unit" if unit else "all"]}
+    return _action_page(request, round_id, action, values, {}, 200, _not_now(brief, action))
+
+
+def _not_now(brief: RoundBrief, action: str) -> str | None:
+    """Why the round's state refuses an action now, or None when it accepts it."""
+    workflow = get_workflow(brief.workflow)
+    if action in available_actions(workflow, brief.status):
+        return None
+    return (f"Không thể thực hiện \"{ACTION_TITLES[action]}\" khi đợt đang ở trạng thái "
+            f"\"{workflow.state(brief.status).title}\".")
+
+
+@router.post("/rounds/{round_id:int}/{action}")
+def act(request: Request, round_id: int, action: str, posted: Posted = PostedForm,
+        user: StaffUser = Depends(require_staff)) -> Response:
+    """Every action: check, confirm, execute (audited), send what it queued, and go back to the round."""
+    if action not in ACTION_TITLES:
+        raise HTTPException(404, "Không tìm thấy trang.")
+    app = ykien(request)
+    brief = round_brief(app, round_id)
+    _guard_change(user, brief.office)
+    values = posted.values
+    workflow = get_workflow(brief.workflow)
+    refusal = _not_now(brief, action)
+    if refusal is not None:
+        return _action_page(request, round_id, action, values, {}, 409, refusal)
+    try:
+        event, lines = _build(app, round_id, action, values, workflow, user)
+    except FormErrors as problem:
+        return _action_page(request, round_id, action, values, problem.errors, 422)
+    if (values.get("confirmed") or [""])[0] != "yes":
+        return _confirm_page(request, round_id, action, [line for line in lines if line], values)
+    try:
+        decision = execute(app, round_id, event, user.actor)
+    except DomainError as refusal:
+        return _action_page(request, round_id, action, values, {}, 409, refusal.message)
+    mail = _send(app, round_id) if decision.messages else ""
+    target = f"/rounds/{round_id}?ok={action}&n={len(decision.messages)}" + (f"&mail={mail}" if mail else "")
+    return RedirectResponse(target, status_code=303)

@@ -1,0 +1,95 @@
+"""The embedded sink's mailbox for staff: received mail newest first, and one message's headers and text."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from email import message_from_bytes
+from email.message import EmailMessage
+from email.policy import default as default_policy
+
+from sqlalchemy import func, select
+
+from models.db.tables import ReceivedMailRow
+from models.errors import NotFound
+from workflows.service.app import App
+
+PER_PAGE = 50
+SHOWN_HEADERS = ("From", "To", "Subject", "Date", "Message-ID", "X-Ykien-Round", "X-Ykien-Unit", "X-Ykien-Kind")
+
+
+class MailNotFound(NotFound):
+    code = "mail_not_found"
+
+
+@dataclass(frozen=True)
+class MailSummary:
+    id: int
+    received_at: datetime
+    mail_from: str
+    rcpt_to: str
+    subject: str | None
+
+
+@dataclass(frozen=True)
+class MailPage:
+    items: list[MailSummary]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+@dataclass(frozen=True)
+class MailMessage:
+    summary: MailSummary
+    headers: list[tuple[str, str]]
+    text: str
+    has_html: bool
+    attachments: list[str]
+    size: int
+
+
+_COLUMNS = (ReceivedMailRow.id, ReceivedMailRow.received_at, ReceivedMailRow.mail_from, ReceivedMailRow.rcpt_to,
+            ReceivedMailRow.subject)
+
+
+def received_mail(app: App, page: int = 1, per_page: int = PER_PAGE) -> MailPage:
+    """A page of received mail, newest first (the raw bytes are not loaded)."""
+    with app.uow() as uow:
+        total = uow.session.scalar(select(func.count()).select_from(ReceivedMailRow)) or 0
+        page = max(1, min(page, max(1, -(-total // per_page))))
+        rows = uow.session.execute(select(*_COLUMNS).order_by(ReceivedMailRow.id.desc())
+                                   .limit(per_page).offset((page - 1) * per_page)).all()
+    return MailPage([MailSummary(*row) for row in rows], total, page, per_page)
+
+
+def received_message(app: App, mail_id: int) -> MailMessage:
+    with app.uow() as uow:
+        row = uow.session.get(ReceivedMailRow, mail_id)
+        if row is None:
+            raise MailNotFound(f"Không có thư số {mail_id} trong hộp thư.")
+        summary = MailSummary(row.id, row.received_at, row.mail_from, row.rcpt_to, row.subject)
+        raw = bytes(row.raw)
+    return _parse(summary, raw)
+
+
+def _parse(summary: MailSummary, raw: bytes) -> MailMessage:
+    message = message_from_bytes(raw, policy=default_policy)
+    assert isinstance(message, EmailMessage)
+    headers = [(name, str(message[name])) for name in SHOWN_HEADERS if message[name] is not None]
+    text = ""
+    has_html = False
+    attachments: list[str] = []
+    try:
+        body = message.get_body(preferencelist=("plain",))
+        if body is not None:
+            text = body.get_content()
+        has_html = message.get_body(preferencelist=("html",)) is not None
+        attachments = [part.get_filename() or part.get_content_type() for part in message.iter_attachments()]
+    except (LookupError, ValueError, AttributeError):
+        # A message the sink accepted but Python cannot decode: show the raw text rather than fail.
+        text = raw.decode("utf-8", "replace")
+    return MailMessage(summary, headers, text, has_html, attachments, len(raw))

@@ -1,0 +1,174 @@
+"""The timeline of a round: its audit events told in plain Vietnamese ("Phát hành, gửi 39 thư"). Pure."""
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from models.audit import AuditEvent
+from models.consolidation import HANDLING_LABELS
+from workflows.engine.events import EVENT_LABELS
+
+CHANNEL_LABELS = {"web": "qua đường dẫn trả lời", "paper": "bằng văn bản giấy", "phone": "qua điện thoại",
+                  "email": "qua thư điện tử"}
+TASK_LABELS = {"report_to_ubnd": "báo cáo UBND tỉnh (không có đề xuất)"}
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    seq: int
+    at: datetime
+    actor: str
+    text: str
+    tone: str = ""  # "", "ok", "warn" or "bad": the colour of the entry
+
+
+@dataclass(frozen=True)
+class _Names:
+    units: Mapping[str, str]
+    states: Mapping[str, str]
+
+    def unit(self, code: Any) -> str:
+        return self.units.get(str(code), str(code))
+
+    def state(self, name: Any) -> str:
+        return self.states.get(str(name), str(name))
+
+
+def _day(value: Any) -> str:
+    try:
+        return date.fromisoformat(str(value)).strftime("%d/%m/%Y")
+    except ValueError:
+        return str(value)
+
+
+def _count(value: Any) -> int:
+    return len(value) if isinstance(value, list) else 0
+
+
+def _moved(d: Mapping[str, Any], names: _Names) -> str:
+    return f"; chuyển sang \"{names.state(d['to'])}\"" if d.get("to") else ""
+
+
+def _reason(d: Mapping[str, Any]) -> str:
+    return f". Lý do: {d['reason']}" if d.get("reason") else ""
+
+
+def _create(d: Mapping[str, Any], names: _Names) -> tuple[str, str]:
+    return (f"Tạo đợt lấy ý kiến (bản nháp), {d.get('recipients', '?')} cơ quan, đơn vị, "
+            f"hạn {_day(d.get('deadline'))}", "")
+
+
+def _launch(d: Mapping[str, Any], names: _Names) -> tuple[str, str]:
+    return f"Phát hành, gửi {d.get('messages', 0)} thư", "ok"
+
+
+def _respond(d: Mapping[str, Any], names: _Names) -> tuple[str, str]:
+    kind = d.get("kind")
+    what = {"agree": "đồng ý / không có ý kiến", "proposals": "gửi phiếu đề xuất"}.get(
+        str(kind), f"{d.get('comments', 0)} ý kiến góp ý")
+    how = CHANNEL_LABELS.get(str(d.get("channel")), str(d.get("channel")))
+    by = f", {d['entered_by']} nhập" if d.get("channel") != "web" and d.get("entered_by") else ""
+    late = " (chấp nhận ý kiến muộn)" if d.get("late_accept") else ""
+    return f"{names.unit(d.get('unit'))} trả lời: {what}, {how}{by}{late}", "ok"
+
+
+def _extend(d: Mapping[str, Any], names: _Names) -> tuple[str, str]:
+    whom = names.unit(d["unit"]) if d.get("unit") else f"tất cả đơn vị ({_count(d.get('extended'))} đơn vị)"
+    return f"Gia hạn cho {whom} đến {_day(d.get('new_deadline'))}{_reason(d)}{_moved(d, names)}", "warn"
+
+
+def _remind(d: Mapping[str, Any], names: _Names) -> tuple[str, str]:
+    skipped = _count(d.get("skipped"))
+    extra = f" (bỏ qua {skipped} đơn vị đã trả lời)" if skipped else ""
+    return f"Đôn đốc {_count(d.get('reminded'))} đơn vị{extra}", "warn"
+
+
+def _close(d: Mapping[str, Any], names: _Names) -> tuple[str, str]:
+    return f"Kết thúc nhận ý kiến trước hạn{_moved(d, names)}{_reason(d)}", ""
+
+
+def _deadline_passed(d: Mapping[str, Any], names: _Names) -> tuple[str, str]:
+    return f"Hết hạn nhận ý kiến{_moved(d, names)}", ""
+
+
+def _timer_fired(d: Mapping[str, Any], names: _Names) -> tuple[str, str] | None:
+    timer = d.get("timer")
+    group = f" (hạn {_day(d['deadline'])})" if d.get("deadline") else ""
+    if timer == "remind_before":
+        return f"Nhắc trước hạn {_count(d.get('reminded'))} đơn vị{group}", "warn"
+    if timer == "remind_overdue":
+        return (f"Nhắc quá hạn lần {d.get('occurrence', 1)}: {_count(d.get('reminded'))} đơn vị{group}",
+                "bad")
+    if timer == "close":
+        return None  # the deadline_passed entry that follows says it
+    return f"Bộ hẹn giờ \"{timer}\" đến hạn", ""
+
+
+def _timer_refused(d: Mapping[str, Any], names: _Names) -> tuple[str, str]:
+    return f"Bộ hẹn giờ \"{d.get('timer')}\" không thực hiện được: {d.get('message', d.get('code', ''))}", "bad"
+
+
+def _task(label: str) -> Callable[[Mapping[str, Any], _Names], tuple[str, str]]:
+    def describe(d: Mapping[str, Any], names: _Names) -> tuple[str, str]:
+        return f"{label}: {TASK_LABELS.get(str(d.get('task')), str(d.get('task')))}", ""
+    return describe
+
+
+def _decision(d: Mapping[str, Any], names: _Names, label: str) -> tuple[str, str]:
+    number = f" số {d['number']}" if d.get("number") else ""
+    return f"{label}{number}{_reason(d)}{_moved(d, names)}", ""
+
+
+def _draft_uploaded(d: Mapping[str, Any], names: _Names) -> tuple[str, str]:
+    return f"Tải lên dự thảo phiên bản {d.get('version', '?')}: {d.get('file', '')}", ""
+
+
+def _comments_handled(d: Mapping[str, Any], names: _Names) -> tuple[str, str]:
+    labels = {h.value: label.lower() for h, label in HANDLING_LABELS.items()}
+    decision = labels.get(str(d.get("decision")), str(d.get("decision")))
+    return f"Xử lý {_count(d.get('comments'))} ý kiến: {decision}", ""
+
+
+def _follow_up(d: Mapping[str, Any], names: _Names) -> tuple[str, str]:
+    return f"Tạo đợt tiếp theo số {d.get('round', '?')} cho {d.get('units', '?')} đơn vị", ""
+
+
+DESCRIBE: dict[str, Callable[[Mapping[str, Any], _Names], tuple[str, str] | None]] = {
+    "create": _create,
+    "launch": _launch,
+    "respond": _respond,
+    "extend": _extend,
+    "remind": _remind,
+    "close": _close,
+    "deadline_passed": _deadline_passed,
+    "timer_fired": _timer_fired,
+    "timer_ignored": lambda d, n: None,
+    "timer_refused": _timer_refused,
+    "task_opened": _task("Mở việc"),
+    "task_done": _task("Hoàn thành việc"),
+    "draft_uploaded": _draft_uploaded,
+    "comments_handled": _comments_handled,
+    "follow_up_round": _follow_up,
+    "decide_issued": lambda d, n: _decision(d, n, "UBND tỉnh ban hành"),
+    "decide_returned": lambda d, n: _decision(d, n, "UBND tỉnh trả lại để chỉnh sửa"),
+}
+
+
+def _generic(action: str, d: Mapping[str, Any], names: _Names) -> tuple[str, str]:
+    label = EVENT_LABELS.get(action, action)
+    return f"{label[:1].upper()}{label[1:]}{_moved(d, names)}", ""
+
+
+def timeline(events: Sequence[AuditEvent], unit_names: Mapping[str, str],
+             state_titles: Mapping[str, str]) -> list[TimelineEntry]:
+    """One line per event worth telling, oldest first; events nobody needs to read are left out."""
+    names = _Names(unit_names, state_titles)
+    out = []
+    for event in events:
+        describe = DESCRIBE.get(event.action)
+        told = describe(event.details, names) if describe else _generic(event.action, event.details, names)
+        if told is not None:
+            out.append(TimelineEntry(event.seq, event.at, event.actor, told[0], told[1]))
+    return out

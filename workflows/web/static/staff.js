@@ -1,0 +1,75 @@
+// ykien staff pages: small conveniences; every page works without this file.
+(function () {
+  "use strict";
+
+  // "Chọn tất cả" in the round grid.
+  document.querySelectorAll("[data-check-all]").forEach(function (box) {
+    box.hidden = false;
+    box.addEventListener("change", function () {
+      box.form.querySelectorAll('input[name="' + box.dataset.checkAll + '"]').forEach(function (b) { b.checked = box.checked; });
+    });
+  });
+
+  // Live count of the recipients on the create form (the server counts again on "Xem trước").
+  var form = document.getElementById("new-round");
+  function countRecipients() {
+    var counts = {comment: 0, publish: 0, inform: 0};
+    form.querySelectorAll(".recipient-group").forEach(function (group) {
+      var whole = {};
+      group.querySelectorAll('.group-line input:checked').forEach(function (b) { whole[b.dataset.role] = true; });
+      group.querySelectorAll("tr[data-unit]").forEach(function (row) {
+        var role = ["comment", "publish", "inform"].find(function (r) {
+          return whole[r] || row.querySelector('input[data-role="' + r + '"]:checked');
+        });
+        if (role) { counts[role] += 1; }
+      });
+    });
+    form.querySelector("[data-total]").textContent = counts.comment + counts.publish + counts.inform;
+    Object.keys(counts).forEach(function (r) { form.querySelector('[data-role-count="' + r + '"]').textContent = counts[r]; });
+  }
+  if (form && form.querySelector("[data-total]")) { form.addEventListener("change", countRecipients); }
+
+  // The computed deadline and the holidays before it, as the server would compute them.
+  document.querySelectorAll("[data-deadline-preview]").forEach(function (box) {
+    var out = box.querySelector("output");
+    function refresh() {
+      var mode = box.querySelector('input[name="deadline_mode"]:checked');
+      var query = new URLSearchParams({
+        mode: mode ? mode.value : "date",
+        date: box.querySelector('input[name="deadline_date"]').value,
+        days: box.querySelector('input[name="deadline_days"]').value
+      });
+      fetch("/rounds/deadline-preview?" + query, {credentials: "same-origin"})
+        .then(function (r) { return r.json(); })
+        .then(function (d) {
+          if (!d.ok) { out.textContent = d.error; out.className = "deadline-result bad"; return; }
+          var text = "Hạn: " + d.weekday + ", " + d.due_text +
+            (d.working_days ? " (" + d.working_days + " ngày làm việc kể từ hôm nay)" : "") + ". ";
+          text += d.days_off.length ? "Ngày nghỉ lễ trong khoảng: " +
+            d.days_off.map(function (o) { return o.date + " (" + o.name + ")"; }).join("; ") + "." :
+            "Không có ngày nghỉ lễ trong khoảng.";
+          out.textContent = text;
+          out.className = "deadline-result";
+        })
+        .catch(function () { /* the "Tính hạn" button still works */ });
+    }
+    box.addEventListener("change", refresh);
+    box.addEventListener("input", function (e) { if (e.target.type === "number") { refresh(); } });
+  });
+
+  // One more blank comment row on the paper-answer form.
+  document.querySelectorAll("[data-comment-rows]").forEach(function (table) {
+    var add = document.createElement("button");
+    add.type = "button";
+    add.className = "secondary";
+    add.textContent = "Thêm một ý kiến";
+    add.addEventListener("click", function () {
+      var rows = table.tBodies[0].rows;
+      var copy = rows[rows.length - 1].cloneNode(true);
+      copy.querySelectorAll("input, textarea").forEach(function (f) { f.value = ""; });
+      copy.querySelectorAll(".field-error").forEach(function (e) { e.remove(); });
+      table.tBodies[0].appendChild(copy);
+    });
+    table.insertAdjacentElement("afterend", add);
+  });
+})();
