@@ -31,6 +31,7 @@ class Sweeper:
         self.app = app
         self.scheduler = scheduler
         self.lock = threading.Lock()
+        self.stopping = threading.Event()
 
     def sweep(self) -> None:
         if not self.lock.acquire(blocking=False):
@@ -47,6 +48,8 @@ class Sweeper:
         self.plan_wake()
 
     def plan_wake(self) -> None:
+        if self.stopping.is_set():
+            return
         with self.app.uow() as uow:
             due = uow.timers.next_due()
         if due is None:
@@ -67,7 +70,10 @@ def _run_web(app: App, host: str, port: int) -> None:
     config = uvicorn.Config(create_web_app(app), host=host, port=port, log_level="warning", access_log=False,
                             proxy_headers=False)
     log.info("web app on http://%s:%d", host, port)
-    uvicorn.Server(config).run()
+    try:
+        uvicorn.Server(config).run()
+    except KeyboardInterrupt:
+        pass  # uvicorn re-raises the signal it already handled by shutting down gracefully
 
 
 def configure_prefect(app: App) -> None:
@@ -116,7 +122,11 @@ def serve_forever(app: App, interval: float = 30.0, use_prefect: bool = True,
             stop.wait()
     finally:
         log.info("stopping: waiting for the sweep in progress")
-        scheduler.shutdown(wait=True)
+        sweeper.stopping.set()
+        # shutdown(wait=True) would hold the job-store lock while the sweep needs it to plan its wake-up.
+        scheduler.shutdown(wait=False)
+        with sweeper.lock:
+            pass
         if sink is not None:
             sink.stop()
         app.close()

@@ -7,7 +7,7 @@ from typing import Iterable
 from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import Session
 
-from models.db.claims import claim_ids
+from models.db.claims import claim_ids, extend_lease
 from models.db.tables import OutboxRow
 
 
@@ -26,18 +26,21 @@ class OutboxRepository:
             return []
         return list(self.session.scalars(select(OutboxRow).where(OutboxRow.id.in_(ids)).order_by(OutboxRow.id)))
 
+    def extend_lease(self, ids: list[int], lease: timedelta) -> None:
+        extend_lease(self.session, OutboxRow, ids, lease)
+
     def mark_sent(self, ids: list[int], at: datetime) -> None:
         if ids:
             self.session.execute(update(OutboxRow).where(OutboxRow.id.in_(ids)).values(
-                status="sent", sent_at=at, claimed_until=None, attempts=OutboxRow.attempts + 1))
+                status="sent", sent_at=at, claimed_until=None, claimed_by=None, attempts=OutboxRow.attempts + 1))
 
     def mark_failed(self, message_id: int, error: str) -> None:
         self.session.execute(update(OutboxRow).where(OutboxRow.id == message_id).values(
-            status="failed", last_error=error, claimed_until=None, attempts=OutboxRow.attempts + 1))
+            status="failed", last_error=error, claimed_until=None, claimed_by=None, attempts=OutboxRow.attempts + 1))
 
     def retry_later(self, message_id: int, at: datetime, error: str) -> None:
         self.session.execute(update(OutboxRow).where(OutboxRow.id == message_id).values(
-            next_attempt_at=at, last_error=error, claimed_until=None, attempts=OutboxRow.attempts + 1))
+            next_attempt_at=at, last_error=error, claimed_until=None, claimed_by=None, attempts=OutboxRow.attempts + 1))
 
     def attempts(self, message_id: int) -> int:
         return self.session.scalar(select(OutboxRow.attempts).where(OutboxRow.id == message_id)) or 0

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
 import sys
 from contextlib import contextmanager
 from dataclasses import asdict, is_dataclass
@@ -80,7 +81,14 @@ def open_app(create_schema: bool = False):  # type: ignore[no-untyped-def]
     from models.errors import InvalidInput
     from workflows.service.app import build_app
 
-    app = build_app(create_schema=create_schema)
+    from config.settings import load_settings
+
+    settings = load_settings()
+    url = settings.database_url_resolved
+    if not create_schema and url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).is_file():
+        # Connecting would create an empty database file in a home that was never initialised.
+        raise InvalidInput(f"Chưa khởi tạo ({url}): hãy chạy `ykien init` trước.", "not_initialised")
+    app = build_app(settings, create_schema=create_schema)
     if not create_schema and not schema_is_current(app.engine):
         raise InvalidInput(f"Cơ sở dữ liệu ({app.engine.url.render_as_string(hide_password=True)}) chưa được "
                            "khởi tạo hoặc chưa cập nhật: hãy chạy `ykien init`.", "not_initialised")

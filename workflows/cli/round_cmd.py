@@ -12,13 +12,12 @@ from workflows.cli.common import ACTOR_OPTION, JSON_OPTION, actor_name, console,
 app = typer.Typer(no_args_is_help=True)
 
 
-def _deliver(app_, round_id: int) -> None:  # type: ignore[no-untyped-def]
+def _deliver(app_, round_id: int):  # type: ignore[no-untyped-def]
     """Hand the messages just queued to the executor (inline here: sent before the command returns)."""
+    from workflows.service.delivery import DeliveryReport
     from workflows.service.steps import run_step
 
-    report = run_step(app_, "deliver", round_id=round_id)
-    if report is not None and (report.sent or report.failed or report.retrying):
-        console.print(f"Thư: đã gửi {report.sent}, lỗi {report.failed}, chờ gửi lại {report.retrying}.")
+    return run_step(app_, "deliver", round_id=round_id) or DeliveryReport()
 
 
 @app.command("create")
@@ -95,12 +94,14 @@ def _run(round_id: int, event, actor: str | None, as_json: bool, done: str,  # t
     with guarded(as_json):
         ykien = open_app()
         decision = execute(ykien, round_id, event, actor_name(actor))
-        if as_json:
-            print_json({"id": round_id, "status": decision.state.status, "messages": len(decision.messages)})
-        else:
+        if not as_json:
             console.print(done.format(messages=len(decision.messages), status=decision.state.status))
-        if decision.messages and send_now:
-            _deliver(ykien, round_id)
+        report = _deliver(ykien, round_id) if decision.messages and send_now else None
+        if as_json:
+            print_json({"id": round_id, "status": decision.state.status, "messages": len(decision.messages),
+                        "delivery": report})
+        elif report is not None and (report.sent or report.failed or report.retrying):
+            console.print(f"Thư: đã gửi {report.sent}, lỗi {report.failed}, chờ gửi lại {report.retrying}.")
 
 
 @app.command("launch")

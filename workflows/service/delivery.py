@@ -13,9 +13,10 @@ from notifications.smtp_url import SmtpTarget
 from workflows.service.app import App
 from workflows.service.mail import mail_target
 
-BATCH = 500
+BATCH = 200
 RECORD_EVERY = 50
-LEASE = timedelta(minutes=10)
+# Renewed every RECORD_EVERY results, so it only has to outlast one slow stretch of sending.
+LEASE = timedelta(minutes=2)
 MAX_ATTEMPTS = 6
 RETRY_AFTER = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15), timedelta(hours=1),
                timedelta(hours=4))
@@ -66,12 +67,15 @@ def _deliver_batch(app: App, rows: list[OutboxRow], target: SmtpTarget) -> Deliv
     report = DeliveryReport()
     by_message_id = {row.message_id: row for row in rows}
     pending: list[DeliveryResult] = []
+    finished: set[str] = set()
 
     def record() -> None:
         if not pending:
             return
         now = app.clock.now()
+        finished.update(r.message_id for r in pending)
         with app.uow() as uow:
+            uow.outbox.extend_lease([row.id for row in rows if row.message_id not in finished], LEASE)
             sent = [by_message_id[r.message_id].id for r in pending if r.status is DeliveryStatus.SENT]
             uow.outbox.mark_sent(sent, now)
             report.sent += len(sent)

@@ -1,9 +1,12 @@
 """run_due(now): fire every due timer, then deliver every due message. Safe to run in parallel."""
 from __future__ import annotations
 
+import socket
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from models.db.claims import release_dead_claims
+from models.db.tables import OutboxRow, TimerRow
 from workflows.engine.decide import decide
 from workflows.engine.events import TimerFired
 from workflows.engine.refusals import Refused
@@ -86,10 +89,18 @@ def _fire_one(app: App, timer_id: int, report: SweepReport) -> None:
         report.timers_fired += 1
 
 
+def release_dead_claims_here(app: App) -> int:
+    with app.uow() as uow:
+        released = release_dead_claims(uow.session, [TimerRow, OutboxRow], socket.gethostname())
+        uow.commit()
+    return released
+
+
 def run_due(app: App) -> SweepReport:
     """Everything due at the clock's now: timers first, then any message still waiting (retries)."""
     from workflows.service.steps import run_step
 
+    release_dead_claims_here(app)
     report = fire_due_timers(app)
     with app.uow() as uow:
         waiting = uow.outbox.has_due(app.clock.now())

@@ -1,0 +1,116 @@
+"""Fixtures shared by the integration and end-to-end tests: a throwaway PostgreSQL cluster,
+a migrated App on each backend, a frozen clock and a loopback SMTP capture server.
+
+`app` is parametrised over the backends, so a test that asks for it runs on SQLite and on
+PostgreSQL. Without PostgreSQL binaries the PostgreSQL half fails; set YKIEN_SKIP_POSTGRES=1
+to skip it instead.
+"""
+from __future__ import annotations
+
+import itertools
+import os
+import sys
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from config.clock import FrozenClock
+
+# tests/ is not a package; make `tests/pg.py` importable as `pg` wherever pytest starts from.
+sys.path.insert(0, str(Path(__file__).parent))
+
+if TYPE_CHECKING:  # the database and SMTP stacks are imported by the fixtures: unit tests stay light
+    from pg import PostgresCluster
+
+    from notifications.testing import SmtpCapture
+    from workflows.service.app import App
+
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+# Thursday 20/11/2025, the day the seed-000 letter was drafted.
+START = datetime(2025, 11, 20, 8, 30, tzinfo=TZ)
+TEMPLATE_DATABASE = "ykien_template"
+BACKENDS = ("sqlite", "postgresql")
+
+_database_numbers = itertools.count(1)
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster() -> Iterator[PostgresCluster]:
+    """One PostgreSQL 15 cluster for the run, with a migrated template database."""
+    from pg import PostgresCluster, PostgresUnavailable
+
+    from models.db.database import make_engine, migrate
+
+    if os.environ.get("YKIEN_SKIP_POSTGRES") == "1":
+        pytest.skip("YKIEN_SKIP_POSTGRES=1")
+    try:
+        cluster = PostgresCluster.start()
+    except PostgresUnavailable as error:
+        pytest.fail(f"PostgreSQL is needed for the integration tests ({error}); "
+                    "install PostgreSQL 15 or set YKIEN_SKIP_POSTGRES=1", pytrace=False)
+    try:
+        engine = make_engine(cluster.create_database(TEMPLATE_DATABASE))
+        migrate(engine)
+        engine.dispose()
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def database_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    """A fresh, migrated database on the backend of this test run."""
+    if backend == "sqlite":
+        return f"sqlite:///{tmp_path}/ykien.db"
+    cluster = request.getfixturevalue("postgres_cluster")
+    return cluster.create_database(f"test_{next(_database_numbers)}", template=TEMPLATE_DATABASE)
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    return FrozenClock(START)
+
+
+@pytest.fixture
+def capture() -> Iterator[SmtpCapture]:
+    """A real SMTP server on 127.0.0.1 that keeps what it accepts (see notifications.testing)."""
+    from notifications.testing import smtp_capture
+
+    with smtp_capture() as server:
+        yield server
+
+
+@pytest.fixture
+def app_factory(database_url: str, tmp_path: Path, capture: SmtpCapture,
+                clock: FrozenClock) -> Iterator[Callable[[], App]]:
+    """Builds Apps on the same database, SMTP server and clock (one per simulated process)."""
+    from config.settings import load_settings
+    from workflows.service.app import build_app
+
+    apps: list[App] = []
+
+    def make() -> App:
+        settings = load_settings(home=tmp_path, database_url=database_url, now=None, calendar_file=None,
+                                 smtp_url=f"smtp://127.0.0.1:{capture.target.port}")
+        app = build_app(settings, clock, create_schema=not apps)
+        apps.append(app)
+        return app
+
+    yield make
+    for app in apps:
+        app.close()
+
+
+@pytest.fixture
+def app(app_factory: Callable[[], App]) -> App:
+    """A migrated App on SQLite or PostgreSQL, sending to `capture`, on the frozen `clock`."""
+    return app_factory()

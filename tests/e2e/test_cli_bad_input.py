@@ -1,0 +1,140 @@
+"""Bad input through the command line: exit 2 (exit 1 for an unknown unit), a message that names the
+place of the error, and nothing written to the database."""
+from __future__ import annotations
+
+import sqlite3
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).parents[1] / "fixtures"
+UNITS_CSV = FIXTURES / "units_12.csv"
+NEW_UNIT = "SKHCN-VP,Văn phòng Sở Khoa học và Công nghệ,don-vi-thuoc-so,vanphong@skhcn.example.vn,Văn thư,0206 3852 400\n"
+
+# Windows-1258 writes Vietnamese as a base letter (â, ơ, ư, ...) followed by a combining tone mark.
+_CP1258_BASE_MARKS = {"\u0302", "\u0306", "\u031b"}
+
+
+def to_windows_1258(text: str) -> bytes:
+    """Encode as Excel does on a Vietnamese Windows when saving "CSV (Comma delimited)"."""
+    out = bytearray()
+    for char in unicodedata.normalize("NFC", text):
+        try:
+            out += char.encode("cp1258")
+            continue
+        except UnicodeEncodeError:
+            pass
+        base, *marks = unicodedata.normalize("NFD", char)
+        base = unicodedata.normalize("NFC", base + "".join(m for m in marks if m in _CP1258_BASE_MARKS))
+        out += (base + "".join(m for m in marks if m not in _CP1258_BASE_MARKS)).encode("cp1258")
+    return bytes(out)
+
+
+def create_args(*extra: str, deadline: str = "05/12/2025") -> list[str]:
+    return ["round", "create", "--title", "Kế hoạch thử nghiệm", "--office", "TĐC", "--deadline", deadline,
+            "--contact-name", "Ông Phạm Phi Long", "--contact-phone", "0912130290",
+            "--signer-name", "Nông Thị Thanh Huyền", *extra, "--json"]
+
+
+def rejected(cli, *args: str, code: str, exit_code: int = 2) -> str:  # type: ignore[no-untyped-def]
+    """Run a command that must fail with `exit_code` and JSON error `code`, writing nothing; the message."""
+    before = cli.snapshot()
+    assert before, "the home should hold an initialised database"
+    result = cli(*args, "--json", expect=exit_code)
+    assert result.json["error"]["code"] == code, result.json
+    assert cli.snapshot() == before
+    return str(result.json["error"]["message"])
+
+
+@pytest.mark.parametrize(("fixture", "problem"), [
+    ("units_bad_email.csv", 'units_bad_email.csv:3: email "sct@" is not a valid address'),
+    ("units_duplicate_codes.csv", 'units_duplicate_codes.csv:4: duplicate code "SKHCN-VP", already on line 2'),
+    ("units_missing_column.csv", "units_missing_column.csv:1: missing column email"),
+    ("units_unknown_group.csv", 'units_unknown_group.csv:3: unknown group "ban-quan-ly-du-an"'),
+], ids=["bad-email", "duplicate-code", "missing-column", "unknown-group"])
+def test_an_invalid_directory_csv_names_the_line_and_imports_nothing(cli, fixture: str, problem: str) -> None:  # type: ignore[no-untyped-def]
+    message = rejected(cli, "directory", "import", str(FIXTURES / fixture), code="invalid_csv")
+    assert problem in message
+
+
+@pytest.mark.parametrize("encoding", ["windows-1258", "latin-1"])
+def test_a_csv_not_saved_as_utf8_is_refused_with_the_line_and_a_hint(cli, tmp_path: Path, encoding: str) -> None:  # type: ignore[no-untyped-def]
+    text = UNITS_CSV.read_text(encoding="utf-8") + NEW_UNIT
+    data = to_windows_1258(text) if encoding == "windows-1258" else text.encode("latin-1", errors="replace")
+    path = tmp_path / "danh-ba.csv"
+    path.write_bytes(data)
+    message = rejected(cli, "directory", "import", str(path), code="invalid_csv")
+    assert "danh-ba.csv:2: not UTF-8" in message
+    assert "CSV UTF-8" in message
+
+
+def test_names_typed_in_nfd_are_stored_in_nfc_and_match_the_known_units(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    text = UNITS_CSV.read_text(encoding="utf-8") + NEW_UNIT
+    decomposed = unicodedata.normalize("NFD", text)
+    assert decomposed != text
+    path = tmp_path / "danh-ba-nfd.csv"
+    path.write_text(decomposed, encoding="utf-8")
+    report = cli("directory", "import", str(path), "--json").json
+    # The 12 known units are the same names once composed: only the new unit is added.
+    assert report == {"added": 1, "updated": 0, "total": 13}
+    with sqlite3.connect(cli.database) as connection:
+        names = dict(connection.execute("SELECT code, name FROM units"))
+    assert names["SKHCN-VP"] == "Văn phòng Sở Khoa học và Công nghệ"
+    assert all(unicodedata.is_normalized("NFC", name) for name in names.values())
+
+
+def test_workflow_validate_reports_each_yaml_pitfall_with_file_and_line(cli) -> None:  # type: ignore[no-untyped-def]
+    path = FIXTURES / "workflows" / "pitfalls.yaml"
+    result = cli("workflow", "validate", str(path), expect=2)
+    lines = result.out.splitlines()
+    where = str(path)
+    assert any(line.startswith(f"{where}:14:") and "'no'" in line for line in lines), result.out
+    assert any(line.startswith(f"{where}:16:") and "'17:00'" in line for line in lines), result.out
+    assert any(line.startswith(f"{where}:18:") and "'on'" in line for line in lines), result.out
+    assert any(line.startswith(f"{where}:20:") and "duplicate key 'deadline_passed'" in line
+               and "line 19" in line for line in lines), result.out
+
+
+def test_a_deadline_in_the_past_is_refused(cli) -> None:  # type: ignore[no-untyped-def]
+    message = rejected(cli, *create_args("--group", "so-ban-nganh", deadline="19/11/2025"), code="deadline_in_past")
+    assert "19/11/2025" in message
+
+
+def test_a_deadline_on_a_holiday_is_refused_naming_the_next_working_day(cli) -> None:  # type: ignore[no-untyped-def]
+    cli.at("2026-08-20T09:00")
+    message = rejected(cli, *create_args("--group", "so-ban-nganh", deadline="02/09/2026"),
+                       code="deadline_not_working_day")
+    assert "02/09/2026" in message and "Quốc khánh" in message
+    assert "03/09/2026" in message
+
+
+@pytest.mark.parametrize("addressee", [["--unit", "SKHCN-KHONGCO"], ["--group", "nhom-khong-co"]],
+                         ids=["unit", "group"])
+def test_an_unknown_unit_or_group_is_a_refusal_that_creates_nothing(cli, addressee: list[str]) -> None:  # type: ignore[no-untyped-def]
+    message = rejected(cli, *create_args("--group", "so-ban-nganh", *addressee), code="unit_unknown", exit_code=1)
+    assert addressee[1] in message
+
+
+def test_a_malformed_ykien_now_names_the_variable(cli) -> None:  # type: ignore[no-untyped-def]
+    cli.at("20/11/2025 08:30")
+    message = rejected(cli, "round", "list", code="invalid_input")
+    assert "YKIEN_NOW" in message and "20/11/2025 08:30" in message
+
+
+def test_a_command_before_init_exits_2_and_says_to_run_init(bare_cli) -> None:  # type: ignore[no-untyped-def]
+    result = bare_cli("round", "list", "--json", expect=2)
+    assert result.json["error"]["code"] == "not_initialised"
+    assert "ykien init" in result.json["error"]["message"]
+
+
+def test_a_command_before_init_leaves_the_home_empty(bare_cli) -> None:  # type: ignore[no-untyped-def]
+    bare_cli("round", "list", "--json", expect=2)
+    assert list(bare_cli.home.iterdir()) == []
+
+
+def test_a_command_before_init_without_a_home_directory_exits_2(bare_cli) -> None:  # type: ignore[no-untyped-def]
+    bare_cli.home.rmdir()
+    result = bare_cli("round", "list", "--json", expect=None)
+    assert result.code == 2 and result.json["error"]["code"] == "not_initialised"
+    assert not bare_cli.home.exists()

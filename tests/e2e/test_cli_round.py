@@ -1,0 +1,150 @@
+"""A consultation round driven only through the `ykien` command line, moving time with YKIEN_NOW.
+
+Refusals exit 1 and change nothing; `--json` errors are {"error": {"code", "message"}}.
+"""
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import pytest
+
+from notifications.testing import SmtpCapture
+
+COMMENTING = ("SCT", "STC", "SYT", "STP", "SXD", "SNV", "SGDDT", "X-HOAAN", "X-BAOLAC", "P-TANGIANG")
+CREATE = ("round", "create", "--title", "Kế hoạch hỗ trợ doanh nghiệp nâng cao năng suất giai đoạn 2026 – 2030",
+          "--office", "TĐC", "--deadline", "10 ngày làm việc", "--group", "so-ban-nganh", "--group", "xa-phuong",
+          "--publish", "TTTT-VP", "--contact-name", "Ông Phạm Phi Long", "--contact-phone", "0912130290",
+          "--signer-name", "Nông Thị Thanh Huyền", "--json")
+
+
+class Inbox:
+    """What the capture server received since the last look, as (unit, kind) counts."""
+
+    def __init__(self, capture: SmtpCapture) -> None:
+        self.capture = capture
+        self.seen = 0
+
+    def new(self) -> Counter[tuple[str, str]]:
+        messages = self.capture.messages[self.seen:]
+        self.seen += len(messages)
+        return Counter((str(m["X-Ykien-Unit"]), str(m["X-Ykien-Kind"])) for m in messages)
+
+
+def each(kind: str, units: tuple[str, ...] | list[str]) -> Counter[tuple[str, str]]:
+    return Counter({(unit, kind): 1 for unit in units})
+
+
+def without(units: tuple[str, ...], *gone: str) -> tuple[str, ...]:
+    return tuple(u for u in units if u not in gone)
+
+
+def refused(cli, *args: str, code: str) -> None:  # type: ignore[no-untyped-def]
+    """The command exits 1 with a JSON error of `code`, and the database is exactly as before."""
+    before = cli.snapshot()
+    result = cli(*args, "--json", expect=1)
+    assert set(result.json) == {"error"} and set(result.json["error"]) == {"code", "message"}
+    assert result.json["error"]["code"] == code
+    assert result.json["error"]["message"]
+    assert cli.snapshot() == before
+
+
+def show(cli) -> tuple[dict, dict[str, dict]]:  # type: ignore[no-untyped-def,type-arg]
+    """`round show 1 --json`: the round, and its status grid by unit code."""
+    shown = cli("round", "show", "1", "--json").json
+    return shown, {unit["unit_code"]: unit for unit in shown["units"]}
+
+
+def test_a_round_from_creation_to_audit_through_the_cli(cli, capture: SmtpCapture) -> None:  # type: ignore[no-untyped-def]
+    inbox = Inbox(capture)
+    # Thursday 20/11/2025 + 10 working days = Thursday 04/12/2025.
+    created = cli(*CREATE).json
+    assert created == {"id": 1, "deadline": "2025-12-04"}
+
+    cli.at("2025-11-20T09:00")
+    cli("round", "launch", "1")
+    assert inbox.new() == each("invitation", (*COMMENTING, "TTTT-VP"))
+    refused(cli, "round", "launch", "1", code="event_not_allowed")
+
+    shown, units = show(cli)
+    assert shown["status"] == "circulating" and shown["deadline"] == "2025-12-04"
+    assert {code: (u["role"], u["email"], u["answer"]) for code, u in units.items()} == {
+        **{code: ("comment", "sent", "pending") for code in COMMENTING},
+        "TTTT-VP": ("publish", "sent", "not_asked")}
+    assert [(t["name"], t["due_at"]) for t in shown["pending_timers"]][0] == (
+        "remind_before", "2025-12-02T01:00:00+00:00")
+
+    cli.at("2025-11-26T10:15")
+    cli("round", "respond", "1", "SCT", "--channel", "web",
+        "--comment", "Mục II.2::Đề nghị bổ sung chỉ tiêu ISO 9001.::Phấn đấu có ít nhất 50 doanh nghiệp áp dụng ISO 9001.",
+        "--comment", "Mục IV::Tách rõ nguồn ngân sách tỉnh và nguồn xã hội hóa.")
+    cli("round", "respond", "1", "STP", "--agree", "--note", "Công văn số 812/STP-XDKTVB")
+    assert inbox.new() == each("receipt", ["SCT", "STP"])
+
+    cli.at("2025-11-28T10:00")
+    cli("round", "extend", "1", "12/12/2025", "--unit", "SYT", "--reason", "Sở Y tế lấy ý kiến đơn vị trực thuộc")
+    assert inbox.new() == each("extension", ["SYT"])
+
+    # Reminding by hand skips units that already answered.
+    cli.at("2025-12-01T09:00")
+    cli("round", "remind", "1", "--unit", "STC", "--unit", "SCT")
+    assert inbox.new() == each("reminder_before", ["STC"])
+
+    # Tuesday 02/12, 2 working days before the deadline: pending units whose deadline is 04/12.
+    cli.at("2025-12-02T08:00")
+    ticked = cli("tick", "--json").json
+    assert ticked["timers_fired"] == 1 and ticked["delivery"]["sent"] == 7
+    assert inbox.new() == each("reminder_before", without(COMMENTING, "SCT", "STP", "SYT"))
+
+    cli.at("2025-12-05T08:00")
+    cli("tick")
+    assert inbox.new() == each("reminder_overdue", without(COMMENTING, "SCT", "STP", "SYT"))
+
+    cli.at("2025-12-08T09:00")
+    cli("round", "close", "1", "--reason", "Đã đủ ý kiến để tổng hợp")
+    refused(cli, "round", "respond", "1", "SXD", "--agree", code="round_closed")
+    assert inbox.new() == Counter()
+    cli("round", "respond", "1", "SXD", "--agree", "--late")
+    assert inbox.new() == each("receipt", ["SXD"])
+
+    shown, units = show(cli)
+    assert shown["status"] == "consolidating"
+    answers = {code: u["answer"] for code, u in units.items()}
+    assert answers == {"SCT": "comments", "STP": "agree", "SXD": "agree", "TTTT-VP": "not_asked",
+                       "SYT": "pending", **{c: "silent" for c in ("STC", "SNV", "SGDDT", "X-HOAAN", "X-BAOLAC",
+                                                                  "P-TANGIANG")}}
+    assert units["SXD"]["late"] and units["SYT"]["extended"] and units["SYT"]["deadline"] == "2025-12-12"
+    assert units["STC"]["flags"] == ["coi như đồng ý"]
+    comments = [(r["unit_code"], r["section"], r["text"], r["proposed_wording"]) for r in shown["responses"]
+                if r["text"]]
+    assert comments == [
+        ("SCT", "Mục II.2", "Đề nghị bổ sung chỉ tiêu ISO 9001.", "Phấn đấu có ít nhất 50 doanh nghiệp áp dụng ISO 9001."),
+        ("SCT", "Mục IV", "Tách rõ nguồn ngân sách tỉnh và nguồn xã hội hóa.", None)]
+
+    # Once consolidated (every comment handled first), the round can no longer be extended.
+    cli("round", "handle", "1", "1", "2", "--decision", "accepted")
+    cli("round", "consolidate", "1")
+    refused(cli, "round", "extend", "1", "19/12/2025", code="event_not_allowed")
+
+    audit = cli("round", "audit", "1", "--json").json
+    assert audit["chain_intact"] is True and audit["break"] is None
+    actions = [e["action"] for e in audit["events"]]
+    story = ["create", "launch", "respond", "respond", "extend", "remind", "timer_fired", "timer_fired", "close",
+             "respond", "consolidate"]
+    remaining = iter(actions)
+    assert all(step in remaining for step in story), f"{story} is not in order in {actions}"
+    assert [e["seq"] for e in audit["events"]] == list(range(1, len(actions) + 1))
+
+
+def test_an_unknown_round_is_a_json_error_with_exit_1(cli) -> None:  # type: ignore[no-untyped-def]
+    result = cli("round", "show", "99", "--json", expect=1)
+    assert result.json["error"]["code"] == "round_not_found"
+    assert "99" in result.json["error"]["message"]
+
+
+def test_json_output_of_a_command_that_sends_mail_is_one_json_document(cli) -> None:  # type: ignore[no-untyped-def]
+    cli(*CREATE)
+    cli.at("2025-11-20T09:00")
+    result = cli("round", "launch", "1", "--json", expect=None)
+    assert result.code == 0
+    assert json.loads(result.out)["status"] == "circulating"

@@ -1,0 +1,164 @@
+"""A throwaway PostgreSQL cluster for the test run: initdb in a temp dir, one server on loopback.
+
+    cluster = PostgresCluster.start()
+    cluster.create_database("t1", template="ykien_template")
+    url = cluster.url("t1")          # postgresql+psycopg://postgres@127.0.0.1:<port>/t1
+    cluster.stop()
+
+initdb and postgres refuse to run as root, so under root the cluster belongs to `nobody` and the
+server is started with that uid (the child drops privileges itself; no su/runuser needed).
+"""
+from __future__ import annotations
+
+import os
+import pwd
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+from psycopg import sql
+
+SUPERUSER = "postgres"
+UNPRIVILEGED_USER = "nobody"
+# Durability is useless for a cluster that lives one test run; without it CREATE DATABASE is fast.
+SERVER_OPTIONS = ("fsync=off", "synchronous_commit=off", "full_page_writes=off", "max_connections=200")
+EXTRA_BIN_DIRS = ("/usr/local/bin", "/usr/lib/postgresql/15/bin")
+
+
+class PostgresUnavailable(RuntimeError):
+    """The PostgreSQL binaries are not installed (or the cluster could not start)."""
+
+
+def find_binary(name: str) -> str:
+    found = shutil.which(name)
+    if found:
+        return found
+    for folder in EXTRA_BIN_DIRS:
+        candidate = Path(folder) / name
+        if candidate.is_file() and os.access(candidate, os.X_OK):
+            return str(candidate)
+    raise PostgresUnavailable(f"{name} not found on PATH nor in {', '.join(EXTRA_BIN_DIRS)}")
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _run_as() -> str | None:
+    """The user to run initdb/postgres as: nobody when we are root, else ourselves."""
+    return UNPRIVILEGED_USER if os.geteuid() == 0 else None
+
+
+@dataclass
+class PostgresCluster:
+    root: Path
+    port: int
+    process: subprocess.Popen[bytes]
+
+    @property
+    def data_dir(self) -> Path:
+        return self.root / "data"
+
+    @property
+    def log_file(self) -> Path:
+        return self.root / "server.log"
+
+    @classmethod
+    def start(cls, timeout: float = 30.0) -> PostgresCluster:
+        """initdb into a fresh temp dir and start the server; raise PostgresUnavailable on failure."""
+        initdb, postgres = find_binary("initdb"), find_binary("postgres")
+        user = _run_as()
+        # Not under pytest's tmp_path: that lives in a 0700 directory `nobody` cannot enter.
+        root = Path(tempfile.mkdtemp(prefix="ykien-pg-"))
+        if user is not None:
+            entry = pwd.getpwnam(user)
+            os.chown(root, entry.pw_uid, entry.pw_gid)
+        as_user = _user_kwargs(user)
+        done = subprocess.run(
+            [initdb, "-D", str(root / "data"), "-U", SUPERUSER, "--auth=trust", "--encoding=UTF8",
+             "--locale=C.UTF-8", "--no-sync"],
+            cwd=root, capture_output=True, **as_user)
+        if done.returncode != 0:
+            shutil.rmtree(root, ignore_errors=True)
+            raise PostgresUnavailable(f"initdb failed ({done.returncode}): {done.stderr.decode(errors='replace')}")
+        last_error = ""
+        for _attempt in range(3):  # the free port may be taken between probing and binding
+            port = free_port()
+            options = [arg for option in SERVER_OPTIONS for arg in ("-c", option)]
+            log = open(root / "server.log", "ab")
+            process = subprocess.Popen(
+                [postgres, "-D", str(root / "data"), "-k", str(root), "-p", str(port), "-h", "127.0.0.1",
+                 *options],
+                cwd=root, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, **as_user)
+            log.close()
+            cluster = cls(root, port, process)
+            if cluster._wait_ready(timeout):
+                return cluster
+            last_error = cluster.log_file.read_text(errors="replace")[-2000:]
+            cluster._kill()
+        shutil.rmtree(root, ignore_errors=True)
+        raise PostgresUnavailable(f"postgres did not start on 127.0.0.1: {last_error}")
+
+    def _wait_ready(self, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                return False
+            try:
+                with self.connect():
+                    return True
+            except psycopg.OperationalError:
+                time.sleep(0.05)
+        return False
+
+    def connect(self, dbname: str = "postgres") -> psycopg.Connection[tuple[object, ...]]:
+        return psycopg.connect(host="127.0.0.1", port=self.port, user=SUPERUSER, dbname=dbname,
+                               autocommit=True, connect_timeout=5)
+
+    def url(self, dbname: str) -> str:
+        """The SQLAlchemy URL of a database of this cluster."""
+        return f"postgresql+psycopg://{SUPERUSER}@127.0.0.1:{self.port}/{dbname}"
+
+    def create_database(self, name: str, template: str | None = None) -> str:
+        """Create a database (as a copy of `template` when given); return its URL."""
+        query = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
+        if template is not None:
+            query = sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(name), sql.Identifier(template))
+        with self.connect() as connection:
+            connection.execute(query)
+        return self.url(name)
+
+    def drop_database(self, name: str) -> None:
+        with self.connect() as connection:
+            connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Fast shutdown (SIGINT), then SIGKILL if it lingers; remove the cluster's directory."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self._kill()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def _kill(self) -> None:
+        if self.process.poll() is None:
+            # The server runs in its own session: take its backends down with it.
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(5)
+
+
+def _user_kwargs(user: str | None) -> dict[str, object]:
+    if user is None:
+        return {}
+    entry = pwd.getpwnam(user)
+    return {"user": entry.pw_uid, "group": entry.pw_gid, "extra_groups": []}
