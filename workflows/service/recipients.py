@@ -1,31 +1,66 @@
-"""What a recipient unit does through its personal link: read the request, answer, revise."""
+"""What a recipient unit does through its personal link: read the request, answer, revise.
+
+The unit is resolved from the token alone: nothing a unit sends can name another unit or round.
+"""
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import select
 
-from models.db.tables import AccessTokenRow, CommentRow, RecipientRow, ResponseRow
-from models.errors import DomainError
+from models.db.tables import AccessTokenRow, CommentRow, DraftVersionRow, RecipientRow, ResponseRow
+from models.errors import DomainError, NotFound
 from models.rounds import RecipientRole, ResponseChannel, ResponseKind
 from workflows.definition import ResponseSpec
 from workflows.engine.events import CommentInput, Respond
 from workflows.engine.refusals import Refused
+from workflows.service.answer_input import check_answer, check_reply_pdf
 from workflows.service.app import App
 from workflows.service.outgoing import hash_token
 from workflows.service.registry import get_workflow
 from workflows.service.rounds import draft_location, execute
 from workflows.service.steps import run_step
 
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,200}")
+_ENTERED_BY_MAX = 200  # responses.entered_by is VARCHAR(200)
+CONTACT_HINT = "Vui lòng dùng đường dẫn trong thư mới nhất hoặc liên hệ Sở Khoa học và Công nghệ."
+
 
 class LinkInvalid(DomainError):
     """An unknown, expired or revoked personal link: shown as a plain page, never a stack trace."""
 
     code = "link_invalid"
+    gone = False  # True when the link existed but no longer works (HTTP 410)
+
+
+class LinkUnknown(LinkInvalid):
+    code = "link_unknown"
+
+
+class LinkExpired(LinkInvalid):
+    code = "link_expired"
+    gone = True
+
+
+class LinkRevoked(LinkInvalid):
+    code = "link_revoked"
+    gone = True
+
+
+class FileMissing(NotFound):
+    """The draft or reply file asked for is not there (HTTP 404)."""
+
+    code = "file_missing"
+
+
+class ReadOnly(Refused):
+    """The unit may no longer answer: past its deadline, round closed, or not asked to answer."""
+
+    code = "read_only"
 
 
 @dataclass(frozen=True)
@@ -64,6 +99,9 @@ class RecipientPage:
     status_title: str
     can_answer: bool
     read_only_reason: str | None
+    workflow_title: str = ""
+    draft_version: int = 1
+    sections: tuple[str, ...] = ()  # headings of the draft version, offered when a comment names its section
     revisions: list[Revision] = field(default_factory=list)
 
     @property
@@ -71,18 +109,31 @@ class RecipientPage:
         return self.revisions[-1] if self.revisions else None
 
 
+@dataclass(frozen=True)
+class AnswerReceipt:
+    """What was recorded: the unit's new revision."""
+
+    round_id: int
+    unit_code: str
+    revision: int
+    kind: ResponseKind
+    received_at: datetime
+    late: bool
+    comment_count: int
+    attachment_name: str | None
+
+
 def _token_row(app: App, token: str) -> AccessTokenRow:
-    if not token or len(token) > 200:
-        raise LinkInvalid("Đường dẫn không hợp lệ.")
+    if not token or not _TOKEN.fullmatch(token):
+        raise LinkUnknown(f"Đường dẫn không hợp lệ. {CONTACT_HINT}")
     with app.uow() as uow:
         row = uow.session.scalar(select(AccessTokenRow).where(AccessTokenRow.token_hash == hash_token(token)))
     if row is None:
-        raise LinkInvalid("Đường dẫn không hợp lệ hoặc đã bị thay thế. Vui lòng dùng đường dẫn trong thư mới nhất "
-                          "hoặc liên hệ Sở Khoa học và Công nghệ.")
+        raise LinkUnknown(f"Đường dẫn không hợp lệ hoặc đã bị thay thế. {CONTACT_HINT}")
     if row.revoked_at is not None:
-        raise LinkInvalid("Đường dẫn này đã bị thu hồi. Vui lòng liên hệ Sở Khoa học và Công nghệ.")
+        raise LinkRevoked("Đường dẫn này đã bị thu hồi. Vui lòng liên hệ Sở Khoa học và Công nghệ.")
     if row.expires_at <= app.clock.now():
-        raise LinkInvalid("Đường dẫn này đã hết hiệu lực. Vui lòng liên hệ Sở Khoa học và Công nghệ.")
+        raise LinkExpired("Đường dẫn này đã hết hiệu lực. Vui lòng liên hệ Sở Khoa học và Công nghệ.")
     return row
 
 
@@ -101,6 +152,7 @@ def record_opening(app: App, token: str) -> int:
 
 
 def recipient_page(app: App, token: str) -> RecipientPage:
+    """The request as the unit sees it, with its own earlier answers to the current draft version."""
     row = _token_row(app, token)
     today = app.clock.now().astimezone(app.tz).date()
     with app.uow() as uow:
@@ -111,6 +163,8 @@ def recipient_page(app: App, token: str) -> RecipientPage:
         responses = list(uow.session.scalars(select(ResponseRow).where(
             ResponseRow.recipient_id == recipient.id, ResponseRow.draft_version == state.draft_version)
             .order_by(ResponseRow.revision)))
+        version = uow.session.scalar(select(DraftVersionRow).where(
+            DraftVersionRow.round_id == state.id, DraftVersionRow.version == state.draft_version))
         comments: dict[int, list[CommentRow]] = {}
         if responses:
             for comment in uow.session.scalars(select(CommentRow).where(
@@ -119,15 +173,16 @@ def recipient_page(app: App, token: str) -> RecipientPage:
     workflow = get_workflow(state.workflow)
     unit = state.recipients[recipient.unit_code]
     deadline = unit.deadline(state.deadline)
+    respond = workflow.state(state.status).transitions.get("respond")
     can_answer, reason = True, None
     if not unit.answers:
-        can_answer, reason = False, "Quý cơ quan nhận văn bản này để đăng tải/để biết, không cần gửi ý kiến."
-    elif "respond" not in workflow.state(state.status).transitions or state.status == workflow.initial:
+        can_answer = False
+        reason = ("Quý cơ quan nhận văn bản này để đăng tải dự thảo, không cần gửi ý kiến."
+                  if unit.role is RecipientRole.PUBLISH else "Quý cơ quan nhận văn bản này để biết, không cần gửi ý kiến.")
+    elif respond is None or state.status == workflow.initial or respond[0].guard == "late_accept":
         can_answer, reason = False, "Đợt lấy ý kiến đã kết thúc nhận ý kiến."
     elif deadline is not None and today > deadline:
-        can_answer, reason = False, f"Đã hết hạn gửi ý kiến (trước ngày {deadline:%d/%m/%Y})."
-    if can_answer and workflow.state(state.status).transitions["respond"][0].guard == "late_accept":
-        can_answer, reason = False, "Đợt lấy ý kiến đã kết thúc nhận ý kiến."
+        can_answer, reason = False, f"Đã hết hạn gửi ý kiến (hạn cuối là ngày {deadline:%d/%m/%Y})."
     revisions = [Revision(r.revision, r.kind, r.received_at, r.late, r.channel, r.note, r.attachment_name,
                           tuple(CommentInput(c.text, c.section, c.proposed_wording) for c in comments.get(r.id, [])),
                           r.proposal) for r in responses]
@@ -136,53 +191,90 @@ def recipient_page(app: App, token: str) -> RecipientPage:
         role=unit.role.value, title=state.title, subject=state.subject, office=state.office, deadline=deadline,
         extended=unit.extended, contact_name=details.contact_name, contact_title=details.contact_title,
         contact_phone=details.contact_phone, signer_name=details.signer_name, signer_title=details.signer_title,
-        silence_is_agreement=state.silence_is_agreement, draft_filename=details.draft_filename,
+        silence_is_agreement=state.silence_is_agreement,
+        draft_filename=version.filename if version is not None else details.draft_filename,
         response=workflow.response, status_title=workflow.state(state.status).title, can_answer=can_answer,
-        read_only_reason=reason, revisions=revisions)
+        read_only_reason=reason, workflow_title=workflow.title, draft_version=state.draft_version,
+        sections=tuple(str(s) for s in (version.sections if version is not None else []) or []),
+        revisions=revisions)
 
 
 def draft_file(app: App, token: str) -> Path:
+    """The stored file of the round's current draft version."""
     page = recipient_page(app, token)
     if page.draft_filename is None:
-        raise LinkInvalid("Đợt lấy ý kiến này không có tệp dự thảo đính kèm.")
-    with app.uow() as uow:
-        version = uow.rounds.row(page.round_id).draft_version
-    path = draft_location(app, page.round_id, version, page.draft_filename)
+        raise FileMissing("Đợt lấy ý kiến này không có tệp dự thảo đính kèm.")
+    path = draft_location(app, page.round_id, page.draft_version, page.draft_filename)
     if not path.is_file():
-        raise LinkInvalid("Không tìm thấy tệp dự thảo; vui lòng liên hệ Sở Khoa học và Công nghệ.")
+        raise FileMissing("Không tìm thấy tệp dự thảo; vui lòng liên hệ Sở Khoa học và Công nghệ.")
     return path
 
 
+def reply_file(app: App, token: str, revision: int) -> Path:
+    """The signed reply the unit itself uploaded with one of its revisions."""
+    page = recipient_page(app, token)
+    found = next((r for r in page.revisions if r.revision == revision and r.attachment_name), None)
+    if found is None or found.attachment_name is None:
+        raise FileMissing("Lần gửi này không có văn bản trả lời đính kèm.")
+    return reply_attachment(app, page.round_id, found.attachment_name)
+
+
+def _store_reply(app: App, round_id: int, unit_code: str, content: bytes) -> tuple[Path, bool]:
+    """Keep the PDF under the home, named by its content; returns (path, whether it is new)."""
+    digest = hashlib.sha256(content).hexdigest()
+    target = app.settings.home / "replies" / str(round_id) / f"{unit_code}-{digest[:16]}.pdf"
+    if target.is_file():
+        return target, False
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f"{target.name}.{digest[16:24]}.partial")
+    partial.write_bytes(content)
+    partial.replace(target)
+    return target, True
+
+
 def answer(app: App, token: str, kind: ResponseKind, comments: tuple[CommentInput, ...] = (),
-           proposal: dict[str, str] | None = None, attachment: tuple[str, bytes] | None = None) -> Any:
-    """Record the unit's answer (a new revision) and send the receipt."""
+           proposal: dict[str, str] | None = None, attachment: bytes | None = None) -> AnswerReceipt:
+    """Record the unit's answer as a new revision and send the receipt.
+
+    Comments and proposal must already be cleaned (answer_input.clean_comments / clean_proposal); a refused
+    answer stores nothing, not even the PDF.
+    """
     page = recipient_page(app, token)
     if not page.can_answer:
-        raise Refused(page.read_only_reason or "Không thể gửi ý kiến.", "read_only")
+        raise ReadOnly(page.read_only_reason or "Không thể gửi ý kiến.")
+    check_answer(page.response, kind, comments, proposal)
+    if attachment is not None:
+        check_reply_pdf(attachment, app.settings.max_upload_mb)
+    stored: tuple[Path, bool] | None = None
     attachment_name = attachment_sha = None
     if attachment is not None:
-        name, content = attachment
-        attachment_sha = hashlib.sha256(content).hexdigest()
-        attachment_name = f"{page.unit_code}-lan-{len(page.revisions) + 1}.pdf"
-        target = app.settings.home / "replies" / str(page.round_id) / attachment_name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.with_name(target.name + ".partial")
-        partial.write_bytes(content)
-        partial.replace(target)
-    event = Respond(unit_code=page.unit_code, kind=kind, entered_by=f"{page.unit_name} (qua đường dẫn)",
+        # Written before the transaction: a crash in between leaves an unused file, never a reference
+        # to a missing one. A refusal removes the file again.
+        stored = _store_reply(app, page.round_id, page.unit_code, attachment)
+        attachment_name, attachment_sha = stored[0].name, hashlib.sha256(attachment).hexdigest()
+    event = Respond(unit_code=page.unit_code, kind=kind,
+                    entered_by=f"{page.unit_name} (qua đường dẫn)"[:_ENTERED_BY_MAX],
                     channel=ResponseChannel.WEB, comments=comments, proposal=proposal,
                     attachment_name=attachment_name, attachment_sha256=attachment_sha)
-    decision = execute(app, page.round_id, event, f"{page.unit_name} ({page.unit_code})")
+    try:
+        decision = execute(app, page.round_id, event, f"{page.unit_name} ({page.unit_code})"[:_ENTERED_BY_MAX])
+    except BaseException:
+        if stored is not None and stored[1]:
+            stored[0].unlink(missing_ok=True)
+        raise
     run_step(app, "circulate", round_id=page.round_id)
-    return decision
+    record = decision.responses[-1]
+    return AnswerReceipt(page.round_id, page.unit_code, record.revision, record.kind, record.received_at,
+                         record.late, len(record.comments), record.attachment_name)
 
 
 def reply_attachment(app: App, round_id: int, name: str) -> Path:
     path = app.settings.home / "replies" / str(round_id) / Path(name).name
     if not path.is_file():
-        raise LinkInvalid("Không tìm thấy tệp.")
+        raise FileMissing("Không tìm thấy tệp.")
     return path
 
 
-__all__ = ["LinkInvalid", "RecipientPage", "RecipientRole", "answer", "draft_file", "recipient_page",
-           "record_opening", "reply_attachment"]
+__all__ = ["AnswerReceipt", "FileMissing", "LinkExpired", "LinkInvalid", "LinkRevoked", "LinkUnknown",
+           "ReadOnly", "RecipientPage", "Revision", "answer", "draft_file", "recipient_page", "record_opening",
+           "reply_attachment", "reply_file"]

@@ -1,6 +1,336 @@
-"""(being written)"""
+"""The JSON API under /api: the use cases of the CLI and the pages, through the same service layer.
+
+Authentication is the staff session cookie (POST /api/session); every POST/DELETE also needs the
+session's CSRF token in the X-CSRF-Token header. Errors are {"error": {"code", "message"}}.
+"""
 from __future__ import annotations
 
-from fastapi import APIRouter
+import hmac
+import secrets
+from collections.abc import Callable, Coroutine
+from datetime import date, timedelta
+from typing import Annotated, Any
 
-router = APIRouter()
+from fastapi import APIRouter, Depends, Path, Query, Request, Response, Security
+from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
+from fastapi.security import APIKeyCookie, APIKeyHeader
+from starlette.exceptions import HTTPException
+
+from models.errors import InvalidInput, UnitUnknown
+from models.rounds import RecipientRole, ResponseChannel, ResponseKind
+from models.staff import Role, StaffUser
+from workflows.cli.parsing import parse_deadline
+from workflows.engine.events import Close, Event, Extend, Launch, Remind, Respond
+from workflows.service.answer_input import check_answer, clean_comments, clean_proposal
+from workflows.service.api_models import (AuditEventOut, AuditOut, ChainBreakOut, CloseIn, CommandOut, CommentOut,
+                                          CreatedOut, DirectoryUnitOut, DoneOut, ErrorOut, ExtendIn, LoginIn,
+                                          NewRoundIn, RemindIn, RespondIn, ResponseFieldOut, ResponseSpecOut,
+                                          RoundOut, RoundSummaryOut, SessionOut, StateOut, TimerDefOut, TimerOut,
+                                          UnitOut, UnitResponseOut, UserOut, WorkflowOut)
+from workflows.service.api_queries import RoundBrief, directory_units, round_brief, unit_responses
+from workflows.service.app import App
+from workflows.service.registry import WorkflowUnknown, get_workflow, shipped_workflows
+from workflows.service.rounds import Addressee, NewRound, create_round, execute
+from workflows.service.staff import LoginRefused, TooManyAttempts, authenticate
+from workflows.service.steps import run_step
+from workflows.service.views import audit_trail, list_rounds, round_view
+from workflows.web.security import CSRF_HEADER, SESSION_COOKIE, Session, current_user, read_session, ykien
+
+MAX_ID = 2**31 - 1
+DEADLINE_HORIZON = timedelta(days=5 * 366)
+ERROR_TEXT = {
+    400: "Yêu cầu không đọc được (ví dụ thân yêu cầu không phải UTF-8)",
+    401: "Chưa đăng nhập (hoặc phiên đã hết hạn)",
+    403: "Không có quyền, hoặc thiếu/sai header X-CSRF-Token",
+    404: "Không tìm thấy",
+    409: "Quy trình không cho phép thao tác này ở trạng thái hiện tại",
+    422: "Dữ liệu không hợp lệ",
+    429: "Đăng nhập sai quá nhiều lần",
+}
+
+
+def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The error answers an operation documents: the given ones, plus 400 for an unreadable request."""
+    return {status: {"model": ErrorOut, "description": ERROR_TEXT[status]} for status in sorted({400, *statuses})}
+
+
+class ApiError(Exception):
+    """An API refusal with its HTTP status and a stable code."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+class ApiRoute(APIRoute):
+    """Answers ApiError (also raised by dependencies) and HTTP errors raised while reading the request (such
+    as a body that is not UTF-8) with the API's error body."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def handle(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except ApiError as error:
+                return JSONResponse({"error": {"code": error.code, "message": error.message}},
+                                    status_code=error.status)
+            except HTTPException as error:
+                message = "Không đọc được nội dung yêu cầu." if error.status_code == 400 else str(error.detail)
+                return JSONResponse({"error": {"code": "bad_request" if error.status_code == 400 else "http_error",
+                                               "message": message}}, status_code=error.status_code,
+                                    headers=error.headers)
+
+        return handle
+
+
+router = APIRouter(prefix="/api", route_class=ApiRoute)
+
+SESSION_SCHEME = APIKeyCookie(name=SESSION_COOKIE, auto_error=False, scheme_name="session",
+                              description="Cookie phiên đăng nhập, nhận từ POST /api/session")
+CSRF_SCHEME = APIKeyHeader(name=CSRF_HEADER, auto_error=False, scheme_name="csrf",
+                           description="csrf_token nhận từ POST /api/session; bắt buộc với POST/DELETE")
+RoundId = Annotated[int, Path(ge=1, le=MAX_ID, description="Số đợt lấy ý kiến")]
+
+
+def api_user(request: Request, _cookie: str | None = Security(SESSION_SCHEME)) -> StaffUser:
+    user = current_user(request)
+    if user is None:
+        raise ApiError(401, "login_required", "Cần đăng nhập (POST /api/session).")
+    return user
+
+
+def api_csrf(request: Request, given: str | None = Security(CSRF_SCHEME)) -> None:
+    expected = read_session(request).csrf
+    if not given or not hmac.compare_digest(given.encode("utf-8", "replace"), expected.encode()):
+        raise ApiError(403, "csrf_failed", f"Thiếu hoặc sai header {CSRF_HEADER} (lấy từ POST /api/session).")
+
+
+def changer(user: StaffUser = Depends(api_user), _csrf: None = Depends(api_csrf)) -> StaffUser:
+    """A logged-in user sending a state-changing request with the right CSRF token."""
+    return user
+
+
+UserDep = Annotated[StaffUser, Depends(api_user)]
+ChangerDep = Annotated[StaffUser, Depends(changer)]
+
+
+def _user_out(user: StaffUser) -> UserOut:
+    return UserOut(id=user.id, username=user.username, display_name=user.display_name, role=user.role.value,
+                   office=user.office)
+
+
+# Session ------------------------------------------------------------------------------------------
+
+@router.post("/session", tags=["phiên đăng nhập"], response_model=SessionOut, responses=_errors(401, 422, 429),
+             summary="Đăng nhập: đặt cookie phiên và trả về csrf_token")
+def login(body: LoginIn, request: Request) -> SessionOut:
+    app = ykien(request)
+    client = request.client.host if request.client else "unknown"
+    try:
+        user = authenticate(app, body.username, body.password, client)
+    except TooManyAttempts as refusal:
+        raise ApiError(429, refusal.code, refusal.message) from None
+    except LoginRefused as refusal:
+        raise ApiError(401, refusal.code, refusal.message) from None
+    session = Session(user_id=user.id, csrf=secrets.token_urlsafe(24))  # a new session id on login
+    request.state.session = session  # the middleware writes the cookie
+    request.state.user = user
+    return SessionOut(csrf_token=session.csrf, user=_user_out(user))
+
+
+@router.get("/session", tags=["phiên đăng nhập"], response_model=SessionOut, responses=_errors(401),
+            summary="Người đang đăng nhập và csrf_token của phiên")
+def whoami(request: Request, user: UserDep) -> SessionOut:
+    return SessionOut(csrf_token=read_session(request).csrf, user=_user_out(user))
+
+
+@router.delete("/session", tags=["phiên đăng nhập"], response_model=DoneOut, responses=_errors(401, 403),
+               summary="Đăng xuất")
+def logout(request: Request, response: Response, _user: ChangerDep) -> DoneOut:
+    response.delete_cookie(SESSION_COOKIE)
+    request.state.session_written = True
+    return DoneOut()
+
+
+# Rounds (read) ------------------------------------------------------------------------------------
+
+@router.get("/rounds", tags=["đợt lấy ý kiến"], response_model=list[RoundSummaryOut], responses=_errors(401, 422),
+            summary="Danh sách các đợt, lọc theo trạng thái và phòng")
+def rounds(request: Request, _user: UserDep,
+           status: Annotated[str | None, Query(max_length=60, description="Mã trạng thái, ví dụ circulating")] = None,
+           office: Annotated[str | None, Query(max_length=40, description="Mã phòng, ví dụ TĐC")] = None,
+           ) -> list[RoundSummaryOut]:
+    return [RoundSummaryOut(id=r.id, title=r.title, workflow=r.workflow, office=r.office, status=r.status,
+                            status_title=r.status_title, deadline=r.deadline, answered=r.answered, asked=r.asked,
+                            late=r.late, next_timer=r.next_timer, next_timer_at=r.next_timer_at,
+                            launched_at=r.launched_at)
+            for r in list_rounds(ykien(request), status or None, office or None)]
+
+
+@router.get("/rounds/{round_id}", tags=["đợt lấy ý kiến"], response_model=RoundOut, responses=_errors(401, 404, 422),
+            summary="Một đợt: bảng tình hình từng đơn vị và số đếm")
+def round_detail(request: Request, round_id: RoundId, user: UserDep) -> RoundOut:
+    view = round_view(ykien(request), round_id)
+    state = view.state
+    units = [UnitOut(unit_code=u.unit_code, unit_name=u.unit_name, role=u.role, email=u.email.value,
+                     answer=u.answer.value, deadline=u.deadline, late=u.late, extended=u.extended,
+                     counted_as_agreement=u.counted_as_agreement, reminders_sent=u.reminders_sent,
+                     first_opened_at=u.first_opened_at, last_opened_at=u.last_opened_at, flags=u.flags)
+             for u in view.units]
+    return RoundOut(id=state.id, title=state.title, subject=state.subject, workflow=state.workflow,
+                    office=state.office, status=state.status, status_title=view.status_title,
+                    deadline=state.deadline, silence_is_agreement=state.silence_is_agreement,
+                    draft_version=state.draft_version, launched_at=state.launched_at, closed_at=state.closed_at,
+                    today=view.today, counts=view.counts, units=units,
+                    pending_timers=[TimerOut(name=n, due_at=d) for n, d in view.pending_timers],
+                    can_change=user.can_change_round(state.office))
+
+
+@router.get("/rounds/{round_id}/responses", tags=["đợt lấy ý kiến"], response_model=list[UnitResponseOut],
+            responses=_errors(401, 404, 422), summary="Lần trả lời mới nhất của mỗi đơn vị (dự thảo hiện hành)")
+def responses(request: Request, round_id: RoundId, _user: UserDep) -> list[UnitResponseOut]:
+    return [UnitResponseOut(unit_code=r.unit_code, unit_name=r.unit_name, revision=r.revision, kind=r.kind,
+                            received_at=r.received_at, late=r.late, entered_by=r.entered_by, channel=r.channel,
+                            note=r.note, attachment_name=r.attachment_name, proposal=r.proposal,
+                            comments=[CommentOut(section=c.section, text=c.text, proposed_wording=c.proposed_wording)
+                                      for c in r.comments])
+            for r in unit_responses(ykien(request), round_id)]
+
+
+@router.get("/rounds/{round_id}/audit", tags=["đợt lấy ý kiến"], response_model=AuditOut,
+            responses=_errors(401, 404, 422), summary="Nhật ký của đợt và kết quả kiểm tra chuỗi băm")
+def audit(request: Request, round_id: RoundId, _user: UserDep) -> AuditOut:
+    events, broken = audit_trail(ykien(request), round_id)
+    return AuditOut(events=[AuditEventOut(seq=e.seq, at=e.at, actor=e.actor, action=e.action, details=e.details,
+                                          prev_hash=e.prev_hash, hash=e.hash) for e in events],
+                    chain_intact=broken is None,
+                    chain_break=ChainBreakOut(seq=broken.seq, reason=broken.reason) if broken else None)
+
+
+# Rounds (commands) --------------------------------------------------------------------------------
+
+def _deadline(app: App, text: str, field: str) -> tuple[date, int | None]:
+    """A date or "N ngày làm việc" from today, within a sane horizon (the calendar is finite)."""
+    today = app.clock.now().astimezone(app.tz).date()
+    due, working_days = parse_deadline(text, today, app.calendar, field)
+    if not today - DEADLINE_HORIZON <= due <= today + DEADLINE_HORIZON:
+        raise InvalidInput(f"{field}: {due:%d/%m/%Y} quá xa (chỉ nhận trong vòng 5 năm quanh hôm nay).",
+                           "deadline_out_of_range")
+    return due, working_days
+
+
+@router.post("/rounds", tags=["đợt lấy ý kiến"], response_model=CreatedOut, status_code=201,
+             responses=_errors(401, 403, 409, 422), summary="Tạo đợt lấy ý kiến (chưa gửi)")
+def create(request: Request, body: NewRoundIn, user: ChangerDep) -> CreatedOut:
+    app = ykien(request)
+    if not user.can_create_round():
+        raise ApiError(403, "forbidden", "Tài khoản lãnh đạo chỉ được xem, không tạo đợt.")
+    if user.role is Role.STAFF and body.office != user.office:
+        raise ApiError(403, "forbidden", f"Cán bộ phòng {user.office} chỉ tạo đợt cho phòng mình.")
+    due, working_days = _deadline(app, body.deadline, "deadline")
+    new = NewRound(
+        title=body.title, subject=body.subject or f"xin ý kiến góp ý đối với dự thảo {body.title}",
+        workflow=body.workflow, office=body.office, deadline=due,
+        addressees=tuple(Addressee(tuple(a.units), tuple(a.groups), RecipientRole(a.role))
+                         for a in body.addressees if a.units or a.groups),
+        contact_name=body.contact_name, contact_title=body.contact_title or None, contact_phone=body.contact_phone,
+        signer_name=body.signer_name, signer_title=body.signer_title,
+        silence_is_agreement=body.silence_is_agreement, timer_overrides=dict(body.timer_overrides),
+        deadline_working_days=working_days)
+    try:
+        round_id = create_round(app, new, user.actor)
+    except (WorkflowUnknown, UnitUnknown) as unknown:  # unknown names in the request: bad input, not a refusal
+        raise InvalidInput(unknown.message, unknown.code) from None
+    return CreatedOut(id=round_id, deadline=due, deadline_working_days=working_days)
+
+
+def _command(request: Request, user: StaffUser, round_id: int, event_of: Callable[[RoundBrief], Event]) -> CommandOut:
+    """Check the user may change the round, apply one event (audited), then send what it queued."""
+    app = ykien(request)
+    brief = round_brief(app, round_id)
+    if not user.can_change_round(brief.office):
+        who = "Tài khoản lãnh đạo chỉ được xem" if user.role is Role.LEADER else \
+            f"Đợt số {round_id} thuộc phòng {brief.office}; cán bộ phòng {user.office} không được thay đổi"
+        raise ApiError(403, "forbidden", f"{who}.")
+    decision = execute(app, round_id, event_of(brief), user.actor)
+    if decision.messages:
+        run_step(app, "circulate", round_id=round_id)
+    state = decision.state
+    return CommandOut(id=round_id, status=state.status, status_title=get_workflow(state.workflow).state(state.status).title,
+                      messages=len(decision.messages))
+
+
+COMMAND = {"tags": ["đợt lấy ý kiến"], "response_model": CommandOut, "responses": _errors(401, 403, 404, 409, 422)}
+
+
+@router.post("/rounds/{round_id}/launch", summary="Phát hành: gửi văn bản xin ý kiến tới mọi đơn vị", **COMMAND)
+def launch(request: Request, round_id: RoundId, user: ChangerDep) -> CommandOut:
+    return _command(request, user, round_id, lambda _brief: Launch())
+
+
+@router.post("/rounds/{round_id}/respond", summary="Ghi nhận ý kiến một đơn vị gửi bằng giấy, điện thoại, thư",
+             **COMMAND)
+def respond(request: Request, round_id: RoundId, body: RespondIn, user: ChangerDep) -> CommandOut:
+    def event(brief: RoundBrief) -> Event:
+        spec = get_workflow(brief.workflow).response
+        kind = ResponseKind(body.kind)
+        comments = clean_comments((c.section, c.text, c.proposed_wording) for c in body.comments)
+        proposal = clean_proposal(spec, body.proposal) if body.proposal is not None else None
+        check_answer(spec, kind, comments, proposal)
+        return Respond(unit_code=body.unit, kind=kind, entered_by=user.actor[:200],
+                       channel=ResponseChannel(body.channel), comments=comments, proposal=proposal,
+                       note=body.note or None, late_accept=body.late_accept)
+
+    return _command(request, user, round_id, event)
+
+
+@router.post("/rounds/{round_id}/extend", summary="Gia hạn cho cả đợt hoặc một đơn vị", **COMMAND)
+def extend(request: Request, round_id: RoundId, body: ExtendIn, user: ChangerDep) -> CommandOut:
+    def event(_brief: RoundBrief) -> Event:
+        new_deadline, _ = _deadline(ykien(request), body.new_deadline, "new_deadline")
+        return Extend(new_deadline, body.unit, body.reason or None)
+
+    return _command(request, user, round_id, event)
+
+
+@router.post("/rounds/{round_id}/remind", summary="Đôn đốc ngay các đơn vị chưa trả lời", **COMMAND)
+def remind(request: Request, round_id: RoundId, user: ChangerDep, body: RemindIn | None = None) -> CommandOut:
+    units = tuple(body.units) if body is not None and body.units else None
+    return _command(request, user, round_id, lambda _brief: Remind(units))
+
+
+@router.post("/rounds/{round_id}/close", summary="Kết thúc nhận ý kiến trước hạn", **COMMAND)
+def close(request: Request, round_id: RoundId, user: ChangerDep, body: CloseIn | None = None) -> CommandOut:
+    reason = body.reason if body is not None else None
+    return _command(request, user, round_id, lambda _brief: Close(reason or None))
+
+
+# Directory and workflows --------------------------------------------------------------------------
+
+@router.get("/directory/units", tags=["danh bạ"], response_model=list[DirectoryUnitOut],
+            responses=_errors(401, 422), summary="Các cơ quan, đơn vị trong danh bạ")
+def units(request: Request, _user: UserDep,
+          group: Annotated[str | None, Query(max_length=60, description="Chỉ một nhóm, ví dụ so-ban-nganh")] = None,
+          ) -> list[DirectoryUnitOut]:
+    return [DirectoryUnitOut(code=u.code, name=u.name, group=u.group, group_label=u.group_label, email=u.email,
+                             contact_person=u.contact_person, phone=u.phone)
+            for u in directory_units(ykien(request), group or None)]
+
+
+@router.get("/workflows", tags=["quy trình"], response_model=list[WorkflowOut], responses=_errors(401),
+            summary="Các quy trình có sẵn: trạng thái, sự kiện, bộ hẹn giờ, mẫu trả lời")
+def workflows(_user: UserDep) -> list[WorkflowOut]:
+    out = []
+    for wf in shipped_workflows().values():
+        states = [StateOut(name=name, title=s.title, final=s.final, events=list(s.transitions),
+                           timers=[TimerDefOut(name=t.name, at=str(t.at), time=t.time.strftime("%H:%M"), event=t.event)
+                                   for t in s.timers])
+                  for name, s in wf.states.items()]
+        response = ResponseSpecOut(kind=wf.response.kind, allow_agree=wf.response.allow_agree,
+                                   fields=[ResponseFieldOut(key=f.key, label=f.label, required=f.required, kind=f.kind)
+                                           for f in wf.response.fields])
+        out.append(WorkflowOut(name=wf.name, title=wf.title, initial=wf.initial,
+                               recipient_roles=[str(r) for r in wf.recipient_roles], response=response, states=states))
+    return out

@@ -1,6 +1,233 @@
-"""(being written)"""
+"""The recipient page /r/<token>: a unit reads the request, downloads the draft and answers, without login.
+
+Everything is resolved from the token; form fields never choose the unit or the round.
+"""
 from __future__ import annotations
 
-from fastapi import APIRouter
+from dataclasses import dataclass, field
+from typing import Any
 
-router = APIRouter()
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import FileResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData, UploadFile
+
+from models.rounds import ResponseKind
+from workflows.engine.refusals import Refused
+from workflows.service.answer_input import AnswerInvalid, Problem, clean_comments, clean_proposal
+from workflows.service.app import App
+from workflows.service.recipients import (FileMissing, LinkInvalid, RecipientPage, answer, draft_file,
+                                          recipient_page, record_opening, reply_file)
+from workflows.web.security import check_link_csrf, link_csrf, ykien
+from workflows.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+FIRST_ROWS = 3
+MAX_ROWS = 200
+MEDIA_TYPES = {
+    ".pdf": "application/pdf",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".doc": "application/msword",
+    ".odt": "application/vnd.oasis.opendocument.text",
+}
+PRIVATE = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex, nofollow"}
+SHORT_FIELDS = {"months", "money"}
+
+
+@dataclass
+class AnswerForm:
+    """The answer form as shown: the values typed (or the last revision), and the rows to show."""
+
+    answer: str | None = None
+    rows: list[dict[str, str]] = field(default_factory=list)
+    proposal: dict[str, str] = field(default_factory=dict)
+    file_dropped: bool = False
+
+
+def _ask(page: RecipientPage) -> str:
+    if page.role == "publish":
+        return "Đăng tải dự thảo lên Cổng thông tin điện tử để lấy ý kiến rộng rãi."
+    if page.role == "inform":
+        return "Gửi để quý cơ quan biết."
+    if page.response.kind == "proposals":
+        return "Đề xuất nhiệm vụ theo phiếu đề xuất (Mẫu A1-ĐXNV)."
+    return "Góp ý đối với dự thảo (hoặc cho biết đồng ý / không có ý kiến)."
+
+
+def _padded(rows: list[dict[str, str]], blank: int = 0) -> list[dict[str, str]]:
+    """The rows given, then `blank` empty rows more, and at least FIRST_ROWS in all."""
+    wanted = min(MAX_ROWS, max(FIRST_ROWS, len(rows) + blank))
+    blank = {"section": "", "comment": "", "proposed": ""}
+    return rows[:MAX_ROWS] + [dict(blank) for _ in range(wanted - len(rows))]
+
+
+def _from_revision(page: RecipientPage) -> AnswerForm:
+    current = page.current
+    if current is None:
+        return AnswerForm(answer="proposals" if page.response.kind == "proposals" else None, rows=_padded([]))
+    rows = [{"section": c.section or "", "comment": c.text, "proposed": c.proposed_wording or ""}
+            for c in current.comments]
+    return AnswerForm(answer=current.kind, rows=_padded(rows, blank=1), proposal=dict(current.proposal or {}))
+
+
+def _text(form: FormData, name: str) -> str:
+    value = form.get(name)
+    return value if isinstance(value, str) else ""
+
+
+def _from_form(form: FormData, page: RecipientPage) -> AnswerForm:
+    sections, comments, proposed = (form.getlist(n) for n in ("section", "comment", "proposed"))
+    count = max(len(sections), len(comments), len(proposed))
+
+    def at(values: list[Any], i: int) -> str:
+        return values[i] if i < len(values) and isinstance(values[i], str) else ""
+
+    rows = [{"section": at(sections, i), "comment": at(comments, i), "proposed": at(proposed, i)}
+            for i in range(count)]
+    proposal = {f.key: _text(form, f"p_{f.key}") for f in page.response.fields}
+    return AnswerForm(answer=_text(form, "answer") or None, rows=rows, proposal=proposal)
+
+
+def _show(request: Request, token: str, page: RecipientPage, form: AnswerForm | None = None,
+          problems: list[Problem] | None = None, flash: str | None = None, status_code: int = 200) -> Response:
+    app = ykien(request)
+    form = form or _from_revision(page)
+    response = render(request, "recipient.html", {
+        "page": page, "token": token, "link_csrf": link_csrf(app, token), "form": form,
+        "problems": problems or [], "bad_fields": {p.field for p in problems or []}, "ask": _ask(page),
+        "max_upload_mb": app.settings.max_upload_mb, "short_kinds": SHORT_FIELDS,
+        "flash": flash, "flash_kind": "error" if status_code >= 400 else "ok"}, status_code=status_code)
+    response.headers.update(PRIVATE)
+    return response
+
+
+def _notice(request: Request, title: str, message: str, status_code: int, back: str | None = None) -> Response:
+    response = render(request, "recipient_notice.html", {"heading": title, "message": message, "back": back},
+                      status_code=status_code)
+    response.headers.update(PRIVATE)
+    return response
+
+
+def _link_invalid(request: Request, error: LinkInvalid) -> Response:
+    return _notice(request, "Đường dẫn không dùng được", error.message, 410 if error.gone else 404)
+
+
+@router.get("/r/{token}")
+def show_request(request: Request, token: str) -> Response:
+    app = ykien(request)
+    try:
+        record_opening(app, token)
+        page = recipient_page(app, token)
+    except LinkInvalid as error:
+        return _link_invalid(request, error)
+    return _show(request, token, page)
+
+
+@router.get("/r/{token}/draft")
+def download_draft(request: Request, token: str) -> Response:
+    try:
+        path = draft_file(ykien(request), token)
+    except LinkInvalid as error:
+        return _link_invalid(request, error)
+    except FileMissing as error:
+        return _notice(request, "Không có tệp dự thảo", error.message, 404, back=f"/r/{token}")
+    return FileResponse(path, filename=path.name, headers=PRIVATE,
+                        media_type=MEDIA_TYPES.get(path.suffix.lower(), "application/octet-stream"))
+
+
+@router.get("/r/{token}/reply/{revision}")
+def download_reply(request: Request, token: str, revision: int) -> Response:
+    try:
+        path = reply_file(ykien(request), token, revision)
+    except LinkInvalid as error:
+        return _link_invalid(request, error)
+    except FileMissing as error:
+        return _notice(request, "Không có tệp", error.message, 404, back=f"/r/{token}")
+    return FileResponse(path, filename=path.name, media_type="application/pdf", headers=PRIVATE)
+
+
+@router.get("/r/{token}/sent")
+def sent(request: Request, token: str) -> Response:
+    try:
+        page = recipient_page(ykien(request), token)
+    except LinkInvalid as error:
+        return _link_invalid(request, error)
+    if page.current is None:
+        return RedirectResponse(f"/r/{token}", status_code=303)
+    response = render(request, "recipient_sent.html", {"page": page, "token": token})
+    response.headers.update(PRIVATE)
+    return response
+
+
+def _too_large(request: Request, app: App) -> bool:
+    """A request body far over the upload limit is refused before it is read."""
+    length = request.headers.get("content-length", "")
+    return length.isdigit() and int(length) > (app.settings.max_upload_mb + 1) * 1024 * 1024
+
+
+async def _read_upload(upload: UploadFile, limit: int) -> bytes:
+    """At most limit + 1 bytes: enough to tell the file is too large without holding all of it."""
+    return await upload.read(limit + 1)
+
+
+@router.post("/r/{token}")
+async def submit_answer(request: Request, token: str) -> Response:
+    """Async only to read the multipart body; every service call (database, SMTP) runs in the threadpool."""
+    app = ykien(request)
+    try:
+        page = await run_in_threadpool(recipient_page, app, token)
+    except LinkInvalid as error:
+        return _link_invalid(request, error)
+    if _too_large(request, app):
+        return _show(request, token, page, problems=[Problem("reply_pdf", (
+            f"Văn bản trả lời: tệp vượt giới hạn {app.settings.max_upload_mb} MB. Chưa có gì được lưu; "
+            "hãy nhập lại ý kiến và chọn tệp nhỏ hơn."))], status_code=413)
+    form = await request.form(max_files=2, max_fields=4 * MAX_ROWS + 100)
+    try:
+        try:
+            check_link_csrf(app, token, _text(form, "csrf_token") or None)
+        except HTTPException as refusal:
+            return _notice(request, "Biểu mẫu không hợp lệ", str(refusal.detail), 403, back=f"/r/{token}")
+        typed = _from_form(form, page)
+        upload = form.get("reply_pdf")
+        has_file = isinstance(upload, UploadFile) and bool(upload.filename)
+        if _text(form, "action") == "add_row":
+            typed.rows = _padded(typed.rows, blank=1)
+            typed.file_dropped = has_file
+            return _show(request, token, page, typed)
+        if not page.can_answer:
+            return _show(request, token, page, typed, flash=page.read_only_reason, status_code=409)
+        try:
+            content = await _read_upload(upload, app.settings.max_upload_mb * 1024 * 1024) \
+                if isinstance(upload, UploadFile) and has_file else None
+            receipt_kind = _kind(typed, page)
+            comments = clean_comments((r["section"], r["comment"], r["proposed"]) for r in typed.rows) \
+                if receipt_kind is not ResponseKind.PROPOSALS else ()
+            proposal = clean_proposal(page.response, typed.proposal) \
+                if receipt_kind is ResponseKind.PROPOSALS else None
+            await run_in_threadpool(answer, app, token, receipt_kind, comments, proposal, content)
+        except AnswerInvalid as invalid:
+            typed.rows = _padded(typed.rows)
+            typed.file_dropped = has_file
+            return _show(request, token, page, typed, problems=invalid.problems, status_code=422)
+        except LinkInvalid as error:
+            return _link_invalid(request, error)
+        except Refused as refusal:
+            typed.rows = _padded(typed.rows)
+            page = await run_in_threadpool(recipient_page, app, token)
+            return _show(request, token, page, typed, flash=refusal.message,
+                         status_code=409)
+    finally:
+        await form.close()
+    return RedirectResponse(f"/r/{token}/sent", status_code=303)
+
+
+def _kind(typed: AnswerForm, page: RecipientPage) -> ResponseKind:
+    if page.response.kind == "proposals":
+        return ResponseKind.PROPOSALS
+    if typed.answer in (ResponseKind.AGREE.value, ResponseKind.COMMENTS.value):
+        return ResponseKind(typed.answer)
+    if any(v.strip() for row in typed.rows for v in row.values()):
+        return ResponseKind.COMMENTS  # comments typed, radio forgotten: the intent is plain
+    raise AnswerInvalid([Problem("answer", "Hãy chọn \"Đồng ý / không có ý kiến\" hoặc \"Có ý kiến góp ý\".")])

@@ -1,0 +1,446 @@
+"""The recipient page /r/<token> against a real SQLite App, the real service layer and a loopback SMTP server.
+
+A round on the 12-unit directory is launched; each unit's personal link is read from its invitation email,
+as the unit would. Covers what the page shows, answering and revising, the signed PDF, read-only after the
+deadline (unless extended), bad links, and that one unit's link never reaches another unit.
+"""
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta
+from email.message import EmailMessage
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select, update
+
+from config.clock import FrozenClock
+from config.settings import load_settings
+from models.db.tables import AccessTokenRow
+from models.rounds import RecipientRole
+from notifications.testing import SmtpCapture, smtp_capture
+from workflows.engine.events import Extend, Launch
+from workflows.service.app import App, build_app
+from workflows.service.directory import import_units
+from workflows.service.outgoing import hash_token
+from workflows.service.recipients import recipient_page
+from workflows.service.rounds import Addressee, NewRound, create_round, execute
+from workflows.service.steps import run_step
+from workflows.service.views import round_view
+from workflows.web.app import create_web_app
+from workflows.web.security import link_csrf
+
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+START = datetime(2025, 11, 20, 8, 30, tzinfo=TZ)
+UNITS_CSV = Path(__file__).parents[1] / "fixtures" / "units_12.csv"
+STAFF = "Phạm Phi Long (TĐC)"
+TITLE = "Kế hoạch hỗ trợ doanh nghiệp nâng cao năng suất và chất lượng giai đoạn 2026 – 2030"
+PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"
+
+
+def settings_for(home: Path, capture: SmtpCapture, **extra: object):  # type: ignore[no-untyped-def]
+    return load_settings(home=home, database_url=None, now=None, calendar_file=None,
+                         smtp_url=f"smtp://127.0.0.1:{capture.target.port}", secret_key="r" * 40, **extra)
+
+
+@pytest.fixture(scope="module")
+def template_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated database with the directory, made once and copied for each test."""
+    home = tmp_path_factory.mktemp("template")
+    with smtp_capture() as capture:
+        app = build_app(settings_for(home, capture), FrozenClock(START), create_schema=True)
+        import_units(app, UNITS_CSV, STAFF)
+        app.close()
+    return home
+
+
+@pytest.fixture
+def upload_limit_mb() -> int:
+    return 20
+
+
+@pytest.fixture
+def ykien_app(template_home: Path, tmp_path: Path, capture: SmtpCapture, clock: FrozenClock,
+              upload_limit_mb: int) -> Iterator[App]:
+    for database in template_home.glob("ykien.db*"):
+        shutil.copy(database, tmp_path / database.name)
+    app = build_app(settings_for(tmp_path, capture, max_upload_mb=upload_limit_mb), clock)
+    yield app
+    app.close()
+
+
+@pytest.fixture
+def client(ykien_app: App) -> TestClient:
+    return TestClient(create_web_app(ykien_app))
+
+
+def launch(app: App, tmp_path: Path, workflow: str = "consultation", draft: bool = True) -> int:
+    source = tmp_path / "Dự thảo Kế hoạch.pdf"
+    source.write_bytes(PDF + b"draft body")
+    new = NewRound(
+        title=TITLE, subject=f"xin ý kiến góp ý đối với dự thảo {TITLE}", workflow=workflow, office="TĐC",
+        deadline=date(2025, 12, 5),
+        addressees=(Addressee(groups=("so-ban-nganh", "xa-phuong")),
+                    Addressee(units=("TTTT-VP",), role=RecipientRole.PUBLISH),
+                    Addressee(units=("LMHTX",), role=RecipientRole.INFORM)),
+        contact_name="Ông Phạm Phi Long", contact_title="Trưởng phòng Quản lý Tiêu chuẩn Đo lường Chất lượng",
+        contact_phone="0912 130 290", signer_name="Nông Thị Thanh Huyền", draft_path=source if draft else None)
+    round_id = create_round(app, new, STAFF)
+    execute(app, round_id, Launch(), STAFF)
+    run_step(app, "circulate", round_id=round_id)
+    return round_id
+
+
+def links(capture: SmtpCapture, kind: str = "invitation") -> dict[str, str]:
+    """unit code -> token, read from the plain-text part of each email of that kind."""
+    found = {}
+    for message in capture.messages:
+        if message["X-Ykien-Kind"] == kind:
+            text = message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+            match = re.search(r"/r/([A-Za-z0-9_-]+)", text)
+            if match:
+                found[str(message["X-Ykien-Unit"])] = match.group(1)
+    return found
+
+
+@pytest.fixture
+def tokens(ykien_app: App, tmp_path: Path, capture: SmtpCapture) -> dict[str, str]:
+    source_dir = tmp_path / "in"
+    source_dir.mkdir()
+    launch(ykien_app, source_dir)
+    return links(capture)
+
+
+def form(app: App, token: str, **fields: object) -> dict[str, object]:
+    return {"csrf_token": link_csrf(app, token), "action": "send", **fields}
+
+
+def comments_form(app: App, token: str, *rows: tuple[str, str, str]) -> dict[str, object]:
+    return form(app, token, answer="comments", section=[r[0] for r in rows], comment=[r[1] for r in rows],
+                proposed=[r[2] for r in rows])
+
+
+def unit(app: App, code: str):  # type: ignore[no-untyped-def]
+    return next(u for u in round_view(app, 1).units if u.unit_code == code)
+
+
+def receipts(capture: SmtpCapture) -> list[EmailMessage]:
+    return [m for m in capture.messages if m["X-Ykien-Kind"] == "receipt"]
+
+
+def replies_stored(app: App) -> list[Path]:
+    folder = app.settings.home / "replies"
+    return sorted(p for p in folder.rglob("*") if p.is_file()) if folder.exists() else []
+
+
+# What the page shows ------------------------------------------------------------------------------
+
+def test_page_shows_the_request_and_records_first_and_last_opening(client: TestClient, ykien_app: App,
+                                                                   tokens: dict[str, str], clock: FrozenClock) -> None:
+    assert unit(ykien_app, "SCT").first_opened_at is None
+    page = client.get(f"/r/{tokens['SCT']}")
+    assert page.status_code == 200
+    text = page.text
+    for expected in ("Sở Khoa học và Công nghệ", f"V/v xin ý kiến góp ý đối với dự thảo {TITLE}", TITLE,
+                     "Kính gửi: <strong>Sở Công Thương</strong>", "trước ngày <strong>05/12/2025</strong>",
+                     "Ông Phạm Phi Long", "0912 130 290", 'href="tel:0912130290"', "Góp ý đối với dự thảo",
+                     f'href="/r/{tokens["SCT"]}/draft"', "Đồng ý / không có ý kiến", "Có ý kiến góp ý",
+                     "Mục/phần của dự thảo", "Nội dung góp ý", "Đề xuất sửa đổi", 'name="reply_pdf"',
+                     "được hiểu là thống nhất"):
+        assert expected in text, expected
+    assert "được gia hạn" not in text
+    assert page.headers["cache-control"] == "no-store"
+    opened = unit(ykien_app, "SCT")
+    assert opened.first_opened_at == START and opened.last_opened_at == START
+    assert unit(ykien_app, "STC").first_opened_at is None
+
+    clock.advance(timedelta(hours=3))
+    client.get(f"/r/{tokens['SCT']}")
+    again = unit(ykien_app, "SCT")
+    assert again.first_opened_at == START and again.last_opened_at == START + timedelta(hours=3)
+
+
+def test_draft_download_is_an_attachment_with_the_stored_file(client: TestClient, tokens: dict[str, str]) -> None:
+    answer = client.get(f"/r/{tokens['SCT']}/draft")
+    assert answer.status_code == 200
+    assert answer.content == PDF + b"draft body"
+    assert answer.headers["content-type"] == "application/pdf"
+    disposition = answer.headers["content-disposition"]
+    assert disposition.startswith("attachment;") and "D%E1%BB%B1%20th%E1%BA%A3o" in disposition
+
+
+def test_round_without_draft_answers_404_for_the_download(client: TestClient, ykien_app: App, tmp_path: Path,
+                                                          capture: SmtpCapture) -> None:
+    launch(ykien_app, tmp_path, draft=False)
+    token = links(capture)["SCT"]
+    assert "/draft" not in client.get(f"/r/{token}").text
+    missing = client.get(f"/r/{token}/draft")
+    assert missing.status_code == 404 and "không có tệp dự thảo" in missing.text
+
+
+def test_publish_and_inform_units_see_the_request_without_an_answer_form(client: TestClient,
+                                                                          tokens: dict[str, str]) -> None:
+    assert "LMHTX" not in tokens  # units that only receive the draft for information get no link
+    page = client.get(f"/r/{tokens['TTTT-VP']}")
+    assert page.status_code == 200
+    assert "Đăng tải dự thảo lên Cổng thông tin điện tử" in page.text and "không cần gửi ý kiến" in page.text
+    assert 'id="answer-form"' not in page.text
+
+
+# Answering ----------------------------------------------------------------------------------------
+
+def test_agreeing_records_the_answer_confirms_it_and_sends_a_receipt(client: TestClient, ykien_app: App,
+                                                                     tokens: dict[str, str],
+                                                                     capture: SmtpCapture) -> None:
+    answer = client.post(f"/r/{tokens['STC']}", data=form(ykien_app, tokens["STC"], answer="agree"),
+                         follow_redirects=False)
+    assert answer.status_code == 303 and answer.headers["location"] == f"/r/{tokens['STC']}/sent"
+    confirmation = client.get(answer.headers["location"])
+    assert "Đã gửi ý kiến" in confirmation.text and "lần gửi 1" in confirmation.text
+    assert unit(ykien_app, "STC").answer.value == "agree"
+    sent = receipts(capture)
+    assert [str(m["To"]).endswith("stc@caobang.example.vn") for m in sent] == [True]
+
+
+def test_comments_are_kept_with_their_sections_and_each_revision_is_kept(client: TestClient, ykien_app: App,
+                                                                          tokens: dict[str, str],
+                                                                          capture: SmtpCapture) -> None:
+    token = tokens["SCT"]
+    first = comments_form(ykien_app, token, ("Mục II.2", "Bổ sung chỉ tiêu năng suất", "Đạt 5%/năm"),
+                          ("", "", ""), ("Mục III", "Làm rõ kinh phí", ""))
+    assert client.post(f"/r/{token}", data=first).status_code == 200
+    second = comments_form(ykien_app, token, ("Mục II.2", "Bổ sung chỉ tiêu năng suất lao động", "Đạt 6%/năm"))
+    assert client.post(f"/r/{token}", data=second).status_code == 200
+
+    revisions = recipient_page(ykien_app, token).revisions
+    assert [r.revision for r in revisions] == [1, 2]
+    assert [(c.section, c.text, c.proposed_wording) for c in revisions[0].comments] == [
+        ("Mục II.2", "Bổ sung chỉ tiêu năng suất", "Đạt 5%/năm"), ("Mục III", "Làm rõ kinh phí", None)]
+    assert [c.text for c in revisions[1].comments] == ["Bổ sung chỉ tiêu năng suất lao động"]
+    page = client.get(f"/r/{token}").text
+    assert "Lần gửi 1" in page and "Lần gửi 2" in page and "Làm rõ kinh phí" in page
+    assert "Sửa ý kiến đã gửi (lần gửi 3)" in page
+    assert ">Bổ sung chỉ tiêu năng suất lao động</textarea>" in page  # the form starts from the latest revision
+    assert len(receipts(capture)) == 2
+
+
+def test_a_script_in_a_comment_is_shown_as_text_on_the_page_and_in_the_receipt(client: TestClient, ykien_app: App,
+                                                                               tokens: dict[str, str],
+                                                                               capture: SmtpCapture) -> None:
+    token = tokens["SCT"]
+    script = "<script>alert('x')</script>"
+    client.post(f"/r/{token}", data=comments_form(ykien_app, token, (script, f"Ý kiến {script}", script)))
+    page = client.get(f"/r/{token}").text
+    assert script not in page
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in page
+    confirmation = client.get(f"/r/{token}/sent").text
+    assert script not in confirmation
+    receipt = receipts(capture)[0]
+    html = receipt.get_body(("html",)).get_content()  # type: ignore[union-attr]
+    assert "<script" not in html
+    assert recipient_page(ykien_app, token).current.comments[0].text == f"Ý kiến {script}"  # type: ignore[union-attr]
+
+
+def test_a_signed_pdf_reply_is_stored_and_can_be_downloaded_again(client: TestClient, ykien_app: App,
+                                                                  tokens: dict[str, str]) -> None:
+    token = tokens["SYT"]
+    answered = client.post(f"/r/{token}", data=form(ykien_app, token, answer="agree"),
+                           files={"reply_pdf": ("cong-van-tra-loi.pdf", PDF, "application/pdf")})
+    assert answered.status_code == 200 and "kèm văn bản trả lời (PDF)" in answered.text
+    assert [p.read_bytes() for p in replies_stored(ykien_app)] == [PDF]
+    assert f"/r/{token}/reply/1" in client.get(f"/r/{token}").text
+    download = client.get(f"/r/{token}/reply/1")
+    assert download.status_code == 200 and download.content == PDF
+    assert client.get(f"/r/{tokens['STP']}/reply/1").status_code == 404  # another unit: nothing to see
+
+
+@pytest.mark.parametrize("upload_limit_mb", [1])
+def test_a_wrong_type_or_too_large_reply_is_refused_with_a_message_and_nothing_is_stored(
+        client: TestClient, ykien_app: App, tokens: dict[str, str], capture: SmtpCapture) -> None:
+    token = tokens["SCT"]
+    data = comments_form(ykien_app, token, ("Mục I", "Góp ý có kèm tệp", ""))
+    cases = [
+        (("tra-loi.pdf", b"GIF89a not a pdf", "application/pdf"), 422, "không phải PDF"),
+        (("tra-loi.pdf", PDF + b"x" * (1024 * 1024), "application/pdf"), 422, "vượt giới hạn 1 MB"),
+        (("tra-loi.pdf", PDF + b"x" * (3 * 1024 * 1024), "application/pdf"), 413, "vượt giới hạn 1 MB"),
+        (("tra-loi.pdf", b"", "application/pdf"), 422, "tệp rỗng"),
+    ]
+    for upload, status, message in cases:
+        answer = client.post(f"/r/{token}", data=data, files={"reply_pdf": upload})
+        assert answer.status_code == status, upload[1][:10]
+        assert message in answer.text
+        if status == 422:  # the form comes back as typed, asking for the file again
+            assert ">Góp ý có kèm tệp</textarea>" in answer.text and "vui lòng chọn lại tệp" in answer.text
+    assert unit(ykien_app, "SCT").answer.value == "pending"
+    assert replies_stored(ykien_app) == [] and receipts(capture) == []
+
+
+def test_form_mistakes_are_shown_with_the_values_typed_and_nothing_is_recorded(client: TestClient, ykien_app: App,
+                                                                                tokens: dict[str, str]) -> None:
+    token = tokens["SCT"]
+    typed = comments_form(ykien_app, token, ("Mục IV", "", "Sửa thành ..."), ("Mục V", "Ý kiến hợp lệ", ""))
+    answer = client.post(f"/r/{token}", data=typed)
+    assert answer.status_code == 422
+    assert "Ý kiến 1: chưa có nội dung góp ý." in answer.text
+    assert 'value="Mục IV"' in answer.text and ">Sửa thành ...</textarea>" in answer.text
+    assert ">Ý kiến hợp lệ</textarea>" in answer.text
+    nothing = client.post(f"/r/{token}", data=form(ykien_app, token))
+    assert nothing.status_code == 422 and "Hãy chọn" in nothing.text
+    empty = client.post(f"/r/{token}", data=comments_form(ykien_app, token, ("", "", "")))
+    assert empty.status_code == 422 and "chưa nhập ý kiến nào" in empty.text
+    both = client.post(f"/r/{token}", data={**comments_form(ykien_app, token, ("", "Góp ý", "")), "answer": "agree"})
+    assert both.status_code == 422 and "Đồng ý / không có ý kiến" in both.text
+    assert recipient_page(ykien_app, token).revisions == []
+
+
+def test_adding_a_comment_row_works_without_javascript(client: TestClient, ykien_app: App,
+                                                       tokens: dict[str, str]) -> None:
+    token = tokens["SCT"]
+    assert client.get(f"/r/{token}").text.count('name="comment"') == 3
+    rows = [("Mục I", "Một", ""), ("Mục II", "Hai", ""), ("Mục III", "Ba", "")]
+    more = client.post(f"/r/{token}", data={**comments_form(ykien_app, token, *rows), "action": "add_row"})
+    assert more.status_code == 200
+    assert more.text.count('name="comment"') == 4 and ">Ba</textarea>" in more.text
+    assert recipient_page(ykien_app, token).revisions == []
+
+
+def test_a_comment_typed_without_choosing_the_radio_counts_as_comments(client: TestClient, ykien_app: App,
+                                                                        tokens: dict[str, str]) -> None:
+    token = tokens["SCT"]
+    data = comments_form(ykien_app, token, ("", "Chỉ nhập ý kiến", ""))
+    del data["answer"]
+    assert client.post(f"/r/{token}", data=data).status_code == 200
+    assert unit(ykien_app, "SCT").answer.value == "comments"
+
+
+def test_sql_looking_input_is_stored_verbatim(client: TestClient, ykien_app: App, tokens: dict[str, str]) -> None:
+    token = tokens["SCT"]
+    tricky = ("1' OR '1'='1", "'; DROP TABLE responses; --", "%_\\ \" ")
+    client.post(f"/r/{token}", data=comments_form(ykien_app, token, tricky))
+    stored = recipient_page(ykien_app, token).current.comments[0]  # type: ignore[union-attr]
+    assert (stored.section, stored.text, stored.proposed_wording) == (tricky[0], tricky[1], tricky[2].strip())
+
+
+# Deadlines and closed rounds ----------------------------------------------------------------------
+
+def test_after_the_deadline_the_page_is_read_only_and_says_why(client: TestClient, ykien_app: App,
+                                                               tokens: dict[str, str], clock: FrozenClock) -> None:
+    token = tokens["SCT"]
+    clock.set(datetime(2025, 12, 6, 9, 0, tzinfo=TZ))
+    page = client.get(f"/r/{token}")
+    assert page.status_code == 200
+    assert "Đã hết hạn gửi ý kiến (hạn cuối là ngày 05/12/2025)" in page.text
+    assert 'id="answer-form"' not in page.text
+    refused = client.post(f"/r/{token}", data=form(ykien_app, token, answer="agree"))
+    assert refused.status_code == 409 and "Đã hết hạn gửi ý kiến" in refused.text
+    assert recipient_page(ykien_app, token).revisions == []
+
+
+def test_an_extended_unit_can_still_answer_after_the_round_deadline(client: TestClient, ykien_app: App,
+                                                                    tokens: dict[str, str],
+                                                                    clock: FrozenClock) -> None:
+    execute(ykien_app, 1, Extend(date(2025, 12, 12), "SYT", "Sở Y tế xin thêm thời gian"), STAFF)
+    clock.set(datetime(2025, 12, 8, 9, 0, tzinfo=TZ))
+    page = client.get(f"/r/{tokens['SYT']}")
+    assert "được gia hạn" in page.text and "trước ngày <strong>12/12/2025</strong>" in page.text
+    assert 'id="answer-form"' in page.text
+    assert client.post(f"/r/{tokens['SYT']}", data=form(ykien_app, tokens["SYT"], answer="agree")).status_code == 200
+    assert unit(ykien_app, "SYT").answer.value == "agree" and not unit(ykien_app, "SYT").late
+    other = client.get(f"/r/{tokens['STC']}")
+    assert "Đã hết hạn gửi ý kiến" in other.text and 'id="answer-form"' not in other.text
+
+
+def test_a_closed_round_takes_no_more_answers(client: TestClient, ykien_app: App, tokens: dict[str, str]) -> None:
+    from workflows.engine.events import Close
+
+    execute(ykien_app, 1, Close("Đủ ý kiến"), STAFF)
+    page = client.get(f"/r/{tokens['SCT']}")
+    assert "Đợt lấy ý kiến đã kết thúc nhận ý kiến." in page.text and 'id="answer-form"' not in page.text
+    refused = client.post(f"/r/{tokens['SCT']}", data=form(ykien_app, tokens["SCT"], answer="agree"))
+    assert refused.status_code == 409
+
+
+# Bad links and isolation --------------------------------------------------------------------------
+
+def test_unknown_expired_and_revoked_links_get_a_clear_page(client: TestClient, ykien_app: App,
+                                                            tokens: dict[str, str], clock: FrozenClock) -> None:
+    for path in ("/r/khong-co-duong-dan-nay", "/r/" + "x" * 300, "/r/%00%3Cscript%3E", "/r/khong-co/draft",
+                 "/r/khong-co/sent", "/r/khong-co/reply/1"):
+        answer = client.get(path)
+        assert answer.status_code == 404, path
+        assert "Đường dẫn không dùng được" in answer.text and "Traceback" not in answer.text
+    assert client.post("/r/khong-co", data={"answer": "agree"}).status_code == 404
+
+    with ykien_app.uow() as uow:
+        uow.session.execute(update(AccessTokenRow).where(AccessTokenRow.token_hash == hash_token(tokens["STC"]))
+                            .values(revoked_at=START))
+        uow.commit()
+    revoked = client.get(f"/r/{tokens['STC']}")
+    assert revoked.status_code == 410 and "đã bị thu hồi" in revoked.text
+
+    with ykien_app.uow() as uow:
+        expires = uow.session.scalar(select(AccessTokenRow.expires_at).where(
+            AccessTokenRow.token_hash == hash_token(tokens["SCT"])))
+    clock.set(expires + timedelta(minutes=1))
+    expired = client.get(f"/r/{tokens['SCT']}")
+    assert expired.status_code == 410 and "đã hết hiệu lực" in expired.text
+    assert client.post(f"/r/{tokens['SCT']}", data=form(ykien_app, tokens["SCT"], answer="agree")).status_code == 410
+
+
+def test_one_units_link_never_reads_or_changes_another_units_answer(client: TestClient, ykien_app: App,
+                                                                    tokens: dict[str, str]) -> None:
+    a, b = tokens["SCT"], tokens["STC"]
+    client.post(f"/r/{b}", data=comments_form(ykien_app, b, ("Mục I", "Ý kiến riêng của Sở Tài chính", "")))
+    tampered = {**comments_form(ykien_app, a, ("Mục I", "Ý kiến của Sở Công Thương", "")),
+                "unit_code": "STC", "unit": "STC", "recipient_id": "2", "round_id": "999", "token": b}
+    assert client.post(f"/r/{a}", data=tampered).status_code == 200
+    assert [c.text for c in recipient_page(ykien_app, b).current.comments] == [  # type: ignore[union-attr]
+        "Ý kiến riêng của Sở Tài chính"]
+    assert [c.text for c in recipient_page(ykien_app, a).current.comments] == [  # type: ignore[union-attr]
+        "Ý kiến của Sở Công Thương"]
+    assert "Sở Tài chính" not in client.get(f"/r/{a}").text
+    assert "Ý kiến của Sở Công Thương" not in client.get(f"/r/{b}").text
+    # A's form token does not work on B's link.
+    crossed = client.post(f"/r/{b}", data=form(ykien_app, a, answer="agree"))
+    assert crossed.status_code == 403
+    assert len(recipient_page(ykien_app, b).revisions) == 1
+
+
+def test_the_form_token_is_required(client: TestClient, ykien_app: App, tokens: dict[str, str]) -> None:
+    token = tokens["SCT"]
+    for data in ({"answer": "agree"}, {"answer": "agree", "csrf_token": "forged"}):
+        answer = client.post(f"/r/{token}", data=data)
+        assert answer.status_code == 403 and "Biểu mẫu không hợp lệ" in answer.text
+    assert recipient_page(ykien_app, token).revisions == []
+
+
+# Proposal calls -----------------------------------------------------------------------------------
+
+def test_a_proposal_call_shows_the_a1_form_and_requires_its_fields(client: TestClient, ykien_app: App,
+                                                                   tmp_path: Path, capture: SmtpCapture) -> None:
+    launch(ykien_app, tmp_path, workflow="proposal_call")
+    token = links(capture)["SCT"]
+    page = client.get(f"/r/{token}").text
+    assert "Mẫu A1-ĐXNV" in page and 'name="p_task_name"' in page and 'name="p_budget_other"' in page
+    assert "Tên nhiệm vụ <span class=\"req\"" in page and "Đồng ý / không có ý kiến" not in page
+    incomplete = client.post(f"/r/{token}", data=form(ykien_app, token, answer="proposals",
+                                                      p_task_name="Ứng dụng IoT trong nông nghiệp",
+                                                      p_duration_months="hai năm"))
+    assert incomplete.status_code == 422
+    assert "Tính cấp thiết của nhiệm vụ: chưa điền (bắt buộc)." in incomplete.text
+    assert "phải là số tháng" in incomplete.text and 'value="hai năm"' in incomplete.text
+    values = {"task_name": "Ứng dụng IoT trong nông nghiệp", "urgency": "Cần thiết", "objectives": "Tăng năng suất",
+              "main_contents": "Khảo sát; thử nghiệm", "expected_results": "Mô hình", "expected_impact": "Hiệu quả",
+              "application_sites": "Hợp tác xã", "duration_months": "24", "budget_state": "1.500.000.000",
+              "organisation": "Sở Công Thương", "address": "Cao Bằng", "contact_person": "Ông A, Trưởng phòng",
+              "phone": "0206 3852 202", "email": "sct@caobang.example.vn"}
+    done = client.post(f"/r/{token}", data=form(ykien_app, token, answer="proposals",
+                                                **{f"p_{k}": v for k, v in values.items()}))
+    assert done.status_code == 200 and "phiếu đề xuất" in done.text
+    proposal = recipient_page(ykien_app, token).current.proposal  # type: ignore[union-attr]
+    assert proposal == {**values, "budget_state": "1500000000"}
+

@@ -1,0 +1,173 @@
+"""Check what a unit (or staff for it) types as an answer: comments, a proposal form, a signed PDF.
+
+Every problem names its place ("Ý kiến 2: ...", "Tên nhiệm vụ: ...") and all problems are reported
+together, so a form can be shown again with every mistake marked. Nothing is stored here.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from models.errors import InvalidInput
+from models.rounds import ResponseKind
+from workflows.definition import ResponseSpec
+from workflows.engine.events import CommentInput
+
+SECTION_MAX = 200  # comments.section is VARCHAR(200)
+COMMENT_MAX = 20_000
+FIELD_MAX = 5_000
+NOTE_MAX = 2_000
+MAX_COMMENTS = 200
+PDF_MAGIC = b"%PDF-"
+_MONTHS = re.compile(r"\d{1,3}")
+_MONEY = re.compile(r"\d{1,3}([ .,]\d{3})*|\d{1,18}")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_ROW_LABELS = {"section": "mục/phần", "comment": "nội dung góp ý", "proposed": "đề xuất sửa đổi"}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One mistake in a form: `field` is the form field it belongs to (for marking), `message` names it."""
+
+    field: str
+    message: str
+
+
+class AnswerInvalid(InvalidInput):
+    """The answer cannot be accepted as typed; `problems` lists every mistake."""
+
+    code = "answer_invalid"
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("; ".join(p.message for p in problems))
+        self.problems = problems
+
+    @property
+    def fields(self) -> set[str]:
+        return {p.field for p in self.problems}
+
+
+def clean_text(value: str | None, place: str, limit: int) -> str | None:
+    """NFC, trimmed, Windows line ends folded; None when blank. Raises ValueError naming `place`."""
+    if value is None:
+        return None
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError(f"{place}: có ký tự không hợp lệ.") from None
+    text = unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n")).strip()
+    if _CONTROL.search(text):
+        raise ValueError(f"{place}: có ký tự điều khiển không hợp lệ.")
+    if len(text) > limit:
+        raise ValueError(f"{place}: dài {len(text)} ký tự, tối đa {limit}.")
+    return text or None
+
+
+def clean_comments(rows: Iterable[tuple[str | None, str | None, str | None]]) -> tuple[CommentInput, ...]:
+    """(section, comment, proposed wording) rows as typed; blank rows are skipped, rows count from 1."""
+    problems: list[Problem] = []
+    comments: list[CommentInput] = []
+    for number, (section, text, proposed) in enumerate(rows, start=1):
+        cleaned: list[str | None] = []
+        for name, value, limit in (("section", section, SECTION_MAX), ("comment", text, COMMENT_MAX),
+                                   ("proposed", proposed, COMMENT_MAX)):
+            try:
+                cleaned.append(clean_text(value, f"Ý kiến {number} ({_ROW_LABELS[name]})", limit))
+            except ValueError as error:
+                problems.append(Problem(f"{name}-{number}", str(error)))
+                cleaned.append(value)
+        if not any(cleaned):
+            continue
+        if not cleaned[1]:
+            problems.append(Problem(f"comment-{number}", f"Ý kiến {number}: chưa có nội dung góp ý."))
+            continue
+        comments.append(CommentInput(text=cleaned[1], section=cleaned[0], proposed_wording=cleaned[2]))
+    if len(comments) > MAX_COMMENTS:
+        problems.append(Problem("comments", f"Nhiều nhất {MAX_COMMENTS} ý kiến trong một lần gửi "
+                                            f"(đang có {len(comments)})."))
+    if problems:
+        raise AnswerInvalid(problems)
+    return tuple(comments)
+
+
+def clean_proposal(spec: ResponseSpec, values: Mapping[str, str | None]) -> dict[str, str]:
+    """The proposal form (e.g. Mẫu A1-ĐXNV): known fields only, required ones filled, numbers checked."""
+    problems: list[Problem] = []
+    known = {f.key: f for f in spec.fields}
+    for key in values:
+        if key not in known:
+            shown = key if len(key) <= 60 else key[:60] + "…"
+            problems.append(Problem(key, f"Trường \"{shown}\" không có trong phiếu đề xuất."))
+    proposal: dict[str, str] = {}
+    for item in spec.fields:
+        try:
+            text = clean_text(values.get(item.key), item.label, FIELD_MAX)
+        except ValueError as error:
+            problems.append(Problem(item.key, str(error)))
+            continue
+        if text is None:
+            if item.required:
+                problems.append(Problem(item.key, f"{item.label}: chưa điền (bắt buộc)."))
+            continue
+        if item.kind == "months":
+            if not _MONTHS.fullmatch(text) or not 1 <= int(text) <= 120:
+                problems.append(Problem(item.key, f"{item.label}: \"{text[:40]}\" phải là số tháng từ 1 đến 120."))
+                continue
+            text = str(int(text))
+        elif item.kind == "money":
+            if not _MONEY.fullmatch(text) or len(re.sub(r"[ .,]", "", text)) > 18:
+                problems.append(Problem(item.key, f"{item.label}: \"{text[:40]}\" phải là số tiền (đồng), "
+                                                  "ví dụ 1.500.000.000."))
+                continue
+            text = str(int(re.sub(r"[ .,]", "", text)))
+        proposal[item.key] = text
+    if problems:
+        raise AnswerInvalid(problems)
+    return proposal
+
+
+def check_answer(spec: ResponseSpec, kind: ResponseKind, comments: tuple[CommentInput, ...],
+                 proposal: dict[str, str] | None) -> None:
+    """The kind of answer must fit the workflow's form and carry what it needs."""
+    problems: list[Problem] = []
+    if kind is ResponseKind.AGREE:
+        if not spec.allow_agree:
+            problems.append(Problem("answer", "Đợt này không nhận trả lời \"đồng ý / không có ý kiến\"."))
+        elif comments or proposal:
+            problems.append(Problem("answer", "Đã chọn \"Đồng ý / không có ý kiến\" nhưng lại có nội dung góp ý: "
+                                              "hãy chọn \"Có ý kiến góp ý\" hoặc xóa các ý kiến."))
+    elif kind is ResponseKind.COMMENTS:
+        if spec.kind != "comments":
+            problems.append(Problem("answer", "Đợt này nhận phiếu đề xuất, không nhận ý kiến góp ý."))
+        elif not comments:
+            problems.append(Problem("comment-1", "Đã chọn \"Có ý kiến góp ý\" nhưng chưa nhập ý kiến nào."))
+        elif proposal:
+            problems.append(Problem("answer", "Ý kiến góp ý không kèm phiếu đề xuất."))
+    elif kind is ResponseKind.PROPOSALS:
+        if spec.kind != "proposals":
+            problems.append(Problem("answer", "Đợt này nhận ý kiến góp ý, không nhận phiếu đề xuất."))
+        elif comments:
+            problems.append(Problem("answer", "Phiếu đề xuất không kèm ý kiến góp ý."))
+        elif not proposal:
+            problems.append(Problem("answer", "Phiếu đề xuất chưa có nội dung."))
+    if problems:
+        raise AnswerInvalid(problems)
+
+
+def check_reply_pdf(content: bytes, max_upload_mb: int) -> None:
+    """A signed official reply must be a PDF (by its content, not its name) within the size limit."""
+    limit = max_upload_mb * 1024 * 1024
+    if not content:
+        raise AnswerInvalid([Problem("reply_pdf", "Văn bản trả lời: tệp rỗng.")])
+    if len(content) > limit:
+        raise AnswerInvalid([Problem("reply_pdf", f"Văn bản trả lời: tệp {len(content) / 1048576:.1f} MB, "
+                                                  f"vượt giới hạn {max_upload_mb} MB.")])
+    if not content.startswith(PDF_MAGIC):
+        raise AnswerInvalid([Problem("reply_pdf", "Văn bản trả lời: tệp không phải PDF (nội dung không bắt đầu "
+                                                  "bằng %PDF-). Hãy chọn bản PDF đã ký.")])
+
+
+__all__ = ["AnswerInvalid", "COMMENT_MAX", "FIELD_MAX", "MAX_COMMENTS", "NOTE_MAX", "Problem", "SECTION_MAX",
+           "check_answer", "check_reply_pdf", "clean_comments", "clean_proposal", "clean_text"]

@@ -1,0 +1,322 @@
+"""Request and response schemas of the JSON API (/api): strict, bounded, documented in OpenAPI.
+
+Requests reject unknown fields and bound every string and list, so any input is either accepted or
+answered with 422; text is stored in NFC without control characters.
+"""
+from __future__ import annotations
+
+import unicodedata
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from workflows.service.answer_input import COMMENT_MAX, FIELD_MAX, MAX_COMMENTS, NOTE_MAX, SECTION_MAX, clean_text
+
+
+def _clean(value: str) -> str:
+    """NFC and trimmed; control characters and unpaired surrogates are refused (the database cannot keep them)."""
+    cleaned = clean_text(value, "nội dung", 1_000_000)  # lengths are bounded by the schema itself
+    return cleaned or ""
+
+
+def _nfc_code(value: str) -> str:
+    return unicodedata.normalize("NFC", value)
+
+
+_NOT_BLANK = r"\S"  # JSON Schema patterns search: at least one visible character
+
+
+def _text(limit: int) -> Any:
+    """Optional free text up to `limit` characters."""
+    return Annotated[str, Field(max_length=limit), AfterValidator(_clean)]
+
+
+def _required(limit: int) -> Any:
+    """Free text that must not be blank, up to `limit` characters."""
+    return Annotated[str, Field(min_length=1, max_length=limit, pattern=_NOT_BLANK), AfterValidator(_clean)]
+
+
+TitleText = _required(1000)
+SubjectText = _text(2000)
+NameText = _required(200)
+OptionalName = _text(200)
+PhoneText = _required(40)
+NoteText = _text(NOTE_MAX)
+SectionText = _text(SECTION_MAX)
+CommentText = _required(COMMENT_MAX)
+WordingText = _text(COMMENT_MAX)
+Key = Annotated[str, Field(min_length=1, max_length=60, pattern=r"^[A-Za-z0-9_-]+$")]
+Code = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_.-]+$",
+                            description="Mã đơn vị trong danh bạ, ví dụ SCT")]
+GroupCode = Annotated[str, Field(min_length=1, max_length=60, pattern=r"^[A-Za-z0-9_.-]+$",
+                                 description="Mã nhóm đơn vị, ví dụ so-ban-nganh")]
+Office = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[^\x00-\x1f\x7f]*\S[^\x00-\x1f\x7f]*$",
+                              description="Mã phòng, ví dụ TĐC"), AfterValidator(_nfc_code), AfterValidator(_clean)]
+DeadlineText = Annotated[str, Field(
+    min_length=1, max_length=40, pattern=r"^\s*(\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{4}|\d{1,3}\s+[^\x00-\x1f\x7f]+)\s*$",
+    description="Ngày (2025-12-05 hoặc 05/12/2025) hoặc số ngày làm việc tính từ hôm nay, ví dụ \"10 ngày làm việc\"",
+    examples=["2025-12-05", "10 ngày làm việc"])]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# Errors -------------------------------------------------------------------------------------------
+
+class ErrorBody(BaseModel):
+    code: str = Field(description="Mã ổn định cho máy đọc, ví dụ round_not_found, csrf_failed")
+    message: str = Field(description="Thông báo tiếng Việt cho người đọc")
+
+
+class ErrorOut(BaseModel):
+    error: ErrorBody
+
+
+# Session ------------------------------------------------------------------------------------------
+
+class LoginIn(Strict):
+    username: Annotated[str, Field(min_length=1, max_length=80)]
+    password: Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class UserOut(BaseModel):
+    id: int
+    username: str
+    display_name: str
+    role: Literal["admin", "staff", "leader"]
+    office: str | None
+
+
+class SessionOut(BaseModel):
+    csrf_token: str = Field(description="Gửi lại trong header X-CSRF-Token với mọi yêu cầu POST/DELETE")
+    user: UserOut
+
+
+class DoneOut(BaseModel):
+    ok: bool = True
+
+
+# Rounds (read) ------------------------------------------------------------------------------------
+
+class RoundSummaryOut(BaseModel):
+    id: int
+    title: str
+    workflow: str
+    office: str
+    status: str
+    status_title: str
+    deadline: date | None
+    answered: int
+    asked: int
+    late: int = Field(description="Số đơn vị đã quá hạn mà chưa trả lời")
+    next_timer: str | None
+    next_timer_at: datetime | None
+    launched_at: datetime | None
+
+
+class UnitOut(BaseModel):
+    unit_code: str
+    unit_name: str
+    role: Literal["comment", "publish", "inform"]
+    email: Literal["none", "queued", "sent", "failed"]
+    answer: Literal["comments", "agree", "proposals", "pending", "silent", "not_asked"]
+    deadline: date | None
+    late: bool
+    extended: bool
+    counted_as_agreement: bool
+    reminders_sent: int
+    first_opened_at: datetime | None
+    last_opened_at: datetime | None
+    flags: list[str]
+
+
+class TimerOut(BaseModel):
+    name: str
+    due_at: datetime
+
+
+class RoundOut(BaseModel):
+    id: int
+    title: str
+    subject: str
+    workflow: str
+    office: str
+    status: str
+    status_title: str
+    deadline: date | None
+    silence_is_agreement: bool
+    draft_version: int
+    launched_at: datetime | None
+    closed_at: datetime | None
+    today: date
+    counts: dict[str, int] = Field(description="Số đơn vị theo trạng thái trả lời, thư (email_*), late, extended, opened")
+    units: list[UnitOut]
+    pending_timers: list[TimerOut]
+    can_change: bool = Field(description="Người dùng hiện tại được thao tác trên đợt này")
+
+
+class CommentOut(BaseModel):
+    section: str | None
+    text: str
+    proposed_wording: str | None
+
+
+class UnitResponseOut(BaseModel):
+    unit_code: str
+    unit_name: str
+    revision: int
+    kind: Literal["comments", "agree", "proposals"]
+    received_at: datetime
+    late: bool
+    entered_by: str
+    channel: Literal["web", "paper", "phone", "email"]
+    note: str | None
+    attachment_name: str | None
+    comments: list[CommentOut]
+    proposal: dict[str, str] | None
+
+
+class AuditEventOut(BaseModel):
+    seq: int
+    at: datetime
+    actor: str
+    action: str
+    details: dict[str, Any]
+    prev_hash: str
+    hash: str
+
+
+class ChainBreakOut(BaseModel):
+    seq: int
+    reason: str
+
+
+class AuditOut(BaseModel):
+    events: list[AuditEventOut]
+    chain_intact: bool
+    chain_break: ChainBreakOut | None
+
+
+# Rounds (commands) --------------------------------------------------------------------------------
+
+class AddresseeIn(Strict):
+    units: Annotated[list[Code], Field(max_length=5000)] = []
+    groups: Annotated[list[GroupCode], Field(max_length=100)] = []
+    role: Literal["comment", "publish", "inform"] = "comment"
+
+
+class NewRoundIn(Strict):
+    """Mirrors NewRound; the draft file is attached on the web form, not through this endpoint."""
+
+    title: TitleText
+    subject: SubjectText | None = Field(None, description="Trích yếu, không ghi \"V/v\". Mặc định: xin ý kiến góp ý "
+                                                          "đối với dự thảo <title>")
+    workflow: Annotated[str, Field(min_length=1, max_length=60, pattern=r"^[a-z][a-z0-9_]*$")] = "consultation"
+    office: Office
+    deadline: DeadlineText
+    addressees: Annotated[list[AddresseeIn], Field(min_length=1, max_length=20)]
+    contact_name: NameText
+    contact_title: OptionalName | None = None
+    contact_phone: PhoneText
+    signer_name: NameText
+    signer_title: NameText = "GIÁM ĐỐC"
+    silence_is_agreement: bool = True
+    timer_overrides: Annotated[dict[Key, Annotated[str, Field(min_length=1, max_length=200)]],
+                               Field(max_length=20, description="Tên bộ hẹn giờ -> mốc thời gian, hoặc \"off\"")] = {}
+
+
+class CreatedOut(BaseModel):
+    id: int
+    deadline: date
+    deadline_working_days: int | None
+
+
+class CommentIn(Strict):
+    section: SectionText | None = None
+    text: CommentText
+    proposed_wording: WordingText | None = None
+
+
+class RespondIn(Strict):
+    """A response received outside the personal link (on paper, by phone, by email)."""
+
+    unit: Code
+    kind: Literal["agree", "comments", "proposals"]
+    comments: Annotated[list[CommentIn], Field(max_length=MAX_COMMENTS)] = []
+    proposal: Annotated[dict[Key, Annotated[str, Field(max_length=FIELD_MAX)]], Field(max_length=40)] | None = None
+    channel: Literal["paper", "phone", "email", "web"] = "paper"
+    note: NoteText | None = None
+    late_accept: bool = Field(False, description="Chấp nhận ý kiến gửi sau khi đã kết thúc nhận ý kiến")
+
+
+class ExtendIn(Strict):
+    new_deadline: DeadlineText
+    unit: Code | None = Field(None, description="Chỉ gia hạn cho một đơn vị; bỏ trống: gia hạn cho cả đợt")
+    reason: NoteText | None = None
+
+
+class RemindIn(Strict):
+    units: Annotated[list[Code], Field(max_length=5000)] | None = Field(
+        None, description="Chỉ đôn đốc các đơn vị này; bỏ trống: mọi đơn vị chưa trả lời")
+
+
+class CloseIn(Strict):
+    reason: NoteText | None = None
+
+
+class CommandOut(BaseModel):
+    id: int
+    status: str
+    status_title: str
+    messages: int = Field(description="Số thư được xếp hàng gửi")
+
+
+# Directory and workflows --------------------------------------------------------------------------
+
+class DirectoryUnitOut(BaseModel):
+    code: str
+    name: str
+    group: str
+    group_label: str
+    email: str
+    contact_person: str | None
+    phone: str | None
+
+
+class ResponseFieldOut(BaseModel):
+    key: str
+    label: str
+    required: bool
+    kind: str
+
+
+class ResponseSpecOut(BaseModel):
+    kind: str
+    allow_agree: bool
+    fields: list[ResponseFieldOut]
+
+
+class TimerDefOut(BaseModel):
+    name: str
+    at: str
+    time: str
+    event: str | None
+
+
+class StateOut(BaseModel):
+    name: str
+    title: str
+    final: bool
+    events: list[str]
+    timers: list[TimerDefOut]
+
+
+class WorkflowOut(BaseModel):
+    name: str
+    title: str
+    initial: str
+    recipient_roles: list[str]
+    response: ResponseSpecOut
+    states: list[StateOut]

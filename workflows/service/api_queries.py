@@ -1,0 +1,97 @@
+"""Read models the JSON API needs beyond views.py: who owns a round, each unit's latest answer, the directory."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from models.db.tables import CommentRow, RecipientRow, ResponseRow, RoundRow, UnitGroupRow, UnitRow
+from models.errors import RoundNotFound
+from workflows.engine.events import CommentInput
+from workflows.service.app import App
+
+
+@dataclass(frozen=True)
+class RoundBrief:
+    """Enough of a round to decide who may act on it and which answer form it uses."""
+
+    id: int
+    office: str
+    workflow: str
+    status: str
+
+
+@dataclass(frozen=True)
+class UnitResponse:
+    """A unit's latest answer to the current draft version, with its comments or proposal."""
+
+    unit_code: str
+    unit_name: str
+    revision: int
+    kind: str
+    received_at: datetime
+    late: bool
+    entered_by: str
+    channel: str
+    note: str | None
+    attachment_name: str | None
+    comments: tuple[CommentInput, ...]
+    proposal: dict[str, str] | None
+
+
+@dataclass(frozen=True)
+class DirectoryUnit:
+    code: str
+    name: str
+    group: str
+    group_label: str
+    email: str
+    contact_person: str | None
+    phone: str | None
+
+
+def round_brief(app: App, round_id: int) -> RoundBrief:
+    with app.uow() as uow:
+        row = uow.session.execute(select(RoundRow.id, RoundRow.office, RoundRow.workflow, RoundRow.status)
+                                  .where(RoundRow.id == round_id)).one_or_none()
+    if row is None:
+        raise RoundNotFound(f"Không tìm thấy đợt lấy ý kiến số {round_id}.")
+    return RoundBrief(*row)
+
+
+def unit_responses(app: App, round_id: int) -> list[UnitResponse]:
+    """Latest revision of every unit that answered, in two queries whatever the number of units."""
+    round_brief(app, round_id)
+    with app.uow() as uow:
+        version = uow.session.scalar(select(RoundRow.draft_version).where(RoundRow.id == round_id))
+        rows = uow.session.execute(
+            select(RecipientRow.unit_code, RecipientRow.unit_name, ResponseRow)
+            .join(ResponseRow, ResponseRow.recipient_id == RecipientRow.id)
+            .where(ResponseRow.round_id == round_id, ResponseRow.draft_version == version,
+                   ResponseRow.revision == RecipientRow.response_revision)
+            .order_by(RecipientRow.id)).all()
+        comments: dict[int, list[CommentInput]] = {}
+        if rows:
+            query = (select(CommentRow).join(ResponseRow, ResponseRow.id == CommentRow.response_id)
+                     .join(RecipientRow, RecipientRow.id == ResponseRow.recipient_id)
+                     .where(ResponseRow.round_id == round_id, ResponseRow.draft_version == version,
+                            ResponseRow.revision == RecipientRow.response_revision)
+                     .order_by(CommentRow.response_id, CommentRow.position))
+            for comment in uow.session.scalars(query):
+                comments.setdefault(comment.response_id, []).append(
+                    CommentInput(comment.text, comment.section, comment.proposed_wording))
+    return [UnitResponse(code, name, r.revision, r.kind, r.received_at, r.late, r.entered_by, r.channel, r.note,
+                         r.attachment_name, tuple(comments.get(r.id, [])),
+                         {str(k): str(v) for k, v in r.proposal.items()} if r.proposal else None)
+            for code, name, r in rows]
+
+
+def directory_units(app: App, group: str | None = None) -> list[DirectoryUnit]:
+    with app.uow() as uow:
+        query = (select(UnitRow, UnitGroupRow.label).join(UnitGroupRow, UnitGroupRow.code == UnitRow.group_code)
+                 .order_by(UnitRow.group_code, UnitRow.code))
+        if group:
+            query = query.where(UnitRow.group_code == group)
+        rows = uow.session.execute(query).all()
+    return [DirectoryUnit(u.code, u.name, u.group_code, label, u.email, u.contact_person, u.phone) for u, label in rows]
