@@ -18,6 +18,7 @@ from workflows.definition import TimeSpec, Workflow
 from workflows.definition.timespec import MAX_DAYS, Anchor, DayKind
 from workflows.engine.events import Close, CommentInput, Extend, Respond
 from workflows.engine.timers import DISABLED
+from workflows.service.deadlines import read_date
 from workflows.service.rounds import Addressee, NewRound
 
 FormValues = Mapping[str, Sequence[str]]
@@ -61,17 +62,7 @@ def every(values: FormValues, name: str) -> list[str]:
 
 def parse_date_text(text: str) -> date | None:
     """2025-12-05 (the browser's date field) or 05/12/2025 (as letters write it); None when not a date."""
-    value = text.strip()
-    try:
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-            return date.fromisoformat(value)
-        match = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", value)
-        if match:
-            day, month, year = (int(g) for g in match.groups())
-            return date(year, month, day)
-    except ValueError:
-        return None
-    return None
+    return read_date(text)
 
 
 def _whole_number(text: str, low: int, high: int) -> int | None:

@@ -20,7 +20,7 @@ from starlette.exceptions import HTTPException
 from models.errors import InvalidInput, UnitUnknown
 from models.rounds import RecipientRole, ResponseChannel, ResponseKind
 from models.staff import Role, StaffUser
-from workflows.cli.parsing import parse_deadline
+from workflows.service.deadlines import parse_deadline
 from workflows.engine.events import Close, Event, Extend, Launch, Remind, Respond
 from workflows.service.answer_input import check_answer, clean_comments, clean_proposal
 from workflows.service.api_models import (AuditEventOut, AuditOut, ChainBreakOut, CloseIn, CommandOut, CommentOut,

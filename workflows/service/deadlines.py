@@ -1,0 +1,47 @@
+"""Reading dates and deadlines as staff type them: 05/12/2025, 2025-12-05, "10 ngày làm việc"."""
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from config.calendar import WorkingCalendar
+from models.errors import InvalidInput
+from workflows.definition.timespec import DayKind, TimeSpecError, parse_relative_days
+
+
+def read_date(text: str) -> date | None:
+    """2025-12-05 (a browser's date field) or 05/12/2025 (day first, as letters write it); None otherwise."""
+    value = text.strip()
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            return date.fromisoformat(value)
+        match = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", value)
+        if match:
+            day, month, year = (int(g) for g in match.groups())
+            return date(year, month, day)
+    except ValueError:
+        return None
+    return None
+
+
+def parse_date(text: str, option: str) -> date:
+    found = read_date(text)
+    if found is None:
+        raise InvalidInput(f"{option}: \"{text}\" không phải ngày hợp lệ; viết 05/12/2025 hoặc 2025-12-05.",
+                           "bad_date")
+    return found
+
+
+def parse_deadline(text: str, today: date, calendar: WorkingCalendar,
+                   option: str = "--deadline") -> tuple[date, int | None]:
+    """A date, or "N working days" / "N ngày làm việc" counted from today; the working-day count is
+    returned too, so a round can count it again from the day it is launched."""
+    if re.search(r"[a-zà-ỹ]", text.strip().lower()):
+        try:
+            days, kind = parse_relative_days(text)
+        except (TimeSpecError, ValueError) as error:
+            raise InvalidInput(f"{option}: {error}", "bad_deadline") from error
+        if kind is DayKind.WORKING:
+            return calendar.add_working_days(today, days), days
+        return date.fromordinal(today.toordinal() + days), None
+    return parse_date(text, option), None
