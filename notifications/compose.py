@@ -47,7 +47,7 @@ KIND_KEYS: Mapping[str, frozenset[str]] = {
     "reminder_before": frozenset(),
     "reminder_overdue": frozenset({"days_overdue"}),
     "extension": frozenset({"old_deadline", "new_deadline", "reason"}),
-    "receipt": frozenset({"response_kind", "comment_count", "received_at", "late"}),
+    "receipt": frozenset({"response_kind", "comment_count", "received_at", "late", "comments"}),
 }
 
 _FORMATS = ("subject", "txt", "html")

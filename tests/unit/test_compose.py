@@ -64,6 +64,7 @@ def full_context(template: str, **overrides: object) -> dict[str, object]:
             comment_count=3,
             received_at=datetime(2025, 12, 4, 3, 5, tzinfo=timezone.utc),
             late=False,
+            comments=[{"section": "Mục II.2", "text": "Bổ sung chỉ tiêu.", "proposed_wording": None}],
         )
     elif kind == "reminder_overdue":
         context.update(days_overdue=2)
@@ -295,3 +296,14 @@ def test_vietnamese_date_filters() -> None:
     )
     with pytest.raises(ValueError, match="no time zone"):
         vn_datetime(datetime(2025, 1, 2, 8, 0))
+
+
+def test_receipt_lists_the_comments_received_with_markup_escaped_in_html() -> None:
+    comments = [{"section": "Mục IV", "text": "<script>alert(1)</script> Tách nguồn kinh phí.",
+                 "proposed_wording": "Kinh phí từ ngân sách tỉnh & xã hội hóa"}]
+    email = compose("consultation/receipt", full_context("consultation/receipt", comments=comments, comment_count=1))
+    assert "[Mục IV] <script>alert(1)</script> Tách nguồn kinh phí." in email.text
+    assert "Đề xuất sửa: Kinh phí từ ngân sách tỉnh & xã hội hóa" in email.text
+    assert "<script>" not in email.html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; Tách nguồn kinh phí." in email.html
+    assert "ngân sách tỉnh &amp; xã hội hóa" in email.html

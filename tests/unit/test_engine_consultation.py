@@ -204,8 +204,10 @@ def test_response_with_comments_is_recorded_with_a_receipt() -> None:
     assert (unit.response_kind, unit.responded_at, unit.response_late, unit.response_revision) == \
         (ResponseKind.COMMENTS, now, False, 1)
     assert kinds_by_unit(decision.messages) == [("receipt", "C2")]
-    assert decision.messages[0].extra == {"response_kind": "comments", "comment_count": 2,
-                                          "received_at": now.isoformat(), "late": False}
+    assert decision.messages[0].extra == {
+        "response_kind": "comments", "comment_count": 2, "received_at": now.isoformat(), "late": False,
+        "comments": [{"section": c.section, "text": c.text, "proposed_wording": c.proposed_wording}
+                     for c in event.comments]}
     assert decision.state.status == "circulating"
     assert decision.timers == [] and not decision.replace_timers
     assert [(a.action, a.details) for a in decision.audit] == [("respond", {

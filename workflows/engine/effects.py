@@ -131,7 +131,9 @@ def send_receipt(ctx: EngineContext) -> None:
     recipient = ctx.state.recipients[event.unit_code]
     _queue(ctx, "receipt", [recipient], response_kind=event.kind.value,
            comment_count=len(event.comments), received_at=ctx.now.isoformat(),
-           late=recipient.response_late)
+           late=recipient.response_late,
+           comments=[{"section": c.section, "text": c.text, "proposed_wording": c.proposed_wording}
+                     for c in event.comments])
 
 
 def move_deadline(ctx: EngineContext) -> None:
