@@ -1,6 +1,470 @@
-"""(being written)"""
+"""Staff pages after the deadline: triage of the comments (tiếp thu / giải trình), draft versions, the official
+documents, the submission package, the UBND decision, a revised draft or a follow-up round, and the exports."""
 from __future__ import annotations
 
-from fastapi import APIRouter
+from datetime import date
+from pathlib import Path
+from typing import Any
 
-router = APIRouter()
+from fastapi import APIRouter, Depends, Request
+from fastapi.exceptions import HTTPException
+from fastapi.responses import FileResponse, RedirectResponse, Response
+
+from models.consolidation import HANDLING_LABELS, Handling
+from models.errors import DomainError, InvalidInput
+from models.staff import StaffUser
+from notifications.documents import audit_csv
+from workflows.engine.events import Command
+from workflows.engine.refusals import GuardFailed
+from workflows.service.app import App
+from workflows.service.consolidation import handle_comments, triage_items
+from workflows.service.consolidation_forms import (DecisionForm, DeadlineForm, DraftForm, FollowUpForm, HandleForm,
+                                                   check_decision_form, check_deadline_form, check_draft_form,
+                                                   check_follow_up_form, check_handle_form, read_decision_form,
+                                                   read_deadline_form, read_draft_form, read_follow_up_form,
+                                                   read_handle_form)
+from workflows.service.consolidation_page import (can_triage, follow_up_possible, handling_counts, round_outcome,
+                                                  submission_packages, submission_refusal, submission_step,
+                                                  triage_rows, unhandled_refusal, unit_lists)
+from workflows.service.documents import round_documents, unit_list_workbook
+from workflows.service.draft_upload import staged
+from workflows.service.drafts import add_version, latest_version, revise_round, versions
+from workflows.service.followup import follow_up_round
+from workflows.service.registry import get_workflow
+from workflows.service.round_forms import DeadlineChoice, FormErrors
+from workflows.service.round_page import RoundBrief, round_brief
+from workflows.service.rounds import execute
+from workflows.service.submission import submit_round
+from workflows.service.views import audit_trail, round_view
+from workflows.web.routes.rounds import WEEKDAYS, Posted, PostedForm
+from workflows.web.security import Forbidden, require_staff, ykien
+from workflows.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+CONTENT_TYPES = {
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".zip": "application/zip",
+    ".pdf": "application/pdf",
+    ".csv": "text/csv; charset=utf-8",
+}
+TITLES = {"complete": "Hoàn thành tổng hợp ý kiến", "submission": "Lập hồ sơ trình",
+          "decision": "Ghi nhận quyết định của UBND tỉnh", "revise": "Soạn dự thảo mới",
+          "follow-up": "Lấy ý kiến lại"}
+FLASH = {
+    "handled": "Đã ghi cách xử lý cho {n} ý kiến.",
+    "consolidated": "Đã hoàn thành tổng hợp ý kiến. Bảng tổng hợp đã có trong mục \"Văn bản\".",
+    "uploaded": "Đã lưu dự thảo phiên bản {n}; các phiên bản cũ được giữ nguyên.",
+    "submitted": "Đã lập hồ sơ trình; tải hồ sơ (ZIP) dưới đây.",
+    "issued": "Đã ghi nhận: UBND tỉnh đã ban hành.",
+    "returned": "Đã ghi nhận: UBND tỉnh trả lại dự thảo. Có thể soạn dự thảo mới hoặc lấy ý kiến lại.",
+    "revised": "Đợt đã trở về soạn thảo với dự thảo phiên bản {n}. Tải lên tệp dự thảo đã sửa nếu chưa có.",
+}
+SUBMIT_LINES = {
+    "submit": "Hồ sơ gồm: tờ trình UBND tỉnh, dự thảo {draft}, bảng tổng hợp, tiếp thu, giải trình ý kiến "
+              "(DOCX và XLSX), danh sách cơ quan, đơn vị được lấy ý kiến (XLSX).",
+    "report_submitted": "Hồ sơ gồm: báo cáo UBND tỉnh (không có đề xuất) và dự thảo công văn trả lời Bộ KH&CN.",
+    "forward_proposals": "Hồ sơ gồm: danh sách các đề xuất (XLSX).",
+}
+
+
+# --- helpers -----------------------------------------------------------------------------------------------
+
+def _guard_change(user: StaffUser, office: str) -> None:
+    if not user.can_change_round(office):
+        raise Forbidden("Bạn chỉ xem được đợt này; chỉ cán bộ của phòng "
+                        f"{office} hoặc quản trị mới thay đổi được.")
+
+
+def _today(app: App) -> date:
+    return app.clock.now().astimezone(app.tz).date()
+
+
+def _flash(request: Request) -> dict[str, str]:
+    ok = request.query_params.get("ok", "")
+    if ok not in FLASH:
+        return {}
+    count = request.query_params.get("n", "")
+    return {"flash": FLASH[ok].format(n=int(count) if count.isdigit() else 0), "flash_kind": "ok"}
+
+
+def _confirmed(values: dict[str, list[str]]) -> bool:
+    return (values.get("confirmed") or [""])[0] == "yes"
+
+
+def _context(app: App, round_id: int, user: StaffUser, tab: str) -> dict[str, Any]:
+    brief = round_brief(app, round_id)
+    return {"brief": brief, "tab": tab, "can_change": user.can_change_round(brief.office),
+            "workflow": get_workflow(brief.workflow)}
+
+
+def _confirm_page(request: Request, brief: RoundBrief, action: str, lines: list[str], values: dict[str, list[str]],
+                  back: str, danger: bool = False) -> Response:
+    hidden = [(k, v) for k, vs in values.items() if k not in ("csrf_token", "confirmed") for v in vs]
+    return render(request, "consolidation_confirm.html", {
+        "brief": brief, "action_url": f"/rounds/{brief.id}/{action}", "action_title": TITLES[action],
+        "lines": [line for line in lines if line], "hidden": hidden, "back": back, "danger": danger})
+
+
+def _download(content: bytes, filename: str) -> Response:
+    """Generated files have ASCII names; the type follows the suffix."""
+    media = CONTENT_TYPES.get(Path(filename).suffix.lower(), "application/octet-stream")
+    return Response(content, media_type=media, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def _deadline_line(choice: DeadlineChoice) -> str:
+    off = "; ".join(f"{d:%d/%m/%Y} ({name})" for d, name in choice.days_off)
+    return (f"Hạn trả lời: {choice.due:%d/%m/%Y} ({WEEKDAYS[choice.due.weekday()]})."
+            + (f" Ngày nghỉ trong khoảng: {off}." if off else ""))
+
+
+# --- triage ------------------------------------------------------------------------------------------------
+
+def _triage_page(request: Request, round_id: int, user: StaffUser, form: HandleForm | None = None,
+                 errors: dict[str, str] | None = None, status: int = 200, message: str | None = None,
+                 unhandled_listed: bool = False) -> Response:
+    app = ykien(request)
+    context = _context(app, round_id, user, "consolidation")
+    view = round_view(app, round_id)
+    items = triage_items(app, round_id)
+    rows = triage_rows(items)
+    show = request.query_params.get("show", "")
+    if form is not None:
+        show = ""  # a form that comes back shows every row, so the ticks typed stay visible
+    shown = [r for r in rows if r.item.decision is None] if show == "unhandled" else rows
+    workflow = context["workflow"]
+    errors = errors or {}
+    flash = _flash(request)
+    if message or errors:
+        flash = {"flash": message or "Biểu mẫu còn lỗi; xem các mục tô đỏ.", "flash_kind": "error"}
+    return render(request, "consolidation_triage.html", {
+        **context, "state": view.state, "rows": shown, "total": len(rows), "show": show,
+        "counts": handling_counts(items), "lists": unit_lists(view.state, view.units),
+        "unhandled": [r for r in rows if r.item.decision is None] if unhandled_listed else [],
+        "can_handle": context["can_change"] and can_triage(view.state.status) and bool(rows),
+        "can_complete": context["can_change"] and "consolidate" in workflow.state(view.state.status).transitions,
+        "outcome": round_outcome(view.state), "handlings": list(Handling), "handling_labels": HANDLING_LABELS,
+        "form": form or HandleForm(), "ticked": set((form or HandleForm()).comments), "errors": errors,
+        **flash}, status_code=status)
+
+
+@router.get("/rounds/{round_id:int}/consolidation")
+def consolidation_page(request: Request, round_id: int, user: StaffUser = Depends(require_staff)) -> Response:
+    return _triage_page(request, round_id, user)
+
+
+@router.post("/rounds/{round_id:int}/consolidation/handle")
+def handle(request: Request, round_id: int, posted: Posted = PostedForm,
+           user: StaffUser = Depends(require_staff)) -> Response:
+    """One handling for the ticked comments (several units' identical comments share it); audited."""
+    app = ykien(request)
+    brief = round_brief(app, round_id)
+    _guard_change(user, brief.office)
+    form = read_handle_form(posted.values)
+    if not can_triage(brief.status):
+        title = get_workflow(brief.workflow).state(brief.status).title
+        return _triage_page(request, round_id, user, form, status=409,
+                            message=f"Không thể xử lý ý kiến khi đợt đang ở trạng thái \"{title}\".")
+    try:
+        choice = check_handle_form(form, [i.comment_id for i in triage_items(app, round_id)])
+    except FormErrors as problem:
+        return _triage_page(request, round_id, user, form, problem.errors, 422)
+    try:
+        handle_comments(app, round_id, choice.comment_ids, choice.decision.value, choice.explanation, user.actor)
+    except (DomainError, InvalidInput) as refusal:
+        return _triage_page(request, round_id, user, form, status=409, message=refusal.message)
+    show = "&show=unhandled" if (posted.values.get("show") or [""])[0] == "unhandled" else ""
+    return RedirectResponse(f"/rounds/{round_id}/consolidation?ok=handled&n={len(choice.comment_ids)}{show}",
+                            status_code=303)
+
+
+@router.post("/rounds/{round_id:int}/consolidation/complete")
+def complete(request: Request, round_id: int, posted: Posted = PostedForm,
+             user: StaffUser = Depends(require_staff)) -> Response:
+    """Hoàn thành tổng hợp: refused, with the list of the unhandled comments, while one is left."""
+    app = ykien(request)
+    brief = round_brief(app, round_id)
+    _guard_change(user, brief.office)
+    workflow = get_workflow(brief.workflow)
+    if "consolidate" not in workflow.state(brief.status).transitions:
+        return _triage_page(request, round_id, user, status=409,
+                            message=f"Không thể hoàn thành tổng hợp khi đợt đang ở trạng thái "
+                                    f"\"{workflow.state(brief.status).title}\".")
+    items = triage_items(app, round_id)
+    pending = [i for i in items if i.decision is None]
+    if pending:
+        return _triage_page(request, round_id, user, status=409, message=unhandled_refusal(len(pending)),
+                            unhandled_listed=True)
+    if not _confirmed(posted.values):
+        counts = handling_counts(items)
+        summary = ", ".join(f"{HANDLING_LABELS[h].lower()}: {counts[h.value]}" for h in Handling if counts[h.value])
+        return _confirm_page(request, brief, "complete", [
+            f"{len(items)} ý kiến đã được xử lý" + (f" ({summary})." if summary else "."),
+            f"Đợt chuyển sang trạng thái \"{workflow.state('consolidated').title}\"; sau đó không sửa được "
+            "cách xử lý ý kiến.",
+            "Bảng tổng hợp, tiếp thu, giải trình ý kiến sẽ có trong mục \"Văn bản\"."],
+            posted.values, f"/rounds/{round_id}/consolidation")
+    try:
+        execute(app, round_id, Command("consolidate"), user.actor)
+    except GuardFailed as refusal:
+        return _triage_page(request, round_id, user, status=409, message=refusal.message,
+                            unhandled_listed=refusal.code == "comments_unhandled")
+    except DomainError as refusal:
+        return _triage_page(request, round_id, user, status=409, message=refusal.message)
+    return RedirectResponse(f"/rounds/{round_id}/documents?ok=consolidated", status_code=303)
+
+
+# --- draft versions ----------------------------------------------------------------------------------------
+
+def _drafts_page(request: Request, round_id: int, user: StaffUser, form: DraftForm | None = None,
+                 errors: dict[str, str] | None = None, status: int = 200) -> Response:
+    app = ykien(request)
+    context = _context(app, round_id, user, "drafts")
+    errors = errors or {}
+    flash = _flash(request)
+    if errors:
+        flash = {"flash": "Chưa lưu được dự thảo: " + " ".join(errors.values()), "flash_kind": "error"}
+    return render(request, "consolidation_drafts.html", {
+        **context, "versions": list(reversed(versions(app, round_id))), "form": form or DraftForm(),
+        "errors": errors, "max_upload_mb": app.settings.max_upload_mb, **flash}, status_code=status)
+
+
+@router.get("/rounds/{round_id:int}/drafts")
+def drafts_page(request: Request, round_id: int, user: StaffUser = Depends(require_staff)) -> Response:
+    return _drafts_page(request, round_id, user)
+
+
+@router.post("/rounds/{round_id:int}/drafts")
+def upload_draft(request: Request, round_id: int, posted: Posted = PostedForm,
+                 user: StaffUser = Depends(require_staff)) -> Response:
+    """A new version (DOCX or PDF, checked by content and size); the versions before it stay."""
+    app = ykien(request)
+    brief = round_brief(app, round_id)
+    _guard_change(user, brief.office)
+    form = read_draft_form(posted.values)
+    try:
+        new = check_draft_form(form, posted.files.get("draft"), app.settings.max_upload_mb)
+    except FormErrors as problem:
+        return _drafts_page(request, round_id, user, form, problem.errors, 422)
+    try:
+        with staged(new.upload) as path:
+            version = add_version(app, round_id, path, new.sections, new.note, user.actor)
+    except (InvalidInput, DomainError) as refusal:
+        return _drafts_page(request, round_id, user, form, {"draft": refusal.message}, 422)
+    return RedirectResponse(f"/rounds/{round_id}/drafts?ok=uploaded&n={version}", status_code=303)
+
+
+@router.get("/rounds/{round_id:int}/drafts/{version:int}")
+def download_draft(request: Request, round_id: int, version: int,
+                   user: StaffUser = Depends(require_staff)) -> Response:
+    found = next((v for v in versions(ykien(request), round_id) if v.version == version), None)
+    if found is None or not found.path.is_file():
+        raise HTTPException(404, f"Không có tệp dự thảo phiên bản {version} của đợt này.")
+    media = CONTENT_TYPES.get(found.path.suffix.lower(), "application/octet-stream")
+    return FileResponse(found.path, media_type=media, filename=found.filename)
+
+
+# --- documents, submission, decision -----------------------------------------------------------------------
+
+def _documents_page(request: Request, round_id: int, user: StaffUser, *, decision: DecisionForm | None = None,
+                    revise: DeadlineForm | None = None, follow_up: FollowUpForm | None = None,
+                    errors: dict[str, dict[str, str]] | None = None, status: int = 200,
+                    message: str | None = None) -> Response:
+    app = ykien(request)
+    context = _context(app, round_id, user, "documents")
+    view = round_view(app, round_id)
+    state = view.state
+    workflow = context["workflow"]
+    problem = None
+    try:
+        documents = round_documents(app, round_id)
+    except DomainError as refusal:
+        documents, problem = [], refusal.message
+    errors = errors or {}
+    flash = _flash(request)
+    if message or any(errors.values()):
+        flash = {"flash": message or "Biểu mẫu còn lỗi; xem các mục tô đỏ.", "flash_kind": "error"}
+    transitions = workflow.state(state.status).transitions
+    follow = follow_up_possible(state)
+    return render(request, "consolidation_documents.html", {
+        **context, "state": state, "status_title": view.status_title, "documents": documents, "problem": problem,
+        "packages": submission_packages(app, round_id), "outcome": round_outcome(state),
+        "step": submission_step(workflow, state.status), "draft": latest_version(app, round_id),
+        "can_decide": "decide_issued" in transitions, "can_revise": "revise" in transitions,
+        "can_follow_up": follow, "units": view.units if follow else [],
+        "decision": decision or DecisionForm(), "revise": revise or DeadlineForm(wanted=False),
+        "follow_up": follow_up or FollowUpForm(units=tuple(u.unit_code for u in view.units)),
+        "errors": errors, **flash}, status_code=status)
+
+
+@router.get("/rounds/{round_id:int}/documents")
+def documents_page(request: Request, round_id: int, user: StaffUser = Depends(require_staff)) -> Response:
+    return _documents_page(request, round_id, user)
+
+
+@router.get("/rounds/{round_id:int}/documents/{filename}")
+def download_document(request: Request, round_id: int, filename: str,
+                      user: StaffUser = Depends(require_staff)) -> Response:
+    """A document of the round's current state, or a submission package as it was stored."""
+    app = ykien(request)
+    package = next((p for p in submission_packages(app, round_id) if p.filename == filename), None)
+    if package is not None:
+        if not package.path.is_file():
+            raise HTTPException(404, f"Không tìm thấy tệp hồ sơ {filename} trong thư mục lưu trữ.")
+        return FileResponse(package.path, media_type=CONTENT_TYPES[".zip"], filename=package.filename)
+    document = next((d for d in round_documents(app, round_id) if d.filename == filename), None)
+    if document is None:
+        raise HTTPException(404, "Văn bản này không có ở trạng thái hiện tại của đợt.")
+    return _download(document.content, document.filename)
+
+
+@router.post("/rounds/{round_id:int}/submission")
+def submit(request: Request, round_id: int, posted: Posted = PostedForm,
+           user: StaffUser = Depends(require_staff)) -> Response:
+    """Lập hồ sơ trình: the package is built and stored, and the round moves on, once."""
+    app = ykien(request)
+    brief = round_brief(app, round_id)
+    _guard_change(user, brief.office)
+    workflow = get_workflow(brief.workflow)
+    step = submission_step(workflow, brief.status)
+    if step is None:
+        return _documents_page(request, round_id, user, status=409, message=submission_refusal(brief.status))
+    draft = latest_version(app, round_id)
+    if step == "submit" and (draft is None or not draft.path.is_file()):
+        return _documents_page(request, round_id, user, status=409,
+                               message="Chưa có tệp dự thảo đã chỉnh lý: hãy tải lên phiên bản dự thảo mới "
+                                       "(mục \"Dự thảo\") trước khi trình.")
+    if not _confirmed(posted.values):
+        target = workflow.state(brief.status).transitions[step][0].to or brief.status
+        described = f"phiên bản {draft.version} ({draft.filename})" if draft else ""
+        return _confirm_page(request, brief, "submission", [
+            SUBMIT_LINES[step].format(draft=described),
+            f"Đợt chuyển sang trạng thái \"{workflow.state(target).title}\".",
+            "Hồ sơ chỉ lập một lần; không trình lại được."], posted.values, f"/rounds/{round_id}/documents")
+    try:
+        submit_round(app, round_id, user.actor)
+    except DomainError as refusal:
+        return _documents_page(request, round_id, user, status=409, message=refusal.message)
+    return RedirectResponse(f"/rounds/{round_id}/documents?ok=submitted", status_code=303)
+
+
+@router.post("/rounds/{round_id:int}/decision")
+def decide(request: Request, round_id: int, posted: Posted = PostedForm,
+           user: StaffUser = Depends(require_staff)) -> Response:
+    """UBND tỉnh issued the plan (number and date) or returned it (reason)."""
+    app = ykien(request)
+    brief = round_brief(app, round_id)
+    _guard_change(user, brief.office)
+    form = read_decision_form(posted.values)
+    workflow = get_workflow(brief.workflow)
+    if "decide_issued" not in workflow.state(brief.status).transitions:
+        return _documents_page(request, round_id, user, decision=form, status=409,
+                               message=f"Chỉ ghi nhận quyết định của UBND tỉnh khi đợt đã trình; đợt đang ở "
+                                       f"trạng thái \"{workflow.state(brief.status).title}\".")
+    try:
+        command = check_decision_form(form, _today(app))
+    except FormErrors as problem:
+        return _documents_page(request, round_id, user, decision=form, errors={"decision": problem.errors},
+                               status=422)
+    if not _confirmed(posted.values):
+        if command.name == "decide_issued":
+            issued_on = date.fromisoformat(command.data["date"])
+            lines = [f"UBND tỉnh đã ban hành: số {form.number}, ngày {issued_on:%d/%m/%Y}.",
+                     f"Đợt chuyển sang trạng thái \"{workflow.state('issued').title}\" và kết thúc."]
+        else:
+            lines = [f"UBND tỉnh trả lại dự thảo. Lý do: {form.reason}",
+                     "Sau đó có thể soạn dự thảo mới và/hoặc lấy ý kiến lại."]
+        return _confirm_page(request, brief, "decision", lines, posted.values, f"/rounds/{round_id}/documents")
+    try:
+        execute(app, round_id, command, user.actor)
+    except DomainError as refusal:
+        return _documents_page(request, round_id, user, decision=form, status=409, message=refusal.message)
+    ok = "issued" if command.name == "decide_issued" else "returned"
+    return RedirectResponse(f"/rounds/{round_id}/documents?ok={ok}", status_code=303)
+
+
+@router.post("/rounds/{round_id:int}/revise")
+def revise(request: Request, round_id: int, posted: Posted = PostedForm,
+           user: StaffUser = Depends(require_staff)) -> Response:
+    """Soạn dự thảo mới: the returned round goes back to drafting on the next draft version."""
+    app = ykien(request)
+    brief = round_brief(app, round_id)
+    _guard_change(user, brief.office)
+    form = read_deadline_form(posted.values, optional=True)
+    workflow = get_workflow(brief.workflow)
+    if "revise" not in workflow.state(brief.status).transitions:
+        return _documents_page(request, round_id, user, revise=form, status=409,
+                               message="Chỉ soạn dự thảo mới khi dự thảo bị UBND tỉnh trả lại.")
+    try:
+        deadline = check_deadline_form(form, _today(app), app.calendar)
+    except FormErrors as problem:
+        return _documents_page(request, round_id, user, revise=form, errors={"revise": problem.errors}, status=422)
+    if not _confirmed(posted.values):
+        latest = latest_version(app, round_id)
+        version = max(brief.draft_version + 1, latest.version if latest else 0)
+        adopted = (f"Dự thảo phiên bản {version}: tệp {latest.filename} đã tải lên."
+                   if latest and latest.version == version else
+                   f"Dự thảo phiên bản {version}: chưa có tệp; tải lên trong mục \"Dự thảo\".")
+        return _confirm_page(request, brief, "revise", [
+            f"Đợt trở về trạng thái \"{workflow.state('draft').title}\"; các ý kiến của phiên bản "
+            f"{brief.draft_version} được giữ trong lịch sử.", adopted,
+            _deadline_line(deadline) if deadline else "Giữ hạn trả lời cũ (có thể sửa khi phát hành lại)."],
+            posted.values, f"/rounds/{round_id}/documents")
+    try:
+        decision = revise_round(app, round_id, deadline.due if deadline else None, user.actor)
+    except DomainError as refusal:
+        return _documents_page(request, round_id, user, revise=form, status=409, message=refusal.message)
+    return RedirectResponse(f"/rounds/{round_id}/drafts?ok=revised&n={decision.state.draft_version}",
+                            status_code=303)
+
+
+@router.post("/rounds/{round_id:int}/follow-up")
+def follow_up(request: Request, round_id: int, posted: Posted = PostedForm,
+              user: StaffUser = Depends(require_staff)) -> Response:
+    """Lấy ý kiến lại: a new round (not launched) on the latest draft, to all or some of this round's units."""
+    app = ykien(request)
+    brief = round_brief(app, round_id)
+    _guard_change(user, brief.office)
+    form = read_follow_up_form(posted.values)
+    view = round_view(app, round_id)
+    if not follow_up_possible(view.state):
+        return _documents_page(request, round_id, user, follow_up=form, status=409,
+                               message="Chỉ lấy ý kiến lại khi dự thảo bị UBND tỉnh trả lại.")
+    units = {u.unit_code: u.unit_name for u in view.units}
+    try:
+        codes, deadline = check_follow_up_form(form, units, _today(app), app.calendar)
+    except FormErrors as problem:
+        return _documents_page(request, round_id, user, follow_up=form, errors={"follow_up": problem.errors},
+                               status=422)
+    if not _confirmed(posted.values):
+        chosen = codes if codes is not None else list(units)
+        names = ", ".join(units[c] for c in chosen[:15]) + (f" và {len(chosen) - 15} đơn vị khác"
+                                                             if len(chosen) > 15 else "")
+        latest = latest_version(app, round_id)
+        return _confirm_page(request, brief, "follow-up", [
+            "Tạo đợt lấy ý kiến mới (bản nháp, chưa gửi thư) trên dự thảo "
+            + (f"phiên bản {latest.version} ({latest.filename})." if latest else "của đợt này."),
+            ("Gửi cùng danh sách với đợt này: " if codes is None else f"Gửi {len(chosen)} cơ quan, đơn vị: ")
+            + names + ".",
+            _deadline_line(deadline)], posted.values, f"/rounds/{round_id}/documents")
+    try:
+        new_id = follow_up_round(app, round_id, deadline.due, user.actor, codes)
+    except (DomainError, InvalidInput) as refusal:
+        return _documents_page(request, round_id, user, follow_up=form, status=409, message=refusal.message)
+    return RedirectResponse(f"/rounds/{new_id}/preview?ok=created", status_code=303)
+
+
+# --- exports -----------------------------------------------------------------------------------------------
+
+@router.get("/rounds/{round_id:int}/export.xlsx")
+def export_round(request: Request, round_id: int, user: StaffUser = Depends(require_staff)) -> Response:
+    """Units with their status, comments with their handling (cells are text: nothing is a formula)."""
+    return _download(unit_list_workbook(ykien(request), round_id), f"dot-{round_id}.xlsx")
+
+
+@router.get("/rounds/{round_id:int}/audit.csv")
+def export_audit(request: Request, round_id: int, user: StaffUser = Depends(require_staff)) -> Response:
+    """The whole audit trail, UTF-8 with BOM so that Excel reads the Vietnamese."""
+    events, _ = audit_trail(ykien(request), round_id)
+    return _download(audit_csv(events), f"dot-{round_id}-nhat-ky.csv")

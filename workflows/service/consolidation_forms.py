@@ -1,0 +1,222 @@
+"""Read and check the staff forms after the deadline: handling comments, a new draft version, the UBND decision,
+a revised draft and a follow-up round. Pure: raw values in, checked values out, FormErrors with every problem."""
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+
+from config.calendar import WorkingCalendar
+from models.consolidation import HANDLING_LABELS, ExplanationRequired, Handling, check_handling
+from workflows.engine.events import Command
+from workflows.service.draft_upload import DraftUpload, check_draft_upload
+from workflows.service.drafts import parse_sections
+from workflows.service.round_forms import (DeadlineChoice, FormErrors, FormValues, clean, compute_deadline, every,
+                                           first, parse_date_text)
+
+MAX_EXPLANATION = 4000
+MAX_SECTIONS = 200
+MAX_SECTION_LENGTH = 300
+MAX_NOTE = 1000
+MAX_DOCUMENT_NUMBER = 100
+MAX_REASON = 2000
+
+
+# --- handling comments -----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class HandleForm:
+    """The comments ticked in the triage table and the handling chosen for them, as typed."""
+
+    comments: tuple[str, ...] = ()
+    decision: str = ""
+    explanation: str = ""
+
+
+@dataclass(frozen=True)
+class HandlingChoice:
+    comment_ids: list[int]
+    decision: Handling
+    explanation: str | None
+
+
+def read_handle_form(values: FormValues) -> HandleForm:
+    return HandleForm(comments=tuple(every(values, "comment")), decision=first(values, "decision"),
+                      explanation="\n".join(clean(v) for v in values.get("explanation") or [] if clean(v)))
+
+
+def check_handle_form(form: HandleForm, known: Iterable[int]) -> HandlingChoice:
+    """known: the comment ids of the current triage table (a stale page may tick one that is gone)."""
+    errors: dict[str, str] = {}
+    ids = [int(c) for c in form.comments if c.isdigit()]
+    present = set(known)
+    if not form.comments:
+        errors["comments"] = "Chưa chọn ý kiến nào: đánh dấu các ý kiến cần xử lý trong bảng."
+    elif len(ids) != len(form.comments) or not set(ids) <= present:
+        errors["comments"] = "Có ý kiến đã chọn không còn trong bảng tổng hợp; hãy tải lại trang."
+    decision: Handling | None = None
+    try:
+        decision = Handling(form.decision)
+    except ValueError:
+        errors["decision"] = "Chọn cách xử lý: " + ", ".join(HANDLING_LABELS.values()).lower() + "."
+    if len(form.explanation) > MAX_EXPLANATION:
+        errors["explanation"] = f"Nội dung giải trình quá dài (tối đa {MAX_EXPLANATION} ký tự)."
+    elif decision is not None:
+        try:
+            check_handling(decision, form.explanation)
+        except ExplanationRequired as required:
+            errors["explanation"] = required.message
+    if errors:
+        raise FormErrors(errors)
+    assert decision is not None
+    return HandlingChoice(ids, decision, form.explanation or None)
+
+
+# --- a new draft version ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class DraftForm:
+    sections: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class NewDraft:
+    upload: DraftUpload
+    sections: list[str]
+    note: str | None
+
+
+def read_draft_form(values: FormValues) -> DraftForm:
+    text = "\n".join(values.get("sections") or [])
+    return DraftForm(sections="\n".join(clean(line) for line in text.splitlines() if clean(line)),
+                     note=first(values, "note"))
+
+
+def check_draft_form(form: DraftForm, upload: tuple[str, bytes] | None, limit_mb: int) -> NewDraft:
+    """The file judged by its content and size, the headings one per line, the note."""
+    errors: dict[str, str] = {}
+    checked: DraftUpload | None = None
+    if upload is None:
+        errors["draft"] = "Chọn tệp dự thảo (DOCX hoặc PDF)."
+    else:
+        try:
+            checked = check_draft_upload(upload[0], upload[1], limit_mb)
+        except FormErrors as problem:
+            errors.update(problem.errors)
+    sections = parse_sections(form.sections)
+    if len(sections) > MAX_SECTIONS:
+        errors["sections"] = f"Tối đa {MAX_SECTIONS} mục."
+    elif any(len(s) > MAX_SECTION_LENGTH for s in sections):
+        errors["sections"] = f"Mỗi mục tối đa {MAX_SECTION_LENGTH} ký tự (một mục một dòng)."
+    if len(form.note) > MAX_NOTE:
+        errors["note"] = f"Ghi chú quá dài (tối đa {MAX_NOTE} ký tự)."
+    if errors:
+        if upload is not None and "draft" not in errors:
+            errors["draft"] = "Hãy chọn lại tệp dự thảo (trình duyệt không giữ tệp khi biểu mẫu còn lỗi)."
+        raise FormErrors(errors)
+    assert checked is not None
+    return NewDraft(checked, sections, form.note or None)
+
+
+# --- the UBND decision -----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class DecisionForm:
+    outcome: str = ""  # "issued" | "returned"
+    number: str = ""
+    date: str = ""
+    reason: str = ""
+
+
+def read_decision_form(values: FormValues) -> DecisionForm:
+    return DecisionForm(outcome=first(values, "outcome"), number=first(values, "number"), date=first(values, "date"),
+                        reason=first(values, "reason"))
+
+
+def check_decision_form(form: DecisionForm, today: date) -> Command:
+    """Issued with its number and date, or returned with the reason: the command to execute."""
+    errors: dict[str, str] = {}
+    if form.outcome == "issued":
+        if not form.number:
+            errors["number"] = "Nhập số văn bản ban hành (ví dụ 123/KH-UBND)."
+        elif len(form.number) > MAX_DOCUMENT_NUMBER:
+            errors["number"] = f"Số văn bản quá dài (tối đa {MAX_DOCUMENT_NUMBER} ký tự)."
+        issued_on = parse_date_text(form.date)
+        if not form.date:
+            errors["date"] = "Nhập ngày ban hành (ví dụ 20/12/2025)."
+        elif issued_on is None:
+            errors["date"] = f"\"{form.date}\" không phải ngày; viết 20/12/2025."
+        elif issued_on > today:
+            errors["date"] = f"Ngày ban hành {issued_on:%d/%m/%Y} chưa tới (hôm nay là {today:%d/%m/%Y})."
+        if errors:
+            raise FormErrors(errors)
+        assert issued_on is not None
+        return Command("decide_issued", {"number": form.number, "date": issued_on.isoformat()})
+    if form.outcome == "returned":
+        if not form.reason:
+            errors["reason"] = "Nhập lý do UBND tỉnh trả lại dự thảo."
+        elif len(form.reason) > MAX_REASON:
+            errors["reason"] = f"Lý do quá dài (tối đa {MAX_REASON} ký tự)."
+        if errors:
+            raise FormErrors(errors)
+        return Command("decide_returned", {"reason": form.reason})
+    raise FormErrors({"outcome": "Chọn kết quả: ban hành hoặc trả lại."})
+
+
+# --- after a return: the revised draft and the follow-up round -------------------------------------------
+
+@dataclass(frozen=True)
+class DeadlineForm:
+    """A deadline as a date or N working days from today; `wanted` is False when it may be left out."""
+
+    wanted: bool = True
+    deadline_mode: str = "days"
+    deadline_date: str = ""
+    deadline_days: str = "10"
+
+
+def read_deadline_form(values: FormValues, optional: bool) -> DeadlineForm:
+    blank = DeadlineForm()
+    return DeadlineForm(wanted=not optional or first(values, "new_deadline") == "on",
+                        deadline_mode=first(values, "deadline_mode") or blank.deadline_mode,
+                        deadline_date=first(values, "deadline_date"),
+                        deadline_days=first(values, "deadline_days") if "deadline_days" in values
+                        else blank.deadline_days)
+
+
+def check_deadline_form(form: DeadlineForm, today: date, calendar: WorkingCalendar) -> DeadlineChoice | None:
+    if not form.wanted:
+        return None
+    return compute_deadline(form.deadline_mode, form.deadline_date, form.deadline_days, today, calendar, "deadline")
+
+
+@dataclass(frozen=True)
+class FollowUpForm:
+    units: tuple[str, ...] = ()
+    deadline: DeadlineForm = DeadlineForm()
+
+
+def read_follow_up_form(values: FormValues) -> FollowUpForm:
+    return FollowUpForm(units=tuple(every(values, "unit")), deadline=read_deadline_form(values, optional=False))
+
+
+def check_follow_up_form(form: FollowUpForm, units: Mapping[str, str], today: date,
+                         calendar: WorkingCalendar) -> tuple[list[str] | None, DeadlineChoice]:
+    """units: code -> name of the round's units. None means the same list as the round."""
+    errors: dict[str, str] = {}
+    chosen = [c for c in form.units if c in units]
+    unknown = [c for c in form.units if c not in units]
+    if unknown:
+        errors["units"] = f"Không thuộc đợt này: {', '.join(unknown[:10])}. Đợt mới chỉ gửi cho các đơn vị của đợt cũ."
+    elif not chosen:
+        errors["units"] = "Chọn ít nhất một cơ quan, đơn vị."
+    deadline: DeadlineChoice | None = None
+    try:
+        deadline = check_deadline_form(form.deadline, today, calendar)
+    except FormErrors as problem:
+        errors.update(problem.errors)
+    if errors:
+        raise FormErrors(errors)
+    assert deadline is not None
+    return (None if set(chosen) == set(units) else chosen), deadline
