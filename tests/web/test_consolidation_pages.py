@@ -501,7 +501,8 @@ def test_every_document_downloads_and_opens_once_consolidated(site: Site) -> Non
     browser = site.as_("canbo")
     page = browser.get(f"/rounds/{site.round_id}/documents").text
     names = [link.rsplit("/", 1)[1] for link in _links(page, site.round_id)]
-    assert names == ["cong-van-xin-y-kien.docx", "bang-tong-hop-y-kien.docx", "bang-tong-hop-y-kien.xlsx"]
+    assert names == ["cong-van-xin-y-kien.docx", "bang-tong-hop-y-kien.docx", "bang-tong-hop-y-kien.xlsx",
+                     "to-trinh.docx"]
     texts = {}
     for link in _links(page, site.round_id):
         response = browser.get(link)
@@ -510,6 +511,7 @@ def test_every_document_downloads_and_opens_once_consolidated(site: Site) -> Non
         texts[link.rsplit("/", 1)[1]] = _opens(response)
     assert "Không tiếp thu" in texts["bang-tong-hop-y-kien.docx"] and SCRIPT in texts["bang-tong-hop-y-kien.docx"]
     assert "Không tiếp thu" in texts["bang-tong-hop-y-kien.xlsx"]
+    assert "TỜ TRÌNH" in texts["to-trinh.docx"]
 
 
 def test_submit_needs_a_revised_draft_then_builds_the_package_once(site: Site, tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Callable
 
 from models.consolidation import Handling
 from models.db.tables import UnitRow
@@ -232,20 +233,60 @@ def zero_response_documents(app: App, round_id: int) -> list[RenderedDocument]:
                              docs.render_ministry_reply_draft(data, wording_dir=wording))]
 
 
-def round_documents(app: App, round_id: int) -> list[RenderedDocument]:
-    """Every document that makes sense for the round in its current state."""
+@dataclass(frozen=True)
+class DocumentChoice:
+    """A document the round can produce now, named without rendering it."""
+
+    filename: str
+    title: str
+    build: Callable[[App, int], RenderedDocument]
+
+
+SUBMISSION_ATTACHMENTS = ["Dự thảo đã chỉnh lý", "Bảng tổng hợp, tiếp thu, giải trình ý kiến góp ý",
+                          "Danh sách cơ quan, đơn vị được lấy ý kiến"]
+
+
+def _synthesis_part(index: int) -> Callable[[App, int], RenderedDocument]:
+    return lambda app, round_id: synthesis_documents(app, round_id)[index]
+
+
+def _zero_part(index: int) -> Callable[[App, int], RenderedDocument]:
+    return lambda app, round_id: zero_response_documents(app, round_id)[index]
+
+
+def available_documents(app: App, round_id: int) -> list[DocumentChoice]:
+    """What makes sense for the round in its current state; cheap (nothing is rendered)."""
     view = round_view(app, round_id)
     state = view.state
-    out = [request_letter(app, round_id)]
+    out = [DocumentChoice("cong-van-xin-y-kien.docx", "Công văn xin ý kiến", request_letter)]
     pending = any(u.answer in (AnswerStatus.PENDING, AnswerStatus.SILENT) for u in view.units)
     if state.launched_at is not None and pending and state.status in ("circulating", "consolidating"):
-        out.append(reminder_letter(app, round_id))
-    if state.status in ("consolidating", "consolidated", "submitted", "issued", "returned") and \
-            state.workflow == "consultation" and not state.unhandled_comments:
-        out.extend(synthesis_documents(app, round_id))
+        out.append(DocumentChoice("cong-van-don-doc.docx", "Công văn đôn đốc",
+                                  lambda a, r: reminder_letter(a, r)))
+    consolidation_done = state.status in ("consolidated", "submitted", "issued", "returned")
+    if state.workflow == "consultation" and (consolidation_done or state.status == "consolidating") \
+            and not state.unhandled_comments:
+        out.append(DocumentChoice("bang-tong-hop-y-kien.docx", "Bảng tổng hợp (DOCX)", _synthesis_part(0)))
+        out.append(DocumentChoice("bang-tong-hop-y-kien.xlsx", "Bảng tổng hợp (XLSX)", _synthesis_part(1)))
+    if state.workflow == "consultation" and consolidation_done:
+        out.append(DocumentChoice("to-trinh.docx", "Tờ trình UBND tỉnh",
+                                  lambda a, r: submission(a, r, SUBMISSION_ATTACHMENTS)))
     if state.status in ("no_proposals", "reported"):
-        out.extend(zero_response_documents(app, round_id))
+        out.append(DocumentChoice("bao-cao-khong-co-de-xuat.docx", "Báo cáo UBND tỉnh (không có đề xuất)",
+                                  _zero_part(0)))
+        out.append(DocumentChoice("du-thao-cong-van-tra-loi-bo.docx", "Dự thảo công văn trả lời Bộ KH&CN",
+                                  _zero_part(1)))
     return out
+
+
+def render_document(app: App, round_id: int, filename: str) -> RenderedDocument | None:
+    choice = next((c for c in available_documents(app, round_id) if c.filename == filename), None)
+    return choice.build(app, round_id) if choice is not None else None
+
+
+def round_documents(app: App, round_id: int) -> list[RenderedDocument]:
+    """Every document that makes sense for the round in its current state, rendered."""
+    return [choice.build(app, round_id) for choice in available_documents(app, round_id)]
 
 
 def unit_list_workbook(app: App, round_id: int) -> bytes:

@@ -26,7 +26,7 @@ from workflows.service.consolidation_forms import (DecisionForm, DeadlineForm, D
 from workflows.service.consolidation_page import (can_triage, follow_up_possible, handling_counts, round_outcome,
                                                   submission_packages, submission_refusal, submission_step,
                                                   triage_rows, unhandled_refusal, unit_lists)
-from workflows.service.documents import round_documents, unit_list_workbook
+from workflows.service.documents import available_documents, render_document, unit_list_workbook
 from workflows.service.draft_upload import staged
 from workflows.service.drafts import add_version, latest_version, revise_round, versions
 from workflows.service.followup import follow_up_round
@@ -278,7 +278,7 @@ def _documents_page(request: Request, round_id: int, user: StaffUser, *, decisio
     workflow = context["workflow"]
     problem = None
     try:
-        documents = round_documents(app, round_id)
+        documents = available_documents(app, round_id)
     except DomainError as refusal:
         documents, problem = [], refusal.message
     errors = errors or {}
@@ -313,7 +313,7 @@ def download_document(request: Request, round_id: int, filename: str,
         if not package.path.is_file():
             raise HTTPException(404, f"Không tìm thấy tệp hồ sơ {filename} trong thư mục lưu trữ.")
         return FileResponse(package.path, media_type=CONTENT_TYPES[".zip"], filename=package.filename)
-    document = next((d for d in round_documents(app, round_id) if d.filename == filename), None)
+    document = render_document(app, round_id, filename)
     if document is None:
         raise HTTPException(404, "Văn bản này không có ở trạng thái hiện tại của đợt.")
     return _download(document.content, document.filename)
