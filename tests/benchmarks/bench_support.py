@@ -1,0 +1,153 @@
+"""What every benchmark shares: fresh databases, an App on a frozen clock, a generated directory,
+timing helpers and plain-text tables."""
+from __future__ import annotations
+
+import itertools
+import os
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import TypeVar
+from zoneinfo import ZoneInfo
+
+REPO = Path(__file__).resolve().parents[2]
+if str(REPO) not in sys.path[:2]:  # our packages first, even if other "config" or "models" are installed
+    sys.path.insert(1, str(REPO))
+
+from config.clock import FrozenClock  # noqa: E402
+from config.settings import load_settings  # noqa: E402
+from workflows.service.app import App, build_app  # noqa: E402
+from workflows.service.directory import import_units  # noqa: E402
+from workflows.service.rounds import Addressee, NewRound, create_round  # noqa: E402
+
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+START = datetime(2025, 11, 20, 9, 0, tzinfo=TZ)
+DEADLINE = date(2025, 12, 5)  # a Friday, a working day
+ACTOR = "Đo hiệu năng (benchmark)"
+T = TypeVar("T")
+GROUPS = ("so-ban-nganh", "xa-phuong", "hiep-hoi", "bao-chi")
+
+
+class BenchmarkCheckFailed(RuntimeError):
+    """A benchmark produced a wrong result (e.g. messages lost), so its figures mean nothing."""
+
+
+@dataclass
+class Database:
+    """Where measurements keep their data: a new SQLite file each time, or a new schema in the
+    PostgreSQL database given with --postgres (the schema is dropped afterwards)."""
+
+    workdir: Path
+    postgres_url: str | None = None
+    _counter: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+
+    @property
+    def label(self) -> str:
+        return "PostgreSQL (--postgres)" if self.postgres_url else "SQLite (WAL) in a temporary directory"
+
+    @contextmanager
+    def fresh(self, name: str) -> Iterator[tuple[str, Path]]:
+        """A (database URL, home directory) pair nobody has used before."""
+        number = next(self._counter)
+        home = self.workdir / f"{number:02d}-{name}"
+        home.mkdir(parents=True)
+        if self.postgres_url is None:
+            yield f"sqlite:///{home}/ykien.db", home
+            return
+        from sqlalchemy import create_engine, text
+        from sqlalchemy.engine import make_url
+
+        schema = f"ykien_bench_{os.getpid()}_{number}"
+        admin = create_engine(self.postgres_url)
+        with admin.begin() as connection:
+            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+        url = make_url(self.postgres_url).update_query_dict({"options": f"-csearch_path={schema}"})
+        try:
+            yield url.render_as_string(hide_password=False), home
+        finally:
+            with admin.begin() as connection:
+                connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+            admin.dispose()
+
+
+def make_app(database_url: str, home: Path, smtp_url: str | None = None) -> App:
+    """An App on its own database, with the schema migrated and the clock frozen at START."""
+    settings = load_settings(home=home, database_url=database_url, smtp_url=smtp_url, now=None)
+    return build_app(settings, FrozenClock(START), create_schema=True)
+
+
+def write_units_csv(path: Path, count: int) -> Path:
+    """A valid directory of `count` units spread over a few groups."""
+    lines = ["code,name,group,email,contact_person,phone"]
+    for i in range(1, count + 1):
+        lines.append(f"DV{i:06d},Đơn vị thử nghiệm số {i},{GROUPS[i % len(GROUPS)]},"
+                     f"vanthu.dv{i:06d}@bench.example.vn,Văn thư,0206 3852 {i % 1000:03d}")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def prepare_round(app: App, home: Path, units: int) -> int:
+    """Import a generated directory and create (not launch) a round addressed to every unit."""
+    import_units(app, write_units_csv(home / "units.csv", units), ACTOR)
+    title = "Dự thảo Kế hoạch chuyển đổi số ngành khoa học và công nghệ tỉnh Cao Bằng giai đoạn 2026 – 2030"
+    new = NewRound(
+        title=title, subject=f"xin ý kiến góp ý đối với {title}", workflow="consultation", office="TĐC",
+        deadline=DEADLINE, addressees=(Addressee(groups=GROUPS),), contact_name="Ông Phạm Phi Long",
+        contact_phone="0912130290", signer_name="Nông Thị Thanh Huyền",
+        contact_title="Trưởng phòng Quản lý Tiêu chuẩn Đo lường Chất lượng")
+    return create_round(app, new, ACTOR)
+
+
+def timed(action: Callable[[], T]) -> tuple[float, T]:
+    started = time.perf_counter()
+    result = action()
+    return time.perf_counter() - started, result
+
+
+def timed_cpu(action: Callable[[], T]) -> tuple[float, float, T]:
+    """Wall time and this process's CPU time (all threads, so an in-process server counts too)."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    result = action()
+    return time.perf_counter() - wall, time.process_time() - cpu, result
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:,.1f} ms"
+
+
+def mib(size: float) -> str:
+    return f"{size / 2**20:,.1f} MiB"
+
+
+def ratio(value: float, baseline: float) -> str:
+    return f"{value / baseline:.2f}" if baseline else "n/a"
+
+
+def verdict(met: bool) -> str:
+    return "met" if met else "NOT MET"
+
+
+def print_table(title: str, headers: Sequence[str], rows: Sequence[Sequence[object]],
+                notes: Sequence[str] = ()) -> None:
+    """A plain aligned table: first column left-aligned, the others right-aligned."""
+    cells = [[str(h) for h in headers]] + [[str(c) for c in row] for row in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+
+    def line(row: list[str]) -> str:
+        first = row[0].ljust(widths[0])
+        rest = (cell.rjust(width) for cell, width in zip(row[1:], widths[1:]))
+        return "  ".join([first, *rest]).rstrip()
+
+    print(f"\n{title}")
+    print("=" * len(title))
+    print(line(cells[0]))
+    print("  ".join("-" * w for w in widths))
+    for row in cells[1:]:
+        print(line(row))
+    for note in notes:
+        print(f"  · {note}")
+    sys.stdout.flush()
