@@ -18,6 +18,7 @@ from email.message import EmailMessage
 from email.parser import BytesParser
 from email.policy import default as default_policy
 from email.utils import format_datetime, formataddr, getaddresses
+from functools import lru_cache
 
 _MESSAGE_ID = re.compile(r"<[!-;=?-~]+@[!-;=?-~]+>")
 _FIELD_NAME = re.compile(r"[!-9;-~]+")
@@ -103,12 +104,14 @@ def _check_single_line(name: str, value: str) -> None:
         raise ValueError(f"header {name} must be a single line: {value!r}")
 
 
+@lru_cache(maxsize=4096)  # a round's messages share their subject and sender: encode them once
 def _encode(name: str, value: str) -> str:
     _check_single_line(name, value)
     charset = "us-ascii" if value.isascii() else "utf-8"
     return Header(value, charset, header_name=name).encode(linesep="\r\n")
 
 
+@lru_cache(maxsize=4096)
 def _mailbox(value: str, role: str) -> str:
     _check_single_line(role, value)
     address = envelope_address(value, role)

@@ -8,8 +8,11 @@ if [ ! -x .tools/bin/uv ]; then
     python3.11 -m venv .tools
     .tools/bin/pip install --quiet --disable-pip-version-check uv==0.13.9
 fi
+# Bytecode is compiled ahead: this environment may set PYTHONDONTWRITEBYTECODE, and without .pyc files
+# every `ykien` command would recompile its imports (2 s instead of 0.8 s for `ykien round list`).
 if [ "${1:-}" = "--dev" ]; then
-    .tools/bin/uv sync --locked --quiet
+    .tools/bin/uv sync --locked --quiet --compile-bytecode
 else
-    .tools/bin/uv sync --locked --quiet --no-dev
+    .tools/bin/uv sync --locked --quiet --compile-bytecode --no-dev
 fi
+.venv/bin/python -m compileall -q config models notifications workflows >/dev/null

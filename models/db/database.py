@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 MIGRATIONS = Path(__file__).parent / "migrations"
 # The newest migration. Kept here so that commands can check the schema without importing alembic
 # (a third of a second); tests/integration/test_storage.py checks it against alembic's head.
-SCHEMA_REVISION = "0004"
+SCHEMA_REVISION = "0005"
 
 
 def make_engine(url: str, echo: bool = False) -> Engine:

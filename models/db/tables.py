@@ -146,7 +146,7 @@ class TimerRow(Base):
     due_at: Mapped[datetime]
     payload: Mapped[dict[str, Any]]
     status: Mapped[str] = mapped_column(String(20))
-    claimed_until: Mapped[datetime | None]
+    claimed_until: Mapped[datetime | None] = mapped_column(index=True)
     claimed_by: Mapped[str | None] = mapped_column(String(120))
     fired_at: Mapped[datetime | None]
 
@@ -167,7 +167,7 @@ class OutboxRow(Base):
     status: Mapped[str] = mapped_column(String(20))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime]
-    claimed_until: Mapped[datetime | None]
+    claimed_until: Mapped[datetime | None] = mapped_column(index=True)
     claimed_by: Mapped[str | None] = mapped_column(String(120))
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]

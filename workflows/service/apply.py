@@ -33,8 +33,7 @@ def apply_decision(app: App, uow: UnitOfWork, workflow: Workflow, decision: Deci
         uow.timers.cancel_pending(state.id)
     uow.timers.add(state.id, decision.timers)
     if decision.messages:
-        outbox, tokens = OutboxWriter(app, workflow).rows(
-            state, uow.rounds.details(state.id), decision.messages, recipient_ids, now)
-        uow.session.add_all(tokens)
-        uow.outbox.add_all(outbox)
+        uow.flush()
+        OutboxWriter(app, workflow).write(uow.session, state, uow.rounds.details(state.id), decision.messages,
+                                          recipient_ids, now)
     uow.audit.append(state.id, now, actor, [(a.action, a.details) for a in decision.audit])

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import socket
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -13,7 +14,7 @@ from notifications.smtp_url import SmtpTarget
 from workflows.service.app import App
 from workflows.service.mail import mail_target
 
-BATCH = 200
+BATCH = 1000
 RECORD_EVERY = 50
 # Renewed every RECORD_EVERY results, so it only has to outlast one slow stretch of sending.
 LEASE = timedelta(minutes=2)
@@ -64,22 +65,22 @@ def deliver_outbox(app: App, round_id: int | None = None, target: SmtpTarget | N
 
 
 def _deliver_batch(app: App, rows: list[OutboxRow], target: SmtpTarget) -> DeliveryReport:
+    """Send one claimed batch over persistent connections; results are written by a single background
+    thread, in order, so the database never stalls the connections."""
     report = DeliveryReport()
     by_message_id = {row.message_id: row for row in rows}
     pending: list[DeliveryResult] = []
     finished: set[str] = set()
 
-    def record() -> None:
-        if not pending:
-            return
+    def record(results: list[DeliveryResult]) -> None:
         now = app.clock.now()
-        finished.update(r.message_id for r in pending)
+        finished.update(r.message_id for r in results)
         with app.uow() as uow:
             uow.outbox.extend_lease([row.id for row in rows if row.message_id not in finished], LEASE)
-            sent = [by_message_id[r.message_id].id for r in pending if r.status is DeliveryStatus.SENT]
+            sent = [by_message_id[r.message_id].id for r in results if r.status is DeliveryStatus.SENT]
             uow.outbox.mark_sent(sent, now)
             report.sent += len(sent)
-            for result in pending:
+            for result in results:
                 row = by_message_id[result.message_id]
                 if result.status is DeliveryStatus.PERMANENT_FAILURE:
                     uow.outbox.mark_failed(row.id, result.error or "")
@@ -94,16 +95,24 @@ def _deliver_batch(app: App, rows: list[OutboxRow], target: SmtpTarget) -> Deliv
                         uow.outbox.retry_later(row.id, now + delay, result.error or "")
                         report.retrying += 1
             uow.commit()
-        pending.clear()
 
-    def on_result(result: DeliveryResult) -> None:
-        pending.append(result)
-        if len(pending) >= RECORD_EVERY:
-            record()
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ykien-outbox") as recorder:
+        writes: list[Future[None]] = []
 
-    emails = [_outgoing(row, app.settings.from_address) for row in rows]
-    deliver_sync(emails, target, connections=app.settings.smtp_connections, on_result=on_result)
-    record()
+        def on_result(result: DeliveryResult) -> None:
+            pending.append(result)
+            if len(pending) >= RECORD_EVERY:
+                writes.append(recorder.submit(record, pending[:]))
+                pending.clear()
+
+        emails = (_outgoing(row, app.settings.from_address) for row in rows)
+        try:
+            deliver_sync(emails, target, connections=app.settings.smtp_connections, on_result=on_result)
+        finally:
+            if pending:
+                writes.append(recorder.submit(record, pending[:]))
+            for write in writes:
+                write.result()
     return report
 
 

@@ -7,6 +7,9 @@ import uuid
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import insert
+from sqlalchemy.orm import Session
+
 from models.db.round_repository import RoundDetails
 from models.db.tables import AccessTokenRow, OutboxRow
 from models.rounds import RecipientRole, RecipientState, RoundState
@@ -15,6 +18,7 @@ from workflows.definition import Workflow
 from workflows.engine.decision import MessageIntent
 from workflows.service.app import App
 
+CHUNK = 500
 LINK_KINDS = frozenset({"invitation", "reminder_before", "reminder_overdue", "extension"})
 TOKEN_LIFETIME_AFTER_DEADLINE = timedelta(days=90)
 
@@ -58,10 +62,23 @@ class OutboxWriter:
         self.workflow = workflow
         self.domain = app.settings.from_address.rsplit("@", 1)[1]
 
-    def rows(self, state: RoundState, details: RoundDetails, intents: list[MessageIntent],
-             recipient_ids: dict[str, int], now: datetime) -> tuple[list[OutboxRow], list[AccessTokenRow]]:
-        outbox: list[OutboxRow] = []
-        tokens: list[AccessTokenRow] = []
+    def write(self, session: Session, state: RoundState, details: RoundDetails, intents: list[MessageIntent],
+              recipient_ids: dict[str, int], now: datetime) -> int:
+        """Compose and insert in chunks: a fan-out to thousands of units never holds them all in memory,
+        and plain multi-row inserts skip the ORM's per-row bookkeeping."""
+        written = 0
+        for start in range(0, len(intents), CHUNK):
+            outbox, tokens = self._chunk(state, details, intents[start:start + CHUNK], recipient_ids, now)
+            if tokens:
+                session.execute(insert(AccessTokenRow), tokens)
+            session.execute(insert(OutboxRow), outbox)
+            written += len(outbox)
+        return written
+
+    def _chunk(self, state: RoundState, details: RoundDetails, intents: list[MessageIntent],
+               recipient_ids: dict[str, int], now: datetime) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        outbox: list[dict[str, Any]] = []
+        tokens: list[dict[str, Any]] = []
         for intent in intents:
             recipient = state.recipients[intent.unit_code]
             link = None
@@ -70,14 +87,16 @@ class OutboxWriter:
                 deadline = recipient.deadline(state.deadline) or now.date()
                 expires = datetime.combine(deadline, datetime.min.time(), tzinfo=self.app.tz) \
                     + TOKEN_LIFETIME_AFTER_DEADLINE
-                tokens.append(AccessTokenRow(recipient_id=recipient_ids[intent.unit_code],
-                                             token_hash=hash_token(token), created_at=now, expires_at=expires))
+                tokens.append({"recipient_id": recipient_ids[intent.unit_code], "token_hash": hash_token(token),
+                               "created_at": now, "expires_at": expires, "revoked_at": None})
                 link = f"{self.app.settings.base_url}/r/{token}"
             email = compose(self.workflow.templates[intent.kind],
                             message_context(self.app, state, details, recipient, intent, link))
-            outbox.append(OutboxRow(
-                round_id=state.id, recipient_id=recipient_ids[intent.unit_code], unit_code=intent.unit_code,
-                kind=intent.kind, to_address=recipient.email, subject=email.subject, text_body=email.text,
-                html_body=email.html, message_id=f"<{uuid.uuid4().hex}.r{state.id}@{self.domain}>",
-                status="queued", attempts=0, next_attempt_at=now, created_at=now))
+            outbox.append({
+                "round_id": state.id, "recipient_id": recipient_ids[intent.unit_code], "unit_code": intent.unit_code,
+                "kind": intent.kind, "to_address": recipient.email, "subject": email.subject,
+                "text_body": email.text, "html_body": email.html,
+                "message_id": f"<{uuid.uuid4().hex}.r{state.id}@{self.domain}>", "status": "queued",
+                "attempts": 0, "next_attempt_at": now, "claimed_until": None, "claimed_by": None,
+                "created_at": now, "sent_at": None, "last_error": None})
         return outbox, tokens
