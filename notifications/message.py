@@ -46,8 +46,14 @@ def outbox_message_id(outbox_id: int, round_id: int, domain: str = "ykien.localh
     return f"<outbox-{outbox_id}.round-{round_id}@{domain}>"
 
 
+_BARE_ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9.-]+")
+
+
+@lru_cache(maxsize=8192)
 def envelope_address(value: str, role: str) -> str:
     """The bare address of a single-mailbox header value ("Tên <a@b.vn>" -> "a@b.vn")."""
+    if _BARE_ADDRESS.fullmatch(value):
+        return value  # the common case (directory addresses): no need for the full RFC 5322 parser
     pairs = getaddresses([value])
     address = pairs[0][1] if len(pairs) == 1 else ""
     if "@" not in address or not address.isascii() or any(c in address for c in "\r\n "):
@@ -107,6 +113,8 @@ def _check_single_line(name: str, value: str) -> None:
 @lru_cache(maxsize=4096)  # a round's messages share their subject and sender: encode them once
 def _encode(name: str, value: str) -> str:
     _check_single_line(name, value)
+    if value.isascii() and value.isprintable() and len(name) + len(value) < 76:
+        return value  # short printable ASCII needs no RFC 2047 encoding nor folding
     charset = "us-ascii" if value.isascii() else "utf-8"
     return Header(value, charset, header_name=name).encode(linesep="\r\n")
 
@@ -115,5 +123,7 @@ def _encode(name: str, value: str) -> str:
 def _mailbox(value: str, role: str) -> str:
     _check_single_line(role, value)
     address = envelope_address(value, role)
+    if address == value:
+        return value  # a bare address has no display name to encode
     display_name = getaddresses([value])[0][0]
     return formataddr((display_name, address), charset="utf-8")

@@ -14,7 +14,7 @@ from notifications.smtp_url import SmtpTarget
 from workflows.service.app import App
 from workflows.service.mail import mail_target
 
-BATCH = 1000
+BATCH = 2000
 RECORD_EVERY = 50
 # Renewed every RECORD_EVERY results, so it only has to outlast one slow stretch of sending.
 LEASE = timedelta(minutes=2)
