@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import socket
+import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
@@ -72,11 +73,15 @@ def _deliver_batch(app: App, rows: list[OutboxRow], target: SmtpTarget) -> Deliv
     pending: list[DeliveryResult] = []
     finished: set[str] = set()
 
+    lease_renewed = [time.monotonic()]
+
     def record(results: list[DeliveryResult]) -> None:
         now = app.clock.now()
         finished.update(r.message_id for r in results)
         with app.uow() as uow:
-            uow.outbox.extend_lease([row.id for row in rows if row.message_id not in finished], LEASE)
+            if time.monotonic() - lease_renewed[0] > LEASE.total_seconds() / 4:
+                uow.outbox.extend_lease([row.id for row in rows if row.message_id not in finished], LEASE)
+                lease_renewed[0] = time.monotonic()
             sent = [by_message_id[r.message_id].id for r in results if r.status is DeliveryStatus.SENT]
             uow.outbox.mark_sent(sent, now)
             report.sent += len(sent)
