@@ -1,0 +1,386 @@
+"""Web: server time and SQL statements per page for rounds of 50 and 5,000 units (the count must not grow
+with the units: no N+1), then concurrent recipient submissions against a real uvicorn server, checked in
+the database for none lost and none doubled.
+
+    .venv/bin/python -c "import sys; sys.path.insert(0, 'tests/benchmarks'); import bench_web; bench_web.run(quick=True)"
+"""
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import warnings
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import event, func, select
+
+from bench_support import (ACTOR, REPO, START, BenchmarkCheckFailed, make_app, ms, prepare_round, print_table,
+                           timed)
+from models.db.tables import OutboxRow, RecipientRow, ResponseRow
+from models.rounds import ResponseKind
+from notifications.testing import SmtpCapture, smtp_capture
+from workflows.engine.events import CommentInput, Launch, Respond
+from workflows.service.app import App
+from workflows.service.recipients import record_opening
+from workflows.service.rounds import execute
+from workflows.service.staff import add_user
+from workflows.service.steps import run_step
+from workflows.web.security import link_csrf
+
+SIZES = (50, 5_000)
+SUBMISSIONS = 200
+QUICK_SUBMISSION_UNITS = 500  # the full run sends the submissions into the 5,000-unit round
+ANSWERED = 10  # units that answered before the pages are measured, the same number in both rounds
+OPENED = 20
+PASSWORD = "matkhau-rat-dai"
+PAGES = (("dashboard  GET /", "/"), ("round page GET /rounds/{id}", "/rounds/{id}"),
+         ("responses  GET /rounds/{id}/responses", "/rounds/{id}/responses"),
+         ("outbox     GET /rounds/{id}/outbox", "/rounds/{id}/outbox"),
+         ("api        GET /api/rounds/{id}", "/api/rounds/{id}"))
+SUBMIT_LABEL = "answer     POST /r/{token}"
+LINK = re.compile(r"/r/([A-Za-z0-9_-]+)")
+COMMENTS = (("Mục II, điểm 2", "Đề nghị bổ sung chỉ tiêu số doanh nghiệp áp dụng ISO 9001.",
+             "Ít nhất 50 doanh nghiệp."), ("Mục IV", "Kinh phí chưa tách nguồn ngân sách và xã hội hóa.", ""))
+
+
+# --- measuring one request in process ------------------------------------------------------------------------
+
+class StatementCounter:
+    """Counts the SQL statements the engine sends (before_cursor_execute), from any thread."""
+
+    def __init__(self, app: App) -> None:
+        self.count = 0
+        self._lock = threading.Lock()
+        event.listen(app.engine, "before_cursor_execute", self._seen)
+
+    def _seen(self, *_: Any) -> None:
+        with self._lock:
+            self.count += 1
+
+
+class ServerTimer:
+    """An ASGI wrapper that times the app itself: from the request in to the last byte of the response out."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.last = 0.0
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        started = time.perf_counter()
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.last = time.perf_counter() - started
+
+
+@dataclass
+class PageFigures:
+    seconds: list[float] = field(default_factory=list)
+    statements: list[int] = field(default_factory=list)
+    size: int = 0
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.seconds)
+
+
+@dataclass
+class RoundSite:
+    units: int
+    app: App
+    round_id: int
+    tokens: dict[str, str]  # unit code -> personal link token, from the invitations in the outbox
+
+
+def tokens_from_outbox(app: App, round_id: int) -> dict[str, str]:
+    with app.uow() as uow:
+        rows = uow.session.execute(select(OutboxRow.unit_code, OutboxRow.text_body).where(
+            OutboxRow.round_id == round_id, OutboxRow.kind == "invitation")).all()
+    return {code: match.group(1) for code, body in rows if code and (match := LINK.search(body or ""))}
+
+
+def build(units: int, home: Path, smtp_url: str) -> RoundSite:
+    """A launched round to `units` units (mail queued, not sent), some opened and answered, and a staff user."""
+    app = make_app(f"sqlite:///{home}/ykien.db", home, smtp_url)
+    started = time.perf_counter()
+    round_id = prepare_round(app, home, units)
+    execute(app, round_id, Launch(), ACTOR)
+    tokens = tokens_from_outbox(app, round_id)
+    codes = sorted(tokens)
+    for code in codes[:OPENED]:
+        record_opening(app, tokens[code])
+    for code in codes[:ANSWERED]:
+        execute(app, round_id, Respond(code, ResponseKind.COMMENTS, entered_by=code, comments=tuple(
+            CommentInput(text, section, wording or None) for section, text, wording in COMMENTS)), ACTOR)
+    add_user(app, "admin", "Quản trị", "admin", PASSWORD, None, ACTOR)
+    print(f"  built a launched round of {units:,} units in {time.perf_counter() - started:.1f} s", flush=True)
+    return RoundSite(units, app, round_id, tokens)
+
+
+def measure_pages(site: RoundSite, repeats: int) -> dict[str, PageFigures]:
+    """Median server time and SQL statements of each page, logged in, after one warm-up request."""
+    with warnings.catch_warnings():  # fastapi's TestClient warns about httpx on import; nothing to act on here
+        warnings.simplefilter("ignore")
+        from fastapi.testclient import TestClient
+
+    from workflows.web.app import create_web_app
+
+    timer = ServerTimer(create_web_app(site.app))
+    counter = StatementCounter(site.app)
+    client = TestClient(timer)
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text).group(1)  # type: ignore[union-attr]
+    login = client.post("/login", data={"username": "admin", "password": PASSWORD, "csrf_token": csrf},
+                        follow_redirects=False)
+    if login.status_code != 303:
+        raise BenchmarkCheckFailed(f"login refused: {login.status_code}")
+    figures: dict[str, PageFigures] = {}
+    for label, path in PAGES:
+        url = path.format(id=site.round_id)
+        figures[label] = PageFigures()
+        for attempt in range(repeats + 1):
+            before = counter.count
+            response = client.get(url, follow_redirects=False)
+            if response.status_code != 200:
+                raise BenchmarkCheckFailed(f"GET {url}: {response.status_code}")
+            if attempt:  # the first request warms caches (templates, workflow definitions)
+                figures[label].seconds.append(timer.last)
+                figures[label].statements.append(counter.count - before)
+                figures[label].size = len(response.content)
+    send_invitations(site)
+    # One answer each from units that have not answered yet (from the end: the concurrent run uses the start).
+    figures[SUBMIT_LABEL] = PageFigures()
+    for attempt, code in enumerate(sorted(site.tokens)[-(repeats + 1):]):
+        token = site.tokens[code]
+        before = counter.count
+        response = client.post(f"/r/{token}", data=answer_form(site.app, token), follow_redirects=False)
+        if response.status_code != 303:
+            raise BenchmarkCheckFailed(f"POST /r/<token> of {code}: {response.status_code}")
+        if attempt:
+            figures[SUBMIT_LABEL].seconds.append(timer.last)
+            figures[SUBMIT_LABEL].statements.append(counter.count - before)
+    return figures
+
+
+def send_invitations(site: RoundSite) -> None:
+    """Send what the launch queued, so that an answer's request sends its own receipt only."""
+    seconds, _ = timed(lambda: run_step(site.app, "circulate", round_id=site.round_id))
+    print(f"  sent the {site.units:,} invitations to the loopback SMTP server in {seconds:.1f} s", flush=True)
+
+
+def answer_form(app: App, token: str) -> dict[str, Any]:
+    return {"csrf_token": link_csrf(app, token), "action": "send", "answer": "comments",
+            "section": [c[0] for c in COMMENTS], "comment": [c[1] for c in COMMENTS],
+            "proposed": [c[2] for c in COMMENTS]}
+
+
+def print_pages(figures: dict[int, dict[str, PageFigures]], repeats: int) -> bool:
+    small, large = SIZES
+    rows, constant = [], True
+    for label in figures[small]:
+        a, b = figures[small][label], figures[large][label]
+        same = set(a.statements) == set(b.statements) and len(set(a.statements)) == 1
+        constant &= same
+        rows.append((label, ms(a.median), ms(b.median), f"{b.median / a.median:.1f}×",
+                     "/".join(map(str, sorted(set(a.statements)))), "/".join(map(str, sorted(set(b.statements)))),
+                     "equal" if same else "DIFFERENT", f"{b.size / 1024:,.0f} KiB" if b.size else ""))
+    print_table(f"Web pages: server time (median of {repeats}) and SQL statements per request, "
+                f"{small:,} vs {large:,} units",
+                ["request", f"{small:,} u", f"{large:,} u", "ratio", f"SQL {small:,} u", f"SQL {large:,} u",
+                 "SQL", f"size {large:,} u"], rows,
+                [f"{ANSWERED} units answered and {OPENED} opened their link in both rounds; logged in as admin",
+                 "server time = the ASGI app from request in to last byte out (TestClient, in process)",
+                 "SQL statements counted with a before_cursor_execute listener on app.engine; 'equal' means the "
+                 "count does not grow with the number of units (no N+1)",
+                 f"{SUBMIT_LABEL}: one answer (2 comments) through the personal link, receipt sent to the "
+                 "loopback SMTP server inside the request"])
+    return constant
+
+
+# --- concurrent submissions against a real server -------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+SERVE = ("import uvicorn; from workflows.service.app import build_app; from workflows.web.app import create_web_app; "
+         "uvicorn.run(create_web_app(build_app()), host='127.0.0.1', port={port}, log_level='warning', "
+         "access_log=False)")
+
+
+@contextmanager
+def uvicorn_process(app: App, smtp_url: str) -> Iterator[str]:
+    """`uvicorn` in its own process on the same home and database, its clock frozen one hour after launch."""
+    port = free_port()
+    env = {key: value for key, value in os.environ.items() if not key.startswith("YKIEN_")}
+    env.update(YKIEN_HOME=str(app.settings.home), YKIEN_DATABASE_URL=app.settings.database_url_resolved,
+               YKIEN_SMTP_URL=smtp_url, YKIEN_NOW=(START + timedelta(hours=1)).isoformat(),
+               YKIEN_SECRET_KEY=app.secret_key, PYTHONPATH=str(REPO))
+    log = app.settings.home / "uvicorn.log"  # a file, not a pipe: a full pipe would stall the server
+    with log.open("wb") as output:
+        process = subprocess.Popen([sys.executable, "-c", SERVE.format(port=port)], cwd=REPO, env=env,
+                                   stdout=output, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None:
+                raise BenchmarkCheckFailed(f"uvicorn exited {process.returncode}: {server_log(app)[-2000:]}")
+            try:
+                if httpx.get(base + "/login", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise BenchmarkCheckFailed("uvicorn did not answer within 60 s")
+            time.sleep(0.1)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def server_log(app: App) -> str:
+    path = app.settings.home / "uvicorn.log"
+    return path.read_text(errors="replace") if path.exists() else ""
+
+
+@dataclass
+class Submission:
+    unit: str
+    status: int | str
+    seconds: float
+
+
+async def submit_all(base: str, app: App, chosen: dict[str, str]) -> tuple[float, list[Submission]]:
+    """Every unit posts its answer at once, each through its own link; returns the wall time and outcomes."""
+    limits = httpx.Limits(max_connections=len(chosen), max_keepalive_connections=len(chosen))
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=600) as client:
+        start = asyncio.Event()
+
+        async def one(unit: str, token: str) -> Submission:
+            await start.wait()
+            began = time.perf_counter()
+            try:
+                response = await client.post(f"/r/{token}", data=answer_form(app, token))
+                status: int | str = response.status_code
+            except httpx.HTTPError as error:
+                status = type(error).__name__
+            return Submission(unit, status, time.perf_counter() - began)
+
+        tasks = [asyncio.create_task(one(unit, token)) for unit, token in chosen.items()]
+        await asyncio.sleep(0.05)
+        began = time.perf_counter()
+        start.set()
+        outcomes = await asyncio.gather(*tasks)
+        return time.perf_counter() - began, list(outcomes)
+
+
+def stored_answers(app: App, round_id: int, units: list[str]) -> Counter[str]:
+    """Responses per unit code among `units` (each must be exactly 1)."""
+    with app.uow() as uow:
+        rows = uow.session.execute(
+            select(RecipientRow.unit_code, func.count(ResponseRow.id))
+            .join(ResponseRow, ResponseRow.recipient_id == RecipientRow.id)
+            .where(RecipientRow.round_id == round_id, RecipientRow.unit_code.in_(units))
+            .group_by(RecipientRow.unit_code)).all()
+    return Counter({code: count for code, count in rows})
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
+
+
+def concurrent_submissions(site: RoundSite, capture: SmtpCapture, count: int) -> None:
+    received_before = len(capture.raw_messages)
+    chosen = {code: site.tokens[code] for code in sorted(site.tokens)[ANSWERED:ANSWERED + count]}
+    with uvicorn_process(site.app, capture.url) as base:
+        wall, outcomes = asyncio.run(submit_all(base, site.app, chosen))
+    statuses = Counter(o.status for o in outcomes)
+    stored = stored_answers(site.app, site.round_id, list(chosen))
+    lost = sorted(set(chosen) - set(stored))
+    doubled = sorted(code for code, n in stored.items() if n != 1)
+    try:
+        capture.wait_for(received_before + count, timeout=60)
+    except TimeoutError:
+        pass
+    receipts = len(capture.raw_messages) - received_before
+    latencies = [o.seconds for o in outcomes]
+    rows = [("round size", f"{site.units:,} units"),
+            ("submissions", f"{count} at once, one per unit, each through its own link"),
+            ("HTTP answers", ", ".join(f"{status}: {n}" for status, n in sorted(statuses.items(), key=str))),
+            ("responses stored", f"{sum(stored.values())} for {len(stored)} units"),
+            ("lost / doubled", f"{len(lost)} / {len(doubled)}"),
+            ("receipts received by SMTP", str(receipts)),
+            ("wall time", f"{wall:.1f} s"),
+            ("throughput", f"{count / wall:.1f} submissions/s"),
+            ("latency p50", ms(percentile(latencies, 0.50))),
+            ("latency p95", ms(percentile(latencies, 0.95))),
+            ("latency max", ms(max(latencies)))]
+    print_table("Concurrent recipient submissions (uvicorn in its own process, SQLite WAL, httpx AsyncClient)",
+                ["figure", "value"], rows,
+                ["each POST /r/<token> records the answer (one transaction) and sends its receipt before answering",
+                 "checked in the database: exactly one response per unit that posted, none for the others"])
+    errors = [line for line in server_log(site.app).splitlines() if "Error" in line or "Exception" in line]
+    if errors:
+        print("  server errors (last lines of each kind):", *sorted(set(errors))[-8:], sep="\n    ")
+    if lost or doubled or sum(stored.values()) != count or statuses != Counter({303: count}):
+        raise BenchmarkCheckFailed(f"submissions: {statuses}; lost {lost[:10]}; doubled {doubled[:10]}")
+
+
+def run(quick: bool) -> None:
+    repeats = 5 if quick else 21
+    workdir = Path(tempfile.mkdtemp(prefix="ykien-bench-web-"))
+    print(f"\nWeb benchmark ({'quick' if quick else 'full'}): rounds of {SIZES[0]:,} and {SIZES[1]:,} units, "
+          f"SQLite in {workdir}", flush=True)
+    sites: list[RoundSite] = []
+
+    def new_site(units: int) -> RoundSite:
+        home = workdir / f"web-{units}"
+        home.mkdir()
+        sites.append(build(units, home, capture.url))
+        return sites[-1]
+
+    try:
+        with smtp_capture() as capture:
+            figures = {units: measure_pages(new_site(units), repeats) for units in SIZES}
+            constant = print_pages(figures, repeats)
+            if quick:
+                target = new_site(QUICK_SUBMISSION_UNITS)
+                send_invitations(target)
+                print(f"  quick: the submissions go to a {QUICK_SUBMISSION_UNITS}-unit round; the full run sends "
+                      f"them into the {SIZES[-1]:,}-unit one", flush=True)
+            else:
+                target = sites[-1]
+            concurrent_submissions(target, capture, SUBMISSIONS)
+        if not constant:
+            raise BenchmarkCheckFailed("SQL statements per request grow with the number of units (N+1)")
+    finally:
+        for site in sites:
+            site.app.close()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    run(quick="--quick" in sys.argv)
