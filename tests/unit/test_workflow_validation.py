@@ -265,6 +265,7 @@ def test_minimal_workflow_loads_with_normalised_transitions_and_timer_times() ->
     assert wf.events() == {"launch", "respond", "deadline_passed"}
     assert wf.model_dump(mode="json")["states"]["circulating"]["timers"][1] == {
         "name": "close",
+        "title": None,
         "at": "deadline",
         "time": "24:00",
         "event": "deadline_passed",

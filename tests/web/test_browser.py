@@ -185,9 +185,6 @@ def test_staff_launches_a_round_and_a_unit_answers_from_its_phone(
     desktop.close()
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: the dashboard shows the workflow's code (\"consultation\") and the "
-                   "timer's code (\"remind_before\") instead of their Vietnamese titles (\"Lấy ý kiến góp ý dự thảo\", "
-                   "\"Nhắc trước hạn\"); dashboard.html prints r.workflow and r.next_timer as they are")
 def test_dashboard_names_the_workflow_and_the_next_reminder_in_vietnamese(
         live_site: LiveSite, chromium: Any) -> None:
     from datetime import date

@@ -10,20 +10,21 @@ from rich.table import Table
 from models.audit import AuditEvent, ChainBreak
 from models.unit_status import ANSWER_LABELS, EMAIL_LABELS, AnswerStatus
 from workflows.cli.common import console
+from workflows.service.registry import get_workflow
 
 
 def local(moment: datetime | None, tz: ZoneInfo) -> str:
     return moment.astimezone(tz).strftime("%H:%M %d/%m/%Y") if moment else "—"
 
 
-def render_round_list(rounds: Sequence) -> None:  # type: ignore[type-arg]
+def render_round_list(rounds: Sequence, tz: ZoneInfo) -> None:  # type: ignore[type-arg]
     table = Table(title="Các đợt lấy ý kiến", show_lines=False)
     for column in ("Số", "Tên", "Quy trình", "Phòng", "Trạng thái", "Hạn", "Đã trả lời", "Việc hẹn tiếp theo"):
         table.add_column(column)
     for r in rounds:
-        table.add_row(str(r.id), r.title, r.workflow, r.office, r.status_title,
+        table.add_row(str(r.id), r.title, r.workflow_title, r.office, r.status_title,
                       f"{r.deadline:%d/%m/%Y}" if r.deadline else "—", f"{r.answered}/{r.asked}",
-                      f"{r.next_timer} {r.next_timer_at:%d/%m/%Y %H:%M} UTC" if r.next_timer else "—")
+                      f"{r.next_timer_title} lúc {local(r.next_timer_at, tz)}" if r.next_timer else "—")
     console.print(table)
 
 
@@ -52,7 +53,9 @@ def render_round(view, comments, tz: ZoneInfo) -> None:  # type: ignore[no-untyp
                   f"; trễ hạn: {counts.get('late', 0)}; gia hạn: {counts.get('extended', 0)}; "
                   f"thư lỗi: {counts.get('email_failed', 0)}")
     if view.pending_timers:
-        console.print("Việc hẹn giờ: " + "; ".join(f"{name} lúc {local(due, tz)}" for name, due in view.pending_timers[:6]))
+        titles = get_workflow(state.workflow)
+        console.print("Việc hẹn giờ: " + "; ".join(f"{titles.timer_title(name)} lúc {local(due, tz)}"
+                                                   for name, due in view.pending_timers[:6]))
     if comments:
         console.print("[bold]Ý kiến đã nhận[/]")
         for c in comments:

@@ -235,11 +235,12 @@ def list_cmd(status: Optional[str] = typer.Option(None, "--status"), office: Opt
     from workflows.service.views import list_rounds
 
     with guarded(as_json):
-        rounds = list_rounds(open_app(), status, office)
+        ykien = open_app()
+        rounds = list_rounds(ykien, status, office)
     if as_json:
         print_json(rounds)
     else:
-        render_round_list(rounds)
+        render_round_list(rounds, ykien.tz)
 
 
 @app.command("show")

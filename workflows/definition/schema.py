@@ -133,6 +133,7 @@ class TimerDef(DefinitionModel):
     """
 
     name: Name
+    title: str | None = None  # what staff read ("Nhắc trước hạn"); the name when absent
     at: TimeSpecField
     time: ClockField = DEFAULT_TIMER_TIME
     event: str | None = None
@@ -193,6 +194,14 @@ class Workflow(DefinitionModel):
             names.update(state.transitions)
             names.update(t.event for t in state.timers if t.event is not None)
         return names
+
+    def timer_title(self, name: str) -> str:
+        """The Vietnamese title of a timer of any state (its name when it has none)."""
+        for state in self.states.values():
+            for timer in state.timers:
+                if timer.name == name:
+                    return timer.title or timer.name
+        return name
 
     def state(self, name: str) -> StateDef:
         """The state called name (KeyError if none)."""

@@ -29,6 +29,8 @@ class RoundSummary:
     next_timer_at: datetime | None
     late: int = 0
     launched_at: datetime | None = None
+    workflow_title: str = ""
+    next_timer_title: str | None = None
 
 
 @dataclass(frozen=True)
@@ -84,9 +86,11 @@ def list_rounds(app: App, status: str | None = None, office: str | None = None) 
     for row in rows:
         answered, asked = answers.get(row.id, (0, 0))
         name, due = timers.get(row.id, (None, None))
+        workflow = get_workflow(row.workflow)
         out.append(RoundSummary(row.id, row.title, row.workflow, row.office, row.status,
-                                get_workflow(row.workflow).state(row.status).title, row.deadline,
-                                answered, asked, name, due, late.get(row.id, 0), row.launched_at))
+                                workflow.state(row.status).title, row.deadline, answered, asked, name, due,
+                                late.get(row.id, 0), row.launched_at, workflow.title,
+                                workflow.timer_title(name) if name else None))
     return out
 
 
