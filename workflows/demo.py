@@ -181,7 +181,7 @@ def _live_round(app: App, sink: MailSink) -> list[tuple[str, str]]:
     execute(app, round_id, Launch(), STAFF)
     run_step(app, "circulate", round_id=round_id)
     links: list[tuple[str, str]] = []
-    with app.uow() as uow:
+    with app.uow(read_only=True) as uow:
         rows = list(uow.session.scalars(select(OutboxRow).where(OutboxRow.round_id == round_id,
                                                                 OutboxRow.kind == "invitation")))
     for row in rows[:3]:
@@ -192,7 +192,7 @@ def _live_round(app: App, sink: MailSink) -> list[tuple[str, str]]:
 
 
 def _report(app: App, sink: MailSink) -> None:
-    with app.uow() as uow:
+    with app.uow(read_only=True) as uow:
         mails = list(uow.session.scalars(select(ReceivedMailRow).order_by(ReceivedMailRow.id)))
     parser = BytesHeaderParser()
     per_unit: dict[str, Counter[str]] = defaultdict(Counter)

@@ -50,7 +50,7 @@ class Sweeper:
     def plan_wake(self) -> None:
         if self.stopping.is_set():
             return
-        with self.app.uow() as uow:
+        with self.app.uow(read_only=True) as uow:
             due = uow.timers.next_due()
         if due is None:
             return

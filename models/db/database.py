@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 MIGRATIONS = Path(__file__).parent / "migrations"
 # The newest migration. Kept here so that commands can check the schema without importing alembic
 # (a third of a second); tests/integration/test_storage.py checks it against alembic's head.
+READ_ONLY = "ykien_read_only"
 SCHEMA_REVISION = "0005"
 
 
@@ -41,7 +42,11 @@ def _configure_sqlite(engine: Engine) -> None:
     def _on_begin(connection):  # type: ignore[no-untyped-def]
         # A deferred transaction that later writes can fail with "database is locked" at once;
         # taking the write lock up front makes concurrent writers wait on the busy timeout instead.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Read-only units of work (pages, reports) take no write lock: WAL lets them read alongside.
+        if connection.get_execution_options().get(READ_ONLY):
+            connection.exec_driver_sql("BEGIN")
+        else:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -1,11 +1,11 @@
 """Load and save RoundState through the ORM rows, writing only what changed."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any, Iterable
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from models.db.tables import CommentRow, RecipientRow, ResponseRow, RoundRow
@@ -44,7 +44,13 @@ def _task_from_json(data: dict[str, Any]) -> Task:
                 datetime.fromisoformat(data["done_at"]) if data.get("done_at") else None)
 
 
-def _recipient_state(row: RecipientRow) -> RecipientState:
+RECIPIENT_COLUMNS = (RecipientRow.id, RecipientRow.unit_code, RecipientRow.unit_name, RecipientRow.email,
+                     RecipientRow.group_code, RecipientRow.role, RecipientRow.contact_person,
+                     RecipientRow.deadline_override, RecipientRow.response_kind, RecipientRow.responded_at,
+                     RecipientRow.response_late, RecipientRow.response_revision, RecipientRow.reminders_sent)
+
+
+def _recipient_state(row: Any) -> RecipientState:
     return RecipientState(
         unit_code=row.unit_code, unit_name=row.unit_name, email=row.email, group=row.group_code,
         role=RecipientRole(row.role), contact_person=row.contact_person,
@@ -52,6 +58,14 @@ def _recipient_state(row: RecipientRow) -> RecipientState:
         response_kind=ResponseKind(row.response_kind) if row.response_kind else None,
         responded_at=row.responded_at, response_late=row.response_late,
         response_revision=row.response_revision, reminders_sent=row.reminders_sent)
+
+
+def _recipient_values(recipient: RecipientState) -> dict[str, Any]:
+    """The columns the engine may change."""
+    return {"deadline_override": recipient.deadline_override,
+            "response_kind": recipient.response_kind.value if recipient.response_kind else None,
+            "responded_at": recipient.responded_at, "response_late": recipient.response_late,
+            "response_revision": recipient.response_revision, "reminders_sent": recipient.reminders_sent}
 
 
 def _assign(row: object, values: dict[str, Any]) -> None:
@@ -64,7 +78,10 @@ class RoundRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
         self._rows: dict[int, RoundRow] = {}
-        self._recipients: dict[int, dict[str, RecipientRow]] = {}
+        # Recipients are read as plain rows (thousands per round): their ids and the state as loaded,
+        # so save() writes only the units that changed.
+        self._recipient_ids: dict[int, dict[str, int]] = {}
+        self._loaded: dict[int, dict[str, RecipientState]] = {}
 
     def add(self, state: RoundState, details: RoundDetails) -> int:
         row = RoundRow(
@@ -99,17 +116,19 @@ class RoundRepository:
     def get(self, round_id: int, lock: bool = True) -> RoundState:
         """The round's state; with lock, the round row is held until the transaction ends."""
         row = self.row(round_id, lock=lock)
-        recipients = self.session.scalars(
-            select(RecipientRow).where(RecipientRow.round_id == round_id).order_by(RecipientRow.id)).all()
+        recipients = self.session.execute(
+            select(*RECIPIENT_COLUMNS).where(RecipientRow.round_id == round_id).order_by(RecipientRow.id)).all()
         self._rows[round_id] = row
-        self._recipients[round_id] = {r.unit_code: r for r in recipients}
+        self._recipient_ids[round_id] = {r.unit_code: r.id for r in recipients}
+        loaded = {r.unit_code: _recipient_state(r) for r in recipients}
+        self._loaded[round_id] = loaded
         return RoundState(
             id=row.id, workflow=row.workflow, status=row.status, title=row.title, subject=row.subject,
             office=row.office, deadline=row.deadline, silence_is_agreement=row.silence_is_agreement,
             deadline_working_days=row.deadline_working_days, launched_at=row.launched_at, entered_at=row.entered_at, closed_at=row.closed_at,
             draft_version=row.draft_version, timer_overrides=dict(row.timer_overrides or {}),
             tasks=[_task_from_json(t) for t in row.tasks or []], outcome=dict(row.outcome or {}),
-            recipients={r.unit_code: _recipient_state(r) for r in recipients},
+            recipients={code: replace(state) for code, state in loaded.items()},
             unhandled_comments=self.unhandled_comments(round_id, row.draft_version))
 
     def unhandled_comments(self, round_id: int, draft_version: int) -> int:
@@ -128,7 +147,7 @@ class RoundRepository:
                             row.created_by, tuple(row.addressees or ()), tuple(row.legal_bases or ()))
 
     def recipient_id(self, round_id: int, unit_code: str) -> int:
-        return self._recipients[round_id][unit_code].id
+        return self._recipient_ids[round_id][unit_code]
 
     def save(self, state: RoundState) -> None:
         """Write the state back over the rows loaded by get(); only changed columns are updated."""
@@ -140,15 +159,13 @@ class RoundRepository:
             "tasks": [_task_to_json(t) for t in state.tasks], "outcome": dict(state.outcome),
         })
         row.version += 1
-        rows = self._recipients[state.id]
-        for code, recipient in state.recipients.items():
-            _assign(rows[code], {
-                "deadline_override": recipient.deadline_override,
-                "response_kind": recipient.response_kind.value if recipient.response_kind else None,
-                "responded_at": recipient.responded_at, "response_late": recipient.response_late,
-                "response_revision": recipient.response_revision,
-                "reminders_sent": recipient.reminders_sent,
-            })
+        ids, loaded = self._recipient_ids[state.id], self._loaded[state.id]
+        changed = [{"id": ids[code], **_recipient_values(recipient)}
+                   for code, recipient in state.recipients.items() if recipient != loaded.get(code)]
+        if changed:
+            self.session.execute(update(RecipientRow), changed)
+            for code in (c for c, r in state.recipients.items() if r != loaded.get(c)):
+                loaded[code] = replace(state.recipients[code])
 
     def list(self, status: str | None = None, office: str | None = None) -> list[RoundRow]:
         query = select(RoundRow).order_by(RoundRow.id)

@@ -6,6 +6,7 @@ from types import TracebackType
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.db.audit_repository import AuditRepository
+from models.db.database import READ_ONLY
 from models.db.directory_repository import DirectoryRepository
 from models.db.outbox_repository import OutboxRepository
 from models.db.round_repository import RoundRepository
@@ -22,11 +23,14 @@ class UnitOfWork:
     audit: AuditRepository
     directory: DirectoryRepository
 
-    def __init__(self, sessions: sessionmaker[Session]) -> None:
+    def __init__(self, sessions: sessionmaker[Session], read_only: bool = False) -> None:
         self._sessions = sessions
+        self._read_only = read_only
 
     def __enter__(self) -> UnitOfWork:
         self.session = self._sessions()
+        if self._read_only:
+            self.session.connection(execution_options={READ_ONLY: True})
         self.rounds = RoundRepository(self.session)
         self.timers = TimerRepository(self.session)
         self.outbox = OutboxRepository(self.session)
@@ -41,6 +45,8 @@ class UnitOfWork:
         self.session.close()
 
     def commit(self) -> None:
+        if self._read_only:
+            raise RuntimeError("a read-only unit of work cannot commit")
         self.session.commit()
 
     def flush(self) -> None:

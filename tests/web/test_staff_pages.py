@@ -321,7 +321,7 @@ def test_late_answers_are_flagged_and_filtered(site: Site) -> None:
     assert _codes(page) == ["SNV"] and "trễ hạn" in page
 
 
-def test_round_page_with_5000_units_renders(site: Site, tmp_path: Path) -> None:
+def test_round_page_with_5000_units_renders_a_page_at_a_time(site: Site, tmp_path: Path) -> None:
     lines = ["code,name,group,email"] + [f"X{i:04d},Ủy ban nhân dân xã số {i},xa-phuong,x{i}@caobang.example.vn"
                                          for i in range(5000)]
     (tmp_path / "big.csv").write_text("\n".join(lines), encoding="utf-8")
@@ -332,7 +332,12 @@ def test_round_page_with_5000_units_renders(site: Site, tmp_path: Path) -> None:
     started = time.perf_counter()
     page = browser.get(f"/rounds/{round_id}")
     elapsed = time.perf_counter() - started
-    assert page.status_code == 200 and "Hiển thị 5016/5016" in page.text and len(_codes(page.text)) == 5016
+    assert page.status_code == 200 and "Hiển thị 1–200 trong 5016/5016" in page.text
+    assert len(_codes(page.text)) == 200 and 'href="?page=26">26</a>' in page.text
+    last = browser.get(f"/rounds/{round_id}?page=26")
+    assert "Hiển thị 5001–5016 trong 5016/5016" in last.text and len(_codes(last.text)) == 16
+    filtered = browser.get(f"/rounds/{round_id}?q=X0042")
+    assert len(_codes(filtered.text)) == 1 and "nav class=\"pages\"" not in filtered.text
     print(f"5,016-unit round page: {elapsed:.2f} s, {len(page.content) / 1e6:.1f} MB")
 
 

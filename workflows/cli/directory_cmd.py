@@ -30,7 +30,7 @@ def list_cmd(group: Optional[str] = typer.Option(None, "--group"), as_json: bool
     """Danh bạ theo nhóm."""
     with guarded(as_json):
         ykien = open_app()
-        with ykien.uow() as uow:
+        with ykien.uow(read_only=True) as uow:
             groups = uow.directory.groups()
             units = uow.directory.units(groups=[group] if group else None)
             rows = [{"code": u.code, "name": u.name, "group": u.group_code, "email": u.email,

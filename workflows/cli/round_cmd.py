@@ -61,7 +61,7 @@ def create(
             if not sep or not name.strip() or not spec.strip():
                 raise InvalidInput(f"--timer: \"{item}\" phải có dạng TÊN=mốc thời gian.", "bad_timer")
             overrides[name.strip()] = spec.strip()
-        with ykien.uow() as uow:
+        with ykien.uow(read_only=True) as uow:
             known_groups = set(uow.directory.groups())
 
         def split(codes: list[str], role: RecipientRole) -> Addressee:

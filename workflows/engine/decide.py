@@ -1,7 +1,6 @@
 """decide(state, event, now) -> Decision: the whole engine, with no I/O and no clock."""
 from __future__ import annotations
 
-import copy
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -23,7 +22,7 @@ def decide(state: RoundState, event: Event, now: datetime, workflow: Workflow,
     """Apply one event to a copy of the state; raise Refused and change nothing when the rules say no."""
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
-    new_state = copy.deepcopy(state)
+    new_state = state.clone()
     decision = Decision(state=new_state, event=event.name, previous_status=state.status)
     ctx = EngineContext(new_state, event, now, workflow, calendar, tz, decision)
     if isinstance(event, TimerFired):

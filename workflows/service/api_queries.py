@@ -52,7 +52,7 @@ class DirectoryUnit:
 
 
 def round_brief(app: App, round_id: int) -> RoundBrief:
-    with app.uow() as uow:
+    with app.uow(read_only=True) as uow:
         row = uow.session.execute(select(RoundRow.id, RoundRow.office, RoundRow.workflow, RoundRow.status)
                                   .where(RoundRow.id == round_id)).one_or_none()
     if row is None:
@@ -63,7 +63,7 @@ def round_brief(app: App, round_id: int) -> RoundBrief:
 def unit_responses(app: App, round_id: int) -> list[UnitResponse]:
     """Latest revision of every unit that answered, in two queries whatever the number of units."""
     round_brief(app, round_id)
-    with app.uow() as uow:
+    with app.uow(read_only=True) as uow:
         version = uow.session.scalar(select(RoundRow.draft_version).where(RoundRow.id == round_id))
         rows = uow.session.execute(
             select(RecipientRow.unit_code, RecipientRow.unit_name, ResponseRow)
@@ -88,7 +88,7 @@ def unit_responses(app: App, round_id: int) -> list[UnitResponse]:
 
 
 def directory_units(app: App, group: str | None = None) -> list[DirectoryUnit]:
-    with app.uow() as uow:
+    with app.uow(read_only=True) as uow:
         query = (select(UnitRow, UnitGroupRow.label).join(UnitGroupRow, UnitGroupRow.code == UnitRow.group_code)
                  .order_by(UnitRow.group_code, UnitRow.code))
         if group:

@@ -64,8 +64,9 @@ class App:
                 partial.unlink()
         return path.read_text().strip()
 
-    def uow(self) -> UnitOfWork:
-        return UnitOfWork(self.sessions)
+    def uow(self, read_only: bool = False) -> UnitOfWork:
+        """A unit of work; read_only=True for pages and reports (no write lock on SQLite)."""
+        return UnitOfWork(self.sessions, read_only=read_only)
 
     def close(self) -> None:
         self.engine.dispose()

@@ -39,7 +39,7 @@ class TriageItem:
 
 def triage_items(app: App, round_id: int) -> list[TriageItem]:
     """Every comment in the units' latest answers to the current draft version, in unit order."""
-    with app.uow() as uow:
+    with app.uow(read_only=True) as uow:
         return _triage(uow.session, round_id, uow.rounds.row(round_id).draft_version)
 
 

@@ -93,7 +93,7 @@ def package_folder(app: App, round_id: int) -> Path:
 
 def submission_packages(app: App, round_id: int) -> list[Package]:
     """The packages built for a round, newest first, with where they are stored."""
-    with app.uow() as uow:
+    with app.uow(read_only=True) as uow:
         uow.rounds.row(round_id)
         rows = list(uow.session.scalars(select(SubmissionRow).where(SubmissionRow.round_id == round_id)
                                         .order_by(SubmissionRow.id.desc())))

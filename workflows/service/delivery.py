@@ -51,7 +51,7 @@ def deliver_outbox(app: App, round_id: int | None = None, target: SmtpTarget | N
     repeats at most the batch in flight."""
     report = DeliveryReport()
     if target is None:
-        with app.uow() as uow:
+        with app.uow(read_only=True) as uow:
             if not uow.outbox.has_due(app.clock.now()):
                 return report
         with mail_target(app) as embedded:

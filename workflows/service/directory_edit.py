@@ -46,7 +46,7 @@ def _info(row: UnitRow) -> UnitInfo:
 
 def directory_by_group(app: App) -> list[GroupUnits]:
     """Every group (the known ones even when empty) with its units, in two queries."""
-    with app.uow() as uow:
+    with app.uow(read_only=True) as uow:
         labels = {**DEFAULT_GROUPS, **uow.directory.groups()}
         units = [_info(row) for row in uow.directory.units()]
     by_group: dict[str, list[UnitInfo]] = {code: [] for code in labels}
@@ -57,7 +57,7 @@ def directory_by_group(app: App) -> list[GroupUnits]:
 
 
 def get_unit(app: App, code: str) -> UnitInfo:
-    with app.uow() as uow:
+    with app.uow(read_only=True) as uow:
         row = uow.session.get(UnitRow, code)
         if row is None:
             raise UnitUnknown(f"Không có đơn vị \"{code}\" trong danh bạ.")

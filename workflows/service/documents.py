@@ -60,7 +60,7 @@ def _today(app: App) -> date:
 
 def addressees(app: App, round_id: int) -> list[docs.Addressee]:
     """The Kính gửi list: a group addressed whole by its label when large, otherwise its units by name."""
-    with app.uow() as uow:
+    with app.uow(read_only=True) as uow:
         state = uow.rounds.get(round_id, lock=False)
         details = uow.rounds.details(round_id)
         groups = uow.directory.groups()
@@ -90,7 +90,7 @@ def addressees(app: App, round_id: int) -> list[docs.Addressee]:
 
 
 def request_letter(app: App, round_id: int) -> RenderedDocument:
-    with app.uow() as uow:
+    with app.uow(read_only=True) as uow:
         state = uow.rounds.get(round_id, lock=False)
         details = uow.rounds.details(round_id)
     if state.deadline is None:
@@ -121,7 +121,7 @@ def reminder_letter(app: App, round_id: int, new_deadline: date | None = None) -
     """The công văn đôn đốc to the units that have not answered yet."""
     view = round_view(app, round_id)
     state = view.state
-    with app.uow() as uow:
+    with app.uow(read_only=True) as uow:
         details = uow.rounds.details(round_id)
     pending = [u for u in view.units if u.answer in (AnswerStatus.PENDING, AnswerStatus.SILENT)]
     if not pending:
@@ -150,7 +150,7 @@ def _unit_lists(view: RoundView) -> tuple[list[str], list[str], list[str]]:
 
 def synthesis_data(app: App, round_id: int) -> docs.SynthesisData:
     view = round_view(app, round_id)
-    with app.uow() as uow:
+    with app.uow(read_only=True) as uow:
         details = uow.rounds.details(round_id)
     items = triage_items(app, round_id)
     unhandled = [i.comment_id for i in items if i.decision is None]
@@ -178,7 +178,7 @@ def synthesis_documents(app: App, round_id: int) -> list[RenderedDocument]:
 def submission(app: App, round_id: int, attachments: list[str]) -> RenderedDocument:
     view = round_view(app, round_id)
     state = view.state
-    with app.uow() as uow:
+    with app.uow(read_only=True) as uow:
         details = uow.rounds.details(round_id)
     items = triage_items(app, round_id)
     answered = [u for u in view.units if u.answer in (AnswerStatus.COMMENTS, AnswerStatus.AGREE,
@@ -206,7 +206,7 @@ def zero_response_documents(app: App, round_id: int) -> list[RenderedDocument]:
     state = view.state
     if any(u.answer in (AnswerStatus.PROPOSALS, AnswerStatus.COMMENTS) for u in view.units):
         raise DomainError("Đã có đơn vị gửi đề xuất; báo cáo \"không có đề xuất\" không áp dụng.", "has_responses")
-    with app.uow() as uow:
+    with app.uow(read_only=True) as uow:
         details = uow.rounds.details(round_id)
     if state.deadline is None:
         raise DomainError("Đợt chưa có hạn trả lời.", "deadline_missing")

@@ -97,7 +97,7 @@ def revise_round(app: App, round_id: int, deadline: date | None, actor: str) -> 
 
 
 def versions(app: App, round_id: int) -> list[DraftVersion]:
-    with app.uow() as uow:
+    with app.uow(read_only=True) as uow:
         uow.rounds.row(round_id)
         rows = list(uow.session.scalars(select(DraftVersionRow).where(DraftVersionRow.round_id == round_id)
                                         .order_by(DraftVersionRow.version)))

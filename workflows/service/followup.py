@@ -14,7 +14,7 @@ def follow_up_round(app: App, round_id: int, deadline: date, actor: str,
                     unit_codes: list[str] | None = None) -> int:
     """Create (not launch) a round like `round_id`, on its latest draft version, addressed to the same
     units or to the subset given."""
-    with app.uow() as uow:
+    with app.uow(read_only=True) as uow:
         state = uow.rounds.get(round_id, lock=False)
         details = uow.rounds.details(round_id)
     if state.status not in ("returned", "draft"):

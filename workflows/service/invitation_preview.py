@@ -34,7 +34,7 @@ def preview_invitation(app: App, round_id: int, unit_code: str | None = None) ->
     """Compose the invitation for one unit (the first asked to comment unless given), with a placeholder link;
     a deadline given in working days is counted from today, as launching now would."""
     today = app.clock.now().astimezone(app.tz).date()
-    with app.uow() as uow:
+    with app.uow(read_only=True) as uow:
         state = uow.rounds.get(round_id, lock=False)
         details = uow.rounds.details(round_id)
     recipients = list(state.recipients.values())

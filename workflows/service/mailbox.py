@@ -58,7 +58,7 @@ _COLUMNS = (ReceivedMailRow.id, ReceivedMailRow.received_at, ReceivedMailRow.mai
 
 def received_mail(app: App, page: int = 1, per_page: int = PER_PAGE) -> MailPage:
     """A page of received mail, newest first (the raw bytes are not loaded)."""
-    with app.uow() as uow:
+    with app.uow(read_only=True) as uow:
         total = uow.session.scalar(select(func.count()).select_from(ReceivedMailRow)) or 0
         page = max(1, min(page, max(1, -(-total // per_page))))
         rows = uow.session.execute(select(*_COLUMNS).order_by(ReceivedMailRow.id.desc())
@@ -67,7 +67,7 @@ def received_mail(app: App, page: int = 1, per_page: int = PER_PAGE) -> MailPage
 
 
 def received_message(app: App, mail_id: int) -> MailMessage:
-    with app.uow() as uow:
+    with app.uow(read_only=True) as uow:
         row = uow.session.get(ReceivedMailRow, mail_id)
         if row is None:
             raise MailNotFound(f"Không có thư số {mail_id} trong hộp thư.")

@@ -65,7 +65,7 @@ _COLUMNS = (OutboxRow.id, OutboxRow.unit_code, RecipientRow.unit_name, OutboxRow
 def outbox_page(app: App, round_id: int, status: str | None = None, kind: str | None = None, page: int = 1,
                 per_page: int = PER_PAGE) -> OutboxPage:
     """Newest first; three queries whatever the size of the round."""
-    with app.uow() as uow:
+    with app.uow(read_only=True) as uow:
         uow.rounds.row(round_id)
         conditions = [OutboxRow.round_id == round_id]
         if status:
@@ -84,7 +84,7 @@ def outbox_page(app: App, round_id: int, status: str | None = None, kind: str | 
 
 def outbox_message(app: App, round_id: int, message_id: int, hide_links: bool = False) -> OutboxMessage:
     """One message of the round as it was composed; hide_links masks the personal link tokens."""
-    with app.uow() as uow:
+    with app.uow(read_only=True) as uow:
         uow.rounds.row(round_id)
         row = uow.session.execute(
             select(*_COLUMNS, OutboxRow.message_id, OutboxRow.text_body)

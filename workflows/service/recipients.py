@@ -126,7 +126,7 @@ class AnswerReceipt:
 def _token_row(app: App, token: str) -> AccessTokenRow:
     if not token or not _TOKEN.fullmatch(token):
         raise LinkUnknown(f"Đường dẫn không hợp lệ. {CONTACT_HINT}")
-    with app.uow() as uow:
+    with app.uow(read_only=True) as uow:
         row = uow.session.scalar(select(AccessTokenRow).where(AccessTokenRow.token_hash == hash_token(token)))
     if row is None:
         raise LinkUnknown(f"Đường dẫn không hợp lệ hoặc đã bị thay thế. {CONTACT_HINT}")
@@ -155,7 +155,7 @@ def recipient_page(app: App, token: str) -> RecipientPage:
     """The request as the unit sees it, with its own earlier answers to the current draft version."""
     row = _token_row(app, token)
     today = app.clock.now().astimezone(app.tz).date()
-    with app.uow() as uow:
+    with app.uow(read_only=True) as uow:
         recipient = uow.session.get(RecipientRow, row.recipient_id)
         assert recipient is not None
         state = uow.rounds.get(recipient.round_id, lock=False)

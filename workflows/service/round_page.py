@@ -34,13 +34,13 @@ class RoundBrief:
 
 def round_brief(app: App, round_id: int) -> RoundBrief:
     """One small query; raises RoundNotFound."""
-    with app.uow() as uow:
+    with app.uow(read_only=True) as uow:
         row = uow.rounds.row(round_id)
         return RoundBrief(row.id, row.title, row.workflow, row.office, row.status, row.draft_version)
 
 
 def round_details(app: App, round_id: int) -> RoundDetails:
-    with app.uow() as uow:
+    with app.uow(read_only=True) as uow:
         return uow.rounds.details(round_id)
 
 
@@ -144,7 +144,7 @@ class UnitAnswer:
 
 def latest_answers(app: App, round_id: int) -> list[UnitAnswer]:
     """Two queries whatever the number of units."""
-    with app.uow() as uow:
+    with app.uow(read_only=True) as uow:
         row = uow.rounds.row(round_id)
         answers = uow.session.execute(
             select(RecipientRow.unit_code, RecipientRow.unit_name, ResponseRow)
@@ -166,7 +166,7 @@ def latest_answers(app: App, round_id: int) -> list[UnitAnswer]:
 
 def staff_draft_file(app: App, round_id: int) -> Path | None:
     """The current draft of a round as stored under the home, for staff to download."""
-    with app.uow() as uow:
+    with app.uow(read_only=True) as uow:
         row = uow.rounds.row(round_id)
         filename, version = row.draft_filename, row.draft_version
     if not filename:
@@ -177,7 +177,7 @@ def staff_draft_file(app: App, round_id: int) -> Path | None:
 
 def answering_units(app: App, round_id: int) -> dict[str, str]:
     """code -> name of the units a round asks to answer, in one query."""
-    with app.uow() as uow:
+    with app.uow(read_only=True) as uow:
         uow.rounds.row(round_id)
         rows = uow.session.execute(select(RecipientRow.unit_code, RecipientRow.unit_name).where(
             RecipientRow.round_id == round_id, RecipientRow.role == RecipientRole.COMMENT.value)

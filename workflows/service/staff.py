@@ -63,7 +63,7 @@ def add_user(app: App, username: str, display_name: str, role: str, password: st
 
 
 def get_user(app: App, user_id: int) -> StaffUser | None:
-    with app.uow() as uow:
+    with app.uow(read_only=True) as uow:
         row = uow.session.get(UserRow, user_id)
         return _user(row) if row is not None and row.active else None
 
@@ -101,5 +101,5 @@ def _verify(stored: str, password: str) -> bool:
 
 
 def list_users(app: App) -> list[StaffUser]:
-    with app.uow() as uow:
+    with app.uow(read_only=True) as uow:
         return [_user(r) for r in uow.session.scalars(select(UserRow).order_by(UserRow.username))]

@@ -62,7 +62,7 @@ def _package_contents(app: App, round_id: int, status: str) -> tuple[str, list[R
 def submit_round(app: App, round_id: int, actor: str) -> SubmissionPackage:
     """Build the package first; the state moves (and the package is recorded) in one transaction.
     A refused step removes the file it wrote, so nothing half-done remains."""
-    with app.uow() as uow:
+    with app.uow(read_only=True) as uow:
         state = uow.rounds.get(round_id, lock=False)
     get_workflow(state.workflow)
     event_name, documents = _package_contents(app, round_id, state.status)

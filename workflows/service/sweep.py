@@ -102,7 +102,7 @@ def run_due(app: App) -> SweepReport:
 
     release_dead_claims_here(app)
     report = fire_due_timers(app)
-    with app.uow() as uow:
+    with app.uow(read_only=True) as uow:
         waiting = uow.outbox.has_due(app.clock.now())
     if waiting:
         report.delivery.add(run_step(app, "deliver"))

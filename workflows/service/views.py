@@ -56,7 +56,7 @@ def _email_status(counts: tuple[int, int, int] | None) -> EmailStatus:
 
 def round_view(app: App, round_id: int) -> RoundView:
     today = app.clock.now().astimezone(app.tz).date()
-    with app.uow() as uow:
+    with app.uow(read_only=True) as uow:
         state = uow.rounds.get(round_id, lock=False)
         mail = uow.outbox.status_by_unit(round_id)
         opened = uow.rounds.opened(round_id)
@@ -76,7 +76,7 @@ def round_view(app: App, round_id: int) -> RoundView:
 
 
 def list_rounds(app: App, status: str | None = None, office: str | None = None) -> list[RoundSummary]:
-    with app.uow() as uow:
+    with app.uow(read_only=True) as uow:
         rows = uow.rounds.list(status=status, office=office)
         ids = [r.id for r in rows]
         answers = uow.rounds.answer_counts(ids)
@@ -111,7 +111,7 @@ class CommentView:
 
 def latest_responses(app: App, round_id: int) -> list[CommentView]:
     """The comments of each unit's latest revision for the current draft version."""
-    with app.uow() as uow:
+    with app.uow(read_only=True) as uow:
         state = uow.rounds.get(round_id, lock=False)
         rows = uow.session.execute(
             select(RecipientRow.unit_code, RecipientRow.unit_name, ResponseRow, CommentRow)
@@ -126,12 +126,12 @@ def latest_responses(app: App, round_id: int) -> list[CommentView]:
 
 
 def outbox(app: App, round_id: int) -> list[OutboxRow]:
-    with app.uow() as uow:
+    with app.uow(read_only=True) as uow:
         return uow.outbox.for_round(round_id)
 
 
 def audit_trail(app: App, round_id: int) -> tuple[list[AuditEvent], ChainBreak | None]:
-    with app.uow() as uow:
+    with app.uow(read_only=True) as uow:
         uow.rounds.row(round_id)
         events = uow.audit.events(round_id)
     return events, verify_chain(events)

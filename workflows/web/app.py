@@ -9,6 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import OperationalError
 
 from models.errors import DomainError, InvalidInput, NotFound
 from workflows.service.app import App
@@ -32,6 +33,7 @@ def create_web_app(app: App) -> FastAPI:
     from workflows.web.routes import api, auth, consolidation, dashboard, directory, mail, recipient, rounds
 
     web = FastAPI(title="ykien", version="1", docs_url="/api/docs", redoc_url=None, openapi_url="/api/openapi.json",
+                  swagger_ui_oauth2_redirect_url=None,
                   description="API của ykien: đợt lấy ý kiến, đơn vị, ý kiến góp ý.")
     web.state.ykien = app
     web.mount("/static", StaticFiles(directory=STATIC), name="static")
@@ -80,6 +82,11 @@ def create_web_app(app: App) -> FastAPI:
         if exc.status_code == 404 and not isinstance(exc.detail, str) or exc.detail == "Not Found":
             message = "Không tìm thấy trang."
         return _error(request, exc.status_code, "http_error", message)
+
+    @web.exception_handler(OperationalError)
+    async def _busy(request: Request, exc: OperationalError) -> Response:
+        # SQLite's write lock timed out under load: nothing was saved, and the person must know it.
+        return _error(request, 503, "busy", "Hệ thống đang bận nên chưa lưu được; vui lòng thử lại sau ít phút.")
 
     @web.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:
