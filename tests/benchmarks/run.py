@@ -1,6 +1,6 @@
 """ykien benchmarks: fan-out, sweep and start-up, each against baselines measured in the same run.
 
-    .venv/bin/python tests/benchmarks/run.py [--quick] [--postgres URL] [--only fanout|sweep|startup]
+    .venv/bin/python tests/benchmarks/run.py [--quick] [--postgres URL] [--only fanout|sweep|startup|web]
                                              [--repeats N] [--keep]
 
 Prints figures and ratios; never asserts a time. Exits 0, or 1 when a benchmark could not produce
@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_support import Database, print_table  # noqa: E402
 
-SECTIONS = ("fanout", "sweep", "startup")
+SECTIONS = ("fanout", "sweep", "startup", "web")
 
 
 @dataclass(frozen=True)
@@ -89,11 +89,17 @@ def main(argv: list[str] | None = None) -> int:
     import bench_fanout
     import bench_startup
     import bench_sweep
+    import bench_web
+
+    def web() -> list[tuple[str, str, str, str]]:
+        bench_web.run(options.quick)  # prints its own tables; raises when a submission is lost or doubled
+        return [("web: pages and 200 concurrent answers", "see above", "no N+1, none lost", "met")]
 
     benchmarks: dict[str, Callable[[], list[tuple[str, str, str, str]]]] = {
         "fanout": lambda: bench_fanout.run(db, sizes.fanout_units, sizes.memory_units, sizes.fanout_repeats),
         "sweep": lambda: bench_sweep.run(db, sizes.sweep_timers, sizes.sweep_repeats),
         "startup": lambda: bench_startup.run(db, sizes.startup_repeats),
+        "web": web,
     }
     summary: list[tuple[str, str, str, str]] = []
     failures: list[str] = []
