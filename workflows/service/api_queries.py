@@ -6,10 +6,11 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from models.db.tables import CommentRow, RecipientRow, ResponseRow, RoundRow, UnitGroupRow, UnitRow
+from models.db.tables import RoundRow, UnitGroupRow, UnitRow
 from models.errors import RoundNotFound
 from workflows.engine.events import CommentInput
 from workflows.service.app import App
+from workflows.service.round_page import latest_answers
 
 
 @dataclass(frozen=True)
@@ -61,30 +62,13 @@ def round_brief(app: App, round_id: int) -> RoundBrief:
 
 
 def unit_responses(app: App, round_id: int) -> list[UnitResponse]:
-    """Latest revision of every unit that answered, in two queries whatever the number of units."""
+    """Latest revision of every unit that answered (the round page's query, in the API's shape)."""
     round_brief(app, round_id)
-    with app.uow(read_only=True) as uow:
-        version = uow.session.scalar(select(RoundRow.draft_version).where(RoundRow.id == round_id))
-        rows = uow.session.execute(
-            select(RecipientRow.unit_code, RecipientRow.unit_name, ResponseRow)
-            .join(ResponseRow, ResponseRow.recipient_id == RecipientRow.id)
-            .where(ResponseRow.round_id == round_id, ResponseRow.draft_version == version,
-                   ResponseRow.revision == RecipientRow.response_revision)
-            .order_by(RecipientRow.id)).all()
-        comments: dict[int, list[CommentInput]] = {}
-        if rows:
-            query = (select(CommentRow).join(ResponseRow, ResponseRow.id == CommentRow.response_id)
-                     .join(RecipientRow, RecipientRow.id == ResponseRow.recipient_id)
-                     .where(ResponseRow.round_id == round_id, ResponseRow.draft_version == version,
-                            ResponseRow.revision == RecipientRow.response_revision)
-                     .order_by(CommentRow.response_id, CommentRow.position))
-            for comment in uow.session.scalars(query):
-                comments.setdefault(comment.response_id, []).append(
-                    CommentInput(comment.text, comment.section, comment.proposed_wording))
-    return [UnitResponse(code, name, r.revision, r.kind, r.received_at, r.late, r.entered_by, r.channel, r.note,
-                         r.attachment_name, tuple(comments.get(r.id, [])),
-                         {str(k): str(v) for k, v in r.proposal.items()} if r.proposal else None)
-            for code, name, r in rows]
+    return [UnitResponse(a.unit_code, a.unit_name, a.revision, a.kind, a.received_at, a.late, a.entered_by,
+                         a.channel, a.note, a.attachment_name,
+                         tuple(CommentInput(c.text, c.section, c.proposed_wording) for c in a.comments),
+                         {str(k): str(v) for k, v in a.proposal.items()} if a.proposal else None)
+            for a in latest_answers(app, round_id)]
 
 
 def directory_units(app: App, group: str | None = None) -> list[DirectoryUnit]:
