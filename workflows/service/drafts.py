@@ -12,13 +12,11 @@ from models.db.tables import DraftVersionRow
 from models.errors import InvalidInput
 from models.text import nfc
 from workflows.service.app import App
+from workflows.service.draft_upload import detect_kind
 from models.db.unit_of_work import UnitOfWork
 from workflows.engine.decision import Decision
 from workflows.engine.events import Command
 from workflows.service.rounds import draft_location, execute, store_draft
-
-DRAFT_SIGNATURES = {".pdf": b"%PDF-", ".docx": b"PK\x03\x04"}
-
 
 @dataclass(frozen=True)
 class DraftVersion:
@@ -33,15 +31,15 @@ class DraftVersion:
 
 
 def check_draft_file(name: str, content: bytes, limit_bytes: int) -> None:
-    """DOCX or PDF, judged by content, within the size limit."""
-    suffix = Path(name).suffix.lower()
+    """DOCX or PDF, judged by content (the same test as the web form's), within the size limit."""
+    suffix = Path(name).suffix.lower().lstrip(".")
     if len(content) > limit_bytes:
         raise InvalidInput(f"{name}: tệp {len(content) / 1e6:.1f} MB vượt giới hạn {limit_bytes / 1e6:.0f} MB.",
                            "file_too_large")
-    if suffix not in DRAFT_SIGNATURES:
+    if suffix not in ("pdf", "docx"):
         raise InvalidInput(f"{name}: chỉ nhận tệp DOCX hoặc PDF.", "file_type")
-    if not content.startswith(DRAFT_SIGNATURES[suffix]) or (suffix == ".docx" and b"word/document.xml" not in content):
-        raise InvalidInput(f"{name}: nội dung tệp không phải {suffix[1:].upper()} hợp lệ.", "file_type")
+    if detect_kind(content) != suffix:
+        raise InvalidInput(f"{name}: nội dung tệp không phải {suffix.upper()} hợp lệ.", "file_type")
 
 
 def parse_sections(text: str | None) -> list[str]:
