@@ -82,6 +82,7 @@ class RoundRepository:
         # so save() writes only the units that changed.
         self._recipient_ids: dict[int, dict[str, int]] = {}
         self._loaded: dict[int, dict[str, RecipientState]] = {}
+        self._partial: set[int] = set()
 
     def add(self, state: RoundState, details: RoundDetails) -> int:
         row = RoundRow(
@@ -113,11 +114,18 @@ class RoundRepository:
             raise RoundNotFound(f"Không tìm thấy đợt lấy ý kiến số {round_id}.")
         return row
 
-    def get(self, round_id: int, lock: bool = True) -> RoundState:
-        """The round's state; with lock, the round row is held until the transaction ends."""
+    def get(self, round_id: int, lock: bool = True, only_unit: str | None = None) -> RoundState:
+        """The round's state; with lock, the round row is held until the transaction ends.
+
+        only_unit loads that one recipient (a unit's own page on a round of thousands); such a partial
+        state is for reading and cannot be saved.
+        """
         row = self.row(round_id, lock=lock)
-        recipients = self.session.execute(
-            select(*RECIPIENT_COLUMNS).where(RecipientRow.round_id == round_id).order_by(RecipientRow.id)).all()
+        query = select(*RECIPIENT_COLUMNS).where(RecipientRow.round_id == round_id)
+        if only_unit is not None:
+            query = query.where(RecipientRow.unit_code == only_unit)
+            self._partial.add(round_id)
+        recipients = self.session.execute(query.order_by(RecipientRow.id)).all()
         self._rows[round_id] = row
         self._recipient_ids[round_id] = {r.unit_code: r.id for r in recipients}
         loaded = {r.unit_code: _recipient_state(r) for r in recipients}
@@ -151,6 +159,8 @@ class RoundRepository:
 
     def save(self, state: RoundState) -> None:
         """Write the state back over the rows loaded by get(); only changed columns are updated."""
+        if state.id in self._partial:
+            raise RuntimeError(f"round {state.id} was loaded for one unit only and cannot be saved")
         row = self._rows[state.id]
         _assign(row, {
             "status": state.status, "deadline": state.deadline, "launched_at": state.launched_at,

@@ -158,7 +158,7 @@ def recipient_page(app: App, token: str) -> RecipientPage:
     with app.uow(read_only=True) as uow:
         recipient = uow.session.get(RecipientRow, row.recipient_id)
         assert recipient is not None
-        state = uow.rounds.get(recipient.round_id, lock=False)
+        state = uow.rounds.get(recipient.round_id, lock=False, only_unit=recipient.unit_code)
         details = uow.rounds.details(recipient.round_id)
         responses = list(uow.session.scalars(select(ResponseRow).where(
             ResponseRow.recipient_id == recipient.id, ResponseRow.draft_version == state.draft_version)
