@@ -505,10 +505,11 @@ def test_unknown_round_is_a_plain_404(shared: Site) -> None:
 # --- create, preview, launch ---------------------------------------------------------------------------
 
 def _docx() -> bytes:
+    """A minimal DOCX; entries carry a fixed date so two calls give the same bytes."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
-        archive.writestr("word/document.xml", "<w:document/>")
+        for name, text in (("[Content_Types].xml", "<Types/>"), ("word/document.xml", "<w:document/>")):
+            archive.writestr(zipfile.ZipInfo(name, date_time=(2025, 11, 20, 9, 0, 0)), text)
     return buffer.getvalue()
 
 
