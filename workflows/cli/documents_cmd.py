@@ -19,11 +19,11 @@ def register(app: typer.Typer) -> None:
 
 def _write(folder: Path, name: str, content: bytes) -> Path:
     """Write through a temporary name so a crash never leaves half a file under the real name."""
-    folder.mkdir(parents=True, exist_ok=True)
+    from workflows.service.files import file_in_place
+
     target = folder / name
-    partial = target.with_name(target.name + ".partial")
-    partial.write_bytes(content)
-    partial.replace(target)
+    with file_in_place(target) as partial:
+        partial.write_bytes(content)
     return target
 
 

@@ -20,6 +20,7 @@ from workflows.engine.events import CommentInput, Respond
 from workflows.engine.refusals import Refused
 from workflows.service.answer_input import check_answer, check_reply_pdf
 from workflows.service.app import App
+from workflows.service.files import file_in_place
 from workflows.service.outgoing import hash_token
 from workflows.service.registry import get_workflow
 from workflows.service.rounds import draft_location, execute
@@ -225,10 +226,8 @@ def _store_reply(app: App, round_id: int, unit_code: str, content: bytes) -> tup
     target = app.settings.home / "replies" / str(round_id) / f"{unit_code}-{digest[:16]}.pdf"
     if target.is_file():
         return target, False
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(f"{target.name}.{digest[16:24]}.partial")
-    partial.write_bytes(content)
-    partial.replace(target)
+    with file_in_place(target, unique=digest[16:24]) as partial:
+        partial.write_bytes(content)
     return target, True
 
 

@@ -20,6 +20,7 @@ from workflows.engine.events import Event
 from workflows.engine.timers import DISABLED
 from workflows.service.app import App
 from workflows.service.apply import apply_decision
+from workflows.service.files import file_in_place
 from workflows.service.registry import get_workflow
 
 
@@ -82,10 +83,8 @@ def draft_location(app: App, round_id: int, version: int, filename: str) -> Path
 def store_draft(app: App, round_id: int, version: int, source: Path) -> Path:
     """Keep a copy of the draft under the home; versions never overwrite each other."""
     target = draft_location(app, round_id, version, source.name)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(target.name + ".partial")
-    shutil.copyfile(source, partial)
-    partial.replace(target)
+    with file_in_place(target) as partial:
+        shutil.copyfile(source, partial)
     return target
 
 

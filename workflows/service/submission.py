@@ -16,7 +16,7 @@ from workflows.service.app import App
 from workflows.service.documents import (RenderedDocument, submission, synthesis_documents, unit_list_workbook,
                                          zero_response_documents)
 from workflows.service.drafts import latest_version
-from workflows.service.registry import get_workflow
+from workflows.service.files import file_in_place
 from workflows.service.rounds import execute
 
 
@@ -64,24 +64,17 @@ def submit_round(app: App, round_id: int, actor: str) -> SubmissionPackage:
     A refused step removes the file it wrote, so nothing half-done remains."""
     with app.uow(read_only=True) as uow:
         state = uow.rounds.get(round_id, lock=False)
-    get_workflow(state.workflow)
     event_name, documents = _package_contents(app, round_id, state.status)
     content = _zip([(d.filename, d.content) for d in documents])
     sha = hashlib.sha256(content).hexdigest()
     folder = app.settings.home / "submissions" / str(round_id)
-    folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"ho-so-dot-{round_id}-v{state.draft_version}-{sha[:8]}.zip"
-    partial = target.with_name(target.name + ".partial")
-    partial.write_bytes(content)
 
     def record(uow: UnitOfWork, decision: Decision) -> None:
         uow.session.add(SubmissionRow(round_id=round_id, draft_version=decision.state.draft_version,
                                       filename=target.name, sha256=sha, created_at=app.clock.now(), created_by=actor))
 
-    try:
+    with file_in_place(target) as partial:
+        partial.write_bytes(content)
         execute(app, round_id, Command(event_name, {"package": target.name, "sha256": sha}), actor, also=record)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
-    partial.replace(target)
     return SubmissionPackage(target, sha, [d.filename for d in documents])
