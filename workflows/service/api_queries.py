@@ -6,21 +6,10 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from models.db.tables import RoundRow, UnitGroupRow, UnitRow
-from models.errors import RoundNotFound
+from models.db.tables import UnitGroupRow, UnitRow
 from workflows.engine.events import CommentInput
 from workflows.service.app import App
-from workflows.service.round_page import latest_answers
-
-
-@dataclass(frozen=True)
-class RoundBrief:
-    """Enough of a round to decide who may act on it and which answer form it uses."""
-
-    id: int
-    office: str
-    workflow: str
-    status: str
+from workflows.service.round_page import latest_answers, round_brief
 
 
 @dataclass(frozen=True)
@@ -50,15 +39,6 @@ class DirectoryUnit:
     email: str
     contact_person: str | None
     phone: str | None
-
-
-def round_brief(app: App, round_id: int) -> RoundBrief:
-    with app.uow(read_only=True) as uow:
-        row = uow.session.execute(select(RoundRow.id, RoundRow.office, RoundRow.workflow, RoundRow.status)
-                                  .where(RoundRow.id == round_id)).one_or_none()
-    if row is None:
-        raise RoundNotFound(f"Không tìm thấy đợt lấy ý kiến số {round_id}.")
-    return RoundBrief(*row)
 
 
 def unit_responses(app: App, round_id: int) -> list[UnitResponse]:

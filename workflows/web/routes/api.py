@@ -28,7 +28,8 @@ from workflows.service.api_models import (AuditEventOut, AuditOut, ChainBreakOut
                                           NewRoundIn, RemindIn, RespondIn, ResponseFieldOut, ResponseSpecOut,
                                           RoundOut, RoundSummaryOut, SessionOut, StateOut, TimerDefOut, TimerOut,
                                           UnitOut, UnitResponseOut, UserOut, WorkflowOut)
-from workflows.service.api_queries import RoundBrief, directory_units, round_brief, unit_responses
+from workflows.service.api_queries import directory_units, unit_responses
+from workflows.service.round_page import RoundBrief, round_brief
 from workflows.service.app import App
 from workflows.service.registry import WorkflowUnknown, get_workflow, shipped_workflows
 from workflows.service.rounds import Addressee, NewRound, create_round, execute
