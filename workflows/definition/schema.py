@@ -23,7 +23,7 @@ from pydantic import (
     model_validator,
 )
 
-from workflows.definition.timespec import TimeSpec, parse_timespec
+from workflows.definition.timespec import DayKind, TimeSpec, parse_relative_days, parse_timespec
 
 NAME_PATTERN = r"^[a-z][a-z0-9_]*$"  # states, events, timers, field keys
 WORKFLOW_NAME_PATTERN = r"^[a-z_]+$"
@@ -40,6 +40,9 @@ class RecipientRole(StrEnum):
     COMMENT = "comment"  # góp ý / trả lời
     PUBLISH = "publish"  # đăng tải dự thảo
     INFORM = "inform"  # để biết, báo cáo
+
+
+RecipientRoleName = Literal["comment", "publish", "inform"]
 
 
 class DefinitionModel(BaseModel):
@@ -89,13 +92,34 @@ ClockField = Annotated[
 Name = Annotated[str, Field(pattern=NAME_PATTERN)]
 
 
+FieldKind = Literal["text", "long_text", "number", "money", "months", "date", "email", "phone", "choice", "file"]
+
+
 class ResponseField(DefinitionModel):
-    """One field of a structured response form (e.g. Mẫu A1-ĐXNV)."""
+    """One field of a structured response form (e.g. Mẫu A1-ĐXNV, or a council member's vote).
+
+    text is one line, long_text a paragraph; number, money and months are whole numbers (money in đồng);
+    choice takes one of `options`; file is an attachment named by the unit.
+    """
 
     key: Name
     label: str = Field(min_length=1)
     required: bool = False
-    kind: Literal["text", "money", "months"] = "text"
+    kind: FieldKind = "text"
+    options: list[Annotated[str, Field(min_length=1)]] = []  # for choice
+    max_length: Annotated[int, Field(ge=1, le=20_000)] | None = None  # for text kinds
+    minimum: int | None = None  # for number kinds
+    maximum: int | None = None
+
+    @model_validator(mode="after")
+    def _options_fit_kind(self) -> ResponseField:
+        if self.kind == "choice" and len(self.options) < 2:
+            raise ValueError(f"field '{self.key}' is a choice: list at least two options")
+        if self.kind != "choice" and self.options:
+            raise ValueError(f"field '{self.key}': options apply only to kind \"choice\"")
+        if self.minimum is not None and self.maximum is not None and self.minimum > self.maximum:
+            raise ValueError(f"field '{self.key}': minimum {self.minimum} is above maximum {self.maximum}")
+        return self
 
 
 class ResponseSpec(DefinitionModel):
@@ -116,6 +140,93 @@ class ResponseSpec(DefinitionModel):
         if repeated:
             raise ValueError(f"field key listed twice: {', '.join(repeated)}")
         return self
+
+
+class Capability(StrEnum):
+    """What a state lets people do. Code asks a definition for these, never for a state's name."""
+
+    EDIT = "edit"  # staff change the round's settings, recipients and draft
+    LAUNCH = "launch"  # the round can be sent out
+    ANSWER = "answer"  # units answer through their personal link; staff record answers
+    LATE_ANSWER = "late_answer"  # staff may record an answer that came after the close, marked late
+    REMIND = "remind"  # staff remind units now
+    EXTEND = "extend"  # a deadline may be moved for one unit or all
+    TRIAGE = "triage"  # comments get a handling (tiếp thu, giải trình)
+    REVISE_DRAFT = "revise_draft"  # a new draft version may be uploaded
+    DECIDE = "decide"  # UBND's decision (issued or returned) is recorded
+    REVISE = "revise"  # a returned draft goes back to drafting
+    FOLLOW_UP = "follow_up"  # a new round on the latest draft to the same or fewer units
+
+
+# The transition each capability needs in its state, so the definition cannot promise what it cannot do.
+CAPABILITY_EVENTS: dict[Capability, tuple[str, ...]] = {
+    Capability.LAUNCH: ("launch",),
+    Capability.ANSWER: ("respond",),
+    Capability.LATE_ANSWER: ("respond",),
+    Capability.REMIND: ("remind",),
+    Capability.EXTEND: ("extend",),
+    Capability.DECIDE: ("decide_issued", "decide_returned"),
+    Capability.REVISE: ("revise",),
+}
+
+
+class PackageDef(DefinitionModel):
+    """What leaves the Sở from this state: the documents bundled, and the event that records it."""
+
+    title: str = Field(min_length=1)  # the button and the CLI's word for it: "Trình UBND tỉnh"
+    event: Name
+    documents: list[Name] = Field(min_length=1)  # keys of the workflow's documents, in package order
+    done: str = Field(min_length=1)  # what staff read afterwards: "Đã lập hồ sơ trình UBND tỉnh."
+
+
+class DocumentDef(DefinitionModel):
+    """One document a round of this kind produces: who builds it, with which wording, and when."""
+
+    title: str = Field(min_length=1)
+    builder: Name  # a document builder registered in the service (request_letter, synthesis_docx, ...)
+    filename: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]*\.(docx|xlsx|pdf|zip|csv)$")]
+    wording: Annotated[str, Field(pattern=r"^[a-z0-9_]+$")] | None = None  # wording file; the builder's own if absent
+    states: list[str] = Field(min_length=1)  # where it is offered
+
+
+class SilenceRule(DefinitionModel):
+    """Whether a unit that does not answer is taken to agree, and the sentence that announces it."""
+
+    agreement: bool = False  # the default of a new round
+    sentence: str | None = None  # letters and emails; a kind without it can never count silence as agreement
+    label: str = "coi như đồng ý"  # the grid's mark for a silent unit taken to agree
+
+    @model_validator(mode="after")
+    def _sentence_when_agreement(self) -> SilenceRule:
+        if self.agreement and not self.sentence:
+            raise ValueError("silence counts as agreement here: give the sentence that announces it (sentence: ...)")
+        return self
+
+    @property
+    def possible(self) -> bool:
+        return self.sentence is not None
+
+
+class Terms(DefinitionModel):
+    """The words of this kind in emails, pages and documents, so a call for proposals never says "góp ý".
+
+    Texts may hold {title}, {issuer_name} and {governing_body}; `fill_terms` replaces them.
+    """
+
+    round: str = Field(min_length=1)  # "đợt lấy ý kiến"
+    subject: str = Field(min_length=1)  # the default V/v: "xin ý kiến góp ý đối với dự thảo {title}"
+    answer: str = Field(min_length=1)  # what one answer is called: "ý kiến góp ý"
+    answered: str = Field(min_length=1)  # the grid's label for an answer with content: "Có ý kiến góp ý"
+    agreed: str = "Đồng ý / không có ý kiến"  # the label of the answer "agree", when allowed
+    verb: str = Field(min_length=1)  # the role of units asked to answer: "góp ý", "đề xuất"
+    topic: str = Field(min_length=1)  # what the email is about: "dự thảo {title}"
+    response: str = Field(min_length=1)  # what the unit sends back: "ý kiến góp ý bằng văn bản"
+    purpose: str = Field(min_length=1)
+    deadline_label: str = Field(min_length=1)
+    request: dict[RecipientRoleName, list[str]]
+    link_hint: dict[RecipientRoleName, str]
+    awaited: dict[RecipientRoleName, str]
+    received: dict[Literal["comments", "agree", "proposals"], str]
 
 
 class TransitionDef(DefinitionModel):
@@ -156,6 +267,8 @@ class StateDef(DefinitionModel):
 
     title: str = Field(min_length=1)
     final: bool = False
+    allows: list[Annotated[Capability, Strict(False)]] = []
+    package: PackageDef | None = None
     entry: list[str] = []
     timers: list[TimerDef] = []
     transitions: dict[str, list[TransitionDef]] = {}
@@ -183,11 +296,48 @@ class Workflow(DefinitionModel):
     initial: str
     recipient_roles: list[Annotated[RecipientRole, Strict(False)]]
     response: ResponseSpec
-    templates: dict[str, str]  # message kind -> notification template name
-    documents: dict[str, str] = {}  # document kind -> document template name
+    silence: SilenceRule = SilenceRule()
+    grace_period: Annotated[str, Field(min_length=1)] | None = None  # "3 working days": the close waits this long
+    terms: Terms
+    events: dict[Name, Annotated[str, Field(min_length=1)]]  # every event a state handles, with its title
+    templates: dict[str, str] = {}  # message kind -> template set overriding the generic one
+    documents: dict[Name, DocumentDef] = {}
     states: dict[str, StateDef]
 
-    def events(self) -> set[str]:
+    def allows(self, status: str, capability: Capability) -> bool:
+        """Whether a round in state `status` lets people do `capability`."""
+        state = self.states.get(status)
+        return state is not None and capability in state.allows
+
+    def package(self, status: str) -> PackageDef | None:
+        """What can be sent out from state `status` (a submission, a report), if anything."""
+        state = self.states.get(status)
+        return state.package if state is not None else None
+
+    def documents_in(self, status: str) -> dict[str, DocumentDef]:
+        """The documents offered in state `status`, in definition order."""
+        return {key: doc for key, doc in self.documents.items() if status in doc.states}
+
+    def event_title(self, name: str) -> str:
+        """The Vietnamese title of an event (its name when it has none)."""
+        return self.events.get(name, name)
+
+    def state_title(self, status: str) -> str:
+        state = self.states.get(status)
+        return state.title if state is not None else status
+
+    def answering_state(self) -> str | None:
+        """The first state, from the initial one, in which units answer: where the reminders live."""
+        for name, state in self.states.items():
+            if Capability.ANSWER in state.allows:
+                return name
+        return None
+
+    def grace_days(self) -> tuple[int, DayKind] | None:
+        """The grace period as (days, kind), or None when the round closes at the deadline."""
+        return parse_relative_days(self.grace_period) if self.grace_period else None
+
+    def used_events(self) -> set[str]:
         """Every event some state handles or some timer fires."""
         names: set[str] = set()
         for state in self.states.values():
@@ -213,3 +363,10 @@ class Workflow(DefinitionModel):
     def final_states(self) -> set[str]:
         """Names of the final states."""
         return {name for name, state in self.states.items() if state.final}
+
+
+def fill_terms(text: str, **values: str) -> str:
+    """Replace {title}, {issuer_name}, {governing_body} in a term; other braces stay as written."""
+    for key, value in values.items():
+        text = text.replace("{" + key + "}", value)
+    return text

@@ -15,7 +15,7 @@ MAX_DAYS = 365
 
 ACCEPTED_FORMS = (
     "expected '<anchor>', '<anchor> + N working days', '<anchor> - N days' "
-    "or 'N working days before|after <anchor>' (anchor: deadline, launch, entered; "
+    "or 'N working days before|after <anchor>' (anchor: deadline, closing, launch, entered; "
     "N from 0 to 365), optionally followed by ', repeat every N working days, at most M times'"
 )
 ACCEPTED_DAY_FORMS = "expected 'N working days', 'N days', 'N ngày làm việc' or 'N ngày' (N from 0 to 365)"
@@ -27,6 +27,7 @@ class Anchor(StrEnum):
     DEADLINE = "deadline"
     LAUNCH = "launch"
     ENTERED = "entered"  # the date the state was entered
+    CLOSING = "closing"  # the deadline plus the workflow's grace period (the deadline when it has none)
 
 
 class DayKind(StrEnum):

@@ -14,8 +14,18 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from workflows.definition.errors import Problem, WorkflowError, sort_problems
-from workflows.definition.schema import NAME_PATTERN, TransitionDef, Workflow
-from workflows.definition.yaml_loader import LoadedYaml, load_yaml
+from workflows.definition.schema import (
+    CAPABILITY_EVENTS,
+    DEFAULT_TIMER_TIME,
+    END_OF_DAY,
+    NAME_PATTERN,
+    Capability,
+    TransitionDef,
+    Workflow,
+    parse_clock,
+)
+from workflows.definition.timespec import Anchor, TimeSpecError, parse_relative_days, parse_timespec
+from workflows.definition.yaml_loader import LoadedYaml, load_yaml, merge_loaded
 from workflows.definition.yaml_loader import DataPath
 
 __all__ = ["Problem", "Registry", "WorkflowError", "load_workflow", "load_workflow_text", "validate_file"]
@@ -27,13 +37,18 @@ _NAME_RE = re.compile(NAME_PATTERN)
 class Registry:
     """Names the engine implements; a definition may use only these.
 
-    templates: the message kinds notifications can compose (keys of `templates:`); None skips the check.
+    events: the events the engine itself raises (launch, respond, ...): a definition declares them with
+    their titles like any other; templates: the message kinds notifications can compose (keys of
+    `templates:`); builders: the document builders (`builder:` of a document); None skips a check.
+    partials: folders where `extends: "_name"` looks after the definition's own folder.
     """
 
     guards: frozenset[str]
     effects: frozenset[str]
-    events: frozenset[str]
+    events: frozenset[str] = frozenset()
     templates: frozenset[str] | None = None
+    builders: frozenset[str] | None = None
+    partials: tuple[Path, ...] = ()
 
 
 def load_workflow(path: Path, registry: Registry) -> Workflow:
@@ -80,6 +95,11 @@ def _check(text: str, filename: str, registry: Registry) -> tuple[Workflow | Non
     if not isinstance(loaded.data, dict):
         problems.append(loaded.problem((), "a workflow definition must be a mapping (name: ..., states: ...)"))
         return None, sort_problems(problems)
+    if "extends" in loaded.data:
+        loaded, refused = _extend(loaded, filename, registry)
+        if refused is not None:
+            return None, sort_problems(problems + [refused])
+        problems = list(loaded.problems)
     coercion_problems, explained = _check_coercions(loaded)
     problems += coercion_problems
     workflow: Workflow | None = None
@@ -94,6 +114,35 @@ def _check(text: str, filename: str, registry: Registry) -> tuple[Workflow | Non
         ]
     problems += _Semantics(loaded, filename, registry, explained).check()
     return workflow, sort_problems(problems)
+
+
+# --- shared parts -------------------------------------------------------------------------------
+
+
+_PARTIAL_RE = re.compile(r"^_[a-z0-9_]+$")
+
+
+def _extend(loaded: LoadedYaml, filename: str, registry: Registry) -> tuple[LoadedYaml, Problem | None]:
+    """Lay the definition over the partial it extends (a file `_name.yaml` beside it or in the
+    registry's partial folders); the partial's parts keep their own file:line:col."""
+    name = loaded.data.pop("extends")
+    if not isinstance(name, str) or not _PARTIAL_RE.match(name):
+        return loaded, loaded.problem(("extends",), f"extends: expected the quoted name of a shared part such as "
+                                                    f"\"_round\" (a file _round.yaml), got {_show(name)}")
+    folders = [Path(filename).parent, *registry.partials]
+    path = next((folder / f"{name}.yaml" for folder in folders if (folder / f"{name}.yaml").is_file()), None)
+    if path is None:
+        where = ", ".join(str(folder) for folder in folders)
+        return loaded, loaded.problem(("extends",), f"extends: no file {name}.yaml in {where}")
+    text = _read(path)
+    if isinstance(text, Problem):
+        return loaded, text
+    base = load_yaml(text, str(path))
+    if not isinstance(base.data, dict):
+        return loaded, base.problem((), "a shared part must be a mapping (events: ..., states: ...)")
+    if "extends" in base.data:
+        return loaded, base.problem(("extends",), "a shared part cannot extend another one")
+    return merge_loaded(base, loaded), None
 
 
 # --- YAML 1.1 surprises -------------------------------------------------------------------------
@@ -125,6 +174,9 @@ def _check_coercions(loaded: LoadedYaml) -> tuple[list[Problem], set[DataPath]]:
                     )
                 )
             continue  # true/false are right here; other types are reported by the schema
+        if expected is int and isinstance(coercion.value, int) and not isinstance(coercion.value, bool) \
+                and coercion.kind == "number":
+            continue  # a whole number where one is expected (a limit such as max_length: 500)
         if coercion.value is None:
             # where null is not allowed the schema says so; where it is, an empty value is still a slip
             if _accepts_none(path):
@@ -303,6 +355,12 @@ class _Semantics:
         self.registry = registry
         self.problems: list[Problem] = []
         self.states = _mapping(self.data.get("states"))
+        declared = self.data.get("events")
+        # Without an events block (reported by the schema) every name is taken as declared, to avoid noise.
+        self.events: frozenset[str] | None = (
+            frozenset(k for k in declared if isinstance(k, str)) if isinstance(declared, dict) else None
+        )
+        self.documents = _mapping(self.data.get("documents"))
 
     def report(self, path: DataPath, message: str, *, prefer_key: bool = False) -> None:
         if path in self.explained:
@@ -316,12 +374,48 @@ class _Semantics:
         for name in ("templates", "documents"):
             for key in _mapping(self.data.get(name)):
                 self.check_key((name, key), "a kind")
+        for key in _mapping(self.data.get("events")):
+            self.check_key(("events", key), "an event name")
+        self.check_grace()
+        self.check_documents()
         for state_name, state in self.states.items():
             self.check_key(("states", state_name), "a state name")
             if isinstance(state, dict):
                 self.check_state(state_name, state)
         self.check_graph()
         return self.problems
+
+    def check_event(self, path: DataPath, event: str, *, prefer_key: bool = False) -> bool:
+        """Report an event the definition does not declare; True when it is declared."""
+        if self.events is None or event in self.events:
+            return True
+        hint = _did_you_mean(event, self.events) or f" (declare it under events: with its title, e.g. {event}: \"...\")"
+        self.report(path, f"unknown event \"{event}\"{hint}", prefer_key=prefer_key)
+        return False
+
+    def check_grace(self) -> None:
+        grace = self.data.get("grace_period")
+        if not isinstance(grace, str):
+            return
+        try:
+            parse_relative_days(grace)
+        except TimeSpecError as err:
+            self.report(("grace_period",), str(err))
+
+    def check_documents(self) -> None:
+        builders = self.registry.builders
+        for key, document in self.documents.items():
+            if not isinstance(document, dict):
+                continue
+            builder = document.get("builder")
+            if builders is not None and isinstance(builder, str) and builder not in builders:
+                self.report(("documents", key, "builder"),
+                            f"unknown document builder \"{builder}\"{_did_you_mean(builder, builders)} "
+                            f"(known: {', '.join(sorted(builders))})")
+            for i, state in _items(document.get("states")):
+                if isinstance(state, str) and state not in self.states:
+                    self.report(("documents", key, "states", i),
+                                f"unknown state \"{state}\"{_did_you_mean(state, self.states)}")
 
     def check_key(self, path: DataPath, what: str) -> None:
         key = path[-1]
@@ -373,6 +467,9 @@ class _Semantics:
         for event, alternatives in transitions.items():
             self.check_transitions(base + ("transitions", event), event, alternatives)
         self.check_timers(base, state, transitions)
+        self.check_capabilities(base, state, transitions)
+        self.check_package(base, state, transitions)
+        self.check_dead_timers(base, state, transitions)
         final = state.get("final", False)
         if not isinstance(final, bool):
             return  # the schema reports it; whether the state may be stuck is unknown
@@ -394,10 +491,8 @@ class _Semantics:
     def check_transitions(self, path: DataPath, event: str, alternatives: Any) -> None:
         if event == "" or path in self.loaded.null_keys:
             self.report(path, "transition without an event name", prefer_key=True)
-        elif event not in self.registry.events:
-            self.report(
-                path, f"unknown event \"{event}\"{_did_you_mean(event, self.registry.events)}", prefer_key=True
-            )
+        else:
+            self.check_event(path, event, prefer_key=True)
         if isinstance(alternatives, dict):
             self.check_transition(path, alternatives)
             return
@@ -437,11 +532,8 @@ class _Semantics:
                 seen.setdefault(name, i)
             event = timer.get("event")
             if isinstance(event, str):
-                if event not in self.registry.events:
-                    self.report(
-                        path + ("event",),
-                        f"unknown event \"{event}\"{_did_you_mean(event, self.registry.events)}",
-                    )
+                if not self.check_event(path + ("event",), event):
+                    pass
                 elif event not in transitions:
                     self.report(
                         path + ("event",),
@@ -449,6 +541,64 @@ class _Semantics:
                         f"add transitions: {{ {event}: ... }} or fire another event",
                     )
             self.check_names(path + ("effects",), timer.get("effects"), "effect", self.registry.effects)
+
+    def check_capabilities(self, base: DataPath, state: dict[str, Any], transitions: dict[str, Any]) -> None:
+        for i, capability in _items(state.get("allows")):
+            try:
+                needed = CAPABILITY_EVENTS.get(Capability(capability), ())
+            except ValueError:
+                continue  # the schema reports it
+            missing = [event for event in needed if event not in transitions]
+            if missing:
+                self.report(base + ("allows", i),
+                            f"state '{base[-1]}' allows {capability} but has no transition for "
+                            f"{', '.join(missing)}: add it or remove {capability}")
+
+    def check_package(self, base: DataPath, state: dict[str, Any], transitions: dict[str, Any]) -> None:
+        package = state.get("package")
+        if not isinstance(package, dict):
+            return
+        event = package.get("event")
+        if isinstance(event, str) and event not in transitions:
+            self.report(base + ("package", "event"),
+                        f"package event '{event}' has no transition in state '{base[-1]}'")
+        for i, key in _items(package.get("documents")):
+            if isinstance(key, str) and key not in self.documents:
+                self.report(base + ("package", "documents", i),
+                            f"unknown document \"{key}\"{_did_you_mean(key, self.documents)} (declare it under documents:)")
+
+    def check_dead_timers(self, base: DataPath, state: dict[str, Any], transitions: dict[str, Any]) -> None:
+        """A reminder due when the state has already been left by its closing timer can never fire."""
+        timers = [(i, t) for i, t in _items(state.get("timers")) if isinstance(t, dict)]
+        grace = _grace_days(self.data.get("grace_period"))
+        closes: list[tuple[tuple[int, int], str, str]] = []
+        for _, timer in timers:
+            event, at = timer.get("event"), timer.get("at")
+            if isinstance(event, str) and self._leaves(base[-1], transitions.get(event)):
+                moment = _relative_moment(at, timer.get("time"), grace)
+                if moment is not None:
+                    closes.append((moment, str(timer.get("name")), str(at)))
+        if not closes:
+            return
+        close_moment, close_name, close_at = min(closes)
+        for i, timer in timers:
+            if timer.get("event") is not None:
+                continue
+            moment = _relative_moment(timer.get("at"), timer.get("time"), grace)
+            if moment is not None and moment >= close_moment:
+                hint = ("declare a longer grace_period and close at \"closing\"" if grace
+                        else "declare grace_period: \"N working days\" and close at \"closing\"")
+                self.report(base + ("timers", i, "at"),
+                            f"timer '{timer.get('name')}' can never fire: the round leaves state '{base[-1]}' "
+                            f"before it, when timer '{close_name}' fires at \"{close_at}\"; {hint}, "
+                            "or remove the timer")
+
+    def _leaves(self, state_name: str, alternatives: Any) -> bool:
+        options = [alternatives] if isinstance(alternatives, dict) else alternatives
+        if not isinstance(options, list) or not options:
+            return False
+        return all(isinstance(o, dict) and isinstance(o.get("to"), str) and o.get("to") != state_name
+                   for o in options)
 
     def graph(self) -> dict[str, set[str]] | None:
         """State -> states one transition away; None when something malformed makes it unreliable."""
@@ -502,6 +652,30 @@ class _Semantics:
                     f"no final state can be reached from state '{name}': a round entering it never ends",
                     prefer_key=True,
                 )
+
+
+def _grace_days(value: Any) -> int:
+    if not isinstance(value, str):
+        return 0
+    try:
+        return parse_relative_days(value)[0]
+    except TimeSpecError:
+        return 0
+
+
+def _relative_moment(at: Any, time: Any, grace: int) -> tuple[int, int] | None:
+    """(days after the deadline, minute of the day) of a timer's first firing; None when it counts from
+    something else (launch, state entry) or cannot be read (reported elsewhere)."""
+    try:
+        spec = parse_timespec(at) if isinstance(at, str) else None
+        clock = parse_clock(time) if time is not None else DEFAULT_TIMER_TIME
+    except (TimeSpecError, ValueError):
+        return None
+    if spec is None or spec.anchor not in (Anchor.DEADLINE, Anchor.CLOSING):
+        return None
+    days = spec.offset + (grace if spec.anchor is Anchor.CLOSING else 0)
+    minute = 24 * 60 if clock == END_OF_DAY else clock.hour * 60 + clock.minute
+    return days, minute
 
 
 def _closure(graph: dict[str, set[str]], start: set[str]) -> set[str]:

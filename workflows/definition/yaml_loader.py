@@ -81,6 +81,7 @@ class LoadedYaml:
     key_coercions: dict[DataPath, Coercion] = field(default_factory=dict)
     null_keys: set[DataPath] = field(default_factory=set)
     problems: list[Problem] = field(default_factory=list)  # duplicate keys and the like
+    origins: dict[DataPath, str] = field(default_factory=dict)  # paths that came from another file (extends)
 
     def position(self, path: DataPath, *, prefer_key: bool = False) -> Position:
         """Where path is, or its nearest known ancestor; prefer_key points at the key rather than the value."""
@@ -93,9 +94,57 @@ class LoadedYaml:
         return Position(1, 1)
 
     def problem(self, path: DataPath, message: str, *, prefer_key: bool = False) -> Problem:
-        """A Problem located at path."""
+        """A Problem located at path, in the file that path came from."""
         pos = self.position(path, prefer_key=prefer_key)
-        return Problem(self.filename, pos.line, pos.column, message)
+        return Problem(self.origin(path), pos.line, pos.column, message)
+
+    def origin(self, path: DataPath) -> str:
+        """The file the part at path was written in (a base file for what was inherited)."""
+        for end in range(len(path), -1, -1):
+            sub = path[:end]
+            if sub in self.origins:
+                return self.origins[sub]
+            if sub in self.positions:
+                return self.filename
+        return self.filename
+
+
+def merge_loaded(base: LoadedYaml, child: LoadedYaml) -> LoadedYaml:
+    """The child's data laid over the base's: mappings merge key by key, anything else the child replaces.
+
+    Every inherited part keeps its position and is reported in the base file.
+    """
+    merged = LoadedYaml(child.filename, _merge(base.data, child.data),
+                        problems=base.problems + child.problems, null_keys=set(child.null_keys))
+    inherited = {path for path in base.positions if _inherited(child.data, path)}
+    for name in ("positions", "key_positions", "coercions", "key_coercions"):
+        target: dict[DataPath, Any] = getattr(merged, name)
+        target.update({path: value for path, value in getattr(base, name).items() if path in inherited})
+        target.update(getattr(child, name))
+    merged.null_keys |= {path for path in base.null_keys if path in inherited}
+    merged.origins.update({path: base.filename for path in inherited})
+    return merged
+
+
+def _merge(base: Any, child: Any) -> Any:
+    if isinstance(base, dict) and isinstance(child, dict):
+        out = dict(base)
+        for key, value in child.items():
+            out[key] = _merge(base[key], value) if key in base else value
+        return out
+    return child
+
+
+def _inherited(child: Any, path: DataPath) -> bool:
+    """Whether the part at path of the merged data comes from the base (the child does not write it)."""
+    node = child
+    for part in path:
+        if not isinstance(node, dict):
+            return False  # the child replaced the whole list or value
+        if part not in node:
+            return True
+        node = node[part]
+    return False
 
 
 def _position(node: Node) -> Position:

@@ -11,10 +11,10 @@ from workflows.definition import StateDef, TransitionDef, Workflow
 from workflows.engine.context import EngineContext
 from workflows.engine.decision import AuditEntry, Decision
 from workflows.engine.effects import EFFECTS
-from workflows.engine.events import EVENT_LABELS, Close, Command, Event, Extend, Remind, Respond, TimerFired
+from workflows.engine.events import Close, Command, Event, Extend, Remind, Respond, TimerFired
 from workflows.engine.guards import GUARDS
 from workflows.engine.refusals import GuardFailed, Refused
-from workflows.engine.timers import plan_state_timers, plan_timer
+from workflows.engine.timers import plan_state_timers, plan_timer, state_closes_at
 
 
 def decide(state: RoundState, event: Event, now: datetime, workflow: Workflow,
@@ -32,7 +32,7 @@ def decide(state: RoundState, event: Event, now: datetime, workflow: Workflow,
     if ctx.reschedule and not decision.replace_timers:
         decision.replace_timers = True
         decision.timers = plan_state_timers(new_state, workflow.state(new_state.status).timers,
-                                            now, calendar, tz)
+                                            now, calendar, tz, workflow.grace_days())
     return decision
 
 
@@ -41,7 +41,7 @@ def _dispatch(ctx: EngineContext, event_name: str, details: dict[str, Any]) -> N
     state_def = ctx.workflow.state(ctx.state.status)
     alternatives = state_def.transitions.get(event_name)
     if not alternatives:
-        label = EVENT_LABELS.get(event_name, event_name)
+        label = ctx.workflow.event_title(event_name)
         raise Refused(f"Không thể {label} khi đợt đang ở trạng thái \"{state_def.title}\".",
                       "event_not_allowed")
     chosen = _choose(ctx, alternatives)
@@ -82,7 +82,8 @@ def _enter(ctx: EngineContext, target: str) -> None:
     for effect in state_def.entry:
         EFFECTS[effect](ctx)
     ctx.decision.replace_timers = True
-    ctx.decision.timers = plan_state_timers(ctx.state, state_def.timers, ctx.now, ctx.calendar, ctx.tz)
+    ctx.decision.timers = plan_state_timers(ctx.state, state_def.timers, ctx.now, ctx.calendar, ctx.tz,
+                                            ctx.workflow.grace_days())
 
 
 def _fire_timer(ctx: EngineContext, event: TimerFired) -> None:
@@ -103,8 +104,11 @@ def _fire_timer(ctx: EngineContext, event: TimerFired) -> None:
     ctx.decision.audit.append(AuditEntry("timer_fired", details))
     occurrence = int(event.payload.get("occurrence", 1))
     if not timer.event:
+        grace = ctx.workflow.grace_days()
+        closes_at = state_closes_at(ctx.state, state_def.timers, ctx.now, ctx.calendar, ctx.tz, grace)
         ctx.decision.timers.extend(plan_timer(ctx.state, timer, ctx.now, ctx.calendar, ctx.tz,
-                                              first_occurrence=occurrence + 1, only_payload=event.payload))
+                                              first_occurrence=occurrence + 1, only_payload=event.payload,
+                                              grace=grace, closes_at=closes_at))
         return
     try:
         _dispatch(ctx, timer.event, {"timer": timer.name})

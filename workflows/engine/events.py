@@ -72,19 +72,5 @@ class TimerFired:
 
 Event = Launch | Respond | Extend | Remind | Close | Command | TimerFired
 
-EVENT_LABELS: dict[str, str] = {
-    "launch": "phát hành đợt lấy ý kiến",
-    "respond": "ghi nhận ý kiến",
-    "extend": "gia hạn",
-    "remind": "đôn đốc",
-    "close": "kết thúc nhận ý kiến",
-    "deadline_passed": "hết hạn",
-    "reopen": "mở lại",
-    "consolidate": "hoàn thành tổng hợp",
-    "submit": "trình UBND tỉnh",
-    "decide_issued": "ghi nhận ban hành",
-    "decide_returned": "ghi nhận trả lại",
-    "revise": "soạn dự thảo mới",
-    "report_submitted": "ghi nhận đã báo cáo",
-    "forward_proposals": "chuyển đề xuất",
-}
+# The events the engine raises itself, by class; a definition declares them with their titles.
+ENGINE_EVENTS: frozenset[str] = frozenset({"launch", "respond", "extend", "remind", "close"})

@@ -43,7 +43,16 @@ def effective_spec(state: RoundState, timer: TimerDef) -> TimeSpec | None:
     return parse_timespec(override)
 
 
-def _anchors(state: RoundState, timer: TimerDef, spec: TimeSpec, tz: ZoneInfo) -> list[tuple[date, dict[str, Any]]]:
+Grace = tuple[int, DayKind] | None  # the workflow's grace period: the close waits this long after the deadline
+
+
+def closing_date(calendar: WorkingCalendar, deadline: date, grace: Grace) -> date:
+    """The last day answers are taken for a deadline: the deadline itself, or the end of its grace period."""
+    return shift(calendar, deadline, grace[0], grace[1]) if grace else deadline
+
+
+def _anchors(state: RoundState, timer: TimerDef, spec: TimeSpec, tz: ZoneInfo,
+             calendar: WorkingCalendar, grace: Grace) -> list[tuple[date, dict[str, Any]]]:
     """The dates a timer counts from, each with the payload that tells its firing what it was for.
 
     A timer that raises an event fires once, from the latest deadline of any unit; a timer with
@@ -54,11 +63,14 @@ def _anchors(state: RoundState, timer: TimerDef, spec: TimeSpec, tz: ZoneInfo) -
         return [(state.launched_at.astimezone(tz).date(), {})] if state.launched_at else []
     if spec.anchor is Anchor.ENTERED:
         return [(state.entered_at.astimezone(tz).date(), {})] if state.entered_at else []
+    def anchored(deadline: date) -> date:
+        return closing_date(calendar, deadline, grace) if spec.anchor is Anchor.CLOSING else deadline
+
     if timer.event:
         latest = state.latest_deadline()
-        return [(latest, {"deadline": latest.isoformat()})] if latest else []
+        return [(anchored(latest), {"deadline": latest.isoformat()})] if latest else []
     deadlines = sorted({d for r in state.answering() if (d := r.deadline(state.deadline))})
-    return [(d, {"deadline": d.isoformat()}) for d in deadlines]
+    return [(anchored(d), {"deadline": d.isoformat()}) for d in deadlines]
 
 
 def occurrence_date(calendar: WorkingCalendar, anchor: date, spec: TimeSpec, occurrence: int) -> date:
@@ -70,22 +82,26 @@ def occurrence_date(calendar: WorkingCalendar, anchor: date, spec: TimeSpec, occ
 
 def plan_timer(state: RoundState, timer: TimerDef, now: datetime, calendar: WorkingCalendar,
                tz: ZoneInfo, first_occurrence: int = 1,
-               only_payload: dict[str, Any] | None = None) -> list[TimerIntent]:
+               only_payload: dict[str, Any] | None = None, grace: Grace = None,
+               closes_at: datetime | None = None) -> list[TimerIntent]:
     """The next firing of one timer for each of its anchors, skipping firings already past.
 
     An event timer whose moment has passed is still planned (it fires at the next sweep): a round
-    must close even when its deadline went by while nothing was running.
+    must close even when its deadline went by while nothing was running. A timer with effects only is
+    not planned at or after `closes_at`, the moment the state's closing timer fires: it would never come.
     """
     spec = effective_spec(state, timer)
     if spec is None:
         return []
     planned: list[TimerIntent] = []
-    for anchor, payload in _anchors(state, timer, spec, tz):
+    for anchor, payload in _anchors(state, timer, spec, tz, calendar, grace):
         if only_payload is not None and payload.get("deadline") != only_payload.get("deadline"):
             continue
         occurrence = first_occurrence
         while occurrence <= spec.max_times:
             due = fire_moment(occurrence_date(calendar, anchor, spec, occurrence), timer, tz)
+            if not timer.event and closes_at is not None and due >= closes_at:
+                break
             if due > now or timer.event:
                 key = f"{timer.name}@{payload.get('deadline', anchor.isoformat())}#{occurrence}"
                 planned.append(TimerIntent(timer.name, key, due, state.status,
@@ -96,8 +112,23 @@ def plan_timer(state: RoundState, timer: TimerDef, now: datetime, calendar: Work
 
 
 def plan_state_timers(state: RoundState, timers: list[TimerDef], now: datetime,
-                      calendar: WorkingCalendar, tz: ZoneInfo) -> list[TimerIntent]:
+                      calendar: WorkingCalendar, tz: ZoneInfo, grace: Grace = None) -> list[TimerIntent]:
+    """Every timer of a state; reminders due after the state's closing timer are left out."""
+    closing = [intent for timer in timers if timer.event
+               for intent in plan_timer(state, timer, now, calendar, tz, grace=grace)]
+    closes_at = min((intent.due_at for intent in closing), default=None)
     planned: list[TimerIntent] = []
     for timer in timers:
-        planned.extend(plan_timer(state, timer, now, calendar, tz))
+        if timer.event:
+            planned.extend(i for i in closing if i.name == timer.name)
+        else:
+            planned.extend(plan_timer(state, timer, now, calendar, tz, grace=grace, closes_at=closes_at))
     return planned
+
+
+def state_closes_at(state: RoundState, timers: list[TimerDef], now: datetime, calendar: WorkingCalendar,
+                    tz: ZoneInfo, grace: Grace = None) -> datetime | None:
+    """When the state's closing timer fires (None when it has none)."""
+    moments = [intent.due_at for timer in timers if timer.event
+               for intent in plan_timer(state, timer, now, calendar, tz, grace=grace)]
+    return min(moments, default=None)
