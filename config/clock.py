@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
@@ -25,7 +25,7 @@ class SystemClock:
     """The real clock."""
 
     def now(self) -> datetime:
-        return datetime.now(timezone.utc)
+        return datetime.now(UTC)
 
     def __repr__(self) -> str:
         return "SystemClock()"
@@ -62,4 +62,4 @@ def clock_from_settings(settings: Settings) -> Clock:
 def _to_utc(at: datetime) -> datetime:
     if at.tzinfo is None or at.utcoffset() is None:
         raise NaiveDatetimeError(f"{at.isoformat()} has no time zone; give an aware datetime")
-    return at.astimezone(timezone.utc)
+    return at.astimezone(UTC)

@@ -176,7 +176,7 @@ class _Connection:
         )
         try:
             await smtp.connect()
-        except (aiosmtplib.SMTPException, OSError, asyncio.TimeoutError) as exc:
+        except (TimeoutError, aiosmtplib.SMTPException, OSError) as exc:
             smtp.close()
             raise _ConnectFailed(exc) from exc
         self._smtp = smtp
@@ -193,7 +193,7 @@ class _Connection:
             return
         try:
             await smtp.quit(timeout=min(self._target.timeout, 5))
-        except (aiosmtplib.SMTPException, OSError, asyncio.TimeoutError):
+        except (TimeoutError, aiosmtplib.SMTPException, OSError):
             pass
         finally:
             smtp.close()
@@ -232,16 +232,18 @@ class _Batch:
         try:
             done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
             for task in done:
-                if task.exception() is not None:
-                    raise task.exception()  # type: ignore[misc]
+                error = task.exception()
+                if error is not None:
+                    raise error
         finally:
             for timer in self._retry_timers:
                 timer.cancel()
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
-        assert all(result is not None for result in self._results)
-        return self._results  # type: ignore[return-value]
+        results = [result for result in self._results if result is not None]
+        assert len(results) == len(self._results)
+        return results
 
     async def _produce(self, emails: Iterable[OutgoingEmail]) -> None:
         for index, email in enumerate(emails):
@@ -279,13 +281,7 @@ class _Batch:
             item.first_attempt_at = time.monotonic()
         try:
             await connection.send(item)
-        except (
-            _ConnectFailed,
-            aiosmtplib.SMTPException,
-            OSError,
-            asyncio.TimeoutError,
-            ValueError,
-        ) as exc:
+        except (TimeoutError, _ConnectFailed, aiosmtplib.SMTPException, OSError, ValueError) as exc:
             if not isinstance(exc, _ConnectFailed):
                 self._last_connected_at = time.monotonic()
             failure = _classify(exc, self._target)

@@ -12,7 +12,7 @@ import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.header import Header
 from email.message import EmailMessage
 from email.parser import BytesParser
@@ -68,7 +68,7 @@ def render_message(email: OutgoingEmail, *, date: datetime | None = None) -> byt
     boundary = "=_ykien_" + hashlib.sha256(email.message_id.encode()).hexdigest()[:32]
     lines = [
         f"Message-ID: {email.message_id}",
-        f"Date: {format_datetime(date or datetime.now(timezone.utc))}",
+        f"Date: {format_datetime(date or datetime.now(UTC))}",
         f"From: {_mailbox(email.sender, 'người gửi')}",
         f"To: {_mailbox(email.to, 'người nhận')}",
         f"Subject: {_encode('Subject', email.subject)}",

@@ -46,7 +46,8 @@ class _AnyPortController(Controller):
 
     def _trigger_server(self) -> None:
         # The listening socket exists by now; learn its port before the readiness probe.
-        assert self.server is not None
+        # aiosmtpd types it as AbstractServer; loop.create_server() made an asyncio.Server, which has sockets.
+        assert isinstance(self.server, asyncio.Server)
         self.port = self.server.sockets[0].getsockname()[1]
         super()._trigger_server()
 

@@ -1,8 +1,9 @@
 """Append audit events to a round's hash chain, and read the chain back."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
-from typing import Any, Iterable
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session

@@ -7,15 +7,15 @@ Leases are measured on the wall clock: they are about processes dying, not about
 from __future__ import annotations
 
 import os
-from datetime import datetime, timedelta, timezone
-from typing import Any
+from datetime import UTC, datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import CursorResult, or_, select, update
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 
 def wall_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _alive(pid: int) -> bool:
@@ -38,8 +38,9 @@ def release_dead_claims(session: Session, tables: list[Any], host: str) -> int:
             table.claimed_until > now, table.claimed_by.like(f"{host}:%")).distinct())
         dead = [h for h in holders if h and h.rsplit(":", 1)[1].isdigit() and not _alive(int(h.rsplit(":", 1)[1]))]
         if dead:
-            result = session.execute(update(table).where(table.claimed_by.in_(dead))
-                                     .values(claimed_until=None, claimed_by=None))
+            # An UPDATE hands back a CursorResult (which has rowcount); Session.execute is typed as Result.
+            result = cast("CursorResult[Any]", session.execute(update(table).where(table.claimed_by.in_(dead))
+                                                               .values(claimed_until=None, claimed_by=None)))
             released += result.rowcount or 0
     return released
 

@@ -1,13 +1,17 @@
 """The directory of recipient units and their groups."""
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Iterable, Mapping
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.db.tables import UnitGroupRow, UnitRow
+
+if TYPE_CHECKING:
+    from models.directory import UnitRecord
 
 
 class DirectoryRepository:
@@ -24,16 +28,16 @@ class DirectoryRepository:
                 self.session.add(UnitGroupRow(code=code, label=label))
         self.session.flush()
 
-    def upsert_units(self, units: Iterable[object], at: datetime) -> tuple[int, int]:
+    def upsert_units(self, units: Iterable[UnitRecord], at: datetime) -> tuple[int, int]:
         """Insert new units and update known ones; returns (added, updated)."""
         known = {u.code: u for u in self.session.scalars(select(UnitRow))}
         added = updated = 0
         for unit in units:
-            values = {"name": unit.name, "group_code": unit.group, "email": unit.email,  # type: ignore[attr-defined]
-                      "contact_person": unit.contact_person, "phone": unit.phone}  # type: ignore[attr-defined]
-            row = known.get(unit.code)  # type: ignore[attr-defined]
+            values = {"name": unit.name, "group_code": unit.group, "email": unit.email,
+                      "contact_person": unit.contact_person, "phone": unit.phone}
+            row = known.get(unit.code)
             if row is None:
-                self.session.add(UnitRow(code=unit.code, updated_at=at, **values))  # type: ignore[attr-defined]
+                self.session.add(UnitRow(code=unit.code, updated_at=at, **values))
                 added += 1
             elif any(getattr(row, k) != v for k, v in values.items()):
                 for key, value in values.items():

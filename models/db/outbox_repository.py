@@ -1,8 +1,8 @@
 """The transactional outbox: messages written with the decision, delivered after commit."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import Iterable
 
 from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import Session
@@ -59,5 +59,5 @@ class OutboxRepository:
         return {code: (int(q or 0), int(s or 0), int(f or 0)) for code, q, s, f in self.session.execute(query)}
 
     def has_due(self, now: datetime) -> bool:
-        return self.session.scalar(select(func.count()).select_from(OutboxRow).where(
-            OutboxRow.status == "queued", OutboxRow.next_attempt_at <= now)) > 0
+        return self.session.execute(select(func.count()).select_from(OutboxRow).where(
+            OutboxRow.status == "queued", OutboxRow.next_attempt_at <= now)).scalar_one() > 0

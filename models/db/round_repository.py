@@ -1,9 +1,10 @@
 """Load and save RoundState through the ORM rows, writing only what changed."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from typing import Any, Iterable
+from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -88,8 +89,8 @@ class RoundRepository:
         row = RoundRow(
             workflow=state.workflow, status=state.status, title=state.title, subject=state.subject,
             office=state.office, deadline=state.deadline, silence_is_agreement=state.silence_is_agreement,
-            deadline_working_days=state.deadline_working_days, contact_name=details.contact_name, contact_title=details.contact_title,
-            contact_phone=details.contact_phone, signer_name=details.signer_name,
+            deadline_working_days=state.deadline_working_days, contact_name=details.contact_name,
+            contact_title=details.contact_title, contact_phone=details.contact_phone, signer_name=details.signer_name,
             signer_title=details.signer_title, draft_filename=details.draft_filename,
             draft_sha256=details.draft_sha256, draft_version=state.draft_version,
             timer_overrides=dict(state.timer_overrides), tasks=[], outcome={},
@@ -133,7 +134,8 @@ class RoundRepository:
         return RoundState(
             id=row.id, workflow=row.workflow, status=row.status, title=row.title, subject=row.subject,
             office=row.office, deadline=row.deadline, silence_is_agreement=row.silence_is_agreement,
-            deadline_working_days=row.deadline_working_days, launched_at=row.launched_at, entered_at=row.entered_at, closed_at=row.closed_at,
+            deadline_working_days=row.deadline_working_days, launched_at=row.launched_at, entered_at=row.entered_at,
+            closed_at=row.closed_at,
             draft_version=row.draft_version, timer_overrides=dict(row.timer_overrides or {}),
             tasks=[_task_from_json(t) for t in row.tasks or []], outcome=dict(row.outcome or {}),
             recipients={code: replace(state) for code, state in loaded.items()},

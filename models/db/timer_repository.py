@@ -1,8 +1,9 @@
 """Timers are rows: set with a decision, claimed by the sweep, fired once."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import Any, Iterable
+from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -36,7 +37,8 @@ class TimerRepository:
         query = (select(TimerRow.id, TimerRow.round_id, TimerRow.name, TimerRow.state, RoundRow.workflow)
                  .join(RoundRow, RoundRow.id == TimerRow.round_id).where(TimerRow.id.in_(ids))
                  .order_by(TimerRow.due_at, TimerRow.id))
-        return [tuple(row) for row in self.session.execute(query)]  # type: ignore[misc]
+        return [(timer_id, round_id, name, state, workflow)
+                for timer_id, round_id, name, state, workflow in self.session.execute(query)]
 
     def get_pending(self, timer_id: int) -> TimerRow | None:
         query = select(TimerRow).where(TimerRow.id == timer_id, TimerRow.status == "pending")
