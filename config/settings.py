@@ -44,6 +44,7 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Ho_Chi_Minh"
     now: datetime | None = None
     calendar_file: Path | None = None
+    workflows_dir: Path | None = None
     smtp_connections: int = 8
     issuer_name: str = "Sở Khoa học và Công nghệ"
     governing_body: str = "UBND tỉnh Cao Bằng"
@@ -52,14 +53,14 @@ class Settings(BaseSettings):
     secret_key: str | None = None
     max_upload_mb: int = Field(20, ge=1, le=200)
 
-    @field_validator("database_url", "smtp_url", "calendar_file", mode="before")
+    @field_validator("database_url", "smtp_url", "calendar_file", "workflows_dir", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: Any) -> Any:
         if isinstance(value, str) and not value.strip():
             return None
         return value
 
-    @field_validator("home", "calendar_file", mode="after")
+    @field_validator("home", "calendar_file", "workflows_dir", mode="after")
     @classmethod
     def _expand_user(cls, value: Path | None) -> Path | None:
         # absolute, so that workers started elsewhere agree on where the home is
@@ -148,6 +149,11 @@ class Settings(BaseSettings):
     def calendar_file_resolved(self) -> Path:
         """`calendar_file`, or `calendar.yaml` in the home directory."""
         return self.calendar_file if self.calendar_file is not None else self.home / "calendar.yaml"
+
+    @property
+    def workflows_dir_resolved(self) -> Path:
+        """`workflows_dir`, or `workflows/` in the home directory: the department's own kinds of round."""
+        return self.workflows_dir if self.workflows_dir is not None else self.home / "workflows"
 
 
 def env_name(field: str) -> str:

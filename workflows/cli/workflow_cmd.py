@@ -13,16 +13,19 @@ app = typer.Typer(no_args_is_help=True)
 @app.command("list")
 def list_cmd(as_json: bool = JSON_OPTION) -> None:
     """Các quy trình có sẵn."""
-    from workflows.service.registry import shipped_workflows
+    from workflows.service.registry import catalogue
 
     with guarded(as_json):
-        workflows = shipped_workflows()
-    items = [{"name": wf.name, "title": wf.title, "states": list(wf.states)} for wf in workflows.values()]
+        found = catalogue()
+    items = [{"name": wf.name, "title": wf.title, "states": list(wf.states), "folder": str(found.folders[name])}
+             for name, wf in found.workflows.items()]
     if as_json:
         print_json(items)
     else:
         for item in items:
-            console.print(f"{item['name']}: {item['title']} ({len(item['states'])} trạng thái)")
+            console.print(f"{item['name']}: {item['title']} ({len(item['states'])} trạng thái)", markup=False)
+        for name, problems in found.broken.items():
+            console.print(f"{name}: có lỗi, chưa dùng được\n{problems}", markup=False)
 
 
 @app.command("show")
