@@ -7,11 +7,16 @@ from __future__ import annotations
 from notifications.documents.data import (
     HANDLINGS,
     Addressee,
+    CallLetterData,
     DocumentDataError,
     Handling,
     Issuer,
     LetterHead,
+    LetterRef,
     MinistryReplyDraft,
+    Proposal,
+    ProposalField,
+    ProposalListData,
     ReminderLetterData,
     RequestLetterData,
     Signer,
@@ -22,24 +27,31 @@ from notifications.documents.data import (
 )
 from notifications.documents.exports import CommentRow, UnitRow, audit_csv, round_workbook
 from notifications.documents.letters import (
+    render_call_letter,
     render_ministry_reply_draft,
     render_reminder_letter,
     render_request_letter,
     render_submission,
     render_zero_response_report,
 )
+from notifications.documents.proposals import render_proposal_list_docx, render_proposal_list_xlsx
 from notifications.documents.synthesis import render_synthesis_docx, render_synthesis_xlsx
 from notifications.documents.wording import WordingError, default_wording_path, load_wording
 
 __all__ = [
     "HANDLINGS",
     "Addressee",
+    "CallLetterData",
     "CommentRow",
     "DocumentDataError",
     "Handling",
     "Issuer",
     "LetterHead",
+    "LetterRef",
     "MinistryReplyDraft",
+    "Proposal",
+    "ProposalField",
+    "ProposalListData",
     "ReminderLetterData",
     "RequestLetterData",
     "Signer",
@@ -52,7 +64,10 @@ __all__ = [
     "audit_csv",
     "default_wording_path",
     "load_wording",
+    "render_call_letter",
     "render_ministry_reply_draft",
+    "render_proposal_list_docx",
+    "render_proposal_list_xlsx",
     "render_reminder_letter",
     "render_request_letter",
     "render_submission",

@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal, get_args
+
+from notifications.documents.vietnamese import short_date
 
 Handling = Literal["accepted", "partly_accepted", "not_accepted", "noted"]
 HANDLINGS: tuple[str, ...] = get_args(Handling)
@@ -256,34 +259,240 @@ class SubmissionData:
 
 
 @dataclass(frozen=True)
+class LetterRef:
+    """An earlier letter of the department cited in a body: "Công văn số 123/SKHCN-QLKH ngày 29/7/2025".
+
+    `number` stays None until the records office gives one; the citation then names the date alone
+    ("Công văn ngày 29/7/2025"), never "số ... ngày". `subject` is the letter's V/v, to tell it apart
+    from the V/v of a document that answers it.
+    """
+
+    sent_on: date
+    number: str | None = None
+    subject: str | None = None
+    kind: str = "Công văn"
+
+    def __post_init__(self) -> None:
+        _require("LetterRef", "kind", self.kind)
+
+    @property
+    def known_number(self) -> str | None:
+        """"123/SKHCN-QLKH", or None for a blank number ("", "   /SKHCN-QLKH", "Số: .../SKHCN")."""
+        if self.number is None:
+            return None
+        number = _LEADING_SO.sub("", _nfc(self.number)).strip()
+        head = number.split("/", 1)[0]
+        return number if any(char.isdigit() for char in head) else None
+
+    def citation(self) -> str:
+        """"Công văn số 123/SKHCN-QLKH ngày 29/7/2025" or "Công văn ngày 29/7/2025"."""
+        number = self.known_number
+        kind = " ".join(_nfc(self.kind).split())
+        return f"{kind} số {number} ngày {short_date(self.sent_on)}" if number else \
+            f"{kind} ngày {short_date(self.sent_on)}"
+
+
+_LEADING_SO = re.compile(r"^\s*số\s*:?\s*", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class CallLetterData:
+    """The công văn đề nghị đề xuất nhiệm vụ KH&CN (seed 001): outside bodies and the Sở's own units.
+
+    Item 1 goes to the outside bodies of "Kính gửi:" (study and propose, make the call known to
+    businesses, send to the Sở's address and email with the form); item 2, when `internal_units` is
+    set, to the Sở's own units (send to `internal_office`). No silence-means-agreement sentence:
+    a unit that proposes nothing simply proposes nothing.
+    """
+
+    issuer: Issuer
+    head: LetterHead
+    addressees: list[Addressee]
+    references: list[str]
+    ministry_letter: str
+    call_purpose: str
+    external_units: str
+    department_address: str
+    department_email: str
+    deadline: date
+    form: str
+    contact_name: str
+    contact_title: str | None
+    contact_phone: str
+    cc: list[str]
+    signer: Signer
+    internal_units: str | None = None
+    internal_office: str | None = None
+    study_documents: list[str] = field(default_factory=list)
+    priorities: str | None = None
+    business_focus: str | None = None
+    publishers: list[str] = field(default_factory=list)
+    portal: str = "Cổng thông tin điện tử của Sở"
+
+    def __post_init__(self) -> None:
+        owner = "CallLetterData"
+        if not self.addressees:
+            raise DocumentDataError(f"{owner}.addressees: at least one addressee is needed")
+        if not [item for item in self.references if item.strip()]:
+            raise DocumentDataError(f"{owner}.references: at least one reference (Thực hiện ...) is needed")
+        for name in ("ministry_letter", "call_purpose", "external_units", "department_address",
+                     "department_email", "form", "contact_name", "contact_phone"):
+            _require(owner, name, getattr(self, name))
+        if not _EMAIL.fullmatch(_nfc(self.department_email)):
+            raise DocumentDataError(f"{owner}.department_email: not an email address: {self.department_email!r}")
+        has_internal = self.internal_units is not None and bool(self.internal_units.strip())
+        if has_internal and (self.internal_office is None or not self.internal_office.strip()):
+            raise DocumentDataError(
+                f"{owner}.internal_office: needed when internal_units is set (where the Sở's own units send "
+                "their proposals)"
+            )
+
+
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+@dataclass(frozen=True)
+class ProposalField:
+    """One filled field of the proposal form (Mẫu A1-ĐXNV), in the form's order.
+
+    `key` and `kind` are those of the workflow's form (task_name, budget_state; text, money, months);
+    without them the columns are found by the label.
+    """
+
+    label: str
+    value: str
+    key: str | None = None
+    kind: str | None = None
+
+    def __post_init__(self) -> None:
+        _require("ProposalField", "label", self.label)
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """One proposal received: the unit that sent it and the fields of its form in order.
+
+    `fields` also takes plain (label, value) pairs (see `from_pairs`).
+    """
+
+    unit: str
+    fields: list[ProposalField]
+
+    def __post_init__(self) -> None:
+        _require("Proposal", "unit", self.unit)
+        normalised: list[ProposalField] = []
+        for index, item in enumerate(self.fields, start=1):
+            if isinstance(item, ProposalField):
+                normalised.append(item)
+            elif isinstance(item, (tuple, list)) and len(item) == 2:
+                normalised.append(ProposalField(str(item[0]), "" if item[1] is None else str(item[1])))
+            else:
+                raise DocumentDataError(
+                    f"Proposal of {self.unit}: field {index} must be a ProposalField or a (label, value) pair"
+                )
+        object.__setattr__(self, "fields", normalised)
+
+    @classmethod
+    def from_pairs(cls, unit: str, pairs: Iterable[tuple[str, str | None]]) -> Proposal:
+        """A proposal from the form's (label, value) pairs in order."""
+        return cls(unit, [ProposalField(label, value or "") for label, value in pairs])
+
+
+@dataclass(frozen=True)
+class ProposalListData:
+    """The công văn to the Ministry that forwards the proposals received after the deadline (seed 001).
+
+    `call_subject` is what was called for ("đề xuất nhiệm vụ KH&CN cấp quốc gia dự kiến thực hiện từ
+    năm 2026 thuộc Chương trình 1322"); `ministry_letter` the Ministry's letter answered ("Công văn số
+    3347/BKHCN-TĐC ngày 24/7/2025"); `call_letter` the department's own call, when it is to be cited.
+    """
+
+    issuer: Issuer
+    head: LetterHead
+    call_subject: str
+    ministry_letter: str
+    proposals: list[Proposal]
+    cc: list[str]
+    signer: Signer | None = None
+    ministry: str = "Bộ Khoa học và Công nghệ"
+    call_letter: LetterRef | None = None
+    deadline: date | None = None
+    form: str = "Mẫu A1-ĐXNV"
+
+    def __post_init__(self) -> None:
+        owner = "ProposalListData"
+        for name in ("call_subject", "ministry_letter", "ministry", "form"):
+            _require(owner, name, getattr(self, name))
+        if not self.proposals:
+            raise DocumentDataError(
+                f"{owner}.proposals: no proposal to forward (when nobody proposed, the zero-response report applies)"
+            )
+
+
+@dataclass(frozen=True)
 class MinistryReplyDraft:
-    """The draft letter of UBND tỉnh to the Ministry attached to a zero-response report."""
+    """The draft letter of UBND tỉnh to the Ministry attached to a zero-response report.
+
+    `ministry_letter` is the Ministry's letter the reply answers ("Công văn số 949/BKHCN-TĐC ngày
+    04/5/2022"; "của <ministry>" is added unless it is already there).
+    """
 
     issuer: Issuer
     head: LetterHead
     ministry: str
-    ministry_request: str
+    ministry_letter: str
     cc: list[str]
     signer: Signer
+
+    def __post_init__(self) -> None:
+        _require("MinistryReplyDraft", "ministry", self.ministry)
+        _require("MinistryReplyDraft", "ministry_letter", self.ministry_letter)
 
 
 @dataclass(frozen=True)
 class ZeroResponseReportData:
-    """The report to UBND tỉnh when no unit answered a call (seed 002), with the draft reply."""
+    """The report to UBND tỉnh when no unit answered a call (seed 002), with the draft reply.
+
+    `head.subject` is the report's own V/v (seed 002: "đề xuất nhiệm vụ KH&CN cấp quốc gia bắt đầu thực
+    hiện từ năm 2023 thuộc Chương trình ..."), never the call letter's; `call_letter` is the call the
+    department sent, cited by number and date; `considerations` are the reasons staff add, one
+    paragraph each, between "Tuy nhiên, hết thời gian thông báo ..." and "Do vậy, ...".
+    """
 
     issuer: Issuer
     head: LetterHead
     recipient: str
     references: list[str]
     call_purpose: str
+    call_letter: LetterRef
     deadline: date
     recommendation: str
     cc: list[str]
     signer: Signer
     reply: MinistryReplyDraft
-    call_letter: str | None = None
     units_asked: int | None = None
     considerations: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        owner = "ZeroResponseReportData"
+        for name in ("recipient", "call_purpose", "recommendation"):
+            _require(owner, name, getattr(self, name))
+        if not [item for item in self.references if item.strip()]:
+            raise DocumentDataError(f"{owner}.references: at least one reference (Thực hiện ...) is needed")
+        if not isinstance(self.call_letter, LetterRef):
+            raise DocumentDataError(f"{owner}.call_letter: must be a LetterRef (number and date of the call)")
+        if self.call_letter.subject and _same_subject(self.head.subject, self.call_letter.subject):
+            raise DocumentDataError(
+                f"{owner}.head.subject: the report needs its own V/v, not the call letter's "
+                f"({self.call_letter.subject!r})"
+            )
+
+
+def _same_subject(first: str, second: str) -> bool:
+    def key(text: str) -> str:
+        return " ".join(re.sub(r"^\s*V/v\s*", "", _nfc(text), flags=re.IGNORECASE).casefold().split())
+
+    return key(first) == key(second)
 
 
 _LEADING_NUMBER = re.compile(r"^\s*\d+[.)]\s+")

@@ -11,11 +11,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from docx import Document
-from docx.enum.section import WD_ORIENT
+from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.section import Section
 from docx.shared import Mm, Pt
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph as DocxParagraph
@@ -47,6 +48,7 @@ CELL_PADDING_MM = 1
 # Measured on the PDF (Times New Roman metrics): the rule under the motto is as long as the motto.
 MOTTO_WIDTH_MM = 59
 SIGNATURE_SPACE_LINES = 5
+CORE_PROPERTY_MAX = 255
 
 _ALIGN = {
     "left": WD_ALIGN_PARAGRAPH.LEFT,
@@ -83,8 +85,8 @@ class Decree30Document:
         self._set_styles()
         self._set_page_numbers()
         properties = self.doc.core_properties
-        properties.title = vietnamese.nfc(title)
-        properties.author = vietnamese.nfc(author)
+        properties.title = core_property_text(title)
+        properties.author = core_property_text(author)
         properties.language = "vi-VN"
         self._last_body: DocxParagraph | None = None
 
@@ -100,8 +102,8 @@ class Decree30Document:
         """The header and signature tables: the text width plus the outdent on both sides."""
         return self.text_width_mm + 2 * TABLE_OUTDENT_MM
 
-    def _set_page(self) -> None:
-        section = self.doc.sections[0]
+    def _set_page(self, section: Section | None = None) -> None:
+        section = section if section is not None else self.doc.sections[0]
         if self.landscape:
             section.orientation = WD_ORIENT.LANDSCAPE
             section.page_width, section.page_height = Mm(297), Mm(210)
@@ -145,6 +147,17 @@ class Decree30Document:
         field.append(run)
         paragraph._p.append(field)
         style_run(run, BODY_SIZE)
+
+    def new_section(self, *, landscape: bool) -> None:
+        """Go on on a new page in another orientation (an appendix after the letter), same margins.
+
+        The page number goes on at the top of every page of the new section.
+        """
+        section = self.doc.add_section(WD_SECTION.NEW_PAGE)
+        self.landscape = landscape
+        self._set_page(section)
+        section.different_first_page_header_footer = False
+        self._last_body = None
 
     # -- the top -----------------------------------------------------------------------------------
 
@@ -217,6 +230,32 @@ class Decree30Document:
             rule.paragraph_format.right_indent = Mm(indent)
             _shrink(rule)
             set_borders(rule, ("bottom",))
+        self._spacer(12)
+
+    def appendix_heading(self, title: str, lines: Sequence[str], note: str | None) -> None:
+        """The title of an attached list: bold title and lines, the italic "(Kèm theo ...)" note, a rule."""
+        paragraph = self.doc.add_paragraph()
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        paragraph.paragraph_format.keep_with_next = True
+        add_run(paragraph, title, BODY_SIZE, bold=True)
+        for text in [line for line in lines if line.strip()]:
+            line = self.doc.add_paragraph()
+            line.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            line.paragraph_format.keep_with_next = True
+            add_run(line, text, BODY_SIZE, bold=True)
+        if note:
+            line = self.doc.add_paragraph()
+            line.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            line.paragraph_format.keep_with_next = True
+            add_run(line, note, BODY_SIZE, italic=True)
+        rule = self.doc.add_paragraph()
+        indent = (self.text_width_mm - 40) / 2
+        rule.paragraph_format.left_indent = Mm(indent)
+        rule.paragraph_format.right_indent = Mm(indent)
+        rule.paragraph_format.keep_with_next = True
+        _shrink(rule)
+        rule.paragraph_format.space_before = Pt(4)
+        set_borders(rule, ("bottom",))
         self._spacer(12)
 
     # -- the body ----------------------------------------------------------------------------------
@@ -377,6 +416,12 @@ class Decree30Document:
 
 
 # -- XML helpers -------------------------------------------------------------------------------------
+
+
+def core_property_text(text: str) -> str:
+    """A title or author for the file's properties: Word allows 255 characters, longer ones are cut."""
+    text = " ".join(vietnamese.nfc(text).split())
+    return text if len(text) <= CORE_PROPERTY_MAX else text[:CORE_PROPERTY_MAX - 1].rstrip() + "…"
 
 
 def set_fonts(run_properties: OxmlElement) -> None:

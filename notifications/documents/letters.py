@@ -5,17 +5,22 @@ Every function takes an optional `wording_dir`, the department's override direct
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 from notifications.documents import vietnamese
-from notifications.documents.data import Addressee, Issuer, LetterHead, strip_number
 from notifications.documents.data import (
+    Addressee,
+    CallLetterData,
+    Issuer,
+    LetterHead,
     ReminderLetterData,
     RequestLetterData,
     Signer,
     SubmissionData,
     ZeroResponseReportData,
+    strip_number,
 )
 from notifications.documents.decree30 import Decree30Document, Heading, number_line
 from notifications.documents.wording import Wording, load_wording
@@ -24,7 +29,7 @@ from notifications.documents.wording import Wording, load_wording
 def render_request_letter(data: RequestLetterData, *, wording_dir: Path | None = None) -> bytes:
     """The công văn xin ý kiến góp ý đối với dự thảo (seed 000)."""
     wording = load_wording("request_letter", wording_dir)
-    context = _letter_context(data.issuer, data.head) | {
+    context = letter_context(data.issuer, data.head) | {
         "draft_title": _text(data.draft_title),
         "draft_kind": _text(data.draft_kind),
         "deadline": data.deadline,
@@ -40,10 +45,38 @@ def render_request_letter(data: RequestLetterData, *, wording_dir: Path | None =
     return _letter(data.issuer, data.head, wording, context, data.addressees, data.cc, data.signer)
 
 
+def render_call_letter(data: CallLetterData, *, wording_dir: Path | None = None) -> bytes:
+    """The công văn đề nghị đề xuất nhiệm vụ KH&CN (seed 001), with the form named as attached."""
+    wording = load_wording("call_letter", wording_dir)
+    internal = _optional(data.internal_units)
+    context = letter_context(data.issuer, data.head) | {
+        "references": [reference_text(item) for item in data.references if item.strip()],
+        "ministry_letter": _clause(data.ministry_letter),
+        "call_purpose": _clause(data.call_purpose),
+        "external_units": _clause(data.external_units).rstrip(":"),
+        "internal_units": _clause(internal).rstrip(":") if internal else None,
+        "internal_office": _clause(data.internal_office) if internal and data.internal_office else None,
+        "study_documents": [_clause(item) for item in data.study_documents if item.strip()],
+        "priorities": _clause(data.priorities) if _optional(data.priorities) else None,
+        "business_focus": _clause(data.business_focus) if _optional(data.business_focus) else None,
+        "department_address": _clause(data.department_address),
+        "department_email": _text(data.department_email),
+        "deadline": data.deadline,
+        "form": _clause(data.form),
+        "publishers": [_clause(item) for item in data.publishers if item.strip()],
+        "portal": _clause(data.portal),
+        "contact_name": _text(data.contact_name),
+        "contact_title": _optional(data.contact_title),
+        "contact_phone": _text(data.contact_phone),
+        "addressees": [addressee.text() for addressee in data.addressees],
+    }
+    return _letter(data.issuer, data.head, wording, context, data.addressees, data.cc, data.signer)
+
+
 def render_reminder_letter(data: ReminderLetterData, *, wording_dir: Path | None = None) -> bytes:
     """The công văn đôn đốc to the units that have not answered yet."""
     wording = load_wording("reminder_letter", wording_dir)
-    context = _letter_context(data.issuer, data.head) | {
+    context = letter_context(data.issuer, data.head) | {
         "draft_title": _text(data.draft_title),
         "first_letter_subject": _text(data.first_letter_subject),
         "first_letter_number": _optional(data.first_letter_number),
@@ -63,7 +96,7 @@ def render_submission(data: SubmissionData, *, wording_dir: Path | None = None) 
     """The tờ trình to UBND tỉnh proposing to issue the revised draft."""
     wording = load_wording("submission", wording_dir)
     comments_total = data.comments_accepted + data.comments_partly_accepted + data.comments_not_accepted
-    context = _letter_context(data.issuer, data.head) | {
+    context = letter_context(data.issuer, data.head) | {
         "recipient": _text(data.recipient),
         "draft_title": _text(data.draft_title),
         "draft_kind": _text(data.draft_kind),
@@ -92,10 +125,9 @@ def render_submission(data: SubmissionData, *, wording_dir: Path | None = None) 
 def render_zero_response_report(data: ZeroResponseReportData, *, wording_dir: Path | None = None) -> bytes:
     """The report to UBND tỉnh recommending not to propose anything when no unit answered (seed 002)."""
     wording = load_wording("zero_response_report", wording_dir)
-    context = _letter_context(data.issuer, data.head) | _zero_response_context(data) | {
+    context = letter_context(data.issuer, data.head) | _zero_response_context(data) | {
         "recipient": _text(data.recipient),
-        "references": [_text(item) for item in data.references],
-        "call_letter": _optional(data.call_letter),
+        "references": [reference_text(item) for item in data.references if item.strip()],
     }
     recipients = [Addressee(data.recipient)]
     return _letter(data.issuer, data.head, wording, context, recipients, data.cc, data.signer)
@@ -105,13 +137,13 @@ def render_ministry_reply_draft(data: ZeroResponseReportData, *, wording_dir: Pa
     """The draft letter of UBND tỉnh to the Ministry, attached to the zero-response report."""
     reply = data.reply
     wording = load_wording("ministry_reply", wording_dir)
-    context = _letter_context(reply.issuer, reply.head) | _zero_response_context(data) | {
-        "ministry_request": _text(reply.ministry_request),
+    context = letter_context(reply.issuer, reply.head) | _zero_response_context(data) | {
         "department_name": data.issuer.display_name,
     }
-    document = Decree30Document(title=_subject_line(reply.head), author=reply.issuer.display_name)
+    document = Decree30Document(title=subject_line(reply.head), author=reply.issuer.display_name)
     document.draft_mark(wording.text("draft_mark", context))
-    _fill(document, reply.issuer, reply.head, wording, context, [Addressee(reply.ministry)], reply.cc, reply.signer)
+    fill_letter(document, reply.issuer, reply.head, wording, context, [Addressee(reply.ministry)], reply.cc,
+                reply.signer)
     return document.to_bytes()
 
 
@@ -120,13 +152,14 @@ def render_ministry_reply_draft(data: ZeroResponseReportData, *, wording_dir: Pa
 
 def _letter(issuer: Issuer, head: LetterHead, wording: Wording, context: dict[str, Any],
             addressees: list[Addressee], cc: list[str], signer: Signer) -> bytes:
-    document = Decree30Document(title=_subject_line(head), author=issuer.display_name)
-    _fill(document, issuer, head, wording, context, addressees, cc, signer)
+    document = Decree30Document(title=subject_line(head), author=issuer.display_name)
+    fill_letter(document, issuer, head, wording, context, addressees, cc, signer)
     return document.to_bytes()
 
 
-def _fill(document: Decree30Document, issuer: Issuer, head: LetterHead, wording: Wording,
-          context: dict[str, Any], addressees: list[Addressee], cc: list[str], signer: Signer) -> None:
+def fill_letter(document: Decree30Document, issuer: Issuer, head: LetterHead, wording: Wording,
+                context: dict[str, Any], addressees: list[Addressee], cc: list[str], signer: Signer | None) -> None:
+    """Header, "Kính gửi:", the body of `wording`, "./.", then "Nơi nhận:" and the signature."""
     title = wording.text("title", context) if "title" in wording.texts else ""
     if title:
         heading = Heading(
@@ -139,7 +172,7 @@ def _fill(document: Decree30Document, issuer: Issuer, head: LetterHead, wording:
         heading = Heading(
             number_line=number_line(issuer.issuer_short, head.office_code),
             place_date=vietnamese.place_date_line(issuer.place, head.issued_on, head.drafted_on),
-            subject_line=_subject_line(head),
+            subject_line=subject_line(head),
         )
     document.header(issuer, heading)
     document.recipients([addressee.text() for addressee in addressees])
@@ -161,7 +194,11 @@ def receivers_lines(cc: list[str], office_code: str, *, has_addressee: bool = Tr
 
 def _zero_response_context(data: ZeroResponseReportData) -> dict[str, Any]:
     return {
-        "call_purpose": _text(data.call_purpose),
+        "call_purpose": _clause(data.call_purpose),
+        "call_letter": data.call_letter.citation(),
+        "call_letter_number": data.call_letter.known_number,
+        "call_letter_date": data.call_letter.sent_on,
+        "ministry_letter": _clause(data.reply.ministry_letter),
         "deadline": data.deadline,
         "units_asked": data.units_asked,
         "considerations": [_text(item) for item in data.considerations],
@@ -170,7 +207,16 @@ def _zero_response_context(data: ZeroResponseReportData) -> dict[str, Any]:
     }
 
 
-def _letter_context(issuer: Issuer, head: LetterHead) -> dict[str, Any]:
+def reference_text(text: str) -> str:
+    """A reference of a "Thực hiện ..." sentence without its own opener and end mark."""
+    body = vietnamese.without_end_mark(_text(text))
+    return _OPENER.sub("", body, count=1)
+
+
+_OPENER = re.compile(r"^(Thực hiện|Căn cứ)\s+", re.IGNORECASE)
+
+
+def letter_context(issuer: Issuer, head: LetterHead) -> dict[str, Any]:
     return {
         "issuer_name": issuer.display_name,
         "governing_body": _text(issuer.governing_body),
@@ -180,13 +226,18 @@ def _letter_context(issuer: Issuer, head: LetterHead) -> dict[str, Any]:
     }
 
 
-def _subject_line(head: LetterHead) -> str:
+def subject_line(head: LetterHead) -> str:
     subject = _text(head.subject)
     return subject if subject.startswith("V/v") else f"V/v {subject}"
 
 
 def _text(value: str) -> str:
     return " ".join(vietnamese.nfc(value).split())
+
+
+def _clause(value: str | None) -> str:
+    """A text set inside a sentence: one line, no end mark of its own."""
+    return vietnamese.without_end_mark(_text(value or ""))
 
 
 def _optional(value: str | None) -> str | None:

@@ -7,6 +7,11 @@ _LETTER = frozenset({"issuer_name", "governing_body", "place", "subject", "offic
 _CONTACT = frozenset({"contact_name", "contact_title", "contact_phone"})
 # Texts every document with a title line has: an empty title keeps the công văn layout (V/v ...).
 _TITLED = frozenset({"title", "about", "number_type"})
+# What the zero-response report and the draft reply to the Ministry both know of the call.
+_ZERO_RESPONSE = frozenset({
+    "call_purpose", "call_letter", "call_letter_number", "call_letter_date", "ministry_letter", "deadline",
+    "units_asked", "considerations", "recommendation", "ministry",
+})
 
 SPECS: dict[str, WordingSpec] = {
     spec.name: spec
@@ -20,6 +25,17 @@ SPECS: dict[str, WordingSpec] = {
                 "asks", "legal_bases", "addressees",
             },
             lists=frozenset({"asks", "legal_bases", "addressees"}),
+        ),
+        WordingSpec(
+            name="call_letter",
+            texts=frozenset(),
+            blocks=frozenset({"body"}),
+            variables=_LETTER | _CONTACT | {
+                "references", "ministry_letter", "call_purpose", "external_units", "internal_units",
+                "internal_office", "study_documents", "priorities", "business_focus", "department_address",
+                "department_email", "deadline", "form", "publishers", "portal", "addressees",
+            },
+            lists=frozenset({"references", "study_documents", "publishers", "addressees"}),
         ),
         WordingSpec(
             name="reminder_letter",
@@ -62,21 +78,30 @@ SPECS: dict[str, WordingSpec] = {
             name="zero_response_report",
             texts=_TITLED,
             blocks=frozenset({"body"}),
-            variables=_LETTER | {
-                "recipient", "references", "call_purpose", "call_letter", "deadline", "units_asked",
-                "considerations", "recommendation", "ministry",
-            },
+            variables=_LETTER | _ZERO_RESPONSE | {"recipient", "references"},
             lists=frozenset({"references", "considerations"}),
         ),
         WordingSpec(
             name="ministry_reply",
             texts=frozenset({"draft_mark"}),
             blocks=frozenset({"body"}),
-            variables=_LETTER | {
-                "ministry", "ministry_request", "department_name", "call_purpose", "deadline", "units_asked",
-                "considerations", "recommendation",
-            },
+            variables=_LETTER | _ZERO_RESPONSE | {"department_name"},
             lists=frozenset({"considerations"}),
+        ),
+        WordingSpec(
+            name="proposal_list",
+            texts=frozenset({
+                "appendix_title", "appendix_subtitle", "appendix_note", "column_no", "column_task",
+                "column_unit", "column_sender", "column_objectives", "column_results", "column_duration",
+                "column_budget", "duration_months", "sheet_name",
+            }),
+            blocks=frozenset({"body"}),
+            variables=_LETTER | {
+                "ministry", "ministry_letter", "call_subject", "call_letter", "call_letter_number",
+                "call_letter_date", "deadline", "form", "proposals_count", "units_count", "units",
+                "letter_number", "letter_date", "months",
+            },
+            lists=frozenset({"units"}),
         ),
     )
 }

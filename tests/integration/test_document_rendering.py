@@ -21,7 +21,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures" / "docum
 import document_seeds as seed_data  # noqa: E402
 
 from notifications.documents import (  # noqa: E402
+    render_call_letter,
     render_ministry_reply_draft,
+    render_proposal_list_docx,
     render_reminder_letter,
     render_request_letter,
     render_submission,
@@ -42,6 +44,8 @@ DOCUMENTS: dict[str, Callable[[], bytes]] = {
     "submission": lambda: render_submission(seed_data.submission()),
     "zero_response_report": lambda: render_zero_response_report(seed_data.zero_response_report()),
     "ministry_reply_draft": lambda: render_ministry_reply_draft(seed_data.zero_response_report()),
+    "call_letter": lambda: render_call_letter(seed_data.call_letter()),
+    "proposal_list": lambda: render_proposal_list_docx(seed_data.proposal_list()),
 }
 # What the page holding the signature must also show: the end of the body ("./.") and the name.
 SIGNATURE_PAGE = {
@@ -51,6 +55,8 @@ SIGNATURE_PAGE = {
     "submission": "Nông Thị Thanh Huyền",
     "zero_response_report": "Trần Quốc Anh",
     "ministry_reply_draft": "PHÓ CHỦ TỊCH",
+    "call_letter": "Nông Thị Thanh Huyền",
+    "proposal_list": "Nông Thị Thanh Huyền",
 }
 
 
@@ -132,3 +138,25 @@ def test_synthesis_pdf_is_landscape(converted: Path) -> None:
                           check=True).stdout
     width, height = map(float, re.search(r"Page size:\s+([\d.]+) x ([\d.]+)", info).groups())  # type: ignore[union-attr]
     assert width > height
+
+
+def page_sizes(pdf: Path) -> list[tuple[float, float]]:
+    info = subprocess.run(["pdfinfo", "-f", "1", "-l", str(page_count(pdf)), str(pdf)], capture_output=True,
+                          text=True, check=True).stdout
+    return [(float(w), float(h)) for w, h in re.findall(r"Page\s+\d+ size:\s+([\d.]+) x ([\d.]+)", info)]
+
+
+def test_proposal_list_letter_is_portrait_and_its_appendix_landscape(converted: Path) -> None:
+    sizes = page_sizes(converted / "proposal_list.pdf")
+    assert len(sizes) == page_count(converted / "proposal_list.pdf") >= 2
+    pages = pages_text(converted / "proposal_list.pdf")
+    appendix = next(index for index, text in enumerate(pages) if "DANH MỤC ĐỀ XUẤT NHIỆM VỤ" in text)
+    assert all(width < height for width, height in sizes[:appendix])
+    assert all(width > height for width, height in sizes[appendix:])
+    assert appendix >= 1 and "Hiệp hội doanh" in pages[appendix]  # table cells wrap in the text layout
+
+
+def test_call_letter_keeps_the_long_office_code_on_the_number_line(converted: Path) -> None:
+    first_page = pages_text(converted / "call_letter.pdf")[0]
+    assert re.search(r"Số: +/SKHCN-QLKH&SHTT", first_page)
+    assert "Mẫu A1-ĐXNV" in "".join(pages_text(converted / "call_letter.pdf"))

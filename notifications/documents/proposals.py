@@ -1,0 +1,262 @@
+"""The proposals received on a call (Mẫu A1-ĐXNV), forwarded to the Ministry: a công văn with the list
+attached as a landscape appendix (DOCX), and one spreadsheet row per proposal (XLSX)."""
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
+from openpyxl.worksheet.worksheet import Worksheet
+
+from notifications.documents import cells, vietnamese
+from notifications.documents.data import Addressee, Proposal, ProposalField, ProposalListData
+from notifications.documents.decree30 import Decree30Document
+from notifications.documents.letters import fill_letter, letter_context, reference_text, subject_line
+from notifications.documents.wording import Wording, load_wording
+
+# The appendix table on landscape A4 (text width 252 mm) and the spreadsheet widths (characters).
+DOCX_WIDTHS_MM = (12, 48, 36, 52, 52, 22, 30)
+_ALIGNS = ("center", "left", "left", "left", "left", "center", "right")
+XLSX_NO_WIDTH, XLSX_UNIT_WIDTH, XLSX_FIELD_WIDTH, XLSX_SHORT_WIDTH = 6, 30, 40, 16
+MONEY_FORMAT = "#,##0"
+# Placeholders for the blanks the records office fills in (number and day of this letter): the
+# wording collapses runs of spaces, so the blanks go in after it has rendered.
+_NUMBER_MARK, _DAY_MARK = "\ue000", "\ue001"
+
+
+@dataclass(frozen=True)
+class _Column:
+    """A column of the appendix: the form field it shows, found by key first, else by label words."""
+
+    wording_key: str
+    field_keys: tuple[str, ...]
+    label_words: tuple[str, ...]
+
+
+_COLUMNS = (
+    _Column("column_task", ("task_name",), ("tên nhiệm vụ",)),
+    _Column("column_objectives", ("objectives",), ("mục tiêu",)),
+    _Column("column_results", ("expected_results",), ("kết quả",)),
+    _Column("column_duration", ("duration_months", "duration"), ("thời gian",)),
+    _Column("column_budget", ("budget_state",), ("ngân sách nhà nước", "nsnn")),
+)
+
+
+def render_proposal_list_docx(data: ProposalListData, *, wording_dir: Path | None = None) -> bytes:
+    """The công văn to the Ministry (portrait), then "DANH MỤC ĐỀ XUẤT NHIỆM VỤ" (landscape appendix)."""
+    wording = load_wording("proposal_list", wording_dir)
+    context = _context(data)
+    document = Decree30Document(title=subject_line(data.head), author=data.issuer.display_name)
+    fill_letter(document, data.issuer, data.head, wording, context, [Addressee(data.ministry)], data.cc,
+                data.signer)
+    document.new_section(landscape=True)
+    document.appendix_heading(
+        wording.text("appendix_title", context),
+        [wording.text("appendix_subtitle", context)],
+        _blanks(wording.text("appendix_note", context)) or None,
+    )
+    task, objectives, results, duration, budget = _COLUMNS
+    header = [wording.text(key, context) for key in (
+        "column_no", task.wording_key, "column_unit", objectives.wording_key, results.wording_key,
+        duration.wording_key, budget.wording_key)]
+    table = document.grid(DOCX_WIDTHS_MM, header)
+    for number, proposal in enumerate(data.proposals, start=1):
+        document.grid_row(table, [
+            str(number),
+            _value(_field(proposal, task)),
+            _line(proposal.unit),
+            _value(_field(proposal, objectives)),
+            _value(_field(proposal, results)),
+            _duration(_field(proposal, duration), wording, context),
+            _money_text(_value(_field(proposal, budget))),
+        ], _ALIGNS)
+    return document.to_bytes()
+
+
+def render_proposal_list_xlsx(data: ProposalListData, *, wording_dir: Path | None = None) -> bytes:
+    """One row per proposal: STT, the proposing unit, then one column per form field (labels as headers).
+
+    Money and month counts become numbers when they read as whole numbers; every text stays text.
+    """
+    wording = load_wording("proposal_list", wording_dir)
+    context = _context(data)
+    labels = form_labels(data.proposals)
+    book = Workbook()
+    sheet = book.active
+    assert isinstance(sheet, Worksheet)
+    sheet.title = _sheet_title(wording.text("sheet_name", context))
+    header = [wording.text("column_no", context), wording.text("column_sender", context), *labels]
+    for column, text in enumerate(header, start=1):
+        cells.put(_cell(sheet, 1, column), text, bold=True, horizontal="center")
+    for row, proposal in enumerate(data.proposals, start=2):
+        cells.put(_cell(sheet, row, 1), row - 1, horizontal="center")
+        cells.put(_cell(sheet, row, 2), _line(proposal.unit))
+        by_label = _by_label(proposal)
+        for column, label in enumerate(labels, start=3):
+            item = by_label.get(label_key(label))
+            value = _cell_value(item) if item is not None else ""
+            cell = _cell(sheet, row, column)
+            cells.put(cell, value, horizontal="right" if isinstance(value, int) else "left")
+            if item is not None and isinstance(value, int) and _is_money(item):
+                cell.number_format = MONEY_FORMAT
+    sheet.column_dimensions["A"].width = XLSX_NO_WIDTH
+    sheet.column_dimensions["B"].width = XLSX_UNIT_WIDTH
+    for column, label in enumerate(labels, start=3):
+        items = [p_item for p in data.proposals if (p_item := _by_label(p).get(label_key(label))) is not None]
+        short = all(_is_money(item) or _is_months(item) for item in items)
+        sheet.column_dimensions[_cell(sheet, 1, column).column_letter].width = \
+            XLSX_SHORT_WIDTH if short else XLSX_FIELD_WIDTH
+    sheet.freeze_panes = "C2"
+    sheet.auto_filter.ref = sheet.dimensions
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.print_title_rows = "1:1"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def form_labels(proposals: Sequence[Proposal]) -> list[str]:
+    """The labels of the form in the order they first appear (proposals may leave optional ones out)."""
+    labels: list[str] = []
+    seen: set[str] = set()
+    for proposal in proposals:
+        for item in proposal.fields:
+            label = _line(item.label)
+            if label_key(label) not in seen:
+                seen.add(label_key(label))
+                labels.append(label)
+    return labels
+
+
+def parse_money(text: str) -> int | None:
+    """"1.500.000.000", "1,500,000,000 đồng", "2500000 VNĐ" -> a whole number of đồng; else None."""
+    value = unicodedata.normalize("NFC", text).strip().casefold()
+    value = re.sub(r"\s*(đồng|vnđ|vnd|đ)\.?$", "", value).replace(" ", "")
+    if re.fullmatch(r"\d+", value) or re.fullmatch(r"\d{1,3}(\.\d{3})+", value) or \
+            re.fullmatch(r"\d{1,3}(,\d{3})+", value):
+        return int(re.sub(r"[.,]", "", value))
+    return None
+
+
+def label_key(label: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", label).casefold().split())
+
+
+# -- helpers -------------------------------------------------------------------------------------------
+
+
+def _context(data: ProposalListData) -> dict[str, Any]:
+    units: list[str] = []
+    for proposal in data.proposals:
+        unit = _line(proposal.unit)
+        if unit not in units:
+            units.append(unit)
+    letter = data.call_letter
+    head = data.head
+    if head.issued_on is not None:
+        letter_date = vietnamese.long_date(head.issued_on)
+    else:
+        assert head.drafted_on is not None  # LetterHead guarantees one of the two
+        letter_date = (f"ngày{_DAY_MARK}tháng {vietnamese.month_text(head.drafted_on.month)} "
+                       f"năm {head.drafted_on.year}")
+    return letter_context(data.issuer, data.head) | {
+        "ministry": _line(data.ministry),
+        "ministry_letter": reference_text(data.ministry_letter),
+        "call_subject": vietnamese.without_end_mark(_line(data.call_subject)),
+        "call_letter": letter.citation() if letter else None,
+        "call_letter_number": letter.known_number if letter else None,
+        "call_letter_date": letter.sent_on if letter else None,
+        "deadline": data.deadline,
+        "form": vietnamese.without_end_mark(_line(data.form)),
+        "proposals_count": len(data.proposals),
+        "units_count": len(units),
+        "units": units,
+        "letter_number": f"{_NUMBER_MARK}/{_line(data.issuer.issuer_short)}-{_line(data.head.office_code)}",
+        "letter_date": letter_date,
+        "months": "",
+    }
+
+
+def _blanks(text: str) -> str:
+    return text.replace(_NUMBER_MARK, vietnamese.BLANK_NUMBER).replace(_DAY_MARK, vietnamese.BLANK_DAY)
+
+
+def _field(proposal: Proposal, column: _Column) -> ProposalField | None:
+    for item in proposal.fields:
+        if item.key and item.key in column.field_keys:
+            return item
+    for item in proposal.fields:
+        label = label_key(item.label)
+        if any(word in label for word in column.label_words):
+            return item
+    return None
+
+
+def _value(item: ProposalField | None) -> str:
+    return vietnamese.nfc(item.value).strip() if item is not None else ""
+
+
+def _duration(item: ProposalField | None, wording: Wording, context: dict[str, Any]) -> str:
+    """"24 tháng" for a month count, the text as typed otherwise."""
+    value = _value(item)
+    if item is not None and value.isdigit() and _is_months(item):
+        return wording.text("duration_months", {**context, "months": value})
+    return value
+
+
+def _money_text(value: str) -> str:
+    amount = parse_money(value) if value else None
+    return f"{amount:,}".replace(",", ".") if amount is not None else value
+
+
+def _cell_value(item: ProposalField) -> cells.CellValue:
+    value = vietnamese.nfc(item.value).strip()
+    if _is_money(item):
+        amount = parse_money(value)
+        if amount is not None:
+            return amount
+    if _is_months(item) and value.isdigit():
+        return int(value)
+    return value
+
+
+def _is_money(item: ProposalField) -> bool:
+    if item.kind is not None:
+        return item.kind == "money"
+    return "kinh phí" in label_key(item.label) or (item.key or "").startswith("budget")
+
+
+def _is_months(item: ProposalField) -> bool:
+    if item.kind is not None:
+        return item.kind == "months"
+    return "tháng" in label_key(item.label) and "thời gian" in label_key(item.label)
+
+
+def _by_label(proposal: Proposal) -> dict[str, ProposalField]:
+    found: dict[str, ProposalField] = {}
+    for item in proposal.fields:
+        found.setdefault(label_key(item.label), item)
+    return found
+
+
+def _cell(sheet: Worksheet, row: int, column: int) -> Cell:
+    cell = sheet.cell(row, column)
+    assert isinstance(cell, Cell)  # never a merged cell: the sheet merges none
+    return cell
+
+
+def _line(text: str) -> str:
+    return " ".join(vietnamese.nfc(text).split())
+
+
+def _sheet_title(text: str) -> str:
+    # Excel: at most 31 characters, none of []:*?/\
+    cleaned = re.sub(r"[\[\]:*?/\\]", " ", text).strip()[:31].strip()
+    return cleaned or "Danh mục"
