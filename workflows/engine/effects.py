@@ -30,11 +30,11 @@ def send_invitations(ctx: EngineContext) -> None:
         # "N working days" counts from the day the letter goes out, not from the day it was drafted.
         state.deadline = ctx.calendar.add_working_days(ctx.today, state.deadline_working_days)
     if state.deadline is None:
-        raise Refused("Đợt lấy ý kiến chưa có hạn trả lời.", "deadline_missing")
+        raise Refused("Đợt chưa có hạn trả lời.", "deadline_missing")
     if state.deadline < ctx.today:
         raise Refused(f"Hạn trả lời {state.deadline:%d/%m/%Y} đã qua; hãy đặt hạn mới.", "deadline_in_past")
     if not state.recipients:
-        raise Refused("Đợt lấy ý kiến chưa có cơ quan, đơn vị nhận.", "no_recipients")
+        raise Refused("Đợt chưa có cơ quan, đơn vị nhận.", "no_recipients")
     state.launched_at = ctx.now
     _queue(ctx, "invitation", list(state.recipients.values()))
 
@@ -78,7 +78,7 @@ def remind_selected(ctx: EngineContext) -> None:
     else:
         for code in ctx.event.unit_codes:
             if code not in ctx.state.recipients:
-                raise Refused(f"Đơn vị \"{code}\" không thuộc đợt lấy ý kiến này.", "unit_unknown")
+                raise Refused(f"Đơn vị \"{code}\" không thuộc đợt này.", "unit_unknown")
         targets = [pending[c] for c in ctx.event.unit_codes if c in pending]
         ctx.scratch["skipped"] = [c for c in ctx.event.unit_codes if c not in pending]
     if not targets:
@@ -93,21 +93,21 @@ def record_response(ctx: EngineContext) -> None:
     assert isinstance(event, Respond)
     recipient = ctx.state.recipient(event.unit_code)
     if recipient is None:
-        raise Refused(f"Đơn vị \"{event.unit_code}\" không thuộc đợt lấy ý kiến này.", "unit_unknown")
+        raise Refused(f"Đơn vị \"{event.unit_code}\" không thuộc đợt này.", "unit_unknown")
     if not recipient.answers:
-        raise Refused(f"{recipient.unit_name} chỉ nhận văn bản để đăng tải/để biết, không lấy ý kiến.",
+        raise Refused(f"{recipient.unit_name} chỉ nhận văn bản để đăng tải/để biết, không được đề nghị trả lời.",
                       "unit_not_asked")
     spec = ctx.workflow.response
     if event.kind is ResponseKind.AGREE and not spec.allow_agree:
         raise Refused("Quy trình này không nhận trả lời \"đồng ý\".", "agree_not_allowed")
     if event.kind is ResponseKind.COMMENTS:
         if spec.kind != "comments":
-            raise Refused("Quy trình này nhận đề xuất, không nhận góp ý.", "wrong_response_kind")
+            raise Refused("Đợt này nhận phiếu theo mẫu, không nhận danh sách ý kiến.", "wrong_response_kind")
         if not event.comments:
             raise Refused("Trả lời có ý kiến phải có ít nhất một ý kiến.", "comments_missing")
     if event.kind is ResponseKind.PROPOSALS:
         if spec.kind != "proposals":
-            raise Refused("Quy trình này nhận góp ý, không nhận đề xuất.", "wrong_response_kind")
+            raise Refused("Đợt này nhận danh sách ý kiến, không nhận phiếu theo mẫu.", "wrong_response_kind")
         missing = [f.label for f in spec.fields
                    if f.required and not str((event.proposal or {}).get(f.key) or "").strip()]
         if missing:
@@ -150,9 +150,9 @@ def move_deadline(ctx: EngineContext) -> None:
     if event.unit_code is not None:
         recipient = state.recipient(event.unit_code)
         if recipient is None:
-            raise Refused(f"Đơn vị \"{event.unit_code}\" không thuộc đợt lấy ý kiến này.", "unit_unknown")
+            raise Refused(f"Đơn vị \"{event.unit_code}\" không thuộc đợt này.", "unit_unknown")
         if not recipient.answers:
-            raise Refused(f"{recipient.unit_name} không được lấy ý kiến nên không cần gia hạn.",
+            raise Refused(f"{recipient.unit_name} không được đề nghị trả lời nên không cần gia hạn.",
                           "unit_not_asked")
         affected.append((recipient, recipient.deadline(state.deadline)))
         recipient.deadline_override = event.new_deadline

@@ -26,8 +26,8 @@ def late_accept(ctx: EngineContext) -> GuardFailed | None:
     if isinstance(ctx.event, Respond) and ctx.event.late_accept:
         return None
     return GuardFailed(
-        "Đợt lấy ý kiến đã kết thúc nhận ý kiến; chỉ ghi nhận ý kiến gửi muộn khi chọn "
-        "\"chấp nhận ý kiến muộn\" (--late).", "round_closed")
+        "Đợt đã kết thúc nhận trả lời; trả lời gửi muộn chỉ được ghi nhận khi cán bộ chọn "
+        "\"chấp nhận trả lời gửi muộn\".", "round_closed")
 
 
 def before_deadline(ctx: EngineContext) -> GuardFailed | None:
