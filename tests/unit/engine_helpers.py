@@ -2,26 +2,35 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import lru_cache
+from functools import cache, lru_cache
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from config.calendar import WorkingCalendar, vietnam_calendar
 from models.rounds import RecipientRole, RecipientState, ResponseKind, RoundState
-from workflows.definition import Workflow
+from workflows.definition import Registry, Workflow, load_workflow
 from workflows.engine.decide import decide
 from workflows.engine.decision import Decision, MessageIntent, TimerIntent
 from workflows.engine.events import CommentInput, Event, Launch, Respond, TimerFired
 from workflows.engine.refusals import Refused
-from workflows.service.registry import get_workflow
+from workflows.service.registry import engine_registry, get_workflow
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 UTC = ZoneInfo("UTC")
 STAFF = "Nguyễn Văn A (TĐC)"
+
+# Test definitions: _minimal.yaml (events and terms every test definition shares) and the engine's
+# test workflows, such as consultation_grace.yaml (the consultation with a grace period of 10 working
+# days and the overdue reminder "1 working day after deadline, repeat every 2 working days, at most 3 times").
+TEST_DEFINITIONS = Path(__file__).resolve().parent / "fixtures" / "workflows"
+TEST_WORKFLOWS = ("consultation_grace",)
+GRACE = "consultation_grace"
 
 # A deadline in the middle of a plain month, away from every holiday: Tuesday 17/03/2026.
 PLAIN_DEADLINE = date(2026, 3, 17)
@@ -53,9 +62,21 @@ def calendar() -> WorkingCalendar:
     return vietnam_calendar()
 
 
+def fixture_registry() -> Registry:
+    """The engine's names, with the test definitions' folder searched first for shared parts (extends:)."""
+    registry = engine_registry()
+    return dataclasses.replace(registry, partials=(TEST_DEFINITIONS, *registry.partials))
+
+
+@cache
+def fixture_workflow(name: str) -> Workflow:
+    """A test workflow (tests/unit/fixtures/workflows/<name>.yaml), validated against the engine's names."""
+    return load_workflow(TEST_DEFINITIONS / f"{name}.yaml", fixture_registry())
+
+
 def workflow(name: str = "consultation") -> Workflow:
-    """A workflow shipped with ykien (workflows/definitions/<name>.yaml)."""
-    return get_workflow(name)
+    """A workflow shipped with ykien (workflows/definitions/<name>.yaml), or one of TEST_WORKFLOWS."""
+    return fixture_workflow(name) if name in TEST_WORKFLOWS else get_workflow(name)
 
 
 def local(year: int, month: int, day: int, hour: int = 9, minute: int = 0) -> datetime:

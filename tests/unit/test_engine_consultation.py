@@ -1,4 +1,9 @@
-"""The consultation workflow (consultation.yaml) driven through the pure engine: decide(state, event, now)."""
+"""The consultation workflow (consultation.yaml) driven through the pure engine: decide(state, event, now).
+
+The shipped consultation closes at the deadline and has no overdue reminder; the tests of overdue
+reminders run on consultation_grace (fixtures/workflows), the same states with a grace period of 10
+working days and the reminder "1 working day after deadline, repeat every 2 working days, at most 3 times".
+"""
 from __future__ import annotations
 
 import copy
@@ -8,6 +13,7 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from engine_helpers import (
+    GRACE,
     LAUNCH_MORNING,
     PLAIN_DEADLINE,
     STAFF,
@@ -17,6 +23,7 @@ from engine_helpers import (
     answer_with_comments,
     calendar,
     comments,
+    fixture_registry,
     kinds_by_unit,
     launched,
     local,
@@ -44,7 +51,6 @@ from workflows.engine.events import (
     TimerFired,
 )
 from workflows.engine.refusals import GuardFailed, Refused
-from workflows.service.registry import engine_registry
 
 ASKED = ["C1", "C2", "C3"]
 EVERYONE = ["C1", "C2", "C3", "P1", "I1"]
@@ -120,7 +126,9 @@ def test_refusal_names_the_event_and_the_state_in_vietnamese() -> None:
     state = make_round(status="consolidated")
     with pytest.raises(Refused) as refused:
         decide(state, Launch(), MATRIX_NOW, workflow(), calendar(), TZ)
-    assert refused.value.message == "Không thể phát hành đợt lấy ý kiến khi đợt đang ở trạng thái \"Đã tổng hợp\"."
+    # The event's title comes from the definition (events: in _round.yaml), the state's from its title.
+    assert workflow().event_title("launch") == "phát hành"
+    assert refused.value.message == "Không thể phát hành khi đợt đang ở trạng thái \"Đã tổng hợp\"."
 
 
 # --- launch ---------------------------------------------------------------------------
@@ -135,19 +143,29 @@ def test_launch_queues_one_invitation_per_recipient_of_every_role() -> None:
     assert decision.responses == []
 
 
-def test_launch_plans_reminder_before_overdue_reminder_and_close_from_the_deadline() -> None:
+def test_launch_plans_reminder_before_and_close_from_the_deadline() -> None:
     decision = launched().decisions[0]
     deadline = {"deadline": "2026-03-17", "occurrence": 1}
     assert decision.replace_timers
     assert decision.timers == [
         # Tuesday 17/03: two working days before is Friday 13/03, 08:00 local = 01:00 UTC.
         TimerIntent("remind_before", "remind_before@2026-03-17#1", utc(2026, 3, 13, 1), "circulating", deadline),
-        # One working day after: Wednesday 18/03, 08:00 local.
-        TimerIntent("remind_overdue", "remind_overdue@2026-03-17#1", utc(2026, 3, 18, 1), "circulating", deadline),
         # "24:00" on 17/03 is 00:00 local on 18/03, i.e. 17:00 UTC on 17/03.
         TimerIntent("close", "close@2026-03-17#1", utc(2026, 3, 17, 17), "circulating", deadline),
     ]
     assert all(t.due_at.utcoffset() == timedelta(0) for t in decision.timers)
+
+
+def test_launch_with_a_grace_period_plans_the_overdue_reminder_and_closes_after_the_grace() -> None:
+    decision = launched(make_round(GRACE)).decisions[0]
+    deadline = {"deadline": "2026-03-17", "occurrence": 1}
+    assert decision.timers == [
+        TimerIntent("remind_before", "remind_before@2026-03-17#1", utc(2026, 3, 13, 1), "circulating", deadline),
+        # One working day after: Wednesday 18/03, 08:00 local.
+        TimerIntent("remind_overdue", "remind_overdue@2026-03-17#1", utc(2026, 3, 18, 1), "circulating", deadline),
+        # Ten working days after 17/03 is Tuesday 31/03; the key and payload keep the deadline itself.
+        TimerIntent("close", "close@2026-03-17#1", utc(2026, 3, 31, 17), "circulating", deadline),
+    ]
 
 
 def test_launch_is_audited_with_the_transition_and_the_number_of_messages() -> None:
@@ -305,11 +323,16 @@ def test_extending_the_whole_round_notifies_every_unit_asked_to_comment() -> Non
     assert decision.replace_timers
     assert decision.timers == [
         TimerIntent("remind_before", "remind_before@2026-03-24#1", utc(2026, 3, 20, 1), "circulating", group),
-        TimerIntent("remind_overdue", "remind_overdue@2026-03-24#1", utc(2026, 3, 25, 1), "circulating", group),
         TimerIntent("close", "close@2026-03-24#1", utc(2026, 3, 24, 17), "circulating", group),
     ]
     assert decision.audit[0].details == {"unit": None, "new_deadline": "2026-03-24",
                                          "reason": "Đề nghị của các sở", "extended": ASKED, "messages": 3}
+    grace = launched(make_round(GRACE)).send(Extend(date(2026, 3, 24)), local(2026, 3, 12))
+    assert grace.timers == [
+        TimerIntent("remind_before", "remind_before@2026-03-24#1", utc(2026, 3, 20, 1), "circulating", group),
+        TimerIntent("remind_overdue", "remind_overdue@2026-03-24#1", utc(2026, 3, 25, 1), "circulating", group),
+        TimerIntent("close", "close@2026-03-24#1", utc(2026, 4, 7, 17), "circulating", group),  # 24/03 + 10
+    ]
 
 
 def test_extending_one_unit_notifies_only_that_unit() -> None:
@@ -327,9 +350,13 @@ def test_extending_one_unit_moves_close_to_its_deadline_and_plans_reminders_per_
     # 13/03 is still ahead on 12/03, so the other units keep their reminder before 17/03.
     assert [(t.due_at, t.payload["deadline"]) for t in timers["remind_before"]] == [
         (utc(2026, 3, 13, 1), "2026-03-17"), (utc(2026, 3, 20, 1), "2026-03-24")]
-    assert [(t.due_at, t.payload["deadline"]) for t in timers["remind_overdue"]] == [
-        (utc(2026, 3, 18, 1), "2026-03-17"), (utc(2026, 3, 25, 1), "2026-03-24")]
+    assert "remind_overdue" not in timers
     assert [(t.due_at, t.key) for t in timers["close"]] == [(utc(2026, 3, 24, 17), "close@2026-03-24#1")]
+    grace = timers_by_name(launched(make_round(GRACE)).send(Extend(date(2026, 3, 24), unit_code="C2"),
+                                                            local(2026, 3, 12)))
+    assert [(t.due_at, t.payload["deadline"]) for t in grace["remind_overdue"]] == [
+        (utc(2026, 3, 18, 1), "2026-03-17"), (utc(2026, 3, 25, 1), "2026-03-24")]
+    assert [(t.due_at, t.key) for t in grace["close"]] == [(utc(2026, 4, 7, 17), "close@2026-03-24#1")]
 
 
 def test_extending_the_round_leaves_a_unit_already_extended_further_alone() -> None:
@@ -393,8 +420,7 @@ def test_extension_after_close_reopens_the_round_until_the_new_deadline() -> Non
     assert kinds_by_unit(decision.messages) == [("extension", "C2")]
     assert decision.replace_timers
     assert [(t.name, t.due_at) for t in decision.timers if t.payload["deadline"] == "2026-03-27"] == [
-        ("remind_before", utc(2026, 3, 25, 1)), ("remind_overdue", utc(2026, 3, 30, 1)),
-        ("close", utc(2026, 3, 27, 17))]
+        ("remind_before", utc(2026, 3, 25, 1)), ("close", utc(2026, 3, 27, 17))]
     assert decision.audit[0].details["from"] == "consolidating"
     # C2 may now answer without staff accepting a late answer.
     assert run.send(answer_agree("C2"), local(2026, 3, 20)).responses[0].late is False
@@ -471,7 +497,7 @@ def test_reminder_timer_reminds_only_units_whose_deadline_it_was_set_for() -> No
 
 
 def test_overdue_reminder_repeats_every_two_working_days_at_most_three_times() -> None:
-    run = launched()
+    run = launched(make_round(GRACE))
     run.send(Extend(date(2026, 4, 3), unit_code="C1"), local(2026, 3, 10))
     run.send(answer_agree("C2"), local(2026, 3, 12))
     chain = [next(t for t in run.pending if t.key == "remind_overdue@2026-03-17#1")]
@@ -493,7 +519,7 @@ def test_overdue_reminder_repeats_every_two_working_days_at_most_three_times() -
 
 
 def test_overdue_reminders_are_planned_on_the_expected_days() -> None:
-    run = launched()
+    run = launched(make_round(GRACE))
     run.send(Extend(date(2026, 4, 3), unit_code="C1"), local(2026, 3, 10))
     first = next(t for t in run.pending if t.key == "remind_overdue@2026-03-17#1")
     second = run.fire(first).timers
@@ -505,7 +531,7 @@ def test_overdue_reminders_are_planned_on_the_expected_days() -> None:
 
 
 def test_overdue_reminders_of_one_deadline_group_leave_other_groups_alone() -> None:
-    run = launched()
+    run = launched(make_round(GRACE))
     run.send(Extend(date(2026, 3, 19), unit_code="C1"), local(2026, 3, 10))
     run.send(Extend(date(2026, 4, 3), unit_code="C2"), local(2026, 3, 10))
     # Groups: C3 due 17/03, C1 due 19/03, C2 due 03/04 (keeps the round open).
@@ -630,23 +656,42 @@ def test_revision_without_a_new_deadline_keeps_the_old_one() -> None:
 # --- the audit trail ------------------------------------------------------------------
 
 
-def test_every_decision_of_a_whole_round_is_audited() -> None:
-    run = launched()
+WHOLE_ROUND_TIMERS = {
+    "consultation": [
+        "remind_before",   # 13/03, for the units due 17/03
+        "remind_before",   # 18/03, for C2 due 20/03
+        "close",           # end of 20/03: no overdue reminder, the round closes at the deadline
+    ],
+    GRACE: [
+        "remind_before",   # 13/03, for the units due 17/03
+        "remind_before",   # 18/03, for C2 due 20/03
+        "remind_overdue",  # 18/03, for C3 past 17/03
+        "remind_overdue",  # 20/03, second time
+        "remind_overdue",  # 23/03, for C2 past 20/03
+        "remind_overdue",  # 24/03, third and last time for C3
+        "remind_overdue",  # 25/03, second time for C2
+        "remind_overdue",  # 27/03, third and last time for C2
+        "close",           # end of 03/04, 10 working days after 20/03
+    ],
+}
+
+
+@pytest.mark.parametrize("workflow_name", list(WHOLE_ROUND_TIMERS))
+def test_every_decision_of_a_whole_round_is_audited(workflow_name: str) -> None:
+    run = launched(make_round(workflow_name))
     run.send(answer_with_comments("C1"), local(2026, 3, 5))
     run.send(Remind(), local(2026, 3, 6))
     run.send(Extend(date(2026, 3, 20), unit_code="C2"), local(2026, 3, 9))
     while run.pending:
         run.fire_next()
     for name in ("consolidate", "submit", "decide_issued"):
-        run.send(Command(name), local(2026, 3, 27))
+        run.send(Command(name), local(2026, 4, 6))
     actions = [[(a.action, a.details.get("timer")) for a in d.audit] for d in run.decisions]
+    fired = [[("timer_fired", name)] for name in WHOLE_ROUND_TIMERS[workflow_name]]
+    fired[-1].append(("deadline_passed", "close"))
     assert actions == [
         [("launch", None)], [("respond", None)], [("remind", None)], [("extend", None)],
-        [("timer_fired", "remind_before")],   # 13/03, for the units due 17/03
-        [("timer_fired", "remind_before")],   # 18/03, for C2 due 20/03
-        [("timer_fired", "remind_overdue")],  # 18/03, for C3 past 17/03
-        [("timer_fired", "remind_overdue")],  # 20/03, second time
-        [("timer_fired", "close"), ("deadline_passed", "close")],  # end of 20/03
+        *fired,
         [("consolidate", None)], [("submit", None)], [("decide_issued", None)]]
     assert run.state.status == "issued"
 
@@ -660,6 +705,7 @@ initial: "draft"
 recipient_roles: ["comment", "inform"]
 response: { kind: "comments", allow_agree: true }
 templates: { invitation: "guarded/invitation", reminder_before: "guarded/reminder_before" }
+extends: "_minimal"
 states:
   draft:
     title: "Dự thảo"
@@ -679,7 +725,7 @@ states:
 
 
 def guarded_run() -> Run:
-    wf = load_workflow_text(GUARDED_YAML, "guarded.yaml", engine_registry())
+    wf = load_workflow_text(GUARDED_YAML, "guarded.yaml", fixture_registry())
     run = Run(make_round("guarded", comment=2, publish=0, inform=1), wf)
     run.send(Launch(), LAUNCH_MORNING)
     return run
@@ -769,6 +815,10 @@ def check_invariants(run: Run, event_name: str, before_status: str) -> None:
         assert decision.replace_timers
     if state.status in wf.final_states():
         assert run.pending == []
+    # A reminder is never planned at or after the moment the state's closing timer fires.
+    closes = [t.due_at for t in run.pending if wf.state(t.state).timer(t.name).event]
+    if closes:
+        assert all(t.due_at < min(closes) for t in run.pending if not wf.state(t.state).timer(t.name).event)
 
 
 def random_walk(rng: random.Random, workflow_name: str) -> int:
@@ -797,8 +847,9 @@ def random_walk(rng: random.Random, workflow_name: str) -> int:
     return decisions
 
 
-@pytest.mark.parametrize("workflow_name", ["consultation", "proposal_call"])
+@pytest.mark.parametrize("workflow_name", ["consultation", "proposal_call", GRACE])
 def test_invariants_hold_over_random_event_sequences(workflow_name: str) -> None:
-    rng = random.Random(20260217 if workflow_name == "consultation" else 20260430)
+    seeds = {"consultation": 20260217, "proposal_call": 20260430, GRACE: 20260501}
+    rng = random.Random(seeds[workflow_name])
     decisions = sum(random_walk(rng, workflow_name) for _ in range(1000))
     assert decisions > 2000  # the walks must actually move rounds, not only collect refusals

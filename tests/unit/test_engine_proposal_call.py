@@ -84,8 +84,10 @@ def test_launch_invites_every_unit_and_plans_the_same_timers_as_a_consultation()
     decision = call_round().decisions[0]
     assert kinds_by_unit(decision.messages) == [("invitation", c) for c in ("C1", "C2", "C3", "P1", "I1")]
     assert [(t.name, t.due_at) for t in decision.timers] == [
-        ("remind_before", utc(2026, 3, 13, 1)), ("remind_overdue", utc(2026, 3, 18, 1)),
-        ("close", utc(2026, 3, 17, 17))]
+        ("remind_before", utc(2026, 3, 13, 1)), ("close", utc(2026, 3, 17, 17))]
+    consultation = launched().decisions[0]
+    assert [(t.name, t.key, t.due_at) for t in decision.timers] == \
+        [(t.name, t.key, t.due_at) for t in consultation.timers]
 
 
 def test_deadline_with_no_proposal_opens_the_report_to_ubnd_instead_of_failing() -> None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import textwrap
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -24,6 +26,7 @@ from workflows.definition import (
     to_mermaid,
     validate_file,
 )
+from workflows.definition.schema import Capability
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFINITIONS = ROOT / "workflows" / "definitions"
@@ -39,11 +42,8 @@ REGISTRY = Registry(
         "move_deadline notify_extension mark_closed open_report_task complete_task record_consolidation "
         "record_submission record_decision new_draft_version".split()
     ),
-    events=frozenset(
-        "launch respond extend remind close deadline_passed reopen consolidate submit decide_issued "
-        "decide_returned revise report_submitted forward_proposals".split()
-    ),
     templates=frozenset("invitation reminder_before reminder_overdue extension receipt".split()),
+    partials=(FIXTURES,),  # _minimal.yaml: the events and terms every test definition shares
 )
 
 HEADER = """\
@@ -76,9 +76,12 @@ done:
   final: true
 """
 
+# Last, so that the lines above keep their numbers: events and terms come from fixtures/workflows/_minimal.yaml.
+FOOTER = 'extends: "_minimal"\n'
+
 
 def tiny(states: str = VALID_STATES, header: str = HEADER) -> str:
-    return header + textwrap.indent(textwrap.dedent(states), "  ")
+    return header + textwrap.indent(textwrap.dedent(states), "  ") + FOOTER
 
 
 def problems_in(text: str, filename: str = "tiny.yaml", registry: Registry = REGISTRY) -> list[str]:
@@ -126,15 +129,17 @@ def test_consultation_follows_the_round_of_seed_000() -> None:
     assert wf.initial == "draft"
     assert wf.recipient_roles == [RecipientRole.COMMENT, RecipientRole.PUBLISH, RecipientRole.INFORM]
     assert (wf.response.kind, wf.response.allow_agree) == ("comments", True)
-    assert set(wf.templates) == set(REGISTRY.templates or ())
+    # Messages use the generic templates worded by the kind's terms; `templates:` only overrides some kinds.
+    assert set(wf.templates) <= set(REGISTRY.templates or ())
     circulating = wf.state("circulating")
     assert circulating.timer("remind_before").at == TimeSpec(Anchor.DEADLINE, -2, DayKind.WORKING)
     assert circulating.timer("remind_before").time == dt.time(8, 0)
-    overdue = circulating.timer("remind_overdue")
-    assert overdue.at == TimeSpec(Anchor.DEADLINE, 1, DayKind.WORKING, repeat_every=2, max_times=3)
-    assert overdue.effects == ["remind_overdue"]
+    # No grace period, so no overdue reminder: it could never fire before the close at the deadline.
+    assert wf.grace_period is None and wf.grace_days() is None
+    assert [t.name for t in circulating.timers] == ["remind_before", "close"]
     close = circulating.timer("close")
-    assert (close.at, close.end_of_day, close.event) == (TimeSpec(Anchor.DEADLINE, 0, DayKind.CALENDAR), True, "deadline_passed")
+    assert (close.at, close.end_of_day, close.event) == \
+        (TimeSpec(Anchor.CLOSING, 0, DayKind.CALENDAR), True, "deadline_passed")
     assert [t.to for t in circulating.transitions["deadline_passed"]] == ["consolidating"]
     assert circulating.transitions["extend"] == [
         TransitionDef(guard="deadline_in_future", effects=["move_deadline", "notify_extension"])
@@ -191,7 +196,8 @@ FIXTURE_PROBLEMS: dict[str, list[tuple[int, int, str, str]]] = {
     ],
     "unknown_field.yaml": [
         (11, 36, "efects:", "unknown field 'efects' (did you mean effects?)"),
-        (21, 5, "colour:", "unknown field 'colour' (allowed: entry, final, timers, title, transitions)"),
+        (21, 5, "colour:",
+         "unknown field 'colour' (allowed: allows, entry, final, package, timers, title, transitions)"),
     ],
     "missing_field.yaml": [
         (1, 1, "name:", "missing field 'response'"),
@@ -226,8 +232,22 @@ FIXTURE_PROBLEMS: dict[str, list[tuple[int, int, str, str]]] = {
 }
 
 
+# Valid definitions among the fixtures: the shared part of the test definitions and the engine's test workflows.
+VALID_FIXTURES = ["_minimal.yaml", "consultation_grace.yaml"]
+
+
 def test_every_fixture_has_expectations() -> None:
-    assert sorted(p.name for p in FIXTURES.glob("*.yaml")) == sorted(FIXTURE_PROBLEMS)
+    assert sorted(p.name for p in FIXTURES.glob("*.yaml")) == sorted([*FIXTURE_PROBLEMS, *VALID_FIXTURES])
+
+
+def test_the_engines_test_workflows_validate_clean() -> None:
+    from workflows.service.registry import engine_registry
+
+    registry = dataclasses.replace(engine_registry(), partials=(FIXTURES,))
+    assert validate_file(FIXTURES / "consultation_grace.yaml", registry) == []
+    grace = load_workflow(FIXTURES / "consultation_grace.yaml", registry)
+    assert grace.grace_days() == (10, DayKind.WORKING)
+    assert grace.state("circulating").timer("close").at == TimeSpec(Anchor.CLOSING, 0, DayKind.CALENDAR)
 
 
 @pytest.mark.parametrize("fixture", sorted(FIXTURE_PROBLEMS))
@@ -262,7 +282,9 @@ def test_minimal_workflow_loads_with_normalised_transitions_and_timer_times() ->
     assert circulating.timer("remind_before").time == dt.time(8, 0)
     assert circulating.timer("remind_before").end_of_day is False
     assert circulating.timer("close").time == END_OF_DAY
-    assert wf.events() == {"launch", "respond", "deadline_passed"}
+    assert wf.used_events() == {"launch", "respond", "deadline_passed"}
+    assert wf.events["deadline_passed"] == "hết hạn"  # declared in _minimal.yaml
+    assert wf.terms.round == "đợt lấy ý kiến"
     assert wf.model_dump(mode="json")["states"]["circulating"]["timers"][1] == {
         "name": "close",
         "title": None,
@@ -395,7 +417,7 @@ def test_unknown_enum_values_list_the_allowed_ones() -> None:
 def test_template_kinds_are_checked_only_when_the_registry_knows_them() -> None:
     text = tiny(header=HEADER.replace("invitation:", "invitaton:"))
     assert problems_in(text) == ['tiny.yaml:6:14: unknown message kind "invitaton" (did you mean invitation?)']
-    lenient = Registry(REGISTRY.guards, REGISTRY.effects, REGISTRY.events)
+    lenient = Registry(REGISTRY.guards, REGISTRY.effects, partials=REGISTRY.partials)
     assert load_workflow_text(text, "tiny.yaml", lenient).templates == {"invitaton": "test/invitation"}
 
 
@@ -406,7 +428,7 @@ def test_definition_that_is_not_a_mapping_or_empty_is_refused() -> None:
 
 def test_several_documents_are_a_syntax_error() -> None:
     [message] = problems_in(tiny() + "---\nname: \"again\"\n")
-    assert message.startswith("tiny.yaml:25:1: YAML syntax error: expected a single document")
+    assert message.startswith("tiny.yaml:26:1: YAML syntax error: expected a single document")  # after FOOTER
 
 
 def test_validate_file_reports_an_unreadable_file_instead_of_raising(tmp_path: Path) -> None:
@@ -450,3 +472,426 @@ def test_mermaid_output_is_deterministic_for_the_real_definitions() -> None:
     assert diagram == to_mermaid(load_workflow(DEFINITIONS / "consultation.yaml", REGISTRY))
     assert "consolidating --> circulating : extend [deadline_in_future] / move_deadline, notify_extension" in diagram
     assert "issued --> [*]" in diagram
+
+
+# --- timers that can never fire --------------------------------------------------------------------
+
+OVERDUE_TIMER = '    - { name: "remind_overdue", at: "%s", effects: ["remind_overdue"] }\n'
+
+
+def with_overdue(at: str = "1 working day after deadline", close_at: str = "deadline") -> str:
+    """VALID_STATES with an overdue reminder on line 16 (before the close, now on line 17)."""
+    return VALID_STATES.replace('    - { name: "close", at: "deadline"',
+                                OVERDUE_TIMER % at + f'    - {{ name: "close", at: "{close_at}"')
+
+
+def with_grace(period: str) -> str:
+    return HEADER.replace("states:\n", f'grace_period: "{period}"\nstates:\n')
+
+
+def test_an_overdue_reminder_after_a_close_at_the_deadline_can_never_fire() -> None:
+    text = tiny(with_overdue())  # the consultation as it was: overdue reminder, close at the deadline 24:00
+    assert problems_in(text) == [
+        "tiny.yaml:16:39: timer 'remind_overdue' can never fire: the round leaves state 'circulating' before it, "
+        "when timer 'close' fires at \"deadline\"; declare grace_period: \"N working days\" and close at "
+        "\"closing\", or remove the timer"]
+    assert source_at(text, 16, 39).startswith('"1 working day after deadline"')
+
+
+OLD_CONSULTATION_TIMERS = """\
+  circulating:
+    timers:
+      - { name: "remind_before", at: "deadline - 2 working days", time: "08:00", effects: ["remind_pending"] }
+      - name: "remind_overdue"
+        at: "1 working day after deadline, repeat every 2 working days, at most 3 times"
+        time: "08:00"
+        effects: ["remind_overdue"]
+      - { name: "close", at: "%s", time: "24:00", event: "deadline_passed" }
+"""
+
+
+def old_consultation(folder: Path, close_at: str, grace: str | None = None) -> Path:
+    """The shipped consultation with the overdue reminder it had before grace periods, in folder."""
+    text = (DEFINITIONS / "consultation.yaml").read_text(encoding="utf-8")
+    text = text.replace("  circulating:\n", OLD_CONSULTATION_TIMERS % close_at, 1)
+    if grace:
+        text = text.replace('extends: "_round"\n', f'extends: "_round"\ngrace_period: "{grace}"\n', 1)
+    path = folder / "consultation.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_the_old_consultations_overdue_reminder_can_never_fire(tmp_path: Path) -> None:
+    from workflows.service.registry import engine_registry
+
+    registry = dataclasses.replace(engine_registry(), partials=(DEFINITIONS,))
+    path = old_consultation(tmp_path, "deadline")
+    text = path.read_text(encoding="utf-8")
+    line = line_of(path, '"1 working day after deadline')
+    assert [str(p) for p in validate_file(path, registry)] == [
+        f"{path}:{line}:13: timer 'remind_overdue' can never fire: the round leaves state 'circulating' before "
+        "it, when timer 'close' fires at \"deadline\"; declare grace_period: \"N working days\" and close at "
+        "\"closing\", or remove the timer"]
+    assert source_at(text, line, 13).startswith('"1 working day after deadline')
+    graced = old_consultation(tmp_path, "closing", grace="3 working days")
+    assert validate_file(graced, registry) == []
+    assert load_workflow(graced, registry).state("circulating").timer("remind_overdue").effects == ["remind_overdue"]
+
+
+def test_an_overdue_reminder_within_the_grace_period_is_valid() -> None:
+    text = tiny(with_overdue(close_at="closing"), with_grace("3 working days"))
+    wf = load_workflow_text(text, "tiny.yaml", REGISTRY)
+    assert wf.grace_days() == (3, DayKind.WORKING)
+    assert wf.state("circulating").timer("close").at == TimeSpec(Anchor.CLOSING, 0, DayKind.CALENDAR)
+    # The same reminder with the grace period declared but the close still at the deadline is refused.
+    [problem] = problems_in(tiny(with_overdue(), with_grace("3 working days")))
+    assert problem.startswith("tiny.yaml:17:39: timer 'remind_overdue' can never fire")
+    assert "declare a longer grace_period and close at \"closing\"" in problem
+
+
+def test_an_overdue_reminder_after_a_short_grace_period_is_refused() -> None:
+    text = tiny(with_overdue("2 working days after deadline", close_at="closing"), with_grace("1 working day"))
+    assert problems_in(text) == [
+        "tiny.yaml:17:39: timer 'remind_overdue' can never fire: the round leaves state 'circulating' before it, "
+        "when timer 'close' fires at \"closing\"; declare a longer grace_period and close at \"closing\", "
+        "or remove the timer"]
+    # On the last day of grace, at 08:00, the reminder still comes before the close at 24:00.
+    same_day = tiny(with_overdue("1 working day after deadline", close_at="closing"), with_grace("1 working day"))
+    assert load_workflow_text(same_day, "tiny.yaml", REGISTRY).grace_days() == (1, DayKind.WORKING)
+
+
+def test_repeats_of_a_reminder_beyond_the_close_are_not_an_error() -> None:
+    # Occurrences 1 and 3 working days after the deadline, then 5: the close at "closing" (3) comes first.
+    at = "1 working day after deadline, repeat every 2 working days, at most 3 times"
+    text = tiny(with_overdue(at, close_at="closing"), with_grace("3 working days"))
+    overdue = load_workflow_text(text, "tiny.yaml", REGISTRY).state("circulating").timer("remind_overdue")
+    assert overdue.at == TimeSpec(Anchor.DEADLINE, 1, DayKind.WORKING, repeat_every=2, max_times=3)
+    # The engine plans none of them at or after the close: tests/unit/test_engine_grace_period.py.
+
+
+def test_a_timer_before_the_close_or_counted_from_the_launch_is_never_refused() -> None:
+    text = tiny(with_overdue("launch + 30 working days"))
+    assert load_workflow_text(text, "tiny.yaml", REGISTRY).state("circulating").timer("remind_overdue").at.anchor \
+        is Anchor.LAUNCH
+
+
+def test_an_unreadable_grace_period_is_refused_where_it_is_written() -> None:
+    assert problems_in(tiny(header=with_grace("three working days"))) == [
+        "tiny.yaml:7:15: bad number of days 'three working days': 'three working days' is not a number of days; "
+        "expected 'N working days', 'N days', 'N ngày làm việc' or 'N ngày' (N from 0 to 365)"]
+
+
+# --- shared parts (extends:) -----------------------------------------------------------------------
+
+SHARED_STATES = """\
+states:
+  draft:
+    title: "Dự thảo"
+    transitions:
+      launch: { to: "circulating", effects: ["send_invitations"] }
+  circulating:
+    title: "Đang lấy ý kiến"
+    allows: ["answer", "remind"]
+    timers:
+      - { name: "remind_before", at: "deadline - 2 working days", effects: ["remind_pending"] }
+      - { name: "close", at: "closing", time: "24:00", event: "deadline_passed" }
+    transitions:
+      respond: { effects: ["record_response", "send_receipt"] }
+      remind: { effects: ["remind_selected"] }
+"""
+
+KIND = """\
+name: "kind"
+title: "Loại đợt thử"
+extends: "_base"
+initial: "draft"
+recipient_roles: ["comment"]
+response: { kind: "comments" }
+states:
+  circulating:
+    transitions:
+      respond: { effects: ["record_response"] }
+      deadline_passed: { to: "done", effects: ["mark_closed"] }
+  done: { title: "Xong", final: true }
+"""
+
+
+def shared_part(folder: Path, states: str = SHARED_STATES, name: str = "_base") -> Path:
+    """A shared part with the events and terms of _minimal.yaml and the given states; returns its path."""
+    path = folder / f"{name}.yaml"
+    path.write_text((FIXTURES / "_minimal.yaml").read_text(encoding="utf-8") + "\n" + states, encoding="utf-8")
+    return path
+
+
+def line_of(path: Path, text: str) -> int:
+    return next(i for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1) if text in line)
+
+
+def test_a_problem_in_the_shared_part_is_reported_at_the_shared_files_line_and_column(tmp_path: Path) -> None:
+    base = shared_part(tmp_path, SHARED_STATES.replace('"send_invitations"', '"send_invitaton"'))
+    (tmp_path / "kind.yaml").write_text(KIND, encoding="utf-8")
+    line = line_of(base, '"send_invitaton"')
+    assert [str(p) for p in validate_file(tmp_path / "kind.yaml", REGISTRY)] == [
+        f'{base}:{line}:46: unknown effect "send_invitaton" (did you mean send_invitations?)']
+    assert source_at(base.read_text(encoding="utf-8"), line, 46).startswith('"send_invitaton"')
+
+
+def test_a_problem_in_the_kind_is_reported_in_the_kind_even_inside_a_shared_state(tmp_path: Path) -> None:
+    shared_part(tmp_path)
+    kind = tmp_path / "kind.yaml"
+    kind.write_text(KIND.replace('"mark_closed"', '"mark_close"'), encoding="utf-8")
+    assert [str(p) for p in validate_file(kind, REGISTRY)] == [
+        f'{kind}:11:48: unknown effect "mark_close" (did you mean mark_closed?)']
+    assert source_at(kind.read_text(encoding="utf-8"), 11, 48).startswith('"mark_close"')
+
+
+def test_a_kind_overriding_one_transition_of_a_shared_state_keeps_the_shared_timers(tmp_path: Path) -> None:
+    shared_part(tmp_path)
+    (tmp_path / "kind.yaml").write_text(KIND, encoding="utf-8")
+    wf = load_workflow(tmp_path / "kind.yaml", REGISTRY)
+    circulating = wf.state("circulating")
+    assert circulating.title == "Đang lấy ý kiến"
+    assert [t.name for t in circulating.timers] == ["remind_before", "close"]
+    assert circulating.timer("close").at == TimeSpec(Anchor.CLOSING, 0, DayKind.CALENDAR)
+    assert circulating.transitions["respond"] == [TransitionDef(effects=["record_response"])]  # the kind's
+    assert circulating.transitions["remind"] == [TransitionDef(effects=["remind_selected"])]  # the shared one
+    assert [c.value for c in circulating.allows] == ["answer", "remind"]
+    assert wf.state("draft").transitions["launch"][0].to == "circulating"
+    assert wf.event_title("deadline_passed") == "hết hạn" and wf.terms.verb == "góp ý"
+
+
+def test_the_shipped_kinds_keep_the_shared_circulating_state_of_round(tmp_path: Path) -> None:
+    for name in ("consultation", "proposal_call"):
+        wf = load_workflow(DEFINITIONS / f"{name}.yaml", REGISTRY)
+        circulating = wf.state("circulating")
+        assert [t.name for t in circulating.timers] == ["remind_before", "close"]
+        assert set(circulating.transitions) == {"respond", "extend", "remind", "close", "deadline_passed"}
+    assert load_workflow(DEFINITIONS / "proposal_call.yaml", REGISTRY).state_title("circulating") == \
+        "Đang nhận đề xuất"
+
+
+@pytest.mark.parametrize(("written", "message"), [
+    ('"_nowhere"', "extends: no file _nowhere.yaml in {folder}, {fixtures}"),
+    ('"consultation"', 'extends: expected the quoted name of a shared part such as "_round" (a file _round.yaml), '
+                       "got 'consultation'"),
+    ("5", 'extends: expected the quoted name of a shared part such as "_round" (a file _round.yaml), got 5'),
+])
+def test_extends_naming_no_shared_part_is_refused_at_the_extends_line(
+        tmp_path: Path, written: str, message: str) -> None:
+    kind = tmp_path / "kind.yaml"
+    kind.write_text(KIND.replace('extends: "_base"', f"extends: {written}"), encoding="utf-8")
+    assert [str(p) for p in validate_file(kind, REGISTRY)] == [
+        f"{kind}:3:10: " + message.format(folder=tmp_path, fixtures=FIXTURES)]
+
+
+def test_a_shared_part_that_extends_another_is_refused_at_its_extends_line(tmp_path: Path) -> None:
+    shared_part(tmp_path, name="_inner")
+    outer = tmp_path / "_base.yaml"
+    outer.write_text('# A shared part over another one\nextends: "_inner"\n', encoding="utf-8")
+    (tmp_path / "kind.yaml").write_text(KIND, encoding="utf-8")
+    assert [str(p) for p in validate_file(tmp_path / "kind.yaml", REGISTRY)] == [
+        f"{outer}:2:10: a shared part cannot extend another one"]
+
+
+# --- capabilities, packages, documents ------------------------------------------------------------
+
+
+def with_allows(*capabilities: str) -> str:
+    """VALID_STATES with `allows:` on line 14 (the circulating state)."""
+    listed = ", ".join(f'"{c}"' for c in capabilities)
+    return VALID_STATES.replace('  title: "Đang lấy ý kiến"\n', f'  title: "Đang lấy ý kiến"\n  allows: [{listed}]\n')
+
+
+def test_a_capability_that_needs_no_transition_is_accepted() -> None:
+    wf = load_workflow_text(tiny(with_allows("answer", "triage")), "tiny.yaml", REGISTRY)
+    assert wf.allows("circulating", Capability.TRIAGE) and wf.allows("circulating", Capability.ANSWER)
+    assert not wf.allows("draft", Capability.TRIAGE) and not wf.allows("nowhere", Capability.ANSWER)
+    assert wf.answering_state() == "circulating"
+
+
+def test_a_capability_without_its_transitions_is_refused_naming_them() -> None:
+    text = tiny(with_allows("answer", "decide"))
+    assert problems_in(text) == [
+        "tiny.yaml:14:24: state 'circulating' allows decide but has no transition for decide_issued, "
+        "decide_returned: add it or remove decide"]
+    assert source_at(text, 14, 24).startswith('"decide"')
+    assert problems_in(tiny(with_allows("extend"))) == [
+        "tiny.yaml:14:14: state 'circulating' allows extend but has no transition for extend: "
+        "add it or remove extend"]
+
+
+def test_an_unknown_capability_lists_the_allowed_ones() -> None:
+    assert problems_in(tiny(with_allows("answer", "approve"))) == [
+        "tiny.yaml:14:24: 'approve' is not allowed here; expected 'edit', 'launch', 'answer', 'late_answer', "
+        "'remind', 'extend', 'triage', 'revise_draft', 'decide', 'revise' or 'follow_up'"]
+
+
+PACKAGE = '  package: { title: "Trình UBND tỉnh", event: "%s", documents: [%s], done: "Đã lập hồ sơ trình." }\n'
+DOCUMENTS = """\
+documents:
+  request_letter:
+    title: "Công văn xin ý kiến"
+    builder: "%s"
+    filename: "cong-van-xin-y-kien.docx"
+    states: [%s]
+"""
+BUILDERS = dataclasses.replace(REGISTRY, builders=frozenset({"request_letter", "synthesis_docx", "submission"}))
+
+
+def with_package(event: str, documents: str) -> str:
+    """VALID_STATES with a package on line 14 (the circulating state)."""
+    return VALID_STATES.replace('  title: "Đang lấy ý kiến"\n',
+                                '  title: "Đang lấy ý kiến"\n' + PACKAGE % (event, documents))
+
+
+def test_a_package_names_declared_documents_and_an_event_its_state_handles() -> None:
+    text = tiny(with_package("deadline_passed", '"request_letter"')) + \
+        DOCUMENTS % ("request_letter", '"circulating", "done"')
+    wf = load_workflow_text(text, "tiny.yaml", BUILDERS)
+    package = wf.package("circulating")
+    assert package is not None and (package.event, package.documents) == ("deadline_passed", ["request_letter"])
+    assert wf.package("draft") is None and wf.package("nowhere") is None
+    assert list(wf.documents_in("done")) == ["request_letter"] and wf.documents_in("draft") == {}
+
+
+def test_a_package_with_an_unknown_document_or_an_unhandled_event_is_refused() -> None:
+    text = tiny(with_package("submit", '"request_letter", "submision"')) + \
+        DOCUMENTS % ("request_letter", '"circulating"')
+    assert problems_in(text, registry=BUILDERS) == [
+        "tiny.yaml:14:49: package event 'submit' has no transition in state 'circulating'",
+        'tiny.yaml:14:89: unknown document "submision" (declare it under documents:)',
+    ]
+    assert source_at(text, 14, 49).startswith('"submit"') and source_at(text, 14, 89).startswith('"submision"')
+
+
+def test_a_document_with_an_unknown_builder_or_state_is_refused() -> None:
+    text = tiny() + DOCUMENTS % ("request_leter", '"circulating", "circulatng"')
+    assert problems_in(text, registry=BUILDERS) == [
+        'tiny.yaml:29:14: unknown document builder "request_leter" (did you mean request_letter?) '
+        "(known: request_letter, submission, synthesis_docx)",
+        'tiny.yaml:31:29: unknown state "circulatng" (did you mean circulating?)',
+    ]
+    assert source_at(text, 29, 14).startswith('"request_leter"') and source_at(text, 31, 29).startswith('"circulatng"')
+    # Without a builder registry only the states are checked.
+    assert problems_in(text) == ['tiny.yaml:31:29: unknown state "circulatng" (did you mean circulating?)']
+
+
+# --- events ----------------------------------------------------------------------------------------
+
+
+def test_an_undeclared_event_in_a_transition_or_a_timer_is_an_unknown_event() -> None:
+    states = VALID_STATES.replace("respond: { effects", "respnd: { effects").replace(
+        'event: "deadline_passed"', 'event: "deadline_pased"')
+    assert problems_in(tiny(states)) == [
+        'tiny.yaml:16:64: unknown event "deadline_pased" (did you mean deadline_passed?)',
+        'tiny.yaml:18:7: unknown event "respnd" (did you mean respond?)',
+    ]
+
+
+def test_an_event_nothing_resembles_says_how_to_declare_it() -> None:
+    states = VALID_STATES.replace("respond: { effects", "forward_proposals: { effects")
+    assert problems_in(tiny(states)) == [
+        'tiny.yaml:18:7: unknown event "forward_proposals" (declare it under events: with its title, '
+        'e.g. forward_proposals: "...")']
+    events = 'events: { forward_proposals: "gửi danh mục đề xuất" }\n'
+    declared = tiny(states, HEADER.replace("states:\n", events + "states:\n"))
+    wf = load_workflow_text(declared, "tiny.yaml", REGISTRY)
+    assert wf.event_title("forward_proposals") == "gửi danh mục đề xuất"
+    assert wf.event_title("launch") == "phát hành"  # the kind's events merge with the shared part's
+
+
+def test_a_definition_without_events_or_terms_is_refused() -> None:
+    assert problems_in(tiny().replace(FOOTER, "")) == [
+        "tiny.yaml:1:1: missing field 'events'", "tiny.yaml:1:1: missing field 'terms'"]
+
+
+@pytest.mark.parametrize("name", ["consultation", "proposal_call"])
+def test_shipped_definitions_answer_what_code_asks_them(name: str) -> None:
+    from workflows.service.registry import shipped_workflows
+
+    wf = shipped_workflows()[name]
+    assert wf.answering_state() == "circulating"
+    assert wf.event_title("deadline_passed") == "hết hạn"
+    assert wf.event_title("launch") == "phát hành"
+    assert wf.event_title("no_such_event") == "no_such_event"
+    assert wf.state_title("draft") == "Dự thảo" and wf.state_title("no_such_state") == "no_such_state"
+    assert wf.allows("draft", Capability.LAUNCH) and wf.allows("draft", Capability.EDIT)
+    assert wf.allows("circulating", Capability.ANSWER) and wf.allows("circulating", Capability.EXTEND)
+    assert not wf.allows("circulating", Capability.LAUNCH) and not wf.allows("draft", Capability.ANSWER)
+    assert wf.package("circulating") is None
+    for state in wf.states:
+        assert all(state in doc.states for doc in wf.documents_in(state).values())
+    for text in [*wf.events.values(), *(s.title for s in wf.states.values())]:
+        assert unicodedata.is_normalized("NFC", text)
+
+
+def test_the_consultation_submits_from_consolidated_and_records_the_decision() -> None:
+    from workflows.service.registry import shipped_workflows
+
+    wf = shipped_workflows()["consultation"]
+    assert wf.event_title("submit") == "trình UBND tỉnh" and wf.state_title("submitted") == "Đã trình UBND tỉnh"
+    package = wf.package("consolidated")
+    assert package is not None and package.title == "Trình UBND tỉnh" and package.event == "submit"
+    assert package.documents == ["submission", "revised_draft", "synthesis_docx", "synthesis_xlsx", "unit_list"]
+    assert list(wf.documents_in("draft")) == ["request_letter"]
+    assert list(wf.documents_in("circulating")) == ["request_letter", "reminder_letter"]
+    assert wf.documents_in("consolidated")["submission"].filename == "to-trinh.docx"
+    assert wf.allows("submitted", Capability.DECIDE) and wf.allows("returned", Capability.REVISE)
+    assert wf.allows("consolidating", Capability.LATE_ANSWER) and wf.allows("consolidating", Capability.TRIAGE)
+    assert wf.silence.agreement and wf.silence.possible
+
+
+def test_the_proposal_call_forwards_proposals_or_reports_that_there_were_none() -> None:
+    from workflows.service.registry import shipped_workflows
+
+    wf = shipped_workflows()["proposal_call"]
+    reviewing, nothing = wf.package("reviewing"), wf.package("no_proposals")
+    assert reviewing is not None and (reviewing.event, reviewing.documents) == \
+        ("forward_proposals", ["proposal_list_docx", "proposal_list_xlsx"])
+    assert nothing is not None and (nothing.event, nothing.documents) == \
+        ("report_submitted", ["zero_response_report", "ministry_reply"])
+    assert wf.event_title("forward_proposals") == "gửi danh mục đề xuất"
+    assert list(wf.documents_in("no_proposals")) == ["call_letter", "zero_response_report", "ministry_reply"]
+    assert wf.allows("reviewing", Capability.LATE_ANSWER) and not wf.allows("reviewing", Capability.DECIDE)
+    assert not wf.silence.agreement and not wf.silence.possible
+
+
+# --- response fields -------------------------------------------------------------------------------
+
+
+def with_fields(fields: str) -> str:
+    return HEADER.replace('{ kind: "comments" }', f'{{ kind: "proposals", fields: [{fields}] }}')
+
+
+@pytest.mark.parametrize(("field", "message"), [
+    ('{ key: "vote", label: "Biểu quyết", kind: "choice", options: ["Đồng ý"] }',
+     "field 'vote' is a choice: list at least two options"),
+    ('{ key: "vote", label: "Biểu quyết", kind: "choice" }',
+     "field 'vote' is a choice: list at least two options"),
+    ('{ key: "name", label: "Tên nhiệm vụ", kind: "text", options: ["Có", "Không"] }',
+     "field 'name': options apply only to kind \"choice\""),
+    ('{ key: "months", label: "Thời gian thực hiện (tháng)", kind: "months", minimum: 12, maximum: 6 }',
+     "field 'months': minimum 12 is above maximum 6"),
+])
+def test_a_form_field_that_cannot_be_filled_in_is_refused(field: str, message: str) -> None:
+    assert problems_in(tiny(header=with_fields(field))) == [f"tiny.yaml:5:41: {message}"]
+    assert source_at(tiny(header=with_fields(field)), 5, 41).startswith(field)
+
+
+def test_a_whole_number_limit_may_be_written_unquoted() -> None:
+    fields = ('{ key: "name", label: "Tên nhiệm vụ", kind: "text", max_length: 500 }, '
+              '{ key: "vote", label: "Biểu quyết", kind: "choice", options: ["Đồng ý", "Không đồng ý"] }, '
+              '{ key: "months", label: "Số tháng", kind: "months", minimum: 1, maximum: 120 }')
+    wf = load_workflow_text(tiny(header=with_fields(fields)), "tiny.yaml", REGISTRY)
+    name, vote, months = wf.response.fields
+    assert (name.kind, name.max_length) == ("text", 500)
+    assert (vote.kind, vote.options) == ("choice", ["Đồng ý", "Không đồng ý"])
+    assert (months.minimum, months.maximum) == (1, 120)
+
+
+def test_an_unknown_field_kind_lists_the_kinds() -> None:
+    field = '{ key: "name", label: "Tên", kind: "paragraph" }'
+    assert source_at(tiny(header=with_fields(field)), 5, 76).startswith('"paragraph"')
+    assert problems_in(tiny(header=with_fields(field))) == [
+        "tiny.yaml:5:76: 'paragraph' is not allowed here; expected 'text', 'long_text', 'number', 'money', "
+        "'months', 'date', 'email', 'phone', 'choice' or 'file'"]
