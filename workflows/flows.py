@@ -12,6 +12,7 @@ from typing import Any
 from prefect import flow
 
 from workflows.service.app import App
+from workflows.service.delivery import DeliveryReport
 from workflows.service.steps import STEPS
 
 _current_app: App | None = None
@@ -55,6 +56,4 @@ class PrefectExecutor:
         global _current_app
         _current_app = app
         result = asyncio.run(FLOWS[step](**params))
-        from workflows.service.delivery import DeliveryReport
-
         return DeliveryReport(**result) if result else None

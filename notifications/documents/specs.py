@@ -1,7 +1,19 @@
 """Which keys each wording file defines and which variables its texts may use."""
 from __future__ import annotations
 
-from notifications.documents.wording import WordingSpec
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class WordingSpec:
+    """What a document's wording file must define and which variables its texts may use."""
+
+    name: str
+    texts: frozenset[str]
+    blocks: frozenset[str]
+    variables: frozenset[str]
+    lists: frozenset[str]
+
 
 _LETTER = frozenset({"issuer_name", "governing_body", "place", "subject", "office_code"})
 _CONTACT = frozenset({"contact_name", "contact_title", "contact_phone"})

@@ -21,6 +21,7 @@ import jinja2.sandbox
 import yaml
 
 from notifications.documents import vietnamese
+from notifications.documents.specs import SPECS, WordingSpec
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 LOOP_VARIABLES = frozenset({"item", "number", "count", "last"})
@@ -30,17 +31,6 @@ _PARAGRAPH_KEYS = ("text", "each", "bold", "italic", "align", "indent")
 
 class WordingError(ValueError):
     """A wording file is missing, malformed or uses a name the document does not provide."""
-
-
-@dataclass(frozen=True)
-class WordingSpec:
-    """What a document's wording file must define and which variables its texts may use."""
-
-    name: str
-    texts: frozenset[str]
-    blocks: frozenset[str]
-    variables: frozenset[str]
-    lists: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -114,8 +104,6 @@ class Wording:
 
 def load_wording(name: str, override_dir: Path | None = None) -> Wording:
     """The wording `name`: the department's copy in `override_dir` if it has one, else ours."""
-    from notifications.documents.specs import SPECS  # the specs list the documents, which load wordings
-
     if name not in SPECS:
         raise WordingError(f"unknown document wording {name!r} (known: {', '.join(sorted(SPECS))})")
     path = TEMPLATE_DIR / f"{name}.yaml"

@@ -1,13 +1,18 @@
-"""The shape of the code base: import layers, where our packages come from, a light CLI start-up."""
+"""The shape of the code base: import contracts that hold and can fail, no import cycle, where our
+packages come from, a light CLI start-up."""
 from __future__ import annotations
 
+import ast
+import configparser
 import importlib
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from import_cycles import cycles, describe, read_imports
 
 REPO = Path(__file__).resolve().parents[2]
 OUR_PACKAGES = ("config", "models", "notifications", "workflows")
@@ -40,12 +45,138 @@ def _imported_top_level(args: list[str], env: dict[str, str]) -> set[str]:
     return modules
 
 
-def test_import_layers_hold() -> None:
+def _lint_imports(root: Path) -> subprocess.CompletedProcess[str]:
+    """`lint-imports` on the contracts in ROOT/.importlinter, importing our packages from ROOT."""
     lint_imports = Path(sys.executable).parent / "lint-imports"
     assert lint_imports.exists(), f"{lint_imports} is missing: sync the dev dependency group (uv sync)"
-    completed = subprocess.run([str(lint_imports), "--config", str(REPO / ".importlinter")], cwd=REPO,
-                               capture_output=True, text=True, timeout=300)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")])),
+           "COLUMNS": "1000"}
+    return subprocess.run([str(lint_imports), "--config", str(root / ".importlinter"), "--no-cache", "--no-logo"],
+                          cwd=root, env=env, capture_output=True, text=True, timeout=300)
+
+
+def _contract_names() -> dict[str, str]:
+    """Contract id -> name, as .importlinter declares them."""
+    parser = configparser.ConfigParser()
+    parser.read(REPO / ".importlinter", encoding="utf-8")
+    prefix = "importlinter:contract:"
+    return {section.removeprefix(prefix): parser[section]["name"]
+            for section in parser.sections() if section.startswith(prefix)}
+
+
+def _plant(path: Path, statement: str) -> None:
+    """Add STATEMENT as a module-level import, after the docstring and `from __future__` of PATH."""
+    source = path.read_text(encoding="utf-8")
+    after = 0
+    for node in ast.parse(source).body:
+        docstring = isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) and after == 0
+        if not (docstring or (isinstance(node, ast.ImportFrom) and node.module == "__future__")):
+            break
+        after = node.end_lineno or after
+    lines = source.splitlines(keepends=True)
+    path.write_text("".join([*lines[:after], statement + "\n", *lines[after:]]), encoding="utf-8")
+
+
+def _copy_of_the_packages(target: Path) -> Path:
+    """The four packages (their Python files) and .importlinter, copied under TARGET."""
+    def not_python(folder: str, names: list[str]) -> set[str]:
+        return {name for name in names if name == "__pycache__"
+                or (not name.endswith(".py") and not (Path(folder) / name).is_dir())}
+
+    for package in OUR_PACKAGES:
+        shutil.copytree(REPO / package, target / package, ignore=not_python)
+    shutil.copy(REPO / ".importlinter", target / ".importlinter")
+    return target
+
+
+# One wrong import per case: (contract id, file, the import, the import as lint-imports reports it).
+PLANTED = [
+    ("layers", "config/clock.py", "import notifications.message", "config.clock -> notifications.message"),
+    ("workflows-layers", "workflows/service/files.py", "from workflows.cli import main",
+     "workflows.service.files -> workflows.cli.main"),
+    ("workflows-layers", "workflows/engine/decide.py", "from workflows.service.app import App",
+     "workflows.engine.decide -> workflows.service.app"),
+    ("workflows-layers", "workflows/definition/schema.py", "import workflows.engine.decision",
+     "workflows.definition.schema -> workflows.engine.decision"),
+    ("workflows-layers", "workflows/flows.py", "import workflows.web.app", "workflows.flows -> workflows.web.app"),
+    ("entry-points-never-import-models-db", "workflows/cli/round_cmd.py", "from models.db.tables import RoundRow",
+     "workflows.cli.round_cmd -> models.db.tables"),
+    ("entry-points-never-import-models-db", "workflows/web/routes/dashboard.py",
+     "from models.db.unit_of_work import UnitOfWork", "workflows.web.routes.dashboard -> models.db.unit_of_work"),
+    ("models-never-import-workflows-or-notifications", "models/rounds.py", "import workflows.web",
+     "models.rounds -> workflows.web"),
+    ("models-never-import-workflows-or-notifications", "models/text.py", "import notifications.compose",
+     "models.text -> notifications.compose"),
+    ("notifications-never-import-workflows", "notifications/message.py", "from workflows.service.app import App",
+     "notifications.message -> workflows.service.app"),
+    ("definition-and-engine-are-pure", "workflows/engine/decide.py", "import sqlalchemy",
+     "workflows.engine.decide -> sqlalchemy"),
+    ("definition-and-engine-are-pure", "workflows/engine/effects.py", "from models.db.tables import RoundRow",
+     "workflows.engine.effects -> models.db.tables"),
+    ("definition-and-engine-are-pure", "workflows/definition/schema.py", "import jinja2",
+     "workflows.definition.schema -> jinja2"),
+    ("definition-and-engine-are-pure", "workflows/definition/validate.py", "import fastapi",
+     "workflows.definition.validate -> fastapi"),
+    ("definition-and-engine-are-pure", "workflows/engine/timers.py", "import typer",
+     "workflows.engine.timers -> typer"),
+]
+# Cycles that still go through an import inside a function, each with the move that removes it.
+KNOWN_HIDDEN_CYCLES = [
+    # rounds.create_round imports drafts.check_draft_file lazily, and draft_upload takes FormErrors from
+    # round_forms: check_draft_file moves to draft_upload, FormErrors to a module of its own.
+    {"workflows.service.draft_upload", "workflows.service.round_forms", "workflows.service.rounds",
+     "workflows.service.drafts"},
+]
+
+
+def test_lint_imports_passes_on_the_repository() -> None:
+    completed = _lint_imports(REPO)
     assert completed.returncode == 0, completed.stdout + completed.stderr
+
+
+def test_every_contract_has_a_planted_import_that_breaks_it() -> None:
+    assert sorted(_contract_names()) == sorted({contract for contract, *_ in PLANTED})
+
+
+@pytest.mark.parametrize(("contract", "file", "statement", "reported"), PLANTED,
+                         ids=[f"{contract}:{file}:{statement}" for contract, file, statement, _ in PLANTED])
+def test_a_planted_wrong_import_breaks_its_contract(tmp_path: Path, contract: str, file: str, statement: str,
+                                                    reported: str) -> None:
+    copy = _copy_of_the_packages(tmp_path)
+    _plant(copy / file, statement)
+    completed = _lint_imports(copy)
+    output = " ".join((completed.stdout + completed.stderr).split())  # long contract names wrap
+    assert completed.returncode == 1, output
+    assert f"{_contract_names()[contract]} BROKEN" in output, output
+    assert reported in output, f"lint-imports did not read the copy with the planted import:\n{output}"
+
+
+def test_no_import_cycle_at_module_level() -> None:
+    imports = read_imports()
+    found = [describe(imports.module_level, cycle) for cycle in cycles(imports.module_level)]
+    assert found == [], "import cycles (module:line -> ...):\n" + "\n".join(found)
+
+
+def test_imports_inside_functions_hide_no_new_cycle() -> None:
+    imports = read_imports()
+    graph = imports.both()
+    new = [describe(graph, cycle) for cycle in cycles(graph)
+           if not any(set(cycle) <= known for known in KNOWN_HIDDEN_CYCLES)]
+    assert new == [], "import cycles closed by an import inside a function:\n" + "\n".join(new)
+
+
+def test_the_cycle_finder_sees_a_planted_cycle_and_tells_function_level_imports_apart(tmp_path: Path) -> None:
+    copy = _copy_of_the_packages(tmp_path)
+    # sweep -> steps -> timers: timers importing sweep closes a cycle.
+    _plant(copy / "workflows/service/timers.py", "import workflows.service.sweep")
+    (copy / "workflows/service/steps.py").write_text((copy / "workflows/service/steps.py").read_text(
+        encoding="utf-8") + "\n\ndef _late() -> None:\n    import workflows.service.sweep  # noqa: F401\n",
+        encoding="utf-8")
+    imports = read_imports(copy)
+    assert "workflows.service.sweep" in imports.function_level["workflows.service.steps"]
+    assert "workflows.service.sweep" not in imports.module_level["workflows.service.steps"]
+    found = [set(cycle) for cycle in cycles(imports.module_level)]
+    assert {"workflows.service.sweep", "workflows.service.steps", "workflows.service.timers"} in found
 
 
 @pytest.mark.parametrize("package", OUR_PACKAGES)

@@ -10,11 +10,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from config.calendar import WorkingCalendar
-from config.calendar import load_calendar
+from config.calendar import WorkingCalendar, load_calendar
 from config.clock import Clock, clock_from_settings
 from config.settings import Settings, load_settings
-from models.db.database import make_engine, migrate, session_factory
+from models.db.database import make_engine, migrate, schema_is_current, session_factory
 from models.db.unit_of_work import UnitOfWork
 
 
@@ -67,6 +66,10 @@ class App:
     def uow(self, read_only: bool = False) -> UnitOfWork:
         """A unit of work; read_only=True for pages and reports (no write lock on SQLite)."""
         return UnitOfWork(self.sessions, read_only=read_only)
+
+    def schema_is_current(self) -> bool:
+        """Whether the database is at the latest migration (False when `ykien init` never ran)."""
+        return schema_is_current(self.engine)
 
     def close(self) -> None:
         self.engine.dispose()

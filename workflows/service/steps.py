@@ -1,10 +1,12 @@
 """The heavy steps of a round, run through one interface by an inline or a Prefect executor."""
 from __future__ import annotations
 
-from typing import Any, Callable, Protocol
+from collections.abc import Callable
+from typing import Any, Protocol
 
 from workflows.service.app import App
 from workflows.service.delivery import DeliveryReport, deliver_outbox
+from workflows.service.timers import fire_timer
 
 
 def circulate(app: App, round_id: int | None = None) -> DeliveryReport:
@@ -14,8 +16,6 @@ def circulate(app: App, round_id: int | None = None) -> DeliveryReport:
 
 def fire_timer_step(app: App, timer_id: int, round_id: int) -> DeliveryReport:
     """Fire one timer (a reminder or a deadline) and send what it queued."""
-    from workflows.service.sweep import fire_timer
-
     fire_timer(app, timer_id)
     return deliver_outbox(app, round_id)
 
