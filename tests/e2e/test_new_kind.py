@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import sys
 import zipfile
 from pathlib import Path
 
@@ -15,21 +16,12 @@ import pytest
 
 from notifications.testing import SmtpCapture
 
-README = Path(__file__).parents[2] / "README.md"
+# The README's files are read by a helper shared with the browser test.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures"))
+
+from readme_kind import readme_files
+
 KIND = "council_opinion"
-
-
-def readme_files() -> dict[str, str]:
-    """The files the README's section shows, by the path each block names in its first line."""
-    text = README.read_text(encoding="utf-8")
-    section = text[text.index("## Writing a new kind of round"):]
-    section = section[:section.index("\n## ", 5)]
-    files = {}
-    for block in re.findall(r"```yaml\n(.*?)```", section, re.S):
-        first = block.splitlines()[0]
-        assert first.startswith("# file: "), f"a YAML block of the README names no file: {first!r}"
-        files[first.removeprefix("# file: ").strip()] = block
-    return files
 
 
 def write_kind(home: Path) -> Path:
