@@ -1,25 +1,29 @@
 """Compose the Vietnamese emails of a round (subject, plain text, HTML) from Jinja2 templates.
 
-Template names are "<set>/<kind>", e.g. "consultation/invitation"; see `template_names()`.
+One generic set (templates/_generic) serves every kind of round; the kind's words come in the
+context as `terms`, and a kind may override any template in its own folder: see templates/README.md.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import cache
+from functools import lru_cache
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import jinja2
 
 VIETNAM_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
-KINDS = ("invitation", "reminder_before", "reminder_overdue", "extension", "receipt")
+MESSAGE_KINDS = ("invitation", "reminder_before", "reminder_overdue", "extension", "receipt")
 ROLES = ("comment", "publish", "inform")
 RESPONSE_KINDS = ("comments", "agree", "proposals")
+PARTS = ("subject", "txt", "html")
+GENERIC_SET = "_generic"
 
 COMMON_KEYS = frozenset(
     {
@@ -38,19 +42,30 @@ COMMON_KEYS = frozenset(
         "contact_phone",
         "signer_name",
         "signer_title",
-        "silence_is_agreement",
+        "terms",
+        "silence",
         "reference",
     }
 )
-KIND_KEYS: Mapping[str, frozenset[str]] = {
+MESSAGE_KEYS: Mapping[str, frozenset[str]] = {
     "invitation": frozenset(),
     "reminder_before": frozenset(),
     "reminder_overdue": frozenset({"days_overdue"}),
     "extension": frozenset({"old_deadline", "new_deadline", "reason"}),
     "receipt": frozenset({"response_kind", "comment_count", "received_at", "late", "comments"}),
 }
+# The terms each generic message reads; those in BY_ROLE are mappings read at the unit's role,
+# `received` at the response kind.
+TERMS_USED: Mapping[str, tuple[str, ...]] = {
+    "invitation": ("request", "response", "deadline_label", "link_hint"),
+    "reminder_before": ("awaited", "purpose", "link_hint"),
+    "reminder_overdue": ("awaited", "purpose", "link_hint"),
+    "extension": ("awaited", "topic", "link_hint"),
+    "receipt": ("received", "verb"),
+}
+BY_ROLE = frozenset({"request", "link_hint", "awaited"})
 
-_FORMATS = ("subject", "txt", "html")
+_SET_NAME = re.compile(r"^[a-z][a-z0-9_]*$")  # a kind's name; "_generic", "_layout" are not sets
 
 
 @dataclass(frozen=True)
@@ -63,11 +78,11 @@ class ComposedEmail:
 
 
 class TemplateNotFound(LookupError):
-    """The template name is not one of `template_names()`."""
+    """The message kind is not one of MESSAGE_KINDS, or the template set is not a kind's name."""
 
 
 class TemplateContextError(ValueError):
-    """The context lacks a key the template needs, or holds a value it cannot use."""
+    """The context lacks a key or a term the template needs, or holds a value it cannot use."""
 
 
 def vn_date(value: date) -> str:
@@ -97,17 +112,24 @@ def _local_date(value: date) -> date:
     return value
 
 
-@cache
-def _environment() -> jinja2.Environment:
+@lru_cache(maxsize=16)
+def _environment(own: tuple[str, tuple[Path, ...]] | None = None) -> jinja2.Environment:
+    """ykien's templates, with a kind's own folders (`own`: its name and folders) mapped in front of
+    templates/<kind>/. ykien's files are read once; a department's are checked for edits on use."""
+    loader: jinja2.BaseLoader = jinja2.PackageLoader("notifications", "templates")
+    if own is not None:
+        template_set, folders = own
+        kind_loader = jinja2.FileSystemLoader([str(folder) for folder in folders])
+        loader = jinja2.ChoiceLoader([jinja2.PrefixLoader({template_set: kind_loader}), loader])
     env = jinja2.Environment(
-        loader=jinja2.PackageLoader("notifications", "templates"),
+        loader=loader,
         autoescape=jinja2.select_autoescape(
             enabled_extensions=("html.j2",), default_for_string=False, default=False
         ),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
-        auto_reload=False,
+        auto_reload=own is not None,
     )
     env.filters["vn_date"] = vn_date
     env.filters["vn_long_date"] = vn_long_date
@@ -115,59 +137,130 @@ def _environment() -> jinja2.Environment:
     return env
 
 
-@cache
-def _names() -> tuple[str, ...]:
-    # A template exists when its set directory holds all three files of a known kind.
-    files = set(_environment().list_templates(extensions=["j2"]))
-    sets = {name.split("/", 1)[0] for name in files if "/" in name and not name.startswith("_")}
-    return tuple(
-        f"{template_set}/{kind}"
-        for template_set in sorted(sets)
-        for kind in KINDS
-        if all(f"{template_set}/{kind}.{fmt}.j2" in files for fmt in _FORMATS)
-    )
+def compose(
+    message: str,
+    context: Mapping[str, object],
+    *,
+    template_set: str | None = None,
+    search_path: Iterable[Path] = (),
+) -> ComposedEmail:
+    """Render one email of `message` kind (invitation, ..., receipt).
 
-
-def template_names() -> list[str]:
-    """All composable templates, e.g. ["consultation/extension", ..., "proposal_call/receipt"]."""
-    return list(_names())
-
-
-def compose(template: str, context: Mapping[str, object]) -> ComposedEmail:
-    """Render one email; raise TemplateNotFound or TemplateContextError naming the template."""
-    if template not in _names():
-        known = ", ".join(_names())
-        raise TemplateNotFound(f"unknown email template {template!r} (known: {known})")
-    _check_context(template, context)
-    env = _environment()
+    Each part (subject, txt, html) is the first found of: <message>.<part>.j2 in the folders of
+    `search_path` (a department's kind keeps its own there), templates/<template_set>/, templates/_generic/.
+    Raise TemplateNotFound for an unknown message or set name, TemplateContextError naming what is missing.
+    """
+    if message not in MESSAGE_KINDS:
+        raise TemplateNotFound(
+            f"unknown message kind {message!r} (known: {', '.join(MESSAGE_KINDS)})"
+        )
+    if template_set is not None and not _SET_NAME.match(template_set):
+        raise TemplateNotFound(f"{message}: template set {template_set!r} is not a kind's name")
+    folders = tuple(Path(folder) for folder in search_path)
+    if folders and template_set is None:
+        raise TemplateNotFound(f"{message}: a search path holds a kind's own templates: name the kind")
+    where = f"{template_set}/{message}" if template_set else message
+    _check_context(where, message, context)
     values = dict(context)
     try:
         subject, text, html = (
-            env.get_template(f"{template}.{fmt}.j2").render(values) for fmt in _FORMATS
+            _template(template_set, message, part, folders).render(values) for part in PARTS
         )
     except jinja2.UndefinedError as exc:
-        raise TemplateContextError(f"{template}: {exc}") from exc
+        raise TemplateContextError(f"{where}: {exc}") from exc
     return ComposedEmail(
         subject=_single_line(subject), text=_tidy_text(text), html=_nfc(html).strip() + "\n"
     )
 
 
-def _check_context(template: str, context: Mapping[str, object]) -> None:
-    kind = template.split("/", 1)[1]
-    missing = sorted((COMMON_KEYS | KIND_KEYS[kind]) - context.keys())
+def _template(
+    template_set: str | None, message: str, part: str, folders: tuple[Path, ...]
+) -> jinja2.Template:
+    if template_set is None or not folders:
+        return _shipped_template(template_set, message, part)
+    # A department's folder: looked up on every email, so a file added there is used at once.
+    return _environment((template_set, folders)).select_template(
+        _candidates(template_set, message, part)
+    )
+
+
+@lru_cache(maxsize=256)
+def _shipped_template(template_set: str | None, message: str, part: str) -> jinja2.Template:
+    # ykien's own files do not change while it runs: resolve each name once, not per email.
+    return _environment().select_template(_candidates(template_set, message, part))
+
+
+def _candidates(template_set: str | None, message: str, part: str) -> list[str]:
+    names = [f"{GENERIC_SET}/{message}.{part}.j2"]
+    if template_set is not None:
+        names.insert(0, f"{template_set}/{message}.{part}.j2")
+    return names
+
+
+def check_template_set(folder: Path) -> list[str]:
+    """Problems of a kind's template folder: files not named <message>.<part>.j2, syntax errors.
+
+    For `workflow validate`: a misspelt file name would otherwise be ignored without a word.
+    """
+    problems: list[str] = []
+    env = _environment()
+    for path in sorted(Path(folder).glob("*")):
+        message, _, rest = path.name.partition(".")
+        if message not in MESSAGE_KINDS or rest not in {f"{part}.j2" for part in PARTS}:
+            problems.append(
+                f"{path}: not a message template: name it <message>.subject.j2, .txt.j2 or .html.j2"
+                f" with <message> one of {', '.join(MESSAGE_KINDS)}"
+            )
+            continue
+        try:
+            env.parse(path.read_text(encoding="utf-8"), path.name, str(path))
+        except jinja2.TemplateSyntaxError as exc:
+            problems.append(f"{path}:{exc.lineno}: {exc.message}")
+        except (OSError, UnicodeDecodeError) as exc:
+            problems.append(f"{path}: cannot read the file: {exc}")
+    return problems
+
+
+def _check_context(where: str, message: str, context: Mapping[str, object]) -> None:
+    missing = sorted((COMMON_KEYS | MESSAGE_KEYS[message]) - context.keys())
     if missing:
-        raise TemplateContextError(f"{template}: missing context keys: {', '.join(missing)}")
-    _check_choice(template, context, "role", ROLES)
-    if kind == "receipt":
-        _check_choice(template, context, "response_kind", RESPONSE_KINDS)
+        raise TemplateContextError(f"{where}: missing context keys: {', '.join(missing)}")
+    _check_choice(where, context, "role", ROLES)
+    if message == "receipt":
+        _check_choice(where, context, "response_kind", RESPONSE_KINDS)
+    silence = context["silence"]
+    if silence is not None and not isinstance(silence, str):
+        raise TemplateContextError(f"{where}: silence must be the sentence or None, got {silence!r}")
+    _check_terms(where, message, context)
+
+
+def _check_terms(where: str, message: str, context: Mapping[str, object]) -> None:
+    terms = context["terms"]
+    if not isinstance(terms, Mapping):
+        raise TemplateContextError(f"{where}: terms must be a mapping, got {type(terms).__name__}")
+    for name in TERMS_USED[message]:
+        if name not in terms:
+            raise TemplateContextError(f"{where}: missing term {name!r} (terms: of the definition)")
+        key = _term_key(name, context)
+        if key is not None and (not isinstance(terms[name], Mapping) or key not in terms[name]):
+            raise TemplateContextError(f"{where}: missing term '{name}.{key}' (terms: of the definition)")
+
+
+def _term_key(name: str, context: Mapping[str, object]) -> object:
+    """The entry of a mapping term this email reads: the unit's role, or the kind of its answer."""
+    if name in BY_ROLE:
+        return context["role"]
+    if name == "received":
+        return context["response_kind"]
+    return None
 
 
 def _check_choice(
-    template: str, context: Mapping[str, object], key: str, allowed: tuple[str, ...]
+    where: str, context: Mapping[str, object], key: str, allowed: tuple[str, ...]
 ) -> None:
     if context[key] not in allowed:
         raise TemplateContextError(
-            f"{template}: {key} must be one of {', '.join(allowed)}, got {context[key]!r}"
+            f"{where}: {key} must be one of {', '.join(allowed)}, got {context[key]!r}"
         )
 
 

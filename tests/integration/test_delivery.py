@@ -6,11 +6,13 @@ import asyncio
 import socket
 from collections import Counter
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from dataclasses import replace
+from datetime import UTC, date, datetime
 from email.message import EmailMessage
 
 import pytest
 
+from notifications.compose import compose
 from notifications.delivery import (
     DeliveryResult,
     DeliveryStatus,
@@ -23,6 +25,9 @@ from notifications.delivery import (
 )
 from notifications.smtp_url import SmtpTarget, SmtpUrlError, parse_smtp_url
 from notifications.testing import SmtpCapture, smtp_capture
+from workflows.definition import load_workflow
+from workflows.service.outgoing import email_terms
+from workflows.service.registry import DEFINITIONS, engine_registry
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -175,6 +180,35 @@ def test_vietnamese_subject_and_bodies_survive_the_round_trip(capture: SmtpCaptu
     assert html.get_content() == HTML
 
 
+def test_a_generic_email_in_a_kinds_words_survives_the_round_trip(capture: SmtpCapture) -> None:
+    """The proposal call's invitation, composed from the generic set and its definition's terms."""
+    title = "Đề xuất nhiệm vụ KH&CN cấp tỉnh năm 2027"
+    values = {"title": title, "issuer_name": "Sở Khoa học và Công nghệ", "governing_body": "UBND tỉnh Cao Bằng"}
+    context = {
+        "unit_name": "Sở Công Thương", "unit_code": "SCT", "unit_contact": None, "round_title": title,
+        "subject": "đề xuất nhiệm vụ khoa học và công nghệ năm 2027", "deadline": date(2025, 12, 5),
+        "link": "https://ykien.example.vn/r/abc", "role": "comment", "contact_name": "Ông Phạm Phi Long",
+        "contact_title": None, "contact_phone": "0912130290", "signer_name": "Nông Thị Thanh Huyền",
+        "signer_title": "Giám đốc", "reference": "đợt 7", "silence": None,
+        "terms": email_terms(load_workflow(DEFINITIONS / "proposal_call.yaml", engine_registry()), **values),
+        **values,
+    }
+    composed = compose("invitation", context, template_set="proposal_call")
+    email = replace(email_to(6), subject=composed.subject, text=composed.text, html=composed.html)
+
+    [result] = deliver_sync([email], capture.target)
+
+    assert result.status is DeliveryStatus.SENT
+    [message] = capture.messages
+    plain, html = message.get_body(("plain",)), message.get_body(("html",))
+    assert plain is not None and html is not None
+    assert message["Subject"] == "V/v đề xuất nhiệm vụ khoa học và công nghệ năm 2027"
+    assert plain.get_content() == composed.text
+    assert html.get_content() == composed.html
+    assert f"tổ chức đợt đề xuất nhiệm vụ khoa học và công nghệ (KH&CN) “{title}”." in composed.text
+    assert "góp ý" not in composed.text and "KH&amp;CN" in composed.html
+
+
 def test_on_result_is_called_once_per_message_as_each_finishes(capture: SmtpCapture) -> None:
     capture.reject("gone@example.vn")
     seen: list[DeliveryResult] = []
@@ -235,7 +269,7 @@ def test_empty_input_returns_no_results(capture: SmtpCapture) -> None:
 
 
 def test_build_message_is_multipart_alternative_with_date_and_message_id() -> None:
-    when = datetime(2025, 12, 4, 3, 5, tzinfo=timezone.utc)
+    when = datetime(2025, 12, 4, 3, 5, tzinfo=UTC)
     email = email_to(42)
 
     message = build_message(email, date=when)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import socket
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.parser import BytesParser
 from email.policy import default as default_policy
 
@@ -41,7 +41,7 @@ def can_connect(port: int) -> bool:
 
 def test_mail_delivered_into_the_sink_is_stored_decoded() -> None:
     stored: list[ReceivedMail] = []
-    frozen = datetime(2025, 12, 4, 3, 5, tzinfo=timezone.utc)
+    frozen = datetime(2025, 12, 4, 3, 5, tzinfo=UTC)
     sink = MailSink(stored.append, clock=lambda: frozen)
     sink.start()
     try:
@@ -142,6 +142,5 @@ def test_stop_is_clean_and_idempotent() -> None:
 
 
 def test_starting_twice_is_refused() -> None:
-    with MailSink(lambda mail: None) as sink:
-        with pytest.raises(RuntimeError, match="already running"):
-            sink.start()
+    with MailSink(lambda mail: None) as sink, pytest.raises(RuntimeError, match="already running"):
+        sink.start()

@@ -1,35 +1,69 @@
-"""The Vietnamese email templates: every template renders, escapes, and says what it must."""
+"""The Vietnamese email templates: one generic set, the kind's words from its terms, overrides per kind."""
 
 from __future__ import annotations
 
 import html as html_lib
 import re
 import unicodedata
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
+from functools import cache
+from pathlib import Path
+from typing import Any
 
 import pytest
 
 from notifications.compose import (
     COMMON_KEYS,
-    KIND_KEYS,
+    MESSAGE_KEYS,
+    MESSAGE_KINDS,
     ComposedEmail,
     TemplateContextError,
     TemplateNotFound,
+    check_template_set,
     compose,
-    template_names,
     vn_date,
     vn_datetime,
     vn_long_date,
 )
+from workflows.definition import Workflow, load_workflow
+from workflows.definition.schema import fill_terms
+from workflows.service.outgoing import email_terms
+from workflows.service.registry import DEFINITIONS, engine_registry
+from workflows.service.registry import MESSAGE_KINDS as REGISTRY_MESSAGE_KINDS
 
+TEMPLATES = Path(__file__).resolve().parents[2] / "notifications" / "templates"
+ISSUER = "Sở Khoa học và Công nghệ"
+GOVERNING_BODY = "UBND tỉnh Cao Bằng"
 SILENCE = (
-    "Quá thời hạn trên, nếu không nhận được ý kiến, Sở Khoa học và Công nghệ hiểu là"
-    " quý cơ quan thống nhất với dự thảo."
+    "Quá thời hạn nêu trên, cơ quan, đơn vị không có văn bản góp ý được hiểu là thống nhất"
+    " với nội dung dự thảo."
 )
 LINK = "https://ykien.example.vn/r/Zx81-personal-token"
+SUBJECTS = {
+    "consultation": "xin ý kiến góp ý đối với dự thảo Kế hoạch hỗ trợ doanh nghiệp nâng cao năng suất",
+    "proposal_call": "đề xuất nhiệm vụ khoa học và công nghệ năm 2027",
+}
 
 
-def full_context(template: str, **overrides: object) -> dict[str, object]:
+@cache
+def shipped(kind: str) -> Workflow:
+    return load_workflow(DEFINITIONS / f"{kind}.yaml", engine_registry())
+
+
+def kind_words(kind: str, title: str, silence_is_agreement: bool = True) -> dict[str, Any]:
+    """The terms and silence sentence of a shipped kind, filled as the service fills them."""
+    wf = shipped(kind)
+    values = {"title": title, "issuer_name": ISSUER, "governing_body": GOVERNING_BODY}
+    sentence = wf.silence.sentence if silence_is_agreement else None
+    return {
+        "terms": email_terms(wf, **values),
+        "silence": fill_terms(sentence, **values) if sentence else None,
+    }
+
+
+def full_context(name: str, **overrides: object) -> dict[str, object]:
+    """Everything an email of `name` ("kind/message") needs; terms follow the (overridden) round title."""
+    kind, message = name.split("/")
     context: dict[str, object] = {
         "unit_name": "Sở Tài chính",
         "unit_code": "STC",
@@ -39,37 +73,45 @@ def full_context(template: str, **overrides: object) -> dict[str, object]:
             " khoa học, công nghệ và đổi mới sáng tạo trên địa bàn tỉnh Cao Bằng, giai đoạn"
             " 2026 – 2030"
         ),
-        "subject": "xin ý kiến góp ý đối với dự thảo Kế hoạch hỗ trợ doanh nghiệp nâng cao năng suất",
+        "subject": SUBJECTS.get(kind, SUBJECTS["consultation"]),
         "deadline": date(2025, 12, 5),
         "link": LINK,
         "role": "comment",
-        "issuer_name": "Sở Khoa học và Công nghệ",
-        "governing_body": "UBND tỉnh Cao Bằng",
+        "issuer_name": ISSUER,
+        "governing_body": GOVERNING_BODY,
         "contact_name": "Ông Phạm Phi Long",
         "contact_title": "Trưởng phòng Quản lý Tiêu chuẩn Đo lường Chất lượng",
         "contact_phone": "0912130290",
         "signer_name": "Nông Thị Thanh Huyền",
         "signer_title": "Giám đốc",
-        "silence_is_agreement": True,
         "reference": "round 12",
     }
-    kind = template.split("/")[1]
-    if kind == "extension":
+    if message == "extension":
         context.update(
             old_deadline=date(2025, 12, 5), new_deadline=date(2025, 12, 12), reason="Theo đề nghị"
         )
-    elif kind == "receipt":
+    elif message == "receipt":
         context.update(
             response_kind="comments",
             comment_count=3,
-            received_at=datetime(2025, 12, 4, 3, 5, tzinfo=timezone.utc),
+            received_at=datetime(2025, 12, 4, 3, 5, tzinfo=UTC),
             late=False,
             comments=[{"section": "Mục II.2", "text": "Bổ sung chỉ tiêu.", "proposed_wording": None}],
         )
-    elif kind == "reminder_overdue":
+    elif message == "reminder_overdue":
         context.update(days_overdue=2)
     context.update(overrides)
+    if kind in SUBJECTS:
+        words = kind_words(kind, str(context["round_title"]))
+        context.setdefault("terms", words["terms"])
+        context.setdefault("silence", words["silence"])
     return context
+
+
+def render(name: str, context: dict[str, object], **options: Any) -> ComposedEmail:
+    """Compose `name` ("kind/message") as the service does: the kind's folder first, then the generic set."""
+    kind, message = name.split("/")
+    return compose(message, context, template_set=kind, **options)
 
 
 def visible_text(markup: str) -> str:
@@ -80,23 +122,31 @@ def visible_text(markup: str) -> str:
     return " ".join(html_lib.unescape(body).split())
 
 
-ALL = template_names()
+ALL = [f"{kind}/{message}" for kind in SUBJECTS for message in MESSAGE_KINDS]
 WITH_LINK_AND_SILENCE = [
     name for name in ALL if name.split("/")[1] in ("invitation", "reminder_before", "extension")
 ]
 
 
-def test_template_names_cover_both_sets_and_every_kind() -> None:
-    kinds = ("invitation", "reminder_before", "reminder_overdue", "extension", "receipt")
-    assert sorted(ALL) == sorted(
-        f"{s}/{k}" for s in ("consultation", "proposal_call") for k in kinds
-    )
+def test_the_generic_set_has_every_part_of_every_message_and_the_registry_knows_them() -> None:
+    assert set(REGISTRY_MESSAGE_KINDS) == set(MESSAGE_KINDS)
+    for message in MESSAGE_KINDS:
+        for part in ("subject", "txt", "html"):
+            assert (TEMPLATES / "_generic" / f"{message}.{part}.j2").is_file()
+
+
+def test_shipped_kinds_keep_only_real_overrides() -> None:
+    kind_folders = [p for p in TEMPLATES.iterdir() if p.is_dir() and not p.name.startswith("_")]
+    for folder in kind_folders:
+        assert check_template_set(folder) == []
+    assert sorted(p.name for p in (TEMPLATES / "consultation").iterdir()) == ["receipt.subject.j2"]
+    assert not (TEMPLATES / "proposal_call").exists()
 
 
 @pytest.mark.parametrize("name", ALL)
 @pytest.mark.parametrize("role", ["comment", "publish", "inform"])
 def test_every_template_renders_for_every_role(name: str, role: str) -> None:
-    email = compose(name, full_context(name, role=role))
+    email = render(name, full_context(name, role=role))
     assert isinstance(email, ComposedEmail)
     assert email.text.startswith("Kính gửi: Sở Tài chính\n")
     assert "Ông Phạm Phi Long" in email.text and "0912130290" in email.text
@@ -110,7 +160,7 @@ def test_script_in_unit_name_and_round_title_is_escaped_in_html_and_verbatim_in_
     name: str,
 ) -> None:
     script = "<script>alert('x')</script>"
-    email = compose(
+    email = render(
         name, full_context(name, unit_name=f"Sở {script}", round_title=f"Kế hoạch {script}")
     )
     assert "<script>" not in email.html
@@ -119,7 +169,7 @@ def test_script_in_unit_name_and_round_title_is_escaped_in_html_and_verbatim_in_
 
 
 def test_html_escaping_keeps_ampersands_valid() -> None:
-    email = compose("proposal_call/invitation", full_context("proposal_call/invitation"))
+    email = render("proposal_call/invitation", full_context("proposal_call/invitation"))
     assert "KH&amp;CN" in email.html
     assert "KH&CN" in email.text
 
@@ -127,23 +177,31 @@ def test_html_escaping_keeps_ampersands_valid() -> None:
 @pytest.mark.parametrize("name", ALL)
 def test_a_missing_context_key_raises_naming_the_template_and_key(name: str) -> None:
     kind = name.split("/")[1]
-    for key in sorted(COMMON_KEYS | KIND_KEYS[kind]):
+    for key in sorted(COMMON_KEYS | MESSAGE_KEYS[kind]):
         context = full_context(name)
         del context[key]
         with pytest.raises(TemplateContextError, match=rf"{name}: .*\b{key}\b"):
-            compose(name, context)
+            render(name, context)
 
 
 def test_an_unknown_role_is_refused() -> None:
     name = "consultation/invitation"
     with pytest.raises(TemplateContextError, match="role must be one of"):
-        compose(name, full_context(name, role="comments"))
+        render(name, full_context(name, role="comments"))
 
 
-@pytest.mark.parametrize("name", ["consultation/nope", "_kinds/invitation", "../compose", ""])
-def test_unknown_template_raises_template_not_found(name: str) -> None:
+@pytest.mark.parametrize(
+    "message", ["nope", "consultation/invitation", "_generic/invitation", "../compose", ""]
+)
+def test_unknown_message_kind_raises_template_not_found(message: str) -> None:
     with pytest.raises(TemplateNotFound):
-        compose(name, full_context("consultation/invitation"))
+        compose(message, full_context("consultation/invitation"))
+
+
+@pytest.mark.parametrize("template_set", ["_generic", "_layout", "../notifications", "Consultation", ""])
+def test_a_template_set_that_is_not_a_kind_name_raises_template_not_found(template_set: str) -> None:
+    with pytest.raises(TemplateNotFound, match="template set"):
+        compose("invitation", full_context("consultation/invitation"), template_set=template_set)
 
 
 @pytest.mark.parametrize("name", ALL)
@@ -154,7 +212,7 @@ def test_output_is_nfc_even_when_the_context_is_decomposed(name: str) -> None:
         if isinstance(value, str)
     }
     assert nfd["unit_name"] != "Sở Tài chính"  # really decomposed
-    email = compose(name, full_context(name, **nfd))
+    email = render(name, full_context(name, **nfd))
     for part in (email.subject, email.text, email.html):
         assert unicodedata.is_normalized("NFC", part)
     assert "Kính gửi: Sở Tài chính" in email.text
@@ -162,7 +220,7 @@ def test_output_is_nfc_even_when_the_context_is_decomposed(name: str) -> None:
 
 @pytest.mark.parametrize("name", ALL)
 def test_subject_is_a_single_line(name: str) -> None:
-    email = compose(name, full_context(name, subject="xin ý kiến góp ý\n   đối với\tdự thảo  "))
+    email = render(name, full_context(name, subject="xin ý kiến góp ý\n   đối với\tdự thảo  "))
     assert "\n" not in email.subject and "\t" not in email.subject
     assert "  " not in email.subject
     assert email.subject.endswith("V/v xin ý kiến góp ý đối với dự thảo")
@@ -183,14 +241,14 @@ def test_subject_is_a_single_line(name: str) -> None:
 )
 def test_subject_carries_the_kind_prefix_and_the_vv_line(name: str, prefix: str) -> None:
     context = full_context(name)
-    assert compose(name, context).subject == prefix + str(context["subject"])
+    assert render(name, context).subject == prefix + str(context["subject"])
 
 
 @pytest.mark.parametrize(
     "name", [n for n in ALL if n.split("/")[1] in ("invitation", "reminder_before", "reminder_overdue")]
 )
 def test_personal_link_appears_in_invitations_and_reminders(name: str) -> None:
-    email = compose(name, full_context(name))
+    email = render(name, full_context(name))
     assert f"Đường dẫn trả lời riêng của quý cơ quan: {LINK}" in email.text
     assert "không chuyển tiếp" in email.text
     assert f'href="{LINK}"' in email.html
@@ -198,31 +256,38 @@ def test_personal_link_appears_in_invitations_and_reminders(name: str) -> None:
 
 def test_inform_without_link_renders_without_a_link_paragraph() -> None:
     name = "consultation/invitation"
-    email = compose(name, full_context(name, role="inform", link=None))
+    email = render(name, full_context(name, role="inform", link=None))
     assert "Đường dẫn" not in email.text
     assert "để biết" in email.text
 
 
-@pytest.mark.parametrize("name", WITH_LINK_AND_SILENCE)
+@pytest.mark.parametrize("name", [n for n in WITH_LINK_AND_SILENCE if n.startswith("consultation/")])
 def test_silence_sentence_present_only_when_the_letter_announced_it(name: str) -> None:
-    with_flag = compose(name, full_context(name, silence_is_agreement=True))
-    without_flag = compose(name, full_context(name, silence_is_agreement=False))
-    if name.startswith("consultation/"):
-        assert SILENCE in with_flag.text
-        assert SILENCE in visible_text(with_flag.html)
-    assert "Quá thời hạn trên" in with_flag.text
-    assert "Quá thời hạn trên" not in without_flag.text
-    assert "Quá thời hạn trên" not in without_flag.html
+    with_flag = render(name, full_context(name))
+    without_flag = render(name, full_context(name, silence=None))
+    assert SILENCE in with_flag.text
+    assert SILENCE in visible_text(with_flag.html)
+    assert "Quá thời hạn" not in without_flag.text
+    assert "Quá thời hạn" not in without_flag.html
+
+
+@pytest.mark.parametrize("name", [n for n in ALL if n.startswith("proposal_call/")])
+@pytest.mark.parametrize("role", ["comment", "publish", "inform"])
+def test_a_call_for_proposals_never_says_silence_is_agreement(name: str, role: str) -> None:
+    assert shipped("proposal_call").silence.sentence is None
+    email = render(name, full_context(name, role=role))
+    assert "Quá thời hạn" not in email.text
+    assert "Quá thời hạn" not in email.html
 
 
 @pytest.mark.parametrize("name", ALL)
 def test_silence_sentence_never_shown_to_units_asked_only_to_publish(name: str) -> None:
-    email = compose(name, full_context(name, role="publish", silence_is_agreement=True))
-    assert "Quá thời hạn trên" not in email.text
+    email = render(name, full_context(name, role="publish", silence=SILENCE))
+    assert "Quá thời hạn" not in email.text
 
 
 def test_consultation_invitation_asks_for_comments_before_the_deadline() -> None:
-    text = compose("consultation/invitation", full_context("consultation/invitation")).text
+    text = render("consultation/invitation", full_context("consultation/invitation")).text
     assert "đóng góp ý kiến đối với dự thảo" in text
     assert "trước ngày 05/12/2025" in text
     assert "trình UBND tỉnh Cao Bằng" in text
@@ -230,13 +295,13 @@ def test_consultation_invitation_asks_for_comments_before_the_deadline() -> None
 
 def test_publish_role_is_asked_to_post_the_draft_on_the_portal() -> None:
     name = "consultation/invitation"
-    text = compose(name, full_context(name, role="publish")).text
+    text = render(name, full_context(name, role="publish")).text
     assert "đăng tải dự thảo trên Cổng thông tin điện tử" in text
     assert "đóng góp ý kiến" not in text
 
 
 def test_proposal_call_invitation_asks_for_form_a1_through_the_link() -> None:
-    text = compose("proposal_call/invitation", full_context("proposal_call/invitation")).text
+    text = render("proposal_call/invitation", full_context("proposal_call/invitation")).text
     assert "Mẫu A1-ĐXNV" in text
     assert "đề xuất nhiệm vụ KH&CN" in text
     assert "Phiếu đề xuất" in text and LINK in text
@@ -245,40 +310,40 @@ def test_proposal_call_invitation_asks_for_form_a1_through_the_link() -> None:
 
 def test_overdue_reminder_counts_working_days() -> None:
     name = "consultation/reminder_overdue"
-    text = compose(name, full_context(name, days_overdue=3)).text
+    text = render(name, full_context(name, days_overdue=3)).text
     assert "đã quá hạn 3 ngày làm việc" in text
 
 
 def test_extension_states_old_and_new_deadline_and_reason() -> None:
     name = "consultation/extension"
-    text = compose(name, full_context(name, reason="Nhiều đơn vị đề nghị thêm thời gian")).text
+    text = render(name, full_context(name, reason="Nhiều đơn vị đề nghị thêm thời gian")).text
     assert "thời hạn cũ là trước ngày 05/12/2025" in text
     assert "gia hạn đến trước ngày 12/12/2025" in text
     assert "Lý do gia hạn: Nhiều đơn vị đề nghị thêm thời gian" in text
-    assert "Lý do" not in compose(name, full_context(name, reason=None)).text
+    assert "Lý do" not in render(name, full_context(name, reason=None)).text
 
 
 def test_receipt_shows_vietnam_time_count_and_lateness() -> None:
     name = "consultation/receipt"
-    on_time = compose(name, full_context(name)).text
+    on_time = render(name, full_context(name)).text
     assert "văn bản góp ý gồm 3 ý kiến" in on_time
     assert "lúc 10:05 ngày 04/12/2025" in on_time
     assert "sau thời hạn" not in on_time
-    late = compose(name, full_context(name, late=True, response_kind="agree")).text
+    late = render(name, full_context(name, late=True, response_kind="agree")).text
     assert "thống nhất với dự thảo" in late
     assert "sau thời hạn" in late
 
 
 def test_proposal_receipt_counts_forms() -> None:
     name = "proposal_call/receipt"
-    text = compose(name, full_context(name, response_kind="proposals", comment_count=2)).text
+    text = render(name, full_context(name, response_kind="proposals", comment_count=2)).text
     assert "2 Phiếu đề xuất nhiệm vụ KH&CN (Mẫu A1-ĐXNV)" in text
 
 
 @pytest.mark.parametrize("name", ALL)
 @pytest.mark.parametrize("role", ["comment", "publish", "inform"])
 def test_html_says_everything_the_text_says(name: str, role: str) -> None:
-    email = compose(name, full_context(name, role=role, late=True))
+    email = render(name, full_context(name, role=role, late=True))
     shown = visible_text(email.html)
     for line in email.text.splitlines():
         if any(ch.isalpha() for ch in line):
@@ -288,7 +353,7 @@ def test_html_says_everything_the_text_says(name: str, role: str) -> None:
 def test_vietnamese_date_filters() -> None:
     assert vn_date(date(2025, 12, 5)) == "05/12/2025"
     assert vn_long_date(date(2025, 12, 5)) == "ngày 05 tháng 12 năm 2025"
-    late_evening_utc = datetime(2025, 12, 4, 18, 30, tzinfo=timezone.utc)
+    late_evening_utc = datetime(2025, 12, 4, 18, 30, tzinfo=UTC)
     assert vn_date(late_evening_utc) == "05/12/2025"
     assert vn_datetime(late_evening_utc) == "01:30 ngày 05/12/2025"
     assert vn_datetime(datetime(2025, 1, 2, 8, 0, tzinfo=timezone(timedelta(hours=7)))) == (
@@ -301,9 +366,160 @@ def test_vietnamese_date_filters() -> None:
 def test_receipt_lists_the_comments_received_with_markup_escaped_in_html() -> None:
     comments = [{"section": "Mục IV", "text": "<script>alert(1)</script> Tách nguồn kinh phí.",
                  "proposed_wording": "Kinh phí từ ngân sách tỉnh & xã hội hóa"}]
-    email = compose("consultation/receipt", full_context("consultation/receipt", comments=comments, comment_count=1))
+    email = render("consultation/receipt", full_context("consultation/receipt", comments=comments, comment_count=1))
     assert "[Mục IV] <script>alert(1)</script> Tách nguồn kinh phí." in email.text
     assert "Đề xuất sửa: Kinh phí từ ngân sách tỉnh & xã hội hóa" in email.text
     assert "<script>" not in email.html
     assert "&lt;script&gt;alert(1)&lt;/script&gt; Tách nguồn kinh phí." in email.html
     assert "ngân sách tỉnh &amp; xã hội hóa" in email.html
+
+
+# A kind ykien does not ship: only its terms, filled by hand (notifications never reads definitions).
+SURVEY_TERMS: dict[str, Any] = {
+    "verb": "khảo sát",
+    "topic": "khảo sát nhu cầu chuyển đổi số năm 2026",
+    "response": "Phiếu khảo sát đã điền",
+    "purpose": "tổng hợp nhu cầu, báo cáo UBND tỉnh Cao Bằng",
+    "deadline_label": "Thời hạn gửi phiếu khảo sát",
+    "request": {
+        "comment": ["Sở Khoa học và Công nghệ tổ chức khảo sát nhu cầu chuyển đổi số năm 2026.",
+                    "Đề nghị quý cơ quan điền Phiếu khảo sát."],
+        "publish": ["Đề nghị quý cơ quan đăng tải thông báo khảo sát trên Cổng thông tin điện tử."],
+        "inform": ["Sở Khoa học và Công nghệ trân trọng gửi quý cơ quan, đơn vị để biết."],
+    },
+    "link_hint": {
+        "comment": "Quý cơ quan điền phiếu trực tuyến qua đường dẫn dưới đây.",
+        "publish": "Sau khi đăng tải, đề nghị quý cơ quan xác nhận qua đường dẫn dưới đây.",
+        "inform": "Quý cơ quan có thể xem phiếu qua đường dẫn dưới đây.",
+    },
+    "awaited": {"comment": "Phiếu khảo sát", "publish": "xác nhận đã đăng tải", "inform": "Phiếu khảo sát"},
+    "received": {
+        "comments": "văn bản trả lời gồm {count} ý kiến",
+        "agree": "văn bản trả lời không có nhu cầu",
+        "proposals": "{count} Phiếu khảo sát",
+    },
+}
+
+
+def survey_context(message: str, **overrides: object) -> dict[str, object]:
+    return full_context(f"survey/{message}", **{"terms": SURVEY_TERMS, "silence": None,
+                                                  "subject": "khảo sát nhu cầu", **overrides})
+
+
+@pytest.mark.parametrize("message", MESSAGE_KINDS)
+@pytest.mark.parametrize("role", ["comment", "publish", "inform"])
+def test_a_kind_with_only_terms_composes_every_message(message: str, role: str) -> None:
+    email = render(f"survey/{message}", survey_context(message, role=role, response_kind="proposals"))
+    assert email.text.startswith("Kính gửi: Sở Tài chính\n")
+    assert email.subject.endswith("V/v khảo sát nhu cầu")
+    for word in ("góp ý", "dự thảo", "thống nhất", "đề xuất"):
+        assert word not in email.text.lower() and word not in email.subject.lower()
+    if message == "invitation":
+        assert SURVEY_TERMS["request"][role][-1] in email.text
+    if message == "receipt":
+        assert email.subject == "Đã nhận khảo sát: V/v khảo sát nhu cầu"
+        assert "3 Phiếu khảo sát" in email.text
+
+
+def test_a_kind_overrides_one_template_and_the_others_stay_generic(tmp_path: Path) -> None:
+    own = tmp_path / "survey" / "emails"  # a department's kind: <kind>/emails/ beside its YAML file
+    own.mkdir(parents=True)
+    (own / "invitation.subject.j2").write_text("Phiếu khảo sát: V/v {{ subject }}", encoding="utf-8")
+    (own / "receipt.txt.j2").write_text(
+        '{% extends "_generic/receipt.txt.j2" %}\n'
+        "{% block closing %}Trân trọng cảm ơn quý cơ quan đã điền phiếu./.{% endblock %}\n",
+        encoding="utf-8",
+    )
+    assert check_template_set(own) == []
+
+    generic = render("survey/invitation", survey_context("invitation"))
+    mine = render("survey/invitation", survey_context("invitation"), search_path=[own])
+    assert generic.subject == "V/v khảo sát nhu cầu"
+    assert mine.subject == "Phiếu khảo sát: V/v khảo sát nhu cầu"
+    assert (mine.text, mine.html) == (generic.text, generic.html)
+
+    generic = render("survey/receipt", survey_context("receipt"))
+    mine = render("survey/receipt", survey_context("receipt"), search_path=[own])
+    assert "Trân trọng cảm ơn quý cơ quan đã điền phiếu./." in mine.text
+    assert "đã nhận được văn bản trả lời gồm 3 ý kiến" in mine.text  # the rest of the generic receipt
+    assert (mine.subject, mine.html) == (generic.subject, generic.html)
+
+
+def test_a_kinds_own_folder_comes_before_ykiens_own_templates_of_that_kind(tmp_path: Path) -> None:
+    name = "consultation/receipt"
+    assert render(name, full_context(name)).subject.startswith("Đã nhận ý kiến: ")  # templates/consultation/
+    (tmp_path / "receipt.subject.j2").write_text("Đã nhận: V/v {{ subject }}", encoding="utf-8")
+    assert render(name, full_context(name), search_path=[tmp_path]).subject.startswith("Đã nhận: V/v ")
+    # Without the folder (another round, another kind), nothing of it remains.
+    assert render(name, full_context(name)).subject.startswith("Đã nhận ý kiến: ")
+    with pytest.raises(TemplateNotFound, match="name the kind"):
+        compose("receipt", full_context(name), search_path=[tmp_path])
+
+
+def test_a_misnamed_or_broken_override_is_reported(tmp_path: Path) -> None:
+    (tmp_path / "invitaton.txt.j2").write_text("{{ subject }}", encoding="utf-8")
+    (tmp_path / "receipt.text.j2").write_text("{{ subject }}", encoding="utf-8")
+    (tmp_path / "reminder_before.html.j2").write_text("{% if subject %}\nno end", encoding="utf-8")
+    problems = check_template_set(tmp_path)
+    assert len(problems) == 3
+    assert "invitaton.txt.j2: not a message template" in problems[0]
+    assert "receipt.text.j2: not a message template" in problems[1]
+    assert re.search(r"reminder_before\.html\.j2:2: .*endif", problems[2])
+
+
+@pytest.mark.parametrize("message", MESSAGE_KINDS)
+@pytest.mark.parametrize("role", ["comment", "publish", "inform"])
+@pytest.mark.parametrize("response_kind", ["proposals", "agree"])
+def test_a_call_for_proposals_never_says_comment_nor_agreement(message: str, role: str, response_kind: str) -> None:
+    name = f"proposal_call/{message}"
+    email = render(name, full_context(name, role=role, response_kind=response_kind, comments=[]))
+    for part in (email.subject, email.text, visible_text(email.html)):
+        assert "góp ý" not in part.lower()
+        assert "thống nhất" not in part.lower()
+
+
+def test_the_generic_templates_take_every_word_of_a_kind_from_its_terms() -> None:
+    for path in sorted((TEMPLATES / "_generic").glob("*.j2")) + sorted(TEMPLATES.glob("_[lm]*/*.j2")):
+        text = path.read_text(encoding="utf-8").lower()
+        for word in ("góp ý", "dự thảo", "thống nhất", "phiếu", "nhiệm vụ"):
+            assert word not in text, f"{path.name} says {word!r}: take it from terms"
+
+
+def test_a_script_in_the_title_reaches_the_email_through_the_terms_escaped_in_html() -> None:
+    script = "<script>alert('x')</script>"
+    name = "consultation/invitation"
+    email = render(name, full_context(name, round_title=f"Kế hoạch {script}"))
+    assert f"xây dựng dự thảo Kế hoạch {script}." in email.text
+    assert "<script>" not in email.html
+    assert "xây dựng dự thảo Kế hoạch &lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;." in email.html
+
+
+@pytest.mark.parametrize(
+    ("message", "term", "named"),
+    [
+        ("invitation", "deadline_label", "'deadline_label'"),
+        ("invitation", "request", "'request'"),
+        ("reminder_before", "purpose", "'purpose'"),
+        ("extension", "topic", "'topic'"),
+        ("receipt", "verb", "'verb'"),
+    ],
+)
+def test_a_missing_term_is_refused_naming_the_term(message: str, term: str, named: str) -> None:
+    terms = {key: value for key, value in SURVEY_TERMS.items() if key != term}
+    with pytest.raises(TemplateContextError, match=rf"survey/{message}: missing term {named}"):
+        render(f"survey/{message}", survey_context(message, terms=terms))
+
+
+def test_a_term_missing_for_the_units_role_or_answer_is_refused_naming_it() -> None:
+    terms = {**SURVEY_TERMS, "request": {"comment": ["Đề nghị điền phiếu."]}}
+    with pytest.raises(TemplateContextError, match=r"missing term 'request\.publish'"):
+        render("survey/invitation", survey_context("invitation", terms=terms, role="publish"))
+    terms = {**SURVEY_TERMS, "received": {"comments": "văn bản gồm {count} ý kiến"}}
+    with pytest.raises(TemplateContextError, match=r"missing term 'received\.agree'"):
+        render("survey/receipt", survey_context("receipt", terms=terms, response_kind="agree"))
+
+
+def test_a_term_an_override_needs_is_refused_naming_it(tmp_path: Path) -> None:
+    (tmp_path / "invitation.subject.j2").write_text("{{ terms.round }}: V/v {{ subject }}", encoding="utf-8")
+    with pytest.raises(TemplateContextError, match=r"survey/invitation: .*'round'"):
+        render("survey/invitation", survey_context("invitation"), search_path=[tmp_path])

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from models.rounds import RecipientRole
-from notifications.compose import ComposedEmail, compose
+from notifications.compose import ComposedEmail
 from workflows.engine.decision import MessageIntent
 from workflows.service.app import App
-from workflows.service.outgoing import message_context
+from workflows.service.outgoing import RoundMail, message_context
 from workflows.service.registry import get_workflow
 
 PLACEHOLDER_LINK = "(đường dẫn riêng của từng đơn vị)"
@@ -47,9 +47,10 @@ def preview_invitation(app: App, round_id: int, unit_code: str | None = None) ->
         preview_state.deadline = app.calendar.add_working_days(today, state.deadline_working_days)
     workflow = get_workflow(state.workflow)
     link = PLACEHOLDER_LINK if chosen.role is not RecipientRole.INFORM else None
-    context = message_context(app, preview_state, details, chosen, MessageIntent("invitation", chosen.unit_code, {}),
-                              link)
-    email = compose(workflow.templates["invitation"], context)
+    mail = RoundMail.of(app, workflow, preview_state)
+    context = message_context(app, mail, preview_state, details, chosen,
+                              MessageIntent("invitation", chosen.unit_code, {}), link)
+    email = mail.compose("invitation", context)
     by_role: dict[str, int] = {}
     for recipient in recipients:
         by_role[recipient.role.value] = by_role.get(recipient.role.value, 0) + 1

@@ -4,7 +4,10 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import insert
@@ -13,10 +16,12 @@ from sqlalchemy.orm import Session
 from models.db.round_repository import RoundDetails
 from models.db.tables import AccessTokenRow, OutboxRow
 from models.rounds import RecipientRole, RecipientState, RoundState
-from notifications.compose import compose
+from notifications.compose import ComposedEmail, compose
 from workflows.definition import Workflow
+from workflows.definition.schema import fill_terms
 from workflows.engine.decision import MessageIntent
 from workflows.service.app import App
+from workflows.service.registry import workflow_folder
 
 CHUNK = 500
 LINK_KINDS = frozenset({"invitation", "reminder_before", "reminder_overdue", "extension"})
@@ -31,8 +36,47 @@ def _date(value: Any) -> date | None:
     return date.fromisoformat(value) if isinstance(value, str) else value
 
 
-def message_context(app: App, state: RoundState, details: RoundDetails, recipient: RecipientState,
-                    intent: MessageIntent, link: str | None) -> dict[str, Any]:
+def email_terms(workflow: Workflow, **values: str) -> dict[str, Any]:
+    """The kind's terms as the email templates read them, {title}, {issuer_name}, {governing_body} filled."""
+    return _filled(workflow.terms.model_dump(), values)
+
+
+def _filled(value: Any, values: Mapping[str, str]) -> Any:
+    if isinstance(value, str):
+        return fill_terms(value, **values)
+    if isinstance(value, dict):
+        return {key: _filled(item, values) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_filled(item, values) for item in value]
+    return value
+
+
+@dataclass(frozen=True)
+class RoundMail:
+    """What every email of one round shares: the kind's templates, its terms filled for the round, and the
+    silence sentence (None unless the round takes silence as agreement). Built once per round, not per email."""
+
+    workflow: Workflow
+    search_path: tuple[Path, ...]
+    terms: Mapping[str, Any]
+    silence: str | None
+
+    @classmethod
+    def of(cls, app: App, workflow: Workflow, state: RoundState) -> RoundMail:
+        values = {"title": state.title, "issuer_name": app.settings.issuer_name,
+                  "governing_body": app.settings.governing_body}
+        sentence = workflow.silence.sentence
+        silence = fill_terms(sentence, **values) if sentence and state.silence_is_agreement else None
+        own = workflow_folder(workflow.name) / workflow.name / "emails"  # a department's kind: beside its YAML
+        return cls(workflow, (own,) if own.is_dir() else (), email_terms(workflow, **values), silence)
+
+    def compose(self, message: str, context: Mapping[str, Any]) -> ComposedEmail:
+        """One email: the kind's own template where it has one, else the generic one."""
+        return compose(message, context, template_set=self.workflow.name, search_path=self.search_path)
+
+
+def message_context(app: App, mail: RoundMail, state: RoundState, details: RoundDetails,
+                    recipient: RecipientState, intent: MessageIntent, link: str | None) -> dict[str, Any]:
     settings = app.settings
     context: dict[str, Any] = {
         "unit_name": recipient.unit_name, "unit_code": recipient.unit_code,
@@ -41,7 +85,7 @@ def message_context(app: App, state: RoundState, details: RoundDetails, recipien
         "issuer_name": settings.issuer_name, "governing_body": settings.governing_body,
         "contact_name": details.contact_name, "contact_title": details.contact_title,
         "contact_phone": details.contact_phone, "signer_name": details.signer_name,
-        "signer_title": details.signer_title, "silence_is_agreement": state.silence_is_agreement,
+        "signer_title": details.signer_title, "terms": mail.terms, "silence": mail.silence,
         "reference": f"đợt {state.id}",
     }
     extra = dict(intent.extra)
@@ -79,6 +123,7 @@ class OutboxWriter:
                recipient_ids: dict[str, int], now: datetime) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         outbox: list[dict[str, Any]] = []
         tokens: list[dict[str, Any]] = []
+        mail = RoundMail.of(self.app, self.workflow, state)
         for intent in intents:
             recipient = state.recipients[intent.unit_code]
             link = None
@@ -90,8 +135,7 @@ class OutboxWriter:
                 tokens.append({"recipient_id": recipient_ids[intent.unit_code], "token_hash": hash_token(token),
                                "created_at": now, "expires_at": expires, "revoked_at": None})
                 link = f"{self.app.settings.base_url}/r/{token}"
-            email = compose(self.workflow.templates[intent.kind],
-                            message_context(self.app, state, details, recipient, intent, link))
+            email = mail.compose(intent.kind, message_context(self.app, mail, state, details, recipient, intent, link))
             outbox.append({
                 "round_id": state.id, "recipient_id": recipient_ids[intent.unit_code], "unit_code": intent.unit_code,
                 "kind": intent.kind, "to_address": recipient.email, "subject": email.subject,
