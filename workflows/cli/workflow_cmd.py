@@ -49,8 +49,14 @@ def validate(files: list[Path], as_json: bool = JSON_OPTION) -> None:
     from workflows.definition import validate_file
     from workflows.service.registry import engine_registry
 
+    from notifications.compose import check_template_set
+
     registry = engine_registry()
-    problems = [p for f in files for p in validate_file(f, registry)]
+    problems: list[object] = [p for f in files for p in validate_file(f, registry)]
+    for file in files:
+        emails = file.parent / file.stem / "emails"  # the kind's own email templates, if it has any
+        if emails.is_dir():
+            problems.extend(check_template_set(emails))
     if as_json:
         print_json({"valid": not problems, "problems": [str(p) for p in problems]})
     else:

@@ -8,13 +8,14 @@ from pathlib import Path
 
 from config.settings import SettingsError, load_settings
 from models.errors import DomainError
+from notifications.compose import MESSAGE_KINDS as COMPOSED_MESSAGES
 from workflows.definition import Registry, Workflow, WorkflowError, load_workflow
 from workflows.engine.effects import EFFECTS
 from workflows.engine.events import ENGINE_EVENTS
 from workflows.engine.guards import GUARDS
 
 DEFINITIONS = Path(__file__).resolve().parent.parent / "definitions"
-MESSAGE_KINDS = frozenset({"invitation", "reminder_before", "reminder_overdue", "extension", "receipt"})
+MESSAGE_KINDS = frozenset(COMPOSED_MESSAGES)  # keys a definition's `templates:` may name; one list, in notifications
 DOCUMENT_BUILDERS = frozenset({
     "request_letter", "call_letter", "reminder_letter", "synthesis_docx", "synthesis_xlsx", "submission",
     "revised_draft", "unit_list", "proposal_list_docx", "proposal_list_xlsx", "zero_response_report",
@@ -82,7 +83,7 @@ def _catalogue(folder: Path | None, stamp: tuple[tuple[str, float], ...]) -> Cat
             continue
         try:
             workflows[path.stem] = load_workflow(path, registry)
-            folders[path.stem] = folder
+            folders[path.stem] = path.parent
         except WorkflowError as err:
             broken[path.stem] = str(err)
     return Catalogue(workflows, folders, broken)
