@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -33,6 +33,7 @@ class RoundDetails:
     created_by: str
     addressees: tuple[dict[str, Any], ...] = ()
     legal_bases: tuple[str, ...] = ()
+    document_inputs: dict[str, Any] = field(default_factory=dict)  # what staff give the documents (V/v, reasons)
 
 
 def _task_to_json(task: Task) -> dict[str, Any]:
@@ -154,7 +155,12 @@ class RoundRepository:
         row = self._rows.get(round_id) or self.row(round_id)
         return RoundDetails(row.contact_name, row.contact_title, row.contact_phone, row.signer_name,
                             row.signer_title, row.draft_filename, row.draft_sha256, row.created_at,
-                            row.created_by, tuple(row.addressees or ()), tuple(row.legal_bases or ()))
+                            row.created_by, tuple(row.addressees or ()), tuple(row.legal_bases or ()),
+                            dict(row.document_inputs or {}))
+
+    def set_document_inputs(self, round_id: int, values: dict[str, Any]) -> None:
+        """Replace the inputs staff gave the round's documents (a new dict, so the JSON column is written)."""
+        self.row(round_id).document_inputs = dict(values)
 
     def recipient_id(self, round_id: int, unit_code: str) -> int:
         return self._recipient_ids[round_id][unit_code]

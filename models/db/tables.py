@@ -82,6 +82,7 @@ class RoundRow(Base):
     timer_overrides: Mapped[dict[str, Any]]
     addressees: Mapped[list[Any]] = mapped_column(JSON, default=list)
     legal_bases: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    document_inputs: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # what staff give the documents
     tasks: Mapped[list[Any]]
     outcome: Mapped[dict[str, Any]]
     created_at: Mapped[datetime]

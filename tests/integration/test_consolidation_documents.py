@@ -162,7 +162,7 @@ def test_a_call_with_no_proposals_ends_with_the_report_to_ubnd_and_the_draft_rep
     assert state.status == "reported" and state.open_tasks() == []
 
 
-def _pdf(folder) -> "object":  # type: ignore[no-untyped-def]
+def _pdf(folder) -> object:  # type: ignore[no-untyped-def]
     path = folder / "du-thao-v2.pdf"
     path.write_bytes(b"%PDF-1.4\n% ykien test draft\n")
     return path

@@ -277,12 +277,12 @@ def test_triage_table_shows_each_comment_with_section_wording_and_the_unit_lists
 def test_anonymous_is_sent_to_login_and_cannot_post(shared: Site) -> None:
     anonymous = shared.as_(None)
     r = shared.round_id
-    for url in _pages(shared) + [f"/rounds/{r}/export.xlsx", f"/rounds/{r}/audit.csv", f"/rounds/{r}/drafts/1",
-                                 f"/rounds/{r}/documents/cong-van-xin-y-kien.docx"]:
+    for url in [*_pages(shared), f"/rounds/{r}/export.xlsx", f"/rounds/{r}/audit.csv", f"/rounds/{r}/drafts/1",
+                f"/rounds/{r}/documents/cong-van-xin-y-kien.docx"]:
         response = anonymous.get(url, follow_redirects=False)
         assert response.status_code == 303 and response.headers["location"].startswith("/login"), url
     before = shared.actions()
-    for url, data in _posts(shared) + [(f"/rounds/{r}/drafts", {})]:
+    for url, data in [*_posts(shared), (f"/rounds/{r}/drafts", {})]:
         response = anonymous.post(url, data)
         assert response.status_code in (303, 403), url
         assert response.status_code == 403 or response.headers["location"].startswith("/login"), url
@@ -482,17 +482,23 @@ def _opens(response) -> str:  # type: ignore[no-untyped-def]
     return "\n".join(zipfile.ZipFile(io.BytesIO(response.content)).namelist())
 
 
-def test_documents_while_consolidating_are_the_letters(shared: Site) -> None:
+def test_documents_while_consolidating_are_the_definitions_that_can_be_built(shared: Site) -> None:
+    """consultation.yaml offers the request letter, the synthesis table and the unit list while consolidating
+    (the reminder letter only while circulating); the table waits for every comment to be handled."""
     browser = shared.as_("lanhdao")
     page = browser.get(f"/rounds/{shared.round_id}/documents").text
     links = _links(page, shared.round_id)
-    assert [link.rsplit("/", 1)[1] for link in links] == ["cong-van-xin-y-kien.docx", "cong-van-don-doc.docx"]
-    for link in links:
-        response = browser.get(link)
-        assert response.status_code == 200 and response.headers["content-type"] == DOCX
-        assert 'filename="' in response.headers["content-disposition"]
-        assert "Kính gửi" in _opens(response)
+    assert [link.rsplit("/", 1)[1] for link in links] == ["cong-van-xin-y-kien.docx", "danh-sach-don-vi.xlsx"]
+    letter = browser.get(links[0])
+    assert letter.status_code == 200 and letter.headers["content-type"] == DOCX
+    assert 'filename="' in letter.headers["content-disposition"]
+    assert "Kính gửi" in _opens(letter)
+    units = browser.get(links[1])
+    assert units.status_code == 200 and "Sở Tư pháp" in _opens(units)
+    waiting = re.search(r'<section class="c-waiting" id="waiting">(.*?)</section>', page, re.S)
+    assert waiting and "Bảng tổng hợp (DOCX)" in waiting.group(1) and "Còn 3 ý kiến chưa xử lý" in waiting.group(1)
     assert browser.get(f"/rounds/{shared.round_id}/documents/bang-tong-hop-y-kien.docx").status_code == 404
+    assert browser.get(f"/rounds/{shared.round_id}/documents/cong-van-don-doc.docx").status_code == 404
     assert browser.get(f"/rounds/{shared.round_id}/documents/..%2F..%2Fykien.db").status_code == 404
 
 
@@ -502,7 +508,7 @@ def test_every_document_downloads_and_opens_once_consolidated(site: Site) -> Non
     page = browser.get(f"/rounds/{site.round_id}/documents").text
     names = [link.rsplit("/", 1)[1] for link in _links(page, site.round_id)]
     assert names == ["cong-van-xin-y-kien.docx", "bang-tong-hop-y-kien.docx", "bang-tong-hop-y-kien.xlsx",
-                     "to-trinh.docx"]
+                     "to-trinh.docx", "danh-sach-don-vi.xlsx"]  # consultation.yaml's documents of the state
     texts = {}
     for link in _links(page, site.round_id):
         response = browser.get(link)
@@ -675,3 +681,33 @@ def test_a_call_with_no_proposals_offers_the_zero_response_report_and_submits_it
     package = submission_packages(site.app, call)[0]
     zipped = staff.get(f"/rounds/{call}/documents/{package.filename}")
     assert _opens(zipped).split("\n") == ["bao-cao-khong-co-de-xuat.docx", "du-thao-cong-van-tra-loi-bo.docx"]
+
+
+def test_the_documents_tab_takes_the_inputs_its_documents_read(site: Site) -> None:
+    call = create_round(site.app, replace(seed_round(), workflow="proposal_call", deadline=date(2025, 12, 19),
+                                          title="Đề xuất nhiệm vụ KH&CN cấp quốc gia năm 2027"), STAFF)
+    execute(site.app, call, Launch(), STAFF)
+    execute(site.app, call, Close("Không có đề xuất"), STAFF)
+    staff = site.as_("canbo")
+    page = staff.get(f"/rounds/{call}/documents").text
+    form = re.search(r'<section class="card" id="inputs">(.*?)</section>', page, re.S)
+    assert form and f'action="/rounds/{call}/document-inputs"' in form.group(1)
+    assert 'name="considerations"' in form.group(1) and 'name="call_letter_number"' in form.group(1)
+    assert 'id="inputs"' not in staff.get(f"/rounds/{site.round_id}/documents").text  # a consultation reads none
+    assert 'document-inputs' not in site.as_("lanhdao").get(f"/rounds/{call}/documents").text
+
+    before = audit_trail(site.app, call)[0]
+    bad = staff.post(f"/rounds/{call}/document-inputs", {"ministry_letter_index": "7", "call_letter_number": "x/y",
+                                                         "considerations": "Lý do một"})
+    assert bad.status_code == 422 and "chọn số từ 1 đến 2" in bad.text and "không phải số văn bản" in bad.text
+    assert "Lý do một</textarea>" in bad.text  # what was typed comes back
+    assert audit_trail(site.app, call)[0] == before
+    done = staff.post(f"/rounds/{call}/document-inputs", {
+        "report_subject": "đề xuất nhiệm vụ KH&CN cấp quốc gia năm 2027", "ministry_letter_index": "2",
+        "call_letter_number": "45/SKHCN-QLKH", "considerations": "Lý do một\n\nLý do <b>hai</b>"})
+    assert done.status_code == 303 and done.headers["location"] == f"/rounds/{call}/documents?ok=inputs#inputs"
+    page = staff.get(done.headers["location"]).text
+    assert "Đã lưu thông tin cho văn bản." in page and "Lý do <b>hai</b>" not in page
+    report = _opens(staff.get(f"/rounds/{call}/documents/bao-cao-khong-co-de-xuat.docx"))
+    assert "Lý do <b>hai</b>" in report and "45/SKHCN-QLKH" in report
+    assert audit_trail(site.app, call)[0][-1].action == "document_inputs_set"

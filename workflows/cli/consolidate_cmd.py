@@ -1,14 +1,27 @@
 """`ykien round comments|handle|consolidate|draft|drafts|revise|follow-up`: from comments to a new draft."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
 
-from workflows.cli.common import (ACTOR_OPTION, EXIT_REFUSED, JSON_OPTION, actor_name, console, fail, guarded,
-                                  open_app, print_json)
+from workflows.cli.common import (
+    ACTOR_OPTION,
+    EXIT_REFUSED,
+    JSON_OPTION,
+    actor_name,
+    console,
+    fail,
+    guarded,
+    open_app,
+    print_json,
+)
+
+if TYPE_CHECKING:
+    from workflows.service.consolidation import TriageItem
 
 
 def register(app: typer.Typer) -> None:
@@ -21,7 +34,7 @@ def register(app: typer.Typer) -> None:
     app.command("follow-up")(follow_up)
 
 
-def _render_items(items, title: str) -> None:  # type: ignore[no-untyped-def]
+def _render_items(items: Iterable[TriageItem], title: str) -> None:
     table = Table(title=title)
     for column in ("Số", "Đơn vị", "Mục", "Ý kiến", "Đề xuất sửa", "Xử lý", "Giải trình"):
         table.add_column(column)
@@ -46,8 +59,9 @@ def comments(round_id: int, unhandled: bool = typer.Option(False, "--unhandled",
 
 def handle(round_id: int, comment_ids: list[int] = typer.Argument(..., help="Số ý kiến (gộp nhiều ý kiến giống nhau)."),
            decision: str = typer.Option(..., "--decision", help="accepted | partly_accepted | not_accepted | noted"),
-           explanation: Optional[str] = typer.Option(None, "--explanation", help="Giải trình (bắt buộc khi không/tiếp thu một phần)."),
-           actor: Optional[str] = ACTOR_OPTION, as_json: bool = JSON_OPTION) -> None:
+           explanation: str | None = typer.Option(None, "--explanation",
+                                                  help="Giải trình (bắt buộc khi không/tiếp thu một phần)."),
+           actor: str | None = ACTOR_OPTION, as_json: bool = JSON_OPTION) -> None:
     """Xử lý một hoặc nhiều ý kiến: tiếp thu, tiếp thu một phần, không tiếp thu (kèm giải trình), ghi nhận."""
     from workflows.service.consolidation import handle_comments
 
@@ -59,7 +73,7 @@ def handle(round_id: int, comment_ids: list[int] = typer.Argument(..., help="S�
         console.print(f"Đã ghi cách xử lý cho {len(comment_ids)} ý kiến.")
 
 
-def consolidate(round_id: int, actor: Optional[str] = ACTOR_OPTION, as_json: bool = JSON_OPTION) -> None:
+def consolidate(round_id: int, actor: str | None = ACTOR_OPTION, as_json: bool = JSON_OPTION) -> None:
     """Hoàn thành tổng hợp; từ chối và liệt kê các ý kiến chưa xử lý."""
     from workflows.engine.events import Command
     from workflows.engine.refusals import GuardFailed
@@ -87,8 +101,9 @@ def consolidate(round_id: int, actor: Optional[str] = ACTOR_OPTION, as_json: boo
         console.print("Đã hoàn thành tổng hợp ý kiến.")
 
 
-def draft(round_id: int, file: Path, sections: Optional[str] = typer.Option(None, "--sections", help="Các mục, cách nhau bởi ';'."),
-          note: Optional[str] = typer.Option(None, "--note"), actor: Optional[str] = ACTOR_OPTION,
+def draft(round_id: int, file: Path,
+          sections: str | None = typer.Option(None, "--sections", help="Các mục, cách nhau bởi ';'."),
+          note: str | None = typer.Option(None, "--note"), actor: str | None = ACTOR_OPTION,
           as_json: bool = JSON_OPTION) -> None:
     """Tải lên phiên bản mới của dự thảo (DOCX/PDF); các phiên bản cũ được giữ nguyên."""
     from models.errors import InvalidInput
@@ -98,7 +113,8 @@ def draft(round_id: int, file: Path, sections: Optional[str] = typer.Option(None
     with guarded(as_json):
         if not file.is_file():
             raise InvalidInput(f"{file}: không tìm thấy tệp.", "file_missing")
-        version = add_version(open_app(), round_id, file, parse_sections(sections), nfc_or_none(note), actor_name(actor))
+        version = add_version(open_app(), round_id, file, parse_sections(sections), nfc_or_none(note),
+                              actor_name(actor))
     if as_json:
         print_json({"version": version})
     else:
@@ -119,8 +135,9 @@ def drafts(round_id: int, as_json: bool = JSON_OPTION) -> None:
                       f"{'; '.join(v.sections)}")
 
 
-def revise(round_id: int, deadline: Optional[str] = typer.Option(None, "--deadline", help="Hạn mới cho lần lấy ý kiến sau."),
-           actor: Optional[str] = ACTOR_OPTION, as_json: bool = JSON_OPTION) -> None:
+def revise(round_id: int,
+           deadline: str | None = typer.Option(None, "--deadline", help="Hạn mới cho lần lấy ý kiến sau."),
+           actor: str | None = ACTOR_OPTION, as_json: bool = JSON_OPTION) -> None:
     """Dự thảo bị trả lại: chuyển về soạn thảo với phiên bản dự thảo mới nhất."""
     from workflows.cli.parsing import parse_deadline
     from workflows.service.drafts import revise_round
@@ -140,7 +157,7 @@ def revise(round_id: int, deadline: Optional[str] = typer.Option(None, "--deadli
 
 def follow_up(round_id: int, deadline: str = typer.Option(..., "--deadline"),
               units: list[str] = typer.Option([], "--unit", help="Chỉ gửi cho các đơn vị này (mặc định: như đợt cũ)."),
-              actor: Optional[str] = ACTOR_OPTION, as_json: bool = JSON_OPTION) -> None:
+              actor: str | None = ACTOR_OPTION, as_json: bool = JSON_OPTION) -> None:
     """Tạo đợt lấy ý kiến mới trên dự thảo đã sửa, gửi cùng danh sách hoặc ít đơn vị hơn."""
     from workflows.cli.parsing import parse_deadline
     from workflows.service.followup import follow_up_round
@@ -156,4 +173,4 @@ def follow_up(round_id: int, deadline: str = typer.Option(..., "--deadline"),
         console.print(f"Đã tạo đợt lấy ý kiến số {new_id} (chưa phát hành).")
 
 
-__all__ = ["register", "fail"]
+__all__ = ["fail", "register"]

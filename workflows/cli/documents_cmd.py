@@ -1,8 +1,9 @@
-"""`ykien round documents|submit|export`: the official documents, the submission package, exports."""
+"""`ykien round documents|document-inputs|submit|export`: the official documents, what staff give them,
+the package of the round's state, exports."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
+from typing import Any
 
 import typer
 
@@ -13,6 +14,7 @@ OUT_OPTION = typer.Option(Path("."), "--out", help="Thư mục ghi tệp.")
 
 def register(app: typer.Typer) -> None:
     app.command("documents")(documents)
+    app.command("document-inputs")(document_inputs)
     app.command("submit")(submit)
     app.command("export")(export)
 
@@ -35,22 +37,88 @@ def documents(round_id: int, out: Path = OUT_OPTION, as_json: bool = JSON_OPTION
         rendered = round_documents(open_app(), round_id)
     written = [_write(out, d.filename, d.content) for d in rendered]
     if as_json:
-        print_json([{"title": d.title, "path": str(p)} for d, p in zip(rendered, written)])
+        print_json([{"title": d.title, "path": str(p)} for d, p in zip(rendered, written, strict=True)])
     else:
-        for document, path in zip(rendered, written):
+        for document, path in zip(rendered, written, strict=True):
             console.print(f"{document.title}: {path}")
 
 
-def submit(round_id: int, actor: Optional[str] = ACTOR_OPTION, as_json: bool = JSON_OPTION) -> None:
-    """Lập hồ sơ trình (tờ trình, dự thảo đã chỉnh lý, bảng tổng hợp, danh sách đơn vị) và ghi nhận đã trình."""
+def document_inputs(
+        round_id: int,
+        report_subject: str | None = typer.Option(None, "--report-subject",
+                                                  help="Trích yếu (V/v) riêng của báo cáo; \"\" để bỏ."),
+        considerations: list[str] | None = typer.Option(None, "--consideration",
+                                                        help="Một đoạn lý do (lặp lại được; thay cả danh sách)."),
+        ministry_letter: str | None = typer.Option(None, "--ministry-letter",
+                                                   help="Số thứ tự (từ 1) của căn cứ là công văn của Bộ; \"\" để bỏ."),
+        call_letter_number: str | None = typer.Option(None, "--call-letter-number",
+                                                      help="Số công văn thông báo của Sở, ví dụ 123/SKHCN-QLKH."),
+        department_address: str | None = typer.Option(None, "--department-address",
+                                                      help="Địa chỉ nhận đề xuất của Sở."),
+        department_email: str | None = typer.Option(None, "--department-email",
+                                                    help="Thư điện tử nhận đề xuất của Sở."),
+        internal_office: str | None = typer.Option(None, "--internal-office",
+                                                   help="Phòng nhận đề xuất của các đơn vị trực thuộc Sở."),
+        actor: str | None = ACTOR_OPTION, as_json: bool = JSON_OPTION) -> None:
+    """Thông tin cho văn bản mà dữ liệu của đợt không có (V/v riêng, lý do, công văn của Bộ, số công văn ...).
+
+    Không có tùy chọn nào: in thông tin đã lưu. Sai một giá trị: không lưu gì (mã thoát 2)."""
+    from models.errors import InvalidInput
+    from workflows.service.documents import INPUTS, set_document_inputs
+    from workflows.service.documents import document_inputs as stored_inputs
+    from workflows.service.round_forms import FormErrors
+
+    given: dict[str, Any] = {key: value for key, value in (
+        ("report_subject", report_subject), ("considerations", considerations or None),
+        ("call_letter_number", call_letter_number), ("department_address", department_address),
+        ("department_email", department_email), ("internal_office", internal_office)) if value is not None}
+    with guarded(as_json):
+        if ministry_letter is not None:
+            text = ministry_letter.strip()
+            if text and not (text.isdigit() and int(text) >= 1):
+                raise InvalidInput(f"--ministry-letter: \"{text[:20]}\" không phải số thứ tự của một căn cứ (từ 1).",
+                                   "invalid_document_inputs")
+            given["ministry_letter_index"] = int(text) - 1 if text else None
+        ykien = open_app()
+        if not given:
+            values = stored_inputs(ykien, round_id)
+        else:
+            try:
+                values = set_document_inputs(ykien, round_id, given, actor_name(actor))
+            except FormErrors as problem:
+                named = [f"{INPUTS[key].option if key in INPUTS else key}: {message}"
+                         for key, message in problem.errors.items()]
+                raise InvalidInput("; ".join(named), "invalid_document_inputs") from None
+    if as_json:
+        print_json(values)
+        return
+    if not values:
+        console.print("Chưa có thông tin nào cho văn bản của đợt này.")
+    for key, value in values.items():
+        spec = INPUTS.get(key)
+        label = spec.label if spec else key
+        if key == "ministry_letter_index":
+            value = f"căn cứ số {value + 1}"
+        if isinstance(value, list):
+            console.print(f"{label}:")
+            for item in value:
+                console.print(f"  - {item}")
+        else:
+            console.print(f"{label}: {value}")
+
+
+def submit(round_id: int, actor: str | None = ACTOR_OPTION, as_json: bool = JSON_OPTION) -> None:
+    """Lập hồ sơ ở trạng thái hiện tại của đợt (theo định nghĩa quy trình) và ghi nhận đã gửi."""
     from workflows.service.submission import submit_round
 
     with guarded(as_json):
         package = submit_round(open_app(), round_id, actor_name(actor))
     if as_json:
-        print_json({"path": str(package.path), "sha256": package.sha256, "files": package.files})
+        print_json({"path": str(package.path), "sha256": package.sha256, "files": package.files,
+                    "title": package.title, "done": package.done})
     else:
-        console.print(f"Đã lập hồ sơ trình: {package.path}")
+        console.print(f"{package.title}: {package.done}")
+        console.print(f"Hồ sơ: {package.path}")
         for name in package.files:
             console.print(f"  - {name}")
 
@@ -65,7 +133,8 @@ def export(round_id: int, out: Path = OUT_OPTION, as_json: bool = JSON_OPTION) -
         ykien = open_app()
         workbook = unit_list_workbook(ykien, round_id)
         events, _ = audit_trail(ykien, round_id)
-    paths = [_write(out, f"dot-{round_id}.xlsx", workbook), _write(out, f"dot-{round_id}-nhat-ky.csv", audit_csv(events))]
+    paths = [_write(out, f"dot-{round_id}.xlsx", workbook),
+             _write(out, f"dot-{round_id}-nhat-ky.csv", audit_csv(events))]
     if as_json:
         print_json([str(p) for p in paths])
     else:

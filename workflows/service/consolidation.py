@@ -11,10 +11,9 @@ from models.consolidation import HANDLING_LABELS, Handling, check_handling
 from models.db.tables import CommentRow, HandlingRow, RecipientRow, ResponseRow
 from models.errors import DomainError, InvalidInput
 from models.text import nfc_or_none
+from workflows.definition.schema import Capability
 from workflows.service.app import App
 from workflows.service.registry import get_workflow
-
-TRIAGE_STATES_FORBIDDEN = {"consolidated", "submitted", "issued", "returned", "draft"}
 
 
 @dataclass(frozen=True)
@@ -72,16 +71,17 @@ def handle_comments(app: App, round_id: int, comment_ids: list[int], decision: s
         raise InvalidInput("Chưa chọn ý kiến nào.", "no_comments")
     now = app.clock.now()
     with app.uow() as uow:
-        state = uow.rounds.get(round_id, lock=True)
-        if state.status in TRIAGE_STATES_FORBIDDEN:
-            title = get_workflow(state.workflow).state(state.status).title
-            raise DomainError(f"Không thể xử lý ý kiến khi đợt đang ở trạng thái \"{title}\".", "round_not_consolidating")
-        current = {item.comment_id for item in _triage(uow.session, round_id, state.draft_version)}
+        round_row = uow.rounds.row(round_id, lock=True)  # the round's row only: its units are not needed
+        workflow = get_workflow(round_row.workflow)
+        if not workflow.allows(round_row.status, Capability.TRIAGE):
+            raise DomainError(f"Không thể xử lý ý kiến khi đợt đang ở trạng thái "
+                              f"\"{workflow.state_title(round_row.status)}\".", "triage_not_allowed")
+        current = {item.comment_id for item in _triage(uow.session, round_id, round_row.draft_version)}
         unknown = sorted(set(comment_ids) - current)
         if unknown:
             raise DomainError(f"Ý kiến số {', '.join(map(str, unknown))} không thuộc bản trả lời mới nhất của "
                               "dự thảo hiện hành trong đợt này.", "comment_unknown")
-        row = HandlingRow(round_id=round_id, draft_version=state.draft_version, decision=handling.value,
+        row = HandlingRow(round_id=round_id, draft_version=round_row.draft_version, decision=handling.value,
                           explanation=explanation, decided_by=actor, decided_at=now)
         uow.session.add(row)
         uow.flush()

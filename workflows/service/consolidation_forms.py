@@ -8,11 +8,20 @@ from datetime import date
 
 from config.calendar import WorkingCalendar
 from models.consolidation import HANDLING_LABELS, ExplanationRequired, Handling, check_handling
+from workflows.definition.schema import CAPABILITY_EVENTS, Capability
 from workflows.engine.events import Command
 from workflows.service.draft_upload import DraftUpload, check_draft_upload
 from workflows.service.drafts import parse_sections
-from workflows.service.round_forms import (DeadlineChoice, FormErrors, FormValues, clean, compute_deadline, every,
-                                           first, parse_date_text)
+from workflows.service.round_forms import (
+    DeadlineChoice,
+    FormErrors,
+    FormValues,
+    clean,
+    compute_deadline,
+    every,
+    first,
+    parse_date_text,
+)
 
 MAX_EXPLANATION = 4000
 MAX_SECTIONS = 200
@@ -121,9 +130,19 @@ def check_draft_form(form: DraftForm, upload: tuple[str, bytes] | None, limit_mb
 
 # --- the UBND decision -----------------------------------------------------------------------------------
 
+# The two decisions a state with the capability "decide" records: the plan issued (with its number and date)
+# or the draft returned (with the reason). The form names each by its event without "decide_".
+ISSUE_EVENT, RETURN_EVENT = "decide_issued", "decide_returned"
+assert {ISSUE_EVENT, RETURN_EVENT} == set(CAPABILITY_EVENTS[Capability.DECIDE])
+
+
+def decision_value(event: str) -> str:
+    return event.removeprefix("decide_")
+
+
 @dataclass(frozen=True)
 class DecisionForm:
-    outcome: str = ""  # "issued" | "returned"
+    outcome: str = ""  # decision_value of ISSUE_EVENT or RETURN_EVENT
     number: str = ""
     date: str = ""
     reason: str = ""
@@ -137,7 +156,7 @@ def read_decision_form(values: FormValues) -> DecisionForm:
 def check_decision_form(form: DecisionForm, today: date) -> Command:
     """Issued with its number and date, or returned with the reason: the command to execute."""
     errors: dict[str, str] = {}
-    if form.outcome == "issued":
+    if form.outcome == decision_value(ISSUE_EVENT):
         if not form.number:
             errors["number"] = "Nhập số văn bản ban hành (ví dụ 123/KH-UBND)."
         elif len(form.number) > MAX_DOCUMENT_NUMBER:
@@ -152,15 +171,15 @@ def check_decision_form(form: DecisionForm, today: date) -> Command:
         if errors:
             raise FormErrors(errors)
         assert issued_on is not None
-        return Command("decide_issued", {"number": form.number, "date": issued_on.isoformat()})
-    if form.outcome == "returned":
+        return Command(ISSUE_EVENT, {"number": form.number, "date": issued_on.isoformat()})
+    if form.outcome == decision_value(RETURN_EVENT):
         if not form.reason:
             errors["reason"] = "Nhập lý do UBND tỉnh trả lại dự thảo."
         elif len(form.reason) > MAX_REASON:
             errors["reason"] = f"Lý do quá dài (tối đa {MAX_REASON} ký tự)."
         if errors:
             raise FormErrors(errors)
-        return Command("decide_returned", {"reason": form.reason})
+        return Command(RETURN_EVENT, {"reason": form.reason})
     raise FormErrors({"outcome": "Chọn kết quả: ban hành hoặc trả lại."})
 
 
@@ -220,3 +239,66 @@ def check_follow_up_form(form: FollowUpForm, units: Mapping[str, str], today: da
         raise FormErrors(errors)
     assert deadline is not None
     return (None if set(chosen) == set(units) else chosen), deadline
+
+
+# --- inputs staff give to the documents ------------------------------------------------------------------
+
+INPUT_FIELDS = ("report_subject", "considerations", "ministry_letter_index", "call_letter_number",
+                "department_address", "department_email", "internal_office")
+
+
+@dataclass(frozen=True)
+class DocumentInputsForm:
+    """The inputs as typed: the considerations one paragraph a line, the Ministry letter by its number (from 1)."""
+
+    values: tuple[tuple[str, str], ...] = ()
+
+    def get(self, key: str) -> str:
+        return dict(self.values).get(key, "")
+
+
+def read_document_inputs_form(values: FormValues) -> DocumentInputsForm:
+    typed = []
+    for key in INPUT_FIELDS:
+        if key not in values:
+            continue
+        raw = "\n".join(values.get(key) or [])
+        text = "\n".join(clean(line) for line in raw.splitlines() if clean(line)) if key == "considerations" \
+            else first(values, key)
+        typed.append((key, text))
+    return DocumentInputsForm(tuple(typed))
+
+
+def document_inputs_form(stored: Mapping[str, object]) -> DocumentInputsForm:
+    """The stored inputs shown in the form."""
+    typed = []
+    for key, value in stored.items():
+        if key == "considerations" and isinstance(value, list):
+            typed.append((key, "\n".join(str(v) for v in value)))
+        elif key == "ministry_letter_index" and isinstance(value, int):
+            typed.append((key, str(value + 1)))
+        else:
+            typed.append((key, str(value)))
+    return DocumentInputsForm(tuple(typed))
+
+
+def check_document_inputs_form(form: DocumentInputsForm) -> dict[str, object]:
+    """The values for set_document_inputs: a list of paragraphs, a 0-based index; an empty field removes."""
+    errors: dict[str, str] = {}
+    values: dict[str, object] = {}
+    for key, text in form.values:
+        if key == "considerations":
+            values[key] = text.splitlines()
+        elif key == "ministry_letter_index":
+            if not text:
+                values[key] = None
+            elif text.isdigit() and int(text) >= 1:
+                values[key] = int(text) - 1
+            else:
+                errors[key] = f"\"{text[:20]}\" không phải số thứ tự của một căn cứ (từ 1)."
+        else:
+            values[key] = text
+    if errors:
+        raise FormErrors(errors)
+    return values
+

@@ -14,11 +14,11 @@ from models.db.tables import SubmissionRow
 from models.rounds import RoundState
 from models.unit_status import AnswerStatus, UnitStatus
 from workflows.definition import Workflow
+from workflows.definition.schema import Capability
+from workflows.engine.events import ENGINE_EVENTS
 from workflows.service.app import App
-from workflows.service.consolidation import TRIAGE_STATES_FORBIDDEN, TriageItem
-
-SUBMIT_STEPS = ("submit", "report_submitted", "forward_proposals")
-SUBMITTED_STATES = ("submitted", "issued", "returned", "reported", "forwarded")
+from workflows.service.consolidation import TriageItem
+from workflows.service.consolidation_forms import ISSUE_EVENT, RETURN_EVENT, decision_value
 
 
 @dataclass(frozen=True)
@@ -48,8 +48,8 @@ def handling_counts(items: Iterable[TriageItem]) -> dict[str, int]:
     return counts
 
 
-def can_triage(status: str) -> bool:
-    return status not in TRIAGE_STATES_FORBIDDEN
+def can_triage(workflow: Workflow, status: str) -> bool:
+    return workflow.allows(status, Capability.TRIAGE)
 
 
 @dataclass(frozen=True)
@@ -63,9 +63,9 @@ class UnitLists:
     not_asked: list[UnitStatus]
 
 
-def unit_lists(state: RoundState, units: Iterable[UnitStatus]) -> UnitLists:
+def unit_lists(workflow: Workflow, state: RoundState, units: Iterable[UnitStatus]) -> UnitLists:
     """Once the round stops taking answers, a unit that has not answered is silent (as in the synthesis table)."""
-    closed = state.status not in ("draft", "circulating")
+    closed = state.launched_at is not None and not workflow.allows(state.status, Capability.ANSWER)
     listed = list(units)
 
     def having(*answers: AnswerStatus) -> list[UnitStatus]:
@@ -102,19 +102,6 @@ def submission_packages(app: App, round_id: int) -> list[Package]:
             for r in rows]
 
 
-def submission_step(workflow: Workflow, status: str) -> str | None:
-    """The event that builds the package in this state (submit, report, forward), or None."""
-    transitions = workflow.state(status).transitions
-    return next((step for step in SUBMIT_STEPS if step in transitions), None)
-
-
-def submission_refusal(status: str) -> str:
-    """Why a round in this state cannot be submitted (the words of submit_round)."""
-    if status in SUBMITTED_STATES:
-        return "Đợt này đã được trình; không trình lại lần thứ hai."
-    return "Chưa thể trình: đợt phải hoàn thành tổng hợp ý kiến trước."
-
-
 def unhandled_refusal(count: int) -> str:
     """The words of the engine's guard, for the check made before asking to confirm."""
     return (f"Còn {count} ý kiến chưa được xử lý (tiếp thu / giải trình); "
@@ -128,15 +115,24 @@ class Outcome:
     consolidated_at: datetime | None = None
     submitted_at: datetime | None = None
     package: str | None = None
-    decision: str | None = None  # "issued" | "returned"
+    decision: str | None = None  # the decision's event (ISSUE_EVENT or RETURN_EVENT)
     decided_at: datetime | None = None
     number: str | None = None
     issued_on: date | None = None
     reason: str | None = None
 
     @property
+    def issued(self) -> bool:
+        return self.decision == ISSUE_EVENT
+
+    @property
     def returned(self) -> bool:
-        return self.decision == "returned"
+        return self.decision == RETURN_EVENT
+
+    @property
+    def choice(self) -> str | None:
+        """The decision as the decision form names it."""
+        return decision_value(self.decision) if self.decision else None
 
 
 def _moment(text: str | None) -> datetime | None:
@@ -155,14 +151,65 @@ def _day(text: str | None) -> date | None:
 
 def round_outcome(state: RoundState) -> Outcome:
     values = state.outcome
-    decision = {"decide_issued": "issued", "decide_returned": "returned"}.get(values.get("decision", ""))
+    decision = values.get("decision")
     return Outcome(consolidated_at=_moment(values.get("consolidated_at")),
                    submitted_at=_moment(values.get("submitted_at")), package=values.get("submitted_package"),
-                   decision=decision, decided_at=_moment(values.get("decided_at")),
+                   decision=decision if decision in (ISSUE_EVENT, RETURN_EVENT) else None,
+                   decided_at=_moment(values.get("decided_at")),
                    number=values.get("decided_number"), issued_on=_day(values.get("decided_date")),
                    reason=values.get("decided_reason"))
 
 
-def follow_up_possible(state: RoundState) -> bool:
-    """A new round is offered once UBND returned the draft (before or after the draft is revised)."""
-    return state.status == "returned" or (state.status == "draft" and round_outcome(state).returned)
+def follow_up_possible(workflow: Workflow, state: RoundState) -> bool:
+    """A new round is offered where the state allows it (a returned draft), and on a draft revised after a
+    return that has not gone out again."""
+    if workflow.allows(state.status, Capability.FOLLOW_UP):
+        return True
+    return state.launched_at is None and round_outcome(state).returned and \
+        workflow.allows(state.status, Capability.EDIT)
+
+
+def target_state(workflow: Workflow, status: str, event: str) -> str | None:
+    """Where the event leads from this state (its first alternative), or None when it stays or is not handled."""
+    alternatives = workflow.state(status).transitions.get(event) or []
+    return alternatives[0].to if alternatives else None
+
+
+@dataclass(frozen=True)
+class DecisionChoice:
+    """One outcome of UBND's decision offered in a state: the form's value, its event, where it leads."""
+
+    value: str
+    event: str
+    label: str  # the title of the state it leads to ("Đã ban hành", "Bị trả lại")
+    final: bool
+
+
+def decision_choices(workflow: Workflow, status: str) -> list[DecisionChoice]:
+    """The decisions the state records (capability "decide"), in the definition's words."""
+    if not workflow.allows(status, Capability.DECIDE):
+        return []
+    out = []
+    for event in (ISSUE_EVENT, RETURN_EVENT):
+        target = target_state(workflow, status, event)
+        if target is not None:
+            out.append(DecisionChoice(decision_value(event), event, workflow.state_title(target),
+                                      workflow.state(target).final))
+    return out
+
+
+def arrival_message(workflow: Workflow, status: str) -> str | None:
+    """What staff read after an action brought the round into `status`: the package's `done` text when a
+    package's event leads there, else the event's title and the state's."""
+    if status not in workflow.states:
+        return None
+    for name, state in workflow.states.items():
+        package = state.package
+        if package is not None and target_state(workflow, name, package.event) == status:
+            return package.done
+    for state in workflow.states.values():
+        for event, alternatives in state.transitions.items():
+            if event not in ENGINE_EVENTS and any(t.to == status for t in alternatives):
+                title = workflow.event_title(event)
+                return f"Đã {title}. Đợt chuyển sang trạng thái \"{workflow.state_title(status)}\"."
+    return f"Đợt chuyển sang trạng thái \"{workflow.state_title(status)}\"."

@@ -1,26 +1,47 @@
-"""The official documents of a round, built from its data and rendered by notifications.documents."""
+"""The official documents of a round: the definition's `documents:` say which ones a state offers, with their
+titles and file names; the builder each names turns the round's data, and the inputs staff give for it
+(`document_inputs`), into a file rendered by notifications.documents."""
 from __future__ import annotations
 
+import os
 import re
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from pathlib import Path
-from typing import Callable
+from typing import Any
+
+from sqlalchemy import select
 
 from models.consolidation import Handling
-from models.db.tables import UnitRow
+from models.db.round_repository import RoundDetails
+from models.db.tables import RecipientRow, ResponseRow, UnitRow
+from models.directory import DEFAULT_GROUPS
 from models.errors import DomainError
 from models.rounds import RecipientRole, RoundState
-from models.unit_status import AnswerStatus
+from models.text import nfc
+from models.unit_status import AnswerStatus, UnitStatus
 from notifications import documents as docs
+from workflows.definition import Workflow
+from workflows.definition.schema import DocumentDef
 from workflows.service.app import App
-from workflows.service.consolidation import triage_items
-from workflows.service.views import RoundView, round_view
+from workflows.service.consolidation import TriageItem, triage_items
+from workflows.service.drafts import DraftVersion, latest_version
+from workflows.service.files import file_in_place
+from workflows.service.registry import DOCUMENT_BUILDERS, get_workflow
+from workflows.service.round_forms import FormErrors, clean
+from workflows.service.views import round_view
 
 DRAFT_KINDS = ("Kế hoạch", "Quyết định", "Quy chế", "Quy định", "Đề án", "Chương trình", "Nghị quyết", "Báo cáo")
 ROLE_NOTES = {RecipientRole.PUBLISH: "để đăng tải", RecipientRole.INFORM: "để biết"}
 COLLECTIVE_GROUP_SIZE = 4  # a group addressed whole is named by its label from this many units on
 DEFAULT_CC = ["UBND tỉnh (báo cáo)", "Lãnh đạo Sở"]
+INTERNAL_GROUP = "don-vi-thuoc-so"  # the directory group of the Sở's own offices and units (seed 001, item 2)
+MINISTRY = "Bộ Khoa học và Công nghệ"
+EXTERNAL_NAMED_AT_MOST = 3  # more addressee lines than this are called "các cơ quan, đơn vị" in a letter's body
+
+assert INTERNAL_GROUP in DEFAULT_GROUPS
 
 
 @dataclass(frozen=True)
@@ -30,7 +51,141 @@ class RenderedDocument:
     content: bytes
 
 
-def _wording_dir(app: App) -> Path | None:
+@dataclass(frozen=True)
+class NotReady:
+    """Why a document cannot be built now, in words for staff, with a code for machines."""
+
+    message: str
+    code: str = "document_not_ready"
+
+
+# --- what the builders read --------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Listed:
+    """One line of "Kính gửi:" and what it stands for."""
+
+    label: str
+    role: RecipientRole
+    internal: bool  # the Sở's own offices and units
+
+    @property
+    def addressee(self) -> docs.Addressee:
+        return docs.Addressee(self.label, ROLE_NOTES.get(self.role))
+
+
+class RoundFacts:
+    """The round as the builders and their readiness checks read it; each part is fetched once, when first
+    asked for, so listing the documents renders nothing and building a package reads the round once."""
+
+    def __init__(self, app: App, round_id: int) -> None:
+        self.app = app
+        self.round_id = round_id
+        view = round_view(app, round_id)
+        self.state: RoundState = view.state
+        self.units: list[UnitStatus] = view.units
+        self.today: date = view.today
+        with app.uow(read_only=True) as uow:
+            self.details: RoundDetails = uow.rounds.details(round_id)
+        self.workflow: Workflow = get_workflow(self.state.workflow)
+
+    @property
+    def inputs(self) -> Mapping[str, Any]:
+        return self.details.document_inputs
+
+    @cached_property
+    def triage(self) -> list[TriageItem]:
+        return triage_items(self.app, self.round_id)
+
+    @cached_property
+    def draft(self) -> DraftVersion | None:
+        return latest_version(self.app, self.round_id)
+
+    @cached_property
+    def listed(self) -> list[Listed]:
+        return _listed(self.app, self.state, self.details)
+
+    @cached_property
+    def proposals(self) -> list[docs.Proposal]:
+        return _proposals(self.app, self.round_id, self.workflow)
+
+    @property
+    def pending(self) -> list[UnitStatus]:
+        return [u for u in self.units if u.answer in (AnswerStatus.PENDING, AnswerStatus.SILENT)]
+
+    @property
+    def sent_on(self) -> date:
+        """The day the round went out (today for a round not launched yet)."""
+        launched = self.state.launched_at
+        return launched.astimezone(self.app.tz).date() if launched else self.today
+
+    @property
+    def purpose(self) -> str:
+        """What the round's letter was about, without its "V/v"."""
+        return re.sub(r"^\s*V/v\s*", "", self.state.subject)
+
+
+def _listed(app: App, state: RoundState, details: RoundDetails) -> list[Listed]:
+    """The Kính gửi list: a group addressed whole by its label when large, otherwise its units by name."""
+    with app.uow(read_only=True) as uow:
+        groups = uow.directory.groups()
+        members: dict[str, list[UnitRow]] = {}
+        for unit in uow.directory.units():
+            members.setdefault(unit.group_code, []).append(unit)
+    out: list[Listed] = []
+    seen: set[str] = set()
+    for entry in details.addressees:
+        role = RecipientRole(entry.get("role", "comment"))
+        for group in entry.get("groups", []):
+            units = [u for u in members.get(group, []) if u.code in state.recipients]
+            if len(units) >= COLLECTIVE_GROUP_SIZE:
+                out.append(Listed(groups.get(group, group), role, group == INTERNAL_GROUP))
+                seen.update(u.code for u in units)
+                continue
+            for unit in units:
+                if unit.code not in seen:
+                    out.append(Listed(unit.name, role, group == INTERNAL_GROUP))
+                    seen.add(unit.code)
+        for code in entry.get("units", []):
+            if code in state.recipients and code not in seen:
+                recipient = state.recipients[code]
+                out.append(Listed(recipient.unit_name, role, recipient.group == INTERNAL_GROUP))
+                seen.add(code)
+    return out
+
+
+def addressees(app: App, round_id: int) -> list[docs.Addressee]:
+    """The Kính gửi list of the round's letters."""
+    with app.uow(read_only=True) as uow:
+        state = uow.rounds.get(round_id, lock=False)
+        details = uow.rounds.details(round_id)
+    return [item.addressee for item in _listed(app, state, details)]
+
+
+def _proposals(app: App, round_id: int, workflow: Workflow) -> list[docs.Proposal]:
+    """Each unit's latest answer on the form, its fields in the form's order, units in the round's order."""
+    with app.uow(read_only=True) as uow:
+        version = uow.rounds.row(round_id).draft_version
+        rows = uow.session.execute(
+            select(RecipientRow.unit_name, ResponseRow.proposal)
+            .join(ResponseRow, ResponseRow.recipient_id == RecipientRow.id)
+            .where(ResponseRow.round_id == round_id, ResponseRow.draft_version == version,
+                   ResponseRow.revision == RecipientRow.response_revision)
+            .order_by(RecipientRow.id)).all()
+    fields = workflow.response.fields
+    out: list[docs.Proposal] = []
+    for unit_name, proposal in rows:
+        if not proposal:
+            continue
+        values = {str(k): str(v) for k, v in proposal.items() if v is not None and str(v).strip()}
+        out.append(docs.Proposal(unit_name, [docs.ProposalField(f.label, values[f.key], f.key, f.kind)
+                                             for f in fields if f.key in values]))
+    return out
+
+
+# --- shared pieces of the letters ----------------------------------------------------------------------------
+
+def _department_wording(app: App) -> Path | None:
     path = app.settings.home / "templates" / "documents"
     return path if path.is_dir() else None
 
@@ -39,6 +194,13 @@ def issuer(app: App) -> docs.Issuer:
     settings = app.settings
     return docs.Issuer(governing_body=settings.governing_body.upper(), issuer=settings.issuer_name.upper(),
                        issuer_short=settings.issuer_code, place=settings.place_name, name=settings.issuer_name)
+
+
+def province(app: App) -> docs.Issuer:
+    """UBND tỉnh as the issuer of a draft it will sign (the reply to the Ministry)."""
+    place = app.settings.place_name
+    return docs.Issuer(governing_body="", issuer=f"ỦY BAN NHÂN DÂN\nTỈNH {place.upper()}", issuer_short="UBND",
+                       place=place, name=f"Ủy ban nhân dân tỉnh {place}")
 
 
 def signer(title: str, name: str) -> docs.Signer:
@@ -50,253 +212,657 @@ def signer(title: str, name: str) -> docs.Signer:
     return docs.Signer(title=text.upper(), name=name)
 
 
+def _signer(facts: RoundFacts) -> docs.Signer:
+    return signer(facts.details.signer_title, facts.details.signer_name)
+
+
 def draft_kind(title: str) -> str:
     return next((kind for kind in DRAFT_KINDS if title.lower().startswith(kind.lower())), "văn bản")
 
 
-def _today(app: App) -> date:
-    return app.clock.now().astimezone(app.tz).date()
+def _lower_first(text: str) -> str:
+    """A group's label inside a sentence ("các xã, phường"); a body's own name keeps its capital."""
+    return "c" + text[1:] if text.startswith("Các ") else text
 
 
-def addressees(app: App, round_id: int) -> list[docs.Addressee]:
-    """The Kính gửi list: a group addressed whole by its label when large, otherwise its units by name."""
-    with app.uow(read_only=True) as uow:
-        state = uow.rounds.get(round_id, lock=False)
-        details = uow.rounds.details(round_id)
-        groups = uow.directory.groups()
-        members: dict[str, list[UnitRow]] = {}
-        for unit in uow.directory.units():
-            members.setdefault(unit.group_code, []).append(unit)
-    out: list[docs.Addressee] = []
-    seen: set[str] = set()
-    for entry in details.addressees:
-        role = RecipientRole(entry.get("role", "comment"))
-        note = ROLE_NOTES.get(role)
-        for group in entry.get("groups", []):
-            units = [u for u in members.get(group, []) if u.code in state.recipients]
-            if len(units) >= COLLECTIVE_GROUP_SIZE:
-                out.append(docs.Addressee(groups.get(group, group), note))
-                seen.update(u.code for u in units)
-            else:
-                for unit in units:
-                    if unit.code not in seen:
-                        out.append(docs.Addressee(unit.name, note))
-                        seen.add(unit.code)
-        for code in entry.get("units", []):
-            if code in state.recipients and code not in seen:
-                out.append(docs.Addressee(state.recipients[code].unit_name, note))
-                seen.add(code)
-    return out
+_MINISTRY_LETTER = re.compile(r"^\s*(Công văn|Văn bản)\b.*(/B[A-ZĐ]+\b|\bcủa Bộ )")
 
 
-def request_letter(app: App, round_id: int) -> RenderedDocument:
-    with app.uow(read_only=True) as uow:
-        state = uow.rounds.get(round_id, lock=False)
-        details = uow.rounds.details(round_id)
-    if state.deadline is None:
-        raise DomainError("Đợt chưa có hạn trả lời.", "deadline_missing")
-    listed = addressees(app, round_id)
-    commenters = "; ".join(a.label for a in listed if a.note is None)
-    publishers = "; ".join(a.label for a in listed if a.note == ROLE_NOTES[RecipientRole.PUBLISH])
+def ministry_letter(facts: RoundFacts) -> str | None:
+    """The Ministry's letter the round answers: the legal basis staff chose (ministry_letter_index), else the one
+    basis that is a letter of a Ministry; None when neither tells."""
+    bases = list(facts.details.legal_bases)
+    index = facts.inputs.get("ministry_letter_index")
+    if isinstance(index, int) and 0 <= index < len(bases):
+        return bases[index]
+    letters = [basis for basis in bases if _MINISTRY_LETTER.search(basis)]
+    return letters[0] if len(letters) == 1 else None
+
+
+def _ministry_letter_or_generic(facts: RoundFacts) -> str:
+    """The Ministry's letter, or a mention of it without number when staff have not said which it is."""
+    return ministry_letter(facts) or f"Công văn của {MINISTRY}"
+
+
+def _call_letter(facts: RoundFacts) -> docs.LetterRef:
+    """The round's own letter (the call), cited by the number staff gave (call_letter_number) and its date."""
+    return docs.LetterRef(sent_on=facts.sent_on, number=facts.inputs.get("call_letter_number"),
+                          subject=facts.state.subject)
+
+
+def _report_subject(facts: RoundFacts) -> str:
+    return facts.inputs.get("report_subject") or f"báo cáo kết quả {facts.purpose}"
+
+
+# --- the builders --------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Job:
+    """One document to build: the definition's entry, the round, and where its wording comes from."""
+
+    key: str
+    document: DocumentDef
+    facts: RoundFacts
+    wording_dir: Path | None
+
+    @property
+    def app(self) -> App:
+        return self.facts.app
+
+
+def request_letter_data(job: Job) -> docs.RequestLetterData:
+    facts = job.facts
+    state, details = facts.state, facts.details
+    assert state.deadline is not None
+    listed = facts.listed
+    commenters = "; ".join(item.label for item in listed if item.role is RecipientRole.COMMENT)
+    publishers = "; ".join(item.label for item in listed if item.role is RecipientRole.PUBLISH)
     kind = draft_kind(state.title)
-    asks = [f"{commenters} nghiên cứu, đóng góp ý kiến đối với dự thảo {state.title}."]
+    asks = [f"{commenters} nghiên cứu, đóng góp ý kiến đối với dự thảo {state.title}."] if commenters else []
     if publishers:
         asks.append(f"{publishers} đăng tải dự thảo {kind} trên Cổng thông tin điện tử tỉnh để lấy ý kiến.")
-    data = docs.RequestLetterData(
-        issuer=issuer(app), head=docs.LetterHead(state.office, state.subject, drafted_on=_sent_on(state, app)),
-        addressees=listed, legal_bases=list(details.legal_bases), draft_title=state.title, asks=asks,
+    return docs.RequestLetterData(
+        issuer=issuer(job.app), head=docs.LetterHead(state.office, state.subject, drafted_on=facts.sent_on),
+        addressees=[item.addressee for item in listed], legal_bases=list(details.legal_bases),
+        draft_title=state.title, asks=asks or [f"Nghiên cứu, đóng góp ý kiến đối với dự thảo {state.title}."],
         attachment_note=f"{kind} gửi kèm theo Công văn này", deadline=state.deadline,
         contact_name=details.contact_name, contact_title=details.contact_title, contact_phone=details.contact_phone,
-        silence_is_agreement=state.silence_is_agreement, cc=DEFAULT_CC,
-        signer=signer(details.signer_title, details.signer_name), draft_kind=kind)
-    return RenderedDocument("cong-van-xin-y-kien.docx", "Công văn xin ý kiến",
-                            docs.render_request_letter(data, wording_dir=_wording_dir(app)))
+        silence_is_agreement=state.silence_is_agreement, cc=DEFAULT_CC, signer=_signer(facts), draft_kind=kind)
 
 
-def _sent_on(state: RoundState, app: App) -> date:
-    return state.launched_at.astimezone(app.tz).date() if state.launched_at else _today(app)
+def build_request_letter(job: Job) -> bytes:
+    """The công văn xin ý kiến (seed 000): the round's addressees, legal bases, deadline, contact and signer."""
+    return docs.render_request_letter(request_letter_data(job), wording_dir=job.wording_dir)
 
 
-def reminder_letter(app: App, round_id: int, new_deadline: date | None = None) -> RenderedDocument:
-    """The công văn đôn đốc to the units that have not answered yet."""
-    view = round_view(app, round_id)
-    state = view.state
-    with app.uow(read_only=True) as uow:
-        details = uow.rounds.details(round_id)
-    pending = [u for u in view.units if u.answer in (AnswerStatus.PENDING, AnswerStatus.SILENT)]
-    if not pending:
-        raise DomainError("Tất cả cơ quan, đơn vị đã trả lời; không cần công văn đôn đốc.", "nothing_pending")
-    if state.deadline is None or state.launched_at is None:
-        raise DomainError("Đợt chưa phát hành nên chưa thể đôn đốc.", "not_launched")
-    following = new_deadline or app.calendar.add_working_days(_today(app), 3)
+def _form_name(workflow: Workflow) -> str:
+    """"Mẫu A1-ĐXNV" when the kind's word for an answer names its form, else that word."""
+    match = re.search(r"\((Mẫu [^)]+)\)", workflow.terms.response)
+    return match.group(1) if match else workflow.terms.response
+
+
+def build_call_letter(job: Job) -> bytes:
+    """The công văn đề nghị đề xuất (seed 001). Reads the document inputs `department_address` and
+    `department_email` (where proposals are sent: not in the settings), `ministry_letter_index` (the
+    Ministry's guiding letter among the legal bases; the one Ministry letter among them when not chosen) and
+    `internal_office` (where the Sở's own units send theirs; "Phòng <office>" when not given)."""
+    facts = job.facts
+    state, details, inputs = facts.state, facts.details, facts.inputs
+    assert state.deadline is not None
+    listed = facts.listed
+    guidance = _ministry_letter_or_generic(facts)
+    references = [basis for basis in details.legal_bases if basis != guidance] or [guidance]
+    external = [item.label for item in listed if item.role is RecipientRole.COMMENT and not item.internal]
+    internal = [item.label for item in listed if item.role is RecipientRole.COMMENT and item.internal]
+    publishers = [item for item in listed if item.role is RecipientRole.PUBLISH]
+    data = docs.CallLetterData(
+        issuer=issuer(job.app), head=docs.LetterHead(state.office, state.subject, drafted_on=facts.sent_on),
+        addressees=[item.addressee for item in listed], references=references, ministry_letter=guidance,
+        call_purpose=facts.purpose,
+        external_units=_units_phrase(external) if external else "Các cơ quan, đơn vị",
+        department_address=str(inputs.get("department_address", "")),
+        department_email=str(inputs.get("department_email", "")), deadline=state.deadline,
+        form=_form_name(facts.workflow), contact_name=details.contact_name, contact_title=details.contact_title,
+        contact_phone=details.contact_phone, cc=DEFAULT_CC, signer=_signer(facts),
+        internal_units=(internal[0] if len(internal) == 1 else DEFAULT_GROUPS[INTERNAL_GROUP]) if internal else None,
+        internal_office=(inputs.get("internal_office") or f"Phòng {state.office}") if internal else None,
+        publishers=[item.label for item in publishers],
+        portal=("Cổng thông tin điện tử của Sở" if all(item.internal for item in publishers)
+                else "Cổng thông tin điện tử tỉnh"))
+    return docs.render_call_letter(data, wording_dir=job.wording_dir)
+
+
+def _units_phrase(labels: list[str]) -> str:
+    """The addressees as the body names them: each by its label, or all at once when there are many."""
+    if len(labels) > EXTERNAL_NAMED_AT_MOST:
+        return "Các cơ quan, đơn vị, địa phương"
+    return "; ".join([labels[0], *(_lower_first(label) for label in labels[1:])])
+
+
+def build_reminder_letter(job: Job) -> bytes:
+    """The công văn đôn đốc to the units that have not answered yet, with three more working days."""
+    facts = job.facts
+    state, details = facts.state, facts.details
+    assert state.deadline is not None
+    topic = facts.workflow.terms.topic.replace("{title}", state.title)
     data = docs.ReminderLetterData(
-        issuer=issuer(app), head=docs.LetterHead(state.office, f"đôn đốc góp ý đối với dự thảo {state.title}",
-                                                 drafted_on=_today(app)),
-        addressees=[docs.Addressee(u.unit_name) for u in pending], first_letter_subject=state.subject,
-        first_letter_sent_on=_sent_on(state, app), first_deadline=state.deadline, draft_title=state.title,
-        new_deadline=following, silence_is_agreement=state.silence_is_agreement,
-        contact_name=details.contact_name, contact_title=details.contact_title, contact_phone=details.contact_phone,
-        cc=["Lãnh đạo Sở"], signer=signer(details.signer_title, details.signer_name))
-    return RenderedDocument("cong-van-don-doc.docx", "Công văn đôn đốc",
-                            docs.render_reminder_letter(data, wording_dir=_wording_dir(app)))
+        issuer=issuer(job.app),
+        head=docs.LetterHead(state.office, f"đôn đốc {facts.workflow.terms.verb} đối với {topic}",
+                             drafted_on=facts.today),
+        addressees=[docs.Addressee(u.unit_name) for u in facts.pending], first_letter_subject=state.subject,
+        first_letter_sent_on=facts.sent_on, first_deadline=state.deadline, draft_title=state.title,
+        new_deadline=job.app.calendar.add_working_days(facts.today, 3),
+        silence_is_agreement=state.silence_is_agreement, contact_name=details.contact_name,
+        contact_title=details.contact_title, contact_phone=details.contact_phone, cc=["Lãnh đạo Sở"],
+        signer=_signer(facts))
+    return docs.render_reminder_letter(data, wording_dir=job.wording_dir)
 
 
-def _unit_lists(view: RoundView) -> tuple[list[str], list[str], list[str]]:
-    agreed = [u.unit_name for u in view.units if u.answer is AnswerStatus.AGREE]
-    silent = [u.unit_name for u in view.units if u.answer in (AnswerStatus.SILENT, AnswerStatus.PENDING)]
-    not_asked = [u.unit_name for u in view.units if u.answer is AnswerStatus.NOT_ASKED]
-    return agreed, silent, not_asked
-
-
-def synthesis_data(app: App, round_id: int) -> docs.SynthesisData:
-    view = round_view(app, round_id)
-    with app.uow(read_only=True) as uow:
-        details = uow.rounds.details(round_id)
-    items = triage_items(app, round_id)
-    unhandled = [i.comment_id for i in items if i.decision is None]
-    if unhandled:
-        raise DomainError(f"Còn {len(unhandled)} ý kiến chưa xử lý (số {', '.join(map(str, unhandled[:10]))}); "
-                          "hãy xử lý trước khi lập bảng tổng hợp.", "comments_unhandled")
+def synthesis_data(facts: RoundFacts) -> docs.SynthesisData:
     rows = [docs.SynthesisRow(no, item.unit_name, item.section, item.text, item.decision.value, item.explanation)
-            for no, item in enumerate(items, start=1) if item.decision is not None]
-    agreed, silent, not_asked = _unit_lists(view)
+            for no, item in enumerate(facts.triage, start=1) if item.decision is not None]
+    units = facts.units
     return docs.SynthesisData(
-        issuer=issuer(app), draft_title=view.state.title, draft_version=view.state.draft_version, rows=rows,
-        agreed_units=agreed, silent_units=silent, silence_is_agreement=view.state.silence_is_agreement,
-        not_asked_units=not_asked, prepared_on=_today(app), signer=signer(details.signer_title, details.signer_name))
+        issuer=issuer(facts.app), draft_title=facts.state.title, draft_version=facts.state.draft_version, rows=rows,
+        agreed_units=[u.unit_name for u in units if u.answer is AnswerStatus.AGREE],
+        silent_units=[u.unit_name for u in units if u.answer in (AnswerStatus.SILENT, AnswerStatus.PENDING)],
+        silence_is_agreement=facts.state.silence_is_agreement,
+        not_asked_units=[u.unit_name for u in units if u.answer is AnswerStatus.NOT_ASKED],
+        prepared_on=facts.today, signer=_signer(facts))
 
 
-def synthesis_documents(app: App, round_id: int) -> list[RenderedDocument]:
-    data = synthesis_data(app, round_id)
-    wording = _wording_dir(app)
-    return [RenderedDocument("bang-tong-hop-y-kien.docx", "Bảng tổng hợp (DOCX)",
-                             docs.render_synthesis_docx(data, wording_dir=wording)),
-            RenderedDocument("bang-tong-hop-y-kien.xlsx", "Bảng tổng hợp (XLSX)",
-                             docs.render_synthesis_xlsx(data, wording_dir=wording))]
+def build_synthesis_docx(job: Job) -> bytes:
+    """The bảng tổng hợp, tiếp thu, giải trình of the current draft version (every comment handled)."""
+    return docs.render_synthesis_docx(synthesis_data(job.facts), wording_dir=job.wording_dir)
 
 
-def submission(app: App, round_id: int, attachments: list[str]) -> RenderedDocument:
-    view = round_view(app, round_id)
-    state = view.state
-    with app.uow(read_only=True) as uow:
-        details = uow.rounds.details(round_id)
-    items = triage_items(app, round_id)
-    answered = [u for u in view.units if u.answer in (AnswerStatus.COMMENTS, AnswerStatus.AGREE,
-                                                      AnswerStatus.PROPOSALS)]
-    asked = [u for u in view.units if u.answer is not AnswerStatus.NOT_ASKED]
+def build_synthesis_xlsx(job: Job) -> bytes:
+    """The same table as a spreadsheet."""
+    return docs.render_synthesis_xlsx(synthesis_data(job.facts), wording_dir=job.wording_dir)
+
+
+def _attachment_title(facts: RoundFacts, key: str) -> str:
+    document = facts.workflow.documents[key]
+    title = re.sub(r"\s*\((DOCX|XLSX|PDF|ZIP|CSV)\)\s*$", "", document.title)
+    if document.builder == "revised_draft" and facts.draft is not None:
+        return f"{title} (phiên bản {facts.draft.version})"
+    return title
+
+
+def _package_attachments(facts: RoundFacts, key: str) -> list[str]:
+    """What goes with a document in the package that holds it: the others' titles, once each."""
+    package = next((s.package for s in facts.workflow.states.values()
+                    if s.package is not None and key in s.package.documents), None)
+    titles: list[str] = []
+    for other in package.documents if package is not None else []:
+        title = _attachment_title(facts, other)
+        if other != key and title not in titles:
+            titles.append(title)
+    return titles
+
+
+def build_submission(job: Job) -> bytes:
+    """The tờ trình to UBND tỉnh: the consultation in figures, the comments by handling, and as attachments
+    the other documents of the package that holds it."""
+    facts = job.facts
+    state, details = facts.state, facts.details
+    items = facts.triage
+    answered = [u for u in facts.units if u.answer in (AnswerStatus.COMMENTS, AnswerStatus.AGREE,
+                                                       AnswerStatus.PROPOSALS)]
+    asked = [u for u in facts.units if u.answer is not AnswerStatus.NOT_ASKED]
     count = {h: sum(1 for i in items if i.decision is h) for h in Handling}
     data = docs.SubmissionData(
-        issuer=issuer(app), head=docs.LetterHead(state.office, f"ban hành {state.title}", drafted_on=_today(app)),
-        recipient=f"Ủy ban nhân dân tỉnh {app.settings.place_name}", legal_bases=list(details.legal_bases),
+        issuer=issuer(job.app), head=docs.LetterHead(state.office, f"ban hành {state.title}", drafted_on=facts.today),
+        recipient=f"Ủy ban nhân dân tỉnh {job.app.settings.place_name}", legal_bases=list(details.legal_bases),
         draft_title=state.title, necessity=[], consulted=len(asked), answered=len(answered),
         answered_with_comments=sum(1 for u in answered if u.answer is AnswerStatus.COMMENTS),
         silent=len(asked) - len(answered), silence_is_agreement=state.silence_is_agreement,
         comments_accepted=count[Handling.ACCEPTED], comments_partly_accepted=count[Handling.PARTLY_ACCEPTED],
-        comments_not_accepted=count[Handling.NOT_ACCEPTED], attachments=attachments, cc=["Lãnh đạo Sở"],
-        signer=signer(details.signer_title, details.signer_name),
-        published_on_portal=any(u.role == RecipientRole.PUBLISH.value for u in view.units),
+        comments_not_accepted=count[Handling.NOT_ACCEPTED], attachments=_package_attachments(facts, job.key),
+        cc=["Lãnh đạo Sở"], signer=_signer(facts),
+        published_on_portal=any(u.role == RecipientRole.PUBLISH.value for u in facts.units),
         draft_kind=draft_kind(state.title))
-    return RenderedDocument("to-trinh.docx", "Tờ trình UBND tỉnh",
-                            docs.render_submission(data, wording_dir=_wording_dir(app)))
+    return docs.render_submission(data, wording_dir=job.wording_dir)
 
 
-def zero_response_documents(app: App, round_id: int) -> list[RenderedDocument]:
-    """Seed 002: nobody proposed; the report to UBND recommending not to propose, and the draft reply."""
-    view = round_view(app, round_id)
-    state = view.state
-    if any(u.answer in (AnswerStatus.PROPOSALS, AnswerStatus.COMMENTS) for u in view.units):
-        raise DomainError("Đã có đơn vị gửi đề xuất; báo cáo \"không có đề xuất\" không áp dụng.", "has_responses")
-    with app.uow(read_only=True) as uow:
-        details = uow.rounds.details(round_id)
-    if state.deadline is None:
-        raise DomainError("Đợt chưa có hạn trả lời.", "deadline_missing")
-    references = list(details.legal_bases) or [f"Công văn của {app.settings.issuer_name} về việc {state.subject}"]
-    purpose = re.sub(r"^(V/v\s*)", "", state.subject)
-    province = f"Ủy ban nhân dân tỉnh {app.settings.place_name}"
-    reply = docs.MinistryReplyDraft(
-        issuer=docs.Issuer(governing_body="", issuer=f"ỦY BAN NHÂN DÂN\nTỈNH {app.settings.place_name.upper()}",
-                           issuer_short="UBND", place=app.settings.place_name, name=province),
-        head=docs.LetterHead("KGVX", state.subject, drafted_on=_today(app)), ministry="Bộ Khoa học và Công nghệ",
-        ministry_request=references[-1], cc=[app.settings.issuer_name, "Lưu: VT, KGVX"],
-        signer=docs.Signer(title="PHÓ CHỦ TỊCH", name="", on_behalf="CHỦ TỊCH", collective="ỦY BAN NHÂN DÂN"))
-    data = docs.ZeroResponseReportData(
-        issuer=issuer(app), head=docs.LetterHead(state.office, state.subject, drafted_on=_today(app)),
-        recipient=province, references=references, call_purpose=purpose, deadline=state.deadline,
-        recommendation="không đề xuất nhiệm vụ trong đợt này, do không có cơ quan, đơn vị, doanh nghiệp nào "
-                       "gửi đề xuất",
-        cc=["Lãnh đạo Sở"], signer=signer(details.signer_title, details.signer_name), reply=reply,
-        units_asked=sum(1 for u in view.units if u.answer is not AnswerStatus.NOT_ASKED))
-    wording = _wording_dir(app)
-    return [RenderedDocument("bao-cao-khong-co-de-xuat.docx", "Báo cáo UBND tỉnh (không có đề xuất)",
-                             docs.render_zero_response_report(data, wording_dir=wording)),
-            RenderedDocument("du-thao-cong-van-tra-loi-bo.docx", "Dự thảo công văn trả lời Bộ KH&CN",
-                             docs.render_ministry_reply_draft(data, wording_dir=wording))]
-
-
-@dataclass(frozen=True)
-class DocumentChoice:
-    """A document the round can produce now, named without rendering it."""
-
-    filename: str
-    title: str
-    build: Callable[[App, int], RenderedDocument]
-
-
-SUBMISSION_ATTACHMENTS = ["Dự thảo đã chỉnh lý", "Bảng tổng hợp, tiếp thu, giải trình ý kiến góp ý",
-                          "Danh sách cơ quan, đơn vị được lấy ý kiến"]
-
-
-def _synthesis_part(index: int) -> Callable[[App, int], RenderedDocument]:
-    return lambda app, round_id: synthesis_documents(app, round_id)[index]
-
-
-def _zero_part(index: int) -> Callable[[App, int], RenderedDocument]:
-    return lambda app, round_id: zero_response_documents(app, round_id)[index]
-
-
-def available_documents(app: App, round_id: int) -> list[DocumentChoice]:
-    """What makes sense for the round in its current state; cheap (nothing is rendered)."""
-    view = round_view(app, round_id)
-    state = view.state
-    out = [DocumentChoice("cong-van-xin-y-kien.docx", "Công văn xin ý kiến", request_letter)]
-    pending = any(u.answer in (AnswerStatus.PENDING, AnswerStatus.SILENT) for u in view.units)
-    if state.launched_at is not None and pending and state.status in ("circulating", "consolidating"):
-        out.append(DocumentChoice("cong-van-don-doc.docx", "Công văn đôn đốc",
-                                  lambda a, r: reminder_letter(a, r)))
-    consolidation_done = state.status in ("consolidated", "submitted", "issued", "returned")
-    if state.workflow == "consultation" and (consolidation_done or state.status == "consolidating") \
-            and not state.unhandled_comments:
-        out.append(DocumentChoice("bang-tong-hop-y-kien.docx", "Bảng tổng hợp (DOCX)", _synthesis_part(0)))
-        out.append(DocumentChoice("bang-tong-hop-y-kien.xlsx", "Bảng tổng hợp (XLSX)", _synthesis_part(1)))
-    if state.workflow == "consultation" and consolidation_done:
-        out.append(DocumentChoice("to-trinh.docx", "Tờ trình UBND tỉnh",
-                                  lambda a, r: submission(a, r, SUBMISSION_ATTACHMENTS)))
-    if state.status in ("no_proposals", "reported"):
-        out.append(DocumentChoice("bao-cao-khong-co-de-xuat.docx", "Báo cáo UBND tỉnh (không có đề xuất)",
-                                  _zero_part(0)))
-        out.append(DocumentChoice("du-thao-cong-van-tra-loi-bo.docx", "Dự thảo công văn trả lời Bộ KH&CN",
-                                  _zero_part(1)))
-    return out
-
-
-def render_document(app: App, round_id: int, filename: str) -> RenderedDocument | None:
-    choice = next((c for c in available_documents(app, round_id) if c.filename == filename), None)
-    return choice.build(app, round_id) if choice is not None else None
-
-
-def round_documents(app: App, round_id: int) -> list[RenderedDocument]:
-    """Every document that makes sense for the round in its current state, rendered."""
-    return [choice.build(app, round_id) for choice in available_documents(app, round_id)]
+def build_revised_draft(job: Job) -> bytes:
+    """The latest uploaded draft file, as stored."""
+    draft = job.facts.draft
+    assert draft is not None
+    return draft.path.read_bytes()
 
 
 def unit_list_workbook(app: App, round_id: int) -> bytes:
-    """The units consulted with their status, for the submission package and exports."""
+    """The units consulted with their status, and every comment with its handling (package and exports)."""
     view = round_view(app, round_id)
     units = [docs.UnitRow(u.unit_code, u.unit_name, view.state.recipients[u.unit_code].group, u.role,
                           u.email.value, u.answer.value, u.deadline, u.late, u.extended) for u in view.units]
     comments = [docs.CommentRow(i.unit_name, i.section, i.text, i.proposed_wording,
                                 i.decision.value if i.decision else None, i.explanation)
                 for i in triage_items(app, round_id)]
-    return docs.round_workbook(units, comments, wording_dir=_wording_dir(app))
+    return docs.round_workbook(units, comments, wording_dir=_department_wording(app))
 
 
+def build_unit_list(job: Job) -> bytes:
+    """The units of the round with what each answered (XLSX)."""
+    return unit_list_workbook(job.app, job.facts.round_id)
+
+
+def proposal_list_data(job: Job) -> docs.ProposalListData:
+    """Reads `report_subject` (the letter's own V/v; the call's subject when not given),
+    `ministry_letter_index` and `call_letter_number` (the call cited by number and date)."""
+    facts = job.facts
+    state = facts.state
+    return docs.ProposalListData(
+        issuer=issuer(job.app),
+        head=docs.LetterHead(state.office, facts.inputs.get("report_subject") or facts.purpose,
+                             drafted_on=facts.today),
+        call_subject=facts.purpose, ministry_letter=_ministry_letter_or_generic(facts), proposals=facts.proposals,
+        cc=DEFAULT_CC, signer=_signer(facts), ministry=MINISTRY,
+        call_letter=_call_letter(facts) if state.launched_at else None, deadline=state.deadline,
+        form=_form_name(facts.workflow))
+
+
+def build_proposal_list_docx(job: Job) -> bytes:
+    """The công văn forwarding the proposals with their list as an appendix (seed 001, after the deadline).
+    Inputs: those of proposal_list_data."""
+    return docs.render_proposal_list_docx(proposal_list_data(job), wording_dir=job.wording_dir)
+
+
+def build_proposal_list_xlsx(job: Job) -> bytes:
+    """One row per unit's latest answer on the form, one column per field, units in the round's order."""
+    return docs.render_proposal_list_xlsx(proposal_list_data(job), wording_dir=job.wording_dir)
+
+
+def zero_response_data(job: Job) -> docs.ZeroResponseReportData:
+    """Seed 002. Reads the document inputs `report_subject` (the report's own V/v, never the call's;
+    "báo cáo kết quả <call>" when not given), `considerations` (the reasons, one paragraph each),
+    `ministry_letter_index` (the Ministry's letter the draft reply answers, among the legal bases; the one
+    Ministry letter among them when not chosen, a general mention when none) and `call_letter_number` (the
+    number of the call; its date is the day the round went out)."""
+    facts = job.facts
+    state, details, inputs = facts.state, facts.details, facts.inputs
+    assert state.deadline is not None
+    subject = _report_subject(facts)
+    call = _call_letter(facts)
+    references = list(details.legal_bases) or [_ministry_letter_or_generic(facts)]
+    place = job.app.settings.place_name
+    reply = docs.MinistryReplyDraft(
+        issuer=province(job.app), head=docs.LetterHead("KGVX", subject, drafted_on=facts.today), ministry=MINISTRY,
+        ministry_letter=_ministry_letter_or_generic(facts), cc=[job.app.settings.issuer_name, "Lưu: VT, KGVX"],
+        signer=docs.Signer(title="PHÓ CHỦ TỊCH", name="", on_behalf="CHỦ TỊCH", collective="ỦY BAN NHÂN DÂN"))
+    return docs.ZeroResponseReportData(
+        issuer=issuer(job.app), head=docs.LetterHead(state.office, subject, drafted_on=facts.today),
+        recipient=f"Ủy ban nhân dân tỉnh {place}", references=references, call_purpose=facts.purpose,
+        call_letter=call, deadline=state.deadline,
+        recommendation="không đề xuất nhiệm vụ trong đợt này, do không có cơ quan, đơn vị, doanh nghiệp nào "
+                       "gửi đề xuất",
+        cc=["Lãnh đạo Sở"], signer=_signer(facts), reply=reply,
+        units_asked=sum(1 for u in facts.units if u.answer is not AnswerStatus.NOT_ASKED),
+        considerations=list(inputs.get("considerations") or []))
+
+
+def build_zero_response_report(job: Job) -> bytes:
+    """The report to UBND tỉnh recommending not to propose, when nobody answered. Inputs: those of
+    zero_response_data."""
+    return docs.render_zero_response_report(zero_response_data(job), wording_dir=job.wording_dir)
+
+
+def build_ministry_reply(job: Job) -> bytes:
+    """The draft reply of UBND tỉnh to the Ministry attached to that report. Inputs: those of
+    zero_response_data."""
+    return docs.render_ministry_reply_draft(zero_response_data(job), wording_dir=job.wording_dir)
+
+
+# --- readiness: cheap checks, so the list never offers a document that would fail --------------------------
+
+def _needs_deadline(facts: RoundFacts) -> NotReady | None:
+    return None if facts.state.deadline is not None else NotReady("Đợt chưa có hạn trả lời.", "deadline_missing")
+
+
+def _call_ready(facts: RoundFacts) -> NotReady | None:
+    missing = [label for key, label in (("department_address", "địa chỉ"), ("department_email", "thư điện tử"))
+               if not facts.inputs.get(key)]
+    if missing:
+        return NotReady(f"Cần {' và '.join(missing)} của {facts.app.settings.issuer_name} để ghi nơi nhận đề xuất "
+                        "(mục \"Thông tin cho văn bản\").", "document_inputs_missing")
+    return _needs_deadline(facts)
+
+
+def _reminder_ready(facts: RoundFacts) -> NotReady | None:
+    if facts.state.launched_at is None or facts.state.deadline is None:
+        return NotReady("Đợt chưa phát hành nên chưa thể đôn đốc.", "not_launched")
+    if not facts.pending:
+        return NotReady("Tất cả cơ quan, đơn vị đã trả lời; không cần công văn đôn đốc.", "nothing_pending")
+    return None
+
+
+def _synthesis_ready(facts: RoundFacts) -> NotReady | None:
+    unhandled = [i.comment_id for i in facts.triage if i.decision is None]
+    if unhandled:
+        return NotReady(f"Còn {len(unhandled)} ý kiến chưa xử lý (số {', '.join(map(str, unhandled[:10]))}); "
+                        "hãy xử lý trước khi lập bảng tổng hợp.", "comments_unhandled")
+    return None
+
+
+def _draft_ready(facts: RoundFacts) -> NotReady | None:
+    if facts.draft is None or not facts.draft.path.is_file():
+        return NotReady("Chưa có tệp dự thảo đã chỉnh lý: hãy tải lên phiên bản dự thảo mới trước khi trình.",
+                        "revised_draft_missing")
+    return None
+
+
+def _proposals_ready(facts: RoundFacts) -> NotReady | None:
+    if not facts.proposals:
+        return NotReady("Chưa có phiếu đề xuất nào.", "no_proposals_received")
+    return None
+
+
+def _zero_ready(facts: RoundFacts) -> NotReady | None:
+    if any(u.answer in (AnswerStatus.PROPOSALS, AnswerStatus.COMMENTS) for u in facts.units):
+        return NotReady("Đã có đơn vị gửi đề xuất; báo cáo \"không có đề xuất\" không áp dụng.", "has_responses")
+    return _needs_deadline(facts)
+
+
+@dataclass(frozen=True)
+class Builder:
+    """A document builder the definitions name: how it renders, which wording file is its own, which document
+    inputs it reads, and its readiness check."""
+
+    build: Callable[[Job], bytes]
+    wording: str | None = None
+    inputs: tuple[str, ...] = ()
+    ready: Callable[[RoundFacts], NotReady | None] | None = None
+    stored_file: bool = False  # passes a stored file through: named after its version, with its own suffix
+
+
+ZERO_RESPONSE_INPUTS = ("report_subject", "considerations", "ministry_letter_index", "call_letter_number")
+BUILDERS: dict[str, Builder] = {
+    "request_letter": Builder(build_request_letter, "request_letter", ready=_needs_deadline),
+    "call_letter": Builder(build_call_letter, "call_letter",
+                           ("department_address", "department_email", "ministry_letter_index", "internal_office"),
+                           _call_ready),
+    "reminder_letter": Builder(build_reminder_letter, "reminder_letter", ready=_reminder_ready),
+    "synthesis_docx": Builder(build_synthesis_docx, "synthesis", ready=_synthesis_ready),
+    "synthesis_xlsx": Builder(build_synthesis_xlsx, "synthesis", ready=_synthesis_ready),
+    "submission": Builder(build_submission, "submission"),
+    "revised_draft": Builder(build_revised_draft, ready=_draft_ready, stored_file=True),
+    "unit_list": Builder(build_unit_list),
+    "proposal_list_docx": Builder(build_proposal_list_docx, "proposal_list",
+                                  ("report_subject", "ministry_letter_index", "call_letter_number"),
+                                  _proposals_ready),
+    "proposal_list_xlsx": Builder(build_proposal_list_xlsx, "proposal_list", ready=_proposals_ready),
+    "zero_response_report": Builder(build_zero_response_report, "zero_response_report", ZERO_RESPONSE_INPUTS,
+                                    _zero_ready),
+    "ministry_reply": Builder(build_ministry_reply, "ministry_reply", ZERO_RESPONSE_INPUTS, _zero_ready),
+}
+if set(BUILDERS) != DOCUMENT_BUILDERS:  # the validator accepts exactly the builders that exist
+    raise RuntimeError(f"document builders differ from the registry: {sorted(set(BUILDERS) ^ DOCUMENT_BUILDERS)}")
+
+
+# --- a kind's own wording -------------------------------------------------------------------------------------
+
+def kind_wording_file(workflow: Workflow, document: DocumentDef) -> Path | None:
+    """The wording file a document of this kind names (`wording:`), beside the kind's definition file."""
+    if document.wording is None:
+        return None
+    from workflows.service.registry import workflow_folder
+
+    return workflow_folder(workflow.name) / workflow.name / "documents" / f"{document.wording}.yaml"
+
+
+def _wording_dir(app: App, workflow: Workflow, document: DocumentDef, builder: Builder) -> Path | None:
+    """Where the renderer finds its wording: the department's overrides, or, for a document that names its own
+    wording file, a folder where that file stands under the builder's wording name (the renderers load a
+    wording by the builder's name; its variables are the builder's)."""
+    source = kind_wording_file(workflow, document)
+    if source is None or builder.wording is None:
+        return _department_wording(app)
+    if not source.is_file():
+        raise DomainError(f"Không tìm thấy tệp lời văn \"{document.wording}\" của văn bản \"{document.title}\" "
+                          f"({source}).", "wording_missing")
+    folder = app.settings.home / "cache" / "wording" / workflow.name / str(document.wording)
+    target = folder / f"{builder.wording}.yaml"
+    content = source.read_bytes()
+    if not target.is_file() or target.read_bytes() != content:
+        with file_in_place(target, unique=str(os.getpid())) as partial:
+            partial.write_bytes(content)
+    return folder
+
+
+# --- the documents of a state ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class DocumentChoice:
+    """A document of the round's state, named without rendering it; `not_ready` says why it cannot be built."""
+
+    key: str
+    filename: str
+    title: str
+    builder: str
+    not_ready: NotReady | None = None
+    detail: str | None = None  # e.g. which draft version a stored file is
+
+    @property
+    def ready(self) -> bool:
+        return self.not_ready is None
+
+    def build(self, app: App, round_id: int) -> RenderedDocument:
+        return build_document(RoundFacts(app, round_id), self.key)
+
+
+def _choice(facts: RoundFacts, key: str) -> DocumentChoice:
+    document = facts.workflow.documents[key]
+    builder = BUILDERS[document.builder]
+    not_ready = builder.ready(facts) if builder.ready is not None else None
+    wording = kind_wording_file(facts.workflow, document)
+    if not_ready is None and wording is not None and not wording.is_file():
+        not_ready = NotReady(f"Không tìm thấy tệp lời văn {wording}.", "wording_missing")
+    filename, detail = document.filename, None
+    if builder.stored_file and facts.draft is not None:
+        filename = f"{Path(document.filename).stem}-v{facts.draft.version}{facts.draft.path.suffix.lower()}"
+        detail = f"phiên bản {facts.draft.version} ({facts.draft.filename})"
+    return DocumentChoice(key, filename, document.title, document.builder, not_ready, detail)
+
+
+def build_document(facts: RoundFacts, key: str) -> RenderedDocument:
+    """Build the document `key` of the round's kind; refused with the readiness check's words when not ready."""
+    choice = _choice(facts, key)
+    if choice.not_ready is not None:
+        raise DomainError(choice.not_ready.message, choice.not_ready.code)
+    document = facts.workflow.documents[key]
+    builder = BUILDERS[document.builder]
+    job = Job(key, document, facts, _wording_dir(facts.app, facts.workflow, document, builder))
+    try:
+        content = builder.build(job)
+    except (docs.DocumentDataError, docs.WordingError) as error:
+        raise DomainError(f"Chưa lập được văn bản \"{document.title}\": {error}", "document_invalid") from None
+    return RenderedDocument(choice.filename, choice.title, content)
+
+
+def state_documents(app: App, round_id: int, facts: RoundFacts | None = None) -> list[DocumentChoice]:
+    """Every document the definition offers in the round's state, in definition order, ready or not."""
+    facts = facts or RoundFacts(app, round_id)
+    return [_choice(facts, key) for key in facts.workflow.documents_in(facts.state.status)]
+
+
+def kind_documents(facts: RoundFacts) -> list[DocumentChoice]:
+    """Every document of the round's kind, whatever the state (a package may hold one its state does not list)."""
+    return [_choice(facts, key) for key in facts.workflow.documents]
+
+
+def available_documents(app: App, round_id: int) -> list[DocumentChoice]:
+    """The documents that can be built now; cheap (nothing is rendered)."""
+    return [choice for choice in state_documents(app, round_id) if choice.ready]
+
+
+def render_document(app: App, round_id: int, filename: str) -> RenderedDocument | None:
+    """The document of the round's state called `filename` (None when the state offers none by that name)."""
+    facts = RoundFacts(app, round_id)
+    choice = next((c for c in state_documents(app, round_id, facts) if c.ready and c.filename == filename), None)
+    return build_document(facts, choice.key) if choice is not None else None
+
+
+def round_documents(app: App, round_id: int) -> list[RenderedDocument]:
+    """Every document that can be built in the round's current state, rendered."""
+    facts = RoundFacts(app, round_id)
+    return [build_document(facts, c.key) for c in state_documents(app, round_id, facts) if c.ready]
+
+
+def _by_builder(app: App, round_id: int, builder: str) -> RenderedDocument:
+    facts = RoundFacts(app, round_id)
+    key = next((k for k, d in facts.workflow.documents.items() if d.builder == builder), None)
+    if key is None:
+        raise DomainError(f"Quy trình \"{facts.workflow.title}\" không có văn bản này.", "document_unknown")
+    return build_document(facts, key)
+
+
+def request_letter(app: App, round_id: int) -> RenderedDocument:
+    """The round's request letter, whatever its state."""
+    return _by_builder(app, round_id, "request_letter")
+
+
+def synthesis_documents(app: App, round_id: int) -> list[RenderedDocument]:
+    """The synthesis table as DOCX and XLSX; refused while a comment is unhandled."""
+    return [_by_builder(app, round_id, "synthesis_docx"), _by_builder(app, round_id, "synthesis_xlsx")]
+
+
+# --- inputs staff give to the documents -----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class InputSpec:
+    """One input a builder reads: its label in forms and messages, and its command-line option."""
+
+    key: str
+    label: str
+    option: str
+    hint: str
+
+
+INPUTS: dict[str, InputSpec] = {spec.key: spec for spec in (
+    InputSpec("report_subject", "Trích yếu (V/v) của văn bản", "--report-subject",
+              "V/v riêng của báo cáo, khác trích yếu của công văn thông báo; tối đa 500 ký tự."),
+    InputSpec("considerations", "Các lý do, căn cứ thêm", "--consideration",
+              "Mỗi dòng một đoạn, ví dụ \"Kế hoạch số 79/KH-UBND ... đã có 06 nhiệm vụ ...\"; mỗi đoạn tối đa "
+              "2.000 ký tự."),
+    InputSpec("ministry_letter_index", "Công văn của Bộ được trả lời", "--ministry-letter",
+              "Số thứ tự (từ 1) của căn cứ là công văn của Bộ."),
+    InputSpec("call_letter_number", "Số công văn thông báo của Sở", "--call-letter-number",
+              "Số do văn thư cấp, ví dụ 123/SKHCN-QLKH."),
+    InputSpec("department_address", "Địa chỉ nhận đề xuất của Sở", "--department-address",
+              "Ví dụ: tầng 6 tòa nhà C, trụ sở làm việc các sở, ban, ngành tỉnh."),
+    InputSpec("department_email", "Thư điện tử nhận đề xuất của Sở", "--department-email",
+              "Ví dụ: skhcn@caobang.gov.vn."),
+    InputSpec("internal_office", "Phòng nhận đề xuất của các đơn vị trực thuộc Sở", "--internal-office",
+              "Ví dụ: Phòng Quản lý Khoa học và Sở hữu trí tuệ."),
+)}
+MAX_SUBJECT = 500
+MAX_CONSIDERATION = 2000
+MAX_CONSIDERATIONS = 20
+MAX_CALL_NUMBER = 60
+MAX_TEXT = 300
+_CALL_NUMBER = re.compile(r"\d{1,6}[a-z]?/[0-9A-ZĐ][0-9A-ZĐ&.\-]*(/[0-9A-ZĐ&.\-]+)*")
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+for _builder in BUILDERS.values():
+    assert set(_builder.inputs) <= set(INPUTS)
+
+
+def inputs_of(workflow: Workflow, keys: Iterable[str] | None = None) -> list[InputSpec]:
+    """The inputs read by the builders of the documents `keys` (all the kind's documents when None)."""
+    chosen = workflow.documents if keys is None else {k: workflow.documents[k] for k in keys}
+    wanted = {name for document in chosen.values() for name in BUILDERS[document.builder].inputs}
+    return [spec for key, spec in INPUTS.items() if key in wanted]
+
+
+def _same_subject(first: str, second: str) -> bool:
+    def key(text: str) -> str:
+        return " ".join(re.sub(r"^\s*V/v\s*", "", nfc(text), flags=re.IGNORECASE).casefold().split())
+
+    return key(first) == key(second)
+
+
+def check_document_inputs(values: Mapping[str, Any], workflow: Workflow, legal_bases: tuple[str, ...],
+                          round_subject: str) -> dict[str, Any]:
+    """The inputs as they will be stored: text in NFC, a number chosen among the legal bases; None, "" or []
+    remove an input. FormErrors names every field that is wrong."""
+    allowed = {spec.key for spec in inputs_of(workflow)}
+    errors: dict[str, str] = {}
+    checked: dict[str, Any] = {}
+    for key, raw in values.items():
+        spec = INPUTS.get(key)
+        if spec is None or key not in allowed:
+            known = ", ".join(sorted(allowed)) or "không có"
+            errors[key] = (f"\"{key}\" không dùng cho văn bản nào của quy trình \"{workflow.title}\" "
+                           f"(dùng được: {known}).")
+            continue
+        if raw is None or raw == "" or raw == [] or raw == ():
+            checked[key] = None
+            continue
+        try:
+            checked[key] = _check_input(spec, raw, legal_bases, round_subject)
+        except ValueError as problem:
+            errors[key] = f"{spec.label}: {problem}"
+    if errors:
+        raise FormErrors(errors)
+    return checked
+
+
+def _check_input(spec: InputSpec, raw: Any, legal_bases: tuple[str, ...], round_subject: str) -> Any:
+    if spec.key == "considerations":
+        items = [raw] if isinstance(raw, str) else list(raw)
+        paragraphs = [text for text in (clean(str(item)) for item in items) if text]
+        if len(paragraphs) > MAX_CONSIDERATIONS:
+            raise ValueError(f"tối đa {MAX_CONSIDERATIONS} đoạn.")
+        for number, text in enumerate(paragraphs, start=1):
+            if len(text) > MAX_CONSIDERATION:
+                raise ValueError(f"đoạn {number} dài {len(text)} ký tự (tối đa 2.000).")
+        return paragraphs or None
+    if spec.key == "ministry_letter_index":
+        if isinstance(raw, bool) or not isinstance(raw, int):
+            raise ValueError(f"\"{raw}\" không phải số thứ tự của một căn cứ.")
+        if not legal_bases:
+            raise ValueError("đợt chưa có căn cứ nào; hãy thêm căn cứ (công văn của Bộ) khi tạo đợt.")
+        if not 0 <= raw < len(legal_bases):
+            raise ValueError(f"đợt có {len(legal_bases)} căn cứ; chọn số từ 1 đến {len(legal_bases)}.")
+        return raw
+    text = clean(str(raw))
+    if spec.key == "report_subject":
+        text = re.sub(r"^V/v\s*", "", text, flags=re.IGNORECASE)
+        if len(text) > MAX_SUBJECT:
+            raise ValueError(f"dài {len(text)} ký tự (tối đa {MAX_SUBJECT}).")
+        if _same_subject(text, round_subject):
+            raise ValueError("trùng với trích yếu của công văn thông báo; văn bản này cần trích yếu riêng.")
+    elif spec.key == "call_letter_number":
+        text = re.sub(r"^số\s*:?\s*", "", text, flags=re.IGNORECASE)
+        if len(text) > MAX_CALL_NUMBER or not _CALL_NUMBER.fullmatch(text):
+            raise ValueError(f"\"{text[:MAX_CALL_NUMBER]}\" không phải số văn bản (ví dụ 123/SKHCN-QLKH).")
+    elif spec.key == "department_email":
+        if len(text) > MAX_TEXT or not _EMAIL.fullmatch(text):
+            raise ValueError(f"\"{text[:MAX_TEXT]}\" không phải địa chỉ thư điện tử.")
+    elif len(text) > MAX_TEXT:
+        raise ValueError(f"dài {len(text)} ký tự (tối đa {MAX_TEXT}).")
+    return text or None
+
+
+def set_document_inputs(app: App, round_id: int, values: Mapping[str, Any], actor: str) -> dict[str, Any]:
+    """Set (or, with None/""/[], remove) inputs the round's documents read; checked first, written in one
+    transaction with its audit entry. Only the round's own row is read. Returns the inputs now stored."""
+    now = app.clock.now()
+    with app.uow() as uow:
+        row = uow.rounds.row(round_id, lock=True)
+        workflow = get_workflow(row.workflow)
+        checked = check_document_inputs(values, workflow, tuple(row.legal_bases or ()), row.subject)
+        current = dict(row.document_inputs or {})
+        updated = {k: v for k, v in (current | checked).items() if v is not None}
+        if updated == current:
+            return current
+        uow.rounds.set_document_inputs(round_id, updated)
+        changed = {k: updated.get(k) for k in checked if updated.get(k) != current.get(k)}
+        uow.audit.append(round_id, now, actor, [("document_inputs_set", {"changed": changed})])
+        uow.commit()
+    return updated
+
+
+def document_inputs(app: App, round_id: int) -> dict[str, Any]:
+    with app.uow(read_only=True) as uow:
+        return dict(uow.rounds.details(round_id).document_inputs)

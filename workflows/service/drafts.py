@@ -9,14 +9,15 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from models.db.tables import DraftVersionRow
+from models.db.unit_of_work import UnitOfWork
 from models.errors import InvalidInput
 from models.text import nfc
-from workflows.service.app import App
-from workflows.service.draft_upload import detect_kind
-from models.db.unit_of_work import UnitOfWork
 from workflows.engine.decision import Decision
 from workflows.engine.events import Command
+from workflows.service.app import App
+from workflows.service.draft_upload import detect_kind
 from workflows.service.rounds import draft_location, execute, store_draft
+
 
 @dataclass(frozen=True)
 class DraftVersion:

@@ -6,7 +6,9 @@ from datetime import date
 from models.errors import DomainError, InvalidInput
 from models.rounds import RecipientRole
 from workflows.service.app import App
+from workflows.service.consolidation_page import follow_up_possible
 from workflows.service.drafts import latest_version
+from workflows.service.registry import get_workflow
 from workflows.service.rounds import Addressee, NewRound, create_round
 
 
@@ -17,7 +19,7 @@ def follow_up_round(app: App, round_id: int, deadline: date, actor: str,
     with app.uow(read_only=True) as uow:
         state = uow.rounds.get(round_id, lock=False)
         details = uow.rounds.details(round_id)
-    if state.status not in ("returned", "draft"):
+    if not follow_up_possible(get_workflow(state.workflow), state):
         raise DomainError("Chỉ lấy ý kiến lại khi dự thảo bị UBND tỉnh trả lại.", "round_not_returned")
     chosen = set(unit_codes) if unit_codes else set(state.recipients)
     unknown = sorted(chosen - set(state.recipients))
@@ -30,7 +32,8 @@ def follow_up_round(app: App, round_id: int, deadline: date, actor: str,
     draft = latest_version(app, round_id)
     new = NewRound(
         title=state.title, subject=state.subject, workflow=state.workflow, office=state.office,
-        deadline=deadline, addressees=tuple(Addressee(units=tuple(codes), role=role) for role, codes in by_role.items()),
+        deadline=deadline,
+        addressees=tuple(Addressee(units=tuple(codes), role=role) for role, codes in by_role.items()),
         contact_name=details.contact_name, contact_title=details.contact_title, contact_phone=details.contact_phone,
         signer_name=details.signer_name, signer_title=details.signer_title,
         silence_is_agreement=state.silence_is_agreement, draft_path=draft.path if draft else None,

@@ -14,19 +14,58 @@ from models.consolidation import HANDLING_LABELS, Handling
 from models.errors import DomainError, InvalidInput
 from models.staff import StaffUser
 from notifications.documents import audit_csv
+from workflows.definition import Workflow
+from workflows.definition.schema import Capability
 from workflows.engine.events import Command
 from workflows.engine.refusals import GuardFailed
 from workflows.service.app import App
 from workflows.service.consolidation import handle_comments, triage_items
-from workflows.service.consolidation_forms import (DecisionForm, DeadlineForm, DraftForm, FollowUpForm, HandleForm,
-                                                   check_decision_form, check_deadline_form, check_draft_form,
-                                                   check_follow_up_form, check_handle_form, read_decision_form,
-                                                   read_deadline_form, read_draft_form, read_follow_up_form,
-                                                   read_handle_form)
-from workflows.service.consolidation_page import (can_triage, follow_up_possible, handling_counts, round_outcome,
-                                                  submission_packages, submission_refusal, submission_step,
-                                                  triage_rows, unhandled_refusal, unit_lists)
-from workflows.service.documents import available_documents, render_document, unit_list_workbook
+from workflows.service.consolidation_forms import (
+    ISSUE_EVENT,
+    DeadlineForm,
+    DecisionForm,
+    DocumentInputsForm,
+    DraftForm,
+    FollowUpForm,
+    HandleForm,
+    check_deadline_form,
+    check_decision_form,
+    check_document_inputs_form,
+    check_draft_form,
+    check_follow_up_form,
+    check_handle_form,
+    decision_value,
+    document_inputs_form,
+    read_deadline_form,
+    read_decision_form,
+    read_document_inputs_form,
+    read_draft_form,
+    read_follow_up_form,
+    read_handle_form,
+)
+from workflows.service.consolidation_page import (
+    arrival_message,
+    can_triage,
+    decision_choices,
+    follow_up_possible,
+    handling_counts,
+    round_outcome,
+    submission_packages,
+    target_state,
+    triage_rows,
+    unhandled_refusal,
+    unit_lists,
+)
+from workflows.service.documents import (
+    DocumentChoice,
+    RoundFacts,
+    inputs_of,
+    kind_documents,
+    render_document,
+    set_document_inputs,
+    state_documents,
+    unit_list_workbook,
+)
 from workflows.service.draft_upload import staged
 from workflows.service.drafts import add_version, latest_version, revise_round, versions
 from workflows.service.followup import follow_up_round
@@ -34,7 +73,7 @@ from workflows.service.registry import get_workflow
 from workflows.service.round_forms import DeadlineChoice, FormErrors
 from workflows.service.round_page import RoundBrief, round_brief
 from workflows.service.rounds import execute
-from workflows.service.submission import submit_round
+from workflows.service.submission import package_refusal, submit_round
 from workflows.service.views import audit_trail, round_view
 from workflows.web.routes.rounds import WEEKDAYS, Posted, PostedForm
 from workflows.web.security import Forbidden, require_staff, ykien
@@ -49,23 +88,15 @@ CONTENT_TYPES = {
     ".pdf": "application/pdf",
     ".csv": "text/csv; charset=utf-8",
 }
-TITLES = {"complete": "Hoàn thành tổng hợp ý kiến", "submission": "Lập hồ sơ trình",
-          "decision": "Ghi nhận quyết định của UBND tỉnh", "revise": "Soạn dự thảo mới",
-          "follow-up": "Lấy ý kiến lại"}
+TITLES = {"complete": "Hoàn thành tổng hợp ý kiến", "decision": "Ghi nhận quyết định của UBND tỉnh",
+          "revise": "Soạn dự thảo mới", "follow-up": "Lấy ý kiến lại"}
+# Flash messages after an action; an action that moves the round redirects with ?ok=<the state it reached>,
+# and the message comes from the definition (arrival_message).
 FLASH = {
     "handled": "Đã ghi cách xử lý cho {n} ý kiến.",
-    "consolidated": "Đã hoàn thành tổng hợp ý kiến. Bảng tổng hợp đã có trong mục \"Văn bản\".",
     "uploaded": "Đã lưu dự thảo phiên bản {n}; các phiên bản cũ được giữ nguyên.",
-    "submitted": "Đã lập hồ sơ trình; tải hồ sơ (ZIP) dưới đây.",
-    "issued": "Đã ghi nhận: UBND tỉnh đã ban hành.",
-    "returned": "Đã ghi nhận: UBND tỉnh trả lại dự thảo. Có thể soạn dự thảo mới hoặc lấy ý kiến lại.",
     "revised": "Đợt đã trở về soạn thảo với dự thảo phiên bản {n}. Tải lên tệp dự thảo đã sửa nếu chưa có.",
-}
-SUBMIT_LINES = {
-    "submit": "Hồ sơ gồm: tờ trình UBND tỉnh, dự thảo {draft}, bảng tổng hợp, tiếp thu, giải trình ý kiến "
-              "(DOCX và XLSX), danh sách cơ quan, đơn vị được lấy ý kiến (XLSX).",
-    "report_submitted": "Hồ sơ gồm: báo cáo UBND tỉnh (không có đề xuất) và dự thảo công văn trả lời Bộ KH&CN.",
-    "forward_proposals": "Hồ sơ gồm: danh sách các đề xuất (XLSX).",
+    "inputs": "Đã lưu thông tin cho văn bản.",
 }
 
 
@@ -81,12 +112,13 @@ def _today(app: App) -> date:
     return app.clock.now().astimezone(app.tz).date()
 
 
-def _flash(request: Request) -> dict[str, str]:
+def _flash(request: Request, workflow: Workflow) -> dict[str, str]:
     ok = request.query_params.get("ok", "")
-    if ok not in FLASH:
-        return {}
-    count = request.query_params.get("n", "")
-    return {"flash": FLASH[ok].format(n=int(count) if count.isdigit() else 0), "flash_kind": "ok"}
+    if ok in FLASH:
+        count = request.query_params.get("n", "")
+        return {"flash": FLASH[ok].format(n=int(count) if count.isdigit() else 0), "flash_kind": "ok"}
+    arrived = arrival_message(workflow, ok) if ok else None
+    return {"flash": arrived, "flash_kind": "ok"} if arrived else {}
 
 
 def _confirmed(values: dict[str, list[str]]) -> bool:
@@ -100,10 +132,10 @@ def _context(app: App, round_id: int, user: StaffUser, tab: str) -> dict[str, An
 
 
 def _confirm_page(request: Request, brief: RoundBrief, action: str, lines: list[str], values: dict[str, list[str]],
-                  back: str, danger: bool = False) -> Response:
+                  back: str, danger: bool = False, title: str | None = None) -> Response:
     hidden = [(k, v) for k, vs in values.items() if k not in ("csrf_token", "confirmed") for v in vs]
     return render(request, "consolidation_confirm.html", {
-        "brief": brief, "action_url": f"/rounds/{brief.id}/{action}", "action_title": TITLES[action],
+        "brief": brief, "action_url": f"/rounds/{brief.id}/{action}", "action_title": title or TITLES[action],
         "lines": [line for line in lines if line], "hidden": hidden, "back": back, "danger": danger})
 
 
@@ -135,14 +167,14 @@ def _triage_page(request: Request, round_id: int, user: StaffUser, form: HandleF
     shown = [r for r in rows if r.item.decision is None] if show == "unhandled" else rows
     workflow = context["workflow"]
     errors = errors or {}
-    flash = _flash(request)
+    flash = _flash(request, workflow)
     if message or errors:
         flash = {"flash": message or "Biểu mẫu còn lỗi; xem các mục tô đỏ.", "flash_kind": "error"}
     return render(request, "consolidation_triage.html", {
         **context, "state": view.state, "rows": shown, "total": len(rows), "show": show,
-        "counts": handling_counts(items), "lists": unit_lists(view.state, view.units),
+        "counts": handling_counts(items), "lists": unit_lists(workflow, view.state, view.units),
         "unhandled": [r for r in rows if r.item.decision is None] if unhandled_listed else [],
-        "can_handle": context["can_change"] and can_triage(view.state.status) and bool(rows),
+        "can_handle": context["can_change"] and can_triage(workflow, view.state.status) and bool(rows),
         "can_complete": context["can_change"] and "consolidate" in workflow.state(view.state.status).transitions,
         "outcome": round_outcome(view.state), "handlings": list(Handling), "handling_labels": HANDLING_LABELS,
         "form": form or HandleForm(), "ticked": set((form or HandleForm()).comments), "errors": errors,
@@ -162,8 +194,9 @@ def handle(request: Request, round_id: int, posted: Posted = PostedForm,
     brief = round_brief(app, round_id)
     _guard_change(user, brief.office)
     form = read_handle_form(posted.values)
-    if not can_triage(brief.status):
-        title = get_workflow(brief.workflow).state(brief.status).title
+    workflow = get_workflow(brief.workflow)
+    if not can_triage(workflow, brief.status):
+        title = workflow.state_title(brief.status)
         return _triage_page(request, round_id, user, form, status=409,
                             message=f"Không thể xử lý ý kiến khi đợt đang ở trạng thái \"{title}\".")
     try:
@@ -196,23 +229,25 @@ def complete(request: Request, round_id: int, posted: Posted = PostedForm,
     if pending:
         return _triage_page(request, round_id, user, status=409, message=unhandled_refusal(len(pending)),
                             unhandled_listed=True)
+    target = target_state(workflow, brief.status, "consolidate") or brief.status
     if not _confirmed(posted.values):
         counts = handling_counts(items)
         summary = ", ".join(f"{HANDLING_LABELS[h].lower()}: {counts[h.value]}" for h in Handling if counts[h.value])
         return _confirm_page(request, brief, "complete", [
             f"{len(items)} ý kiến đã được xử lý" + (f" ({summary})." if summary else "."),
-            f"Đợt chuyển sang trạng thái \"{workflow.state('consolidated').title}\"; sau đó không sửa được "
-            "cách xử lý ý kiến.",
-            "Bảng tổng hợp, tiếp thu, giải trình ý kiến sẽ có trong mục \"Văn bản\"."],
+            f"Đợt chuyển sang trạng thái \"{workflow.state_title(target)}\""
+            + ("." if workflow.allows(target, Capability.TRIAGE) else "; sau đó không sửa được cách xử lý ý kiến."),
+            "Văn bản có ở trạng thái đó (mục \"Văn bản\"): "
+            + "; ".join(d.title for d in workflow.documents_in(target).values()) + "."],
             posted.values, f"/rounds/{round_id}/consolidation")
     try:
-        execute(app, round_id, Command("consolidate"), user.actor)
+        decision = execute(app, round_id, Command("consolidate"), user.actor)
     except GuardFailed as refusal:
         return _triage_page(request, round_id, user, status=409, message=refusal.message,
                             unhandled_listed=refusal.code == "comments_unhandled")
     except DomainError as refusal:
         return _triage_page(request, round_id, user, status=409, message=refusal.message)
-    return RedirectResponse(f"/rounds/{round_id}/documents?ok=consolidated", status_code=303)
+    return RedirectResponse(f"/rounds/{round_id}/documents?ok={decision.state.status}", status_code=303)
 
 
 # --- draft versions ----------------------------------------------------------------------------------------
@@ -222,7 +257,7 @@ def _drafts_page(request: Request, round_id: int, user: StaffUser, form: DraftFo
     app = ykien(request)
     context = _context(app, round_id, user, "drafts")
     errors = errors or {}
-    flash = _flash(request)
+    flash = _flash(request, context["workflow"])
     if errors:
         flash = {"flash": "Chưa lưu được dự thảo: " + " ".join(errors.values()), "flash_kind": "error"}
     return render(request, "consolidation_drafts.html", {
@@ -269,32 +304,36 @@ def download_draft(request: Request, round_id: int, version: int,
 
 def _documents_page(request: Request, round_id: int, user: StaffUser, *, decision: DecisionForm | None = None,
                     revise: DeadlineForm | None = None, follow_up: FollowUpForm | None = None,
-                    errors: dict[str, dict[str, str]] | None = None, status: int = 200,
-                    message: str | None = None) -> Response:
+                    inputs: DocumentInputsForm | None = None, errors: dict[str, dict[str, str]] | None = None,
+                    status: int = 200, message: str | None = None) -> Response:
     app = ykien(request)
     context = _context(app, round_id, user, "documents")
-    view = round_view(app, round_id)
-    state = view.state
-    workflow = context["workflow"]
-    problem = None
-    try:
-        documents = available_documents(app, round_id)
-    except DomainError as refusal:
-        documents, problem = [], refusal.message
+    facts = RoundFacts(app, round_id)
+    state = facts.state
+    workflow: Workflow = context["workflow"]
+    documents = state_documents(app, round_id, facts)
+    package = workflow.package(state.status)
+    by_key = {d.key: d for d in documents}
+    every = {d.key: d for d in kind_documents(facts)} if package is not None else {}
+    package_documents = [by_key.get(key) or every[key] for key in package.documents] if package is not None else []
     errors = errors or {}
-    flash = _flash(request)
+    flash = _flash(request, workflow)
     if message or any(errors.values()):
         flash = {"flash": message or "Biểu mẫu còn lỗi; xem các mục tô đỏ.", "flash_kind": "error"}
-    transitions = workflow.state(state.status).transitions
-    follow = follow_up_possible(state)
+    follow = follow_up_possible(workflow, state)
     return render(request, "consolidation_documents.html", {
-        **context, "state": state, "status_title": view.status_title, "documents": documents, "problem": problem,
+        **context, "state": state, "status_title": workflow.state_title(state.status),
+        "documents": [d for d in documents if d.ready], "waiting": [d for d in documents if not d.ready],
         "packages": submission_packages(app, round_id), "outcome": round_outcome(state),
-        "step": submission_step(workflow, state.status), "draft": latest_version(app, round_id),
-        "can_decide": "decide_issued" in transitions, "can_revise": "revise" in transitions,
-        "can_follow_up": follow, "units": view.units if follow else [],
-        "decision": decision or DecisionForm(), "revise": revise or DeadlineForm(wanted=False),
-        "follow_up": follow_up or FollowUpForm(units=tuple(u.unit_code for u in view.units)),
+        "package": package, "package_documents": package_documents,
+        "choices": decision_choices(workflow, state.status),
+        "can_revise": workflow.allows(state.status, Capability.REVISE),
+        "can_follow_up": follow, "units": facts.units if follow else [],
+        "decision": decision or DecisionForm(outcome=decision_value(ISSUE_EVENT)),
+        "revise": revise or DeadlineForm(wanted=False),
+        "follow_up": follow_up or FollowUpForm(units=tuple(u.unit_code for u in facts.units)),
+        "input_specs": inputs_of(workflow, workflow.documents_in(state.status)),
+        "inputs": inputs or document_inputs_form(facts.inputs), "legal_bases": list(facts.details.legal_bases),
         "errors": errors, **flash}, status_code=status)
 
 
@@ -313,40 +352,74 @@ def download_document(request: Request, round_id: int, filename: str,
         if not package.path.is_file():
             raise HTTPException(404, f"Không tìm thấy tệp hồ sơ {filename} trong thư mục lưu trữ.")
         return FileResponse(package.path, media_type=CONTENT_TYPES[".zip"], filename=package.filename)
-    document = render_document(app, round_id, filename)
+    try:
+        document = render_document(app, round_id, filename)
+    except DomainError as refusal:
+        raise HTTPException(409, refusal.message) from None
     if document is None:
         raise HTTPException(404, "Văn bản này không có ở trạng thái hiện tại của đợt.")
     return _download(document.content, document.filename)
 
 
-@router.post("/rounds/{round_id:int}/submission")
-def submit(request: Request, round_id: int, posted: Posted = PostedForm,
-           user: StaffUser = Depends(require_staff)) -> Response:
-    """Lập hồ sơ trình: the package is built and stored, and the round moves on, once."""
+@router.post("/rounds/{round_id:int}/document-inputs")
+def save_document_inputs(request: Request, round_id: int, posted: Posted = PostedForm,
+                         user: StaffUser = Depends(require_staff)) -> Response:
+    """What the documents need and the data does not hold: the report's own V/v, the reasons, the Ministry
+    letter answered, the call's number, where proposals are sent."""
     app = ykien(request)
     brief = round_brief(app, round_id)
     _guard_change(user, brief.office)
-    workflow = get_workflow(brief.workflow)
-    step = submission_step(workflow, brief.status)
-    if step is None:
-        return _documents_page(request, round_id, user, status=409, message=submission_refusal(brief.status))
-    draft = latest_version(app, round_id)
-    if step == "submit" and (draft is None or not draft.path.is_file()):
+    form = read_document_inputs_form(posted.values)
+    try:
+        values = check_document_inputs_form(form)
+        set_document_inputs(app, round_id, values, user.actor)
+    except FormErrors as problem:
+        return _documents_page(request, round_id, user, inputs=form, errors={"inputs": problem.errors}, status=422)
+    except DomainError as refusal:
+        return _documents_page(request, round_id, user, inputs=form, status=409, message=refusal.message)
+    return RedirectResponse(f"/rounds/{round_id}/documents?ok=inputs#inputs", status_code=303)
+
+
+def _package_lines(package_documents: list[DocumentChoice]) -> str:
+    """The package's documents in one sentence, each title as it reads inside a sentence."""
+    parts = []
+    for document in package_documents:
+        title = document.title[:1].lower() + document.title[1:]
+        parts.append(f"{title}: {document.detail}" if document.detail else title)
+    return "Hồ sơ gồm: " + "; ".join(parts) + "."
+
+
+@router.post("/rounds/{round_id:int}/submission")
+def submit(request: Request, round_id: int, posted: Posted = PostedForm,
+           user: StaffUser = Depends(require_staff)) -> Response:
+    """The package of the round's state (the definition's `package:`): built and stored, and the round moves
+    on, once."""
+    app = ykien(request)
+    brief = round_brief(app, round_id)
+    _guard_change(user, brief.office)
+    facts = RoundFacts(app, round_id)
+    workflow = facts.workflow
+    package = workflow.package(facts.state.status)
+    if package is None:
         return _documents_page(request, round_id, user, status=409,
-                               message="Chưa có tệp dự thảo đã chỉnh lý: hãy tải lên phiên bản dự thảo mới "
-                                       "(mục \"Dự thảo\") trước khi trình.")
+                               message=package_refusal(workflow, facts.state).message)
+    every = {c.key: c for c in kind_documents(facts)}
+    contents = [every[key] for key in package.documents]
+    waiting = next((c for c in contents if not c.ready), None)
+    if waiting is not None and waiting.not_ready is not None:
+        return _documents_page(request, round_id, user, status=409, message=waiting.not_ready.message)
     if not _confirmed(posted.values):
-        target = workflow.state(brief.status).transitions[step][0].to or brief.status
-        described = f"phiên bản {draft.version} ({draft.filename})" if draft else ""
+        target = target_state(workflow, brief.status, package.event) or brief.status
         return _confirm_page(request, brief, "submission", [
-            SUBMIT_LINES[step].format(draft=described),
-            f"Đợt chuyển sang trạng thái \"{workflow.state(target).title}\".",
-            "Hồ sơ chỉ lập một lần; không trình lại được."], posted.values, f"/rounds/{round_id}/documents")
+            _package_lines(contents), f"Đợt chuyển sang trạng thái \"{workflow.state_title(target)}\".",
+            "Hồ sơ chỉ lập một lần; không lập lại được."], posted.values, f"/rounds/{round_id}/documents",
+            title=package.title)
     try:
         submit_round(app, round_id, user.actor)
     except DomainError as refusal:
         return _documents_page(request, round_id, user, status=409, message=refusal.message)
-    return RedirectResponse(f"/rounds/{round_id}/documents?ok=submitted", status_code=303)
+    status = round_brief(app, round_id).status
+    return RedirectResponse(f"/rounds/{round_id}/documents?ok={status}", status_code=303)
 
 
 @router.post("/rounds/{round_id:int}/decision")
@@ -358,30 +431,31 @@ def decide(request: Request, round_id: int, posted: Posted = PostedForm,
     _guard_change(user, brief.office)
     form = read_decision_form(posted.values)
     workflow = get_workflow(brief.workflow)
-    if "decide_issued" not in workflow.state(brief.status).transitions:
+    choices = {c.event: c for c in decision_choices(workflow, brief.status)}
+    if not choices:
         return _documents_page(request, round_id, user, decision=form, status=409,
                                message=f"Chỉ ghi nhận quyết định của UBND tỉnh khi đợt đã trình; đợt đang ở "
-                                       f"trạng thái \"{workflow.state(brief.status).title}\".")
+                                       f"trạng thái \"{workflow.state_title(brief.status)}\".")
     try:
         command = check_decision_form(form, _today(app))
     except FormErrors as problem:
         return _documents_page(request, round_id, user, decision=form, errors={"decision": problem.errors},
                                status=422)
     if not _confirmed(posted.values):
-        if command.name == "decide_issued":
+        choice = choices.get(command.name)
+        moves = (f"Đợt chuyển sang trạng thái \"{choice.label}\"" + (" và kết thúc." if choice.final else ".")
+                 if choice is not None else "")
+        if command.name == ISSUE_EVENT:
             issued_on = date.fromisoformat(command.data["date"])
-            lines = [f"UBND tỉnh đã ban hành: số {form.number}, ngày {issued_on:%d/%m/%Y}.",
-                     f"Đợt chuyển sang trạng thái \"{workflow.state('issued').title}\" và kết thúc."]
+            lines = [f"UBND tỉnh đã ban hành: số {form.number}, ngày {issued_on:%d/%m/%Y}.", moves]
         else:
-            lines = [f"UBND tỉnh trả lại dự thảo. Lý do: {form.reason}",
-                     "Sau đó có thể soạn dự thảo mới và/hoặc lấy ý kiến lại."]
+            lines = [f"UBND tỉnh trả lại dự thảo. Lý do: {form.reason}", moves]
         return _confirm_page(request, brief, "decision", lines, posted.values, f"/rounds/{round_id}/documents")
     try:
-        execute(app, round_id, command, user.actor)
+        decision = execute(app, round_id, command, user.actor)
     except DomainError as refusal:
         return _documents_page(request, round_id, user, decision=form, status=409, message=refusal.message)
-    ok = "issued" if command.name == "decide_issued" else "returned"
-    return RedirectResponse(f"/rounds/{round_id}/documents?ok={ok}", status_code=303)
+    return RedirectResponse(f"/rounds/{round_id}/documents?ok={decision.state.status}", status_code=303)
 
 
 @router.post("/rounds/{round_id:int}/revise")
@@ -393,7 +467,7 @@ def revise(request: Request, round_id: int, posted: Posted = PostedForm,
     _guard_change(user, brief.office)
     form = read_deadline_form(posted.values, optional=True)
     workflow = get_workflow(brief.workflow)
-    if "revise" not in workflow.state(brief.status).transitions:
+    if not workflow.allows(brief.status, Capability.REVISE):
         return _documents_page(request, round_id, user, revise=form, status=409,
                                message="Chỉ soạn dự thảo mới khi dự thảo bị UBND tỉnh trả lại.")
     try:
@@ -406,8 +480,9 @@ def revise(request: Request, round_id: int, posted: Posted = PostedForm,
         adopted = (f"Dự thảo phiên bản {version}: tệp {latest.filename} đã tải lên."
                    if latest and latest.version == version else
                    f"Dự thảo phiên bản {version}: chưa có tệp; tải lên trong mục \"Dự thảo\".")
+        target = target_state(workflow, brief.status, "revise") or brief.status
         return _confirm_page(request, brief, "revise", [
-            f"Đợt trở về trạng thái \"{workflow.state('draft').title}\"; các ý kiến của phiên bản "
+            f"Đợt trở về trạng thái \"{workflow.state_title(target)}\"; các ý kiến của phiên bản "
             f"{brief.draft_version} được giữ trong lịch sử.", adopted,
             _deadline_line(deadline) if deadline else "Giữ hạn trả lời cũ (có thể sửa khi phát hành lại)."],
             posted.values, f"/rounds/{round_id}/documents")
@@ -428,7 +503,7 @@ def follow_up(request: Request, round_id: int, posted: Posted = PostedForm,
     _guard_change(user, brief.office)
     form = read_follow_up_form(posted.values)
     view = round_view(app, round_id)
-    if not follow_up_possible(view.state):
+    if not follow_up_possible(get_workflow(brief.workflow), view.state):
         return _documents_page(request, round_id, user, follow_up=form, status=409,
                                message="Chỉ lấy ý kiến lại khi dự thảo bị UBND tỉnh trả lại.")
     units = {u.unit_code: u.unit_name for u in view.units}
