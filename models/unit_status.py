@@ -24,6 +24,7 @@ class EmailStatus(StrEnum):
     FAILED = "failed"
 
 
+# The fallback words; a round's page passes the words of its kind (its definition's terms) instead.
 ANSWER_LABELS: dict[AnswerStatus, str] = {
     AnswerStatus.COMMENTS: "Có ý kiến góp ý",
     AnswerStatus.AGREE: "Đồng ý / không có ý kiến",
@@ -32,6 +33,8 @@ ANSWER_LABELS: dict[AnswerStatus, str] = {
     AnswerStatus.SILENT: "Không trả lời",
     AnswerStatus.NOT_ASKED: "Không lấy ý kiến",
 }
+
+SILENCE_LABEL = "coi như đồng ý"  # the fallback mark of a silent unit taken to agree
 
 EMAIL_LABELS: dict[EmailStatus, str] = {
     EmailStatus.NONE: "—",
@@ -58,14 +61,29 @@ class UnitStatus:
 
     @property
     def flags(self) -> list[str]:
+        """The notes of the grid with the fallback words; `flags_with` takes the words of the round's kind."""
+        return self.flags_with(SILENCE_LABEL)
+
+    def flags_with(self, silence_label: str) -> list[str]:
         out = []
         if self.late:
             out.append("trễ hạn")
         if self.extended:
             out.append("gia hạn")
         if self.counted_as_agreement:
-            out.append("coi như đồng ý")
+            out.append(silence_label)
         return out
+
+
+def answer_labels(answered: str | None = None, agreed: str | None = None) -> dict[AnswerStatus, str]:
+    """The grid's answer labels: the fallback ones with the words of a kind put in (its terms.answered and
+    terms.agreed); an answer with content is labelled `answered` whether it holds comments or proposals."""
+    labels = dict(ANSWER_LABELS)
+    if answered is not None:
+        labels[AnswerStatus.COMMENTS] = labels[AnswerStatus.PROPOSALS] = answered
+    if agreed is not None:
+        labels[AnswerStatus.AGREE] = agreed
+    return labels
 
 
 def unit_status(recipient: RecipientState, round_deadline: date | None, today: date,

@@ -21,10 +21,13 @@ from models.rounds import RecipientRole, ResponseChannel, ResponseKind
 from notifications.sink import MailSink
 from workflows.cli.common import console
 from workflows.cli.render import render_audit, render_round
+from workflows.definition import Workflow
 from workflows.engine.events import CommentInput, Extend, Launch, Respond
 from workflows.service.app import App, build_app
 from workflows.service.directory import import_units
 from workflows.service.mail import store_received
+from workflows.service.recipients import answer
+from workflows.service.registry import shipped_workflows
 from workflows.service.rounds import Addressee, NewRound, create_round, execute
 from workflows.service.staff import add_user
 from workflows.service.steps import run_step
@@ -37,18 +40,23 @@ KIND_LABELS = {"invitation": "xin ý kiến", "reminder_before": "đôn đốc",
                "extension": "gia hạn", "receipt": "xác nhận"}
 
 
+def consultation_kind() -> Workflow:
+    """The kind of the seed-000 story: the first shipped kind that circulates a draft for comments."""
+    return next(w for w in shipped_workflows().values() if w.response.kind == "comments")
+
+
 def seed_round() -> NewRound:
     title = ("Kế hoạch hỗ trợ doanh nghiệp nâng cao năng suất và chất lượng dựa trên nền tảng khoa học, "
              "công nghệ và đổi mới sáng tạo trên địa bàn tỉnh Cao Bằng, giai đoạn 2026 – 2030")
     return NewRound(
-        title=title, subject=f"xin ý kiến góp ý đối với dự thảo {title}", workflow="consultation", office="TĐC",
+        title=title, subject="", workflow=consultation_kind().name, office="TĐC",  # the kind's own subject
         deadline=datetime(2025, 12, 5).date(),
         addressees=(
             Addressee(groups=("trung-uong", "mttq-doan-the", "so-ban-nganh", "hiep-hoi", "bao-chi", "xa-phuong")),
             Addressee(units=("TTTT-VP",), role=RecipientRole.PUBLISH)),
         contact_name="Ông Phạm Phi Long",
         contact_title="Trưởng phòng Quản lý Tiêu chuẩn Đo lường Chất lượng", contact_phone="0912130290",
-        signer_name="Nông Thị Thanh Huyền", signer_title="GIÁM ĐỐC", silence_is_agreement=True,
+        signer_name="Nông Thị Thanh Huyền", signer_title="GIÁM ĐỐC", silence_is_agreement=None,  # the kind's rule
         legal_bases=(
             "Quyết định số 1322/QĐ-TTg ngày 31 tháng 8 năm 2020 của Thủ tướng Chính phủ về việc phê duyệt Chương "
             "trình quốc gia hỗ trợ doanh nghiệp nâng cao năng suất và chất lượng sản phẩm, hàng hóa giai đoạn "
@@ -61,6 +69,17 @@ def seed_round() -> NewRound:
 def _at(app: App, clock: FrozenClock, text: str) -> None:
     clock.set(datetime.fromisoformat(text).replace(tzinfo=app.tz))
     console.rule(f"[bold]{clock.now().astimezone(app.tz):%H:%M ngày %d/%m/%Y}")
+
+
+def _link(app: App, round_id: int, unit: str) -> str:
+    """The unit's personal link token, as the unit finds it in its invitation."""
+    with app.uow(read_only=True) as uow:
+        body = uow.session.scalar(select(OutboxRow.text_body).where(
+            OutboxRow.round_id == round_id, OutboxRow.unit_code == unit, OutboxRow.kind == "invitation"))
+    match = re.search(r"/r/([A-Za-z0-9_-]+)", body or "")
+    if match is None:
+        raise RuntimeError(f"no invitation link for {unit}")
+    return match.group(1)
 
 
 def _tick(app: App) -> None:
@@ -97,7 +116,8 @@ def run_demo(home: Path | None = None, serve: bool = False, host: str = "127.0.0
     base = f"http://{host}:{port}"
     console.rule("[bold]ykien serve")
     console.print(f"Mở {base}/ và đăng nhập: [bold]{DEMO_USER}[/] / [bold]{password}[/]")
-    console.print("Đợt 1: câu chuyện của mẫu 000 (năm 2025, đã hết hạn nhận ý kiến). Đợt 2: đang lấy ý kiến, theo đồng hồ thật.")
+    console.print("Đợt 1: câu chuyện của mẫu 000 (năm 2025, đã hết hạn nhận ý kiến). "
+                  "Đợt 2: đang lấy ý kiến, theo đồng hồ thật.")
     for unit, link in links:
         console.print(f"Đường dẫn trả lời của {unit}: {link.replace(app.settings.base_url, base)}")
     console.print("Ctrl-C để dừng.")
@@ -111,8 +131,10 @@ def _story(app: App, clock: FrozenClock) -> None:
     _at(app, clock, "2025-11-20T08:30")
     report = import_units(app, UNITS_CSV, STAFF)
     console.print(f"Nhập danh bạ: {report.total} cơ quan, đơn vị.")
+    kind = consultation_kind()
     round_id = create_round(app, seed_round(), STAFF)
-    console.print(f"Tạo đợt lấy ý kiến số {round_id}, hạn trả lời 05/12/2025, quá hạn coi như thống nhất.")
+    silence = f", quá hạn không trả lời: {kind.silence.label}" if kind.silence.agreement else ""
+    console.print(f"Tạo {kind.terms.round} số {round_id}, hạn trả lời 05/12/2025{silence}.")
 
     _at(app, clock, "2025-11-20T09:00")
     decision = execute(app, round_id, Launch(), STAFF)
@@ -120,24 +142,26 @@ def _story(app: App, clock: FrozenClock) -> None:
     console.print(f"Phát hành: {len(decision.messages)} thư xin ý kiến, đã gửi {sent.sent}.")
 
     _at(app, clock, "2025-11-26T10:15")
-    execute(app, round_id, Respond("SCT", ResponseKind.COMMENTS, entered_by="cổng trả lời (SCT)", comments=(
+    # The unit answers itself, through the personal link of its invitation: the audit credits the unit.
+    answer(app, _link(app, round_id, "SCT"), ResponseKind.COMMENTS, comments=(
         CommentInput("Đề nghị bổ sung chỉ tiêu số doanh nghiệp áp dụng ISO 9001 đến năm 2030.", "Mục II.2",
                      "Phấn đấu có ít nhất 50 doanh nghiệp áp dụng hệ thống quản lý chất lượng ISO 9001."),
-        CommentInput("Kinh phí thực hiện cần tách rõ nguồn ngân sách tỉnh và nguồn xã hội hóa.", "Mục IV"))), STAFF)
-    run_step(app, "circulate", round_id=round_id)
-    console.print("Sở Công Thương gửi 2 ý kiến góp ý (Mục II.2, Mục IV).")
+        CommentInput("Kinh phí thực hiện cần tách rõ nguồn ngân sách tỉnh và nguồn xã hội hóa.", "Mục IV")))
+    console.print(f"Sở Công Thương gửi 2 {kind.terms.answer} qua đường dẫn riêng (Mục II.2, Mục IV).")
 
     _at(app, clock, "2025-12-02T15:40")
     execute(app, round_id, Respond("STP", ResponseKind.AGREE, entered_by=STAFF, channel=ResponseChannel.PAPER,
                                    note="Công văn số 812/STP-XDKTVB"), STAFF)
     run_step(app, "circulate", round_id=round_id)
-    console.print("Sở Tư pháp trả lời bằng văn bản giấy: thống nhất, không có ý kiến (cán bộ nhập).")
+    console.print(f"Sở Tư pháp trả lời bằng văn bản giấy: {kind.terms.agreed.lower()} "
+                  f"({STAFF} ghi nhận thay mặt đơn vị).")
 
     _at(app, clock, "2025-12-03T08:00")
     _tick(app)
 
     _at(app, clock, "2025-12-04T11:00")
-    execute(app, round_id, Extend(datetime(2025, 12, 12).date(), "SYT", "Sở Y tế đề nghị gia hạn để lấy ý kiến các đơn vị trực thuộc"), STAFF)
+    execute(app, round_id, Extend(datetime(2025, 12, 12).date(), "SYT",
+                                  "Sở Y tế đề nghị gia hạn để lấy ý kiến các đơn vị trực thuộc"), STAFF)
     run_step(app, "circulate", round_id=round_id)
     console.print("Gia hạn cho Sở Y tế đến 12/12/2025 (thư thông báo gia hạn đã gửi).")
     console.print("\n[bold]Tình hình trước hạn[/]")
@@ -148,11 +172,10 @@ def _story(app: App, clock: FrozenClock) -> None:
         _tick(app)
 
     _at(app, clock, "2025-12-11T14:20")
-    execute(app, round_id, Respond("SYT", ResponseKind.COMMENTS, entered_by="cổng trả lời (SYT)", comments=(
-        CommentInput("Đề nghị bổ sung nội dung hỗ trợ cơ sở sản xuất dược liệu áp dụng GACP.", "Mục III.1"),)),
-        STAFF)
-    run_step(app, "circulate", round_id=round_id)
-    console.print("Sở Y tế trả lời trong thời gian được gia hạn (1 ý kiến, Mục III.1).")
+    answer(app, _link(app, round_id, "SYT"), ResponseKind.COMMENTS, comments=(
+        CommentInput("Đề nghị bổ sung nội dung hỗ trợ cơ sở sản xuất dược liệu áp dụng GACP.", "Mục III.1"),))
+    console.print(f"Sở Y tế trả lời qua đường dẫn riêng trong thời gian được gia hạn "
+                  f"(1 {kind.terms.answer}, Mục III.1).")
 
     for moment in ("2025-12-12T08:00", "2025-12-13T00:00"):
         _at(app, clock, moment)
@@ -162,7 +185,8 @@ def _story(app: App, clock: FrozenClock) -> None:
     execute(app, round_id, Respond("SNV", ResponseKind.AGREE, entered_by=STAFF, channel=ResponseChannel.PAPER,
                                    note="Công văn đến sau hạn", late_accept=True), STAFF)
     run_step(app, "circulate", round_id=round_id)
-    console.print("Sở Nội vụ gửi văn bản sau khi đã kết thúc nhận ý kiến: cán bộ chấp nhận ý kiến muộn.")
+    console.print(f"Sở Nội vụ gửi văn bản sau khi đã kết thúc nhận trả lời: {STAFF} chấp nhận {kind.terms.answer} "
+                  "muộn, ghi nhận thay mặt đơn vị.")
     console.print("\n[bold]Tình hình sau hạn[/]")
     render_round(round_view(app, round_id), latest_responses(app, round_id), app.tz)
     events, broken = audit_trail(app, round_id)
@@ -175,8 +199,7 @@ def _live_round(app: App, sink: MailSink) -> list[tuple[str, str]]:
     today = app.clock.now().astimezone(app.tz).date()
     draft = replace(seed_round(), deadline=app.calendar.add_working_days(today, 10), deadline_working_days=10,
                     title="Quy chế quản lý nhiệm vụ khoa học và công nghệ cấp tỉnh (dự thảo lần 2)",
-                    subject="xin ý kiến góp ý đối với dự thảo Quy chế quản lý nhiệm vụ khoa học và công nghệ "
-                            "cấp tỉnh", office="QLKH", addressees=(Addressee(groups=("so-ban-nganh", "hiep-hoi")),))
+                    subject="", office="QLKH", addressees=(Addressee(groups=("so-ban-nganh", "hiep-hoi")),))
     round_id = create_round(app, draft, STAFF)
     execute(app, round_id, Launch(), STAFF)
     run_step(app, "circulate", round_id=round_id)

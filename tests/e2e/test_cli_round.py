@@ -7,10 +7,10 @@ from __future__ import annotations
 import json
 from collections import Counter
 
-import pytest
-
 from notifications.testing import SmtpCapture
+from workflows.service.registry import get_workflow
 
+SILENCE_LABEL = get_workflow("consultation").silence.label  # the grid's mark, from the definition
 COMMENTING = ("SCT", "STC", "SYT", "STP", "SXD", "SNV", "SGDDT", "X-HOAAN", "X-BAOLAC", "P-TANGIANG")
 CREATE = ("round", "create", "--title", "Kế hoạch hỗ trợ doanh nghiệp nâng cao năng suất giai đoạn 2026 – 2030",
           "--office", "TĐC", "--deadline", "10 ngày làm việc", "--group", "so-ban-nganh", "--group", "xa-phuong",
@@ -71,12 +71,13 @@ def test_a_round_from_creation_to_audit_through_the_cli(cli, capture: SmtpCaptur
     assert {code: (u["role"], u["email"], u["answer"]) for code, u in units.items()} == {
         **{code: ("comment", "sent", "pending") for code in COMMENTING},
         "TTTT-VP": ("publish", "sent", "not_asked")}
-    assert [(t["name"], t["due_at"]) for t in shown["pending_timers"]][0] == (
+    assert next((t["name"], t["due_at"]) for t in shown["pending_timers"]) == (
         "remind_before", "2025-12-02T01:00:00+00:00")
 
     cli.at("2025-11-26T10:15")
     cli("round", "respond", "1", "SCT", "--channel", "web",
-        "--comment", "Mục II.2::Đề nghị bổ sung chỉ tiêu ISO 9001.::Phấn đấu có ít nhất 50 doanh nghiệp áp dụng ISO 9001.",
+        "--comment",
+        "Mục II.2::Đề nghị bổ sung chỉ tiêu ISO 9001.::Phấn đấu có ít nhất 50 doanh nghiệp áp dụng ISO 9001.",
         "--comment", "Mục IV::Tách rõ nguồn ngân sách tỉnh và nguồn xã hội hóa.")
     cli("round", "respond", "1", "STP", "--agree", "--note", "Công văn số 812/STP-XDKTVB")
     assert inbox.new() == each("receipt", ["SCT", "STP"])
@@ -96,9 +97,10 @@ def test_a_round_from_creation_to_audit_through_the_cli(cli, capture: SmtpCaptur
     assert ticked["timers_fired"] == 1 and ticked["delivery"]["sent"] == 7
     assert inbox.new() == each("reminder_before", without(COMMENTING, "SCT", "STP", "SYT"))
 
+    # The consultation has no grace period: it closes at the deadline, so no reminder comes after it.
     cli.at("2025-12-05T08:00")
     cli("tick")
-    assert inbox.new() == each("reminder_overdue", without(COMMENTING, "SCT", "STP", "SYT"))
+    assert inbox.new() == Counter()
 
     cli.at("2025-12-08T09:00")
     cli("round", "close", "1", "--reason", "Đã đủ ý kiến để tổng hợp")
@@ -114,11 +116,12 @@ def test_a_round_from_creation_to_audit_through_the_cli(cli, capture: SmtpCaptur
                        "SYT": "pending", **{c: "silent" for c in ("STC", "SNV", "SGDDT", "X-HOAAN", "X-BAOLAC",
                                                                   "P-TANGIANG")}}
     assert units["SXD"]["late"] and units["SYT"]["extended"] and units["SYT"]["deadline"] == "2025-12-12"
-    assert units["STC"]["flags"] == ["coi như đồng ý"]
+    assert units["STC"]["flags"] == [SILENCE_LABEL] and shown["silence_label"] == SILENCE_LABEL
     comments = [(r["unit_code"], r["section"], r["text"], r["proposed_wording"]) for r in shown["responses"]
                 if r["text"]]
     assert comments == [
-        ("SCT", "Mục II.2", "Đề nghị bổ sung chỉ tiêu ISO 9001.", "Phấn đấu có ít nhất 50 doanh nghiệp áp dụng ISO 9001."),
+        ("SCT", "Mục II.2", "Đề nghị bổ sung chỉ tiêu ISO 9001.",
+         "Phấn đấu có ít nhất 50 doanh nghiệp áp dụng ISO 9001."),
         ("SCT", "Mục IV", "Tách rõ nguồn ngân sách tỉnh và nguồn xã hội hóa.", None)]
 
     # Once consolidated (every comment handled first), the round can no longer be extended.
@@ -129,7 +132,7 @@ def test_a_round_from_creation_to_audit_through_the_cli(cli, capture: SmtpCaptur
     audit = cli("round", "audit", "1", "--json").json
     assert audit["chain_intact"] is True and audit["break"] is None
     actions = [e["action"] for e in audit["events"]]
-    story = ["create", "launch", "respond", "respond", "extend", "remind", "timer_fired", "timer_fired", "close",
+    story = ["create", "launch", "respond", "respond", "extend", "remind", "timer_fired", "close",
              "respond", "consolidate"]
     remaining = iter(actions)
     assert all(step in remaining for step in story), f"{story} is not in order in {actions}"
@@ -148,3 +151,26 @@ def test_json_output_of_a_command_that_sends_mail_is_one_json_document(cli) -> N
     result = cli("round", "launch", "1", "--json", expect=None)
     assert result.code == 0
     assert json.loads(result.out)["status"] == "circulating"
+
+
+def test_a_call_for_proposals_refuses_silence_as_agreement_and_shows_only_its_own_words(cli) -> None:  # type: ignore[no-untyped-def]
+    before = cli.snapshot()
+    refused = cli(*CREATE, "--workflow", "proposal_call", "--silence-agrees", expect=2)
+    assert refused.json["error"]["code"] == "silence_not_possible"
+    assert refused.json["error"]["message"].startswith("--silence-agrees: quy trình")
+    assert cli.snapshot() == before  # nothing half-written
+
+    cli(*CREATE, "--workflow", "proposal_call")
+    cli.at("2025-11-20T09:00")
+    cli("round", "launch", "1")
+    cli.at("2025-12-10T09:00")
+    cli("tick")  # the close: the units that did not propose are silent, and silence counts for nothing
+    shown, units = show(cli)
+    call = get_workflow("proposal_call")
+    assert shown["silence_label"] is None and shown["workflow_title"] == call.title
+    assert units["STC"]["answer"] == "silent" and units["STC"]["flags"] == []
+    assert {u["answer_label"] for u in units.values()} <= {"Không trả lời", "Không lấy ý kiến"}
+    human = cli("round", "show", "1").out
+    assert "Không trả lời" in human and "đề xuất" in human
+    for words in ("góp ý", "coi như đồng ý"):
+        assert words not in human.lower() and words not in json.dumps(shown, ensure_ascii=False).lower(), words

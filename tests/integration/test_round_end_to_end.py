@@ -15,7 +15,7 @@ from models.db.tables import OutboxRow, ResponseRow
 from models.rounds import ResponseChannel, ResponseKind
 from models.unit_status import AnswerStatus, EmailStatus
 from notifications.testing import SmtpCapture
-from workflows.engine.events import CommentInput, Command, Extend, Launch, Respond
+from workflows.engine.events import Command, CommentInput, Extend, Launch, Respond
 from workflows.engine.refusals import Refused
 from workflows.service.app import App
 from workflows.service.rounds import execute
@@ -26,7 +26,7 @@ TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 DEPARTMENTS = ("SCT", "STC", "SYT", "STP", "SXD", "SNV", "SGDDT")
 COMMUNES = ("X-HOAAN", "X-BAOLAC", "P-TANGIANG")
 COMMENTING = DEPARTMENTS + COMMUNES
-EVERY_UNIT = COMMENTING + ("TTTT-VP", "LMHTX")
+EVERY_UNIT = (*COMMENTING, "TTTT-VP", "LMHTX")
 
 
 def at(clock: FrozenClock, text: str) -> None:
@@ -101,27 +101,27 @@ def test_a_round_sends_exactly_the_expected_emails_at_each_step(
     assert mail.take_kinds() == Counter()
     assert round_view(app, round_id).state.status == "circulating"
 
-    # Monday 08/12, 1 working day after 05/12: overdue reminders, not to SYT (its deadline is 12/12).
-    overdue = without(COMMENTING, "SCT", "STP", "SXD", "SYT")
+    # Monday 08/12, 1 working day after 05/12: the consultation has no grace period, so no reminder after
+    # the deadline is planned at all; only SYT's own reminder (before its 12/12) and the close are ahead.
     at(clock, "2025-12-08T08:00")
-    run_due(app)
-    assert mail.take_kinds() == each("reminder_overdue", overdue)
+    assert run_due(app).timers_fired == 0
+    assert mail.take_kinds() == Counter()
+    assert sorted({name for name, _ in round_view(app, round_id).pending_timers}) == ["close", "remind_before"]
 
     # A late answer while the round is still open is recorded as late, and acknowledged.
     at(clock, "2025-12-09T10:00")
     respond(app, round_id, "SNV", ResponseKind.COMMENTS, CommentInput("Đề nghị rà soát lại chức năng của Sở Nội vụ."))
     run_due(app)
     assert mail.take_kinds() == each("receipt", ["SNV"])
-    overdue = without(overdue, "SNV")
 
-    # Wednesday 10/12: SYT is reminded against its own deadline; the others get their 2nd overdue reminder.
+    # Wednesday 10/12: SYT is reminded against its own deadline.
     at(clock, "2025-12-10T08:00")
     run_due(app)
-    assert mail.take_kinds() == each("reminder_before", ["SYT"]) + each("reminder_overdue", overdue)
+    assert mail.take_kinds() == each("reminder_before", ["SYT"])
 
     at(clock, "2025-12-12T08:00")
-    run_due(app)
-    assert mail.take_kinds() == each("reminder_overdue", overdue)
+    assert run_due(app).timers_fired == 0
+    assert mail.take_kinds() == Counter()
 
     # The round closes at the end of the latest deadline (SYT's 12/12), silently.
     at(clock, "2025-12-13T00:00")
@@ -129,7 +129,8 @@ def test_a_round_sends_exactly_the_expected_emails_at_each_step(
     assert mail.take_kinds() == Counter()
     assert round_view(app, round_id).state.status == "consolidating"
 
-    # SYT's own overdue reminder (Monday 15/12) was cancelled by the close.
+    # Nothing is left to fire after the close.
+    assert round_view(app, round_id).pending_timers == []
     at(clock, "2025-12-15T08:00")
     assert run_due(app).timers_fired == 0
     assert mail.take_kinds() == Counter()
@@ -145,7 +146,8 @@ def test_a_round_sends_exactly_the_expected_emails_at_each_step(
     run_due(app)
     assert mail.take_kinds() == each("receipt", ["SGDDT"])
 
-    assert len(mail.message_ids) == len(set(mail.message_ids)) == 12 + 4 + 8 + 1 + 6 + 6 + 5 + 1
+    # invitations, 4 receipts, 8 reminders before the deadline, the extension, SYT's reminder, the late receipt
+    assert len(mail.message_ids) == len(set(mail.message_ids)) == 12 + 4 + 8 + 1 + 1 + 1
     view = round_view(app, round_id)
     by_unit = {u.unit_code: u for u in view.units}
     assert {code: u.answer for code, u in by_unit.items()} == {
@@ -170,7 +172,7 @@ def test_a_round_sends_exactly_the_expected_emails_at_each_step(
     assert sorted(late.values()) == [False, False, False, True, True]
     events, broken = audit_trail(app, round_id)
     assert broken is None
-    assert [e.action for e in events].count("timer_fired") == 6
+    assert [e.action for e in events].count("timer_fired") == 3  # two reminders before, the close
 
 
 def test_a_550_is_recorded_as_failed_and_a_451_is_sent_by_a_later_sweep(

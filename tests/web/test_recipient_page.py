@@ -28,6 +28,7 @@ from workflows.service.app import App, build_app
 from workflows.service.directory import import_units
 from workflows.service.outgoing import hash_token
 from workflows.service.recipients import recipient_page
+from workflows.service.registry import get_workflow
 from workflows.service.rounds import Addressee, NewRound, create_round, execute
 from workflows.service.steps import run_step
 from workflows.service.views import round_view
@@ -40,6 +41,7 @@ UNITS_CSV = Path(__file__).parents[1] / "fixtures" / "units_12.csv"
 STAFF = "Phạm Phi Long (TĐC)"
 TITLE = "Kế hoạch hỗ trợ doanh nghiệp nâng cao năng suất và chất lượng giai đoạn 2026 – 2030"
 PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"
+TERMS = get_workflow("consultation").terms  # the page speaks the words of the round's kind
 
 
 def settings_for(home: Path, capture: SmtpCapture, **extra: object):  # type: ignore[no-untyped-def]
@@ -147,7 +149,8 @@ def test_page_shows_the_request_and_records_first_and_last_opening(client: TestC
     text = page.text
     for expected in ("Sở Khoa học và Công nghệ", f"V/v xin ý kiến góp ý đối với dự thảo {TITLE}", TITLE,
                      "Kính gửi: <strong>Sở Công Thương</strong>", "trước ngày <strong>05/12/2025</strong>",
-                     "Ông Phạm Phi Long", "0912 130 290", 'href="tel:0912130290"', "Góp ý đối với dự thảo",
+                     "Ông Phạm Phi Long", "0912 130 290", 'href="tel:0912130290"',
+                     f"{TERMS.verb.capitalize()}: gửi {TERMS.awaited['comment']}",
                      f'href="/r/{tokens["SCT"]}/draft"', "Đồng ý / không có ý kiến", "Có ý kiến góp ý",
                      "Mục/phần của dự thảo", "Nội dung góp ý", "Đề xuất sửa đổi", 'name="reply_pdf"',
                      "được hiểu là thống nhất"):
@@ -187,7 +190,8 @@ def test_publish_and_inform_units_see_the_request_without_an_answer_form(client:
     assert "LMHTX" not in tokens  # units that only receive the draft for information get no link
     page = client.get(f"/r/{tokens['TTTT-VP']}")
     assert page.status_code == 200
-    assert "Đăng tải dự thảo lên Cổng thông tin điện tử" in page.text and "không cần gửi ý kiến" in page.text
+    assert "Đăng tải lên Cổng thông tin điện tử" in page.text and TERMS.awaited["publish"] in page.text
+    assert f"không cần gửi {TERMS.answer}" in page.text
     assert 'id="answer-form"' not in page.text
 
 
@@ -223,7 +227,7 @@ def test_comments_are_kept_with_their_sections_and_each_revision_is_kept(client:
     assert [c.text for c in revisions[1].comments] == ["Bổ sung chỉ tiêu năng suất lao động"]
     page = client.get(f"/r/{token}").text
     assert "Lần gửi 1" in page and "Lần gửi 2" in page and "Làm rõ kinh phí" in page
-    assert "Sửa ý kiến đã gửi (lần gửi 3)" in page
+    assert f"Sửa {TERMS.answer} đã gửi (lần gửi 3)" in page
     assert ">Bổ sung chỉ tiêu năng suất lao động</textarea>" in page  # the form starts from the latest revision
     assert len(receipts(capture)) == 2
 
@@ -333,7 +337,7 @@ def test_after_the_deadline_the_page_is_read_only_and_says_why(client: TestClien
     clock.set(datetime(2025, 12, 6, 9, 0, tzinfo=TZ))
     page = client.get(f"/r/{token}")
     assert page.status_code == 200
-    assert "Đã hết hạn gửi ý kiến (hạn cuối là ngày 05/12/2025)" in page.text
+    assert f"Đã hết hạn gửi {TERMS.answer} (hạn cuối là ngày 05/12/2025)" in page.text
     assert 'id="answer-form"' not in page.text
     refused = client.post(f"/r/{token}", data=form(ykien_app, token, answer="agree"))
     assert refused.status_code == 409 and "Đã hết hạn gửi ý kiến" in refused.text
@@ -359,7 +363,8 @@ def test_a_closed_round_takes_no_more_answers(client: TestClient, ykien_app: App
 
     execute(ykien_app, 1, Close("Đủ ý kiến"), STAFF)
     page = client.get(f"/r/{tokens['SCT']}")
-    assert "Đợt lấy ý kiến đã kết thúc nhận ý kiến." in page.text and 'id="answer-form"' not in page.text
+    assert f"{TERMS.round.capitalize()} đã kết thúc nhận {TERMS.answer}." in page.text
+    assert 'id="answer-form"' not in page.text
     refused = client.post(f"/r/{tokens['SCT']}", data=form(ykien_app, tokens["SCT"], answer="agree"))
     assert refused.status_code == 409
 

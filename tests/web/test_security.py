@@ -225,7 +225,8 @@ def answer_form(app: App, link: str, rows: list[tuple[str, str, str]], **extra: 
 
 
 def create_form(**changes: str) -> dict[str, str]:
-    values = {"title": "Kế hoạch mới", "subject": "", "workflow": "consultation", "office": "TĐC", "deadline_mode": "date",
+    values = {"title": "Kế hoạch mới", "subject": "", "workflow": "consultation", "office": "TĐC",
+              "deadline_mode": "date",
               "deadline_date": "2025-12-05", "g_comment": "so-ban-nganh", "contact_name": "Ông Phạm Phi Long",
               "contact_phone": "0912130290", "signer_name": "Nông Thị Thanh Huyền", "signer_title": "GIÁM ĐỐC",
               "silence": "yes", "action": "create"}
@@ -274,7 +275,8 @@ def test_every_staff_route_refuses_anonymous_visitors(site: Site) -> None:
         assert expected in checked
 
 
-@pytest.mark.parametrize("target", ["//evil.example/", "https://evil.example/", "/\\evil.example", "javascript:alert(1)"])
+@pytest.mark.parametrize("target", ["//evil.example/", "https://evil.example/", "/\\evil.example",
+                                    "javascript:alert(1)"])
 def test_login_never_redirects_to_another_site(site: Site, target: str) -> None:
     visitor = site.anonymous()
     response = visitor.post("/login", {"username": "canbo", "password": PASSWORD, "next": target})
@@ -292,7 +294,7 @@ def test_every_staff_form_refuses_a_missing_or_wrong_csrf_token(site: Site) -> N
              "/rounds/1/extend": {"scope": "all", "deadline_mode": "date", "deadline_date": "2025-12-12",
                                   "reason": "thử", "confirmed": "yes"}}
     wrong = []
-    for url in posts + ["/rounds/1/launch", "/rounds/1/remind", "/rounds/1/respond", "/rounds/1/close"]:
+    for url in [*posts, "/rounds/1/launch", "/rounds/1/remind", "/rounds/1/respond", "/rounds/1/close"]:
         for token in (None, "", "not-the-token", other.csrf):
             response = staff.post(url, forms.get(url, {"confirmed": "yes", "all": "yes"}), csrf=token)
             if response.status_code != 403:

@@ -2,8 +2,8 @@
 on a real SQLite database (TestClient; mail goes to the embedded sink, which stores it in the database)."""
 from __future__ import annotations
 
-import io
 import html
+import io
 import re
 import shutil
 import time
@@ -29,6 +29,7 @@ from workflows.service.app import App, build_app
 from workflows.service.directory import import_units
 from workflows.service.mailbox import received_mail
 from workflows.service.recipients import record_opening
+from workflows.service.registry import get_workflow
 from workflows.service.rounds import create_round, draft_location, execute
 from workflows.service.staff import add_user
 from workflows.service.steps import run_step
@@ -219,7 +220,7 @@ def test_create_form_is_for_staff_and_admin_only(shared: Site) -> None:
 
 def test_anonymous_is_sent_to_login_from_every_staff_page(shared: Site) -> None:
     anonymous = shared.as_(None)
-    for url in _pages(shared) + ["/rounds/new", f"/rounds/{shared.round_id}/extend"]:
+    for url in [*_pages(shared), "/rounds/new", f"/rounds/{shared.round_id}/extend"]:
         response = anonymous.get(url, follow_redirects=False)
         assert response.status_code == 303 and response.headers["location"].startswith("/login"), url
     for url in ["/rounds", f"/rounds/{shared.round_id}/close", "/directory/import", "/directory/units/SCT"]:
@@ -243,8 +244,8 @@ def _action_posts(site: Site) -> list[tuple[str, dict]]:  # type: ignore[type-ar
 def test_leader_reads_everything_but_every_post_is_forbidden(shared: Site) -> None:
     leader = shared.as_("lanhdao")
     before = shared.actions()
-    posts = _action_posts(shared) + [("/rounds", {"action": "create", "title": "X"}),
-                                     ("/directory/units/SCT", {"email": "moi@caobang.example.vn"})]
+    posts = [*_action_posts(shared), ("/rounds", {"action": "create", "title": "X"}),
+             ("/directory/units/SCT", {"email": "moi@caobang.example.vn"})]
     for url, data in posts:
         assert leader.post(url, data).status_code == 403, url
     imported = leader.post("/directory/import", {}, files={"file": ("u.csv", b"code,name,group,email\n")})
@@ -399,7 +400,8 @@ def test_extend_to_a_day_off_is_refused_with_the_form_kept(site: Site) -> None:
 def test_record_a_paper_answer_with_comments(site: Site) -> None:
     staff = site.as_("canbo")
     data = {"unit": "SGDDT", "kind": "comments", "channel": "paper", "note": "Công văn số 1234/SGDĐT-VP",
-            "section": ["Mục I", "", "Mục III"], "comment": ["Bổ sung căn cứ <script>alert(1)</script>", "", "Sửa số liệu"],
+            "section": ["Mục I", "", "Mục III"],
+            "comment": ["Bổ sung căn cứ <script>alert(1)</script>", "", "Sửa số liệu"],
             "wording": ["Căn cứ Luật KH&CN 2025", "", ""]}
     confirm = staff.post(f"/rounds/{site.round_id}/respond", data)
     assert "Ghi nhận ý kiến của Sở Giáo dục và Đào tạo (SGDDT)" in confirm.text and "2 ý kiến góp ý" in confirm.text
@@ -462,10 +464,15 @@ def test_an_action_is_kept_when_mail_cannot_be_sent_now(site: Site) -> None:
 
 def test_timeline_tells_the_round_in_vietnamese(shared: Site) -> None:
     page = shared.as_("lanhdao").get(f"/rounds/{shared.round_id}/timeline").text
+    consultation = get_workflow("consultation")
+    closing = consultation.timer_title("close")  # upcoming: the close, and no reminder after it
     for line in ("Phát hành, gửi 39 thư", "Nhắc trước hạn 36 đơn vị", "Sở Công Thương trả lời: 1 ý kiến góp ý",
-                 "Sở Tư pháp trả lời: đồng ý / không có ý kiến, bằng văn bản giấy",
-                 "Gia hạn cho Sở Y tế đến 12/12/2025. Lý do: Sở Y tế đề nghị gia hạn", "Nhắc quá hạn"):
+                 "Sở Tư pháp trả lời: đồng ý / không có ý kiến, bằng văn bản giấy; "
+                 "Phạm Phi Long (TĐC) ghi nhận thay mặt đơn vị",
+                 "Gia hạn cho Sở Y tế đến 12/12/2025. Lý do: Sở Y tế đề nghị gia hạn", closing):
         assert line in page, line
+    upcoming = page.split("Đã diễn ra")[0]
+    assert "Nhắc quá hạn" not in upcoming and "remind_" not in page
 
 
 def test_outbox_lists_each_email_and_shows_its_text(shared: Site) -> None:
@@ -517,9 +524,8 @@ def _new_round(**changes: object) -> dict[str, object]:
     values: dict[str, object] = {
         "title": "Đề án chuyển đổi số ngành KH&CN", "subject": "xin ý kiến góp ý đối với dự thảo ...",
         "workflow": "consultation", "office": "TĐC", "deadline_mode": "days", "deadline_days": "10",
-        "g_comment": ["so-ban-nganh"], "u_publish": ["TTTT-VP"], "remind_before": "on", "remind_before_days": "3",
-        "remind_overdue": "on", "remind_overdue_after": "1", "remind_overdue_every": "2",
-        "remind_overdue_times": "2", "silence": "yes", "contact_name": "Ông Phạm Phi Long",
+        "g_comment": ["so-ban-nganh"], "u_publish": ["TTTT-VP"], "timer_remind_before": "on",
+        "timer_remind_before_days": "3", "silence": "yes", "contact_name": "Ông Phạm Phi Long",
         "contact_title": "Trưởng phòng", "contact_phone": "0912 130 290", "signer_name": "Nông Thị Thanh Huyền",
         "signer_title": "KT. GIÁM ĐỐC/PHÓ GIÁM ĐỐC", "legal_bases": "Căn cứ Luật A;\nCăn cứ Nghị định B;",
         "action": "create"}
@@ -552,9 +558,7 @@ def test_create_with_a_docx_draft_goes_to_the_invitation_preview(site: Site) -> 
     state = round_view(site.app, round_id).state
     assert state.office == "TĐC"  # a staff member creates for their own office
     assert state.subject == "xin ý kiến góp ý đối với dự thảo Đề án chuyển đổi số ngành KH&CN"
-    assert state.timer_overrides == {"remind_before": "deadline - 3 working days",
-                                     "remind_overdue": "deadline + 1 working day, repeat every 2 working days, "
-                                                       "at most 2 times"}
+    assert state.timer_overrides == {"remind_before": "deadline - 3 working days"}
     assert state.deadline_working_days == 10 and len(state.recipients) == 13
     assert state.recipients["TTTT-VP"].role.value == "publish"
     assert draft_location(site.app, round_id, 1, "Dự thảo đề án.docx").read_bytes() == _docx()
@@ -614,10 +618,12 @@ def test_create_form_names_every_problem_and_keeps_the_values(site: Site) -> Non
     before = len(list_rounds(site.app))
     response = site.as_("admin").post("/rounds", _new_round(
         title="", office="", g_comment=[], u_publish=[], contact_phone="gọi tôi", deadline_mode="date",
-        deadline_date="2025-12-06", remind_overdue_times="99", signer_name="Nông Thị <i>Huyền</i>"))
+        deadline_date="2025-12-06", timer_remind_before_days="99", signer_name="Nông Thị <i>Huyền</i>"))
     assert response.status_code == 422
+    reminder = get_workflow("consultation").timer_title("remind_before")
     for text in ("Nhập tên dự thảo.", "Nhập mã phòng soạn thảo", "Chọn ít nhất một nhóm",
-                 "Số điện thoại chỉ gồm", "06/12/2025 không phải ngày làm việc", "Số lần nhắc quá hạn: từ 1 đến 10."):
+                 "Số điện thoại chỉ gồm", "06/12/2025 không phải ngày làm việc",
+                 f"{reminder}: số ngày làm việc trước hạn trả lời phải từ 0 đến 60."):
         assert text in response.text, text
     assert 'value="Nông Thị &lt;i&gt;Huyền&lt;/i&gt;"' in response.text
     assert len(list_rounds(site.app)) == before
@@ -625,10 +631,10 @@ def test_create_form_names_every_problem_and_keeps_the_values(site: Site) -> Non
 
 def test_reminders_can_be_switched_off(site: Site) -> None:
     values = _new_round()
-    del values["remind_before"], values["remind_overdue"]
+    del values["timer_remind_before"]
     response = site.as_("admin").post("/rounds", values)
     round_id = int(re.search(r"/rounds/(\d+)/", response.headers["location"]).group(1))  # type: ignore[union-attr]
-    assert round_view(site.app, round_id).state.timer_overrides == {"remind_before": "off", "remind_overdue": "off"}
+    assert round_view(site.app, round_id).state.timer_overrides == {"remind_before": "off"}
 
 
 # --- directory -------------------------------------------------------------------------------------------

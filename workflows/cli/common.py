@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import json
 import os
-from pathlib import Path
 import sys
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, is_dataclass
 from datetime import date, datetime
 from enum import Enum
-from typing import Any, Iterator
+from pathlib import Path
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -75,13 +76,12 @@ def guarded(as_json: bool = False) -> Iterator[None]:
         raise fail("invalid_input", str(error), EXIT_BAD_INPUT, as_json) from None
 
 
-def open_app(create_schema: bool = False):  # type: ignore[no-untyped-def]
+def open_app(create_schema: bool = False):
     """The app for this process; without `ykien init` first, a clear error instead of a stack trace."""
+    from config.settings import load_settings
     from models.db.database import schema_is_current
     from models.errors import InvalidInput
     from workflows.service.app import build_app
-
-    from config.settings import load_settings
 
     settings = load_settings()
     url = settings.database_url_resolved

@@ -1,14 +1,14 @@
 """Human output of the read commands: rich tables in Vietnamese."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Sequence
 from zoneinfo import ZoneInfo
 
 from rich.table import Table
 
 from models.audit import AuditEvent, ChainBreak
-from models.unit_status import ANSWER_LABELS, EMAIL_LABELS, AnswerStatus
+from models.unit_status import EMAIL_LABELS, AnswerStatus
 from workflows.cli.common import console
 from workflows.service.registry import get_workflow
 
@@ -17,8 +17,8 @@ def local(moment: datetime | None, tz: ZoneInfo) -> str:
     return moment.astimezone(tz).strftime("%H:%M %d/%m/%Y") if moment else "—"
 
 
-def render_round_list(rounds: Sequence, tz: ZoneInfo) -> None:  # type: ignore[type-arg]
-    table = Table(title="Các đợt lấy ý kiến", show_lines=False)
+def render_round_list(rounds: Sequence, tz: ZoneInfo) -> None:
+    table = Table(title="Các đợt", show_lines=False)
     for column in ("Số", "Tên", "Quy trình", "Phòng", "Trạng thái", "Hạn", "Đã trả lời", "Việc hẹn tiếp theo"):
         table.add_column(column)
     for r in rounds:
@@ -28,40 +28,50 @@ def render_round_list(rounds: Sequence, tz: ZoneInfo) -> None:  # type: ignore[t
     console.print(table)
 
 
-def render_round(view, comments, tz: ZoneInfo) -> None:  # type: ignore[no-untyped-def]
+def render_round(view, comments, tz: ZoneInfo) -> None:
+    """The round in the words of its kind: its answer labels, its role names and its silence rule."""
+    from workflows.service.views import role_labels
+
     state = view.state
-    console.print(f"[bold]Đợt {state.id}: {state.title}[/]")
-    console.print(f"Trạng thái: {view.status_title} · Hạn chung: "
-                  f"{state.deadline:%d/%m/%Y} · Ngày hiện tại: {view.today:%d/%m/%Y} · "
-                  f"Quá hạn không trả lời {'được hiểu là thống nhất' if state.silence_is_agreement else 'không được coi là đồng ý'}")
+    workflow = get_workflow(state.workflow)
+    terms = workflow.terms
+    console.print(f"[bold]Đợt {state.id}: {state.title}[/] ({workflow.title})")
+    silence = ""
+    if workflow.silence.possible:
+        silence = (f" · Quá hạn không trả lời: {view.silence_label}" if view.silence_label
+                   else " · Quá hạn không trả lời: không được coi là đồng ý")
+    deadline = f"{state.deadline:%d/%m/%Y}" if state.deadline else "—"
+    console.print(f"Trạng thái: {view.status_title} · Hạn chung: {deadline} · "
+                  f"Ngày hiện tại: {view.today:%d/%m/%Y}{silence}")
+    if view.silence_label and workflow.silence.sentence:
+        console.print(f"[dim]{workflow.silence.sentence}[/]")
     table = Table(show_lines=False)
     for column in ("Mã", "Cơ quan, đơn vị", "Vai trò", "Thư", "Trả lời", "Hạn", "Ghi chú", "Đôn đốc"):
         table.add_column(column)
     colors = {AnswerStatus.COMMENTS: "green", AnswerStatus.AGREE: "green", AnswerStatus.PROPOSALS: "green",
               AnswerStatus.PENDING: "yellow", AnswerStatus.SILENT: "red", AnswerStatus.NOT_ASKED: "dim"}
-    roles = {"comment": "góp ý", "publish": "đăng tải", "inform": "để biết"}
+    roles = {role: label.lower() for role, label in role_labels(workflow).items()}
     for unit in view.units:
         table.add_row(unit.unit_code, unit.unit_name, roles.get(unit.role, unit.role), EMAIL_LABELS[unit.email],
-                      f"[{colors[unit.answer]}]{ANSWER_LABELS[unit.answer]}[/]",
+                      f"[{colors[unit.answer]}]{view.answer_label(unit)}[/]",
                       f"{unit.deadline:%d/%m/%Y}" if unit.deadline and unit.role == "comment" else "—",
-                      ", ".join(unit.flags),
+                      ", ".join(view.flags(unit)),
                       str(unit.reminders_sent or ""))
     console.print(table)
     counts = view.counts
-    console.print("Tổng: " + ", ".join(f"{ANSWER_LABELS[a]}: {counts.get(a.value, 0)}" for a in AnswerStatus
-                                        if counts.get(a.value)) +
+    console.print("Tổng: " + ", ".join(f"{view.answer_labels.get(a.value, a.value)}: {counts.get(a.value, 0)}"
+                                        for a in AnswerStatus if counts.get(a.value)) +
                   f"; trễ hạn: {counts.get('late', 0)}; gia hạn: {counts.get('extended', 0)}; "
                   f"thư lỗi: {counts.get('email_failed', 0)}")
     if view.pending_timers:
-        titles = get_workflow(state.workflow)
-        console.print("Việc hẹn giờ: " + "; ".join(f"{titles.timer_title(name)} lúc {local(due, tz)}"
-                                                   for name, due in view.pending_timers[:6]))
+        console.print("Việc hẹn giờ: " + "; ".join(f"{title} lúc {local(due, tz)}"
+                                                   for title, due in view.upcoming()[:6]))
     if comments:
-        console.print("[bold]Ý kiến đã nhận[/]")
+        console.print(f"[bold]{terms.answer[:1].upper()}{terms.answer[1:]} đã nhận[/]")
         for c in comments:
             where = f"[{c.section}] " if c.section else ""
-            what = c.text if c.text else ("Đồng ý / không có ý kiến" if c.kind == "agree" else "(đề xuất)")
-            late = " (muộn)" if c.late else ""
+            what = c.text if c.text else (terms.agreed if c.kind == "agree" else f"({terms.answer})")
+            late = " (trễ hạn)" if c.late else ""
             console.print(f"- {c.unit_name}{late}: {where}{what}" +
                           (f" → đề xuất: {c.proposed_wording}" if c.proposed_wording else ""))
 
@@ -76,7 +86,7 @@ def _short(value: object, keep: int = 5) -> str:
 
 
 def render_audit(events: Sequence[AuditEvent], broken: ChainBreak | None, tz: ZoneInfo) -> None:
-    table = Table(title="Nhật ký đợt lấy ý kiến")
+    table = Table(title="Nhật ký của đợt")
     for column in ("#", "Thời gian", "Người thực hiện", "Sự kiện", "Chi tiết"):
         table.add_column(column)
     for e in events:

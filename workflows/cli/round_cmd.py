@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -12,7 +11,7 @@ from workflows.cli.common import ACTOR_OPTION, JSON_OPTION, actor_name, console,
 app = typer.Typer(no_args_is_help=True)
 
 
-def _deliver(app_, round_id: int):  # type: ignore[no-untyped-def]
+def _deliver(app_, round_id: int):
     """Hand the messages just queued to the executor (inline here: sent before the command returns)."""
     from workflows.service.delivery import DeliveryReport
     from workflows.service.steps import run_step
@@ -23,25 +22,32 @@ def _deliver(app_, round_id: int):  # type: ignore[no-untyped-def]
 @app.command("create")
 def create(
     title: str = typer.Option(..., "--title", help="Tên dự thảo, ví dụ: Kế hoạch hỗ trợ doanh nghiệp ..."),
-    subject: str = typer.Option(None, "--subject", help="Trích yếu V/v (không ghi \"V/v\"). Mặc định: xin ý kiến góp ý đối với dự thảo <title>."),
-    workflow: str = typer.Option("consultation", "--workflow"),
+    subject: str = typer.Option(None, "--subject", help="Trích yếu V/v (không ghi \"V/v\"). "
+                                "Mặc định: trích yếu của quy trình với tên dự thảo."),
+    workflow: str | None = typer.Option(None, "--workflow", help="Quy trình (xem `ykien workflow list`). "
+                                        "Mặc định: quy trình đầu tiên."),
     office: str = typer.Option(..., "--office", help="Mã phòng soạn thảo, ví dụ TĐC."),
-    deadline: str = typer.Option(..., "--deadline", help="Hạn trả lời: 05/12/2025, 2025-12-05 hoặc \"10 ngày làm việc\"."),
+    deadline: str = typer.Option(..., "--deadline",
+                                 help="Hạn trả lời: 05/12/2025, 2025-12-05 hoặc \"10 ngày làm việc\"."),
     units: list[str] = typer.Option([], "--unit", help="Mã đơn vị được lấy ý kiến (lặp lại được)."),
     groups: list[str] = typer.Option([], "--group", help="Mã nhóm đơn vị được lấy ý kiến (lặp lại được)."),
     publish: list[str] = typer.Option([], "--publish", help="Mã đơn vị/nhóm đề nghị đăng tải dự thảo."),
     inform: list[str] = typer.Option([], "--inform", help="Mã đơn vị/nhóm nhận để biết."),
     contact_name: str = typer.Option(..., "--contact-name"),
-    contact_title: Optional[str] = typer.Option(None, "--contact-title"),
+    contact_title: str | None = typer.Option(None, "--contact-title"),
     contact_phone: str = typer.Option(..., "--contact-phone"),
     signer_name: str = typer.Option(..., "--signer-name"),
-    signer_title: str = typer.Option("GIÁM ĐỐC", "--signer-title", help="GIÁM ĐỐC, hoặc \"KT. GIÁM ĐỐC/PHÓ GIÁM ĐỐC\"."),
-    silence_agrees: bool = typer.Option(True, "--silence-agrees/--silence-not-agreement",
-                                        help="Quá hạn không trả lời được hiểu là thống nhất."),
-    draft: Optional[Path] = typer.Option(None, "--draft", help="Tệp dự thảo gửi kèm."),
-    bases: list[str] = typer.Option([], "--basis", help="Căn cứ pháp lý (lặp lại được), ví dụ: \"Quyết định số 1322/QĐ-TTg ngày 31/8/2020 ...\"."),
-    timers: list[str] = typer.Option([], "--timer", help="Chính sách nhắc: TÊN=\"deadline - 3 working days\" hoặc TÊN=off."),
-    actor: Optional[str] = ACTOR_OPTION,
+    signer_title: str = typer.Option("GIÁM ĐỐC", "--signer-title",
+                                     help="GIÁM ĐỐC, hoặc \"KT. GIÁM ĐỐC/PHÓ GIÁM ĐỐC\"."),
+    silence_agrees: bool | None = typer.Option(None, "--silence-agrees/--silence-not-agreement",
+                                                  help="Quá hạn không trả lời được hiểu là thống nhất. "
+                                                       "Mặc định: theo quy trình."),
+    draft: Path | None = typer.Option(None, "--draft", help="Tệp dự thảo gửi kèm."),
+    bases: list[str] = typer.Option([], "--basis", help="Căn cứ pháp lý (lặp lại được), ví dụ: "
+                                    "\"Quyết định số 1322/QĐ-TTg ngày 31/8/2020 ...\"."),
+    timers: list[str] = typer.Option([], "--timer", help="Chính sách nhắc: TÊN=\"deadline - 3 working days\" "
+                                     "hoặc TÊN=off."),
+    actor: str | None = ACTOR_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Tạo đợt lấy ý kiến (chưa gửi)."""
@@ -49,7 +55,8 @@ def create(
     from models.rounds import RecipientRole
     from models.text import nfc, nfc_or_none
     from workflows.cli.parsing import parse_deadline
-    from workflows.service.rounds import Addressee, NewRound, create_round
+    from workflows.service.registry import get_workflow
+    from workflows.service.rounds import Addressee, NewRound, create_round, default_workflow_name
 
     with guarded(as_json):
         ykien = open_app()
@@ -71,9 +78,13 @@ def create(
         addressees = (Addressee(tuple(units), tuple(groups), RecipientRole.COMMENT),
                       split(publish, RecipientRole.PUBLISH), split(inform, RecipientRole.INFORM))
         title = nfc(title)
+        kind = get_workflow(workflow or default_workflow_name())
+        if silence_agrees and not kind.silence.possible:
+            raise InvalidInput(f"--silence-agrees: quy trình \"{kind.title}\" không coi việc không trả lời là "
+                               "đồng ý; bỏ tùy chọn này.", "silence_not_possible")
         new = NewRound(
-            title=title, subject=nfc(subject) if subject else f"xin ý kiến góp ý đối với dự thảo {title}",
-            workflow=workflow, office=nfc(office), deadline=due,
+            title=title, subject=nfc(subject) if subject else "",  # blank: the kind's default subject
+            workflow=kind.name, office=nfc(office), deadline=due,
             addressees=tuple(a for a in addressees if a.units or a.groups),
             contact_name=nfc(contact_name), contact_title=nfc_or_none(contact_title),
             contact_phone=nfc(contact_phone), signer_name=nfc(signer_name), signer_title=nfc(signer_title),
@@ -83,19 +94,22 @@ def create(
     if as_json:
         print_json({"id": round_id, "deadline": due})
     else:
-        relative = f" (nếu phát hành hôm nay; tính lại {working_days} ngày làm việc từ ngày phát hành)" if working_days else ""
-        console.print(f"Đã tạo đợt lấy ý kiến số {round_id}, hạn trả lời {due:%d/%m/%Y}{relative}.")
+        relative = (f" (nếu phát hành hôm nay; tính lại {working_days} ngày làm việc từ ngày phát hành)"
+                    if working_days else "")
+        console.print(f"Đã tạo đợt số {round_id}, hạn trả lời {due:%d/%m/%Y}{relative}.")
 
 
-def _run(round_id: int, event, actor: str | None, as_json: bool, done: str,  # type: ignore[no-untyped-def]
-         send_now: bool = True) -> None:
+def _run(round_id: int, event, actor: str | None, as_json: bool, done: str,
+         send_now: bool = True, opened=None) -> None:
+    from workflows.service.registry import get_workflow
     from workflows.service.rounds import execute
 
     with guarded(as_json):
-        ykien = open_app()
+        ykien = opened or open_app()
         decision = execute(ykien, round_id, event, actor_name(actor))
-        if not as_json:
-            console.print(done.format(messages=len(decision.messages), status=decision.state.status))
+        if not as_json:  # people read the state's title, never its name
+            title = get_workflow(decision.state.workflow).state_title(decision.state.status)
+            console.print(done.format(messages=len(decision.messages), status=title))
         report = _deliver(ykien, round_id) if decision.messages and send_now else None
         if as_json:
             print_json({"id": round_id, "status": decision.state.status, "messages": len(decision.messages),
@@ -107,7 +121,7 @@ def _run(round_id: int, event, actor: str | None, as_json: bool, done: str,  # t
 @app.command("launch")
 def launch(round_id: int,
            queue_only: bool = typer.Option(False, "--queue-only", help="Chỉ xếp hàng thư; `ykien serve` sẽ gửi."),
-           actor: Optional[str] = ACTOR_OPTION, as_json: bool = JSON_OPTION) -> None:
+           actor: str | None = ACTOR_OPTION, as_json: bool = JSON_OPTION) -> None:
     """Phát hành: gửi văn bản xin ý kiến tới mọi đơn vị."""
     from workflows.engine.events import Launch
 
@@ -120,12 +134,15 @@ def respond(
     round_id: int,
     unit: str = typer.Argument(..., help="Mã đơn vị trả lời."),
     agree: bool = typer.Option(False, "--agree", help="Đồng ý / không có ý kiến."),
-    comments: list[str] = typer.Option([], "--comment", help="\"nội dung\", \"Mục::nội dung\" hoặc \"Mục::nội dung::đề xuất sửa\"."),
-    proposal_file: Optional[Path] = typer.Option(None, "--proposal-file", help="Phiếu đề xuất (JSON: trường -> nội dung)."),
+    comments: list[str] = typer.Option([], "--comment", help="\"nội dung\", \"Mục::nội dung\" hoặc "
+                                       "\"Mục::nội dung::đề xuất sửa\"."),
+    proposal_file: Path | None = typer.Option(None, "--proposal-file",
+                                              help="Phiếu đề xuất (JSON: trường -> nội dung)."),
     channel: str = typer.Option("paper", "--channel", help="paper | phone | email | web"),
-    note: Optional[str] = typer.Option(None, "--note", help="Ghi chú, ví dụ số công văn trả lời."),
-    late: bool = typer.Option(False, "--late", help="Chấp nhận ý kiến gửi sau khi đã kết thúc nhận ý kiến."),
-    actor: Optional[str] = ACTOR_OPTION,
+    note: str | None = typer.Option(None, "--note", help="Ghi chú, ví dụ số công văn trả lời."),
+    late: bool = typer.Option(False, "--late",
+                              help="Chấp nhận trả lời gửi sau khi đã kết thúc nhận trả lời (ghi là trễ hạn)."),
+    actor: str | None = ACTOR_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Ghi nhận ý kiến của một đơn vị (nhận bằng văn bản giấy, điện thoại ...)."""
@@ -134,6 +151,9 @@ def respond(
     from models.text import nfc, nfc_or_none
     from workflows.cli.parsing import parse_comment
     from workflows.engine.events import Respond
+    from workflows.service.answer_input import check_answer, clean_comments, clean_proposal
+    from workflows.service.registry import get_workflow
+    from workflows.service.round_page import round_brief
 
     with guarded(as_json):
         kinds = [k for k, given in ((ResponseKind.AGREE, agree), (ResponseKind.COMMENTS, bool(comments)),
@@ -143,29 +163,38 @@ def respond(
         try:
             how = ResponseChannel(channel)
         except ValueError:
-            raise InvalidInput(f"--channel: \"{channel}\" không hợp lệ (paper, phone, email, web).", "bad_channel") from None
+            raise InvalidInput(f"--channel: \"{channel}\" không hợp lệ (paper, phone, email, web).",
+                               "bad_channel") from None
         proposal = None
         if proposal_file is not None:
             try:
                 loaded = json.loads(proposal_file.read_text(encoding="utf-8"))
             except (OSError, ValueError) as error:
-                raise InvalidInput(f"{proposal_file}: không đọc được phiếu đề xuất JSON ({error}).", "bad_proposal") from error
+                raise InvalidInput(f"{proposal_file}: không đọc được phiếu đề xuất JSON ({error}).",
+                                   "bad_proposal") from error
             if not isinstance(loaded, dict):
                 raise InvalidInput(f"{proposal_file}: phiếu đề xuất phải là một đối tượng JSON.", "bad_proposal")
             proposal = {nfc(str(k)): nfc(str(v)) for k, v in loaded.items()}
         parsed = tuple(parse_comment(nfc(c)) for c in comments)
+        # Checked as the web form and the API check it: every field against its kind, named by its label.
+        ykien = open_app()
+        spec = get_workflow(round_brief(ykien, round_id).workflow).response
+        cleaned = clean_comments((c.section, c.text, c.proposed_wording) for c in parsed)
+        if proposal is not None:
+            proposal = clean_proposal(spec, proposal)
+        check_answer(spec, kinds[0], cleaned, proposal)
         event = Respond(unit_code=unit, kind=kinds[0], entered_by=actor_name(actor), channel=how,
-                        comments=parsed, proposal=proposal, note=nfc_or_none(note), late_accept=late)
-    _run(round_id, event, actor, as_json, "Đã ghi nhận ý kiến; trạng thái đợt: {status}.")
+                        comments=cleaned, proposal=proposal, note=nfc_or_none(note), late_accept=late)
+    _run(round_id, event, actor, as_json, "Đã ghi nhận trả lời; trạng thái đợt: {status}.", opened=ykien)
 
 
 @app.command("extend")
 def extend(
     round_id: int,
     new_deadline: str = typer.Argument(..., help="Hạn mới: 12/12/2025 hoặc \"5 ngày làm việc\"."),
-    unit: Optional[str] = typer.Option(None, "--unit", help="Chỉ gia hạn cho một đơn vị."),
-    reason: Optional[str] = typer.Option(None, "--reason"),
-    actor: Optional[str] = ACTOR_OPTION,
+    unit: str | None = typer.Option(None, "--unit", help="Chỉ gia hạn cho một đơn vị."),
+    reason: str | None = typer.Option(None, "--reason"),
+    actor: str | None = ACTOR_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Gia hạn cho tất cả hoặc một đơn vị; đơn vị được gia hạn nhận thư thông báo."""
@@ -176,13 +205,14 @@ def extend(
     with guarded(as_json):
         ykien = open_app()
         today = ykien.clock.now().astimezone(ykien.tz).date()
-        event = Extend(parse_deadline(new_deadline, today, ykien.calendar, "new_deadline")[0], unit, nfc_or_none(reason))
+        due = parse_deadline(new_deadline, today, ykien.calendar, "new_deadline")[0]
+        event = Extend(due, unit, nfc_or_none(reason))
     _run(round_id, event, actor, as_json, "Đã gia hạn; {messages} thư thông báo gia hạn.")
 
 
 @app.command("remind")
 def remind(round_id: int, units: list[str] = typer.Option([], "--unit", help="Chỉ đôn đốc các đơn vị này."),
-           actor: Optional[str] = ACTOR_OPTION, as_json: bool = JSON_OPTION) -> None:
+           actor: str | None = ACTOR_OPTION, as_json: bool = JSON_OPTION) -> None:
     """Đôn đốc ngay các đơn vị chưa trả lời."""
     from workflows.engine.events import Remind
 
@@ -190,8 +220,8 @@ def remind(round_id: int, units: list[str] = typer.Option([], "--unit", help="Ch
 
 
 @app.command("close")
-def close(round_id: int, reason: Optional[str] = typer.Option(None, "--reason"),
-          actor: Optional[str] = ACTOR_OPTION, as_json: bool = JSON_OPTION) -> None:
+def close(round_id: int, reason: str | None = typer.Option(None, "--reason"),
+          actor: str | None = ACTOR_OPTION, as_json: bool = JSON_OPTION) -> None:
     """Kết thúc nhận ý kiến trước hạn."""
     from workflows.engine.events import Close
 
@@ -209,10 +239,10 @@ def _command(round_id: int, name: str, data: dict[str, object], actor: str | Non
 def decide_cmd(round_id: int,
                issued: bool = typer.Option(False, "--issued", help="UBND tỉnh đã ban hành."),
                returned: bool = typer.Option(False, "--returned", help="UBND tỉnh trả lại để chỉnh sửa."),
-               number: Optional[str] = typer.Option(None, "--number", help="Số văn bản ban hành."),
-               on: Optional[str] = typer.Option(None, "--date", help="Ngày ban hành."),
-               reason: Optional[str] = typer.Option(None, "--reason"),
-               actor: Optional[str] = ACTOR_OPTION, as_json: bool = JSON_OPTION) -> None:
+               number: str | None = typer.Option(None, "--number", help="Số văn bản ban hành."),
+               on: str | None = typer.Option(None, "--date", help="Ngày ban hành."),
+               reason: str | None = typer.Option(None, "--reason"),
+               actor: str | None = ACTOR_OPTION, as_json: bool = JSON_OPTION) -> None:
     """Ghi nhận quyết định của UBND tỉnh."""
     from models.errors import InvalidInput
     from workflows.cli.parsing import parse_date
@@ -228,7 +258,7 @@ def decide_cmd(round_id: int,
 
 
 @app.command("list")
-def list_cmd(status: Optional[str] = typer.Option(None, "--status"), office: Optional[str] = typer.Option(None, "--office"),
+def list_cmd(status: str | None = typer.Option(None, "--status"), office: str | None = typer.Option(None, "--office"),
              as_json: bool = JSON_OPTION) -> None:
     """Danh sách các đợt."""
     from workflows.cli.render import render_round_list
@@ -255,9 +285,13 @@ def show(round_id: int, as_json: bool = JSON_OPTION) -> None:
         comments = latest_responses(ykien, round_id)
     if as_json:
         print_json({"id": view.state.id, "title": view.state.title, "status": view.state.status,
-                    "status_title": view.status_title, "deadline": view.state.deadline,
-                    "counts": view.counts, "units": [{**u.__dict__, "flags": u.flags} for u in view.units],
-                    "pending_timers": [{"name": n, "due_at": d} for n, d in view.pending_timers],
+                    "status_title": view.status_title, "workflow": view.state.workflow,
+                    "workflow_title": view.workflow_title, "deadline": view.state.deadline,
+                    "silence_label": view.silence_label, "counts": view.counts,
+                    "units": [{**u.__dict__, "flags": view.flags(u), "answer_label": view.answer_label(u)}
+                              for u in view.units],
+                    "pending_timers": [{"name": n, "title": view.timer_titles.get(n, n), "due_at": d}
+                                       for n, d in view.pending_timers],
                     "responses": comments})
     else:
         render_round(view, comments, ykien.tz)

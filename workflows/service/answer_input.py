@@ -12,8 +12,9 @@ from dataclasses import dataclass
 
 from models.errors import InvalidInput
 from models.rounds import ResponseKind
-from workflows.definition import ResponseSpec
+from workflows.definition import ResponseField, ResponseSpec
 from workflows.engine.events import CommentInput
+from workflows.service.deadlines import read_date
 
 SECTION_MAX = 200  # comments.section is VARCHAR(200)
 COMMENT_MAX = 20_000
@@ -21,8 +22,11 @@ FIELD_MAX = 5_000
 NOTE_MAX = 2_000
 MAX_COMMENTS = 200
 PDF_MAGIC = b"%PDF-"
-_MONTHS = re.compile(r"\d{1,3}")
+_NUMBER = re.compile(r"\d{1,18}")
 _MONEY = re.compile(r"\d{1,3}([ .,]\d{3})*|\d{1,18}")
+_EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+                    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+")
+_PHONE = re.compile(r"[0-9 +.\-()]{6,40}")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _ROW_LABELS = {"section": "mục/phần", "comment": "nội dung góp ý", "proposed": "đề xuất sửa đổi"}
 
@@ -92,8 +96,63 @@ def clean_comments(rows: Iterable[tuple[str | None, str | None, str | None]]) ->
     return tuple(comments)
 
 
+def _whole(text: str, money: bool) -> int | None:
+    """A whole number as people write it ("24", "-3"; money also "1.500.000.000", "1 500 000 000")."""
+    sign, digits = ("-", text[1:].strip()) if text.startswith("-") else ("", text)
+    if not (_MONEY if money else _NUMBER).fullmatch(digits):
+        return None
+    plain = re.sub(r"[ .,]", "", digits)
+    return int(sign + plain) if len(plain) <= 18 else None
+
+
+def _grouped(value: int) -> str:
+    """1500000 as Vietnamese write it: 1.500.000."""
+    return f"{value:,}".replace(",", ".")
+
+
+def _field_value(item: ResponseField, text: str) -> str:
+    """One filled field of the form checked against its kind; ValueError names the field by its label."""
+    label = item.label
+    shown = text if len(text) <= 40 else text[:40] + "…"
+    if item.kind in ("number", "money", "months"):
+        value = _whole(text, money=item.kind == "money")
+        if value is None:
+            example = {"money": "số tiền (đồng), ví dụ 1.500.000.000", "months": "số tháng, ví dụ 24"}.get(
+                item.kind, "số nguyên, ví dụ 12")
+            raise ValueError(f"{label}: \"{shown}\" phải là {example}.")
+        unit = {"money": " đồng", "months": " tháng"}.get(item.kind, "")
+        if item.minimum is not None and value < item.minimum:
+            raise ValueError(f"{label}: {_grouped(value)}{unit} nhỏ hơn mức tối thiểu {_grouped(item.minimum)}{unit}.")
+        if item.maximum is not None and value > item.maximum:
+            raise ValueError(f"{label}: {_grouped(value)}{unit} lớn hơn mức tối đa {_grouped(item.maximum)}{unit}.")
+        return str(value)
+    if item.kind == "date":
+        day = read_date(text)
+        if day is None:
+            raise ValueError(f"{label}: \"{shown}\" không phải ngày; viết ngày/tháng/năm, ví dụ 05/12/2025.")
+        return f"{day:%d/%m/%Y}"
+    if item.kind == "email":
+        if not _EMAIL.fullmatch(text):
+            raise ValueError(f"{label}: \"{shown}\" không phải địa chỉ thư điện tử hợp lệ "
+                             "(ví dụ vanthu@caobang.gov.vn).")
+        return text
+    if item.kind == "phone":
+        if not _PHONE.fullmatch(text) or sum(c.isdigit() for c in text) < 6:
+            raise ValueError(f"{label}: \"{shown}\" không phải số điện thoại (chữ số, khoảng trắng và + . - ( ), "
+                             "ít nhất 6 chữ số).")
+        return text
+    if item.kind == "choice":
+        if text not in item.options:
+            raise ValueError(f"{label}: \"{shown}\" không có trong các lựa chọn ({'; '.join(item.options)}).")
+        return text
+    if item.kind == "text":
+        return " ".join(text.split())  # one line
+    return text
+
+
 def clean_proposal(spec: ResponseSpec, values: Mapping[str, str | None]) -> dict[str, str]:
-    """The proposal form (e.g. Mẫu A1-ĐXNV): known fields only, required ones filled, numbers checked."""
+    """The proposal form (e.g. Mẫu A1-ĐXNV): known fields only, required ones filled, each checked against its
+    kind (number, money, months within their bounds, date, email, phone, one of a choice's options, lengths)."""
     problems: list[Problem] = []
     known = {f.key: f for f in spec.fields}
     for key in values:
@@ -103,26 +162,14 @@ def clean_proposal(spec: ResponseSpec, values: Mapping[str, str | None]) -> dict
     proposal: dict[str, str] = {}
     for item in spec.fields:
         try:
-            text = clean_text(values.get(item.key), item.label, FIELD_MAX)
+            text = clean_text(values.get(item.key), item.label, item.max_length or FIELD_MAX)
+            if text is None:
+                if item.required:
+                    problems.append(Problem(item.key, f"{item.label}: chưa điền (bắt buộc)."))
+                continue
+            proposal[item.key] = _field_value(item, unicodedata.normalize("NFC", text))
         except ValueError as error:
             problems.append(Problem(item.key, str(error)))
-            continue
-        if text is None:
-            if item.required:
-                problems.append(Problem(item.key, f"{item.label}: chưa điền (bắt buộc)."))
-            continue
-        if item.kind == "months":
-            if not _MONTHS.fullmatch(text) or not 1 <= int(text) <= 120:
-                problems.append(Problem(item.key, f"{item.label}: \"{text[:40]}\" phải là số tháng từ 1 đến 120."))
-                continue
-            text = str(int(text))
-        elif item.kind == "money":
-            if not _MONEY.fullmatch(text) or len(re.sub(r"[ .,]", "", text)) > 18:
-                problems.append(Problem(item.key, f"{item.label}: \"{text[:40]}\" phải là số tiền (đồng), "
-                                                  "ví dụ 1.500.000.000."))
-                continue
-            text = str(int(re.sub(r"[ .,]", "", text)))
-        proposal[item.key] = text
     if problems:
         raise AnswerInvalid(problems)
     return proposal
@@ -169,5 +216,17 @@ def check_reply_pdf(content: bytes, max_upload_mb: int) -> None:
                                                   "bằng %PDF-). Hãy chọn bản PDF đã ký.")])
 
 
-__all__ = ["AnswerInvalid", "COMMENT_MAX", "FIELD_MAX", "MAX_COMMENTS", "NOTE_MAX", "Problem", "SECTION_MAX",
-           "check_answer", "check_reply_pdf", "clean_comments", "clean_proposal", "clean_text"]
+__all__ = [
+    "COMMENT_MAX",
+    "FIELD_MAX",
+    "MAX_COMMENTS",
+    "NOTE_MAX",
+    "SECTION_MAX",
+    "AnswerInvalid",
+    "Problem",
+    "check_answer",
+    "check_reply_pdf",
+    "clean_comments",
+    "clean_proposal",
+    "clean_text",
+]

@@ -27,25 +27,17 @@ def _nfc_code(value: str) -> str:
 _NOT_BLANK = r"\S"  # JSON Schema patterns search: at least one visible character
 
 
-def _text(limit: int) -> Any:
-    """Optional free text up to `limit` characters."""
-    return Annotated[str, Field(max_length=limit), AfterValidator(_clean)]
-
-
-def _required(limit: int) -> Any:
-    """Free text that must not be blank, up to `limit` characters."""
-    return Annotated[str, Field(min_length=1, max_length=limit, pattern=_NOT_BLANK), AfterValidator(_clean)]
-
-
-TitleText = _required(1000)
-SubjectText = _text(2000)
-NameText = _required(200)
-OptionalName = _text(200)
-PhoneText = _required(40)
-NoteText = _text(NOTE_MAX)
-SectionText = _text(SECTION_MAX)
-CommentText = _required(COMMENT_MAX)
-WordingText = _text(COMMENT_MAX)
+# Free text: NFC, trimmed, no control characters; "required" ones must not be blank. Written out (not built by a
+# function) so that type checkers see them as types.
+TitleText = Annotated[str, Field(min_length=1, max_length=1000, pattern=_NOT_BLANK), AfterValidator(_clean)]
+SubjectText = Annotated[str, Field(max_length=2000), AfterValidator(_clean)]
+NameText = Annotated[str, Field(min_length=1, max_length=200, pattern=_NOT_BLANK), AfterValidator(_clean)]
+OptionalName = Annotated[str, Field(max_length=200), AfterValidator(_clean)]
+PhoneText = Annotated[str, Field(min_length=1, max_length=40, pattern=_NOT_BLANK), AfterValidator(_clean)]
+NoteText = Annotated[str, Field(max_length=NOTE_MAX), AfterValidator(_clean)]
+SectionText = Annotated[str, Field(max_length=SECTION_MAX), AfterValidator(_clean)]
+CommentText = Annotated[str, Field(min_length=1, max_length=COMMENT_MAX, pattern=_NOT_BLANK), AfterValidator(_clean)]
+WordingText = Annotated[str, Field(max_length=COMMENT_MAX), AfterValidator(_clean)]
 Key = Annotated[str, Field(min_length=1, max_length=60, pattern=r"^[A-Za-z0-9_-]+$")]
 Code = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_.-]+$",
                             description="Mã đơn vị trong danh bạ, ví dụ SCT")]
@@ -54,7 +46,8 @@ GroupCode = Annotated[str, Field(min_length=1, max_length=60, pattern=r"^[A-Za-z
 Office = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[^\x00-\x1f\x7f]*\S[^\x00-\x1f\x7f]*$",
                               description="Mã phòng, ví dụ TĐC"), AfterValidator(_nfc_code), AfterValidator(_clean)]
 DeadlineText = Annotated[str, Field(
-    min_length=1, max_length=40, pattern=r"^\s*(\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{4}|\d{1,3}\s+[^\x00-\x1f\x7f]+)\s*$",
+    min_length=1, max_length=40,
+    pattern=r"^\s*(\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{4}|\d{1,3}\s+[^\x00-\x1f\x7f]+)\s*$",
     description="Ngày (2025-12-05 hoặc 05/12/2025) hoặc số ngày làm việc tính từ hôm nay, ví dụ \"10 ngày làm việc\"",
     examples=["2025-12-05", "10 ngày làm việc"])]
 
@@ -114,6 +107,8 @@ class RoundSummaryOut(BaseModel):
     next_timer: str | None
     next_timer_at: datetime | None
     launched_at: datetime | None
+    workflow_title: str = ""
+    next_timer_title: str | None = Field(None, description="Tên việc hẹn giờ tiếp theo, theo quy trình")
 
 
 class UnitOut(BaseModel):
@@ -130,11 +125,13 @@ class UnitOut(BaseModel):
     first_opened_at: datetime | None
     last_opened_at: datetime | None
     flags: list[str]
+    answer_label: str = Field("", description="Trạng thái trả lời theo từ ngữ của quy trình, ví dụ \"Có đề xuất\"")
 
 
 class TimerOut(BaseModel):
     name: str
     due_at: datetime
+    title: str = Field("", description="Tên việc hẹn giờ theo quy trình, ví dụ \"Nhắc trước hạn\"")
 
 
 class RoundOut(BaseModel):
@@ -147,11 +144,14 @@ class RoundOut(BaseModel):
     status_title: str
     deadline: date | None
     silence_is_agreement: bool
+    silence_label: str | None = Field(None, description="Ghi chú cho đơn vị im lặng khi đợt coi im lặng là đồng ý")
+    workflow_title: str = ""
     draft_version: int
     launched_at: datetime | None
     closed_at: datetime | None
     today: date
-    counts: dict[str, int] = Field(description="Số đơn vị theo trạng thái trả lời, thư (email_*), late, extended, opened")
+    counts: dict[str, int] = Field(
+        description="Số đơn vị theo trạng thái trả lời, thư (email_*), late, extended, opened")
     units: list[UnitOut]
     pending_timers: list[TimerOut]
     can_change: bool = Field(description="Người dùng hiện tại được thao tác trên đợt này")
@@ -211,9 +211,10 @@ class NewRoundIn(Strict):
     """Mirrors NewRound; the draft file is attached on the web form, not through this endpoint."""
 
     title: TitleText
-    subject: SubjectText | None = Field(None, description="Trích yếu, không ghi \"V/v\". Mặc định: xin ý kiến góp ý "
-                                                          "đối với dự thảo <title>")
-    workflow: Annotated[str, Field(min_length=1, max_length=60, pattern=r"^[a-z][a-z0-9_]*$")] = "consultation"
+    subject: SubjectText | None = Field(None, description="Trích yếu, không ghi \"V/v\". Mặc định: trích yếu của "
+                                                          "quy trình (terms.subject) với tên dự thảo")
+    workflow: Annotated[str, Field(min_length=1, max_length=60, pattern=r"^[a-z][a-z0-9_]*$")] | None = Field(
+        None, description="Tên quy trình (GET /api/workflows). Mặc định: quy trình đầu tiên trong danh sách")
     office: Office
     deadline: DeadlineText
     addressees: Annotated[list[AddresseeIn], Field(min_length=1, max_length=20)]
@@ -222,7 +223,9 @@ class NewRoundIn(Strict):
     contact_phone: PhoneText
     signer_name: NameText
     signer_title: NameText = "GIÁM ĐỐC"
-    silence_is_agreement: bool = True
+    silence_is_agreement: bool | None = Field(
+        None, description="Quá hạn không trả lời được hiểu là đồng ý. Mặc định: theo quy trình; quy trình không có "
+                          "câu thông báo (silence.possible = false) không nhận true")
     timer_overrides: Annotated[dict[Key, Annotated[str, Field(min_length=1, max_length=200)]],
                                Field(max_length=20, description="Tên bộ hẹn giờ -> mốc thời gian, hoặc \"off\"")] = {}
 
@@ -248,7 +251,7 @@ class RespondIn(Strict):
     proposal: Annotated[dict[Key, Annotated[str, Field(max_length=FIELD_MAX)]], Field(max_length=40)] | None = None
     channel: Literal["paper", "phone", "email", "web"] = "paper"
     note: NoteText | None = None
-    late_accept: bool = Field(False, description="Chấp nhận ý kiến gửi sau khi đã kết thúc nhận ý kiến")
+    late_accept: bool = Field(False, description="Chấp nhận trả lời gửi sau khi đã kết thúc nhận trả lời")
 
 
 class ExtendIn(Strict):
@@ -290,6 +293,10 @@ class ResponseFieldOut(BaseModel):
     label: str
     required: bool
     kind: str
+    options: list[str] = []
+    max_length: int | None = None
+    minimum: int | None = None
+    maximum: int | None = None
 
 
 class ResponseSpecOut(BaseModel):
@@ -300,15 +307,23 @@ class ResponseSpecOut(BaseModel):
 
 class TimerDefOut(BaseModel):
     name: str
+    title: str = ""
     at: str
     time: str
     event: str | None
+
+
+class SilenceOut(BaseModel):
+    agreement: bool = Field(description="Mặc định của đợt mới")
+    possible: bool = Field(description="Quy trình có câu thông báo: một đợt được coi im lặng là đồng ý")
+    label: str
 
 
 class StateOut(BaseModel):
     name: str
     title: str
     final: bool
+    allows: list[str] = Field(default_factory=list, description="Các việc trạng thái cho phép (answer, remind, ...)")
     events: list[str]
     timers: list[TimerDefOut]
 
@@ -320,3 +335,6 @@ class WorkflowOut(BaseModel):
     recipient_roles: list[str]
     response: ResponseSpecOut
     states: list[StateOut]
+    silence: SilenceOut | None = None
+    grace_period: str | None = None
+    terms: dict[str, Any] = Field(default_factory=dict, description="Từ ngữ của quy trình (đợt, trả lời, ...)")

@@ -92,8 +92,9 @@ def outbox_message(app: App, round_id: int, message_id: int, hide_links: bool = 
             .where(OutboxRow.id == message_id, OutboxRow.round_id == round_id)).first()
     if row is None:
         raise MessageNotFound(f"Không có thư số {message_id} trong đợt {round_id}.")
-    text = mask_links(row[-1]) if hide_links else row[-1]
-    return OutboxMessage(OutboxItem(*row[:-2]), row[-2], text)
+    body, message_id_header = str(row[-1]), str(row[-2])
+    text = mask_links(body) if hide_links else body
+    return OutboxMessage(OutboxItem(*row[:-2]), message_id_header, text)  # type: ignore[arg-type]
 
 
 def mask_links(text: str) -> str:

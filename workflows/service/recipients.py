@@ -16,8 +16,10 @@ from models.db.tables import AccessTokenRow, CommentRow, DraftVersionRow, Recipi
 from models.errors import DomainError, NotFound
 from models.rounds import RecipientRole, ResponseChannel, ResponseKind
 from workflows.definition import ResponseSpec
+from workflows.definition.schema import Capability, Terms
 from workflows.engine.events import CommentInput, Respond
 from workflows.engine.refusals import Refused
+from workflows.engine.timers import closing_date
 from workflows.service.answer_input import check_answer, check_reply_pdf
 from workflows.service.app import App
 from workflows.service.files import file_in_place
@@ -104,6 +106,10 @@ class RecipientPage:
     draft_version: int = 1
     sections: tuple[str, ...] = ()  # headings of the draft version, offered when a comment names its section
     revisions: list[Revision] = field(default_factory=list)
+    terms: Terms | None = None  # the words of the round's kind
+    silence_sentence: str | None = None  # the kind's sentence, when this round takes silence as agreement
+    closing: date | None = None  # the last day answers are taken: the deadline plus the kind's grace period
+    late_now: bool = False  # past the unit's deadline but within the grace period: an answer is marked late
 
     @property
     def current(self) -> Revision | None:
@@ -172,18 +178,22 @@ def recipient_page(app: App, token: str) -> RecipientPage:
                     CommentRow.response_id.in_([r.id for r in responses])).order_by(CommentRow.position)):
                 comments.setdefault(comment.response_id, []).append(comment)
     workflow = get_workflow(state.workflow)
+    terms = workflow.terms
     unit = state.recipients[recipient.unit_code]
     deadline = unit.deadline(state.deadline)
-    respond = workflow.state(state.status).transitions.get("respond")
+    closing = closing_date(app.calendar, deadline, workflow.grace_days()) if deadline is not None else None
     can_answer, reason = True, None
     if not unit.answers:
         can_answer = False
-        reason = ("Quý cơ quan nhận văn bản này để đăng tải dự thảo, không cần gửi ý kiến."
-                  if unit.role is RecipientRole.PUBLISH else "Quý cơ quan nhận văn bản này để biết, không cần gửi ý kiến.")
-    elif respond is None or state.status == workflow.initial or respond[0].guard == "late_accept":
-        can_answer, reason = False, "Đợt lấy ý kiến đã kết thúc nhận ý kiến."
-    elif deadline is not None and today > deadline:
-        can_answer, reason = False, f"Đã hết hạn gửi ý kiến (hạn cuối là ngày {deadline:%d/%m/%Y})."
+        purpose = "để đăng tải" if unit.role is RecipientRole.PUBLISH else "để biết"
+        reason = f"Quý cơ quan nhận văn bản này {purpose}, không cần gửi {terms.answer}."
+    elif not workflow.allows(state.status, Capability.ANSWER):
+        can_answer = False
+        reason = (f"{_capital(terms.round)} chưa phát hành." if state.launched_at is None
+                  else f"{_capital(terms.round)} đã kết thúc nhận {terms.answer}.")
+    elif closing is not None and today > closing:
+        can_answer, reason = False, f"Đã hết hạn gửi {terms.answer} (hạn cuối là ngày {closing:%d/%m/%Y})."
+    late_now = can_answer and deadline is not None and today > deadline
     revisions = [Revision(r.revision, r.kind, r.received_at, r.late, r.channel, r.note, r.attachment_name,
                           tuple(CommentInput(c.text, c.section, c.proposed_wording) for c in comments.get(r.id, [])),
                           r.proposal) for r in responses]
@@ -192,12 +202,18 @@ def recipient_page(app: App, token: str) -> RecipientPage:
         role=unit.role.value, title=state.title, subject=state.subject, office=state.office, deadline=deadline,
         extended=unit.extended, contact_name=details.contact_name, contact_title=details.contact_title,
         contact_phone=details.contact_phone, signer_name=details.signer_name, signer_title=details.signer_title,
-        silence_is_agreement=state.silence_is_agreement,
+        silence_is_agreement=state.silence_is_agreement and workflow.silence.possible,
         draft_filename=version.filename if version is not None else details.draft_filename,
         response=workflow.response, status_title=workflow.state(state.status).title, can_answer=can_answer,
         read_only_reason=reason, workflow_title=workflow.title, draft_version=state.draft_version,
         sections=tuple(str(s) for s in (version.sections if version is not None else []) or []),
-        revisions=revisions)
+        revisions=revisions, terms=terms,
+        silence_sentence=workflow.silence.sentence if state.silence_is_agreement else None,
+        closing=closing, late_now=late_now)
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def draft_file(app: App, token: str) -> Path:
@@ -240,7 +256,7 @@ def answer(app: App, token: str, kind: ResponseKind, comments: tuple[CommentInpu
     """
     page = recipient_page(app, token)
     if not page.can_answer:
-        raise ReadOnly(page.read_only_reason or "Không thể gửi ý kiến.")
+        raise ReadOnly(page.read_only_reason or "Không thể gửi trả lời lúc này.")
     check_answer(page.response, kind, comments, proposal)
     if attachment is not None:
         check_reply_pdf(attachment, app.settings.max_upload_mb)
@@ -255,16 +271,25 @@ def answer(app: App, token: str, kind: ResponseKind, comments: tuple[CommentInpu
                     entered_by=f"{page.unit_name} (qua đường dẫn)"[:_ENTERED_BY_MAX],
                     channel=ResponseChannel.WEB, comments=comments, proposal=proposal,
                     attachment_name=attachment_name, attachment_sha256=attachment_sha)
+    # The unit itself acts through its link: the audit names the unit, never a staff member.
     try:
-        decision = execute(app, page.round_id, event, f"{page.unit_name} ({page.unit_code})"[:_ENTERED_BY_MAX])
-    except BaseException:
+        decision = execute(app, page.round_id, event, unit_actor(page.unit_name, page.unit_code))
+    except BaseException as error:
         if stored is not None and stored[1]:
             stored[0].unlink(missing_ok=True)
+        if isinstance(error, Refused) and error.code in ("round_closed", "event_not_allowed"):
+            # The round closed between the page and the answer: say it as the page does, not as the CLI would.
+            raise ReadOnly(recipient_page(app, token).read_only_reason or error.message) from None
         raise
     run_step(app, "circulate", round_id=page.round_id)
     record = decision.responses[-1]
     return AnswerReceipt(page.round_id, page.unit_code, record.revision, record.kind, record.received_at,
                          record.late, len(record.comments), record.attachment_name)
+
+
+def unit_actor(unit_name: str, unit_code: str) -> str:
+    """Who an answer through the personal link is credited to in the audit: the unit, by its name."""
+    return f"{unit_name} ({unit_code})"[:_ENTERED_BY_MAX]
 
 
 def reply_attachment(app: App, round_id: int, name: str) -> Path:
@@ -276,4 +301,4 @@ def reply_attachment(app: App, round_id: int, name: str) -> Path:
 
 __all__ = ["AnswerReceipt", "FileMissing", "LinkExpired", "LinkInvalid", "LinkRevoked", "LinkUnknown",
            "ReadOnly", "RecipientPage", "Revision", "answer", "draft_file", "recipient_page", "record_opening",
-           "reply_attachment", "reply_file"]
+           "reply_attachment", "reply_file", "unit_actor"]

@@ -14,20 +14,18 @@ from datetime import date
 from config.calendar import WorkingCalendar
 from models.errors import InvalidInput
 from models.rounds import RecipientRole, ResponseChannel, ResponseKind
-from workflows.definition import TimeSpec, Workflow
+from workflows.definition import TimerDef, TimeSpec, Workflow
 from workflows.definition.timespec import MAX_DAYS, Anchor, DayKind
 from workflows.engine.events import Close, CommentInput, Extend, Respond
 from workflows.engine.timers import DISABLED
+from workflows.service.answer_input import AnswerInvalid, clean_proposal
 from workflows.service.deadlines import read_date
-from workflows.service.rounds import Addressee, NewRound
+from workflows.service.rounds import Addressee, NewRound, default_subject, silence_rule
 
 FormValues = Mapping[str, Sequence[str]]
 
 ROLES: tuple[RecipientRole, ...] = (RecipientRole.COMMENT, RecipientRole.PUBLISH, RecipientRole.INFORM)
 SIGNER_TITLES = ("GIÁM ĐỐC", "KT. GIÁM ĐỐC/PHÓ GIÁM ĐỐC")
-DEFAULT_SUBJECT_PREFIX = "xin ý kiến góp ý đối với dự thảo "
-REMIND_BEFORE = "remind_before"
-REMIND_OVERDUE = "remind_overdue"
 PAPER_CHANNELS = (ResponseChannel.PAPER, ResponseChannel.EMAIL, ResponseChannel.PHONE)
 MAX_COMMENT_ROWS = 200
 
@@ -107,75 +105,131 @@ def compute_deadline(mode: str, date_text: str, days_text: str, today: date, cal
 
 # --- reminder policy -------------------------------------------------------------------------------------
 
+ANCHOR_WORDS = {Anchor.DEADLINE: "hạn trả lời", Anchor.CLOSING: "hạn cuối nhận trả lời",
+                Anchor.LAUNCH: "ngày phát hành", Anchor.ENTERED: "ngày chuyển sang bước này"}
+MAX_SHIFT = 60
+MAX_TIMES = 10
+
+
+@dataclass(frozen=True)
+class ReminderChoice:
+    """One reminder of the kind (an effect-only timer of its answering state) as the create form shows it.
+
+    The definition fixes what it counts from and in which direction; staff switch it off or change the number
+    of days (and, for a repeated reminder, the interval and the number of times). Numbers are the text typed.
+    """
+
+    name: str
+    title: str
+    spec: TimeSpec  # the definition's
+    on: bool = True
+    days: str = ""
+    every: str = ""
+    times: str = ""
+
+    @property
+    def field(self) -> str:
+        """The form's field prefix: timer_<name>, timer_<name>_days, _every, _times."""
+        return f"timer_{self.name}"
+
+    @property
+    def after(self) -> bool:
+        return self.spec.offset > 0
+
+    @property
+    def repeats(self) -> bool:
+        return self.spec.repeat_every is not None
+
+    @property
+    def anchor_words(self) -> str:
+        return ANCHOR_WORDS.get(self.spec.anchor, str(self.spec.anchor))
+
+    @property
+    def day_words(self) -> str:
+        return "ngày làm việc" if self.spec.day_kind is DayKind.WORKING else "ngày"
+
+    @property
+    def lowest(self) -> int:
+        return 1 if self.after else 0
+
+
 @dataclass(frozen=True)
 class ReminderPolicy:
-    """The two reminders of a round as the form shows them; values are the text typed."""
+    """The reminders of a round as the form shows them, in the definition's order."""
 
-    before_on: bool = True
-    before_days: str = "2"
-    overdue_on: bool = True
-    overdue_after: str = "1"
-    overdue_every: str = "2"
-    overdue_times: str = "3"
+    choices: tuple[ReminderChoice, ...] = ()
 
 
-def _timer_spec(workflow: Workflow, name: str) -> TimeSpec | None:
-    for state in workflow.states.values():
-        for timer in state.timers:
-            if timer.name == name:
-                return timer.at
-    return None
+def reminder_timers(workflow: Workflow) -> list[TimerDef]:
+    """The timers staff may switch off or move: those with effects only, in the state where units answer."""
+    answering = workflow.answering_state()
+    if answering is None:
+        return []
+    return [t for t in workflow.state(answering).timers if t.event is None]
+
+
+def _default_choice(timer: TimerDef) -> ReminderChoice:
+    spec = timer.at
+    return ReminderChoice(timer.name, timer.title or timer.name, spec, True, str(abs(spec.offset)),
+                          str(spec.repeat_every or ""), str(spec.max_times) if spec.repeat_every else "")
 
 
 def default_policy(workflow: Workflow) -> ReminderPolicy:
     """The policy the workflow definition sets, for the form's first display."""
-    before = _timer_spec(workflow, REMIND_BEFORE)
-    overdue = _timer_spec(workflow, REMIND_OVERDUE)
-    policy = ReminderPolicy(before_on=before is not None, overdue_on=overdue is not None)
-    values = {}
-    if before is not None and before.anchor is Anchor.DEADLINE and before.offset <= 0:
-        values["before_days"] = str(-before.offset)
-    if overdue is not None and overdue.anchor is Anchor.DEADLINE and overdue.offset >= 0:
-        values["overdue_after"] = str(overdue.offset)
-        values["overdue_every"] = str(overdue.repeat_every or 1)
-        values["overdue_times"] = str(overdue.max_times)
-    return replace(policy, **values)
+    return ReminderPolicy(tuple(_default_choice(t) for t in reminder_timers(workflow)))
 
 
-def read_policy(values: FormValues) -> ReminderPolicy:
-    return ReminderPolicy(
-        before_on=first(values, "remind_before") == "on", before_days=first(values, "remind_before_days"),
-        overdue_on=first(values, "remind_overdue") == "on", overdue_after=first(values, "remind_overdue_after"),
-        overdue_every=first(values, "remind_overdue_every"), overdue_times=first(values, "remind_overdue_times"))
+def read_policy(values: FormValues, workflow: Workflow | None) -> ReminderPolicy:
+    """The reminders as typed; a reminder the form did not show (another kind was chosen) keeps its default."""
+    if workflow is None:
+        return ReminderPolicy()
+    choices = []
+    for timer in reminder_timers(workflow):
+        choice = _default_choice(timer)
+        if f"{choice.field}_days" in values:
+            choice = replace(choice, on=first(values, choice.field) == "on",
+                             days=first(values, f"{choice.field}_days"),
+                             every=first(values, f"{choice.field}_every"),
+                             times=first(values, f"{choice.field}_times"))
+        choices.append(choice)
+    return ReminderPolicy(tuple(choices))
 
 
 def policy_overrides(policy: ReminderPolicy, workflow: Workflow) -> dict[str, str]:
-    """Timer overrides (time-spec grammar) for the timers this workflow has; FormErrors on bad numbers."""
+    """Timer overrides (time-spec grammar) for every reminder of the policy; FormErrors on bad numbers.
+
+    A reminder moved past the close (the deadline plus the kind's grace period) would never be sent: refused.
+    """
     errors: dict[str, str] = {}
     overrides: dict[str, str] = {}
-    if _timer_spec(workflow, REMIND_BEFORE) is not None:
-        if not policy.before_on:
-            overrides[REMIND_BEFORE] = DISABLED
-        elif (days := _whole_number(policy.before_days, 0, 60)) is None:
-            errors["remind_before_days"] = "Số ngày làm việc trước hạn phải từ 0 đến 60."
-        else:
-            overrides[REMIND_BEFORE] = str(TimeSpec(Anchor.DEADLINE, -days, DayKind.WORKING))
-    if _timer_spec(workflow, REMIND_OVERDUE) is not None:
-        if not policy.overdue_on:
-            overrides[REMIND_OVERDUE] = DISABLED
-        else:
-            after = _whole_number(policy.overdue_after, 1, 60)
-            every_n = _whole_number(policy.overdue_every, 1, 60)
-            times = _whole_number(policy.overdue_times, 1, 10)
-            if after is None:
-                errors["remind_overdue_after"] = "Nhắc quá hạn lần đầu: từ 1 đến 60 ngày làm việc sau hạn."
+    grace = workflow.grace_days()
+    for choice in policy.choices:
+        if not choice.on:
+            overrides[choice.name] = DISABLED
+            continue
+        where = f"{choice.day_words} {'sau' if choice.after else 'trước'} {choice.anchor_words}"
+        days = _whole_number(choice.days, choice.lowest, MAX_SHIFT)
+        if days is None:
+            errors[f"{choice.field}_days"] = f"{choice.title}: số {where} phải từ {choice.lowest} đến {MAX_SHIFT}."
+        elif (choice.after and choice.spec.anchor is Anchor.DEADLINE
+              and (grace is None or (grace[1] is choice.spec.day_kind and days > grace[0]))):
+            errors[f"{choice.field}_days"] = (f"{choice.title}: {days} {where} là sau khi đã kết thúc nhận trả lời; "
+                                              "thư nhắc sẽ không được gửi.")
+        every_n = times = None
+        if choice.repeats:
+            every_n = _whole_number(choice.every, 1, MAX_SHIFT)
+            times = _whole_number(choice.times, 1, MAX_TIMES)
             if every_n is None:
-                errors["remind_overdue_every"] = "Khoảng cách giữa hai lần nhắc: từ 1 đến 60 ngày làm việc."
+                errors[f"{choice.field}_every"] = (f"{choice.title}: khoảng cách giữa hai lần nhắc từ 1 đến "
+                                                   f"{MAX_SHIFT} {choice.day_words}.")
             if times is None:
-                errors["remind_overdue_times"] = "Số lần nhắc quá hạn: từ 1 đến 10."
-            if after is not None and every_n is not None and times is not None:
-                overrides[REMIND_OVERDUE] = str(TimeSpec(Anchor.DEADLINE, after, DayKind.WORKING,
-                                                         repeat_every=every_n, max_times=times))
+                errors[f"{choice.field}_times"] = f"{choice.title}: số lần nhắc từ 1 đến {MAX_TIMES}."
+        if days is None or (choice.repeats and (every_n is None or times is None)):
+            continue
+        offset = days if choice.after else -days
+        spec = TimeSpec(choice.spec.anchor, offset, choice.spec.day_kind,
+                        repeat_every=every_n, repeat_kind=choice.spec.repeat_kind, max_times=times or 1)
+        overrides[choice.name] = str(spec)
     if errors:
         raise FormErrors(errors)
     return overrides
@@ -235,7 +289,7 @@ class RoundForm:
 
     title: str = ""
     subject: str = ""
-    workflow: str = "consultation"
+    workflow: str = ""  # the name of a shipped kind; the page chooses the first one
     office: str = ""
     deadline_mode: str = "days"
     deadline_date: str = ""
@@ -246,21 +300,32 @@ class RoundForm:
     contact_phone: str = ""
     signer_name: str = ""
     signer_title: str = SIGNER_TITLES[0]
-    silence_is_agreement: bool = True
+    silence_is_agreement: bool | None = None  # None: the kind's default (the form shows no switch when impossible)
     legal_bases: str = ""
     recipients: RecipientChoice = RecipientChoice()
 
 
-def read_round_form(values: FormValues, fixed_office: str | None) -> RoundForm:
+def prefilled_subject(workflow: Workflow) -> str:
+    """What the create form's subject shows before a title is typed: the kind's subject ending in "..."."""
+    return default_subject(workflow, "...")
+
+
+def _silence_choice(value: str) -> bool | None:
+    return {"yes": True, "no": False}.get(value)
+
+
+def read_round_form(values: FormValues, fixed_office: str | None,
+                    workflows: Mapping[str, Workflow] | None = None) -> RoundForm:
     """The create form's values; a staff member's office is theirs whatever the form says."""
+    workflow = first(values, "workflow")
     return RoundForm(
-        title=first(values, "title"), subject=first(values, "subject"), workflow=first(values, "workflow"),
+        title=first(values, "title"), subject=first(values, "subject"), workflow=workflow,
         office=fixed_office or first(values, "office"), deadline_mode=first(values, "deadline_mode") or "date",
         deadline_date=first(values, "deadline_date"), deadline_days=first(values, "deadline_days"),
-        policy=read_policy(values), contact_name=first(values, "contact_name"),
+        policy=read_policy(values, (workflows or {}).get(workflow)), contact_name=first(values, "contact_name"),
         contact_title=first(values, "contact_title"), contact_phone=first(values, "contact_phone"),
         signer_name=first(values, "signer_name"), signer_title=first(values, "signer_title"),
-        silence_is_agreement=first(values, "silence") != "no",
+        silence_is_agreement=_silence_choice(first(values, "silence")),
         legal_bases="\n".join(clean(line) for line in "\n".join(values.get("legal_bases") or []).splitlines()
                               if clean(line)),
         recipients=read_recipients(values))
@@ -279,14 +344,22 @@ def check_round_form(form: RoundForm, *, today: date, calendar: WorkingCalendar,
         errors["title"] = "Nhập tên dự thảo."
     elif len(form.title) > 1000:
         errors["title"] = "Tên dự thảo quá dài (tối đa 1000 ký tự)."
-    subject = form.subject
-    if subject.rstrip(". …") in ("", DEFAULT_SUBJECT_PREFIX.strip()):  # left as prefilled: complete it
-        subject = DEFAULT_SUBJECT_PREFIX + form.title if form.title else ""
-    if len(subject) > 1000:
-        errors["subject"] = "Trích yếu quá dài (tối đa 1000 ký tự)."
     workflow = workflows.get(form.workflow)
     if workflow is None:
         errors["workflow"] = "Chọn một quy trình."
+    subject = form.subject
+    prefilled = {default_subject(w, "").rstrip(". …") for w in workflows.values()}
+    if subject.rstrip(". …") in prefilled | {""}:  # left as prefilled (by any kind): the kind's default
+        subject = default_subject(workflow, form.title) if workflow is not None and form.title else ""
+    if len(subject) > 1000:
+        errors["subject"] = "Trích yếu quá dài (tối đa 1000 ký tự)."
+    silence = False
+    if workflow is not None:
+        try:
+            silence = silence_rule(workflow, form.silence_is_agreement)
+        except InvalidInput:
+            errors["silence"] = (f"Quy trình \"{workflow.title}\" không coi việc không trả lời là đồng ý; "
+                                 "hãy bỏ lựa chọn này.")
     if not _OFFICE.fullmatch(form.office):
         errors["office"] = "Nhập mã phòng soạn thảo (ví dụ TĐC), không có khoảng trắng."
     deadline: DeadlineChoice | None = None
@@ -315,7 +388,7 @@ def check_round_form(form: RoundForm, *, today: date, calendar: WorkingCalendar,
         title=form.title, subject=subject, workflow=workflow.name, office=form.office, deadline=deadline.due,
         addressees=form.recipients.addressees(), contact_name=form.contact_name,
         contact_phone=form.contact_phone, signer_name=form.signer_name, signer_title=form.signer_title,
-        contact_title=form.contact_title or None, silence_is_agreement=form.silence_is_agreement,
+        contact_title=form.contact_title or None, silence_is_agreement=silence,
         timer_overrides=overrides, deadline_working_days=deadline.working_days,
         legal_bases=tuple(form.legal_bases.splitlines()))
     return new, deadline
@@ -417,9 +490,14 @@ def read_respond_form(values: FormValues, proposal_keys: Iterable[str] = ()) -> 
                        proposal={k: first(values, f"p_{k}") for k in proposal_keys})
 
 
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def check_respond_form(form: RespondForm, units: Mapping[str, str], workflow: Workflow,
                        entered_by: str) -> Respond:
     """A Respond event for a response received on paper (or by phone or email), entered by staff."""
+    terms = workflow.terms
     errors: dict[str, str] = {}
     if not form.unit:
         errors["unit"] = "Chọn đơn vị trả lời."
@@ -440,18 +518,20 @@ def check_respond_form(form: RespondForm, units: Mapping[str, str], workflow: Wo
         if not (row.section or row.text or row.wording):
             continue
         if not row.text:
-            errors[f"comment_{number}"] = f"Ý kiến số {number}: nhập nội dung góp ý."
+            errors[f"comment_{number}"] = f"Ý kiến số {number}: nhập nội dung {terms.verb}."
         comments.append(CommentInput(row.text, row.section or None, row.wording or None))
     if form.kind == ResponseKind.COMMENTS.value and not comments:
-        errors["comments"] = "Nhập ít nhất một ý kiến góp ý, hoặc chọn \"Đồng ý / không có ý kiến\"."
+        errors["comments"] = f"Nhập ít nhất một {terms.answer}, hoặc chọn \"{terms.agreed}\"."
     if form.kind == ResponseKind.AGREE.value and comments:
-        errors["comments"] = "Đã chọn \"Đồng ý / không có ý kiến\" nhưng có nhập ý kiến; chọn \"Có ý kiến góp ý\"."
+        errors["comments"] = f"Đã chọn \"{terms.agreed}\" nhưng có nhập ý kiến; chọn \"{terms.answered}\"."
     proposal = None
     if form.kind == ResponseKind.PROPOSALS.value:
-        proposal = {k: v for k, v in form.proposal.items() if v}
-        missing = [f.label for f in workflow.response.fields if f.required and not proposal.get(f.key)]
-        if missing:
-            errors["proposal"] = "Phiếu đề xuất còn thiếu: " + ", ".join(missing) + "."
+        try:
+            proposal = clean_proposal(workflow.response, form.proposal)
+        except AnswerInvalid as invalid:
+            for problem in invalid.problems:
+                errors[f"p_{problem.field}"] = problem.message
+            errors["proposal"] = f"{_capital(terms.answer)} chưa hợp lệ: xem các mục tô đỏ."
     if len(form.note) > 500:
         errors["note"] = "Ghi chú quá dài (tối đa 500 ký tự)."
     if errors:

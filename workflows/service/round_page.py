@@ -1,6 +1,7 @@
 """Read models of the staff round page beyond views.py: the round's header, grid filters, answers with notes."""
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -14,10 +15,16 @@ from models.db.tables import CommentRow, RecipientRow, ResponseRow
 from models.rounds import RecipientRole
 from models.unit_status import AnswerStatus, EmailStatus, UnitStatus
 from workflows.definition import Workflow
+from workflows.definition.schema import Capability
 from workflows.service.app import App
 from workflows.service.rounds import draft_location
 
 ACTIONS = ("launch", "remind", "extend", "respond", "close")
+# What each staff action needs the round's state to allow (close has no capability: the state handles the event).
+ACTION_CAPABILITIES: dict[str, tuple[Capability, ...]] = {
+    "launch": (Capability.LAUNCH,), "remind": (Capability.REMIND,), "extend": (Capability.EXTEND,),
+    "respond": (Capability.ANSWER, Capability.LATE_ANSWER),
+}
 
 
 @dataclass(frozen=True)
@@ -56,10 +63,24 @@ class Actions:
 
 
 def available_actions(workflow: Workflow, status: str) -> Actions:
-    transitions = workflow.state(status).transitions
-    names = frozenset(a for a in ACTIONS if a in transitions)
-    late = "respond" in transitions and transitions["respond"][0].guard == "late_accept"
-    return Actions(names, late)
+    """Asked of the definition: the capabilities of the state (and, for close, whether it handles the event)."""
+    def available(action: str) -> bool:
+        needs = ACTION_CAPABILITIES.get(action)
+        if needs is None:
+            return action in workflow.state(status).transitions
+        return any(workflow.allows(status, capability) for capability in needs)
+
+    late = workflow.allows(status, Capability.LATE_ANSWER) and not workflow.allows(status, Capability.ANSWER)
+    return Actions(frozenset(a for a in ACTIONS if available(a)), late)
+
+
+_CLI_FLAG = re.compile(r"\s*\(--[a-z][a-z-]*\)")
+
+
+def without_cli_flags(message: str, instead: str = "") -> str:
+    """An engine refusal written for the CLI (it names a flag such as "(--late)") as a page or the API says it:
+    the flag left out, or replaced by what the reader uses instead."""
+    return _CLI_FLAG.sub(instead, message)
 
 
 @dataclass(frozen=True)

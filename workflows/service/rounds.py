@@ -3,17 +3,18 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Callable
 
 from models.db.round_repository import RoundDetails
 from models.db.tables import DraftVersionRow
 from models.db.unit_of_work import UnitOfWork
 from models.errors import InvalidInput, UnitUnknown
 from models.rounds import RecipientRole, RecipientState, RoundState
-from workflows.definition import parse_timespec
+from workflows.definition import Workflow, parse_timespec
+from workflows.definition.schema import fill_terms
 from workflows.engine.decide import decide
 from workflows.engine.decision import Decision
 from workflows.engine.events import Event
@@ -21,7 +22,7 @@ from workflows.engine.timers import DISABLED
 from workflows.service.app import App
 from workflows.service.apply import apply_decision
 from workflows.service.files import file_in_place
-from workflows.service.registry import get_workflow
+from workflows.service.registry import get_workflow, shipped_workflows
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,9 @@ class Addressee:
 
 @dataclass(frozen=True)
 class NewRound:
+    """A round to create. A blank subject takes the kind's default (`default_subject`); silence_is_agreement
+    None takes the kind's default (its `silence.agreement`)."""
+
     title: str
     subject: str
     workflow: str
@@ -46,11 +50,31 @@ class NewRound:
     signer_name: str
     signer_title: str = "GIÁM ĐỐC"
     contact_title: str | None = None
-    silence_is_agreement: bool = True
+    silence_is_agreement: bool | None = None
     draft_path: Path | None = None
     timer_overrides: dict[str, str] = field(default_factory=dict)
     deadline_working_days: int | None = None  # when given as "N working days": recomputed at launch
     legal_bases: tuple[str, ...] = ()
+
+
+def default_workflow_name() -> str:
+    """The kind a new round gets when none is named: the first shipped one."""
+    return next(iter(shipped_workflows()))
+
+
+def default_subject(workflow: Workflow, title: str) -> str:
+    """The subject (V/v) a round of this kind gets when none is typed: the definition's terms.subject."""
+    return " ".join(fill_terms(workflow.terms.subject, title=title.strip()).split())
+
+
+def silence_rule(workflow: Workflow, asked: bool | None) -> bool:
+    """Whether a new round counts silence as agreement; InvalidInput when the kind can never do so."""
+    if asked is None:
+        return workflow.silence.agreement
+    if asked and not workflow.silence.possible:
+        raise InvalidInput(f"silence_is_agreement: quy trình \"{workflow.title}\" không coi việc không trả lời là "
+                           "đồng ý; bỏ tùy chọn này.", "silence_not_possible")
+    return asked
 
 
 def _check_deadline(app: App, deadline: date) -> None:
@@ -93,8 +117,10 @@ def create_round(app: App, new: NewRound, actor: str) -> int:
     workflow = get_workflow(new.workflow)
     _check_deadline(app, new.deadline)
     _check_overrides(new.timer_overrides, {t.name for s in workflow.states.values() for t in s.timers})
-    if not new.title.strip() or not new.subject.strip():
-        raise InvalidInput("title/subject: không được để trống.", "missing_field")
+    if not new.title.strip():
+        raise InvalidInput("title: không được để trống.", "missing_field")
+    silence = silence_rule(workflow, new.silence_is_agreement)
+    subject = new.subject.strip() or default_subject(workflow, new.title)
     draft_sha = None
     if new.draft_path is not None:
         if not new.draft_path.is_file():
@@ -108,9 +134,10 @@ def create_round(app: App, new: NewRound, actor: str) -> int:
     with app.uow() as uow:
         recipients = _resolve_recipients(uow, new.addressees, workflow.recipient_roles)
         state = RoundState(id=0, workflow=workflow.name, status=workflow.initial, title=new.title.strip(),
-                           subject=new.subject.strip(), office=new.office, deadline=new.deadline,
-                           silence_is_agreement=new.silence_is_agreement,
-                           deadline_working_days=new.deadline_working_days, timer_overrides=dict(new.timer_overrides), recipients=recipients)
+                           subject=subject, office=new.office, deadline=new.deadline,
+                           silence_is_agreement=silence,
+                           deadline_working_days=new.deadline_working_days,
+                           timer_overrides=dict(new.timer_overrides), recipients=recipients)
         details = RoundDetails(new.contact_name, new.contact_title, new.contact_phone, new.signer_name,
                                new.signer_title, new.draft_path.name if new.draft_path else None, draft_sha,
                                now, actor,
@@ -126,12 +153,12 @@ def create_round(app: App, new: NewRound, actor: str) -> int:
         uow.audit.append(round_id, now, actor, [("create", {
             "title": state.title, "workflow": workflow.name, "deadline": new.deadline.isoformat(),
             "recipients": len(recipients), "draft_sha256": draft_sha,
-            "silence_is_agreement": new.silence_is_agreement})])
+            "silence_is_agreement": silence})])
         uow.commit()
     return round_id
 
 
-def _resolve_recipients(uow, addressees: tuple[Addressee, ...], allowed_roles: list) -> dict[str, RecipientState]:  # type: ignore[no-untyped-def]
+def _resolve_recipients(uow, addressees: tuple[Addressee, ...], allowed_roles: list) -> dict[str, RecipientState]:
     known_groups = uow.directory.groups()
     recipients: dict[str, RecipientState] = {}
     for addressee in addressees:

@@ -1,4 +1,7 @@
-"""The timeline of a round: its audit events told in plain Vietnamese ("Phát hành, gửi 39 thư"). Pure."""
+"""The timeline of a round: its audit events told in plain Vietnamese ("Phát hành, gửi 39 thư"). Pure.
+
+The words of the kind (what an answer is called, the titles of its timers and events) come from its definition.
+"""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
@@ -8,7 +11,7 @@ from typing import Any
 
 from models.audit import AuditEvent
 from models.consolidation import HANDLING_LABELS
-from workflows.engine.events import EVENT_LABELS
+from workflows.definition import TimerDef, Workflow
 
 CHANNEL_LABELS = {"web": "qua đường dẫn trả lời", "paper": "bằng văn bản giấy", "phone": "qua điện thoại",
                   "email": "qua thư điện tử"}
@@ -27,13 +30,20 @@ class TimelineEntry:
 @dataclass(frozen=True)
 class _Names:
     units: Mapping[str, str]
-    states: Mapping[str, str]
+    workflow: Workflow
 
     def unit(self, code: Any) -> str:
         return self.units.get(str(code), str(code))
 
     def state(self, name: Any) -> str:
-        return self.states.get(str(name), str(name))
+        return self.workflow.state_title(str(name))
+
+    def event(self, name: Any) -> str:
+        return _capital(self.workflow.event_title(str(name)))
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _day(value: Any) -> str:
@@ -56,7 +66,7 @@ def _reason(d: Mapping[str, Any]) -> str:
 
 
 def _create(d: Mapping[str, Any], names: _Names) -> tuple[str, str]:
-    return (f"Tạo đợt lấy ý kiến (bản nháp), {d.get('recipients', '?')} cơ quan, đơn vị, "
+    return (f"Tạo {names.workflow.terms.round} (bản nháp), {d.get('recipients', '?')} cơ quan, đơn vị, "
             f"hạn {_day(d.get('deadline'))}", "")
 
 
@@ -65,12 +75,19 @@ def _launch(d: Mapping[str, Any], names: _Names) -> tuple[str, str]:
 
 
 def _respond(d: Mapping[str, Any], names: _Names) -> tuple[str, str]:
-    kind = d.get("kind")
-    what = {"agree": "đồng ý / không có ý kiến", "proposals": "gửi phiếu đề xuất"}.get(
-        str(kind), f"{d.get('comments', 0)} ý kiến góp ý")
+    """Through its link, the unit answered itself; on paper (phone, email), a staff member recorded its answer
+    on its behalf ("thay mặt"), and is named."""
+    terms = names.workflow.terms
+    kind = str(d.get("kind"))
+    if kind == "agree":
+        what = terms.agreed[:1].lower() + terms.agreed[1:]
+    elif kind == "proposals":
+        what = f"gửi {terms.answer}"
+    else:
+        what = f"{d.get('comments', 0)} {terms.answer}"
     how = CHANNEL_LABELS.get(str(d.get("channel")), str(d.get("channel")))
-    by = f", {d['entered_by']} nhập" if d.get("channel") != "web" and d.get("entered_by") else ""
-    late = " (chấp nhận ý kiến muộn)" if d.get("late_accept") else ""
+    by = f"; {d['entered_by']} ghi nhận thay mặt đơn vị" if d.get("channel") != "web" and d.get("entered_by") else ""
+    late = " (chấp nhận trả lời muộn)" if d.get("late_accept") else ""
     return f"{names.unit(d.get('unit'))} trả lời: {what}, {how}{by}{late}", "ok"
 
 
@@ -86,28 +103,42 @@ def _remind(d: Mapping[str, Any], names: _Names) -> tuple[str, str]:
 
 
 def _close(d: Mapping[str, Any], names: _Names) -> tuple[str, str]:
-    return f"Kết thúc nhận ý kiến trước hạn{_moved(d, names)}{_reason(d)}", ""
+    return f"{names.event('close')} trước hạn{_moved(d, names)}{_reason(d)}", ""
 
 
 def _deadline_passed(d: Mapping[str, Any], names: _Names) -> tuple[str, str]:
-    return f"Hết hạn nhận ý kiến{_moved(d, names)}", ""
+    return f"{names.event('deadline_passed')}{_moved(d, names)}", ""
+
+
+def _timer(workflow: Workflow, name: str) -> TimerDef | None:
+    for state in workflow.states.values():
+        for timer in state.timers:
+            if timer.name == name:
+                return timer
+    return None
 
 
 def _timer_fired(d: Mapping[str, Any], names: _Names) -> tuple[str, str] | None:
-    timer = d.get("timer")
+    """A reminder says whom it reached (after the deadline in red); a timer raising an event says nothing:
+    the event's own entry that follows tells it."""
+    name = str(d.get("timer"))
+    timer = _timer(names.workflow, name)
+    if timer is not None and timer.event:
+        return None
+    title = timer.title or name if timer is not None else name
     group = f" (hạn {_day(d['deadline'])})" if d.get("deadline") else ""
-    if timer == "remind_before":
-        return f"Nhắc trước hạn {_count(d.get('reminded'))} đơn vị{group}", "warn"
-    if timer == "remind_overdue":
-        return (f"Nhắc quá hạn lần {d.get('occurrence', 1)}: {_count(d.get('reminded'))} đơn vị{group}",
-                "bad")
-    if timer == "close":
-        return None  # the deadline_passed entry that follows says it
-    return f"Bộ hẹn giờ \"{timer}\" đến hạn", ""
+    occurrence = int(d.get("occurrence", 1) or 1)
+    repeated = timer is not None and timer.at.repeat_every is not None
+    which = f" lần {occurrence}:" if repeated else ""
+    tone = "bad" if timer is not None and timer.at.offset > 0 else "warn"
+    if "reminded" in d:
+        return f"{title}{which} {_count(d.get('reminded'))} đơn vị{group}", tone
+    return f"{title} đến hạn{group}", tone
 
 
 def _timer_refused(d: Mapping[str, Any], names: _Names) -> tuple[str, str]:
-    return f"Bộ hẹn giờ \"{d.get('timer')}\" không thực hiện được: {d.get('message', d.get('code', ''))}", "bad"
+    title = names.workflow.timer_title(str(d.get("timer")))
+    return f"Bộ hẹn giờ \"{title}\" không thực hiện được: {d.get('message', d.get('code', ''))}", "bad"
 
 
 def _task(label: str) -> Callable[[Mapping[str, Any], _Names], tuple[str, str]]:
@@ -157,14 +188,13 @@ DESCRIBE: dict[str, Callable[[Mapping[str, Any], _Names], tuple[str, str] | None
 
 
 def _generic(action: str, d: Mapping[str, Any], names: _Names) -> tuple[str, str]:
-    label = EVENT_LABELS.get(action, action)
-    return f"{label[:1].upper()}{label[1:]}{_moved(d, names)}", ""
+    return f"{names.event(action)}{_moved(d, names)}", ""
 
 
 def timeline(events: Sequence[AuditEvent], unit_names: Mapping[str, str],
-             state_titles: Mapping[str, str]) -> list[TimelineEntry]:
+             workflow: Workflow) -> list[TimelineEntry]:
     """One line per event worth telling, oldest first; events nobody needs to read are left out."""
-    names = _Names(unit_names, state_titles)
+    names = _Names(unit_names, workflow)
     out = []
     for event in events:
         describe = DESCRIBE.get(event.action)

@@ -1,7 +1,7 @@
 """Read models: what `round show`, `round list` and the pages display. Constant queries per page."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import select
@@ -9,7 +9,8 @@ from sqlalchemy import select
 from models.audit import AuditEvent, ChainBreak, verify_chain
 from models.db.tables import CommentRow, OutboxRow, RecipientRow, ResponseRow
 from models.rounds import RoundState
-from models.unit_status import EmailStatus, UnitStatus, unit_status
+from models.unit_status import EmailStatus, UnitStatus, answer_labels, unit_status
+from workflows.definition import Workflow
 from workflows.service.app import App
 from workflows.service.registry import get_workflow
 
@@ -35,12 +36,48 @@ class RoundSummary:
 
 @dataclass(frozen=True)
 class RoundView:
+    """A round with every unit's status, in the words of its kind (its definition's terms)."""
+
     state: RoundState
     status_title: str
     units: list[UnitStatus]
     counts: dict[str, int]
-    pending_timers: list[tuple[str, datetime]]
+    pending_timers: list[tuple[str, datetime]]  # the planned timer rows (name, due): what will really come
     today: date
+    answer_labels: dict[str, str] = field(default_factory=dict)  # AnswerStatus value -> label
+    silence_label: str | None = None  # the mark of a silent unit taken to agree; None when silence counts nothing
+    timer_titles: dict[str, str] = field(default_factory=dict)
+    workflow_title: str = ""
+
+    def flags(self, unit: UnitStatus) -> list[str]:
+        return unit.flags_with(self.silence_label or "")
+
+    def answer_label(self, unit: UnitStatus) -> str:
+        return self.answer_labels.get(unit.answer.value, unit.answer.value)
+
+    def upcoming(self) -> list[tuple[str, datetime]]:
+        """The planned timers as (title, due)."""
+        return [(self.timer_titles.get(name, name), due) for name, due in self.pending_timers]
+
+
+def kind_answer_labels(workflow: Workflow) -> dict[str, str]:
+    """AnswerStatus value -> the label of this kind ("Có ý kiến góp ý", "Có đề xuất", ...)."""
+    return {k.value: v for k, v in answer_labels(workflow.terms.answered, workflow.terms.agreed).items()}
+
+
+def counts_silence(workflow: Workflow, state: RoundState) -> bool:
+    """Whether a silent unit of this round is taken to agree (never for a kind whose silence cannot count)."""
+    return state.silence_is_agreement and workflow.silence.possible
+
+
+def role_labels(workflow: Workflow) -> dict[str, str]:
+    """What each recipient role is called on the pages of this kind: answering units "Góp ý" or "Đề xuất"."""
+    verb = workflow.terms.verb
+    return {"comment": verb[:1].upper() + verb[1:], "publish": "Đăng tải", "inform": "Để biết"}
+
+
+def timer_titles(workflow: Workflow) -> dict[str, str]:
+    return {t.name: t.title or t.name for s in workflow.states.values() for t in s.timers}
 
 
 def _email_status(counts: tuple[int, int, int] | None) -> EmailStatus:
@@ -61,7 +98,9 @@ def round_view(app: App, round_id: int) -> RoundView:
         mail = uow.outbox.status_by_unit(round_id)
         opened = uow.rounds.opened(round_id)
         timers = [(t.name, t.due_at) for t in uow.timers.pending_for_round(round_id)]
-    units = [unit_status(r, state.deadline, today, _email_status(mail.get(r.unit_code)), state.silence_is_agreement,
+    workflow = get_workflow(state.workflow)
+    silence = counts_silence(workflow, state)
+    units = [unit_status(r, state.deadline, today, _email_status(mail.get(r.unit_code)), silence,
                          opened.get(r.unit_code, (None, None)))
              for r in state.recipients.values()]
     counts: dict[str, int] = {}
@@ -71,8 +110,9 @@ def round_view(app: App, round_id: int) -> RoundView:
         counts["late"] = counts.get("late", 0) + int(unit.late)
         counts["extended"] = counts.get("extended", 0) + int(unit.extended)
         counts["opened"] = counts.get("opened", 0) + int(unit.first_opened_at is not None)
-    title = get_workflow(state.workflow).state(state.status).title
-    return RoundView(state, title, units, counts, timers, today)
+    return RoundView(state, workflow.state_title(state.status), units, counts, timers, today,
+                     kind_answer_labels(workflow), workflow.silence.label if silence else None,
+                     timer_titles(workflow), workflow.title)
 
 
 def list_rounds(app: App, status: str | None = None, office: str | None = None) -> list[RoundSummary]:

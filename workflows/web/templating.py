@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from models.unit_status import ANSWER_LABELS, EMAIL_LABELS
+from workflows.service.deadlines import read_date
 from workflows.web.security import csrf_token, current_user, ykien
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -30,7 +31,14 @@ def _vn_value(value: object) -> object:
     return value
 
 
+def _iso_date(value: object) -> str:
+    """A date as a browser's date field wants it (2025-12-05), from 05/12/2025 as stored; other text unchanged."""
+    found = read_date(str(value or ""))
+    return found.isoformat() if found else str(value or "")
+
+
 ENV.filters["vn_date"] = _vn_date
+ENV.filters["iso_date"] = _iso_date
 ENV.filters["vn_value"] = _vn_value
 # Keys of audit details as staff read them; unknown keys are shown as they are.
 ENV.globals["DETAIL_LABELS"] = {
@@ -43,6 +51,7 @@ ENV.globals["DETAIL_LABELS"] = {
     "decision": "quyết định", "explanation": "giải trình", "version": "phiên bản", "file": "tệp",
     "sections": "số mục", "number": "số văn bản", "date": "ngày", "package": "hồ sơ", "sha256": "SHA-256",
 }
+# Fallbacks only: the round pages pass the words of the round's kind (answer_labels, role_labels).
 ENV.globals["ANSWER_LABELS"] = {k.value: v for k, v in ANSWER_LABELS.items()}
 ENV.globals["EMAIL_LABELS"] = {k.value: v for k, v in EMAIL_LABELS.items()}
 ENV.globals["ROLE_LABELS"] = {"comment": "Góp ý", "publish": "Đăng tải", "inform": "Để biết"}

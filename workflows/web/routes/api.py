@@ -20,19 +20,45 @@ from starlette.exceptions import HTTPException
 from models.errors import InvalidInput, UnitUnknown
 from models.rounds import RecipientRole, ResponseChannel, ResponseKind
 from models.staff import Role, StaffUser
-from workflows.service.deadlines import parse_deadline
 from workflows.engine.events import Close, Event, Extend, Launch, Remind, Respond
+from workflows.engine.refusals import Refused
 from workflows.service.answer_input import check_answer, clean_comments, clean_proposal
-from workflows.service.api_models import (AuditEventOut, AuditOut, ChainBreakOut, CloseIn, CommandOut, CommentOut,
-                                          CreatedOut, DirectoryUnitOut, DoneOut, ErrorOut, ExtendIn, LoginIn,
-                                          NewRoundIn, RemindIn, RespondIn, ResponseFieldOut, ResponseSpecOut,
-                                          RoundOut, RoundSummaryOut, SessionOut, StateOut, TimerDefOut, TimerOut,
-                                          UnitOut, UnitResponseOut, UserOut, WorkflowOut)
+from workflows.service.api_models import (
+    AuditEventOut,
+    AuditOut,
+    ChainBreakOut,
+    CloseIn,
+    CommandOut,
+    CommentOut,
+    CreatedOut,
+    DirectoryUnitOut,
+    DoneOut,
+    ErrorOut,
+    ExtendIn,
+    LoginIn,
+    NewRoundIn,
+    RemindIn,
+    RespondIn,
+    ResponseFieldOut,
+    ResponseSpecOut,
+    RoundOut,
+    RoundSummaryOut,
+    SessionOut,
+    SilenceOut,
+    StateOut,
+    TimerDefOut,
+    TimerOut,
+    UnitOut,
+    UnitResponseOut,
+    UserOut,
+    WorkflowOut,
+)
 from workflows.service.api_queries import directory_units, unit_responses
-from workflows.service.round_page import RoundBrief, round_brief
 from workflows.service.app import App
+from workflows.service.deadlines import parse_deadline
 from workflows.service.registry import WorkflowUnknown, get_workflow, shipped_workflows
-from workflows.service.rounds import Addressee, NewRound, create_round, execute
+from workflows.service.round_page import RoundBrief, round_brief, without_cli_flags
+from workflows.service.rounds import Addressee, NewRound, create_round, default_workflow_name, execute
 from workflows.service.staff import LoginRefused, TooManyAttempts, authenticate
 from workflows.service.steps import run_step
 from workflows.service.views import audit_trail, list_rounds, round_view
@@ -160,13 +186,15 @@ def logout(request: Request, response: Response, _user: ChangerDep) -> DoneOut:
 @router.get("/rounds", tags=["đợt lấy ý kiến"], response_model=list[RoundSummaryOut], responses=_errors(401, 422),
             summary="Danh sách các đợt, lọc theo trạng thái và phòng")
 def rounds(request: Request, _user: UserDep,
-           status: Annotated[str | None, Query(max_length=60, description="Mã trạng thái, ví dụ circulating")] = None,
+           status: Annotated[str | None, Query(max_length=60,
+                                               description="Mã trạng thái (xem GET /api/workflows)")] = None,
            office: Annotated[str | None, Query(max_length=40, description="Mã phòng, ví dụ TĐC")] = None,
            ) -> list[RoundSummaryOut]:
     return [RoundSummaryOut(id=r.id, title=r.title, workflow=r.workflow, office=r.office, status=r.status,
                             status_title=r.status_title, deadline=r.deadline, answered=r.answered, asked=r.asked,
                             late=r.late, next_timer=r.next_timer, next_timer_at=r.next_timer_at,
-                            launched_at=r.launched_at)
+                            launched_at=r.launched_at, workflow_title=r.workflow_title,
+                            next_timer_title=r.next_timer_title)
             for r in list_rounds(ykien(request), status or None, office or None)]
 
 
@@ -178,14 +206,17 @@ def round_detail(request: Request, round_id: RoundId, user: UserDep) -> RoundOut
     units = [UnitOut(unit_code=u.unit_code, unit_name=u.unit_name, role=u.role, email=u.email.value,
                      answer=u.answer.value, deadline=u.deadline, late=u.late, extended=u.extended,
                      counted_as_agreement=u.counted_as_agreement, reminders_sent=u.reminders_sent,
-                     first_opened_at=u.first_opened_at, last_opened_at=u.last_opened_at, flags=u.flags)
+                     first_opened_at=u.first_opened_at, last_opened_at=u.last_opened_at, flags=view.flags(u),
+                     answer_label=view.answer_label(u))
              for u in view.units]
     return RoundOut(id=state.id, title=state.title, subject=state.subject, workflow=state.workflow,
                     office=state.office, status=state.status, status_title=view.status_title,
-                    deadline=state.deadline, silence_is_agreement=state.silence_is_agreement,
+                    deadline=state.deadline, silence_is_agreement=view.silence_label is not None,
+                    silence_label=view.silence_label, workflow_title=view.workflow_title,
                     draft_version=state.draft_version, launched_at=state.launched_at, closed_at=state.closed_at,
                     today=view.today, counts=view.counts, units=units,
-                    pending_timers=[TimerOut(name=n, due_at=d) for n, d in view.pending_timers],
+                    pending_timers=[TimerOut(name=n, due_at=d, title=view.timer_titles.get(n, n))
+                                    for n, d in view.pending_timers],
                     can_change=user.can_change_round(state.office))
 
 
@@ -232,8 +263,8 @@ def create(request: Request, body: NewRoundIn, user: ChangerDep) -> CreatedOut:
         raise ApiError(403, "forbidden", f"Cán bộ phòng {user.office} chỉ tạo đợt cho phòng mình.")
     due, working_days = _deadline(app, body.deadline, "deadline")
     new = NewRound(
-        title=body.title, subject=body.subject or f"xin ý kiến góp ý đối với dự thảo {body.title}",
-        workflow=body.workflow, office=body.office, deadline=due,
+        title=body.title, subject=body.subject or "",  # blank: the kind's default subject
+        workflow=body.workflow or default_workflow_name(), office=body.office, deadline=due,
         addressees=tuple(Addressee(tuple(a.units), tuple(a.groups), RecipientRole(a.role))
                          for a in body.addressees if a.units or a.groups),
         contact_name=body.contact_name, contact_title=body.contact_title or None, contact_phone=body.contact_phone,
@@ -259,11 +290,13 @@ def _command(request: Request, user: StaffUser, round_id: int, event_of: Callabl
     if decision.messages:
         run_step(app, "circulate", round_id=round_id)
     state = decision.state
-    return CommandOut(id=round_id, status=state.status, status_title=get_workflow(state.workflow).state(state.status).title,
+    return CommandOut(id=round_id, status=state.status,
+                      status_title=get_workflow(state.workflow).state_title(state.status),
                       messages=len(decision.messages))
 
 
-COMMAND = {"tags": ["đợt lấy ý kiến"], "response_model": CommandOut, "responses": _errors(401, 403, 404, 409, 422)}
+COMMAND: dict[str, Any] = {"tags": ["đợt lấy ý kiến"], "response_model": CommandOut,
+                           "responses": _errors(401, 403, 404, 409, 422)}
 
 
 @router.post("/rounds/{round_id}/launch", summary="Phát hành: gửi văn bản xin ý kiến tới mọi đơn vị", **COMMAND)
@@ -284,7 +317,13 @@ def respond(request: Request, round_id: RoundId, body: RespondIn, user: ChangerD
                        channel=ResponseChannel(body.channel), comments=comments, proposal=proposal,
                        note=body.note or None, late_accept=body.late_accept)
 
-    return _command(request, user, round_id, event)
+    try:
+        return _command(request, user, round_id, event)
+    except Refused as refusal:  # no command-line flag in the API: name its own field instead
+        message = without_cli_flags(refusal.message, " (late_accept: true)")
+        if refusal.code == "round_closed" and "late_accept" not in message:
+            message += " Gửi kèm late_accept: true để ghi nhận trả lời muộn."
+        raise ApiError(409, refusal.code, message) from None
 
 
 @router.post("/rounds/{round_id}/extend", summary="Gia hạn cho cả đợt hoặc một đơn vị", **COMMAND)
@@ -325,13 +364,20 @@ def units(request: Request, _user: UserDep,
 def workflows(_user: UserDep) -> list[WorkflowOut]:
     out = []
     for wf in shipped_workflows().values():
-        states = [StateOut(name=name, title=s.title, final=s.final, events=list(s.transitions),
-                           timers=[TimerDefOut(name=t.name, at=str(t.at), time=t.time.strftime("%H:%M"), event=t.event)
+        states = [StateOut(name=name, title=s.title, final=s.final, allows=[str(c) for c in s.allows],
+                           events=list(s.transitions),
+                           timers=[TimerDefOut(name=t.name, title=t.title or t.name, at=str(t.at),
+                                               time=t.time.strftime("%H:%M"), event=t.event)
                                    for t in s.timers])
                   for name, s in wf.states.items()]
         response = ResponseSpecOut(kind=wf.response.kind, allow_agree=wf.response.allow_agree,
-                                   fields=[ResponseFieldOut(key=f.key, label=f.label, required=f.required, kind=f.kind)
+                                   fields=[ResponseFieldOut(key=f.key, label=f.label, required=f.required, kind=f.kind,
+                                                            options=list(f.options), max_length=f.max_length,
+                                                            minimum=f.minimum, maximum=f.maximum)
                                            for f in wf.response.fields])
         out.append(WorkflowOut(name=wf.name, title=wf.title, initial=wf.initial,
-                               recipient_roles=[str(r) for r in wf.recipient_roles], response=response, states=states))
+                               recipient_roles=[str(r) for r in wf.recipient_roles], response=response, states=states,
+                               silence=SilenceOut(agreement=wf.silence.agreement, possible=wf.silence.possible,
+                                                  label=wf.silence.label),
+                               grace_period=wf.grace_period, terms=wf.terms.model_dump()))
     return out

@@ -16,8 +16,16 @@ from models.rounds import ResponseKind
 from workflows.engine.refusals import Refused
 from workflows.service.answer_input import AnswerInvalid, Problem, clean_comments, clean_proposal
 from workflows.service.app import App
-from workflows.service.recipients import (FileMissing, LinkInvalid, RecipientPage, answer, draft_file,
-                                          recipient_page, record_opening, reply_file)
+from workflows.service.recipients import (
+    FileMissing,
+    LinkInvalid,
+    RecipientPage,
+    answer,
+    draft_file,
+    recipient_page,
+    record_opening,
+    reply_file,
+)
 from workflows.web.security import check_link_csrf, link_csrf, ykien
 from workflows.web.templating import render
 
@@ -32,7 +40,9 @@ MEDIA_TYPES = {
     ".odt": "application/vnd.oasis.opendocument.text",
 }
 PRIVATE = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex, nofollow"}
-SHORT_FIELDS = {"months", "money"}
+CHANNEL_LABELS = {"web": "qua đường dẫn", "paper": "văn bản giấy, do Sở ghi nhận thay mặt quý cơ quan",
+                  "phone": "điện thoại, do Sở ghi nhận thay mặt quý cơ quan",
+                  "email": "thư điện tử, do Sở ghi nhận thay mặt quý cơ quan"}
 
 
 @dataclass
@@ -45,21 +55,36 @@ class AnswerForm:
     file_dropped: bool = False
 
 
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def _ask(page: RecipientPage) -> str:
+    """What the unit is asked to do, in the words of the round's kind."""
+    terms = page.terms
+    if terms is None:
+        return ""
     if page.role == "publish":
-        return "Đăng tải dự thảo lên Cổng thông tin điện tử để lấy ý kiến rộng rãi."
+        return f"Đăng tải lên Cổng thông tin điện tử ({terms.awaited['publish']})."
     if page.role == "inform":
         return "Gửi để quý cơ quan biết."
-    if page.response.kind == "proposals":
-        return "Đề xuất nhiệm vụ theo phiếu đề xuất (Mẫu A1-ĐXNV)."
-    return "Góp ý đối với dự thảo (hoặc cho biết đồng ý / không có ý kiến)."
+    agree = f" (hoặc cho biết {terms.agreed[:1].lower()}{terms.agreed[1:]})" if page.response.allow_agree else ""
+    return f"{_capital(terms.verb)}: gửi {terms.awaited['comment']}{agree}."
+
+
+def kind_labels(page: RecipientPage) -> dict[str, str]:
+    """The kinds of answer as this round's kind calls them."""
+    terms = page.terms
+    if terms is None:
+        return {}
+    return {"comments": terms.answered, "agree": terms.agreed, "proposals": _capital(terms.answer)}
 
 
 def _padded(rows: list[dict[str, str]], blank: int = 0) -> list[dict[str, str]]:
     """The rows given, then `blank` empty rows more, and at least FIRST_ROWS in all."""
     wanted = min(MAX_ROWS, max(FIRST_ROWS, len(rows) + blank))
-    blank = {"section": "", "comment": "", "proposed": ""}
-    return rows[:MAX_ROWS] + [dict(blank) for _ in range(wanted - len(rows))]
+    empty = {"section": "", "comment": "", "proposed": ""}
+    return rows[:MAX_ROWS] + [dict(empty) for _ in range(wanted - len(rows))]
 
 
 def _from_revision(page: RecipientPage) -> AnswerForm:
@@ -96,7 +121,8 @@ def _show(request: Request, token: str, page: RecipientPage, form: AnswerForm | 
     response = render(request, "recipient.html", {
         "page": page, "token": token, "link_csrf": link_csrf(app, token), "form": form,
         "problems": problems or [], "bad_fields": {p.field for p in problems or []}, "ask": _ask(page),
-        "max_upload_mb": app.settings.max_upload_mb, "short_kinds": SHORT_FIELDS,
+        "max_upload_mb": app.settings.max_upload_mb, "kind_labels": kind_labels(page),
+        "channel_labels": CHANNEL_LABELS, "terms": page.terms,
         "flash": flash, "flash_kind": "error" if status_code >= 400 else "ok"}, status_code=status_code)
     response.headers.update(PRIVATE)
     return response
@@ -155,7 +181,8 @@ def sent(request: Request, token: str) -> Response:
         return _link_invalid(request, error)
     if page.current is None:
         return RedirectResponse(f"/r/{token}", status_code=303)
-    response = render(request, "recipient_sent.html", {"page": page, "token": token})
+    response = render(request, "recipient_sent.html", {"page": page, "token": token, "kind_labels": kind_labels(page),
+                                                       "terms": page.terms})
     response.headers.update(PRIVATE)
     return response
 
@@ -230,4 +257,6 @@ def _kind(typed: AnswerForm, page: RecipientPage) -> ResponseKind:
         return ResponseKind(typed.answer)
     if any(v.strip() for row in typed.rows for v in row.values()):
         return ResponseKind.COMMENTS  # comments typed, radio forgotten: the intent is plain
-    raise AnswerInvalid([Problem("answer", "Hãy chọn \"Đồng ý / không có ý kiến\" hoặc \"Có ý kiến góp ý\".")])
+    labels = kind_labels(page)
+    raise AnswerInvalid([Problem("answer", f"Hãy chọn \"{labels.get('agree', '')}\" hoặc "
+                                           f"\"{labels.get('comments', '')}\".")])

@@ -16,24 +16,48 @@ from models.errors import DomainError, InvalidInput
 from models.staff import Role, StaffUser
 from models.unit_status import AnswerStatus, EmailStatus
 from workflows.definition import Workflow
-from workflows.engine.events import EVENT_LABELS, Event, Launch, Remind
+from workflows.definition.schema import Capability
+from workflows.engine.events import Event, Launch, Remind
 from workflows.service.app import App
 from workflows.service.directory_edit import directory_by_group
 from workflows.service.draft_upload import DraftUpload, check_draft_upload, staged
 from workflows.service.invitation_preview import PLACEHOLDER_LINK, preview_invitation
-from workflows.service.outbox_view import (KIND_LABELS, STATUS_LABELS, MessageNotFound, outbox_message,
-                                           outbox_page)
+from workflows.service.outbox_view import KIND_LABELS, STATUS_LABELS, MessageNotFound, outbox_message, outbox_page
 from workflows.service.registry import get_workflow, shipped_workflows
-from workflows.service.round_forms import (DEFAULT_SUBJECT_PREFIX, PAPER_CHANNELS, SIGNER_TITLES, DeadlineChoice,
-                                           FormErrors, RoundForm, check_extend_form, check_respond_form,
-                                           check_round_form, compute_deadline, count_by_role, default_policy,
-                                           read_close, read_extend_form, read_respond_form, read_round_form)
-from workflows.service.round_page import (RoundBrief, UnitFilter, answering_units, available_actions, filter_units,
-                                          latest_answers, round_brief, round_details, staff_draft_file)
-from workflows.service.rounds import create_round, execute
+from workflows.service.round_forms import (
+    PAPER_CHANNELS,
+    SIGNER_TITLES,
+    DeadlineChoice,
+    FormErrors,
+    RoundForm,
+    check_extend_form,
+    check_respond_form,
+    check_round_form,
+    compute_deadline,
+    count_by_role,
+    default_policy,
+    prefilled_subject,
+    read_close,
+    read_extend_form,
+    read_respond_form,
+    read_round_form,
+)
+from workflows.service.round_page import (
+    RoundBrief,
+    UnitFilter,
+    answering_units,
+    available_actions,
+    filter_units,
+    latest_answers,
+    round_brief,
+    round_details,
+    staff_draft_file,
+    without_cli_flags,
+)
+from workflows.service.rounds import create_round, default_workflow_name, execute
 from workflows.service.steps import run_step
 from workflows.service.timeline import CHANNEL_LABELS, timeline
-from workflows.service.views import audit_trail, round_view
+from workflows.service.views import audit_trail, kind_answer_labels, role_labels, round_view
 from workflows.web.security import Forbidden, check_csrf, require_staff, ykien
 from workflows.web.templating import render
 
@@ -45,21 +69,21 @@ router = APIRouter(include_in_schema=False)
 
 MAX_FORM_FIELDS = 20_000  # a 5,000-unit grid may tick every unit
 WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
-TIMER_LABELS = {"remind_before": "Nhắc trước hạn", "remind_overdue": "Nhắc quá hạn", "close": "Hết hạn nhận ý kiến"}
-ACTION_TITLES = {"launch": "Phát hành đợt lấy ý kiến", "remind": "Đôn đốc các đơn vị đã chọn",
-                 "extend": "Gia hạn", "respond": "Ghi nhận ý kiến nhận bằng văn bản giấy",
-                 "close": "Kết thúc nhận ý kiến trước hạn"}
+# {round} and {answer} are the words of the round's kind (its definition's terms).
+ACTION_TITLES = {"launch": "Phát hành {round}", "remind": "Đôn đốc các đơn vị đã chọn",
+                 "extend": "Gia hạn", "respond": "Ghi nhận {answer} nhận bằng văn bản giấy",
+                 "close": "Kết thúc nhận {answer} trước hạn"}
 AUDIT_LABELS = {"create": "tạo đợt", "timer_fired": "bộ hẹn giờ", "timer_refused": "bộ hẹn giờ bị từ chối",
                 "timer_ignored": "bộ hẹn giờ bỏ qua", "task_opened": "mở việc", "task_done": "hoàn thành việc",
                 "draft_uploaded": "tải lên dự thảo", "comments_handled": "xử lý ý kiến",
                 "follow_up_round": "tạo đợt tiếp theo"}
 FLASH = {
-    "launch": "Đã phát hành đợt lấy ý kiến: {n} thư xin ý kiến.",
+    "launch": "Đã phát hành {round}: {n} thư gửi các cơ quan, đơn vị.",
     "remind": "Đã đôn đốc: {n} thư đôn đốc.",
     "extend": "Đã gia hạn: {n} thư thông báo gia hạn.",
-    "respond": "Đã ghi nhận ý kiến; {n} thư xác nhận gửi cho đơn vị.",
-    "close": "Đã kết thúc nhận ý kiến.",
-    "created": "Đã tạo bản nháp đợt lấy ý kiến. Kiểm tra thư mời dưới đây rồi bấm \"Phát hành\".",
+    "respond": "Đã ghi nhận {answer}; {n} thư xác nhận gửi cho đơn vị.",
+    "close": "Đã kết thúc nhận {answer}.",
+    "created": "Đã tạo bản nháp {round}. Kiểm tra thư mời dưới đây rồi bấm \"Phát hành\".",
 }
 MAIL_NOTES = {"partial": "Một số thư chưa gửi được; xem mục \"Thư đã gửi\".",
               "later": "Chưa gửi được thư ngay; hệ thống sẽ tự gửi lại."}
@@ -95,15 +119,23 @@ PostedForm = Depends(posted_form)
 
 
 def form_values(form: FormData) -> dict[str, list[str]]:
-    return {key: [v for v in form.getlist(key) if isinstance(v, str)] for key in form.keys()}
+    return {key: [v for v in form.getlist(key) if isinstance(v, str)] for key in form}
 
 
-def _flash(request: Request) -> dict[str, str]:
+def _words(workflow: Workflow) -> dict[str, str]:
+    return {"round": workflow.terms.round, "answer": workflow.terms.answer}
+
+
+def _action_title(action: str, workflow: Workflow) -> str:
+    return ACTION_TITLES[action].format(**_words(workflow))
+
+
+def _flash(request: Request, workflow: Workflow) -> dict[str, str]:
     ok = request.query_params.get("ok", "")
     if ok not in FLASH:
         return {}
     count = request.query_params.get("n", "")
-    text = FLASH[ok].format(n=int(count) if count.isdigit() else 0)
+    text = FLASH[ok].format(n=int(count) if count.isdigit() else 0, **_words(workflow))
     note = MAIL_NOTES.get(request.query_params.get("mail", ""))
     return {"flash": f"{text} {note}" if note else text, "flash_kind": "warn" if note else "ok"}
 
@@ -129,10 +161,10 @@ def _send(app: App, round_id: int) -> str:
     """Send what the action queued; the action is committed whatever happens here."""
     try:
         report = run_step(app, "circulate", round_id=round_id)
-    except Exception:  # noqa: BLE001 - delivery is retried by the sweep; the page must still answer
+    except Exception:
         log.exception("round %s: delivery after a staff action failed", round_id)
         return "later"
-    if report is not None and (getattr(report, "failed", 0) or getattr(report, "retrying", 0)):
+    if report is not None and (getattr(report, "failed", False) or getattr(report, "retrying", False)):
         return "partial"
     return ""
 
@@ -146,9 +178,19 @@ def _new_round_page(request: Request, user: StaffUser, form: RoundForm, errors: 
     pairs = [(u.code, g.code) for g in groups for u in g.units]
     counts = count_by_role(form.recipients, pairs)
     workflows = shipped_workflows()
+    chosen = workflows.get(form.workflow) or workflows[default_workflow_name()]
+    prefills = {prefilled_subject(w) for w in workflows.values()}
+    if not form.subject or form.subject in prefills:  # the subject still as prefilled: the chosen kind's
+        form = replace(form, subject=prefilled_subject(chosen))
+    if form.workflow != chosen.name or not form.policy.choices:
+        form = replace(form, workflow=chosen.name, policy=default_policy(chosen))
     return render(request, "round_new.html", {
         "form": form, "errors": errors, "groups": groups, "counts": counts, "total": sum(counts.values()),
-        "workflows": workflows, "deadline": _deadline_view(deadline), "signer_titles": SIGNER_TITLES,
+        "workflows": workflows, "chosen": chosen, "prefilled": prefilled_subject(chosen),
+        "role_labels": role_labels(chosen),
+        "silence_on": chosen.silence.possible and (chosen.silence.agreement if form.silence_is_agreement is None
+                                                   else form.silence_is_agreement),
+        "deadline": _deadline_view(deadline), "signer_titles": SIGNER_TITLES,
         "fixed_office": user.office if user.role is Role.STAFF else None,
         "max_upload_mb": app.settings.max_upload_mb, "notice": notice,
         "chosen_units": {code for codes in form.recipients.units.values() for code in codes},
@@ -158,16 +200,16 @@ def _new_round_page(request: Request, user: StaffUser, form: RoundForm, errors: 
 
 def _guard_create(user: StaffUser) -> None:
     if not user.can_create_round():
-        raise Forbidden("Tài khoản lãnh đạo chỉ xem; không tạo được đợt lấy ý kiến.")
+        raise Forbidden("Tài khoản lãnh đạo chỉ xem; không tạo được đợt mới.")
 
 
 @router.get("/rounds/new")
-def new_round(request: Request, workflow: str = "consultation", user: StaffUser = Depends(require_staff)) -> Response:
+def new_round(request: Request, workflow: str = "", user: StaffUser = Depends(require_staff)) -> Response:
     _guard_create(user)
     app = ykien(request)
-    chosen = workflow if workflow in shipped_workflows() else "consultation"
-    form = RoundForm(workflow=chosen, office=user.office or "", policy=default_policy(get_workflow(chosen)),
-                     subject=DEFAULT_SUBJECT_PREFIX + "...")
+    chosen = get_workflow(workflow if workflow in shipped_workflows() else default_workflow_name())
+    form = RoundForm(workflow=chosen.name, office=user.office or "", policy=default_policy(chosen),
+                     subject=prefilled_subject(chosen))
     deadline = compute_deadline("days", "", form.deadline_days, _today(app), app.calendar)
     return _new_round_page(request, user, form, {}, deadline)
 
@@ -178,7 +220,7 @@ def create(request: Request, posted: Posted = PostedForm, user: StaffUser = Depe
     app = ykien(request)
     values = posted.values
     upload = posted.files.get("draft")
-    form = read_round_form(values, user.office if user.role is Role.STAFF else None)
+    form = read_round_form(values, user.office if user.role is Role.STAFF else None, shipped_workflows())
     today = _today(app)
     deadline: DeadlineChoice | None = None
     deadline_errors: dict[str, str] = {}
@@ -244,7 +286,7 @@ def invitation_preview(request: Request, round_id: int, unit: str | None = None,
         "brief": brief, "preview": preview, "placeholder": PLACEHOLDER_LINK, "details": round_details(app, round_id),
         "workflow": workflow, "can_change": user.can_change_round(brief.office),
         "actions": available_actions(workflow, brief.status), "from_address": app.settings.from_address,
-        **_flash(request)})
+        **_flash(request, workflow)})
 
 
 @router.get("/rounds/{round_id:int}/draft")
@@ -278,21 +320,24 @@ def round_page(request: Request, round_id: int, user: StaffUser = Depends(requir
         days_left = app.calendar.working_days_between(view.today, state.deadline)
     answering = {u.unit_code: u.unit_name for u in view.units if u.role == "comment"}
     return render(request, "round_detail.html", {
+        "answer_labels": view.answer_labels, "silence_label": view.silence_label, "role_labels": role_labels(workflow),
+        "answering_now": workflow.allows(state.status, Capability.ANSWER),
         "view": view, "state": state, "workflow": workflow, "details": round_details(app, round_id),
         "units": shown, "filter": unit_filter, "total": len(view.units), "days_left": days_left,
         "matched": len(matched), "page": page, "page_links": page_links,
         "first_shown": (page - 1) * GRID_PAGE_SIZE + 1 if shown else 0,
         "can_change": user.can_change_round(state.office), "actions": available_actions(workflow, state.status),
         "answering": answering, "answer_statuses": list(AnswerStatus), "email_statuses": list(EmailStatus),
-        "timer_labels": TIMER_LABELS, "channels": PAPER_CHANNELS, "channel_labels": CHANNEL_LABELS,
+        "channels": PAPER_CHANNELS, "channel_labels": CHANNEL_LABELS,
         "extend": read_extend_form({}), "respond": read_respond_form({}), "errors": {}, "tab": "units",
-        **_flash(request)})
+        **_flash(request, workflow)})
 
 
 def _tab_context(app: App, round_id: int, user: StaffUser, tab: str) -> dict[str, Any]:
     brief = round_brief(app, round_id)
+    workflow = get_workflow(brief.workflow)
     return {"brief": brief, "tab": tab, "can_change": user.can_change_round(brief.office),
-            "workflow": get_workflow(brief.workflow)}
+            "workflow": workflow, "answer_labels": kind_answer_labels(workflow)}
 
 
 @router.get("/rounds/{round_id:int}/responses")
@@ -310,10 +355,9 @@ def timeline_page(request: Request, round_id: int, user: StaffUser = Depends(req
     view = round_view(app, round_id)
     events, broken = audit_trail(app, round_id)
     names = {code: r.unit_name for code, r in view.state.recipients.items()}
-    titles = {name: s.title for name, s in context["workflow"].states.items()}
     return render(request, "round_timeline.html", {
-        **context, "entries": list(reversed(timeline(events, names, titles))), "broken": broken,
-        "pending_timers": view.pending_timers, "timer_labels": TIMER_LABELS})
+        **context, "entries": list(reversed(timeline(events, names, context["workflow"]))), "broken": broken,
+        "upcoming": view.upcoming()})
 
 
 def _page_number(text: str | None) -> int:
@@ -351,7 +395,7 @@ def audit_page(request: Request, round_id: int, user: StaffUser = Depends(requir
     context = _tab_context(app, round_id, user, "audit")
     events, broken = audit_trail(app, round_id)
     return render(request, "round_audit.html", {**context, "events": events, "broken": broken,
-                                                "event_labels": {**EVENT_LABELS, **AUDIT_LABELS}})
+                                                "event_labels": {**context["workflow"].events, **AUDIT_LABELS}})
 
 
 # --- actions -----------------------------------------------------------------------------------------------
@@ -364,7 +408,7 @@ def _action_page(request: Request, round_id: int, action: str, values: dict[str,
     workflow = get_workflow(brief.workflow)
     proposal_keys = [f.key for f in workflow.response.fields]
     return render(request, "round_action.html", {
-        "brief": brief, "workflow": workflow, "action": action, "action_title": ACTION_TITLES[action],
+        "brief": brief, "workflow": workflow, "action": action, "action_title": _action_title(action, workflow),
         "actions": available_actions(workflow, brief.status), "answering": answering_units(app, round_id),
         "extend": read_extend_form(values), "respond": read_respond_form(values, proposal_keys),
         "close_reason": (values.get("reason") or [""])[0], "errors": errors, "channels": PAPER_CHANNELS,
@@ -378,7 +422,7 @@ def _confirm_page(request: Request, round_id: int, action: str, lines: list[str]
     brief = round_brief(ykien(request), round_id)
     hidden = [(k, v) for k, vs in values.items() if k not in ("csrf_token", "confirmed") for v in vs]
     return render(request, "round_confirm.html", {"brief": brief, "action": action, "lines": lines, "hidden": hidden,
-                                                  "action_title": ACTION_TITLES[action]})
+                                                  "action_title": _action_title(action, get_workflow(brief.workflow))})
 
 
 def _names(units: dict[str, str], codes: list[str], keep: int = 15) -> str:
@@ -417,18 +461,21 @@ def _build(app: App, round_id: int, action: str, values: dict[str, list[str]], w
     if action == "respond":
         units = answering_units(app, round_id)
         form = read_respond_form(values, [f.key for f in workflow.response.fields])
-        event = check_respond_form(form, units, workflow, user.actor)
-        what = {"agree": "Đồng ý / không có ý kiến", "proposals": "Phiếu đề xuất"}.get(
-            event.kind.value, f"{len(event.comments)} ý kiến góp ý")
-        lines = [f"Ghi nhận ý kiến của {units[event.unit_code]} ({event.unit_code}), nhận "
-                 f"{CHANNEL_LABELS[event.channel.value]}: {what}."]
+        answer = check_respond_form(form, units, workflow, user.actor)
+        terms = workflow.terms
+        what = {"agree": terms.agreed, "proposals": terms.answer[:1].upper() + terms.answer[1:]}.get(
+            answer.kind.value, f"{len(answer.comments)} {terms.answer}")
+        lines = [f"Ghi nhận ý kiến của {units[answer.unit_code]} ({answer.unit_code}), nhận "
+                 f"{CHANNEL_LABELS[answer.channel.value]}: {what}.",
+                 f"Bạn ({user.actor}) ghi nhận thay mặt đơn vị; nhật ký ghi tên bạn."]
         lines += [f"{c.section + ': ' if c.section else ''}{c.text}"
-                  + (f" → đề xuất sửa: {c.proposed_wording}" if c.proposed_wording else "") for c in event.comments]
-        lines += [f"Ghi chú: {event.note}" if event.note else "",
-                  "Chấp nhận ý kiến gửi sau khi đã kết thúc nhận ý kiến." if event.late_accept else ""]
-        return event, lines
+                  + (f" → đề xuất sửa: {c.proposed_wording}" if c.proposed_wording else "") for c in answer.comments]
+        lines += [f"Ghi chú: {answer.note}" if answer.note else "",
+                  f"Chấp nhận {terms.answer} gửi sau khi đã kết thúc nhận trả lời." if answer.late_accept else ""]
+        return answer, lines
     close = read_close(values)
-    return close, ["Kết thúc nhận ý kiến ngay; các đơn vị chưa trả lời không gửi được ý kiến qua đường dẫn nữa.",
+    return close, [f"Kết thúc nhận {workflow.terms.answer} ngay; các đơn vị chưa trả lời không gửi được "
+                   f"{workflow.terms.answer} qua đường dẫn nữa.",
                    f"Lý do: {close.reason}" if close.reason else ""]
 
 
@@ -449,8 +496,8 @@ def _not_now(brief: RoundBrief, action: str) -> str | None:
     workflow = get_workflow(brief.workflow)
     if action in available_actions(workflow, brief.status):
         return None
-    return (f"Không thể thực hiện \"{ACTION_TITLES[action]}\" khi đợt đang ở trạng thái "
-            f"\"{workflow.state(brief.status).title}\".")
+    return (f"Không thể thực hiện \"{_action_title(action, workflow)}\" khi đợt đang ở trạng thái "
+            f"\"{workflow.state_title(brief.status)}\".")
 
 
 @router.post("/rounds/{round_id:int}/{action}")
@@ -475,8 +522,8 @@ def act(request: Request, round_id: int, action: str, posted: Posted = PostedFor
         return _confirm_page(request, round_id, action, [line for line in lines if line], values)
     try:
         decision = execute(app, round_id, event, user.actor)
-    except DomainError as refusal:
-        return _action_page(request, round_id, action, values, {}, 409, refusal.message)
+    except DomainError as refused:  # the engine words some refusals for the CLI: no command-line flag here
+        return _action_page(request, round_id, action, values, {}, 409, without_cli_flags(refused.message))
     mail = _send(app, round_id) if decision.messages else ""
     target = f"/rounds/{round_id}?ok={action}&n={len(decision.messages)}" + (f"&mail={mail}" if mail else "")
     return RedirectResponse(target, status_code=303)
