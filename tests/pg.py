@@ -93,7 +93,7 @@ class PostgresCluster:
         for _attempt in range(3):  # the free port may be taken between probing and binding
             port = free_port()
             options = [arg for option in SERVER_OPTIONS for arg in ("-c", option)]
-            log = open(root / "server.log", "ab")
+            log = open(root / "server.log", "ab")  # noqa: SIM115  # the server writes to it for its whole life
             process = subprocess.Popen(
                 [postgres, "-D", str(root / "data"), "-k", str(root), "-p", str(port), "-h", "127.0.0.1",
                  *options],

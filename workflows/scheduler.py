@@ -6,11 +6,12 @@ and two processes may sweep at once because rows are claimed.
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import signal
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
@@ -56,7 +57,7 @@ class Sweeper:
             return
         # With a frozen clock (YKIEN_NOW) the due time is not on the wall clock; the interval job covers it.
         delay = max((due - self.app.clock.now()).total_seconds(), 0.0)
-        run_at = datetime.now(timezone.utc) + timedelta(seconds=delay)
+        run_at = datetime.now(UTC) + timedelta(seconds=delay)
         self.scheduler.add_job(self.sweep, "date", run_date=run_at, id=WAKE_JOB, replace_existing=True,
                                misfire_grace_time=24 * 3600, coalesce=True)
 
@@ -70,10 +71,9 @@ def _run_web(app: App, host: str, port: int) -> None:
     config = uvicorn.Config(create_web_app(app), host=host, port=port, log_level="warning", access_log=False,
                             proxy_headers=False)
     log.info("web app on http://%s:%d", host, port)
-    try:
+    # uvicorn re-raises the signal it already handled by shutting down gracefully
+    with contextlib.suppress(KeyboardInterrupt):
         uvicorn.Server(config).run()
-    except KeyboardInterrupt:
-        pass  # uvicorn re-raises the signal it already handled by shutting down gracefully
 
 
 def configure_prefect(app: App) -> None:
@@ -105,11 +105,11 @@ def serve_forever(app: App, interval: float = 30.0, use_prefect: bool = True,
 
         app.executor = PrefectExecutor()
         log.info("steps run as Prefect flows (PREFECT_HOME=%s)", os.environ["PREFECT_HOME"])
-    scheduler = BackgroundScheduler(timezone=timezone.utc, job_defaults={
+    scheduler = BackgroundScheduler(timezone=UTC, job_defaults={
         "coalesce": True, "max_instances": 1, "misfire_grace_time": 24 * 3600})
     sweeper = Sweeper(app, scheduler)
     scheduler.add_job(sweeper.sweep, "interval", seconds=interval, id=SWEEP_JOB,
-                      next_run_time=datetime.now(timezone.utc))
+                      next_run_time=datetime.now(UTC))
     scheduler.start()
     log.info("ykien serve: sweeping every %.0f s; Ctrl-C stops", interval)
     try:

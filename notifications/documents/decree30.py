@@ -353,7 +353,7 @@ class Decree30Document:
         _fixed_layout(table, widths_mm)
         header_row = table.rows[0]
         repeat_as_header(header_row)
-        for cell, text in zip(header_row.cells, header):
+        for cell, text in zip(header_row.cells, header, strict=False):
             cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
             add_run(self._cell_paragraph(cell, True), text, TABLE_SIZE, bold=True)
         return table
@@ -363,7 +363,7 @@ class Decree30Document:
         """Append a row; a cell is a text or a list of (text, bold, italic) runs."""
         row = table.add_row()
         prevent_row_split(row)
-        for cell, value, align in zip(row.cells, cells, aligns):
+        for cell, value, align in zip(row.cells, cells, aligns, strict=False):
             paragraph = self._cell_paragraph(cell, True, align=align)
             fmt = paragraph.paragraph_format
             fmt.space_before, fmt.space_after = Pt(3), Pt(3)
@@ -539,10 +539,10 @@ def _fixed_layout(table: Table, widths_mm: Sequence[float]) -> None:
         _put_table_property(table, width)
     width.set(qn("w:w"), str(sum(_twips(w) for w in widths_mm)))
     width.set(qn("w:type"), "dxa")
-    for column, width_mm in zip(table.columns, widths_mm):
+    for column, width_mm in zip(table.columns, widths_mm, strict=False):
         column.width = Mm(width_mm)
     for row in table.rows:
-        for cell, width_mm in zip(row.cells, widths_mm):
+        for cell, width_mm in zip(row.cells, widths_mm, strict=False):
             cell.width = Mm(width_mm)
 
 

@@ -10,7 +10,7 @@ import io
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
@@ -130,7 +130,7 @@ def audit_csv(events: Iterable[AuditEventLike]) -> bytes:
 def _local_time(value: datetime) -> str:
     # Stored times are UTC; a naive one is taken as UTC.
     if value.tzinfo is None or value.utcoffset() is None:
-        value = value.replace(tzinfo=timezone.utc)
+        value = value.replace(tzinfo=UTC)
     return value.astimezone(VIETNAM_TZ).strftime("%Y-%m-%d %H:%M:%S")
 
 

@@ -6,6 +6,7 @@ Also the peak memory growth of launch + delivery, measured in a child process.""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import json
 import resource
@@ -22,9 +23,20 @@ from pathlib import Path
 from typing import Any
 
 import aiosmtplib
+from bench_support import (
+    ACTOR,
+    BenchmarkCheckFailed,
+    Database,
+    make_app,
+    mib,
+    prepare_round,
+    print_table,
+    ratio,
+    timed,
+    timed_cpu,
+    verdict,
+)
 
-from bench_support import (ACTOR, BenchmarkCheckFailed, Database, make_app, mib, prepare_round, print_table,
-                           ratio, timed, timed_cpu, verdict)
 from notifications.smtp_url import SmtpTarget
 from notifications.testing import smtp_capture
 from workflows.engine.events import Launch
@@ -117,10 +129,8 @@ class ServerProcess:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        try:
+        with contextlib.suppress(BenchmarkCheckFailed, OSError):
             self._ask("quit")
-        except (BenchmarkCheckFailed, OSError):
-            pass
         try:
             self._process.wait(timeout=10)
         except subprocess.TimeoutExpired:
@@ -323,12 +333,12 @@ def run(db: Database, units: int, memory_units: int, repeats: int) -> list[tuple
         launches.append(ykien.launch)
         deliveries.append(ykien.delivery)
         if not messages:
-            build_seconds, messages = timed(lambda: prebuild(payloads))
+            build_seconds, messages = timed(lambda payloads=payloads: prebuild(payloads))
         for name, timings in baselines.items():
             timings.append(run_baseline(name, messages))
     assert ykien is not None
     count = ykien.queued
-    end_to_end = [Timing(a.wall + b.wall, a.cpu + b.cpu) for a, b in zip(launches, deliveries)]
+    end_to_end = [Timing(a.wall + b.wall, a.cpu + b.cpu) for a, b in zip(launches, deliveries, strict=False)]
 
     def best_rate(timings: list[Timing]) -> float:
         return count / min(t.wall for t in timings)

@@ -139,7 +139,7 @@ def print_table(title: str, headers: Sequence[str], rows: Sequence[Sequence[obje
 
     def line(row: list[str]) -> str:
         first = row[0].ljust(widths[0])
-        rest = (cell.rjust(width) for cell, width in zip(row[1:], widths[1:]))
+        rest = (cell.rjust(width) for cell, width in zip(row[1:], widths[1:], strict=False))
         return "  ".join([first, *rest]).rstrip()
 
     print(f"\n{title}")

@@ -7,10 +7,21 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from bench_support import (
+    ACTOR,
+    DEADLINE,
+    START,
+    BenchmarkCheckFailed,
+    Database,
+    make_app,
+    ms,
+    print_table,
+    timed,
+    verdict,
+    write_units_csv,
+)
 from sqlalchemy import insert
 
-from bench_support import (ACTOR, DEADLINE, START, BenchmarkCheckFailed, Database, make_app, ms,
-                           print_table, timed, verdict, write_units_csv)
 from models.db.tables import OutboxRow, TimerRow
 from workflows.service.app import App
 from workflows.service.directory import import_units
@@ -93,8 +104,8 @@ def run(db: Database, sizes: tuple[int, int], repeats: int) -> list[tuple[str, s
         prepared.append(_prepared(db, stack, sizes[0], sent_messages=sizes[1]))
         for _ in range(repeats):  # interleaved, so a busy moment of the machine hits both sizes alike
             for app, result in prepared:
-                result.run_due.append(timed(lambda: run_due(app))[0])
-                result.next_due.append(timed(lambda: _next_due(app))[0])
+                result.run_due.append(timed(lambda app=app: run_due(app))[0])
+                result.next_due.append(timed(lambda app=app: _next_due(app))[0])
     small, large, old_mail = (result for _, result in prepared)
     factor = statistics.median(large.run_due) / statistics.median(small.run_due)
     mail_factor = statistics.median(old_mail.run_due) / statistics.median(small.run_due)

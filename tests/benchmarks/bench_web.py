@@ -20,17 +20,16 @@ import time
 import warnings
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
+from bench_support import ACTOR, REPO, START, BenchmarkCheckFailed, make_app, ms, prepare_round, print_table, timed
 from sqlalchemy import event, func, select
 
-from bench_support import (ACTOR, REPO, START, BenchmarkCheckFailed, make_app, ms, prepare_round, print_table,
-                           timed)
 from models.db.tables import OutboxRow, RecipientRow, ResponseRow
 from models.rounds import ResponseKind
 from notifications.testing import SmtpCapture, smtp_capture
@@ -321,10 +320,8 @@ def concurrent_submissions(site: RoundSite, capture: SmtpCapture, count: int) ->
     stored = stored_answers(site.app, site.round_id, list(chosen))
     lost = sorted(set(chosen) - set(stored))
     doubled = sorted(code for code, n in stored.items() if n != 1)
-    try:
+    with suppress(TimeoutError):
         capture.wait_for(received_before + count, timeout=60)
-    except TimeoutError:
-        pass
     receipts = len(capture.raw_messages) - received_before
     latencies = [o.seconds for o in outcomes]
     rows = [("round size", f"{site.units:,} units"),

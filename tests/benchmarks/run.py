@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_support import Database, print_table  # noqa: E402
+from bench_support import Database, print_table
 
 SECTIONS = ("fanout", "sweep", "startup", "web")
 
@@ -108,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
         for name in sections:
             try:
                 summary.extend(benchmarks[name]())
-            except Exception:  # report every benchmark even if one breaks
+            except Exception:  # noqa: BLE001  # report every benchmark even if one breaks
                 failures.append(name)
                 print(f"\n!! benchmark {name} failed:\n{traceback.format_exc()}", file=sys.stderr)
                 sys.stderr.flush()

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import docx
 import openpyxl
-import pytest
 
 from notifications.testing import SmtpCapture
 

@@ -175,7 +175,7 @@ def test_serve_killed_twice_mid_fanout_delivers_every_invitation_with_at_most_on
     kills = 0
     for threshold in (100, 300):
         serve = start_serve(cli, capture, processes, "--no-web")
-        wait_until(lambda: capture.units() >= threshold, 60, f"{threshold} units reached")
+        wait_until(lambda threshold=threshold: capture.units() >= threshold, 60, f"{threshold} units reached")
         kill(serve)
         kills += 1
         assert capture.units() < UNITS, "the fan-out ended before the kill; make the SMTP server slower"

@@ -18,9 +18,9 @@ import pytest
 # The seeds' documents as renderer input live with the other fixtures.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures" / "documents"))
 
-import document_seeds as seed_data  # noqa: E402
+import document_seeds as seed_data
 
-from notifications.documents import (  # noqa: E402
+from notifications.documents import (
     render_call_letter,
     render_ministry_reply_draft,
     render_proposal_list_docx,

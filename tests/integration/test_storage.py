@@ -90,7 +90,7 @@ def _race(apps: list[App]) -> list[SweepReport]:
         barrier.wait()
         try:
             reports[index] = run_due(apps[index])
-        except BaseException as error:  # reported below, in the test's thread
+        except BaseException as error:  # noqa: BLE001  # reported below, in the test's thread
             reports[index] = error
 
     threads = [threading.Thread(target=sweep, args=(i,)) for i in range(len(apps))]

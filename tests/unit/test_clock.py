@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -17,33 +17,33 @@ HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 
 def test_system_clock_tells_the_current_utc_instant() -> None:
     now = SystemClock().now()
-    assert now.tzinfo is timezone.utc
+    assert now.tzinfo is UTC
     assert abs(now.timestamp() - time.time()) < 5
 
 
 def test_frozen_clock_reports_its_instant_in_utc() -> None:
     clock = FrozenClock(datetime(2025, 12, 5, 17, 0, tzinfo=HCM))
-    assert clock.now() == datetime(2025, 12, 5, 10, 0, tzinfo=timezone.utc)
-    assert clock.now().tzinfo is timezone.utc
+    assert clock.now() == datetime(2025, 12, 5, 10, 0, tzinfo=UTC)
+    assert clock.now().tzinfo is UTC
     assert clock.now() == clock.now()
 
 
 def test_frozen_clock_moves_only_when_told() -> None:
-    clock = FrozenClock(datetime(2025, 12, 5, 10, 0, tzinfo=timezone.utc))
+    clock = FrozenClock(datetime(2025, 12, 5, 10, 0, tzinfo=UTC))
     clock.advance(timedelta(days=2, hours=1))
-    assert clock.now() == datetime(2025, 12, 7, 11, 0, tzinfo=timezone.utc)
+    assert clock.now() == datetime(2025, 12, 7, 11, 0, tzinfo=UTC)
     clock.set(datetime(2026, 1, 1, 8, 0, tzinfo=HCM))
-    assert clock.now() == datetime(2026, 1, 1, 1, 0, tzinfo=timezone.utc)
-    assert clock.now().tzinfo is timezone.utc
+    assert clock.now() == datetime(2026, 1, 1, 1, 0, tzinfo=UTC)
+    assert clock.now().tzinfo is UTC
 
 
 def test_frozen_clock_rejects_naive_datetimes() -> None:
     with pytest.raises(NaiveDatetimeError):
         FrozenClock(datetime(2025, 12, 5, 10, 0))
-    clock = FrozenClock(datetime(2025, 12, 5, 10, 0, tzinfo=timezone.utc))
+    clock = FrozenClock(datetime(2025, 12, 5, 10, 0, tzinfo=UTC))
     with pytest.raises(ValueError):
         clock.set(datetime(2025, 12, 6, 10, 0))
-    assert clock.now() == datetime(2025, 12, 5, 10, 0, tzinfo=timezone.utc)
+    assert clock.now() == datetime(2025, 12, 5, 10, 0, tzinfo=UTC)
 
 
 @pytest.fixture()
@@ -58,7 +58,7 @@ def test_ykien_now_freezes_the_clock(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("YKIEN_NOW", "2025-12-05T17:00")
     clock = clock_from_settings(load_settings())
     assert isinstance(clock, FrozenClock)
-    assert clock.now() == datetime(2025, 12, 5, 10, 0, tzinfo=timezone.utc)
+    assert clock.now() == datetime(2025, 12, 5, 10, 0, tzinfo=UTC)
 
 
 @pytest.mark.usefixtures("no_ykien_env")

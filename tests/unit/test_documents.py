@@ -20,9 +20,9 @@ from docx.text.paragraph import Paragraph
 # The seeds' documents as renderer input live with the other fixtures.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures" / "documents"))
 
-import document_seeds as seed_data  # noqa: E402
+import document_seeds as seed_data
 
-from notifications.documents import (  # noqa: E402
+from notifications.documents import (
     Addressee,
     DocumentDataError,
     LetterHead,
@@ -37,8 +37,8 @@ from notifications.documents import (  # noqa: E402
     render_synthesis_docx,
     render_zero_response_report,
 )
-from notifications.documents.data import department_name  # noqa: E402
-from notifications.documents.vietnamese import long_date, place_date_line, short_date  # noqa: E402
+from notifications.documents.data import department_name
+from notifications.documents.vietnamese import long_date, place_date_line, short_date
 
 FONT = "Times New Roman"
 
@@ -413,12 +413,12 @@ def test_body_text_names_a_department_in_vietnamese_capitalisation() -> None:
 
 
 def test_issuer_other_than_a_department_must_say_its_name() -> None:
-    with pytest.raises(DocumentDataError, match="Issuer.name: needed for"):
+    with pytest.raises(DocumentDataError, match=r"Issuer\.name: needed for"):
         replace(seed_data.LANG_SON_PEOPLES_COMMITTEE, name=None)
 
 
 def test_letter_head_without_any_date_is_refused_naming_the_field() -> None:
-    with pytest.raises(DocumentDataError, match="LetterHead.drafted_on"):
+    with pytest.raises(DocumentDataError, match=r"LetterHead\.drafted_on"):
         LetterHead(office_code="TĐC", subject="xin ý kiến")
 
 

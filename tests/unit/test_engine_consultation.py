@@ -11,7 +11,6 @@ import random
 from datetime import date, datetime, timedelta
 
 import pytest
-
 from engine_helpers import (
     GRACE,
     LAUNCH_MORNING,
@@ -35,6 +34,7 @@ from engine_helpers import (
     utc,
     workflow,
 )
+
 from models.rounds import RecipientRole, ResponseChannel, ResponseKind
 from workflows.definition import load_workflow_text
 from workflows.engine.decide import decide
@@ -773,7 +773,7 @@ def random_event(rng: random.Random, run: Run, now: datetime) -> Event:
              "decide_returned", "revise", "report_submitted", "forward_proposals"]
     pool = handled if handled and rng.random() < 0.8 else every
     name = rng.choices(pool, weights=[EVENT_WEIGHTS.get(e, 2) for e in pool])[0]
-    codes = list(run.state.recipients) + ["SYT"]
+    codes = [*list(run.state.recipients), "SYT"]
     today = now.astimezone(TZ).date()
     if name == "respond":
         code = rng.choice(codes)

@@ -4,7 +4,6 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-
 from engine_helpers import (
     FULL_PROPOSAL,
     LAUNCH_MORNING,
@@ -22,6 +21,7 @@ from engine_helpers import (
     utc,
     workflow,
 )
+
 from models.rounds import ResponseKind, Task
 from workflows.engine.decide import decide
 from workflows.engine.effects import REPORT_TASK

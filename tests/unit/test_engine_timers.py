@@ -13,7 +13,6 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-
 from engine_helpers import (
     GRACE,
     TZ,
@@ -26,6 +25,7 @@ from engine_helpers import (
     timers_by_name,
     utc,
 )
+
 from workflows.engine.decision import Decision
 from workflows.engine.events import Extend
 

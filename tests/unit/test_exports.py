@@ -6,7 +6,7 @@ import io
 import json
 import sys
 import zipfile
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -15,10 +15,10 @@ from openpyxl import load_workbook
 # The seeds' documents as renderer input live with the other fixtures.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures" / "documents"))
 
-import document_seeds as seed_data  # noqa: E402
+import document_seeds as seed_data
 
-from models.audit import GENESIS, AuditEvent, seal  # noqa: E402
-from notifications.documents import CommentRow, UnitRow, audit_csv, render_synthesis_xlsx, round_workbook  # noqa: E402
+from models.audit import GENESIS, AuditEvent, seal
+from notifications.documents import CommentRow, UnitRow, audit_csv, render_synthesis_xlsx, round_workbook
 
 RISKY = ["=1+2", "+SUM(A1:A2)", "-2+3", "@cmd", "\tindented", "\rreturn", '=HYPERLINK("http://evil","x")']
 
@@ -116,9 +116,9 @@ def test_synthesis_sheet_has_one_row_per_comment_and_guards_formulas() -> None:
 
 def audit_events() -> list[AuditEvent]:
     entries = [
-        (datetime(2025, 11, 20, 1, 30, tzinfo=timezone.utc), "Phạm Phi Long (TĐC)", "round.launched",
+        (datetime(2025, 11, 20, 1, 30, tzinfo=UTC), "Phạm Phi Long (TĐC)", "round.launched",
          {"tiêu_đề": "Kế hoạch nâng cao năng suất", "đơn_vị": 39}),
-        (datetime(2025, 12, 5, 9, 0, tzinfo=timezone.utc), "=cmd|' /C calc'!A0", "response.recorded",
+        (datetime(2025, 12, 5, 9, 0, tzinfo=UTC), "=cmd|' /C calc'!A0", "response.recorded",
          {"unit": "Sở Tư pháp", "kind": "agree"}),
     ]
     events: list[AuditEvent] = []

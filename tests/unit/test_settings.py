@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -84,19 +84,19 @@ def test_naive_now_is_read_in_the_configured_time_zone(monkeypatch: pytest.Monke
     now = load_settings().now
     assert now is not None
     assert now.utcoffset() == timedelta(hours=7)
-    assert now.astimezone(timezone.utc) == datetime(2025, 12, 5, 10, 0, tzinfo=timezone.utc)
+    assert now.astimezone(UTC) == datetime(2025, 12, 5, 10, 0, tzinfo=UTC)
 
 
 def test_naive_now_follows_a_changed_time_zone(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("YKIEN_NOW", "2025-12-05T17:00")
     monkeypatch.setenv("YKIEN_TIMEZONE", "UTC")
     now = load_settings().now
-    assert now == datetime(2025, 12, 5, 17, 0, tzinfo=timezone.utc)
+    assert now == datetime(2025, 12, 5, 17, 0, tzinfo=UTC)
 
 
 def test_now_with_an_offset_keeps_its_instant(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("YKIEN_NOW", "2025-12-05T10:00:00Z")
-    assert load_settings().now == datetime(2025, 12, 5, 10, 0, tzinfo=timezone.utc)
+    assert load_settings().now == datetime(2025, 12, 5, 10, 0, tzinfo=UTC)
 
 
 def test_naive_now_given_as_override_gets_the_time_zone() -> None:

@@ -34,15 +34,12 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures" / "workflows"
 
 REGISTRY = Registry(
     guards=frozenset(
-        "has_responses no_responses late_accept before_deadline deadline_in_future "
-        "has_pending_units all_answered all_comments_handled".split()
+        ["has_responses", "no_responses", "late_accept", "before_deadline", "deadline_in_future", "has_pending_units", "all_answered", "all_comments_handled"]
     ),
     effects=frozenset(
-        "send_invitations remind_pending remind_overdue remind_selected record_response send_receipt "
-        "move_deadline notify_extension mark_closed open_report_task complete_task record_consolidation "
-        "record_submission record_decision new_draft_version".split()
+        ["send_invitations", "remind_pending", "remind_overdue", "remind_selected", "record_response", "send_receipt", "move_deadline", "notify_extension", "mark_closed", "open_report_task", "complete_task", "record_consolidation", "record_submission", "record_decision", "new_draft_version"]
     ),
-    templates=frozenset("invitation reminder_before reminder_overdue extension receipt".split()),
+    templates=frozenset(["invitation", "reminder_before", "reminder_overdue", "extension", "receipt"]),
     partials=(FIXTURES,),  # _minimal.yaml: the events and terms every test definition shares
 )
 

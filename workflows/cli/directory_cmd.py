@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 from rich.table import Table
@@ -13,7 +12,7 @@ app = typer.Typer(no_args_is_help=True)
 
 
 @app.command("import")
-def import_cmd(csv_file: Path, actor: Optional[str] = ACTOR_OPTION, as_json: bool = JSON_OPTION) -> None:
+def import_cmd(csv_file: Path, actor: str | None = ACTOR_OPTION, as_json: bool = JSON_OPTION) -> None:
     """Nhập danh bạ từ CSV (code,name,group,email,contact_person,phone). Lỗi một dòng: không nhập gì."""
     from workflows.service.directory import import_units
 
@@ -26,7 +25,7 @@ def import_cmd(csv_file: Path, actor: Optional[str] = ACTOR_OPTION, as_json: boo
 
 
 @app.command("list")
-def list_cmd(group: Optional[str] = typer.Option(None, "--group"), as_json: bool = JSON_OPTION) -> None:
+def list_cmd(group: str | None = typer.Option(None, "--group"), as_json: bool = JSON_OPTION) -> None:
     """Danh bạ theo nhóm."""
     with guarded(as_json):
         ykien = open_app()

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-from typing import Optional
 
 import typer
 
@@ -14,10 +13,10 @@ app = typer.Typer(no_args_is_help=True)
 @app.command("add")
 def add(username: str, name: str = typer.Option(..., "--name", help="Họ tên hiển thị."),
         role: str = typer.Option("staff", "--role", help="admin | staff | leader"),
-        office: Optional[str] = typer.Option(None, "--office", help="Mã phòng (bắt buộc với staff)."),
+        office: str | None = typer.Option(None, "--office", help="Mã phòng (bắt buộc với staff)."),
         password_env: str = typer.Option("YKIEN_NEW_PASSWORD", "--password-env",
                                          help="Biến môi trường chứa mật khẩu (không đưa mật khẩu vào dòng lệnh)."),
-        actor: Optional[str] = ACTOR_OPTION, as_json: bool = JSON_OPTION) -> None:
+        actor: str | None = ACTOR_OPTION, as_json: bool = JSON_OPTION) -> None:
     """Thêm tài khoản cán bộ; mật khẩu lấy từ biến môi trường, hoặc hỏi khi không có."""
     from workflows.service.staff import add_user
 
@@ -39,7 +38,8 @@ def list_cmd(as_json: bool = JSON_OPTION) -> None:
     with guarded(as_json):
         users = list_users(open_app())
     if as_json:
-        print_json([{"username": u.username, "name": u.display_name, "role": u.role, "office": u.office} for u in users])
+        print_json([{"username": u.username, "name": u.display_name, "role": u.role, "office": u.office}
+                    for u in users])
     else:
         for u in users:
             console.print(f"{u.username}\t{u.display_name}\t{u.role}\t{u.office or ''}")

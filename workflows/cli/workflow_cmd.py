@@ -46,10 +46,9 @@ def show(name: str, as_json: bool = JSON_OPTION) -> None:
 @app.command("validate")
 def validate(files: list[Path], as_json: bool = JSON_OPTION) -> None:
     """Kiểm tra tệp định nghĩa quy trình; mọi lỗi kèm tệp:dòng:cột."""
+    from notifications.compose import check_template_set
     from workflows.definition import validate_file
     from workflows.service.registry import engine_registry
-
-    from notifications.compose import check_template_set
 
     registry = engine_registry()
     problems: list[object] = [p for f in files for p in validate_file(f, registry)]

@@ -25,8 +25,7 @@ from workflows.definition.schema import (
     parse_clock,
 )
 from workflows.definition.timespec import Anchor, TimeSpecError, parse_relative_days, parse_timespec
-from workflows.definition.yaml_loader import LoadedYaml, load_yaml, merge_loaded
-from workflows.definition.yaml_loader import DataPath
+from workflows.definition.yaml_loader import DataPath, LoadedYaml, load_yaml, merge_loaded
 
 __all__ = ["Problem", "Registry", "WorkflowError", "load_workflow", "load_workflow_text", "validate_file"]
 
@@ -98,7 +97,7 @@ def _check(text: str, filename: str, registry: Registry) -> tuple[Workflow | Non
     if "extends" in loaded.data:
         loaded, refused = _extend(loaded, filename, registry)
         if refused is not None:
-            return None, sort_problems(problems + [refused])
+            return None, sort_problems([*problems, refused])
         problems = list(loaded.problems)
     coercion_problems, explained = _check_coercions(loaded)
     problems += coercion_problems
@@ -258,10 +257,9 @@ def _data_path(data: Any, loc: tuple[str | int, ...]) -> DataPath:
     path: list[str | int] = []
     current = data
     for part in loc:
-        if isinstance(current, dict) and part in current:
-            current = current[part]
-            path.append(part)
-        elif isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current):
+        in_dict = isinstance(current, dict) and part in current
+        in_list = isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current)
+        if in_dict or in_list:
             current = current[part]
             path.append(part)
         elif isinstance(current, dict) and isinstance(part, str) and part == loc[-1]:
@@ -455,17 +453,17 @@ class _Semantics:
             if not isinstance(value, str):
                 continue  # the schema reports it
             if value in seen:
-                self.report(path + (i,), f"{kind} \"{value}\" is listed twice")
+                self.report((*path, i), f"{kind} \"{value}\" is listed twice")
             seen.add(value)
             if value not in known:
-                self.report(path + (i,), f"unknown {kind} \"{value}\"{_did_you_mean(value, known)}")
+                self.report((*path, i), f"unknown {kind} \"{value}\"{_did_you_mean(value, known)}")
 
     def check_state(self, state_name: str, state: dict[str, Any]) -> None:
         base: DataPath = ("states", state_name)
-        self.check_names(base + ("entry",), state.get("entry"), "effect", self.registry.effects)
+        self.check_names((*base, "entry"), state.get("entry"), "effect", self.registry.effects)
         transitions = _mapping(state.get("transitions"))
         for event, alternatives in transitions.items():
-            self.check_transitions(base + ("transitions", event), event, alternatives)
+            self.check_transitions((*base, "transitions", event), event, alternatives)
         self.check_timers(base, state, transitions)
         self.check_capabilities(base, state, transitions)
         self.check_package(base, state, transitions)
@@ -475,7 +473,7 @@ class _Semantics:
             return  # the schema reports it; whether the state may be stuck is unknown
         if final and transitions:
             self.report(
-                base + ("transitions",),
+                (*base, "transitions"),
                 f"final state '{state_name}' has transitions: a final state ends the round; "
                 "remove them or set final: false",
                 prefer_key=True,
@@ -502,45 +500,45 @@ class _Semantics:
         for i, alternative in _items(alternatives):
             if unguarded_at is not None:
                 self.report(
-                    path + (i,),
+                    (*path, i),
                     f"this alternative is never used: alternative {unguarded_at + 1} before it has no guard",
                 )
             if isinstance(alternative, dict):
-                self.check_transition(path + (i,), alternative)
+                self.check_transition((*path, i), alternative)
                 if alternative.get("guard") is None and unguarded_at is None:
                     unguarded_at = i
 
     def check_transition(self, path: DataPath, transition: dict[str, Any]) -> None:
         target = transition.get("to")
         if isinstance(target, str) and target not in self.states:
-            self.report(path + ("to",), f"unknown state \"{target}\"{_did_you_mean(target, self.states)}")
+            self.report((*path, "to"), f"unknown state \"{target}\"{_did_you_mean(target, self.states)}")
         guard = transition.get("guard")
         if isinstance(guard, str) and guard not in self.registry.guards:
-            self.report(path + ("guard",), f"unknown guard \"{guard}\"{_did_you_mean(guard, self.registry.guards)}")
-        self.check_names(path + ("effects",), transition.get("effects"), "effect", self.registry.effects)
+            self.report((*path, "guard"), f"unknown guard \"{guard}\"{_did_you_mean(guard, self.registry.guards)}")
+        self.check_names((*path, "effects"), transition.get("effects"), "effect", self.registry.effects)
 
     def check_timers(self, base: DataPath, state: dict[str, Any], transitions: dict[str, Any]) -> None:
         seen: dict[str, int] = {}
         for i, timer in _items(state.get("timers")):
             if not isinstance(timer, dict):
                 continue
-            path = base + ("timers", i)
+            path = (*base, "timers", i)
             name = timer.get("name")
             if isinstance(name, str):
                 if name in seen:
-                    self.report(path + ("name",), f"timer name '{name}' is used twice in this state")
+                    self.report((*path, "name"), f"timer name '{name}' is used twice in this state")
                 seen.setdefault(name, i)
             event = timer.get("event")
             if isinstance(event, str):
-                if not self.check_event(path + ("event",), event):
+                if not self.check_event((*path, "event"), event):
                     pass
                 elif event not in transitions:
                     self.report(
-                        path + ("event",),
+                        (*path, "event"),
                         f"timer event '{event}' has no transition in state '{base[-1]}': "
                         f"add transitions: {{ {event}: ... }} or fire another event",
                     )
-            self.check_names(path + ("effects",), timer.get("effects"), "effect", self.registry.effects)
+            self.check_names((*path, "effects"), timer.get("effects"), "effect", self.registry.effects)
 
     def check_capabilities(self, base: DataPath, state: dict[str, Any], transitions: dict[str, Any]) -> None:
         for i, capability in _items(state.get("allows")):
@@ -550,7 +548,7 @@ class _Semantics:
                 continue  # the schema reports it
             missing = [event for event in needed if event not in transitions]
             if missing:
-                self.report(base + ("allows", i),
+                self.report((*base, "allows", i),
                             f"state '{base[-1]}' allows {capability} but has no transition for "
                             f"{', '.join(missing)}: add it or remove {capability}")
 
@@ -560,12 +558,13 @@ class _Semantics:
             return
         event = package.get("event")
         if isinstance(event, str) and event not in transitions:
-            self.report(base + ("package", "event"),
+            self.report((*base, "package", "event"),
                         f"package event '{event}' has no transition in state '{base[-1]}'")
         for i, key in _items(package.get("documents")):
             if isinstance(key, str) and key not in self.documents:
-                self.report(base + ("package", "documents", i),
-                            f"unknown document \"{key}\"{_did_you_mean(key, self.documents)} (declare it under documents:)")
+                self.report((*base, "package", "documents", i),
+                            f"unknown document \"{key}\"{_did_you_mean(key, self.documents)} "
+                            "(declare it under documents:)")
 
     def check_dead_timers(self, base: DataPath, state: dict[str, Any], transitions: dict[str, Any]) -> None:
         """A reminder due when the state has already been left by its closing timer can never fire."""
@@ -588,7 +587,7 @@ class _Semantics:
             if moment is not None and moment >= close_moment:
                 hint = ("declare a longer grace_period and close at \"closing\"" if grace
                         else "declare grace_period: \"N working days\" and close at \"closing\"")
-                self.report(base + ("timers", i, "at"),
+                self.report((*base, "timers", i, "at"),
                             f"timer '{timer.get('name')}' can never fire: the round leaves state '{base[-1]}' "
                             f"before it, when timer '{close_name}' fires at \"{close_at}\"; {hint}, "
                             "or remove the timer")

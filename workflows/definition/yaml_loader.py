@@ -203,7 +203,7 @@ class _Builder:
             if isinstance(node, MappingNode):
                 return self._mapping(node, path)
             if isinstance(node, SequenceNode):
-                return [self.build(item, path + (i,)) for i, item in enumerate(node.value)]
+                return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
             return self._scalar(node, path)
         finally:
             self._active.discard(id(node))
@@ -232,8 +232,8 @@ class _Builder:
                 )
                 continue
             first_seen[key] = pos
-            self._loaded.key_positions[path + (key,)] = pos
-            result[key] = self.build(value_node, path + (key,))
+            self._loaded.key_positions[(*path, key)] = pos
+            result[key] = self.build(value_node, (*path, key))
         return result
 
     def _key(self, key_node: ScalarNode, path: DataPath) -> str:
@@ -242,9 +242,9 @@ class _Builder:
             return _nfc(value)
         key = _nfc(key_node.value)
         if value is None:
-            self._loaded.null_keys.add(path + (key,))
+            self._loaded.null_keys.add((*path, key))
         else:
-            self._loaded.key_coercions[path + (key,)] = Coercion(key_node.value, value)
+            self._loaded.key_coercions[(*path, key)] = Coercion(key_node.value, value)
         return key
 
     def _scalar(self, node: Node, path: DataPath) -> Any:

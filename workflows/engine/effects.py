@@ -4,8 +4,8 @@ An effect changes the state being decided and appends rows to the decision; it n
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from typing import Callable
 
 from models.rounds import RecipientState, ResponseKind, Task
 from workflows.engine.context import EngineContext

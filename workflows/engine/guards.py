@@ -1,7 +1,7 @@
 """Named guards a workflow may put on a transition. Each returns None when it holds, else a refusal."""
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from workflows.engine.context import EngineContext
 from workflows.engine.events import Extend, Respond

@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import contextlib
-from typing import Iterator
+from collections.abc import Iterator
 
 from models.db.tables import ReceivedMailRow
-from notifications.smtp_url import SmtpTarget, parse_smtp_url
 from notifications.sink import MailSink, ReceivedMail
+from notifications.smtp_url import SmtpTarget, parse_smtp_url
 from workflows.service.app import App
 
 

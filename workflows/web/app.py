@@ -6,10 +6,10 @@ from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from starlette.exceptions import HTTPException
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import OperationalError
+from starlette.exceptions import HTTPException
 
 from models.errors import DomainError, InvalidInput, NotFound
 from workflows.service.app import App
@@ -79,7 +79,7 @@ def create_web_app(app: App) -> FastAPI:
     @web.exception_handler(HTTPException)
     async def _http(request: Request, exc: HTTPException) -> Response:
         message = exc.detail if isinstance(exc.detail, str) else "Yêu cầu không hợp lệ."
-        if exc.status_code == 404 and not isinstance(exc.detail, str) or exc.detail == "Not Found":
+        if (exc.status_code == 404 and not isinstance(exc.detail, str)) or exc.detail == "Not Found":
             message = "Không tìm thấy trang."
         return _error(request, exc.status_code, "http_error", message)
 

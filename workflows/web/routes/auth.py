@@ -7,8 +7,15 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from workflows.service.staff import LoginRefused, TooManyAttempts, authenticate
-from workflows.web.security import (SESSION_COOKIE, SESSION_MAX_AGE, Session, check_csrf, read_session,
-                                    session_cookie, ykien)
+from workflows.web.security import (
+    SESSION_COOKIE,
+    SESSION_MAX_AGE,
+    Session,
+    check_csrf,
+    read_session,
+    session_cookie,
+    ykien,
+)
 from workflows.web.templating import render
 
 router = APIRouter(include_in_schema=False)

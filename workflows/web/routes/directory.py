@@ -8,8 +8,15 @@ from fastapi.responses import RedirectResponse, Response
 from models.directory import COLUMNS, DirectoryImportError
 from models.errors import InvalidInput, UnitUnknown
 from models.staff import StaffUser
-from workflows.service.directory_edit import (UnitContact, UnitInfo, check_contact, directory_by_group, edit_unit,
-                                              get_unit, import_upload)
+from workflows.service.directory_edit import (
+    UnitContact,
+    UnitInfo,
+    check_contact,
+    directory_by_group,
+    edit_unit,
+    get_unit,
+    import_upload,
+)
 from workflows.service.round_forms import FormErrors
 from workflows.web.routes.rounds import Posted, PostedForm
 from workflows.web.security import Forbidden, require_staff, ykien
