@@ -6,6 +6,7 @@ The flows take only ids; the process's App is handed over by the PrefectExecutor
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable, Coroutine
 from dataclasses import asdict
 from typing import Any
 
@@ -46,7 +47,10 @@ async def close_flow(timer_id: int, round_id: int) -> dict[str, Any]:
     return _result(await asyncio.to_thread(STEPS["close"], _app(), timer_id, round_id))
 
 
-FLOWS = {"circulate": circulate_flow, "deliver": circulate_flow, "remind": remind_flow, "close": close_flow}
+FlowFunction = Callable[..., Coroutine[Any, Any, dict[str, Any]]]
+FLOWS: dict[str, FlowFunction] = {
+    "circulate": circulate_flow, "deliver": circulate_flow, "remind": remind_flow, "close": close_flow,
+}
 
 
 class PrefectExecutor:

@@ -4,8 +4,10 @@ from __future__ import annotations
 import unicodedata
 from datetime import date, datetime
 
+from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.worksheet.worksheet import Worksheet
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 FONT_NAME = "Times New Roman"
@@ -25,6 +27,22 @@ def csv_safe(text: str) -> str:
 
 
 CellValue = str | int | float | date | datetime | None
+
+
+def first_sheet(book: Workbook) -> Worksheet:
+    """The sheet a new workbook opens with."""
+    sheet = book.active
+    if not isinstance(sheet, Worksheet):
+        raise TypeError("a new workbook starts with a worksheet")
+    return sheet
+
+
+def at(sheet: Worksheet, row: int, column: int) -> Cell:
+    """The cell to write at (row, column); the top-left cell of a merged range is an ordinary cell."""
+    cell = sheet.cell(row, column)
+    if not isinstance(cell, Cell):
+        raise ValueError(f"cell ({row}, {column}) lies inside a merged range; write to its top-left cell")
+    return cell
 
 
 def put(cell: Cell, value: CellValue, *, bold: bool = False, italic: bool = False, size: int = 12,

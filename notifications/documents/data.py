@@ -9,12 +9,11 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Literal, get_args
 
+from models.consolidation import Handling
 from notifications.documents.vietnamese import short_date
 
-Handling = Literal["accepted", "partly_accepted", "not_accepted", "noted"]
-HANDLINGS: tuple[str, ...] = get_args(Handling)
+HANDLINGS: tuple[str, ...] = tuple(handling.value for handling in Handling)
 
 
 class DocumentDataError(ValueError):

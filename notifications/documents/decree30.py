@@ -16,6 +16,7 @@ from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.section import Section
 from docx.shared import Mm, Pt
 from docx.table import Table, _Cell
@@ -424,7 +425,7 @@ def core_property_text(text: str) -> str:
     return text if len(text) <= CORE_PROPERTY_MAX else text[:CORE_PROPERTY_MAX - 1].rstrip() + "…"
 
 
-def set_fonts(run_properties: OxmlElement) -> None:
+def set_fonts(run_properties: BaseOxmlElement) -> None:
     """Name Times New Roman in every font slot, East Asian included, so Word never substitutes."""
     fonts = run_properties.find(qn("w:rFonts"))
     if fonts is None:
@@ -445,7 +446,7 @@ def add_run(paragraph: DocxParagraph, text: str, size: int, *, bold: bool = Fals
     set_fonts(run._r.get_or_add_rPr())
 
 
-def style_run(run: OxmlElement, size: int) -> None:
+def style_run(run: BaseOxmlElement, size: int) -> None:
     properties = OxmlElement("w:rPr")
     run.insert(0, properties)
     set_fonts(properties)
@@ -561,7 +562,7 @@ _TABLE_PROPERTY_ORDER = (
 )
 
 
-def _put_table_property(table: Table, element: OxmlElement) -> None:
+def _put_table_property(table: Table, element: BaseOxmlElement) -> None:
     """Insert (or replace) a w:tblPr child at its schema position; Word rejects other orders."""
     properties = table._tbl.tblPr
     name = element.tag.split("}")[1]

@@ -12,12 +12,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from models.audit import AuditEvent
 from notifications.documents import cells
 from notifications.documents.data import HANDLINGS, DocumentDataError, Handling
 from notifications.documents.wording import load_wording
@@ -68,23 +69,12 @@ class CommentRow:
             )
 
 
-class AuditEventLike(Protocol):
-    """What `audit_csv` reads of an audit event (models.audit.AuditEvent fits)."""
-
-    seq: int
-    at: datetime
-    actor: str
-    action: str
-    details: dict[str, Any]
-    hash: str
-
-
 def round_workbook(units: Sequence[UnitRow], comments: Sequence[CommentRow], *,
                    wording_dir: Path | None = None) -> bytes:
     """An XLSX with two sheets: "Đơn vị" (status per unit) and "Ý kiến" (every comment)."""
     labels = load_wording("synthesis", wording_dir)
     book = Workbook()
-    unit_sheet: Worksheet = book.active
+    unit_sheet = cells.first_sheet(book)
     unit_sheet.title = "Đơn vị"
     _header(unit_sheet, UNIT_COLUMNS)
     for index, unit in enumerate(units, start=2):
@@ -109,7 +99,7 @@ def round_workbook(units: Sequence[UnitRow], comments: Sequence[CommentRow], *,
     return buffer.getvalue()
 
 
-def audit_csv(events: Iterable[AuditEventLike]) -> bytes:
+def audit_csv(events: Iterable[AuditEvent]) -> bytes:
     """The audit trail as CSV (UTF-8 with BOM, CRLF): seq, local time, actor, action, details, hash."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
@@ -136,11 +126,11 @@ def _local_time(value: datetime) -> str:
 
 def _header(sheet: Worksheet, columns: Sequence[tuple[str, int]]) -> None:
     for column, (title, width) in enumerate(columns, start=1):
-        cells.put(sheet.cell(1, column), title, bold=True, horizontal="center")
-        sheet.column_dimensions[sheet.cell(1, column).column_letter].width = width
+        cells.put(cells.at(sheet, 1, column), title, bold=True, horizontal="center")
+        sheet.column_dimensions[get_column_letter(column)].width = width
     sheet.freeze_panes = "A2"
 
 
 def _row(sheet: Worksheet, row: int, values: Sequence[cells.CellValue]) -> None:
     for column, value in enumerate(values, start=1):
-        cells.put(sheet.cell(row, column), value)
+        cells.put(cells.at(sheet, row, column), value)

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from notifications.documents import cells, vietnamese
@@ -54,14 +55,14 @@ def render_synthesis_xlsx(data: SynthesisData, *, wording_dir: Path | None = Non
     wording = load_wording("synthesis", wording_dir)
     context = _context(data)
     book = Workbook()
-    sheet: Worksheet = book.active
+    sheet = cells.first_sheet(book)
     sheet.title = wording.text("sheet_name", context)[:31] or "Tổng hợp"
     last_column = len(XLSX_WIDTHS)
     _merged_line(sheet, 1, wording.text("title", context), last_column, bold=True, size=14)
     _merged_line(sheet, 2, wording.text("subtitle", context), last_column, italic=True, size=13)
     header_row = 4
     for column, text in enumerate(_columns(wording, context), start=1):
-        cells.put(sheet.cell(header_row, column), text, bold=True, horizontal="center")
+        cells.put(cells.at(sheet, header_row, column), text, bold=True, horizontal="center")
     row_number = header_row
     for row in data.rows:
         row_number += 1
@@ -74,20 +75,21 @@ def render_synthesis_xlsx(data: SynthesisData, *, wording_dir: Path | None = Non
             vietnamese.nfc(row.explanation or "").strip(),
         ]
         for column, value in enumerate(values, start=1):
-            cells.put(sheet.cell(row_number, column), value, horizontal=_ALIGNS[column - 1].replace("justify", "left"))
+            horizontal = _ALIGNS[column - 1].replace("justify", "left")
+            cells.put(cells.at(sheet, row_number, column), value, horizontal=horizontal)
     row_number += 1
     for paragraph in wording.paragraphs("summary", context):
         row_number += 1
         _merged_line(sheet, row_number, paragraph.text, last_column, height=_line_height(paragraph.text))
     for column, width in enumerate(XLSX_WIDTHS, start=1):
         sheet.column_dimensions[chr(ord("A") + column - 1)].width = width
-    sheet.freeze_panes = sheet.cell(header_row + 1, 1)
+    sheet.freeze_panes = cells.at(sheet, header_row + 1, 1)
     sheet.print_title_rows = f"{header_row}:{header_row}"
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -136,7 +138,7 @@ def _merged_line(sheet: Worksheet, row: int, text: str, last_column: int, *, bol
                  italic: bool = False, size: int = 12, height: float | None = None) -> None:
     sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=last_column)
     horizontal = "center" if row <= 2 else "left"
-    cells.put(sheet.cell(row, 1), text, bold=bold, italic=italic, size=size, horizontal=horizontal, border=False)
+    cells.put(cells.at(sheet, row, 1), text, bold=bold, italic=italic, size=size, horizontal=horizontal, border=False)
     if height is not None:
         sheet.row_dimensions[row].height = height
 

@@ -202,7 +202,7 @@ def _paragraph(node: yaml.Node, label: str, spec: WordingSpec) -> ParagraphTempl
     )
 
 
-def _flag(fields: dict[str, tuple[yaml.Node, yaml.Node]], key: str, default: bool, label: str) -> bool:
+def _flag(fields: Mapping[str, tuple[yaml.Node, yaml.Node]], key: str, default: bool, label: str) -> bool:
     if key not in fields:
         return default
     node = fields[key][1]

@@ -1,14 +1,20 @@
 """`ykien calendar ...`: working-day arithmetic with Vietnamese holidays."""
 from __future__ import annotations
 
+from datetime import date
+from typing import TYPE_CHECKING
+
 import typer
 
 from workflows.cli.common import JSON_OPTION, console, guarded, print_json
 
+if TYPE_CHECKING:
+    from config.calendar import WorkingCalendar
+
 app = typer.Typer(no_args_is_help=True)
 
 
-def _calendar():  # type: ignore[no-untyped-def]
+def _calendar() -> WorkingCalendar:
     from config.calendar import load_calendar
     from config.settings import load_settings
 
@@ -36,5 +42,5 @@ def add_working_days(start: str, days: int, as_json: bool = JSON_OPTION) -> None
         console.print(f"  nghỉ {day:%d/%m/%Y}: {name}")
 
 
-def _weekday(day) -> str:  # type: ignore[no-untyped-def]
+def _weekday(day: date) -> str:
     return ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật"][day.weekday()]

@@ -573,7 +573,7 @@ class _Semantics:
         closes: list[tuple[tuple[int, int], str, str]] = []
         for _, timer in timers:
             event, at = timer.get("event"), timer.get("at")
-            if isinstance(event, str) and self._leaves(base[-1], transitions.get(event)):
+            if isinstance(event, str) and self._leaves(str(base[-1]), transitions.get(event)):
                 moment = _relative_moment(at, timer.get("time"), grace)
                 if moment is not None:
                     closes.append((moment, str(timer.get("name")), str(at)))

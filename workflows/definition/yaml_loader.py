@@ -239,8 +239,8 @@ class _Builder:
     def _key(self, key_node: ScalarNode, path: DataPath) -> str:
         value = self._loader.construct_object(key_node)
         if isinstance(value, str):
-            return _nfc(value)
-        key = _nfc(key_node.value)
+            return unicodedata.normalize("NFC", value)
+        key = unicodedata.normalize("NFC", key_node.value)
         if value is None:
             self._loaded.null_keys.add((*path, key))
         else:
@@ -249,7 +249,7 @@ class _Builder:
 
     def _scalar(self, node: Node, path: DataPath) -> Any:
         value = self._loader.construct_object(node)
-        if node.style is None and not isinstance(value, str):
+        if isinstance(node, ScalarNode) and node.style is None and not isinstance(value, str):
             self._loaded.coercions[path] = Coercion(node.value, value)
         return _nfc(value)
 

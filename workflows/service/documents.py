@@ -359,7 +359,7 @@ def build_reminder_letter(job: Job) -> bytes:
 
 
 def synthesis_data(facts: RoundFacts) -> docs.SynthesisData:
-    rows = [docs.SynthesisRow(no, item.unit_name, item.section, item.text, item.decision.value, item.explanation)
+    rows = [docs.SynthesisRow(no, item.unit_name, item.section, item.text, item.decision, item.explanation)
             for no, item in enumerate(facts.triage, start=1) if item.decision is not None]
     units = facts.units
     return docs.SynthesisData(
@@ -438,7 +438,7 @@ def unit_list_workbook(app: App, round_id: int) -> bytes:
     units = [docs.UnitRow(u.unit_code, u.unit_name, view.state.recipients[u.unit_code].group, u.role,
                           u.email.value, u.answer.value, u.deadline, u.late, u.extended) for u in view.units]
     comments = [docs.CommentRow(i.unit_name, i.section, i.text, i.proposed_wording,
-                                i.decision.value if i.decision else None, i.explanation)
+                                i.decision, i.explanation)
                 for i in triage_items(app, round_id)]
     return docs.round_workbook(units, comments, wording_dir=_department_wording(app))
 

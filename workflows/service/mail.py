@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from models.db.tables import ReceivedMailRow
 from notifications.sink import MailSink, ReceivedMail
@@ -10,7 +10,7 @@ from notifications.smtp_url import SmtpTarget, parse_smtp_url
 from workflows.service.app import App
 
 
-def store_received(app: App):  # type: ignore[no-untyped-def]
+def store_received(app: App) -> Callable[[ReceivedMail], None]:
     """A sink callback that writes every received message to the database."""
 
     def store(mail: ReceivedMail) -> None:

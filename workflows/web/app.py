@@ -1,6 +1,7 @@
 """Build the FastAPI app around one ykien App: pages, the recipient page and the API."""
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from urllib.parse import quote
 
@@ -39,7 +40,8 @@ def create_web_app(app: App) -> FastAPI:
     web.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @web.middleware("http")
-    async def session_and_headers(request: Request, call_next):  # type: ignore[no-untyped-def]
+    async def session_and_headers(request: Request,
+                                  call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         response: Response = await call_next(request)
         session = getattr(request.state, "session", None)
         if session is not None and not getattr(request.state, "session_written", False):
