@@ -10,7 +10,9 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from models.unit_status import ANSWER_LABELS, EMAIL_LABELS
+from workflows.definition import Capability
 from workflows.service.deadlines import read_date
+from workflows.service.registry import get_workflow
 from workflows.web.security import csrf_token, current_user, ykien
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -55,6 +57,24 @@ ENV.globals["DETAIL_LABELS"] = {
 ENV.globals["ANSWER_LABELS"] = {k.value: v for k, v in ANSWER_LABELS.items()}
 ENV.globals["EMAIL_LABELS"] = {k.value: v for k, v in EMAIL_LABELS.items()}
 ENV.globals["ROLE_LABELS"] = {"comment": "Góp ý", "publish": "Đăng tải", "inform": "Để biết"}
+
+
+def round_tabs(workflow_name: str) -> list[tuple[str, str, str]]:
+    """The tabs of a round's pages as (key, label, path), named in the kind's words; the consolidation tab
+    only for a kind whose comments are triaged somewhere in its course."""
+    workflow = get_workflow(workflow_name)
+    answers = workflow.terms.answer[:1].upper() + workflow.terms.answer[1:]
+    triaged = any(Capability.TRIAGE in state.allows for state in workflow.states.values())
+    tabs = [("units", "Tình hình đơn vị", ""), ("responses", f"{answers} đã nhận", "/responses")]
+    if triaged:
+        tabs.append(("consolidation", f"Tổng hợp {workflow.terms.answer}", "/consolidation"))
+    tabs += [("drafts", "Dự thảo", "/drafts"), ("documents", "Văn bản", "/documents"),
+             ("timeline", "Diễn biến", "/timeline"), ("outbox", "Thư đã gửi", "/outbox"),
+             ("audit", "Nhật ký", "/audit"), ("preview", "Thư mời", "/preview")]
+    return tabs
+
+
+ENV.globals["round_tabs"] = round_tabs
 
 
 def render(request: Request, template: str, context: dict[str, Any] | None = None,

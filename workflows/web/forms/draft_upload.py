@@ -1,0 +1,50 @@
+"""A draft uploaded through the web form: DOCX or PDF judged by its content (detect_kind, in
+workflows/service/draft_upload.py), within the size limit; FormErrors names what is wrong."""
+from __future__ import annotations
+
+import contextlib
+import re
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from workflows.service.draft_upload import detect_kind
+from workflows.service.errors import FormErrors
+
+_UNSAFE = re.compile(r"[^\w.() -]+")
+
+
+@dataclass(frozen=True)
+class DraftUpload:
+    filename: str  # safe to use as a file name, with the suffix of the detected type
+    content: bytes
+    kind: str  # "pdf" or "docx"
+
+
+def safe_filename(name: str, kind: str) -> str:
+    stem = _UNSAFE.sub("_", Path(name.replace("\\", "/")).stem).strip(" ._") or "du-thao"
+    return f"{stem[:120]}.{kind}"
+
+
+def check_draft_upload(filename: str, content: bytes, limit_mb: int) -> DraftUpload:
+    """The upload, or FormErrors({"draft": ...}) saying what is wrong; nothing is written."""
+    limit = limit_mb * 1024 * 1024
+    if len(content) > limit:
+        raise FormErrors({"draft": f"Tệp \"{filename}\" lớn hơn giới hạn {limit_mb} MB; không có gì được lưu."})
+    if not content:
+        raise FormErrors({"draft": f"Tệp \"{filename}\" rỗng."})
+    kind = detect_kind(content)
+    if kind is None:
+        raise FormErrors({"draft": f"Tệp \"{filename}\" không phải DOCX hoặc PDF (đã kiểm tra nội dung tệp); "
+                                   "không có gì được lưu."})
+    return DraftUpload(safe_filename(filename, kind), content, kind)
+
+
+@contextlib.contextmanager
+def staged(upload: DraftUpload) -> Iterator[Path]:
+    """The upload as a temporary file, for create_round to copy under the home; removed afterwards."""
+    with tempfile.TemporaryDirectory(prefix="ykien-draft-") as folder:
+        path = Path(folder) / upload.filename
+        path.write_bytes(upload.content)
+        yield path
