@@ -94,6 +94,8 @@ PLANTED = [
     ("layers", "config/clock.py", "import notifications.message", "config.clock -> notifications.message"),
     ("workflows-layers", "workflows/service/files.py", "from workflows.cli import main",
      "workflows.service.files -> workflows.cli.main"),
+    ("workflows-layers", "workflows/service/views.py", "import workflows.web.app",
+     "workflows.service.views -> workflows.web.app"),
     ("workflows-layers", "workflows/engine/decide.py", "from workflows.service.app import App",
      "workflows.engine.decide -> workflows.service.app"),
     ("workflows-layers", "workflows/definition/schema.py", "import workflows.engine.decision",
@@ -120,13 +122,11 @@ PLANTED = [
     ("definition-and-engine-are-pure", "workflows/engine/timers.py", "import typer",
      "workflows.engine.timers -> typer"),
 ]
-# Cycles that still go through an import inside a function, each with the move that removes it.
-KNOWN_HIDDEN_CYCLES = [
-    # rounds.create_round imports drafts.check_draft_file lazily, and draft_upload takes FormErrors from
-    # round_forms: check_draft_file moves to draft_upload, FormErrors to a module of its own.
-    {"workflows.service.draft_upload", "workflows.service.round_forms", "workflows.service.rounds",
-     "workflows.service.drafts"},
-]
+# Cycles that still go through an import inside a function, each with the move that removes it. None left.
+KNOWN_HIDDEN_CYCLES: list[set[str]] = []
+# What only the web entry point uses never lives in the service (DESIGN.md, "Layout"): forms are classes named
+# ...Form (workflows/web/forms/), API schemas are pydantic models named ...In / ...Out (workflows/web/api_schemas.py).
+WEB_ONLY_CLASS_SUFFIXES = ("Form", "In", "Out")
 
 
 def test_lint_imports_passes_on_the_repository() -> None:
@@ -163,6 +163,46 @@ def test_imports_inside_functions_hide_no_new_cycle() -> None:
     new = [describe(graph, cycle) for cycle in cycles(graph)
            if not any(set(cycle) <= known for known in KNOWN_HIDDEN_CYCLES)]
     assert new == [], "import cycles closed by an import inside a function:\n" + "\n".join(new)
+
+
+def web_shapes_in_service(root: Path = REPO) -> list[str]:
+    """Where a module of ROOT/workflows/service imports pydantic or defines a class named like a web form or an
+    API schema, as `path:line: what`."""
+    found = []
+    for path in sorted((root / "workflows" / "service").rglob("*.py")):
+        where = path.relative_to(root)
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+            if isinstance(node, ast.Import):
+                imported = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                imported = [node.module or ""]
+            else:
+                imported = []
+            found += [f"{where}:{node.lineno}: imports {name}" for name in imported
+                      if name.partition(".")[0] == "pydantic"]
+            if isinstance(node, ast.ClassDef) and node.name.endswith(WEB_ONLY_CLASS_SUFFIXES):
+                found.append(f"{where}:{node.lineno}: class {node.name}")
+    return found
+
+
+def test_the_service_holds_use_cases_and_queries_only() -> None:
+    found = web_shapes_in_service()
+    assert found == [], (
+        "workflows/service holds use cases and queries only (DESIGN.md, \"Layout\"); a web form (class ...Form) "
+        "belongs in workflows/web/forms/, an API schema (pydantic, class ...In / ...Out) in "
+        "workflows/web/api_schemas.py, and what both share (such as FormErrors, workflows/service/errors.py) "
+        "stays in the service:\n" + "\n".join(found))
+
+
+def test_the_service_shape_check_sees_a_planted_form_and_schema(tmp_path: Path) -> None:
+    shutil.copytree(REPO / "workflows" / "service", tmp_path / "workflows" / "service",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    planted = tmp_path / "workflows" / "service" / "files.py"
+    _plant(planted, "from pydantic import BaseModel")
+    planted.write_text(planted.read_text(encoding="utf-8") + "\n\nclass ExtendForm:\n    pass\n\n\n"
+                       "class CloseIn(BaseModel):\n    reason: str\n", encoding="utf-8")
+    found = [line.split(": ", 1)[1] for line in web_shapes_in_service(tmp_path)]
+    assert found == ["imports pydantic", "class ExtendForm", "class CloseIn"], found
 
 
 def test_the_cycle_finder_sees_a_planted_cycle_and_tells_function_level_imports_apart(tmp_path: Path) -> None:

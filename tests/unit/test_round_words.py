@@ -15,9 +15,10 @@ from config.calendar import vietnam_calendar
 from models.audit import AuditEvent
 from workflows.definition import Workflow, load_workflow
 from workflows.service.answer_input import AnswerInvalid, clean_proposal
+from workflows.service.errors import FormErrors
 from workflows.service.registry import engine_registry, get_workflow
-from workflows.service.round_forms import (
-    FormErrors,
+from workflows.service.rounds import default_subject
+from workflows.web.forms.round_forms import (
     RecipientChoice,
     RoundForm,
     check_round_form,
@@ -26,8 +27,7 @@ from workflows.service.round_forms import (
     read_policy,
     read_round_form,
 )
-from workflows.service.rounds import default_subject
-from workflows.service.timeline import timeline
+from workflows.web.pages.timeline import timeline
 
 SURVEY = Path(__file__).parents[1] / "fixtures" / "kinds" / "survey_grace.yaml"
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")

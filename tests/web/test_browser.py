@@ -159,7 +159,7 @@ def test_staff_launches_a_round_and_a_unit_answers_from_its_phone(
     assert "Có ý kiến góp ý: 1" in counts and "Đã mở đường dẫn: 1" in counts, counts
     shot(staff, screenshots, "round_after")
 
-    staff.click("nav.tabs >> text=Ý kiến đã nhận")
+    staff.click("nav.tabs >> text=Ý kiến góp ý đã nhận")  # the tab in the kind's words (terms.answer)
     answer = staff.locator(f"#a-{UNIT}").inner_text()
     for section, comment, proposed in COMMENTS:
         assert section in answer and comment in answer and proposed in answer

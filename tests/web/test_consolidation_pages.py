@@ -25,12 +25,11 @@ from workflows.demo import UNITS_CSV, seed_round
 from workflows.engine.events import Close, Command, CommentInput, Launch, Respond
 from workflows.service.app import App, build_app
 from workflows.service.consolidation import handle_comments, triage_items
-from workflows.service.consolidation_page import submission_packages
 from workflows.service.directory import import_units
 from workflows.service.drafts import add_version, versions
 from workflows.service.rounds import create_round, execute
 from workflows.service.staff import add_user
-from workflows.service.submission import submit_round
+from workflows.service.submission import submission_packages, submit_round
 from workflows.service.views import audit_trail, round_view
 from workflows.web.app import create_web_app
 from workflows.web.security import SESSION_COOKIE

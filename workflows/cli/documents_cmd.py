@@ -66,7 +66,7 @@ def document_inputs(
     from models.errors import InvalidInput
     from workflows.service.documents import INPUTS, set_document_inputs
     from workflows.service.documents import document_inputs as stored_inputs
-    from workflows.service.round_forms import FormErrors
+    from workflows.service.errors import FormErrors
 
     given: dict[str, Any] = {key: value for key, value in (
         ("report_subject", report_subject), ("considerations", considerations or None),

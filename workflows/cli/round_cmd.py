@@ -153,7 +153,7 @@ def respond(
     from workflows.engine.events import Respond
     from workflows.service.answer_input import check_answer, clean_comments, clean_proposal
     from workflows.service.registry import get_workflow
-    from workflows.service.round_page import round_brief
+    from workflows.service.views import round_brief
 
     with guarded(as_json):
         kinds = [k for k, given in ((ResponseKind.AGREE, agree), (ResponseKind.COMMENTS, bool(comments)),

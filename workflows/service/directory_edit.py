@@ -1,4 +1,5 @@
-"""The directory for staff pages: units by group, an uploaded CSV import, and editing one unit's contact."""
+"""The directory for staff pages and the API: units by group or in one list, an uploaded CSV import, and editing
+one unit's contact."""
 from __future__ import annotations
 
 import re
@@ -10,13 +11,13 @@ from pathlib import Path
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 
-from models.db.tables import UnitRow
+from models.db.tables import UnitGroupRow, UnitRow
 from models.directory import DEFAULT_GROUPS
 from models.errors import UnitUnknown
 from models.text import nfc, nfc_or_none
 from workflows.service.app import App
 from workflows.service.directory import ImportReport, import_units
-from workflows.service.round_forms import FormErrors
+from workflows.service.errors import FormErrors
 
 _PHONE = re.compile(r"[0-9 +.\-()]+")  # the rule of the CSV import (models.directory)
 _SAFE_NAME = re.compile(r"[^\w.-]+")
@@ -62,6 +63,27 @@ def get_unit(app: App, code: str) -> UnitInfo:
         if row is None:
             raise UnitUnknown(f"Không có đơn vị \"{code}\" trong danh bạ.")
         return _info(row)
+
+
+@dataclass(frozen=True)
+class DirectoryUnit:
+    code: str
+    name: str
+    group: str
+    group_label: str
+    email: str
+    contact_person: str | None
+    phone: str | None
+
+
+def directory_units(app: App, group: str | None = None) -> list[DirectoryUnit]:
+    with app.uow(read_only=True) as uow:
+        query = (select(UnitRow, UnitGroupRow.label).join(UnitGroupRow, UnitGroupRow.code == UnitRow.group_code)
+                 .order_by(UnitRow.group_code, UnitRow.code))
+        if group:
+            query = query.where(UnitRow.group_code == group)
+        rows = uow.session.execute(query).all()
+    return [DirectoryUnit(u.code, u.name, u.group_code, label, u.email, u.contact_person, u.phone) for u, label in rows]
 
 
 @dataclass(frozen=True)

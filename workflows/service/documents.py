@@ -28,9 +28,9 @@ from workflows.definition.schema import DocumentDef
 from workflows.service.app import App
 from workflows.service.consolidation import TriageItem, triage_items
 from workflows.service.drafts import DraftVersion, latest_version
+from workflows.service.errors import FormErrors
 from workflows.service.files import file_in_place
 from workflows.service.registry import DOCUMENT_BUILDERS, get_workflow
-from workflows.service.round_forms import FormErrors, clean
 from workflows.service.views import round_view
 
 DRAFT_KINDS = ("Kế hoạch", "Quyết định", "Quy chế", "Quy định", "Đề án", "Chương trình", "Nghị quyết", "Báo cáo")
@@ -810,7 +810,7 @@ def check_document_inputs(values: Mapping[str, Any], workflow: Workflow, legal_b
 def _check_input(spec: InputSpec, raw: Any, legal_bases: tuple[str, ...], round_subject: str) -> Any:
     if spec.key == "considerations":
         items = [raw] if isinstance(raw, str) else list(raw)
-        paragraphs = [text for text in (clean(str(item)) for item in items) if text]
+        paragraphs = [text for text in (nfc(str(item)) for item in items) if text]
         if len(paragraphs) > MAX_CONSIDERATIONS:
             raise ValueError(f"tối đa {MAX_CONSIDERATIONS} đoạn.")
         for number, text in enumerate(paragraphs, start=1):
@@ -825,7 +825,7 @@ def _check_input(spec: InputSpec, raw: Any, legal_bases: tuple[str, ...], round_
         if not 0 <= raw < len(legal_bases):
             raise ValueError(f"đợt có {len(legal_bases)} căn cứ; chọn số từ 1 đến {len(legal_bases)}.")
         return raw
-    text = clean(str(raw))
+    text = nfc(str(raw))
     if spec.key == "report_subject":
         text = re.sub(r"^V/v\s*", "", text, flags=re.IGNORECASE)
         if len(text) > MAX_SUBJECT:

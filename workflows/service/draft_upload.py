@@ -1,25 +1,12 @@
-"""A draft uploaded through the web form: DOCX or PDF judged by its content, within the size limit."""
+"""A draft file judged by its content: DOCX or PDF, within the size limit. Used when a round is created and
+when a draft version is added, whichever entry point the file came through."""
 from __future__ import annotations
 
-import contextlib
 import io
-import re
-import tempfile
 import zipfile
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
-from workflows.service.round_forms import FormErrors
-
-_UNSAFE = re.compile(r"[^\w.() -]+")
-
-
-@dataclass(frozen=True)
-class DraftUpload:
-    filename: str  # safe to use as a file name, with the suffix of the detected type
-    content: bytes
-    kind: str  # "pdf" or "docx"
+from models.errors import InvalidInput
 
 
 def detect_kind(content: bytes) -> str | None:
@@ -36,29 +23,13 @@ def detect_kind(content: bytes) -> str | None:
     return None
 
 
-def safe_filename(name: str, kind: str) -> str:
-    stem = _UNSAFE.sub("_", Path(name.replace("\\", "/")).stem).strip(" ._") or "du-thao"
-    return f"{stem[:120]}.{kind}"
-
-
-def check_draft_upload(filename: str, content: bytes, limit_mb: int) -> DraftUpload:
-    """The upload, or FormErrors({"draft": ...}) saying what is wrong; nothing is written."""
-    limit = limit_mb * 1024 * 1024
-    if len(content) > limit:
-        raise FormErrors({"draft": f"Tệp \"{filename}\" lớn hơn giới hạn {limit_mb} MB; không có gì được lưu."})
-    if not content:
-        raise FormErrors({"draft": f"Tệp \"{filename}\" rỗng."})
-    kind = detect_kind(content)
-    if kind is None:
-        raise FormErrors({"draft": f"Tệp \"{filename}\" không phải DOCX hoặc PDF (đã kiểm tra nội dung tệp); "
-                                   "không có gì được lưu."})
-    return DraftUpload(safe_filename(filename, kind), content, kind)
-
-
-@contextlib.contextmanager
-def staged(upload: DraftUpload) -> Iterator[Path]:
-    """The upload as a temporary file, for create_round to copy under the home; removed afterwards."""
-    with tempfile.TemporaryDirectory(prefix="ykien-draft-") as folder:
-        path = Path(folder) / upload.filename
-        path.write_bytes(upload.content)
-        yield path
+def check_draft_file(name: str, content: bytes, limit_bytes: int) -> None:
+    """DOCX or PDF, judged by content (the same test as the web form's), within the size limit."""
+    suffix = Path(name).suffix.lower().lstrip(".")
+    if len(content) > limit_bytes:
+        raise InvalidInput(f"{name}: tệp {len(content) / 1e6:.1f} MB vượt giới hạn {limit_bytes / 1e6:.0f} MB.",
+                           "file_too_large")
+    if suffix not in ("pdf", "docx"):
+        raise InvalidInput(f"{name}: chỉ nhận tệp DOCX hoặc PDF.", "file_type")
+    if detect_kind(content) != suffix:
+        raise InvalidInput(f"{name}: nội dung tệp không phải {suffix.upper()} hợp lệ.", "file_type")

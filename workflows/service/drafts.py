@@ -10,12 +10,11 @@ from sqlalchemy import func, select
 
 from models.db.tables import DraftVersionRow
 from models.db.unit_of_work import UnitOfWork
-from models.errors import InvalidInput
 from models.text import nfc
 from workflows.engine.decision import Decision
 from workflows.engine.events import Command
 from workflows.service.app import App
-from workflows.service.draft_upload import detect_kind
+from workflows.service.draft_upload import check_draft_file
 from workflows.service.rounds import draft_location, execute, store_draft
 
 
@@ -29,18 +28,6 @@ class DraftVersion:
     uploaded_at: datetime
     uploaded_by: str
     path: Path
-
-
-def check_draft_file(name: str, content: bytes, limit_bytes: int) -> None:
-    """DOCX or PDF, judged by content (the same test as the web form's), within the size limit."""
-    suffix = Path(name).suffix.lower().lstrip(".")
-    if len(content) > limit_bytes:
-        raise InvalidInput(f"{name}: tệp {len(content) / 1e6:.1f} MB vượt giới hạn {limit_bytes / 1e6:.0f} MB.",
-                           "file_too_large")
-    if suffix not in ("pdf", "docx"):
-        raise InvalidInput(f"{name}: chỉ nhận tệp DOCX hoặc PDF.", "file_type")
-    if detect_kind(content) != suffix:
-        raise InvalidInput(f"{name}: nội dung tệp không phải {suffix.upper()} hợp lệ.", "file_type")
 
 
 def parse_sections(text: str | None) -> list[str]:

@@ -4,12 +4,26 @@ from __future__ import annotations
 from datetime import date
 
 from models.errors import DomainError, InvalidInput
-from models.rounds import RecipientRole
+from models.rounds import RecipientRole, RoundState
+from workflows.definition import Workflow
+from workflows.definition.schema import CAPABILITY_EVENTS, Capability
 from workflows.service.app import App
-from workflows.service.consolidation_page import follow_up_possible
 from workflows.service.drafts import latest_version
 from workflows.service.registry import get_workflow
 from workflows.service.rounds import Addressee, NewRound, create_round
+
+# The two decisions a state with the capability "decide" records: the plan issued, or the draft returned.
+ISSUE_EVENT, RETURN_EVENT = "decide_issued", "decide_returned"
+assert {ISSUE_EVENT, RETURN_EVENT} == set(CAPABILITY_EVENTS[Capability.DECIDE])
+
+
+def follow_up_possible(workflow: Workflow, state: RoundState) -> bool:
+    """A new round is offered where the state allows it (a returned draft), and on a draft revised after a
+    return that has not gone out again."""
+    if workflow.allows(state.status, Capability.FOLLOW_UP):
+        return True
+    return state.launched_at is None and state.outcome.get("decision") == RETURN_EVENT and \
+        workflow.allows(state.status, Capability.EDIT)
 
 
 def follow_up_round(app: App, round_id: int, deadline: date, actor: str,

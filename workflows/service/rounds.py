@@ -21,6 +21,7 @@ from workflows.engine.events import Event
 from workflows.engine.timers import DISABLED
 from workflows.service.app import App
 from workflows.service.apply import apply_decision
+from workflows.service.draft_upload import check_draft_file
 from workflows.service.files import file_in_place
 from workflows.service.registry import get_workflow, shipped_workflows
 
@@ -126,8 +127,6 @@ def create_round(app: App, new: NewRound, actor: str) -> int:
         if not new.draft_path.is_file():
             raise InvalidInput(f"draft: không tìm thấy tệp {new.draft_path}.", "draft_missing")
         content = new.draft_path.read_bytes()
-        from workflows.service.drafts import check_draft_file
-
         check_draft_file(new.draft_path.name, content, app.settings.max_upload_mb * 1024 * 1024)
         draft_sha = hashlib.sha256(content).hexdigest()
     now = app.clock.now()

@@ -1,5 +1,5 @@
 """The package that leaves the Sở from a state (the definition's `package:`): its documents built and zipped,
-stored, and its event recorded, once."""
+stored, and its event recorded, once; and the packages a round has, as recorded."""
 from __future__ import annotations
 
 import hashlib
@@ -8,6 +8,8 @@ import zipfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+
+from sqlalchemy import select
 
 from models.db.tables import SubmissionRow
 from models.db.unit_of_work import UnitOfWork
@@ -66,8 +68,7 @@ def submit_round(app: App, round_id: int, actor: str) -> SubmissionPackage:
     package, documents = package_contents(facts)
     content = _zip([(d.filename, d.content) for d in documents])
     sha = hashlib.sha256(content).hexdigest()
-    folder = app.settings.home / "submissions" / str(round_id)
-    target = folder / f"ho-so-dot-{round_id}-v{facts.state.draft_version}-{sha[:8]}.zip"
+    target = package_folder(app, round_id) / f"ho-so-dot-{round_id}-v{facts.state.draft_version}-{sha[:8]}.zip"
 
     def record(uow: UnitOfWork, decision: Decision) -> None:
         uow.session.add(SubmissionRow(round_id=round_id, draft_version=decision.state.draft_version,
@@ -77,3 +78,30 @@ def submit_round(app: App, round_id: int, actor: str) -> SubmissionPackage:
         partial.write_bytes(content)
         execute(app, round_id, Command(package.event, {"package": target.name, "sha256": sha}), actor, also=record)
     return SubmissionPackage(target, sha, [d.filename for d in documents], package.title, package.done)
+
+
+@dataclass(frozen=True)
+class Package:
+    """A package built for a round, as recorded, with where it is stored."""
+
+    filename: str
+    sha256: str
+    draft_version: int
+    created_at: datetime
+    created_by: str
+    path: Path
+
+
+def package_folder(app: App, round_id: int) -> Path:
+    return app.settings.home / "submissions" / str(round_id)
+
+
+def submission_packages(app: App, round_id: int) -> list[Package]:
+    """The packages built for a round, newest first, with where they are stored."""
+    with app.uow(read_only=True) as uow:
+        uow.rounds.row(round_id)
+        rows = list(uow.session.scalars(select(SubmissionRow).where(SubmissionRow.round_id == round_id)
+                                        .order_by(SubmissionRow.id.desc())))
+    folder = package_folder(app, round_id)
+    return [Package(r.filename, r.sha256, r.draft_version, r.created_at, r.created_by, folder / r.filename)
+            for r in rows]

@@ -8,13 +8,13 @@ from datetime import date
 
 from config.calendar import WorkingCalendar
 from models.consolidation import HANDLING_LABELS, ExplanationRequired, Handling, check_handling
-from workflows.definition.schema import CAPABILITY_EVENTS, Capability
 from workflows.engine.events import Command
-from workflows.service.draft_upload import DraftUpload, check_draft_upload
 from workflows.service.drafts import parse_sections
-from workflows.service.round_forms import (
+from workflows.service.errors import FormErrors
+from workflows.service.followup import ISSUE_EVENT, RETURN_EVENT
+from workflows.web.forms.draft_upload import DraftUpload, check_draft_upload
+from workflows.web.forms.round_forms import (
     DeadlineChoice,
-    FormErrors,
     FormValues,
     clean,
     compute_deadline,
@@ -130,12 +130,8 @@ def check_draft_form(form: DraftForm, upload: tuple[str, bytes] | None, limit_mb
 
 # --- the UBND decision -----------------------------------------------------------------------------------
 
-# The two decisions a state with the capability "decide" records: the plan issued (with its number and date)
-# or the draft returned (with the reason). The form names each by its event without "decide_".
-ISSUE_EVENT, RETURN_EVENT = "decide_issued", "decide_returned"
-assert {ISSUE_EVENT, RETURN_EVENT} == set(CAPABILITY_EVENTS[Capability.DECIDE])
-
-
+# The two decisions a state with the capability "decide" records (ISSUE_EVENT, RETURN_EVENT: the plan issued with
+# its number and date, or the draft returned with the reason). The form names each by its event without "decide_".
 def decision_value(event: str) -> str:
     return event.removeprefix("decide_")
 

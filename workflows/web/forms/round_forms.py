@@ -1,7 +1,8 @@
 """Read and check the staff forms of a round (create, extend, paper answer): raw values in, NewRound or events out.
 
 Pure: no database, no clock. Each reader keeps the raw text for re-display; each checker collects
-every problem as `field -> Vietnamese message` and raises FormErrors with all of them.
+every problem as `field -> Vietnamese message` and raises FormErrors (workflows/service/errors.py, shared
+with the use cases that check a form's worth of input) with all of them.
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from workflows.engine.events import Close, CommentInput, Extend, Respond
 from workflows.engine.timers import DISABLED
 from workflows.service.answer_input import AnswerInvalid, clean_proposal
 from workflows.service.deadlines import read_date
+from workflows.service.errors import FormErrors
 from workflows.service.rounds import Addressee, NewRound, default_subject, silence_rule
 
 FormValues = Mapping[str, Sequence[str]]
@@ -28,14 +30,6 @@ ROLES: tuple[RecipientRole, ...] = (RecipientRole.COMMENT, RecipientRole.PUBLISH
 SIGNER_TITLES = ("GIÁM ĐỐC", "KT. GIÁM ĐỐC/PHÓ GIÁM ĐỐC")
 PAPER_CHANNELS = (ResponseChannel.PAPER, ResponseChannel.EMAIL, ResponseChannel.PHONE)
 MAX_COMMENT_ROWS = 200
-
-
-class FormErrors(InvalidInput):
-    """Every problem of one submitted form, by field name."""
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__("; ".join(errors.values()), "invalid_form")
-        self.errors = errors
 
 
 def clean(value: str | None) -> str:

@@ -1,15 +1,13 @@
-"""Read models the JSON API needs beyond views.py: who owns a round, each unit's latest answer, the directory."""
+"""Read models the JSON API needs beyond the service's queries (workflows/service/views.py): each unit's latest
+answer in the API's shape. The directory's units are workflows/service/directory_edit.py's directory_units."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
-
-from models.db.tables import UnitGroupRow, UnitRow
 from workflows.engine.events import CommentInput
 from workflows.service.app import App
-from workflows.service.round_page import latest_answers, round_brief
+from workflows.service.views import latest_answers, round_brief
 
 
 @dataclass(frozen=True)
@@ -30,17 +28,6 @@ class UnitResponse:
     proposal: dict[str, str] | None
 
 
-@dataclass(frozen=True)
-class DirectoryUnit:
-    code: str
-    name: str
-    group: str
-    group_label: str
-    email: str
-    contact_person: str | None
-    phone: str | None
-
-
 def unit_responses(app: App, round_id: int) -> list[UnitResponse]:
     """Latest revision of every unit that answered (the round page's query, in the API's shape)."""
     round_brief(app, round_id)
@@ -49,13 +36,3 @@ def unit_responses(app: App, round_id: int) -> list[UnitResponse]:
                          tuple(CommentInput(c.text, c.section, c.proposed_wording) for c in a.comments),
                          {str(k): str(v) for k, v in a.proposal.items()} if a.proposal else None)
             for a in latest_answers(app, round_id)]
-
-
-def directory_units(app: App, group: str | None = None) -> list[DirectoryUnit]:
-    with app.uow(read_only=True) as uow:
-        query = (select(UnitRow, UnitGroupRow.label).join(UnitGroupRow, UnitGroupRow.code == UnitRow.group_code)
-                 .order_by(UnitRow.group_code, UnitRow.code))
-        if group:
-            query = query.where(UnitRow.group_code == group)
-        rows = uow.session.execute(query).all()
-    return [DirectoryUnit(u.code, u.name, u.group_code, label, u.email, u.contact_person, u.phone) for u, label in rows]

@@ -1,24 +1,21 @@
-"""Read models of the pages after the deadline: the triage table, the units' answers by kind, the submission
-packages and the UBND decision as recorded."""
+"""Read models of the pages after the deadline: the triage table, the units' answers by kind and the UBND
+decision as recorded. The queries behind them are the service's: triage_items (consolidation.py),
+submission_packages (submission.py), follow_up_possible (followup.py)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from pathlib import Path
-
-from sqlalchemy import select
 
 from models.consolidation import Handling
-from models.db.tables import SubmissionRow
 from models.rounds import RoundState
 from models.unit_status import AnswerStatus, UnitStatus
 from workflows.definition import Workflow
 from workflows.definition.schema import Capability
 from workflows.engine.events import ENGINE_EVENTS
-from workflows.service.app import App
 from workflows.service.consolidation import TriageItem
-from workflows.service.consolidation_forms import ISSUE_EVENT, RETURN_EVENT, decision_value
+from workflows.service.followup import ISSUE_EVENT, RETURN_EVENT
+from workflows.web.forms.consolidation_forms import decision_value
 
 
 @dataclass(frozen=True)
@@ -77,31 +74,6 @@ def unit_lists(workflow: Workflow, state: RoundState, units: Iterable[UnitStatus
                      not_asked=having(AnswerStatus.NOT_ASKED))
 
 
-@dataclass(frozen=True)
-class Package:
-    filename: str
-    sha256: str
-    draft_version: int
-    created_at: datetime
-    created_by: str
-    path: Path
-
-
-def package_folder(app: App, round_id: int) -> Path:
-    return app.settings.home / "submissions" / str(round_id)
-
-
-def submission_packages(app: App, round_id: int) -> list[Package]:
-    """The packages built for a round, newest first, with where they are stored."""
-    with app.uow(read_only=True) as uow:
-        uow.rounds.row(round_id)
-        rows = list(uow.session.scalars(select(SubmissionRow).where(SubmissionRow.round_id == round_id)
-                                        .order_by(SubmissionRow.id.desc())))
-    folder = package_folder(app, round_id)
-    return [Package(r.filename, r.sha256, r.draft_version, r.created_at, r.created_by, folder / r.filename)
-            for r in rows]
-
-
 def unhandled_refusal(count: int) -> str:
     """The words of the engine's guard, for the check made before asking to confirm."""
     return (f"Còn {count} ý kiến chưa được xử lý (tiếp thu / giải trình); "
@@ -158,15 +130,6 @@ def round_outcome(state: RoundState) -> Outcome:
                    decided_at=_moment(values.get("decided_at")),
                    number=values.get("decided_number"), issued_on=_day(values.get("decided_date")),
                    reason=values.get("decided_reason"))
-
-
-def follow_up_possible(workflow: Workflow, state: RoundState) -> bool:
-    """A new round is offered where the state allows it (a returned draft), and on a draft revised after a
-    return that has not gone out again."""
-    if workflow.allows(state.status, Capability.FOLLOW_UP):
-        return True
-    return state.launched_at is None and round_outcome(state).returned and \
-        workflow.allows(state.status, Capability.EDIT)
 
 
 def target_state(workflow: Workflow, status: str, event: str) -> str | None:

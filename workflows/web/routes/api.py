@@ -23,7 +23,15 @@ from models.staff import Role, StaffUser
 from workflows.engine.events import Close, Event, Extend, Launch, Remind, Respond
 from workflows.engine.refusals import Refused
 from workflows.service.answer_input import check_answer, clean_comments, clean_proposal
-from workflows.service.api_models import (
+from workflows.service.app import App
+from workflows.service.deadlines import parse_deadline
+from workflows.service.directory_edit import directory_units
+from workflows.service.registry import WorkflowUnknown, get_workflow, shipped_workflows
+from workflows.service.rounds import Addressee, NewRound, create_round, default_workflow_name, execute
+from workflows.service.staff import LoginRefused, TooManyAttempts, authenticate
+from workflows.service.steps import run_step
+from workflows.service.views import RoundBrief, audit_trail, list_rounds, round_brief, round_view
+from workflows.web.api_schemas import (
     AuditEventOut,
     AuditOut,
     ChainBreakOut,
@@ -53,15 +61,8 @@ from workflows.service.api_models import (
     UserOut,
     WorkflowOut,
 )
-from workflows.service.api_queries import directory_units, unit_responses
-from workflows.service.app import App
-from workflows.service.deadlines import parse_deadline
-from workflows.service.registry import WorkflowUnknown, get_workflow, shipped_workflows
-from workflows.service.round_page import RoundBrief, round_brief, without_cli_flags
-from workflows.service.rounds import Addressee, NewRound, create_round, default_workflow_name, execute
-from workflows.service.staff import LoginRefused, TooManyAttempts, authenticate
-from workflows.service.steps import run_step
-from workflows.service.views import audit_trail, list_rounds, round_view
+from workflows.web.pages.api_queries import unit_responses
+from workflows.web.pages.round_page import without_cli_flags
 from workflows.web.security import CSRF_HEADER, SESSION_COOKIE, Session, current_user, read_session, ykien
 
 MAX_ID = 2**31 - 1

@@ -20,7 +20,24 @@ from workflows.engine.events import Command
 from workflows.engine.refusals import GuardFailed
 from workflows.service.app import App
 from workflows.service.consolidation import handle_comments, triage_items
-from workflows.service.consolidation_forms import (
+from workflows.service.documents import (
+    DocumentChoice,
+    RoundFacts,
+    inputs_of,
+    kind_documents,
+    render_document,
+    set_document_inputs,
+    state_documents,
+    unit_list_workbook,
+)
+from workflows.service.drafts import add_version, latest_version, revise_round, versions
+from workflows.service.errors import FormErrors
+from workflows.service.followup import follow_up_possible, follow_up_round
+from workflows.service.registry import get_workflow
+from workflows.service.rounds import execute
+from workflows.service.submission import package_refusal, submission_packages, submit_round
+from workflows.service.views import RoundBrief, audit_trail, round_brief, round_view
+from workflows.web.forms.consolidation_forms import (
     ISSUE_EVENT,
     DeadlineForm,
     DecisionForm,
@@ -43,38 +60,19 @@ from workflows.service.consolidation_forms import (
     read_follow_up_form,
     read_handle_form,
 )
-from workflows.service.consolidation_page import (
+from workflows.web.forms.draft_upload import staged
+from workflows.web.forms.round_forms import DeadlineChoice
+from workflows.web.pages.consolidation_page import (
     arrival_message,
     can_triage,
     decision_choices,
-    follow_up_possible,
     handling_counts,
     round_outcome,
-    submission_packages,
     target_state,
     triage_rows,
     unhandled_refusal,
     unit_lists,
 )
-from workflows.service.documents import (
-    DocumentChoice,
-    RoundFacts,
-    inputs_of,
-    kind_documents,
-    render_document,
-    set_document_inputs,
-    state_documents,
-    unit_list_workbook,
-)
-from workflows.service.draft_upload import staged
-from workflows.service.drafts import add_version, latest_version, revise_round, versions
-from workflows.service.followup import follow_up_round
-from workflows.service.registry import get_workflow
-from workflows.service.round_forms import DeadlineChoice, FormErrors
-from workflows.service.round_page import RoundBrief, round_brief
-from workflows.service.rounds import execute
-from workflows.service.submission import package_refusal, submit_round
-from workflows.service.views import audit_trail, round_view
 from workflows.web.routes.rounds import WEEKDAYS, Posted, PostedForm
 from workflows.web.security import Forbidden, require_staff, ykien
 from workflows.web.templating import render

@@ -17,7 +17,7 @@ from workflows.service.directory_edit import (
     get_unit,
     import_upload,
 )
-from workflows.service.round_forms import FormErrors
+from workflows.service.errors import FormErrors
 from workflows.web.routes.rounds import Posted, PostedForm
 from workflows.web.security import Forbidden, require_staff, ykien
 from workflows.web.templating import render

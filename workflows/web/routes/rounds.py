@@ -20,15 +20,29 @@ from workflows.definition.schema import Capability
 from workflows.engine.events import Event, Launch, Remind
 from workflows.service.app import App
 from workflows.service.directory_edit import directory_by_group
-from workflows.service.draft_upload import DraftUpload, check_draft_upload, staged
+from workflows.service.errors import FormErrors
 from workflows.service.invitation_preview import PLACEHOLDER_LINK, preview_invitation
 from workflows.service.outbox_view import KIND_LABELS, STATUS_LABELS, MessageNotFound, outbox_message, outbox_page
 from workflows.service.registry import get_workflow, shipped_workflows
-from workflows.service.round_forms import (
+from workflows.service.rounds import create_round, default_workflow_name, execute
+from workflows.service.steps import run_step
+from workflows.service.views import (
+    RoundBrief,
+    answering_units,
+    audit_trail,
+    kind_answer_labels,
+    latest_answers,
+    role_labels,
+    round_brief,
+    round_details,
+    round_view,
+    staff_draft_file,
+)
+from workflows.web.forms.draft_upload import DraftUpload, check_draft_upload, staged
+from workflows.web.forms.round_forms import (
     PAPER_CHANNELS,
     SIGNER_TITLES,
     DeadlineChoice,
-    FormErrors,
     RoundForm,
     check_extend_form,
     check_respond_form,
@@ -42,22 +56,8 @@ from workflows.service.round_forms import (
     read_respond_form,
     read_round_form,
 )
-from workflows.service.round_page import (
-    RoundBrief,
-    UnitFilter,
-    answering_units,
-    available_actions,
-    filter_units,
-    latest_answers,
-    round_brief,
-    round_details,
-    staff_draft_file,
-    without_cli_flags,
-)
-from workflows.service.rounds import create_round, default_workflow_name, execute
-from workflows.service.steps import run_step
-from workflows.service.timeline import CHANNEL_LABELS, timeline
-from workflows.service.views import audit_trail, kind_answer_labels, role_labels, round_view
+from workflows.web.pages.round_page import UnitFilter, available_actions, filter_units, without_cli_flags
+from workflows.web.pages.timeline import CHANNEL_LABELS, timeline
 from workflows.web.security import Forbidden, check_csrf, require_staff, ykien
 from workflows.web.templating import render
 
