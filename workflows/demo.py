@@ -22,15 +22,15 @@ from notifications.sink import MailSink
 from workflows.cli.common import console
 from workflows.cli.render import render_audit, render_round
 from workflows.definition import Workflow
-from workflows.engine.events import CommentInput, Extend, Launch, Respond
+from workflows.engine.events import CommentInput, Event, Extend, Launch, Respond
 from workflows.service.app import App, build_app
+from workflows.service.commands import CommandResult, run_command
 from workflows.service.directory import import_units
 from workflows.service.mail import store_received
 from workflows.service.recipients import answer
 from workflows.service.registry import shipped_workflows
-from workflows.service.rounds import Addressee, NewRound, create_round, execute
+from workflows.service.rounds import Addressee, NewRound, create_round
 from workflows.service.staff import add_user
-from workflows.service.steps import run_step
 from workflows.service.sweep import run_due
 from workflows.service.views import audit_trail, latest_responses, round_view
 
@@ -85,6 +85,16 @@ def _link(app: App, round_id: int, unit: str) -> str:
 def _tick(app: App) -> None:
     report = run_due(app)
     console.print(f"tick: {report.timers_fired} việc hẹn giờ đến hạn, {report.delivery.sent} thư đã gửi.")
+    for error in report.delivery_errors:
+        console.print(f"  chưa gửi được thư ({error}); lần quét sau sẽ gửi lại.")
+
+
+def _command(app: App, round_id: int, event: Event) -> CommandResult:
+    """One staff command through the service's command path; mail that could not go out now is said so."""
+    result = run_command(app, round_id, event, STAFF)
+    if result.notice:
+        console.print(result.notice)
+    return result
 
 
 DEMO_USER = "demo"
@@ -137,9 +147,9 @@ def _story(app: App, clock: FrozenClock) -> None:
     console.print(f"Tạo {kind.terms.round} số {round_id}, hạn trả lời 05/12/2025{silence}.")
 
     _at(app, clock, "2025-11-20T09:00")
-    decision = execute(app, round_id, Launch(), STAFF)
-    sent = run_step(app, "circulate", round_id=round_id)
-    console.print(f"Phát hành: {len(decision.messages)} thư xin ý kiến, đã gửi {sent.sent}.")
+    launched = _command(app, round_id, Launch())
+    sent = launched.delivery.sent if launched.delivery else 0
+    console.print(f"Phát hành: {launched.queued} thư xin ý kiến, đã gửi {sent}.")
 
     _at(app, clock, "2025-11-26T10:15")
     # The unit answers itself, through the personal link of its invitation: the audit credits the unit.
@@ -150,9 +160,8 @@ def _story(app: App, clock: FrozenClock) -> None:
     console.print(f"Sở Công Thương gửi 2 {kind.terms.answer} qua đường dẫn riêng (Mục II.2, Mục IV).")
 
     _at(app, clock, "2025-12-02T15:40")
-    execute(app, round_id, Respond("STP", ResponseKind.AGREE, entered_by=STAFF, channel=ResponseChannel.PAPER,
-                                   note="Công văn số 812/STP-XDKTVB"), STAFF)
-    run_step(app, "circulate", round_id=round_id)
+    _command(app, round_id, Respond("STP", ResponseKind.AGREE, entered_by=STAFF, channel=ResponseChannel.PAPER,
+                                    note="Công văn số 812/STP-XDKTVB"))
     console.print(f"Sở Tư pháp trả lời bằng văn bản giấy: {kind.terms.agreed.lower()} "
                   f"({STAFF} ghi nhận thay mặt đơn vị).")
 
@@ -160,9 +169,8 @@ def _story(app: App, clock: FrozenClock) -> None:
     _tick(app)
 
     _at(app, clock, "2025-12-04T11:00")
-    execute(app, round_id, Extend(datetime(2025, 12, 12).date(), "SYT",
-                                  "Sở Y tế đề nghị gia hạn để lấy ý kiến các đơn vị trực thuộc"), STAFF)
-    run_step(app, "circulate", round_id=round_id)
+    _command(app, round_id, Extend(datetime(2025, 12, 12).date(), "SYT",
+                                   "Sở Y tế đề nghị gia hạn để lấy ý kiến các đơn vị trực thuộc"))
     console.print("Gia hạn cho Sở Y tế đến 12/12/2025 (thư thông báo gia hạn đã gửi).")
     console.print("\n[bold]Tình hình trước hạn[/]")
     render_round(round_view(app, round_id), [], app.tz)
@@ -182,9 +190,8 @@ def _story(app: App, clock: FrozenClock) -> None:
         _tick(app)
 
     _at(app, clock, "2025-12-15T09:30")
-    execute(app, round_id, Respond("SNV", ResponseKind.AGREE, entered_by=STAFF, channel=ResponseChannel.PAPER,
-                                   note="Công văn đến sau hạn", late_accept=True), STAFF)
-    run_step(app, "circulate", round_id=round_id)
+    _command(app, round_id, Respond("SNV", ResponseKind.AGREE, entered_by=STAFF, channel=ResponseChannel.PAPER,
+                                    note="Công văn đến sau hạn", late_accept=True))
     console.print(f"Sở Nội vụ gửi văn bản sau khi đã kết thúc nhận trả lời: {STAFF} chấp nhận {kind.terms.answer} "
                   "muộn, ghi nhận thay mặt đơn vị.")
     console.print("\n[bold]Tình hình sau hạn[/]")
@@ -201,8 +208,7 @@ def _live_round(app: App, sink: MailSink) -> list[tuple[str, str]]:
                     title="Quy chế quản lý nhiệm vụ khoa học và công nghệ cấp tỉnh (dự thảo lần 2)",
                     subject="", office="QLKH", addressees=(Addressee(groups=("so-ban-nganh", "hiep-hoi")),))
     round_id = create_round(app, draft, STAFF)
-    execute(app, round_id, Launch(), STAFF)
-    run_step(app, "circulate", round_id=round_id)
+    _command(app, round_id, Launch())
     links: list[tuple[str, str]] = []
     with app.uow(read_only=True) as uow:
         rows = list(uow.session.scalars(select(OutboxRow).where(OutboxRow.round_id == round_id,

@@ -42,6 +42,8 @@ class Sweeper:
             if report.timers_fired or report.delivery.sent or report.delivery.failed:
                 log.info("sweep: %d timers, %d sent, %d failed, %d to retry", report.timers_fired,
                          report.delivery.sent, report.delivery.failed, report.delivery.retrying)
+            for error in report.delivery_errors:  # the commands stand; their mail waits for the next sweep
+                log.warning("sweep: delivery failed (%s); the messages stay in the outbox", error)
         except Exception:  # a failed sweep must not stop the scheduler; the next one retries
             log.exception("sweep failed")
         finally:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -14,9 +15,40 @@ if TYPE_CHECKING:
     from models.directory import UnitRecord
 
 
+@dataclass(frozen=True)
+class UnitInfo:
+    code: str
+    name: str
+    group: str
+    email: str
+    contact_person: str | None
+    phone: str | None
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class DirectoryUnit:
+    """A unit with the label of its group."""
+
+    code: str
+    name: str
+    group: str
+    group_label: str
+    email: str
+    contact_person: str | None
+    phone: str | None
+
+
+def unit_info(row: UnitRow) -> UnitInfo:
+    return UnitInfo(row.code, row.name, row.group_code, row.email, row.contact_person, row.phone, row.updated_at)
+
+
 class DirectoryRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
+        # Rows locked by unit(code, lock=True), held so set_contact() writes them without loading them again
+        # (the session's identity map keeps unchanged rows only weakly).
+        self._locked: dict[str, UnitRow] = {}
 
     def groups(self) -> dict[str, str]:
         return {g.code: g.label for g in self.session.scalars(select(UnitGroupRow).order_by(UnitGroupRow.code))}
@@ -53,3 +85,34 @@ class DirectoryRepository:
         if groups is not None:
             query = query.where(UnitRow.group_code.in_(list(groups)))
         return list(self.session.scalars(query))
+
+    def unit(self, code: str, lock: bool = False) -> UnitInfo | None:
+        """One unit; with lock, its row is held until the transaction ends (to edit it)."""
+        if lock:
+            row = self.session.scalars(select(UnitRow).where(UnitRow.code == code).with_for_update()).one_or_none()
+            if row is not None:
+                self._locked[code] = row
+        else:
+            row = self.session.get(UnitRow, code)
+        return unit_info(row) if row is not None else None
+
+    def set_contact(self, code: str, email: str, contact_person: str | None, phone: str | None,
+                    at: datetime) -> None:
+        """Change where a unit's mail goes and whom to call; only the changed columns are written. Call
+        unit(code, lock=True) first."""
+        row = self._locked.get(code) or self.session.get(UnitRow, code)
+        if row is None:
+            raise LookupError(f"no unit {code}")
+        for name, value in (("email", email), ("contact_person", contact_person), ("phone", phone)):
+            if getattr(row, name) != value:
+                setattr(row, name, value)
+        row.updated_at = at
+
+    def units_with_group_labels(self, group: str | None = None) -> list[DirectoryUnit]:
+        """The units (of one group, or all) with their group's label, by group and code, in one query."""
+        query = (select(UnitRow, UnitGroupRow.label).join(UnitGroupRow, UnitGroupRow.code == UnitRow.group_code)
+                 .order_by(UnitRow.group_code, UnitRow.code))
+        if group:
+            query = query.where(UnitRow.group_code == group)
+        return [DirectoryUnit(u.code, u.name, u.group_code, label, u.email, u.contact_person, u.phone)
+                for u, label in self.session.execute(query)]

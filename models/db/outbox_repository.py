@@ -1,14 +1,77 @@
 """The transactional outbox: messages written with the decision, delivered after commit."""
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import ColumnElement, case, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from models.db.claims import claim_ids, extend_lease
-from models.db.tables import OutboxRow
+from models.db.claims import claim_ids, extend_lease, release_dead_claims
+from models.db.tables import OutboxRow, RecipientRow
+
+
+@dataclass(frozen=True, slots=True)
+class NewMessage:
+    """A composed email to queue for one unit of a round."""
+
+    round_id: int
+    recipient_id: int
+    unit_code: str
+    kind: str
+    to_address: str
+    subject: str
+    text_body: str
+    html_body: str
+    message_id: str
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    """A queued or sent message without its bodies, with the name of the unit it went to."""
+
+    id: int
+    unit_code: str | None
+    unit_name: str | None
+    kind: str
+    to_address: str
+    subject: str
+    status: str
+    attempts: int
+    last_error: str | None
+    created_at: datetime
+    sent_at: datetime | None
+
+
+@dataclass(frozen=True)
+class OutboxMessage:
+    """One message as it was composed: its header Message-ID and its text body."""
+
+    item: OutboxItem
+    message_id: str
+    text_body: str
+
+
+_ITEM_COLUMNS = (OutboxRow.id, OutboxRow.unit_code, RecipientRow.unit_name, OutboxRow.kind, OutboxRow.to_address,
+                 OutboxRow.subject, OutboxRow.status, OutboxRow.attempts, OutboxRow.last_error, OutboxRow.created_at,
+                 OutboxRow.sent_at)
+
+
+def _item(row: Any) -> OutboxItem:
+    """An OutboxItem of a row selected with _ITEM_COLUMNS."""
+    return OutboxItem(row.id, row.unit_code, row.unit_name, row.kind, row.to_address, row.subject, row.status,
+                      row.attempts, row.last_error, row.created_at, row.sent_at)
+
+
+def _of_round(round_id: int, status: str | None, kind: str | None) -> list[ColumnElement[bool]]:
+    conditions = [OutboxRow.round_id == round_id]
+    if status:
+        conditions.append(OutboxRow.status == status)
+    if kind:
+        conditions.append(OutboxRow.kind == kind)
+    return conditions
 
 
 class OutboxRepository:
@@ -18,6 +81,18 @@ class OutboxRepository:
     def add_all(self, rows: Iterable[OutboxRow]) -> None:
         self.session.add_all(rows)
 
+    def queue(self, messages: Sequence[NewMessage], at: datetime) -> None:
+        """Queue composed messages, due at `at`, in one multi-row insert (no per-row ORM bookkeeping)."""
+        if not messages:
+            return
+        rows: list[dict[str, Any]] = [{
+            "round_id": m.round_id, "recipient_id": m.recipient_id, "unit_code": m.unit_code, "kind": m.kind,
+            "to_address": m.to_address, "subject": m.subject, "text_body": m.text_body, "html_body": m.html_body,
+            "message_id": m.message_id, "status": "queued", "attempts": 0, "next_attempt_at": at,
+            "claimed_until": None, "claimed_by": None, "created_at": at, "sent_at": None, "last_error": None}
+            for m in messages]
+        self.session.execute(insert(OutboxRow), rows)
+
     def claim(self, now: datetime, limit: int, worker: str, lease: timedelta,
               round_id: int | None = None) -> list[OutboxRow]:
         extra = [OutboxRow.round_id == round_id] if round_id is not None else []
@@ -25,6 +100,10 @@ class OutboxRepository:
         if not ids:
             return []
         return list(self.session.scalars(select(OutboxRow).where(OutboxRow.id.in_(ids)).order_by(OutboxRow.id)))
+
+    def release_dead_claims(self, host: str) -> int:
+        """Free the messages leased by dead processes of this host; returns how many were freed."""
+        return release_dead_claims(self.session, [OutboxRow], host)
 
     def extend_lease(self, ids: list[int], lease: timedelta) -> None:
         extend_lease(self.session, OutboxRow, ids, lease)
@@ -61,3 +140,30 @@ class OutboxRepository:
     def has_due(self, now: datetime) -> bool:
         return self.session.execute(select(func.count()).select_from(OutboxRow).where(
             OutboxRow.status == "queued", OutboxRow.next_attempt_at <= now)).scalar_one() > 0
+
+    def count_for_round(self, round_id: int, status: str | None = None, kind: str | None = None) -> int:
+        return self.session.scalar(select(func.count()).select_from(OutboxRow)
+                                   .where(*_of_round(round_id, status, kind))) or 0
+
+    def page_for_round(self, round_id: int, limit: int, offset: int = 0, status: str | None = None,
+                       kind: str | None = None) -> list[OutboxItem]:
+        """A slice of the round's messages, newest first, without their bodies."""
+        rows = self.session.execute(
+            select(*_ITEM_COLUMNS).outerjoin(RecipientRow, RecipientRow.id == OutboxRow.recipient_id)
+            .where(*_of_round(round_id, status, kind)).order_by(OutboxRow.id.desc()).limit(limit).offset(offset))
+        return [_item(row) for row in rows]
+
+    def counts_by_status(self, round_id: int) -> dict[str, int]:
+        """How many of the round's messages are in each status, in one query."""
+        return {status: number for status, number in self.session.execute(
+            select(OutboxRow.status, func.count()).where(OutboxRow.round_id == round_id).group_by(OutboxRow.status))}
+
+    def message(self, round_id: int, message_id: int) -> OutboxMessage | None:
+        """One message of the round with its text body; None when the round has no such message."""
+        row = self.session.execute(
+            select(*_ITEM_COLUMNS, OutboxRow.message_id, OutboxRow.text_body)
+            .outerjoin(RecipientRow, RecipientRow.id == OutboxRow.recipient_id)
+            .where(OutboxRow.id == message_id, OutboxRow.round_id == round_id)).first()
+        if row is None:
+            return None
+        return OutboxMessage(_item(row), row.message_id, row.text_body)

@@ -76,6 +76,15 @@ def _assign(row: object, values: dict[str, Any]) -> None:
             setattr(row, name, value)
 
 
+@dataclass(frozen=True)
+class RecipientRef:
+    """Which round and unit a recipient row (a personal link's target) belongs to."""
+
+    id: int
+    round_id: int
+    unit_code: str
+
+
 class RoundRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -221,3 +230,23 @@ class RoundRepository:
                  .where(RecipientRow.round_id.in_(ids), RecipientRow.role == RecipientRole.COMMENT.value)
                  .group_by(RecipientRow.round_id))
         return {rid: (answered, total) for rid, answered, total in self.session.execute(query)}
+
+    def answering_units(self, round_id: int) -> dict[str, str]:
+        """code -> name of the units the round asks to answer, in the round's order, in one query."""
+        query = (select(RecipientRow.unit_code, RecipientRow.unit_name)
+                 .where(RecipientRow.round_id == round_id, RecipientRow.role == RecipientRole.COMMENT.value)
+                 .order_by(RecipientRow.id))
+        return {code: name for code, name in self.session.execute(query)}
+
+    def recipient(self, recipient_id: int) -> RecipientRef | None:
+        row = self.session.get(RecipientRow, recipient_id)
+        return RecipientRef(row.id, row.round_id, row.unit_code) if row is not None else None
+
+    def record_opening(self, recipient_id: int, at: datetime) -> None:
+        """The unit opened its personal link: the first time is kept, the last one moves."""
+        row = self.session.get(RecipientRow, recipient_id)
+        if row is None:
+            raise LookupError(f"no recipient {recipient_id}")
+        if row.first_opened_at is None:
+            row.first_opened_at = at
+        row.last_opened_at = at

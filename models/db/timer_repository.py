@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from models.db.claims import claim_ids
+from models.db.claims import claim_ids, release_dead_claims
 from models.db.tables import RoundRow, TimerRow
 
 
@@ -25,6 +25,10 @@ class TimerRepository:
         rows = [TimerRow(round_id=round_id, name=t.name, key=t.key, state=t.state, due_at=t.due_at,
                          payload=dict(t.payload), status="pending") for t in timers]
         self.session.add_all(rows)
+
+    def release_dead_claims(self, host: str) -> int:
+        """Free the timers leased by dead processes of this host; returns how many were freed."""
+        return release_dead_claims(self.session, [TimerRow], host)
 
     def claim_due(self, now: datetime, limit: int, worker: str, lease: timedelta) -> list[int]:
         return claim_ids(self.session, TimerRow, TimerRow.due_at, now, limit, worker, lease)

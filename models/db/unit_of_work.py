@@ -5,23 +5,39 @@ from types import TracebackType
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from models.db.access_token_repository import AccessTokenRepository
 from models.db.audit_repository import AuditRepository
 from models.db.database import READ_ONLY
 from models.db.directory_repository import DirectoryRepository
+from models.db.draft_repository import DraftRepository
+from models.db.mailbox_repository import MailboxRepository
 from models.db.outbox_repository import OutboxRepository
+from models.db.response_repository import ResponseRepository
 from models.db.round_repository import RoundRepository
+from models.db.staff_repository import StaffRepository
+from models.db.submission_repository import SubmissionRepository
 from models.db.timer_repository import TimerRepository
 
 
 class UnitOfWork:
-    """`with uow:` opens a session; leaving the block without commit() rolls everything back."""
+    """`with uow:` opens a session; leaving the block without commit() rolls everything back.
+
+    Use cases read and write through the repositories below; `session` is the repositories' own (and the
+    tests'): workflows/service never touches it (tests/unit/test_architecture.py).
+    """
 
     session: Session
     rounds: RoundRepository
+    responses: ResponseRepository
+    drafts: DraftRepository
+    submissions: SubmissionRepository
     timers: TimerRepository
     outbox: OutboxRepository
+    tokens: AccessTokenRepository
     audit: AuditRepository
     directory: DirectoryRepository
+    staff: StaffRepository
+    mailbox: MailboxRepository
 
     def __init__(self, sessions: sessionmaker[Session], read_only: bool = False) -> None:
         self._sessions = sessions
@@ -32,10 +48,16 @@ class UnitOfWork:
         if self._read_only:
             self.session.connection(execution_options={READ_ONLY: True})
         self.rounds = RoundRepository(self.session)
+        self.responses = ResponseRepository(self.session)
+        self.drafts = DraftRepository(self.session)
+        self.submissions = SubmissionRepository(self.session)
         self.timers = TimerRepository(self.session)
         self.outbox = OutboxRepository(self.session)
+        self.tokens = AccessTokenRepository(self.session)
         self.audit = AuditRepository(self.session)
         self.directory = DirectoryRepository(self.session)
+        self.staff = StaffRepository(self.session)
+        self.mailbox = MailboxRepository(self.session)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

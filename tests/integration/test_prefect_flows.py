@@ -18,9 +18,9 @@ from config.settings import load_settings
 from notifications.testing import smtp_capture
 from workflows.engine.events import Launch
 from workflows.service.app import build_app
+from workflows.service.commands import run_command
 from workflows.service.directory import import_units
-from workflows.service.rounds import Addressee, NewRound, create_round, execute
-from workflows.service.steps import run_step
+from workflows.service.rounds import Addressee, NewRound, create_round
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 CSV = """code,name,group,email,contact_person,phone
@@ -42,7 +42,7 @@ def prefect_api(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-un
         yield
 
 
-def test_circulate_runs_as_a_prefect_flow_and_its_run_is_readable(prefect_api, tmp_path: Path) -> None:
+def test_a_commands_delivery_runs_as_a_prefect_flow_and_its_run_is_readable(prefect_api, tmp_path: Path) -> None:
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
 
@@ -60,12 +60,11 @@ def test_circulate_runs_as_a_prefect_flow_and_its_run_is_readable(prefect_api, t
             workflow="consultation", office="TĐC", deadline=date(2025, 12, 5),
             addressees=(Addressee(groups=("so-ban-nganh",)),), contact_name="Ông Phạm Phi Long",
             contact_phone="0912130290", signer_name="Nông Thị Thanh Huyền"), "test")
-        execute(app, round_id, Launch(), "test")
         app.executor = PrefectExecutor()
 
-        report = run_step(app, "circulate", round_id=round_id)
+        result = run_command(app, round_id, Launch(), "test")  # the command path hands delivery to Prefect
 
-        assert report.sent == 3
+        assert result.delivery is not None and result.delivery.sent == 3 and result.mail == ""
         assert sorted(m["To"] for m in capture.wait_for(3)) == [
             "sct@caobang.example.vn", "stc@caobang.example.vn", "syt@caobang.example.vn"]
         app.close()

@@ -205,9 +205,49 @@ def test_the_service_shape_check_sees_a_planted_form_and_schema(tmp_path: Path) 
     assert found == ["imports pydantic", "class ExtendForm", "class CloseIn"], found
 
 
+# Modules of workflows/service still allowed to reach the ORM through `uow.session`.
+SESSION_PENDING = frozenset({
+    # command path: repositories pending
+    "rounds.py", "recipients.py", "steps.py", "sweep.py", "timers.py",
+})
+
+
+def session_uses_in_service(root: Path = REPO) -> list[str]:
+    """Where a module of ROOT/workflows/service (other than SESSION_PENDING) reads an attribute named `session`
+    (uow.session, self.session, ...), as `path:line: code`."""
+    found = []
+    for path in sorted((root / "workflows" / "service").rglob("*.py")):
+        if path.name in SESSION_PENDING and path.parent == root / "workflows" / "service":
+            continue
+        source = path.read_text(encoding="utf-8")
+        for node in ast.walk(ast.parse(source, str(path))):
+            if isinstance(node, ast.Attribute) and node.attr == "session":
+                found.append(f"{path.relative_to(root)}:{node.lineno}: {ast.get_source_segment(source, node)}")
+    return found
+
+
+def test_the_service_reaches_storage_through_repositories_only() -> None:
+    found = session_uses_in_service()
+    assert found == [], (
+        "workflows/service reads and writes through the repositories of the unit of work (uow.rounds, "
+        "uow.responses, uow.drafts, ...; models/db/), never through uow.session (STYLE.md: a repository hides the "
+        "ORM); add a method named after what it does to the repository instead:\n" + "\n".join(found))
+
+
+def test_the_session_check_sees_a_planted_use(tmp_path: Path) -> None:
+    shutil.copytree(REPO / "workflows" / "service", tmp_path / "workflows" / "service",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    planted = tmp_path / "workflows" / "service" / "files.py"
+    planted.write_text(planted.read_text(encoding="utf-8") + "\n\ndef _peek(uow):\n"
+                       "    return uow.session.get(object, 1)\n", encoding="utf-8")
+    found = session_uses_in_service(tmp_path)
+    assert [line.split(": ", 1)[1] for line in found] == ["uow.session"], found
+    assert found[0].startswith("workflows/service/files.py:")
+
+
 def test_the_cycle_finder_sees_a_planted_cycle_and_tells_function_level_imports_apart(tmp_path: Path) -> None:
     copy = _copy_of_the_packages(tmp_path)
-    # sweep -> steps -> timers: timers importing sweep closes a cycle.
+    # sweep -> commands -> steps -> timers: timers importing sweep closes a cycle.
     _plant(copy / "workflows/service/timers.py", "import workflows.service.sweep")
     (copy / "workflows/service/steps.py").write_text((copy / "workflows/service/steps.py").read_text(
         encoding="utf-8") + "\n\ndef _late() -> None:\n    import workflows.service.sweep  # noqa: F401\n",
@@ -216,7 +256,8 @@ def test_the_cycle_finder_sees_a_planted_cycle_and_tells_function_level_imports_
     assert "workflows.service.sweep" in imports.function_level["workflows.service.steps"]
     assert "workflows.service.sweep" not in imports.module_level["workflows.service.steps"]
     found = [set(cycle) for cycle in cycles(imports.module_level)]
-    assert {"workflows.service.sweep", "workflows.service.steps", "workflows.service.timers"} in found
+    assert {"workflows.service.sweep", "workflows.service.commands", "workflows.service.steps",
+            "workflows.service.timers"} in found
 
 
 @pytest.mark.parametrize("package", OUR_PACKAGES)

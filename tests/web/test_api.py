@@ -192,7 +192,8 @@ def test_staff_runs_a_round_through_the_api_and_every_step_is_audited(web: FastA
     assert created.json() == {"id": 1, "deadline": "2025-12-05", "deadline_working_days": None}
 
     launched = client.post("/api/rounds/1/launch", headers=headers)
-    assert launched.json() == {"id": 1, "status": "circulating", "status_title": "Đang lấy ý kiến", "messages": 9}
+    assert launched.json() == {"id": 1, "status": "circulating", "status_title": "Đang lấy ý kiến", "messages": 9,
+                               "mail_notice": None}
     assert sorted(str(m["X-Ykien-Unit"]) for m in capture.messages if m["X-Ykien-Kind"] == "invitation") == sorted(
         ["SCT", "STC", "SYT", "STP", "SXD", "SNV", "SGDDT", "TTTT-VP", "LMHTX"])
 

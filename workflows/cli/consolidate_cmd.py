@@ -77,13 +77,13 @@ def consolidate(round_id: int, actor: str | None = ACTOR_OPTION, as_json: bool =
     """Hoàn thành tổng hợp; từ chối và liệt kê các ý kiến chưa xử lý."""
     from workflows.engine.events import Command
     from workflows.engine.refusals import GuardFailed
+    from workflows.service.commands import run_command
     from workflows.service.consolidation import triage_items
-    from workflows.service.rounds import execute
 
     with guarded(as_json):
         ykien = open_app()
         try:
-            decision = execute(ykien, round_id, Command("consolidate"), actor_name(actor))
+            result = run_command(ykien, round_id, Command("consolidate"), actor_name(actor))
         except GuardFailed as refusal:
             if refusal.code != "comments_unhandled":
                 raise
@@ -96,9 +96,11 @@ def consolidate(round_id: int, actor: str | None = ACTOR_OPTION, as_json: bool =
                 _render_items(pending, "Ý kiến chưa xử lý")
             raise typer.Exit(EXIT_REFUSED) from None
     if as_json:
-        print_json({"id": round_id, "status": decision.state.status})
+        print_json({"id": round_id, "status": result.decision.state.status, "notice": result.notice})
     else:
         console.print("Đã hoàn thành tổng hợp ý kiến.")
+        if result.notice:
+            console.print(result.notice)
 
 
 def draft(round_id: int, file: Path,
@@ -148,11 +150,15 @@ def revise(round_id: int,
         if deadline:
             today = ykien.clock.now().astimezone(ykien.tz).date()
             new_deadline = parse_deadline(deadline, today, ykien.calendar)[0]
-        decision = revise_round(ykien, round_id, new_deadline, actor_name(actor))
+        result = revise_round(ykien, round_id, new_deadline, actor_name(actor))
+    state = result.decision.state
     if as_json:
-        print_json({"id": round_id, "status": decision.state.status, "draft_version": decision.state.draft_version})
+        print_json({"id": round_id, "status": state.status, "draft_version": state.draft_version,
+                    "notice": result.notice})
     else:
-        console.print(f"Đợt {round_id} trở về soạn thảo, dự thảo phiên bản {decision.state.draft_version}.")
+        console.print(f"Đợt {round_id} trở về soạn thảo, dự thảo phiên bản {state.draft_version}.")
+        if result.notice:
+            console.print(result.notice)
 
 
 def follow_up(round_id: int, deadline: str = typer.Option(..., "--deadline"),

@@ -109,18 +109,22 @@ def document_inputs(
 
 def submit(round_id: int, actor: str | None = ACTOR_OPTION, as_json: bool = JSON_OPTION) -> None:
     """Lập hồ sơ ở trạng thái hiện tại của đợt (theo định nghĩa quy trình) và ghi nhận đã gửi."""
+    from workflows.service.commands import MAIL_NOTICES
     from workflows.service.submission import submit_round
 
     with guarded(as_json):
         package = submit_round(open_app(), round_id, actor_name(actor))
+    notice = MAIL_NOTICES.get(package.mail)
     if as_json:
         print_json({"path": str(package.path), "sha256": package.sha256, "files": package.files,
-                    "title": package.title, "done": package.done})
+                    "title": package.title, "done": package.done, "notice": notice})
     else:
         console.print(f"{package.title}: {package.done}")
         console.print(f"Hồ sơ: {package.path}")
         for name in package.files:
             console.print(f"  - {name}")
+        if notice:
+            console.print(notice)
 
 
 def export(round_id: int, out: Path = OUT_OPTION, as_json: bool = JSON_OPTION) -> None:

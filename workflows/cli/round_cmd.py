@@ -11,14 +11,6 @@ from workflows.cli.common import ACTOR_OPTION, JSON_OPTION, actor_name, console,
 app = typer.Typer(no_args_is_help=True)
 
 
-def _deliver(app_, round_id: int):
-    """Hand the messages just queued to the executor (inline here: sent before the command returns)."""
-    from workflows.service.delivery import DeliveryReport
-    from workflows.service.steps import run_step
-
-    return run_step(app_, "deliver", round_id=round_id) or DeliveryReport()
-
-
 @app.command("create")
 def create(
     title: str = typer.Option(..., "--title", help="Tên dự thảo, ví dụ: Kế hoạch hỗ trợ doanh nghiệp ..."),
@@ -101,21 +93,25 @@ def create(
 
 def _run(round_id: int, event, actor: str | None, as_json: bool, done: str,
          send_now: bool = True, opened=None) -> None:
+    """One command through the service's command path; mail that cannot go out now is a notice, not a failure
+    (the command is recorded, exit 0)."""
+    from workflows.service.commands import run_command
     from workflows.service.registry import get_workflow
-    from workflows.service.rounds import execute
 
     with guarded(as_json):
         ykien = opened or open_app()
-        decision = execute(ykien, round_id, event, actor_name(actor))
-        if not as_json:  # people read the state's title, never its name
-            title = get_workflow(decision.state.workflow).state_title(decision.state.status)
-            console.print(done.format(messages=len(decision.messages), status=title))
-        report = _deliver(ykien, round_id) if decision.messages and send_now else None
-        if as_json:
-            print_json({"id": round_id, "status": decision.state.status, "messages": len(decision.messages),
-                        "delivery": report})
-        elif report is not None and (report.sent or report.failed or report.retrying):
-            console.print(f"Thư: đã gửi {report.sent}, lỗi {report.failed}, chờ gửi lại {report.retrying}.")
+        result = run_command(ykien, round_id, event, actor_name(actor), deliver=send_now)
+    decision, report = result.decision, result.delivery
+    if as_json:
+        print_json({"id": round_id, "status": decision.state.status, "messages": len(decision.messages),
+                    "delivery": report, "mail": result.mail, "notice": result.notice})
+        return
+    title = get_workflow(decision.state.workflow).state_title(decision.state.status)  # never the state's name
+    console.print(done.format(messages=len(decision.messages), status=title))
+    if report is not None and (report.sent or report.failed or report.retrying):
+        console.print(f"Thư: đã gửi {report.sent}, lỗi {report.failed}, chờ gửi lại {report.retrying}.")
+    if result.notice:
+        console.print(result.notice)
 
 
 @app.command("launch")

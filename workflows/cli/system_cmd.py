@@ -51,6 +51,10 @@ def tick(as_json: bool = JSON_OPTION) -> None:
                       f"chờ gửi lại {report.delivery.retrying}.")
         for refusal in report.refused:
             console.print(f"  bỏ qua: {refusal}")
+        if report.delivery_errors:
+            from workflows.service.commands import MAIL_LATER, MAIL_NOTICES
+
+            console.print(f"  chưa gửi được thư ({report.delivery_errors[0]}): {MAIL_NOTICES[MAIL_LATER]}")
 
 
 def serve(host: str = typer.Option("127.0.0.1", "--host"), port: int = typer.Option(8000, "--port"),

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import re
 import tempfile
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import select
 
-from models.db.tables import UnitGroupRow, UnitRow
+from models.db.directory_repository import DirectoryUnit, UnitInfo, unit_info
 from models.directory import DEFAULT_GROUPS
 from models.errors import UnitUnknown
 from models.text import nfc, nfc_or_none
@@ -24,32 +22,17 @@ _SAFE_NAME = re.compile(r"[^\w.-]+")
 
 
 @dataclass(frozen=True)
-class UnitInfo:
-    code: str
-    name: str
-    group: str
-    email: str
-    contact_person: str | None
-    phone: str | None
-    updated_at: datetime
-
-
-@dataclass(frozen=True)
 class GroupUnits:
     code: str
     label: str
     units: list[UnitInfo]
 
 
-def _info(row: UnitRow) -> UnitInfo:
-    return UnitInfo(row.code, row.name, row.group_code, row.email, row.contact_person, row.phone, row.updated_at)
-
-
 def directory_by_group(app: App) -> list[GroupUnits]:
     """Every group (the known ones even when empty) with its units, in two queries."""
     with app.uow(read_only=True) as uow:
         labels = {**DEFAULT_GROUPS, **uow.directory.groups()}
-        units = [_info(row) for row in uow.directory.units()]
+        units = [unit_info(row) for row in uow.directory.units()]
     by_group: dict[str, list[UnitInfo]] = {code: [] for code in labels}
     for unit in units:
         by_group.setdefault(unit.group, []).append(unit)
@@ -59,31 +42,15 @@ def directory_by_group(app: App) -> list[GroupUnits]:
 
 def get_unit(app: App, code: str) -> UnitInfo:
     with app.uow(read_only=True) as uow:
-        row = uow.session.get(UnitRow, code)
-        if row is None:
-            raise UnitUnknown(f"Không có đơn vị \"{code}\" trong danh bạ.")
-        return _info(row)
-
-
-@dataclass(frozen=True)
-class DirectoryUnit:
-    code: str
-    name: str
-    group: str
-    group_label: str
-    email: str
-    contact_person: str | None
-    phone: str | None
+        unit = uow.directory.unit(code)
+    if unit is None:
+        raise UnitUnknown(f"Không có đơn vị \"{code}\" trong danh bạ.")
+    return unit
 
 
 def directory_units(app: App, group: str | None = None) -> list[DirectoryUnit]:
     with app.uow(read_only=True) as uow:
-        query = (select(UnitRow, UnitGroupRow.label).join(UnitGroupRow, UnitGroupRow.code == UnitRow.group_code)
-                 .order_by(UnitRow.group_code, UnitRow.code))
-        if group:
-            query = query.where(UnitRow.group_code == group)
-        rows = uow.session.execute(query).all()
-    return [DirectoryUnit(u.code, u.name, u.group_code, label, u.email, u.contact_person, u.phone) for u, label in rows]
+        return uow.directory.units_with_group_labels(group)
 
 
 @dataclass(frozen=True)
@@ -123,18 +90,18 @@ def edit_unit(app: App, code: str, contact: UnitContact, actor: str) -> UnitInfo
     keep the address they were sent to)."""
     now = app.clock.now()
     with app.uow() as uow:
-        row = uow.session.scalars(select(UnitRow).where(UnitRow.code == code).with_for_update()).one_or_none()
-        if row is None:
+        unit = uow.directory.unit(code, lock=True)
+        if unit is None:
             raise UnitUnknown(f"Không có đơn vị \"{code}\" trong danh bạ.")
-        changes = {name: [getattr(row, name), value] for name, value in contact.__dict__.items()
-                   if getattr(row, name) != value}
-        if changes:
-            for name, (_, value) in changes.items():
-                setattr(row, name, value)
-            row.updated_at = now
-            uow.audit.append(None, now, actor, [("unit_edited", {"unit": code, "changes": changes})])
-            uow.commit()
-        return _info(row)
+        changes = {name: [getattr(unit, name), value] for name, value in contact.__dict__.items()
+                   if getattr(unit, name) != value}
+        if not changes:
+            return unit
+        uow.directory.set_contact(code, contact.email, contact.contact_person, contact.phone, now)
+        uow.audit.append(None, now, actor, [("unit_edited", {"unit": code, "changes": changes})])
+        uow.commit()
+    return replace(unit, email=contact.email, contact_person=contact.contact_person, phone=contact.phone,
+                   updated_at=now)
 
 
 def import_upload(app: App, filename: str, content: bytes, actor: str) -> ImportReport:

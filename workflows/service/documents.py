@@ -12,11 +12,9 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
-
 from models.consolidation import Handling
 from models.db.round_repository import RoundDetails
-from models.db.tables import RecipientRow, ResponseRow, UnitRow
+from models.db.tables import UnitRow
 from models.directory import DEFAULT_GROUPS
 from models.errors import DomainError
 from models.rounds import RecipientRole, RoundState
@@ -165,21 +163,15 @@ def addressees(app: App, round_id: int) -> list[docs.Addressee]:
 def _proposals(app: App, round_id: int, workflow: Workflow) -> list[docs.Proposal]:
     """Each unit's latest answer on the form, its fields in the form's order, units in the round's order."""
     with app.uow(read_only=True) as uow:
-        version = uow.rounds.row(round_id).draft_version
-        rows = uow.session.execute(
-            select(RecipientRow.unit_name, ResponseRow.proposal)
-            .join(ResponseRow, ResponseRow.recipient_id == RecipientRow.id)
-            .where(ResponseRow.round_id == round_id, ResponseRow.draft_version == version,
-                   ResponseRow.revision == RecipientRow.response_revision)
-            .order_by(RecipientRow.id)).all()
+        answers = uow.responses.latest_proposals(round_id, uow.rounds.row(round_id).draft_version)
     fields = workflow.response.fields
     out: list[docs.Proposal] = []
-    for unit_name, proposal in rows:
-        if not proposal:
+    for answer in answers:
+        if not answer.proposal:
             continue
-        values = {str(k): str(v) for k, v in proposal.items() if v is not None and str(v).strip()}
-        out.append(docs.Proposal(unit_name, [docs.ProposalField(f.label, values[f.key], f.key, f.kind)
-                                             for f in fields if f.key in values]))
+        values = {str(k): str(v) for k, v in answer.proposal.items() if v is not None and str(v).strip()}
+        out.append(docs.Proposal(answer.unit_name, [docs.ProposalField(f.label, values[f.key], f.key, f.kind)
+                                                    for f in fields if f.key in values]))
     return out
 
 

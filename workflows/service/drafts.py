@@ -6,16 +6,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from sqlalchemy import func, select
-
-from models.db.tables import DraftVersionRow
 from models.db.unit_of_work import UnitOfWork
 from models.text import nfc
 from workflows.engine.decision import Decision
 from workflows.engine.events import Command
 from workflows.service.app import App
+from workflows.service.commands import CommandResult, run_command
 from workflows.service.draft_upload import check_draft_file
-from workflows.service.rounds import draft_location, execute, store_draft
+from workflows.service.rounds import draft_location, store_draft
 
 
 @dataclass(frozen=True)
@@ -45,8 +43,7 @@ def add_version(app: App, round_id: int, source: Path, sections: list[str], note
     now = app.clock.now()
     with app.uow() as uow:
         row = uow.rounds.row(round_id, lock=True)
-        latest = uow.session.scalar(select(func.max(DraftVersionRow.version)).where(
-            DraftVersionRow.round_id == round_id)) or 0
+        latest = uow.drafts.highest_version(round_id)
         if row.launched_at is None and latest < row.draft_version:
             version = row.draft_version  # the draft being prepared gets its first file
         else:
@@ -55,16 +52,16 @@ def add_version(app: App, round_id: int, source: Path, sections: list[str], note
             row.draft_filename, row.draft_sha256 = source.name, hashlib.sha256(content).hexdigest()
         store_draft(app, round_id, version, source)
         sha = hashlib.sha256(content).hexdigest()
-        uow.session.add(DraftVersionRow(round_id=round_id, version=version, filename=source.name, sha256=sha,
-                                        sections=sections, note=note, uploaded_at=now, uploaded_by=actor))
+        uow.drafts.add(round_id, version, source.name, sha, sections, note, now, actor)
         uow.audit.append(round_id, now, actor, [("draft_uploaded", {
             "version": version, "file": source.name, "sha256": sha, "sections": len(sections)})])
         uow.commit()
     return version
 
 
-def revise_round(app: App, round_id: int, deadline: date | None, actor: str) -> Decision:
-    """A returned draft goes back to drafting, adopting the newest uploaded version as the one to circulate."""
+def revise_round(app: App, round_id: int, deadline: date | None, actor: str) -> CommandResult:
+    """A returned draft goes back to drafting, adopting the newest uploaded version as the one to circulate
+    (through the command path: whatever the kind sends on revising is handed to delivery)."""
     latest = latest_version(app, round_id)
     data: dict[str, object] = {}
     if latest is not None:
@@ -79,16 +76,15 @@ def revise_round(app: App, round_id: int, deadline: date | None, actor: str) -> 
         else:
             row.draft_filename = row.draft_sha256 = None  # the new version has no file yet
 
-    return execute(app, round_id, Command("revise", data), actor, also=adopt)
+    return run_command(app, round_id, Command("revise", data), actor, also=adopt)
 
 
 def versions(app: App, round_id: int) -> list[DraftVersion]:
     with app.uow(read_only=True) as uow:
         uow.rounds.row(round_id)
-        rows = list(uow.session.scalars(select(DraftVersionRow).where(DraftVersionRow.round_id == round_id)
-                                        .order_by(DraftVersionRow.version)))
-    return [DraftVersion(r.version, r.filename, r.sha256, list(r.sections or []), r.note, r.uploaded_at,
-                         r.uploaded_by, draft_location(app, round_id, r.version, r.filename)) for r in rows]
+        stored = uow.drafts.for_round(round_id)
+    return [DraftVersion(d.version, d.filename, d.sha256, list(d.sections), d.note, d.uploaded_at, d.uploaded_by,
+                         draft_location(app, round_id, d.version, d.filename)) for d in stored]
 
 
 def latest_version(app: App, round_id: int) -> DraftVersion | None:

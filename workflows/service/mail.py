@@ -4,7 +4,6 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterator
 
-from models.db.tables import ReceivedMailRow
 from notifications.sink import MailSink, ReceivedMail
 from notifications.smtp_url import SmtpTarget, parse_smtp_url
 from workflows.service.app import App
@@ -15,9 +14,8 @@ def store_received(app: App) -> Callable[[ReceivedMail], None]:
 
     def store(mail: ReceivedMail) -> None:
         with app.uow() as uow:
-            uow.session.add(ReceivedMailRow(mail_from=mail.mail_from, rcpt_to=", ".join(mail.rcpt_tos),
-                                            message_id=mail.message_id, subject=mail.subject, raw=mail.raw,
-                                            received_at=mail.received_at))
+            uow.mailbox.add(mail.mail_from, ", ".join(mail.rcpt_tos), mail.message_id, mail.subject, mail.raw,
+                            mail.received_at)
             uow.commit()
 
     return store

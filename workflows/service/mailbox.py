@@ -2,14 +2,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from email import message_from_bytes
 from email.message import EmailMessage
 from email.policy import default as default_policy
 
-from sqlalchemy import func, select
-
-from models.db.tables import ReceivedMailRow
+from models.db.mailbox_repository import MailSummary
 from models.errors import NotFound
 from workflows.service.app import App
 
@@ -19,15 +16,6 @@ SHOWN_HEADERS = ("From", "To", "Subject", "Date", "Message-ID", "X-Ykien-Round",
 
 class MailNotFound(NotFound):
     code = "mail_not_found"
-
-
-@dataclass(frozen=True)
-class MailSummary:
-    id: int
-    received_at: datetime
-    mail_from: str
-    rcpt_to: str
-    subject: str | None
 
 
 @dataclass(frozen=True)
@@ -52,28 +40,21 @@ class MailMessage:
     size: int
 
 
-_COLUMNS = (ReceivedMailRow.id, ReceivedMailRow.received_at, ReceivedMailRow.mail_from, ReceivedMailRow.rcpt_to,
-            ReceivedMailRow.subject)
-
-
 def received_mail(app: App, page: int = 1, per_page: int = PER_PAGE) -> MailPage:
     """A page of received mail, newest first (the raw bytes are not loaded)."""
     with app.uow(read_only=True) as uow:
-        total = uow.session.scalar(select(func.count()).select_from(ReceivedMailRow)) or 0
+        total = uow.mailbox.count()
         page = max(1, min(page, max(1, -(-total // per_page))))
-        rows = uow.session.execute(select(*_COLUMNS).order_by(ReceivedMailRow.id.desc())
-                                   .limit(per_page).offset((page - 1) * per_page)).all()
-    return MailPage([MailSummary(*row) for row in rows], total, page, per_page)
+        items = uow.mailbox.newest(per_page, (page - 1) * per_page)
+    return MailPage(items, total, page, per_page)
 
 
 def received_message(app: App, mail_id: int) -> MailMessage:
     with app.uow(read_only=True) as uow:
-        row = uow.session.get(ReceivedMailRow, mail_id)
-        if row is None:
-            raise MailNotFound(f"Không có thư số {mail_id} trong hộp thư.")
-        summary = MailSummary(row.id, row.received_at, row.mail_from, row.rcpt_to, row.subject)
-        raw = bytes(row.raw)
-    return _parse(summary, raw)
+        stored = uow.mailbox.get(mail_id)
+    if stored is None:
+        raise MailNotFound(f"Không có thư số {mail_id} trong hộp thư.")
+    return _parse(stored.summary, stored.raw)
 
 
 def _parse(summary: MailSummary, raw: bytes) -> MailMessage:

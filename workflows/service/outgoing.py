@@ -10,11 +10,10 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert
-from sqlalchemy.orm import Session
-
+from models.db.access_token_repository import NewAccessToken
+from models.db.outbox_repository import NewMessage
 from models.db.round_repository import RoundDetails
-from models.db.tables import AccessTokenRow, OutboxRow
+from models.db.unit_of_work import UnitOfWork
 from models.rounds import RecipientRole, RecipientState, RoundState
 from notifications.compose import ComposedEmail, compose
 from workflows.definition import Workflow
@@ -106,23 +105,22 @@ class OutboxWriter:
         self.workflow = workflow
         self.domain = app.settings.from_address.rsplit("@", 1)[1]
 
-    def write(self, session: Session, state: RoundState, details: RoundDetails, intents: list[MessageIntent],
+    def write(self, uow: UnitOfWork, state: RoundState, details: RoundDetails, intents: list[MessageIntent],
               recipient_ids: dict[str, int], now: datetime) -> int:
-        """Compose and insert in chunks: a fan-out to thousands of units never holds them all in memory,
-        and plain multi-row inserts skip the ORM's per-row bookkeeping."""
+        """Compose and queue in chunks: a fan-out to thousands of units never holds them all in memory,
+        and the repositories' multi-row inserts skip the ORM's per-row bookkeeping."""
         written = 0
         for start in range(0, len(intents), CHUNK):
             outbox, tokens = self._chunk(state, details, intents[start:start + CHUNK], recipient_ids, now)
-            if tokens:
-                session.execute(insert(AccessTokenRow), tokens)
-            session.execute(insert(OutboxRow), outbox)
+            uow.tokens.add_many(tokens)
+            uow.outbox.queue(outbox, now)
             written += len(outbox)
         return written
 
     def _chunk(self, state: RoundState, details: RoundDetails, intents: list[MessageIntent],
-               recipient_ids: dict[str, int], now: datetime) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-        outbox: list[dict[str, Any]] = []
-        tokens: list[dict[str, Any]] = []
+               recipient_ids: dict[str, int], now: datetime) -> tuple[list[NewMessage], list[NewAccessToken]]:
+        outbox: list[NewMessage] = []
+        tokens: list[NewAccessToken] = []
         mail = RoundMail.of(self.app, self.workflow, state)
         for intent in intents:
             recipient = state.recipients[intent.unit_code]
@@ -132,15 +130,11 @@ class OutboxWriter:
                 deadline = recipient.deadline(state.deadline) or now.date()
                 expires = datetime.combine(deadline, datetime.min.time(), tzinfo=self.app.tz) \
                     + TOKEN_LIFETIME_AFTER_DEADLINE
-                tokens.append({"recipient_id": recipient_ids[intent.unit_code], "token_hash": hash_token(token),
-                               "created_at": now, "expires_at": expires, "revoked_at": None})
+                tokens.append(NewAccessToken(recipient_ids[intent.unit_code], hash_token(token), now, expires))
                 link = f"{self.app.settings.base_url}/r/{token}"
             email = mail.compose(intent.kind, message_context(self.app, mail, state, details, recipient, intent, link))
-            outbox.append({
-                "round_id": state.id, "recipient_id": recipient_ids[intent.unit_code], "unit_code": intent.unit_code,
-                "kind": intent.kind, "to_address": recipient.email, "subject": email.subject,
-                "text_body": email.text, "html_body": email.html,
-                "message_id": f"<{uuid.uuid4().hex}.r{state.id}@{self.domain}>", "status": "queued",
-                "attempts": 0, "next_attempt_at": now, "claimed_until": None, "claimed_by": None,
-                "created_at": now, "sent_at": None, "last_error": None})
+            outbox.append(NewMessage(
+                round_id=state.id, recipient_id=recipient_ids[intent.unit_code], unit_code=intent.unit_code,
+                kind=intent.kind, to_address=recipient.email, subject=email.subject, text_body=email.text,
+                html_body=email.html, message_id=f"<{uuid.uuid4().hex}.r{state.id}@{self.domain}>"))
         return outbox, tokens

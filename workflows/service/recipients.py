@@ -22,11 +22,11 @@ from workflows.engine.refusals import Refused
 from workflows.engine.timers import closing_date
 from workflows.service.answer_input import check_answer, check_reply_pdf
 from workflows.service.app import App
+from workflows.service.commands import deliver_decision, run_command
 from workflows.service.files import file_in_place
 from workflows.service.outgoing import hash_token
 from workflows.service.registry import get_workflow
-from workflows.service.rounds import draft_location, execute
-from workflows.service.steps import run_step
+from workflows.service.rounds import draft_location
 
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{1,200}")
 _ENTERED_BY_MAX = 200  # responses.entered_by is VARCHAR(200)
@@ -128,6 +128,7 @@ class AnswerReceipt:
     late: bool
     comment_count: int
     attachment_name: str | None
+    mail: str = ""  # how the receipt went (commands.CommandResult.mail): "" sent, "later" waits for the next sweep
 
 
 def _token_row(app: App, token: str) -> AccessTokenRow:
@@ -249,7 +250,8 @@ def _store_reply(app: App, round_id: int, unit_code: str, content: bytes) -> tup
 
 def answer(app: App, token: str, kind: ResponseKind, comments: tuple[CommentInput, ...] = (),
            proposal: dict[str, str] | None = None, attachment: bytes | None = None) -> AnswerReceipt:
-    """Record the unit's answer as a new revision and send the receipt.
+    """Record the unit's answer as a new revision and send the receipt (through the command path: the answer
+    is committed first; a receipt that cannot go out now waits in the outbox, and `mail` says so).
 
     Comments and proposal must already be cleaned (answer_input.clean_comments / clean_proposal); a refused
     answer stores nothing, not even the PDF.
@@ -273,7 +275,8 @@ def answer(app: App, token: str, kind: ResponseKind, comments: tuple[CommentInpu
                     attachment_name=attachment_name, attachment_sha256=attachment_sha)
     # The unit itself acts through its link: the audit names the unit, never a staff member.
     try:
-        decision = execute(app, page.round_id, event, unit_actor(page.unit_name, page.unit_code))
+        recorded = run_command(app, page.round_id, event, unit_actor(page.unit_name, page.unit_code),
+                               deliver=False)
     except BaseException as error:
         if stored is not None and stored[1]:
             stored[0].unlink(missing_ok=True)
@@ -281,10 +284,10 @@ def answer(app: App, token: str, kind: ResponseKind, comments: tuple[CommentInpu
             # The round closed between the page and the answer: say it as the page does, not as the CLI would.
             raise ReadOnly(recipient_page(app, token).read_only_reason or error.message) from None
         raise
-    run_step(app, "circulate", round_id=page.round_id)
-    record = decision.responses[-1]
+    result = deliver_decision(app, page.round_id, recorded.decision)  # the answer stands, whatever happens here
+    record = result.decision.responses[-1]
     return AnswerReceipt(page.round_id, page.unit_code, record.revision, record.kind, record.received_at,
-                         record.late, len(record.comments), record.attachment_name)
+                         record.late, len(record.comments), record.attachment_name, result.mail)
 
 
 def unit_actor(unit_name: str, unit_code: str) -> str:

@@ -185,7 +185,8 @@ def _resolve_recipients(uow, addressees: tuple[Addressee, ...], allowed_roles: l
 
 def execute(app: App, round_id: int, event: Event, actor: str,
             also: Callable[[UnitOfWork, Decision], None] | None = None) -> Decision:
-    """Apply one event to a round in one transaction; refusals change nothing.
+    """Apply one event to a round in one transaction; refusals change nothing. Nothing is sent here:
+    callers go through `commands.run_command`, which runs this and then hands the queued mail to delivery.
 
     `also` writes rows that belong with the event (a submission package) in the same transaction.
     """

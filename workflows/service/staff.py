@@ -6,9 +6,7 @@ from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func, select
 
-from models.db.tables import LoginAttemptRow, UserRow
 from models.errors import DomainError, InvalidInput
 from models.staff import Role, StaffUser
 from models.text import nfc
@@ -29,10 +27,6 @@ class TooManyAttempts(DomainError):
     code = "too_many_attempts"
 
 
-def _user(row: UserRow) -> StaffUser:
-    return StaffUser(row.id, row.username, row.display_name, Role(row.role), row.office)
-
-
 def add_user(app: App, username: str, display_name: str, role: str, password: str, office: str | None,
              actor: str) -> StaffUser:
     username = nfc(username).lower()
@@ -49,23 +43,19 @@ def add_user(app: App, username: str, display_name: str, role: str, password: st
         raise InvalidInput(f"password: mật khẩu phải có ít nhất {MIN_PASSWORD} ký tự.", "weak_password")
     now = app.clock.now()
     with app.uow() as uow:
-        if uow.session.scalar(select(UserRow.id).where(UserRow.username == username)) is not None:
+        if uow.staff.username_taken(username):
             raise DomainError(f"Tài khoản \"{username}\" đã có.", "user_exists")
-        row = UserRow(username=username, display_name=nfc(display_name), role=parsed_role.value,
-                      office=nfc(office) if office else None, password_hash=HASHER.hash(password), active=True,
-                      created_at=now)
-        uow.session.add(row)
-        uow.flush()
+        user = uow.staff.add(username, nfc(display_name), parsed_role, nfc(office) if office else None,
+                             HASHER.hash(password), now)
         uow.audit.append(None, now, actor, [("user_added", {"username": username, "role": parsed_role.value,
-                                                            "office": row.office})])
+                                                            "office": user.office})])
         uow.commit()
-        return _user(row)
+        return user
 
 
 def get_user(app: App, user_id: int) -> StaffUser | None:
     with app.uow(read_only=True) as uow:
-        row = uow.session.get(UserRow, user_id)
-        return _user(row) if row is not None and row.active else None
+        return uow.staff.active_user(user_id)
 
 
 def authenticate(app: App, username: str, password: str, client: str) -> StaffUser:
@@ -75,22 +65,19 @@ def authenticate(app: App, username: str, password: str, client: str) -> StaffUs
     keys = (f"user:{username}", f"client:{client}")
     with app.uow() as uow:
         since = now - WINDOW
-        counts = {key: uow.session.scalar(select(func.count()).select_from(LoginAttemptRow).where(
-            LoginAttemptRow.key == key, LoginAttemptRow.at > since)) or 0 for key in keys}
+        counts = uow.staff.failures_since(keys, since)
         if counts[keys[0]] >= MAX_FAILURES_PER_USER or counts[keys[1]] >= MAX_FAILURES_PER_CLIENT:
             raise TooManyAttempts("Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau 15 phút.")
-        row = uow.session.scalar(select(UserRow).where(UserRow.username == username, UserRow.active.is_(True)))
-        if row is None or not _verify(row.password_hash, password):
-            uow.session.add_all(LoginAttemptRow(key=key, at=now) for key in keys)
-            uow.session.execute(delete(LoginAttemptRow).where(LoginAttemptRow.at < now - 4 * WINDOW))
+        found = uow.staff.credentials(username)
+        if found is None or not _verify(found.password_hash, password):
+            uow.staff.record_failure(keys, now, forget_before=now - 4 * WINDOW)
             uow.commit()
             raise LoginRefused("Tên đăng nhập hoặc mật khẩu không đúng.")
-        if HASHER.check_needs_rehash(row.password_hash):
-            row.password_hash = HASHER.hash(password)
-        row.last_login_at = now
-        uow.session.execute(delete(LoginAttemptRow).where(LoginAttemptRow.key == keys[0]))
+        rehashed = HASHER.hash(password) if HASHER.check_needs_rehash(found.password_hash) else None
+        uow.staff.record_login(found.user.id, now, rehashed)
+        uow.staff.clear_failures(keys[0])
         uow.commit()
-        return _user(row)
+        return found.user
 
 
 def _verify(stored: str, password: str) -> bool:
@@ -102,4 +89,4 @@ def _verify(stored: str, password: str) -> bool:
 
 def list_users(app: App) -> list[StaffUser]:
     with app.uow(read_only=True) as uow:
-        return [_user(r) for r in uow.session.scalars(select(UserRow).order_by(UserRow.username))]
+        return uow.staff.all()

@@ -40,6 +40,8 @@ class InlineExecutor:
 
 
 def run_step(app: App, step: str, **params: Any) -> Any:
+    """Run a step through the app's executor. Callers outside the sweep go through service/commands.py, which
+    applies the one failure policy to what a step raises."""
     if step not in STEPS:
         raise KeyError(f"unknown step {step!r}")
     executor: Executor = app.executor or InlineExecutor()  # type: ignore[assignment]

@@ -9,9 +9,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import select
-
-from models.db.tables import SubmissionRow
 from models.db.unit_of_work import UnitOfWork
 from models.errors import DomainError
 from models.rounds import RoundState
@@ -20,9 +17,9 @@ from workflows.definition.schema import PackageDef
 from workflows.engine.decision import Decision
 from workflows.engine.events import Command
 from workflows.service.app import App
+from workflows.service.commands import deliver_decision, run_command
 from workflows.service.documents import RenderedDocument, RoundFacts, build_document
 from workflows.service.files import file_in_place
-from workflows.service.rounds import execute
 
 
 @dataclass(frozen=True)
@@ -32,6 +29,7 @@ class SubmissionPackage:
     files: list[str]
     title: str = ""  # the package's title in the definition ("Trình UBND tỉnh")
     done: str = ""  # what staff read afterwards
+    mail: str = ""  # how the mail the step queued went (commands.CommandResult.mail: "" sent or none, "later" ...)
 
 
 def _zip(documents: list[tuple[str, bytes]]) -> bytes:
@@ -71,13 +69,15 @@ def submit_round(app: App, round_id: int, actor: str) -> SubmissionPackage:
     target = package_folder(app, round_id) / f"ho-so-dot-{round_id}-v{facts.state.draft_version}-{sha[:8]}.zip"
 
     def record(uow: UnitOfWork, decision: Decision) -> None:
-        uow.session.add(SubmissionRow(round_id=round_id, draft_version=decision.state.draft_version,
-                                      filename=target.name, sha256=sha, created_at=app.clock.now(), created_by=actor))
+        uow.submissions.add(round_id, decision.state.draft_version, target.name, sha, app.clock.now(), actor)
 
     with file_in_place(target) as partial:
         partial.write_bytes(content)
-        execute(app, round_id, Command(package.event, {"package": target.name, "sha256": sha}), actor, also=record)
-    return SubmissionPackage(target, sha, [d.filename for d in documents], package.title, package.done)
+        recorded = run_command(app, round_id, Command(package.event, {"package": target.name, "sha256": sha}),
+                               actor, also=record, deliver=False)
+    result = deliver_decision(app, round_id, recorded.decision)  # once the package is in place
+    return SubmissionPackage(target, sha, [d.filename for d in documents], package.title, package.done,
+                             result.mail)
 
 
 @dataclass(frozen=True)
@@ -100,8 +100,7 @@ def submission_packages(app: App, round_id: int) -> list[Package]:
     """The packages built for a round, newest first, with where they are stored."""
     with app.uow(read_only=True) as uow:
         uow.rounds.row(round_id)
-        rows = list(uow.session.scalars(select(SubmissionRow).where(SubmissionRow.round_id == round_id)
-                                        .order_by(SubmissionRow.id.desc())))
+        rows = uow.submissions.for_round(round_id)
     folder = package_folder(app, round_id)
     return [Package(r.filename, r.sha256, r.draft_version, r.created_at, r.created_by, folder / r.filename)
             for r in rows]

@@ -1,4 +1,9 @@
-"""run_due(now): fire every due timer, then deliver every due message. Safe to run in parallel."""
+"""run_due(now): fire every due timer, then deliver every due message. Safe to run in parallel.
+
+Both go through the command path's failure policy (service/commands.py): a timer that fired stays fired
+when sending what it queued fails, the messages wait in the outbox for the next sweep, and the report
+says so (`delivery_errors`) instead of the sweep failing.
+"""
 from __future__ import annotations
 
 import socket
@@ -8,9 +13,9 @@ from datetime import timedelta
 from models.db.claims import release_dead_claims
 from models.db.tables import OutboxRow, TimerRow
 from workflows.service.app import App
+from workflows.service.commands import Handover, deliver_queued, run_timer
 from workflows.service.delivery import DeliveryReport, worker_name
 from workflows.service.registry import get_workflow
-from workflows.service.steps import run_step
 from workflows.service.timers import TimerReport
 
 TIMER_BATCH = 100
@@ -20,6 +25,13 @@ TIMER_LEASE = timedelta(minutes=5)
 @dataclass
 class SweepReport(TimerReport):
     delivery: DeliveryReport = field(default_factory=DeliveryReport)
+    delivery_errors: list[str] = field(default_factory=list)  # deliveries that failed; their mail waits
+
+    def add(self, handed: Handover) -> None:
+        if handed.report is not None:
+            self.delivery.add(handed.report)
+        if handed.error is not None:
+            self.delivery_errors.append(handed.error)
 
 
 def fire_due_timers(app: App) -> SweepReport:
@@ -36,10 +48,9 @@ def fire_due_timers(app: App) -> SweepReport:
         for timer_id, round_id, name, state_name, workflow_name in claimed:
             timer = next((t for t in get_workflow(workflow_name).state(state_name).timers if t.name == name), None)
             step = "close" if timer is not None and timer.event else "remind"
-            delivery = run_step(app, step, timer_id=timer_id, round_id=round_id)
+            handed = run_timer(app, step, timer_id, round_id)
             report.timers_fired += 1
-            if delivery is not None:
-                report.delivery.add(delivery)
+            report.add(handed)
 
 
 def release_dead_claims_here(app: App) -> int:
@@ -56,5 +67,5 @@ def run_due(app: App) -> SweepReport:
     with app.uow(read_only=True) as uow:
         waiting = uow.outbox.has_due(app.clock.now())
     if waiting:
-        report.delivery.add(run_step(app, "deliver"))
+        report.add(deliver_queued(app))
     return report

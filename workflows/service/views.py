@@ -6,12 +6,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from sqlalchemy import select
-
 from models.audit import AuditEvent, ChainBreak, verify_chain
+from models.db.response_repository import CommentView, UnitAnswer
 from models.db.round_repository import RoundDetails
-from models.db.tables import CommentRow, OutboxRow, RecipientRow, ResponseRow
-from models.rounds import RecipientRole, RoundState
+from models.db.tables import OutboxRow
+from models.rounds import RoundState
 from models.unit_status import EmailStatus, UnitStatus, answer_labels, unit_status
 from workflows.definition import Workflow
 from workflows.service.app import App
@@ -138,35 +137,11 @@ def list_rounds(app: App, status: str | None = None, office: str | None = None) 
     return out
 
 
-@dataclass(frozen=True)
-class CommentView:
-    unit_code: str
-    unit_name: str
-    revision: int
-    kind: str
-    received_at: datetime
-    late: bool
-    entered_by: str
-    channel: str
-    section: str | None
-    text: str | None
-    proposed_wording: str | None
-
-
 def latest_responses(app: App, round_id: int) -> list[CommentView]:
     """The comments of each unit's latest revision for the current draft version."""
     with app.uow(read_only=True) as uow:
-        state = uow.rounds.get(round_id, lock=False)
-        rows = uow.session.execute(
-            select(RecipientRow.unit_code, RecipientRow.unit_name, ResponseRow, CommentRow)
-            .join(ResponseRow, ResponseRow.recipient_id == RecipientRow.id)
-            .outerjoin(CommentRow, CommentRow.response_id == ResponseRow.id)
-            .where(ResponseRow.round_id == round_id, ResponseRow.draft_version == state.draft_version,
-                   ResponseRow.revision == RecipientRow.response_revision)
-            .order_by(RecipientRow.id, CommentRow.position)).all()
-    return [CommentView(code, name, r.revision, r.kind, r.received_at, r.late, r.entered_by, r.channel,
-                        c.section if c else None, c.text if c else None, c.proposed_wording if c else None)
-            for code, name, r, c in rows]
+        # The round's row is all this needs (its draft version), not its units.
+        return uow.responses.latest_comments(round_id, uow.rounds.row(round_id).draft_version)
 
 
 def outbox(app: App, round_id: int) -> list[OutboxRow]:
@@ -205,51 +180,10 @@ def round_details(app: App, round_id: int) -> RoundDetails:
         return uow.rounds.details(round_id)
 
 
-@dataclass(frozen=True)
-class CommentLine:
-    section: str | None
-    text: str
-    proposed_wording: str | None
-
-
-@dataclass(frozen=True)
-class UnitAnswer:
-    """A unit's latest answer to the current draft version, with the note staff typed (e.g. số công văn)."""
-
-    unit_code: str
-    unit_name: str
-    revision: int
-    kind: str
-    received_at: datetime
-    late: bool
-    channel: str
-    entered_by: str
-    note: str | None
-    attachment_name: str | None
-    proposal: dict[str, str] | None
-    comments: list[CommentLine] = field(default_factory=list)
-
-
 def latest_answers(app: App, round_id: int) -> list[UnitAnswer]:
     """Two queries whatever the number of units."""
     with app.uow(read_only=True) as uow:
-        row = uow.rounds.row(round_id)
-        answers = uow.session.execute(
-            select(RecipientRow.unit_code, RecipientRow.unit_name, ResponseRow)
-            .join(ResponseRow, ResponseRow.recipient_id == RecipientRow.id)
-            .where(ResponseRow.round_id == round_id, ResponseRow.draft_version == row.draft_version,
-                   ResponseRow.revision == RecipientRow.response_revision)
-            .order_by(ResponseRow.received_at, RecipientRow.id)).all()
-        comments: dict[int, list[CommentLine]] = {}
-        ids = [response.id for _, _, response in answers]
-        if ids:
-            for comment in uow.session.scalars(select(CommentRow).where(CommentRow.response_id.in_(ids))
-                                               .order_by(CommentRow.response_id, CommentRow.position)):
-                comments.setdefault(comment.response_id, []).append(
-                    CommentLine(comment.section, comment.text, comment.proposed_wording))
-    return [UnitAnswer(code, name, r.revision, r.kind, r.received_at, r.late, r.channel, r.entered_by, r.note,
-                       r.attachment_name, dict(r.proposal) if r.proposal else None, comments.get(r.id, []))
-            for code, name, r in answers]
+        return uow.responses.latest_answers(round_id, uow.rounds.row(round_id).draft_version)
 
 
 def staff_draft_file(app: App, round_id: int) -> Path | None:
@@ -267,7 +201,4 @@ def answering_units(app: App, round_id: int) -> dict[str, str]:
     """code -> name of the units a round asks to answer, in one query."""
     with app.uow(read_only=True) as uow:
         uow.rounds.row(round_id)
-        rows = uow.session.execute(select(RecipientRow.unit_code, RecipientRow.unit_name).where(
-            RecipientRow.round_id == round_id, RecipientRow.role == RecipientRole.COMMENT.value)
-            .order_by(RecipientRow.id)).all()
-    return {code: name for code, name in rows}
+        return uow.rounds.answering_units(round_id)

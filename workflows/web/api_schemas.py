@@ -274,6 +274,8 @@ class CommandOut(BaseModel):
     status: str
     status_title: str
     messages: int = Field(description="Số thư được xếp hàng gửi")
+    mail_notice: str | None = Field(None, description="Có khi thư chưa gửi được ngay: thao tác đã được ghi nhận, "
+                                                      "thư nằm trong hộp thư đi và được gửi lại ở lần quét sau")
 
 
 # Directory and workflows --------------------------------------------------------------------------

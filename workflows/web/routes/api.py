@@ -24,12 +24,12 @@ from workflows.engine.events import Close, Event, Extend, Launch, Remind, Respon
 from workflows.engine.refusals import Refused
 from workflows.service.answer_input import check_answer, clean_comments, clean_proposal
 from workflows.service.app import App
+from workflows.service.commands import run_command
 from workflows.service.deadlines import parse_deadline
 from workflows.service.directory_edit import directory_units
 from workflows.service.registry import WorkflowUnknown, get_workflow, shipped_workflows
-from workflows.service.rounds import Addressee, NewRound, create_round, default_workflow_name, execute
+from workflows.service.rounds import Addressee, NewRound, create_round, default_workflow_name
 from workflows.service.staff import LoginRefused, TooManyAttempts, authenticate
-from workflows.service.steps import run_step
 from workflows.service.views import RoundBrief, audit_trail, list_rounds, round_brief, round_view
 from workflows.web.api_schemas import (
     AuditEventOut,
@@ -287,13 +287,11 @@ def _command(request: Request, user: StaffUser, round_id: int, event_of: Callabl
         who = "Tài khoản lãnh đạo chỉ được xem" if user.role is Role.LEADER else \
             f"Đợt số {round_id} thuộc phòng {brief.office}; cán bộ phòng {user.office} không được thay đổi"
         raise ApiError(403, "forbidden", f"{who}.")
-    decision = execute(app, round_id, event_of(brief), user.actor)
-    if decision.messages:
-        run_step(app, "circulate", round_id=round_id)
-    state = decision.state
+    result = run_command(app, round_id, event_of(brief), user.actor)  # mail failing now: a notice, not an error
+    state = result.decision.state
     return CommandOut(id=round_id, status=state.status,
                       status_title=get_workflow(state.workflow).state_title(state.status),
-                      messages=len(decision.messages))
+                      messages=result.queued, mail_notice=result.notice)
 
 
 COMMAND: dict[str, Any] = {"tags": ["đợt lấy ý kiến"], "response_model": CommandOut,

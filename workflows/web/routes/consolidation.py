@@ -19,6 +19,7 @@ from workflows.definition.schema import Capability
 from workflows.engine.events import Command
 from workflows.engine.refusals import GuardFailed
 from workflows.service.app import App
+from workflows.service.commands import MAIL_NOTICES, run_command
 from workflows.service.consolidation import handle_comments, triage_items
 from workflows.service.documents import (
     DocumentChoice,
@@ -34,7 +35,6 @@ from workflows.service.drafts import add_version, latest_version, revise_round, 
 from workflows.service.errors import FormErrors
 from workflows.service.followup import follow_up_possible, follow_up_round
 from workflows.service.registry import get_workflow
-from workflows.service.rounds import execute
 from workflows.service.submission import package_refusal, submission_packages, submit_round
 from workflows.service.views import RoundBrief, audit_trail, round_brief, round_view
 from workflows.web.forms.consolidation_forms import (
@@ -112,11 +112,20 @@ def _today(app: App) -> date:
 
 def _flash(request: Request, workflow: Workflow) -> dict[str, str]:
     ok = request.query_params.get("ok", "")
+    note = MAIL_NOTICES.get(request.query_params.get("mail", ""))
     if ok in FLASH:
         count = request.query_params.get("n", "")
-        return {"flash": FLASH[ok].format(n=int(count) if count.isdigit() else 0), "flash_kind": "ok"}
-    arrived = arrival_message(workflow, ok) if ok else None
-    return {"flash": arrived, "flash_kind": "ok"} if arrived else {}
+        text: str | None = FLASH[ok].format(n=int(count) if count.isdigit() else 0)
+    else:
+        text = arrival_message(workflow, ok) if ok else None
+    if note:  # the step is recorded; its mail waits for the next sweep (service/commands.py)
+        return {"flash": f"{text} {note}" if text else note, "flash_kind": "warn"}
+    return {"flash": text, "flash_kind": "ok"} if text else {}
+
+
+def _mail(flag: str) -> str:
+    """The `mail` query parameter that carries a command's mail notice (CommandResult.mail) to the next page."""
+    return f"&mail={flag}" if flag in MAIL_NOTICES else ""
 
 
 def _confirmed(values: dict[str, list[str]]) -> bool:
@@ -239,13 +248,14 @@ def complete(request: Request, round_id: int, posted: Posted = PostedForm,
             + "; ".join(d.title for d in workflow.documents_in(target).values()) + "."],
             posted.values, f"/rounds/{round_id}/consolidation")
     try:
-        decision = execute(app, round_id, Command("consolidate"), user.actor)
+        result = run_command(app, round_id, Command("consolidate"), user.actor)
     except GuardFailed as refusal:
         return _triage_page(request, round_id, user, status=409, message=refusal.message,
                             unhandled_listed=refusal.code == "comments_unhandled")
     except DomainError as refusal:
         return _triage_page(request, round_id, user, status=409, message=refusal.message)
-    return RedirectResponse(f"/rounds/{round_id}/documents?ok={decision.state.status}", status_code=303)
+    return RedirectResponse(f"/rounds/{round_id}/documents?ok={result.decision.state.status}{_mail(result.mail)}",
+                            status_code=303)
 
 
 # --- draft versions ----------------------------------------------------------------------------------------
@@ -413,11 +423,12 @@ def submit(request: Request, round_id: int, posted: Posted = PostedForm,
             "Hồ sơ chỉ lập một lần; không lập lại được."], posted.values, f"/rounds/{round_id}/documents",
             title=package.title)
     try:
-        submit_round(app, round_id, user.actor)
+        submitted = submit_round(app, round_id, user.actor)
     except DomainError as refusal:
         return _documents_page(request, round_id, user, status=409, message=refusal.message)
     status = round_brief(app, round_id).status
-    return RedirectResponse(f"/rounds/{round_id}/documents?ok={status}", status_code=303)
+    return RedirectResponse(f"/rounds/{round_id}/documents?ok={status}{_mail(submitted.mail)}",
+                            status_code=303)
 
 
 @router.post("/rounds/{round_id:int}/decision")
@@ -450,10 +461,11 @@ def decide(request: Request, round_id: int, posted: Posted = PostedForm,
             lines = [f"UBND tỉnh trả lại dự thảo. Lý do: {form.reason}", moves]
         return _confirm_page(request, brief, "decision", lines, posted.values, f"/rounds/{round_id}/documents")
     try:
-        decision = execute(app, round_id, command, user.actor)
+        result = run_command(app, round_id, command, user.actor)
     except DomainError as refusal:
         return _documents_page(request, round_id, user, decision=form, status=409, message=refusal.message)
-    return RedirectResponse(f"/rounds/{round_id}/documents?ok={decision.state.status}", status_code=303)
+    return RedirectResponse(f"/rounds/{round_id}/documents?ok={result.decision.state.status}{_mail(result.mail)}",
+                            status_code=303)
 
 
 @router.post("/rounds/{round_id:int}/revise")
@@ -485,11 +497,11 @@ def revise(request: Request, round_id: int, posted: Posted = PostedForm,
             _deadline_line(deadline) if deadline else "Giữ hạn trả lời cũ (có thể sửa khi phát hành lại)."],
             posted.values, f"/rounds/{round_id}/documents")
     try:
-        decision = revise_round(app, round_id, deadline.due if deadline else None, user.actor)
+        result = revise_round(app, round_id, deadline.due if deadline else None, user.actor)
     except DomainError as refusal:
         return _documents_page(request, round_id, user, revise=form, status=409, message=refusal.message)
-    return RedirectResponse(f"/rounds/{round_id}/drafts?ok=revised&n={decision.state.draft_version}",
-                            status_code=303)
+    return RedirectResponse(f"/rounds/{round_id}/drafts?ok=revised&n={result.decision.state.draft_version}"
+                            f"{_mail(result.mail)}", status_code=303)
 
 
 @router.post("/rounds/{round_id:int}/follow-up")

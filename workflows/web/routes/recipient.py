@@ -16,6 +16,7 @@ from models.rounds import ResponseKind
 from workflows.engine.refusals import Refused
 from workflows.service.answer_input import AnswerInvalid, Problem, clean_comments, clean_proposal
 from workflows.service.app import App
+from workflows.service.commands import MAIL_LATER, MAIL_PARTIAL
 from workflows.service.recipients import (
     FileMissing,
     LinkInvalid,
@@ -40,6 +41,10 @@ MEDIA_TYPES = {
     ".odt": "application/vnd.oasis.opendocument.text",
 }
 PRIVATE = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex, nofollow"}
+# The answer is recorded whatever the mail server does (service/commands.py); the unit is told about its receipt.
+RECEIPT_NOTICES = {MAIL_LATER: "Đã ghi nhận; thư xác nhận sẽ gửi lại ở lần quét sau.",
+                   MAIL_PARTIAL: "Đã ghi nhận; máy chủ thư không nhận thư xác nhận gửi tới địa chỉ thư điện tử của "
+                                 "quý cơ quan."}
 CHANNEL_LABELS = {"web": "qua đường dẫn", "paper": "văn bản giấy, do Sở ghi nhận thay mặt quý cơ quan",
                   "phone": "điện thoại, do Sở ghi nhận thay mặt quý cơ quan",
                   "email": "thư điện tử, do Sở ghi nhận thay mặt quý cơ quan"}
@@ -181,8 +186,9 @@ def sent(request: Request, token: str) -> Response:
         return _link_invalid(request, error)
     if page.current is None:
         return RedirectResponse(f"/r/{token}", status_code=303)
-    response = render(request, "recipient_sent.html", {"page": page, "token": token, "kind_labels": kind_labels(page),
-                                                       "terms": page.terms})
+    response = render(request, "recipient_sent.html", {
+        "page": page, "token": token, "kind_labels": kind_labels(page), "terms": page.terms,
+        "mail_notice": RECEIPT_NOTICES.get(request.query_params.get("mail", ""))})
     response.headers.update(PRIVATE)
     return response
 
@@ -233,7 +239,7 @@ async def submit_answer(request: Request, token: str) -> Response:
                 if receipt_kind is not ResponseKind.PROPOSALS else ()
             proposal = clean_proposal(page.response, typed.proposal) \
                 if receipt_kind is ResponseKind.PROPOSALS else None
-            await run_in_threadpool(answer, app, token, receipt_kind, comments, proposal, content)
+            receipt = await run_in_threadpool(answer, app, token, receipt_kind, comments, proposal, content)
         except AnswerInvalid as invalid:
             typed.rows = _padded(typed.rows)
             typed.file_dropped = has_file
@@ -247,7 +253,8 @@ async def submit_answer(request: Request, token: str) -> Response:
                          status_code=409)
     finally:
         await form.close()
-    return RedirectResponse(f"/r/{token}/sent", status_code=303)
+    mail = f"?mail={receipt.mail}" if receipt.mail in RECEIPT_NOTICES else ""
+    return RedirectResponse(f"/r/{token}/sent{mail}", status_code=303)
 
 
 def _kind(typed: AnswerForm, page: RecipientPage) -> ResponseKind:

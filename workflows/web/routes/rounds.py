@@ -1,7 +1,6 @@
 """Staff pages of a round: create and preview, the per-unit grid with its actions, timeline, outbox, audit."""
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
@@ -19,13 +18,13 @@ from workflows.definition import Workflow
 from workflows.definition.schema import Capability
 from workflows.engine.events import Event, Launch, Remind
 from workflows.service.app import App
+from workflows.service.commands import MAIL_NOTICES, run_command
 from workflows.service.directory_edit import directory_by_group
 from workflows.service.errors import FormErrors
 from workflows.service.invitation_preview import PLACEHOLDER_LINK, preview_invitation
 from workflows.service.outbox_view import KIND_LABELS, STATUS_LABELS, MessageNotFound, outbox_message, outbox_page
 from workflows.service.registry import get_workflow, shipped_workflows
-from workflows.service.rounds import create_round, default_workflow_name, execute
-from workflows.service.steps import run_step
+from workflows.service.rounds import create_round, default_workflow_name
 from workflows.service.views import (
     RoundBrief,
     answering_units,
@@ -61,7 +60,6 @@ from workflows.web.pages.timeline import CHANNEL_LABELS, timeline
 from workflows.web.security import Forbidden, check_csrf, require_staff, ykien
 from workflows.web.templating import render
 
-log = logging.getLogger(__name__)
 # A 5,000-unit round in one page is 4.7 MB of HTML; filters and pages keep it readable and fast.
 GRID_PAGE_SIZE = 200
 
@@ -85,8 +83,6 @@ FLASH = {
     "close": "Đã kết thúc nhận {answer}.",
     "created": "Đã tạo bản nháp {round}. Kiểm tra thư mời dưới đây rồi bấm \"Phát hành\".",
 }
-MAIL_NOTES = {"partial": "Một số thư chưa gửi được; xem mục \"Thư đã gửi\".",
-              "later": "Chưa gửi được thư ngay; hệ thống sẽ tự gửi lại."}
 
 
 # --- helpers -----------------------------------------------------------------------------------------------
@@ -136,7 +132,7 @@ def _flash(request: Request, workflow: Workflow) -> dict[str, str]:
         return {}
     count = request.query_params.get("n", "")
     text = FLASH[ok].format(n=int(count) if count.isdigit() else 0, **_words(workflow))
-    note = MAIL_NOTES.get(request.query_params.get("mail", ""))
+    note = MAIL_NOTICES.get(request.query_params.get("mail", ""))
     return {"flash": f"{text} {note}" if note else text, "flash_kind": "warn" if note else "ok"}
 
 
@@ -155,18 +151,6 @@ def _guard_change(user: StaffUser, office: str) -> None:
     if not user.can_change_round(office):
         raise Forbidden("Bạn chỉ xem được đợt này; chỉ cán bộ của phòng "
                         f"{office} hoặc quản trị mới thay đổi được.")
-
-
-def _send(app: App, round_id: int) -> str:
-    """Send what the action queued; the action is committed whatever happens here."""
-    try:
-        report = run_step(app, "circulate", round_id=round_id)
-    except Exception:
-        log.exception("round %s: delivery after a staff action failed", round_id)
-        return "later"
-    if report is not None and (getattr(report, "failed", False) or getattr(report, "retrying", False)):
-        return "partial"
-    return ""
 
 
 # --- create ------------------------------------------------------------------------------------------------
@@ -520,10 +504,10 @@ def act(request: Request, round_id: int, action: str, posted: Posted = PostedFor
         return _action_page(request, round_id, action, values, problem.errors, 422)
     if (values.get("confirmed") or [""])[0] != "yes":
         return _confirm_page(request, round_id, action, [line for line in lines if line], values)
-    try:
-        decision = execute(app, round_id, event, user.actor)
+    try:  # committed first; mail that cannot go out now is a notice on the round's page (commands.py)
+        result = run_command(app, round_id, event, user.actor)
     except DomainError as refused:  # the engine words some refusals for the CLI: no command-line flag here
         return _action_page(request, round_id, action, values, {}, 409, without_cli_flags(refused.message))
-    mail = _send(app, round_id) if decision.messages else ""
-    target = f"/rounds/{round_id}?ok={action}&n={len(decision.messages)}" + (f"&mail={mail}" if mail else "")
+    mail = result.mail if result.notice else ""
+    target = f"/rounds/{round_id}?ok={action}&n={result.queued}" + (f"&mail={mail}" if mail else "")
     return RedirectResponse(target, status_code=303)

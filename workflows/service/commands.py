@@ -1,0 +1,138 @@
+"""The one command path: run a use case in its transaction, then hand what it queued to delivery.
+
+Failure policy, the same for every caller (the CLI, the staff pages, the API, a unit's answer through its
+link, the demo, and the sweep's timers):
+
+1. The command's state change is committed first: `rounds.execute` loads the round, decides, and writes the
+   state, its effects (outbox rows, timers) and the audit in one transaction. A refusal raises and changes
+   nothing: that, and only that, is the command failing.
+2. Then the messages it queued are handed to delivery through the executor (`run_step(app, "deliver", ...)`:
+   inline, or a Prefect flow run under `ykien serve`). A delivery failure (the SMTP server down or refusing,
+   the executor or Prefect failing) never undoes the command and never raises to the caller as a command
+   failure: the messages stay in the outbox, the next sweep (`ykien tick`, `ykien serve`) sends them, and the
+   result says so (`CommandResult.mail`, `CommandResult.notice`).
+3. `deliver=False` (`--queue-only`) leaves the queued messages to the sweep without trying.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from models.db.unit_of_work import UnitOfWork
+from workflows.engine.decision import Decision
+from workflows.engine.events import Event
+from workflows.service.app import App
+from workflows.service.delivery import DeliveryReport
+from workflows.service.rounds import execute
+from workflows.service.steps import run_step
+
+log = logging.getLogger("ykien.commands")
+
+MAIL_LATER = "later"  # not sent now: waits in the outbox for the next sweep
+MAIL_PARTIAL = "partial"  # some messages refused for good by the mail server (recorded as failed)
+MAIL_HELD = "held"  # not handed to delivery (deliver=False): the sweep sends it
+MAIL_NOTICES = {
+    MAIL_LATER: "Đã ghi nhận; thư sẽ gửi lại ở lần quét sau.",
+    MAIL_PARTIAL: "Đã ghi nhận; một số thư bị máy chủ thư từ chối, xem danh sách thư của đợt.",
+}
+
+
+@dataclass(frozen=True)
+class Handover:
+    """What handing queued mail to delivery gave: the report, or why delivery failed (mail kept in the outbox)."""
+
+    report: DeliveryReport | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class CommandResult:
+    """A committed command: its decision, and how the mail it queued went."""
+
+    decision: Decision
+    delivery: DeliveryReport | None = None  # None: nothing was handed to delivery (none queued, or deliver=False)
+    delivery_error: str | None = None  # delivery failed outright; the messages wait in the outbox
+
+    @property
+    def queued(self) -> int:
+        return len(self.decision.messages)
+
+    @property
+    def mail(self) -> str:
+        """"" (sent, or nothing queued), MAIL_LATER, MAIL_PARTIAL or MAIL_HELD."""
+        if not self.decision.messages:
+            return ""
+        if self.delivery_error is not None:
+            return MAIL_LATER
+        if self.delivery is None:
+            return MAIL_HELD
+        if self.delivery.failed:
+            return MAIL_PARTIAL
+        if self.delivery.retrying:
+            return MAIL_LATER
+        return ""
+
+    @property
+    def notice(self) -> str | None:
+        """What to tell the person who gave the command when the mail did not all go out now."""
+        return MAIL_NOTICES.get(self.mail)
+
+
+def _describe(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+
+
+def _hand_over(app: App, step: str = "deliver", **params: Any) -> Handover:
+    """Run a delivering step through the executor; a failure is logged and returned, never raised."""
+    try:
+        report = run_step(app, step, **params)
+    except Exception as error:  # the policy: the command stands, its mail waits for the next sweep
+        log.warning("step %s %s failed; the messages stay in the outbox for the next sweep", step, params,
+                    exc_info=True)
+        return Handover(error=_describe(error))
+    return Handover(report if report is not None else DeliveryReport())
+
+
+def deliver_queued(app: App, round_id: int | None = None) -> Handover:
+    """Hand the due messages of a round (or of every round) to delivery, under the same policy."""
+    return _hand_over(app, "deliver", round_id=round_id)
+
+
+def run_command(app: App, round_id: int, event: Event, actor: str, *,
+                also: Callable[[UnitOfWork, Decision], None] | None = None, deliver: bool = True) -> CommandResult:
+    """Apply one event to a round (committed, or refused with nothing changed), then hand what it queued
+    to delivery. See the module's failure policy: a delivery failure is in the result, never raised."""
+    decision = execute(app, round_id, event, actor, also=also)
+    return deliver_decision(app, round_id, decision) if deliver else CommandResult(decision)
+
+
+def deliver_decision(app: App, round_id: int, decision: Decision) -> CommandResult:
+    """The second half of run_command, for a use case that must finish something of its own between its
+    transaction and the delivery (run_command(..., deliver=False) first): same policy."""
+    if not decision.messages:
+        return CommandResult(decision)
+    handed = deliver_queued(app, round_id)
+    return CommandResult(decision, handed.report, handed.error)
+
+
+def run_timer(app: App, step: str, timer_id: int, round_id: int) -> Handover:
+    """Fire one claimed timer as one step through the executor ("remind" or "close": fire it in its own
+    transaction, then send what it queued), under the same policy: once the timer has fired, a failure of
+    the step is a delivery failure, logged and returned, its messages left for the next sweep. A timer that
+    did not fire raises: it stays pending, and a later sweep fires it once its claim runs out."""
+    try:
+        report = run_step(app, step, timer_id=timer_id, round_id=round_id)
+    except Exception as error:
+        with app.uow(read_only=True) as uow:
+            if uow.timers.get_pending(timer_id) is not None:
+                raise
+        log.warning("timer %s fired, but delivering what it queued failed; the messages stay in the outbox",
+                    timer_id, exc_info=True)
+        return Handover(error=_describe(error))
+    return Handover(report)
+
+
+__all__ = ["MAIL_HELD", "MAIL_LATER", "MAIL_NOTICES", "MAIL_PARTIAL", "CommandResult", "Handover",
+           "deliver_decision", "deliver_queued", "run_command", "run_timer"]
