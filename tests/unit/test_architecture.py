@@ -206,10 +206,7 @@ def test_the_service_shape_check_sees_a_planted_form_and_schema(tmp_path: Path) 
 
 
 # Modules of workflows/service still allowed to reach the ORM through `uow.session`.
-SESSION_PENDING = frozenset({
-    # command path: repositories pending
-    "rounds.py", "recipients.py", "steps.py", "sweep.py", "timers.py",
-})
+SESSION_PENDING: frozenset[str] = frozenset()  # every service module goes through repositories
 
 
 def session_uses_in_service(root: Path = REPO) -> list[str]:

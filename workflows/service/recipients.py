@@ -10,9 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from sqlalchemy import select
-
-from models.db.tables import AccessTokenRow, CommentRow, DraftVersionRow, RecipientRow, ResponseRow
+from models.db.access_token_repository import AccessToken
 from models.errors import DomainError, NotFound
 from models.rounds import RecipientRole, ResponseChannel, ResponseKind
 from workflows.definition import ResponseSpec
@@ -131,11 +129,11 @@ class AnswerReceipt:
     mail: str = ""  # how the receipt went (commands.CommandResult.mail): "" sent, "later" waits for the next sweep
 
 
-def _token_row(app: App, token: str) -> AccessTokenRow:
+def _token_row(app: App, token: str) -> AccessToken:
     if not token or not _TOKEN.fullmatch(token):
         raise LinkUnknown(f"Đường dẫn không hợp lệ. {CONTACT_HINT}")
     with app.uow(read_only=True) as uow:
-        row = uow.session.scalar(select(AccessTokenRow).where(AccessTokenRow.token_hash == hash_token(token)))
+        row = uow.tokens.find(hash_token(token))
     if row is None:
         raise LinkUnknown(f"Đường dẫn không hợp lệ hoặc đã bị thay thế. {CONTACT_HINT}")
     if row.revoked_at is not None:
@@ -150,11 +148,7 @@ def record_opening(app: App, token: str) -> int:
     row = _token_row(app, token)
     now = app.clock.now()
     with app.uow() as uow:
-        recipient = uow.session.get(RecipientRow, row.recipient_id)
-        assert recipient is not None
-        if recipient.first_opened_at is None:
-            recipient.first_opened_at = now
-        recipient.last_opened_at = now
+        uow.rounds.record_opening(row.recipient_id, now)
         uow.commit()
     return row.recipient_id
 
@@ -164,20 +158,13 @@ def recipient_page(app: App, token: str) -> RecipientPage:
     row = _token_row(app, token)
     today = app.clock.now().astimezone(app.tz).date()
     with app.uow(read_only=True) as uow:
-        recipient = uow.session.get(RecipientRow, row.recipient_id)
-        assert recipient is not None
+        recipient = uow.rounds.recipient(row.recipient_id)
+        if recipient is None:
+            raise LinkUnknown(f"Đường dẫn không hợp lệ. {CONTACT_HINT}")
         state = uow.rounds.get(recipient.round_id, lock=False, only_unit=recipient.unit_code)
         details = uow.rounds.details(recipient.round_id)
-        responses = list(uow.session.scalars(select(ResponseRow).where(
-            ResponseRow.recipient_id == recipient.id, ResponseRow.draft_version == state.draft_version)
-            .order_by(ResponseRow.revision)))
-        version = uow.session.scalar(select(DraftVersionRow).where(
-            DraftVersionRow.round_id == state.id, DraftVersionRow.version == state.draft_version))
-        comments: dict[int, list[CommentRow]] = {}
-        if responses:
-            for comment in uow.session.scalars(select(CommentRow).where(
-                    CommentRow.response_id.in_([r.id for r in responses])).order_by(CommentRow.position)):
-                comments.setdefault(comment.response_id, []).append(comment)
+        responses = uow.responses.revisions(recipient.id, state.draft_version)
+        version = uow.drafts.get(state.id, state.draft_version)
     workflow = get_workflow(state.workflow)
     terms = workflow.terms
     unit = state.recipients[recipient.unit_code]
@@ -196,7 +183,7 @@ def recipient_page(app: App, token: str) -> RecipientPage:
         can_answer, reason = False, f"Đã hết hạn gửi {terms.answer} (hạn cuối là ngày {closing:%d/%m/%Y})."
     late_now = can_answer and deadline is not None and today > deadline
     revisions = [Revision(r.revision, r.kind, r.received_at, r.late, r.channel, r.note, r.attachment_name,
-                          tuple(CommentInput(c.text, c.section, c.proposed_wording) for c in comments.get(r.id, [])),
+                          tuple(CommentInput(c.text, c.section, c.proposed_wording) for c in r.comments),
                           r.proposal) for r in responses]
     return RecipientPage(
         round_id=state.id, recipient_id=recipient.id, unit_code=unit.unit_code, unit_name=unit.unit_name,

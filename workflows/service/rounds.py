@@ -9,7 +9,6 @@ from datetime import date
 from pathlib import Path
 
 from models.db.round_repository import RoundDetails
-from models.db.tables import DraftVersionRow
 from models.db.unit_of_work import UnitOfWork
 from models.errors import InvalidInput, UnitUnknown
 from models.rounds import RecipientRole, RecipientState, RoundState
@@ -144,11 +143,9 @@ def create_round(app: App, new: NewRound, actor: str) -> int:
                                      for a in new.addressees),
                                tuple(b.strip() for b in new.legal_bases if b.strip()))
         round_id = uow.rounds.add(state, details)
-        if new.draft_path is not None:
+        if new.draft_path is not None and draft_sha is not None:
             store_draft(app, round_id, state.draft_version, new.draft_path)
-            uow.session.add(DraftVersionRow(round_id=round_id, version=state.draft_version,
-                                            filename=new.draft_path.name, sha256=draft_sha, sections=[],
-                                            note=None, uploaded_at=now, uploaded_by=actor))
+            uow.drafts.add(round_id, state.draft_version, new.draft_path.name, draft_sha, [], None, now, actor)
         uow.audit.append(round_id, now, actor, [("create", {
             "title": state.title, "workflow": workflow.name, "deadline": new.deadline.isoformat(),
             "recipients": len(recipients), "draft_sha256": draft_sha,

@@ -10,8 +10,6 @@ import socket
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from models.db.claims import release_dead_claims
-from models.db.tables import OutboxRow, TimerRow
 from workflows.service.app import App
 from workflows.service.commands import Handover, deliver_queued, run_timer
 from workflows.service.delivery import DeliveryReport, worker_name
@@ -55,7 +53,8 @@ def fire_due_timers(app: App) -> SweepReport:
 
 def release_dead_claims_here(app: App) -> int:
     with app.uow() as uow:
-        released = release_dead_claims(uow.session, [TimerRow, OutboxRow], socket.gethostname())
+        host = socket.gethostname()
+        released = uow.timers.release_dead_claims(host) + uow.outbox.release_dead_claims(host)
         uow.commit()
     return released
 
