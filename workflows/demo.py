@@ -12,11 +12,9 @@ from email.parser import BytesHeaderParser
 from pathlib import Path
 
 from rich.table import Table
-from sqlalchemy import select
 
 from config.clock import FrozenClock, SystemClock
 from config.settings import load_settings
-from models.db.tables import OutboxRow, ReceivedMailRow
 from models.rounds import RecipientRole, ResponseChannel, ResponseKind
 from notifications.sink import MailSink
 from workflows.cli.common import console
@@ -27,6 +25,8 @@ from workflows.service.app import App, build_app
 from workflows.service.commands import CommandResult, run_command
 from workflows.service.directory import import_units
 from workflows.service.mail import store_received
+from workflows.service.mailbox import all_received_raw
+from workflows.service.outbox_view import message_texts
 from workflows.service.recipients import answer
 from workflows.service.registry import shipped_workflows
 from workflows.service.rounds import Addressee, NewRound, create_round
@@ -73,10 +73,8 @@ def _at(app: App, clock: FrozenClock, text: str) -> None:
 
 def _link(app: App, round_id: int, unit: str) -> str:
     """The unit's personal link token, as the unit finds it in its invitation."""
-    with app.uow(read_only=True) as uow:
-        body = uow.session.scalar(select(OutboxRow.text_body).where(
-            OutboxRow.round_id == round_id, OutboxRow.unit_code == unit, OutboxRow.kind == "invitation"))
-    match = re.search(r"/r/([A-Za-z0-9_-]+)", body or "")
+    body = next((text for code, text in message_texts(app, round_id, "invitation") if code == unit), "")
+    match = re.search(r"/r/([A-Za-z0-9_-]+)", body)
     if match is None:
         raise RuntimeError(f"no invitation link for {unit}")
     return match.group(1)
@@ -210,23 +208,19 @@ def _live_round(app: App, sink: MailSink) -> list[tuple[str, str]]:
     round_id = create_round(app, draft, STAFF)
     _command(app, round_id, Launch())
     links: list[tuple[str, str]] = []
-    with app.uow(read_only=True) as uow:
-        rows = list(uow.session.scalars(select(OutboxRow).where(OutboxRow.round_id == round_id,
-                                                                OutboxRow.kind == "invitation")))
-    for row in rows[:3]:
-        match = re.search(r"(\S+/r/[A-Za-z0-9_-]+)", row.text_body)
+    for code, text in message_texts(app, round_id, "invitation")[:3]:
+        match = re.search(r"(\S+/r/[A-Za-z0-9_-]+)", text)
         if match:
-            links.append((row.unit_code or "?", match.group(1)))
+            links.append((code or "?", match.group(1)))
     return links
 
 
 def _report(app: App, sink: MailSink) -> None:
-    with app.uow(read_only=True) as uow:
-        mails = list(uow.session.scalars(select(ReceivedMailRow).order_by(ReceivedMailRow.id)))
+    mails = all_received_raw(app)
     parser = BytesHeaderParser()
     per_unit: dict[str, Counter[str]] = defaultdict(Counter)
-    for mail in mails:
-        headers = parser.parsebytes(mail.raw)
+    for raw in mails:
+        headers = parser.parsebytes(raw)
         per_unit[headers.get("X-Ykien-Unit", "?")][headers.get("X-Ykien-Kind", "?")] += 1
     table = Table(title=f"Thư hộp thư nội bộ đã nhận ({len(mails)} thư, {sink.url})")
     table.add_column("Đơn vị")

@@ -41,6 +41,10 @@ class MailboxRepository:
     def count(self) -> int:
         return self.session.scalar(select(func.count()).select_from(ReceivedMailRow)) or 0
 
+    def raw_messages(self) -> list[bytes]:
+        """Every message as received, oldest first."""
+        return list(self.session.scalars(select(ReceivedMailRow.raw).order_by(ReceivedMailRow.id)))
+
     def newest(self, limit: int, offset: int = 0) -> list[MailSummary]:
         """A slice of the mail, newest first, without the raw bytes."""
         rows = self.session.execute(select(*_SUMMARY_COLUMNS).order_by(ReceivedMailRow.id.desc())

@@ -128,6 +128,13 @@ class OutboxRepository:
         return list(self.session.scalars(select(OutboxRow).where(OutboxRow.round_id == round_id)
                                          .order_by(OutboxRow.id)))
 
+    def texts(self, round_id: int, kind: str) -> list[tuple[str | None, str]]:
+        """(unit code, plain-text body) of a round's messages of one kind, in the order they were queued."""
+        rows = self.session.execute(select(OutboxRow.unit_code, OutboxRow.text_body)
+                                    .where(OutboxRow.round_id == round_id, OutboxRow.kind == kind)
+                                    .order_by(OutboxRow.id)).all()
+        return [(code, body) for code, body in rows]
+
     def status_by_unit(self, round_id: int) -> dict[str, tuple[int, int, int]]:
         """(queued, sent, failed) counts of messages per unit of a round, in one query."""
         query = (select(OutboxRow.unit_code,

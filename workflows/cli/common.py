@@ -79,7 +79,6 @@ def guarded(as_json: bool = False) -> Iterator[None]:
 def open_app(create_schema: bool = False):
     """The app for this process; without `ykien init` first, a clear error instead of a stack trace."""
     from config.settings import load_settings
-    from models.db.database import schema_is_current
     from models.errors import InvalidInput
     from workflows.service.app import build_app
 
@@ -89,7 +88,7 @@ def open_app(create_schema: bool = False):
         # Connecting would create an empty database file in a home that was never initialised.
         raise InvalidInput(f"Chưa khởi tạo ({url}): hãy chạy `ykien init` trước.", "not_initialised")
     app = build_app(settings, create_schema=create_schema)
-    if not create_schema and not schema_is_current(app.engine):
+    if not create_schema and not app.schema_is_current():
         raise InvalidInput(f"Cơ sở dữ liệu ({app.engine.url.render_as_string(hide_password=True)}) chưa được "
                            "khởi tạo hoặc chưa cập nhật: hãy chạy `ykien init`.", "not_initialised")
     return app

@@ -74,3 +74,9 @@ def _parse(summary: MailSummary, raw: bytes) -> MailMessage:
         # A message the sink accepted but Python cannot decode: show the raw text rather than fail.
         text = raw.decode("utf-8", "replace")
     return MailMessage(summary, headers, text, has_html, attachments, len(raw))
+
+
+def all_received_raw(app: App) -> list[bytes]:
+    """Every message the embedded sink stored, as received, oldest first."""
+    with app.uow(read_only=True) as uow:
+        return uow.mailbox.raw_messages()

@@ -57,3 +57,9 @@ def outbox_message(app: App, round_id: int, message_id: int, hide_links: bool = 
 def mask_links(text: str) -> str:
     """Personal links let whoever holds them answer for a unit: read-only viewers see them masked."""
     return _LINK.sub(r"\1(ẩn)", text)
+
+
+def message_texts(app: App, round_id: int, kind: str) -> list[tuple[str | None, str]]:
+    """(unit code, plain text) of each message of one kind the round queued, in order."""
+    with app.uow(read_only=True) as uow:
+        return uow.outbox.texts(round_id, kind)
