@@ -283,3 +283,56 @@ def test_help_and_round_list_start_without_prefect_or_fastapi(tmp_path: Path) ->
     for args in (["--help"], ["round", "list"]):
         heavy = sorted(set(HEAVY_PACKAGES) & _imported_top_level(args, env))
         assert heavy == [], f"`ykien {' '.join(args)}` imports {heavy} at start-up"
+
+
+# Words that are also a state's name but mean something else where the code uses them.
+NOT_A_STATE = {
+    "draft": "the draft upload field and the `round draft` command",
+}
+# Registries name their own entries (an effect may share a word with a timer).
+REGISTRIES = {"workflows/engine/effects.py", "workflows/engine/guards.py"}
+
+
+def kind_names() -> set[str]:
+    """Every state, timer and workflow name of the shipped kinds, less the engine's own events (the engine
+    raises "close" by its class; the shipped closing timer shares the word)."""
+    from workflows.engine.events import ENGINE_EVENTS
+    from workflows.service.registry import shipped_workflows
+
+    names: set[str] = set()
+    for workflow in shipped_workflows().values():
+        names.add(workflow.name)
+        for name, state in workflow.states.items():
+            names.add(name)
+            names.update(timer.name for timer in state.timers)
+    return names - ENGINE_EVENTS
+
+
+def kind_names_in_code(root: Path = REPO) -> list[str]:
+    """Where a module outside the definitions writes a state, timer or workflow name as a string."""
+    names = kind_names() - set(NOT_A_STATE)
+    found = []
+    for path in sorted((root / "workflows").rglob("*.py")):
+        relative = path.relative_to(root).as_posix()
+        if relative in REGISTRIES:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in names:
+                found.append(f"{relative}:{node.lineno}: {node.value!r}")
+    return found
+
+
+def test_no_module_outside_the_definitions_names_a_state_a_timer_or_a_workflow() -> None:
+    found = kind_names_in_code()
+    assert not found, ("these modules name a state, a timer or a workflow; ask the definition instead "
+                       "(workflow.allows(status, Capability...), package(), documents_in(), terms):\n"
+                       + "\n".join(found))
+
+
+def test_the_name_check_finds_a_planted_state_name(tmp_path: Path) -> None:
+    shutil.copytree(REPO / "workflows", tmp_path / "workflows",
+                    ignore=shutil.ignore_patterns("__pycache__", "definitions"))
+    planted = tmp_path / "workflows" / "service" / "planted.py"
+    planted.write_text('def ready(status: str) -> bool:\n    return status == "consolidated"\n', encoding="utf-8")
+    assert kind_names_in_code(tmp_path) == ["workflows/service/planted.py:2: 'consolidated'"]
