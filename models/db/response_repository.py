@@ -44,7 +44,7 @@ class ResponseToStore(Protocol):
     @property
     def comments(self) -> Sequence[CommentToStore]: ...
     @property
-    def proposal(self) -> Mapping[str, str] | None: ...
+    def proposals(self) -> Sequence[Mapping[str, str]]: ...
     @property
     def note(self) -> str | None: ...
     @property
@@ -91,7 +91,7 @@ class UnitAnswer:
     entered_by: str
     note: str | None
     attachment_name: str | None
-    proposal: dict[str, str] | None
+    proposals: tuple[dict[str, str], ...]
     comments: list[CommentLine] = field(default_factory=list)
 
 
@@ -106,16 +106,27 @@ class AnswerRevision:
     channel: str
     note: str | None
     attachment_name: str | None
-    proposal: dict[str, Any] | None
+    proposals: tuple[dict[str, str], ...]
     comments: tuple[CommentLine, ...]
 
 
 @dataclass(frozen=True)
 class UnitProposal:
-    """A unit's latest answer on a proposal form (None when it answered without one)."""
+    """One filled form of a unit's latest answer (a unit that sent three forms gives three)."""
 
     unit_name: str
-    proposal: dict[str, Any] | None
+    proposal: dict[str, str]
+
+
+def stored_proposals(value: Any) -> tuple[dict[str, str], ...]:
+    """The forms of an answer as the JSON column holds them: a list of objects, or one object (rows written
+    before forms could repeat), or nothing."""
+    if isinstance(value, Mapping):
+        value = [value]
+    if not isinstance(value, list):
+        return ()
+    return tuple({str(k): str(v) for k, v in item.items() if v is not None}
+                 for item in value if isinstance(item, Mapping) and item)
 
 
 @dataclass(frozen=True)
@@ -152,7 +163,7 @@ class ResponseRepository:
             round_id=round_id, recipient_id=recipient_id, draft_version=draft_version,
             revision=record.revision, kind=record.kind.value, entered_by=record.entered_by,
             channel=record.channel.value, received_at=record.received_at, late=record.late,
-            note=record.note, proposal=dict(record.proposal) if record.proposal is not None else None,
+            note=record.note, proposal=[dict(p) for p in record.proposals] or None,
             attachment_name=record.attachment_name, attachment_sha256=record.attachment_sha256)
         self.session.add(response)
         self.session.flush()
@@ -182,7 +193,7 @@ class ResponseRepository:
             .order_by(ResponseRow.received_at, RecipientRow.id)).all()
         comments = self._comments_of(response.id for _, _, response in answers)
         return [UnitAnswer(code, name, r.revision, r.kind, r.received_at, r.late, r.channel, r.entered_by, r.note,
-                           r.attachment_name, dict(r.proposal) if r.proposal else None, comments.get(r.id, []))
+                           r.attachment_name, stored_proposals(r.proposal), comments.get(r.id, []))
                 for code, name, r in answers]
 
     def revisions(self, recipient_id: int, draft_version: int) -> list[AnswerRevision]:
@@ -192,7 +203,7 @@ class ResponseRepository:
             .order_by(ResponseRow.revision)))
         comments = self._comments_of(r.id for r in responses)
         return [AnswerRevision(r.revision, r.kind, r.received_at, r.late, r.channel, r.note, r.attachment_name,
-                               r.proposal, tuple(comments.get(r.id, []))) for r in responses]
+                               stored_proposals(r.proposal), tuple(comments.get(r.id, []))) for r in responses]
 
     def _comments_of(self, response_ids: Iterable[int]) -> dict[int, list[CommentLine]]:
         """The comments of the given answers, in their order; no query when there are none."""
@@ -206,13 +217,15 @@ class ResponseRepository:
         return comments
 
     def latest_proposals(self, round_id: int, draft_version: int) -> list[UnitProposal]:
-        """Each unit's latest answer on the form for the draft version, in the round's order, in one query."""
+        """Every form of each unit's latest answer for the draft version, units in the round's order and each
+        unit's forms in the order it sent them, in one query."""
         rows = self.session.execute(
             select(RecipientRow.unit_name, ResponseRow.proposal)
             .join(ResponseRow, ResponseRow.recipient_id == RecipientRow.id)
             .where(ResponseRow.round_id == round_id, ResponseRow.draft_version == draft_version, _LATEST_REVISION)
             .order_by(RecipientRow.id)).all()
-        return [UnitProposal(unit_name, proposal) for unit_name, proposal in rows]
+        return [UnitProposal(unit_name, proposal) for unit_name, stored in rows
+                for proposal in stored_proposals(stored)]
 
     def triage(self, round_id: int, draft_version: int) -> list[TriageItem]:
         """Every comment in the units' latest answers to the draft version with its handling, in unit order."""

@@ -136,7 +136,8 @@ class ResponseRow(Base):
     received_at: Mapped[datetime]
     late: Mapped[bool] = mapped_column(Boolean)
     note: Mapped[str | None] = mapped_column(Text)
-    proposal: Mapped[dict[str, Any] | None]
+    # The filled forms: a list of objects; rows written before forms could repeat hold one object.
+    proposal: Mapped[list[Any] | dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     attachment_name: Mapped[str | None] = mapped_column(String(300))
     attachment_sha256: Mapped[str | None] = mapped_column(String(64))
 

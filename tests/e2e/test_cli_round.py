@@ -174,3 +174,33 @@ def test_a_call_for_proposals_refuses_silence_as_agreement_and_shows_only_its_ow
     assert "Không trả lời" in human and "đề xuất" in human
     for words in ("góp ý", "coi như đồng ý"):
         assert words not in human.lower() and words not in json.dumps(shown, ensure_ascii=False).lower(), words
+
+
+A1 = {"task_name": "Ứng dụng IoT trong nông nghiệp", "urgency": "Cần thiết", "objectives": "Tăng năng suất",
+      "main_contents": "Khảo sát", "expected_results": "Mô hình", "expected_impact": "Hiệu quả",
+      "application_sites": "Hợp tác xã", "duration_months": "24", "budget_state": "1.500.000.000",
+      "organisation": "Sở Công Thương", "address": "Cao Bằng", "contact_person": "Ông A",
+      "phone": "0206 3852 202", "email": "sct@caobang.example.vn"}
+
+
+def test_a_proposal_file_holds_one_form_or_a_list_of_forms(cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    cli(*CREATE, "--workflow", "proposal_call")
+    cli.at("2025-11-20T09:00")
+    cli("round", "launch", "1")
+    two = tmp_path / "hai-phieu.json"
+    two.write_text(json.dumps([A1, {**A1, "task_name": ""}], ensure_ascii=False), encoding="utf-8")
+    before = cli.snapshot()
+    refused = cli("round", "respond", "1", "SCT", "--proposal-file", str(two), "--json", expect=2).json
+    assert refused["error"]["message"] == "Phiếu 2: Tên nhiệm vụ: chưa điền (bắt buộc)."
+    assert cli.snapshot() == before
+    two.write_text(json.dumps([A1, {**A1, "task_name": "Năng suất xanh"}], ensure_ascii=False), encoding="utf-8")
+    cli("round", "respond", "1", "SCT", "--proposal-file", str(two))
+    one = tmp_path / "mot-phieu.json"
+    one.write_text(json.dumps(A1, ensure_ascii=False), encoding="utf-8")
+    cli("round", "respond", "1", "STC", "--proposal-file", str(one))
+    _, units = show(cli)
+    assert units["SCT"]["answer"] == units["STC"]["answer"] == "proposals"
+    not_forms = tmp_path / "sai.json"
+    not_forms.write_text(json.dumps([A1, "x"]), encoding="utf-8")
+    wrong = cli("round", "respond", "1", "SYT", "--proposal-file", str(not_forms), "--json", expect=2).json
+    assert wrong["error"]["code"] == "bad_proposal"

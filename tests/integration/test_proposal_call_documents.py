@@ -109,11 +109,11 @@ def test_a_call_with_proposals_offers_the_definitions_documents_and_packs_the_pr
     execute(app, round_id, Launch(), STAFF)
     clock.set(local("2025-11-26T10:00"))
     execute(app, round_id, Respond("STC", ResponseKind.PROPOSALS, STAFF,
-                                   proposal=_proposal("Áp dụng ISO 9001 cho doanh nghiệp nhỏ", "Sở Tài chính",
-                                                      "1500000000")), STAFF)
+                                   proposals=(_proposal("Áp dụng ISO 9001 cho doanh nghiệp nhỏ", "Sở Tài chính",
+                                                        "1500000000"),)), STAFF)
     execute(app, round_id, Respond("SCT", ResponseKind.PROPOSALS, STAFF,
-                                   proposal=_proposal("Năng suất xanh trong chế biến nông sản", "Sở Công Thương",
-                                                      "2000000000")), STAFF)
+                                   proposals=(_proposal("Năng suất xanh trong chế biến nông sản", "Sở Công Thương",
+                                                        "2000000000"),)), STAFF)
     clock.set(local("2025-12-08T09:00"))
     execute(app, round_id, Close("Hết hạn"), STAFF)
     status = round_view(app, round_id).state.status

@@ -138,7 +138,7 @@ def propose(code: str, late_accept: bool = False, **changes: str | None) -> Resp
     """A proposal on Mẫu A1-ĐXNV; a change to None drops that field."""
     proposal = {**FULL_PROPOSAL, **changes}
     return Respond(code, ResponseKind.PROPOSALS, entered_by=STAFF, late_accept=late_accept,
-                   proposal={k: v for k, v in proposal.items() if v is not None})
+                   proposals=({k: v for k, v in proposal.items() if v is not None},))
 
 
 def kinds_by_unit(messages: list[MessageIntent]) -> list[tuple[str, str]]:

@@ -217,7 +217,7 @@ def test_response_with_comments_is_recorded_with_a_receipt() -> None:
     decision = run.send(event, now)
     assert decision.responses == [ResponseRecord(
         unit_code="C2", revision=1, kind=ResponseKind.COMMENTS, entered_by=STAFF, channel=ResponseChannel.PAPER,
-        received_at=now, late=False, comments=event.comments, proposal=None, note="Công văn số 12/SCT")]
+        received_at=now, late=False, comments=event.comments, note="Công văn số 12/SCT")]
     unit = decision.state.recipients["C2"]
     assert (unit.response_kind, unit.responded_at, unit.response_late, unit.response_revision) == \
         (ResponseKind.COMMENTS, now, False, 1)

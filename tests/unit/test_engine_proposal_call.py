@@ -1,6 +1,7 @@
 """The call for proposals (proposal_call.yaml, seeds 001 and 002) driven through the pure engine."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -141,10 +142,30 @@ def test_proposal_is_recorded_with_the_whole_form_and_a_receipt() -> None:
     run = call_round()
     event = propose("C2")
     decision = run.send(event, local(2026, 3, 12))
-    assert [(r.unit_code, r.kind, r.proposal, r.revision, r.late) for r in decision.responses] == [
-        ("C2", ResponseKind.PROPOSALS, FULL_PROPOSAL, 1, False)]
+    assert [(r.unit_code, r.kind, r.proposals, r.revision, r.late) for r in decision.responses] == [
+        ("C2", ResponseKind.PROPOSALS, (FULL_PROPOSAL,), 1, False)]
     assert decision.messages[0].kind == "receipt"
     assert decision.messages[0].extra["response_kind"] == "proposals"
+
+
+def test_several_proposals_in_one_answer_are_recorded_together_and_counted_in_the_receipt() -> None:
+    run = call_round()
+    second = {**FULL_PROPOSAL, "task_name": "Năng suất xanh trong chế biến nông sản"}
+    event = replace(propose("C2"), proposals=(FULL_PROPOSAL, second))
+    decision = run.send(event, local(2026, 3, 12))
+    assert [r.proposals for r in decision.responses] == [(FULL_PROPOSAL, second)]
+    assert decision.messages[0].extra["comment_count"] == 2
+    assert decision.audit[0].details["proposals"] == 2
+
+
+def test_more_proposals_than_the_form_allows_or_an_incomplete_one_are_refused() -> None:
+    run = call_round()
+    assert refusal_code(run.state, replace(propose("C2"), proposals=(FULL_PROPOSAL,) * 11),
+                        local(2026, 3, 12)) == "too_many_proposals"
+    with pytest.raises(Refused) as refused:
+        decide(run.state, replace(propose("C2"), proposals=(FULL_PROPOSAL, {**FULL_PROPOSAL, "phone": ""})),
+               local(2026, 3, 12), run.wf, calendar(), TZ)
+    assert (refused.value.code, refused.value.message) == ("proposal_incomplete", "Phiếu 2 còn thiếu: Điện thoại.")
 
 
 def test_reviewed_proposals_are_forwarded_to_a_final_state() -> None:
@@ -182,7 +203,7 @@ def test_incomplete_proposal_refusal_lists_every_missing_field_by_its_form_label
 
 def test_proposal_without_the_optional_matching_budget_is_accepted() -> None:
     decision = call_round().send(propose("C1", budget_other=None), local(2026, 3, 12))
-    assert "budget_other" not in (decision.responses[0].proposal or {})
+    assert "budget_other" not in decision.responses[0].proposals[0]
 
 
 def test_proposal_with_a_blank_required_field_is_refused() -> None:

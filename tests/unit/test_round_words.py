@@ -13,8 +13,9 @@ import pytest
 
 from config.calendar import vietnam_calendar
 from models.audit import AuditEvent
+from models.db.response_repository import stored_proposals
 from workflows.definition import Workflow, load_workflow
-from workflows.service.answer_input import AnswerInvalid, clean_proposal
+from workflows.service.answer_input import AnswerInvalid, clean_proposals
 from workflows.service.errors import FormErrors
 from workflows.service.registry import engine_registry, get_workflow
 from workflows.service.rounds import default_subject
@@ -39,9 +40,15 @@ def survey() -> Workflow:
 
 
 def problems(spec, values: dict[str, str]) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """The problems of one filled form by field key (the input's name without its p_ or p<n>_ prefix)."""
     with pytest.raises(AnswerInvalid) as refused:
-        clean_proposal(spec, values)
-    return {p.field: p.message for p in refused.value.problems}
+        clean_proposals(spec, [values])
+    return {p.field.split("_", 1)[1]: p.message for p in refused.value.problems}
+
+
+def clean_proposal(spec, values: dict[str, str]) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    (cleaned,) = clean_proposals(spec, [values])
+    return cleaned
 
 
 GOOD = {"need": "Truy xuất nguồn gốc", "details": "Dòng 1\nDòng 2", "budget": "1.500.000", "email": "a@b.vn",
@@ -89,7 +96,64 @@ def test_the_shipped_proposal_form_bounds_months_and_money_from_its_definition()
     spec = get_workflow("proposal_call").response
     found = problems(spec, {"duration_months": "121", "budget_state": "-1"})
     assert "lớn hơn mức tối đa 120 tháng" in found["duration_months"]
-    assert found["budget_state"] == "Kinh phí ngân sách nhà nước: -1 đồng nhỏ hơn mức tối thiểu 0 đồng."
+    assert found["budget_state"] == "Phiếu 1: Kinh phí ngân sách nhà nước: -1 đồng nhỏ hơn mức tối thiểu 0 đồng."
+
+
+# --- several forms in one answer ----------------------------------------------------------------------------
+
+A1 = {"task_name": "Ứng dụng IoT", "urgency": "Cần thiết", "objectives": "Tăng năng suất", "main_contents": "Khảo sát",
+      "expected_results": "Mô hình", "expected_impact": "Hiệu quả", "application_sites": "Hợp tác xã",
+      "duration_months": "24", "budget_state": "1.500.000.000", "organisation": "Sở Công Thương",
+      "address": "Cao Bằng", "contact_person": "Ông A", "phone": "0206 3852 202", "email": "sct@caobang.example.vn"}
+
+
+def test_a_repeatable_form_takes_several_items_and_skips_blank_ones() -> None:
+    spec = get_workflow("proposal_call").response
+    blank = dict.fromkeys(A1, "  ")
+    cleaned = clean_proposals(spec, [A1, {**A1, "task_name": "Năng suất xanh"}, blank, {}])
+    assert [p["task_name"] for p in cleaned] == ["Ứng dụng IoT", "Năng suất xanh"]
+    assert cleaned[0]["budget_state"] == "1500000000"
+
+
+def test_a_bad_item_is_named_by_its_number_and_marks_its_own_fields() -> None:
+    spec = get_workflow("proposal_call").response
+    with pytest.raises(AnswerInvalid) as refused:
+        clean_proposals(spec, [A1, {**A1, "task_name": "", "duration_months": "hai năm"}, {}])
+    found = {p.field: p.message for p in refused.value.problems}
+    assert found["p2_task_name"] == "Phiếu 2: Tên nhiệm vụ: chưa điền (bắt buộc)."
+    assert found["p2_duration_months"].startswith("Phiếu 2: Thời gian thực hiện (tháng): \"hai năm\" phải là số tháng")
+    assert set(found) == {"p2_task_name", "p2_duration_months"}
+
+
+def test_an_answer_with_no_filled_item_names_the_required_fields_of_the_first() -> None:
+    spec = get_workflow("proposal_call").response
+    with pytest.raises(AnswerInvalid) as refused:
+        clean_proposals(spec, [{}, {}])
+    assert "Phiếu 1: Tên nhiệm vụ: chưa điền (bắt buộc)." in [p.message for p in refused.value.problems]
+
+
+def test_more_items_than_the_definition_allows_are_refused() -> None:
+    spec = get_workflow("proposal_call").response
+    assert len(clean_proposals(spec, [A1] * spec.max_items)) == 10
+    with pytest.raises(AnswerInvalid) as refused:
+        clean_proposals(spec, [A1] * (spec.max_items + 1))
+    assert [(p.field, p.message) for p in refused.value.problems] == [
+        ("proposals", "Nhiều nhất 10 phiếu trong một lần gửi (đang có 11).")]
+
+
+def test_a_form_that_is_not_repeatable_refuses_two_items(survey: Workflow) -> None:
+    assert not survey.response.repeatable
+    with pytest.raises(AnswerInvalid) as refused:
+        clean_proposals(survey.response, [GOOD, GOOD])
+    assert [(p.field, p.message) for p in refused.value.problems] == [
+        ("proposals", "Mỗi lần gửi chỉ nhận một phiếu (đang có 2).")]
+    assert clean_proposals(survey.response, [GOOD, {}])[0]["need"] == "Truy xuất nguồn gốc"
+
+
+def test_answers_stored_before_forms_could_repeat_read_back_as_one_form() -> None:
+    assert stored_proposals({"task_name": "Cũ", "budget_other": None}) == ({"task_name": "Cũ"},)
+    assert stored_proposals([{"task_name": "A"}, {"task_name": "B"}]) == ({"task_name": "A"}, {"task_name": "B"})
+    assert stored_proposals(None) == stored_proposals({}) == stored_proposals([]) == ()
 
 
 # --- the create form: reminders, silence, subject ------------------------------------------------------------

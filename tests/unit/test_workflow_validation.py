@@ -406,6 +406,26 @@ def test_proposals_response_needs_its_form_fields() -> None:
     assert problems_in(text) == ["tiny.yaml:5:11: a proposals response needs a list of fields (the form)"]
 
 
+def test_a_repeatable_form_needs_kind_proposals_and_a_sane_number_of_items() -> None:
+    form = '{ kind: "proposals", repeatable: true, max_items: %s, fields: [{ key: "task", label: "Nhiệm vụ" }] }'
+    assert load_workflow_text(tiny(header=HEADER.replace('{ kind: "comments" }', form % "3")), "tiny.yaml",
+                              REGISTRY).response.items_allowed == 3
+    for bad, expected in (("0", "greater than or equal to 1"), ("51", "less than or equal to 50")):
+        [message] = problems_in(tiny(header=HEADER.replace('{ kind: "comments" }', form % bad)))
+        assert message.startswith("tiny.yaml:5:61: ") and expected in message, message  # at max_items' value
+    [message] = problems_in(tiny(header=HEADER.replace('{ kind: "comments" }', '{ kind: "comments", repeatable: true }')))
+    assert message.startswith("tiny.yaml:5:") and "repeatable applies only to kind \"proposals\"" in message, message
+
+
+def test_a_form_is_filled_once_unless_repeatable_and_the_shipped_call_repeats_it() -> None:
+    once = tiny(header=HEADER.replace('{ kind: "comments" }',
+                                      '{ kind: "proposals", fields: [{ key: "task", label: "Nhiệm vụ" }] }'))
+    spec = load_workflow_text(once, "tiny.yaml", REGISTRY).response
+    assert (spec.repeatable, spec.max_items, spec.items_allowed) == (False, 10, 1)
+    call = load_workflow(DEFINITIONS / "proposal_call.yaml", REGISTRY).response
+    assert (call.repeatable, call.items_allowed) == (True, 10)
+
+
 def test_unknown_enum_values_list_the_allowed_ones() -> None:
     text = tiny(header=HEADER.replace('{ kind: "comments" }', '{ kind: "comment" }'))
     assert problems_in(text) == ["tiny.yaml:5:19: 'comment' is not allowed here; expected 'comments' or 'proposals'"]

@@ -346,7 +346,7 @@ def test_refusals_have_the_error_body_and_the_right_status(web: FastAPI, ykien_a
         (client.post(f"/api/rounds/{round_id}/respond", json={"unit": "SCT", "kind": "comments"}, headers=headers),
          422, "answer_invalid"),
         (client.post(f"/api/rounds/{round_id}/respond", json={"unit": "SCT", "kind": "proposals",
-                                                              "proposal": {"task_name": "x"}}, headers=headers),
+                                                              "proposals": [{"task_name": "x"}]}, headers=headers),
          422, "answer_invalid"),
         (client.post(f"/api/rounds/{round_id}/extend", json={"new_deadline": "2025-11-21"}, headers=headers),
          409, "deadline_not_later"),

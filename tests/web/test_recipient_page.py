@@ -6,6 +6,7 @@ deadline (unless extended), bad links, and that one unit's link never reaches an
 """
 from __future__ import annotations
 
+import io
 import re
 import shutil
 from collections.abc import Iterator
@@ -16,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi.testclient import TestClient
+from openpyxl import load_workbook
 from sqlalchemy import select, update
 
 from config.clock import FrozenClock
@@ -23,9 +25,10 @@ from config.settings import load_settings
 from models.db.tables import AccessTokenRow
 from models.rounds import RecipientRole
 from notifications.testing import SmtpCapture, smtp_capture
-from workflows.engine.events import Extend, Launch
+from workflows.engine.events import Close, Extend, Launch
 from workflows.service.app import App, build_app
 from workflows.service.directory import import_units
+from workflows.service.documents import render_document
 from workflows.service.outgoing import hash_token
 from workflows.service.recipients import recipient_page
 from workflows.service.registry import get_workflow
@@ -430,11 +433,11 @@ def test_a_proposal_call_shows_the_a1_form_and_requires_its_fields(client: TestC
     launch(ykien_app, tmp_path, workflow="proposal_call")
     token = links(capture)["SCT"]
     page = client.get(f"/r/{token}").text
-    assert "Mẫu A1-ĐXNV" in page and 'name="p_task_name"' in page and 'name="p_budget_other"' in page
+    assert "Mẫu A1-ĐXNV" in page and 'name="p1_task_name"' in page and 'name="p1_budget_other"' in page
     assert "Tên nhiệm vụ <span class=\"req\"" in page and "Đồng ý / không có ý kiến" not in page
     incomplete = client.post(f"/r/{token}", data=form(ykien_app, token, answer="proposals",
-                                                      p_task_name="Ứng dụng IoT trong nông nghiệp",
-                                                      p_duration_months="hai năm"))
+                                                      p1_task_name="Ứng dụng IoT trong nông nghiệp",
+                                                      p1_duration_months="hai năm"))
     assert incomplete.status_code == 422
     assert "Tính cấp thiết của nhiệm vụ: chưa điền (bắt buộc)." in incomplete.text
     assert "phải là số tháng" in incomplete.text and 'value="hai năm"' in incomplete.text
@@ -444,8 +447,66 @@ def test_a_proposal_call_shows_the_a1_form_and_requires_its_fields(client: TestC
               "organisation": "Sở Công Thương", "address": "Cao Bằng", "contact_person": "Ông A, Trưởng phòng",
               "phone": "0206 3852 202", "email": "sct@caobang.example.vn"}
     done = client.post(f"/r/{token}", data=form(ykien_app, token, answer="proposals",
-                                                **{f"p_{k}": v for k, v in values.items()}))
+                                                **{f"p1_{k}": v for k, v in values.items()}))
     assert done.status_code == 200 and "phiếu đề xuất" in done.text
-    proposal = recipient_page(ykien_app, token).current.proposal  # type: ignore[union-attr]
-    assert proposal == {**values, "budget_state": "1500000000"}
+    proposals = recipient_page(ykien_app, token).current.proposals  # type: ignore[union-attr]
+    assert proposals == ({**values, "budget_state": "1500000000"},)
 
+
+
+A1 = {"task_name": "Ứng dụng IoT trong nông nghiệp", "urgency": "Cần thiết", "objectives": "Tăng năng suất",
+      "main_contents": "Khảo sát; thử nghiệm", "expected_results": "Mô hình", "expected_impact": "Hiệu quả",
+      "application_sites": "Hợp tác xã", "duration_months": "24", "budget_state": "1.500.000.000",
+      "organisation": "Sở Công Thương", "address": "Cao Bằng", "contact_person": "Ông A, Trưởng phòng",
+      "phone": "0206 3852 202", "email": "sct@caobang.example.vn"}
+
+
+def numbered(number: int, values: dict[str, str]) -> dict[str, str]:
+    return {f"p{number}_{k}": v for k, v in values.items()}
+
+
+def test_a_unit_sends_two_proposals_in_one_answer_and_both_reach_the_proposal_list(
+        client: TestClient, ykien_app: App, tmp_path: Path, capture: SmtpCapture, clock: FrozenClock) -> None:
+    round_id = launch(ykien_app, tmp_path, workflow="proposal_call")
+    token = links(capture)["SCT"]
+    page = client.get(f"/r/{token}").text
+    assert "Phiếu đề xuất 1" in page and "Phiếu đề xuất 2" not in page and 'name="add_item"' in page
+    assert "<script>" not in page  # the button is a plain submit: the CSP forbids inline scripts
+
+    # "Thêm một phiếu" brings the page back with what was typed and one blank group more; nothing is stored.
+    first = numbered(1, A1)
+    more = client.post(f"/r/{token}", data=form(ykien_app, token, answer="proposals", add_item="1", **first))
+    assert more.status_code == 200 and "Phiếu đề xuất 2" in more.text and "Phiếu đề xuất 3" not in more.text
+    assert 'name="p1_task_name" type="text" value="Ứng dụng IoT trong nông nghiệp"' in more.text
+    assert 'id="p2_task_name" name="p2_task_name" type="text" value="" maxlength="500">' in more.text  # not required
+    assert recipient_page(ykien_app, token).revisions == []
+
+    second = {**A1, "task_name": "Năng suất xanh trong chế biến nông sản", "budget_state": "800.000.000"}
+    half = client.post(f"/r/{token}", data=form(ykien_app, token, answer="proposals", **first,
+                                                **numbered(2, {**second, "task_name": ""})))
+    assert half.status_code == 422 and "Phiếu 2: Tên nhiệm vụ: chưa điền (bắt buộc)." in half.text
+    assert 'value="Ứng dụng IoT trong nông nghiệp"' in half.text and 'value="800.000.000"' in half.text
+
+    done = client.post(f"/r/{token}", data=form(ykien_app, token, answer="proposals", **first,
+                                                **numbered(2, second), **numbered(3, dict.fromkeys(A1, ""))))
+    assert done.status_code == 200 and "(2 phiếu đề xuất)" in done.text
+    current = recipient_page(ykien_app, token).current
+    assert current is not None
+    assert [p["task_name"] for p in current.proposals] == [A1["task_name"], second["task_name"]]
+    [receipt] = receipts(capture)
+    body = receipt.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert "đã nhận được 2 Phiếu đề xuất nhiệm vụ KH&CN (Mẫu A1-ĐXNV)" in body, body
+
+    again = client.get(f"/r/{token}").text  # the forms sent, then one blank group for the next
+    assert "Phiếu đề xuất 3" in again and "Phiếu đề xuất 4" not in again
+    assert 'name="p2_task_name" type="text" value="Năng suất xanh trong chế biến nông sản"' in again
+
+    clock.set(datetime(2025, 12, 8, 9, 0, tzinfo=TZ))
+    execute(ykien_app, round_id, Close("Hết hạn"), STAFF)
+    workflow = get_workflow("proposal_call")
+    listing = render_document(ykien_app, round_id, workflow.documents["proposal_list_xlsx"].filename)
+    assert listing is not None
+    sheet = load_workbook(io.BytesIO(listing.content)).active
+    rows = [row for row in sheet.iter_rows(min_row=2, values_only=True) if any(row)]
+    assert [(row[1], row[2]) for row in rows] == [("Sở Công Thương", A1["task_name"]),
+                                                  ("Sở Công Thương", second["task_name"])]

@@ -132,9 +132,10 @@ def links(capture: SmtpCapture, kind: str = "invitation") -> dict[str, str]:
     return found
 
 
-def answer_form(app: App, token: str, values: dict[str, str]) -> dict[str, str]:
+def answer_form(app: App, token: str, values: dict[str, str], prefix: str = "p_") -> dict[str, str]:
+    """One filled form as the unit's page posts it (a repeatable form's first group: prefix "p1_")."""
     return {"csrf_token": link_csrf(app, token), "action": "send", "answer": "proposals",
-            **{f"p_{key}": value for key, value in values.items()}}
+            **{f"{prefix}{key}": value for key, value in values.items()}}
 
 
 def never_says_comments_or_silence(text: str, where: str) -> None:
@@ -150,7 +151,7 @@ def test_a_proposal_calls_grid_round_show_and_api_never_speak_of_comments_or_sil
         clock: FrozenClock) -> None:
     round_id = launch(ykien_app, "proposal_call")
     token = links(capture)["SCT"]
-    sent = unit_client.post(f"/r/{token}", data=answer_form(ykien_app, token, PROPOSAL), follow_redirects=False)
+    sent = unit_client.post(f"/r/{token}", data=answer_form(ykien_app, token, PROPOSAL, "p1_"), follow_redirects=False)
     assert sent.status_code == 303, sent.text
     clock.set(local("2025-12-06T00:30"))
     run_due(ykien_app)  # the close: silent units now, and the round goes on to review the proposals
@@ -292,7 +293,7 @@ def test_the_answer_form_draws_each_field_by_its_kind_and_names_the_field_of_eve
     assert recipient_page(ykien_app, token).revisions == []
     done = unit_client.post(f"/r/{token}", data=answer_form(ykien_app, token, {**SURVEY_ANSWER, "start": "2026-03-02"}))
     assert done.status_code == 200
-    assert recipient_page(ykien_app, token).current.proposal["start"] == "02/03/2026"  # type: ignore[union-attr]
+    assert recipient_page(ykien_app, token).current.proposals[0]["start"] == "02/03/2026"  # type: ignore[union-attr]
     assert 'value="2026-03-02"' in unit_client.get(f"/r/{token}").text  # the date field shows it again
 
 
@@ -336,3 +337,29 @@ def test_a_refusal_worded_for_the_command_line_shows_no_flag_on_the_page_or_in_t
     assert "--late" not in api.text and "late_accept: true" in api.json()["error"]["message"]
     accepted = staff.post(f"/api/rounds/{round_id}/respond", json={"unit": "SNV", "kind": "agree", "late_accept": True})
     assert accepted.status_code == 200, accepted.text
+
+
+def test_staff_record_several_proposals_on_paper_and_the_api_lists_them(ykien_app: App, staff: TestClient) -> None:
+    round_id = launch(ykien_app, "proposal_call")
+    first = {f"p1_{k}": v for k, v in PROPOSAL.items()}
+    typed = {"unit": "STP", "kind": "proposals", "channel": "paper", **first}
+    more = staff.post(f"/rounds/{round_id}/respond", data={**typed, "add_item": "1"})
+    assert more.status_code == 200 and "Phiếu đề xuất 2" in more.text
+    assert 'name="p1_task_name" type="text" value="Ứng dụng IoT trong nông nghiệp"' in more.text
+    second = {f"p2_{k}": v for k, v in {**PROPOSAL, "task_name": "Năng suất xanh"}.items()}
+    refused = staff.post(f"/rounds/{round_id}/respond", data={**typed, **second, "p2_phone": "gọi tôi"})
+    assert refused.status_code == 422 and "Phiếu 2: Điện thoại: " in refused.text
+    assert 'value="Năng suất xanh"' in refused.text  # the refused form comes back filled
+    confirm = staff.post(f"/rounds/{round_id}/respond", data={**typed, **second})
+    assert confirm.status_code == 200 and "2 phiếu đề xuất" in confirm.text
+    done = staff.post(f"/rounds/{round_id}/respond", data={**typed, **second, "confirmed": "yes"},
+                      follow_redirects=False)
+    assert done.status_code == 303, done.text
+
+    api = staff.get(f"/api/rounds/{round_id}/responses").json()
+    [answer] = [a for a in api if a["unit_code"] == "STP"]
+    assert [p["task_name"] for p in answer["proposals"]] == ["Ứng dụng IoT trong nông nghiệp", "Năng suất xanh"]
+    assert "proposal" not in answer
+    posted = staff.post(f"/api/rounds/{round_id}/respond", json={"unit": "SCT", "kind": "proposals",
+                                                                 "proposals": [PROPOSAL] * 11})
+    assert posted.status_code == 422 and "Nhiều nhất 10 phiếu" in posted.json()["error"]["message"]

@@ -133,7 +133,8 @@ def respond(
     comments: list[str] = typer.Option([], "--comment", help="\"nội dung\", \"Mục::nội dung\" hoặc "
                                        "\"Mục::nội dung::đề xuất sửa\"."),
     proposal_file: Path | None = typer.Option(None, "--proposal-file",
-                                              help="Phiếu đề xuất (JSON: trường -> nội dung)."),
+                                              help="Phiếu đề xuất (JSON: một đối tượng trường -> nội dung, "
+                                                   "hoặc danh sách các đối tượng khi gửi nhiều phiếu)."),
     channel: str = typer.Option("paper", "--channel", help="paper | phone | email | web"),
     note: str | None = typer.Option(None, "--note", help="Ghi chú, ví dụ số công văn trả lời."),
     late: bool = typer.Option(False, "--late",
@@ -147,7 +148,7 @@ def respond(
     from models.text import nfc, nfc_or_none
     from workflows.cli.parsing import parse_comment
     from workflows.engine.events import Respond
-    from workflows.service.answer_input import check_answer, clean_comments, clean_proposal
+    from workflows.service.answer_input import check_answer, clean_comments, clean_proposals
     from workflows.service.registry import get_workflow
     from workflows.service.views import round_brief
 
@@ -161,26 +162,27 @@ def respond(
         except ValueError:
             raise InvalidInput(f"--channel: \"{channel}\" không hợp lệ (paper, phone, email, web).",
                                "bad_channel") from None
-        proposal = None
+        typed: list[dict[str, str]] = []
         if proposal_file is not None:
             try:
                 loaded = json.loads(proposal_file.read_text(encoding="utf-8"))
             except (OSError, ValueError) as error:
                 raise InvalidInput(f"{proposal_file}: không đọc được phiếu đề xuất JSON ({error}).",
                                    "bad_proposal") from error
-            if not isinstance(loaded, dict):
-                raise InvalidInput(f"{proposal_file}: phiếu đề xuất phải là một đối tượng JSON.", "bad_proposal")
-            proposal = {nfc(str(k)): nfc(str(v)) for k, v in loaded.items()}
+            items = loaded if isinstance(loaded, list) else [loaded]
+            if not items or not all(isinstance(item, dict) for item in items):
+                raise InvalidInput(f"{proposal_file}: phiếu đề xuất phải là một đối tượng JSON, hoặc danh sách "
+                                   "các đối tượng (mỗi phiếu một đối tượng).", "bad_proposal")
+            typed = [{nfc(str(k)): nfc(str(v)) for k, v in item.items()} for item in items]
         parsed = tuple(parse_comment(nfc(c)) for c in comments)
         # Checked as the web form and the API check it: every field against its kind, named by its label.
         ykien = open_app()
         spec = get_workflow(round_brief(ykien, round_id).workflow).response
         cleaned = clean_comments((c.section, c.text, c.proposed_wording) for c in parsed)
-        if proposal is not None:
-            proposal = clean_proposal(spec, proposal)
-        check_answer(spec, kinds[0], cleaned, proposal)
+        proposals = clean_proposals(spec, typed) if proposal_file is not None else ()
+        check_answer(spec, kinds[0], cleaned, proposals)
         event = Respond(unit_code=unit, kind=kinds[0], entered_by=actor_name(actor), channel=how,
-                        comments=cleaned, proposal=proposal, note=nfc_or_none(note), late_accept=late)
+                        comments=cleaned, proposals=proposals, note=nfc_or_none(note), late_accept=late)
     _run(round_id, event, actor, as_json, "Đã ghi nhận trả lời; trạng thái đợt: {status}.", opened=ykien)
 
 

@@ -123,11 +123,16 @@ class ResponseField(DefinitionModel):
 
 
 class ResponseSpec(DefinitionModel):
-    """What a recipient sends back: free comments, or proposals on a form."""
+    """What a recipient sends back: free comments, or proposals on a form.
+
+    A repeatable form is filled once per item (seed 001: one Mẫu A1-ĐXNV per task), up to `max_items` in one answer.
+    """
 
     kind: Literal["comments", "proposals"]
     allow_agree: bool = True  # the unit may answer "agree / no comment" without text
     fields: list[ResponseField] = []
+    repeatable: bool = False  # the unit may send several filled forms in one answer
+    max_items: Annotated[int, Field(ge=1, le=50)] = 10  # how many, when repeatable
 
     @model_validator(mode="after")
     def _fields_match_kind(self) -> ResponseSpec:
@@ -135,11 +140,18 @@ class ResponseSpec(DefinitionModel):
             raise ValueError("a proposals response needs a list of fields (the form)")
         if self.kind == "comments" and self.fields:
             raise ValueError("fields apply only to kind \"proposals\"")
+        if self.repeatable and self.kind != "proposals":
+            raise ValueError("repeatable applies only to kind \"proposals\" (a form filled once per item)")
         keys = [f.key for f in self.fields]
         repeated = sorted({k for k in keys if keys.count(k) > 1})
         if repeated:
             raise ValueError(f"field key listed twice: {', '.join(repeated)}")
         return self
+
+    @property
+    def items_allowed(self) -> int:
+        """How many filled forms one answer may hold: max_items when repeatable, else one."""
+        return self.max_items if self.repeatable else 1
 
 
 class Capability(StrEnum):

@@ -120,9 +120,12 @@ def _fire_timer(ctx: EngineContext, event: TimerFired) -> None:
 def _describe(event: Event) -> dict[str, Any]:
     """The facts of an event worth keeping in the audit trail."""
     if isinstance(event, Respond):
-        return {"unit": event.unit_code, "kind": event.kind.value, "comments": len(event.comments),
-                "entered_by": event.entered_by, "channel": event.channel.value,
-                "late_accept": event.late_accept}
+        described = {"unit": event.unit_code, "kind": event.kind.value, "comments": len(event.comments),
+                     "entered_by": event.entered_by, "channel": event.channel.value,
+                     "late_accept": event.late_accept}
+        if event.proposals:
+            described["proposals"] = len(event.proposals)
+        return described
     if isinstance(event, Extend):
         return {"unit": event.unit_code, "new_deadline": event.new_deadline.isoformat(),
                 "reason": event.reason}

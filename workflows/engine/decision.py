@@ -37,7 +37,7 @@ class ResponseRecord:
     received_at: datetime
     late: bool
     comments: tuple[CommentInput, ...] = ()
-    proposal: dict[str, str] | None = None
+    proposals: tuple[dict[str, str], ...] = ()
     note: str | None = None
     attachment_name: str | None = None
     attachment_sha256: str | None = None

@@ -108,10 +108,16 @@ def record_response(ctx: EngineContext) -> None:
     if event.kind is ResponseKind.PROPOSALS:
         if spec.kind != "proposals":
             raise Refused("Đợt này nhận danh sách ý kiến, không nhận phiếu theo mẫu.", "wrong_response_kind")
-        missing = [f.label for f in spec.fields
-                   if f.required and not str((event.proposal or {}).get(f.key) or "").strip()]
-        if missing:
-            raise Refused("Phiếu đề xuất còn thiếu: " + ", ".join(missing) + ".", "proposal_incomplete")
+        if not event.proposals:
+            raise Refused("Trả lời theo mẫu phải có ít nhất một phiếu.", "proposal_incomplete")
+        if len(event.proposals) > spec.items_allowed:
+            limit = f"nhiều nhất {spec.items_allowed} phiếu" if spec.repeatable else "một phiếu"
+            raise Refused(f"Mỗi lần gửi nhận {limit} (đang có {len(event.proposals)}).", "too_many_proposals")
+        for number, proposal in enumerate(event.proposals, start=1):
+            missing = [f.label for f in spec.fields if f.required and not str(proposal.get(f.key) or "").strip()]
+            if missing:
+                place = f"Phiếu {number}" if len(event.proposals) > 1 else "Phiếu đề xuất"
+                raise Refused(f"{place} còn thiếu: " + ", ".join(missing) + ".", "proposal_incomplete")
     deadline = recipient.deadline(ctx.state.deadline)
     late = deadline is not None and ctx.today > deadline
     recipient.response_kind = event.kind
@@ -121,7 +127,7 @@ def record_response(ctx: EngineContext) -> None:
     ctx.decision.responses.append(ResponseRecord(
         unit_code=recipient.unit_code, revision=recipient.response_revision, kind=event.kind,
         entered_by=event.entered_by, channel=event.channel, received_at=ctx.now, late=late,
-        comments=event.comments, proposal=event.proposal, note=event.note,
+        comments=event.comments, proposals=event.proposals, note=event.note,
         attachment_name=event.attachment_name, attachment_sha256=event.attachment_sha256))
 
 
@@ -130,7 +136,8 @@ def send_receipt(ctx: EngineContext) -> None:
     assert isinstance(event, Respond)
     recipient = ctx.state.recipients[event.unit_code]
     _queue(ctx, "receipt", [recipient], response_kind=event.kind.value,
-           comment_count=len(event.comments), received_at=ctx.now.isoformat(),
+           comment_count=len(event.proposals) if event.kind is ResponseKind.PROPOSALS else len(event.comments),
+           received_at=ctx.now.isoformat(),
            late=recipient.response_late,
            comments=[{"section": c.section, "text": c.text, "proposed_wording": c.proposed_wording}
                      for c in event.comments])

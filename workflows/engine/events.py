@@ -27,7 +27,7 @@ class Respond:
     entered_by: str
     channel: ResponseChannel = ResponseChannel.WEB
     comments: tuple[CommentInput, ...] = ()
-    proposal: dict[str, str] | None = None
+    proposals: tuple[dict[str, str], ...] = ()  # filled forms, one per item (several when the form is repeatable)
     note: str | None = None
     late_accept: bool = False
     attachment_name: str | None = None

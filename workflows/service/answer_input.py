@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from models.errors import InvalidInput
@@ -21,6 +21,7 @@ COMMENT_MAX = 20_000
 FIELD_MAX = 5_000
 NOTE_MAX = 2_000
 MAX_COMMENTS = 200
+MAX_PROPOSALS = 50  # the ceiling of ResponseSpec.max_items
 PDF_MAGIC = b"%PDF-"
 _NUMBER = re.compile(r"\d{1,18}")
 _MONEY = re.compile(r"\d{1,3}([ .,]\d{3})*|\d{1,18}")
@@ -150,39 +151,68 @@ def _field_value(item: ResponseField, text: str) -> str:
     return text
 
 
-def clean_proposal(spec: ResponseSpec, values: Mapping[str, str | None]) -> dict[str, str]:
-    """The proposal form (e.g. Mẫu A1-ĐXNV): known fields only, required ones filled, each checked against its
-    kind (number, money, months within their bounds, date, email, phone, one of a choice's options, lengths)."""
-    problems: list[Problem] = []
+def proposal_input(spec: ResponseSpec, number: int, key: str) -> str:
+    """The name of a field of the number-th form, as the web forms name their inputs and mark mistakes:
+    p_<key> on a form filled once, p<number>_<key> on a repeatable one."""
+    return f"p{number}_{key}" if spec.repeatable else f"p_{key}"
+
+
+def _blank(values: Mapping[str, str | None]) -> bool:
+    return not any(str(v or "").strip() for v in values.values())
+
+
+def _clean_one(spec: ResponseSpec, number: int, values: Mapping[str, str | None],
+               problems: list[Problem]) -> dict[str, str]:
+    """One filled form; its problems are added to `problems`, named "Phiếu <number>: ..." when repeatable."""
+    place = f"Phiếu {number}: " if spec.repeatable else ""
     known = {f.key: f for f in spec.fields}
     for key in values:
         if key not in known:
             shown = key if len(key) <= 60 else key[:60] + "…"
-            problems.append(Problem(key, f"Trường \"{shown}\" không có trong phiếu đề xuất."))
+            problems.append(Problem(proposal_input(spec, number, key),
+                                    f"{place}Trường \"{shown}\" không có trong phiếu đề xuất."))
     proposal: dict[str, str] = {}
     for item in spec.fields:
+        name = proposal_input(spec, number, item.key)
         try:
             text = clean_text(values.get(item.key), item.label, item.max_length or FIELD_MAX)
             if text is None:
                 if item.required:
-                    problems.append(Problem(item.key, f"{item.label}: chưa điền (bắt buộc)."))
+                    problems.append(Problem(name, f"{place}{item.label}: chưa điền (bắt buộc)."))
                 continue
             proposal[item.key] = _field_value(item, unicodedata.normalize("NFC", text))
         except ValueError as error:
-            problems.append(Problem(item.key, str(error)))
-    if problems:
-        raise AnswerInvalid(problems)
+            problems.append(Problem(name, f"{place}{error}"))
     return proposal
 
 
+def clean_proposals(spec: ResponseSpec, items: Sequence[Mapping[str, str | None]]) -> tuple[dict[str, str], ...]:
+    """The filled forms (e.g. one Mẫu A1-ĐXNV per task), numbered from 1: known fields only, required ones filled,
+    each checked against its kind (number, money, months within their bounds, date, email, phone, one of a
+    choice's options, lengths). Blank forms are skipped; at least one is checked, so an empty answer names the
+    required fields. More forms than the definition allows (one, unless repeatable) are refused."""
+    problems: list[Problem] = []
+    filled = [(number, values) for number, values in enumerate(items, start=1) if not _blank(values)]
+    if not filled:
+        filled = [(1, items[0] if items else {})]
+    if len(filled) > spec.items_allowed:
+        limit = (f"Nhiều nhất {spec.items_allowed} phiếu trong một lần gửi" if spec.repeatable
+                 else "Mỗi lần gửi chỉ nhận một phiếu")
+        problems.append(Problem("proposals", f"{limit} (đang có {len(filled)})."))
+    cleaned = [_clean_one(spec, number, values, problems) for number, values in filled]
+    if problems:
+        raise AnswerInvalid(problems)
+    return tuple(proposal for proposal in cleaned if proposal)
+
+
 def check_answer(spec: ResponseSpec, kind: ResponseKind, comments: tuple[CommentInput, ...],
-                 proposal: dict[str, str] | None) -> None:
+                 proposals: tuple[dict[str, str], ...] = ()) -> None:
     """The kind of answer must fit the workflow's form and carry what it needs."""
     problems: list[Problem] = []
     if kind is ResponseKind.AGREE:
         if not spec.allow_agree:
             problems.append(Problem("answer", "Đợt này không nhận trả lời \"đồng ý / không có ý kiến\"."))
-        elif comments or proposal:
+        elif comments or proposals:
             problems.append(Problem("answer", "Đã chọn \"Đồng ý / không có ý kiến\" nhưng lại có nội dung góp ý: "
                                               "hãy chọn \"Có ý kiến góp ý\" hoặc xóa các ý kiến."))
     elif kind is ResponseKind.COMMENTS:
@@ -190,14 +220,14 @@ def check_answer(spec: ResponseSpec, kind: ResponseKind, comments: tuple[Comment
             problems.append(Problem("answer", "Đợt này nhận phiếu đề xuất, không nhận ý kiến góp ý."))
         elif not comments:
             problems.append(Problem("comment-1", "Đã chọn \"Có ý kiến góp ý\" nhưng chưa nhập ý kiến nào."))
-        elif proposal:
+        elif proposals:
             problems.append(Problem("answer", "Ý kiến góp ý không kèm phiếu đề xuất."))
     elif kind is ResponseKind.PROPOSALS:
         if spec.kind != "proposals":
             problems.append(Problem("answer", "Đợt này nhận ý kiến góp ý, không nhận phiếu đề xuất."))
         elif comments:
             problems.append(Problem("answer", "Phiếu đề xuất không kèm ý kiến góp ý."))
-        elif not proposal:
+        elif not proposals:
             problems.append(Problem("answer", "Phiếu đề xuất chưa có nội dung."))
     if problems:
         raise AnswerInvalid(problems)
@@ -220,6 +250,7 @@ __all__ = [
     "COMMENT_MAX",
     "FIELD_MAX",
     "MAX_COMMENTS",
+    "MAX_PROPOSALS",
     "NOTE_MAX",
     "SECTION_MAX",
     "AnswerInvalid",
@@ -227,6 +258,7 @@ __all__ = [
     "check_answer",
     "check_reply_pdf",
     "clean_comments",
-    "clean_proposal",
+    "clean_proposals",
     "clean_text",
+    "proposal_input",
 ]

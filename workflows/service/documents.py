@@ -161,14 +161,13 @@ def addressees(app: App, round_id: int) -> list[docs.Addressee]:
 
 
 def _proposals(app: App, round_id: int, workflow: Workflow) -> list[docs.Proposal]:
-    """Each unit's latest answer on the form, its fields in the form's order, units in the round's order."""
+    """Every form of each unit's latest answer, its fields in the form's order, units in the round's order
+    (a unit that proposed three tasks gives three rows)."""
     with app.uow(read_only=True) as uow:
         answers = uow.responses.latest_proposals(round_id, uow.rounds.row(round_id).draft_version)
     fields = workflow.response.fields
     out: list[docs.Proposal] = []
     for answer in answers:
-        if not answer.proposal:
-            continue
         values = {str(k): str(v) for k, v in answer.proposal.items() if v is not None and str(v).strip()}
         out.append(docs.Proposal(answer.unit_name, [docs.ProposalField(f.label, values[f.key], f.key, f.kind)
                                                     for f in fields if f.key in values]))

@@ -74,7 +74,7 @@ class Revision:
     note: str | None
     attachment_name: str | None
     comments: tuple[CommentInput, ...]
-    proposal: dict[str, str] | None
+    proposals: tuple[dict[str, str], ...]
 
 
 @dataclass(frozen=True)
@@ -124,7 +124,7 @@ class AnswerReceipt:
     kind: ResponseKind
     received_at: datetime
     late: bool
-    comment_count: int
+    comment_count: int  # the comments, or the forms of a proposals answer
     attachment_name: str | None
     mail: str = ""  # how the receipt went (commands.CommandResult.mail): "" sent, "later" waits for the next sweep
 
@@ -184,7 +184,7 @@ def recipient_page(app: App, token: str) -> RecipientPage:
     late_now = can_answer and deadline is not None and today > deadline
     revisions = [Revision(r.revision, r.kind, r.received_at, r.late, r.channel, r.note, r.attachment_name,
                           tuple(CommentInput(c.text, c.section, c.proposed_wording) for c in r.comments),
-                          r.proposal) for r in responses]
+                          r.proposals) for r in responses]
     return RecipientPage(
         round_id=state.id, recipient_id=recipient.id, unit_code=unit.unit_code, unit_name=unit.unit_name,
         role=unit.role.value, title=state.title, subject=state.subject, office=state.office, deadline=deadline,
@@ -236,17 +236,17 @@ def _store_reply(app: App, round_id: int, unit_code: str, content: bytes) -> tup
 
 
 def answer(app: App, token: str, kind: ResponseKind, comments: tuple[CommentInput, ...] = (),
-           proposal: dict[str, str] | None = None, attachment: bytes | None = None) -> AnswerReceipt:
+           proposals: tuple[dict[str, str], ...] = (), attachment: bytes | None = None) -> AnswerReceipt:
     """Record the unit's answer as a new revision and send the receipt (through the command path: the answer
     is committed first; a receipt that cannot go out now waits in the outbox, and `mail` says so).
 
-    Comments and proposal must already be cleaned (answer_input.clean_comments / clean_proposal); a refused
+    Comments and proposals must already be cleaned (answer_input.clean_comments / clean_proposals); a refused
     answer stores nothing, not even the PDF.
     """
     page = recipient_page(app, token)
     if not page.can_answer:
         raise ReadOnly(page.read_only_reason or "Không thể gửi trả lời lúc này.")
-    check_answer(page.response, kind, comments, proposal)
+    check_answer(page.response, kind, comments, proposals)
     if attachment is not None:
         check_reply_pdf(attachment, app.settings.max_upload_mb)
     stored: tuple[Path, bool] | None = None
@@ -258,7 +258,7 @@ def answer(app: App, token: str, kind: ResponseKind, comments: tuple[CommentInpu
         attachment_name, attachment_sha = stored[0].name, hashlib.sha256(attachment).hexdigest()
     event = Respond(unit_code=page.unit_code, kind=kind,
                     entered_by=f"{page.unit_name} (qua đường dẫn)"[:_ENTERED_BY_MAX],
-                    channel=ResponseChannel.WEB, comments=comments, proposal=proposal,
+                    channel=ResponseChannel.WEB, comments=comments, proposals=proposals,
                     attachment_name=attachment_name, attachment_sha256=attachment_sha)
     # The unit itself acts through its link: the audit names the unit, never a staff member.
     try:
@@ -274,7 +274,8 @@ def answer(app: App, token: str, kind: ResponseKind, comments: tuple[CommentInpu
     result = deliver_decision(app, page.round_id, recorded.decision)  # the answer stands, whatever happens here
     record = result.decision.responses[-1]
     return AnswerReceipt(page.round_id, page.unit_code, record.revision, record.kind, record.received_at,
-                         record.late, len(record.comments), record.attachment_name, result.mail)
+                         record.late, len(record.proposals) if record.proposals else len(record.comments),
+                         record.attachment_name, result.mail)
 
 
 def unit_actor(unit_name: str, unit_code: str) -> str:

@@ -11,7 +11,15 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from workflows.service.answer_input import COMMENT_MAX, FIELD_MAX, MAX_COMMENTS, NOTE_MAX, SECTION_MAX, clean_text
+from workflows.service.answer_input import (
+    COMMENT_MAX,
+    FIELD_MAX,
+    MAX_COMMENTS,
+    MAX_PROPOSALS,
+    NOTE_MAX,
+    SECTION_MAX,
+    clean_text,
+)
 
 
 def _clean(value: str) -> str:
@@ -175,7 +183,8 @@ class UnitResponseOut(BaseModel):
     note: str | None
     attachment_name: str | None
     comments: list[CommentOut]
-    proposal: dict[str, str] | None
+    proposals: list[dict[str, str]] = Field(description="Các phiếu đã điền, mỗi phiếu một đối tượng "
+                                                     "(trường -> nội dung)")
 
 
 class AuditEventOut(BaseModel):
@@ -248,7 +257,8 @@ class RespondIn(Strict):
     unit: Code
     kind: Literal["agree", "comments", "proposals"]
     comments: Annotated[list[CommentIn], Field(max_length=MAX_COMMENTS)] = []
-    proposal: Annotated[dict[Key, Annotated[str, Field(max_length=FIELD_MAX)]], Field(max_length=40)] | None = None
+    proposals: Annotated[list[Annotated[dict[Key, Annotated[str, Field(max_length=FIELD_MAX)]], Field(max_length=40)]],
+                         Field(max_length=MAX_PROPOSALS, description="Các phiếu đề xuất, mỗi phiếu một đối tượng")] = []
     channel: Literal["paper", "phone", "email", "web"] = "paper"
     note: NoteText | None = None
     late_accept: bool = Field(False, description="Chấp nhận trả lời gửi sau khi đã kết thúc nhận trả lời")

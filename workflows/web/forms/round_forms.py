@@ -15,14 +15,15 @@ from datetime import date
 from config.calendar import WorkingCalendar
 from models.errors import InvalidInput
 from models.rounds import RecipientRole, ResponseChannel, ResponseKind
-from workflows.definition import TimerDef, TimeSpec, Workflow
+from workflows.definition import ResponseSpec, TimerDef, TimeSpec, Workflow
 from workflows.definition.timespec import MAX_DAYS, Anchor, DayKind
 from workflows.engine.events import Close, CommentInput, Extend, Respond
 from workflows.engine.timers import DISABLED
-from workflows.service.answer_input import AnswerInvalid, clean_proposal
+from workflows.service.answer_input import AnswerInvalid, clean_proposals
 from workflows.service.deadlines import read_date
 from workflows.service.errors import FormErrors
 from workflows.service.rounds import Addressee, NewRound, default_subject, silence_rule
+from workflows.web.forms.proposal_forms import read_proposal_forms, shown_proposal_forms
 
 FormValues = Mapping[str, Sequence[str]]
 
@@ -467,10 +468,11 @@ class RespondForm:
     note: str = ""
     late_accept: bool = False
     rows: tuple[CommentRowInput, ...] = ()
-    proposal: dict[str, str] = field(default_factory=dict)
+    proposals: tuple[dict[str, str], ...] = ()  # the forms typed, in order
 
 
-def read_respond_form(values: FormValues, proposal_keys: Iterable[str] = ()) -> RespondForm:
+def read_respond_form(values: FormValues, response: ResponseSpec | None = None, blank: int = 0) -> RespondForm:
+    """The paper-answer form as posted; `blank` more empty forms when staff asked for one (\"Thêm một phiếu\")."""
     sections, texts, wordings = (list(values.get(n) or []) for n in ("section", "comment", "wording"))
     count = min(max(len(sections), len(texts), len(wordings)), MAX_COMMENT_ROWS)
 
@@ -481,7 +483,14 @@ def read_respond_form(values: FormValues, proposal_keys: Iterable[str] = ()) -> 
     return RespondForm(unit=first(values, "unit").split(" ", 1)[0], kind=_given(values, "kind", RespondForm.kind),
                        channel=first(values, "channel") or ResponseChannel.PAPER.value, note=first(values, "note"),
                        late_accept=first(values, "late_accept") == "on", rows=rows,
-                       proposal={k: first(values, f"p_{k}") for k in proposal_keys})
+                       proposals=_typed_proposals(values, response, blank))
+
+
+def _typed_proposals(values: FormValues, response: ResponseSpec | None, blank: int) -> tuple[dict[str, str], ...]:
+    if response is None or response.kind != "proposals":
+        return ()
+    typed = read_proposal_forms(response, values, lambda name: first(values, name))
+    return tuple(shown_proposal_forms(response, typed, blank))
 
 
 def _capital(text: str) -> str:
@@ -518,13 +527,13 @@ def check_respond_form(form: RespondForm, units: Mapping[str, str], workflow: Wo
         errors["comments"] = f"Nhập ít nhất một {terms.answer}, hoặc chọn \"{terms.agreed}\"."
     if form.kind == ResponseKind.AGREE.value and comments:
         errors["comments"] = f"Đã chọn \"{terms.agreed}\" nhưng có nhập ý kiến; chọn \"{terms.answered}\"."
-    proposal = None
+    proposals: tuple[dict[str, str], ...] = ()
     if form.kind == ResponseKind.PROPOSALS.value:
         try:
-            proposal = clean_proposal(workflow.response, form.proposal)
+            proposals = clean_proposals(workflow.response, form.proposals)
         except AnswerInvalid as invalid:
             for problem in invalid.problems:
-                errors[f"p_{problem.field}"] = problem.message
+                errors[problem.field] = problem.message
             errors["proposal"] = f"{_capital(terms.answer)} chưa hợp lệ: xem các mục tô đỏ."
     if len(form.note) > 500:
         errors["note"] = "Ghi chú quá dài (tối đa 500 ký tự)."
@@ -532,7 +541,7 @@ def check_respond_form(form: RespondForm, units: Mapping[str, str], workflow: Wo
         raise FormErrors(errors)
     return Respond(unit_code=form.unit, kind=ResponseKind(form.kind), entered_by=entered_by, channel=channel,
                    comments=tuple(comments) if form.kind == ResponseKind.COMMENTS.value else (),
-                   proposal=proposal, note=form.note or None, late_accept=form.late_accept)
+                   proposals=proposals, note=form.note or None, late_accept=form.late_accept)
 
 
 def read_close(values: FormValues) -> Close:

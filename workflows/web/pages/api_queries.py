@@ -12,7 +12,7 @@ from workflows.service.views import latest_answers, round_brief
 
 @dataclass(frozen=True)
 class UnitResponse:
-    """A unit's latest answer to the current draft version, with its comments or proposal."""
+    """A unit's latest answer to the current draft version, with its comments or its filled forms."""
 
     unit_code: str
     unit_name: str
@@ -25,7 +25,7 @@ class UnitResponse:
     note: str | None
     attachment_name: str | None
     comments: tuple[CommentInput, ...]
-    proposal: dict[str, str] | None
+    proposals: tuple[dict[str, str], ...]
 
 
 def unit_responses(app: App, round_id: int) -> list[UnitResponse]:
@@ -34,5 +34,5 @@ def unit_responses(app: App, round_id: int) -> list[UnitResponse]:
     return [UnitResponse(a.unit_code, a.unit_name, a.revision, a.kind, a.received_at, a.late, a.entered_by,
                          a.channel, a.note, a.attachment_name,
                          tuple(CommentInput(c.text, c.section, c.proposed_wording) for c in a.comments),
-                         {str(k): str(v) for k, v in a.proposal.items()} if a.proposal else None)
+                         a.proposals)
             for a in latest_answers(app, round_id)]

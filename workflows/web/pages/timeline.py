@@ -82,7 +82,8 @@ def _respond(d: Mapping[str, Any], names: _Names) -> tuple[str, str]:
     if kind == "agree":
         what = terms.agreed[:1].lower() + terms.agreed[1:]
     elif kind == "proposals":
-        what = f"gửi {terms.answer}"
+        count = d.get("proposals")
+        what = f"gửi {count} {terms.answer}" if isinstance(count, int) and count > 1 else f"gửi {terms.answer}"
     else:
         what = f"{d.get('comments', 0)} {terms.answer}"
     how = CHANNEL_LABELS.get(str(d.get("channel")), str(d.get("channel")))

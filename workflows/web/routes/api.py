@@ -22,7 +22,7 @@ from models.rounds import RecipientRole, ResponseChannel, ResponseKind
 from models.staff import Role, StaffUser
 from workflows.engine.events import Close, Event, Extend, Launch, Remind, Respond
 from workflows.engine.refusals import Refused
-from workflows.service.answer_input import check_answer, clean_comments, clean_proposal
+from workflows.service.answer_input import check_answer, clean_comments, clean_proposals
 from workflows.service.app import App
 from workflows.service.commands import run_command
 from workflows.service.deadlines import parse_deadline
@@ -226,7 +226,7 @@ def round_detail(request: Request, round_id: RoundId, user: UserDep) -> RoundOut
 def responses(request: Request, round_id: RoundId, _user: UserDep) -> list[UnitResponseOut]:
     return [UnitResponseOut(unit_code=r.unit_code, unit_name=r.unit_name, revision=r.revision, kind=r.kind,
                             received_at=r.received_at, late=r.late, entered_by=r.entered_by, channel=r.channel,
-                            note=r.note, attachment_name=r.attachment_name, proposal=r.proposal,
+                            note=r.note, attachment_name=r.attachment_name, proposals=list(r.proposals),
                             comments=[CommentOut(section=c.section, text=c.text, proposed_wording=c.proposed_wording)
                                       for c in r.comments])
             for r in unit_responses(ykien(request), round_id)]
@@ -310,10 +310,10 @@ def respond(request: Request, round_id: RoundId, body: RespondIn, user: ChangerD
         spec = get_workflow(brief.workflow).response
         kind = ResponseKind(body.kind)
         comments = clean_comments((c.section, c.text, c.proposed_wording) for c in body.comments)
-        proposal = clean_proposal(spec, body.proposal) if body.proposal is not None else None
-        check_answer(spec, kind, comments, proposal)
+        proposals = clean_proposals(spec, body.proposals) if body.proposals else ()
+        check_answer(spec, kind, comments, proposals)
         return Respond(unit_code=body.unit, kind=kind, entered_by=user.actor[:200],
-                       channel=ResponseChannel(body.channel), comments=comments, proposal=proposal,
+                       channel=ResponseChannel(body.channel), comments=comments, proposals=proposals,
                        note=body.note or None, late_accept=body.late_accept)
 
     try:

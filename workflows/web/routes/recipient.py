@@ -14,7 +14,7 @@ from starlette.datastructures import FormData, UploadFile
 
 from models.rounds import ResponseKind
 from workflows.engine.refusals import Refused
-from workflows.service.answer_input import AnswerInvalid, Problem, clean_comments, clean_proposal
+from workflows.service.answer_input import AnswerInvalid, Problem, clean_comments, clean_proposals
 from workflows.service.app import App
 from workflows.service.commands import MAIL_LATER, MAIL_PARTIAL
 from workflows.service.recipients import (
@@ -27,6 +27,7 @@ from workflows.service.recipients import (
     record_opening,
     reply_file,
 )
+from workflows.web.forms.proposal_forms import read_proposal_forms, shown_proposal_forms
 from workflows.web.security import check_link_csrf, link_csrf, ykien
 from workflows.web.templating import render
 
@@ -52,11 +53,11 @@ CHANNEL_LABELS = {"web": "qua đường dẫn", "paper": "văn bản giấy, do 
 
 @dataclass
 class AnswerForm:
-    """The answer form as shown: the values typed (or the last revision), and the rows to show."""
+    """The answer form as shown: the values typed (or the last revision), and the rows or forms to show."""
 
     answer: str | None = None
     rows: list[dict[str, str]] = field(default_factory=list)
-    proposal: dict[str, str] = field(default_factory=dict)
+    proposals: list[dict[str, str]] = field(default_factory=list)
     file_dropped: bool = False
 
 
@@ -95,10 +96,13 @@ def _padded(rows: list[dict[str, str]], blank: int = 0) -> list[dict[str, str]]:
 def _from_revision(page: RecipientPage) -> AnswerForm:
     current = page.current
     if current is None:
-        return AnswerForm(answer="proposals" if page.response.kind == "proposals" else None, rows=_padded([]))
+        return AnswerForm(answer="proposals" if page.response.kind == "proposals" else None, rows=_padded([]),
+                          proposals=shown_proposal_forms(page.response, []))
     rows = [{"section": c.section or "", "comment": c.text, "proposed": c.proposed_wording or ""}
             for c in current.comments]
-    return AnswerForm(answer=current.kind, rows=_padded(rows, blank=1), proposal=dict(current.proposal or {}))
+    # A repeatable form: the forms last sent, and one blank group for the next.
+    return AnswerForm(answer=current.kind, rows=_padded(rows, blank=1),
+                      proposals=shown_proposal_forms(page.response, current.proposals, blank=1))
 
 
 def _text(form: FormData, name: str) -> str:
@@ -115,8 +119,9 @@ def _from_form(form: FormData, page: RecipientPage) -> AnswerForm:
 
     rows = [{"section": at(sections, i), "comment": at(comments, i), "proposed": at(proposed, i)}
             for i in range(count)]
-    proposal = {f.key: _text(form, f"p_{f.key}") for f in page.response.fields}
-    return AnswerForm(answer=_text(form, "answer") or None, rows=rows, proposal=proposal)
+    proposals = read_proposal_forms(page.response, form.keys(), lambda name: _text(form, name)) \
+        if page.response.kind == "proposals" else []
+    return AnswerForm(answer=_text(form, "answer") or None, rows=rows, proposals=proposals)
 
 
 def _show(request: Request, token: str, page: RecipientPage, form: AnswerForm | None = None,
@@ -229,6 +234,10 @@ async def submit_answer(request: Request, token: str) -> Response:
             typed.rows = _padded(typed.rows, blank=1)
             typed.file_dropped = has_file
             return _show(request, token, page, typed)
+        if "add_item" in form:
+            typed.proposals = shown_proposal_forms(page.response, typed.proposals, blank=1)
+            typed.file_dropped = has_file
+            return _show(request, token, page, typed)
         if not page.can_answer:
             return _show(request, token, page, typed, flash=page.read_only_reason, status_code=409)
         try:
@@ -237,9 +246,9 @@ async def submit_answer(request: Request, token: str) -> Response:
             receipt_kind = _kind(typed, page)
             comments = clean_comments((r["section"], r["comment"], r["proposed"]) for r in typed.rows) \
                 if receipt_kind is not ResponseKind.PROPOSALS else ()
-            proposal = clean_proposal(page.response, typed.proposal) \
-                if receipt_kind is ResponseKind.PROPOSALS else None
-            receipt = await run_in_threadpool(answer, app, token, receipt_kind, comments, proposal, content)
+            proposals = clean_proposals(page.response, typed.proposals) \
+                if receipt_kind is ResponseKind.PROPOSALS else ()
+            receipt = await run_in_threadpool(answer, app, token, receipt_kind, comments, proposals, content)
         except AnswerInvalid as invalid:
             typed.rows = _padded(typed.rows)
             typed.file_dropped = has_file

@@ -313,7 +313,8 @@ def round_page(request: Request, round_id: int, user: StaffUser = Depends(requir
         "can_change": user.can_change_round(state.office), "actions": available_actions(workflow, state.status),
         "answering": answering, "answer_statuses": list(AnswerStatus), "email_statuses": list(EmailStatus),
         "channels": PAPER_CHANNELS, "channel_labels": CHANNEL_LABELS,
-        "extend": read_extend_form({}), "respond": read_respond_form({}), "errors": {}, "tab": "units",
+        "extend": read_extend_form({}), "respond": read_respond_form({}, workflow.response), "errors": {},
+        "tab": "units",
         **_flash(request, workflow)})
 
 
@@ -385,16 +386,16 @@ def audit_page(request: Request, round_id: int, user: StaffUser = Depends(requir
 # --- actions -----------------------------------------------------------------------------------------------
 
 def _action_page(request: Request, round_id: int, action: str, values: dict[str, list[str]],
-                 errors: dict[str, str], status: int, message: str | None = None) -> Response:
-    """The form of one action on its own page, with the values typed and what is wrong."""
+                 errors: dict[str, str], status: int, message: str | None = None, blank_forms: int = 0) -> Response:
+    """The form of one action on its own page, with the values typed and what is wrong (and, when staff asked
+    for it, one more blank proposal form)."""
     app = ykien(request)
     brief = round_brief(app, round_id)
     workflow = get_workflow(brief.workflow)
-    proposal_keys = [f.key for f in workflow.response.fields]
     return render(request, "round_action.html", {
         "brief": brief, "workflow": workflow, "action": action, "action_title": _action_title(action, workflow),
         "actions": available_actions(workflow, brief.status), "answering": answering_units(app, round_id),
-        "extend": read_extend_form(values), "respond": read_respond_form(values, proposal_keys),
+        "extend": read_extend_form(values), "respond": read_respond_form(values, workflow.response, blank_forms),
         "close_reason": (values.get("reason") or [""])[0], "errors": errors, "channels": PAPER_CHANNELS,
         "channel_labels": CHANNEL_LABELS, "selected": values.get("unit", []),
         "flash": message or ("Biểu mẫu còn lỗi; xem các mục tô đỏ." if errors else None), "flash_kind": "error",
@@ -444,11 +445,13 @@ def _build(app: App, round_id: int, action: str, values: dict[str, list[str]], w
                        f"Lý do: {event.reason}", "Đơn vị được gia hạn sẽ nhận thư thông báo gia hạn."]
     if action == "respond":
         units = answering_units(app, round_id)
-        form = read_respond_form(values, [f.key for f in workflow.response.fields])
+        form = read_respond_form(values, workflow.response)
         answer = check_respond_form(form, units, workflow, user.actor)
         terms = workflow.terms
-        what = {"agree": terms.agreed, "proposals": terms.answer[:1].upper() + terms.answer[1:]}.get(
-            answer.kind.value, f"{len(answer.comments)} {terms.answer}")
+        forms = len(answer.proposals)
+        what = {"agree": terms.agreed,
+                "proposals": f"{forms} {terms.answer}" if forms > 1 else terms.answer[:1].upper() + terms.answer[1:]
+                }.get(answer.kind.value, f"{len(answer.comments)} {terms.answer}")
         lines = [f"Ghi nhận ý kiến của {units[answer.unit_code]} ({answer.unit_code}), nhận "
                  f"{CHANNEL_LABELS[answer.channel.value]}: {what}.",
                  f"Bạn ({user.actor}) ghi nhận thay mặt đơn vị; nhật ký ghi tên bạn."]
@@ -498,6 +501,8 @@ def act(request: Request, round_id: int, action: str, posted: Posted = PostedFor
     refusal = _not_now(brief, action)
     if refusal is not None:
         return _action_page(request, round_id, action, values, {}, 409, refusal)
+    if action == "respond" and "add_item" in values:  # "Thêm một phiếu": the form again, one blank form more
+        return _action_page(request, round_id, action, values, {}, 200, blank_forms=1)
     try:
         event, lines = _build(app, round_id, action, values, workflow, user)
     except FormErrors as problem:
