@@ -232,6 +232,7 @@ class Terms(DefinitionModel):
     agreed: str = "Đồng ý / không có ý kiến"  # the label of the answer "agree", when allowed
     verb: str = Field(min_length=1)  # the role of units asked to answer: "góp ý", "đề xuất"
     topic: str = Field(min_length=1)  # what the email is about: "dự thảo {title}"
+    document: str = "Nội dung"  # what the circulated text is called on the unit's page: "Dự thảo"
     response: str = Field(min_length=1)  # what the unit sends back: "ý kiến góp ý bằng văn bản"
     purpose: str = Field(min_length=1)
     deadline_label: str = Field(min_length=1)

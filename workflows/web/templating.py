@@ -63,7 +63,7 @@ def round_tabs(workflow_name: str) -> list[tuple[str, str, str]]:
     """The tabs of a round's pages as (key, label, path), named in the kind's words; the consolidation tab
     only for a kind whose comments are triaged somewhere in its course."""
     workflow = get_workflow(workflow_name)
-    answers = workflow.terms.answer[:1].upper() + workflow.terms.answer[1:]
+    answers = capfirst(workflow.terms.answer)
     triaged = any(Capability.TRIAGE in state.allows for state in workflow.states.values())
     tabs = [("units", "Tình hình đơn vị", ""), ("responses", f"{answers} đã nhận", "/responses")]
     if triaged:
@@ -75,6 +75,14 @@ def round_tabs(workflow_name: str) -> list[tuple[str, str, str]]:
 
 
 ENV.globals["round_tabs"] = round_tabs
+
+
+def capfirst(text: str) -> str:
+    """The first letter in capitals, the rest as written (Jinja's capitalize would lower "KH&CN")."""
+    return text[:1].upper() + text[1:]
+
+
+ENV.filters["capfirst"] = capfirst
 
 
 def render(request: Request, template: str, context: dict[str, Any] | None = None,
