@@ -11,6 +11,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from models.db.access_token_repository import AccessToken
+from models.db.response_repository import AnswerRevision
 from models.errors import DomainError, NotFound
 from models.rounds import RecipientRole, ResponseChannel, ResponseKind
 from workflows.definition import ResponseSpec
@@ -65,19 +66,6 @@ class ReadOnly(Refused):
 
 
 @dataclass(frozen=True)
-class Revision:
-    revision: int
-    kind: str
-    received_at: datetime
-    late: bool
-    channel: str
-    note: str | None
-    attachment_name: str | None
-    comments: tuple[CommentInput, ...]
-    proposals: tuple[dict[str, str], ...]
-
-
-@dataclass(frozen=True)
 class RecipientPage:
     round_id: int
     recipient_id: int
@@ -103,14 +91,14 @@ class RecipientPage:
     workflow_title: str = ""
     draft_version: int = 1
     sections: tuple[str, ...] = ()  # headings of the draft version, offered when a comment names its section
-    revisions: list[Revision] = field(default_factory=list)
+    revisions: list[AnswerRevision] = field(default_factory=list)
     terms: Terms | None = None  # the words of the round's kind
     silence_sentence: str | None = None  # the kind's sentence, when this round takes silence as agreement
     closing: date | None = None  # the last day answers are taken: the deadline plus the kind's grace period
     late_now: bool = False  # past the unit's deadline but within the grace period: an answer is marked late
 
     @property
-    def current(self) -> Revision | None:
+    def current(self) -> AnswerRevision | None:
         return self.revisions[-1] if self.revisions else None
 
 
@@ -182,9 +170,6 @@ def recipient_page(app: App, token: str) -> RecipientPage:
     elif closing is not None and today > closing:
         can_answer, reason = False, f"Đã hết hạn gửi {terms.answer} (hạn cuối là ngày {closing:%d/%m/%Y})."
     late_now = can_answer and deadline is not None and today > deadline
-    revisions = [Revision(r.revision, r.kind, r.received_at, r.late, r.channel, r.note, r.attachment_name,
-                          tuple(CommentInput(c.text, c.section, c.proposed_wording) for c in r.comments),
-                          r.proposals) for r in responses]
     return RecipientPage(
         round_id=state.id, recipient_id=recipient.id, unit_code=unit.unit_code, unit_name=unit.unit_name,
         role=unit.role.value, title=state.title, subject=state.subject, office=state.office, deadline=deadline,
@@ -195,7 +180,7 @@ def recipient_page(app: App, token: str) -> RecipientPage:
         response=workflow.response, status_title=workflow.state(state.status).title, can_answer=can_answer,
         read_only_reason=reason, workflow_title=workflow.title, draft_version=state.draft_version,
         sections=tuple(str(s) for s in (version.sections if version is not None else []) or []),
-        revisions=revisions, terms=terms,
+        revisions=responses, terms=terms,
         silence_sentence=workflow.silence.sentence if state.silence_is_agreement else None,
         closing=closing, late_now=late_now)
 
@@ -291,5 +276,5 @@ def reply_attachment(app: App, round_id: int, name: str) -> Path:
 
 
 __all__ = ["AnswerReceipt", "FileMissing", "LinkExpired", "LinkInvalid", "LinkRevoked", "LinkUnknown",
-           "ReadOnly", "RecipientPage", "Revision", "answer", "draft_file", "recipient_page", "record_opening",
+           "ReadOnly", "RecipientPage", "answer", "draft_file", "recipient_page", "record_opening",
            "reply_attachment", "reply_file", "unit_actor"]
