@@ -2,7 +2,10 @@
 place of the error, and nothing written to the database."""
 from __future__ import annotations
 
+import os
 import sqlite3
+import subprocess
+import sys
 import unicodedata
 from pathlib import Path
 
@@ -138,3 +141,39 @@ def test_a_command_before_init_without_a_home_directory_exits_2(bare_cli) -> Non
     result = bare_cli("round", "list", "--json", expect=None)
     assert result.code == 2 and result.json["error"]["code"] == "not_initialised"
     assert not bare_cli.home.exists()
+
+
+def cli_command() -> list[str]:
+    """The installed `ykien` script next to this interpreter (as the `cli` fixture runs it)."""
+    script = Path(sys.executable).with_name("ykien")
+    return [str(script)] if script.is_file() else [sys.executable, "-c", "from workflows.cli.main import main; main()"]
+
+
+def run_with_bytes(cli, *args: str | bytes) -> subprocess.CompletedProcess[bytes]:  # type: ignore[no-untyped-def]
+    """Run `ykien` with arguments that may be raw bytes (not UTF-8), as a shell in a Latin-1 locale passes them."""
+    return subprocess.run([*cli_command(), *args], env=cli.environment(), capture_output=True, timeout=120,
+                          cwd=cli.home.parent)
+
+
+@pytest.mark.parametrize(("args", "named"), [
+    # otherwise valid: today this reaches the database and dies there with a UnicodeEncodeError traceback
+    (["round", "create", "--title", b"K\xe9 ho\xe1ch", *create_args("--group", "so-ban-nganh")[4:]],
+     'giá trị của tùy chọn --title (đối số thứ 4) không phải văn bản UTF-8 hợp lệ: "K\\xe9 ho\\xe1ch"'),
+    (["round", "create", b"--title=K\xe9 ho\xe1ch", "--office", "TĐC", "--json"],
+     "giá trị của tùy chọn --title (đối số thứ 3)"),
+    (["directory", "import", b"units_K\xe9.csv"], 'đối số thứ 3 không phải văn bản UTF-8 hợp lệ: "units_K\\xe9.csv"'),
+    (["workflow", "validate", b"k\xe9_hoach.yaml"], "đối số thứ 3 không phải văn bản UTF-8 hợp lệ"),
+], ids=["round-create-title", "option-equals", "directory-import-path", "workflow-validate-path"])
+def test_an_argument_that_is_not_utf8_is_one_clean_error(cli, args: list[str | bytes], named: str) -> None:  # type: ignore[no-untyped-def]
+    # a file by that very name exists: it is still refused, before anything reads it
+    for arg in args:
+        if isinstance(arg, bytes) and arg.endswith((b".csv", b".yaml")):
+            (cli.home.parent / os.fsdecode(arg)).write_bytes(UNITS_CSV.read_bytes())
+    before = cli.snapshot()
+    done = run_with_bytes(cli, *args)
+    assert done.returncode == 2
+    assert done.stdout == b""
+    lines = done.stderr.decode("utf-8").splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Lỗi: ") and named in lines[0], lines
+    assert "Traceback" not in lines[0]
+    assert cli.snapshot() == before

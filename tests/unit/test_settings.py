@@ -149,3 +149,30 @@ def test_settings_are_immutable() -> None:
     with pytest.raises(ValueError):
         settings.smtp_connections = 3  # type: ignore[misc]
     assert isinstance(settings, Settings)
+
+
+def readme_settings_table() -> dict[str, list[str]]:
+    """The README's "Settings (environment)" table: variable -> its cells (default, meaning)."""
+    text = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    section = text.split("### Settings (environment)", 1)[1]
+    rows: dict[str, list[str]] = {}
+    for line in section.splitlines()[1:]:
+        if not line.strip():
+            if rows:
+                break
+            continue
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if cells[0].startswith("`YKIEN_"):
+            rows[cells[0].strip("`")] = cells[1:]
+    return rows
+
+
+def test_the_readme_documents_every_setting() -> None:
+    from config.settings import env_name
+
+    table = readme_settings_table()
+    assert set(table) == {env_name(field) for field in Settings.model_fields}
+    assert all(len(cells) == 2 and all(cells) for cells in table.values()), table
+    # a province other than Cao Bằng needs these two: each shows an example for another one
+    for variable in ("YKIEN_GOVERNING_BODY", "YKIEN_PLACE_NAME"):
+        assert "e.g." in table[variable][1] and "Cao Bằng" not in table[variable][1]

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, is_dataclass
 from datetime import date, datetime
@@ -27,6 +27,36 @@ ACTOR_OPTION = typer.Option(None, "--by", help="Người thực hiện (ghi vào
 
 def actor_name(value: str | None) -> str:
     return value or os.environ.get("YKIEN_ACTOR") or os.environ.get("USER") or "cán bộ"
+
+
+def has_surrogates(text: str) -> bool:
+    return any("\ud800" <= char <= "\udfff" for char in text)
+
+
+def _shown(text: str) -> str:
+    """The argument as it can be printed: each byte that is not UTF-8 as \\xNN."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def undecodable_argument(args: list[str], value_options: Collection[str] = ()) -> str | None:
+    """A message naming the first argument that is not valid UTF-8 (its option or its position), else None.
+
+    `value_options` are the option names that take a value: an argument after one of them is its value.
+    """
+    for position, arg in enumerate(args, start=1):
+        if not has_surrogates(arg):
+            continue
+        name, equals, _ = arg.partition("=")
+        previous = args[position - 2] if position > 1 else ""
+        if arg.startswith("--") and equals and not has_surrogates(name):
+            place = f"giá trị của tùy chọn {name} (đối số thứ {position})"
+        elif previous in value_options:
+            place = f"giá trị của tùy chọn {previous} (đối số thứ {position})"
+        else:
+            place = f"đối số thứ {position}"
+        return (f"{place} không phải văn bản UTF-8 hợp lệ: \"{_shown(arg)}\". "
+                "Hãy nhập lại bằng bảng mã UTF-8 (Unicode); chưa có gì được ghi.")
+    return None
 
 
 def to_jsonable(value: Any) -> Any:

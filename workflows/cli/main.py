@@ -1,9 +1,21 @@
 """Entry point: `ykien` and its command groups."""
 from __future__ import annotations
 
+import sys
+from typing import Any
+
 import typer
 
-from workflows.cli import calendar_cmd, directory_cmd, round_cmd, system_cmd, user_cmd, workflow_cmd
+from workflows.cli import (
+    calendar_cmd,
+    directory_cmd,
+    round_cmd,
+    settings_cmd,
+    system_cmd,
+    user_cmd,
+    workflow_cmd,
+)
+from workflows.cli.common import EXIT_BAD_INPUT, has_surrogates, undecodable_argument
 
 app = typer.Typer(name="ykien", no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
                   help="ykien: quy trình lấy ý kiến góp ý của Sở Khoa học và Công nghệ.")
@@ -13,7 +25,28 @@ app.add_typer(workflow_cmd.app, name="workflow", help="Định nghĩa quy trình
 app.add_typer(calendar_cmd.app, name="calendar", help="Lịch ngày làm việc (nghỉ lễ, làm bù).")
 app.add_typer(user_cmd.app, name="user", help="Tài khoản cán bộ (admin, staff, leader).")
 system_cmd.register(app)
+settings_cmd.register(app)
+
+
+def _value_options(args: list[str]) -> set[str]:
+    """The names of the options that take a value, for the command that `args` names (as far as it resolves)."""
+    # Duck-typed: Typer builds its commands on its own copy of click.
+    command: Any = typer.main.get_command(app)
+    for arg in args:
+        subcommands = getattr(command, "commands", None)
+        if not isinstance(subcommands, dict) or arg not in subcommands:
+            break
+        command = subcommands[arg]
+    return {name for param in command.params if getattr(param, "param_type_name", "") == "option"
+            and not getattr(param, "is_flag", False) for name in (*param.opts, *param.secondary_opts)}
 
 
 def main() -> None:
+    # Python decodes argv with surrogateescape: bytes that are not UTF-8 arrive as lone surrogates, which
+    # would fail later (printing, the database, a file name) with a traceback. Refuse them here, once.
+    args = sys.argv[1:]
+    problem = undecodable_argument(args, _value_options(args)) if any(map(has_surrogates, args)) else None
+    if problem is not None:
+        sys.stderr.write(f"Lỗi: {problem}\n")
+        sys.exit(EXIT_BAD_INPUT)
     app()
