@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from email_validator import EmailNotValidError, validate_email
 
+# What `ykien init` seeds; after that the groups are data (`ykien directory groups`, the web directory page).
 DEFAULT_GROUPS: dict[str, str] = {
     "trung-uong": "Cơ quan trung ương",
     "mttq-doan-the": "Ủy ban MTTQ và các đoàn thể tỉnh",
@@ -26,6 +27,9 @@ COLUMNS = ("code", "name", "group", "email", "contact_person", "phone")
 REQUIRED_COLUMNS = ("code", "name", "group", "email")
 
 _CODE = re.compile(r"[A-Za-z0-9_.-]{1,40}")
+GROUP_CODE = re.compile(r"[a-z0-9][a-z0-9_.-]{0,59}")
+GROUP_CODE_RULE = 'a group code is 1-60 of a-z, 0-9, "-", "_", "." and starts with a letter or digit'
+GROUP_LABEL_MAX = 200
 _PHONE = re.compile(r"[0-9 +.\-()]+")
 _SCIENTIFIC = re.compile(r"\d+(\.\d+)?[eE]\+?\d+")
 _EDGE_JUNK = " \t\r\n\u00a0\u200b\ufeff"
@@ -52,24 +56,49 @@ class UnitRecord:
     line: int
 
 
-def parse_units_csv(data: bytes, filename: str, known_groups: Mapping[str, str]) -> list[UnitRecord]:
+def check_group_code(code: str) -> str | None:
+    """Why `code` cannot be a group code, or None."""
+    if not GROUP_CODE.fullmatch(code):
+        return f'"{code}" is not a valid group code ({GROUP_CODE_RULE})'
+    return None
+
+
+def check_group_label(label: str) -> tuple[str, str | None]:
+    """The label in NFC and trimmed, and why it cannot be a group label (or None)."""
+    cleaned = unicodedata.normalize("NFC", label).strip(_EDGE_JUNK)
+    if not cleaned:
+        return cleaned, "the group label is empty"
+    if any(unicodedata.category(ch) == "Cc" for ch in cleaned):
+        return cleaned, "the group label contains a control character"
+    if len(cleaned) > GROUP_LABEL_MAX:
+        return cleaned, f"the group label is longer than {GROUP_LABEL_MAX} characters"
+    return cleaned, None
+
+
+def parse_units_csv(data: bytes, filename: str, known_groups: Mapping[str, str],
+                    create_groups: bool = False) -> list[UnitRecord]:
     """Parse a UTF-8 CSV with the columns code,name,group,email[,contact_person][,phone].
 
     Either every row is valid and all are returned, or `DirectoryImportError` lists
-    every problem found. `group` may be a code or a label of `known_groups`.
+    every problem found. `group` may be a code or a label of `known_groups`; with
+    `create_groups`, an unknown group that is a valid group code is taken as a new group.
     """
     text = _decode(data, filename)
     errors: list[str] = []
+    _check_controls(text, filename, errors)
     rows = _read_rows(text, filename, errors)
     if not rows:
         errors.append(f"{filename}:1: file is empty; the first line must be the header {','.join(COLUMNS)}")
-    if errors:
         raise DirectoryImportError(errors)
     header_line, header = rows[0]
     columns = _check_header(header, header_line, rows[1:], filename, errors)
     if columns is None:
         raise DirectoryImportError(errors)
-    groups = _GroupMatcher(known_groups)
+    if len(rows) == 1:
+        errors.append(f"{filename}:{header_line}: không có đơn vị nào: the file has a header but no unit "
+                      f"(no units in the file)")
+        raise DirectoryImportError(errors)
+    groups = _GroupMatcher(known_groups, create_groups)
     records: list[UnitRecord] = []
     first_line_of_code: dict[str, int] = {}
     for line, cells in rows[1:]:
@@ -89,6 +118,7 @@ def parse_units_csv(data: bytes, filename: str, known_groups: Mapping[str, str])
             first_line_of_code[key] = line
         if record is not None:
             records.append(record)
+    errors.extend(groups.unknown_errors(filename))
     if errors:
         raise DirectoryImportError(errors)
     return records
@@ -106,6 +136,27 @@ def _decode(data: bytes, filename: str) -> str:
                 f'(in Excel: Save As > "CSV UTF-8 (Comma delimited)")'
             ]
         ) from None
+
+
+def _check_controls(text: str, filename: str, errors: list[str]) -> None:
+    """Refuse control characters (C0, DEL, C1; a tab too, unless the whole file is tab-separated and the
+    header check says so) with their line and column."""
+    first_line = text.split("\n", 1)[0]
+    tab_separated = "\t" in first_line and "," not in first_line
+    line, column = 1, 0
+    for ch in text:
+        column += 1
+        if ch == "\n":
+            line, column = line + 1, 0
+            continue
+        if ch == "\r" or unicodedata.category(ch) != "Cc" or (ch == "\t" and tab_separated):
+            continue
+        name = _CONTROL_NAMES.get(ch, "control character")
+        errors.append(f"{filename}:{line}:{column}: control character U+{ord(ch):04X} ({name}) is not allowed; "
+                      f"remove it (it is often left by copying from another program)")
+
+
+_CONTROL_NAMES = {"\x00": "NUL", "\t": "TAB", "\x0b": "VT", "\x0c": "FF", "\x1b": "ESC", "\x7f": "DEL"}
 
 
 def _read_rows(text: str, filename: str, errors: list[str]) -> list[tuple[int, list[str]]]:
@@ -159,29 +210,53 @@ def _check_header(
     if missing:
         problems.insert(0, f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)}")
     if problems:
+        # The rows are still checked with the columns that could be read.
         errors.append(
             f"{where}: {'; '.join(problems)} (the header must be {','.join(COLUMNS)}; "
-            f"contact_person and phone may be left out)"
+            f"contact_person and phone may be left out; accepted header names: {', '.join(COLUMNS)})"
         )
-        return None
     return columns
 
 
 class _GroupMatcher:
     """Finds a group code from a code or a Vietnamese label, ignoring case and spacing."""
 
-    def __init__(self, known_groups: Mapping[str, str]) -> None:
+    def __init__(self, known_groups: Mapping[str, str], create: bool = False) -> None:
         self._known = known_groups
+        self._create = create
         self._by_key: dict[str, str] = {}
         for code, label in known_groups.items():
             self._by_key.setdefault(_fold(code), code)
             self._by_key.setdefault(_fold(label), code)
+        self._unknown: dict[str, list[int]] = {}  # group as written -> the lines that use it
 
     def find(self, text: str) -> str | None:
         return self._by_key.get(_fold(text))
 
+    def resolve(self, text: str, line: int) -> str | None:
+        """The group code for `text`, a new group's code (when creating), or None (reported once, later)."""
+        found = self.find(text)
+        if found is None and self._create and check_group_code(text) is None:
+            return text
+        if found is None:
+            self._unknown.setdefault(text, []).append(line)
+        return found
+
+    def unknown_errors(self, filename: str) -> list[str]:
+        """One error per unknown group, naming the lines that use it."""
+        if self._create:
+            return [f"{filename}:{lines[0]}: group \"{text}\" cannot be created{_lines_note(lines)}: "
+                    f"{GROUP_CODE_RULE}; known groups: {self.describe()}" for text, lines in self._unknown.items()]
+        return [f"{filename}:{lines[0]}: unknown group \"{text}\"{_lines_note(lines)}; known groups: "
+                f"{self.describe()} (add it with `ykien directory groups add`, or import with --create-groups)"
+                for text, lines in self._unknown.items()]
+
     def describe(self) -> str:
         return "; ".join(f"{code} ({label})" for code, label in self._known.items()) or "(none)"
+
+
+def _lines_note(lines: list[int]) -> str:
+    return f" (lines {', '.join(map(str, lines))})" if len(lines) > 1 else ""
 
 
 def _fold(text: str) -> str:
@@ -203,25 +278,23 @@ def _parse_row(
         return _cell(cells, columns, column)
 
     code = cell("code")
-    if not code:
+    if not code and "code" in columns:
         errors.append(f"{where}: code is empty")
-    elif not _CODE.fullmatch(code):
+    elif code and not _CODE.fullmatch(code):
         errors.append(
             f'{where}: code "{code}" may only use letters A-Z, digits, "_", "." and "-" (at most 40)'
         )
 
     name = cell("name")
-    if not name:
+    if not name and "name" in columns:
         errors.append(f"{where}: name is empty")
 
     group_text = cell("group")
-    group = groups.find(group_text) if group_text else None
-    if not group_text:
+    group = groups.resolve(group_text, line) if group_text else None
+    if not group_text and "group" in columns:
         errors.append(f"{where}: group is empty; known groups: {groups.describe()}")
-    elif group is None:
-        errors.append(f'{where}: unknown group "{group_text}"; known groups: {groups.describe()}')
 
-    email = _check_email(cell("email"), where, errors)
+    email = _check_email(cell("email"), where, errors) if "email" in columns else None
     phone = _check_phone(cell("phone"), where, errors)
     contact_person = cell("contact_person") or None
 

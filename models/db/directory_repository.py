@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from models.db.tables import UnitGroupRow, UnitRow
@@ -59,6 +59,25 @@ class DirectoryRepository:
             if code not in existing:
                 self.session.add(UnitGroupRow(code=code, label=label))
         self.session.flush()
+
+    def add_group(self, code: str, label: str) -> None:
+        self.session.add(UnitGroupRow(code=code, label=label))
+        self.session.flush()
+
+    def rename_group(self, code: str, label: str) -> str | None:
+        """Set a group's label; the old label, or None when there is no such group."""
+        row = self.session.scalars(select(UnitGroupRow).where(UnitGroupRow.code == code).with_for_update()
+                                   ).one_or_none()
+        if row is None:
+            return None
+        old, row.label = row.label, label
+        self.session.flush()
+        return old
+
+    def unit_counts(self) -> dict[str, int]:
+        """How many units each group has (groups without units are left out)."""
+        query = select(UnitRow.group_code, func.count()).group_by(UnitRow.group_code)
+        return {code: count for code, count in self.session.execute(query)}
 
     def upsert_units(self, units: Iterable[UnitRecord], at: datetime) -> tuple[int, int]:
         """Insert new units and update known ones; returns (added, updated)."""

@@ -114,8 +114,8 @@ def test_a_deadline_on_a_holiday_is_refused_naming_the_next_working_day(cli) -> 
 
 @pytest.mark.parametrize("addressee", [["--unit", "SKHCN-KHONGCO"], ["--group", "nhom-khong-co"]],
                          ids=["unit", "group"])
-def test_an_unknown_unit_or_group_is_a_refusal_that_creates_nothing(cli, addressee: list[str]) -> None:  # type: ignore[no-untyped-def]
-    message = rejected(cli, *create_args("--group", "so-ban-nganh", *addressee), code="unit_unknown", exit_code=1)
+def test_an_unknown_unit_or_group_is_bad_input_that_creates_nothing(cli, addressee: list[str]) -> None:  # type: ignore[no-untyped-def]
+    message = rejected(cli, *create_args("--group", "so-ban-nganh", *addressee), code="unit_unknown", exit_code=2)
     assert addressee[1] in message
 
 

@@ -153,8 +153,10 @@ def test_empty_file_is_refused(data: bytes) -> None:
     assert errors == ["units.csv:1: file is empty; the first line must be the header code,name,group,email,contact_person,phone"]
 
 
-def test_header_only_gives_no_units() -> None:
-    assert parse(HEADER) == []
+def test_a_header_only_file_is_refused() -> None:
+    errors = errors_of(HEADER + "\n,,,,,\n")
+    assert len(errors) == 1
+    assert errors[0].startswith("units.csv:1: không có đơn vị nào")
 
 
 def test_formula_looking_name_is_stored_verbatim() -> None:
@@ -232,3 +234,43 @@ def test_semicolon_separated_file_gets_a_hint() -> None:
 def test_crlf_line_endings_and_surrounding_spaces_are_accepted() -> None:
     [record] = parse(HEADER.replace("\n", "\r\n") + "  A1 , Đơn vị A\u00a0, so-ban-nganh ,  a@caobang.gov.vn ,,\r\n")
     assert (record.code, record.name, record.email) == ("A1", "Đơn vị A", "a@caobang.gov.vn")
+
+
+def test_an_unknown_group_is_reported_once_with_the_lines_that_use_it() -> None:
+    errors = errors_of(HEADER + "A,Đơn vị A,ban-qlda,a@caobang.gov.vn,,\nB,Đơn vị B,so-ban-nganh,b@caobang.gov.vn,,\n"
+                       "C,Đơn vị C,ban-qlda,c@caobang.gov.vn,,\nD,Đơn vị D,ban-qlda,d@caobang.gov.vn,,\n")
+    assert len(errors) == 1
+    assert errors[0].startswith('units.csv:2: unknown group "ban-qlda" (lines 2, 4, 5); known groups: ')
+    assert "--create-groups" in errors[0]
+
+
+def test_create_groups_takes_an_unknown_group_code_as_a_new_group() -> None:
+    text = HEADER + "A,Đơn vị A,ban-qlda,a@caobang.gov.vn,,\nB,Đơn vị B,Ban QLDA mới,b@caobang.gov.vn,,\n"
+    with pytest.raises(DirectoryImportError) as caught:
+        parse_units_csv(text.encode(), "units.csv", DEFAULT_GROUPS, create_groups=True)
+    assert caught.value.errors == [caught.value.errors[0]]
+    assert caught.value.errors[0].startswith('units.csv:3: group "Ban QLDA mới" cannot be created: a group code')
+    records = parse_units_csv((HEADER + "A,Đơn vị A,ban-qlda,a@caobang.gov.vn,,\n").encode(), "units.csv",
+                              DEFAULT_GROUPS, create_groups=True)
+    assert [r.group for r in records] == ["ban-qlda"]
+
+
+@pytest.mark.parametrize(("cell", "where", "name"), [
+    ("Sở\x00Y tế", "units.csv:2:7", "U+0000 (NUL)"),
+    ('"Sở\tY tế"', "units.csv:2:8", "U+0009 (TAB)"),
+    ("Sở\x1bY tế", "units.csv:2:7", "U+001B (ESC)"),
+    ("Sở\x85Y tế", "units.csv:2:7", "U+0085"),
+    ("Sở\x7fY tế", "units.csv:2:7", "U+007F (DEL)"),
+], ids=["nul", "quoted-tab", "esc", "c1-nel", "del"])
+def test_control_characters_are_refused_with_line_and_column(cell: str, where: str, name: str) -> None:
+    errors = errors_of(HEADER + f"SYT,{cell},so-ban-nganh,syt@caobang.gov.vn,,\n")
+    assert any(e.startswith(f"{where}: control character {name}") for e in errors), errors
+
+
+def test_an_unknown_header_names_the_accepted_headers_and_still_checks_the_rows() -> None:
+    errors = errors_of("code,ten,group,email\nSCT,Sở Công Thương,so-ban-nganh,sct@\n,x,nhom-la,a@b.vn\n")
+    assert errors[0].startswith('units.csv:1: missing column name; unknown column "ten"')
+    assert "accepted header names: code, name, group, email, contact_person, phone" in errors[0]
+    assert any(e.startswith('units.csv:2: email "sct@"') for e in errors), errors
+    assert "units.csv:3: code is empty" in errors
+    assert any(e.startswith('units.csv:3: unknown group "nhom-la"') for e in errors), errors

@@ -9,28 +9,91 @@ from rich.table import Table
 from workflows.cli.common import ACTOR_OPTION, JSON_OPTION, actor_name, console, guarded, open_app, print_json
 
 app = typer.Typer(no_args_is_help=True)
+groups_app = typer.Typer(help="Nhóm đơn vị: xem, thêm, đổi nhãn.")
+app.add_typer(groups_app, name="groups")
+
+CREATE_GROUPS_OPTION = typer.Option(False, "--create-groups",
+                                    help="Tạo các nhóm chưa có mà tệp nêu (nhãn = mã, đổi nhãn sau).")
 
 
 @app.command("import")
-def import_cmd(csv_file: Path, actor: str | None = ACTOR_OPTION, as_json: bool = JSON_OPTION) -> None:
+def import_cmd(csv_file: Path, create_groups: bool = CREATE_GROUPS_OPTION, actor: str | None = ACTOR_OPTION,
+               as_json: bool = JSON_OPTION) -> None:
     """Nhập danh bạ từ CSV (code,name,group,email,contact_person,phone). Lỗi một dòng: không nhập gì."""
     from workflows.service.directory import import_units
 
     with guarded(as_json):
-        report = import_units(open_app(), csv_file, actor_name(actor))
+        report = import_units(open_app(), csv_file, actor_name(actor), create_groups)
     if as_json:
-        print_json(report)
+        result: dict[str, object] = {"added": report.added, "updated": report.updated, "total": report.total}
+        if create_groups:
+            result["groups_created"] = list(report.groups_created)
+        print_json(result)
+        return
+    console.print(f"Đã nhập {report.total} đơn vị: thêm mới {report.added}, cập nhật {report.updated}.")
+    if report.groups_created:
+        console.print(f"Đã tạo {len(report.groups_created)} nhóm mới: {', '.join(report.groups_created)} "
+                      "(đổi nhãn bằng `ykien directory groups rename`).")
+
+
+@groups_app.callback(invoke_without_command=True)
+def groups_cmd(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
+    """Các nhóm đơn vị (mã, nhãn, số đơn vị)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from workflows.service.directory_edit import list_groups
+
+    with guarded(as_json):
+        groups = list_groups(open_app())
+    if as_json:
+        print_json(groups)
+        return
+    table = Table(title="Nhóm đơn vị")
+    for column in ("Mã", "Nhãn", "Số đơn vị"):
+        table.add_column(column)
+    for g in groups:
+        table.add_row(g.code, g.label, str(g.units))
+    console.print(table)
+
+
+@groups_app.command("add")
+def group_add_cmd(code: str, label: str, actor: str | None = ACTOR_OPTION, as_json: bool = JSON_OPTION) -> None:
+    """Thêm nhóm: mã (a-z, 0-9, - _ .) và nhãn tiếng Việt."""
+    from workflows.service.directory_edit import add_group
+
+    with guarded(as_json):
+        group = add_group(open_app(), code, label, actor_name(actor))
+    if as_json:
+        print_json(group)
     else:
-        console.print(f"Đã nhập {report.total} đơn vị: thêm mới {report.added}, cập nhật {report.updated}.")
+        console.print(f"Đã thêm nhóm {group.code}: {group.label}.")
+
+
+@groups_app.command("rename")
+def group_rename_cmd(code: str, label: str, actor: str | None = ACTOR_OPTION, as_json: bool = JSON_OPTION) -> None:
+    """Đổi nhãn một nhóm (mã giữ nguyên)."""
+    from workflows.service.directory_edit import rename_group
+
+    with guarded(as_json):
+        group = rename_group(open_app(), code, label, actor_name(actor))
+    if as_json:
+        print_json(group)
+    else:
+        console.print(f"Nhóm {group.code} nay là: {group.label}.")
 
 
 @app.command("list")
 def list_cmd(group: str | None = typer.Option(None, "--group"), as_json: bool = JSON_OPTION) -> None:
     """Danh bạ theo nhóm."""
+    from models.errors import InvalidInput
+
     with guarded(as_json):
         ykien = open_app()
         with ykien.uow(read_only=True) as uow:
             groups = uow.directory.groups()
+            if group and group not in groups:
+                raise InvalidInput(f"Không có nhóm \"{group}\" trong danh bạ (có: {', '.join(groups)}).",
+                                   "group_unknown")
             units = uow.directory.units(groups=[group] if group else None)
             rows = [{"code": u.code, "name": u.name, "group": u.group_code, "email": u.email,
                      "contact_person": u.contact_person, "phone": u.phone} for u in units]

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from models.directory import DEFAULT_GROUPS, parse_units_csv
 from models.errors import InvalidInput
@@ -14,19 +15,29 @@ class ImportReport:
     added: int
     updated: int
     total: int
+    groups_created: tuple[str, ...] = ()
 
 
-def import_units(app: App, path: Path, actor: str) -> ImportReport:
+def import_units(app: App, path: Path, actor: str, create_groups: bool = False) -> ImportReport:
+    """Import every unit of the CSV or none; with `create_groups`, a group the file names that does not exist
+    yet is created (its label is its code until renamed)."""
     try:
         data = path.read_bytes()
     except OSError as error:
         raise InvalidInput(f"{path}: không đọc được tệp ({error.strerror}).", "file_unreadable") from error
     now = app.clock.now()
     with app.uow() as uow:
-        uow.directory.ensure_groups(DEFAULT_GROUPS)
-        records = parse_units_csv(data, path.name, uow.directory.groups())
+        known = uow.directory.groups()
+        if not known:  # a database `ykien init` did not seed (built directly, as in tests)
+            uow.directory.ensure_groups(DEFAULT_GROUPS)
+            known = uow.directory.groups()
+        records = parse_units_csv(data, path.name, known, create_groups)
+        created = tuple(sorted({r.group for r in records} - set(known)))
+        uow.directory.ensure_groups({code: code for code in created})
         added, updated = uow.directory.upsert_units(records, now)
-        uow.audit.append(None, now, actor, [("directory_import", {
-            "file": path.name, "units": len(records), "added": added, "updated": updated})])
+        entry: dict[str, Any] = {"file": path.name, "units": len(records), "added": added, "updated": updated}
+        if created:
+            entry["groups_created"] = list(created)
+        uow.audit.append(None, now, actor, [("directory_import", entry)])
         uow.commit()
-    return ImportReport(added, updated, len(records))
+    return ImportReport(added, updated, len(records), created)

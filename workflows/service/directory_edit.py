@@ -10,8 +10,8 @@ from pathlib import Path
 from email_validator import EmailNotValidError, validate_email
 
 from models.db.directory_repository import DirectoryUnit, UnitInfo, unit_info
-from models.directory import DEFAULT_GROUPS
-from models.errors import UnitUnknown
+from models.directory import check_group_code, check_group_label
+from models.errors import InvalidInput, UnitUnknown
 from models.text import nfc, nfc_or_none
 from workflows.service.app import App
 from workflows.service.directory import ImportReport, import_units
@@ -29,15 +29,75 @@ class GroupUnits:
 
 
 def directory_by_group(app: App) -> list[GroupUnits]:
-    """Every group (the known ones even when empty) with its units, in two queries."""
+    """Every group (even when empty) with its units, by group code, in two queries."""
     with app.uow(read_only=True) as uow:
-        labels = {**DEFAULT_GROUPS, **uow.directory.groups()}
+        labels = uow.directory.groups()
         units = [unit_info(row) for row in uow.directory.units()]
     by_group: dict[str, list[UnitInfo]] = {code: [] for code in labels}
     for unit in units:
         by_group.setdefault(unit.group, []).append(unit)
-    order = list(DEFAULT_GROUPS) + sorted(set(by_group) - set(DEFAULT_GROUPS))
-    return [GroupUnits(code, labels.get(code, code), by_group[code]) for code in order]
+    return [GroupUnits(code, labels.get(code, code), by_group[code]) for code in sorted(by_group)]
+
+
+@dataclass(frozen=True)
+class GroupInfo:
+    code: str
+    label: str
+    units: int
+
+
+def list_groups(app: App) -> list[GroupInfo]:
+    with app.uow(read_only=True) as uow:
+        counts = uow.directory.unit_counts()
+        return [GroupInfo(code, label, counts.get(code, 0)) for code, label in uow.directory.groups().items()]
+
+
+def _checked_label(label: str, code: str, groups: dict[str, str]) -> str:
+    cleaned, problem = check_group_label(label)
+    if problem:
+        raise InvalidInput(f"Nhãn nhóm không hợp lệ: {problem}.", "invalid_group_label")
+    folded = cleaned.casefold()
+    for other, other_label in groups.items():
+        if other != code and other_label.casefold() == folded:
+            raise InvalidInput(f"Nhãn \"{cleaned}\" đã là nhãn của nhóm {other}.", "group_exists")
+    return cleaned
+
+
+def add_group(app: App, code: str, label: str, actor: str) -> GroupInfo:
+    """A new group of units; a code or label already used is refused (InvalidInput, exit 2)."""
+    code = nfc(code)
+    problem = check_group_code(code)
+    if problem:
+        raise InvalidInput(f"Mã nhóm không hợp lệ: {problem}.", "invalid_group_code")
+    now = app.clock.now()
+    with app.uow() as uow:
+        groups = uow.directory.groups()
+        if code in groups:
+            raise InvalidInput(f"Nhóm \"{code}\" đã có ({groups[code]}).", "group_exists")
+        cleaned = _checked_label(label, code, groups)
+        uow.directory.add_group(code, cleaned)
+        uow.audit.append(None, now, actor, [("group_added", {"group": code, "label": cleaned})])
+        uow.commit()
+    return GroupInfo(code, cleaned, 0)
+
+
+def rename_group(app: App, code: str, label: str, actor: str) -> GroupInfo:
+    """Give a group a new label; an unknown group or a label used by another group is refused (exit 2)."""
+    code = nfc(code)
+    now = app.clock.now()
+    with app.uow() as uow:
+        groups = uow.directory.groups()
+        if code not in groups:
+            known = ", ".join(groups) or "(chưa có nhóm nào)"
+            raise InvalidInput(f"Không có nhóm \"{code}\" trong danh bạ (có: {known}).", "group_unknown")
+        cleaned = _checked_label(label, code, groups)
+        old = uow.directory.rename_group(code, cleaned)
+        if old != cleaned:
+            uow.audit.append(None, now, actor,
+                             [("group_renamed", {"group": code, "changes": {"label": [old, cleaned]}})])
+        uow.commit()
+        units = uow.directory.unit_counts().get(code, 0)
+    return GroupInfo(code, cleaned, units)
 
 
 def get_unit(app: App, code: str) -> UnitInfo:
@@ -104,10 +164,10 @@ def edit_unit(app: App, code: str, contact: UnitContact, actor: str) -> UnitInfo
                    updated_at=now)
 
 
-def import_upload(app: App, filename: str, content: bytes, actor: str) -> ImportReport:
+def import_upload(app: App, filename: str, content: bytes, actor: str, create_groups: bool = False) -> ImportReport:
     """Import an uploaded CSV exactly as `ykien directory import` does; errors name the uploaded file."""
     name = _SAFE_NAME.sub("_", Path(filename or "danh-ba.csv").name).strip("._") or "danh-ba.csv"
     with tempfile.TemporaryDirectory(prefix="ykien-import-") as folder:
         path = Path(folder) / name
         path.write_bytes(content)
-        return import_units(app, path, actor)
+        return import_units(app, path, actor, create_groups)

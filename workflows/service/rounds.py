@@ -10,7 +10,7 @@ from pathlib import Path
 
 from models.db.round_repository import RoundDetails
 from models.db.unit_of_work import UnitOfWork
-from models.errors import InvalidInput, UnitUnknown
+from models.errors import InvalidInput
 from models.rounds import RecipientRole, RecipientState, RoundState
 from workflows.definition import Workflow, parse_timespec
 from workflows.definition.schema import fill_terms
@@ -162,13 +162,15 @@ def _resolve_recipients(uow, addressees: tuple[Addressee, ...], allowed_roles: l
             raise InvalidInput(f"role: quy trình không có vai trò \"{addressee.role.value}\".", "role_unknown")
         for group in addressee.groups:
             if group not in known_groups:
-                raise UnitUnknown(f"Không có nhóm \"{group}\" trong danh bạ (có: {', '.join(sorted(known_groups))}).")
+                raise InvalidInput(f"Không có nhóm \"{group}\" trong danh bạ (có: {', '.join(sorted(known_groups))}).",
+                                   "unit_unknown")
         units = list(uow.directory.units(groups=addressee.groups)) if addressee.groups else []
         if addressee.units:
             found = uow.directory.units(codes=addressee.units)
             missing = sorted(set(addressee.units) - {u.code for u in found})
             if missing:
-                raise UnitUnknown(f"Không có đơn vị {', '.join(repr(m) for m in missing)} trong danh bạ.")
+                raise InvalidInput(f"Không có đơn vị {', '.join(repr(m) for m in missing)} trong danh bạ.",
+                                   "unit_unknown")
             units.extend(found)
         for unit in units:
             # The first role given to a unit wins: a unit asked to comment is not also "for information".

@@ -47,6 +47,9 @@ def create_web_app(app: App) -> FastAPI:
         if session is not None and not getattr(request.state, "session_written", False):
             response.set_cookie(SESSION_COOKIE, session_cookie(app, session), max_age=SESSION_MAX_AGE,
                                 httponly=True, samesite="lax", secure=app.settings.base_url.startswith("https"))
+        if not request.url.path.startswith("/static/"):
+            # Staff pages (grids, audit, mail) and personal links must not stay in the cache of a shared office PC.
+            response.headers.setdefault("Cache-Control", "no-store")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         # Personal links carry their token in the path: never leak it in a Referer header.
@@ -92,6 +95,9 @@ def create_web_app(app: App) -> FastAPI:
 
     @web.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:
+        if any(e["loc"][:1] == ("path",) for e in exc.errors()):
+            # An id in the path out of range (0, negative, 20 digits): no such page, as for any unknown id.
+            return _error(request, 404, "not_found", "Không tìm thấy trang.")
         problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'][1:]) or 'body'}: {e['msg']}" for e in exc.errors())
         return _error(request, 422, "invalid_input", f"Dữ liệu không hợp lệ: {problems}")
 

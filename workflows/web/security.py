@@ -5,9 +5,9 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from hashlib import sha256
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Depends, Form, HTTPException, Request
+from fastapi import Depends, Form, HTTPException, Path, Request
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from models.staff import StaffUser
@@ -18,6 +18,10 @@ SESSION_COOKIE = "ykien_session"
 SESSION_MAX_AGE = 8 * 3600
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
+# Every id taken from a path lies in 1 … MAX_ID: a larger one would overflow SQLite's INTEGER on the way (a 500);
+# out of range, the app answers 404 as for any unknown id (app.py, _validation).
+MAX_ID = 2**31 - 1
+IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 class LoginRequired(Exception):

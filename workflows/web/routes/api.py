@@ -63,9 +63,8 @@ from workflows.web.api_schemas import (
 )
 from workflows.web.pages.api_queries import unit_responses
 from workflows.web.pages.round_page import without_cli_flags
-from workflows.web.security import CSRF_HEADER, SESSION_COOKIE, Session, current_user, read_session, ykien
+from workflows.web.security import CSRF_HEADER, MAX_ID, SESSION_COOKIE, Session, current_user, read_session, ykien
 
-MAX_ID = 2**31 - 1
 DEADLINE_HORIZON = timedelta(days=5 * 366)
 ERROR_TEXT = {
     400: "Yêu cầu không đọc được (ví dụ thân yêu cầu không phải UTF-8)",

@@ -74,7 +74,7 @@ from workflows.web.pages.consolidation_page import (
     unit_lists,
 )
 from workflows.web.routes.rounds import WEEKDAYS, Posted, PostedForm
-from workflows.web.security import Forbidden, require_staff, ykien
+from workflows.web.security import Forbidden, IdPath, require_staff, ykien
 from workflows.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -189,12 +189,12 @@ def _triage_page(request: Request, round_id: int, user: StaffUser, form: HandleF
 
 
 @router.get("/rounds/{round_id:int}/consolidation")
-def consolidation_page(request: Request, round_id: int, user: StaffUser = Depends(require_staff)) -> Response:
+def consolidation_page(request: Request, round_id: IdPath, user: StaffUser = Depends(require_staff)) -> Response:
     return _triage_page(request, round_id, user)
 
 
 @router.post("/rounds/{round_id:int}/consolidation/handle")
-def handle(request: Request, round_id: int, posted: Posted = PostedForm,
+def handle(request: Request, round_id: IdPath, posted: Posted = PostedForm,
            user: StaffUser = Depends(require_staff)) -> Response:
     """One handling for the ticked comments (several units' identical comments share it); audited."""
     app = ykien(request)
@@ -220,7 +220,7 @@ def handle(request: Request, round_id: int, posted: Posted = PostedForm,
 
 
 @router.post("/rounds/{round_id:int}/consolidation/complete")
-def complete(request: Request, round_id: int, posted: Posted = PostedForm,
+def complete(request: Request, round_id: IdPath, posted: Posted = PostedForm,
              user: StaffUser = Depends(require_staff)) -> Response:
     """Hoàn thành tổng hợp: refused, with the list of the unhandled comments, while one is left."""
     app = ykien(request)
@@ -274,12 +274,12 @@ def _drafts_page(request: Request, round_id: int, user: StaffUser, form: DraftFo
 
 
 @router.get("/rounds/{round_id:int}/drafts")
-def drafts_page(request: Request, round_id: int, user: StaffUser = Depends(require_staff)) -> Response:
+def drafts_page(request: Request, round_id: IdPath, user: StaffUser = Depends(require_staff)) -> Response:
     return _drafts_page(request, round_id, user)
 
 
 @router.post("/rounds/{round_id:int}/drafts")
-def upload_draft(request: Request, round_id: int, posted: Posted = PostedForm,
+def upload_draft(request: Request, round_id: IdPath, posted: Posted = PostedForm,
                  user: StaffUser = Depends(require_staff)) -> Response:
     """A new version (DOCX or PDF, checked by content and size); the versions before it stay."""
     app = ykien(request)
@@ -299,7 +299,7 @@ def upload_draft(request: Request, round_id: int, posted: Posted = PostedForm,
 
 
 @router.get("/rounds/{round_id:int}/drafts/{version:int}")
-def download_draft(request: Request, round_id: int, version: int,
+def download_draft(request: Request, round_id: IdPath, version: IdPath,
                    user: StaffUser = Depends(require_staff)) -> Response:
     found = next((v for v in versions(ykien(request), round_id) if v.version == version), None)
     if found is None or not found.path.is_file():
@@ -346,12 +346,12 @@ def _documents_page(request: Request, round_id: int, user: StaffUser, *, decisio
 
 
 @router.get("/rounds/{round_id:int}/documents")
-def documents_page(request: Request, round_id: int, user: StaffUser = Depends(require_staff)) -> Response:
+def documents_page(request: Request, round_id: IdPath, user: StaffUser = Depends(require_staff)) -> Response:
     return _documents_page(request, round_id, user)
 
 
 @router.get("/rounds/{round_id:int}/documents/{filename}")
-def download_document(request: Request, round_id: int, filename: str,
+def download_document(request: Request, round_id: IdPath, filename: str,
                       user: StaffUser = Depends(require_staff)) -> Response:
     """A document of the round's current state, or a submission package as it was stored."""
     app = ykien(request)
@@ -370,7 +370,7 @@ def download_document(request: Request, round_id: int, filename: str,
 
 
 @router.post("/rounds/{round_id:int}/document-inputs")
-def save_document_inputs(request: Request, round_id: int, posted: Posted = PostedForm,
+def save_document_inputs(request: Request, round_id: IdPath, posted: Posted = PostedForm,
                          user: StaffUser = Depends(require_staff)) -> Response:
     """What the documents need and the data does not hold: the report's own V/v, the reasons, the Ministry
     letter answered, the call's number, where proposals are sent."""
@@ -398,7 +398,7 @@ def _package_lines(package_documents: list[DocumentChoice]) -> str:
 
 
 @router.post("/rounds/{round_id:int}/submission")
-def submit(request: Request, round_id: int, posted: Posted = PostedForm,
+def submit(request: Request, round_id: IdPath, posted: Posted = PostedForm,
            user: StaffUser = Depends(require_staff)) -> Response:
     """The package of the round's state (the definition's `package:`): built and stored, and the round moves
     on, once."""
@@ -432,7 +432,7 @@ def submit(request: Request, round_id: int, posted: Posted = PostedForm,
 
 
 @router.post("/rounds/{round_id:int}/decision")
-def decide(request: Request, round_id: int, posted: Posted = PostedForm,
+def decide(request: Request, round_id: IdPath, posted: Posted = PostedForm,
            user: StaffUser = Depends(require_staff)) -> Response:
     """UBND tỉnh issued the plan (number and date) or returned it (reason)."""
     app = ykien(request)
@@ -469,7 +469,7 @@ def decide(request: Request, round_id: int, posted: Posted = PostedForm,
 
 
 @router.post("/rounds/{round_id:int}/revise")
-def revise(request: Request, round_id: int, posted: Posted = PostedForm,
+def revise(request: Request, round_id: IdPath, posted: Posted = PostedForm,
            user: StaffUser = Depends(require_staff)) -> Response:
     """Soạn dự thảo mới: the returned round goes back to drafting on the next draft version."""
     app = ykien(request)
@@ -505,7 +505,7 @@ def revise(request: Request, round_id: int, posted: Posted = PostedForm,
 
 
 @router.post("/rounds/{round_id:int}/follow-up")
-def follow_up(request: Request, round_id: int, posted: Posted = PostedForm,
+def follow_up(request: Request, round_id: IdPath, posted: Posted = PostedForm,
               user: StaffUser = Depends(require_staff)) -> Response:
     """Lấy ý kiến lại: a new round (not launched) on the latest draft, to all or some of this round's units."""
     app = ykien(request)
@@ -543,13 +543,13 @@ def follow_up(request: Request, round_id: int, posted: Posted = PostedForm,
 # --- exports -----------------------------------------------------------------------------------------------
 
 @router.get("/rounds/{round_id:int}/export.xlsx")
-def export_round(request: Request, round_id: int, user: StaffUser = Depends(require_staff)) -> Response:
+def export_round(request: Request, round_id: IdPath, user: StaffUser = Depends(require_staff)) -> Response:
     """Units with their status, comments with their handling (cells are text: nothing is a formula)."""
     return _download(unit_list_workbook(ykien(request), round_id), f"dot-{round_id}.xlsx")
 
 
 @router.get("/rounds/{round_id:int}/audit.csv")
-def export_audit(request: Request, round_id: int, user: StaffUser = Depends(require_staff)) -> Response:
+def export_audit(request: Request, round_id: IdPath, user: StaffUser = Depends(require_staff)) -> Response:
     """The whole audit trail, UTF-8 with BOM so that Excel reads the Vietnamese."""
     events, _ = audit_trail(ykien(request), round_id)
     return _download(audit_csv(events), f"dot-{round_id}-nhat-ky.csv")

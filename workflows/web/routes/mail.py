@@ -8,7 +8,7 @@ from fastapi.responses import Response
 from models.staff import Role, StaffUser
 from workflows.service.mailbox import MailNotFound, received_mail, received_message
 from workflows.service.outbox_view import mask_links
-from workflows.web.security import require_staff, ykien
+from workflows.web.security import IdPath, require_staff, ykien
 from workflows.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -23,7 +23,7 @@ def mailbox(request: Request, page: str = "1", user: StaffUser = Depends(require
 
 
 @router.get("/mail/{mail_id:int}")
-def mail_message(request: Request, mail_id: int, user: StaffUser = Depends(require_staff)) -> Response:
+def mail_message(request: Request, mail_id: IdPath, user: StaffUser = Depends(require_staff)) -> Response:
     try:
         message = received_message(ykien(request), mail_id)
     except MailNotFound as missing:

@@ -28,7 +28,7 @@ from workflows.service.recipients import (
     reply_file,
 )
 from workflows.web.forms.proposal_forms import read_proposal_forms, shown_proposal_forms
-from workflows.web.security import check_link_csrf, link_csrf, ykien
+from workflows.web.security import IdPath, check_link_csrf, link_csrf, ykien
 from workflows.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -151,13 +151,25 @@ def _link_invalid(request: Request, error: LinkInvalid) -> Response:
 
 @router.get("/r/{token}")
 def show_request(request: Request, token: str) -> Response:
-    app = ykien(request)
+    """Records nothing: a mail scanner fetching the link is not the unit opening it (see `opened`)."""
     try:
-        record_opening(app, token)
-        page = recipient_page(app, token)
+        page = recipient_page(ykien(request), token)
     except LinkInvalid as error:
         return _link_invalid(request, error)
     return _show(request, token, page)
+
+
+@router.post("/r/{token}/opened")
+def opened(request: Request, token: str) -> Response:
+    """The signal of a person's browser: /static/opened.js posts it once the page has loaded.
+
+    No CSRF token: the personal link is the only secret and the only thing this can change is the time of
+    opening of that link's unit."""
+    try:
+        record_opening(ykien(request), token)
+    except LinkInvalid as error:
+        return Response(status_code=410 if error.gone else 404, headers=PRIVATE)
+    return Response(status_code=204, headers=PRIVATE)
 
 
 @router.get("/r/{token}/draft")
@@ -173,7 +185,7 @@ def download_draft(request: Request, token: str) -> Response:
 
 
 @router.get("/r/{token}/reply/{revision}")
-def download_reply(request: Request, token: str, revision: int) -> Response:
+def download_reply(request: Request, token: str, revision: IdPath) -> Response:
     try:
         path = reply_file(ykien(request), token, revision)
     except LinkInvalid as error:

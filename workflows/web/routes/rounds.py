@@ -57,7 +57,7 @@ from workflows.web.forms.round_forms import (
 )
 from workflows.web.pages.round_page import UnitFilter, available_actions, filter_units, without_cli_flags
 from workflows.web.pages.timeline import CHANNEL_LABELS, timeline
-from workflows.web.security import Forbidden, check_csrf, require_staff, ykien
+from workflows.web.security import Forbidden, IdPath, check_csrf, require_staff, ykien
 from workflows.web.templating import render
 
 # A 5,000-unit round in one page is 4.7 MB of HTML; filters and pages keep it readable and fast.
@@ -260,7 +260,7 @@ def deadline_preview(request: Request, mode: str = "date", on: str = Query("", a
 
 
 @router.get("/rounds/{round_id:int}/preview")
-def invitation_preview(request: Request, round_id: int, unit: str | None = None,
+def invitation_preview(request: Request, round_id: IdPath, unit: str | None = None,
                        user: StaffUser = Depends(require_staff)) -> Response:
     app = ykien(request)
     brief = round_brief(app, round_id)
@@ -274,7 +274,7 @@ def invitation_preview(request: Request, round_id: int, unit: str | None = None,
 
 
 @router.get("/rounds/{round_id:int}/draft")
-def staff_draft(request: Request, round_id: int, user: StaffUser = Depends(require_staff)) -> Response:
+def staff_draft(request: Request, round_id: IdPath, user: StaffUser = Depends(require_staff)) -> Response:
     path = staff_draft_file(ykien(request), round_id)
     if path is None:
         raise HTTPException(404, "Đợt này không có tệp dự thảo.")
@@ -284,7 +284,7 @@ def staff_draft(request: Request, round_id: int, user: StaffUser = Depends(requi
 # --- the round page ----------------------------------------------------------------------------------------
 
 @router.get("/rounds/{round_id:int}")
-def round_page(request: Request, round_id: int, user: StaffUser = Depends(require_staff)) -> Response:
+def round_page(request: Request, round_id: IdPath, user: StaffUser = Depends(require_staff)) -> Response:
     app = ykien(request)
     view = round_view(app, round_id)
     state = view.state
@@ -326,7 +326,7 @@ def _tab_context(app: App, round_id: int, user: StaffUser, tab: str) -> dict[str
 
 
 @router.get("/rounds/{round_id:int}/responses")
-def responses_page(request: Request, round_id: int, user: StaffUser = Depends(require_staff)) -> Response:
+def responses_page(request: Request, round_id: IdPath, user: StaffUser = Depends(require_staff)) -> Response:
     app = ykien(request)
     context = _tab_context(app, round_id, user, "responses")
     return render(request, "round_responses.html", {**context, "answers": latest_answers(app, round_id),
@@ -334,7 +334,7 @@ def responses_page(request: Request, round_id: int, user: StaffUser = Depends(re
 
 
 @router.get("/rounds/{round_id:int}/timeline")
-def timeline_page(request: Request, round_id: int, user: StaffUser = Depends(require_staff)) -> Response:
+def timeline_page(request: Request, round_id: IdPath, user: StaffUser = Depends(require_staff)) -> Response:
     app = ykien(request)
     context = _tab_context(app, round_id, user, "timeline")
     view = round_view(app, round_id)
@@ -350,7 +350,7 @@ def _page_number(text: str | None) -> int:
 
 
 @router.get("/rounds/{round_id:int}/outbox")
-def outbox_list(request: Request, round_id: int, status: str = "", kind: str = "", page: str = "1",
+def outbox_list(request: Request, round_id: IdPath, status: str = "", kind: str = "", page: str = "1",
                 user: StaffUser = Depends(require_staff)) -> Response:
     app = ykien(request)
     context = _tab_context(app, round_id, user, "outbox")
@@ -362,7 +362,7 @@ def outbox_list(request: Request, round_id: int, status: str = "", kind: str = "
 
 
 @router.get("/rounds/{round_id:int}/outbox/{message_id:int}")
-def outbox_view(request: Request, round_id: int, message_id: int,
+def outbox_view(request: Request, round_id: IdPath, message_id: IdPath,
                 user: StaffUser = Depends(require_staff)) -> Response:
     app = ykien(request)
     context = _tab_context(app, round_id, user, "outbox")
@@ -375,7 +375,7 @@ def outbox_view(request: Request, round_id: int, message_id: int,
 
 
 @router.get("/rounds/{round_id:int}/audit")
-def audit_page(request: Request, round_id: int, user: StaffUser = Depends(require_staff)) -> Response:
+def audit_page(request: Request, round_id: IdPath, user: StaffUser = Depends(require_staff)) -> Response:
     app = ykien(request)
     context = _tab_context(app, round_id, user, "audit")
     events, broken = audit_trail(app, round_id)
@@ -467,7 +467,7 @@ def _build(app: App, round_id: int, action: str, values: dict[str, list[str]], w
 
 
 @router.get("/rounds/{round_id:int}/{action}")
-def action_form(request: Request, round_id: int, action: str, unit: str = "",
+def action_form(request: Request, round_id: IdPath, action: str, unit: str = "",
                 user: StaffUser = Depends(require_staff)) -> Response:
     """One action's form on its own page (e.g. from a unit's row: extend or record its answer)."""
     if action not in ACTION_TITLES or action == "remind":
@@ -488,7 +488,7 @@ def _not_now(brief: RoundBrief, action: str) -> str | None:
 
 
 @router.post("/rounds/{round_id:int}/{action}")
-def act(request: Request, round_id: int, action: str, posted: Posted = PostedForm,
+def act(request: Request, round_id: IdPath, action: str, posted: Posted = PostedForm,
         user: StaffUser = Depends(require_staff)) -> Response:
     """Every action: check, confirm, execute (audited), send what it queued, and go back to the round."""
     if action not in ACTION_TITLES:
