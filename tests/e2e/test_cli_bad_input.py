@@ -2,11 +2,13 @@
 place of the error, and nothing written to the database."""
 from __future__ import annotations
 
+import io
 import os
 import sqlite3
 import subprocess
 import sys
 import unicodedata
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -177,3 +179,25 @@ def test_an_argument_that_is_not_utf8_is_one_clean_error(cli, args: list[str | b
     assert len(lines) == 1 and lines[0].startswith("Lỗi: ") and named in lines[0], lines
     assert "Traceback" not in lines[0]
     assert cli.snapshot() == before
+
+
+def test_a_zip_bomb_or_a_docx_word_cannot_open_is_refused_as_a_draft(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        with archive.open("word/document.xml", "w", force_zip64=True) as part:
+            for _ in range(120):
+                part.write(b"0" * (1024 * 1024))
+    (tmp_path / "bom.docx").write_bytes(bomb.getvalue())
+    damaged = io.BytesIO()
+    with zipfile.ZipFile(damaged, "w") as archive:
+        archive.writestr("word/document.xml", "<w:document/>")
+    (tmp_path / "hong.docx").write_bytes(damaged.getvalue())
+
+    message = rejected(cli, *create_args("--group", "so-ban-nganh", "--draft", str(tmp_path / "bom.docx"))[:-1],
+                       code="file_type")
+    assert "bom.docx" in message and "tệp nén bất thường" in message
+    message = rejected(cli, *create_args("--group", "so-ban-nganh", "--draft", str(tmp_path / "hong.docx"))[:-1],
+                       code="file_type")
+    assert "hong.docx" in message and "Word không mở được tệp" in message
+    assert not any((cli.home / "drafts").rglob("*.docx")), "a refused draft must not be stored"

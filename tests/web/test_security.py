@@ -482,12 +482,35 @@ def plain_zip() -> bytes:
     return buffer.getvalue()
 
 
+def zip_bomb(unpacked_mb: int = 120) -> bytes:
+    """A .docx whose word/document.xml inflates to `unpacked_mb` MB of zeros from a few hundred KB."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        with archive.open("word/document.xml", "w", force_zip64=True) as part:
+            block = b"0" * (1024 * 1024)
+            for _ in range(unpacked_mb):
+                part.write(block)
+    return buffer.getvalue()
+
+
+def docx_word_cannot_open() -> bytes:
+    """A ZIP with word/document.xml, but no package structure Word reads."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<w:document/>")
+    return buffer.getvalue()
+
+
 @pytest.mark.parametrize(("filename", "content", "status", "message"), [
     ("du-thao.pdf", PNG, 422, "không phải DOCX hoặc PDF"),
     ("du-thao.docx", plain_zip(), 422, "không phải DOCX hoặc PDF"),
+    ("du-thao.docx", zip_bomb(), 422, "tệp nén bất thường"),
+    ("du-thao.docx", docx_word_cannot_open(), 422, "Word không mở được tệp"),
     ("du-thao.pdf", PDF + b"0" * (MB + MB // 2), 422, "lớn hơn giới hạn 1 MB"),
     ("du-thao.pdf", PDF + b"0" * (4 * MB), 413, "vượt quá giới hạn 1 MB"),
-], ids=["png-named-pdf", "zip-named-docx", "over-limit", "far-over-limit"])
+], ids=["png-named-pdf", "zip-named-docx", "zip-bomb", "damaged-docx", "over-limit", "far-over-limit"])
 @pytest.mark.parametrize("form", ["/rounds", "/rounds/1/drafts"], ids=["create-form", "new-version"])
 def test_a_bad_draft_upload_is_refused_with_a_message_and_stores_nothing(
         small_upload_site: Site, form: str, filename: str, content: bytes, status: int, message: str) -> None:

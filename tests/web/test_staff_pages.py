@@ -14,6 +14,7 @@ from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import docx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
@@ -512,11 +513,16 @@ def test_unknown_round_is_a_plain_404(shared: Site) -> None:
 # --- create, preview, launch ---------------------------------------------------------------------------
 
 def _docx() -> bytes:
-    """A minimal DOCX; entries carry a fixed date so two calls give the same bytes."""
+    """A small DOCX Word opens; entries carry a fixed date so two calls give the same bytes."""
+    made = io.BytesIO()
+    document = docx.Document()
+    document.add_paragraph("Dự thảo Đề án chuyển đổi số ngành KH&CN")
+    document.save(made)
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, text in (("[Content_Types].xml", "<Types/>"), ("word/document.xml", "<w:document/>")):
-            archive.writestr(zipfile.ZipInfo(name, date_time=(2025, 11, 20, 9, 0, 0)), text)
+    with zipfile.ZipFile(made) as source, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for part in source.infolist():
+            archive.writestr(zipfile.ZipInfo(part.filename, date_time=(2025, 11, 20, 9, 0, 0)),
+                             source.read(part.filename), compress_type=zipfile.ZIP_DEFLATED)
     return buffer.getvalue()
 
 

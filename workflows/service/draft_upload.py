@@ -6,7 +6,16 @@ import io
 import zipfile
 from pathlib import Path
 
+import docx
+from docx.opc.exceptions import PackageNotFoundError
+
 from models.errors import InvalidInput
+
+# A DOCX is a ZIP: these bound what unpacking it may cost, whatever its own header claims.
+MAX_UNPACKED_BYTES = 100 * 1024 * 1024  # all parts together
+MAX_RATIO = 200  # unpacked / packed, per part: text compresses ~10×; a bomb 1,000× and more
+MAX_PARTS = 2_000
+_CHUNK = 1024 * 1024
 
 
 def detect_kind(content: bytes) -> str | None:
@@ -23,6 +32,38 @@ def detect_kind(content: bytes) -> str | None:
     return None
 
 
+def docx_problem(content: bytes) -> str | None:
+    """Why a DOCX cannot be taken as a draft (a ZIP bomb, a damaged file), or None when Word's own
+    structure opens. Every part is inflated in chunks and counted, so a header that lies does not help."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            parts = archive.infolist()
+            if len(parts) > MAX_PARTS:
+                return f"tệp có {len(parts)} thành phần, nhiều hơn {MAX_PARTS} một tệp DOCX có thể có"
+            unpacked = 0
+            for part in parts:
+                size = 0
+                with archive.open(part) as stream:
+                    while chunk := stream.read(_CHUNK):
+                        size += len(chunk)
+                        unpacked += len(chunk)
+                        if unpacked > MAX_UNPACKED_BYTES:
+                            return (f"giải nén ra hơn {MAX_UNPACKED_BYTES // 1024 // 1024} MB "
+                                    "(tệp nén bất thường)")
+                        if size > MAX_RATIO * max(part.compress_size, 1) and size > _CHUNK:
+                            return (f"thành phần \"{part.filename}\" giải nén lớn gấp hơn {MAX_RATIO} lần "
+                                    "(tệp nén bất thường)")
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, RuntimeError) as error:
+        return f"tệp nén bị hỏng ({error})"
+    try:
+        docx.Document(io.BytesIO(content))
+    except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile) as error:
+        return f"Word không mở được tệp ({error})"
+    except Exception as error:  # noqa: BLE001  # python-docx raises lxml's own errors on broken XML
+        return f"Word không mở được tệp ({type(error).__name__})"
+    return None
+
+
 def check_draft_file(name: str, content: bytes, limit_bytes: int) -> None:
     """DOCX or PDF, judged by content (the same test as the web form's), within the size limit."""
     suffix = Path(name).suffix.lower().lstrip(".")
@@ -33,3 +74,5 @@ def check_draft_file(name: str, content: bytes, limit_bytes: int) -> None:
         raise InvalidInput(f"{name}: chỉ nhận tệp DOCX hoặc PDF.", "file_type")
     if detect_kind(content) != suffix:
         raise InvalidInput(f"{name}: nội dung tệp không phải {suffix.upper()} hợp lệ.", "file_type")
+    if suffix == "docx" and (problem := docx_problem(content)) is not None:
+        raise InvalidInput(f"{name}: {problem}; không có gì được lưu.", "file_type")
