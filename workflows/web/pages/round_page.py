@@ -2,7 +2,6 @@
 round's state offers, the grid filters, engine refusals without the CLI's flags."""
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from urllib.parse import urlencode
@@ -40,15 +39,6 @@ def available_actions(workflow: Workflow, status: str) -> Actions:
 
     late = workflow.allows(status, Capability.LATE_ANSWER) and not workflow.allows(status, Capability.ANSWER)
     return Actions(frozenset(a for a in ACTIONS if available(a)), late)
-
-
-_CLI_FLAG = re.compile(r"\s*\(--[a-z][a-z-]*\)")
-
-
-def without_cli_flags(message: str, instead: str = "") -> str:
-    """An engine refusal written for the CLI (it names a flag such as "(--late)") as a page or the API says it:
-    the flag left out, or replaced by what the reader uses instead."""
-    return _CLI_FLAG.sub(instead, message)
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,15 @@ from workflows.service.directory_edit import directory_units
 from workflows.service.registry import WorkflowUnknown, get_workflow, shipped_workflows
 from workflows.service.rounds import Addressee, NewRound, create_round, default_workflow_name
 from workflows.service.staff import LoginRefused, TooManyAttempts, authenticate
-from workflows.service.views import RoundBrief, audit_trail, list_rounds, round_brief, round_view
+from workflows.service.views import (
+    RoundBrief,
+    UnitAnswer,
+    audit_trail,
+    latest_answers,
+    list_rounds,
+    round_brief,
+    round_view,
+)
 from workflows.web.api_schemas import (
     AuditEventOut,
     AuditOut,
@@ -61,8 +69,6 @@ from workflows.web.api_schemas import (
     UserOut,
     WorkflowOut,
 )
-from workflows.web.pages.api_queries import unit_responses
-from workflows.web.pages.round_page import without_cli_flags
 from workflows.web.security import CSRF_HEADER, MAX_ID, SESSION_COOKIE, Session, current_user, read_session, ykien
 
 DEADLINE_HORIZON = timedelta(days=5 * 366)
@@ -228,7 +234,12 @@ def responses(request: Request, round_id: RoundId, _user: UserDep) -> list[UnitR
                             note=r.note, attachment_name=r.attachment_name, proposals=list(r.proposals),
                             comments=[CommentOut(section=c.section, text=c.text, proposed_wording=c.proposed_wording)
                                       for c in r.comments])
-            for r in unit_responses(ykien(request), round_id)]
+            for r in _latest_answers(ykien(request), round_id)]
+
+
+def _latest_answers(app: App, round_id: int) -> list[UnitAnswer]:
+    round_brief(app, round_id)  # an unknown round is a 404, not an empty list
+    return latest_answers(app, round_id)
 
 
 @router.get("/rounds/{round_id}/audit", tags=["đợt lấy ý kiến"], response_model=AuditOut,
@@ -317,9 +328,9 @@ def respond(request: Request, round_id: RoundId, body: RespondIn, user: ChangerD
 
     try:
         return _command(request, user, round_id, event)
-    except Refused as refusal:  # no command-line flag in the API: name its own field instead
-        message = without_cli_flags(refusal.message, " (late_accept: true)")
-        if refusal.code == "round_closed" and "late_accept" not in message:
+    except Refused as refusal:  # the API names its own field for a late answer
+        message = refusal.message
+        if refusal.code == "round_closed":
             message += " Gửi kèm late_accept: true để ghi nhận trả lời muộn."
         raise ApiError(409, refusal.code, message) from None
 

@@ -55,7 +55,7 @@ from workflows.web.forms.round_forms import (
     read_respond_form,
     read_round_form,
 )
-from workflows.web.pages.round_page import UnitFilter, available_actions, filter_units, without_cli_flags
+from workflows.web.pages.round_page import UnitFilter, available_actions, filter_units
 from workflows.web.pages.timeline import CHANNEL_LABELS, timeline
 from workflows.web.security import Forbidden, IdPath, check_csrf, require_staff, ykien
 from workflows.web.templating import render
@@ -512,7 +512,7 @@ def act(request: Request, round_id: IdPath, action: str, posted: Posted = Posted
     try:  # committed first; mail that cannot go out now is a notice on the round's page (commands.py)
         result = run_command(app, round_id, event, user.actor)
     except DomainError as refused:  # the engine words some refusals for the CLI: no command-line flag here
-        return _action_page(request, round_id, action, values, {}, 409, without_cli_flags(refused.message))
+        return _action_page(request, round_id, action, values, {}, 409, refused.message)
     mail = result.mail if result.notice else ""
     target = f"/rounds/{round_id}?ok={action}&n={result.queued}" + (f"&mail={mail}" if mail else "")
     return RedirectResponse(target, status_code=303)
