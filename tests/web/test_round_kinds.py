@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi.testclient import TestClient
+from test_recipient_page import links
 
 from config.clock import FrozenClock
 from config.settings import load_settings
@@ -118,18 +119,6 @@ def launch(app: App, workflow: str, deadline: date = date(2025, 12, 5), **change
     execute(app, round_id, Launch(), STAFF)
     run_step(app, "circulate", round_id=round_id)
     return round_id
-
-
-def links(capture: SmtpCapture, kind: str = "invitation") -> dict[str, str]:
-    """unit code -> personal link token, read from the plain-text part of each email of that kind."""
-    found = {}
-    for message in capture.messages:
-        if message["X-Ykien-Kind"] == kind:
-            text = message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
-            match = re.search(r"/r/([A-Za-z0-9_-]+)", text)
-            if match:
-                found[str(message["X-Ykien-Unit"])] = match.group(1)
-    return found
 
 
 def answer_form(app: App, token: str, values: dict[str, str], prefix: str = "p_") -> dict[str, str]:
