@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 import sys
 from datetime import timedelta
-from email.message import EmailMessage
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +20,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures"))
 
 from readme_kind import readme_files, write_readme_kind
+from test_browser import horizontal_overflow, invitation_link
 
 if TYPE_CHECKING:
     from conftest import LiveSite
@@ -76,21 +76,6 @@ def shot_both_widths(page: Any, folder: Path, name: str) -> None:
         page.set_viewport_size(viewport)
         shot(page, folder, f"{name}_{viewport['width']}")
     page.set_viewport_size(size)
-
-
-def invitation_link(messages: list[EmailMessage], unit: str) -> str:
-    """The personal link in the plain-text part of the unit's invitation, as the unit would find it."""
-    for message in messages:
-        if message["X-Ykien-Kind"] == "invitation" and message["X-Ykien-Unit"] == unit:
-            text = message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
-            found = re.search(r"https?://\S+/r/[A-Za-z0-9_-]+", text)
-            assert found, text
-            return found.group(0)
-    raise AssertionError(f"no invitation for {unit} among {len(messages)} messages")
-
-
-def horizontal_overflow(page: Any) -> int:
-    return int(page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth"))
 
 
 def choice_options(page: Any, name: str) -> list[str]:
