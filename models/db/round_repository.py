@@ -160,6 +160,10 @@ class RoundRepository:
                         ResponseRow.revision == RecipientRow.response_revision, CommentRow.handling_id.is_(None)))
         return self.session.scalar(query) or 0
 
+    def office_of(self, round_id: int) -> str | None:
+        """The office that owns the round; None when there is no such round."""
+        return self.session.scalar(select(RoundRow.office).where(RoundRow.id == round_id))
+
     def details(self, round_id: int) -> RoundDetails:
         row = self._rows.get(round_id) or self.row(round_id)
         return RoundDetails(row.contact_name, row.contact_title, row.contact_phone, row.signer_name,

@@ -712,3 +712,15 @@ def test_mailbox_lists_mail_newest_first_and_shows_one_message_escaped(shared: S
     assert "X-Ykien-Kind" in message and "Kính gửi:" in message and re.search(r"/r/[A-Za-z0-9_-]{20,}", message)
     assert "/r/(ẩn)" in shared.as_("lanhdao").get(f"/mail/{first_invitation}").text
     assert staff.get("/mail/999999").status_code == 404
+
+
+def test_a_personal_link_in_the_mailbox_shows_only_to_those_who_may_change_its_round(shared: Site) -> None:
+    """Issue 10 item 1: staff of another office read the round's mail with the links masked, as leaders do."""
+    listing = shared.as_("canbo").get("/mail?page=2").text
+    invitation = min(int(i) for i in re.findall(r'<a href="/mail/(\d+)">\d+</a>', listing))
+    link = re.compile(r"/r/[A-Za-z0-9_-]{20,}")
+    assert link.search(shared.as_("canbo").get(f"/mail/{invitation}").text)  # TĐC owns the round
+    assert link.search(shared.as_("admin").get(f"/mail/{invitation}").text)
+    for outsider in ("khac", "lanhdao"):  # QLKH staff, a leader
+        page = shared.as_(outsider).get(f"/mail/{invitation}").text
+        assert "X-Ykien-Round" in page and "/r/(ẩn)" in page and not link.search(page), outsider

@@ -1,7 +1,7 @@
 """The embedded sink's mailbox for staff: received mail newest first, and one message's headers and text."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from email import message_from_bytes
 from email.message import EmailMessage
 from email.policy import default as default_policy
@@ -38,6 +38,8 @@ class MailMessage:
     has_html: bool
     attachments: list[str]
     size: int
+    round_office: str | None = None
+    """The office of the round the message belongs to (its X-Ykien-Round header); None for mail of no known round."""
 
 
 def received_mail(app: App, page: int = 1, per_page: int = PER_PAGE) -> MailPage:
@@ -52,9 +54,17 @@ def received_mail(app: App, page: int = 1, per_page: int = PER_PAGE) -> MailPage
 def received_message(app: App, mail_id: int) -> MailMessage:
     with app.uow(read_only=True) as uow:
         stored = uow.mailbox.get(mail_id)
-    if stored is None:
-        raise MailNotFound(f"Không có thư số {mail_id} trong hộp thư.")
-    return _parse(stored.summary, stored.raw)
+        if stored is None:
+            raise MailNotFound(f"Không có thư số {mail_id} trong hộp thư.")
+        parsed = _parse(stored.summary, stored.raw)
+        round_id = _round_id(parsed.headers)
+        office = uow.rounds.office_of(round_id) if round_id is not None else None
+    return replace(parsed, round_office=office)
+
+
+def _round_id(headers: list[tuple[str, str]]) -> int | None:
+    value = dict(headers).get("X-Ykien-Round", "").strip()
+    return int(value) if value.isdigit() and len(value) < 10 else None
 
 
 def _parse(summary: MailSummary, raw: bytes) -> MailMessage:

@@ -22,13 +22,20 @@ def mailbox(request: Request, page: str = "1", user: StaffUser = Depends(require
                                          "embedded": app.smtp_url is None})
 
 
+def _may_see_links(user: StaffUser, round_office: str | None) -> bool:
+    if round_office is None:
+        return user.role is Role.ADMIN
+    return user.can_change_round(round_office)
+
+
 @router.get("/mail/{mail_id:int}")
 def mail_message(request: Request, mail_id: IdPath, user: StaffUser = Depends(require_staff)) -> Response:
     try:
         message = received_message(ykien(request), mail_id)
     except MailNotFound as missing:
         raise HTTPException(404, missing.message) from None
-    # A leader reads everything but must not be able to answer for a unit with its personal link.
-    hide = user.role is Role.LEADER
+    # Personal links let whoever reads them answer for the unit: only those who may change the message's round
+    # see them (a leader, or staff of another office, read the message with the links masked).
+    hide = not _may_see_links(user, message.round_office)
     return render(request, "mail_message.html", {"message": message, "text": mask_links(message.text) if hide
                                                  else message.text, "hidden_links": hide})
