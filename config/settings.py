@@ -52,12 +52,26 @@ class Settings(BaseSettings):
     issuer_code: str = "SKHCN"
     secret_key: str | None = None
     max_upload_mb: int = Field(20, ge=1, le=200)
+    session_idle_minutes: int = Field(60, ge=5, le=24 * 60)
+    session_hours: int = Field(10, ge=1, le=7 * 24)
+    trusted_proxy_header: str | None = None
 
     @field_validator("database_url", "smtp_url", "calendar_file", "workflows_dir", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: Any) -> Any:
         if isinstance(value, str) and not value.strip():
             return None
+        return value
+
+    @field_validator("trusted_proxy_header", mode="before")
+    @classmethod
+    def _check_header_name(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = value.strip()
+            if not value:
+                return None
+            if not re.fullmatch(r"[A-Za-z0-9-]{1,60}", value):
+                raise ValueError(f'"{value}" is not an HTTP header name such as X-Forwarded-For or X-Real-IP')
         return value
 
     @field_validator("home", "calendar_file", "workflows_dir", mode="after")

@@ -13,6 +13,16 @@ class Role(StrEnum):
 
 ROLE_LABELS = {Role.ADMIN: "Quản trị", Role.STAFF: "Cán bộ phòng", Role.LEADER: "Lãnh đạo (chỉ xem)"}
 
+# What happened to accounts, as the system's audit chain records it.
+ACCOUNT_ACTIONS = {
+    "user_added": "Thêm tài khoản",
+    "user_disabled": "Khóa tài khoản",
+    "user_enabled": "Mở khóa tài khoản",
+    "password_reset": "Đặt lại mật khẩu",
+    "password_changed": "Tự đổi mật khẩu",
+    "user_role_changed": "Đổi vai trò, phòng",
+}
+
 
 @dataclass(frozen=True)
 class StaffUser:
@@ -33,6 +43,9 @@ class StaffUser:
 
     def can_create_round(self) -> bool:
         return self.role in (Role.ADMIN, Role.STAFF)
+
+    def can_manage_accounts(self) -> bool:
+        return self.role is Role.ADMIN
 
     def can_manage_directory(self) -> bool:
         return self.role in (Role.ADMIN, Role.STAFF)

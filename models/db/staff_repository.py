@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from models.db.tables import LoginAttemptRow, UserRow
@@ -18,6 +18,20 @@ class Credentials:
 
     user: StaffUser
     password_hash: str
+
+
+@dataclass(frozen=True)
+class Account:
+    """An account as administrators see it: active or not, and when it last logged in."""
+
+    user: StaffUser
+    active: bool
+    created_at: datetime
+    last_login_at: datetime | None
+
+
+def _account(row: UserRow) -> Account:
+    return Account(_user(row), row.active, row.created_at, row.last_login_at)
 
 
 def _user(row: UserRow) -> StaffUser:
@@ -85,3 +99,29 @@ class StaffRepository:
     def all(self) -> list[StaffUser]:
         """Every account, active or not, by username."""
         return [_user(row) for row in self.session.scalars(select(UserRow).order_by(UserRow.username))]
+
+    def accounts(self) -> list[Account]:
+        """Every account, active or not, by username."""
+        return [_account(row) for row in self.session.scalars(select(UserRow).order_by(UserRow.username))]
+
+    def account(self, username: str, lock: bool = False) -> Account | None:
+        query = select(UserRow).where(UserRow.username == username)
+        row = self.session.scalar(query.with_for_update() if lock else query)
+        return _account(row) if row is not None else None
+
+    def set_active(self, user_id: int, active: bool) -> None:
+        self.session.execute(update(UserRow).where(UserRow.id == user_id).values(active=active))
+
+    def set_password_hash(self, user_id: int, password_hash: str) -> None:
+        self.session.execute(update(UserRow).where(UserRow.id == user_id).values(password_hash=password_hash))
+
+    def set_role(self, user_id: int, role: Role, office: str | None) -> None:
+        self.session.execute(update(UserRow).where(UserRow.id == user_id).values(role=role.value, office=office))
+
+    def password_hash(self, user_id: int) -> str | None:
+        return self.session.scalar(select(UserRow.password_hash).where(UserRow.id == user_id,
+                                                                        UserRow.active.is_(True)))
+
+    def active_admins(self) -> int:
+        return len(self.session.scalars(select(UserRow.id).where(UserRow.role == Role.ADMIN.value,
+                                                                 UserRow.active.is_(True))).all())

@@ -244,6 +244,19 @@ class LoginAttemptRow(Base):
     at: Mapped[datetime]
 
 
+class StaffSessionRow(Base):
+    """A logged-in staff session. The cookie carries a random token; only its SHA-256 is stored here."""
+
+    __tablename__ = "staff_sessions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    csrf: Mapped[str] = mapped_column(String(64))
+    client: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+
+
 class DraftVersionRow(Base):
     """One uploaded version of a round's draft; a new upload never replaces an old one."""
 

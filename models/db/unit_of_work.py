@@ -15,6 +15,7 @@ from models.db.outbox_repository import OutboxRepository
 from models.db.response_repository import ResponseRepository
 from models.db.round_repository import RoundRepository
 from models.db.staff_repository import StaffRepository
+from models.db.staff_session_repository import StaffSessionRepository
 from models.db.submission_repository import SubmissionRepository
 from models.db.timer_repository import TimerRepository
 
@@ -37,6 +38,7 @@ class UnitOfWork:
     audit: AuditRepository
     directory: DirectoryRepository
     staff: StaffRepository
+    staff_sessions: StaffSessionRepository
     mailbox: MailboxRepository
 
     def __init__(self, sessions: sessionmaker[Session], read_only: bool = False) -> None:
@@ -57,6 +59,7 @@ class UnitOfWork:
         self.audit = AuditRepository(self.session)
         self.directory = DirectoryRepository(self.session)
         self.staff = StaffRepository(self.session)
+        self.staff_sessions = StaffSessionRepository(self.session)
         self.mailbox = MailboxRepository(self.session)
         return self
 

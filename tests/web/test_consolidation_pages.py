@@ -98,11 +98,14 @@ class Site:
         client = TestClient(self.web)  # type: ignore[arg-type]
         if username is None:
             return Browser(client)
-        if username not in self.sessions:
-            browser = Browser(client).login(username)
-            self.sessions[username] = (client.cookies[SESSION_COOKIE], browser.csrf)
-            return browser
-        return Browser(client, *self.sessions[username])
+        if username in self.sessions:
+            browser = Browser(client, *self.sessions[username])
+            if client.get("/api/session").status_code == 200:
+                return browser
+            client = TestClient(self.web)  # type: ignore[arg-type]  # the clock moved past the session's lifetime
+        browser = Browser(client).login(username)
+        self.sessions[username] = (client.cookies[SESSION_COOKIE], browser.csrf)
+        return browser
 
     def actions(self) -> list[str]:
         return [e.action for e in audit_trail(self.app, self.round_id)[0]]

@@ -97,7 +97,11 @@ def ykien_app(template_home: Path, tmp_path: Path, capture: SmtpCapture, clock: 
 @pytest.fixture
 def staff(ykien_app: App) -> TestClient:
     """A staff member's client; every unsafe request carries the session's CSRF token in its header."""
-    client = TestClient(create_web_app(ykien_app))
+    return log_in(TestClient(create_web_app(ykien_app)))
+
+
+def log_in(client: TestClient) -> TestClient:
+    """Log the staff member in (again: a test that moves the clock by days outlives the session's lifetime)."""
     answer = client.post("/api/session", json={"username": "long", "password": PASSWORD})
     assert answer.status_code == 200, answer.text
     client.headers["X-CSRF-Token"] = answer.json()["csrf_token"]
@@ -147,6 +151,7 @@ def test_a_proposal_calls_grid_round_show_and_api_never_speak_of_comments_or_sil
     view = round_view(ykien_app, round_id)
     assert view.state.status != "circulating" and view.counts["silent"] == 6
     terms = get_workflow("proposal_call").terms
+    log_in(staff)
 
     grid = staff.get(f"/rounds/{round_id}").text
     row = dict(re.findall(r'<tr id="u-([^"]+)">(.*?)</tr>', grid, re.S))

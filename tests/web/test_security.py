@@ -14,10 +14,13 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from hashlib import sha256
 from pathlib import Path
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 import pytest
+from argon2 import PasswordHasher
 from fastapi.routing import iter_route_contexts
 from fastapi.testclient import TestClient
 from httpx import Response
@@ -26,10 +29,21 @@ from sqlalchemy import func, inspect, select
 
 from config.clock import FrozenClock
 from config.settings import load_settings
-from models.db.tables import AuditRow, CommentRow, DraftVersionRow, ResponseRow, RoundRow, UnitRow
+from models.db.tables import (
+    AuditRow,
+    CommentRow,
+    DraftVersionRow,
+    LoginAttemptRow,
+    ResponseRow,
+    RoundRow,
+    StaffSessionRow,
+    UnitRow,
+)
 from models.rounds import RecipientRole
 from notifications.testing import SmtpCapture, smtp_capture
 from workflows.engine.events import Launch
+from workflows.service import staff as staff_service
+from workflows.service.accounts import reset_password, set_active
 from workflows.service.app import App, build_app
 from workflows.service.directory import import_units
 from workflows.service.documents import unit_list_workbook
@@ -39,7 +53,7 @@ from workflows.service.staff import add_user
 from workflows.service.steps import run_step
 from workflows.service.views import latest_responses, list_rounds, round_view
 from workflows.web.app import create_web_app
-from workflows.web.security import SESSION_COOKIE, link_csrf
+from workflows.web.security import ANONYMOUS_COOKIE, SESSION_COOKIE, link_csrf
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 START = datetime(2025, 11, 20, 8, 30, tzinfo=TZ)
@@ -141,14 +155,19 @@ class Site:
     def token(self, round_id: int, unit: str) -> str:
         return self.tokens[(str(round_id), unit)]
 
-    def client(self) -> TestClient:
-        return TestClient(self.web)  # type: ignore[arg-type]
+    def client(self, address: str = "testclient") -> TestClient:
+        return TestClient(self.web, client=(address, 50000))  # type: ignore[arg-type]
 
-    def anonymous(self) -> Visitor:
-        return Visitor(self.client())
+    def anonymous(self, address: str = "testclient") -> Visitor:
+        return Visitor(self.client(address))
 
-    def staff(self, username: str = "canbo") -> Visitor:
-        return Visitor(self.client()).login(username)
+    def staff(self, username: str = "canbo", address: str = "testclient") -> Visitor:
+        return Visitor(self.client(address)).login(username)
+
+    @property
+    def clock(self) -> FrozenClock:
+        assert isinstance(self.app.clock, FrozenClock)
+        return self.app.clock
 
 
 @dataclass
@@ -549,9 +568,9 @@ def test_a_bad_reply_upload_is_refused_with_a_message_and_stores_nothing(
 
 # Session cookie, login rate limit, headers ---------------------------------------------------------------
 
-def cookie_attributes(response: Response) -> list[str]:
+def cookie_attributes(response: Response, name: str = SESSION_COOKIE) -> list[str]:
     return [value for key, value in response.headers.multi_items()
-            if key == "set-cookie" and value.startswith(f"{SESSION_COOKIE}=")]
+            if key == "set-cookie" and value.startswith(f"{name}=")]
 
 
 def test_the_session_cookie_is_httponly_and_samesite_lax(site: Site) -> None:
@@ -561,12 +580,20 @@ def test_the_session_cookie_is_httponly_and_samesite_lax(site: Site) -> None:
     login = client.post("/login", data={"username": "canbo", "password": PASSWORD, "csrf_token": csrf},
                         follow_redirects=False)
     api = site.client().post("/api/session", json={"username": "admin", "password": PASSWORD})
-    for response in (anonymous, login, api):
-        [cookie] = cookie_attributes(response)
+    [before_login] = cookie_attributes(anonymous, ANONYMOUS_COOKIE)
+    assert not cookie_attributes(anonymous), "no staff session before login"
+    for cookie in (before_login, *cookie_attributes(login), *cookie_attributes(api)):
         attributes = [part.strip().lower() for part in cookie.split(";")]
         assert "httponly" in attributes and "samesite=lax" in attributes, cookie
-        assert any(a.startswith("max-age=") for a in attributes), "the session expires"
-    assert cookie_attributes(login)[0] != cookie_attributes(anonymous)[0], "a new session on login"
+    for response in (login, api):
+        [cookie] = cookie_attributes(response)
+        # The staff session's cookie lives as long as the browser (a shared office PC forgets it when closed);
+        # the server ends it sooner, after its idle or its absolute lifetime.
+        assert not any(a.strip().lower().startswith(("max-age=", "expires=")) for a in cookie.split(";")), cookie
+    token = cookie_attributes(login)[0].split(";")[0].split("=", 1)[1]
+    with site.app.uow() as uow:
+        stored = uow.session.scalars(select(StaffSessionRow.token_hash)).all()
+    assert token not in stored and sha256(token.encode()).hexdigest() in stored, "only the token's hash is kept"
 
 
 def test_login_is_refused_after_five_failures_for_a_username_even_with_the_right_password(site: Site) -> None:
@@ -581,6 +608,120 @@ def test_login_is_refused_after_five_failures_for_a_username_even_with_the_right
     api = site.client().post("/api/session", json={"username": "CanBo", "password": PASSWORD})
     assert api.status_code == 429 and api.json()["error"]["code"] == "too_many_attempts"
     assert site.staff("admin").get("/").status_code == 200, "another account is not locked out"
+    assert site.staff("canbo", address="192.0.2.7").get("/").status_code == 200, \
+        "the account is not locked out from another client: a stranger cannot lock staff out of their office"
+
+
+def test_twenty_failures_from_one_client_refuse_it_whatever_the_names(site: Site) -> None:
+    visitor = site.anonymous("198.51.100.9")
+    for number in range(20):
+        assert visitor.post("/login", {"username": f"doan-{number}", "password": "sai-mat-khau-roi"}).status_code == 401
+    assert visitor.post("/login", {"username": "canbo", "password": PASSWORD}).status_code == 429
+    assert site.staff("canbo").get("/").status_code == 200, "other clients go on"
+
+
+@pytest.mark.parametrize("proxy_header", [None, "X-Forwarded-For"])
+def test_the_client_address_comes_from_the_trusted_proxy_header_only_when_one_is_configured(
+        template: Template, tmp_path: Path, capture: SmtpCapture, proxy_header: str | None) -> None:
+    site = open_site(template, tmp_path, capture, trusted_proxy_header=proxy_header)
+    try:
+        guesser = site.client()
+        for number in range(5):
+            # A guesser behind no proxy sends a new X-Forwarded-For each time to look like many clients.
+            answer = guesser.post("/api/session", json={"username": "canbo", "password": "sai-mat-khau-roi"},
+                                  headers={"X-Forwarded-For": f"203.0.113.{number}"})
+            assert answer.status_code == 401
+        again = guesser.post("/api/session", json={"username": "canbo", "password": "sai-mat-khau-roi"},
+                             headers={"X-Forwarded-For": "203.0.113.99"})
+        with site.app.uow() as uow:
+            keys = set(uow.session.scalars(select(LoginAttemptRow.key)))
+        if proxy_header is None:
+            assert again.status_code == 429, "the header is ignored: all six come from the peer"
+            assert keys == {"user:canbo|client:testclient", "client:testclient"}
+        else:
+            assert again.status_code == 401, "behind the proxy, six addresses"
+            assert "user:canbo|client:203.0.113.99" in keys and "client:testclient" not in keys
+            spoofed = guesser.post("/api/session", json={"username": "canbo", "password": PASSWORD},
+                                   headers={"X-Forwarded-For": "203.0.113.0, not-an-address"})
+            assert spoofed.status_code == 200, "an entry that is no address falls back to the peer"
+    finally:
+        site.app.close()
+
+
+class CountingHasher(PasswordHasher):
+    """The real argon2 hasher, counting the password checks it makes."""
+
+    checks = 0
+
+    def verify(self, hash: str | bytes, password: str | bytes) -> Literal[True]:
+        CountingHasher.checks += 1
+        return super().verify(hash, password)
+
+
+def test_an_unknown_or_disabled_name_costs_the_same_password_check_as_a_known_one(
+        site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 10 item 4: unknown names answered in ~10 ms and known ones in ~200 ms, which told which exist."""
+    monkeypatch.setattr(staff_service, "HASHER", CountingHasher())
+    set_active(site.app, "canbo", False, "test")
+    checks = {}
+    for name in ("admin", "khong-co-ai", "canbo"):
+        before = CountingHasher.checks
+        answer = site.client().post("/api/session", json={"username": name, "password": "sai-mat-khau-roi"})
+        assert answer.status_code == 401 and answer.json()["error"]["message"] == \
+            "Tên đăng nhập hoặc mật khẩu không đúng."
+        checks[name] = CountingHasher.checks - before
+    assert checks == {"admin": 1, "khong-co-ai": 1, "canbo": 1}
+
+
+# Server-side sessions ---------------------------------------------------------------------------------------
+
+def test_a_copied_session_cookie_is_worthless_after_logout(site: Site) -> None:
+    staff = site.staff()
+    cookie = staff.client.cookies[SESSION_COOKIE]
+    assert staff.post("/logout").status_code == 303
+    thief = site.client()
+    thief.cookies.set(SESSION_COOKIE, cookie)
+    assert thief.get("/", follow_redirects=False).status_code == 303
+    assert thief.get("/api/rounds").status_code == 401
+    api = site.client()
+    logged = api.post("/api/session", json={"username": "canbo", "password": PASSWORD})
+    api_cookie = api.cookies[SESSION_COOKIE]
+    assert api.delete("/api/session", headers={"X-CSRF-Token": logged.json()["csrf_token"]}).status_code == 200
+    copy = site.client()
+    copy.cookies.set(SESSION_COOKIE, api_cookie)
+    assert copy.get("/api/session").status_code == 401
+
+
+def test_a_session_ends_after_an_hour_idle_and_ten_hours_whatever_the_activity(site: Site) -> None:
+    start = site.clock.now()
+    staff = site.staff()
+    for minutes in range(50, 10 * 60, 50):  # busy all day: a request every 50 minutes
+        site.clock.set(start + timedelta(minutes=minutes))
+        assert staff.get("/").status_code == 200, f"still logged in after {minutes} minutes"
+    site.clock.set(start + timedelta(hours=10, minutes=1))
+    assert staff.get("/").status_code == 303, "the absolute lifetime is over"
+
+    idle = site.staff()
+    site.clock.set(site.clock.now() + timedelta(minutes=59))
+    assert idle.get("/").status_code == 200
+    site.clock.set(site.clock.now() + timedelta(minutes=61))
+    assert idle.get("/").status_code == 303, "an hour without a request ends the session"
+    with site.app.uow() as uow:
+        assert uow.session.scalar(select(func.count()).select_from(StaffSessionRow)) <= 2
+
+
+def test_disabling_an_account_or_a_new_password_ends_its_sessions_at_once(site: Site) -> None:
+    office_pc, home_pc = site.staff(), site.staff()
+    other = site.staff("admin")
+    reset_password(site.app, "canbo", "test", "mat-khau-moi-that-dai")
+    assert office_pc.get("/").status_code == 303 and home_pc.get("/").status_code == 303
+    assert other.get("/").status_code == 200, "other accounts keep their sessions"
+    again = Visitor(site.client()).login("canbo", "mat-khau-moi-that-dai")
+    assert again.get("/").status_code == 200
+    set_active(site.app, "canbo", False, "test")
+    assert again.get("/").status_code == 303 and again.get("/api/session").status_code == 401
+    refused = site.anonymous().post("/login", {"username": "canbo", "password": "mat-khau-moi-that-dai"})
+    assert refused.status_code == 401, "a disabled account cannot log in"
 
 
 def test_security_headers_are_on_every_kind_of_page(site: Site) -> None:

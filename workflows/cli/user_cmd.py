@@ -1,4 +1,4 @@
-"""`ykien user ...`: staff accounts."""
+"""`ykien user ...`: staff accounts and their administration, every change audited."""
 from __future__ import annotations
 
 import os
@@ -8,6 +8,15 @@ import typer
 from workflows.cli.common import ACTOR_OPTION, JSON_OPTION, actor_name, console, guarded, open_app, print_json
 
 app = typer.Typer(no_args_is_help=True)
+
+
+def _password_from(variable: str) -> str | None:
+    """The password held in an environment variable (so it never reaches the shell history); None if unset."""
+    from models.errors import InvalidInput
+
+    if not variable.strip() or "=" in variable or "\x00" in variable:
+        raise InvalidInput(f"--password-env: \"{variable}\" không phải tên biến môi trường.", "bad_variable")
+    return os.environ.get(variable) or None
 
 
 @app.command("add")
@@ -21,7 +30,7 @@ def add(username: str, name: str = typer.Option(..., "--name", help="Họ tên h
     from workflows.service.staff import add_user
 
     with guarded(as_json):
-        password = os.environ.get(password_env) or typer.prompt("Mật khẩu", hide_input=True,
+        password = _password_from(password_env) or typer.prompt("Mật khẩu", hide_input=True,
                                                                 confirmation_prompt=True)
         user = add_user(open_app(), username, name, role, password, office, actor_name(actor))
     if as_json:
@@ -32,14 +41,104 @@ def add(username: str, name: str = typer.Option(..., "--name", help="Họ tên h
 
 @app.command("list")
 def list_cmd(as_json: bool = JSON_OPTION) -> None:
-    """Danh sách tài khoản."""
-    from workflows.service.staff import list_users
+    """Danh sách tài khoản: vai trò, phòng, còn hoạt động hay đã khóa, lần đăng nhập cuối."""
+    from workflows.service.accounts import accounts
 
     with guarded(as_json):
-        users = list_users(open_app())
+        ykien = open_app()
+        found = accounts(ykien)
     if as_json:
-        print_json([{"username": u.username, "name": u.display_name, "role": u.role, "office": u.office}
-                    for u in users])
+        print_json([{"username": a.user.username, "name": a.user.display_name, "role": a.user.role,
+                     "office": a.user.office, "active": a.active,
+                     "last_login_at": a.last_login_at.isoformat() if a.last_login_at else None} for a in found])
+        return
+    for a in found:
+        last = a.last_login_at.astimezone(ykien.tz).strftime("%d/%m/%Y %H:%M") if a.last_login_at else "chưa"
+        state = "hoạt động" if a.active else "đã khóa"
+        console.print(f"{a.user.username}\t{a.user.display_name}\t{a.user.role}\t{a.user.office or ''}\t{state}"
+                      f"\tđăng nhập cuối: {last}", markup=False)
+
+
+@app.command("disable")
+def disable(username: str, actor: str | None = ACTOR_OPTION, as_json: bool = JSON_OPTION) -> None:
+    """Khóa tài khoản: không đăng nhập được nữa, mọi phiên đang mở kết thúc ngay."""
+    _set_active(username, False, actor, as_json)
+
+
+@app.command("enable")
+def enable(username: str, actor: str | None = ACTOR_OPTION, as_json: bool = JSON_OPTION) -> None:
+    """Mở khóa tài khoản."""
+    _set_active(username, True, actor, as_json)
+
+
+def _set_active(username: str, active: bool, actor: str | None, as_json: bool) -> None:
+    from workflows.service.accounts import set_active
+
+    with guarded(as_json):
+        changed = set_active(open_app(), username, active, actor_name(actor))
+    if as_json:
+        print_json({"username": changed.user.username, "active": changed.active})
     else:
-        for u in users:
-            console.print(f"{u.username}\t{u.display_name}\t{u.role}\t{u.office or ''}")
+        console.print(f"Tài khoản {changed.user.username}: {'hoạt động' if changed.active else 'đã khóa'}.",
+                      markup=False)
+
+
+@app.command("reset-password")
+def reset_password_cmd(username: str,
+                       password_env: str | None = typer.Option(
+                           None, "--password-env",
+                           help="Biến môi trường chứa mật khẩu mới; không có thì tạo ngẫu nhiên và in ra một lần."),
+                       actor: str | None = ACTOR_OPTION, as_json: bool = JSON_OPTION) -> None:
+    """Đặt lại mật khẩu; mọi phiên đang mở của tài khoản kết thúc."""
+    from models.errors import InvalidInput
+    from workflows.service.accounts import reset_password
+
+    with guarded(as_json):
+        given = None
+        if password_env is not None:
+            given = _password_from(password_env)
+            if given is None:
+                raise InvalidInput(f"--password-env: biến {password_env} chưa được đặt hoặc rỗng.", "password_unset")
+        new_password = reset_password(open_app(), username, actor_name(actor), given)
+    shown = None if given is not None else new_password
+    if as_json:
+        print_json({"username": username, "password": shown})
+    elif shown is not None:
+        console.print(f"Mật khẩu mới của {username} (chỉ hiện một lần, hãy chuyển cho người dùng):", markup=False)
+        console.print(shown, markup=False)
+    else:
+        console.print(f"Đã đặt lại mật khẩu của {username} từ biến {password_env}.", markup=False)
+
+
+@app.command("set-role")
+def set_role_cmd(username: str, role: str = typer.Option(..., "--role", help="admin | staff | leader"),
+                 office: str | None = typer.Option(None, "--office", help="Mã phòng (bắt buộc với staff)."),
+                 actor: str | None = ACTOR_OPTION, as_json: bool = JSON_OPTION) -> None:
+    """Đổi vai trò và phòng của tài khoản."""
+    from workflows.service.accounts import set_role
+
+    with guarded(as_json):
+        changed = set_role(open_app(), username, role, office, actor_name(actor))
+    if as_json:
+        print_json({"username": changed.user.username, "role": changed.user.role, "office": changed.user.office})
+    else:
+        console.print(f"Tài khoản {changed.user.username}: {changed.user.role}"
+                      f"{', ' + changed.user.office if changed.user.office else ''}.", markup=False)
+
+
+@app.command("audit")
+def audit_cmd(as_json: bool = JSON_OPTION) -> None:
+    """Nhật ký tài khoản: thêm, khóa, mở khóa, đặt lại mật khẩu, đổi vai trò (mới nhất trước)."""
+    from models.staff import ACCOUNT_ACTIONS
+    from workflows.service.accounts import account_events
+
+    with guarded(as_json):
+        ykien = open_app()
+        events = account_events(ykien)
+    if as_json:
+        print_json([{"at": at.isoformat(), "actor": who, "action": action, "details": details}
+                    for at, who, action, details in events])
+        return
+    for at, who, action, details in events:
+        console.print(f"{at.astimezone(ykien.tz).strftime('%d/%m/%Y %H:%M')}\t{who}\t{ACCOUNT_ACTIONS[action]}\t"
+                      f"{details.get('username', '')}", markup=False)

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import re
+import secrets
 from datetime import timedelta
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -17,6 +19,10 @@ WINDOW = timedelta(minutes=15)
 MAX_FAILURES_PER_USER = 5
 MAX_FAILURES_PER_CLIENT = 20
 MIN_PASSWORD = 10
+MAX_PASSWORD = 200
+MAX_OFFICE = 40
+MAX_DISPLAY_NAME = 200
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class LoginRefused(DomainError):
@@ -33,24 +39,52 @@ def add_user(app: App, username: str, display_name: str, role: str, password: st
     if not re.fullmatch(r"[a-z0-9._-]{3,80}", username):
         raise InvalidInput(f"username: \"{username}\" chỉ gồm chữ thường không dấu, số, . _ - (3–80 ký tự).",
                            "bad_username")
-    try:
-        parsed_role = Role(role)
-    except ValueError:
-        raise InvalidInput(f"role: \"{role}\" không hợp lệ (admin, staff, leader).", "bad_role") from None
-    if parsed_role is Role.STAFF and not office:
-        raise InvalidInput("office: cán bộ phòng phải thuộc một phòng (ví dụ TĐC).", "office_missing")
-    if len(password) < MIN_PASSWORD:
-        raise InvalidInput(f"password: mật khẩu phải có ít nhất {MIN_PASSWORD} ký tự.", "weak_password")
+    display_name = checked_name(display_name)
+    parsed_role = parse_role(role)
+    office = checked_office(parsed_role, office)
+    check_password(password)
     now = app.clock.now()
     with app.uow() as uow:
         if uow.staff.username_taken(username):
             raise DomainError(f"Tài khoản \"{username}\" đã có.", "user_exists")
-        user = uow.staff.add(username, nfc(display_name), parsed_role, nfc(office) if office else None,
+        user = uow.staff.add(username, display_name, parsed_role, office,
                              HASHER.hash(password), now)
         uow.audit.append(None, now, actor, [("user_added", {"username": username, "role": parsed_role.value,
                                                             "office": user.office})])
         uow.commit()
         return user
+
+
+def parse_role(role: str) -> Role:
+    try:
+        return Role(role.strip().lower())
+    except ValueError:
+        raise InvalidInput(f"role: \"{role}\" không hợp lệ (admin, staff, leader).", "bad_role") from None
+
+
+def checked_office(role: Role, office: str | None) -> str | None:
+    """The office in NFC; required for staff of an office, kept for others only when given."""
+    cleaned = nfc(office) if office else ""
+    if role is Role.STAFF and not cleaned:
+        raise InvalidInput("office: cán bộ phòng phải thuộc một phòng (ví dụ TĐC).", "office_missing")
+    if len(cleaned) > MAX_OFFICE or _CONTROL.search(cleaned):
+        raise InvalidInput(f"office: mã phòng tối đa {MAX_OFFICE} ký tự, không có ký tự điều khiển.", "bad_office")
+    return cleaned or None
+
+
+def checked_name(display_name: str) -> str:
+    cleaned = nfc(display_name)
+    if not cleaned or len(cleaned) > MAX_DISPLAY_NAME or _CONTROL.search(cleaned):
+        raise InvalidInput(f"name: họ tên phải có, tối đa {MAX_DISPLAY_NAME} ký tự, không có ký tự điều khiển.",
+                           "bad_name")
+    return cleaned
+
+
+def check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise InvalidInput(f"password: mật khẩu phải có ít nhất {MIN_PASSWORD} ký tự.", "weak_password")
+    if len(password) > MAX_PASSWORD:
+        raise InvalidInput(f"password: mật khẩu tối đa {MAX_PASSWORD} ký tự.", "long_password")
 
 
 def get_user(app: App, user_id: int) -> StaffUser | None:
@@ -59,28 +93,37 @@ def get_user(app: App, user_id: int) -> StaffUser | None:
 
 
 def authenticate(app: App, username: str, password: str, client: str) -> StaffUser:
-    """Check a password; too many recent failures for the account or the client refuse even a right one."""
+    """Check a password. An unknown or disabled name costs the same argon2 check as a known one, so the time of
+    the answer does not tell which names exist. Five failures for one account from one client, or twenty from
+    one client whatever the names, refuse that client for 15 minutes: a stranger cannot lock staff out of
+    their own office's machines."""
     username = nfc(username).lower()
     now = app.clock.now()
-    keys = (f"user:{username}", f"client:{client}")
+    pair, client_key = f"user:{username}|client:{client}", f"client:{client}"
     with app.uow() as uow:
-        since = now - WINDOW
-        counts = uow.staff.failures_since(keys, since)
-        if counts[keys[0]] >= MAX_FAILURES_PER_USER or counts[keys[1]] >= MAX_FAILURES_PER_CLIENT:
+        counts = uow.staff.failures_since((pair, client_key), now - WINDOW)
+        if counts[pair] >= MAX_FAILURES_PER_USER or counts[client_key] >= MAX_FAILURES_PER_CLIENT:
             raise TooManyAttempts("Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau 15 phút.")
         found = uow.staff.credentials(username)
-        if found is None or not _verify(found.password_hash, password):
-            uow.staff.record_failure(keys, now, forget_before=now - 4 * WINDOW)
+        verified = verify_password(found.password_hash if found is not None else _dummy_hash(), password)
+        if found is None or not verified:
+            uow.staff.record_failure((pair, client_key), now, forget_before=now - 4 * WINDOW)
             uow.commit()
             raise LoginRefused("Tên đăng nhập hoặc mật khẩu không đúng.")
         rehashed = HASHER.hash(password) if HASHER.check_needs_rehash(found.password_hash) else None
         uow.staff.record_login(found.user.id, now, rehashed)
-        uow.staff.clear_failures(keys[0])
+        uow.staff.clear_failures(pair)
         uow.commit()
         return found.user
 
 
-def _verify(stored: str, password: str) -> bool:
+@cache
+def _dummy_hash() -> str:
+    """A hash of a random password, checked when the name is unknown so that it takes as long as a known one."""
+    return HASHER.hash(secrets.token_urlsafe(24))
+
+
+def verify_password(stored: str, password: str) -> bool:
     try:
         return HASHER.verify(stored, password)
     except (VerificationError, InvalidHashError):

@@ -14,7 +14,13 @@ from starlette.exceptions import HTTPException
 
 from models.errors import DomainError, InvalidInput, NotFound
 from workflows.service.app import App
-from workflows.web.security import SESSION_COOKIE, SESSION_MAX_AGE, Forbidden, LoginRequired, session_cookie
+from workflows.web.security import (
+    ANONYMOUS_COOKIE,
+    ANONYMOUS_MAX_AGE,
+    Forbidden,
+    LoginRequired,
+    anonymous_cookie,
+)
 from workflows.web.templating import render
 
 STATIC = Path(__file__).parent / "static"
@@ -44,8 +50,9 @@ def create_web_app(app: App) -> FastAPI:
                                   call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         response: Response = await call_next(request)
         session = getattr(request.state, "session", None)
-        if session is not None and not getattr(request.state, "session_written", False):
-            response.set_cookie(SESSION_COOKIE, session_cookie(app, session), max_age=SESSION_MAX_AGE,
+        if session is not None and session.new_anonymous and not getattr(request.state, "session_written", False):
+            # Only the anonymous CSRF cookie is written here; a staff session's cookie is set once, at login.
+            response.set_cookie(ANONYMOUS_COOKIE, anonymous_cookie(app, session), max_age=ANONYMOUS_MAX_AGE,
                                 httponly=True, samesite="lax", secure=app.settings.base_url.startswith("https"))
         if not request.url.path.startswith("/static/"):
             # Staff pages (grids, audit, mail) and personal links must not stay in the cache of a shared office PC.

@@ -1,21 +1,23 @@
-"""Sessions (signed, expiring cookies), CSRF tokens, and who is logged in."""
+"""Sessions (server-side rows behind a random cookie token), CSRF tokens, and who is logged in."""
 from __future__ import annotations
 
 import hmac
 import secrets
 from dataclasses import dataclass
 from hashlib import sha256
-from typing import Annotated, Any
+from ipaddress import ip_address
+from typing import Annotated
 
-from fastapi import Depends, Form, HTTPException, Path, Request
+from fastapi import Depends, Form, HTTPException, Path, Request, Response
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from models.staff import StaffUser
 from workflows.service.app import App
-from workflows.service.staff import get_user
+from workflows.service.staff_sessions import end_session, open_session, resume_session
 
-SESSION_COOKIE = "ykien_session"
-SESSION_MAX_AGE = 8 * 3600
+SESSION_COOKIE = "ykien_session"  # a logged-in staff session: a random token, the row is on the server
+ANONYMOUS_COOKIE = "ykien_csrf"  # before login: a signed CSRF token for the login form, no rights
+ANONYMOUS_MAX_AGE = 8 * 3600
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
 # Every id taken from a path lies in 1 … MAX_ID: a larger one would overflow SQLite's INTEGER on the way (a 500);
@@ -36,8 +38,12 @@ class Forbidden(Exception):
 
 @dataclass(frozen=True)
 class Session:
-    user_id: int | None
+    """Who is behind a request: a staff member with a server-side session, or nobody (user None)."""
+
+    user: StaffUser | None
     csrf: str
+    token: str | None = None
+    new_anonymous: bool = False  # the anonymous CSRF token was made for this request: the cookie must carry it
 
 
 def ykien(request: Request) -> App:
@@ -45,28 +51,68 @@ def ykien(request: Request) -> App:
 
 
 def _serializer(app: App) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(app.secret_key, salt="ykien.session")
+    return URLSafeTimedSerializer(app.secret_key, salt="ykien.anonymous")
 
 
 def read_session(request: Request) -> Session:
-    """The session from the cookie; a missing, forged or expired cookie gives an anonymous session."""
+    """The staff session of the cookie if it is live; otherwise an anonymous one with a CSRF token for forms."""
     cached = getattr(request.state, "session", None)
     if cached is not None:
         return cached
-    raw = request.cookies.get(SESSION_COOKIE)
-    data: dict[str, Any] = {}
-    if raw:
-        try:
-            data = _serializer(ykien(request)).loads(raw, max_age=SESSION_MAX_AGE)
-        except (BadSignature, SignatureExpired):
-            data = {}
-    session = Session(user_id=data.get("uid"), csrf=data.get("csrf") or secrets.token_urlsafe(24))
+    app = ykien(request)
+    live = resume_session(app, request.cookies.get(SESSION_COOKIE, ""))
+    if live is not None:
+        session = Session(live.user, live.csrf, live.token)
+    else:
+        csrf = None
+        raw = request.cookies.get(ANONYMOUS_COOKIE)
+        if raw:
+            try:
+                csrf = _serializer(app).loads(raw, max_age=ANONYMOUS_MAX_AGE).get("csrf")
+            except (BadSignature, SignatureExpired, AttributeError):
+                csrf = None
+        session = Session(None, csrf or secrets.token_urlsafe(24), new_anonymous=not csrf)
     request.state.session = session
     return session
 
 
-def session_cookie(app: App, session: Session) -> str:
-    return _serializer(app).dumps({"uid": session.user_id, "csrf": session.csrf})
+def client_address(request: Request) -> str:
+    """The client's address: the trusted proxy's header when one is configured (its last entry, the address the
+    proxy itself saw), else the peer. Without that setting a client's own X-Forwarded-For is ignored."""
+    header = ykien(request).settings.trusted_proxy_header
+    if header:
+        given = request.headers.get(header, "").rsplit(",", 1)[-1].strip()
+        try:
+            return str(ip_address(given))
+        except ValueError:
+            pass
+    return request.client.host if request.client else "unknown"
+
+
+def start_session(request: Request, response: Response, user: StaffUser) -> Session:
+    """Log in: a new server-side session (a new token and CSRF token), and its cookie on the response."""
+    app = ykien(request)
+    opened = open_session(app, user, client_address(request))
+    session = Session(user, opened.csrf, opened.token)
+    request.state.session = session
+    response.set_cookie(SESSION_COOKIE, opened.token, httponly=True, samesite="lax",
+                        secure=app.settings.base_url.startswith("https"))
+    response.delete_cookie(ANONYMOUS_COOKIE)
+    request.state.session_written = True
+    return session
+
+
+def finish_session(request: Request, response: Response) -> None:
+    """Log out: the server forgets the session, so a copy of the cookie is worth nothing."""
+    session = read_session(request)
+    if session.token is not None:
+        end_session(ykien(request), session.token)
+    response.delete_cookie(SESSION_COOKIE)
+    request.state.session_written = True
+
+
+def anonymous_cookie(app: App, session: Session) -> str:
+    return _serializer(app).dumps({"csrf": session.csrf})
 
 
 def csrf_token(request: Request) -> str:
@@ -102,13 +148,7 @@ def check_link_csrf(app: App, token: str, given: str | None) -> None:
 
 
 def current_user(request: Request) -> StaffUser | None:
-    cached = getattr(request.state, "user", None)
-    if cached is not None:
-        return cached
-    session = read_session(request)
-    user = get_user(ykien(request), session.user_id) if session.user_id else None
-    request.state.user = user
-    return user
+    return read_session(request).user
 
 
 def require_staff(request: Request) -> StaffUser:

@@ -6,12 +6,12 @@ session's CSRF token in the X-CSRF-Token header. Errors are {"error": {"code", "
 from __future__ import annotations
 
 import hmac
-import secrets
 from collections.abc import Callable, Coroutine
 from datetime import date, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, Security
+from fastapi.dependencies.models import Dependant
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from fastapi.security import APIKeyCookie, APIKeyHeader
@@ -69,7 +69,17 @@ from workflows.web.api_schemas import (
     UserOut,
     WorkflowOut,
 )
-from workflows.web.security import CSRF_HEADER, MAX_ID, SESSION_COOKIE, Session, current_user, read_session, ykien
+from workflows.web.security import (
+    CSRF_HEADER,
+    MAX_ID,
+    SESSION_COOKIE,
+    client_address,
+    current_user,
+    finish_session,
+    read_session,
+    start_session,
+    ykien,
+)
 
 DEADLINE_HORIZON = timedelta(days=5 * 366)
 ERROR_TEXT = {
@@ -88,6 +98,49 @@ def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return {status: {"model": ErrorOut, "description": ERROR_TEXT[status]} for status in sorted({400, *statuses})}
 
 
+# OpenAPI links: which answer gives the id (or the office, the unit, the workflow) the next request needs. They
+# show in the API docs how a round is driven, and the stateful tests (schemathesis) follow them.
+ROUND_TARGETS = {  # link name: (operationId, what the next request does)
+    "GetRound": ("getRound", "Xem bảng tình hình của đợt"),
+    "GetResponses": ("getRoundResponses", "Xem các lần trả lời mới nhất của đợt"),
+    "GetAudit": ("getRoundAudit", "Xem nhật ký của đợt"),
+    "Launch": ("launchRound", "Phát hành đợt"),
+    "Respond": ("respondForUnit", "Ghi nhận trả lời của một đơn vị"),
+    "Extend": ("extendRound", "Gia hạn cho đợt hoặc một đơn vị"),
+    "Remind": ("remindUnits", "Đôn đốc các đơn vị chưa trả lời"),
+    "Close": ("closeRound", "Kết thúc nhận ý kiến"),
+}
+
+
+def _round_links(*names: str, round_id: str = "$response.body#/id",
+                 bodies: dict[str, dict[str, Any]] | None = None) -> dict[str, dict[str, Any]]:
+    """Links to the named operations on the same round, whose id the answer holds at `round_id`."""
+    links: dict[str, dict[str, Any]] = {}
+    for name in names:
+        operation_id, description = ROUND_TARGETS[name]
+        links[name] = {"operationId": operation_id, "parameters": {"round_id": round_id},
+                       "description": f"{description} (cùng đợt)"}
+        if bodies and name in bodies:
+            links[name]["requestBody"] = bodies[name]
+    return links
+
+
+def _create_link(description: str, body: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {"CreateRound": {"operationId": "createRound", "requestBody": body, "description": description}}
+
+
+def _answers(status: int, links: dict[str, dict[str, Any]], *errors: int) -> dict[int | str, dict[str, Any]]:
+    """The success answer's links and the documented error answers of an operation."""
+    return {status: {"links": links}, **_errors(*errors)}
+
+
+FIRST_UNIT = {"unit": "$response.body#/units/0/unit_code"}  # the first unit of a round's grid
+SESSION_LINKS = {
+    **_create_link("Tạo đợt cho phòng của người đăng nhập", {"office": "$response.body#/user/office"}),
+    "Logout": {"operationId": "logout", "description": "Đăng xuất"},
+}
+
+
 class ApiError(Exception):
     """An API refusal with its HTTP status and a stable code."""
 
@@ -96,15 +149,27 @@ class ApiError(Exception):
         self.status, self.code, self.message = status, code, message
 
 
+def _depends_on(dependant: Dependant, call: Callable[..., Any]) -> bool:
+    return dependant.call is call or any(_depends_on(d, call) for d in dependant.dependencies)
+
+
 class ApiRoute(APIRoute):
     """Answers ApiError (also raised by dependencies) and HTTP errors raised while reading the request (such
-    as a body that is not UTF-8) with the API's error body."""
+    as a body that is not UTF-8) with the API's error body.
+
+    The login and the CSRF token are checked before the body is read: FastAPI reads the body first, so a request
+    without a session would otherwise learn that its JSON is broken (422) instead of getting 401."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
+        needs_login, needs_csrf = _depends_on(self.dependant, api_user), _depends_on(self.dependant, api_csrf)
 
         async def handle(request: Request) -> Response:
             try:
+                if needs_login:
+                    api_user(request)
+                if needs_csrf:
+                    api_csrf(request, request.headers.get(CSRF_HEADER))
                 return await handler(request)
             except ApiError as error:
                 return JSONResponse({"error": {"code": error.code, "message": error.message}},
@@ -156,40 +221,38 @@ def _user_out(user: StaffUser) -> UserOut:
 
 # Session ------------------------------------------------------------------------------------------
 
-@router.post("/session", tags=["phiên đăng nhập"], response_model=SessionOut, responses=_errors(401, 422, 429),
+@router.post("/session", tags=["phiên đăng nhập"], response_model=SessionOut, operation_id="login",
+             responses=_answers(200, {"WhoAmI": {"operationId": "getSession", "description": "Người đang đăng nhập"},
+                                      **SESSION_LINKS}, 401, 422, 429),
              summary="Đăng nhập: đặt cookie phiên và trả về csrf_token")
-def login(body: LoginIn, request: Request) -> SessionOut:
-    app = ykien(request)
-    client = request.client.host if request.client else "unknown"
+def login(body: LoginIn, request: Request, response: Response) -> SessionOut:
     try:
-        user = authenticate(app, body.username, body.password, client)
+        user = authenticate(ykien(request), body.username, body.password, client_address(request))
     except TooManyAttempts as refusal:
         raise ApiError(429, refusal.code, refusal.message) from None
     except LoginRefused as refusal:
         raise ApiError(401, refusal.code, refusal.message) from None
-    session = Session(user_id=user.id, csrf=secrets.token_urlsafe(24))  # a new session id on login
-    request.state.session = session  # the middleware writes the cookie
-    request.state.user = user
+    session = start_session(request, response, user)  # a new session and CSRF token on every login
     return SessionOut(csrf_token=session.csrf, user=_user_out(user))
 
 
-@router.get("/session", tags=["phiên đăng nhập"], response_model=SessionOut, responses=_errors(401),
-            summary="Người đang đăng nhập và csrf_token của phiên")
+@router.get("/session", tags=["phiên đăng nhập"], response_model=SessionOut, operation_id="getSession",
+            responses=_answers(200, SESSION_LINKS, 401), summary="Người đang đăng nhập và csrf_token của phiên")
 def whoami(request: Request, user: UserDep) -> SessionOut:
     return SessionOut(csrf_token=read_session(request).csrf, user=_user_out(user))
 
 
-@router.delete("/session", tags=["phiên đăng nhập"], response_model=DoneOut, responses=_errors(401, 403),
-               summary="Đăng xuất")
+@router.delete("/session", tags=["phiên đăng nhập"], response_model=DoneOut, operation_id="logout",
+               responses=_errors(401, 403), summary="Đăng xuất")
 def logout(request: Request, response: Response, _user: ChangerDep) -> DoneOut:
-    response.delete_cookie(SESSION_COOKIE)
-    request.state.session_written = True
+    finish_session(request, response)  # the server forgets the session: a copied cookie no longer works
     return DoneOut()
 
 
 # Rounds (read) ------------------------------------------------------------------------------------
 
-@router.get("/rounds", tags=["đợt lấy ý kiến"], response_model=list[RoundSummaryOut], responses=_errors(401, 422),
+@router.get("/rounds", tags=["đợt lấy ý kiến"], response_model=list[RoundSummaryOut], operation_id="listRounds",
+            responses=_answers(200, _round_links("GetRound", round_id="$response.body#/0/id"), 401, 422),
             summary="Danh sách các đợt, lọc theo trạng thái và phòng")
 def rounds(request: Request, _user: UserDep,
            status: Annotated[str | None, Query(max_length=60,
@@ -204,7 +267,10 @@ def rounds(request: Request, _user: UserDep,
             for r in list_rounds(ykien(request), status or None, office or None)]
 
 
-@router.get("/rounds/{round_id}", tags=["đợt lấy ý kiến"], response_model=RoundOut, responses=_errors(401, 404, 422),
+@router.get("/rounds/{round_id}", tags=["đợt lấy ý kiến"], response_model=RoundOut, operation_id="getRound",
+            responses=_answers(200, _round_links("GetResponses", "GetAudit", "Launch", "Respond", "Extend", "Remind",
+                                                 "Close", bodies={"Respond": FIRST_UNIT, "Extend": FIRST_UNIT}),
+                               401, 404, 422),
             summary="Một đợt: bảng tình hình từng đơn vị và số đếm")
 def round_detail(request: Request, round_id: RoundId, user: UserDep) -> RoundOut:
     view = round_view(ykien(request), round_id)
@@ -227,7 +293,8 @@ def round_detail(request: Request, round_id: RoundId, user: UserDep) -> RoundOut
 
 
 @router.get("/rounds/{round_id}/responses", tags=["đợt lấy ý kiến"], response_model=list[UnitResponseOut],
-            responses=_errors(401, 404, 422), summary="Lần trả lời mới nhất của mỗi đơn vị (dự thảo hiện hành)")
+            operation_id="getRoundResponses", responses=_errors(401, 404, 422),
+            summary="Lần trả lời mới nhất của mỗi đơn vị (dự thảo hiện hành)")
 def responses(request: Request, round_id: RoundId, _user: UserDep) -> list[UnitResponseOut]:
     return [UnitResponseOut(unit_code=r.unit_code, unit_name=r.unit_name, revision=r.revision, kind=r.kind,
                             received_at=r.received_at, late=r.late, entered_by=r.entered_by, channel=r.channel,
@@ -243,7 +310,8 @@ def _latest_answers(app: App, round_id: int) -> list[UnitAnswer]:
 
 
 @router.get("/rounds/{round_id}/audit", tags=["đợt lấy ý kiến"], response_model=AuditOut,
-            responses=_errors(401, 404, 422), summary="Nhật ký của đợt và kết quả kiểm tra chuỗi băm")
+            operation_id="getRoundAudit", responses=_errors(401, 404, 422),
+            summary="Nhật ký của đợt và kết quả kiểm tra chuỗi băm")
 def audit(request: Request, round_id: RoundId, _user: UserDep) -> AuditOut:
     events, broken = audit_trail(ykien(request), round_id)
     return AuditOut(events=[AuditEventOut(seq=e.seq, at=e.at, actor=e.actor, action=e.action, details=e.details,
@@ -265,7 +333,9 @@ def _deadline(app: App, text: str, field: str) -> tuple[date, int | None]:
 
 
 @router.post("/rounds", tags=["đợt lấy ý kiến"], response_model=CreatedOut, status_code=201,
-             responses=_errors(401, 403, 409, 422), summary="Tạo đợt lấy ý kiến (chưa gửi)")
+             operation_id="createRound",
+             responses=_answers(201, _round_links("GetRound", "GetAudit", "Launch"), 401, 403, 409, 422),
+             summary="Tạo đợt lấy ý kiến (chưa gửi)")
 def create(request: Request, body: NewRoundIn, user: ChangerDep) -> CreatedOut:
     app = ykien(request)
     if not user.can_create_round():
@@ -304,17 +374,23 @@ def _command(request: Request, user: StaffUser, round_id: int, event_of: Callabl
                       messages=result.queued, mail_notice=result.notice)
 
 
-COMMAND: dict[str, Any] = {"tags": ["đợt lấy ý kiến"], "response_model": CommandOut,
-                           "responses": _errors(401, 403, 404, 409, 422)}
+def _command_route(operation_id: str, summary: str, *then: str,
+                   bodies: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
+    """A round command's route options: its answer links to the operations `then` on the same round."""
+    return {"tags": ["đợt lấy ý kiến"], "response_model": CommandOut, "operation_id": operation_id,
+            "summary": summary, "responses": _answers(200, _round_links(*then, bodies=bodies), 401, 403, 404, 409, 422)}
 
 
-@router.post("/rounds/{round_id}/launch", summary="Phát hành: gửi văn bản xin ý kiến tới mọi đơn vị", **COMMAND)
+@router.post("/rounds/{round_id}/launch", **_command_route(
+    "launchRound", "Phát hành: gửi văn bản xin ý kiến tới mọi đơn vị",
+    "GetRound", "Respond", "Extend", "Remind", "Close"))
 def launch(request: Request, round_id: RoundId, user: ChangerDep) -> CommandOut:
     return _command(request, user, round_id, lambda _brief: Launch())
 
 
-@router.post("/rounds/{round_id}/respond", summary="Ghi nhận ý kiến một đơn vị gửi bằng giấy, điện thoại, thư",
-             **COMMAND)
+@router.post("/rounds/{round_id}/respond", **_command_route(
+    "respondForUnit", "Ghi nhận ý kiến một đơn vị gửi bằng giấy, điện thoại, thư",
+    "GetRound", "GetResponses", "Respond", "Close"))
 def respond(request: Request, round_id: RoundId, body: RespondIn, user: ChangerDep) -> CommandOut:
     def event(brief: RoundBrief) -> Event:
         spec = get_workflow(brief.workflow).response
@@ -335,7 +411,8 @@ def respond(request: Request, round_id: RoundId, body: RespondIn, user: ChangerD
         raise ApiError(409, refusal.code, message) from None
 
 
-@router.post("/rounds/{round_id}/extend", summary="Gia hạn cho cả đợt hoặc một đơn vị", **COMMAND)
+@router.post("/rounds/{round_id}/extend", **_command_route(
+    "extendRound", "Gia hạn cho cả đợt hoặc một đơn vị", "GetRound", "Respond", "Remind", "Close"))
 def extend(request: Request, round_id: RoundId, body: ExtendIn, user: ChangerDep) -> CommandOut:
     def event(_brief: RoundBrief) -> Event:
         new_deadline, _ = _deadline(ykien(request), body.new_deadline, "new_deadline")
@@ -344,13 +421,16 @@ def extend(request: Request, round_id: RoundId, body: ExtendIn, user: ChangerDep
     return _command(request, user, round_id, event)
 
 
-@router.post("/rounds/{round_id}/remind", summary="Đôn đốc ngay các đơn vị chưa trả lời", **COMMAND)
+@router.post("/rounds/{round_id}/remind", **_command_route(
+    "remindUnits", "Đôn đốc ngay các đơn vị chưa trả lời", "GetRound", "Respond", "Close"))
 def remind(request: Request, round_id: RoundId, user: ChangerDep, body: RemindIn | None = None) -> CommandOut:
     units = tuple(body.units) if body is not None and body.units else None
     return _command(request, user, round_id, lambda _brief: Remind(units))
 
 
-@router.post("/rounds/{round_id}/close", summary="Kết thúc nhận ý kiến trước hạn", **COMMAND)
+@router.post("/rounds/{round_id}/close", **_command_route(
+    "closeRound", "Kết thúc nhận ý kiến trước hạn", "GetRound", "GetResponses", "GetAudit", "Respond",
+    bodies={"Respond": {"late_accept": True}}))
 def close(request: Request, round_id: RoundId, user: ChangerDep, body: CloseIn | None = None) -> CommandOut:
     reason = body.reason if body is not None else None
     return _command(request, user, round_id, lambda _brief: Close(reason or None))
@@ -359,7 +439,10 @@ def close(request: Request, round_id: RoundId, user: ChangerDep, body: CloseIn |
 # Directory and workflows --------------------------------------------------------------------------
 
 @router.get("/directory/units", tags=["danh bạ"], response_model=list[DirectoryUnitOut],
-            responses=_errors(401, 422), summary="Các cơ quan, đơn vị trong danh bạ")
+            operation_id="listDirectoryUnits",
+            responses=_answers(200, _create_link("Tạo đợt gửi tới đơn vị đầu danh sách",
+                                                 {"addressees": [{"units": ["$response.body#/0/code"]}]}), 401, 422),
+            summary="Các cơ quan, đơn vị trong danh bạ")
 def units(request: Request, _user: UserDep,
           group: Annotated[str | None, Query(max_length=60, description="Chỉ một nhóm, ví dụ so-ban-nganh")] = None,
           ) -> list[DirectoryUnitOut]:
@@ -368,7 +451,9 @@ def units(request: Request, _user: UserDep,
             for u in directory_units(ykien(request), group or None)]
 
 
-@router.get("/workflows", tags=["quy trình"], response_model=list[WorkflowOut], responses=_errors(401),
+@router.get("/workflows", tags=["quy trình"], response_model=list[WorkflowOut], operation_id="listWorkflows",
+            responses=_answers(200, _create_link("Tạo đợt theo quy trình đầu danh sách",
+                                                 {"workflow": "$response.body#/0/name"}), 401),
             summary="Các quy trình có sẵn: trạng thái, sự kiện, bộ hẹn giờ, mẫu trả lời")
 def workflows(_user: UserDep) -> list[WorkflowOut]:
     out = []
