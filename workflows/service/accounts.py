@@ -21,6 +21,11 @@ class AccountNotFound(NotFound):
     code = "user_not_found"
 
 
+def generated_password() -> str:
+    """A password for a new or reset account, to be handed to its owner once."""
+    return secrets.token_urlsafe(GENERATED_PASSWORD_BYTES)
+
+
 def accounts(app: App) -> list[Account]:
     with app.uow(read_only=True) as uow:
         return uow.staff.accounts()
@@ -55,7 +60,7 @@ def set_active(app: App, username: str, active: bool, actor: str, actor_id: int 
 def reset_password(app: App, username: str, actor: str, password: str | None = None) -> str:
     """A new password for the account (given, or generated when None): returned once, never stored in clear
     nor audited. Every session of the account ends."""
-    new_password = password if password is not None else secrets.token_urlsafe(GENERATED_PASSWORD_BYTES)
+    new_password = password if password is not None else generated_password()
     check_password(new_password)
     new_hash = HASHER.hash(new_password)
     now = app.clock.now()

@@ -37,7 +37,17 @@ def _error(request: Request, status: int, code: str, message: str) -> Response:
 
 
 def create_web_app(app: App) -> FastAPI:
-    from workflows.web.routes import api, auth, consolidation, dashboard, directory, mail, recipient, rounds
+    from workflows.web.routes import (
+        accounts,
+        api,
+        auth,
+        consolidation,
+        dashboard,
+        directory,
+        mail,
+        recipient,
+        rounds,
+    )
 
     web = FastAPI(title="ykien", version="1", docs_url="/api/docs", redoc_url=None, openapi_url="/api/openapi.json",
                   swagger_ui_oauth2_redirect_url=None,
@@ -109,6 +119,6 @@ def create_web_app(app: App) -> FastAPI:
         return _error(request, 422, "invalid_input", f"Dữ liệu không hợp lệ: {problems}")
 
     # consolidation before rounds: its paths (/rounds/{id}/consolidation, ...) are more specific.
-    for module in (auth, dashboard, consolidation, rounds, directory, mail, recipient, api):
+    for module in (auth, accounts, dashboard, consolidation, rounds, directory, mail, recipient, api):
         web.include_router(module.router)
     return web

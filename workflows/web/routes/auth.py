@@ -19,8 +19,9 @@ def _safe_next(target: str | None) -> str:
 
 
 @router.get("/login")
-def login_page(request: Request, next: str | None = None) -> Response:
-    return render(request, "login.html", {"next": _safe_next(next), "error": None})
+def login_page(request: Request, next: str | None = None, changed: str | None = None) -> Response:
+    notice = "Đã đổi mật khẩu; mọi phiên cũ đã kết thúc. Hãy đăng nhập lại bằng mật khẩu mới." if changed else None
+    return render(request, "login.html", {"next": _safe_next(next), "error": None, "notice": notice})
 
 
 @router.post("/login", dependencies=[Depends(check_csrf)])

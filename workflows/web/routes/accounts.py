@@ -1,0 +1,187 @@
+"""Staff accounts on the web: admins add, disable and enable accounts, reset passwords and change roles and
+offices (each step audited); every staff member changes their own password."""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.exceptions import HTTPException
+from fastapi.responses import RedirectResponse, Response
+
+from models.db.staff_repository import Account
+from models.errors import DomainError, InvalidInput
+from models.staff import ACCOUNT_ACTIONS, ROLE_LABELS, StaffUser
+from workflows.service.accounts import (
+    AccountNotFound,
+    account,
+    account_events,
+    accounts,
+    change_own_password,
+    generated_password,
+    reset_password,
+    set_active,
+    set_role,
+)
+from workflows.service.staff import add_user
+from workflows.web.routes.rounds import Posted, PostedForm
+from workflows.web.security import Forbidden, require_staff, ykien
+from workflows.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+USERNAME = re.compile(r"[a-z0-9._-]{3,80}")
+FLASH = {"role": "Đã đổi vai trò, phòng của {u}.", "disabled": "Đã khóa tài khoản {u}; các phiên của tài khoản đã "
+         "kết thúc.", "enabled": "Đã mở khóa tài khoản {u}.", "unchanged": "Không có gì thay đổi."}
+
+
+def _admin(user: StaffUser = Depends(require_staff)) -> StaffUser:
+    if not user.can_manage_accounts():
+        raise Forbidden("Chỉ quản trị viên quản lý tài khoản.")
+    return user
+
+
+AdminDep = Depends(_admin)
+
+
+def _field(posted: Posted, name: str) -> str:
+    return (posted.values.get(name) or [""])[0]
+
+
+def _field_errors(problem: InvalidInput | DomainError) -> dict[str, str]:
+    """A service message "field: what is wrong" put beside its field; others go to the top of the form."""
+    field, _, rest = problem.message.partition(": ")
+    return {field: rest} if rest and field.isidentifier() else {"form": problem.message}
+
+
+def _offices(found: list[Account]) -> list[str]:
+    return sorted({a.user.office for a in found if a.user.office})
+
+
+def _list_page(request: Request, values: dict[str, str] | None = None, errors: dict[str, str] | None = None,
+               status: int = 200, created: tuple[str, str] | None = None) -> Response:
+    app = ykien(request)
+    found = accounts(app)
+    context: dict[str, Any] = {
+        "accounts": found, "offices": _offices(found), "roles": ROLE_LABELS, "values": values or {"role": "staff"},
+        "errors": errors or {}, "events": account_events(app, 50), "actions": ACCOUNT_ACTIONS, "created": created}
+    if errors:
+        context.update(flash="Chưa thêm được tài khoản: xem các mục tô đỏ.", flash_kind="error")
+    elif created:
+        context.update(flash=f"Đã thêm tài khoản {created[0]}.", flash_kind="ok")
+    return render(request, "accounts.html", context, status_code=status)
+
+
+@router.get("/accounts")
+def accounts_page(request: Request, _user: StaffUser = AdminDep) -> Response:
+    return _list_page(request)
+
+
+@router.post("/accounts")
+def add_account(request: Request, posted: Posted = PostedForm, user: StaffUser = AdminDep) -> Response:
+    values = {name: _field(posted, name) for name in ("username", "display_name", "role", "office")}
+    password = generated_password()
+    try:
+        added = add_user(ykien(request), values["username"], values["display_name"], values["role"], password,
+                         values["office"] or None, user.actor)
+    except (InvalidInput, DomainError) as problem:
+        errors = _field_errors(problem)
+        if "name" in errors:
+            errors["display_name"] = errors.pop("name")
+        return _list_page(request, values, errors, 422)
+    return _list_page(request, created=(added.username, password))
+
+
+def _account_or_404(request: Request, username: str) -> Account:
+    if not USERNAME.fullmatch(username):
+        raise HTTPException(404, "Không có tài khoản này.")
+    try:
+        return account(ykien(request), username)
+    except AccountNotFound as missing:
+        raise HTTPException(404, missing.message) from None
+
+
+def _account_page(request: Request, found: Account, user: StaffUser, errors: dict[str, str] | None = None,
+                  values: dict[str, str] | None = None, status: int = 200, password: str | None = None) -> Response:
+    flash_code = request.query_params.get("ok", "")
+    context: dict[str, Any] = {
+        "account": found, "roles": ROLE_LABELS, "offices": _offices(accounts(ykien(request))),
+        "values": values or {"role": found.user.role.value, "office": found.user.office or ""},
+        "errors": errors or {}, "new_password": password, "is_self": found.user.id == user.id}
+    if errors:
+        context.update(flash=errors.get("form") or "Chưa lưu được: xem các mục tô đỏ.", flash_kind="error")
+    elif password:
+        context.update(flash=f"Đã đặt lại mật khẩu của {found.user.username}; các phiên của tài khoản đã kết "
+                             "thúc.", flash_kind="ok")
+    elif flash_code in FLASH:
+        context.update(flash=FLASH[flash_code].format(u=found.user.username), flash_kind="ok")
+    return render(request, "account.html", context, status_code=status)
+
+
+@router.get("/accounts/{username}")
+def account_page(request: Request, username: str, user: StaffUser = AdminDep) -> Response:
+    return _account_page(request, _account_or_404(request, username), user)
+
+
+@router.post("/accounts/{username}/role")
+def change_role(request: Request, username: str, posted: Posted = PostedForm, user: StaffUser = AdminDep) -> Response:
+    found = _account_or_404(request, username)
+    values = {"role": _field(posted, "role"), "office": _field(posted, "office")}
+    try:
+        changed = set_role(ykien(request), username, values["role"], values["office"] or None, user.actor)
+    except (InvalidInput, DomainError) as problem:
+        return _account_page(request, found, user, _field_errors(problem), values, 422)
+    outcome = "unchanged" if changed == found else "role"
+    return RedirectResponse(f"/accounts/{changed.user.username}?ok={outcome}", status_code=303)
+
+
+@router.post("/accounts/{username}/active")
+def change_active(request: Request, username: str, posted: Posted = PostedForm,
+                  user: StaffUser = AdminDep) -> Response:
+    found = _account_or_404(request, username)
+    wanted = _field(posted, "active")
+    if wanted not in ("0", "1"):
+        return _account_page(request, found, user, {"form": "Yêu cầu không hợp lệ: chọn khóa hoặc mở khóa."},
+                             status=422)
+    try:
+        changed = set_active(ykien(request), username, wanted == "1", user.actor, actor_id=user.id)
+    except DomainError as refused:
+        return _account_page(request, found, user, {"form": refused.message}, status=409)
+    outcome = "unchanged" if changed == found else ("enabled" if changed.active else "disabled")
+    return RedirectResponse(f"/accounts/{username}?ok={outcome}", status_code=303)
+
+
+@router.post("/accounts/{username}/password")
+def reset_account_password(request: Request, username: str, _posted: Posted = PostedForm,
+                           user: StaffUser = AdminDep) -> Response:
+    _account_or_404(request, username)
+    password = reset_password(ykien(request), username, user.actor)
+    # Shown once, on this response only (never cached: every page is no-store), never stored in clear.
+    return _account_page(request, account(ykien(request), username), user, password=password)
+
+
+@router.get("/account/password")
+def own_password_page(request: Request, _user: StaffUser = Depends(require_staff)) -> Response:
+    return render(request, "account_password.html", {"errors": {}})
+
+
+@router.post("/account/password")
+def change_password(request: Request, posted: Posted = PostedForm,
+                    user: StaffUser = Depends(require_staff)) -> Response:
+    current, new, again = _field(posted, "current"), _field(posted, "new_password"), _field(posted, "again")
+    errors: dict[str, str] = {}
+    if new != again:
+        errors["again"] = "Hai lần nhập mật khẩu mới không khớp."
+    else:
+        try:
+            change_own_password(ykien(request), user.id, current, new, user.actor)
+        except InvalidInput as problem:
+            errors = _field_errors(problem)
+        except DomainError as refused:
+            errors = {"current": refused.message}
+    if errors:
+        return render(request, "account_password.html", {
+            "errors": errors, "flash": "Chưa đổi được mật khẩu: xem các mục tô đỏ.", "flash_kind": "error"},
+            status_code=422)
+    # Every session of the account ended with the old password, this one too: log in again with the new one.
+    return RedirectResponse("/login?changed=1", status_code=303)
