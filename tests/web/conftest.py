@@ -106,7 +106,9 @@ def live_site(tmp_path: Path, capture: SmtpCapture, live_clock: FrozenClock) -> 
     sock = free_socket()
     host, port = sock.getsockname()[:2]
     settings = load_settings(home=home, database_url=None, now=None, calendar_file=None, smtp_url=capture.url,
-                             base_url=f"http://{host}:{port}", secret_key="live-site-" + "k" * 40)
+                             base_url=f"http://{host}:{port}", secret_key="live-site-" + "k" * 40,
+                             # The browser tests move the clock by hours while staff keep their pages open.
+                             session_idle_minutes=8 * 60)
     app = build_app(settings, live_clock, create_schema=True)
     try:
         import_units(app, UNITS_CSV, STAFF_NAME)

@@ -87,11 +87,6 @@ def check_password(password: str) -> None:
         raise InvalidInput(f"password: mật khẩu tối đa {MAX_PASSWORD} ký tự.", "long_password")
 
 
-def get_user(app: App, user_id: int) -> StaffUser | None:
-    with app.uow(read_only=True) as uow:
-        return uow.staff.active_user(user_id)
-
-
 def authenticate(app: App, username: str, password: str, client: str) -> StaffUser:
     """Check a password. An unknown or disabled name costs the same argon2 check as a known one, so the time of
     the answer does not tell which names exist. Five failures for one account from one client, or twenty from
