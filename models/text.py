@@ -13,3 +13,15 @@ def nfc_or_none(value: str | None) -> str | None:
         return None
     cleaned = nfc(value)
     return cleaned or None
+
+
+def stored_text(value: str) -> str:
+    """Text as it is kept and counted: NFC, Windows and old Mac line ends folded to "\\n", trimmed. A browser
+    posts a textarea's line breaks as "\\r\\n"; Vietnamese typed in NFD ("ệ" as e + two marks) becomes one
+    character per letter."""
+    return nfc(value.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def grouped(number: int) -> str:
+    """5000 as Vietnamese write it: 5.000."""
+    return f"{number:,}".replace(",", ".")

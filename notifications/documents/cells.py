@@ -1,6 +1,8 @@
-"""Spreadsheet cells that stay text: no formula injection through a unit's comment or a name."""
+"""Spreadsheet cells that stay text: no formula injection through a unit's comment or a name; within what Excel
+holds (a cell's text, a sheet's title)."""
 from __future__ import annotations
 
+import re
 import unicodedata
 from datetime import date, datetime
 
@@ -13,6 +15,12 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 FONT_NAME = "Times New Roman"
 THIN = Side(style="thin", color="000000")
 GRID_BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+# Excel's limits: the characters of one cell, of a sheet's title, and the height of a row (points).
+CELL_MAX = 32_767
+SHEET_TITLE_MAX = 31
+ROW_HEIGHT_MAX = 409.0
+ELLIPSIS = "…"
+_SHEET_TITLE_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
 
 def is_risky(text: str) -> bool:
@@ -27,6 +35,22 @@ def csv_safe(text: str) -> str:
 
 
 CellValue = str | int | float | date | datetime | None
+
+
+def fit_cell(text: str) -> str:
+    """A text Excel keeps whole in one cell: a longer one (a list of hundreds of units) is cut with an ellipsis.
+    The texts typed into ykien are far shorter (models.limits); the DOCX of the same document holds it all."""
+    return text if len(text) <= CELL_MAX else text[:CELL_MAX - len(ELLIPSIS)] + ELLIPSIS
+
+
+def sheet_title(text: str, fallback: str) -> str:
+    """A sheet's title as Excel takes it: at most 31 characters, none of []:*?/\\, not blank."""
+    cleaned = " ".join(_SHEET_TITLE_FORBIDDEN.sub(" ", unicodedata.normalize("NFC", text)).split())
+    return cleaned[:SHEET_TITLE_MAX].strip().strip("'") or fallback
+
+
+def row_height(points: float) -> float:
+    return min(points, ROW_HEIGHT_MAX)
 
 
 def first_sheet(book: Workbook) -> Worksheet:
@@ -53,7 +77,7 @@ def put(cell: Cell, value: CellValue, *, bold: bool = False, italic: bool = Fals
     apostrophe forces text without showing in the cell.
     """
     if isinstance(value, str):
-        text = unicodedata.normalize("NFC", value)
+        text = fit_cell(unicodedata.normalize("NFC", value))
         cell.value = text
         cell.data_type = "s"  # openpyxl would store a text starting with "=" as a formula
         if is_risky(text):

@@ -49,6 +49,7 @@ CELL_PADDING_MM = 1
 # Measured on the PDF (Times New Roman metrics): the rule under the motto is as long as the motto.
 MOTTO_WIDTH_MM = 59
 SIGNATURE_SPACE_LINES = 5
+GRID_PADDING_MM = 4  # a "Table Grid" cell's left and right margins (1.9 mm each), rounded up
 CORE_PROPERTY_MAX = 255
 
 _ALIGN = {
@@ -97,6 +98,11 @@ class Decree30Document:
     def text_width_mm(self) -> float:
         page = 297 if self.landscape else 210
         return page - LEFT_MM - RIGHT_MM
+
+    @property
+    def text_height_mm(self) -> float:
+        page = 210 if self.landscape else 297
+        return page - TOP_MM - BOTTOM_MM
 
     @property
     def table_width_mm(self) -> float:
@@ -361,9 +367,16 @@ class Decree30Document:
 
     def grid_row(self, table: Table, cells: Sequence[Sequence[tuple[str, bool, bool]] | str],
                  aligns: Sequence[str]) -> None:
-        """Append a row; a cell is a text or a list of (text, bold, italic) runs."""
+        """Append a row; a cell is a text or a list of (text, bold, italic) runs. A row is kept on one page
+        unless it is taller than half a page: Word would cut off what does not fit (a comment of many pages)."""
         row = table.add_row()
-        prevent_row_split(row)
+        texts = ["".join(text for text, _, _ in ([(value, False, False)] if isinstance(value, str) else value))
+                 for value in cells]
+        widths = [column.width.mm if column.width is not None else self.text_width_mm for column in table.columns]
+        tallest = max((estimate_height_mm(text, width - GRID_PADDING_MM, TABLE_SIZE)
+                       for text, width in zip(texts, widths, strict=False)), default=0.0)
+        if tallest <= self.text_height_mm / 2:
+            prevent_row_split(row)
         for cell, value, align in zip(row.cells, cells, aligns, strict=False):
             paragraph = self._cell_paragraph(cell, True, align=align)
             fmt = paragraph.paragraph_format
@@ -512,6 +525,13 @@ def estimate_width_mm(text: str, size: int, *, bold: bool = False) -> float:
         else:
             em += 0.5 if bold else 0.46
     return em * size * 25.4 / 72
+
+
+def estimate_height_mm(text: str, width_mm: float, size: int) -> float:
+    """A rough height of a text set in a column `width_mm` wide, single-spaced, line by line."""
+    line_mm = size * 1.2 * 25.4 / 72
+    lines = sum(max(1, -(-estimate_width_mm(line, size) // max(width_mm, 1.0))) for line in text.split("\n"))
+    return lines * line_mm
 
 
 def _shrink(paragraph: DocxParagraph) -> None:

@@ -257,6 +257,4 @@ def _line(text: str) -> str:
 
 
 def _sheet_title(text: str) -> str:
-    # Excel: at most 31 characters, none of []:*?/\
-    cleaned = re.sub(r"[\[\]:*?/\\]", " ", text).strip()[:31].strip()
-    return cleaned or "Danh mục"
+    return cells.sheet_title(text, "Danh mục")

@@ -56,7 +56,7 @@ def render_synthesis_xlsx(data: SynthesisData, *, wording_dir: Path | None = Non
     context = _context(data)
     book = Workbook()
     sheet = cells.first_sheet(book)
-    sheet.title = wording.text("sheet_name", context)[:31] or "Tổng hợp"
+    sheet.title = cells.sheet_title(wording.text("sheet_name", context), "Tổng hợp")
     last_column = len(XLSX_WIDTHS)
     _merged_line(sheet, 1, wording.text("title", context), last_column, bold=True, size=14)
     _merged_line(sheet, 2, wording.text("subtitle", context), last_column, italic=True, size=13)
@@ -140,7 +140,7 @@ def _merged_line(sheet: Worksheet, row: int, text: str, last_column: int, *, bol
     horizontal = "center" if row <= 2 else "left"
     cells.put(cells.at(sheet, row, 1), text, bold=bold, italic=italic, size=size, horizontal=horizontal, border=False)
     if height is not None:
-        sheet.row_dimensions[row].height = height
+        sheet.row_dimensions[row].height = cells.row_height(height)
 
 
 def _line_height(text: str) -> float:

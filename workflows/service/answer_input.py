@@ -10,16 +10,14 @@ import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from models import limits
 from models.errors import InvalidInput
 from models.rounds import ResponseKind
+from models.text import stored_text
 from workflows.definition import ResponseField, ResponseSpec
 from workflows.engine.events import CommentInput
 from workflows.service.deadlines import read_date
 
-SECTION_MAX = 200  # comments.section is VARCHAR(200)
-COMMENT_MAX = 20_000
-FIELD_MAX = 5_000
-NOTE_MAX = 2_000
 MAX_COMMENTS = 200
 MAX_PROPOSALS = 50  # the ceiling of ResponseSpec.max_items
 PDF_MAGIC = b"%PDF-"
@@ -27,8 +25,7 @@ _NUMBER = re.compile(r"\d{1,18}")
 _MONEY = re.compile(r"\d{1,3}([ .,]\d{3})*|\d{1,18}")
 _EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
                     r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+")
-_PHONE = re.compile(r"[0-9 +.\-()]{6,40}")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_PHONE = re.compile(rf"[0-9 +.\-()]{{6,{limits.PHONE}}}")
 _ROW_LABELS = {"section": "mục/phần", "comment": "nội dung góp ý", "proposed": "đề xuất sửa đổi"}
 
 
@@ -55,18 +52,16 @@ class AnswerInvalid(InvalidInput):
 
 
 def clean_text(value: str | None, place: str, limit: int) -> str | None:
-    """NFC, trimmed, Windows line ends folded; None when blank. Raises ValueError naming `place`."""
+    """NFC, trimmed, Windows line ends folded; None when blank. Raises ValueError (InvalidInput) naming `place`
+    when the text is longer than `limit` (models.limits) or holds a control character."""
     if value is None:
         return None
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
-        raise ValueError(f"{place}: có ký tự không hợp lệ.") from None
-    text = unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n")).strip()
-    if _CONTROL.search(text):
-        raise ValueError(f"{place}: có ký tự điều khiển không hợp lệ.")
-    if len(text) > limit:
-        raise ValueError(f"{place}: dài {len(text)} ký tự, tối đa {limit}.")
+        raise InvalidInput(f"{place}: có ký tự không hợp lệ.") from None
+    text = stored_text(value)
+    limits.check_text(place, text, limit)
     return text or None
 
 
@@ -76,8 +71,8 @@ def clean_comments(rows: Iterable[tuple[str | None, str | None, str | None]]) ->
     comments: list[CommentInput] = []
     for number, (section, text, proposed) in enumerate(rows, start=1):
         cleaned: list[str | None] = []
-        for name, value, limit in (("section", section, SECTION_MAX), ("comment", text, COMMENT_MAX),
-                                   ("proposed", proposed, COMMENT_MAX)):
+        for name, value, limit in (("section", section, limits.SECTION), ("comment", text, limits.COMMENT),
+                                   ("proposed", proposed, limits.COMMENT)):
             try:
                 cleaned.append(clean_text(value, f"Ý kiến {number} ({_ROW_LABELS[name]})", limit))
             except ValueError as error:
@@ -151,6 +146,11 @@ def _field_value(item: ResponseField, text: str) -> str:
     return text
 
 
+def field_limit(item: ResponseField) -> int:
+    """The longest text a field of a proposal form takes: its definition's max_length, else models.limits.FIELD."""
+    return min(item.max_length or limits.FIELD, limits.FIELD_CEILING)
+
+
 def proposal_input(spec: ResponseSpec, number: int, key: str) -> str:
     """The name of a field of the number-th form, as the web forms name their inputs and mark mistakes:
     p_<key> on a form filled once, p<number>_<key> on a repeatable one."""
@@ -175,7 +175,7 @@ def _clean_one(spec: ResponseSpec, number: int, values: Mapping[str, str | None]
     for item in spec.fields:
         name = proposal_input(spec, number, item.key)
         try:
-            text = clean_text(values.get(item.key), item.label, item.max_length or FIELD_MAX)
+            text = clean_text(values.get(item.key), item.label, field_limit(item))
             if text is None:
                 if item.required:
                     problems.append(Problem(name, f"{place}{item.label}: chưa điền (bắt buộc)."))
@@ -247,12 +247,8 @@ def check_reply_pdf(content: bytes, max_upload_mb: int) -> None:
 
 
 __all__ = [
-    "COMMENT_MAX",
-    "FIELD_MAX",
     "MAX_COMMENTS",
     "MAX_PROPOSALS",
-    "NOTE_MAX",
-    "SECTION_MAX",
     "AnswerInvalid",
     "Problem",
     "check_answer",
@@ -260,5 +256,6 @@ __all__ = [
     "clean_comments",
     "clean_proposals",
     "clean_text",
+    "field_limit",
     "proposal_input",
 ]

@@ -1,6 +1,7 @@
 """Triage: give every comment of the current draft a handling, alone or grouped with identical ones."""
 from __future__ import annotations
 
+from models import limits
 from models.consolidation import Handling, check_handling
 from models.db.response_repository import TriageItem
 from models.errors import DomainError, InvalidInput
@@ -25,6 +26,7 @@ def handle_comments(app: App, round_id: int, comment_ids: list[int], decision: s
         raise InvalidInput(f"decision: \"{decision}\" không hợp lệ ({', '.join(h.value for h in Handling)}).",
                            "bad_decision") from None
     explanation = nfc_or_none(explanation)
+    limits.check_text("explanation", explanation, limits.EXPLANATION)
     check_handling(handling, explanation)
     if not comment_ids:
         raise InvalidInput("Chưa chọn ý kiến nào.", "no_comments")

@@ -5,7 +5,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from models.directory import DEFAULT_GROUPS, parse_units_csv
+from models import limits
+from models.directory import DEFAULT_GROUPS, DirectoryImportError, UnitRecord, parse_units_csv
 from models.errors import InvalidInput
 from workflows.service.app import App
 
@@ -16,6 +17,20 @@ class ImportReport:
     updated: int
     total: int
     groups_created: tuple[str, ...] = ()
+
+
+# A unit's texts and their limits (models.limits), by the column of the CSV file.
+UNIT_TEXTS: tuple[tuple[str, int], ...] = (
+    ("name", limits.UNIT_NAME), ("email", limits.EMAIL), ("contact_person", limits.CONTACT_PERSON),
+    ("phone", limits.PHONE))
+
+
+def check_unit_texts(records: list[UnitRecord], filename: str) -> None:
+    """Every text of every unit within its limit; DirectoryImportError names each line and column that is not."""
+    problems = [f"{filename}:{record.line}: {problem}" for record in records for column, limit in UNIT_TEXTS
+                if (problem := limits.too_long(column, getattr(record, column), limit))]
+    if problems:
+        raise DirectoryImportError(problems)
 
 
 def import_units(app: App, path: Path, actor: str, create_groups: bool = False) -> ImportReport:
@@ -32,6 +47,7 @@ def import_units(app: App, path: Path, actor: str, create_groups: bool = False) 
             uow.directory.ensure_groups(DEFAULT_GROUPS)
             known = uow.directory.groups()
         records = parse_units_csv(data, path.name, known, create_groups)
+        check_unit_texts(records, path.name)
         created = tuple(sorted({r.group for r in records} - set(known)))
         uow.directory.ensure_groups({code: code for code in created})
         added, updated = uow.directory.upsert_units(records, now)

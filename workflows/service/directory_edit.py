@@ -9,6 +9,7 @@ from pathlib import Path
 
 from email_validator import EmailNotValidError, validate_email
 
+from models import limits
 from models.db.directory_repository import DirectoryUnit, UnitInfo, unit_info
 from models.directory import check_group_code, check_group_label
 from models.errors import InvalidInput, UnitUnknown
@@ -53,6 +54,7 @@ def list_groups(app: App) -> list[GroupInfo]:
 
 
 def _checked_label(label: str, code: str, groups: dict[str, str]) -> str:
+    limits.check_text("label", label, limits.GROUP_LABEL)
     cleaned, problem = check_group_label(label)
     if problem:
         raise InvalidInput(f"Nhãn nhóm không hợp lệ: {problem}.", "invalid_group_label")
@@ -129,17 +131,20 @@ def check_contact(email: str, contact_person: str | None, phone: str | None) -> 
     normalized = email
     if not email:
         errors["email"] = "Nhập địa chỉ thư điện tử."
+    elif problem := limits.text_problem("Địa chỉ thư điện tử", email, limits.EMAIL):
+        errors["email"] = problem
     else:
         try:
             normalized = validate_email(email, check_deliverability=False).normalized
         except EmailNotValidError as error:
             errors["email"] = f"Địa chỉ \"{email}\" không hợp lệ: {error}"
     phone = nfc_or_none(phone)
-    if phone is not None and (not _PHONE.fullmatch(phone) or not any(c.isdigit() for c in phone) or len(phone) > 40):
-        errors["phone"] = "Số điện thoại chỉ gồm chữ số, khoảng trắng và + . - ( ) (tối đa 40 ký tự)."
+    if phone is not None and (not _PHONE.fullmatch(phone) or not any(c.isdigit() for c in phone)
+                              or limits.length_of(phone) > limits.PHONE):
+        errors["phone"] = f"Số điện thoại chỉ gồm chữ số, khoảng trắng và + . - ( ) (tối đa {limits.PHONE} ký tự)."
     contact = nfc_or_none(contact_person)
-    if contact is not None and len(contact) > 200:
-        errors["contact_person"] = "Tên người liên hệ quá dài (tối đa 200 ký tự)."
+    if problem := limits.text_problem("Người liên hệ", contact, limits.CONTACT_PERSON):
+        errors["contact_person"] = problem
     if errors:
         raise FormErrors(errors)
     return UnitContact(normalized, contact, phone)

@@ -12,13 +12,14 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from models import limits
 from models.consolidation import Handling
 from models.db.round_repository import RoundDetails
 from models.db.tables import UnitRow
 from models.directory import DEFAULT_GROUPS
 from models.errors import DomainError
 from models.rounds import RecipientRole, RoundState
-from models.text import nfc
+from models.text import grouped, nfc
 from models.unit_status import AnswerStatus, UnitStatus
 from notifications import documents as docs
 from workflows.definition import Workflow
@@ -423,20 +424,23 @@ def build_revised_draft(job: Job) -> bytes:
     return draft.path.read_bytes()
 
 
+def _unit_list(facts: RoundFacts) -> bytes:
+    recipients = facts.state.recipients
+    units = [docs.UnitRow(u.unit_code, u.unit_name, recipients[u.unit_code].group, u.role,
+                          u.email.value, u.answer.value, u.deadline, u.late, u.extended) for u in facts.units]
+    comments = [docs.CommentRow(i.unit_name, i.section, i.text, i.proposed_wording, i.decision, i.explanation)
+                for i in facts.triage]
+    return docs.round_workbook(units, comments, wording_dir=_department_wording(facts.app))
+
+
 def unit_list_workbook(app: App, round_id: int) -> bytes:
     """The units consulted with their status, and every comment with its handling (package and exports)."""
-    view = round_view(app, round_id)
-    units = [docs.UnitRow(u.unit_code, u.unit_name, view.state.recipients[u.unit_code].group, u.role,
-                          u.email.value, u.answer.value, u.deadline, u.late, u.extended) for u in view.units]
-    comments = [docs.CommentRow(i.unit_name, i.section, i.text, i.proposed_wording,
-                                i.decision, i.explanation)
-                for i in triage_items(app, round_id)]
-    return docs.round_workbook(units, comments, wording_dir=_department_wording(app))
+    return _unit_list(RoundFacts(app, round_id))
 
 
 def build_unit_list(job: Job) -> bytes:
     """The units of the round with what each answered (XLSX)."""
-    return unit_list_workbook(job.app, job.facts.round_id)
+    return _unit_list(job.facts)
 
 
 def proposal_list_data(job: Job) -> docs.ProposalListData:
@@ -732,10 +736,11 @@ class InputSpec:
 
 INPUTS: dict[str, InputSpec] = {spec.key: spec for spec in (
     InputSpec("report_subject", "Trích yếu (V/v) của văn bản", "--report-subject",
-              "V/v riêng của báo cáo, khác trích yếu của công văn thông báo; tối đa 500 ký tự."),
+              "V/v riêng của báo cáo, khác trích yếu của công văn thông báo; tối đa "
+              f"{grouped(limits.REPORT_SUBJECT)} ký tự."),
     InputSpec("considerations", "Các lý do, căn cứ thêm", "--consideration",
               "Mỗi dòng một đoạn, ví dụ \"Kế hoạch số 79/KH-UBND ... đã có 06 nhiệm vụ ...\"; mỗi đoạn tối đa "
-              "2.000 ký tự."),
+              f"{grouped(limits.CONSIDERATION)} ký tự, tối đa {limits.CONSIDERATIONS} đoạn."),
     InputSpec("ministry_letter_index", "Công văn của Bộ được trả lời", "--ministry-letter",
               "Số thứ tự (từ 1) của căn cứ là công văn của Bộ."),
     InputSpec("call_letter_number", "Số công văn thông báo của Sở", "--call-letter-number",
@@ -747,11 +752,6 @@ INPUTS: dict[str, InputSpec] = {spec.key: spec for spec in (
     InputSpec("internal_office", "Phòng nhận đề xuất của các đơn vị trực thuộc Sở", "--internal-office",
               "Ví dụ: Phòng Quản lý Khoa học và Sở hữu trí tuệ."),
 )}
-MAX_SUBJECT = 500
-MAX_CONSIDERATION = 2000
-MAX_CONSIDERATIONS = 20
-MAX_CALL_NUMBER = 60
-MAX_TEXT = 300
 _CALL_NUMBER = re.compile(r"\d{1,6}[a-z]?/[0-9A-ZĐ][0-9A-ZĐ&.\-]*(/[0-9A-ZĐ&.\-]+)*")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 for _builder in BUILDERS.values():
@@ -802,11 +802,10 @@ def _check_input(spec: InputSpec, raw: Any, legal_bases: tuple[str, ...], round_
     if spec.key == "considerations":
         items = [raw] if isinstance(raw, str) else list(raw)
         paragraphs = [text for text in (nfc(str(item)) for item in items) if text]
-        if len(paragraphs) > MAX_CONSIDERATIONS:
-            raise ValueError(f"tối đa {MAX_CONSIDERATIONS} đoạn.")
+        if len(paragraphs) > limits.CONSIDERATIONS:
+            raise ValueError(f"{len(paragraphs)} đoạn, tối đa {limits.CONSIDERATIONS}.")
         for number, text in enumerate(paragraphs, start=1):
-            if len(text) > MAX_CONSIDERATION:
-                raise ValueError(f"đoạn {number} dài {len(text)} ký tự (tối đa 2.000).")
+            _refuse(limits.text_problem(f"đoạn {number}", text, limits.CONSIDERATION))
         return paragraphs or None
     if spec.key == "ministry_letter_index":
         if isinstance(raw, bool) or not isinstance(raw, int):
@@ -819,20 +818,26 @@ def _check_input(spec: InputSpec, raw: Any, legal_bases: tuple[str, ...], round_
     text = nfc(str(raw))
     if spec.key == "report_subject":
         text = re.sub(r"^V/v\s*", "", text, flags=re.IGNORECASE)
-        if len(text) > MAX_SUBJECT:
-            raise ValueError(f"dài {len(text)} ký tự (tối đa {MAX_SUBJECT}).")
+        _refuse(limits.text_note(text, limits.REPORT_SUBJECT))
         if _same_subject(text, round_subject):
             raise ValueError("trùng với trích yếu của công văn thông báo; văn bản này cần trích yếu riêng.")
     elif spec.key == "call_letter_number":
         text = re.sub(r"^số\s*:?\s*", "", text, flags=re.IGNORECASE)
-        if len(text) > MAX_CALL_NUMBER or not _CALL_NUMBER.fullmatch(text):
-            raise ValueError(f"\"{text[:MAX_CALL_NUMBER]}\" không phải số văn bản (ví dụ 123/SKHCN-QLKH).")
+        _refuse(limits.length_note(text, limits.CALL_LETTER_NUMBER))
+        if not _CALL_NUMBER.fullmatch(text):
+            raise ValueError(f"\"{text}\" không phải số văn bản (ví dụ 123/SKHCN-QLKH).")
     elif spec.key == "department_email":
-        if len(text) > MAX_TEXT or not _EMAIL.fullmatch(text):
-            raise ValueError(f"\"{text[:MAX_TEXT]}\" không phải địa chỉ thư điện tử.")
-    elif len(text) > MAX_TEXT:
-        raise ValueError(f"dài {len(text)} ký tự (tối đa {MAX_TEXT}).")
+        _refuse(limits.length_note(text, limits.EMAIL))
+        if not _EMAIL.fullmatch(text):
+            raise ValueError(f"\"{text}\" không phải địa chỉ thư điện tử.")
+    else:
+        _refuse(limits.text_note(text, limits.DOCUMENT_TEXT))
     return text or None
+
+
+def _refuse(problem: str | None) -> None:
+    if problem is not None:
+        raise ValueError(problem)
 
 
 def set_document_inputs(app: App, round_id: int, values: Mapping[str, Any], actor: str) -> dict[str, Any]:

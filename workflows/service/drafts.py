@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
+from models import limits
 from models.db.unit_of_work import UnitOfWork
 from models.text import nfc
 from workflows.engine.decision import Decision
@@ -36,8 +37,18 @@ def parse_sections(text: str | None) -> list[str]:
     return [p for p in parts if p]
 
 
+def check_version_texts(sections: list[str], note: str | None) -> None:
+    """The headings and the note of a draft version within their limits (models.limits); InvalidInput names
+    the first that is not."""
+    limits.check_count("sections", len(sections), limits.DRAFT_SECTIONS, "mục")
+    for number, section in enumerate(sections, start=1):
+        limits.check_text(f"sections {number}", section, limits.DRAFT_SECTION)
+    limits.check_text("note", note, limits.DRAFT_NOTE)
+
+
 def add_version(app: App, round_id: int, source: Path, sections: list[str], note: str | None, actor: str) -> int:
     """Store a new version of the round's draft (the next number); old versions stay."""
+    check_version_texts(sections, note)
     content = source.read_bytes()
     check_draft_file(source.name, content, app.settings.max_upload_mb * 1024 * 1024)
     now = app.clock.now()

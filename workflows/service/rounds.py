@@ -4,20 +4,23 @@ from __future__ import annotations
 import hashlib
 import shutil
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
+from models import limits
 from models.db.round_repository import RoundDetails
 from models.db.unit_of_work import UnitOfWork
 from models.errors import InvalidInput
 from models.rounds import RecipientRole, RecipientState, RoundState
+from models.text import nfc, nfc_or_none
 from workflows.definition import Workflow, parse_timespec
 from workflows.definition.schema import fill_terms
 from workflows.engine.decide import decide
 from workflows.engine.decision import Decision
-from workflows.engine.events import Event
+from workflows.engine.events import Close, Command, Event, Extend, Respond
 from workflows.engine.timers import DISABLED
+from workflows.service.answer_input import field_limit
 from workflows.service.app import App
 from workflows.service.apply import apply_decision
 from workflows.service.draft_upload import check_draft_file
@@ -100,6 +103,48 @@ def _check_overrides(overrides: dict[str, str], timer_names: set[str]) -> None:
                 raise InvalidInput(f"timer {name}: {error}", "bad_timespec") from error
 
 
+# The round's texts and their limits (models.limits), by the name the command line, the API and the messages use.
+ROUND_TEXTS: tuple[tuple[str, int], ...] = (
+    ("title", limits.TITLE), ("subject", limits.SUBJECT), ("office", limits.OFFICE),
+    ("contact_name", limits.PERSON_NAME), ("contact_title", limits.JOB_TITLE), ("contact_phone", limits.PHONE),
+    ("signer_name", limits.PERSON_NAME), ("signer_title", limits.JOB_TITLE))
+
+
+def check_round_texts(new: NewRound, subject: str) -> None:
+    """Every text of a new round within its limit and writable in a document (the subject as it will be kept);
+    InvalidInput names the first that is not."""
+    for name, limit in ROUND_TEXTS:
+        limits.check_text(name, subject if name == "subject" else getattr(new, name), limit)
+    bases = [basis for basis in new.legal_bases if basis.strip()]
+    limits.check_count("legal_bases", len(bases), limits.LEGAL_BASES, "căn cứ")
+    for number, basis in enumerate(bases, start=1):
+        limits.check_text(f"legal_bases {number}", basis, limits.LEGAL_BASIS)
+
+
+def check_event_texts(event: Event, workflow: Workflow) -> None:
+    """The texts an event carries within their limits, whichever entry point built it (the command line, a
+    form, the API, a unit's own page): InvalidInput names the first that is not. The entry points check the
+    same limits first, with their own words for each field."""
+    if isinstance(event, Respond):
+        limits.check_text("note", event.note, limits.ANSWER_NOTE)
+        for number, comment in enumerate(event.comments, start=1):
+            limits.check_text(f"Ý kiến {number} (mục/phần)", comment.section, limits.SECTION)
+            limits.check_text(f"Ý kiến {number} (nội dung góp ý)", comment.text, limits.COMMENT)
+            limits.check_text(f"Ý kiến {number} (đề xuất sửa đổi)", comment.proposed_wording, limits.COMMENT)
+        fields = {item.key: item for item in workflow.response.fields}
+        for number, proposal in enumerate(event.proposals, start=1):
+            for key, value in proposal.items():
+                item = fields.get(key)
+                limit = field_limit(item) if item is not None else limits.FIELD
+                limits.check_text(f"Phiếu {number}: {item.label if item else key}", value, limit)
+    elif isinstance(event, Extend | Close):
+        limits.check_text("reason", event.reason, limits.REASON)
+    elif isinstance(event, Command):
+        for key, limit in (("number", limits.DOCUMENT_NUMBER), ("reason", limits.REASON)):
+            given = event.data.get(key)
+            limits.check_text(key, given if isinstance(given, str) else None, limit)
+
+
 def draft_location(app: App, round_id: int, version: int, filename: str) -> Path:
     return app.settings.home / "drafts" / str(round_id) / f"v{version}" / filename
 
@@ -119,8 +164,13 @@ def create_round(app: App, new: NewRound, actor: str) -> int:
     _check_overrides(new.timer_overrides, {t.name for s in workflow.states.values() for t in s.timers})
     if not new.title.strip():
         raise InvalidInput("title: không được để trống.", "missing_field")
+    new = replace(new, title=nfc(new.title), subject=nfc(new.subject), office=nfc(new.office),
+                  contact_name=nfc(new.contact_name), contact_title=nfc_or_none(new.contact_title),
+                  contact_phone=nfc(new.contact_phone), signer_name=nfc(new.signer_name),
+                  signer_title=nfc(new.signer_title), legal_bases=tuple(nfc(b) for b in new.legal_bases))
     silence = silence_rule(workflow, new.silence_is_agreement)
-    subject = new.subject.strip() or default_subject(workflow, new.title)
+    subject = new.subject or default_subject(workflow, new.title)
+    check_round_texts(new, subject)
     draft_sha = None
     if new.draft_path is not None:
         if not new.draft_path.is_file():
@@ -193,6 +243,7 @@ def execute(app: App, round_id: int, event: Event, actor: str,
     with app.uow() as uow:
         state = uow.rounds.get(round_id, lock=True)
         workflow = get_workflow(state.workflow)
+        check_event_texts(event, workflow)
         decision = decide(state, event, now, workflow, app.calendar, app.tz)
         apply_decision(app, uow, workflow, decision, actor, now)
         if also is not None:

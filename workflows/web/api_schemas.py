@@ -9,17 +9,11 @@ import unicodedata
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
-from workflows.service.answer_input import (
-    COMMENT_MAX,
-    FIELD_MAX,
-    MAX_COMMENTS,
-    MAX_PROPOSALS,
-    NOTE_MAX,
-    SECTION_MAX,
-    clean_text,
-)
+from models import limits
+from models.text import stored_text
+from workflows.service.answer_input import MAX_COMMENTS, MAX_PROPOSALS, clean_text
 
 
 def _clean(value: str) -> str:
@@ -32,27 +26,45 @@ def _nfc_code(value: str) -> str:
     return unicodedata.normalize("NFC", value)
 
 
+def _as_stored(value: Any) -> Any:
+    """Text as it will be kept (NFC, line ends folded, trimmed) before its length is checked, so that the limits
+    of models.limits count the same characters here as everywhere else (Vietnamese sent in NFD is not longer)."""
+    return stored_text(value) if isinstance(value, str) else value
+
+
 _NOT_BLANK = r"\S"  # JSON Schema patterns search: at least one visible character
 
 
-# Free text: NFC, trimmed, no control characters; "required" ones must not be blank. Written out (not built by a
-# function) so that type checkers see them as types.
-TitleText = Annotated[str, Field(min_length=1, max_length=1000, pattern=_NOT_BLANK), AfterValidator(_clean)]
-SubjectText = Annotated[str, Field(max_length=2000), AfterValidator(_clean)]
-NameText = Annotated[str, Field(min_length=1, max_length=200, pattern=_NOT_BLANK), AfterValidator(_clean)]
-OptionalName = Annotated[str, Field(max_length=200), AfterValidator(_clean)]
-PhoneText = Annotated[str, Field(min_length=1, max_length=40, pattern=_NOT_BLANK), AfterValidator(_clean)]
-NoteText = Annotated[str, Field(max_length=NOTE_MAX), AfterValidator(_clean)]
-SectionText = Annotated[str, Field(max_length=SECTION_MAX), AfterValidator(_clean)]
-CommentText = Annotated[str, Field(min_length=1, max_length=COMMENT_MAX, pattern=_NOT_BLANK), AfterValidator(_clean)]
-WordingText = Annotated[str, Field(max_length=COMMENT_MAX), AfterValidator(_clean)]
+# Free text: NFC, trimmed, no control characters; "required" ones must not be blank. Lengths are those of
+# models.limits, counted on the text as kept (_as_stored runs before the schema's checks). Written out (not built by
+# a function) so that type checkers see them as types.
+TitleText = Annotated[str, Field(min_length=1, max_length=limits.TITLE, pattern=_NOT_BLANK),
+                      BeforeValidator(_as_stored), AfterValidator(_clean)]
+SubjectText = Annotated[str, Field(max_length=limits.SUBJECT), BeforeValidator(_as_stored), AfterValidator(_clean)]
+NameText = Annotated[str, Field(min_length=1, max_length=limits.PERSON_NAME, pattern=_NOT_BLANK),
+                     BeforeValidator(_as_stored), AfterValidator(_clean)]
+JobTitleText = Annotated[str, Field(min_length=1, max_length=limits.JOB_TITLE, pattern=_NOT_BLANK),
+                         BeforeValidator(_as_stored), AfterValidator(_clean)]
+OptionalJobTitle = Annotated[str, Field(max_length=limits.JOB_TITLE), BeforeValidator(_as_stored),
+                             AfterValidator(_clean)]
+PhoneText = Annotated[str, Field(min_length=1, max_length=limits.PHONE, pattern=_NOT_BLANK),
+                      BeforeValidator(_as_stored), AfterValidator(_clean)]
+NoteText = Annotated[str, Field(max_length=limits.ANSWER_NOTE), BeforeValidator(_as_stored), AfterValidator(_clean)]
+ReasonText = Annotated[str, Field(max_length=limits.REASON), BeforeValidator(_as_stored), AfterValidator(_clean)]
+SectionText = Annotated[str, Field(max_length=limits.SECTION), BeforeValidator(_as_stored), AfterValidator(_clean)]
+CommentText = Annotated[str, Field(min_length=1, max_length=limits.COMMENT, pattern=_NOT_BLANK),
+                        BeforeValidator(_as_stored), AfterValidator(_clean)]
+WordingText = Annotated[str, Field(max_length=limits.COMMENT), BeforeValidator(_as_stored), AfterValidator(_clean)]
+FieldText = Annotated[str, Field(max_length=limits.FIELD_CEILING, description="Giới hạn riêng của từng trường: "
+                                 "max_length trong GET /api/workflows"), BeforeValidator(_as_stored)]
 Key = Annotated[str, Field(min_length=1, max_length=60, pattern=r"^[A-Za-z0-9_-]+$")]
-Code = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_.-]+$",
+Code = Annotated[str, Field(min_length=1, max_length=limits.UNIT_CODE, pattern=r"^[A-Za-z0-9_.-]+$",
                             description="Mã đơn vị trong danh bạ, ví dụ SCT")]
-GroupCode = Annotated[str, Field(min_length=1, max_length=60, pattern=r"^[A-Za-z0-9_.-]+$",
+GroupCode = Annotated[str, Field(min_length=1, max_length=limits.GROUP_CODE, pattern=r"^[A-Za-z0-9_.-]+$",
                                  description="Mã nhóm đơn vị, ví dụ so-ban-nganh")]
-Office = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[^\x00-\x1f\x7f]*\S[^\x00-\x1f\x7f]*$",
-                              description="Mã phòng, ví dụ TĐC"), AfterValidator(_nfc_code), AfterValidator(_clean)]
+Office = Annotated[str, Field(min_length=1, max_length=limits.OFFICE,
+                              pattern=r"^[^\x00-\x1f\x7f]*\S[^\x00-\x1f\x7f]*$", description="Mã phòng, ví dụ TĐC"),
+                   BeforeValidator(_as_stored), AfterValidator(_nfc_code), AfterValidator(_clean)]
 DeadlineText = Annotated[str, Field(
     min_length=1, max_length=40,
     pattern=r"^\s*(\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{4}|\d{1,3}\s+[^\x00-\x1f\x7f]+)\s*$",
@@ -78,7 +90,7 @@ class ErrorOut(BaseModel):
 # Session ------------------------------------------------------------------------------------------
 
 class LoginIn(Strict):
-    username: Annotated[str, Field(min_length=1, max_length=80)]
+    username: Annotated[str, Field(min_length=1, max_length=limits.USERNAME)]
     password: Annotated[str, Field(min_length=1, max_length=200)]
 
 
@@ -228,10 +240,10 @@ class NewRoundIn(Strict):
     deadline: DeadlineText
     addressees: Annotated[list[AddresseeIn], Field(min_length=1, max_length=20)]
     contact_name: NameText
-    contact_title: OptionalName | None = None
+    contact_title: OptionalJobTitle | None = None
     contact_phone: PhoneText
     signer_name: NameText
-    signer_title: NameText = "GIÁM ĐỐC"
+    signer_title: JobTitleText = "GIÁM ĐỐC"
     silence_is_agreement: bool | None = Field(
         None, description="Quá hạn không trả lời được hiểu là đồng ý. Mặc định: theo quy trình; quy trình không có "
                           "câu thông báo (silence.possible = false) không nhận true")
@@ -257,7 +269,7 @@ class RespondIn(Strict):
     unit: Code
     kind: Literal["agree", "comments", "proposals"]
     comments: Annotated[list[CommentIn], Field(max_length=MAX_COMMENTS)] = []
-    proposals: Annotated[list[Annotated[dict[Key, Annotated[str, Field(max_length=FIELD_MAX)]], Field(max_length=40)]],
+    proposals: Annotated[list[Annotated[dict[Key, FieldText], Field(max_length=40)]],
                          Field(max_length=MAX_PROPOSALS, description="Các phiếu đề xuất, mỗi phiếu một đối tượng")] = []
     channel: Literal["paper", "phone", "email", "web"] = "paper"
     note: NoteText | None = None
@@ -267,7 +279,7 @@ class RespondIn(Strict):
 class ExtendIn(Strict):
     new_deadline: DeadlineText
     unit: Code | None = Field(None, description="Chỉ gia hạn cho một đơn vị; bỏ trống: gia hạn cho cả đợt")
-    reason: NoteText | None = None
+    reason: ReasonText | None = None
 
 
 class RemindIn(Strict):
@@ -276,7 +288,7 @@ class RemindIn(Strict):
 
 
 class CloseIn(Strict):
-    reason: NoteText | None = None
+    reason: ReasonText | None = None
 
 
 class CommandOut(BaseModel):

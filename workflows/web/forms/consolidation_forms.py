@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from config.calendar import WorkingCalendar
+from models import limits
 from models.consolidation import HANDLING_LABELS, ExplanationRequired, Handling, check_handling
 from workflows.engine.events import Command
 from workflows.service.drafts import parse_sections
@@ -22,14 +23,6 @@ from workflows.web.forms.round_forms import (
     first,
     parse_date_text,
 )
-
-MAX_EXPLANATION = 4000
-MAX_SECTIONS = 200
-MAX_SECTION_LENGTH = 300
-MAX_NOTE = 1000
-MAX_DOCUMENT_NUMBER = 100
-MAX_REASON = 2000
-
 
 # --- handling comments -----------------------------------------------------------------------------------
 
@@ -68,8 +61,8 @@ def check_handle_form(form: HandleForm, known: Iterable[int]) -> HandlingChoice:
         decision = Handling(form.decision)
     except ValueError:
         errors["decision"] = "Chọn cách xử lý: " + ", ".join(HANDLING_LABELS.values()).lower() + "."
-    if len(form.explanation) > MAX_EXPLANATION:
-        errors["explanation"] = f"Nội dung giải trình quá dài (tối đa {MAX_EXPLANATION} ký tự)."
+    if problem := limits.text_problem("Nội dung giải trình", form.explanation, limits.EXPLANATION):
+        errors["explanation"] = problem
     elif decision is not None:
         try:
             check_handling(decision, form.explanation)
@@ -114,12 +107,13 @@ def check_draft_form(form: DraftForm, upload: tuple[str, bytes] | None, limit_mb
         except FormErrors as problem:
             errors.update(problem.errors)
     sections = parse_sections(form.sections)
-    if len(sections) > MAX_SECTIONS:
-        errors["sections"] = f"Tối đa {MAX_SECTIONS} mục."
-    elif any(len(s) > MAX_SECTION_LENGTH for s in sections):
-        errors["sections"] = f"Mỗi mục tối đa {MAX_SECTION_LENGTH} ký tự (một mục một dòng)."
-    if len(form.note) > MAX_NOTE:
-        errors["note"] = f"Ghi chú quá dài (tối đa {MAX_NOTE} ký tự)."
+    problems = [limits.too_many("Các mục", len(sections), limits.DRAFT_SECTIONS, "mục")]
+    problems += [limits.text_problem(f"Mục {number} (một mục một dòng)", section, limits.DRAFT_SECTION)
+                 for number, section in enumerate(sections, start=1)]
+    if found := next((problem for problem in problems if problem), None):
+        errors["sections"] = found
+    if too_long := limits.text_problem("Ghi chú", form.note, limits.DRAFT_NOTE):
+        errors["note"] = too_long
     if errors:
         if upload is not None and "draft" not in errors:
             errors["draft"] = "Hãy chọn lại tệp dự thảo (trình duyệt không giữ tệp khi biểu mẫu còn lỗi)."
@@ -155,8 +149,8 @@ def check_decision_form(form: DecisionForm, today: date) -> Command:
     if form.outcome == decision_value(ISSUE_EVENT):
         if not form.number:
             errors["number"] = "Nhập số văn bản ban hành (ví dụ 123/KH-UBND)."
-        elif len(form.number) > MAX_DOCUMENT_NUMBER:
-            errors["number"] = f"Số văn bản quá dài (tối đa {MAX_DOCUMENT_NUMBER} ký tự)."
+        elif problem := limits.text_problem("Số văn bản", form.number, limits.DOCUMENT_NUMBER):
+            errors["number"] = problem
         issued_on = parse_date_text(form.date)
         if not form.date:
             errors["date"] = "Nhập ngày ban hành (ví dụ 20/12/2025)."
@@ -171,8 +165,8 @@ def check_decision_form(form: DecisionForm, today: date) -> Command:
     if form.outcome == decision_value(RETURN_EVENT):
         if not form.reason:
             errors["reason"] = "Nhập lý do UBND tỉnh trả lại dự thảo."
-        elif len(form.reason) > MAX_REASON:
-            errors["reason"] = f"Lý do quá dài (tối đa {MAX_REASON} ký tự)."
+        elif problem := limits.text_problem("Lý do", form.reason, limits.REASON):
+            errors["reason"] = problem
         if errors:
             raise FormErrors(errors)
         return Command(RETURN_EVENT, {"reason": form.reason})

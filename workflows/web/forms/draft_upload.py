@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from models import limits
 from workflows.service.draft_upload import detect_kind, docx_problem
 from workflows.service.errors import FormErrors
 
@@ -24,7 +25,7 @@ class DraftUpload:
 
 def safe_filename(name: str, kind: str) -> str:
     stem = _UNSAFE.sub("_", Path(name.replace("\\", "/")).stem).strip(" ._") or "du-thao"
-    return f"{stem[:120]}.{kind}"
+    return f"{stem[:limits.FILE_NAME]}.{kind}"
 
 
 def check_draft_upload(filename: str, content: bytes, limit_mb: int) -> DraftUpload:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from config.calendar import WorkingCalendar
+from models import limits
 from models.errors import InvalidInput
 from models.rounds import RecipientRole, ResponseChannel, ResponseKind
 from workflows.definition import ResponseSpec, TimerDef, TimeSpec, Workflow
@@ -326,8 +327,14 @@ def read_round_form(values: FormValues, fixed_office: str | None,
         recipients=read_recipients(values))
 
 
-_PHONE = re.compile(r"[0-9 +.\-()]{6,40}")
-_OFFICE = re.compile(r"[A-Za-zĐđ0-9&._-]{1,40}")
+_PHONE = re.compile(rf"[0-9 +.\-()]{{6,{limits.PHONE}}}")
+_OFFICE = re.compile(rf"[A-Za-zĐđ0-9&._-]{{1,{limits.OFFICE}}}")
+# The create form's texts: the field, its label in messages, and its limit (models.limits).
+ROUND_FORM_TEXTS: tuple[tuple[str, str, int], ...] = (
+    ("title", "Tên dự thảo", limits.TITLE), ("subject", "Trích yếu", limits.SUBJECT),
+    ("contact_name", "Họ tên người liên hệ", limits.PERSON_NAME),
+    ("contact_title", "Chức vụ người liên hệ", limits.JOB_TITLE),
+    ("signer_name", "Họ tên người ký", limits.PERSON_NAME))
 
 
 def check_round_form(form: RoundForm, *, today: date, calendar: WorkingCalendar,
@@ -337,8 +344,6 @@ def check_round_form(form: RoundForm, *, today: date, calendar: WorkingCalendar,
     errors: dict[str, str] = {}
     if not form.title:
         errors["title"] = "Nhập tên dự thảo."
-    elif len(form.title) > 1000:
-        errors["title"] = "Tên dự thảo quá dài (tối đa 1000 ký tự)."
     workflow = workflows.get(form.workflow)
     if workflow is None:
         errors["workflow"] = "Chọn một quy trình."
@@ -346,8 +351,13 @@ def check_round_form(form: RoundForm, *, today: date, calendar: WorkingCalendar,
     prefilled = {default_subject(w, "").rstrip(". …") for w in workflows.values()}
     if subject.rstrip(". …") in prefilled | {""}:  # left as prefilled (by any kind): the kind's default
         subject = default_subject(workflow, form.title) if workflow is not None and form.title else ""
-    if len(subject) > 1000:
-        errors["subject"] = "Trích yếu quá dài (tối đa 1000 ký tự)."
+    typed = {"title": form.title, "subject": subject, "contact_name": form.contact_name,
+             "contact_title": form.contact_title, "signer_name": form.signer_name}
+    for name, label, limit in ROUND_FORM_TEXTS:
+        problem = limits.text_problem(label, typed[name], limit)
+        if problem is not None:
+            errors.setdefault(name, problem)
+    _check_legal_bases(form.legal_bases.splitlines(), errors)
     silence = False
     if workflow is not None:
         try:
@@ -377,6 +387,8 @@ def check_round_form(form: RoundForm, *, today: date, calendar: WorkingCalendar,
         errors["signer_title"] = "Chọn chức danh người ký."
     _check_recipients(form.recipients, set(known_groups), set(known_units), errors)
     if errors:
+        if "contact_title" in errors:  # the page has no place for it beside the field
+            errors["form"] = " ".join(filter(None, (errors.get("form"), errors["contact_title"])))
         raise FormErrors(errors)
     assert deadline is not None and workflow is not None
     new = NewRound(
@@ -387,6 +399,16 @@ def check_round_form(form: RoundForm, *, today: date, calendar: WorkingCalendar,
         timer_overrides=overrides, deadline_working_days=deadline.working_days,
         legal_bases=tuple(form.legal_bases.splitlines()))
     return new, deadline
+
+
+def _check_legal_bases(bases: list[str], errors: dict[str, str]) -> None:
+    """Each căn cứ (one a line) within its limit, and not too many; a problem is shown above the form."""
+    problems = [limits.too_many("Căn cứ", len(bases), limits.LEGAL_BASES, "dòng")]
+    problems += [limits.text_problem(f"Căn cứ {number}", basis, limits.LEGAL_BASIS)
+                 for number, basis in enumerate(bases, start=1)]
+    found = [problem for problem in problems if problem]
+    if found:
+        errors["form"] = " ".join(filter(None, (errors.get("form"), *found)))
 
 
 def _check_recipients(choice: RecipientChoice, groups: set[str], units: set[str], errors: dict[str, str]) -> None:
@@ -445,8 +467,8 @@ def check_extend_form(form: ExtendForm, units: Mapping[str, str], today: date,
         errors.update(problem.errors)
     if not form.reason:
         errors["reason"] = "Nhập lý do gia hạn (được ghi vào nhật ký và thư thông báo)."
-    elif len(form.reason) > 1000:
-        errors["reason"] = "Lý do quá dài (tối đa 1000 ký tự)."
+    elif too_long := limits.text_problem("Lý do", form.reason, limits.REASON):
+        errors["reason"] = too_long
     if errors:
         raise FormErrors(errors)
     assert deadline is not None
@@ -522,6 +544,10 @@ def check_respond_form(form: RespondForm, units: Mapping[str, str], workflow: Wo
             continue
         if not row.text:
             errors[f"comment_{number}"] = f"Ý kiến số {number}: nhập nội dung {terms.verb}."
+        for label, text, limit in (("mục/phần", row.section, limits.SECTION), ("nội dung", row.text, limits.COMMENT),
+                                   ("đề xuất sửa đổi", row.wording, limits.COMMENT)):
+            if too_long := limits.text_problem(f"Ý kiến số {number} ({label})", text, limit):
+                errors.setdefault(f"comment_{number}", too_long)
         comments.append(CommentInput(row.text, row.section or None, row.wording or None))
     if form.kind == ResponseKind.COMMENTS.value and not comments:
         errors["comments"] = f"Nhập ít nhất một {terms.answer}, hoặc chọn \"{terms.agreed}\"."
@@ -535,8 +561,8 @@ def check_respond_form(form: RespondForm, units: Mapping[str, str], workflow: Wo
             for problem in invalid.problems:
                 errors[problem.field] = problem.message
             errors["proposal"] = f"{_capital(terms.answer)} chưa hợp lệ: xem các mục tô đỏ."
-    if len(form.note) > 500:
-        errors["note"] = "Ghi chú quá dài (tối đa 500 ký tự)."
+    if too_long := limits.text_problem("Ghi chú", form.note, limits.ANSWER_NOTE):
+        errors["note"] = too_long
     if errors:
         raise FormErrors(errors)
     return Respond(unit_code=form.unit, kind=ResponseKind(form.kind), entered_by=entered_by, channel=channel,
@@ -546,6 +572,6 @@ def check_respond_form(form: RespondForm, units: Mapping[str, str], workflow: Wo
 
 def read_close(values: FormValues) -> Close:
     reason = first(values, "reason")
-    if len(reason) > 1000:
-        raise FormErrors({"reason": "Lý do quá dài (tối đa 1000 ký tự)."})
+    if problem := limits.text_problem("Lý do", reason, limits.REASON):
+        raise FormErrors({"reason": problem})
     return Close(reason or None)
