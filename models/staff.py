@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 
@@ -54,3 +55,13 @@ class StaffUser:
     def actor(self) -> str:
         """How the user appears in the audit trail."""
         return f"{self.display_name} ({self.username})"
+
+
+@dataclass(frozen=True)
+class Account:
+    """An account as administrators see it: active or not, and when it last logged in."""
+
+    user: StaffUser
+    active: bool
+    created_at: datetime
+    last_login_at: datetime | None

@@ -9,7 +9,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from models.db.tables import LoginAttemptRow, UserRow
-from models.staff import Role, StaffUser
+from models.staff import Account, Role, StaffUser
 
 
 @dataclass(frozen=True)
@@ -18,16 +18,6 @@ class Credentials:
 
     user: StaffUser
     password_hash: str
-
-
-@dataclass(frozen=True)
-class Account:
-    """An account as administrators see it: active or not, and when it last logged in."""
-
-    user: StaffUser
-    active: bool
-    created_at: datetime
-    last_login_at: datetime | None
 
 
 def _account(row: UserRow) -> Account:

@@ -6,10 +6,9 @@ import secrets
 from datetime import datetime
 from typing import Any
 
-from models.db.staff_repository import Account
 from models.db.unit_of_work import UnitOfWork
 from models.errors import DomainError, InvalidInput, NotFound
-from models.staff import ACCOUNT_ACTIONS, Role
+from models.staff import ACCOUNT_ACTIONS, Account, Role
 from models.text import nfc
 from workflows.service.app import App
 from workflows.service.staff import HASHER, LoginRefused, check_password, checked_office, parse_role, verify_password

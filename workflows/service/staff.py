@@ -9,6 +9,7 @@ from functools import cache
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from models import limits
 from models.errors import DomainError, InvalidInput
 from models.staff import Role, StaffUser
 from models.text import nfc
@@ -20,8 +21,8 @@ MAX_FAILURES_PER_USER = 5
 MAX_FAILURES_PER_CLIENT = 20
 MIN_PASSWORD = 10
 MAX_PASSWORD = 200
-MAX_OFFICE = 40
-MAX_DISPLAY_NAME = 200
+MAX_OFFICE = limits.OFFICE
+MAX_DISPLAY_NAME = limits.STAFF_NAME  # with the username, the audit's actor fits its VARCHAR(200)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 

@@ -9,6 +9,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from models import limits
 from models.unit_status import ANSWER_LABELS, EMAIL_LABELS
 from workflows.definition import Capability
 from workflows.service.deadlines import read_date
@@ -40,6 +41,7 @@ def _iso_date(value: object) -> str:
 
 
 ENV.filters["vn_date"] = _vn_date
+ENV.globals["limits"] = limits  # the maxlength of each field is the service's own limit
 ENV.filters["iso_date"] = _iso_date
 ENV.filters["vn_value"] = _vn_value
 # Keys of audit details as staff read them; unknown keys are shown as they are.

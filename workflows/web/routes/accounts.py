@@ -9,9 +9,8 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.exceptions import HTTPException
 from fastapi.responses import RedirectResponse, Response
 
-from models.db.staff_repository import Account
 from models.errors import DomainError, InvalidInput
-from models.staff import ACCOUNT_ACTIONS, ROLE_LABELS, StaffUser
+from models.staff import ACCOUNT_ACTIONS, ROLE_LABELS, Account, StaffUser
 from workflows.service.accounts import (
     AccountNotFound,
     account,
