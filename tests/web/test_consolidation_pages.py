@@ -8,22 +8,20 @@ import re
 import shutil
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from docx import Document
-from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
-from config.clock import FrozenClock
-from config.settings import load_settings
 from models.rounds import ResponseKind
+from tests.web.test_staff_pages import Site as StaffSite
+from tests.web.test_staff_pages import _open
 from workflows.demo import UNITS_CSV, seed_round
 from workflows.engine.events import Close, Command, CommentInput, Launch, Respond
-from workflows.service.app import App, build_app
 from workflows.service.consolidation import handle_comments, triage_items
 from workflows.service.directory import import_units
 from workflows.service.drafts import add_version, versions
@@ -32,7 +30,6 @@ from workflows.service.staff import add_user
 from workflows.service.submission import submission_packages, submit_round
 from workflows.service.views import audit_trail, round_view
 from workflows.web.app import create_web_app
-from workflows.web.security import SESSION_COOKIE
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 PASSWORD = "matkhau-rat-dai"
@@ -48,80 +45,15 @@ def local(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=TZ)
 
 
-def _csrf_of(page: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
-
-
-class Browser:
-    """A TestClient with a session, knowing its CSRF token."""
-
-    def __init__(self, client: TestClient, cookie: str | None = None, csrf: str | None = None) -> None:
-        self.client = client
-        if cookie is not None:
-            client.cookies.set(SESSION_COOKIE, cookie)
-        self.csrf = csrf or _csrf_of(client.get("/login").text)
-
-    def login(self, username: str) -> Browser:
-        response = self.client.post("/login", data={"username": username, "password": PASSWORD,
-                                                    "csrf_token": self.csrf}, follow_redirects=False)
-        assert response.status_code == 303, response.text
-        self.csrf = _csrf_of(self.client.get("/").text)
-        return self
-
-    def get(self, url: str, **kw):  # type: ignore[no-untyped-def]
-        return self.client.get(url, **kw)
-
-    def post(self, url: str, data: dict | None = None, csrf: bool = True, **kw):  # type: ignore[no-untyped-def,type-arg]
-        values = dict(data or {})
-        if csrf:
-            values["csrf_token"] = self.csrf
-        return self.client.post(url, data=values, follow_redirects=False, **kw)
-
-    def confirm(self, url: str, data: dict):  # type: ignore[no-untyped-def,type-arg]
-        """Post an action, check the confirmation page (nothing done yet), then confirm."""
-        first = self.post(url, data)
-        assert first.status_code == 200, first.text[-1500:]
-        assert "Xác nhận" in first.text and 'name="confirmed" value="yes"' in first.text
-        return self.post(url, {**data, "confirmed": "yes"})
-
-
 @dataclass
-class Site:
-    app: App
-    clock: FrozenClock
-    web: object
-    round_id: int
-    draft_id: int
-    sessions: dict[str, tuple[str, str]] = field(default_factory=dict)
-
-    def as_(self, username: str | None) -> Browser:
-        client = TestClient(self.web)  # type: ignore[arg-type]
-        if username is None:
-            return Browser(client)
-        if username in self.sessions:
-            browser = Browser(client, *self.sessions[username])
-            if client.get("/api/session").status_code == 200:
-                return browser
-            client = TestClient(self.web)  # type: ignore[arg-type]  # the clock moved past the session's lifetime
-        browser = Browser(client).login(username)
-        self.sessions[username] = (client.cookies[SESSION_COOKIE], browser.csrf)
-        return browser
-
-    def actions(self) -> list[str]:
-        return [e.action for e in audit_trail(self.app, self.round_id)[0]]
+class Site(StaffSite):
+    """The staff pages' site, with what the consolidation tests ask of the round."""
 
     def status(self, round_id: int | None = None) -> str:
         return round_view(self.app, round_id or self.round_id).state.status
 
     def comment_ids(self) -> list[int]:
         return [i.comment_id for i in triage_items(self.app, self.round_id)]
-
-
-def _open(home: Path, at: datetime, max_upload_mb: int = 20) -> tuple[App, FrozenClock]:
-    settings = load_settings(home=home, database_url=f"sqlite:///{home}/ykien.db", smtp_url=None, now=None,
-                             calendar_file=None, max_upload_mb=max_upload_mb)
-    clock = FrozenClock(at)
-    return build_app(settings, clock, create_schema=True), clock
 
 
 def _build(home: Path) -> Site:
