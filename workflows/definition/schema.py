@@ -199,6 +199,7 @@ class DocumentDef(DefinitionModel):
     filename: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]*\.(docx|xlsx|pdf|zip|csv)$")]
     wording: Annotated[str, Field(pattern=r"^[a-z0-9_]+$")] | None = None  # wording file; the builder's own if absent
     states: list[str] = Field(min_length=1)  # where it is offered
+    numbered: bool = False  # leaves the Sở with a số and ký hiệu from the sổ văn bản đi (models/register.py)
 
 
 class SilenceRule(DefinitionModel):
