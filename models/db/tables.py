@@ -297,3 +297,39 @@ class SubmissionRow(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime]
     created_by: Mapped[str] = mapped_column(String(200))
+
+
+class RegisterEntryRow(Base):
+    """One line of a register of outgoing documents (sổ văn bản đi): a number given to one document. A cancelled
+    entry stays, and its number stays used."""
+
+    __tablename__ = "register_entries"
+    __table_args__ = (UniqueConstraint("register", "year", "number"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    register: Mapped[str] = mapped_column(String(20))
+    year: Mapped[int] = mapped_column(Integer)
+    number: Mapped[int] = mapped_column(Integer)
+    symbol: Mapped[str] = mapped_column(String(60))  # ký hiệu: "SKHCN-TĐC", "TTr-SKHCN"
+    issued_on: Mapped[date] = mapped_column(Date)
+    document_type: Mapped[str] = mapped_column(String(20))  # "TTr", "BC"; "" for a công văn
+    document_title: Mapped[str] = mapped_column(String(300))
+    summary: Mapped[str] = mapped_column(Text)  # trích yếu
+    round_id: Mapped[int | None] = mapped_column(ForeignKey("rounds.id"), index=True)
+    document_key: Mapped[str | None] = mapped_column(String(60))
+    signer: Mapped[str] = mapped_column(String(200))
+    recipients: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(20))  # assigned | entered
+    created_at: Mapped[datetime]
+    created_by: Mapped[str] = mapped_column(String(200))
+    cancelled_at: Mapped[datetime | None]
+    cancelled_by: Mapped[str | None] = mapped_column(String(200))
+    cancel_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class RegisterCounterRow(Base):
+    """The last number a register gave in a year; taking a number raises it in the taker's transaction."""
+
+    __tablename__ = "register_counters"
+    register: Mapped[str] = mapped_column(String(20), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_number: Mapped[int] = mapped_column(Integer)

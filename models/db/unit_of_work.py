@@ -12,6 +12,7 @@ from models.db.directory_repository import DirectoryRepository
 from models.db.draft_repository import DraftRepository
 from models.db.mailbox_repository import MailboxRepository
 from models.db.outbox_repository import OutboxRepository
+from models.db.register_repository import RegisterRepository
 from models.db.response_repository import ResponseRepository
 from models.db.round_repository import RoundRepository
 from models.db.staff_repository import StaffRepository
@@ -40,6 +41,7 @@ class UnitOfWork:
     staff: StaffRepository
     staff_sessions: StaffSessionRepository
     mailbox: MailboxRepository
+    register: RegisterRepository  # the register of outgoing documents (sổ văn bản đi)
 
     def __init__(self, sessions: sessionmaker[Session], read_only: bool = False) -> None:
         self._sessions = sessions
@@ -61,6 +63,7 @@ class UnitOfWork:
         self.staff = StaffRepository(self.session)
         self.staff_sessions = StaffSessionRepository(self.session)
         self.mailbox = MailboxRepository(self.session)
+        self.register = RegisterRepository(self.session)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
