@@ -286,10 +286,10 @@ def test_silence_sentence_never_shown_to_units_asked_only_to_publish(name: str) 
     assert "Quá thời hạn" not in email.text
 
 
-def test_consultation_invitation_asks_for_comments_before_the_deadline() -> None:
+def test_consultation_invitation_asks_for_comments_by_the_deadline_day_included() -> None:
     text = render("consultation/invitation", full_context("consultation/invitation")).text
     assert "đóng góp ý kiến đối với dự thảo" in text
-    assert "trước ngày 05/12/2025" in text
+    assert "chậm nhất trong ngày 05/12/2025" in text and "trước ngày" not in text
     assert "trình UBND tỉnh Cao Bằng" in text
 
 
@@ -317,8 +317,9 @@ def test_overdue_reminder_counts_working_days() -> None:
 def test_extension_states_old_and_new_deadline_and_reason() -> None:
     name = "consultation/extension"
     text = render(name, full_context(name, reason="Nhiều đơn vị đề nghị thêm thời gian")).text
-    assert "thời hạn cũ là trước ngày 05/12/2025" in text
-    assert "gia hạn đến trước ngày 12/12/2025" in text
+    assert "thời hạn cũ là hết ngày 05/12/2025" in text
+    assert "gia hạn đến hết ngày 12/12/2025" in text
+    assert "chậm nhất trong ngày 12/12/2025" in text and "trước ngày" not in text
     assert "Lý do gia hạn: Nhiều đơn vị đề nghị thêm thời gian" in text
     assert "Lý do" not in render(name, full_context(name, reason=None)).text
 

@@ -221,7 +221,7 @@ def test_requests_are_numbered_once_even_when_given_with_numbers(letter: DocxDoc
 
 def test_deadline_and_contact_sentence_reads_like_the_seed(letter: DocxDocument) -> None:
     assert (
-        "Ý kiến góp ý bằng văn bản của quý cơ quan, đơn vị gửi về Sở Khoa học và Công nghệ trước ngày 05/12/2025."
+        "Ý kiến góp ý bằng văn bản của quý cơ quan, đơn vị gửi về Sở Khoa học và Công nghệ chậm nhất ngày 05/12/2025."
         " Mọi thông tin cần trao đổi, liên hệ qua Ông Phạm Phi Long, trưởng phòng Quản lý Tiêu chuẩn Đo lường"
         " Chất lượng, điện thoại 0912130290."
     ) in [p.text for p in body_paragraphs(letter)]

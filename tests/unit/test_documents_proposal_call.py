@@ -147,7 +147,7 @@ def test_outside_bodies_send_to_the_department_address_and_email_with_the_form(c
     assert send == (
         "- Nội dung đề xuất gửi về Sở Khoa học và Công nghệ (địa chỉ: tầng 6 tòa nhà C, trụ sở làm việc các"
         " sở, ban, ngành tỉnh, Khu đô thị mới, phường Thục Phán tỉnh Cao Bằng; thư điện tử:"
-        " skhcn@caobang.gov.vn) trước ngày 09/8/2025 (lưu ý: Phiếu đề xuất nhiệm vụ thực hiện theo Mẫu"
+        " skhcn@caobang.gov.vn) chậm nhất ngày 09/8/2025 (lưu ý: Phiếu đề xuất nhiệm vụ thực hiện theo Mẫu"
         " A1-ĐXNV, Thông tư số 15/2022/TT-BKHCN, được gửi kèm theo Công văn này)."
     )
     assert seed_data.INTERNAL_OFFICE not in send
@@ -160,7 +160,7 @@ def test_item_2_tells_the_departments_own_units_to_send_to_the_internal_office(c
         "2. Các phòng, đơn vị trực thuộc Sở chủ động nghiên cứu, tham mưu đề xuất nhiệm vụ KH&CN cấp quốc gia"
         " dự kiến thực hiện từ năm 2026 thuộc Chương trình 1322 theo hướng dẫn tại Công văn số"
         " 3347/BKHCN-TĐC ngày 24/7/2025 của Bộ Khoa học và Công nghệ và gửi về Phòng Quản lý Khoa học và Sở"
-        " hữu trí tuệ trước ngày 09/8/2025."
+        " hữu trí tuệ chậm nhất ngày 09/8/2025."
     )
     assert body.index(one(body, "1. ")) < body.index(one(body, "- Nội dung đề xuất")) < body.index(internal)
 

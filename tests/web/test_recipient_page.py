@@ -151,7 +151,7 @@ def test_page_shows_the_request_and_records_first_and_last_opening(client: TestC
     assert page.status_code == 200
     text = page.text
     for expected in ("Sở Khoa học và Công nghệ", f"V/v xin ý kiến góp ý đối với dự thảo {TITLE}", TITLE,
-                     "Kính gửi: <strong>Sở Công Thương</strong>", "trước ngày <strong>05/12/2025</strong>",
+                     "Kính gửi: <strong>Sở Công Thương</strong>", "chậm nhất trong ngày <strong>05/12/2025</strong>",
                      "Ông Phạm Phi Long", "0912 130 290", 'href="tel:0912130290"',
                      f"{TERMS.verb.capitalize()}: gửi {TERMS.awaited['comment']}",
                      f'href="/r/{tokens["SCT"]}/draft"', "Đồng ý / không có ý kiến", "Có ý kiến góp ý",
@@ -357,7 +357,7 @@ def test_an_extended_unit_can_still_answer_after_the_round_deadline(client: Test
     execute(ykien_app, 1, Extend(date(2025, 12, 12), "SYT", "Sở Y tế xin thêm thời gian"), STAFF)
     clock.set(datetime(2025, 12, 8, 9, 0, tzinfo=TZ))
     page = client.get(f"/r/{tokens['SYT']}")
-    assert "được gia hạn" in page.text and "trước ngày <strong>12/12/2025</strong>" in page.text
+    assert "được gia hạn" in page.text and "chậm nhất trong ngày <strong>12/12/2025</strong>" in page.text
     assert 'id="answer-form"' in page.text
     assert client.post(f"/r/{tokens['SYT']}", data=form(ykien_app, tokens["SYT"], answer="agree")).status_code == 200
     assert unit(ykien_app, "SYT").answer.value == "agree" and not unit(ykien_app, "SYT").late
