@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from models import limits
 from models.errors import InvalidInput
-from models.text import nfc
+from models.text import grouped, nfc
 
 DEFAULT_REGISTER = "di"
 REGISTER_TITLES = {DEFAULT_REGISTER: "Sổ văn bản đi"}
@@ -105,7 +105,7 @@ def parse_number(text: str, expected: str, place: str = "--number") -> int:
     digits = match["number"]
     number = int(digits) if len(digits) <= len(str(MAX_NUMBER)) else MAX_NUMBER + 1
     if not 1 <= number <= MAX_NUMBER:
-        raise InvalidInput(f"{place}: số \"{digits}\" phải từ 01 đến {MAX_NUMBER}.", "bad_number")
+        raise InvalidInput(f"{place}: số \"{digits}\" phải từ 01 đến {grouped(MAX_NUMBER)}.", "bad_number")
     given = re.sub(r"\s*-\s*", "-", match["symbol"]) if match["symbol"] else expected
     if given.casefold() != expected.casefold():
         hint = ""
@@ -152,6 +152,7 @@ class RegisterEntry:
     year: int
     number: int
     symbol: str
+    office: str  # the office that drafted it
     issued_on: date
     document_type: str  # "" for a công văn
     document_title: str  # "Tờ trình UBND tỉnh", as the kind's definition names the document

@@ -25,7 +25,7 @@ class EntryNotFound(NotFound):
 
 def _entry(row: RegisterEntryRow) -> RegisterEntry:
     return RegisterEntry(
-        id=row.id, register=row.register, year=row.year, number=row.number, symbol=row.symbol,
+        id=row.id, register=row.register, year=row.year, number=row.number, symbol=row.symbol, office=row.office,
         issued_on=row.issued_on, document_type=row.document_type, document_title=row.document_title,
         summary=row.summary, round_id=row.round_id, document_key=row.document_key, signer=row.signer,
         recipients=row.recipients, source=Source(row.source), created_at=row.created_at, created_by=row.created_by,
@@ -83,11 +83,11 @@ class RegisterRepository:
             RegisterEntryRow.number == number)).one_or_none()
         return _entry(row) if row is not None else None
 
-    def add(self, *, register: str, year: int, number: int, symbol: str, issued_on: date, document_type: str,
-            document_title: str, summary: str, round_id: int | None, document_key: str | None, signer: str,
-            recipients: str, source: Source, at: datetime, by: str) -> RegisterEntry:
+    def add(self, *, register: str, year: int, number: int, symbol: str, office: str, issued_on: date,
+            document_type: str, document_title: str, summary: str, round_id: int | None, document_key: str | None,
+            signer: str, recipients: str, source: Source, at: datetime, by: str) -> RegisterEntry:
         row = RegisterEntryRow(
-            register=register, year=year, number=number, symbol=symbol, issued_on=issued_on,
+            register=register, year=year, number=number, symbol=symbol, office=office, issued_on=issued_on,
             document_type=document_type, document_title=document_title, summary=summary, round_id=round_id,
             document_key=document_key, signer=signer, recipients=recipients, source=source.value, created_at=at,
             created_by=by)

@@ -310,6 +310,7 @@ class RegisterEntryRow(Base):
     year: Mapped[int] = mapped_column(Integer)
     number: Mapped[int] = mapped_column(Integer)
     symbol: Mapped[str] = mapped_column(String(60))  # ký hiệu: "SKHCN-TĐC", "TTr-SKHCN"
+    office: Mapped[str] = mapped_column(String(40))  # the office that drafted it (its copy: "Lưu: VT, TĐC")
     issued_on: Mapped[date] = mapped_column(Date)
     document_type: Mapped[str] = mapped_column(String(20))  # "TTr", "BC"; "" for a công văn
     document_title: Mapped[str] = mapped_column(String(300))

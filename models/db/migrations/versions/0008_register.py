@@ -25,6 +25,7 @@ def upgrade() -> None:
         sa.Column('year', sa.Integer(), nullable=False),
         sa.Column('number', sa.Integer(), nullable=False),
         sa.Column('symbol', sa.String(length=60), nullable=False),
+        sa.Column('office', sa.String(length=40), nullable=False),
         sa.Column('issued_on', sa.Date(), nullable=False),
         sa.Column('document_type', sa.String(length=20), nullable=False),
         sa.Column('document_title', sa.String(length=300), nullable=False),
