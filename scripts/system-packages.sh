@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Debian packages the tests use: Chromium for the browser tests (never a downloaded browser), LibreOffice and
-# poppler to render documents to PDF/PNG, Liberation fonts (metric-compatible with Times New Roman).
+# poppler to render documents to PDF/PNG, Liberation fonts 2.x (metric-compatible with Times New Roman; fonts-liberation
+# 1.07 lacks the Vietnamese letters U+1EA0-1EF9, which would fall back to DejaVu).
 # Installs only what is missing, so a machine that has them pays nothing.
 set -euo pipefail
 needed=()
 command -v chromium >/dev/null 2>&1 || needed+=(chromium)
 command -v soffice >/dev/null 2>&1 || needed+=(libreoffice-writer)
 command -v pdftoppm >/dev/null 2>&1 || needed+=(poppler-utils)
-fc-list 2>/dev/null | grep -qi "Liberation Serif" || needed+=(fonts-liberation)
+fc-list "Liberation Serif:charset=1ea0-1ef9" 2>/dev/null | grep -q . || needed+=(fonts-liberation2)
 if [ "${#needed[@]}" -gt 0 ]; then
     echo "installing Debian packages: ${needed[*]}"
     SUDO=""

@@ -33,7 +33,7 @@ from notifications.documents import (
 
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "artifacts" / "documents"
-TOOLS = ("soffice", "pdftoppm", "pdftotext", "pdfinfo")
+TOOLS = ("soffice", "pdftoppm", "pdftotext", "pdfinfo", "pdffonts")
 
 DOCUMENTS: dict[str, Callable[[], bytes]] = {
     "request_letter": lambda: render_request_letter(seed_data.request_letter()),
@@ -65,7 +65,7 @@ def _require_tools() -> None:
     if not missing:
         return
     message = (f"missing {', '.join(missing)}: apt-get install -y --no-install-recommends "
-               "libreoffice-writer poppler-utils fonts-liberation")
+               "libreoffice-writer poppler-utils fonts-liberation2")
     if os.environ.get("CI"):
         pytest.fail(message, pytrace=False)
     pytest.skip(message)
@@ -124,6 +124,17 @@ def test_signature_shares_its_page_with_the_end_of_the_body(converted: Path, nam
     page = next(text for text in pages_text(converted / f"{name}.pdf") if SIGNATURE_PAGE[name] in text)
     assert "./." in page
     assert "Nơi nhận:" in page
+
+
+def test_vietnamese_letters_are_set_in_a_times_compatible_serif_without_fallback(converted: Path) -> None:
+    """Liberation Serif 1.07 (fonts-liberation) lacks U+1EA0-1EF9 ("ạ", "ế", "ộ", ...), which LibreOffice then takes
+    from DejaVu Sans: a page in two typefaces. fonts-liberation2 (scripts/system-packages.sh) covers them."""
+    for name in ("request_letter", "synthesis", "submission"):
+        listing = subprocess.run(["pdffonts", str(converted / f"{name}.pdf")], capture_output=True, text=True,
+                                 check=True).stdout
+        fonts = [line.split()[0].split("+")[-1] for line in listing.splitlines()[2:] if line.strip()]
+        assert fonts, listing
+        assert all(font.startswith(("LiberationSerif", "TimesNewRoman")) for font in fonts), (name, fonts)
 
 
 def test_header_lines_are_not_broken_by_the_column_width(converted: Path) -> None:
