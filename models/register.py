@@ -183,3 +183,10 @@ class RegisterEntry:
     @property
     def type_name(self) -> str:
         return type_name(self.document_type)
+
+    @property
+    def name_and_summary(self) -> str:
+        """"Tờ trình UBND tỉnh: Kế hoạch ...", the register's "tên loại và trích yếu nội dung"."""
+        if self.summary.startswith(self.document_title):
+            return self.summary
+        return f"{self.document_title}: {self.summary}"

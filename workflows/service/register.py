@@ -75,8 +75,8 @@ class NumberedDocument:
 
 @dataclass(frozen=True)
 class EntryTexts:
-    """What the văn thư may give an entry beyond its number: None takes the round's (trích yếu: the document's
-    title and the round's; signer: the round's; recipients: none)."""
+    """What the văn thư may give an entry beyond its number: None takes the round's (trích yếu: the round's title,
+    after the document's name in the register; signer: the round's; recipients: none)."""
 
     summary: str | None = None
     signer: str | None = None
@@ -153,7 +153,7 @@ def _numbered(app: App, round_id: int, key: str) -> NumberedDocument:
 
 def _texts(given: EntryTexts, document: NumberedDocument, signer: str) -> tuple[str, str, str]:
     summary = stored_text(given.summary) if given.summary is not None else ""
-    summary = summary or f"{document.title}: {document.round_title}"
+    summary = summary or document.round_title
     signer_name = (stored_text(given.signer) if given.signer is not None else "") or signer
     recipients = stored_text(given.recipients) if given.recipients is not None else ""
     limits.check_text("summary", summary, SUMMARY)
@@ -176,12 +176,14 @@ def _audit(entry: RegisterEntry) -> dict[str, object]:
 
 
 def _record(app: App, document: NumberedDocument, number_text: str | None, issued_on: date | None,
-            texts: EntryTexts, actor: str, user: StaffUser | None, again: bool) -> RegisterEntry:
+            texts: EntryTexts, actor: str, user: StaffUser | None, again: bool,
+            places: tuple[str, str] = ("number", "date")) -> RegisterEntry:
     """Take (number_text None) or enter a number for one document of a round, in one transaction."""
     now, local_today = app.clock.now(), today(app)
-    issued_on = check_issue_date(issued_on or local_today, local_today, "date")
+    number_place, date_place = places
+    issued_on = check_issue_date(issued_on or local_today, local_today, date_place)
     year = issued_on.year
-    number = parse_number(number_text, document.symbol, "number") if number_text is not None else None
+    number = parse_number(number_text, document.symbol, number_place) if number_text is not None else None
     register = DEFAULT_REGISTER
     with app.uow() as uow:
         row = uow.rounds.row(document.round_id, lock=True)  # the round's audit chain is appended below
@@ -208,7 +210,7 @@ def _record(app: App, document: NumberedDocument, number_text: str | None, issue
             if holder is not None:
                 where = f"đợt {holder.round_id}, " if holder.round_id is not None else ""
                 state = ", đã hủy; số đã hủy không dùng lại" if holder.cancelled else ""
-                raise DomainError(f"number: số {full_number(number, holder.symbol)} năm {year} đã có trong sổ "
+                raise DomainError(f"{number_place}: số {full_number(number, holder.symbol)} năm {year} đã có trong sổ "
                                   f"({where}{holder.document_title}{state}).", "number_used")
             source, action = Source.ENTERED, "number_entered"
         entry = uow.register.add(
@@ -231,12 +233,13 @@ def take_number(app: App, round_id: int, document_key: str, actor: str, *, issue
 
 
 def enter_number(app: App, round_id: int, document_key: str, number: str, issued_on: date, actor: str, *,
-                 texts: EntryTexts = EntryTexts(), user: StaffUser | None = None,
-                 again: bool = False) -> RegisterEntry:
+                 texts: EntryTexts = EntryTexts(), user: StaffUser | None = None, again: bool = False,
+                 places: tuple[str, str] = ("number", "date")) -> RegisterEntry:
     """Record the number the văn thư gave elsewhere (the e-office system): "123/SKHCN-TĐC", whose ký hiệu must be
-    the document's. A number the year's register already holds, even cancelled, is refused."""
+    the document's. A number the year's register already holds, even cancelled, is refused. `places` name the
+    number and the date in messages (the command line's --number, --date)."""
     document = _numbered(app, round_id, document_key)
-    return _record(app, document, number, issued_on, texts, actor, user, again)
+    return _record(app, document, number, issued_on, texts, actor, user, again, places)
 
 
 def cancel_entry(app: App, entry_id: int, reason: str, actor: str, *, user: StaffUser | None = None) -> RegisterEntry:
@@ -315,13 +318,6 @@ def numbering_choices(app: App, user: StaffUser | None = None) -> list[NumberedD
 
 # --- the XLSX export ------------------------------------------------------------------------------------------
 
-def _name_and_summary(entry: RegisterEntry) -> str:
-    """Column 3: the document's name and its trích yếu ("Tờ trình UBND tỉnh: Kế hoạch ...")."""
-    if entry.summary.startswith(entry.document_title):
-        return entry.summary
-    return f"{entry.document_title}: {entry.summary}"
-
-
 def _remark(entry: RegisterEntry, app: App) -> str:
     notes = []
     if entry.cancelled and entry.cancelled_at is not None:
@@ -332,9 +328,16 @@ def _remark(entry: RegisterEntry, app: App) -> str:
     return "; ".join(notes)
 
 
-def export_xlsx(app: App, year: int | None = None) -> tuple[str, bytes]:
-    """The year's register as Decree 30's "Sổ đăng ký văn bản đi" (oldest number first, as the book is kept):
-    the file name and the XLSX."""
+@dataclass(frozen=True)
+class RegisterExport:
+    filename: str  # so-van-ban-di-2026.xlsx
+    content: bytes
+    year: int
+    entries: int
+
+
+def export_xlsx(app: App, year: int | None = None) -> RegisterExport:
+    """The year's register as Decree 30's "Sổ đăng ký văn bản đi" (oldest number first, as the book is kept)."""
     from notifications.documents import cells
 
     found = register_year(app, year)
@@ -357,7 +360,7 @@ def export_xlsx(app: App, year: int | None = None) -> tuple[str, bytes]:
     sheet.row_dimensions[header].height = 32
     for index, entry in enumerate(sorted(found.entries, key=lambda e: e.number), start=header + 2):
         values: list[cells.CellValue] = [
-            entry.full_number, entry.issued_on, _name_and_summary(entry), entry.signer, entry.recipients,
+            entry.full_number, entry.issued_on, entry.name_and_summary, entry.signer, entry.recipients,
             f"VT, {entry.office}", None, _remark(entry, app)]
         for column, value in enumerate(values, start=1):
             cells.put(cells.at(sheet, index, column), value, size=11,
@@ -374,7 +377,7 @@ def export_xlsx(app: App, year: int | None = None) -> tuple[str, bytes]:
     sheet.page_margins = PageMargins(left=0.6, right=0.4, top=0.6, bottom=0.6)
     output = io.BytesIO()
     book.save(output)
-    return f"so-van-ban-di-{found.year}.xlsx", output.getvalue()
+    return RegisterExport(f"so-van-ban-di-{found.year}.xlsx", output.getvalue(), found.year, len(found.entries))
 
 
 def action_labels() -> Mapping[str, str]:
