@@ -199,7 +199,7 @@ def _record(app: App, document: NumberedDocument, number_text: str | None, issue
             if held:
                 raise DomainError(f"\"{document.title}\" của đợt {document.round_id} đã có số {held[-1].full_number} "
                                   f"ngày {held[-1].issued_on:%d/%m/%Y}. Cần thêm một số nữa (một công văn đôn đốc "
-                                  "khác) thì chọn cấp thêm số (--again); số sai thì hủy số đó trước.",
+                                  "khác) thì chọn \"Cấp thêm số\" (dòng lệnh: --again); số sai thì hủy số đó trước.",
                                   "already_numbered")
         if number is None:
             number = uow.register.next_number(register, year)

@@ -46,6 +46,7 @@ def create_web_app(app: App) -> FastAPI:
         directory,
         mail,
         recipient,
+        register,
         rounds,
     )
 
@@ -119,6 +120,6 @@ def create_web_app(app: App) -> FastAPI:
         return _error(request, 422, "invalid_input", f"Dữ liệu không hợp lệ: {problems}")
 
     # consolidation before rounds: its paths (/rounds/{id}/consolidation, ...) are more specific.
-    for module in (auth, accounts, dashboard, consolidation, rounds, directory, mail, recipient, api):
+    for module in (auth, accounts, dashboard, consolidation, rounds, directory, register, mail, recipient, api):
         web.include_router(module.router)
     return web
