@@ -100,15 +100,15 @@ def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 # OpenAPI links: which answer gives the id (or the office, the unit, the workflow) the next request needs. They
 # show in the API docs how a round is driven, and the stateful tests (schemathesis) follow them.
-ROUND_TARGETS = {  # link name: (operationId, what the next request does)
-    "GetRound": ("getRound", "Xem bảng tình hình của đợt"),
-    "GetResponses": ("getRoundResponses", "Xem các lần trả lời mới nhất của đợt"),
-    "GetAudit": ("getRoundAudit", "Xem nhật ký của đợt"),
-    "Launch": ("launchRound", "Phát hành đợt"),
-    "Respond": ("respondForUnit", "Ghi nhận trả lời của một đơn vị"),
-    "Extend": ("extendRound", "Gia hạn cho đợt hoặc một đơn vị"),
-    "Remind": ("remindUnits", "Đôn đốc các đơn vị chưa trả lời"),
-    "Close": ("closeRound", "Kết thúc nhận ý kiến"),
+ROUND_TARGETS = {  # link name: (operationId, what the next request does, on the same round)
+    "GetRound": ("getRound", "Xem bảng tình hình của đợt này"),
+    "GetResponses": ("getRoundResponses", "Xem các lần trả lời mới nhất của đợt này"),
+    "GetAudit": ("getRoundAudit", "Xem nhật ký của đợt này"),
+    "Launch": ("launchRound", "Phát hành đợt này"),
+    "Respond": ("respondForUnit", "Ghi nhận trả lời của một đơn vị cho đợt này"),
+    "Extend": ("extendRound", "Gia hạn cho đợt này hoặc một đơn vị của đợt"),
+    "Remind": ("remindUnits", "Đôn đốc các đơn vị chưa trả lời đợt này"),
+    "Close": ("closeRound", "Kết thúc nhận ý kiến của đợt này"),
 }
 
 
@@ -118,8 +118,7 @@ def _round_links(*names: str, round_id: str = "$response.body#/id",
     links: dict[str, dict[str, Any]] = {}
     for name in names:
         operation_id, description = ROUND_TARGETS[name]
-        links[name] = {"operationId": operation_id, "parameters": {"round_id": round_id},
-                       "description": f"{description} (cùng đợt)"}
+        links[name] = {"operationId": operation_id, "parameters": {"round_id": round_id}, "description": description}
         if bodies and name in bodies:
             links[name]["requestBody"] = bodies[name]
     return links
