@@ -23,6 +23,8 @@ from notifications.documents.data import (
     SubmissionData,
     SynthesisData,
     SynthesisRow,
+    UnitDeadline,
+    UnitGroup,
     ZeroResponseReportData,
 )
 from notifications.documents.exports import CommentRow, UnitRow, audit_csv, round_workbook
@@ -58,6 +60,8 @@ __all__ = [
     "SubmissionData",
     "SynthesisData",
     "SynthesisRow",
+    "UnitDeadline",
+    "UnitGroup",
     "UnitRow",
     "WordingError",
     "ZeroResponseReportData",

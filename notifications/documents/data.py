@@ -165,8 +165,32 @@ class RequestLetterData:
 
 
 @dataclass(frozen=True)
+class UnitGroup:
+    """Units under the label of their group, for a list attached to a letter ("Ủy ban nhân dân các xã, phường")."""
+
+    label: str
+    units: list[str]
+
+
+@dataclass(frozen=True)
+class UnitDeadline:
+    """A unit whose deadline differs from the one the letter asks for (an extension)."""
+
+    unit: str
+    deadline: date
+
+
+@dataclass(frozen=True)
 class ReminderLetterData:
-    """The công văn đôn đốc to the units that have not answered the first letter."""
+    """The công văn đôn đốc to the units that have not answered the first letter.
+
+    `new_deadline` is the day the letter asks for: the units' own deadline as the round records it, never an
+    earlier one; `other_deadlines` the reminded units whose recorded deadline differs. With `attached_units`
+    the letter is addressed to "the units named in the attached list" and the list follows it (a long "Kính
+    gửi:" would push the body to page 2). `response`, `awaited` and `purpose` are the kind's words ("ý kiến góp ý
+    bằng văn bản", "ý kiến góp ý", "tổng hợp, tiếp thu, hoàn thiện dự thảo ..."), `silence_sentence` its silence
+    rule when it holds.
+    """
 
     issuer: Issuer
     head: LetterHead
@@ -183,9 +207,15 @@ class ReminderLetterData:
     cc: list[str]
     signer: Signer
     first_letter_number: str | None = None
+    other_deadlines: list[UnitDeadline] = field(default_factory=list)
+    attached_units: list[UnitGroup] = field(default_factory=list)
+    response: str = "ý kiến góp ý bằng văn bản"
+    awaited: str = "ý kiến góp ý"
+    purpose: str = "tổng hợp, hoàn thiện dự thảo"
+    silence_sentence: str | None = None
 
     def __post_init__(self) -> None:
-        if not self.addressees:
+        if not self.addressees and not any(group.units for group in self.attached_units):
             raise DocumentDataError("ReminderLetterData.addressees: at least one unit is needed")
 
 
@@ -199,6 +229,7 @@ class SynthesisRow:
     comment: str
     handling: Handling
     explanation: str | None = None
+    proposed_wording: str | None = None  # the wording the unit proposes ("Đề xuất sửa thành ...")
 
     def __post_init__(self) -> None:
         if self.handling not in HANDLINGS:
@@ -225,7 +256,12 @@ class SynthesisData:
 
 @dataclass(frozen=True)
 class SubmissionData:
-    """The tờ trình to UBND tỉnh proposing to issue the revised draft."""
+    """The tờ trình to UBND tỉnh proposing to issue the revised draft.
+
+    `necessity`, `purpose` and `main_contents` are the paragraphs staff write (sự cần thiết, mục đích - yêu cầu,
+    nội dung chính); a part without paragraphs is left out. `issued_title` is what UBND tỉnh is asked to issue
+    (the draft's title without a leading "Quyết định ban hành", so "ban hành" is never said twice).
+    """
 
     issuer: Issuer
     head: LetterHead
@@ -249,6 +285,9 @@ class SubmissionData:
     main_contents: list[str] = field(default_factory=list)
     proposal: str | None = None
     draft_kind: str = "Kế hoạch"
+    purpose: list[str] = field(default_factory=list)
+    comments_noted: int = 0
+    issued_title: str | None = None
 
     def __post_init__(self) -> None:
         if self.answered > self.consulted:

@@ -25,11 +25,11 @@ from notifications.documents.wording import load_wording
 
 VIETNAM_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 UNIT_COLUMNS = (
-    ("Mã đơn vị", 12), ("Tên cơ quan, đơn vị", 40), ("Nhóm", 16), ("Vai trò", 14), ("Tình trạng thư", 18),
-    ("Trả lời", 22), ("Hạn trả lời", 13), ("Trả lời muộn", 12), ("Được gia hạn", 12),
+    ("STT", 6), ("Mã đơn vị", 12), ("Tên cơ quan, đơn vị", 40), ("Nhóm", 28), ("Vai trò", 12),
+    ("Tình trạng thư", 16), ("Trả lời", 30), ("Hạn trả lời", 13), ("Trả lời muộn", 12), ("Được gia hạn", 12),
 )
 COMMENT_COLUMNS = (
-    ("Cơ quan, đơn vị", 30), ("Mục", 14), ("Nội dung góp ý", 60), ("Đề xuất sửa thành", 45),
+    ("STT", 6), ("Cơ quan, đơn vị", 30), ("Mục", 14), ("Nội dung góp ý", 60), ("Đề xuất sửa thành", 45),
     ("Xử lý", 18), ("Giải trình", 45),
 )
 AUDIT_COLUMNS = ("Số thứ tự", "Thời gian (giờ Việt Nam)", "Người thực hiện", "Hành động", "Chi tiết (JSON)", "Mã băm")
@@ -38,7 +38,9 @@ YES = "Có"
 
 @dataclass(frozen=True)
 class UnitRow:
-    """One addressed unit of a round, with labels already in Vietnamese (role, email status, answer)."""
+    """One addressed unit of a round, with labels already in Vietnamese: its group's label (from the directory), its
+    role, email status and answer in the words of the round's kind ("Góp ý", "Đã gửi", "Không trả lời (coi như đồng
+    ý)"), never their codes."""
 
     code: str
     name: str
@@ -79,7 +81,7 @@ def round_workbook(units: Sequence[UnitRow], comments: Sequence[CommentRow], *,
     _header(unit_sheet, UNIT_COLUMNS)
     for index, unit in enumerate(units, start=2):
         values: list[cells.CellValue] = [
-            unit.code, unit.name, unit.group, unit.role, unit.email_status, unit.answer, unit.deadline,
+            index - 1, unit.code, unit.name, unit.group, unit.role, unit.email_status, unit.answer, unit.deadline,
             YES if unit.late else "", YES if unit.extended else "",
         ]
         _row(unit_sheet, index, values)
@@ -90,7 +92,7 @@ def round_workbook(units: Sequence[UnitRow], comments: Sequence[CommentRow], *,
         handling = labels.text(f"handling_{comment.handling}", {}) if comment.handling else labels.text(
             "handling_pending", {})
         _row(comment_sheet, index, [
-            comment.unit, comment.section or "", comment.comment, comment.proposed_wording or "", handling,
+            index - 1, comment.unit, comment.section or "", comment.comment, comment.proposed_wording or "", handling,
             comment.explanation or "",
         ])
     comment_sheet.auto_filter.ref = comment_sheet.dimensions
@@ -133,4 +135,4 @@ def _header(sheet: Worksheet, columns: Sequence[tuple[str, int]]) -> None:
 
 def _row(sheet: Worksheet, row: int, values: Sequence[cells.CellValue]) -> None:
     for column, value in enumerate(values, start=1):
-        cells.put(cells.at(sheet, row, column), value)
+        cells.put(cells.at(sheet, row, column), value, horizontal="center" if isinstance(value, int) else "left")

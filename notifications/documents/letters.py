@@ -74,34 +74,67 @@ def render_call_letter(data: CallLetterData, *, wording_dir: Path | None = None)
 
 
 def render_reminder_letter(data: ReminderLetterData, *, wording_dir: Path | None = None) -> bytes:
-    """The công văn đôn đốc to the units that have not answered yet."""
+    """The công văn đôn đốc to the units that have not answered yet; with `attached_units`, addressed to "the units
+    named in the attached list", which follows the letter on its own page (STT, unit, under each group's label)."""
     wording = load_wording("reminder_letter", wording_dir)
-    context = letter_context(data.issuer, data.head) | {
+    groups = [group for group in data.attached_units if group.units]
+    context = letter_context(data.issuer, data.head) | own_reference(data.issuer, data.head) | {
         "draft_title": _text(data.draft_title),
         "first_letter_subject": _text(data.first_letter_subject),
         "first_letter_number": _optional(data.first_letter_number),
         "first_letter_sent_on": data.first_letter_sent_on,
         "first_deadline": data.first_deadline,
         "new_deadline": data.new_deadline,
+        "other_deadlines": [{"unit": _text(item.unit), "deadline": item.deadline} for item in data.other_deadlines],
         "silence_is_agreement": data.silence_is_agreement,
+        "silence_sentence": _optional(data.silence_sentence),
+        "response": _clause(data.response),
+        "awaited": _clause(data.awaited),
+        "purpose": _clause(data.purpose),
+        "attached": bool(groups),
         "contact_name": _text(data.contact_name),
         "contact_title": _optional(data.contact_title),
         "contact_phone": _text(data.contact_phone),
         "addressees": [addressee.text() for addressee in data.addressees],
     }
-    return _letter(data.issuer, data.head, wording, context, data.addressees, data.cc, data.signer)
+    addressees = [Addressee(wording.text("attached_addressee", context))] if groups else data.addressees
+    document = Decree30Document(title=subject_line(data.head), author=data.issuer.display_name)
+    fill_letter(document, data.issuer, data.head, wording, context, addressees, data.cc, data.signer)
+    if groups:
+        document.new_section(landscape=False)
+        document.appendix_heading(with_blanks(wording.text("appendix_title", context)), [],
+                                  with_blanks(wording.text("appendix_note", context)))
+        table = document.grid((LIST_NO_MM, document.text_width_mm - LIST_NO_MM),
+                              [wording.text("column_no", context), wording.text("column_unit", context)])
+        number = 0
+        for index, group in enumerate(groups, start=1):
+            if len(groups) > 1:
+                document.grid_row(table, [[(vietnamese.roman(index), True, False)],
+                                          [(_text(group.label), True, False)]], ("center", "left"))
+            for unit in group.units:
+                number += 1
+                document.grid_row(table, [str(number), _text(unit)], ("center", "left"))
+    return document.to_bytes()
 
 
 def render_submission(data: SubmissionData, *, wording_dir: Path | None = None) -> bytes:
     """The tờ trình to UBND tỉnh proposing to issue the revised draft."""
     wording = load_wording("submission", wording_dir)
-    comments_total = data.comments_accepted + data.comments_partly_accepted + data.comments_not_accepted
+    comments_total = (data.comments_accepted + data.comments_partly_accepted + data.comments_not_accepted
+                      + data.comments_noted)
+    necessity = [_text(item) for item in data.necessity if item.strip()]
+    purpose = [_text(item) for item in data.purpose if item.strip()]
+    main_contents = [_text(item) for item in data.main_contents if item.strip()]
     context = letter_context(data.issuer, data.head) | {
         "recipient": _text(data.recipient),
         "draft_title": _text(data.draft_title),
         "draft_kind": _text(data.draft_kind),
         "legal_bases": [_text(basis) for basis in data.legal_bases],
-        "necessity": [_text(item) for item in data.necessity],
+        "necessity": necessity,
+        "purpose": purpose,
+        "part": _submission_parts(necessity=bool(necessity), purpose=bool(purpose),
+                                  main_contents=bool(main_contents)),
+        "issued_title": _text(data.issued_title or data.draft_title),
         "request_letter": _optional(data.request_letter),
         "published_on_portal": data.published_on_portal,
         "consulted": data.consulted,
@@ -114,12 +147,21 @@ def render_submission(data: SubmissionData, *, wording_dir: Path | None = None) 
         "comments_accepted": data.comments_accepted,
         "comments_partly_accepted": data.comments_partly_accepted,
         "comments_not_accepted": data.comments_not_accepted,
-        "main_contents": [_text(item) for item in data.main_contents],
+        "comments_noted": data.comments_noted,
+        "main_contents": main_contents,
         "proposal": _optional(data.proposal),
         "attachments": [_text(item) for item in data.attachments],
     }
     recipients = [Addressee(data.recipient)]
     return _letter(data.issuer, data.head, wording, context, recipients, data.cc, data.signer)
+
+
+def _submission_parts(**present: bool) -> dict[str, str]:
+    """The Roman numbers of the tờ trình's parts in their order, the optional ones counted only when present:
+    necessity, purpose, process (always), main_contents, proposal (always)."""
+    order = ("necessity", "purpose", "process", "main_contents", "proposal")
+    shown = [part for part in order if present.get(part, True)]
+    return {part: vietnamese.roman(shown.index(part) + 1) if part in shown else "" for part in order}
 
 
 def render_zero_response_report(data: ZeroResponseReportData, *, wording_dir: Path | None = None) -> bytes:
@@ -205,6 +247,30 @@ def _zero_response_context(data: ZeroResponseReportData) -> dict[str, Any]:
         "recommendation": _text(data.recommendation),
         "ministry": _text(data.reply.ministry),
     }
+
+
+# Placeholders for the blanks the records office fills in (number and day of this letter): the wording collapses
+# runs of spaces, so the blanks go in after it has rendered (`with_blanks`).
+NUMBER_MARK, DAY_MARK = "\ue000", "\ue001"
+LIST_NO_MM = 15  # the STT column of a list attached to a letter
+
+
+def own_reference(issuer: Issuer, head: LetterHead) -> dict[str, str]:
+    """The letter's own number and date as a list attached to it cites them ("Kèm theo Công văn số      /SKHCN-TĐC
+    ngày      tháng 12 năm 2025"): `letter_number` and `letter_date`, blanks marked for `with_blanks`."""
+    if head.issued_on is not None:
+        letter_date = vietnamese.long_date(head.issued_on)
+    else:
+        assert head.drafted_on is not None  # LetterHead guarantees one of the two
+        letter_date = (f"ngày{DAY_MARK}tháng {vietnamese.month_text(head.drafted_on.month)} "
+                       f"năm {head.drafted_on.year}")
+    return {"letter_number": f"{NUMBER_MARK}/{_text(issuer.issuer_short)}-{_text(head.office_code)}",
+            "letter_date": letter_date}
+
+
+def with_blanks(text: str) -> str:
+    """A rendered text with the number and day blanks put in."""
+    return text.replace(NUMBER_MARK, vietnamese.BLANK_NUMBER).replace(DAY_MARK, vietnamese.BLANK_DAY)
 
 
 def reference_text(text: str) -> str:

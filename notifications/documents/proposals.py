@@ -17,7 +17,14 @@ from openpyxl.worksheet.worksheet import Worksheet
 from notifications.documents import cells, vietnamese
 from notifications.documents.data import Addressee, Proposal, ProposalField, ProposalListData
 from notifications.documents.decree30 import Decree30Document
-from notifications.documents.letters import fill_letter, letter_context, reference_text, subject_line
+from notifications.documents.letters import (
+    fill_letter,
+    letter_context,
+    own_reference,
+    reference_text,
+    subject_line,
+    with_blanks,
+)
 from notifications.documents.wording import Wording, load_wording
 
 # The appendix table on landscape A4 (text width 252 mm) and the spreadsheet widths (characters).
@@ -25,9 +32,6 @@ DOCX_WIDTHS_MM = (12, 48, 36, 52, 52, 22, 30)
 _ALIGNS = ("center", "left", "left", "left", "left", "center", "right")
 XLSX_NO_WIDTH, XLSX_UNIT_WIDTH, XLSX_FIELD_WIDTH, XLSX_SHORT_WIDTH = 6, 30, 40, 16
 MONEY_FORMAT = "#,##0"
-# Placeholders for the blanks the records office fills in (number and day of this letter): the
-# wording collapses runs of spaces, so the blanks go in after it has rendered.
-_NUMBER_MARK, _DAY_MARK = "\ue000", "\ue001"
 
 
 @dataclass(frozen=True)
@@ -59,7 +63,7 @@ def render_proposal_list_docx(data: ProposalListData, *, wording_dir: Path | Non
     document.appendix_heading(
         wording.text("appendix_title", context),
         [wording.text("appendix_subtitle", context)],
-        _blanks(wording.text("appendix_note", context)) or None,
+        with_blanks(wording.text("appendix_note", context)) or None,
     )
     task, objectives, results, duration, budget = _COLUMNS
     header = [wording.text(key, context) for key in (
@@ -159,14 +163,7 @@ def _context(data: ProposalListData) -> dict[str, Any]:
         if unit not in units:
             units.append(unit)
     letter = data.call_letter
-    head = data.head
-    if head.issued_on is not None:
-        letter_date = vietnamese.long_date(head.issued_on)
-    else:
-        assert head.drafted_on is not None  # LetterHead guarantees one of the two
-        letter_date = (f"ngày{_DAY_MARK}tháng {vietnamese.month_text(head.drafted_on.month)} "
-                       f"năm {head.drafted_on.year}")
-    return letter_context(data.issuer, data.head) | {
+    return letter_context(data.issuer, data.head) | own_reference(data.issuer, data.head) | {
         "ministry": _line(data.ministry),
         "ministry_letter": reference_text(data.ministry_letter),
         "call_subject": vietnamese.without_end_mark(_line(data.call_subject)),
@@ -178,14 +175,8 @@ def _context(data: ProposalListData) -> dict[str, Any]:
         "proposals_count": len(data.proposals),
         "units_count": len(units),
         "units": units,
-        "letter_number": f"{_NUMBER_MARK}/{_line(data.issuer.issuer_short)}-{_line(data.head.office_code)}",
-        "letter_date": letter_date,
         "months": "",
     }
-
-
-def _blanks(text: str) -> str:
-    return text.replace(_NUMBER_MARK, vietnamese.BLANK_NUMBER).replace(_DAY_MARK, vietnamese.BLANK_DAY)
 
 
 def _field(proposal: Proposal, column: _Column) -> ProposalField | None:

@@ -6,13 +6,19 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class WordingSpec:
-    """What a document's wording file must define and which variables its texts may use."""
+    """What a document's wording file must define and which variables its texts may use.
+
+    `defaults` are texts added after departments copied the file: a copy without one takes the text given here,
+    so an older copy keeps working. `retired` are keys an older copy may still hold; they are read and ignored.
+    """
 
     name: str
     texts: frozenset[str]
     blocks: frozenset[str]
     variables: frozenset[str]
     lists: frozenset[str]
+    defaults: tuple[tuple[str, str], ...] = ()
+    retired: frozenset[str] = frozenset()
 
 
 _LETTER = frozenset({"issuer_name", "governing_body", "place", "subject", "office_code"})
@@ -51,19 +57,27 @@ SPECS: dict[str, WordingSpec] = {
         ),
         WordingSpec(
             name="reminder_letter",
-            texts=frozenset(),
+            texts=frozenset({"attached_addressee", "appendix_title", "appendix_note", "column_no", "column_unit"}),
             blocks=frozenset({"body"}),
             variables=_LETTER | _CONTACT | {
                 "draft_title", "first_letter_subject", "first_letter_number", "first_letter_sent_on",
-                "first_deadline", "new_deadline", "silence_is_agreement", "addressees",
+                "first_deadline", "new_deadline", "silence_is_agreement", "addressees", "other_deadlines",
+                "attached", "response", "awaited", "purpose", "silence_sentence", "letter_number", "letter_date",
             },
-            lists=frozenset({"addressees"}),
+            lists=frozenset({"addressees", "other_deadlines"}),
+            defaults=(
+                ("attached_addressee", "Các cơ quan, đơn vị có tên tại danh sách kèm theo"),
+                ("appendix_title", "DANH SÁCH CƠ QUAN, ĐƠN VỊ CHƯA GỬI {{ awaited | upper }}"),
+                ("appendix_note", "(Kèm theo Công văn số {{ letter_number }} {{ letter_date }} của {{ issuer_name }})"),
+                ("column_no", "STT"),
+                ("column_unit", "Cơ quan, đơn vị"),
+            ),
         ),
         WordingSpec(
             name="synthesis",
             texts=frozenset({
                 "title", "subtitle", "column_no", "column_unit", "column_comment", "column_handling",
-                "column_explanation", "section_label", "handling_accepted", "handling_partly_accepted",
+                "section_label", "proposed_label", "handling_accepted", "handling_partly_accepted",
                 "handling_not_accepted", "handling_noted", "handling_pending", "sheet_name",
             }),
             blocks=frozenset({"summary"}),
@@ -73,6 +87,9 @@ SPECS: dict[str, WordingSpec] = {
                 "section",
             }),
             lists=frozenset({"agreed_units", "silent_units", "not_asked_units"}),
+            defaults=(("proposed_label", "Đề xuất sửa thành:"),),
+            # The explanation shares the handling's column ("Ý kiến tiếp thu, giải trình"), as officials expect.
+            retired=frozenset({"column_explanation"}),
         ),
         WordingSpec(
             name="submission",
@@ -82,9 +99,10 @@ SPECS: dict[str, WordingSpec] = {
                 "recipient", "draft_title", "draft_kind", "legal_bases", "necessity", "request_letter",
                 "published_on_portal", "consulted", "answered", "answered_with_comments", "answered_agreed",
                 "silent", "silence_is_agreement", "comments_total", "comments_accepted",
-                "comments_partly_accepted", "comments_not_accepted", "main_contents", "proposal", "attachments",
+                "comments_partly_accepted", "comments_not_accepted", "comments_noted", "main_contents", "proposal",
+                "attachments", "purpose", "part", "issued_title",
             },
-            lists=frozenset({"legal_bases", "necessity", "main_contents", "attachments"}),
+            lists=frozenset({"legal_bases", "necessity", "purpose", "main_contents", "attachments"}),
         ),
         WordingSpec(
             name="zero_response_report",

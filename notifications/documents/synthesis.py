@@ -14,10 +14,14 @@ from notifications.documents.data import SynthesisData, SynthesisRow
 from notifications.documents.decree30 import Decree30Document, Heading
 from notifications.documents.wording import Wording, load_wording
 
-# Column widths of the DOCX table (mm, landscape text width 252 mm) and of the sheet (characters).
-DOCX_WIDTHS_MM = (12, 46, 90, 38, 66)
-XLSX_WIDTHS = (6, 28, 60, 18, 45)
-_ALIGNS = ("center", "left", "justify", "center", "justify")
+# The four columns officials expect: STT | Cơ quan, đơn vị | Nội dung góp ý (with the wording the unit proposes) |
+# Ý kiến tiếp thu, giải trình (the handling, then its explanation). Widths of the DOCX table (mm, landscape text
+# width 252 mm) and of the sheet (characters); cells are left-aligned (justified narrow cells open wide gaps).
+DOCX_WIDTHS_MM = (14, 48, 110, 80)
+XLSX_WIDTHS = (6, 28, 70, 55)
+_ALIGNS = ("center", "left", "left", "left")
+_COLUMN_KEYS = ("column_no", "column_unit", "column_comment", "column_handling")
+Runs = list[tuple[str, bool, bool]]  # (text, bold, italic)
 
 
 def render_synthesis_docx(data: SynthesisData, *, wording_dir: Path | None = None) -> bytes:
@@ -38,8 +42,7 @@ def render_synthesis_docx(data: SynthesisData, *, wording_dir: Path | None = Non
             str(row.no),
             vietnamese.nfc(row.unit).strip(),
             _comment_runs(row, wording, context),
-            handling_label(row, wording, context),
-            vietnamese.nfc(row.explanation or "").strip(),
+            _handling_runs(row, wording, context),
         ], _ALIGNS)
     summary = wording.paragraphs("summary", context)
     if summary:
@@ -66,17 +69,14 @@ def render_synthesis_xlsx(data: SynthesisData, *, wording_dir: Path | None = Non
     row_number = header_row
     for row in data.rows:
         row_number += 1
-        section = _section(row, wording, context)
         values: list[cells.CellValue] = [
             row.no,
             vietnamese.nfc(row.unit).strip(),
-            f"{section} {vietnamese.nfc(row.comment).strip()}" if section else vietnamese.nfc(row.comment).strip(),
-            handling_label(row, wording, context),
-            vietnamese.nfc(row.explanation or "").strip(),
+            _plain(_comment_runs(row, wording, context)),
+            _plain(_handling_runs(row, wording, context)),
         ]
         for column, value in enumerate(values, start=1):
-            horizontal = _ALIGNS[column - 1].replace("justify", "left")
-            cells.put(cells.at(sheet, row_number, column), value, horizontal=horizontal)
+            cells.put(cells.at(sheet, row_number, column), value, horizontal=_ALIGNS[column - 1])
     row_number += 1
     for paragraph in wording.paragraphs("summary", context):
         row_number += 1
@@ -118,8 +118,7 @@ def _context(data: SynthesisData) -> dict[str, Any]:
 
 
 def _columns(wording: Wording, context: dict[str, Any]) -> list[str]:
-    keys = ("column_no", "column_unit", "column_comment", "column_handling", "column_explanation")
-    return [wording.text(key, context) for key in keys]
+    return [wording.text(key, context) for key in _COLUMN_KEYS]
 
 
 def _section(row: SynthesisRow, wording: Wording, context: dict[str, Any]) -> str:
@@ -128,10 +127,28 @@ def _section(row: SynthesisRow, wording: Wording, context: dict[str, Any]) -> st
     return wording.text("section_label", {**context, "section": vietnamese.nfc(row.section).strip()})
 
 
-def _comment_runs(row: SynthesisRow, wording: Wording, context: dict[str, Any]) -> list[tuple[str, bool, bool]]:
+def _comment_runs(row: SynthesisRow, wording: Wording, context: dict[str, Any]) -> Runs:
+    """"Mục II.2: <comment>", then on its own line "Đề xuất sửa thành: <the unit's wording>" when it proposed one."""
     section = _section(row, wording, context)
     comment = vietnamese.nfc(row.comment).strip()
-    return [(f"{section} ", True, True), (comment, False, False)] if section else [(comment, False, False)]
+    runs: Runs = [(f"{section} ", True, True), (comment, False, False)] if section else [(comment, False, False)]
+    proposed = vietnamese.nfc(row.proposed_wording or "").strip()
+    if proposed:
+        runs += [(f"\n{wording.text('proposed_label', context)} ", False, True), (proposed, False, False)]
+    return runs
+
+
+def _handling_runs(row: SynthesisRow, wording: Wording, context: dict[str, Any]) -> Runs:
+    """The handling ("Tiếp thu", "Không tiếp thu", ...) in bold, its explanation on the next line."""
+    runs: Runs = [(handling_label(row, wording, context), True, False)]
+    explanation = vietnamese.nfc(row.explanation or "").strip()
+    if explanation:
+        runs.append((f"\n{explanation}", False, False))
+    return runs
+
+
+def _plain(runs: Runs) -> str:
+    return "".join(text for text, _, _ in runs)
 
 
 def _merged_line(sheet: Worksheet, row: int, text: str, last_column: int, *, bold: bool = False,

@@ -68,6 +68,34 @@ def list_item_lines(items: Iterable[str]) -> list[str]:
     return [f"- {item}{'.' if index == len(cleaned) - 1 else ';'}" for index, item in enumerate(cleaned)]
 
 
+def roman(number: int) -> str:
+    """1 -> "I", 4 -> "IV": the numbers of the parts of a document and of the groups of a list."""
+    out = ""
+    for value, letters in ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"), (50, "L"),
+                           (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):
+        while number >= value:
+            out += letters
+            number -= value
+    return out
+
+
+# Abbreviations a directory's group labels use ("Ủy ban MTTQ và các đoàn thể tỉnh") that a letter spells out when it
+# names the group in "Kính gửi:" or in its body, as seed 000 does; units' own names are never changed.
+SPELLED_OUT = {
+    "MTTQ": "Mặt trận Tổ quốc Việt Nam",
+    "UBND": "Ủy ban nhân dân",
+    "HĐND": "Hội đồng nhân dân",
+    "HTX": "Hợp tác xã",
+    "KH&CN": "khoa học và công nghệ",
+}
+_ABBREVIATION = re.compile(r"(?<![\w&])(" + "|".join(re.escape(key) for key in SPELLED_OUT) + r")(?![\w&])")
+
+
+def spelled_out(text: str) -> str:
+    """"Ủy ban MTTQ và các đoàn thể tỉnh" -> "Ủy ban Mặt trận Tổ quốc Việt Nam và các đoàn thể tỉnh"."""
+    return _ABBREVIATION.sub(lambda match: SPELLED_OUT[match.group(1)], nfc(text))
+
+
 def with_closing_mark(text: str) -> str:
     """Append the closing mark "./." to the last paragraph of a document."""
     body = nfc(text).rstrip()

@@ -141,9 +141,14 @@ def _load(path: str, _version: tuple[int, int], spec: WordingSpec) -> Wording:
             texts[key] = _text(value_node, label, spec, loop=False)
         elif key in spec.blocks:
             blocks[key] = _block(value_node, label, spec)
+        elif key in spec.retired:
+            continue
         else:
             known = sorted(spec.texts | spec.blocks)
             raise WordingError(f"{_where(label, key_node)}: unknown key {key!r}{_suggest(key, known)}")
+    for key, source in spec.defaults:
+        if key not in texts:
+            texts[key] = _default_text(key, source, label, spec)
     missing = sorted((spec.texts - texts.keys()) | (spec.blocks - blocks.keys()))
     if missing:
         raise WordingError(f"{label}: missing keys: {', '.join(missing)}")
@@ -233,6 +238,22 @@ def _text(node: yaml.Node, label: str, spec: WordingSpec, *, loop: bool) -> Text
     return Text(source, where, template)
 
 
+def _default_text(key: str, source: str, label: str, spec: WordingSpec) -> Text:
+    """A text the file leaves out and ykien supplies (a key added after the file was copied)."""
+    env = environment()
+    parsed = env.parse(source)
+    unknown = sorted(jinja2.meta.find_undeclared_variables(parsed) - spec.variables)
+    if unknown:  # a mistake in specs.py, not in the department's file
+        raise WordingError(f"{label}: the default text of {key!r} uses unknown variables {', '.join(unknown)}")
+    return Text(source, f"{label} ({key}, mặc định)", env.from_string(source))
+
+
+def counts(pairs: Any, noun: str) -> str:
+    """[["tiếp thu", 2], ["tiếp thu một phần", 0], ["không tiếp thu", 1]] | counts("ý kiến") ->
+    "tiếp thu 02 ý kiến, không tiếp thu 01 ý kiến": the counts that are not zero, in order."""
+    return ", ".join(f"{label} {vietnamese.quantity(int(number))} {noun}" for label, number in pairs if number)
+
+
 def _where(label: str, node: yaml.Node) -> str:
     return f"{label}:{node.start_mark.line + 1}:{node.start_mark.column + 1}"
 
@@ -256,6 +277,7 @@ def environment() -> jinja2.Environment:
         legal_basis=vietnamese.legal_basis,
         no_end_mark=vietnamese.without_end_mark,
         lower_first=lambda text: text[:1].lower() + text[1:],
+        counts=counts,
     )
     return env
 

@@ -302,7 +302,7 @@ def test_reminder_letter_goes_to_the_silent_units_with_the_new_deadline() -> Non
     assert texts[start + 1:start + 4] == ["- Sở Y tế;", "- Sở Xây dựng;", "- Ủy ban nhân dân phường Thục Phán."]
     body = " ".join(texts)
     assert "Công văn số 1234/SKHCN-TĐC về việc xin ý kiến góp ý" in body
-    assert "trước ngày 05/12/2025" in body and "trước ngày 12/12/2025" in body
+    assert "chậm nhất ngày 05/12/2025" in body and "chậm nhất trong ngày 12/12/2025" in body
     assert "được hiểu là thống nhất" in body
     assert header_cells(document)[0][3].text.startswith("V/v đôn đốc góp ý")
 
@@ -312,13 +312,13 @@ def test_synthesis_table_has_one_row_per_comment_with_unit_and_handling_label() 
     document = open_docx(render_synthesis_docx(data))
     section = document.sections[0]
     assert mm(section.page_width, section.page_height) == (297, 210)
-    table = next(t for t in document.tables if t.rows[0].cells[0].text == "TT")
+    table = next(t for t in document.tables if t.rows[0].cells[0].text == "STT")
     assert [c.text for c in table.rows[0].cells] == [
-        "TT", "Cơ quan, đơn vị", "Nội dung góp ý (Mục)", "Ý kiến tiếp thu, giải trình", "Giải trình",
+        "STT", "Cơ quan, đơn vị", "Nội dung góp ý", "Ý kiến tiếp thu, giải trình",
     ]
     rows = [[c.text for c in row.cells] for row in table.rows[1:]]
     assert len(rows) == len(data.rows)
-    assert [(r[0], r[1], r[3]) for r in rows] == [
+    assert [(r[0], r[1], r[3].split("\n")[0]) for r in rows] == [
         ("1", "Sở Công Thương", "Tiếp thu"),
         ("2", "Sở Công Thương", "Tiếp thu một phần"),
         ("3", "Sở Tài chính", "Không tiếp thu"),

@@ -54,23 +54,24 @@ def test_round_workbook_has_a_units_sheet_and_a_comments_sheet() -> None:
     book = load(round_workbook(UNITS, COMMENTS))
     assert book.sheetnames == ["Đơn vị", "Ý kiến"]
     units = [[cell.value for cell in row] for row in book["Đơn vị"].iter_rows()]
-    assert units[0] == ["Mã đơn vị", "Tên cơ quan, đơn vị", "Nhóm", "Vai trò", "Tình trạng thư", "Trả lời",
+    assert units[0] == ["STT", "Mã đơn vị", "Tên cơ quan, đơn vị", "Nhóm", "Vai trò", "Tình trạng thư", "Trả lời",
                         "Hạn trả lời", "Trả lời muộn", "Được gia hạn"]
-    assert units[1][:6] == ["SCT", "Sở Công Thương", "Sở, ban, ngành", "Góp ý", "Đã gửi", "Có ý kiến góp ý"]
-    assert units[1][6] == datetime(2025, 12, 5)  # a real date Excel can sort and filter
-    assert units[2][8] == "Có" and units[4][7] == "Có"
-    assert units[3][6] is None
+    assert units[1][:7] == [1, "SCT", "Sở Công Thương", "Sở, ban, ngành", "Góp ý", "Đã gửi", "Có ý kiến góp ý"]
+    assert [row[0] for row in units[1:]] == [1, 2, 3, 4]  # numbers Excel sorts as numbers
+    assert units[1][7] == datetime(2025, 12, 5)  # a real date Excel can sort and filter
+    assert units[2][9] == "Có" and units[4][8] == "Có"
+    assert units[3][7] is None
     assert len(units) == 1 + len(UNITS)
 
 
 def test_comments_sheet_shows_the_handling_in_vietnamese() -> None:
     sheet = load(round_workbook(UNITS, COMMENTS))["Ý kiến"]
     rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
-    assert rows[0] == ["Cơ quan, đơn vị", "Mục", "Nội dung góp ý", "Đề xuất sửa thành", "Xử lý", "Giải trình"]
-    assert rows[1] == ["Sở Công Thương", "II.2", "Đề nghị bổ sung chỉ tiêu hằng năm.",
+    assert rows[0] == ["STT", "Cơ quan, đơn vị", "Mục", "Nội dung góp ý", "Đề xuất sửa thành", "Xử lý", "Giải trình"]
+    assert rows[1] == [1, "Sở Công Thương", "II.2", "Đề nghị bổ sung chỉ tiêu hằng năm.",
                        "Mỗi năm hỗ trợ ít nhất 10 doanh nghiệp.", "Tiếp thu", "Đã bổ sung."]
-    assert rows[2][4] == "Chưa xử lý"
-    assert rows[3][4] == "Không tiếp thu"
+    assert rows[2][5] == "Chưa xử lý"
+    assert rows[3][5] == "Không tiếp thu"
 
 
 def test_texts_that_look_like_formulas_stay_text_with_the_apostrophe_prefix() -> None:
@@ -78,7 +79,7 @@ def test_texts_that_look_like_formulas_stay_text_with_the_apostrophe_prefix() ->
     content = round_workbook([], comments)
     sheet = load(content)["Ý kiến"]
     for row, text in enumerate(RISKY, start=2):
-        cell = sheet.cell(row, 3)
+        cell = sheet.cell(row, 4)
         assert cell.value == text
         assert cell.data_type == "s"
         assert cell.quotePrefix  # Excel's own apostrophe: shown as text, never evaluated
@@ -87,10 +88,10 @@ def test_texts_that_look_like_formulas_stay_text_with_the_apostrophe_prefix() ->
 
 def test_ordinary_text_gets_no_prefix_and_markup_stays_literal() -> None:
     sheet = load(round_workbook(UNITS, COMMENTS))["Ý kiến"]
-    assert sheet.cell(4, 3).value == "<script>alert('x')</script>"
-    assert not sheet.cell(4, 3).quotePrefix
-    assert not sheet.cell(2, 3).quotePrefix
-    assert sheet.cell(4, 1).quotePrefix and sheet.cell(4, 2).quotePrefix  # "=cmd..." and "@SUM(1)"
+    assert sheet.cell(4, 4).value == "<script>alert('x')</script>"
+    assert not sheet.cell(4, 4).quotePrefix
+    assert not sheet.cell(2, 4).quotePrefix
+    assert sheet.cell(4, 2).quotePrefix and sheet.cell(4, 3).quotePrefix  # "=cmd..." and "@SUM(1)"
 
 
 def test_synthesis_sheet_has_one_row_per_comment_and_guards_formulas() -> None:
@@ -99,10 +100,9 @@ def test_synthesis_sheet_has_one_row_per_comment_and_guards_formulas() -> None:
     sheet = load(content).active
     assert sheet.title == "Tổng hợp ý kiến"
     assert sheet["A1"].value == "BẢNG TỔNG HỢP, TIẾP THU, GIẢI TRÌNH Ý KIẾN GÓP Ý"
-    assert [c.value for c in sheet[4]] == ["TT", "Cơ quan, đơn vị", "Nội dung góp ý (Mục)",
-                                           "Ý kiến tiếp thu, giải trình", "Giải trình"]
+    assert [c.value for c in sheet[4]] == ["STT", "Cơ quan, đơn vị", "Nội dung góp ý", "Ý kiến tiếp thu, giải trình"]
     rows = [[c.value for c in sheet[row]] for row in range(5, 5 + len(data.rows))]
-    assert [(r[0], r[1], r[3]) for r in rows] == [
+    assert [(r[0], r[1], r[3].split("\n")[0]) for r in rows] == [
         (1, "Sở Công Thương", "Tiếp thu"), (2, "Sở Công Thương", "Tiếp thu một phần"),
         (3, "Sở Tài chính", "Không tiếp thu"), (4, "Hiệp hội Doanh nghiệp tỉnh", "Ghi nhận"),
     ]
