@@ -44,6 +44,10 @@ DRAFT_NOTE = 1_000  # the note of a draft version
 REPORT_SUBJECT = SUBJECT
 CONSIDERATION = 2_000  # one paragraph of the reasons of a report
 CONSIDERATIONS = 20  # how many paragraphs
+# What staff write for the tờ trình: sự cần thiết, mục đích - yêu cầu, nội dung chính của dự thảo; each a list of
+# paragraphs, a long one (the main contents of a plan) about a page.
+SUBMISSION_PARAGRAPH = 4_000
+SUBMISSION_PARAGRAPHS = 30
 CALL_LETTER_NUMBER = 60  # "123/SKHCN-QLKH"
 DOCUMENT_TEXT = 300  # the Sở's address for proposals, the office that receives its own units' proposals
 

@@ -89,6 +89,9 @@ INPUTS = {
     "department_address": vietnamese(limits.DOCUMENT_TEXT, "Tầng 6 tòa nhà C"),
     "department_email": padded("vanthu.", limits.EMAIL - len("@skhcn.caobang.gov.vn")) + "@skhcn.caobang.gov.vn",
     "internal_office": vietnamese(limits.DOCUMENT_TEXT, "Phòng Quản lý Khoa học"),
+    **{key: [vietnamese(limits.SUBMISSION_PARAGRAPH, f"{words} {n}", nfd=n == 1)
+             for n in range(1, limits.SUBMISSION_PARAGRAPHS + 1)]
+       for key, words in (("necessity", "Sự cần thiết"), ("purpose", "Mục đích"), ("main_contents", "Nội dung"))},
 }
 
 
@@ -146,6 +149,8 @@ class LongRound(RoundFacts):
         builder = workflow.documents[key].builder
         proposals_kind = workflow.response.kind == "proposals"
         nobody = builder in ("zero_response_report", "ministry_reply")
+        # A reminder goes to units whose deadline has not passed (after it, silence may count as agreement).
+        deadline = date(2025, 12, 12) if builder == "reminder_letter" else date(2025, 12, 5)
         answered = AnswerStatus.PROPOSALS if proposals_kind else AnswerStatus.COMMENTS
         cycle = [AnswerStatus.PENDING if nobody else answered, AnswerStatus.SILENT, AnswerStatus.PENDING,
                  AnswerStatus.PENDING if proposals_kind else AnswerStatus.AGREE]
@@ -157,7 +162,7 @@ class LongRound(RoundFacts):
             group = INTERNAL_GROUP if number == 3 else "so-ban-nganh"
             recipients[code] = RecipientState(code, nfc(unit_name(number)), "vanthu@caobang.gov.vn", group, role)
             self.units.append(UnitStatus(code, nfc(unit_name(number)), role.value, EmailStatus.SENT, answer,
-                                         date(2025, 12, 5), number % 5 == 0, number % 7 == 0,
+                                         deadline, number % 5 == 0, number % 7 == 0,
                                          answer is AnswerStatus.SILENT, 1))
         self.state = RoundState(
             id=1, workflow=workflow.name, status=next(iter(workflow.documents[key].states)), title=TITLE,
@@ -165,6 +170,8 @@ class LongRound(RoundFacts):
             launched_at=datetime(2025, 11, 20, 9, 0, tzinfo=TZ), draft_version=2, recipients=recipients)
         self.details = RoundDetails(CONTACT_NAME, CONTACT_TITLE, PHONE, SIGNER_NAME, SIGNER_TITLE, draft.name,
                                     "0" * 64, NOW, "test", legal_bases=BASES, document_inputs=dict(INPUTS))
+        self.groups = {"so-ban-nganh": vietnamese(limits.GROUP_LABEL, "Các sở, ban, ngành"),
+                       INTERNAL_GROUP: vietnamese(limits.GROUP_LABEL, "Các phòng, đơn vị trực thuộc Sở")}
         self.listed = [Listed(vietnamese(limits.GROUP_LABEL, "Các sở, ban, ngành"), RecipientRole.COMMENT, False),
                        *(Listed(u.unit_name, RecipientRole(u.role), recipients[u.unit_code].group == INTERNAL_GROUP)
                          for u in self.units)]
@@ -268,11 +275,20 @@ def test_the_longest_answers_are_accepted_and_one_more_character_is_refused() ->
 
 def test_the_longest_document_inputs_and_draft_texts_are_accepted_and_one_more_character_is_refused() -> None:
     workflow = shipped_workflows()["proposal_call"]
-    checked = check_document_inputs(INPUTS, workflow, BASES, SUBJECT)
+    submission = ("necessity", "purpose", "main_contents")  # the consultation's tờ trình reads these
+    checked = check_document_inputs({k: v for k, v in INPUTS.items() if k not in submission}, workflow, BASES, SUBJECT)
     assert checked["report_subject"] == nfc(REPORT_SUBJECT) and len(checked["considerations"]) == limits.CONSIDERATIONS
     for key in ("report_subject", "call_letter_number", "department_address", "department_email", "internal_office"):
         with pytest.raises(ValueError, match=r"dài|không phải"):
             check_document_inputs({key: INPUTS[key] + "x"}, workflow, BASES, SUBJECT)
+    consultation = shipped_workflows()["consultation"]
+    checked = check_document_inputs({k: INPUTS[k] for k in submission}, consultation, BASES, SUBJECT)
+    assert all(len(checked[key]) == limits.SUBMISSION_PARAGRAPHS for key in submission)
+    for key in submission:
+        with pytest.raises(ValueError, match=r"đoạn 1: dài"):
+            check_document_inputs({key: [INPUTS[key][0] + "x"]}, consultation, BASES, SUBJECT)
+        with pytest.raises(ValueError, match=r"31 đoạn, tối đa 30"):
+            check_document_inputs({key: [*INPUTS[key], "thêm"]}, consultation, BASES, SUBJECT)
     sections = [vietnamese(limits.DRAFT_SECTION, f"Mục {n}") for n in range(1, limits.DRAFT_SECTIONS + 1)]
     check_version_texts(sections, vietnamese(limits.DRAFT_NOTE, "Ghi chú"))
     with pytest.raises(InvalidInput, match=r"^sections 1: dài"):

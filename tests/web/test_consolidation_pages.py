@@ -430,7 +430,7 @@ def test_documents_while_consolidating_are_the_definitions_that_can_be_built(sha
     units = browser.get(links[1])
     assert units.status_code == 200 and "Sở Tư pháp" in _opens(units)
     waiting = re.search(r'<section class="c-waiting" id="waiting">(.*?)</section>', page, re.S)
-    assert waiting and "Bảng tổng hợp (DOCX)" in waiting.group(1) and "Còn 3 ý kiến chưa xử lý" in waiting.group(1)
+    assert waiting and "Bảng tổng hợp, tiếp thu, giải trình ý kiến góp ý (DOCX)" in waiting.group(1) and "Còn 3 ý kiến chưa xử lý" in waiting.group(1)
     assert browser.get(f"/rounds/{shared.round_id}/documents/bang-tong-hop-y-kien.docx").status_code == 404
     assert browser.get(f"/rounds/{shared.round_id}/documents/cong-van-don-doc.docx").status_code == 404
     assert browser.get(f"/rounds/{shared.round_id}/documents/..%2F..%2Fykien.db").status_code == 404

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -20,17 +21,19 @@ from models.directory import DEFAULT_GROUPS
 from models.errors import DomainError
 from models.rounds import RecipientRole, RoundState
 from models.text import grouped, nfc
-from models.unit_status import AnswerStatus, UnitStatus
+from models.unit_status import EMAIL_LABELS, AnswerStatus, UnitStatus
 from notifications import documents as docs
+from notifications.documents.vietnamese import spelled_out
 from workflows.definition import Workflow
-from workflows.definition.schema import DocumentDef
+from workflows.definition.schema import DocumentDef, fill_terms
+from workflows.engine.timers import closing_date
 from workflows.service.app import App
 from workflows.service.consolidation import TriageItem, triage_items
 from workflows.service.drafts import DraftVersion, latest_version
 from workflows.service.errors import FormErrors
 from workflows.service.files import file_in_place
 from workflows.service.registry import DOCUMENT_BUILDERS, get_workflow
-from workflows.service.views import round_view
+from workflows.service.views import counts_silence, kind_answer_labels, role_labels, round_view
 
 DRAFT_KINDS = ("Kế hoạch", "Quyết định", "Quy chế", "Quy định", "Đề án", "Chương trình", "Nghị quyết", "Báo cáo")
 ROLE_NOTES = {RecipientRole.PUBLISH: "để đăng tải", RecipientRole.INFORM: "để biết"}
@@ -39,6 +42,10 @@ DEFAULT_CC = ["UBND tỉnh (báo cáo)", "Lãnh đạo Sở"]
 INTERNAL_GROUP = "don-vi-thuoc-so"  # the directory group of the Sở's own offices and units (seed 001, item 2)
 MINISTRY = "Bộ Khoa học và Công nghệ"
 EXTERNAL_NAMED_AT_MOST = 3  # more addressee lines than this are called "các cơ quan, đơn vị" in a letter's body
+# More "Kính gửi:" lines than seed 000's ten push a letter's body to page 2: a reminder to more units is addressed to
+# "các cơ quan, đơn vị có tên tại danh sách kèm theo" with the list attached.
+ADDRESSEE_LINES_AT_MOST = 10
+RELATED_UNITS = "các đơn vị liên quan"  # closes the list of units a request letter asks (seed 000, item 1)
 
 assert INTERNAL_GROUP in DEFAULT_GROUPS
 
@@ -73,6 +80,14 @@ class Listed:
         return docs.Addressee(self.label, ROLE_NOTES.get(self.role))
 
 
+@dataclass(frozen=True)
+class Reminded:
+    """A unit a reminder goes to, and the last day the round takes its answer as the round records it."""
+
+    unit: UnitStatus
+    until: date
+
+
 class RoundFacts:
     """The round as the builders and their readiness checks read it; each part is fetched once, when first
     asked for, so listing the documents renders nothing and building a package reads the round once."""
@@ -105,12 +120,38 @@ class RoundFacts:
         return _listed(self.app, self.state, self.details)
 
     @cached_property
+    def groups(self) -> dict[str, str]:
+        """The directory's groups: code -> label (data in the database, renamed by staff)."""
+        with self.app.uow(read_only=True) as uow:
+            return dict(uow.directory.groups())
+
+    @cached_property
     def proposals(self) -> list[docs.Proposal]:
         return _proposals(self.app, self.round_id, self.workflow)
 
     @property
     def pending(self) -> list[UnitStatus]:
         return [u for u in self.units if u.answer in (AnswerStatus.PENDING, AnswerStatus.SILENT)]
+
+    @cached_property
+    def reminded(self) -> list[Reminded]:
+        """The units a reminder may still ask: asked to answer, silent so far, and the round still takes their
+        answer. Before its deadline a unit is asked for that deadline. After it, a unit is taken to agree when the
+        round counts silence as agreement (the kind's `silence:`), so it is not reminded; otherwise it is asked for
+        the end of the kind's grace period while that lasts."""
+        silence_counts = counts_silence(self.workflow, self.state)
+        grace = self.workflow.grace_days()
+        out: list[Reminded] = []
+        for unit in self.pending:
+            if unit.deadline is None:
+                continue
+            if self.today <= unit.deadline:
+                out.append(Reminded(unit, unit.deadline))
+            elif not silence_counts:
+                closing = closing_date(self.app.calendar, unit.deadline, grace)
+                if self.today <= closing:
+                    out.append(Reminded(unit, closing))
+        return out
 
     @property
     def sent_on(self) -> date:
@@ -125,7 +166,8 @@ class RoundFacts:
 
 
 def _listed(app: App, state: RoundState, details: RoundDetails) -> list[Listed]:
-    """The Kính gửi list: a group addressed whole by its label when large, otherwise its units by name."""
+    """The Kính gửi list: a group addressed whole by its label (abbreviations spelled out) when large, otherwise its
+    units by name."""
     with app.uow(read_only=True) as uow:
         groups = uow.directory.groups()
         members: dict[str, list[UnitRow]] = {}
@@ -138,7 +180,7 @@ def _listed(app: App, state: RoundState, details: RoundDetails) -> list[Listed]:
         for group in entry.get("groups", []):
             units = [u for u in members.get(group, []) if u.code in state.recipients]
             if len(units) >= COLLECTIVE_GROUP_SIZE:
-                out.append(Listed(groups.get(group, group), role, group == INTERNAL_GROUP))
+                out.append(Listed(spelled_out(groups.get(group, group)), role, group == INTERNAL_GROUP))
                 seen.update(u.code for u in units)
                 continue
             for unit in units:
@@ -267,12 +309,14 @@ def request_letter_data(job: Job) -> docs.RequestLetterData:
     state, details = facts.state, facts.details
     assert state.deadline is not None
     listed = facts.listed
-    commenters = "; ".join(item.label for item in listed if item.role is RecipientRole.COMMENT)
-    publishers = "; ".join(item.label for item in listed if item.role is RecipientRole.PUBLISH)
+    commenters = [item.label for item in listed if item.role is RecipientRole.COMMENT]
+    publishers = [item.label for item in listed if item.role is RecipientRole.PUBLISH]
     kind = draft_kind(state.title)
-    asks = [f"{commenters} nghiên cứu, đóng góp ý kiến đối với dự thảo {state.title}."] if commenters else []
+    asks = [f"{_asked_phrase(commenters)} nghiên cứu, đóng góp ý kiến đối với dự thảo {state.title}."] \
+        if commenters else []
     if publishers:
-        asks.append(f"{publishers} đăng tải dự thảo {kind} trên Cổng thông tin điện tử tỉnh để lấy ý kiến.")
+        asks.append(f"{_in_sentence(publishers)} đăng tải dự thảo {kind} trên Cổng thông tin điện tử tỉnh để lấy "
+                    "ý kiến.")
     return docs.RequestLetterData(
         issuer=issuer(job.app), head=docs.LetterHead(state.office, state.subject, drafted_on=facts.sent_on),
         addressees=[item.addressee for item in listed], legal_bases=list(details.legal_bases),
@@ -280,6 +324,17 @@ def request_letter_data(job: Job) -> docs.RequestLetterData:
         attachment_note=f"{kind} gửi kèm theo Công văn này", deadline=state.deadline,
         contact_name=details.contact_name, contact_title=details.contact_title, contact_phone=details.contact_phone,
         silence_is_agreement=state.silence_is_agreement, cc=DEFAULT_CC, signer=_signer(facts), draft_kind=kind)
+
+
+def _in_sentence(labels: list[str]) -> str:
+    """Addressees named in a sentence, as seed 000 does: "Ủy ban ...; các sở, ban, ngành, đoàn thể tỉnh; ..." (a
+    group's label keeps its capital only where it opens the sentence)."""
+    return "; ".join([labels[0], *(_lower_first(label) for label in labels[1:])])
+
+
+def _asked_phrase(labels: list[str]) -> str:
+    """The units asked to comment, closed by "và các đơn vị liên quan" when there are several (seed 000, item 1)."""
+    return f"{_in_sentence(labels)} và {RELATED_UNITS}" if len(labels) > 1 else _in_sentence(labels)
 
 
 def build_request_letter(job: Job) -> bytes:
@@ -328,37 +383,99 @@ def _units_phrase(labels: list[str]) -> str:
     """The addressees as the body names them: each by its label, or all at once when there are many."""
     if len(labels) > EXTERNAL_NAMED_AT_MOST:
         return "Các cơ quan, đơn vị, địa phương"
-    return "; ".join([labels[0], *(_lower_first(label) for label in labels[1:])])
+    return _in_sentence(labels)
 
 
 def build_reminder_letter(job: Job) -> bytes:
-    """The công văn đôn đốc to the units that have not answered yet, with three more working days."""
+    """The công văn đôn đốc to the units the round still waits for (`RoundFacts.reminded`), asking for their answer
+    by the day the round records for them: their deadline, never an earlier day. Addressed as the request letter is
+    (a group whole when all its units are reminded); more lines than seed 000's ten become "the units named in the
+    attached list", listed under their groups after the letter."""
     facts = job.facts
-    state, details = facts.state, facts.details
+    state, details, terms = facts.state, facts.details, facts.workflow.terms
     assert state.deadline is not None
-    topic = facts.workflow.terms.topic.replace("{title}", state.title)
+    reminded = facts.reminded
+    days = Counter(item.until for item in reminded)
+    asked = max(days, key=lambda day: (days[day], -day.toordinal()))  # the most common; the earliest of equals
+    listed = _listed_units(facts, [item.unit.unit_code for item in reminded])
+    attached = _unit_groups(facts, [item.unit for item in reminded]) if len(listed) > ADDRESSEE_LINES_AT_MOST else []
+    silence = facts.workflow.silence.sentence if counts_silence(facts.workflow, state) else None
     data = docs.ReminderLetterData(
         issuer=issuer(job.app),
-        head=docs.LetterHead(state.office, f"đôn đốc {facts.workflow.terms.verb} đối với {topic}",
+        head=docs.LetterHead(state.office, f"đôn đốc {terms.verb} đối với {_term(job.app, terms.topic, state)}",
                              drafted_on=facts.today),
-        addressees=[docs.Addressee(u.unit_name) for u in facts.pending], first_letter_subject=state.subject,
-        first_letter_sent_on=facts.sent_on, first_deadline=state.deadline, draft_title=state.title,
-        new_deadline=job.app.calendar.add_working_days(facts.today, 3),
-        silence_is_agreement=state.silence_is_agreement, contact_name=details.contact_name,
-        contact_title=details.contact_title, contact_phone=details.contact_phone, cc=["Lãnh đạo Sở"],
-        signer=_signer(facts))
+        addressees=[] if attached else [item.addressee for item in listed], attached_units=attached,
+        first_letter_subject=state.subject, first_letter_sent_on=facts.sent_on, first_deadline=state.deadline,
+        draft_title=state.title, new_deadline=asked,
+        other_deadlines=[docs.UnitDeadline(item.unit.unit_name, item.until) for item in reminded
+                         if item.until != asked],
+        silence_is_agreement=silence is not None,
+        silence_sentence=_term(job.app, silence, state) if silence else None,
+        response=_term(job.app, terms.response, state), awaited=_term(job.app, terms.awaited["comment"], state),
+        purpose=_term(job.app, terms.purpose, state),
+        contact_name=details.contact_name, contact_title=details.contact_title, contact_phone=details.contact_phone,
+        cc=["Lãnh đạo Sở"], signer=_signer(facts))
     return docs.render_reminder_letter(data, wording_dir=job.wording_dir)
 
 
+def _term(app: App, text: str, state: RoundState) -> str:
+    """A term of the kind with {title}, {issuer_name} and {governing_body} filled for the round."""
+    settings = app.settings
+    return fill_terms(text, title=state.title, issuer_name=settings.issuer_name,
+                      governing_body=settings.governing_body)
+
+
+def _listed_units(facts: RoundFacts, codes: list[str]) -> list[Listed]:
+    """The Kính gửi lines for some of the round's units, in the order and the grouping of the request letter: a
+    group by its label when all its units in the round are among them and they are many, the others by name."""
+    state, wanted = facts.state, set(codes)
+    out: list[Listed] = []
+    seen: set[str] = set()
+
+    def by_name(code: str, role: RecipientRole) -> None:
+        if code in wanted and code not in seen:
+            recipient = state.recipients[code]
+            out.append(Listed(recipient.unit_name, role, recipient.group == INTERNAL_GROUP))
+            seen.add(code)
+
+    for entry in facts.details.addressees:
+        role = RecipientRole(entry.get("role", "comment"))
+        for group in entry.get("groups", []):
+            members = [code for code, recipient in state.recipients.items() if recipient.group == group]
+            if len(members) >= COLLECTIVE_GROUP_SIZE and wanted.issuperset(members):
+                out.append(Listed(spelled_out(facts.groups.get(group, group)), role, group == INTERNAL_GROUP))
+                seen.update(members)
+            for code in members:
+                by_name(code, role)
+        for code in entry.get("units", []):
+            by_name(code, role)
+    for code in codes:  # a unit no addressee entry names (a round made before entries were kept)
+        by_name(code, state.recipients[code].role)
+    return out
+
+
+def _unit_groups(facts: RoundFacts, units: list[UnitStatus]) -> list[docs.UnitGroup]:
+    """Units under the labels of their directory groups, the groups in the order the round addressed them."""
+    order = [group for entry in facts.details.addressees for group in entry.get("groups", [])]
+    by_group: dict[str, list[str]] = {}
+    for unit in units:
+        by_group.setdefault(facts.state.recipients[unit.unit_code].group, []).append(unit.unit_name)
+    codes = sorted(by_group, key=lambda code: order.index(code) if code in order else len(order))
+    return [docs.UnitGroup(spelled_out(facts.groups.get(code, code)), by_group[code]) for code in codes]
+
+
 def synthesis_data(facts: RoundFacts) -> docs.SynthesisData:
-    rows = [docs.SynthesisRow(no, item.unit_name, item.section, item.text, item.decision, item.explanation)
+    """One row per handled comment, with the wording the unit proposed; the units that agreed, stayed silent or were
+    not asked, in the order the round addressed them."""
+    rows = [docs.SynthesisRow(no, item.unit_name, item.section, item.text, item.decision, item.explanation,
+                              item.proposed_wording)
             for no, item in enumerate(facts.triage, start=1) if item.decision is not None]
-    units = facts.units
+    units = _in_addressing_order(facts, facts.units)
     return docs.SynthesisData(
         issuer=issuer(facts.app), draft_title=facts.state.title, draft_version=facts.state.draft_version, rows=rows,
         agreed_units=[u.unit_name for u in units if u.answer is AnswerStatus.AGREE],
         silent_units=[u.unit_name for u in units if u.answer in (AnswerStatus.SILENT, AnswerStatus.PENDING)],
-        silence_is_agreement=facts.state.silence_is_agreement,
+        silence_is_agreement=counts_silence(facts.workflow, facts.state),
         not_asked_units=[u.unit_name for u in units if u.answer is AnswerStatus.NOT_ASKED],
         prepared_on=facts.today, signer=_signer(facts))
 
@@ -374,11 +491,12 @@ def build_synthesis_xlsx(job: Job) -> bytes:
 
 
 def _attachment_title(facts: RoundFacts, key: str) -> str:
+    """A document of the package as a clerk lists it in "Hồ sơ trình kèm theo gồm:": its title without the file
+    type, and the revised draft named by what it is ("Dự thảo Kế hoạch (đã chỉnh lý)"), not by its version."""
     document = facts.workflow.documents[key]
-    title = re.sub(r"\s*\((DOCX|XLSX|PDF|ZIP|CSV)\)\s*$", "", document.title)
-    if document.builder == "revised_draft" and facts.draft is not None:
-        return f"{title} (phiên bản {facts.draft.version})"
-    return title
+    if document.builder == "revised_draft":
+        return f"Dự thảo {draft_kind(facts.state.title)} (đã chỉnh lý)"
+    return re.sub(r"\s*\((DOCX|XLSX|PDF|ZIP|CSV)\)\s*$", "", document.title)
 
 
 def _package_attachments(facts: RoundFacts, key: str) -> list[str]:
@@ -394,27 +512,43 @@ def _package_attachments(facts: RoundFacts, key: str) -> list[str]:
 
 
 def build_submission(job: Job) -> bytes:
-    """The tờ trình to UBND tỉnh: the consultation in figures, the comments by handling, and as attachments
-    the other documents of the package that holds it."""
+    """The tờ trình to UBND tỉnh: what staff wrote of the need, the purpose and the main contents (document inputs
+    `necessity`, `purpose`, `main_contents`), the consultation in figures, the comments by handling (as many as the
+    synthesis table has rows), and as attachments the other documents of the package that holds it."""
     facts = job.facts
-    state, details = facts.state, facts.details
-    items = facts.triage
+    state, details, inputs = facts.state, facts.details, facts.inputs
+    items = [item for item in facts.triage if item.decision is not None]  # the rows of the synthesis table
     answered = [u for u in facts.units if u.answer in (AnswerStatus.COMMENTS, AnswerStatus.AGREE,
                                                        AnswerStatus.PROPOSALS)]
     asked = [u for u in facts.units if u.answer is not AnswerStatus.NOT_ASKED]
     count = {h: sum(1 for i in items if i.decision is h) for h in Handling}
+    issued = issued_title(state.title)
     data = docs.SubmissionData(
-        issuer=issuer(job.app), head=docs.LetterHead(state.office, f"ban hành {state.title}", drafted_on=facts.today),
+        issuer=issuer(job.app), head=docs.LetterHead(state.office, f"ban hành {issued}", drafted_on=facts.today),
         recipient=f"Ủy ban nhân dân tỉnh {job.app.settings.place_name}", legal_bases=list(details.legal_bases),
-        draft_title=state.title, necessity=[], consulted=len(asked), answered=len(answered),
+        draft_title=state.title, necessity=list(inputs.get("necessity") or []),
+        purpose=list(inputs.get("purpose") or []), main_contents=list(inputs.get("main_contents") or []),
+        consulted=len(asked), answered=len(answered),
         answered_with_comments=sum(1 for u in answered if u.answer is AnswerStatus.COMMENTS),
-        silent=len(asked) - len(answered), silence_is_agreement=state.silence_is_agreement,
+        silent=len(asked) - len(answered), silence_is_agreement=counts_silence(facts.workflow, state),
         comments_accepted=count[Handling.ACCEPTED], comments_partly_accepted=count[Handling.PARTLY_ACCEPTED],
-        comments_not_accepted=count[Handling.NOT_ACCEPTED], attachments=_package_attachments(facts, job.key),
-        cc=["Lãnh đạo Sở"], signer=_signer(facts),
+        comments_not_accepted=count[Handling.NOT_ACCEPTED], comments_noted=count[Handling.NOTED],
+        attachments=_package_attachments(facts, job.key), cc=["Lãnh đạo Sở"], signer=_signer(facts),
+        request_letter=docs.LetterRef(facts.sent_on).citation() if state.launched_at else None,
         published_on_portal=any(u.role == RecipientRole.PUBLISH.value for u in facts.units),
-        draft_kind=draft_kind(state.title))
+        draft_kind=draft_kind(state.title), issued_title=issued)
     return docs.render_submission(data, wording_dir=job.wording_dir)
+
+
+_ISSUING_KIND = re.compile(rf"^(?:{'|'.join(DRAFT_KINDS)})\s+ban hành\s+", re.IGNORECASE)
+
+
+def issued_title(title: str) -> str:
+    """What UBND tỉnh is asked to issue: the title, without a leading "Quyết định ban hành" so that "ban hành" is
+    never said twice ("ban hành Quy chế ...", not "ban hành Quyết định ban hành Quy chế ...")."""
+    text = " ".join(nfc(title).split())
+    stripped = _ISSUING_KIND.sub("", text, count=1)
+    return stripped if stripped else text
 
 
 def build_revised_draft(job: Job) -> bytes:
@@ -424,10 +558,35 @@ def build_revised_draft(job: Job) -> bytes:
     return draft.path.read_bytes()
 
 
-def _unit_list(facts: RoundFacts) -> bytes:
+def _in_addressing_order(facts: RoundFacts, units: list[UnitStatus]) -> list[UnitStatus]:
+    """Units in the order the round addressed their groups (seed 000's Kính gửi), by name within a group."""
+    order = [group for entry in facts.details.addressees for group in entry.get("groups", [])]
     recipients = facts.state.recipients
-    units = [docs.UnitRow(u.unit_code, u.unit_name, recipients[u.unit_code].group, u.role,
-                          u.email.value, u.answer.value, u.deadline, u.late, u.extended) for u in facts.units]
+
+    def rank(unit: UnitStatus) -> int:
+        group = recipients[unit.unit_code].group
+        return order.index(group) if group in order else len(order)
+
+    return sorted(units, key=rank)
+
+
+def _unit_list(facts: RoundFacts) -> bytes:
+    """The units sheet in words: the group's label from the directory, the role, email status and answer as the
+    round's pages say them (the kind's terms), a silent unit taken to agree marked so."""
+    recipients = facts.state.recipients
+    roles = role_labels(facts.workflow)
+    answers = kind_answer_labels(facts.workflow)
+    silence = facts.workflow.silence.label if counts_silence(facts.workflow, facts.state) else None
+
+    def answer(unit: UnitStatus) -> str:
+        label = answers.get(unit.answer.value, unit.answer.value)
+        return f"{label} ({silence})" if silence and unit.answer is AnswerStatus.SILENT else label
+
+    units = [docs.UnitRow(u.unit_code, u.unit_name, facts.groups.get(recipients[u.unit_code].group,
+                                                                     recipients[u.unit_code].group),
+                          roles.get(u.role, u.role), EMAIL_LABELS[u.email], answer(u), u.deadline, u.late,
+                          u.extended)
+             for u in _in_addressing_order(facts, facts.units)]
     comments = [docs.CommentRow(i.unit_name, i.section, i.text, i.proposed_wording, i.decision, i.explanation)
                 for i in facts.triage]
     return docs.round_workbook(units, comments, wording_dir=_department_wording(facts.app))
@@ -529,6 +688,12 @@ def _reminder_ready(facts: RoundFacts) -> NotReady | None:
         return NotReady("Đợt chưa phát hành nên chưa thể đôn đốc.", "not_launched")
     if not facts.pending:
         return NotReady("Tất cả cơ quan, đơn vị đã trả lời; không cần công văn đôn đốc.", "nothing_pending")
+    if not facts.reminded:
+        answer = facts.workflow.terms.answer
+        if counts_silence(facts.workflow, facts.state):
+            return NotReady(f"Đã hết thời hạn gửi {answer}: cơ quan, đơn vị chưa trả lời được tính là "
+                            f"{facts.workflow.silence.label}, không cần công văn đôn đốc.", "deadline_passed")
+        return NotReady(f"Đã hết thời hạn nhận {answer} của các cơ quan, đơn vị chưa trả lời.", "deadline_passed")
     return None
 
 
@@ -580,7 +745,7 @@ BUILDERS: dict[str, Builder] = {
     "reminder_letter": Builder(build_reminder_letter, "reminder_letter", ready=_reminder_ready),
     "synthesis_docx": Builder(build_synthesis_docx, "synthesis", ready=_synthesis_ready),
     "synthesis_xlsx": Builder(build_synthesis_xlsx, "synthesis", ready=_synthesis_ready),
-    "submission": Builder(build_submission, "submission"),
+    "submission": Builder(build_submission, "submission", ("necessity", "purpose", "main_contents")),
     "revised_draft": Builder(build_revised_draft, ready=_draft_ready, stored_file=True),
     "unit_list": Builder(build_unit_list),
     "proposal_list_docx": Builder(build_proposal_list_docx, "proposal_list",
@@ -726,29 +891,47 @@ def synthesis_documents(app: App, round_id: int) -> list[RenderedDocument]:
 
 @dataclass(frozen=True)
 class InputSpec:
-    """One input a builder reads: its label in forms and messages, and its command-line option."""
+    """One input a builder reads: its label in forms and messages, its command-line option, and its shape, so a
+    form can draw any input without naming it: a list of paragraphs (one a line in a text area, the option
+    repeated) of at most `count` items of `length` characters each, or one text of `length` characters."""
 
     key: str
     label: str
     option: str
     hint: str
+    paragraphs: bool = False
+    length: int = limits.DOCUMENT_TEXT
+    count: int = 1
+
+
+def _paragraphs_spec(key: str, label: str, option: str, example: str, length: int, count: int) -> InputSpec:
+    return InputSpec(key, label, option, f"Mỗi dòng một đoạn, ví dụ \"{example}\"; mỗi đoạn tối đa {grouped(length)} "
+                     f"ký tự, tối đa {count} đoạn.", paragraphs=True, length=length, count=count)
 
 
 INPUTS: dict[str, InputSpec] = {spec.key: spec for spec in (
     InputSpec("report_subject", "Trích yếu (V/v) của văn bản", "--report-subject",
               "V/v riêng của báo cáo, khác trích yếu của công văn thông báo; tối đa "
-              f"{grouped(limits.REPORT_SUBJECT)} ký tự."),
-    InputSpec("considerations", "Các lý do, căn cứ thêm", "--consideration",
-              "Mỗi dòng một đoạn, ví dụ \"Kế hoạch số 79/KH-UBND ... đã có 06 nhiệm vụ ...\"; mỗi đoạn tối đa "
-              f"{grouped(limits.CONSIDERATION)} ký tự, tối đa {limits.CONSIDERATIONS} đoạn."),
+              f"{grouped(limits.REPORT_SUBJECT)} ký tự.", length=limits.REPORT_SUBJECT),
+    _paragraphs_spec("considerations", "Các lý do, căn cứ thêm", "--consideration",
+                     "Kế hoạch số 79/KH-UBND ... đã có 06 nhiệm vụ ...", limits.CONSIDERATION, limits.CONSIDERATIONS),
+    _paragraphs_spec("necessity", "Sự cần thiết ban hành (tờ trình)", "--necessity",
+                     "Việc ban hành Kế hoạch nhằm cụ thể hóa Quyết định số 36/QĐ-TTg ...",
+                     limits.SUBMISSION_PARAGRAPH, limits.SUBMISSION_PARAGRAPHS),
+    _paragraphs_spec("purpose", "Mục đích, yêu cầu (tờ trình)", "--purpose",
+                     "Nâng cao nhận thức của doanh nghiệp về năng suất, chất lượng ...",
+                     limits.SUBMISSION_PARAGRAPH, limits.SUBMISSION_PARAGRAPHS),
+    _paragraphs_spec("main_contents", "Nội dung chính của dự thảo (tờ trình)", "--main-content",
+                     "Dự thảo Kế hoạch gồm 05 phần: I. Mục đích, yêu cầu; II. ...",
+                     limits.SUBMISSION_PARAGRAPH, limits.SUBMISSION_PARAGRAPHS),
     InputSpec("ministry_letter_index", "Công văn của Bộ được trả lời", "--ministry-letter",
               "Số thứ tự (từ 1) của căn cứ là công văn của Bộ."),
     InputSpec("call_letter_number", "Số công văn thông báo của Sở", "--call-letter-number",
-              "Số do văn thư cấp, ví dụ 123/SKHCN-QLKH."),
+              "Số do văn thư cấp, ví dụ 123/SKHCN-QLKH.", length=limits.CALL_LETTER_NUMBER),
     InputSpec("department_address", "Địa chỉ nhận đề xuất của Sở", "--department-address",
               "Ví dụ: tầng 6 tòa nhà C, trụ sở làm việc các sở, ban, ngành tỉnh."),
     InputSpec("department_email", "Thư điện tử nhận đề xuất của Sở", "--department-email",
-              "Ví dụ: skhcn@caobang.gov.vn."),
+              "Ví dụ: skhcn@caobang.gov.vn.", length=limits.EMAIL),
     InputSpec("internal_office", "Phòng nhận đề xuất của các đơn vị trực thuộc Sở", "--internal-office",
               "Ví dụ: Phòng Quản lý Khoa học và Sở hữu trí tuệ."),
 )}
@@ -799,13 +982,13 @@ def check_document_inputs(values: Mapping[str, Any], workflow: Workflow, legal_b
 
 
 def _check_input(spec: InputSpec, raw: Any, legal_bases: tuple[str, ...], round_subject: str) -> Any:
-    if spec.key == "considerations":
+    if spec.paragraphs:
         items = [raw] if isinstance(raw, str) else list(raw)
-        paragraphs = [text for text in (nfc(str(item)) for item in items) if text]
-        if len(paragraphs) > limits.CONSIDERATIONS:
-            raise ValueError(f"{len(paragraphs)} đoạn, tối đa {limits.CONSIDERATIONS}.")
+        paragraphs = [text for text in (nfc(str(item)).strip() for item in items) if text]
+        if len(paragraphs) > spec.count:
+            raise ValueError(f"{len(paragraphs)} đoạn, tối đa {spec.count}.")
         for number, text in enumerate(paragraphs, start=1):
-            _refuse(limits.text_problem(f"đoạn {number}", text, limits.CONSIDERATION))
+            _refuse(limits.text_problem(f"đoạn {number}", text, spec.length))
         return paragraphs or None
     if spec.key == "ministry_letter_index":
         if isinstance(raw, bool) or not isinstance(raw, int):
@@ -831,7 +1014,7 @@ def _check_input(spec: InputSpec, raw: Any, legal_bases: tuple[str, ...], round_
         if not _EMAIL.fullmatch(text):
             raise ValueError(f"\"{text}\" không phải địa chỉ thư điện tử.")
     else:
-        _refuse(limits.text_note(text, limits.DOCUMENT_TEXT))
+        _refuse(limits.text_note(text, spec.length))
     return text or None
 
 
