@@ -13,11 +13,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from openpyxl import Workbook
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.page import PageMargins
-from openpyxl.worksheet.properties import PageSetupProperties
-
 from models import limits
 from models.errors import DomainError, InvalidInput
 from models.register import (
@@ -338,6 +333,11 @@ class RegisterExport:
 
 def export_xlsx(app: App, year: int | None = None) -> RegisterExport:
     """The year's register as Decree 30's "Sổ đăng ký văn bản đi" (oldest number first, as the book is kept)."""
+    from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.page import PageMargins
+    from openpyxl.worksheet.properties import PageSetupProperties
+
     from notifications.documents import cells
 
     found = register_year(app, year)
