@@ -21,6 +21,7 @@ from docx.table import Table
 from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 from test_consolidation_documents import STAFF, _text, local
+from test_proposal_call_documents import REPORT_SUBJECT, _call
 
 from config.clock import FrozenClock
 from models.rounds import ResponseChannel, ResponseKind
@@ -332,3 +333,20 @@ def test_unit_list_says_group_role_email_and_answer_in_words(app: App, clock: Fr
     assert answers["Sở Xây dựng"] == "Không trả lời (coi như đồng ý)"
     assert [row[0] for row in rows[1:4]] == [1, 2, 3]
 
+
+# --- the zero-response report ----------------------------------------------------------------------------------
+
+def test_zero_response_report_recommends_not_proposing_what_was_called_for(app: App, clock: FrozenClock) -> None:
+    """Seed 002: "... báo cáo UBND tỉnh không đề xuất nhiệm vụ khoa học và công nghệ cấp quốc gia thuộc Chương trình
+    trên", the reason (nobody proposed) said once, in the paragraph before."""
+    round_id = _call(app)
+    clock.set(local("2025-11-20T09:00"))
+    execute(app, round_id, Launch(), STAFF)
+    clock.set(local("2025-12-08T09:00"))
+    execute(app, round_id, Close("Hết hạn, không có đề xuất"), STAFF)
+    set_document_inputs(app, round_id, {"report_subject": REPORT_SUBJECT}, STAFF)
+    report = " ".join(paragraphs(document(app, round_id, "zero_response_report")))
+    reply = " ".join(paragraphs(document(app, round_id, "ministry_reply")))
+    assert f"báo cáo UBND tỉnh không {REPORT_SUBJECT} (có dự thảo công văn" in report
+    assert f"Ủy ban nhân dân tỉnh Cao Bằng không {REPORT_SUBJECT}." in reply
+    assert "không có cơ quan, đơn vị, doanh nghiệp nào gửi đề xuất" not in report + reply

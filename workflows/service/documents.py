@@ -649,11 +649,20 @@ def zero_response_data(job: Job) -> docs.ZeroResponseReportData:
         issuer=issuer(job.app), head=docs.LetterHead(state.office, subject, drafted_on=facts.today),
         recipient=f"Ủy ban nhân dân tỉnh {place}", references=references, call_purpose=facts.purpose,
         call_letter=call, deadline=state.deadline,
-        recommendation="không đề xuất nhiệm vụ trong đợt này, do không có cơ quan, đơn vị, doanh nghiệp nào "
-                       "gửi đề xuất",
+        recommendation=_recommendation(facts),
         cc=["Lãnh đạo Sở"], signer=_signer(facts), reply=reply,
         units_asked=sum(1 for u in facts.units if u.answer is not AnswerStatus.NOT_ASKED),
         considerations=list(inputs.get("considerations") or []))
+
+
+def _recommendation(facts: RoundFacts) -> str:
+    """Not to propose what was called for, named as seed 002 names it ("không đề xuất nhiệm vụ khoa học và công nghệ
+    cấp quốc gia thuộc Chương trình ..."): by the report's own V/v or the call's subject when it says so, else in
+    general words (the report has already said that nobody proposed)."""
+    for text in (facts.inputs.get("report_subject"), facts.purpose):
+        if text and nfc(text).casefold().startswith("đề xuất "):
+            return f"không {nfc(text)}"
+    return "không đề xuất nhiệm vụ trong đợt này"
 
 
 def build_zero_response_report(job: Job) -> bytes:
