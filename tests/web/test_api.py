@@ -432,3 +432,13 @@ def test_fuzzing_the_api_finds_no_server_error(case, fuzz_session) -> None:  # t
     case.call_and_validate(cookies=cookies, headers=headers,
                            checks=[not_a_server_error, status_code_conformance, content_type_conformance,
                                    response_schema_conformance])
+
+
+def test_the_openapi_security_of_a_change_needs_the_session_and_the_csrf_header_together(web: FastAPI) -> None:
+    """One requirement naming both (two requirements would mean either one is enough)."""
+    paths = web.openapi()["paths"]
+    changes = [op for ops in paths.values() for method, op in ops.items() if method in ("post", "delete")
+               and op.get("operationId") != "login"]
+    assert changes and all(op["security"] == [{"session": [], "csrf": []}] for op in changes)
+    assert all(op.get("security") in (None, [{"session": []}]) for ops in paths.values()
+               for method, op in ops.items() if method == "get")

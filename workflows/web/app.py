@@ -3,10 +3,12 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import OperationalError
@@ -118,6 +120,22 @@ def create_web_app(app: App) -> FastAPI:
             return _error(request, 404, "not_found", "Không tìm thấy trang.")
         problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'][1:]) or 'body'}: {e['msg']}" for e in exc.errors())
         return _error(request, 422, "invalid_input", f"Dữ liệu không hợp lệ: {problems}")
+
+    def openapi_schema() -> dict[str, Any]:
+        """FastAPI lists one security requirement per dependency, which in OpenAPI means "either"; a POST or
+        DELETE needs the session cookie and the CSRF header together: one requirement naming both."""
+        if web.openapi_schema is None:
+            schema = get_openapi(title=web.title, version=web.version, description=web.description,
+                                 routes=web.routes)
+            for operations in schema.get("paths", {}).values():
+                for operation in operations.values():
+                    required = operation.get("security")
+                    if isinstance(required, list) and len(required) > 1:
+                        operation["security"] = [{name: [] for item in required for name in item}]
+            web.openapi_schema = schema
+        return web.openapi_schema
+
+    web.openapi = openapi_schema  # type: ignore[method-assign]
 
     # consolidation before rounds: its paths (/rounds/{id}/consolidation, ...) are more specific.
     for module in (auth, accounts, dashboard, consolidation, rounds, directory, register, mail, recipient, api):
