@@ -173,10 +173,14 @@ def export(year: int | None = YEAR_OPTION,
 
     with guarded(as_json):
         checked = _year(year)
-        if not out.is_dir() and out.suffix.lower() != ".xlsx":
+        try:
+            folder = out.is_dir()
+        except OSError as error:  # a name too long for the file system, say
+            raise InvalidInput(f"--out: không dùng được \"{out}\" ({error.strerror or error}).", "bad_out") from None
+        if not folder and out.suffix.lower() != ".xlsx":
             raise InvalidInput(f"--out: \"{out}\" phải là tệp .xlsx hoặc một thư mục.", "bad_out")
         exported = export_xlsx(open_app(), checked)
-        target = out / exported.filename if out.is_dir() else out
+        target = out / exported.filename if folder else out
         try:
             with file_in_place(target) as partial:
                 partial.write_bytes(exported.content)
