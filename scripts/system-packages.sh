@@ -8,6 +8,7 @@ needed=()
 command -v chromium >/dev/null 2>&1 || needed+=(chromium)
 command -v soffice >/dev/null 2>&1 || needed+=(libreoffice-writer)
 command -v pdftoppm >/dev/null 2>&1 || needed+=(poppler-utils)
+command -v softhsm2-util >/dev/null 2>&1 || needed+=(softhsm2)  # a PKCS#11 token for the ký số tests
 fc-list "Liberation Serif:charset=1ea0-1ef9" 2>/dev/null | grep -q . || needed+=(fonts-liberation2)
 if [ "${#needed[@]}" -gt 0 ]; then
     echo "installing Debian packages: ${needed[*]}"

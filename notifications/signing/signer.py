@@ -1,0 +1,179 @@
+"""Sign a PDF in PAdES with a key from a PKCS#12 file or a PKCS#11 token (the VGCA USB tokens).
+
+B-B by default; B-T when a timestamp server (RFC 3161) is given. The visible appearance is drawn by
+`appearance`; with no appearance the signature is invisible.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from PIL import Image
+from pyhanko.pdf_utils import layout
+from pyhanko.pdf_utils.images import PdfImage
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.sign import fields, signers
+from pyhanko.sign.timestamps import HTTPTimeStamper, TimeStamper
+from pyhanko.stamp import StaticStampStyle
+
+from notifications.signing.appearance import (
+    SignatureAppearance,
+    SignatureBox,
+    compose_copy_picture,
+    compose_signer_picture,
+    copy_box,
+    copy_lines,
+    signer_box_default,
+)
+
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+FIELD_NAME = "Signature"
+
+
+class SigningError(Exception):
+    """The document could not be signed: a key that does not open, a token not found, a PDF that does not parse."""
+
+
+@dataclass(frozen=True)
+class Pkcs12Signer:
+    """A key and certificate in a .p12/.pfx file; the password comes from the environment, never an argument."""
+
+    path: Path
+    password: bytes | None = None
+
+
+@dataclass(frozen=True)
+class Pkcs11Signer:
+    """A key on a PKCS#11 token: the driver library of the token, the token's label, the key's label, the PIN."""
+
+    library: str
+    token_label: str
+    key_label: str
+    pin: str
+    cert_label: str | None = None
+
+
+SignerSource = Pkcs12Signer | Pkcs11Signer
+
+
+def _page_size(writer: IncrementalPdfFileWriter, page: int) -> tuple[int, float, float]:
+    count = int(writer.root["/Pages"]["/Count"])
+    index = page if page >= 0 else count + page
+    page_ref, _ = writer.find_page_for_modification(index)
+    box = [float(v) for v in page_ref.get_object()["/MediaBox"]]
+    return index, box[2] - box[0], box[3] - box[1]
+
+
+def _stamp(
+    writer: IncrementalPdfFileWriter, appearance: SignatureAppearance, signed_at: datetime
+) -> tuple[StaticStampStyle, SignatureBox, int]:
+    if appearance.kind == "copy":
+        page, width, height = _page_size(writer, appearance.box.page if appearance.box else 0)
+        box = appearance.box or copy_box(width, height)
+        picture: Image.Image = compose_copy_picture(copy_lines(appearance.agency_name, signed_at), box)
+    else:
+        page, width, height = _page_size(writer, appearance.box.page if appearance.box else -1)
+        picture, box = compose_signer_picture(appearance, appearance.box or signer_box_default(width, height))
+    style = StaticStampStyle(
+        border_width=0,
+        background=PdfImage(picture),
+        background_opacity=1.0,
+        background_layout=layout.SimpleBoxLayoutRule(
+            x_align=layout.AxisAlignment.ALIGN_MID,
+            y_align=layout.AxisAlignment.ALIGN_MID,
+            inner_content_scaling=layout.InnerScaling.STRETCH_FILL,
+            margins=layout.Margins(),
+        ),
+    )
+    return style, box, page
+
+
+def _sign(
+    pdf_bytes: bytes,
+    signer: signers.Signer,
+    appearance: SignatureAppearance | None,
+    timestamper: TimeStamper | None,
+    signed_at: datetime,
+) -> bytes:
+    try:
+        writer = IncrementalPdfFileWriter(io.BytesIO(pdf_bytes), strict=False)
+    except Exception as error:  # pyHanko raises several kinds on a broken file
+        raise SigningError(f"Không đọc được tệp PDF để ký: {error}") from error
+    field_spec: fields.SigFieldSpec | None = None
+    style: StaticStampStyle | None = None
+    if appearance is not None:
+        style, box, page = _stamp(writer, appearance, signed_at)
+        field_spec = fields.SigFieldSpec(
+            FIELD_NAME, on_page=page, box=(round(box.x1), round(box.y1), round(box.x2), round(box.y2))
+        )
+    meta = signers.PdfSignatureMetadata(
+        field_name=FIELD_NAME,
+        md_algorithm="sha256",
+        subfilter=fields.SigSeedSubFilter.PADES,
+    )
+    pdf_signer = signers.PdfSigner(
+        meta, signer=signer, timestamper=timestamper, stamp_style=style, new_field_spec=field_spec
+    )
+    output = io.BytesIO()
+    pdf_signer.sign_pdf(writer, output=output, in_place=False)
+    return output.getvalue()
+
+
+def sign_pdf(
+    pdf_bytes: bytes,
+    source: SignerSource,
+    appearance: SignatureAppearance | None = None,
+    timestamp_url: str | None = None,
+    *,
+    timestamper: TimeStamper | None = None,
+    signed_at: datetime | None = None,
+) -> bytes:
+    """Sign `pdf_bytes` (PAdES B-B, or B-T with `timestamp_url` or a `timestamper`) and return the signed PDF.
+
+    `signed_at` is the time written in a copy's visible signature (now in Asia/Ho_Chi_Minh by default).
+    """
+    when = (signed_at or datetime.now(VIETNAM)).astimezone(VIETNAM)
+    stamper = timestamper or (HTTPTimeStamper(timestamp_url) if timestamp_url else None)
+    if isinstance(source, Pkcs12Signer):
+        try:
+            key = signers.SimpleSigner.load_pkcs12_data(source.path.read_bytes(), (), passphrase=source.password)
+        except (OSError, ValueError) as error:
+            raise SigningError(f"Không mở được tệp khóa {source.path}: {error}") from error
+        if key is None:
+            raise SigningError(f"Không mở được tệp khóa {source.path} (sai mật khẩu?)")
+        return _sign(pdf_bytes, key, appearance, stamper, when)
+    return _sign_with_token(pdf_bytes, source, appearance, stamper, when)
+
+
+def _sign_with_token(
+    pdf_bytes: bytes,
+    source: Pkcs11Signer,
+    appearance: SignatureAppearance | None,
+    stamper: TimeStamper | None,
+    when: datetime,
+) -> bytes:
+    from pkcs11 import PKCS11Error  # the token driver is loaded only when a token is used
+    from pyhanko.config.pkcs11 import TokenCriteria
+    from pyhanko.sign import pkcs11 as hanko_pkcs11
+
+    try:
+        session = hanko_pkcs11.open_pkcs11_session(
+            source.library, token_criteria=TokenCriteria(label=source.token_label), user_pin=source.pin
+        )
+    except (PKCS11Error, OSError, RuntimeError) as error:
+        raise SigningError(
+            f"Không mở được token {source.token_label!r} qua {source.library}: {type(error).__name__} {error}"
+        ) from error
+    try:
+        key = hanko_pkcs11.PKCS11Signer(
+            session, key_label=source.key_label, cert_label=source.cert_label or source.key_label
+        )
+        return _sign(pdf_bytes, key, appearance, stamper, when)
+    except PKCS11Error as error:
+        raise SigningError(f"Token từ chối ký: {type(error).__name__} {error}") from error
+    finally:
+        session.close()

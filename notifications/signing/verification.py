@@ -1,0 +1,93 @@
+"""Check the digital signatures of a PDF against the roots the Sở trusts (the VGCA roots it holds).
+
+A pure function of the bytes and the roots: no fetching of CRLs or OCSP (the machines are offline), so a
+revoked certificate is not detected; the report says so in its problems only when pyHanko does.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+from pathlib import Path
+
+from asn1crypto import pem, x509  # type: ignore[import-untyped]
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation.status import ModificationLevel
+from pyhanko_certvalidator import ValidationContext
+
+from models.signatures import UNSIGNED, SignatureReport, SignatureStatus
+
+__all__ = ["SignatureReport", "SignatureStatus", "load_trust_roots", "verify_pdf"]
+
+_ACCEPTABLE_CHANGES = (ModificationLevel.NONE, ModificationLevel.LTA_UPDATES, ModificationLevel.FORM_FILLING)
+
+
+def load_trust_roots(directory: Path) -> list[x509.Certificate]:
+    """Every certificate (PEM or DER, .pem .crt .cer .der) in `directory`; a missing directory is no roots."""
+    roots: list[x509.Certificate] = []
+    if not directory.is_dir():
+        return roots
+    for path in sorted(directory.iterdir()):
+        if path.suffix.lower() not in {".pem", ".crt", ".cer", ".der"} or not path.is_file():
+            continue
+        data = path.read_bytes()
+        if pem.detect(data):
+            roots.extend(x509.Certificate.load(der) for _, _, der in pem.unarmor(data, multiple=True))
+        else:
+            roots.append(x509.Certificate.load(data))
+    return roots
+
+
+def _name_part(name: x509.Name, key: str) -> str:
+    value = name.native.get(key, "")
+    return ", ".join(value) if isinstance(value, list) else str(value)
+
+
+def verify_pdf(pdf_bytes: bytes, trust_roots: Iterable[x509.Certificate | bytes]) -> SignatureReport:
+    """What the signatures of `pdf_bytes` are worth: signer, organisation, time, intact, trusted."""
+    roots = [root if isinstance(root, x509.Certificate) else x509.Certificate.load(root) for root in trust_roots]
+    try:
+        reader = PdfFileReader(io.BytesIO(pdf_bytes), strict=False)
+        signatures = reader.embedded_signatures
+    except Exception as error:  # noqa: BLE001  # any uploaded file: a PDF that does not parse, if it looked signed, is modified
+        if b"/ByteRange" in pdf_bytes:
+            return SignatureReport(signed=True, problems=(f"Không đọc được tệp: {error}",), signature_count=1)
+        return UNSIGNED
+    if not signatures:
+        return UNSIGNED
+    context = ValidationContext(trust_roots=roots, allow_fetching=False, revocation_mode="soft-fail")
+    problems: list[str] = []
+    intact = trusted = True
+    signer_name = organisation = ""
+    signing_time = None
+    for signature in signatures:
+        try:
+            status = validate_pdf_signature(signature, context, skip_diff=False)
+        except Exception as error:  # noqa: BLE001  # a damaged signature dictionary or CMS blob in an upload
+            problems.append(f"{signature.field_name}: không kiểm tra được ({type(error).__name__}: {error})")
+            intact = trusted = False
+            continue
+        cert = status.signing_cert
+        signer_name = _name_part(cert.subject, "common_name")
+        organisation = _name_part(cert.subject, "organization_name")
+        signing_time = status.timestamp_validity.timestamp if status.timestamp_validity else status.signer_reported_dt
+        if not (status.intact and status.valid):
+            intact = False
+            problems.append(f"{signature.field_name}: nội dung đã bị thay đổi sau khi ký")
+        elif status.modification_level is not None and status.modification_level not in _ACCEPTABLE_CHANGES:
+            intact = False
+            problems.append(f"{signature.field_name}: tệp bị sửa sau khi ký ({status.modification_level.name})")
+        if not status.trusted:
+            trusted = False
+            problems.append(f"{signature.field_name}: chứng thư số không thuộc gốc tin cậy đã cấu hình")
+    return SignatureReport(
+        signed=True,
+        signer_name=signer_name,
+        organisation=organisation,
+        signing_time=signing_time,
+        intact=intact,
+        trusted=trusted,
+        problems=tuple(problems),
+        signature_count=len(signatures),
+    )

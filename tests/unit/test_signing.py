@@ -1,0 +1,116 @@
+"""Ký số without a token: PAdES signing from a PKCS#12 file made by a test CA, then verification."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from asn1crypto import keys as asn1_keys
+from asn1crypto import x509 as asn1_x509
+from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
+from signing_ca import ORGANISATION, SIGNER_NAME, CertificateAuthority, blank_pdf, make_ca, seal_png, signature_png
+
+from models.signatures import SignatureReport, SignatureStatus
+from notifications.signing import (
+    Pkcs12Signer,
+    SignatureAppearance,
+    SigningError,
+    load_trust_roots,
+    sign_pdf,
+    verify_pdf,
+)
+
+
+@pytest.fixture(scope="module")
+def ca() -> CertificateAuthority:
+    return make_ca()
+
+
+@pytest.fixture(scope="module")
+def other_ca() -> CertificateAuthority:
+    return make_ca("Unknown Root CA")
+
+
+@pytest.fixture
+def p12(ca: CertificateAuthority, tmp_path: Path) -> Pkcs12Signer:
+    return Pkcs12Signer(ca.pkcs12(tmp_path), password=b"mat-khau-thu")
+
+
+def test_a_signed_pdf_validates_with_signer_organisation_and_time(ca: CertificateAuthority, p12: Pkcs12Signer) -> None:
+    signed = sign_pdf(blank_pdf(), p12)
+    report = verify_pdf(signed, [ca.root.cert_der])
+    assert report.status is SignatureStatus.VALID, report.problems
+    assert (report.signer_name, report.organisation) == (SIGNER_NAME, ORGANISATION)
+    assert report.signing_time is not None and report.intact and report.trusted
+    assert report.label == "hợp lệ"
+
+
+def test_a_byte_changed_after_signing_is_reported_modified(ca: CertificateAuthority, p12: Pkcs12Signer) -> None:
+    signed = bytearray(sign_pdf(blank_pdf(), p12))
+    at = signed.index(b"Trang") if b"Trang" in signed else signed.index(b"stream") + 20
+    signed[at] ^= 0x01
+    report = verify_pdf(bytes(signed), [ca.root.cert_der])
+    assert report.signed and not report.intact
+    assert report.status is SignatureStatus.MODIFIED and report.grid_label == "đã bị sửa"
+
+
+def test_a_byte_changed_in_the_page_content_is_reported_modified(ca: CertificateAuthority, p12: Pkcs12Signer) -> None:
+    original = blank_pdf()
+    signed = bytearray(sign_pdf(original, p12))
+    # a byte inside the original file's first stream (the page picture): covered by the signature
+    start = signed.index(b"stream") + 10
+    signed[start] ^= 0xFF
+    assert verify_pdf(bytes(signed), [ca.root.cert_der]).status is SignatureStatus.MODIFIED
+
+
+def test_a_certificate_from_an_unknown_root_is_untrusted(
+    ca: CertificateAuthority, other_ca: CertificateAuthority, p12: Pkcs12Signer
+) -> None:
+    signed = sign_pdf(blank_pdf(), p12)
+    report = verify_pdf(signed, [other_ca.root.cert_der])
+    assert report.intact and not report.trusted
+    assert report.status is SignatureStatus.UNTRUSTED and report.label == "chưa tin cậy"
+    assert verify_pdf(signed, []).status is SignatureStatus.UNTRUSTED
+
+
+def test_an_unsigned_pdf_is_reported_unsigned() -> None:
+    report = verify_pdf(blank_pdf(), [])
+    assert not report.signed and report.status is SignatureStatus.UNSIGNED
+    assert report.label == "không có chữ ký số" and report.grid_label == "không ký"
+
+
+def test_a_wrong_pkcs12_password_is_a_signing_error(ca: CertificateAuthority, tmp_path: Path) -> None:
+    with pytest.raises(SigningError):
+        sign_pdf(blank_pdf(), Pkcs12Signer(ca.pkcs12(tmp_path), password=b"sai"))
+
+
+def test_b_t_signature_carries_a_timestamp_from_the_tsa(ca: CertificateAuthority, p12: Pkcs12Signer) -> None:
+    tsa = DummyTimeStamper(
+        tsa_cert=asn1_x509.Certificate.load(ca.tsa.cert_der),
+        tsa_key=asn1_keys.PrivateKeyInfo.load(ca.tsa.key_der),
+        certs_to_embed=[asn1_x509.Certificate.load(ca.root.cert_der)],
+    )
+    signed = sign_pdf(blank_pdf(), p12, timestamper=tsa)
+    report = verify_pdf(signed, [ca.root.cert_der])
+    assert report.status is SignatureStatus.VALID, report.problems
+    assert report.signing_time is not None
+
+
+def test_visible_signer_and_copy_appearances_sign_and_validate(ca: CertificateAuthority, p12: Pkcs12Signer) -> None:
+    signer_look = SignatureAppearance(kind="signer", signature_image=signature_png(), seal_image=seal_png())
+    copy_look = SignatureAppearance(kind="copy", agency_name=ORGANISATION)
+    for look in (signer_look, copy_look):
+        signed = sign_pdf(blank_pdf(2), p12, look)
+        assert verify_pdf(signed, [ca.root.cert_der]).status is SignatureStatus.VALID
+
+
+def test_trust_roots_load_from_pem_and_der_files(ca: CertificateAuthority, other_ca: CertificateAuthority, tmp_path: Path) -> None:
+    (tmp_path / "vgca.pem").write_bytes(ca.root.cert_pem)
+    (tmp_path / "other.cer").write_bytes(other_ca.root.cert_der)
+    (tmp_path / "readme.txt").write_text("không phải chứng thư")
+    assert len(load_trust_roots(tmp_path)) == 2
+    assert load_trust_roots(tmp_path / "missing") == []
+
+
+def test_report_round_trips_through_json(ca: CertificateAuthority, p12: Pkcs12Signer) -> None:
+    report = verify_pdf(sign_pdf(blank_pdf(), p12), [ca.root.cert_der])
+    assert SignatureReport.from_json(report.to_json()) == report
