@@ -1,0 +1,204 @@
+"""Ký số with real tools: a PKCS#11 token from Debian's softhsm2, a letter converted by LibreOffice, and the
+visible signature checked on the page rendered by pdftoppm (Decree 30, appendix I).
+
+softhsm2, LibreOffice and poppler come from scripts/system-packages.sh; without them the test skips on a
+developer machine and fails under CI (CI=true).
+"""
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+from PIL import Image
+from signing_ca import ORGANISATION, SIGNER_NAME, CertificateAuthority, make_ca, seal_png, signature_png
+
+from models.signatures import SignatureStatus
+from notifications.signing import (
+    Pkcs11Signer,
+    Pkcs12Signer,
+    SignatureAppearance,
+    SignatureBox,
+    SigningError,
+    sign_pdf,
+    verify_pdf,
+)
+from notifications.signing.appearance import POINTS_PER_MM
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures" / "documents"))
+import document_seeds as seed_data
+
+from notifications.documents import render_request_letter
+
+SOFTHSM_LIBRARIES = ("/usr/lib/softhsm/libsofthsm2.so", "/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "signing"
+TOKEN, KEY, PIN, SO_PIN = "SKHCN-CaoBang", "ky-so-giam-doc", "123456", "12345678"
+
+
+def _require(*tools: str) -> None:
+    missing = [tool for tool in tools if shutil.which(tool) is None]
+    if not missing:
+        return
+    message = f"missing {', '.join(missing)}: bash scripts/system-packages.sh"
+    if os.environ.get("CI"):
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="module")
+def ca() -> CertificateAuthority:
+    return make_ca()
+
+
+@pytest.fixture(scope="module")
+def letter_pdf(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    """The seed-000 request letter, built by the document builders and converted by LibreOffice."""
+    _require("soffice")
+    directory = tmp_path_factory.mktemp("letter")
+    (directory / "letter.docx").write_bytes(render_request_letter(seed_data.request_letter()))
+    subprocess.run(
+        ["soffice", f"-env:UserInstallation=file://{directory}/profile", "--headless", "--convert-to", "pdf",
+         "--outdir", str(directory), str(directory / "letter.docx")],
+        check=True, capture_output=True, timeout=180,
+    )
+    return (directory / "letter.pdf").read_bytes()
+
+
+@pytest.fixture(scope="module")
+def token(ca: CertificateAuthority, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pkcs11Signer]:
+    """A softhsm2 token initialised in a temp SOFTHSM2_CONF, holding the signer's key and certificate."""
+    _require("softhsm2-util", "pkcs11-tool")
+    library = next((path for path in SOFTHSM_LIBRARIES if Path(path).exists()), None)
+    if library is None:
+        pytest.fail("softhsm2-util is installed but libsofthsm2.so is not where Debian puts it", pytrace=False)
+    directory = tmp_path_factory.mktemp("softhsm")
+    (directory / "tokens").mkdir()
+    conf = directory / "softhsm2.conf"
+    conf.write_text(f"directories.tokendir = {directory / 'tokens'}\nobjectstore.backend = file\n")
+    previous = os.environ.get("SOFTHSM2_CONF")
+    os.environ["SOFTHSM2_CONF"] = str(conf)
+    env = dict(os.environ)
+
+    def run(*args: str) -> None:
+        subprocess.run(args, check=True, capture_output=True, env=env, timeout=60)
+
+    key_pem = directory / "key.pem"
+    key_pem.write_bytes(ca.signer.key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ))
+    cert_der = directory / "cert.der"
+    cert_der.write_bytes(ca.signer.cert_der)
+    run("softhsm2-util", "--init-token", "--free", "--label", TOKEN, "--pin", PIN, "--so-pin", SO_PIN)
+    run("softhsm2-util", "--import", str(key_pem), "--token", TOKEN, "--label", KEY, "--id", "01", "--pin", PIN)
+    run("pkcs11-tool", "--module", library, "--token-label", TOKEN, "--login", "--pin", PIN,
+        "--write-object", str(cert_der), "--type", "cert", "--label", KEY, "--id", "01")
+    key_pem.unlink()
+    yield Pkcs11Signer(library=library, token_label=TOKEN, key_label=KEY, pin=PIN)
+    if previous is None:
+        os.environ.pop("SOFTHSM2_CONF", None)
+    else:
+        os.environ["SOFTHSM2_CONF"] = previous
+
+
+def test_a_letter_signed_on_a_pkcs11_token_validates(
+    token: Pkcs11Signer, ca: CertificateAuthority, letter_pdf: bytes
+) -> None:
+    signed = sign_pdf(letter_pdf, token)
+    report = verify_pdf(signed, [ca.root.cert_der])
+    assert report.status is SignatureStatus.VALID, report.problems
+    assert (report.signer_name, report.organisation) == (SIGNER_NAME, ORGANISATION)
+
+
+def test_a_wrong_pin_or_token_label_is_a_signing_error(token: Pkcs11Signer, letter_pdf: bytes) -> None:
+    with pytest.raises(SigningError):
+        sign_pdf(letter_pdf, Pkcs11Signer(token.library, token.token_label, token.key_label, pin="000000"))
+    with pytest.raises(SigningError):
+        sign_pdf(letter_pdf, Pkcs11Signer(token.library, "khong-co", token.key_label, pin=token.pin))
+
+
+def test_a_token_signed_letter_with_a_byte_changed_is_modified(
+    token: Pkcs11Signer, ca: CertificateAuthority, letter_pdf: bytes
+) -> None:
+    signed = bytearray(sign_pdf(letter_pdf, token))
+    at = signed.index(b"stream", 2000) + 40
+    signed[at] ^= 0x20
+    assert verify_pdf(bytes(signed), [ca.root.cert_der]).status is SignatureStatus.MODIFIED
+
+
+def _render(pdf: bytes, page: int, directory: Path, dpi: int = 72) -> Image.Image:
+    _require("pdftoppm")
+    (directory / "in.pdf").write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-r", str(dpi), "-f", str(page), "-l", str(page), "-png", "-singlefile",
+                    str(directory / "in.pdf"), str(directory / "page")], check=True, timeout=60)
+    image = Image.open(directory / "page.png").convert("RGB")
+    image.load()
+    return image
+
+
+def _page_count(pdf: bytes) -> int:
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    return int(PdfFileReader(io.BytesIO(pdf)).root["/Pages"]["/Count"])
+
+
+def _colour_columns(image: Image.Image, colour: str, box: tuple[int, int, int, int]) -> list[int]:
+    """The x of every pixel in `box` (left, top, right, bottom, pixels) that is clearly blue or clearly red."""
+    xs = []
+    for x in range(box[0], box[2]):
+        for y in range(box[1], box[3]):
+            r, g, b = image.getpixel((x, y))  # type: ignore[misc]
+            if colour == "blue" and b > 180 and r < 100 and g < 100:
+                xs.append(x)
+            if colour == "red" and r > 180 and g < 100 and b < 100:
+                xs.append(x)
+    return xs
+
+
+def test_the_signers_appearance_centres_the_signature_with_the_seal_over_its_left_third(
+    ca: CertificateAuthority, letter_pdf: bytes, tmp_path: Path
+) -> None:
+    # the signature block: 80 x 35 mm at the right of the last page
+    mm = POINTS_PER_MM
+    block = SignatureBox(page=-1, x1=595 - 20 * mm - 80 * mm, y1=300, x2=595 - 20 * mm, y2=300 + 35 * mm)
+    look = SignatureAppearance(kind="signer", signature_image=signature_png(), seal_image=seal_png(), box=block)
+    signed = sign_pdf(letter_pdf, Pkcs12Signer(ca.pkcs12(tmp_path), b"mat-khau-thu"), look)
+    assert verify_pdf(signed, [ca.root.cert_der]).status is SignatureStatus.VALID
+    last = _page_count(signed)
+    before, after = _render(letter_pdf, last, tmp_path), _render(signed, last, tmp_path)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    _render(signed, last, tmp_path, dpi=110).save(ARTIFACTS / "signed-letter-last-page.png")
+    height = after.height
+    # pixels of the page: y from the top; the block and the seal's reach (36 mm to the left of the left third)
+    area = (round(block.x1 - 40 * mm), round(height - block.y2 - 10), round(block.x2), round(height - block.y1 + 10))
+    assert not _colour_columns(before, "blue", area) and not _colour_columns(before, "red", area)
+    blue, red = _colour_columns(after, "blue", area), _colour_columns(after, "red", area)
+    assert blue and red
+    centre = (block.x1 + block.x2) / 2
+    blue_left, blue_right = min(blue), max(blue)
+    assert abs((blue_left + blue_right) / 2 - centre) < 6, "the signature is centred in the block"
+    third = blue_left + (blue_right - blue_left) / 3
+    assert min(red) < blue_left and abs(max(red) - third) < 8, "the seal covers the signature's left third"
+    seal_width_mm = (max(red) - min(red)) / mm
+    assert 33 < seal_width_mm < 39, f"the seal is drawn at its actual size (36 mm), not {seal_width_mm:.1f} mm"
+
+
+def test_a_copys_appearance_is_blue_text_at_the_top_right_of_the_first_page(
+    ca: CertificateAuthority, letter_pdf: bytes, tmp_path: Path
+) -> None:
+    look = SignatureAppearance(kind="copy", agency_name=ORGANISATION)
+    signed = sign_pdf(letter_pdf, Pkcs12Signer(ca.pkcs12(tmp_path), b"mat-khau-thu"), look)
+    assert verify_pdf(signed, [ca.root.cert_der]).status is SignatureStatus.VALID
+    page = _render(signed, 1, tmp_path, dpi=72)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    _render(signed, 1, tmp_path, dpi=110).save(ARTIFACTS / "signed-copy-first-page.png")
+    blue = _colour_columns(page, "blue", (0, 0, page.width, 80))
+    assert blue, "blue text in the top band"
+    assert min(blue) > page.width / 2, "on the right half"
+    assert not _colour_columns(page, "red", (0, 0, page.width, page.height)), "no seal on a copy"
+    assert not _colour_columns(_render(letter_pdf, 1, tmp_path), "blue", (0, 0, page.width, 80))
