@@ -55,6 +55,9 @@ class Settings(BaseSettings):
     session_idle_minutes: int = Field(60, ge=5, le=24 * 60)
     session_hours: int = Field(10, ge=1, le=7 * 24)
     trusted_proxy_header: str | None = None
+    # Ký số: the root certificates (PEM or DER) replies are checked against, and an RFC 3161 timestamp server
+    trust_roots: Path | None = None
+    timestamp_url: str | None = None
 
     @field_validator("database_url", "smtp_url", "calendar_file", "workflows_dir", mode="before")
     @classmethod
@@ -73,6 +76,16 @@ class Settings(BaseSettings):
             if not re.fullmatch(r"[A-Za-z0-9-]{1,60}", value):
                 raise ValueError(f'"{value}" is not an HTTP header name such as X-Forwarded-For or X-Real-IP')
         return value
+
+    @field_validator("trust_roots", "timestamp_url", mode="before")
+    @classmethod
+    def _blank_signing_is_unset(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("trust_roots", mode="after")
+    @classmethod
+    def _expand_trust_roots(cls, value: Path | None) -> Path | None:
+        return value.expanduser().absolute() if value is not None else None
 
     @field_validator("home", "calendar_file", "workflows_dir", mode="after")
     @classmethod
@@ -168,6 +181,11 @@ class Settings(BaseSettings):
     def workflows_dir_resolved(self) -> Path:
         """`workflows_dir`, or `workflows/` in the home directory: the department's own kinds of round."""
         return self.workflows_dir if self.workflows_dir is not None else self.home / "workflows"
+
+    @property
+    def trust_roots_resolved(self) -> Path:
+        """`trust_roots`, or `trust-roots/` in the home directory: the VGCA roots the Sở holds."""
+        return self.trust_roots if self.trust_roots is not None else self.home / "trust-roots"
 
 
 def env_name(field: str) -> str:

@@ -18,7 +18,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 # The newest migration. Kept here so that commands can check the schema without importing alembic
 # (a third of a second); tests/integration/test_storage.py checks it against alembic's head.
 READ_ONLY = "ykien_read_only"
-SCHEMA_REVISION = "0008"
+SCHEMA_REVISION = "0009"
 
 
 def make_engine(url: str, echo: bool = False) -> Engine:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from models.consolidation import HANDLING_LABELS, Handling
 from models.db.tables import CommentRow, HandlingRow, RecipientRow, ResponseRow
 from models.rounds import ResponseChannel, ResponseKind
+from models.signatures import SignatureReport
 
 
 class CommentToStore(Protocol):
@@ -93,6 +94,7 @@ class UnitAnswer:
     attachment_name: str | None
     proposals: tuple[dict[str, str], ...]
     comments: list[CommentLine] = field(default_factory=list)
+    signature: SignatureReport | None = None  # ký số of the attached reply PDF, when it was checked
 
 
 @dataclass(frozen=True)

@@ -334,3 +334,17 @@ class RegisterCounterRow(Base):
     register: Mapped[str] = mapped_column(String(20), primary_key=True)
     year: Mapped[int] = mapped_column(Integer, primary_key=True)
     last_number: Mapped[int] = mapped_column(Integer)
+
+
+class ReplySignatureRow(Base):
+    """What the check of a reply PDF's digital signature found (ký số), one per file of a round: the file is named
+    by its SHA-256, as responses.attachment_sha256 names it, so every revision that sent it shares the check."""
+
+    __tablename__ = "reply_signatures"
+    __table_args__ = (UniqueConstraint("round_id", "sha256"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(20))  # valid | untrusted | modified | unsigned
+    report: Mapped[dict[str, Any]] = mapped_column(JSON)  # models.signatures.SignatureReport.to_json()
+    checked_at: Mapped[datetime]

@@ -15,6 +15,7 @@ from models.db.outbox_repository import OutboxRepository
 from models.db.register_repository import RegisterRepository
 from models.db.response_repository import ResponseRepository
 from models.db.round_repository import RoundRepository
+from models.db.signature_repository import ReplySignatureRepository
 from models.db.staff_repository import StaffRepository
 from models.db.staff_session_repository import StaffSessionRepository
 from models.db.submission_repository import SubmissionRepository
@@ -64,6 +65,7 @@ class UnitOfWork:
         self.staff_sessions = StaffSessionRepository(self.session)
         self.mailbox = MailboxRepository(self.session)
         self.register = RegisterRepository(self.session)
+        self.reply_signatures = ReplySignatureRepository(self.session)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

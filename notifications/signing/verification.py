@@ -6,13 +6,16 @@ revoked certificate is not detected; the report says so in its problems only whe
 
 from __future__ import annotations
 
+import asyncio
 import io
-from collections.abc import Iterable
+from collections.abc import Coroutine, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any, TypeVar
 
 from asn1crypto import pem, x509  # type: ignore[import-untyped]
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko.sign.validation.status import ModificationLevel
 from pyhanko_certvalidator import ValidationContext
 
@@ -20,11 +23,13 @@ from models.signatures import UNSIGNED, SignatureReport, SignatureStatus
 
 __all__ = ["SignatureReport", "SignatureStatus", "load_trust_roots", "verify_pdf"]
 
+T = TypeVar("T")
 _ACCEPTABLE_CHANGES = (ModificationLevel.NONE, ModificationLevel.LTA_UPDATES, ModificationLevel.FORM_FILLING)
 
 
 def load_trust_roots(directory: Path) -> list[x509.Certificate]:
-    """Every certificate (PEM or DER, .pem .crt .cer .der) in `directory`; a missing directory is no roots."""
+    """Every certificate (PEM or DER, .pem .crt .cer .der) in `directory`; a missing directory or a file that is not
+    a certificate adds none."""
     roots: list[x509.Certificate] = []
     if not directory.is_dir():
         return roots
@@ -32,16 +37,30 @@ def load_trust_roots(directory: Path) -> list[x509.Certificate]:
         if path.suffix.lower() not in {".pem", ".crt", ".cer", ".der"} or not path.is_file():
             continue
         data = path.read_bytes()
-        if pem.detect(data):
-            roots.extend(x509.Certificate.load(der) for _, _, der in pem.unarmor(data, multiple=True))
-        else:
-            roots.append(x509.Certificate.load(data))
+        try:
+            found = ([x509.Certificate.load(der) for _, _, der in pem.unarmor(data, multiple=True)]
+                     if pem.detect(data) else [x509.Certificate.load(data)])
+            for cert in found:
+                cert.native  # noqa: B018  # parse now: a broken file is skipped, not a failure at check time
+        except (ValueError, TypeError, OSError):
+            continue
+        roots.extend(found)
     return roots
 
 
 def _name_part(name: x509.Name, key: str) -> str:
     value = name.native.get(key, "")
     return ", ".join(value) if isinstance(value, list) else str(value)
+
+
+def _run_outside_any_loop(coroutine: Coroutine[Any, Any, T]) -> T:
+    """pyHanko validates asynchronously; a caller already inside an event loop (a web route) gets its own thread."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 def verify_pdf(pdf_bytes: bytes, trust_roots: Iterable[x509.Certificate | bytes]) -> SignatureReport:
@@ -63,7 +82,7 @@ def verify_pdf(pdf_bytes: bytes, trust_roots: Iterable[x509.Certificate | bytes]
     signing_time = None
     for signature in signatures:
         try:
-            status = validate_pdf_signature(signature, context, skip_diff=False)
+            status = _run_outside_any_loop(async_validate_pdf_signature(signature, context, skip_diff=False))
         except Exception as error:  # noqa: BLE001  # a damaged signature dictionary or CMS blob in an upload
             problems.append(f"{signature.field_name}: không kiểm tra được ({type(error).__name__}: {error})")
             intact = trusted = False

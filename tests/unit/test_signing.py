@@ -114,3 +114,14 @@ def test_trust_roots_load_from_pem_and_der_files(ca: CertificateAuthority, other
 def test_report_round_trips_through_json(ca: CertificateAuthority, p12: Pkcs12Signer) -> None:
     report = verify_pdf(sign_pdf(blank_pdf(), p12), [ca.root.cert_der])
     assert SignatureReport.from_json(report.to_json()) == report
+
+
+def test_verification_works_from_inside_a_running_event_loop(ca: CertificateAuthority, p12: Pkcs12Signer) -> None:
+    import asyncio
+
+    signed = sign_pdf(blank_pdf(), p12)
+
+    async def inside() -> SignatureReport:
+        return verify_pdf(signed, [ca.root.cert_der])
+
+    assert asyncio.run(inside()).status is SignatureStatus.VALID

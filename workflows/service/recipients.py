@@ -25,6 +25,7 @@ from workflows.service.commands import deliver_decision, run_command
 from workflows.service.files import file_in_place
 from workflows.service.outgoing import hash_token
 from workflows.service.registry import get_workflow
+from workflows.service.reply_signatures import check_reply, record_reply_check
 from workflows.service.rounds import draft_location
 
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{1,200}")
@@ -241,6 +242,7 @@ def answer(app: App, token: str, kind: ResponseKind, comments: tuple[CommentInpu
         # to a missing one. A refusal removes the file again.
         stored = _store_reply(app, page.round_id, page.unit_code, attachment)
         attachment_name, attachment_sha = stored[0].name, hashlib.sha256(attachment).hexdigest()
+    signature = check_reply(app, attachment) if attachment is not None else None  # ký số, before the transaction
     event = Respond(unit_code=page.unit_code, kind=kind,
                     entered_by=f"{page.unit_name} (qua đường dẫn)"[:_ENTERED_BY_MAX],
                     channel=ResponseChannel.WEB, comments=comments, proposals=proposals,
@@ -256,6 +258,8 @@ def answer(app: App, token: str, kind: ResponseKind, comments: tuple[CommentInpu
             # The round closed between the page and the answer: say it as the page does, not as the CLI would.
             raise ReadOnly(recipient_page(app, token).read_only_reason or error.message) from None
         raise
+    if signature is not None and attachment_sha is not None:
+        record_reply_check(app, page.round_id, attachment_sha, signature)
     result = deliver_decision(app, page.round_id, recorded.decision)  # the answer stands, whatever happens here
     record = result.decision.responses[-1]
     return AnswerReceipt(page.round_id, page.unit_code, record.revision, record.kind, record.received_at,

@@ -2,7 +2,7 @@
 answers with their notes, its draft file, its audit trail). Constant queries per page."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 
@@ -11,6 +11,7 @@ from models.db.response_repository import CommentView, UnitAnswer
 from models.db.round_repository import RoundDetails
 from models.db.tables import OutboxRow
 from models.rounds import RoundState
+from models.signatures import SignatureReport
 from models.unit_status import EmailStatus, UnitStatus, answer_labels, unit_status
 from workflows.definition import Workflow
 from workflows.service.app import App
@@ -51,6 +52,7 @@ class RoundView:
     silence_label: str | None = None  # the mark of a silent unit taken to agree; None when silence counts nothing
     timer_titles: dict[str, str] = field(default_factory=dict)
     workflow_title: str = ""
+    signatures: dict[str, SignatureReport] = field(default_factory=dict)  # unit code -> ký số of its reply PDF
 
     def flags(self, unit: UnitStatus) -> list[str]:
         return unit.flags_with(self.silence_label or "")
@@ -101,6 +103,7 @@ def round_view(app: App, round_id: int) -> RoundView:
         mail = uow.outbox.status_by_unit(round_id)
         opened = uow.rounds.opened(round_id)
         timers = [(t.name, t.due_at) for t in uow.timers.pending_for_round(round_id)]
+        signatures = uow.reply_signatures.latest_by_unit(round_id, state.draft_version)
     workflow = get_workflow(state.workflow)
     silence = counts_silence(workflow, state)
     units = [unit_status(r, state.deadline, today, _email_status(mail.get(r.unit_code)), silence,
@@ -115,7 +118,7 @@ def round_view(app: App, round_id: int) -> RoundView:
         counts["opened"] = counts.get("opened", 0) + int(unit.first_opened_at is not None)
     return RoundView(state, workflow.state_title(state.status), units, counts, timers, today,
                      kind_answer_labels(workflow), workflow.silence.label if silence else None,
-                     timer_titles(workflow), workflow.title)
+                     timer_titles(workflow), workflow.title, signatures)
 
 
 def list_rounds(app: App, status: str | None = None, office: str | None = None) -> list[RoundSummary]:
@@ -181,9 +184,12 @@ def round_details(app: App, round_id: int) -> RoundDetails:
 
 
 def latest_answers(app: App, round_id: int) -> list[UnitAnswer]:
-    """Two queries whatever the number of units."""
+    """Three queries whatever the number of units (answers, their comments, the checks of their reply PDFs)."""
     with app.uow(read_only=True) as uow:
-        return uow.responses.latest_answers(round_id, uow.rounds.row(round_id).draft_version)
+        version = uow.rounds.row(round_id).draft_version
+        answers = uow.responses.latest_answers(round_id, version)
+        signatures = uow.reply_signatures.latest_by_unit(round_id, version) if answers else {}
+    return [replace(a, signature=signatures.get(a.unit_code)) if a.attachment_name else a for a in answers]
 
 
 def staff_draft_file(app: App, round_id: int) -> Path | None:
