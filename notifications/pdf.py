@@ -1,0 +1,412 @@
+"""DOCX to PDF (PDF/A-2b) through LibreOffice: a warm `unoserver` when one runs, else a cold `soffice`.
+
+`to_pdf` / `to_pdfs` convert bytes to bytes. With the address of a running unoserver (`PdfServer`, started by
+`ykien serve`) a render takes a few hundred milliseconds; without one, `soffice --headless --convert-to` starts
+LibreOffice for the call (about 2 s) in a temporary folder with its own profile, so two renders at once never share
+one. Only DOCX is converted: the XLSX files are working data whose printable form is their DOCX twin, and
+LibreOffice Calc is not installed for them. Without LibreOffice, `PdfUnavailable` says in one line how to install it.
+"""
+from __future__ import annotations
+
+import contextlib
+import http.client
+import importlib.metadata
+import importlib.util
+import json
+import logging
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+import unicodedata
+import xmlrpc.client
+from collections.abc import Sequence
+from pathlib import Path
+from types import TracebackType
+
+log = logging.getLogger("ykien.pdf")
+
+INSTALL_HINT = "apt-get install libreoffice-writer python3-uno fonts-liberation2"
+PDF_EXPORT = "writer_pdf_Export"
+# writer_pdf_Export's SelectPdfVersion: 0 PDF 1.6, 1 PDF/A-1b, 2 PDF/A-2b, 3 PDF/A-3b (LibreOffice 7.4). PDF/A-2b
+# embeds every font, writes the XMP identification (pdfaid:part 2, conformance B) and an sRGB output intent.
+PDFA_2B = 2
+# `--convert-to` takes the filter's options as JSON since LibreOffice 7.4 (Debian bookworm's version).
+COLD_CONVERT_TO = "pdf:{}:{}".format(PDF_EXPORT, json.dumps({"SelectPdfVersion": {"type": "long",
+                                                                                  "value": str(PDFA_2B)}}))
+# unoserver reads "Name=Value" strings into the filter's FilterData (digits become integers).
+WARM_FILTER_OPTIONS = [f"SelectPdfVersion={PDFA_2B}"]
+COLD_TIMEOUT = 90.0  # seconds for a cold LibreOffice to start and convert one document
+COLD_TIMEOUT_PER_DOCUMENT = 15.0  # and for each further document of the same run
+WARM_TIMEOUT = 60.0  # seconds a warm conversion may take (the server is told the same and restarts after it)
+UNOSERVER_API = "3"  # the XML-RPC API of unoserver 3.x (unoserver.client.API_VERSION)
+START_TIMEOUT = 60.0  # seconds for a unoserver to answer after it was started (it waits 7 s by itself)
+STOP_GRACE = 5.0  # seconds a stopped unoserver gets to close LibreOffice before the process group is killed
+
+
+class PdfError(Exception):
+    """LibreOffice did not make the PDF; `message` is one Vietnamese line for people, `code` one word for machines."""
+
+    code = "pdf_failed"
+
+    def __init__(self, message: str, code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+
+
+class PdfUnavailable(PdfError):
+    """LibreOffice is not installed here; the message says how to install it."""
+
+    code = "pdf_unavailable"
+
+
+NOT_INSTALLED = (f"Không tạo được PDF: máy chủ chưa cài LibreOffice (cài bằng lệnh: {INSTALL_HINT}); "
+                 "tệp DOCX vẫn dùng được.")
+
+
+def soffice_path() -> str | None:
+    """LibreOffice's launcher on PATH, or None."""
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def pdf_name(filename: str) -> str:
+    """The PDF's file name beside a DOCX: the same stem in ASCII letters, digits, '.', '_' and '-' (Vietnamese
+    letters lose their marks, đ becomes d), safe in a Content-Disposition header."""
+    folded = unicodedata.normalize("NFKD", Path(filename).stem.replace("đ", "d").replace("Đ", "D"))
+    ascii_stem = "".join(char for char in folded if not unicodedata.combining(char))
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", ascii_stem).strip(".-") or "van-ban"
+    return f"{stem}.pdf"
+
+
+def to_pdf(docx: bytes, filename: str, server: str | None = None) -> bytes:
+    """The PDF/A-2b of one DOCX called `filename`, through the unoserver at `server` ("127.0.0.1:2003") when it
+    answers, else a cold LibreOffice. Raises PdfUnavailable without LibreOffice, PdfError when it fails."""
+    return to_pdfs([(docx, filename)], server)[0]
+
+
+def to_pdfs(documents: Sequence[tuple[bytes, str]], server: str | None = None) -> list[bytes]:
+    """The PDFs of several DOCX, in order: one after the other on a warm server, or all in one cold LibreOffice."""
+    for _, filename in documents:
+        if Path(filename).suffix.lower() != ".docx":
+            raise ValueError(f"only DOCX documents are converted to PDF, not {filename}")
+    if not documents:
+        return []
+    names = ", ".join(name for _, name in documents)
+    started = time.perf_counter()
+    if server is not None:
+        try:
+            pdfs = [_convert_warm(docx, server) for docx, _ in documents]
+        except (OSError, xmlrpc.client.Error, http.client.HTTPException, PdfError) as error:
+            log.warning("pdf: the LibreOffice server at %s did not convert (%s); starting LibreOffice for this render",
+                        server, error)
+        else:
+            log.info("pdf: %s through unoserver at %s in %.0f ms", names, server, _ms_since(started))
+            return pdfs
+    pdfs = _convert_cold(documents)
+    log.info("pdf: %s by a LibreOffice started for it in %.0f ms", names, _ms_since(started))
+    return pdfs
+
+
+def _ms_since(started: float) -> float:
+    return (time.perf_counter() - started) * 1000
+
+
+# --- a warm LibreOffice: unoserver over XML-RPC ---------------------------------------------------------------
+
+class _TimeoutTransport(xmlrpc.client.Transport):
+    """xmlrpc's transport with a socket timeout, so a stuck server never holds a page forever."""
+
+    def __init__(self, timeout: float) -> None:
+        super().__init__()
+        self.timeout = timeout
+
+    def make_connection(self, host: tuple[str, dict[str, str]] | str) -> http.client.HTTPConnection:
+        connection = super().make_connection(host)
+        connection.timeout = self.timeout
+        return connection
+
+
+def _proxy(server: str, timeout: float) -> xmlrpc.client.ServerProxy:
+    # Not unoserver.client.UnoClient: it retries a refused connection five times ten seconds apart and has no
+    # timeout, so a dead server would hold a page for 40 s. This speaks the same XML-RPC (API 3) directly.
+    return xmlrpc.client.ServerProxy(f"http://{server}", allow_none=True, transport=_TimeoutTransport(timeout))
+
+
+def _convert_warm(docx: bytes, server: str) -> bytes:
+    result = _proxy(server, WARM_TIMEOUT).convert(
+        None, xmlrpc.client.Binary(docx), None, "pdf", PDF_EXPORT, WARM_FILTER_OPTIONS, True, None, None)
+    content = result.data if isinstance(result, xmlrpc.client.Binary) else b""
+    if not content.startswith(b"%PDF-"):
+        raise PdfError("Không tạo được PDF: LibreOffice không trả về tệp PDF.")
+    return content
+
+
+def server_answers(server: str, timeout: float = 2.0) -> bool:
+    """Whether a unoserver of our API answers at `server` ("host:port")."""
+    try:
+        info = _proxy(server, timeout).info()
+    except (OSError, xmlrpc.client.Error, http.client.HTTPException):
+        return False
+    return isinstance(info, dict) and info.get("api") == UNOSERVER_API
+
+
+# --- a cold LibreOffice: soffice --convert-to -----------------------------------------------------------------
+
+def _kill_group(pgid: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pgid, signal.SIGKILL)
+
+
+def _convert_cold(documents: Sequence[tuple[bytes, str]]) -> list[bytes]:
+    soffice = soffice_path()
+    if soffice is None:
+        raise PdfUnavailable(NOT_INSTALLED)
+    timeout = COLD_TIMEOUT + COLD_TIMEOUT_PER_DOCUMENT * (len(documents) - 1)
+    with tempfile.TemporaryDirectory(prefix="ykien-pdf-") as folder:
+        work = Path(folder)
+        (work / "in").mkdir()
+        sources = []
+        for number, (docx, _) in enumerate(documents, start=1):
+            source = work / "in" / f"{number:03d}.docx"  # our own names: LibreOffice names the PDF after them
+            source.write_bytes(docx)
+            sources.append(source)
+        command = [soffice, f"-env:UserInstallation={(work / 'profile').as_uri()}", "--headless", "--norestore",
+                   "--nologo", "--nodefault", "--nolockcheck", "--convert-to", COLD_CONVERT_TO,
+                   "--outdir", str(work / "out"), *map(str, sources)]
+        # Its own session: soffice starts oosplash, which starts soffice.bin; a timeout kills the whole group.
+        process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                   cwd=work, env={**os.environ, "TMPDIR": str(work)}, start_new_session=True)
+        try:
+            _, errors = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            _kill_group(process.pid)
+            process.communicate()
+            raise PdfError(f"Không tạo được PDF: LibreOffice chưa chuyển xong sau {timeout:.0f} giây.",
+                           "pdf_timeout") from None
+        except BaseException:  # interrupted (Ctrl-C): leave no LibreOffice behind
+            _kill_group(process.pid)
+            process.wait()
+            raise
+        pdfs = [work / "out" / f"{source.stem}.pdf" for source in sources]
+        missing = [name for (_, name), pdf in zip(documents, pdfs, strict=True) if not pdf.is_file()]
+        if process.returncode != 0 or missing:
+            reason = errors.decode("utf-8", "replace").strip().splitlines()
+            detail = reason[-1] if reason else f"mã thoát {process.returncode}"
+            raise PdfError(f"Không tạo được PDF của {', '.join(missing) or 'văn bản'}: LibreOffice báo \"{detail}\".")
+        return [pdf.read_bytes() for pdf in pdfs]
+
+
+# --- the warm server as a child process of `ykien serve` ------------------------------------------------------
+
+# Run by the Python that has LibreOffice's `uno` module (Debian: /usr/bin/python3 with python3-uno), which is not
+# our virtualenv's. `-I` keeps that Python's environment out (PYTHONPATH, user site-packages); the folder put first
+# on sys.path holds only links to the unoserver package of our virtualenv and its dist-info (unoserver reads its
+# version from it), so that Python sees one package of ours, at the version uv.lock pins, and its own `uno`.
+_BOOTSTRAP = """\
+import ctypes, os, signal, sys
+parent, path = int(sys.argv[1]), sys.argv[2]
+del sys.argv[1:3]
+try:  # die with the thread that started us, even when ykien serve is killed; unoserver then stops LibreOffice
+    ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGTERM))  # PR_SET_PDEATHSIG (Linux)
+except (OSError, AttributeError):
+    pass
+if os.getppid() != parent:
+    sys.exit(0)
+sys.path.insert(0, path)
+from unoserver.server import main
+sys.exit(main())
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _imports_uno(python: Path) -> bool:
+    try:
+        return subprocess.run([str(python), "-I", "-c", "import uno"], stdin=subprocess.DEVNULL,
+                              capture_output=True, timeout=30, check=False).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+def uno_python(soffice: str) -> str | None:
+    """The Python that can `import uno`: LibreOffice's own (its builds bundle one beside soffice), else Debian's
+    /usr/bin/python3 with python3-uno. None when neither can."""
+    for candidate in (Path(soffice).resolve().parent / "python", Path("/usr/bin/python3")):
+        if candidate.is_file() and os.access(candidate, os.X_OK) and _imports_uno(candidate):
+            return str(candidate)
+    return None
+
+
+def _link_unoserver(folder: Path) -> None:
+    """`folder` gets links to our unoserver package and its dist-info, and nothing else."""
+    spec = importlib.util.find_spec("unoserver")
+    if spec is None or not spec.submodule_search_locations:
+        raise PdfUnavailable("Không tìm thấy gói unoserver trong môi trường của ykien (cài lại bằng uv sync).")
+    package = Path(next(iter(spec.submodule_search_locations)))
+    version = importlib.metadata.version("unoserver")
+    folder.mkdir(parents=True)
+    (folder / "unoserver").symlink_to(package, target_is_directory=True)
+    for info in package.parent.glob(f"unoserver-{version}.dist-info"):
+        (folder / info.name).symlink_to(info, target_is_directory=True)
+
+
+class PdfServer:
+    """A unoserver (LibreOffice kept running) as a child process: started by `ykien serve`, stopped with it.
+
+    It listens on free loopback ports; `address` is "127.0.0.1:<port>" once it answers, None before, and None again
+    if it dies (it is restarted up to `restarts` times). Renders pass `address` to `to_pdf`.
+    """
+
+    def __init__(self, restarts: int = 3, start_timeout: float = START_TIMEOUT) -> None:
+        self.restarts = restarts
+        self.start_timeout = start_timeout
+        self._address: str | None = None
+        self._process: subprocess.Popen[bytes] | None = None
+        self._stopping = threading.Event()
+        self._ready = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._folder: Path | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def address(self) -> str | None:
+        return self._address
+
+    @property
+    def pid(self) -> int | None:
+        """The unoserver process (the leader of its own process group, which holds LibreOffice too)."""
+        process = self._process
+        return process.pid if process is not None else None
+
+    def start(self) -> bool:
+        """Start it in the background. False, with a log line saying what to install, when LibreOffice or the
+        Python with `uno` is missing: renders then start LibreOffice each time, or say how to install it."""
+        soffice = soffice_path()
+        if soffice is None:
+            log.warning("pdf: LibreOffice is not installed; PDF renders are refused (%s)", INSTALL_HINT)
+            return False
+        python = uno_python(soffice)
+        if python is None:
+            log.warning("pdf: no Python with LibreOffice's uno module (apt-get install python3-uno); each PDF render "
+                        "starts LibreOffice anew (about 2 s)")
+            return False
+        self._folder = Path(tempfile.mkdtemp(prefix="ykien-unoserver-"))
+        try:
+            _link_unoserver(self._folder / "path")
+        except (PdfError, OSError) as error:
+            log.warning("pdf: cannot run unoserver (%s); each PDF render starts LibreOffice anew", error)
+            shutil.rmtree(self._folder, ignore_errors=True)
+            return False
+        # The thread that starts the child must live as long as the child: PR_SET_PDEATHSIG fires when it ends.
+        self._thread = threading.Thread(target=self._supervise, args=(soffice, python), name="unoserver",
+                                        daemon=True)
+        self._thread.start()
+        return True
+
+    def wait_ready(self, timeout: float) -> bool:
+        """Wait until the server answers (True) or `timeout` seconds pass (False)."""
+        return self._ready.wait(timeout) and self._address is not None
+
+    def _supervise(self, soffice: str, python: str) -> None:
+        restarts = 0
+        while not self._stopping.is_set():
+            answered = self._run_once(soffice, python)
+            if self._stopping.is_set():
+                break
+            if not answered or restarts >= self.restarts:
+                log.warning("pdf: unoserver stopped%s; each PDF render now starts LibreOffice anew (see %s)",
+                            "" if answered else " before answering", self._log_tail())
+                break
+            restarts += 1
+            log.warning("pdf: unoserver stopped (%s); starting it again", self._log_tail())
+            self._stopping.wait(1.0)
+        self._ready.set()  # nobody waits for a server that will not come
+
+    def _run_once(self, soffice: str, python: str) -> bool:
+        """Start unoserver, wait for its answer, then for its end. Whether it ever answered."""
+        assert self._folder is not None
+        port, uno_port = _free_port(), _free_port()
+        profile, scratch = self._folder / "profile", self._folder / "tmp"
+        scratch.mkdir(exist_ok=True)
+        command = [python, "-I", "-c", _BOOTSTRAP, str(os.getpid()), str(self._folder / "path"),
+                   "--interface", "127.0.0.1", "--port", str(port), "--uno-interface", "127.0.0.1",
+                   "--uno-port", str(uno_port), "--executable", soffice, "--user-installation", str(profile),
+                   "--temp-dir", str(scratch), "--conversion-timeout", str(int(WARM_TIMEOUT))]
+        with self._lock:
+            if self._stopping.is_set():
+                return False
+            with open(self._folder / "unoserver.log", "ab") as output:
+                self._process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=output,
+                                                 stderr=subprocess.STDOUT, cwd=self._folder,
+                                                 env={**os.environ, "TMPDIR": str(scratch)}, start_new_session=True)
+        process = self._process
+        address = f"127.0.0.1:{port}"
+        deadline = time.monotonic() + self.start_timeout
+        answered = False
+        while not self._stopping.is_set() and process.poll() is None and time.monotonic() < deadline:
+            if server_answers(address, timeout=1.0):
+                answered = True
+                self._address = address
+                self._ready.set()
+                log.info("pdf: LibreOffice kept warm for PDF renders (unoserver on %s, pid %d)", address, process.pid)
+                break
+            self._stopping.wait(0.25)
+        if not answered and process.poll() is None and not self._stopping.is_set():
+            log.warning("pdf: unoserver did not answer within %.0f s; stopping it", self.start_timeout)
+            _kill_group(process.pid)
+        process.wait()
+        self._address = None
+        _kill_group(process.pid)  # LibreOffice with it, whatever state unoserver left it in
+        return answered
+
+    def _log_tail(self) -> str:
+        if self._folder is None:
+            return "no log"
+        try:
+            lines = (self._folder / "unoserver.log").read_text("utf-8", "replace").strip().splitlines()
+        except OSError:
+            return "no log"
+        return " | ".join(lines[-3:]) or "no output"
+
+    def stop(self) -> None:
+        """Stop unoserver and LibreOffice: SIGTERM (unoserver closes LibreOffice), then SIGKILL to the whole process
+        group after STOP_GRACE seconds, or at once while it is still starting. Leaves no process behind."""
+        with self._lock:
+            self._stopping.set()
+            process = self._process
+        if process is not None and process.poll() is None:
+            if self._address is not None:
+                with contextlib.suppress(ProcessLookupError):
+                    process.terminate()
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    process.wait(STOP_GRACE)
+            _kill_group(process.pid)
+            process.wait()
+            _kill_group(process.pid)
+        if self._thread is not None:
+            self._thread.join(STOP_GRACE)
+        self._address = None
+        if self._folder is not None:
+            shutil.rmtree(self._folder, ignore_errors=True)
+            self._folder = None
+        if process is not None:
+            log.info("pdf: unoserver stopped")
+
+    def __enter__(self) -> PdfServer:
+        self.start()
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        self.stop()
