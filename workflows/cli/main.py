@@ -12,6 +12,7 @@ from workflows.cli import (
     register_cmd,
     round_cmd,
     settings_cmd,
+    sign_cmd,
     system_cmd,
     user_cmd,
     workflow_cmd,
@@ -28,6 +29,7 @@ app.add_typer(user_cmd.app, name="user", help="Tài khoản cán bộ (admin, st
 app.add_typer(register_cmd.app, name="register", help="Sổ văn bản đi: lấy số, nhập số, hủy số, xuất sổ (XLSX).")
 system_cmd.register(app)
 settings_cmd.register(app)
+sign_cmd.register(app)
 
 
 def _value_options(args: list[str]) -> set[str]:

@@ -1,0 +1,113 @@
+"""`ykien round-sign` as people run it: the request letter built, converted by LibreOffice, signed with a PKCS#12
+file (password from an environment variable), stored under the home with its SHA-256 in the audit trail and its
+number from the register; the visible signature lands in the letter's signature block; bad input exits 2."""
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from signing_ca import ORGANISATION, PASSWORD, SIGNER_NAME, make_ca, seal_png, signature_png
+
+CREATE = ("round", "create", "--title", "Kế hoạch hỗ trợ doanh nghiệp nâng cao năng suất giai đoạn 2026 – 2030",
+          "--office", "TĐC", "--deadline", "05/12/2025", "--group", "so-ban-nganh", "--contact-name",
+          "Ông Phạm Phi Long", "--contact-phone", "0912130290", "--signer-name", "Nông Thị Thanh Huyền", "--json")
+SIGNER = "Nông Thị Thanh Huyền"
+
+
+@pytest.fixture
+def keys(tmp_path: Path) -> dict[str, str]:
+    for tool in ("soffice", "pdftoppm", "pdftotext"):
+        if shutil.which(tool) is None:
+            pytest.skip(f"missing {tool}: bash scripts/system-packages.sh")
+    ca = make_ca()
+    folder = tmp_path / "keys"
+    (folder / "roots").mkdir(parents=True)
+    (folder / "roots" / "vgca.pem").write_bytes(ca.root.cert_pem)
+    (folder / "chu-ky.png").write_bytes(signature_png())
+    (folder / "con-dau.png").write_bytes(seal_png())
+    return {"p12": str(ca.pkcs12(folder)), "roots": str(folder / "roots"), "signature": str(folder / "chu-ky.png"),
+            "seal": str(folder / "con-dau.png")}
+
+
+def _words(pdf: Path, page: int) -> list[tuple[float, float, float, float, str]]:
+    text = subprocess.run(["pdftotext", "-bbox", "-f", str(page), "-l", str(page), str(pdf), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    return [(float(a), float(b), float(c), float(d), w) for a, b, c, d, w in re.findall(
+        r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>', text)]
+
+
+def test_a_numbered_letter_is_signed_stored_audited_and_its_signature_sits_in_the_block(
+        cli, tmp_path: Path, keys: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
+    cli(*CREATE)
+    cli("register", "take", "1", "request_letter")
+    out = tmp_path / "cong-van-da-ky.pdf"
+    signed = cli("round-sign", "1", "request_letter", "--pkcs12", keys["p12"], "--password-env", "P12_PASSWORD",
+                 "--signature-image", keys["signature"], "--seal-image", keys["seal"], "--out", str(out), "--json",
+                 P12_PASSWORD=PASSWORD.decode(), YKIEN_TRUST_ROOTS=keys["roots"]).json
+    assert signed["number"] == "01/SKHCN-TĐC" and signed["copy"] is False
+    report = signed["signature"]
+    assert (report["status"], report["signer_name"], report["organisation"]) == ("valid", SIGNER_NAME, ORGANISATION)
+    stored = Path(signed["file"])
+    assert stored.is_file() and stored.is_relative_to(cli.home / "signed" / "1")
+    assert hashlib.sha256(stored.read_bytes()).hexdigest() == signed["sha256"] == \
+        hashlib.sha256(out.read_bytes()).hexdigest()
+    events = cli("round", "audit", "1", "--json").json["events"]
+    assert events[-1]["action"] == "document_signed"
+    assert (events[-1]["details"]["sha256"], events[-1]["details"]["number"]) == (signed["sha256"], "01/SKHCN-TĐC")
+
+    # On the last page, the blue signature sits between the title and the signer's name, centred on the name.
+    pages = int(re.search(r"Pages:\s+(\d+)", subprocess.run(["pdfinfo", str(out)], capture_output=True,
+                                                           text=True, check=True).stdout).group(1))  # type: ignore[union-attr]
+    words = _words(out, pages)
+    first = SIGNER.split()[0]
+    at = max(i for i, w in enumerate(words) if w[4] == first)
+    name = words[at:at + len(SIGNER.split())]
+    name_left, name_right, name_top = min(w[0] for w in name), max(w[2] for w in name), min(w[1] for w in name)
+    subprocess.run(["pdftoppm", "-r", "72", "-f", str(pages), "-l", str(pages), "-png", "-singlefile", str(out),
+                    str(tmp_path / "page")], check=True)
+    image = Image.open(tmp_path / "page.png").convert("RGB")
+    blue = [(x, y) for x in range(image.width) for y in range(image.height)
+            if (lambda p: p[2] > 180 and p[0] < 100 and p[1] < 100)(image.getpixel((x, y)))]  # type: ignore[misc]
+    red = [(x, y) for x in range(image.width) for y in range(image.height)
+           if (lambda p: p[0] > 180 and p[1] < 100 and p[2] < 100)(image.getpixel((x, y)))]  # type: ignore[misc]
+    assert blue and red
+    assert max(y for _, y in blue) < name_top, "the signature is above the signer's name"
+    blue_centre = (min(x for x, _ in blue) + max(x for x, _ in blue)) / 2
+    assert abs(blue_centre - (name_left + name_right) / 2) < 8, "centred on the name"
+    assert min(x for x, _ in red) < min(x for x, _ in blue), "the seal reaches left of the signature"
+
+
+def test_a_copy_is_signed_with_the_agency_text_and_no_image(cli, keys: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
+    cli(*CREATE)
+    signed = cli("round-sign", "1", "request_letter", "--pkcs12", keys["p12"], "--password-env", "P12_PASSWORD",
+                 "--copy", "--json", P12_PASSWORD=PASSWORD.decode(), YKIEN_TRUST_ROOTS=keys["roots"]).json
+    assert signed["copy"] is True and signed["number"] is None and signed["signature"]["status"] == "valid"
+    assert "-ban-sao-" in Path(signed["file"]).name
+
+
+def test_bad_input_exits_2_and_a_wrong_password_is_refused(cli, keys: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
+    cli(*CREATE)
+    base = ("round-sign", "1", "request_letter")
+    cases = [
+        ((), "signer_missing"),
+        (("--pkcs12", keys["p12"], "--pkcs11-lib", "/usr/lib/softhsm/libsofthsm2.so"), "signer_missing"),
+        (("--pkcs12", keys["p12"] + ".khong-co"), "bad_file"),
+        (("--pkcs12", keys["p12"], "--password-env", "KHONG_CO_BIEN_NAY"), "secret_missing"),
+        (("--pkcs11-lib", "/usr/lib/softhsm/libsofthsm2.so", "--token-label", "t"), "signer_missing"),
+        (("--pkcs12", keys["p12"], "--password-env", "P12_PASSWORD", "--signature-image", keys["p12"]), "bad_file"),
+    ]
+    for extra, code in cases:
+        result = cli(*base, *extra, "--json", expect=2, P12_PASSWORD=PASSWORD.decode())
+        assert result.json["error"]["code"] == code, (extra, result.out)
+    wrong = cli(*base, "--pkcs12", keys["p12"], "--password-env", "P12_PASSWORD", "--json", expect=1,
+                P12_PASSWORD="sai-mat-khau")
+    assert wrong.json["error"]["code"] == "signing_failed"
+    unknown = cli("round-sign", "1", "khong_co", "--pkcs12", keys["p12"], "--password-env", "P12_PASSWORD",
+                  "--json", expect=1, P12_PASSWORD=PASSWORD.decode())
+    assert unknown.json["error"]["code"] == "document_unknown"
+    assert not (cli.home / "signed").exists()

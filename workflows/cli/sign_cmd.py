@@ -1,0 +1,110 @@
+"""`ykien round-sign ROUND DOCUMENT_KEY`: ký số of a round's document with the Sở's key, a PKCS#12 file or a
+PKCS#11 token (a VGCA USB token). Passwords and PINs are read from environment variables named by options,
+never from the command line (which other users of the machine can read)."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import typer
+from rich.text import Text
+
+from workflows.cli.common import ACTOR_OPTION, JSON_OPTION, actor_name, console, guarded, open_app, print_json
+
+MAX_ID = 2**31 - 1
+
+
+def _secret(variable: str | None, option: str) -> str | None:
+    from models.errors import InvalidInput
+
+    if variable is None:
+        return None
+    value = os.environ.get(variable)
+    if value is None:
+        raise InvalidInput(f"{option}: biến môi trường {variable} chưa được đặt.", "secret_missing")
+    return value
+
+
+def _image(path: Path | None, option: str) -> bytes | None:
+    from models.errors import InvalidInput
+
+    if path is None:
+        return None
+    try:
+        content = path.read_bytes()
+    except OSError as error:
+        raise InvalidInput(f"{option}: không đọc được \"{path}\" ({error.strerror or error}).", "bad_file") from None
+    if not content.startswith(b"\x89PNG\r\n\x1a\n"):
+        raise InvalidInput(f"{option}: \"{path}\" không phải ảnh PNG (cần PNG nền trong suốt).", "bad_file")
+    return content
+
+
+def round_sign(
+    round_id: int = typer.Argument(..., help="Số thứ tự của đợt."),
+    document_key: str = typer.Argument(..., help="Khóa văn bản trong quy trình, ví dụ request_letter."),
+    pkcs12: Path | None = typer.Option(None, "--pkcs12", help="Tệp khóa PKCS#12 (.p12, .pfx)."),
+    password_env: str | None = typer.Option(None, "--password-env",
+                                            help="Tên biến môi trường chứa mật khẩu tệp PKCS#12."),
+    pkcs11_lib: str | None = typer.Option(None, "--pkcs11-lib",
+                                          help="Thư viện PKCS#11 của token (trình điều khiển USB token)."),
+    token_label: str | None = typer.Option(None, "--token-label", help="Nhãn của token."),
+    key_label: str | None = typer.Option(None, "--key-label", help="Nhãn của khóa (và chứng thư) trên token."),
+    pin_env: str | None = typer.Option(None, "--pin-env", help="Tên biến môi trường chứa mã PIN của token."),
+    signature_image: Path | None = typer.Option(None, "--signature-image",
+                                                help="Ảnh chữ ký (PNG nền trong suốt, màu xanh)."),
+    seal_image: Path | None = typer.Option(None, "--seal-image", help="Ảnh con dấu (PNG nền trong suốt, màu đỏ)."),
+    seal_mm: float = typer.Option(36.0, "--seal-mm", min=20.0, max=60.0,
+                                  help="Đường kính thật của con dấu (mm)."),
+    copy: bool = typer.Option(False, "--copy", help="Ký số của cơ quan trên bản sao, phụ lục (góc trên bên phải)."),
+    out: Path | None = typer.Option(None, "--out", help="Ghi thêm một bản PDF đã ký ra tệp này."),
+    actor: str | None = ACTOR_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Ký số một văn bản của đợt (PAdES; B-T khi đặt YKIEN_TIMESTAMP_URL); lưu bản đã ký và ghi mã băm vào nhật ký."""
+    from models.errors import InvalidInput
+    from notifications.signing import Pkcs11Signer, Pkcs12Signer, SignerSource
+    from workflows.service.signing import Images, sign_round_document
+
+    with guarded(as_json):
+        if not 1 <= round_id <= MAX_ID:
+            raise InvalidInput(f"ROUND_ID: \"{round_id}\" không phải số thứ tự hợp lệ.", "bad_number")
+        source: SignerSource
+        if (pkcs12 is None) == (pkcs11_lib is None):
+            raise InvalidInput("Chọn một nguồn khóa: --pkcs12 FILE hoặc --pkcs11-lib PATH (USB token).",
+                               "signer_missing")
+        if pkcs12 is not None:
+            if not pkcs12.is_file():
+                raise InvalidInput(f"--pkcs12: không có tệp \"{pkcs12}\".", "bad_file")
+            password = _secret(password_env, "--password-env")
+            source = Pkcs12Signer(pkcs12, password.encode() if password is not None else None)
+        else:
+            assert pkcs11_lib is not None
+            missing = [name for name, value in (("--token-label", token_label), ("--key-label", key_label),
+                                                ("--pin-env", pin_env)) if not value]
+            if missing:
+                raise InvalidInput(f"Token PKCS#11 cần {', '.join(missing)}.", "signer_missing")
+            pin = _secret(pin_env, "--pin-env")
+            assert token_label is not None and key_label is not None and pin is not None
+            source = Pkcs11Signer(pkcs11_lib, token_label, key_label, pin)
+        images = Images(_image(signature_image, "--signature-image"), _image(seal_image, "--seal-image"), seal_mm)
+        signed = sign_round_document(open_app(), round_id, document_key, source, actor_name(actor),
+                                     images=images, copy=copy)
+        if out is not None:
+            try:
+                out.write_bytes(signed.path.read_bytes())
+            except OSError as error:
+                problem = error.strerror or error
+                raise InvalidInput(f"--out: không ghi được \"{out}\" ({problem}).", "bad_file") from None
+    if as_json:
+        print_json({"round_id": signed.round_id, "document_key": signed.document_key, "title": signed.title,
+                    "file": str(signed.path), "sha256": signed.sha256, "number": signed.number, "copy": signed.copy,
+                    "signature": signed.report.to_json(), "out": str(out) if out is not None else None})
+        return
+    number = f" số {signed.number}" if signed.number else ""
+    console.print(Text(f"Đã ký số \"{signed.title}\"{number} (đợt {signed.round_id}): {signed.path}\n"
+                       f"SHA-256 {signed.sha256}; kiểm tra: {signed.report.label}"
+                       f"{' — ' + signed.report.signer_name if signed.report.signer_name else ''}."))
+
+
+def register(app: typer.Typer) -> None:
+    app.command("round-sign")(round_sign)

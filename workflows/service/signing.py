@@ -1,0 +1,174 @@
+"""Ký số of a round's document: build it, convert it to PDF, sign it (PAdES) with the Sở's key, keep the signed
+PDF under the home, and record its SHA-256 in the audit trail with its number from the register.
+
+The key is a PKCS#12 file or a PKCS#11 token (the VGCA USB tokens); passwords and PINs come from the
+environment, read by the entry point. The signature block is found on the PDF's last page by the signer's
+name (pdftotext); without it the block is the right half of the last page below its middle.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from models.errors import DomainError
+from models.signatures import SignatureReport
+from notifications.signing import (
+    SignatureAppearance,
+    SignatureBox,
+    SignerSource,
+    SigningError,
+    load_trust_roots,
+    sign_pdf,
+    verify_pdf,
+)
+from notifications.signing.appearance import POINTS_PER_MM
+from workflows.service.app import App
+from workflows.service.documents import RoundFacts, build_document
+from workflows.service.files import file_in_place
+from workflows.service.register import round_numbers
+
+SIGNED_ACTION = "document_signed"
+SOFFICE_TIMEOUT = 180
+
+
+class SigningRefused(DomainError):
+    code = "signing_failed"
+
+
+@dataclass(frozen=True)
+class Images:
+    """The signer's signature image (blue, transparent PNG) and the agency's seal (red, transparent PNG)."""
+
+    signature: bytes | None = None
+    seal: bytes | None = None
+    seal_diameter_mm: float = 36.0
+
+
+@dataclass(frozen=True)
+class SignedDocument:
+    round_id: int
+    document_key: str
+    title: str
+    path: Path
+    sha256: str
+    number: str | None  # the register's "05/SKHCN-TĐC" when the document has one
+    copy: bool
+    report: SignatureReport  # the signed file checked again against the Sở's trust roots
+
+
+def docx_to_pdf(docx: bytes, filename: str) -> bytes:
+    """LibreOffice, cold, in a temporary folder with its own profile.
+
+    To be replaced by the shared converter (notifications.pdf.to_pdf, with a warm unoserver) once it lands.
+    """
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        raise SigningRefused("Không có LibreOffice để chuyển văn bản sang PDF: apt-get install libreoffice-writer.")
+    with tempfile.TemporaryDirectory(prefix="ykien-sign-") as folder:
+        source = Path(folder) / (Path(filename).stem + ".docx")
+        source.write_bytes(docx)
+        result = subprocess.run(
+            [soffice, f"-env:UserInstallation=file://{folder}/profile", "--headless", "--convert-to", "pdf",
+             "--outdir", folder, str(source)], capture_output=True, timeout=SOFFICE_TIMEOUT, check=False)
+        target = source.with_suffix(".pdf")
+        if result.returncode != 0 or not target.is_file():
+            raise SigningRefused(f"LibreOffice không chuyển được \"{filename}\" sang PDF: "
+                                 f"{result.stderr.decode(errors='replace').strip()[:300]}")
+        return target.read_bytes()
+
+
+_WORD = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>')
+
+
+def signature_block(pdf: bytes, signer_name: str) -> SignatureBox | None:
+    """The space between the signer's title and name on the last page, found with pdftotext; None if not found.
+
+    The block is 70 mm wide, centred on the name, from just under the title's line to just above the name.
+    """
+    if not signer_name.strip() or shutil.which("pdftotext") is None or shutil.which("pdfinfo") is None:
+        return None
+    with tempfile.TemporaryDirectory(prefix="ykien-block-") as folder:
+        source = Path(folder) / "in.pdf"
+        source.write_bytes(pdf)
+        info = subprocess.run(["pdfinfo", str(source)], capture_output=True, text=True, timeout=60, check=False)
+        pages = re.search(r"^Pages:\s+(\d+)", info.stdout, re.M)
+        size = re.search(r"^Page size:\s+([\d.]+) x ([\d.]+)", info.stdout, re.M)
+        if pages is None or size is None:
+            return None
+        last, height = pages.group(1), float(size.group(2))
+        text = subprocess.run(["pdftotext", "-bbox", "-f", last, "-l", last, str(source), "-"],
+                              capture_output=True, text=True, timeout=60, check=False).stdout
+    words = [(float(a), float(b), float(c), float(d), w) for a, b, c, d, w in _WORD.findall(text)]
+    first = signer_name.split()[0]
+    count = len(signer_name.split())
+    for index in range(len(words) - count, -1, -1):
+        if words[index][4] != first or " ".join(w[4] for w in words[index:index + count]) != signer_name:
+            continue
+        name = words[index:index + count]
+        left, right, name_top = min(w[0] for w in name), max(w[2] for w in name), min(w[1] for w in name)
+        above = [w for w in words[:index] if w[3] < name_top - 2 and w[2] > left - 60 and w[0] < right + 60]
+        title_bottom = max((w[3] for w in above), default=name_top - 35 * POINTS_PER_MM)
+        centre, width = (left + right) / 2, 70 * POINTS_PER_MM
+        # pdftotext measures from the top; PDF boxes from the bottom
+        return SignatureBox(page=-1, x1=centre - width / 2, y1=height - name_top + 2, x2=centre + width / 2,
+                            y2=height - title_bottom - 2)
+    return None
+
+
+def sign_round_document(app: App, round_id: int, document_key: str, source: SignerSource, actor: str, *,
+                        images: Images | None = None, copy: bool = False) -> SignedDocument:
+    """Sign one document of a round; the signed PDF goes to $YKIEN_HOME/signed/<round>/ and the audit trail."""
+    facts = RoundFacts(app, round_id)
+    if document_key not in facts.workflow.documents:
+        known = ", ".join(facts.workflow.documents) or "không có"
+        raise SigningRefused(f"DOCUMENT_KEY: \"{document_key}\" không phải văn bản của quy trình này ({known}).",
+                             "document_unknown")
+    rendered = build_document(facts, document_key)
+    suffix = Path(rendered.filename).suffix.lower()
+    if suffix == ".pdf":
+        pdf = rendered.content
+    elif suffix == ".docx":
+        pdf = docx_to_pdf(rendered.content, rendered.filename)
+    else:
+        raise SigningRefused(f"\"{rendered.title}\" là tệp {suffix}: chỉ ký số được văn bản (DOCX, PDF).",
+                             "not_signable")
+    images = images or Images()
+    if copy:
+        appearance = SignatureAppearance(kind="copy", agency_name=app.settings.issuer_name)
+    else:
+        appearance = SignatureAppearance(
+            kind="signer", signature_image=images.signature, seal_image=images.seal,
+            seal_diameter_mm=images.seal_diameter_mm, box=signature_block(pdf, facts.details.signer_name or ""))
+    now = app.clock.now()
+    try:
+        signed = sign_pdf(pdf, source, appearance, app.settings.timestamp_url, signed_at=now)
+    except SigningError as error:
+        raise SigningRefused(str(error)) from None
+    digest = hashlib.sha256(signed).hexdigest()
+    entry = round_numbers(app, round_id).get(document_key)
+    number = entry.full_number if entry is not None else None
+    kind = "ban-sao" if copy else "ky"
+    target = app.settings.home / "signed" / str(round_id) / f"{Path(rendered.filename).stem}-{kind}-{digest[:12]}.pdf"
+    with file_in_place(target, unique=digest[12:20]) as partial:
+        partial.write_bytes(signed)
+    report = verify_pdf(signed, load_trust_roots(app.settings.trust_roots_resolved))
+    try:
+        with app.uow() as uow:
+            uow.rounds.row(round_id, lock=True)  # the round's audit chain is appended below
+            uow.audit.append(round_id, now, actor, [(SIGNED_ACTION, {
+                "document_key": document_key, "title": rendered.title, "file": target.name, "sha256": digest,
+                "number": number, "copy": copy, "signer": report.signer_name, "organisation": report.organisation,
+                "timestamped": app.settings.timestamp_url is not None})])
+            uow.commit()
+    except BaseException:
+        target.unlink(missing_ok=True)
+        raise
+    return SignedDocument(round_id, document_key, rendered.title, target, digest, number, copy, report)
+
+
+__all__ = ["Images", "SignedDocument", "SigningRefused", "docx_to_pdf", "sign_round_document", "signature_block"]
