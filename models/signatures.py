@@ -43,6 +43,7 @@ class SignatureReport:
     trusted: bool = False
     problems: tuple[str, ...] = field(default_factory=tuple)
     signature_count: int = 0
+    timestamped: bool = False  # the time comes from a timestamp server (PAdES B-T), not the signer's clock
 
     @property
     def status(self) -> SignatureStatus:
@@ -73,6 +74,7 @@ class SignatureReport:
             "trusted": self.trusted,
             "problems": list(self.problems),
             "signature_count": self.signature_count,
+            "timestamped": self.timestamped,
         }
 
     @classmethod
@@ -87,6 +89,7 @@ class SignatureReport:
             trusted=bool(data.get("trusted")),
             problems=tuple(str(p) for p in data.get("problems") or ()),
             signature_count=int(data.get("signature_count") or 0),
+            timestamped=bool(data.get("timestamped")),
         )
 
 

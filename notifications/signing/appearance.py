@@ -49,7 +49,10 @@ class SignatureBox:
 
 @dataclass(frozen=True)
 class SignatureAppearance:
-    """What the signature looks like: the signer's (images) or a copy's (agency and time, top right)."""
+    """What the signature looks like: the signer's (images) or a copy's (agency and time, top right).
+
+    A copy's `agency_name` left empty is the organisation (O) of the signing certificate.
+    """
 
     kind: Literal["signer", "copy"] = "signer"
     signature_image: bytes | None = None

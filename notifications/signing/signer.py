@@ -7,7 +7,7 @@ B-B by default; B-T when a timestamp server (RFC 3161) is given. The visible app
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -92,6 +92,15 @@ def _stamp(
     return style, box, page
 
 
+def _organisation(signer: signers.Signer) -> str:
+    """The organisation (O) of the signing certificate: the agency a copy's signature names by default."""
+    cert = signer.signing_cert
+    if cert is None:
+        return ""
+    value = cert.subject.native.get("organization_name", "")
+    return ", ".join(value) if isinstance(value, list) else str(value)
+
+
 def _sign(
     pdf_bytes: bytes,
     signer: signers.Signer,
@@ -105,6 +114,8 @@ def _sign(
         raise SigningError(f"Không đọc được tệp PDF để ký: {error}") from error
     field_spec: fields.SigFieldSpec | None = None
     style: StaticStampStyle | None = None
+    if appearance is not None and appearance.kind == "copy" and not appearance.agency_name:
+        appearance = replace(appearance, agency_name=_organisation(signer))
     if appearance is not None:
         style, box, page = _stamp(writer, appearance, signed_at)
         field_spec = fields.SigFieldSpec(

@@ -80,6 +80,7 @@ def verify_pdf(pdf_bytes: bytes, trust_roots: Iterable[x509.Certificate | bytes]
     intact = trusted = True
     signer_name = organisation = ""
     signing_time = None
+    timestamped = False
     for signature in signatures:
         try:
             status = _run_outside_any_loop(async_validate_pdf_signature(signature, context, skip_diff=False))
@@ -91,6 +92,7 @@ def verify_pdf(pdf_bytes: bytes, trust_roots: Iterable[x509.Certificate | bytes]
         signer_name = _name_part(cert.subject, "common_name")
         organisation = _name_part(cert.subject, "organization_name")
         signing_time = status.timestamp_validity.timestamp if status.timestamp_validity else status.signer_reported_dt
+        timestamped = status.timestamp_validity is not None
         if not (status.intact and status.valid):
             intact = False
             problems.append(f"{signature.field_name}: nội dung đã bị thay đổi sau khi ký")
@@ -109,4 +111,5 @@ def verify_pdf(pdf_bytes: bytes, trust_roots: Iterable[x509.Certificate | bytes]
         trusted=trusted,
         problems=tuple(problems),
         signature_count=len(signatures),
+        timestamped=timestamped,
     )

@@ -202,3 +202,49 @@ def test_a_copys_appearance_is_blue_text_at_the_top_right_of_the_first_page(
     assert min(blue) > page.width / 2, "on the right half"
     assert not _colour_columns(page, "red", (0, 0, page.width, page.height)), "no seal on a copy"
     assert not _colour_columns(_render(letter_pdf, 1, tmp_path), "blue", (0, 0, page.width, 80))
+
+
+@pytest.fixture(scope="module")
+def tsa_url(ca: CertificateAuthority) -> Iterator[str]:
+    """An RFC 3161 timestamp server on loopback (HTTP, application/timestamp-query), answering with pyHanko's
+    dummy TSA and a certificate of the test CA."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from asn1crypto import keys as asn1_keys
+    from asn1crypto import tsp
+    from asn1crypto import x509 as asn1_x509
+    from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
+
+    stamper = DummyTimeStamper(tsa_cert=asn1_x509.Certificate.load(ca.tsa.cert_der),
+                               tsa_key=asn1_keys.PrivateKeyInfo.load(ca.tsa.key_der),
+                               certs_to_embed=[asn1_x509.Certificate.load(ca.root.cert_der)])
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            request = tsp.TimeStampReq.load(self.rfile.read(int(self.headers["Content-Length"])))
+            body = stamper.request_tsa_response(request).dump()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/timestamp-reply")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/tsa"
+    server.shutdown()
+    server.server_close()
+
+
+def test_b_t_through_an_rfc_3161_server_carries_its_time(
+    ca: CertificateAuthority, letter_pdf: bytes, tsa_url: str, tmp_path: Path
+) -> None:
+    signed = sign_pdf(letter_pdf, Pkcs12Signer(ca.pkcs12(tmp_path), b"mat-khau-thu"), timestamp_url=tsa_url)
+    report = verify_pdf(signed, [ca.root.cert_der])
+    assert report.status is SignatureStatus.VALID, report.problems
+    assert report.timestamped and report.signing_time is not None, "the time is the TSA's (PAdES B-T)"

@@ -92,7 +92,8 @@ def test_b_t_signature_carries_a_timestamp_from_the_tsa(ca: CertificateAuthority
     signed = sign_pdf(blank_pdf(), p12, timestamper=tsa)
     report = verify_pdf(signed, [ca.root.cert_der])
     assert report.status is SignatureStatus.VALID, report.problems
-    assert report.signing_time is not None
+    assert report.signing_time is not None and report.timestamped
+    assert not verify_pdf(sign_pdf(blank_pdf(), p12), [ca.root.cert_der]).timestamped  # B-B: the signer's clock
 
 
 def test_visible_signer_and_copy_appearances_sign_and_validate(ca: CertificateAuthority, p12: Pkcs12Signer) -> None:
@@ -125,3 +126,26 @@ def test_verification_works_from_inside_a_running_event_loop(ca: CertificateAuth
         return verify_pdf(signed, [ca.root.cert_der])
 
     assert asyncio.run(inside()).status is SignatureStatus.VALID
+
+
+def test_a_copys_words_are_the_agency_and_the_iso_8601_time_in_vietnam() -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from notifications.signing.appearance import copy_lines
+
+    when = datetime(2025, 11, 20, 2, 15, 30, tzinfo=ZoneInfo("UTC")).astimezone(ZoneInfo("Asia/Ho_Chi_Minh"))
+    assert copy_lines(ORGANISATION, when) == [ORGANISATION, "2025-11-20T09:15:30+07:00"]
+
+
+def test_a_copy_without_an_agency_name_takes_the_certificates_organisation(
+    ca: CertificateAuthority, p12: Pkcs12Signer
+) -> None:
+    from pyhanko.sign.signers import SimpleSigner
+
+    from notifications.signing.signer import _organisation
+
+    key = SimpleSigner.load_pkcs12(str(p12.path), passphrase=p12.password)
+    assert key is not None and _organisation(key) == ORGANISATION
+    signed = sign_pdf(blank_pdf(), p12, SignatureAppearance(kind="copy"))
+    assert verify_pdf(signed, [ca.root.cert_der]).status is SignatureStatus.VALID

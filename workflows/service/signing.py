@@ -139,7 +139,7 @@ def sign_round_document(app: App, round_id: int, document_key: str, source: Sign
                              "not_signable")
     images = images or Images()
     if copy:
-        appearance = SignatureAppearance(kind="copy", agency_name=app.settings.issuer_name)
+        appearance = SignatureAppearance(kind="copy")  # the agency named by the certificate (its O)
     else:
         appearance = SignatureAppearance(
             kind="signer", signature_image=images.signature, seal_image=images.seal,
