@@ -454,6 +454,27 @@ def test_every_document_downloads_and_opens_once_consolidated(site: Site) -> Non
     assert "TỜ TRÌNH" in texts["to-trinh.docx"]
 
 
+def test_staff_write_the_submissions_necessity_purpose_and_main_contents_on_the_documents_tab(site: Site) -> None:
+    _consolidated(site)
+    staff = site.as_("canbo")
+    page = staff.get(f"/rounds/{site.round_id}/documents").text
+    for key in ("necessity", "purpose", "main_contents"):
+        assert re.search(rf'<textarea name="{key}"', page), key
+    typed = {"necessity": "Cụ thể hóa Quyết định số 36/QĐ-TTg của Thủ tướng Chính phủ.\nĐáp ứng yêu cầu thực tiễn.",
+             "purpose": "Nâng cao năng suất, chất lượng của doanh nghiệp.",
+             "main_contents": "Dự thảo gồm 05 phần."}
+    done = staff.post(f"/rounds/{site.round_id}/document-inputs", typed)
+    assert done.status_code == 303, done.text[-800:]
+    again = staff.get(f"/rounds/{site.round_id}/documents").text
+    assert "Đáp ứng yêu cầu thực tiễn.</textarea>" in again
+    submission = _opens(staff.get(f"/rounds/{site.round_id}/documents/to-trinh.docx"))
+    for text in ("Cụ thể hóa Quyết định số 36/QĐ-TTg", "Đáp ứng yêu cầu thực tiễn.", "Nâng cao năng suất",
+                 "Dự thảo gồm 05 phần."):
+        assert text in submission, text
+    too_long = staff.post(f"/rounds/{site.round_id}/document-inputs", {"purpose": "x" * 5000})
+    assert too_long.status_code == 422 and "tối đa" in too_long.text
+
+
 def test_submit_needs_a_revised_draft_then_builds_the_package_once(site: Site, tmp_path: Path) -> None:
     _consolidated(site)
     staff = site.as_("canbo")
@@ -627,7 +648,8 @@ def test_the_documents_tab_takes_the_inputs_its_documents_read(site: Site) -> No
     form = re.search(r'<section class="card" id="inputs">(.*?)</section>', page, re.S)
     assert form and f'action="/rounds/{call}/document-inputs"' in form.group(1)
     assert 'name="considerations"' in form.group(1) and 'name="call_letter_number"' in form.group(1)
-    assert 'id="inputs"' not in staff.get(f"/rounds/{site.round_id}/documents").text  # a consultation reads none
+    # The consultation's documents of this state read no input (its tờ trình, offered later, reads three).
+    assert 'id="inputs"' not in staff.get(f"/rounds/{site.round_id}/documents").text
     assert 'document-inputs' not in site.as_("lanhdao").get(f"/rounds/{call}/documents").text
 
     before = audit_trail(site.app, call)[0]

@@ -10,6 +10,7 @@ from config.calendar import WorkingCalendar
 from models import limits
 from models.consolidation import HANDLING_LABELS, ExplanationRequired, Handling, check_handling
 from workflows.engine.events import Command
+from workflows.service.documents import INPUTS
 from workflows.service.drafts import parse_sections
 from workflows.service.errors import FormErrors
 from workflows.service.followup import ISSUE_EVENT, RETURN_EVENT
@@ -233,13 +234,14 @@ def check_follow_up_form(form: FollowUpForm, units: Mapping[str, str], today: da
 
 # --- inputs staff give to the documents ------------------------------------------------------------------
 
-INPUT_FIELDS = ("report_subject", "considerations", "ministry_letter_index", "call_letter_number",
-                "department_address", "department_email", "internal_office")
+def _is_paragraphs(key: str) -> bool:
+    spec = INPUTS.get(key)
+    return spec is not None and spec.paragraphs
 
 
 @dataclass(frozen=True)
 class DocumentInputsForm:
-    """The inputs as typed: the considerations one paragraph a line, the Ministry letter by its number (from 1)."""
+    """The inputs as typed: paragraphs one a line, the Ministry letter by its number (from 1)."""
 
     values: tuple[tuple[str, str], ...] = ()
 
@@ -248,12 +250,13 @@ class DocumentInputsForm:
 
 
 def read_document_inputs_form(values: FormValues) -> DocumentInputsForm:
+    """Every input the builders know (service.documents.INPUTS), drawn by its shape, never by its name."""
     typed = []
-    for key in INPUT_FIELDS:
+    for key in INPUTS:
         if key not in values:
             continue
         raw = "\n".join(values.get(key) or [])
-        text = "\n".join(clean(line) for line in raw.splitlines() if clean(line)) if key == "considerations" \
+        text = "\n".join(clean(line) for line in raw.splitlines() if clean(line)) if _is_paragraphs(key) \
             else first(values, key)
         typed.append((key, text))
     return DocumentInputsForm(tuple(typed))
@@ -263,7 +266,7 @@ def document_inputs_form(stored: Mapping[str, object]) -> DocumentInputsForm:
     """The stored inputs shown in the form."""
     typed = []
     for key, value in stored.items():
-        if key == "considerations" and isinstance(value, list):
+        if isinstance(value, list):
             typed.append((key, "\n".join(str(v) for v in value)))
         elif key == "ministry_letter_index" and isinstance(value, int):
             typed.append((key, str(value + 1)))
@@ -277,7 +280,7 @@ def check_document_inputs_form(form: DocumentInputsForm) -> dict[str, object]:
     errors: dict[str, str] = {}
     values: dict[str, object] = {}
     for key, text in form.values:
-        if key == "considerations":
+        if _is_paragraphs(key):
             values[key] = text.splitlines()
         elif key == "ministry_letter_index":
             if not text:
