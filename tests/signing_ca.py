@@ -140,3 +140,39 @@ def seal_png(size: int = 500) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, "PNG")
     return buffer.getvalue()
+
+
+SOFTHSM_LIBRARIES = ("/usr/lib/softhsm/libsofthsm2.so", "/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so")
+TOKEN_LABEL, KEY_LABEL, TOKEN_PIN, SO_PIN = "SKHCN-CaoBang", "ky-so-giam-doc", "123456", "12345678"
+
+
+def softhsm_library() -> str | None:
+    return next((path for path in SOFTHSM_LIBRARIES if Path(path).exists()), None)
+
+
+def make_softhsm_token(ca: CertificateAuthority, directory: Path, library: str) -> Path:
+    """A softhsm2 token in `directory` holding the signer's key and certificate (as a VGCA USB token holds them);
+    returns its SOFTHSM2_CONF file. Needs softhsm2-util and pkcs11-tool (opensc)."""
+    import os
+    import subprocess
+
+    (directory / "tokens").mkdir(parents=True)
+    conf = directory / "softhsm2.conf"
+    conf.write_text(f"directories.tokendir = {directory / 'tokens'}\nobjectstore.backend = file\n")
+    env = {**os.environ, "SOFTHSM2_CONF": str(conf)}
+
+    def run(*args: str) -> None:
+        subprocess.run(args, check=True, capture_output=True, env=env, timeout=60)
+
+    key_pem = directory / "key.pem"
+    key_pem.write_bytes(ca.signer.key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    cert_der = directory / "cert.der"
+    cert_der.write_bytes(ca.signer.cert_der)
+    run("softhsm2-util", "--init-token", "--free", "--label", TOKEN_LABEL, "--pin", TOKEN_PIN, "--so-pin", SO_PIN)
+    run("softhsm2-util", "--import", str(key_pem), "--token", TOKEN_LABEL, "--label", KEY_LABEL, "--id", "01",
+        "--pin", TOKEN_PIN)
+    run("pkcs11-tool", "--module", library, "--token-label", TOKEN_LABEL, "--login", "--pin", TOKEN_PIN,
+        "--write-object", str(cert_der), "--type", "cert", "--label", KEY_LABEL, "--id", "01")
+    key_pem.unlink()
+    return conf

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from signing_ca import ORGANISATION, PASSWORD, SIGNER_NAME, make_ca, seal_png, signature_png
+from signing_ca import ORGANISATION, PASSWORD, SIGNER_NAME, CertificateAuthority, make_ca, seal_png, signature_png
 
 CREATE = ("round", "create", "--title", "Kế hoạch hỗ trợ doanh nghiệp nâng cao năng suất giai đoạn 2026 – 2030",
           "--office", "TĐC", "--deadline", "05/12/2025", "--group", "so-ban-nganh", "--contact-name",
@@ -20,11 +20,15 @@ SIGNER = "Nông Thị Thanh Huyền"
 
 
 @pytest.fixture
-def keys(tmp_path: Path) -> dict[str, str]:
+def ca() -> CertificateAuthority:
+    return make_ca()
+
+
+@pytest.fixture
+def keys(ca: CertificateAuthority, tmp_path: Path) -> dict[str, str]:
     for tool in ("soffice", "pdftoppm", "pdftotext"):
         if shutil.which(tool) is None:
             pytest.skip(f"missing {tool}: bash scripts/system-packages.sh")
-    ca = make_ca()
     folder = tmp_path / "keys"
     (folder / "roots").mkdir(parents=True)
     (folder / "roots" / "vgca.pem").write_bytes(ca.root.cert_pem)
@@ -111,3 +115,22 @@ def test_bad_input_exits_2_and_a_wrong_password_is_refused(cli, keys: dict[str, 
                   "--json", expect=1, P12_PASSWORD=PASSWORD.decode())
     assert unknown.json["error"]["code"] == "document_unknown"
     assert not (cli.home / "signed").exists()
+
+
+def test_a_usb_token_signs_through_pkcs11_with_the_pin_from_the_environment(
+        cli, tmp_path: Path, ca: CertificateAuthority, keys: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
+    from signing_ca import KEY_LABEL, TOKEN_LABEL, TOKEN_PIN, make_softhsm_token, softhsm_library
+
+    library = softhsm_library()
+    if library is None or shutil.which("pkcs11-tool") is None:
+        pytest.skip("missing softhsm2 or opensc: bash scripts/system-packages.sh")
+    conf = make_softhsm_token(ca, tmp_path / "token", library)
+    cli(*CREATE)
+    token = ("round-sign", "1", "request_letter", "--pkcs11-lib", library, "--token-label", TOKEN_LABEL,
+             "--key-label", KEY_LABEL, "--pin-env", "TOKEN_PIN", "--json")
+    signed = cli(*token, TOKEN_PIN=TOKEN_PIN, SOFTHSM2_CONF=str(conf), YKIEN_TRUST_ROOTS=keys["roots"]).json
+    assert (signed["signature"]["status"], signed["signature"]["signer_name"]) == ("valid", SIGNER_NAME)
+    wrong_pin = cli(*token, expect=1, TOKEN_PIN="000000", SOFTHSM2_CONF=str(conf))
+    assert wrong_pin.json["error"]["code"] == "signing_failed"
+    assert cli("round-check-signatures", "1").out.startswith("Đợt 1 chưa có văn bản trả lời")
+    assert cli("round-check-signatures", "99", "--json", expect=1).json["error"]["code"] == "round_not_found"

@@ -15,9 +15,20 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from cryptography.hazmat.primitives import serialization
 from PIL import Image
-from signing_ca import ORGANISATION, SIGNER_NAME, CertificateAuthority, make_ca, seal_png, signature_png
+from signing_ca import (
+    KEY_LABEL,
+    ORGANISATION,
+    SIGNER_NAME,
+    TOKEN_LABEL,
+    TOKEN_PIN,
+    CertificateAuthority,
+    make_ca,
+    make_softhsm_token,
+    seal_png,
+    signature_png,
+    softhsm_library,
+)
 
 from models.signatures import SignatureStatus
 from notifications.signing import (
@@ -36,9 +47,7 @@ import document_seeds as seed_data
 
 from notifications.documents import render_request_letter
 
-SOFTHSM_LIBRARIES = ("/usr/lib/softhsm/libsofthsm2.so", "/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "signing"
-TOKEN, KEY, PIN, SO_PIN = "SKHCN-CaoBang", "ky-so-giam-doc", "123456", "12345678"
 
 
 def _require(*tools: str) -> None:
@@ -74,32 +83,13 @@ def letter_pdf(tmp_path_factory: pytest.TempPathFactory) -> bytes:
 def token(ca: CertificateAuthority, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pkcs11Signer]:
     """A softhsm2 token initialised in a temp SOFTHSM2_CONF, holding the signer's key and certificate."""
     _require("softhsm2-util", "pkcs11-tool")
-    library = next((path for path in SOFTHSM_LIBRARIES if Path(path).exists()), None)
+    library = softhsm_library()
     if library is None:
         pytest.fail("softhsm2-util is installed but libsofthsm2.so is not where Debian puts it", pytrace=False)
-    directory = tmp_path_factory.mktemp("softhsm")
-    (directory / "tokens").mkdir()
-    conf = directory / "softhsm2.conf"
-    conf.write_text(f"directories.tokendir = {directory / 'tokens'}\nobjectstore.backend = file\n")
+    conf = make_softhsm_token(ca, tmp_path_factory.mktemp("softhsm"), library)
     previous = os.environ.get("SOFTHSM2_CONF")
-    os.environ["SOFTHSM2_CONF"] = str(conf)
-    env = dict(os.environ)
-
-    def run(*args: str) -> None:
-        subprocess.run(args, check=True, capture_output=True, env=env, timeout=60)
-
-    key_pem = directory / "key.pem"
-    key_pem.write_bytes(ca.signer.key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    ))
-    cert_der = directory / "cert.der"
-    cert_der.write_bytes(ca.signer.cert_der)
-    run("softhsm2-util", "--init-token", "--free", "--label", TOKEN, "--pin", PIN, "--so-pin", SO_PIN)
-    run("softhsm2-util", "--import", str(key_pem), "--token", TOKEN, "--label", KEY, "--id", "01", "--pin", PIN)
-    run("pkcs11-tool", "--module", library, "--token-label", TOKEN, "--login", "--pin", PIN,
-        "--write-object", str(cert_der), "--type", "cert", "--label", KEY, "--id", "01")
-    key_pem.unlink()
-    yield Pkcs11Signer(library=library, token_label=TOKEN, key_label=KEY, pin=PIN)
+    os.environ["SOFTHSM2_CONF"] = str(conf)  # read by libsofthsm2 when pyHanko loads it in this process
+    yield Pkcs11Signer(library=library, token_label=TOKEN_LABEL, key_label=KEY_LABEL, pin=TOKEN_PIN)
     if previous is None:
         os.environ.pop("SOFTHSM2_CONF", None)
     else:

@@ -106,5 +106,32 @@ def round_sign(
                        f"{' — ' + signed.report.signer_name if signed.report.signer_name else ''}."))
 
 
+def round_check_signatures(
+    round_id: int = typer.Argument(..., help="Số thứ tự của đợt."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Kiểm tra lại chữ ký số của các văn bản trả lời (PDF) của đợt theo chứng thư gốc hiện có (YKIEN_TRUST_ROOTS)."""
+    from models.errors import InvalidInput
+    from workflows.service.reply_signatures import recheck_round
+
+    with guarded(as_json):
+        if not 1 <= round_id <= MAX_ID:
+            raise InvalidInput(f"ROUND_ID: \"{round_id}\" không phải số thứ tự hợp lệ.", "bad_number")
+        results = recheck_round(open_app(), round_id)
+    if as_json:
+        print_json({"round_id": round_id, "files": [
+            {"file": r.attachment_name, "signature": r.report.to_json() if r.report else None} for r in results]})
+        return
+    if not results:
+        console.print(Text(f"Đợt {round_id} chưa có văn bản trả lời (PDF) nào."))
+    for result in results:
+        if result.report is None:
+            console.print(Text(f"{result.attachment_name}: không còn tệp dưới thư mục của ykien."))
+            continue
+        who = f" — {result.report.signer_name}, {result.report.organisation}" if result.report.signed else ""
+        console.print(Text(f"{result.attachment_name}: {result.report.label}{who}"))
+
+
 def register(app: typer.Typer) -> None:
     app.command("round-sign")(round_sign)
+    app.command("round-check-signatures")(round_check_signatures)
