@@ -17,6 +17,7 @@ from pathlib import Path
 
 from models.errors import DomainError
 from models.signatures import SignatureReport
+from notifications.pdf import PdfError, to_pdf
 from notifications.signing import (
     SignatureAppearance,
     SignatureBox,
@@ -33,7 +34,6 @@ from workflows.service.files import file_in_place
 from workflows.service.register import round_numbers
 
 SIGNED_ACTION = "document_signed"
-SOFFICE_TIMEOUT = 180
 
 
 class SigningRefused(DomainError):
@@ -62,24 +62,11 @@ class SignedDocument:
 
 
 def docx_to_pdf(docx: bytes, filename: str) -> bytes:
-    """LibreOffice, cold, in a temporary folder with its own profile.
-
-    To be replaced by the shared converter (notifications.pdf.to_pdf, with a warm unoserver) once it lands.
-    """
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    if soffice is None:
-        raise SigningRefused("Không có LibreOffice để chuyển văn bản sang PDF: apt-get install libreoffice-writer.")
-    with tempfile.TemporaryDirectory(prefix="ykien-sign-") as folder:
-        source = Path(folder) / (Path(filename).stem + ".docx")
-        source.write_bytes(docx)
-        result = subprocess.run(
-            [soffice, f"-env:UserInstallation=file://{folder}/profile", "--headless", "--convert-to", "pdf",
-             "--outdir", folder, str(source)], capture_output=True, timeout=SOFFICE_TIMEOUT, check=False)
-        target = source.with_suffix(".pdf")
-        if result.returncode != 0 or not target.is_file():
-            raise SigningRefused(f"LibreOffice không chuyển được \"{filename}\" sang PDF: "
-                                 f"{result.stderr.decode(errors='replace').strip()[:300]}")
-        return target.read_bytes()
+    """The PDF of a built document, through the shared converter (a warm unoserver when one runs, else LibreOffice)."""
+    try:
+        return to_pdf(docx, filename)
+    except PdfError as error:
+        raise SigningRefused(error.message, error.code) from None
 
 
 _WORD = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>')
