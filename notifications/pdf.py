@@ -213,8 +213,12 @@ _BOOTSTRAP = """\
 import ctypes, os, signal, sys
 parent, path = int(sys.argv[1]), sys.argv[2]
 del sys.argv[1:3]
-try:  # die with the thread that started us, even when ykien serve is killed; unoserver then stops LibreOffice
-    ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGTERM))  # PR_SET_PDEATHSIG (Linux)
+# When the thread of ykien that started us ends (serve stopped, crashed or killed with SIGKILL), the kernel sends
+# SIGUSR1 (PR_SET_PDEATHSIG), and we kill our process group: unoserver, oosplash and soffice.bin. SIGUSR1, because
+# unoserver takes SIGTERM and SIGINT for itself and oosplash may outlive a SIGTERM while LibreOffice starts.
+signal.signal(signal.SIGUSR1, lambda *_: os.killpg(0, signal.SIGKILL))
+try:
+    ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGUSR1))  # PR_SET_PDEATHSIG (Linux)
 except (OSError, AttributeError):
     pass
 if os.getppid() != parent:

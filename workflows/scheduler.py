@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from notifications.pdf import PdfServer
 from notifications.sink import MailSink
 from workflows.service.app import App
 from workflows.service.mail import store_received
@@ -64,18 +65,29 @@ class Sweeper:
                                misfire_grace_time=24 * 3600, coalesce=True)
 
 
-def _run_web(app: App, host: str, port: int) -> None:
+def _run_web(app: App, host: str, port: int, pdf_server: PdfServer | None = None) -> None:
     """Serve the web app until SIGINT/SIGTERM (uvicorn installs the handlers and shuts down gracefully)."""
     import uvicorn
 
     from workflows.web.app import create_web_app
 
-    config = uvicorn.Config(create_web_app(app), host=host, port=port, log_level="warning", access_log=False,
+    web_app = create_web_app(app)
+    web_app.state.pdf_server = pdf_server  # the documents tab renders its PDFs through it once it answers
+    config = uvicorn.Config(web_app, host=host, port=port, log_level="warning", access_log=False,
                             proxy_headers=False)
     log.info("web app on http://%s:%d", host, port)
-    # uvicorn re-raises the signal it already handled by shutting down gracefully
+    # uvicorn re-raises the signal it already handled by shutting down gracefully, under the handler it found:
+    # KeyboardInterrupt for SIGINT, _Terminated for SIGTERM (serve_forever's handler).
     with contextlib.suppress(KeyboardInterrupt):
         uvicorn.Server(config).run()
+
+
+class _Terminated(Exception):
+    """SIGTERM reached `ykien serve`: stop as on Ctrl-C, stopping what was started."""
+
+
+def _raise_terminated(signum: int, frame: object) -> None:
+    raise _Terminated()
 
 
 def configure_prefect(app: App) -> None:
@@ -89,46 +101,66 @@ def configure_prefect(app: App) -> None:
 def serve_forever(app: App, interval: float = 30.0, use_prefect: bool = True,
                   stop: threading.Event | None = None, host: str = "127.0.0.1", port: int = 8000,
                   web: bool = True) -> None:
-    """The web app (uvicorn, in the main thread), the scheduler and the embedded sink in one process."""
+    """The web app (uvicorn, in the main thread), the scheduler and the embedded sink in one process; with the web
+    app, LibreOffice kept warm (unoserver, a child process stopped on the way out) for the documents' PDFs."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     logging.getLogger("apscheduler").setLevel(logging.ERROR)
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("mail.log").setLevel(logging.WARNING)
     stop = stop or threading.Event()
-    sink = None
-    if not app.smtp_url:
-        sink = MailSink(store_received(app))
-        sink.start()
-        app.smtp_url_override = sink.url
-        log.info("embedded mail sink on %s (mail is kept in the database)", sink.url)
-    if use_prefect:
-        configure_prefect(app)
-        from workflows.flows import PrefectExecutor
-
-        app.executor = PrefectExecutor()
-        log.info("steps run as Prefect flows (PREFECT_HOME=%s)", os.environ["PREFECT_HOME"])
-    scheduler = BackgroundScheduler(timezone=UTC, job_defaults={
-        "coalesce": True, "max_instances": 1, "misfire_grace_time": 24 * 3600})
-    sweeper = Sweeper(app, scheduler)
-    scheduler.add_job(sweeper.sweep, "interval", seconds=interval, id=SWEEP_JOB,
-                      next_run_time=datetime.now(UTC))
-    scheduler.start()
-    log.info("ykien serve: sweeping every %.0f s; Ctrl-C stops", interval)
+    sink: MailSink | None = None
+    scheduler: BackgroundScheduler | None = None
+    sweeper: Sweeper | None = None
+    pdf_server: PdfServer | None = None
+    # Python ends the process on SIGTERM without running `finally`: raise instead, from the first line on, so that
+    # what was started (the sink, the scheduler, LibreOffice) is stopped whenever the signal comes.
+    main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _raise_terminated) if main_thread else None
     try:
+        if not app.smtp_url:
+            sink = MailSink(store_received(app))
+            sink.start()
+            app.smtp_url_override = sink.url
+            log.info("embedded mail sink on %s (mail is kept in the database)", sink.url)
+        if use_prefect:
+            configure_prefect(app)
+            from workflows.flows import PrefectExecutor
+
+            app.executor = PrefectExecutor()
+            log.info("steps run as Prefect flows (PREFECT_HOME=%s)", os.environ["PREFECT_HOME"])
+        scheduler = BackgroundScheduler(timezone=UTC, job_defaults={
+            "coalesce": True, "max_instances": 1, "misfire_grace_time": 24 * 3600})
+        sweeper = Sweeper(app, scheduler)
+        scheduler.add_job(sweeper.sweep, "interval", seconds=interval, id=SWEEP_JOB,
+                          next_run_time=datetime.now(UTC))
+        scheduler.start()
+        log.info("ykien serve: sweeping every %.0f s; Ctrl-C stops", interval)
+        # Only the web app renders PDFs in this process; until the server answers (about 6 s) and if it is missing
+        # (no LibreOffice or python3-uno: logged), a render starts LibreOffice for itself.
         if web:
-            _run_web(app, host, port)
+            pdf_server = PdfServer()
+            if not pdf_server.start():
+                pdf_server = None
+            _run_web(app, host, port, pdf_server)
         else:
             for signum in (signal.SIGINT, signal.SIGTERM):
-                if threading.current_thread() is threading.main_thread():
+                if main_thread:
                     signal.signal(signum, lambda *_: stop.set())
             stop.wait()
+    except (_Terminated, KeyboardInterrupt):
+        pass
     finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)  # a second SIGTERM while stopping ends the process at once
         log.info("stopping: waiting for the sweep in progress")
-        sweeper.stopping.set()
-        # shutdown(wait=True) would hold the job-store lock while the sweep needs it to plan its wake-up.
-        scheduler.shutdown(wait=False)
-        with sweeper.lock:
-            pass
+        if sweeper is not None and scheduler is not None:
+            sweeper.stopping.set()
+            # shutdown(wait=True) would hold the job-store lock while the sweep needs it to plan its wake-up.
+            scheduler.shutdown(wait=False)
+            with sweeper.lock:
+                pass
+        if pdf_server is not None:
+            pdf_server.stop()  # SIGTERM, then SIGKILL to its process group: no LibreOffice outlives serve
         if sink is not None:
             sink.stop()
         app.close()

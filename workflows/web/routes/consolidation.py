@@ -14,6 +14,7 @@ from models.consolidation import HANDLING_LABELS, Handling
 from models.errors import DomainError, InvalidInput
 from models.staff import StaffUser
 from notifications.documents import audit_csv
+from notifications.pdf import PdfError, pdf_name, to_pdf
 from workflows.definition import Workflow
 from workflows.definition.schema import Capability
 from workflows.engine.events import Command
@@ -367,6 +368,30 @@ def download_document(request: Request, round_id: IdPath, filename: str,
     if document is None:
         raise HTTPException(404, "Văn bản này không có ở trạng thái hiện tại của đợt.")
     return _download(document.content, document.filename)
+
+
+@router.get("/rounds/{round_id:int}/pdf/{filename}")
+def download_document_pdf(request: Request, round_id: IdPath, filename: str,
+                          user: StaffUser = Depends(require_staff)) -> Response:
+    """`<name>.pdf`: the PDF/A-2b of the DOCX document `<name>.docx` of the round's current state, built as the DOCX
+    route builds it, then converted by LibreOffice (kept warm by `ykien serve`). Without LibreOffice, a page saying
+    how to install it (503)."""
+    name = Path(filename)
+    if name.suffix.lower() != ".pdf":
+        raise HTTPException(404, "Không có bản PDF này.")
+    app = ykien(request)
+    try:
+        document = render_document(app, round_id, f"{name.stem}.docx")
+    except DomainError as refusal:
+        raise HTTPException(409, refusal.message) from None
+    if document is None:
+        raise HTTPException(404, "Văn bản này không có ở trạng thái hiện tại của đợt.")
+    server = getattr(request.app.state, "pdf_server", None)
+    try:
+        pdf = to_pdf(document.content, document.filename, server.address if server is not None else None)
+    except PdfError as problem:
+        raise HTTPException(503, problem.message) from None
+    return _download(pdf, pdf_name(document.filename))
 
 
 @router.post("/rounds/{round_id:int}/document-inputs")

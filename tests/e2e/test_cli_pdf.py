@@ -1,0 +1,143 @@
+"""PDF from the command line, with a real LibreOffice.
+
+`ykien serve` keeps LibreOffice warm (a unoserver child in its own process group), renders the documents tab's PDFs
+through it, and stops it on SIGTERM and SIGINT, and even when serve itself is killed: no LibreOffice is left behind.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shutil
+import signal
+import subprocess
+from pathlib import Path
+
+import httpx
+import pytest
+
+from notifications.pdf import soffice_path, uno_python
+from tests.e2e.test_serve_restart import _accepts, free_port, wait_until
+from tests.integration.test_pdf import assert_pdfa_2b
+
+PASSWORD = "matkhau-rat-dai"
+ROUND = ["round", "create", "--title", "Kế hoạch hỗ trợ doanh nghiệp nâng cao năng suất và chất lượng", "--office",
+         "TĐC", "--deadline", "10 ngày làm việc", "--group", "so-ban-nganh", "--contact-name", "Ông Phạm Phi Long",
+         "--contact-phone", "0912130290", "--signer-name", "Nông Thị Thanh Huyền"]
+
+
+def _require_libreoffice(uno: bool = False) -> None:
+    soffice = soffice_path()
+    missing = soffice is None or (uno and uno_python(soffice) is None)
+    if not missing:
+        return
+    message = "LibreOffice or python3-uno is missing: apt-get install libreoffice-writer python3-uno fonts-liberation2"
+    if os.environ.get("CI"):
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message)
+
+
+def _processes() -> list[tuple[int, int, int, str, str]]:
+    """(pid, ppid, pgid, state, command) of every process."""
+    listing = subprocess.run(["ps", "-eo", "pid=,ppid=,pgid=,stat=,args="], capture_output=True, text=True,
+                             check=True).stdout
+    rows = []
+    for line in listing.splitlines():
+        fields = line.split(None, 4)
+        if len(fields) == 5:
+            rows.append((int(fields[0]), int(fields[1]), int(fields[2]), fields[3], fields[4]))
+    return rows
+
+
+def _live_in_group(group: int) -> list[str]:
+    return [command for _, _, pgid, state, command in _processes() if pgid == group and not state.startswith("Z")]
+
+
+def _unoserver_of(serve: subprocess.Popen[bytes], log: Path) -> int:
+    """The process group of serve's unoserver child (the child leads it; serve logs its pid)."""
+    found = re.search(r"unoserver on 127\.0\.0\.1:\d+, pid (\d+)", _read(log))
+    assert found, _read(log)
+    pid = int(found.group(1))
+    assert [(ppid, pgid) for p, ppid, pgid, _, _ in _processes() if p == pid] == [(serve.pid, pid)]
+    return pid
+
+
+def _read(log: Path) -> str:
+    return log.read_text(encoding="utf-8", errors="replace") if log.exists() else ""
+
+
+@pytest.fixture
+def served(cli, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """`ykien serve --web` on a home with a staff user and a draft round, once its LibreOffice answers:
+    (the serve process, its base URL, its log, the process group of its unoserver)."""
+    _require_libreoffice(uno=True)
+    cli("user", "add", "canbo", "--name", "Phạm Phi Long", "--role", "staff", "--office", "TĐC",
+        YKIEN_NEW_PASSWORD=PASSWORD)
+    cli(*ROUND)
+    port = free_port()
+    log = tmp_path / "serve.log"
+    serve = cli.start("serve", "--inline", "--interval", "5", "--port", str(port), log=log)
+    group = None
+    try:
+        wait_until(lambda: ("kept warm" in _read(log) and _accepts(port)) or serve.poll() is not None, 90,
+                   "the web app up and LibreOffice kept warm", interval=0.1)
+        assert serve.poll() is None, _read(log)
+        group = _unoserver_of(serve, log)
+        assert any("soffice.bin" in command for command in _live_in_group(group)), _live_in_group(group)
+        yield serve, f"http://127.0.0.1:{port}", log, group
+    finally:
+        if serve.poll() is None:
+            serve.kill()
+            serve.wait(10)
+        if group is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(group, signal.SIGKILL)  # only if the test failed: the assertions saw to it otherwise
+
+
+def test_serve_renders_the_documents_tab_pdf_through_its_warm_libreoffice(served) -> None:  # type: ignore[no-untyped-def]
+    _, base_url, log, _ = served
+    with httpx.Client(base_url=base_url, timeout=60) as client:
+        assert client.post("/api/session", json={"username": "canbo", "password": PASSWORD}).status_code == 200
+        page = client.get("/rounds/1/documents")
+        assert '/rounds/1/pdf/cong-van-xin-y-kien.pdf' in page.text
+        response = client.get("/rounds/1/pdf/cong-van-xin-y-kien.pdf")
+    assert response.status_code == 200 and response.headers["content-type"] == "application/pdf"
+    assert_pdfa_2b(response.content)
+    assert "cong-van-xin-y-kien.docx through unoserver at 127.0.0.1:" in _read(log)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_serve_stopped_by_a_signal_stops_its_libreoffice(served, signum: int) -> None:  # type: ignore[no-untyped-def]
+    serve, _, log, group = served
+    serve.send_signal(signum)
+    assert serve.wait(20) == 0, _read(log)
+    assert _live_in_group(group) == [], "unoserver or LibreOffice outlived serve"
+    output = _read(log)
+    assert "unoserver stopped" in output and "Traceback" not in output
+
+
+def test_serve_killed_takes_its_libreoffice_with_it(served) -> None:  # type: ignore[no-untyped-def]
+    serve, _, _, group = served
+    serve.kill()  # SIGKILL: serve cannot clean up; unoserver is told by the kernel (PR_SET_PDEATHSIG)
+    serve.wait(10)
+    wait_until(lambda: _live_in_group(group) == [], 20, "LibreOffice gone after serve was killed", interval=0.1)
+
+
+def test_serve_without_libreoffice_runs_and_says_what_to_install(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    port = free_port()
+    log = tmp_path / "serve.log"
+    bare = tmp_path / "bin"  # a PATH without soffice
+    bare.mkdir()
+    serve = cli.start("serve", "--inline", "--port", str(port), log=log, PATH=str(bare))
+    try:
+        wait_until(lambda: "Ctrl-C" in _read(log) or serve.poll() is not None, 60, "serve ready", interval=0.1)
+        assert serve.poll() is None, _read(log)
+        serve.send_signal(signal.SIGTERM)
+        assert serve.wait(20) == 0
+    finally:
+        if serve.poll() is None:
+            serve.kill()
+            serve.wait(10)
+    assert "apt-get install libreoffice-writer python3-uno fonts-liberation2" in _read(log)
+    assert shutil.which("soffice", path=str(bare)) is None
+    assert not any(ppid == serve.pid for _, ppid, _, _, _ in _processes())
