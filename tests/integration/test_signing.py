@@ -23,6 +23,7 @@ from signing_ca import (
     TOKEN_LABEL,
     TOKEN_PIN,
     CertificateAuthority,
+    blank_pdf,
     make_ca,
     make_softhsm_token,
     seal_png,
@@ -238,3 +239,34 @@ def test_b_t_through_an_rfc_3161_server_carries_its_time(
     report = verify_pdf(signed, [ca.root.cert_der])
     assert report.status is SignatureStatus.VALID, report.problems
     assert report.timestamped and report.signing_time is not None, "the time is the TSA's (PAdES B-T)"
+
+
+def test_reply_checks_are_stored_and_read_back_on_both_databases(
+    app, make_round, staff: str, ca: CertificateAuthority, tmp_path: Path  # type: ignore[no-untyped-def]
+) -> None:
+    """The reply_signatures table (migration 0009) on SQLite and PostgreSQL: one check per file, replaced by a
+    later one, found by the unit's latest answer."""
+    import hashlib
+    from datetime import date
+
+    from models.rounds import ResponseChannel, ResponseKind
+    from workflows.engine.events import Launch, Respond
+    from workflows.service.reply_signatures import check_reply, record_reply_check
+    from workflows.service.rounds import execute
+    from workflows.service.views import latest_answers, round_view
+
+    round_id = make_round(deadline=date(2025, 12, 5))
+    execute(app, round_id, Launch(), staff)
+    signed = sign_pdf(blank_pdf(), Pkcs12Signer(ca.pkcs12(tmp_path), b"mat-khau-thu"))
+    sha = hashlib.sha256(signed).hexdigest()
+    execute(app, round_id, Respond("SCT", ResponseKind.AGREE, entered_by=staff, channel=ResponseChannel.PAPER,
+                                   attachment_name=f"SCT-{sha[:16]}.pdf", attachment_sha256=sha), staff)
+    untrusted = check_reply(app, signed)  # no roots configured in this home: signed, intact, not trusted
+    assert untrusted.status is SignatureStatus.UNTRUSTED
+    record_reply_check(app, round_id, sha, untrusted)
+    assert round_view(app, round_id).signatures == {"SCT": untrusted}
+    trusted = verify_pdf(signed, [ca.root.cert_der])
+    record_reply_check(app, round_id, sha, trusted)
+    assert round_view(app, round_id).signatures["SCT"].status is SignatureStatus.VALID
+    answer = next(a for a in latest_answers(app, round_id) if a.unit_code == "SCT")
+    assert answer.signature is not None and answer.signature.organisation == ORGANISATION
