@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Debian packages the tests use: Chromium for the browser tests (never a downloaded browser), LibreOffice and
-# poppler to render documents to PDF/PNG, Liberation fonts 2.x (metric-compatible with Times New Roman; fonts-liberation
-# 1.07 lacks the Vietnamese letters U+1EA0-1EF9, which would fall back to DejaVu).
+# poppler to render documents to PDF/PNG, python3-uno so that Debian's Python can run unoserver (LibreOffice kept warm
+# by `ykien serve`), Liberation fonts 2.x (metric-compatible with Times New Roman; fonts-liberation 1.07 lacks the
+# Vietnamese letters U+1EA0-1EF9, which would fall back to DejaVu). No libreoffice-calc: only DOCX becomes PDF.
 # Installs only what is missing, so a machine that has them pays nothing.
 set -euo pipefail
 needed=()
 command -v chromium >/dev/null 2>&1 || needed+=(chromium)
 command -v soffice >/dev/null 2>&1 || needed+=(libreoffice-writer)
+/usr/bin/python3 -c "import uno" >/dev/null 2>&1 || needed+=(python3-uno)
 command -v pdftoppm >/dev/null 2>&1 || needed+=(poppler-utils)
 command -v softhsm2-util >/dev/null 2>&1 || needed+=(softhsm2)  # a PKCS#11 token for the ký số tests
 fc-list "Liberation Serif:charset=1ea0-1ef9" 2>/dev/null | grep -q . || needed+=(fonts-liberation2)
