@@ -1,6 +1,6 @@
-"""ykien benchmarks: fan-out, sweep and start-up, each against baselines measured in the same run.
+"""ykien benchmarks: fan-out, sweep, start-up, web and PDF, each against baselines measured in the same run.
 
-    .venv/bin/python tests/benchmarks/run.py [--quick] [--postgres URL] [--only fanout|sweep|startup|web]
+    .venv/bin/python tests/benchmarks/run.py [--quick] [--postgres URL] [--only fanout|sweep|startup|web|pdf]
                                              [--repeats N] [--keep]
 
 Prints figures and ratios; never asserts a time. Exits 0, or 1 when a benchmark could not produce
@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_support import Database, print_table
 
-SECTIONS = ("fanout", "sweep", "startup", "web")
+SECTIONS = ("fanout", "sweep", "startup", "web", "pdf")
 
 
 @dataclass(frozen=True)
@@ -87,6 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     describe_machine(db, sizes, options.quick)
 
     import bench_fanout
+    import bench_pdf
     import bench_startup
     import bench_sweep
     import bench_web
@@ -100,6 +101,7 @@ def main(argv: list[str] | None = None) -> int:
         "sweep": lambda: bench_sweep.run(db, sizes.sweep_timers, sizes.sweep_repeats),
         "startup": lambda: bench_startup.run(db, sizes.startup_repeats),
         "web": web,
+        "pdf": lambda: bench_pdf.run(options.quick),
     }
     summary: list[tuple[str, str, str, str]] = []
     failures: list[str] = []
