@@ -11,6 +11,7 @@ command -v soffice >/dev/null 2>&1 || needed+=(libreoffice-writer)
 /usr/bin/python3 -c "import uno" >/dev/null 2>&1 || needed+=(python3-uno)
 command -v pdftoppm >/dev/null 2>&1 || needed+=(poppler-utils)
 command -v softhsm2-util >/dev/null 2>&1 || needed+=(softhsm2)  # a PKCS#11 token for the ký số tests
+command -v pkcs11-tool >/dev/null 2>&1 || needed+=(opensc)  # pkcs11-tool puts the certificate on that token
 fc-list "Liberation Serif:charset=1ea0-1ef9" 2>/dev/null | grep -q . || needed+=(fonts-liberation2)
 if [ "${#needed[@]}" -gt 0 ]; then
     echo "installing Debian packages: ${needed[*]}"
