@@ -149,3 +149,26 @@ def test_a_copy_without_an_agency_name_takes_the_certificates_organisation(
     assert key is not None and _organisation(key) == ORGANISATION
     signed = sign_pdf(blank_pdf(), p12, SignatureAppearance(kind="copy"))
     assert verify_pdf(signed, [ca.root.cert_der]).status is SignatureStatus.VALID
+
+
+def test_the_signers_picture_centres_the_signature_and_puts_the_seal_at_real_size_over_its_left_third() -> None:
+    from notifications.signing.appearance import POINTS_PER_MM, SignatureBox, compose_signer_picture
+
+    box = SignatureBox(page=-1, x1=300, y1=200, x2=500, y2=300)  # 200 x 100 points
+    look = SignatureAppearance(signature_image=signature_png(), seal_image=seal_png(), seal_diameter_mm=36)
+    picture, field_box = compose_signer_picture(look, box)
+    per_point = picture.width / field_box.width
+    assert abs(picture.height / field_box.height - per_point) < 0.05  # the picture fills the field, undistorted
+
+    def columns(test) -> list[int]:  # type: ignore[no-untyped-def]
+        return [x for x in range(picture.width) for y in range(0, picture.height, 4)
+                if test(picture.getpixel((x, y)))]
+
+    blue = columns(lambda p: p[3] > 200 and p[2] > 200 and p[0] < 60)
+    red = columns(lambda p: p[3] > 200 and p[0] > 200 and p[2] < 60)
+    blue_left, blue_right = min(blue) / per_point, max(blue) / per_point
+    block_left = box.x1 - field_box.x1  # the field grew to the left to hold the seal
+    assert abs((blue_left + blue_right) / 2 - (block_left + box.width / 2)) < 4, "centred in the block"
+    red_left, red_right = min(red) / per_point, max(red) / per_point
+    assert abs((red_right - red_left) - 36 * POINTS_PER_MM) < 3, "the seal at its real size"
+    assert abs(red_right - (blue_left + (blue_right - blue_left) / 3)) < 6, "over the signature's left third"
