@@ -28,16 +28,18 @@ _ACCEPTABLE_CHANGES = (ModificationLevel.NONE, ModificationLevel.LTA_UPDATES, Mo
 
 
 def load_trust_roots(directory: Path) -> list[x509.Certificate]:
-    """Every certificate (PEM or DER, .pem .crt .cer .der) in `directory`; a missing directory or a file that is not
-    a certificate adds none."""
+    """Every certificate (PEM or DER, .pem .crt .cer .der) in `directory`; a missing or unreadable directory, or a
+    file that is not a certificate, adds none (a unit's answer never fails on the Sở's roots)."""
     roots: list[x509.Certificate] = []
-    if not directory.is_dir():
+    try:
+        paths = sorted(directory.iterdir()) if directory.is_dir() else []
+    except OSError:  # a folder ykien may not read: no roots, so signed replies show as not trusted
         return roots
-    for path in sorted(directory.iterdir()):
+    for path in paths:
         if path.suffix.lower() not in {".pem", ".crt", ".cer", ".der"} or not path.is_file():
             continue
-        data = path.read_bytes()
         try:
+            data = path.read_bytes()
             found = ([x509.Certificate.load(der) for _, _, der in pem.unarmor(data, multiple=True)]
                      if pem.detect(data) else [x509.Certificate.load(data)])
             for cert in found:

@@ -172,3 +172,11 @@ def test_the_signers_picture_centres_the_signature_and_puts_the_seal_at_real_siz
     red_left, red_right = min(red) / per_point, max(red) / per_point
     assert abs((red_right - red_left) - 36 * POINTS_PER_MM) < 3, "the seal at its real size"
     assert abs(red_right - (blue_left + (blue_right - blue_left) / 3)) < 6, "over the signature's left third"
+
+
+def test_a_broken_or_unreadable_root_file_is_skipped(ca: CertificateAuthority, tmp_path: Path) -> None:
+    (tmp_path / "vgca.pem").write_bytes(ca.root.cert_pem)
+    (tmp_path / "hong.crt").write_bytes(b"-----BEGIN CERTIFICATE-----\nkhong-phai-base64\n-----END CERTIFICATE-----\n")
+    (tmp_path / "rong.der").write_bytes(b"\x30\x03\x02\x01\x01")
+    (tmp_path / "thu-muc.pem").mkdir()
+    assert [root.dump() for root in load_trust_roots(tmp_path)] == [ca.root.cert_der]
