@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, ValidationError, ValidationInfo, field_validator
@@ -20,6 +22,9 @@ _EMAIL_SHAPE = re.compile(
     r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
     r"@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+"
 )
+
+
+NOW_YEARS = (1900, 2999)  # what YKIEN_NOW may freeze the clock at
 
 
 class SettingsError(ValueError):
@@ -64,6 +69,36 @@ class Settings(BaseSettings):
     def _blank_is_unset(cls, value: Any) -> Any:
         if isinstance(value, str) and not value.strip():
             return None
+        return value
+
+    @field_validator("database_url", mode="after")
+    @classmethod
+    def _check_database_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+        try:
+            dialect = make_url(value).get_dialect()  # a URL SQLAlchemy reads, of a database it knows
+        except (ArgumentError, NoSuchModuleError, ValueError):
+            raise ValueError(f'"{_without_password(value)}" is not a database URL such as '
+                             "postgresql+psycopg://ykien@localhost/ykien or sqlite:////srv/ykien/ykien.db") from None
+        try:
+            dialect.import_dbapi()
+        except ImportError as error:
+            raise ValueError(f'"{_without_password(value)}": its driver is not installed ({error})') from None
+        return value
+
+    @field_validator("smtp_url", mode="after")
+    @classmethod
+    def _check_smtp_url_shape(cls, value: str | None) -> str | None:
+        # the scheme, the host and the options are checked where mail is sent (notifications.smtp_url)
+        if value is not None:
+            try:
+                urlsplit(value).port  # noqa: B018 - reading the port is what checks it
+            except ValueError as error:
+                raise ValueError(f'"{_without_password(value)}" is not a URL ({error})') from None
         return value
 
     @field_validator("trusted_proxy_header", mode="before")
@@ -159,7 +194,10 @@ class Settings(BaseSettings):
     def _attach_timezone(cls, value: datetime | None, info: ValidationInfo) -> datetime | None:
         # `timezone` is declared before `now`, so it is already validated here (if valid).
         if value is not None and value.tzinfo is None and "timezone" in info.data:
-            return value.replace(tzinfo=ZoneInfo(info.data["timezone"]))
+            value = value.replace(tzinfo=ZoneInfo(info.data["timezone"]))
+        if value is not None and not NOW_YEARS[0] <= value.year <= NOW_YEARS[1]:
+            # near year 1 or 9999 the clock's UTC, local time or next day would not exist
+            raise ValueError(f'"{value.isoformat()}" is not between the years {NOW_YEARS[0]} and {NOW_YEARS[1]}')
         return value
 
     @property
@@ -198,10 +236,24 @@ def env_name(field: str) -> str:
 
 def load_settings(**overrides: Any) -> Settings:
     """Read settings from the environment; keyword overrides win. Raises `SettingsError`."""
+    names = {env_name(field).upper() for field in Settings.model_fields}
+    for name, value in os.environ.items():
+        # bytes that are not UTF-8 reach Python as lone surrogates, which pydantic cannot read (UnicodeEncodeError)
+        if name.upper() in names and any("\ud800" <= char <= "\udfff" for char in value):
+            shown = value.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+            raise SettingsError(f'{name}: "{shown}" is not UTF-8 text; write it again in UTF-8 (Unicode)')
     try:
         return Settings(**overrides)
     except ValidationError as exc:
         raise SettingsError(_describe(exc)) from None
+
+
+def _without_password(url: str) -> str:
+    """The URL as it may be shown: anything between "://" and "@" is replaced by ***."""
+    scheme, separator, rest = url.partition("://")
+    if not separator or "@" not in rest:
+        return url
+    return f"{scheme}://***@{rest.rpartition('@')[2]}"
 
 
 def _describe(exc: ValidationError) -> str:

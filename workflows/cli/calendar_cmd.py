@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from workflows.cli.common import JSON_OPTION, console, guarded, print_json
+from workflows.cli.common import JSON_OPTION, guarded, print_json, say
 
 if TYPE_CHECKING:
     from config.calendar import WorkingCalendar
@@ -25,21 +25,32 @@ def _calendar() -> WorkingCalendar:
 @app.command("add-working-days")
 def add_working_days(start: str, days: int, as_json: bool = JSON_OPTION) -> None:
     """Ngày sau N ngày làm việc kể từ START (bỏ qua cuối tuần, ngày lễ, ngày nghỉ bù)."""
+    from config.calendar import CalendarRangeError
+    from models.errors import InvalidInput
     from workflows.cli.parsing import parse_date
 
     with guarded(as_json):
         begin = parse_date(start, "START")
         calendar = _calendar()
-        result = calendar.add_working_days(begin, days)
+        try:
+            calendar.is_working_day(begin)
+        except CalendarRangeError as error:
+            raise InvalidInput(f"START: {begin:%d/%m/%Y} nằm ngoài những năm có lịch ngày lễ ({error}).",
+                               "date_out_of_range") from None
+        try:
+            result = calendar.add_working_days(begin, days)
+        except CalendarRangeError as error:
+            raise InvalidInput(f"DAYS: {days} ngày làm việc kể từ {begin:%d/%m/%Y} vượt ra ngoài những năm có lịch "
+                               f"ngày lễ ({error}).", "date_out_of_range") from None
         low, high = sorted((begin, result))
         off = calendar.days_off_between(low, high)
     if as_json:
         print_json({"start": begin, "days": days, "result": result,
                     "days_off": [{"date": d, "name": n} for d, n in off]})
         return
-    console.print(f"{begin:%d/%m/%Y} + {days} ngày làm việc = {result:%d/%m/%Y} ({_weekday(result)})")
+    say(f"{begin:%d/%m/%Y} + {days} ngày làm việc = {result:%d/%m/%Y} ({_weekday(result)})")
     for day, name in off:
-        console.print(f"  nghỉ {day:%d/%m/%Y}: {name}")
+        say(f"  nghỉ {day:%d/%m/%Y}: {name}")
 
 
 def _weekday(day: date) -> str:

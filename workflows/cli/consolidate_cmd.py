@@ -13,11 +13,15 @@ from workflows.cli.common import (
     EXIT_REFUSED,
     JSON_OPTION,
     actor_name,
+    check_id,
     console,
+    error_line,
     fail,
     guarded,
     open_app,
+    plain,
     print_json,
+    say,
 )
 
 if TYPE_CHECKING:
@@ -39,8 +43,8 @@ def _render_items(items: Iterable[TriageItem], title: str) -> None:
     for column in ("Số", "Đơn vị", "Mục", "Ý kiến", "Đề xuất sửa", "Xử lý", "Giải trình"):
         table.add_column(column)
     for item in items:
-        table.add_row(str(item.comment_id), item.unit_name + (" (muộn)" if item.late else ""), item.section or "",
-                      item.text, item.proposed_wording or "", item.decision_label, item.explanation or "")
+        table.add_row(*plain(item.comment_id, item.unit_name + (" (muộn)" if item.late else ""), item.section or "",
+                             item.text, item.proposed_wording or "", item.decision_label, item.explanation or ""))
     console.print(table)
 
 
@@ -50,6 +54,7 @@ def comments(round_id: int, unhandled: bool = typer.Option(False, "--unhandled",
     from workflows.service.consolidation import triage_items
 
     with guarded(as_json):
+        check_id(round_id, "ROUND_ID")
         items = [i for i in triage_items(open_app(), round_id) if not unhandled or i.decision is None]
     if as_json:
         print_json([{**i.__dict__, "decision_label": i.decision_label} for i in items])
@@ -66,11 +71,14 @@ def handle(round_id: int, comment_ids: list[int] = typer.Argument(..., help="S�
     from workflows.service.consolidation import handle_comments
 
     with guarded(as_json):
+        check_id(round_id, "ROUND_ID")
+        for comment_id in comment_ids:
+            check_id(comment_id, "COMMENT_IDS")
         handling_id = handle_comments(open_app(), round_id, comment_ids, decision, explanation, actor_name(actor))
     if as_json:
         print_json({"handling": handling_id, "comments": comment_ids})
     else:
-        console.print(f"Đã ghi cách xử lý cho {len(comment_ids)} ý kiến.")
+        say(f"Đã ghi cách xử lý cho {len(comment_ids)} ý kiến.")
 
 
 def consolidate(round_id: int, actor: str | None = ACTOR_OPTION, as_json: bool = JSON_OPTION) -> None:
@@ -81,6 +89,7 @@ def consolidate(round_id: int, actor: str | None = ACTOR_OPTION, as_json: bool =
     from workflows.service.consolidation import triage_items
 
     with guarded(as_json):
+        check_id(round_id, "ROUND_ID")
         ykien = open_app()
         try:
             result = run_command(ykien, round_id, Command("consolidate"), actor_name(actor))
@@ -92,15 +101,15 @@ def consolidate(round_id: int, actor: str | None = ACTOR_OPTION, as_json: bool =
                 print_json({"error": {"code": refusal.code, "message": refusal.message,
                                       "unhandled": [i.comment_id for i in pending]}})
             else:
-                console.print(f"[bold red]Lỗi:[/] {refusal.message}")
+                console.print(error_line(refusal.message))
                 _render_items(pending, "Ý kiến chưa xử lý")
             raise typer.Exit(EXIT_REFUSED) from None
     if as_json:
         print_json({"id": round_id, "status": result.decision.state.status, "notice": result.notice})
     else:
-        console.print("Đã hoàn thành tổng hợp ý kiến.")
+        say("Đã hoàn thành tổng hợp ý kiến.")
         if result.notice:
-            console.print(result.notice)
+            say(result.notice)
 
 
 def draft(round_id: int, file: Path,
@@ -113,6 +122,7 @@ def draft(round_id: int, file: Path,
     from workflows.service.drafts import add_version, parse_sections
 
     with guarded(as_json):
+        check_id(round_id, "ROUND_ID")
         if not file.is_file():
             raise InvalidInput(f"{file}: không tìm thấy tệp.", "file_missing")
         version = add_version(open_app(), round_id, file, parse_sections(sections), nfc_or_none(note),
@@ -120,7 +130,7 @@ def draft(round_id: int, file: Path,
     if as_json:
         print_json({"version": version})
     else:
-        console.print(f"Đã lưu dự thảo phiên bản {version}.")
+        say(f"Đã lưu dự thảo phiên bản {version}.")
 
 
 def drafts(round_id: int, as_json: bool = JSON_OPTION) -> None:
@@ -128,13 +138,14 @@ def drafts(round_id: int, as_json: bool = JSON_OPTION) -> None:
     from workflows.service.drafts import versions
 
     with guarded(as_json):
+        check_id(round_id, "ROUND_ID")
         found = versions(open_app(), round_id)
     if as_json:
         print_json([{**v.__dict__, "path": str(v.path)} for v in found])
         return
     for v in found:
-        console.print(f"v{v.version}\t{v.filename}\t{v.uploaded_at:%d/%m/%Y}\t{v.uploaded_by}\t"
-                      f"{'; '.join(v.sections)}")
+        say(f"v{v.version}\t{v.filename}\t{v.uploaded_at:%d/%m/%Y}\t{v.uploaded_by}\t"
+            f"{'; '.join(v.sections)}")
 
 
 def revise(round_id: int,
@@ -145,6 +156,7 @@ def revise(round_id: int,
     from workflows.service.drafts import revise_round
 
     with guarded(as_json):
+        check_id(round_id, "ROUND_ID")
         ykien = open_app()
         new_deadline = None
         if deadline:
@@ -156,9 +168,9 @@ def revise(round_id: int,
         print_json({"id": round_id, "status": state.status, "draft_version": state.draft_version,
                     "notice": result.notice})
     else:
-        console.print(f"Đợt {round_id} trở về soạn thảo, dự thảo phiên bản {state.draft_version}.")
+        say(f"Đợt {round_id} trở về soạn thảo, dự thảo phiên bản {state.draft_version}.")
         if result.notice:
-            console.print(result.notice)
+            say(result.notice)
 
 
 def follow_up(round_id: int, deadline: str = typer.Option(..., "--deadline"),
@@ -169,6 +181,7 @@ def follow_up(round_id: int, deadline: str = typer.Option(..., "--deadline"),
     from workflows.service.followup import follow_up_round
 
     with guarded(as_json):
+        check_id(round_id, "ROUND_ID")
         ykien = open_app()
         today = ykien.clock.now().astimezone(ykien.tz).date()
         new_id = follow_up_round(ykien, round_id, parse_deadline(deadline, today, ykien.calendar)[0],
@@ -176,7 +189,7 @@ def follow_up(round_id: int, deadline: str = typer.Option(..., "--deadline"),
     if as_json:
         print_json({"id": new_id})
     else:
-        console.print(f"Đã tạo đợt lấy ý kiến số {new_id} (chưa phát hành).")
+        say(f"Đã tạo đợt lấy ý kiến số {new_id} (chưa phát hành).")
 
 
 __all__ = ["fail", "register"]

@@ -6,7 +6,17 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from workflows.cli.common import ACTOR_OPTION, JSON_OPTION, actor_name, console, guarded, open_app, print_json
+from workflows.cli.common import (
+    ACTOR_OPTION,
+    JSON_OPTION,
+    actor_name,
+    console,
+    guarded,
+    open_app,
+    plain,
+    print_json,
+    say,
+)
 
 app = typer.Typer(no_args_is_help=True)
 groups_app = typer.Typer(help="Nhóm đơn vị: xem, thêm, đổi nhãn.")
@@ -30,10 +40,10 @@ def import_cmd(csv_file: Path, create_groups: bool = CREATE_GROUPS_OPTION, actor
             result["groups_created"] = list(report.groups_created)
         print_json(result)
         return
-    console.print(f"Đã nhập {report.total} đơn vị: thêm mới {report.added}, cập nhật {report.updated}.")
+    say(f"Đã nhập {report.total} đơn vị: thêm mới {report.added}, cập nhật {report.updated}.")
     if report.groups_created:
-        console.print(f"Đã tạo {len(report.groups_created)} nhóm mới: {', '.join(report.groups_created)} "
-                      "(đổi nhãn bằng `ykien directory groups rename`).")
+        say(f"Đã tạo {len(report.groups_created)} nhóm mới: {', '.join(report.groups_created)} "
+            "(đổi nhãn bằng `ykien directory groups rename`).")
 
 
 @groups_app.callback(invoke_without_command=True)
@@ -52,7 +62,7 @@ def groups_cmd(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
     for column in ("Mã", "Nhãn", "Số đơn vị"):
         table.add_column(column)
     for g in groups:
-        table.add_row(g.code, g.label, str(g.units))
+        table.add_row(*plain(g.code, g.label, g.units))
     console.print(table)
 
 
@@ -66,7 +76,7 @@ def group_add_cmd(code: str, label: str, actor: str | None = ACTOR_OPTION, as_js
     if as_json:
         print_json(group)
     else:
-        console.print(f"Đã thêm nhóm {group.code}: {group.label}.")
+        say(f"Đã thêm nhóm {group.code}: {group.label}.")
 
 
 @groups_app.command("rename")
@@ -79,7 +89,7 @@ def group_rename_cmd(code: str, label: str, actor: str | None = ACTOR_OPTION, as
     if as_json:
         print_json(group)
     else:
-        console.print(f"Nhóm {group.code} nay là: {group.label}.")
+        say(f"Nhóm {group.code} nay là: {group.label}.")
 
 
 @app.command("list")
@@ -104,6 +114,6 @@ def list_cmd(group: str | None = typer.Option(None, "--group"), as_json: bool = 
     for column in ("Mã", "Tên", "Nhóm", "Email", "Người liên hệ", "Điện thoại"):
         table.add_column(column)
     for r in rows:
-        table.add_row(r["code"], r["name"], groups.get(r["group"], r["group"]), r["email"],
-                      r["contact_person"] or "", r["phone"] or "")
+        table.add_row(*plain(r["code"], r["name"], groups.get(r["group"], r["group"]), r["email"],
+                             r["contact_person"] or "", r["phone"] or ""))
     console.print(table)

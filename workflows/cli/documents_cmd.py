@@ -7,7 +7,16 @@ from typing import Any
 
 import typer
 
-from workflows.cli.common import ACTOR_OPTION, JSON_OPTION, actor_name, console, guarded, open_app, print_json
+from workflows.cli.common import (
+    ACTOR_OPTION,
+    JSON_OPTION,
+    actor_name,
+    check_id,
+    guarded,
+    open_app,
+    print_json,
+    say,
+)
 
 OUT_OPTION = typer.Option(Path("."), "--out", help="Thư mục ghi tệp.")
 
@@ -19,14 +28,22 @@ def register(app: typer.Typer) -> None:
     app.command("export")(export)
 
 
-def _write(folder: Path, name: str, content: bytes) -> Path:
-    """Write through a temporary name so a crash never leaves half a file under the real name."""
+def _write(folder: Path, files: list[tuple[str, bytes]]) -> list[Path]:
+    """Write each file through a temporary name, so a crash never leaves half a file under the real name; a folder
+    that cannot be written is bad input naming --out."""
+    from models.errors import InvalidInput
     from workflows.service.files import file_in_place
 
-    target = folder / name
-    with file_in_place(target) as partial:
-        partial.write_bytes(content)
-    return target
+    written = []
+    try:
+        for name, content in files:
+            with file_in_place(folder / name) as partial:
+                partial.write_bytes(content)
+            written.append(folder / name)
+    except OSError as error:
+        raise InvalidInput(f"--out: không ghi được tệp vào thư mục \"{folder}\" ({error.strerror or error}).",
+                           "out_not_writable") from None
+    return written
 
 
 def documents(round_id: int, out: Path = OUT_OPTION, as_json: bool = JSON_OPTION) -> None:
@@ -34,13 +51,14 @@ def documents(round_id: int, out: Path = OUT_OPTION, as_json: bool = JSON_OPTION
     from workflows.service.documents import round_documents
 
     with guarded(as_json):
+        check_id(round_id, "ROUND_ID")
         rendered = round_documents(open_app(), round_id)
-    written = [_write(out, d.filename, d.content) for d in rendered]
+        written = _write(out, [(d.filename, d.content) for d in rendered])
     if as_json:
         print_json([{"title": d.title, "path": str(p)} for d, p in zip(rendered, written, strict=True)])
     else:
         for document, path in zip(rendered, written, strict=True):
-            console.print(f"{document.title}: {path}")
+            say(f"{document.title}: {path}")
 
 
 def document_inputs(
@@ -73,6 +91,7 @@ def document_inputs(
         ("call_letter_number", call_letter_number), ("department_address", department_address),
         ("department_email", department_email), ("internal_office", internal_office)) if value is not None}
     with guarded(as_json):
+        check_id(round_id, "ROUND_ID")
         if ministry_letter is not None:
             text = ministry_letter.strip()
             if text and not (text.isdigit() and int(text) >= 1):
@@ -93,18 +112,18 @@ def document_inputs(
         print_json(values)
         return
     if not values:
-        console.print("Chưa có thông tin nào cho văn bản của đợt này.")
+        say("Chưa có thông tin nào cho văn bản của đợt này.")
     for key, value in values.items():
         spec = INPUTS.get(key)
         label = spec.label if spec else key
         if key == "ministry_letter_index":
             value = f"căn cứ số {value + 1}"
         if isinstance(value, list):
-            console.print(f"{label}:")
+            say(f"{label}:")
             for item in value:
-                console.print(f"  - {item}")
+                say(f"  - {item}")
         else:
-            console.print(f"{label}: {value}")
+            say(f"{label}: {value}")
 
 
 def submit(round_id: int, actor: str | None = ACTOR_OPTION, as_json: bool = JSON_OPTION) -> None:
@@ -113,18 +132,19 @@ def submit(round_id: int, actor: str | None = ACTOR_OPTION, as_json: bool = JSON
     from workflows.service.submission import submit_round
 
     with guarded(as_json):
+        check_id(round_id, "ROUND_ID")
         package = submit_round(open_app(), round_id, actor_name(actor))
     notice = MAIL_NOTICES.get(package.mail)
     if as_json:
         print_json({"path": str(package.path), "sha256": package.sha256, "files": package.files,
                     "title": package.title, "done": package.done, "notice": notice})
     else:
-        console.print(f"{package.title}: {package.done}")
-        console.print(f"Hồ sơ: {package.path}")
+        say(f"{package.title}: {package.done}")
+        say(f"Hồ sơ: {package.path}")
         for name in package.files:
-            console.print(f"  - {name}")
+            say(f"  - {name}")
         if notice:
-            console.print(notice)
+            say(notice)
 
 
 def export(round_id: int, out: Path = OUT_OPTION, as_json: bool = JSON_OPTION) -> None:
@@ -134,13 +154,13 @@ def export(round_id: int, out: Path = OUT_OPTION, as_json: bool = JSON_OPTION) -
     from workflows.service.views import audit_trail
 
     with guarded(as_json):
+        check_id(round_id, "ROUND_ID")
         ykien = open_app()
         workbook = unit_list_workbook(ykien, round_id)
         events, _ = audit_trail(ykien, round_id)
-    paths = [_write(out, f"dot-{round_id}.xlsx", workbook),
-             _write(out, f"dot-{round_id}-nhat-ky.csv", audit_csv(events))]
+        paths = _write(out, [(f"dot-{round_id}.xlsx", workbook), (f"dot-{round_id}-nhat-ky.csv", audit_csv(events))])
     if as_json:
         print_json([str(p) for p in paths])
     else:
         for path in paths:
-            console.print(f"Đã ghi {path}")
+            say(f"Đã ghi {path}")

@@ -1,11 +1,28 @@
 """Parsing what people type on the command line. Errors name the option."""
 from __future__ import annotations
 
+from datetime import date
+
+from config.calendar import CalendarRangeError, WorkingCalendar
 from models.errors import InvalidInput
 from workflows.engine.events import CommentInput
-from workflows.service.deadlines import parse_date, parse_deadline
+from workflows.service import deadlines
+from workflows.service.deadlines import parse_date
 
 __all__ = ["parse_comment", "parse_date", "parse_deadline"]
+
+
+def parse_deadline(text: str, today: date, calendar: WorkingCalendar,
+                   option: str = "--deadline") -> tuple[date, int | None]:
+    """The service's reading of a deadline (a date or "N ngày làm việc"), refused with the option's name when
+    it falls outside the years whose public holidays are known."""
+    try:
+        found = deadlines.parse_deadline(text, today, calendar, option)
+        calendar.is_working_day(found[0])
+    except CalendarRangeError as error:
+        raise InvalidInput(f"{option}: \"{text}\" nằm ngoài những năm có lịch ngày lễ ({error}).",
+                           "date_out_of_range") from None
+    return found
 
 
 def parse_comment(text: str, option: str = "--comment") -> CommentInput:

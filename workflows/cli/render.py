@@ -6,10 +6,11 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from rich.table import Table
+from rich.text import Text
 
 from models.audit import AuditEvent, ChainBreak
 from models.unit_status import EMAIL_LABELS, AnswerStatus
-from workflows.cli.common import console
+from workflows.cli.common import console, plain, say
 from workflows.service.registry import get_workflow
 
 
@@ -22,9 +23,9 @@ def render_round_list(rounds: Sequence, tz: ZoneInfo) -> None:
     for column in ("Số", "Tên", "Quy trình", "Phòng", "Trạng thái", "Hạn", "Đã trả lời", "Việc hẹn tiếp theo"):
         table.add_column(column)
     for r in rounds:
-        table.add_row(str(r.id), r.title, r.workflow_title, r.office, r.status_title,
-                      f"{r.deadline:%d/%m/%Y}" if r.deadline else "—", f"{r.answered}/{r.asked}",
-                      f"{r.next_timer_title} lúc {local(r.next_timer_at, tz)}" if r.next_timer else "—")
+        table.add_row(*plain(r.id, r.title, r.workflow_title, r.office, r.status_title,
+                             f"{r.deadline:%d/%m/%Y}" if r.deadline else "—", f"{r.answered}/{r.asked}",
+                             f"{r.next_timer_title} lúc {local(r.next_timer_at, tz)}" if r.next_timer else "—"))
     console.print(table)
 
 
@@ -35,16 +36,16 @@ def render_round(view, comments, tz: ZoneInfo) -> None:
     state = view.state
     workflow = get_workflow(state.workflow)
     terms = workflow.terms
-    console.print(f"[bold]Đợt {state.id}: {state.title}[/] ({workflow.title})")
+    console.print(Text.assemble((f"Đợt {state.id}: {state.title}", "bold"), f" ({workflow.title})"))
     silence = ""
     if workflow.silence.possible:
         silence = (f" · Quá hạn không trả lời: {view.silence_label}" if view.silence_label
                    else " · Quá hạn không trả lời: không được coi là đồng ý")
     deadline = f"{state.deadline:%d/%m/%Y}" if state.deadline else "—"
-    console.print(f"Trạng thái: {view.status_title} · Hạn chung: {deadline} · "
-                  f"Ngày hiện tại: {view.today:%d/%m/%Y}{silence}")
+    say(f"Trạng thái: {view.status_title} · Hạn chung: {deadline} · "
+        f"Ngày hiện tại: {view.today:%d/%m/%Y}{silence}")
     if view.silence_label and workflow.silence.sentence:
-        console.print(f"[dim]{workflow.silence.sentence}[/]")
+        console.print(Text(workflow.silence.sentence, style="dim"))
     table = Table(show_lines=False)
     for column in ("Mã", "Cơ quan, đơn vị", "Vai trò", "Thư", "Trả lời", "Hạn", "Ghi chú", "Đôn đốc"):
         table.add_column(column)
@@ -52,28 +53,28 @@ def render_round(view, comments, tz: ZoneInfo) -> None:
               AnswerStatus.PENDING: "yellow", AnswerStatus.SILENT: "red", AnswerStatus.NOT_ASKED: "dim"}
     roles = {role: label.lower() for role, label in role_labels(workflow).items()}
     for unit in view.units:
-        table.add_row(unit.unit_code, unit.unit_name, roles.get(unit.role, unit.role), EMAIL_LABELS[unit.email],
-                      f"[{colors[unit.answer]}]{view.answer_label(unit)}[/]",
-                      f"{unit.deadline:%d/%m/%Y}" if unit.deadline and unit.role == "comment" else "—",
-                      ", ".join(view.flags(unit)),
-                      str(unit.reminders_sent or ""))
+        table.add_row(*plain(unit.unit_code, unit.unit_name, roles.get(unit.role, unit.role), EMAIL_LABELS[unit.email],
+                             Text(view.answer_label(unit), style=colors[unit.answer]),
+                             f"{unit.deadline:%d/%m/%Y}" if unit.deadline and unit.role == "comment" else "—",
+                             ", ".join(view.flags(unit)),
+                             unit.reminders_sent or ""))
     console.print(table)
     counts = view.counts
-    console.print("Tổng: " + ", ".join(f"{view.answer_labels.get(a.value, a.value)}: {counts.get(a.value, 0)}"
-                                        for a in AnswerStatus if counts.get(a.value)) +
-                  f"; trễ hạn: {counts.get('late', 0)}; gia hạn: {counts.get('extended', 0)}; "
-                  f"thư lỗi: {counts.get('email_failed', 0)}")
+    say("Tổng: " + ", ".join(f"{view.answer_labels.get(a.value, a.value)}: {counts.get(a.value, 0)}"
+                              for a in AnswerStatus if counts.get(a.value)) +
+        f"; trễ hạn: {counts.get('late', 0)}; gia hạn: {counts.get('extended', 0)}; "
+        f"thư lỗi: {counts.get('email_failed', 0)}")
     if view.pending_timers:
-        console.print("Việc hẹn giờ: " + "; ".join(f"{title} lúc {local(due, tz)}"
-                                                   for title, due in view.upcoming()[:6]))
+        say("Việc hẹn giờ: " + "; ".join(f"{title} lúc {local(due, tz)}"
+                                         for title, due in view.upcoming()[:6]))
     if comments:
-        console.print(f"[bold]{terms.answer[:1].upper()}{terms.answer[1:]} đã nhận[/]")
+        console.print(Text(f"{terms.answer[:1].upper()}{terms.answer[1:]} đã nhận", style="bold"))
         for c in comments:
             where = f"[{c.section}] " if c.section else ""
             what = c.text if c.text else (terms.agreed if c.kind == "agree" else f"({terms.answer})")
             late = " (trễ hạn)" if c.late else ""
-            console.print(f"- {c.unit_name}{late}: {where}{what}" +
-                          (f" → đề xuất: {c.proposed_wording}" if c.proposed_wording else ""))
+            say(f"- {c.unit_name}{late}: {where}{what}" +
+                (f" → đề xuất: {c.proposed_wording}" if c.proposed_wording else ""))
 
 
 def _short(value: object, keep: int = 5) -> str:
@@ -91,9 +92,9 @@ def render_audit(events: Sequence[AuditEvent], broken: ChainBreak | None, tz: Zo
         table.add_column(column)
     for e in events:
         details = ", ".join(f"{k}={_short(v)}" for k, v in e.details.items() if v not in (None, [], ""))
-        table.add_row(str(e.seq), local(e.at, tz), e.actor, e.action, details)
+        table.add_row(*plain(e.seq, local(e.at, tz), e.actor, e.action, details))
     console.print(table)
     if broken is None:
-        console.print(f"[green]Chuỗi băm toàn vẹn ({len(events)} sự kiện).[/]")
+        console.print(Text(f"Chuỗi băm toàn vẹn ({len(events)} sự kiện).", style="green"))
     else:
-        console.print(f"[bold red]Chuỗi băm bị phá vỡ tại sự kiện số {broken.seq}: {broken.reason}.[/]")
+        console.print(Text(f"Chuỗi băm bị phá vỡ tại sự kiện số {broken.seq}: {broken.reason}.", style="bold red"))

@@ -6,7 +6,16 @@ from pathlib import Path
 
 import typer
 
-from workflows.cli.common import ACTOR_OPTION, JSON_OPTION, actor_name, console, guarded, open_app, print_json
+from workflows.cli.common import (
+    ACTOR_OPTION,
+    JSON_OPTION,
+    actor_name,
+    check_id,
+    guarded,
+    open_app,
+    print_json,
+    say,
+)
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -88,7 +97,7 @@ def create(
     else:
         relative = (f" (nếu phát hành hôm nay; tính lại {working_days} ngày làm việc từ ngày phát hành)"
                     if working_days else "")
-        console.print(f"Đã tạo đợt số {round_id}, hạn trả lời {due:%d/%m/%Y}{relative}.")
+        say(f"Đã tạo đợt số {round_id}, hạn trả lời {due:%d/%m/%Y}{relative}.")
 
 
 def _run(round_id: int, event, actor: str | None, as_json: bool, done: str,
@@ -99,6 +108,7 @@ def _run(round_id: int, event, actor: str | None, as_json: bool, done: str,
     from workflows.service.registry import get_workflow
 
     with guarded(as_json):
+        check_id(round_id, "ROUND_ID")
         ykien = opened or open_app()
         result = run_command(ykien, round_id, event, actor_name(actor), deliver=send_now)
     decision, report = result.decision, result.delivery
@@ -107,11 +117,11 @@ def _run(round_id: int, event, actor: str | None, as_json: bool, done: str,
                     "delivery": report, "mail": result.mail, "notice": result.notice})
         return
     title = get_workflow(decision.state.workflow).state_title(decision.state.status)  # never the state's name
-    console.print(done.format(messages=len(decision.messages), status=title))
+    say(done.format(messages=len(decision.messages), status=title))
     if report is not None and (report.sent or report.failed or report.retrying):
-        console.print(f"Thư: đã gửi {report.sent}, lỗi {report.failed}, chờ gửi lại {report.retrying}.")
+        say(f"Thư: đã gửi {report.sent}, lỗi {report.failed}, chờ gửi lại {report.retrying}.")
     if result.notice:
-        console.print(result.notice)
+        say(result.notice)
 
 
 @app.command("launch")
@@ -153,6 +163,7 @@ def respond(
     from workflows.service.views import round_brief
 
     with guarded(as_json):
+        check_id(round_id, "ROUND_ID")
         kinds = [k for k, given in ((ResponseKind.AGREE, agree), (ResponseKind.COMMENTS, bool(comments)),
                                     (ResponseKind.PROPOSALS, proposal_file is not None)) if given]
         if len(kinds) != 1:
@@ -278,6 +289,7 @@ def show(round_id: int, as_json: bool = JSON_OPTION) -> None:
     from workflows.service.views import latest_responses, round_view
 
     with guarded(as_json):
+        check_id(round_id, "ROUND_ID")
         ykien = open_app()
         view = round_view(ykien, round_id)
         comments = latest_responses(ykien, round_id)
@@ -303,6 +315,7 @@ def audit(round_id: int, as_json: bool = JSON_OPTION) -> None:
     from workflows.service.views import audit_trail
 
     with guarded(as_json):
+        check_id(round_id, "ROUND_ID")
         ykien = open_app()
         events, broken = audit_trail(ykien, round_id)
     if as_json:

@@ -1,12 +1,16 @@
 """Top-level commands: init, tick, serve, demo."""
 from __future__ import annotations
 
+import math
 import shutil
+import socket
 from pathlib import Path
 
 import typer
 
-from workflows.cli.common import JSON_OPTION, console, guarded, open_app, print_json
+from workflows.cli.common import EXIT_BAD_INPUT, JSON_OPTION, fail, guarded, open_app, print_json, say
+
+LONGEST_INTERVAL = 86_400.0  # a sweep at least once a day
 
 
 def register(app: typer.Typer) -> None:
@@ -32,8 +36,8 @@ def init(as_json: bool = JSON_OPTION) -> None:
     if as_json:
         print_json({"home": str(ykien.settings.home), "database": ykien.settings.database_url_resolved})
     else:
-        console.print(f"Đã khởi tạo {ykien.settings.home} (cơ sở dữ liệu: "
-                      f"{ykien.engine.url.render_as_string(hide_password=True)}).")
+        say(f"Đã khởi tạo {ykien.settings.home} (cơ sở dữ liệu: "
+            f"{ykien.engine.url.render_as_string(hide_password=True)}).")
 
 
 def tick(as_json: bool = JSON_OPTION) -> None:
@@ -46,15 +50,15 @@ def tick(as_json: bool = JSON_OPTION) -> None:
     if as_json:
         print_json(report)
     else:
-        console.print(f"{ykien.clock.now().astimezone(ykien.tz):%H:%M %d/%m/%Y}: {report.timers_fired} việc hẹn giờ; "
-                      f"thư đã gửi {report.delivery.sent}, lỗi {report.delivery.failed}, "
-                      f"chờ gửi lại {report.delivery.retrying}.")
+        say(f"{ykien.clock.now().astimezone(ykien.tz):%H:%M %d/%m/%Y}: {report.timers_fired} việc hẹn giờ; "
+            f"thư đã gửi {report.delivery.sent}, lỗi {report.delivery.failed}, "
+            f"chờ gửi lại {report.delivery.retrying}.")
         for refusal in report.refused:
-            console.print(f"  bỏ qua: {refusal}")
+            say(f"  bỏ qua: {refusal}")
         if report.delivery_errors:
             from workflows.service.commands import MAIL_LATER, MAIL_NOTICES
 
-            console.print(f"  chưa gửi được thư ({report.delivery_errors[0]}): {MAIL_NOTICES[MAIL_LATER]}")
+            say(f"  chưa gửi được thư ({report.delivery_errors[0]}): {MAIL_NOTICES[MAIL_LATER]}")
 
 
 def serve(host: str = typer.Option("127.0.0.1", "--host"), port: int = typer.Option(8000, "--port"),
@@ -62,11 +66,58 @@ def serve(host: str = typer.Option("127.0.0.1", "--host"), port: int = typer.Opt
           interval: float = typer.Option(30.0, "--interval", help="Giây giữa hai lần quét việc đến hạn."),
           prefect: bool = typer.Option(True, "--prefect/--inline", help="Chạy các bước nặng bằng Prefect.")) -> None:
     """Chạy bộ hẹn giờ (APScheduler), hộp thư nội bộ và các bước Prefect trong một tiến trình."""
+    from models.errors import InvalidInput
     from workflows.scheduler import serve_forever
 
     with guarded(False):
+        if not (math.isfinite(interval) and 0.1 <= interval <= LONGEST_INTERVAL):
+            raise InvalidInput(f"--interval: \"{interval}\" không hợp lệ; số giây giữa hai lần quét phải từ 0.1 đến "
+                               f"{LONGEST_INTERVAL:.0f}.", "bad_interval")
+        if web:
+            check_address(host, port)
         ykien = open_app(create_schema=True)
-    serve_forever(ykien, interval=interval, use_prefect=prefect, host=host, port=port, web=web)
+    try:
+        serve_forever(ykien, interval=interval, use_prefect=prefect, host=host, port=port, web=web)
+    except SystemExit as stopped:
+        if stopped.code in (None, 0, 1, 2):
+            raise
+        # uvicorn ends with its own code (3) when the web app cannot start, e.g. the port was taken meanwhile
+        raise fail("web_not_started", f"Không chạy được giao diện web tại {host}:{port} (xem thông báo ở trên).",
+                   EXIT_BAD_INPUT, False) from None
+
+
+def _empty_folder(home: Path) -> None:
+    """The demo's --home: an empty folder, made if missing; never a home that already holds data."""
+    from models.errors import InvalidInput
+
+    try:
+        if home.exists() and not (home.is_dir() and not any(home.iterdir())):
+            raise InvalidInput(f"--home: \"{home}\" đã có dữ liệu hoặc không phải thư mục; bản trình diễn cần "
+                               "một thư mục trống hoặc chưa có.", "demo_home_not_empty")
+        home.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise InvalidInput(f"--home: không tạo được thư mục \"{home}\" ({error.strerror or error}).",
+                           "demo_home_not_created") from None
+
+
+def check_address(host: str, port: int) -> None:
+    """Refuse, before anything starts, an address the web app could not listen on: the option is named."""
+    from models.errors import InvalidInput
+
+    if not 1 <= port <= 65535:
+        raise InvalidInput(f"--port: \"{port}\" không phải cổng hợp lệ (từ 1 đến 65535).", "bad_port")
+    try:
+        addresses = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except (OSError, UnicodeError) as error:
+        raise InvalidInput(f"--host: không tìm thấy địa chỉ \"{host}\" ({error}).", "bad_host") from None
+    family, kind, protocol, _, address = addresses[0]
+    try:
+        with socket.socket(family, kind, protocol) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does
+            probe.bind(address)
+    except OSError as error:
+        raise InvalidInput(f"--host/--port: không mở được {host}:{port} ({error.strerror or error}).",
+                           "address_unavailable") from None
 
 
 def demo(home: Path = typer.Option(None, "--home", help="Thư mục tạm cho bản trình diễn (mặc định: tạo mới)."),
@@ -76,4 +127,8 @@ def demo(home: Path = typer.Option(None, "--home", help="Thư mục tạm cho b�
     from workflows.demo import run_demo
 
     with guarded(False):
+        if serve_after:
+            check_address(host, port)
+        if home is not None:
+            _empty_folder(home)
         run_demo(home, serve=serve_after, host=host, port=port)

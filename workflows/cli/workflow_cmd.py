@@ -5,7 +5,7 @@ from pathlib import Path
 
 import typer
 
-from workflows.cli.common import EXIT_BAD_INPUT, JSON_OPTION, console, guarded, print_json
+from workflows.cli.common import EXIT_BAD_INPUT, JSON_OPTION, guarded, print_json, say
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -23,9 +23,9 @@ def list_cmd(as_json: bool = JSON_OPTION) -> None:
         print_json(items)
     else:
         for item in items:
-            console.print(f"{item['name']}: {item['title']} ({len(item['states'])} trạng thái)", markup=False)
+            say(f"{item['name']}: {item['title']} ({len(item['states'])} trạng thái)")
         for name, problems in found.broken.items():
-            console.print(f"{name}: có lỗi, chưa dùng được\n{problems}", markup=False)
+            say(f"{name}: có lỗi, chưa dùng được\n{problems}")
 
 
 @app.command("show")
@@ -40,7 +40,7 @@ def show(name: str, as_json: bool = JSON_OPTION) -> None:
     if as_json:
         print_json({"name": wf.name, "mermaid": diagram})
     else:
-        console.print(diagram, markup=False)
+        say(diagram)
 
 
 @app.command("validate")
@@ -50,18 +50,19 @@ def validate(files: list[Path], as_json: bool = JSON_OPTION) -> None:
     from workflows.definition import validate_file
     from workflows.service.registry import engine_registry
 
-    registry = engine_registry()
-    problems: list[object] = [p for f in files for p in validate_file(f, registry)]
-    for file in files:
-        emails = file.parent / file.stem / "emails"  # the kind's own email templates, if it has any
-        if emails.is_dir():
-            problems.extend(check_template_set(emails))
+    with guarded(as_json):
+        registry = engine_registry()
+        problems: list[object] = [p for f in files for p in validate_file(f, registry)]
+        for file in files:
+            emails = file.parent / file.stem / "emails"  # the kind's own email templates, if it has any
+            if emails.is_dir():
+                problems.extend(check_template_set(emails))
     if as_json:
         print_json({"valid": not problems, "problems": [str(p) for p in problems]})
     else:
         for problem in problems:
-            console.print(str(problem), markup=False)
+            say(str(problem))
         if not problems:
-            console.print(f"Hợp lệ: {', '.join(str(f) for f in files)}")
+            say(f"Hợp lệ: {', '.join(str(f) for f in files)}")
     if problems:
         raise typer.Exit(EXIT_BAD_INPUT)
