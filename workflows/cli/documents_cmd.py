@@ -46,19 +46,48 @@ def _write(folder: Path, files: list[tuple[str, bytes]]) -> list[Path]:
     return written
 
 
-def documents(round_id: int, out: Path = OUT_OPTION, as_json: bool = JSON_OPTION) -> None:
-    """Soạn các văn bản của đợt (công văn xin ý kiến, đôn đốc, bảng tổng hợp, báo cáo ...) theo Nghị định 30."""
+PDF_OPTION = typer.Option(False, "--pdf", help="Ghi thêm bản PDF (PDF/A-2b, do LibreOffice tạo) bên cạnh mỗi tệp DOCX.")
+
+
+def documents(round_id: int, out: Path = OUT_OPTION, pdf: bool = PDF_OPTION, as_json: bool = JSON_OPTION) -> None:
+    """Soạn các văn bản của đợt (công văn xin ý kiến, đôn đốc, bảng tổng hợp, báo cáo ...) theo Nghị định 30.
+
+    --pdf: thêm bản PDF của mỗi tệp DOCX. Máy chưa cài LibreOffice: vẫn ghi các tệp DOCX, báo cách cài (mã thoát 1)."""
+    from workflows.cli.common import EXIT_REFUSED, fail
     from workflows.service.documents import round_documents
 
     with guarded(as_json):
         check_id(round_id, "ROUND_ID")
         rendered = round_documents(open_app(), round_id)
         written = _write(out, [(d.filename, d.content) for d in rendered])
+    pdfs, problem = _pdfs(out, rendered, as_json) if pdf else ({}, None)
     if as_json:
-        print_json([{"title": d.title, "path": str(p)} for d, p in zip(rendered, written, strict=True)])
+        if problem is not None:
+            raise fail(problem.code, problem.message, EXIT_REFUSED, True)
+        print_json([{"title": d.title, "path": str(p), **({"pdf": pdfs.get(d.filename)} if pdf else {})}
+                    for d, p in zip(rendered, written, strict=True)])
     else:
         for document, path in zip(rendered, written, strict=True):
             say(f"{document.title}: {path}")
+            if document.filename in pdfs:
+                say(f"{document.title} (PDF): {pdfs[document.filename]}")
+        if problem is not None:  # the DOCX files are written; the PDF was asked for and is not made: exit 1
+            raise fail(problem.code, problem.message, EXIT_REFUSED, False)
+
+
+def _pdfs(folder: Path, rendered: list[Any], as_json: bool) -> tuple[dict[str, str], Any]:
+    """The PDF of each DOCX written beside it (its path by the DOCX's name), all in one LibreOffice run; or the
+    PdfError (LibreOffice missing or failing) and no PDF."""
+    from notifications.pdf import PdfError, pdf_name, to_pdfs
+
+    docx = [d for d in rendered if d.filename.lower().endswith(".docx")]
+    try:
+        contents = to_pdfs([(d.content, d.filename) for d in docx])
+    except PdfError as problem:
+        return {}, problem
+    with guarded(as_json):
+        paths = _write(folder, [(pdf_name(d.filename), content) for d, content in zip(docx, contents, strict=True)])
+    return {d.filename: str(path) for d, path in zip(docx, paths, strict=True)}, None
 
 
 def document_inputs(
