@@ -45,7 +45,7 @@ COLD_TIMEOUT = 90.0  # seconds for a cold LibreOffice to start and convert one d
 COLD_TIMEOUT_PER_DOCUMENT = 15.0  # and for each further document of the same run
 WARM_TIMEOUT = 60.0  # seconds a warm conversion may take (the server is told the same and restarts after it)
 UNOSERVER_API = "3"  # the XML-RPC API of unoserver 3.x (unoserver.client.API_VERSION)
-START_TIMEOUT = 60.0  # seconds for a unoserver to answer after it was started (it waits 7 s by itself)
+START_TIMEOUT = 60.0  # seconds for a unoserver to answer after it was started (it sleeps 5 s first)
 STOP_GRACE = 5.0  # seconds a stopped unoserver gets to close LibreOffice before the process group is killed
 
 

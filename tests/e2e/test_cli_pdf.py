@@ -141,3 +141,44 @@ def test_serve_without_libreoffice_runs_and_says_what_to_install(cli, tmp_path: 
     assert "apt-get install libreoffice-writer python3-uno fonts-liberation2" in _read(log)
     assert shutil.which("soffice", path=str(bare)) is None
     assert not any(ppid == serve.pid for _, ppid, _, _, _ in _processes())
+
+
+# --- ykien round documents --pdf ------------------------------------------------------------------------------
+
+def test_round_documents_pdf_writes_a_pdfa_beside_each_docx(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    _require_libreoffice()
+    cli(*ROUND)
+    out = tmp_path / "van-ban"
+    listed = cli("round", "documents", "1", "--out", str(out), "--pdf", "--json").json
+    assert listed == [{"title": "Công văn xin ý kiến", "path": str(out / "cong-van-xin-y-kien.docx"),
+                       "pdf": str(out / "cong-van-xin-y-kien.pdf")}]
+    pdf = (out / "cong-van-xin-y-kien.pdf").read_bytes()
+    assert_pdfa_2b(pdf)
+    text = subprocess.run(["pdftotext", str(out / "cong-van-xin-y-kien.pdf"), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert "Kế hoạch hỗ trợ doanh nghiệp nâng cao năng suất" in text and "Nông Thị Thanh Huyền" in text
+    shown = cli("round", "documents", "1", "--out", str(tmp_path / "lan-2"), "--pdf").out
+    assert f"Công văn xin ý kiến (PDF): {tmp_path / 'lan-2' / 'cong-van-xin-y-kien.pdf'}" in shown
+
+
+def test_round_documents_without_pdf_writes_no_pdf(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    cli(*ROUND)
+    listed = cli("round", "documents", "1", "--out", str(tmp_path), "--json").json
+    assert listed == [{"title": "Công văn xin ý kiến", "path": str(tmp_path / "cong-van-xin-y-kien.docx")}]
+    assert list(tmp_path.glob("*.pdf")) == []
+
+
+def test_round_documents_pdf_without_libreoffice_writes_the_docx_says_how_to_install_it_and_exits_1(
+        cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    cli(*ROUND)
+    bare = tmp_path / "bin"  # a PATH without soffice
+    bare.mkdir()
+    out = tmp_path / "van-ban"
+    done = cli("round", "documents", "1", "--out", str(out), "--pdf", expect=1, PATH=str(bare))
+    assert (out / "cong-van-xin-y-kien.docx").is_file() and list(out.glob("*.pdf")) == []
+    assert f"Công văn xin ý kiến: {out / 'cong-van-xin-y-kien.docx'}" in done.out
+    problem = done.err.strip()
+    assert "\n" not in problem, problem
+    assert "LibreOffice" in problem and "apt-get install libreoffice-writer python3-uno fonts-liberation2" in problem
+    refused = cli("round", "documents", "1", "--out", str(out), "--pdf", "--json", expect=1, PATH=str(bare)).json
+    assert refused["error"]["code"] == "pdf_unavailable"

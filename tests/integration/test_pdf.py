@@ -184,6 +184,14 @@ def test_without_soffice_the_render_is_refused_in_one_line_naming_the_packages(
     server.stop()
 
 
+def test_the_unoserver_api_spoken_is_the_installed_unoserver_s() -> None:
+    from unoserver.client import API_VERSION  # type: ignore[import-untyped]
+
+    from notifications.pdf import UNOSERVER_API
+
+    assert UNOSERVER_API == API_VERSION
+
+
 def test_only_docx_is_converted() -> None:
     with pytest.raises(ValueError, match="only DOCX"):
         to_pdf(b"PK", "bang-tong-hop.xlsx")
