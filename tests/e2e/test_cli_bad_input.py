@@ -121,6 +121,16 @@ def test_an_unknown_unit_or_group_is_bad_input_that_creates_nothing(cli, address
     assert addressee[1] in message
 
 
+def test_a_unit_the_round_does_not_have_is_bad_input_for_respond_extend_and_remind(cli) -> None:  # type: ignore[no-untyped-def]
+    cli(*create_args("--group", "so-ban-nganh"))
+    cli("round", "launch", "1")
+    for args in (["respond", "1", "KHONGCO", "--agree"], ["extend", "1", "12/12/2025", "--unit", "KHONGCO",
+                                                          "--reason", "Đề nghị gia hạn"],
+                 ["remind", "1", "--unit", "KHONGCO"]):
+        message = rejected(cli, "round", *args, code="unit_unknown", exit_code=2)
+        assert "KHONGCO" in message, args
+
+
 def test_a_malformed_ykien_now_names_the_variable(cli) -> None:  # type: ignore[no-untyped-def]
     cli.at("20/11/2025 08:30")
     message = rejected(cli, "round", "list", code="invalid_input")
@@ -201,3 +211,15 @@ def test_a_zip_bomb_or_a_docx_word_cannot_open_is_refused_as_a_draft(cli, tmp_pa
                        code="file_type")
     assert "hong.docx" in message and "Word không mở được tệp" in message
     assert not any((cli.home / "drafts").rglob("*.docx")), "a refused draft must not be stored"
+
+
+def test_document_inputs_take_the_submissions_paragraphs_and_refuse_a_long_one(cli) -> None:  # type: ignore[no-untyped-def]
+    cli(*create_args("--group", "so-ban-nganh"))
+    stored = cli("round", "document-inputs", "1", "--necessity", "Cụ thể hóa Quyết định số 36/QĐ-TTg.",
+                 "--necessity", "Đáp ứng yêu cầu thực tiễn.", "--purpose", "Nâng cao năng suất.",
+                 "--main-content", "Dự thảo gồm 05 phần.", "--json").json
+    assert stored["necessity"] == ["Cụ thể hóa Quyết định số 36/QĐ-TTg.", "Đáp ứng yêu cầu thực tiễn."]
+    assert stored["purpose"] == ["Nâng cao năng suất."] and stored["main_contents"] == ["Dự thảo gồm 05 phần."]
+    message = rejected(cli, "round", "document-inputs", "1", "--purpose", "x" * 5000,
+                       code="invalid_document_inputs")
+    assert "tối đa" in message

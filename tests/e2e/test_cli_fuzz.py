@@ -405,10 +405,7 @@ def _text(stream: io.BytesIO) -> str:
 
 # Defects this fuzz found in files this change does not own, reported to their owners: a command line that meets
 # one is listed at the end of the run instead of failing it. Delete an entry when its defect is fixed.
-KNOWN_DEFECTS: dict[str, Callable[[Outcome], bool]] = {
-    "workflows/cli/user_cmd.py prints the office, name or role it was given as rich markup (MarkupError)":
-        lambda outcome: outcome.args[:1] == ["user"] and "rich.errors.MarkupError" in (outcome.error or ""),
-}
+KNOWN_DEFECTS: dict[str, Callable[[Outcome], bool]] = {}
 KNOWN_SEEN: dict[str, list[str]] = {}
 
 

@@ -21,6 +21,7 @@ err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 EXIT_REFUSED = 1
 EXIT_BAD_INPUT = 2
+BAD_INPUT_CODES = frozenset({"unit_unknown"})
 
 # The largest number of a round or a comment: the same bound as the ids in the pages' and the API's paths (a larger
 # one would overflow SQLite's INTEGER on its way to the database).
@@ -135,7 +136,9 @@ def guarded(as_json: bool = False) -> Iterator[None]:
     try:
         yield
     except DomainError as error:
-        raise fail(error.code, error.message, EXIT_REFUSED, as_json) from None
+        # A unit code the round does not have is wrong input, as an unknown unit or group is everywhere else.
+        status = EXIT_BAD_INPUT if error.code in BAD_INPUT_CODES else EXIT_REFUSED
+        raise fail(error.code, error.message, status, as_json) from None
     except InvalidInput as error:
         raise fail(error.code, error.message, EXIT_BAD_INPUT, as_json) from None
     except DirectoryImportError as error:

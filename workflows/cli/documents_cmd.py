@@ -96,6 +96,12 @@ def document_inputs(
                                                   help="Trích yếu (V/v) riêng của báo cáo; \"\" để bỏ."),
         considerations: list[str] | None = typer.Option(None, "--consideration",
                                                         help="Một đoạn lý do (lặp lại được; thay cả danh sách)."),
+        necessity: list[str] | None = typer.Option(None, "--necessity",
+                                                   help="Một đoạn \"sự cần thiết\" của tờ trình (lặp lại được)."),
+        purpose: list[str] | None = typer.Option(None, "--purpose",
+                                                 help="Một đoạn \"mục đích, yêu cầu\" của tờ trình (lặp lại được)."),
+        main_contents: list[str] | None = typer.Option(None, "--main-content",
+                                                       help="Một đoạn \"nội dung chính\" của tờ trình (lặp lại được)."),
         ministry_letter: str | None = typer.Option(None, "--ministry-letter",
                                                    help="Số thứ tự (từ 1) của căn cứ là công văn của Bộ; \"\" để bỏ."),
         call_letter_number: str | None = typer.Option(None, "--call-letter-number",
@@ -117,6 +123,7 @@ def document_inputs(
 
     given: dict[str, Any] = {key: value for key, value in (
         ("report_subject", report_subject), ("considerations", considerations or None),
+        ("necessity", necessity or None), ("purpose", purpose or None), ("main_contents", main_contents or None),
         ("call_letter_number", call_letter_number), ("department_address", department_address),
         ("department_email", department_email), ("internal_office", internal_office)) if value is not None}
     with guarded(as_json):

@@ -5,7 +5,7 @@ import os
 
 import typer
 
-from workflows.cli.common import ACTOR_OPTION, JSON_OPTION, actor_name, console, guarded, open_app, print_json
+from workflows.cli.common import ACTOR_OPTION, JSON_OPTION, actor_name, guarded, open_app, print_json, say
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -36,7 +36,7 @@ def add(username: str, name: str = typer.Option(..., "--name", help="Họ tên h
     if as_json:
         print_json({"id": user.id, "username": user.username, "role": user.role, "office": user.office})
     else:
-        console.print(f"Đã thêm tài khoản {user.username} ({user.role}{', ' + user.office if user.office else ''}).")
+        say(f"Đã thêm tài khoản {user.username} ({user.role}{', ' + user.office if user.office else ''}).")
 
 
 @app.command("list")
@@ -55,8 +55,8 @@ def list_cmd(as_json: bool = JSON_OPTION) -> None:
     for a in found:
         last = a.last_login_at.astimezone(ykien.tz).strftime("%d/%m/%Y %H:%M") if a.last_login_at else "chưa"
         state = "hoạt động" if a.active else "đã khóa"
-        console.print(f"{a.user.username}\t{a.user.display_name}\t{a.user.role}\t{a.user.office or ''}\t{state}"
-                      f"\tđăng nhập cuối: {last}", markup=False)
+        say(f"{a.user.username}\t{a.user.display_name}\t{a.user.role}\t{a.user.office or ''}\t{state}"
+                      f"\tđăng nhập cuối: {last}")
 
 
 @app.command("disable")
@@ -79,8 +79,7 @@ def _set_active(username: str, active: bool, actor: str | None, as_json: bool) -
     if as_json:
         print_json({"username": changed.user.username, "active": changed.active})
     else:
-        console.print(f"Tài khoản {changed.user.username}: {'hoạt động' if changed.active else 'đã khóa'}.",
-                      markup=False)
+        say(f"Tài khoản {changed.user.username}: {'hoạt động' if changed.active else 'đã khóa'}.")
 
 
 @app.command("reset-password")
@@ -104,10 +103,10 @@ def reset_password_cmd(username: str,
     if as_json:
         print_json({"username": username, "password": shown})
     elif shown is not None:
-        console.print(f"Mật khẩu mới của {username} (chỉ hiện một lần, hãy chuyển cho người dùng):", markup=False)
-        console.print(shown, markup=False)
+        say(f"Mật khẩu mới của {username} (chỉ hiện một lần, hãy chuyển cho người dùng):")
+        say(shown)
     else:
-        console.print(f"Đã đặt lại mật khẩu của {username} từ biến {password_env}.", markup=False)
+        say(f"Đã đặt lại mật khẩu của {username} từ biến {password_env}.")
 
 
 @app.command("set-role")
@@ -122,8 +121,8 @@ def set_role_cmd(username: str, role: str = typer.Option(..., "--role", help="ad
     if as_json:
         print_json({"username": changed.user.username, "role": changed.user.role, "office": changed.user.office})
     else:
-        console.print(f"Tài khoản {changed.user.username}: {changed.user.role}"
-                      f"{', ' + changed.user.office if changed.user.office else ''}.", markup=False)
+        say(f"Tài khoản {changed.user.username}: {changed.user.role}"
+                      f"{', ' + changed.user.office if changed.user.office else ''}.")
 
 
 @app.command("audit")
@@ -140,5 +139,5 @@ def audit_cmd(as_json: bool = JSON_OPTION) -> None:
                     for at, who, action, details in events])
         return
     for at, who, action, details in events:
-        console.print(f"{at.astimezone(ykien.tz).strftime('%d/%m/%Y %H:%M')}\t{who}\t{ACCOUNT_ACTIONS[action]}\t"
-                      f"{details.get('username', '')}", markup=False)
+        say(f"{at.astimezone(ykien.tz).strftime('%d/%m/%Y %H:%M')}\t{who}\t{ACCOUNT_ACTIONS[action]}\t"
+                      f"{details.get('username', '')}")
