@@ -130,7 +130,10 @@ def _sign(
         meta, signer=signer, timestamper=timestamper, stamp_style=style, new_field_spec=field_spec
     )
     output = io.BytesIO()
-    pdf_signer.sign_pdf(writer, output=output, in_place=False)
+    try:
+        pdf_signer.sign_pdf(writer, output=output, in_place=False)
+    except OSError as error:  # the timestamp server (TimestampRequestError and requests' errors are OSErrors)
+        raise SigningError(f"Không lấy được dấu thời gian (YKIEN_TIMESTAMP_URL): {error}") from error
     return output.getvalue()
 
 

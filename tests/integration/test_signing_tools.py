@@ -270,3 +270,14 @@ def test_reply_checks_are_stored_and_read_back_on_both_databases(
     assert round_view(app, round_id).signatures["SCT"].status is SignatureStatus.VALID
     answer = next(a for a in latest_answers(app, round_id) if a.unit_code == "SCT")
     assert answer.signature is not None and answer.signature.organisation == ORGANISATION
+
+
+def test_an_unreachable_timestamp_server_is_a_signing_error(ca: CertificateAuthority, tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as closed:  # a loopback port nobody listens on
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    with pytest.raises(SigningError, match="dấu thời gian"):
+        sign_pdf(blank_pdf(), Pkcs12Signer(ca.pkcs12(tmp_path), b"mat-khau-thu"),
+                 timestamp_url=f"http://127.0.0.1:{port}/tsa")
