@@ -67,7 +67,7 @@ class PdfUnavailable(PdfError):
     code = "pdf_unavailable"
 
 
-NOT_INSTALLED = (f"Không tạo được PDF: máy chủ chưa cài LibreOffice (cài bằng lệnh: {INSTALL_HINT}); "
+NOT_INSTALLED = (f"Không tạo được PDF: máy chạy ykien chưa cài LibreOffice (cài bằng lệnh: {INSTALL_HINT}); "
                  "tệp DOCX vẫn dùng được.")
 
 
