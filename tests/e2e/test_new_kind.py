@@ -96,7 +96,7 @@ def test_a_round_of_the_new_kind_runs_end_to_end_on_the_cli(cli, capture: SmtpCa
     assert letter.is_file(), documents
     paragraphs = "\n".join(p.text for p in docx.Document(str(letter)).paragraphs)
     assert "đề nghị Quý thành viên Hội đồng nghiên cứu và cho ý kiến" in paragraphs
-    assert "trước ngày 05/12/2025" in paragraphs and "thống nhất" not in paragraphs
+    assert "chậm nhất ngày 05/12/2025" in paragraphs and "thống nhất" not in paragraphs
 
     cli.at("2025-12-06T08:00")
     cli("tick")
