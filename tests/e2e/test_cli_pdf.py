@@ -130,7 +130,9 @@ def test_serve_without_libreoffice_runs_and_says_what_to_install(cli, tmp_path: 
     bare.mkdir()
     serve = cli.start("serve", "--inline", "--port", str(port), log=log, PATH=str(bare))
     try:
-        wait_until(lambda: "Ctrl-C" in _read(log) or serve.poll() is not None, 60, "serve ready", interval=0.1)
+        # The sweep ("Ctrl-C stops") and the web app with its PDF server start side by side: wait for both.
+        wait_until(lambda: ("Ctrl-C" in _read(log) and "apt-get install" in _read(log)) or serve.poll() is not None,
+                   60, "serve ready and the install hint logged", interval=0.1)
         assert serve.poll() is None, _read(log)
         serve.send_signal(signal.SIGTERM)
         assert serve.wait(20) == 0
