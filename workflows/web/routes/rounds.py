@@ -55,6 +55,7 @@ from workflows.web.forms.round_forms import (
     read_respond_form,
     read_round_form,
 )
+from workflows.web.pages.audit_view import AUDIT_LABELS
 from workflows.web.pages.round_page import UnitFilter, available_actions, filter_units
 from workflows.web.pages.timeline import CHANNEL_LABELS, timeline
 from workflows.web.security import Forbidden, IdPath, check_csrf, require_staff, ykien
@@ -71,10 +72,6 @@ WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "T
 ACTION_TITLES = {"launch": "Phát hành {round}", "remind": "Đôn đốc các đơn vị đã chọn",
                  "extend": "Gia hạn", "respond": "Ghi nhận {answer} nhận bằng văn bản giấy",
                  "close": "Kết thúc nhận {answer} trước hạn"}
-AUDIT_LABELS = {"create": "tạo đợt", "timer_fired": "bộ hẹn giờ", "timer_refused": "bộ hẹn giờ bị từ chối",
-                "timer_ignored": "bộ hẹn giờ bỏ qua", "task_opened": "mở việc", "task_done": "hoàn thành việc",
-                "draft_uploaded": "tải lên dự thảo", "comments_handled": "xử lý ý kiến",
-                "follow_up_round": "tạo đợt tiếp theo"}
 FLASH = {
     "launch": "Đã phát hành {round}: {n} thư gửi các cơ quan, đơn vị.",
     "remind": "Đã đôn đốc: {n} thư đôn đốc.",
