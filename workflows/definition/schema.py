@@ -314,6 +314,7 @@ class Workflow(DefinitionModel):
     grace_period: Annotated[str, Field(min_length=1)] | None = None  # "3 working days": the close waits this long
     terms: Terms
     events: dict[Name, Annotated[str, Field(min_length=1)]]  # every event a state handles, with its title
+    tasks: dict[Name, Annotated[str, Field(min_length=1)]] = {}  # tasks the effects open (a report), with titles
     templates: dict[str, str] = {}  # message kind -> template set overriding the generic one
     documents: dict[Name, DocumentDef] = {}
     states: dict[str, StateDef]
@@ -335,6 +336,10 @@ class Workflow(DefinitionModel):
     def event_title(self, name: str) -> str:
         """The Vietnamese title of an event (its name when it has none)."""
         return self.events.get(name, name)
+
+    def task_title(self, name: str) -> str:
+        """The Vietnamese title of a task the kind's effects open (its name when it has none)."""
+        return self.tasks.get(name, name)
 
     def state_title(self, status: str) -> str:
         state = self.states.get(status)

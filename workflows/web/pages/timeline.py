@@ -12,10 +12,11 @@ from typing import Any
 from models.audit import AuditEvent
 from models.consolidation import HANDLING_LABELS
 from workflows.definition import TimerDef, Workflow
+from workflows.service.signing import SIGNED_ACTION
+from workflows.web.pages.audit_view import action_title
 
 CHANNEL_LABELS = {"web": "qua đường dẫn trả lời", "paper": "bằng văn bản giấy", "phone": "qua điện thoại",
                   "email": "qua thư điện tử"}
-TASK_LABELS = {"report_to_ubnd": "báo cáo UBND tỉnh (không có đề xuất)"}
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,11 @@ class _Names:
         return self.workflow.state_title(str(name))
 
     def event(self, name: Any) -> str:
-        return _capital(self.workflow.event_title(str(name)))
+        return _capital(action_title(str(name), self.workflow))
+
+    def document(self, key: Any) -> str:
+        found = self.workflow.documents.get(str(key))
+        return found.title if found is not None else str(key)
 
 
 def _capital(text: str) -> str:
@@ -47,6 +52,9 @@ def _capital(text: str) -> str:
 
 
 def _day(value: Any) -> str:
+    """A date (or an ISO date as the log keeps it) as dd/mm/yyyy; text that is no date as it is."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value.strftime("%d/%m/%Y")
     try:
         return date.fromisoformat(str(value)).strftime("%d/%m/%Y")
     except ValueError:
@@ -144,7 +152,7 @@ def _timer_refused(d: Mapping[str, Any], names: _Names) -> tuple[str, str]:
 
 def _task(label: str) -> Callable[[Mapping[str, Any], _Names], tuple[str, str]]:
     def describe(d: Mapping[str, Any], names: _Names) -> tuple[str, str]:
-        return f"{label}: {TASK_LABELS.get(str(d.get('task')), str(d.get('task')))}", ""
+        return f"{label}: {names.workflow.task_title(str(d.get('task')))}", ""
     return describe
 
 
@@ -188,6 +196,26 @@ DESCRIBE: dict[str, Callable[[Mapping[str, Any], _Names], tuple[str, str] | None
 }
 
 
+def _numbered(action: str) -> Callable[[Mapping[str, Any], _Names], tuple[str, str]]:
+    """A number of the register (taken, entered, cancelled): which number, for which document, on which day."""
+    def describe(d: Mapping[str, Any], names: _Names) -> tuple[str, str]:
+        day = f" ngày {_day(d['issued_on'])}" if d.get("issued_on") else ""
+        what = names.document(d.get("document"))
+        return f"{names.event(action)} {d.get('number', '?')}{day}: {what}{_reason(d)}", ""
+    return describe
+
+
+def _signed(d: Mapping[str, Any], names: _Names) -> tuple[str, str]:
+    number = f" số {d['number']}" if d.get("number") else ""
+    copy = " (bản sao)" if d.get("copy") else ""
+    signer = f", người ký {d['signer']}" if d.get("signer") else ""
+    return f"Ký số {d.get('title') or names.document(d.get('document_key'))}{number}{copy}{signer}", "ok"
+
+
+DESCRIBE.update({"number_taken": _numbered("number_taken"), "number_entered": _numbered("number_entered"),
+                 "number_cancelled": _numbered("number_cancelled"), SIGNED_ACTION: _signed})
+
+
 def _generic(action: str, d: Mapping[str, Any], names: _Names) -> tuple[str, str]:
     return f"{names.event(action)}{_moved(d, names)}", ""
 
@@ -201,5 +229,5 @@ def timeline(events: Sequence[AuditEvent], unit_names: Mapping[str, str],
         describe = DESCRIBE.get(event.action)
         told = describe(event.details, names) if describe else _generic(event.action, event.details, names)
         if told is not None:
-            out.append(TimelineEntry(event.seq, event.at, event.actor, told[0], told[1]))
+            out.append(TimelineEntry(event.seq, event.at, names.unit(event.actor), told[0], told[1]))
     return out

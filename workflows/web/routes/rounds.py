@@ -55,7 +55,7 @@ from workflows.web.forms.round_forms import (
     read_respond_form,
     read_round_form,
 )
-from workflows.web.pages.audit_view import AUDIT_LABELS
+from workflows.web.pages.audit_view import audit_lines
 from workflows.web.pages.round_page import UnitFilter, available_actions, filter_units
 from workflows.web.pages.timeline import CHANNEL_LABELS, timeline
 from workflows.web.security import Forbidden, IdPath, check_csrf, require_staff, ykien
@@ -376,8 +376,9 @@ def audit_page(request: Request, round_id: IdPath, user: StaffUser = Depends(req
     app = ykien(request)
     context = _tab_context(app, round_id, user, "audit")
     events, broken = audit_trail(app, round_id)
-    return render(request, "round_audit.html", {**context, "events": events, "broken": broken,
-                                                "event_labels": {**context["workflow"].events, **AUDIT_LABELS}})
+    names = {code: r.unit_name for code, r in round_view(app, round_id).state.recipients.items()}
+    return render(request, "round_audit.html", {**context, "broken": broken,
+                                                "lines": audit_lines(events, context["workflow"], names, app.tz)})
 
 
 # --- actions -----------------------------------------------------------------------------------------------
