@@ -8,6 +8,7 @@ from email.policy import default as default_policy
 
 from models.db.mailbox_repository import MailSummary
 from models.errors import NotFound
+from notifications.smtp_url import parse_smtp_url
 from workflows.service.app import App
 
 PER_PAGE = 50
@@ -40,6 +41,34 @@ class MailMessage:
     size: int
     round_office: str | None = None
     """The office of the round the message belongs to (its X-Ykien-Round header); None for mail of no known round."""
+
+
+@dataclass(frozen=True)
+class MailTransport:
+    """Where this process sends mail: the embedded sink (kept in the database, shown here) or the SMTP server of
+    YKIEN_SMTP_URL, named by host:port only (never its login)."""
+
+    embedded: bool
+    address: str | None  # host:port; None for a sink that starts on loopback only while mail is being sent
+
+
+def mail_transport(app: App) -> MailTransport:
+    """The transport actually in use: YKIEN_SMTP_URL when set, else the embedded sink `ykien serve` (or the demo)
+    runs, else the sink each delivery starts for itself (workflows.service.mail.mail_target)."""
+    configured = app.settings.smtp_url
+    if configured:
+        return MailTransport(False, _host_port(configured))
+    running = app.smtp_url  # the sink's own address once serve or the demo started it
+    return MailTransport(True, _host_port(running) if running else None)
+
+
+def _host_port(url: str) -> str:
+    try:
+        target = parse_smtp_url(url)
+    except ValueError:
+        return "(địa chỉ không đọc được)"
+    host = f"[{target.host}]" if ":" in target.host else target.host
+    return f"{host}:{target.port}"
 
 
 def received_mail(app: App, page: int = 1, per_page: int = PER_PAGE) -> MailPage:

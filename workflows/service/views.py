@@ -36,6 +36,8 @@ class RoundSummary:
     launched_at: datetime | None = None
     workflow_title: str = ""
     next_timer_title: str | None = None
+    # The round counts silence as agreement: its `late` units are taken to agree, not overdue (the kind's label).
+    silence_label: str | None = None
 
 
 @dataclass(frozen=True)
@@ -133,10 +135,12 @@ def list_rounds(app: App, status: str | None = None, office: str | None = None) 
         answered, asked = answers.get(row.id, (0, 0))
         name, due = timers.get(row.id, (None, None))
         workflow = get_workflow(row.workflow)
+        silence = row.silence_is_agreement and workflow.silence.possible  # as counts_silence decides
         out.append(RoundSummary(row.id, row.title, row.workflow, row.office, row.status,
                                 workflow.state(row.status).title, row.deadline, answered, asked, name, due,
                                 late.get(row.id, 0), row.launched_at, workflow.title,
-                                workflow.timer_title(name) if name else None))
+                                workflow.timer_title(name) if name else None,
+                                workflow.silence.label if silence else None))
     return out
 
 

@@ -1,4 +1,5 @@
-"""The embedded sink's mailbox: every email ykien "sent" when no SMTP server is configured."""
+"""The embedded sink's mailbox: every email ykien "sent" when no SMTP server is configured; the page names the
+transport actually in use."""
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
@@ -6,7 +7,7 @@ from fastapi.exceptions import HTTPException
 from fastapi.responses import Response
 
 from models.staff import Role, StaffUser
-from workflows.service.mailbox import MailNotFound, received_mail, received_message
+from workflows.service.mailbox import MailNotFound, mail_transport, received_mail, received_message
 from workflows.service.outbox_view import mask_links
 from workflows.web.security import IdPath, require_staff, ykien
 from workflows.web.templating import render
@@ -18,8 +19,7 @@ router = APIRouter(include_in_schema=False)
 def mailbox(request: Request, page: str = "1", user: StaffUser = Depends(require_staff)) -> Response:
     app = ykien(request)
     number = int(page) if page.isdigit() and 0 < int(page) < 1_000_000 else 1
-    return render(request, "mail.html", {"result": received_mail(app, number),
-                                         "embedded": app.smtp_url is None})
+    return render(request, "mail.html", {"result": received_mail(app, number), "transport": mail_transport(app)})
 
 
 def _may_see_links(user: StaffUser, round_office: str | None) -> bool:
