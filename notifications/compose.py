@@ -47,6 +47,9 @@ COMMON_KEYS = frozenset(
         "reference",
     }
 )
+# Keys a context may leave out, with the value templates then see: `letter` ("Công văn số 12/SKHCN-TĐC ngày
+# 10/11/2025") is None until the round's letter has a number.
+OPTIONAL_KEYS: Mapping[str, object] = {"letter": None}
 MESSAGE_KEYS: Mapping[str, frozenset[str]] = {
     "invitation": frozenset(),
     "reminder_before": frozenset(),
@@ -161,7 +164,7 @@ def compose(
         raise TemplateNotFound(f"{message}: a search path holds a kind's own templates: name the kind")
     where = f"{template_set}/{message}" if template_set else message
     _check_context(where, message, context)
-    values = dict(context)
+    values = {**OPTIONAL_KEYS, **context}
     try:
         subject, text, html = (
             _template(template_set, message, part, folders).render(values) for part in PARTS

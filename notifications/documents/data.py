@@ -103,7 +103,8 @@ class Signer:
 class LetterHead:
     """Number line, subject and date of one document.
 
-    The number is always left blank for the records office. With `issued_on` None the date line
+    `number` is the full number the register gave ("05/TTr-SKHCN"), printed after "Số:" with `issued_on` as
+    its date; without one the number is left blank for the records office. With `issued_on` None the date line
     keeps the day blank and takes month and year from `drafted_on`, as drafts do.
     """
 
@@ -111,6 +112,7 @@ class LetterHead:
     subject: str
     issued_on: date | None = None
     drafted_on: date | None = None
+    number: str | None = None
 
     def __post_init__(self) -> None:
         _require("LetterHead", "office_code", self.office_code)
@@ -252,6 +254,7 @@ class SynthesisData:
     not_asked_units: list[str]
     prepared_on: date
     signer: Signer | None = None
+    attached_to: LetterRef | None = None  # the tờ trình the table goes with: "(Kèm theo Tờ trình số ... ngày ...)"
 
 
 @dataclass(frozen=True)
@@ -309,6 +312,7 @@ class LetterRef:
     number: str | None = None
     subject: str | None = None
     kind: str = "Công văn"
+    symbol: str | None = None  # the ký hiệu ("TTr-SKHCN") a blank citation shows while the number is not given
 
     def __post_init__(self) -> None:
         _require("LetterRef", "kind", self.kind)

@@ -69,10 +69,14 @@ class Heading:
     subject_line: str | None = None
     title: str | None = None
     about: str | None = None
+    note: str | None = None  # an italic line under the title: "(Kèm theo Tờ trình số 05/TTr-SKHCN ngày ...)"
 
 
-def number_line(issuer_short: str, office_code: str, number_type: str = "") -> str:
-    """"Số:          /SKHCN-TĐC" for a công văn, "Số:          /TTr-SKHCN" for a typed document."""
+def number_line(issuer_short: str, office_code: str, number_type: str = "", number: str | None = None) -> str:
+    """"Số:          /SKHCN-TĐC" for a công văn, "Số:          /TTr-SKHCN" for a typed document, or
+    "Số: 05/TTr-SKHCN" once the register has given `number` (the full number with its ký hiệu)."""
+    if number:
+        return f"Số: {vietnamese.nfc(number).strip()}"
     code = f"{number_type}-{issuer_short}" if number_type else f"{issuer_short}-{office_code}"
     return f"Số:{vietnamese.BLANK_NUMBER}/{vietnamese.nfc(code).strip()}"
 
@@ -215,21 +219,24 @@ class Decree30Document:
         add_run(date_line, heading.place_date, BODY_SIZE, italic=True)
 
         if heading.title:
-            self._title(heading.title, heading.about)
+            self._title(heading.title, heading.about, heading.note)
         else:
             self._spacer(18)
 
-    def _title(self, title: str, about: str | None) -> None:
+    def _title(self, title: str, about: str | None, note: str | None = None) -> None:
         paragraph = self.doc.add_paragraph()
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
         paragraph.paragraph_format.space_before = Pt(18)
         paragraph.paragraph_format.keep_with_next = True
         add_run(paragraph, title, BODY_SIZE, bold=True)
-        if about:
+        for text, bold in ((about, True), (note, False)):
+            if not text:
+                continue
             line = self.doc.add_paragraph()
             line.alignment = WD_ALIGN_PARAGRAPH.CENTER
             line.paragraph_format.keep_with_next = True
-            add_run(line, about, BODY_SIZE, bold=True)
+            add_run(line, text, BODY_SIZE, bold=bold, italic=not bold)
+        if about:
             rule = self.doc.add_paragraph()
             width = min(max(estimate_width_mm(about, BODY_SIZE, bold=True) * 0.4, 25), 45)
             indent = (self.text_width_mm - width) / 2

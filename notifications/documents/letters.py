@@ -15,6 +15,7 @@ from notifications.documents.data import (
     CallLetterData,
     Issuer,
     LetterHead,
+    LetterRef,
     ReminderLetterData,
     RequestLetterData,
     Signer,
@@ -205,14 +206,15 @@ def fill_letter(document: Decree30Document, issuer: Issuer, head: LetterHead, wo
     title = wording.text("title", context) if "title" in wording.texts else ""
     if title:
         heading = Heading(
-            number_line=number_line(issuer.issuer_short, head.office_code, wording.text("number_type", context)),
+            number_line=number_line(issuer.issuer_short, head.office_code, wording.text("number_type", context),
+                                    head.number),
             place_date=vietnamese.place_date_line(issuer.place, head.issued_on, head.drafted_on),
             title=title,
             about=wording.text("about", context) or None,
         )
     else:
         heading = Heading(
-            number_line=number_line(issuer.issuer_short, head.office_code),
+            number_line=number_line(issuer.issuer_short, head.office_code, number=head.number),
             place_date=vietnamese.place_date_line(issuer.place, head.issued_on, head.drafted_on),
             subject_line=subject_line(head),
         )
@@ -264,8 +266,20 @@ def own_reference(issuer: Issuer, head: LetterHead) -> dict[str, str]:
         assert head.drafted_on is not None  # LetterHead guarantees one of the two
         letter_date = (f"ngày{DAY_MARK}tháng {vietnamese.month_text(head.drafted_on.month)} "
                        f"năm {head.drafted_on.year}")
-    return {"letter_number": f"{NUMBER_MARK}/{_text(issuer.issuer_short)}-{_text(head.office_code)}",
-            "letter_date": letter_date}
+    blank = f"{NUMBER_MARK}/{_text(issuer.issuer_short)}-{_text(head.office_code)}"
+    number = _text(head.number) if head.number else blank
+    return {"letter_number": number, "letter_date": letter_date}
+
+
+def blank_citation(ref: LetterRef) -> str:
+    """A citation as a document attached to `ref` carries it: "Tờ trình số 05/TTr-SKHCN ngày 20/11/2025", or with
+    the number and the day blank (marked for `with_blanks`) while the register has not given it: "Tờ trình số
+         /TTr-SKHCN ngày      tháng 11 năm 2025"."""
+    if ref.known_number is not None or not ref.symbol:
+        return ref.citation()
+    month = vietnamese.month_text(ref.sent_on.month)
+    return (f"{_text(ref.kind)} số{NUMBER_MARK}/{_text(ref.symbol)} ngày{DAY_MARK}tháng {month} "
+            f"năm {ref.sent_on.year}")
 
 
 def with_blanks(text: str) -> str:

@@ -78,16 +78,17 @@ SPECS: dict[str, WordingSpec] = {
             texts=frozenset({
                 "title", "subtitle", "column_no", "column_unit", "column_comment", "column_handling",
                 "section_label", "proposed_label", "handling_accepted", "handling_partly_accepted",
-                "handling_not_accepted", "handling_noted", "handling_pending", "sheet_name",
+                "handling_not_accepted", "handling_noted", "handling_pending", "sheet_name", "attached_to",
             }),
             blocks=frozenset({"summary"}),
             variables=frozenset({
                 "issuer_name", "governing_body", "place", "draft_title", "draft_version", "prepared_on",
                 "agreed_units", "silent_units", "not_asked_units", "silence_is_agreement", "rows_count",
-                "section",
+                "section", "attached_to",
             }),
             lists=frozenset({"agreed_units", "silent_units", "not_asked_units"}),
-            defaults=(("proposed_label", "Đề xuất sửa thành:"),),
+            defaults=(("proposed_label", "Đề xuất sửa thành:"),
+                      ("attached_to", "(Kèm theo {{ attached_to }} của {{ issuer_name }})")),
             # The explanation shares the handling's column ("Ý kiến tiếp thu, giải trình"), as officials expect.
             retired=frozenset({"column_explanation"}),
         ),

@@ -12,6 +12,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from notifications.documents import cells, vietnamese
 from notifications.documents.data import SynthesisData, SynthesisRow
 from notifications.documents.decree30 import Decree30Document, Heading
+from notifications.documents.letters import blank_citation, with_blanks
 from notifications.documents.wording import Wording, load_wording
 
 # The four columns officials expect: STT | Cơ quan, đơn vị | Nội dung góp ý (with the wording the unit proposes) |
@@ -35,6 +36,7 @@ def render_synthesis_docx(data: SynthesisData, *, wording_dir: Path | None = Non
         place_date=vietnamese.place_date_line(data.issuer.place, data.prepared_on, None),
         title=title,
         about=wording.text("subtitle", context),
+        note=_attached_line(data, wording, context),
     ))
     table = document.grid(DOCX_WIDTHS_MM, _columns(wording, context))
     for row in data.rows:
@@ -63,6 +65,9 @@ def render_synthesis_xlsx(data: SynthesisData, *, wording_dir: Path | None = Non
     last_column = len(XLSX_WIDTHS)
     _merged_line(sheet, 1, wording.text("title", context), last_column, bold=True, size=14)
     _merged_line(sheet, 2, wording.text("subtitle", context), last_column, italic=True, size=13)
+    attached = _attached_line(data, wording, context)
+    if attached:
+        _merged_line(sheet, 3, attached, last_column, italic=True, size=12)
     header_row = 4
     for column, text in enumerate(_columns(wording, context), start=1):
         cells.put(cells.at(sheet, header_row, column), text, bold=True, horizontal="center")
@@ -114,7 +119,16 @@ def _context(data: SynthesisData) -> dict[str, Any]:
         "silence_is_agreement": data.silence_is_agreement,
         "rows_count": len(data.rows),
         "section": "",
+        "attached_to": "",
     }
+
+
+def _attached_line(data: SynthesisData, wording: Wording, context: dict[str, Any]) -> str | None:
+    """"(Kèm theo Tờ trình số 05/TTr-SKHCN ngày 20/11/2025 của Sở ...)", the number and day left blank while the tờ
+    trình has none; None for a table that goes with no document."""
+    if data.attached_to is None:
+        return None
+    return with_blanks(wording.text("attached_to", {**context, "attached_to": blank_citation(data.attached_to)}))
 
 
 def _columns(wording: Wording, context: dict[str, Any]) -> list[str]:
@@ -154,7 +168,7 @@ def _plain(runs: Runs) -> str:
 def _merged_line(sheet: Worksheet, row: int, text: str, last_column: int, *, bold: bool = False,
                  italic: bool = False, size: int = 12, height: float | None = None) -> None:
     sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=last_column)
-    horizontal = "center" if row <= 2 else "left"
+    horizontal = "center" if row <= 3 else "left"
     cells.put(cells.at(sheet, row, 1), text, bold=bold, italic=italic, size=size, horizontal=horizontal, border=False)
     if height is not None:
         sheet.row_dimensions[row].height = cells.row_height(height)

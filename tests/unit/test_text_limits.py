@@ -30,6 +30,7 @@ from models.consolidation import Handling
 from models.db.response_repository import TriageItem
 from models.db.round_repository import RoundDetails
 from models.errors import InvalidInput
+from models.register import MAX_NUMBER, RegisterEntry, Source, symbol
 from models.rounds import RecipientRole, RecipientState, ResponseKind, RoundState
 from models.unit_status import AnswerStatus, EmailStatus, UnitStatus
 from notifications import documents as docs
@@ -186,6 +187,13 @@ class LongRound(RoundFacts):
                                                   for k, v in form.items()])
             for n, form in enumerate(clean_proposals(workflow.response, proposal_forms(workflow)), start=1)]
         self.draft = DraftVersion(2, draft.name, "0" * 64, [], None, NOW, "test", draft)
+        # Every numbered document but the one built carries the longest number the register gives, so citations of
+        # earlier documents are as long as they get; the one built keeps its blanks (before the văn thư numbers it).
+        self.numbers = {other: RegisterEntry(
+            n, "SKHCN", 2025, MAX_NUMBER, symbol("SKHCN", OFFICE, "TTr" if n % 2 else ""), OFFICE, date(2025, 11, 20),
+            "TTr" if n % 2 else "", document.title, SUBJECT, 1, other, SIGNER_NAME, "", Source.ASSIGNED, NOW, "test")
+            for n, (other, document) in enumerate(workflow.documents.items(), start=1)
+            if document.numbered and other != key}
 
 
 @pytest.fixture(scope="module")

@@ -912,3 +912,39 @@ def test_an_unknown_field_kind_lists_the_kinds() -> None:
     assert problems_in(tiny(header=with_fields(field))) == [
         "tiny.yaml:5:76: 'paragraph' is not allowed here; expected 'text', 'long_text', 'number', 'money', "
         "'months', 'date', 'email', 'phone', 'choice' or 'file'"]
+
+
+CITING = DOCUMENTS % ("request_letter", '"circulating"') + """\
+    numbered: %s
+  reminder:
+    title: "Công văn đôn đốc"
+    builder: "request_letter"
+    filename: "cong-van-don-doc.docx"
+    states: ["circulating"]
+    cites: "%s"
+letter: "%s"
+"""
+
+
+def test_a_document_cites_and_the_emails_go_with_a_declared_numbered_document() -> None:
+    wf = load_workflow_text(tiny() + CITING % ("true", "request_letter", "request_letter"), "tiny.yaml", BUILDERS)
+    assert wf.documents["reminder"].cites == "request_letter" and wf.letter == "request_letter"
+    assert wf.documents["request_letter"].cites is None
+
+
+def test_citing_an_unknown_or_unnumbered_document_is_refused_at_its_line() -> None:
+    text = tiny() + CITING % ("false", "request_leter", "reminder")
+    assert problems_in(text, registry=BUILDERS) == [
+        'tiny.yaml:38:12: unknown document "request_leter" (did you mean request_letter?) '
+        "(declare it under documents:)",
+        'tiny.yaml:39:9: document "reminder" has no number to cite (give it numbered: true)',
+    ]
+    assert source_at(text, 38, 12).startswith('"request_leter"') and source_at(text, 39, 9).startswith('"reminder"')
+    text = tiny() + CITING % ("false", "request_letter", "request_letter")
+    assert problems_in(text, registry=BUILDERS) == [
+        'tiny.yaml:38:12: document "request_letter" has no number to cite (give it numbered: true)',
+        'tiny.yaml:39:9: document "request_letter" has no number to cite (give it numbered: true)',
+    ]
+    itself = (tiny() + CITING % ("true", "reminder", "request_letter")).replace(
+        '    states: ["circulating"]\n    cites', '    numbered: true\n    states: ["circulating"]\n    cites')
+    assert problems_in(itself, registry=BUILDERS) == ['tiny.yaml:39:12: document "reminder" cannot cite itself']

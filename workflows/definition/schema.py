@@ -200,6 +200,9 @@ class DocumentDef(DefinitionModel):
     wording: Annotated[str, Field(pattern=r"^[a-z0-9_]+$")] | None = None  # wording file; the builder's own if absent
     states: list[str] = Field(min_length=1)  # where it is offered
     numbered: bool = False  # leaves the Sở with a số and ký hiệu from the sổ văn bản đi (models/register.py)
+    # An earlier numbered document of the kind this one cites by its number and date (the reminder cites the
+    # request letter; the synthesis table is "Kèm theo" the tờ trình).
+    cites: Name | None = None
 
 
 class SilenceRule(DefinitionModel):
@@ -317,6 +320,7 @@ class Workflow(DefinitionModel):
     tasks: dict[Name, Annotated[str, Field(min_length=1)]] = {}  # tasks the effects open (a report), with titles
     templates: dict[str, str] = {}  # message kind -> template set overriding the generic one
     documents: dict[Name, DocumentDef] = {}
+    letter: Name | None = None  # the numbered document the round's emails go with: they quote its number once given
     states: dict[str, StateDef]
 
     def allows(self, status: str, capability: Capability) -> bool:

@@ -414,6 +414,24 @@ class _Semantics:
                 if isinstance(state, str) and state not in self.states:
                     self.report(("documents", key, "states", i),
                                 f"unknown state \"{state}\"{_did_you_mean(state, self.states)}")
+            cited = document.get("cites")
+            if isinstance(cited, str):
+                if cited == key:
+                    self.report(("documents", key, "cites"), f"document \"{key}\" cannot cite itself")
+                else:
+                    self.check_numbered(("documents", key, "cites"), cited)
+        letter = self.data.get("letter")
+        if isinstance(letter, str):
+            self.check_numbered(("letter",), letter)
+
+    def check_numbered(self, path: DataPath, key: str) -> None:
+        """Report a reference to a document that is not declared, or that gets no number to cite."""
+        document = self.documents.get(key)
+        if document is None:
+            self.report(path, f"unknown document \"{key}\"{_did_you_mean(key, self.documents)} "
+                              "(declare it under documents:)")
+        elif isinstance(document, dict) and document.get("numbered") is not True:
+            self.report(path, f"document \"{key}\" has no number to cite (give it numbered: true)")
 
     def check_key(self, path: DataPath, what: str) -> None:
         key = path[-1]

@@ -18,11 +18,13 @@ from models.consolidation import Handling
 from models.db.round_repository import RoundDetails
 from models.db.tables import UnitRow
 from models.directory import DEFAULT_GROUPS
-from models.errors import DomainError
+from models.errors import DomainError, InvalidInput
+from models.register import RegisterEntry, check_number_type, symbol, type_name
 from models.rounds import RecipientRole, RoundState
 from models.text import grouped, nfc
 from models.unit_status import EMAIL_LABELS, AnswerStatus, UnitStatus
 from notifications import documents as docs
+from notifications.documents.specs import SPECS
 from notifications.documents.vietnamese import spelled_out
 from workflows.definition import Workflow
 from workflows.definition.schema import DocumentDef, fill_terms
@@ -106,6 +108,14 @@ class RoundFacts:
     @property
     def inputs(self) -> Mapping[str, Any]:
         return self.details.document_inputs
+
+    @cached_property
+    def numbers(self) -> dict[str, RegisterEntry]:
+        """The number each document of the round carries in the register (its latest entry not cancelled)."""
+        with self.app.uow(read_only=True) as uow:
+            entries = uow.register.of_round(self.round_id)
+        return {entry.document_key: entry for entry in entries
+                if entry.document_key is not None and not entry.cancelled}
 
     @cached_property
     def triage(self) -> list[TriageItem]:
@@ -278,10 +288,41 @@ def _ministry_letter_or_generic(facts: RoundFacts) -> str:
     return ministry_letter(facts) or f"Công văn của {MINISTRY}"
 
 
-def _call_letter(facts: RoundFacts) -> docs.LetterRef:
-    """The round's own letter (the call), cited by the number staff gave (call_letter_number) and its date."""
-    return docs.LetterRef(sent_on=facts.sent_on, number=facts.inputs.get("call_letter_number"),
-                          subject=facts.state.subject)
+def _head(job: Job, subject: str, drafted_on: date) -> docs.LetterHead:
+    """The number line and date of the document being built: the register's number and date once the document
+    has one, else blanks for the văn thư (the day blank, month and year of `drafted_on`)."""
+    state = job.facts.state
+    entry = job.facts.numbers.get(job.key) if job.document.numbered else None
+    if entry is None:
+        return docs.LetterHead(state.office, subject, drafted_on=drafted_on)
+    return docs.LetterHead(state.office, subject, issued_on=entry.issued_on, drafted_on=drafted_on,
+                           number=entry.full_number)
+
+
+def _cited(job: Job) -> docs.LetterRef | None:
+    """The earlier document this one cites (the definition's `cites:`): by the number and date the register holds
+    for it; without one, by the number staff typed for it (document input `<key>_number`, e.g. a call sent before
+    ykien) and the day the round went out, or, for a document not sent yet (the tờ trình a synthesis table goes
+    with), with its ký hiệu and the number and day blank."""
+    key = job.document.cites
+    if key is None:
+        return None
+    facts = job.facts
+    state = facts.state
+    entry = facts.numbers.get(key)
+    if entry is not None:
+        return docs.LetterRef(sent_on=entry.issued_on, number=entry.full_number, subject=state.subject,
+                              kind=entry.type_name)
+    kind = number_type(job.app, facts.workflow, key, state.office, state.subject)
+    sent = facts.workflow.letter == key and state.launched_at is not None
+    return docs.LetterRef(sent_on=facts.sent_on if sent else facts.today, number=facts.inputs.get(f"{key}_number"),
+                          subject=state.subject, kind=type_name(kind),
+                          symbol=symbol(job.app.settings.issuer_code, state.office, kind))
+
+
+def _call_letter(job: Job) -> docs.LetterRef:
+    """The round's own letter (the call), cited by its number and date (see `_cited`)."""
+    return _cited(job) or docs.LetterRef(sent_on=job.facts.sent_on, subject=job.facts.state.subject)
 
 
 def _report_subject(facts: RoundFacts) -> str:
@@ -318,7 +359,7 @@ def request_letter_data(job: Job) -> docs.RequestLetterData:
         asks.append(f"{_in_sentence(publishers)} đăng tải dự thảo {kind} trên Cổng thông tin điện tử tỉnh để lấy "
                     "ý kiến.")
     return docs.RequestLetterData(
-        issuer=issuer(job.app), head=docs.LetterHead(state.office, state.subject, drafted_on=facts.sent_on),
+        issuer=issuer(job.app), head=_head(job, state.subject, facts.sent_on),
         addressees=[item.addressee for item in listed], legal_bases=list(details.legal_bases),
         draft_title=state.title, asks=asks or [f"Nghiên cứu, đóng góp ý kiến đối với dự thảo {state.title}."],
         attachment_note=f"{kind} gửi kèm theo Công văn này", deadline=state.deadline,
@@ -363,7 +404,7 @@ def build_call_letter(job: Job) -> bytes:
     internal = [item.label for item in listed if item.role is RecipientRole.COMMENT and item.internal]
     publishers = [item for item in listed if item.role is RecipientRole.PUBLISH]
     data = docs.CallLetterData(
-        issuer=issuer(job.app), head=docs.LetterHead(state.office, state.subject, drafted_on=facts.sent_on),
+        issuer=issuer(job.app), head=_head(job, state.subject, facts.sent_on),
         addressees=[item.addressee for item in listed], references=references, ministry_letter=guidance,
         call_purpose=facts.purpose,
         external_units=_units_phrase(external) if external else "Các cơ quan, đơn vị",
@@ -400,12 +441,13 @@ def build_reminder_letter(job: Job) -> bytes:
     listed = _listed_units(facts, [item.unit.unit_code for item in reminded])
     attached = _unit_groups(facts, [item.unit for item in reminded]) if len(listed) > ADDRESSEE_LINES_AT_MOST else []
     silence = facts.workflow.silence.sentence if counts_silence(facts.workflow, state) else None
+    first = _cited(job) or docs.LetterRef(facts.sent_on)
     data = docs.ReminderLetterData(
         issuer=issuer(job.app),
-        head=docs.LetterHead(state.office, f"đôn đốc {terms.verb} đối với {_term(job.app, terms.topic, state)}",
-                             drafted_on=facts.today),
+        head=_head(job, f"đôn đốc {terms.verb} đối với {_term(job.app, terms.topic, state)}", facts.today),
         addressees=[] if attached else [item.addressee for item in listed], attached_units=attached,
-        first_letter_subject=state.subject, first_letter_sent_on=facts.sent_on, first_deadline=state.deadline,
+        first_letter_subject=state.subject, first_letter_sent_on=first.sent_on,
+        first_letter_number=first.known_number, first_deadline=state.deadline,
         draft_title=state.title, new_deadline=asked,
         other_deadlines=[docs.UnitDeadline(item.unit.unit_name, item.until) for item in reminded
                          if item.until != asked],
@@ -464,9 +506,9 @@ def _unit_groups(facts: RoundFacts, units: list[UnitStatus]) -> list[docs.UnitGr
     return [docs.UnitGroup(spelled_out(facts.groups.get(code, code)), by_group[code]) for code in codes]
 
 
-def synthesis_data(facts: RoundFacts) -> docs.SynthesisData:
+def synthesis_data(facts: RoundFacts, attached_to: docs.LetterRef | None = None) -> docs.SynthesisData:
     """One row per handled comment, with the wording the unit proposed; the units that agreed, stayed silent or were
-    not asked, in the order the round addressed them."""
+    not asked, in the order the round addressed them; `attached_to` the tờ trình it goes with."""
     rows = [docs.SynthesisRow(no, item.unit_name, item.section, item.text, item.decision, item.explanation,
                               item.proposed_wording)
             for no, item in enumerate(facts.triage, start=1) if item.decision is not None]
@@ -477,17 +519,17 @@ def synthesis_data(facts: RoundFacts) -> docs.SynthesisData:
         silent_units=[u.unit_name for u in units if u.answer in (AnswerStatus.SILENT, AnswerStatus.PENDING)],
         silence_is_agreement=counts_silence(facts.workflow, facts.state),
         not_asked_units=[u.unit_name for u in units if u.answer is AnswerStatus.NOT_ASKED],
-        prepared_on=facts.today, signer=_signer(facts))
+        prepared_on=facts.today, signer=_signer(facts), attached_to=attached_to)
 
 
 def build_synthesis_docx(job: Job) -> bytes:
     """The bảng tổng hợp, tiếp thu, giải trình of the current draft version (every comment handled)."""
-    return docs.render_synthesis_docx(synthesis_data(job.facts), wording_dir=job.wording_dir)
+    return docs.render_synthesis_docx(synthesis_data(job.facts, _cited(job)), wording_dir=job.wording_dir)
 
 
 def build_synthesis_xlsx(job: Job) -> bytes:
     """The same table as a spreadsheet."""
-    return docs.render_synthesis_xlsx(synthesis_data(job.facts), wording_dir=job.wording_dir)
+    return docs.render_synthesis_xlsx(synthesis_data(job.facts, _cited(job)), wording_dir=job.wording_dir)
 
 
 def _attachment_title(facts: RoundFacts, key: str) -> str:
@@ -511,6 +553,12 @@ def _package_attachments(facts: RoundFacts, key: str) -> list[str]:
     return titles
 
 
+def _citation(job: Job) -> str:
+    """"Công văn số 12/SKHCN-TĐC ngày 10/11/2025" (or without its number while it has none)."""
+    cited = _cited(job) or docs.LetterRef(job.facts.sent_on)
+    return cited.citation()
+
+
 def build_submission(job: Job) -> bytes:
     """The tờ trình to UBND tỉnh: what staff wrote of the need, the purpose and the main contents (document inputs
     `necessity`, `purpose`, `main_contents`), the consultation in figures, the comments by handling (as many as the
@@ -524,7 +572,7 @@ def build_submission(job: Job) -> bytes:
     count = {h: sum(1 for i in items if i.decision is h) for h in Handling}
     issued = issued_title(state.title)
     data = docs.SubmissionData(
-        issuer=issuer(job.app), head=docs.LetterHead(state.office, f"ban hành {issued}", drafted_on=facts.today),
+        issuer=issuer(job.app), head=_head(job, f"ban hành {issued}", facts.today),
         recipient=f"Ủy ban nhân dân tỉnh {job.app.settings.place_name}", legal_bases=list(details.legal_bases),
         draft_title=state.title, necessity=list(inputs.get("necessity") or []),
         purpose=list(inputs.get("purpose") or []), main_contents=list(inputs.get("main_contents") or []),
@@ -534,7 +582,7 @@ def build_submission(job: Job) -> bytes:
         comments_accepted=count[Handling.ACCEPTED], comments_partly_accepted=count[Handling.PARTLY_ACCEPTED],
         comments_not_accepted=count[Handling.NOT_ACCEPTED], comments_noted=count[Handling.NOTED],
         attachments=_package_attachments(facts, job.key), cc=["Lãnh đạo Sở"], signer=_signer(facts),
-        request_letter=docs.LetterRef(facts.sent_on).citation() if state.launched_at else None,
+        request_letter=_citation(job) if state.launched_at else None,
         published_on_portal=any(u.role == RecipientRole.PUBLISH.value for u in facts.units),
         draft_kind=draft_kind(state.title), issued_title=issued)
     return docs.render_submission(data, wording_dir=job.wording_dir)
@@ -609,11 +657,10 @@ def proposal_list_data(job: Job) -> docs.ProposalListData:
     state = facts.state
     return docs.ProposalListData(
         issuer=issuer(job.app),
-        head=docs.LetterHead(state.office, facts.inputs.get("report_subject") or facts.purpose,
-                             drafted_on=facts.today),
+        head=_head(job, facts.inputs.get("report_subject") or facts.purpose, facts.today),
         call_subject=facts.purpose, ministry_letter=_ministry_letter_or_generic(facts), proposals=facts.proposals,
         cc=DEFAULT_CC, signer=_signer(facts), ministry=MINISTRY,
-        call_letter=_call_letter(facts) if state.launched_at else None, deadline=state.deadline,
+        call_letter=_call_letter(job) if state.launched_at else None, deadline=state.deadline,
         form=_form_name(facts.workflow))
 
 
@@ -638,7 +685,7 @@ def zero_response_data(job: Job) -> docs.ZeroResponseReportData:
     state, details, inputs = facts.state, facts.details, facts.inputs
     assert state.deadline is not None
     subject = _report_subject(facts)
-    call = _call_letter(facts)
+    call = _call_letter(job)
     references = list(details.legal_bases) or [_ministry_letter_or_generic(facts)]
     place = job.app.settings.place_name
     reply = docs.MinistryReplyDraft(
@@ -646,7 +693,7 @@ def zero_response_data(job: Job) -> docs.ZeroResponseReportData:
         ministry_letter=_ministry_letter_or_generic(facts), cc=[job.app.settings.issuer_name, "Lưu: VT, KGVX"],
         signer=docs.Signer(title="PHÓ CHỦ TỊCH", name="", on_behalf="CHỦ TỊCH", collective="ỦY BAN NHÂN DÂN"))
     return docs.ZeroResponseReportData(
-        issuer=issuer(job.app), head=docs.LetterHead(state.office, subject, drafted_on=facts.today),
+        issuer=issuer(job.app), head=_head(job, subject, facts.today),
         recipient=f"Ủy ban nhân dân tỉnh {place}", references=references, call_purpose=facts.purpose,
         call_letter=call, deadline=state.deadline,
         recommendation=_recommendation(facts),
@@ -797,6 +844,29 @@ def _wording_dir(app: App, workflow: Workflow, document: DocumentDef, builder: B
         with file_in_place(target, unique=str(os.getpid())) as partial:
             partial.write_bytes(content)
     return folder
+
+
+def number_type(app: App, workflow: Workflow, key: str, office: str, subject: str) -> str:
+    """The type of a numbered document ("TTr", "BC"), from the `number_type` of its wording file (the kind's own,
+    the department's copy, or ykien's); "" for a công văn, whose wording has none."""
+    document = workflow.documents[key]
+    builder = BUILDERS[document.builder]
+    if builder.wording is None or "number_type" not in SPECS[builder.wording].texts:
+        return ""
+    folder = _wording_dir(app, workflow, document, builder)
+    settings = app.settings
+    context = {"issuer_name": settings.issuer_name, "governing_body": settings.governing_body,
+               "place": settings.place_name, "subject": subject, "office_code": office}
+    try:
+        wording = docs.load_wording(builder.wording, folder)
+        text = wording.text("number_type", context)
+    except docs.WordingError as error:
+        raise DomainError(f"Không đọc được loại văn bản (number_type) của \"{document.title}\": {error}",
+                          "document_invalid") from None
+    try:
+        return check_number_type(text, wording.path)
+    except InvalidInput as error:  # the department's wording file, not what the person typed
+        raise DomainError(error.message, "document_invalid") from None
 
 
 # --- the documents of a state ---------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from models.rounds import RecipientRole
 from notifications.compose import ComposedEmail
 from workflows.engine.decision import MessageIntent
 from workflows.service.app import App
-from workflows.service.outgoing import RoundMail, message_context
+from workflows.service.outgoing import RoundMail, letter_citation, message_context
 from workflows.service.registry import get_workflow
 
 PLACEHOLDER_LINK = "(đường dẫn riêng của từng đơn vị)"
@@ -37,6 +37,8 @@ def preview_invitation(app: App, round_id: int, unit_code: str | None = None) ->
     with app.uow(read_only=True) as uow:
         state = uow.rounds.get(round_id, lock=False)
         details = uow.rounds.details(round_id)
+        workflow = get_workflow(state.workflow)
+        letter = letter_citation(uow, workflow, round_id)
     recipients = list(state.recipients.values())
     if not recipients:
         raise ValueError(f"round {round_id} has no recipients")
@@ -45,9 +47,8 @@ def preview_invitation(app: App, round_id: int, unit_code: str | None = None) ->
     preview_state = copy.copy(state)
     if state.launched_at is None and state.deadline_working_days is not None:
         preview_state.deadline = app.calendar.add_working_days(today, state.deadline_working_days)
-    workflow = get_workflow(state.workflow)
     link = PLACEHOLDER_LINK if chosen.role is not RecipientRole.INFORM else None
-    mail = RoundMail.of(app, workflow, preview_state)
+    mail = RoundMail.of(app, workflow, preview_state, letter)
     context = message_context(app, mail, preview_state, details, chosen,
                               MessageIntent("invitation", chosen.unit_code, {}), link)
     email = mail.compose("invitation", context)

@@ -16,6 +16,7 @@ from models.db.round_repository import RoundDetails
 from models.db.unit_of_work import UnitOfWork
 from models.rounds import RecipientRole, RecipientState, RoundState
 from notifications.compose import ComposedEmail, compose
+from notifications.documents.data import LetterRef
 from workflows.definition import Workflow
 from workflows.definition.schema import fill_terms
 from workflows.engine.decision import MessageIntent
@@ -59,19 +60,33 @@ class RoundMail:
     search_path: tuple[Path, ...]
     terms: Mapping[str, Any]
     silence: str | None
+    letter: str | None = None  # "Công văn số 12/SKHCN-TĐC ngày 10/11/2025": the round's letter once it has a number
 
     @classmethod
-    def of(cls, app: App, workflow: Workflow, state: RoundState) -> RoundMail:
+    def of(cls, app: App, workflow: Workflow, state: RoundState, letter: str | None = None) -> RoundMail:
         values = {"title": state.title, "issuer_name": app.settings.issuer_name,
                   "governing_body": app.settings.governing_body}
         sentence = workflow.silence.sentence
         silence = fill_terms(sentence, **values) if sentence and state.silence_is_agreement else None
         own = workflow_folder(workflow.name) / workflow.name / "emails"  # a department's kind: beside its YAML
-        return cls(workflow, (own,) if own.is_dir() else (), email_terms(workflow, **values), silence)
+        return cls(workflow, (own,) if own.is_dir() else (), email_terms(workflow, **values), silence, letter)
 
     def compose(self, message: str, context: Mapping[str, Any]) -> ComposedEmail:
         """One email: the kind's own template where it has one, else the generic one."""
         return compose(message, context, template_set=self.workflow.name, search_path=self.search_path)
+
+
+def letter_citation(uow: UnitOfWork, workflow: Workflow, round_id: int) -> str | None:
+    """The letter the round's emails go with (the kind's `letter:`), cited by the number and date the register
+    holds for it; None while it has none (one small query per round, not per email)."""
+    if workflow.letter is None:
+        return None
+    entries = [entry for entry in uow.register.of_round(round_id)
+               if entry.document_key == workflow.letter and not entry.cancelled]
+    if not entries:
+        return None
+    entry = entries[-1]
+    return LetterRef(entry.issued_on, entry.full_number, kind=entry.type_name).citation()
 
 
 def message_context(app: App, mail: RoundMail, state: RoundState, details: RoundDetails,
@@ -85,7 +100,7 @@ def message_context(app: App, mail: RoundMail, state: RoundState, details: Round
         "contact_name": details.contact_name, "contact_title": details.contact_title,
         "contact_phone": details.contact_phone, "signer_name": details.signer_name,
         "signer_title": details.signer_title, "terms": mail.terms, "silence": mail.silence,
-        "reference": f"đợt {state.id}",
+        "reference": f"đợt {state.id}", "letter": mail.letter,
     }
     extra = dict(intent.extra)
     for key in ("old_deadline", "new_deadline"):
@@ -110,18 +125,20 @@ class OutboxWriter:
         """Compose and queue in chunks: a fan-out to thousands of units never holds them all in memory,
         and the repositories' multi-row inserts skip the ORM's per-row bookkeeping."""
         written = 0
+        letter = letter_citation(uow, self.workflow, state.id) if intents else None
         for start in range(0, len(intents), CHUNK):
-            outbox, tokens = self._chunk(state, details, intents[start:start + CHUNK], recipient_ids, now)
+            outbox, tokens = self._chunk(state, details, intents[start:start + CHUNK], recipient_ids, now, letter)
             uow.tokens.add_many(tokens)
             uow.outbox.queue(outbox, now)
             written += len(outbox)
         return written
 
     def _chunk(self, state: RoundState, details: RoundDetails, intents: list[MessageIntent],
-               recipient_ids: dict[str, int], now: datetime) -> tuple[list[NewMessage], list[NewAccessToken]]:
+               recipient_ids: dict[str, int], now: datetime,
+               letter: str | None) -> tuple[list[NewMessage], list[NewAccessToken]]:
         outbox: list[NewMessage] = []
         tokens: list[NewAccessToken] = []
-        mail = RoundMail.of(self.app, self.workflow, state)
+        mail = RoundMail.of(self.app, self.workflow, state, letter)
         for intent in intents:
             recipient = state.recipients[intent.unit_code]
             link = None

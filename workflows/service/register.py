@@ -26,7 +26,6 @@ from models.register import (
     RegisterEntry,
     Source,
     check_issue_date,
-    check_number_type,
     check_year,
     full_number,
     parse_number,
@@ -108,31 +107,11 @@ def _document(workflow: Workflow, key: str) -> DocumentDef:
 
 
 def document_type(app: App, workflow: Workflow, key: str, office: str, subject: str) -> str:
-    """The type of a numbered document ("TTr", "BC"), from the `number_type` of its wording file (the kind's
-    own, the department's copy, or ykien's); "" for a công văn, whose wording has none."""
-    from notifications.documents import WordingError, load_wording
-    from notifications.documents.specs import SPECS
+    """The type of a numbered document ("TTr", "BC"); "" for a công văn."""
     from workflows.service import documents
 
-    document = _document(workflow, key)
-    builder = documents.BUILDERS[document.builder]
-    if builder.wording is None or "number_type" not in SPECS[builder.wording].texts:
-        return ""
-    # documents.py has no public "the wording of this document"; _wording_dir is the one rule for where it is.
-    folder = documents._wording_dir(app, workflow, document, builder)
-    settings = app.settings
-    context = {"issuer_name": settings.issuer_name, "governing_body": settings.governing_body,
-               "place": settings.place_name, "subject": subject, "office_code": office}
-    try:
-        wording = load_wording(builder.wording, folder)
-        text = wording.text("number_type", context)
-    except WordingError as error:
-        raise DomainError(f"Không đọc được loại văn bản (number_type) của \"{document.title}\": {error}",
-                          "document_invalid") from None
-    try:
-        return check_number_type(text, wording.path)
-    except InvalidInput as error:  # the department's wording file, not what the person typed
-        raise DomainError(error.message, "document_invalid") from None
+    _document(workflow, key)
+    return documents.number_type(app, workflow, key, office, subject)
 
 
 def _numbered(app: App, round_id: int, key: str) -> NumberedDocument:
