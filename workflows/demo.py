@@ -98,10 +98,19 @@ def _command(app: App, round_id: int, event: Event) -> CommandResult:
 DEMO_USER = "demo"
 
 
+def demo_base_url(host: str, port: int) -> str:
+    """The address the demo serves on, for the personal links of its mail (never YKIEN_BASE_URL's port, which the
+    demo does not listen on); a wildcard host (0.0.0.0, ::) is reached through loopback on this machine."""
+    shown = "127.0.0.1" if host in ("", "0.0.0.0", "::") else host
+    return f"http://[{shown}]:{port}" if ":" in shown else f"http://{shown}:{port}"
+
+
 def run_demo(home: Path | None = None, serve: bool = False, host: str = "127.0.0.1", port: int = 8000) -> None:
     started = time.perf_counter()
     home = home or Path(tempfile.mkdtemp(prefix="ykien-demo-"))
-    settings = load_settings(home=home, database_url=f"sqlite:///{home}/ykien.db", smtp_url=None, now=None)
+    base = demo_base_url(host, port)
+    settings = load_settings(home=home, database_url=f"sqlite:///{home}/ykien.db", smtp_url=None, now=None,
+                             base_url=base)
     clock = FrozenClock(datetime(2025, 11, 20, 8, 30, tzinfo=settings.tz))
     app = build_app(settings, clock, create_schema=True)
     sink = MailSink(store_received(app))
@@ -121,13 +130,12 @@ def run_demo(home: Path | None = None, serve: bool = False, host: str = "127.0.0
         return
     password = secrets.token_urlsafe(9)
     add_user(app, DEMO_USER, "Cán bộ trình diễn", "admin", password, None, STAFF)
-    base = f"http://{host}:{port}"
     console.rule("[bold]ykien serve")
     console.print(f"Mở {base}/ và đăng nhập: [bold]{DEMO_USER}[/] / [bold]{password}[/]")
     console.print("Đợt 1: câu chuyện của mẫu 000 (năm 2025, đã hết hạn nhận ý kiến). "
                   "Đợt 2: đang lấy ý kiến, theo đồng hồ thật.")
     for unit, link in links:
-        console.print(f"Đường dẫn trả lời của {unit}: {link.replace(app.settings.base_url, base)}")
+        console.print(f"Đường dẫn trả lời của {unit}: {link}")
     console.print("Ctrl-C để dừng.")
     from workflows.scheduler import serve_forever
 
