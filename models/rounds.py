@@ -68,6 +68,14 @@ class Task:
     done_at: datetime | None = None
 
 
+@dataclass(frozen=True)
+class UnitCounts:
+    """How many units a round asks to answer, and how many of them have answered."""
+
+    asked: int = 0
+    answered: int = 0
+
+
 @dataclass
 class RoundState:
     """Everything the engine needs to decide the next step of one round."""
@@ -90,6 +98,10 @@ class RoundState:
     outcome: dict[str, str] = field(default_factory=dict)
     recipients: dict[str, RecipientState] = field(default_factory=dict)
     unhandled_comments: int = 0  # comments of the current draft version not yet given a handling
+    # A state loaded for an event about one unit holds that unit only (partial); `others` then counts the
+    # units left out, when the event's guards need the counts (None: not loaded).
+    partial: bool = False
+    others: UnitCounts | None = None
 
     def clone(self) -> RoundState:
         """A copy the engine may change freely. Every field of a recipient or task is immutable, so a
@@ -105,8 +117,27 @@ class RoundState:
         return [r for r in self.recipients.values() if r.answers]
 
     def pending(self) -> list[RecipientState]:
-        """Units asked to answer that have not answered yet."""
+        """Units asked to answer that have not answered yet (of those loaded: every unit unless partial)."""
         return [r for r in self.answering() if not r.has_answered]
+
+    def _others(self) -> UnitCounts:
+        if not self.partial:
+            return UnitCounts()
+        if self.others is None:
+            raise RuntimeError(f"round {self.id} was loaded for one unit without the counts of the others")
+        return self.others
+
+    def asked_count(self) -> int:
+        """Units asked to answer, in the whole round (a partial state adds the counts of the units left out)."""
+        return len(self.answering()) + self._others().asked
+
+    def answered_count(self) -> int:
+        """Units that have answered, in the whole round."""
+        return sum(1 for r in self.answering() if r.has_answered) + self._others().answered
+
+    def pending_count(self) -> int:
+        """Units asked to answer that have not answered yet, in the whole round."""
+        return self.asked_count() - self.answered_count()
 
     def latest_deadline(self) -> date | None:
         deadlines = [d for r in self.answering() if (d := r.deadline(self.deadline))]

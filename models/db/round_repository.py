@@ -6,12 +6,12 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, and_, case, func, literal, select, update
 from sqlalchemy.orm import Session
 
-from models.db.tables import CommentRow, RecipientRow, ResponseRow, RoundRow
+from models.db.tables import CommentRow, OutboxRow, RecipientRow, ResponseRow, RoundRow
 from models.errors import DomainError, RoundNotFound
-from models.rounds import RecipientRole, RecipientState, ResponseKind, RoundState, Task
+from models.rounds import RecipientRole, RecipientState, ResponseKind, RoundState, Task, UnitCounts
 
 
 class ConcurrentUpdate(DomainError):
@@ -70,10 +70,83 @@ def _recipient_values(recipient: RecipientState) -> dict[str, Any]:
             "response_revision": recipient.response_revision, "reminders_sent": recipient.reminders_sent}
 
 
-def _assign(row: object, values: dict[str, Any]) -> None:
+def _assign(row: object, values: dict[str, Any]) -> bool:
+    """Set the values that differ; whether any did."""
+    changed = False
     for name, value in values.items():
         if getattr(row, name) != value:
             setattr(row, name, value)
+            changed = True
+    return changed
+
+
+@dataclass(frozen=True)
+class GridFilter:
+    """The filters of a round's unit grid, by the values of models.unit_status (blank: no filter)."""
+
+    answer: str = ""  # an AnswerStatus value
+    email: str = ""  # an EmailStatus value
+    opened: str = ""  # "yes" | "no" (units only informed get no link: never "no")
+    late: bool = False
+    extended: bool = False
+
+
+@dataclass(frozen=True)
+class GridRow:
+    """One unit of the grid: its state, the status of the mail sent to it, when it opened its link."""
+
+    id: int
+    recipient: RecipientState
+    email: str  # an EmailStatus value
+    first_opened_at: datetime | None
+    last_opened_at: datetime | None
+
+
+UnitNames = list[tuple[int, str, str]]  # (id, code, name) of units (aliases: RoundRepository.list shadows list)
+GridRows = list[GridRow]
+Ids = list[int]
+
+# The rank of the worst status of the mail sent to one unit: failed over queued over sent (unit_status's rule).
+_MAIL_RANK = {"failed": 3, "queued": 2, "sent": 1}
+
+
+class _Grid:
+    """The grid's statuses as SQL expressions, classified as models.unit_status.unit_status classifies a unit
+    (tests/integration/test_answer_path.py checks the two agree)."""
+
+    def __init__(self, round_id: int, today: date) -> None:
+        self.round_id = round_id
+        deadline = func.coalesce(RecipientRow.deadline_override, RoundRow.deadline)
+        self.answer: ColumnElement[str] = case(
+            (RecipientRow.role != RecipientRole.COMMENT.value, literal("not_asked")),
+            (RecipientRow.response_kind.is_not(None), RecipientRow.response_kind),
+            (deadline < today, literal("silent")), else_=literal("pending"))
+        rank = (select(func.max(case(*((OutboxRow.status == status, value) for status, value in _MAIL_RANK.items()),
+                                     else_=0)))
+                .where(OutboxRow.recipient_id == RecipientRow.id).scalar_subquery())
+        self.rank = func.coalesce(rank, 0)
+        self.email: ColumnElement[str] = case(
+            *((self.rank == value, literal(status)) for status, value in _MAIL_RANK.items()), else_=literal("none"))
+        self.late = and_(RecipientRow.response_kind.is_not(None), RecipientRow.response_late.is_(True))
+        self.extended = RecipientRow.deadline_override.is_not(None)
+        self.opened = RecipientRow.first_opened_at.is_not(None)
+
+    def where(self, grid_filter: GridFilter) -> list[ColumnElement[bool]]:
+        conditions: list[ColumnElement[bool]] = [RecipientRow.round_id == self.round_id]
+        if grid_filter.answer:
+            conditions.append(self.answer == grid_filter.answer)
+        if grid_filter.email:
+            conditions.append(self.rank == _MAIL_RANK.get(grid_filter.email, 0))
+        if grid_filter.opened == "yes":
+            conditions.append(self.opened)
+        elif grid_filter.opened == "no":
+            conditions.append(and_(RecipientRow.first_opened_at.is_(None),
+                                   RecipientRow.role != RecipientRole.INFORM.value))
+        if grid_filter.late:
+            conditions.append(self.late)
+        if grid_filter.extended:
+            conditions.append(self.extended)
+        return conditions
 
 
 @dataclass(frozen=True)
@@ -93,7 +166,7 @@ class RoundRepository:
         # so save() writes only the units that changed.
         self._recipient_ids: dict[int, dict[str, int]] = {}
         self._loaded: dict[int, dict[str, RecipientState]] = {}
-        self._partial: set[int] = set()
+        self._locked: set[int] = set()  # rounds whose row this transaction holds (SELECT ... FOR UPDATE)
 
     def add(self, state: RoundState, details: RoundDetails) -> int:
         row = RoundRow(
@@ -117,27 +190,38 @@ class RoundRepository:
         return row.id
 
     def row(self, round_id: int, lock: bool = False) -> RoundRow:
+        """The round's row; with lock, held until the transaction ends (read once per transaction when locked)."""
+        cached = self._rows.get(round_id)
+        if cached is not None and (not lock or round_id in self._locked):
+            return cached
         query = select(RoundRow).where(RoundRow.id == round_id)
         if lock:
             query = query.with_for_update()
         row = self.session.scalars(query).one_or_none()
         if row is None:
             raise RoundNotFound(f"Không tìm thấy đợt lấy ý kiến số {round_id}.")
+        self._rows[round_id] = row
+        if lock:
+            self._locked.add(round_id)
         return row
 
-    def get(self, round_id: int, lock: bool = True, only_unit: str | None = None) -> RoundState:
+    def get(self, round_id: int, lock: bool = True, only_unit: str | None = None, counts: bool = False,
+            comments: bool = False, no_units: bool = False) -> RoundState:
         """The round's state; with lock, the round row is held until the transaction ends.
 
-        only_unit loads that one recipient (a unit's own page on a round of thousands); such a partial
-        state is for reading and cannot be saved.
+        only_unit loads that one recipient (an event about one unit, a unit's own page, on a round of thousands),
+        no_units none: a partial state, whose save() writes the units loaded only; `counts` adds how many of the
+        other units are asked and answered (RoundState.others), `comments` the count of comments without
+        handling. A whole round always has its comments counted.
         """
         row = self.row(round_id, lock=lock)
-        query = select(*RECIPIENT_COLUMNS).where(RecipientRow.round_id == round_id)
-        if only_unit is not None:
-            query = query.where(RecipientRow.unit_code == only_unit)
-            self._partial.add(round_id)
-        recipients = self.session.execute(query.order_by(RecipientRow.id)).all()
-        self._rows[round_id] = row
+        partial = only_unit is not None or no_units
+        recipients: list[Any] = []
+        if not no_units:
+            query = select(*RECIPIENT_COLUMNS).where(RecipientRow.round_id == round_id)
+            if only_unit is not None:
+                query = query.where(RecipientRow.unit_code == only_unit)
+            recipients = list(self.session.execute(query.order_by(RecipientRow.id)).all())
         self._recipient_ids[round_id] = {r.unit_code: r.id for r in recipients}
         loaded = {r.unit_code: _recipient_state(r) for r in recipients}
         self._loaded[round_id] = loaded
@@ -149,7 +233,18 @@ class RoundRepository:
             draft_version=row.draft_version, timer_overrides=dict(row.timer_overrides or {}),
             tasks=[_task_from_json(t) for t in row.tasks or []], outcome=dict(row.outcome or {}),
             recipients={code: replace(state) for code, state in loaded.items()},
-            unhandled_comments=self.unhandled_comments(round_id, row.draft_version))
+            unhandled_comments=self.unhandled_comments(round_id, row.draft_version)
+            if comments or not partial else 0,
+            partial=partial, others=self.counts_without(round_id, only_unit) if partial and counts else None)
+
+    def counts_without(self, round_id: int, unit_code: str | None) -> UnitCounts:
+        """Units asked to answer and units that answered, leaving one unit out, in one aggregate query."""
+        query = (select(func.count(), func.count(RecipientRow.response_kind))
+                 .where(RecipientRow.round_id == round_id, RecipientRow.role == RecipientRole.COMMENT.value))
+        if unit_code is not None:
+            query = query.where(RecipientRow.unit_code != unit_code)
+        asked, answered = self.session.execute(query).one()
+        return UnitCounts(asked, answered)
 
     def unhandled_comments(self, round_id: int, draft_version: int) -> int:
         """Comments in the units' latest answers to this draft version that have no handling yet."""
@@ -179,17 +274,18 @@ class RoundRepository:
         return self._recipient_ids[round_id][unit_code]
 
     def save(self, state: RoundState) -> None:
-        """Write the state back over the rows loaded by get(); only changed columns are updated."""
-        if state.id in self._partial:
-            raise RuntimeError(f"round {state.id} was loaded for one unit only and cannot be saved")
+        """Write the state back over the rows loaded by get(); only changed columns and units are updated.
+
+        A partial state (one unit) writes that unit, and the round's row only when its header changed."""
         row = self._rows[state.id]
-        _assign(row, {
+        changed_header = _assign(row, {
             "status": state.status, "deadline": state.deadline, "launched_at": state.launched_at,
             "entered_at": state.entered_at, "closed_at": state.closed_at,
             "draft_version": state.draft_version, "timer_overrides": dict(state.timer_overrides),
             "tasks": [_task_to_json(t) for t in state.tasks], "outcome": dict(state.outcome),
         })
-        row.version += 1
+        if changed_header or not state.partial:
+            row.version += 1
         ids, loaded = self._recipient_ids[state.id], self._loaded[state.id]
         changed = [{"id": ids[code], **_recipient_values(recipient)}
                    for code, recipient in state.recipients.items() if recipient != loaded.get(code)]
@@ -241,6 +337,54 @@ class RoundRepository:
                  .where(RecipientRow.round_id == round_id, RecipientRow.role == RecipientRole.COMMENT.value)
                  .order_by(RecipientRow.id))
         return {code: name for code, name in self.session.execute(query)}
+
+    def grid_counts(self, round_id: int, today: date) -> dict[str, int]:
+        """The counts above a round's grid, in one GROUP BY: units by answer status and by mail status
+        ("email_<status>"), and how many answered late, have an extension, opened their link."""
+        grid = _Grid(round_id, today)
+        as_int = {name: func.sum(case((condition, 1), else_=0)) for name, condition in
+                  (("late", grid.late), ("extended", grid.extended), ("opened", grid.opened))}
+        query = (select(grid.answer.label("answer"), grid.email.label("email"), func.count().label("units"),
+                        *(value.label(name) for name, value in as_int.items()))
+                 .select_from(RecipientRow).join(RoundRow, RoundRow.id == RecipientRow.round_id)
+                 .where(RecipientRow.round_id == round_id).group_by(grid.answer, grid.email))
+        counts: dict[str, int] = {}
+        for row in self.session.execute(query):
+            counts[row.answer] = counts.get(row.answer, 0) + row.units
+            counts[f"email_{row.email}"] = counts.get(f"email_{row.email}", 0) + row.units
+            for name in as_int:
+                counts[name] = counts.get(name, 0) + int(getattr(row, name) or 0)
+        return counts
+
+    def grid_units(self, round_id: int, today: date, grid_filter: GridFilter) -> UnitNames:
+        """(id, code, name) of the units that pass the filter, in the round's order: for a search by name, which
+        is matched in Python (casefold, as SQLite and PostgreSQL's C locale only fold ASCII)."""
+        grid = _Grid(round_id, today)
+        query = (select(RecipientRow.id, RecipientRow.unit_code, RecipientRow.unit_name)
+                 .join(RoundRow, RoundRow.id == RecipientRow.round_id)
+                 .where(*grid.where(grid_filter)).order_by(RecipientRow.id))
+        return [(row.id, row.unit_code, row.unit_name) for row in self.session.execute(query)]
+
+    def grid_matched(self, round_id: int, today: date, grid_filter: GridFilter) -> int:
+        grid = _Grid(round_id, today)
+        query = (select(func.count()).select_from(RecipientRow).join(RoundRow, RoundRow.id == RecipientRow.round_id)
+                 .where(*grid.where(grid_filter)))
+        return self.session.scalar(query) or 0
+
+    def grid_page(self, round_id: int, today: date, grid_filter: GridFilter, limit: int, offset: int = 0,
+                  ids: Ids | None = None) -> GridRows:
+        """One page of the grid, in the round's order; `ids` (from grid_units) picks the units instead of
+        limit and offset."""
+        grid = _Grid(round_id, today)
+        query = (select(*RECIPIENT_COLUMNS, grid.email.label("mail_status"), RecipientRow.first_opened_at,
+                        RecipientRow.last_opened_at)
+                 .join(RoundRow, RoundRow.id == RecipientRow.round_id).order_by(RecipientRow.id))
+        if ids is not None:
+            query = query.where(RecipientRow.round_id == round_id, RecipientRow.id.in_(ids))
+        else:
+            query = query.where(*grid.where(grid_filter)).limit(limit).offset(offset)
+        return [GridRow(row.id, _recipient_state(row), row.mail_status, row.first_opened_at, row.last_opened_at)
+                for row in self.session.execute(query)]
 
     def recipient(self, recipient_id: int) -> RecipientRef | None:
         row = self.session.get(RecipientRow, recipient_id)

@@ -27,6 +27,7 @@ from models.rounds import RecipientRole
 from notifications.testing import SmtpCapture, smtp_capture
 from workflows.engine.events import Close, Extend, Launch
 from workflows.service.app import App, build_app
+from workflows.service.commands import deliver_queued
 from workflows.service.directory import import_units
 from workflows.service.documents import render_document
 from workflows.service.outgoing import hash_token
@@ -133,7 +134,10 @@ def unit(app: App, code: str):  # type: ignore[no-untyped-def]
     return next(u for u in round_view(app, 1).units if u.unit_code == code)
 
 
-def receipts(capture: SmtpCapture) -> list[EmailMessage]:
+def receipts(capture: SmtpCapture, app: App | None = None) -> list[EmailMessage]:
+    """The receipts the SMTP server got; with `app`, after a delivery sweep (an answer only queues its receipt)."""
+    if app is not None:
+        deliver_queued(app)
     return [m for m in capture.messages if m["X-Ykien-Kind"] == "receipt"]
 
 
@@ -213,7 +217,8 @@ def test_agreeing_records_the_answer_confirms_it_and_sends_a_receipt(client: Tes
     confirmation = client.get(answer.headers["location"])
     assert "Đã gửi ý kiến" in confirmation.text and "lần gửi 1" in confirmation.text
     assert unit(ykien_app, "STC").answer.value == "agree"
-    sent = receipts(capture)
+    assert "Thư xác nhận sẽ được gửi" in confirmation.text and receipts(capture) == []  # queued, not sent yet
+    sent = receipts(capture, ykien_app)
     assert [str(m["To"]).endswith("stc@caobang.example.vn") for m in sent] == [True]
 
 
@@ -236,7 +241,7 @@ def test_comments_are_kept_with_their_sections_and_each_revision_is_kept(client:
     assert "Lần gửi 1" in page and "Lần gửi 2" in page and "Làm rõ kinh phí" in page
     assert f"Sửa {TERMS.answer} đã gửi (lần gửi 3)" in page
     assert ">Bổ sung chỉ tiêu năng suất lao động</textarea>" in page  # the form starts from the latest revision
-    assert len(receipts(capture)) == 2
+    assert len(receipts(capture, ykien_app)) == 2
 
 
 def test_a_script_in_a_comment_is_shown_as_text_on_the_page_and_in_the_receipt(client: TestClient, ykien_app: App,
@@ -250,7 +255,7 @@ def test_a_script_in_a_comment_is_shown_as_text_on_the_page_and_in_the_receipt(c
     assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in page
     confirmation = client.get(f"/r/{token}/sent").text
     assert script not in confirmation
-    receipt = receipts(capture)[0]
+    receipt = receipts(capture, ykien_app)[0]
     html = receipt.get_body(("html",)).get_content()  # type: ignore[union-attr]
     assert "<script" not in html
     assert recipient_page(ykien_app, token).current.comments[0].text == f"Ý kiến {script}"  # type: ignore[union-attr]
@@ -287,7 +292,7 @@ def test_a_wrong_type_or_too_large_reply_is_refused_with_a_message_and_nothing_i
         if status == 422:  # the form comes back as typed, asking for the file again
             assert ">Góp ý có kèm tệp</textarea>" in answer.text and "vui lòng chọn lại tệp" in answer.text
     assert unit(ykien_app, "SCT").answer.value == "pending"
-    assert replies_stored(ykien_app) == [] and receipts(capture) == []
+    assert replies_stored(ykien_app) == [] and receipts(capture, ykien_app) == []
 
 
 def test_form_mistakes_are_shown_with_the_values_typed_and_nothing_is_recorded(client: TestClient, ykien_app: App,
@@ -497,7 +502,7 @@ def test_a_unit_sends_two_proposals_in_one_answer_and_both_reach_the_proposal_li
     current = recipient_page(ykien_app, token).current
     assert current is not None
     assert [p["task_name"] for p in current.proposals] == [A1["task_name"], second["task_name"]]
-    [receipt] = receipts(capture)
+    [receipt] = receipts(capture, ykien_app)
     body = receipt.get_body(("plain",)).get_content()  # type: ignore[union-attr]
     assert "đã nhận được 2 Phiếu đề xuất nhiệm vụ KH&CN (Mẫu A1-ĐXNV)" in body, body
 

@@ -13,6 +13,7 @@ from workflows.engine.decision import AuditEntry, Decision
 from workflows.engine.effects import EFFECTS
 from workflows.engine.events import Close, Command, Event, Extend, Remind, Respond, TimerFired
 from workflows.engine.guards import GUARDS
+from workflows.engine.needs import Needs, needs_of
 from workflows.engine.refusals import GuardFailed, Refused
 from workflows.engine.timers import plan_state_timers, plan_timer, state_closes_at
 
@@ -22,6 +23,8 @@ def decide(state: RoundState, event: Event, now: datetime, workflow: Workflow,
     """Apply one event to a copy of the state; raise Refused and change nothing when the rules say no."""
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
+    if state.partial and Needs.ROUND in needs_for(state.status, event, workflow):
+        raise ValueError(f"event {event.name} in state {state.status} needs the whole round; it was loaded in part")
     new_state = state.clone()
     decision = Decision(state=new_state, event=event.name, previous_status=state.status)
     ctx = EngineContext(new_state, event, now, workflow, calendar, tz, decision)
@@ -30,10 +33,30 @@ def decide(state: RoundState, event: Event, now: datetime, workflow: Workflow,
     else:
         _dispatch(ctx, event.name, _describe(event))
     if ctx.reschedule and not decision.replace_timers:
+        if new_state.partial:  # an effect that replans timers must declare Needs.ROUND
+            raise ValueError(f"event {event.name} replans the timers of a round loaded in part")
         decision.replace_timers = True
         decision.timers = plan_state_timers(new_state, workflow.state(new_state.status).timers,
                                             now, calendar, tz, workflow.grace_days())
     return decision
+
+
+def needs_for(status: str, event: Event, workflow: Workflow) -> Needs:
+    """What of the round deciding `event` in state `status` reads: what the guards and effects of every
+    alternative of its transition declare, and the whole round when one enters another state (its entry effects
+    and timers) or when a timer fires. An event the state does not handle needs only the header to be refused."""
+    if isinstance(event, TimerFired):
+        return Needs.ROUND
+    alternatives = workflow.state(status).transitions.get(event.name) or []
+    wanted = Needs.HEADER
+    for alternative in alternatives:
+        if alternative.to is not None and alternative.to != status:
+            return Needs.ROUND
+        if alternative.guard is not None:
+            wanted |= needs_of(GUARDS[alternative.guard])
+        for effect in alternative.effects:
+            wanted |= needs_of(EFFECTS[effect])
+    return wanted
 
 
 def _dispatch(ctx: EngineContext, event_name: str, details: dict[str, Any]) -> None:

@@ -11,6 +11,7 @@ from models.rounds import RecipientState, ResponseKind, Task
 from workflows.engine.context import EngineContext
 from workflows.engine.decision import AuditEntry, MessageIntent, ResponseRecord
 from workflows.engine.events import Command, Extend, Remind, Respond
+from workflows.engine.needs import Needs, needs
 from workflows.engine.refusals import Refused
 
 Effect = Callable[[EngineContext], None]
@@ -23,6 +24,7 @@ def _queue(ctx: EngineContext, kind: str, recipients: list[RecipientState], **ex
         ctx.decision.messages.append(MessageIntent(kind, recipient.unit_code, dict(extra)))
 
 
+@needs(Needs.ROUND)
 def send_invitations(ctx: EngineContext) -> None:
     """Fix the deadline, stamp the launch and queue one invitation per unit."""
     state = ctx.state
@@ -50,6 +52,7 @@ def _reminder(ctx: EngineContext, recipients: list[RecipientState]) -> None:
             _queue(ctx, "reminder_before", [recipient])
 
 
+@needs(Needs.ROUND)
 def remind_pending(ctx: EngineContext) -> None:
     """Remind the units still silent whose deadline is the one this timer was set for."""
     group = ctx.timer_payload.get("deadline")
@@ -59,6 +62,7 @@ def remind_pending(ctx: EngineContext) -> None:
     ctx.scratch["reminded"] = [r.unit_code for r in targets]
 
 
+@needs(Needs.ROUND)
 def remind_overdue(ctx: EngineContext) -> None:
     """Remind the units still silent whose own deadline has passed (of this timer's deadline group)."""
     group = ctx.timer_payload.get("deadline")
@@ -69,6 +73,7 @@ def remind_overdue(ctx: EngineContext) -> None:
     ctx.scratch["reminded"] = [r.unit_code for r in targets]
 
 
+@needs(Needs.ROUND)
 def remind_selected(ctx: EngineContext) -> None:
     """Remind now the chosen units (all that have not answered when none are chosen)."""
     assert isinstance(ctx.event, Remind)
@@ -87,6 +92,7 @@ def remind_selected(ctx: EngineContext) -> None:
     ctx.scratch["reminded"] = [r.unit_code for r in targets]
 
 
+@needs(Needs.UNIT)
 def record_response(ctx: EngineContext) -> None:
     """Record one unit's answer as a new revision."""
     event = ctx.event
@@ -131,6 +137,7 @@ def record_response(ctx: EngineContext) -> None:
         attachment_name=event.attachment_name, attachment_sha256=event.attachment_sha256))
 
 
+@needs(Needs.UNIT)
 def send_receipt(ctx: EngineContext) -> None:
     event = ctx.event
     assert isinstance(event, Respond)
@@ -143,6 +150,7 @@ def send_receipt(ctx: EngineContext) -> None:
                      for c in event.comments])
 
 
+@needs(Needs.ROUND)
 def move_deadline(ctx: EngineContext) -> None:
     """Extend the deadline of one unit or of the whole round, and re-plan deadline timers."""
     event = ctx.event
@@ -175,6 +183,7 @@ def move_deadline(ctx: EngineContext) -> None:
     ctx.reschedule = True
 
 
+@needs(Needs.HEADER)
 def notify_extension(ctx: EngineContext) -> None:
     event = ctx.event
     assert isinstance(event, Extend)
@@ -186,16 +195,19 @@ def notify_extension(ctx: EngineContext) -> None:
         }))
 
 
+@needs(Needs.HEADER)
 def mark_closed(ctx: EngineContext) -> None:
     ctx.state.closed_at = ctx.now
 
 
+@needs(Needs.HEADER)
 def open_report_task(ctx: EngineContext) -> None:
     if not any(t.name == REPORT_TASK and t.done_at is None for t in ctx.state.tasks):
         ctx.state.tasks.append(Task(REPORT_TASK, ctx.now))
         ctx.decision.audit.append(AuditEntry("task_opened", {"task": REPORT_TASK}))
 
 
+@needs(Needs.HEADER)
 def complete_task(ctx: EngineContext) -> None:
     for task in ctx.state.open_tasks():
         task.done_at = ctx.now
@@ -210,19 +222,23 @@ def _record_outcome(ctx: EngineContext, key: str) -> None:
                 ctx.state.outcome[f"{key.removesuffix('_at')}_{name}"] = str(value)
 
 
+@needs(Needs.HEADER)
 def record_consolidation(ctx: EngineContext) -> None:
     _record_outcome(ctx, "consolidated_at")
 
 
+@needs(Needs.HEADER)
 def record_submission(ctx: EngineContext) -> None:
     _record_outcome(ctx, "submitted_at")
 
 
+@needs(Needs.HEADER)
 def record_decision(ctx: EngineContext) -> None:
     _record_outcome(ctx, "decided_at")
     ctx.state.outcome["decision"] = ctx.event.name
 
 
+@needs(Needs.ROUND)
 def new_draft_version(ctx: EngineContext) -> None:
     """Start the next draft version: the answers to the previous version stay in history."""
     state = ctx.state

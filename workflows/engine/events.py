@@ -74,3 +74,9 @@ Event = Launch | Respond | Extend | Remind | Close | Command | TimerFired
 
 # The events the engine raises itself, by class; a definition declares them with their titles.
 ENGINE_EVENTS: frozenset[str] = frozenset({"launch", "respond", "extend", "remind", "close"})
+
+
+def event_unit(event: Event) -> str | None:
+    """The unit an event is about, when it names one (an answer, an extension for one unit)."""
+    unit = getattr(event, "unit_code", None)
+    return unit if isinstance(unit, str) else None

@@ -5,23 +5,27 @@ from collections.abc import Callable
 
 from workflows.engine.context import EngineContext
 from workflows.engine.events import Extend, Respond
+from workflows.engine.needs import Needs, needs
 from workflows.engine.refusals import GuardFailed
 
 Guard = Callable[[EngineContext], GuardFailed | None]
 
 
+@needs(Needs.COUNTS)
 def has_responses(ctx: EngineContext) -> GuardFailed | None:
-    if any(r.has_answered for r in ctx.state.answering()):
+    if ctx.state.answered_count() > 0:
         return None
     return GuardFailed("Chưa có cơ quan, đơn vị nào trả lời.", "no_responses")
 
 
+@needs(Needs.COUNTS)
 def no_responses(ctx: EngineContext) -> GuardFailed | None:
     if has_responses(ctx) is None:
         return GuardFailed("Đã có cơ quan, đơn vị trả lời.", "has_responses")
     return None
 
 
+@needs(Needs.HEADER)
 def late_accept(ctx: EngineContext) -> GuardFailed | None:
     if isinstance(ctx.event, Respond) and ctx.event.late_accept:
         return None
@@ -30,6 +34,7 @@ def late_accept(ctx: EngineContext) -> GuardFailed | None:
         "\"chấp nhận trả lời gửi muộn\".", "round_closed")
 
 
+@needs(Needs.UNIT)
 def before_deadline(ctx: EngineContext) -> GuardFailed | None:
     deadline = ctx.state.deadline
     if isinstance(ctx.event, Respond):
@@ -41,6 +46,7 @@ def before_deadline(ctx: EngineContext) -> GuardFailed | None:
     return GuardFailed(f"Đã quá hạn ({deadline:%d/%m/%Y}).", "deadline_passed")
 
 
+@needs(Needs.UNIT)
 def deadline_in_future(ctx: EngineContext) -> GuardFailed | None:
     if not isinstance(ctx.event, Extend):
         return None
@@ -59,18 +65,22 @@ def deadline_in_future(ctx: EngineContext) -> GuardFailed | None:
     return None
 
 
+@needs(Needs.COUNTS)
 def has_pending_units(ctx: EngineContext) -> GuardFailed | None:
-    if ctx.state.pending():
+    if ctx.state.pending_count():
         return None
     return GuardFailed("Tất cả cơ quan, đơn vị đã trả lời.", "nothing_pending")
 
 
+@needs(Needs.COUNTS)
 def all_answered(ctx: EngineContext) -> GuardFailed | None:
-    if not ctx.state.pending():
+    pending = ctx.state.pending_count()
+    if not pending:
         return None
-    return GuardFailed(f"Còn {len(ctx.state.pending())} cơ quan, đơn vị chưa trả lời.", "units_pending")
+    return GuardFailed(f"Còn {pending} cơ quan, đơn vị chưa trả lời.", "units_pending")
 
 
+@needs(Needs.COMMENTS)
 def all_comments_handled(ctx: EngineContext) -> GuardFailed | None:
     count = ctx.state.unhandled_comments
     if count == 0:

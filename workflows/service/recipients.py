@@ -21,7 +21,7 @@ from workflows.engine.refusals import Refused
 from workflows.engine.timers import closing_date
 from workflows.service.answer_input import check_answer, check_reply_pdf
 from workflows.service.app import App
-from workflows.service.commands import deliver_decision, run_command
+from workflows.service.commands import MAIL_HELD, run_command
 from workflows.service.files import file_in_place
 from workflows.service.outgoing import hash_token
 from workflows.service.registry import get_workflow
@@ -115,7 +115,7 @@ class AnswerReceipt:
     late: bool
     comment_count: int  # the comments, or the forms of a proposals answer
     attachment_name: str | None
-    mail: str = ""  # how the receipt went (commands.CommandResult.mail): "" sent, "later" waits for the next sweep
+    mail: str = MAIL_HELD  # the receipt waits in the outbox: the delivery sweep sends it (commands.CommandResult.mail)
 
 
 def _token_row(app: App, token: str) -> AccessToken:
@@ -223,8 +223,9 @@ def _store_reply(app: App, round_id: int, unit_code: str, content: bytes) -> tup
 
 def answer(app: App, token: str, kind: ResponseKind, comments: tuple[CommentInput, ...] = (),
            proposals: tuple[dict[str, str], ...] = (), attachment: bytes | None = None) -> AnswerReceipt:
-    """Record the unit's answer as a new revision and send the receipt (through the command path: the answer
-    is committed first; a receipt that cannot go out now waits in the outbox, and `mail` says so).
+    """Record the unit's answer as a new revision and queue its receipt in the outbox (through the command path,
+    deliver=False): the delivery sweep sends it, so the request never waits on the mail server, and its cost is
+    that of the one unit whatever the size of the round (rounds.execute loads and writes that unit only).
 
     Comments and proposals must already be cleaned (answer_input.clean_comments / clean_proposals); a refused
     answer stores nothing, not even the PDF.
@@ -260,11 +261,10 @@ def answer(app: App, token: str, kind: ResponseKind, comments: tuple[CommentInpu
         raise
     if signature is not None and attachment_sha is not None:
         record_reply_check(app, page.round_id, attachment_sha, signature)
-    result = deliver_decision(app, page.round_id, recorded.decision)  # the answer stands, whatever happens here
-    record = result.decision.responses[-1]
+    record = recorded.decision.responses[-1]
     return AnswerReceipt(page.round_id, page.unit_code, record.revision, record.kind, record.received_at,
                          record.late, len(record.proposals) if record.proposals else len(record.comments),
-                         record.attachment_name, result.mail)
+                         record.attachment_name, recorded.mail)
 
 
 def unit_actor(unit_name: str, unit_code: str) -> str:

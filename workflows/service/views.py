@@ -8,7 +8,7 @@ from pathlib import Path
 
 from models.audit import AuditEvent, ChainBreak, verify_chain
 from models.db.response_repository import CommentView, UnitAnswer
-from models.db.round_repository import RoundDetails
+from models.db.round_repository import GridFilter, RoundDetails
 from models.db.tables import OutboxRow
 from models.rounds import RoundState
 from models.signatures import SignatureReport
@@ -121,6 +121,58 @@ def round_view(app: App, round_id: int) -> RoundView:
     return RoundView(state, workflow.state_title(state.status), units, counts, timers, today,
                      kind_answer_labels(workflow), workflow.silence.label if silence else None,
                      timer_titles(workflow), workflow.title, signatures)
+
+
+@dataclass(frozen=True)
+class RoundGrid(RoundView):
+    """A round with one page of its unit grid: `units` holds the page, `counts` every unit (SQL aggregates)."""
+
+    total: int = 0  # units of the round
+    matched: int = 0  # units that pass the filter
+    page: int = 1
+    pages: int = 1
+    page_size: int = 200
+
+    @property
+    def first_shown(self) -> int:
+        """The number of the first unit shown (0 when none is)."""
+        return (self.page - 1) * self.page_size + 1 if self.units else 0
+
+
+def round_grid(app: App, round_id: int, grid_filter: GridFilter | None = None, search: str = "", page: int = 1,
+               page_size: int = 200) -> RoundGrid:
+    """A round's header, the counts of its units by status and one page of its grid (a page past the last shows
+    the last). The counts, the filters and the paging are SQL: the cost is that of a page, not of the round;
+    a search by code or name reads the codes and names of the units that pass the other filters."""
+    today = app.clock.now().astimezone(app.tz).date()
+    grid_filter = grid_filter or GridFilter()
+    needle = search.strip().casefold()
+    with app.uow(read_only=True) as uow:
+        state = uow.rounds.get(round_id, lock=False, no_units=True)
+        counts = uow.rounds.grid_counts(round_id, today)
+        total = sum(n for key, n in counts.items() if key.startswith("email_"))
+        found: list[int] | None = None
+        if needle:
+            found = [unit_id for unit_id, code, name in uow.rounds.grid_units(round_id, today, grid_filter)
+                     if needle in code.casefold() or needle in name.casefold()]
+            matched = len(found)
+        else:
+            matched = total if grid_filter == GridFilter() else uow.rounds.grid_matched(round_id, today, grid_filter)
+        pages = max(1, -(-matched // page_size))
+        page = min(max(page, 1), pages)
+        offset = (page - 1) * page_size
+        rows = uow.rounds.grid_page(round_id, today, grid_filter, page_size, offset,
+                                    ids=found[offset:offset + page_size] if found is not None else None)
+        timers = [(t.name, t.due_at) for t in uow.timers.pending_for_round(round_id)]
+        signatures = uow.reply_signatures.latest_by_unit(round_id, state.draft_version)
+    workflow = get_workflow(state.workflow)
+    silence = counts_silence(workflow, state)
+    units = [unit_status(row.recipient, state.deadline, today, EmailStatus(row.email), silence,
+                         (row.first_opened_at, row.last_opened_at)) for row in rows]
+    return RoundGrid(state, workflow.state_title(state.status), units, counts, timers, today,
+                     kind_answer_labels(workflow), workflow.silence.label if silence else None,
+                     timer_titles(workflow), workflow.title, signatures, total=total, matched=matched, page=page,
+                     pages=pages, page_size=page_size)
 
 
 def list_rounds(app: App, status: str | None = None, office: str | None = None) -> list[RoundSummary]:

@@ -171,8 +171,12 @@ class RoundOut(BaseModel):
     closed_at: datetime | None
     today: date
     counts: dict[str, int] = Field(
-        description="Số đơn vị theo trạng thái trả lời, thư (email_*), late, extended, opened")
-    units: list[UnitOut]
+        description="Số đơn vị theo trạng thái trả lời, thư (email_*), late, extended, opened (mọi đơn vị của đợt)")
+    units: list[UnitOut] = Field(description="Các đơn vị của trang `page` (theo thứ tự của đợt)")
+    units_total: int = Field(0, description="Số đơn vị của đợt")
+    page: int = Field(1, description="Trang đang xem (một trang sau trang cuối cho trang cuối)")
+    pages: int = Field(1, description="Số trang")
+    per_page: int = Field(200, description="Số đơn vị mỗi trang")
     pending_timers: list[TimerOut]
     can_change: bool = Field(description="Người dùng hiện tại được thao tác trên đợt này")
 

@@ -2,13 +2,14 @@
 round's state offers, the grid filters, engine refusals without the CLI's flags."""
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from models.unit_status import AnswerStatus, EmailStatus, UnitStatus
+from models.unit_status import AnswerStatus, EmailStatus
 from workflows.definition import Workflow
 from workflows.definition.schema import Capability
+from workflows.service.views import GridFilter
 
 ACTIONS = ("launch", "remind", "extend", "respond", "close")
 # What each staff action needs the round's state to allow (close has no capability: the state handles the event).
@@ -67,30 +68,12 @@ class UnitFilter:
     def active(self) -> bool:
         return any((self.answer, self.email, self.opened, self.late, self.extended, self.q))
 
+    def grid(self) -> GridFilter:
+        """The filters the service applies in SQL (the search `q` is passed on its own)."""
+        return GridFilter(answer=self.answer, email=self.email, opened=self.opened, late=bool(self.late),
+                          extended=bool(self.extended))
+
     def query(self, **changes: str) -> str:
         """The query string of this filter with some values changed ('' removes one)."""
         values = {**self.__dict__, **changes}
         return urlencode({k: v for k, v in values.items() if v})
-
-    def keep(self, unit: UnitStatus) -> bool:
-        if self.answer and unit.answer.value != self.answer:
-            return False
-        if self.email and unit.email.value != self.email:
-            return False
-        if self.opened == "yes" and unit.first_opened_at is None:
-            return False
-        if self.opened == "no" and (unit.first_opened_at is not None or unit.role == "inform"):  # inform: no link
-            return False
-        if self.late and not unit.late:
-            return False
-        if self.extended and not unit.extended:
-            return False
-        if self.q:
-            needle = self.q.casefold()
-            if needle not in unit.unit_code.casefold() and needle not in unit.unit_name.casefold():
-                return False
-        return True
-
-
-def filter_units(units: Iterable[UnitStatus], unit_filter: UnitFilter) -> list[UnitStatus]:
-    return [u for u in units if unit_filter.keep(u)]

@@ -24,7 +24,7 @@ from workflows.engine.events import Close, Event, Extend, Launch, Remind, Respon
 from workflows.engine.refusals import Refused
 from workflows.service.answer_input import check_answer, clean_comments, clean_proposals
 from workflows.service.app import App
-from workflows.service.commands import run_command
+from workflows.service.commands import MAIL_HELD, run_command
 from workflows.service.deadlines import parse_deadline
 from workflows.service.directory_edit import directory_units
 from workflows.service.registry import WorkflowUnknown, get_workflow, shipped_workflows
@@ -37,7 +37,7 @@ from workflows.service.views import (
     latest_answers,
     list_rounds,
     round_brief,
-    round_view,
+    round_grid,
 )
 from workflows.web.api_schemas import (
     AuditEventOut,
@@ -82,6 +82,8 @@ from workflows.web.security import (
 )
 
 DEADLINE_HORIZON = timedelta(days=5 * 366)
+DEFAULT_PER_PAGE = 200  # units per page of GET /api/rounds/{id}, as on the round page
+MAX_PER_PAGE = 1000
 ERROR_TEXT = {
     400: "Yêu cầu không đọc được (ví dụ thân yêu cầu không phải UTF-8)",
     401: "Chưa đăng nhập (hoặc phiên đã hết hạn)",
@@ -270,9 +272,14 @@ def rounds(request: Request, _user: UserDep,
             responses=_answers(200, _round_links("GetResponses", "GetAudit", "Launch", "Respond", "Extend", "Remind",
                                                  "Close", bodies={"Respond": FIRST_UNIT, "Extend": FIRST_UNIT}),
                                401, 404, 422),
-            summary="Một đợt: bảng tình hình từng đơn vị và số đếm")
-def round_detail(request: Request, round_id: RoundId, user: UserDep) -> RoundOut:
-    view = round_view(ykien(request), round_id)
+            summary="Một đợt: số đếm theo trạng thái và bảng tình hình từng đơn vị, theo trang")
+def round_detail(request: Request, round_id: RoundId, user: UserDep,
+                 page: Annotated[int, Query(ge=1, le=1_000_000, description="Trang của bảng đơn vị (từ 1)")] = 1,
+                 per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE,
+                                                description="Số đơn vị mỗi trang")] = DEFAULT_PER_PAGE,
+                 ) -> RoundOut:
+    # Counts from SQL aggregates over every unit, units one page at a time: the cost is that of a page.
+    view = round_grid(ykien(request), round_id, page=page, page_size=per_page)
     state = view.state
     units = [UnitOut(unit_code=u.unit_code, unit_name=u.unit_name, role=u.role, email=u.email.value,
                      answer=u.answer.value, deadline=u.deadline, late=u.late, extended=u.extended,
@@ -285,7 +292,8 @@ def round_detail(request: Request, round_id: RoundId, user: UserDep) -> RoundOut
                     deadline=state.deadline, silence_is_agreement=view.silence_label is not None,
                     silence_label=view.silence_label, workflow_title=view.workflow_title,
                     draft_version=state.draft_version, launched_at=state.launched_at, closed_at=state.closed_at,
-                    today=view.today, counts=view.counts, units=units,
+                    today=view.today, counts=view.counts, units=units, units_total=view.total, page=view.page,
+                    pages=view.pages, per_page=view.page_size,
                     pending_timers=[TimerOut(name=n, due_at=d, title=view.timer_titles.get(n, n))
                                     for n, d in view.pending_timers],
                     can_change=user.can_change_round(state.office))
@@ -358,19 +366,26 @@ def create(request: Request, body: NewRoundIn, user: ChangerDep) -> CreatedOut:
     return CreatedOut(id=round_id, deadline=due, deadline_working_days=working_days)
 
 
-def _command(request: Request, user: StaffUser, round_id: int, event_of: Callable[[RoundBrief], Event]) -> CommandOut:
-    """Check the user may change the round, apply one event (audited), then send what it queued."""
+QUEUED_NOTICE = "Đã ghi nhận; thư nằm trong hộp thư đi và sẽ được gửi ở lần quét tới."
+
+
+def _command(request: Request, user: StaffUser, round_id: int, event_of: Callable[[RoundBrief], Event],
+             deliver: bool = True) -> CommandOut:
+    """Check the user may change the round, apply one event (audited), then send what it queued (with deliver
+    False, leave it to the delivery sweep: the answer says so)."""
     app = ykien(request)
     brief = round_brief(app, round_id)
     if not user.can_change_round(brief.office):
         who = "Tài khoản lãnh đạo chỉ được xem" if user.role is Role.LEADER else \
             f"Đợt số {round_id} thuộc phòng {brief.office}; cán bộ phòng {user.office} không được thay đổi"
         raise ApiError(403, "forbidden", f"{who}.")
-    result = run_command(app, round_id, event_of(brief), user.actor)  # mail failing now: a notice, not an error
+    # mail failing now: a notice, not an error
+    result = run_command(app, round_id, event_of(brief), user.actor, deliver=deliver)
     state = result.decision.state
+    notice = QUEUED_NOTICE if result.mail == MAIL_HELD else result.notice
     return CommandOut(id=round_id, status=state.status,
                       status_title=get_workflow(state.workflow).state_title(state.status),
-                      messages=result.queued, mail_notice=result.notice)
+                      messages=result.queued, mail_notice=notice)
 
 
 def _command_route(operation_id: str, summary: str, *then: str,
@@ -401,8 +416,8 @@ def respond(request: Request, round_id: RoundId, body: RespondIn, user: ChangerD
                        channel=ResponseChannel(body.channel), comments=comments, proposals=proposals,
                        note=body.note or None, late_accept=body.late_accept)
 
-    try:
-        return _command(request, user, round_id, event)
+    try:  # the receipt waits in the outbox for the delivery sweep: an answer's cost is that of its one unit
+        return _command(request, user, round_id, event, deliver=False)
     except Refused as refusal:  # the API names its own field for a late answer
         message = refusal.message
         if refusal.code == "round_closed":

@@ -42,7 +42,9 @@ MEDIA_TYPES = {
     ".odt": "application/vnd.oasis.opendocument.text",
 }
 PRIVATE = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex, nofollow"}
-# The answer is recorded whatever the mail server does (service/commands.py); the unit is told about its receipt.
+# The answer is recorded whatever the mail server does, and its receipt queued for the delivery sweep
+# (service/recipients.answer); the sent page says it will come. These notices are for links of the earlier
+# behaviour, when the receipt was sent inside the request.
 RECEIPT_NOTICES = {MAIL_LATER: "Đã ghi nhận; thư xác nhận sẽ gửi lại ở lần quét sau.",
                    MAIL_PARTIAL: "Đã ghi nhận; máy chủ thư không nhận thư xác nhận gửi tới địa chỉ thư điện tử của "
                                  "quý cơ quan."}
