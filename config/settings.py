@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import difflib
+import math
 import os
 import re
 import unicodedata
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, ValidationError, ValidationInfo, field_validator
@@ -74,20 +76,8 @@ class Settings(BaseSettings):
     @field_validator("database_url", mode="after")
     @classmethod
     def _check_database_url(cls, value: str | None) -> str | None:
-        if value is None:
-            return value
-        from sqlalchemy.engine import make_url
-        from sqlalchemy.exc import ArgumentError, NoSuchModuleError
-
-        try:
-            dialect = make_url(value).get_dialect()  # a URL SQLAlchemy reads, of a database it knows
-        except (ArgumentError, NoSuchModuleError, ValueError):
-            raise ValueError(f'"{_without_password(value)}" is not a database URL such as '
-                             "postgresql+psycopg://ykien@localhost/ykien or sqlite:////srv/ykien/ykien.db") from None
-        try:
-            dialect.import_dbapi()
-        except ImportError as error:
-            raise ValueError(f'"{_without_password(value)}": its driver is not installed ({error})') from None
+        if value is not None:
+            check_database_url(value)
         return value
 
     @field_validator("smtp_url", mode="after")
@@ -98,7 +88,7 @@ class Settings(BaseSettings):
             try:
                 urlsplit(value).port  # noqa: B018 - reading the port is what checks it
             except ValueError as error:
-                raise ValueError(f'"{_without_password(value)}" is not a URL ({error})') from None
+                raise ValueError(f'"{without_password(value)}" is not a URL ({error})') from None
         return value
 
     @field_validator("trusted_proxy_header", mode="before")
@@ -211,6 +201,12 @@ class Settings(BaseSettings):
         return self.database_url or f"sqlite:///{self.home}/ykien.db"
 
     @property
+    def database_setting(self) -> str:
+        """The variable to change to point ykien at another database: YKIEN_DATABASE_URL, or YKIEN_HOME whose
+        ykien.db is the default."""
+        return env_name("database_url") if self.database_url is not None else env_name("home")
+
+    @property
     def calendar_file_resolved(self) -> Path:
         """`calendar_file`, or `calendar.yaml` in the home directory."""
         return self.calendar_file if self.calendar_file is not None else self.home / "calendar.yaml"
@@ -241,14 +237,84 @@ def load_settings(**overrides: Any) -> Settings:
         # bytes that are not UTF-8 reach Python as lone surrogates, which pydantic cannot read (UnicodeEncodeError)
         if name.upper() in names and any("\ud800" <= char <= "\udfff" for char in value):
             shown = value.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-            raise SettingsError(f'{name}: "{shown}" is not UTF-8 text; write it again in UTF-8 (Unicode)')
+            raise SettingsError(f'{name}: "{shown}" không phải văn bản UTF-8 hợp lệ; hãy viết lại bằng bảng mã UTF-8 '
+                                "(Unicode)")
     try:
         return Settings(**overrides)
     except ValidationError as exc:
         raise SettingsError(_describe(exc)) from None
 
 
-def _without_password(url: str) -> str:
+DATABASE_BACKENDS = ("postgresql", "sqlite")
+DATABASE_URL_EXAMPLES = "postgresql+psycopg://ykien@localhost/ykien hoặc sqlite:////srv/ykien/ykien.db"
+LONGEST_SQLITE_TIMEOUT = 3600.0  # seconds a SQLite writer may be told to wait for the lock (?timeout=)
+
+
+def check_database_url(value: str) -> None:
+    """Raise ValueError, in Vietnamese and naming what to write instead, unless `value` is a URL of a PostgreSQL
+    (with an installed driver) or SQLite database ykien can keep its data in."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+    shown = f'"{without_password(value)}"'
+    try:
+        url = make_url(value)
+        backend = url.get_backend_name()
+    except (ArgumentError, ValueError):
+        hint = (" (SQLite: sqlite:/// rồi đường dẫn tệp; đường dẫn tuyệt đối có bốn dấu /)"
+                if value.lower().startswith("sqlite:") else "")
+        raise ValueError(f"{shown} không phải địa chỉ cơ sở dữ liệu; hãy viết như {DATABASE_URL_EXAMPLES}{hint}"
+                         ) from None
+    if backend not in DATABASE_BACKENDS:
+        close = difflib.get_close_matches(backend.lower(), DATABASE_BACKENDS, n=1, cutoff=0.6)
+        if close:
+            meant = "postgresql+psycopg://" if close[0] == "postgresql" else "sqlite:///"
+            raise ValueError(f'{shown}: không có loại cơ sở dữ liệu "{backend}"; có phải {meant}…? Hãy viết như '
+                             f"{DATABASE_URL_EXAMPLES}")
+        raise ValueError(f'{shown}: ykien không dùng được "{backend}"; chỉ dùng PostgreSQL hoặc SQLite, ví dụ '
+                         f"{DATABASE_URL_EXAMPLES}")
+    try:
+        dialect = url.get_dialect()
+        dialect.import_dbapi()
+    except (NoSuchModuleError, ImportError) as error:
+        raise ValueError(f'{shown}: chưa cài trình điều khiển "{url.drivername}" ({error}); với PostgreSQL hãy viết '
+                         "postgresql+psycopg://…") from None
+    if backend == "postgresql" and url.port is not None and not 1 <= url.port <= 65535:
+        raise ValueError(f'{shown}: cổng "{url.port}" không hợp lệ (từ 1 đến 65535)')
+    if backend == "sqlite":
+        if sqlite_file(value) is None:
+            raise ValueError(f"{shown} là cơ sở dữ liệu trong bộ nhớ, mất khi lệnh kết thúc; hãy ghi đường dẫn tệp, "
+                             "ví dụ sqlite:////srv/ykien/ykien.db")
+        timeout = url.query.get("timeout")
+        if timeout is not None:
+            try:
+                seconds = float(timeout if isinstance(timeout, str) else timeout[-1])
+            except ValueError:
+                seconds = math.nan
+            if not 0 <= seconds <= LONGEST_SQLITE_TIMEOUT:  # also False for nan
+                raise ValueError(f'{shown}: timeout "{timeout}" không hợp lệ; số giây chờ khóa phải từ 0 đến '
+                                 f"{LONGEST_SQLITE_TIMEOUT:.0f}")
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite URL (also `sqlite:///file:PATH?mode=ro&uri=true`); None for an in-memory database or a URL
+    of another database."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return None
+    database = parsed.database or ""
+    if parsed.query.get("uri") == "true" and database.startswith("file:"):
+        if parsed.query.get("mode") == "memory":
+            return None
+        database = unquote(urlsplit(database).path)
+    if database in ("", ":memory:"):
+        return None
+    return Path(database)
+
+
+def without_password(url: str) -> str:
     """The URL as it may be shown: anything between "://" and "@" is replaced by ***."""
     scheme, separator, rest = url.partition("://")
     if not separator or "@" not in rest:

@@ -1,11 +1,16 @@
 """Engine creation with the settings each backend needs, and schema migration."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event, func, select, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+
+from models.db.tables import OutboxRow, TimerRow
 
 if TYPE_CHECKING:
     import sqlite3
@@ -19,18 +24,25 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 # (a third of a second); tests/integration/test_storage.py checks it against alembic's head.
 READ_ONLY = "ykien_read_only"
 SCHEMA_REVISION = "0009"
+SQLITE_TIMEOUT = 30.0  # seconds a SQLite writer waits for the lock; `?timeout=` in the URL changes it
+POSTGRES_CONNECT_TIMEOUT = 10  # seconds to reach the server; `?connect_timeout=` in the URL changes it
 
 
 def make_engine(url: str, echo: bool = False) -> Engine:
-    """A SQLAlchemy engine; on SQLite with WAL, a busy timeout and write transactions taken eagerly."""
-    if url.startswith("sqlite"):
-        engine = create_engine(url, echo=echo, connect_args={"timeout": 30, "check_same_thread": False})
-        _configure_sqlite(engine)
+    """A SQLAlchemy engine; on SQLite with WAL, a busy timeout and write transactions taken eagerly; on PostgreSQL,
+    a bounded wait for the server (an unreachable host fails in seconds, not after the system's TCP timeout)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        timeout = parsed.query.get("timeout")
+        seconds = float(timeout if isinstance(timeout, str) else SQLITE_TIMEOUT)  # checked by the settings
+        engine = create_engine(url, echo=echo, connect_args={"timeout": seconds, "check_same_thread": False})
+        _configure_sqlite(engine, seconds)
         return engine
-    return create_engine(url, echo=echo, pool_pre_ping=True)
+    connect_args = {} if "connect_timeout" in parsed.query else {"connect_timeout": POSTGRES_CONNECT_TIMEOUT}
+    return create_engine(url, echo=echo, pool_pre_ping=True, connect_args=connect_args)
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, timeout: float) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: sqlite3.Connection, _record: ConnectionPoolEntry) -> None:
         dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
@@ -38,7 +50,7 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={round(timeout * 1000)}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -65,13 +77,76 @@ def alembic_config(url: str) -> Config:
     return config
 
 
+@dataclass(frozen=True)
+class SchemaState:
+    """The schema revisions a database records (alembic_version) against the one this code needs."""
+
+    revisions: frozenset[str]  # empty when the database was never initialised
+    code: str = SCHEMA_REVISION
+
+    @property
+    def current(self) -> bool:
+        return self.revisions == {self.code}
+
+    @property
+    def newer(self) -> bool:
+        """Whether the database has a revision this code does not know (a newer ykien migrated it)."""
+        return bool(self.revisions - known_revisions())
+
+
+def schema_state(engine: Engine) -> SchemaState:
+    """The revisions in the database; the first connection of most commands. Takes no write lock."""
+    with engine.connect().execution_options(**{READ_ONLY: True}) as connection:
+        if not engine.dialect.has_table(connection, "alembic_version"):
+            return SchemaState(frozenset())
+        return SchemaState(frozenset(connection.scalars(text("SELECT version_num FROM alembic_version"))))
+
+
 def schema_is_current(engine: Engine) -> bool:
     """Whether the database is at the latest migration (False when it was never initialised)."""
-    with engine.connect() as connection:
-        if not engine.dialect.has_table(connection, "alembic_version"):
-            return False
-        current = {row[0] for row in connection.execute(text("SELECT version_num FROM alembic_version"))}
-    return current == {SCHEMA_REVISION}
+    return schema_state(engine).current
+
+
+def known_revisions() -> frozenset[str]:
+    """Every revision of the migrations (reads them with alembic: only when a schema is not the current one)."""
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    return frozenset(revision.revision for revision in script.walk_revisions())
+
+
+def check_writable(engine: Engine) -> None:
+    """Write and commit a change that changes nothing (alembic_version set to itself). The driver's error comes out
+    here when the database cannot be written: a read-only file, folder or transaction, a role without the right,
+    a full disk. Commands that write call it, so they cannot report success with nothing to write."""
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = version_num"))
+
+
+@dataclass(frozen=True)
+class DatabaseStatus:
+    """What `ykien db check` reports: the backend, the schema, and the work waiting for the sweep at `now`."""
+
+    backend: str
+    schema: SchemaState
+    outbox_queued: int  # messages not yet sent (queued, also those waiting for a retry)
+    outbox_due: int  # of those, due for sending at `now`
+    timers_pending: int
+    timers_due: int  # pending timers due at `now`: the next sweep fires them
+
+
+def database_status(engine: Engine, now: datetime) -> DatabaseStatus:
+    """The status, in two cheap queries (counts on the indexed status and due columns)."""
+    queued = OutboxRow.status == "queued"
+    pending = TimerRow.status == "pending"
+    query = select(select(func.count(OutboxRow.id)).where(queued).scalar_subquery(),
+                   select(func.count(OutboxRow.id)).where(queued, OutboxRow.next_attempt_at <= now).scalar_subquery(),
+                   select(func.count(TimerRow.id)).where(pending).scalar_subquery(),
+                   select(func.count(TimerRow.id)).where(pending, TimerRow.due_at <= now).scalar_subquery())
+    schema = schema_state(engine)
+    with engine.connect().execution_options(**{READ_ONLY: True}) as connection:
+        counts = [int(number or 0) for number in connection.execute(query).one()]
+    return DatabaseStatus(engine.dialect.name, schema, *counts)
 
 
 def migrate(engine: Engine) -> None:

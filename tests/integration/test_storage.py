@@ -40,6 +40,29 @@ def test_the_migrations_create_exactly_the_orm_schema(app: App) -> None:
     assert tables - {"alembic_version"} == set(Base.metadata.tables)
 
 
+def test_the_migrations_go_down_to_base_and_back_up_to_head(app: App) -> None:
+    """Every migration's downgrade runs and undoes its upgrade: at base only alembic's own table is left, and the
+    upgrade that follows gives the ORM schema again, at the revision the code checks commands against."""
+    from alembic import command
+    from alembic.script import ScriptDirectory
+
+    from models.db.database import SCHEMA_REVISION, alembic_config, schema_state
+
+    config = alembic_config(app.engine.url.render_as_string(hide_password=False))
+    assert ScriptDirectory.from_config(config).get_current_head() == SCHEMA_REVISION
+    with app.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "base")
+    with app.engine.connect() as connection:
+        assert set(inspect(connection).get_table_names()) <= {"alembic_version"}
+    assert schema_state(app.engine).revisions == frozenset()
+    with app.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+    assert schema_state(app.engine).current
+    test_the_migrations_create_exactly_the_orm_schema(app)
+
+
 def _tamper(app: App, round_id: int, seq: int, sql: str, **values: object) -> None:
     statement = text(sql)
     if "details" in values:

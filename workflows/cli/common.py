@@ -10,11 +10,14 @@ from dataclasses import asdict, is_dataclass
 from datetime import date, datetime
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
 from rich.text import Text
+
+if TYPE_CHECKING:
+    from workflows.cli.database_errors import Target
 
 console = Console(highlight=False, width=None if sys.stdout.isatty() else 200)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -155,36 +158,63 @@ def guarded(as_json: bool = False) -> Iterator[None]:
         problem = error.strerror or str(error)
         raise fail("file_unusable", f"{_shown(name)}: không dùng được tệp hoặc thư mục này ({problem}).",
                    EXIT_BAD_INPUT, as_json) from None
+    except Exception as error:
+        # The database failed under the command (locked, read-only, gone): one line naming the setting to change.
+        from workflows.cli.database_errors import database_problem
+
+        problem_found = database_problem(error)
+        if problem_found is None:  # not the database's state but a fault: shown whole
+            raise
+        raise fail(problem_found.code, problem_found.message, EXIT_BAD_INPUT, as_json) from None
 
 
-def open_app(create_schema: bool = False):
-    """The app for this process; without `ykien init` first, a clear error instead of a stack trace."""
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import OperationalError
-
+def open_app(create_schema: bool = False, writes: bool = False):
+    """The app for this process, its database checked before the command runs: there, reachable, at this code's
+    schema (migrated first when `create_schema`, as `ykien init` and `serve` do), and able to commit a write when
+    the command writes (`writes`, and always with `create_schema`), so that no command reports success on a
+    database it could not change. A failure is InvalidInput here, or a driver error `guarded` turns into one line."""
     from config.settings import load_settings
     from models.errors import InvalidInput
+    from workflows.cli.database_errors import INIT, Target
     from workflows.service.app import build_app
+    from workflows.service.database_check import ensure_writable, schema_of
 
     settings = load_settings()
-    url = settings.database_url_resolved
-    if not create_schema and url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).is_file():
+    target = Target.of(settings)
+    if not create_schema and target.file is not None and not target.file.is_file():
         # Connecting would create an empty database file in a home that was never initialised.
-        raise InvalidInput(f"Chưa khởi tạo ({url}): hãy chạy `ykien init` trước.", "not_initialised")
-    shown = make_url(url).render_as_string(hide_password=True)
+        raise InvalidInput(_not_created(target, target.file, settings.home), "not_initialised")
+    app = build_app(settings)
     try:
-        app = build_app(settings)
         if create_schema:
-            settings.home.mkdir(parents=True, exist_ok=True)  # where a SQLite database is made
-        current = app.schema_is_current()  # the first connection
-    except OperationalError as error:  # the server is not there, refuses us, or the file cannot be opened
-        reason = str(error.orig or error).strip().splitlines()[0]
-        raise InvalidInput(f"Không kết nối được cơ sở dữ liệu {shown} (YKIEN_DATABASE_URL): {reason}",
-                           "database_unreachable") from None
-    if create_schema:  # connected: a fault while migrating is shown whole
+            settings.home.mkdir(parents=True, exist_ok=True)  # where a SQLite database is made by default
+        schema = schema_of(app)  # the first connection
+        revisions = ", ".join(sorted(schema.revisions))
+        if not schema.current and schema.newer:
+            raise InvalidInput(f"{target.name.capitalize()} có cấu trúc phiên bản {revisions}, mới hơn bản ykien "
+                               f"này (phiên bản {schema.code}): hãy cài bản ykien mới hơn, hoặc sửa {target.setting} "
+                               "nếu nhầm cơ sở dữ liệu.", "schema_too_new")
+        if create_schema and not schema.current:
+            app.close()
+            app = build_app(settings, create_schema=True)  # a fault while migrating is shown whole
+        elif not schema.revisions:
+            raise InvalidInput(f"{target.name.capitalize()} chưa được khởi tạo: hãy chạy {INIT} (hoặc sửa "
+                               f"{target.setting} nếu nhầm cơ sở dữ liệu).", "not_initialised")
+        elif not schema.current:
+            raise InvalidInput(f"{target.name.capitalize()} có cấu trúc phiên bản {revisions}, cũ hơn phiên bản "
+                               f"{schema.code} bản ykien này cần: hãy chạy {INIT} để cập nhật.", "not_initialised")
+        if writes or create_schema:
+            ensure_writable(app)
+    except BaseException:
         app.close()
-        return build_app(settings, create_schema=True)
-    if not current:
-        raise InvalidInput(f"Cơ sở dữ liệu ({shown}) chưa được khởi tạo hoặc chưa cập nhật: hãy chạy `ykien init`.",
-                           "not_initialised")
+        raise
     return app
+
+
+def _not_created(target: Target, file: Path, home: Path) -> str:
+    """No SQLite file where the settings say: the home was never initialised, or the URL names a wrong path."""
+    if target.setting == "YKIEN_HOME":
+        return f"Chưa khởi tạo: chưa có {target.name} trong YKIEN_HOME ({home}). Hãy chạy `ykien init` trước."
+    missing_folder = "" if file.parent.is_dir() else f" (thư mục {file.parent} cũng không có)"
+    return (f"Không có {target.name}{missing_folder}: hãy chạy `ykien init` để tạo, hoặc sửa {target.setting} nếu "
+            "đường dẫn sai.")

@@ -45,7 +45,7 @@ def tick(as_json: bool = JSON_OPTION) -> None:
     from workflows.service.sweep import run_due
 
     with guarded(as_json):
-        ykien = open_app()
+        ykien = open_app(writes=True)  # with nothing due, a read-only database would otherwise pass unnoticed
         report = run_due(ykien)
     if as_json:
         print_json(report)

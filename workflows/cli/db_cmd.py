@@ -1,0 +1,41 @@
+"""`ykien db check`: can ykien use its database, and what waits for the sweep."""
+from __future__ import annotations
+
+import typer
+
+from workflows.cli.common import JSON_OPTION, guarded, open_app, print_json, say
+
+app = typer.Typer(no_args_is_help=True)
+
+
+@app.command("check")
+def check(as_json: bool = JSON_OPTION) -> None:
+    """Kiểm tra cơ sở dữ liệu: kết nối, phiên bản cấu trúc, ghi được không, thư chờ gửi, việc hẹn giờ đến hạn.
+
+    Thoát 0 khi dùng được; 2 với một dòng nói lý do và biến cần sửa (YKIEN_DATABASE_URL, YKIEN_HOME)."""
+    from config.settings import without_password
+    from workflows.service.database_check import status_of
+
+    with guarded(as_json):
+        ykien = open_app(writes=True)  # reachable, at this code's schema, and a write commits
+        try:
+            status = status_of(ykien)
+        finally:
+            ykien.close()
+    database = without_password(ykien.settings.database_url_resolved)
+    if as_json:
+        print_json({"database": database, "setting": ykien.settings.database_setting, "backend": status.backend,
+                    "schema": {"database": sorted(status.schema.revisions), "code": status.schema.code,
+                               "current": status.schema.current},
+                    "writable": True,
+                    "outbox": {"queued": status.outbox_queued, "due": status.outbox_due},
+                    "timers": {"pending": status.timers_pending, "due": status.timers_due}})
+        return
+    now = f"{ykien.clock.now().astimezone(ykien.tz):%H:%M %d/%m/%Y}"
+    say(f"Cơ sở dữ liệu: {database} ({status.backend}, theo {ykien.settings.database_setting}): kết nối được, "
+        "ghi được.")
+    say(f"Cấu trúc: phiên bản {', '.join(sorted(status.schema.revisions))}, đúng phiên bản mà bản ykien này cần "
+        f"({status.schema.code}).")
+    say(f"Thư chờ gửi: {status.outbox_queued}, trong đó {status.outbox_due} đến hạn gửi lúc {now}.")
+    say(f"Việc hẹn giờ chưa chạy: {status.timers_pending}, trong đó {status.timers_due} đã đến hạn lúc {now}"
+        + (" (chạy `ykien tick` hoặc `ykien serve` để xử lý)." if status.timers_due or status.outbox_due else "."))
