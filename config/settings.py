@@ -65,6 +65,11 @@ class Settings(BaseSettings):
     # Ký số: the root certificates (PEM or DER) replies are checked against, and an RFC 3161 timestamp server
     trust_roots: Path | None = None
     timestamp_url: str | None = None
+    # The USB token plugged into the server that signs from the web (its driver, token and key labels); the PIN is
+    # typed in the form each time, never stored
+    pkcs11_library: Path | None = None
+    pkcs11_token: str | None = None
+    pkcs11_key: str | None = None
 
     @field_validator("database_url", "smtp_url", "calendar_file", "workflows_dir", mode="before")
     @classmethod
@@ -102,15 +107,22 @@ class Settings(BaseSettings):
                 raise ValueError(f'"{value}" is not an HTTP header name such as X-Forwarded-For or X-Real-IP')
         return value
 
-    @field_validator("trust_roots", "timestamp_url", mode="before")
+    @field_validator("trust_roots", "timestamp_url", "pkcs11_library", "pkcs11_token", "pkcs11_key", mode="before")
     @classmethod
     def _blank_signing_is_unset(cls, value: Any) -> Any:
         return None if isinstance(value, str) and not value.strip() else value
 
-    @field_validator("trust_roots", mode="after")
+    @field_validator("trust_roots", "pkcs11_library", mode="after")
     @classmethod
     def _expand_trust_roots(cls, value: Path | None) -> Path | None:
         return value.expanduser().absolute() if value is not None else None
+
+    @property
+    def signing_token(self) -> tuple[Path, str, str] | None:
+        """The server's USB token (driver, token label, key label) when all three are set, else None."""
+        if self.pkcs11_library is None or not self.pkcs11_token or not self.pkcs11_key:
+            return None
+        return self.pkcs11_library, self.pkcs11_token, self.pkcs11_key
 
     @field_validator("home", "calendar_file", "workflows_dir", mode="after")
     @classmethod

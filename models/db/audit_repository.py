@@ -35,8 +35,13 @@ class AuditRepository:
                                       details=details, prev_hash=prev, hash=digest))
             prev = digest
 
-    def events(self, round_id: int | None) -> list[AuditEvent]:
+    def events(self, round_id: int | None, actions: Iterable[str] | None = None) -> list[AuditEvent]:
+        """The round's chain in order; with `actions`, only the events of those actions (a page that lists the
+        signed documents reads those, not a 5,000-unit round's every answer)."""
         condition = AuditRow.round_id.is_(None) if round_id is None else AuditRow.round_id == round_id
-        rows = self.session.scalars(select(AuditRow).where(condition).order_by(AuditRow.seq))
+        query = select(AuditRow).where(condition)
+        if actions is not None:
+            query = query.where(AuditRow.action.in_(list(actions)))
+        rows = self.session.scalars(query.order_by(AuditRow.seq))
         return [AuditEvent(r.round_id, r.seq, r.at, r.actor, r.action, dict(r.details), r.prev_hash, r.hash)
                 for r in rows]

@@ -42,8 +42,9 @@ class SigningError(Exception):
 class Pkcs12Signer:
     """A key and certificate in a .p12/.pfx file; the password comes from the environment, never an argument."""
 
-    path: Path
+    path: Path  # where the file is, or the name it was uploaded under when `data` holds it
     password: bytes | None = None
+    data: bytes | None = None  # the file's bytes, kept in memory only (a key uploaded through the web form)
 
 
 @dataclass(frozen=True)
@@ -154,9 +155,13 @@ def sign_pdf(
     stamper = timestamper or (HTTPTimeStamper(timestamp_url) if timestamp_url else None)
     if isinstance(source, Pkcs12Signer):
         try:
-            key = signers.SimpleSigner.load_pkcs12_data(source.path.read_bytes(), (), passphrase=source.password)
-        except (OSError, ValueError) as error:
-            raise SigningError(f"Không mở được tệp khóa {source.path}: {error}") from error
+            data = source.data if source.data is not None else source.path.read_bytes()
+            key = signers.SimpleSigner.load_pkcs12_data(data, (), passphrase=source.password)
+        except OSError as error:
+            raise SigningError(f"Không đọc được tệp khóa {source.path}: {error.strerror or error}") from error
+        except ValueError as error:  # pyHanko cannot tell a wrong password from a file that is not PKCS#12
+            raise SigningError(f"Không mở được tệp khóa {source.path}: sai mật khẩu, hoặc tệp không phải khóa "
+                               "PKCS#12 (.p12, .pfx).") from error
         if key is None:
             raise SigningError(f"Không mở được tệp khóa {source.path} (sai mật khẩu?)")
         return _sign(pdf_bytes, key, appearance, stamper, when)

@@ -32,8 +32,7 @@ from workflows.service.app import App
 from workflows.service.documents import RoundFacts, build_document
 from workflows.service.files import file_in_place
 from workflows.service.register import round_numbers
-
-SIGNED_ACTION = "document_signed"
+from workflows.service.signed_documents import SIGNED_ACTION
 
 
 class SigningRefused(DomainError):
@@ -158,4 +157,5 @@ def sign_round_document(app: App, round_id: int, document_key: str, source: Sign
     return SignedDocument(round_id, document_key, rendered.title, target, digest, number, copy, report)
 
 
-__all__ = ["Images", "SignedDocument", "SigningRefused", "docx_to_pdf", "sign_round_document", "signature_block"]
+__all__ = ["SIGNED_ACTION", "Images", "SignedDocument", "SigningRefused", "docx_to_pdf", "sign_round_document",
+           "signature_block"]

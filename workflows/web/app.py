@@ -50,6 +50,7 @@ def create_web_app(app: App) -> FastAPI:
         recipient,
         register,
         rounds,
+        signing,
     )
 
     web = FastAPI(title="ykien", version="1", docs_url="/api/docs", redoc_url=None, openapi_url="/api/openapi.json",
@@ -138,6 +139,7 @@ def create_web_app(app: App) -> FastAPI:
     web.openapi = openapi_schema  # type: ignore[method-assign]
 
     # consolidation before rounds: its paths (/rounds/{id}/consolidation, ...) are more specific.
-    for module in (auth, accounts, dashboard, consolidation, rounds, directory, register, mail, recipient, api):
+    for module in (auth, accounts, dashboard, consolidation, signing, rounds, directory, register, mail, recipient,
+                   api):
         web.include_router(module.router)
     return web

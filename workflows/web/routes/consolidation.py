@@ -36,6 +36,7 @@ from workflows.service.drafts import add_version, latest_version, revise_round, 
 from workflows.service.errors import FormErrors
 from workflows.service.followup import follow_up_possible, follow_up_round
 from workflows.service.registry import get_workflow
+from workflows.service.signed_documents import signed_documents
 from workflows.service.submission import package_refusal, submission_packages, submit_round
 from workflows.service.views import RoundBrief, audit_trail, round_brief, round_view
 from workflows.web.forms.consolidation_forms import (
@@ -343,6 +344,8 @@ def _documents_page(request: Request, round_id: int, user: StaffUser, *, decisio
         "follow_up": follow_up or FollowUpForm(units=tuple(u.unit_code for u in facts.units)),
         "input_specs": inputs_of(workflow, workflow.documents_in(state.status)),
         "inputs": inputs or document_inputs_form(facts.inputs), "legal_bases": list(facts.details.legal_bases),
+        "numbers": facts.numbers, "numbered": {key for key, d in workflow.documents.items() if d.numbered},
+        "signed": signed_documents(app, round_id), "just_signed": request.query_params.get("signed"),
         "errors": errors, **flash}, status_code=status)
 
 

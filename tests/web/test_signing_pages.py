@@ -1,0 +1,156 @@
+"""Ký số from the documents tab: staff of the round's office choose a PKCS#12 file on their computer (never stored),
+sign the request letter; the signed PDF is listed, downloadable, verified against the Sở's roots and recorded in the
+audit trail; a wrong password, a file that is not a key, a bad image or size is refused by field with nothing
+stored; leaders and other offices cannot sign; the server's USB token signs with the PIN typed in the form."""
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from debian_tools import require_tools
+from signing_ca import PASSWORD, SIGNER_NAME, CertificateAuthority, make_ca, seal_png, signature_png
+
+from notifications.signing import load_trust_roots, verify_pdf
+from tests.web.test_consolidation_pages import Site, _build, _copy
+from workflows.service.signed_documents import signed_documents
+from workflows.service.views import audit_trail
+from workflows.web.app import create_web_app
+
+SIGN = "/rounds/{}/sign/request_letter"
+
+
+@pytest.fixture(scope="module")
+def ca() -> CertificateAuthority:
+    return make_ca()
+
+
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    site = _build(tmp_path_factory.mktemp("sign") / "home")
+    yield site
+    site.app.close()
+
+
+@pytest.fixture
+def site(shared: Site, tmp_path: Path, ca: CertificateAuthority) -> Iterator[Site]:
+    """A copy of the story whose home holds the test CA's root as the Sở's trust root."""
+    copy = _copy(shared, tmp_path)
+    roots = copy.app.settings.home / "trust-roots"
+    roots.mkdir(exist_ok=True)
+    (roots / "vgca.pem").write_bytes(ca.root.cert_pem)
+    yield copy
+    copy.app.close()
+
+
+def _p12(ca: CertificateAuthority, tmp_path: Path) -> bytes:
+    return ca.pkcs12(tmp_path).read_bytes()
+
+
+def _post(site: Site, user: str, files: dict[str, tuple[str, bytes, str]], **data: str):  # type: ignore[no-untyped-def]
+    return site.as_(user).post(SIGN.format(site.round_id), data={"source": "file", "seal_mm": "36", **data},
+                               files=files)
+
+
+def test_staff_sign_the_letter_with_a_key_file_and_find_it_listed_verified_and_audited(
+        site: Site, ca: CertificateAuthority, tmp_path: Path) -> None:
+    require_tools("soffice", "pdftotext", "pdfinfo")
+    page = site.as_("canbo").get(f"/rounds/{site.round_id}/documents").text
+    assert f'href="{SIGN.format(site.round_id)}"' in page
+    form = site.as_("canbo").get(SIGN.format(site.round_id))
+    assert form.status_code == 200 and "Ký số: Công văn xin ý kiến" in form.text and "chưa có số" in form.text
+
+    response = _post(site, "canbo", {"key_file": ("ky-so.p12", _p12(ca, tmp_path), "application/x-pkcs12"),
+                                     "signature_image": ("chu-ky.png", signature_png(), "image/png"),
+                                     "seal_image": ("con-dau.png", seal_png(), "image/png")},
+                     secret=PASSWORD.decode())
+    assert response.status_code == 303, response.text
+    assert response.headers["location"].startswith(f"/rounds/{site.round_id}/documents?signed=")
+    response = site.as_("canbo").get(response.headers["location"])
+    assert "Bản đã ký số" in response.text and "Vừa ký xong." in response.text
+    (record,) = signed_documents(site.app, site.round_id)
+    assert (record.document_key, record.copy, record.actor, record.signer) == ("request_letter", False, "Canbo (canbo)",
+                                                                             SIGNER_NAME)
+    link = re.search(rf'href="(/rounds/{site.round_id}/signed/[^"]+\.pdf)"', response.text)
+    assert link is not None
+    pdf = site.as_("lanhdao").get(link.group(1))  # a leader reads what was signed
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    assert hashlib.sha256(pdf.content).hexdigest() == record.sha256
+    report = verify_pdf(pdf.content, load_trust_roots(site.app.settings.trust_roots_resolved))
+    assert report.status == "valid" and report.signer_name == SIGNER_NAME
+    events, broken = audit_trail(site.app, site.round_id)
+    assert broken is None and events[-1].action == "document_signed" and events[-1].details["sha256"] == record.sha256
+    # the key was used for this request only: nothing of it under the home
+    assert not [p for p in site.app.settings.home.rglob("*") if p.suffix in (".p12", ".pfx")]
+
+
+def test_a_wrong_password_or_a_file_that_is_not_a_key_is_refused_at_its_field_and_nothing_is_signed(
+        site: Site, ca: CertificateAuthority, tmp_path: Path) -> None:
+    require_tools("soffice")
+    wrong = _post(site, "canbo", {"key_file": ("ky-so.p12", _p12(ca, tmp_path), "application/x-pkcs12")},
+                  secret="sai-mat-khau")
+    assert wrong.status_code == 422 and 'id="err-key_file"' in wrong.text and "sai mật khẩu" in wrong.text
+    cases = [
+        ({}, "key_file", "Chọn tệp khóa PKCS#12"),
+        ({"key_file": ("thu.p12", b"", "application/x-pkcs12")}, "key_file", "rỗng"),
+        ({"key_file": ("thu.p12", b"%PDF-1.7 not a key", "application/pdf")}, "key_file", "không phải tệp khóa"),
+        ({"key_file": ("to.p12", b"0" + bytes(200 * 1024), "application/x-pkcs12")}, "key_file", "lớn hơn 100 KB"),
+        ({"key_file": ("ky.p12", _p12(ca, tmp_path), "application/x-pkcs12"),
+          "seal_image": ("dau.jpg", b"\xff\xd8\xff\xe0 jpeg", "image/jpeg")}, "seal_image", "không phải ảnh PNG"),
+    ]
+    for files, field, words in cases:
+        refused = _post(site, "canbo", files, secret="x")
+        assert refused.status_code == 422, field
+        assert f'id="err-{field}"' in refused.text and words in refused.text, (field, words)
+    for seal_mm in ("abc", "5", "61", ""):
+        refused = _post(site, "canbo", {"key_file": ("ky.p12", _p12(ca, tmp_path), "application/x-pkcs12")},
+                        secret="x", seal_mm=seal_mm)
+        if seal_mm == "":
+            continue  # blank takes the default 36 mm; the wrong password is what stops it
+        assert refused.status_code == 422 and 'id="err-seal_mm"' in refused.text, seal_mm
+    token = _post(site, "canbo", {}, source="token", secret="1234")
+    assert token.status_code == 422 and "chưa cấu hình USB token" in token.text
+    assert signed_documents(site.app, site.round_id) == []
+    assert not (site.app.settings.home / "signed").exists() or not any((site.app.settings.home / "signed").rglob("*.pdf"))
+
+
+@pytest.mark.parametrize("user", ["lanhdao", "khac"])
+def test_leaders_and_other_offices_cannot_sign(site: Site, ca: CertificateAuthority, tmp_path: Path,
+                                               user: str) -> None:
+    assert site.as_(user).get(SIGN.format(site.round_id)).status_code == 403
+    refused = _post(site, user, {"key_file": ("ky.p12", _p12(ca, tmp_path), "application/x-pkcs12")},
+                    secret=PASSWORD.decode())
+    assert refused.status_code == 403 and signed_documents(site.app, site.round_id) == []
+    assert 'class="c-sign"' not in site.as_(user).get(f"/rounds/{site.round_id}/documents").text
+
+
+@pytest.mark.parametrize("path", ["/rounds/{}/sign/unit_list", "/rounds/{}/sign/submission",
+                                  "/rounds/{}/sign/nothing", "/rounds/{}/signed/..%2Fykien.db",
+                                  "/rounds/{}/signed/cong-van-xin-y-kien-ky-000000000000.pdf"])
+def test_what_cannot_be_signed_or_was_never_signed_is_not_found(shared: Site, path: str) -> None:
+    assert shared.as_("canbo").get(path.format(shared.round_id)).status_code == 404
+
+
+def test_the_usb_token_of_the_server_signs_with_the_pin_typed_in_the_form(
+        site: Site, ca: CertificateAuthority, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from signing_ca import KEY_LABEL, TOKEN_LABEL, TOKEN_PIN, make_softhsm_token, softhsm_library
+
+    require_tools("soffice", "softhsm2-util", "pkcs11-tool")
+    library = softhsm_library()
+    assert library is not None, "softhsm2-util is installed but not its PKCS#11 library"
+    monkeypatch.setenv("SOFTHSM2_CONF", str(make_softhsm_token(ca, tmp_path / "token", library)))
+    site.app.settings = site.app.settings.model_copy(update={  # what YKIEN_PKCS11_* give `ykien serve`
+        "pkcs11_library": Path(library), "pkcs11_token": TOKEN_LABEL, "pkcs11_key": KEY_LABEL})
+    site.web = create_web_app(site.app)
+    site.sessions.clear()
+    form = site.as_("canbo").get(SIGN.format(site.round_id)).text
+    assert f"token “{TOKEN_LABEL}”" in form
+    wrong = _post(site, "canbo", {}, source="token", secret="000000")
+    assert wrong.status_code == 422 and 'id="err-secret"' in wrong.text
+    signed = _post(site, "canbo", {}, source="token", secret=TOKEN_PIN, copy="1")
+    assert signed.status_code == 303, signed.text
+    (record,) = signed_documents(site.app, site.round_id)
+    assert record.copy and record.signer == SIGNER_NAME
+    assert site.as_("canbo").get(f"/rounds/{site.round_id}/signed/{record.file}").content.startswith(b"%PDF-")

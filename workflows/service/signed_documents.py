@@ -1,0 +1,44 @@
+"""The signed PDFs of a round, as its audit trail records them (workflows/service/signing.py makes them); light, so
+that pages listing them do not load the signing libraries."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from workflows.service.app import App
+
+SIGNED_ACTION = "document_signed"
+
+
+@dataclass(frozen=True)
+class SignedRecord:
+    """A signed PDF of a round as its audit trail records it: what, by whom, when, and where the file is."""
+
+    document_key: str
+    title: str
+    file: str  # the name under $YKIEN_HOME/signed/<round>/
+    sha256: str
+    number: str | None
+    copy: bool
+    signer: str | None
+    signed_at: datetime
+    actor: str
+
+
+def signed_documents(app: App, round_id: int) -> list[SignedRecord]:
+    """The round's signed PDFs, oldest first, read from its audit trail (the signing events only)."""
+    with app.uow(read_only=True) as uow:
+        events = uow.audit.events(round_id, actions=(SIGNED_ACTION,))
+    return [SignedRecord(str(e.details.get("document_key", "")), str(e.details.get("title", "")),
+                         str(e.details.get("file", "")), str(e.details.get("sha256", "")), e.details.get("number"),
+                         bool(e.details.get("copy")), e.details.get("signer"), e.at, e.actor) for e in events]
+
+
+def signed_file(app: App, round_id: int, name: str) -> Path | None:
+    """The stored signed PDF called `name`, if the round's trail records it and the file is there (a name that
+    is not in the trail, or that climbs out of the folder, is never served)."""
+    if name not in {record.file for record in signed_documents(app, round_id)}:
+        return None
+    path = app.settings.home / "signed" / str(round_id) / name
+    return path if path.is_file() and path.parent.name == str(round_id) else None

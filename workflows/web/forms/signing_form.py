@@ -1,0 +1,100 @@
+"""The ký số form: which key signs (a PKCS#12 file chosen on the staff member's computer, or the USB token plugged
+into the server), its password or PIN, the signature and seal images, and whether it is a copy. Pure: it reads the
+posted values and files, checks them and says what is wrong by field; nothing is kept on disk."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from workflows.service.errors import FormErrors
+
+KEY_FILE_MAX = 100 * 1024  # a PKCS#12 file holds a key and a few certificates: some KB
+IMAGE_MAX = 2 * 1024 * 1024
+SECRET_MAX = 256
+SEAL_MM = (20.0, 60.0)
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+SOURCES = ("file", "token")
+
+
+@dataclass(frozen=True)
+class SignForm:
+    """What the form holds, to show it again (never the password, the PIN or the files)."""
+
+    source: str = "file"
+    seal_mm: str = "36"
+    copy: bool = False
+
+
+@dataclass(frozen=True)
+class SignRequest:
+    source: str  # "file" or "token"
+    key_name: str  # the uploaded file's name ("" for the token)
+    key_data: bytes | None
+    secret: str
+    signature_image: bytes | None
+    seal_image: bytes | None
+    seal_mm: float
+    copy: bool
+
+
+def read_sign_form(values: dict[str, list[str]]) -> SignForm:
+    def one(name: str, default: str = "") -> str:
+        return (values.get(name) or [default])[0]
+
+    return SignForm(source=one("source", "file"), seal_mm=one("seal_mm", "36").strip() or "36",
+                    copy=one("copy") == "1")
+
+
+def _png(files: dict[str, tuple[str, bytes]], field: str, errors: dict[str, str]) -> bytes | None:
+    if field not in files:
+        return None
+    name, content = files[field]
+    if len(content) > IMAGE_MAX:
+        errors[field] = f"Ảnh \"{name}\" lớn hơn {IMAGE_MAX // (1024 * 1024)} MB."
+    elif not content.startswith(PNG_MAGIC):
+        errors[field] = f"\"{name}\" không phải ảnh PNG (cần PNG nền trong suốt)."
+    else:
+        return content
+    return None
+
+
+def check_sign_form(form: SignForm, values: dict[str, list[str]], files: dict[str, tuple[str, bytes]],
+                    token_available: bool) -> SignRequest:
+    """The request, or FormErrors naming each field that is wrong (in Vietnamese)."""
+    errors: dict[str, str] = {}
+    secret = (values.get("secret") or [""])[0]
+    if form.source not in SOURCES:
+        errors["source"] = "Chọn nguồn khóa: tệp khóa PKCS#12 hoặc USB token của máy chủ."
+    elif form.source == "token" and not token_available:
+        errors["source"] = ("Máy chủ chưa cấu hình USB token (YKIEN_PKCS11_LIBRARY, YKIEN_PKCS11_TOKEN, "
+                            "YKIEN_PKCS11_KEY); hãy dùng tệp khóa PKCS#12.")
+    key_name, key_data = "", None
+    if form.source == "file":
+        if "key_file" not in files:
+            errors["key_file"] = "Chọn tệp khóa PKCS#12 (.p12 hoặc .pfx)."
+        else:
+            key_name, key_data = files["key_file"]
+            key_name = Path(key_name.replace("\\", "/")).name or "khoa.p12"
+            if not key_data:
+                errors["key_file"] = f"Tệp \"{key_name}\" rỗng."
+            elif len(key_data) > KEY_FILE_MAX:
+                errors["key_file"] = (f"Tệp \"{key_name}\" lớn hơn {KEY_FILE_MAX // 1024} KB: không phải tệp khóa "
+                                      "PKCS#12.")
+            elif key_data[0] != 0x30:  # a PKCS#12 file is one DER SEQUENCE
+                errors["key_file"] = f"Tệp \"{key_name}\" không phải tệp khóa PKCS#12 (.p12, .pfx)."
+    if len(secret) > SECRET_MAX:
+        errors["secret"] = f"Mật khẩu hoặc mã PIN dài quá {SECRET_MAX} ký tự."
+    elif form.source == "token" and not secret:
+        errors["secret"] = "Nhập mã PIN của token."
+    try:
+        seal_mm = float(form.seal_mm.replace(",", "."))
+    except ValueError:
+        seal_mm = -1.0
+    if not SEAL_MM[0] <= seal_mm <= SEAL_MM[1]:
+        errors["seal_mm"] = (f"Đường kính con dấu \"{form.seal_mm}\" phải là số mm từ {SEAL_MM[0]:.0f} đến "
+                             f"{SEAL_MM[1]:.0f}.")
+    signature = _png(files, "signature_image", errors)
+    seal = _png(files, "seal_image", errors)
+    if errors:
+        raise FormErrors(errors)
+    return SignRequest(form.source, key_name, key_data, secret, signature, seal, seal_mm, form.copy)
