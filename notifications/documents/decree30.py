@@ -243,6 +243,8 @@ class Decree30Document:
             rule.paragraph_format.left_indent = Mm(indent)
             rule.paragraph_format.right_indent = Mm(indent)
             _shrink(rule)
+            if note:  # an italic line's descenders sit low: keep the rule clear of them
+                rule.paragraph_format.space_before = Pt(3)
             set_borders(rule, ("bottom",))
         self._spacer(12)
 
