@@ -1,10 +1,11 @@
-"""DOCX to PDF (PDF/A-2b) through LibreOffice: a warm `unoserver` when one runs, else a cold `soffice`.
+"""DOCX and XLSX to PDF (PDF/A-2b) through LibreOffice: a warm `unoserver` when one runs, else a cold `soffice`.
 
-`to_pdf` / `to_pdfs` convert bytes to bytes. With the address of a running unoserver (`PdfServer`, started by
-`ykien serve`) a render takes a few hundred milliseconds; without one, `soffice --headless --convert-to` starts
-LibreOffice for the call (about 2 s) in a temporary folder with its own profile, so two renders at once never share
-one. Only DOCX is converted: the XLSX files are working data whose printable form is their DOCX twin, and
-LibreOffice Calc is not installed for them. Without LibreOffice, `PdfUnavailable` says in one line how to install it.
+`to_pdf` / `to_pdfs` convert bytes to bytes: a DOCX with Writer's PDF export, an XLSX with Calc's (the sheets as
+their page setup prints them), other files are refused. With the address of a running unoserver (`PdfServer`,
+started by `ykien serve`) a render takes a few hundred milliseconds; without one, `soffice --headless --convert-to`
+starts LibreOffice for the call (about 2 s) in a temporary folder with its own profile, so two renders at once never
+share one. `pdf_sources` names the PDF of each document of a round, the DOCX's when an XLSX shares its stem. Without
+LibreOffice, or without its Calc for an XLSX, `PdfUnavailable` says in one line what to install.
 """
 from __future__ import annotations
 
@@ -31,14 +32,21 @@ from types import TracebackType
 
 log = logging.getLogger("ykien.pdf")
 
-INSTALL_HINT = "apt-get install libreoffice-writer python3-uno fonts-liberation2"
+INSTALL_HINT = ("apt-get install libreoffice-writer libreoffice-calc python3-uno fonts-liberation2 "
+                "fonts-crosextra-carlito")
+CALC_PACKAGE = "libreoffice-calc"
 PDF_EXPORT = "writer_pdf_Export"
-# writer_pdf_Export's SelectPdfVersion: 0 PDF 1.6, 1 PDF/A-1b, 2 PDF/A-2b, 3 PDF/A-3b (LibreOffice 7.4). PDF/A-2b
-# embeds every font, writes the XMP identification (pdfaid:part 2, conformance B) and an sRGB output intent.
+CALC_PDF_EXPORT = "calc_pdf_Export"
+# The export filter of each file kind LibreOffice converts here. Both are LibreOffice's one PDF export (filter/source/
+# pdf) and take the same FilterData, SelectPdfVersion included.
+EXPORT_FILTERS = {".docx": PDF_EXPORT, ".xlsx": CALC_PDF_EXPORT}
+# SelectPdfVersion: 0 PDF 1.6, 1 PDF/A-1b, 2 PDF/A-2b, 3 PDF/A-3b (LibreOffice 7.4). PDF/A-2b embeds every font,
+# writes the XMP identification (pdfaid:part 2, conformance B) and an sRGB output intent.
 PDFA_2B = 2
-# `--convert-to` takes the filter's options as JSON since LibreOffice 7.4 (Debian bookworm's version).
-COLD_CONVERT_TO = "pdf:{}:{}".format(PDF_EXPORT, json.dumps({"SelectPdfVersion": {"type": "long",
-                                                                                  "value": str(PDFA_2B)}}))
+# Calc's library, beside soffice in LibreOffice's program folder (Linux, macOS, Windows builds); Writer's tells that
+# folder is a LibreOffice whose parts can be seen, as Debian splits them into packages.
+CALC_LIBRARIES = ("libsclo.so", "libsclo.dylib", "sclo.dll")
+WRITER_LIBRARIES = ("libswlo.so", "libswlo.dylib", "swlo.dll")
 # unoserver reads "Name=Value" strings into the filter's FilterData (digits become integers).
 WARM_FILTER_OPTIONS = [f"SelectPdfVersion={PDFA_2B}"]
 COLD_TIMEOUT = 90.0  # seconds for a cold LibreOffice to start and convert one document
@@ -68,7 +76,18 @@ class PdfUnavailable(PdfError):
 
 
 NOT_INSTALLED = (f"Không tạo được PDF: máy chạy ykien chưa cài LibreOffice (cài bằng lệnh: {INSTALL_HINT}); "
-                 "tệp DOCX vẫn dùng được.")
+                 "tệp DOCX và XLSX vẫn dùng được.")
+CALC_NOT_INSTALLED = ("Không tạo được PDF của bảng tính: LibreOffice trên máy chạy ykien thiếu phần Calc "
+                      f"(cài bằng lệnh: apt-get install {CALC_PACKAGE}); tệp XLSX vẫn dùng được.")
+
+
+def cold_convert_to(filter_name: str) -> str:
+    """soffice's `--convert-to` for one export filter, PDF/A-2b: it takes the filter's options as JSON since
+    LibreOffice 7.4 (Debian bookworm's version)."""
+    return "pdf:{}:{}".format(filter_name, json.dumps({"SelectPdfVersion": {"type": "long", "value": str(PDFA_2B)}}))
+
+
+COLD_CONVERT_TO = cold_convert_to(PDF_EXPORT)
 
 
 def soffice_path() -> str | None:
@@ -76,33 +95,71 @@ def soffice_path() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
+def calc_missing(soffice: str) -> bool:
+    """Whether the LibreOffice of `soffice` plainly lacks Calc: its program folder has Writer's library and not
+    Calc's (Debian without libreoffice-calc). False where the folder does not show its parts."""
+    program = Path(soffice).resolve().parent
+    folders = (program, program.parent / "Frameworks")  # macOS keeps the libraries in Contents/Frameworks
+    present = {library for folder in folders for library in (*WRITER_LIBRARIES, *CALC_LIBRARIES)
+               if (folder / library).is_file()}
+    return bool(present & set(WRITER_LIBRARIES)) and not present & set(CALC_LIBRARIES)
+
+
+def converts(filename: str) -> bool:
+    """Whether `to_pdf` takes a file of this name: a DOCX or an XLSX."""
+    return Path(filename).suffix.lower() in EXPORT_FILTERS
+
+
 def pdf_name(filename: str) -> str:
-    """The PDF's file name beside a DOCX: the same stem in ASCII letters, digits, '.', '_' and '-' (Vietnamese
-    letters lose their marks, đ becomes d), safe in a Content-Disposition header."""
+    """The PDF's file name beside a DOCX or XLSX: the same stem in ASCII letters, digits, '.', '_' and '-'
+    (Vietnamese letters lose their marks, đ becomes d), safe in a Content-Disposition header."""
     folded = unicodedata.normalize("NFKD", Path(filename).stem.replace("đ", "d").replace("Đ", "D"))
     ascii_stem = "".join(char for char in folded if not unicodedata.combining(char))
     stem = re.sub(r"[^A-Za-z0-9._-]+", "-", ascii_stem).strip(".-") or "van-ban"
     return f"{stem}.pdf"
 
 
-def to_pdf(docx: bytes, filename: str, server: str | None = None) -> bytes:
-    """The PDF/A-2b of one DOCX called `filename`, through the unoserver at `server` ("127.0.0.1:2003") when it
-    answers, else a cold LibreOffice. Raises PdfUnavailable without LibreOffice, PdfError when it fails."""
-    return to_pdfs([(docx, filename)], server)[0]
+def pdf_sources(filenames: Sequence[str]) -> dict[str, str]:
+    """The PDF of each document, by its name (`pdf_name`) to the file it is made from, in the order of `filenames`.
+
+    A DOCX and an XLSX that share a stem (bang-tong-hop-y-kien.docx and .xlsx) would make the same PDF: it is the
+    DOCX's, the printed form of the table, and the XLSX gets none. Files that are not DOCX or XLSX get none either;
+    of two files whose names fold to the same PDF name otherwise, the first keeps it.
+    """
+    chosen: dict[str, tuple[int, str]] = {}
+    for position, filename in enumerate(filenames):
+        if not converts(filename):
+            continue
+        name = pdf_name(filename)
+        taken = chosen.get(name)
+        if taken is None or (_filter(taken[1]) != PDF_EXPORT and _filter(filename) == PDF_EXPORT):
+            chosen[name] = (position, filename)
+    return {name: source for name, (_, source) in sorted(chosen.items(), key=lambda item: item[1][0])}
+
+
+def to_pdf(content: bytes, filename: str, server: str | None = None) -> bytes:
+    """The PDF/A-2b of one DOCX or XLSX called `filename`, through the unoserver at `server` ("127.0.0.1:2003") when
+    it answers, else a cold LibreOffice. Raises ValueError for another kind of file, PdfUnavailable without
+    LibreOffice (or its Calc, for an XLSX), PdfError when it fails."""
+    return to_pdfs([(content, filename)], server)[0]
 
 
 def to_pdfs(documents: Sequence[tuple[bytes, str]], server: str | None = None) -> list[bytes]:
-    """The PDFs of several DOCX, in order: one after the other on a warm server, or all in one cold LibreOffice."""
+    """The PDFs of several DOCX and XLSX, in order: one after the other on a warm server, or in one cold LibreOffice
+    for each kind (Writer's export for the DOCX, Calc's for the XLSX)."""
     for _, filename in documents:
-        if Path(filename).suffix.lower() != ".docx":
-            raise ValueError(f"only DOCX documents are converted to PDF, not {filename}")
+        if not converts(filename):
+            raise ValueError(f"only DOCX and XLSX documents are converted to PDF, not {filename}")
     if not documents:
         return []
+    soffice = soffice_path()
+    if soffice is not None and calc_missing(soffice) and any(_filter(name) == CALC_PDF_EXPORT for _, name in documents):
+        raise PdfUnavailable(CALC_NOT_INSTALLED)
     names = ", ".join(name for _, name in documents)
     started = time.perf_counter()
     if server is not None:
         try:
-            pdfs = [_convert_warm(docx, server) for docx, _ in documents]
+            pdfs = [_convert_warm(content, _filter(name), server) for content, name in documents]
         except (OSError, xmlrpc.client.Error, http.client.HTTPException, PdfError) as error:
             log.warning("pdf: the LibreOffice server at %s did not convert (%s); starting LibreOffice for this render",
                         server, error)
@@ -112,6 +169,10 @@ def to_pdfs(documents: Sequence[tuple[bytes, str]], server: str | None = None) -
     pdfs = _convert_cold(documents)
     log.info("pdf: %s by a LibreOffice started for it in %.0f ms", names, _ms_since(started))
     return pdfs
+
+
+def _filter(filename: str) -> str:
+    return EXPORT_FILTERS[Path(filename).suffix.lower()]
 
 
 def _ms_since(started: float) -> float:
@@ -139,9 +200,9 @@ def _proxy(server: str, timeout: float) -> xmlrpc.client.ServerProxy:
     return xmlrpc.client.ServerProxy(f"http://{server}", allow_none=True, transport=_TimeoutTransport(timeout))
 
 
-def _convert_warm(docx: bytes, server: str) -> bytes:
+def _convert_warm(content: bytes, filter_name: str, server: str) -> bytes:
     result = _proxy(server, WARM_TIMEOUT).convert(
-        None, xmlrpc.client.Binary(docx), None, "pdf", PDF_EXPORT, WARM_FILTER_OPTIONS, True, None, None)
+        None, xmlrpc.client.Binary(content), None, "pdf", filter_name, WARM_FILTER_OPTIONS, True, None, None)
     content = result.data if isinstance(result, xmlrpc.client.Binary) else b""
     if not content.startswith(b"%PDF-"):
         raise PdfError("Không tạo được PDF: LibreOffice không trả về tệp PDF.")
@@ -165,42 +226,55 @@ def _kill_group(pgid: int) -> None:
 
 
 def _convert_cold(documents: Sequence[tuple[bytes, str]]) -> list[bytes]:
+    """One LibreOffice run per export filter (`--convert-to` takes one), in one folder: the second run starts from
+    the profile the first made."""
     soffice = soffice_path()
     if soffice is None:
         raise PdfUnavailable(NOT_INSTALLED)
-    timeout = COLD_TIMEOUT + COLD_TIMEOUT_PER_DOCUMENT * (len(documents) - 1)
+    pdfs: dict[int, bytes] = {}
     with tempfile.TemporaryDirectory(prefix="ykien-pdf-") as folder:
-        work = Path(folder)
-        (work / "in").mkdir()
-        sources = []
-        for number, (docx, _) in enumerate(documents, start=1):
-            source = work / "in" / f"{number:03d}.docx"  # our own names: LibreOffice names the PDF after them
-            source.write_bytes(docx)
-            sources.append(source)
-        command = [soffice, f"-env:UserInstallation={(work / 'profile').as_uri()}", "--headless", "--norestore",
-                   "--nologo", "--nodefault", "--nolockcheck", "--convert-to", COLD_CONVERT_TO,
-                   "--outdir", str(work / "out"), *map(str, sources)]
-        # Its own session: soffice starts oosplash, which starts soffice.bin; a timeout kills the whole group.
-        process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                   cwd=work, env={**os.environ, "TMPDIR": str(work)}, start_new_session=True)
-        try:
-            _, errors = process.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            _kill_group(process.pid)
-            process.communicate()
-            raise PdfError(f"Không tạo được PDF: LibreOffice chưa chuyển xong sau {timeout:.0f} giây.",
-                           "pdf_timeout") from None
-        except BaseException:  # interrupted (Ctrl-C): leave no LibreOffice behind
-            _kill_group(process.pid)
-            process.wait()
-            raise
-        pdfs = [work / "out" / f"{source.stem}.pdf" for source in sources]
-        missing = [name for (_, name), pdf in zip(documents, pdfs, strict=True) if not pdf.is_file()]
-        if process.returncode != 0 or missing:
-            reason = errors.decode("utf-8", "replace").strip().splitlines()
-            detail = reason[-1] if reason else f"mã thoát {process.returncode}"
-            raise PdfError(f"Không tạo được PDF của {', '.join(missing) or 'văn bản'}: LibreOffice báo \"{detail}\".")
-        return [pdf.read_bytes() for pdf in pdfs]
+        for filter_name in dict.fromkeys(_filter(name) for _, name in documents):
+            batch = [(number, document) for number, document in enumerate(documents)
+                     if _filter(document[1]) == filter_name]
+            converted = _run_soffice(soffice, Path(folder), filter_name, [document for _, document in batch])
+            pdfs.update(zip((number for number, _ in batch), converted, strict=True))
+    return [pdfs[number] for number in range(len(documents))]
+
+
+def _run_soffice(soffice: str, work: Path, filter_name: str, documents: Sequence[tuple[bytes, str]]) -> list[bytes]:
+    timeout = COLD_TIMEOUT + COLD_TIMEOUT_PER_DOCUMENT * (len(documents) - 1)
+    inbox, outbox = work / f"in-{filter_name}", work / f"out-{filter_name}"
+    inbox.mkdir()
+    sources = []
+    for number, (content, name) in enumerate(documents, start=1):
+        # Our own names: LibreOffice names the PDF after them.
+        source = inbox / f"{number:03d}{Path(name).suffix.lower()}"
+        source.write_bytes(content)
+        sources.append(source)
+    command = [soffice, f"-env:UserInstallation={(work / 'profile').as_uri()}", "--headless", "--norestore",
+               "--nologo", "--nodefault", "--nolockcheck", "--convert-to", cold_convert_to(filter_name),
+               "--outdir", str(outbox), *map(str, sources)]
+    # Its own session: soffice starts oosplash, which starts soffice.bin; a timeout kills the whole group.
+    process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               cwd=work, env={**os.environ, "TMPDIR": str(work)}, start_new_session=True)
+    try:
+        _, errors = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _kill_group(process.pid)
+        process.communicate()
+        raise PdfError(f"Không tạo được PDF: LibreOffice chưa chuyển xong sau {timeout:.0f} giây.",
+                       "pdf_timeout") from None
+    except BaseException:  # interrupted (Ctrl-C): leave no LibreOffice behind
+        _kill_group(process.pid)
+        process.wait()
+        raise
+    pdfs = [outbox / f"{source.stem}.pdf" for source in sources]
+    missing = [name for (_, name), pdf in zip(documents, pdfs, strict=True) if not pdf.is_file()]
+    if process.returncode != 0 or missing:
+        reason = errors.decode("utf-8", "replace").strip().splitlines()
+        detail = reason[-1] if reason else f"mã thoát {process.returncode}"
+        raise PdfError(f"Không tạo được PDF của {', '.join(missing) or 'văn bản'}: LibreOffice báo \"{detail}\".")
+    return [pdf.read_bytes() for pdf in pdfs]
 
 
 # --- the warm server as a child process of `ykien serve` ------------------------------------------------------

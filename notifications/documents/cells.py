@@ -2,6 +2,7 @@
 holds (a cell's text, a sheet's title)."""
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from datetime import date, datetime
@@ -9,6 +10,9 @@ from datetime import date, datetime
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.utils import column_index_from_string, get_column_letter
+from openpyxl.worksheet.page import PageMargins
+from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -90,3 +94,120 @@ def put(cell: Cell, value: CellValue, *, bold: bool = False, italic: bool = Fals
     cell.alignment = Alignment(wrap_text=wrap, vertical="top", horizontal=horizontal)
     if border:
         cell.border = GRID_BORDER
+
+
+# --- printing: what LibreOffice (and Excel) put on paper -------------------------------------------------------
+
+# Decree 30's margins (top, bottom, left, right: decree30.TOP_MM ...) and the 10 mm of the DOCX header, in the inches
+# a sheet's page setup takes.
+MARGINS_MM = (20, 20, 30, 15)
+HEADER_MM = 10
+MM_PER_INCH = 25.4
+POINTS_PER_MM = 72 / MM_PER_INCH
+# A column width counts digits of the workbook's font (Calibri 11, Carlito where LibreOffice prints): 7 px, 5.25 pt,
+# plus a cell's padding; a Times New Roman 12 letter is about as wide, so a width of 40 holds about 40 letters.
+POINTS_PER_WIDTH = 5.6
+DEFAULT_WIDTH = 8.43  # Excel's width of a column the file gives none
+# Below this scale a sheet printed on one page's width reads badly (12 pt text under 9 pt): it goes on across as
+# many pages as it takes, its first columns repeated on each (`title_columns`).
+MIN_SCALE = 0.75
+LINE_FACTOR = 1.25  # a wrapped line's height over the font's size
+ROW_PADDING = 4.0  # points above and below a row's text
+WRAP_SLACK = 0.92  # word wrapping fills a line to about this share of its letters
+
+
+def print_setup(sheet: Worksheet, *, title_rows: tuple[int, int] | None, title_columns: str | None = None,
+                landscape: bool = True, header: str | None = None) -> None:
+    """A4 with Decree 30's margins, fit to the page's width (as many pages down as it takes), `title_rows` (first,
+    last) repeated on every page; the page number centred in the top margin from page 2 (Decree 30, art. 8).
+
+    A sheet too wide for one page at MIN_SCALE goes across several, repeating `title_columns` ("A:B") on each.
+    `header` (e.g. "&A", the sheet's name) is printed above the table on every page. Row heights are set for the
+    wrapped text, which LibreOffice prints only as tall as the file says.
+    """
+    setup = sheet.page_setup
+    setup.orientation = "landscape" if landscape else "portrait"
+    setup.paperSize = sheet.PAPERSIZE_A4
+    top, bottom, left, right = (value / MM_PER_INCH for value in MARGINS_MM)
+    sheet.page_margins = PageMargins(left=left, right=right, top=top, bottom=bottom,
+                                     header=HEADER_MM / MM_PER_INCH, footer=HEADER_MM / MM_PER_INCH)
+    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    setup.fitToWidth = pages_wide(sheet, landscape=landscape, title_columns=title_columns)
+    setup.fitToHeight = 0  # as many pages down as the rows need
+    if title_rows is not None:
+        sheet.print_title_rows = f"{title_rows[0]}:{title_rows[1]}"
+    if title_columns is not None and setup.fitToWidth > 1:
+        sheet.print_title_cols = title_columns
+    sheet.print_options.horizontalCentered = True
+    pages, first = sheet.HeaderFooter.oddHeader, sheet.HeaderFooter.firstHeader
+    assert pages is not None and first is not None  # openpyxl makes them with the sheet
+    sheet.HeaderFooter.differentFirst = True
+    pages.center.text, pages.center.font, pages.center.size = "&P", f"{FONT_NAME},Regular", 13
+    if header is not None:
+        for item in (pages, first):
+            item.left.text, item.left.font, item.left.size = header, f"{FONT_NAME},Bold", 12
+    fit_row_heights(sheet)
+
+
+def text_width_points(landscape: bool) -> float:
+    """The width between Decree 30's side margins on A4."""
+    page = 297 if landscape else 210
+    return (page - MARGINS_MM[2] - MARGINS_MM[3]) * POINTS_PER_MM
+
+
+def column_width(sheet: Worksheet, column: int) -> float:
+    dimension = sheet.column_dimensions.get(get_column_letter(column))
+    return float(dimension.width) if dimension is not None and dimension.width else DEFAULT_WIDTH
+
+
+def pages_wide(sheet: Worksheet, *, landscape: bool, title_columns: str | None = None) -> int:
+    """How many pages across the sheet needs so that its text prints at MIN_SCALE or larger: 1 for most tables."""
+    widths = [column_width(sheet, column) * POINTS_PER_WIDTH for column in range(1, sheet.max_column + 1)]
+    page = text_width_points(landscape) / MIN_SCALE
+    if sum(widths) <= page:
+        return 1
+    repeated, start = 0.0, 0
+    if title_columns is not None:
+        first, last = (column_index_from_string(part) for part in title_columns.split(":"))
+        repeated, start = sum(widths[first - 1:last]), last
+    pages, used = 1, repeated
+    for width in widths[start:]:
+        if used + width > page and used > repeated:
+            pages, used = pages + 1, repeated
+        used += width
+    return pages
+
+
+def fit_row_heights(sheet: Worksheet) -> None:
+    """Give each row with wrapped text the height its longest cell needs (estimated from its letters, its column's
+    width and its font's size); rows given a height already keep it."""
+    spans = {(merged.min_row, merged.min_col): (merged.min_col, merged.max_col) for merged in sheet.merged_cells.ranges}
+    for row in sheet.iter_rows():
+        number = row[0].row
+        if number is None:
+            continue
+        dimension = sheet.row_dimensions.get(number)
+        if dimension is not None and dimension.height is not None:
+            continue
+        needed, lines = 0.0, 1
+        for cell in row:
+            if not isinstance(cell, Cell) or not isinstance(cell.value, str) or not cell.alignment.wrap_text:
+                continue
+            first, last = spans.get((number, cell.column), (cell.column, cell.column))
+            width = sum(column_width(sheet, column) for column in range(first, last + 1))
+            size = float(cell.font.sz or 11)
+            lines = max(lines, text_lines(cell.value, width, size))
+            needed = max(needed, text_height(cell.value, width, size))
+        if lines > 1:  # one line fits the default height, which Excel still fits to the font
+            sheet.row_dimensions[number].height = row_height(needed)
+
+
+def text_lines(text: str, width: float, size: float) -> int:
+    """The lines a text wraps to in a column `width` wide (about one 12 pt Times New Roman letter per width unit)."""
+    letters = max(1.0, (width - 1) * WRAP_SLACK * 12 / size)
+    return sum(max(1, math.ceil(len(paragraph) / letters)) for paragraph in text.split("\n"))
+
+
+def text_height(text: str, width: float, size: float) -> float:
+    """Points a wrapped text needs in a column `width` wide."""
+    return text_lines(text, width, size) * size * LINE_FACTOR + ROW_PADDING

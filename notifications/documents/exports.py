@@ -24,13 +24,15 @@ from notifications.documents.data import HANDLINGS, DocumentDataError, Handling
 from notifications.documents.wording import load_wording
 
 VIETNAM_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+# Widths in letters, each sheet within one landscape A4 page's width at 12 pt text scaled to 75 % or more
+# (cells.MIN_SCALE); long texts wrap and the rows grow.
 UNIT_COLUMNS = (
-    ("STT", 6), ("Mã đơn vị", 12), ("Tên cơ quan, đơn vị", 40), ("Nhóm", 28), ("Vai trò", 12),
-    ("Tình trạng thư", 16), ("Trả lời", 30), ("Hạn trả lời", 13), ("Trả lời muộn", 12), ("Được gia hạn", 12),
+    ("STT", 6), ("Mã đơn vị", 11), ("Tên cơ quan, đơn vị", 38), ("Nhóm", 22), ("Vai trò", 11),
+    ("Tình trạng thư", 13), ("Trả lời", 30), ("Hạn trả lời", 12), ("Trả lời muộn", 9), ("Được gia hạn", 9),
 )
 COMMENT_COLUMNS = (
-    ("STT", 6), ("Cơ quan, đơn vị", 30), ("Mục", 14), ("Nội dung góp ý", 60), ("Đề xuất sửa thành", 45),
-    ("Xử lý", 18), ("Giải trình", 45),
+    ("STT", 6), ("Cơ quan, đơn vị", 24), ("Mục", 10), ("Nội dung góp ý", 46), ("Đề xuất sửa thành", 34),
+    ("Xử lý", 13), ("Giải trình", 34),
 )
 AUDIT_COLUMNS = ("Số thứ tự", "Thời gian (giờ Việt Nam)", "Người thực hiện", "Hành động", "Chi tiết (JSON)", "Mã băm")
 YES = "Có"
@@ -86,6 +88,7 @@ def round_workbook(units: Sequence[UnitRow], comments: Sequence[CommentRow], *,
         ]
         _row(unit_sheet, index, values)
     unit_sheet.auto_filter.ref = unit_sheet.dimensions
+    cells.print_setup(unit_sheet, title_rows=(1, 1), header="&A")
     comment_sheet = book.create_sheet("Ý kiến")
     _header(comment_sheet, COMMENT_COLUMNS)
     for index, comment in enumerate(comments, start=2):
@@ -96,6 +99,7 @@ def round_workbook(units: Sequence[UnitRow], comments: Sequence[CommentRow], *,
             comment.explanation or "",
         ])
     comment_sheet.auto_filter.ref = comment_sheet.dimensions
+    cells.print_setup(comment_sheet, title_rows=(1, 1), header="&A")
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

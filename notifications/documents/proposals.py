@@ -118,9 +118,7 @@ def render_proposal_list_xlsx(data: ProposalListData, *, wording_dir: Path | Non
             XLSX_SHORT_WIDTH if short else XLSX_FIELD_WIDTH
     sheet.freeze_panes = "C2"
     sheet.auto_filter.ref = sheet.dimensions
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.print_title_rows = "1:1"
+    cells.print_setup(sheet, title_rows=(1, 1), title_columns="A:B", header="&A")
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

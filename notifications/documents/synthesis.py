@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from notifications.documents import cells, vietnamese
@@ -89,12 +88,7 @@ def render_synthesis_xlsx(data: SynthesisData, *, wording_dir: Path | None = Non
     for column, width in enumerate(XLSX_WIDTHS, start=1):
         sheet.column_dimensions[chr(ord("A") + column - 1)].width = width
     sheet.freeze_panes = cells.at(sheet, header_row + 1, 1)
-    sheet.print_title_rows = f"{header_row}:{header_row}"
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    cells.print_setup(sheet, title_rows=(header_row, header_row))
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -1,8 +1,10 @@
-"""DOCX to PDF/A-2b through a real LibreOffice: cold (`soffice --convert-to`) and warm (a unoserver on a free loopback
-port), Vietnamese text and Liberation Serif kept, and a clear one-line refusal where LibreOffice is missing.
+"""DOCX and XLSX to PDF/A-2b through a real LibreOffice: cold (`soffice --convert-to`) and warm (a unoserver on a free
+loopback port), Vietnamese text and Liberation Serif kept, the sheets on landscape A4, and a clear one-line refusal
+where LibreOffice, or its Calc for an XLSX, is missing.
 
-The request letter's PDF and its PNG pages land in artifacts/pdf/ for people to look at. Without LibreOffice the
-tests skip on a developer machine and fail under CI (CI=true); the warm tests also need python3-uno.
+The request letter's PDF, the unit list's and the synthesis table's, and their PNG pages land in artifacts/pdf/ for
+people to look at. Without LibreOffice (and Calc) the tests skip on a developer machine and fail under CI (CI=true);
+the warm tests also need python3-uno.
 """
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -22,11 +25,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures" / "docum
 
 import document_seeds as seed_data
 
-from notifications.documents import render_request_letter
+from notifications.documents import render_request_letter, render_synthesis_xlsx
+from notifications.documents.exports import CommentRow, UnitRow, round_workbook
 from notifications.pdf import (
+    CALC_LIBRARIES,
+    CALC_PACKAGE,
     INSTALL_HINT,
     PdfServer,
     PdfUnavailable,
+    calc_missing,
     pdf_name,
     soffice_path,
     to_pdf,
@@ -41,11 +48,13 @@ TITLE = "V/v xin ý kiến góp ý đối với dự thảo Kế"  # the letter'
 SIGNER = "Nông Thị Thanh Huyền"
 
 
-def _require(*tools: str, uno: bool = False) -> None:
+def _require(*tools: str, uno: bool = False, calc: bool = False) -> None:
     missing = [tool for tool in tools if shutil.which(tool) is None]
     soffice = soffice_path()
     if uno and soffice is not None and uno_python(soffice) is None:
         missing.append("python3-uno")
+    if calc and soffice is not None and calc_missing(soffice):
+        missing.append(CALC_PACKAGE)
     if not missing:
         return
     message = f"missing {', '.join(missing)}: apt-get install -y --no-install-recommends {INSTALL_HINT} poppler-utils"
@@ -192,9 +201,10 @@ def test_the_unoserver_api_spoken_is_the_installed_unoserver_s() -> None:
     assert UNOSERVER_API == API_VERSION
 
 
-def test_only_docx_is_converted() -> None:
-    with pytest.raises(ValueError, match="only DOCX"):
-        to_pdf(b"PK", "bang-tong-hop.xlsx")
+def test_only_docx_and_xlsx_are_converted() -> None:
+    for other in ("dot-1-nhat-ky.csv", "du-thao.pdf", "bang-tong-hop.xls"):
+        with pytest.raises(ValueError, match="only DOCX and XLSX"):
+            to_pdf(b"PK", other)
 
 
 def test_pdf_names_are_ascii_beside_their_docx() -> None:
@@ -242,3 +252,120 @@ def _group_members(group: int) -> list[str]:
         if len(fields) == 3 and fields[0] == str(group) and not fields[1].startswith("Z"):
             members.append(fields[2])
     return members
+
+
+# --- XLSX: Calc's PDF export --------------------------------------------------------------------------------------
+
+UNIT_NAME = "Ủy ban nhân dân phường Thục Phán"
+UNITS = [UnitRow(f"DV{number:02d}", f"{UNIT_NAME} số {number}", "Ủy ban nhân dân các xã, phường", "Góp ý", "Đã gửi",
+                 "Không trả lời (coi như đồng ý)", date(2025, 12, 5), late=False, extended=number % 2 == 0)
+         for number in range(1, 41)]  # two pages of the "Đơn vị" sheet: its header row must print on both
+COMMENTS = [CommentRow(f"{UNIT_NAME} số 1", "II.2", "Đề nghị bổ sung chỉ tiêu số doanh nghiệp được hỗ trợ hằng năm.",
+                       "Mỗi năm hỗ trợ ít nhất 10 doanh nghiệp.", "accepted", "Đã bổ sung tại điểm b khoản 2.")]
+LANDSCAPE_A4 = (841.9, 595.3)  # points
+
+
+@pytest.fixture(scope="module")
+def unit_list() -> bytes:
+    """The round workbook (danh-sach-don-vi.xlsx) of 40 units and one comment, as the builder writes it."""
+    return round_workbook(UNITS, COMMENTS)
+
+
+def _pages(pdf: bytes, folder: Path) -> list[tuple[float, float]]:
+    path = folder / "pages.pdf"
+    path.write_bytes(pdf)
+    listing = subprocess.run(["pdfinfo", "-f", "1", "-l", "999", str(path)], capture_output=True, text=True,
+                             check=True).stdout
+    return [(round(float(width), 1), round(float(height), 1))
+            for width, height in re.findall(r"Page +\d+ size: +([\d.]+) x ([\d.]+)", listing)]
+
+
+def _page_text(pdf: bytes, folder: Path, page: int) -> str:
+    path = folder / "page.pdf"
+    path.write_bytes(pdf)
+    return subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), str(path), "-"], capture_output=True,
+                          text=True, check=True).stdout
+
+
+def assert_reads_as_the_unit_list(pdf: bytes, folder: Path) -> None:
+    """Landscape A4 pages, PDF/A-2b in Liberation Serif; each sheet one page wide (every column on its page), the
+    units' header row again on the second page, the sheets' names and the units' Vietnamese names in the text."""
+    assert pdf.startswith(b"%PDF-")
+    pages = _pages(pdf, folder)
+    assert pages and all(page == LANDSCAPE_A4 for page in pages), pages
+    texts = [_page_text(pdf, folder, number) for number in range(1, len(pages) + 1)]
+    *unit_pages, comment_page = texts
+    assert 2 <= len(unit_pages) <= 3, texts  # 40 units of one or two lines; no page per column
+    assert "Đơn vị" in unit_pages[0] and re.search(f"{UNIT_NAME} số 1(?!\\d)", unit_pages[0]), unit_pages[0][:600]
+    for text in unit_pages:  # every column on each page, under the header row repeated
+        assert "Tên cơ quan, đơn vị" in text and "Được gia" in text and "05/12/2025" in text, text[:600]
+    assert f"{UNIT_NAME} số 40" in unit_pages[-1]
+    assert "Ý kiến" in comment_page and "Đề nghị bổ sung chỉ tiêu số doanh nghiệp" in comment_page
+    assert "Giải trình" in comment_page and "Đã bổ sung tại điểm b khoản 2." in comment_page
+    fonts = _fonts(pdf, folder)
+    assert fonts and all(re.fullmatch(r"[A-Z]{6}\+LiberationSerif(-Bold)?", name) for name in fonts), fonts
+    assert_pdfa_2b(pdf)
+
+
+def _keep(pdf: bytes, name: str) -> None:
+    """The PDF and its pages as PNG in artifacts/pdf/, for people to look at."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    for stale in ARTIFACTS.glob(f"{name}*"):
+        stale.unlink()
+    (ARTIFACTS / f"{name}.pdf").write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-png", "-r", "80", str(ARTIFACTS / f"{name}.pdf"), str(ARTIFACTS / name)],
+                   check=True, timeout=60)
+    assert sorted(ARTIFACTS.glob(f"{name}-*.png"))
+
+
+def test_cold_render_of_xlsx_and_docx_together_keeps_their_order_and_prints_the_sheets_on_landscape_a4(
+        unit_list: bytes, letter: bytes, tmp_path: Path) -> None:
+    _require(*TOOLS, "pdfinfo", calc=True)
+    synthesis = render_synthesis_xlsx(seed_data.synthesis())
+    units_pdf, letter_pdf, synthesis_pdf = to_pdfs([
+        (unit_list, "danh-sach-don-vi.xlsx"), (letter, "cong-van-xin-y-kien.docx"),
+        (synthesis, "bang-tong-hop-y-kien.xlsx")])
+    assert_reads_as_the_unit_list(units_pdf, tmp_path)
+    assert_reads_as_the_letter(letter_pdf, tmp_path)
+    assert _pages(synthesis_pdf, tmp_path) == [LANDSCAPE_A4]
+    text = _text(synthesis_pdf, tmp_path)
+    assert "BẢNG TỔNG HỢP, TIẾP THU, GIẢI TRÌNH Ý KIẾN GÓP Ý" in text and "Hiệp hội Doanh nghiệp tỉnh" in text
+    assert_pdfa_2b(synthesis_pdf)
+    _keep(units_pdf, "unit_list")
+    _keep(synthesis_pdf, "synthesis_table")
+
+
+def test_warm_render_of_an_xlsx_goes_through_the_unoserver(
+        server: PdfServer, unit_list: bytes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _require(*TOOLS, "pdfinfo", calc=True)
+    assert server.address is not None
+    with monkeypatch.context() as patch:
+        patch.setenv("PATH", str(tmp_path))  # only the server can answer
+        pdf = to_pdf(unit_list, "danh-sach-don-vi.xlsx", server=server.address)
+    assert_reads_as_the_unit_list(pdf, tmp_path)
+
+
+def test_a_libreoffice_without_calc_refuses_an_xlsx_in_one_line_naming_the_package_and_still_converts_a_docx(
+        unit_list: bytes, letter: bytes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """LibreOffice's program folder as Debian lays it out without libreoffice-calc: links to the installed one's
+    files but Calc's library, and a copy of its `soffice` script first on PATH. LibreOffice itself then starts from
+    the installed folder (oosplash finds it through /proc/self/exe), so the DOCX still converts for real."""
+    _require(*TOOLS, calc=True)
+    soffice = soffice_path()
+    assert soffice is not None and not calc_missing(soffice)
+    installed = Path(soffice).resolve().parent
+    program = tmp_path / "libreoffice" / "program"
+    program.mkdir(parents=True)
+    for item in installed.iterdir():
+        if item.name == "soffice":
+            shutil.copy2(item, program / "soffice")
+        elif item.name not in CALC_LIBRARIES:
+            (program / item.name).symlink_to(item)
+    monkeypatch.setenv("PATH", f"{program}{os.pathsep}{os.environ['PATH']}")
+    assert soffice_path() == str(program / "soffice") and calc_missing(str(program / "soffice"))
+    with pytest.raises(PdfUnavailable) as refused:
+        to_pdfs([(letter, "cong-van-xin-y-kien.docx"), (unit_list, "danh-sach-don-vi.xlsx")])
+    message = refused.value.message
+    assert "\n" not in message and f"apt-get install {CALC_PACKAGE}" in message and "XLSX" in message, message
+    assert refused.value.code == "pdf_unavailable"
+    assert_reads_as_the_letter(to_pdf(letter, "cong-van-xin-y-kien.docx"), tmp_path)

@@ -1,0 +1,124 @@
+"""How the XLSX documents print (what LibreOffice's PDF and Excel's print take from the file), and which PDF each
+document of a round gets. Pure: openpyxl reads back what the renderers wrote; LibreOffice's rendering is tested in
+tests/integration/test_pdf.py."""
+from __future__ import annotations
+
+import io
+import sys
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook, load_workbook
+from openpyxl.worksheet.worksheet import Worksheet
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures" / "documents"))
+
+import document_seeds as seed_data
+
+from notifications.documents import cells, render_proposal_list_xlsx, render_synthesis_xlsx, round_workbook
+from notifications.documents.exports import CommentRow, UnitRow
+from notifications.pdf import converts, pdf_sources
+
+INCH = 25.4
+UNITS = [UnitRow("TTTT-VP", "Trung tâm Thông tin - Văn phòng UBND tỉnh", "Khác", "Đăng tải", "Đã gửi", "", None,
+                 late=False, extended=False)]
+COMMENTS = [CommentRow("Sở Công Thương", "II.2", "Đề nghị bổ sung chỉ tiêu. " * 12, None, "accepted", "Đã bổ sung.")]
+
+
+def sheets(content: bytes) -> list[Worksheet]:
+    return [sheet for sheet in load_workbook(io.BytesIO(content)).worksheets if isinstance(sheet, Worksheet)]
+
+
+def workbooks() -> dict[str, bytes]:
+    return {
+        "bang-tong-hop-y-kien.xlsx": render_synthesis_xlsx(seed_data.synthesis()),
+        "danh-sach-don-vi.xlsx": round_workbook(UNITS, COMMENTS),
+        "danh-sach-de-xuat.xlsx": render_proposal_list_xlsx(seed_data.proposal_list()),
+    }
+
+
+@pytest.mark.parametrize("name", list(workbooks()))
+def test_every_sheet_prints_on_landscape_a4_with_the_decree_margins_and_its_header_row_on_each_page(name: str) -> None:
+    for sheet in sheets(workbooks()[name]):
+        setup = sheet.page_setup
+        assert (setup.orientation, int(setup.paperSize)) == ("landscape", int(Worksheet.PAPERSIZE_A4)), sheet.title
+        margins = sheet.page_margins
+        assert [round(value * INCH) for value in (margins.top, margins.bottom, margins.left, margins.right)] == \
+            [20, 20, 30, 15]
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage and int(setup.fitToHeight) == 0
+        header_row = 4 if name.startswith("bang-tong-hop") else 1
+        assert str(sheet.print_title_rows).replace("$", "") == f"{header_row}:{header_row}"
+        assert "&P" in str(sheet.oddHeader.center.text) and sheet.HeaderFooter.differentFirst  # from page 2
+
+
+def test_the_unit_list_and_the_synthesis_fit_one_page_wide_at_a_readable_scale() -> None:
+    books = workbooks()
+    for name in ("bang-tong-hop-y-kien.xlsx", "danh-sach-don-vi.xlsx"):
+        for sheet in sheets(books[name]):
+            assert int(sheet.page_setup.fitToWidth) == 1, (name, sheet.title)
+            width = sum(cells.column_width(sheet, column) for column in range(1, sheet.max_column + 1))
+            scale = cells.text_width_points(True) / (width * cells.POINTS_PER_WIDTH)
+            assert scale >= cells.MIN_SCALE or name.startswith("bang-tong-hop"), (sheet.title, scale)
+
+
+def test_the_proposal_list_goes_across_pages_repeating_the_number_and_the_unit_rather_than_shrinking() -> None:
+    sheet = sheets(workbooks()["danh-sach-de-xuat.xlsx"])[0]
+    assert sheet.max_column == 17  # the 15 fields of Mẫu A1-ĐXNV after STT and the unit
+    assert int(sheet.page_setup.fitToWidth) > 1
+    assert str(sheet.print_title_cols).replace("$", "") == "A:B"
+    assert sheet.oddHeader.left.text == "&A"  # the sheet's name above the table on every page
+
+
+def test_wrapped_rows_get_the_height_of_their_longest_cell_and_short_rows_keep_the_default() -> None:
+    units, comments = sheets(round_workbook(UNITS, COMMENTS))
+    long_comment = comments.row_dimensions[2].height
+    assert long_comment is not None and long_comment > 4 * 15  # 312 letters in a column 46 wide: 8 lines
+    assert units.row_dimensions[2].height is not None  # the unit's name wraps in its 38 letters
+    book = Workbook()
+    sheet = cells.first_sheet(book)
+    cells.put(cells.at(sheet, 1, 1), "Có")
+    cells.fit_row_heights(sheet)
+    assert sheet.row_dimensions[1].height is None
+
+
+def test_a_text_height_grows_with_its_lines() -> None:
+    one = cells.text_height("Sở Y tế", 30, 12)
+    assert cells.text_height("Sở Y tế\nSở Tư pháp", 30, 12) == pytest.approx(2 * one - cells.ROW_PADDING)
+    assert cells.text_height("x" * 270, 30, 12) > 9 * 12
+
+
+def test_pages_wide_counts_the_repeated_columns_on_every_page() -> None:
+    book = Workbook()
+    sheet = cells.first_sheet(book)
+    for column, width in enumerate((6, 30, 40, 40, 40, 40, 40, 40), start=1):
+        cells.put(cells.at(sheet, 1, column), "x")
+        sheet.column_dimensions[chr(ord("A") + column - 1)].width = width
+    page = cells.text_width_points(True) / cells.MIN_SCALE / cells.POINTS_PER_WIDTH  # widths on one page
+    assert 36 + 3 * 40 <= page < 36 + 4 * 40  # so three fields a page beside STT and the unit
+    assert cells.pages_wide(sheet, landscape=True, title_columns="A:B") == 2
+    assert cells.pages_wide(sheet, landscape=True) == 2
+
+
+# --- which PDF each document gets ----------------------------------------------------------------------------
+
+def test_pdf_sources_name_a_pdf_for_every_docx_and_xlsx_the_docx_keeping_a_shared_stem() -> None:
+    files = ["cong-van-xin-y-kien.docx", "bang-tong-hop-y-kien.xlsx", "bang-tong-hop-y-kien.docx",
+             "danh-sach-don-vi.xlsx", "dot-1-nhat-ky.csv", "to-trinh.docx"]
+    assert pdf_sources(files) == {
+        "cong-van-xin-y-kien.pdf": "cong-van-xin-y-kien.docx",
+        "bang-tong-hop-y-kien.pdf": "bang-tong-hop-y-kien.docx",
+        "danh-sach-don-vi.pdf": "danh-sach-don-vi.xlsx",
+        "to-trinh.pdf": "to-trinh.docx",
+    }
+    assert list(pdf_sources(files)) == ["cong-van-xin-y-kien.pdf", "bang-tong-hop-y-kien.pdf", "danh-sach-don-vi.pdf",
+                                        "to-trinh.pdf"]  # in the order the sources come
+    assert pdf_sources(["bang-tong-hop-y-kien.DOCX", "bang-tong-hop-y-kien.xlsx"]) == {
+        "bang-tong-hop-y-kien.pdf": "bang-tong-hop-y-kien.DOCX"}
+    assert pdf_sources(["Danh sách.xlsx", "danh-sach-de-xuat.xlsx"]) == {
+        "Danh-sach.pdf": "Danh sách.xlsx", "danh-sach-de-xuat.pdf": "danh-sach-de-xuat.xlsx"}
+    assert pdf_sources([]) == {}
+
+
+def test_only_docx_and_xlsx_convert() -> None:
+    assert converts("a.docx") and converts("B.XLSX")
+    assert not any(converts(name) for name in ("a.doc", "a.xls", "a.csv", "a.pdf", "docx"))
