@@ -71,11 +71,11 @@ PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 MB = 1024 * 1024
 
-# Routes anyone may reach: the login page, static files, the recipient page (its token is the key), the
-# API's login and its schema and docs. /docs/oauth2-redirect is FastAPI's static helper page of Swagger UI
-# (no data, no action): FastAPI mounts it next to any docs_url.
-PUBLIC = re.compile(r"^(/login|/static|/r/\{token\}.*|/api/session|/api/openapi\.json|/api/docs|"
-                    r"/docs/oauth2-redirect)$")
+# Routes anyone may reach: the login page, static files (ykien's own and Swagger UI's), the recipient page (its
+# token is the key), the API's login and its schema and docs. /docs/oauth2-redirect is FastAPI's static helper
+# page of Swagger UI (no data, no action): FastAPI mounts it next to any docs_url.
+PUBLIC = re.compile(r"^(/login|/static|/static/swagger-ui|/r/\{token\}.*|/api/session|/api/openapi\.json|"
+                    r"/api/docs|/docs/oauth2-redirect)$")
 SAMPLE_PARAMETERS = {"code": "SCT", "action": "extend", "filename": "ke-hoach.docx"}  # any other: "1"
 
 
