@@ -20,7 +20,7 @@ ISO = re.compile(r"\d{4}-\d{2}-\d{2}")
 CODE = re.compile(r"\b[a-z]+_[a-z_]+\b")  # snake_case: a name of the definition or of the log
 
 
-def _event(seq: int, action: str, actor: str = "Phạm Phi Long (TĐC)", **details: object) -> AuditEvent:
+def _event(seq: int, action: str, actor: str = "Phạm Phi Long (TĐC)", /, **details: object) -> AuditEvent:
     return AuditEvent(round_id=1, seq=seq, at=datetime(2025, 12, 1, 9, tzinfo=TZ), actor=actor, action=action,
                       details=details, prev_hash="", hash=f"{seq:064x}")
 
