@@ -65,6 +65,8 @@ def create_web_app(app: App) -> FastAPI:
         signing,
     )
 
+    # docs_url=None: FastAPI's own page loads Swagger UI from a CDN with an inline script, which the policy below
+    # blocks (a blank page on an offline machine); /api/docs serves the same UI from ykien's files instead.
     web = FastAPI(title="ykien", version="1", docs_url=None, redoc_url=None, openapi_url=OPENAPI_URL,
                   swagger_ui_oauth2_redirect_url=None,
                   description="API của ykien: đợt lấy ý kiến, đơn vị, ý kiến góp ý.")
