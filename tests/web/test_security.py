@@ -439,6 +439,7 @@ def test_a_script_in_a_comment_renders_as_text_everywhere(site: Site) -> None:
     assert pages["responses tab"].text.count(XSS_ESCAPED) >= 4
     assert XSS_ESCAPED in pages["round page"].text  # the unit's name in the grid
 
+    run_step(site.app, "deliver", round_id=None)  # an answer queues its receipt: the delivery sweep sends it
     receipt = next(m for m in site.capture.messages
                    if m["X-Ykien-Kind"] == "receipt" and m["X-Ykien-Unit"] == XSS_UNIT)
     html_part = receipt.get_body(("html",)).get_content()  # type: ignore[union-attr]
