@@ -44,17 +44,6 @@ ENV.filters["vn_date"] = _vn_date
 ENV.globals["limits"] = limits  # the maxlength of each field is the service's own limit
 ENV.filters["iso_date"] = _iso_date
 ENV.filters["vn_value"] = _vn_value
-# Keys of audit details as staff read them; unknown keys are shown as they are.
-ENV.globals["DETAIL_LABELS"] = {
-    "unit": "đơn vị", "units": "các đơn vị", "kind": "loại trả lời", "comments": "số ý kiến",
-    "entered_by": "người nhập", "channel": "kênh", "late_accept": "nhận muộn", "messages": "số thư",
-    "from": "từ", "to": "sang", "new_deadline": "hạn mới", "reason": "lý do", "extended": "được gia hạn",
-    "reminded": "được đôn đốc", "skipped": "bỏ qua", "timer": "hẹn giờ", "deadline": "hạn",
-    "occurrence": "lần", "title": "tên", "workflow": "quy trình", "recipients": "số đơn vị",
-    "silence_is_agreement": "im lặng là đồng ý", "draft_sha256": "SHA-256 dự thảo", "task": "việc",
-    "decision": "quyết định", "explanation": "giải trình", "version": "phiên bản", "file": "tệp",
-    "sections": "số mục", "number": "số văn bản", "date": "ngày", "package": "hồ sơ", "sha256": "SHA-256",
-}
 # Fallbacks only: the round pages pass the words of the round's kind (answer_labels, role_labels).
 ENV.globals["ANSWER_LABELS"] = {k.value: v for k, v in ANSWER_LABELS.items()}
 ENV.globals["EMAIL_LABELS"] = {k.value: v for k, v in EMAIL_LABELS.items()}
