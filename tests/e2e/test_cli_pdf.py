@@ -16,9 +16,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from notifications.pdf import soffice_path, uno_python
+from notifications.pdf import CALC_PACKAGE, INSTALL_HINT, calc_missing, soffice_path, uno_python
 from tests.e2e.test_serve_restart import _accepts, free_port, wait_until
-from tests.integration.test_pdf import assert_pdfa_2b
+from tests.integration.test_pdf import LANDSCAPE_A4, _pages, assert_pdfa_2b
 
 PASSWORD = "matkhau-rat-dai"
 ROUND = ["round", "create", "--title", "Kế hoạch hỗ trợ doanh nghiệp nâng cao năng suất và chất lượng", "--office",
@@ -26,12 +26,12 @@ ROUND = ["round", "create", "--title", "Kế hoạch hỗ trợ doanh nghiệp n
          "--contact-phone", "0912130290", "--signer-name", "Nông Thị Thanh Huyền"]
 
 
-def _require_libreoffice(uno: bool = False) -> None:
+def _require_libreoffice(uno: bool = False, calc: bool = False) -> None:
     soffice = soffice_path()
-    missing = soffice is None or (uno and uno_python(soffice) is None)
+    missing = soffice is None or (uno and uno_python(soffice) is None) or (calc and calc_missing(soffice))
     if not missing:
         return
-    message = "LibreOffice or python3-uno is missing: apt-get install libreoffice-writer python3-uno fonts-liberation2"
+    message = f"LibreOffice, its Calc or python3-uno is missing: {INSTALL_HINT}"
     if os.environ.get("CI"):
         pytest.fail(message, pytrace=False)
     pytest.skip(message)
@@ -140,7 +140,7 @@ def test_serve_without_libreoffice_runs_and_says_what_to_install(cli, tmp_path: 
         if serve.poll() is None:
             serve.kill()
             serve.wait(10)
-    assert "apt-get install libreoffice-writer python3-uno fonts-liberation2" in _read(log)
+    assert INSTALL_HINT in _read(log)
     assert shutil.which("soffice", path=str(bare)) is None
     assert not any(ppid == serve.pid for _, ppid, _, _, _ in _processes())
 
@@ -181,6 +181,45 @@ def test_round_documents_pdf_without_libreoffice_writes_the_docx_says_how_to_ins
     assert f"Công văn xin ý kiến: {out / 'cong-van-xin-y-kien.docx'}" in done.out
     problem = done.err.strip()
     assert "\n" not in problem, problem
-    assert "LibreOffice" in problem and "apt-get install libreoffice-writer python3-uno fonts-liberation2" in problem
+    assert "LibreOffice" in problem and INSTALL_HINT in problem and CALC_PACKAGE in problem
     refused = cli("round", "documents", "1", "--out", str(out), "--pdf", "--json", expect=1, PATH=str(bare)).json
     assert refused["error"]["code"] == "pdf_unavailable"
+
+
+def test_round_documents_pdf_writes_a_pdf_for_each_xlsx_and_one_for_the_synthesis_table_made_from_its_docx(
+        cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    _require_libreoffice(calc=True)
+    cli(*ROUND)
+    cli("round", "launch", "1")
+    cli("round", "respond", "1", "SCT", "--comment", "Mục II.2::Đề nghị bổ sung chỉ tiêu số doanh nghiệp được hỗ trợ")
+    cli("round", "close", "1")
+    comment = str(cli("round", "comments", "1", "--json").json[0]["comment_id"])
+    cli("round", "handle", "1", comment, "--decision", "accepted")  # the synthesis table (DOCX and XLSX) is ready
+    out = tmp_path / "van-ban"
+    listed = {Path(item["path"]).name: item for item in
+              cli("round", "documents", "1", "--out", str(out), "--pdf", "--json").json}
+    assert {"danh-sach-don-vi.xlsx", "bang-tong-hop-y-kien.docx", "bang-tong-hop-y-kien.xlsx"} <= set(listed)
+    assert listed["danh-sach-don-vi.xlsx"]["pdf"] == str(out / "danh-sach-don-vi.pdf")
+    assert listed["bang-tong-hop-y-kien.docx"]["pdf"] == str(out / "bang-tong-hop-y-kien.pdf")
+    assert listed["bang-tong-hop-y-kien.xlsx"]["pdf"] is None  # its printed form is the DOCX's PDF
+    pdfs = sorted(path.name for path in out.glob("*.pdf"))
+    assert pdfs == sorted(Path(item["pdf"]).name for item in listed.values() if item["pdf"]), pdfs
+
+    unit_list = (out / "danh-sach-don-vi.pdf").read_bytes()
+    assert_pdfa_2b(unit_list)
+    assert set(_pages(unit_list, tmp_path)) == {LANDSCAPE_A4}
+    text = _pdf_text(out / "danh-sach-don-vi.pdf")
+    assert "Đơn vị" in text and "Sở Công Thương" in text and "Tên cơ quan, đơn vị" in text
+    synthesis = " ".join(_pdf_text(out / "bang-tong-hop-y-kien.pdf").split())  # one line: the table wraps it
+    assert "Độc lập - Tự do - Hạnh phúc" in synthesis  # the DOCX's national motto: not the sheet's PDF
+    assert "Đề nghị bổ sung chỉ tiêu số doanh nghiệp được hỗ trợ" in synthesis
+
+    shown = cli("round", "documents", "1", "--out", str(tmp_path / "lan-2"), "--pdf").out
+    again = tmp_path / "lan-2"
+    assert f"Danh sách cơ quan, đơn vị được lấy ý kiến (PDF): {again / 'danh-sach-don-vi.pdf'}" in shown
+    assert (f"Bảng tổng hợp, tiếp thu, giải trình ý kiến góp ý (XLSX) (PDF): không có bản riêng, bản in là "
+            f"{again / 'bang-tong-hop-y-kien.pdf'}") in shown
+
+
+def _pdf_text(path: Path) -> str:
+    return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout

@@ -46,13 +46,17 @@ def _write(folder: Path, files: list[tuple[str, bytes]]) -> list[Path]:
     return written
 
 
-PDF_OPTION = typer.Option(False, "--pdf", help="Ghi thêm bản PDF (PDF/A-2b, do LibreOffice tạo) bên cạnh mỗi tệp DOCX.")
+PDF_OPTION = typer.Option(False, "--pdf", help=(
+    "Ghi thêm bản PDF (PDF/A-2b, do LibreOffice tạo) bên cạnh mỗi tệp DOCX và XLSX; bảng XLSX trùng tên với "
+    "một tệp DOCX không có PDF riêng, bản in của nó là PDF của tệp DOCX."))
 
 
 def documents(round_id: int, out: Path = OUT_OPTION, pdf: bool = PDF_OPTION, as_json: bool = JSON_OPTION) -> None:
     """Soạn các văn bản của đợt (công văn xin ý kiến, đôn đốc, bảng tổng hợp, báo cáo ...) theo Nghị định 30.
 
-    --pdf: thêm bản PDF của mỗi tệp DOCX. Máy chưa cài LibreOffice: vẫn ghi các tệp DOCX, báo cách cài (mã thoát 1)."""
+    --pdf: thêm bản PDF của mỗi tệp DOCX và XLSX, cùng tên, đuôi .pdf. Bảng XLSX trùng tên với một tệp DOCX (bảng
+    tổng hợp) không có PDF riêng: bản in của nó là PDF của tệp DOCX. Máy chưa cài LibreOffice (hay thiếu phần Calc
+    cho bảng tính): vẫn ghi các tệp DOCX, XLSX, báo cách cài (mã thoát 1)."""
     from workflows.cli.common import EXIT_REFUSED, fail
     from workflows.service.documents import round_documents
 
@@ -67,27 +71,41 @@ def documents(round_id: int, out: Path = OUT_OPTION, pdf: bool = PDF_OPTION, as_
         print_json([{"title": d.title, "path": str(p), **({"pdf": pdfs.get(d.filename)} if pdf else {})}
                     for d, p in zip(rendered, written, strict=True)])
     else:
+        twins = shared_pdf(rendered)
         for document, path in zip(rendered, written, strict=True):
             say(f"{document.title}: {path}")
             if document.filename in pdfs:
                 say(f"{document.title} (PDF): {pdfs[document.filename]}")
+            elif document.filename in twins and twins[document.filename] in pdfs:
+                say(f"{document.title} (PDF): không có bản riêng, bản in là {pdfs[twins[document.filename]]}")
         if problem is not None:  # the DOCX files are written; the PDF was asked for and is not made: exit 1
             raise fail(problem.code, problem.message, EXIT_REFUSED, False)
 
 
 def _pdfs(folder: Path, rendered: list[Any], as_json: bool) -> tuple[dict[str, str], Any]:
-    """The PDF of each DOCX written beside it (its path by the DOCX's name), all in one LibreOffice run; or the
-    PdfError (LibreOffice missing or failing) and no PDF."""
-    from notifications.pdf import PdfError, pdf_name, to_pdfs
+    """The PDF of each DOCX and XLSX written beside it (its path by the document's name; an XLSX twin of a DOCX has
+    none, see `pdf_sources`), in one LibreOffice run for each kind; or the PdfError (LibreOffice or its Calc missing,
+    or failing) and no PDF."""
+    from notifications.pdf import PdfError, pdf_sources, to_pdfs
 
-    docx = [d for d in rendered if d.filename.lower().endswith(".docx")]
+    by_name = {d.filename: d for d in rendered}
+    sources = pdf_sources([d.filename for d in rendered])
     try:
-        contents = to_pdfs([(d.content, d.filename) for d in docx])
+        contents = to_pdfs([(by_name[source].content, source) for source in sources.values()])
     except PdfError as problem:
         return {}, problem
     with guarded(as_json):
-        paths = _write(folder, [(pdf_name(d.filename), content) for d, content in zip(docx, contents, strict=True)])
-    return {d.filename: str(path) for d, path in zip(docx, paths, strict=True)}, None
+        paths = _write(folder, list(zip(sources, contents, strict=True)))
+    return {source: str(path) for source, path in zip(sources.values(), paths, strict=True)}, None
+
+
+def shared_pdf(rendered: list[Any]) -> dict[str, str]:
+    """The XLSX that get no PDF of their own, each with the DOCX whose PDF it shares (the same stem)."""
+    from notifications.pdf import converts, pdf_name, pdf_sources
+
+    sources = pdf_sources([d.filename for d in rendered])
+    return {d.filename: sources[pdf_name(d.filename)] for d in rendered
+            if converts(d.filename) and sources.get(pdf_name(d.filename)) not in (None, d.filename)}
 
 
 def document_inputs(
