@@ -19,13 +19,15 @@ TITLE = 500
 # The trích yếu (V/v) of the round's letter: a kind's words ("xin ý kiến góp ý đối với dự thảo ...", 34
 # characters) around a title of TITLE characters, as `default_subject` builds it when staff type none.
 SUBJECT = 600
-OFFICE = 40  # mã phòng soạn thảo (TĐC, QLKH); rounds.office and users.office are VARCHAR(40)
+OFFICE = 40  # mã phòng soạn thảo (TĐC, QLKH); offices.code, rounds.office and users.office are VARCHAR(40)
+OFFICE_NAME = 200  # "Phòng Quản lý Tiêu chuẩn Đo lường Chất lượng"; offices.name is VARCHAR(200)
 PERSON_NAME = 100  # người liên hệ, người ký
 JOB_TITLE = 200  # chức vụ of the contact and the signer ("KT. GIÁM ĐỐC/PHÓ GIÁM ĐỐC"); VARCHAR(200)
 PHONE = 40  # VARCHAR(40)
 LEGAL_BASIS = 1_000  # one căn cứ: "Công văn số 949/BKHCN-TĐC ngày 04/5/2026 của Bộ ... về việc ..."
 LEGAL_BASES = 20  # how many căn cứ a round may cite
 REASON = 2_000  # why a deadline is extended, a round closed early, a draft returned by UBND tỉnh
+NO_DRAFT_REASON = 1_000  # why a round is sent without a draft attached ("thư mời đề xuất là toàn bộ nội dung")
 DOCUMENT_NUMBER = 100  # số văn bản ban hành: "123/KH-UBND"
 
 # --- answers ------------------------------------------------------------------------------------------------------

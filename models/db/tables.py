@@ -348,3 +348,13 @@ class ReplySignatureRow(Base):
     status: Mapped[str] = mapped_column(String(20))  # valid | untrusted | modified | unsigned
     report: Mapped[dict[str, Any]] = mapped_column(JSON)  # models.signatures.SignatureReport.to_json()
     checked_at: Mapped[datetime]
+
+
+class OfficeRow(Base):
+    """An office (phòng) of the Sở: rounds.office and users.office hold its code (kept NFC, one per office
+    whatever the case or diacritics: models/offices.py)."""
+
+    __tablename__ = "offices"
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime]

@@ -10,7 +10,9 @@ from models.db.audit_repository import AuditRepository
 from models.db.database import READ_ONLY
 from models.db.directory_repository import DirectoryRepository
 from models.db.draft_repository import DraftRepository
+from models.db.draft_round_repository import DraftRoundRepository
 from models.db.mailbox_repository import MailboxRepository
+from models.db.office_repository import OfficeRepository
 from models.db.outbox_repository import OutboxRepository
 from models.db.register_repository import RegisterRepository
 from models.db.response_repository import ResponseRepository
@@ -43,6 +45,8 @@ class UnitOfWork:
     staff_sessions: StaffSessionRepository
     mailbox: MailboxRepository
     register: RegisterRepository  # the register of outgoing documents (sổ văn bản đi)
+    offices: OfficeRepository  # the Sở's offices (phòng), by code
+    draft_rounds: DraftRoundRepository  # edit or remove a round never launched
 
     def __init__(self, sessions: sessionmaker[Session], read_only: bool = False) -> None:
         self._sessions = sessions
@@ -66,6 +70,8 @@ class UnitOfWork:
         self.mailbox = MailboxRepository(self.session)
         self.register = RegisterRepository(self.session)
         self.reply_signatures = ReplySignatureRepository(self.session)
+        self.offices = OfficeRepository(self.session)
+        self.draft_rounds = DraftRoundRepository(self.session)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

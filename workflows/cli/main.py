@@ -10,6 +10,7 @@ from workflows.cli import (
     calendar_cmd,
     db_cmd,
     directory_cmd,
+    office_cmd,
     register_cmd,
     round_cmd,
     settings_cmd,
@@ -27,6 +28,7 @@ app.add_typer(directory_cmd.app, name="directory", help="Danh bạ cơ quan, đ�
 app.add_typer(workflow_cmd.app, name="workflow", help="Định nghĩa quy trình (YAML).")
 app.add_typer(calendar_cmd.app, name="calendar", help="Lịch ngày làm việc (nghỉ lễ, làm bù).")
 app.add_typer(user_cmd.app, name="user", help="Tài khoản cán bộ (admin, staff, leader).")
+app.add_typer(office_cmd.app, name="office", help="Danh sách phòng: thêm, đổi mã, đổi tên.")
 app.add_typer(db_cmd.app, name="db", help="Cơ sở dữ liệu: kiểm tra kết nối, cấu trúc, việc đang chờ.")
 app.add_typer(register_cmd.app, name="register", help="Sổ văn bản đi: lấy số, nhập số, hủy số, xuất sổ (XLSX).")
 system_cmd.register(app)

@@ -53,31 +53,17 @@ def create(
 ) -> None:
     """Tạo đợt lấy ý kiến (chưa gửi)."""
     from models.errors import InvalidInput
-    from models.rounds import RecipientRole
     from models.text import nfc, nfc_or_none
     from workflows.cli.parsing import parse_deadline
     from workflows.service.registry import get_workflow
-    from workflows.service.rounds import Addressee, NewRound, create_round, default_workflow_name
+    from workflows.service.rounds import NewRound, create_round, default_workflow_name
 
     with guarded(as_json):
         ykien = open_app()
         today = ykien.clock.now().astimezone(ykien.tz).date()
         due, working_days = parse_deadline(deadline, today, ykien.calendar)
-        overrides: dict[str, str] = {}
-        for item in timers:
-            name, sep, spec = item.partition("=")
-            if not sep or not name.strip() or not spec.strip():
-                raise InvalidInput(f"--timer: \"{item}\" phải có dạng TÊN=mốc thời gian.", "bad_timer")
-            overrides[name.strip()] = spec.strip()
-        with ykien.uow(read_only=True) as uow:
-            known_groups = set(uow.directory.groups())
-
-        def split(codes: list[str], role: RecipientRole) -> Addressee:
-            return Addressee(units=tuple(c for c in codes if c not in known_groups),
-                             groups=tuple(c for c in codes if c in known_groups), role=role)
-
-        addressees = (Addressee(tuple(units), tuple(groups), RecipientRole.COMMENT),
-                      split(publish, RecipientRole.PUBLISH), split(inform, RecipientRole.INFORM))
+        overrides = _overrides(timers)
+        addressees = _addressees(ykien, units, groups, publish, inform)
         title = nfc(title)
         kind = get_workflow(workflow or default_workflow_name())
         if silence_agrees and not kind.silence.possible:
@@ -86,7 +72,7 @@ def create(
         new = NewRound(
             title=title, subject=nfc(subject) if subject else "",  # blank: the kind's default subject
             workflow=kind.name, office=nfc(office), deadline=due,
-            addressees=tuple(a for a in addressees if a.units or a.groups),
+            addressees=addressees,
             contact_name=nfc(contact_name), contact_title=nfc_or_none(contact_title),
             contact_phone=nfc(contact_phone), signer_name=nfc(signer_name), signer_title=nfc(signer_title),
             silence_is_agreement=silence_agrees, draft_path=draft, timer_overrides=overrides,
@@ -100,8 +86,139 @@ def create(
         say(f"Đã tạo đợt số {round_id}, hạn trả lời {due:%d/%m/%Y}{relative}.")
 
 
+def _overrides(timers: list[str]) -> dict[str, str]:
+    """--timer NAME=SPEC options as a dict; InvalidInput naming the one that is not of that form."""
+    from models.errors import InvalidInput
+
+    overrides: dict[str, str] = {}
+    for item in timers:
+        name, sep, spec = item.partition("=")
+        if not sep or not name.strip() or not spec.strip():
+            raise InvalidInput(f"--timer: \"{item}\" phải có dạng TÊN=mốc thời gian.", "bad_timer")
+        overrides[name.strip()] = spec.strip()
+    return overrides
+
+
+def _addressees(ykien, units: list[str], groups: list[str], publish: list[str], inform: list[str]) -> tuple:
+    """Whom the options address: --unit/--group to comment, --publish and --inform codes of units or groups."""
+    from models.rounds import RecipientRole
+    from workflows.service.rounds import Addressee
+
+    with ykien.uow(read_only=True) as uow:
+        known_groups = set(uow.directory.groups())
+
+    def split(codes: list[str], role: RecipientRole) -> Addressee:
+        return Addressee(units=tuple(c for c in codes if c not in known_groups),
+                         groups=tuple(c for c in codes if c in known_groups), role=role)
+
+    addressees = (Addressee(tuple(units), tuple(groups), RecipientRole.COMMENT),
+                  split(publish, RecipientRole.PUBLISH), split(inform, RecipientRole.INFORM))
+    return tuple(a for a in addressees if a.units or a.groups)
+
+
+@app.command("edit")
+def edit(
+    round_id: int,
+    title: str | None = typer.Option(None, "--title", help="Tên dự thảo mới."),
+    subject: str | None = typer.Option(None, "--subject", help="Trích yếu V/v mới (\"\" để dùng trích yếu mặc định "
+                                       "của quy trình với tên dự thảo)."),
+    office: str | None = typer.Option(None, "--office", help="Mã phòng soạn thảo (xem `ykien office list`)."),
+    deadline: str | None = typer.Option(None, "--deadline",
+                                        help="Hạn trả lời: 05/12/2025, 2025-12-05 hoặc \"10 ngày làm việc\"."),
+    units: list[str] = typer.Option([], "--unit", help="Mã đơn vị được lấy ý kiến. Cho một trong --unit, --group, "
+                                    "--publish, --inform thì danh sách nơi nhận được thay toàn bộ."),
+    groups: list[str] = typer.Option([], "--group", help="Mã nhóm đơn vị được lấy ý kiến (lặp lại được)."),
+    publish: list[str] = typer.Option([], "--publish", help="Mã đơn vị/nhóm đề nghị đăng tải dự thảo."),
+    inform: list[str] = typer.Option([], "--inform", help="Mã đơn vị/nhóm nhận để biết."),
+    contact_name: str | None = typer.Option(None, "--contact-name"),
+    contact_title: str | None = typer.Option(None, "--contact-title"),
+    contact_phone: str | None = typer.Option(None, "--contact-phone"),
+    signer_name: str | None = typer.Option(None, "--signer-name"),
+    signer_title: str | None = typer.Option(None, "--signer-title"),
+    silence_agrees: bool | None = typer.Option(None, "--silence-agrees/--silence-not-agreement"),
+    draft: Path | None = typer.Option(None, "--draft", help="Tệp dự thảo thay tệp cũ."),
+    bases: list[str] = typer.Option([], "--basis", help="Căn cứ pháp lý (thay toàn bộ căn cứ cũ)."),
+    timers: list[str] = typer.Option([], "--timer", help="Chính sách nhắc: TÊN=\"deadline - 3 working days\" "
+                                     "hoặc TÊN=off (thay toàn bộ chính sách cũ)."),
+    actor: str | None = ACTOR_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Sửa đợt chưa phát hành (bản nháp): chỉ các tùy chọn được cho thay đổi, với cùng các kiểm tra như khi tạo."""
+    from dataclasses import replace
+
+    from models.text import nfc, nfc_or_none
+    from workflows.cli.parsing import parse_deadline
+    from workflows.service.draft_rounds import changed_words, draft_round, edit_round
+
+    with guarded(as_json):
+        check_id(round_id, "ROUND_ID")
+        ykien = open_app(writes=True)
+        current, _ = draft_round(ykien, round_id)
+        changes: dict[str, object] = {}
+        if deadline is not None:
+            today = ykien.clock.now().astimezone(ykien.tz).date()
+            due, working_days = parse_deadline(deadline, today, ykien.calendar)
+            changes.update(deadline=due, deadline_working_days=working_days)
+        if title is not None:
+            changes["title"] = nfc(title)
+        if subject is not None:
+            changes["subject"] = nfc(subject)
+        elif title is not None and current.subject == _default_subject(current):
+            changes["subject"] = ""  # the kind's default follows the new title
+        for name, value in (("office", office), ("contact_name", contact_name), ("contact_phone", contact_phone),
+                            ("signer_name", signer_name), ("signer_title", signer_title)):
+            if value is not None:
+                changes[name] = nfc(value)
+        if contact_title is not None:
+            changes["contact_title"] = nfc_or_none(contact_title)
+        if silence_agrees is not None:
+            changes["silence_is_agreement"] = silence_agrees
+        if units or groups or publish or inform:
+            changes["addressees"] = _addressees(ykien, units, groups, publish, inform)
+        if bases:
+            changes["legal_bases"] = tuple(nfc(b) for b in bases)
+        if timers:
+            changes["timer_overrides"] = _overrides(timers)
+        if draft is not None:
+            changes["draft_path"] = draft
+        if not changes:
+            from models.errors import InvalidInput
+
+            raise InvalidInput("Không có gì để sửa: cho ít nhất một tùy chọn (xem --help).", "nothing_to_change")
+        if "deadline" not in changes:
+            changes["deadline"] = current.deadline  # checked again: a draft whose deadline has passed is refused
+        changed = edit_round(ykien, round_id, replace(current, **changes), actor_name(actor))  # type: ignore[arg-type]
+    if as_json:
+        print_json({"id": round_id, "changed": changed})
+    else:
+        words = ", ".join(changed_words(changed))
+        say(f"Đã sửa đợt số {round_id}: {words}." if changed else f"Đợt số {round_id}: không có gì thay đổi.")
+
+
+def _default_subject(new) -> str:
+    from workflows.service.registry import get_workflow
+    from workflows.service.rounds import default_subject
+
+    return default_subject(get_workflow(new.workflow), new.title)
+
+
+@app.command("delete")
+def delete(round_id: int, actor: str | None = ACTOR_OPTION, as_json: bool = JSON_OPTION) -> None:
+    """Xóa đợt chưa phát hành (bản nháp) cùng nơi nhận và tệp dự thảo; không hỏi lại. Đợt đã phát hành, hoặc đã được
+    cấp số văn bản, không xóa được. Việc xóa được ghi vào nhật ký hệ thống."""
+    from workflows.service.draft_rounds import delete_round
+
+    with guarded(as_json):
+        check_id(round_id, "ROUND_ID")
+        deleted = delete_round(open_app(writes=True), round_id, actor_name(actor))
+    if as_json:
+        print_json({"id": deleted.id, "deleted": True})
+    else:
+        say(f"Đã xóa bản nháp số {deleted.id}: {deleted.title}.")
+
+
 def _run(round_id: int, event, actor: str | None, as_json: bool, done: str,
-         send_now: bool = True, opened=None) -> None:
+         send_now: bool = True, opened=None, command=None) -> None:
     """One command through the service's command path; mail that cannot go out now is a notice, not a failure
     (the command is recorded, exit 0)."""
     from workflows.service.commands import run_command
@@ -110,7 +227,7 @@ def _run(round_id: int, event, actor: str | None, as_json: bool, done: str,
     with guarded(as_json):
         check_id(round_id, "ROUND_ID")
         ykien = opened or open_app()
-        result = run_command(ykien, round_id, event, actor_name(actor), deliver=send_now)
+        result = (command or run_command)(ykien, round_id, event, actor_name(actor), deliver=send_now)
     decision, report = result.decision, result.delivery
     if as_json:
         print_json({"id": round_id, "status": decision.state.status, "messages": len(decision.messages),
@@ -127,12 +244,18 @@ def _run(round_id: int, event, actor: str | None, as_json: bool, done: str,
 @app.command("launch")
 def launch(round_id: int,
            queue_only: bool = typer.Option(False, "--queue-only", help="Chỉ xếp hàng thư; `ykien serve` sẽ gửi."),
+           no_draft_reason: str | None = typer.Option(
+               None, "--no-draft-reason", help="Lý do phát hành không kèm tệp dự thảo (khi quy trình cần dự thảo mà "
+               "đợt chưa có); được ghi vào nhật ký."),
            actor: str | None = ACTOR_OPTION, as_json: bool = JSON_OPTION) -> None:
     """Phát hành: gửi văn bản xin ý kiến tới mọi đơn vị."""
-    from workflows.engine.events import Launch
+    from workflows.service.draft_rounds import launch_round
 
-    _run(round_id, Launch(), actor, as_json, "Đã phát hành; {messages} thư xin ý kiến được xếp hàng gửi.",
-         send_now=not queue_only)
+    def launched(ykien, round_id: int, event, who: str, deliver: bool = True):
+        return launch_round(ykien, round_id, who, no_draft_reason, deliver=deliver)
+
+    _run(round_id, None, actor, as_json, "Đã phát hành; {messages} thư xin ý kiến được xếp hàng gửi.",
+         send_now=not queue_only, command=launched)
 
 
 @app.command("respond")

@@ -92,6 +92,7 @@ ClockField = Annotated[
 Name = Annotated[str, Field(pattern=NAME_PATTERN)]
 
 
+DraftRule = Literal["required", "optional"]
 FieldKind = Literal["text", "long_text", "number", "money", "months", "date", "email", "phone", "choice", "file"]
 
 
@@ -315,6 +316,9 @@ class Workflow(DefinitionModel):
     response: ResponseSpec
     silence: SilenceRule = SilenceRule()
     grace_period: Annotated[str, Field(min_length=1)] | None = None  # "3 working days": the close waits this long
+    # Whether a round of this kind goes out with a draft attached: "required" refuses to launch one without it
+    # unless staff say why (the reason is audited); "optional" for kinds whose letter is the whole content.
+    draft: DraftRule = "optional"
     terms: Terms
     events: dict[Name, Annotated[str, Field(min_length=1)]]  # every event a state handles, with its title
     tasks: dict[Name, Annotated[str, Field(min_length=1)]] = {}  # tasks the effects open (a report), with titles
@@ -322,6 +326,11 @@ class Workflow(DefinitionModel):
     documents: dict[Name, DocumentDef] = {}
     letter: Name | None = None  # the numbered document the round's emails go with: they quote its number once given
     states: dict[str, StateDef]
+
+    @property
+    def needs_draft(self) -> bool:
+        """Whether launching a round of this kind without a draft needs a reason (`draft: "required"`)."""
+        return self.draft == "required"
 
     def allows(self, status: str, capability: Capability) -> bool:
         """Whether a round in state `status` lets people do `capability`."""

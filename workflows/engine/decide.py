@@ -11,7 +11,7 @@ from workflows.definition import StateDef, TransitionDef, Workflow
 from workflows.engine.context import EngineContext
 from workflows.engine.decision import AuditEntry, Decision
 from workflows.engine.effects import EFFECTS
-from workflows.engine.events import Close, Command, Event, Extend, Remind, Respond, TimerFired
+from workflows.engine.events import Close, Command, Event, Extend, Launch, Remind, Respond, TimerFired
 from workflows.engine.guards import GUARDS
 from workflows.engine.needs import Needs, needs_of
 from workflows.engine.refusals import GuardFailed, Refused
@@ -158,4 +158,6 @@ def _describe(event: Event) -> dict[str, Any]:
         return {k: str(v) for k, v in event.data.items() if v is not None}
     if isinstance(event, Close):
         return {"reason": event.reason}
+    if isinstance(event, Launch) and event.no_draft_reason:
+        return {"no_draft_reason": event.no_draft_reason}
     return {}

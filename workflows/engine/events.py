@@ -17,6 +17,7 @@ class CommentInput:
 
 @dataclass(frozen=True)
 class Launch:
+    no_draft_reason: str | None = None  # why staff send a round of a kind that needs a draft without one
     name: str = field(default="launch", init=False)
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from models.db.unit_of_work import UnitOfWork
 from models.errors import DomainError, InvalidInput, NotFound
+from models.offices import known_office
 from models.staff import ACCOUNT_ACTIONS, Account, Role
 from models.text import nfc
 from workflows.service.app import App
@@ -99,6 +100,8 @@ def set_role(app: App, username: str, role: str, office: str | None, actor: str)
     now = app.clock.now()
     with app.uow() as uow:
         found = _find(uow, username, lock=True)
+        if cleaned_office is not None and cleaned_office != found.user.office:
+            cleaned_office = known_office(cleaned_office, uow.offices.codes())
         if found.user.role is parsed and found.user.office == cleaned_office:
             return found
         if parsed is not Role.ADMIN:

@@ -7,18 +7,20 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from models import limits
 from models.db.round_repository import RoundDetails
 from models.db.unit_of_work import UnitOfWork
 from models.errors import InvalidInput
+from models.offices import known_office
 from models.rounds import RecipientRole, RecipientState, RoundState
 from models.text import nfc, nfc_or_none
 from workflows.definition import Workflow, parse_timespec
 from workflows.definition.schema import fill_terms
 from workflows.engine.decide import decide, needs_for
 from workflows.engine.decision import Decision
-from workflows.engine.events import Close, Command, Event, Extend, Respond, event_unit
+from workflows.engine.events import Close, Command, Event, Extend, Launch, Respond, event_unit
 from workflows.engine.needs import Needs
 from workflows.engine.timers import DISABLED
 from workflows.service.answer_input import field_limit
@@ -126,7 +128,9 @@ def check_event_texts(event: Event, workflow: Workflow) -> None:
     """The texts an event carries within their limits, whichever entry point built it (the command line, a
     form, the API, a unit's own page): InvalidInput names the first that is not. The entry points check the
     same limits first, with their own words for each field."""
-    if isinstance(event, Respond):
+    if isinstance(event, Launch):
+        limits.check_text("no_draft_reason", event.no_draft_reason, limits.NO_DRAFT_REASON)
+    elif isinstance(event, Respond):
         limits.check_text("note", event.note, limits.ANSWER_NOTE)
         for number, comment in enumerate(event.comments, start=1):
             limits.check_text(f"Ý kiến {number} (mục/phần)", comment.section, limits.SECTION)
@@ -158,8 +162,20 @@ def store_draft(app: App, round_id: int, version: int, source: Path) -> Path:
     return target
 
 
-def create_round(app: App, new: NewRound, actor: str) -> int:
-    """Create a round in its initial state with its recipients resolved from the directory."""
+@dataclass(frozen=True)
+class CheckedRound:
+    """A NewRound that passed the checks every entry point shares (create and a draft's edit): its kind, its texts
+    in NFC, the silence rule and subject it will keep, and the SHA-256 of its draft file when it has one."""
+
+    workflow: Workflow
+    new: NewRound
+    silence: bool
+    subject: str
+    draft_sha: str | None
+
+
+def check_new_round(app: App, new: NewRound) -> CheckedRound:
+    """Every check of a round's settings that needs no transaction; InvalidInput names the first problem."""
     workflow = get_workflow(new.workflow)
     _check_deadline(app, new.deadline)
     _check_overrides(new.timer_overrides, {t.name for s in workflow.states.values() for t in s.timers})
@@ -179,19 +195,32 @@ def create_round(app: App, new: NewRound, actor: str) -> int:
         content = new.draft_path.read_bytes()
         check_draft_file(new.draft_path.name, content, app.settings.max_upload_mb * 1024 * 1024)
         draft_sha = hashlib.sha256(content).hexdigest()
+    return CheckedRound(workflow, new, silence, subject, draft_sha)
+
+
+def addressee_rows(addressees: tuple[Addressee, ...]) -> tuple[dict[str, Any], ...]:
+    """How a round keeps whom it addresses (rounds.addressees): groups and units by role."""
+    return tuple({"units": list(a.units), "groups": list(a.groups), "role": a.role.value} for a in addressees)
+
+
+def create_round(app: App, new: NewRound, actor: str) -> int:
+    """Create a round in its initial state with its recipients resolved from the directory; its office must be
+    one of the list (workflows/service/offices.py)."""
+    checked = check_new_round(app, new)
+    workflow, new, silence, subject, draft_sha = (checked.workflow, checked.new, checked.silence, checked.subject,
+                                                  checked.draft_sha)
     now = app.clock.now()
     with app.uow() as uow:
-        recipients = _resolve_recipients(uow, new.addressees, workflow.recipient_roles)
+        office = known_office(new.office, uow.offices.codes())
+        recipients = resolve_recipients(uow, new.addressees, workflow.recipient_roles)
         state = RoundState(id=0, workflow=workflow.name, status=workflow.initial, title=new.title.strip(),
-                           subject=subject, office=new.office, deadline=new.deadline,
+                           subject=subject, office=office, deadline=new.deadline,
                            silence_is_agreement=silence,
                            deadline_working_days=new.deadline_working_days,
                            timer_overrides=dict(new.timer_overrides), recipients=recipients)
         details = RoundDetails(new.contact_name, new.contact_title, new.contact_phone, new.signer_name,
                                new.signer_title, new.draft_path.name if new.draft_path else None, draft_sha,
-                               now, actor,
-                               tuple({"units": list(a.units), "groups": list(a.groups), "role": a.role.value}
-                                     for a in new.addressees),
+                               now, actor, addressee_rows(new.addressees),
                                tuple(b.strip() for b in new.legal_bases if b.strip()))
         round_id = uow.rounds.add(state, details)
         if new.draft_path is not None and draft_sha is not None:
@@ -205,7 +234,10 @@ def create_round(app: App, new: NewRound, actor: str) -> int:
     return round_id
 
 
-def _resolve_recipients(uow, addressees: tuple[Addressee, ...], allowed_roles: list) -> dict[str, RecipientState]:
+def resolve_recipients(uow: UnitOfWork, addressees: tuple[Addressee, ...],
+                       allowed_roles: list[Any]) -> dict[str, RecipientState]:
+    """The units the addressees name (groups expanded), each with the first role given; InvalidInput for an
+    unknown group, unit or role, or none at all."""
     known_groups = uow.directory.groups()
     recipients: dict[str, RecipientState] = {}
     for addressee in addressees:

@@ -11,6 +11,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from models import limits
 from models.errors import DomainError, InvalidInput
+from models.offices import known_office
 from models.staff import Role, StaffUser
 from models.text import nfc
 from workflows.service.app import App
@@ -46,6 +47,8 @@ def add_user(app: App, username: str, display_name: str, role: str, password: st
     check_password(password)
     now = app.clock.now()
     with app.uow() as uow:
+        if office is not None:
+            office = known_office(office, uow.offices.codes())
         if uow.staff.username_taken(username):
             raise DomainError(f"Tài khoản \"{username}\" đã có.", "user_exists")
         user = uow.staff.add(username, display_name, parsed_role, office,
@@ -64,7 +67,8 @@ def parse_role(role: str) -> Role:
 
 
 def checked_office(role: Role, office: str | None) -> str | None:
-    """The office in NFC; required for staff of an office, kept for others only when given."""
+    """The office in NFC; required for staff of an office, kept for others only when given. Whether the list of
+    offices has it is checked in the transaction that writes it (models.offices.known_office)."""
     cleaned = nfc(office) if office else ""
     if role is Role.STAFF and not cleaned:
         raise InvalidInput("office: cán bộ phòng phải thuộc một phòng (ví dụ TĐC).", "office_missing")
