@@ -121,9 +121,9 @@ class _Grid:
             (RecipientRow.role != RecipientRole.COMMENT.value, literal("not_asked")),
             (RecipientRow.response_kind.is_not(None), RecipientRow.response_kind),
             (deadline < today, literal("silent")), else_=literal("pending"))
-        rank = (select(func.max(case(*((OutboxRow.status == status, value) for status, value in _MAIL_RANK.items()),
-                                     else_=0)))
-                .where(OutboxRow.recipient_id == RecipientRow.id).scalar_subquery())
+        self.rank_of_row = func.max(case(*((OutboxRow.status == status, value) for status, value in _MAIL_RANK.items()),
+                                         else_=0))  # over the outbox rows of one unit
+        rank = select(self.rank_of_row).where(OutboxRow.recipient_id == RecipientRow.id).scalar_subquery()
         self.rank = func.coalesce(rank, 0)
         self.email: ColumnElement[str] = case(
             *((self.rank == value, literal(status)) for status, value in _MAIL_RANK.items()), else_=literal("none"))
@@ -342,16 +342,22 @@ class RoundRepository:
         """The counts above a round's grid, in one GROUP BY: units by answer status and by mail status
         ("email_<status>"), and how many answered late, have an extension, opened their link."""
         grid = _Grid(round_id, today)
+        mail = (select(OutboxRow.recipient_id, grid.rank_of_row.label("rank"))
+                .where(OutboxRow.round_id == round_id).group_by(OutboxRow.recipient_id).subquery())
+        rank = func.coalesce(mail.c.rank, 0)
         as_int = {name: func.sum(case((condition, 1), else_=0)) for name, condition in
                   (("late", grid.late), ("extended", grid.extended), ("opened", grid.opened))}
-        query = (select(grid.answer.label("answer"), grid.email.label("email"), func.count().label("units"),
+        query = (select(grid.answer.label("answer"), rank.label("rank"), func.count().label("units"),
                         *(value.label(name) for name, value in as_int.items()))
                  .select_from(RecipientRow).join(RoundRow, RoundRow.id == RecipientRow.round_id)
-                 .where(RecipientRow.round_id == round_id).group_by(grid.answer, grid.email))
+                 .outerjoin(mail, mail.c.recipient_id == RecipientRow.id)
+                 .where(RecipientRow.round_id == round_id).group_by(grid.answer, rank))
+        statuses = {value: status for status, value in _MAIL_RANK.items()}
         counts: dict[str, int] = {}
         for row in self.session.execute(query):
+            email = f"email_{statuses.get(row.rank, 'none')}"
             counts[row.answer] = counts.get(row.answer, 0) + row.units
-            counts[f"email_{row.email}"] = counts.get(f"email_{row.email}", 0) + row.units
+            counts[email] = counts.get(email, 0) + row.units
             for name in as_int:
                 counts[name] = counts.get(name, 0) + int(getattr(row, name) or 0)
         return counts

@@ -1,6 +1,7 @@
 """Web: server time and SQL statements per page for rounds of 50 and 5,000 units (the count must not grow
 with the units: no N+1), then concurrent recipient submissions against a real uvicorn server, checked in
-the database for none lost and none doubled.
+the database for none lost and none doubled. On SQLite files, or on PostgreSQL with run.py --postgres; every
+table names the database it measured, as the app's engine reports it.
 
     .venv/bin/python -c "import sys; sys.path.insert(0, 'tests/benchmarks'); import bench_web; bench_web.run(quick=True)"
 """
@@ -20,14 +21,25 @@ import time
 import warnings
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
-from bench_support import ACTOR, REPO, START, BenchmarkCheckFailed, make_app, ms, prepare_round, print_table, timed
+from bench_support import (
+    ACTOR,
+    REPO,
+    START,
+    BenchmarkCheckFailed,
+    Database,
+    make_app,
+    ms,
+    prepare_round,
+    print_table,
+    timed,
+)
 from sqlalchemy import event, func, select
 
 from models.db.tables import OutboxRow, RecipientRow, ResponseRow
@@ -113,9 +125,17 @@ def tokens_from_outbox(app: App, round_id: int) -> dict[str, str]:
     return {code: match.group(1) for code, body in rows if code and (match := LINK.search(body or ""))}
 
 
-def build(units: int, home: Path, smtp_url: str) -> RoundSite:
+def measured_database(app: App) -> str:
+    """The database the app really talks to, as its engine reports it (not as the command line asked)."""
+    with app.engine.connect() as connection:
+        version = connection.dialect.server_version_info or ()
+    name = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}.get(app.engine.dialect.name, app.engine.dialect.name)
+    return f"{name} {'.'.join(map(str, version))}".strip()
+
+
+def build(units: int, database_url: str, home: Path, smtp_url: str) -> RoundSite:
     """A launched round to `units` units (mail queued, not sent), some opened and answered, and a staff user."""
-    app = make_app(f"sqlite:///{home}/ykien.db", home, smtp_url)
+    app = make_app(database_url, home, smtp_url)
     started = time.perf_counter()
     round_id = prepare_round(app, home, units)
     execute(app, round_id, Launch(), ACTOR)
@@ -127,7 +147,8 @@ def build(units: int, home: Path, smtp_url: str) -> RoundSite:
         execute(app, round_id, Respond(code, ResponseKind.COMMENTS, entered_by=code, comments=tuple(
             CommentInput(text, section, wording or None) for section, text, wording in COMMENTS)), ACTOR)
     add_user(app, "admin", "Quản trị", "admin", PASSWORD, None, ACTOR)
-    print(f"  built a launched round of {units:,} units in {time.perf_counter() - started:.1f} s", flush=True)
+    print(f"  built a launched round of {units:,} units on {measured_database(app)} in "
+          f"{time.perf_counter() - started:.1f} s", flush=True)
     return RoundSite(units, app, round_id, tokens)
 
 
@@ -187,7 +208,7 @@ def answer_form(app: App, token: str) -> dict[str, Any]:
             "proposed": [c[2] for c in COMMENTS]}
 
 
-def print_pages(figures: dict[int, dict[str, PageFigures]], repeats: int) -> bool:
+def print_pages(figures: dict[int, dict[str, PageFigures]], repeats: int, database: str) -> bool:
     small, large = SIZES
     rows, constant = [], True
     for label in figures[small]:
@@ -197,7 +218,7 @@ def print_pages(figures: dict[int, dict[str, PageFigures]], repeats: int) -> boo
         rows.append((label, ms(a.median), ms(b.median), f"{b.median / a.median:.1f}×",
                      "/".join(map(str, sorted(set(a.statements)))), "/".join(map(str, sorted(set(b.statements)))),
                      "equal" if same else "DIFFERENT", f"{b.size / 1024:,.0f} KiB" if b.size else ""))
-    print_table(f"Web pages: server time (median of {repeats}) and SQL statements per request, "
+    print_table(f"Web pages on {database}: server time (median of {repeats}) and SQL statements per request, "
                 f"{small:,} vs {large:,} units",
                 ["request", f"{small:,} u", f"{large:,} u", "ratio", f"SQL {small:,} u", f"SQL {large:,} u",
                  "SQL", f"size {large:,} u"], rows,
@@ -205,8 +226,8 @@ def print_pages(figures: dict[int, dict[str, PageFigures]], repeats: int) -> boo
                  "server time = the ASGI app from request in to last byte out (TestClient, in process)",
                  "SQL statements counted with a before_cursor_execute listener on app.engine; 'equal' means the "
                  "count does not grow with the number of units (no N+1)",
-                 f"{SUBMIT_LABEL}: one answer (2 comments) through the personal link, receipt sent to the "
-                 "loopback SMTP server inside the request"])
+                 f"{SUBMIT_LABEL}: one answer (2 comments) through the personal link; its receipt is queued in "
+                 "the outbox for the delivery sweep (not sent inside the request)"])
     return constant
 
 
@@ -320,24 +341,28 @@ def concurrent_submissions(site: RoundSite, capture: SmtpCapture, count: int) ->
     stored = stored_answers(site.app, site.round_id, list(chosen))
     lost = sorted(set(chosen) - set(stored))
     doubled = sorted(code for code, n in stored.items() if n != 1)
+    site.app.clock.set(START + timedelta(hours=1))  # the server's clock: its receipts are due from then
+    delivered, _ = timed(lambda: run_step(site.app, "deliver", round_id=site.round_id))  # what `ykien serve` sweeps
     with suppress(TimeoutError):
         capture.wait_for(received_before + count, timeout=60)
-    receipts = len(capture.raw_messages) - received_before
+    receipts = sum(1 for m in capture.messages[received_before:]
+                   if m["X-Ykien-Kind"] == "receipt" and str(m["X-Ykien-Unit"]) in chosen)
     latencies = [o.seconds for o in outcomes]
     rows = [("round size", f"{site.units:,} units"),
             ("submissions", f"{count} at once, one per unit, each through its own link"),
             ("HTTP answers", ", ".join(f"{status}: {n}" for status, n in sorted(statuses.items(), key=str))),
             ("responses stored", f"{sum(stored.values())} for {len(stored)} units"),
             ("lost / doubled", f"{len(lost)} / {len(doubled)}"),
-            ("receipts received by SMTP", str(receipts)),
+            ("receipts received by SMTP", f"{receipts} (queued by the answers, sent by one delivery sweep after, "
+                                          f"in {delivered:.1f} s)"),
             ("wall time", f"{wall:.1f} s"),
             ("throughput", f"{count / wall:.1f} submissions/s"),
             ("latency p50", ms(percentile(latencies, 0.50))),
             ("latency p95", ms(percentile(latencies, 0.95))),
             ("latency max", ms(max(latencies)))]
-    print_table("Concurrent recipient submissions (uvicorn in its own process, SQLite WAL, httpx AsyncClient)",
-                ["figure", "value"], rows,
-                ["each POST /r/<token> records the answer (one transaction) and sends its receipt before answering",
+    print_table(f"Concurrent recipient submissions on {measured_database(site.app)} (uvicorn in its own process, "
+                "httpx AsyncClient)", ["figure", "value"], rows,
+                ["each POST /r/<token> records the answer and queues its receipt (one transaction) and answers",
                  "checked in the database: exactly one response per unit that posted, none for the others"])
     errors = [line for line in server_log(site.app).splitlines() if "Error" in line or "Exception" in line]
     if errors:
@@ -346,23 +371,24 @@ def concurrent_submissions(site: RoundSite, capture: SmtpCapture, count: int) ->
         raise BenchmarkCheckFailed(f"submissions: {statuses}; lost {lost[:10]}; doubled {doubled[:10]}")
 
 
-def run(quick: bool) -> None:
+def run(quick: bool, db: Database | None = None) -> None:
     repeats = 5 if quick else 21
     workdir = Path(tempfile.mkdtemp(prefix="ykien-bench-web-"))
+    db = db or Database(workdir)
     print(f"\nWeb benchmark ({'quick' if quick else 'full'}): rounds of {SIZES[0]:,} and {SIZES[1]:,} units, "
-          f"SQLite in {workdir}", flush=True)
+          f"{db.label}", flush=True)
     sites: list[RoundSite] = []
+    databases = ExitStack()  # each round on a fresh database (a SQLite file, or a PostgreSQL schema), dropped after
 
     def new_site(units: int) -> RoundSite:
-        home = workdir / f"web-{units}"
-        home.mkdir()
-        sites.append(build(units, home, capture.url))
+        database_url, home = databases.enter_context(db.fresh(f"web-{units}"))
+        sites.append(build(units, database_url, home, capture.url))
         return sites[-1]
 
     try:
         with smtp_capture() as capture:
             figures = {units: measure_pages(new_site(units), repeats) for units in SIZES}
-            constant = print_pages(figures, repeats)
+            constant = print_pages(figures, repeats, measured_database(sites[0].app))
             if quick:
                 target = new_site(QUICK_SUBMISSION_UNITS)
                 send_invitations(target)
@@ -376,6 +402,7 @@ def run(quick: bool) -> None:
     finally:
         for site in sites:
             site.app.close()
+        databases.close()
         shutil.rmtree(workdir, ignore_errors=True)
 
 

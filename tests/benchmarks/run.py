@@ -93,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     import bench_web
 
     def web() -> list[tuple[str, str, str, str]]:
-        bench_web.run(options.quick)  # prints its own tables; raises when a submission is lost or doubled
+        bench_web.run(options.quick, db)  # prints its own tables; raises when a submission is lost or doubled
         return [("web: pages and 200 concurrent answers", "see above", "no N+1, none lost", "met")]
 
     benchmarks: dict[str, Callable[[], list[tuple[str, str, str, str]]]] = {

@@ -222,15 +222,18 @@ def _store_reply(app: App, round_id: int, unit_code: str, content: bytes) -> tup
 
 
 def answer(app: App, token: str, kind: ResponseKind, comments: tuple[CommentInput, ...] = (),
-           proposals: tuple[dict[str, str], ...] = (), attachment: bytes | None = None) -> AnswerReceipt:
+           proposals: tuple[dict[str, str], ...] = (), attachment: bytes | None = None,
+           page: RecipientPage | None = None) -> AnswerReceipt:
     """Record the unit's answer as a new revision and queue its receipt in the outbox (through the command path,
     deliver=False): the delivery sweep sends it, so the request never waits on the mail server, and its cost is
     that of the one unit whatever the size of the round (rounds.execute loads and writes that unit only).
 
     Comments and proposals must already be cleaned (answer_input.clean_comments / clean_proposals); a refused
-    answer stores nothing, not even the PDF.
+    answer stores nothing, not even the PDF. `page` is the unit's page as the caller read it for this request
+    (the web route does, to show the form); without it, it is read here. Either way the engine decides on the
+    round as it is in the answer's own transaction: a round closed in between refuses the answer.
     """
-    page = recipient_page(app, token)
+    page = page if page is not None else recipient_page(app, token)
     if not page.can_answer:
         raise ReadOnly(page.read_only_reason or "Không thể gửi trả lời lúc này.")
     check_answer(page.response, kind, comments, proposals)

@@ -262,7 +262,7 @@ async def submit_answer(request: Request, token: str) -> Response:
                 if receipt_kind is not ResponseKind.PROPOSALS else ()
             proposals = clean_proposals(page.response, typed.proposals) \
                 if receipt_kind is ResponseKind.PROPOSALS else ()
-            receipt = await run_in_threadpool(answer, app, token, receipt_kind, comments, proposals, content)
+            receipt = await run_in_threadpool(answer, app, token, receipt_kind, comments, proposals, content, page)
         except AnswerInvalid as invalid:
             typed.rows = _padded(typed.rows)
             typed.file_dropped = has_file
