@@ -3,11 +3,11 @@ a real LibreOffice, to whoever may download the DOCX; without LibreOffice a Viet
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from debian_tools import require_tools
 
 from notifications.pdf import INSTALL_HINT, PdfServer
 from tests.integration.test_pdf import assert_pdfa_2b
@@ -25,16 +25,23 @@ def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
 
 
 def _require_soffice() -> None:
-    if shutil.which("soffice") is None:
-        pytest.skip(f"LibreOffice is not installed: {INSTALL_HINT}")
+    require_tools("soffice")
 
 
-def test_each_docx_document_has_a_pdf_link_and_no_xlsx_does(shared: Site) -> None:
+def test_each_document_has_a_pdf_link_docx_and_xlsx(shared: Site) -> None:
     page = shared.as_("lanhdao").get(f"/rounds/{shared.round_id}/documents").text
     table = re.search(r'<table class="grid responsive c-documents" id="documents">(.*?)</table>', page, re.S)
     assert table is not None
-    assert PDF_LINK.findall(table.group(1)) == [f"/rounds/{shared.round_id}/pdf/cong-van-xin-y-kien.pdf"]
-    assert "danh-sach-don-vi.xlsx" in table.group(1)
+    assert PDF_LINK.findall(table.group(1)) == [f"/rounds/{shared.round_id}/pdf/cong-van-xin-y-kien.pdf",
+                                                f"/rounds/{shared.round_id}/pdf/danh-sach-don-vi.pdf"]
+
+
+def test_the_unit_list_xlsx_answers_its_pdf(shared: Site) -> None:
+    _require_soffice()
+    response = shared.as_("canbo").get(f"/rounds/{shared.round_id}/pdf/danh-sach-don-vi.pdf")
+    assert response.status_code == 200, response.text
+    assert response.headers["content-disposition"] == 'attachment; filename="danh-sach-don-vi.pdf"'
+    assert_pdfa_2b(response.content)
 
 
 @pytest.mark.parametrize("username", ["canbo", "lanhdao", "khac"])
@@ -70,7 +77,7 @@ def test_anonymous_is_sent_to_login(shared: Site) -> None:
     assert response.status_code == 303 and response.headers["location"].startswith("/login")
 
 
-@pytest.mark.parametrize("name", ["danh-sach-don-vi.pdf", "cong-van-don-doc.pdf", "cong-van-xin-y-kien.docx",
+@pytest.mark.parametrize("name", ["bang-tong-hop-y-kien.pdf", "cong-van-don-doc.pdf", "cong-van-xin-y-kien.docx",
                                   "..%2F..%2Fykien.pdf"])
 def test_a_pdf_of_no_docx_of_the_state_is_not_found(shared: Site, name: str) -> None:
     response = shared.as_("canbo").get(f"/rounds/{shared.round_id}/pdf/{name}")

@@ -14,7 +14,7 @@ from models.consolidation import HANDLING_LABELS, Handling
 from models.errors import DomainError, InvalidInput
 from models.staff import StaffUser
 from notifications.documents import audit_csv
-from notifications.pdf import PdfError, pdf_name, to_pdf
+from notifications.pdf import PdfError, pdf_name, pdf_sources, to_pdf
 from workflows.definition import Workflow
 from workflows.definition.schema import Capability
 from workflows.engine.events import Command
@@ -25,6 +25,7 @@ from workflows.service.consolidation import handle_comments, triage_items
 from workflows.service.documents import (
     DocumentChoice,
     RoundFacts,
+    available_documents,
     inputs_of,
     kind_documents,
     render_document,
@@ -334,6 +335,7 @@ def _documents_page(request: Request, round_id: int, user: StaffUser, *, decisio
     return render(request, "consolidation_documents.html", {
         **context, "state": state, "status_title": workflow.state_title(state.status),
         "documents": [d for d in documents if d.ready], "waiting": [d for d in documents if not d.ready],
+        "pdfs": {source: name for name, source in pdf_sources([d.filename for d in documents if d.ready]).items()},
         "packages": submission_packages(app, round_id), "outcome": round_outcome(state),
         "package": package, "package_documents": package_documents,
         "choices": decision_choices(workflow, state.status),
@@ -376,15 +378,17 @@ def download_document(request: Request, round_id: IdPath, filename: str,
 @router.get("/rounds/{round_id:int}/pdf/{filename}")
 def download_document_pdf(request: Request, round_id: IdPath, filename: str,
                           user: StaffUser = Depends(require_staff)) -> Response:
-    """`<name>.pdf`: the PDF/A-2b of the DOCX document `<name>.docx` of the round's current state, built as the DOCX
-    route builds it, then converted by LibreOffice (kept warm by `ykien serve`). Without LibreOffice, a page saying
-    how to install it (503)."""
-    name = Path(filename)
-    if name.suffix.lower() != ".pdf":
+    """`<name>.pdf`: the PDF/A-2b of the document of the round's current state it is made from (`pdf_sources`: the
+    DOCX, or the XLSX that has no DOCX of its name), built as the document's own route builds it, then converted by
+    LibreOffice (kept warm by `ykien serve`). Without LibreOffice, a page saying how to install it (503)."""
+    if Path(filename).suffix.lower() != ".pdf":
         raise HTTPException(404, "Không có bản PDF này.")
     app = ykien(request)
+    source = pdf_sources([d.filename for d in available_documents(app, round_id)]).get(filename)
+    if source is None:
+        raise HTTPException(404, "Văn bản này không có ở trạng thái hiện tại của đợt.")
     try:
-        document = render_document(app, round_id, f"{name.stem}.docx")
+        document = render_document(app, round_id, source)
     except DomainError as refusal:
         raise HTTPException(409, refusal.message) from None
     if document is None:
