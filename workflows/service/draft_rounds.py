@@ -225,3 +225,10 @@ def launch_round(app: App, round_id: int, actor: str, no_draft_reason: str | Non
     return run_command(app, round_id, Launch(no_draft_reason=reason), actor, deliver=deliver)
 
 
+
+
+def is_draft_round(app: App, round_id: int) -> bool:
+    """Whether the round was never launched (so it may be edited or deleted)."""
+    with app.uow(read_only=True) as uow:
+        row = uow.rounds.row(round_id)
+        return is_draft(row, get_workflow(row.workflow))

@@ -16,7 +16,7 @@ from config.calendar import WorkingCalendar
 from models import limits
 from models.errors import InvalidInput
 from models.rounds import RecipientRole, ResponseChannel, ResponseKind
-from workflows.definition import ResponseSpec, TimerDef, TimeSpec, Workflow
+from workflows.definition import ResponseSpec, TimerDef, TimeSpec, Workflow, parse_timespec
 from workflows.definition.timespec import MAX_DAYS, Anchor, DayKind
 from workflows.engine.events import Close, CommentInput, Extend, Respond
 from workflows.engine.timers import DISABLED
@@ -327,6 +327,34 @@ def read_round_form(values: FormValues, fixed_office: str | None,
         recipients=read_recipients(values))
 
 
+def form_of_round(new: NewRound, workflow: Workflow) -> RoundForm:
+    """A saved draft round as the create form shows it, for its edit: the same fields, filled with its values."""
+    choices = []
+    for choice in default_policy(workflow).choices:
+        spec = new.timer_overrides.get(choice.name)
+        if spec == DISABLED:
+            choice = replace(choice, on=False)
+        elif spec is not None:
+            parsed = parse_timespec(spec)
+            choice = replace(choice, days=str(abs(parsed.offset)), every=str(parsed.repeat_every or ""),
+                             times=str(parsed.max_times) if parsed.repeat_every else "")
+        choices.append(choice)
+    groups: dict[str, list[str]] = {}
+    units: dict[str, list[str]] = {}
+    for addressee in new.addressees:
+        groups.setdefault(addressee.role.value, []).extend(addressee.groups)
+        units.setdefault(addressee.role.value, []).extend(addressee.units)
+    by_days = new.deadline_working_days is not None
+    return RoundForm(
+        title=new.title, subject=new.subject, workflow=new.workflow, office=new.office,
+        deadline_mode="days" if by_days else "date", deadline_date=new.deadline.isoformat(),
+        deadline_days=str(new.deadline_working_days) if by_days else RoundForm.deadline_days,
+        policy=ReminderPolicy(tuple(choices)), contact_name=new.contact_name,
+        contact_title=new.contact_title or "", contact_phone=new.contact_phone, signer_name=new.signer_name,
+        signer_title=new.signer_title, silence_is_agreement=new.silence_is_agreement,
+        legal_bases="\n".join(new.legal_bases), recipients=RecipientChoice(groups, units))
+
+
 _PHONE = re.compile(rf"[0-9 +.\-()]{{6,{limits.PHONE}}}")
 _OFFICE = re.compile(rf"[A-Za-zĐđ0-9&._-]{{1,{limits.OFFICE}}}")
 # The create form's texts: the field, its label in messages, and its limit (models.limits).
@@ -339,8 +367,10 @@ ROUND_FORM_TEXTS: tuple[tuple[str, str, int], ...] = (
 
 def check_round_form(form: RoundForm, *, today: date, calendar: WorkingCalendar,
                      workflows: Mapping[str, Workflow], known_groups: Iterable[str],
-                     known_units: Iterable[str]) -> tuple[NewRound, DeadlineChoice]:
-    """The NewRound the form describes (without the draft file); FormErrors lists every problem."""
+                     known_units: Iterable[str],
+                     offices: Iterable[str] | None = None) -> tuple[NewRound, DeadlineChoice]:
+    """The NewRound the form describes (without the draft file); FormErrors lists every problem. `offices`, when
+    given, is the list the office must be picked from."""
     errors: dict[str, str] = {}
     if not form.title:
         errors["title"] = "Nhập tên dự thảo."
@@ -365,7 +395,11 @@ def check_round_form(form: RoundForm, *, today: date, calendar: WorkingCalendar,
         except InvalidInput:
             errors["silence"] = (f"Quy trình \"{workflow.title}\" không coi việc không trả lời là đồng ý; "
                                  "hãy bỏ lựa chọn này.")
-    if not _OFFICE.fullmatch(form.office):
+    listed = list(offices) if offices is not None else None
+    if listed is not None and form.office not in listed:
+        errors["office"] = (f"Phòng \"{form.office[:limits.OFFICE]}\" không có trong danh sách phòng; chọn một phòng."
+                            if form.office else "Chọn phòng soạn thảo.")
+    elif not _OFFICE.fullmatch(form.office):
         errors["office"] = "Nhập mã phòng soạn thảo (ví dụ TĐC), không có khoảng trắng."
     deadline: DeadlineChoice | None = None
     try:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.exceptions import HTTPException
 from fastapi.responses import RedirectResponse, Response
 
 from models.errors import DomainError, InvalidInput
+from models.offices import OFFICE_ACTIONS, Office
 from models.staff import ACCOUNT_ACTIONS, ROLE_LABELS, Account, StaffUser
 from workflows.service.accounts import (
     AccountNotFound,
@@ -22,6 +24,7 @@ from workflows.service.accounts import (
     set_active,
     set_role,
 )
+from workflows.service.offices import add_office, office_events, offices, rename_office
 from workflows.service.staff import add_user
 from workflows.web.routes.rounds import Posted, PostedForm
 from workflows.web.security import Forbidden, require_staff, ykien
@@ -53,8 +56,9 @@ def _field_errors(problem: InvalidInput | DomainError) -> dict[str, str]:
     return {field: rest} if rest and field.isidentifier() else {"form": problem.message}
 
 
-def _offices(found: list[Account]) -> list[str]:
-    return sorted({a.user.office for a in found if a.user.office})
+def _offices(request: Request) -> list[Office]:
+    """The list the office of an account is picked from."""
+    return offices(ykien(request))
 
 
 def _list_page(request: Request, values: dict[str, str] | None = None, errors: dict[str, str] | None = None,
@@ -62,7 +66,7 @@ def _list_page(request: Request, values: dict[str, str] | None = None, errors: d
     app = ykien(request)
     found = accounts(app)
     context: dict[str, Any] = {
-        "accounts": found, "offices": _offices(found), "roles": ROLE_LABELS, "values": values or {"role": "staff"},
+        "accounts": found, "offices": _offices(request), "roles": ROLE_LABELS, "values": values or {"role": "staff"},
         "errors": errors or {}, "events": account_events(app, 50), "actions": ACCOUNT_ACTIONS, "created": created}
     if errors:
         context.update(flash="Chưa thêm được tài khoản: xem các mục tô đỏ.", flash_kind="error")
@@ -104,7 +108,7 @@ def _account_page(request: Request, found: Account, user: StaffUser, errors: dic
                   values: dict[str, str] | None = None, status: int = 200, password: str | None = None) -> Response:
     flash_code = request.query_params.get("ok", "")
     context: dict[str, Any] = {
-        "account": found, "roles": ROLE_LABELS, "offices": _offices(accounts(ykien(request))),
+        "account": found, "roles": ROLE_LABELS, "offices": _offices(request),
         "values": values or {"role": found.user.role.value, "office": found.user.office or ""},
         "errors": errors or {}, "new_password": password, "is_self": found.user.id == user.id}
     if errors:
@@ -184,3 +188,54 @@ def change_password(request: Request, posted: Posted = PostedForm,
             status_code=422)
     # Every session of the account ended with the old password, this one too: log in again with the new one.
     return RedirectResponse("/login?changed=1", status_code=303)
+
+
+# --- offices ---------------------------------------------------------------------------------------------------
+
+OFFICE_FLASH = {"added": "Đã thêm phòng {c}.", "renamed": "Đã lưu phòng {c}; các đợt và tài khoản của phòng đã đổi "
+                "theo.", "merged": "Đã gộp vào phòng {c}; các đợt và tài khoản đã chuyển sang."}
+
+
+def _offices_page(request: Request, errors: dict[str, str] | None = None, values: dict[str, str] | None = None,
+                  status: int = 200, editing: str | None = None) -> Response:
+    app = ykien(request)
+    context: dict[str, Any] = {"offices": offices(app), "errors": errors or {}, "values": values or {},
+                               "events": office_events(app), "actions": OFFICE_ACTIONS, "editing": editing}
+    done, code = request.query_params.get("ok", ""), request.query_params.get("code", "")
+    if errors:
+        context.update(flash=errors.get("form") or "Chưa lưu được: xem các mục tô đỏ.", flash_kind="error")
+    elif done in OFFICE_FLASH:
+        context.update(flash=OFFICE_FLASH[done].format(c=code[:40]), flash_kind="ok")
+    return render(request, "offices.html", context, status_code=status)
+
+
+@router.get("/offices")
+def offices_page(request: Request, _user: StaffUser = AdminDep) -> Response:
+    return _offices_page(request)
+
+
+@router.post("/offices")
+def add_office_post(request: Request, posted: Posted = PostedForm, user: StaffUser = AdminDep) -> Response:
+    values = {name: _field(posted, name) for name in ("code", "name")}
+    try:
+        added = add_office(ykien(request), values["code"], values["name"], user.actor)
+    except (InvalidInput, DomainError) as problem:
+        return _offices_page(request, _field_errors(problem), values, 409 if isinstance(problem, DomainError) else 422)
+    return RedirectResponse(f"/offices?{urlencode({'ok': 'added', 'code': added.code})}", status_code=303)
+
+
+@router.post("/offices/rename")
+def rename_office_post(request: Request, posted: Posted = PostedForm, user: StaffUser = AdminDep) -> Response:
+    values = {name: _field(posted, name) for name in ("code", "new_code", "new_name", "merge")}
+    merge = values["merge"] == "yes"
+    try:
+        renamed = rename_office(ykien(request), values["code"], values["new_code"] or None,
+                                values["new_name"] or None, user.actor, merge=merge)
+    except (InvalidInput, DomainError) as problem:
+        errors = _field_errors(problem)
+        if "name" in errors:
+            errors["new_name"] = errors.pop("name")
+        status = 409 if isinstance(problem, DomainError) else 422
+        return _offices_page(request, errors, values, status, editing=values["code"])
+    outcome = "merged" if merge else "renamed"
+    return RedirectResponse(f"/offices?{urlencode({'ok': outcome, 'code': renamed.code})}", status_code=303)

@@ -11,6 +11,7 @@ from fastapi.exceptions import HTTPException
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from starlette.datastructures import FormData, UploadFile
 
+from models import limits
 from models.errors import DomainError, InvalidInput
 from models.staff import Role, StaffUser
 from models.unit_status import AnswerStatus, EmailStatus
@@ -20,11 +21,22 @@ from workflows.engine.events import Event, Launch, Remind
 from workflows.service.app import App
 from workflows.service.commands import MAIL_NOTICES, run_command
 from workflows.service.directory_edit import directory_by_group
+from workflows.service.draft_rounds import (
+    RoundLaunched,
+    check_no_draft_reason,
+    delete_round,
+    draft_round,
+    edit_round,
+    is_draft_round,
+    launch_needs_reason,
+    launch_round,
+)
 from workflows.service.errors import FormErrors
 from workflows.service.invitation_preview import PLACEHOLDER_LINK, preview_invitation
+from workflows.service.offices import office_codes, offices
 from workflows.service.outbox_view import KIND_LABELS, STATUS_LABELS, MessageNotFound, outbox_message, outbox_page
 from workflows.service.registry import get_workflow, shipped_workflows
-from workflows.service.rounds import create_round, default_workflow_name
+from workflows.service.rounds import NewRound, create_round, default_subject, default_workflow_name
 from workflows.service.views import (
     RoundBrief,
     answering_units,
@@ -50,6 +62,7 @@ from workflows.web.forms.round_forms import (
     compute_deadline,
     count_by_role,
     default_policy,
+    form_of_round,
     prefilled_subject,
     read_close,
     read_extend_form,
@@ -80,6 +93,7 @@ FLASH = {
     "respond": "Đã ghi nhận {answer}; {n} thư xác nhận gửi cho đơn vị.",
     "close": "Đã kết thúc nhận {answer}.",
     "created": "Đã tạo bản nháp {round}. Kiểm tra thư mời dưới đây rồi bấm \"Phát hành\".",
+    "edited": "Đã lưu bản nháp {round}. Kiểm tra thư mời dưới đây rồi bấm \"Phát hành\".",
 }
 
 
@@ -153,8 +167,17 @@ def _guard_change(user: StaffUser, office: str) -> None:
 
 # --- create ------------------------------------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class Editing:
+    """The draft round the create form edits: its number and the draft file it has."""
+
+    round_id: int
+    draft_filename: str | None
+
+
 def _new_round_page(request: Request, user: StaffUser, form: RoundForm, errors: dict[str, str],
-                    deadline: DeadlineChoice | None, status: int = 200, notice: str | None = None) -> Response:
+                    deadline: DeadlineChoice | None, status: int = 200, notice: str | None = None,
+                    editing: Editing | None = None) -> Response:
     app = ykien(request)
     groups = directory_by_group(app)
     pairs = [(u.code, g.code) for g in groups for u in g.units]
@@ -173,8 +196,8 @@ def _new_round_page(request: Request, user: StaffUser, form: RoundForm, errors: 
         "silence_on": chosen.silence.possible and (chosen.silence.agreement if form.silence_is_agreement is None
                                                    else form.silence_is_agreement),
         "deadline": _deadline_view(deadline), "signer_titles": SIGNER_TITLES,
-        "fixed_office": user.office if user.role is Role.STAFF else None,
-        "max_upload_mb": app.settings.max_upload_mb, "notice": notice,
+        "fixed_office": user.office if user.role is Role.STAFF else None, "offices": offices(app),
+        "max_upload_mb": app.settings.max_upload_mb, "notice": notice, "editing": editing,
         "chosen_units": {code for codes in form.recipients.units.values() for code in codes},
         "flash": "Biểu mẫu còn lỗi; xem các mục tô đỏ." if errors else None, "flash_kind": "error",
     }, status_code=status)
@@ -219,7 +242,8 @@ def create(request: Request, posted: Posted = PostedForm, user: StaffUser = Depe
     try:
         new, deadline = check_round_form(
             form, today=today, calendar=app.calendar, workflows=shipped_workflows(),
-            known_groups=[g.code for g in groups if g.units], known_units=[u.code for g in groups for u in g.units])
+            known_groups=[g.code for g in groups if g.units], known_units=[u.code for g in groups for u in g.units],
+            offices=office_codes(app))
     except FormErrors as problem:
         errors.update(problem.errors)
     draft: DraftUpload | None = None
@@ -241,6 +265,127 @@ def create(request: Request, posted: Posted = PostedForm, user: StaffUser = Depe
     except (InvalidInput, DomainError) as refusal:
         return _new_round_page(request, user, form, {"form": refusal.message}, deadline, status=422)
     return RedirectResponse(f"/rounds/{round_id}/preview?ok=created", status_code=303)
+
+
+# --- a draft's edit and removal -----------------------------------------------------------------------------
+
+def _draft_or_409(request: Request, round_id: int, user: StaffUser) -> tuple[RoundBrief, NewRound, Editing]:
+    """The draft round's values for its edit: 403 for those who may not change it, 409 once it has gone out."""
+    app = ykien(request)
+    brief = round_brief(app, round_id)
+    _guard_change(user, brief.office)
+    try:
+        new, details = draft_round(app, round_id)
+    except RoundLaunched as launched:
+        raise HTTPException(409, launched.message) from None
+    return brief, new, Editing(round_id, details.draft_filename)
+
+
+@router.get("/rounds/{round_id:int}/edit")
+def edit_form(request: Request, round_id: IdPath, user: StaffUser = Depends(require_staff)) -> Response:
+    """The create form, filled with the draft round's values."""
+    app = ykien(request)
+    _, new, editing = _draft_or_409(request, round_id, user)
+    form = form_of_round(new, get_workflow(new.workflow))
+    deadline: DeadlineChoice | None = None
+    errors: dict[str, str] = {}
+    try:
+        deadline = compute_deadline(form.deadline_mode, form.deadline_date, form.deadline_days, _today(app),
+                                    app.calendar)
+    except FormErrors as problem:  # a draft left while its deadline passed: said at once, beside the field
+        errors = problem.errors
+    return _new_round_page(request, user, form, errors, deadline, editing=editing)
+
+
+@router.post("/rounds/{round_id:int}/edit")
+def edit(request: Request, round_id: IdPath, posted: Posted = PostedForm,
+         user: StaffUser = Depends(require_staff)) -> Response:
+    """Save a draft round's edit with the checks of create; a new draft file replaces the old one."""
+    app = ykien(request)
+    brief, saved, editing = _draft_or_409(request, round_id, user)
+    values = posted.values
+    upload = posted.files.get("draft")
+    form = replace(read_round_form(values, user.office if user.role is Role.STAFF else None, shipped_workflows()),
+                   workflow=brief.workflow)  # the kind stays
+    today = _today(app)
+    deadline: DeadlineChoice | None = None
+    errors: dict[str, str] = {}
+    try:
+        deadline = compute_deadline(form.deadline_mode, form.deadline_date, form.deadline_days, today, app.calendar)
+    except FormErrors as problem:
+        errors = problem.errors
+    if values.get("action", [""])[0] != "save":  # "Tính hạn" / "Xem trước số đơn vị": the figures, values kept
+        notice = "Tệp dự thảo chưa được lưu: hãy chọn lại tệp trước khi lưu." if upload else None
+        return _new_round_page(request, user, form, errors, deadline, notice=notice, editing=editing)
+    workflow = get_workflow(brief.workflow)
+    if form.subject == default_subject(workflow, saved.title):  # the kind's subject follows a new title
+        form = replace(form, subject="")
+    groups = directory_by_group(app)
+    new = None
+    try:
+        new, deadline = check_round_form(
+            form, today=today, calendar=app.calendar, workflows=shipped_workflows(),
+            known_groups=[g.code for g in groups if g.units], known_units=[u.code for g in groups for u in g.units],
+            offices=office_codes(app))
+    except FormErrors as problem:
+        errors.update(problem.errors)
+    draft: DraftUpload | None = None
+    if upload is not None:
+        try:
+            draft = check_draft_upload(upload[0], upload[1], app.settings.max_upload_mb)
+        except FormErrors as problem:
+            errors.update(problem.errors)
+    if errors or new is None:
+        if upload is not None and "draft" not in errors:
+            errors["draft"] = "Hãy chọn lại tệp dự thảo (trình duyệt không giữ tệp khi biểu mẫu còn lỗi)."
+        return _new_round_page(request, user, form, errors, deadline, status=422, editing=editing)
+    try:
+        if draft is None:
+            edit_round(app, round_id, new, user.actor)
+        else:
+            with staged(draft) as path:
+                edit_round(app, round_id, replace(new, draft_path=path), user.actor)
+    except RoundLaunched as launched:
+        raise HTTPException(409, launched.message) from None
+    except (InvalidInput, DomainError) as refusal:
+        return _new_round_page(request, user, form, {"form": refusal.message}, deadline, status=422,
+                               editing=editing)
+    return RedirectResponse(f"/rounds/{round_id}/preview?ok=edited", status_code=303)
+
+
+def _delete_page(request: Request, brief: RoundBrief, status: int = 200, refusal: str | None = None,
+                 deleted: bool = False) -> Response:
+    app = ykien(request)
+    return render(request, "round_delete.html", {
+        "brief": brief, "workflow": get_workflow(brief.workflow), "details": round_details(app, brief.id),
+        "units": len(answering_units(app, brief.id)) if not deleted else 0, "deleted": deleted,
+        "flash": refusal, "flash_kind": "error"}, status_code=status)
+
+
+@router.get("/rounds/{round_id:int}/delete")
+def delete_form(request: Request, round_id: IdPath, user: StaffUser = Depends(require_staff)) -> Response:
+    """What deleting the draft removes, and the button that does it."""
+    app = ykien(request)
+    brief = round_brief(app, round_id)
+    _guard_change(user, brief.office)
+    if not is_draft_round(app, round_id):
+        return _delete_page(request, brief, 409, f"Đợt số {round_id} đã phát hành: không xóa được.")
+    return _delete_page(request, brief)
+
+
+@router.post("/rounds/{round_id:int}/delete")
+def delete(request: Request, round_id: IdPath, posted: Posted = PostedForm,
+           user: StaffUser = Depends(require_staff)) -> Response:
+    app = ykien(request)
+    brief = round_brief(app, round_id)
+    _guard_change(user, brief.office)
+    try:
+        delete_round(app, round_id, user.actor)
+    except DomainError as refused:  # launched, or numbered by the register
+        return _delete_page(request, brief, 409, refused.message)
+    return render(request, "round_delete.html", {"brief": brief, "workflow": get_workflow(brief.workflow),
+                                                 "deleted": True, "flash": f"Đã xóa bản nháp số {round_id}.",
+                                                 "flash_kind": "ok"})
 
 
 @router.get("/rounds/deadline-preview")
@@ -268,6 +413,7 @@ def invitation_preview(request: Request, round_id: IdPath, unit: str | None = No
         "brief": brief, "preview": preview, "placeholder": PLACEHOLDER_LINK, "details": round_details(app, round_id),
         "workflow": workflow, "can_change": user.can_change_round(brief.office),
         "actions": available_actions(workflow, brief.status), "from_address": app.settings.from_address,
+        "draft_round": is_draft_round(app, round_id),
         **_flash(request, workflow)})
 
 
@@ -306,7 +452,8 @@ def round_page(request: Request, round_id: IdPath, user: StaffUser = Depends(req
         "units": shown, "filter": unit_filter, "total": view.total, "days_left": days_left,
         "matched": view.matched, "page": page, "page_links": page_links, "first_shown": view.first_shown,
         "can_change": user.can_change_round(state.office), "actions": available_actions(workflow, state.status),
-        "answering": answering, "answer_statuses": list(AnswerStatus), "email_statuses": list(EmailStatus),
+        "draft_round": state.status == workflow.initial and state.launched_at is None, "answering": answering,
+        "answer_statuses": list(AnswerStatus), "email_statuses": list(EmailStatus),
         "channels": PAPER_CHANNELS, "channel_labels": CHANNEL_LABELS,
         "extend": read_extend_form({}), "respond": read_respond_form({}, workflow.response), "errors": {},
         "tab": "units",
@@ -393,6 +540,8 @@ def _action_page(request: Request, round_id: int, action: str, values: dict[str,
         "actions": available_actions(workflow, brief.status), "answering": answering_units(app, round_id),
         "extend": read_extend_form(values), "respond": read_respond_form(values, workflow.response, blank_forms),
         "close_reason": (values.get("reason") or [""])[0], "errors": errors, "channels": PAPER_CHANNELS,
+        "needs_draft_reason": action == "launch" and launch_needs_reason(app, round_id),
+        "no_draft_reason": (values.get("no_draft_reason") or [""])[0],
         "channel_labels": CHANNEL_LABELS, "selected": values.get("unit", []),
         "flash": message or ("Biểu mẫu còn lỗi; xem các mục tô đỏ." if errors else None), "flash_kind": "error",
     }, status_code=status)
@@ -412,15 +561,36 @@ def _names(units: dict[str, str], codes: list[str], keep: int = 15) -> str:
     return ", ".join(shown) + more
 
 
+NO_DRAFT_LABEL = "Lý do không kèm dự thảo"
+
+
+def _no_draft_reason(app: App, round_id: int, values: dict[str, list[str]]) -> str | None:
+    """The reason typed for launching without a draft, when the round's kind needs one and it has none; FormErrors
+    when it is needed and missing, or too long."""
+    if not launch_needs_reason(app, round_id):
+        return None
+    typed = (values.get("no_draft_reason") or [""])[0]
+    if problem := limits.text_problem(NO_DRAFT_LABEL, typed, limits.NO_DRAFT_REASON):
+        raise FormErrors({"no_draft_reason": problem})
+    reason = check_no_draft_reason(typed)
+    if reason is None:
+        raise FormErrors({"no_draft_reason": "Đợt chưa có tệp dự thảo: hãy sửa bản nháp để đính kèm tệp, hoặc nhập "
+                                             "lý do phát hành không kèm dự thảo (ghi vào nhật ký)."})
+    return reason
+
+
 def _build(app: App, round_id: int, action: str, values: dict[str, list[str]], workflow: Workflow,
            user: StaffUser) -> tuple[Event, list[str]]:
     """The event an action form asks for and the sentences of its confirmation; FormErrors when unusable."""
     if action == "launch":
+        reason = _no_draft_reason(app, round_id, values)
         view = round_view(app, round_id)
         preview = preview_invitation(app, round_id)
-        return Launch(), [f"Gửi thư xin ý kiến tới {len(view.units)} cơ quan, đơn vị.",
-                          f"Hạn trả lời: {preview.deadline:%d/%m/%Y}." if preview.deadline else "",
-                          "Sau khi phát hành không sửa được nội dung thư đã gửi."]
+        return Launch(no_draft_reason=reason), [
+            f"Gửi thư xin ý kiến tới {len(view.units)} cơ quan, đơn vị.",
+            f"Hạn trả lời: {preview.deadline:%d/%m/%Y}." if preview.deadline else "",
+            f"Không kèm tệp dự thảo. Lý do (ghi vào nhật ký): {reason}" if reason else "",
+            "Sau khi phát hành không sửa được nội dung thư đã gửi."]
     if action == "remind":
         units = answering_units(app, round_id)
         everyone = (values.get("all") or [""])[0] == "yes"
@@ -502,11 +672,16 @@ def act(request: Request, round_id: IdPath, action: str, posted: Posted = Posted
     try:
         event, lines = _build(app, round_id, action, values, workflow, user)
     except FormErrors as problem:
+        if action == "launch" and "no_draft_reason" not in values:  # the first click: ask for the reason
+            return _action_page(request, round_id, action, values, {}, 200, problem.errors["no_draft_reason"])
         return _action_page(request, round_id, action, values, problem.errors, 422)
     if (values.get("confirmed") or [""])[0] != "yes":
         return _confirm_page(request, round_id, action, [line for line in lines if line], values)
     try:  # committed first; mail that cannot go out now is a notice on the round's page (commands.py)
-        result = run_command(app, round_id, event, user.actor)
+        if isinstance(event, Launch):  # a kind that needs a draft: checked again in the use case
+            result = launch_round(app, round_id, user.actor, event.no_draft_reason)
+        else:
+            result = run_command(app, round_id, event, user.actor)
     except DomainError as refused:  # the engine words some refusals for the CLI: no command-line flag here
         return _action_page(request, round_id, action, values, {}, 409, refused.message)
     mail = result.mail if result.notice else ""
