@@ -15,6 +15,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from debian_tools import require_present
 
 from notifications.pdf import CALC_PACKAGE, INSTALL_HINT, calc_missing, soffice_path, uno_python
 from tests.e2e.test_serve_restart import _accepts, free_port, wait_until
@@ -29,12 +30,7 @@ ROUND = ["round", "create", "--title", "Kế hoạch hỗ trợ doanh nghiệp n
 def _require_libreoffice(uno: bool = False, calc: bool = False) -> None:
     soffice = soffice_path()
     missing = soffice is None or (uno and uno_python(soffice) is None) or (calc and calc_missing(soffice))
-    if not missing:
-        return
-    message = f"LibreOffice, its Calc or python3-uno is missing: {INSTALL_HINT}"
-    if os.environ.get("CI"):
-        pytest.fail(message, pytrace=False)
-    pytest.skip(message)
+    require_present(["LibreOffice, its Calc or python3-uno"] if missing else [], INSTALL_HINT)
 
 
 def _processes() -> list[tuple[int, int, int, str, str]]:

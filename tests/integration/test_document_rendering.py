@@ -5,15 +5,14 @@ on a developer machine and fails under CI (CI=true): there the packages must be 
 """
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from debian_tools import require_tools
 
 # The seeds' documents as renderer input live with the other fixtures.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures" / "documents"))
@@ -61,14 +60,8 @@ SIGNATURE_PAGE = {
 
 
 def _require_tools() -> None:
-    missing = [tool for tool in TOOLS if shutil.which(tool) is None]
-    if not missing:
-        return
-    message = (f"missing {', '.join(missing)}: apt-get install -y --no-install-recommends "
-               "libreoffice-writer poppler-utils fonts-liberation2")
-    if os.environ.get("CI"):
-        pytest.fail(message, pytrace=False)
-    pytest.skip(message)
+    require_tools(*TOOLS, hint="apt-get install -y --no-install-recommends libreoffice-writer poppler-utils "
+                               "fonts-liberation2")
 
 
 @pytest.fixture(scope="module")

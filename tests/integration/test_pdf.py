@@ -20,6 +20,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from debian_tools import require_present
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures" / "documents"))
 
@@ -55,12 +56,7 @@ def _require(*tools: str, uno: bool = False, calc: bool = False) -> None:
         missing.append("python3-uno")
     if calc and soffice is not None and calc_missing(soffice):
         missing.append(CALC_PACKAGE)
-    if not missing:
-        return
-    message = f"missing {', '.join(missing)}: apt-get install -y --no-install-recommends {INSTALL_HINT} poppler-utils"
-    if os.environ.get("CI"):
-        pytest.fail(message, pytrace=False)
-    pytest.skip(message)
+    require_present(missing, f"apt-get install -y --no-install-recommends {INSTALL_HINT} poppler-utils")
 
 
 @pytest.fixture(scope="module")

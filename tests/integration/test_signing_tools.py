@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import io
 import os
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from debian_tools import require_tools
 from PIL import Image
 from signing_ca import (
     KEY_LABEL,
@@ -51,14 +51,7 @@ from notifications.documents import render_request_letter
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "signing"
 
 
-def _require(*tools: str) -> None:
-    missing = [tool for tool in tools if shutil.which(tool) is None]
-    if not missing:
-        return
-    message = f"missing {', '.join(missing)}: bash scripts/system-packages.sh"
-    if os.environ.get("CI"):
-        pytest.fail(message, pytrace=False)
-    pytest.skip(message)
+_require = require_tools
 
 
 @pytest.fixture(scope="module")
