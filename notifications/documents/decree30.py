@@ -22,6 +22,7 @@ from docx.shared import Mm, Pt
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph as DocxParagraph
 
+from models.register import symbol
 from notifications.documents import vietnamese
 from notifications.documents.data import Issuer, Signer
 from notifications.documents.wording import Paragraph
@@ -77,8 +78,7 @@ def number_line(issuer_short: str, office_code: str, number_type: str = "", numb
     "Số: 05/TTr-SKHCN" once the register has given `number` (the full number with its ký hiệu)."""
     if number:
         return f"Số: {vietnamese.nfc(number).strip()}"
-    code = f"{number_type}-{issuer_short}" if number_type else f"{issuer_short}-{office_code}"
-    return f"Số:{vietnamese.BLANK_NUMBER}/{vietnamese.nfc(code).strip()}"
+    return f"Số:{vietnamese.BLANK_NUMBER}/{symbol(issuer_short, office_code, number_type).strip()}"
 
 
 class Decree30Document:
