@@ -117,7 +117,7 @@ def set_role(app: App, username: str, role: str, office: str | None, actor: str)
 def account_events(app: App, limit: int = 200) -> list[tuple[datetime, str, str, dict[str, Any]]]:
     """The latest account events of the system's audit chain, newest first: (at, actor, action, details)."""
     with app.uow(read_only=True) as uow:
-        events = [e for e in uow.audit.events(None) if e.action in ACCOUNT_ACTIONS]
+        events = uow.audit.events(None, actions=ACCOUNT_ACTIONS)
     return [(e.at, e.actor, e.action, e.details) for e in reversed(events[-limit:])]
 
 
