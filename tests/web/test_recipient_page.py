@@ -281,16 +281,17 @@ def test_a_wrong_type_or_too_large_reply_is_refused_with_a_message_and_nothing_i
     data = comments_form(ykien_app, token, ("Mục I", "Góp ý có kèm tệp", ""))
     cases = [
         (("tra-loi.pdf", b"GIF89a not a pdf", "application/pdf"), 422, "không phải PDF"),
-        (("tra-loi.pdf", PDF + b"x" * (1024 * 1024), "application/pdf"), 422, "vượt giới hạn 1 MB"),
-        (("tra-loi.pdf", PDF + b"x" * (3 * 1024 * 1024), "application/pdf"), 413, "vượt giới hạn 1 MB"),
+        (("tra-loi.pdf", PDF + b"x" * (1024 * 1024), "application/pdf"), 413, "tệp 1,0 MB, vượt giới hạn 1 MB"),
+        (("tra-loi.pdf", PDF + b"x" * (3 * 1024 * 1024), "application/pdf"), 413, "tệp 3,0 MB, vượt giới hạn 1 MB"),
         (("tra-loi.pdf", b"", "application/pdf"), 422, "tệp rỗng"),
     ]
     for upload, status, message in cases:
         answer = client.post(f"/r/{token}", data=data, files={"reply_pdf": upload})
         assert answer.status_code == status, upload[1][:10]
         assert message in answer.text
-        if status == 422:  # the form comes back as typed, asking for the file again
-            assert ">Góp ý có kèm tệp</textarea>" in answer.text and "vui lòng chọn lại tệp" in answer.text
+        # The form comes back as typed, the file named at its field, asking for the file again.
+        assert ">Góp ý có kèm tệp</textarea>" in answer.text and "vui lòng chọn lại tệp" in answer.text
+        assert 'id="reply_pdf-error"' in answer.text and 'aria-describedby="reply_pdf-error"' in answer.text
     assert unit(ykien_app, "SCT").answer.value == "pending"
     assert replies_stored(ykien_app) == [] and receipts(capture, ykien_app) == []
 
@@ -311,6 +312,46 @@ def test_form_mistakes_are_shown_with_the_values_typed_and_nothing_is_recorded(c
     both = client.post(f"/r/{token}", data={**comments_form(ykien_app, token, ("", "Góp ý", "")), "answer": "agree"})
     assert both.status_code == 422 and "Đồng ý / không có ý kiến" in both.text
     assert recipient_page(ykien_app, token).revisions == []
+
+
+def test_a_refused_form_comes_back_filled_with_each_mistake_tied_to_its_field(client: TestClient, ykien_app: App,
+                                                                               tokens: dict[str, str]) -> None:
+    token = tokens["SCT"]
+    typed = comments_form(ykien_app, token, ("Mục I", "Ý kiến đầu", "Sửa câu đầu"), ("Mục II.2", "", "Đạt 6%/năm"),
+                          ("Mục III", "Ý kiến ba", ""))
+    answer = client.post(f"/r/{token}", data=typed)
+    assert answer.status_code == 422
+    page = answer.text
+    # Everything typed is there: every row, section, proposed wording and the choice.
+    for value in ('value="Mục I"', ">Ý kiến đầu</textarea>", ">Sửa câu đầu</textarea>", 'value="Mục II.2"',
+                  ">Đạt 6%/năm</textarea>", 'value="Mục III"', ">Ý kiến ba</textarea>"):
+        assert value in page, value
+    assert re.search(r'name="answer" value="comments" checked', page)
+    # The list at the top takes the focus and links to the field; the field says it is wrong and by what.
+    assert re.search(r'<div class="flash error r-problems" role="alert" id="problems" tabindex="-1" autofocus>', page)
+    assert '<a href="#comment-2">Ý kiến 2: chưa có nội dung góp ý.</a>' in page
+    assert re.search(r'<textarea id="comment-2" name="comment" rows="3" aria-invalid="true" '
+                     r'aria-describedby="comment-2-error">', page)
+    assert '<span class="field-error" id="comment-2-error">Ý kiến 2: chưa có nội dung góp ý.</span>' in page
+    assert 'id="comment-1" name="comment" rows="3">' in page  # a right field is not marked
+    assert recipient_page(ykien_app, token).revisions == []
+
+
+@pytest.mark.parametrize("upload_limit_mb", [1])
+def test_a_too_large_reply_that_reaches_the_server_comes_back_with_everything_typed(
+        client: TestClient, ykien_app: App, tokens: dict[str, str]) -> None:
+    token = tokens["SCT"]
+    typed = comments_form(ykien_app, token, ("Mục I", "Ý kiến một", "Đề xuất một"), ("Mục II", "Ý kiến hai", ""))
+    answer = client.post(f"/r/{token}", data=typed,
+                         files={"reply_pdf": ("tra-loi.pdf", PDF + b"x" * (5 * 1024 * 1024), "application/pdf")})
+    assert answer.status_code == 413
+    for value in ('value="Mục I"', ">Ý kiến một</textarea>", ">Đề xuất một</textarea>", 'value="Mục II"',
+                  ">Ý kiến hai</textarea>", "vui lòng chọn lại tệp", "tệp 5,0 MB, vượt giới hạn 1 MB"):
+        assert value in answer.text, value
+    assert re.search(r'name="answer" value="comments" checked', answer.text)
+    # The limit the browser checks before sending comes from the page.
+    assert f'data-max-bytes="{1024 * 1024}"' in answer.text
+    assert recipient_page(ykien_app, token).revisions == [] and replies_stored(ykien_app) == []
 
 
 def test_adding_a_comment_row_works_without_javascript(client: TestClient, ykien_app: App,

@@ -233,14 +233,20 @@ def check_answer(spec: ResponseSpec, kind: ResponseKind, comments: tuple[Comment
         raise AnswerInvalid(problems)
 
 
+def reply_too_large(size: int, max_upload_mb: int) -> Problem:
+    """The mistake of a reply PDF of `size` bytes over the limit, its size as Vietnamese write it (25,3 MB)."""
+    shown = f"{size / 1048576:.1f}".replace(".", ",")
+    return Problem("reply_pdf", f"Văn bản trả lời: tệp {shown} MB, vượt giới hạn {max_upload_mb} MB. "
+                                "Hãy chọn tệp nhỏ hơn.")
+
+
 def check_reply_pdf(content: bytes, max_upload_mb: int) -> None:
     """A signed official reply must be a PDF (by its content, not its name) within the size limit."""
     limit = max_upload_mb * 1024 * 1024
     if not content:
         raise AnswerInvalid([Problem("reply_pdf", "Văn bản trả lời: tệp rỗng.")])
     if len(content) > limit:
-        raise AnswerInvalid([Problem("reply_pdf", f"Văn bản trả lời: tệp {len(content) / 1048576:.1f} MB, "
-                                                  f"vượt giới hạn {max_upload_mb} MB.")])
+        raise AnswerInvalid([reply_too_large(len(content), max_upload_mb)])
     if not content.startswith(PDF_MAGIC):
         raise AnswerInvalid([Problem("reply_pdf", "Văn bản trả lời: tệp không phải PDF (nội dung không bắt đầu "
                                                   "bằng %PDF-). Hãy chọn bản PDF đã ký.")])
@@ -258,4 +264,5 @@ __all__ = [
     "clean_text",
     "field_limit",
     "proposal_input",
+    "reply_too_large",
 ]

@@ -11,10 +11,19 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
+from starlette.formparsers import MultiPartException
 
 from models.rounds import ResponseKind
+from workflows.engine.events import CommentInput
 from workflows.engine.refusals import Refused
-from workflows.service.answer_input import AnswerInvalid, Problem, clean_comments, clean_proposals
+from workflows.service.answer_input import (
+    AnswerInvalid,
+    Problem,
+    check_answer,
+    clean_comments,
+    clean_proposals,
+    reply_too_large,
+)
 from workflows.service.app import App
 from workflows.service.commands import MAIL_LATER, MAIL_PARTIAL
 from workflows.service.recipients import (
@@ -27,6 +36,7 @@ from workflows.service.recipients import (
     record_opening,
     reply_file,
 )
+from workflows.web.forms.capped_upload import read_capped_form
 from workflows.web.forms.proposal_forms import read_proposal_forms, shown_proposal_forms
 from workflows.web.security import IdPath, check_link_csrf, link_csrf, ykien
 from workflows.web.templating import render
@@ -35,6 +45,7 @@ router = APIRouter(include_in_schema=False)
 
 FIRST_ROWS = 3
 MAX_ROWS = 200
+READ_AT_MOST = 10  # a body up to ten times the upload limit is read to give the form back filled
 MEDIA_TYPES = {
     ".pdf": "application/pdf",
     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -126,14 +137,30 @@ def _from_form(form: FormData, page: RecipientPage) -> AnswerForm:
     return AnswerForm(answer=_text(form, "answer") or None, rows=rows, proposals=proposals)
 
 
+def _messages(problems: list[Problem]) -> dict[str, str]:
+    """What to say next to each field: its problems, in the order found."""
+    messages: dict[str, str] = {}
+    for problem in problems:
+        messages[problem.field] = f"{messages[problem.field]} {problem.message}" if problem.field in messages \
+            else problem.message
+    return messages
+
+
+def _anchor(field_name: str) -> str:
+    """The id of the element a problem of `field_name` is shown at (the summary links to it)."""
+    return {"comments": "comment-rows", "proposals": "proposal-forms"}.get(field_name, field_name)
+
+
 def _show(request: Request, token: str, page: RecipientPage, form: AnswerForm | None = None,
           problems: list[Problem] | None = None, flash: str | None = None, status_code: int = 200) -> Response:
     app = ykien(request)
     form = form or _from_revision(page)
+    problems = problems or []
     response = render(request, "recipient.html", {
         "page": page, "token": token, "link_csrf": link_csrf(app, token), "form": form,
-        "problems": problems or [], "bad_fields": {p.field for p in problems or []}, "ask": _ask(page),
-        "max_upload_mb": app.settings.max_upload_mb, "kind_labels": kind_labels(page),
+        "problems": [(p, _anchor(p.field)) for p in problems], "bad_fields": {p.field for p in problems},
+        "messages": _messages(problems), "ask": _ask(page),
+        "max_upload_mb": app.settings.max_upload_mb, "max_upload_bytes": _limit(app), "kind_labels": kind_labels(page),
         "channel_labels": CHANNEL_LABELS, "terms": page.terms,
         "flash": flash, "flash_kind": "error" if status_code >= 400 else "ok"}, status_code=status_code)
     response.headers.update(PRIVATE)
@@ -212,30 +239,52 @@ def sent(request: Request, token: str) -> Response:
     return response
 
 
-def _too_large(request: Request, app: App) -> bool:
-    """A request body far over the upload limit is refused before it is read."""
+def _limit(app: App) -> int:
+    return app.settings.max_upload_mb * 1024 * 1024
+
+
+def _beyond_reading(request: Request, app: App) -> bool:
+    """A body many times the upload limit is refused before it is read: reading it to keep the typed text is
+    not worth it. Up to that, the body is read (the file past the limit dropped) so the form comes back filled."""
     length = request.headers.get("content-length", "")
-    return length.isdigit() and int(length) > (app.settings.max_upload_mb + 1) * 1024 * 1024
+    return length.isdigit() and int(length) > READ_AT_MOST * _limit(app) + 1024 * 1024
 
 
-async def _read_upload(upload: UploadFile, limit: int) -> bytes:
-    """At most limit + 1 bytes: enough to tell the file is too large without holding all of it."""
-    return await upload.read(limit + 1)
+def _problems_of(typed: AnswerForm, page: RecipientPage) -> tuple[ResponseKind | None, tuple[CommentInput, ...],
+                                                                   tuple[dict[str, str], ...], list[Problem]]:
+    """The kind, comments and forms typed, cleaned, and every mistake found in them (all at once)."""
+    try:
+        kind = _kind(typed, page)
+        comments = clean_comments((r["section"], r["comment"], r["proposed"]) for r in typed.rows) \
+            if kind is not ResponseKind.PROPOSALS else ()
+        proposals = clean_proposals(page.response, typed.proposals) if kind is ResponseKind.PROPOSALS else ()
+        check_answer(page.response, kind, comments, proposals)
+    except AnswerInvalid as invalid:
+        return None, (), (), list(invalid.problems)
+    return kind, comments, proposals, []
 
 
 @router.post("/r/{token}")
 async def submit_answer(request: Request, token: str) -> Response:
-    """Async only to read the multipart body; every service call (database, SMTP) runs in the threadpool."""
+    """Async only to read the multipart body; every service call (database, SMTP) runs in the threadpool.
+
+    Whatever is refused (a mistake, a file over the limit, a round closed meanwhile), the page comes back with
+    everything typed; only a chosen file must be chosen again (a browser never refills a file field)."""
     app = ykien(request)
     try:
         page = await run_in_threadpool(recipient_page, app, token)
     except LinkInvalid as error:
         return _link_invalid(request, error)
-    if _too_large(request, app):
+    if _beyond_reading(request, app):
         return _show(request, token, page, problems=[Problem("reply_pdf", (
-            f"Văn bản trả lời: tệp vượt giới hạn {app.settings.max_upload_mb} MB. Chưa có gì được lưu; "
-            "hãy nhập lại ý kiến và chọn tệp nhỏ hơn."))], status_code=413)
-    form = await request.form(max_files=2, max_fields=4 * MAX_ROWS + 100)
+            f"Văn bản trả lời: tệp vượt xa giới hạn {app.settings.max_upload_mb} MB nên không đọc được biểu mẫu. "
+            "Chưa có gì được lưu; hãy nhập lại ý kiến và chọn tệp nhỏ hơn."))], status_code=413)
+    try:
+        form, sizes = await read_capped_form(request, file_cap=_limit(app) + 1, max_files=2,
+                                             max_fields=5 * MAX_ROWS + 100)
+    except MultiPartException:
+        return _notice(request, "Biểu mẫu không hợp lệ", "Trình duyệt gửi biểu mẫu không đọc được; vui lòng "
+                       "tải lại trang và gửi lại.", 400, back=f"/r/{token}")
     try:
         try:
             check_link_csrf(app, token, _text(form, "csrf_token") or None)
@@ -244,36 +293,33 @@ async def submit_answer(request: Request, token: str) -> Response:
         typed = _from_form(form, page)
         upload = form.get("reply_pdf")
         has_file = isinstance(upload, UploadFile) and bool(upload.filename)
+        typed.file_dropped = has_file  # shown only when the page comes back
         if _text(form, "action") == "add_row":
             typed.rows = _padded(typed.rows, blank=1)
-            typed.file_dropped = has_file
             return _show(request, token, page, typed)
         if "add_item" in form:
             typed.proposals = shown_proposal_forms(page.response, typed.proposals, blank=1)
-            typed.file_dropped = has_file
             return _show(request, token, page, typed)
+        typed.rows = _padded(typed.rows)
         if not page.can_answer:
             return _show(request, token, page, typed, flash=page.read_only_reason, status_code=409)
+        kind, comments, proposals, problems = _problems_of(typed, page)
+        size = sizes.get("reply_pdf", 0)
+        if has_file and size > _limit(app):
+            problems.append(reply_too_large(size, app.settings.max_upload_mb))
+        if problems or kind is None:
+            return _show(request, token, page, typed, problems=problems,
+                         status_code=413 if has_file and size > _limit(app) else 422)
         try:
-            content = await _read_upload(upload, app.settings.max_upload_mb * 1024 * 1024) \
-                if isinstance(upload, UploadFile) and has_file else None
-            receipt_kind = _kind(typed, page)
-            comments = clean_comments((r["section"], r["comment"], r["proposed"]) for r in typed.rows) \
-                if receipt_kind is not ResponseKind.PROPOSALS else ()
-            proposals = clean_proposals(page.response, typed.proposals) \
-                if receipt_kind is ResponseKind.PROPOSALS else ()
-            receipt = await run_in_threadpool(answer, app, token, receipt_kind, comments, proposals, content, page)
+            content = await upload.read() if isinstance(upload, UploadFile) and has_file else None
+            receipt = await run_in_threadpool(answer, app, token, kind, comments, proposals, content, page)
         except AnswerInvalid as invalid:
-            typed.rows = _padded(typed.rows)
-            typed.file_dropped = has_file
             return _show(request, token, page, typed, problems=invalid.problems, status_code=422)
         except LinkInvalid as error:
             return _link_invalid(request, error)
         except Refused as refusal:
-            typed.rows = _padded(typed.rows)
             page = await run_in_threadpool(recipient_page, app, token)
-            return _show(request, token, page, typed, flash=refusal.message,
-                         status_code=409)
+            return _show(request, token, page, typed, flash=refusal.message, status_code=409)
     finally:
         await form.close()
     mail = f"?mail={receipt.mail}" if receipt.mail in RECEIPT_NOTICES else ""
