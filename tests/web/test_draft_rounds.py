@@ -12,6 +12,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+# The browser of the staff pages' tests: a TestClient with a session and its CSRF token.
+from test_staff_pages import PASSWORD, Browser  # tests/web is on sys.path under pytest
+
 from config.clock import FrozenClock
 from config.settings import load_settings
 from models.register import Source
@@ -24,9 +27,6 @@ from workflows.service.rounds import create_round, draft_location, execute
 from workflows.service.staff import add_user
 from workflows.service.views import audit_trail, list_rounds
 from workflows.web.app import create_web_app
-
-# The browser of the staff pages' tests: a TestClient with a session and its CSRF token.
-from test_staff_pages import PASSWORD, Browser  # noqa: E402  (tests/web is on sys.path under pytest)
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 STAFF = "Phạm Phi Long (TĐC)"
@@ -187,7 +187,7 @@ def test_a_launched_round_and_a_numbered_one_are_never_edited_nor_deleted(site: 
     assert staff.get(f"/rounds/{site.draft_id}/edit").status_code == 409
     gone = staff.post(f"/rounds/{site.draft_id}/delete")
     assert gone.status_code == 409 and "đã phát hành" in _t(gone)
-    assert 'href="/rounds/{0}/edit"'.format(site.draft_id) not in staff.get(f"/rounds/{site.draft_id}").text
+    assert f'href="/rounds/{site.draft_id}/edit"' not in staff.get(f"/rounds/{site.draft_id}").text
     assert len(list_rounds(site.app)) == 2
 
 

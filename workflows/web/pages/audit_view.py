@@ -23,7 +23,8 @@ from workflows.service.signing import SIGNED_ACTION
 AUDIT_LABELS = {"create": "tạo đợt", "timer_fired": "bộ hẹn giờ", "timer_refused": "bộ hẹn giờ bị từ chối",
                 "timer_ignored": "bộ hẹn giờ bỏ qua", "task_opened": "mở việc", "task_done": "hoàn thành việc",
                 "draft_uploaded": "tải lên dự thảo", "comments_handled": "xử lý ý kiến",
-                "follow_up_round": "tạo đợt tiếp theo", "round_edited": "sửa bản nháp", "document_inputs_set": "cập nhật thông tin văn bản",
+                "follow_up_round": "tạo đợt tiếp theo", "round_edited": "sửa bản nháp",
+                "document_inputs_set": "cập nhật thông tin văn bản",
                 SIGNED_ACTION: "ký số văn bản"}
 # Keys of audit details as staff read them.
 DETAIL_LABELS = {

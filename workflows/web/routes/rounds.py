@@ -358,7 +358,7 @@ def _delete_page(request: Request, brief: RoundBrief, status: int = 200, refusal
     app = ykien(request)
     return render(request, "round_delete.html", {
         "brief": brief, "workflow": get_workflow(brief.workflow), "details": round_details(app, brief.id),
-        "units": len(answering_units(app, brief.id)) if not deleted else 0, "deleted": deleted,
+        "units": len(round_view(app, brief.id).units) if not deleted else 0, "deleted": deleted,
         "flash": refusal, "flash_kind": "error"}, status_code=status)
 
 
