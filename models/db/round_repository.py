@@ -125,8 +125,6 @@ class _Grid:
                                          else_=0))  # over the outbox rows of one unit
         rank = select(self.rank_of_row).where(OutboxRow.recipient_id == RecipientRow.id).scalar_subquery()
         self.rank = func.coalesce(rank, 0)
-        self.email: ColumnElement[str] = case(
-            *((self.rank == value, literal(status)) for status, value in _MAIL_RANK.items()), else_=literal("none"))
         self.late = and_(RecipientRow.response_kind.is_not(None), RecipientRow.response_late.is_(True))
         self.extended = RecipientRow.deadline_override.is_not(None)
         self.opened = RecipientRow.first_opened_at.is_not(None)
@@ -339,27 +337,33 @@ class RoundRepository:
         return {code: name for code, name in self.session.execute(query)}
 
     def grid_counts(self, round_id: int, today: date) -> dict[str, int]:
-        """The counts above a round's grid, in one GROUP BY: units by answer status and by mail status
-        ("email_<status>"), and how many answered late, have an extension, opened their link."""
+        """The counts above a round's grid, in two GROUP BY queries with no join between them (a join of the units
+        to their mail is planned as a nested loop while a new round's statistics are not yet gathered): units by
+        answer status, with how many answered late, have an extension, opened their link; and units by the
+        status of the mail sent to them ("email_<status>")."""
         grid = _Grid(round_id, today)
-        mail = (select(OutboxRow.recipient_id, grid.rank_of_row.label("rank"))
-                .where(OutboxRow.round_id == round_id).group_by(OutboxRow.recipient_id).subquery())
-        rank = func.coalesce(mail.c.rank, 0)
-        as_int = {name: func.sum(case((condition, 1), else_=0)) for name, condition in
-                  (("late", grid.late), ("extended", grid.extended), ("opened", grid.opened))}
-        query = (select(grid.answer.label("answer"), rank.label("rank"), func.count().label("units"),
-                        *(value.label(name) for name, value in as_int.items()))
-                 .select_from(RecipientRow).join(RoundRow, RoundRow.id == RecipientRow.round_id)
-                 .outerjoin(mail, mail.c.recipient_id == RecipientRow.id)
-                 .where(RecipientRow.round_id == round_id).group_by(grid.answer, rank))
-        statuses = {value: status for status, value in _MAIL_RANK.items()}
+        flags = {name: func.sum(case((condition, 1), else_=0)) for name, condition in
+                 (("late", grid.late), ("extended", grid.extended), ("opened", grid.opened))}
+        by_answer = (select(grid.answer.label("answer"), func.count().label("units"),
+                            *(value.label(name) for name, value in flags.items()))
+                     .select_from(RecipientRow).join(RoundRow, RoundRow.id == RecipientRow.round_id)
+                     .where(RecipientRow.round_id == round_id).group_by(grid.answer))
         counts: dict[str, int] = {}
-        for row in self.session.execute(query):
-            email = f"email_{statuses.get(row.rank, 'none')}"
-            counts[row.answer] = counts.get(row.answer, 0) + row.units
-            counts[email] = counts.get(email, 0) + row.units
-            for name in as_int:
+        for row in self.session.execute(by_answer):
+            counts[row.answer] = row.units
+            for name in flags:
                 counts[name] = counts.get(name, 0) + int(getattr(row, name) or 0)
+        ranks = (select(grid.rank_of_row.label("rank")).where(OutboxRow.round_id == round_id)
+                 .group_by(OutboxRow.recipient_id).subquery())
+        statuses = {value: status for status, value in _MAIL_RANK.items()}
+        mailed = 0
+        for rank, units in self.session.execute(select(ranks.c.rank, func.count()).group_by(ranks.c.rank)):
+            email = f"email_{statuses.get(rank, 'none')}"
+            counts[email] = counts.get(email, 0) + units
+            mailed += units
+        total = sum(n for key, n in counts.items() if key not in flags and not key.startswith("email_"))
+        if total > mailed:
+            counts["email_none"] = counts.get("email_none", 0) + total - mailed
         return counts
 
     def grid_units(self, round_id: int, today: date, grid_filter: GridFilter) -> UnitNames:
@@ -382,14 +386,16 @@ class RoundRepository:
         """One page of the grid, in the round's order; `ids` (from grid_units) picks the units instead of
         limit and offset."""
         grid = _Grid(round_id, today)
-        query = (select(*RECIPIENT_COLUMNS, grid.email.label("mail_status"), RecipientRow.first_opened_at,
+        query = (select(*RECIPIENT_COLUMNS, grid.rank.label("mail_rank"), RecipientRow.first_opened_at,
                         RecipientRow.last_opened_at)
                  .join(RoundRow, RoundRow.id == RecipientRow.round_id).order_by(RecipientRow.id))
         if ids is not None:
             query = query.where(RecipientRow.round_id == round_id, RecipientRow.id.in_(ids))
         else:
             query = query.where(*grid.where(grid_filter)).limit(limit).offset(offset)
-        return [GridRow(row.id, _recipient_state(row), row.mail_status, row.first_opened_at, row.last_opened_at)
+        statuses = {value: status for status, value in _MAIL_RANK.items()}
+        return [GridRow(row.id, _recipient_state(row), statuses.get(row.mail_rank, "none"), row.first_opened_at,
+                        row.last_opened_at)
                 for row in self.session.execute(query)]
 
     def recipient(self, recipient_id: int) -> RecipientRef | None:
