@@ -1,14 +1,21 @@
-"""The `ykien` command line run as a subprocess, in its own YKIEN_HOME, at a chosen YKIEN_NOW.
+"""The `ykien` command line, in its own YKIEN_HOME, at a chosen YKIEN_NOW.
 
     def test_something(cli):
         cli.at("2025-11-20T09:00")
         shown = cli("round", "show", "1", "--json")          # exit 0 expected, JSON parsed
         cli("round", "launch", "1", expect=1)                 # a refusal
 
-Every CLI call is a Python start-up. Compiled bytecode is kept in one cache directory for the
-session (PYTHONPYCACHEPREFIX), even where PYTHONDONTWRITEBYTECODE is set: compiling ~500 modules
-again for each call would cost 2-3 s a call. Homes are prepared once per session (`ykien init` +
-the 12-unit directory) and copied for each test.
+`cli` runs each command line in this process, through the script's own entry point (`workflows.cli.main.main`,
+tests/cli_in_process.py): what a test checks there is the command's behaviour (output, exit code, database, files),
+and a subprocess would add a Python start-up and the imports (~1 s) to every call. An exception escaping `main`
+is what Python would print: exit 1 with the traceback on stderr.
+
+`process_cli` (and `make_cli(home, process=True)`) runs the installed `ykien` script as a subprocess, for what only
+a real process shows (the entry point itself, signals, argv bytes, processes racing); every command family keeps
+at least one such run, and the session's home template is made by one (`ykien init` + `directory import`).
+Compiled bytecode is kept in one cache directory for the session (PYTHONPYCACHEPREFIX), even where
+PYTHONDONTWRITEBYTECODE is set: compiling ~500 modules again for each call would cost 2-3 s a call. Homes are
+prepared once per session and copied for each test.
 """
 from __future__ import annotations
 
@@ -18,12 +25,12 @@ import shutil
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import pytest
+from cli_in_process import run
 
 from notifications.testing import SmtpCapture
 
@@ -60,11 +67,13 @@ class Result:
 
 @dataclass
 class Cli:
-    """Runs `ykien` with YKIEN_HOME=home and YKIEN_NOW=now; `expect` is the exit code required."""
+    """Runs `ykien` with YKIEN_HOME=home and YKIEN_NOW=now; `expect` is the exit code required. In this process
+    unless `process` (then the installed script in a subprocess, from the home's parent folder either way)."""
 
     home: Path
     env: dict[str, str]
     now: str | None = START
+    process: bool = False
 
     @property
     def database(self) -> Path:
@@ -85,16 +94,33 @@ class Cli:
         return env
 
     def __call__(self, *args: str, expect: int | None = 0, **extra_env: str | None) -> Result:
-        done = subprocess.run([*ykien_command(), *args], env=self.environment(**extra_env), capture_output=True,
-                              text=True, encoding="utf-8", timeout=TIMEOUT, cwd=self.home.parent)
+        if self.process:
+            done = subprocess.run([*ykien_command(), *args], env=self.environment(**extra_env), capture_output=True,
+                                  text=True, encoding="utf-8", timeout=TIMEOUT, cwd=self.home.parent)
+            code, out, err = done.returncode, done.stdout, done.stderr
+        else:
+            code, out, err = self._in_process(list(args), extra_env)
         parsed = None
-        if "--json" in args and done.stdout.strip():
-            parsed = json.loads(done.stdout)
-        result = Result(done.returncode, done.stdout, done.stderr, parsed)
-        if expect is not None and done.returncode != expect:
-            raise AssertionError(f"ykien {' '.join(args)} exited {done.returncode}, expected {expect}\n"
-                                 f"stdout:\n{done.stdout}\nstderr:\n{done.stderr}")
+        if "--json" in args and out.strip():
+            parsed = json.loads(out)
+        result = Result(code, out, err, parsed)
+        if expect is not None and code != expect:
+            raise AssertionError(f"ykien {' '.join(args)} exited {code}, expected {expect}\n"
+                                 f"stdout:\n{out}\nstderr:\n{err}")
         return result
+
+    def _in_process(self, args: list[str], extra_env: dict[str, str | None]) -> tuple[int, str, str]:
+        """The command through `main` in this process, with exactly the environment the subprocess would get
+        (every other YKIEN_* variable of this process removed for the call) and the same working directory."""
+        env: dict[str, str | None] = {key: None for key in os.environ if key.startswith("YKIEN_")}
+        env.update(self.environment(**extra_env))
+        env.update({key: None for key, value in extra_env.items() if value is None})
+        outcome = run(args, env, cwd=self.home.parent, timeout=TIMEOUT)
+        if outcome.error is not None:  # what Python does with an exception that escapes: exit 1, traceback
+            return 1, outcome.stdout, outcome.stderr + outcome.error
+        if isinstance(outcome.code, int):
+            return outcome.code, outcome.stdout, outcome.stderr
+        return 1, outcome.stdout, outcome.stderr + f"{outcome.code}\n"  # sys.exit("message")
 
     def start(self, *args: str, log: Path, **extra_env: str | None) -> subprocess.Popen[bytes]:
         """Start a long-running command (`serve`) with its output going to `log`."""
@@ -113,26 +139,35 @@ class Cli:
             connection.close()
 
 
+class MakeCli(Protocol):
+    def __call__(self, home: Path, process: bool = False) -> Cli: ...
+
+
 @pytest.fixture(scope="session")
-def make_cli(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Path], Cli]:
-    """make_cli(home): a CLI on any home directory, sharing this session's bytecode cache."""
+def make_cli(tmp_path_factory: pytest.TempPathFactory) -> MakeCli:
+    """make_cli(home, process=False): a CLI on any home directory (a subprocess one shares this session's
+    bytecode cache)."""
     bytecode_cache = tmp_path_factory.mktemp("pycache")
-    return lambda home: Cli(home, base_environment(bytecode_cache))
+
+    def make(home: Path, process: bool = False) -> Cli:
+        return Cli(home, base_environment(bytecode_cache), process=process)
+
+    return make
 
 
 @pytest.fixture(scope="session")
-def initialised_home(tmp_path_factory: pytest.TempPathFactory, make_cli: Callable[[Path], Cli]) -> Path:
-    """A home after `ykien init` and the import of the 12-unit directory, to be copied by each test."""
-    cli = make_cli(tmp_path_factory.mktemp("template") / "home")
+def initialised_home(tmp_path_factory: pytest.TempPathFactory, make_cli: MakeCli) -> Path:
+    """A home after `ykien init` and the import of the 12-unit directory, to be copied by each test; both run by
+    the installed script in a subprocess."""
+    cli = make_cli(tmp_path_factory.mktemp("template") / "home", process=True)
     cli("init")
     cli("directory", "import", str(UNITS_CSV))
     return cli.home
 
 
 @pytest.fixture
-def cli(initialised_home: Path, tmp_path: Path, capture: SmtpCapture,
-        make_cli: Callable[[Path], Cli]) -> Cli:
-    """A CLI on a fresh copy of the initialised home, sending mail to the loopback `capture`."""
+def cli(initialised_home: Path, tmp_path: Path, capture: SmtpCapture, make_cli: MakeCli) -> Cli:
+    """A CLI in this process on a fresh copy of the initialised home, sending mail to the loopback `capture`."""
     home = tmp_path / "home"
     shutil.copytree(initialised_home, home)
     runner = make_cli(home)
@@ -141,7 +176,14 @@ def cli(initialised_home: Path, tmp_path: Path, capture: SmtpCapture,
 
 
 @pytest.fixture
-def bare_cli(tmp_path: Path, make_cli: Callable[[Path], Cli]) -> Cli:
+def process_cli(cli: Cli) -> Cli:
+    """`cli`, run as the installed `ykien` script in a subprocess."""
+    cli.process = True
+    return cli
+
+
+@pytest.fixture
+def bare_cli(tmp_path: Path, make_cli: MakeCli) -> Cli:
     """A CLI whose home directory exists but where `ykien init` has not run."""
     home = tmp_path / "home"
     home.mkdir()

@@ -1,5 +1,5 @@
-"""`ykien user …` administers accounts (issue 10 item 3): each command run as a user would, in a subprocess on
-a real home, with its bad input."""
+"""`ykien user …` administers accounts (issue 10 item 3): each command run as a user would, on a real home (in a
+subprocess for the first test, through the same entry point in this process for the others), with its bad input."""
 from __future__ import annotations
 
 from config.settings import load_settings
@@ -25,7 +25,8 @@ def _with_accounts(cli) -> None:  # type: ignore[no-untyped-def]
     cli("user", "add", "canbo", "--name", "Phạm Phi Long", "--office", "TĐC", YKIEN_NEW_PASSWORD=PASSWORD)
 
 
-def test_disable_and_enable_an_account_audited(cli) -> None:  # type: ignore[no-untyped-def]
+def test_disable_and_enable_an_account_audited(process_cli) -> None:  # type: ignore[no-untyped-def]
+    cli = process_cli  # the installed script, in a subprocess
     _with_accounts(cli)
     done = cli("user", "disable", "canbo")
     assert "canbo: đã khóa" in done.out

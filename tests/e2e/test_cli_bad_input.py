@@ -89,7 +89,8 @@ def test_names_typed_in_nfd_are_stored_in_nfc_and_match_the_known_units(cli, tmp
     assert all(unicodedata.is_normalized("NFC", name) for name in names.values())
 
 
-def test_workflow_validate_reports_each_yaml_pitfall_with_file_and_line(cli) -> None:  # type: ignore[no-untyped-def]
+def test_workflow_validate_reports_each_yaml_pitfall_with_file_and_line(process_cli) -> None:  # type: ignore[no-untyped-def]
+    cli = process_cli  # the installed script, in a subprocess
     path = FIXTURES / "workflows" / "pitfalls.yaml"
     result = cli("workflow", "validate", str(path), expect=2)
     lines = result.out.splitlines()
@@ -156,7 +157,7 @@ def test_a_command_before_init_without_a_home_directory_exits_2(bare_cli) -> Non
 
 
 def cli_command() -> list[str]:
-    """The installed `ykien` script next to this interpreter (as the `cli` fixture runs it)."""
+    """The installed `ykien` script next to this interpreter (as the `process_cli` fixture runs it)."""
     script = Path(sys.executable).with_name("ykien")
     return [str(script)] if script.is_file() else [sys.executable, "-c", "from workflows.cli.main import main; main()"]
 

@@ -32,7 +32,8 @@ def test_groups_are_listed_added_and_renamed(cli) -> None:  # type: ignore[no-un
     assert "Ban QLDA đầu tư xây dựng" in cli("directory", "groups").out
 
 
-def test_a_label_typed_in_nfd_is_stored_in_nfc(cli) -> None:  # type: ignore[no-untyped-def]
+def test_a_label_typed_in_nfd_is_stored_in_nfc(process_cli) -> None:  # type: ignore[no-untyped-def]
+    cli = process_cli  # the installed script, in a subprocess: NFD text through a real argv
     import unicodedata
 
     cli("directory", "groups", "add", "ban-qlda", unicodedata.normalize("NFD", "Ban Quản lý"))

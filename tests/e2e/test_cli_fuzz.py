@@ -10,9 +10,10 @@ arguments come from its click parameters, in two parts:
 - random command lines (hypothesis): mostly meaningful values with some meant to break the command (NFD,
   random Unicode, junk options, left-out or repeated parameters, options in any order).
 
-Every command line goes through `workflows.cli.main.main`, as the `ykien` script does, in this process (typer's
-CliRunner isolation; a subprocess would cost 1-2 s a line), on a copy, for each command, of a home prepared
-once for the module with rounds in several states, which the command lines then change as they go.
+Every command line goes through `workflows.cli.main.main`, as the `ykien` script does, in this process
+(tests/cli_in_process.py: typer's CliRunner isolation; a subprocess would cost 1-2 s a line), on a copy, for each
+command, of a home prepared once for the module with rounds in several states, which the command lines then change
+as they go.
 
 Size: the sweep is fixed; YKIEN_FUZZ_EXAMPLES sets the random command lines per command (default 10; CI is
 deterministic: derandomized, no example database). The size of the run (commands, command lines, seconds)
@@ -23,15 +24,10 @@ is printed at the end of the module (also without -s) and kept as properties in 
 from __future__ import annotations
 
 import functools
-import io
 import os
-import shlex
 import shutil
-import signal
 import socket
-import sys
 import time
-import traceback
 import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -43,16 +39,15 @@ from typing import Any, Union, get_args, get_origin
 
 import pytest
 import typer
+from cli_in_process import Outcome, run
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
 from config.settings import Settings, env_name
-from workflows.cli.main import app, main
+from workflows.cli.main import app
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 EXAMPLES = int(os.environ.get("YKIEN_FUZZ_EXAMPLES", "10"))
-EXAMPLE_TIMEOUT = 60  # seconds: an example that takes longer is a hang, reported with its command line
 START = "2025-11-20T08:30"
 PASSWORD = "Mật-khẩu-thử-2025"
 
@@ -334,73 +329,6 @@ def sweep_lines(path: tuple[str, ...], command: Any) -> list[list[str]]:
     lines = [line()] if params else []
     lines += [line(**{p.name: value}) for p in params for value in nasty_values(p)]
     return [*lines, [*path, "--help"]] if path else lines
-
-
-# ---------------------------------------------------------------------------------------------------------
-# Running a command line in this process
-
-
-class Hung(Exception):
-    pass
-
-
-@dataclass(frozen=True)
-class Outcome:
-    args: list[str]
-    code: object
-    stdout: str
-    stderr: str
-    error: str | None  # the traceback of an exception that escaped `main`
-    seconds: float
-
-    @property
-    def command_line(self) -> str:
-        printable = [a.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace") for a in self.args]
-        return shlex.join(["ykien", *printable])
-
-    def describe(self) -> str:
-        return (f"{self.command_line}\nexit {self.code!r} after {self.seconds:.1f} s\n"
-                f"stdout:\n{self.stdout[-3000:]}\nstderr:\n{self.stderr[-3000:]}\n"
-                f"{'escaped: ' + self.error if self.error else ''}")
-
-
-def _on_alarm(signum: int, frame: object) -> None:
-    raise Hung(f"more than {EXAMPLE_TIMEOUT} s")
-
-
-def run(args: list[str], env: dict[str, str | None], stdin: str = "") -> Outcome:
-    """`ykien ARGS` through the script's own entry point, with its output captured.
-
-    Typer's own CliRunner (click 8.2 semantics) always keeps stdout and stderr apart: there is no mix_stderr."""
-    runner = CliRunner()
-    code: object = 0
-    error = None
-    started = time.perf_counter()
-    saved_argv, saved_hook = sys.argv, sys.excepthook
-    previous = signal.signal(signal.SIGALRM, _on_alarm)
-    signal.alarm(EXAMPLE_TIMEOUT)
-    try:
-        with runner.isolation(input=stdin, env=env) as (out, err, _):
-            sys.argv = ["ykien", *args]
-            try:
-                main()
-            except SystemExit as exit_:
-                code = 0 if exit_.code is None else exit_.code
-            except Exception:  # noqa: BLE001 - anything but an exit is the traceback a person would see
-                code, error = None, traceback.format_exc()
-            finally:
-                sys.stdout.flush()
-                sys.stderr.flush()
-                stdout, stderr = _text(out), _text(err)
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
-        sys.argv, sys.excepthook = saved_argv, saved_hook
-    return Outcome(args, code, stdout, stderr, error, time.perf_counter() - started)
-
-
-def _text(stream: io.BytesIO) -> str:
-    return stream.getvalue().decode("utf-8", "replace")
 
 
 # Defects this fuzz found in files this change does not own, reported to their owners: a command line that meets

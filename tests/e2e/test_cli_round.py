@@ -139,13 +139,15 @@ def test_a_round_from_creation_to_audit_through_the_cli(cli, capture: SmtpCaptur
     assert [e["seq"] for e in audit["events"]] == list(range(1, len(actions) + 1))
 
 
-def test_an_unknown_round_is_a_json_error_with_exit_1(cli) -> None:  # type: ignore[no-untyped-def]
+def test_an_unknown_round_is_a_json_error_with_exit_1(process_cli) -> None:  # type: ignore[no-untyped-def]
+    cli = process_cli  # the installed script, in a subprocess
     result = cli("round", "show", "99", "--json", expect=1)
     assert result.json["error"]["code"] == "round_not_found"
     assert "99" in result.json["error"]["message"]
 
 
-def test_json_output_of_a_command_that_sends_mail_is_one_json_document(cli) -> None:  # type: ignore[no-untyped-def]
+def test_json_output_of_a_command_that_sends_mail_is_one_json_document(process_cli) -> None:  # type: ignore[no-untyped-def]
+    cli = process_cli  # a subprocess: nothing but the JSON may reach its stdout, whoever writes there
     cli(*CREATE)
     cli.at("2025-11-20T09:00")
     result = cli("round", "launch", "1", "--json", expect=None)

@@ -40,7 +40,8 @@ def test_settings_mask_the_passwords_and_the_secret_key(cli) -> None:  # type: i
     assert "YKIEN_PLACE_NAME" in text and "mặc định" in text
 
 
-def test_a_bad_value_is_one_line_naming_the_variable(cli) -> None:  # type: ignore[no-untyped-def]
+def test_a_bad_value_is_one_line_naming_the_variable(process_cli) -> None:  # type: ignore[no-untyped-def]
+    cli = process_cli  # the installed script, in a subprocess
     result = cli("settings", expect=2, YKIEN_SMTP_CONNECTIONS="abc")
     assert result.out == ""
     assert result.err.strip().splitlines() == ['Lỗi: YKIEN_SMTP_CONNECTIONS: "abc" is not a whole number']

@@ -86,7 +86,8 @@ def test_a_numbered_letter_is_signed_stored_audited_and_its_signature_sits_in_th
     assert min(x for x, _ in red) < min(x for x, _ in blue), "the seal reaches left of the signature"
 
 
-def test_a_copy_is_signed_with_the_agency_text_and_no_image(cli, keys: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
+def test_a_copy_is_signed_with_the_agency_text_and_no_image(process_cli, keys: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
+    cli = process_cli  # the installed script, in a subprocess
     cli(*CREATE)
     signed = cli("round-sign", "1", "request_letter", "--pkcs12", keys["p12"], "--password-env", "P12_PASSWORD",
                  "--copy", "--json", P12_PASSWORD=PASSWORD.decode(), YKIEN_TRUST_ROOTS=keys["roots"]).json

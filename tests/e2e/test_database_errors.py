@@ -1,8 +1,8 @@
 """A database ykien cannot use, met by several commands: each prints one line naming the problem and the setting to
 change (YKIEN_DATABASE_URL, YKIEN_HOME or the file), exits 2, claims nothing and changes nothing.
 
-Commands run through `workflows.cli.main.main`, as the `ykien` script does, in this process (typer's CliRunner
-isolation: a subprocess would cost 1-2 s a command). The databases are real: a SQLite file opened read-only
+Commands run through `workflows.cli.main.main`, as the `ykien` script does, in this process (tests/cli_in_process.py,
+typer's CliRunner isolation: a subprocess would cost 1-2 s a command). The databases are real: a SQLite file opened read-only
 (`?mode=ro`, which also holds for root, who ignores file permissions), held under another connection's
 BEGIN EXCLUSIVE, filled with random bytes, stamped with a schema revision from the future; and the session's
 throwaway PostgreSQL cluster with a password-protected role, a missing database and a read-only one.
@@ -15,16 +15,13 @@ import os
 import shutil
 import sqlite3
 import stat
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pytest
-from typer.testing import CliRunner
-
-from workflows.cli.main import main
+from cli_in_process import run
 
 if TYPE_CHECKING:
     from pg import PostgresCluster
@@ -55,26 +52,14 @@ class Outcome:
 
 def ykien(*args: str, url: str | None, home: Path) -> Outcome:
     """`ykien ARGS` with YKIEN_DATABASE_URL=url (None: the home's default file). An exception that is not an exit
-    escapes: that is the traceback a person would see, and fails the test."""
+    is the traceback a person would see, and fails the test."""
     env: dict[str, str | None] = {key: None for key in os.environ if key.startswith("YKIEN_")}
     env.update({"YKIEN_HOME": str(home), "YKIEN_NOW": START, "YKIEN_ACTOR": "Phạm Phi Long (TĐC)",
                 "YKIEN_DATABASE_URL": url, "COLUMNS": "200"})
-    code: Any = 0
-    saved_argv = sys.argv
-    try:
-        with CliRunner().isolation(env=env) as (out, err, _):
-            sys.argv = ["ykien", *args]
-            try:
-                main()
-            except SystemExit as exit_:
-                code = 0 if exit_.code is None else exit_.code
-            finally:
-                sys.stdout.flush()
-                sys.stderr.flush()
-                stdout, stderr = out.getvalue().decode(), err.getvalue().decode()
-    finally:
-        sys.argv = saved_argv
-    return Outcome(args, code, stdout, stderr)
+    done = run(list(args), env)
+    if done.error is not None:
+        raise AssertionError(f"a traceback escaped\n{done.describe()}")
+    return Outcome(args, done.code, done.stdout, done.stderr)  # type: ignore[arg-type]
 
 
 def refused(outcome: Outcome, code: str, *named: str) -> str:
