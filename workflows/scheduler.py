@@ -19,6 +19,7 @@ from notifications.pdf import PdfServer
 from notifications.sink import MailSink
 from workflows.service.app import App
 from workflows.service.mail import store_received
+from workflows.service.operations import SWEEP_SECONDS
 from workflows.service.sweep import run_due
 
 log = logging.getLogger("ykien.serve")
@@ -39,7 +40,8 @@ class Sweeper:
         if not self.lock.acquire(blocking=False):
             return
         try:
-            report = run_due(self.app)
+            with SWEEP_SECONDS.time():
+                report = run_due(self.app)
             if report.timers_fired or report.delivery.sent or report.delivery.failed:
                 log.info("sweep: %d timers, %d sent, %d failed, %d to retry", report.timers_fired,
                          report.delivery.sent, report.delivery.failed, report.delivery.retrying)

@@ -59,6 +59,7 @@ def create_web_app(app: App) -> FastAPI:
         dashboard,
         directory,
         mail,
+        ops,
         recipient,
         register,
         rounds,
@@ -162,7 +163,7 @@ def create_web_app(app: App) -> FastAPI:
     web.openapi = openapi_schema  # type: ignore[method-assign]
 
     # consolidation before rounds: its paths (/rounds/{id}/consolidation, ...) are more specific.
-    for module in (auth, accounts, dashboard, consolidation, signing, rounds, directory, register, mail, recipient,
-                   api):
+    for module in (ops, auth, accounts, dashboard, consolidation, signing, rounds, directory, register, mail,
+                   recipient, api):
         web.include_router(module.router)
     return web
