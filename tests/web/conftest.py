@@ -93,9 +93,12 @@ def live_clock() -> FrozenClock:
 
 
 @pytest.fixture
-def live_site(tmp_path: Path, capture: SmtpCapture, live_clock: FrozenClock) -> Iterator[LiveSite]:
+def live_site(tmp_path: Path, capture: SmtpCapture, live_clock: FrozenClock,
+              migrated_sqlite: Path) -> Iterator[LiveSite]:
     """A real uvicorn server of create_web_app on 127.0.0.1:<free port>, on a SQLite App whose personal links
     point at that server and whose mail goes to `capture`; the 12-unit directory and a staff user of TĐC."""
+    from sqlite_template import copy_migrated_sqlite
+
     from config.settings import load_settings
     from workflows.service.app import build_app
     from workflows.service.directory import import_units
@@ -103,6 +106,7 @@ def live_site(tmp_path: Path, capture: SmtpCapture, live_clock: FrozenClock) -> 
     from workflows.web.app import create_web_app
 
     home = tmp_path / "home"
+    copy_migrated_sqlite(migrated_sqlite, home)  # the session's migrated SQLite file: no alembic upgrade per test
     sock = free_socket()
     host, port = sock.getsockname()[:2]
     settings = load_settings(home=home, database_url=None, now=None, calendar_file=None, smtp_url=capture.url,

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlite_template import copy_migrated_sqlite
 
 from config.clock import FrozenClock
 from config.settings import load_settings
@@ -25,8 +26,9 @@ PASSWORD = "matkhau-rat-dai"
 
 
 @pytest.fixture
-def app(tmp_path: Path) -> Iterator[App]:
+def app(tmp_path: Path, migrated_sqlite: Path) -> Iterator[App]:
     home = tmp_path / "home"
+    copy_migrated_sqlite(migrated_sqlite, home)  # the session's migrated SQLite file: no alembic upgrade per test
     settings = load_settings(home=home, database_url=f"sqlite:///{home}/ykien.db", smtp_url=None, now=None,
                              calendar_file=None)
     ykien = build_app(settings, FrozenClock(datetime(2025, 11, 20, 9, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))),

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from fastapi.testclient import TestClient
 from signing_ca import ORGANISATION, SIGNER_NAME, CertificateAuthority, blank_pdf, make_ca
+from sqlite_template import copy_migrated_sqlite
 from test_recipient_page import STAFF, UNITS_CSV, form, launch, links, settings_for
 
 from config.clock import FrozenClock
@@ -49,12 +50,13 @@ def replies(ca: CertificateAuthority, tmp_path_factory: pytest.TempPathFactory) 
 
 
 @pytest.fixture
-def ykien_app(tmp_path: Path, capture: SmtpCapture, clock: FrozenClock, ca: CertificateAuthority) -> Iterator[App]:
+def ykien_app(tmp_path: Path, capture: SmtpCapture, clock: FrozenClock, ca: CertificateAuthority,
+              migrated_sqlite: Path) -> Iterator[App]:
     roots = tmp_path / "roots"
     roots.mkdir()
     (roots / "vgca-thu.pem").write_bytes(ca.root.cert_pem)
     home = tmp_path / "home"
-    home.mkdir()
+    copy_migrated_sqlite(migrated_sqlite, home)  # the session's migrated SQLite file: no alembic upgrade per test
     app = build_app(settings_for(home, capture, trust_roots=roots), clock, create_schema=True)
     import_units(app, UNITS_CSV, STAFF)
     add_user(app, "canbo", "Phạm Phi Long", "staff", PASSWORD, "TĐC", "test")
