@@ -60,7 +60,7 @@ def test_readyz_is_503_when_the_schema_is_not_the_one_this_code_needs(app: App) 
 class _Health(BaseHTTPRequestHandler):
     status = 200
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server's name
+    def do_GET(self) -> None:
         self.send_response(self.status if self.path == "/api/health" else 404)
         self.end_headers()
         self.wfile.write(b"true")
