@@ -53,6 +53,12 @@ class Settings(BaseSettings):
     calendar_file: Path | None = None
     workflows_dir: Path | None = None
     smtp_connections: int = 8
+    # Replicas (several `ykien serve` on one database): due rows are claimed this many at a time, so that replicas
+    # share a fan-out; each process renews its heartbeat row every heartbeat_seconds, and one silent for
+    # stale_after_seconds (on the app's clock) is dead: another process takes its claimed rows over.
+    claim_size: int = Field(50, ge=1, le=2000)
+    heartbeat_seconds: float = Field(5.0, gt=0, le=600)
+    stale_after_seconds: float = Field(20.0, gt=0, le=3600)
     issuer_name: str = "Sở Khoa học và Công nghệ"
     governing_body: str = "UBND tỉnh Cao Bằng"
     place_name: str = "Cao Bằng"
@@ -185,6 +191,16 @@ class Settings(BaseSettings):
         if isinstance(number, int) and not isinstance(number, bool) and not 1 <= number <= 32:
             raise ValueError(f'"{value}" is not between 1 and 32')
         return number
+
+    @field_validator("stale_after_seconds", mode="after")
+    @classmethod
+    def _stale_after_several_heartbeats(cls, value: float, info: ValidationInfo) -> float:
+        # `heartbeat_seconds` is declared before, so it is already validated here (if valid).
+        heartbeat = info.data.get("heartbeat_seconds")
+        if heartbeat is not None and value < 2 * heartbeat:
+            raise ValueError(f'"{value:g}" is less than twice YKIEN_HEARTBEAT_SECONDS ({heartbeat:g}): a live process '
+                             "would be taken for dead between two heartbeats")
+        return value
 
     @field_validator("issuer_name", "governing_body", "place_name", mode="after")
     @classmethod

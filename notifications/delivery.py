@@ -1,7 +1,9 @@
 """Send prepared emails over a few persistent SMTP connections, with retries on 4xx and errors.
 
 Each message ends as sent, a temporary failure (the outbox may try again later) or a permanent
-failure (5xx: the server will never take it). Results are reported as soon as each one is known.
+failure (5xx: the server will never take it). Results are reported as soon as each one is known, and the
+connection waits for `on_result` before it takes its next message: a caller that records each result there
+loses track, in a crash, of at most one sent message per connection.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import logging
 import random
 import socket
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import AsyncIterable, Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -42,6 +44,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 ResultCallback = Callable[["DeliveryResult"], Awaitable[None] | None]
+Emails = Iterable[OutgoingEmail] | AsyncIterable[OutgoingEmail]
 
 # Prepared-but-unfinished messages per connection: bounds memory for any input size.
 _WINDOW_PER_CONNECTION = 4
@@ -64,7 +67,7 @@ class DeliveryResult:
 
 
 async def deliver(
-    emails: Iterable[OutgoingEmail],
+    emails: Emails,
     target: SmtpTarget,
     *,
     connections: int = 8,
@@ -74,8 +77,9 @@ async def deliver(
 ) -> list[DeliveryResult]:
     """Send every email over `connections` reused connections; results follow the input order.
 
-    The input is read lazily (a generator of thousands is fine): at most a few messages per
-    connection are prepared at once. `on_result` (plain or async) runs as each message ends.
+    The input is read lazily (a generator of thousands is fine, or an async one that fetches more
+    as it is asked): at most a few messages per connection are prepared at once. `on_result`
+    (plain or async) runs as each message ends, before its connection sends another.
     """
     if connections < 1 or max_attempts < 1 or backoff_base < 0:
         raise ValueError("connections and max_attempts must be >= 1, backoff_base >= 0")
@@ -88,7 +92,7 @@ async def deliver(
 
 
 def deliver_sync(
-    emails: Iterable[OutgoingEmail],
+    emails: Emails,
     target: SmtpTarget,
     *,
     connections: int = 8,
@@ -226,7 +230,7 @@ class _Batch:
         self._last_connected_at = float("-inf")
         self._unreachable: str | None = None
 
-    async def run(self, emails: Iterable[OutgoingEmail]) -> list[DeliveryResult]:
+    async def run(self, emails: Emails) -> list[DeliveryResult]:
         tasks = [asyncio.create_task(self._work()) for _ in range(self._connections)]
         tasks.append(asyncio.create_task(self._produce(emails)))
         try:
@@ -245,24 +249,31 @@ class _Batch:
         assert len(results) == len(self._results)
         return results
 
-    async def _produce(self, emails: Iterable[OutgoingEmail]) -> None:
-        for index, email in enumerate(emails):
-            self._results.append(None)
-            try:
-                item = _prepare(index, email)
-            except (ValueError, TypeError, UnicodeError) as exc:
-                reason = f"Không tạo được thư: {exc}"
-                result = DeliveryResult(
-                    email.message_id, DeliveryStatus.PERMANENT_FAILURE, 0, reason
-                )
-                self._results[index] = result
-                await self._report(result)
-                continue
-            await self._window.acquire()
-            self._unfinished += 1
-            self._queue.put_nowait(item)
+    async def _produce(self, emails: Emails) -> None:
+        if isinstance(emails, AsyncIterable):
+            index = 0
+            async for email in emails:
+                await self._take(index, email)
+                index += 1
+        else:
+            for index, email in enumerate(emails):
+                await self._take(index, email)
         self._input_done = True
         self._stop_workers_if_finished()
+
+    async def _take(self, index: int, email: OutgoingEmail) -> None:
+        self._results.append(None)
+        try:
+            item = _prepare(index, email)
+        except (ValueError, TypeError, UnicodeError) as exc:
+            reason = f"Không tạo được thư: {exc}"
+            result = DeliveryResult(email.message_id, DeliveryStatus.PERMANENT_FAILURE, 0, reason)
+            self._results[index] = result
+            await self._report(result)
+            return
+        await self._window.acquire()
+        self._unfinished += 1
+        self._queue.put_nowait(item)
 
     async def _work(self) -> None:
         connection = _Connection(self._target)

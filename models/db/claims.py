@@ -1,61 +1,68 @@
-"""Claiming due rows so that two sweeps never take the same one.
+"""Claiming due rows so that two sweeps never take the same one, and taking over the rows of a dead claimer.
 
-PostgreSQL: SELECT ... FOR UPDATE SKIP LOCKED, then a lease column. SQLite: the write lock taken by
-BEGIN IMMEDIATE serialises claimers, and the same lease column lets a crashed claim expire.
-Leases are measured on the wall clock: they are about processes dying, not about the domain time.
+PostgreSQL: SELECT ... FOR UPDATE SKIP LOCKED, then the claim columns. SQLite: the write lock taken by BEGIN IMMEDIATE
+serialises claimers. A claim names a process instance (InstanceRow.id) and carries a lease (claimed_until).
+
+A claim holds while its instance's heartbeat is fresh and its lease has not run out. An instance whose heartbeat is
+stale is dead (a crash, a kill -9, a restarted container): whoever claims next releases its rows at once
+(release_stale_claims). The lease is the safety net for the rest: a claim whose holder is unknown (no instance row)
+or alive but stuck. Every time here is the caller's clock (the App's), never the wall clock read here: tests move a
+frozen clock instead of sleeping, and replicas on one database compare like with like.
 """
 from __future__ import annotations
 
-import os
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, or_, select, update
+from sqlalchemy import CursorResult, delete, or_, select, update
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from models.db.tables import InstanceRow
 
-def wall_now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+WAITING = ("pending", "queued")  # the statuses of a timer or a message not yet done
 
 
-def release_dead_claims(session: Session, tables: list[Any], host: str) -> int:
-    """Free the rows leased by processes of this host that no longer exist (a crash, a kill -9), so a
-    restarted worker takes them over at once instead of waiting for the lease to run out."""
+def _rowcount(result: Any) -> int:
+    # An UPDATE hands back a CursorResult (which has rowcount); Session.execute is typed as Result.
+    return cast("CursorResult[Any]", result).rowcount or 0
+
+
+def release_stale_claims(session: Session, tables: list[Any], stale_before: datetime) -> int:
+    """Free the waiting rows claimed by instances whose last heartbeat is older than `stale_before`, and forget
+    those instances (a live one that was only slow writes its row again at its next heartbeat). Returns how many
+    rows were freed."""
+    # SKIP LOCKED: an instance row locked by another transaction is being beaten (alive) or released right now
+    stale = list(session.scalars(select(InstanceRow.id).where(InstanceRow.heartbeat_at < stale_before)
+                                 .with_for_update(skip_locked=True)))
+    if not stale:
+        return 0
     released = 0
-    now = wall_now()
     for table in tables:
-        holders = session.scalars(select(table.claimed_by).where(
-            table.claimed_until > now, table.claimed_by.like(f"{host}:%")).distinct())
-        dead = [h for h in holders if h and h.rsplit(":", 1)[1].isdigit() and not _alive(int(h.rsplit(":", 1)[1]))]
-        if dead:
-            # An UPDATE hands back a CursorResult (which has rowcount); Session.execute is typed as Result.
-            result = cast("CursorResult[Any]", session.execute(update(table).where(table.claimed_by.in_(dead))
-                                                               .values(claimed_until=None, claimed_by=None)))
-            released += result.rowcount or 0
+        released += _rowcount(session.execute(
+            update(table).where(table.claimed_by.in_(stale), table.status.in_(WAITING))
+            .values(claimed_until=None, claimed_by=None)))
+    session.execute(delete(InstanceRow).where(InstanceRow.id.in_(stale)))
     return released
 
 
-def extend_lease(session: Session, table: Any, ids: list[int], lease: timedelta) -> None:
-    if ids:
-        session.execute(update(table).where(table.id.in_(ids)).values(claimed_until=wall_now() + lease))
+def release_own_claims(session: Session, tables: list[Any], worker: str) -> int:
+    """Free the waiting rows `worker` claimed (it is stopping): another process may take them at once."""
+    return sum(_rowcount(session.execute(
+        update(table).where(table.claimed_by == worker, table.status.in_(WAITING))
+        .values(claimed_until=None, claimed_by=None))) for table in tables)
 
 
-def claim_ids(session: Session, table: Any, due_column: InstrumentedAttribute[Any], due_by: datetime,
+def extend_leases(session: Session, table: Any, worker: str, until: datetime) -> None:
+    """Move the lease of every waiting row `worker` holds to `until` (it is still working on them)."""
+    session.execute(update(table).where(table.claimed_by == worker, table.status.in_(WAITING))
+                    .values(claimed_until=until))
+
+
+def claim_ids(session: Session, table: Any, due_column: InstrumentedAttribute[Any], now: datetime,
               limit: int, worker: str, lease: timedelta, extra: list[Any] | None = None) -> list[int]:
-    """Claim up to `limit` rows of `table` that are due and not leased to a live claimer."""
-    now = wall_now()
+    """Claim for `worker` up to `limit` rows of `table` due at `now` whose lease is free or has run out."""
     query = (select(table.id)
-             .where(table.status.in_(["pending", "queued"]), due_column <= due_by,
+             .where(table.status.in_(WAITING), due_column <= now,
                     or_(table.claimed_until.is_(None), table.claimed_until < now), *(extra or []))
              .order_by(due_column, table.id)
              .limit(limit)

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, func, insert, select, update
+from sqlalchemy import ColumnElement, bindparam, case, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from models.db.claims import claim_ids, extend_lease, release_dead_claims
+from models.db.claims import claim_ids, extend_leases
 from models.db.tables import OutboxRow, RecipientRow
 
 
@@ -74,6 +74,13 @@ def _of_round(round_id: int, status: str | None, kind: str | None) -> list[Colum
     return conditions
 
 
+# Built once: delivery writes each result as it comes back, so these run thousands of times a fan-out; on the
+# connection, not through the ORM's session synchronisation (nothing in the session holds these rows).
+_MARK_SENT = (update(OutboxRow).where(OutboxRow.id.in_(bindparam("ids", expanding=True)))
+              .values(status="sent", sent_at=bindparam("at"), sent_by=bindparam("by"), claimed_until=None,
+                      claimed_by=None, attempts=OutboxRow.attempts + 1))
+
+
 class OutboxRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -89,29 +96,28 @@ class OutboxRepository:
             "round_id": m.round_id, "recipient_id": m.recipient_id, "unit_code": m.unit_code, "kind": m.kind,
             "to_address": m.to_address, "subject": m.subject, "text_body": m.text_body, "html_body": m.html_body,
             "message_id": m.message_id, "status": "queued", "attempts": 0, "next_attempt_at": at,
-            "claimed_until": None, "claimed_by": None, "created_at": at, "sent_at": None, "last_error": None}
+            "claimed_until": None, "claimed_by": None, "created_at": at, "sent_at": None, "sent_by": None,
+            "last_error": None}
             for m in messages]
         self.session.execute(insert(OutboxRow), rows)
 
     def claim(self, now: datetime, limit: int, worker: str, lease: timedelta,
               round_id: int | None = None) -> list[OutboxRow]:
+        """Claim for `worker` up to `limit` messages due at `now` (of one round, or of all) for `lease`."""
         extra = [OutboxRow.round_id == round_id] if round_id is not None else []
         ids = claim_ids(self.session, OutboxRow, OutboxRow.next_attempt_at, now, limit, worker, lease, extra)
         if not ids:
             return []
         return list(self.session.scalars(select(OutboxRow).where(OutboxRow.id.in_(ids)).order_by(OutboxRow.id)))
 
-    def release_dead_claims(self, host: str) -> int:
-        """Free the messages leased by dead processes of this host; returns how many were freed."""
-        return release_dead_claims(self.session, [OutboxRow], host)
+    def extend_leases(self, worker: str, until: datetime) -> None:
+        """`worker` is still sending what it claimed: its leases run until `until`."""
+        extend_leases(self.session, OutboxRow, worker, until)
 
-    def extend_lease(self, ids: list[int], lease: timedelta) -> None:
-        extend_lease(self.session, OutboxRow, ids, lease)
-
-    def mark_sent(self, ids: list[int], at: datetime) -> None:
+    def mark_sent(self, ids: list[int], at: datetime, sent_by: str | None = None) -> None:
+        """The messages went out at `at`, sent by the process instance `sent_by` (kept; the claim is cleared)."""
         if ids:
-            self.session.execute(update(OutboxRow).where(OutboxRow.id.in_(ids)).values(
-                status="sent", sent_at=at, claimed_until=None, claimed_by=None, attempts=OutboxRow.attempts + 1))
+            self.session.connection().execute(_MARK_SENT, {"ids": ids, "at": at, "by": sent_by})
 
     def mark_failed(self, message_id: int, error: str) -> None:
         self.session.execute(update(OutboxRow).where(OutboxRow.id == message_id).values(

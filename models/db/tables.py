@@ -189,7 +189,20 @@ class OutboxRow(Base):
     claimed_by: Mapped[str | None] = mapped_column(String(120))
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
+    sent_by: Mapped[str | None] = mapped_column(String(120))  # the process instance that sent it (InstanceRow.id)
     last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class InstanceRow(Base):
+    """A running ykien process (serve, tick, a command that sends): its claims on timers and messages hold while it
+    renews heartbeat_at; once that is stale, another process releases them."""
+
+    __tablename__ = "instances"
+    id: Mapped[str] = mapped_column(String(120), primary_key=True)  # host:pid:random, new at every start
+    host: Mapped[str] = mapped_column(String(255))
+    pid: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime]
+    heartbeat_at: Mapped[datetime] = mapped_column(index=True)
 
 
 class AuditRow(Base):

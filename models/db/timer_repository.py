@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from models.db.claims import claim_ids, release_dead_claims
+from models.db.claims import claim_ids
 from models.db.tables import RoundRow, TimerRow
 
 
@@ -26,11 +26,8 @@ class TimerRepository:
                          payload=dict(t.payload), status="pending") for t in timers]
         self.session.add_all(rows)
 
-    def release_dead_claims(self, host: str) -> int:
-        """Free the timers leased by dead processes of this host; returns how many were freed."""
-        return release_dead_claims(self.session, [TimerRow], host)
-
     def claim_due(self, now: datetime, limit: int, worker: str, lease: timedelta) -> list[int]:
+        """Claim for `worker` up to `limit` timers due at `now`, for `lease`; the claimer stays in claimed_by."""
         return claim_ids(self.session, TimerRow, TimerRow.due_at, now, limit, worker, lease)
 
     def describe(self, ids: list[int]) -> list[tuple[int, int, str, str, str]]:

@@ -11,6 +11,7 @@ from models.db.database import READ_ONLY
 from models.db.directory_repository import DirectoryRepository
 from models.db.draft_repository import DraftRepository
 from models.db.draft_round_repository import DraftRoundRepository
+from models.db.instance_repository import InstanceRepository
 from models.db.mailbox_repository import MailboxRepository
 from models.db.office_repository import OfficeRepository
 from models.db.outbox_repository import OutboxRepository
@@ -47,6 +48,7 @@ class UnitOfWork:
     register: RegisterRepository  # the register of outgoing documents (sổ văn bản đi)
     offices: OfficeRepository  # the Sở's offices (phòng), by code
     draft_rounds: DraftRoundRepository  # edit or remove a round never launched
+    instances: InstanceRepository  # running processes: heartbeats, and the claims of dead ones
 
     def __init__(self, sessions: sessionmaker[Session], read_only: bool = False) -> None:
         self._sessions = sessions
@@ -72,6 +74,7 @@ class UnitOfWork:
         self.reply_signatures = ReplySignatureRepository(self.session)
         self.offices = OfficeRepository(self.session)
         self.draft_rounds = DraftRoundRepository(self.session)
+        self.instances = InstanceRepository(self.session)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

@@ -42,11 +42,12 @@ def init(as_json: bool = JSON_OPTION) -> None:
 
 def tick(as_json: bool = JSON_OPTION) -> None:
     """Chạy mọi việc đến hạn tại YKIEN_NOW (hoặc bây giờ): nhắc, hết hạn, gửi thư."""
-    from workflows.service.sweep import run_due
+    from workflows.service.sweep import Heartbeat, run_due
 
     with guarded(as_json):
         ykien = open_app(writes=True)  # with nothing due, a read-only database would otherwise pass unnoticed
-        report = run_due(ykien)
+        with Heartbeat(ykien):  # alive through a long fan-out; its claims freed when it ends
+            report = run_due(ykien)
     if as_json:
         print_json(report)
     else:
@@ -68,6 +69,7 @@ def serve(host: str = typer.Option("127.0.0.1", "--host"), port: int = typer.Opt
     """Chạy bộ hẹn giờ (APScheduler), hộp thư nội bộ và các bước Prefect trong một tiến trình."""
     from models.errors import InvalidInput
     from workflows.scheduler import serve_forever
+    from workflows.service.sweep import Heartbeat
 
     with guarded(False):
         if not (math.isfinite(interval) and 0.1 <= interval <= LONGEST_INTERVAL):
@@ -77,7 +79,8 @@ def serve(host: str = typer.Option("127.0.0.1", "--host"), port: int = typer.Opt
             check_address(host, port)
         ykien = open_app(create_schema=True)
     try:
-        serve_forever(ykien, interval=interval, use_prefect=prefect, host=host, port=port, web=web)
+        with Heartbeat(ykien):  # replicas see this process alive; its claims are freed when it stops
+            serve_forever(ykien, interval=interval, use_prefect=prefect, host=host, port=port, web=web)
     except SystemExit as stopped:
         if stopped.code in (None, 0, 1, 2):
             raise

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import socket
 from dataclasses import dataclass, field
 from functools import cached_property
 from zoneinfo import ZoneInfo
@@ -14,6 +15,7 @@ from config.calendar import WorkingCalendar, load_calendar
 from config.clock import Clock, clock_from_settings
 from config.settings import Settings, load_settings
 from models.db.database import make_engine, migrate, schema_is_current, session_factory
+from models.db.instance_repository import Instance
 from models.db.unit_of_work import UnitOfWork
 
 
@@ -30,6 +32,15 @@ class App:
     @cached_property
     def sessions(self) -> sessionmaker[Session]:
         return session_factory(self.engine)
+
+    @cached_property
+    def instance(self) -> Instance:
+        """This process instance, named in its claims and in the messages it sends: host:pid:random, new for every
+        App, so that a restarted process (same host, PID 1 again in its container) or a second App in one process
+        is another instance, whose liveness is its own heartbeat row."""
+        host = socket.gethostname()[:100] or "localhost"
+        pid = os.getpid()
+        return Instance(f"{host}:{pid}:{secrets.token_hex(4)}", host, pid, self.clock.now())
 
     @cached_property
     def calendar(self) -> WorkingCalendar:

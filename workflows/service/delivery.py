@@ -1,23 +1,27 @@
-"""Deliver queued outbox messages after the transaction that wrote them has committed."""
+"""Deliver queued outbox messages after the transaction that wrote them has committed.
+
+Several processes may deliver at once (replicas of `ykien serve`, a `ykien tick`): each claims a few messages at a
+time (YKIEN_CLAIM_SIZE) in the name of its process instance, so that they share a fan-out, and claims again as it
+needs more until nothing is due. Each result is written as it comes back, and the connection that sent the message
+waits for that write before it takes the next one: a crash (kill -9) leaves at most one sent-but-unrecorded message
+per connection, which the next sweep sends again with its Message-ID.
+"""
 from __future__ import annotations
 
-import os
-import socket
-import time
-from concurrent.futures import Future, ThreadPoolExecutor
+import asyncio
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from models.db.claims import wall_now
 from models.db.tables import OutboxRow
+from models.db.unit_of_work import UnitOfWork
 from notifications.delivery import DeliveryResult, DeliveryStatus, OutgoingEmail, deliver_sync
 from notifications.smtp_url import SmtpTarget
 from workflows.service.app import App
 from workflows.service.mail import mail_target
 
-BATCH = 2000
-RECORD_EVERY = 50
-# Renewed every RECORD_EVERY results, so it only has to outlast one slow stretch of sending.
+# Extended while results come back (every quarter of it), so it only has to outlast one slow stretch of sending.
+# A dead sender's claims do not wait for it: they pass to another process once its heartbeat is stale.
 LEASE = timedelta(minutes=2)
 MAX_ATTEMPTS = 6
 RETRY_AFTER = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15), timedelta(hours=1),
@@ -36,8 +40,16 @@ class DeliveryReport:
         self.retrying += other.retrying
 
 
-def worker_name() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
+def worker_name(app: App) -> str:
+    """The name this process's claims and sent messages carry: its instance id."""
+    return app.instance.id
+
+
+def stay_alive(app: App, uow: UnitOfWork, now: datetime) -> None:
+    """Inside a claiming transaction: renew this instance's heartbeat, then free the rows of instances whose
+    heartbeat is stale (dead), so that this claim may take them."""
+    uow.instances.beat(app.instance, now)
+    uow.instances.release_stale(now - timedelta(seconds=app.settings.stale_after_seconds))
 
 
 def _outgoing(row: OutboxRow, sender: str) -> OutgoingEmail:
@@ -47,50 +59,97 @@ def _outgoing(row: OutboxRow, sender: str) -> OutgoingEmail:
 
 
 def deliver_outbox(app: App, round_id: int | None = None, target: SmtpTarget | None = None) -> DeliveryReport:
-    """Send every due message (of one round, or all); results are recorded in small batches so a crash
-    repeats at most the batch in flight."""
-    report = DeliveryReport()
+    """Send every due message (of one round, or all), claiming a few at a time and recording each result as it
+    comes back; returns what this process sent."""
     if target is None:
         with app.uow(read_only=True) as uow:
             if not uow.outbox.has_due(app.clock.now()):
-                return report
+                return DeliveryReport()
         with mail_target(app) as embedded:
             return deliver_outbox(app, round_id, embedded)
-    while True:
-        with app.uow() as uow:
-            rows = uow.outbox.claim(app.clock.now(), BATCH, worker_name(), LEASE, round_id)
-            uow.commit()
-        if not rows:
-            return report
-        report.add(_deliver_batch(app, rows, target))
+    return _Delivery(app, round_id).run(target)
 
 
-def _deliver_batch(app: App, rows: list[OutboxRow], target: SmtpTarget) -> DeliveryReport:
-    """Send one claimed batch over persistent connections; results are written by a single background
-    thread, in order, so the database never stalls the connections."""
-    report = DeliveryReport()
-    by_message_id = {row.message_id: row for row in rows}
-    pending: list[DeliveryResult] = []
-    finished: set[str] = set()
+class _Delivery:
+    """One deliver_outbox call: a claiming source of emails, and a recorder of results."""
 
-    lease_renewed = [time.monotonic()]
+    def __init__(self, app: App, round_id: int | None) -> None:
+        self.app = app
+        self.round_id = round_id
+        self.report = DeliveryReport()
+        self.claimed: dict[str, OutboxRow] = {}  # by Message-ID, until recorded
+        self._pending: list[tuple[int, DeliveryResult]] = []
+        self._sequence = 0
+        self._recorded_up_to = 0
+        self._lock: asyncio.Lock | None = None
+        self._renewed_at: datetime | None = None
+        self._broken: Exception | None = None
 
-    def record(results: list[DeliveryResult]) -> None:
+    def run(self, target: SmtpTarget) -> DeliveryReport:
+        deliver_sync(self._emails(), target, connections=self.app.settings.smtp_connections, on_result=self._record)
+        return self.report
+
+    def _claim(self) -> list[OutboxRow]:
+        app = self.app
         now = app.clock.now()
-        finished.update(r.message_id for r in results)
         with app.uow() as uow:
-            if time.monotonic() - lease_renewed[0] > LEASE.total_seconds() / 4:
-                uow.outbox.extend_lease([row.id for row in rows if row.message_id not in finished], LEASE)
-                lease_renewed[0] = time.monotonic()
-            sent = [by_message_id[r.message_id].id for r in results if r.status is DeliveryStatus.SENT]
-            uow.outbox.mark_sent(sent, now)
-            report.sent += len(sent)
-            for result in results:
-                row = by_message_id[result.message_id]
-                if result.status is DeliveryStatus.PERMANENT_FAILURE:
+            stay_alive(app, uow, now)
+            rows = uow.outbox.claim(now, app.settings.claim_size, worker_name(app), LEASE, self.round_id)
+            uow.commit()
+        self._renewed_at = now
+        return rows
+
+    async def _emails(self) -> AsyncIterator[OutgoingEmail]:
+        """The due messages, claimed a few at a time as the sender asks for more (off the event loop's thread)."""
+        while rows := await asyncio.to_thread(self._claim):
+            for row in rows:
+                self.claimed[row.message_id] = row
+            for row in rows:
+                yield _outgoing(row, self.app.settings.from_address)
+
+    async def _record(self, result: DeliveryResult) -> None:
+        """Write `result` before the connection that produced it goes on. Results that come back while a write is
+        in progress go together in the next one (one transaction for all), so the database keeps up with the
+        connections however many there are."""
+        if self._lock is None:
+            self._lock = asyncio.Lock()
+        self._sequence += 1
+        mine = self._sequence
+        self._pending.append((mine, result))
+        async with self._lock:
+            if self._broken is not None:
+                raise self._broken  # a write failed: the delivery stops (unrecorded rows wait for their lease)
+            if self._recorded_up_to >= mine:
+                return  # written with another connection's result
+            batch, self._pending = self._pending, []
+            try:
+                await asyncio.to_thread(self._write, [written for _, written in batch])
+            except Exception as error:
+                self._broken = error
+                raise
+            self._recorded_up_to = max(sequence for sequence, _ in batch)
+
+    def _write(self, results: list[DeliveryResult]) -> None:
+        app = self.app
+        now = app.clock.now()
+        me = worker_name(app)
+        rows = [self.claimed.pop(result.message_id) for result in results]
+        report = DeliveryReport()
+        with app.uow() as uow:
+            if self._renewed_at is None or now - self._renewed_at >= min(
+                    LEASE / 4, timedelta(seconds=app.settings.heartbeat_seconds)):
+                uow.instances.beat(app.instance, now)
+                uow.outbox.extend_leases(me, now + LEASE)
+                self._renewed_at = now
+            uow.outbox.mark_sent([row.id for row, result in zip(rows, results, strict=True)
+                                  if result.status is DeliveryStatus.SENT], now, me)
+            for row, result in zip(rows, results, strict=True):
+                if result.status is DeliveryStatus.SENT:
+                    report.sent += 1
+                elif result.status is DeliveryStatus.PERMANENT_FAILURE:
                     uow.outbox.mark_failed(row.id, result.error or "")
                     report.failed += 1
-                elif result.status is DeliveryStatus.TEMPORARY_FAILURE:
+                else:
                     attempts = row.attempts + 1
                     if attempts >= MAX_ATTEMPTS:
                         uow.outbox.mark_failed(row.id, f"bỏ sau {attempts} lần thử: {result.error}")
@@ -100,25 +159,7 @@ def _deliver_batch(app: App, rows: list[OutboxRow], target: SmtpTarget) -> Deliv
                         uow.outbox.retry_later(row.id, now + delay, result.error or "")
                         report.retrying += 1
             uow.commit()
-
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ykien-outbox") as recorder:
-        writes: list[Future[None]] = []
-
-        def on_result(result: DeliveryResult) -> None:
-            pending.append(result)
-            if len(pending) >= RECORD_EVERY:
-                writes.append(recorder.submit(record, pending[:]))
-                pending.clear()
-
-        emails = (_outgoing(row, app.settings.from_address) for row in rows)
-        try:
-            deliver_sync(emails, target, connections=app.settings.smtp_connections, on_result=on_result)
-        finally:
-            if pending:
-                writes.append(recorder.submit(record, pending[:]))
-            for write in writes:
-                write.result()
-    return report
+        self.report.add(report)
 
 
-__all__ = ["DeliveryReport", "deliver_outbox", "wall_now"]
+__all__ = ["DeliveryReport", "deliver_outbox", "stay_alive", "worker_name"]

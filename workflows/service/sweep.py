@@ -1,22 +1,31 @@
 """run_due(now): fire every due timer, then deliver every due message. Safe to run in parallel.
 
+Replicas: every claim names this process instance (App.instance) and renews its heartbeat row; a claim also frees
+the rows of instances whose heartbeat is stale (YKIEN_STALE_AFTER_SECONDS on the app's clock). Timers are claimed one
+at a time, since firing one may fan out a round's mail: a replica holds only the timer it is firing. `Heartbeat`
+keeps a long-running process (serve, tick) alive between claims and frees its claims when it stops.
+
 Both go through the command path's failure policy (service/commands.py): a timer that fired stays fired
 when sending what it queued fails, the messages wait in the outbox for the next sweep, and the report
 says so (`delivery_errors`) instead of the sweep failing.
 """
 from __future__ import annotations
 
-import socket
+import logging
+import threading
 from dataclasses import dataclass, field
 from datetime import timedelta
+from types import TracebackType
 
 from workflows.service.app import App
 from workflows.service.commands import Handover, deliver_queued, run_timer
-from workflows.service.delivery import DeliveryReport, worker_name
+from workflows.service.delivery import DeliveryReport, stay_alive, worker_name
 from workflows.service.registry import get_workflow
 from workflows.service.timers import TimerReport
 
-TIMER_BATCH = 100
+log = logging.getLogger("ykien.sweep")
+
+TIMER_BATCH = 1  # firing a timer may send a round's mail: claim the next one only when this one is done
 TIMER_LEASE = timedelta(minutes=5)
 
 
@@ -38,7 +47,8 @@ def fire_due_timers(app: App) -> SweepReport:
     while True:
         now = app.clock.now()
         with app.uow() as uow:
-            ids = uow.timers.claim_due(now, TIMER_BATCH, worker_name(), TIMER_LEASE)
+            stay_alive(app, uow, now)
+            ids = uow.timers.claim_due(now, TIMER_BATCH, worker_name(app), TIMER_LEASE)
             claimed = uow.timers.describe(ids)
             uow.commit()
         if not claimed:
@@ -51,17 +61,56 @@ def fire_due_timers(app: App) -> SweepReport:
             report.add(handed)
 
 
-def release_dead_claims_here(app: App) -> int:
+def beat(app: App) -> None:
+    """Renew this process instance's heartbeat at the app's now."""
     with app.uow() as uow:
-        host = socket.gethostname()
-        released = uow.timers.release_dead_claims(host) + uow.outbox.release_dead_claims(host)
+        uow.instances.beat(app.instance, app.clock.now())
+        uow.commit()
+
+
+def retire(app: App) -> int:
+    """This process instance stops: free the timers and messages it still holds (another process takes them at
+    once) and remove its heartbeat row. Returns how many rows were freed."""
+    with app.uow() as uow:
+        released = uow.instances.retire(app.instance.id)
         uow.commit()
     return released
 
 
+class Heartbeat:
+    """`with Heartbeat(app):` renews the instance's heartbeat every YKIEN_HEARTBEAT_SECONDS in a thread of its own
+    (sending a fan-out or firing a timer can take longer than the staleness limit), and retires the instance on
+    the way out. A failed beat (the database away for a moment) is logged and tried again at the next one."""
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="ykien-heartbeat", daemon=True)
+
+    def __enter__(self) -> Heartbeat:
+        beat(self.app)
+        self._thread.start()
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self._stop.set()
+        self._thread.join()
+        try:
+            retire(self.app)
+        except Exception:  # stopping anyway: its claims pass to others once its heartbeat is stale
+            log.warning("could not retire instance %s", self.app.instance.id, exc_info=True)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.app.settings.heartbeat_seconds):
+            try:
+                beat(self.app)
+            except Exception:
+                log.warning("heartbeat of %s failed", self.app.instance.id, exc_info=True)
+
+
 def run_due(app: App) -> SweepReport:
     """Everything due at the clock's now: timers first, then any message still waiting (retries)."""
-    release_dead_claims_here(app)
     report = fire_due_timers(app)
     with app.uow(read_only=True) as uow:
         waiting = uow.outbox.has_due(app.clock.now())

@@ -1,0 +1,71 @@
+"""Process instances and their heartbeats: who holds a claim, and whether it is still alive."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from models.db.claims import release_own_claims, release_stale_claims
+from models.db.tables import InstanceRow, OutboxRow, TimerRow
+
+CLAIMING_TABLES = [TimerRow, OutboxRow]
+
+
+@dataclass(frozen=True)
+class Instance:
+    """One start of a ykien process: `id` is new at every start, so a restarted process (same host, same PID in
+    its container) is another instance than the one it replaces."""
+
+    id: str
+    host: str
+    pid: int
+    started_at: datetime
+
+
+@dataclass(frozen=True)
+class InstanceStatus:
+    id: str
+    host: str
+    pid: int
+    started_at: datetime
+    heartbeat_at: datetime
+
+
+class InstanceRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def beat(self, instance: Instance, now: datetime) -> None:
+        """Say that `instance` is alive at `now`: its row is written if missing (first beat, or forgotten while it
+        was taken for dead), else its heartbeat moves to `now`."""
+        values = {"id": instance.id, "host": instance.host, "pid": instance.pid, "started_at": instance.started_at,
+                  "heartbeat_at": now}
+        # ykien runs on PostgreSQL and SQLite only; both spell the upsert alike
+        insert = postgresql.insert if self.session.get_bind().dialect.name == "postgresql" else sqlite.insert
+        statement = insert(InstanceRow).values(values)
+        self.session.execute(statement.on_conflict_do_update(index_elements=[InstanceRow.id],
+                                                             set_={"heartbeat_at": statement.excluded.heartbeat_at}))
+
+    def release_stale(self, stale_before: datetime) -> int:
+        """Free the timers and messages claimed by instances silent since before `stale_before`, and forget those
+        instances; returns how many rows were freed."""
+        return release_stale_claims(self.session, CLAIMING_TABLES, stale_before)
+
+    def retire(self, instance_id: str) -> int:
+        """`instance_id` is stopping: free the rows it still holds and remove its row; returns how many were freed."""
+        released = release_own_claims(self.session, CLAIMING_TABLES, instance_id)
+        self.session.execute(delete(InstanceRow).where(InstanceRow.id == instance_id))
+        return released
+
+    def get(self, instance_id: str) -> InstanceStatus | None:
+        row = self.session.get(InstanceRow, instance_id)
+        if row is None:
+            return None
+        return InstanceStatus(row.id, row.host, row.pid, row.started_at, row.heartbeat_at)
+
+    def all(self) -> list[InstanceStatus]:
+        rows = self.session.scalars(select(InstanceRow).order_by(InstanceRow.started_at, InstanceRow.id))
+        return [InstanceStatus(row.id, row.host, row.pid, row.started_at, row.heartbeat_at) for row in rows]
