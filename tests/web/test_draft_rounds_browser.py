@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
-
-from conftest import LiveSite
+from typing import TYPE_CHECKING, Any
 
 from workflows.demo import seed_round
 from workflows.service.rounds import create_round
 from workflows.service.staff import add_user
 from workflows.service.views import list_rounds
+
+if TYPE_CHECKING:
+    from conftest import LiveSite  # tests/web/conftest.py, for the fixture's type only
 
 WIDTHS = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 375, "height": 812}}
 
