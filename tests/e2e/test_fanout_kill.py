@@ -1,0 +1,180 @@
+"""`ykien tick` killed (SIGKILL) in the middle of a 2,000-unit fan-out, then run again: every unit has its
+invitation, and the kill cost at most one duplicate per SMTP connection (8), each carrying the Message-ID of the
+first copy, because each result is recorded as it comes back.
+
+The SMTP server takes DELAY seconds per message, so that the fan-out can be caught half-way. The second tick runs a
+minute later on ykien's clock (YKIEN_NOW): past YKIEN_STALE_AFTER_SECONDS, so the dead process's heartbeat is stale
+and its claims pass to the new one at its first claim.
+"""
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import signal
+import sqlite3
+import threading
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator
+from email.parser import BytesHeaderParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from notifications.smtp_server import SmtpServerThread
+
+pytestmark = pytest.mark.timeout(180)
+
+UNITS = 2000
+DELAY = 0.02  # seconds per message and connection: about 400 messages/s over 8 connections
+CONNECTIONS = 8  # YKIEN_SMTP_CONNECTIONS' default
+
+
+class _SlowHandler:
+    def __init__(self, capture: SlowCapture) -> None:
+        self.capture = capture
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        await asyncio.sleep(self.capture.delay)
+        headers = BytesHeaderParser().parsebytes(envelope.original_content or envelope.content)
+        with self.capture.lock:
+            self.capture.received.append((str(headers["X-Ykien-Unit"]), str(headers["Message-ID"])))
+            self.capture.arrived.setdefault(str(headers["Message-ID"]), time.monotonic())
+        return "250 2.0.0 OK"
+
+
+class SlowCapture:
+    """A loopback SMTP server that answers each DATA after `delay` seconds and notes unit and Message-ID."""
+
+    def __init__(self, delay: float = DELAY) -> None:
+        self.delay = delay
+        self.lock = threading.Lock()
+        self.received: list[tuple[str, str]] = []
+        self.arrived: dict[str, float] = {}  # Message-ID -> when its first copy arrived
+        self.server = SmtpServerThread(_SlowHandler(self), "127.0.0.1", 0)
+
+    @property
+    def url(self) -> str:
+        return f"smtp://127.0.0.1:{self.server.port}"
+
+    def count(self) -> int:
+        with self.lock:
+            return len(self.received)
+
+    def by_unit(self) -> dict[str, list[str]]:
+        with self.lock:
+            copies: dict[str, list[str]] = defaultdict(list)
+            for unit, message_id in self.received:
+                copies[unit].append(message_id)
+            return dict(copies)
+
+
+def wait_until(condition: Callable[[], bool], timeout: float, what: str) -> None:
+    start = time.monotonic()
+    while not condition():
+        if time.monotonic() - start > timeout:
+            raise AssertionError(f"{what}: not done after {timeout:.0f} s")
+        time.sleep(0.005)
+
+
+def outbox(database: Path) -> tuple[Counter[str], Counter[str | None]]:
+    """(messages by status, sent messages by the instance that sent them)."""
+    with sqlite3.connect(database, timeout=30) as connection:
+        statuses = Counter(status for (status,) in connection.execute("SELECT status FROM outbox"))
+        senders = Counter(sender for (sender,) in connection.execute(
+            "SELECT sent_by FROM outbox WHERE status = 'sent'"))
+    return statuses, senders
+
+
+def held_by_the_dead(database: Path) -> list[str]:
+    """The Message-IDs of the messages not recorded as sent and still claimed (by the killed process)."""
+    with sqlite3.connect(database, timeout=30) as connection:
+        return [message_id for (message_id,) in connection.execute(
+            "SELECT message_id FROM outbox WHERE status = 'queued' AND claimed_by IS NOT NULL")]
+
+
+def units_csv(path: Path) -> Path:
+    lines = ["code,name,group,email"] + [
+        f"X-{i:04d},Ủy ban nhân dân xã Thử Nghiệm {i},xa-phuong,xa{i:04d}@caobang.example.vn"
+        for i in range(1, UNITS + 1)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def launched_home(tmp_path_factory: pytest.TempPathFactory, make_cli) -> Path:  # type: ignore[no-untyped-def]
+    """A home with 2,000 communes and a launched round whose 2,000 invitations are queued, none sent."""
+    folder = tmp_path_factory.mktemp("fanout2000")
+    cli = make_cli(folder / "home")
+    cli("init")
+    cli("directory", "import", str(units_csv(folder / "xa-phuong.csv")))
+    cli("round", "create", "--title", "Kế hoạch chuyển đổi số cấp xã", "--office", "TĐC",
+        "--deadline", "10 ngày làm việc", "--group", "xa-phuong", "--contact-name", "Ông Phạm Phi Long",
+        "--contact-phone", "0912130290", "--signer-name", "Nông Thị Thanh Huyền")
+    cli.at("2025-11-20T09:00")
+    cli("round", "launch", "1", "--queue-only", "--no-draft-reason", "Thử nghiệm gửi thư hàng loạt")
+    assert outbox(cli.database)[0] == {"queued": UNITS}
+    return cli.home
+
+
+@pytest.fixture
+def capture() -> Iterator[SlowCapture]:
+    server = SlowCapture()
+    server.server.start()
+    try:
+        yield server
+    finally:
+        server.server.stop()
+
+
+def test_tick_killed_mid_fanout_then_run_again_sends_every_invitation_with_at_most_8_duplicates(
+        launched_home: Path, tmp_path: Path, make_cli, capture: SlowCapture) -> None:  # type: ignore[no-untyped-def]
+    home = tmp_path / "home"
+    shutil.copytree(launched_home, home)
+    cli = make_cli(home)
+    cli.at("2025-11-20T09:05")
+    log = tmp_path / "tick.log"
+    tick = cli.start("tick", log=log, YKIEN_SMTP_URL=capture.url)
+    try:
+        wait_until(lambda: capture.count() >= 600 or tick.poll() is not None, 60, "600 messages sent")
+        os.kill(tick.pid, signal.SIGKILL)
+        tick.wait(10)
+    finally:
+        if tick.poll() is None:
+            tick.kill()
+            tick.wait(10)
+    assert tick.returncode == -signal.SIGKILL, log.read_text(encoding="utf-8", errors="replace")
+    time.sleep(3 * DELAY)  # a message whose data was on the wire is taken by the server after its delay
+    statuses, _ = outbox(cli.database)
+    at_the_kill = len(capture.by_unit())
+    assert at_the_kill < UNITS, "the fan-out ended before the kill; make the SMTP server slower"
+    unrecorded = at_the_kill - statuses["sent"]  # sent, but not marked sent: what the next run repeats
+    assert 0 <= unrecorded <= CONNECTIONS, (at_the_kill, statuses)
+    with capture.lock:
+        held = [message_id for message_id in held_by_the_dead(cli.database) if message_id not in capture.arrived]
+    assert held, "the killed process held no unsent claim"
+
+    cli.at("2025-11-20T09:06")  # a minute on: the killed process's heartbeat is stale
+    started = time.monotonic()
+    again = cli.start("tick", log=log, YKIEN_SMTP_URL=capture.url)
+    assert again.wait(60) == 0, log.read_text(encoding="utf-8", errors="replace")
+    finish = time.monotonic() - started
+    taken_over = min(capture.arrived[message_id] for message_id in held) - started
+
+    statuses, senders = outbox(cli.database)
+    assert statuses == {"sent": UNITS}
+    copies = capture.by_unit()
+    assert len(copies) == UNITS, "a unit never received its invitation"
+    duplicates = sum(len(ids) - 1 for ids in copies.values())
+    assert duplicates <= CONNECTIONS, duplicates
+    assert duplicates == unrecorded  # exactly what was in flight, nothing more
+    assert all(len(set(ids)) == 1 for ids in copies.values()), "a resent invitation has a new Message-ID"
+    assert len(senders) == 2 and None not in senders  # the killed process and the one after it
+    assert all(sender is not None and sender.count(":") == 2 for sender in senders)  # host:pid:random
+    assert taken_over < finish
+    print(f"\nkill at {at_the_kill} units: {unrecorded} sent but unrecorded, {duplicates} duplicates; "
+          f"{len(held)} messages held by the killed process, the first sent {taken_over:.1f} s after the restart "
+          f"(its start-up included); the second tick finished in {finish:.1f} s; sent by {dict(senders)}")
+
