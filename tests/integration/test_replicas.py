@@ -17,10 +17,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from config.clock import FrozenClock
-from models.db.instance_repository import Instance
+from models.db.instance_repository import Instance, InstanceStatus
 from models.db.tables import InstanceRow, OutboxRow, TimerRow
 from notifications.testing import SmtpCapture
 from workflows.engine.events import Launch
@@ -263,3 +263,33 @@ def test_an_instance_that_stops_frees_its_claims_and_its_row_at_once(
     with app.uow(read_only=True) as uow:
         assert uow.session.get(InstanceRow, stopping.instance.id) is None
     assert run_due(app).delivery.sent == SMALL
+
+
+def test_a_running_process_beats_in_a_thread_of_its_own_between_claims(
+        database_url: str, tmp_path: Path, clock: FrozenClock) -> None:
+    """`ykien serve` and `ykien tick` run inside Heartbeat: its row comes back after it was forgotten (as another
+    process does to an instance it took for dead), without any claim."""
+    from config.settings import load_settings
+    from workflows.service.app import build_app
+
+    settings = load_settings(home=tmp_path, database_url=database_url, now=None, calendar_file=None,
+                             heartbeat_seconds=0.05, stale_after_seconds=0.2)
+    running = build_app(settings, clock)
+    try:
+        with Heartbeat(running):
+            with running.uow() as uow:
+                uow.session.execute(delete(InstanceRow))
+                uow.commit()
+            deadline = time.monotonic() + 10
+            while (status := instance_row(running)) is None and time.monotonic() < deadline:
+                time.sleep(0.01)
+            assert status is not None, "the heartbeat thread did not write the row again"
+            assert status.heartbeat_at == clock.now()  # on the app's clock
+        assert instance_row(running) is None  # retired on the way out
+    finally:
+        running.close()
+
+
+def instance_row(app: App) -> InstanceStatus | None:
+    with app.uow(read_only=True) as uow:
+        return uow.instances.get(app.instance.id)
