@@ -25,6 +25,8 @@ class CommentToStore(Protocol):
     def section(self) -> str | None: ...
     @property
     def proposed_wording(self) -> str | None: ...
+    @property
+    def quote(self) -> str | None: ...
 
 
 class ResponseToStore(Protocol):
@@ -76,6 +78,7 @@ class CommentLine:
     section: str | None
     text: str
     proposed_wording: str | None
+    quote: str | None = None  # the draft's text the unit chose on its page
 
 
 @dataclass(frozen=True)
@@ -145,6 +148,7 @@ class TriageItem:
     explanation: str | None
     decided_by: str | None
     decided_at: datetime | None
+    quote: str | None = None  # the draft's text the unit chose on its page
 
     @property
     def decision_label(self) -> str:
@@ -170,7 +174,7 @@ class ResponseRepository:
         self.session.add(response)
         self.session.flush()
         self.session.add_all(CommentRow(response_id=response.id, position=i, section=c.section, text=c.text,
-                                        proposed_wording=c.proposed_wording)
+                                        proposed_wording=c.proposed_wording, quote=c.quote)
                              for i, c in enumerate(record.comments, start=1))
         return response.id
 
@@ -215,7 +219,7 @@ class ResponseRepository:
             for comment in self.session.scalars(select(CommentRow).where(CommentRow.response_id.in_(ids))
                                                 .order_by(CommentRow.response_id, CommentRow.position)):
                 comments.setdefault(comment.response_id, []).append(
-                    CommentLine(comment.section, comment.text, comment.proposed_wording))
+                    CommentLine(comment.section, comment.text, comment.proposed_wording, comment.quote))
         return comments
 
     def latest_proposals(self, round_id: int, draft_version: int) -> list[UnitProposal]:
@@ -240,7 +244,7 @@ class ResponseRepository:
             .order_by(RecipientRow.id, CommentRow.position)).all()
         return [TriageItem(c.id, code, name, c.section, c.text, c.proposed_wording, late, c.handling_id,
                            Handling(h.decision) if h else None, h.explanation if h else None,
-                           h.decided_by if h else None, h.decided_at if h else None)
+                           h.decided_by if h else None, h.decided_at if h else None, c.quote)
                 for c, code, name, late, h in rows]
 
     def handle_comments(self, round_id: int, draft_version: int, comment_ids: Iterable[int], decision: Handling,

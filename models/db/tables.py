@@ -151,6 +151,7 @@ class CommentRow(Base):
     text: Mapped[str] = mapped_column(Text)
     proposed_wording: Mapped[str | None] = mapped_column(Text)
     handling_id: Mapped[int | None] = mapped_column(ForeignKey("handlings.id"), index=True)
+    quote: Mapped[str | None] = mapped_column(Text)  # the draft's text the unit chose on its page (migration 0012)
 
 
 class TimerRow(Base):
@@ -371,3 +372,18 @@ class OfficeRow(Base):
     code: Mapped[str] = mapped_column(String(40), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime]
+
+
+class SavedAnswerRow(Base):
+    """A unit's answer saved unsent from its page ("Lưu nháp, chưa gửi"): at most one per recipient, replaced by each
+    save, removed when the unit sends (models/db/saved_answer_repository.py)."""
+
+    __tablename__ = "saved_answers"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
+    recipient_id: Mapped[int] = mapped_column(ForeignKey("recipients.id"), unique=True)
+    draft_version: Mapped[int] = mapped_column(Integer)
+    answer: Mapped[str | None] = mapped_column(String(20))  # agree | comments | proposals, or none chosen yet
+    rows: Mapped[list[Any]]  # the comment rows: section, comment, proposed, quote
+    proposals: Mapped[list[Any]]  # the filled forms of a proposal call
+    saved_at: Mapped[datetime]

@@ -18,6 +18,7 @@ from models.db.outbox_repository import OutboxRepository
 from models.db.register_repository import RegisterRepository
 from models.db.response_repository import ResponseRepository
 from models.db.round_repository import RoundRepository
+from models.db.saved_answer_repository import SavedAnswerRepository
 from models.db.signature_repository import ReplySignatureRepository
 from models.db.staff_repository import StaffRepository
 from models.db.staff_session_repository import StaffSessionRepository
@@ -49,6 +50,7 @@ class UnitOfWork:
     offices: OfficeRepository  # the Sở's offices (phòng), by code
     draft_rounds: DraftRoundRepository  # edit or remove a round never launched
     instances: InstanceRepository  # running processes: heartbeats, and the claims of dead ones
+    saved_answers: SavedAnswerRepository  # a unit's answer saved unsent, one per recipient
 
     def __init__(self, sessions: sessionmaker[Session], read_only: bool = False) -> None:
         self._sessions = sessions
@@ -75,6 +77,7 @@ class UnitOfWork:
         self.offices = OfficeRepository(self.session)
         self.draft_rounds = DraftRoundRepository(self.session)
         self.instances = InstanceRepository(self.session)
+        self.saved_answers = SavedAnswerRepository(self.session)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

@@ -28,6 +28,7 @@ from notifications.testing import SmtpCapture, smtp_capture
 from workflows.engine.events import Close, Extend, Launch
 from workflows.service.app import App, build_app
 from workflows.service.commands import deliver_queued
+from workflows.service.consolidation import handle_comments, triage_items
 from workflows.service.directory import import_units
 from workflows.service.documents import render_document
 from workflows.service.outgoing import hash_token
@@ -84,9 +85,10 @@ def client(ykien_app: App) -> TestClient:
     return TestClient(create_web_app(ykien_app))
 
 
-def launch(app: App, tmp_path: Path, workflow: str = "consultation", draft: bool = True) -> int:
-    source = tmp_path / "Dự thảo Kế hoạch.pdf"
-    source.write_bytes(PDF + b"draft body")
+def launch(app: App, tmp_path: Path, workflow: str = "consultation", draft: bool = True,
+           docx: bytes | None = None) -> int:
+    source = tmp_path / ("Dự thảo Kế hoạch.docx" if docx is not None else "Dự thảo Kế hoạch.pdf")
+    source.write_bytes(docx if docx is not None else PDF + b"draft body")
     new = NewRound(
         title=TITLE, subject=f"xin ý kiến góp ý đối với dự thảo {TITLE}", workflow=workflow, office="TĐC",
         deadline=date(2025, 12, 5),
@@ -560,3 +562,163 @@ def test_a_unit_sends_two_proposals_in_one_answer_and_both_reach_the_proposal_li
     rows = [row for row in sheet.iter_rows(min_row=2, values_only=True) if any(row)]
     assert [(row[1], row[2]) for row in rows] == [("Sở Công Thương", A1["task_name"]),
                                                   ("Sở Công Thương", second["task_name"])]
+
+
+# The draft on the page (a DOCX), comments on a part of it, saving unsent -------------------------------------------
+
+def plan_docx() -> bytes:
+    """A plan as a Sở types it: heading styles, a list, a table."""
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("KẾ HOẠCH hỗ trợ doanh nghiệp nâng cao năng suất và chất lượng")
+    document.add_heading("I. MỤC ĐÍCH, YÊU CẦU", 1)
+    document.add_heading("1. Mục đích", 2)
+    document.add_paragraph("Nâng cao năng suất và chất lượng sản phẩm, hàng hóa của doanh nghiệp.")
+    document.add_heading("II. NỘI DUNG", 1)
+    document.add_heading("1. Chỉ tiêu", 2)
+    table = document.add_table(rows=2, cols=2)
+    table.cell(0, 0).text, table.cell(0, 1).text = "Chỉ tiêu", "Năm 2030"
+    table.cell(1, 0).text, table.cell(1, 1).text = "Doanh nghiệp được hỗ trợ", "100"
+    document.add_heading("2. Nhiệm vụ", 2)
+    document.add_paragraph("Tổ chức 05 lớp đào tạo về năng suất mỗi năm.", style="List Bullet")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def docx_tokens(ykien_app: App, tmp_path: Path, capture: SmtpCapture) -> dict[str, str]:
+    source_dir = tmp_path / "in"
+    source_dir.mkdir()
+    launch(ykien_app, source_dir, docx=plan_docx())
+    return links(capture)
+
+
+def block_number(page: str, quote_start: str) -> str:
+    """The number of the part of the draft whose text starts so, as the page's button posts it."""
+    match = re.search(r'id="d-(\d+)" data-section="[^"]*">(?:<[^>]+>)*' + re.escape(quote_start), page)
+    assert match, quote_start
+    return match.group(1)
+
+
+def test_the_page_shows_a_docx_draft_as_html_converted_once(client: TestClient, ykien_app: App,
+                                                            docx_tokens: dict[str, str]) -> None:
+    token = docx_tokens["SCT"]
+    page = client.get(f"/r/{token}").text
+    assert 'id="draft-html"' in page and "<h3>I. MỤC ĐÍCH, YÊU CẦU</h3>" in page and "<h4>2. Nhiệm vụ</h4>" in page
+    assert "<td><p>Doanh nghiệp được hỗ trợ</p></td>" in page and "<li " in page
+    assert 'data-section="Mục II.2"' in page and 'name="pick"' in page and "Góp ý đoạn này" in page
+    assert f'href="/r/{token}/draft"' in page  # the DOCX itself stays downloadable
+    download = client.get(f"/r/{token}/draft")
+    assert download.content.startswith(b"PK") and download.headers["content-type"].endswith("document")
+    assert '<option value="Mục II.1">' in page  # the draft's sections are offered for the section field
+    # Converted once: the page is read from the cache beside the draft, not converted again.
+    [cache] = (ykien_app.settings.home / "drafts").rglob(".*.html.json")
+    cache.write_text(cache.read_text("utf-8").replace("Nâng cao năng suất", "Nâng cao (từ bộ nhớ đệm) năng suất"),
+                     "utf-8")
+    assert "Nâng cao (từ bộ nhớ đệm) năng suất" in client.get(f"/r/{docx_tokens['STC']}").text
+    # Read-only (a unit asked to publish): the draft without buttons.
+    publish = client.get(f"/r/{docx_tokens['TTTT-VP']}").text
+    assert 'id="draft-html"' in publish and 'name="pick"' not in publish
+
+
+def test_a_pdf_draft_is_only_downloaded_and_the_section_stays_free_text(client: TestClient,
+                                                                        tokens: dict[str, str]) -> None:
+    page = client.get(f"/r/{tokens['SCT']}").text
+    assert 'id="draft-html"' not in page and 'name="pick"' not in page
+    assert "Dự thảo là tệp PDF nên chỉ tải về để đọc" in page and f'href="/r/{tokens["SCT"]}/draft"' in page
+    assert 'id="section-1" name="section" value=""' in page
+
+
+def test_choosing_a_paragraph_without_the_script_fills_a_row_with_its_section_and_text(
+        client: TestClient, ykien_app: App, docx_tokens: dict[str, str]) -> None:
+    token = docx_tokens["SCT"]
+    page = client.get(f"/r/{token}").text
+    number = block_number(page, "Nâng cao năng suất")
+    typed = comments_form(ykien_app, token, ("Mục I", "Ý kiến đã nhập", ""))
+    chosen = client.post(f"/r/{token}", data={**typed, "action": "", "pick": number, "quote": [""]})
+    assert chosen.status_code == 200
+    text = chosen.text
+    assert ">Ý kiến đã nhập</textarea>" in text  # what was typed stays
+    assert 'id="section-2" name="section" value="Mục I.1"' in text
+    assert ('id="quote-2" value="Nâng cao năng suất và chất lượng sản phẩm, hàng hóa của doanh nghiệp."' in text)
+    assert 'id="comment-2" name="comment" rows="3" autofocus>' in text
+    assert recipient_page(ykien_app, token).revisions == []
+
+
+def test_a_comment_on_a_part_of_the_draft_keeps_its_section_and_text_and_the_synthesis_follows_the_draft(
+        client: TestClient, ykien_app: App, docx_tokens: dict[str, str], clock: FrozenClock) -> None:
+    quote_tasks = "Tổ chức 05 lớp đào tạo về năng suất mỗi năm."
+    quote_purpose = "Nâng cao năng suất và chất lượng sản phẩm, hàng hóa của doanh nghiệp."
+    # SCT comes first in the units' order, on the later section; STC on the earlier one.
+    for code, rows in (("SCT", [("Mục II.2", "Tăng lên 10 lớp", "Tổ chức 10 lớp", quote_tasks),
+                                ("Phụ lục", "Bổ sung phụ lục kinh phí", "", "")]),
+                       ("STC", [("Mục I.1", "Làm rõ mục đích", "", quote_purpose),
+                                ("Mục II.1", "Chỉ tiêu 100 doanh nghiệp là cao", "", "")])):
+        token = docx_tokens[code]
+        data = form(ykien_app, token, answer="comments", section=[r[0] for r in rows], comment=[r[1] for r in rows],
+                    proposed=[r[2] for r in rows], quote=[r[3] for r in rows])
+        assert client.post(f"/r/{token}", data=data).status_code == 200
+    stored = recipient_page(ykien_app, docx_tokens["SCT"]).current.comments  # type: ignore[union-attr]
+    assert [(c.section, c.quote) for c in stored] == [("Mục II.2", quote_tasks), ("Phụ lục", None)]
+    again = client.get(f"/r/{docx_tokens['SCT']}").text  # the next revision starts from it, its text shown
+    assert f"Đoạn dự thảo được góp ý:</span> {quote_tasks}</blockquote>" in again
+
+    clock.set(datetime(2025, 12, 8, 9, 0, tzinfo=TZ))
+    execute(ykien_app, 1, Close("Hết hạn"), STAFF)
+    items = triage_items(ykien_app, 1)
+    assert [i.section for i in items] == ["Mục I.1", "Mục II.1", "Mục II.2", "Phụ lục"]  # the draft's order
+    handle_comments(ykien_app, 1, [i.comment_id for i in items], "accepted", None, STAFF)
+    workflow = get_workflow("consultation")
+    table = render_document(ykien_app, 1, workflow.documents["synthesis_xlsx"].filename)
+    assert table is not None
+    sheet = load_workbook(io.BytesIO(table.content)).active
+    rows = [(row[1], row[2]) for row in sheet.iter_rows(min_row=5, values_only=True) if isinstance(row[0], int)]
+    assert [(unit, str(comment).split(":")[0]) for unit, comment in rows] == [
+        ("Sở Tài chính", "Mục I.1"), ("Sở Tài chính", "Mục II.1"), ("Sở Công Thương", "Mục II.2"),
+        ("Sở Công Thương", "Phụ lục")]
+
+
+def test_an_answer_saved_unsent_comes_back_on_the_link_and_sending_clears_it(
+        client: TestClient, ykien_app: App, docx_tokens: dict[str, str], capture: SmtpCapture) -> None:
+    token = docx_tokens["SCT"]
+    assert "Lưu nháp, chưa gửi" in client.get(f"/r/{token}").text
+    typed = {**form(ykien_app, token, answer="comments", section=["Mục I.1", ""], comment=["Nửa chừng", ""],
+                    proposed=["Sửa thành ...", ""], quote=["Nâng cao năng suất", ""]), "action": "save"}
+    saved = client.post(f"/r/{token}", data=typed, follow_redirects=False)
+    assert saved.status_code == 303 and saved.headers["location"] == f"/r/{token}?saved=1"
+    page = client.get(saved.headers["location"]).text
+    assert "Đã lưu nháp, chưa gửi." in page and 'id="saved-notice"' in page
+    reloaded = client.get(f"/r/{token}").text  # later, from the same link
+    assert 'value="Mục I.1"' in reloaded and ">Nửa chừng</textarea>" in reloaded and ">Sửa thành ...</textarea>" in reloaded
+    assert 'id="quote-1" value="Nâng cao năng suất"' in reloaded
+    assert re.search(r'name="answer" value="comments" checked', reloaded)
+    assert "Nửa chừng" not in client.get(f"/r/{docx_tokens['STC']}").text  # another unit sees nothing of it
+    assert unit(ykien_app, "SCT").answer.value == "pending" and receipts(capture, ykien_app) == []  # nothing sent
+
+    sent = client.post(f"/r/{token}", data=form(ykien_app, token, answer="comments", section=["Mục I.1"],
+                                                comment=["Ý kiến hoàn chỉnh"], proposed=[""], quote=[""]))
+    assert sent.status_code == 200 and "Đã gửi ý kiến" in sent.text
+    after = client.get(f"/r/{token}").text
+    assert 'id="saved-notice"' not in after and "Nửa chừng" not in after and "Lưu nháp, chưa gửi" not in after
+    assert ">Ý kiến hoàn chỉnh</textarea>" in after
+    with ykien_app.uow(read_only=True) as uow:
+        assert uow.saved_answers.get(recipient_page(ykien_app, token).recipient_id) is None
+
+
+def test_saving_unsent_is_refused_after_the_deadline_and_after_the_unit_answered(
+        client: TestClient, ykien_app: App, docx_tokens: dict[str, str], clock: FrozenClock) -> None:
+    answered, late = docx_tokens["SCT"], docx_tokens["STC"]
+    client.post(f"/r/{answered}", data=form(ykien_app, answered, answer="agree"))
+    again = client.post(f"/r/{answered}", data={**comments_form(ykien_app, answered, ("Mục I", "Đổi ý", "")),
+                                                 "action": "save"})
+    assert again.status_code == 409 and "không lưu nháp được nữa" in again.text
+    assert ">Đổi ý</textarea>" in again.text  # refused, but what was typed is still there
+    clock.set(datetime(2025, 12, 6, 9, 0, tzinfo=TZ))
+    refused = client.post(f"/r/{late}", data={**comments_form(ykien_app, late, ("Mục I", "Quá hạn", "")),
+                                              "action": "save"})
+    assert refused.status_code == 409 and "Đã hết hạn gửi ý kiến" in refused.text
+    with ykien_app.uow(read_only=True) as uow:
+        for token in (answered, late):
+            assert uow.saved_answers.get(recipient_page(ykien_app, token).recipient_id) is None

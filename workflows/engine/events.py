@@ -13,6 +13,7 @@ class CommentInput:
     text: str
     section: str | None = None
     proposed_wording: str | None = None
+    quote: str | None = None  # the text of the draft the comment is about, when the unit chose it on its page
 
 
 @dataclass(frozen=True)

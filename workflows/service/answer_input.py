@@ -26,7 +26,9 @@ _MONEY = re.compile(r"\d{1,3}([ .,]\d{3})*|\d{1,18}")
 _EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
                     r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+")
 _PHONE = re.compile(rf"[0-9 +.\-()]{{6,{limits.PHONE}}}")
-_ROW_LABELS = {"section": "mục/phần", "comment": "nội dung góp ý", "proposed": "đề xuất sửa đổi"}
+_ROW_LABELS = {"section": "mục/phần", "comment": "nội dung góp ý", "proposed": "đề xuất sửa đổi",
+               "quote": "đoạn dự thảo được góp ý"}
+CommentRowTyped = tuple[str | None, str | None, str | None] | tuple[str | None, str | None, str | None, str | None]
 
 
 @dataclass(frozen=True)
@@ -65,14 +67,18 @@ def clean_text(value: str | None, place: str, limit: int) -> str | None:
     return text or None
 
 
-def clean_comments(rows: Iterable[tuple[str | None, str | None, str | None]]) -> tuple[CommentInput, ...]:
-    """(section, comment, proposed wording) rows as typed; blank rows are skipped, rows count from 1."""
+def clean_comments(rows: Iterable[CommentRowTyped]) -> tuple[CommentInput, ...]:
+    """(section, comment, proposed wording[, quote]) rows as typed; blank rows are skipped, rows count from 1.
+    The quote is the text of the draft the comment is about, when the unit chose it on the page: a row holding
+    one (or a section, or a wording) but no comment is a mistake, never dropped in silence."""
     problems: list[Problem] = []
     comments: list[CommentInput] = []
-    for number, (section, text, proposed) in enumerate(rows, start=1):
+    for number, row in enumerate(rows, start=1):
+        section, text, proposed = row[0], row[1], row[2]
+        quote = row[3] if len(row) > 3 else None
         cleaned: list[str | None] = []
         for name, value, limit in (("section", section, limits.SECTION), ("comment", text, limits.COMMENT),
-                                   ("proposed", proposed, limits.COMMENT)):
+                                   ("proposed", proposed, limits.COMMENT), ("quote", quote, limits.COMMENT)):
             try:
                 cleaned.append(clean_text(value, f"Ý kiến {number} ({_ROW_LABELS[name]})", limit))
             except ValueError as error:
@@ -83,7 +89,8 @@ def clean_comments(rows: Iterable[tuple[str | None, str | None, str | None]]) ->
         if not cleaned[1]:
             problems.append(Problem(f"comment-{number}", f"Ý kiến {number}: chưa có nội dung góp ý."))
             continue
-        comments.append(CommentInput(text=cleaned[1], section=cleaned[0], proposed_wording=cleaned[2]))
+        comments.append(CommentInput(text=cleaned[1], section=cleaned[0], proposed_wording=cleaned[2],
+                                     quote=cleaned[3]))
     if len(comments) > MAX_COMMENTS:
         problems.append(Problem("comments", f"Nhiều nhất {MAX_COMMENTS} ý kiến trong một lần gửi "
                                             f"(đang có {len(comments)})."))

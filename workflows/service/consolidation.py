@@ -1,6 +1,8 @@
 """Triage: give every comment of the current draft a handling, alone or grouped with identical ones."""
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from models import limits
 from models.consolidation import Handling, check_handling
 from models.db.response_repository import TriageItem
@@ -8,13 +10,37 @@ from models.errors import DomainError, InvalidInput
 from models.text import nfc_or_none
 from workflows.definition.schema import Capability
 from workflows.service.app import App
+from workflows.service.draft_html import draft_preview, section_order, section_rank
 from workflows.service.registry import get_workflow
 
 
 def triage_items(app: App, round_id: int) -> list[TriageItem]:
-    """Every comment in the units' latest answers to the current draft version, in unit order."""
+    """Every comment in the units' latest answers to the current draft version, grouped by the part of the draft it
+    names: the sections in the order of the draft's headings (a DOCX, draft_html), each in unit order, then the
+    comments naming no section of it, in unit order. A draft without headings to read keeps the unit order."""
     with app.uow(read_only=True) as uow:
-        return uow.responses.triage(round_id, uow.rounds.row(round_id).draft_version)
+        row = uow.rounds.row(round_id)
+        version = row.draft_version
+        items = uow.responses.triage(round_id, version)
+        stored = uow.drafts.get(round_id, version)
+        filename, sha = (stored.filename, stored.sha256) if stored is not None else (row.draft_filename,
+                                                                                     row.draft_sha256)
+    preview = draft_preview(app, round_id, version, filename, sha) if items else None
+    sections = preview.html.sections if preview is not None and preview.html is not None else ()
+    return in_draft_order(items, sections)
+
+
+def in_draft_order(items: list[TriageItem], sections: Sequence[str]) -> list[TriageItem]:
+    """The comments by the section they name, sections in document order; the others after, as they came."""
+    order = section_order(sections)
+    if not order:
+        return list(items)
+
+    def place(item: TriageItem) -> tuple[int, int]:
+        rank = section_rank(item.section, order)
+        return (0, rank) if rank is not None else (1, 0)
+
+    return sorted(items, key=place)
 
 
 def handle_comments(app: App, round_id: int, comment_ids: list[int], decision: str, explanation: str | None,

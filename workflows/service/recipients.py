@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
+from models import limits
 from models.db.access_token_repository import AccessToken
 from models.db.response_repository import AnswerRevision
+from models.db.saved_answer_repository import SavedAnswer
 from models.errors import DomainError, NotFound
 from models.rounds import RecipientRole, ResponseChannel, ResponseKind
 from workflows.definition import ResponseSpec
@@ -19,7 +22,16 @@ from workflows.definition.schema import Capability, Terms
 from workflows.engine.events import CommentInput, Respond
 from workflows.engine.refusals import Refused
 from workflows.engine.timers import closing_date
-from workflows.service.answer_input import check_answer, check_reply_pdf
+from workflows.service.answer_input import (
+    MAX_COMMENTS,
+    AnswerInvalid,
+    Problem,
+    check_answer,
+    check_reply_pdf,
+    clean_text,
+    field_limit,
+    proposal_input,
+)
 from workflows.service.app import App
 from workflows.service.commands import MAIL_HELD, run_command
 from workflows.service.files import file_in_place
@@ -30,6 +42,8 @@ from workflows.service.rounds import draft_location
 
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{1,200}")
 _ENTERED_BY_MAX = 200  # responses.entered_by is VARCHAR(200)
+SAVED_ROW_LIMITS = {"section": limits.SECTION, "comment": limits.COMMENT, "proposed": limits.COMMENT,
+                    "quote": limits.COMMENT}
 CONTACT_HINT = "Vui lòng dùng đường dẫn trong thư mới nhất hoặc liên hệ Sở Khoa học và Công nghệ."
 
 
@@ -66,6 +80,12 @@ class ReadOnly(Refused):
     code = "read_only"
 
 
+class AlreadyAnswered(Refused):
+    """An answer is saved unsent only before the unit's first answer: after it, each change is a new revision."""
+
+    code = "already_answered"
+
+
 @dataclass(frozen=True)
 class RecipientPage:
     round_id: int
@@ -97,6 +117,7 @@ class RecipientPage:
     silence_sentence: str | None = None  # the kind's sentence, when this round takes silence as agreement
     closing: date | None = None  # the last day answers are taken: the deadline plus the kind's grace period
     late_now: bool = False  # past the unit's deadline but within the grace period: an answer is marked late
+    draft_sha256: str | None = None  # of the current version's file: the key of its HTML's cache
 
     @property
     def current(self) -> AnswerRevision | None:
@@ -183,7 +204,8 @@ def recipient_page(app: App, token: str) -> RecipientPage:
         sections=tuple(str(s) for s in (version.sections if version is not None else []) or []),
         revisions=responses, terms=terms,
         silence_sentence=workflow.silence.sentence if state.silence_is_agreement else None,
-        closing=closing, late_now=late_now)
+        closing=closing, late_now=late_now,
+        draft_sha256=version.sha256 if version is not None else details.draft_sha256)
 
 
 def _capital(text: str) -> str:
@@ -251,10 +273,11 @@ def answer(app: App, token: str, kind: ResponseKind, comments: tuple[CommentInpu
                     entered_by=f"{page.unit_name} (qua đường dẫn)"[:_ENTERED_BY_MAX],
                     channel=ResponseChannel.WEB, comments=comments, proposals=proposals,
                     attachment_name=attachment_name, attachment_sha256=attachment_sha)
-    # The unit itself acts through its link: the audit names the unit, never a staff member.
+    # The unit itself acts through its link: the audit names the unit, never a staff member. What it had saved
+    # unsent goes in the same transaction: the answer sent is the one to take up again.
     try:
         recorded = run_command(app, page.round_id, event, unit_actor(page.unit_name, page.unit_code),
-                               deliver=False)
+                               deliver=False, also=lambda uow, _: uow.saved_answers.remove(page.recipient_id))
     except BaseException as error:
         if stored is not None and stored[1]:
             stored[0].unlink(missing_ok=True)
@@ -270,6 +293,82 @@ def answer(app: App, token: str, kind: ResponseKind, comments: tuple[CommentInpu
                          record.attachment_name, recorded.mail)
 
 
+def saved_answer(app: App, page: RecipientPage) -> SavedAnswer | None:
+    """What the unit saved unsent for the current draft version, while it may still answer and has not yet."""
+    if not page.can_answer or page.current is not None:
+        return None
+    with app.uow(read_only=True) as uow:
+        found = uow.saved_answers.get(page.recipient_id)
+    return found if found is not None and found.draft_version == page.draft_version else None
+
+
+def _saved_rows(rows: Sequence[Mapping[str, str]], problems: list[Problem]) -> list[dict[str, str]]:
+    """The comment rows worth keeping (blank ones dropped), each text in NFC and within its limit."""
+    kept: list[dict[str, str]] = []
+    for number, row in enumerate(rows[:MAX_COMMENTS], start=1):
+        cleaned: dict[str, str] = {}
+        for name, limit in SAVED_ROW_LIMITS.items():
+            try:
+                cleaned[name] = clean_text(row.get(name), f"Ý kiến {number}", limit) or ""
+            except ValueError as error:
+                problems.append(Problem(f"{name}-{number}", str(error)))
+        if any(cleaned.values()):
+            kept.append(cleaned)
+    return kept
+
+
+def _saved_forms(spec: ResponseSpec, forms: Sequence[Mapping[str, str]],
+                 problems: list[Problem]) -> list[dict[str, str]]:
+    """The filled forms, their known fields only, each text in NFC and within its field's limit."""
+    kept: list[dict[str, str]] = []
+    for number, values in enumerate(forms[:spec.items_allowed], start=1):
+        cleaned: dict[str, str] = {}
+        for item in spec.fields:
+            try:
+                text = clean_text(values.get(item.key), item.label, field_limit(item))
+            except ValueError as error:
+                problems.append(Problem(proposal_input(spec, number, item.key), str(error)))
+                continue
+            if text:
+                cleaned[item.key] = text
+        if cleaned:
+            kept.append(cleaned)
+    return kept
+
+
+def _already_answered(page: RecipientPage) -> str:
+    answer_word = page.terms.answer if page.terms is not None else "trả lời"
+    return (f"Quý cơ quan đã gửi {answer_word} nên không lưu nháp được nữa: hãy sửa trực tiếp rồi bấm gửi; "
+            "mỗi lần gửi đều được lưu lại.")
+
+
+def save_unsent(app: App, token: str, answer_kind: str | None, rows: Sequence[Mapping[str, str]],
+                proposals: Sequence[Mapping[str, str]], page: RecipientPage | None = None) -> datetime:
+    """Keep what the unit typed without sending it ("Lưu nháp, chưa gửi"), to take up again from the same link until
+    its deadline; returns when it was saved. Nothing is checked but lengths: a draft may be half done. Refused
+    (ReadOnly) once the unit may no longer answer, and (AlreadyAnswered) once it has answered. Writes that unit's
+    saved row only, and no audit entry: the Sở sees nothing of it, it sends nothing and changes no round."""
+    page = page if page is not None else recipient_page(app, token)
+    if not page.can_answer:
+        raise ReadOnly(page.read_only_reason or "Không thể lưu lúc này.")
+    if page.current is not None:
+        raise AlreadyAnswered(_already_answered(page))
+    problems: list[Problem] = []
+    kept_rows = _saved_rows(rows, problems)
+    kept_forms = _saved_forms(page.response, proposals, problems)
+    if problems:
+        raise AnswerInvalid(problems)
+    choice = answer_kind if answer_kind in {k.value for k in ResponseKind} else None
+    now = app.clock.now()
+    with app.uow() as uow:
+        if uow.responses.revisions(page.recipient_id, page.draft_version):  # it answered since the page was read
+            raise AlreadyAnswered(_already_answered(page))
+        uow.saved_answers.save(page.round_id, page.recipient_id, page.draft_version, choice, kept_rows, kept_forms,
+                               now)
+        uow.commit()
+    return now
+
+
 def unit_actor(unit_name: str, unit_code: str) -> str:
     """Who an answer through the personal link is credited to in the audit: the unit, by its name."""
     return f"{unit_name} ({unit_code})"[:_ENTERED_BY_MAX]
@@ -282,6 +381,6 @@ def reply_attachment(app: App, round_id: int, name: str) -> Path:
     return path
 
 
-__all__ = ["AnswerReceipt", "FileMissing", "LinkExpired", "LinkInvalid", "LinkRevoked", "LinkUnknown",
-           "ReadOnly", "RecipientPage", "answer", "draft_file", "recipient_page", "record_opening",
-           "reply_attachment", "reply_file", "unit_actor"]
+__all__ = ["AlreadyAnswered", "AnswerReceipt", "FileMissing", "LinkExpired", "LinkInvalid", "LinkRevoked",
+           "LinkUnknown", "ReadOnly", "RecipientPage", "SavedAnswer", "answer", "draft_file", "recipient_page",
+           "record_opening", "reply_attachment", "reply_file", "save_unsent", "saved_answer", "unit_actor"]

@@ -5,6 +5,7 @@ Everything is resolved from the token; form fields never choose the unit or the 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
@@ -26,15 +27,21 @@ from workflows.service.answer_input import (
 )
 from workflows.service.app import App
 from workflows.service.commands import MAIL_LATER, MAIL_PARTIAL
+from workflows.service.draft_html import Block, DraftPreview, draft_preview
 from workflows.service.recipients import (
+    AlreadyAnswered,
     FileMissing,
     LinkInvalid,
+    ReadOnly,
     RecipientPage,
+    SavedAnswer,
     answer,
     draft_file,
     recipient_page,
     record_opening,
     reply_file,
+    save_unsent,
+    saved_answer,
 )
 from workflows.web.forms.capped_upload import read_capped_form
 from workflows.web.forms.proposal_forms import read_proposal_forms, shown_proposal_forms
@@ -45,6 +52,10 @@ router = APIRouter(include_in_schema=False)
 
 FIRST_ROWS = 3
 MAX_ROWS = 200
+ROW_FIELDS = ("section", "comment", "proposed", "quote")  # a comment row; quote: the draft's text it is about
+SAVED_NOTICE = ("Đã lưu nháp, chưa gửi. Quý cơ quan có thể mở lại đường dẫn này để tiếp tục đến hết hạn; Sở chỉ nhận "
+                "được ý kiến khi bấm gửi.")
+SAVED_WITHOUT_FILE = "Tệp PDF đã chọn không được lưu cùng bản nháp: vui lòng chọn lại khi gửi."
 READ_AT_MOST = 10  # a body up to ten times the upload limit is read to give the form back filled
 MEDIA_TYPES = {
     ".pdf": "application/pdf",
@@ -72,6 +83,7 @@ class AnswerForm:
     rows: list[dict[str, str]] = field(default_factory=list)
     proposals: list[dict[str, str]] = field(default_factory=list)
     file_dropped: bool = False
+    focus_row: int | None = None  # the row (from 1) a part of the draft was just chosen for
 
 
 def _capital(text: str) -> str:
@@ -102,7 +114,7 @@ def kind_labels(page: RecipientPage) -> dict[str, str]:
 def _padded(rows: list[dict[str, str]], blank: int = 0) -> list[dict[str, str]]:
     """The rows given, then `blank` empty rows more, and at least FIRST_ROWS in all."""
     wanted = min(MAX_ROWS, max(FIRST_ROWS, len(rows) + blank))
-    empty = {"section": "", "comment": "", "proposed": ""}
+    empty = dict.fromkeys(ROW_FIELDS, "")
     return rows[:MAX_ROWS] + [dict(empty) for _ in range(wanted - len(rows))]
 
 
@@ -111,11 +123,20 @@ def _from_revision(page: RecipientPage) -> AnswerForm:
     if current is None:
         return AnswerForm(answer="proposals" if page.response.kind == "proposals" else None, rows=_padded([]),
                           proposals=shown_proposal_forms(page.response, []))
-    rows = [{"section": c.section or "", "comment": c.text, "proposed": c.proposed_wording or ""}
-            for c in current.comments]
+    rows = [{"section": c.section or "", "comment": c.text, "proposed": c.proposed_wording or "",
+             "quote": c.quote or ""} for c in current.comments]
     # A repeatable form: the forms last sent, and one blank group for the next.
     return AnswerForm(answer=current.kind, rows=_padded(rows, blank=1),
                       proposals=shown_proposal_forms(page.response, current.proposals, blank=1))
+
+
+def _from_saved(page: RecipientPage, saved: SavedAnswer) -> AnswerForm:
+    """The form as the unit saved it unsent."""
+    rows = [{name: row.get(name, "") for name in ROW_FIELDS} for row in saved.rows]
+    answer_kind = "proposals" if page.response.kind == "proposals" else saved.answer
+    return AnswerForm(answer=answer_kind, rows=_padded(rows, blank=1),
+                      proposals=shown_proposal_forms(page.response, list(saved.proposals),
+                                                     blank=1 if saved.proposals else 0))
 
 
 def _text(form: FormData, name: str) -> str:
@@ -124,14 +145,13 @@ def _text(form: FormData, name: str) -> str:
 
 
 def _from_form(form: FormData, page: RecipientPage) -> AnswerForm:
-    sections, comments, proposed = (form.getlist(n) for n in ("section", "comment", "proposed"))
-    count = max(len(sections), len(comments), len(proposed))
+    columns = {name: form.getlist(name) for name in ROW_FIELDS}
+    count = min(MAX_ROWS, max(len(values) for values in columns.values()))
 
     def at(values: list[Any], i: int) -> str:
         return values[i] if i < len(values) and isinstance(values[i], str) else ""
 
-    rows = [{"section": at(sections, i), "comment": at(comments, i), "proposed": at(proposed, i)}
-            for i in range(count)]
+    rows = [{name: at(values, i) for name, values in columns.items()} for i in range(count)]
     proposals = read_proposal_forms(page.response, form.keys(), lambda name: _text(form, name)) \
         if page.response.kind == "proposals" else []
     return AnswerForm(answer=_text(form, "answer") or None, rows=rows, proposals=proposals)
@@ -148,16 +168,34 @@ def _messages(problems: list[Problem]) -> dict[str, str]:
 
 def _anchor(field_name: str) -> str:
     """The id of the element a problem of `field_name` is shown at (the summary links to it)."""
+    if field_name.startswith("quote-"):
+        return "row-" + field_name.removeprefix("quote-")  # the quote is a hidden field: its row
     return {"comments": "comment-rows", "proposals": "proposal-forms"}.get(field_name, field_name)
 
 
+def _preview(app: App, page: RecipientPage) -> DraftPreview | None:
+    """The draft as the page shows it (read from its cache; converted the first time a version is shown)."""
+    return draft_preview(app, page.round_id, page.draft_version, page.draft_filename, page.draft_sha256)
+
+
+def _sections(page: RecipientPage, preview: DraftPreview | None) -> list[str]:
+    """The sections a comment may name: the draft's headings in order, then those staff typed for the version."""
+    found = list(preview.html.sections) if preview is not None and preview.html is not None else []
+    return list(dict.fromkeys([*found, *page.sections]))
+
+
 def _show(request: Request, token: str, page: RecipientPage, form: AnswerForm | None = None,
-          problems: list[Problem] | None = None, flash: str | None = None, status_code: int = 200) -> Response:
+          problems: list[Problem] | None = None, flash: str | None = None, status_code: int = 200,
+          preview: DraftPreview | None = None) -> Response:
+    """The page; reads the draft's cached HTML, so the async route calls it in the threadpool (`_show_later`)."""
     app = ykien(request)
-    form = form or _from_revision(page)
+    saved = saved_answer(app, page) if form is None else None
+    form = form or (_from_saved(page, saved) if saved is not None else _from_revision(page))
     problems = problems or []
+    preview = preview or _preview(app, page)
     response = render(request, "recipient.html", {
         "page": page, "token": token, "link_csrf": link_csrf(app, token), "form": form,
+        "preview": preview, "sections": _sections(page, preview), "saved": saved,
         "problems": [(p, _anchor(p.field)) for p in problems], "bad_fields": {p.field for p in problems},
         "messages": _messages(problems), "ask": _ask(page),
         "max_upload_mb": app.settings.max_upload_mb, "max_upload_bytes": _limit(app), "kind_labels": kind_labels(page),
@@ -165,6 +203,25 @@ def _show(request: Request, token: str, page: RecipientPage, form: AnswerForm | 
         "flash": flash, "flash_kind": "error" if status_code >= 400 else "ok"}, status_code=status_code)
     response.headers.update(PRIVATE)
     return response
+
+
+async def _show_later(request: Request, token: str, page: RecipientPage, form: AnswerForm | None = None,
+                      **options: Any) -> Response:
+    return await run_in_threadpool(partial(_show, request, token, page, form, **options))
+
+
+def _pick(typed: AnswerForm, block: Block) -> None:
+    """A part of the draft chosen without the script: its section and text go to the first blank row (or a new
+    one), which takes the focus when the page comes back."""
+    blank = next((i for i, row in enumerate(typed.rows) if not any(v.strip() for v in row.values())), None)
+    if blank is None:
+        if len(typed.rows) >= MAX_ROWS:
+            return
+        typed.rows.append(dict.fromkeys(ROW_FIELDS, ""))
+        blank = len(typed.rows) - 1
+    typed.rows[blank].update(section=block.section, quote=block.quote)
+    typed.answer = typed.answer or "comments"
+    typed.focus_row = blank + 1
 
 
 def _notice(request: Request, title: str, message: str, status_code: int, back: str | None = None) -> Response:
@@ -185,7 +242,10 @@ def show_request(request: Request, token: str) -> Response:
         page = recipient_page(ykien(request), token)
     except LinkInvalid as error:
         return _link_invalid(request, error)
-    return _show(request, token, page)
+    flash = None
+    if request.query_params.get("saved") == "1":
+        flash = SAVED_NOTICE + (" " + SAVED_WITHOUT_FILE if request.query_params.get("file") == "1" else "")
+    return _show(request, token, page, flash=flash)
 
 
 @router.post("/r/{token}/opened")
@@ -255,7 +315,7 @@ def _problems_of(typed: AnswerForm, page: RecipientPage) -> tuple[ResponseKind |
     """The kind, comments and forms typed, cleaned, and every mistake found in them (all at once)."""
     try:
         kind = _kind(typed, page)
-        comments = clean_comments((r["section"], r["comment"], r["proposed"]) for r in typed.rows) \
+        comments = clean_comments((r["section"], r["comment"], r["proposed"], r["quote"]) for r in typed.rows) \
             if kind is not ResponseKind.PROPOSALS else ()
         proposals = clean_proposals(page.response, typed.proposals) if kind is ResponseKind.PROPOSALS else ()
         check_answer(page.response, kind, comments, proposals)
@@ -276,7 +336,7 @@ async def submit_answer(request: Request, token: str) -> Response:
     except LinkInvalid as error:
         return _link_invalid(request, error)
     if _beyond_reading(request, app):
-        return _show(request, token, page, problems=[Problem("reply_pdf", (
+        return await _show_later(request, token, page, problems=[Problem("reply_pdf", (
             f"Văn bản trả lời: tệp vượt xa giới hạn {app.settings.max_upload_mb} MB nên không đọc được biểu mẫu. "
             "Chưa có gì được lưu; hãy nhập lại ý kiến và chọn tệp nhỏ hơn."))], status_code=413)
     try:
@@ -296,30 +356,44 @@ async def submit_answer(request: Request, token: str) -> Response:
         typed.file_dropped = has_file  # shown only when the page comes back
         if _text(form, "action") == "add_row":
             typed.rows = _padded(typed.rows, blank=1)
-            return _show(request, token, page, typed)
+            return await _show_later(request, token, page, typed)
         if "add_item" in form:
             typed.proposals = shown_proposal_forms(page.response, typed.proposals, blank=1)
-            return _show(request, token, page, typed)
+            return await _show_later(request, token, page, typed)
         typed.rows = _padded(typed.rows)
+        if _text(form, "pick").isdigit():
+            preview = await run_in_threadpool(_preview, app, page)
+            block = preview.html.block(int(_text(form, "pick"))) if preview and preview.html else None
+            if block is not None:
+                _pick(typed, block)
+            return await _show_later(request, token, page, typed, preview=preview)
+        if _text(form, "action") == "save":
+            try:
+                await run_in_threadpool(save_unsent, app, token, typed.answer, typed.rows, typed.proposals, page)
+            except AnswerInvalid as invalid:
+                return await _show_later(request, token, page, typed, problems=invalid.problems, status_code=422)
+            except (ReadOnly, AlreadyAnswered) as refusal:
+                return await _show_later(request, token, page, typed, flash=refusal.message, status_code=409)
+            return RedirectResponse(f"/r/{token}?saved=1{'&file=1' if has_file else ''}", status_code=303)
         if not page.can_answer:
-            return _show(request, token, page, typed, flash=page.read_only_reason, status_code=409)
+            return await _show_later(request, token, page, typed, flash=page.read_only_reason, status_code=409)
         kind, comments, proposals, problems = _problems_of(typed, page)
         size = sizes.get("reply_pdf", 0)
         if has_file and size > _limit(app):
             problems.append(reply_too_large(size, app.settings.max_upload_mb))
         if problems or kind is None:
-            return _show(request, token, page, typed, problems=problems,
-                         status_code=413 if has_file and size > _limit(app) else 422)
+            return await _show_later(request, token, page, typed, problems=problems,
+                                     status_code=413 if has_file and size > _limit(app) else 422)
         try:
             content = await upload.read() if isinstance(upload, UploadFile) and has_file else None
             receipt = await run_in_threadpool(answer, app, token, kind, comments, proposals, content, page)
         except AnswerInvalid as invalid:
-            return _show(request, token, page, typed, problems=invalid.problems, status_code=422)
+            return await _show_later(request, token, page, typed, problems=invalid.problems, status_code=422)
         except LinkInvalid as error:
             return _link_invalid(request, error)
         except Refused as refusal:
             page = await run_in_threadpool(recipient_page, app, token)
-            return _show(request, token, page, typed, flash=refusal.message, status_code=409)
+            return await _show_later(request, token, page, typed, flash=refusal.message, status_code=409)
     finally:
         await form.close()
     mail = f"?mail={receipt.mail}" if receipt.mail in RECEIPT_NOTICES else ""

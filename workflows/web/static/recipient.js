@@ -51,6 +51,69 @@
     });
   }
 
+  // "Góp ý đoạn này" beside a part of the draft: its section and text go to the first blank comment row (or a new
+  // one) and the comment box takes the focus. Without the script the button posts the form, and the page comes
+  // back with the same row filled.
+  function isBlank(row) {
+    return Array.prototype.every.call(row.querySelectorAll("input, textarea"), function (field) {
+      return !field.value.trim();
+    });
+  }
+
+  function quoteOf(block) {
+    var text;
+    if (block.classList.contains("d-table")) {
+      text = Array.prototype.map.call(block.querySelectorAll("tr"), function (tr) {
+        return Array.prototype.map.call(tr.querySelectorAll("td, th"), function (cell) {
+          return cell.textContent.replace(/\s+/g, " ").trim();
+        }).join(" | ");
+      }).join(" / ");
+    } else {
+      var copy = block.cloneNode(true);
+      copy.querySelectorAll("button, ul, ol").forEach(function (element) { element.remove(); });
+      text = copy.textContent;
+    }
+    return text.replace(/\s+/g, " ").trim();
+  }
+
+  function setQuote(row, text) {
+    var input = row.querySelector("input[name=quote]");
+    if (!input) { return; }
+    input.value = text;
+    var shown = row.querySelector(".r-quote");
+    if (!shown) {
+      shown = document.createElement("blockquote");
+      shown.className = "r-quote";
+      shown.id = input.id.replace("quote-", "quoted-");
+      input.insertAdjacentElement("afterend", shown);
+    }
+    shown.textContent = "";
+    var label = document.createElement("span");
+    label.className = "muted";
+    label.textContent = "Đoạn dự thảo được góp ý:";
+    shown.appendChild(label);
+    shown.appendChild(document.createTextNode(" " + text));
+  }
+
+  var draft = document.getElementById("draft-html");
+  if (draft && rows) {
+    draft.addEventListener("click", function (event) {
+      var button = event.target.closest("button.d-pick");
+      var block = button && button.closest("[data-section]");
+      if (!block) { return; }
+      var row = Array.prototype.find.call(rows.querySelectorAll("fieldset.r-comment"), isBlank) || blankRow();
+      if (!row) { return; }
+      event.preventDefault();
+      row.querySelector("input[name=section]").value = block.dataset.section;
+      setQuote(row, quoteOf(block));
+      block.classList.add("d-chosen");
+      var radio = form.querySelector("input[name=answer][value=comments]");
+      if (radio) { radio.checked = true; }
+      var comment = row.querySelector("textarea[name=comment]");
+      if (comment) { comment.focus(); }
+    });
+  }
+
   form.addEventListener("input", function (event) {
     // Typing a comment means "Có ý kiến góp ý".
     if (event.target.name === "comment" && event.target.value.trim()) {
