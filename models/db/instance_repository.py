@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -65,7 +65,3 @@ class InstanceRepository:
         if row is None:
             return None
         return InstanceStatus(row.id, row.host, row.pid, row.started_at, row.heartbeat_at)
-
-    def all(self) -> list[InstanceStatus]:
-        rows = self.session.scalars(select(InstanceRow).order_by(InstanceRow.started_at, InstanceRow.id))
-        return [InstanceStatus(row.id, row.host, row.pid, row.started_at, row.heartbeat_at) for row in rows]
