@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     calendar_file: Path | None = None
     workflows_dir: Path | None = None
     smtp_connections: int = 8
+    # PEM file of the CA certificates the SMTP server's TLS certificate is checked against (smtp+starttls://,
+    # smtps://); unset means the system's trust store. A certificate that does not verify keeps mail waiting.
+    smtp_ca_file: Path | None = None
     # Replicas (several `ykien serve` on one database): due rows are claimed this many at a time, so that replicas
     # share a fan-out; each process renews its heartbeat row every heartbeat_seconds, and one silent for
     # stale_after_seconds (on the app's clock) is dead: another process takes its claimed rows over.
@@ -100,6 +103,22 @@ class Settings(BaseSettings):
                 urlsplit(value).port  # noqa: B018 - reading the port is what checks it
             except ValueError as error:
                 raise ValueError(f'"{without_password(value)}" is not a URL ({error})') from None
+        return value
+
+    @field_validator("smtp_ca_file", mode="before")
+    @classmethod
+    def _blank_ca_file_is_unset(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("smtp_ca_file", mode="after")
+    @classmethod
+    def _check_ca_file(cls, value: Path | None) -> Path | None:
+        if value is None:
+            return None
+        value = value.expanduser().absolute()
+        if not value.is_file():
+            raise ValueError(f'"{value}" is not a file (expected the PEM certificates of the CA that signed the '
+                             "SMTP server's certificate)")
         return value
 
     @field_validator("trusted_proxy_header", mode="before")

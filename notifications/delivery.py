@@ -14,6 +14,7 @@ import inspect
 import logging
 import random
 import socket
+import ssl
 import time
 from collections.abc import AsyncIterable, Awaitable, Callable, Iterable
 from dataclasses import dataclass
@@ -58,12 +59,16 @@ class DeliveryStatus(StrEnum):
 
 @dataclass(frozen=True)
 class DeliveryResult:
-    """How one message ended; `error` is a Vietnamese explanation for staff, None when sent."""
+    """How one message ended; `error` is a Vietnamese explanation for staff, None when sent.
+
+    `server_unavailable` marks a temporary failure of the server as a whole (refused, timed out, 421, TLS), not of
+    this message: the outbox keeps such a message waiting however long the outage lasts."""
 
     message_id: str
     status: DeliveryStatus
     attempts: int
     error: str | None
+    server_unavailable: bool = False
 
 
 async def deliver(
@@ -149,6 +154,8 @@ class _Failure:
     permanent: bool
     reason: str
     drop_connection: bool
+    # The server as a whole is unavailable (connect, TLS, timeout, 421), not this message.
+    server_level: bool = False
 
 
 class _Connection:
@@ -174,6 +181,8 @@ class _Connection:
             password=target.password,
             local_hostname=target.local_hostname,
             timeout=target.timeout,
+            # The system's trust store unless a CA file is configured; certificates are always verified.
+            cert_bundle=target.ca_file,
             use_tls=target.tls == "implicit",
             # False, not None: a plain smtp:// target must not upgrade on its own.
             start_tls=target.tls == "starttls",
@@ -285,7 +294,7 @@ class _Batch:
 
     async def _attempt(self, connection: _Connection, item: _Prepared) -> None:
         if self._unreachable is not None:
-            await self._finish(item, DeliveryStatus.TEMPORARY_FAILURE, self._unreachable)
+            await self._finish(item, DeliveryStatus.TEMPORARY_FAILURE, self._unreachable, server_unavailable=True)
             return
         item.attempts += 1
         if item.attempts == 1:
@@ -293,19 +302,22 @@ class _Batch:
         try:
             await connection.send(item)
         except (TimeoutError, _ConnectFailed, aiosmtplib.SMTPException, OSError, ValueError) as exc:
-            if not isinstance(exc, _ConnectFailed):
-                self._last_connected_at = time.monotonic()
             failure = _classify(exc, self._target)
+            if not failure.server_level:
+                self._last_connected_at = time.monotonic()
             if failure.drop_connection:
                 connection.drop()
             if failure.permanent:
                 await self._finish(item, DeliveryStatus.PERMANENT_FAILURE, failure.reason)
+            elif item.attempts >= self._max_attempts and failure.server_level:
+                # The reason alone, the same for every message the outage holds back: staff read one line per reason.
+                if self._last_connected_at < item.first_attempt_at:
+                    self._unreachable = failure.reason
+                await self._finish(
+                    item, DeliveryStatus.TEMPORARY_FAILURE, failure.reason, server_unavailable=True
+                )
             elif item.attempts >= self._max_attempts:
                 reason = f"Lỗi tạm thời, đã thử {item.attempts} lần: {failure.reason}"
-                if isinstance(exc, _ConnectFailed) and (
-                    self._last_connected_at < item.first_attempt_at
-                ):
-                    self._unreachable = f"Chưa gửi: {failure.reason} (đã thử lại nhiều lần)"
                 await self._finish(item, DeliveryStatus.TEMPORARY_FAILURE, reason)
             else:
                 self._retry_later(item)
@@ -325,8 +337,15 @@ class _Batch:
         timer = loop.call_later(delay, requeue)
         self._retry_timers.add(timer)
 
-    async def _finish(self, item: _Prepared, status: DeliveryStatus, error: str | None) -> None:
-        result = DeliveryResult(item.message_id, status, item.attempts, error)
+    async def _finish(
+        self,
+        item: _Prepared,
+        status: DeliveryStatus,
+        error: str | None,
+        *,
+        server_unavailable: bool = False,
+    ) -> None:
+        result = DeliveryResult(item.message_id, status, item.attempts, error, server_unavailable)
         self._results[item.index] = result
         self._unfinished -= 1
         self._window.release()
@@ -351,27 +370,61 @@ class _Batch:
 def _classify(exc: BaseException, target: SmtpTarget) -> _Failure:
     """Decide whether a failed attempt is worth retrying, and say why in Vietnamese."""
     if isinstance(exc, _ConnectFailed):
-        # Connection-level problems (refused, TLS, login) are never the message's fault:
-        # retry, and leave the outbox row retryable once the server or settings are fixed.
-        return _Failure(
-            False, f"Không kết nối được máy chủ thư {target.host}:{target.port}: {exc.cause}", True
-        )
+        # Connection-level problems (refused, timeout, 421, TLS, login) are never the message's fault:
+        # retry, and leave the outbox row waiting until the server or the settings are fixed.
+        where = f"Không kết nối được máy chủ thư {target.host}:{target.port}"
+        return _Failure(False, f"{where}: {_connect_problem(exc.cause, target)}", True, True)
     if isinstance(exc, aiosmtplib.SMTPRecipientsRefused) and exc.recipients:
         refused = exc.recipients[0]
         return _reply_failure(refused.code, refused.message)
     if isinstance(exc, aiosmtplib.SMTPResponseException):
         return _reply_failure(exc.code, exc.message)
     if isinstance(exc, (aiosmtplib.SMTPTimeoutError, asyncio.TimeoutError)):
-        return _Failure(False, f"Hết thời gian chờ máy chủ thư: {exc}", True)
+        return _Failure(False, f"Hết thời gian chờ máy chủ thư: {exc}", True, True)
     if isinstance(exc, (aiosmtplib.SMTPServerDisconnected, OSError)):
-        return _Failure(False, f"Mất kết nối với máy chủ thư: {exc}", True)
+        return _Failure(False, f"Mất kết nối với máy chủ thư: {exc}", True, True)
     # SMTPNotSupported, or an address aiosmtplib refuses to send: retrying cannot help.
     return _Failure(True, f"Máy chủ thư không nhận được thư: {exc}", False)
+
+
+CA_FILE_SETTING = "YKIEN_SMTP_CA_FILE"
+
+
+def _connect_problem(cause: BaseException, target: SmtpTarget) -> str:
+    """Why a connection could not be opened, in words staff can act on."""
+    chain: list[BaseException] = []
+    current: BaseException | None = cause
+    while current is not None and current not in chain:
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    for error in chain:
+        if isinstance(error, ssl.SSLCertVerificationError):
+            detail = error.verify_message or str(error)
+            trusted = (
+                f"các CA trong {CA_FILE_SETTING}={target.ca_file}"
+                if target.ca_file
+                else f"kho chứng chỉ của hệ thống ({CA_FILE_SETTING} chưa đặt)"
+            )
+            return (
+                f"chứng chỉ TLS của {target.host} không xác minh được ({detail}) theo {trusted}; "
+                f"nếu máy chủ thư dùng chứng chỉ do CA riêng cấp, đặt {CA_FILE_SETTING} là tệp PEM "
+                "của CA đó. Thư chờ, không gửi khi chưa mã hoá."
+            )
+        if isinstance(error, ConnectionRefusedError):
+            return "máy chủ từ chối kết nối"
+    if isinstance(cause, aiosmtplib.SMTPConnectTimeoutError):
+        seconds = f"{target.timeout:g}".replace(".", ",")
+        return f"máy chủ không trả lời sau {seconds} giây"
+    if isinstance(cause, aiosmtplib.SMTPResponseException):
+        return f"máy chủ trả lời ({cause.code}) {cause.message}".strip()
+    if isinstance(cause, ssl.SSLError):
+        return f"lỗi TLS: {cause}"
+    return str(cause)
 
 
 def _reply_failure(code: int, message: str) -> _Failure:
     text = f"({code}) {message}".strip()
     if 500 <= code < 600:
         return _Failure(True, f"Máy chủ thư từ chối {text}", False)
-    # 421 means the server is closing this session.
-    return _Failure(False, f"Máy chủ thư tạm từ chối {text}", code == 421)
+    # 421 means the server is closing this session: the server, not this message, is unavailable.
+    return _Failure(False, f"Máy chủ thư tạm từ chối {text}", code == 421, code == 421)

@@ -31,6 +31,9 @@ class SmtpTarget:
     timeout: float = 30
     # EHLO name; None means the machine's fully qualified name.
     local_hostname: str | None = None
+    # PEM file of the CA certificates the server's TLS certificate is checked against (YKIEN_SMTP_CA_FILE);
+    # None means the system's trust store. Never used to skip the check.
+    ca_file: str | None = None
 
 
 def parse_smtp_url(url: str, *, setting: str = "YKIEN_SMTP_URL") -> SmtpTarget:

@@ -7,13 +7,17 @@
         assert len(capture.messages) == ...
 
 Also: `drop_connection` (421 then hang up), `fail_temporarily(..., stage="data")`,
-`envelopes` (with the client's peer, to count connections), `wait_for(count)` for callers
-whose sending runs elsewhere (a subprocess, a scheduler thread).
+`fail_mail_from(times)` (421 to MAIL FROM, whoever the recipient), `stop()` and `start()` (an
+outage: the port refuses connections, then the same port listens again), `smtp_capture(tls=...)`
+(STARTTLS or implicit TLS with the caller's server certificate), `envelopes` (with the client's
+peer, to count connections), `wait_for(count)` for callers whose sending runs elsewhere (a
+subprocess, a scheduler thread).
 """
 
 from __future__ import annotations
 
 import asyncio
+import ssl
 import threading
 import time
 from collections import Counter
@@ -25,10 +29,11 @@ from email.parser import BytesParser
 from email.policy import default as default_policy
 from typing import Any, Literal
 
-from notifications.smtp_server import SmtpServerThread
+from notifications.smtp_server import SERVER_HOSTNAME, SmtpServerThread, _AnyPortController
 from notifications.smtp_url import SmtpTarget
 
 Stage = Literal["rcpt", "data"]
+CaptureTls = Literal["starttls", "implicit"]
 
 
 @dataclass
@@ -54,14 +59,28 @@ class SmtpCapture:
 
     target: SmtpTarget  # where to deliver; set once the server listens
 
-    def __init__(self, host: str) -> None:
+    def __init__(
+        self,
+        host: str,
+        tls: CaptureTls | None = None,
+        server_context: ssl.SSLContext | None = None,
+    ) -> None:
+        if (tls is None) != (server_context is None):
+            raise ValueError("tls and server_context go together")
+        self._tls = tls
+        self._server_context = server_context
+        self._mail_from_left = 0
+        self._mail_from_code = 421
         self._lock = threading.Condition()
         self._raw: list[bytes] = []
         self._parsed: list[EmailMessage] = []
         self._envelopes: list[CapturedEnvelope] = []
         self._rules: dict[str, _Rule] = {}
         self._rcpt_attempts: Counter[str] = Counter()
-        self._server = SmtpServerThread(_CaptureHandler(self), host, 0)
+        self._mail_from_seen = 0
+        self._handler = _CaptureHandler(self)
+        self._host = host
+        self._server: SmtpServerThread | _TlsServerThread = self._new_server(0)
 
     # Behaviour hooks (callable from any thread, before or during delivery).
 
@@ -82,6 +101,29 @@ class SmtpCapture:
         with self._lock:
             self._rules.setdefault(address.lower(), _Rule()).permanent_code = code
 
+    def fail_mail_from(self, times: int, *, code: int = 421) -> None:
+        """Answer `code` (4xx, 421 by default: closing the session) to the next `times` MAIL FROM commands."""
+        if not 400 <= code < 500:
+            raise ValueError(f"a temporary failure needs a 4xx code, got {code}")
+        with self._lock:
+            self._mail_from_left, self._mail_from_code = times, code
+
+    def mail_from_attempts(self) -> int:
+        """How many MAIL FROM commands arrived (accepted or not)."""
+        with self._lock:
+            return self._mail_from_seen
+
+    def stop(self) -> None:
+        """Stop listening: connections to the port are refused until `start()` (an outage)."""
+        self._server.stop()
+
+    def start(self) -> None:
+        """Listen again on the same port after `stop()`; what was received is kept."""
+        if self._server.running:
+            return
+        self._server = self._new_server(self.target.port)
+        self._server.start()
+
     def drop_connection(self, address: str, times: int = 1) -> None:
         """Close the connection after the DATA of the next `times` messages to `address`."""
         with self._lock:
@@ -91,7 +133,8 @@ class SmtpCapture:
     def url(self) -> str:
         """The YKIEN_SMTP_URL for this server, e.g. for a CLI subprocess."""
         host = f"[{self.target.host}]" if ":" in self.target.host else self.target.host
-        return f"smtp://{host}:{self.target.port}"
+        scheme = {None: "smtp", "starttls": "smtp+starttls", "implicit": "smtps"}[self._tls]
+        return f"{scheme}://{host}:{self.target.port}"
 
     # What was received.
 
@@ -132,17 +175,87 @@ class SmtpCapture:
                 self._lock.wait(left)
         return self.messages
 
+    def _new_server(self, port: int) -> SmtpServerThread | _TlsServerThread:
+        if self._tls is None or self._server_context is None:
+            return SmtpServerThread(self._handler, self._host, port)
+        return _TlsServerThread(self._handler, self._host, port, self._tls, self._server_context)
+
     def _start(self) -> None:
         self._server.start()
-        self.target = SmtpTarget(self._server.host, self._server.port, timeout=10)
+        self.target = SmtpTarget(
+            self._server.host, self._server.port, timeout=10, tls=self._tls or "none"
+        )
 
     def _stop(self) -> None:
         self._server.stop()
 
 
+class _TlsServerThread:
+    """Like SmtpServerThread, with TLS: STARTTLS required before MAIL, or TLS from the first byte."""
+
+    def __init__(
+        self, handler: Any, host: str, port: int, tls: CaptureTls, context: ssl.SSLContext
+    ) -> None:
+        self._handler, self._host, self._requested_port = handler, host, port
+        self._tls, self._context = tls, context
+        self._controller: _AnyPortController | None = None
+
+    def start(self) -> None:
+        if self._controller is not None:
+            return
+        tls_options: dict[str, Any] = (
+            {"ssl_context": self._context}
+            if self._tls == "implicit"
+            else {"tls_context": self._context, "require_starttls": True}
+        )
+        controller = _AnyPortController(
+            self._handler,
+            hostname=self._host,
+            port=self._requested_port,
+            server_hostname=SERVER_HOSTNAME,
+            ready_timeout=10.0,
+            **tls_options,
+        )
+        controller.start()
+        self._controller = controller
+
+    def stop(self) -> None:
+        controller, self._controller = self._controller, None
+        if controller is not None:
+            controller.stop()
+
+    @property
+    def running(self) -> bool:
+        return self._controller is not None
+
+    @property
+    def host(self) -> str:
+        return self._host
+
+    @property
+    def port(self) -> int:
+        if self._controller is None:
+            raise RuntimeError("the SMTP server is not running")
+        return int(self._controller.port)
+
+
 class _CaptureHandler:
     def __init__(self, capture: SmtpCapture) -> None:
         self._capture = capture
+
+    async def handle_MAIL(
+        self, server: Any, session: Any, envelope: Any, address: str, mail_options: list[str]
+    ) -> str:
+        capture = self._capture
+        with capture._lock:
+            capture._mail_from_seen += 1
+            if capture._mail_from_left > 0:
+                capture._mail_from_left -= 1
+                return f"{capture._mail_from_code} 4.3.2 Service not available, try again later"
+        # What aiosmtpd does without a hook.
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
 
     async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list[str]
@@ -193,9 +306,15 @@ def _parse(raw: bytes) -> EmailMessage:
 
 
 @contextmanager
-def smtp_capture(host: str = "127.0.0.1") -> Iterator[SmtpCapture]:
-    """Run a loopback SMTP server on a free port for the duration of the block."""
-    capture = SmtpCapture(host)
+def smtp_capture(
+    host: str = "127.0.0.1",
+    *,
+    tls: CaptureTls | None = None,
+    server_context: ssl.SSLContext | None = None,
+) -> Iterator[SmtpCapture]:
+    """Run a loopback SMTP server on a free port for the duration of the block; with `tls`, it speaks
+    STARTTLS (required before MAIL) or implicit TLS with `server_context`'s certificate."""
+    capture = SmtpCapture(host, tls, server_context)
     capture._start()
     try:
         yield capture

@@ -29,8 +29,9 @@ def render_round_list(rounds: Sequence, tz: ZoneInfo) -> None:
     console.print(table)
 
 
-def render_round(view, comments, tz: ZoneInfo) -> None:
-    """The round in the words of its kind: its answer labels, its role names and its silence rule."""
+def render_round(view, comments, tz: ZoneInfo, mail_problems: Sequence | None = None) -> None:
+    """The round in the words of its kind: its answer labels, its role names and its silence rule; with
+    `mail_problems` (outbox_view.outbox_problems), what of its mail waits for a retry or failed, and why."""
     from workflows.service.views import role_labels
 
     state = view.state
@@ -67,6 +68,7 @@ def render_round(view, comments, tz: ZoneInfo) -> None:
     if view.pending_timers:
         say("Việc hẹn giờ: " + "; ".join(f"{title} lúc {local(due, tz)}"
                                          for title, due in view.upcoming()[:6]))
+    render_mail_problems(mail_problems or ())
     if comments:
         console.print(Text(f"{terms.answer[:1].upper()}{terms.answer[1:]} đã nhận", style="bold"))
         for c in comments:
@@ -75,6 +77,12 @@ def render_round(view, comments, tz: ZoneInfo) -> None:
             late = " (trễ hạn)" if c.late else ""
             say(f"- {c.unit_name}{late}: {where}{what}" +
                 (f" → đề xuất: {c.proposed_wording}" if c.proposed_wording else ""))
+
+
+def render_mail_problems(problems: Sequence) -> None:
+    """One line per reason: mail waiting for a retry (when, why), then mail that failed (the server's reply)."""
+    for problem in problems:
+        console.print(Text(problem.text, style="yellow" if problem.status == "queued" else "red"))
 
 
 def _short(value: object, keep: int = 5) -> str:

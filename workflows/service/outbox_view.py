@@ -2,9 +2,14 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
 
 from models.db.outbox_repository import OutboxItem, OutboxMessage
+from models.db.tables import OutboxRow
 from models.errors import NotFound
 from workflows.service.app import App
 
@@ -20,12 +25,52 @@ class MessageNotFound(NotFound):
 
 
 @dataclass(frozen=True)
+class OutboxProblem:
+    """Messages of a round held back for one reason: waiting for a retry (status queued), or given up (failed)."""
+
+    status: str
+    count: int
+    reason: str
+    next_attempt_at: datetime | None  # the earliest retry of the group; None when failed
+    text: str  # the sentence staff read, e.g. "12 thư chờ gửi lại lúc 09:14 20/11/2025: không kết nối được …"
+
+
+def _reason(error: str) -> str:
+    return error[:1].lower() + error[1:] if error[:2] != error[:2].upper() else error
+
+
+def outbox_problems(app: App, round_id: int) -> list[OutboxProblem]:
+    """What of the round's mail waits for a retry and why (earliest retry first), then what failed and why.
+
+    One grouped query: a fan-out held back by an outage reads as one line, not one per unit."""
+    tz: ZoneInfo = app.settings.tz
+    with app.uow(read_only=True) as uow:
+        rows = uow.session.execute(
+            select(OutboxRow.status, OutboxRow.last_error, func.count(), func.min(OutboxRow.next_attempt_at))
+            .where(OutboxRow.round_id == round_id, OutboxRow.last_error.is_not(None),
+                   OutboxRow.status.in_(("queued", "failed")))
+            .group_by(OutboxRow.status, OutboxRow.last_error)).all()
+    problems = []
+    for status, error, count, next_at in rows:
+        if status == "queued":
+            when = next_at.astimezone(tz).strftime("%H:%M %d/%m/%Y")
+            text = f"{count} thư chờ gửi lại lúc {when}: {_reason(error)}"
+            problems.append(OutboxProblem(status, count, error, next_at, text))
+        else:
+            problems.append(OutboxProblem(status, count, error, None, f"{count} thư gửi lỗi: {_reason(error)}"))
+    far = datetime.max.replace(tzinfo=tz)
+    problems.sort(key=lambda p: (p.status != "queued", p.next_attempt_at or far, -p.count))
+    return problems
+
+
+@dataclass(frozen=True)
 class OutboxPage:
     items: list[OutboxItem]
     total: int
     page: int
     per_page: int
     counts: dict[str, int]  # by status, for the whole round
+    problems: list[OutboxProblem] = field(default_factory=list)  # what waits or failed, and why
 
     @property
     def pages(self) -> int:
@@ -34,14 +79,14 @@ class OutboxPage:
 
 def outbox_page(app: App, round_id: int, status: str | None = None, kind: str | None = None, page: int = 1,
                 per_page: int = PER_PAGE) -> OutboxPage:
-    """Newest first; three queries whatever the size of the round."""
+    """Newest first; four queries whatever the size of the round."""
     with app.uow(read_only=True) as uow:
         uow.rounds.row(round_id)
         total = uow.outbox.count_for_round(round_id, status, kind)
         page = max(1, min(page, max(1, -(-total // per_page))))
         items = uow.outbox.page_for_round(round_id, per_page, (page - 1) * per_page, status, kind)
         counts = uow.outbox.counts_by_status(round_id)
-    return OutboxPage(items, total, page, per_page, counts)
+    return OutboxPage(items, total, page, per_page, counts, outbox_problems(app, round_id))
 
 
 def outbox_message(app: App, round_id: int, message_id: int, hide_links: bool = False) -> OutboxMessage:
