@@ -2,6 +2,15 @@
 (function () {
   "use strict";
 
+  // A refused form: the server marks the first refused field (or the form's error) with autofocus; where it
+  // could name no field (a choice among many, such as the recipients), the first error takes the focus, so a
+  // screen reader reads it first.
+  var refused = document.querySelector("main .field-error, main .flash.error");
+  if (refused && !document.querySelector("[autofocus]")) {
+    refused.tabIndex = -1;
+    refused.focus();
+  }
+
   // "Chọn tất cả" in the round grid.
   document.querySelectorAll("[data-check-all]").forEach(function (box) {
     box.hidden = false;
