@@ -51,7 +51,8 @@ def outbox_problems(app: App, round_id: int) -> list[OutboxProblem]:
                    OutboxRow.status.in_(("queued", "failed")))
             .group_by(OutboxRow.status, OutboxRow.last_error)).all()
     problems = []
-    for status, error, count, next_at in rows:
+    for status, stored, count, next_at in rows:
+        error = stored or ""
         if status == "queued":
             when = next_at.astimezone(tz).strftime("%H:%M %d/%m/%Y")
             text = f"{count} thư chờ gửi lại lúc {when}: {_reason(error)}"
