@@ -124,7 +124,7 @@ def test_an_unknown_unit_or_group_is_bad_input_that_creates_nothing(cli, address
 
 def test_a_unit_the_round_does_not_have_is_bad_input_for_respond_extend_and_remind(cli) -> None:  # type: ignore[no-untyped-def]
     cli(*create_args("--group", "so-ban-nganh"))
-    cli("round", "launch", "1")
+    cli("round", "launch", "1", "--no-draft-reason", "Thử nghiệm không kèm dự thảo")
     for args in (["respond", "1", "KHONGCO", "--agree"], ["extend", "1", "12/12/2025", "--unit", "KHONGCO",
                                                           "--reason", "Đề nghị gia hạn"],
                  ["remind", "1", "--unit", "KHONGCO"]):

@@ -420,10 +420,10 @@ CREATE = ["round", "create", "--title", "Kế hoạch thử nghiệm", "--office
           "--signer-name", "Nông Thị Thanh Huyền", "--group", "so-ban-nganh", "--group", "xa-phuong"]
 SETUP = [
     CREATE,  # 1: a draft
-    CREATE, ["round", "launch", "2"],  # 2: circulating, with answers
+    CREATE, ["round", "launch", "2", "--no-draft-reason", "Thử nghiệm không kèm dự thảo"],  # 2: circulating, with answers
     ["round", "respond", "2", "SCT", "--comment", "Mục II.2::Bổ sung chỉ tiêu::Phấn đấu 50 doanh nghiệp"],
     ["round", "respond", "2", "STP", "--agree"],
-    CREATE, ["round", "launch", "3"],  # 3: consolidating, with comments
+    CREATE, ["round", "launch", "3", "--no-draft-reason", "Thử nghiệm không kèm dự thảo"],  # 3: consolidating, with comments
     ["round", "respond", "3", "SCT", "--comment", "Mục I::Sửa tên", "--comment", "Mục II::Thêm chỉ tiêu"],
     ["round", "close", "3"],
     ["user", "add", "canbo", "--name", "Phạm Phi Long", "--role", "staff", "--office", "TĐC"],

@@ -186,7 +186,7 @@ def test_round_documents_pdf_writes_a_pdf_for_each_xlsx_and_one_for_the_synthesi
         cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     _require_libreoffice(calc=True)
     cli(*ROUND)
-    cli("round", "launch", "1")
+    cli("round", "launch", "1", "--no-draft-reason", "Thử nghiệm không kèm dự thảo")
     cli("round", "respond", "1", "SCT", "--comment", "Mục II.2::Đề nghị bổ sung chỉ tiêu số doanh nghiệp được hỗ trợ")
     cli("round", "close", "1")
     comment = str(cli("round", "comments", "1", "--json").json[0]["comment_id"])

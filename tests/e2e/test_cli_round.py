@@ -62,9 +62,9 @@ def test_a_round_from_creation_to_audit_through_the_cli(cli, capture: SmtpCaptur
     assert created == {"id": 1, "deadline": "2025-12-04"}
 
     cli.at("2025-11-20T09:00")
-    cli("round", "launch", "1")
+    cli("round", "launch", "1", "--no-draft-reason", "Thử nghiệm không kèm dự thảo")
     assert inbox.new() == each("invitation", (*COMMENTING, "TTTT-VP"))
-    refused(cli, "round", "launch", "1", code="event_not_allowed")
+    refused(cli, "round", "launch", "1", "--no-draft-reason", "Thử nghiệm không kèm dự thảo", code="event_not_allowed")
 
     shown, units = show(cli)
     assert shown["status"] == "circulating" and shown["deadline"] == "2025-12-04"
@@ -150,7 +150,7 @@ def test_json_output_of_a_command_that_sends_mail_is_one_json_document(process_c
     cli = process_cli  # a subprocess: nothing but the JSON may reach its stdout, whoever writes there
     cli(*CREATE)
     cli.at("2025-11-20T09:00")
-    result = cli("round", "launch", "1", "--json", expect=None)
+    result = cli("round", "launch", "1", "--json", "--no-draft-reason", "Thử nghiệm không kèm dự thảo", expect=None)
     assert result.code == 0
     assert json.loads(result.out)["status"] == "circulating"
 
@@ -164,7 +164,7 @@ def test_a_call_for_proposals_refuses_silence_as_agreement_and_shows_only_its_ow
 
     cli(*CREATE, "--workflow", "proposal_call")
     cli.at("2025-11-20T09:00")
-    cli("round", "launch", "1")
+    cli("round", "launch", "1", "--no-draft-reason", "Thử nghiệm không kèm dự thảo")
     cli.at("2025-12-10T09:00")
     cli("tick")  # the close: the units that did not propose are silent, and silence counts for nothing
     shown, units = show(cli)
@@ -188,7 +188,7 @@ A1 = {"task_name": "Ứng dụng IoT trong nông nghiệp", "urgency": "Cần th
 def test_a_proposal_file_holds_one_form_or_a_list_of_forms(cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
     cli(*CREATE, "--workflow", "proposal_call")
     cli.at("2025-11-20T09:00")
-    cli("round", "launch", "1")
+    cli("round", "launch", "1", "--no-draft-reason", "Thử nghiệm không kèm dự thảo")
     two = tmp_path / "hai-phieu.json"
     two.write_text(json.dumps([A1, {**A1, "task_name": ""}], ensure_ascii=False), encoding="utf-8")
     before = cli.snapshot()
