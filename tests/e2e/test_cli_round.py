@@ -206,3 +206,21 @@ def test_a_proposal_file_holds_one_form_or_a_list_of_forms(cli, tmp_path) -> Non
     not_forms.write_text(json.dumps([A1, "x"]), encoding="utf-8")
     wrong = cli("round", "respond", "1", "SYT", "--proposal-file", str(not_forms), "--json", expect=2).json
     assert wrong["error"]["code"] == "bad_proposal"
+
+
+def test_round_show_says_what_mail_waits_and_why_when_the_smtp_server_refuses(cli) -> None:  # type: ignore[no-untyped-def]
+    import socket
+
+    with socket.socket() as closed:  # a loopback port nobody listens on once this block ends
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    down = {"YKIEN_SMTP_URL": f"smtp://127.0.0.1:{port}"}
+    cli(*CREATE)
+    cli.at("2025-11-20T09:00")
+    cli("round", "launch", "1", "--no-draft-reason", "Thử nghiệm không kèm dự thảo", **down)
+    shown = cli("round", "show", "1", "--json", **down).json
+    (problem,) = shown["mail_problems"]
+    assert problem["status"] == "queued" and problem["count"] == len(shown["units"])
+    assert "từ chối kết nối" in problem["text"] and f"127.0.0.1:{port}" in problem["text"]
+    text = cli("round", "show", "1", **down).out
+    assert f"{problem['count']} thư chờ gửi lại lúc" in text

@@ -409,6 +409,7 @@ def list_cmd(status: str | None = typer.Option(None, "--status"), office: str | 
 def show(round_id: int, as_json: bool = JSON_OPTION) -> None:
     """Tình hình từng đơn vị: thư đã gửi, đã trả lời, im lặng, trễ hạn, gia hạn."""
     from workflows.cli.render import render_round
+    from workflows.service.outbox_view import outbox_problems
     from workflows.service.views import latest_responses, round_view
 
     with guarded(as_json):
@@ -416,6 +417,7 @@ def show(round_id: int, as_json: bool = JSON_OPTION) -> None:
         ykien = open_app()
         view = round_view(ykien, round_id)
         comments = latest_responses(ykien, round_id)
+        problems = outbox_problems(ykien, round_id)
     if as_json:
         print_json({"id": view.state.id, "title": view.state.title, "status": view.state.status,
                     "status_title": view.status_title, "workflow": view.state.workflow,
@@ -425,9 +427,11 @@ def show(round_id: int, as_json: bool = JSON_OPTION) -> None:
                               for u in view.units],
                     "pending_timers": [{"name": n, "title": view.timer_titles.get(n, n), "due_at": d}
                                        for n, d in view.pending_timers],
-                    "responses": comments})
+                    "responses": comments,
+                    "mail_problems": [{"status": p.status, "count": p.count, "reason": p.reason,
+                                       "next_attempt_at": p.next_attempt_at, "text": p.text} for p in problems]})
     else:
-        render_round(view, comments, ykien.tz)
+        render_round(view, comments, ykien.tz, problems)
 
 
 @app.command("audit")
