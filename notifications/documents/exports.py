@@ -27,7 +27,7 @@ VIETNAM_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 # Widths in letters, each sheet within one landscape A4 page's width at 12 pt text scaled to 75 % or more
 # (cells.MIN_SCALE); long texts wrap and the rows grow.
 UNIT_COLUMNS = (
-    ("STT", 6), ("Mã đơn vị", 13), ("Tên cơ quan, đơn vị", 36), ("Nhóm", 22), ("Vai trò", 11),
+    ("STT", 6), ("Mã đơn vị", 13), ("Tên cơ quan, đơn vị", 38), ("Nhóm", 20), ("Vai trò", 11),
     ("Tình trạng thư", 13), ("Trả lời", 30), ("Hạn trả lời", 12), ("Trả lời muộn", 9), ("Được gia hạn", 9),
 )
 COMMENT_COLUMNS = (
