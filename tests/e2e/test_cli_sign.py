@@ -119,8 +119,12 @@ def test_bad_input_exits_2_and_a_wrong_password_is_refused(cli, keys: dict[str, 
 
 
 def test_a_usb_token_signs_through_pkcs11_with_the_pin_from_the_environment(
-        cli, tmp_path: Path, ca: CertificateAuthority, keys: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
+        process_cli, tmp_path: Path, ca: CertificateAuthority, keys: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
+    # A subprocess: softhsm reads SOFTHSM2_CONF once per process, when its library is first initialised, so in this
+    # process it would still show the token an earlier test made (another CA's key under the same labels).
     from signing_ca import KEY_LABEL, TOKEN_LABEL, TOKEN_PIN, make_softhsm_token, softhsm_library
+
+    cli = process_cli
 
     library = softhsm_library()
     if library is None or shutil.which("pkcs11-tool") is None:
