@@ -580,9 +580,10 @@ def test_create_with_a_docx_draft_goes_to_the_invitation_preview(site: Site) -> 
 
 def test_launch_from_the_preview_sends_every_invitation(site: Site) -> None:
     admin = site.as_("admin")
-    confirm = admin.post(f"/rounds/{site.draft_id}/launch", {})
+    reason = {"no_draft_reason": "Dự thảo gửi kèm bản giấy"}  # the story's draft round has no file attached
+    confirm = admin.post(f"/rounds/{site.draft_id}/launch", reason)
     assert "Gửi thư xin ý kiến tới 39 cơ quan, đơn vị." in confirm.text and "18/12/2025" in confirm.text
-    done = admin.post(f"/rounds/{site.draft_id}/launch", {"confirmed": "yes"})
+    done = admin.post(f"/rounds/{site.draft_id}/launch", {"confirmed": "yes", **reason})
     assert done.status_code == 303 and "ok=launch&n=39" in done.headers["location"]
     assert round_view(site.app, site.draft_id).state.status == "circulating"
     assert audit_trail(site.app, site.draft_id)[0][-1].action == "launch"
@@ -630,7 +631,7 @@ def test_create_form_names_every_problem_and_keeps_the_values(site: Site) -> Non
         deadline_date="2025-12-06", timer_remind_before_days="99", signer_name="Nông Thị <i>Huyền</i>"))
     assert response.status_code == 422
     reminder = get_workflow("consultation").timer_title("remind_before")
-    for text in ("Nhập tên dự thảo.", "Nhập mã phòng soạn thảo", "Chọn ít nhất một nhóm",
+    for text in ("Nhập tên dự thảo.", "Chọn phòng soạn thảo.", "Chọn ít nhất một nhóm",
                  "Số điện thoại chỉ gồm", "06/12/2025 không phải ngày làm việc",
                  f"{reminder}: số ngày làm việc trước hạn trả lời phải từ 0 đến 60."):
         assert text in response.text, text
