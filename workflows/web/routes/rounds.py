@@ -219,6 +219,31 @@ def new_round(request: Request, workflow: str = "", user: StaffUser = Depends(re
     return _new_round_page(request, user, form, {}, deadline)
 
 
+def _checked_round(app: App, form: RoundForm, today: date, upload: tuple[str, bytes] | None,
+                   errors: dict[str, str], deadline: DeadlineChoice | None
+                   ) -> tuple[NewRound | None, DeadlineChoice | None, DraftUpload | None]:
+    """The create/edit form checked against the directory, the offices and the upload limit; what is wrong goes
+    into `errors` (a chosen file must be chosen again when anything is wrong: browsers do not keep it)."""
+    groups = directory_by_group(app)
+    new = None
+    try:
+        new, deadline = check_round_form(
+            form, today=today, calendar=app.calendar, workflows=shipped_workflows(),
+            known_groups=[g.code for g in groups if g.units], known_units=[u.code for g in groups for u in g.units],
+            offices=office_codes(app))
+    except FormErrors as problem:
+        errors.update(problem.errors)
+    draft: DraftUpload | None = None
+    if upload is not None:
+        try:
+            draft = check_draft_upload(upload[0], upload[1], app.settings.max_upload_mb)
+        except FormErrors as problem:
+            errors.update(problem.errors)
+    if (errors or new is None) and upload is not None and "draft" not in errors:
+        errors["draft"] = "Hãy chọn lại tệp dự thảo (trình duyệt không giữ tệp khi biểu mẫu còn lỗi)."
+    return new, deadline, draft
+
+
 @router.post("/rounds")
 def create(request: Request, posted: Posted = PostedForm, user: StaffUser = Depends(require_staff)) -> Response:
     _guard_create(user)
@@ -237,24 +262,8 @@ def create(request: Request, posted: Posted = PostedForm, user: StaffUser = Depe
         notice = "Tệp dự thảo chưa được lưu: hãy chọn lại tệp trước khi tạo." if upload else None
         return _new_round_page(request, user, form, deadline_errors, deadline, notice=notice)
     errors: dict[str, str] = {}
-    groups = directory_by_group(app)
-    new = None
-    try:
-        new, deadline = check_round_form(
-            form, today=today, calendar=app.calendar, workflows=shipped_workflows(),
-            known_groups=[g.code for g in groups if g.units], known_units=[u.code for g in groups for u in g.units],
-            offices=office_codes(app))
-    except FormErrors as problem:
-        errors.update(problem.errors)
-    draft: DraftUpload | None = None
-    if upload is not None:
-        try:
-            draft = check_draft_upload(upload[0], upload[1], app.settings.max_upload_mb)
-        except FormErrors as problem:
-            errors.update(problem.errors)
+    new, deadline, draft = _checked_round(app, form, today, upload, errors, deadline)
     if errors or new is None:
-        if upload is not None and "draft" not in errors:
-            errors["draft"] = "Hãy chọn lại tệp dự thảo (trình duyệt không giữ tệp khi biểu mẫu còn lỗi)."
         return _new_round_page(request, user, form, errors, deadline, status=422)
     try:
         if draft is None:
@@ -320,24 +329,8 @@ def edit(request: Request, round_id: IdPath, posted: Posted = PostedForm,
     workflow = get_workflow(brief.workflow)
     if form.subject == default_subject(workflow, saved.title):  # the kind's subject follows a new title
         form = replace(form, subject="")
-    groups = directory_by_group(app)
-    new = None
-    try:
-        new, deadline = check_round_form(
-            form, today=today, calendar=app.calendar, workflows=shipped_workflows(),
-            known_groups=[g.code for g in groups if g.units], known_units=[u.code for g in groups for u in g.units],
-            offices=office_codes(app))
-    except FormErrors as problem:
-        errors.update(problem.errors)
-    draft: DraftUpload | None = None
-    if upload is not None:
-        try:
-            draft = check_draft_upload(upload[0], upload[1], app.settings.max_upload_mb)
-        except FormErrors as problem:
-            errors.update(problem.errors)
+    new, deadline, draft = _checked_round(app, form, today, upload, errors, deadline)
     if errors or new is None:
-        if upload is not None and "draft" not in errors:
-            errors["draft"] = "Hãy chọn lại tệp dự thảo (trình duyệt không giữ tệp khi biểu mẫu còn lỗi)."
         return _new_round_page(request, user, form, errors, deadline, status=422, editing=editing)
     try:
         if draft is None:
