@@ -166,6 +166,16 @@ class OutboxRepository:
             .where(*_of_round(round_id, status, kind)).order_by(OutboxRow.id.desc()).limit(limit).offset(offset))
         return [_item(row) for row in rows]
 
+    def problems(self, round_id: int) -> list[tuple[str, str, int, datetime | None]]:
+        """The round's mail held back, grouped by status (queued for a retry, or failed) and error: (status, error,
+        how many, the earliest next attempt)."""
+        rows = self.session.execute(
+            select(OutboxRow.status, OutboxRow.last_error, func.count(), func.min(OutboxRow.next_attempt_at))
+            .where(OutboxRow.round_id == round_id, OutboxRow.last_error.is_not(None),
+                   OutboxRow.status.in_(("queued", "failed")))
+            .group_by(OutboxRow.status, OutboxRow.last_error)).all()
+        return [(str(status), str(error or ""), int(count), next_at) for status, error, count, next_at in rows]
+
     def counts_by_status(self, round_id: int) -> dict[str, int]:
         """How many of the round's messages are in each status, in one query."""
         return {status: number for status, number in self.session.execute(

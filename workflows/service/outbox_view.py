@@ -6,10 +6,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
-
 from models.db.outbox_repository import OutboxItem, OutboxMessage
-from models.db.tables import OutboxRow
 from models.errors import NotFound
 from workflows.service.app import App
 
@@ -45,15 +42,10 @@ def outbox_problems(app: App, round_id: int) -> list[OutboxProblem]:
     One grouped query: a fan-out held back by an outage reads as one line, not one per unit."""
     tz: ZoneInfo = app.settings.tz
     with app.uow(read_only=True) as uow:
-        rows = uow.session.execute(
-            select(OutboxRow.status, OutboxRow.last_error, func.count(), func.min(OutboxRow.next_attempt_at))
-            .where(OutboxRow.round_id == round_id, OutboxRow.last_error.is_not(None),
-                   OutboxRow.status.in_(("queued", "failed")))
-            .group_by(OutboxRow.status, OutboxRow.last_error)).all()
+        rows = uow.outbox.problems(round_id)
     problems = []
-    for status, stored, count, next_at in rows:
-        error = stored or ""
-        if status == "queued":
+    for status, error, count, next_at in rows:
+        if status == "queued" and next_at is not None:
             when = next_at.astimezone(tz).strftime("%H:%M %d/%m/%Y")
             text = f"{count} thư chờ gửi lại lúc {when}: {_reason(error)}"
             problems.append(OutboxProblem(status, count, error, next_at, text))
