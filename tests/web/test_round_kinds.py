@@ -184,7 +184,7 @@ def test_a_proposal_calls_create_form_has_no_silence_switch_and_only_its_reminde
     assert re.findall(r'name="(timer_[a-z_]+)" value="on"', reminders) == ["timer_remind_before"]
     assert call.timer_title("remind_before") in reminders and "Nhắc quá hạn" not in reminders
     assert 'value="đề xuất nhiệm vụ khoa học và công nghệ ..."' in page
-    assert 'data-role="comment" > Đề xuất</label>' in page  # the role of the units asked to answer
+    assert re.search(r'data-role="comment" aria-label="Đề xuất — [^"]+" *> Đề xuất</label>', page)  # the role of the units asked to answer
 
     consultation = staff.get("/rounds/new").text  # the first kind: its silence switch and its sentence
     assert 'name="silence" value="yes" checked' in consultation
