@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -53,6 +53,12 @@ class InstanceRepository:
         """Free the timers and messages claimed by instances silent since before `stale_before`, and forget those
         instances; returns how many rows were freed."""
         return release_stale_claims(self.session, CLAIMING_TABLES, stale_before)
+
+    def alive(self, since: datetime) -> list[InstanceStatus]:
+        """The instances whose heartbeat is at or after `since` (the processes running now)."""
+        rows = self.session.scalars(select(InstanceRow).where(InstanceRow.heartbeat_at >= since)
+                                    .order_by(InstanceRow.started_at))
+        return [InstanceStatus(r.id, r.host, r.pid, r.started_at, r.heartbeat_at) for r in rows]
 
     def retire(self, instance_id: str) -> int:
         """`instance_id` is stopping: free the rows it still holds and remove its row; returns how many were freed."""

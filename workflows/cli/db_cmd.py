@@ -1,6 +1,8 @@
 """`ykien db check`: can ykien use its database, and what waits for the sweep."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 
 from workflows.cli.common import JSON_OPTION, guarded, open_app, print_json, say
@@ -39,3 +41,40 @@ def check(as_json: bool = JSON_OPTION) -> None:
     say(f"Thư chờ gửi: {status.outbox_queued}, trong đó {status.outbox_due} đến hạn gửi lúc {now}.")
     say(f"Việc hẹn giờ chưa chạy: {status.timers_pending}, trong đó {status.timers_due} đã đến hạn lúc {now}"
         + (" (chạy `ykien tick` hoặc `ykien serve` để xử lý)." if status.timers_due or status.outbox_due else "."))
+
+
+@app.command("backup")
+def backup(file: Path = typer.Argument(..., help="Tệp sao lưu mới (không ghi đè tệp đã có)."),
+           as_json: bool = JSON_OPTION) -> None:
+    """Sao lưu cơ sở dữ liệu SQLite vào một tệp, ngay cả khi ykien serve đang chạy (bản chụp nhất quán)."""
+    from workflows.service.backup import backup as take_backup
+
+    with guarded(as_json):
+        ykien = open_app()
+        try:
+            done = take_backup(ykien, file)
+        finally:
+            ykien.close()
+    if as_json:
+        print_json({"file": str(done.path), "bytes": done.size})
+    else:
+        say(f"Đã sao lưu cơ sở dữ liệu vào {done.path} ({done.size:,} byte).".replace(",", "."))
+
+
+@app.command("restore")
+def restore(file: Path = typer.Argument(..., help="Tệp sao lưu tạo bởi ykien db backup."),
+            as_json: bool = JSON_OPTION) -> None:
+    """Khôi phục cơ sở dữ liệu SQLite từ bản sao lưu; cơ sở dữ liệu hiện tại được giữ lại bên cạnh. Từ chối khi
+    ykien serve hoặc ykien tick đang chạy."""
+    from workflows.service.backup import restore as put_back
+
+    with guarded(as_json):
+        ykien = open_app(writes=True)
+        try:
+            done = put_back(ykien, file)
+        finally:
+            ykien.close()
+    if as_json:
+        print_json({"database": str(done.database), "previous": str(done.previous), "bytes": done.size})
+    else:
+        say(f"Đã khôi phục {done.database} từ {file}; cơ sở dữ liệu trước đó giữ ở {done.previous}.")

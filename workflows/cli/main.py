@@ -29,7 +29,7 @@ app.add_typer(workflow_cmd.app, name="workflow", help="Định nghĩa quy trình
 app.add_typer(calendar_cmd.app, name="calendar", help="Lịch ngày làm việc (nghỉ lễ, làm bù).")
 app.add_typer(user_cmd.app, name="user", help="Tài khoản cán bộ (admin, staff, leader).")
 app.add_typer(office_cmd.app, name="office", help="Danh sách phòng: thêm, đổi mã, đổi tên.")
-app.add_typer(db_cmd.app, name="db", help="Cơ sở dữ liệu: kiểm tra kết nối, cấu trúc, việc đang chờ.")
+app.add_typer(db_cmd.app, name="db", help="Cơ sở dữ liệu: kiểm tra, sao lưu, khôi phục.")
 app.add_typer(register_cmd.app, name="register", help="Sổ văn bản đi: lấy số, nhập số, hủy số, xuất sổ (XLSX).")
 system_cmd.register(app)
 settings_cmd.register(app)

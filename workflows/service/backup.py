@@ -1,0 +1,80 @@
+"""`ykien backup` and `ykien restore` for the default SQLite database: a consistent copy taken while ykien runs,
+and a copy put back while nothing runs (refused when a process's heartbeat says one does). PostgreSQL has its own
+tools (pg_dump, pg_restore), named in the refusal."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+from config.settings import sqlite_file
+from models.db.database import SCHEMA_REVISION
+from models.db.sqlite_copy import copy_database, schema_revisions
+from models.errors import DomainError, InvalidInput
+from workflows.service.app import App
+
+
+@dataclass(frozen=True)
+class BackupReport:
+    path: Path
+    size: int
+
+
+@dataclass(frozen=True)
+class RestoreReport:
+    database: Path
+    previous: Path  # the database as it was, kept beside it
+    size: int
+
+
+def _database_file(app: App) -> Path:
+    path = sqlite_file(app.settings.database_url_resolved)
+    if path is None:
+        raise DomainError("Sao lưu và khôi phục của ykien dành cho cơ sở dữ liệu SQLite; với PostgreSQL hãy dùng "
+                          "pg_dump và pg_restore.", "not_sqlite")
+    return path
+
+
+def backup(app: App, target: Path) -> BackupReport:
+    """A consistent copy of the database in `target` (a new file: an existing one is never overwritten)."""
+    source = _database_file(app)
+    if target.exists():
+        raise InvalidInput(f"FILE: \"{target}\" đã có; hãy chọn tên tệp khác (bản sao lưu cũ không bị ghi đè).",
+                           "file_exists")
+    if not target.parent.is_dir():
+        raise InvalidInput(f"FILE: thư mục \"{target.parent}\" không tồn tại.", "bad_file")
+    partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
+    try:
+        copy_database(source, partial)
+        partial.replace(target)
+    finally:
+        partial.unlink(missing_ok=True)
+    return BackupReport(target, target.stat().st_size)
+
+
+def restore(app: App, source: Path) -> RestoreReport:
+    """Put the backup `source` in place of the database, keeping the current one beside it; refused while a ykien
+    process beats (serve, tick) and for a file that is not a backup of this ykien's schema."""
+    database = _database_file(app)
+    if not source.is_file():
+        raise InvalidInput(f"FILE: không có tệp \"{source}\".", "bad_file")
+    revisions = schema_revisions(source)
+    if revisions is None:
+        raise InvalidInput(f"FILE: \"{source}\" không phải bản sao lưu cơ sở dữ liệu ykien (SQLite).", "bad_file")
+    if revisions != {SCHEMA_REVISION}:
+        found = ", ".join(sorted(revisions)) or "trống"
+        raise InvalidInput(f"FILE: \"{source}\" có cấu trúc phiên bản {found}, bản ykien này cần {SCHEMA_REVISION}: "
+                           "khôi phục bằng bản ykien đã tạo ra nó, rồi chạy ykien init.", "schema_mismatch")
+    now = app.clock.now()
+    with app.uow(read_only=True) as uow:
+        running = uow.instances.alive(now - timedelta(seconds=app.settings.stale_after_seconds))
+    if running:
+        names = ", ".join(f"{r.host} (pid {r.pid})" for r in running)
+        raise DomainError(f"ykien đang chạy và ghi vào cơ sở dữ liệu ({names}): hãy dừng ykien serve và mọi ykien "
+                          "tick trước khi khôi phục.", "database_in_use")
+    app.engine.dispose()  # no connection of ours stays on the file being replaced
+    previous = database.with_name(f"{database.name}.truoc-khoi-phuc-{now:%Y%m%d-%H%M%S}")
+    copy_database(database, previous)
+    copy_database(source, database)
+    return RestoreReport(database, previous, database.stat().st_size)
