@@ -55,10 +55,12 @@ class _AnyPortController(Controller):
 class SmtpServerThread:
     """Run an aiosmtpd handler on host:port in its own thread; start/stop are idempotent."""
 
-    def __init__(self, handler: Any, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, handler: Any, host: str = "127.0.0.1", port: int = 0,
+                 controller_options: dict[str, Any] | None = None) -> None:
         self._handler = handler
         self._host = host
         self._requested_port = port
+        self._options = dict(controller_options or {})  # passed on to aiosmtpd's Controller (TLS contexts)
         self._controller: _AnyPortController | None = None
         self._lock = threading.Lock()
 
@@ -72,6 +74,7 @@ class SmtpServerThread:
                 port=self._requested_port,
                 server_hostname=SERVER_HOSTNAME,
                 ready_timeout=10.0,
+                **self._options,
             )
             controller.start()
             self._controller = controller

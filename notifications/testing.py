@@ -29,7 +29,7 @@ from email.parser import BytesParser
 from email.policy import default as default_policy
 from typing import Any, Literal
 
-from notifications.smtp_server import SERVER_HOSTNAME, SmtpServerThread, _AnyPortController
+from notifications.smtp_server import SmtpServerThread
 from notifications.smtp_url import SmtpTarget
 
 Stage = Literal["rcpt", "data"]
@@ -80,7 +80,7 @@ class SmtpCapture:
         self._mail_from_seen = 0
         self._handler = _CaptureHandler(self)
         self._host = host
-        self._server: SmtpServerThread | _TlsServerThread = self._new_server(0)
+        self._server: SmtpServerThread = self._new_server(0)
 
     # Behaviour hooks (callable from any thread, before or during delivery).
 
@@ -175,10 +175,14 @@ class SmtpCapture:
                 self._lock.wait(left)
         return self.messages
 
-    def _new_server(self, port: int) -> SmtpServerThread | _TlsServerThread:
-        if self._tls is None or self._server_context is None:
-            return SmtpServerThread(self._handler, self._host, port)
-        return _TlsServerThread(self._handler, self._host, port, self._tls, self._server_context)
+    def _new_server(self, port: int) -> SmtpServerThread:
+        """A server on `port`; with TLS, STARTTLS required before MAIL, or TLS from the first byte."""
+        options: dict[str, Any] = {}
+        if self._tls == "implicit" and self._server_context is not None:
+            options = {"ssl_context": self._server_context}
+        elif self._tls is not None and self._server_context is not None:
+            options = {"tls_context": self._server_context, "require_starttls": True}
+        return SmtpServerThread(self._handler, self._host, port, options)
 
     def _start(self) -> None:
         self._server.start()
@@ -188,55 +192,6 @@ class SmtpCapture:
 
     def _stop(self) -> None:
         self._server.stop()
-
-
-class _TlsServerThread:
-    """Like SmtpServerThread, with TLS: STARTTLS required before MAIL, or TLS from the first byte."""
-
-    def __init__(
-        self, handler: Any, host: str, port: int, tls: CaptureTls, context: ssl.SSLContext
-    ) -> None:
-        self._handler, self._host, self._requested_port = handler, host, port
-        self._tls, self._context = tls, context
-        self._controller: _AnyPortController | None = None
-
-    def start(self) -> None:
-        if self._controller is not None:
-            return
-        tls_options: dict[str, Any] = (
-            {"ssl_context": self._context}
-            if self._tls == "implicit"
-            else {"tls_context": self._context, "require_starttls": True}
-        )
-        controller = _AnyPortController(
-            self._handler,
-            hostname=self._host,
-            port=self._requested_port,
-            server_hostname=SERVER_HOSTNAME,
-            ready_timeout=10.0,
-            **tls_options,
-        )
-        controller.start()
-        self._controller = controller
-
-    def stop(self) -> None:
-        controller, self._controller = self._controller, None
-        if controller is not None:
-            controller.stop()
-
-    @property
-    def running(self) -> bool:
-        return self._controller is not None
-
-    @property
-    def host(self) -> str:
-        return self._host
-
-    @property
-    def port(self) -> int:
-        if self._controller is None:
-            raise RuntimeError("the SMTP server is not running")
-        return int(self._controller.port)
 
 
 class _CaptureHandler:
