@@ -8,75 +8,24 @@ and its claims pass to the new one at its first claim.
 """
 from __future__ import annotations
 
-import asyncio
 import os
 import shutil
 import signal
 import sqlite3
-import threading
 import time
-from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator
-from email.parser import BytesHeaderParser
+from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from notifications.smtp_server import SmtpServerThread
+from tests.e2e.fanout_support import SlowCapture, launch_fanout, wait_until
 
 pytestmark = pytest.mark.timeout(180)
 
 UNITS = 2000
 DELAY = 0.02  # seconds per message and connection: about 400 messages/s over 8 connections
 CONNECTIONS = 8  # YKIEN_SMTP_CONNECTIONS' default
-
-
-class _SlowHandler:
-    def __init__(self, capture: SlowCapture) -> None:
-        self.capture = capture
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        await asyncio.sleep(self.capture.delay)
-        headers = BytesHeaderParser().parsebytes(envelope.original_content or envelope.content)
-        with self.capture.lock:
-            self.capture.received.append((str(headers["X-Ykien-Unit"]), str(headers["Message-ID"])))
-            self.capture.arrived.setdefault(str(headers["Message-ID"]), time.monotonic())
-        return "250 2.0.0 OK"
-
-
-class SlowCapture:
-    """A loopback SMTP server that answers each DATA after `delay` seconds and notes unit and Message-ID."""
-
-    def __init__(self, delay: float = DELAY) -> None:
-        self.delay = delay
-        self.lock = threading.Lock()
-        self.received: list[tuple[str, str]] = []
-        self.arrived: dict[str, float] = {}  # Message-ID -> when its first copy arrived
-        self.server = SmtpServerThread(_SlowHandler(self), "127.0.0.1", 0)
-
-    @property
-    def url(self) -> str:
-        return f"smtp://127.0.0.1:{self.server.port}"
-
-    def count(self) -> int:
-        with self.lock:
-            return len(self.received)
-
-    def by_unit(self) -> dict[str, list[str]]:
-        with self.lock:
-            copies: dict[str, list[str]] = defaultdict(list)
-            for unit, message_id in self.received:
-                copies[unit].append(message_id)
-            return dict(copies)
-
-
-def wait_until(condition: Callable[[], bool], timeout: float, what: str) -> None:
-    start = time.monotonic()
-    while not condition():
-        if time.monotonic() - start > timeout:
-            raise AssertionError(f"{what}: not done after {timeout:.0f} s")
-        time.sleep(0.005)
 
 
 def outbox(database: Path) -> tuple[Counter[str], Counter[str | None]]:
@@ -95,33 +44,15 @@ def held_by_the_dead(database: Path) -> list[str]:
             "SELECT message_id FROM outbox WHERE status = 'queued' AND claimed_by IS NOT NULL")]
 
 
-def units_csv(path: Path) -> Path:
-    lines = ["code,name,group,email"] + [
-        f"X-{i:04d},Ủy ban nhân dân xã Thử Nghiệm {i},xa-phuong,xa{i:04d}@caobang.example.vn"
-        for i in range(1, UNITS + 1)]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
-
-
 @pytest.fixture(scope="module")
 def launched_home(tmp_path_factory: pytest.TempPathFactory, make_cli) -> Path:  # type: ignore[no-untyped-def]
     """A home with 2,000 communes and a launched round whose 2,000 invitations are queued, none sent."""
-    folder = tmp_path_factory.mktemp("fanout2000")
-    cli = make_cli(folder / "home")
-    cli("init")
-    cli("directory", "import", str(units_csv(folder / "xa-phuong.csv")))
-    cli("round", "create", "--title", "Kế hoạch chuyển đổi số cấp xã", "--office", "TĐC",
-        "--deadline", "10 ngày làm việc", "--group", "xa-phuong", "--contact-name", "Ông Phạm Phi Long",
-        "--contact-phone", "0912130290", "--signer-name", "Nông Thị Thanh Huyền")
-    cli.at("2025-11-20T09:00")
-    cli("round", "launch", "1", "--queue-only", "--no-draft-reason", "Thử nghiệm gửi thư hàng loạt")
-    assert outbox(cli.database)[0] == {"queued": UNITS}
-    return cli.home
+    return launch_fanout(make_cli, tmp_path_factory.mktemp("fanout2000"), UNITS)
 
 
 @pytest.fixture
 def capture() -> Iterator[SlowCapture]:
-    server = SlowCapture()
+    server = SlowCapture(DELAY)
     server.server.start()
     try:
         yield server

@@ -8,73 +8,24 @@ new one takes its claims over at its first claim.
 """
 from __future__ import annotations
 
-import asyncio
 import os
 import shutil
 import signal
 import socket
-import sqlite3
 import subprocess
-import threading
 import time
-from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator
-from email.parser import BytesHeaderParser
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from notifications.smtp_server import SmtpServerThread
+from tests.e2e.fanout_support import SlowCapture, launch_fanout, outbox_statuses, wait_until
 
 UNITS = 500
 DELAY = 0.05  # seconds per message and connection: about 160 messages/s over 8 connections
 SERVE = ("serve", "--inline", "--interval", "1")
 CONNECTIONS = 8  # YKIEN_SMTP_CONNECTIONS' default: at most one unrecorded message in flight on each
-
-
-class _SlowHandler:
-    def __init__(self, capture: SlowCapture) -> None:
-        self.capture = capture
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        capture = self.capture
-        await asyncio.sleep(capture.delay)
-        headers = BytesHeaderParser().parsebytes(envelope.original_content or envelope.content)
-        with capture.lock:
-            capture.received.append((str(headers["X-Ykien-Unit"]), str(headers["X-Ykien-Kind"]),
-                                     str(headers["Message-ID"])))
-        return "250 2.0.0 OK"
-
-
-class SlowCapture:
-    """A loopback SMTP server that answers each DATA after `delay` seconds and notes unit and Message-ID."""
-
-    def __init__(self, delay: float = DELAY) -> None:
-        self.delay = delay
-        self.lock = threading.Lock()
-        self.received: list[tuple[str, str, str]] = []  # (unit, kind, Message-ID)
-        self.server = SmtpServerThread(_SlowHandler(self), "127.0.0.1", 0)
-
-    @property
-    def url(self) -> str:
-        return f"smtp://127.0.0.1:{self.server.port}"
-
-    def count(self) -> int:
-        with self.lock:
-            return len(self.received)
-
-    def units(self) -> int:
-        with self.lock:
-            return len({unit for unit, _, _ in self.received})
-
-    def by_unit(self) -> dict[str, list[str]]:
-        with self.lock:
-            copies: dict[str, list[str]] = defaultdict(list)
-            for unit, kind, message_id in self.received:
-                assert kind == "invitation"
-                copies[unit].append(message_id)
-            return dict(copies)
 
 
 def free_port() -> int:
@@ -83,51 +34,10 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def wait_until(condition: Callable[[], bool], timeout: float, what: str, progress: Callable[[], int] | None = None,
-               stall: float | None = None, interval: float = 0.005) -> None:
-    """Poll `condition`; fail after `timeout` s, or after `stall` s without `progress` changing."""
-    start = last_change = time.monotonic()
-    last = progress() if progress else 0
-    while not condition():
-        now = time.monotonic()
-        if progress is not None:
-            current = progress()
-            if current != last:
-                last, last_change = current, now
-            elif stall is not None and now - last_change > stall:
-                raise AssertionError(f"{what}: no progress for {stall:.0f} s (at {current})")
-        if now - start > timeout:
-            raise AssertionError(f"{what}: not done after {timeout:.0f} s")
-        time.sleep(interval)
-
-
-def outbox_statuses(database: Path) -> Counter[str]:
-    with sqlite3.connect(database, timeout=30) as connection:
-        return Counter(status for (status,) in connection.execute("SELECT status FROM outbox"))
-
-
-def units_csv(path: Path) -> Path:
-    lines = ["code,name,group,email"] + [
-        f"X-{i:03d},Ủy ban nhân dân xã Thử Nghiệm {i},xa-phuong,xa{i:03d}@caobang.example.vn"
-        for i in range(1, UNITS + 1)]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
-
-
 @pytest.fixture(scope="module")
 def launched_home(tmp_path_factory: pytest.TempPathFactory, make_cli) -> Path:  # type: ignore[no-untyped-def]
     """A home with 500 communes and a launched round whose 500 invitations are queued, none sent."""
-    folder = tmp_path_factory.mktemp("fanout")
-    cli = make_cli(folder / "home")
-    cli("init")
-    cli("directory", "import", str(units_csv(folder / "xa-phuong.csv")))
-    cli("round", "create", "--title", "Kế hoạch chuyển đổi số cấp xã", "--office", "TĐC",
-        "--deadline", "10 ngày làm việc", "--group", "xa-phuong", "--contact-name", "Ông Phạm Phi Long",
-        "--contact-phone", "0912130290", "--signer-name", "Nông Thị Thanh Huyền")
-    cli.at("2025-11-20T09:00")
-    cli("round", "launch", "1", "--queue-only", "--no-draft-reason", "Thử nghiệm gửi thư hàng loạt")
-    assert outbox_statuses(cli.database) == {"queued": UNITS}
-    return cli.home
+    return launch_fanout(make_cli, tmp_path_factory.mktemp("fanout"), UNITS)
 
 
 @pytest.fixture
@@ -137,7 +47,7 @@ def fanout(launched_home: Path, tmp_path: Path, make_cli) -> Iterator[tuple[Any,
     shutil.copytree(launched_home, home)
     cli = make_cli(home)
     cli.at("2025-11-20T09:05")
-    capture = SlowCapture()
+    capture = SlowCapture(DELAY)
     capture.server.start()
     processes: list[subprocess.Popen[bytes]] = []
     try:
