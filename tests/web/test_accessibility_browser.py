@@ -77,16 +77,6 @@ def rounds(live_site: LiveSite) -> Iterator[Rounds]:
     yield Rounds(opened, closed, draft, _token(live_site, opened, "SCT"))
 
 
-def _login(context: Any, site: LiveSite, username: str, password: str) -> Any:
-    page = context.new_page()
-    page.goto(site.url("/login"))
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    page.click("form[action='/login'] button[type=submit]")
-    page.wait_for_url(site.url("/"))
-    return page
-
-
 def _staff_pages(r: Rounds) -> list[str]:
     pages = ["/", "/rounds/new", f"/rounds/{r.draft}/edit", f"/rounds/{r.draft}/preview",
              f"/rounds/{r.draft}/launch", "/register", "/directory", "/directory/units/SCT", "/mail",
@@ -134,12 +124,12 @@ def test_axe_finds_nothing_serious_on_any_page(live_site: LiveSite, rounds: Roun
     started = time.monotonic()
     found: dict[str, list[str]] = {}
     staff_context = chromium.new_context(viewport=DESKTOP, locale="vi-VN")
-    staff = _login(staff_context, site, site.username, site.password)
+    staff = site.login(staff_context, site.username, site.password)
     for path in _staff_pages(rounds):
         _axe(staff, site.url(path), found)
     staff_context.close()
     admin_context = chromium.new_context(viewport=DESKTOP, locale="vi-VN")
-    admin = _login(admin_context, site, ADMIN, ADMIN_PASSWORD)
+    admin = site.login(admin_context, ADMIN, ADMIN_PASSWORD)
     for path in ("/", "/accounts", f"/accounts/{site.username}", "/offices", "/register", f"/rounds/{rounds.open}"):
         _axe(admin, site.url(path), found)
     admin.goto(site.url("/"))
@@ -176,7 +166,7 @@ def test_what_axe_does_not_see(live_site: LiveSite, rounds: Rounds, chromium: An
     site = live_site
     FOLDER.mkdir(parents=True, exist_ok=True)
     context = chromium.new_context(viewport=DESKTOP, locale="vi-VN")
-    page = _login(context, site, site.username, site.password)
+    page = site.login(context, site.username, site.password)
 
     # The skip link: the first stop of the Tab key, visible then, and it leads into <main>.
     page.keyboard.press("Tab")
@@ -229,7 +219,7 @@ def test_what_axe_does_not_see(live_site: LiveSite, rounds: Rounds, chromium: An
 
     # 375 px: the dashboard and the round page do not scroll sideways.
     phone = chromium.new_context(viewport=PHONE, locale="vi-VN", is_mobile=True, has_touch=True)
-    page = _login(phone, site, site.username, site.password)
+    page = site.login(phone, site.username, site.password)
     for name, path in (("dashboard", "/"), ("round", f"/rounds/{rounds.open}"), ("create", "/rounds/new")):
         page.goto(site.url(path))
         overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
@@ -253,7 +243,7 @@ def test_a_refused_form_puts_the_focus_on_its_error(live_site: LiveSite, rounds:
     assert page.evaluate("document.activeElement.id") == "form-error"
     assert page.locator("#form-error").is_visible()
 
-    page = _login(context, site, site.username, site.password)
+    page = site.login(context, site.username, site.password)
     page.goto(site.url("/rounds/new"))
     page.fill("input[name=contact_name]", "Ông Phạm Phi Long")
     page.fill("input[name=contact_phone]", "0912 130 290")

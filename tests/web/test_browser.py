@@ -209,12 +209,7 @@ def test_dashboard_names_the_workflow_and_the_next_reminder_in_vietnamese(
         contact_name="Ông Phạm Phi Long", contact_phone="0912130290", signer_name="Nông Thị Thanh Huyền"), "test")
     execute(site.app, round_id, Launch(), "test")
     context = chromium.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.goto(site.url("/login"))
-    page.fill("input[name=username]", site.username)
-    page.fill("input[name=password]", site.password)
-    page.click("form[action='/login'] button[type=submit]")
-    page.wait_for_url(site.url("/"))
+    page = site.login(context)
     listed = page.locator("#rounds tbody tr").first.inner_text()
     context.close()
     assert "Lấy ý kiến góp ý dự thảo" in listed and "Nhắc trước hạn" in listed, listed

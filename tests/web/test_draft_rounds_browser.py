@@ -17,16 +17,6 @@ if TYPE_CHECKING:
 WIDTHS = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 375, "height": 812}}
 
 
-def _login(context: Any, site: LiveSite, username: str, password: str) -> Any:
-    page = context.new_page()
-    page.goto(site.url("/login"))
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    page.click("form[action='/login'] button[type=submit]")
-    page.wait_for_url(site.url("/"))
-    return page
-
-
 def test_staff_edit_then_delete_a_draft_round(live_site: LiveSite, chromium: Any, screenshots: Path) -> None:
     site = live_site
     folder = screenshots / "issue12-item3"
@@ -37,7 +27,7 @@ def test_staff_edit_then_delete_a_draft_round(live_site: LiveSite, chromium: Any
     errors: list[str] = []
     for size, viewport in WIDTHS.items():
         context = chromium.new_context(viewport=viewport, locale="vi-VN")
-        staff = _login(context, site, site.username, site.password)
+        staff = site.login(context, site.username, site.password)
         staff.on("pageerror", lambda error: errors.append(str(error)))
         staff.goto(site.url(f"/rounds/{round_id}"))
         staff.screenshot(path=str(folder / f"round_draft_{size}.png"), full_page=True)
@@ -47,7 +37,7 @@ def test_staff_edit_then_delete_a_draft_round(live_site: LiveSite, chromium: Any
         staff.screenshot(path=str(folder / f"round_edit_{size}.png"), full_page=True)
         staff.goto(site.url(f"/rounds/{round_id}/delete"))
         staff.screenshot(path=str(folder / f"round_delete_{size}.png"), full_page=True)
-        admin = _login(chromium.new_context(viewport=viewport, locale="vi-VN"), site, "quantri", site.password)
+        admin = site.login(chromium.new_context(viewport=viewport, locale="vi-VN"), "quantri", site.password)
         admin.goto(site.url("/offices"))
         admin.screenshot(path=str(folder / f"offices_{size}.png"), full_page=True)
         admin.goto(site.url("/accounts"))
@@ -56,7 +46,7 @@ def test_staff_edit_then_delete_a_draft_round(live_site: LiveSite, chromium: Any
         context.close()
 
     context = chromium.new_context(viewport=WIDTHS["desktop"], locale="vi-VN")
-    staff = _login(context, site, site.username, site.password)
+    staff = site.login(context, site.username, site.password)
     staff.goto(site.url(f"/rounds/{round_id}"))
     staff.click("a:has-text('Sửa')")
     staff.wait_for_url(site.url(f"/rounds/{round_id}/edit"))

@@ -30,16 +30,6 @@ def _overflow(page: Any) -> int:
     return int(page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth"))
 
 
-def _login(context: Any, site: LiveSite) -> Any:
-    page = context.new_page()
-    page.goto(site.url("/login"))
-    page.fill("input[name=username]", site.username)
-    page.fill("input[name=password]", site.password)
-    page.click("form[action='/login'] button[type=submit]")
-    page.wait_for_url(site.url("/"))
-    return page
-
-
 def test_api_docs_render_the_operations_from_ykien_itself_within_its_policy(live_site: LiveSite,
                                                                             chromium: Any) -> None:
     site = live_site
@@ -120,7 +110,7 @@ def test_changed_pages_fit_a_phone_and_a_long_message_id_wraps(live_site: LiveSi
              "mail-message": f"/mail/{mail_id}", "round": f"/rounds/{round_id}"}
     for width, viewport in WIDTHS.items():
         context = chromium.new_context(viewport=viewport, locale="vi-VN")
-        page = _login(context, site)
+        page = site.login(context)
         for name, path in pages.items():
             response = page.goto(site.url(path))
             assert response is not None and response.status == 200, (name, response and response.status)
@@ -130,7 +120,7 @@ def test_changed_pages_fit_a_phone_and_a_long_message_id_wraps(live_site: LiveSi
         context.close()
     # The same check without the new rules: the Message-ID widens the message page (the defect of issue 12).
     context = chromium.new_context(viewport=WIDTHS["phone"], locale="vi-VN")
-    page = _login(context, site)
+    page = site.login(context)
     page.goto(site.url(f"/mail/{mail_id}"))
     assert LONG_ID.strip("<>") in page.inner_text("dl.mail-head")
     page.evaluate("document.querySelectorAll('.mail-head dd').forEach(e => { e.style.overflowWrap = 'normal'; })")
