@@ -8,7 +8,6 @@ process have the same host and PID, as two replicas in containers of one host na
 from __future__ import annotations
 
 import subprocess
-import threading
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -23,6 +22,7 @@ from config.clock import FrozenClock
 from models.db.instance_repository import Instance, InstanceStatus
 from models.db.tables import InstanceRow, OutboxRow, TimerRow
 from notifications.testing import SmtpCapture
+from tests.integration.test_storage import race as storage_race
 from workflows.engine.events import Launch
 from workflows.service.app import App
 from workflows.service.delivery import LEASE
@@ -73,25 +73,7 @@ def sweep_until_idle(app: App) -> SweepReport:
 def race(apps: list[App]) -> list[SweepReport]:
     """Each App sweeps until nothing is due, all starting at the same moment in threads of their own (replicas
     woken at once)."""
-    barrier = threading.Barrier(len(apps))
-    reports: list[SweepReport | BaseException] = [RuntimeError("did not run")] * len(apps)
-
-    def sweep(index: int) -> None:
-        barrier.wait()
-        try:
-            reports[index] = sweep_until_idle(apps[index])
-        except BaseException as error:  # noqa: BLE001  # raised below, in the test's thread
-            reports[index] = error
-
-    threads = [threading.Thread(target=sweep, args=(i,)) for i in range(len(apps))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(240)
-    for report in reports:
-        if isinstance(report, BaseException):
-            raise report
-    return reports  # type: ignore[return-value]
+    return storage_race(apps, sweep_until_idle, timeout=240)
 
 
 def received(capture: SmtpCapture) -> dict[tuple[str, str], list[str]]:

@@ -103,15 +103,17 @@ def test_a_deleted_audit_event_breaks_the_chain_where_it_was(
     assert "thiếu sự kiện số 2" in broken.reason
 
 
-def _race(apps: list[App]) -> list[SweepReport]:
-    """Run one sweep per App at the same moment, each in its own thread."""
+def race(apps: list[App], sweep_once: Callable[[App], SweepReport] = run_due,
+         timeout: float = 120) -> list[SweepReport]:
+    """Run `sweep_once` per App (one sweep by default) at the same moment, each in its own thread; an exception
+    in a thread is raised here, in the test's."""
     barrier = threading.Barrier(len(apps))
     reports: list[SweepReport | BaseException] = [RuntimeError("did not run")] * len(apps)
 
     def sweep(index: int) -> None:
         barrier.wait()
         try:
-            reports[index] = run_due(apps[index])
+            reports[index] = sweep_once(apps[index])
         except BaseException as error:  # noqa: BLE001  # reported below, in the test's thread
             reports[index] = error
 
@@ -119,7 +121,7 @@ def _race(apps: list[App]) -> list[SweepReport]:
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(120)
+        thread.join(timeout)
     for report in reports:
         if isinstance(report, BaseException):
             raise report
@@ -139,7 +141,7 @@ def test_two_concurrent_sweeps_fire_each_timer_once_and_send_each_message_once(
     for moment, per_round in (("2025-12-03T08:00", {"invitation": UNITS, "reminder_before": COMMENTING}),
                               ("2025-12-06T00:00", {})):
         at(clock, moment)
-        reports = _race(sweepers)
+        reports = race(sweepers)
         assert sum(r.timers_fired for r in reports) == len(rounds), moment
         received = Counter((m["X-Ykien-Round"], m["X-Ykien-Unit"], m["X-Ykien-Kind"]) for m in mail.take())
         assert set(received.values()) <= {1}, moment
