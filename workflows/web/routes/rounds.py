@@ -219,6 +219,15 @@ def new_round(request: Request, workflow: str = "", user: StaffUser = Depends(re
     return _new_round_page(request, user, form, {}, deadline)
 
 
+def _form_deadline(app: App, form: RoundForm, today: date) -> tuple[DeadlineChoice | None, dict[str, str]]:
+    """The deadline the create/edit form asks for, or what is wrong with it."""
+    try:
+        return compute_deadline(form.deadline_mode, form.deadline_date, form.deadline_days, today,
+                                app.calendar), {}
+    except FormErrors as problem:
+        return None, dict(problem.errors)
+
+
 def _checked_round(app: App, form: RoundForm, today: date, upload: tuple[str, bytes] | None,
                    errors: dict[str, str], deadline: DeadlineChoice | None
                    ) -> tuple[NewRound | None, DeadlineChoice | None, DraftUpload | None]:
@@ -252,12 +261,7 @@ def create(request: Request, posted: Posted = PostedForm, user: StaffUser = Depe
     upload = posted.files.get("draft")
     form = read_round_form(values, user.office if user.role is Role.STAFF else None, shipped_workflows())
     today = _today(app)
-    deadline: DeadlineChoice | None = None
-    deadline_errors: dict[str, str] = {}
-    try:
-        deadline = compute_deadline(form.deadline_mode, form.deadline_date, form.deadline_days, today, app.calendar)
-    except FormErrors as problem:
-        deadline_errors = problem.errors
+    deadline, deadline_errors = _form_deadline(app, form, today)
     if values.get("action", [""])[0] != "create":  # "Tính hạn" / "Xem trước": show the figures, keep the values
         notice = "Tệp dự thảo chưa được lưu: hãy chọn lại tệp trước khi tạo." if upload else None
         return _new_round_page(request, user, form, deadline_errors, deadline, notice=notice)
@@ -317,12 +321,7 @@ def edit(request: Request, round_id: IdPath, posted: Posted = PostedForm,
     form = replace(read_round_form(values, user.office if user.role is Role.STAFF else None, shipped_workflows()),
                    workflow=brief.workflow)  # the kind stays
     today = _today(app)
-    deadline: DeadlineChoice | None = None
-    errors: dict[str, str] = {}
-    try:
-        deadline = compute_deadline(form.deadline_mode, form.deadline_date, form.deadline_days, today, app.calendar)
-    except FormErrors as problem:
-        errors = problem.errors
+    deadline, errors = _form_deadline(app, form, today)
     if values.get("action", [""])[0] != "save":  # "Tính hạn" / "Xem trước số đơn vị": the figures, values kept
         notice = "Tệp dự thảo chưa được lưu: hãy chọn lại tệp trước khi lưu." if upload else None
         return _new_round_page(request, user, form, errors, deadline, notice=notice, editing=editing)
