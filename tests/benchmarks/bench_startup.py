@@ -9,7 +9,9 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from bench_support import REPO, BenchmarkCheckFailed, Database, ms, print_table
+from bench_support import MEASURED, REPO, BenchmarkCheckFailed, Database, engine_database, ms, print_table
+from sqlalchemy import create_engine, inspect
+from sqlalchemy.engine import make_url
 
 ENTRY = "import sys; from workflows.cli.main import main; sys.argv[0] = 'ykien'; sys.exit(main())"
 
@@ -20,10 +22,22 @@ def _ykien() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-c", ENTRY]
 
 
-def _environment(home: Path) -> dict[str, str]:
+def _environment(home: Path, database_url: str) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if not key.startswith("YKIEN_")}
-    env["YKIEN_HOME"] = str(home)
+    env.update(YKIEN_HOME=str(home), YKIEN_DATABASE_URL=database_url)
     return env
+
+
+def _initialised_database(database_url: str) -> str:
+    """The database `ykien init` wrote its schema into, read back from a connection to it (so the commands
+    measured really ran on it): its name and version, as the engine reports them."""
+    engine = create_engine(database_url)
+    try:
+        if "alembic_version" not in inspect(engine).get_table_names():
+            raise BenchmarkCheckFailed(f"ykien init left no schema in {make_url(database_url).render_as_string()}")
+        return engine_database(engine)
+    finally:
+        engine.dispose()
 
 
 def _run(argv: list[str], env: dict[str, str]) -> float:
@@ -52,13 +66,19 @@ def import_breakdown(argv: list[str], env: dict[str, str], top: int = 6) -> list
 
 
 def run(db: Database, repeats: int) -> list[tuple[str, str, str, str]]:
-    home = db.workdir / "startup-home"
-    plain = _environment(home)
+    with db.fresh("startup") as (database_url, home):
+        return _measure(db, database_url, home, repeats)
+
+
+def _measure(db: Database, database_url: str, home: Path, repeats: int) -> list[tuple[str, str, str, str]]:
+    plain = _environment(home, database_url)
     # The same commands with a bytecode cache, as after a normal install. The cache lives in a
     # temporary prefix so that nothing is written into the repository or the virtualenv.
     cached = {key: value for key, value in plain.items() if key != "PYTHONDONTWRITEBYTECODE"}
     cached["PYTHONPYCACHEPREFIX"] = str(db.workdir / "pycache")
     _run([*_ykien(), "init"], plain)
+    database = _initialised_database(database_url)
+    MEASURED.add(database)
     commands = [("python -c pass", [sys.executable, "-c", "pass"]),
                 ("ykien --help", [*_ykien(), "--help"]),
                 ("ykien round list", [*_ykien(), "round", "list"])]
@@ -77,7 +97,7 @@ def run(db: Database, repeats: int) -> list[tuple[str, str, str, str]]:
     pyc = ("PYTHONDONTWRITEBYTECODE is set here, so nothing is compiled ahead: every run recompiles every "
            "imported module" if os.environ.get("PYTHONDONTWRITEBYTECODE") else "bytecode is written as usual")
     breakdown = import_breakdown(["round", "list"], cached)
-    print_table(f"Start-up: wall time, median of {repeats} runs after one warm-up (SQLite home after init)",
+    print_table(f"Start-up on {database}: wall time, median of {repeats} runs after one warm-up (after ykien init)",
                 ["command", "environment as is", "with .pyc cache", "range (.pyc)", "over python (.pyc)"], rows, [
                     f"environment as is: {pyc}; with .pyc cache: PYTHONPYCACHEPREFIX in a temporary directory",
                     "import time of `ykien round list` by package (self time summed, .pyc cache, one -X importtime "

@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import Engine
+
 REPO = Path(__file__).resolve().parents[2]
 if str(REPO) not in sys.path[:2]:  # our packages first, even if other "config" or "models" are installed
     sys.path.insert(1, str(REPO))
@@ -74,10 +76,31 @@ class Database:
             admin.dispose()
 
 
+# The databases the apps of this process really talked to, as their engines reported them (see make_app);
+# run.py empties it before each benchmark and prints what the benchmark measured.
+MEASURED: set[str] = set()
+
+
+def engine_database(engine: Engine) -> str:
+    """The database an engine really talks to, read back from a connection ("PostgreSQL 15.10",
+    "SQLite 3.40.1"), never from the URL the command line gave."""
+    with engine.connect() as connection:
+        version = connection.dialect.server_version_info or ()
+    name = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}.get(engine.dialect.name, engine.dialect.name)
+    return f"{name} {'.'.join(map(str, version))}".strip()
+
+
+def measured_database(app: App) -> str:
+    """The database `app` really talks to, as its engine reports it."""
+    return engine_database(app.engine)
+
+
 def make_app(database_url: str, home: Path, smtp_url: str | None = None) -> App:
     """An App on its own database, with the schema migrated and the clock frozen at START."""
     settings = load_settings(home=home, database_url=database_url, smtp_url=smtp_url, now=None)
-    return build_app(settings, FrozenClock(START), create_schema=True)
+    app = build_app(settings, FrozenClock(START), create_schema=True)
+    MEASURED.add(measured_database(app))
+    return app
 
 
 def write_units_csv(path: Path, count: int) -> Path:

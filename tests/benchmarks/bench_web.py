@@ -35,6 +35,7 @@ from bench_support import (
     BenchmarkCheckFailed,
     Database,
     make_app,
+    measured_database,
     ms,
     prepare_round,
     print_table,
@@ -123,14 +124,6 @@ def tokens_from_outbox(app: App, round_id: int) -> dict[str, str]:
         rows = uow.session.execute(select(OutboxRow.unit_code, OutboxRow.text_body).where(
             OutboxRow.round_id == round_id, OutboxRow.kind == "invitation")).all()
     return {code: match.group(1) for code, body in rows if code and (match := LINK.search(body or ""))}
-
-
-def measured_database(app: App) -> str:
-    """The database the app really talks to, as its engine reports it (not as the command line asked)."""
-    with app.engine.connect() as connection:
-        version = connection.dialect.server_version_info or ()
-    name = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}.get(app.engine.dialect.name, app.engine.dialect.name)
-    return f"{name} {'.'.join(map(str, version))}".strip()
 
 
 def build(units: int, database_url: str, home: Path, smtp_url: str) -> RoundSite:
