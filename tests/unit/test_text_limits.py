@@ -126,7 +126,7 @@ def longest_value(workflow: Workflow, key: str, number: int) -> str:
         return padded("0206 3852 202 ", 39) + "2"
     if item.kind == "money":
         return "999999999999999999"
-    if item.kind in ("months", "number"):
+    if item.kind in ("months", "number", "count"):
         return str(item.maximum or 999_999_999)
     if item.kind == "date":
         return "31/12/2030"

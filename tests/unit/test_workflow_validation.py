@@ -910,7 +910,7 @@ def test_an_unknown_field_kind_lists_the_kinds() -> None:
     field = '{ key: "name", label: "Tên", kind: "paragraph" }'
     assert source_at(tiny(header=with_fields(field)), 5, 76).startswith('"paragraph"')
     assert problems_in(tiny(header=with_fields(field))) == [
-        "tiny.yaml:5:76: 'paragraph' is not allowed here; expected 'text', 'long_text', 'number', 'money', "
+        "tiny.yaml:5:76: 'paragraph' is not allowed here; expected 'text', 'long_text', 'number', 'count', 'money', "
         "'months', 'date', 'email', 'phone', 'choice' or 'file'"]
 
 

@@ -93,14 +93,17 @@ Name = Annotated[str, Field(pattern=NAME_PATTERN)]
 
 
 DraftRule = Literal["required", "optional"]
-FieldKind = Literal["text", "long_text", "number", "money", "months", "date", "email", "phone", "choice", "file"]
+FieldKind = Literal["text", "long_text", "number", "count", "money", "months", "date", "email", "phone", "choice",
+                    "file"]
+FIGURE_KINDS = frozenset({"number", "count", "money", "months"})  # whole numbers, summed in a consolidation
+HEADING_NUMBER_PATTERN = r"^([IVXLC]+\.|[0-9]+(\.[0-9]+)*\.?|[a-zđ]\))$"  # "I.", "1.", "2.1.", "2.1", "a)"
 
 
 class ResponseField(DefinitionModel):
     """One field of a structured response form (e.g. Mẫu A1-ĐXNV, or a council member's vote).
 
-    text is one line, long_text a paragraph; number, money and months are whole numbers (money in đồng);
-    choice takes one of `options`; file is an attachment named by the unit.
+    text is one line, long_text a paragraph; number, count, money and months are whole numbers (money in đồng;
+    a count is never negative); choice takes one of `options`; file is an attachment named by the unit.
     """
 
     key: Name
@@ -120,23 +123,86 @@ class ResponseField(DefinitionModel):
             raise ValueError(f"field '{self.key}': options apply only to kind \"choice\"")
         if self.minimum is not None and self.maximum is not None and self.minimum > self.maximum:
             raise ValueError(f"field '{self.key}': minimum {self.minimum} is above maximum {self.maximum}")
+        if self.kind not in FIGURE_KINDS and (self.minimum is not None or self.maximum is not None):
+            raise ValueError(f"field '{self.key}': minimum and maximum apply only to figures "
+                             f"({', '.join(sorted(FIGURE_KINDS))})")
         return self
+
+    @property
+    def figure(self) -> bool:
+        """A whole number that a consolidation adds up across units (number, count, money, months)."""
+        return self.kind in FIGURE_KINDS
+
+    @property
+    def lowest(self) -> int | None:
+        """The smallest value taken: the declared minimum, else 0 for a count."""
+        if self.minimum is not None:
+            return self.minimum
+        return 0 if self.kind == "count" else None
+
+
+class ResponseSection(DefinitionModel):
+    """One heading of a report form (seed 003: "2.4. Đào tạo nguồn nhân lực ..."): its place in the programme,
+    what the unit is asked to write under it, and the fields it answers with (text, figures, attachments).
+
+    A heading without fields only groups the headings whose `parent` it is ("I. Tình hình triển khai ...").
+    A required heading must have at least one of its fields filled.
+    """
+
+    key: Name
+    title: str = Field(min_length=1)
+    number: Annotated[str, Field(pattern=HEADING_NUMBER_PATTERN)] | None = None
+    parent: Name | None = None  # the heading it sits under (declared before it)
+    required: bool = False
+    guidance: str | None = None  # what the unit should write here, shown under the heading
+    fields: list[ResponseField] = []
+
+    @model_validator(mode="after")
+    def _required_has_fields(self) -> ResponseSection:
+        if self.required and not self.fields:
+            raise ValueError(f"heading '{self.key}' is required but has no fields to fill")
+        return self
+
+    @property
+    def heading(self) -> str:
+        """The heading as printed: "2.4. Đào tạo nguồn nhân lực"."""
+        return f"{self.number} {self.title}" if self.number else self.title
+
+    @property
+    def figures(self) -> list[ResponseField]:
+        return [f for f in self.fields if f.figure]
 
 
 class ResponseSpec(DefinitionModel):
     """What a recipient sends back: free comments, or proposals on a form.
 
     A repeatable form is filled once per item (seed 001: one Mẫu A1-ĐXNV per task), up to `max_items` in one answer.
+    A form may instead be declared as `sections` (seed 003: the headings of a programme report), each with its own
+    fields; `fields` is then every heading's fields in order, so whatever reads a form reads a report too.
     """
 
     kind: Literal["comments", "proposals"]
     allow_agree: bool = True  # the unit may answer "agree / no comment" without text
     fields: list[ResponseField] = []
+    sections: list[ResponseSection] = []
     repeatable: bool = False  # the unit may send several filled forms in one answer
     max_items: Annotated[int, Field(ge=1, le=50)] = 10  # how many, when repeatable
 
     @model_validator(mode="after")
     def _fields_match_kind(self) -> ResponseSpec:
+        if self.sections:
+            if self.kind != "proposals":
+                raise ValueError("sections apply only to kind \"proposals\" (a form)")
+            if self.repeatable:
+                raise ValueError("a form with sections is filled once: repeatable does not apply")
+            flat = [f for section in self.sections for f in section.fields]
+            if self.fields and self.fields != flat:
+                raise ValueError("give the fields under their sections, not also as fields")
+            object.__setattr__(self, "fields", flat)  # frozen model: set once, while validating
+            headings = [s.key for s in self.sections]
+            twice = sorted({k for k in headings if headings.count(k) > 1})
+            if twice:
+                raise ValueError(f"section key listed twice: {', '.join(twice)}")
         if self.kind == "proposals" and not self.fields:
             raise ValueError("a proposals response needs a list of fields (the form)")
         if self.kind == "comments" and self.fields:
@@ -148,6 +214,22 @@ class ResponseSpec(DefinitionModel):
         if repeated:
             raise ValueError(f"field key listed twice: {', '.join(repeated)}")
         return self
+
+    def section(self, key: str) -> ResponseSection:
+        """The heading called key (KeyError if none)."""
+        for section in self.sections:
+            if section.key == key:
+                return section
+        raise KeyError(f"no section {key!r}")
+
+    def answering_sections(self) -> list[ResponseSection]:
+        """The headings a unit answers under (those with fields), in form order."""
+        return [s for s in self.sections if s.fields]
+
+    def sections_filled(self, values: dict[str, Any]) -> list[ResponseSection]:
+        """The headings with at least one field filled in `values` (one filled form)."""
+        return [s for s in self.answering_sections()
+                if any(str(values.get(f.key) or "").strip() for f in s.fields)]
 
     @property
     def items_allowed(self) -> int:

@@ -375,6 +375,7 @@ class _Semantics:
         for key in _mapping(self.data.get("events")):
             self.check_key(("events", key), "an event name")
         self.check_grace()
+        self.check_sections()
         self.check_documents()
         for state_name, state in self.states.items():
             self.check_key(("states", state_name), "a state name")
@@ -399,6 +400,40 @@ class _Semantics:
             parse_relative_days(grace)
         except TimeSpecError as err:
             self.report(("grace_period",), str(err))
+
+    def check_sections(self) -> None:
+        """A report form's headings: each `parent` names a heading declared before it, and every field key is
+        used once across all headings (answers are stored by field key)."""
+        sections = _mapping(self.data.get("response")).get("sections")
+        before: list[str] = []
+        seen_fields: dict[str, str] = {}
+        for i, section in _items(sections):
+            if not isinstance(section, dict):
+                continue
+            key = section.get("key")
+            parent = section.get("parent")
+            if isinstance(parent, str):
+                path: DataPath = ("response", "sections", i, "parent")
+                if parent == key:
+                    self.report(path, f"heading \"{key}\" cannot sit under itself")
+                elif parent not in before:
+                    later = isinstance(sections, list) and any(
+                        isinstance(s, dict) and s.get("key") == parent for s in sections)
+                    hint = " (declare the parent heading before it)" if later else _did_you_mean(parent, before)
+                    self.report(path, f"unknown parent heading \"{parent}\"{hint}")
+            if isinstance(key, str):
+                if key in before:
+                    self.report(("response", "sections", i, "key"), f"heading key \"{key}\" is used twice")
+                before.append(key)
+            for j, field in _items(section.get("fields")):
+                name = field.get("key") if isinstance(field, dict) else None
+                if not isinstance(name, str):
+                    continue
+                if name in seen_fields:
+                    self.report(("response", "sections", i, "fields", j, "key"),
+                                f"field key \"{name}\" is already used under heading \"{seen_fields[name]}\"")
+                else:
+                    seen_fields[name] = str(key)
 
     def check_documents(self) -> None:
         builders = self.registry.builders

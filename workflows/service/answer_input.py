@@ -113,19 +113,18 @@ def _grouped(value: int) -> str:
     return f"{value:,}".replace(",", ".")
 
 
-def _field_value(item: ResponseField, text: str) -> str:
-    """One filled field of the form checked against its kind; ValueError names the field by its label."""
-    label = item.label
+def _field_value(item: ResponseField, text: str, label: str) -> str:
+    """One filled field of the form checked against its kind; ValueError names the field by `label`."""
     shown = text if len(text) <= 40 else text[:40] + "…"
-    if item.kind in ("number", "money", "months"):
+    if item.figure:
         value = _whole(text, money=item.kind == "money")
         if value is None:
             example = {"money": "số tiền (đồng), ví dụ 1.500.000.000", "months": "số tháng, ví dụ 24"}.get(
                 item.kind, "số nguyên, ví dụ 12")
             raise ValueError(f"{label}: \"{shown}\" phải là {example}.")
         unit = {"money": " đồng", "months": " tháng"}.get(item.kind, "")
-        if item.minimum is not None and value < item.minimum:
-            raise ValueError(f"{label}: {_grouped(value)}{unit} nhỏ hơn mức tối thiểu {_grouped(item.minimum)}{unit}.")
+        if item.lowest is not None and value < item.lowest:
+            raise ValueError(f"{label}: {_grouped(value)}{unit} nhỏ hơn mức tối thiểu {_grouped(item.lowest)}{unit}.")
         if item.maximum is not None and value > item.maximum:
             raise ValueError(f"{label}: {_grouped(value)}{unit} lớn hơn mức tối đa {_grouped(item.maximum)}{unit}.")
         return str(value)
@@ -178,19 +177,35 @@ def _clean_one(spec: ResponseSpec, number: int, values: Mapping[str, str | None]
             shown = key if len(key) <= 60 else key[:60] + "…"
             problems.append(Problem(proposal_input(spec, number, key),
                                     f"{place}Trường \"{shown}\" không có trong phiếu đề xuất."))
+    labels = field_places(spec)
     proposal: dict[str, str] = {}
     for item in spec.fields:
         name = proposal_input(spec, number, item.key)
+        label = labels[item.key]
         try:
-            text = clean_text(values.get(item.key), item.label, field_limit(item))
+            text = clean_text(values.get(item.key), label, field_limit(item))
             if text is None:
                 if item.required:
-                    problems.append(Problem(name, f"{place}{item.label}: chưa điền (bắt buộc)."))
+                    problems.append(Problem(name, f"{place}{label}: chưa điền (bắt buộc)."))
                 continue
-            proposal[item.key] = _field_value(item, unicodedata.normalize("NFC", text))
+            proposal[item.key] = _field_value(item, unicodedata.normalize("NFC", text), label)
         except ValueError as error:
             problems.append(Problem(name, f"{place}{error}"))
+    for section in spec.answering_sections():
+        if section.required and section not in spec.sections_filled(dict(values)):
+            problems.append(Problem(proposal_input(spec, number, section.fields[0].key),
+                                    f"{place}{section.heading}: chưa có nội dung (mục bắt buộc)."))
     return proposal
+
+
+def field_places(spec: ResponseSpec) -> dict[str, str]:
+    """How a mistake names each field: its label, after its heading on a form with sections
+    ("2.4. Đào tạo nguồn nhân lực … — Số lớp đào tạo, tập huấn")."""
+    places = {f.key: f.label for f in spec.fields}
+    for section in spec.sections:
+        for item in section.fields:
+            places[item.key] = f"{section.heading} — {item.label}"
+    return places
 
 
 def clean_proposals(spec: ResponseSpec, items: Sequence[Mapping[str, str | None]]) -> tuple[dict[str, str], ...]:
@@ -270,6 +285,7 @@ __all__ = [
     "clean_proposals",
     "clean_text",
     "field_limit",
+    "field_places",
     "proposal_input",
     "reply_too_large",
 ]
