@@ -387,3 +387,6 @@ class SavedAnswerRow(Base):
     rows: Mapped[list[Any]]  # the comment rows: section, comment, proposed, quote
     proposals: Mapped[list[Any]]  # the filled forms of a proposal call
     saved_at: Mapped[datetime]
+
+
+from models.db import tables_jobs  # noqa: E402,F401  (the background jobs join Base.metadata)

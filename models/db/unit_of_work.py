@@ -8,10 +8,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from models.db.access_token_repository import AccessTokenRepository
 from models.db.audit_repository import AuditRepository
 from models.db.database import READ_ONLY
+from models.db.digest_repository import DigestRepository
 from models.db.directory_repository import DirectoryRepository
 from models.db.draft_repository import DraftRepository
 from models.db.draft_round_repository import DraftRoundRepository
 from models.db.instance_repository import InstanceRepository
+from models.db.job_repository import JobRepository
 from models.db.mailbox_repository import MailboxRepository
 from models.db.office_repository import OfficeRepository
 from models.db.outbox_repository import OutboxRepository
@@ -51,6 +53,7 @@ class UnitOfWork:
     draft_rounds: DraftRoundRepository  # edit or remove a round never launched
     instances: InstanceRepository  # running processes: heartbeats, and the claims of dead ones
     saved_answers: SavedAnswerRepository  # a unit's answer saved unsent, one per recipient
+    digests: DigestRepository  # the staff's daily digest: who asked for it, which days were done, what it reports
 
     def __init__(self, sessions: sessionmaker[Session], read_only: bool = False) -> None:
         self._sessions = sessions
@@ -78,6 +81,8 @@ class UnitOfWork:
         self.draft_rounds = DraftRoundRepository(self.session)
         self.instances = InstanceRepository(self.session)
         self.saved_answers = SavedAnswerRepository(self.session)
+        self.digests = DigestRepository(self.session)
+        self.jobs = JobRepository(self.session)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

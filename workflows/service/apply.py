@@ -1,6 +1,7 @@
 """Persist a decision: state, responses, timers, outbox and audit in the caller's transaction."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from models.db.unit_of_work import UnitOfWork
@@ -11,7 +12,8 @@ from workflows.service.outgoing import OutboxWriter
 
 
 def apply_decision(app: App, uow: UnitOfWork, workflow: Workflow, decision: Decision, actor: str,
-                   now: datetime) -> None:
+                   now: datetime, on_progress: Callable[[int, int], None] | None = None) -> None:
+    """`on_progress(done, total)` hears of the messages queued, as they are (a launch to thousands of units)."""
     state = decision.state
     uow.rounds.save(state)
     recipient_ids = {code: uow.rounds.recipient_id(state.id, code) for code in
@@ -24,5 +26,5 @@ def apply_decision(app: App, uow: UnitOfWork, workflow: Workflow, decision: Deci
     if decision.messages:
         uow.flush()
         OutboxWriter(app, workflow).write(uow, state, uow.rounds.details(state.id), decision.messages,
-                                          recipient_ids, now)
+                                          recipient_ids, now, on_progress)
     uow.audit.append(state.id, now, actor, [(a.action, a.details) for a in decision.audit])

@@ -5,6 +5,7 @@ without one takes a reason, kept in the launch's audit entry. A launched round i
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -20,7 +21,7 @@ from models.text import stored_text
 from workflows.definition import Workflow
 from workflows.engine.events import Launch
 from workflows.service.app import App
-from workflows.service.commands import CommandResult, run_command
+from workflows.service.commands import CommandResult, deliver_decision
 from workflows.service.registry import get_workflow
 from workflows.service.rounds import (
     Addressee,
@@ -28,6 +29,7 @@ from workflows.service.rounds import (
     addressee_rows,
     check_new_round,
     draft_location,
+    execute,
     resolve_recipients,
     store_draft,
 )
@@ -207,10 +209,11 @@ def launch_needs_reason(app: App, round_id: int) -> bool:
 
 
 def launch_round(app: App, round_id: int, actor: str, no_draft_reason: str | None = None,
-                 deliver: bool = True) -> CommandResult:
+                 deliver: bool = True, on_progress: Callable[[int, int], None] | None = None) -> CommandResult:
     """Launch: refused with DraftRequired when the kind needs a draft (its definition's `draft: "required"`), the
     round has none and no reason is given; the reason goes into the launch's audit entry. A reason for a round
-    that has its draft is refused, so the audit never says a draft was missing when it was not."""
+    that has its draft is refused, so the audit never says a draft was missing when it was not. `on_progress(done,
+    total)` hears of the invitations queued (the caller shows progress; delivery's progress is in the outbox)."""
     reason = check_no_draft_reason(no_draft_reason)
     with app.uow(read_only=True) as uow:
         row = uow.rounds.row(round_id)
@@ -222,7 +225,8 @@ def launch_round(app: App, round_id: int, actor: str, no_draft_reason: str | Non
     if workflow.needs_draft and not has_draft and reason is None:
         raise DraftRequired(f"Đợt số {round_id} chưa có tệp dự thảo: {workflow.terms.round} cần gửi kèm dự thảo để "
                             "các đơn vị góp ý. Hãy sửa bản nháp để đính kèm tệp, hoặc ghi lý do không kèm dự thảo.")
-    return run_command(app, round_id, Launch(no_draft_reason=reason), actor, deliver=deliver)
+    decision = execute(app, round_id, Launch(no_draft_reason=reason), actor, on_progress=on_progress)
+    return deliver_decision(app, round_id, decision) if deliver else CommandResult(decision)
 
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -121,9 +121,11 @@ class OutboxWriter:
         self.domain = app.settings.from_address.rsplit("@", 1)[1]
 
     def write(self, uow: UnitOfWork, state: RoundState, details: RoundDetails, intents: list[MessageIntent],
-              recipient_ids: dict[str, int], now: datetime) -> int:
+              recipient_ids: dict[str, int], now: datetime,
+              on_progress: Callable[[int, int], None] | None = None) -> int:
         """Compose and queue in chunks: a fan-out to thousands of units never holds them all in memory,
-        and the repositories' multi-row inserts skip the ORM's per-row bookkeeping."""
+        and the repositories' multi-row inserts skip the ORM's per-row bookkeeping. `on_progress(done, total)`
+        hears of each chunk queued."""
         written = 0
         letter = letter_citation(uow, self.workflow, state.id) if intents else None
         for start in range(0, len(intents), CHUNK):
@@ -131,6 +133,8 @@ class OutboxWriter:
             uow.tokens.add_many(tokens)
             uow.outbox.queue(outbox, now)
             written += len(outbox)
+            if on_progress is not None:
+                on_progress(written, len(intents))
         return written
 
     def _chunk(self, state: RoundState, details: RoundDetails, intents: list[MessageIntent],

@@ -275,11 +275,13 @@ def load_for(uow: UnitOfWork, round_id: int, needs: Needs, unit: str | None) -> 
 
 
 def execute(app: App, round_id: int, event: Event, actor: str,
-            also: Callable[[UnitOfWork, Decision], None] | None = None) -> Decision:
+            also: Callable[[UnitOfWork, Decision], None] | None = None,
+            on_progress: Callable[[int, int], None] | None = None) -> Decision:
     """Apply one event to a round in one transaction; refusals change nothing. Nothing is sent here:
     callers go through `commands.run_command`, which runs this and then hands the queued mail to delivery.
 
-    `also` writes rows that belong with the event (a submission package) in the same transaction.
+    `also` writes rows that belong with the event (a submission package) in the same transaction; `on_progress`
+    hears how many of the messages it queues are written (apply_decision).
 
     The round's row is locked first (events of one round, and their audit chain, go one at a time); then only
     what the event's transition reads is loaded (engine.decide.needs_for): an event about one unit whose
@@ -293,7 +295,7 @@ def execute(app: App, round_id: int, event: Event, actor: str,
         check_event_texts(event, workflow)
         state = load_for(uow, round_id, needs_for(head.status, event, workflow), event_unit(event))
         decision = decide(state, event, now, workflow, app.calendar, app.tz)
-        apply_decision(app, uow, workflow, decision, actor, now)
+        apply_decision(app, uow, workflow, decision, actor, now, on_progress)
         if also is not None:
             also(uow, decision)
         uow.commit()

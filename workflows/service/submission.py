@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -50,20 +51,28 @@ def package_refusal(workflow: Workflow, state: RoundState) -> DomainError:
                        "not_ready_to_submit")
 
 
-def package_contents(facts: RoundFacts) -> tuple[PackageDef, list[RenderedDocument]]:
+def package_contents(facts: RoundFacts, on_progress: Callable[[int, int], None] | None = None,
+                     ) -> tuple[PackageDef, list[RenderedDocument]]:
     """The package of the round's state and its documents, built in the package's order; refused with the
-    words of the first document that cannot be built."""
+    words of the first document that cannot be built. `on_progress(done, total)` hears of each document built."""
     package = facts.workflow.package(facts.state.status)
     if package is None:
         raise package_refusal(facts.workflow, facts.state)
-    return package, [build_document(facts, key) for key in package.documents]
+    documents = []
+    for key in package.documents:
+        documents.append(build_document(facts, key))
+        if on_progress is not None:
+            on_progress(len(documents), len(package.documents))
+    return package, documents
 
 
-def submit_round(app: App, round_id: int, actor: str) -> SubmissionPackage:
+def submit_round(app: App, round_id: int, actor: str,
+                 on_progress: Callable[[int, int], None] | None = None) -> SubmissionPackage:
     """Build the package first; the state moves (and the package is recorded) in one transaction.
-    A refused step removes the file it wrote, so nothing half-done remains."""
+    A refused step removes the file it wrote, so nothing half-done remains. `on_progress(done, total)` hears of
+    each document of the package built."""
     facts = RoundFacts(app, round_id)
-    package, documents = package_contents(facts)
+    package, documents = package_contents(facts, on_progress)
     content = _zip([(d.filename, d.content) for d in documents])
     sha = hashlib.sha256(content).hexdigest()
     target = package_folder(app, round_id) / f"ho-so-dot-{round_id}-v{facts.state.draft_version}-{sha[:8]}.zip"

@@ -58,6 +58,7 @@ def create_web_app(app: App) -> FastAPI:
         consolidation,
         dashboard,
         directory,
+        jobs,
         mail,
         ops,
         recipient,
@@ -163,7 +164,7 @@ def create_web_app(app: App) -> FastAPI:
     web.openapi = openapi_schema  # type: ignore[method-assign]
 
     # consolidation before rounds: its paths (/rounds/{id}/consolidation, ...) are more specific.
-    for module in (ops, auth, accounts, dashboard, consolidation, signing, rounds, directory, register, mail,
+    for module in (ops, auth, accounts, dashboard, consolidation, signing, jobs, rounds, directory, register, mail,
                    recipient, api):
         web.include_router(module.router)
     return web

@@ -2,6 +2,7 @@
 documents, the submission package, the UBND decision, a revised draft or a follow-up round, and the exports."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,7 @@ from workflows.service.documents import (
 from workflows.service.drafts import add_version, latest_version, revise_round, versions
 from workflows.service.errors import FormErrors
 from workflows.service.followup import follow_up_possible, follow_up_round
+from workflows.service.jobs import JobControl, JobOutcome, running_job, runs_in_background, start_job
 from workflows.service.registry import get_workflow
 from workflows.service.signed_documents import signed_documents
 from workflows.service.submission import package_refusal, submission_packages, submit_round
@@ -454,6 +456,10 @@ def submit(request: Request, round_id: IdPath, posted: Posted = PostedForm,
             _package_lines(contents), f"Đợt chuyển sang trạng thái \"{workflow.state_title(target)}\".",
             "Hồ sơ chỉ lập một lần; không lập lại được."], posted.values, f"/rounds/{round_id}/documents",
             title=package.title)
+    if runs_in_background(app, round_id):  # documents of thousands of units: a progress page
+        job_id = running_job(app, round_id, "submission") or start_job(
+            app, round_id, "submission", user.actor, _submission_work(app, round_id, user.actor))
+        return RedirectResponse(f"/rounds/{round_id}/jobs/{job_id}", status_code=303)
     try:
         submitted = submit_round(app, round_id, user.actor)
     except DomainError as refusal:
@@ -461,6 +467,15 @@ def submit(request: Request, round_id: IdPath, posted: Posted = PostedForm,
     status = round_brief(app, round_id).status
     return RedirectResponse(f"/rounds/{round_id}/documents?ok={status}{_mail(submitted.mail)}",
                             status_code=303)
+
+
+def _submission_work(app: App, round_id: int, actor: str) -> Callable[[JobControl], JobOutcome]:
+    """The package as a background job, counted document by document; the documents tab afterwards."""
+    def work(control: JobControl) -> JobOutcome:
+        submitted = submit_round(app, round_id, actor, on_progress=control.step("build"))
+        status = round_brief(app, round_id).status
+        return JobOutcome(f"/rounds/{round_id}/documents?ok={status}{_mail(submitted.mail)}")
+    return work
 
 
 @router.post("/rounds/{round_id:int}/decision")

@@ -1,6 +1,7 @@
 """Staff pages of a round: create and preview, the per-unit grid with its actions, timeline, outbox, audit."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
@@ -19,7 +20,7 @@ from workflows.definition import Workflow
 from workflows.definition.schema import Capability
 from workflows.engine.events import Event, Launch, Remind
 from workflows.service.app import App
-from workflows.service.commands import MAIL_NOTICES, run_command
+from workflows.service.commands import MAIL_NOTICES, deliver_decision, run_command
 from workflows.service.directory_edit import directory_by_group
 from workflows.service.draft_rounds import (
     RoundLaunched,
@@ -33,6 +34,7 @@ from workflows.service.draft_rounds import (
 )
 from workflows.service.errors import FormErrors
 from workflows.service.invitation_preview import PLACEHOLDER_LINK, preview_invitation
+from workflows.service.jobs import JobControl, JobOutcome, mail_counter, running_job, runs_in_background, start_job
 from workflows.service.offices import office_codes, offices
 from workflows.service.outbox_view import KIND_LABELS, STATUS_LABELS, MessageNotFound, outbox_message, outbox_page
 from workflows.service.registry import get_workflow, shipped_workflows
@@ -645,6 +647,20 @@ def _not_now(brief: RoundBrief, action: str) -> str | None:
             f"\"{workflow.state_title(brief.status)}\".")
 
 
+def _launch_work(app: App, round_id: int, actor: str,
+                 no_draft_reason: str | None) -> Callable[[JobControl], JobOutcome]:
+    """A launch as a background job: the letters prepared (counted as they are queued), then sent (counted in the
+    outbox); the round's page with the usual message afterwards."""
+    def work(control: JobControl) -> JobOutcome:
+        queued = launch_round(app, round_id, actor, no_draft_reason, deliver=False,
+                              on_progress=control.step("prepare"))
+        control.counted("send", queued.queued, mail_counter(app, round_id))
+        result = deliver_decision(app, round_id, queued.decision)
+        mail = result.mail if result.notice else ""
+        return JobOutcome(f"/rounds/{round_id}?ok=launch&n={result.queued}" + (f"&mail={mail}" if mail else ""))
+    return work
+
+
 @router.post("/rounds/{round_id:int}/{action}")
 def act(request: Request, round_id: IdPath, action: str, posted: Posted = PostedForm,
         user: StaffUser = Depends(require_staff)) -> Response:
@@ -669,6 +685,10 @@ def act(request: Request, round_id: IdPath, action: str, posted: Posted = Posted
         return _action_page(request, round_id, action, values, problem.errors, 422)
     if (values.get("confirmed") or [""])[0] != "yes":
         return _confirm_page(request, round_id, action, [line for line in lines if line], values)
+    if isinstance(event, Launch) and runs_in_background(app, round_id):  # thousands of letters: a progress page
+        job_id = running_job(app, round_id, "launch") or start_job(
+            app, round_id, "launch", user.actor, _launch_work(app, round_id, user.actor, event.no_draft_reason))
+        return RedirectResponse(f"/rounds/{round_id}/jobs/{job_id}", status_code=303)
     try:  # committed first; mail that cannot go out now is a notice on the round's page (commands.py)
         if isinstance(event, Launch):  # a kind that needs a draft: checked again in the use case
             result = launch_round(app, round_id, user.actor, event.no_draft_reason)

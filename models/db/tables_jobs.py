@@ -1,0 +1,31 @@
+"""Long actions run as background jobs (a launch to thousands of units, a submission package): one row each, so
+that any replica can answer "how far has it got?" and a restarted server can say a job was interrupted."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.db.tables import Base
+
+
+class JobRow(Base):
+    """A background job of one round: what it does, how far it is (done of total in its current step), and how it
+    ended. `owner` names the process that runs it; `updated_at` is its last sign of life."""
+
+    __tablename__ = "jobs"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)  # random: a job's address is not guessable
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
+    action: Mapped[str] = mapped_column(String(20))  # launch | submission
+    actor: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(20))  # running | done | failed | interrupted
+    step: Mapped[str] = mapped_column(String(20))  # what the counts count (jobs.STEP_LABELS)
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    result_url: Mapped[str | None] = mapped_column(String(500))
+    message: Mapped[str | None] = mapped_column(Text)  # for people: the outcome, or why it failed (Vietnamese)
+    owner: Mapped[str] = mapped_column(String(64))
+    started_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]

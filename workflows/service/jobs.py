@@ -1,0 +1,259 @@
+"""Long actions as background jobs: the request starts the work in a thread of this process and answers at once;
+the page polls how far it is. The work reports its own progress (`on_progress(done, total)` from the use case);
+a flusher writes the latest count to the job's row at most every FLUSH_SECONDS, so that the writes cost a small
+fraction of the work and any replica can answer the poll. A running job whose process is gone reads as
+interrupted."""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from models.db.job_repository import DONE, FAILED, INTERRUPTED, RUNNING, Job
+from models.errors import DomainError
+from workflows.service.app import App
+
+log = logging.getLogger("ykien.jobs")
+
+OWNER = uuid.uuid4().hex  # this process: a job it started and no longer runs was cut short (a restart)
+FLUSH_SECONDS = 0.5
+HEARTBEAT_SECONDS = 5.0  # a job with nothing new still says it is alive this often
+STALE_AFTER = timedelta(seconds=120)  # another process's job silent this long has died with its process
+BACKGROUND_FROM_UNITS = 200  # smaller rounds launch and build their package within the request
+
+# What the counts of each step count, in the words staff read ({done} and {total} formatted 1.200).
+STEP_LABELS = {
+    "start": "Đang bắt đầu…",
+    "prepare": "Đã chuẩn bị {done}/{total} thư gửi các cơ quan, đơn vị",
+    "send": "Đã gửi {done}/{total} thư",
+    "build": "Đã lập {done}/{total} văn bản của hồ sơ",
+}
+STATUS_LABELS = {RUNNING: "Đang thực hiện", DONE: "Đã xong", FAILED: "Không thực hiện được",
+                 INTERRUPTED: "Bị gián đoạn"}
+ACTION_TITLES = {"launch": "Phát hành", "submission": "Lập hồ sơ trình"}
+INTERRUPTED_MESSAGE = ("Công việc bị gián đoạn (máy chủ đã dừng hoặc khởi động lại giữa chừng). Xem trang của đợt "
+                       "để biết phần nào đã xong trước khi làm lại.")
+FAILED_MESSAGE = "Có lỗi ngoài dự kiến khi thực hiện; không có gì bị ghi dở. Xem nhật ký máy chủ hoặc thử lại."
+
+
+class JobNotFound(DomainError):
+    def __init__(self) -> None:
+        super().__init__("Không tìm thấy công việc này.", "job_not_found")
+
+
+@dataclass(frozen=True)
+class JobOutcome:
+    """Where the person goes when the job is done, and what they read there (already in that page's address)."""
+
+    result_url: str
+
+
+def _utc_now() -> datetime:
+    """Real time, not the app's clock: liveness is about the process, and tests and demos freeze the app's clock."""
+    return datetime.now(UTC)
+
+
+class _Live:
+    """The latest progress of a job running here; the work writes it, the flusher reads it."""
+
+    def __init__(self, step: str) -> None:
+        self.lock = threading.Lock()
+        self.step, self.done, self.total = step, 0, 0
+        self.sample: Callable[[], int] | None = None
+
+    def set(self, step: str, done: int, total: int, sample: Callable[[], int] | None = None) -> None:
+        with self.lock:
+            self.step, self.done, self.total, self.sample = step, done, total, sample
+
+    def read(self) -> tuple[str, int, int]:
+        with self.lock:
+            step, done, total, sample = self.step, self.done, self.total, self.sample
+        if sample is not None:  # a step whose work happens elsewhere (delivery): its count is in the database
+            done = min(total, sample())
+        return step, done, total
+
+
+_LIVE: dict[str, _Live] = {}
+_LIVE_LOCK = threading.Lock()
+
+
+class JobControl:
+    """What the work of a job is given: a progress callback per step."""
+
+    def __init__(self, live: _Live) -> None:
+        self._live = live
+
+    def step(self, name: str) -> Callable[[int, int], None]:
+        """The `on_progress(done, total)` of a step: cheap (memory only); the flusher writes it."""
+        self._live.set(name, 0, 0)
+
+        def on_progress(done: int, total: int) -> None:
+            self._live.set(name, done, total)
+        return on_progress
+
+    def counted(self, name: str, total: int, sample: Callable[[], int]) -> None:
+        """A step whose progress is counted in the database by `sample()` (read at each flush)."""
+        self._live.set(name, 0, total, sample)
+
+
+def _write_progress(app: App, job_id: str, progress: tuple[str, int, int]) -> None:
+    step, done, total = progress
+    with app.uow() as uow:
+        uow.jobs.progress(job_id, step, done, total, _utc_now())
+        uow.commit()
+
+
+def _flush_until(app: App, job_id: str, live: _Live, stop: threading.Event) -> None:
+    """Write the latest progress every FLUSH_SECONDS when it changed, and every HEARTBEAT_SECONDS anyway. A write
+    that waits (SQLite's lock, held by the work's own transaction) delays this thread only, never the work."""
+    written: tuple[str, int, int] | None = None
+    last = time.monotonic()
+    while not stop.wait(FLUSH_SECONDS):
+        try:
+            progress = live.read()
+            if progress != written or time.monotonic() - last >= HEARTBEAT_SECONDS:
+                _write_progress(app, job_id, progress)
+                written, last = progress, time.monotonic()
+        except Exception:  # progress is a courtesy: the work goes on without it
+            log.warning("job %s: progress not written", job_id, exc_info=True)
+
+
+def _finish(app: App, job_id: str, status: str, message: str | None, result_url: str | None) -> None:
+    with app.uow() as uow:
+        uow.jobs.finish(job_id, status, message, result_url, _utc_now())
+        uow.commit()
+
+
+def _run(app: App, job_id: str, live: _Live, work: Callable[[JobControl], JobOutcome]) -> None:
+    stop = threading.Event()
+    flusher = threading.Thread(target=_flush_until, args=(app, job_id, live, stop), daemon=True,
+                               name=f"job-{job_id[:8]}-progress")
+    flusher.start()
+    try:
+        outcome = work(JobControl(live))
+    except DomainError as refused:
+        stop.set()
+        flusher.join()
+        _finish(app, job_id, FAILED, refused.message, None)
+    except Exception:
+        log.exception("job %s failed", job_id)
+        stop.set()
+        flusher.join()
+        _finish(app, job_id, FAILED, FAILED_MESSAGE, None)
+    else:
+        stop.set()
+        flusher.join()
+        _write_progress(app, job_id, live.read())
+        _finish(app, job_id, DONE, None, outcome.result_url)
+    finally:
+        with _LIVE_LOCK:
+            _LIVE.pop(job_id, None)
+
+
+def start_job(app: App, round_id: int, action: str, actor: str,
+              work: Callable[[JobControl], JobOutcome]) -> str:
+    """Record a job and run `work` in a thread of this process; its id, at once."""
+    job_id = uuid.uuid4().hex
+    with app.uow() as uow:
+        uow.rounds.row(round_id)
+        uow.jobs.start(job_id, round_id, action, actor, "start", OWNER, _utc_now())
+        uow.commit()
+    live = _Live("start")
+    with _LIVE_LOCK:
+        _LIVE[job_id] = live
+    threading.Thread(target=_run, args=(app, job_id, live, work), daemon=True, name=f"job-{job_id[:8]}").start()
+    return job_id
+
+
+def running_job(app: App, round_id: int, action: str) -> str | None:
+    """A job of this action still running for the round (a second click joins it instead of starting another)."""
+    with app.uow(read_only=True) as uow:
+        jobs = uow.jobs.running_for_round(round_id, action)
+    return next((j.id for j in jobs if not _cut_short(j)), None)
+
+
+def _cut_short(job: Job) -> bool:
+    if job.status != RUNNING:
+        return False
+    if job.owner == OWNER:
+        with _LIVE_LOCK:
+            return job.id not in _LIVE
+    return _utc_now() - job.updated_at > STALE_AFTER
+
+
+@dataclass(frozen=True)
+class JobView:
+    """A job as the page and its JSON show it."""
+
+    id: str
+    round_id: int
+    action: str
+    title: str
+    status: str
+    status_label: str
+    label: str
+    done: int
+    total: int
+    message: str | None
+    result_url: str | None
+
+    def as_json(self) -> dict[str, object]:
+        return {"id": self.id, "round_id": self.round_id, "status": self.status, "status_label": self.status_label,
+                "label": self.label, "done": self.done, "total": self.total, "message": self.message,
+                "result_url": self.result_url}
+
+
+def runs_in_background(app: App, round_id: int) -> bool:
+    """Whether the round is large enough for its launch and package to run as a job (one aggregate query)."""
+    with app.uow(read_only=True) as uow:
+        return uow.rounds.counts_without(round_id, None).asked >= BACKGROUND_FROM_UNITS
+
+
+def mail_counter(app: App, round_id: int) -> Callable[[], int]:
+    """How many of the round's messages delivery has dealt with (sent, or refused for good) since now: the
+    progress of a delivery step, read from the outbox by the flusher."""
+    def handled() -> int:
+        with app.uow(read_only=True) as uow:
+            counts = uow.outbox.counts_by_status(round_id)
+        return counts.get("sent", 0) + counts.get("failed", 0)
+    before = handled()
+    return lambda: handled() - before
+
+
+def number(value: int) -> str:
+    """1.200, as Vietnamese writes thousands."""
+    return f"{value:,}".replace(",", ".")
+
+
+def job_view(app: App, job_id: str) -> JobView:
+    """The job, with the progress of this process's thread when it runs here (fresher than its row); a running
+    job whose process is gone is recorded as interrupted. JobNotFound for an unknown id."""
+    with app.uow(read_only=True) as uow:
+        job = uow.jobs.get(job_id)
+    if job is None:
+        raise JobNotFound()
+    if _cut_short(job):
+        _finish(app, job_id, INTERRUPTED, INTERRUPTED_MESSAGE, None)
+        with app.uow(read_only=True) as uow:
+            job = uow.jobs.get(job_id) or job
+    step, done, total = job.step, job.done, job.total
+    with _LIVE_LOCK:
+        live = _LIVE.get(job_id)
+    if live is not None and job.status == RUNNING:
+        step, done, total = live.read()
+    label = STEP_LABELS.get(step, STEP_LABELS["start"])
+    if total:
+        label = label.format(done=number(done), total=number(total))
+    elif "{" in label:
+        label = STEP_LABELS["start"]
+    return JobView(job.id, job.round_id, job.action, ACTION_TITLES.get(job.action, job.action), job.status,
+                   STATUS_LABELS.get(job.status, job.status), label, done, total, job.message, job.result_url)
+
+
+__all__ = ["BACKGROUND_FROM_UNITS", "DONE", "FAILED", "INTERRUPTED", "RUNNING", "JobControl", "JobNotFound",
+           "JobOutcome", "JobView", "job_view", "mail_counter", "number", "running_job", "runs_in_background",
+           "start_job"]
