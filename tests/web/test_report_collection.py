@@ -1,0 +1,135 @@
+"""A report collection round (seed 003) on the web: each unit's page draws the programme's headings with their
+fields, refuses a figure that is not a number, a negative budget or a required heading left empty (422, the field
+named in Vietnamese, the form refilled, nothing saved), and keeps a report saved unsent."""
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from test_recipient_page import links
+from test_round_kinds import FIXTURES, PASSWORD, STAFF, local, log_in, settings_for
+
+from config.clock import FrozenClock
+from models.rounds import RecipientRole
+from notifications.testing import SmtpCapture, smtp_capture
+from workflows.engine.events import Launch
+from workflows.service.app import App, build_app
+from workflows.service.directory import import_units
+from workflows.service.recipients import recipient_page
+from workflows.service.rounds import Addressee, NewRound, create_round, execute
+from workflows.service.staff import add_user
+from workflows.service.steps import run_step
+from workflows.web.app import create_web_app
+from workflows.web.security import link_csrf
+
+TITLE = "Chương trình quốc gia hỗ trợ doanh nghiệp nâng cao năng suất và chất lượng sản phẩm, hàng hóa năm 2025"
+REPORT = {"leadership_text": "Kế hoạch số 41/KH-UBND ngày 06/3/2025 về giáo dục nghề nghiệp.",
+          "decisions_issued": "3", "training_text": "Cử 03 công chức tham gia khóa đào tạo TCVN ISO 9001:2015.",
+          "trainings_held": "2", "people_trained": "45", "budget_state": "120.000.000"}
+
+
+@pytest.fixture(scope="module")
+def template_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    home = tmp_path_factory.mktemp("report-template")
+    with smtp_capture() as capture:
+        app = build_app(settings_for(home, capture), FrozenClock(local("2025-11-20T08:30")), create_schema=True)
+        import_units(app, FIXTURES / "units_12.csv", STAFF)
+        add_user(app, "long", "Phạm Phi Long", "staff", PASSWORD, "TĐC", "test")
+        app.close()
+    return home
+
+
+@pytest.fixture
+def ykien_app(template_home: Path, tmp_path: Path, capture: SmtpCapture, clock: FrozenClock) -> Iterator[App]:
+    for database in template_home.glob("ykien.db*"):
+        shutil.copy(database, tmp_path / database.name)
+    app = build_app(settings_for(tmp_path, capture), clock)
+    yield app
+    app.close()
+
+
+@pytest.fixture
+def unit_client(ykien_app: App) -> TestClient:
+    return TestClient(create_web_app(ykien_app))
+
+
+@pytest.fixture
+def staff(ykien_app: App) -> TestClient:
+    return log_in(TestClient(create_web_app(ykien_app)))
+
+
+def launch_report_round(app: App, deadline: date = date(2025, 12, 5)) -> int:
+    new = NewRound(title=TITLE, subject="", workflow="report_collection", office="TĐC", deadline=deadline,
+                   addressees=(Addressee(groups=("so-ban-nganh",)),
+                               Addressee(units=("TTTT-VP",), role=RecipientRole.INFORM)),
+                   contact_name="Ông Phạm Phi Long", contact_phone="0912 130 290",
+                   signer_name="Nông Thị Thanh Huyền")
+    round_id = create_round(app, new, STAFF)
+    execute(app, round_id, Launch(), STAFF)
+    run_step(app, "circulate", round_id=round_id)
+    return round_id
+
+
+def report_form(app: App, token: str, values: dict[str, str], action: str = "send") -> dict[str, str]:
+    return {"csrf_token": link_csrf(app, token), "action": action, "answer": "proposals",
+            **{f"p_{key}": value for key, value in values.items()}}
+
+
+def test_the_units_page_draws_every_heading_with_its_fields_by_kind(
+        ykien_app: App, unit_client: TestClient, capture: SmtpCapture) -> None:
+    launch_report_round(ykien_app)
+    page = unit_client.get(f"/r/{links(capture)['SCT']}").text
+    for drawn in ('<h3 id="heading-implementation-title">I. Tình hình triển khai và kết quả thực hiện Chương trình',
+                  '<h4 id="heading-training-title">2.4. Đào tạo nguồn nhân lực cho hoạt động nâng cao năng suất '
+                  'chất lượng</h4>',
+                  '<h4 id="heading-leadership-title">1. Công tác lãnh đạo, chỉ đạo triển khai thực hiện '
+                  '<span class="req" title="mục bắt buộc">*</span>',
+                  '<textarea id="p_training_text" name="p_training_text" rows="4"',
+                  'name="p_people_trained" type="text" inputmode="numeric"',
+                  'name="p_budget_state" type="text" inputmode="numeric"', "không nhỏ hơn 0",
+                  '<h3 id="heading-recommendations-title">IV. Đề xuất, kiến nghị</h3>'):
+        assert drawn in page, drawn
+    assert page.index("heading-leadership") < page.index("heading-training") < page.index("heading-budget")
+
+
+def test_a_figure_that_is_not_a_number_a_negative_budget_and_an_empty_required_heading_are_refused(
+        ykien_app: App, unit_client: TestClient, capture: SmtpCapture) -> None:
+    launch_report_round(ykien_app)
+    token = links(capture)["SCT"]
+    bad = {**REPORT, "trainings_held": "hai lớp", "budget_state": "-5.000.000", "leadership_text": "",
+           "decisions_issued": ""}
+    refused = unit_client.post(f"/r/{token}", data=report_form(ykien_app, token, bad))
+    assert refused.status_code == 422
+    for message in ("2.4. Đào tạo nguồn nhân lực cho hoạt động nâng cao năng suất chất lượng — "
+                    "Số lớp đào tạo, tập huấn: &#34;hai lớp&#34; phải là số nguyên",
+                    "3. Kinh phí thực hiện — Kinh phí ngân sách nhà nước: -5.000.000 đồng nhỏ hơn mức tối thiểu "
+                    "0 đồng.",
+                    "1. Công tác lãnh đạo, chỉ đạo triển khai thực hiện: chưa có nội dung (mục bắt buộc)."):
+        assert message in refused.text, message
+    assert 'name="p_trainings_held" type="text" inputmode="numeric" value="hai lớp"' in refused.text
+    assert "Cử 03 công chức tham gia khóa đào tạo" in refused.text  # the form comes back filled
+    assert recipient_page(ykien_app, token).revisions == []  # nothing saved
+
+    sent = unit_client.post(f"/r/{token}", data=report_form(ykien_app, token, REPORT), follow_redirects=False)
+    assert sent.status_code == 303
+    stored = recipient_page(ykien_app, token).current
+    assert stored is not None and stored.proposals[0]["budget_state"] == "120000000"
+    shown = unit_client.get(f"/r/{token}").text
+    assert '<h4 class="r-fact-heading">2.4. Đào tạo nguồn nhân lực' in shown
+
+
+def test_a_report_saved_unsent_comes_back_under_its_headings(
+        ykien_app: App, unit_client: TestClient, capture: SmtpCapture) -> None:
+    launch_report_round(ykien_app)
+    token = links(capture)["STC"]
+    saved = unit_client.post(f"/r/{token}", data=report_form(ykien_app, token, {"training_text": "Đang tổng hợp"},
+                                                             action="save"), follow_redirects=False)
+    assert saved.status_code in (200, 303), saved.text
+    page = unit_client.get(f"/r/{token}").text
+    assert 'id="saved-notice"' in page
+    assert '<textarea id="p_training_text" name="p_training_text" rows="4" maxlength="5000">Đang tổng hợp' in page
+    assert recipient_page(ykien_app, token).revisions == []
