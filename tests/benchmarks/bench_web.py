@@ -21,7 +21,7 @@ import time
 import warnings
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager, suppress
+from contextlib import AsyncExitStack, ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -40,6 +40,7 @@ from bench_support import (
     prepare_round,
     print_table,
     timed,
+    verdict,
 )
 from sqlalchemy import event, func, select
 
@@ -55,8 +56,15 @@ from workflows.service.steps import run_step
 from workflows.web.security import link_csrf
 
 SIZES = (50, 5_000)
-SUBMISSIONS = 200
+# (answers posted at once, uvicorn processes): each run answers for units nobody answered for before. Two processes
+# are two replicas of the web app on one database behind a load balancer (the client spreads the requests), as
+# replicas of `ykien serve` can run in production; one process is what a single `ykien serve` gives.
+CONCURRENT_RUNS = ((200, 1), (500, 1), (500, 2))
+QUICK_CONCURRENT_RUNS = ((200, 1),)
 QUICK_SUBMISSION_UNITS = 500  # the full run sends the submissions into the 5,000-unit round
+ANSWERS_PER_SECOND_GOAL = 100
+POST_RATIO_GOAL = 1.5  # answer POST at 5,000 units against 50
+ROUND_PAGE_RATIO_GOAL = 3.0
 ANSWERED = 10  # units that answered before the pages are measured, the same number in both rounds
 OPENED = 20
 PASSWORD = "matkhau-rat-dai"
@@ -238,14 +246,21 @@ SERVE = ("import uvicorn; from workflows.service.app import build_app; from work
 
 
 @contextmanager
-def uvicorn_process(app: App, smtp_url: str) -> Iterator[str]:
+def uvicorn_processes(app: App, smtp_url: str, count: int) -> Iterator[list[str]]:
+    """`count` uvicorn processes, each on its own port; yields their base URLs."""
+    with ExitStack() as stack:
+        yield [stack.enter_context(uvicorn_process(app, smtp_url, number)) for number in range(count)]
+
+
+@contextmanager
+def uvicorn_process(app: App, smtp_url: str, number: int = 0) -> Iterator[str]:
     """`uvicorn` in its own process on the same home and database, its clock frozen one hour after launch."""
     port = free_port()
     env = {key: value for key, value in os.environ.items() if not key.startswith("YKIEN_")}
     env.update(YKIEN_HOME=str(app.settings.home), YKIEN_DATABASE_URL=app.settings.database_url_resolved,
                YKIEN_SMTP_URL=smtp_url, YKIEN_NOW=(START + timedelta(hours=1)).isoformat(),
                YKIEN_SECRET_KEY=app.secret_key, PYTHONPATH=str(REPO))
-    log = app.settings.home / "uvicorn.log"  # a file, not a pipe: a full pipe would stall the server
+    log = app.settings.home / f"uvicorn-{number}.log"  # a file, not a pipe: a full pipe would stall the server
     with log.open("wb") as output:
         process = subprocess.Popen([sys.executable, "-c", SERVE.format(port=port)], cwd=REPO, env=env,
                                    stdout=output, stderr=subprocess.STDOUT)
@@ -274,8 +289,8 @@ def uvicorn_process(app: App, smtp_url: str) -> Iterator[str]:
 
 
 def server_log(app: App) -> str:
-    path = app.settings.home / "uvicorn.log"
-    return path.read_text(errors="replace") if path.exists() else ""
+    """What every uvicorn process of this home wrote."""
+    return "".join(path.read_text(errors="replace") for path in sorted(app.settings.home.glob("uvicorn-*.log")))
 
 
 @dataclass
@@ -285,13 +300,16 @@ class Submission:
     seconds: float
 
 
-async def submit_all(base: str, app: App, chosen: dict[str, str]) -> tuple[float, list[Submission]]:
-    """Every unit posts its answer at once, each through its own link; returns the wall time and outcomes."""
+async def submit_all(bases: list[str], app: App, chosen: dict[str, str]) -> tuple[float, list[Submission]]:
+    """Every unit posts its answer at once, each through its own link, the units dealt round-robin over the
+    servers (as a load balancer would); returns the wall time and outcomes."""
     limits = httpx.Limits(max_connections=len(chosen), max_keepalive_connections=len(chosen))
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=600) as client:
+    async with AsyncExitStack() as clients_stack:
+        clients = [await clients_stack.enter_async_context(httpx.AsyncClient(base_url=base, limits=limits,
+                                                                              timeout=600)) for base in bases]
         start = asyncio.Event()
 
-        async def one(unit: str, token: str) -> Submission:
+        async def one(unit: str, token: str, client: httpx.AsyncClient) -> Submission:
             await start.wait()
             began = time.perf_counter()
             try:
@@ -301,7 +319,8 @@ async def submit_all(base: str, app: App, chosen: dict[str, str]) -> tuple[float
                 status = type(error).__name__
             return Submission(unit, status, time.perf_counter() - began)
 
-        tasks = [asyncio.create_task(one(unit, token)) for unit, token in chosen.items()]
+        tasks = [asyncio.create_task(one(unit, token, clients[i % len(clients)]))
+                 for i, (unit, token) in enumerate(chosen.items())]
         await asyncio.sleep(0.05)
         began = time.perf_counter()
         start.set()
@@ -325,11 +344,27 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
 
 
-def concurrent_submissions(site: RoundSite, capture: SmtpCapture, count: int) -> None:
+@dataclass(frozen=True)
+class ConcurrentFigures:
+    count: int
+    processes: int
+    per_second: float
+    p50: float
+    p95: float
+
+
+def concurrent_submissions(site: RoundSite, capture: SmtpCapture, count: int, processes: int,
+                           first: int) -> ConcurrentFigures:
+    """`count` units (from the `first`-th unit without an answer) post their answers at once to `processes`
+    uvicorn processes; checked in the database for none lost and none doubled, and at the SMTP server for the
+    receipts the delivery sweep sends after."""
     received_before = len(capture.raw_messages)
-    chosen = {code: site.tokens[code] for code in sorted(site.tokens)[ANSWERED:ANSWERED + count]}
-    with uvicorn_process(site.app, capture.url) as base:
-        wall, outcomes = asyncio.run(submit_all(base, site.app, chosen))
+    start = ANSWERED + first
+    chosen = {code: site.tokens[code] for code in sorted(site.tokens)[start:start + count]}
+    if len(chosen) != count:
+        raise BenchmarkCheckFailed(f"the round has {len(site.tokens) - start} units left to answer, not {count}")
+    with uvicorn_processes(site.app, capture.url, processes) as bases:
+        wall, outcomes = asyncio.run(submit_all(bases, site.app, chosen))
     statuses = Counter(o.status for o in outcomes)
     stored = stored_answers(site.app, site.round_id, list(chosen))
     lost = sorted(set(chosen) - set(stored))
@@ -343,6 +378,8 @@ def concurrent_submissions(site: RoundSite, capture: SmtpCapture, count: int) ->
     latencies = [o.seconds for o in outcomes]
     rows = [("round size", f"{site.units:,} units"),
             ("submissions", f"{count} at once, one per unit, each through its own link"),
+            ("uvicorn processes", f"{processes}" + (" (replicas on one database; requests dealt round-robin)"
+                                                    if processes > 1 else "")),
             ("HTTP answers", ", ".join(f"{status}: {n}" for status, n in sorted(statuses.items(), key=str))),
             ("responses stored", f"{sum(stored.values())} for {len(stored)} units"),
             ("lost / doubled", f"{len(lost)} / {len(doubled)}"),
@@ -353,8 +390,8 @@ def concurrent_submissions(site: RoundSite, capture: SmtpCapture, count: int) ->
             ("latency p50", ms(percentile(latencies, 0.50))),
             ("latency p95", ms(percentile(latencies, 0.95))),
             ("latency max", ms(max(latencies)))]
-    print_table(f"Concurrent recipient submissions on {measured_database(site.app)} (uvicorn in its own process, "
-                "httpx AsyncClient)", ["figure", "value"], rows,
+    print_table(f"Concurrent recipient submissions on {measured_database(site.app)}: {count} answers, {processes} "
+                f"uvicorn process{'es' if processes > 1 else ''} (httpx AsyncClient)", ["figure", "value"], rows,
                 ["each POST /r/<token> records the answer and queues its receipt (one transaction) and answers",
                  "checked in the database: exactly one response per unit that posted, none for the others"])
     errors = [line for line in server_log(site.app).splitlines() if "Error" in line or "Exception" in line]
@@ -362,9 +399,29 @@ def concurrent_submissions(site: RoundSite, capture: SmtpCapture, count: int) ->
         print("  server errors (last lines of each kind):", *sorted(set(errors))[-8:], sep="\n    ")
     if lost or doubled or sum(stored.values()) != count or statuses != Counter({303: count}):
         raise BenchmarkCheckFailed(f"submissions: {statuses}; lost {lost[:10]}; doubled {doubled[:10]}")
+    return ConcurrentFigures(count, processes, count / wall, percentile(latencies, 0.50),
+                             percentile(latencies, 0.95))
 
 
-def run(quick: bool, db: Database | None = None) -> None:
+def summary(figures: dict[int, dict[str, PageFigures]], runs: list[ConcurrentFigures], database: str,
+            units: int) -> list[tuple[str, str, str, str]]:
+    """The figures of the issue's goals, for run.py's summary table."""
+    small, large = SIZES
+    post = figures[large][SUBMIT_LABEL].median / figures[small][SUBMIT_LABEL].median
+    page_label = PAGES[1][0]
+    page = figures[large][page_label].median / figures[small][page_label].median
+    rows = [(f"web: answer POST {large:,} / {small:,} units", f"{post:.2f}", f"<= {POST_RATIO_GOAL}",
+             verdict(post <= POST_RATIO_GOAL)),
+            (f"web: round page {large:,} / {small:,} units", f"{page:.2f}", f"<= {ROUND_PAGE_RATIO_GOAL}",
+             verdict(page <= ROUND_PAGE_RATIO_GOAL))]
+    for run in runs:
+        rows.append((f"web: {run.count} concurrent answers, {units:,} units, {run.processes} process(es)",
+                     f"{run.per_second:.1f}/s (p50 {run.p50:.1f} s, p95 {run.p95:.1f} s)",
+                     f">= {ANSWERS_PER_SECOND_GOAL}/s, 0 lost", verdict(run.per_second >= ANSWERS_PER_SECOND_GOAL)))
+    return rows
+
+
+def run(quick: bool, db: Database | None = None) -> list[tuple[str, str, str, str]]:
     repeats = 5 if quick else 21
     workdir = Path(tempfile.mkdtemp(prefix="ykien-bench-web-"))
     db = db or Database(workdir)
@@ -389,7 +446,11 @@ def run(quick: bool, db: Database | None = None) -> None:
                       f"them into the {SIZES[-1]:,}-unit one", flush=True)
             else:
                 target = sites[-1]
-            concurrent_submissions(target, capture, SUBMISSIONS)
+            runs, first = [], 0
+            for count, processes in QUICK_CONCURRENT_RUNS if quick else CONCURRENT_RUNS:
+                runs.append(concurrent_submissions(target, capture, count, processes, first))
+                first += count
+            rows = summary(figures, runs, measured_database(target.app), target.units)
         if not constant:
             raise BenchmarkCheckFailed("SQL statements per request grow with the number of units (N+1)")
     finally:
@@ -397,6 +458,7 @@ def run(quick: bool, db: Database | None = None) -> None:
             site.app.close()
         databases.close()
         shutil.rmtree(workdir, ignore_errors=True)
+    return rows
 
 
 if __name__ == "__main__":
