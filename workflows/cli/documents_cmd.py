@@ -2,6 +2,7 @@
 the package of the round's state, exports."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -58,13 +59,17 @@ def documents(round_id: int, out: Path = OUT_OPTION, pdf: bool = PDF_OPTION, as_
     tổng hợp) không có PDF riêng: bản in của nó là PDF của tệp DOCX. Máy chưa cài LibreOffice (hay thiếu phần Calc
     cho bảng tính): vẫn ghi các tệp DOCX, XLSX, báo cách cài (mã thoát 1)."""
     from workflows.cli.common import EXIT_REFUSED, fail
+    from workflows.cli.progress import progress_bar
     from workflows.service.documents import round_documents
 
-    with guarded(as_json):
+    with guarded(as_json), progress_bar(as_json) as bar:
         check_id(round_id, "ROUND_ID")
-        rendered = round_documents(open_app(), round_id)
+        rendered = round_documents(open_app(), round_id, on_progress=bar.step("Soạn văn bản"))
         written = _write(out, [(d.filename, d.content) for d in rendered])
-    pdfs, problem = _pdfs(out, rendered, as_json) if pdf else ({}, None)
+        if pdf:  # LibreOffice converts each kind in one run: the bar counts the runs' files as they come back
+            pdfs, problem = _pdfs(out, rendered, as_json, bar.step("Chuyển sang PDF"))
+        else:
+            pdfs, problem = {}, None
     if as_json:
         if problem is not None:
             raise fail(problem.code, problem.message, EXIT_REFUSED, True)
@@ -82,7 +87,8 @@ def documents(round_id: int, out: Path = OUT_OPTION, pdf: bool = PDF_OPTION, as_
             raise fail(problem.code, problem.message, EXIT_REFUSED, False)
 
 
-def _pdfs(folder: Path, rendered: list[Any], as_json: bool) -> tuple[dict[str, str], Any]:
+def _pdfs(folder: Path, rendered: list[Any], as_json: bool,
+          on_progress: Callable[[int, int], None] | None = None) -> tuple[dict[str, str], Any]:
     """The PDF of each DOCX and XLSX written beside it (its path by the document's name; an XLSX twin of a DOCX has
     none, see `pdf_sources`), in one LibreOffice run for each kind; or the PdfError (LibreOffice or its Calc missing,
     or failing) and no PDF."""
@@ -90,10 +96,14 @@ def _pdfs(folder: Path, rendered: list[Any], as_json: bool) -> tuple[dict[str, s
 
     by_name = {d.filename: d for d in rendered}
     sources = pdf_sources([d.filename for d in rendered])
+    if on_progress is not None:
+        on_progress(0, len(sources))
     try:
         contents = to_pdfs([(by_name[source].content, source) for source in sources.values()])
     except PdfError as problem:
         return {}, problem
+    if on_progress is not None:
+        on_progress(len(contents), len(sources))
     with guarded(as_json):
         paths = _write(folder, list(zip(sources, contents, strict=True)))
     return {source: str(path) for source, path in zip(sources.values(), paths, strict=True)}, None
@@ -182,12 +192,15 @@ def document_inputs(
 
 def submit(round_id: int, actor: str | None = ACTOR_OPTION, as_json: bool = JSON_OPTION) -> None:
     """Lập hồ sơ ở trạng thái hiện tại của đợt (theo định nghĩa quy trình) và ghi nhận đã gửi."""
+    from workflows.cli.progress import progress_bar
     from workflows.service.commands import MAIL_NOTICES
     from workflows.service.submission import submit_round
 
     with guarded(as_json):
         check_id(round_id, "ROUND_ID")
-        package = submit_round(open_app(), round_id, actor_name(actor))
+        ykien = open_app()
+        with progress_bar(as_json) as bar:
+            package = submit_round(ykien, round_id, actor_name(actor), on_progress=bar.step("Lập hồ sơ"))
     notice = MAIL_NOTICES.get(package.mail)
     if as_json:
         print_json({"path": str(package.path), "sha256": package.sha256, "files": package.files,

@@ -249,10 +249,19 @@ def launch(round_id: int,
                "đợt chưa có); được ghi vào nhật ký."),
            actor: str | None = ACTOR_OPTION, as_json: bool = JSON_OPTION) -> None:
     """Phát hành: gửi văn bản xin ý kiến tới mọi đơn vị."""
+    from workflows.cli.progress import progress_bar
+    from workflows.service.commands import deliver_decision
     from workflows.service.draft_rounds import launch_round
+    from workflows.service.jobs import mail_counter
 
     def launched(ykien, round_id: int, event, who: str, deliver: bool = True):
-        return launch_round(ykien, round_id, who, no_draft_reason, deliver=deliver)
+        with progress_bar(as_json) as bar:  # on a terminal: the letters prepared, then sent
+            queued = launch_round(ykien, round_id, who, no_draft_reason, deliver=False,
+                                  on_progress=bar.step("Chuẩn bị thư"))
+            if not deliver:
+                return queued
+            bar.counted("Gửi thư", queued.queued, mail_counter(ykien, round_id))
+            return deliver_decision(ykien, round_id, queued.decision)
 
     _run(round_id, None, actor, as_json, "Đã phát hành; {messages} thư xin ý kiến được xếp hàng gửi.",
          send_now=not queue_only, command=launched)

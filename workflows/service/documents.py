@@ -942,10 +942,18 @@ def render_document(app: App, round_id: int, filename: str) -> RenderedDocument 
     return build_document(facts, choice.key) if choice is not None else None
 
 
-def round_documents(app: App, round_id: int) -> list[RenderedDocument]:
-    """Every document that can be built in the round's current state, rendered."""
+def round_documents(app: App, round_id: int,
+                    on_progress: Callable[[int, int], None] | None = None) -> list[RenderedDocument]:
+    """Every document that can be built in the round's current state, rendered; `on_progress(done, total)` hears
+    of each one built."""
     facts = RoundFacts(app, round_id)
-    return [build_document(facts, c.key) for c in state_documents(app, round_id, facts) if c.ready]
+    keys = [c.key for c in state_documents(app, round_id, facts) if c.ready]
+    rendered = []
+    for key in keys:
+        rendered.append(build_document(facts, key))
+        if on_progress is not None:
+            on_progress(len(rendered), len(keys))
+    return rendered
 
 
 def _by_builder(app: App, round_id: int, builder: str) -> RenderedDocument:
