@@ -79,6 +79,8 @@ class Settings(BaseSettings):
     pkcs11_library: Path | None = None
     pkcs11_token: str | None = None
     pkcs11_key: str | None = None
+    # The local time after which each working day's digest goes to the staff who asked for it (HH:MM)
+    digest_time: str = "07:30"
 
     @field_validator("database_url", "smtp_url", "calendar_file", "workflows_dir", mode="before")
     @classmethod
@@ -119,6 +121,15 @@ class Settings(BaseSettings):
         if not value.is_file():
             raise ValueError(f'"{value}" is not a file (expected the PEM certificates of the CA that signed the '
                              "SMTP server's certificate)")
+        return value
+
+    @field_validator("digest_time", mode="before")
+    @classmethod
+    def _check_digest_time(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = value.strip()
+            if not re.fullmatch(r"([01][0-9]|2[0-3]):[0-5][0-9]", value):
+                raise ValueError(f'"{value}" không phải giờ dạng HH:MM (từ 00:00 đến 23:59), ví dụ 07:30')
         return value
 
     @field_validator("trusted_proxy_header", mode="before")

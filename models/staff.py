@@ -22,6 +22,7 @@ ACCOUNT_ACTIONS = {
     "password_reset": "Đặt lại mật khẩu",
     "password_changed": "Tự đổi mật khẩu",
     "user_role_changed": "Đổi vai trò, phòng",
+    "digest_changed": "Đổi thư tổng hợp hằng ngày",
 }
 
 

@@ -141,3 +141,34 @@ def audit_cmd(as_json: bool = JSON_OPTION) -> None:
     for at, who, action, details in events:
         say(f"{at.astimezone(ykien.tz).strftime('%d/%m/%Y %H:%M')}\t{who}\t{ACCOUNT_ACTIONS[action]}\t"
                       f"{details.get('username', '')}")
+
+
+@app.command("digest")
+def digest_cmd(username: str,
+               on: bool = typer.Option(False, "--on", help="Nhận thư tổng hợp hằng ngày (cần --email)."),
+               off: bool = typer.Option(False, "--off", help="Thôi nhận thư tổng hợp hằng ngày."),
+               email: str | None = typer.Option(None, "--email", help="Địa chỉ nhận thư tổng hợp."),
+               actor: str | None = ACTOR_OPTION, as_json: bool = JSON_OPTION) -> None:
+    """Thư tổng hợp hằng ngày của cán bộ: bật (--on --email ĐỊA_CHỈ), tắt (--off), hoặc xem (không tùy chọn)."""
+    from models.errors import InvalidInput
+    from workflows.service.digest import digest_choice, set_digest
+
+    with guarded(as_json):
+        if on and off:
+            raise InvalidInput("--on, --off: chỉ chọn một trong hai.", "digest_on_and_off")
+        if off and email is not None:
+            raise InvalidInput("--email: chỉ dùng cùng --on.", "digest_email_without_on")
+        if not on and not off and email is not None:
+            raise InvalidInput("--email: thêm --on để bật thư tổng hợp với địa chỉ này.", "digest_email_without_on")
+        if on and email is None:
+            raise InvalidInput("--email: hãy cho địa chỉ nhận thư tổng hợp, ví dụ --email ten@skhcn.caobang.gov.vn.",
+                               "digest_email_missing")
+        ykien = open_app()
+        choice = (set_digest(ykien, username, on, email, actor_name(actor), "--email") if on or off
+                  else digest_choice(ykien, username))
+    if as_json:
+        print_json({"username": choice.username, "digest": choice.on, "email": choice.email})
+    elif choice.on:
+        say(f"{choice.username}: nhận thư tổng hợp hằng ngày tại {choice.email}.")
+    else:
+        say(f"{choice.username}: không nhận thư tổng hợp hằng ngày.")

@@ -20,6 +20,7 @@ from types import TracebackType
 from workflows.service.app import App
 from workflows.service.commands import Handover, deliver_queued, run_timer
 from workflows.service.delivery import DeliveryReport, stay_alive, worker_name
+from workflows.service.digest import queue_due_digests
 from workflows.service.registry import get_workflow
 from workflows.service.timers import TimerReport
 
@@ -112,6 +113,7 @@ class Heartbeat:
 def run_due(app: App) -> SweepReport:
     """Everything due at the clock's now: timers first, then any message still waiting (retries)."""
     report = fire_due_timers(app)
+    queue_due_digests(app)  # the staff's daily digest, once its time of a working day has passed
     with app.uow(read_only=True) as uow:
         waiting = uow.outbox.has_due(app.clock.now())
     if waiting:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
+from models.db import tables_digest  # noqa: F401  (the digest's tables join Base.metadata)
 from models.db.tables import Base
 
 config = context.config
