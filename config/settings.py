@@ -9,7 +9,7 @@ import re
 import unicodedata
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -81,6 +81,12 @@ class Settings(BaseSettings):
     pkcs11_key: str | None = None
     # The local time after which each working day's digest goes to the staff who asked for it (HH:MM)
     digest_time: str = "07:30"
+    # How `ykien serve` and `ykien worker` write their log lines on stderr: "text" (one readable line each) or
+    # "json" (one JSON object a line, for a log collector)
+    log_format: Literal["text", "json"] = "text"
+    # The Prefect work pool `ykien serve` submits the step flow runs to and `ykien worker` pulls them from (when
+    # PREFECT_API_URL is set)
+    work_pool: str = "ykien"
 
     @field_validator("database_url", "smtp_url", "calendar_file", "workflows_dir", mode="before")
     @classmethod
@@ -130,6 +136,14 @@ class Settings(BaseSettings):
             value = value.strip()
             if not re.fullmatch(r"([01][0-9]|2[0-3]):[0-5][0-9]", value):
                 raise ValueError(f'"{value}" không phải giờ dạng HH:MM (từ 00:00 đến 23:59), ví dụ 07:30')
+        return value
+
+    @field_validator("work_pool", mode="after")
+    @classmethod
+    def _check_work_pool(cls, value: str) -> str:
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}", value):
+            raise ValueError(f'"{value}" không phải tên work pool hợp lệ; chỉ dùng chữ cái không dấu, chữ số, dấu '
+                             '"-", "_" hoặc ".", tối đa 100 ký tự, ví dụ ykien')
         return value
 
     @field_validator("trusted_proxy_header", mode="before")

@@ -1,28 +1,49 @@
-"""Prefect flows for the heavy steps: one flow run per step (circulate, remind, close), never per email.
+"""Prefect flows for the heavy steps: one flow run per round step (circulate, remind, close), never per email.
 
-The flows take only ids; the process's App is handed over by the PrefectExecutor. Flows are async
-(a sync flow's heartbeat thread costs about a second per run) and run the sync step in a thread.
+The flows take only ids. The App they work with is the one the running process set (`running_with`: `ykien worker`
+builds its own from settings), or else one built from settings once per process and settings (a run started by
+another kind of Prefect worker). Flows are async (a sync flow's heartbeat thread costs about a second per run) and
+run the sync step in a thread.
 """
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Coroutine
+import contextlib
+import functools
+from collections.abc import Callable, Coroutine, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import asdict
 from typing import Any
 
 from prefect import flow
 
-from workflows.service.app import App
-from workflows.service.delivery import DeliveryReport
-from workflows.service.steps import STEPS
+from config.settings import Settings, load_settings
+from workflows.service.app import App, build_app
+from workflows.service.steps import STEPS, HandedToWorkers
 
-_current_app: App | None = None
+_running_app: ContextVar[App | None] = ContextVar("ykien_running_app", default=None)
 
 
-def _app() -> App:
-    if _current_app is None:
-        raise RuntimeError("no ykien App handed to the Prefect flows")
-    return _current_app
+@functools.cache
+def _app_from_settings(settings: Settings) -> App:
+    return build_app(settings)
+
+
+def step_app() -> App:
+    """The App of the process running the flow (see the module's docstring)."""
+    app = _running_app.get()
+    return app if app is not None else _app_from_settings(load_settings())
+
+
+@contextmanager
+def running_with(app: App) -> Iterator[None]:
+    """Flows run in this context use `app`."""
+    token = _running_app.set(app)
+    try:
+        yield
+    finally:
+        _running_app.reset(token)
 
 
 def _result(report: Any) -> dict[str, Any]:
@@ -31,33 +52,123 @@ def _result(report: Any) -> dict[str, Any]:
 
 @flow(name="circulate", retries=3, retry_delay_seconds=30)
 async def circulate_flow(round_id: int | None = None) -> dict[str, Any]:
-    """Send the queued messages of a round (the fan-out of invitations, receipts, extensions)."""
-    return _result(await asyncio.to_thread(STEPS["circulate"], _app(), round_id))
+    """Send the queued messages of a round (the fan-out of invitations, receipts, extensions), claiming a few at a
+    time until none is left: several runs of one round share its fan-out."""
+    return _result(await asyncio.to_thread(STEPS["circulate"], step_app(), round_id))
 
 
 @flow(name="remind", retries=3, retry_delay_seconds=30)
 async def remind_flow(timer_id: int, round_id: int) -> dict[str, Any]:
     """Fire a reminder timer and send the reminders it queued."""
-    return _result(await asyncio.to_thread(STEPS["remind"], _app(), timer_id, round_id))
+    return _result(await asyncio.to_thread(STEPS["remind"], step_app(), timer_id, round_id))
 
 
 @flow(name="close", retries=3, retry_delay_seconds=30)
 async def close_flow(timer_id: int, round_id: int) -> dict[str, Any]:
     """Fire a deadline timer: the round leaves circulation."""
-    return _result(await asyncio.to_thread(STEPS["close"], _app(), timer_id, round_id))
+    return _result(await asyncio.to_thread(STEPS["close"], step_app(), timer_id, round_id))
 
 
 FlowFunction = Callable[..., Coroutine[Any, Any, dict[str, Any]]]
-FLOWS: dict[str, FlowFunction] = {
-    "circulate": circulate_flow, "deliver": circulate_flow, "remind": remind_flow, "close": close_flow,
-}
+# Each step's flow; "deliver" (the command path's hand-over) is the circulate flow.
+FLOWS: dict[str, Any] = {"circulate": circulate_flow, "remind": remind_flow, "close": close_flow}
+STEP_FLOWS: dict[str, str] = {"circulate": "circulate", "deliver": "circulate", "remind": "remind", "close": "close"}
+
+
+DEPLOYMENT = "ykien"  # every step flow has one deployment of this name in the work pool
+# A worker is online while it heartbeats (every WORKER_HEARTBEAT_SECONDS); Prefect marks it offline after missing
+# a few. Each online worker gets one circulate run of a round, so that they all share its fan-out.
+WORKER_HEARTBEAT_SECONDS = 10
+
+
+def run_name(step: str, round_id: int | None) -> str:
+    """"circulate · đợt 12": what the Prefect UI lists for one round step."""
+    return f"{step} · đợt {round_id}" if round_id is not None else f"{step} · mọi đợt"
+
+
+def run_tags(step: str, params: dict[str, Any]) -> list[str]:
+    tags = ["ykien", f"step:{step}"]
+    if params.get("round_id") is not None:
+        tags.append(f"round:{params['round_id']}")
+    if params.get("timer_id") is not None:
+        tags.append(f"timer:{params['timer_id']}")
+    return tags
+
+
+def ensure_deployments(pool: str) -> dict[str, Any]:
+    """Create the work pool (a process pool: `prefect worker start` could run it too) and one deployment per step
+    flow if missing; returns the deployment ids by flow name. Safe to call from several processes."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.actions import WorkPoolCreate
+    from prefect.exceptions import ObjectAlreadyExists, ObjectNotFound
+    from prefect.workers.process import ProcessWorker
+
+    with get_client(sync_client=True) as client:
+        try:
+            client.read_work_pool(pool)
+        except ObjectNotFound:
+            with contextlib.suppress(ObjectAlreadyExists):
+                client.create_work_pool(WorkPoolCreate(
+                    name=pool, type=ProcessWorker.type, description="Các bước nặng của ykien (ykien worker)",
+                    base_job_template=ProcessWorker.get_default_base_job_template()))
+        deployments = {}
+        for name, step_flow in FLOWS.items():
+            flow_id = client.create_flow_from_name(step_flow.name)
+            deployments[name] = client.create_deployment(
+                flow_id, DEPLOYMENT, work_pool_name=pool, entrypoint=f"workflows/flows.py:{step_flow.fn.__name__}",
+                tags=["ykien"], description=step_flow.description)
+        return deployments
 
 
 class PrefectExecutor:
-    """Runs each step as a Prefect flow run (retries, run history in Prefect's own database)."""
+    """Submits each step as flow runs of its deployment in the work pool and returns at once: `ykien worker`s run
+    them. A circulate step becomes one run per online worker (each claims batches until none is left); a step
+    that already has as many runs waiting for a worker is not submitted again (the sweep asks every interval)."""
 
-    def run(self, app: App, step: str, params: dict[str, Any]) -> Any:
-        global _current_app
-        _current_app = app
-        result = asyncio.run(FLOWS[step](**params))
-        return DeliveryReport(**result) if result else None
+    def __init__(self, pool: str) -> None:
+        self.pool = pool
+        self.deployments = ensure_deployments(pool)
+
+    def run(self, app: App, step: str, params: dict[str, Any]) -> HandedToWorkers:
+        from prefect.client.orchestration import get_client
+
+        flow_name = STEP_FLOWS[step]
+        if flow_name == "circulate" and params.get("round_id") is None:  # the sweep: one step per round
+            with app.uow(read_only=True) as uow:
+                each = [{"round_id": round_id} for round_id in uow.outbox.due_rounds(app.clock.now())]
+        else:
+            each = [params]
+        submitted = 0
+        with get_client(sync_client=True) as client:
+            wanted = self._online_workers(client) if flow_name == "circulate" else 1
+            for run_params in each:
+                tags = run_tags(flow_name, run_params)
+                for _ in range(max(wanted - self._waiting(client, flow_name, tags), 0)):
+                    client.create_flow_run_from_deployment(
+                        self.deployments[flow_name], parameters=run_params, tags=tags,
+                        name=run_name(flow_name, run_params.get("round_id")))
+                    submitted += 1
+        return HandedToWorkers(runs=submitted)
+
+    def _online_workers(self, client: Any) -> int:
+        from prefect.client.schemas.objects import WorkerStatus
+
+        workers = client.read_workers_for_work_pool(self.pool)
+        return max(sum(1 for worker in workers if worker.status == WorkerStatus.ONLINE), 1)
+
+    def _waiting(self, client: Any, flow_name: str, tags: list[str]) -> int:
+        """Runs of this step with these tags that no worker has taken yet."""
+        from prefect.client.schemas.filters import (
+            FlowRunFilter,
+            FlowRunFilterDeploymentId,
+            FlowRunFilterState,
+            FlowRunFilterStateType,
+            FlowRunFilterTags,
+        )
+        from prefect.client.schemas.objects import StateType
+
+        waiting = FlowRunFilter(
+            deployment_id=FlowRunFilterDeploymentId(any_=[self.deployments[flow_name]]),
+            tags=FlowRunFilterTags(all_=tags),
+            state=FlowRunFilterState(type=FlowRunFilterStateType(any_=[StateType.SCHEDULED, StateType.PENDING])))
+        return len(client.read_flow_runs(flow_run_filter=waiting, limit=50))

@@ -154,6 +154,11 @@ class OutboxRepository:
         return self.session.execute(select(func.count()).select_from(OutboxRow).where(
             OutboxRow.status == "queued", OutboxRow.next_attempt_at <= now)).scalar_one() > 0
 
+    def due_rounds(self, now: datetime) -> list[int | None]:
+        """The rounds that have messages due at `now` (None for messages of no round)."""
+        return list(self.session.scalars(select(OutboxRow.round_id).where(
+            OutboxRow.status == "queued", OutboxRow.next_attempt_at <= now).distinct()))
+
     def count_for_round(self, round_id: int, status: str | None = None, kind: str | None = None) -> int:
         return self.session.scalar(select(func.count()).select_from(OutboxRow)
                                    .where(*_of_round(round_id, status, kind))) or 0

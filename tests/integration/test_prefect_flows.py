@@ -1,4 +1,5 @@
-"""The heavy steps run as real Prefect flow runs, and the pinned Prefect/FastAPI versions work together.
+"""The heavy steps are submitted as real Prefect flow runs and a StepWorker runs them; the pinned Prefect/FastAPI
+versions work together.
 
 One prefect_test_harness for this module (it costs ~15 s to start). The test reads the flow run back
 through Prefect's API: a FastAPI newer than Prefect supports answers its filter endpoints with 422.
@@ -42,11 +43,13 @@ def prefect_api(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-un
         yield
 
 
-def test_a_commands_delivery_runs_as_a_prefect_flow_and_its_run_is_readable(prefect_api, tmp_path: Path) -> None:
+def test_a_commands_delivery_is_submitted_as_a_flow_run_and_a_worker_runs_it(prefect_api, tmp_path: Path) -> None:
     from prefect.client.orchestration import get_client
-    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterTags
 
     from workflows.flows import PrefectExecutor
+    from workflows.prefect_worker import StepWorker
+    from workflows.service.commands import MAIL_SUBMITTED, deliver_queued
 
     csv_path = tmp_path / "units.csv"
     csv_path.write_text(CSV, encoding="utf-8")
@@ -60,25 +63,37 @@ def test_a_commands_delivery_runs_as_a_prefect_flow_and_its_run_is_readable(pref
             workflow="consultation", office="TĐC", deadline=date(2025, 12, 5),
             addressees=(Addressee(groups=("so-ban-nganh",)),), contact_name="Ông Phạm Phi Long",
             contact_phone="0912130290", signer_name="Nông Thị Thanh Huyền"), "test")
-        app.executor = PrefectExecutor()
+        app.executor = PrefectExecutor("ykien-test")
 
-        result = run_command(app, round_id, Launch(), "test")  # the command path hands delivery to Prefect
+        result = run_command(app, round_id, Launch(), "test")  # the command path submits, and returns at once
 
-        assert result.delivery is not None and result.delivery.sent == 3 and result.mail == ""
+        assert result.mail == MAIL_SUBMITTED and result.notice is not None and "ykien worker" in result.notice
+        assert deliver_queued(app, round_id).report == type(result.delivery)(runs=0)  # one run already waits
+
+        async def runs_of_round() -> list:  # type: ignore[type-arg]
+            async with get_client() as client:
+                return await client.read_flow_runs(
+                    flow_run_filter=FlowRunFilter(tags=FlowRunFilterTags(all_=[f"round:{round_id}"])))
+
+        (waiting,) = asyncio.run(runs_of_round())
+        assert waiting.name == f"circulate · đợt {round_id}" and waiting.parameters == {"round_id": round_id}
+        assert set(waiting.tags) >= {"ykien", "step:circulate", f"round:{round_id}"}
+        assert waiting.state is not None and waiting.state.is_scheduled() and capture.messages == []
+
+        worker = StepWorker(app, "ykien-test", "test-worker", poll_seconds=0.1)
+
+        async def work_one() -> None:
+            stop = asyncio.Event()
+            running = asyncio.create_task(worker.run(stop))
+            while worker.runs_done < 1 and not running.done():
+                await asyncio.sleep(0.1)
+            stop.set()
+            await running
+
+        asyncio.run(work_one())
         assert sorted(m["To"] for m in capture.wait_for(3)) == [
             "sct@caobang.example.vn", "stc@caobang.example.vn", "syt@caobang.example.vn"]
         app.close()
 
-    async def read_runs():  # type: ignore[no-untyped-def]
-        async with get_client() as client:
-            runs = await client.read_flow_runs()
-            assert runs, "no flow run recorded"
-            again = await client.read_flow_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[runs[0].id])))
-            flow = await client.read_flow(runs[0].flow_id)
-            return runs, again, flow
-
-    runs, again, flow = asyncio.run(read_runs())
-    assert len(runs) == 1 and len(again) == 1
-    assert flow.name == "circulate"
-    assert runs[0].state is not None and runs[0].state.is_completed()
-    assert runs[0].parameters == {"round_id": round_id}
+    (done,) = asyncio.run(runs_of_round())
+    assert done.id == waiting.id and done.state is not None and done.state.is_completed()

@@ -17,6 +17,7 @@ from workflows.cli import (
     sign_cmd,
     system_cmd,
     user_cmd,
+    worker_cmd,
     workflow_cmd,
 )
 from workflows.cli.common import EXIT_BAD_INPUT, has_surrogates, undecodable_argument
@@ -34,6 +35,7 @@ app.add_typer(register_cmd.app, name="register", help="Sổ văn bản đi: lấ
 system_cmd.register(app)
 settings_cmd.register(app)
 sign_cmd.register(app)
+worker_cmd.register(app)
 
 
 def _value_options(args: list[str]) -> set[str]:

@@ -26,14 +26,16 @@ from workflows.engine.events import Event
 from workflows.service.app import App
 from workflows.service.delivery import DeliveryReport
 from workflows.service.rounds import execute
-from workflows.service.steps import run_step
+from workflows.service.steps import HandedToWorkers, run_step
 
 log = logging.getLogger("ykien.commands")
 
 MAIL_LATER = "later"  # not sent now: waits in the outbox for the next sweep
 MAIL_PARTIAL = "partial"  # some messages refused for good by the mail server (recorded as failed)
 MAIL_HELD = "held"  # not handed to delivery (deliver=False): the sweep sends it
+MAIL_SUBMITTED = "submitted"  # handed to `ykien worker`s as flow runs: they send it
 MAIL_NOTICES = {
+    MAIL_SUBMITTED: "Đã ghi nhận; thư đã chuyển cho tiến trình gửi thư (ykien worker).",
     MAIL_LATER: "Đã ghi nhận; thư sẽ gửi lại ở lần quét sau.",
     MAIL_PARTIAL: "Đã ghi nhận; một số thư bị máy chủ thư từ chối, xem danh sách thư của đợt.",
 }
@@ -68,6 +70,8 @@ class CommandResult:
             return MAIL_LATER
         if self.delivery is None:
             return MAIL_HELD
+        if isinstance(self.delivery, HandedToWorkers):
+            return MAIL_SUBMITTED
         if self.delivery.failed:
             return MAIL_PARTIAL
         if self.delivery.retrying:
@@ -134,5 +138,5 @@ def run_timer(app: App, step: str, timer_id: int, round_id: int) -> Handover:
     return Handover(report)
 
 
-__all__ = ["MAIL_HELD", "MAIL_LATER", "MAIL_NOTICES", "MAIL_PARTIAL", "CommandResult", "Handover",
+__all__ = ["MAIL_HELD", "MAIL_LATER", "MAIL_NOTICES", "MAIL_PARTIAL", "MAIL_SUBMITTED", "CommandResult", "Handover",
            "deliver_decision", "deliver_queued", "run_command", "run_timer"]

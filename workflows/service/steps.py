@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from workflows.service.app import App
@@ -26,6 +27,13 @@ STEPS: dict[str, Callable[..., Any]] = {
     "remind": fire_timer_step,
     "close": fire_timer_step,
 }
+
+
+@dataclass
+class HandedToWorkers(DeliveryReport):
+    """A step submitted as flow runs for `ykien worker`s to run: this process sent nothing itself (all counts 0)."""
+
+    runs: int = 0
 
 
 class Executor(Protocol):

@@ -1,0 +1,187 @@
+"""Production's three processes: a real `prefect server start` on loopback, `ykien serve` with PREFECT_API_URL and two
+`ykien worker`s. A round's fan-out and its reminder run as flow runs on the workers (each worker sends part of the
+fan-out), read back from Prefect's API by their round id; SIGTERM stops each process with exit 0 and no child left.
+And the bad input of `ykien worker` and `ykien serve --prefect`.
+
+One Prefect server for the module (it takes 15-20 s to start).
+"""
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+from collections import Counter
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.e2e.fanout_support import SlowCapture, launch_fanout, outbox_statuses, wait_until
+from tests.e2e.test_serve_restart import free_port
+
+UNITS = 120
+DELAY = 0.02  # seconds per message and connection: the fan-out lasts long enough for both workers to take part
+PREFECT = Path(sys.executable).with_name("prefect")
+
+
+@pytest.fixture(scope="module")
+def prefect_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """PREFECT_API_URL of a `prefect server start` on loopback with its own home (and SQLite database)."""
+    home = tmp_path_factory.mktemp("prefect-server")
+    port = free_port()
+    env = {**os.environ, "PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1",
+           "PREFECT_UI_ENABLED": "false"}
+    env.pop("PREFECT_API_URL", None)
+    with (home / "server.log").open("wb") as log:
+        server = subprocess.Popen([str(PREFECT), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+                                  env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}/api"
+    try:
+        wait_until(lambda: _healthy(url) or server.poll() is not None, 90, "prefect server start", interval=0.3)
+        assert server.poll() is None, (home / "server.log").read_text()
+        yield url
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(20)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait(10)
+
+
+def _healthy(url: str) -> bool:
+    try:
+        return httpx.get(f"{url}/health", timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def flow_runs(url: str, *tags: str) -> list[dict[str, Any]]:
+    """The flow runs carrying all `tags`, read from Prefect's REST API."""
+    answer = httpx.post(f"{url}/flow_runs/filter", json={"flow_runs": {"tags": {"all_": list(tags)}}}, timeout=10)
+    answer.raise_for_status()
+    return list(answer.json())
+
+
+def children(pid: int) -> list[int]:
+    """The processes whose parent is `pid`."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def terminate(process: subprocess.Popen[bytes], what: str) -> None:
+    """SIGTERM: exit 0 within 15 s, and no child of it left running."""
+    kids = children(process.pid)
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(15) == 0, what
+    alive = [pid for pid in kids if Path(f"/proc/{pid}").exists()]
+    assert not alive, f"{what} left children {alive}"
+
+
+def sent_by_pid(database: Path) -> Counter[int]:
+    """Messages sent, by the PID of the process instance that sent them (host:pid:random)."""
+    with sqlite3.connect(database, timeout=30) as connection:
+        return Counter(int(sender.split(":")[1]) for (sender,) in connection.execute(
+            "SELECT sent_by FROM outbox WHERE status = 'sent'"))
+
+
+def reminder_due(database: Path) -> datetime:
+    with sqlite3.connect(database, timeout=30) as connection:
+        (due,) = connection.execute("SELECT due_at FROM timers WHERE name = 'remind_before'").fetchone()
+    return datetime.fromisoformat(due)
+
+
+def test_fanout_and_reminder_run_as_flow_runs_on_two_workers(prefect_api: str, tmp_path: Path, make_cli) -> None:  # type: ignore[no-untyped-def]
+    home = launch_fanout(make_cli, tmp_path, UNITS)
+    cli = make_cli(home)
+    capture = SlowCapture(DELAY)
+    capture.server.start()
+    env = {"YKIEN_SMTP_URL": capture.url, "PREFECT_API_URL": prefect_api,
+           "PREFECT_HOME": str(tmp_path / "prefect-client")}
+    processes: list[subprocess.Popen[bytes]] = []
+
+    def start(*args: str) -> subprocess.Popen[bytes]:
+        process = cli.start(*args, log=tmp_path / f"{args[0]}-{len(processes)}.log", **env)
+        processes.append(process)
+        return process
+
+    def logs() -> str:
+        return "\n".join(path.read_text(errors="replace") for path in sorted(tmp_path.glob("*.log")))
+
+    try:
+        cli.at("2025-11-20T09:05")
+        workers = [start("worker", "--name", f"worker-{n}") for n in (1, 2)]
+        wait_until(lambda: all("pulling flow runs" in (tmp_path / f"worker-{n}.log").read_text(errors="replace")
+                               for n in (0, 1)), 60, "two workers pulling")
+        serve = start("serve", "--no-web", "--interval", "1")
+        wait_until(lambda: outbox_statuses(cli.database) == {"sent": UNITS}, 90,
+                   f"the fan-out through the workers\n{logs()}", progress=capture.count, stall=30)
+
+        senders = sent_by_pid(cli.database)
+        assert set(senders) == {worker.pid for worker in workers}, senders  # both workers sent part of it
+        assert len(capture.received) == UNITS
+        circulate = flow_runs(prefect_api, "round:1", "step:circulate")
+        assert circulate and all(run["name"] == "circulate · đợt 1" and run["parameters"] == {"round_id": 1}
+                                 for run in circulate)
+        wait_until(lambda: all(run["state_type"] == "COMPLETED" for run in flow_runs(prefect_api, "step:circulate")),
+                   30, "the circulate runs completed")
+
+        for process, what in ((serve, "serve"), *((worker, "worker") for worker in workers)):
+            terminate(process, what)
+
+        # The reminder, a few minutes after it is due: serve submits it, a worker fires it and sends the reminders.
+        cli.at((reminder_due(cli.database) + timedelta(minutes=5)).isoformat())
+        before = len(capture.received)
+        workers = [start("worker") for _ in range(2)]
+        serve = start("serve", "--no-web", "--interval", "1")
+        wait_until(lambda: len(capture.received) == before + UNITS, 90, f"the reminders\n{logs()}",
+                   progress=capture.count, stall=30)
+        wait_until(lambda: any(run["state_type"] == "COMPLETED" for run in flow_runs(prefect_api, "step:remind")),
+                   30, "the remind run completed")
+        (remind,) = flow_runs(prefect_api, "round:1", "step:remind")
+        assert remind["name"] == "remind · đợt 1" and remind["parameters"]["round_id"] == 1
+        assert Counter(kind for _, kind, _ in capture.received[before:]) == {"reminder": UNITS}
+        for process, what in ((serve, "serve"), *((worker, "worker") for worker in workers)):
+            terminate(process, what)
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                process.kill()
+                process.wait(10)
+        capture.server.stop()
+
+
+def test_worker_without_prefect_api_url_is_refused_naming_it(cli) -> None:  # type: ignore[no-untyped-def]
+    result = cli("worker", expect=2, PREFECT_API_URL=None)
+    assert "PREFECT_API_URL: chưa đặt" in result.err and "Traceback" not in result.err
+
+
+def test_serve_prefect_without_prefect_api_url_is_refused_naming_it(cli) -> None:  # type: ignore[no-untyped-def]
+    result = cli("serve", "--prefect", "--no-web", expect=2, PREFECT_API_URL=None)
+    assert "--prefect: chưa đặt PREFECT_API_URL" in result.err and "Traceback" not in result.err
+
+
+@pytest.mark.parametrize("command", [("worker",), ("serve", "--no-web")])
+def test_an_unreachable_prefect_server_is_refused_naming_the_variable(cli, command: tuple[str, ...]) -> None:  # type: ignore[no-untyped-def]
+    url = f"http://127.0.0.1:{free_port()}/api"
+    result = cli(*command, expect=2, PREFECT_API_URL=url)
+    assert f'PREFECT_API_URL: không kết nối được máy chủ Prefect tại "{url}"' in result.err
+    assert "Traceback" not in result.err
+
+
+def test_a_bad_work_pool_name_is_refused_naming_the_setting(cli) -> None:  # type: ignore[no-untyped-def]
+    result = cli("worker", expect=2, YKIEN_WORK_POOL="đợt 1", PREFECT_API_URL="http://127.0.0.1:1/api")
+    assert "YKIEN_WORK_POOL" in result.err and "Traceback" not in result.err

@@ -1,0 +1,83 @@
+"""`ykien worker`: run the step flow runs that `ykien serve` submits to the Prefect work pool."""
+from __future__ import annotations
+
+import os
+import socket
+
+import typer
+
+from workflows.cli.common import guarded, open_app, say
+
+PREFECT_API_URL = "PREFECT_API_URL"
+EXAMPLE_URL = "http://127.0.0.1:4200/api"
+
+
+def register(app: typer.Typer) -> None:
+    app.command("worker")(worker)
+
+
+def prefect_api_url() -> str | None:
+    """The Prefect server the steps go through (PREFECT_API_URL in the environment), or None: steps run inline."""
+    return os.environ.get(PREFECT_API_URL, "").strip() or None
+
+
+def check_prefect(url: str) -> None:
+    """InvalidInput naming PREFECT_API_URL unless a Prefect server answers its health check at `url`."""
+    import httpx
+
+    from models.errors import InvalidInput
+
+    health = url.rstrip("/") + "/health"
+    try:
+        answer = httpx.get(health, timeout=10)
+    except (httpx.HTTPError, ValueError) as error:
+        raise InvalidInput(f"{PREFECT_API_URL}: không kết nối được máy chủ Prefect tại \"{url}\" ({error}); hãy chạy "
+                           f"`prefect server start` hoặc sửa địa chỉ, ví dụ {EXAMPLE_URL}.", "prefect_unreachable"
+                           ) from None
+    if answer.status_code != 200:
+        raise InvalidInput(f"{PREFECT_API_URL}: \"{url}\" không phải API của máy chủ Prefect (GET /health trả về "
+                           f"{answer.status_code}); địa chỉ thường kết thúc bằng /api, ví dụ {EXAMPLE_URL}.",
+                           "prefect_not_api")
+
+
+def use_prefect(option: bool | None) -> bool:
+    """`ykien serve`'s choice: Prefect when PREFECT_API_URL is set (checked now) unless --inline; --prefect without
+    it is refused, naming the variable."""
+    from models.errors import InvalidInput
+
+    url = prefect_api_url()
+    if option is False:
+        return False
+    if url is None:
+        if option:
+            raise InvalidInput(f"--prefect: chưa đặt {PREFECT_API_URL}, địa chỉ API của máy chủ Prefect (ví dụ "
+                               f"{EXAMPLE_URL}); không có nó các bước chạy ngay trong `ykien serve`.",
+                               "prefect_not_configured")
+        return False
+    check_prefect(url)
+    return True
+
+
+def worker(name: str = typer.Option("", "--name", help="Tên tiến trình trong Prefect (mặc định: máy:PID).")) -> None:
+    """Nhận và chạy các bước nặng (gửi thư, nhắc hạn, hết hạn) mà `ykien serve` giao qua Prefect (PREFECT_API_URL)."""
+    from models.errors import InvalidInput
+
+    with guarded(False):
+        ykien = open_app()
+        url = prefect_api_url()
+        if url is None:
+            raise InvalidInput(f"{PREFECT_API_URL}: chưa đặt; `ykien worker` nhận việc từ máy chủ Prefect, ví dụ "
+                               f"{PREFECT_API_URL}={EXAMPLE_URL}.", "prefect_not_configured")
+        name = name.strip() or f"{socket.gethostname()}:{os.getpid()}"
+        if len(name) > 100 or any(not char.isprintable() for char in name):
+            raise InvalidInput(f"--name: \"{name[:100]}\" không hợp lệ; tên tối đa 100 ký tự in được.", "bad_name")
+        check_prefect(url)
+    from workflows.prefect_worker import work
+    from workflows.service.sweep import Heartbeat
+
+    os.environ.setdefault("PREFECT_HOME", str(ykien.settings.home / "prefect"))
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    with Heartbeat(ykien):  # replicas see this process alive; its claims are freed when it stops
+        done = work(ykien, ykien.settings.work_pool, name)
+    ykien.close()
+    say(f"Đã dừng; đã chạy {done} bước.")

@@ -1,0 +1,154 @@
+"""`ykien worker`: pull the step flow runs of the work pool and run them in this process, with Prefect's engine.
+
+One process runs one flow run at a time; start more processes (on any machine reaching the database, the SMTP
+server and the Prefect API) for more throughput. The worker builds its own App from settings and hands it to the
+flows (`running_with`); it heartbeats to Prefect (the work pool lists it online, and `ykien serve` submits one
+circulate run per online worker) and to the database (its claims pass to others if it dies). A run is taken by
+proposing Pending, which Prefect grants to one worker only. Stopping (SIGTERM, SIGINT) stops pulling, lets the run
+in progress finish and retires the instance: nothing of it is left running.
+"""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import threading
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+from workflows.flows import FLOWS, WORKER_HEARTBEAT_SECONDS, ensure_deployments, running_with
+from workflows.service.app import App
+
+log = logging.getLogger("ykien.worker")
+
+
+class StepWorker:
+    """Runs the flow runs of `pool`, one at a time, until `stop` is set."""
+
+    def __init__(self, app: App, pool: str, name: str, poll_seconds: float = 0.5) -> None:
+        self.app = app
+        self.pool = pool
+        self.name = name
+        self.poll_seconds = poll_seconds
+        self.runs_done = 0
+        self._flows_by_deployment: dict[UUID, Any] = {}
+
+    async def run(self, stop: asyncio.Event) -> None:
+        from prefect.client.orchestration import get_client
+
+        deployments = await asyncio.to_thread(ensure_deployments, self.pool)
+        self._flows_by_deployment = {deployment_id: FLOWS[name] for name, deployment_id in deployments.items()}
+        async with get_client() as client:
+            beating = asyncio.create_task(self._heartbeat(client, stop))
+            try:
+                log.info("worker %s: pulling flow runs of work pool %r", self.name, self.pool)
+                while not stop.is_set():
+                    if not await self._run_scheduled(client, stop):
+                        with contextlib.suppress(TimeoutError):
+                            await asyncio.wait_for(stop.wait(), self.poll_seconds)
+            finally:
+                beating.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await beating
+
+    async def _heartbeat(self, client: Any, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                await client.send_worker_heartbeat(self.pool, self.name,
+                                                   heartbeat_interval_seconds=WORKER_HEARTBEAT_SECONDS)
+            except Exception:  # Prefect away for a moment: the next beat tries again
+                log.warning("worker %s: heartbeat to Prefect failed", self.name, exc_info=True)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), WORKER_HEARTBEAT_SECONDS)
+
+    async def _run_scheduled(self, client: Any, stop: asyncio.Event) -> bool:
+        """Take and run the runs that are due; False when there was none to take."""
+        try:
+            scheduled = await client.get_scheduled_flow_runs_for_work_pool(
+                self.pool, scheduled_before=datetime.now(UTC))
+        except Exception:
+            log.warning("worker %s: could not read the work pool's runs", self.name, exc_info=True)
+            return False
+        took = False
+        for response in scheduled:
+            if stop.is_set():
+                break
+            flow_run = response.flow_run
+            step_flow = self._flows_by_deployment.get(flow_run.deployment_id)
+            if step_flow is None or not await self._take(client, flow_run.id):
+                continue
+            took = True
+            await self._execute(step_flow, flow_run)
+        return took
+
+    async def _take(self, client: Any, flow_run_id: UUID) -> bool:
+        """Propose Pending: granted to one worker only; another worker's run, or a cancelled one, is refused."""
+        from prefect.exceptions import Abort
+        from prefect.states import Pending
+        from prefect.utilities.engine import propose_state
+
+        try:
+            state = await propose_state(client, Pending(), flow_run_id=flow_run_id)
+        except Abort:
+            return False
+        return bool(state.is_pending())
+
+    async def _execute(self, step_flow: Any, flow_run: Any) -> None:
+        from prefect.client.schemas.objects import State
+        from prefect.flow_engine import run_flow_async
+
+        log.info("worker %s: %s", self.name, flow_run.name)
+        with running_with(self.app):
+            state = await run_flow_async(step_flow, flow_run=flow_run, parameters=dict(flow_run.parameters),
+                                         return_type="state")
+        self.runs_done += 1
+        if isinstance(state, State) and not state.is_completed():
+            log.warning("worker %s: %s ended %s: %s", self.name, flow_run.name, state.type.value, state.message)
+
+
+def _log_to_stderr() -> None:
+    """ykien's log lines on stderr, whatever Prefect did to the root logger."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+    ykien = logging.getLogger("ykien")
+    ykien.addHandler(handler)
+    ykien.setLevel(logging.INFO)
+    ykien.propagate = False
+
+
+def work(app: App, pool: str, name: str, poll_seconds: float = 0.5) -> int:
+    """Run a worker until SIGTERM or SIGINT (a signal lets the run in progress finish); returns the runs it did.
+
+    The worker's event loop runs in a thread of its own: the main thread keeps the signal handlers, and Prefect's
+    engine, which replaces SIGTERM's handler when it runs a flow in the main thread, leaves them alone."""
+    _log_to_stderr()
+    worker = StepWorker(app, pool, name, poll_seconds)
+    loop = asyncio.new_event_loop()
+    stop = asyncio.Event()
+    failure: list[BaseException] = []
+
+    def stopping(signum: int, frame: object) -> None:
+        app.stopping.set()  # the circulate run in progress claims nothing more and returns
+        loop.call_soon_threadsafe(stop.set)  # pull nothing more
+
+    def run() -> None:
+        try:
+            loop.run_until_complete(worker.run(stop))
+        except BaseException as error:  # noqa: BLE001 - handed to the main thread, raised there
+            failure.append(error)
+
+    previous = {signum: signal.signal(signum, stopping) for signum in (signal.SIGTERM, signal.SIGINT)}
+    thread = threading.Thread(target=run, name="ykien-worker")
+    try:
+        thread.start()
+        while thread.is_alive():
+            thread.join(0.5)
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        loop.close()
+    if failure:
+        raise failure[0]
+    return worker.runs_done
