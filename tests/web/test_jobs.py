@@ -12,8 +12,8 @@ import pytest
 
 from models.errors import DomainError
 from tests.web.test_staff_pages import Site
-from tests.web.test_staff_pages import shared as shared  # noqa: F401  (the story, built once per module)
-from tests.web.test_staff_pages import site as site  # noqa: F401
+from tests.web.test_staff_pages import shared as shared  # the story, built once per module
+from tests.web.test_staff_pages import site as site
 from workflows.service import jobs
 from workflows.service.jobs import FAILED_MESSAGE, INTERRUPTED_MESSAGE, JobControl, JobOutcome, start_job
 from workflows.service.views import audit_trail, round_view

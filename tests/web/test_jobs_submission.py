@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from tests.web.test_consolidation_pages import STAFF, Site, _consolidated, _pdf
-from tests.web.test_consolidation_pages import shared as shared  # noqa: F401  (the story, built once per module)
-from tests.web.test_consolidation_pages import site as site  # noqa: F401
+from tests.web.test_consolidation_pages import shared as shared  # the story, built once per module
+from tests.web.test_consolidation_pages import site as site
 from workflows.service import jobs
 from workflows.service.drafts import add_version
 from workflows.service.submission import submission_packages
