@@ -6,17 +6,18 @@ and two processes may sweep at once because rows are claimed.
 """
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import signal
 import threading
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from notifications.pdf import PdfServer
 from notifications.sink import MailSink
+from workflows.logs import configure_logging
 from workflows.service.app import App
 from workflows.service.mail import store_received
 from workflows.service.operations import SWEEP_SECONDS
@@ -25,6 +26,9 @@ from workflows.service.sweep import run_due
 log = logging.getLogger("ykien.serve")
 SWEEP_JOB = "sweep"
 WAKE_JOB = "wake"
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+WEB_GRACE_SECONDS = 3  # requests in progress when serve is stopped; the whole stop stays within 10 s
+SWEEP_STOP_SECONDS = 5.0  # the messages on the wire finish; nothing more is claimed
 
 
 class Sweeper:
@@ -67,29 +71,50 @@ class Sweeper:
                                misfire_grace_time=24 * 3600, coalesce=True)
 
 
-def _run_web(app: App, host: str, port: int, pdf_server: PdfServer | None = None) -> None:
-    """Serve the web app until SIGINT/SIGTERM (uvicorn installs the handlers and shuts down gracefully)."""
+class StopRequest:
+    """What SIGTERM and SIGINT do to `ykien serve`: set the stop flags (the sweep and the delivery claim nothing
+    more, see App.stopping) and ask the web server, once there is one, to shut down.
+
+    The handler never raises: an exception raised by a signal handler that interrupts a weakref callback or a
+    `__del__` is printed and dropped by Python, and the signal with it (serve then ran on after SIGTERM)."""
+
+    def __init__(self, app: App, stop: threading.Event) -> None:
+        self.app = app
+        self.stop = stop
+        self.web_server: Any = None  # uvicorn.Server, set once it is built
+
+    def __call__(self, signum: int, frame: object) -> None:
+        self.request()
+
+    def request(self) -> None:
+        self.stop.set()
+        self.app.stopping.set()
+        if self.web_server is not None:
+            self.web_server.should_exit = True
+
+
+def _run_web(app: App, host: str, port: int, stop_request: StopRequest, pdf_server: PdfServer | None = None) -> None:
+    """Serve the web app until SIGINT/SIGTERM. While it runs uvicorn handles both signals (stopping the sweep at
+    once through `stop_request`, then shutting down gracefully, requests in progress given a few seconds)."""
     import uvicorn
 
     from workflows.web.app import create_web_app
 
+    class WebServer(uvicorn.Server):
+        def handle_exit(self, sig: int, frame: Any) -> None:
+            super().handle_exit(sig, frame)  # first: uvicorn takes a SIGINT after should_exit for a forced exit
+            stop_request.request()
+
     web_app = create_web_app(app)
     web_app.state.pdf_server = pdf_server  # the documents tab renders its PDFs through it once it answers
     config = uvicorn.Config(web_app, host=host, port=port, log_level="warning", access_log=False,
-                            proxy_headers=False)
+                            log_config=None, proxy_headers=False, timeout_graceful_shutdown=WEB_GRACE_SECONDS)
+    server = WebServer(config)
+    stop_request.web_server = server
+    if stop_request.stop.is_set():  # the signal came while the web app was being built
+        return
     log.info("web app on http://%s:%d", host, port)
-    # uvicorn re-raises the signal it already handled by shutting down gracefully, under the handler it found:
-    # KeyboardInterrupt for SIGINT, _Terminated for SIGTERM (serve_forever's handler).
-    with contextlib.suppress(KeyboardInterrupt):
-        uvicorn.Server(config).run()
-
-
-class _Terminated(Exception):
-    """SIGTERM reached `ykien serve`: stop as on Ctrl-C, stopping what was started."""
-
-
-def _raise_terminated(signum: int, frame: object) -> None:
-    raise _Terminated()
+    server.run()
 
 
 def configure_prefect(app: App) -> None:
@@ -105,20 +130,20 @@ def serve_forever(app: App, interval: float = 30.0, use_prefect: bool = True,
                   web: bool = True) -> None:
     """The web app (uvicorn, in the main thread), the scheduler and the embedded sink in one process; with the web
     app, LibreOffice kept warm (unoserver, a child process stopped on the way out) for the documents' PDFs."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    logging.getLogger("apscheduler").setLevel(logging.ERROR)
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("mail.log").setLevel(logging.WARNING)
+    configure_logging(app.settings.log_format)
     stop = stop or threading.Event()
     sink: MailSink | None = None
     scheduler: BackgroundScheduler | None = None
     sweeper: Sweeper | None = None
     pdf_server: PdfServer | None = None
-    # Python ends the process on SIGTERM without running `finally`: raise instead, from the first line on, so that
-    # what was started (the sink, the scheduler, LibreOffice) is stopped whenever the signal comes.
+    stop_request = StopRequest(app, stop)
+    # From the first line on, SIGTERM (systemd, containers) and SIGINT (Ctrl-C) only set flags: whenever the signal
+    # comes, what was started (the sink, the scheduler, LibreOffice) is stopped below and serve exits 0.
     main_thread = threading.current_thread() is threading.main_thread()
-    previous = signal.signal(signal.SIGTERM, _raise_terminated) if main_thread else None
+    previous = {signum: signal.signal(signum, stop_request) for signum in STOP_SIGNALS} if main_thread else {}
     try:
+        if stop.is_set():  # asked to stop while starting up
+            return
         if not app.smtp_url:
             sink = MailSink(store_received(app))
             sink.start()
@@ -139,28 +164,27 @@ def serve_forever(app: App, interval: float = 30.0, use_prefect: bool = True,
         log.info("ykien serve: sweeping every %.0f s; Ctrl-C stops", interval)
         # Only the web app renders PDFs in this process; until the server answers (about 6 s) and if it is missing
         # (no LibreOffice or python3-uno: logged), a render starts LibreOffice for itself.
-        if web:
+        if web and not stop.is_set():
             pdf_server = PdfServer()
             if not pdf_server.start():
                 pdf_server = None
-            _run_web(app, host, port, pdf_server)
+            _run_web(app, host, port, stop_request, pdf_server)
         else:
-            for signum in (signal.SIGINT, signal.SIGTERM):
-                if main_thread:
-                    signal.signal(signum, lambda *_: stop.set())
             stop.wait()
-    except (_Terminated, KeyboardInterrupt):
-        pass
     finally:
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)  # a second SIGTERM while stopping ends the process at once
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)  # a second signal while stopping ends the process at once
+        stop_request.request()
         log.info("stopping: waiting for the sweep in progress")
         if sweeper is not None and scheduler is not None:
             sweeper.stopping.set()
             # shutdown(wait=True) would hold the job-store lock while the sweep needs it to plan its wake-up.
             scheduler.shutdown(wait=False)
-            with sweeper.lock:
-                pass
+            if sweeper.lock.acquire(timeout=SWEEP_STOP_SECONDS):
+                sweeper.lock.release()
+            else:  # what it holds is released below (retire); what it sends meanwhile may go out twice
+                log.warning("stopping: the sweep did not finish within %.0f s; its claims are released",
+                            SWEEP_STOP_SECONDS)
         if pdf_server is not None:
             pdf_server.stop()  # SIGTERM, then SIGKILL to its process group: no LibreOffice outlives serve
         if sink is not None:

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import math
 import shutil
+import signal
 import socket
+import threading
 from pathlib import Path
 
 import typer
@@ -67,6 +69,11 @@ def serve(host: str = typer.Option("127.0.0.1", "--host"), port: int = typer.Opt
           interval: float = typer.Option(30.0, "--interval", help="Giây giữa hai lần quét việc đến hạn."),
           prefect: bool = typer.Option(True, "--prefect/--inline", help="Chạy các bước nặng bằng Prefect.")) -> None:
     """Chạy bộ hẹn giờ (APScheduler), hộp thư nội bộ và các bước Prefect trong một tiến trình."""
+    # A SIGTERM from here on stops serve cleanly (exit 0), before it has started anything too; serve_forever then
+    # takes the signals over with the same flag.
+    stop = threading.Event()
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
     from models.errors import InvalidInput
     from workflows.scheduler import serve_forever
     from workflows.service.sweep import Heartbeat
@@ -80,7 +87,8 @@ def serve(host: str = typer.Option("127.0.0.1", "--host"), port: int = typer.Opt
         ykien = open_app(create_schema=True)
     try:
         with Heartbeat(ykien):  # replicas see this process alive; its claims are freed when it stops
-            serve_forever(ykien, interval=interval, use_prefect=prefect, host=host, port=port, web=web)
+            serve_forever(ykien, interval=interval, use_prefect=prefect, stop=stop, host=host, port=port,
+                          web=web)
     except SystemExit as stopped:
         if stopped.code in (None, 0, 1, 2):
             raise

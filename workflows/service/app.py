@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import secrets
 import socket
+import threading
 from dataclasses import dataclass, field
 from functools import cached_property
 from zoneinfo import ZoneInfo
@@ -28,6 +29,9 @@ class App:
     clock: Clock
     smtp_url_override: str | None = None
     executor: object | None = field(default=None)
+    # Set when the process is asked to stop (SIGTERM, SIGINT): sweeps and deliveries claim nothing more, finish
+    # what is on the wire and leave the rest to be released.
+    stopping: threading.Event = field(default_factory=threading.Event)
 
     @cached_property
     def sessions(self) -> sessionmaker[Session]:

@@ -118,10 +118,13 @@ class _Delivery:
 
     async def _emails(self) -> AsyncIterator[OutgoingEmail]:
         """The due messages, claimed a few at a time as the sender asks for more (off the event loop's thread)."""
-        while rows := await asyncio.to_thread(self._claim):
+        stopping = self.app.stopping
+        while not stopping.is_set() and (rows := await asyncio.to_thread(self._claim)):
             for row in rows:
                 self.claimed[row.message_id] = row
             for row in rows:
+                if stopping.is_set():  # the process stops: what is not on the wire yet is released when it retires
+                    return
                 yield _outgoing(row, self.app.settings.from_address)
 
     async def _record(self, result: DeliveryResult) -> None:

@@ -45,7 +45,7 @@ class SweepReport(TimerReport):
 def fire_due_timers(app: App) -> SweepReport:
     """Claim due timers and run each as a step: "close" for a timer that raises an event, else "remind"."""
     report = SweepReport()
-    while True:
+    while not app.stopping.is_set():
         now = app.clock.now()
         with app.uow() as uow:
             stay_alive(app, uow, now)
@@ -55,11 +55,14 @@ def fire_due_timers(app: App) -> SweepReport:
         if not claimed:
             return report
         for timer_id, round_id, name, state_name, workflow_name in claimed:
+            if app.stopping.is_set():  # the timers left are released when the process retires
+                return report
             timer = next((t for t in get_workflow(workflow_name).state(state_name).timers if t.name == name), None)
             step = "close" if timer is not None and timer.event else "remind"
             handed = run_timer(app, step, timer_id, round_id)
             report.timers_fired += 1
             report.add(handed)
+    return report
 
 
 def beat(app: App) -> None:
@@ -116,6 +119,6 @@ def run_due(app: App) -> SweepReport:
     queue_due_digests(app)  # the staff's daily digest, once its time of a working day has passed
     with app.uow(read_only=True) as uow:
         waiting = uow.outbox.has_due(app.clock.now())
-    if waiting:
+    if waiting and not app.stopping.is_set():
         report.add(deliver_queued(app))
     return report

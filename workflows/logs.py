@@ -1,0 +1,27 @@
+"""Log lines of the long-running processes (`ykien serve`, `ykien worker`) on stderr: readable text, or one JSON
+object a line (YKIEN_LOG_FORMAT=json) for a log collector. Vietnamese stays readable in both (no \\u escapes)."""
+from __future__ import annotations
+
+import logging
+import sys
+
+from pythonjsonlogger.json import JsonFormatter
+
+TEXT_FORMAT = "%(asctime)s %(name)s %(levelname)s %(message)s"
+JSON_FIELDS = "%(asctime)s %(name)s %(levelname)s %(message)s %(threadName)s"
+JSON_NAMES = {"asctime": "time", "name": "logger", "levelname": "level", "threadName": "thread"}
+QUIET = {"apscheduler": logging.ERROR, "httpx": logging.WARNING, "mail.log": logging.WARNING}
+
+
+def configure_logging(log_format: str) -> None:
+    """Send every logger's lines (uvicorn's too: it is started with log_config=None) through one stderr handler."""
+    handler = logging.StreamHandler(sys.stderr)
+    if log_format == "json":
+        handler.setFormatter(JsonFormatter(JSON_FIELDS, rename_fields=JSON_NAMES, json_ensure_ascii=False))
+    else:
+        handler.setFormatter(logging.Formatter(TEXT_FORMAT))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.INFO)
+    for name, level in QUIET.items():
+        logging.getLogger(name).setLevel(level)
