@@ -1,0 +1,82 @@
+"""In Debian's chromium: the progress page of a background job shows the work's own counts as they come (a job
+driven step by step by the test), then moves on to its result; a launch through the form of a round that runs in
+the background lands on the round's page with its message. The progress page is shot at 1366 and 375 px into the
+test's temporary folder."""
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from workflows.demo import seed_round
+from workflows.service import jobs
+from workflows.service.jobs import JobControl, JobOutcome, start_job
+from workflows.service.rounds import create_round
+from workflows.service.views import round_view
+
+if TYPE_CHECKING:
+    from conftest import LiveSite  # tests/web/conftest.py, for the fixture's type only
+
+WIDTHS = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 375, "height": 812}}
+WAIT = 30.0
+
+
+def _stepped_job(site: LiveSite, round_id: int, gates: list[threading.Event]) -> str:
+    """A job that reports 1/2 then 2/2, each once the test opens its gate, and goes to the round's page."""
+    def work(control: JobControl) -> JobOutcome:
+        report = control.step("prepare")
+        for done, gate in enumerate(gates, start=1):
+            assert gate.wait(WAIT)
+            report(done * 600, len(gates) * 600)
+        return JobOutcome(f"/rounds/{round_id}?ok=launch&n={len(gates) * 600}")
+    return start_job(site.app, round_id, "launch", "test", work)
+
+
+def test_the_progress_page_follows_the_job_then_goes_to_its_result(
+        live_site: LiveSite, chromium: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from playwright.sync_api import expect
+
+    site = live_site
+    round_id = create_round(site.app, replace(seed_round(), deadline=site.app.calendar.add_working_days(
+        site.clock.now().date(), 10)), "test")
+    errors: list[str] = []
+    for size, viewport in WIDTHS.items():
+        gates = [threading.Event(), threading.Event()]
+        job_id = _stepped_job(site, round_id, gates)
+        try:
+            page = site.login(chromium.new_context(viewport=viewport, locale="vi-VN"))
+            page.on("pageerror", lambda error: errors.append(str(error)))
+            page.goto(site.url(f"/rounds/{round_id}/jobs/{job_id}"))
+            bar = page.locator("progress#job-progress")
+            expect(page.locator("#job-label")).to_have_text("Đang bắt đầu…")
+            gates[0].set()
+            expect(page.locator("#job-label")).to_have_text("Đã chuẩn bị 600/1.200 thư gửi các cơ quan, đơn vị",
+                                                            timeout=WAIT * 1000)
+            assert (bar.get_attribute("value"), bar.get_attribute("max")) == ("600", "1200")
+            assert page.get_by_label("Đã chuẩn bị 600/1.200 thư gửi các cơ quan, đơn vị").count() == 1
+            assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+            page.screenshot(path=str(tmp_path / f"job_progress_{size}.png"), full_page=True)
+            gates[1].set()
+            page.wait_for_url(re.compile(rf".*/rounds/{round_id}\?ok=launch&n=1200$"), timeout=WAIT * 1000)
+            page.context.close()
+        finally:
+            for gate in gates:
+                gate.set()
+
+    monkeypatch.setattr(jobs, "BACKGROUND_FROM_UNITS", 1)  # the 12-unit round launches as a job
+    page = site.login(chromium.new_context(viewport=WIDTHS["desktop"], locale="vi-VN"))
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(site.url(f"/rounds/{round_id}/launch"))
+    page.fill("textarea[name=no_draft_reason]", "Dự thảo gửi kèm bản giấy")
+    page.click("main form button[type=submit]")
+    page.click("button:has-text('Xác nhận')")
+    page.wait_for_url(re.compile(rf".*/rounds/{round_id}\?ok=launch&n=\d+"), timeout=WAIT * 1000)
+    assert "Đã phát hành" in page.locator(".flash").inner_text()
+    assert round_view(site.app, round_id).state.status == "circulating"
+    assert len(site.capture.messages) == len(round_view(site.app, round_id).units)
+    page.context.close()
+    assert errors == []
