@@ -24,6 +24,7 @@ from workflows.service.accounts import (
     set_active,
     set_role,
 )
+from workflows.service.digest import DigestChoice, digest_choice, set_digest
 from workflows.service.offices import add_office, office_events, offices, rename_office
 from workflows.service.staff import add_user
 from workflows.web.routes.rounds import Posted, PostedForm
@@ -34,7 +35,9 @@ router = APIRouter(include_in_schema=False)
 
 USERNAME = re.compile(r"[a-z0-9._-]{3,80}")
 FLASH = {"role": "Đã đổi vai trò, phòng của {u}.", "disabled": "Đã khóa tài khoản {u}; các phiên của tài khoản đã "
-         "kết thúc.", "enabled": "Đã mở khóa tài khoản {u}.", "unchanged": "Không có gì thay đổi."}
+         "kết thúc.", "enabled": "Đã mở khóa tài khoản {u}.", "unchanged": "Không có gì thay đổi.",
+         "digest_on": "Đã lưu: {u} nhận thư tổng hợp hằng ngày.", "digest_off": "Đã lưu: {u} không nhận thư tổng hợp "
+         "hằng ngày."}
 
 
 def _admin(user: StaffUser = Depends(require_staff)) -> StaffUser:
@@ -104,13 +107,31 @@ def _account_or_404(request: Request, username: str) -> Account:
         raise HTTPException(404, missing.message) from None
 
 
+def _digest_values(choice: DigestChoice) -> dict[str, str]:
+    return {"digest": "1" if choice.on else "", "digest_email": choice.email or ""}
+
+
+def _posted_digest(posted: Posted) -> dict[str, str]:
+    return {"digest": "1" if _field(posted, "digest") == "1" else "", "digest_email": _field(posted, "digest_email")}
+
+
+def _digest_errors(problem: InvalidInput) -> dict[str, str]:
+    errors = _field_errors(problem)
+    if "email" in errors:
+        errors["digest_email"] = errors.pop("email")
+    return errors
+
+
 def _account_page(request: Request, found: Account, user: StaffUser, errors: dict[str, str] | None = None,
-                  values: dict[str, str] | None = None, status: int = 200, password: str | None = None) -> Response:
+                  values: dict[str, str] | None = None, status: int = 200, password: str | None = None,
+                  digest: dict[str, str] | None = None) -> Response:
     flash_code = request.query_params.get("ok", "")
     context: dict[str, Any] = {
         "account": found, "roles": ROLE_LABELS, "offices": _offices(request),
         "values": values or {"role": found.user.role.value, "office": found.user.office or ""},
-        "errors": errors or {}, "new_password": password, "is_self": found.user.id == user.id}
+        "errors": errors or {}, "new_password": password, "is_self": found.user.id == user.id,
+        "digest": digest or _digest_values(digest_choice(ykien(request), found.user.username)),
+        "digest_time": ykien(request).settings.digest_time}
     if errors:
         context.update(flash=errors.get("form") or "Chưa lưu được: xem các mục tô đỏ.", flash_kind="error")
     elif password:
@@ -138,6 +159,20 @@ def change_role(request: Request, username: str, posted: Posted = PostedForm, us
     return RedirectResponse(f"/accounts/{changed.user.username}?ok={outcome}", status_code=303)
 
 
+@router.post("/accounts/{username}/digest")
+def change_digest(request: Request, username: str, posted: Posted = PostedForm,
+                  user: StaffUser = AdminDep) -> Response:
+    found = _account_or_404(request, username)
+    values = _posted_digest(posted)
+    try:
+        changed = set_digest(ykien(request), username, values["digest"] == "1", values["digest_email"], user.actor,
+                             "digest_email")
+    except InvalidInput as problem:
+        return _account_page(request, found, user, _digest_errors(problem), status=422, digest=values)
+    return RedirectResponse(f"/accounts/{changed.username}?ok={'digest_on' if changed.on else 'digest_off'}",
+                            status_code=303)
+
+
 @router.post("/accounts/{username}/active")
 def change_active(request: Request, username: str, posted: Posted = PostedForm,
                   user: StaffUser = AdminDep) -> Response:
@@ -163,9 +198,41 @@ def reset_account_password(request: Request, username: str, _posted: Posted = Po
     return _account_page(request, account(ykien(request), username), user, password=password)
 
 
+OWN_FLASH = {"digest_on": "Đã lưu: bạn sẽ nhận thư tổng hợp mỗi ngày làm việc.",
+             "digest_off": "Đã lưu: bạn không nhận thư tổng hợp nữa."}
+
+
+def _own_page(request: Request, user: StaffUser, errors: dict[str, str] | None = None,
+              digest: dict[str, str] | None = None, status: int = 200, flash: str | None = None) -> Response:
+    """The staff member's own page: their password, and their daily digest."""
+    context: dict[str, Any] = {
+        "errors": errors or {},
+        "digest": digest or _digest_values(digest_choice(ykien(request), user.username)),
+        "digest_time": ykien(request).settings.digest_time}
+    done = request.query_params.get("ok", "")
+    if flash:
+        context.update(flash=flash, flash_kind="error")
+    elif done in OWN_FLASH:
+        context.update(flash=OWN_FLASH[done], flash_kind="ok")
+    return render(request, "account_password.html", context, status_code=status)
+
+
 @router.get("/account/password")
-def own_password_page(request: Request, _user: StaffUser = Depends(require_staff)) -> Response:
-    return render(request, "account_password.html", {"errors": {}})
+def own_password_page(request: Request, user: StaffUser = Depends(require_staff)) -> Response:
+    return _own_page(request, user)
+
+
+@router.post("/account/digest")
+def change_own_digest(request: Request, posted: Posted = PostedForm,
+                      user: StaffUser = Depends(require_staff)) -> Response:
+    values = _posted_digest(posted)
+    try:
+        changed = set_digest(ykien(request), user.username, values["digest"] == "1", values["digest_email"],
+                             user.actor, "digest_email")
+    except InvalidInput as problem:
+        return _own_page(request, user, _digest_errors(problem), values, 422,
+                         "Chưa lưu được thư tổng hợp: xem mục tô đỏ.")
+    return RedirectResponse(f"/account/password?ok={'digest_on' if changed.on else 'digest_off'}", status_code=303)
 
 
 @router.post("/account/password")
@@ -183,9 +250,7 @@ def change_password(request: Request, posted: Posted = PostedForm,
         except DomainError as refused:
             errors = {"current": refused.message}
     if errors:
-        return render(request, "account_password.html", {
-            "errors": errors, "flash": "Chưa đổi được mật khẩu: xem các mục tô đỏ.", "flash_kind": "error"},
-            status_code=422)
+        return _own_page(request, user, errors, status=422, flash="Chưa đổi được mật khẩu: xem các mục tô đỏ.")
     # Every session of the account ended with the old password, this one too: log in again with the new one.
     return RedirectResponse("/login?changed=1", status_code=303)
 
