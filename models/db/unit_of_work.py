@@ -18,6 +18,7 @@ from models.db.mailbox_repository import MailboxRepository
 from models.db.office_repository import OfficeRepository
 from models.db.outbox_repository import OutboxRepository
 from models.db.register_repository import RegisterRepository
+from models.db.report_repository import ReportRepository
 from models.db.response_repository import ResponseRepository
 from models.db.round_repository import RoundRepository
 from models.db.saved_answer_repository import SavedAnswerRepository
@@ -83,6 +84,7 @@ class UnitOfWork:
         self.saved_answers = SavedAnswerRepository(self.session)
         self.digests = DigestRepository(self.session)
         self.jobs = JobRepository(self.session)
+        self.reports = ReportRepository(self.session)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

@@ -20,6 +20,7 @@ from workflows.engine.events import Launch
 from workflows.service.app import App, build_app
 from workflows.service.directory import import_units
 from workflows.service.recipients import recipient_page
+from workflows.service.registry import get_workflow
 from workflows.service.rounds import Addressee, NewRound, create_round, execute
 from workflows.service.staff import add_user
 from workflows.service.steps import run_step
@@ -133,3 +134,25 @@ def test_a_report_saved_unsent_comes_back_under_its_headings(
     assert 'id="saved-notice"' in page
     assert '<textarea id="p_training_text" name="p_training_text" rows="4" maxlength="5000">Đang tổng hợp' in page
     assert recipient_page(ykien_app, token).revisions == []
+
+
+def test_the_round_page_shows_the_headings_each_unit_reported_as_the_kinds_own_column(
+        ykien_app: App, unit_client: TestClient, staff: TestClient, capture: SmtpCapture) -> None:
+    round_id = launch_report_round(ykien_app)
+    token = links(capture)["SCT"]
+    unit_client.post(f"/r/{token}", data=report_form(ykien_app, token, REPORT), follow_redirects=False)
+    page = staff.get(f"/rounds/{round_id}").text
+    total = len(get_workflow("report_collection").response.answering_sections())
+    assert "<th>Mục đã báo cáo</th>" in page
+    assert f'<td data-label="Mục đã báo cáo" class="num">3/{total}</td>' in page
+    # the six other departments, and the office informed only
+    assert page.count('<td data-label="Mục đã báo cáo" class="num">—</td>') == 7
+    consultation = staff.get(f"/rounds/{launch_consultation(ykien_app)}").text
+    assert "Mục đã báo cáo" not in consultation  # a kind without headings has no such column
+
+
+def launch_consultation(app: App) -> int:
+    new = NewRound(title="Kế hoạch thử", subject="", workflow="consultation", office="TĐC", deadline=date(2025, 12, 5),
+                   addressees=(Addressee(units=("SCT",)),), contact_name="Ông Phạm Phi Long",
+                   contact_phone="0912 130 290", signer_name="Nông Thị Thanh Huyền")
+    return create_round(app, new, STAFF)

@@ -29,9 +29,11 @@ def render_round_list(rounds: Sequence, tz: ZoneInfo) -> None:
     console.print(table)
 
 
-def render_round(view, comments, tz: ZoneInfo, mail_problems: Sequence | None = None) -> None:
+def render_round(view, comments, tz: ZoneInfo, mail_problems: Sequence | None = None,
+                 own_columns: Sequence[tuple[str, dict[str, str]]] = ()) -> None:
     """The round in the words of its kind: its answer labels, its role names and its silence rule; with
-    `mail_problems` (outbox_view.outbox_problems), what of its mail waits for a retry or failed, and why."""
+    `mail_problems` (outbox_view.outbox_problems), what of its mail waits for a retry or failed, and why;
+    `own_columns` are the kind's own grid columns as (title, unit code -> text), shown after the answer."""
     from workflows.service.views import role_labels
 
     state = view.state
@@ -48,7 +50,8 @@ def render_round(view, comments, tz: ZoneInfo, mail_problems: Sequence | None = 
     if view.silence_label and workflow.silence.sentence:
         console.print(Text(workflow.silence.sentence, style="dim"))
     table = Table(show_lines=False)
-    for column in ("Mã", "Cơ quan, đơn vị", "Vai trò", "Thư", "Trả lời", "Hạn", "Ghi chú", "Đôn đốc"):
+    for column in ("Mã", "Cơ quan, đơn vị", "Vai trò", "Thư", "Trả lời", *(t for t, _ in own_columns), "Hạn",
+                   "Ghi chú", "Đôn đốc"):
         table.add_column(column)
     colors = {AnswerStatus.COMMENTS: "green", AnswerStatus.AGREE: "green", AnswerStatus.PROPOSALS: "green",
               AnswerStatus.PENDING: "yellow", AnswerStatus.SILENT: "red", AnswerStatus.NOT_ASKED: "dim"}
@@ -56,6 +59,7 @@ def render_round(view, comments, tz: ZoneInfo, mail_problems: Sequence | None = 
     for unit in view.units:
         table.add_row(*plain(unit.unit_code, unit.unit_name, roles.get(unit.role, unit.role), EMAIL_LABELS[unit.email],
                              Text(view.answer_label(unit), style=colors[unit.answer]),
+                             *(values.get(unit.unit_code) or "—" for _, values in own_columns),
                              f"{unit.deadline:%d/%m/%Y}" if unit.deadline and unit.role == "comment" else "—",
                              ", ".join(view.flags(unit)),
                              unit.reminders_sent or ""))

@@ -419,6 +419,8 @@ def show(round_id: int, as_json: bool = JSON_OPTION) -> None:
     """Tình hình từng đơn vị: thư đã gửi, đã trả lời, im lặng, trễ hạn, gia hạn."""
     from workflows.cli.render import render_round
     from workflows.service.outbox_view import outbox_problems
+    from workflows.service.registry import get_workflow
+    from workflows.service.report_sections import grid_column_values
     from workflows.service.views import latest_responses, round_view
 
     with guarded(as_json):
@@ -427,12 +429,17 @@ def show(round_id: int, as_json: bool = JSON_OPTION) -> None:
         view = round_view(ykien, round_id)
         comments = latest_responses(ykien, round_id)
         problems = outbox_problems(ykien, round_id)
+        workflow = get_workflow(view.state.workflow)
+        columns = workflow.grid_columns()  # the kind's own columns ("Mục đã báo cáo"), asked of the definition
+        values = grid_column_values(ykien, round_id, workflow, [u.unit_code for u in view.units])
     if as_json:
         print_json({"id": view.state.id, "title": view.state.title, "status": view.state.status,
                     "status_title": view.status_title, "workflow": view.state.workflow,
                     "workflow_title": view.workflow_title, "deadline": view.state.deadline,
                     "silence_label": view.silence_label, "counts": view.counts,
-                    "units": [{**u.__dict__, "flags": view.flags(u), "answer_label": view.answer_label(u)}
+                    "columns": [{"key": c.key, "title": c.title} for c in columns],
+                    "units": [{**u.__dict__, "flags": view.flags(u), "answer_label": view.answer_label(u),
+                               "columns": {c.key: values[c.key].get(u.unit_code) for c in columns}}
                               for u in view.units],
                     "pending_timers": [{"name": n, "title": view.timer_titles.get(n, n), "due_at": d}
                                        for n, d in view.pending_timers],
@@ -440,7 +447,7 @@ def show(round_id: int, as_json: bool = JSON_OPTION) -> None:
                     "mail_problems": [{"status": p.status, "count": p.count, "reason": p.reason,
                                        "next_attempt_at": p.next_attempt_at, "text": p.text} for p in problems]})
     else:
-        render_round(view, comments, ykien.tz, problems)
+        render_round(view, comments, ykien.tz, problems, [(c.title, values[c.key]) for c in columns])
 
 
 @app.command("audit")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
@@ -237,6 +238,14 @@ class ResponseSpec(DefinitionModel):
         return self.max_items if self.repeatable else 1
 
 
+@dataclass(frozen=True)
+class GridColumn:
+    """A column the round's unit grid shows for this kind beyond the common ones (answer, deadline, ...)."""
+
+    key: str  # what the service computes (workflows/service/report_sections.py: COLUMN_VALUES)
+    title: str  # the column's heading
+
+
 class Capability(StrEnum):
     """What a state lets people do. Code asks a definition for these, never for a state's name."""
 
@@ -439,6 +448,12 @@ class Workflow(DefinitionModel):
     def state_title(self, status: str) -> str:
         state = self.states.get(status)
         return state.title if state is not None else status
+
+    def grid_columns(self) -> list[GridColumn]:
+        """The grid's own columns for this kind: a form with headings shows how many of them each unit reported."""
+        if self.response.answering_sections():
+            return [GridColumn("sections_reported", "Mục đã báo cáo")]
+        return []
 
     def answering_state(self) -> str | None:
         """The first state, from the initial one, in which units answer: where the reminders live."""

@@ -6,9 +6,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from models.unit_status import AnswerStatus, EmailStatus
+from models.unit_status import AnswerStatus, EmailStatus, UnitStatus
 from workflows.definition import Workflow
-from workflows.definition.schema import Capability
+from workflows.definition.schema import Capability, GridColumn
+from workflows.service.app import App
+from workflows.service.report_sections import grid_column_values
 from workflows.service.views import GridFilter
 
 ACTIONS = ("launch", "remind", "extend", "respond", "close")
@@ -77,3 +79,22 @@ class UnitFilter:
         """The query string of this filter with some values changed ('' removes one)."""
         values = {**self.__dict__, **changes}
         return urlencode({k: v for k, v in values.items() if v})
+
+
+@dataclass(frozen=True)
+class OwnColumns:
+    """The grid's columns that this kind of round asks for (Workflow.grid_columns), with each shown unit's value."""
+
+    columns: tuple[GridColumn, ...]
+    values: dict[str, dict[str, str]]  # column key -> unit code -> text
+
+    def value(self, key: str, unit_code: str) -> str:
+        return self.values.get(key, {}).get(unit_code, "")
+
+
+def own_columns(app: App, workflow: Workflow, round_id: int, shown: list[UnitStatus]) -> OwnColumns:
+    """Asked of the definition, computed for the units of the page only."""
+    columns = tuple(workflow.grid_columns())
+    if not columns:
+        return OwnColumns((), {})
+    return OwnColumns(columns, grid_column_values(app, round_id, workflow, [u.unit_code for u in shown]))

@@ -72,7 +72,7 @@ from workflows.web.forms.round_forms import (
     read_round_form,
 )
 from workflows.web.pages.audit_view import audit_lines
-from workflows.web.pages.round_page import UnitFilter, available_actions
+from workflows.web.pages.round_page import UnitFilter, available_actions, own_columns
 from workflows.web.pages.timeline import CHANNEL_LABELS, timeline
 from workflows.web.security import Forbidden, IdPath, check_csrf, require_staff, ykien
 from workflows.web.templating import render
@@ -444,6 +444,7 @@ def round_page(request: Request, round_id: IdPath, user: StaffUser = Depends(req
         "answering_now": workflow.allows(state.status, Capability.ANSWER),
         "view": view, "state": state, "workflow": workflow, "details": round_details(app, round_id),
         "units": shown, "filter": unit_filter, "total": view.total, "days_left": days_left,
+        "own_columns": own_columns(app, workflow, round_id, shown),
         "matched": view.matched, "page": page, "page_links": page_links, "first_shown": view.first_shown,
         "can_change": user.can_change_round(state.office), "actions": available_actions(workflow, state.status),
         "draft_round": state.status == workflow.initial and state.launched_at is None, "answering": answering,

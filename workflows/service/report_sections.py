@@ -1,0 +1,242 @@
+"""A round whose form is declared as headings (seed 003: a programme report): how many headings each unit reported
+(the grid's column), the consolidation heading by heading (every unit's passage with its source, the staff's text,
+the figures summed with the units that gave them, last year's beside), and next year's round started from this one.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from models import limits
+from models.db.report_repository import ConsolidatedText, UnitForm
+from models.errors import DomainError, InvalidInput
+from models.rounds import RecipientRole
+from models.text import stored_text
+from workflows.definition import ResponseSpec, Workflow
+from workflows.definition.schema import Capability, ResponseField, ResponseSection
+from workflows.service.app import App
+from workflows.service.registry import get_workflow
+from workflows.service.rounds import Addressee, NewRound, create_round
+
+CONSOLIDATED_TEXT_LIMIT = 50_000
+
+
+def _grouped(value: int) -> str:
+    return f"{value:,}".replace(",", ".")
+
+
+# --- the grid's own columns ---------------------------------------------------------------------------------
+
+def _sections_reported(spec: ResponseSpec, forms: list[UnitForm]) -> dict[str, str]:
+    total = len(spec.answering_sections())
+    return {form.unit_code: f"{len(spec.sections_filled(form.values))}/{total}" for form in forms}
+
+
+# What each column a definition asks for (Workflow.grid_columns) holds, from the units' latest forms.
+COLUMN_VALUES: dict[str, Callable[[ResponseSpec, list[UnitForm]], dict[str, str]]] = {
+    "sections_reported": _sections_reported,
+}
+
+
+def grid_column_values(app: App, round_id: int, workflow: Workflow, unit_codes: Sequence[str]
+                       ) -> dict[str, dict[str, str]]:
+    """column key -> unit code -> what the grid shows, for the units of one page of the grid (one query for the
+    page, none when the kind has no columns of its own)."""
+    columns = workflow.grid_columns()
+    if not columns:
+        return {}
+    with app.uow(read_only=True) as uow:
+        version = uow.rounds.row(round_id).draft_version
+        forms = uow.reports.latest_forms(round_id, version, unit_codes)
+    return {column.key: COLUMN_VALUES[column.key](workflow.response, forms) for column in columns}
+
+
+# --- the consolidation --------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Passage:
+    """What one unit wrote under a heading (its text fields, in form order)."""
+
+    unit_code: str
+    unit_name: str
+    text: str
+    late: bool
+
+
+@dataclass(frozen=True)
+class FigureTotal:
+    """One figure of a heading summed over the units that gave it; `previous` is the same sum in the round this one
+    was started from (None when there is none, or it had no such figure)."""
+
+    field: ResponseField
+    total: int
+    by_unit: tuple[tuple[str, int], ...]  # (unit name, value), in unit order
+    previous: int | None = None
+
+    @property
+    def shown(self) -> str:
+        return _grouped(self.total)
+
+
+@dataclass(frozen=True)
+class Attachment:
+    unit_name: str
+    label: str
+    name: str
+
+
+@dataclass(frozen=True)
+class HeadingConsolidation:
+    section: ResponseSection
+    depth: int
+    passages: tuple[Passage, ...]
+    figures: tuple[FigureTotal, ...]
+    attachments: tuple[Attachment, ...]
+    consolidated: ConsolidatedText | None
+
+    @property
+    def suggested(self) -> str:
+        """The text to start from before staff edit it: each unit's passage after its name."""
+        return "\n\n".join(f"{p.unit_name}: {p.text}" for p in self.passages)
+
+    @property
+    def text(self) -> str:
+        """The consolidated text: as staff wrote it, else the units' passages one after the other."""
+        return self.consolidated.text if self.consolidated is not None else self.suggested
+
+
+@dataclass(frozen=True)
+class ReportConsolidation:
+    round_id: int
+    title: str
+    workflow: Workflow
+    headings: tuple[HeadingConsolidation, ...]
+    reported: tuple[str, ...]  # names of the units that reported, in unit order
+    not_reported: tuple[str, ...]  # names of the units asked that did not
+    previous_round_id: int | None
+    can_edit: bool
+
+    def heading(self, key: str) -> HeadingConsolidation:
+        return next(h for h in self.headings if h.section.key == key)
+
+
+def _depths(spec: ResponseSpec) -> dict[str, int]:
+    depths: dict[str, int] = {}
+    for section in spec.sections:
+        depths[section.key] = depths.get(section.parent, -1) + 1 if section.parent else 0
+    return depths
+
+
+def _figure_sums(spec: ResponseSpec, forms: list[UnitForm]) -> dict[str, int]:
+    sums: dict[str, int] = {}
+    for item in spec.fields:
+        if item.figure:
+            values = [int(f.values[item.key]) for f in forms if f.values.get(item.key, "").lstrip("-").isdigit()]
+            if values:
+                sums[item.key] = sum(values)
+    return sums
+
+
+def consolidate_by_heading(spec: ResponseSpec, forms: list[UnitForm], consolidated: dict[str, ConsolidatedText],
+                           previous: dict[str, int] | None = None) -> list[HeadingConsolidation]:
+    """Pure: every heading with each unit's passage, the figures summed (with last year's sums beside when given)
+    and the files named, in form order."""
+    depths = _depths(spec)
+    headings = []
+    for section in spec.sections:
+        passages, attachments = [], []
+        for form in forms:
+            texts = [form.values[f.key] for f in section.fields
+                     if f.kind in ("text", "long_text") and form.values.get(f.key)]
+            if texts:
+                passages.append(Passage(form.unit_code, form.unit_name, "\n".join(texts), form.late))
+            attachments += [Attachment(form.unit_name, f.label, form.values[f.key]) for f in section.fields
+                            if f.kind == "file" and form.values.get(f.key)]
+        figures = []
+        for item in section.figures:
+            given = tuple((f.unit_name, int(f.values[item.key])) for f in forms
+                          if f.values.get(item.key, "").lstrip("-").isdigit())
+            figures.append(FigureTotal(item, sum(v for _, v in given), given,
+                                       previous.get(item.key) if previous is not None else None))
+        headings.append(HeadingConsolidation(section, depths[section.key], tuple(passages), tuple(figures),
+                                             tuple(attachments), consolidated.get(section.key)))
+    return headings
+
+
+def report_consolidation(app: App, round_id: int) -> ReportConsolidation:
+    """The round's report heading by heading; three queries (four with last year's round), whatever the headings."""
+    with app.uow(read_only=True) as uow:
+        state = uow.rounds.get(round_id, lock=False)
+        forms = uow.reports.latest_forms(round_id, state.draft_version)
+        consolidated = uow.reports.consolidated(round_id)
+        previous_id = uow.reports.previous_round(round_id)
+        previous_forms = None
+        if previous_id is not None:
+            previous_version = uow.rounds.row(previous_id).draft_version
+            previous_forms = uow.reports.latest_forms(previous_id, previous_version)
+    workflow = get_workflow(state.workflow)
+    spec = workflow.response
+    previous = _figure_sums(spec, previous_forms) if previous_forms is not None else None
+    answered = {f.unit_code for f in forms}
+    asked = [r for r in state.recipients.values() if r.role == RecipientRole.COMMENT]
+    return ReportConsolidation(
+        round_id, state.title, workflow, tuple(consolidate_by_heading(spec, forms, consolidated, previous)),
+        tuple(f.unit_name for f in forms), tuple(r.unit_name for r in asked if r.unit_code not in answered),
+        previous_id, workflow.allows(state.status, Capability.TRIAGE))
+
+
+def save_heading_text(app: App, round_id: int, heading: str, text: str, actor: str) -> None:
+    """Staff's consolidated text of one heading; the round's state must allow triage (the consolidation)."""
+    cleaned = stored_text(text or "")
+    limits.check_text("Nội dung tổng hợp", cleaned, CONSOLIDATED_TEXT_LIMIT)
+    now = app.clock.now()
+    with app.uow() as uow:
+        row = uow.rounds.row(round_id, lock=True)
+        workflow = get_workflow(row.workflow)
+        known = {s.key: s for s in workflow.response.sections}
+        if heading not in known:
+            raise InvalidInput(f"Mục \"{heading[:60]}\" không có trong đề cương báo cáo của đợt.", "heading_unknown")
+        if not workflow.allows(row.status, Capability.TRIAGE):
+            raise DomainError(f"Không thể sửa nội dung tổng hợp khi đợt đang ở trạng thái "
+                              f"\"{workflow.state_title(row.status)}\".", "triage_not_allowed")
+        uow.reports.save_consolidated(round_id, heading, cleaned, actor, now)
+        uow.audit.append(round_id, now, actor, [("heading_consolidated", {
+            "heading": heading, "title": known[heading].heading, "characters": len(cleaned)})])
+        uow.commit()
+
+
+# --- next year's round --------------------------------------------------------------------------------------
+
+def start_next_round(app: App, round_id: int, title: str, deadline: date, actor: str,
+                     legal_bases: tuple[str, ...] | None = None) -> int:
+    """A new round of the same kind (same headings) to the same units in the same roles, with a new title and
+    deadline; it remembers this round, so its consolidation shows this round's figures beside its own."""
+    if not (title or "").strip():
+        raise InvalidInput("title: chưa có tên đợt mới.", "title_missing")
+    with app.uow(read_only=True) as uow:
+        state = uow.rounds.get(round_id, lock=False)
+        details = uow.rounds.details(round_id)
+    if state.launched_at is None:
+        raise DomainError("Đợt này chưa phát hành: sửa đợt này thay vì tạo đợt tiếp theo.", "round_not_launched")
+    by_role: dict[RecipientRole, list[str]] = {}
+    for recipient in state.recipients.values():
+        by_role.setdefault(RecipientRole(recipient.role), []).append(recipient.unit_code)
+    new = NewRound(title=title, subject="", workflow=state.workflow, office=state.office, deadline=deadline,
+                   addressees=tuple(Addressee(units=tuple(codes), role=role) for role, codes in by_role.items()),
+                   contact_name=details.contact_name, contact_phone=details.contact_phone,
+                   contact_title=details.contact_title, signer_name=details.signer_name,
+                   signer_title=details.signer_title,
+                   legal_bases=details.legal_bases if legal_bases is None else legal_bases)
+    new_id = create_round(app, new, actor)
+    with app.uow() as uow:
+        uow.rounds.row(round_id, lock=True)  # this round's audit chain is appended under its lock
+        uow.reports.set_previous_round(new_id, round_id)
+        uow.audit.append(round_id, app.clock.now(), actor, [("follow_up_round", {
+            "round": new_id, "units": len(state.recipients)})])
+        uow.commit()
+    return new_id
+
+
+__all__ = ["COLUMN_VALUES", "HeadingConsolidation", "ReportConsolidation", "consolidate_by_heading",
+           "grid_column_values", "report_consolidation", "save_heading_text", "start_next_round"]
