@@ -9,6 +9,7 @@ new one takes its claims over at its first claim.
 """
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -129,7 +130,8 @@ def test_serve_restarted_after_a_kill_resumes_the_fanout_at_once(fanout) -> None
 def test_serve_stops_cleanly_on_sigint_and_sigterm(cli, tmp_path: Path, signum: int, web: str) -> None:  # type: ignore[no-untyped-def]
     port = free_port()
     log = tmp_path / "serve.log"
-    serve = cli.start(*SERVE, web, "--port", str(port), log=log)
+    log_format = "json" if signum == signal.SIGTERM else "text"  # what a log collector reads: one JSON object a line
+    serve = cli.start(*SERVE, web, "--port", str(port), log=log, YKIEN_LOG_FORMAT=log_format)
     try:
         ready = (lambda: _accepts(port)) if web == "--web" else (lambda: "Ctrl-C" in _read(log))
         wait_until(lambda: ready() or serve.poll() is not None, 60, "serve ready")
@@ -145,6 +147,15 @@ def test_serve_stops_cleanly_on_sigint_and_sigterm(cli, tmp_path: Path, signum: 
     output = _read(log)
     assert "Traceback" not in output and "stopped" in output
     assert not _children_of(serve.pid)
+    if log_format == "json":
+        lines = [json.loads(line) for line in output.splitlines()]
+        assert {"time", "logger", "level", "message"} <= set(lines[0])
+        assert any(line["message"].startswith("web app on") for line in lines) == (web == "--web")
+
+
+def test_serve_refuses_an_unknown_log_format(cli) -> None:  # type: ignore[no-untyped-def]
+    result = cli("serve", "--no-web", YKIEN_LOG_FORMAT="xml", expect=2)
+    assert "YKIEN_LOG_FORMAT" in result.err and "Traceback" not in result.err
 
 
 def _read(log: Path) -> str:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import typer
 
+from workflows.cli import worker_cmd
 from workflows.cli.common import EXIT_BAD_INPUT, JSON_OPTION, fail, guarded, open_app, print_json, say
 
 LONGEST_INTERVAL = 86_400.0  # a sweep at least once a day
@@ -67,13 +68,25 @@ def tick(as_json: bool = JSON_OPTION) -> None:
 def serve(host: str = typer.Option("127.0.0.1", "--host"), port: int = typer.Option(8000, "--port"),
           web: bool = typer.Option(True, "--web/--no-web", help="Chạy cả giao diện web."),
           interval: float = typer.Option(30.0, "--interval", help="Giây giữa hai lần quét việc đến hạn."),
-          prefect: bool = typer.Option(True, "--prefect/--inline", help="Chạy các bước nặng bằng Prefect.")) -> None:
-    """Chạy bộ hẹn giờ (APScheduler), hộp thư nội bộ và các bước Prefect trong một tiến trình."""
+          prefect: bool | None = typer.Option(
+              None, "--prefect/--inline", help="Giao các bước nặng cho `ykien worker` qua máy chủ Prefect "
+              "(PREFECT_API_URL), hoặc chạy ngay trong tiến trình này. Mặc định: Prefect khi có PREFECT_API_URL.")
+          ) -> None:
+    """Chạy giao diện web, bộ hẹn giờ (APScheduler) và hộp thư nội bộ; các bước nặng chạy ngay trong tiến trình, hoặc
+    qua Prefect khi có PREFECT_API_URL."""
     # A SIGTERM from here on stops serve cleanly (exit 0), before it has started anything too; serve_forever then
     # takes the signals over with the same flag.
     stop = threading.Event()
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, lambda *_: stop.set()) if main_thread else None
+    try:
+        _serve(host, port, web, interval, prefect, stop)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _serve(host: str, port: int, web: bool, interval: float, prefect: bool | None, stop: threading.Event) -> None:
     from models.errors import InvalidInput
     from workflows.scheduler import serve_forever
     from workflows.service.sweep import Heartbeat
@@ -84,10 +97,11 @@ def serve(host: str = typer.Option("127.0.0.1", "--host"), port: int = typer.Opt
                                f"{LONGEST_INTERVAL:.0f}.", "bad_interval")
         if web:
             check_address(host, port)
+        use_prefect = worker_cmd.use_prefect(prefect)
         ykien = open_app(create_schema=True)
     try:
         with Heartbeat(ykien):  # replicas see this process alive; its claims are freed when it stops
-            serve_forever(ykien, interval=interval, use_prefect=prefect, stop=stop, host=host, port=port,
+            serve_forever(ykien, interval=interval, use_prefect=use_prefect, stop=stop, host=host, port=port,
                           web=web)
     except SystemExit as stopped:
         if stopped.code in (None, 0, 1, 2):
