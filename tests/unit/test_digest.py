@@ -137,3 +137,12 @@ def test_a_quiet_day_says_so() -> None:
     email = render_digest(digest, wording, local("2025-12-04T07:31"))
     assert email.subject == "[SKHCN] Tổng hợp ngày 04/12/2025: không có trả lời mới (1 đợt)"
     assert "Không có trả lời mới và không có việc đến hạn từ hôm nay đến 05/12/2025." in email.text
+
+
+@pytest.mark.parametrize("value", ["25:00", "7h30", "07:30:00"])
+def test_a_bad_ykien_digest_time_names_the_variable(value: str) -> None:
+    from config.settings import SettingsError, load_settings
+
+    with pytest.raises(SettingsError, match=rf'^YKIEN_DIGEST_TIME: "{value}" không phải giờ dạng HH:MM'):
+        load_settings(digest_time=value)
+    assert load_settings(digest_time=" 06:45 ").digest_time == "06:45"
