@@ -203,23 +203,47 @@ class RoundRepository:
             self._locked.add(round_id)
         return row
 
+    def _has_row(self, round_id: int, lock: bool) -> bool:
+        """Whether row(round_id, lock) would answer from this transaction's cache, without a query."""
+        return round_id in self._rows and (not lock or round_id in self._locked)
+
+    def _row_with_unit(self, round_id: int, unit_code: str, lock: bool) -> tuple[RoundRow, list[Any]]:
+        """The round's row and that one unit's recipient row in one statement: a unit's page and its answer read
+        both, and each statement costs a round trip. A round without that unit takes the two-query way."""
+        query = (select(RoundRow, *RECIPIENT_COLUMNS).join(RecipientRow, RecipientRow.round_id == RoundRow.id)
+                 .where(RoundRow.id == round_id, RecipientRow.unit_code == unit_code))
+        if lock:
+            query = query.with_for_update(of=RoundRow)
+        found = self.session.execute(query).first()
+        if found is None:
+            return self.row(round_id, lock=lock), []
+        row = found[0]
+        self._rows[round_id] = row
+        if lock:
+            self._locked.add(round_id)
+        return row, [found]
+
     def get(self, round_id: int, lock: bool = True, only_unit: str | None = None, counts: bool = False,
-            comments: bool = False, no_units: bool = False) -> RoundState:
+            comments: bool = False, no_units: bool = False, deadlines: bool = False) -> RoundState:
         """The round's state; with lock, the round row is held until the transaction ends.
 
         only_unit loads that one recipient (an event about one unit, a unit's own page, on a round of thousands),
         no_units none: a partial state, whose save() writes the units loaded only; `counts` adds how many of the
         other units are asked and answered (RoundState.others), `comments` the count of comments without
-        handling. A whole round always has its comments counted.
+        handling, `deadlines` the distinct deadline overrides of the other units asked to answer
+        (RoundState.other_deadlines). A whole round always has its comments counted.
         """
-        row = self.row(round_id, lock=lock)
         partial = only_unit is not None or no_units
         recipients: list[Any] = []
-        if not no_units:
-            query = select(*RECIPIENT_COLUMNS).where(RecipientRow.round_id == round_id)
-            if only_unit is not None:
-                query = query.where(RecipientRow.unit_code == only_unit)
-            recipients = list(self.session.execute(query.order_by(RecipientRow.id)).all())
+        if only_unit is not None and not no_units and not self._has_row(round_id, lock):
+            row, recipients = self._row_with_unit(round_id, only_unit, lock)
+        else:
+            row = self.row(round_id, lock=lock)
+            if not no_units:
+                query = select(*RECIPIENT_COLUMNS).where(RecipientRow.round_id == round_id)
+                if only_unit is not None:
+                    query = query.where(RecipientRow.unit_code == only_unit)
+                recipients = list(self.session.execute(query.order_by(RecipientRow.id)).all())
         self._recipient_ids[round_id] = {r.unit_code: r.id for r in recipients}
         loaded = {r.unit_code: _recipient_state(r) for r in recipients}
         self._loaded[round_id] = loaded
@@ -233,7 +257,8 @@ class RoundRepository:
             recipients={code: replace(state) for code, state in loaded.items()},
             unhandled_comments=self.unhandled_comments(round_id, row.draft_version)
             if comments or not partial else 0,
-            partial=partial, others=self.counts_without(round_id, only_unit) if partial and counts else None)
+            partial=partial, others=self.counts_without(round_id, only_unit) if partial and counts else None,
+            other_deadlines=self.deadlines_without(round_id, only_unit) if partial and deadlines else None)
 
     def counts_without(self, round_id: int, unit_code: str | None) -> UnitCounts:
         """Units asked to answer and units that answered, leaving one unit out, in one aggregate query."""
@@ -243,6 +268,15 @@ class RoundRepository:
             query = query.where(RecipientRow.unit_code != unit_code)
         asked, answered = self.session.execute(query).one()
         return UnitCounts(asked, answered)
+
+    def deadlines_without(self, round_id: int, unit_code: str | None) -> frozenset[date | None]:
+        """The distinct deadline overrides (None: the round's deadline) of the units asked to answer, leaving one
+        unit out: one aggregate query, as many rows as distinct deadlines."""
+        query = (select(RecipientRow.deadline_override).distinct()
+                 .where(RecipientRow.round_id == round_id, RecipientRow.role == RecipientRole.COMMENT.value))
+        if unit_code is not None:
+            query = query.where(RecipientRow.unit_code != unit_code)
+        return frozenset(self.session.scalars(query))
 
     def unhandled_comments(self, round_id: int, draft_version: int) -> int:
         """Comments in the units' latest answers to this draft version that have no handling yet."""
@@ -399,7 +433,8 @@ class RoundRepository:
                 for row in self.session.execute(query)]
 
     def recipient(self, recipient_id: int) -> RecipientRef | None:
-        row = self.session.get(RecipientRow, recipient_id)
+        row = self.session.execute(select(RecipientRow.id, RecipientRow.round_id, RecipientRow.unit_code)
+                                   .where(RecipientRow.id == recipient_id)).first()
         return RecipientRef(row.id, row.round_id, row.unit_code) if row is not None else None
 
     def record_opening(self, recipient_id: int, at: datetime) -> None:

@@ -245,15 +245,29 @@ SERVE = ("import uvicorn; from workflows.service.app import build_app; from work
          "access_log=False)")
 
 
+@dataclass(frozen=True)
+class Server:
+    base: str  # http://127.0.0.1:port
+    pid: int
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU time the process has used so far (Linux /proc; 0 elsewhere)."""
+        try:
+            fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @contextmanager
-def uvicorn_processes(app: App, smtp_url: str, count: int) -> Iterator[list[str]]:
-    """`count` uvicorn processes, each on its own port; yields their base URLs."""
+def uvicorn_processes(app: App, smtp_url: str, count: int) -> Iterator[list[Server]]:
+    """`count` uvicorn processes, each on its own port."""
     with ExitStack() as stack:
         yield [stack.enter_context(uvicorn_process(app, smtp_url, number)) for number in range(count)]
 
 
 @contextmanager
-def uvicorn_process(app: App, smtp_url: str, number: int = 0) -> Iterator[str]:
+def uvicorn_process(app: App, smtp_url: str, number: int = 0) -> Iterator[Server]:
     """`uvicorn` in its own process on the same home and database, its clock frozen one hour after launch."""
     port = free_port()
     env = {key: value for key, value in os.environ.items() if not key.startswith("YKIEN_")}
@@ -278,7 +292,7 @@ def uvicorn_process(app: App, smtp_url: str, number: int = 0) -> Iterator[str]:
             if time.monotonic() > deadline:
                 raise BenchmarkCheckFailed("uvicorn did not answer within 60 s")
             time.sleep(0.1)
-        yield base
+        yield Server(base, process.pid)
     finally:
         process.terminate()
         try:
@@ -363,8 +377,12 @@ def concurrent_submissions(site: RoundSite, capture: SmtpCapture, count: int, pr
     chosen = {code: site.tokens[code] for code in sorted(site.tokens)[start:start + count]}
     if len(chosen) != count:
         raise BenchmarkCheckFailed(f"the round has {len(site.tokens) - start} units left to answer, not {count}")
-    with uvicorn_processes(site.app, capture.url, processes) as bases:
-        wall, outcomes = asyncio.run(submit_all(bases, site.app, chosen))
+    with uvicorn_processes(site.app, capture.url, processes) as servers:
+        server_cpu = sum(server.cpu_seconds() for server in servers)
+        client_cpu = time.process_time()
+        wall, outcomes = asyncio.run(submit_all([server.base for server in servers], site.app, chosen))
+        server_cpu = sum(server.cpu_seconds() for server in servers) - server_cpu
+        client_cpu = time.process_time() - client_cpu
     statuses = Counter(o.status for o in outcomes)
     stored = stored_answers(site.app, site.round_id, list(chosen))
     lost = sorted(set(chosen) - set(stored))
@@ -389,7 +407,10 @@ def concurrent_submissions(site: RoundSite, capture: SmtpCapture, count: int, pr
             ("throughput", f"{count / wall:.1f} submissions/s"),
             ("latency p50", ms(percentile(latencies, 0.50))),
             ("latency p95", ms(percentile(latencies, 0.95))),
-            ("latency max", ms(max(latencies)))]
+            ("latency max", ms(max(latencies))),
+            ("server CPU per answer", f"{ms(server_cpu / count)} (uvicorn processes, user + system)"),
+            ("client CPU per answer", f"{ms(client_cpu / count)} (this process: httpx, on the same machine)"),
+            ("machine load", f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs at the end")]
     print_table(f"Concurrent recipient submissions on {measured_database(site.app)}: {count} answers, {processes} "
                 f"uvicorn process{'es' if processes > 1 else ''} (httpx AsyncClient)", ["figure", "value"], rows,
                 ["each POST /r/<token> records the answer and queues its receipt (one transaction) and answers",
