@@ -14,7 +14,7 @@ from models.db.tables import OutboxRow
 from models.errors import InvalidInput
 from models.rounds import ResponseKind
 from tests.integration.test_storage import race
-from workflows.engine.events import CommentInput, Launch, Respond
+from workflows.engine.events import CommentInput, Extend, Launch, Respond
 from workflows.service.accounts import AccountNotFound
 from workflows.service.app import App
 from workflows.service.digest import digest_choice, queue_due_digests, set_digest
@@ -22,6 +22,7 @@ from workflows.service.offices import add_office
 from workflows.service.rounds import execute
 from workflows.service.staff import add_user
 from workflows.service.sweep import run_due
+from workflows.service.views import round_view
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 ADDRESS = "long.pp@skhcn.caobang.gov.vn"
@@ -34,10 +35,9 @@ def at(clock: FrozenClock, text: str) -> None:
 @pytest.fixture
 def launched(app: App, clock: FrozenClock, make_round: Callable[..., int], staff: str) -> int:
     """A consultation round of TĐC launched on Thursday 20/11/2025 at 09:00 (deadline 05/12), its invitations sent;
-    a staff member of TĐC who asked for the digest, and a leader without office who did not."""
+    a staff member of TĐC who asked for the digest."""
     round_id = make_round(deadline=date(2025, 12, 5))
     add_user(app, "canbo", "Phạm Phi Long", "staff", "matkhau-rat-dai", "TĐC", staff)
-    add_user(app, "lanhdao", "Nông Thị Thanh Huyền", "leader", "matkhau-rat-dai", None, staff)
     set_digest(app, "canbo", True, ADDRESS, staff)
     at(clock, "2025-11-20T09:00")
     execute(app, round_id, Launch(), staff)
@@ -112,6 +112,7 @@ def test_two_replicas_sweeping_at_once_queue_one_digest(  # type: ignore[no-unty
 
 def test_no_digest_on_tet_and_none_for_a_staff_member_without_live_rounds(  # type: ignore[no-untyped-def]
         app: App, clock: FrozenClock, mail, launched: int, staff: str) -> None:
+    add_user(app, "lanhdao", "Nông Thị Thanh Huyền", "leader", "matkhau-rat-dai", None, staff)
     set_digest(app, "lanhdao", True, "huyen.ntt@skhcn.caobang.gov.vn", staff)  # no office: every round
     add_office(app, "KHTC", "Phòng Kế hoạch – Tài chính", staff)
     add_user(app, "khac", "Cán bộ phòng khác", "staff", "matkhau-rat-dai", "KHTC", staff)
@@ -137,3 +138,26 @@ def test_bad_input_is_refused_and_changes_nothing(app: App, launched: int, staff
         set_digest(app, "khongco", True, ADDRESS, staff)
     assert set_digest(app, "canbo", False, None, staff).email is None
     assert not digest_choice(app, "canbo").on
+
+
+def test_the_digest_announces_what_falls_due_and_reads_silence_as_the_grid_does(  # type: ignore[no-untyped-def]
+        app: App, clock: FrozenClock, mail, launched: int, staff: str) -> None:
+    execute(app, launched, Extend(date(2025, 12, 10), "SNV", "Đang xin ý kiến lãnh đạo"), staff)
+    at(clock, "2025-12-02T07:31")  # Tuesday: the reminder is planned for Wednesday 03/12
+    run_due(app)
+    tuesday = [m for m in mail.take() if str(m["X-Ykien-Kind"]) == "digest"][-1].get_body(("plain",)).get_content()
+    assert "03/12/2025: Nhắc trước hạn" in tuesday, tuesday
+    at(clock, "2025-12-04T07:31")  # Thursday: the round's deadline is Friday 05/12
+    run_due(app)
+    thursday = [m for m in mail.take() if str(m["X-Ykien-Kind"]) == "digest"][-1].get_body(("plain",)).get_content()
+    assert "05/12/2025: Hết hạn trả lời của đợt" in thursday
+    at(clock, "2025-12-09T07:31")  # Tuesday after the deadline; SNV's extension ends on Wednesday 10/12
+    run_due(app)
+    after = [m for m in mail.take() if str(m["X-Ykien-Kind"]) == "digest"][-1].get_body(("plain",)).get_content()
+    # the round takes silence as agreement (the kind's default): the grid marks the 7 overdue units so, and so does
+    # the digest
+    grid = round_view(app, launched)
+    assert sum(unit.counted_as_agreement for unit in grid.units) == 7 and grid.silence_label == "coi như đồng ý"
+    assert "Quá hạn, coi như đồng ý (7): Sở Giáo dục và Đào tạo, Sở Tư pháp" in after
+    assert "Chưa trả lời, còn trong hạn (1): Sở Nội vụ" in after
+    assert "10/12/2025: Hết hạn gia hạn của 1 đơn vị chưa trả lời: Sở Nội vụ" in after
