@@ -102,6 +102,9 @@ class RoundState:
     # units left out, when the event's guards need the counts (None: not loaded).
     partial: bool = False
     others: UnitCounts | None = None
+    # ...and the deadline overrides of the units left out that are asked to answer, when the event replans the
+    # timers (None in the set: a unit on the round's deadline; the field None: not loaded).
+    other_deadlines: frozenset[date | None] | None = None
 
     def clone(self) -> RoundState:
         """A copy the engine may change freely. Every field of a recipient or task is immutable, so a
@@ -139,10 +142,19 @@ class RoundState:
         """Units asked to answer that have not answered yet, in the whole round."""
         return self.asked_count() - self.answered_count()
 
+    def unit_deadlines(self) -> set[date]:
+        """The distinct deadlines of the units asked to answer, in the whole round."""
+        deadlines = {d for r in self.answering() if (d := r.deadline(self.deadline))}
+        if self.partial:
+            if self.other_deadlines is None:
+                raise RuntimeError(f"round {self.id} was loaded for one unit without the deadlines of the others")
+            deadlines |= {d for override in self.other_deadlines if (d := override or self.deadline)}
+        return deadlines
+
     def latest_deadline(self) -> date | None:
-        deadlines = [d for r in self.answering() if (d := r.deadline(self.deadline))]
+        deadlines = self.unit_deadlines()
         if self.deadline is not None:
-            deadlines.append(self.deadline)
+            deadlines.add(self.deadline)
         return max(deadlines) if deadlines else None
 
     def open_tasks(self) -> list[Task]:

@@ -388,5 +388,3 @@ class SavedAnswerRow(Base):
     proposals: Mapped[list[Any]]  # the filled forms of a proposal call
     saved_at: Mapped[datetime]
 
-
-from models.db import tables_jobs  # noqa: E402,F401  (the background jobs join Base.metadata)

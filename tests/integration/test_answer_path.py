@@ -265,3 +265,31 @@ def test_the_grid_counts_and_filters_in_sql_classify_each_unit_as_its_status_doe
     assert [u.unit_code for u in found.units] == [u.unit_code for u in full.units
                                                   if u.unit_name.endswith(("số 1", "số 10", "số 11", "số 12"))]
     assert found.matched == 4
+
+
+def test_an_extension_for_one_unit_reads_the_others_deadlines_in_one_aggregate_and_writes_its_own_unit(
+        app: App, directory: list[str]) -> None:
+    logs: dict[int, StatementLog] = {}
+    planned: dict[int, list[tuple[str, str, datetime]]] = {}
+    for size in (50, 500):
+        round_id, _ = launched_round(app, directory[:size])
+        execute(app, round_id, Extend(date(2025, 12, 10), directory[5], "đề nghị của đơn vị"), STAFF)  # 2 deadlines
+        with statements(app) as logs[size]:
+            execute(app, round_id, Extend(date(2025, 12, 12), directory[7], "đề nghị của đơn vị"), STAFF)
+        with app.uow(read_only=True) as uow:
+            planned[size] = sorted((t.name, t.key, t.due_at) for t in uow.timers.pending_for_round(round_id))
+    small, large = logs[50].statements, logs[500].statements
+    assert [s for s, _ in small] == [s for s, _ in large], "the statements of one extension differ with the size"
+    assert [n for _, n in small] == [n for _, n in large], "an extension wrote more rows in the larger round"
+    updated = [(s.split()[1], n) for s, n in large if n >= 0 and s.startswith("UPDATE")]
+    # The unit's own row, and the round's pending timers cancelled to be replanned: one per distinct deadline and
+    # timer (here two reminders and the close), not per unit.
+    assert updated == [("recipients", 1), ("timers", 3)], updated
+    unit_reads = [s for s, _ in large if s.startswith("SELECT") and re.search(r"\b(FROM|JOIN) recipients\b", s)]
+    assert all(re.search(r"recipients\.unit_code (=|!=) ", s) for s in unit_reads), unit_reads
+    # The timers replanned from the three deadlines (05, 10 and 12/12): a reminder before each, the close after the
+    # latest; the same plan at both sizes.
+    assert planned[50] == planned[500]
+    reminders = sorted(key for name, key, _ in planned[500] if name == "remind_before")
+    assert reminders == ["remind_before@2025-12-05#1", "remind_before@2025-12-10#1", "remind_before@2025-12-12#1"]
+    assert [key for name, key, _ in planned[500] if name == "close"] == ["close@2025-12-12#1"]

@@ -33,8 +33,8 @@ def decide(state: RoundState, event: Event, now: datetime, workflow: Workflow,
     else:
         _dispatch(ctx, event.name, _describe(event))
     if ctx.reschedule and not decision.replace_timers:
-        if new_state.partial:  # an effect that replans timers must declare Needs.ROUND
-            raise ValueError(f"event {event.name} replans the timers of a round loaded in part")
+        if new_state.partial and new_state.other_deadlines is None:  # it must declare Needs.DEADLINES (or ROUND)
+            raise ValueError(f"event {event.name} replans the timers of a round loaded without its deadlines")
         decision.replace_timers = True
         decision.timers = plan_state_timers(new_state, workflow.state(new_state.status).timers,
                                             now, calendar, tz, workflow.grace_days())

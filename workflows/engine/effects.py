@@ -150,9 +150,10 @@ def send_receipt(ctx: EngineContext) -> None:
                      for c in event.comments])
 
 
-@needs(Needs.ROUND)
+@needs(Needs.UNIT | Needs.DEADLINES)  # an extension for the whole round names no unit: every unit is loaded
 def move_deadline(ctx: EngineContext) -> None:
-    """Extend the deadline of one unit or of the whole round, and re-plan deadline timers."""
+    """Extend the deadline of one unit or of the whole round, and re-plan deadline timers (from the distinct
+    deadlines: for one unit, its own and those of the others, read in one aggregate query)."""
     event = ctx.event
     assert isinstance(event, Extend)
     if not ctx.calendar.is_working_day(event.new_deadline):

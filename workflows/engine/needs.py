@@ -20,6 +20,7 @@ class Needs(Flag):
     UNIT = auto()  # the unit the event names (RoundState.recipients holds that one)
     COUNTS = auto()  # how many units are asked to answer and how many have (RoundState.others for the rest)
     COMMENTS = auto()  # how many comments of the current draft have no handling yet
+    DEADLINES = auto()  # the distinct deadlines of the other units (RoundState.other_deadlines): timers replanned
     ROUND = auto()  # every unit: timers planned over all deadlines, mail to many units, a state entered
 
 

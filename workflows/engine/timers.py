@@ -69,7 +69,7 @@ def _anchors(state: RoundState, timer: TimerDef, spec: TimeSpec, tz: ZoneInfo,
     if timer.event:
         latest = state.latest_deadline()
         return [(anchored(latest), {"deadline": latest.isoformat()})] if latest else []
-    deadlines = sorted({d for r in state.answering() if (d := r.deadline(state.deadline))})
+    deadlines = sorted(state.unit_deadlines())
     return [(anchored(d), {"deadline": d.isoformat()}) for d in deadlines]
 
 

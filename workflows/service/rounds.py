@@ -271,7 +271,8 @@ def load_for(uow: UnitOfWork, round_id: int, needs: Needs, unit: str | None) -> 
     if Needs.ROUND in needs or (Needs.UNIT in needs and unit is None):
         return uow.rounds.get(round_id, lock=True)
     return uow.rounds.get(round_id, lock=True, only_unit=unit, no_units=unit is None,
-                          counts=Needs.COUNTS in needs, comments=Needs.COMMENTS in needs)
+                          counts=Needs.COUNTS in needs, comments=Needs.COMMENTS in needs,
+                          deadlines=Needs.DEADLINES in needs)
 
 
 def execute(app: App, round_id: int, event: Event, actor: str,

@@ -5,6 +5,7 @@ from alembic import context
 from sqlalchemy import create_engine
 
 from models.db import tables_digest  # noqa: F401  (the digest's tables join Base.metadata)
+from models.db import tables_jobs  # noqa: F401  (the background jobs join Base.metadata)
 from models.db import tables_reports  # noqa: F401  (report headings join Base.metadata)
 from models.db.tables import Base
 
