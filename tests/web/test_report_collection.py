@@ -16,7 +16,7 @@ from test_round_kinds import FIXTURES, PASSWORD, STAFF, local, log_in, settings_
 from config.clock import FrozenClock
 from models.rounds import RecipientRole
 from notifications.testing import SmtpCapture, smtp_capture
-from workflows.engine.events import Launch
+from workflows.engine.events import Close, Launch
 from workflows.service.app import App, build_app
 from workflows.service.directory import import_units
 from workflows.service.recipients import recipient_page
@@ -156,3 +156,66 @@ def launch_consultation(app: App) -> int:
                    addressees=(Addressee(units=("SCT",)),), contact_name="Ông Phạm Phi Long",
                    contact_phone="0912 130 290", signer_name="Nông Thị Thanh Huyền")
     return create_round(app, new, STAFF)
+
+
+def answer_and_close(app: App, client: TestClient, capture: SmtpCapture, round_id: int,
+                     reports: dict[str, dict[str, str]]) -> None:
+    tokens = links(capture)
+    for code, values in reports.items():
+        sent = client.post(f"/r/{tokens[code]}", data=report_form(app, tokens[code], values), follow_redirects=False)
+        assert sent.status_code == 303, sent.text
+    execute(app, round_id, Close("Đủ báo cáo để tổng hợp"), STAFF)
+
+
+def test_staff_consolidate_heading_by_heading_with_passages_attributed_and_figures_summed(
+        ykien_app: App, unit_client: TestClient, staff: TestClient, capture: SmtpCapture) -> None:
+    round_id = launch_report_round(ykien_app)
+    answer_and_close(ykien_app, unit_client, capture, round_id, {
+        "SCT": REPORT, "STC": {**REPORT, "training_text": "Tập huấn ISO cho 40 doanh nghiệp.", "people_trained": "40"},
+        "SYT": {**REPORT, "training_text": "", "trainings_held": "", "people_trained": ""}})
+    page = staff.get(f"/rounds/{round_id}/consolidation/headings")
+    assert page.status_code == 200
+    text = page.text
+    assert f'href="/rounds/{round_id}/consolidation/headings"' in text  # the tab leads here
+    assert "<strong>Chưa báo cáo (4):</strong> Sở Giáo dục và Đào tạo; Sở Nội vụ; Sở Tư pháp; Sở Xây dựng." in text
+    training = text[text.index('id="heading-training"'):text.index('id="heading-standards_capacity"')]
+    assert "<strong>Sở Công Thương</strong>: <span class=\"text\">Cử 03 công chức" in training
+    assert "<strong>Sở Tài chính</strong>: <span class=\"text\">Tập huấn ISO cho 40 doanh nghiệp." in training
+    assert "Sở Y tế" not in training
+    assert '<td data-label="Tổng" class="num">85</td>' in training  # 45 + 40 people trained
+    assert "Sở Công Thương: 45; Sở Tài chính: 40" in training
+    budget = text[text.index('id="heading-budget"'):text.index('id="heading-difficulties"')]
+    assert '<td data-label="Tổng" class="num">360.000.000</td>' in budget
+
+    saved = staff.post(f"/rounds/{round_id}/consolidation/headings",
+                       data={"heading": "training", "text": "Các sở đã tổ chức 04 lớp tập huấn cho 85 lượt người."},
+                       follow_redirects=False)
+    assert saved.status_code == 303
+    again = staff.get(f"/rounds/{round_id}/consolidation/headings").text
+    assert ">Các sở đã tổ chức 04 lớp tập huấn cho 85 lượt người.</textarea>" in again
+    assert "sửa lần cuối: Phạm Phi Long" in again
+
+    unknown = staff.post(f"/rounds/{round_id}/consolidation/headings", data={"heading": "nope", "text": "x"})
+    assert unknown.status_code == 422 and "Mục &#34;nope&#34; không có trong đề cương báo cáo của đợt." in unknown.text
+
+
+def test_next_years_round_takes_the_same_units_and_shows_last_years_figures_beside(
+        ykien_app: App, unit_client: TestClient, staff: TestClient, capture: SmtpCapture) -> None:
+    round_id = launch_report_round(ykien_app)
+    answer_and_close(ykien_app, unit_client, capture, round_id, {"SCT": REPORT, "STC": REPORT})
+    bad = staff.post(f"/rounds/{round_id}/next-round", data={"title": "Năm 2026", "deadline": "31/02/2026"})
+    assert bad.status_code == 422
+    assert "Hạn gửi báo cáo: &#34;31/02/2026&#34; không phải ngày" in bad.text and 'value="Năm 2026"' in bad.text
+    started = staff.post(f"/rounds/{round_id}/next-round", data={
+        "title": TITLE.replace("năm 2025", "năm 2026"), "deadline": "04/12/2026"}, follow_redirects=False)
+    assert started.status_code == 303
+    new_id = int(started.headers["location"].split("/")[2].split("?")[0])
+    with ykien_app.uow(read_only=True) as uow:
+        old, new = uow.rounds.get(round_id, lock=False), uow.rounds.get(new_id, lock=False)
+    assert new.workflow == "report_collection" and new.deadline == date(2026, 12, 4)
+    assert {(r.unit_code, r.role) for r in new.recipients.values()} == {
+        (r.unit_code, r.role) for r in old.recipients.values()}
+    page = staff.get(f"/rounds/{new_id}/consolidation/headings").text
+    training = page[page.index('id="heading-training"'):page.index('id="heading-standards_capacity"')]
+    assert "<th>Đợt trước</th>" in training
+    assert '<td data-label="Đợt trước" class="num">90</td>' in training  # 45 + 45 last year

@@ -87,6 +87,37 @@ def test_a_unit_fills_its_report_by_heading_a_figure_in_words_is_refused_and_not
     wide = desktop.new_page()
     wide.goto(link)
     wide.screenshot(path=str(SHOTS / "report-form-1366.png"), full_page=True)
+
+    # Staff close the round and read the consolidation heading by heading.
+    close_round(live_site)
+    staff = live_site.login(desktop)
+    staff.goto(live_site.url("/rounds/1"))
+    assert staff.get_by_role("columnheader", name="Mục đã báo cáo").is_visible()
+    staff.screenshot(path=str(SHOTS / "round-grid-1366.png"), full_page=True)
+    staff.get_by_role("link", name="Tổng hợp báo cáo").click()
+    staff.wait_for_url(re.compile(r".*/consolidation/headings$"))
+    training = staff.locator("#heading-training")
+    assert "Sở Công Thương" in training.inner_text()
+    staff.fill("#text-training", "Sở Công Thương cử 03 công chức tham gia khóa đào tạo.")
+    training.get_by_role("button").click()
+    staff.wait_for_url(re.compile(r".*ok=saved.*"))
+    assert staff.locator("#text-training").input_value() == "Sở Công Thương cử 03 công chức tham gia khóa đào tạo."
+    staff.screenshot(path=str(SHOTS / "consolidation-1366.png"), full_page=True)
+    narrow = chromium.new_context(viewport={"width": 375, "height": 812}, locale="vi-VN", is_mobile=True)
+    small = live_site.login(narrow)
+    small.goto(live_site.url("/rounds/1/consolidation/headings"))
+    assert small.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 0
+    small.screenshot(path=str(SHOTS / "consolidation-375.png"), full_page=True)
+    narrow.close()
     desktop.close()
     phone.close()
     assert errors == [], errors
+
+
+def close_round(site: LiveSite) -> None:
+    from workflows.engine.events import Close
+    from workflows.service.rounds import execute
+
+    worker = threading.Thread(target=lambda: execute(site.app, 1, Close("Đủ báo cáo để tổng hợp"), STAFF))
+    worker.start()
+    worker.join(60)

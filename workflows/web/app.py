@@ -63,6 +63,7 @@ def create_web_app(app: App) -> FastAPI:
         ops,
         recipient,
         register,
+        report_headings,
         rounds,
         signing,
     )
@@ -164,7 +165,7 @@ def create_web_app(app: App) -> FastAPI:
     web.openapi = openapi_schema  # type: ignore[method-assign]
 
     # consolidation before rounds: its paths (/rounds/{id}/consolidation, ...) are more specific.
-    for module in (ops, auth, accounts, dashboard, consolidation, signing, jobs, rounds, directory, register, mail,
-                   recipient, api):
+    for module in (ops, auth, accounts, dashboard, consolidation, report_headings, signing, jobs, rounds, directory,
+                   register, mail, recipient, api):
         web.include_router(module.router)
     return web

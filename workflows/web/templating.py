@@ -57,8 +57,9 @@ def round_tabs(workflow_name: str) -> list[tuple[str, str, str]]:
     answers = capfirst(workflow.terms.answer)
     triaged = any(Capability.TRIAGE in state.allows for state in workflow.states.values())
     tabs = [("units", "Tình hình đơn vị", ""), ("responses", f"{answers} đã nhận", "/responses")]
-    if triaged:
-        tabs.append(("consolidation", f"Tổng hợp {workflow.terms.answer}", "/consolidation"))
+    if triaged:  # a form with headings is consolidated heading by heading (routes/report_headings.py)
+        tabs.append(("consolidation", f"Tổng hợp {workflow.terms.answer}",
+                     "/consolidation/headings" if workflow.response.sections else "/consolidation"))
     tabs += [("drafts", "Dự thảo", "/drafts"), ("documents", "Văn bản", "/documents"),
              ("timeline", "Diễn biến", "/timeline"), ("outbox", "Thư đã gửi", "/outbox"),
              ("audit", "Nhật ký", "/audit"), ("preview", "Thư mời", "/preview")]

@@ -1,0 +1,89 @@
+"""The consolidation of a round whose form has headings (a programme report, seed 003): every unit's passage under
+each heading with its source, the staff's consolidated text (edited heading by heading), the figures summed with
+the units that gave them and last year's beside; and next year's round started from this one."""
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse, Response
+
+from models.errors import DomainError, InvalidInput
+from models.staff import StaffUser
+from workflows.service.deadlines import read_date
+from workflows.service.report_sections import report_consolidation, save_heading_text, start_next_round
+from workflows.service.views import round_brief
+from workflows.web.routes.rounds import Posted, PostedForm
+from workflows.web.security import Forbidden, IdPath, require_staff, ykien
+from workflows.web.templating import render
+
+router = APIRouter()
+
+FLASH = {"saved": "Đã lưu nội dung tổng hợp của mục.", "started": "Đã tạo đợt tiếp theo (bản nháp, chưa gửi)."}
+
+
+def _page(request: Request, round_id: int, user: StaffUser, typed: dict[str, str] | None = None,
+          errors: dict[str, str] | None = None, status: int = 200) -> Response:
+    app = ykien(request)
+    brief = round_brief(app, round_id)
+    report = report_consolidation(app, round_id)
+    if not report.workflow.response.sections:
+        return render(request, "error.html", {"status": 404, "message": "Đợt này không có đề cương báo cáo theo mục."},
+                      status_code=404)
+    ok = request.query_params.get("ok", "")
+    flash = {"flash": FLASH[ok], "flash_kind": "ok"} if ok in FLASH else {}
+    if errors:  # said at the top too: an unknown heading has no place of its own on the page
+        flash = {"flash": " ".join(errors.values()), "flash_kind": "error"}
+    return render(request, "report_consolidation.html", {
+        "brief": brief, "tab": "consolidation", "workflow": report.workflow, "report": report,
+        "can_change": user.can_change_round(brief.office), "typed": typed or {}, "errors": errors or {},
+        **flash}, status_code=status)
+
+
+@router.get("/rounds/{round_id:int}/consolidation/headings")
+def headings_page(request: Request, round_id: IdPath, user: StaffUser = Depends(require_staff)) -> Response:
+    return _page(request, round_id, user)
+
+
+@router.post("/rounds/{round_id:int}/consolidation/headings")
+def save_heading(request: Request, round_id: IdPath, posted: Posted = PostedForm,
+                 user: StaffUser = Depends(require_staff)) -> Response:
+    """Staff's consolidated text of one heading (audited); refused with the heading named, the text kept."""
+    app = ykien(request)
+    brief = round_brief(app, round_id)
+    if not user.can_change_round(brief.office):
+        raise Forbidden(f"Bạn chỉ xem được đợt này; chỉ cán bộ của phòng {brief.office} hoặc quản trị mới thay đổi "
+                        "được.")
+    heading = (posted.values.get("heading") or [""])[0]
+    text = (posted.values.get("text") or [""])[0]
+    try:
+        save_heading_text(app, round_id, heading, text, user.actor)
+    except InvalidInput as problem:
+        return _page(request, round_id, user, {heading: text}, {heading: problem.message}, 422)
+    except DomainError as refusal:
+        return _page(request, round_id, user, {heading: text}, {heading: refusal.message}, 409)
+    return RedirectResponse(f"/rounds/{round_id}/consolidation/headings?ok=saved#heading-{heading}", status_code=303)
+
+
+@router.post("/rounds/{round_id:int}/next-round")
+def next_round(request: Request, round_id: IdPath, posted: Posted = PostedForm,
+               user: StaffUser = Depends(require_staff)) -> Response:
+    """Next year's round from this one: same headings and units, the new title and deadline typed."""
+    app = ykien(request)
+    brief = round_brief(app, round_id)
+    if not user.can_change_round(brief.office):
+        raise Forbidden(f"Bạn chỉ xem được đợt này; chỉ cán bộ của phòng {brief.office} hoặc quản trị mới thay đổi "
+                        "được.")
+    title = (posted.values.get("title") or [""])[0].strip()
+    typed_deadline = (posted.values.get("deadline") or [""])[0].strip()
+    deadline = read_date(typed_deadline)
+    typed = {"next_title": title, "next_deadline": typed_deadline}
+    if deadline is None:
+        return _page(request, round_id, user, typed, {"next_round": f"Hạn gửi báo cáo: \"{typed_deadline[:40]}\" "
+                                                                    "không phải ngày; viết ngày/tháng/năm, ví dụ "
+                                                                    "05/12/2026."}, 422)
+    try:
+        new_id = start_next_round(app, round_id, title, deadline, user.actor)
+    except InvalidInput as problem:
+        return _page(request, round_id, user, typed, {"next_round": problem.message}, 422)
+    except DomainError as refusal:
+        return _page(request, round_id, user, typed, {"next_round": refusal.message}, 409)
+    return RedirectResponse(f"/rounds/{new_id}?ok=started", status_code=303)
