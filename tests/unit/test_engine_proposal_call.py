@@ -25,7 +25,6 @@ from engine_helpers import (
 
 from models.rounds import ResponseKind, Task
 from workflows.engine.decide import decide
-from workflows.engine.effects import REPORT_TASK
 from workflows.engine.events import Close, Command, Event, Extend, Launch, Remind
 from workflows.engine.refusals import Refused
 
@@ -42,6 +41,7 @@ TRANSITIONS: dict[str, dict[str, str]] = {
 ALL_EVENTS = sorted({e for handled in TRANSITIONS.values() for e in handled}
                     | {"consolidate", "submit", "revise"})
 MATRIX_NOW = local(2026, 3, 10)
+OPENED_TASK = "report_to_ubnd"  # what no_proposals declares it opens (`opens:`)
 
 
 def call_round() -> Run:
@@ -96,13 +96,13 @@ def test_deadline_with_no_proposal_opens_the_report_to_ubnd_instead_of_failing()
     decision = run.fire(run.timer("close"))
     closed_at = local(2026, 3, 18, 0, 0)
     assert decision.state.status == "no_proposals"
-    assert decision.state.tasks == [Task(REPORT_TASK, closed_at)]
-    assert decision.state.open_tasks() == [Task(REPORT_TASK, closed_at)]
+    assert decision.state.tasks == [Task(OPENED_TASK, closed_at)]
+    assert decision.state.open_tasks() == [Task(OPENED_TASK, closed_at)]
     assert decision.state.closed_at == closed_at
     assert [(a.action, a.details) for a in decision.audit] == [
         ("timer_fired", {"timer": "close", "deadline": "2026-03-17", "occurrence": 1, "messages": 0}),
         ("deadline_passed", {"timer": "close", "from": "circulating", "to": "no_proposals", "messages": 0}),
-        ("task_opened", {"task": REPORT_TASK}),
+        ("task_opened", {"task": OPENED_TASK}),
     ]
     assert "timer_refused" not in [a.action for a in decision.audit]
     assert decision.replace_timers and decision.timers == [] and decision.messages == []
@@ -111,7 +111,7 @@ def test_deadline_with_no_proposal_opens_the_report_to_ubnd_instead_of_failing()
 def test_closing_by_hand_with_no_proposal_also_opens_the_report_task() -> None:
     decision = call_round().send(Close(), local(2026, 3, 16))
     assert decision.state.status == "no_proposals"
-    assert [t.name for t in decision.state.open_tasks()] == [REPORT_TASK]
+    assert [t.name for t in decision.state.open_tasks()] == [OPENED_TASK]
 
 
 def test_report_submitted_completes_the_task_and_ends_the_round() -> None:
@@ -120,7 +120,7 @@ def test_report_submitted_completes_the_task_and_ends_the_round() -> None:
     now = local(2026, 3, 20, 15)
     decision = run.send(Command("report_submitted", {"number": "102/BC-SKHCN"}), now)
     assert decision.state.status == "reported"
-    assert decision.state.tasks == [Task(REPORT_TASK, local(2026, 3, 18, 0, 0), done_at=now)]
+    assert decision.state.tasks == [Task(OPENED_TASK, local(2026, 3, 18, 0, 0), done_at=now)]
     assert decision.state.open_tasks() == []
     assert decision.state.outcome == {"submitted_at": now.isoformat(), "submitted_number": "102/BC-SKHCN"}
     assert [a.action for a in decision.audit] == ["report_submitted", "task_done"]

@@ -37,7 +37,7 @@ REGISTRY = Registry(
         ["has_responses", "no_responses", "late_accept", "before_deadline", "deadline_in_future", "has_pending_units", "all_answered", "all_comments_handled"]
     ),
     effects=frozenset(
-        ["send_invitations", "remind_pending", "remind_overdue", "remind_selected", "record_response", "send_receipt", "move_deadline", "notify_extension", "mark_closed", "open_report_task", "complete_task", "record_consolidation", "record_submission", "record_decision", "new_draft_version"]
+        ["send_invitations", "remind_pending", "remind_overdue", "remind_selected", "record_response", "send_receipt", "move_deadline", "notify_extension", "mark_closed", "open_tasks", "complete_task", "record_consolidation", "record_submission", "record_decision", "new_draft_version"]
     ),
     templates=frozenset(["invitation", "reminder_before", "reminder_overdue", "extension", "receipt"]),
     partials=(FIXTURES,),  # _minimal.yaml: the events and terms every test definition shares
@@ -168,7 +168,7 @@ def test_proposal_call_collects_form_a1_and_handles_zero_proposals() -> None:
     assert fields["task_name"].required and fields["task_name"].label == "Tên nhiệm vụ"
     passed = wf.state("circulating").transitions["deadline_passed"]
     assert [(t.guard, t.to) for t in passed] == [("has_responses", "reviewing"), (None, "no_proposals")]
-    assert wf.state("no_proposals").entry == ["open_report_task"]
+    assert (wf.state("no_proposals").entry, wf.state("no_proposals").opens) == (["open_tasks"], ["report_to_ubnd"])
     assert wf.state("no_proposals").transitions["report_submitted"][0].effects == ["complete_task", "record_submission"]
     assert wf.state("reviewing").transitions["forward_proposals"][0].to == "forwarded"
     assert wf.final_states() == {"forwarded", "reported"}
@@ -194,7 +194,7 @@ FIXTURE_PROBLEMS: dict[str, list[tuple[int, int, str, str]]] = {
     "unknown_field.yaml": [
         (11, 36, "efects:", "unknown field 'efects' (did you mean effects?)"),
         (21, 5, "colour:",
-         "unknown field 'colour' (allowed: allows, entry, final, package, timers, title, transitions)"),
+         "unknown field 'colour' (allowed: allows, entry, final, opens, package, timers, title, transitions)"),
     ],
     "missing_field.yaml": [
         (1, 1, "name:", "missing field 'response'"),
@@ -219,11 +219,12 @@ FIXTURE_PROBLEMS: dict[str, list[tuple[int, int, str, str]]] = {
     ],
     "unknown_names.yaml": [
         (6, 45, "reminder:", 'unknown message kind "reminder" (did you mean reminder_before?)'),
-        (10, 13, '"open_report_tsk"', 'unknown effect "open_report_tsk" (did you mean open_report_task?)'),
+        (10, 13, '"open_taks"', 'unknown effect "open_taks" (did you mean open_tasks?)'),
         (12, 46, '"send_invitaton"', 'unknown effect "send_invitaton" (did you mean send_invitations?)'),
         (16, 64, '"deadline_pased"', 'unknown event "deadline_pased" (did you mean deadline_passed?)'),
         (18, 7, "deadline_pased:", 'unknown event "deadline_pased" (did you mean deadline_passed?)'),
         (20, 20, '"has_response"', 'unknown guard "has_response" (did you mean has_responses?)'),
+        (25, 13, '"reprot"', 'unknown task "reprot"'),
     ],
     "syntax_error.yaml": [(8, 65, "}", "YAML syntax error: while parsing a flow sequence, expected ',' or ']'")],
 }

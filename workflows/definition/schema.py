@@ -379,6 +379,7 @@ class StateDef(DefinitionModel):
     allows: list[Annotated[Capability, Strict(False)]] = []
     package: PackageDef | None = None
     entry: list[str] = []
+    opens: list[Name] = []  # the tasks (keys of the workflow's `tasks`) the open_tasks effect opens for staff here
     timers: list[TimerDef] = []
     transitions: dict[str, list[TransitionDef]] = {}
 

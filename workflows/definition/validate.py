@@ -514,6 +514,7 @@ class _Semantics:
     def check_state(self, state_name: str, state: dict[str, Any]) -> None:
         base: DataPath = ("states", state_name)
         self.check_names((*base, "entry"), state.get("entry"), "effect", self.registry.effects)
+        self.check_names((*base, "opens"), state.get("opens"), "task", frozenset(_mapping(self.data.get("tasks"))))
         transitions = _mapping(state.get("transitions"))
         for event, alternatives in transitions.items():
             self.check_transitions((*base, "transitions", event), event, alternatives)

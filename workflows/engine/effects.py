@@ -16,7 +16,6 @@ from workflows.engine.refusals import Refused
 
 Effect = Callable[[EngineContext], None]
 
-REPORT_TASK = "report_to_ubnd"
 
 
 def _queue(ctx: EngineContext, kind: str, recipients: list[RecipientState], **extra: object) -> None:
@@ -202,10 +201,12 @@ def mark_closed(ctx: EngineContext) -> None:
 
 
 @needs(Needs.HEADER)
-def open_report_task(ctx: EngineContext) -> None:
-    if not any(t.name == REPORT_TASK and t.done_at is None for t in ctx.state.tasks):
-        ctx.state.tasks.append(Task(REPORT_TASK, ctx.now))
-        ctx.decision.audit.append(AuditEntry("task_opened", {"task": REPORT_TASK}))
+def open_tasks(ctx: EngineContext) -> None:
+    """Open for staff the tasks the state declares (`opens:`), each once while it is open."""
+    for name in ctx.workflow.state(ctx.state.status).opens:
+        if not any(t.name == name and t.done_at is None for t in ctx.state.tasks):
+            ctx.state.tasks.append(Task(name, ctx.now))
+            ctx.decision.audit.append(AuditEntry("task_opened", {"task": name}))
 
 
 @needs(Needs.HEADER)
@@ -267,7 +268,7 @@ EFFECTS: dict[str, Effect] = {
     "move_deadline": move_deadline,
     "notify_extension": notify_extension,
     "mark_closed": mark_closed,
-    "open_report_task": open_report_task,
+    "open_tasks": open_tasks,
     "complete_task": complete_task,
     "record_consolidation": record_consolidation,
     "record_submission": record_submission,
