@@ -96,8 +96,9 @@ def run_tags(step: str, params: dict[str, Any]) -> list[str]:
 
 
 def ensure_deployments(pool: str) -> dict[str, Any]:
-    """Create the work pool (a process pool: `prefect worker start` could run it too) and one deployment per step
-    flow if missing; returns the deployment ids by flow name. Safe to call from several processes."""
+    """Create the work pool (of Prefect's "process" type, so that its UI knows it; `ykien worker` pulls from it) and
+    one deployment per step flow if missing; returns the deployment ids by flow name. Safe to call from several
+    processes (`ykien serve` and each worker call it at start)."""
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.actions import WorkPoolCreate
     from prefect.exceptions import ObjectAlreadyExists, ObjectNotFound
@@ -123,7 +124,7 @@ def ensure_deployments(pool: str) -> dict[str, Any]:
 class PrefectExecutor:
     """Submits each step as flow runs of its deployment in the work pool and returns at once: `ykien worker`s run
     them. A circulate step becomes one run per online worker (each claims batches until none is left); a step
-    that already has as many runs waiting for a worker is not submitted again (the sweep asks every interval)."""
+    that already has as many runs waiting or running is not submitted again (the sweep asks every interval)."""
 
     def __init__(self, pool: str) -> None:
         self.pool = pool
@@ -157,7 +158,7 @@ class PrefectExecutor:
         return max(sum(1 for worker in workers if worker.status == WorkerStatus.ONLINE), 1)
 
     def _waiting(self, client: Any, flow_name: str, tags: list[str]) -> int:
-        """Runs of this step with these tags that no worker has taken yet."""
+        """Runs of this step with these tags not finished yet: one running claims until nothing is due."""
         from prefect.client.schemas.filters import (
             FlowRunFilter,
             FlowRunFilterDeploymentId,
@@ -170,5 +171,6 @@ class PrefectExecutor:
         waiting = FlowRunFilter(
             deployment_id=FlowRunFilterDeploymentId(any_=[self.deployments[flow_name]]),
             tags=FlowRunFilterTags(all_=tags),
-            state=FlowRunFilterState(type=FlowRunFilterStateType(any_=[StateType.SCHEDULED, StateType.PENDING])))
+            state=FlowRunFilterState(type=FlowRunFilterStateType(
+                any_=[StateType.SCHEDULED, StateType.PENDING, StateType.RUNNING])))
         return len(client.read_flow_runs(flow_run_filter=waiting, limit=50))

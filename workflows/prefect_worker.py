@@ -64,31 +64,35 @@ class StepWorker:
                 await asyncio.wait_for(stop.wait(), WORKER_HEARTBEAT_SECONDS)
 
     async def _run_scheduled(self, client: Any, stop: asyncio.Event) -> bool:
-        """Take and run the runs that are due; False when there was none to take."""
+        """Take one due run and run it; False when there was none to take. The list is read again after each run:
+        a run taken from an old list could be one another worker has finished meanwhile."""
         try:
             scheduled = await client.get_scheduled_flow_runs_for_work_pool(
                 self.pool, scheduled_before=datetime.now(UTC))
         except Exception:
             log.warning("worker %s: could not read the work pool's runs", self.name, exc_info=True)
             return False
-        took = False
         for response in scheduled:
             if stop.is_set():
-                break
+                return False
             flow_run = response.flow_run
             step_flow = self._flows_by_deployment.get(flow_run.deployment_id)
-            if step_flow is None or not await self._take(client, flow_run.id):
-                continue
-            took = True
-            await self._execute(step_flow, flow_run)
-        return took
+            if step_flow is not None and await self._take(client, flow_run.id):
+                await self._execute(step_flow, flow_run)
+                return True
+        return False
 
     async def _take(self, client: Any, flow_run_id: UUID) -> bool:
-        """Propose Pending: granted to one worker only; another worker's run, or a cancelled one, is refused."""
+        """Propose Pending to a run still scheduled. Prefect grants it to one worker only while the run is pending or
+        running, but would grant it again once the run has finished: hence the check just before. A run done twice
+        all the same does no harm: a circulate run claims what is due, and a timer fires once."""
         from prefect.exceptions import Abort
         from prefect.states import Pending
         from prefect.utilities.engine import propose_state
 
+        current = await client.read_flow_run(flow_run_id)
+        if current.state is None or not current.state.is_scheduled():
+            return False
         try:
             state = await propose_state(client, Pending(), flow_run_id=flow_run_id)
         except Abort:

@@ -1,6 +1,6 @@
 """ykien benchmarks: fan-out, sweep, start-up, web and PDF, each against baselines measured in the same run.
 
-    .venv/bin/python tests/benchmarks/run.py [--quick] [--postgres URL] [--only fanout|sweep|startup|web|pdf]
+    .venv/bin/python tests/benchmarks/run.py [--quick] [--postgres URL] [--only fanout|sweep|startup|web|pdf|workers]
                                              [--repeats N] [--keep]
 
 Prints figures and ratios; never asserts a time. Exits 0, or 1 when a benchmark could not produce
@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_support import MEASURED, Database, print_table
 
-SECTIONS = ("fanout", "sweep", "startup", "web", "pdf")
+SECTIONS = ("fanout", "sweep", "startup", "web", "pdf", "workers")
 
 
 @dataclass(frozen=True)
@@ -106,6 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     import bench_startup
     import bench_sweep
     import bench_web
+    import bench_workers
 
     benchmarks: dict[str, Callable[[], list[tuple[str, str, str, str]]]] = {
         "fanout": lambda: bench_fanout.run(db, sizes.fanout_units, sizes.memory_units, sizes.fanout_repeats),
@@ -113,6 +114,7 @@ def main(argv: list[str] | None = None) -> int:
         "startup": lambda: bench_startup.run(db, sizes.startup_repeats),
         "web": lambda: bench_web.run(options.quick, db),  # raises when an answer is lost or doubled
         "pdf": lambda: bench_pdf.run(options.quick),
+        "workers": lambda: bench_workers.run(db, 500 if options.quick else 10_000),  # Prefect server + workers
     }
     summary: list[tuple[str, str, str, str]] = []
     failures: list[str] = []

@@ -13,8 +13,8 @@ import sqlite3
 import subprocess
 import sys
 from collections import Counter
-from collections.abc import Iterator
-from datetime import datetime, timedelta
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -99,62 +99,59 @@ def sent_by_pid(database: Path) -> Counter[int]:
 
 
 def reminder_due(database: Path) -> datetime:
+    """When the round's reminder is due (stored in UTC)."""
     with sqlite3.connect(database, timeout=30) as connection:
         (due,) = connection.execute("SELECT due_at FROM timers WHERE name = 'remind_before'").fetchone()
-    return datetime.fromisoformat(due)
+    return datetime.fromisoformat(due).replace(tzinfo=UTC)
 
 
 def test_fanout_and_reminder_run_as_flow_runs_on_two_workers(prefect_api: str, tmp_path: Path, make_cli) -> None:  # type: ignore[no-untyped-def]
     home = launch_fanout(make_cli, tmp_path, UNITS)
     cli = make_cli(home)
+    # Every process's clock is a few minutes after the reminder is due: serve's sweep submits the reminder and the
+    # round's fan-out (its invitations, queued at launch) at its first sweep.
+    cli.at((reminder_due(cli.database) + timedelta(minutes=5)).isoformat())
     capture = SlowCapture(DELAY)
     capture.server.start()
     env = {"YKIEN_SMTP_URL": capture.url, "PREFECT_API_URL": prefect_api,
            "PREFECT_HOME": str(tmp_path / "prefect-client")}
     processes: list[subprocess.Popen[bytes]] = []
 
-    def start(*args: str) -> subprocess.Popen[bytes]:
-        process = cli.start(*args, log=tmp_path / f"{args[0]}-{len(processes)}.log", **env)
+    def start(*args: str) -> tuple[subprocess.Popen[bytes], Path]:
+        log = tmp_path / f"{args[0]}-{len(processes)}.log"
+        process = cli.start(*args, log=log, **env)
         processes.append(process)
-        return process
+        return process, log
 
     def logs() -> str:
         return "\n".join(path.read_text(errors="replace") for path in sorted(tmp_path.glob("*.log")))
 
+    def waited(condition: Callable[[], bool], timeout: float, what: str) -> None:
+        try:
+            wait_until(condition, timeout, what, interval=0.1)
+        except AssertionError as error:
+            raise AssertionError(f"{error}\n{logs()}") from None
+
     try:
-        cli.at("2025-11-20T09:05")
         workers = [start("worker", "--name", f"worker-{n}") for n in (1, 2)]
-        wait_until(lambda: all("pulling flow runs" in (tmp_path / f"worker-{n}.log").read_text(errors="replace")
-                               for n in (0, 1)), 60, "two workers pulling")
-        serve = start("serve", "--no-web", "--interval", "1")
-        wait_until(lambda: outbox_statuses(cli.database) == {"sent": UNITS}, 90,
-                   f"the fan-out through the workers\n{logs()}", progress=capture.count, stall=30)
+        waited(lambda: all("pulling flow runs" in log.read_text(errors="replace") for _, log in workers), 90,
+               "two workers pulling")
+        serve, _ = start("serve", "--no-web", "--interval", "1")
+        waited(lambda: outbox_statuses(cli.database) == {"sent": 2 * UNITS}, 120, "invitations and reminders sent")
 
         senders = sent_by_pid(cli.database)
-        assert set(senders) == {worker.pid for worker in workers}, senders  # both workers sent part of it
-        assert len(capture.received) == UNITS
+        assert set(senders) == {worker.pid for worker, _ in workers}, senders  # both workers sent part of it
+        kinds = Counter(kind for _, kind, _ in capture.received)
+        assert kinds["invitation"] == UNITS and len(kinds) == 2 and sum(kinds.values()) == 2 * UNITS, kinds
+        waited(lambda: all(run["state_type"] == "COMPLETED" for run in flow_runs(prefect_api, "ykien")), 60,
+               "every flow run completed")
         circulate = flow_runs(prefect_api, "round:1", "step:circulate")
         assert circulate and all(run["name"] == "circulate · đợt 1" and run["parameters"] == {"round_id": 1}
                                  for run in circulate)
-        wait_until(lambda: all(run["state_type"] == "COMPLETED" for run in flow_runs(prefect_api, "step:circulate")),
-                   30, "the circulate runs completed")
-
-        for process, what in ((serve, "serve"), *((worker, "worker") for worker in workers)):
-            terminate(process, what)
-
-        # The reminder, a few minutes after it is due: serve submits it, a worker fires it and sends the reminders.
-        cli.at((reminder_due(cli.database) + timedelta(minutes=5)).isoformat())
-        before = len(capture.received)
-        workers = [start("worker") for _ in range(2)]
-        serve = start("serve", "--no-web", "--interval", "1")
-        wait_until(lambda: len(capture.received) == before + UNITS, 90, f"the reminders\n{logs()}",
-                   progress=capture.count, stall=30)
-        wait_until(lambda: any(run["state_type"] == "COMPLETED" for run in flow_runs(prefect_api, "step:remind")),
-                   30, "the remind run completed")
         (remind,) = flow_runs(prefect_api, "round:1", "step:remind")
         assert remind["name"] == "remind · đợt 1" and remind["parameters"]["round_id"] == 1
-        assert Counter(kind for _, kind, _ in capture.received[before:]) == {"reminder": UNITS}
-        for process, what in ((serve, "serve"), *((worker, "worker") for worker in workers)):
+
+        for process, what in ((serve, "serve"), *((worker, "worker") for worker, _ in workers)):
             terminate(process, what)
     finally:
         for process in processes:

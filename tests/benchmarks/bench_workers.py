@@ -1,0 +1,164 @@
+"""Workers: a round's fan-out submitted to a real `prefect server start` and sent by 1, 2 and 4 `ykien worker`
+processes, against raw aiosmtplib (8 connections, messages built and flattened beforehand) sending the same
+messages. Each worker count has its own database (a fresh SQLite file, or a schema with --postgres), its own work
+pool and a fresh loopback SMTP server in its own process.
+
+Timed: from the submission (`PrefectExecutor.run`, as `ykien serve` does it) until every message of the round is
+recorded sent; the workers are started and online in Prefect beforehand. Goals (printed, never asserted): one
+worker at least 0.9x raw aiosmtplib, two workers at least 1.6x one.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+from bench_fanout import Payload, ServerProcess, prebuild, run_baseline
+from bench_support import ACTOR, START, BenchmarkCheckFailed, Database, make_app, prepare_round, print_table, verdict
+
+from workflows.engine.events import Launch
+from workflows.service.rounds import execute
+
+WORKER_COUNTS = (1, 2, 4)
+TARGET_ONE_VS_RAW = 0.9
+TARGET_TWO_VS_ONE = 1.6
+BIN = Path(sys.executable).parent
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _wait(condition, timeout: float, what: str, interval: float = 0.05) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise BenchmarkCheckFailed(f"{what}: not done after {timeout:.0f} s")
+        time.sleep(interval)
+
+
+@contextlib.contextmanager
+def prefect_server(workdir: Path) -> Iterator[str]:
+    """A `prefect server start` on loopback with its own home; yields its PREFECT_API_URL."""
+    home = workdir / "prefect-server"
+    home.mkdir()
+    env = {**os.environ, "PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+           "DO_NOT_TRACK": "1", "PREFECT_UI_ENABLED": "false"}
+    env.pop("PREFECT_API_URL", None)
+    port = _free_port()
+    with (home / "server.log").open("wb") as log:
+        server = subprocess.Popen([str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port",
+                                   str(port)], env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}/api"
+
+    def healthy() -> bool:
+        if server.poll() is not None:
+            raise BenchmarkCheckFailed(f"prefect server start exited:\n{(home / 'server.log').read_text()[-3000:]}")
+        with contextlib.suppress(httpx.HTTPError):
+            return httpx.get(f"{url}/health", timeout=2).status_code == 200
+        return False
+
+    try:
+        _wait(healthy, 120, "prefect server start", 0.3)
+        yield url
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait(10)
+
+
+def _online(api: str, pool: str) -> int:
+    answer = httpx.post(f"{api}/work_pools/{pool}/workers/filter", json={}, timeout=10)
+    if answer.status_code == 404:
+        return 0
+    answer.raise_for_status()
+    return sum(1 for worker in answer.json() if worker.get("status") == "ONLINE")
+
+
+def run_workers(db: Database, api: str, units: int, workers: int) -> tuple[float, list[Payload]]:
+    """Seconds from submission to the last message recorded sent, with `workers` worker processes."""
+    from workflows.flows import PrefectExecutor
+
+    pool = f"bench-{workers}-{os.getpid()}"
+    os.environ["PREFECT_API_URL"] = api
+    with db.fresh(f"workers-{workers}") as (url, home), ServerProcess() as server:
+        app = make_app(url, home, smtp_url=server.url)
+        processes: list[subprocess.Popen[bytes]] = []
+        try:
+            round_id = prepare_round(app, home, units)
+            execute(app, round_id, Launch(), ACTOR)  # queued, not sent
+            env = {**os.environ, "YKIEN_HOME": str(home), "YKIEN_DATABASE_URL": url, "YKIEN_SMTP_URL": server.url,
+                   "YKIEN_WORK_POOL": pool, "YKIEN_NOW": START.isoformat(), "PREFECT_HOME": str(home / "prefect")}
+            executor = PrefectExecutor(pool)  # the pool and deployments exist before the workers look
+            for number in range(workers):
+                with (home / f"worker-{number}.log").open("wb") as log:
+                    processes.append(subprocess.Popen([str(BIN / "ykien"), "worker", "--name", f"w{number}"],
+                                                      env=env, stdout=log, stderr=subprocess.STDOUT))
+            _wait(lambda: _online(api, pool) == workers, 120, f"{workers} workers online", 0.3)
+
+            def sent() -> int:
+                with app.uow(read_only=True) as uow:
+                    return uow.outbox.count_for_round(round_id, status="sent")
+
+            started = time.perf_counter()
+            executor.run(app, "deliver", {"round_id": round_id})
+            _wait(lambda: sent() == units, 1800, f"fan-out with {workers} workers")
+            elapsed = time.perf_counter() - started
+            received, _ = server.received()
+            with app.uow() as uow:
+                rows = uow.outbox.for_round(round_id)
+            payloads = [Payload(r.message_id, app.settings.from_address, r.to_address, r.subject, r.text_body,
+                                r.html_body) for r in rows]
+        finally:
+            for process in processes:
+                process.send_signal(signal.SIGTERM)
+            for process in processes:
+                try:
+                    process.wait(30)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
+            app.close()
+    if received < units:
+        raise BenchmarkCheckFailed(f"{workers} workers: {units} units, {received} messages received")
+    return elapsed, payloads
+
+
+def run(db: Database, units: int) -> list[tuple[str, str, str, str]]:
+    """Print the workers block; return (figure, value, target, verdict) lines for the summary."""
+    with prefect_server(db.workdir) as api:
+        seconds: dict[int, float] = {}
+        payloads: list[Payload] = []
+        for workers in WORKER_COUNTS:
+            seconds[workers], payloads = run_workers(db, api, units, workers)
+            print(f"  {workers} worker(s): {seconds[workers]:.2f} s", flush=True)
+    raw = run_baseline("raw", prebuild(payloads)).wall
+    rows = [("raw aiosmtplib (8 connections)", f"{raw:.2f}", f"{units / raw:,.0f}", "1.00", "")]
+    for workers, elapsed in seconds.items():
+        rows.append((f"{workers} ykien worker(s)", f"{elapsed:.2f}", f"{units / elapsed:,.0f}",
+                     f"{raw / elapsed:.2f}", f"{seconds[1] / elapsed:.2f}"))
+    print_table(f"Fan-out of {units:,} messages through Prefect workers", [
+        "sender", "seconds", "messages/s", "× raw", "× one worker"], rows, [
+        f"{os.cpu_count()} CPUs for the Prefect server, the workers, the database and the SMTP server together",
+        "timed from the submission of the circulate runs to the last message recorded sent"])
+    one_vs_raw = raw / seconds[1]
+    two_vs_one = seconds[1] / seconds[2]
+    return [
+        ("workers: one worker / raw aiosmtplib", f"{one_vs_raw:.2f}", f">= {TARGET_ONE_VS_RAW}",
+         verdict(one_vs_raw >= TARGET_ONE_VS_RAW)),
+        ("workers: two workers / one", f"{two_vs_one:.2f}", f">= {TARGET_TWO_VS_ONE}",
+         verdict(two_vs_one >= TARGET_TWO_VS_ONE)),
+        ("workers: four workers / one", f"{seconds[1] / seconds[4]:.2f}", "(reported)", "info"),
+    ]
