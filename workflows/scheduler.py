@@ -118,9 +118,9 @@ def _run_web(app: App, host: str, port: int, stop_request: StopRequest, pdf_serv
 
 
 def configure_prefect(app: App) -> None:
-    """Keep Prefect's state under the ykien home and its analytics off (the machines are offline)."""
+    """Keep Prefect's client state under the ykien home and its analytics off (the machines are offline). The
+    server is PREFECT_API_URL's (`prefect server start`, run on its own): serve never starts one."""
     os.environ.setdefault("PREFECT_HOME", str(app.settings.home / "prefect"))
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("DO_NOT_TRACK", "1")
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
@@ -153,8 +153,9 @@ def serve_forever(app: App, interval: float = 30.0, use_prefect: bool = True,
             configure_prefect(app)
             from workflows.flows import PrefectExecutor
 
-            app.executor = PrefectExecutor()
-            log.info("steps run as Prefect flows (PREFECT_HOME=%s)", os.environ["PREFECT_HOME"])
+            app.executor = PrefectExecutor(app.settings.work_pool)
+            log.info("steps are submitted to Prefect work pool %r at %s: `ykien worker` runs them",
+                     app.settings.work_pool, os.environ.get("PREFECT_API_URL"))
         scheduler = BackgroundScheduler(timezone=UTC, job_defaults={
             "coalesce": True, "max_instances": 1, "misfire_grace_time": 24 * 3600})
         sweeper = Sweeper(app, scheduler)
