@@ -103,7 +103,7 @@ def test_only_who_may_change_the_round_follows_its_jobs(site: Site, username: st
             response = site.as_(username).get(path, follow_redirects=False)
             assert response.status_code == status, path
             if status == 403:
-                assert "chỉ cán bộ của phòng TĐC hoặc quản trị" in response.text and job_id not in response.text
+                assert "cán bộ của phòng TĐC hoặc quản trị mới xem được" in response.text and job_id not in response.text
             else:
                 assert response.headers["location"].startswith("/login")
     finally:

@@ -1,5 +1,5 @@
-"""The submission package as a background job: the documents counted as they are built, then the documents tab
-with its usual message; the package recorded once."""
+"""The submission package and a PDF as background jobs: the documents counted as they are built, then the
+documents tab with its usual message (the package recorded once); the PDF a download kept on its page."""
 from __future__ import annotations
 
 import threading
@@ -7,7 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from debian_tools import require_tools
 
+from notifications.pdf import INSTALL_HINT
 from tests.web.test_consolidation_pages import STAFF, Site, _consolidated, _pdf
 from tests.web.test_consolidation_pages import shared as shared  # the story, built once per module
 from tests.web.test_consolidation_pages import site as site
@@ -43,3 +45,36 @@ def test_a_package_built_in_the_background_counts_its_documents_and_lands_on_the
     assert site.status() == "submitted" and len(submission_packages(site.app, site.round_id)) == 1
     again = staff.post(f"/rounds/{site.round_id}/submission", {"confirmed": "yes"})  # the state has no package now
     assert again.status_code == 409 and "đã được trình" in again.text
+
+
+def test_a_pdf_rendered_in_the_background_is_a_download_for_who_asked_for_it(
+        site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
+    require_tools("soffice")
+    monkeypatch.setattr(jobs, "BACKGROUND_FROM_UNITS", 1)
+    leader = site.as_("lanhdao")  # may read the round and download its documents, not change it
+    started = leader.get(f"/rounds/{site.round_id}/pdf/cong-van-xin-y-kien.pdf", follow_redirects=False)
+    assert started.status_code == 303 and f"/rounds/{site.round_id}/jobs/" in started.headers["location"]
+    job = _finished(leader, started.headers["location"] + ".json")
+    assert (job["status"], job["done"], job["total"], job["label"]) == ("done", 2, 2, "Đã có bản PDF")
+    assert job["result_url"] == started.headers["location"] + "/file"
+    page = leader.get(started.headers["location"], follow_redirects=False)  # the page keeps the link: no re-download
+    assert page.status_code == 200 and f'href="{job["result_url"]}"' in page.text
+    assert 'http-equiv="refresh"' not in page.text
+    pdf = leader.get(job["result_url"])
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF-") and 'filename="cong-van-xin-y-kien.pdf"' in pdf.headers[
+        "content-disposition"]
+    assert site.as_("khac").get(job["result_url"]).status_code == 403  # another office's staff did not ask for it
+
+
+def test_without_libreoffice_the_pdf_job_says_how_to_install_it(
+        site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(jobs, "BACKGROUND_FROM_UNITS", 1)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    staff = site.as_("canbo")
+    started = staff.get(f"/rounds/{site.round_id}/pdf/cong-van-xin-y-kien.pdf", follow_redirects=False)
+    job = _finished(staff, started.headers["location"] + ".json")
+    assert job["status"] == "failed" and INSTALL_HINT in job["message"] and job["result_url"] is None
+    page = staff.get(started.headers["location"])
+    assert INSTALL_HINT in page.text and "Traceback" not in page.text
+    assert staff.get(started.headers["location"] + "/file").status_code == 404

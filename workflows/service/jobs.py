@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from models.db.job_repository import DONE, FAILED, INTERRUPTED, RUNNING, Job
 from models.errors import DomainError
@@ -31,10 +32,13 @@ STEP_LABELS = {
     "prepare": "Đã chuẩn bị {done}/{total} thư gửi các cơ quan, đơn vị",
     "send": "Đã gửi {done}/{total} thư",
     "build": "Đã lập {done}/{total} văn bản của hồ sơ",
+    "compose": "Đang soạn văn bản (bước 1/2)",
+    "convert": "Đang chuyển sang PDF (bước 2/2)",
+    "converted": "Đã có bản PDF",
 }
 STATUS_LABELS = {RUNNING: "Đang thực hiện", DONE: "Đã xong", FAILED: "Không thực hiện được",
                  INTERRUPTED: "Bị gián đoạn"}
-ACTION_TITLES = {"launch": "Phát hành", "submission": "Lập hồ sơ trình"}
+ACTION_TITLES = {"launch": "Phát hành", "submission": "Lập hồ sơ trình", "pdf": "Bản PDF"}
 INTERRUPTED_MESSAGE = ("Công việc bị gián đoạn (máy chủ đã dừng hoặc khởi động lại giữa chừng). Xem trang của đợt "
                        "để biết phần nào đã xong trước khi làm lại.")
 FAILED_MESSAGE = "Có lỗi ngoài dự kiến khi thực hiện; không có gì bị ghi dở. Xem nhật ký máy chủ hoặc thử lại."
@@ -82,10 +86,12 @@ _LIVE_LOCK = threading.Lock()
 
 
 class JobControl:
-    """What the work of a job is given: a progress callback per step."""
+    """What the work of a job is given: its id, a progress callback per step, and a folder for its result."""
 
-    def __init__(self, live: _Live) -> None:
+    def __init__(self, app: App, job_id: str, live: _Live) -> None:
         self._live = live
+        self.job_id = job_id
+        self.folder = job_folder(app, job_id)
 
     def step(self, name: str) -> Callable[[int, int], None]:
         """The `on_progress(done, total)` of a step: cheap (memory only); the flusher writes it."""
@@ -98,6 +104,19 @@ class JobControl:
     def counted(self, name: str, total: int, sample: Callable[[], int]) -> None:
         """A step whose progress is counted in the database by `sample()` (read at each flush)."""
         self._live.set(name, 0, total, sample)
+
+
+def job_folder(app: App, job_id: str) -> Path:
+    """Where a job keeps the file it made (a PDF to download), under the home like the submission packages."""
+    return app.settings.home / "jobs" / job_id
+
+
+def job_file(app: App, job_id: str) -> Path | None:
+    """The file a finished job made, if it made one."""
+    folder = job_folder(app, job_id)
+    files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.endswith(".partial")) \
+        if folder.is_dir() else []
+    return files[0] if files else None
 
 
 def _write_progress(app: App, job_id: str, progress: tuple[str, int, int]) -> None:
@@ -134,7 +153,7 @@ def _run(app: App, job_id: str, live: _Live, work: Callable[[JobControl], JobOut
                                name=f"job-{job_id[:8]}-progress")
     flusher.start()
     try:
-        outcome = work(JobControl(live))
+        outcome = work(JobControl(app, job_id, live))
     except DomainError as refused:
         stop.set()
         flusher.join()
@@ -192,6 +211,7 @@ class JobView:
     id: str
     round_id: int
     action: str
+    actor: str  # who started it: they follow it even when they may not change the round (a leader's PDF)
     title: str
     status: str
     status_label: str
@@ -250,10 +270,10 @@ def job_view(app: App, job_id: str) -> JobView:
         label = label.format(done=number(done), total=number(total))
     elif "{" in label:
         label = STEP_LABELS["start"]
-    return JobView(job.id, job.round_id, job.action, ACTION_TITLES.get(job.action, job.action), job.status,
+    return JobView(job.id, job.round_id, job.action, job.actor, ACTION_TITLES.get(job.action, job.action), job.status,
                    STATUS_LABELS.get(job.status, job.status), label, done, total, job.message, job.result_url)
 
 
 __all__ = ["BACKGROUND_FROM_UNITS", "DONE", "FAILED", "INTERRUPTED", "RUNNING", "JobControl", "JobNotFound",
-           "JobOutcome", "JobView", "job_view", "mail_counter", "number", "running_job", "runs_in_background",
-           "start_job"]
+           "JobOutcome", "JobView", "job_file", "job_folder", "job_view", "mail_counter", "number", "running_job",
+           "runs_in_background", "start_job"]

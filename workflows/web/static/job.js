@@ -9,6 +9,7 @@
   var status = document.getElementById("job-status");
   var message = document.getElementById("job-message");
   var hint = document.getElementById("job-hint");
+  if (!bar || !label || !status || !message || !hint) { return; }
   var every = parseInt(card.dataset.every, 10) || 1000;
 
   function show(job) {
@@ -34,6 +35,11 @@
       .then(function (job) {
         show(job);
         if (job.status === "done" && job.result_url) {
+          hint.hidden = true;
+          if (/\/file$/.test(job.result_url)) {  // a download: the link stays on the page
+            document.getElementById("job-result-link").href = job.result_url;
+            document.getElementById("job-result").hidden = false;
+          }
           window.location.assign(job.result_url);
         } else if (job.status === "running") {
           window.setTimeout(poll, every);
