@@ -1,6 +1,7 @@
-"""Web: server time and SQL statements per page for rounds of 50 and 5,000 units (the count must not grow
-with the units: no N+1), then concurrent recipient submissions against a real uvicorn server, checked in
-the database for none lost and none doubled. On SQLite files, or on PostgreSQL with run.py --postgres; every
+"""Web: server time and SQL statements per page for rounds of 50 and 5,000 units (quick: 1,000; the count must
+not grow with the units: no N+1), then 200 and 500 answers posted at once into the larger round against one real
+uvicorn process, and 500 against two, checked in the database for none lost and none doubled, with the server's
+CPU per answer. On SQLite files, or on PostgreSQL with run.py --postgres; every
 table names the database it measured, as the app's engine reports it.
 
     .venv/bin/python -c "import sys; sys.path.insert(0, 'tests/benchmarks'); import bench_web; bench_web.run(quick=True)"
@@ -56,12 +57,12 @@ from workflows.service.steps import run_step
 from workflows.web.security import link_csrf
 
 SIZES = (50, 5_000)
+QUICK_SIZES = (50, 1_000)  # a smoke run: the same measures on a smaller round, the answers posted into it
 # (answers posted at once, uvicorn processes): each run answers for units nobody answered for before. Two processes
 # are two replicas of the web app on one database behind a load balancer (the client spreads the requests), as
 # replicas of `ykien serve` can run in production; one process is what a single `ykien serve` gives.
 CONCURRENT_RUNS = ((200, 1), (500, 1), (500, 2))
 QUICK_CONCURRENT_RUNS = ((200, 1),)
-QUICK_SUBMISSION_UNITS = 500  # the full run sends the submissions into the 5,000-unit round
 ANSWERS_PER_SECOND_GOAL = 100
 POST_RATIO_GOAL = 1.5  # answer POST at 5,000 units against 50
 ROUND_PAGE_RATIO_GOAL = 3.0
@@ -210,7 +211,7 @@ def answer_form(app: App, token: str) -> dict[str, Any]:
 
 
 def print_pages(figures: dict[int, dict[str, PageFigures]], repeats: int, database: str) -> bool:
-    small, large = SIZES
+    small, large = figures
     rows, constant = [], True
     for label in figures[small]:
         a, b = figures[small][label], figures[large][label]
@@ -424,10 +425,10 @@ def concurrent_submissions(site: RoundSite, capture: SmtpCapture, count: int, pr
                              percentile(latencies, 0.95))
 
 
-def summary(figures: dict[int, dict[str, PageFigures]], runs: list[ConcurrentFigures], database: str,
+def summary(figures: dict[int, dict[str, PageFigures]], runs: list[ConcurrentFigures],
             units: int) -> list[tuple[str, str, str, str]]:
     """The figures of the issue's goals, for run.py's summary table."""
-    small, large = SIZES
+    small, large = figures
     post = figures[large][SUBMIT_LABEL].median / figures[small][SUBMIT_LABEL].median
     page_label = PAGES[1][0]
     page = figures[large][page_label].median / figures[small][page_label].median
@@ -446,7 +447,8 @@ def run(quick: bool, db: Database | None = None) -> list[tuple[str, str, str, st
     repeats = 5 if quick else 21
     workdir = Path(tempfile.mkdtemp(prefix="ykien-bench-web-"))
     db = db or Database(workdir)
-    print(f"\nWeb benchmark ({'quick' if quick else 'full'}): rounds of {SIZES[0]:,} and {SIZES[1]:,} units, "
+    sizes = QUICK_SIZES if quick else SIZES
+    print(f"\nWeb benchmark ({'quick' if quick else 'full'}): rounds of {sizes[0]:,} and {sizes[1]:,} units, "
           f"{db.label}", flush=True)
     sites: list[RoundSite] = []
     databases = ExitStack()  # each round on a fresh database (a SQLite file, or a PostgreSQL schema), dropped after
@@ -458,20 +460,14 @@ def run(quick: bool, db: Database | None = None) -> list[tuple[str, str, str, st
 
     try:
         with smtp_capture() as capture:
-            figures = {units: measure_pages(new_site(units), repeats) for units in SIZES}
+            figures = {units: measure_pages(new_site(units), repeats) for units in sizes}
             constant = print_pages(figures, repeats, measured_database(sites[0].app))
-            if quick:
-                target = new_site(QUICK_SUBMISSION_UNITS)
-                send_invitations(target)
-                print(f"  quick: the submissions go to a {QUICK_SUBMISSION_UNITS}-unit round; the full run sends "
-                      f"them into the {SIZES[-1]:,}-unit one", flush=True)
-            else:
-                target = sites[-1]
+            target = sites[-1]  # the answers go into the larger round
             runs, first = [], 0
             for count, processes in QUICK_CONCURRENT_RUNS if quick else CONCURRENT_RUNS:
                 runs.append(concurrent_submissions(target, capture, count, processes, first))
                 first += count
-            rows = summary(figures, runs, measured_database(target.app), target.units)
+            rows = summary(figures, runs, target.units)
         if not constant:
             raise BenchmarkCheckFailed("SQL statements per request grow with the number of units (N+1)")
     finally:
