@@ -44,4 +44,5 @@ def test_admins_set_an_accounts_digest_and_others_cannot(site: Site) -> None:
     assert saved.status_code == 303 and saved.headers["location"] == "/accounts/canbo?ok=digest_on"
     assert "Đã lưu: canbo nhận thư tổng hợp hằng ngày." in admin.get(saved.headers["location"]).text
     assert digest_choice(site.app, "canbo").email == ADDRESS
+    assert "Đổi thư tổng hợp hằng ngày" in admin.get("/accounts").text  # the account audit lists the change
     assert admin.post("/accounts/khong-co-ai/digest", {"digest": "1", "digest_email": ADDRESS}).status_code == 404
