@@ -8,6 +8,7 @@ import threading
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, timedelta
+from functools import partial
 from typing import Any
 
 from bench_support import (
@@ -198,8 +199,8 @@ def run(db: Database, sizes: tuple[int, int], repeats: int) -> list[tuple[str, s
         database = measured_database(runs[0].app)
         for attempt in range(repeats):  # interleaved, so a busy moment of the machine hits every size alike
             for sweep in runs:
-                sweep.idle.append(timed(lambda app=sweep.app: run_due(app))[0])
-                sweep.next_due.append(timed(lambda app=sweep.app: _next_due(app))[0])
+                sweep.idle.append(timed(partial(run_due, sweep.app))[0])
+                sweep.next_due.append(timed(partial(_next_due, sweep.app))[0])
                 if attempt < due_repeats:
                     sweep.few_due.append(_tick_with_due(sweep))
         plans = explain_idle_tick(runs[1].app) if runs[1].app.engine.dialect.name == "postgresql" else []
