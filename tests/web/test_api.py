@@ -34,6 +34,8 @@ from workflows.service.directory import import_units
 from workflows.service.staff import add_user
 from workflows.web.app import create_web_app
 
+# The API attaches no draft file (the web form does): its rounds are launched with the reason there is none.
+NO_DRAFT = {"no_draft_reason": "Dự thảo gửi kèm công văn giấy"}
 START = datetime(2025, 11, 20, 8, 30, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
 UNITS_CSV = Path(__file__).parents[1] / "fixtures" / "units_12.csv"
 PASSWORD = "matkhau-rat-dai"
@@ -191,7 +193,7 @@ def test_staff_runs_a_round_through_the_api_and_every_step_is_audited(web: FastA
     assert created.status_code == 201
     assert created.json() == {"id": 1, "deadline": "2025-12-05", "deadline_working_days": None}
 
-    launched = client.post("/api/rounds/1/launch", headers=headers)
+    launched = client.post("/api/rounds/1/launch", json=NO_DRAFT, headers=headers)
     assert launched.json() == {"id": 1, "status": "circulating", "status_title": "Đang lấy ý kiến", "messages": 9,
                                "mail_notice": None}
     assert sorted(str(m["X-Ykien-Unit"]) for m in capture.messages if m["X-Ykien-Kind"] == "invitation") == sorted(
@@ -272,7 +274,7 @@ def test_leader_reads_everything_and_changes_nothing(web: FastAPI) -> None:
     assert leader.get(f"/api/rounds/{round_id}").json()["can_change"] is False
     before = len(leader.get(f"/api/rounds/{round_id}/audit").json()["events"])
     refused = [leader.post("/api/rounds", json=ROUND, headers=headers),
-               leader.post(f"/api/rounds/{round_id}/launch", headers=headers),
+               leader.post(f"/api/rounds/{round_id}/launch", json=NO_DRAFT, headers=headers),
                leader.post(f"/api/rounds/{round_id}/respond", json={"unit": "SCT", "kind": "agree"}, headers=headers),
                leader.post(f"/api/rounds/{round_id}/extend", json={"new_deadline": "2025-12-12"}, headers=headers),
                leader.post(f"/api/rounds/{round_id}/remind", headers=headers),
@@ -287,16 +289,45 @@ def test_staff_of_another_office_can_read_but_not_change_the_round(web: FastAPI)
     round_id = create_round(owner, owner_headers)
     other, headers = login(web, "hoa")
     assert other.get(f"/api/rounds/{round_id}").status_code == 200
-    launched = other.post(f"/api/rounds/{round_id}/launch", headers=headers)
+    launched = other.post(f"/api/rounds/{round_id}/launch", json=NO_DRAFT, headers=headers)
     assert launched.status_code == 403 and "QLKH" in launched.json()["error"]["message"]
     assert other.get(f"/api/rounds/{round_id}").json()["status"] == "draft"
     assert other.post("/api/rounds", json=ROUND, headers=headers).status_code == 403  # ROUND is for TĐC
     assert other.post("/api/rounds", json={**ROUND, "office": "QLKH"}, headers=headers).status_code == 201
     admin, admin_headers = login(web, "quantri")
-    assert admin.post(f"/api/rounds/{round_id}/launch", headers=admin_headers).status_code == 200
+    assert admin.post(f"/api/rounds/{round_id}/launch", json=NO_DRAFT, headers=admin_headers).status_code == 200
 
 
 # Refusals -----------------------------------------------------------------------------------------
+
+def test_launching_a_round_without_its_draft_needs_the_reason_through_the_api_too(web: FastAPI) -> None:
+    client, headers = login(web, "long")
+    round_id = create_round(client, headers)
+    before = client.get(f"/api/rounds/{round_id}/audit").json()["events"]
+    refused = [
+        (client.post(f"/api/rounds/{round_id}/launch", headers=headers), 409, "draft_required"),
+        (client.post(f"/api/rounds/{round_id}/launch", json={}, headers=headers), 409, "draft_required"),
+        (client.post(f"/api/rounds/{round_id}/launch", json={"no_draft_reason": " \n "}, headers=headers), 409,
+         "draft_required"),
+        (client.post(f"/api/rounds/{round_id}/launch", json={"no_draft_reason": "x" * 1001}, headers=headers), 422,
+         "invalid_input"),
+        (client.post(f"/api/rounds/{round_id}/launch", json={"no_draft_reason": 12}, headers=headers), 422,
+         "invalid_input"),
+        (client.post(f"/api/rounds/{round_id}/launch", json={"reason": "thừa"}, headers=headers), 422,
+         "invalid_input"),
+    ]
+    for answer, status, code in refused:
+        assert (answer.status_code, error_code(answer)) == (status, code), answer.text
+    assert "chưa có tệp dự thảo" in refused[0][0].json()["error"]["message"]
+    assert client.get(f"/api/rounds/{round_id}").json()["status"] == "draft"
+    assert client.get(f"/api/rounds/{round_id}/audit").json()["events"] == before
+    reason = "Dự thảo gửi kèm công văn giấy"
+    assert client.post(f"/api/rounds/{round_id}/launch", json={"no_draft_reason": reason},
+                       headers=headers).status_code == 200
+    launched = client.get(f"/api/rounds/{round_id}/audit").json()["events"][-1]
+    assert launched["action"] == "launch" and launched["details"]["no_draft_reason"] == reason
+
+
 
 def test_refusals_have_the_error_body_and_the_right_status(web: FastAPI, ykien_app: App) -> None:
     client, headers = login(web, "long")
@@ -335,10 +366,10 @@ def test_refusals_have_the_error_body_and_the_right_status(web: FastAPI, ykien_a
     ]
     for answer, status, code in cases:
         assert (answer.status_code, error_code(answer)) == (status, code), answer.text
-    launched = client.post(f"/api/rounds/{round_id}/launch", headers=headers)
+    launched = client.post(f"/api/rounds/{round_id}/launch", json=NO_DRAFT, headers=headers)
     assert launched.status_code == 200
     more = [
-        (client.post(f"/api/rounds/{round_id}/launch", headers=headers), 409, "event_not_allowed"),
+        (client.post(f"/api/rounds/{round_id}/launch", json=NO_DRAFT, headers=headers), 409, "event_not_allowed"),
         (client.post(f"/api/rounds/{round_id}/respond", json={"unit": "KHONGCO", "kind": "agree"}, headers=headers),
          409, "unit_unknown"),
         (client.post(f"/api/rounds/{round_id}/respond", json={"unit": "LMHTX", "kind": "agree"}, headers=headers),
@@ -363,7 +394,7 @@ def test_sql_looking_and_markup_input_is_stored_verbatim(web: FastAPI) -> None:
     client, headers = login(web, "long")
     title = "Robert'); DROP TABLE rounds;-- <script>alert(1)</script>"
     round_id = create_round(client, headers, title=title, contact_name="O'Brien \" OR 1=1 --")
-    client.post(f"/api/rounds/{round_id}/launch", headers=headers)
+    client.post(f"/api/rounds/{round_id}/launch", json=NO_DRAFT, headers=headers)
     comment = {"section": "1' OR '1'='1", "text": "'; DELETE FROM comments; --", "proposed_wording": "%_\\"}
     answered = client.post(f"/api/rounds/{round_id}/respond", json={"unit": "SCT", "kind": "comments",
                                                                    "comments": [comment]}, headers=headers)
@@ -418,7 +449,7 @@ def fuzz_session() -> Iterator[tuple[dict[str, str], dict[str, str]]]:
     add_user(_FUZZ_APP, "quantri", "Quản trị", "admin", PASSWORD, None, "test")
     client, headers = login(_FUZZ_WEB, "quantri")
     round_id = create_round(client, headers)
-    assert client.post(f"/api/rounds/{round_id}/launch", headers=headers).status_code == 200
+    assert client.post(f"/api/rounds/{round_id}/launch", json=NO_DRAFT, headers=headers).status_code == 200
     yield {"ykien_session": client.cookies["ykien_session"]}, headers
     _FUZZ_APP.close()
     _FUZZ_HOME.cleanup()

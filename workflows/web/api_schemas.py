@@ -295,6 +295,13 @@ class CloseIn(Strict):
     reason: ReasonText | None = None
 
 
+class LaunchIn(Strict):
+    no_draft_reason: Annotated[str, Field(max_length=limits.NO_DRAFT_REASON), BeforeValidator(_as_stored),
+                               AfterValidator(_clean)] | None = Field(
+        None, description="Lý do phát hành không kèm dự thảo, khi loại đợt cần dự thảo mà đợt chưa có tệp "
+                          "(ghi vào nhật ký); bỏ trống khi đợt đã có dự thảo")
+
+
 class CommandOut(BaseModel):
     id: int
     status: str

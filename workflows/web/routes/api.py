@@ -20,13 +20,14 @@ from starlette.exceptions import HTTPException
 from models.errors import InvalidInput, UnitUnknown
 from models.rounds import RecipientRole, ResponseChannel, ResponseKind
 from models.staff import Role, StaffUser
-from workflows.engine.events import Close, Event, Extend, Launch, Remind, Respond
+from workflows.engine.events import Close, Event, Extend, Remind, Respond
 from workflows.engine.refusals import Refused
 from workflows.service.answer_input import check_answer, clean_comments, clean_proposals
 from workflows.service.app import App
-from workflows.service.commands import MAIL_HELD, run_command
+from workflows.service.commands import MAIL_HELD, CommandResult, run_command
 from workflows.service.deadlines import parse_deadline
 from workflows.service.directory_edit import directory_units
+from workflows.service.draft_rounds import launch_round
 from workflows.service.registry import WorkflowUnknown, get_workflow, shipped_workflows
 from workflows.service.rounds import Addressee, NewRound, create_round, default_workflow_name
 from workflows.service.staff import LoginRefused, TooManyAttempts, authenticate
@@ -51,6 +52,7 @@ from workflows.web.api_schemas import (
     DoneOut,
     ErrorOut,
     ExtendIn,
+    LaunchIn,
     LoginIn,
     NewRoundIn,
     RemindIn,
@@ -374,13 +376,22 @@ def _command(request: Request, user: StaffUser, round_id: int, event_of: Callabl
     """Check the user may change the round, apply one event (audited), then send what it queued (with deliver
     False, leave it to the delivery sweep: the answer says so)."""
     app = ykien(request)
+    brief = _changeable_round(app, user, round_id)
+    # mail failing now: a notice, not an error
+    return _command_out(round_id, run_command(app, round_id, event_of(brief), user.actor, deliver=deliver))
+
+
+def _changeable_round(app: App, user: StaffUser, round_id: int) -> RoundBrief:
+    """The round, when `user` may change it; 403 naming why not."""
     brief = round_brief(app, round_id)
     if not user.can_change_round(brief.office):
         who = "Tài khoản lãnh đạo chỉ được xem" if user.role is Role.LEADER else \
             f"Đợt số {round_id} thuộc phòng {brief.office}; cán bộ phòng {user.office} không được thay đổi"
         raise ApiError(403, "forbidden", f"{who}.")
-    # mail failing now: a notice, not an error
-    result = run_command(app, round_id, event_of(brief), user.actor, deliver=deliver)
+    return brief
+
+
+def _command_out(round_id: int, result: CommandResult) -> CommandOut:
     state = result.decision.state
     notice = QUEUED_NOTICE if result.mail == MAIL_HELD else result.notice
     return CommandOut(id=round_id, status=state.status,
@@ -398,8 +409,13 @@ def _command_route(operation_id: str, summary: str, *then: str,
 @router.post("/rounds/{round_id}/launch", **_command_route(
     "launchRound", "Phát hành: gửi văn bản xin ý kiến tới mọi đơn vị",
     "GetRound", "Respond", "Extend", "Remind", "Close"))
-def launch(request: Request, round_id: RoundId, user: ChangerDep) -> CommandOut:
-    return _command(request, user, round_id, lambda _brief: Launch())
+def launch(request: Request, round_id: RoundId, user: ChangerDep, body: LaunchIn | None = None) -> CommandOut:
+    """Refused (409, draft_required) when the round's kind needs a draft, it has none and no reason is given,
+    as on the staff pages and the CLI."""
+    app = ykien(request)
+    _changeable_round(app, user, round_id)
+    reason = body.no_draft_reason if body is not None else None
+    return _command_out(round_id, launch_round(app, round_id, user.actor, reason))
 
 
 @router.post("/rounds/{round_id}/respond", **_command_route(
