@@ -66,7 +66,11 @@ def stay_alive(app: App, uow: UnitOfWork, now: datetime) -> None:
 
 
 def _outgoing(row: OutboxRow, sender: str) -> OutgoingEmail:
-    headers = {"X-Ykien-Round": str(row.round_id), "X-Ykien-Unit": row.unit_code or "", "X-Ykien-Kind": row.kind}
+    headers = {"X-Ykien-Kind": row.kind}
+    if row.round_id is not None:  # mail of no round (a staff member's digest) names none
+        headers["X-Ykien-Round"] = str(row.round_id)
+    if row.unit_code:
+        headers["X-Ykien-Unit"] = row.unit_code
     return OutgoingEmail(message_id=row.message_id, sender=sender, to=row.to_address, subject=row.subject,
                          text=row.text_body, html=row.html_body, headers=headers)
 
