@@ -21,7 +21,6 @@ class UnitForm:
     unit_code: str
     unit_name: str
     late: bool
-    received_at: datetime
     values: dict[str, str]
 
 
@@ -40,8 +39,7 @@ class ReportRepository:
                      ) -> list[UnitForm]:
         """Each unit's latest answer for the draft version, in the round's unit order, in one query; only the
         units named when `unit_codes` is given (a page of the grid costs its page)."""
-        query = (select(RecipientRow.unit_code, RecipientRow.unit_name, ResponseRow.late, ResponseRow.received_at,
-                        ResponseRow.proposal)
+        query = (select(RecipientRow.unit_code, RecipientRow.unit_name, ResponseRow.late, ResponseRow.proposal)
                  .join(ResponseRow, ResponseRow.recipient_id == RecipientRow.id)
                  .where(ResponseRow.round_id == round_id, ResponseRow.draft_version == draft_version,
                         ResponseRow.revision == RecipientRow.response_revision)
@@ -51,9 +49,9 @@ class ReportRepository:
                 return []
             query = query.where(RecipientRow.round_id == round_id, RecipientRow.unit_code.in_(list(unit_codes)))
         forms = []
-        for code, name, late, received_at, stored in self.session.execute(query).all():
+        for code, name, late, stored in self.session.execute(query).all():
             filled = stored_proposals(stored)
-            forms.append(UnitForm(code, name, late, received_at, dict(filled[0]) if filled else {}))
+            forms.append(UnitForm(code, name, late, dict(filled[0]) if filled else {}))
         return forms
 
     def consolidated(self, round_id: int) -> dict[str, ConsolidatedText]:

@@ -49,6 +49,7 @@ from workflows.service.documents import (
 )
 from workflows.service.drafts import DraftVersion, check_version_texts
 from workflows.service.registry import DOCUMENT_BUILDERS, shipped_workflows
+from workflows.service.report_sections import ReportExtras
 from workflows.service.rounds import NewRound, check_event_texts, check_round_texts
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures"))
@@ -187,6 +188,7 @@ class LongRound(RoundFacts):
                                                   for k, v in form.items()])
             for n, form in enumerate(clean_proposals(workflow.response, proposal_forms(workflow)), start=1)]
         self.draft = DraftVersion(2, draft.name, "0" * 64, [], None, NOW, "test", draft)
+        self.report_extras = ReportExtras({})  # a report round's staff texts: none written yet
         # Every numbered document but the one built carries the longest number the register gives, so citations of
         # earlier documents are as long as they get; the one built keeps its blanks (before the văn thư numbers it).
         self.numbers = {other: RegisterEntry(
@@ -320,7 +322,7 @@ def check_docx(rendered: RenderedDocument, facts: LongRound, builder: str) -> No
     text = " ".join(docx_text(document).split())
     shown = {"request_letter": TITLE, "reminder_letter": TITLE, "synthesis_docx": TITLE, "submission": TITLE,
              "call_letter": SUBJECT, "proposal_list_docx": REPORT_SUBJECT, "zero_response_report": REPORT_SUBJECT,
-             "ministry_reply": REPORT_SUBJECT}[builder]
+             "ministry_reply": REPORT_SUBJECT, "programme_report": TITLE}[builder]
     assert one_line(shown) in text, f"{builder}: the full text is not in the body"
     if len(title) == WORD_TITLE_MAX:
         assert title.endswith("…")
@@ -353,7 +355,7 @@ def check_xlsx(rendered: RenderedDocument, facts: LongRound, builder: str) -> No
         assert nfc(item.text) in cells, builder
     for proposal in facts.proposals:
         for field in proposal.fields:
-            assert nfc(field.value) in cells or field.kind in ("money", "months", "date"), builder
+            assert nfc(field.value) in cells or field.kind in ("money", "months", "date", "number", "count"), builder
 
 
 @pytest.mark.parametrize(("kind", "key"), every_document(), ids=[f"{k}-{d}" for k, d in every_document()])

@@ -471,10 +471,11 @@ def audit(round_id: int, as_json: bool = JSON_OPTION) -> None:
 
 
 def _register_more() -> None:
-    from workflows.cli import consolidate_cmd, documents_cmd
+    from workflows.cli import consolidate_cmd, documents_cmd, report_cmd
 
     consolidate_cmd.register(app)
     documents_cmd.register(app)
+    report_cmd.register(app)
 
 
 _register_more()

@@ -24,6 +24,7 @@ from models.rounds import RecipientRole, RoundState
 from models.text import grouped, nfc
 from models.unit_status import EMAIL_LABELS, AnswerStatus, UnitStatus
 from notifications import documents as docs
+from notifications.documents.programme_report import render_figures_xlsx, render_programme_report
 from notifications.documents.specs import SPECS
 from notifications.documents.vietnamese import spelled_out
 from workflows.definition import Workflow
@@ -35,6 +36,14 @@ from workflows.service.drafts import DraftVersion, latest_version
 from workflows.service.errors import FormErrors
 from workflows.service.files import file_in_place
 from workflows.service.registry import DOCUMENT_BUILDERS, get_workflow
+from workflows.service.report_sections import (
+    ReportExtras,
+    ReportSource,
+    UnitForm,
+    programme_report_data,
+    report_extras,
+    report_figures_data,
+)
 from workflows.service.views import counts_silence, kind_answer_labels, role_labels, round_view
 
 DRAFT_KINDS = ("Kế hoạch", "Quyết định", "Quy chế", "Quy định", "Đề án", "Chương trình", "Nghị quyết", "Báo cáo")
@@ -138,6 +147,22 @@ class RoundFacts:
     @cached_property
     def proposals(self) -> list[docs.Proposal]:
         return _proposals(self.app, self.round_id, self.workflow)
+
+    @cached_property
+    def report_extras(self) -> ReportExtras:
+        """A report's consolidated texts and the previous round's sums (report_sections)."""
+        return report_extras(self.app, self.round_id)
+
+    @property
+    def report(self) -> ReportSource:
+        """The round's report form as its documents read it: the units' forms come from `proposals`."""
+        late = {u.unit_name: u.late for u in self.units}
+        forms = [UnitForm("", p.unit, late.get(p.unit, False), {f.key: f.value for f in p.fields if f.key})
+                 for p in self.proposals]
+        reported = {p.unit for p in self.proposals}
+        asked = [u.unit_name for u in self.units if u.role == RecipientRole.COMMENT.value]
+        return ReportSource(self.workflow, self.state.title, self.details.legal_bases, forms,
+                            [name for name in asked if name not in reported], self.report_extras)
 
     @property
     def pending(self) -> list[UnitStatus]:
@@ -724,6 +749,27 @@ def build_ministry_reply(job: Job) -> bytes:
     return docs.render_ministry_reply_draft(zero_response_data(job), wording_dir=job.wording_dir)
 
 
+def build_programme_report(job: Job) -> bytes:
+    """The consolidated BÁO CÁO of a round whose form has headings (seed 003), to UBND tỉnh and the Ministry."""
+    facts = job.facts
+    return render_programme_report(programme_report_data(
+        facts.report, issuer(job.app), _head(job, facts.state.subject, facts.today),
+        _cited(job) or docs.LetterRef(sent_on=facts.sent_on, subject=facts.state.subject),
+        [item.label for item in facts.listed if item.role is RecipientRole.COMMENT], _signer(facts),
+        job.app.settings.place_name))
+
+
+def build_report_figures_xlsx(job: Job) -> bytes:
+    """The figures of a round whose form has headings, by unit, with what each unit wrote (XLSX)."""
+    return render_figures_xlsx(report_figures_data(job.facts.report))
+
+
+def _report_ready(facts: RoundFacts) -> NotReady | None:
+    if not any(u.answer is AnswerStatus.PROPOSALS for u in facts.units):
+        return NotReady(f"Chưa có {facts.workflow.terms.answer} nào để tổng hợp.", "nothing_reported")
+    return None
+
+
 # --- readiness: cheap checks, so the list never offers a document that would fail --------------------------
 
 def _needs_deadline(facts: RoundFacts) -> NotReady | None:
@@ -811,6 +857,8 @@ BUILDERS: dict[str, Builder] = {
     "zero_response_report": Builder(build_zero_response_report, "zero_response_report", ZERO_RESPONSE_INPUTS,
                                     _zero_ready),
     "ministry_reply": Builder(build_ministry_reply, "ministry_reply", ZERO_RESPONSE_INPUTS, _zero_ready),
+    "programme_report": Builder(build_programme_report, ready=_report_ready),
+    "report_figures_xlsx": Builder(build_report_figures_xlsx, ready=_report_ready),
 }
 if set(BUILDERS) != DOCUMENT_BUILDERS:  # the validator accepts exactly the builders that exist
     raise RuntimeError(f"document builders differ from the registry: {sorted(set(BUILDERS) ^ DOCUMENT_BUILDERS)}")

@@ -19,7 +19,7 @@ MESSAGE_KINDS = frozenset(COMPOSED_MESSAGES)  # keys a definition's `templates:`
 DOCUMENT_BUILDERS = frozenset({
     "request_letter", "call_letter", "reminder_letter", "synthesis_docx", "synthesis_xlsx", "submission",
     "revised_draft", "unit_list", "proposal_list_docx", "proposal_list_xlsx", "zero_response_report",
-    "ministry_reply",
+    "ministry_reply", "programme_report", "report_figures_xlsx",
 })
 
 

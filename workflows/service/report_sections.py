@@ -13,6 +13,15 @@ from models.db.report_repository import ConsolidatedText, UnitForm
 from models.errors import DomainError, InvalidInput
 from models.rounds import RecipientRole
 from models.text import stored_text
+from notifications.documents.data import Issuer, LetterHead, LetterRef, Signer
+from notifications.documents.programme_report import (
+    FigureColumn,
+    FiguresWorkbookData,
+    ProgrammeReportData,
+    ReportFigure,
+    ReportHeading,
+    UnitFigures,
+)
 from workflows.definition import ResponseSpec, Workflow
 from workflows.definition.schema import Capability, ResponseField, ResponseSection
 from workflows.service.app import App
@@ -206,6 +215,77 @@ def save_heading_text(app: App, round_id: int, heading: str, text: str, actor: s
         uow.commit()
 
 
+# --- the documents -----------------------------------------------------------------------------------------
+
+NOTHING_TO_REPORT = "Không phát sinh nội dung này."
+MINISTRY = "Bộ Khoa học và Công nghệ"
+
+
+@dataclass(frozen=True)
+class ReportExtras:
+    """What a report's documents read beyond the units' forms: staff's texts and the previous round's sums."""
+
+    consolidated: dict[str, ConsolidatedText]
+    previous_sums: dict[str, int] | None = None  # None when the round was not started from another
+
+
+def report_extras(app: App, round_id: int) -> ReportExtras:
+    with app.uow(read_only=True) as uow:
+        consolidated = uow.reports.consolidated(round_id)
+        previous_id = uow.reports.previous_round(round_id)
+        previous_forms = None
+        if previous_id is not None:
+            previous_forms = uow.reports.latest_forms(previous_id, uow.rounds.row(previous_id).draft_version)
+        workflow = get_workflow(uow.rounds.row(round_id).workflow)
+    return ReportExtras(consolidated, _figure_sums(workflow.response, previous_forms)
+                        if previous_forms is not None else None)
+
+
+@dataclass(frozen=True)
+class ReportSource:
+    """A round's report as its documents read it: the kind, the round's title and legal bases, the units' forms,
+    the units asked that did not report, and the extras."""
+
+    workflow: Workflow
+    title: str
+    legal_bases: tuple[str, ...]
+    forms: list[UnitForm]
+    not_reported: list[str]
+    extras: ReportExtras
+
+
+def programme_report_data(source: ReportSource, issuer: Issuer, head: LetterHead, request: LetterRef,
+                          asked: list[str], signer: Signer, place: str) -> ProgrammeReportData:
+    """Pure. The consolidated BÁO CÁO (seed 003): the legal bases the round cites, each heading with its consolidated
+    text (the units' passages until staff edit it) and a table of its figures; to UBND tỉnh and the Ministry."""
+    headings = []
+    for h in consolidate_by_heading(source.workflow.response, source.forms, source.extras.consolidated,
+                                    source.extras.previous_sums):
+        text = h.text.strip()
+        paragraphs = (text,) if text else ((NOTHING_TO_REPORT,) if h.section.fields and not h.figures else ())
+        figures = tuple(ReportFigure(f.field.label, f.total if f.by_unit else None, f.by_unit, f.previous,
+                                     "đồng" if f.field.kind == "money" else "") for f in h.figures)
+        headings.append(ReportHeading(h.section.number, h.section.title, h.depth, paragraphs, figures))
+    title = source.title.strip()
+    return ProgrammeReportData(
+        issuer=issuer, head=head, title=title if title.lower().startswith("kết quả") else f"Kết quả thực hiện {title}",
+        references=list(source.legal_bases), request=request,
+        asked="; ".join(asked) or "các cơ quan, đơn vị liên quan", headings=headings,
+        recipients=[f"UBND tỉnh {place}", MINISTRY], cc=["Lãnh đạo Sở"], signer=signer,
+        not_reported=source.not_reported, has_previous=source.extras.previous_sums is not None)
+
+
+def report_figures_data(source: ReportSource) -> FiguresWorkbookData:
+    """Pure. The figures of every unit that reported, by heading, and what each wrote (the workbook's two sheets)."""
+    spec = source.workflow.response
+    figures = [FigureColumn(s.heading, f.label, f.key, s.number or "") for s in spec.sections for f in s.fields
+               if f.figure]
+    texts = [FigureColumn(s.heading, f.label, f.key) for s in spec.sections for f in s.fields if not f.figure]
+    return FiguresWorkbookData(source.title, figures, texts,
+                               [UnitFigures(f.unit_name, f.late, f.values) for f in source.forms],
+                               source.not_reported)
+
+
 # --- next year's round --------------------------------------------------------------------------------------
 
 def start_next_round(app: App, round_id: int, title: str, deadline: date, actor: str,
@@ -238,5 +318,6 @@ def start_next_round(app: App, round_id: int, title: str, deadline: date, actor:
     return new_id
 
 
-__all__ = ["COLUMN_VALUES", "HeadingConsolidation", "ReportConsolidation", "consolidate_by_heading",
-           "grid_column_values", "report_consolidation", "save_heading_text", "start_next_round"]
+__all__ = ["COLUMN_VALUES", "HeadingConsolidation", "ReportConsolidation", "ReportExtras", "ReportSource", "UnitForm",
+           "consolidate_by_heading", "grid_column_values", "programme_report_data", "report_consolidation",
+           "report_extras", "report_figures_data", "save_heading_text", "start_next_round"]
