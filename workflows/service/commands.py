@@ -105,10 +105,12 @@ def deliver_queued(app: App, round_id: int | None = None) -> Handover:
 
 
 def run_command(app: App, round_id: int, event: Event, actor: str, *,
-                also: Callable[[UnitOfWork, Decision], None] | None = None, deliver: bool = True) -> CommandResult:
+                also: Callable[[UnitOfWork, Decision], None] | None = None, deliver: bool = True,
+                on_progress: Callable[[int, int], None] | None = None) -> CommandResult:
     """Apply one event to a round (committed, or refused with nothing changed), then hand what it queued
-    to delivery. See the module's failure policy: a delivery failure is in the result, never raised."""
-    decision = execute(app, round_id, event, actor, also=also)
+    to delivery. See the module's failure policy: a delivery failure is in the result, never raised.
+    `on_progress(done, total)` hears of the messages queued as they are written (a launch's progress)."""
+    decision = execute(app, round_id, event, actor, also=also, on_progress=on_progress)
     return deliver_decision(app, round_id, decision) if deliver else CommandResult(decision)
 
 

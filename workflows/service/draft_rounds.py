@@ -21,7 +21,7 @@ from models.text import stored_text
 from workflows.definition import Workflow
 from workflows.engine.events import Launch
 from workflows.service.app import App
-from workflows.service.commands import CommandResult, deliver_decision
+from workflows.service.commands import CommandResult, deliver_decision, run_command
 from workflows.service.registry import get_workflow
 from workflows.service.rounds import (
     Addressee,
@@ -29,7 +29,6 @@ from workflows.service.rounds import (
     addressee_rows,
     check_new_round,
     draft_location,
-    execute,
     resolve_recipients,
     store_draft,
 )
@@ -225,8 +224,8 @@ def launch_round(app: App, round_id: int, actor: str, no_draft_reason: str | Non
     if workflow.needs_draft and not has_draft and reason is None:
         raise DraftRequired(f"Đợt số {round_id} chưa có tệp dự thảo: {workflow.terms.round} cần gửi kèm dự thảo để "
                             "các đơn vị góp ý. Hãy sửa bản nháp để đính kèm tệp, hoặc ghi lý do không kèm dự thảo.")
-    decision = execute(app, round_id, Launch(no_draft_reason=reason), actor, on_progress=on_progress)
-    return deliver_decision(app, round_id, decision) if deliver else CommandResult(decision)
+    queued = run_command(app, round_id, Launch(no_draft_reason=reason), actor, deliver=False, on_progress=on_progress)
+    return deliver_decision(app, round_id, queued.decision) if deliver else queued
 
 
 
