@@ -3,6 +3,7 @@ of what a unit types under each heading."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -133,3 +134,25 @@ def test_a_required_heading_left_empty_is_refused_naming_the_heading() -> None:
     assert [(p.field, p.message) for p in refused.value.problems] == [
         ("p_leadership_text", "1. Công tác lãnh đạo, chỉ đạo triển khai thực hiện: chưa có nội dung "
                               "(mục bắt buộc).")]
+
+
+def test_consolidation_by_heading_attributes_passages_sums_figures_and_sets_last_years_beside() -> None:
+    from models.db.report_repository import ConsolidatedText, UnitForm
+    from workflows.service.report_sections import consolidate_by_heading
+
+    forms = [UnitForm("SCT", "Sở Công Thương", False, {"training_text": "Cử 03 công chức.", "people_trained": "3",
+                                                         "budget_state": "120000000"}),
+             UnitForm("STC", "Sở Tài chính", True, {"people_trained": "5", "budget_file": "bang-ke.xlsx"})]
+    edited = {"budget": ConsolidatedText("Tổng kinh phí 120 triệu đồng.", "Phạm Phi Long", datetime(2025, 12, 11))}
+    headings = {h.section.key: h for h in consolidate_by_heading(SPEC, forms, edited, {"people_trained": 6})}
+    training = headings["training"]
+    assert [(p.unit_name, p.text, p.late) for p in training.passages] == [("Sở Công Thương", "Cử 03 công chức.",
+                                                                           False)]
+    assert training.text == "Sở Công Thương: Cử 03 công chức."  # the passages until staff edit it
+    people = next(f for f in training.figures if f.field.key == "people_trained")
+    assert (people.total, people.by_unit, people.previous) == (8, (("Sở Công Thương", 3), ("Sở Tài chính", 5)), 6)
+    held = next(f for f in training.figures if f.field.key == "trainings_held")
+    assert (held.by_unit, held.previous) == ((), None)
+    assert headings["budget"].text == "Tổng kinh phí 120 triệu đồng."
+    assert [(a.unit_name, a.name) for a in headings["budget"].attachments] == [("Sở Tài chính", "bang-ke.xlsx")]
+    assert (headings["implementation"].depth, headings["task_groups"].depth, headings["training"].depth) == (0, 1, 2)
