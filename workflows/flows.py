@@ -102,8 +102,11 @@ def ensure_deployments(pool: str) -> dict[str, Any]:
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.actions import WorkPoolCreate
     from prefect.exceptions import ObjectAlreadyExists, ObjectNotFound
+    from prefect.settings import get_current_settings
     from prefect.workers.process import ProcessWorker
 
+    if not get_current_settings().api.url:  # Prefect's client would start a temporary server of its own
+        raise RuntimeError("PREFECT_API_URL is not set: ykien submits steps only to a Prefect server run on its own")
     with get_client(sync_client=True) as client:
         try:
             client.read_work_pool(pool)

@@ -89,17 +89,19 @@ def _online(api: str, pool: str) -> int:
 
 def run_workers(db: Database, api: str, units: int, workers: int) -> tuple[float, list[Payload]]:
     """Seconds from submission to the last message recorded sent, with `workers` worker processes."""
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
     from workflows.flows import PrefectExecutor
 
     pool = f"bench-{workers}-{os.getpid()}"
-    os.environ["PREFECT_API_URL"] = api
-    with db.fresh(f"workers-{workers}") as (url, home), ServerProcess() as server:
+    with (temporary_settings({PREFECT_API_URL: api}), db.fresh(f"workers-{workers}") as (url, home),
+          ServerProcess() as server):
         app = make_app(url, home, smtp_url=server.url)
         processes: list[subprocess.Popen[bytes]] = []
         try:
             round_id = prepare_round(app, home, units)
             execute(app, round_id, Launch(), ACTOR)  # queued, not sent
-            env = {**os.environ, "YKIEN_HOME": str(home), "YKIEN_DATABASE_URL": url, "YKIEN_SMTP_URL": server.url,
+            env = {**os.environ, "PREFECT_API_URL": api, "YKIEN_HOME": str(home), "YKIEN_DATABASE_URL": url, "YKIEN_SMTP_URL": server.url,
                    "YKIEN_WORK_POOL": pool, "YKIEN_NOW": START.isoformat(), "PREFECT_HOME": str(home / "prefect")}
             executor = PrefectExecutor(pool)  # the pool and deployments exist before the workers look
             for number in range(workers):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -97,3 +97,62 @@ def test_a_commands_delivery_is_submitted_as_a_flow_run_and_a_worker_runs_it(pre
 
     (done,) = asyncio.run(runs_of_round())
     assert done.id == waiting.id and done.state is not None and done.state.is_completed()
+
+
+def test_a_timer_claimed_by_serve_and_fired_by_a_worker_fires_once_even_when_submitted_twice(
+        prefect_api, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from workflows.flows import PrefectExecutor
+    from workflows.prefect_worker import StepWorker
+    from workflows.service.sweep import fire_due_timers
+
+    csv_path = tmp_path / "units.csv"
+    csv_path.write_text(CSV, encoding="utf-8")
+    with smtp_capture() as capture:
+        settings = load_settings(home=tmp_path, database_url=f"sqlite:///{tmp_path}/ykien.db",
+                                 smtp_url=f"smtp://127.0.0.1:{capture.target.port}")
+        serve = build_app(settings, FrozenClock(datetime(2025, 11, 20, 9, 0, tzinfo=TZ)), create_schema=True)
+        import_units(serve, csv_path, "test")
+        round_id = create_round(serve, NewRound(
+            title="Dự thảo Kế hoạch thử", subject="xin ý kiến góp ý đối với dự thảo Kế hoạch thử",
+            workflow="consultation", office="TĐC", deadline=date(2025, 12, 5),
+            addressees=(Addressee(groups=("so-ban-nganh",)),), contact_name="Ông Phạm Phi Long",
+            contact_phone="0912130290", signer_name="Nông Thị Thanh Huyền"), "test")
+        run_command(serve, round_id, Launch(), "test")  # inline: the invitations go out now
+        capture.wait_for(3)
+        with serve.uow(read_only=True) as uow:
+            (reminder, _close) = uow.timers.pending_for_round(round_id)
+        at_reminder = reminder.due_at if reminder.due_at.tzinfo else reminder.due_at.replace(tzinfo=UTC)
+        serve.clock.set(at_reminder)  # type: ignore[attr-defined]
+        serve.executor = PrefectExecutor("ykien-timers")
+        worker_app = build_app(settings, FrozenClock(at_reminder))  # another process instance, its own App
+
+        swept = fire_due_timers(serve)  # serve claims the timer and submits its run: nothing fired yet
+        assert swept.timers_fired == 1 and not swept.delivery_errors
+        with serve.uow(read_only=True) as uow:
+            assert uow.timers.get_pending(reminder.id) is not None
+
+        def work(runs: int) -> None:
+            worker = StepWorker(worker_app, "ykien-timers", "test-worker", poll_seconds=0.1)
+
+            async def go() -> None:
+                stop = asyncio.Event()
+                running = asyncio.create_task(worker.run(stop))
+                while worker.runs_done < runs and not running.done():
+                    await asyncio.sleep(0.1)
+                stop.set()
+                await running
+
+            asyncio.run(go())
+
+        work(1)  # the worker fires the timer serve holds the claim of
+        capture.wait_for(6)
+        with serve.uow(read_only=True) as uow:
+            assert uow.timers.get_pending(reminder.id) is None
+        # Submitted again (as after serve's claim ran out): the run finds the timer fired and sends nothing.
+        assert serve.executor.run(serve, "remind", {"timer_id": reminder.id, "round_id": round_id}).runs == 1
+        work(1)
+        with serve.uow(read_only=True) as uow:
+            assert uow.outbox.count_for_round(round_id) == 6  # 3 invitations, 3 reminders: the timer fired once
+        assert len(capture.messages) == 6
+        serve.close()
+        worker_app.close()
