@@ -103,6 +103,9 @@ def test_a_unit_fills_its_report_by_heading_a_figure_in_words_is_refused_and_not
     staff.wait_for_url(re.compile(r".*ok=saved.*"))
     assert staff.locator("#text-training").input_value() == "Sở Công Thương cử 03 công chức tham gia khóa đào tạo."
     staff.screenshot(path=str(SHOTS / "consolidation-1366.png"), full_page=True)
+    assert serious_violations(staff) == []
+    staff.goto(link)
+    assert serious_violations(staff) == []  # the unit's page with its headings, as sent
     narrow = chromium.new_context(viewport={"width": 375, "height": 812}, locale="vi-VN", is_mobile=True)
     small = live_site.login(narrow)
     small.goto(live_site.url("/rounds/1/consolidation/headings"))
@@ -121,3 +124,12 @@ def close_round(site: LiveSite) -> None:
     worker = threading.Thread(target=lambda: execute(site.app, 1, Close("Đủ báo cáo để tổng hợp"), STAFF))
     worker.start()
     worker.join(60)
+
+
+def serious_violations(page: Any) -> list[str]:
+    """axe-core (shipped inside axe-playwright-python) over the page: its serious and critical violations."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page).response
+    return [f"{v['id']}: {[n['target'] for n in v['nodes']][:3]}" for v in results["violations"]
+            if v["impact"] in ("serious", "critical")]
