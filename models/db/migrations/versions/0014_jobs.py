@@ -6,7 +6,8 @@ Create Date: 2026-12-17 09:00:00.000000
 
 jobs holds one row per long action started from the staff pages: its step and done/total counts (written every
 half second at most by the process that runs it), and how it ended, so that any replica answers the page that polls
-and a job whose process died reads as interrupted.
+and a job whose process died reads as interrupted. outbox gets an index on (round_id, status): a launch's progress
+counts the round's messages by status while they go out, from the index alone.
 """
 from __future__ import annotations
 
@@ -43,9 +44,13 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('jobs', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_jobs_round_id'), ['round_id'], unique=False)
+    with op.batch_alter_table('outbox', schema=None) as batch_op:
+        batch_op.create_index('ix_outbox_round_id_status', ['round_id', 'status'], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('outbox', schema=None) as batch_op:
+        batch_op.drop_index('ix_outbox_round_id_status')
     with op.batch_alter_table('jobs', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_jobs_round_id'))
     op.drop_table('jobs')
