@@ -232,6 +232,7 @@ class SynthesisRow:
     handling: Handling
     explanation: str | None = None
     proposed_wording: str | None = None  # the wording the unit proposes ("Đề xuất sửa thành ...")
+    quote: str | None = None  # the passage of the draft the unit chose on its page to comment on
 
     def __post_init__(self) -> None:
         if self.handling not in HANDLINGS:

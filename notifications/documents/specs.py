@@ -77,7 +77,7 @@ SPECS: dict[str, WordingSpec] = {
             name="synthesis",
             texts=frozenset({
                 "title", "subtitle", "column_no", "column_unit", "column_comment", "column_handling",
-                "section_label", "proposed_label", "handling_accepted", "handling_partly_accepted",
+                "section_label", "proposed_label", "quote_label", "handling_accepted", "handling_partly_accepted",
                 "handling_not_accepted", "handling_noted", "handling_pending", "sheet_name", "attached_to",
             }),
             blocks=frozenset({"summary"}),
@@ -87,7 +87,7 @@ SPECS: dict[str, WordingSpec] = {
                 "section", "attached_to",
             }),
             lists=frozenset({"agreed_units", "silent_units", "not_asked_units"}),
-            defaults=(("proposed_label", "Đề xuất sửa thành:"),
+            defaults=(("proposed_label", "Đề xuất sửa thành:"), ("quote_label", "Đoạn dự thảo:"),
                       ("attached_to", "(Kèm theo {{ attached_to }} của {{ issuer_name }})")),
             # The explanation shares the handling's column ("Ý kiến tiếp thu, giải trình"), as officials expect.
             retired=frozenset({"column_explanation"}),

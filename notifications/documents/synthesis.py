@@ -135,11 +135,26 @@ def _section(row: SynthesisRow, wording: Wording, context: dict[str, Any]) -> st
     return wording.text("section_label", {**context, "section": vietnamese.nfc(row.section).strip()})
 
 
+QUOTE_CHARACTERS = 300  # of the draft's passage a comment is about: enough to recognise it beside the draft
+
+
+def _quoted(passage: str) -> str:
+    passage = " ".join(vietnamese.nfc(passage).split())
+    if len(passage) <= QUOTE_CHARACTERS:
+        return f"“{passage}”"
+    return f"“{passage[:QUOTE_CHARACTERS].rsplit(' ', 1)[0]} …”"
+
+
 def _comment_runs(row: SynthesisRow, wording: Wording, context: dict[str, Any]) -> Runs:
-    """"Mục II.2: <comment>", then on its own line "Đề xuất sửa thành: <the unit's wording>" when it proposed one."""
+    """"Mục II.2: <comment>", with the passage of the draft it is about ("Đoạn dự thảo: “…”", in italics) on a line
+    before the comment when the unit chose one, then "Đề xuất sửa thành: <the unit's wording>" when it proposed one."""
     section = _section(row, wording, context)
     comment = vietnamese.nfc(row.comment).strip()
-    runs: Runs = [(f"{section} ", True, True), (comment, False, False)] if section else [(comment, False, False)]
+    runs: Runs = [(f"{section} ", True, True)] if section else []
+    if row.quote and row.quote.strip():
+        runs += [(f"{wording.text('quote_label', context)} ", False, True), (_quoted(row.quote), False, True),
+                 ("\n", False, False)]
+    runs.append((comment, False, False))
     proposed = vietnamese.nfc(row.proposed_wording or "").strip()
     if proposed:
         runs += [(f"\n{wording.text('proposed_label', context)} ", False, True), (proposed, False, False)]

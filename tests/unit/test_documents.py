@@ -330,6 +330,21 @@ def test_synthesis_table_has_one_row_per_comment_with_unit_and_handling_label() 
     assert table.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
 
 
+def test_synthesis_shows_the_passage_of_the_draft_a_comment_is_about_before_the_comment() -> None:
+    data = seed_data.synthesis()
+    long_passage = "Phấn đấu đến năm 2030 có ít nhất 50 doanh nghiệp áp dụng hệ thống quản lý chất lượng. " * 6
+    rows = [replace(data.rows[0], quote="Mục tiêu cụ thể:  có 30 doanh nghiệp\náp dụng ISO 9001."),
+            replace(data.rows[1], quote=long_passage), *data.rows[2:]]
+    document = open_docx(render_synthesis_docx(replace(data, rows=rows)))
+    table = next(t for t in document.tables if t.rows[0].cells[0].text == "STT")
+    first, second, third = (table.rows[i].cells[2].text for i in (1, 2, 3))
+    assert first.startswith("Mục II.2: Đoạn dự thảo: “Mục tiêu cụ thể: có 30 doanh nghiệp áp dụng ISO 9001.”\n"
+                            "Đề nghị bổ sung chỉ tiêu")
+    quoted = second.split("“", 1)[1].split("”", 1)[0]
+    assert quoted.endswith(" …") and len(quoted) <= 302 and long_passage.startswith(quoted[:-2])
+    assert "Đoạn dự thảo" not in third  # a comment on no chosen passage reads as before
+
+
 def test_synthesis_lists_the_units_that_agreed_and_those_that_stayed_silent() -> None:
     texts = [p.text for p in body_paragraphs(open_docx(render_synthesis_docx(seed_data.synthesis())))]
     assert texts[0] == "BẢNG TỔNG HỢP, TIẾP THU, GIẢI TRÌNH Ý KIẾN GÓP Ý"

@@ -55,6 +55,8 @@ class Site(StaffSite):
     def comment_ids(self) -> list[int]:
         return [i.comment_id for i in triage_items(self.app, self.round_id)]
 
+QUOTE = "Mục tiêu: 30 doanh nghiệp <b>ISO</b>"  # a paragraph of the draft, as a unit chose it
+
 
 def _build(home: Path) -> Site:
     """Seed 000 launched on 20/11/2025: Sở Công Thương sends two comments, Sở Tài chính the same comment as
@@ -69,8 +71,8 @@ def _build(home: Path) -> Site:
     clock.set(local("2025-11-26T10:00"))
     execute(app, round_id, Respond("SCT", ResponseKind.COMMENTS, "SCT", comments=(
         CommentInput(SAME, "Mục II.2", "Phấn đấu 50 doanh nghiệp."), CommentInput(SCRIPT, "Mục IV"))), "SCT")
-    execute(app, round_id, Respond("STC", ResponseKind.COMMENTS, "STC", comments=(CommentInput(SAME, "Mục II.2"),)),
-            "STC")
+    execute(app, round_id, Respond("STC", ResponseKind.COMMENTS, "STC", comments=(
+        CommentInput(SAME, "Mục II.2", quote=QUOTE),)), "STC")
     execute(app, round_id, Respond("STP", ResponseKind.AGREE, STAFF), STAFF)
     clock.set(local("2025-12-08T09:00"))
     execute(app, round_id, Close("Đã hết hạn"), STAFF)
@@ -198,12 +200,20 @@ def test_triage_table_shows_each_comment_with_section_wording_and_the_unit_lists
     assert "Sở Công Thương" in rows[0][2] and "Mục II.2" in rows[0][2] and "Phấn đấu 50 doanh nghiệp." in rows[0][2]
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in rows[1][2] and "<script>alert" not in page
     assert "Sở Tài chính" in rows[2][2]
+    # The passage of the draft the unit chose on its page, escaped, beside its section
+    assert re.search(r'Mục II.2<blockquote class="c-quote"><span class="muted">Đoạn dự thảo:</span> '
+                     r'Mục tiêu: 30 doanh nghiệp &lt;b&gt;ISO&lt;/b&gt;</blockquote>', rows[2][2])
+    assert "c-quote" not in rows[0][2]
     assert "Chưa xử lý: 3" in page
     agreed = re.search(r"Đồng ý / không có ý kiến \((\d+)\)</h3>\s*<p>(.*?)</p>", page, re.S)
     assert agreed and agreed.group(1) == "1" and "Sở Tư pháp" in agreed.group(2)
     silent = re.search(r"Không trả lời \((\d+)\)(.*?)</section>", page, re.S)
     assert silent and silent.group(1) == "35" and "được hiểu là thống nhất" in silent.group(0)
     assert "Sở Y tế" in silent.group(2)
+    assert silent.group(2).count("<li>") == 35  # a long list in columns, not one paragraph
+    # With comments unhandled, completing is not the page's primary action, and says what to do first
+    assert re.search(r'<button type="submit" class="secondary" aria-describedby="unhandled-note">Hoàn thành', page)
+    assert 'id="unhandled-note">Còn <strong>3</strong> ý kiến chưa xử lý' in page
     not_asked = re.search(r"Không lấy ý kiến \((\d+)\)</h3>(.*?)</section>", page, re.S)
     assert not_asked and not_asked.group(1) == "1" and "(đăng tải)" in not_asked.group(2)
 
@@ -332,6 +342,8 @@ def test_consolidation_is_refused_with_the_unhandled_comments_then_completes(sit
     still = staff.post(url, {"confirmed": "yes"})
     assert still.status_code == 409 and re.findall(r'href="#c-(\d+)"', still.text) == [str(script)]
     handle_comments(site.app, site.round_id, [script], "noted", None, STAFF)
+    ready = staff.get(f"/rounds/{site.round_id}/consolidation").text
+    assert '<button type="submit">Hoàn thành tổng hợp…</button>' in ready and "unhandled-note" not in ready
 
     done = staff.confirm(url, {})
     assert done.status_code == 303 and done.headers["location"] == f"/rounds/{site.round_id}/documents?ok=consolidated"

@@ -535,7 +535,7 @@ def synthesis_data(facts: RoundFacts, attached_to: docs.LetterRef | None = None)
     """One row per handled comment, with the wording the unit proposed; the units that agreed, stayed silent or were
     not asked, in the order the round addressed them; `attached_to` the tờ trình it goes with."""
     rows = [docs.SynthesisRow(no, item.unit_name, item.section, item.text, item.decision, item.explanation,
-                              item.proposed_wording)
+                              item.proposed_wording, item.quote)
             for no, item in enumerate(facts.triage, start=1) if item.decision is not None]
     units = _in_addressing_order(facts, facts.units)
     return docs.SynthesisData(
