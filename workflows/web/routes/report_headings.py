@@ -15,7 +15,7 @@ from workflows.web.routes.rounds import Posted, PostedForm
 from workflows.web.security import Forbidden, IdPath, require_staff, ykien
 from workflows.web.templating import render
 
-router = APIRouter()
+router = APIRouter(include_in_schema=False)  # HTML pages: not part of the API
 
 FLASH = {"saved": "Đã lưu nội dung tổng hợp của mục.", "started": "Đã tạo đợt tiếp theo (bản nháp, chưa gửi)."}
 
