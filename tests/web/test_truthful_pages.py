@@ -144,7 +144,7 @@ def test_timeline_uses_titles_and_dates_as_staff_write_them(story: Story) -> Non
 # --- counts that follow the silence rule -------------------------------------------------------------------
 
 def _dashboard_row(page: str, round_id: int) -> str:
-    rows = re.findall(r"<tr>\s*<td>(\d+)</td>(.*?)</tr>", page, flags=re.S)
+    rows = re.findall(r"<tr>\s*<td data-label=\"Số\">(\d+)</td>(.*?)</tr>", page, flags=re.S)
     return next(row for rid, row in rows if int(rid) == round_id)
 
 
@@ -152,7 +152,7 @@ def test_dashboard_shows_silent_units_as_agreeing_where_the_round_says_so(story:
     page = _staff(story.app).get("/").text
     label = get_workflow("consultation").silence.label
     agreed, strict = _dashboard_row(page, story.agreed), _dashboard_row(page, story.strict)
-    overdue = re.search(r'<td class="num bad">(\d+)</td>', strict)
+    overdue = re.search(r'<td class="num bad" data-label="[^"]+">(\d+)</td>', strict)
     assert overdue is not None and int(overdue.group(1)) > 30  # the strict round: overdue, in red
     assert 'class="num bad"' not in agreed and "bad" not in agreed
     assert f"{overdue.group(1)} {label}" in _text(agreed)  # the same silent units, taken to agree
