@@ -147,8 +147,10 @@ def test_the_round_page_shows_the_headings_each_unit_reported_as_the_kinds_own_c
     assert f'<td data-label="Mục đã báo cáo" class="num">3/{total}</td>' in page
     # the six other departments, and the office informed only
     assert page.count('<td data-label="Mục đã báo cáo" class="num">—</td>') == 7
-    consultation = staff.get(f"/rounds/{launch_consultation(ykien_app)}").text
-    assert "Mục đã báo cáo" not in consultation  # a kind without headings has no such column
+    consultation_id = launch_consultation(ykien_app)
+    assert "Mục đã báo cáo" not in staff.get(f"/rounds/{consultation_id}").text  # no headings, no such column
+    refused = staff.get(f"/rounds/{consultation_id}/consolidation/headings")
+    assert refused.status_code == 409 and "không có đề cương báo cáo theo mục" in refused.text
 
 
 def launch_consultation(app: App) -> int:

@@ -186,6 +186,8 @@ def report_consolidation(app: App, round_id: int) -> ReportConsolidation:
             previous_forms = uow.reports.latest_forms(previous_id, previous_version)
     workflow = get_workflow(state.workflow)
     spec = workflow.response
+    if not spec.sections:
+        raise DomainError(f"Đợt {round_id} ({workflow.title}) không có đề cương báo cáo theo mục.", "no_headings")
     previous = _figure_sums(spec, previous_forms) if previous_forms is not None else None
     answered = {f.unit_code for f in forms}
     asked = [r for r in state.recipients.values() if r.role == RecipientRole.COMMENT]
@@ -293,7 +295,7 @@ def start_next_round(app: App, round_id: int, title: str, deadline: date, actor:
     """A new round of the same kind (same headings) to the same units in the same roles, with a new title and
     deadline; it remembers this round, so its consolidation shows this round's figures beside its own."""
     if not (title or "").strip():
-        raise InvalidInput("title: chưa có tên đợt mới.", "title_missing")
+        raise InvalidInput("Tên đợt mới: chưa có (bắt buộc).", "title_missing")
     with app.uow(read_only=True) as uow:
         state = uow.rounds.get(round_id, lock=False)
         details = uow.rounds.details(round_id)
