@@ -221,3 +221,13 @@ def test_next_years_round_takes_the_same_units_and_shows_last_years_figures_besi
     training = page[page.index('id="heading-training"'):page.index('id="heading-standards_capacity"')]
     assert "<th>Đợt trước</th>" in training
     assert '<td data-label="Đợt trước" class="num">90</td>' in training  # 45 + 45 last year
+
+
+def test_the_answers_tab_shows_each_report_under_its_headings(
+        ykien_app: App, unit_client: TestClient, staff: TestClient, capture: SmtpCapture) -> None:
+    round_id = launch_report_round(ykien_app)
+    token = links(capture)["SCT"]
+    unit_client.post(f"/r/{token}", data=report_form(ykien_app, token, REPORT), follow_redirects=False)
+    page = staff.get(f"/rounds/{round_id}/responses").text
+    training = page[page.index('<h4 class="r-fact-heading">2.4. Đào tạo nguồn nhân lực'):]
+    assert training.index("Cử 03 công chức") < training.index('<h4 class="r-fact-heading">3. Kinh phí thực hiện')
