@@ -140,6 +140,7 @@ def test_a_failed_job_says_why_in_vietnamese_on_its_page(site: Site, error: Base
     page = admin.get(f"/rounds/{site.round_id}/jobs/{job_id}")
     assert page.status_code == 200 and message in page.text
     assert "boom" not in page.text and "Traceback" not in page.text and 'http-equiv="refresh"' not in page.text
+    assert '<div id="job-meter" hidden>' in page.text  # it counted nothing: no bar
 
 
 def test_a_job_whose_process_is_gone_reads_as_interrupted(site: Site) -> None:

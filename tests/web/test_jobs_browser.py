@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from models.errors import DomainError
 from workflows.demo import seed_round
 from workflows.service import jobs
 from workflows.service.jobs import JobControl, JobOutcome, start_job
@@ -38,6 +39,7 @@ def _stepped_job(site: LiveSite, round_id: int, gates: list[threading.Event]) ->
 
 def test_the_progress_page_follows_the_job_then_goes_to_its_result(
         live_site: LiveSite, chromium: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from axe_playwright_python.sync_playwright import Axe
     from playwright.sync_api import expect
 
     site = live_site
@@ -60,12 +62,35 @@ def test_the_progress_page_follows_the_job_then_goes_to_its_result(
             assert page.get_by_label("Đã chuẩn bị 600/1.200 thư gửi các cơ quan, đơn vị").count() == 1
             assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
             page.screenshot(path=str(tmp_path / f"job_progress_{size}.png"), full_page=True)
+            if size == "desktop":
+                serious = [f"{v['id']} [{v['impact']}]" for v in Axe().run(page).response["violations"]
+                           if v["impact"] in ("serious", "critical")]
+                assert serious == []
             gates[1].set()
             page.wait_for_url(re.compile(rf".*/rounds/{round_id}\?ok=launch&n=1200$"), timeout=WAIT * 1000)
             page.context.close()
         finally:
             for gate in gates:
                 gate.set()
+
+    refusal = "Đợt số 1 chưa có tệp dự thảo: hãy sửa bản nháp để đính kèm tệp, hoặc ghi lý do không kèm dự thảo."
+    gate = threading.Event()
+
+    def refused(control: JobControl) -> JobOutcome:
+        assert gate.wait(WAIT)
+        raise DomainError(refusal, "draft_required")
+    job_id = start_job(site.app, round_id, "launch", "test", refused)
+    page = site.login(chromium.new_context(viewport=WIDTHS["phone"], locale="vi-VN"))
+    page.goto(site.url(f"/rounds/{round_id}/jobs/{job_id}"))
+    gate.set()
+    expect(page.locator("#job-message")).to_have_text(refusal, timeout=WAIT * 1000)
+    expect(page.locator("#job-message")).to_be_focused()
+    expect(page.locator("#job-status")).to_have_text("Không thực hiện được")
+    expect(page.locator("#job-progress")).to_be_hidden()  # it counted nothing: no bar that looks at work
+    for size, viewport in WIDTHS.items():
+        page.set_viewport_size(viewport)
+        page.screenshot(path=str(tmp_path / f"job_failed_{size}.png"), full_page=True)
+    page.context.close()
 
     monkeypatch.setattr(jobs, "BACKGROUND_FROM_UNITS", 1)  # the 12-unit round launches as a job
     page = site.login(chromium.new_context(viewport=WIDTHS["desktop"], locale="vi-VN"))

@@ -45,6 +45,7 @@
           window.setTimeout(poll, every);
         } else {
           hint.hidden = true;
+          if (!(job.total > 0)) { document.getElementById("job-meter").hidden = true; }
           message.focus();
         }
       })
