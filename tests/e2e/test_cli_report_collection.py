@@ -159,7 +159,7 @@ def test_staff_write_a_headings_text_and_next_years_round_shows_this_years_figur
     training = next(h for h in shown["headings"] if h["key"] == "training")
     assert training["edited"] and training["text"] == text.read_text(encoding="utf-8")
     assert [p["unit_name"] for p in training["passages"]] == ["Sở Công Thương", "Sở Tài chính"]
-    assert shown["not_reported"] == ["Sở Nội vụ", "Sở Tư pháp", "Sở Xây dựng", "Sở Y tế"]
+    assert shown["units_not_reported"] == ["Sở Nội vụ", "Sở Tư pháp", "Sở Xây dựng", "Sở Y tế"]
 
     started = cli("round", "next", "1", "--title", "Chương trình quốc gia hỗ trợ doanh nghiệp năm 2026",
                   "--deadline", "04/12/2026", "--json").json

@@ -35,7 +35,7 @@ def headings(round_id: int, as_json: bool = JSON_OPTION) -> None:
         check_id(round_id, "ROUND_ID")
         report = report_consolidation(open_app(), round_id)
     if as_json:
-        print_json({"round": round_id, "reported": report.reported, "not_reported": report.not_reported,
+        print_json({"round": round_id, "units_reported": report.reported, "units_not_reported": report.not_reported,
                     "previous_round": report.previous_round_id,
                     "headings": [{"key": h.section.key, "heading": h.section.heading, "text": h.text,
                                   "edited": h.consolidated is not None,
