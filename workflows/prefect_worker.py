@@ -122,28 +122,31 @@ def _log_to_stderr() -> None:
     ykien.propagate = False
 
 
-def work(app: App, pool: str, name: str, poll_seconds: float = 0.5) -> int:
+def work(app: App, pool: str, name: str, poll_seconds: float = 0.5, stop: threading.Event | None = None) -> int:
     """Run a worker until SIGTERM or SIGINT (a signal lets the run in progress finish); returns the runs it did.
 
     The worker's event loop runs in a thread of its own: the main thread keeps the signal handlers, and Prefect's
-    engine, which replaces SIGTERM's handler when it runs a flow in the main thread, leaves them alone."""
+    engine, which replaces SIGTERM's handler when it runs a flow in the main thread, leaves them alone. `stop` set
+    beforehand (a signal while starting) stops it before it takes anything."""
     _log_to_stderr()
     worker = StepWorker(app, pool, name, poll_seconds)
     loop = asyncio.new_event_loop()
-    stop = asyncio.Event()
+    stopped = asyncio.Event()
     failure: list[BaseException] = []
 
     def stopping(signum: int, frame: object) -> None:
         app.stopping.set()  # the circulate run in progress claims nothing more and returns
-        loop.call_soon_threadsafe(stop.set)  # pull nothing more
+        loop.call_soon_threadsafe(stopped.set)  # pull nothing more
 
     def run() -> None:
         try:
-            loop.run_until_complete(worker.run(stop))
+            loop.run_until_complete(worker.run(stopped))
         except BaseException as error:  # noqa: BLE001 - handed to the main thread, raised there
             failure.append(error)
 
     previous = {signum: signal.signal(signum, stopping) for signum in (signal.SIGTERM, signal.SIGINT)}
+    if stop is not None and stop.is_set():
+        stopping(signal.SIGTERM, None)
     thread = threading.Thread(target=run, name="ykien-worker")
     try:
         thread.start()

@@ -82,11 +82,19 @@ def children(pid: int) -> list[int]:
     return found
 
 
-def terminate(process: subprocess.Popen[bytes], what: str) -> None:
-    """SIGTERM: exit 0 within 15 s, and no child of it left running."""
+def catches_sigterm(pid: int) -> bool:
+    """Whether the process has a handler for SIGTERM (SigCgt in /proc/PID/status)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("SigCgt:"):
+            return bool(int(line.split()[1], 16) & (1 << (signal.SIGTERM - 1)))
+    return False
+
+
+def terminate(process: subprocess.Popen[bytes], what: str, within: float = 15) -> None:
+    """SIGTERM: exit 0 within `within` s, and no child of it left running."""
     kids = children(process.pid)
     process.send_signal(signal.SIGTERM)
-    assert process.wait(15) == 0, what
+    assert process.wait(within) == 0, what
     alive = [pid for pid in kids if Path(f"/proc/{pid}").exists()]
     assert not alive, f"{what} left children {alive}"
 
@@ -182,3 +190,23 @@ def test_an_unreachable_prefect_server_is_refused_naming_the_variable(cli, comma
 def test_a_bad_work_pool_name_is_refused_naming_the_setting(cli) -> None:  # type: ignore[no-untyped-def]
     result = cli("worker", expect=2, YKIEN_WORK_POOL="đợt 1", PREFECT_API_URL="http://127.0.0.1:1/api")
     assert "YKIEN_WORK_POOL" in result.err and "Traceback" not in result.err
+
+
+def test_a_worker_stopped_while_starting_exits_0_having_run_nothing(prefect_api: str, cli) -> None:  # type: ignore[no-untyped-def]
+    log = cli.home.parent / "worker.log"
+    worker = cli.start("worker", log=log, PREFECT_API_URL=prefect_api)
+    try:
+        # Its SIGTERM handler is installed first thing: signalled then, it is still opening the database or importing
+        # Prefect (an import is not cut short: on a loaded machine that can take a while).
+        wait_until(lambda: catches_sigterm(worker.pid), 30, "the worker's SIGTERM handler", interval=0.001)
+        terminate(worker, "worker", within=40)
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+            worker.wait(10)
+    assert "Đã dừng; đã chạy 0 bước." in log.read_text(), log.read_text()
+
+
+def test_a_bad_worker_name_is_refused_naming_the_option(cli) -> None:  # type: ignore[no-untyped-def]
+    result = cli("worker", "--name", "máy\x07gửi", expect=2, PREFECT_API_URL="http://127.0.0.1:1/api")
+    assert "--name:" in result.err and "Traceback" not in result.err

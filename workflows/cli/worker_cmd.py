@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
+import threading
 
 import typer
 
@@ -62,6 +64,10 @@ def worker(name: str = typer.Option("", "--name", help="Tên tiến trình trong
     """Nhận và chạy các bước nặng (gửi thư, nhắc hạn, hết hạn) mà `ykien serve` giao qua Prefect (PREFECT_API_URL)."""
     from models.errors import InvalidInput
 
+    # A SIGTERM while starting (opening the database, importing Prefect) stops the worker as one later would.
+    stop = threading.Event()
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
     with guarded(False):
         ykien = open_app()
         url = prefect_api_url()
@@ -72,12 +78,16 @@ def worker(name: str = typer.Option("", "--name", help="Tên tiến trình trong
         if len(name) > 100 or any(not char.isprintable() for char in name):
             raise InvalidInput(f"--name: \"{name[:100]}\" không hợp lệ; tên tối đa 100 ký tự in được.", "bad_name")
         check_prefect(url)
+    if stop.is_set():  # stopped before anything started: Prefect is not even imported
+        ykien.close()
+        say("Đã dừng; đã chạy 0 bước.")
+        return
     from workflows.prefect_worker import work
     from workflows.service.sweep import Heartbeat
 
     os.environ.setdefault("PREFECT_HOME", str(ykien.settings.home / "prefect"))
     os.environ.setdefault("DO_NOT_TRACK", "1")
     with Heartbeat(ykien):  # replicas see this process alive; its claims are freed when it stops
-        done = work(ykien, ykien.settings.work_pool, name)
+        done = work(ykien, ykien.settings.work_pool, name, stop=stop)
     ykien.close()
     say(f"Đã dừng; đã chạy {done} bước.")
