@@ -107,6 +107,21 @@ class PostgresCluster:
         shutil.rmtree(root, ignore_errors=True)
         raise PostgresUnavailable(f"postgres did not start on 127.0.0.1: {last_error}")
 
+    def restart(self, down_for: float = 0.0, timeout: float = 30.0) -> None:
+        """Stop the server (fast shutdown: clients are cut off), wait `down_for` seconds, start it again on the same
+        port and data; raise PostgresUnavailable if it does not come back."""
+        self.process.send_signal(signal.SIGINT)
+        self.process.wait(timeout)
+        time.sleep(down_for)
+        options = [arg for option in SERVER_OPTIONS for arg in ("-c", option)]
+        with open(self.log_file, "ab") as log:
+            self.process = subprocess.Popen(
+                [find_binary("postgres"), "-D", str(self.data_dir), "-k", str(self.root), "-p", str(self.port),
+                 "-h", "127.0.0.1", *options],
+                cwd=self.root, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, **_user_kwargs(_run_as()))
+        if not self._wait_ready(timeout):
+            raise PostgresUnavailable(f"postgres did not come back: {self.log_file.read_text(errors='replace')[-2000:]}")
+
     def _wait_ready(self, timeout: float) -> bool:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

@@ -144,6 +144,7 @@ def serve_forever(app: App, interval: float = 30.0, use_prefect: bool = True,
     try:
         if stop.is_set():  # asked to stop while starting up
             return
+        app.calendar  # noqa: B018  # built now, not by the first burst of requests all waiting on it
         if not app.smtp_url:
             sink = MailSink(store_received(app))
             sink.start()

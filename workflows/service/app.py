@@ -32,6 +32,9 @@ class App:
     # Set when the process is asked to stop (SIGTERM, SIGINT): sweeps and deliveries claim nothing more, finish
     # what is on the wire and leave the rest to be released.
     stopping: threading.Event = field(default_factory=threading.Event)
+    # Messages a delivery of this process claimed and could not record (the database went away mid fan-out): they
+    # are released at the next delivery, so that they go out without waiting for their lease to run out.
+    unrecorded_claims: set[int] = field(default_factory=set)
 
     @cached_property
     def sessions(self) -> sessionmaker[Session]:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import logging
+import threading
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -24,6 +26,8 @@ from workflows.service.mail import mail_target
 # Extended while results come back (every quarter of it), so it only has to outlast one slow stretch of sending.
 # A dead sender's claims do not wait for it: they pass to another process once its heartbeat is stale.
 LEASE = timedelta(minutes=2)
+_UNRECORDED_LOCK = threading.Lock()  # App.unrecorded_claims, shared by the deliveries of one process
+log = logging.getLogger("ykien.delivery")
 # A message that fails on its own (4xx for its address) gives up after this many sweeps, about two hours of
 # retrying; one held back because the server is unavailable (refused, timed out, 421, TLS) never does: it waits.
 MAX_ATTEMPTS = 8
@@ -106,9 +110,29 @@ class _Delivery:
         settings = self.app.settings
         if target.ca_file is None and settings.smtp_ca_file is not None:
             target = dataclasses.replace(target, ca_file=str(settings.smtp_ca_file))
-        deliver_sync(self._emails(), target, connections=settings.smtp_connections, max_attempts=SWEEP_ATTEMPTS,
-                     backoff_base=SWEEP_BACKOFF_SECONDS, on_result=self._record)
+        self._release_unrecorded()
+        try:
+            deliver_sync(self._emails(), target, connections=settings.smtp_connections, max_attempts=SWEEP_ATTEMPTS,
+                         backoff_base=SWEEP_BACKOFF_SECONDS, on_result=self._record)
+        finally:
+            # What was claimed and not recorded (a write failed): released by the next delivery. A message that
+            # went out but whose result was lost is sent again then, with its own Message-ID: bounded by the
+            # connections in flight.
+            with _UNRECORDED_LOCK:
+                self.app.unrecorded_claims.update(row.id for row in self.claimed.values())
         return self.report
+
+    def _release_unrecorded(self) -> None:
+        with _UNRECORDED_LOCK:
+            ids = set(self.app.unrecorded_claims)
+        if not ids:
+            return
+        with self.app.uow() as uow:
+            released = uow.outbox.release(ids, worker_name(self.app))
+            uow.commit()
+        with _UNRECORDED_LOCK:
+            self.app.unrecorded_claims.difference_update(ids)
+        log.info("released %d messages a broken-off delivery had claimed", released)
 
     def _claim(self) -> list[OutboxRow]:
         app = self.app
@@ -157,7 +181,8 @@ class _Delivery:
         app = self.app
         now = app.clock.now()
         me = worker_name(app)
-        rows = [self.claimed.pop(result.message_id) for result in results]
+        rows = [self.claimed[result.message_id] for result in results]  # kept until written: a failed write
+        # leaves them to be released (App.unrecorded_claims)
         report = DeliveryReport()
         with app.uow() as uow:
             if self._renewed_at is None or now - self._renewed_at >= min(
@@ -182,6 +207,8 @@ class _Delivery:
                         uow.outbox.retry_later(row.id, now + retry_delay(attempts), result.error or "")
                         report.retrying += 1
             uow.commit()
+        for result in results:
+            del self.claimed[result.message_id]
         self.report.add(report)
 
 
