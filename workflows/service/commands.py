@@ -33,7 +33,7 @@ log = logging.getLogger("ykien.commands")
 MAIL_LATER = "later"  # not sent now: waits in the outbox for the next sweep
 MAIL_PARTIAL = "partial"  # some messages refused for good by the mail server (recorded as failed)
 MAIL_HELD = "held"  # not handed to delivery (deliver=False): the sweep sends it
-MAIL_SUBMITTED = "submitted"  # handed to `ykien worker`s as flow runs: they send it
+MAIL_SUBMITTED = "to_worker"  # handed to `ykien worker`s as flow runs: they send it
 MAIL_NOTICES = {
     MAIL_SUBMITTED: "Đã ghi nhận; thư đã chuyển cho tiến trình gửi thư (ykien worker).",
     MAIL_LATER: "Đã ghi nhận; thư sẽ gửi lại ở lần quét sau.",
