@@ -71,11 +71,10 @@ PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 MB = 1024 * 1024
 
-# Routes anyone may reach: the login page, static files (ykien's own and Swagger UI's), the recipient page (its
-# token is the key), the API's login and its schema and docs, and the operators' probes and figures (counts only).
-# /docs/oauth2-redirect is FastAPI's static helper page of Swagger UI (no data, no action).
-PUBLIC = re.compile(r"^(/login|/static|/static/swagger-ui|/r/\{token\}.*|/api/session|/api/openapi\.json|"
-                    r"/api/docs|/docs/oauth2-redirect|/healthz|/readyz|/metrics)$")
+# Routes anyone may reach: the login page, static files, the recipient page (its token is the key), the API's login
+# and its schema and docs, and the operators' probes and figures (counts only).
+PUBLIC = re.compile(r"^(/login|/static|/r/\{token\}.*|/api/session|/api/openapi\.json|"
+                    r"/api/docs|/healthz|/readyz|/metrics)$")
 SAMPLE_PARAMETERS = {"code": "SCT", "action": "extend", "filename": "ke-hoach.docx"}  # any other: "1"
 
 

@@ -1,7 +1,6 @@
 """Build the FastAPI app around one ykien App: pages, the recipient page and the API."""
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ from starlette.exceptions import HTTPException
 
 from models.errors import DomainError, InvalidInput, NotFound
 from workflows.service.app import App
+from workflows.web.pages.api_reference import reference
 from workflows.web.security import (
     ANONYMOUS_COOKIE,
     ANONYMOUS_MAX_AGE,
@@ -27,17 +27,8 @@ from workflows.web.security import (
 from workflows.web.templating import render
 
 STATIC = Path(__file__).parent / "static"
-SWAGGER_UI_PATH = "/static/swagger-ui"
 DOCS_URL = "/api/docs"
 OPENAPI_URL = "/api/openapi.json"
-
-
-def swagger_ui_files() -> Path:
-    """Swagger UI's dist files as the pinned swagger-ui-py package ships them (found without importing it)."""
-    spec = importlib.util.find_spec("swagger_ui")
-    if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError("swagger-ui-py is not installed; run scripts/setup.sh (uv sync) again")
-    return Path(next(iter(spec.submodule_search_locations))) / "static"
 
 
 def _wants_json(request: Request) -> bool:
@@ -69,21 +60,17 @@ def create_web_app(app: App) -> FastAPI:
     )
 
     # docs_url=None: FastAPI's own page loads Swagger UI from a CDN with an inline script, which the policy below
-    # blocks (a blank page on an offline machine); /api/docs serves the same UI from ykien's files instead.
+    # blocks (a blank page on an offline machine); /api/docs is ykien's own page, read from the same OpenAPI
+    # document: plain HTML, no script, nothing from another host.
     web = FastAPI(title="ykien", version="1", docs_url=None, redoc_url=None, openapi_url=OPENAPI_URL,
                   swagger_ui_oauth2_redirect_url=None,
                   description="API của ykien: đợt lấy ý kiến, đơn vị, ý kiến góp ý.")
     web.state.ykien = app
-    # Before /static, which would otherwise answer for these paths.
-    web.mount(SWAGGER_UI_PATH, StaticFiles(directory=swagger_ui_files()), name="swagger-ui")
     web.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @web.get(DOCS_URL, include_in_schema=False)
     def api_docs(request: Request) -> Response:
-        return render(request, "api_docs.html", {"openapi_url": OPENAPI_URL,
-                                                 "swagger_js": f"{SWAGGER_UI_PATH}/swagger-ui-bundle.js",
-                                                 "swagger_css": f"{SWAGGER_UI_PATH}/swagger-ui.css",
-                                                 "swagger_icon": f"{SWAGGER_UI_PATH}/favicon-32x32.png"})
+        return render(request, "api_docs.html", {"openapi_url": OPENAPI_URL, "groups": reference(web.openapi())})
 
     @web.middleware("http")
     async def session_and_headers(request: Request,

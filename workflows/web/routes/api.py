@@ -410,8 +410,8 @@ def _command_route(operation_id: str, summary: str, *then: str,
     "launchRound", "Phát hành: gửi văn bản xin ý kiến tới mọi đơn vị",
     "GetRound", "Respond", "Extend", "Remind", "Close"))
 def launch(request: Request, round_id: RoundId, user: ChangerDep, body: LaunchIn | None = None) -> CommandOut:
-    """Refused (409, draft_required) when the round's kind needs a draft, it has none and no reason is given,
-    as on the staff pages and the CLI."""
+    # Refused (409, draft_required) when the round's kind needs a draft, it has none and no reason is given, as on
+    # the staff pages and the CLI.
     app = ykien(request)
     _changeable_round(app, user, round_id)
     reason = body.no_draft_reason if body is not None else None
