@@ -157,3 +157,23 @@ def test_audit_csv_uses_crlf_line_ends_for_excel() -> None:
 def test_comment_row_refuses_an_unknown_handling(handling: str) -> None:
     with pytest.raises(ValueError, match="handling must be one of accepted, partly_accepted"):
         CommentRow("Sở Y tế", None, "Đồng ý", handling=handling)  # type: ignore[arg-type]
+
+
+def test_cells_of_one_look_share_its_style_but_not_the_apostrophe_of_a_risky_neighbour() -> None:
+    from openpyxl import Workbook
+
+    from notifications.documents import cells
+
+    book = Workbook()
+    sheet = cells.first_sheet(book)
+    cells.put(sheet.cell(1, 1), "=HYPERLINK(\"http://x\")")
+    cells.put(sheet.cell(2, 1), "Sở Y tế")
+    cells.put(sheet.cell(3, 1), "Sở Tài chính", bold=True)
+    cells.put(sheet.cell(4, 1), date(2025, 12, 5))
+    assert (sheet.cell(1, 1).quotePrefix, sheet.cell(2, 1).quotePrefix) == (True, False)
+    assert sheet.cell(2, 1).font.name == "Times New Roman" and not sheet.cell(2, 1).font.bold
+    assert sheet.cell(3, 1).font.bold and sheet.cell(2, 1).border.left.style == "thin"
+    assert (sheet.cell(4, 1).number_format, sheet.cell(2, 1).number_format) == ("DD/MM/YYYY", "General")
+    other = cells.first_sheet(Workbook())  # another workbook makes its own styles
+    cells.put(other.cell(1, 1), "Sở Y tế")
+    assert other.cell(1, 1).font.name == "Times New Roman"
