@@ -51,7 +51,25 @@ def test_entering_a_state_firing_a_timer_or_reminding_everyone_needs_the_whole_r
     wf = workflow()
     assert needs_for("circulating", Close(), wf) is Needs.ROUND  # close: to another state
     assert Needs.ROUND in needs_for("circulating", Remind(), wf)
-    assert Needs.ROUND in needs_for("circulating", Extend(local(2026, 4, 1).date(), "C1"), wf)  # replans timers
+    # An extension for one unit replans the timers from the distinct deadlines, not from every unit
+    assert needs_for("circulating", Extend(local(2026, 4, 1).date(), "C1"), wf) == Needs.UNIT | Needs.DEADLINES
+
+
+def test_an_extension_for_one_unit_decided_on_that_unit_and_the_others_deadlines_plans_what_the_whole_round_does(
+        ) -> None:
+    run = launched()
+    now = local(2026, 3, 10, 9, 0)
+    first = decide(run.state, Extend(local(2026, 3, 27).date(), "C2", "đề nghị"), now, run.wf, calendar(), TZ).state
+    event = Extend(local(2026, 4, 3).date(), "C1", "đề nghị")
+    whole = decide(first, event, now, run.wf, calendar(), TZ)
+    others = frozenset(r.deadline_override for code, r in first.recipients.items() if code != "C1" and r.answers)
+    part = decide(dataclasses.replace(partial(first, "C1"), other_deadlines=others), event, now, run.wf, calendar(),
+                  TZ)
+    assert (part.timers, part.messages, part.audit, part.replace_timers) == \
+        (whole.timers, whole.messages, whole.audit, whole.replace_timers)
+    assert len({t.payload.get("deadline") for t in whole.timers}) >= 3  # the round's, C2's and C1's deadlines
+    with pytest.raises(ValueError, match="deadlines"):  # loaded without the others' deadlines: refused
+        decide(partial(first, "C1"), event, now, run.wf, calendar(), TZ)
 
 
 def test_a_partial_state_decides_an_answer_as_the_whole_round_does() -> None:
