@@ -25,7 +25,7 @@ from tests.e2e.fanout_support import SlowCapture, launch_fanout, outbox_statuses
 from tests.e2e.test_serve_restart import free_port
 
 UNITS = 120
-DELAY = 0.02  # seconds per message and connection: the fan-out lasts long enough for both workers to take part
+DELAY = 0.02  # seconds per message and connection
 PREFECT = Path(sys.executable).with_name("prefect")
 
 
@@ -148,7 +148,9 @@ def test_fanout_and_reminder_run_as_flow_runs_on_two_workers(prefect_api: str, t
         waited(lambda: outbox_statuses(cli.database) == {"sent": 2 * UNITS}, 120, "invitations and reminders sent")
 
         senders = sent_by_pid(cli.database)
-        assert set(senders) == {worker.pid for worker, _ in workers}, senders  # both workers sent part of it
+        # Sent by the workers only, never by serve. Which of the two takes which run depends on who polls first
+        # (on a loaded machine one may take them all): how they share a fan-out is bench_workers' figure.
+        assert set(senders) <= {worker.pid for worker, _ in workers} and sum(senders.values()) == 2 * UNITS, senders
         kinds = Counter(kind for _, kind, _ in capture.received)
         assert kinds["invitation"] == UNITS and len(kinds) == 2 and sum(kinds.values()) == 2 * UNITS, kinds
         waited(lambda: all(run["state_type"] == "COMPLETED" for run in flow_runs(prefect_api, "ykien")), 60,
