@@ -7,7 +7,9 @@ scripts/setup.sh --dev
 scripts/system-packages.sh
 mkdir -p artifacts
 set +e
-.venv/bin/python -m pytest "$@"
+# Two worker processes (pytest-xdist; a module stays on one, with its fixtures): the suite is mostly waiting on
+# subprocesses, browsers and databases, and takes about half as long. `-n 0` runs it in one process.
+.venv/bin/python -m pytest -n 2 --dist loadscope --durations=25 "$@"
 status=$?
 set -e
 if [ "$status" -eq 5 ]; then
