@@ -7,7 +7,8 @@ import sqlite3
 import threading
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from email.parser import BytesHeaderParser
 from pathlib import Path
 from typing import Any
@@ -97,6 +98,13 @@ def units_csv(path: Path, units: int) -> Path:
 def launch_fanout(make_cli: Any, folder: Path, units: int) -> Path:
     """A home with `units` communes and a launched round whose invitations are all queued, none sent."""
     cli = make_cli(folder / "home")
+    launch_fanout_with(cli, folder, units)
+    assert outbox_statuses(cli.database) == {"queued": units}
+    return Path(cli.home)
+
+
+def launch_fanout_with(cli: Any, folder: Path, units: int) -> None:
+    """Through `cli` (on any database): `units` communes and a launched round, its invitations queued, none sent."""
     cli("init")
     cli("directory", "import", str(units_csv(folder / "xa-phuong.csv", units)))
     cli("round", "create", "--title", "Kế hoạch chuyển đổi số cấp xã", "--office", "TĐC",
@@ -104,5 +112,14 @@ def launch_fanout(make_cli: Any, folder: Path, units: int) -> Path:
         "--contact-phone", "0912130290", "--signer-name", "Nông Thị Thanh Huyền")
     cli.at("2025-11-20T09:00")
     cli("round", "launch", "1", "--queue-only", "--no-draft-reason", "Thử nghiệm gửi thư hàng loạt")
-    assert outbox_statuses(cli.database) == {"queued": units}
-    return Path(cli.home)
+
+
+@contextmanager
+def slow_capture(delay: float) -> Iterator[SlowCapture]:
+    """A started SlowCapture, stopped on the way out."""
+    capture = SlowCapture(delay)
+    capture.server.start()
+    try:
+        yield capture
+    finally:
+        capture.server.stop()

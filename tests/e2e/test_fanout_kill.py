@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.fanout_support import SlowCapture, launch_fanout, wait_until
+from tests.e2e.fanout_support import SlowCapture, launch_fanout, slow_capture, wait_until
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -52,12 +52,8 @@ def launched_home(tmp_path_factory: pytest.TempPathFactory, make_cli) -> Path:  
 
 @pytest.fixture
 def capture() -> Iterator[SlowCapture]:
-    server = SlowCapture(DELAY)
-    server.server.start()
-    try:
+    with slow_capture(DELAY) as server:
         yield server
-    finally:
-        server.server.stop()
 
 
 def test_tick_killed_mid_fanout_then_run_again_sends_every_invitation_with_at_most_8_duplicates(

@@ -11,7 +11,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from tests.e2e.fanout_support import SlowCapture, units_csv, wait_until
+from tests.e2e.fanout_support import SlowCapture, launch_fanout_with, slow_capture, wait_until
 from tests.pg import PostgresCluster, PostgresUnavailable
 
 pytestmark = pytest.mark.timeout(240)
@@ -47,17 +47,19 @@ def test_serve_resumes_unattended_after_postgresql_restarts_mid_fanout(make_cli,
     url = cluster.create_database("restarted")
     cli = make_cli(tmp_path / "home")
     cli.env["YKIEN_DATABASE_URL"] = url
-    cli("init")
-    cli("directory", "import", str(units_csv(tmp_path / "xa-phuong.csv", UNITS)))
-    cli("round", "create", "--title", "Kế hoạch chuyển đổi số cấp xã", "--office", "TĐC",
-        "--deadline", "10 ngày làm việc", "--group", "xa-phuong", "--contact-name", "Ông Phạm Phi Long",
-        "--contact-phone", "0912130290", "--signer-name", "Nông Thị Thanh Huyền")
-    cli.at("2025-11-20T09:00")
-    cli("round", "launch", "1", "--queue-only", "--no-draft-reason", "Thử nghiệm gửi thư hàng loạt")
+    launch_fanout_with(cli, tmp_path, UNITS)
     cli.at("2025-11-20T09:05")
-    capture = SlowCapture(DELAY)
-    capture.server.start()
     log = tmp_path / "serve.log"
+    with slow_capture(DELAY) as capture:
+        copies = _restarted_midway(cli, cluster, capture, url, log)
+    assert len(copies) == UNITS
+    assert sum(len(ids) - 1 for ids in copies.values()) <= CONNECTIONS, "more duplicates than messages in flight"
+    assert all(len(set(ids)) == 1 for ids in copies.values()), "a resent invitation has a new Message-ID"
+
+
+def _restarted_midway(cli, cluster: PostgresCluster, capture: SlowCapture, url: str,  # type: ignore[no-untyped-def]
+                      log: Path) -> dict[str, list[str]]:
+    """serve sending the fan-out, PostgreSQL restarted under it; the Message-IDs each unit received."""
     serve = cli.start("serve", "--no-web", "--interval", "1", log=log, YKIEN_SMTP_URL=capture.url)
     try:
         wait_until(lambda: capture.count() >= 80 or serve.poll() is not None, 90, "80 invitations sent")
@@ -71,8 +73,4 @@ def test_serve_resumes_unattended_after_postgresql_restarts_mid_fanout(make_cli,
         if serve.poll() is None:
             serve.kill()
             serve.wait(10)
-        capture.server.stop()
-    copies = capture.by_unit()
-    assert len(copies) == UNITS
-    assert sum(len(ids) - 1 for ids in copies.values()) <= CONNECTIONS, "more duplicates than messages in flight"
-    assert all(len(set(ids)) == 1 for ids in copies.values()), "a resent invitation has a new Message-ID"
+    return capture.by_unit()

@@ -25,7 +25,7 @@ from typing import Any
 import psycopg
 import pytest
 
-from tests.e2e.fanout_support import SlowCapture, units_csv, wait_until
+from tests.e2e.fanout_support import SlowCapture, launch_fanout_with, slow_capture, wait_until
 
 pytestmark = pytest.mark.timeout(240)
 
@@ -45,12 +45,8 @@ def _namespaces_available() -> bool:
 
 @pytest.fixture
 def capture() -> Iterator[SlowCapture]:
-    server = SlowCapture(DELAY)
-    server.server.start()
-    try:
+    with slow_capture(DELAY) as server:
         yield server
-    finally:
-        server.server.stop()
 
 
 @pytest.fixture
@@ -63,13 +59,7 @@ def home(make_cli, postgres_cluster, tmp_path: Path):  # type: ignore[no-untyped
     url = postgres_cluster.create_database(f"pidns_{next(_numbers)}_{os.getpid()}")
     cli = make_cli(tmp_path / "home")
     cli.env["YKIEN_DATABASE_URL"] = url
-    cli("init")
-    cli("directory", "import", str(units_csv(tmp_path / "xa-phuong.csv", UNITS)))
-    cli("round", "create", "--title", "Kế hoạch chuyển đổi số cấp xã", "--office", "TĐC",
-        "--deadline", "10 ngày làm việc", "--group", "xa-phuong", "--contact-name", "Ông Phạm Phi Long",
-        "--contact-phone", "0912130290", "--signer-name", "Nông Thị Thanh Huyền")
-    cli.at("2025-11-20T09:00")
-    cli("round", "launch", "1", "--queue-only", "--no-draft-reason", "Thử nghiệm gửi thư hàng loạt")
+    launch_fanout_with(cli, tmp_path, UNITS)
     return cli, url
 
 
