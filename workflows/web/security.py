@@ -36,6 +36,12 @@ class Forbidden(Exception):
         self.message = message
 
 
+def require_change(user: StaffUser, office: str) -> None:
+    """Forbidden unless `user` may change a round of `office` (its staff, or an admin)."""
+    if not user.can_change_round(office):
+        raise Forbidden(f"Bạn chỉ xem được đợt này; chỉ cán bộ của phòng {office} hoặc quản trị mới thay đổi được.")
+
+
 @dataclass(frozen=True)
 class Session:
     """Who is behind a request: a staff member with a server-side session, or nobody (user None)."""

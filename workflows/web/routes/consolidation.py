@@ -80,7 +80,7 @@ from workflows.web.pages.consolidation_page import (
     unit_lists,
 )
 from workflows.web.routes.rounds import WEEKDAYS, Posted, PostedForm
-from workflows.web.security import Forbidden, IdPath, require_staff, ykien
+from workflows.web.security import IdPath, require_change, require_staff, ykien
 from workflows.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -105,12 +105,6 @@ FLASH = {
 
 
 # --- helpers -----------------------------------------------------------------------------------------------
-
-def _guard_change(user: StaffUser, office: str) -> None:
-    if not user.can_change_round(office):
-        raise Forbidden("Bạn chỉ xem được đợt này; chỉ cán bộ của phòng "
-                        f"{office} hoặc quản trị mới thay đổi được.")
-
 
 def _today(app: App) -> date:
     return app.clock.now().astimezone(app.tz).date()
@@ -205,7 +199,7 @@ def handle(request: Request, round_id: IdPath, posted: Posted = PostedForm,
     """One handling for the ticked comments (several units' identical comments share it); audited."""
     app = ykien(request)
     brief = round_brief(app, round_id)
-    _guard_change(user, brief.office)
+    require_change(user, brief.office)
     form = read_handle_form(posted.values)
     workflow = get_workflow(brief.workflow)
     if not can_triage(workflow, brief.status):
@@ -231,7 +225,7 @@ def complete(request: Request, round_id: IdPath, posted: Posted = PostedForm,
     """Hoàn thành tổng hợp: refused, with the list of the unhandled comments, while one is left."""
     app = ykien(request)
     brief = round_brief(app, round_id)
-    _guard_change(user, brief.office)
+    require_change(user, brief.office)
     workflow = get_workflow(brief.workflow)
     if "consolidate" not in workflow.state(brief.status).transitions:
         return _triage_page(request, round_id, user, status=409,
@@ -290,7 +284,7 @@ def upload_draft(request: Request, round_id: IdPath, posted: Posted = PostedForm
     """A new version (DOCX or PDF, checked by content and size); the versions before it stay."""
     app = ykien(request)
     brief = round_brief(app, round_id)
-    _guard_change(user, brief.office)
+    require_change(user, brief.office)
     form = read_draft_form(posted.values)
     try:
         new = check_draft_form(form, posted.files.get("draft"), app.settings.max_upload_mb)
@@ -435,7 +429,7 @@ def save_document_inputs(request: Request, round_id: IdPath, posted: Posted = Po
     letter answered, the call's number, where proposals are sent."""
     app = ykien(request)
     brief = round_brief(app, round_id)
-    _guard_change(user, brief.office)
+    require_change(user, brief.office)
     form = read_document_inputs_form(posted.values)
     try:
         values = check_document_inputs_form(form)
@@ -463,7 +457,7 @@ def submit(request: Request, round_id: IdPath, posted: Posted = PostedForm,
     on, once."""
     app = ykien(request)
     brief = round_brief(app, round_id)
-    _guard_change(user, brief.office)
+    require_change(user, brief.office)
     facts = RoundFacts(app, round_id)
     workflow = facts.workflow
     package = workflow.package(facts.state.status)
@@ -509,7 +503,7 @@ def decide(request: Request, round_id: IdPath, posted: Posted = PostedForm,
     """UBND tỉnh issued the plan (number and date) or returned it (reason)."""
     app = ykien(request)
     brief = round_brief(app, round_id)
-    _guard_change(user, brief.office)
+    require_change(user, brief.office)
     form = read_decision_form(posted.values)
     workflow = get_workflow(brief.workflow)
     choices = {c.event: c for c in decision_choices(workflow, brief.status)}
@@ -546,7 +540,7 @@ def revise(request: Request, round_id: IdPath, posted: Posted = PostedForm,
     """Soạn dự thảo mới: the returned round goes back to drafting on the next draft version."""
     app = ykien(request)
     brief = round_brief(app, round_id)
-    _guard_change(user, brief.office)
+    require_change(user, brief.office)
     form = read_deadline_form(posted.values, optional=True)
     workflow = get_workflow(brief.workflow)
     if not workflow.allows(brief.status, Capability.REVISE):
@@ -582,7 +576,7 @@ def follow_up(request: Request, round_id: IdPath, posted: Posted = PostedForm,
     """Lấy ý kiến lại: a new round (not launched) on the latest draft, to all or some of this round's units."""
     app = ykien(request)
     brief = round_brief(app, round_id)
-    _guard_change(user, brief.office)
+    require_change(user, brief.office)
     form = read_follow_up_form(posted.values)
     view = round_view(app, round_id)
     if not follow_up_possible(get_workflow(brief.workflow), view.state):

@@ -12,7 +12,7 @@ from workflows.service.deadlines import read_date
 from workflows.service.report_sections import report_consolidation, save_heading_text, start_next_round
 from workflows.service.views import round_brief
 from workflows.web.routes.rounds import Posted, PostedForm
-from workflows.web.security import Forbidden, IdPath, require_staff, ykien
+from workflows.web.security import IdPath, require_change, require_staff, ykien
 from workflows.web.templating import render
 
 router = APIRouter(include_in_schema=False)  # HTML pages: not part of the API
@@ -46,9 +46,7 @@ def save_heading(request: Request, round_id: IdPath, posted: Posted = PostedForm
     """Staff's consolidated text of one heading (audited); refused with the heading named, the text kept."""
     app = ykien(request)
     brief = round_brief(app, round_id)
-    if not user.can_change_round(brief.office):
-        raise Forbidden(f"Bạn chỉ xem được đợt này; chỉ cán bộ của phòng {brief.office} hoặc quản trị mới thay đổi "
-                        "được.")
+    require_change(user, brief.office)
     heading = (posted.values.get("heading") or [""])[0]
     text = (posted.values.get("text") or [""])[0]
     try:
@@ -66,9 +64,7 @@ def next_round(request: Request, round_id: IdPath, posted: Posted = PostedForm,
     """Next year's round from this one: same headings and units, the new title and deadline typed."""
     app = ykien(request)
     brief = round_brief(app, round_id)
-    if not user.can_change_round(brief.office):
-        raise Forbidden(f"Bạn chỉ xem được đợt này; chỉ cán bộ của phòng {brief.office} hoặc quản trị mới thay đổi "
-                        "được.")
+    require_change(user, brief.office)
     title = (posted.values.get("title") or [""])[0].strip()
     typed_deadline = (posted.values.get("deadline") or [""])[0].strip()
     deadline = read_date(typed_deadline)

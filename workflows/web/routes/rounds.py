@@ -74,7 +74,7 @@ from workflows.web.forms.round_forms import (
 from workflows.web.pages.audit_view import audit_lines
 from workflows.web.pages.round_page import UnitFilter, available_actions, own_columns
 from workflows.web.pages.timeline import CHANNEL_LABELS, timeline
-from workflows.web.security import Forbidden, IdPath, check_csrf, require_staff, ykien
+from workflows.web.security import Forbidden, IdPath, check_csrf, require_change, require_staff, ykien
 from workflows.web.templating import render
 
 # A 5,000-unit round in one page is 4.7 MB of HTML; filters and pages keep it readable and fast.
@@ -159,12 +159,6 @@ def _deadline_view(choice: DeadlineChoice | None) -> dict[str, Any] | None:
         return None
     return {"due": choice.due, "weekday": WEEKDAYS[choice.due.weekday()], "working_days": choice.working_days,
             "days_off": [(d, WEEKDAYS[d.weekday()], name) for d, name in choice.days_off]}
-
-
-def _guard_change(user: StaffUser, office: str) -> None:
-    if not user.can_change_round(office):
-        raise Forbidden("Bạn chỉ xem được đợt này; chỉ cán bộ của phòng "
-                        f"{office} hoặc quản trị mới thay đổi được.")
 
 
 # --- create ------------------------------------------------------------------------------------------------
@@ -288,7 +282,7 @@ def _draft_or_409(request: Request, round_id: int, user: StaffUser) -> tuple[Rou
     """The draft round's values for its edit: 403 for those who may not change it, 409 once it has gone out."""
     app = ykien(request)
     brief = round_brief(app, round_id)
-    _guard_change(user, brief.office)
+    require_change(user, brief.office)
     try:
         new, details = draft_round(app, round_id)
     except RoundLaunched as launched:
@@ -361,7 +355,7 @@ def delete_form(request: Request, round_id: IdPath, user: StaffUser = Depends(re
     """What deleting the draft removes, and the button that does it."""
     app = ykien(request)
     brief = round_brief(app, round_id)
-    _guard_change(user, brief.office)
+    require_change(user, brief.office)
     if not is_draft_round(app, round_id):
         return _delete_page(request, brief, 409, f"Đợt số {round_id} đã phát hành: không xóa được.")
     return _delete_page(request, brief)
@@ -372,7 +366,7 @@ def delete(request: Request, round_id: IdPath, posted: Posted = PostedForm,
            user: StaffUser = Depends(require_staff)) -> Response:
     app = ykien(request)
     brief = round_brief(app, round_id)
-    _guard_change(user, brief.office)
+    require_change(user, brief.office)
     try:
         delete_round(app, round_id, user.actor)
     except DomainError as refused:  # launched, or numbered by the register
@@ -634,7 +628,7 @@ def action_form(request: Request, round_id: IdPath, action: str, unit: str = "",
     if action not in ACTION_TITLES or action == "remind":
         raise HTTPException(404, "Không tìm thấy trang.")
     brief = round_brief(ykien(request), round_id)
-    _guard_change(user, brief.office)
+    require_change(user, brief.office)
     values = {"unit": [unit], "scope": ["unit" if unit else "all"]}
     return _action_page(request, round_id, action, values, {}, 200, _not_now(brief, action))
 
@@ -670,7 +664,7 @@ def act(request: Request, round_id: IdPath, action: str, posted: Posted = Posted
         raise HTTPException(404, "Không tìm thấy trang.")
     app = ykien(request)
     brief = round_brief(app, round_id)
-    _guard_change(user, brief.office)
+    require_change(user, brief.office)
     values = posted.values
     workflow = get_workflow(brief.workflow)
     refusal = _not_now(brief, action)
