@@ -2,7 +2,9 @@
 documents tab with its usual message (the package recorded once); the PDF a download kept on its page."""
 from __future__ import annotations
 
+import os
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +67,15 @@ def test_a_pdf_rendered_in_the_background_is_a_download_for_who_asked_for_it(
     assert pdf.content.startswith(b"%PDF-") and 'filename="cong-van-xin-y-kien.pdf"' in pdf.headers[
         "content-disposition"]
     assert site.as_("khac").get(job["result_url"]).status_code == 403  # another office's staff did not ask for it
+    # A week on, the next job removes the file (each PDF click makes one): its link says so instead of serving it
+    folder = jobs.job_folder(site.app, job["result_url"].split("/")[-2])
+    week_ago = time.time() - jobs.KEEP_FILES.total_seconds() - 60
+    os.utime(folder, (week_ago, week_ago))
+    fresh = site.app.settings.home / "jobs" / "fresh"
+    fresh.mkdir()
+    assert jobs.forget_old_files(site.app) == 1 and not folder.exists() and fresh.exists()
+    gone = leader.get(job["result_url"])
+    assert gone.status_code == 404 and "giữ 7 ngày" in gone.text
 
 
 def test_without_libreoffice_the_pdf_job_says_how_to_install_it(

@@ -6,6 +6,7 @@ interrupted."""
 from __future__ import annotations
 
 import logging
+import shutil
 import threading
 import time
 import uuid
@@ -25,6 +26,7 @@ FLUSH_SECONDS = 0.5
 HEARTBEAT_SECONDS = 5.0  # a job with nothing new still says it is alive this often
 STALE_AFTER = timedelta(seconds=120)  # another process's job silent this long has died with its process
 BACKGROUND_FROM_UNITS = 200  # smaller rounds launch and build their package within the request
+KEEP_FILES = timedelta(days=7)  # a job's file (a PDF to download) is kept this long, then the folder is removed
 
 # What the counts of each step count, in the words staff read ({done} and {total} formatted 1.200).
 STEP_LABELS = {
@@ -111,6 +113,22 @@ def job_folder(app: App, job_id: str) -> Path:
     return app.settings.home / "jobs" / job_id
 
 
+def forget_old_files(app: App, now: float | None = None) -> int:
+    """Remove the folders of jobs whose file is older than KEEP_FILES (by the file system's clock: each PDF click
+    makes one, and nothing else removes them). Returns how many were removed."""
+    root = app.settings.home / "jobs"
+    limit = (time.time() if now is None else now) - KEEP_FILES.total_seconds()
+    removed = 0
+    for folder in root.iterdir() if root.is_dir() else ():
+        try:
+            if folder.is_dir() and folder.stat().st_mtime < limit:
+                shutil.rmtree(folder)
+                removed += 1
+        except OSError:  # another process removed it first, or it is not ours to remove: left as it is
+            log.warning("job folder %s not removed", folder, exc_info=True)
+    return removed
+
+
 def job_file(app: App, job_id: str) -> Path | None:
     """The file a finished job made, if it made one."""
     folder = job_folder(app, job_id)
@@ -177,6 +195,7 @@ def start_job(app: App, round_id: int, action: str, actor: str,
               work: Callable[[JobControl], JobOutcome]) -> str:
     """Record a job and run `work` in a thread of this process; its id, at once."""
     job_id = uuid.uuid4().hex
+    forget_old_files(app)
     with app.uow() as uow:
         uow.rounds.row(round_id)
         uow.jobs.start(job_id, round_id, action, actor, "start", OWNER, _utc_now())

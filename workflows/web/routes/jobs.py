@@ -48,7 +48,8 @@ def job_result_file(request: Request, round_id: IdPath, job_id: str,
     job = _job(request, round_id, job_id, user)
     path = job_file(ykien(request), job.id) if job.status == DONE else None
     if path is None:
-        raise HTTPException(404, "Công việc này chưa có tệp kết quả.")
+        raise HTTPException(404, "Công việc này chưa có tệp kết quả, hoặc tệp đã được dọn (giữ 7 ngày): hãy tạo lại "
+                                 "bản PDF.")
     media = "application/pdf" if path.suffix.lower() == ".pdf" else "application/octet-stream"
     return FileResponse(path, media_type=media, filename=path.name)
 
