@@ -126,3 +126,28 @@ def app_factory(database_url: str, tmp_path: Path, capture: SmtpCapture,
 def app(app_factory: Callable[[], App]) -> App:
     """A migrated App on SQLite or PostgreSQL, sending to `capture`, on the frozen `clock`."""
     return app_factory()
+
+
+@pytest.fixture(scope="session")
+def softhsm_token(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[object, str]]:
+    """One softhsm2 token for this test process: (the CA that issued its signer's certificate, the PKCS#11 library).
+
+    libsofthsm2 reads SOFTHSM2_CONF once per process, when it is first loaded: two modules each making their own
+    token in one process (two pytest-xdist workers share modules out differently each run) would sign with whichever
+    came first, under the other's CA. So every in-process token test uses this one."""
+    from debian_tools import require_tools
+    from signing_ca import make_ca, make_softhsm_token, softhsm_library
+
+    require_tools("softhsm2-util", "pkcs11-tool")
+    library = softhsm_library()
+    if library is None:
+        pytest.fail("softhsm2-util is installed but libsofthsm2.so is not where Debian puts it", pytrace=False)
+    ca = make_ca()
+    conf = make_softhsm_token(ca, tmp_path_factory.mktemp("softhsm"), library)
+    previous = os.environ.get("SOFTHSM2_CONF")
+    os.environ["SOFTHSM2_CONF"] = str(conf)
+    yield ca, library
+    if previous is None:
+        os.environ.pop("SOFTHSM2_CONF", None)
+    else:
+        os.environ["SOFTHSM2_CONF"] = previous

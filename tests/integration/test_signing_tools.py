@@ -7,7 +7,6 @@ developer machine and fails under CI (CI=true).
 from __future__ import annotations
 
 import io
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -25,10 +24,8 @@ from signing_ca import (
     CertificateAuthority,
     blank_pdf,
     make_ca,
-    make_softhsm_token,
     seal_png,
     signature_png,
-    softhsm_library,
 )
 
 from models.signatures import SignatureStatus
@@ -74,27 +71,22 @@ def letter_pdf(tmp_path_factory: pytest.TempPathFactory) -> bytes:
 
 
 @pytest.fixture(scope="module")
-def token(ca: CertificateAuthority, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pkcs11Signer]:
-    """A softhsm2 token initialised in a temp SOFTHSM2_CONF, holding the signer's key and certificate."""
-    _require("softhsm2-util", "pkcs11-tool")
-    library = softhsm_library()
-    if library is None:
-        pytest.fail("softhsm2-util is installed but libsofthsm2.so is not where Debian puts it", pytrace=False)
-    conf = make_softhsm_token(ca, tmp_path_factory.mktemp("softhsm"), library)
-    previous = os.environ.get("SOFTHSM2_CONF")
-    os.environ["SOFTHSM2_CONF"] = str(conf)  # read by libsofthsm2 when pyHanko loads it in this process
-    yield Pkcs11Signer(library=library, token_label=TOKEN_LABEL, key_label=KEY_LABEL, pin=TOKEN_PIN)
-    if previous is None:
-        os.environ.pop("SOFTHSM2_CONF", None)
-    else:
-        os.environ["SOFTHSM2_CONF"] = previous
+def token(softhsm_token: tuple[CertificateAuthority, str]) -> Pkcs11Signer:
+    """The process's softhsm2 token (tests/conftest.py), holding the signer's key and certificate."""
+    _, library = softhsm_token
+    return Pkcs11Signer(library=library, token_label=TOKEN_LABEL, key_label=KEY_LABEL, pin=TOKEN_PIN)
+
+
+@pytest.fixture(scope="module")
+def token_ca(softhsm_token: tuple[CertificateAuthority, str]) -> CertificateAuthority:
+    return softhsm_token[0]
 
 
 def test_a_letter_signed_on_a_pkcs11_token_validates(
-    token: Pkcs11Signer, ca: CertificateAuthority, letter_pdf: bytes
+    token: Pkcs11Signer, token_ca: CertificateAuthority, letter_pdf: bytes
 ) -> None:
     signed = sign_pdf(letter_pdf, token)
-    report = verify_pdf(signed, [ca.root.cert_der])
+    report = verify_pdf(signed, [token_ca.root.cert_der])
     assert report.status is SignatureStatus.VALID, report.problems
     assert (report.signer_name, report.organisation) == (SIGNER_NAME, ORGANISATION)
 
@@ -107,12 +99,12 @@ def test_a_wrong_pin_or_token_label_is_a_signing_error(token: Pkcs11Signer, lett
 
 
 def test_a_token_signed_letter_with_a_byte_changed_is_modified(
-    token: Pkcs11Signer, ca: CertificateAuthority, letter_pdf: bytes
+    token: Pkcs11Signer, token_ca: CertificateAuthority, letter_pdf: bytes
 ) -> None:
     signed = bytearray(sign_pdf(letter_pdf, token))
     at = signed.index(b"stream", 2000) + 40
     signed[at] ^= 0x20
-    assert verify_pdf(bytes(signed), [ca.root.cert_der]).status is SignatureStatus.MODIFIED
+    assert verify_pdf(bytes(signed), [token_ca.root.cert_der]).status is SignatureStatus.MODIFIED
 
 
 def _render(pdf: bytes, page: int, directory: Path, dpi: int = 72) -> Image.Image:

@@ -134,13 +134,11 @@ def test_what_cannot_be_signed_or_was_never_signed_is_not_found(shared: Site, pa
 
 
 def test_the_usb_token_of_the_server_signs_with_the_pin_typed_in_the_form(
-        site: Site, ca: CertificateAuthority, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from signing_ca import KEY_LABEL, TOKEN_LABEL, TOKEN_PIN, make_softhsm_token, softhsm_library
+        site: Site, softhsm_token: tuple[CertificateAuthority, str]) -> None:
+    from signing_ca import KEY_LABEL, TOKEN_LABEL, TOKEN_PIN
 
-    require_tools("soffice", "softhsm2-util", "pkcs11-tool")
-    library = softhsm_library()
-    assert library is not None, "softhsm2-util is installed but not its PKCS#11 library"
-    monkeypatch.setenv("SOFTHSM2_CONF", str(make_softhsm_token(ca, tmp_path / "token", library)))
+    require_tools("soffice")
+    _, library = softhsm_token  # the process's one token (tests/conftest.py)
     site.app.settings = site.app.settings.model_copy(update={  # what YKIEN_PKCS11_* give `ykien serve`
         "pkcs11_library": Path(library), "pkcs11_token": TOKEN_LABEL, "pkcs11_key": KEY_LABEL})
     site.web = create_web_app(site.app)
