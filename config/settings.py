@@ -7,7 +7,7 @@ import math
 import os
 import re
 import unicodedata
-from datetime import datetime
+from datetime import datetime, time
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import unquote, urlsplit
@@ -24,6 +24,17 @@ _EMAIL_SHAPE = re.compile(
     r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
     r"@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+"
 )
+
+
+_CLOCK_TIME = re.compile(r"([01][0-9]|2[0-3]):([0-5][0-9])")
+
+
+def parse_digest_time(text: str) -> time:
+    """"07:30" -> time(7, 30): YKIEN_DIGEST_TIME's form. ValueError in Vietnamese for anything else."""
+    found = _CLOCK_TIME.fullmatch(text.strip())
+    if found is None:
+        raise ValueError(f'"{text.strip()}" không phải giờ dạng HH:MM (từ 00:00 đến 23:59), ví dụ 07:30')
+    return time(int(found.group(1)), int(found.group(2)))
 
 
 NOW_YEARS = (1900, 2999)  # what YKIEN_NOW may freeze the clock at
@@ -134,8 +145,7 @@ class Settings(BaseSettings):
     def _check_digest_time(cls, value: Any) -> Any:
         if isinstance(value, str):
             value = value.strip()
-            if not re.fullmatch(r"([01][0-9]|2[0-3]):[0-5][0-9]", value):
-                raise ValueError(f'"{value}" không phải giờ dạng HH:MM (từ 00:00 đến 23:59), ví dụ 07:30')
+            parse_digest_time(value)
         return value
 
     @field_validator("work_pool", mode="after")

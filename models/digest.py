@@ -9,21 +9,11 @@ deadline, its planned timers, the extensions that end).
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 NAMES_SHOWN = 10  # units named per list of a round; the rest are counted ("và 12 đơn vị khác")
-DIGEST_TIME = re.compile(r"([01][0-9]|2[0-3]):([0-5][0-9])")
-
-
-def parse_digest_time(text: str) -> time:
-    """"07:30" -> time(7, 30). ValueError in Vietnamese for anything else (the setting is checked the same way)."""
-    found = DIGEST_TIME.fullmatch(text.strip())
-    if found is None:
-        raise ValueError(f'"{text}" không phải giờ dạng HH:MM (từ 00:00 đến 23:59), ví dụ 07:30')
-    return time(int(found.group(1)), int(found.group(2)))
 
 
 def digest_day(local_now: datetime, at: time, is_working_day: Callable[[date], bool]) -> date | None:

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from config.calendar import vietnam_calendar
+from config.settings import parse_digest_time
 from models.digest import (
     AnswerFact,
     Digest,
@@ -14,7 +15,6 @@ from models.digest import (
     UnansweredFact,
     digest_day,
     due_window,
-    parse_digest_time,
     round_digest,
 )
 from notifications.digest_mail import DigestWording, render_digest

@@ -21,6 +21,7 @@ from datetime import date, datetime, time, timedelta
 
 from email_validator import EmailNotValidError, validate_email
 
+from config.settings import parse_digest_time
 from models import limits
 from models.db.digest_repository import DigestMessage, LiveRound, Subscriber
 from models.db.unit_of_work import UnitOfWork
@@ -32,7 +33,6 @@ from models.digest import (
     UnansweredFact,
     digest_day,
     due_window,
-    parse_digest_time,
     round_digest,
 )
 from models.errors import InvalidInput
@@ -119,7 +119,8 @@ def queue_due_digests(app: App) -> int:
     has passed; returns how many were queued. Cheap when nothing is due (no query before the digest time or on a
     day off; one query after). A failure for one staff member is logged and tried again at the next sweep."""
     local_now = app.clock.now().astimezone(app.tz)
-    day = digest_day(local_now, parse_digest_time(app.settings.digest_time), app.calendar.is_working_day)
+    at = parse_digest_time(app.settings.digest_time)
+    day = digest_day(local_now, at, app.calendar.is_working_day)
     if day is None:
         return 0
     with app.uow(read_only=True) as uow:
@@ -129,15 +130,14 @@ def queue_due_digests(app: App) -> int:
         if app.stopping.is_set():
             break
         try:
-            queued += _queue_one(app, subscriber, day)
+            queued += _queue_one(app, subscriber, day, at)
         except Exception:  # one digest must not stop the others nor the sweep's deliveries
             log.exception("digest of %s for %s not queued", subscriber.user.username, day.isoformat())
     return queued
 
 
-def _queue_one(app: App, subscriber: Subscriber, day: date) -> int:
+def _queue_one(app: App, subscriber: Subscriber, day: date, at: time) -> int:
     now = app.clock.now()
-    at = parse_digest_time(app.settings.digest_time)
     with app.uow() as uow:
         digest_id = uow.digests.claim_day(subscriber.user.id, day, now)
         if digest_id is None:
