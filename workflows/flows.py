@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import asdict
@@ -69,7 +69,6 @@ async def close_flow(timer_id: int, round_id: int) -> dict[str, Any]:
     return _result(await asyncio.to_thread(STEPS["close"], step_app(), timer_id, round_id))
 
 
-FlowFunction = Callable[..., Coroutine[Any, Any, dict[str, Any]]]
 # Each step's flow; "deliver" (the command path's hand-over) is the circulate flow.
 FLOWS: dict[str, Any] = {"circulate": circulate_flow, "remind": remind_flow, "close": close_flow}
 STEP_FLOWS: dict[str, str] = {"circulate": "circulate", "deliver": "circulate", "remind": "remind", "close": "close"}

@@ -13,15 +13,19 @@ JSON_NAMES = {"asctime": "time", "name": "logger", "levelname": "level", "thread
 QUIET = {"apscheduler": logging.ERROR, "httpx": logging.WARNING, "mail.log": logging.WARNING}
 
 
-def configure_logging(log_format: str) -> None:
-    """Send every logger's lines (uvicorn's too: it is started with log_config=None) through one stderr handler."""
+def configure_logging(log_format: str, only: str | None = None) -> None:
+    """Send every logger's lines (uvicorn's too: it is started with log_config=None) through one stderr handler; with
+    `only`, that logger's alone, kept apart from the root logger (which Prefect's engine configures its own way)."""
     handler = logging.StreamHandler(sys.stderr)
     if log_format == "json":
         handler.setFormatter(JsonFormatter(JSON_FIELDS, rename_fields=JSON_NAMES, json_ensure_ascii=False))
     else:
         handler.setFormatter(logging.Formatter(TEXT_FORMAT))
-    root = logging.getLogger()
-    root.handlers[:] = [handler]
-    root.setLevel(logging.INFO)
+    logger = logging.getLogger(only)
+    logger.handlers[:] = [handler]
+    logger.setLevel(logging.INFO)
+    if only is not None:
+        logger.propagate = False
+        return
     for name, level in QUIET.items():
         logging.getLogger(name).setLevel(level)

@@ -19,6 +19,7 @@ from typing import Any
 from uuid import UUID
 
 from workflows.flows import FLOWS, WORKER_HEARTBEAT_SECONDS, ensure_deployments, running_with
+from workflows.logs import configure_logging
 from workflows.service.app import App
 
 log = logging.getLogger("ykien.worker")
@@ -112,23 +113,13 @@ class StepWorker:
             log.warning("worker %s: %s ended %s: %s", self.name, flow_run.name, state.type.value, state.message)
 
 
-def _log_to_stderr() -> None:
-    """ykien's log lines on stderr, whatever Prefect did to the root logger."""
-    handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
-    ykien = logging.getLogger("ykien")
-    ykien.addHandler(handler)
-    ykien.setLevel(logging.INFO)
-    ykien.propagate = False
-
-
 def work(app: App, pool: str, name: str, poll_seconds: float = 0.5, stop: threading.Event | None = None) -> int:
     """Run a worker until SIGTERM or SIGINT (a signal lets the run in progress finish); returns the runs it did.
 
     The worker's event loop runs in a thread of its own: the main thread keeps the signal handlers, and Prefect's
     engine, which replaces SIGTERM's handler when it runs a flow in the main thread, leaves them alone. `stop` set
     beforehand (a signal while starting) stops it before it takes anything."""
-    _log_to_stderr()
+    configure_logging(app.settings.log_format, only="ykien")  # whatever Prefect does to the root logger
     worker = StepWorker(app, pool, name, poll_seconds)
     loop = asyncio.new_event_loop()
     stopped = asyncio.Event()
