@@ -38,7 +38,6 @@ class Sweeper:
         self.app = app
         self.scheduler = scheduler
         self.lock = threading.Lock()
-        self.stopping = threading.Event()
 
     def sweep(self) -> None:
         if not self.lock.acquire(blocking=False):
@@ -58,7 +57,7 @@ class Sweeper:
         self.plan_wake()
 
     def plan_wake(self) -> None:
-        if self.stopping.is_set():
+        if self.app.stopping.is_set():
             return
         with self.app.uow(read_only=True) as uow:
             due = uow.timers.next_due()
@@ -179,7 +178,6 @@ def serve_forever(app: App, interval: float = 30.0, use_prefect: bool = True,
         stop_request.request()
         log.info("stopping: waiting for the sweep in progress")
         if sweeper is not None and scheduler is not None:
-            sweeper.stopping.set()
             # shutdown(wait=True) would hold the job-store lock while the sweep needs it to plan its wake-up.
             scheduler.shutdown(wait=False)
             if sweeper.lock.acquire(timeout=SWEEP_STOP_SECONDS):
