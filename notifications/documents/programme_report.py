@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
+from models.text import grouped
 from notifications.documents import cells, vietnamese
 from notifications.documents.data import DocumentDataError, Issuer, LetterHead, LetterRef, Signer
 from notifications.documents.decree30 import Decree30Document, Heading, number_line
@@ -21,11 +22,6 @@ from notifications.documents.letters import receivers_lines
 FIGURE_WIDTHS_MM = (12.0, 70.0, 32.0, 51.0)
 THOUSANDS = "#,##0"  # Excel groups the thousands as the reader's locale does (1.500.000 in Vietnamese)
 FIGURE_WIDTHS_WITH_PREVIOUS_MM = (12.0, 58.0, 26.0, 26.0, 43.0)
-
-
-def grouped(value: int) -> str:
-    """1500000 as Vietnamese write it: 1.500.000."""
-    return f"{value:,}".replace(",", ".")
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.worksheet.worksheet import Worksheet
 
+from models.text import grouped
 from notifications.documents import cells, vietnamese
 from notifications.documents.data import Addressee, Proposal, ProposalField, ProposalListData
 from notifications.documents.decree30 import Decree30Document
@@ -202,7 +203,7 @@ def _duration(item: ProposalField | None, wording: Wording, context: dict[str, A
 
 def _money_text(value: str) -> str:
     amount = parse_money(value) if value else None
-    return f"{amount:,}".replace(",", ".") if amount is not None else value
+    return grouped(amount) if amount is not None else value
 
 
 def _cell_value(item: ProposalField) -> cells.CellValue:

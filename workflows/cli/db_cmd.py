@@ -5,6 +5,7 @@ from pathlib import Path
 
 import typer
 
+from models.text import grouped
 from workflows.cli.common import JSON_OPTION, guarded, open_app, print_json, say
 
 app = typer.Typer(no_args_is_help=True)
@@ -58,7 +59,7 @@ def backup(file: Path = typer.Argument(..., help="Tệp sao lưu mới (không g
     if as_json:
         print_json({"file": str(done.path), "bytes": done.size})
     else:
-        say(f"Đã sao lưu cơ sở dữ liệu vào {done.path} ({done.size:,} byte).".replace(",", "."))
+        say(f"Đã sao lưu cơ sở dữ liệu vào {done.path} ({grouped(done.size)} byte).")
 
 
 @app.command("restore")

@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
+from models.text import grouped
 from workflows.cli.common import (
     ACTOR_OPTION,
     JSON_OPTION,
@@ -59,10 +60,10 @@ def headings(round_id: int, as_json: bool = JSON_OPTION) -> None:
                            "Đơn vị cung cấp"):
                 table.add_column(column)
             for f in h.figures:
-                previous = [f"{f.previous:,}".replace(",", ".") if f.previous is not None else "—"] \
+                previous = [grouped(f.previous) if f.previous is not None else "—"] \
                     if report.previous_round_id else []
                 table.add_row(*plain(f.field.label, f.shown if f.by_unit else "—", *previous,
-                                     "; ".join(f"{n}: {v:,}".replace(",", ".") for n, v in f.by_unit) or "—"))
+                                     "; ".join(f"{n}: {grouped(v)}" for n, v in f.by_unit) or "—"))
             console.print(table)
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from models import limits
 from models.errors import InvalidInput
 from models.rounds import ResponseKind
-from models.text import stored_text
+from models.text import grouped, stored_text
 from workflows.definition import ResponseField, ResponseSpec
 from workflows.engine.events import CommentInput
 from workflows.service.deadlines import read_date
@@ -108,11 +108,6 @@ def _whole(text: str, money: bool) -> int | None:
     return int(sign + plain) if len(plain) <= 18 else None
 
 
-def _grouped(value: int) -> str:
-    """1500000 as Vietnamese write it: 1.500.000."""
-    return f"{value:,}".replace(",", ".")
-
-
 def _field_value(item: ResponseField, text: str, label: str) -> str:
     """One filled field of the form checked against its kind; ValueError names the field by `label`."""
     shown = text if len(text) <= 40 else text[:40] + "…"
@@ -124,9 +119,9 @@ def _field_value(item: ResponseField, text: str, label: str) -> str:
             raise ValueError(f"{label}: \"{shown}\" phải là {example}.")
         unit = {"money": " đồng", "months": " tháng"}.get(item.kind, "")
         if item.lowest is not None and value < item.lowest:
-            raise ValueError(f"{label}: {_grouped(value)}{unit} nhỏ hơn mức tối thiểu {_grouped(item.lowest)}{unit}.")
+            raise ValueError(f"{label}: {grouped(value)}{unit} nhỏ hơn mức tối thiểu {grouped(item.lowest)}{unit}.")
         if item.maximum is not None and value > item.maximum:
-            raise ValueError(f"{label}: {_grouped(value)}{unit} lớn hơn mức tối đa {_grouped(item.maximum)}{unit}.")
+            raise ValueError(f"{label}: {grouped(value)}{unit} lớn hơn mức tối đa {grouped(item.maximum)}{unit}.")
         return str(value)
     if item.kind == "date":
         day = read_date(text)

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from models.db.job_repository import DONE, FAILED, INTERRUPTED, RUNNING, Job
 from models.errors import DomainError
+from models.text import grouped
 from workflows.service.app import App
 
 log = logging.getLogger("ykien.jobs")
@@ -263,11 +264,6 @@ def mail_counter(app: App, round_id: int) -> Callable[[], int]:
     return lambda: handled() - before
 
 
-def number(value: int) -> str:
-    """1.200, as Vietnamese writes thousands."""
-    return f"{value:,}".replace(",", ".")
-
-
 def job_view(app: App, job_id: str) -> JobView:
     """The job, with the progress of this process's thread when it runs here (fresher than its row); a running
     job whose process is gone is recorded as interrupted. JobNotFound for an unknown id."""
@@ -286,7 +282,7 @@ def job_view(app: App, job_id: str) -> JobView:
         step, done, total = live.read()
     label = STEP_LABELS.get(step, STEP_LABELS["start"])
     if total:
-        label = label.format(done=number(done), total=number(total))
+        label = label.format(done=grouped(done), total=grouped(total))
     elif "{" in label:
         label = STEP_LABELS["start"]
     return JobView(job.id, job.round_id, job.action, job.actor, ACTION_TITLES.get(job.action, job.action), job.status,
@@ -294,5 +290,5 @@ def job_view(app: App, job_id: str) -> JobView:
 
 
 __all__ = ["BACKGROUND_FROM_UNITS", "DONE", "FAILED", "INTERRUPTED", "RUNNING", "JobControl", "JobNotFound",
-           "JobOutcome", "JobView", "job_file", "job_folder", "job_view", "mail_counter", "number", "running_job",
+           "JobOutcome", "JobView", "job_file", "job_folder", "job_view", "mail_counter", "running_job",
            "runs_in_background", "start_job"]

@@ -12,7 +12,7 @@ from models import limits
 from models.db.report_repository import ConsolidatedText, UnitForm
 from models.errors import DomainError, InvalidInput
 from models.rounds import RecipientRole
-from models.text import stored_text
+from models.text import grouped, stored_text
 from notifications.documents.data import Issuer, LetterHead, LetterRef, Signer
 from notifications.documents.programme_report import (
     FigureColumn,
@@ -29,10 +29,6 @@ from workflows.service.registry import get_workflow
 from workflows.service.rounds import Addressee, NewRound, create_round
 
 CONSOLIDATED_TEXT_LIMIT = 50_000
-
-
-def _grouped(value: int) -> str:
-    return f"{value:,}".replace(",", ".")
 
 
 # --- the grid's own columns ---------------------------------------------------------------------------------
@@ -85,7 +81,7 @@ class FigureTotal:
 
     @property
     def shown(self) -> str:
-        return _grouped(self.total)
+        return grouped(self.total)
 
 
 @dataclass(frozen=True)
