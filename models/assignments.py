@@ -7,7 +7,7 @@ The kinds of task a round may assign, their fields and reminders, are declared b
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from enum import StrEnum
 from typing import Any
 
@@ -44,6 +44,7 @@ class Assignment:
     late: bool = False  # handed in after `due` (local date)
     values: dict[str, Any] = field(default_factory=dict)  # the task's form, as handed in
     reminders_sent: int = 0
+    next_reminder_at: datetime | None = None  # when it is reminded next (None: handed in, or no reminder left)
 
     @property
     def done(self) -> bool:
@@ -53,3 +54,18 @@ class Assignment:
         if self.done_at is not None:
             return AssignmentStatus.DONE_LATE if self.late else AssignmentStatus.DONE
         return AssignmentStatus.OVERDUE if today > self.due else AssignmentStatus.OPEN
+
+    def label(self, today: date, tz: tzinfo) -> str:
+        """Where it stands, as the grid shows it: "Đã nộp 15/8", "Nộp trễ 19/8", "Chưa nộp (hạn 18/8)",
+        "Quá hạn (hạn 18/8)"."""
+        status = self.status(today)
+        if self.done_at is not None:
+            handed = self.done_at.astimezone(tz).date()
+            word = "Nộp trễ" if status is AssignmentStatus.DONE_LATE else "Đã nộp"
+            return f"{word} {_day(handed)}"
+        word = "Quá hạn" if status is AssignmentStatus.OVERDUE else "Chưa nộp"
+        return f"{word} (hạn {_day(self.due)})"
+
+
+def _day(value: date) -> str:
+    return f"{value.day}/{value.month}"

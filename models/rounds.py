@@ -94,6 +94,7 @@ class RoundState:
     closed_at: datetime | None = None
     draft_version: int = 1
     timer_overrides: dict[str, str] = field(default_factory=dict)
+    dates: dict[str, date] = field(default_factory=dict)  # the named dates the kind declares (`dates:`), by key
     tasks: list[Task] = field(default_factory=list)
     outcome: dict[str, str] = field(default_factory=dict)
     recipients: dict[str, RecipientState] = field(default_factory=dict)

@@ -19,7 +19,8 @@ import jinja2
 
 VIETNAM_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
-MESSAGE_KINDS = ("invitation", "reminder_before", "reminder_overdue", "extension", "receipt")
+MESSAGE_KINDS = ("invitation", "reminder_before", "reminder_overdue", "extension", "receipt", "task_reminder",
+                 "task_receipt")
 ROLES = ("comment", "publish", "inform")
 RESPONSE_KINDS = ("comments", "agree", "proposals")
 PARTS = ("subject", "txt", "html")
@@ -56,6 +57,9 @@ MESSAGE_KEYS: Mapping[str, frozenset[str]] = {
     "reminder_overdue": frozenset({"days_overdue"}),
     "extension": frozenset({"old_deadline", "new_deadline", "reason"}),
     "receipt": frozenset({"response_kind", "comment_count", "received_at", "late", "comments"}),
+    # a preparatory task assigned to the unit (workflows/service/assignments.py): its title and own due date
+    "task_reminder": frozenset({"task_title", "task_due", "days_overdue"}),
+    "task_receipt": frozenset({"task_title", "task_due", "received_at", "late"}),
 }
 # The terms each generic message reads; those in BY_ROLE are mappings read at the unit's role,
 # `received` at the response kind.
@@ -65,6 +69,8 @@ TERMS_USED: Mapping[str, tuple[str, ...]] = {
     "reminder_overdue": ("awaited", "purpose", "link_hint"),
     "extension": ("awaited", "topic", "link_hint"),
     "receipt": ("received", "verb"),
+    "task_reminder": ("purpose",),
+    "task_receipt": (),
 }
 BY_ROLE = frozenset({"request", "link_hint", "awaited"})
 

@@ -10,8 +10,9 @@ from sqlalchemy.orm import Session
 
 from models.db.claims import release_own_claims, release_stale_claims
 from models.db.tables import InstanceRow, OutboxRow, TimerRow
+from models.db.tables_assignments import AssignmentRow
 
-CLAIMING_TABLES = [TimerRow, OutboxRow]
+CLAIMING_TABLES = [TimerRow, OutboxRow, AssignmentRow]  # an assignment's next reminder is claimed like a timer
 
 
 @dataclass(frozen=True)

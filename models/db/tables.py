@@ -80,6 +80,7 @@ class RoundRow(Base):
     entered_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
     timer_overrides: Mapped[dict[str, Any]]
+    dates: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=dict)  # named dates: {"event": "2025-08-20"}
     addressees: Mapped[list[Any]] = mapped_column(JSON, default=list)
     legal_bases: Mapped[list[Any]] = mapped_column(JSON, default=list)
     document_inputs: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # what staff give the documents

@@ -100,6 +100,11 @@ def full_context(name: str, **overrides: object) -> dict[str, object]:
         )
     elif message == "reminder_overdue":
         context.update(days_overdue=2)
+    elif message == "task_reminder":
+        context.update(task_title="Chuẩn bị tham luận", task_due=date(2025, 8, 15), days_overdue=0)
+    elif message == "task_receipt":
+        context.update(task_title="Chuẩn bị tham luận", task_due=date(2025, 8, 15),
+                       received_at=datetime(2025, 8, 14, 3, 5, tzinfo=UTC), late=False)
     context.update(overrides)
     if kind in SUBJECTS:
         words = kind_words(kind, str(context["round_title"]))

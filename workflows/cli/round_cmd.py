@@ -48,6 +48,8 @@ def create(
                                     "\"Quyết định số 1322/QĐ-TTg ngày 31/8/2020 ...\"."),
     timers: list[str] = typer.Option([], "--timer", help="Chính sách nhắc: TÊN=\"deadline - 3 working days\" "
                                      "hoặc TÊN=off."),
+    dates: list[str] = typer.Option([], "--date", help="Ngày riêng của quy trình: TÊN=NGÀY, ví dụ "
+                                    "event=20/08/2025 (ngày tổ chức hội thảo); lặp lại được."),
     actor: str | None = ACTOR_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
@@ -76,7 +78,8 @@ def create(
             contact_name=nfc(contact_name), contact_title=nfc_or_none(contact_title),
             contact_phone=nfc(contact_phone), signer_name=nfc(signer_name), signer_title=nfc(signer_title),
             silence_is_agreement=silence_agrees, draft_path=draft, timer_overrides=overrides,
-            deadline_working_days=working_days, legal_bases=tuple(nfc(b) for b in bases))
+            deadline_working_days=working_days, legal_bases=tuple(nfc(b) for b in bases),
+            dates=_named_dates(dates))
         round_id = create_round(ykien, new, actor_name(actor))
     if as_json:
         print_json({"id": round_id, "deadline": due})
@@ -84,6 +87,22 @@ def create(
         relative = (f" (nếu phát hành hôm nay; tính lại {working_days} ngày làm việc từ ngày phát hành)"
                     if working_days else "")
         say(f"Đã tạo đợt số {round_id}, hạn trả lời {due:%d/%m/%Y}{relative}.")
+
+
+def _named_dates(given: list[str]) -> dict:
+    """--date NAME=DATE options as a dict; InvalidInput naming the one that is not of that form."""
+    from models.errors import InvalidInput
+    from workflows.service.deadlines import parse_date
+
+    dates = {}
+    for item in given:
+        name, sep, text = item.partition("=")
+        if not sep or not name.strip() or not text.strip():
+            raise InvalidInput(f"--date: \"{item[:80]}\" phải có dạng TÊN=NGÀY, ví dụ event=20/08/2025.", "bad_date")
+        if name.strip() in dates:
+            raise InvalidInput(f"--date {name.strip()[:40]}: chỉ ghi một lần.", "bad_date")
+        dates[name.strip()] = parse_date(text, f"--date {name.strip()[:40]}")
+    return dates
 
 
 def _overrides(timers: list[str]) -> dict[str, str]:
@@ -140,6 +159,7 @@ def edit(
     bases: list[str] = typer.Option([], "--basis", help="Căn cứ pháp lý (thay toàn bộ căn cứ cũ)."),
     timers: list[str] = typer.Option([], "--timer", help="Chính sách nhắc: TÊN=\"deadline - 3 working days\" "
                                      "hoặc TÊN=off (thay toàn bộ chính sách cũ)."),
+    dates: list[str] = typer.Option([], "--date", help="Ngày riêng của quy trình: TÊN=NGÀY (thay ngày đó)."),
     actor: str | None = ACTOR_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
@@ -181,6 +201,8 @@ def edit(
             changes["timer_overrides"] = _overrides(timers)
         if draft is not None:
             changes["draft_path"] = draft
+        if dates:
+            changes["dates"] = {**current.dates, **_named_dates(dates)}
         if not changes:
             from models.errors import InvalidInput
 
@@ -277,6 +299,8 @@ def respond(
     proposal_file: Path | None = typer.Option(None, "--proposal-file",
                                               help="Phiếu đề xuất (JSON: một đối tượng trường -> nội dung, "
                                                    "hoặc danh sách các đối tượng khi gửi nhiều phiếu)."),
+    attach: list[str] = typer.Option([], "--attach", help="Tệp gửi kèm cho một trường tệp của phiếu: TRƯỜNG=ĐƯỜNG_DẪN "
+                                     "(PDF, DOC/DOCX, XLS/XLSX, ODT/ODS, JPG/PNG, ZIP); lặp lại cho nhiều trường."),
     channel: str = typer.Option("paper", "--channel", help="paper | phone | email | web"),
     note: str | None = typer.Option(None, "--note", help="Ghi chú, ví dụ số công văn trả lời."),
     late: bool = typer.Option(False, "--late",
@@ -291,15 +315,17 @@ def respond(
     from workflows.cli.parsing import parse_comment
     from workflows.engine.events import Respond
     from workflows.service.answer_input import check_answer, clean_comments, clean_proposals
+    from workflows.service.attachments import pending_files, read_attachments, respond_with_files
     from workflows.service.registry import get_workflow
     from workflows.service.views import round_brief
 
     with guarded(as_json):
         check_id(round_id, "ROUND_ID")
         kinds = [k for k, given in ((ResponseKind.AGREE, agree), (ResponseKind.COMMENTS, bool(comments)),
-                                    (ResponseKind.PROPOSALS, proposal_file is not None)) if given]
+                                    (ResponseKind.PROPOSALS, proposal_file is not None or bool(attach))) if given]
         if len(kinds) != 1:
-            raise InvalidInput("Chọn đúng một trong --agree, --comment hoặc --proposal-file.", "bad_response")
+            raise InvalidInput("Chọn đúng một trong --agree, --comment hoặc --proposal-file (có thể kèm --attach).",
+                               "bad_response")
         try:
             how = ResponseChannel(channel)
         except ValueError:
@@ -322,11 +348,18 @@ def respond(
         ykien = open_app()
         spec = get_workflow(round_brief(ykien, round_id).workflow).response
         cleaned = clean_comments((c.section, c.text, c.proposed_wording) for c in parsed)
-        proposals = clean_proposals(spec, typed) if proposal_file is not None else ()
+        uploads = read_attachments(spec, attach, ykien.settings.max_upload_mb)
+        proposals = clean_proposals(spec, typed or [{}], pending_files(spec, uploads)) \
+            if kinds[0] is ResponseKind.PROPOSALS else ()
         check_answer(spec, kinds[0], cleaned, proposals)
         event = Respond(unit_code=unit, kind=kinds[0], entered_by=actor_name(actor), channel=how,
                         comments=cleaned, proposals=proposals, note=nfc_or_none(note), late_accept=late)
-    _run(round_id, event, actor, as_json, "Đã ghi nhận trả lời; trạng thái đợt: {status}.", opened=ykien)
+
+    def with_files(ykien, round_id: int, event, who: str, deliver: bool = True):
+        return respond_with_files(ykien, round_id, event, uploads, who, deliver=deliver)
+
+    _run(round_id, event, actor, as_json, "Đã ghi nhận trả lời; trạng thái đợt: {status}.", opened=ykien,
+         command=with_files if uploads else None)
 
 
 @app.command("extend")
@@ -471,8 +504,9 @@ def audit(round_id: int, as_json: bool = JSON_OPTION) -> None:
 
 
 def _register_more() -> None:
-    from workflows.cli import consolidate_cmd, documents_cmd, report_cmd
+    from workflows.cli import assign_cmd, consolidate_cmd, documents_cmd, report_cmd
 
+    assign_cmd.register(app)
     consolidate_cmd.register(app)
     documents_cmd.register(app)
     report_cmd.register(app)

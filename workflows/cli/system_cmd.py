@@ -57,6 +57,8 @@ def tick(as_json: bool = JSON_OPTION) -> None:
         say(f"{ykien.clock.now().astimezone(ykien.tz):%H:%M %d/%m/%Y}: {report.timers_fired} việc hẹn giờ; "
             f"thư đã gửi {report.delivery.sent}, lỗi {report.delivery.failed}, "
             f"chờ gửi lại {report.delivery.retrying}.")
+        if report.task_reminders:
+            say(f"  đôn đốc nhiệm vụ được giao: {report.task_reminders} thư")
         for refusal in report.refused:
             say(f"  bỏ qua: {refusal}")
         if report.delivery_errors:

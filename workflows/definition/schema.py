@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated, Any, Literal
@@ -57,7 +58,8 @@ def _parse_at(value: Any) -> TimeSpec:
         return value
     if not isinstance(value, str):
         raise ValueError(f"expected a quoted duration such as \"deadline - 2 working days\", got {value!r}")
-    return parse_timespec(value)
+    # Any name is taken as an anchor here; validate.py checks it against the dates the workflow declares.
+    return parse_timespec(value, None)
 
 
 def parse_clock(value: Any) -> dt.time:
@@ -115,6 +117,17 @@ class ResponseField(DefinitionModel):
     max_length: Annotated[int, Field(ge=1, le=20_000)] | None = None  # for text kinds
     minimum: int | None = None  # for number kinds
     maximum: int | None = None
+    # A required field a unit may leave blank when another field holds one of the values given:
+    # { attendance: ["Không tham dự"] } (the name of who attends is not asked of a unit that declines).
+    required_unless: dict[Name, list[Annotated[str, Field(min_length=1)]]] = {}
+    column: Annotated[str, Field(min_length=1)] | None = None  # the grid shows the unit's value under this title
+
+    def required_for(self, values: dict[str, Any]) -> bool:
+        """Whether this field must be filled in a form holding `values`."""
+        if not self.required:
+            return False
+        return not any(unicodedata.normalize("NFC", str(values.get(key) or "")).strip() in excused
+                       for key, excused in self.required_unless.items())
 
     @model_validator(mode="after")
     def _options_fit_kind(self) -> ResponseField:
@@ -127,6 +140,8 @@ class ResponseField(DefinitionModel):
         if self.kind not in FIGURE_KINDS and (self.minimum is not None or self.maximum is not None):
             raise ValueError(f"field '{self.key}': minimum and maximum apply only to figures "
                              f"({', '.join(sorted(FIGURE_KINDS))})")
+        if self.required_unless and not self.required:
+            raise ValueError(f"field '{self.key}': required_unless applies only to a required field")
         return self
 
     @property
@@ -242,8 +257,9 @@ class ResponseSpec(DefinitionModel):
 class GridColumn:
     """A column the round's unit grid shows for this kind beyond the common ones (answer, deadline, ...)."""
 
-    key: str  # what the service computes (workflows/service/report_sections.py: COLUMN_VALUES)
+    key: str  # what the service computes (workflows/service/grid_columns.py: COLUMN_VALUES)
     title: str  # the column's heading
+    numeric: bool = False  # figures and counts align right; words ("Tham dự", "Đã nộp 14/8") align left
 
 
 class Capability(StrEnum):
@@ -260,6 +276,7 @@ class Capability(StrEnum):
     DECIDE = "decide"  # UBND's decision (issued or returned) is recorded
     REVISE = "revise"  # a returned draft goes back to drafting
     FOLLOW_UP = "follow_up"  # a new round on the latest draft to the same or fewer units
+    TASKS = "tasks"  # units hand in the tasks assigned to them (late ones marked late); their reminders run
 
 
 # The transition each capability needs in its state, so the definition cannot promise what it cannot do.
@@ -272,6 +289,53 @@ CAPABILITY_EVENTS: dict[Capability, tuple[str, ...]] = {
     Capability.DECIDE: ("decide_issued", "decide_returned"),
     Capability.REVISE: ("revise",),
 }
+
+
+class DateDef(DefinitionModel):
+    """A named date of a round besides the deadline (the day of a workshop), given when the round is created."""
+
+    title: str = Field(min_length=1)  # "Ngày tổ chức hội thảo"
+    not_before: Literal["deadline"] | None = None  # refuse a round whose date comes before its deadline
+
+
+class ParticipantGroup(DefinitionModel):
+    """One part of an invitation's "Thành phần" (seed 004: "b) Đại biểu các cơ quan thuộc tỉnh"): the directory's
+    unit groups it gathers, in the order the plan lists them."""
+
+    key: Name
+    title: str = Field(min_length=1)
+    groups: list[Annotated[str, Field(min_length=1)]] = Field(min_length=1)
+
+
+class ReminderDef(DefinitionModel):
+    """When an assigned task is reminded, counted from its own due date ("due - 2 working days")."""
+
+    at: TimeSpecField
+    time: ClockField = DEFAULT_TIMER_TIME
+
+
+class AssignmentDef(DefinitionModel):
+    """A kind of preparatory task staff give to named units, each with its own due date (seed 004: "Giao các sở
+    ... chuẩn bị Tham luận ..."): who may be given it, its default due date, its reminders and what is handed in."""
+
+    title: str = Field(min_length=1)
+    column: Annotated[str, Field(min_length=1, max_length=40)] | None = None  # the grid's heading; the title if absent
+    participants: Name  # the key of the participants group whose units may be given it
+    due: TimeSpecField  # the default due date, from a declared date or the deadline
+    reminders: list[ReminderDef] = []
+    fields: list[ResponseField] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _fields_once(self) -> AssignmentDef:
+        keys = [f.key for f in self.fields]
+        repeated = sorted({k for k in keys if keys.count(k) > 1})
+        if repeated:
+            raise ValueError(f"field key listed twice: {', '.join(repeated)}")
+        return self
+
+    def form(self) -> ResponseSpec:
+        """The task's fields as a one-page form, checked like a unit's answer."""
+        return ResponseSpec(kind="proposals", allow_agree=False, fields=list(self.fields))
 
 
 class PackageDef(DefinitionModel):
@@ -327,6 +391,8 @@ class Terms(DefinitionModel):
     answered: str = Field(min_length=1)  # the grid's label for an answer with content: "Có ý kiến góp ý"
     agreed: str = "Đồng ý / không có ý kiến"  # the label of the answer "agree", when allowed
     verb: str = Field(min_length=1)  # the role of units asked to answer: "góp ý", "đề xuất"
+    role: Annotated[str, Field(min_length=1, max_length=20)] | None = None  # the grid's word for that role, when
+    # the verb is too long for a column ("Được mời" for "đăng ký tham dự"); the verb with a capital if absent
     topic: str = Field(min_length=1)  # what the email is about: "dự thảo {title}"
     document: str = "Nội dung"  # what the circulated text is called on the unit's page: "Dự thảo"
     response: str = Field(min_length=1)  # what the unit sends back: "ý kiến góp ý bằng văn bản"
@@ -417,6 +483,9 @@ class Workflow(DefinitionModel):
     templates: dict[str, str] = {}  # message kind -> template set overriding the generic one
     documents: dict[Name, DocumentDef] = {}
     letter: Name | None = None  # the numbered document the round's emails go with: they quote its number once given
+    dates: dict[Name, DateDef] = {}  # named dates of a round besides the deadline, given at its creation
+    participants: list[ParticipantGroup] = []  # the invitation's groups, in the plan's order ("Thành phần")
+    assignments: dict[Name, AssignmentDef] = {}  # kinds of preparatory task given to named units
     states: dict[str, StateDef]
 
     @property
@@ -451,10 +520,30 @@ class Workflow(DefinitionModel):
         return state.title if state is not None else status
 
     def grid_columns(self) -> list[GridColumn]:
-        """The grid's own columns for this kind: a form with headings shows how many of them each unit reported."""
+        """The grid's own columns for this kind: a form with headings shows how many of them each unit reported;
+        a response field with a `column` shows the unit's value (field:<key>); each kind of assigned task shows
+        where the unit's stands (task:<key>)."""
+        columns: list[GridColumn] = []
         if self.response.answering_sections():
-            return [GridColumn("sections_reported", "Mục đã báo cáo")]
-        return []
+            columns.append(GridColumn("sections_reported", "Mục đã báo cáo", numeric=True))
+        columns.extend(GridColumn(f"field:{f.key}", f.column, numeric=f.figure)
+                       for f in self.response.fields if f.column)
+        columns.extend(GridColumn(f"task:{key}", task.column or task.title) for key, task in self.assignments.items())
+        return columns
+
+    def participant_group(self, key: str) -> ParticipantGroup:
+        """The participants group called key (KeyError if none)."""
+        for group in self.participants:
+            if group.key == key:
+                return group
+        raise KeyError(f"no participants group {key!r}")
+
+    def assignment(self, key: str) -> AssignmentDef:
+        """The kind of task called key (KeyError if none)."""
+        try:
+            return self.assignments[key]
+        except KeyError:
+            raise KeyError(f"workflow {self.name!r} has no task {key!r}") from None
 
     def answering_state(self) -> str | None:
         """The first state, from the initial one, in which units answer: where the reminders live."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -15,7 +16,8 @@ MAX_DAYS = 365
 
 ACCEPTED_FORMS = (
     "expected '<anchor>', '<anchor> + N working days', '<anchor> - N days' "
-    "or 'N working days before|after <anchor>' (anchor: deadline, closing, launch, entered; "
+    "or 'N working days before|after <anchor>' (anchor: deadline, closing, launch, entered, or a date the "
+    "workflow declares under dates; "
     "N from 0 to 365), optionally followed by ', repeat every N working days, at most M times'"
 )
 ACCEPTED_DAY_FORMS = "expected 'N working days', 'N days', 'N ngày làm việc' or 'N ngày' (N from 0 to 365)"
@@ -28,6 +30,9 @@ class Anchor(StrEnum):
     LAUNCH = "launch"
     ENTERED = "entered"  # the date the state was entered
     CLOSING = "closing"  # the deadline plus the workflow's grace period (the deadline when it has none)
+
+
+_NAMED_DATE_RE = re.compile(r"^[a-z][a-z0-9_]*$")  # a date the workflow declares (`dates:`), or "due"
 
 
 class DayKind(StrEnum):
@@ -43,9 +48,13 @@ class TimeSpecError(ValueError):
 
 @dataclass(frozen=True)
 class TimeSpec:
-    """anchor + offset days of day_kind, optionally repeated; max_times counts the first firing."""
+    """anchor + offset days of day_kind, optionally repeated; max_times counts the first firing.
 
-    anchor: Anchor
+    The anchor is one of Anchor, or (a plain str) the key of a date the workflow declares under `dates:`
+    ("event + 1 working day"), or "due" for the reminders of an assigned task.
+    """
+
+    anchor: Anchor | str
     offset: int
     day_kind: DayKind
     repeat_every: int | None = None
@@ -64,10 +73,10 @@ class TimeSpec:
 
     def __str__(self) -> str:
         if self.offset == 0 and self.day_kind is DayKind.CALENDAR:
-            text = self.anchor.value
+            text = str(self.anchor)
         else:
             sign = "-" if self.offset < 0 else "+"
-            text = f"{self.anchor.value} {sign} {_days_text(abs(self.offset), self.day_kind)}"
+            text = f"{self.anchor} {sign} {_days_text(abs(self.offset), self.day_kind)}"
         if self.repeat_every is not None:
             times = "time" if self.max_times == 1 else "times"
             text += (
@@ -111,11 +120,13 @@ def _days(text: str, *, minimum: int = 0) -> tuple[int, DayKind]:
     return n, kind
 
 
-def _anchor(text: str) -> Anchor:
+def _anchor(text: str, dates: Collection[str] | None) -> Anchor | str:
     try:
         return Anchor(text)
     except ValueError:
-        names = [a.value for a in Anchor]
+        if (dates is None and _NAMED_DATE_RE.match(text)) or (dates is not None and text in dates):
+            return text
+        names = [a.value for a in Anchor] + sorted(dates or ())
         close = difflib.get_close_matches(text, names, n=1)
         hint = f" (did you mean {close[0]}?)" if close else ""
         raise _Bad(f"unknown anchor '{text}'{hint}") from None
@@ -129,21 +140,25 @@ def parse_relative_days(text: str) -> tuple[int, DayKind]:
         raise TimeSpecError(f"bad number of days '{text}': {bad}; {ACCEPTED_DAY_FORMS}") from None
 
 
-def parse_timespec(text: str) -> TimeSpec:
-    """Parse a timer date such as "1 working day after deadline, repeat every 2 working days, at most 3 times"."""
+def parse_timespec(text: str, dates: Collection[str] | None = ()) -> TimeSpec:
+    """Parse a timer date such as "1 working day after deadline, repeat every 2 working days, at most 3 times".
+
+    `dates` are the other names an anchor may be (the workflow's declared dates); None takes any name, for a
+    definition being read, whose validation then checks the names against what it declares.
+    """
     if not isinstance(text, str):
         raise TimeSpecError(f"bad duration {text!r}: not text; {ACCEPTED_FORMS}")
     try:
-        return _parse(_normalise(text))
+        return _parse(_normalise(text), dates)
     except _Bad as bad:
         reason = str(bad)
         detail = f"{reason}; {ACCEPTED_FORMS}" if reason else ACCEPTED_FORMS
         raise TimeSpecError(f"bad duration '{text}': {detail}") from None
 
 
-def _parse(text: str) -> TimeSpec:
+def _parse(text: str, dates: Collection[str] | None) -> TimeSpec:
     main, *suffixes = [part.strip() for part in text.split(",")]
-    anchor, offset, kind = _parse_main(main)
+    anchor, offset, kind = _parse_main(main, dates)
     repeat: tuple[int, DayKind] | None = None
     max_times: int | None = None
     for suffix in suffixes:
@@ -168,17 +183,17 @@ def _parse(text: str) -> TimeSpec:
     return TimeSpec(anchor, offset, kind, repeat_every=repeat[0], repeat_kind=repeat[1], max_times=max_times)
 
 
-def _parse_main(text: str) -> tuple[Anchor, int, DayKind]:
+def _parse_main(text: str, dates: Collection[str] | None) -> tuple[Anchor | str, int, DayKind]:
     if not text:
         raise _Bad("")
     if " " not in text and "+" not in text and "-" not in text:
-        return _anchor(text), 0, DayKind.CALENDAR
+        return _anchor(text, dates), 0, DayKind.CALENDAR
     if (match := _BEFORE_AFTER_RE.match(text)) is not None:
         n, kind = _days(match["days"])
-        return _anchor(match["anchor"]), (-n if match["dir"] == "before" else n), kind
+        return _anchor(match["anchor"], dates), (-n if match["dir"] == "before" else n), kind
     if (match := _OFFSET_RE.match(text)) is not None:
         n, kind = _days(match["days"])
-        return _anchor(match["anchor"]), (-n if match["sign"] == "-" else n), kind
+        return _anchor(match["anchor"], dates), (-n if match["sign"] == "-" else n), kind
     if _DAYS_RE.match(text):
         raise _Bad(f"missing the anchor: say what the days count from, e.g. 'deadline + {text}'")
     raise _Bad("")

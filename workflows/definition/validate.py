@@ -376,6 +376,8 @@ class _Semantics:
             self.check_key(("events", key), "an event name")
         self.check_grace()
         self.check_sections()
+        self.check_required_unless(("response",), _mapping(self.data.get("response")))
+        self.check_assignments()
         self.check_documents()
         for state_name, state in self.states.items():
             self.check_key(("states", state_name), "a state name")
@@ -434,6 +436,91 @@ class _Semantics:
                                 f"field key \"{name}\" is already used under heading \"{seen_fields[name]}\"")
                 else:
                     seen_fields[name] = str(key)
+
+    def declared_dates(self) -> list[str]:
+        return [key for key in _mapping(self.data.get("dates")) if isinstance(key, str)]
+
+    def response_fields(self) -> list[tuple[DataPath, dict[str, Any]]]:
+        """The response form's fields, under their headings or not, with their paths."""
+        response = _mapping(self.data.get("response"))
+        found: list[tuple[DataPath, dict[str, Any]]] = [
+            (("response", "fields", i), f) for i, f in _items(response.get("fields")) if isinstance(f, dict)]
+        for i, section in _items(response.get("sections")):
+            if isinstance(section, dict):
+                found.extend((("response", "sections", i, "fields", j), f)
+                             for j, f in _items(section.get("fields")) if isinstance(f, dict))
+        return found
+
+    def check_anchor(self, path: DataPath, at: Any, allowed: list[str], what: str) -> None:
+        """A timer date's anchor must be one of `allowed` (the engine's anchors and the declared dates)."""
+        if not isinstance(at, str):
+            return
+        try:
+            spec = parse_timespec(at, None)
+        except TimeSpecError:
+            return  # the schema reports it
+        if str(spec.anchor) not in allowed:
+            hint = _did_you_mean(str(spec.anchor), allowed) or f" ({what}: {', '.join(allowed)})"
+            self.report(path, f"unknown date \"{spec.anchor}\" in \"{at}\"{hint}")
+
+    def check_required_unless(self, base: DataPath, form: dict[str, Any]) -> None:
+        """Each `required_unless` names a field of the same form and, for a choice, some of its options."""
+        places = self.response_fields() if base == ("response",) else [
+            ((*base, "fields", i), f) for i, f in _items(form.get("fields")) if isinstance(f, dict)]
+        fields = {f.get("key"): f for _, f in places}
+        for path, field in places:
+            for key, excused in _mapping(field.get("required_unless")).items():
+                where = (*path, "required_unless", key)
+                other = fields.get(key)
+                if other is None or key == field.get("key"):
+                    known = [k for k in fields if isinstance(k, str) and k != field.get("key")]
+                    self.report(where, f"required_unless names unknown field \"{key}\"{_did_you_mean(key, known)}",
+                                prefer_key=True)
+                    continue
+                options = other.get("options") if isinstance(other.get("options"), list) else None
+                for j, value in _items(excused):
+                    if options is not None and value not in options:
+                        self.report((*where, j), f"\"{value}\" is not an option of field \"{key}\" "
+                                                 f"({'; '.join(str(o) for o in options)})")
+
+    def check_assignments(self) -> None:
+        """Each kind of task: a declared participants group, a due date from the deadline or a declared date,
+        reminders counted from "due", field keys used once across the response form and every task."""
+        groups = [g.get("key") for _, g in _items(self.data.get("participants")) if isinstance(g, dict)]
+        seen_groups: list[str] = []
+        for i, group in _items(self.data.get("participants")):
+            key = group.get("key") if isinstance(group, dict) else None
+            if isinstance(key, str):
+                if key in seen_groups:
+                    self.report(("participants", i, "key"), f"participants key \"{key}\" is used twice")
+                seen_groups.append(key)
+        dates = self.declared_dates()
+        used: dict[str, str] = {str(f.get("key")): "the response form" for _, f in self.response_fields()}
+        for task, spec in _mapping(self.data.get("assignments")).items():
+            if not isinstance(spec, dict):
+                continue
+            base: DataPath = ("assignments", task)
+            self.check_key(base, "a task name")
+            participants = spec.get("participants")
+            if isinstance(participants, str) and participants not in groups:
+                known = [g for g in groups if isinstance(g, str)]
+                hint = _did_you_mean(participants, known) or f" (participants: {', '.join(known) or 'none declared'})"
+                self.report((*base, "participants"), f"unknown participants group \"{participants}\"{hint}")
+            self.check_anchor((*base, "due"), spec.get("due"), ["deadline", "closing", *dates],
+                              "a task's due date counts from deadline, closing or a declared date")
+            for j, reminder in _items(spec.get("reminders")):
+                if isinstance(reminder, dict):
+                    self.check_anchor((*base, "reminders", j, "at"), reminder.get("at"), ["due"],
+                                      "a task's reminder counts from its due date")
+            for j, field in _items(spec.get("fields")):
+                name = field.get("key") if isinstance(field, dict) else None
+                if not isinstance(name, str):
+                    continue
+                if name in used:
+                    self.report((*base, "fields", j, "key"), f"field key \"{name}\" is already used by {used[name]}")
+                else:
+                    used[name] = f"task \"{task}\""
+            self.check_required_unless(base, spec)
 
     def check_documents(self) -> None:
         builders = self.registry.builders
@@ -577,6 +664,8 @@ class _Semantics:
             if not isinstance(timer, dict):
                 continue
             path = (*base, "timers", i)
+            self.check_anchor((*path, "at"), timer.get("at"), [a.value for a in Anchor] + self.declared_dates(),
+                              "a timer counts from deadline, closing, launch, entered or a declared date")
             name = timer.get("name")
             if isinstance(name, str):
                 if name in seen:

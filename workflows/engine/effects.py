@@ -119,7 +119,8 @@ def record_response(ctx: EngineContext) -> None:
             limit = f"nhiều nhất {spec.items_allowed} phiếu" if spec.repeatable else "một phiếu"
             raise Refused(f"Mỗi lần gửi nhận {limit} (đang có {len(event.proposals)}).", "too_many_proposals")
         for number, proposal in enumerate(event.proposals, start=1):
-            missing = [f.label for f in spec.fields if f.required and not str(proposal.get(f.key) or "").strip()]
+            missing = [f.label for f in spec.fields
+                       if f.required_for(proposal) and not str(proposal.get(f.key) or "").strip()]
             if missing:
                 place = f"Phiếu {number}" if len(event.proposals) > 1 else "Phiếu đề xuất"
                 raise Refused(f"{place} còn thiếu: " + ", ".join(missing) + ".", "proposal_incomplete")

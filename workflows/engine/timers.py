@@ -1,6 +1,7 @@
 """Plan the timers of a state: when each one is due, as UTC instants."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -8,6 +9,7 @@ from zoneinfo import ZoneInfo
 from config.calendar import WorkingCalendar
 from models.rounds import RoundState
 from workflows.definition import TimerDef, TimeSpec, parse_timespec
+from workflows.definition.schema import ReminderDef
 from workflows.definition.timespec import Anchor, DayKind
 from workflows.engine.decision import TimerIntent
 
@@ -20,7 +22,7 @@ def shift(calendar: WorkingCalendar, start: date, days: int, kind: DayKind) -> d
     return start + timedelta(days=days)
 
 
-def fire_moment(day: date, timer: TimerDef, tz: ZoneInfo) -> datetime:
+def fire_moment(day: date, timer: TimerDef | ReminderDef, tz: ZoneInfo) -> datetime:
     """The UTC instant a timer fires on a local date; "24:00" means the end of that day."""
     if timer_is_end_of_day(timer):
         local = datetime.combine(day + timedelta(days=1), time(0, 0), tzinfo=tz)
@@ -29,7 +31,7 @@ def fire_moment(day: date, timer: TimerDef, tz: ZoneInfo) -> datetime:
     return local.astimezone(ZoneInfo("UTC"))
 
 
-def timer_is_end_of_day(timer: TimerDef) -> bool:
+def timer_is_end_of_day(timer: TimerDef | ReminderDef) -> bool:
     return bool(getattr(timer, "end_of_day", False)) or timer.time == time.max
 
 
@@ -40,7 +42,7 @@ def effective_spec(state: RoundState, timer: TimerDef) -> TimeSpec | None:
         return timer.at
     if override == DISABLED:
         return None
-    return parse_timespec(override)
+    return parse_timespec(override, None)  # checked against the kind's dates when the round was made
 
 
 Grace = tuple[int, DayKind] | None  # the workflow's grace period: the close waits this long after the deadline
@@ -63,6 +65,9 @@ def _anchors(state: RoundState, timer: TimerDef, spec: TimeSpec, tz: ZoneInfo,
         return [(state.launched_at.astimezone(tz).date(), {})] if state.launched_at else []
     if spec.anchor is Anchor.ENTERED:
         return [(state.entered_at.astimezone(tz).date(), {})] if state.entered_at else []
+    if not isinstance(spec.anchor, Anchor):  # a date the workflow declares, given with the round
+        named = state.dates.get(spec.anchor)
+        return [(named, {})] if named else []
     def anchored(deadline: date) -> date:
         return closing_date(calendar, deadline, grace) if spec.anchor is Anchor.CLOSING else deadline
 
@@ -78,6 +83,45 @@ def occurrence_date(calendar: WorkingCalendar, anchor: date, spec: TimeSpec, occ
     if occurrence == 1 or not spec.repeat_every:
         return first
     return shift(calendar, first, spec.repeat_every * (occurrence - 1), spec.repeat_kind)
+
+
+def spec_date(calendar: WorkingCalendar, spec: TimeSpec, deadline: date | None, dates: dict[str, date],
+              grace: Grace = None) -> date | None:
+    """The first date a TimeSpec names for a round with this deadline and these named dates (None when its anchor
+    has no date: a date not given, or launch/entered, which only a running round has)."""
+    if spec.anchor is Anchor.DEADLINE or spec.anchor is Anchor.CLOSING:
+        if deadline is None:
+            return None
+        anchor = closing_date(calendar, deadline, grace) if spec.anchor is Anchor.CLOSING else deadline
+    elif isinstance(spec.anchor, Anchor) or spec.anchor not in dates:
+        return None
+    else:
+        anchor = dates[spec.anchor]
+    return shift(calendar, anchor, spec.offset, spec.day_kind)
+
+
+@dataclass(frozen=True)
+class NextReminder:
+    """The next reminder of an assigned task: which of its reminders, which occurrence, and when (UTC)."""
+
+    index: int
+    occurrence: int
+    at: datetime
+
+
+def next_reminder(reminders: list[ReminderDef], due: date, after: datetime, calendar: WorkingCalendar,
+                  tz: ZoneInfo) -> NextReminder | None:
+    """The earliest reminder of a task due on `due` that falls after `after` (every reminder counts from the
+    task's own due date, its `at` anchored on "due"); None when none is left. Missed ones are not caught up."""
+    best: NextReminder | None = None
+    for index, reminder in enumerate(reminders):
+        for occurrence in range(1, reminder.at.max_times + 1):
+            moment = fire_moment(occurrence_date(calendar, due, reminder.at, occurrence), reminder, tz)
+            if moment > after:
+                if best is None or moment < best.at:
+                    best = NextReminder(index, occurrence, moment)
+                break
+    return best
 
 
 def plan_timer(state: RoundState, timer: TimerDef, now: datetime, calendar: WorkingCalendar,

@@ -24,7 +24,7 @@ from workflows.service.app import App
 from workflows.service.registry import workflow_folder
 
 CHUNK = 500
-LINK_KINDS = frozenset({"invitation", "reminder_before", "reminder_overdue", "extension"})
+LINK_KINDS = frozenset({"invitation", "reminder_before", "reminder_overdue", "extension", "task_reminder"})
 TOKEN_LIFETIME_AFTER_DEADLINE = timedelta(days=90)
 
 

@@ -4,7 +4,6 @@ the figures summed with the units that gave them, last year's beside), and next 
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -25,36 +24,15 @@ from notifications.documents.programme_report import (
 from workflows.definition import ResponseSpec, Workflow
 from workflows.definition.schema import Capability, ResponseField, ResponseSection
 from workflows.service.app import App
+from workflows.service.attachments import parse_ref, shown_value
+from workflows.service.grid_columns import COLUMN_VALUES, grid_column_values
 from workflows.service.registry import get_workflow
 from workflows.service.rounds import Addressee, NewRound, create_round
 
 CONSOLIDATED_TEXT_LIMIT = 50_000
 
 
-# --- the grid's own columns ---------------------------------------------------------------------------------
-
-def _sections_reported(spec: ResponseSpec, forms: list[UnitForm]) -> dict[str, str]:
-    total = len(spec.answering_sections())
-    return {form.unit_code: f"{len(spec.sections_filled(form.values))}/{total}" for form in forms}
-
-
-# What each column a definition asks for (Workflow.grid_columns) holds, from the units' latest forms.
-COLUMN_VALUES: dict[str, Callable[[ResponseSpec, list[UnitForm]], dict[str, str]]] = {
-    "sections_reported": _sections_reported,
-}
-
-
-def grid_column_values(app: App, round_id: int, workflow: Workflow, unit_codes: Sequence[str]
-                       ) -> dict[str, dict[str, str]]:
-    """column key -> unit code -> what the grid shows, for the units of one page of the grid (one query for the
-    page, none when the kind has no columns of its own)."""
-    columns = workflow.grid_columns()
-    if not columns:
-        return {}
-    with app.uow(read_only=True) as uow:
-        version = uow.rounds.row(round_id).draft_version
-        forms = uow.reports.latest_forms(round_id, version, unit_codes)
-    return {column.key: COLUMN_VALUES[column.key](workflow.response, forms) for column in columns}
+# --- the grid's own columns: workflows/service/grid_columns.py (re-exported here for its callers) ---------------
 
 
 # --- the consolidation --------------------------------------------------------------------------------------
@@ -88,7 +66,8 @@ class FigureTotal:
 class Attachment:
     unit_name: str
     label: str
-    name: str
+    name: str  # the file's name and size (service/attachments), or the name a unit typed before uploads
+    attachment_id: int | None = None  # the stored file, for a download link
 
 
 @dataclass(frozen=True)
@@ -143,6 +122,12 @@ def _figure_sums(spec: ResponseSpec, forms: list[UnitForm]) -> dict[str, int]:
     return sums
 
 
+def _attachment(unit_name: str, item: ResponseField, value: str) -> Attachment:
+    ref = parse_ref(value)
+    return Attachment(unit_name, item.label, ref.shown, ref.attachment_id) if ref is not None \
+        else Attachment(unit_name, item.label, value)
+
+
 def consolidate_by_heading(spec: ResponseSpec, forms: list[UnitForm], consolidated: dict[str, ConsolidatedText],
                            previous: dict[str, int] | None = None) -> list[HeadingConsolidation]:
     """Pure: every heading with each unit's passage, the figures summed (with last year's sums beside when given)
@@ -156,7 +141,7 @@ def consolidate_by_heading(spec: ResponseSpec, forms: list[UnitForm], consolidat
                      if f.kind in ("text", "long_text") and form.values.get(f.key)]
             if texts:
                 passages.append(Passage(form.unit_code, form.unit_name, "\n".join(texts), form.late))
-            attachments += [Attachment(form.unit_name, f.label, form.values[f.key]) for f in section.fields
+            attachments += [_attachment(form.unit_name, f, form.values[f.key]) for f in section.fields
                             if f.kind == "file" and form.values.get(f.key)]
         figures = []
         for item in section.figures:
@@ -263,7 +248,8 @@ def programme_report_data(source: ReportSource, issuer: Issuer, head: LetterHead
         paragraphs = (text,) if text else ((NOTHING_TO_REPORT,) if h.section.fields and not h.figures else ())
         figures = tuple(ReportFigure(f.field.label, f.total if f.by_unit else None, f.by_unit, f.previous,
                                      "đồng" if f.field.kind == "money" else "") for f in h.figures)
-        headings.append(ReportHeading(h.section.number, h.section.title, h.depth, paragraphs, figures))
+        headings.append(ReportHeading(h.section.number, h.section.title, h.depth, paragraphs, figures,
+                                      tuple(f"{a.unit_name} — {a.name}" for a in h.attachments)))
     title = source.title.strip()
     return ProgrammeReportData(
         issuer=issuer, head=head, title=title if title.lower().startswith("kết quả") else f"Kết quả thực hiện {title}",
@@ -279,8 +265,11 @@ def report_figures_data(source: ReportSource) -> FiguresWorkbookData:
     figures = [FigureColumn(s.heading, f.label, f.key, s.number or "") for s in spec.sections for f in s.fields
                if f.figure]
     texts = [FigureColumn(s.heading, f.label, f.key) for s in spec.sections for f in s.fields if not f.figure]
+    fields = {f.key: f for f in spec.fields}
     return FiguresWorkbookData(source.title, figures, texts,
-                               [UnitFigures(f.unit_name, f.late, f.values) for f in source.forms],
+                               [UnitFigures(f.unit_name, f.late, {key: shown_value(fields[key], value) if key in fields
+                                                                  else value for key, value in f.values.items()})
+                                for f in source.forms],
                                source.not_reported)
 
 

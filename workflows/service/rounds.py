@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -61,6 +61,7 @@ class NewRound:
     timer_overrides: dict[str, str] = field(default_factory=dict)
     deadline_working_days: int | None = None  # when given as "N working days": recomputed at launch
     legal_bases: tuple[str, ...] = ()
+    dates: dict[str, date] = field(default_factory=dict)  # the named dates the kind declares (`dates:`)
 
 
 def default_workflow_name() -> str:
@@ -94,14 +95,31 @@ def _check_deadline(app: App, deadline: date) -> None:
                            f"hãy chọn {following:%d/%m/%Y}.", "deadline_not_working_day")
 
 
-def _check_overrides(overrides: dict[str, str], timer_names: set[str]) -> None:
+def check_round_dates(workflow: Workflow, dates: dict[str, date], deadline: date) -> None:
+    """Every date the kind declares given, none it does not, none before the deadline when the kind says so."""
+    for key in dates:
+        if key not in workflow.dates:
+            known = ", ".join(workflow.dates) or "không có"
+            raise InvalidInput(f"date: quy trình \"{workflow.title}\" không có ngày \"{key}\" (có: {known}).",
+                               "date_unknown")
+    for key, declared in workflow.dates.items():
+        if key not in dates:
+            raise InvalidInput(f"date {key}: chưa ghi {declared.title.lower()}.",
+                               "date_missing")
+        if declared.not_before == "deadline" and dates[key] < deadline:
+            raise InvalidInput(f"date {key}: {declared.title.lower()} {dates[key]:%d/%m/%Y} trước "
+                               f"{workflow.terms.deadline_label.lower()} ({deadline:%d/%m/%Y}).",
+                               "date_before_deadline")
+
+
+def _check_overrides(overrides: dict[str, str], timer_names: set[str], dates: Iterable[str] = ()) -> None:
     for name, spec in overrides.items():
         if name not in timer_names:
             raise InvalidInput(f"timer \"{name}\" không có trong quy trình (có: {', '.join(sorted(timer_names))}).",
                                "timer_unknown")
         if spec != DISABLED:
             try:
-                parse_timespec(spec)
+                parse_timespec(spec, list(dates))
             except ValueError as error:
                 raise InvalidInput(f"timer {name}: {error}", "bad_timespec") from error
 
@@ -178,7 +196,9 @@ def check_new_round(app: App, new: NewRound) -> CheckedRound:
     """Every check of a round's settings that needs no transaction; InvalidInput names the first problem."""
     workflow = get_workflow(new.workflow)
     _check_deadline(app, new.deadline)
-    _check_overrides(new.timer_overrides, {t.name for s in workflow.states.values() for t in s.timers})
+    _check_overrides(new.timer_overrides, {t.name for s in workflow.states.values() for t in s.timers},
+                     workflow.dates)
+    check_round_dates(workflow, new.dates, new.deadline)
     if not new.title.strip():
         raise InvalidInput("title: không được để trống.", "missing_field")
     new = replace(new, title=nfc(new.title), subject=nfc(new.subject), office=nfc(new.office),
@@ -217,7 +237,8 @@ def create_round(app: App, new: NewRound, actor: str) -> int:
                            subject=subject, office=office, deadline=new.deadline,
                            silence_is_agreement=silence,
                            deadline_working_days=new.deadline_working_days,
-                           timer_overrides=dict(new.timer_overrides), recipients=recipients)
+                           timer_overrides=dict(new.timer_overrides), recipients=recipients,
+                           dates=dict(new.dates))
         details = RoundDetails(new.contact_name, new.contact_title, new.contact_phone, new.signer_name,
                                new.signer_title, new.draft_path.name if new.draft_path else None, draft_sha,
                                now, actor, addressee_rows(new.addressees),
@@ -265,14 +286,22 @@ def resolve_recipients(uow: UnitOfWork, addressees: tuple[Addressee, ...],
     return recipients
 
 
-def load_for(uow: UnitOfWork, round_id: int, needs: Needs, unit: str | None) -> RoundState:
+def load_for(uow: UnitOfWork, round_id: int, needs: Needs, unit: str | None, shared: bool = False) -> RoundState:
     """The round's state (its row already locked by the caller) with what an event needs: every unit, or the
-    event's own unit and the aggregates its guards read."""
+    event's own unit and the aggregates its guards read. `shared`: the round's row is held shared, the unit's
+    row for update (RoundRepository.get)."""
     if Needs.ROUND in needs or (Needs.UNIT in needs and unit is None):
         return uow.rounds.get(round_id, lock=True)
     return uow.rounds.get(round_id, lock=True, only_unit=unit, no_units=unit is None,
                           counts=Needs.COUNTS in needs, comments=Needs.COMMENTS in needs,
-                          deadlines=Needs.DEADLINES in needs)
+                          deadlines=Needs.DEADLINES in needs, shared=shared)
+
+
+def one_unit_only(needs: Needs, unit: str | None) -> bool:
+    """Whether an event reads no more than its own unit and the round's header: then it may run beside others
+    of the same round (each on its own unit), the round's row held shared. Counts or deadlines of the other
+    units would be read while they change, so an event needing them takes the row for itself."""
+    return unit is not None and (needs | Needs.UNIT) == Needs.UNIT
 
 
 def execute(app: App, round_id: int, event: Event, actor: str,
@@ -284,20 +313,32 @@ def execute(app: App, round_id: int, event: Event, actor: str,
     `also` writes rows that belong with the event (a submission package) in the same transaction; `on_progress`
     hears how many of the messages it queues are written (apply_decision).
 
-    The round's row is locked first (events of one round, and their audit chain, go one at a time); then only
-    what the event's transition reads is loaded (engine.decide.needs_for): an event about one unit whose
-    guards and effects read that unit, e.g. an answer, loads and writes that unit alone, at the same cost in a
-    round of fifty units as in one of five thousand.
+    The round's row is locked first; then only what the event's transition reads is loaded
+    (engine.decide.needs_for): an event about one unit whose guards and effects read that unit, e.g. an answer,
+    loads and writes that unit alone, at the same cost in a round of fifty units as in one of five thousand.
+    Such an event holds the round's row shared and its unit's row for update (one_unit_only), so answers of
+    different units do not wait for each other, only for the round's audit chain at the very end
+    (AuditRepository.append); an event that changes the round's state takes the row for itself and waits for
+    them. An event about one unit that turns out to need more (other units' deadlines, the round's state to
+    change, its timers replanned) starts again with the row for itself.
     """
     now = app.clock.now()
-    with app.uow() as uow:
-        head = uow.rounds.row(round_id, lock=True)
-        workflow = get_workflow(head.workflow)
-        check_event_texts(event, workflow)
-        state = load_for(uow, round_id, needs_for(head.status, event, workflow), event_unit(event))
-        decision = decide(state, event, now, workflow, app.calendar, app.tz)
-        apply_decision(app, uow, workflow, decision, actor, now, on_progress)
-        if also is not None:
-            also(uow, decision)
-        uow.commit()
-    return decision
+    unit = event_unit(event)
+    shared = unit is not None
+    while True:
+        with app.uow() as uow:
+            head = uow.rounds.lock_for_unit(round_id, unit) if shared and unit else uow.rounds.row(round_id, lock=True)
+            workflow = get_workflow(head.workflow)
+            check_event_texts(event, workflow)
+            needs = needs_for(head.status, event, workflow)
+            if shared and not one_unit_only(needs, unit):
+                shared = False
+                continue
+            state = load_for(uow, round_id, needs, unit, shared)
+            decision = decide(state, event, now, workflow, app.calendar, app.tz)
+            if shared and (decision.replace_timers or uow.rounds.header_changed(decision.state)):
+                shared = False
+                continue
+            apply_decision(app, uow, workflow, decision, actor, now, on_progress, also)
+            uow.commit()
+        return decision

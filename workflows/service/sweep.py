@@ -18,6 +18,7 @@ from datetime import timedelta
 from types import TracebackType
 
 from workflows.service.app import App
+from workflows.service.assignments import fire_due_reminders
 from workflows.service.commands import Handover, deliver_queued, run_timer
 from workflows.service.delivery import DeliveryReport, stay_alive, worker_name
 from workflows.service.digest import queue_due_digests
@@ -34,6 +35,7 @@ TIMER_LEASE = timedelta(minutes=5)
 class SweepReport(TimerReport):
     delivery: DeliveryReport = field(default_factory=DeliveryReport)
     delivery_errors: list[str] = field(default_factory=list)  # deliveries that failed; their mail waits
+    task_reminders: int = 0  # reminders of assigned tasks queued (workflows/service/assignments.py)
 
     def add(self, handed: Handover) -> None:
         if handed.report is not None:
@@ -116,6 +118,7 @@ class Heartbeat:
 def run_due(app: App) -> SweepReport:
     """Everything due at the clock's now: timers first, then any message still waiting (retries)."""
     report = fire_due_timers(app)
+    report.task_reminders += fire_due_reminders(app).sent
     queue_due_digests(app)  # the staff's daily digest, once its time of a working day has passed
     with app.uow(read_only=True) as uow:
         waiting = uow.outbox.has_due(app.clock.now())

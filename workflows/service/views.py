@@ -10,6 +10,7 @@ from models.audit import AuditEvent, ChainBreak, verify_chain
 from models.db.response_repository import CommentView, UnitAnswer
 from models.db.round_repository import GridFilter, RoundDetails
 from models.db.tables import OutboxRow
+from models.db.unit_of_work import UnitOfWork
 from models.rounds import RoundState
 from models.signatures import SignatureReport
 from models.unit_status import EmailStatus, UnitStatus, answer_labels, unit_status
@@ -80,11 +81,23 @@ def counts_silence(workflow: Workflow, state: RoundState) -> bool:
 def role_labels(workflow: Workflow) -> dict[str, str]:
     """What each recipient role is called on the pages of this kind: answering units "Góp ý" or "Đề xuất"."""
     verb = workflow.terms.verb
-    return {"comment": verb[:1].upper() + verb[1:], "publish": "Đăng tải", "inform": "Để biết"}
+    return {"comment": workflow.terms.role or verb[:1].upper() + verb[1:], "publish": "Đăng tải", "inform": "Để biết"}
+
+
+TASK_REMINDER = "task-reminder:"  # a task's reminder among the timers: not a timer row, planned on its assignments
 
 
 def timer_titles(workflow: Workflow) -> dict[str, str]:
-    return {t.name: t.title or t.name for s in workflow.states.values() for t in s.timers}
+    titles = {t.name: t.title or t.name for s in workflow.states.values() for t in s.timers}
+    return titles | {f"{TASK_REMINDER}{key}": f"Nhắc nhiệm vụ: {task.title}"
+                     for key, task in workflow.assignments.items()}
+
+
+def _planned(uow: UnitOfWork, round_id: int) -> list[tuple[str, datetime]]:
+    """What will come, soonest first: the timer rows, and each task's next reminders (on its own due dates)."""
+    timers = [(t.name, t.due_at) for t in uow.timers.pending_for_round(round_id)]
+    reminders = [(f"{TASK_REMINDER}{task}", moment) for task, moment in uow.assignments.upcoming_reminders(round_id)]
+    return sorted(timers + reminders, key=lambda planned: planned[1])
 
 
 def _email_status(counts: tuple[int, int, int] | None) -> EmailStatus:
@@ -104,7 +117,7 @@ def round_view(app: App, round_id: int) -> RoundView:
         state = uow.rounds.get(round_id, lock=False)
         mail = uow.outbox.status_by_unit(round_id)
         opened = uow.rounds.opened(round_id)
-        timers = [(t.name, t.due_at) for t in uow.timers.pending_for_round(round_id)]
+        timers = _planned(uow, round_id)
         signatures = uow.reply_signatures.latest_by_unit(round_id, state.draft_version)
     workflow = get_workflow(state.workflow)
     silence = counts_silence(workflow, state)
@@ -163,7 +176,7 @@ def round_grid(app: App, round_id: int, grid_filter: GridFilter | None = None, s
         offset = (page - 1) * page_size
         rows = uow.rounds.grid_page(round_id, today, grid_filter, page_size, offset,
                                     ids=found[offset:offset + page_size] if found is not None else None)
-        timers = [(t.name, t.due_at) for t in uow.timers.pending_for_round(round_id)]
+        timers = _planned(uow, round_id)
         signatures = uow.reply_signatures.latest_by_unit(round_id, state.draft_version)
     workflow = get_workflow(state.workflow)
     silence = counts_silence(workflow, state)
