@@ -42,6 +42,7 @@ class ReportHeading:
     depth: int  # 0 for "I.", 1 for "1.", 2 for "2.1."
     paragraphs: tuple[str, ...] = ()
     figures: tuple[ReportFigure, ...] = ()
+    files: tuple[str, ...] = ()  # the files units sent under it: "Sở Công Thương — bang-ke.xlsx (12 KB)"
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,8 @@ def render_programme_report(data: ProgrammeReportData) -> bytes:
         given = [f for f in heading.figures if f.total is not None or f.previous is not None]
         if given:
             _figures(document, given, data.has_previous)
+        if heading.files:
+            document.paragraph(f"Tệp gửi kèm: {'; '.join(vietnamese.nfc(f) for f in heading.files)}.", italic=True)
     if data.not_reported:
         document.paragraph(f"Các cơ quan, đơn vị chưa gửi báo cáo: {'; '.join(data.not_reported)}.", italic=True)
     document.paragraph(f"{issuer_name} trân trọng báo cáo {_joined(data.recipients)}.")

@@ -26,7 +26,9 @@ from openpyxl import load_workbook
 from config.clock import FrozenClock
 from config.settings import load_settings
 from models import limits
+from models.assignments import Assignment
 from models.consolidation import Handling
+from models.db.report_repository import UnitForm
 from models.db.response_repository import TriageItem
 from models.db.round_repository import RoundDetails
 from models.errors import InvalidInput
@@ -36,8 +38,9 @@ from models.unit_status import AnswerStatus, EmailStatus, UnitStatus
 from notifications import documents as docs
 from workflows.definition import Workflow
 from workflows.engine.events import Close, Command, CommentInput, Extend, Respond
-from workflows.service.answer_input import clean_comments, clean_proposals, field_limit
+from workflows.service.answer_input import clean_comments, clean_proposals, field_limit, proposal_input
 from workflows.service.app import App
+from workflows.service.attachments import NAME_LIMIT, AttachmentRef, parse_ref
 from workflows.service.documents import (
     BUILDERS,
     INTERNAL_GROUP,
@@ -96,6 +99,18 @@ INPUTS = {
        for key, words in (("necessity", "Sự cần thiết"), ("purpose", "Mục đích"), ("main_contents", "Nội dung"))},
 }
 
+# What the workshop's documents read (workflows/service/workshop_documents.py), at their longest.
+WORKSHOP_INPUTS = {
+    **{key: vietnamese(limits.DOCUMENT_TEXT, words) for key, words in (
+        ("event_time", "01 buổi"), ("venue", "Trung tâm Hội nghị"), ("funding", "Nguồn kinh phí"),
+        ("plan_reference", "Kế hoạch số 120/KH-UBND"))},
+    **{key: [vietnamese(limits.SUBMISSION_PARAGRAPH, f"{words} {n}", nfd=n == 1)
+             for n in range(1, limits.SUBMISSION_PARAGRAPHS + 1)]
+       for key, words in (("event_purpose", "Mục đích"), ("event_requirements", "Yêu cầu"),
+                          ("event_contents", "Nội dung"), ("organiser_duties", "Nhiệm vụ của Sở"),
+                          ("event_results", "Kết quả"), ("recommendations", "Kiến nghị"))},
+}
+
 
 def new_round(kind: str) -> NewRound:
     return NewRound(title=TITLE, subject=SUBJECT, workflow=kind, office=OFFICE, deadline=date(2025, 12, 5),
@@ -133,7 +148,18 @@ def longest_value(workflow: Workflow, key: str, number: int) -> str:
         return "31/12/2030"
     if item.kind == "choice":
         return max(item.options, key=len)
+    if item.kind == "file":  # never typed: the file stored for it is named by longest_files
+        return ""
     return vietnamese(limit, f"{item.label} {number}", lines=item.kind == "long_text", nfd=number == 1)
+
+
+def longest_files(workflow: Workflow) -> dict[str, str]:
+    """Each file field of each form holding a stored file with the longest name a file keeps
+    (service/attachments), by input name, as the unit's page gives them to clean_proposals."""
+    spec = workflow.response
+    return {proposal_input(spec, number, f.key): AttachmentRef(
+        10 ** 18 - 1, vietnamese(NAME_LIMIT - 5, f"{f.label} {number}") + ".xlsx", "999 KB").value
+        for number in range(1, spec.items_allowed + 1) for f in spec.fields if f.kind == "file"}
 
 
 def proposal_forms(workflow: Workflow) -> list[dict[str, str]]:
@@ -169,9 +195,11 @@ class LongRound(RoundFacts):
         self.state = RoundState(
             id=1, workflow=workflow.name, status=next(iter(workflow.documents[key].states)), title=TITLE,
             subject=SUBJECT, office=OFFICE, deadline=date(2025, 12, 5), silence_is_agreement=workflow.silence.possible,
-            launched_at=datetime(2025, 11, 20, 9, 0, tzinfo=TZ), draft_version=2, recipients=recipients)
+            launched_at=datetime(2025, 11, 20, 9, 0, tzinfo=TZ), draft_version=2, recipients=recipients,
+            dates={name: date(2025, 12, 20) for name in workflow.dates})
         self.details = RoundDetails(CONTACT_NAME, CONTACT_TITLE, PHONE, SIGNER_NAME, SIGNER_TITLE, draft.name,
-                                    "0" * 64, NOW, "test", legal_bases=BASES, document_inputs=dict(INPUTS))
+                                    "0" * 64, NOW, "test", legal_bases=BASES,
+                                    document_inputs=dict(INPUTS) | WORKSHOP_INPUTS)
         self.groups = {"so-ban-nganh": vietnamese(limits.GROUP_LABEL, "Các sở, ban, ngành"),
                        INTERNAL_GROUP: vietnamese(limits.GROUP_LABEL, "Các phòng, đơn vị trực thuộc Sở")}
         self.listed = [Listed(vietnamese(limits.GROUP_LABEL, "Các sở, ban, ngành"), RecipientRole.COMMENT, False),
@@ -186,7 +214,19 @@ class LongRound(RoundFacts):
         self.proposals = [] if nobody or not proposals_kind else [
             docs.Proposal(nfc(unit_name(4 * n)), [docs.ProposalField(fields[k].label, v, k, fields[k].kind)
                                                   for k, v in form.items()])
-            for n, form in enumerate(clean_proposals(workflow.response, proposal_forms(workflow)), start=1)]
+            for n, form in enumerate(clean_proposals(workflow.response, proposal_forms(workflow),
+                                                     longest_files(workflow)), start=1)]
+        self.latest_forms = [] if nobody or not proposals_kind else [
+            UnitForm(unit_code(4 * n), nfc(unit_name(4 * n)), n % 2 == 0, dict(form))
+            for n, form in enumerate(clean_proposals(workflow.response, proposal_forms(workflow),
+                                                     longest_files(workflow))[:1], start=1)]
+        # Each kind of task given to two units: one handed in late with its longest texts, one not handed in.
+        self.assignments = [
+            Assignment(2 * n + done, 1, task, unit_code(4 + done), nfc(unit_name(4 + done)), date(2025, 12, 1),
+                       done_at=NOW if done else None, late=bool(done),
+                       values={f.key: nfc(vietnamese(field_limit(f), f.label)) for f in spec.fields
+                               if done and f.kind in ("text", "long_text")})
+            for n, (task, spec) in enumerate(workflow.assignments.items()) for done in (0, 1)]
         self.draft = DraftVersion(2, draft.name, "0" * 64, [], None, NOW, "test", draft)
         self.report_extras = ReportExtras({})  # a report round's staff texts: none written yet
         # Every numbered document but the one built carries the longest number the register gives, so citations of
@@ -322,7 +362,8 @@ def check_docx(rendered: RenderedDocument, facts: LongRound, builder: str) -> No
     text = " ".join(docx_text(document).split())
     shown = {"request_letter": TITLE, "reminder_letter": TITLE, "synthesis_docx": TITLE, "submission": TITLE,
              "call_letter": SUBJECT, "proposal_list_docx": REPORT_SUBJECT, "zero_response_report": REPORT_SUBJECT,
-             "ministry_reply": REPORT_SUBJECT, "programme_report": TITLE}[builder]
+             "ministry_reply": REPORT_SUBJECT, "programme_report": TITLE, "workshop_plan": TITLE,
+             "invitation_letter": TITLE, "workshop_report": TITLE}[builder]
     assert one_line(shown) in text, f"{builder}: the full text is not in the body"
     if len(title) == WORD_TITLE_MAX:
         assert title.endswith("…")
@@ -355,7 +396,9 @@ def check_xlsx(rendered: RenderedDocument, facts: LongRound, builder: str) -> No
         assert nfc(item.text) in cells, builder
     for proposal in facts.proposals:
         for field in proposal.fields:
-            assert nfc(field.value) in cells or field.kind in ("money", "months", "date", "number", "count"), builder
+            ref = parse_ref(field.value) if field.kind == "file" else None
+            shown = ref.shown if ref is not None else field.value  # a file by its name and size
+            assert nfc(shown) in cells or field.kind in ("money", "months", "date", "number", "count"), builder
 
 
 @pytest.mark.parametrize(("kind", "key"), every_document(), ids=[f"{k}-{d}" for k, d in every_document()])

@@ -6,10 +6,11 @@ from __future__ import annotations
 import re
 import threading
 from datetime import date
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+
+from tests.web.conftest import SCREENSHOTS
 
 if TYPE_CHECKING:
     from conftest import LiveSite
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.timeout(180)
 
 STAFF = "Phạm Phi Long (TĐC)"
-SHOTS = Path("/tmp/ykien-report-shots")
+SHOTS = SCREENSHOTS / "issue9-report"
 TITLE = "Chương trình quốc gia hỗ trợ doanh nghiệp nâng cao năng suất và chất lượng sản phẩm, hàng hóa năm 2025"
 
 

@@ -162,10 +162,17 @@ def _blank(values: Mapping[str, str | None]) -> bool:
     return not any(str(v or "").strip() for v in values.values())
 
 
+FILE_TYPED = ("chỉ nhận tệp chọn để tải lên (trên trang của đơn vị, hoặc --attach khi Sở ghi nhận thay), không "
+              "nhận tên tệp hay nội dung gõ vào.")
+
+
 def _clean_one(spec: ResponseSpec, number: int, values: Mapping[str, str | None],
-               problems: list[Problem]) -> dict[str, str]:
-    """One filled form; its problems are added to `problems`, named "Phiếu <number>: ..." when repeatable."""
+               problems: list[Problem], files: Mapping[str, str] | None = None) -> dict[str, str]:
+    """One filled form; its problems are added to `problems`, named "Phiếu <number>: ..." when repeatable.
+    A file field takes its value from `files` (by input name: the reference of a file the entry point stored,
+    service/attachments), never from what was typed."""
     place = f"Phiếu {number}: " if spec.repeatable else ""
+    files = files or {}
     known = {f.key: f for f in spec.fields}
     for key in values:
         if key not in known:
@@ -177,20 +184,40 @@ def _clean_one(spec: ResponseSpec, number: int, values: Mapping[str, str | None]
     for item in spec.fields:
         name = proposal_input(spec, number, item.key)
         label = labels[item.key]
+        if item.kind == "file":
+            if str(values.get(item.key) or "").strip():
+                problems.append(Problem(name, f"{place}{label}: {FILE_TYPED}"))
+            elif files.get(name):
+                proposal[item.key] = files[name]
+            elif item.required:
+                problems.append(Problem(name, f"{place}{label}: chưa chọn tệp (bắt buộc)."))
+            continue
         try:
             text = clean_text(values.get(item.key), label, field_limit(item))
             if text is None:
-                if item.required:
+                if item.required_for(dict(values)):
                     problems.append(Problem(name, f"{place}{label}: chưa điền (bắt buộc)."))
                 continue
             proposal[item.key] = _field_value(item, unicodedata.normalize("NFC", text), label)
         except ValueError as error:
             problems.append(Problem(name, f"{place}{error}"))
+    filled = {**values, **proposal}  # a file sent fills its heading as a typed field does
     for section in spec.answering_sections():
-        if section.required and section not in spec.sections_filled(dict(values)):
+        if section.required and section not in spec.sections_filled(filled):
             problems.append(Problem(proposal_input(spec, number, section.fields[0].key),
                                     f"{place}{section.heading}: chưa có nội dung (mục bắt buộc)."))
     return proposal
+
+
+def _input_number(spec: ResponseSpec, name: str) -> int | None:
+    """The form number an input name (proposal_input) belongs to; None for a name of no form field."""
+    for item in spec.fields:
+        if name == f"p_{item.key}" and not spec.repeatable:
+            return 1
+        head, _, key = name.partition("_")
+        if spec.repeatable and key == item.key and head[1:].isdigit() and head.startswith("p"):
+            return int(head[1:]) if 0 < int(head[1:]) <= MAX_PROPOSALS else None
+    return None
 
 
 def field_places(spec: ResponseSpec) -> dict[str, str]:
@@ -203,20 +230,29 @@ def field_places(spec: ResponseSpec) -> dict[str, str]:
     return places
 
 
-def clean_proposals(spec: ResponseSpec, items: Sequence[Mapping[str, str | None]]) -> tuple[dict[str, str], ...]:
+def clean_proposals(spec: ResponseSpec, items: Sequence[Mapping[str, str | None]],
+                    files: Mapping[str, str] | None = None) -> tuple[dict[str, str], ...]:
     """The filled forms (e.g. one Mẫu A1-ĐXNV per task), numbered from 1: known fields only, required ones filled,
     each checked against its kind (number, money, months within their bounds, date, email, phone, one of a
     choice's options, lengths). Blank forms are skipped; at least one is checked, so an empty answer names the
-    required fields. More forms than the definition allows (one, unless repeatable) are refused."""
+    required fields. More forms than the definition allows (one, unless repeatable) are refused. A file field is
+    filled only from `files` (input name -> the stored file's reference), never typed."""
     problems: list[Problem] = []
-    filled = [(number, values) for number, values in enumerate(items, start=1) if not _blank(values)]
+    files = files or {}
+    items = list(items)
+    for name in files:  # a form holding only a file is filled too
+        number = _input_number(spec, name)
+        while number is not None and len(items) < number:
+            items.append({})
+    filled = [(number, values) for number, values in enumerate(items, start=1)
+              if not _blank(values) or any(_input_number(spec, name) == number for name in files)]
     if not filled:
         filled = [(1, items[0] if items else {})]
     if len(filled) > spec.items_allowed:
         limit = (f"Nhiều nhất {spec.items_allowed} phiếu trong một lần gửi" if spec.repeatable
                  else "Mỗi lần gửi chỉ nhận một phiếu")
         problems.append(Problem("proposals", f"{limit} (đang có {len(filled)})."))
-    cleaned = [_clean_one(spec, number, values, problems) for number, values in filled]
+    cleaned = [_clean_one(spec, number, values, problems, files) for number, values in filled]
     if problems:
         raise AnswerInvalid(problems)
     return tuple(proposal for proposal in cleaned if proposal)

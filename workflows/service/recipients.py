@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -15,10 +15,12 @@ from models import limits
 from models.db.access_token_repository import AccessToken
 from models.db.response_repository import AnswerRevision
 from models.db.saved_answer_repository import SavedAnswer
+from models.db.unit_of_work import UnitOfWork
 from models.errors import DomainError, NotFound
 from models.rounds import RecipientRole, ResponseChannel, ResponseKind
 from workflows.definition import ResponseSpec
 from workflows.definition.schema import Capability, Terms
+from workflows.engine.decision import Decision
 from workflows.engine.events import CommentInput, Respond
 from workflows.engine.refusals import Refused
 from workflows.engine.timers import closing_date
@@ -245,7 +247,8 @@ def _store_reply(app: App, round_id: int, unit_code: str, content: bytes) -> tup
 
 def answer(app: App, token: str, kind: ResponseKind, comments: tuple[CommentInput, ...] = (),
            proposals: tuple[dict[str, str], ...] = (), attachment: bytes | None = None,
-           page: RecipientPage | None = None) -> AnswerReceipt:
+           page: RecipientPage | None = None,
+           also: Callable[[UnitOfWork, Decision], None] | None = None) -> AnswerReceipt:
     """Record the unit's answer as a new revision and queue its receipt in the outbox (through the command path,
     deliver=False): the delivery sweep sends it, so the request never waits on the mail server, and its cost is
     that of the one unit whatever the size of the round (rounds.execute loads and writes that unit only).
@@ -254,6 +257,7 @@ def answer(app: App, token: str, kind: ResponseKind, comments: tuple[CommentInpu
     answer stores nothing, not even the PDF. `page` is the unit's page as the caller read it for this request
     (the web route does, to show the form); without it, it is read here. Either way the engine decides on the
     round as it is in the answer's own transaction: a round closed in between refuses the answer.
+    `also` writes rows that belong with the answer in its transaction (the files of its form: service/attachments).
     """
     page = page if page is not None else recipient_page(app, token)
     if not page.can_answer:
@@ -275,9 +279,14 @@ def answer(app: App, token: str, kind: ResponseKind, comments: tuple[CommentInpu
                     attachment_name=attachment_name, attachment_sha256=attachment_sha)
     # The unit itself acts through its link: the audit names the unit, never a staff member. What it had saved
     # unsent goes in the same transaction: the answer sent is the one to take up again.
+    def with_answer(uow: UnitOfWork, decision: Decision) -> None:
+        uow.saved_answers.remove(page.recipient_id)
+        if also is not None:
+            also(uow, decision)
+
     try:
         recorded = run_command(app, page.round_id, event, unit_actor(page.unit_name, page.unit_code),
-                               deliver=False, also=lambda uow, _: uow.saved_answers.remove(page.recipient_id))
+                               deliver=False, also=with_answer)
     except BaseException as error:
         if stored is not None and stored[1]:
             stored[0].unlink(missing_ok=True)

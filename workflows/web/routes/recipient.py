@@ -15,6 +15,7 @@ from starlette.datastructures import FormData, UploadFile
 from starlette.formparsers import MultiPartException
 
 from models.rounds import ResponseKind
+from workflows.definition import ResponseField
 from workflows.engine.events import CommentInput
 from workflows.engine.refusals import Refused
 from workflows.service.answer_input import (
@@ -23,9 +24,26 @@ from workflows.service.answer_input import (
     check_answer,
     clean_comments,
     clean_proposals,
+    field_places,
+    proposal_input,
     reply_too_large,
 )
 from workflows.service.app import App
+from workflows.service.attachments import (
+    ACCEPT,
+    AttachmentMissing,
+    AttachmentRef,
+    check_upload,
+    clean_filename,
+    discard,
+    disposition,
+    file_fields,
+    parse_ref,
+    shown_size,
+    store,
+    tie,
+    unit_file,
+)
 from workflows.service.commands import MAIL_LATER, MAIL_PARTIAL
 from workflows.service.draft_html import Block, DraftPreview, draft_preview
 from workflows.service.recipients import (
@@ -43,6 +61,7 @@ from workflows.service.recipients import (
     save_unsent,
     saved_answer,
 )
+from workflows.web.forms.assignment_forms import TaskSection, unit_task_section
 from workflows.web.forms.capped_upload import read_capped_form
 from workflows.web.forms.proposal_forms import read_proposal_forms, shown_proposal_forms
 from workflows.web.security import IdPath, check_link_csrf, link_csrf, ykien
@@ -55,7 +74,8 @@ MAX_ROWS = 200
 ROW_FIELDS = ("section", "comment", "proposed", "quote")  # a comment row; quote: the draft's text it is about
 SAVED_NOTICE = ("Đã lưu nháp, chưa gửi. Quý cơ quan có thể mở lại đường dẫn này để tiếp tục đến hết hạn; Sở chỉ nhận "
                 "được ý kiến khi bấm gửi.")
-SAVED_WITHOUT_FILE = "Tệp PDF đã chọn không được lưu cùng bản nháp: vui lòng chọn lại khi gửi."
+SAVED_WITHOUT_FILE = "Tệp đã chọn không được lưu cùng bản nháp: vui lòng chọn lại khi gửi."
+FILES_DROPPED = "Các tệp gửi kèm vừa chọn chưa được lưu: vui lòng chọn lại tệp trước khi gửi."
 READ_AT_MOST = 10  # a body up to ten times the upload limit is read to give the form back filled
 MEDIA_TYPES = {
     ".pdf": "application/pdf",
@@ -83,6 +103,7 @@ class AnswerForm:
     rows: list[dict[str, str]] = field(default_factory=list)
     proposals: list[dict[str, str]] = field(default_factory=list)
     file_dropped: bool = False
+    files: dict[str, str] = field(default_factory=dict)  # input name -> the file the answer last sent (kept)
     focus_row: int | None = None  # the row (from 1) a part of the draft was just chosen for
 
 
@@ -186,21 +207,28 @@ def _sections(page: RecipientPage, preview: DraftPreview | None) -> list[str]:
 
 def _show(request: Request, token: str, page: RecipientPage, form: AnswerForm | None = None,
           problems: list[Problem] | None = None, flash: str | None = None, status_code: int = 200,
-          preview: DraftPreview | None = None) -> Response:
+          preview: DraftPreview | None = None, tasks: TaskSection | None = None) -> Response:
     """The page; reads the draft's cached HTML, so the async route calls it in the threadpool (`_show_later`)."""
     app = ykien(request)
     saved = saved_answer(app, page) if form is None else None
     form = form or (_from_saved(page, saved) if saved is not None else _from_revision(page))
     problems = problems or []
     preview = preview or _preview(app, page)
+    if form.files:
+        form.proposals = _with_files(page, form.proposals, form.files)
     response = render(request, "recipient.html", {
         "page": page, "token": token, "link_csrf": link_csrf(app, token), "form": form,
         "preview": preview, "sections": _sections(page, preview), "saved": saved,
         "problems": [(p, _anchor(p.field)) for p in problems], "bad_fields": {p.field for p in problems},
         "messages": _messages(problems), "ask": _ask(page),
         "max_upload_mb": app.settings.max_upload_mb, "max_upload_bytes": _limit(app), "kind_labels": kind_labels(page),
+        "files": {"url": f"/r/{token}/attachments/", "max_mb": app.settings.max_upload_mb, "accept": ACCEPT},
         "channel_labels": CHANNEL_LABELS, "terms": page.terms,
-        "flash": flash, "flash_kind": "error" if status_code >= 400 else "ok"}, status_code=status_code)
+        "flash": flash, "flash_kind": "error" if status_code >= 400 else "ok",
+        # The unit's assigned tasks (one query for this unit); ?task= names the one just handed in.
+        "tasks": tasks if tasks is not None else unit_task_section(app, page.round_id, page.unit_code,
+                                                                   sent_task=request.query_params.get("task"))},
+        status_code=status_code)
     response.headers.update(PRIVATE)
     return response
 
@@ -284,6 +312,21 @@ def download_reply(request: Request, token: str, revision: IdPath) -> Response:
     return FileResponse(path, filename=path.name, media_type="application/pdf", headers=PRIVATE)
 
 
+@router.get("/r/{token}/attachments/{attachment_id}")
+def download_attachment(request: Request, token: str, attachment_id: IdPath) -> Response:
+    """A file the unit sent with its form; another unit's file is not found, whatever its id."""
+    app = ykien(request)
+    try:
+        page = recipient_page(app, token)
+        found = unit_file(app, page.round_id, page.recipient_id, attachment_id)
+    except LinkInvalid as error:
+        return _link_invalid(request, error)
+    except AttachmentMissing as error:
+        return _notice(request, "Không có tệp", error.message, 404, back=f"/r/{token}")
+    return Response(found.data, media_type=found.content_type, headers={
+        **PRIVATE, "Content-Disposition": disposition(found.filename), "X-Content-Type-Options": "nosniff"})
+
+
 @router.get("/r/{token}/sent")
 def sent(request: Request, token: str) -> Response:
     try:
@@ -310,18 +353,79 @@ def _beyond_reading(request: Request, app: App) -> bool:
     return length.isdigit() and int(length) > READ_AT_MOST * _limit(app) + 1024 * 1024
 
 
-def _problems_of(typed: AnswerForm, page: RecipientPage) -> tuple[ResponseKind | None, tuple[CommentInput, ...],
-                                                                   tuple[dict[str, str], ...], list[Problem]]:
+Typed = tuple[ResponseKind | None, tuple[CommentInput, ...], tuple[dict[str, str], ...], list[Problem]]
+
+
+def _problems_of(typed: AnswerForm, page: RecipientPage, files: dict[str, str] | None = None) -> Typed:
     """The kind, comments and forms typed, cleaned, and every mistake found in them (all at once)."""
     try:
         kind = _kind(typed, page)
         comments = clean_comments((r["section"], r["comment"], r["proposed"], r["quote"]) for r in typed.rows) \
             if kind is not ResponseKind.PROPOSALS else ()
-        proposals = clean_proposals(page.response, typed.proposals) if kind is ResponseKind.PROPOSALS else ()
+        proposals = clean_proposals(page.response, typed.proposals, files) if kind is ResponseKind.PROPOSALS else ()
         check_answer(page.response, kind, comments, proposals)
     except AnswerInvalid as invalid:
         return None, (), (), list(invalid.problems)
     return kind, comments, proposals, []
+
+
+def _file_inputs(page: RecipientPage) -> list[tuple[str, ResponseField]]:
+    """Every file input the form may post: (input name, field), for each group of a repeatable form."""
+    spec = page.response
+    return [(proposal_input(spec, number, item.key), item) for number in range(1, spec.items_allowed + 1)
+            for item in file_fields(spec)]
+
+
+def _kept_files(page: RecipientPage) -> dict[str, str]:
+    """The files of the answer last sent, by input name: an answer sent again keeps them unless others are
+    chosen."""
+    current = page.current
+    if current is None:
+        return {}
+    return {proposal_input(page.response, number, item.key): proposal[item.key]
+            for number, proposal in enumerate(current.proposals, start=1) for item in file_fields(page.response)
+            if parse_ref(proposal.get(item.key)) is not None}
+
+
+def _with_files(page: RecipientPage, forms: list[dict[str, str]], files: dict[str, str]) -> list[dict[str, str]]:
+    """The forms as shown: each file field with the file kept for it (the page says "Đã gửi: ...")."""
+    shown = [dict(form) for form in forms]
+    for number, form in enumerate(shown, start=1):
+        for item in file_fields(page.response):
+            kept = files.get(proposal_input(page.response, number, item.key))
+            if kept and not form.get(item.key):
+                form[item.key] = kept
+    return shown
+
+
+def _uploads(form: FormData, page: RecipientPage) -> dict[str, tuple[ResponseField, UploadFile]]:
+    """The files chosen for the form's file fields, by input name (a field left empty posts a nameless part)."""
+    chosen = {}
+    for name, item in _file_inputs(page):
+        upload = form.get(name)
+        if isinstance(upload, UploadFile) and upload.filename:
+            chosen[name] = (item, upload)
+    return chosen
+
+
+async def _checked_uploads(page: RecipientPage, uploads: dict[str, tuple[ResponseField, UploadFile]],
+                           sizes: dict[str, int], limit_mb: int
+                           ) -> tuple[dict[str, tuple[ResponseField, str, bytes]], list[Problem]]:
+    """Each chosen file read (at most the limit and a byte: the parser kept no more) and checked."""
+    places = field_places(page.response)
+    good: dict[str, tuple[ResponseField, str, bytes]] = {}
+    problems: list[Problem] = []
+    for name, (item, upload) in uploads.items():
+        content = await upload.read()
+        place = places[item.key]
+        if page.response.repeatable:
+            place = f"Phiếu {name[1:].partition('_')[0]}: {place}"
+        problem = check_upload(name, place, upload.filename or "", content, limit_mb, size=sizes.get(name))
+        if problem is not None:
+            problems.append(problem)
+        else:
+            good[name] = (item, upload.filename or "", content)
+    return good, problems
 
 
 @router.post("/r/{token}")
@@ -340,11 +444,12 @@ async def submit_answer(request: Request, token: str) -> Response:
             f"Văn bản trả lời: tệp vượt xa giới hạn {app.settings.max_upload_mb} MB nên không đọc được biểu mẫu. "
             "Chưa có gì được lưu; hãy nhập lại ý kiến và chọn tệp nhỏ hơn."))], status_code=413)
     try:
-        form, sizes = await read_capped_form(request, file_cap=_limit(app) + 1, max_files=2,
+        form, sizes = await read_capped_form(request, file_cap=_limit(app) + 1, max_files=2 + len(_file_inputs(page)),
                                              max_fields=5 * MAX_ROWS + 100)
     except MultiPartException:
         return _notice(request, "Biểu mẫu không hợp lệ", "Trình duyệt gửi biểu mẫu không đọc được; vui lòng "
                        "tải lại trang và gửi lại.", 400, back=f"/r/{token}")
+    stored: list[AttachmentRef] = []
     try:
         try:
             check_link_csrf(app, token, _text(form, "csrf_token") or None)
@@ -352,14 +457,18 @@ async def submit_answer(request: Request, token: str) -> Response:
             return _notice(request, "Biểu mẫu không hợp lệ", str(refusal.detail), 403, back=f"/r/{token}")
         typed = _from_form(form, page)
         upload = form.get("reply_pdf")
-        has_file = isinstance(upload, UploadFile) and bool(upload.filename)
-        typed.file_dropped = has_file  # shown only when the page comes back
+        has_pdf = isinstance(upload, UploadFile) and bool(upload.filename)
+        uploads = _uploads(form, page)
+        has_file = has_pdf or bool(uploads)
+        typed.file_dropped = has_pdf  # shown only when the page comes back
+        typed.files = _kept_files(page)
+        dropped = FILES_DROPPED if uploads else None
         if _text(form, "action") == "add_row":
             typed.rows = _padded(typed.rows, blank=1)
-            return await _show_later(request, token, page, typed)
+            return await _show_later(request, token, page, typed, flash=dropped)
         if "add_item" in form:
             typed.proposals = shown_proposal_forms(page.response, typed.proposals, blank=1)
-            return await _show_later(request, token, page, typed)
+            return await _show_later(request, token, page, typed, flash=dropped)
         typed.rows = _padded(typed.rows)
         if _text(form, "pick").isdigit():
             preview = await run_in_threadpool(_preview, app, page)
@@ -377,24 +486,44 @@ async def submit_answer(request: Request, token: str) -> Response:
             return RedirectResponse(f"/r/{token}?saved=1{'&file=1' if has_file else ''}", status_code=303)
         if not page.can_answer:
             return await _show_later(request, token, page, typed, flash=page.read_only_reason, status_code=409)
-        kind, comments, proposals, problems = _problems_of(typed, page)
+        chosen, problems = await _checked_uploads(page, uploads, sizes, app.settings.max_upload_mb)
+        # Checked with the chosen files as if stored (they are stored only once nothing else is wrong).
+        pending = {name: AttachmentRef(1, clean_filename(filename), shown_size(len(content))).value
+                   for name, (_, filename, content) in chosen.items()}
+        kind, comments, proposals, form_problems = _problems_of(typed, page, {**typed.files, **pending})
+        problems = form_problems + problems
         size = sizes.get("reply_pdf", 0)
-        if has_file and size > _limit(app):
+        if has_pdf and size > _limit(app):
             problems.append(reply_too_large(size, app.settings.max_upload_mb))
         if problems or kind is None:
-            return await _show_later(request, token, page, typed, problems=problems,
-                                     status_code=413 if has_file and size > _limit(app) else 422)
+            too_large = any(sizes.get(name, 0) > _limit(app) for name in [*uploads, "reply_pdf"])
+            return await _show_later(request, token, page, typed, problems=problems, flash=dropped,
+                                     status_code=413 if too_large else 422)
         try:
-            content = await upload.read() if isinstance(upload, UploadFile) and has_file else None
-            receipt = await run_in_threadpool(answer, app, token, kind, comments, proposals, content, page)
+            content = await upload.read() if isinstance(upload, UploadFile) and has_pdf else None
+            if chosen:
+                files = dict(typed.files)
+                for name, (item, filename, data) in chosen.items():
+                    ref = await run_in_threadpool(store, app, page.round_id, page.recipient_id, item.key, filename,
+                                                  data)
+                    stored.append(ref)
+                    files[name] = ref.value
+                proposals = clean_proposals(page.response, typed.proposals, files)
+            receipt = await run_in_threadpool(partial(
+                answer, app, token, kind, comments, proposals, content, page,
+                also=lambda uow, decision: tie(uow, stored, page.recipient_id, decision.responses[-1].revision)))
+            stored = []  # tied to the answer
         except AnswerInvalid as invalid:
-            return await _show_later(request, token, page, typed, problems=invalid.problems, status_code=422)
+            return await _show_later(request, token, page, typed, problems=invalid.problems, flash=dropped,
+                                     status_code=422)
         except LinkInvalid as error:
             return _link_invalid(request, error)
         except Refused as refusal:
             page = await run_in_threadpool(recipient_page, app, token)
             return await _show_later(request, token, page, typed, flash=refusal.message, status_code=409)
     finally:
+        if stored:  # the answer was refused: its files go too
+            await run_in_threadpool(discard, app, stored)
         await form.close()
     mail = f"?mail={receipt.mail}" if receipt.mail in RECEIPT_NOTICES else ""
     return RedirectResponse(f"/r/{token}/sent{mail}", status_code=303)
