@@ -1,9 +1,10 @@
-"""Prefect flows for the heavy steps: one flow run per round step (circulate, remind, close), never per email.
+"""Prefect flows for the heavy steps: one flow run per round step (circulate, remind, close), never per email, and
+one per background job that can run anywhere (render: a document's PDF).
 
-The flows take only ids. The App they work with is the one the running process set (`running_with`: `ykien worker`
-builds its own from settings), or else one built from settings once per process and settings (a run started by
-another kind of Prefect worker). Flows are async (a sync flow's heartbeat thread costs about a second per run) and
-run the sync step in a thread.
+The flows take only ids (and a document's file name). The App they work with is the one the running process set
+(`running_with`: `ykien worker` builds its own from settings), or else one built from settings once per process and
+settings (a run started by another kind of Prefect worker). Flows are async (a sync flow's heartbeat thread costs
+about a second per run) and run the sync step in a thread.
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from prefect import flow
 
 from config.settings import Settings, load_settings
 from workflows.service.app import App, build_app
+from workflows.service.render_jobs import RENDER_FLOW, run_render
 from workflows.service.steps import STEPS, HandedToWorkers
 
 _running_app: ContextVar[App | None] = ContextVar("ykien_running_app", default=None)
@@ -69,8 +71,17 @@ async def close_flow(timer_id: int, round_id: int) -> dict[str, Any]:
     return _result(await asyncio.to_thread(STEPS["close"], step_app(), timer_id, round_id))
 
 
-# Each step's flow; "deliver" (the command path's hand-over) is the circulate flow.
-FLOWS: dict[str, Any] = {"circulate": circulate_flow, "remind": remind_flow, "close": close_flow}
+@flow(name=RENDER_FLOW)
+async def render_flow(job_id: str, round_id: int, document: str) -> dict[str, Any]:
+    """Render the PDF `document` of a round for the background job `job_id` (started by `ykien serve`): its progress,
+    end and file are written to the job's rows, whichever worker runs it. Not retried: a failure is the job's."""
+    status = await asyncio.to_thread(run_render, step_app(), job_id, round_id, document)
+    return {"job_id": job_id, "status": status}
+
+
+# Each step's flow, and each job's; "deliver" (the command path's hand-over) is the circulate flow.
+FLOWS: dict[str, Any] = {"circulate": circulate_flow, "remind": remind_flow, "close": close_flow,
+                         RENDER_FLOW: render_flow}
 STEP_FLOWS: dict[str, str] = {"circulate": "circulate", "deliver": "circulate", "remind": "remind", "close": "close"}
 
 
@@ -91,6 +102,8 @@ def run_tags(step: str, params: dict[str, Any]) -> list[str]:
         tags.append(f"round:{params['round_id']}")
     if params.get("timer_id") is not None:
         tags.append(f"timer:{params['timer_id']}")
+    if params.get("job_id") is not None:
+        tags.append(f"job:{params['job_id']}")
     return tags
 
 
@@ -152,6 +165,15 @@ class PrefectExecutor:
                         name=run_name(flow_name, run_params.get("round_id")))
                     submitted += 1
         return HandedToWorkers(runs=submitted)
+
+    def submit_job(self, flow_name: str, params: dict[str, Any]) -> None:
+        """One flow run of a background job (`jobs.JobSubmitter`): the worker that takes it runs the job."""
+        from prefect.client.orchestration import get_client
+
+        with get_client(sync_client=True) as client:
+            client.create_flow_run_from_deployment(
+                self.deployments[flow_name], parameters=params, tags=run_tags(flow_name, params),
+                name=run_name(flow_name, params.get("round_id")))
 
     def _online_workers(self, client: Any) -> int:
         from prefect.client.schemas.objects import WorkerStatus

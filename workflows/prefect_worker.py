@@ -1,4 +1,5 @@
-"""`ykien worker`: pull the step flow runs of the work pool and run them in this process, with Prefect's engine.
+"""`ykien worker`: pull the step flow runs of the work pool (and the render runs of the PDF jobs) and run them in this
+process, with Prefect's engine.
 
 One process runs one flow run at a time; start more processes (on any machine reaching the database, the SMTP
 server and the Prefect API) for more throughput. The worker builds its own App from settings and hands it to the

@@ -4,10 +4,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from models.db.tables_jobs import JobRow
+from models.db.tables_jobs import JobFileRow, JobRow
 
 RUNNING = "running"
 DONE = "done"
@@ -31,6 +31,16 @@ class Job:
     started_at: datetime
     updated_at: datetime
     finished_at: datetime | None
+
+
+@dataclass(frozen=True)
+class JobFile:
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+    data: bytes
+    created_at: datetime
 
 
 def _job(row: JobRow) -> Job:
@@ -65,3 +75,29 @@ class JobRepository:
         rows = self.session.scalars(select(JobRow).where(JobRow.round_id == round_id, JobRow.action == action,
                                                          JobRow.status == RUNNING))
         return [_job(row) for row in rows]
+
+    def take_over(self, job_id: str, expected_owner: str, owner: str, now: datetime) -> bool:
+        """The process that runs a job handed over (a flow run on a worker) names itself its owner; False when the
+        job is no longer running or someone else took it."""
+        taken = self.session.execute(update(JobRow).where(
+            JobRow.id == job_id, JobRow.status == RUNNING, JobRow.owner == expected_owner).values(
+            owner=owner, updated_at=now))
+        return bool(taken.rowcount)  # type: ignore[attr-defined]
+
+    def keep_file(self, job_id: str, filename: str, content_type: str, sha256: str, data: bytes,
+                  now: datetime) -> None:
+        """The job's file (one per job: a run done again replaces it)."""
+        self.session.execute(delete(JobFileRow).where(JobFileRow.job_id == job_id))
+        self.session.add(JobFileRow(job_id=job_id, filename=filename, content_type=content_type, size=len(data),
+                                    sha256=sha256, data=data, created_at=now))
+        self.session.flush()
+
+    def file(self, job_id: str) -> JobFile | None:
+        row = self.session.get(JobFileRow, job_id)
+        return None if row is None else JobFile(row.filename, row.content_type, row.size, row.sha256, row.data,
+                                                row.created_at)
+
+    def forget_files_before(self, limit: datetime) -> int:
+        """Remove the files made before `limit` (by the index on created_at, never reading their bytes)."""
+        removed = self.session.execute(delete(JobFileRow).where(JobFileRow.created_at < limit))
+        return int(removed.rowcount)  # type: ignore[attr-defined]

@@ -6,6 +6,8 @@ from types import TracebackType
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.db.access_token_repository import AccessTokenRepository
+from models.db.assignment_repository import AssignmentRepository
+from models.db.attachment_repository import AttachmentRepository
 from models.db.audit_repository import AuditRepository
 from models.db.database import READ_ONLY
 from models.db.digest_repository import DigestRepository
@@ -14,6 +16,7 @@ from models.db.draft_repository import DraftRepository
 from models.db.draft_round_repository import DraftRoundRepository
 from models.db.instance_repository import InstanceRepository
 from models.db.job_repository import JobRepository
+from models.db.kind_summary_repository import KindSummaryRepository
 from models.db.mailbox_repository import MailboxRepository
 from models.db.office_repository import OfficeRepository
 from models.db.outbox_repository import OutboxRepository
@@ -55,6 +58,9 @@ class UnitOfWork:
     instances: InstanceRepository  # running processes: heartbeats, and the claims of dead ones
     saved_answers: SavedAnswerRepository  # a unit's answer saved unsent, one per recipient
     digests: DigestRepository  # the staff's daily digest: who asked for it, which days were done, what it reports
+    assignments: AssignmentRepository  # preparatory tasks given to a round's units, with their due dates
+    attachments: AttachmentRepository  # files units attach to the file fields of a form
+    kind_summaries: KindSummaryRepository  # the dashboard's counts in each kind's own columns
 
     def __init__(self, sessions: sessionmaker[Session], read_only: bool = False) -> None:
         self._sessions = sessions
@@ -85,6 +91,9 @@ class UnitOfWork:
         self.digests = DigestRepository(self.session)
         self.jobs = JobRepository(self.session)
         self.reports = ReportRepository(self.session)
+        self.assignments = AssignmentRepository(self.session)
+        self.attachments = AttachmentRepository(self.session)
+        self.kind_summaries = KindSummaryRepository(self.session)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

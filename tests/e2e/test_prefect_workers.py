@@ -1,6 +1,8 @@
 """Production's three processes: a real `prefect server start` on loopback, `ykien serve` with PREFECT_API_URL and two
 `ykien worker`s. A round's fan-out and its reminder run as flow runs on the workers (each worker sends part of the
 fan-out), read back from Prefect's API by their round id; SIGTERM stops each process with exit 0 and no child left.
+A document's PDF asked for on serve's web app renders as a flow run on a worker (a job handed over, with LibreOffice
+started for it), and serve's web app follows the job and serves the PDF from the database.
 And the bad input of `ykien worker` and `ykien serve --prefect`.
 
 One Prefect server for the module (it takes 15-20 s to start).
@@ -8,6 +10,7 @@ One Prefect server for the module (it takes 15-20 s to start).
 from __future__ import annotations
 
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -20,11 +23,14 @@ from typing import Any
 
 import httpx
 import pytest
+from debian_tools import require_tools
 
 from tests.e2e.fanout_support import SlowCapture, launch_fanout, outbox_statuses, wait_until
 from tests.e2e.test_serve_restart import free_port
+from workflows.service.jobs import BACKGROUND_FROM_UNITS
 
-UNITS = 120
+UNITS = BACKGROUND_FROM_UNITS  # a round this large has its PDFs rendered as background jobs
+PASSWORD = "matkhau-rat-dai"
 DELAY = 0.02  # seconds per message and connection
 PREFECT = Path(sys.executable).with_name("prefect")
 
@@ -113,9 +119,11 @@ def reminder_due(database: Path) -> datetime:
     return datetime.fromisoformat(due).replace(tzinfo=UTC)
 
 
-def test_fanout_and_reminder_run_as_flow_runs_on_two_workers(prefect_api: str, tmp_path: Path, make_cli) -> None:  # type: ignore[no-untyped-def]
+def test_fanout_reminder_and_a_pdf_run_as_flow_runs_on_two_workers(prefect_api: str, tmp_path: Path, make_cli) -> None:  # type: ignore[no-untyped-def]
+    require_tools("soffice")
     home = launch_fanout(make_cli, tmp_path, UNITS)
     cli = make_cli(home)
+    cli("user", "add", "canbo", "--name", "Phạm Phi Long", "--role", "admin", YKIEN_NEW_PASSWORD=PASSWORD)
     # Every process's clock is a few minutes after the reminder is due: serve's sweep submits the reminder and the
     # round's fan-out (its invitations, queued at launch) at its first sweep.
     cli.at((reminder_due(cli.database) + timedelta(minutes=5)).isoformat())
@@ -144,7 +152,8 @@ def test_fanout_and_reminder_run_as_flow_runs_on_two_workers(prefect_api: str, t
         workers = [start("worker", "--name", f"worker-{n}") for n in (1, 2)]
         waited(lambda: all("pulling flow runs" in log.read_text(errors="replace") for _, log in workers), 90,
                "two workers pulling")
-        serve, _ = start("serve", "--no-web", "--interval", "1")
+        base = f"http://127.0.0.1:{free_port()}"
+        serve, _ = start("serve", "--port", base.rsplit(":", 1)[1], "--interval", "1")
         waited(lambda: outbox_statuses(cli.database) == {"sent": 2 * UNITS}, 120, "invitations and reminders sent")
 
         senders = sent_by_pid(cli.database)
@@ -161,6 +170,29 @@ def test_fanout_and_reminder_run_as_flow_runs_on_two_workers(prefect_api: str, t
         (remind,) = flow_runs(prefect_api, "round:1", "step:remind")
         assert remind["name"] == "remind · đợt 1" and remind["parameters"]["round_id"] == 1
 
+        # A document's PDF: a job serve hands to the work pool; a worker renders it into the database
+        waited(lambda: _answers(base), 60, "serve's web app answering")
+        staff = _login(base, "canbo", PASSWORD)
+        started = staff.get("/rounds/1/pdf/cong-van-xin-y-kien.pdf")
+        assert started.status_code == 303 and started.headers["location"].startswith("/rounds/1/jobs/"), started.text
+        job_url = started.headers["location"]
+        job_id = job_url.rsplit("/", 1)[1]
+        waited(lambda: staff.get(job_url + ".json").json()["status"] != "running", 120, "the PDF job done")
+        job = staff.get(job_url + ".json").json()
+        assert (job["status"], job["label"], job["result_url"]) == ("done", "Đã có bản PDF", job_url + "/file"), job
+        pdf = staff.get(job["result_url"])
+        assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
+        assert pdf.headers["content-type"] == "application/pdf"
+        with sqlite3.connect(cli.database, timeout=30) as connection:
+            (size, owner) = connection.execute("SELECT size, owner FROM job_files JOIN jobs ON jobs.id = job_id "
+                                               "WHERE job_id = ?", (job_id,)).fetchone()
+        assert size == len(pdf.content) and owner != "queued"  # a worker took it
+        (render,) = flow_runs(prefect_api, "step:render", "round:1")
+        assert render["name"] == "render · đợt 1" and render["state_type"] == "COMPLETED"
+        assert {"ykien", "step:render", "round:1", f"job:{job_id}"} <= set(render["tags"])
+        assert render["parameters"] == {"job_id": job_id, "round_id": 1, "document": "cong-van-xin-y-kien.pdf"}
+        staff.close()
+
         for process, what in ((serve, "serve"), *((worker, "worker") for worker, _ in workers)):
             terminate(process, what)
     finally:
@@ -169,6 +201,22 @@ def test_fanout_and_reminder_run_as_flow_runs_on_two_workers(prefect_api: str, t
                 process.kill()
                 process.wait(10)
         capture.server.stop()
+
+
+def _login(base: str, username: str, password: str) -> httpx.Client:
+    client = httpx.Client(base_url=base, timeout=30)
+    page = client.get("/login").text
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    done = client.post("/login", data={"username": username, "password": password, "csrf_token": csrf})
+    assert done.status_code == 303, done.text
+    return client
+
+
+def _answers(base: str) -> bool:
+    try:
+        return httpx.get(f"{base}/login", timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False
 
 
 def test_worker_without_prefect_api_url_is_refused_naming_it(cli) -> None:  # type: ignore[no-untyped-def]

@@ -1,7 +1,8 @@
 """In Debian's chromium: the progress page of a background job shows the work's own counts as they come (a job
 driven step by step by the test), then moves on to its result; a launch through the form of a round that runs in
-the background lands on the round's page with its message. The progress page is shot at 1366 and 375 px into the
-test's temporary folder."""
+the background lands on the round's page with its message; a PDF handed to the workers waits for one, then offers its
+download once a worker's App has rendered it. The progress page is shot at 1366 and 375 px into the test's
+temporary folder."""
 from __future__ import annotations
 
 import re
@@ -15,7 +16,9 @@ import pytest
 from models.errors import DomainError
 from workflows.demo import seed_round
 from workflows.service import jobs
+from workflows.service.app import build_app
 from workflows.service.jobs import JobControl, JobOutcome, start_job
+from workflows.service.render_jobs import run_render, start_render
 from workflows.service.rounds import create_round
 from workflows.service.views import round_view
 
@@ -103,5 +106,50 @@ def test_the_progress_page_follows_the_job_then_goes_to_its_result(
     assert "Đã phát hành" in page.locator(".flash").inner_text()
     assert round_view(site.app, round_id).state.status == "circulating"
     assert len(site.capture.messages) == len(round_view(site.app, round_id).units)
+    page.context.close()
+    assert errors == []
+
+
+class _Submitter:
+    """The web process's hand-over to the workers (`jobs.JobSubmitter`): the test runs the flow run it stands for."""
+
+    def __init__(self) -> None:
+        self.submitted: list[dict[str, Any]] = []
+
+    def submit_job(self, flow: str, params: dict[str, Any]) -> None:
+        self.submitted.append(params)
+
+
+def test_a_pdf_handed_to_the_workers_waits_for_one_then_offers_its_download(
+        live_site: LiveSite, chromium: Any, tmp_path: Path) -> None:
+    from debian_tools import require_tools
+    from playwright.sync_api import expect
+
+    require_tools("soffice")
+    site = live_site
+    round_id = create_round(site.app, replace(seed_round(), deadline=site.app.calendar.add_working_days(
+        site.clock.now().date(), 10)), "test")
+    submitter = _Submitter()
+    site.app.executor = submitter
+    job_id = start_render(site.app, round_id, "cong-van-xin-y-kien.pdf", site.username)
+    errors: list[str] = []
+    page = site.login(chromium.new_context(viewport=WIDTHS["desktop"], locale="vi-VN"))
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(site.url(f"/rounds/{round_id}/jobs/{job_id}"))
+    expect(page.locator("#job-label")).to_have_text("Đang chờ máy xử lý (ykien worker) nhận việc…")
+    for size, viewport in WIDTHS.items():
+        page.set_viewport_size(viewport)
+        page.screenshot(path=str(tmp_path / f"job_queued_{size}.png"), full_page=True)
+    worker = build_app(site.app.settings)  # the worker's own App, as `ykien worker` builds it
+    try:
+        (params,) = submitter.submitted
+        assert run_render(worker, **params) == "done"
+    finally:
+        worker.close()
+    expect(page.locator("#job-status")).to_have_text("Đã xong", timeout=WAIT * 1000)
+    expect(page.locator("#job-result-link")).to_have_attribute("href", f"/rounds/{round_id}/jobs/{job_id}/file")
+    for size, viewport in WIDTHS.items():
+        page.set_viewport_size(viewport)
+        page.screenshot(path=str(tmp_path / f"job_pdf_done_{size}.png"), full_page=True)
     page.context.close()
     assert errors == []

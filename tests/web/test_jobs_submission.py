@@ -1,16 +1,18 @@
 """The submission package and a PDF as background jobs: the documents counted as they are built, then the
-documents tab with its usual message (the package recorded once); the PDF a download kept on its page."""
+documents tab with its usual message (the package recorded once); the PDF a download kept on its page, served from
+the database (any replica serves it) for a week."""
 from __future__ import annotations
 
-import os
+import hashlib
 import threading
-import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from debian_tools import require_tools
 
+from models.db.tables_jobs import JobFileRow
 from notifications.pdf import INSTALL_HINT
 from tests.web.test_consolidation_pages import STAFF, Site, _consolidated, _pdf
 from tests.web.test_consolidation_pages import shared as shared  # the story, built once per module
@@ -67,15 +69,23 @@ def test_a_pdf_rendered_in_the_background_is_a_download_for_who_asked_for_it(
     assert pdf.content.startswith(b"%PDF-") and 'filename="cong-van-xin-y-kien.pdf"' in pdf.headers[
         "content-disposition"]
     assert site.as_("khac").get(job["result_url"]).status_code == 403  # another office's staff did not ask for it
-    # A week on, the next job removes the file (each PDF click makes one): its link says so instead of serving it
-    folder = jobs.job_folder(site.app, job["result_url"].split("/")[-2])
-    week_ago = time.time() - jobs.KEEP_FILES.total_seconds() - 60
-    os.utime(folder, (week_ago, week_ago))
-    fresh = site.app.settings.home / "jobs" / "fresh"
-    fresh.mkdir()
-    assert jobs.forget_old_files(site.app) == 1 and not folder.exists() and fresh.exists()
+    # Kept in the database, not under the home: nothing on this machine's disk is needed to serve it
+    job_id = job["result_url"].split("/")[-2]
+    assert not (site.app.settings.home / "jobs").exists()
+    with site.app.uow(read_only=True) as uow:
+        kept = uow.jobs.file(job_id)
+    assert kept is not None and kept.data == pdf.content and kept.size == len(pdf.content)
+    assert kept.sha256 == hashlib.sha256(pdf.content).hexdigest() and kept.content_type == "application/pdf"
+    # A week on, the next job deletes the file (each PDF click makes one): its link says so instead of serving it
+    fresh = leader.get(f"/rounds/{site.round_id}/pdf/cong-van-xin-y-kien.pdf", follow_redirects=False)
+    assert _finished(leader, fresh.headers["location"] + ".json")["status"] == "done"
+    with site.app.uow() as uow:
+        uow.session.get(JobFileRow, job_id).created_at = datetime.now(UTC) - jobs.KEEP_FILES - timedelta(minutes=1)  # type: ignore[union-attr]
+        uow.commit()
+    assert jobs.forget_old_files(site.app) == 1 and jobs.forget_old_files(site.app) == 0
     gone = leader.get(job["result_url"])
     assert gone.status_code == 404 and "giữ 7 ngày" in gone.text
+    assert leader.get(fresh.headers["location"] + "/file").content.startswith(b"%PDF-")  # the newer one stays
 
 
 def test_without_libreoffice_the_pdf_job_says_how_to_install_it(

@@ -61,7 +61,8 @@ def use_prefect(option: bool | None) -> bool:
 
 
 def worker(name: str = typer.Option("", "--name", help="Tên tiến trình trong Prefect (mặc định: máy:PID).")) -> None:
-    """Nhận và chạy các bước nặng (gửi thư, nhắc hạn, hết hạn) mà `ykien serve` giao qua Prefect (PREFECT_API_URL)."""
+    """Nhận và chạy các bước nặng (gửi thư, nhắc hạn, hết hạn, bản PDF của văn bản) mà `ykien serve` giao qua Prefect
+    (PREFECT_API_URL); bản PDF cần LibreOffice trên máy này."""
     from models.errors import InvalidInput
 
     # A SIGTERM while starting (opening the database, importing Prefect) stops the worker as one later would.

@@ -1,21 +1,23 @@
-"""Long actions as background jobs: the request starts the work in a thread of this process and answers at once;
-the page polls how far it is. The work reports its own progress (`on_progress(done, total)` from the use case);
-a flusher writes the latest count to the job's row at most every FLUSH_SECONDS, so that the writes cost a small
-fraction of the work and any replica can answer the poll. A running job whose process is gone reads as
-interrupted."""
+"""Long actions as background jobs: the request starts the work in a thread of this process, or hands it to a
+`ykien worker` as a flow run when the process submits to Prefect and the work can run anywhere (`RemoteWork`), and
+answers at once; the page polls how far it is. The work reports its own progress (`on_progress(done, total)` from the
+use case); a flusher in the process that runs it writes the latest count to the job's row at most every
+FLUSH_SECONDS, so that the writes cost a small fraction of the work and any replica can answer the poll. A file the
+job makes is kept in the database, for any replica to serve. A running job whose process is gone reads as
+interrupted; a job waiting for a worker to take it is not gone."""
 from __future__ import annotations
 
+import hashlib
 import logging
-import shutil
 import threading
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
 
-from models.db.job_repository import DONE, FAILED, INTERRUPTED, RUNNING, Job
+from models.db.job_repository import DONE, FAILED, INTERRUPTED, RUNNING, Job, JobFile
 from models.errors import DomainError
 from models.text import grouped
 from workflows.service.app import App
@@ -23,15 +25,17 @@ from workflows.service.app import App
 log = logging.getLogger("ykien.jobs")
 
 OWNER = uuid.uuid4().hex  # this process: a job it started and no longer runs was cut short (a restart)
+QUEUED = "queued"  # the owner of a job handed to the workers that none has taken yet
 FLUSH_SECONDS = 0.5
 HEARTBEAT_SECONDS = 5.0  # a job with nothing new still says it is alive this often
 STALE_AFTER = timedelta(seconds=120)  # another process's job silent this long has died with its process
 BACKGROUND_FROM_UNITS = 200  # smaller rounds launch and build their package within the request
-KEEP_FILES = timedelta(days=7)  # a job's file (a PDF to download) is kept this long, then the folder is removed
+KEEP_FILES = timedelta(days=7)  # a job's file (a PDF to download) is kept this long, then deleted
 
 # What the counts of each step count, in the words staff read ({done} and {total} formatted 1.200).
 STEP_LABELS = {
     "start": "Đang bắt đầu…",
+    "queued": "Đang chờ máy xử lý (ykien worker) nhận việc…",
     "prepare": "Đã chuẩn bị {done}/{total} thư gửi các cơ quan, đơn vị",
     "send": "Đã gửi {done}/{total} thư",
     "build": "Đã lập {done}/{total} văn bản của hồ sơ",
@@ -89,12 +93,12 @@ _LIVE_LOCK = threading.Lock()
 
 
 class JobControl:
-    """What the work of a job is given: its id, a progress callback per step, and a folder for its result."""
+    """What the work of a job is given: its id, a progress callback per step, and where to keep its file."""
 
     def __init__(self, app: App, job_id: str, live: _Live) -> None:
+        self._app = app
         self._live = live
         self.job_id = job_id
-        self.folder = job_folder(app, job_id)
 
     def step(self, name: str) -> Callable[[int, int], None]:
         """The `on_progress(done, total)` of a step: cheap (memory only); the flusher writes it."""
@@ -108,34 +112,27 @@ class JobControl:
         """A step whose progress is counted in the database by `sample()` (read at each flush)."""
         self._live.set(name, 0, total, sample)
 
+    def keep(self, filename: str, data: bytes, content_type: str) -> None:
+        """The file the job made, stored in the database in one transaction (never seen half-written)."""
+        with self._app.uow() as uow:
+            uow.jobs.keep_file(self.job_id, filename, content_type, hashlib.sha256(data).hexdigest(), data,
+                               _utc_now())
+            uow.commit()
 
-def job_folder(app: App, job_id: str) -> Path:
-    """Where a job keeps the file it made (a PDF to download), under the home like the submission packages."""
-    return app.settings.home / "jobs" / job_id
 
-
-def forget_old_files(app: App, now: float | None = None) -> int:
-    """Remove the folders of jobs whose file is older than KEEP_FILES (by the file system's clock: each PDF click
-    makes one, and nothing else removes them). Returns how many were removed."""
-    root = app.settings.home / "jobs"
-    limit = (time.time() if now is None else now) - KEEP_FILES.total_seconds()
-    removed = 0
-    for folder in root.iterdir() if root.is_dir() else ():
-        try:
-            if folder.is_dir() and folder.stat().st_mtime < limit:
-                shutil.rmtree(folder)
-                removed += 1
-        except OSError:  # another process removed it first, or it is not ours to remove: left as it is
-            log.warning("job folder %s not removed", folder, exc_info=True)
+def forget_old_files(app: App, now: datetime | None = None) -> int:
+    """Delete the files of jobs made more than KEEP_FILES ago (real time: each PDF click makes one, and nothing else
+    removes them). Returns how many were deleted."""
+    with app.uow() as uow:
+        removed = uow.jobs.forget_files_before((now or _utc_now()) - KEEP_FILES)
+        uow.commit()
     return removed
 
 
-def job_file(app: App, job_id: str) -> Path | None:
-    """The file a finished job made, if it made one."""
-    folder = job_folder(app, job_id)
-    files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.endswith(".partial")) \
-        if folder.is_dir() else []
-    return files[0] if files else None
+def job_file(app: App, job_id: str) -> JobFile | None:
+    """The file a job made, if it made one and it is less than a week old."""
+    with app.uow(read_only=True) as uow:
+        return uow.jobs.file(job_id)
 
 
 def _write_progress(app: App, job_id: str, progress: tuple[str, int, int]) -> None:
@@ -192,20 +189,74 @@ def _run(app: App, job_id: str, live: _Live, work: Callable[[JobControl], JobOut
             _LIVE.pop(job_id, None)
 
 
-def start_job(app: App, round_id: int, action: str, actor: str,
-              work: Callable[[JobControl], JobOutcome]) -> str:
-    """Record a job and run `work` in a thread of this process; its id, at once."""
+@dataclass(frozen=True)
+class RemoteWork:
+    """The same work as a flow any worker can run: the flow's name and its parameters besides the job's id (ids and
+    names only: the worker builds the work again from its own App)."""
+
+    flow: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@runtime_checkable
+class JobSubmitter(Protocol):
+    """An executor that hands jobs to workers (Prefect's): one flow run of `flow` with these parameters."""
+
+    def submit_job(self, flow: str, params: dict[str, Any]) -> None: ...
+
+
+def start_job(app: App, round_id: int, action: str, actor: str, work: Callable[[JobControl], JobOutcome],
+              remote: RemoteWork | None = None) -> str:
+    """Record a job and run `work` in a thread of this process, or, when the process hands its steps to workers and
+    the work says how to run it elsewhere (`remote`), submit it as a flow run; its id, at once. A submission that
+    fails (Prefect away) runs the work here after all."""
     job_id = uuid.uuid4().hex
     forget_old_files(app)
+    submitter = app.executor if remote is not None and isinstance(app.executor, JobSubmitter) else None
     with app.uow() as uow:
         uow.rounds.row(round_id)
-        uow.jobs.start(job_id, round_id, action, actor, "start", OWNER, _utc_now())
+        uow.jobs.start(job_id, round_id, action, actor, "queued" if submitter else "start",
+                       QUEUED if submitter else OWNER, _utc_now())
         uow.commit()
+    if submitter is not None and remote is not None:
+        try:
+            submitter.submit_job(remote.flow, {"job_id": job_id, **remote.params})
+            return job_id
+        except Exception:
+            log.warning("job %s: not handed to the workers; run here", job_id, exc_info=True)
+        if not _take(app, job_id):  # a worker took it meanwhile after all
+            return job_id
+    _run_in_thread(app, job_id, work)
+    return job_id
+
+
+def _take(app: App, job_id: str) -> bool:
+    with app.uow() as uow:
+        taken = uow.jobs.take_over(job_id, QUEUED, OWNER, _utc_now())
+        uow.commit()
+    return taken
+
+
+def _run_in_thread(app: App, job_id: str, work: Callable[[JobControl], JobOutcome]) -> None:
     live = _Live("start")
     with _LIVE_LOCK:
         _LIVE[job_id] = live
     threading.Thread(target=_run, args=(app, job_id, live, work), daemon=True, name=f"job-{job_id[:8]}").start()
-    return job_id
+
+
+def run_handed_over(app: App, job_id: str, work: Callable[[JobControl], JobOutcome]) -> str | None:
+    """Run a job handed to the workers, here and now (a worker's flow run): this process becomes its owner, writes
+    its progress and its end. Returns how it ended, or None when it was not waiting for a worker (taken by another,
+    or no longer running)."""
+    if not _take(app, job_id):
+        return None
+    live = _Live("start")
+    with _LIVE_LOCK:
+        _LIVE[job_id] = live
+    _run(app, job_id, live, work)
+    with app.uow(read_only=True) as uow:
+        job = uow.jobs.get(job_id)
+    return job.status if job is not None else None
 
 
 def running_job(app: App, round_id: int, action: str) -> str | None:
@@ -216,7 +267,7 @@ def running_job(app: App, round_id: int, action: str) -> str | None:
 
 
 def _cut_short(job: Job) -> bool:
-    if job.status != RUNNING:
+    if job.status != RUNNING or job.owner == QUEUED:  # a job waiting for a worker is not gone: it has not started
         return False
     if job.owner == OWNER:
         with _LIVE_LOCK:
@@ -289,6 +340,6 @@ def job_view(app: App, job_id: str) -> JobView:
                    STATUS_LABELS.get(job.status, job.status), label, done, total, job.message, job.result_url)
 
 
-__all__ = ["BACKGROUND_FROM_UNITS", "DONE", "FAILED", "INTERRUPTED", "RUNNING", "JobControl", "JobNotFound",
-           "JobOutcome", "JobView", "job_file", "job_folder", "job_view", "mail_counter", "running_job",
-           "runs_in_background", "start_job"]
+__all__ = ["BACKGROUND_FROM_UNITS", "DONE", "FAILED", "INTERRUPTED", "QUEUED", "RUNNING", "JobControl",
+           "JobNotFound", "JobOutcome", "JobSubmitter", "JobView", "RemoteWork", "forget_old_files", "job_file",
+           "job_view", "mail_counter", "run_handed_over", "running_job", "runs_in_background", "start_job"]

@@ -7,6 +7,8 @@ from sqlalchemy import create_engine
 from models.db import tables_digest  # noqa: F401  (the digest's tables join Base.metadata)
 from models.db import tables_jobs  # noqa: F401  (the background jobs join Base.metadata)
 from models.db import tables_reports  # noqa: F401  (report headings join Base.metadata)
+from models.db import tables_assignments  # noqa: F401  (a round's assigned tasks join Base.metadata)
+from models.db import tables_attachments  # noqa: F401  (the units' attached files join Base.metadata)
 from models.db.tables import Base
 
 config = context.config

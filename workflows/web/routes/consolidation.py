@@ -36,10 +36,10 @@ from workflows.service.documents import (
 )
 from workflows.service.drafts import add_version, latest_version, revise_round, versions
 from workflows.service.errors import FormErrors
-from workflows.service.files import file_in_place
 from workflows.service.followup import follow_up_possible, follow_up_round
 from workflows.service.jobs import JobControl, JobOutcome, running_job, runs_in_background, start_job
 from workflows.service.registry import get_workflow
+from workflows.service.render_jobs import start_render
 from workflows.service.signed_documents import signed_documents
 from workflows.service.submission import package_refusal, submission_packages, submit_round
 from workflows.service.views import RoundBrief, audit_trail, round_brief, round_view
@@ -387,7 +387,7 @@ def download_document_pdf(request: Request, round_id: IdPath, filename: str,
     server = getattr(request.app.state, "pdf_server", None)
     address = server.address if server is not None else None
     if runs_in_background(app, round_id):  # a table of thousands of units takes LibreOffice a minute: a progress page
-        job_id = start_job(app, round_id, "pdf", user.actor, _pdf_work(app, round_id, source, address))
+        job_id = start_render(app, round_id, filename, user.actor, address)
         return RedirectResponse(f"/rounds/{round_id}/jobs/{job_id}", status_code=303)
     try:
         document = render_document(app, round_id, source)
@@ -400,26 +400,6 @@ def download_document_pdf(request: Request, round_id: IdPath, filename: str,
     except PdfError as problem:
         raise HTTPException(503, problem.message) from None
     return _download(pdf, pdf_name(document.filename))
-
-
-def _pdf_work(app: App, round_id: int, source: str, address: str | None) -> Callable[[JobControl], JobOutcome]:
-    """A PDF as a background job: the document built (step 1), then converted (step 2), kept in the job's folder
-    for its download link. LibreOffice missing or failing is the job's message, as the 503 page says it."""
-    def work(control: JobControl) -> JobOutcome:
-        control.step("compose")(0, 2)
-        document = render_document(app, round_id, source)
-        if document is None:
-            raise DomainError("Văn bản này không có ở trạng thái hiện tại của đợt.", "document_unavailable")
-        control.step("convert")(1, 2)
-        try:
-            pdf = to_pdf(document.content, document.filename, address)
-        except PdfError as problem:
-            raise DomainError(problem.message, problem.code) from None
-        with file_in_place(control.folder / pdf_name(document.filename)) as partial:
-            partial.write_bytes(pdf)
-        control.step("converted")(2, 2)
-        return JobOutcome(f"/rounds/{round_id}/jobs/{control.job_id}/file")
-    return work
 
 
 @router.post("/rounds/{round_id:int}/document-inputs")

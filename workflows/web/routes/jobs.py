@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.exceptions import HTTPException
-from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from models.staff import StaffUser
 from workflows.service.jobs import DONE, RUNNING, JobNotFound, JobView, job_file, job_view
@@ -44,14 +44,16 @@ def job_progress(request: Request, round_id: IdPath, job_id: str,
 @router.get("/rounds/{round_id:int}/jobs/{job_id}/file")
 def job_result_file(request: Request, round_id: IdPath, job_id: str,
                     user: StaffUser = Depends(require_staff)) -> Response:
-    """The file a finished job made (a PDF), as a download."""
+    """The file a finished job made (a PDF), as a download, from the database: any replica serves it, whichever
+    process made it."""
     job = _job(request, round_id, job_id, user)
-    path = job_file(ykien(request), job.id) if job.status == DONE else None
-    if path is None:
+    kept = job_file(ykien(request), job.id) if job.status == DONE else None
+    if kept is None:
         raise HTTPException(404, "Công việc này chưa có tệp kết quả, hoặc tệp đã được dọn (giữ 7 ngày): hãy tạo lại "
                                  "bản PDF.")
-    media = "application/pdf" if path.suffix.lower() == ".pdf" else "application/octet-stream"
-    return FileResponse(path, media_type=media, filename=path.name)
+    # Job files have ASCII names (pdf_name); quoted all the same.
+    return Response(kept.data, media_type=kept.content_type, headers={
+        "Content-Disposition": f'attachment; filename="{kept.filename}"', "Cache-Control": "private, no-store"})
 
 
 @router.get("/rounds/{round_id:int}/jobs/{job_id}")
