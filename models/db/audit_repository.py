@@ -5,11 +5,15 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from models.audit import GENESIS, AuditEvent, seal
 from models.db.tables import AuditRow
+
+# pg_advisory_xact_lock(CHAIN_LOCK, round_id) guards one round's chain tip; the first key keeps it apart from any
+# other advisory lock ("ykie" in ASCII).
+CHAIN_LOCK = 0x796B6965
 
 
 class AuditRepository:
@@ -22,18 +26,33 @@ class AuditRepository:
                                     .order_by(AuditRow.seq.desc()).limit(1)).first()
         return (last[0], last[1]) if last else (0, GENESIS)
 
+    def _hold_chain(self, round_id: int | None) -> None:
+        """Hold the round's chain until the transaction ends. Answers of different units hold the round's row only
+        shared, so on PostgreSQL they meet here, and only here: the tip is read after the lock is granted (a new
+        statement, a new snapshot under READ COMMITTED), so each appends after the one committed before it. The
+        rest of the transaction is flushed first, so between this lock and the commit there is only the chain's
+        own tip and insert. SQLite runs one writer at a time (BEGIN IMMEDIATE): nothing to take."""
+        if round_id is None or self.session.get_bind().dialect.name != "postgresql":
+            return
+        self.session.flush()
+        self.session.execute(select(func.pg_advisory_xact_lock(CHAIN_LOCK, round_id)))
+
     def append(self, round_id: int | None, at: datetime, actor: str,
                entries: Iterable[tuple[str, dict[str, Any]]]) -> None:
-        """Chain the entries after the round's last event. The caller holds the round's lock."""
+        """Chain the entries after the round's last event; the caller holds the round's row (shared or not)."""
+        chosen = list(entries)
+        if not chosen:
+            return
+        self._hold_chain(round_id)
         seq, prev = self._tip(round_id)
-        # Microseconds are what the chain seals; the database must give back exactly the same value.
-        at = at.replace(microsecond=at.microsecond)
-        for action, details in entries:
+        rows: list[dict[str, Any]] = []
+        for action, details in chosen:
             seq += 1
             digest = seal(round_id, seq, at, actor, action, details, prev)
-            self.session.add(AuditRow(round_id=round_id, seq=seq, at=at, actor=actor, action=action,
-                                      details=details, prev_hash=prev, hash=digest))
+            rows.append({"round_id": round_id, "seq": seq, "at": at, "actor": actor, "action": action,
+                         "details": details, "prev_hash": prev, "hash": digest})
             prev = digest
+        self.session.execute(insert(AuditRow), rows)
 
     def events(self, round_id: int | None, actions: Iterable[str] | None = None) -> list[AuditEvent]:
         """The round's chain in order; with `actions`, only the events of those actions (a page that lists the

@@ -70,6 +70,14 @@ def _recipient_values(recipient: RecipientState) -> dict[str, Any]:
             "response_revision": recipient.response_revision, "reminders_sent": recipient.reminders_sent}
 
 
+def _header_values(state: RoundState) -> dict[str, Any]:
+    """The round row's columns the engine may change, as save() writes them."""
+    return {"status": state.status, "deadline": state.deadline, "launched_at": state.launched_at,
+            "entered_at": state.entered_at, "closed_at": state.closed_at,
+            "draft_version": state.draft_version, "timer_overrides": dict(state.timer_overrides),
+            "tasks": [_task_to_json(t) for t in state.tasks], "outcome": dict(state.outcome)}
+
+
 def _assign(row: object, values: dict[str, Any]) -> bool:
     """Set the values that differ; whether any did."""
     changed = False
@@ -165,6 +173,8 @@ class RoundRepository:
         self._recipient_ids: dict[int, dict[str, int]] = {}
         self._loaded: dict[int, dict[str, RecipientState]] = {}
         self._locked: set[int] = set()  # rounds whose row this transaction holds (SELECT ... FOR UPDATE)
+        self._shared: set[int] = set()  # rounds whose row it holds shared (FOR SHARE): its state cannot change
+        self._unit_rows: dict[tuple[int, str], Any] = {}  # a unit's row read (and locked) with its round's row
 
     def add(self, state: RoundState, details: RoundDetails) -> int:
         row = RoundRow(
@@ -175,6 +185,7 @@ class RoundRepository:
             signer_title=details.signer_title, draft_filename=details.draft_filename,
             draft_sha256=details.draft_sha256, draft_version=state.draft_version,
             timer_overrides=dict(state.timer_overrides), tasks=[], outcome={},
+            dates={key: day.isoformat() for key, day in state.dates.items()},
             created_at=details.created_at, created_by=details.created_by, version=1,
             addressees=[dict(a) for a in details.addressees], legal_bases=list(details.legal_bases))
         self.session.add(row)
@@ -187,44 +198,63 @@ class RoundRepository:
         self.session.flush()
         return row.id
 
-    def row(self, round_id: int, lock: bool = False) -> RoundRow:
-        """The round's row; with lock, held until the transaction ends (read once per transaction when locked)."""
-        cached = self._rows.get(round_id)
-        if cached is not None and (not lock or round_id in self._locked):
-            return cached
+    def row(self, round_id: int, lock: bool = False, shared: bool = False) -> RoundRow:
+        """The round's row; with lock, held until the transaction ends (read once per transaction when locked).
+
+        `shared` (with lock) holds it FOR SHARE on PostgreSQL: events about one unit each (answers) run side by
+        side, while an event that takes the row FOR UPDATE (a close, any change of the round's state) waits for
+        them and they for it. SQLite has no row locks; its writers go one at a time anyway (BEGIN IMMEDIATE)."""
+        if self._has_row(round_id, lock, shared):
+            return self._rows[round_id]
         query = select(RoundRow).where(RoundRow.id == round_id)
         if lock:
-            query = query.with_for_update()
+            query = query.with_for_update(read=shared)
         row = self.session.scalars(query).one_or_none()
         if row is None:
             raise RoundNotFound(f"Không tìm thấy đợt lấy ý kiến số {round_id}.")
         self._rows[round_id] = row
         if lock:
-            self._locked.add(round_id)
+            (self._shared if shared else self._locked).add(round_id)
         return row
 
-    def _has_row(self, round_id: int, lock: bool) -> bool:
-        """Whether row(round_id, lock) would answer from this transaction's cache, without a query."""
-        return round_id in self._rows and (not lock or round_id in self._locked)
+    def _has_row(self, round_id: int, lock: bool, shared: bool = False) -> bool:
+        """Whether row(round_id, lock, shared) would answer from this transaction's cache, without a query."""
+        return round_id in self._rows and (not lock or round_id in self._locked
+                                           or (shared and round_id in self._shared))
 
-    def _row_with_unit(self, round_id: int, unit_code: str, lock: bool) -> tuple[RoundRow, list[Any]]:
+    def _row_with_unit(self, round_id: int, unit_code: str, lock: bool,
+                       shared: bool = False) -> tuple[RoundRow, list[Any]]:
         """The round's row and that one unit's recipient row in one statement: a unit's page and its answer read
-        both, and each statement costs a round trip. A round without that unit takes the two-query way."""
+        both, and each statement costs a round trip. A round without that unit takes the two-query way.
+        `shared` (with lock): the round's row FOR SHARE and the unit's FOR NO KEY UPDATE, both in this statement
+        (PostgreSQL takes one locking clause per table)."""
         query = (select(RoundRow, *RECIPIENT_COLUMNS).join(RecipientRow, RecipientRow.round_id == RoundRow.id)
                  .where(RoundRow.id == round_id, RecipientRow.unit_code == unit_code))
-        if lock:
+        if lock and shared:
+            query = (query.with_for_update(of=RecipientRow, key_share=True)
+                     .suffix_with(f"FOR SHARE OF {RoundRow.__tablename__}", dialect="postgresql"))
+        elif lock:
             query = query.with_for_update(of=RoundRow)
         found = self.session.execute(query).first()
         if found is None:
-            return self.row(round_id, lock=lock), []
+            return self.row(round_id, lock=lock, shared=shared), []
         row = found[0]
         self._rows[round_id] = row
         if lock:
-            self._locked.add(round_id)
+            (self._shared if shared else self._locked).add(round_id)
         return row, [found]
 
+    def lock_for_unit(self, round_id: int, unit_code: str) -> RoundRow:
+        """Hold the round's row shared and the unit's row for update (see row() and get()), in one statement; the
+        next get(round_id, only_unit=unit_code, shared=True) of this transaction reads the unit from it."""
+        row, recipients = self._row_with_unit(round_id, unit_code, lock=True, shared=True)
+        if recipients:
+            self._unit_rows[(round_id, unit_code)] = recipients[0]
+        return row
+
     def get(self, round_id: int, lock: bool = True, only_unit: str | None = None, counts: bool = False,
-            comments: bool = False, no_units: bool = False, deadlines: bool = False) -> RoundState:
+            comments: bool = False, no_units: bool = False, deadlines: bool = False,
+            shared: bool = False) -> RoundState:
         """The round's state; with lock, the round row is held until the transaction ends.
 
         only_unit loads that one recipient (an event about one unit, a unit's own page, on a round of thousands),
@@ -232,17 +262,26 @@ class RoundRepository:
         other units are asked and answered (RoundState.others), `comments` the count of comments without
         handling, `deadlines` the distinct deadline overrides of the other units asked to answer
         (RoundState.other_deadlines). A whole round always has its comments counted.
+
+        `shared` (with lock and only_unit) holds the round's row FOR SHARE and that unit's row FOR NO KEY UPDATE:
+        answers of other units go on beside, two of the same unit one after the other (each on the revision the
+        other wrote).
         """
         partial = only_unit is not None or no_units
         recipients: list[Any] = []
-        if only_unit is not None and not no_units and not self._has_row(round_id, lock):
-            row, recipients = self._row_with_unit(round_id, only_unit, lock)
+        unit_row = self._unit_rows.pop((round_id, only_unit), None) if only_unit is not None else None
+        if unit_row is not None and not no_units and self._has_row(round_id, lock, shared):
+            row, recipients = self._rows[round_id], [unit_row]
+        elif only_unit is not None and not no_units and not self._has_row(round_id, lock, shared):
+            row, recipients = self._row_with_unit(round_id, only_unit, lock, shared)
         else:
-            row = self.row(round_id, lock=lock)
+            row = self.row(round_id, lock=lock, shared=shared)
             if not no_units:
                 query = select(*RECIPIENT_COLUMNS).where(RecipientRow.round_id == round_id)
                 if only_unit is not None:
                     query = query.where(RecipientRow.unit_code == only_unit)
+                    if lock and shared:
+                        query = query.with_for_update(key_share=True)
                 recipients = list(self.session.execute(query.order_by(RecipientRow.id)).all())
         self._recipient_ids[round_id] = {r.unit_code: r.id for r in recipients}
         loaded = {r.unit_code: _recipient_state(r) for r in recipients}
@@ -253,6 +292,7 @@ class RoundRepository:
             deadline_working_days=row.deadline_working_days, launched_at=row.launched_at, entered_at=row.entered_at,
             closed_at=row.closed_at,
             draft_version=row.draft_version, timer_overrides=dict(row.timer_overrides or {}),
+            dates={key: date.fromisoformat(day) for key, day in (row.dates or {}).items()},
             tasks=[_task_from_json(t) for t in row.tasks or []], outcome=dict(row.outcome or {}),
             recipients={code: replace(state) for code, state in loaded.items()},
             unhandled_comments=self.unhandled_comments(round_id, row.draft_version)
@@ -302,6 +342,12 @@ class RoundRepository:
         """Replace the inputs staff gave the round's documents (a new dict, so the JSON column is written)."""
         self.row(round_id).document_inputs = dict(values)
 
+    def header_changed(self, state: RoundState) -> bool:
+        """Whether save(state) would write the round's row (its status, dates, tasks...), which an event that holds
+        the row shared must not do."""
+        row = self._rows[state.id]
+        return any(getattr(row, name) != value for name, value in _header_values(state).items())
+
     def recipient_id(self, round_id: int, unit_code: str) -> int:
         return self._recipient_ids[round_id][unit_code]
 
@@ -310,12 +356,7 @@ class RoundRepository:
 
         A partial state (one unit) writes that unit, and the round's row only when its header changed."""
         row = self._rows[state.id]
-        changed_header = _assign(row, {
-            "status": state.status, "deadline": state.deadline, "launched_at": state.launched_at,
-            "entered_at": state.entered_at, "closed_at": state.closed_at,
-            "draft_version": state.draft_version, "timer_overrides": dict(state.timer_overrides),
-            "tasks": [_task_to_json(t) for t in state.tasks], "outcome": dict(state.outcome),
-        })
+        changed_header = _assign(row, _header_values(state))
         if changed_header or not state.partial:
             row.version += 1
         ids, loaded = self._recipient_ids[state.id], self._loaded[state.id]

@@ -343,6 +343,18 @@ async def submit_all(bases: list[str], app: App, chosen: dict[str, str]) -> tupl
         return time.perf_counter() - began, list(outcomes)
 
 
+THREADS = 40  # anyio's default limiter: FastAPI's sync routes and run_in_threadpool share it
+
+
+def pool_size(app: App) -> str:
+    """How many connections the app's engine (as each server process builds it) opens at most."""
+    pool = app.engine.pool
+    size, overflow = getattr(pool, "size", None), getattr(pool, "_max_overflow", None)
+    if not callable(size) or not isinstance(overflow, int):
+        return type(pool).__name__
+    return f"{size()} + {overflow} overflow" if overflow >= 0 else f"{size()} + unlimited overflow"
+
+
 def stored_answers(app: App, round_id: int, units: list[str]) -> Counter[str]:
     """Responses per unit code among `units` (each must be exactly 1)."""
     with app.uow() as uow:
@@ -419,6 +431,11 @@ def concurrent_submissions(site: RoundSite, capture: SmtpCapture, count: int, pr
     print_table(f"Concurrent recipient submissions on {measured_database(site.app)}: {count} answers, {processes} "
                 f"uvicorn process{'es' if processes > 1 else ''} (httpx AsyncClient)", ["figure", "value"], rows,
                 ["each POST /r/<token> records the answer and queues its receipt (one transaction) and answers",
+                 "on PostgreSQL answers of different units run side by side: the round's row held FOR SHARE, the "
+                 "unit's FOR NO KEY UPDATE; only the audit event is appended in turn (an advisory lock per round); "
+                 "SQLite runs one writer at a time",
+                 f"each process: {THREADS} request threads (anyio's default), {pool_size(site.app)} database "
+                 "connections at most",
                  "checked in the database: exactly one response per unit that posted, none for the others"])
     errors = [line for line in server_log(site.app).splitlines() if "Error" in line or "Exception" in line]
     if errors:

@@ -12,8 +12,12 @@ from workflows.service.outgoing import OutboxWriter
 
 
 def apply_decision(app: App, uow: UnitOfWork, workflow: Workflow, decision: Decision, actor: str,
-                   now: datetime, on_progress: Callable[[int, int], None] | None = None) -> None:
-    """`on_progress(done, total)` hears of the messages queued, as they are (a launch to thousands of units)."""
+                   now: datetime, on_progress: Callable[[int, int], None] | None = None,
+                   also: Callable[[UnitOfWork, Decision], None] | None = None) -> None:
+    """`on_progress(done, total)` hears of the messages queued, as they are (a launch to thousands of units);
+    `also` writes what belongs with the decision (rows of the caller's own). The audit goes last: on PostgreSQL,
+    appending to the round's chain is the one step that answers of one round take in turn
+    (AuditRepository.append), so nothing else may come between it and the commit."""
     state = decision.state
     uow.rounds.save(state)
     recipient_ids = {code: uow.rounds.recipient_id(state.id, code) for code in
@@ -27,4 +31,6 @@ def apply_decision(app: App, uow: UnitOfWork, workflow: Workflow, decision: Deci
         uow.flush()
         OutboxWriter(app, workflow).write(uow, state, uow.rounds.details(state.id), decision.messages,
                                           recipient_ids, now, on_progress)
+    if also is not None:
+        also(uow, decision)
     uow.audit.append(state.id, now, actor, [(a.action, a.details) for a in decision.audit])
