@@ -134,5 +134,9 @@ SPECS: dict[str, WordingSpec] = {
             },
             lists=frozenset({"units"}),
         ),
+        # The workshop's documents (seed 004): their title, what they are about and their type in the register.
+        *(WordingSpec(name=name, texts=_TITLED, blocks=frozenset(), variables=_LETTER | {"event_name"},
+                      lists=frozenset())
+          for name in ("workshop_plan", "invitation_letter", "workshop_report")),
     )
 }

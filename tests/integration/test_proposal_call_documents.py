@@ -211,6 +211,26 @@ def test_inputs_a_kind_has_no_document_for_are_refused(app: App, clock: FrozenCl
     assert document_inputs(app, round_id) == {}
 
 
+def test_any_input_is_set_by_name_on_the_command_line(app: App, clock: FrozenClock) -> None:
+    round_id = _call(app)
+    code, out = _ykien(app, "round", "document-inputs", str(round_id), "--input", "call-letter-number=123/SKHCN-QLKH",
+                       "--input", f"consideration={REASONS[0]}", "--input", f"considerations={REASONS[1]}")
+    assert code == 0, out
+    assert out == {"call_letter_number": "123/SKHCN-QLKH", "considerations": list(REASONS)}
+    before = (document_inputs(app, round_id), len(audit_trail(app, round_id)[0]))
+    cases = (
+        (["venue"], "--input \"venue\""),  # no value
+        (["khong-co=1"], "--input \"khong-co=1\""),  # no such input
+        (["venue=Trung tâm Hội nghị"], "venue"),  # an input of another kind's documents
+        (["call-letter-number=1/A", "call-letter-number=2/B"], "--input call-letter-number"),  # one value only
+        (["call-letter-number=số mười"], "--call-letter-number"),  # checked as the named option is
+    )
+    for pairs, named in cases:
+        code, out = _ykien(app, "round", "document-inputs", str(round_id), *[a for p in pairs for a in ("--input", p)])
+        assert code == 2 and named in out["error"]["message"], (pairs, out)
+    assert (document_inputs(app, round_id), len(audit_trail(app, round_id)[0])) == before  # nothing changed
+
+
 KIND = "noted_comments"
 KIND_YAML = """\
 name: "noted_comments"

@@ -140,6 +140,11 @@ def document_inputs(
                                                     help="Thư điện tử nhận đề xuất của Sở."),
         internal_office: str | None = typer.Option(None, "--internal-office",
                                                    help="Phòng nhận đề xuất của các đơn vị trực thuộc Sở."),
+        named: list[str] | None = typer.Option(None, "--input",
+                                               help="TÊN=GIÁ TRỊ cho thông tin khác mà văn bản của quy trình đọc, "
+                                                    "ví dụ --input venue=\"Trung tâm Hội nghị tỉnh\" (lặp lại "
+                                                    "được; thông tin nhiều đoạn: lặp lại cùng TÊN). In thông tin "
+                                                    "đã lưu để xem các TÊN."),
         actor: str | None = ACTOR_OPTION, as_json: bool = JSON_OPTION) -> None:
     """Thông tin cho văn bản mà dữ liệu của đợt không có (V/v riêng, lý do, công văn của Bộ, số công văn ...).
 
@@ -156,6 +161,7 @@ def document_inputs(
         ("department_email", department_email), ("internal_office", internal_office)) if value is not None}
     with guarded(as_json):
         check_id(round_id, "ROUND_ID")
+        given |= named_inputs(named or [])
         if ministry_letter is not None:
             text = ministry_letter.strip()
             if text and not (text.isdigit() and int(text) >= 1):
@@ -188,6 +194,30 @@ def document_inputs(
                 say(f"  - {item}")
         else:
             say(f"{label}: {value}")
+
+
+def named_inputs(pairs: list[str]) -> dict[str, Any]:
+    """`--input NAME=VALUE` pairs as inputs: NAME is an input's option without its dashes (venue, event-purpose) or
+    its key; a paragraphs input collects its repeated values in order. InvalidInput names the pair that is wrong."""
+    from models.errors import InvalidInput
+    from workflows.service.documents import INPUTS
+
+    by_name = {spec.option.removeprefix("--"): spec for spec in INPUTS.values()} | dict(INPUTS)
+    given: dict[str, Any] = {}
+    for pair in pairs:
+        name, equals, value = pair.partition("=")
+        spec = by_name.get(name.strip())
+        if not equals or spec is None:
+            known = ", ".join(sorted(spec.option.removeprefix("--") for spec in INPUTS.values()))
+            raise InvalidInput(f"--input \"{pair[:60]}\": cần TÊN=GIÁ TRỊ với TÊN là một trong: {known}.",
+                               "invalid_document_inputs")
+        if spec.paragraphs:
+            given.setdefault(spec.key, []).append(value)
+        elif spec.key in given:
+            raise InvalidInput(f"--input {name.strip()}: chỉ cho một giá trị.", "invalid_document_inputs")
+        else:
+            given[spec.key] = value
+    return given
 
 
 def submit(round_id: int, actor: str | None = ACTOR_OPTION, as_json: bool = JSON_OPTION) -> None:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from models import limits
+from models.assignments import Assignment
 from models.consolidation import Handling
 from models.db.round_repository import RoundDetails
 from models.db.tables import UnitRow
@@ -30,6 +31,7 @@ from notifications.documents.vietnamese import spelled_out
 from workflows.definition import Workflow
 from workflows.definition.schema import DocumentDef, fill_terms
 from workflows.engine.timers import closing_date
+from workflows.service import workshop_documents as workshop
 from workflows.service.app import App
 from workflows.service.consolidation import TriageItem, triage_items
 from workflows.service.drafts import DraftVersion, latest_version
@@ -147,6 +149,18 @@ class RoundFacts:
     @cached_property
     def proposals(self) -> list[docs.Proposal]:
         return _proposals(self.app, self.round_id, self.workflow)
+
+    @cached_property
+    def assignments(self) -> list[Assignment]:
+        """The preparatory tasks given to the round's units (the kind's `assignments:`), in one query."""
+        with self.app.uow(read_only=True) as uow:
+            return uow.assignments.of_round(self.round_id)
+
+    @cached_property
+    def latest_forms(self) -> list[UnitForm]:
+        """Each unit's latest answer on the round's form (its first form), in the round's unit order."""
+        with self.app.uow(read_only=True) as uow:
+            return uow.reports.latest_forms(self.round_id, self.state.draft_version)
 
     @cached_property
     def report_extras(self) -> ReportExtras:
@@ -368,6 +382,22 @@ class Job:
     @property
     def app(self) -> App:
         return self.facts.app
+
+    # The shared pieces of a letter, for the builders that live in their own modules (workshop_documents).
+    def head(self, subject: str, drafted_on: date) -> docs.LetterHead:
+        return _head(self, subject, drafted_on)
+
+    @property
+    def signer(self) -> docs.Signer:
+        return _signer(self.facts)
+
+    @property
+    def issuer(self) -> docs.Issuer:
+        return issuer(self.app)
+
+    @property
+    def province(self) -> docs.Issuer:
+        return province(self.app)
 
 
 def request_letter_data(job: Job) -> docs.RequestLetterData:
@@ -838,7 +868,18 @@ class Builder:
     stored_file: bool = False  # passes a stored file through: named after its version, with its own suffix
 
 
+def _reasoned(check: Callable[[RoundFacts], workshop.Unready | None]) -> Callable[[RoundFacts], NotReady | None]:
+    """A readiness check of a builder module that cannot import this one (it reads RoundFacts), as a NotReady."""
+    def ready(facts: RoundFacts) -> NotReady | None:
+        found = check(facts)
+        return NotReady(found.message, found.code) if found is not None else None
+    return ready
+
+
 ZERO_RESPONSE_INPUTS = ("report_subject", "considerations", "ministry_letter_index", "call_letter_number")
+WORKSHOP_PLAN_INPUTS = ("event_purpose", "event_requirements", "event_contents", "event_time", "venue", "funding",
+                        "organiser_duties")
+WORKSHOP_REPORT_INPUTS = ("plan_reference", "event_results", "recommendations")
 BUILDERS: dict[str, Builder] = {
     "request_letter": Builder(build_request_letter, "request_letter", ready=_needs_deadline),
     "call_letter": Builder(build_call_letter, "call_letter",
@@ -859,6 +900,14 @@ BUILDERS: dict[str, Builder] = {
     "ministry_reply": Builder(build_ministry_reply, "ministry_reply", ZERO_RESPONSE_INPUTS, _zero_ready),
     "programme_report": Builder(build_programme_report, ready=_report_ready),
     "report_figures_xlsx": Builder(build_report_figures_xlsx, ready=_report_ready),
+    "workshop_plan": Builder(workshop.build_workshop_plan, "workshop_plan", WORKSHOP_PLAN_INPUTS,
+                             _reasoned(workshop.plan_ready)),
+    "invitation_letter": Builder(workshop.build_invitation_letter, "invitation_letter",
+                                 ("event_contents", "event_time", "venue", "plan_reference"),
+                                 _reasoned(workshop.invitation_ready)),
+    "attendee_list_xlsx": Builder(workshop.build_attendee_list, ready=_reasoned(workshop.attendee_list_ready)),
+    "workshop_report": Builder(workshop.build_workshop_report, "workshop_report", WORKSHOP_REPORT_INPUTS,
+                               _reasoned(workshop.report_ready)),
 }
 if set(BUILDERS) != DOCUMENT_BUILDERS:  # the validator accepts exactly the builders that exist
     raise RuntimeError(f"document builders differ from the registry: {sorted(set(BUILDERS) ^ DOCUMENT_BUILDERS)}")
@@ -1069,6 +1118,31 @@ INPUTS: dict[str, InputSpec] = {spec.key: spec for spec in (
               "Ví dụ: skhcn@caobang.gov.vn.", length=limits.EMAIL),
     InputSpec("internal_office", "Phòng nhận đề xuất của các đơn vị trực thuộc Sở", "--internal-office",
               "Ví dụ: Phòng Quản lý Khoa học và Sở hữu trí tuệ."),
+    _paragraphs_spec("event_purpose", "Mục đích (kế hoạch hội thảo)", "--event-purpose",
+                     "Đánh giá thực trạng, thảo luận, thống nhất và đề xuất các giải pháp ...",
+                     limits.SUBMISSION_PARAGRAPH, limits.SUBMISSION_PARAGRAPHS),
+    _paragraphs_spec("event_requirements", "Yêu cầu (kế hoạch hội thảo)", "--event-requirement",
+                     "Chuẩn bị chu đáo các nội dung, đảm bảo Hội thảo được tổ chức thiết thực ...",
+                     limits.SUBMISSION_PARAGRAPH, limits.SUBMISSION_PARAGRAPHS),
+    _paragraphs_spec("event_contents", "Nội dung, tài liệu hội thảo", "--event-content",
+                     "Nội dung: Phân tích, đánh giá thực trạng ...",
+                     limits.SUBMISSION_PARAGRAPH, limits.SUBMISSION_PARAGRAPHS),
+    InputSpec("event_time", "Thời gian hội thảo (giờ, số buổi)", "--event-time",
+              "Ví dụ: 01 buổi, từ 08 giờ 00; ngày lấy theo ngày tổ chức của đợt."),
+    InputSpec("venue", "Địa điểm hội thảo", "--venue",
+              "Ví dụ: Trung tâm Hội nghị tỉnh Cao Bằng (phường Thục Phán, tỉnh Cao Bằng)."),
+    InputSpec("funding", "Kinh phí thực hiện", "--funding",
+              "Ví dụ: Nguồn kinh phí sự nghiệp khoa học và công nghệ đã giao cho Sở năm 2025."),
+    _paragraphs_spec("organiser_duties", "Nhiệm vụ của Sở (tổ chức thực hiện)", "--organiser-duty",
+                     "Chủ trì, tham mưu chuẩn bị các nội dung, kinh phí tổ chức Hội thảo ...",
+                     limits.SUBMISSION_PARAGRAPH, limits.SUBMISSION_PARAGRAPHS),
+    InputSpec("plan_reference", "Kế hoạch tổ chức hội thảo đã ban hành", "--plan-reference",
+              "Số và ngày Kế hoạch của UBND tỉnh, ví dụ: Kế hoạch số 120/KH-UBND ngày 05/8/2025."),
+    _paragraphs_spec("event_results", "Kết quả hội thảo (báo cáo)", "--event-result",
+                     "Hội thảo đã nghe 03 tham luận ...", limits.SUBMISSION_PARAGRAPH, limits.SUBMISSION_PARAGRAPHS),
+    _paragraphs_spec("recommendations", "Kiến nghị (báo cáo)", "--recommendation",
+                     "Đề nghị UBND tỉnh giao Sở Khoa học và Công nghệ chủ trì ...",
+                     limits.SUBMISSION_PARAGRAPH, limits.SUBMISSION_PARAGRAPHS),
 )}
 _CALL_NUMBER = re.compile(r"\d{1,6}[a-z]?/[0-9A-ZĐ][0-9A-ZĐ&.\-]*(/[0-9A-ZĐ&.\-]+)*")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")

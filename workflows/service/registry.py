@@ -20,6 +20,7 @@ DOCUMENT_BUILDERS = frozenset({
     "request_letter", "call_letter", "reminder_letter", "synthesis_docx", "synthesis_xlsx", "submission",
     "revised_draft", "unit_list", "proposal_list_docx", "proposal_list_xlsx", "zero_response_report",
     "ministry_reply", "programme_report", "report_figures_xlsx",
+    "workshop_plan", "invitation_letter", "attendee_list_xlsx", "workshop_report",
 })
 
 
