@@ -31,7 +31,7 @@ from models.rounds import RecipientState
 EDITABLE = frozenset({
     "title", "subject", "office", "deadline", "deadline_working_days", "silence_is_agreement", "contact_name",
     "contact_title", "contact_phone", "signer_name", "signer_title", "draft_filename", "draft_sha256",
-    "timer_overrides", "addressees", "legal_bases"})
+    "timer_overrides", "addressees", "legal_bases", "dates"})
 
 
 @dataclass(frozen=True)

@@ -224,6 +224,17 @@ def test_the_default_subject_is_the_kinds_own_and_a_prefill_of_any_kind_is_compl
     assert RecipientChoice().is_empty()
 
 
+def test_a_prefill_with_the_title_inside_quotes_is_completed_too() -> None:
+    workshop = get_workflow("workshop")
+    prefilled = default_subject(workshop, "...")
+    assert prefilled.endswith('"..."')  # 'mời dự Hội thảo "..."': the filler is not at the end
+    workflows = {"proposal_call": get_workflow("proposal_call"), "workshop": workshop}
+    new, _ = check_round_form(_form("proposal_call", subject=prefilled), today=date(2025, 11, 20),
+                              calendar=vietnam_calendar(), workflows=workflows, known_groups=["so-ban-nganh"],
+                              known_units=[])
+    assert new.subject == "đề xuất nhiệm vụ khoa học và công nghệ Đề án X"
+
+
 # --- the timeline -----------------------------------------------------------------------------------------
 
 def _event(seq: int, action: str, actor: str, **details: object) -> AuditEvent:

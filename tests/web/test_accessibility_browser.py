@@ -23,6 +23,7 @@ from models.rounds import ResponseKind
 from workflows.demo import seed_round
 from workflows.engine.events import Close, CommentInput, Launch, Respond
 from workflows.service.outbox_view import message_texts
+from workflows.service.registry import get_workflow
 from workflows.service.rounds import create_round, execute
 from workflows.service.staff import add_user
 
@@ -171,10 +172,11 @@ def test_what_axe_does_not_see(live_site: LiveSite, rounds: Rounds, chromium: An
 
     # The create form: every deadline input and group checkbox has a name of its own.
     page.goto(site.url("/rounds/new"))
-    assert page.get_by_role("spinbutton", name="Hạn trả lời: số ngày làm việc kể từ hôm nay", exact=True).count() == 1
-    assert page.get_by_label("Hạn trả lời: đến ngày", exact=True).count() == 1
+    label = get_workflow(page.locator("select[name=workflow]").input_value()).terms.deadline_label  # the kind's word
+    assert page.get_by_role("spinbutton", name=f"{label}: số ngày làm việc kể từ hôm nay", exact=True).count() == 1
+    assert page.get_by_label(f"{label}: đến ngày", exact=True).count() == 1
     date_name = page.locator("input[name=deadline_date]").aria_snapshot()
-    assert "Hạn trả lời: đến ngày" in date_name, date_name
+    assert f"{label}: đến ngày" in date_name, date_name
     groups = page.locator(".recipient-group")
     labels = [groups.nth(i).locator(".group-line strong").inner_text() for i in range(groups.count())]
     assert len(labels) >= 3, labels

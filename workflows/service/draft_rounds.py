@@ -108,7 +108,8 @@ def draft_round(app: App, round_id: int) -> tuple[NewRound, RoundDetails]:
         contact_phone=row.contact_phone, signer_name=row.signer_name, signer_title=row.signer_title,
         contact_title=row.contact_title, silence_is_agreement=row.silence_is_agreement,
         timer_overrides=dict(row.timer_overrides or {}), deadline_working_days=row.deadline_working_days,
-        legal_bases=tuple(details.legal_bases))
+        legal_bases=tuple(details.legal_bases),
+        dates={key: date.fromisoformat(day) for key, day in (row.dates or {}).items()})
     return new, details
 
 
@@ -133,7 +134,8 @@ def edit_round(app: App, round_id: int, new: NewRound, actor: str) -> list[str]:
             "contact_name": new.contact_name, "contact_title": new.contact_title,
             "contact_phone": new.contact_phone, "signer_name": new.signer_name, "signer_title": new.signer_title,
             "timer_overrides": dict(new.timer_overrides), "addressees": list(addressee_rows(new.addressees)),
-            "legal_bases": [b.strip() for b in new.legal_bases if b.strip()]}
+            "legal_bases": [b.strip() for b in new.legal_bases if b.strip()],
+            "dates": {key: day.isoformat() for key, day in new.dates.items()}}
         if new.draft_path is not None and checked.draft_sha is not None:
             values.update(draft_filename=new.draft_path.name, draft_sha256=checked.draft_sha)
         before = uow.draft_rounds.values(round_id)

@@ -163,6 +163,8 @@ class RoundOut(BaseModel):
     status: str
     status_title: str
     deadline: date | None
+    dates: dict[str, date] = Field(default_factory=dict,
+                                   description="Các ngày riêng của loại đợt (mục `dates` của quy trình), theo khóa")
     silence_is_agreement: bool
     silence_label: str | None = Field(None, description="Ghi chú cho đơn vị im lặng khi đợt coi im lặng là đồng ý")
     workflow_title: str = ""
@@ -253,6 +255,9 @@ class NewRoundIn(Strict):
                           "câu thông báo (silence.possible = false) không nhận true")
     timer_overrides: Annotated[dict[Key, Annotated[str, Field(min_length=1, max_length=200)]],
                                Field(max_length=20, description="Tên bộ hẹn giờ -> mốc thời gian, hoặc \"off\"")] = {}
+    dates: Annotated[dict[Key, date], Field(
+        max_length=20, description="Các ngày riêng mà quy trình khai báo (dates:), ví dụ {\"event\": \"2025-08-20\"} "
+                                   "(ngày tổ chức hội thảo); quy trình khai báo ngày nào thì phải ghi ngày đó")] = {}
 
 
 class CreatedOut(BaseModel):

@@ -45,6 +45,8 @@ def create_web_app(app: App) -> FastAPI:
     from workflows.web.routes import (
         accounts,
         api,
+        assignment_routes,
+        attachments,
         auth,
         consolidation,
         dashboard,
@@ -152,7 +154,9 @@ def create_web_app(app: App) -> FastAPI:
     web.openapi = openapi_schema  # type: ignore[method-assign]
 
     # consolidation before rounds: its paths (/rounds/{id}/consolidation, ...) are more specific.
-    for module in (ops, auth, accounts, dashboard, consolidation, report_headings, signing, jobs, rounds, directory,
-                   register, mail, recipient, api):
+    # assignment_routes before rounds too: /rounds/{id}/assignments is not one of the round's {action} forms.
+    for module in (ops, auth, accounts, dashboard, consolidation, report_headings, signing, jobs, assignment_routes,
+                   attachments,
+                   rounds, directory, register, mail, recipient, api):
         web.include_router(module.router)
     return web

@@ -60,6 +60,8 @@ def round_tabs(workflow_name: str) -> list[tuple[str, str, str]]:
     if triaged:  # a form with headings is consolidated heading by heading (routes/report_headings.py)
         tabs.append(("consolidation", f"Tổng hợp {workflow.terms.answer}",
                      "/consolidation/headings" if workflow.response.sections else "/consolidation"))
+    if workflow.assignments:  # tasks given to named units, each with its own due date (routes/assignment_routes.py)
+        tabs.append(("assignments", "Nhiệm vụ", "/assignments"))
     tabs += [("drafts", "Dự thảo", "/drafts"), ("documents", "Văn bản", "/documents"),
              ("timeline", "Diễn biến", "/timeline"), ("outbox", "Thư đã gửi", "/outbox"),
              ("audit", "Nhật ký", "/audit"), ("preview", "Thư mời", "/preview")]

@@ -23,7 +23,7 @@ from workflows.engine.timers import DISABLED
 from workflows.service.answer_input import AnswerInvalid, clean_proposals
 from workflows.service.deadlines import read_date
 from workflows.service.errors import FormErrors
-from workflows.service.rounds import Addressee, NewRound, default_subject, silence_rule
+from workflows.service.rounds import Addressee, NewRound, check_round_dates, default_subject, silence_rule
 from workflows.web.forms.proposal_forms import read_proposal_forms, shown_proposal_forms
 
 FormValues = Mapping[str, Sequence[str]]
@@ -101,7 +101,7 @@ def compute_deadline(mode: str, date_text: str, days_text: str, today: date, cal
 
 # --- reminder policy -------------------------------------------------------------------------------------
 
-ANCHOR_WORDS = {Anchor.DEADLINE: "hạn trả lời", Anchor.CLOSING: "hạn cuối nhận trả lời",
+ANCHOR_WORDS: dict[str, str] = {Anchor.DEADLINE: "hạn trả lời", Anchor.CLOSING: "hạn cuối nhận trả lời",
                 Anchor.LAUNCH: "ngày phát hành", Anchor.ENTERED: "ngày chuyển sang bước này"}
 MAX_SHIFT = 60
 MAX_TIMES = 10
@@ -299,6 +299,7 @@ class RoundForm:
     silence_is_agreement: bool | None = None  # None: the kind's default (the form shows no switch when impossible)
     legal_bases: str = ""
     recipients: RecipientChoice = RecipientChoice()
+    dates: dict[str, str] = field(default_factory=dict)  # the kind's named dates (`dates:`) as typed: date_<key>
 
 
 def prefilled_subject(workflow: Workflow) -> str:
@@ -314,6 +315,7 @@ def read_round_form(values: FormValues, fixed_office: str | None,
                     workflows: Mapping[str, Workflow] | None = None) -> RoundForm:
     """The create form's values; a staff member's office is theirs whatever the form says."""
     workflow = first(values, "workflow")
+    chosen = (workflows or {}).get(workflow)
     return RoundForm(
         title=first(values, "title"), subject=first(values, "subject"), workflow=workflow,
         office=fixed_office or first(values, "office"), deadline_mode=first(values, "deadline_mode") or "date",
@@ -324,7 +326,8 @@ def read_round_form(values: FormValues, fixed_office: str | None,
         silence_is_agreement=_silence_choice(first(values, "silence")),
         legal_bases="\n".join(clean(line) for line in "\n".join(values.get("legal_bases") or []).splitlines()
                               if clean(line)),
-        recipients=read_recipients(values))
+        recipients=read_recipients(values),
+        dates={key: first(values, f"date_{key}") for key in (chosen.dates if chosen is not None else {})})
 
 
 def form_of_round(new: NewRound, workflow: Workflow) -> RoundForm:
@@ -352,7 +355,8 @@ def form_of_round(new: NewRound, workflow: Workflow) -> RoundForm:
         policy=ReminderPolicy(tuple(choices)), contact_name=new.contact_name,
         contact_title=new.contact_title or "", contact_phone=new.contact_phone, signer_name=new.signer_name,
         signer_title=new.signer_title, silence_is_agreement=new.silence_is_agreement,
-        legal_bases="\n".join(new.legal_bases), recipients=RecipientChoice(groups, units))
+        legal_bases="\n".join(new.legal_bases), recipients=RecipientChoice(groups, units),
+        dates={key: day.isoformat() for key, day in new.dates.items()})
 
 
 _PHONE = re.compile(rf"[0-9 +.\-()]{{6,{limits.PHONE}}}")
@@ -378,7 +382,9 @@ def check_round_form(form: RoundForm, *, today: date, calendar: WorkingCalendar,
     if workflow is None:
         errors["workflow"] = "Chọn một quy trình."
     subject = form.subject
-    prefilled = {default_subject(w, "").rstrip(". …") for w in workflows.values()}
+    # the title's place may sit inside quotes ('mời dự Hội thảo "..."'), so each kind's subject is tried with
+    # every filler the form or a person leaves there
+    prefilled = {default_subject(w, filler).rstrip(". …") for w in workflows.values() for filler in ("", "...", "…")}
     if subject.rstrip(". …") in prefilled | {""}:  # left as prefilled (by any kind): the kind's default
         subject = default_subject(workflow, form.title) if workflow is not None and form.title else ""
     typed = {"title": form.title, "subject": subject, "contact_name": form.contact_name,
@@ -420,6 +426,7 @@ def check_round_form(form: RoundForm, *, today: date, calendar: WorkingCalendar,
     if form.signer_title not in SIGNER_TITLES:
         errors["signer_title"] = "Chọn chức danh người ký."
     _check_recipients(form.recipients, set(known_groups), set(known_units), errors)
+    dates = _checked_dates(form, workflow, deadline, errors) if workflow is not None else {}
     if errors:
         if "contact_title" in errors:  # the page has no place for it beside the field
             errors["form"] = " ".join(filter(None, (errors.get("form"), errors["contact_title"])))
@@ -431,8 +438,35 @@ def check_round_form(form: RoundForm, *, today: date, calendar: WorkingCalendar,
         contact_phone=form.contact_phone, signer_name=form.signer_name, signer_title=form.signer_title,
         contact_title=form.contact_title or None, silence_is_agreement=silence,
         timer_overrides=overrides, deadline_working_days=deadline.working_days,
-        legal_bases=tuple(form.legal_bases.splitlines()))
+        legal_bases=tuple(form.legal_bases.splitlines()), dates=dates)
     return new, deadline
+
+
+def _checked_dates(form: RoundForm, workflow: Workflow, deadline: DeadlineChoice | None,
+                   errors: dict[str, str]) -> dict[str, date]:
+    """The kind's named dates as typed (field date_<key>, labelled by the date's title): each given, a real date,
+    and, when the kind says so, not before the deadline (the use case's own check, its message put by the field)."""
+    dates: dict[str, date] = {}
+    for key, declared in workflow.dates.items():
+        typed = form.dates.get(key, "")
+        if not typed:
+            errors[f"date_{key}"] = f"Nhập {declared.title[:1].lower()}{declared.title[1:]}."
+            continue
+        day = parse_date_text(typed)
+        if day is None:
+            shown = typed if len(typed) <= 30 else typed[:30] + "…"
+            errors[f"date_{key}"] = f"{declared.title}: \"{shown}\" không phải ngày; viết 20/08/2025."
+            continue
+        dates[key] = day
+    if deadline is not None and len(dates) == len(workflow.dates):
+        try:
+            check_round_dates(workflow, dates, deadline.due)
+        except InvalidInput as problem:
+            name, _, text = problem.message.partition(": ")
+            field_name = f"date_{name.removeprefix('date ').strip()}"
+            errors[field_name if field_name in {f"date_{k}" for k in workflow.dates} else "form"] = (
+                text[:1].upper() + text[1:])
+    return dates
 
 
 def _check_legal_bases(bases: list[str], errors: dict[str, str]) -> None:

@@ -291,7 +291,8 @@ def round_detail(request: Request, round_id: RoundId, user: UserDep,
              for u in view.units]
     return RoundOut(id=state.id, title=state.title, subject=state.subject, workflow=state.workflow,
                     office=state.office, status=state.status, status_title=view.status_title,
-                    deadline=state.deadline, silence_is_agreement=view.silence_label is not None,
+                    deadline=state.deadline, dates=dict(state.dates),
+                    silence_is_agreement=view.silence_label is not None,
                     silence_label=view.silence_label, workflow_title=view.workflow_title,
                     draft_version=state.draft_version, launched_at=state.launched_at, closed_at=state.closed_at,
                     today=view.today, counts=view.counts, units=units, units_total=view.total, page=view.page,
@@ -360,7 +361,7 @@ def create(request: Request, body: NewRoundIn, user: ChangerDep) -> CreatedOut:
         contact_name=body.contact_name, contact_title=body.contact_title or None, contact_phone=body.contact_phone,
         signer_name=body.signer_name, signer_title=body.signer_title,
         silence_is_agreement=body.silence_is_agreement, timer_overrides=dict(body.timer_overrides),
-        deadline_working_days=working_days)
+        deadline_working_days=working_days, dates=dict(body.dates))
     try:
         round_id = create_round(app, new, user.actor)
     except (WorkflowUnknown, UnitUnknown) as unknown:  # unknown names in the request: bad input, not a refusal

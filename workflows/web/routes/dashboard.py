@@ -5,6 +5,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from models.staff import StaffUser
+from workflows.service.kind_summaries import kind_summaries
 from workflows.service.registry import shipped_workflows
 from workflows.service.views import list_rounds
 from workflows.web.security import require_staff, ykien
@@ -24,4 +25,5 @@ def dashboard(request: Request, status: str | None = None, office: str | None = 
                     key=lambda item: item[1])
     offices = sorted({r.office for r in all_rounds})
     return render(request, "dashboard.html", {"rounds": rounds, "states": dict(states), "offices": offices,
-                                              "status": status or "", "office": office or ""})
+                                              "status": status or "", "office": office or "",
+                                              "summaries": kind_summaries(app, [(r.id, r.workflow) for r in rounds])})

@@ -20,6 +20,7 @@ from workflows.definition import Workflow
 from workflows.definition.schema import Capability
 from workflows.engine.events import Event, Launch, Remind
 from workflows.service.app import App
+from workflows.service.assignments import round_dates
 from workflows.service.commands import MAIL_NOTICES, deliver_decision, run_command
 from workflows.service.directory_edit import directory_by_group
 from workflows.service.draft_rounds import (
@@ -445,7 +446,7 @@ def round_page(request: Request, round_id: IdPath, user: StaffUser = Depends(req
         "answer_statuses": list(AnswerStatus), "email_statuses": list(EmailStatus),
         "channels": PAPER_CHANNELS, "channel_labels": CHANNEL_LABELS,
         "extend": read_extend_form({}), "respond": read_respond_form({}, workflow.response), "errors": {},
-        "tab": "units",
+        "tab": "units", "dates": round_dates(app, round_id) if workflow.dates else {},
         **_flash(request, workflow)})
 
 

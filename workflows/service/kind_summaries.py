@@ -1,0 +1,47 @@
+"""The dashboard's line of each round in its kind's own words, from the definition: the units per option of a
+choice field the grid shows as a column ("Tham dự 12 · Cử người dự thay 3 · Không tham dự 2") and the assigned
+tasks ("Nhiệm vụ: 3/5 đã nộp, 1 quá hạn"). SQL aggregates for all rounds listed: one query per such field and one
+for the tasks, whatever the rounds' sizes."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from workflows.service.app import App
+from workflows.service.registry import get_workflow
+
+
+def kind_summaries(app: App, rounds: Iterable[tuple[int, str]]) -> dict[int, list[str]]:
+    """round id -> the lines to show under its title, for (round id, workflow name) pairs."""
+    listed = list(rounds)
+    by_field: dict[str, list[int]] = {}
+    with_tasks: list[int] = []
+    for round_id, name in listed:
+        workflow = get_workflow(name)
+        for item in workflow.response.fields:
+            if item.column and item.kind == "choice":
+                by_field.setdefault(item.key, []).append(round_id)
+        if workflow.assignments:
+            with_tasks.append(round_id)
+    if not by_field and not with_tasks:
+        return {}
+    today = app.clock.now().astimezone(app.tz).date()
+    with app.uow(read_only=True) as uow:
+        choices = {key: uow.kind_summaries.choice_counts(ids, key) for key, ids in by_field.items()}
+        tasks = uow.kind_summaries.assignment_counts(with_tasks, today)
+    lines: dict[int, list[str]] = {}
+    for round_id, name in listed:
+        workflow = get_workflow(name)
+        for item in workflow.response.fields:
+            if not (item.column and item.kind == "choice"):
+                continue
+            counts = choices.get(item.key, {}).get(round_id, {})
+            if counts:
+                lines.setdefault(round_id, []).append(
+                    " · ".join(f"{option} {counts[option]}" for option in item.options if counts.get(option)))
+        if round_id in tasks:
+            total, handed, late, overdue = tasks[round_id]
+            text = f"Nhiệm vụ: {handed}/{total} đã nộp"
+            text += f" ({late} nộp trễ)" if late else ""
+            text += f", {overdue} quá hạn" if overdue else ""
+            lines.setdefault(round_id, []).append(text)
+    return lines
