@@ -28,6 +28,21 @@ class StoredFile:
     data: bytes
 
 
+@dataclass(frozen=True)
+class FileFacts:
+    """What a confirmation needs to know of a stored file, without its bytes: whose it is and whether an answer
+    took it already."""
+
+    id: int
+    round_id: int
+    recipient_id: int
+    field_key: str
+    filename: str
+    size: int
+    created_at: datetime
+    tied: bool
+
+
 class AttachmentRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -62,6 +77,24 @@ class AttachmentRepository:
             self.session.execute(delete(AttachmentRow).where(AttachmentRow.id.in_(list(ids)),
                                                              AttachmentRow.response_id.is_(None)))
 
+    def discard_stale(self, recipient_id: int, before: datetime) -> int:
+        """The unit's files no answer took, stored before `before` (a form left unconfirmed): removed; how many."""
+        result = self.session.execute(delete(AttachmentRow).where(AttachmentRow.recipient_id == recipient_id,
+                                                                  AttachmentRow.response_id.is_(None),
+                                                                  AttachmentRow.created_at < before))
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    def facts(self, ids: Sequence[int]) -> dict[int, FileFacts]:
+        """The files `ids` that exist, by id, without their bytes."""
+        if not ids:
+            return {}
+        rows = self.session.execute(
+            select(AttachmentRow.id, AttachmentRow.round_id, AttachmentRow.recipient_id, AttachmentRow.field_key,
+                   AttachmentRow.filename, AttachmentRow.size, AttachmentRow.created_at, AttachmentRow.response_id)
+            .where(AttachmentRow.id.in_(list(ids))))
+        return {r.id: FileFacts(r.id, r.round_id, r.recipient_id, r.field_key, r.filename, r.size, r.created_at,
+                                r.response_id is not None) for r in rows}
+
     def get(self, attachment_id: int) -> StoredFile | None:
         row = self.session.get(AttachmentRow, attachment_id)
         if row is None:
@@ -79,4 +112,4 @@ class AttachmentRepository:
         return self.session.scalar(select(AttachmentRow.response_id).where(AttachmentRow.id == attachment_id))
 
 
-__all__ = ["AttachmentRepository", "StoredFile"]
+__all__ = ["AttachmentRepository", "FileFacts", "StoredFile"]

@@ -14,18 +14,20 @@ existed is still shown as it was typed.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import io
 import re
 import unicodedata
 import zipfile
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from datetime import timedelta
 from pathlib import Path, PurePosixPath
 from urllib.parse import quote
 
 from models.db.attachment_repository import StoredFile
 from models.db.unit_of_work import UnitOfWork
-from models.errors import InvalidInput, NotFound
+from models.errors import DomainError, InvalidInput, NotFound
 from models.staff import Role, StaffUser
 from workflows.definition import ResponseField, ResponseSpec
 from workflows.engine.events import Respond
@@ -33,6 +35,7 @@ from workflows.service.answer_input import Problem, field_places, proposal_input
 from workflows.service.app import App
 from workflows.service.commands import CommandResult, run_command
 
+PENDING_FOR = timedelta(days=1)  # a file no answer took after this long was left on an unconfirmed form
 NAME_LIMIT = 150  # characters of a stored filename, its extension kept
 ACCEPT = ".pdf,.doc,.docx,.xls,.xlsx,.odt,.ods,.jpg,.jpeg,.png,.zip"  # the browser's file chooser
 ALLOWED_NAMES = "PDF, DOC/DOCX, XLS/XLSX, ODT/ODS, JPG/PNG, ZIP"
@@ -65,6 +68,12 @@ class AttachmentMissing(NotFound):
     """No such file, or not one the asker may read (HTTP 404: the id says nothing about other units' files)."""
 
     code = "attachment_missing"
+
+
+class PendingGone(DomainError):
+    """A file carried by a confirmation was removed before the answer took it (HTTP 409)."""
+
+    code = "attachment_gone"
 
 
 @dataclass(frozen=True)
@@ -193,11 +202,14 @@ def check_upload(field: str, label: str, filename: str, content: bytes, limit_mb
 def store(app: App, round_id: int, recipient_id: int, field_key: str, filename: str,
           content: bytes) -> AttachmentRef:
     """One checked upload (check_upload found nothing) written in its own transaction, not yet tied to an
-    answer; its reference, for the form value of `field_key`."""
+    answer; its reference, for the form value of `field_key`. Files of the same unit that no answer took within
+    PENDING_FOR (a confirmation never confirmed) are removed in the same transaction."""
     name = clean_filename(filename)
+    now = app.clock.now()
     with app.uow() as uow:
+        uow.attachments.discard_stale(recipient_id, now - PENDING_FOR)  # the unit's abandoned forms: its rows only
         attachment_id = uow.attachments.add(round_id, recipient_id, field_key, name, content_type(name),
-                                            hashlib.sha256(content).hexdigest(), content, app.clock.now())
+                                            hashlib.sha256(content).hexdigest(), content, now)
         uow.commit()
     return AttachmentRef(attachment_id, name, shown_size(len(content)))
 
@@ -295,6 +307,121 @@ def respond_with_files(app: App, round_id: int, event: Respond, uploads: Sequenc
     return result
 
 
+# --- files waiting on a confirmation page ------------------------------------------------------------------
+# Staff record a paper answer in two requests: the form (files checked and stored, untied) and its confirmation,
+# which carries each file as a sealed hidden value "input:id:mac". The seal binds the file to the round, the unit
+# and the staff member's session, so a forged id, one of another round or unit, or a page posted from another
+# session is refused before the database is asked; the database then says whether the file is still waiting.
+
+def _mac(app: App, session_key: str, round_id: int, unit_code: str, input_name: str, attachment_id: int) -> str:
+    message = f"ykien.pending-file:{session_key}:{round_id}:{unit_code}:{input_name}:{attachment_id}"
+    return hmac.new(app.secret_key.encode(), message.encode(), hashlib.sha256).hexdigest()
+
+
+def seal_pending(app: App, session_key: str, round_id: int, unit_code: str, input_name: str,
+                 ref: AttachmentRef) -> str:
+    """The hidden value that carries a stored, untied file to the confirmation of the unit's answer."""
+    mac = _mac(app, session_key, round_id, unit_code, input_name, ref.attachment_id)
+    return f"{input_name}:{ref.attachment_id}:{mac}"
+
+
+@dataclass(frozen=True)
+class PendingFiles:
+    """The files a confirmation carries: their references by input name (the form values), the mistakes (by
+    input name), and the files that are safely this unit's and still waiting (to tie, or to discard)."""
+
+    values: dict[str, str] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    owned: list[AttachmentRef] = field(default_factory=list)
+    recipient_id: int | None = None
+
+    @property
+    def shown(self) -> list[tuple[str, AttachmentRef]]:
+        return [(name, ref) for name, value in self.values.items() if (ref := parse_ref(value)) is not None]
+
+
+def store_for_unit(app: App, round_id: int, unit_code: str, uploads: Sequence[Upload]) -> list[AttachmentRef]:
+    """The checked uploads of a unit's answer stored, untied, in order (all or none); InvalidInput when the unit
+    is not in the round."""
+    with app.uow(read_only=True) as uow:
+        recipient_id = uow.attachments.recipient_id(round_id, unit_code)
+    if recipient_id is None:
+        raise InvalidInput(f"Đơn vị \"{unit_code}\" không có trong đợt {round_id}.", "unit_unknown")
+    refs: list[AttachmentRef] = []
+    try:
+        for upload in uploads:
+            refs.append(store(app, round_id, recipient_id, upload.field_key, upload.filename, upload.content))
+    except BaseException:
+        discard(app, refs)
+        raise
+    return refs
+
+
+def tie_pending(uow: UnitOfWork, pending: PendingFiles, revision: int) -> None:
+    """Inside the answer's transaction: the files a confirmation carried tied to it, every one, or the answer is
+    refused (a file discarded meanwhile must not leave an answer naming it)."""
+    if pending.recipient_id is None or not pending.owned:
+        return
+    if uow.attachments.tie([r.attachment_id for r in pending.owned], pending.recipient_id,
+                           revision) != len(pending.owned):
+        raise PendingGone("Tệp gửi kèm không còn chờ xác nhận; chưa ghi nhận gì. Hãy chọn lại tệp và gửi lại.")
+
+
+def file_inputs(spec: ResponseSpec) -> dict[str, str]:
+    """Every file input a form may post, by input name: how a mistake names it ("Phiếu 2: " on a repeatable
+    form)."""
+    places = field_places(spec)
+    return {proposal_input(spec, number, item.key): (f"Phiếu {number}: " if spec.repeatable else "") + places[item.key]
+            for number in range(1, spec.items_allowed + 1) for item in file_fields(spec)}
+
+
+def open_pending(app: App, session_key: str, round_id: int, unit_code: str, spec: ResponseSpec,
+                 sealed: Sequence[str]) -> PendingFiles:
+    """The files a confirmation page carries, checked: seal, round, unit, field, still untied and not older
+    than PENDING_FOR. One query for the unit's recipient, one for the files (per-unit cost)."""
+    inputs = file_inputs(spec)
+    keys = {proposal_input(spec, number, item.key): item.key
+            for number in range(1, spec.items_allowed + 1) for item in file_fields(spec)}
+    claimed: dict[str, int] = {}
+    problems: list[Problem] = []
+    for value in sealed[:len(inputs) + 1]:
+        name, _, rest = value.partition(":")
+        id_text, _, mac = rest.partition(":")
+        place = inputs.get(name)
+        if place is None or name in claimed or not id_text.isdigit() or len(id_text) > 18:
+            problems.append(Problem(name if place else "proposal",
+                                    f"{place or 'Tệp gửi kèm'}: tệp gửi kèm không hợp lệ; hãy chọn lại tệp."))
+            continue
+        expected = _mac(app, session_key, round_id, unit_code, name, int(id_text))
+        if not hmac.compare_digest(expected.encode(), mac.encode()):
+            problems.append(Problem(name, f"{place}: tệp gửi kèm không thuộc đợt, đơn vị hoặc phiên làm việc này; "
+                                          "hãy chọn lại tệp."))
+            continue
+        claimed[name] = int(id_text)
+    if not claimed:
+        return PendingFiles(problems=problems)
+    with app.uow(read_only=True) as uow:
+        recipient_id = uow.attachments.recipient_id(round_id, unit_code)
+        facts = uow.attachments.facts(list(claimed.values()))
+    oldest = app.clock.now() - PENDING_FOR
+    values: dict[str, str] = {}
+    owned: list[AttachmentRef] = []
+    for name, attachment_id in claimed.items():
+        found = facts.get(attachment_id)
+        if found is None or found.round_id != round_id or found.recipient_id != recipient_id \
+                or found.field_key != keys[name] or found.tied:
+            problems.append(Problem(name, f"{inputs[name]}: tệp gửi kèm không còn chờ xác nhận (đã hủy hoặc đã "
+                                          "ghi nhận); hãy chọn lại tệp."))
+            continue
+        ref = AttachmentRef(attachment_id, found.filename, shown_size(found.size))
+        owned.append(ref)
+        if found.created_at < oldest:
+            problems.append(Problem(name, f"{inputs[name]}: tệp đã chờ xác nhận quá một ngày; hãy chọn lại tệp."))
+            continue
+        values[name] = ref.value
+    return PendingFiles(values, problems, owned, recipient_id)
+
+
 def may_read_files(user: StaffUser, round_office: str) -> bool:
     """The files units send hold their figures: the round's office, leaders and admins read them."""
     return user.role in (Role.ADMIN, Role.LEADER) or user.office == round_office
@@ -328,8 +455,11 @@ def disposition(filename: str) -> str:
 __all__ = [
     "ACCEPT",
     "ALLOWED_NAMES",
+    "PENDING_FOR",
     "AttachmentMissing",
     "AttachmentRef",
+    "PendingFiles",
+    "PendingGone",
     "Upload",
     "check_upload",
     "clean_filename",
@@ -337,16 +467,21 @@ __all__ = [
     "discard",
     "disposition",
     "file_fields",
+    "file_inputs",
     "may_read_files",
+    "open_pending",
     "parse_ref",
     "pending_files",
     "read_attachments",
     "respond_with_files",
     "round_file",
+    "seal_pending",
     "shown_size",
     "shown_value",
     "sniff",
     "store",
+    "store_for_unit",
     "tie",
+    "tie_pending",
     "unit_file",
 ]

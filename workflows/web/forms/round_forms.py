@@ -588,8 +588,9 @@ def _capital(text: str) -> str:
 
 
 def check_respond_form(form: RespondForm, units: Mapping[str, str], workflow: Workflow,
-                       entered_by: str) -> Respond:
-    """A Respond event for a response received on paper (or by phone or email), entered by staff."""
+                       entered_by: str, files: Mapping[str, str] | None = None) -> Respond:
+    """A Respond event for a response received on paper (or by phone or email), entered by staff. `files` holds
+    the references of the files sent with it, by input name (service/attachments)."""
     terms = workflow.terms
     errors: dict[str, str] = {}
     if not form.unit:
@@ -624,7 +625,7 @@ def check_respond_form(form: RespondForm, units: Mapping[str, str], workflow: Wo
     proposals: tuple[dict[str, str], ...] = ()
     if form.kind == ResponseKind.PROPOSALS.value:
         try:
-            proposals = clean_proposals(workflow.response, form.proposals)
+            proposals = clean_proposals(workflow.response, form.proposals, files)
         except AnswerInvalid as invalid:
             for problem in invalid.problems:
                 errors[problem.field] = problem.message

@@ -14,6 +14,7 @@ from starlette.datastructures import FormData, UploadFile
 
 from models import limits
 from models.errors import DomainError, InvalidInput
+from models.rounds import ResponseKind
 from models.staff import Role, StaffUser
 from models.unit_status import AnswerStatus, EmailStatus
 from workflows.definition import Workflow
@@ -21,6 +22,21 @@ from workflows.definition.schema import Capability
 from workflows.engine.events import Event, Launch, Remind
 from workflows.service.app import App
 from workflows.service.assignments import round_dates
+from workflows.service.attachments import (
+    ACCEPT,
+    AttachmentRef,
+    PendingFiles,
+    Upload,
+    check_upload,
+    clean_filename,
+    discard,
+    file_inputs,
+    open_pending,
+    seal_pending,
+    shown_size,
+    store_for_unit,
+    tie_pending,
+)
 from workflows.service.commands import MAIL_NOTICES, deliver_decision, run_command
 from workflows.service.directory_edit import directory_by_group
 from workflows.service.draft_rounds import (
@@ -75,7 +91,15 @@ from workflows.web.forms.round_forms import (
 from workflows.web.pages.audit_view import audit_lines
 from workflows.web.pages.round_page import UnitFilter, available_actions, own_columns
 from workflows.web.pages.timeline import CHANNEL_LABELS, timeline
-from workflows.web.security import Forbidden, IdPath, check_csrf, require_change, require_staff, ykien
+from workflows.web.security import (
+    Forbidden,
+    IdPath,
+    check_csrf,
+    read_session,
+    require_change,
+    require_staff,
+    ykien,
+)
 from workflows.web.templating import render
 
 # A 5,000-unit round in one page is 4.7 MB of HTML; filters and pages keep it readable and fast.
@@ -446,6 +470,7 @@ def round_page(request: Request, round_id: IdPath, user: StaffUser = Depends(req
         "answer_statuses": list(AnswerStatus), "email_statuses": list(EmailStatus),
         "channels": PAPER_CHANNELS, "channel_labels": CHANNEL_LABELS,
         "extend": read_extend_form({}), "respond": read_respond_form({}, workflow.response), "errors": {},
+        "respond_files": _respond_files(app, round_id),
         "tab": "units", "dates": round_dates(app, round_id) if workflow.dates else {},
         **_flash(request, workflow)})
 
@@ -534,15 +559,19 @@ def _action_page(request: Request, round_id: int, action: str, values: dict[str,
         "no_draft_reason": (values.get("no_draft_reason") or [""])[0],
         "channel_labels": CHANNEL_LABELS, "selected": values.get("unit", []),
         "flash": message or ("Biểu mẫu còn lỗi; xem các mục tô đỏ." if errors else None), "flash_kind": "error",
+        "respond_files": _respond_files(app, round_id),
     }, status_code=status)
 
 
 def _confirm_page(request: Request, round_id: int, action: str, lines: list[str],
-                  values: dict[str, list[str]]) -> Response:
+                  values: dict[str, list[str]], sealed: list[str] | None = None) -> Response:
+    """The confirmation of an action; `sealed` carries the files stored for it (cancelling discards them)."""
     brief = round_brief(ykien(request), round_id)
-    hidden = [(k, v) for k, vs in values.items() if k not in ("csrf_token", "confirmed") for v in vs]
+    hidden = [(k, v) for k, vs in values.items() if k not in ("csrf_token", "confirmed", PENDING) for v in vs]
+    hidden += [(PENDING, value) for value in sealed or []]
     return render(request, "round_confirm.html", {"brief": brief, "action": action, "lines": lines, "hidden": hidden,
-                                                  "action_title": _action_title(action, get_workflow(brief.workflow))})
+                                                  "action_title": _action_title(action, get_workflow(brief.workflow)),
+                                                  "cancel_discards": bool(sealed)})
 
 
 def _names(units: dict[str, str], codes: list[str], keep: int = 15) -> str:
@@ -570,8 +599,9 @@ def _no_draft_reason(app: App, round_id: int, values: dict[str, list[str]]) -> s
 
 
 def _build(app: App, round_id: int, action: str, values: dict[str, list[str]], workflow: Workflow,
-           user: StaffUser) -> tuple[Event, list[str]]:
-    """The event an action form asks for and the sentences of its confirmation; FormErrors when unusable."""
+           user: StaffUser, files: dict[str, str] | None = None) -> tuple[Event, list[str]]:
+    """The event an action form asks for and the sentences of its confirmation; FormErrors when unusable.
+    `files`: the references of the files sent with an answer, by input name."""
     if action == "launch":
         reason = _no_draft_reason(app, round_id, values)
         view = round_view(app, round_id)
@@ -602,7 +632,7 @@ def _build(app: App, round_id: int, action: str, values: dict[str, list[str]], w
     if action == "respond":
         units = answering_units(app, round_id)
         form = read_respond_form(values, workflow.response)
-        answer = check_respond_form(form, units, workflow, user.actor)
+        answer = check_respond_form(form, units, workflow, user.actor, files)
         terms = workflow.terms
         forms = len(answer.proposals)
         what = {"agree": terms.agreed,
@@ -671,8 +701,8 @@ def act(request: Request, round_id: IdPath, action: str, posted: Posted = Posted
     refusal = _not_now(brief, action)
     if refusal is not None:
         return _action_page(request, round_id, action, values, {}, 409, refusal)
-    if action == "respond" and "add_item" in values:  # "Thêm một phiếu": the form again, one blank form more
-        return _action_page(request, round_id, action, values, {}, 200, blank_forms=1)
+    if action == "respond":
+        return _respond(request, app, round_id, posted, workflow, user)
     try:
         event, lines = _build(app, round_id, action, values, workflow, user)
     except FormErrors as problem:
@@ -695,3 +725,118 @@ def act(request: Request, round_id: IdPath, action: str, posted: Posted = Posted
     mail = result.mail if result.notice else ""
     target = f"/rounds/{round_id}?ok={action}&n={result.queued}" + (f"&mail={mail}" if mail else "")
     return RedirectResponse(target, status_code=303)
+
+
+# --- a paper answer with files ---------------------------------------------------------------------------------
+
+PENDING = "pending_file"  # the confirmation's hidden field carrying a stored file (service/attachments.seal_pending)
+FILES_DROPPED = "Các tệp vừa chọn chưa được lưu: vui lòng chọn lại tệp."
+
+
+def _respond_files(app: App, round_id: int) -> dict[str, Any]:
+    """What the answer form's file inputs say: where a file is downloaded, the size limit, the types taken."""
+    return {"url": f"/rounds/{round_id}/attachments/", "max_mb": app.settings.max_upload_mb, "accept": ACCEPT}
+
+
+def _chosen_files(posted: Posted, workflow: Workflow, limit_mb: int
+                  ) -> tuple[dict[str, tuple[str, bytes]], dict[str, str]]:
+    """The files chosen for the form's file inputs (other parts ignored), and each one's mistake by input name."""
+    inputs = file_inputs(workflow.response)
+    chosen = {name: upload for name, upload in posted.files.items() if name in inputs}
+    problems = {name: problem.message for name, (filename, content) in chosen.items()
+                if (problem := check_upload(name, inputs[name], filename, content, limit_mb)) is not None}
+    return chosen, problems
+
+
+def _with_dropped(message: str | None, dropped: bool) -> str | None:
+    if not dropped:
+        return message
+    return f"{message or 'Biểu mẫu còn lỗi; xem các mục tô đỏ.'} {FILES_DROPPED}"
+
+
+def _respond(request: Request, app: App, round_id: int, posted: Posted, workflow: Workflow,
+             user: StaffUser) -> Response:
+    """Record a unit's answer received on paper, with the files sent with it. The first post checks the form and
+    the files together; only when nothing is wrong are the files stored (untied) and carried, sealed, to the
+    confirmation; confirming ties them to the answer in its transaction; cancelling or any refusal discards them.
+    A refused form comes back with everything typed (a browser never refills a file input: the page says so)."""
+    values = posted.values
+    action = "respond"
+    typed = read_respond_form(values)
+    unit_code = typed.unit
+    takes_files = typed.kind == ResponseKind.PROPOSALS.value  # files belong to forms: none with "agree"
+    sealed = values.get(PENDING, [])
+    pending = (open_pending(app, read_session(request).csrf, round_id, unit_code, workflow.response, sealed)
+               if sealed else PendingFiles())
+    if not takes_files:
+        discard(app, pending.owned)
+        pending = PendingFiles()
+    tied = False
+    try:
+        if "cancel" in values:
+            return RedirectResponse(f"/rounds/{round_id}", status_code=303)
+        confirmed = (values.get("confirmed") or [""])[0] == "yes"
+        chosen, file_problems = ({}, {}) if confirmed or not takes_files else _chosen_files(
+            posted, workflow, app.settings.max_upload_mb)
+        refusal = _not_now(round_brief(app, round_id), action)
+        if refusal is not None:
+            return _action_page(request, round_id, action, values, {}, 409,
+                                _with_dropped(refusal, bool(sealed) or bool(chosen)))
+        if "add_item" in values:  # "Thêm một phiếu": the form again, one blank form more
+            return _action_page(request, round_id, action, values, {}, 200, _with_dropped(None, bool(chosen)),
+                                blank_forms=1)
+        if confirmed:
+            files = pending.values
+            file_problems = {p.field: p.message for p in pending.problems}
+        else:  # checked as if stored: stored only once nothing else is wrong
+            files = {name: AttachmentRef(1, clean_filename(filename), shown_size(len(content))).value
+                     for name, (filename, content) in chosen.items() if name not in file_problems}
+        try:
+            event, lines = _build(app, round_id, action, values, workflow, user, files)
+        except FormErrors as problem:
+            return _refused_files(request, round_id, values, {**problem.errors, **file_problems}, chosen,
+                                  bool(sealed))
+        if file_problems:
+            return _refused_files(request, round_id, values, file_problems, chosen, bool(sealed))
+        try:
+            if not confirmed:
+                return _confirm_with_files(request, app, round_id, values, lines, chosen, unit_code, workflow)
+            result = run_command(app, round_id, event, user.actor,
+                                 also=lambda uow, decision: tie_pending(uow, pending, decision.responses[-1].revision))
+        except (DomainError, InvalidInput) as refused:  # e.g. the round closed, or a file removed meanwhile
+            return _action_page(request, round_id, action, values, {}, 409,
+                                _with_dropped(refused.message, bool(sealed) or bool(chosen)))
+        tied = True
+    finally:
+        if not tied:
+            discard(app, pending.owned)
+    mail = result.mail if result.notice else ""
+    target = f"/rounds/{round_id}?ok={action}&n={result.queued}" + (f"&mail={mail}" if mail else "")
+    return RedirectResponse(target, status_code=303)
+
+
+def _refused_files(request: Request, round_id: int, values: dict[str, list[str]], errors: dict[str, str],
+                   chosen: dict[str, tuple[str, bytes]], carried: bool) -> Response:
+    """The form again with its mistakes; 413 when a chosen file is over the limit (its message says so)."""
+    limit = ykien(request).settings.max_upload_mb * 1024 * 1024
+    too_large = any(len(content) > limit for _, content in chosen.values())
+    return _action_page(request, round_id, "respond", values, errors, 413 if too_large else 422,
+                        _with_dropped(None, bool(chosen) or carried))
+
+
+def _confirm_with_files(request: Request, app: App, round_id: int, values: dict[str, list[str]], lines: list[str],
+                        chosen: dict[str, tuple[str, bytes]], unit_code: str, workflow: Workflow) -> Response:
+    """The files stored (untied) and the confirmation listing them, each carried as a sealed hidden value."""
+    inputs = file_inputs(workflow.response)
+    names = list(chosen)
+    refs = store_for_unit(app, round_id, unit_code, [Upload(_field_key(name), *chosen[name]) for name in names])
+    session_key = read_session(request).csrf
+    sealed = [seal_pending(app, session_key, round_id, unit_code, name, ref)
+              for name, ref in zip(names, refs, strict=True)]
+    lines += [f"Tệp gửi kèm: {ref.shown} — {inputs[name]}." for name, ref in zip(names, refs, strict=True)]
+    return _confirm_page(request, round_id, "respond", [line for line in lines if line], values, sealed)
+
+
+def _field_key(input_name: str) -> str:
+    """The field of a file input ("p_budget_file", "p2_budget_file": budget_file; answer_input.proposal_input)."""
+    return input_name.partition("_")[2]
