@@ -25,6 +25,8 @@ from notifications.testing import SmtpCapture
 from workflows.service.app import App
 from workflows.service.attachments import parse_ref
 from workflows.service.recipients import recipient_page
+from workflows.service.registry import get_workflow
+from workflows.service.views import round_view
 
 # The kind with two file fields (plan_file required, budget_file not), a 1 MB limit, and the App on SQLite.
 department, template_home, ykien_app = pages.department, pages.template_home, pages.ykien_app
@@ -93,6 +95,8 @@ def test_files_are_stored_on_the_first_post_listed_on_the_confirmation_and_tied_
     assert page.status_code == 200, page.text[:800]
     assert f"Tệp gửi kèm: ke-hoach.pdf ({len(PDF)} B) — Kế hoạch triển khai." in page.text
     assert "Tệp gửi kèm: Bảng kê kinh phí.xlsx (" in page.text  # NFC, without its path
+    answer = get_workflow(round_view(ykien_app, round_id).state.workflow).terms.answer
+    assert f"Ghi nhận {answer} của " in page.text and "Ghi nhận ý kiến của" not in page.text  # the kind's word
     assert 'name="cancel"' in page.text
     fields = hidden_fields(page.text)
     assert len([v for n, v in fields if n == "pending_file"]) == 2

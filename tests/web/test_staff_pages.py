@@ -408,7 +408,7 @@ def test_record_a_paper_answer_with_comments(site: Site) -> None:
             "comment": ["Bổ sung căn cứ <script>alert(1)</script>", "", "Sửa số liệu"],
             "wording": ["Căn cứ Luật KH&CN 2025", "", ""]}
     confirm = staff.post(f"/rounds/{site.round_id}/respond", data)
-    assert "Ghi nhận ý kiến của Sở Giáo dục và Đào tạo (SGDDT)" in confirm.text and "2 ý kiến góp ý" in confirm.text
+    assert "Ghi nhận ý kiến góp ý của Sở Giáo dục và Đào tạo (SGDDT)" in confirm.text and "2 ý kiến góp ý" in confirm.text
     assert "<script>alert(1)</script>" not in confirm.text
     assert staff.post(f"/rounds/{site.round_id}/respond", {**data, "confirmed": "yes"}).status_code == 303
     comments = [c for c in latest_responses(site.app, site.round_id) if c.unit_code == "SGDDT"]

@@ -638,7 +638,7 @@ def _build(app: App, round_id: int, action: str, values: dict[str, list[str]], w
         what = {"agree": terms.agreed,
                 "proposals": f"{forms} {terms.answer}" if forms > 1 else terms.answer[:1].upper() + terms.answer[1:]
                 }.get(answer.kind.value, f"{len(answer.comments)} {terms.answer}")
-        lines = [f"Ghi nhận ý kiến của {units[answer.unit_code]} ({answer.unit_code}), nhận "
+        lines = [f"Ghi nhận {terms.answer} của {units[answer.unit_code]} ({answer.unit_code}), nhận "
                  f"{CHANNEL_LABELS[answer.channel.value]}: {what}.",
                  f"Bạn ({user.actor}) ghi nhận thay mặt đơn vị; nhật ký ghi tên bạn."]
         lines += [f"{c.section + ': ' if c.section else ''}{c.text}"
