@@ -41,7 +41,9 @@
   // The computed deadline and the holidays before it, as the server would compute them.
   document.querySelectorAll("[data-deadline-preview]").forEach(function (box) {
     var out = box.querySelector("output");
+    var asked = 0;  // answers may come back out of order: only the latest question's is shown
     function refresh() {
+      var question = ++asked;
       var mode = box.querySelector('input[name="deadline_mode"]:checked');
       var query = new URLSearchParams({
         mode: mode ? mode.value : "date",
@@ -51,6 +53,7 @@
       fetch("/rounds/deadline-preview?" + query, {credentials: "same-origin"})
         .then(function (r) { return r.json(); })
         .then(function (d) {
+          if (question !== asked) { return; }
           if (!d.ok) { out.textContent = d.error; out.className = "deadline-result bad"; return; }
           var text = "Hạn: " + d.weekday + ", " + d.due_text +
             (d.working_days ? " (" + d.working_days + " ngày làm việc kể từ hôm nay)" : "") + ". ";
