@@ -27,6 +27,7 @@ from workflows.service.assignments import assign, for_round, for_unit, round_dat
 from workflows.service.directory import import_units
 from workflows.service.documents import set_document_inputs
 from workflows.service.kind_summaries import kind_summaries
+from workflows.service.registry import get_workflow
 from workflows.service.rounds import Addressee, NewRound, create_round, execute
 from workflows.service.staff import add_user
 from workflows.service.steps import run_step
@@ -477,3 +478,27 @@ def test_the_kind_counts_are_sql_aggregates_on_sqlite_and_postgresql(app: App) -
     assign(app, round_id, "paper", ["SCT", "STC", "SNV"], None, None, STAFF)
     assert kind_summaries(app, [(round_id, "workshop"), (other, "workshop"), (round_id + 99, "consultation")]) == {
         round_id: ["Tham dự 2 · Không tham dự 2", "Nhiệm vụ: 0/3 đã nộp"]}
+
+
+def test_the_headings_a_report_filled_are_counted_by_sql_as_the_grid_reads_them(app: App) -> None:
+    """A kind whose form has headings: the dashboard sums the headings each unit's latest answer filled, with the same
+    rule as the grid's "Mục đã báo cáo" (a heading is filled when one of its fields is not empty or zero)."""
+    import_units(app, UNITS, STAFF, create_groups=True)
+    report = get_workflow("report_collection")
+    sections = report.response.answering_sections()
+    new = NewRound(title=TITLE, subject="", workflow="report_collection", office="TĐC", deadline=date(2025, 11, 27),
+                   addressees=(Addressee(groups=("so-ban-nganh",)),), contact_name="Ông Phạm Phi Long",
+                   contact_phone="0912 130 290", signer_name="Nông Thị Thanh Huyền")
+    round_id = create_round(app, new, STAFF)
+    execute(app, round_id, Launch(), STAFF)
+    required = [s for s in sections if s.required]
+    first = {s.fields[0].key: "Nội dung" if s.fields[0].kind == "long_text" else "5" for s in sections[:4] + required}
+    forms = {"SCT": first,
+             "STC": {**{s.fields[0].key: "1" for s in required}, sections[-1].fields[0].key: "  "},  # blank: not filled
+             "SNV": {**{s.fields[0].key: "2" for s in required}}}
+    for code, form in forms.items():
+        execute(app, round_id, Respond(code, ResponseKind.PROPOSALS, STAFF, ResponseChannel.PAPER,
+                                       proposals=(form,)), STAFF)
+    filled = sum(len(report.response.sections_filled(form)) for form in forms.values())
+    assert kind_summaries(app, [(round_id, "report_collection")]) == {
+        round_id: [f"Mục đã báo cáo: {filled}/{3 * len(sections)} (3 đơn vị đã báo cáo)"]}
