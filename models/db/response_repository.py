@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from models.consolidation import HANDLING_LABELS, Handling
@@ -164,19 +164,22 @@ class ResponseRepository:
         self.session = session
 
     def add(self, round_id: int, recipient_id: int, draft_version: int, record: ResponseToStore) -> int:
-        """Store one answer and its comments (numbered from 1); returns the answer's id."""
-        response = ResponseRow(
+        """Store one answer and its comments (numbered from 1); returns the answer's id. Plain inserts, written at
+        once: every answer comes here, and the ORM's bookkeeping of objects nobody reads again cost 1-2 ms of CPU
+        per answer."""
+        response_id: int = self.session.execute(insert(ResponseRow).values(
             round_id=round_id, recipient_id=recipient_id, draft_version=draft_version,
             revision=record.revision, kind=record.kind.value, entered_by=record.entered_by,
             channel=record.channel.value, received_at=record.received_at, late=record.late,
             note=record.note, proposal=[dict(p) for p in record.proposals] or None,
-            attachment_name=record.attachment_name, attachment_sha256=record.attachment_sha256)
-        self.session.add(response)
-        self.session.flush()
-        self.session.add_all(CommentRow(response_id=response.id, position=i, section=c.section, text=c.text,
-                                        proposed_wording=c.proposed_wording, quote=c.quote)
-                             for i, c in enumerate(record.comments, start=1))
-        return response.id
+            attachment_name=record.attachment_name, attachment_sha256=record.attachment_sha256,
+        ).returning(ResponseRow.id)).scalar_one()
+        if record.comments:
+            self.session.execute(insert(CommentRow).execution_options(render_nulls=True), [
+                {"response_id": response_id, "position": i, "section": c.section, "text": c.text,
+                 "proposed_wording": c.proposed_wording, "handling_id": None, "quote": c.quote}
+                for i, c in enumerate(record.comments, start=1)])
+        return response_id
 
     def latest_comments(self, round_id: int, draft_version: int) -> list[CommentView]:
         """The comments of each unit's latest revision for the draft version, in unit order, in one query."""

@@ -155,15 +155,6 @@ class _Grid:
         return conditions
 
 
-@dataclass(frozen=True)
-class RecipientRef:
-    """Which round and unit a recipient row (a personal link's target) belongs to."""
-
-    id: int
-    round_id: int
-    unit_code: str
-
-
 class RoundRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -472,11 +463,6 @@ class RoundRepository:
         return [GridRow(row.id, _recipient_state(row), statuses.get(row.mail_rank, "none"), row.first_opened_at,
                         row.last_opened_at)
                 for row in self.session.execute(query)]
-
-    def recipient(self, recipient_id: int) -> RecipientRef | None:
-        row = self.session.execute(select(RecipientRow.id, RecipientRow.round_id, RecipientRow.unit_code)
-                                   .where(RecipientRow.id == recipient_id)).first()
-        return RecipientRef(row.id, row.round_id, row.unit_code) if row is not None else None
 
     def record_opening(self, recipient_id: int, at: datetime) -> None:
         """The unit opened its personal link: the first time is kept, the last one moves."""

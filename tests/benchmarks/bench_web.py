@@ -274,7 +274,8 @@ def uvicorn_process(app: App, smtp_url: str, number: int = 0) -> Iterator[Server
     env = {key: value for key, value in os.environ.items() if not key.startswith("YKIEN_")}
     env.update(YKIEN_HOME=str(app.settings.home), YKIEN_DATABASE_URL=app.settings.database_url_resolved,
                YKIEN_SMTP_URL=smtp_url, YKIEN_NOW=(START + timedelta(hours=1)).isoformat(),
-               YKIEN_SECRET_KEY=app.secret_key, PYTHONPATH=str(REPO))
+               YKIEN_SECRET_KEY=app.secret_key, YKIEN_REQUEST_THREADS=str(app.settings.request_threads),
+               PYTHONPATH=str(REPO))
     log = app.settings.home / f"uvicorn-{number}.log"  # a file, not a pipe: a full pipe would stall the server
     with log.open("wb") as output:
         process = subprocess.Popen([sys.executable, "-c", SERVE.format(port=port)], cwd=REPO, env=env,
@@ -341,9 +342,6 @@ async def submit_all(bases: list[str], app: App, chosen: dict[str, str]) -> tupl
         start.set()
         outcomes = await asyncio.gather(*tasks)
         return time.perf_counter() - began, list(outcomes)
-
-
-THREADS = 40  # anyio's default limiter: FastAPI's sync routes and run_in_threadpool share it
 
 
 def pool_size(app: App) -> str:
@@ -434,8 +432,8 @@ def concurrent_submissions(site: RoundSite, capture: SmtpCapture, count: int, pr
                  "on PostgreSQL answers of different units run side by side: the round's row held FOR SHARE, the "
                  "unit's FOR NO KEY UPDATE; only the audit event is appended in turn (an advisory lock per round); "
                  "SQLite runs one writer at a time",
-                 f"each process: {THREADS} request threads (anyio's default), {pool_size(site.app)} database "
-                 "connections at most",
+                 f"each process: {site.app.settings.request_threads} request threads (YKIEN_REQUEST_THREADS), "
+                 f"{pool_size(site.app)} database connections at most",
                  "checked in the database: exactly one response per unit that posted, none for the others"])
     errors = [line for line in server_log(site.app).splitlines() if "Error" in line or "Exception" in line]
     if errors:

@@ -1,11 +1,13 @@
 """Build the FastAPI app around one ykien App: pages, the recipient page and the API."""
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
@@ -41,6 +43,17 @@ def _error(request: Request, status: int, code: str, message: str) -> Response:
     return render(request, "error.html", {"status": status, "message": message}, status_code=status)
 
 
+def _request_threads(app: App) -> Callable[[FastAPI], Any]:
+    """The lifespan that sizes the threads running requests' blocking work (sync routes, run_in_threadpool) to
+    YKIEN_REQUEST_THREADS: on a small server anyio's 40 threads only take turns at the same cores and the GIL."""
+    @asynccontextmanager
+    async def lifespan(_web: FastAPI) -> AsyncIterator[None]:
+        anyio.to_thread.current_default_thread_limiter().total_tokens = app.settings.request_threads
+        yield
+
+    return lifespan
+
+
 def create_web_app(app: App) -> FastAPI:
     from workflows.web.routes import (
         accounts,
@@ -65,7 +78,7 @@ def create_web_app(app: App) -> FastAPI:
     # blocks (a blank page on an offline machine); /api/docs is ykien's own page, read from the same OpenAPI
     # document: plain HTML, no script, nothing from another host.
     web = FastAPI(title="ykien", version="1", docs_url=None, redoc_url=None, openapi_url=OPENAPI_URL,
-                  swagger_ui_oauth2_redirect_url=None,
+                  swagger_ui_oauth2_redirect_url=None, lifespan=_request_threads(app),
                   description="API của ykien: đợt lấy ý kiến, đơn vị, ý kiến góp ý.")
     web.state.ykien = app
     web.mount("/static", StaticFiles(directory=STATIC), name="static")
