@@ -107,9 +107,11 @@ def test_an_answer_reads_and_writes_its_own_unit_only_in_a_round_of_50_as_of_500
     small, large = logs[50].statements, logs[500].statements
     assert [s for s, _ in small] == [s for s, _ in large], "the statements of one answer differ with the round's size"
     assert [n for _, n in small] == [n for _, n in large]
-    # Every read of the units names one unit (by its row or its code): none loads the round's units.
+    # Every read of the units names one unit by a value (its row, its code, or its link's token, which is unique):
+    # none loads the round's units, and none joins them to a column that could match many.
     reads = [s for s, _ in large if s.startswith("SELECT") and re.search(r"\b(FROM|JOIN) recipients\b", s)]
-    assert reads and all(re.search(r"WHERE .*recipients\.(id|unit_code) = ", s) for s in reads), reads
+    one_unit = r"WHERE .*(recipients\.(id|unit_code)|access_tokens\.token_hash) = (\?|%\(|:)"
+    assert reads and all(re.search(one_unit, s) for s in reads), reads
     writes = [(s, n) for s, n in large if n >= 0]
     updated = [(s, n) for s, n in writes if s.startswith("UPDATE")]
     # The unit's own row and nothing else of the round: no other recipient, not the round's row.
