@@ -1,7 +1,7 @@
 """Build the FastAPI app around one ykien App: pages, the recipient page and the API."""
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -18,14 +18,9 @@ from starlette.exceptions import HTTPException
 
 from models.errors import DomainError, InvalidInput, NotFound
 from workflows.service.app import App
+from workflows.web.headers import SessionAndHeaders
 from workflows.web.pages.api_reference import reference
-from workflows.web.security import (
-    ANONYMOUS_COOKIE,
-    ANONYMOUS_MAX_AGE,
-    Forbidden,
-    LoginRequired,
-    anonymous_cookie,
-)
+from workflows.web.security import Forbidden, LoginRequired
 from workflows.web.templating import render
 
 STATIC = Path(__file__).parent / "static"
@@ -87,26 +82,7 @@ def create_web_app(app: App) -> FastAPI:
     def api_docs(request: Request) -> Response:
         return render(request, "api_docs.html", {"openapi_url": OPENAPI_URL, "groups": reference(web.openapi())})
 
-    @web.middleware("http")
-    async def session_and_headers(request: Request,
-                                  call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        response: Response = await call_next(request)
-        session = getattr(request.state, "session", None)
-        if session is not None and session.new_anonymous and not getattr(request.state, "session_written", False):
-            # Only the anonymous CSRF cookie is written here; a staff session's cookie is set once, at login.
-            response.set_cookie(ANONYMOUS_COOKIE, anonymous_cookie(app, session), max_age=ANONYMOUS_MAX_AGE,
-                                httponly=True, samesite="lax", secure=app.settings.base_url.startswith("https"))
-        if not request.url.path.startswith("/static/"):
-            # Staff pages (grids, audit, mail) and personal links must not stay in the cache of a shared office PC.
-            response.headers.setdefault("Cache-Control", "no-store")
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        # Personal links carry their token in the path: never leak it in a Referer header.
-        response.headers.setdefault("Referrer-Policy", "no-referrer")
-        response.headers.setdefault("Content-Security-Policy",
-                                    "default-src 'self'; img-src 'self' data:; style-src 'self'; "
-                                    "script-src 'self'; frame-ancestors 'none'; form-action 'self'")
-        return response
+    web.add_middleware(SessionAndHeaders, ykien=app)
 
     @web.exception_handler(LoginRequired)
     async def _login(request: Request, _exc: LoginRequired) -> Response:
