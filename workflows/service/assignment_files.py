@@ -1,5 +1,7 @@
-"""A unit's task handed in with its files, as staff record it (`ykien round hand-in --attach FIELD=PATH`): the files
-are checked and stored the way an answer's are (workflows/service/attachments.py), then named in the task's form."""
+"""A unit's task handed in with its files, by whichever entry point received them (the unit's page, staff recording
+one received on paper, `ykien round hand-in --attach FIELD=PATH`): the files are stored the way an answer's are
+(workflows/service/attachments.py), named in the task's form beside those kept from an earlier hand-in, and taken away
+again when the hand-in is refused."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
@@ -7,11 +9,36 @@ from collections.abc import Mapping, Sequence
 from models.assignments import Assignment
 from models.errors import InvalidInput
 from models.rounds import ResponseChannel
-from workflows.service.answer_input import clean_proposals, proposal_input
+from workflows.service.answer_input import clean_proposals
 from workflows.service.app import App
 from workflows.service.assignments import hand_in, task_form
 from workflows.service.attachments import AttachmentRef, Upload, discard, pending_files, store
 from workflows.service.registry import get_workflow
+
+
+def hand_in_storing_files(app: App, round_id: int, unit_code: str, task: str, values: Mapping[str, str | None],
+                          chosen: Mapping[str, tuple[str, bytes]], kept: Mapping[str, str],
+                          channel: ResponseChannel, actor: str, recipient_id: int | None = None) -> Assignment:
+    """Hand in the task with the files chosen for its file fields (field key -> (file name, content), already
+    checked) and the references of files `kept` from an earlier hand-in; a refused hand-in removes what it stored.
+    The unit's recipient row is looked up by its code when the caller does not know it (one row, not the round)."""
+    if recipient_id is None:
+        with app.uow(read_only=True) as uow:
+            recipient_id = uow.attachments.recipient_id(round_id, unit_code)
+        if recipient_id is None:
+            raise InvalidInput(f"unit: đơn vị \"{unit_code}\" không thuộc đợt này.", "unit_unknown")
+    files = dict(kept)
+    refs: list[AttachmentRef] = []
+    try:
+        for key, (filename, content) in chosen.items():
+            refs.append(store(app, round_id, recipient_id, key, filename, content))
+            files[key] = refs[-1].value
+        # a task's form is filled once: its inputs are named p_<key> (hand_in's `files`)
+        return hand_in(app, round_id, unit_code, task, values, channel, actor,
+                       files={f"p_{key}": value for key, value in files.items()})
+    except BaseException:
+        discard(app, refs)
+        raise
 
 
 def hand_in_with_files(app: App, round_id: int, unit_code: str, task: str, values: Mapping[str, str | None],
@@ -25,13 +52,6 @@ def hand_in_with_files(app: App, round_id: int, unit_code: str, task: str, value
     if recipient_id is None:
         raise InvalidInput(f"unit: đơn vị \"{unit_code}\" không thuộc đợt này.", "unit_unknown")
     clean_proposals(form, [dict(values)], pending_files(form, uploads))
-    refs: list[AttachmentRef] = []
-    try:
-        for upload in uploads:
-            refs.append(store(app, round_id, recipient_id, upload.field_key, upload.filename, upload.content))
-        files = {proposal_input(form, 1, upload.field_key): ref.value
-                 for upload, ref in zip(uploads, refs, strict=True)}
-        return hand_in(app, round_id, unit_code, task, values, channel, actor, files=files)
-    except BaseException:
-        discard(app, refs)
-        raise
+    return hand_in_storing_files(app, round_id, unit_code, task, values,
+                                 {u.field_key: (u.filename, u.content) for u in uploads}, {}, channel, actor,
+                                 recipient_id)

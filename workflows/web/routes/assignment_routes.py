@@ -21,21 +21,20 @@ from models.staff import StaffUser
 from workflows.definition import ResponseField, Workflow
 from workflows.service.answer_input import AnswerInvalid, Problem
 from workflows.service.app import App
+from workflows.service.assignment_files import hand_in_storing_files
 from workflows.service.assignments import (
     assign,
     default_due,
     for_round,
     for_unit,
-    hand_in,
     round_dates,
     unassign,
 )
-from workflows.service.attachments import ACCEPT, AttachmentRef, discard, store
+from workflows.service.attachments import ACCEPT
 from workflows.service.directory_edit import directory_by_group
 from workflows.service.errors import FormErrors
 from workflows.service.recipients import LinkInvalid, recipient_page, unit_actor
 from workflows.service.registry import get_workflow
-from workflows.service.task_files import store_unit_file
 from workflows.service.views import RoundBrief, answering_units, round_brief
 from workflows.web.forms.assignment_forms import (
     AssignForm,
@@ -106,7 +105,6 @@ async def hand_in_task(request: Request, token: str, task: str) -> Response:
     except MultiPartException:
         return _notice(request, "Biểu mẫu không hợp lệ", "Trình duyệt gửi biểu mẫu không đọc được; vui lòng "
                        "tải lại trang và gửi lại.", 400, back=f"/r/{token}")
-    stored: list[AttachmentRef] = []
     try:
         csrf = form.get("csrf_token")
         try:
@@ -122,14 +120,9 @@ async def hand_in_task(request: Request, token: str, task: str) -> Response:
                 raise AnswerInvalid(problems)
             mine = await run_in_threadpool(for_unit, app, page.round_id, page.unit_code)
             kept = kept_files(fields, next((a for a in mine if a.task == task), None))
-            for key, (filename, content) in chosen.items():
-                ref = await run_in_threadpool(store, app, page.round_id, page.recipient_id, key, filename, content)
-                stored.append(ref)
-                kept[key] = ref.value
-            await run_in_threadpool(partial(hand_in, app, page.round_id, page.unit_code, task, typed,
-                                            ResponseChannel.WEB, unit_actor(page.unit_name, page.unit_code),
-                                            files={f"p_{key}": value for key, value in kept.items()}))
-            stored = []  # kept by the assignment
+            await run_in_threadpool(partial(hand_in_storing_files, app, page.round_id, page.unit_code, task, typed,
+                                            chosen, kept, ResponseChannel.WEB,
+                                            unit_actor(page.unit_name, page.unit_code), page.recipient_id))
         except LinkInvalid as error:
             return _link_invalid(request, error)
         except (InvalidInput, DomainError) as refusal:
@@ -140,8 +133,6 @@ async def hand_in_task(request: Request, token: str, task: str) -> Response:
                                                       {task: typed}, messages, task, flash))
             return await run_in_threadpool(partial(_show, request, token, page, tasks=section, status_code=422))
     finally:
-        if stored:  # the hand-in was refused: its files go too
-            await run_in_threadpool(discard, app, stored)
         await form.close()
     return RedirectResponse(f"/r/{token}?task={task}#task-{task}", status_code=303)
 
@@ -302,25 +293,16 @@ def record_hand_in(request: Request, round_id: IdPath, assignment_id: IdPath, po
     chosen = {f.key: posted.files[task_input(found.task, f.key, prefix)] for f in fields
               if f.kind == "file" and task_input(found.task, f.key, prefix) in posted.files}
     sizes = {task_input(found.task, key, prefix): len(content) for key, (_, content) in chosen.items()}
-    stored: list[AttachmentRef] = []
     try:
         problems = checked_task_files(found.task, fields, chosen, sizes, app.settings.max_upload_mb, prefix)
         if problems:
             raise AnswerInvalid(problems)
-        kept = kept_files(fields, found)
-        for key, (filename, content) in chosen.items():
-            stored.append(store_unit_file(app, round_id, found.unit_code, key, filename, content))
-            kept[key] = stored[-1].value
-        hand_in(app, round_id, found.unit_code, found.task, typed, ResponseChannel(channel), user.actor,
-                files={f"p_{key}": value for key, value in kept.items()})
-        stored = []
+        hand_in_storing_files(app, round_id, found.unit_code, found.task, typed, chosen, kept_files(fields, found),
+                              ResponseChannel(channel), user.actor)
     except (InvalidInput, DomainError) as refusal:
         problems = _problems(refusal)
         messages = (task_messages(found.task, [p for p in problems if p.field], prefix)
                     or {"form": " ".join(p.message for p in problems)})
         return _page(request, round_id, user, 422, typed={assignment_id: typed}, record_id=assignment_id,
                      record_errors=messages)
-    finally:
-        if stored:
-            discard(app, stored)
     return RedirectResponse(f"/rounds/{round_id}/assignments?ok=recorded#task-{found.task}", status_code=303)
