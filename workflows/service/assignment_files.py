@@ -12,7 +12,7 @@ from models.rounds import ResponseChannel
 from workflows.service.answer_input import clean_proposals
 from workflows.service.app import App
 from workflows.service.assignments import hand_in, task_form
-from workflows.service.attachments import AttachmentRef, Upload, discard, pending_files, store
+from workflows.service.attachments import Upload, discard, pending_files, store_all, unit_recipient
 from workflows.service.registry import get_workflow
 
 
@@ -22,17 +22,10 @@ def hand_in_storing_files(app: App, round_id: int, unit_code: str, task: str, va
     """Hand in the task with the files chosen for its file fields (field key -> (file name, content), already
     checked) and the references of files `kept` from an earlier hand-in; a refused hand-in removes what it stored.
     The unit's recipient row is looked up by its code when the caller does not know it (one row, not the round)."""
-    if recipient_id is None:
-        with app.uow(read_only=True) as uow:
-            recipient_id = uow.attachments.recipient_id(round_id, unit_code)
-        if recipient_id is None:
-            raise InvalidInput(f"unit: đơn vị \"{unit_code}\" không thuộc đợt này.", "unit_unknown")
-    files = dict(kept)
-    refs: list[AttachmentRef] = []
+    uploads = [Upload(key, filename, content) for key, (filename, content) in chosen.items()]
+    refs = store_all(app, round_id, recipient_id or unit_recipient(app, round_id, unit_code), uploads)
+    files = dict(kept) | {upload.field_key: ref.value for upload, ref in zip(uploads, refs, strict=True)}
     try:
-        for key, (filename, content) in chosen.items():
-            refs.append(store(app, round_id, recipient_id, key, filename, content))
-            files[key] = refs[-1].value
         # a task's form is filled once: its inputs are named p_<key> (hand_in's `files`)
         return hand_in(app, round_id, unit_code, task, values, channel, actor,
                        files={f"p_{key}": value for key, value in files.items()})

@@ -288,23 +288,17 @@ def respond_with_files(app: App, round_id: int, event: Respond, uploads: Sequenc
     """Staff record a unit's answer with files (checked with check_upload, the answer with pending_files): the
     files are stored, named in the answer's first form, tied to it in its transaction; a refused answer takes
     them away again."""
-    with app.uow(read_only=True) as uow:
-        recipient_id = uow.attachments.recipient_id(round_id, event.unit_code)
-    if recipient_id is None:
-        raise InvalidInput(f"Đơn vị \"{event.unit_code}\" không có trong đợt {round_id}.", "unit_unknown")
-    refs: list[AttachmentRef] = []
+    recipient_id = unit_recipient(app, round_id, event.unit_code)
+    refs = store_all(app, round_id, recipient_id, uploads)
     try:
         forms = [dict(form) for form in event.proposals] or [{}]
-        for upload in uploads:
-            ref = store(app, round_id, recipient_id, upload.field_key, upload.filename, upload.content)
-            refs.append(ref)
+        for upload, ref in zip(uploads, refs, strict=True):
             forms[0][upload.field_key] = ref.value
-        result = run_command(app, round_id, replace(event, proposals=tuple(forms)), actor, deliver=deliver,
-                             also=lambda uow, decision: tie(uow, refs, recipient_id, decision.responses[-1].revision))
+        return run_command(app, round_id, replace(event, proposals=tuple(forms)), actor, deliver=deliver,
+                           also=lambda uow, decision: tie(uow, refs, recipient_id, decision.responses[-1].revision))
     except BaseException:
         discard(app, refs)
         raise
-    return result
 
 
 # --- files waiting on a confirmation page ------------------------------------------------------------------
@@ -340,13 +334,18 @@ class PendingFiles:
         return [(name, ref) for name, value in self.values.items() if (ref := parse_ref(value)) is not None]
 
 
-def store_for_unit(app: App, round_id: int, unit_code: str, uploads: Sequence[Upload]) -> list[AttachmentRef]:
-    """The checked uploads of a unit's answer stored, untied, in order (all or none); InvalidInput when the unit
-    is not in the round."""
+def unit_recipient(app: App, round_id: int, unit_code: str) -> int:
+    """The recipient row of a unit of the round, whose files staff give on its behalf (one row, not the round's);
+    InvalidInput when the unit is not in the round."""
     with app.uow(read_only=True) as uow:
         recipient_id = uow.attachments.recipient_id(round_id, unit_code)
     if recipient_id is None:
         raise InvalidInput(f"Đơn vị \"{unit_code}\" không có trong đợt {round_id}.", "unit_unknown")
+    return recipient_id
+
+
+def store_all(app: App, round_id: int, recipient_id: int, uploads: Sequence[Upload]) -> list[AttachmentRef]:
+    """Checked uploads stored, untied, in order: all of them, or none (what was stored is removed again)."""
     refs: list[AttachmentRef] = []
     try:
         for upload in uploads:
@@ -355,6 +354,12 @@ def store_for_unit(app: App, round_id: int, unit_code: str, uploads: Sequence[Up
         discard(app, refs)
         raise
     return refs
+
+
+def store_for_unit(app: App, round_id: int, unit_code: str, uploads: Sequence[Upload]) -> list[AttachmentRef]:
+    """The checked uploads of a unit's answer stored, untied, in order (all or none); InvalidInput when the unit
+    is not in the round."""
+    return store_all(app, round_id, unit_recipient(app, round_id, unit_code), uploads)
 
 
 def tie_pending(uow: UnitOfWork, pending: PendingFiles, revision: int) -> None:
