@@ -15,6 +15,13 @@ from models.db.tables import ResponseRow
 from models.db.tables_assignments import AssignmentRow
 
 
+def _latest_answers(round_ids: list[int]) -> Any:
+    """The id of each unit's latest answer in the rounds, as a subquery to join on."""
+    return (select(func.max(ResponseRow.id).label("id"))
+            .where(ResponseRow.round_id.in_(round_ids))
+            .group_by(ResponseRow.recipient_id)).subquery()
+
+
 class KindSummaryRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -24,9 +31,7 @@ class KindSummaryRepository:
         ids = list(round_ids)
         if not ids:
             return {}
-        latest = (select(func.max(ResponseRow.id).label("id"))
-                  .where(ResponseRow.round_id.in_(ids))
-                  .group_by(ResponseRow.recipient_id)).subquery()
+        latest = _latest_answers(ids)
         value: Any = ResponseRow.proposal[(0, key)].as_string()  # a JSON path: same SQL shape on SQLite and PostgreSQL
         query = (select(ResponseRow.round_id, value, func.count())
                  .join(latest, latest.c.id == ResponseRow.id)
@@ -44,9 +49,7 @@ class KindSummaryRepository:
         ids = list(round_ids)
         if not ids or not sections:
             return {}
-        latest = (select(func.max(ResponseRow.id).label("id"))
-                  .where(ResponseRow.round_id.in_(ids))
-                  .group_by(ResponseRow.recipient_id)).subquery()
+        latest = _latest_answers(ids)
 
         def given(key: str) -> Any:
             text = cast(ResponseRow.proposal[(0, key)].as_string(), String)
