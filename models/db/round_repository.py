@@ -334,7 +334,7 @@ class RoundRepository:
         self.row(round_id).document_inputs = dict(values)
 
     def header_changed(self, state: RoundState) -> bool:
-        """Whether save(state) would write the round's row (its status, dates, tasks...), which an event that holds
+        """Whether save(state) would write the round's row (its status, deadline, tasks...), which an event that holds
         the row shared must not do."""
         row = self._rows[state.id]
         return any(getattr(row, name) != value for name, value in _header_values(state).items())
