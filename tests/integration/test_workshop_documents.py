@@ -33,7 +33,8 @@ from notifications.documents.workshop import (
 from workflows.definition import Workflow
 from workflows.engine.events import Launch, Respond
 from workflows.service.app import App
-from workflows.service.assignments import assign, for_round, hand_in
+from workflows.service.assignment_files import hand_in_storing_files
+from workflows.service.assignments import assign, for_round
 from workflows.service.directory import import_units
 from workflows.service.documents import (
     RoundFacts,
@@ -46,7 +47,6 @@ from workflows.service.documents import (
 from workflows.service.errors import FormErrors
 from workflows.service.registry import get_workflow
 from workflows.service.rounds import Addressee, NewRound, create_round, execute
-from workflows.service.task_files import store_unit_file
 
 KIND = "workshop"
 STAFF = "Phạm Phi Long (QLKH)"
@@ -103,10 +103,9 @@ def _registration(workflow: Workflow, option: int) -> dict[str, str]:
 def _hand_in(app: App, round_id: int, workflow: Workflow, unit: str, task: str, title: str) -> None:
     """The unit's task handed in on paper: its text fields say `title`, its file fields carry a small PDF."""
     fields = workflow.assignments[task].fields
-    files = {f"p_{f.key}": store_unit_file(app, round_id, unit, f.key, "tham-luan.pdf", PDF).value
-             for f in fields if f.kind == "file"}
-    hand_in(app, round_id, unit, task, {f.key: title for f in fields if f.kind in ("text", "long_text")},
-            ResponseChannel.PAPER, STAFF, files=files)
+    hand_in_storing_files(app, round_id, unit, task, {f.key: title for f in fields if f.kind in ("text", "long_text")},
+                          {f.key: ("tham-luan.pdf", PDF) for f in fields if f.kind == "file"}, {},
+                          ResponseChannel.PAPER, STAFF)
 
 
 def _choice(app: App, round_id: int, builder: str) -> str:
