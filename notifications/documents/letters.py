@@ -316,8 +316,8 @@ def _text(value: str) -> str:
 
 
 def _clause(value: str | None) -> str:
-    """A text set inside a sentence: one line, no end mark of its own."""
-    return vietnamese.without_end_mark(_text(value or ""))
+    """A text set inside a sentence: one line, no end mark of its own (none for a missing one)."""
+    return vietnamese.clause(value or "")
 
 
 def _optional(value: str | None) -> str | None:

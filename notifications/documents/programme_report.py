@@ -18,6 +18,7 @@ from notifications.documents import cells, vietnamese
 from notifications.documents.data import DocumentDataError, Issuer, LetterHead, LetterRef, Signer
 from notifications.documents.decree30 import Decree30Document, Heading, number_line
 from notifications.documents.letters import receivers_lines
+from notifications.documents.vietnamese import clause, joined
 
 FIGURE_WIDTHS_MM = (12.0, 70.0, 32.0, 51.0)
 THOUSANDS = "#,##0"  # Excel groups the thousands as the reader's locale does (1.500.000 in Vietnamese)
@@ -67,14 +68,6 @@ class ProgrammeReportData:
             raise DocumentDataError("ProgrammeReportData.recipients: at least one body the report goes to")
 
 
-def _clause(text: str) -> str:
-    return vietnamese.without_end_mark(" ".join(vietnamese.nfc(text).split()))
-
-
-def _joined(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " và " + items[-1]
-
-
 def render_programme_report(data: ProgrammeReportData) -> bytes:
     issuer_name = data.issuer.display_name
     document = Decree30Document(title=f"Báo cáo {data.title}", author=issuer_name)
@@ -82,12 +75,12 @@ def render_programme_report(data: ProgrammeReportData) -> bytes:
         number_line=number_line(data.issuer.issuer_short, data.head.office_code, "BC", data.head.number),
         place_date=vietnamese.place_date_line(data.issuer.place, data.head.issued_on, data.head.drafted_on),
         title="BÁO CÁO", about=vietnamese.nfc(data.title).strip()))
-    references = [_clause(item) for item in data.references if item.strip()]
+    references = [clause(item) for item in data.references if item.strip()]
     if references:
         opened = [r if r.lower().startswith(("thực hiện", "căn cứ")) else f"Thực hiện {r}" for r in references[:1]]
         document.paragraph("; ".join(opened + references[1:]) + ".")
     document.paragraph(
-        f"{issuer_name} đã ban hành {data.request.citation()} gửi {_clause(data.asked)} đề nghị báo cáo kết quả thực "
+        f"{issuer_name} đã ban hành {data.request.citation()} gửi {clause(data.asked)} đề nghị báo cáo kết quả thực "
         f"hiện. {issuer_name} tổng hợp và báo cáo kết quả như sau:")
     for heading in data.headings:
         text = f"{heading.number} {heading.title}" if heading.number else heading.title
@@ -102,7 +95,7 @@ def render_programme_report(data: ProgrammeReportData) -> bytes:
             document.paragraph(f"Tệp gửi kèm: {'; '.join(vietnamese.nfc(f) for f in heading.files)}.", italic=True)
     if data.not_reported:
         document.paragraph(f"Các cơ quan, đơn vị chưa gửi báo cáo: {'; '.join(data.not_reported)}.", italic=True)
-    document.paragraph(f"{issuer_name} trân trọng báo cáo {_joined(data.recipients)}.")
+    document.paragraph(f"{issuer_name} trân trọng báo cáo {joined(data.recipients)}.")
     document.close()
     document.footer(receivers_lines([f"{r} (để b/c)" for r in data.recipients] + data.cc, data.head.office_code,
                                     has_addressee=False), data.signer)

@@ -53,6 +53,16 @@ def without_end_mark(text: str) -> str:
     return nfc(text).strip().rstrip(";.,").rstrip()
 
 
+def clause(text: str) -> str:
+    """A text put inside a sentence: NFC, its spaces collapsed, without its end mark."""
+    return without_end_mark(" ".join(nfc(text).split()))
+
+
+def joined(items: list[str], last: str = " và ") -> str:
+    """"A, B và C": the items in a sentence, `last` before the final one."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + last + items[-1]
+
+
 def legal_basis(text: str) -> str:
     """"Quyết định số ..." -> "Căn cứ Quyết định số ..."; openers such as "Thực hiện" are kept."""
     body = without_end_mark(text)

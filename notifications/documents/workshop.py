@@ -19,6 +19,7 @@ from notifications.documents import vietnamese
 from notifications.documents.data import DocumentDataError, Issuer, LetterHead, Signer
 from notifications.documents.decree30 import BODY_SIZE, Decree30Document, Heading, add_run, number_line
 from notifications.documents.letters import receivers_lines
+from notifications.documents.vietnamese import clause, joined
 
 EVENT = "Hội thảo"
 _LABEL = re.compile(r"^[-+*\s]*Nội dung\s*:\s*", re.IGNORECASE)
@@ -34,10 +35,6 @@ def _text(value: str) -> str:
     return " ".join(vietnamese.nfc(value).split())
 
 
-def _clause(value: str) -> str:
-    return vietnamese.without_end_mark(_text(value))
-
-
 def event_name(title: str) -> str:
     """The workshop's name as the seed quotes it: the round's title without a leading "Hội thảo"/"Tổ chức Hội thảo"."""
     text = _text(title) + " "
@@ -45,10 +42,6 @@ def event_name(title: str) -> str:
         if text.casefold().startswith(opener.casefold()):
             return text[len(opener):].strip().strip("\"“”")
     return text.strip().strip("\"“”")
-
-
-def _joined(items: list[str], last: str = " và ") -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + last + items[-1]
 
 
 @dataclass(frozen=True)
@@ -96,11 +89,11 @@ def participant_lines(group: ParticipantGroup, joined_from: int = JOINED_FROM) -
     directory group of `joined_from` units or more, as seed 004 writes its lists."""
     lines: list[str] = []
     for entry in group.invited:
-        names = [_clause(unit) for unit in entry.units if unit.strip()]
+        names = [clause(unit) for unit in entry.units if unit.strip()]
         if not names:
             continue
         if entry.label and len(names) >= joined_from:
-            label = _clause(entry.label)
+            label = clause(entry.label)
             label = label[0].lower() + label[1:] if label.startswith("Các ") else label
             lines.append(f"Đại diện Lãnh đạo {label}: {'; '.join(names)}")
         else:
@@ -117,11 +110,11 @@ class TaskLine:
     due: date
 
     def sentence(self, organiser: str) -> str:
-        task = _clause(self.title)
+        task = clause(self.title)
         task = task[0].lower() + task[1:] if task[:1].isupper() and not task[1:2].isupper() else task
         # A task that says where it goes ("..., gửi Văn phòng UBND tỉnh") is not sent to the organiser as well.
         sent = "" if re.search(r"\bgửi\b", task) else f", gửi {organiser}"
-        return (f"Giao {_joined([_clause(u) for u in self.units], ', ')}: {task}{sent} trước ngày "
+        return (f"Giao {joined([clause(u) for u in self.units], ', ')}: {task}{sent} trước ngày "
                 f"{vietnamese.short_date(self.due)}")
 
 
@@ -181,14 +174,14 @@ def _paragraphs(document: Decree30Document, items: list[str]) -> None:
 def when_text(event_on: date, time: str | None) -> str:
     """"01 buổi, từ 08 giờ 00, ngày 20/8/2025" (the time as staff typed it, the day from the round)."""
     day = f"ngày {vietnamese.short_date(event_on)}"
-    return f"{_clause(time)}, {day}" if time and time.strip() else day
+    return f"{clause(time)}, {day}" if time and time.strip() else day
 
 
 def render_workshop_plan(data: WorkshopPlanData) -> bytes:
     name = event_name(data.title)
     document = Decree30Document(title=f"Kế hoạch {data.titled.about_of(name)}", author=data.issuer.display_name)
     document.header(data.issuer, data.titled.heading(data.issuer, data.head, name))
-    references = [_clause(item) for item in data.references if item.strip()]
+    references = [clause(item) for item in data.references if item.strip()]
     opening = f"UBND tỉnh tổ chức {EVENT} \"{name}\", cụ thể như sau:"
     if references:
         first = references[0]
@@ -208,18 +201,18 @@ def render_workshop_plan(data: WorkshopPlanData) -> bytes:
     _bullets(document, data.contents or [f"Nội dung: {name}"])
     _heading(document, "2. Thời gian, địa điểm:")
     document.paragraph(f"- Thời gian: {when_text(data.event_on, data.event_time)}.")
-    document.paragraph(f"- Địa điểm: {_clause(data.venue)}.")
+    document.paragraph(f"- Địa điểm: {clause(data.venue)}.")
     _heading(document, "3. Thành phần:")
     listed = [(group, participant_lines(group)) for group in data.participants]
     for index, (group, lines) in enumerate([(group, lines) for group, lines in listed if lines]):
-        document.paragraph(f"{chr(ord('a') + index)}) {_clause(group.title)}:", italic=True)
+        document.paragraph(f"{chr(ord('a') + index)}) {clause(group.title)}:", italic=True)
         for line in vietnamese.list_item_lines(lines):
             document.paragraph(line)
     _lead(document, "4. Kinh phí thực hiện: ",
-          f"{_clause(data.funding)}." if data.funding and data.funding.strip() else "Theo quy định hiện hành.")
+          f"{clause(data.funding)}." if data.funding and data.funding.strip() else "Theo quy định hiện hành.")
 
     _heading(document, "III. TỔ CHỨC THỰC HIỆN", indent=False)
-    organiser = _clause(data.organiser)
+    organiser = clause(data.organiser)
     _heading(document, f"1. {organiser}:")
     _bullets(document, data.organiser_duties or [
         f"Chủ trì, tham mưu chuẩn bị các nội dung, kinh phí tổ chức {EVENT}; ban hành Giấy mời, xác nhận thành phần "
@@ -275,7 +268,7 @@ def render_invitation(data: InvitationData) -> bytes:
     issuer_name = data.issuer.display_name
     document = Decree30Document(title=f"Giấy mời {EVENT} {name}", author=issuer_name)
     document.header(data.issuer, data.titled.heading(data.issuer, data.head, name))
-    carried_out = f"Thực hiện {_clause(data.plan)} của UBND tỉnh về tổ chức {EVENT} \"{name}\", " if data.plan else ""
+    carried_out = f"Thực hiện {clause(data.plan)} của UBND tỉnh về tổ chức {EVENT} \"{name}\", " if data.plan else ""
     document.paragraph(f"{carried_out}{issuer_name} trân trọng kính mời:")
     # A giấy mời fits one page: any directory group of two units or more is named on one line.
     lines = [line for group in data.participants for line in participant_lines(group, INVITATION_JOINED_FROM)]
@@ -283,8 +276,8 @@ def render_invitation(data: InvitationData) -> bytes:
         document.paragraph(line)
     document.paragraph(f"Tham dự {EVENT} \"{name}\".")
     _lead(document, "Thời gian: ", f"{when_text(data.event_on, data.event_time)}.")
-    _lead(document, "Địa điểm: ", f"{_clause(data.venue)}.")
-    contents = [_clause(item) for item in data.contents if item.strip()]
+    _lead(document, "Địa điểm: ", f"{clause(data.venue)}.")
+    contents = [clause(item) for item in data.contents if item.strip()]
     if contents:  # the plan's "- Nội dung: ..." and "- Tài liệu ..." lines, under one bold "Nội dung:"
         _lead(document, "Nội dung: ", f"{_LABEL.sub('', contents[0])}.")
         for item in contents[1:]:
@@ -293,9 +286,9 @@ def render_invitation(data: InvitationData) -> bytes:
         f"Đề nghị quý cơ quan, đơn vị đăng ký thành phần tham dự trước ngày "
         f"{vietnamese.short_date(data.registration_deadline)} qua đường dẫn gửi kèm thư điện tử.")
     if data.contact_name.strip():
-        title = f", {_clause(data.contact_title)}" if data.contact_title and data.contact_title.strip() else ""
-        phone = f", điện thoại {_clause(data.contact_phone)}" if data.contact_phone.strip() else ""
-        document.paragraph(f"Mọi thông tin cần trao đổi, liên hệ qua {_clause(data.contact_name)}{title}{phone}.")
+        title = f", {clause(data.contact_title)}" if data.contact_title and data.contact_title.strip() else ""
+        phone = f", điện thoại {clause(data.contact_phone)}" if data.contact_phone.strip() else ""
+        document.paragraph(f"Mọi thông tin cần trao đổi, liên hệ qua {clause(data.contact_name)}{title}{phone}.")
     document.paragraph("Rất mong quý đại biểu tham dự đúng thời gian.")
     document.close()
     document.footer(receivers_lines(["Như thành phần mời"], data.head.office_code, has_addressee=False), data.signer)
@@ -366,9 +359,9 @@ def render_workshop_report(data: WorkshopReportData) -> bytes:
     document = Decree30Document(title=f"Báo cáo {data.titled.about_of(name)}", author=issuer_name)
     document.header(data.issuer, data.titled.heading(data.issuer, data.head, name))
     document.recipients([data.recipient])
-    bases = [f"{_clause(data.plan)} của UBND tỉnh về tổ chức {EVENT} \"{name}\""] if data.plan else []
-    bases += [_clause(item) for item in data.references if item.strip()]
-    held = f"ngày {vietnamese.short_date(data.event_on)}" + (f" tại {_clause(data.venue)}" if data.venue else "")
+    bases = [f"{clause(data.plan)} của UBND tỉnh về tổ chức {EVENT} \"{name}\""] if data.plan else []
+    bases += [clause(item) for item in data.references if item.strip()]
+    held = f"ngày {vietnamese.short_date(data.event_on)}" + (f" tại {clause(data.venue)}" if data.venue else "")
     opening = f"{issuer_name} đã chủ trì, phối hợp tổ chức {EVENT} \"{name}\" vào {held}."
     if bases:
         first = bases[0] if bases[0].lower().startswith(("thực hiện", "căn cứ")) else f"Thực hiện {bases[0]}"
@@ -401,7 +394,7 @@ def render_workshop_report(data: WorkshopReportData) -> bytes:
     _heading(document, "IV. KIẾN NGHỊ", indent=False)
     _paragraphs(document, data.recommendations or ["Không có."])
     document.paragraph(f"Trên đây là báo cáo kết quả tổ chức {EVENT} \"{name}\", {issuer_name} trân trọng báo cáo "
-                       f"{_clause(data.recipient)} xem xét, chỉ đạo.")
+                       f"{clause(data.recipient)} xem xét, chỉ đạo.")
     document.close()
     document.footer(receivers_lines(data.cc or ["Lãnh đạo Sở"], data.head.office_code), data.signer)
     return document.to_bytes()
@@ -417,7 +410,7 @@ def _attendance(document: Decree30Document, data: WorkshopReportData) -> None:
     said = "; ".join(f"{option.lower()}: {vietnamese.quantity(count)}" for option, count in totals.items())
     silent = sum(a.not_registered for a in data.attendance)
     document.paragraph(f"{EVENT} mời {vietnamese.quantity(invited)} cơ quan, đơn vị. Kết quả "
-                       f"{_clause(data.choice_label).lower()}: {said}; {NOT_REGISTERED.lower()}: "
+                       f"{clause(data.choice_label).lower()}: {said}; {NOT_REGISTERED.lower()}: "
                        f"{vietnamese.quantity(silent)}.")
     first = 60.0
     rest = (document.text_width_mm - first - 16) / (len(options) + 1)
