@@ -24,7 +24,6 @@ from workflows.service.answer_input import (
     check_answer,
     clean_comments,
     clean_proposals,
-    field_places,
     proposal_input,
     reply_too_large,
 )
@@ -38,6 +37,7 @@ from workflows.service.attachments import (
     discard,
     disposition,
     file_fields,
+    file_inputs,
     parse_ref,
     shown_size,
     store,
@@ -412,15 +412,12 @@ async def _checked_uploads(page: RecipientPage, uploads: dict[str, tuple[Respons
                            sizes: dict[str, int], limit_mb: int
                            ) -> tuple[dict[str, tuple[ResponseField, str, bytes]], list[Problem]]:
     """Each chosen file read (at most the limit and a byte: the parser kept no more) and checked."""
-    places = field_places(page.response)
+    places = file_inputs(page.response)  # "Phiếu 2: Bảng kê kinh phí" on a repeatable form
     good: dict[str, tuple[ResponseField, str, bytes]] = {}
     problems: list[Problem] = []
     for name, (item, upload) in uploads.items():
         content = await upload.read()
-        place = places[item.key]
-        if page.response.repeatable:
-            place = f"Phiếu {name[1:].partition('_')[0]}: {place}"
-        problem = check_upload(name, place, upload.filename or "", content, limit_mb, size=sizes.get(name))
+        problem = check_upload(name, places[name], upload.filename or "", content, limit_mb, size=sizes.get(name))
         if problem is not None:
             problems.append(problem)
         else:
