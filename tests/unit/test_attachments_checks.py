@@ -15,6 +15,7 @@ from workflows.service.attachments import (
     check_upload,
     clean_filename,
     disposition,
+    file_inputs,
     parse_ref,
     shown_size,
     shown_value,
@@ -175,6 +176,10 @@ def test_a_repeatable_form_takes_each_groups_file_by_its_number() -> None:
         clean_proposals(spec, [{"title": "A"}], {"p3_plan": second, "p999999_plan": second})
     assert [(p.field, p.message) for p in refused.value.problems] == [
         ("p3_title", "Phiếu 3: Tên nhiệm vụ: chưa điền (bắt buộc).")]
+    # a refused file is named the same way, by its group, on the unit's page and on the staff form
+    assert file_inputs(spec) == {"p1_plan": "Phiếu 1: Thuyết minh", "p2_plan": "Phiếu 2: Thuyết minh",
+                                 "p3_plan": "Phiếu 3: Thuyết minh"}
+    assert file_inputs(spec.model_copy(update={"repeatable": False})) == {"p_plan": "Thuyết minh"}
 
 
 def test_the_programme_report_names_the_files_sent_under_their_heading() -> None:
