@@ -24,6 +24,7 @@ from workflows.engine.decision import MessageIntent
 from workflows.engine.timers import next_reminder, spec_date
 from workflows.service.answer_input import clean_proposals, clean_text
 from workflows.service.app import App
+from workflows.service.deadlines import check_working_day_ahead
 from workflows.service.delivery import worker_name
 from workflows.service.outgoing import OutboxWriter
 from workflows.service.registry import get_workflow
@@ -84,14 +85,7 @@ def default_due(app: App, workflow: Workflow, task: str, deadline: date | None,
 
 
 def _check_due(app: App, workflow: Workflow, spec: AssignmentDef, due: date, dates: Mapping[str, date]) -> None:
-    today = _today(app)
-    if due < today:
-        raise InvalidInput(f"due: hạn {due:%d/%m/%Y} đã qua (hôm nay là {today:%d/%m/%Y}).", "due_in_past")
-    if not app.calendar.is_working_day(due):
-        name = app.calendar.holiday_name(due) or "ngày nghỉ cuối tuần"
-        following = app.calendar.next_working_day(due)
-        raise InvalidInput(f"due: {due:%d/%m/%Y} không phải ngày làm việc ({name}); hãy chọn {following:%d/%m/%Y}.",
-                           "due_not_working_day")
+    check_working_day_ahead(app.calendar, _today(app), due, "due", noun="hạn ")
     anchor = spec.due.anchor
     if isinstance(anchor, str) and anchor in workflow.dates and anchor in dates and due > dates[anchor]:
         title = workflow.dates[anchor].title

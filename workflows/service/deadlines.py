@@ -45,3 +45,15 @@ def parse_deadline(text: str, today: date, calendar: WorkingCalendar,
             return calendar.add_working_days(today, days), days
         return date.fromordinal(today.toordinal() + days), None
     return parse_date(text, option), None
+
+
+def check_working_day_ahead(calendar: WorkingCalendar, today: date, day: date, field: str, noun: str = "") -> None:
+    """A date staff set for something still to come (a round's deadline, a task's due date): not past, and a
+    working day of the calendar. InvalidInput names `field` ("deadline: ..."; codes <field>_in_past,
+    <field>_not_working_day) and proposes the next working day."""
+    if day < today:
+        raise InvalidInput(f"{field}: {noun}{day:%d/%m/%Y} đã qua (hôm nay là {today:%d/%m/%Y}).", f"{field}_in_past")
+    if not calendar.is_working_day(day):
+        name = calendar.holiday_name(day) or "ngày nghỉ cuối tuần"
+        raise InvalidInput(f"{field}: {day:%d/%m/%Y} không phải ngày làm việc ({name}); "
+                           f"hãy chọn {calendar.next_working_day(day):%d/%m/%Y}.", f"{field}_not_working_day")

@@ -26,6 +26,7 @@ from workflows.engine.timers import DISABLED
 from workflows.service.answer_input import field_limit
 from workflows.service.app import App
 from workflows.service.apply import apply_decision
+from workflows.service.deadlines import check_working_day_ahead
 from workflows.service.draft_upload import check_draft_file
 from workflows.service.files import file_in_place
 from workflows.service.registry import get_workflow, shipped_workflows
@@ -85,14 +86,7 @@ def silence_rule(workflow: Workflow, asked: bool | None) -> bool:
 
 
 def _check_deadline(app: App, deadline: date) -> None:
-    today = app.clock.now().astimezone(app.tz).date()
-    if deadline < today:
-        raise InvalidInput(f"deadline: {deadline:%d/%m/%Y} đã qua (hôm nay là {today:%d/%m/%Y}).", "deadline_in_past")
-    if not app.calendar.is_working_day(deadline):
-        name = app.calendar.holiday_name(deadline) or "ngày nghỉ cuối tuần"
-        following = app.calendar.next_working_day(deadline)
-        raise InvalidInput(f"deadline: {deadline:%d/%m/%Y} không phải ngày làm việc ({name}); "
-                           f"hãy chọn {following:%d/%m/%Y}.", "deadline_not_working_day")
+    check_working_day_ahead(app.calendar, app.clock.now().astimezone(app.tz).date(), deadline, "deadline")
 
 
 def check_round_dates(workflow: Workflow, dates: dict[str, date], deadline: date) -> None:
