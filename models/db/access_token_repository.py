@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from models.db.tables import AccessTokenRow, RecipientRow
+from models.db.tables import AccessTokenRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,15 +53,3 @@ class AccessTokenRepository:
         if row is None:
             return None
         return AccessToken(row.id, row.recipient_id, row.created_at, row.expires_at, row.revoked_at)
-
-    def find_target(self, token_hash: str) -> LinkTarget | None:
-        """The token and its recipient's round and unit in one statement of plain columns (a unit's page and its
-        answer each start here)."""
-        found = self.session.execute(
-            select(AccessTokenRow.id, AccessTokenRow.recipient_id, AccessTokenRow.created_at,
-                   AccessTokenRow.expires_at, AccessTokenRow.revoked_at, RecipientRow.round_id, RecipientRow.unit_code)
-            .where(AccessTokenRow.token_hash == token_hash, RecipientRow.id == AccessTokenRow.recipient_id)).first()
-        if found is None:
-            return None
-        token = AccessToken(found.id, found.recipient_id, found.created_at, found.expires_at, found.revoked_at)
-        return LinkTarget(token, found.round_id, found.unit_code)

@@ -5,15 +5,19 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
 from models.audit import GENESIS, AuditEvent, seal
-from models.db.tables import AuditRow
+from models.db.tables import AuditRow, table_of
 
 # pg_advisory_xact_lock(CHAIN_LOCK, round_id) guards one round's chain tip; the first key keeps it apart from any
 # other advisory lock ("ykie" in ASCII).
 CHAIN_LOCK = 0x796B6965
+# Every answer runs these two: built once, bound per call.
+_HOLD_CHAIN = select(func.pg_advisory_xact_lock(CHAIN_LOCK, bindparam("round_id")))
+_TIP = select(AuditRow.seq, AuditRow.hash).order_by(AuditRow.seq.desc()).limit(1)
+_ROUND_TIP = _TIP.where(AuditRow.round_id == bindparam("round_id"))
 
 
 class AuditRepository:
@@ -21,9 +25,10 @@ class AuditRepository:
         self.session = session
 
     def _tip(self, round_id: int | None) -> tuple[int, str]:
-        condition = AuditRow.round_id.is_(None) if round_id is None else AuditRow.round_id == round_id
-        last = self.session.execute(select(AuditRow.seq, AuditRow.hash).where(condition)
-                                    .order_by(AuditRow.seq.desc()).limit(1)).first()
+        if round_id is None:
+            last = self.session.execute(_TIP.where(AuditRow.round_id.is_(None))).first()
+        else:
+            last = self.session.execute(_ROUND_TIP, {"round_id": round_id}).first()
         return (last[0], last[1]) if last else (0, GENESIS)
 
     def _hold_chain(self, round_id: int | None) -> None:
@@ -35,7 +40,7 @@ class AuditRepository:
         if round_id is None or self.session.get_bind().dialect.name != "postgresql":
             return
         self.session.flush()
-        self.session.execute(select(func.pg_advisory_xact_lock(CHAIN_LOCK, round_id)))
+        self.session.execute(_HOLD_CHAIN, {"round_id": round_id})
 
     def append(self, round_id: int | None, at: datetime, actor: str,
                entries: Iterable[tuple[str, dict[str, Any]]]) -> None:
@@ -52,7 +57,7 @@ class AuditRepository:
             rows.append({"round_id": round_id, "seq": seq, "at": at, "actor": actor, "action": action,
                          "details": details, "prev_hash": prev, "hash": digest})
             prev = digest
-        self.session.execute(insert(AuditRow), rows)
+        self.session.execute(insert(table_of(AuditRow)), rows)  # Core: no ORM bookkeeping of rows never read back
 
     def events(self, round_id: int | None, actions: Iterable[str] | None = None) -> list[AuditEvent]:
         """The round's chain in order; with `actions`, only the events of those actions (a page that lists the

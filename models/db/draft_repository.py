@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from models.db.tables import DraftVersionRow
@@ -29,6 +29,10 @@ def _stored(row: DraftVersionRow) -> StoredDraft:
                        row.uploaded_by)
 
 
+_VERSION = select(DraftVersionRow).where(DraftVersionRow.round_id == bindparam("round_id"),
+                                       DraftVersionRow.version == bindparam("version"))
+
+
 class DraftRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -50,6 +54,5 @@ class DraftRepository:
             select(DraftVersionRow).where(DraftVersionRow.round_id == round_id).order_by(DraftVersionRow.version))]
 
     def get(self, round_id: int, version: int) -> StoredDraft | None:
-        row = self.session.scalar(select(DraftVersionRow).where(
-            DraftVersionRow.round_id == round_id, DraftVersionRow.version == version))
+        row = self.session.scalar(_VERSION, {"round_id": round_id, "version": version})
         return _stored(row) if row is not None else None

@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, bindparam, case, func, insert, select, upd
 from sqlalchemy.orm import Session
 
 from models.db.claims import claim_ids, extend_leases
-from models.db.tables import OutboxRow, RecipientRow
+from models.db.tables import OutboxRow, RecipientRow, table_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +99,7 @@ class OutboxRepository:
             "claimed_until": None, "claimed_by": None, "created_at": at, "sent_at": None, "sent_by": None,
             "last_error": None}
             for m in messages]
-        self.session.execute(insert(OutboxRow), rows)
+        self.session.execute(insert(table_of(OutboxRow)), rows)
 
     def claim(self, now: datetime, limit: int, worker: str, lease: timedelta,
               round_id: int | None = None) -> list[OutboxRow]:

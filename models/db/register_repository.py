@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -30,6 +30,13 @@ def _entry(row: RegisterEntryRow) -> RegisterEntry:
         summary=row.summary, round_id=row.round_id, document_key=row.document_key, signer=row.signer,
         recipients=row.recipients, source=Source(row.source), created_at=row.created_at, created_by=row.created_by,
         cancelled_at=row.cancelled_at, cancelled_by=row.cancelled_by, cancel_reason=row.cancel_reason)
+
+
+_LATEST_OF = (select(RegisterEntryRow)
+              .where(RegisterEntryRow.round_id == bindparam("round_id"),
+                     RegisterEntryRow.document_key == bindparam("document_key"),
+                     RegisterEntryRow.cancelled_at.is_(None))
+              .order_by(RegisterEntryRow.id.desc()).limit(1))
 
 
 class RegisterRepository:
@@ -124,6 +131,12 @@ class RegisterRepository:
         rows = self.session.scalars(select(RegisterEntryRow).where(RegisterEntryRow.round_id == round_id)
                                     .order_by(RegisterEntryRow.id))
         return [_entry(row) for row in rows]
+
+    def latest_of(self, round_id: int, document_key: str) -> RegisterEntry | None:
+        """The round's newest entry for one of its documents that is not cancelled (the number its emails cite),
+        in one statement that reads that entry only."""
+        row = self.session.scalar(_LATEST_OF, {"round_id": round_id, "document_key": document_key})
+        return _entry(row) if row is not None else None
 
     def years(self, register: str) -> list[int]:
         """The years that have entries, newest first."""

@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from models.consolidation import HANDLING_LABELS, Handling
-from models.db.tables import CommentRow, HandlingRow, RecipientRow, ResponseRow
+from models.db.tables import CommentRow, HandlingRow, RecipientRow, ResponseRow, table_of
 from models.rounds import ResponseChannel, ResponseKind
 from models.signatures import SignatureReport
 
@@ -159,6 +159,16 @@ class TriageItem:
 _LATEST_REVISION = ResponseRow.revision == RecipientRow.response_revision
 
 
+# A unit's page reads these on every visit and every answer: built once.
+_REVISIONS = (select(ResponseRow).where(ResponseRow.recipient_id == bindparam("recipient_id"),
+                                        ResponseRow.draft_version == bindparam("draft_version"))
+              .order_by(ResponseRow.revision))
+# Core inserts on the tables: an answer's rows are written and never read back in its transaction, so the ORM's
+# bulk-insert bookkeeping has nothing to do
+_ADD_RESPONSE = insert(table_of(ResponseRow)).returning(table_of(ResponseRow).c.id)
+_ADD_COMMENTS = insert(table_of(CommentRow))
+
+
 class ResponseRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -167,15 +177,15 @@ class ResponseRepository:
         """Store one answer and its comments (numbered from 1); returns the answer's id. Plain inserts, written at
         once: every answer comes here, and the ORM's bookkeeping of objects nobody reads again cost 1-2 ms of CPU
         per answer."""
-        response_id: int = self.session.execute(insert(ResponseRow).values(
-            round_id=round_id, recipient_id=recipient_id, draft_version=draft_version,
-            revision=record.revision, kind=record.kind.value, entered_by=record.entered_by,
-            channel=record.channel.value, received_at=record.received_at, late=record.late,
-            note=record.note, proposal=[dict(p) for p in record.proposals] or None,
-            attachment_name=record.attachment_name, attachment_sha256=record.attachment_sha256,
-        ).returning(ResponseRow.id)).scalar_one()
+        response_id: int = self.session.execute(_ADD_RESPONSE, {
+            "round_id": round_id, "recipient_id": recipient_id, "draft_version": draft_version,
+            "revision": record.revision, "kind": record.kind.value, "entered_by": record.entered_by,
+            "channel": record.channel.value, "received_at": record.received_at, "late": record.late,
+            "note": record.note, "proposal": [dict(p) for p in record.proposals] or None,
+            "attachment_name": record.attachment_name, "attachment_sha256": record.attachment_sha256,
+        }).scalar_one()
         if record.comments:
-            self.session.execute(insert(CommentRow).execution_options(render_nulls=True), [
+            self.session.execute(_ADD_COMMENTS, [
                 {"response_id": response_id, "position": i, "section": c.section, "text": c.text,
                  "proposed_wording": c.proposed_wording, "handling_id": None, "quote": c.quote}
                 for i, c in enumerate(record.comments, start=1)])
@@ -207,9 +217,8 @@ class ResponseRepository:
 
     def revisions(self, recipient_id: int, draft_version: int) -> list[AnswerRevision]:
         """Every revision one unit sent for the draft version, with its comments, in two queries."""
-        responses = list(self.session.scalars(select(ResponseRow).where(
-            ResponseRow.recipient_id == recipient_id, ResponseRow.draft_version == draft_version)
-            .order_by(ResponseRow.revision)))
+        responses = list(self.session.scalars(_REVISIONS, {"recipient_id": recipient_id,
+                                                            "draft_version": draft_version}))
         comments = self._comments_of(r.id for r in responses)
         return [AnswerRevision(r.revision, r.kind, r.received_at, r.late, r.channel, r.note, r.attachment_name,
                                stored_proposals(r.proposal), tuple(comments.get(r.id, []))) for r in responses]

@@ -6,10 +6,11 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, literal, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, case, func, literal, select, update
 from sqlalchemy.orm import Session
 
-from models.db.tables import CommentRow, OutboxRow, RecipientRow, ResponseRow, RoundRow
+from models.db.access_token_repository import AccessToken, LinkTarget
+from models.db.tables import AccessTokenRow, CommentRow, OutboxRow, RecipientRow, ResponseRow, RoundRow
 from models.errors import DomainError, RoundNotFound
 from models.rounds import RecipientRole, RecipientState, ResponseKind, RoundState, Task, UnitCounts
 
@@ -50,6 +51,26 @@ RECIPIENT_COLUMNS = (RecipientRow.id, RecipientRow.unit_code, RecipientRow.unit_
                      RecipientRow.group_code, RecipientRow.role, RecipientRow.contact_person,
                      RecipientRow.deadline_override, RecipientRow.response_kind, RecipientRow.responded_at,
                      RecipientRow.response_late, RecipientRow.response_revision, RecipientRow.reminders_sent)
+
+
+# A personal link's token, its unit's row and its round's row: the first statement of a unit's page and of its
+# answer. Built once: each request only binds the token's hash.
+_BY_TOKEN = (select(RoundRow, *RECIPIENT_COLUMNS, AccessTokenRow.id.label("token_id"),
+                    AccessTokenRow.created_at.label("token_created_at"),
+                    AccessTokenRow.expires_at.label("token_expires_at"),
+                    AccessTokenRow.revoked_at.label("token_revoked_at"))
+             .join(RecipientRow, RecipientRow.round_id == RoundRow.id)
+             .join(AccessTokenRow, AccessTokenRow.recipient_id == RecipientRow.id)
+             .where(AccessTokenRow.token_hash == bindparam("token_hash")))
+
+
+# The round's row with one unit's (RoundRepository._row_with_unit): read, locked, or held shared with the unit's
+# row for update (PostgreSQL takes one locking clause per table). Built once, bound per call: every answer runs one.
+_WITH_UNIT = (select(RoundRow, *RECIPIENT_COLUMNS).join(RecipientRow, RecipientRow.round_id == RoundRow.id)
+              .where(RoundRow.id == bindparam("round_id"), RecipientRow.unit_code == bindparam("unit_code")))
+_WITH_UNIT_LOCKED = _WITH_UNIT.with_for_update(of=RoundRow)
+_WITH_UNIT_SHARED = (_WITH_UNIT.with_for_update(of=RecipientRow, key_share=True)
+                     .suffix_with(f"FOR SHARE OF {RoundRow.__tablename__}", dialect="postgresql"))
 
 
 def _recipient_state(row: Any) -> RecipientState:
@@ -219,14 +240,8 @@ class RoundRepository:
         both, and each statement costs a round trip. A round without that unit takes the two-query way.
         `shared` (with lock): the round's row FOR SHARE and the unit's FOR NO KEY UPDATE, both in this statement
         (PostgreSQL takes one locking clause per table)."""
-        query = (select(RoundRow, *RECIPIENT_COLUMNS).join(RecipientRow, RecipientRow.round_id == RoundRow.id)
-                 .where(RoundRow.id == round_id, RecipientRow.unit_code == unit_code))
-        if lock and shared:
-            query = (query.with_for_update(of=RecipientRow, key_share=True)
-                     .suffix_with(f"FOR SHARE OF {RoundRow.__tablename__}", dialect="postgresql"))
-        elif lock:
-            query = query.with_for_update(of=RoundRow)
-        found = self.session.execute(query).first()
+        query = _WITH_UNIT_SHARED if lock and shared else _WITH_UNIT_LOCKED if lock else _WITH_UNIT
+        found = self.session.execute(query, {"round_id": round_id, "unit_code": unit_code}).first()
         if found is None:
             return self.row(round_id, lock=lock, shared=shared), []
         row = found[0]
@@ -234,6 +249,19 @@ class RoundRepository:
         if lock:
             (self._shared if shared else self._locked).add(round_id)
         return row, [found]
+
+    def by_token(self, token_hash: str) -> LinkTarget | None:
+        """What a personal link opens, with its round's row and its unit's row, in one statement; the next
+        get(round_id, lock=False, only_unit=unit_code) of this transaction reads them from it."""
+        found = self.session.execute(_BY_TOKEN, {"token_hash": token_hash}).first()
+        if found is None:
+            return None
+        row = found[0]
+        self._rows.setdefault(row.id, row)
+        self._unit_rows[(row.id, found.unit_code)] = found
+        token = AccessToken(found.token_id, found.id, found.token_created_at, found.token_expires_at,
+                            found.token_revoked_at)
+        return LinkTarget(token, row.id, found.unit_code)
 
     def lock_for_unit(self, round_id: int, unit_code: str) -> RoundRow:
         """Hold the round's row shared and the unit's row for update (see row() and get()), in one statement; the

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from models.db.tables import SavedAnswerRow
@@ -29,6 +29,9 @@ def _strings(items: Any) -> tuple[dict[str, str], ...]:
         return ()
     return tuple({str(k): str(v) for k, v in item.items() if v is not None} for item in items
                  if isinstance(item, Mapping))
+
+
+_REMOVE = delete(SavedAnswerRow).where(SavedAnswerRow.recipient_id == bindparam("recipient_id"))
 
 
 class SavedAnswerRepository:
@@ -57,4 +60,4 @@ class SavedAnswerRepository:
         self.session.flush()
 
     def remove(self, recipient_id: int) -> None:
-        self.session.execute(delete(SavedAnswerRow).where(SavedAnswerRow.recipient_id == recipient_id))
+        self.session.execute(_REMOVE, {"recipient_id": recipient_id})

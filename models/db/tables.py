@@ -14,6 +14,7 @@ from sqlalchemy import (
     LargeBinary,
     MetaData,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
@@ -38,6 +39,15 @@ class Base(DeclarativeBase):
         dict[str, Any]: JSON(),
         list[Any]: JSON(),
     }
+
+
+def table_of(mapped: type[Base]) -> Table:
+    """The Core table of a mapped class. Rows written and not read back in their transaction (an answer's, its
+    receipt's, its audit event's) are inserted through it, without the ORM's bulk-insert bookkeeping."""
+    table = mapped.__table__
+    if not isinstance(table, Table):
+        raise TypeError(f"{mapped.__name__} is not mapped to a table")
+    return table
 
 
 class UnitGroupRow(Base):

@@ -81,11 +81,9 @@ def letter_citation(uow: UnitOfWork, workflow: Workflow, round_id: int) -> str |
     holds for it; None while it has none (one small query per round, not per email)."""
     if workflow.letter is None:
         return None
-    entries = [entry for entry in uow.register.of_round(round_id)
-               if entry.document_key == workflow.letter and not entry.cancelled]
-    if not entries:
+    entry = uow.register.latest_of(round_id, workflow.letter)
+    if entry is None:
         return None
-    entry = entries[-1]
     return LetterRef(entry.issued_on, entry.full_number, kind=entry.type_name).citation()
 
 

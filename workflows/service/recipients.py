@@ -181,7 +181,7 @@ def recipient_page(app: App, token: str) -> RecipientPage:
     # One transaction from the token to the page: a page (and each answer, which reads it first) is one connection
     # checkout and one statement fewer than looking the token up on its own.
     with app.uow(read_only=True) as uow:
-        target = uow.tokens.find_target(hash_token(token))
+        target = uow.rounds.by_token(hash_token(token))
         if target is None:
             raise LinkUnknown(_REPLACED)
         row = _usable(app, target.token)
