@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, and_, bindparam, case, func, literal, sele
 from sqlalchemy.orm import Session
 
 from models.db.access_token_repository import AccessToken, LinkTarget
-from models.db.tables import AccessTokenRow, CommentRow, OutboxRow, RecipientRow, ResponseRow, RoundRow
+from models.db.tables import AccessTokenRow, CommentRow, OutboxRow, RecipientRow, ResponseRow, RoundRow, table_of
 from models.errors import DomainError, RoundNotFound
 from models.rounds import RecipientRole, RecipientState, ResponseKind, RoundState, Task, UnitCounts
 
@@ -89,6 +89,11 @@ def _recipient_values(recipient: RecipientState) -> dict[str, Any]:
             "response_kind": recipient.response_kind.value if recipient.response_kind else None,
             "responded_at": recipient.responded_at, "response_late": recipient.response_late,
             "response_revision": recipient.response_revision, "reminders_sent": recipient.reminders_sent}
+
+
+# save() writes the units that changed by their id in a Core UPDATE: its SET names the columns of the values given
+# (_recipient_values), without the ORM's bulk bookkeeping
+_UPDATE_RECIPIENT = update(table_of(RecipientRow)).where(table_of(RecipientRow).c.id == bindparam("recipient_id"))
 
 
 def _header_values(state: RoundState) -> dict[str, Any]:
@@ -379,10 +384,10 @@ class RoundRepository:
         if changed_header or not state.partial:
             row.version += 1
         ids, loaded = self._recipient_ids[state.id], self._loaded[state.id]
-        changed = [{"id": ids[code], **_recipient_values(recipient)}
+        changed = [{"recipient_id": ids[code], **_recipient_values(recipient)}
                    for code, recipient in state.recipients.items() if recipient != loaded.get(code)]
         if changed:
-            self.session.execute(update(RecipientRow), changed)
+            self.session.execute(_UPDATE_RECIPIENT, changed)
             for code in (c for c, r in state.recipients.items() if r != loaded.get(c)):
                 loaded[code] = replace(state.recipients[code])
 
