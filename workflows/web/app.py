@@ -142,10 +142,11 @@ def create_web_app(app: App) -> FastAPI:
 
     web.openapi = openapi_schema  # type: ignore[method-assign]
 
+    # recipient first: a unit's page and answer (/r/{token}...) are most of a round's requests, and each request is
+    # matched against the routes in order (at the end, an answer was matched against ~95 routes before its own).
     # consolidation before rounds: its paths (/rounds/{id}/consolidation, ...) are more specific.
     # assignment_routes before rounds too: /rounds/{id}/assignments is not one of the round's {action} forms.
-    for module in (ops, auth, accounts, dashboard, consolidation, report_headings, signing, jobs, assignment_routes,
-                   attachments,
-                   rounds, directory, register, mail, recipient, api):
+    for module in (recipient, ops, auth, accounts, dashboard, consolidation, report_headings, signing, jobs,
+                   assignment_routes, attachments, rounds, directory, register, mail, api):
         web.include_router(module.router)
     return web
