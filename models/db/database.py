@@ -1,6 +1,7 @@
 """Engine creation with the settings each backend needs, and schema migration."""
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -8,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, create_engine, event, func, select, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.db.tables import OutboxRow, TimerRow
@@ -17,7 +19,8 @@ if TYPE_CHECKING:
 
     from alembic.config import Config
     from sqlalchemy import Connection
-    from sqlalchemy.pool import ConnectionPoolEntry
+    from sqlalchemy.engine.interfaces import DBAPIConnection
+    from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 # The newest migration. Kept here so that commands can check the schema without importing alembic
@@ -26,6 +29,8 @@ READ_ONLY = "ykien_read_only"
 SCHEMA_REVISION = "0018"
 SQLITE_TIMEOUT = 30.0  # seconds a SQLite writer waits for the lock; `?timeout=` in the URL changes it
 POSTGRES_CONNECT_TIMEOUT = 10  # seconds to reach the server; `?connect_timeout=` in the URL changes it
+PING_AFTER_REST = 1.0  # seconds a pooled PostgreSQL connection may rest before its next checkout checks it
+_RESTING_SINCE = "ykien_resting_since"
 
 
 def make_engine(url: str, echo: bool = False) -> Engine:
@@ -39,7 +44,33 @@ def make_engine(url: str, echo: bool = False) -> Engine:
         _configure_sqlite(engine, seconds)
         return engine
     connect_args = {} if "connect_timeout" in parsed.query else {"connect_timeout": POSTGRES_CONNECT_TIMEOUT}
-    return create_engine(url, echo=echo, pool_pre_ping=True, connect_args=connect_args)
+    engine = create_engine(url, echo=echo, connect_args=connect_args)
+    _ping_when_rested(engine)
+    return engine
+
+
+def _ping_when_rested(engine: Engine) -> None:
+    """Check a pooled connection on checkout when it rested PING_AFTER_REST or longer, and replace it if the server
+    is gone (a restart, an idle timeout): what pool_pre_ping does, without its round trip on every checkout. Under
+    load a connection goes back and out within milliseconds, and an answer checks out two; one that dies in the
+    meantime fails its statement, which makes SQLAlchemy renew the whole pool."""
+    @event.listens_for(engine, "connect")
+    def _connected(_dbapi_connection: DBAPIConnection, record: ConnectionPoolEntry) -> None:
+        record.info[_RESTING_SINCE] = time.monotonic()
+
+    @event.listens_for(engine, "checkin")
+    def _returned(_dbapi_connection: DBAPIConnection | None, record: ConnectionPoolEntry) -> None:
+        record.info[_RESTING_SINCE] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _check(dbapi_connection: DBAPIConnection, record: ConnectionPoolEntry, _proxy: PoolProxiedConnection) -> None:
+        since = record.info.get(_RESTING_SINCE)
+        if since is not None and time.monotonic() - since < PING_AFTER_REST:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            raise DisconnectionError(f"the pooled connection is gone: {error}") from error  # the pool reconnects
 
 
 def _configure_sqlite(engine: Engine, timeout: float) -> None:
