@@ -14,10 +14,11 @@ from models.db.tables import AuditRow, table_of
 # pg_advisory_xact_lock(CHAIN_LOCK, round_id) guards one round's chain tip; the first key keeps it apart from any
 # other advisory lock ("ykie" in ASCII).
 CHAIN_LOCK = 0x796B6965
-# Every answer runs these two: built once, bound per call.
+# Every answer runs these: built once, bound per call.
 _HOLD_CHAIN = select(func.pg_advisory_xact_lock(CHAIN_LOCK, bindparam("round_id")))
 _TIP = select(AuditRow.seq, AuditRow.hash).order_by(AuditRow.seq.desc()).limit(1)
 _ROUND_TIP = _TIP.where(AuditRow.round_id == bindparam("round_id"))
+_APPEND = insert(table_of(AuditRow))  # Core: no ORM bookkeeping of rows never read back
 
 
 class AuditRepository:
@@ -57,7 +58,7 @@ class AuditRepository:
             rows.append({"round_id": round_id, "seq": seq, "at": at, "actor": actor, "action": action,
                          "details": details, "prev_hash": prev, "hash": digest})
             prev = digest
-        self.session.execute(insert(table_of(AuditRow)), rows)  # Core: no ORM bookkeeping of rows never read back
+        self.session.execute(_APPEND, rows)
 
     def events(self, round_id: int | None, actions: Iterable[str] | None = None) -> list[AuditEvent]:
         """The round's chain in order; with `actions`, only the events of those actions (a page that lists the

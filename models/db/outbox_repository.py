@@ -81,6 +81,9 @@ _MARK_SENT = (update(OutboxRow).where(OutboxRow.id.in_(bindparam("ids", expandin
                       claimed_by=None, attempts=OutboxRow.attempts + 1))
 
 
+_QUEUE = insert(table_of(OutboxRow))  # each answer queues its receipt: built once, Core (no ORM bookkeeping)
+
+
 class OutboxRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -99,7 +102,7 @@ class OutboxRepository:
             "claimed_until": None, "claimed_by": None, "created_at": at, "sent_at": None, "sent_by": None,
             "last_error": None}
             for m in messages]
-        self.session.execute(insert(table_of(OutboxRow)), rows)
+        self.session.execute(_QUEUE, rows)
 
     def claim(self, now: datetime, limit: int, worker: str, lease: timedelta,
               round_id: int | None = None) -> list[OutboxRow]:
