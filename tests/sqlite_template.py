@@ -23,3 +23,9 @@ def copy_migrated_sqlite(template: Path, home: Path) -> Path:
     """`template` copied to home/ykien.db (home made if missing): the database file's path."""
     home.mkdir(parents=True, exist_ok=True)
     return Path(shutil.copyfile(template, home / "ykien.db"))
+
+
+def copy_home_database(template_home: Path, home: Path) -> None:
+    """The database files of a template home (an App built once per module, closed) copied into a test's home."""
+    for database in template_home.glob("ykien.db*"):
+        shutil.copy(database, home / database.name)

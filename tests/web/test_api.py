@@ -6,7 +6,6 @@ the error body and codes, SQL-looking input kept verbatim, and a schemathesis ru
 from __future__ import annotations
 
 import json
-import shutil
 import tempfile
 from collections.abc import Iterator
 from datetime import datetime
@@ -24,6 +23,7 @@ from schemathesis.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+from sqlite_template import copy_home_database
 
 from config.clock import FrozenClock
 from config.settings import load_settings
@@ -82,8 +82,7 @@ def template_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def ykien_app(template_home: Path, tmp_path: Path, capture: SmtpCapture, clock: FrozenClock) -> Iterator[App]:
-    for database in template_home.glob("ykien.db*"):
-        shutil.copy(database, tmp_path / database.name)
+    copy_home_database(template_home, tmp_path)
     app = build_app(settings_for(tmp_path, capture), clock)
     yield app
     app.close()

@@ -6,7 +6,6 @@ its own files, staff of another office none; the JSON API and the command line s
 from __future__ import annotations
 
 import io
-import shutil
 import unicodedata
 import zipfile
 from collections.abc import Iterator
@@ -15,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlite_template import copy_home_database
 from test_recipient_page import links
 from test_round_kinds import FIXTURES, PASSWORD, STAFF, SURVEY, local, log_in, settings_for
 
@@ -74,8 +74,7 @@ def template_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def ykien_app(template_home: Path, tmp_path: Path, capture: SmtpCapture, clock: FrozenClock) -> Iterator[App]:
-    for database in template_home.glob("ykien.db*"):
-        shutil.copy(database, tmp_path / database.name)
+    copy_home_database(template_home, tmp_path)
     app = build_app(settings_for(tmp_path, capture), clock)
     yield app
     app.close()

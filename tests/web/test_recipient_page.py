@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import re
-import shutil
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from email.message import EmailMessage
@@ -19,6 +18,7 @@ import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from sqlalchemy import select, update
+from sqlite_template import copy_home_database
 
 from config.clock import FrozenClock
 from config.settings import load_settings
@@ -73,8 +73,7 @@ def upload_limit_mb() -> int:
 @pytest.fixture
 def ykien_app(template_home: Path, tmp_path: Path, capture: SmtpCapture, clock: FrozenClock,
               upload_limit_mb: int) -> Iterator[App]:
-    for database in template_home.glob("ykien.db*"):
-        shutil.copy(database, tmp_path / database.name)
+    copy_home_database(template_home, tmp_path)
     app = build_app(settings_for(tmp_path, capture, max_upload_mb=upload_limit_mb), clock)
     yield app
     app.close()

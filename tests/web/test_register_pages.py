@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import re
-import shutil
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -12,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from openpyxl import load_workbook
+from sqlite_template import copy_home_database
 from test_security import PASSWORD, UNITS_CSV, Site, Visitor, settings_for
 
 from config.clock import FrozenClock
@@ -51,8 +51,7 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def site(template: Path, tmp_path: Path, capture: SmtpCapture) -> Iterator[Site]:
-    for database in template.glob("ykien.db*"):
-        shutil.copy(database, tmp_path / database.name)
+    copy_home_database(template, tmp_path)
     app = build_app(settings_for(tmp_path, capture), FrozenClock(START + timedelta(hours=1)))
     yield Site(app, create_web_app(app), capture, {})
     app.close()

@@ -3,13 +3,13 @@ fields, refuses a figure that is not a number, a negative budget or a required h
 named in Vietnamese, the form refilled, nothing saved), and keeps a report saved unsent."""
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlite_template import copy_home_database
 from test_recipient_page import links
 from test_round_kinds import FIXTURES, PASSWORD, STAFF, local, log_in, settings_for
 
@@ -46,8 +46,7 @@ def template_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def ykien_app(template_home: Path, tmp_path: Path, capture: SmtpCapture, clock: FrozenClock) -> Iterator[App]:
-    for database in template_home.glob("ykien.db*"):
-        shutil.copy(database, tmp_path / database.name)
+    copy_home_database(template_home, tmp_path)
     app = build_app(settings_for(tmp_path, capture), clock)
     yield app
     app.close()

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlite_template import copy_home_database
 from test_recipient_page import links
 
 from config.clock import FrozenClock
@@ -87,8 +88,7 @@ def template_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def ykien_app(template_home: Path, tmp_path: Path, capture: SmtpCapture, clock: FrozenClock) -> Iterator[App]:
-    for database in template_home.glob("ykien.db*"):
-        shutil.copy(database, tmp_path / database.name)
+    copy_home_database(template_home, tmp_path)
     app = build_app(settings_for(tmp_path, capture), clock)
     yield app
     app.close()

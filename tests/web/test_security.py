@@ -26,6 +26,7 @@ from fastapi.testclient import TestClient
 from httpx import Response
 from openpyxl import load_workbook
 from sqlalchemy import func, inspect, select
+from sqlite_template import copy_home_database
 
 from config.clock import FrozenClock
 from config.settings import load_settings
@@ -202,8 +203,7 @@ def csrf_in(page: str) -> str:
 
 
 def open_site(template: Template, home: Path, capture: SmtpCapture, **settings: object) -> Site:
-    for database in template.home.glob("ykien.db*"):
-        shutil.copy(database, home / database.name)
+    copy_home_database(template.home, home)
     shutil.copytree(template.home / "drafts", home / "drafts")
     app = build_app(settings_for(home, capture, **settings), FrozenClock(START + timedelta(hours=1)))
     return Site(app, create_web_app(app), capture, template.tokens)

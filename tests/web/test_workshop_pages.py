@@ -5,7 +5,6 @@ Vietnamese, the form refilled and nothing saved."""
 from __future__ import annotations
 
 import re
-import shutil
 import unicodedata
 from collections.abc import Iterator
 from datetime import date, datetime
@@ -14,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlite_template import copy_home_database
 from test_recipient_page import links
 from test_round_kinds import PASSWORD, log_in, settings_for
 
@@ -67,8 +67,7 @@ def workshop_clock() -> FrozenClock:
 @pytest.fixture
 def ykien_app(template_home: Path, tmp_path: Path, capture: SmtpCapture,
               workshop_clock: FrozenClock) -> Iterator[App]:
-    for database in template_home.glob("ykien.db*"):
-        shutil.copy(database, tmp_path / database.name)
+    copy_home_database(template_home, tmp_path)
     app = build_app(settings_for(tmp_path, capture), workshop_clock)
     yield app
     app.close()
