@@ -1,9 +1,10 @@
 """Send prepared emails over a few persistent SMTP connections, with retries on 4xx and errors.
 
 Each message ends as sent, a temporary failure (the outbox may try again later) or a permanent
-failure (5xx: the server will never take it). Results are reported as soon as each one is known, and the
-connection waits for `on_result` before it takes its next message: a caller that records each result there
-loses track, in a crash, of at most one sent message per connection.
+failure (5xx: the server will never take it). Results are reported as soon as each one is known. While
+`on_result` runs, its connection sends the next message's envelope (MAIL, RCPT) but not its DATA: a caller that
+records each result there loses track, in a crash, of at most one sent message per connection, and the recording
+costs the connection no round trip of its own.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from notifications.message import (
     outbox_message_id,
     render_message,
 )
+from notifications.smtp_transaction import say_hello, send_prepared
 from notifications.smtp_url import SmtpTarget
 
 __all__ = [
@@ -84,7 +86,7 @@ async def deliver(
 
     The input is read lazily (a generator of thousands is fine, or an async one that fetches more
     as it is asked): at most a few messages per connection are prepared at once. `on_result`
-    (plain or async) runs as each message ends, before its connection sends another.
+    (plain or async) runs as each message ends, before its connection sends the DATA of another.
     """
     if connections < 1 or max_attempts < 1 or backoff_base < 0:
         raise ValueError("connections and max_attempts must be >= 1, backoff_base >= 0")
@@ -165,9 +167,8 @@ class _Connection:
         self._target = target
         self._smtp: aiosmtplib.SMTP | None = None
 
-    async def send(self, item: _Prepared) -> None:
-        smtp = await self._open()
-        await smtp.sendmail(item.sender, [item.recipient], item.data)
+    async def send(self, item: _Prepared, before_data: Awaitable[object] | None) -> None:
+        await send_prepared(await self._open(), item.sender, item.recipient, item.data, before_data)
 
     async def _open(self) -> aiosmtplib.SMTP:
         if self._smtp is not None and self._smtp.is_connected:
@@ -189,6 +190,7 @@ class _Connection:
         )
         try:
             await smtp.connect()
+            await say_hello(smtp)
         except (TimeoutError, aiosmtplib.SMTPException, OSError) as exc:
             smtp.close()
             raise _ConnectFailed(exc) from exc
@@ -286,22 +288,36 @@ class _Batch:
 
     async def _work(self) -> None:
         connection = _Connection(self._target)
+        reporting: asyncio.Task[None] | None = None
         try:
             while (item := await self._queue.get()) is not None:
-                await self._attempt(connection, item)
+                reporting = await self._attempt(connection, item, reporting)
+            if reporting is not None:
+                await reporting
         finally:
+            if reporting is not None and not reporting.done():
+                reporting.cancel()
+            elif reporting is not None and not reporting.cancelled():
+                reporting.exception()  # retrieved: the worker that raised it has already carried it up
             await connection.close()
 
-    async def _attempt(self, connection: _Connection, item: _Prepared) -> None:
+    async def _attempt(self, connection: _Connection, item: _Prepared,
+                       reporting: asyncio.Task[None] | None) -> asyncio.Task[None] | None:
+        """Try `item` once. `reporting` is the report of the message this connection sent before, maybe still
+        running: this message's envelope goes out meanwhile, but its DATA waits for that report, so a connection
+        never has more than one sent message unreported. Returns this message's report when it was sent (running),
+        None when it was finished here."""
         if self._unreachable is not None:
+            await _settled(reporting)
             await self._finish(item, DeliveryStatus.TEMPORARY_FAILURE, self._unreachable, server_unavailable=True)
-            return
+            return None
         item.attempts += 1
         if item.attempts == 1:
             item.first_attempt_at = time.monotonic()
         try:
-            await connection.send(item)
+            await connection.send(item, _shielded(reporting))
         except (TimeoutError, _ConnectFailed, aiosmtplib.SMTPException, OSError, ValueError) as exc:
+            await _settled(reporting)
             failure = _classify(exc, self._target)
             if not failure.server_level:
                 self._last_connected_at = time.monotonic()
@@ -321,9 +337,9 @@ class _Batch:
                 await self._finish(item, DeliveryStatus.TEMPORARY_FAILURE, reason)
             else:
                 self._retry_later(item)
-        else:
-            self._last_connected_at = time.monotonic()
-            await self._finish(item, DeliveryStatus.SENT, None)
+            return None
+        self._last_connected_at = time.monotonic()
+        return asyncio.create_task(self._finish(item, DeliveryStatus.SENT, None))
 
     def _retry_later(self, item: _Prepared) -> None:
         delay = self._backoff_base * 2 ** (item.attempts - 1) * random.uniform(1.0, 1.25)
@@ -365,6 +381,17 @@ class _Batch:
         if self._input_done and self._unfinished == 0:
             for _ in range(self._connections):
                 self._queue.put_nowait(None)
+
+
+async def _settled(reporting: asyncio.Task[None] | None) -> None:
+    """Wait for a report still running; what it raised (its result could not be recorded) is raised here."""
+    if reporting is not None:
+        await reporting
+
+
+def _shielded(reporting: asyncio.Task[None] | None) -> Awaitable[None] | None:
+    """`reporting` to await inside a send: a send that times out or is cancelled must not cancel the report."""
+    return None if reporting is None else asyncio.shield(reporting)
 
 
 def _classify(exc: BaseException, target: SmtpTarget) -> _Failure:
