@@ -11,10 +11,11 @@ frozen clock instead of sleeping, and replicas on one database compare like with
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, delete, or_, select, update
+from sqlalchemy import CursorResult, Select, delete, or_, select, update
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from models.db.tables import InstanceRow
@@ -58,16 +59,32 @@ def extend_leases(session: Session, table: Any, worker: str, until: datetime) ->
                     .values(claimed_until=until))
 
 
+def _claimable(table: Any, due_column: InstrumentedAttribute[Any], now: datetime, limit: int,
+               extra: list[Any] | None) -> Select[Any]:
+    """The ids of up to `limit` rows of `table` due at `now` whose lease is free or has run out, locked (PostgreSQL:
+    rows another claimer holds are skipped)."""
+    return (select(table.id)
+            .where(table.status.in_(WAITING), due_column <= now,
+                   or_(table.claimed_until.is_(None), table.claimed_until < now), *(extra or []))
+            .order_by(due_column, table.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True))
+
+
 def claim_ids(session: Session, table: Any, due_column: InstrumentedAttribute[Any], now: datetime,
               limit: int, worker: str, lease: timedelta, extra: list[Any] | None = None) -> list[int]:
     """Claim for `worker` up to `limit` rows of `table` due at `now` whose lease is free or has run out."""
-    query = (select(table.id)
-             .where(table.status.in_(WAITING), due_column <= now,
-                    or_(table.claimed_until.is_(None), table.claimed_until < now), *(extra or []))
-             .order_by(due_column, table.id)
-             .limit(limit)
-             .with_for_update(skip_locked=True))
-    ids = list(session.scalars(query))
+    ids = list(session.scalars(_claimable(table, due_column, now, limit, extra)))
     if ids:
         session.execute(update(table).where(table.id.in_(ids)).values(claimed_until=now + lease, claimed_by=worker))
     return ids
+
+
+def claim_rows(session: Session, table: Any, due_column: InstrumentedAttribute[Any], now: datetime, limit: int,
+               worker: str, lease: timedelta, columns: Sequence[Any], extra: list[Any] | None = None) -> list[Any]:
+    """`claim_ids` in one statement (UPDATE … RETURNING, on both backends) that hands back `columns` of the rows
+    claimed, in no particular order."""
+    claimable = _claimable(table, due_column, now, limit, extra).scalar_subquery()
+    return list(session.connection().execute(
+        update(table).where(table.id.in_(claimable)).values(claimed_until=now + lease, claimed_by=worker)
+        .returning(*columns)))

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, bindparam, case, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from models.db.claims import claim_ids, extend_leases
+from models.db.claims import claim_rows, extend_leases
 from models.db.tables import OutboxRow, RecipientRow, table_of
 
 
@@ -26,6 +26,27 @@ class NewMessage:
     text_body: str
     html_body: str
     message_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimedMessage:
+    """A message claimed for sending: what its email needs, and how many attempts it has had."""
+
+    id: int
+    message_id: str
+    round_id: int | None
+    unit_code: str | None
+    kind: str
+    to_address: str
+    subject: str
+    text_body: str
+    html_body: str
+    attempts: int
+
+
+_CLAIMED_COLUMNS = (OutboxRow.id, OutboxRow.message_id, OutboxRow.round_id, OutboxRow.unit_code, OutboxRow.kind,
+                    OutboxRow.to_address, OutboxRow.subject, OutboxRow.text_body, OutboxRow.html_body,
+                    OutboxRow.attempts)
 
 
 @dataclass(frozen=True)
@@ -105,13 +126,13 @@ class OutboxRepository:
         self.session.execute(_QUEUE, rows)
 
     def claim(self, now: datetime, limit: int, worker: str, lease: timedelta,
-              round_id: int | None = None) -> list[OutboxRow]:
-        """Claim for `worker` up to `limit` messages due at `now` (of one round, or of all) for `lease`."""
+              round_id: int | None = None) -> list[ClaimedMessage]:
+        """Claim for `worker` up to `limit` messages due at `now` (of one round, or of all) for `lease`, in the
+        order they were queued."""
         extra = [OutboxRow.round_id == round_id] if round_id is not None else []
-        ids = claim_ids(self.session, OutboxRow, OutboxRow.next_attempt_at, now, limit, worker, lease, extra)
-        if not ids:
-            return []
-        return list(self.session.scalars(select(OutboxRow).where(OutboxRow.id.in_(ids)).order_by(OutboxRow.id)))
+        rows = claim_rows(self.session, OutboxRow, OutboxRow.next_attempt_at, now, limit, worker, lease,
+                          _CLAIMED_COLUMNS, extra)
+        return sorted((ClaimedMessage(*row) for row in rows), key=lambda message: message.id)
 
     def release(self, ids: Iterable[int], worker: str) -> int:
         """Free the rows of `ids` that `worker` still holds unsent (a delivery of its own broke off): another sweep,

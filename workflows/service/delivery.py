@@ -16,7 +16,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from models.db.tables import OutboxRow
+from models.db.outbox_repository import ClaimedMessage
 from models.db.unit_of_work import UnitOfWork
 from notifications.delivery import DeliveryResult, DeliveryStatus, OutgoingEmail, deliver_sync
 from notifications.smtp_url import SmtpTarget
@@ -69,7 +69,7 @@ def stay_alive(app: App, uow: UnitOfWork, now: datetime) -> None:
     uow.instances.release_stale(now - timedelta(seconds=app.settings.stale_after_seconds))
 
 
-def _outgoing(row: OutboxRow, sender: str) -> OutgoingEmail:
+def _outgoing(row: ClaimedMessage, sender: str) -> OutgoingEmail:
     headers = {"X-Ykien-Kind": row.kind}
     if row.round_id is not None:  # mail of no round (a staff member's digest) names none
         headers["X-Ykien-Round"] = str(row.round_id)
@@ -98,7 +98,7 @@ class _Delivery:
         self.app = app
         self.round_id = round_id
         self.report = DeliveryReport()
-        self.claimed: dict[str, OutboxRow] = {}  # by Message-ID, until recorded
+        self.claimed: dict[str, ClaimedMessage] = {}  # by Message-ID, until recorded
         self._pending: list[tuple[int, DeliveryResult]] = []
         self._sequence = 0
         self._recorded_up_to = 0
@@ -134,7 +134,7 @@ class _Delivery:
             self.app.unrecorded_claims.difference_update(ids)
         log.info("released %d messages a broken-off delivery had claimed", released)
 
-    def _claim(self) -> list[OutboxRow]:
+    def _claim(self) -> list[ClaimedMessage]:
         app = self.app
         now = app.clock.now()
         with app.uow() as uow:
