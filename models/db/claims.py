@@ -60,11 +60,13 @@ def extend_leases(session: Session, table: Any, worker: str, until: datetime) ->
 
 
 def _claimable(table: Any, due_column: InstrumentedAttribute[Any], now: datetime, limit: int,
-               extra: list[Any] | None) -> Select[Any]:
+               extra: list[Any] | None, waiting: str | None = None) -> Select[Any]:
     """The ids of up to `limit` rows of `table` due at `now` whose lease is free or has run out, locked (PostgreSQL:
-    rows another claimer holds are skipped)."""
+    rows another claimer holds are skipped). `waiting`, the one status of `table` that waits, lets an index on
+    (…, status, due column) give the rows in order: with the two statuses of WAITING it must sort them all."""
+    status = table.status.in_(WAITING) if waiting is None else table.status == waiting
     return (select(table.id)
-            .where(table.status.in_(WAITING), due_column <= now,
+            .where(status, due_column <= now,
                    or_(table.claimed_until.is_(None), table.claimed_until < now), *(extra or []))
             .order_by(due_column, table.id)
             .limit(limit)
@@ -81,10 +83,11 @@ def claim_ids(session: Session, table: Any, due_column: InstrumentedAttribute[An
 
 
 def claim_rows(session: Session, table: Any, due_column: InstrumentedAttribute[Any], now: datetime, limit: int,
-               worker: str, lease: timedelta, columns: Sequence[Any], extra: list[Any] | None = None) -> list[Any]:
-    """`claim_ids` in one statement (UPDATE … RETURNING, on both backends) that hands back `columns` of the rows
-    claimed, in no particular order."""
-    claimable = _claimable(table, due_column, now, limit, extra).scalar_subquery()
+               worker: str, lease: timedelta, columns: Sequence[Any], waiting: str,
+               extra: list[Any] | None = None) -> list[Any]:
+    """`claim_ids` of the rows in status `waiting`, in one statement (UPDATE … RETURNING, on both backends) that hands
+    back `columns` of the rows claimed, in no particular order."""
+    claimable = _claimable(table, due_column, now, limit, extra, waiting).scalar_subquery()
     return list(session.connection().execute(
         update(table).where(table.id.in_(claimable)).values(claimed_until=now + lease, claimed_by=worker)
         .returning(*columns)))

@@ -12,6 +12,8 @@ from sqlalchemy.orm import Session
 from models.db.claims import claim_rows, extend_leases
 from models.db.tables import OutboxRow, RecipientRow, table_of
 
+QUEUED = "queued"  # a message waiting to be sent (a first time, or again after a temporary failure)
+
 
 @dataclass(frozen=True, slots=True)
 class NewMessage:
@@ -131,7 +133,7 @@ class OutboxRepository:
         order they were queued."""
         extra = [OutboxRow.round_id == round_id] if round_id is not None else []
         rows = claim_rows(self.session, OutboxRow, OutboxRow.next_attempt_at, now, limit, worker, lease,
-                          _CLAIMED_COLUMNS, extra)
+                          _CLAIMED_COLUMNS, QUEUED, extra)
         return sorted((ClaimedMessage(*row) for row in rows), key=lambda message: message.id)
 
     def release(self, ids: Iterable[int], worker: str) -> int:

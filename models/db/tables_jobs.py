@@ -46,5 +46,6 @@ class JobFileRow(Base):
 
 
 # A launch's progress counts the round's messages by status every half second while they go out: from this index
-# alone, never from the rows, whose bodies make counting 5,000 messages cost 50 ms instead of 1 ms.
-Index("ix_outbox_round_id_status", OutboxRow.round_id, OutboxRow.status)
+# alone, never from the rows, whose bodies make counting 5,000 messages cost 50 ms instead of 1 ms. Delivery claims a
+# round's due messages from it in order (status, then next_attempt_at and id), reading about the rows it takes.
+Index("ix_outbox_round_claim", OutboxRow.round_id, OutboxRow.status, OutboxRow.next_attempt_at, OutboxRow.id)

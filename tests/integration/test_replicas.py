@@ -10,13 +10,14 @@ from __future__ import annotations
 import subprocess
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, event, func, select, text
 
 from config.clock import FrozenClock
 from models.db.instance_repository import Instance, InstanceStatus
@@ -275,3 +276,41 @@ def test_a_running_process_beats_in_a_thread_of_its_own_between_claims(
 def instance_row(app: App) -> InstanceStatus | None:
     with app.uow(read_only=True) as uow:
         return uow.instances.get(app.instance.id)
+
+
+def test_a_claim_reads_the_rows_it_takes_in_order_not_the_whole_round(app: App, launched: int) -> None:
+    """Claiming 50 of a round's 1,000 queued messages walks the claim index in order; it does not sort the round."""
+    statements: list[tuple[str, object]] = []
+
+    def keep(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        if statement.lstrip().upper().startswith("UPDATE OUTBOX"):
+            statements.append((statement, parameters))
+
+    with app.uow() as uow:
+        uow.session.execute(text("ANALYZE outbox"))
+        uow.commit()
+    event.listen(app.engine, "before_cursor_execute", keep)
+    try:
+        with app.uow() as uow:
+            assert len(uow.outbox.claim(app.clock.now(), 50, "x:1", LEASE, launched)) == 50
+    finally:
+        event.remove(app.engine, "before_cursor_execute", keep)
+    [(statement, parameters)] = statements
+    with app.engine.connect() as connection:
+        if app.engine.dialect.name == "postgresql":
+            [[[plan]]] = connection.exec_driver_sql(
+                "EXPLAIN (ANALYZE, FORMAT JSON) " + statement, parameters).all()  # type: ignore[arg-type]
+            nodes = list(_plan_nodes(plan["Plan"]))
+            assert not [node for node in nodes if node["Node Type"] == "Sort"], plan
+            scanned = [node["Actual Rows"] for node in nodes if node["Node Type"].endswith("Scan")]
+            assert max(scanned) <= 50, plan  # the rows taken, not the round's 1,000
+        else:
+            plan = connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters).all()  # type: ignore[arg-type]
+            assert "TEMP B-TREE" not in str(plan) and "ix_outbox_round_claim" in str(plan), plan
+        connection.rollback()
+
+
+def _plan_nodes(node: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    yield node
+    for child in node.get("Plans", []):
+        yield from _plan_nodes(child)
