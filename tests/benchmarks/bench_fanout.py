@@ -9,6 +9,7 @@ import asyncio
 import contextlib
 import gc
 import json
+import os
 import resource
 import smtplib
 import statistics
@@ -68,6 +69,7 @@ class Timing:
 
     wall: float
     cpu: float
+    server_cpu: float | None = None  # CPU seconds of the counting SMTP server meanwhile (Linux), a yardstick of speed
 
 
 @dataclass(frozen=True)
@@ -119,6 +121,15 @@ class ServerProcess:
         if not line:
             raise BenchmarkCheckFailed(f"the SMTP server process did not answer {command!r}")
         return line
+
+    def cpu_seconds(self) -> float | None:
+        """CPU seconds the server process has used so far (Linux /proc); None elsewhere."""
+        try:
+            with open(f"/proc/{self._process.pid}/stat", encoding="ascii") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def received(self) -> tuple[int, int]:
         """(messages accepted, total bytes)."""
@@ -230,14 +241,17 @@ def run_baseline(name: str, messages: list[Prebuilt]) -> Timing:
     """Send `messages` with one baseline ("raw", "naive", "naive-bytes") into a fresh counting server."""
     with ServerProcess() as server:
         host, port = server.target.host, server.target.port
+        server_before = server.cpu_seconds()
         if name == "raw":
             wall, cpu, _ = timed_cpu(lambda: asyncio.run(_send_raw(host, port, messages, RAW_CONNECTIONS)))
         else:
             wall, cpu, _ = timed_cpu(lambda: _send_naive(host, port, messages, flattened=name == "naive-bytes"))
+        server_after = server.cpu_seconds()
         received, _ = server.received()
     if received != len(messages):
         raise BenchmarkCheckFailed(f"{name} baseline: {received} of {len(messages)} messages received")
-    return Timing(wall, cpu)
+    server_cpu = None if server_before is None or server_after is None else server_after - server_before
+    return Timing(wall, cpu, server_cpu)
 
 
 # Memory: a child process does launch + delivery so that nothing else (the SMTP server, the

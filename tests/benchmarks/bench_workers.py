@@ -109,6 +109,7 @@ class WorkersRun:
     pickup: float  # from the submission to the first flow run's start (a worker polled, took it, the engine began)
     runs: int  # flow runs of the round
     busy: str  # how busy the machine's cores were meanwhile (all processes)
+    server_cpu: float | None  # CPU seconds of the counting SMTP server meanwhile
 
 
 def _runs_of(api: str, pool: str) -> list[dict[str, Any]]:
@@ -145,10 +146,12 @@ def run_workers(db: Database, api: str, units: int, workers: int) -> tuple[Worke
                     return uow.outbox.count_for_round(round_id, status="sent")
 
             submitted_at = datetime.now(UTC)
-            started, cpu_before = time.perf_counter(), machine_cpu_seconds()
+            started, cpu_before, server_before = time.perf_counter(), machine_cpu_seconds(), server.cpu_seconds()
             executor.run(app, "deliver", {"round_id": round_id})
             _wait(lambda: sent() == units, 1800, f"fan-out with {workers} workers")
             elapsed, busy = time.perf_counter() - started, busy_share(cpu_before, machine_cpu_seconds())
+            server_after = server.cpu_seconds()
+            server_cpu = None if server_before is None or server_after is None else server_after - server_before
             runs = _runs_of(api, pool)
             first_start = min(datetime.fromisoformat(run["start_time"]) for run in runs if run["start_time"])
             received, _ = server.received()
@@ -168,39 +171,47 @@ def run_workers(db: Database, api: str, units: int, workers: int) -> tuple[Worke
             app.close()
     if received < units:
         raise BenchmarkCheckFailed(f"{workers} workers: {units} units, {received} messages received")
-    return WorkersRun(elapsed, (first_start - submitted_at).total_seconds(), len(runs), busy), payloads
+    return WorkersRun(elapsed, (first_start - submitted_at).total_seconds(), len(runs), busy, server_cpu), payloads
 
 
-def _raw(payloads: list[Payload]) -> tuple[float, str]:
-    """Seconds raw aiosmtplib takes to send `payloads`, and how busy the machine was meanwhile."""
+def _raw(payloads: list[Payload]) -> tuple[float, str, float | None]:
+    """Seconds raw aiosmtplib takes to send `payloads`, how busy the machine was meanwhile and the SMTP server's CPU
+    seconds."""
     before = machine_cpu_seconds()
-    seconds = run_baseline("raw", prebuild(payloads)).wall
-    return seconds, busy_share(before, machine_cpu_seconds())
+    timing = run_baseline("raw", prebuild(payloads))
+    return timing.wall, busy_share(before, machine_cpu_seconds()), timing.server_cpu
+
+
+def _per_message(seconds: float | None, units: int) -> str:
+    return "n/a" if seconds is None else f"{seconds * 1000 / units:.2f}"
 
 
 def run(db: Database, units: int) -> list[tuple[str, str, str, str]]:
     """Print the workers block; return (figure, value, target, verdict) lines for the summary."""
     with prefect_server(db.workdir) as api:
         measured: dict[int, WorkersRun] = {}
-        raws: list[tuple[float, str]] = []
+        raws: list[tuple[float, str, float | None]] = []
         for workers in WORKER_COUNTS:
             measured[workers], payloads = run_workers(db, api, units, workers)
             print(f"  {workers} worker(s): {measured[workers].seconds:.2f} s", flush=True)
             if workers == 1:  # right after it: this machine's speed drifts by a third over minutes
                 raws.append(_raw(payloads))
     raws.append(_raw(payloads))
-    raw = sum(seconds for seconds, _ in raws) / len(raws)
+    raw = sum(seconds for seconds, _, _ in raws) / len(raws)
     seconds = {workers: result.seconds for workers, result in measured.items()}
     rows = [(f"raw aiosmtplib (8 connections), {when}", f"{wall:.2f}", f"{units / wall:,.0f}", f"{raw / wall:.2f}",
-             "", "", "", busy) for (wall, busy), when in zip(raws, ("after 1 worker", "at the end"), strict=True)]
+             "", "", "", busy, _per_message(server_cpu, units))
+            for (wall, busy, server_cpu), when in zip(raws, ("after 1 worker", "at the end"), strict=True)]
     for workers, result in measured.items():
         rows.append((f"{workers} ykien worker(s)", f"{result.seconds:.2f}", f"{units / result.seconds:,.0f}",
                      f"{raw / result.seconds:.2f}", f"{seconds[1] / result.seconds:.2f}", f"{result.pickup:.2f}",
-                     str(result.runs), result.busy))
+                     str(result.runs), result.busy, _per_message(result.server_cpu, units)))
     print_table(f"Fan-out of {units:,} messages through Prefect workers", [
-        "sender", "seconds", "messages/s", "× raw", "× one worker", "pickup s", "flow runs", "CPUs busy"], rows, [
+        "sender", "seconds", "messages/s", "× raw", "× one worker", "pickup s", "flow runs", "CPUs busy",
+        "SMTP server ms/msg"], rows, [
         f"{os.cpu_count()} CPUs for the Prefect server, the workers, the database and the SMTP server together; "
-        "CPUs busy: all processes of the machine while it ran",
+        "CPUs busy: all processes of the machine while it ran; SMTP server ms/msg: the CPU the same counting server "
+        "spent per message, a yardstick of how fast the machine ran at that moment",
         "× raw: against the mean of the two raw runs; timed from the submission of the circulate runs to the last "
         "message recorded sent; pickup: from the submission to the first run's start in Prefect (a worker polled, "
         "took it, the engine began)"])
