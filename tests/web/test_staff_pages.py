@@ -30,7 +30,7 @@ from workflows.service.app import App, build_app
 from workflows.service.directory import import_units
 from workflows.service.mailbox import received_mail
 from workflows.service.recipients import record_opening
-from workflows.service.registry import get_workflow
+from workflows.service.registry import get_workflow, shipped_workflows
 from workflows.service.rounds import create_round, draft_location, execute
 from workflows.service.staff import add_user
 from workflows.service.steps import run_step
@@ -556,6 +556,15 @@ def test_create_form_counts_recipients_and_computes_the_deadline_with_holidays(s
     assert preview["ok"] and preview["due_text"] == "05/01/2026" and preview["days_off"][0]["date"] == "01/01/2026"
     refused = staff.get("/rounds/deadline-preview", params={"mode": "date", "date": "2026-01-01"}).json()
     assert not refused["ok"] and "không phải ngày làm việc" in refused["error"]
+
+
+def test_the_new_round_page_and_the_dashboard_name_the_chosen_kind_or_none(site: Site) -> None:
+    staff = site.as_("canbo")
+    for name, kind in shipped_workflows().items():
+        page = staff.post("/rounds", _new_round(action="recompute", workflow=name)).text
+        assert f"<h1>Tạo {kind.terms.round}</h1>" in page and f"<title>Tạo {kind.terms.round}" in page, name
+    dashboard = staff.get("/").text
+    assert "<h1>Các đợt</h1>" in dashboard and "lấy ý kiến" not in dashboard.split("<h1>")[1].split("</h1>")[0]
 
 
 def test_create_with_a_docx_draft_goes_to_the_invitation_preview(site: Site) -> None:

@@ -53,7 +53,7 @@ def create(
     actor: str | None = ACTOR_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Tạo đợt lấy ý kiến (chưa gửi)."""
+    """Tạo đợt (chưa gửi) theo quy trình --workflow; `ykien workflow list` kể các quy trình."""
     from models.errors import InvalidInput
     from models.text import nfc, nfc_or_none
     from workflows.cli.parsing import parse_deadline

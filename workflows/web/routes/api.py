@@ -345,7 +345,7 @@ def _deadline(app: App, text: str, field: str) -> tuple[date, int | None]:
 @router.post("/rounds", tags=["đợt lấy ý kiến"], response_model=CreatedOut, status_code=201,
              operation_id="createRound",
              responses=_answers(201, _round_links("GetRound", "GetAudit", "Launch"), 401, 403, 409, 422),
-             summary="Tạo đợt lấy ý kiến (chưa gửi)")
+             summary="Tạo đợt theo một quy trình (chưa gửi)")
 def create(request: Request, body: NewRoundIn, user: ChangerDep) -> CreatedOut:
     app = ykien(request)
     if not user.can_create_round():
