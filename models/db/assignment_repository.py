@@ -81,7 +81,7 @@ class AssignmentRepository:
 
     def claim_due(self, now: datetime, limit: int, worker: str, lease: timedelta) -> list[int]:
         """Claim for `worker` up to `limit` assignments whose next reminder is due at `now`."""
-        return claim_ids(self.session, AssignmentRow, AssignmentRow.remind_at, now, limit, worker, lease,
+        return claim_ids(self.session, AssignmentRow, AssignmentRow.remind_at, now, limit, worker, lease, PENDING,
                          extra=[AssignmentRow.remind_at.is_not(None)])
 
     def upcoming_reminders(self, round_id: int, limit: int = 5) -> list[tuple[str, datetime]]:

@@ -59,14 +59,13 @@ def extend_leases(session: Session, table: Any, worker: str, until: datetime) ->
                     .values(claimed_until=until))
 
 
-def _claimable(table: Any, due_column: InstrumentedAttribute[Any], now: datetime, limit: int,
-               extra: list[Any] | None, waiting: str | None = None) -> Select[Any]:
-    """The ids of up to `limit` rows of `table` due at `now` whose lease is free or has run out, locked (PostgreSQL:
-    rows another claimer holds are skipped). `waiting`, the one status of `table` that waits, lets an index on
-    (…, status, due column) give the rows in order: with the two statuses of WAITING it must sort them all."""
-    status = table.status.in_(WAITING) if waiting is None else table.status == waiting
+def _claimable(table: Any, due_column: InstrumentedAttribute[Any], now: datetime, limit: int, waiting: str,
+               extra: list[Any] | None) -> Select[Any]:
+    """The ids of up to `limit` rows of `table` in status `waiting` due at `now` whose lease is free or has run out,
+    locked (PostgreSQL: rows another claimer holds are skipped). One status, not the two of WAITING, lets the
+    table's index on (…, status, due column) give the rows in order: with two the database must sort them all."""
     return (select(table.id)
-            .where(status, due_column <= now,
+            .where(table.status == waiting, due_column <= now,
                    or_(table.claimed_until.is_(None), table.claimed_until < now), *(extra or []))
             .order_by(due_column, table.id)
             .limit(limit)
@@ -74,9 +73,10 @@ def _claimable(table: Any, due_column: InstrumentedAttribute[Any], now: datetime
 
 
 def claim_ids(session: Session, table: Any, due_column: InstrumentedAttribute[Any], now: datetime,
-              limit: int, worker: str, lease: timedelta, extra: list[Any] | None = None) -> list[int]:
-    """Claim for `worker` up to `limit` rows of `table` due at `now` whose lease is free or has run out."""
-    ids = list(session.scalars(_claimable(table, due_column, now, limit, extra)))
+              limit: int, worker: str, lease: timedelta, waiting: str, extra: list[Any] | None = None) -> list[int]:
+    """Claim for `worker` up to `limit` rows of `table` in status `waiting` due at `now` whose lease is free or has
+    run out."""
+    ids = list(session.scalars(_claimable(table, due_column, now, limit, waiting, extra)))
     if ids:
         session.execute(update(table).where(table.id.in_(ids)).values(claimed_until=now + lease, claimed_by=worker))
     return ids
@@ -87,7 +87,7 @@ def claim_rows(session: Session, table: Any, due_column: InstrumentedAttribute[A
                extra: list[Any] | None = None) -> list[Any]:
     """`claim_ids` of the rows in status `waiting`, in one statement (UPDATE … RETURNING, on both backends) that hands
     back `columns` of the rows claimed, in no particular order."""
-    claimable = _claimable(table, due_column, now, limit, extra, waiting).scalar_subquery()
+    claimable = _claimable(table, due_column, now, limit, waiting, extra).scalar_subquery()
     return list(session.connection().execute(
         update(table).where(table.id.in_(claimable)).values(claimed_until=now + lease, claimed_by=worker)
         .returning(*columns)))

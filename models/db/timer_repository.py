@@ -28,7 +28,7 @@ class TimerRepository:
 
     def claim_due(self, now: datetime, limit: int, worker: str, lease: timedelta) -> list[int]:
         """Claim for `worker` up to `limit` timers due at `now`, for `lease`; the claimer stays in claimed_by."""
-        return claim_ids(self.session, TimerRow, TimerRow.due_at, now, limit, worker, lease)
+        return claim_ids(self.session, TimerRow, TimerRow.due_at, now, limit, worker, lease, "pending")
 
     def describe(self, ids: list[int]) -> list[tuple[int, int, str, str, str]]:
         """(timer id, round id, timer name, state, workflow) of the given timers."""
