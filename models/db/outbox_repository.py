@@ -121,7 +121,7 @@ class OutboxRepository:
         rows: list[dict[str, Any]] = [{
             "round_id": m.round_id, "recipient_id": m.recipient_id, "unit_code": m.unit_code, "kind": m.kind,
             "to_address": m.to_address, "subject": m.subject, "text_body": m.text_body, "html_body": m.html_body,
-            "message_id": m.message_id, "status": "queued", "attempts": 0, "next_attempt_at": at,
+            "message_id": m.message_id, "status": QUEUED, "attempts": 0, "next_attempt_at": at,
             "claimed_until": None, "claimed_by": None, "created_at": at, "sent_at": None, "sent_by": None,
             "last_error": None}
             for m in messages]
@@ -143,7 +143,7 @@ class OutboxRepository:
         if not chosen:
             return 0
         result = self.session.execute(update(OutboxRow).where(
-            OutboxRow.id.in_(chosen), OutboxRow.claimed_by == worker, OutboxRow.status == "queued")
+            OutboxRow.id.in_(chosen), OutboxRow.claimed_by == worker, OutboxRow.status == QUEUED)
             .values(claimed_until=None, claimed_by=None))
         return int(getattr(result, "rowcount", 0) or 0)
 
@@ -181,7 +181,7 @@ class OutboxRepository:
     def status_by_unit(self, round_id: int) -> dict[str, tuple[int, int, int]]:
         """(queued, sent, failed) counts of messages per unit of a round, in one query."""
         query = (select(OutboxRow.unit_code,
-                        func.sum(case((OutboxRow.status == "queued", 1), else_=0)),
+                        func.sum(case((OutboxRow.status == QUEUED, 1), else_=0)),
                         func.sum(case((OutboxRow.status == "sent", 1), else_=0)),
                         func.sum(case((OutboxRow.status == "failed", 1), else_=0)))
                  .where(OutboxRow.round_id == round_id).group_by(OutboxRow.unit_code))
@@ -189,12 +189,12 @@ class OutboxRepository:
 
     def has_due(self, now: datetime) -> bool:
         return self.session.execute(select(func.count()).select_from(OutboxRow).where(
-            OutboxRow.status == "queued", OutboxRow.next_attempt_at <= now)).scalar_one() > 0
+            OutboxRow.status == QUEUED, OutboxRow.next_attempt_at <= now)).scalar_one() > 0
 
     def due_rounds(self, now: datetime) -> list[int | None]:
         """The rounds that have messages due at `now` (None for messages of no round)."""
         return list(self.session.scalars(select(OutboxRow.round_id).where(
-            OutboxRow.status == "queued", OutboxRow.next_attempt_at <= now).distinct()))
+            OutboxRow.status == QUEUED, OutboxRow.next_attempt_at <= now).distinct()))
 
     def count_for_round(self, round_id: int, status: str | None = None, kind: str | None = None) -> int:
         return self.session.scalar(select(func.count()).select_from(OutboxRow)
@@ -214,7 +214,7 @@ class OutboxRepository:
         rows = self.session.execute(
             select(OutboxRow.status, OutboxRow.last_error, func.count(), func.min(OutboxRow.next_attempt_at))
             .where(OutboxRow.round_id == round_id, OutboxRow.last_error.is_not(None),
-                   OutboxRow.status.in_(("queued", "failed")))
+                   OutboxRow.status.in_((QUEUED, "failed")))
             .group_by(OutboxRow.status, OutboxRow.last_error)).all()
         return [(str(status), str(error or ""), int(count), next_at) for status, error, count, next_at in rows]
 
