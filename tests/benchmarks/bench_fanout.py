@@ -131,6 +131,11 @@ class ServerProcess:
             return None
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
+    def cpu_since(self, before: float | None) -> float | None:
+        """CPU seconds the server has used since it had used `before` (a `cpu_seconds` reading); None elsewhere."""
+        now = self.cpu_seconds()
+        return None if before is None or now is None else now - before
+
     def received(self) -> tuple[int, int]:
         """(messages accepted, total bytes)."""
         count, size = self._ask("count").split()
@@ -246,11 +251,10 @@ def run_baseline(name: str, messages: list[Prebuilt]) -> Timing:
             wall, cpu, _ = timed_cpu(lambda: asyncio.run(_send_raw(host, port, messages, RAW_CONNECTIONS)))
         else:
             wall, cpu, _ = timed_cpu(lambda: _send_naive(host, port, messages, flattened=name == "naive-bytes"))
-        server_after = server.cpu_seconds()
+        server_cpu = server.cpu_since(server_before)
         received, _ = server.received()
     if received != len(messages):
         raise BenchmarkCheckFailed(f"{name} baseline: {received} of {len(messages)} messages received")
-    server_cpu = None if server_before is None or server_after is None else server_after - server_before
     return Timing(wall, cpu, server_cpu)
 
 

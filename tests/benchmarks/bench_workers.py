@@ -150,8 +150,7 @@ def run_workers(db: Database, api: str, units: int, workers: int) -> tuple[Worke
             executor.run(app, "deliver", {"round_id": round_id})
             _wait(lambda: sent() == units, 1800, f"fan-out with {workers} workers")
             elapsed, busy = time.perf_counter() - started, busy_share(cpu_before, machine_cpu_seconds())
-            server_after = server.cpu_seconds()
-            server_cpu = None if server_before is None or server_after is None else server_after - server_before
+            server_cpu = server.cpu_since(server_before)
             runs = _runs_of(api, pool)
             first_start = min(datetime.fromisoformat(run["start_time"]) for run in runs if run["start_time"])
             received, _ = server.received()
