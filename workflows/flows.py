@@ -21,6 +21,7 @@ from prefect import flow
 
 from config.settings import Settings, load_settings
 from workflows.service.app import App, build_app
+from workflows.service.jobs import DELETED_RUN
 from workflows.service.render_jobs import RENDER_FLOW, run_render
 from workflows.service.steps import STEPS, HandedToWorkers
 
@@ -174,6 +175,23 @@ class PrefectExecutor:
             client.create_flow_run_from_deployment(
                 self.deployments[flow_name], parameters=params, tags=run_tags(flow_name, params),
                 name=run_name(flow_name, params.get("round_id")))
+
+    def job_run_ended(self, job_id: str) -> str | None:
+        """How the job's flow run ended when it can no longer run the job (`jobs.JobSubmitter`): the name of its
+        final state ("Cancelled", "Crashed", ...), or "Deleted" when no run carries the job's tag; None while a run
+        of it waits, runs or is paused."""
+        from prefect.client.orchestration import get_client
+        from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterTags
+
+        with get_client(sync_client=True) as client:
+            runs = client.read_flow_runs(flow_run_filter=FlowRunFilter(tags=FlowRunFilterTags(all_=[f"job:{job_id}"])),
+                                         limit=10)
+        if not runs:
+            return DELETED_RUN
+        states = [run.state for run in runs]
+        if any(state is None or not state.is_final() for state in states):
+            return None
+        return str(states[0].name)  # type: ignore[union-attr]
 
     def _online_workers(self, client: Any) -> int:
         from prefect.client.schemas.objects import WorkerStatus

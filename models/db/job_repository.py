@@ -71,6 +71,13 @@ class JobRepository:
         self.session.execute(update(JobRow).where(JobRow.id == job_id, JobRow.status == RUNNING).values(
             status=status, message=message, result_url=result_url, updated_at=now, finished_at=now))
 
+    def abandon(self, job_id: str, expected_owner: str, message: str, now: datetime) -> bool:
+        """A job no process will take ends interrupted, with why; False when someone took it meanwhile."""
+        ended = self.session.execute(update(JobRow).where(
+            JobRow.id == job_id, JobRow.status == RUNNING, JobRow.owner == expected_owner).values(
+            status=INTERRUPTED, message=message, updated_at=now, finished_at=now))
+        return bool(ended.rowcount)  # type: ignore[attr-defined]
+
     def running_for_round(self, round_id: int, action: str) -> list[Job]:
         rows = self.session.scalars(select(JobRow).where(JobRow.round_id == round_id, JobRow.action == action,
                                                          JobRow.status == RUNNING))

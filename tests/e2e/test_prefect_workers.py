@@ -2,7 +2,8 @@
 `ykien worker`s. A round's fan-out and its reminder run as flow runs on the workers (each worker sends part of the
 fan-out), read back from Prefect's API by their round id; SIGTERM stops each process with exit 0 and no child left.
 A document's PDF asked for on serve's web app renders as a flow run on a worker (a job handed over, with LibreOffice
-started for it), and serve's web app follows the job and serves the PDF from the database.
+started for it), and serve's web app follows the job and serves the PDF from the database; a PDF job whose flow
+run is cancelled in Prefect before any worker takes it ends on its page, saying so.
 And the bad input of `ykien worker` and `ykien serve --prefect`.
 
 One Prefect server for the module (it takes 15-20 s to start).
@@ -260,3 +261,41 @@ def test_a_worker_stopped_while_starting_exits_0_having_run_nothing(prefect_api:
 def test_a_bad_worker_name_is_refused_naming_the_option(cli) -> None:  # type: ignore[no-untyped-def]
     result = cli("worker", "--name", "máy\x07gửi", expect=2, PREFECT_API_URL="http://127.0.0.1:1/api")
     assert "--name:" in result.err and "Traceback" not in result.err
+
+
+def test_a_pdf_job_whose_flow_run_is_cancelled_in_prefect_before_any_worker_ends_saying_so(
+        prefect_api: str, tmp_path: Path, make_cli) -> None:  # type: ignore[no-untyped-def]
+    home = launch_fanout(make_cli, tmp_path, UNITS)
+    cli = make_cli(home)
+    cli("user", "add", "canbo", "--name", "Phạm Phi Long", "--role", "admin", YKIEN_NEW_PASSWORD=PASSWORD)
+    base = f"http://127.0.0.1:{free_port()}"
+    log = tmp_path / "serve.log"
+    # A work pool no worker pulls: the job waits for one until its run is cancelled in Prefect's UI
+    serve = cli.start("serve", "--port", base.rsplit(":", 1)[1], "--interval", "60", log=log,
+                      PREFECT_API_URL=prefect_api, YKIEN_WORK_POOL="khong-ai-nhan",
+                      PREFECT_HOME=str(tmp_path / "prefect-client"))
+    try:
+        wait_until(lambda: _answers(base) or serve.poll() is not None, 60, "serve's web app answering")
+        assert serve.poll() is None, log.read_text()
+        staff = _login(base, "canbo", PASSWORD)
+        started = staff.get("/rounds/1/pdf/cong-van-xin-y-kien.pdf")
+        assert started.status_code == 303, started.text
+        job_url = started.headers["location"]
+        job_id = job_url.rsplit("/", 1)[1]
+        assert staff.get(job_url + ".json").json()["label"] == "Đang chờ máy xử lý (ykien worker) nhận việc…"
+        (run,) = flow_runs(prefect_api, f"job:{job_id}")
+        cancelled = httpx.post(f"{prefect_api}/flow_runs/{run['id']}/set_state", timeout=10, json={
+            "state": {"type": "CANCELLED", "name": "Cancelled"}, "force": True})
+        assert cancelled.status_code in (200, 201), cancelled.text
+        wait_until(lambda: staff.get(job_url + ".json").json()["status"] != "running", 20, "the job ended",
+                   interval=0.5)
+        job = staff.get(job_url + ".json").json()
+        assert (job["status"], job["status_label"]) == ("interrupted", "Bị gián đoạn"), job
+        assert "trên Prefect đã dừng (trạng thái Cancelled)" in job["message"]
+        staff.close()
+        terminate(serve, "serve")
+    finally:
+        if serve.poll() is None:
+            serve.kill()
+            serve.wait(10)
+    assert "Traceback" not in log.read_text()

@@ -1,6 +1,7 @@
 """A document's PDF handed to the workers (what `ykien serve` does with PREFECT_API_URL): the job waits for a worker
 without reading as interrupted, a worker's own App runs it and keeps the PDF in the database, and the web app serves
-it; a hand-over that fails runs the job here. Bad input: a PDF the round's state does not offer is refused before
+it; a hand-over that fails runs the job here; a job whose flow run ended before a worker took it (cancelled or deleted
+in Prefect's UI) ends interrupted, saying so, and one Prefect cannot tell about keeps waiting. Bad input: a PDF the round's state does not offer is refused before
 any job is recorded, and one that stopped being offered fails its job with the reason. The flow run itself on a real
 Prefect server and worker: tests/e2e/test_prefect_workers.py."""
 from __future__ import annotations
@@ -24,6 +25,8 @@ from workflows.service import jobs
 from workflows.service.app import build_app
 from workflows.service.render_jobs import DocumentUnavailable, run_render, start_render
 
+WAITING = "Đang chờ máy xử lý (ykien worker) nhận việc…"
+
 WAIT = 30.0
 LETTER = "cong-van-xin-y-kien.pdf"  # offered in the story's state (consolidating)
 NOT_OFFERED = "cong-van-don-doc.pdf"  # a document of the kind, offered only while the round circulates
@@ -37,11 +40,20 @@ class Submitter:
     def __init__(self, error: Exception | None = None) -> None:
         self.error = error
         self.submitted: list[tuple[str, dict[str, Any]]] = []
+        self.ended: dict[str, str | Exception] = {}  # job id -> the state its run ended in, or what asking raised
+        self.asked: list[str] = []
 
     def submit_job(self, flow: str, params: dict[str, Any]) -> None:
         if self.error is not None:
             raise self.error
         self.submitted.append((flow, params))
+
+    def job_run_ended(self, job_id: str) -> str | None:
+        self.asked.append(job_id)
+        ended = self.ended.get(job_id)
+        if isinstance(ended, Exception):
+            raise ended
+        return ended
 
 
 def _finished(browser: Any, url: str) -> dict[str, Any]:
@@ -81,9 +93,9 @@ def test_a_pdf_handed_to_the_workers_waits_for_one_then_a_workers_app_renders_it
         uow.session.get(JobRow, job_id).updated_at = datetime.now(UTC) - jobs.STALE_AFTER * 10  # type: ignore[union-attr]
         uow.commit()
     waiting = staff.get(started.headers["location"] + ".json").json()
-    assert (waiting["status"], waiting["label"]) == ("running", "Đang chờ máy xử lý (ykien worker) nhận việc…")
+    assert (waiting["status"], waiting["label"]) == ("running", WAITING)
     page = staff.get(started.headers["location"])
-    assert page.status_code == 200 and "Đang chờ máy xử lý (ykien worker) nhận việc…" in page.text
+    assert page.status_code == 200 and WAITING in page.text
 
     worker = build_app(site.app.settings)  # a worker builds its own App from the settings
     try:
@@ -97,6 +109,69 @@ def test_a_pdf_handed_to_the_workers_waits_for_one_then_a_workers_app_renders_it
     pdf = staff.get(job["result_url"])
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
     assert f'filename="{LETTER}"' in pdf.headers["content-disposition"]
+
+
+def _started_ago(site: Site, job_id: str, age: timedelta) -> None:
+    with site.app.uow() as uow:
+        uow.session.get(JobRow, job_id).started_at = datetime.now(UTC) - age  # type: ignore[union-attr]
+        uow.commit()
+
+
+def test_a_handed_over_job_whose_flow_run_was_cancelled_before_a_worker_took_it_ends_saying_so(
+        site: Site, handed_over: Submitter) -> None:
+    staff = site.as_("canbo")
+    started = staff.get(f"/rounds/{site.round_id}/pdf/{LETTER}", follow_redirects=False)
+    job_id = started.headers["location"].rsplit("/", 1)[1]
+    assert staff.get(started.headers["location"] + ".json").json()["label"] == WAITING
+    assert handed_over.asked == [job_id]  # asked Prefect: its run waits
+
+    handed_over.ended[job_id] = "Cancelled"  # cancelled in Prefect's UI, no worker had taken it
+    assert staff.get(started.headers["location"] + ".json").json()["status"] == "running"  # asked 5 s ago at most
+    assert handed_over.asked == [job_id]
+    jobs._ASKED[job_id] -= jobs.ASK_PREFECT_SECONDS
+    job = staff.get(started.headers["location"] + ".json").json()
+    assert job["status"] == "interrupted" and job["status_label"] == "Bị gián đoạn"
+    assert job["message"] == jobs.ABANDONED_MESSAGE.format(state="Cancelled")
+    page = staff.get(started.headers["location"])
+    assert "trạng thái Cancelled" in page.text and '<div id="job-meter" hidden>' in page.text  # no waiting label shown
+    worker = build_app(site.app.settings)
+    try:  # a worker reaching the run after all runs nothing: the job has ended
+        assert run_render(worker, job_id, site.round_id, LETTER) is None
+    finally:
+        worker.close()
+    assert staff.get(started.headers["location"] + ".json").json()["status"] == "interrupted"
+    assert handed_over.asked == [job_id, job_id]  # an ended job is not asked about again
+
+
+def test_a_handed_over_job_without_a_flow_run_waits_out_the_submission_then_ends(
+        site: Site, handed_over: Submitter) -> None:
+    job_id = start_render(site.app, site.round_id, LETTER, "test")
+    handed_over.ended[job_id] = jobs.DELETED_RUN
+    assert jobs.job_view(site.app, job_id).status == "running"  # its run may not be created yet
+    _started_ago(site, job_id, jobs.SUBMIT_GRACE + timedelta(seconds=1))
+    jobs._ASKED[job_id] -= jobs.ASK_PREFECT_SECONDS
+    view = jobs.job_view(site.app, job_id)
+    assert view.status == "interrupted" and view.message == jobs.ABANDONED_MESSAGE.format(state="Deleted")
+
+
+def test_a_handed_over_job_keeps_waiting_while_prefect_does_not_answer(site: Site, handed_over: Submitter) -> None:
+    job_id = start_render(site.app, site.round_id, LETTER, "test")
+    _started_ago(site, job_id, jobs.STALE_AFTER * 10)
+    handed_over.ended[job_id] = ConnectionError("Prefect away")
+    view = jobs.job_view(site.app, job_id)
+    assert (view.status, view.label, view.message) == ("running", WAITING, None)
+    assert handed_over.asked == [job_id]
+
+
+def test_a_job_a_worker_took_is_not_ended_by_its_runs_state(site: Site, handed_over: Submitter) -> None:
+    job_id = start_render(site.app, site.round_id, LETTER, "test")
+    with site.app.uow() as uow:  # a worker took it between the page's read and its question to Prefect
+        assert uow.jobs.take_over(job_id, jobs.QUEUED, "another-process", datetime.now(UTC))
+        uow.commit()
+        assert not uow.jobs.abandon(job_id, jobs.QUEUED, "x", datetime.now(UTC))
+    handed_over.ended[job_id] = "Crashed"
+    assert jobs.job_view(site.app, job_id).status == "running"
+    assert handed_over.asked == []  # taken: Prefect is not asked
 
 
 def test_a_hand_over_that_fails_runs_the_job_here(site: Site, handed_over: Submitter, tmp_path: Path,

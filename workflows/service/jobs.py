@@ -4,7 +4,8 @@ answers at once; the page polls how far it is. The work reports its own progress
 use case); a flusher in the process that runs it writes the latest count to the job's row at most every
 FLUSH_SECONDS, so that the writes cost a small fraction of the work and any replica can answer the poll. A file the
 job makes is kept in the database, for any replica to serve. A running job whose process is gone reads as
-interrupted; a job waiting for a worker to take it is not gone."""
+interrupted; a job waiting for a worker to take it is not gone, unless its flow run has ended without it
+(cancelled or deleted in Prefect's UI): then it reads as interrupted, saying so."""
 from __future__ import annotations
 
 import hashlib
@@ -49,6 +50,13 @@ ACTION_TITLES = {"launch": "Phát hành", "submission": "Lập hồ sơ trình",
 INTERRUPTED_MESSAGE = ("Công việc bị gián đoạn (máy chủ đã dừng hoặc khởi động lại giữa chừng). Xem trang của đợt "
                        "để biết phần nào đã xong trước khi làm lại.")
 FAILED_MESSAGE = "Có lỗi ngoài dự kiến khi thực hiện; không có gì bị ghi dở. Xem nhật ký máy chủ hoặc thử lại."
+# A job handed to the workers whose flow run ended before any worker took it (cancelled or deleted in Prefect's UI,
+# crashed): it will never run. {state} is the run's state as Prefect's UI names it.
+ABANDONED_MESSAGE = ("Không máy xử lý (ykien worker) nào nhận công việc này: lượt chạy của nó trên Prefect đã dừng "
+                     "(trạng thái {state}). Không có gì được làm; hãy làm lại từ trang của đợt.")
+ASK_PREFECT_SECONDS = 5.0  # a page polling a job waiting for a worker asks Prefect about its run at most this often
+SUBMIT_GRACE = timedelta(seconds=30)  # a job this young without a flow run may not have it created yet
+DELETED_RUN = "Deleted"  # what `JobSubmitter.job_run_ended` says when no flow run carries the job
 
 
 class JobNotFound(DomainError):
@@ -204,6 +212,11 @@ class JobSubmitter(Protocol):
 
     def submit_job(self, flow: str, params: dict[str, Any]) -> None: ...
 
+    def job_run_ended(self, job_id: str) -> str | None:
+        """The state the job's flow run ended in without running it ("Deleted" when there is none), or None while
+        it may still run it."""
+        ...
+
 
 def start_job(app: App, round_id: int, action: str, actor: str, work: Callable[[JobControl], JobOutcome],
               remote: RemoteWork | None = None) -> str:
@@ -275,6 +288,40 @@ def _cut_short(job: Job) -> bool:
     return _utc_now() - job.updated_at > STALE_AFTER
 
 
+_ASKED: dict[str, float] = {}  # job id -> when this process last asked Prefect about its run (monotonic)
+
+
+def _run_ended_untaken(app: App, job: Job) -> bool:
+    """Whether the job waits for a worker although its flow run has ended (then it is recorded as abandoned, unless a
+    worker took it meanwhile). Asks the submitter at most every ASK_PREFECT_SECONDS per job; a submitter that does not
+    answer (Prefect away) leaves the job waiting."""
+    submitter = app.executor
+    if job.status != RUNNING or job.owner != QUEUED or not isinstance(submitter, JobSubmitter):
+        with _LIVE_LOCK:
+            _ASKED.pop(job.id, None)
+        return False
+    now = time.monotonic()
+    with _LIVE_LOCK:
+        if now - _ASKED.get(job.id, now - ASK_PREFECT_SECONDS) < ASK_PREFECT_SECONDS:
+            return False
+        _ASKED[job.id] = now
+    try:
+        state = submitter.job_run_ended(job.id)
+    except Exception:
+        log.warning("job %s: could not ask Prefect about its flow run", job.id, exc_info=True)
+        return False
+    if state is None or (state == DELETED_RUN and _utc_now() - job.started_at < SUBMIT_GRACE):
+        return False
+    with app.uow() as uow:
+        abandoned = uow.jobs.abandon(job.id, QUEUED, ABANDONED_MESSAGE.format(state=state), _utc_now())
+        uow.commit()
+    with _LIVE_LOCK:
+        _ASKED.pop(job.id, None)
+    if abandoned:
+        log.warning("job %s: its flow run ended (%s) before a worker took it", job.id, state)
+    return True
+
+
 @dataclass(frozen=True)
 class JobView:
     """A job as the page and its JSON show it."""
@@ -322,6 +369,9 @@ def job_view(app: App, job_id: str) -> JobView:
         job = uow.jobs.get(job_id)
     if job is None:
         raise JobNotFound()
+    if _run_ended_untaken(app, job):
+        with app.uow(read_only=True) as uow:
+            job = uow.jobs.get(job_id) or job
     if _cut_short(job):
         _finish(app, job_id, INTERRUPTED, INTERRUPTED_MESSAGE, None)
         with app.uow(read_only=True) as uow:
@@ -340,6 +390,6 @@ def job_view(app: App, job_id: str) -> JobView:
                    STATUS_LABELS.get(job.status, job.status), label, done, total, job.message, job.result_url)
 
 
-__all__ = ["BACKGROUND_FROM_UNITS", "DONE", "FAILED", "INTERRUPTED", "QUEUED", "RUNNING", "JobControl",
+__all__ = ["BACKGROUND_FROM_UNITS", "DELETED_RUN", "DONE", "FAILED", "INTERRUPTED", "QUEUED", "RUNNING", "JobControl",
            "JobNotFound", "JobOutcome", "JobSubmitter", "JobView", "RemoteWork", "forget_old_files", "job_file",
            "job_view", "mail_counter", "run_handed_over", "running_job", "runs_in_background", "start_job"]
