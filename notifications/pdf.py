@@ -356,9 +356,19 @@ class PdfServer:
         self._thread: threading.Thread | None = None
         self._folder: Path | None = None
         self._lock = threading.Lock()
+        self._asked = False
 
     @property
     def address(self) -> str | None:
+        return self._address
+
+    def address_starting(self) -> str | None:
+        """`address`, starting the server on the first call (a `ykien worker` keeps LibreOffice warm only once it
+        has a PDF to render: most only send mail). That first render, and any while it starts, goes cold."""
+        with self._lock:
+            first, self._asked = not self._asked and not self._stopping.is_set(), True
+        if first:
+            self.start()
         return self._address
 
     @property

@@ -20,12 +20,14 @@ from typing import Any
 from prefect import flow
 
 from config.settings import Settings, load_settings
+from notifications.pdf import PdfServer
 from workflows.service.app import App, build_app
 from workflows.service.jobs import DELETED_RUN
 from workflows.service.render_jobs import RENDER_FLOW, run_render
 from workflows.service.steps import STEPS, HandedToWorkers
 
 _running_app: ContextVar[App | None] = ContextVar("ykien_running_app", default=None)
+_running_pdf: ContextVar[PdfServer | None] = ContextVar("ykien_running_pdf", default=None)
 
 
 @functools.cache
@@ -40,13 +42,19 @@ def step_app() -> App:
 
 
 @contextmanager
-def running_with(app: App) -> Iterator[None]:
-    """Flows run in this context use `app`."""
-    token = _running_app.set(app)
+def running_with(app: App, pdf: PdfServer | None = None) -> Iterator[None]:
+    """Flows run in this context use `app`, and render PDFs through `pdf` (started on the first render)."""
+    token, pdf_token = _running_app.set(app), _running_pdf.set(pdf)
     try:
         yield
     finally:
+        _running_pdf.reset(pdf_token)
         _running_app.reset(token)
+
+
+def _warm_pdf_address() -> str | None:
+    pdf = _running_pdf.get()
+    return pdf.address_starting() if pdf is not None else None
 
 
 def _result(report: Any) -> dict[str, Any]:
@@ -76,7 +84,7 @@ async def close_flow(timer_id: int, round_id: int) -> dict[str, Any]:
 async def render_flow(job_id: str, round_id: int, document: str) -> dict[str, Any]:
     """Render the PDF `document` of a round for the background job `job_id` (started by `ykien serve`): its progress,
     end and file are written to the job's rows, whichever worker runs it. Not retried: a failure is the job's."""
-    status = await asyncio.to_thread(run_render, step_app(), job_id, round_id, document)
+    status = await asyncio.to_thread(run_render, step_app(), job_id, round_id, document, _warm_pdf_address())
     return {"job_id": job_id, "status": status}
 
 

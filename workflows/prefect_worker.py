@@ -6,7 +6,8 @@ server and the Prefect API) for more throughput. The worker builds its own App f
 flows (`running_with`); it heartbeats to Prefect (the work pool lists it online, and `ykien serve` submits one
 circulate run per online worker) and to the database (its claims pass to others if it dies). A run is taken by
 proposing Pending, which Prefect grants to one worker only. Stopping (SIGTERM, SIGINT) stops pulling, lets the run
-in progress finish and retires the instance: nothing of it is left running.
+in progress finish and retires the instance: nothing of it is left running. The first PDF render starts LibreOffice
+kept warm (unoserver, a child stopped with the worker) for the renders after it.
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
+from notifications.pdf import PdfServer
 from workflows.flows import FLOWS, WORKER_HEARTBEAT_SECONDS, ensure_deployments, running_with
 from workflows.logs import configure_logging
 from workflows.service.app import App
@@ -29,8 +31,10 @@ log = logging.getLogger("ykien.worker")
 class StepWorker:
     """Runs the flow runs of `pool`, one at a time, until `stop` is set."""
 
-    def __init__(self, app: App, pool: str, name: str, poll_seconds: float = 0.5) -> None:
+    def __init__(self, app: App, pool: str, name: str, poll_seconds: float = 0.5,
+                 pdf: PdfServer | None = None) -> None:
         self.app = app
+        self.pdf = pdf  # LibreOffice kept warm once a render run needs it
         self.pool = pool
         self.name = name
         self.poll_seconds = poll_seconds
@@ -106,7 +110,7 @@ class StepWorker:
         from prefect.flow_engine import run_flow_async
 
         log.info("worker %s: %s", self.name, flow_run.name)
-        with running_with(self.app):
+        with running_with(self.app, self.pdf):
             state = await run_flow_async(step_flow, flow_run=flow_run, parameters=dict(flow_run.parameters),
                                          return_type="state")
         self.runs_done += 1
@@ -121,7 +125,8 @@ def work(app: App, pool: str, name: str, poll_seconds: float = 0.5, stop: thread
     engine, which replaces SIGTERM's handler when it runs a flow in the main thread, leaves them alone. `stop` set
     beforehand (a signal while starting) stops it before it takes anything."""
     configure_logging(app.settings.log_format, only="ykien")  # whatever Prefect does to the root logger
-    worker = StepWorker(app, pool, name, poll_seconds)
+    pdf = PdfServer()
+    worker = StepWorker(app, pool, name, poll_seconds, pdf)
     loop = asyncio.new_event_loop()
     stopped = asyncio.Event()
     failure: list[BaseException] = []
@@ -148,6 +153,7 @@ def work(app: App, pool: str, name: str, poll_seconds: float = 0.5, stop: thread
         for signum, handler in previous.items():
             signal.signal(signum, handler)
         loop.close()
+        pdf.stop()  # no LibreOffice outlives the worker
     if failure:
         raise failure[0]
     return worker.runs_done

@@ -2,8 +2,8 @@
 `ykien worker`s. A round's fan-out and its reminder run as flow runs on the workers (each worker sends part of the
 fan-out), read back from Prefect's API by their round id; SIGTERM stops each process with exit 0 and no child left.
 A document's PDF asked for on serve's web app renders as a flow run on a worker (a job handed over, with LibreOffice
-started for it), and serve's web app follows the job and serves the PDF from the database; a PDF job whose flow
-run is cancelled in Prefect before any worker takes it ends on its page, saying so.
+started for it, then kept warm until the worker stops), and serve's web app follows the job and serves the PDF from
+the database; a PDF job whose flow run is cancelled in Prefect before any worker takes it ends on its page, saying so.
 And the bad input of `ykien worker` and `ykien serve --prefect`.
 
 One Prefect server for the module (it takes 15-20 s to start).
@@ -193,6 +193,12 @@ def test_fanout_reminder_and_a_pdf_run_as_flow_runs_on_two_workers(prefect_api: 
         assert {"ykien", "step:render", "round:1", f"job:{job_id}"} <= set(render["tags"])
         assert render["parameters"] == {"job_id": job_id, "round_id": 1, "document": "cong-van-xin-y-kien.pdf"}
         staff.close()
+        # The rendering worker started LibreOffice kept warm for its next renders; stopping it stops LibreOffice too
+        def warm() -> list[subprocess.Popen[bytes]]:
+            return [worker for worker, log in workers if "LibreOffice kept warm" in log.read_text(errors="replace")]
+        waited(lambda: bool(warm()), 90, "the rendering worker's LibreOffice kept warm")
+        (renderer,) = warm()
+        assert any(_process_name(pid) == "python3" for pid in children(renderer.pid)), children(renderer.pid)
 
         for process, what in ((serve, "serve"), *((worker, "worker") for worker, _ in workers)):
             terminate(process, what)
@@ -202,6 +208,13 @@ def test_fanout_reminder_and_a_pdf_run_as_flow_runs_on_two_workers(prefect_api: 
                 process.kill()
                 process.wait(10)
         capture.server.stop()
+
+
+def _process_name(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        return ""
 
 
 def _login(base: str, username: str, password: str) -> httpx.Client:

@@ -137,6 +137,42 @@ def test_warm_render_goes_through_the_unoserver_even_with_no_soffice_on_path(
     assert_reads_as_the_letter(pdf, tmp_path)
 
 
+def test_a_server_started_by_its_first_ask_answers_the_asks_after_it_and_leaves_nothing_when_stopped(
+        letter: bytes, tmp_path: Path) -> None:
+    _require(*TOOLS, uno=True)
+    never_asked = PdfServer()
+    never_asked.stop()  # a worker that rendered nothing: nothing was started, nothing to stop
+    assert never_asked.address_starting() is None and never_asked.pid is None
+
+    lazy = PdfServer()
+    try:
+        assert lazy.pid is None  # not started until a render asks
+        assert lazy.address_starting() is None  # the first render goes cold while it starts
+        assert lazy.wait_ready(90), "unoserver did not answer within 90 s"
+        group = lazy.pid
+        assert group is not None
+        address = lazy.address_starting()
+        assert address is not None and address == lazy.address and lazy.pid == group  # started once
+        assert_reads_as_the_letter(to_pdf(letter, "cong-van-xin-y-kien.docx", server=address), tmp_path)
+    finally:
+        lazy.stop()
+    assert not _group_alive(group)
+    assert lazy.address_starting() is None and lazy.pid == group  # stopped: asking does not start it again
+
+
+def _group_alive(group: int) -> bool:
+    """Whether a process of the group still runs (a killed one not yet reaped by init is a zombie: not running)."""
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[2]) == group and fields[0] != "Z":
+                return True
+    return False
+
+
 def test_a_server_that_does_not_answer_falls_back_to_a_cold_render(letter: bytes, tmp_path: Path) -> None:
     _require(*TOOLS)
     with socket.socket() as probe:  # a port nobody listens on

@@ -61,7 +61,7 @@ def start_render(app: App, round_id: int, document: str, actor: str, server: str
                      RemoteWork(RENDER_FLOW, {"round_id": round_id, "document": document}))
 
 
-def run_render(app: App, job_id: str, round_id: int, document: str) -> str | None:
-    """The render flow's work on a worker: the job handed over, run here with LibreOffice started for it; how it
-    ended (None when it was not waiting for a worker)."""
-    return run_handed_over(app, job_id, render_work(app, round_id, document, None))
+def run_render(app: App, job_id: str, round_id: int, document: str, server: str | None = None) -> str | None:
+    """The render flow's work on a worker: the job handed over, run here through the worker's warm LibreOffice
+    (`server`) or one started for it; how it ended (None when it was not waiting for a worker)."""
+    return run_handed_over(app, job_id, render_work(app, round_id, document, server))
