@@ -31,7 +31,7 @@ ANSWER_LABELS: dict[AnswerStatus, str] = {
     AnswerStatus.PROPOSALS: "Có đề xuất",
     AnswerStatus.PENDING: "Chưa trả lời",
     AnswerStatus.SILENT: "Không trả lời",
-    AnswerStatus.NOT_ASKED: "Không lấy ý kiến",
+    AnswerStatus.NOT_ASKED: "Không cần trả lời",  # published or informed: every kind says so
 }
 
 SILENCE_LABEL = "coi như đồng ý"  # the fallback mark of a silent unit taken to agree

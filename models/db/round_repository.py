@@ -228,7 +228,7 @@ class RoundRepository:
             query = query.with_for_update(read=shared)
         row = self.session.scalars(query).one_or_none()
         if row is None:
-            raise RoundNotFound(f"Không tìm thấy đợt lấy ý kiến số {round_id}.")
+            raise RoundNotFound(f"Không tìm thấy đợt số {round_id}.")
         self._rows[round_id] = row
         if lock:
             (self._shared if shared else self._locked).add(round_id)

@@ -171,7 +171,7 @@ def test_a_call_for_proposals_refuses_silence_as_agreement_and_shows_only_its_ow
     call = get_workflow("proposal_call")
     assert shown["silence_label"] is None and shown["workflow_title"] == call.title
     assert units["STC"]["answer"] == "silent" and units["STC"]["flags"] == []
-    assert {u["answer_label"] for u in units.values()} <= {"Không trả lời", "Không lấy ý kiến"}
+    assert {u["answer_label"] for u in units.values()} <= {"Không trả lời", "Không cần trả lời"}
     human = cli("round", "show", "1").out
     assert "Không trả lời" in human and "đề xuất" in human
     for words in ("góp ý", "coi như đồng ý"):

@@ -336,3 +336,60 @@ def test_the_name_check_finds_a_planted_state_name(tmp_path: Path) -> None:
     planted = tmp_path / "workflows" / "service" / "planted.py"
     planted.write_text('def ready(status: str) -> bool:\n    return status == "consolidated"\n', encoding="utf-8")
     assert kind_names_in_code(tmp_path) == ["workflows/service/planted.py:2: 'consolidated'"]
+
+
+# The story of seed 000 (a consultation) told by `ykien demo`: its words are that round's.
+TELLS_ONE_KIND = {"workflows/demo.py"}
+
+
+def kind_words() -> set[str]:
+    """What each shipped kind calls its round ("đợt lấy ý kiến", "đợt đề xuất nhiệm vụ", ...)."""
+    from workflows.service.registry import shipped_workflows
+
+    return {workflow.terms.round.lower() for workflow in shipped_workflows().values()}
+
+
+def _docstrings(tree: ast.AST) -> set[int]:
+    return {id(node.body[0].value) for node in ast.walk(tree)
+            if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef) and node.body
+            and isinstance(node.body[0], ast.Expr) and isinstance(node.body[0].value, ast.Constant)}
+
+
+def kind_words_in_code(root: Path = REPO) -> list[str]:
+    """Where code or a template shared by every kind writes one kind's name for its round, in what people read."""
+    words = kind_words()
+    found = []
+    for path in sorted([*(root / "workflows").rglob("*.py"), *(root / "notifications").rglob("*.py")]):
+        relative = path.relative_to(root).as_posix()
+        if relative in TELLS_ONE_KIND or "/definitions/" in relative:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        skip = _docstrings(tree)
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in skip
+                    and any(word in node.value.lower() for word in words)):
+                found.append(f"{relative}:{node.lineno}: {node.value!r}")
+    shared = [*(root / "workflows" / "web" / "templates").rglob("*.html"),
+              *(folder for folder in (root / "notifications" / "templates").glob("_*/*") if folder.is_file())]
+    for path in sorted(shared):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if any(word in line.lower() for word in words) and not line.lstrip().startswith("{#"):
+                found.append(f"{path.relative_to(root).as_posix()}:{number}: {line.strip()}")
+    return found
+
+
+def test_no_page_message_or_mail_shared_by_every_kind_names_one_kind_s_round() -> None:
+    found = kind_words_in_code()
+    assert not found, ("these say one kind's name for a round where every kind is shown; say \"đợt\" or use the "
+                       "kind's terms.round:\n" + "\n".join(found))
+
+
+def test_the_kind_words_check_finds_a_planted_message(tmp_path: Path) -> None:
+    for package in ("workflows", "notifications"):
+        shutil.copytree(REPO / package, tmp_path / package, ignore=shutil.ignore_patterns("__pycache__"))
+    planted = tmp_path / "workflows" / "service" / "planted.py"
+    planted.write_text('"""Not a message: đợt lấy ý kiến."""\nMESSAGE = "Đã đóng đợt lấy ý kiến."\n', encoding="utf-8")
+    template = tmp_path / "workflows" / "web" / "templates" / "planted.html"
+    template.write_text("{# đợt lấy ý kiến: a comment #}\n<h1>Các đợt đề xuất nhiệm vụ</h1>\n", encoding="utf-8")
+    assert kind_words_in_code(tmp_path) == ["workflows/service/planted.py:2: 'Đã đóng đợt lấy ý kiến.'",
+                                            "workflows/web/templates/planted.html:2: <h1>Các đợt đề xuất nhiệm vụ</h1>"]

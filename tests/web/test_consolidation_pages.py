@@ -214,7 +214,7 @@ def test_triage_table_shows_each_comment_with_section_wording_and_the_unit_lists
     # With comments unhandled, completing is not the page's primary action, and says what to do first
     assert re.search(r'<button type="submit" class="secondary" aria-describedby="unhandled-note">Hoàn thành', page)
     assert 'id="unhandled-note">Còn <strong>3</strong> ý kiến chưa xử lý' in page
-    not_asked = re.search(r"Không lấy ý kiến \((\d+)\)</h3>(.*?)</section>", page, re.S)
+    not_asked = re.search(r"Không cần trả lời \((\d+)\)</h3>(.*?)</section>", page, re.S)
     assert not_asked and not_asked.group(1) == "1" and "(đăng tải)" in not_asked.group(2)
 
 

@@ -194,7 +194,7 @@ def test_round_without_draft_answers_404_for_the_download(client: TestClient, yk
     token = links(capture)["SCT"]
     assert "/draft" not in client.get(f"/r/{token}").text
     missing = client.get(f"/r/{token}/draft")
-    assert missing.status_code == 404 and "không có tệp dự thảo" in missing.text
+    assert missing.status_code == 404 and "Đợt này không có tệp đính kèm." in missing.text
 
 
 def test_publish_and_inform_units_see_the_request_without_an_answer_form(client: TestClient,

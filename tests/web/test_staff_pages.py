@@ -433,7 +433,7 @@ def test_paper_answer_without_comment_text_is_refused(site: Site) -> None:
 def test_answer_for_a_publish_only_unit_shows_the_engine_refusal(site: Site) -> None:
     response = site.as_("canbo").post(f"/rounds/{site.round_id}/respond", {
         "unit": "TTTT-VP", "kind": "agree", "channel": "paper", "confirmed": "yes"})
-    assert response.status_code == 422 and "không được lấy ý kiến trong đợt này" in response.text
+    assert response.status_code == 422 and "không được đề nghị trả lời trong đợt này" in response.text
 
 
 def test_close_early_moves_the_round_on_and_is_audited(site: Site) -> None:
@@ -510,7 +510,7 @@ def test_audit_page_shows_an_intact_chain_then_the_break(site: Site) -> None:
 
 def test_unknown_round_is_a_plain_404(shared: Site) -> None:
     response = shared.as_("canbo").get("/rounds/9999")
-    assert response.status_code == 404 and "Không tìm thấy đợt lấy ý kiến số 9999" in response.text
+    assert response.status_code == 404 and "Không tìm thấy đợt số 9999" in response.text
 
 
 # --- create, preview, launch ---------------------------------------------------------------------------

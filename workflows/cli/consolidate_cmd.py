@@ -176,7 +176,7 @@ def revise(round_id: int,
 def follow_up(round_id: int, deadline: str = typer.Option(..., "--deadline"),
               units: list[str] = typer.Option([], "--unit", help="Chỉ gửi cho các đơn vị này (mặc định: như đợt cũ)."),
               actor: str | None = ACTOR_OPTION, as_json: bool = JSON_OPTION) -> None:
-    """Tạo đợt lấy ý kiến mới trên dự thảo đã sửa, gửi cùng danh sách hoặc ít đơn vị hơn."""
+    """Tạo đợt mới (cùng loại) trên dự thảo đã sửa, gửi cùng danh sách hoặc ít đơn vị hơn."""
     from workflows.cli.parsing import parse_deadline
     from workflows.service.followup import follow_up_round
 
@@ -189,7 +189,7 @@ def follow_up(round_id: int, deadline: str = typer.Option(..., "--deadline"),
     if as_json:
         print_json({"id": new_id})
     else:
-        say(f"Đã tạo đợt lấy ý kiến số {new_id} (chưa phát hành).")
+        say(f"Đã tạo đợt số {new_id} (chưa phát hành).")
 
 
 __all__ = ["fail", "register"]

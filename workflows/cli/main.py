@@ -23,8 +23,9 @@ from workflows.cli import (
 from workflows.cli.common import EXIT_BAD_INPUT, has_surrogates, undecodable_argument
 
 app = typer.Typer(name="ykien", no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
-                  help="ykien: quy trình lấy ý kiến góp ý của Sở Khoa học và Công nghệ.")
-app.add_typer(round_cmd.app, name="round", help="Đợt lấy ý kiến: tạo, phát hành, theo dõi, gia hạn, đôn đốc.")
+                  help="ykien: gửi văn bản tới các cơ quan, đơn vị, theo dõi và tổng hợp trả lời (Sở Khoa học và "
+                       "Công nghệ).")
+app.add_typer(round_cmd.app, name="round", help="Các đợt (mọi loại): tạo, phát hành, theo dõi, gia hạn, đôn đốc.")
 app.add_typer(directory_cmd.app, name="directory", help="Danh bạ cơ quan, đơn vị nhận văn bản.")
 app.add_typer(workflow_cmd.app, name="workflow", help="Định nghĩa quy trình (YAML).")
 app.add_typer(calendar_cmd.app, name="calendar", help="Lịch ngày làm việc (nghỉ lễ, làm bù).")

@@ -30,8 +30,8 @@ def create(
     office: str = typer.Option(..., "--office", help="Mã phòng soạn thảo, ví dụ TĐC."),
     deadline: str = typer.Option(..., "--deadline",
                                  help="Hạn trả lời: 05/12/2025, 2025-12-05 hoặc \"10 ngày làm việc\"."),
-    units: list[str] = typer.Option([], "--unit", help="Mã đơn vị được lấy ý kiến (lặp lại được)."),
-    groups: list[str] = typer.Option([], "--group", help="Mã nhóm đơn vị được lấy ý kiến (lặp lại được)."),
+    units: list[str] = typer.Option([], "--unit", help="Mã đơn vị được đề nghị trả lời (lặp lại được)."),
+    groups: list[str] = typer.Option([], "--group", help="Mã nhóm đơn vị được đề nghị trả lời (lặp lại được)."),
     publish: list[str] = typer.Option([], "--publish", help="Mã đơn vị/nhóm đề nghị đăng tải dự thảo."),
     inform: list[str] = typer.Option([], "--inform", help="Mã đơn vị/nhóm nhận để biết."),
     contact_name: str = typer.Option(..., "--contact-name"),
@@ -144,9 +144,9 @@ def edit(
     office: str | None = typer.Option(None, "--office", help="Mã phòng soạn thảo (xem `ykien office list`)."),
     deadline: str | None = typer.Option(None, "--deadline",
                                         help="Hạn trả lời: 05/12/2025, 2025-12-05 hoặc \"10 ngày làm việc\"."),
-    units: list[str] = typer.Option([], "--unit", help="Mã đơn vị được lấy ý kiến. Cho một trong --unit, --group, "
+    units: list[str] = typer.Option([], "--unit", help="Mã đơn vị được đề nghị trả lời. Cho một trong --unit, --group, "
                                     "--publish, --inform thì danh sách nơi nhận được thay toàn bộ."),
-    groups: list[str] = typer.Option([], "--group", help="Mã nhóm đơn vị được lấy ý kiến (lặp lại được)."),
+    groups: list[str] = typer.Option([], "--group", help="Mã nhóm đơn vị được đề nghị trả lời (lặp lại được)."),
     publish: list[str] = typer.Option([], "--publish", help="Mã đơn vị/nhóm đề nghị đăng tải dự thảo."),
     inform: list[str] = typer.Option([], "--inform", help="Mã đơn vị/nhóm nhận để biết."),
     contact_name: str | None = typer.Option(None, "--contact-name"),

@@ -230,7 +230,7 @@ def draft_file(app: App, token: str) -> Path:
     """The stored file of the round's current draft version."""
     page = recipient_page(app, token)
     if page.draft_filename is None:
-        raise FileMissing("Đợt lấy ý kiến này không có tệp dự thảo đính kèm.")
+        raise FileMissing("Đợt này không có tệp đính kèm.")
     path = draft_location(app, page.round_id, page.draft_version, page.draft_filename)
     if not path.is_file():
         raise FileMissing("Không tìm thấy tệp dự thảo; vui lòng liên hệ Sở Khoa học và Công nghệ.")

@@ -74,7 +74,7 @@ def create_web_app(app: App) -> FastAPI:
     # document: plain HTML, no script, nothing from another host.
     web = FastAPI(title="ykien", version="1", docs_url=None, redoc_url=None, openapi_url=OPENAPI_URL,
                   swagger_ui_oauth2_redirect_url=None, lifespan=_request_threads(app),
-                  description="API của ykien: đợt lấy ý kiến, đơn vị, ý kiến góp ý.")
+                  description="API của ykien: các đợt, cơ quan, đơn vị được đề nghị trả lời và câu trả lời của họ.")
     web.state.ykien = app
     web.mount("/static", StaticFiles(directory=STATIC), name="static")
 

@@ -526,7 +526,7 @@ def check_extend_form(form: ExtendForm, units: Mapping[str, str], today: date,
         if not unit:
             errors["unit"] = "Chọn đơn vị được gia hạn."
         elif unit not in units:
-            errors["unit"] = f"Đơn vị \"{unit}\" không được lấy ý kiến trong đợt này."
+            errors["unit"] = f"Đơn vị \"{unit}\" không được đề nghị trả lời trong đợt này."
     deadline: DeadlineChoice | None = None
     try:
         deadline = compute_deadline(form.deadline_mode, form.deadline_date, form.deadline_days, today, calendar,
@@ -596,7 +596,7 @@ def check_respond_form(form: RespondForm, units: Mapping[str, str], workflow: Wo
     if not form.unit:
         errors["unit"] = "Chọn đơn vị trả lời."
     elif form.unit not in units:
-        errors["unit"] = f"Đơn vị \"{form.unit}\" không được lấy ý kiến trong đợt này."
+        errors["unit"] = f"Đơn vị \"{form.unit}\" không được đề nghị trả lời trong đợt này."
     allowed = {ResponseKind.PROPOSALS.value} if workflow.response.kind == "proposals" else {ResponseKind.COMMENTS.value}
     if workflow.response.allow_agree:
         allowed.add(ResponseKind.AGREE.value)

@@ -192,7 +192,8 @@ SESSION_SCHEME = APIKeyCookie(name=SESSION_COOKIE, auto_error=False, scheme_name
                               description="Cookie phiên đăng nhập, nhận từ POST /api/session")
 CSRF_SCHEME = APIKeyHeader(name=CSRF_HEADER, auto_error=False, scheme_name="csrf",
                            description="csrf_token nhận từ POST /api/session; bắt buộc với POST/DELETE")
-RoundId = Annotated[int, Path(ge=1, le=MAX_ID, description="Số đợt lấy ý kiến")]
+RoundId = Annotated[int, Path(ge=1, le=MAX_ID, description="Số của đợt")]
+ROUNDS_TAG = "đợt"  # every kind of round the definitions declare, not one of them
 
 
 def api_user(request: Request, _cookie: str | None = Security(SESSION_SCHEME)) -> StaffUser:
@@ -254,7 +255,7 @@ def logout(request: Request, response: Response, _user: ChangerDep) -> DoneOut:
 
 # Rounds (read) ------------------------------------------------------------------------------------
 
-@router.get("/rounds", tags=["đợt lấy ý kiến"], response_model=list[RoundSummaryOut], operation_id="listRounds",
+@router.get("/rounds", tags=[ROUNDS_TAG], response_model=list[RoundSummaryOut], operation_id="listRounds",
             responses=_answers(200, _round_links("GetRound", round_id="$response.body#/0/id"), 401, 422),
             summary="Danh sách các đợt, lọc theo trạng thái và phòng")
 def rounds(request: Request, _user: UserDep,
@@ -270,7 +271,7 @@ def rounds(request: Request, _user: UserDep,
             for r in list_rounds(ykien(request), status or None, office or None)]
 
 
-@router.get("/rounds/{round_id}", tags=["đợt lấy ý kiến"], response_model=RoundOut, operation_id="getRound",
+@router.get("/rounds/{round_id}", tags=[ROUNDS_TAG], response_model=RoundOut, operation_id="getRound",
             responses=_answers(200, _round_links("GetResponses", "GetAudit", "Launch", "Respond", "Extend", "Remind",
                                                  "Close", bodies={"Respond": FIRST_UNIT, "Extend": FIRST_UNIT}),
                                401, 404, 422),
@@ -302,7 +303,7 @@ def round_detail(request: Request, round_id: RoundId, user: UserDep,
                     can_change=user.can_change_round(state.office))
 
 
-@router.get("/rounds/{round_id}/responses", tags=["đợt lấy ý kiến"], response_model=list[UnitResponseOut],
+@router.get("/rounds/{round_id}/responses", tags=[ROUNDS_TAG], response_model=list[UnitResponseOut],
             operation_id="getRoundResponses", responses=_errors(401, 404, 422),
             summary="Lần trả lời mới nhất của mỗi đơn vị (dự thảo hiện hành)")
 def responses(request: Request, round_id: RoundId, _user: UserDep) -> list[UnitResponseOut]:
@@ -319,7 +320,7 @@ def _latest_answers(app: App, round_id: int) -> list[UnitAnswer]:
     return latest_answers(app, round_id)
 
 
-@router.get("/rounds/{round_id}/audit", tags=["đợt lấy ý kiến"], response_model=AuditOut,
+@router.get("/rounds/{round_id}/audit", tags=[ROUNDS_TAG], response_model=AuditOut,
             operation_id="getRoundAudit", responses=_errors(401, 404, 422),
             summary="Nhật ký của đợt và kết quả kiểm tra chuỗi băm")
 def audit(request: Request, round_id: RoundId, _user: UserDep) -> AuditOut:
@@ -342,7 +343,7 @@ def _deadline(app: App, text: str, field: str) -> tuple[date, int | None]:
     return due, working_days
 
 
-@router.post("/rounds", tags=["đợt lấy ý kiến"], response_model=CreatedOut, status_code=201,
+@router.post("/rounds", tags=[ROUNDS_TAG], response_model=CreatedOut, status_code=201,
              operation_id="createRound",
              responses=_answers(201, _round_links("GetRound", "GetAudit", "Launch"), 401, 403, 409, 422),
              summary="Tạo đợt theo một quy trình (chưa gửi)")
@@ -403,7 +404,7 @@ def _command_out(round_id: int, result: CommandResult) -> CommandOut:
 def _command_route(operation_id: str, summary: str, *then: str,
                    bodies: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
     """A round command's route options: its answer links to the operations `then` on the same round."""
-    return {"tags": ["đợt lấy ý kiến"], "response_model": CommandOut, "operation_id": operation_id,
+    return {"tags": [ROUNDS_TAG], "response_model": CommandOut, "operation_id": operation_id,
             "summary": summary, "responses": _answers(200, _round_links(*then, bodies=bodies), 401, 403, 404, 409, 422)}
 
 

@@ -559,7 +559,8 @@ def follow_up(request: Request, round_id: IdPath, posted: Posted = PostedForm,
     require_change(user, brief.office)
     form = read_follow_up_form(posted.values)
     view = round_view(app, round_id)
-    if not follow_up_possible(get_workflow(brief.workflow), view.state):
+    workflow = get_workflow(brief.workflow)
+    if not follow_up_possible(workflow, view.state):
         return _documents_page(request, round_id, user, follow_up=form, status=409,
                                message="Chỉ lấy ý kiến lại khi dự thảo bị UBND tỉnh trả lại.")
     units = {u.unit_code: u.unit_name for u in view.units}
@@ -574,7 +575,7 @@ def follow_up(request: Request, round_id: IdPath, posted: Posted = PostedForm,
                                                              if len(chosen) > 15 else "")
         latest = latest_version(app, round_id)
         return _confirm_page(request, brief, "follow-up", [
-            "Tạo đợt lấy ý kiến mới (bản nháp, chưa gửi thư) trên dự thảo "
+            f"Tạo {workflow.terms.round} mới (bản nháp, chưa gửi thư) trên dự thảo "
             + (f"phiên bản {latest.version} ({latest.filename})." if latest else "của đợt này."),
             ("Gửi cùng danh sách với đợt này: " if codes is None else f"Gửi {len(chosen)} cơ quan, đơn vị: ")
             + names + ".",
