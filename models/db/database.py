@@ -12,7 +12,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
-from models.db.tables import OutboxRow, TimerRow
+from models.db.job_repository import RUNNING, WAITING_FOR_WORKER
+from models.db.tables import InstanceRow, OutboxRow, TimerRow
+from models.db.tables_jobs import JobRow
 
 if TYPE_CHECKING:
     import sqlite3
@@ -164,16 +166,25 @@ class DatabaseStatus:
     outbox_due: int  # of those, due for sending at `now`
     timers_pending: int
     timers_due: int  # pending timers due at `now`: the next sweep fires them
+    jobs_running: int  # background jobs (a PDF, a launch, a package) a process runs now
+    jobs_waiting: int  # background jobs handed to the workers that no `ykien worker` has taken yet
+    instances_alive: int  # processes (serve, tick, worker) whose heartbeat is recent: claims stay theirs
 
 
-def database_status(engine: Engine, now: datetime) -> DatabaseStatus:
-    """The status, in two cheap queries (counts on the indexed status and due columns)."""
+def database_status(engine: Engine, now: datetime, alive_since: datetime) -> DatabaseStatus:
+    """The status, in two cheap queries (counts on the indexed status and due columns, and on the small jobs and
+    instances tables)."""
     queued = OutboxRow.status == "queued"
     pending = TimerRow.status == "pending"
+    running = JobRow.status == RUNNING
     query = select(select(func.count(OutboxRow.id)).where(queued).scalar_subquery(),
                    select(func.count(OutboxRow.id)).where(queued, OutboxRow.next_attempt_at <= now).scalar_subquery(),
                    select(func.count(TimerRow.id)).where(pending).scalar_subquery(),
-                   select(func.count(TimerRow.id)).where(pending, TimerRow.due_at <= now).scalar_subquery())
+                   select(func.count(TimerRow.id)).where(pending, TimerRow.due_at <= now).scalar_subquery(),
+                   select(func.count(JobRow.id)).where(running, JobRow.owner != WAITING_FOR_WORKER).scalar_subquery(),
+                   select(func.count(JobRow.id)).where(running, JobRow.owner == WAITING_FOR_WORKER).scalar_subquery(),
+                   select(func.count(InstanceRow.id)).where(InstanceRow.heartbeat_at >= alive_since)
+                   .scalar_subquery())
     schema = schema_state(engine)
     with engine.connect().execution_options(**{READ_ONLY: True}) as connection:
         counts = [int(number or 0) for number in connection.execute(query).one()]

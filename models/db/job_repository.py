@@ -13,6 +13,7 @@ RUNNING = "running"
 DONE = "done"
 FAILED = "failed"
 INTERRUPTED = "interrupted"
+WAITING_FOR_WORKER = "queued"  # the owner of a running job handed to the workers that none has taken yet
 
 
 @dataclass(frozen=True)

@@ -68,3 +68,29 @@ def test_a_migrated_database_is_current_and_commits_a_write_that_changes_nothing
     ensure_writable(app)
     after = schema_of(app)
     assert after == before and after.current and not after.newer
+
+
+def test_the_status_counts_background_jobs_running_and_waiting_and_the_processes_alive(
+        app: App, clock: FrozenClock, make_round: Callable[..., int]) -> None:
+    from datetime import timedelta
+
+    from models.db.instance_repository import Instance
+    from models.db.job_repository import DONE, WAITING_FOR_WORKER
+
+    at(clock, "2025-11-20T09:00")
+    now = app.clock.now()
+    status = status_of(app)
+    assert (status.jobs_running, status.jobs_waiting, status.instances_alive) == (0, 0, 0)
+    round_id = make_round()
+    stale = timedelta(seconds=app.settings.stale_after_seconds)
+    with app.uow() as uow:
+        uow.jobs.start("a" * 32, round_id, "pdf", "canbo", "convert", "mot-tien-trinh", now)  # runs in a process
+        uow.jobs.start("b" * 32, round_id, "pdf", "canbo", "queued", WAITING_FOR_WORKER, now)  # waits for a worker
+        uow.jobs.start("c" * 32, round_id, "pdf", "canbo", "queued", WAITING_FOR_WORKER, now)
+        uow.jobs.start("d" * 32, round_id, "launch", "canbo", "send", "mot-tien-trinh", now)
+        uow.jobs.finish("d" * 32, DONE, None, None, now)  # ended: not counted
+        uow.instances.beat(Instance("song", "may-1", 10, now - stale), now - stale)  # its heartbeat is just recent
+        uow.instances.beat(Instance("da-chet", "may-2", 11, now - 2 * stale), now - stale - timedelta(seconds=1))
+        uow.commit()
+    status = status_of(app)
+    assert (status.jobs_running, status.jobs_waiting, status.instances_alive) == (1, 2, 1)

@@ -13,7 +13,8 @@ app = typer.Typer(no_args_is_help=True)
 
 @app.command("check")
 def check(as_json: bool = JSON_OPTION) -> None:
-    """Kiểm tra cơ sở dữ liệu: kết nối, phiên bản cấu trúc, ghi được không, thư chờ gửi, việc hẹn giờ đến hạn.
+    """Kiểm tra cơ sở dữ liệu: kết nối, phiên bản cấu trúc, ghi được không, thư chờ gửi, việc hẹn giờ đến hạn,
+    công việc nền đang chạy hoặc chờ máy xử lý, tiến trình ykien đang hoạt động.
 
     Thoát 0 khi dùng được; 2 với một dòng nói lý do và biến cần sửa (YKIEN_DATABASE_URL, YKIEN_HOME)."""
     from config.settings import without_password
@@ -32,7 +33,9 @@ def check(as_json: bool = JSON_OPTION) -> None:
                                "current": status.schema.current},
                     "writable": True,
                     "outbox": {"queued": status.outbox_queued, "due": status.outbox_due},
-                    "timers": {"pending": status.timers_pending, "due": status.timers_due}})
+                    "timers": {"pending": status.timers_pending, "due": status.timers_due},
+                    "jobs": {"running": status.jobs_running, "waiting_for_worker": status.jobs_waiting},
+                    "instances": {"alive": status.instances_alive}})
         return
     now = f"{ykien.clock.now().astimezone(ykien.tz):%H:%M %d/%m/%Y}"
     say(f"Cơ sở dữ liệu: {database} ({status.backend}, theo {ykien.settings.database_setting}): kết nối được, "
@@ -42,6 +45,11 @@ def check(as_json: bool = JSON_OPTION) -> None:
     say(f"Thư chờ gửi: {status.outbox_queued}, trong đó {status.outbox_due} đến hạn gửi lúc {now}.")
     say(f"Việc hẹn giờ chưa chạy: {status.timers_pending}, trong đó {status.timers_due} đã đến hạn lúc {now}"
         + (" (chạy `ykien tick` hoặc `ykien serve` để xử lý)." if status.timers_due or status.outbox_due else "."))
+    say(f"Công việc nền (bản PDF, phát hành, hồ sơ trình): {status.jobs_running} đang chạy, {status.jobs_waiting} "
+        "đang chờ máy xử lý nhận" + (" (chạy `ykien worker` với cùng PREFECT_API_URL)." if status.jobs_waiting
+                                     else "."))
+    say(f"Tiến trình ykien đang hoạt động (serve, tick, worker có nhịp tim trong "
+        f"{ykien.settings.stale_after_seconds:g} giây qua): {status.instances_alive}.")
 
 
 @app.command("backup")

@@ -6,6 +6,8 @@ tell people what they mean (workflows/cli/database_errors.py, the web app's hand
 """
 from __future__ import annotations
 
+from datetime import timedelta
+
 from models.db.database import DatabaseStatus, SchemaState, check_writable, database_status, schema_state
 from workflows.service.app import App
 
@@ -23,5 +25,7 @@ def ensure_writable(app: App) -> None:
 
 
 def status_of(app: App) -> DatabaseStatus:
-    """The schema and the counts of queued mail and pending timers, due at the app's clock."""
-    return database_status(app.engine, app.clock.now())
+    """The schema, the counts of queued mail and pending timers due at the app's clock, the background jobs, and
+    the processes alive (a heartbeat within the settings' stale_after_seconds)."""
+    now = app.clock.now()
+    return database_status(app.engine, now, now - timedelta(seconds=app.settings.stale_after_seconds))

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol, runtime_checkable
 
-from models.db.job_repository import DONE, FAILED, INTERRUPTED, RUNNING, Job, JobFile
+from models.db.job_repository import DONE, FAILED, INTERRUPTED, RUNNING, WAITING_FOR_WORKER, Job, JobFile
 from models.errors import DomainError
 from models.text import grouped
 from workflows.service.app import App
@@ -26,7 +26,7 @@ from workflows.service.app import App
 log = logging.getLogger("ykien.jobs")
 
 OWNER = uuid.uuid4().hex  # this process: a job it started and no longer runs was cut short (a restart)
-QUEUED = "queued"  # the owner of a job handed to the workers that none has taken yet
+QUEUED = WAITING_FOR_WORKER  # the owner of a job handed to the workers that none has taken yet
 FLUSH_SECONDS = 0.5
 HEARTBEAT_SECONDS = 5.0  # a job with nothing new still says it is alive this often
 STALE_AFTER = timedelta(seconds=120)  # another process's job silent this long has died with its process
