@@ -38,6 +38,7 @@ from bench_support import (
     verdict,
 )
 
+from notifications.smtp_server import SmtpServerThread
 from notifications.smtp_url import SmtpTarget
 from notifications.testing import smtp_capture
 from workflows.engine.events import Launch
@@ -104,8 +105,10 @@ class ServerProcess:
     """A fresh loopback aiosmtpd capture server in its own process, so that its CPU time and the
     GIL are not shared with the sender being measured (as with a real mail server)."""
 
-    def __init__(self) -> None:
-        self._process = subprocess.Popen([sys.executable, __file__, "--serve"], stdin=subprocess.PIPE,
+    def __init__(self, delay: float = 0.0) -> None:
+        """`delay`: seconds the server takes before it accepts each message (as a relay writing it to its disk
+        queue, or one across a network, does); 0 accepts at once."""
+        self._process = subprocess.Popen([sys.executable, __file__, "--serve", str(delay)], stdin=subprocess.PIPE,
                                          stdout=subprocess.PIPE, text=True)
         line = self._ask(None)
         host, port = line.split()
@@ -154,17 +157,47 @@ class ServerProcess:
             self._process.wait()
 
 
-def serve() -> None:
+class _DelayedCount:
+    """An aiosmtpd handler that accepts each message `delay` seconds after its data ends, and counts them."""
+
+    def __init__(self, delay: float) -> None:
+        self.delay = delay
+        self.count = 0
+        self.size = 0
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        await asyncio.sleep(self.delay)
+        self.count += 1  # on the server's one event loop: no lock needed
+        self.size += len(envelope.original_content or envelope.content)
+        return "250 2.0.0 OK"
+
+
+def serve(delay: float) -> None:
     """The server process: print "host port", then answer "count" and "quit" on stdin."""
+    if delay > 0:
+        counter = _DelayedCount(delay)
+        server = SmtpServerThread(counter, "127.0.0.1", 0)
+        server.start()
+        try:
+            _answer(f"127.0.0.1 {server.port}", lambda: (counter.count, counter.size))
+        finally:
+            server.stop()
+        return
     with smtp_capture() as capture:
-        print(capture.target.host, capture.target.port, flush=True)
-        for command in sys.stdin:
-            if command.strip() == "count":
-                raw = capture.raw_messages
-                print(len(raw), sum(map(len, raw)), flush=True)
-            elif command.strip() == "quit":
-                print("bye", flush=True)
-                return
+        def counted() -> tuple[int, int]:
+            raw = capture.raw_messages
+            return len(raw), sum(map(len, raw))
+        _answer(f"{capture.target.host} {capture.target.port}", counted)
+
+
+def _answer(address: str, counted: Any) -> None:
+    print(address, flush=True)
+    for command in sys.stdin:
+        if command.strip() == "count":
+            print(*counted(), flush=True)
+        elif command.strip() == "quit":
+            print("bye", flush=True)
+            return
 
 
 def run_ykien(db: Database, units: int) -> YkienRun:
@@ -242,9 +275,10 @@ def _send_naive(host: str, port: int, messages: list[Prebuilt], flattened: bool)
                 smtp.send_message(item.message)
 
 
-def run_baseline(name: str, messages: list[Prebuilt]) -> Timing:
-    """Send `messages` with one baseline ("raw", "naive", "naive-bytes") into a fresh counting server."""
-    with ServerProcess() as server:
+def run_baseline(name: str, messages: list[Prebuilt], delay: float = 0.0) -> Timing:
+    """Send `messages` with one baseline ("raw", "naive", "naive-bytes") into a fresh counting server (taking
+    `delay` seconds per message)."""
+    with ServerProcess(delay) as server:
         host, port = server.target.host, server.target.port
         server_before = server.cpu_seconds()
         if name == "raw":
@@ -434,7 +468,7 @@ def run(db: Database, units: int, memory_units: int, repeats: int) -> list[tuple
 
 
 if __name__ == "__main__" and sys.argv[1:2] == ["--serve"]:
-    serve()
+    serve(float(sys.argv[2]) if len(sys.argv) > 2 else 0.0)
 elif __name__ == "__main__" and sys.argv[1:2] == ["--memory-child"]:
     options = json.loads(sys.argv[2])
     print(json.dumps(memory_child(options["url"], options["home"], options["units"], options["smtp_url"],
