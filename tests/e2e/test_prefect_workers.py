@@ -25,6 +25,7 @@ from typing import Any
 import httpx
 import pytest
 from debian_tools import require_tools
+from process_table import children_of
 
 from tests.e2e.fanout_support import SlowCapture, launch_fanout, outbox_statuses, wait_until
 from tests.e2e.test_serve_restart import free_port
@@ -75,20 +76,6 @@ def flow_runs(url: str, *tags: str) -> list[dict[str, Any]]:
     return list(answer.json())
 
 
-def children(pid: int) -> list[int]:
-    """The processes whose parent is `pid`."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == pid:
-                found.append(int(entry.name))
-    return found
-
-
 def catches_sigterm(pid: int) -> bool:
     """Whether the process has a handler for SIGTERM (SigCgt in /proc/PID/status)."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -99,7 +86,7 @@ def catches_sigterm(pid: int) -> bool:
 
 def terminate(process: subprocess.Popen[bytes], what: str, within: float = 15) -> None:
     """SIGTERM: exit 0 within `within` s, and no child of it left running."""
-    kids = children(process.pid)
+    kids = children_of(process.pid)
     process.send_signal(signal.SIGTERM)
     assert process.wait(within) == 0, what
     alive = [pid for pid in kids if Path(f"/proc/{pid}").exists()]
@@ -198,7 +185,7 @@ def test_fanout_reminder_and_a_pdf_run_as_flow_runs_on_two_workers(prefect_api: 
             return [worker for worker, log in workers if "LibreOffice kept warm" in log.read_text(errors="replace")]
         waited(lambda: bool(warm()), 90, "the rendering worker's LibreOffice kept warm")
         (renderer,) = warm()
-        assert any(_process_name(pid) == "python3" for pid in children(renderer.pid)), children(renderer.pid)
+        assert any(_process_name(pid) == "python3" for pid in children_of(renderer.pid)), children_of(renderer.pid)
 
         for process, what in ((serve, "serve"), *((worker, "worker") for worker, _ in workers)):
             terminate(process, what)

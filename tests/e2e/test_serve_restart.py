@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from process_table import children_of
 
 from tests.e2e.fanout_support import SlowCapture, launch_fanout, outbox_statuses, wait_until
 
@@ -146,7 +147,7 @@ def test_serve_stops_cleanly_on_sigint_and_sigterm(cli, tmp_path: Path, signum: 
             serve.wait(10)
     output = _read(log)
     assert "Traceback" not in output and "stopped" in output
-    assert not _children_of(serve.pid)
+    assert not children_of(serve.pid)
     if log_format == "json":
         lines = [json.loads(line) for line in output.splitlines()]
         assert {"time", "logger", "level", "message"} <= set(lines[0])
@@ -189,16 +190,3 @@ def test_serve_stopped_mid_fanout_releases_what_it_has_not_sent_and_the_next_ser
                progress=capture.count, stall=15, interval=0.1)
     copies = capture.by_unit()
     assert len(copies) == UNITS and all(len(ids) == 1 for ids in copies.values()), "a graceful stop duplicated mail"
-
-
-def _children_of(pid: int) -> list[int]:
-    """Processes whose parent is `pid` (what serve started and left behind)."""
-    children = []
-    for status in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = status.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid:
-            children.append(int(status.parent.name))
-    return children

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 from debian_tools import require_present
+from process_table import group_running
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures" / "documents"))
 
@@ -156,21 +157,8 @@ def test_a_server_started_by_its_first_ask_answers_the_asks_after_it_and_leaves_
         assert_reads_as_the_letter(to_pdf(letter, "cong-van-xin-y-kien.docx", server=address), tmp_path)
     finally:
         lazy.stop()
-    assert not _group_alive(group)
+    assert not group_running(group)
     assert lazy.address_starting() is None and lazy.pid == group  # stopped: asking does not start it again
-
-
-def _group_alive(group: int) -> bool:
-    """Whether a process of the group still runs (a killed one not yet reaped by init is a zombie: not running)."""
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[2]) == group and fields[0] != "Z":
-                return True
-    return False
 
 
 def test_a_server_that_does_not_answer_falls_back_to_a_cold_render(letter: bytes, tmp_path: Path) -> None:
