@@ -8,9 +8,8 @@ import re
 import subprocess
 import threading
 
-from conftest import TIMEOUT, Cli, ykien_command
-
 from notifications.testing import SmtpCapture
+from tests.e2e.conftest import TIMEOUT, Cli, ykien_command
 
 CREATE = ("round", "create", "--title", "Kế hoạch hỗ trợ doanh nghiệp nâng cao năng suất giai đoạn 2026 – 2030",
           "--office", "TĐC", "--deadline", "10 ngày làm việc", "--group", "so-ban-nganh", "--group", "xa-phuong",
@@ -55,7 +54,7 @@ def test_launch_draws_its_progress_on_a_terminal_and_prints_what_it_always_print
     cli(*CREATE)
     code, out, terminal = on_a_terminal(cli, *LAUNCH)
     assert code == 0, terminal
-    assert out.splitlines() == ["Đã phát hành; 10 thư xin ý kiến được xếp hàng gửi.",
+    assert out.splitlines() == ["Đã phát hành; 10 thư được xếp hàng gửi.",
                                 "Thư: đã gửi 10, lỗi 0, chờ gửi lại 0."]
     assert "Chuẩn bị thư" in terminal and "Gửi thư" in terminal
     assert re.search(r"Chuẩn bị thư.*10/10", terminal) and re.search(r"Gửi thư.*10/10", terminal)

@@ -270,7 +270,7 @@ def launch(round_id: int,
                None, "--no-draft-reason", help="Lý do phát hành không kèm tệp dự thảo (khi quy trình cần dự thảo mà "
                "đợt chưa có); được ghi vào nhật ký."),
            actor: str | None = ACTOR_OPTION, as_json: bool = JSON_OPTION) -> None:
-    """Phát hành: gửi văn bản xin ý kiến tới mọi đơn vị."""
+    """Phát hành: gửi văn bản của đợt tới mọi đơn vị."""
     from workflows.cli.progress import progress_bar
     from workflows.service.commands import deliver_decision
     from workflows.service.draft_rounds import launch_round
@@ -285,7 +285,7 @@ def launch(round_id: int,
             bar.counted("Gửi thư", queued.queued, mail_counter(ykien, round_id))
             return deliver_decision(ykien, round_id, queued.decision)
 
-    _run(round_id, None, actor, as_json, "Đã phát hành; {messages} thư xin ý kiến được xếp hàng gửi.",
+    _run(round_id, None, actor, as_json, "Đã phát hành; {messages} thư được xếp hàng gửi.",
          send_now=not queue_only, command=launched)
 
 
@@ -308,7 +308,7 @@ def respond(
     actor: str | None = ACTOR_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Ghi nhận ý kiến của một đơn vị (nhận bằng văn bản giấy, điện thoại ...)."""
+    """Ghi nhận câu trả lời của một đơn vị (nhận bằng văn bản giấy, điện thoại ...)."""
     from models.errors import InvalidInput
     from models.rounds import ResponseChannel, ResponseKind
     from models.text import nfc, nfc_or_none
@@ -396,10 +396,10 @@ def remind(round_id: int, units: list[str] = typer.Option([], "--unit", help="Ch
 @app.command("close")
 def close(round_id: int, reason: str | None = typer.Option(None, "--reason"),
           actor: str | None = ACTOR_OPTION, as_json: bool = JSON_OPTION) -> None:
-    """Kết thúc nhận ý kiến trước hạn."""
+    """Kết thúc nhận trả lời trước hạn."""
     from workflows.engine.events import Close
 
-    _run(round_id, Close(reason), actor, as_json, "Đã kết thúc nhận ý kiến; trạng thái: {status}.")
+    _run(round_id, Close(reason), actor, as_json, "Đã kết thúc nhận trả lời; trạng thái: {status}.")
 
 
 def _command(round_id: int, name: str, data: dict[str, object], actor: str | None, as_json: bool) -> None:

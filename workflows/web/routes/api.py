@@ -112,7 +112,7 @@ ROUND_TARGETS = {  # link name: (operationId, what the next request does, on the
     "Respond": ("respondForUnit", "Ghi nhận trả lời của một đơn vị cho đợt này"),
     "Extend": ("extendRound", "Gia hạn cho đợt này hoặc một đơn vị của đợt"),
     "Remind": ("remindUnits", "Đôn đốc các đơn vị chưa trả lời đợt này"),
-    "Close": ("closeRound", "Kết thúc nhận ý kiến của đợt này"),
+    "Close": ("closeRound", "Kết thúc nhận trả lời của đợt này"),
 }
 
 
@@ -409,7 +409,7 @@ def _command_route(operation_id: str, summary: str, *then: str,
 
 
 @router.post("/rounds/{round_id}/launch", **_command_route(
-    "launchRound", "Phát hành: gửi văn bản xin ý kiến tới mọi đơn vị",
+    "launchRound", "Phát hành: gửi văn bản của đợt tới mọi đơn vị",
     "GetRound", "Respond", "Extend", "Remind", "Close"))
 def launch(request: Request, round_id: RoundId, user: ChangerDep, body: LaunchIn | None = None) -> CommandOut:
     # Refused (409, draft_required) when the round's kind needs a draft, it has none and no reason is given, as on
@@ -421,7 +421,7 @@ def launch(request: Request, round_id: RoundId, user: ChangerDep, body: LaunchIn
 
 
 @router.post("/rounds/{round_id}/respond", **_command_route(
-    "respondForUnit", "Ghi nhận ý kiến một đơn vị gửi bằng giấy, điện thoại, thư",
+    "respondForUnit", "Ghi nhận câu trả lời một đơn vị gửi bằng giấy, điện thoại, thư",
     "GetRound", "GetResponses", "Respond", "Close"))
 def respond(request: Request, round_id: RoundId, body: RespondIn, user: ChangerDep) -> CommandOut:
     def event(brief: RoundBrief) -> Event:
@@ -461,7 +461,7 @@ def remind(request: Request, round_id: RoundId, user: ChangerDep, body: RemindIn
 
 
 @router.post("/rounds/{round_id}/close", **_command_route(
-    "closeRound", "Kết thúc nhận ý kiến trước hạn", "GetRound", "GetResponses", "GetAudit", "Respond",
+    "closeRound", "Kết thúc nhận trả lời trước hạn", "GetRound", "GetResponses", "GetAudit", "Respond",
     bodies={"Respond": {"late_accept": True}}))
 def close(request: Request, round_id: RoundId, user: ChangerDep, body: CloseIn | None = None) -> CommandOut:
     reason = body.reason if body is not None else None
