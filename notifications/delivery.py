@@ -304,9 +304,9 @@ class _Batch:
     async def _attempt(self, connection: _Connection, item: _Prepared,
                        reporting: asyncio.Task[None] | None) -> asyncio.Task[None] | None:
         """Try `item` once. `reporting` is the report of the message this connection sent before, maybe still
-        running: this message's envelope goes out meanwhile, but its DATA waits for that report, so a connection
-        never has more than one sent message unreported. Returns this message's report when it was sent (running),
-        None when it was finished here."""
+        running: this message's MAIL, RCPT and DATA go out meanwhile, but its body waits for that report, so a
+        connection never has more than one sent message unreported. Returns this message's report when it was sent
+        (running), None when it was finished here."""
         if self._unreachable is not None:
             await _settled(reporting)
             await self._finish(item, DeliveryStatus.TEMPORARY_FAILURE, self._unreachable, server_unavailable=True)

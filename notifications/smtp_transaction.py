@@ -42,9 +42,9 @@ async def say_hello(smtp: aiosmtplib.SMTP) -> None:
 async def send_prepared(smtp: aiosmtplib.SMTP, sender: str, recipient: str, message: bytes,
                         before_data: Awaitable[object] | None = None) -> None:
     """Send `message` from the bare address `sender` to the bare address `recipient` on the open connection `smtp`
-    (EHLO done: `say_hello`). `before_data`, when given, is awaited after the envelope (MAIL, RCPT) and before DATA:
-    the caller's own work (recording the previous message) overlaps the envelope's round trips, and this message
-    cannot be accepted before that work is done. What it raises propagates.
+    (EHLO done: `say_hello`). `before_data`, when given, is awaited after MAIL, RCPT and the server's 354 to DATA, and
+before the message itself: the caller's own work (recording the previous message) overlaps those three round trips,
+and this message cannot be accepted before that work is done. What it raises propagates, the connection closed.
 
     Raises as `SMTP.sendmail` does: SMTPSenderRefused, SMTPRecipientsRefused, SMTPDataError, SMTPServerDisconnected,
     SMTPTimeoutError; ValueError for an address with a control character."""
@@ -58,11 +58,11 @@ async def send_prepared(smtp: aiosmtplib.SMTP, sender: str, recipient: str, mess
         if reply.code not in (SMTPStatus.completed, SMTPStatus.will_forward):
             raise aiosmtplib.SMTPRecipientsRefused(
                 [aiosmtplib.SMTPRecipientRefused(reply.code, reply.message, recipient)])
-        if before_data is not None:
-            await before_data
         reply = await smtp.execute_command(b"DATA")
         if reply.code != SMTPStatus.start_input:
             raise aiosmtplib.SMTPDataError(reply.code, reply.message)
+        if before_data is not None:
+            await _before_body(smtp, before_data)
         reply = await _write_data(smtp, data)
         if reply.code != SMTPStatus.completed:
             raise aiosmtplib.SMTPDataError(reply.code, reply.message)
@@ -70,6 +70,16 @@ async def send_prepared(smtp: aiosmtplib.SMTP, sender: str, recipient: str, mess
         if smtp.is_connected:
             with contextlib.suppress(ConnectionError, aiosmtplib.SMTPException, TimeoutError):
                 await smtp.rset()
+        raise
+
+
+async def _before_body(smtp: aiosmtplib.SMTP, before_data: Awaitable[object]) -> None:
+    """Await the caller's work between the server's 354 and the message. If it fails (or is cancelled), the server
+    still waits for a body: only closing the connection ends that transaction, and nothing is accepted."""
+    try:
+        await before_data
+    except BaseException:
+        smtp.close()
         raise
 
 
