@@ -112,8 +112,13 @@ def run_tags(step: str, params: dict[str, Any]) -> list[str]:
     if params.get("timer_id") is not None:
         tags.append(f"timer:{params['timer_id']}")
     if params.get("job_id") is not None:
-        tags.append(f"job:{params['job_id']}")
+        tags.append(job_tag(params["job_id"]))
     return tags
+
+
+def job_tag(job_id: str) -> str:
+    """The tag of a background job's flow run ("job:<id>"): it is submitted with it and found by it."""
+    return f"job:{job_id}"
 
 
 def ensure_deployments(pool: str) -> dict[str, Any]:
@@ -192,7 +197,7 @@ class PrefectExecutor:
         from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterTags
 
         with get_client(sync_client=True) as client:
-            runs = client.read_flow_runs(flow_run_filter=FlowRunFilter(tags=FlowRunFilterTags(all_=[f"job:{job_id}"])),
+            runs = client.read_flow_runs(flow_run_filter=FlowRunFilter(tags=FlowRunFilterTags(all_=[job_tag(job_id)])),
                                          limit=10)
         if not runs:
             return DELETED_RUN
