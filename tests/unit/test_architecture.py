@@ -9,6 +9,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -308,19 +309,27 @@ def kind_names() -> set[str]:
     return names - ENGINE_EVENTS
 
 
+def string_constants(root: Path, packages: tuple[str, ...], skip: Callable[[str], bool],
+                     docstrings: bool = True) -> Iterator[tuple[str, int, str]]:
+    """(file, line, text) of every string constant in the packages' modules, less the files `skip` names by their
+    path from `root` (and less docstrings unless `docstrings`)."""
+    for path in sorted(path for package in packages for path in (root / package).rglob("*.py")):
+        relative = path.relative_to(root).as_posix()
+        if skip(relative):
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        left_out = set() if docstrings else _docstrings(tree)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in left_out:
+                yield relative, node.lineno, node.value
+
+
 def kind_names_in_code(root: Path = REPO) -> list[str]:
     """Where a module outside the definitions writes a state, timer or workflow name as a string."""
     names = kind_names() - set(NOT_A_STATE)
-    found = []
-    for path in sorted((root / "workflows").rglob("*.py")):
-        relative = path.relative_to(root).as_posix()
-        if relative in REGISTRIES:
-            continue
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in names:
-                found.append(f"{relative}:{node.lineno}: {node.value!r}")
-    return found
+    return [f"{relative}:{line}: {text!r}"
+            for relative, line, text in string_constants(root, ("workflows",), REGISTRIES.__contains__)
+            if text in names]
 
 
 def test_no_module_outside_the_definitions_names_a_state_a_timer_or_a_workflow() -> None:
@@ -358,17 +367,11 @@ def _docstrings(tree: ast.AST) -> set[int]:
 def kind_words_in_code(root: Path = REPO) -> list[str]:
     """Where code or a template shared by every kind writes one kind's name for its round, in what people read."""
     words = kind_words()
-    found = []
-    for path in sorted([*(root / "workflows").rglob("*.py"), *(root / "notifications").rglob("*.py")]):
-        relative = path.relative_to(root).as_posix()
-        if relative in TELLS_ONE_KIND or "/definitions/" in relative:
-            continue
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        skip = _docstrings(tree)
-        for node in ast.walk(tree):
-            if (isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in skip
-                    and any(word in node.value.lower() for word in words)):
-                found.append(f"{relative}:{node.lineno}: {node.value!r}")
+    found = [f"{relative}:{line}: {text!r}"
+             for relative, line, text in string_constants(
+                 root, ("workflows", "notifications"),
+                 lambda relative: relative in TELLS_ONE_KIND or "/definitions/" in relative, docstrings=False)
+             if any(word in text.lower() for word in words)]
     shared = [*(root / "workflows" / "web" / "templates").rglob("*.html"),
               *(folder for folder in (root / "notifications" / "templates").glob("_*/*") if folder.is_file())]
     for path in sorted(shared):
@@ -388,8 +391,10 @@ def test_the_kind_words_check_finds_a_planted_message(tmp_path: Path) -> None:
     for package in ("workflows", "notifications"):
         shutil.copytree(REPO / package, tmp_path / package, ignore=shutil.ignore_patterns("__pycache__"))
     planted = tmp_path / "workflows" / "service" / "planted.py"
-    planted.write_text('"""Not a message: đợt lấy ý kiến."""\nMESSAGE = "Đã đóng đợt lấy ý kiến."\n', encoding="utf-8")
+    planted.write_text('"""Not a message: đợt lấy ý kiến."""\nMESSAGE = "Đã đóng đợt lấy ý kiến."\n',
+                       encoding="utf-8")
     template = tmp_path / "workflows" / "web" / "templates" / "planted.html"
     template.write_text("{# đợt lấy ý kiến: a comment #}\n<h1>Các đợt đề xuất nhiệm vụ</h1>\n", encoding="utf-8")
-    assert kind_words_in_code(tmp_path) == ["workflows/service/planted.py:2: 'Đã đóng đợt lấy ý kiến.'",
-                                            "workflows/web/templates/planted.html:2: <h1>Các đợt đề xuất nhiệm vụ</h1>"]
+    assert kind_words_in_code(tmp_path) == [
+        "workflows/service/planted.py:2: 'Đã đóng đợt lấy ý kiến.'",
+        "workflows/web/templates/planted.html:2: <h1>Các đợt đề xuất nhiệm vụ</h1>"]
