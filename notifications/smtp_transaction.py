@@ -42,9 +42,10 @@ async def say_hello(smtp: aiosmtplib.SMTP) -> None:
 async def send_prepared(smtp: aiosmtplib.SMTP, sender: str, recipient: str, message: bytes,
                         before_data: Awaitable[object] | None = None) -> None:
     """Send `message` from the bare address `sender` to the bare address `recipient` on the open connection `smtp`
-    (EHLO done: `say_hello`). `before_data`, when given, is awaited after MAIL, RCPT and the server's 354 to DATA, and
-before the message itself: the caller's own work (recording the previous message) overlaps those three round trips,
-and this message cannot be accepted before that work is done. What it raises propagates, the connection closed.
+    (EHLO done: `say_hello`). `before_data`, when given, is awaited after MAIL, RCPT and the server's 354 to DATA,
+    and before the message itself: the caller's own work (recording the previous message) overlaps those three round
+    trips, and this message cannot be accepted before that work is done. What it raises propagates, the connection
+    closed.
 
     Raises as `SMTP.sendmail` does: SMTPSenderRefused, SMTPRecipientsRefused, SMTPDataError, SMTPServerDisconnected,
     SMTPTimeoutError; ValueError for an address with a control character."""

@@ -1,9 +1,9 @@
 """A document's PDF handed to the workers (what `ykien serve` does with PREFECT_API_URL): the job waits for a worker
 without reading as interrupted, a worker's own App runs it and keeps the PDF in the database, and the web app serves
 it; a hand-over that fails runs the job here; a job whose flow run ended before a worker took it (cancelled or deleted
-in Prefect's UI) ends interrupted, saying so, and one Prefect cannot tell about keeps waiting. Bad input: a PDF the round's state does not offer is refused before
-any job is recorded, and one that stopped being offered fails its job with the reason. The flow run itself on a real
-Prefect server and worker: tests/e2e/test_prefect_workers.py."""
+in Prefect's UI) ends interrupted, saying so, and one Prefect cannot tell about keeps waiting. Bad input: a PDF the
+round's state does not offer is refused before any job is recorded, and one that stopped being offered fails its job
+with the reason. The flow run itself on a real Prefect server and worker: tests/e2e/test_prefect_workers.py."""
 from __future__ import annotations
 
 import threading
