@@ -100,7 +100,7 @@ def test_a_returned_draft_is_followed_up_by_an_unlaunched_round_to_the_same_unit
 def test_follow_up_is_refused_until_ubnd_returns_the_draft(cli) -> None:  # type: ignore[no-untyped-def]
     consolidated(cli)  # comments handled, not yet submitted nor returned
     line = refused_in_one_line(cli, "round", "follow-up", "1", "--deadline", TEN_DAYS, expect=1)
-    assert line == "Lỗi: Chỉ lấy ý kiến lại khi dự thảo bị UBND tỉnh trả lại."
+    assert line == "Lỗi: Chỉ tạo đợt lấy ý kiến mới khi dự thảo bị UBND tỉnh trả lại."
     assert cli(*CREATE).json["id"] == 2  # a round never launched is no returned draft either
     refused_in_one_line(cli, "round", "follow-up", "2", "--deadline", TEN_DAYS, expect=1)
     refusal = cli("round", "follow-up", "1", "--deadline", TEN_DAYS, "--json", expect=1).json

@@ -26,6 +26,11 @@ def follow_up_possible(workflow: Workflow, state: RoundState) -> bool:
         workflow.allows(state.status, Capability.EDIT)
 
 
+def follow_up_refusal(workflow: Workflow) -> DomainError:
+    """Why a round whose draft UBND has not returned cannot be followed up."""
+    return DomainError(f"Chỉ tạo {workflow.terms.round} mới khi dự thảo bị UBND tỉnh trả lại.", "round_not_returned")
+
+
 def follow_up_round(app: App, round_id: int, deadline: date, actor: str,
                     unit_codes: list[str] | None = None) -> int:
     """Create (not launch) a round like `round_id`, on its latest draft version, addressed to the same
@@ -33,12 +38,13 @@ def follow_up_round(app: App, round_id: int, deadline: date, actor: str,
     with app.uow(read_only=True) as uow:
         state = uow.rounds.get(round_id, lock=False)
         details = uow.rounds.details(round_id)
-    if not follow_up_possible(get_workflow(state.workflow), state):
-        raise DomainError("Chỉ lấy ý kiến lại khi dự thảo bị UBND tỉnh trả lại.", "round_not_returned")
+    workflow = get_workflow(state.workflow)
+    if not follow_up_possible(workflow, state):
+        raise follow_up_refusal(workflow)
     chosen = set(unit_codes) if unit_codes else set(state.recipients)
     unknown = sorted(chosen - set(state.recipients))
     if unknown:
-        raise InvalidInput(f"units: {', '.join(unknown)} không thuộc đợt {round_id}; đợt mới chỉ gửi cho "
+        raise InvalidInput(f"Đơn vị {', '.join(unknown)} không thuộc đợt {round_id}; đợt mới chỉ gửi cho "
                            "các đơn vị của đợt cũ hoặc ít hơn.", "unit_not_in_round")
     by_role: dict[RecipientRole, list[str]] = {}
     for code in sorted(chosen):

@@ -36,7 +36,7 @@ from workflows.service.documents import (
 )
 from workflows.service.drafts import add_version, latest_version, revise_round, versions
 from workflows.service.errors import FormErrors
-from workflows.service.followup import follow_up_possible, follow_up_round
+from workflows.service.followup import follow_up_possible, follow_up_refusal, follow_up_round
 from workflows.service.jobs import JobControl, JobOutcome, running_job, runs_in_background, start_job
 from workflows.service.registry import get_workflow
 from workflows.service.render_jobs import start_render
@@ -562,7 +562,7 @@ def follow_up(request: Request, round_id: IdPath, posted: Posted = PostedForm,
     workflow = get_workflow(brief.workflow)
     if not follow_up_possible(workflow, view.state):
         return _documents_page(request, round_id, user, follow_up=form, status=409,
-                               message="Chỉ lấy ý kiến lại khi dự thảo bị UBND tỉnh trả lại.")
+                               message=follow_up_refusal(workflow).message)
     units = {u.unit_code: u.unit_name for u in view.units}
     try:
         codes, deadline = check_follow_up_form(form, units, _today(app), app.calendar)
