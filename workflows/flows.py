@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -28,6 +29,7 @@ from workflows.service.steps import STEPS, HandedToWorkers
 
 _running_app: ContextVar[App | None] = ContextVar("ykien_running_app", default=None)
 _running_pdf: ContextVar[PdfServer | None] = ContextVar("ykien_running_pdf", default=None)
+_running_stop: ContextVar[threading.Event | None] = ContextVar("ykien_running_stop", default=None)
 
 
 @functools.cache
@@ -42,14 +44,16 @@ def step_app() -> App:
 
 
 @contextmanager
-def running_with(app: App, pdf: PdfServer | None = None) -> Iterator[None]:
-    """Flows run in this context use `app`, and render PDFs through `pdf` (started on the first render)."""
-    token, pdf_token = _running_app.set(app), _running_pdf.set(pdf)
+def running_with(app: App, pdf: PdfServer | None = None, stop: threading.Event | None = None) -> Iterator[None]:
+    """Flows run in this context use `app`, render PDFs through `pdf` (started on the first render), and stop
+    sending once `stop` is set (the run is cancelled in Prefect)."""
+    tokens = _running_app.set(app), _running_pdf.set(pdf), _running_stop.set(stop)
     try:
         yield
     finally:
-        _running_pdf.reset(pdf_token)
-        _running_app.reset(token)
+        _running_stop.reset(tokens[2])
+        _running_pdf.reset(tokens[1])
+        _running_app.reset(tokens[0])
 
 
 def _warm_pdf_address() -> str | None:
@@ -65,19 +69,19 @@ def _result(report: Any) -> dict[str, Any]:
 async def circulate_flow(round_id: int | None = None) -> dict[str, Any]:
     """Send the queued messages of a round (the fan-out of invitations, receipts, extensions), claiming a few at a
     time until none is left: several runs of one round share its fan-out."""
-    return _result(await asyncio.to_thread(STEPS["circulate"], step_app(), round_id))
+    return _result(await asyncio.to_thread(STEPS["circulate"], step_app(), round_id, _running_stop.get()))
 
 
 @flow(name="remind", retries=3, retry_delay_seconds=30)
 async def remind_flow(timer_id: int, round_id: int) -> dict[str, Any]:
     """Fire a reminder timer and send the reminders it queued."""
-    return _result(await asyncio.to_thread(STEPS["remind"], step_app(), timer_id, round_id))
+    return _result(await asyncio.to_thread(STEPS["remind"], step_app(), timer_id, round_id, _running_stop.get()))
 
 
 @flow(name="close", retries=3, retry_delay_seconds=30)
 async def close_flow(timer_id: int, round_id: int) -> dict[str, Any]:
     """Fire a deadline timer: the round leaves circulation."""
-    return _result(await asyncio.to_thread(STEPS["close"], step_app(), timer_id, round_id))
+    return _result(await asyncio.to_thread(STEPS["close"], step_app(), timer_id, round_id, _running_stop.get()))
 
 
 @flow(name=RENDER_FLOW)

@@ -6,8 +6,9 @@ server and the Prefect API) for more throughput. The worker builds its own App f
 flows (`running_with`); it heartbeats to Prefect (the work pool lists it online, and `ykien serve` submits one
 circulate run per online worker) and to the database (its claims pass to others if it dies). A run is taken by
 proposing Pending, which Prefect grants to one worker only. Stopping (SIGTERM, SIGINT) stops pulling, lets the run
-in progress finish and retires the instance: nothing of it is left running. The first PDF render starts LibreOffice
-kept warm (unoserver, a child stopped with the worker) for the renders after it.
+in progress finish and retires the instance: nothing of it is left running. A run cancelled in Prefect while it
+runs stops sending, gives back what it claimed and ends Cancelled; the worker goes on. The first PDF render starts
+LibreOffice kept warm (unoserver, a child stopped with the worker) for the renders after it.
 """
 from __future__ import annotations
 
@@ -24,8 +25,15 @@ from notifications.pdf import PdfServer
 from workflows.flows import FLOWS, WORKER_HEARTBEAT_SECONDS, ensure_deployments, running_with
 from workflows.logs import configure_logging
 from workflows.service.app import App
+from workflows.service.render_jobs import RENDER_FLOW
 
 log = logging.getLogger("ykien.worker")
+CANCEL_CHECK_SECONDS = 1.0  # how soon a run cancelled in Prefect stops: one read of the run per second while it runs
+CANCELLED_MESSAGE = ("Đã dừng theo yêu cầu huỷ: thư đang gửi dở được gửi xong, thư chưa gửi trở lại hàng đợi "
+                     "(lần quét sau của ykien serve giao chúng cho một lượt chạy mới).")
+# A render is not stopped halfway (LibreOffice converts in one go): its job ends as it would have.
+CANCELLED_RENDER_MESSAGE = ("Đã ghi nhận yêu cầu huỷ khi bản PDF đang được làm: bản PDF vẫn được làm xong; "
+                            "trang của việc trên ykien cho biết kết quả.")
 
 
 class StepWorker:
@@ -84,7 +92,7 @@ class StepWorker:
             flow_run = response.flow_run
             step_flow = self._flows_by_deployment.get(flow_run.deployment_id)
             if step_flow is not None and await self._take(client, flow_run.id):
-                await self._execute(step_flow, flow_run)
+                await self._execute(client, step_flow, flow_run)
                 return True
         return False
 
@@ -105,17 +113,59 @@ class StepWorker:
             return False
         return bool(state.is_pending())
 
-    async def _execute(self, step_flow: Any, flow_run: Any) -> None:
+    async def _execute(self, client: Any, step_flow: Any, flow_run: Any) -> None:
+        """Run one flow run with Prefect's engine; cancelled in Prefect meanwhile, it stops (see _watch_cancelling)
+        and ends Cancelled."""
         from prefect.client.schemas.objects import State
         from prefect.flow_engine import run_flow_async
 
         log.info("worker %s: %s", self.name, flow_run.name)
-        with running_with(self.app, self.pdf):
-            state = await run_flow_async(step_flow, flow_run=flow_run, parameters=dict(flow_run.parameters),
-                                         return_type="state")
+        cancelled = threading.Event()
+        with running_with(self.app, self.pdf, cancelled):
+            running = asyncio.ensure_future(run_flow_async(step_flow, flow_run=flow_run,
+                                                           parameters=dict(flow_run.parameters), return_type="state"))
+            watching = asyncio.create_task(self._watch_cancelling(client, flow_run, cancelled))
+            try:
+                state = await running
+            finally:
+                watching.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await watching
         self.runs_done += 1
-        if isinstance(state, State) and not state.is_completed():
+        if cancelled.is_set():
+            await self._end_cancelled(client, flow_run, CANCELLED_RENDER_MESSAGE if step_flow.name == RENDER_FLOW
+                                      else CANCELLED_MESSAGE)
+        elif isinstance(state, State) and not state.is_completed():
             log.warning("worker %s: %s ended %s: %s", self.name, flow_run.name, state.type.value, state.message)
+
+    async def _watch_cancelling(self, client: Any, flow_run: Any, cancelled: threading.Event) -> None:
+        """Every CANCEL_CHECK_SECONDS, whether the run was cancelled in Prefect (its UI, its API): Prefect marks it
+        Cancelling and waits for whoever runs it. Then `cancelled` is set: the step claims nothing more, the messages
+        on the wire finish and the rest claimed go back to the outbox."""
+        while True:
+            await asyncio.sleep(CANCEL_CHECK_SECONDS)
+            try:
+                current = await client.read_flow_run(flow_run.id)
+            except Exception:  # Prefect away for a moment: the run goes on, the next check asks again
+                log.debug("worker %s: could not read %s", self.name, flow_run.name, exc_info=True)
+                continue
+            if current.state is not None and (current.state.is_cancelling() or current.state.is_cancelled()):
+                log.info("worker %s: %s cancelled in Prefect: stopping it", self.name, flow_run.name)
+                cancelled.set()
+                return
+
+    async def _end_cancelled(self, client: Any, flow_run: Any, message: str) -> None:
+        """A run cancelled while it ran ends Cancelled (Prefect refuses it any other end once it is Cancelling)."""
+        from prefect.states import Cancelled
+
+        try:
+            current = await client.read_flow_run(flow_run.id)
+            if current.state is None or not current.state.is_cancelled():
+                await client.set_flow_run_state(flow_run.id, Cancelled(message=message), force=True)
+        except Exception:
+            log.warning("worker %s: could not mark %s cancelled", self.name, flow_run.name, exc_info=True)
+            return
+        log.info("worker %s: %s cancelled", self.name, flow_run.name)
 
 
 def work(app: App, pool: str, name: str, poll_seconds: float = 0.5, stop: threading.Event | None = None) -> int:

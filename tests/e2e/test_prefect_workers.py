@@ -69,9 +69,12 @@ def _healthy(url: str) -> bool:
         return False
 
 
-def flow_runs(url: str, *tags: str) -> list[dict[str, Any]]:
-    """The flow runs carrying all `tags`, read from Prefect's REST API."""
-    answer = httpx.post(f"{url}/flow_runs/filter", json={"flow_runs": {"tags": {"all_": list(tags)}}}, timeout=10)
+def flow_runs(url: str, *tags: str, pool: str | None = None) -> list[dict[str, Any]]:
+    """The flow runs carrying all `tags` (of work pool `pool`, or any), read from Prefect's REST API."""
+    query: dict[str, Any] = {"flow_runs": {"tags": {"all_": list(tags)}}}
+    if pool is not None:
+        query["work_pools"] = {"name": {"any_": [pool]}}
+    answer = httpx.post(f"{url}/flow_runs/filter", json=query, timeout=10)
     answer.raise_for_status()
     return list(answer.json())
 
@@ -299,3 +302,84 @@ def test_a_pdf_job_whose_flow_run_is_cancelled_in_prefect_before_any_worker_ends
             serve.kill()
             serve.wait(10)
     assert "Traceback" not in log.read_text()
+
+
+def queued_claims(database: Path) -> tuple[int, int]:
+    """(messages still queued, how many of them some process holds claimed)."""
+    with sqlite3.connect(database, timeout=30) as connection:
+        return connection.execute("SELECT COUNT(*), COUNT(claimed_by) FROM outbox WHERE status = 'queued'").fetchone()
+
+
+def test_a_fanout_run_cancelled_in_prefect_stops_ends_cancelled_and_the_next_run_sends_the_rest_once(
+        prefect_api: str, tmp_path: Path, make_cli) -> None:  # type: ignore[no-untyped-def]
+    home = launch_fanout(make_cli, tmp_path, UNITS)
+    cli = make_cli(home)
+    cli.at("2025-11-20T09:05")  # five minutes after the launch queued the invitations
+    capture = SlowCapture(0.25)  # 8 connections: about 32 messages a second, 6 s for the whole fan-out
+    capture.server.start()
+    pool = "huy-giua-chung"  # the module's other tests have runs of a round 1 too, in pools of their own
+    env = {"YKIEN_SMTP_URL": capture.url, "PREFECT_API_URL": prefect_api, "YKIEN_WORK_POOL": pool,
+           "PREFECT_HOME": str(tmp_path / "prefect-client")}
+    worker_log, serve_log = tmp_path / "worker.log", tmp_path / "serve.log"
+    worker = cli.start("worker", "--name", "may-gui-thu-1", log=worker_log, **env)
+    serve: subprocess.Popen[bytes] | None = None
+
+    def logs() -> str:
+        runs = [(r["name"], r["state_type"], r["work_pool_name"]) for r in flow_runs(prefect_api, "round:1", pool=pool)]
+        return "\n".join([*(path.read_text(errors="replace") for path in (worker_log, serve_log) if path.exists()),
+                          f"flow runs: {runs}"])
+
+    def waited(condition: Callable[[], bool], timeout: float, what: str) -> None:
+        try:
+            wait_until(condition, timeout, what, interval=0.05)
+        except AssertionError as error:
+            raise AssertionError(f"{error}\n{logs()}") from None
+
+    try:
+        waited(lambda: "pulling flow runs" in worker_log.read_text(errors="replace"), 90, "the worker pulling")
+        # A sweep at start hands the round's fan-out to the worker, and none after it for a minute
+        serve = cli.start("serve", "--no-web", "--interval", "60", log=serve_log, **env)
+        waited(lambda: capture.count() >= 16, 90, "the fan-out started")
+        (run,) = flow_runs(prefect_api, "round:1", "step:circulate", pool=pool)
+        # What the Prefect UI's "Cancel" does: the run goes Cancelling, and whoever runs it has to stop it
+        cancelling = httpx.post(f"{prefect_api}/flow_runs/{run['id']}/set_state", timeout=10, json={
+            "state": {"type": "CANCELLING", "name": "Cancelling"}})
+        assert cancelling.status_code in (200, 201) and cancelling.json()["status"] == "ACCEPT", cancelling.text
+
+        def state() -> dict[str, Any]:
+            answer = httpx.get(f"{prefect_api}/flow_runs/{run['id']}", timeout=10)
+            answer.raise_for_status()
+            return dict(answer.json()["state"])
+
+        waited(lambda: state()["type"] == "CANCELLED", 20, "the run cancelled")
+        assert state()["message"].startswith("Đã dừng theo yêu cầu huỷ"), state()
+        sent_then = capture.count()
+        assert 16 <= sent_then < UNITS, sent_then  # it stopped: the rest was never sent
+        queued, claimed = queued_claims(cli.database)
+        assert queued == UNITS - sent_then, (queued, sent_then)
+        assert claimed == 0, "what the cancelled run claimed and never sent goes back to the outbox at once"
+        assert worker.poll() is None, logs()  # the worker goes on pulling
+
+        # The next sweep (serve started again sweeps at once) hands the rest to a new run: all sent, none twice
+        terminate(serve, "serve")
+        serve = cli.start("serve", "--no-web", "--interval", "60", log=serve_log, **env)
+        waited(lambda: outbox_statuses(cli.database) == {"sent": UNITS}, 90, "the rest sent")
+        copies = capture.by_unit()
+        assert len(copies) == UNITS and all(len(ids) == 1 for ids in copies.values()), \
+            {unit: ids for unit, ids in copies.items() if len(ids) != 1}
+
+        def states() -> Counter[str]:
+            return Counter(r["state_type"] for r in flow_runs(prefect_api, "round:1", "step:circulate", pool=pool))
+
+        waited(lambda: states()["COMPLETED"] >= 1, 30, "the new run completed")
+        assert states()["CANCELLED"] == 1, states()
+        terminate(serve, "serve")
+        terminate(worker, "worker")
+    finally:
+        for process in (serve, worker):
+            if process is not None and process.poll() is None:
+                process.kill()
+                process.wait(10)
+        capture.server.stop()
+    assert "Traceback" not in logs()
+    assert "cancelled in Prefect: stopping it" in worker_log.read_text()

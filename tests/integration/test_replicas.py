@@ -8,6 +8,7 @@ process have the same host and PID, as two replicas in containers of one host na
 from __future__ import annotations
 
 import subprocess
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -26,7 +27,7 @@ from notifications.testing import SmtpCapture
 from tests.integration.test_storage import race as storage_race
 from workflows.engine.events import Launch
 from workflows.service.app import App
-from workflows.service.delivery import LEASE
+from workflows.service.delivery import LEASE, deliver_outbox
 from workflows.service.directory import import_units
 from workflows.service.rounds import execute
 from workflows.service.sweep import Heartbeat, SweepReport, run_due
@@ -246,6 +247,38 @@ def test_an_instance_that_stops_frees_its_claims_and_its_row_at_once(
     with app.uow(read_only=True) as uow:
         assert uow.session.get(InstanceRow, stopping.instance.id) is None
     assert run_due(app).delivery.sent == SMALL
+
+
+class SetAtLook(threading.Event):
+    """An event that sets itself when it is looked at for the `look`-th time: a stop that comes in the middle of a
+    claimed batch, at a known message."""
+
+    def __init__(self, look: int) -> None:
+        super().__init__()
+        self.looks_left = look
+
+    def is_set(self) -> bool:
+        self.looks_left -= 1
+        if self.looks_left == 0:
+            self.set()
+        return super().is_set()
+
+
+def test_a_delivery_stopped_midway_sends_nothing_more_and_frees_what_it_claimed_at_once(
+        app: App, capture: SmtpCapture, queued: int) -> None:
+    """What a flow run cancelled in Prefect does (its `stop`): the messages on the wire finish, none after them,
+    and the rest of its claim goes back to the outbox for any process, at once rather than after the lease."""
+    stop = SetAtLook(31)  # one look before the claim, then one before each message: 29 go out
+
+    report = deliver_outbox(app, queued, stop=stop)
+
+    assert report.sent == len(capture.messages) == 29
+    assert claimed_by(app, app.instance.id) == 0
+    with app.uow(read_only=True) as uow:
+        assert uow.outbox.count_for_round(queued, status="queued") == SMALL - 29
+    assert deliver_outbox(app, queued).sent == SMALL - 29
+    copies = received(capture)
+    assert len(copies) == SMALL and all(len(ids) == 1 for ids in copies.values())
 
 
 def test_a_running_process_beats_in_a_thread_of_its_own_between_claims(

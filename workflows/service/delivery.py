@@ -79,24 +79,29 @@ def _outgoing(row: ClaimedMessage, sender: str) -> OutgoingEmail:
                          text=row.text_body, html=row.html_body, headers=headers)
 
 
-def deliver_outbox(app: App, round_id: int | None = None, target: SmtpTarget | None = None) -> DeliveryReport:
+def deliver_outbox(app: App, round_id: int | None = None, target: SmtpTarget | None = None,
+                   stop: threading.Event | None = None) -> DeliveryReport:
     """Send every due message (of one round, or all), claiming a few at a time and recording each result as it
-    comes back; returns what this process sent."""
+    comes back; returns what this process sent. Once `stop` (this delivery's) or `app.stopping` (the process's) is
+    set, nothing more is claimed or put on the wire: the messages on the wire finish and the rest claimed are
+    released at once, for any process to send."""
     if target is None:
         with app.uow(read_only=True) as uow:
             if not uow.outbox.has_due(app.clock.now()):
                 return DeliveryReport()
         with mail_target(app) as embedded:
-            return deliver_outbox(app, round_id, embedded)
-    return _Delivery(app, round_id).run(target)
+            return deliver_outbox(app, round_id, embedded, stop)
+    return _Delivery(app, round_id, stop).run(target)
 
 
 class _Delivery:
     """One deliver_outbox call: a claiming source of emails, and a recorder of results."""
 
-    def __init__(self, app: App, round_id: int | None) -> None:
+    def __init__(self, app: App, round_id: int | None, stop: threading.Event | None = None) -> None:
         self.app = app
         self.round_id = round_id
+        self._stops = (app.stopping,) if stop is None else (app.stopping, stop)
+        self._unsent: list[ClaimedMessage] = []  # claimed, never put on the wire: stopped first
         self.report = DeliveryReport()
         self.claimed: dict[str, ClaimedMessage] = {}  # by Message-ID, until recorded
         self._pending: list[tuple[int, DeliveryResult]] = []
@@ -115,6 +120,7 @@ class _Delivery:
             deliver_sync(self._emails(), target, connections=settings.smtp_connections, max_attempts=SWEEP_ATTEMPTS,
                          backoff_base=SWEEP_BACKOFF_SECONDS, on_result=self._record)
         finally:
+            self._release_unsent()
             # What was claimed and not recorded (a write failed): released by the next delivery. A message that
             # went out but whose result was lost is sent again then, with its own Message-ID: bounded by the
             # connections in flight.
@@ -134,6 +140,26 @@ class _Delivery:
             self.app.unrecorded_claims.difference_update(ids)
         log.info("released %d messages a broken-off delivery had claimed", released)
 
+    def _stopped(self) -> bool:
+        return any(event.is_set() for event in self._stops)
+
+    def _release_unsent(self) -> None:
+        """Free the rows claimed but never put on the wire (stopped first): no one has to wait out their lease.
+        If the database refuses, they stay claimed and are released with the unrecorded ones."""
+        if not self._unsent:
+            return
+        ids = {row.id for row in self._unsent}
+        try:
+            with self.app.uow() as uow:
+                uow.outbox.release(ids, worker_name(self.app))
+                uow.commit()
+        except Exception:
+            log.warning("could not release %d messages claimed and not sent", len(ids), exc_info=True)
+            return
+        for row in self._unsent:
+            del self.claimed[row.message_id]
+        self._unsent = []
+
     def _claim(self) -> list[ClaimedMessage]:
         app = self.app
         now = app.clock.now()
@@ -146,12 +172,12 @@ class _Delivery:
 
     async def _emails(self) -> AsyncIterator[OutgoingEmail]:
         """The due messages, claimed a few at a time as the sender asks for more (off the event loop's thread)."""
-        stopping = self.app.stopping
-        while not stopping.is_set() and (rows := await asyncio.to_thread(self._claim)):
+        while not self._stopped() and (rows := await asyncio.to_thread(self._claim)):
             for row in rows:
                 self.claimed[row.message_id] = row
-            for row in rows:
-                if stopping.is_set():  # the process stops: what is not on the wire yet is released when it retires
+            for position, row in enumerate(rows):
+                if self._stopped():
+                    self._unsent = rows[position:]
                     return
                 yield _outgoing(row, self.app.settings.from_address)
 

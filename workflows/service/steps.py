@@ -1,6 +1,7 @@
 """The heavy steps of a round, run through one interface by an inline or a Prefect executor."""
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -10,15 +11,15 @@ from workflows.service.delivery import DeliveryReport, deliver_outbox
 from workflows.service.timers import fire_timer
 
 
-def circulate(app: App, round_id: int | None = None) -> DeliveryReport:
-    """Fan out the queued messages of a round (or of every round)."""
-    return deliver_outbox(app, round_id)
+def circulate(app: App, round_id: int | None = None, stop: threading.Event | None = None) -> DeliveryReport:
+    """Fan out the queued messages of a round (or of every round); `stop` set stops the sending (deliver_outbox)."""
+    return deliver_outbox(app, round_id, stop=stop)
 
 
-def fire_timer_step(app: App, timer_id: int, round_id: int) -> DeliveryReport:
-    """Fire one timer (a reminder or a deadline) and send what it queued."""
+def fire_timer_step(app: App, timer_id: int, round_id: int, stop: threading.Event | None = None) -> DeliveryReport:
+    """Fire one timer (a reminder or a deadline) and send what it queued (stopped as `circulate` is)."""
     fire_timer(app, timer_id)
-    return deliver_outbox(app, round_id)
+    return deliver_outbox(app, round_id, stop=stop)
 
 
 STEPS: dict[str, Callable[..., Any]] = {
