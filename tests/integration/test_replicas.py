@@ -249,6 +249,25 @@ def test_an_instance_that_stops_frees_its_claims_and_its_row_at_once(
     assert run_due(app).delivery.sent == SMALL
 
 
+def test_a_result_is_recorded_by_its_own_statement_on_postgresql_without_a_transaction_around_it(
+        app: App, queued: int) -> None:
+    """The writes of results (`uow(each_statement=True)`): on PostgreSQL each statement commits on its own, sparing
+    each connection the BEGIN and COMMIT round trips; on SQLite the block stays one transaction, rolled back when
+    not committed."""
+    with app.uow() as uow:
+        first = uow.outbox.claim(app.clock.now(), 1, app.instance.id, LEASE, queued)[0].id
+        uow.commit()
+    with app.uow(each_statement=True) as uow:
+        uow.outbox.mark_sent([first], app.clock.now(), app.instance.id)  # and no commit
+    with app.uow(read_only=True) as uow:
+        status = uow.session.scalar(select(OutboxRow.status).where(OutboxRow.id == first))
+    assert status == ("sent" if app.engine.dialect.name == "postgresql" else "queued")
+    with app.uow() as uow:  # the pooled connection is back to transactions: this block is rolled back
+        uow.outbox.mark_sent([first + 1], app.clock.now(), app.instance.id)
+    with app.uow(read_only=True) as uow:
+        assert uow.session.scalar(select(OutboxRow.status).where(OutboxRow.id == first + 1)) == "queued"
+
+
 class SetAtLook(threading.Event):
     """An event that sets itself when it is looked at for the `look`-th time: a stop that comes in the middle of a
     claimed batch, at a known message."""

@@ -81,9 +81,10 @@ class App:
                 partial.unlink()
         return path.read_text().strip()
 
-    def uow(self, read_only: bool = False) -> UnitOfWork:
-        """A unit of work; read_only=True for pages and reports (no write lock on SQLite)."""
-        return UnitOfWork(self.sessions, read_only=read_only)
+    def uow(self, read_only: bool = False, each_statement: bool = False) -> UnitOfWork:
+        """A unit of work; read_only=True for pages and reports (no write lock on SQLite); each_statement=True for
+        writes whose statements stand each on its own (see UnitOfWork)."""
+        return UnitOfWork(self.sessions, read_only=read_only, each_statement=each_statement)
 
     def schema_is_current(self) -> bool:
         """Whether the database is at the latest migration (False when `ykien init` never ran)."""
