@@ -61,35 +61,54 @@ def _warm_pdf_address() -> str | None:
     return pdf.address_starting() if pdf is not None else None
 
 
-def _result(report: Any) -> dict[str, Any]:
-    return asdict(report) if report is not None else {}
+# What a run cancelled in Prefect while it ran ends with (Cancelled), by what it was doing.
+CANCELLED_MESSAGE = ("Đã dừng theo yêu cầu huỷ: thư đang gửi dở được gửi xong, thư chưa gửi trở lại hàng đợi "
+                     "(lần quét sau của ykien serve giao chúng cho một lượt chạy mới).")
+# A render is not stopped halfway (LibreOffice converts in one go): its job ends as it would have.
+CANCELLED_RENDER_MESSAGE = ("Đã ghi nhận yêu cầu huỷ khi bản PDF đang được làm: bản PDF vẫn được làm xong; "
+                            "trang của việc trên ykien cho biết kết quả.")
+
+
+def _ended(result: dict[str, Any], cancelled_message: str = CANCELLED_MESSAGE) -> Any:
+    """The flow's return: `result`, or a Cancelled state (then Prefect's final state for the run) when the run was
+    cancelled while it ran."""
+    stop = _running_stop.get()
+    if stop is not None and stop.is_set():
+        from prefect.states import Cancelled
+
+        return Cancelled(message=cancelled_message)
+    return result
+
+
+def _result(report: Any) -> Any:
+    return _ended(asdict(report) if report is not None else {})
 
 
 @flow(name="circulate", retries=3, retry_delay_seconds=30)
-async def circulate_flow(round_id: int | None = None) -> dict[str, Any]:
+async def circulate_flow(round_id: int | None = None) -> Any:
     """Send the queued messages of a round (the fan-out of invitations, receipts, extensions), claiming a few at a
     time until none is left: several runs of one round share its fan-out."""
     return _result(await asyncio.to_thread(STEPS["circulate"], step_app(), round_id, _running_stop.get()))
 
 
 @flow(name="remind", retries=3, retry_delay_seconds=30)
-async def remind_flow(timer_id: int, round_id: int) -> dict[str, Any]:
+async def remind_flow(timer_id: int, round_id: int) -> Any:
     """Fire a reminder timer and send the reminders it queued."""
     return _result(await asyncio.to_thread(STEPS["remind"], step_app(), timer_id, round_id, _running_stop.get()))
 
 
 @flow(name="close", retries=3, retry_delay_seconds=30)
-async def close_flow(timer_id: int, round_id: int) -> dict[str, Any]:
+async def close_flow(timer_id: int, round_id: int) -> Any:
     """Fire a deadline timer: the round leaves circulation."""
     return _result(await asyncio.to_thread(STEPS["close"], step_app(), timer_id, round_id, _running_stop.get()))
 
 
 @flow(name=RENDER_FLOW)
-async def render_flow(job_id: str, round_id: int, document: str) -> dict[str, Any]:
+async def render_flow(job_id: str, round_id: int, document: str) -> Any:
     """Render the PDF `document` of a round for the background job `job_id` (started by `ykien serve`): its progress,
     end and file are written to the job's rows, whichever worker runs it. Not retried: a failure is the job's."""
     status = await asyncio.to_thread(run_render, step_app(), job_id, round_id, document, _warm_pdf_address())
-    return {"job_id": job_id, "status": status}
+    return _ended({"job_id": job_id, "status": status}, CANCELLED_RENDER_MESSAGE)
 
 
 # Each step's flow, and each job's; "deliver" (the command path's hand-over) is the circulate flow.

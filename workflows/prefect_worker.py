@@ -22,18 +22,20 @@ from typing import Any
 from uuid import UUID
 
 from notifications.pdf import PdfServer
-from workflows.flows import FLOWS, WORKER_HEARTBEAT_SECONDS, ensure_deployments, running_with
+from workflows.flows import (
+    CANCELLED_MESSAGE,
+    CANCELLED_RENDER_MESSAGE,
+    FLOWS,
+    WORKER_HEARTBEAT_SECONDS,
+    ensure_deployments,
+    running_with,
+)
 from workflows.logs import configure_logging
 from workflows.service.app import App
 from workflows.service.render_jobs import RENDER_FLOW
 
 log = logging.getLogger("ykien.worker")
 CANCEL_CHECK_SECONDS = 1.0  # how soon a run cancelled in Prefect stops: one read of the run per second while it runs
-CANCELLED_MESSAGE = ("Đã dừng theo yêu cầu huỷ: thư đang gửi dở được gửi xong, thư chưa gửi trở lại hàng đợi "
-                     "(lần quét sau của ykien serve giao chúng cho một lượt chạy mới).")
-# A render is not stopped halfway (LibreOffice converts in one go): its job ends as it would have.
-CANCELLED_RENDER_MESSAGE = ("Đã ghi nhận yêu cầu huỷ khi bản PDF đang được làm: bản PDF vẫn được làm xong; "
-                            "trang của việc trên ykien cho biết kết quả.")
 
 
 class StepWorker:
@@ -155,7 +157,9 @@ class StepWorker:
                 return
 
     async def _end_cancelled(self, client: Any, flow_run: Any, message: str) -> None:
-        """A run cancelled while it ran ends Cancelled (Prefect refuses it any other end once it is Cancelling)."""
+        """A run cancelled while it ran ends Cancelled: the flow says so itself (flows._result); if the cancel came
+        too late for that, Prefect refused the flow's Completed (a Cancelling run may only end Cancelled) and the
+        worker sets it."""
         from prefect.states import Cancelled
 
         try:

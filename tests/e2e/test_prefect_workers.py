@@ -383,3 +383,5 @@ def test_a_fanout_run_cancelled_in_prefect_stops_ends_cancelled_and_the_next_run
         capture.server.stop()
     assert "Traceback" not in logs()
     assert "cancelled in Prefect: stopping it" in worker_log.read_text()
+    # The flow itself ended Cancelled (Prefect refuses a Cancelling run any other end)
+    assert "Finished in state Cancelled('Đã dừng theo yêu cầu huỷ" in worker_log.read_text()
