@@ -79,6 +79,14 @@ def flow_runs(url: str, *tags: str, pool: str | None = None) -> list[dict[str, A
     return list(answer.json())
 
 
+def waited_telling(condition: Callable[[], bool], timeout: float, what: str, logs: Callable[[], str]) -> None:
+    """wait_until, failing with `logs()` as they are at the failure (the processes' logs, the flow runs)."""
+    try:
+        wait_until(condition, timeout, what, interval=0.05)
+    except AssertionError as error:
+        raise AssertionError(f"{error}\n{logs()}") from None
+
+
 def catches_sigterm(pid: int) -> bool:
     """Whether the process has a handler for SIGTERM (SigCgt in /proc/PID/status)."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -134,10 +142,7 @@ def test_fanout_reminder_and_a_pdf_run_as_flow_runs_on_two_workers(prefect_api: 
         return "\n".join(path.read_text(errors="replace") for path in sorted(tmp_path.glob("*.log")))
 
     def waited(condition: Callable[[], bool], timeout: float, what: str) -> None:
-        try:
-            wait_until(condition, timeout, what, interval=0.1)
-        except AssertionError as error:
-            raise AssertionError(f"{error}\n{logs()}") from None
+        waited_telling(condition, timeout, what, logs)
 
     try:
         workers = [start("worker", "--name", f"worker-{n}") for n in (1, 2)]
@@ -330,10 +335,7 @@ def test_a_fanout_run_cancelled_in_prefect_stops_ends_cancelled_and_the_next_run
                           f"flow runs: {runs}"])
 
     def waited(condition: Callable[[], bool], timeout: float, what: str) -> None:
-        try:
-            wait_until(condition, timeout, what, interval=0.05)
-        except AssertionError as error:
-            raise AssertionError(f"{error}\n{logs()}") from None
+        waited_telling(condition, timeout, what, logs)
 
     try:
         waited(lambda: "pulling flow runs" in worker_log.read_text(errors="replace"), 90, "the worker pulling")
