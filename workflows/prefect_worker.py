@@ -157,7 +157,7 @@ class StepWorker:
                 return
 
     async def _end_cancelled(self, client: Any, flow_run: Any, message: str) -> None:
-        """A run cancelled while it ran ends Cancelled: the flow says so itself (flows._result); if the cancel came
+        """A run cancelled while it ran ends Cancelled: the flow says so itself (flows._ended); if the cancel came
         too late for that, Prefect refused the flow's Completed (a Cancelling run may only end Cancelled) and the
         worker sets it."""
         from prefect.states import Cancelled
