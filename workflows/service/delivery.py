@@ -133,12 +133,17 @@ class _Delivery:
             ids = set(self.app.unrecorded_claims)
         if not ids:
             return
-        with self.app.uow() as uow:
-            released = uow.outbox.release(ids, worker_name(self.app))
-            uow.commit()
+        released = self._release(ids)
         with _UNRECORDED_LOCK:
             self.app.unrecorded_claims.difference_update(ids)
         log.info("released %d messages a broken-off delivery had claimed", released)
+
+    def _release(self, ids: set[int]) -> int:
+        """Free the rows of `ids` this process still holds unsent; returns how many."""
+        with self.app.uow() as uow:
+            released = uow.outbox.release(ids, worker_name(self.app))
+            uow.commit()
+        return released
 
     def _stopped(self) -> bool:
         return any(event.is_set() for event in self._stops)
@@ -150,9 +155,7 @@ class _Delivery:
             return
         ids = {row.id for row in self._unsent}
         try:
-            with self.app.uow() as uow:
-                uow.outbox.release(ids, worker_name(self.app))
-                uow.commit()
+            self._release(ids)
         except Exception:
             log.warning("could not release %d messages claimed and not sent", len(ids), exc_info=True)
             return
