@@ -104,14 +104,14 @@ def test_workflow_validate_reports_each_yaml_pitfall_with_file_and_line(process_
 
 def test_a_deadline_in_the_past_is_refused(cli) -> None:  # type: ignore[no-untyped-def]
     message = rejected(cli, *create_args("--group", "so-ban-nganh", deadline="19/11/2025"), code="deadline_in_past")
-    assert "19/11/2025" in message
+    assert message.startswith("--deadline: 19/11/2025 đã qua")  # the option, not the service's field name
 
 
 def test_a_deadline_on_a_holiday_is_refused_naming_the_next_working_day(cli) -> None:  # type: ignore[no-untyped-def]
     cli.at("2026-08-20T09:00")
     message = rejected(cli, *create_args("--group", "so-ban-nganh", deadline="02/09/2026"),
                        code="deadline_not_working_day")
-    assert "02/09/2026" in message and "Quốc khánh" in message
+    assert message.startswith("--deadline: 02/09/2026") and "Quốc khánh" in message
     assert "03/09/2026" in message
 
 

@@ -18,8 +18,8 @@ def test_a_draft_is_edited_and_deleted_and_a_launched_one_never(cli) -> None:  #
     assert cli(*CREATE).json["id"] == 1
     before = cli.snapshot()
     for args, code, words in (
-            (("--title", ""), "missing_field", "title: không được để trống."),
-            (("--deadline", "01/11/2025"), "deadline_in_past", "đã qua"),
+            (("--title", ""), "missing_field", "--title: không được để trống."),
+            (("--deadline", "01/11/2025"), "deadline_in_past", "--deadline: 01/11/2025 đã qua"),
             (("--office", "TDC"), "office_unknown", "Có phải \"TĐC\"?"),
             ((), "nothing_to_change", "Không có gì để sửa")):
         result = cli("round", "edit", "1", *args, "--json", expect=2)
@@ -34,7 +34,7 @@ def test_a_draft_is_edited_and_deleted_and_a_launched_one_never(cli) -> None:  #
     refused = cli("round", "launch", "1", "--json", expect=1)
     assert _error(refused)[0] == "draft_required" and "chưa có tệp dự thảo" in _error(refused)[1]
     too_long = cli("round", "launch", "1", "--no-draft-reason", "x" * 1001, "--json", expect=2)
-    assert "no_draft_reason: dài 1.001 ký tự, tối đa 1.000." in _error(too_long)[1]
+    assert "--no-draft-reason: dài 1.001 ký tự, tối đa 1.000." in _error(too_long)[1]
     assert cli.snapshot() == after_edit  # the refused launches changed nothing
     cli("round", "launch", "1", "--no-draft-reason", "Thư mời là toàn bộ nội dung", "--queue-only")
     audit = cli("round", "audit", "1", "--json").json["events"]

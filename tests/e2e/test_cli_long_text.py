@@ -39,8 +39,8 @@ def longest_round(*changes: str) -> list[str]:
 
 
 @pytest.mark.parametrize(("option", "value", "named"), [
-    ("--title", vietnamese(limits.TITLE + 1, "Kế hoạch", nfd=True), "title: dài 501 ký tự, tối đa 500."),
-    ("--subject", vietnamese(limits.SUBJECT + 1, "xin ý kiến"), "subject: dài 601 ký tự, tối đa 600."),
+    ("--title", vietnamese(limits.TITLE + 1, "Kế hoạch", nfd=True), "--title: dài 501 ký tự, tối đa 500."),
+    ("--subject", vietnamese(limits.SUBJECT + 1, "xin ý kiến"), "--subject: dài 601 ký tự, tối đa 600."),
     ("--basis", vietnamese(limits.LEGAL_BASIS + 1, "Căn cứ"), "legal_bases 20: dài 1.001 ký tự, tối đa 1.000."),
 ], ids=["title", "subject", "basis"])
 def test_a_text_one_character_over_its_limit_is_refused_naming_the_field(cli, option: str, value: str,  # type: ignore[no-untyped-def]
@@ -72,14 +72,14 @@ def test_the_longest_texts_go_through_a_round_and_every_document_opens(cli, tmp_
         "--note", vietnamese(limits.ANSWER_NOTE, "Công văn số 812/SCT"), "--json")
     reason = vietnamese(limits.REASON, "Đơn vị đề nghị")
     assert rejected(cli, "round", "extend", round_id, "12/12/2025", "--reason", reason + "x",
-                    code="text_too_long") == "reason: dài 2.001 ký tự, tối đa 2.000."
+                    code="text_too_long") == "--reason: dài 2.001 ký tự, tối đa 2.000."
     cli("round", "close", round_id, "--reason", reason, "--json")
 
     comment_id = str(cli("round", "comments", round_id, "--json").json[0]["comment_id"])
     explanation = vietnamese(limits.EXPLANATION, "Không tiếp thu vì", lines=True)
     assert rejected(cli, "round", "handle", round_id, comment_id, "--decision", "not_accepted",
                     "--explanation", explanation + "x",
-                    code="text_too_long") == "explanation: dài 4.001 ký tự, tối đa 4.000."
+                    code="text_too_long") == "--explanation: dài 4.001 ký tự, tối đa 4.000."
     cli("round", "handle", round_id, comment_id, "--decision", "not_accepted", "--explanation", explanation,
         "--json")
 

@@ -79,18 +79,18 @@ def test_twenty_invitations_registrations_and_two_tasks_one_late(
               "--signer-name", "Trịnh Trường Huy")
     before = cli.snapshot()
     missing = cli(*create, "--json", expect=2).json  # the workshop's date is required
-    assert missing["error"]["message"].startswith(f"date {EVENT_KEY}: ")
+    assert missing["error"]["message"].startswith(f"--date {EVENT_KEY}: ")
     bad_date = cli(*create, "--date", f"{EVENT_KEY}=32/08/2025", "--json", expect=2).json
     assert bad_date["error"]["message"].startswith(f"--date {EVENT_KEY}: ")
     early = cli(*create, "--date", f"{EVENT_KEY}=08/08/2025", "--json", expect=2).json  # before registration closes
-    assert early["error"]["message"].startswith(f"date {EVENT_KEY}: ")
+    assert early["error"]["message"].startswith(f"--date {EVENT_KEY}: ")
     unknown = cli(*create, "--date", f"{EVENT_KEY}=20/08/2025", "--date", "khong_co=20/08/2025", "--json",
                   expect=2).json
-    assert unknown["error"]["message"].startswith("date: ") and "khong_co" in unknown["error"]["message"]
+    assert unknown["error"]["message"].startswith("--date: ") and "khong_co" in unknown["error"]["message"]
     assert cli.snapshot() == before
     cli(*create, "--date", f"{EVENT_KEY}=21/08/2025")
     early = cli("round", "edit", "1", "--date", f"{EVENT_KEY}=11/08/2025", "--json", expect=2).json
-    assert early["error"]["message"].startswith(f"date {EVENT_KEY}: ")
+    assert early["error"]["message"].startswith(f"--date {EVENT_KEY}: ")
     assert cli("round", "edit", "1", "--date", f"{EVENT_KEY}=20/08/2025", "--json").json["changed"] == ["dates"]
     cli("round", "launch", "1")
     assert kinds(capture, 0) == Counter({(code, "invitation"): 1 for code in units})
@@ -108,11 +108,11 @@ def test_twenty_invitations_registrations_and_two_tasks_one_late(
     assert NAME.label in nameless["error"]["message"] and POSITION.label in nameless["error"]["message"]
 
     # Tasks: bad input first, each naming its option or field, nothing saved.
-    for args, field in ((("--task", "no_such_task", "--unit", "SCT"), "task: "),
-                        (("--task", PAPER, "--unit", "KHONG-CO"), "unit: "),
-                        (("--task", PAPER, "--unit", "NHNN-KV5"), "unit: "),  # a bank is not a province department
+    for args, field in ((("--task", "no_such_task", "--unit", "SCT"), "--task: "),
+                        (("--task", PAPER, "--unit", "KHONG-CO"), "--unit: "),
+                        (("--task", PAPER, "--unit", "NHNN-KV5"), "--unit: "),  # a bank is not a province department
                         (("--task", PAPER, "--unit", "SCT", "--due", "32/08/2025"), "--due: "),
-                        (("--task", PAPER, "--unit", "SCT", "--due", "21/08/2025"), "due: ")):  # after the workshop
+                        (("--task", PAPER, "--unit", "SCT", "--due", "21/08/2025"), "--due: ")):  # after the workshop
         refused = cli("round", "assign", "1", *args, "--json", expect=2).json
         assert refused["error"]["message"].startswith(field), refused
     assert cli.snapshot() == before
@@ -146,8 +146,8 @@ def test_twenty_invitations_registrations_and_two_tasks_one_late(
     complete = [*text_fields(PAPER, "x"), *attachments(PAPER, tmp_path)]
     hand_ins: list[tuple[list[str], str]] = [
         (["--unit", "SCT", "--task", PAPER, "--field", "khong_co=x"], "--field khong_co: "),
-        (["--unit", "KHONG-CO", "--task", PAPER, *complete], "unit: "),
-        (["--unit", "SXD", "--task", PAPER, *complete], "task: "),  # not given that task
+        (["--unit", "KHONG-CO", "--task", PAPER, *complete], "--unit: "),
+        (["--unit", "SXD", "--task", PAPER, *complete], "--task: "),  # not given that task
         (["--unit", "SCT", "--task", "khong_co"], "--task: ")]
     for options, field in hand_ins:
         refused = cli("round", "hand-in", "1", *options, "--json", expect=2).json
@@ -201,7 +201,7 @@ def test_twenty_invitations_registrations_and_two_tasks_one_late(
     over = cli("round", "hand-in", "1", "--unit", "VP-UBND", "--task", SPEECH,
                *text_fields(SPEECH, "Bài phát biểu khai mạc"), *attachments(SPEECH, tmp_path), "--json",
                expect=2).json
-    assert over["error"]["message"].startswith("task: ") and "đã kết thúc" in over["error"]["message"]
+    assert over["error"]["message"].startswith("--task: ") and "đã kết thúc" in over["error"]["message"]
     assert WORKSHOP.assignments[SPEECH].title in over["error"]["message"]
     assert cli.snapshot() == before
 

@@ -117,6 +117,24 @@ def fail(code: str, message: str, exit_code: int, as_json: bool) -> typer.Exit:
     return typer.Exit(exit_code)
 
 
+def as_option_named(message: str) -> str:
+    """`message` with its leading field ("deadline: …", "date event: …", as the service and the API name it)
+    written as the option of the running command that sets it ("--deadline: …"); unchanged when no option of the
+    command matches."""
+    # Typer vendors click and does not re-export its current-context getter (typer is pinned in uv.lock).
+    from typer._click.globals import get_current_context
+
+    subject, colon, rest = message.partition(": ")
+    field, space, which = subject.partition(" ")  # "date event: …" names one value of a repeated option
+    if not colon or not field.isidentifier():
+        return message
+    context = get_current_context(silent=True)
+    option = "--" + field.replace("_", "-")
+    if context is None or not any(option in param.opts for param in context.command.params):
+        return message
+    return f"{option}{space}{which}: {rest}"
+
+
 def check_id(value: int, name: str) -> int:
     """`value` if it can number a round or a comment (1 to MAX_ID), else InvalidInput naming the argument."""
     from models.errors import InvalidInput
@@ -143,7 +161,7 @@ def guarded(as_json: bool = False) -> Iterator[None]:
         status = EXIT_BAD_INPUT if error.code in BAD_INPUT_CODES else EXIT_REFUSED
         raise fail(error.code, error.message, status, as_json) from None
     except InvalidInput as error:
-        raise fail(error.code, error.message, EXIT_BAD_INPUT, as_json) from None
+        raise fail(error.code, as_option_named(error.message), EXIT_BAD_INPUT, as_json) from None
     except DirectoryImportError as error:
         raise fail("invalid_csv", str(error), EXIT_BAD_INPUT, as_json) from None
     except (WorkflowError, CalendarFileError, SettingsError) as error:
