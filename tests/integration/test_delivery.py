@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import socket
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from email.message import EmailMessage
+from email.parser import BytesParser
+from email.policy import default as default_policy
 
 import pytest
 
@@ -289,6 +292,25 @@ def test_build_message_is_multipart_alternative_with_date_and_message_id() -> No
     assert wire.isascii()
     assert b"\n" not in wire.replace(b"\r\n", b"")
     assert max(len(line) for line in wire.split(b"\r\n")) <= 998
+
+
+@pytest.mark.parametrize("length", [0, 1, 2, 56, 57, 58, 113, 114, 115, 6000])
+def test_each_body_is_base64_in_lines_of_76_characters_that_decode_to_its_text(length: int) -> None:
+    text = ("Kính gửi Sở Công Thương, đề nghị góp ý " * 200)[:length]
+    email = replace(email_to(1), text=text, html=f"<p>{text}</p>")
+    wire = render_message(email, date=datetime(2025, 12, 4, 3, 5, tzinfo=UTC))
+    _, _, plain_part = wire.partition(b"Content-Transfer-Encoding: base64\r\n\r\n")
+    body_lines = plain_part.partition(b"--=_ykien_")[0].removesuffix(b"\r\n").split(b"\r\n")
+    assert all(len(line) == 76 for line in body_lines[:-1]) and len(body_lines[-1]) <= 76
+    assert body_lines == (base64.encodebytes(text.encode()).rstrip(b"\n").split(b"\n") if text else [b""])
+    parts = [part.get_content() for part in BytesParser(policy=default_policy).parsebytes(wire).iter_parts()]
+    assert parts == [text, f"<p>{text}</p>"]
+
+
+def test_the_date_header_is_the_time_of_rendering() -> None:
+    before = datetime.now(UTC).replace(microsecond=0)
+    message = build_message(email_to(1))
+    assert before <= message["Date"].datetime <= datetime.now(UTC)
 
 
 @pytest.mark.parametrize(
