@@ -115,6 +115,7 @@ def test_consolidation_refuses_until_every_comment_is_handled_then_documents_fol
     add_version(app, round_id, _pdf(tmp_path), ["Mục I", "Mục II"], "đã chỉnh lý", STAFF)
     package = submit_round(app, round_id, STAFF)
     names = zipfile.ZipFile(package.path).namelist()
+    assert package.path.name == f"ho-so-dot-{round_id}-{package.sha256[:8]}.zip"  # no v1 beside the v2 it holds
     assert names == ["to-trinh.docx", "du-thao-v2.pdf", "bang-tong-hop-y-kien.docx", "bang-tong-hop-y-kien.xlsx",
                      "danh-sach-don-vi.xlsx"]
     submission = Document(io.BytesIO(zipfile.ZipFile(package.path).read("to-trinh.docx")))

@@ -75,7 +75,9 @@ def submit_round(app: App, round_id: int, actor: str,
     package, documents = package_contents(facts, on_progress)
     content = _zip([(d.filename, d.content) for d in documents])
     sha = hashlib.sha256(content).hexdigest()
-    target = package_folder(app, round_id) / f"ho-so-dot-{round_id}-v{facts.state.draft_version}-{sha[:8]}.zip"
+    # No draft version in the name: the package carries the revised draft (du-thao-v2), not the one consulted (v1),
+    # which the packages table shows; the hash tells two packages of one round apart.
+    target = package_folder(app, round_id) / f"ho-so-dot-{round_id}-{sha[:8]}.zip"
 
     def record(uow: UnitOfWork, decision: Decision) -> None:
         uow.submissions.add(round_id, decision.state.draft_version, target.name, sha, app.clock.now(), actor)
