@@ -71,6 +71,17 @@ def _wait(condition, timeout: float, what: str, interval: float = 0.05) -> None:
         time.sleep(interval)
 
 
+def _wait_for_count(count, target: int, timeout: float, what: str) -> None:  # type: ignore[no-untyped-def]
+    """Until `count()` reaches `target`: every 0.25 s until 90 % is there, then every 20 ms. The timed senders share
+    the database and the cores with these queries: few while most is still to come, and the end is seen within 20
+    ms all the same."""
+    deadline = time.monotonic() + timeout
+    while (done := count()) < target:
+        if time.monotonic() > deadline:
+            raise BenchmarkCheckFailed(f"{what}: {done} of {target} after {timeout:.0f} s")
+        time.sleep(0.02 if done >= 0.9 * target else 0.25)
+
+
 @contextlib.contextmanager
 def prefect_server(workdir: Path) -> Iterator[str]:
     """A `prefect server start` on loopback with its own home; yields its PREFECT_API_URL."""
@@ -158,7 +169,7 @@ def run_workers(db: Database, api: str, units: int, workers: int,
             submitted_at = datetime.now(UTC)
             started, cpu_before, server_before = time.perf_counter(), machine_cpu_seconds(), server.cpu_seconds()
             executor.run(app, "deliver", {"round_id": round_id})
-            _wait(lambda: sent() == units, 1800, f"fan-out with {workers} workers")
+            _wait_for_count(sent, units, 1800, f"fan-out with {workers} workers")
             elapsed, busy = time.perf_counter() - started, busy_share(cpu_before, machine_cpu_seconds())
             server_cpu = server.cpu_since(server_before)
             runs = _runs_of(api, pool)
