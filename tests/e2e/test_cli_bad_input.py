@@ -102,6 +102,15 @@ def test_workflow_validate_reports_each_yaml_pitfall_with_file_and_line(process_
                and "line 19" in line for line in lines), result.out
 
 
+def test_a_group_with_no_unit_yet_is_named_as_empty_and_nothing_is_created(make_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    fresh = make_cli(tmp_path / "home")  # `ykien init` only: no directory imported yet
+    fresh("init")
+    fresh.at("2025-11-20T09:00")
+    message = rejected(fresh, *create_args("--group", "so-ban-nganh"), code="no_recipients")
+    assert "nhóm so-ban-nganh chưa có cơ quan, đơn vị nào trong danh bạ" in message
+    assert "chưa chọn" not in message  # the group was chosen: what is missing is its units
+
+
 def test_a_deadline_in_the_past_is_refused(cli) -> None:  # type: ignore[no-untyped-def]
     message = rejected(cli, *create_args("--group", "so-ban-nganh", deadline="19/11/2025"), code="deadline_in_past")
     assert message.startswith("--deadline: 19/11/2025 đã qua")  # the option, not the service's field name

@@ -276,6 +276,10 @@ def resolve_recipients(uow: UnitOfWork, addressees: tuple[Addressee, ...],
                 unit_code=unit.code, unit_name=unit.name, email=unit.email, group=unit.group_code,
                 role=addressee.role, contact_person=unit.contact_person))
     if not recipients:
+        named_groups = sorted({group for addressee in addressees for group in addressee.groups})
+        if named_groups:  # named, but the directory has no unit in them yet (nothing imported, say)
+            raise InvalidInput(f"recipients: nhóm {', '.join(named_groups)} chưa có cơ quan, đơn vị nào trong danh bạ.",
+                               "no_recipients")
         raise InvalidInput("recipients: chưa chọn cơ quan, đơn vị nào.", "no_recipients")
     return recipients
 
