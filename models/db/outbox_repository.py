@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, case, func, insert, select, update
+from sqlalchemy import ColumnElement, Connection, bindparam, case, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from models.db.claims import claim_rows, extend_leases
@@ -104,6 +104,12 @@ _MARK_SENT = (update(OutboxRow).where(OutboxRow.id.in_(bindparam("ids", expandin
                       claimed_by=None, attempts=OutboxRow.attempts + 1))
 
 
+def record_sent(connection: Connection, ids: list[int], at: datetime, sent_by: str | None) -> None:
+    """`OutboxRepository.mark_sent` on a bare connection (see sent_recorder.SentRecorder)."""
+    if ids:
+        connection.execute(_MARK_SENT, {"ids": ids, "at": at, "by": sent_by})
+
+
 _QUEUE = insert(table_of(OutboxRow))  # each answer queues its receipt: built once, Core (no ORM bookkeeping)
 
 
@@ -153,8 +159,7 @@ class OutboxRepository:
 
     def mark_sent(self, ids: list[int], at: datetime, sent_by: str | None = None) -> None:
         """The messages went out at `at`, sent by the process instance `sent_by` (kept; the claim is cleared)."""
-        if ids:
-            self.session.connection().execute(_MARK_SENT, {"ids": ids, "at": at, "by": sent_by})
+        record_sent(self.session.connection(), ids, at, sent_by)
 
     def mark_failed(self, message_id: int, error: str) -> None:
         self.session.execute(update(OutboxRow).where(OutboxRow.id == message_id).values(

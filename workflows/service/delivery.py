@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from models.db.outbox_repository import ClaimedMessage
+from models.db.sent_recorder import SentRecorder
 from models.db.unit_of_work import UnitOfWork
 from notifications.delivery import DeliveryResult, DeliveryStatus, OutgoingEmail, deliver_sync
 from notifications.smtp_url import SmtpTarget
@@ -110,6 +111,7 @@ class _Delivery:
         self._lock: asyncio.Lock | None = None
         self._renewed_at: datetime | None = None
         self._broken: Exception | None = None
+        self._sent = SentRecorder(app.engine)  # the connection that records what was sent, held for the delivery
 
     def run(self, target: SmtpTarget) -> DeliveryReport:
         settings = self.app.settings
@@ -120,6 +122,7 @@ class _Delivery:
             deliver_sync(self._emails(), target, connections=settings.smtp_connections, max_attempts=SWEEP_ATTEMPTS,
                          backoff_base=SWEEP_BACKOFF_SECONDS, on_result=self._record)
         finally:
+            self._sent.close()
             self._release_unsent()
             # What was claimed and not recorded (a write failed): released by the next delivery. A message that
             # went out but whose result was lost is sent again then, with its own Message-ID: bounded by the
@@ -212,12 +215,28 @@ class _Delivery:
         me = worker_name(app)
         rows = [self.claimed[result.message_id] for result in results]  # kept until written: a failed write
         # leaves them to be released (App.unrecorded_claims)
+        renew = self._renewed_at is None or now - self._renewed_at >= min(
+            LEASE / 4, timedelta(seconds=app.settings.heartbeat_seconds))
+        if not renew and all(result.status is DeliveryStatus.SENT for result in results):
+            # A fan-out's usual write: one UPDATE on the connection this delivery holds for it.
+            self._sent.mark_sent([row.id for row in rows], now, me)
+            report = DeliveryReport(sent=len(rows))
+        else:
+            report = self._write_all(rows, results, now, renew)
+        for result in results:
+            del self.claimed[result.message_id]
+        self.report.add(report)
+
+    def _write_all(self, rows: list[ClaimedMessage], results: list[DeliveryResult], now: datetime,
+                   renew: bool) -> DeliveryReport:
+        """Results of any kind, and the renewal of this instance's heartbeat and leases when it is due."""
+        app = self.app
+        me = worker_name(app)
         report = DeliveryReport()
         # Each statement stands alone (a result recorded is one row's UPDATE): on PostgreSQL they commit one by one,
         # which saves the BEGIN and COMMIT round trips that each connection would wait for.
         with app.uow(each_statement=True) as uow:
-            if self._renewed_at is None or now - self._renewed_at >= min(
-                    LEASE / 4, timedelta(seconds=app.settings.heartbeat_seconds)):
+            if renew:
                 uow.instances.beat(app.instance, now)
                 uow.outbox.extend_leases(me, now + LEASE)
                 self._renewed_at = now
@@ -238,9 +257,7 @@ class _Delivery:
                         uow.outbox.retry_later(row.id, now + retry_delay(attempts), result.error or "")
                         report.retrying += 1
             uow.commit()
-        for result in results:
-            del self.claimed[result.message_id]
-        self.report.add(report)
+        return report
 
 
 __all__ = ["DeliveryReport", "deliver_outbox", "retry_delay", "stay_alive", "worker_name"]
