@@ -504,6 +504,8 @@ def test_submit_needs_a_revised_draft_then_builds_the_package_once(site: Site, t
     assert site.status() == "submitted"
     page = staff.get(done.headers["location"]).text
     assert "Đã lập hồ sơ trình" in page
+    packages = page[page.index('id="packages"'):page.index("</table>", page.index('id="packages"'))]
+    assert "không gửi kèm dự thảo" in packages and "phiên bản 1" not in packages  # the round went out without one
     package = submission_packages(site.app, site.round_id)[0]
     zipped = staff.get(f"/rounds/{site.round_id}/documents/{package.filename}")
     assert zipped.status_code == 200 and zipped.headers["content-type"] == "application/zip"
@@ -516,6 +518,21 @@ def test_submit_needs_a_revised_draft_then_builds_the_package_once(site: Site, t
     assert again.status_code == 409 and "đã được trình; không trình lại lần thứ hai" in again.text
     assert len(submission_packages(site.app, site.round_id)) == 1
     assert len(list(package.path.parent.iterdir())) == 1
+
+
+def test_the_packages_table_names_the_draft_version_the_units_were_sent(site: Site, tmp_path: Path) -> None:
+    consulted = tmp_path / "du-thao.docx"
+    consulted.write_bytes(_docx("Dự thảo gửi lấy ý kiến"))
+    site.clock.set(local("2025-12-08T09:30"))
+    round_id = create_round(site.app, replace(seed_round(), deadline=date(2025, 12, 19), draft_path=consulted), STAFF)
+    execute(site.app, round_id, Launch(), STAFF)
+    execute(site.app, round_id, Close("Đã đủ ý kiến"), STAFF)
+    execute(site.app, round_id, Command("consolidate"), STAFF)
+    add_version(site.app, round_id, _pdf(tmp_path), ["Mục I"], None, STAFF)
+    submit_round(site.app, round_id, STAFF)
+    page = site.as_("canbo").get(f"/rounds/{round_id}/documents").text
+    packages = page[page.index('id="packages"'):page.index("</table>", page.index('id="packages"'))]
+    assert "phiên bản 1" in packages and "không gửi kèm" not in packages
 
 
 def test_decision_form_errors_are_shown_and_nothing_is_recorded(site: Site, tmp_path: Path) -> None:
