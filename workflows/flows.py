@@ -69,14 +69,19 @@ CANCELLED_RENDER_MESSAGE = ("Đã ghi nhận yêu cầu huỷ khi bản PDF đan
                             "trang của việc trên ykien cho biết kết quả.")
 
 
-def _ended(result: dict[str, Any], cancelled_message: str = CANCELLED_MESSAGE) -> Any:
+def cancelled_message(flow_name: str) -> str:
+    """What the run of the flow `flow_name` cancelled while it ran ends with."""
+    return CANCELLED_RENDER_MESSAGE if flow_name == RENDER_FLOW else CANCELLED_MESSAGE
+
+
+def _ended(result: dict[str, Any], message: str = CANCELLED_MESSAGE) -> Any:
     """The flow's return: `result`, or a Cancelled state (then Prefect's final state for the run) when the run was
     cancelled while it ran."""
     stop = _running_stop.get()
     if stop is not None and stop.is_set():
         from prefect.states import Cancelled
 
-        return Cancelled(message=cancelled_message)
+        return Cancelled(message=message)
     return result
 
 
@@ -108,7 +113,7 @@ async def render_flow(job_id: str, round_id: int, document: str) -> Any:
     """Render the PDF `document` of a round for the background job `job_id` (started by `ykien serve`): its progress,
     end and file are written to the job's rows, whichever worker runs it. Not retried: a failure is the job's."""
     status = await asyncio.to_thread(run_render, step_app(), job_id, round_id, document, _warm_pdf_address())
-    return _ended({"job_id": job_id, "status": status}, CANCELLED_RENDER_MESSAGE)
+    return _ended({"job_id": job_id, "status": status}, cancelled_message(RENDER_FLOW))
 
 
 # Each step's flow, and each job's; "deliver" (the command path's hand-over) is the circulate flow.

@@ -22,17 +22,9 @@ from typing import Any
 from uuid import UUID
 
 from notifications.pdf import PdfServer
-from workflows.flows import (
-    CANCELLED_MESSAGE,
-    CANCELLED_RENDER_MESSAGE,
-    FLOWS,
-    WORKER_HEARTBEAT_SECONDS,
-    ensure_deployments,
-    running_with,
-)
+from workflows.flows import FLOWS, WORKER_HEARTBEAT_SECONDS, cancelled_message, ensure_deployments, running_with
 from workflows.logs import configure_logging
 from workflows.service.app import App
-from workflows.service.render_jobs import RENDER_FLOW
 
 log = logging.getLogger("ykien.worker")
 CANCEL_CHECK_SECONDS = 1.0  # how soon a run cancelled in Prefect stops: one read of the run per second while it runs
@@ -135,8 +127,7 @@ class StepWorker:
                     await watching
         self.runs_done += 1
         if cancelled.is_set():
-            await self._end_cancelled(client, flow_run, CANCELLED_RENDER_MESSAGE if step_flow.name == RENDER_FLOW
-                                      else CANCELLED_MESSAGE)
+            await self._end_cancelled(client, flow_run, cancelled_message(step_flow.name))
         elif isinstance(state, State) and not state.is_completed():
             log.warning("worker %s: %s ended %s: %s", self.name, flow_run.name, state.type.value, state.message)
 
