@@ -222,16 +222,15 @@ class _Delivery:
             self._sent.mark_sent([row.id for row in rows], now, me)
             report = DeliveryReport(sent=len(rows))
         else:
-            report = self._write_all(rows, results, now, renew)
+            report = self._write_all(rows, results, now, me, renew)
         for result in results:
             del self.claimed[result.message_id]
         self.report.add(report)
 
-    def _write_all(self, rows: list[ClaimedMessage], results: list[DeliveryResult], now: datetime,
+    def _write_all(self, rows: list[ClaimedMessage], results: list[DeliveryResult], now: datetime, me: str,
                    renew: bool) -> DeliveryReport:
-        """Results of any kind, and the renewal of this instance's heartbeat and leases when it is due."""
+        """Results of any kind, and the renewal of this instance's (`me`) heartbeat and leases when it is due."""
         app = self.app
-        me = worker_name(app)
         report = DeliveryReport()
         # Each statement stands alone (a result recorded is one row's UPDATE): on PostgreSQL they commit one by one,
         # which saves the BEGIN and COMMIT round trips that each connection would wait for.

@@ -334,7 +334,8 @@ def _documents_page(request: Request, round_id: int, user: StaffUser, *, decisio
         "documents": [d for d in documents if d.ready], "waiting": [d for d in documents if not d.ready],
         "pdfs": {source: name for name, source in pdf_sources([d.filename for d in documents if d.ready]).items()},
         "packages": submission_packages(app, round_id), "outcome": round_outcome(state),
-        "stored_drafts": {version.version for version in versions(app, round_id)},  # a round may go out without
+        # The draft versions on file: a round may go out without a draft, and its package then names none.
+        "stored_drafts": {version.version for version in versions(app, round_id)},
         "package": package, "package_documents": package_documents,
         "choices": decision_choices(workflow, state.status),
         "can_revise": workflow.allows(state.status, Capability.REVISE),
