@@ -112,6 +112,9 @@ def test_an_answer_reads_and_writes_its_own_unit_only_in_a_round_of_50_as_of_500
     reads = [s for s, _ in large if s.startswith("SELECT") and re.search(r"\b(FROM|JOIN) recipients\b", s)]
     one_unit = r"WHERE .*(recipients\.(id|unit_code)|access_tokens\.token_hash) = (\?|%\(|:)"
     assert reads and all(re.search(one_unit, s) for s in reads), reads
+    # What recording needs and no more: not the draft's version, not the unit's earlier answers (this form takes
+    # no files an answer sent again would keep).
+    assert not [s for s, _ in large if re.match(r"SELECT .* FROM (draft_versions|responses)\b", s)], large
     writes = [(s, n) for s, n in large if n >= 0]
     updated = [(s, n) for s, n in writes if s.startswith("UPDATE")]
     # The unit's own row and nothing else of the round: no other recipient, not the round's row.

@@ -646,6 +646,28 @@ def test_choosing_a_paragraph_without_the_script_fills_a_row_with_its_section_an
     assert recipient_page(ykien_app, token).revisions == []
 
 
+def test_an_answer_refused_for_a_mistake_comes_back_on_the_whole_page_with_the_draft_and_its_sections(
+        client: TestClient, ykien_app: App, docx_tokens: dict[str, str]) -> None:
+    # The post reads the page for recording only (no draft, no earlier answers); the page it shows is read whole.
+    token = docx_tokens["SCT"]
+    refused = client.post(f"/r/{token}", data=form(ykien_app, token, answer="", section=[""], comment=[""],
+                                                    proposed=[""]))
+    assert refused.status_code == 422 and "Hãy chọn" in refused.text
+    text = refused.text
+    assert 'id="draft-html"' in text and 'name="pick"' in text and f'href="/r/{token}/draft"' in text
+    assert '<option value="Mục II.1">' in text
+    saved = client.post(f"/r/{token}", data={**comments_form(ykien_app, token, ("Mục I", "Nháp", "")),
+                                              "action": "save"}, follow_redirects=False)
+    assert saved.status_code == 303 and saved.headers["location"] == f"/r/{token}?saved=1"
+    sent = client.post(f"/r/{token}", data=comments_form(ykien_app, token, ("Mục I", "Đã gửi", "")),
+                       follow_redirects=False)
+    assert sent.status_code == 303 and sent.headers["location"].startswith(f"/r/{token}/sent")
+    again = client.post(f"/r/{token}", data={**comments_form(ykien_app, token, ("Mục I", "Nháp mới", "")),
+                                              "action": "save"})
+    # Saving after sending is refused by the whole page's earlier answers, shown with the answer sent.
+    assert again.status_code == 409 and "không lưu nháp được nữa" in again.text and "Đã gửi" in again.text
+
+
 def test_a_comment_on_a_part_of_the_draft_keeps_its_section_and_text_and_the_synthesis_follows_the_draft(
         client: TestClient, ykien_app: App, docx_tokens: dict[str, str], clock: FrozenClock) -> None:
     quote_tasks = "Tổ chức 05 lớp đào tạo về năng suất mỗi năm."

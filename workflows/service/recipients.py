@@ -35,6 +35,7 @@ from workflows.service.answer_input import (
     proposal_input,
 )
 from workflows.service.app import App
+from workflows.service.attachments import file_fields
 from workflows.service.commands import MAIL_HELD, run_command
 from workflows.service.files import file_in_place
 from workflows.service.outgoing import hash_token
@@ -121,6 +122,7 @@ class RecipientPage:
     closing: date | None = None  # the last day answers are taken: the deadline plus the kind's grace period
     late_now: bool = False  # past the unit's deadline but within the grace period: an answer is marked late
     draft_sha256: str | None = None  # of the current version's file: the key of its HTML's cache
+    whole: bool = True  # False: read to record an answer only (recipient_page(whole=False)), never to be shown
 
     @property
     def current(self) -> AnswerRevision | None:
@@ -174,8 +176,12 @@ def record_opening(app: App, token: str) -> int:
     return row.recipient_id
 
 
-def recipient_page(app: App, token: str) -> RecipientPage:
-    """The request as the unit sees it, with its own earlier answers to the current draft version."""
+def recipient_page(app: App, token: str, whole: bool = True) -> RecipientPage:
+    """The request as the unit sees it, with its own earlier answers to the current draft version.
+
+    `whole=False` reads what recording an answer needs and no more: not the draft version (its file and sections),
+    and the earlier answers only when the form takes files (an answer sent again keeps the files sent before). That
+    is two statements of an answer's dozen fewer; such a page is for recording, never for showing (`page.whole`)."""
     _check_form(token)
     today = app.clock.now().astimezone(app.tz).date()
     # One transaction from the token to the page: a page (and each answer, which reads it first) is one connection
@@ -187,9 +193,10 @@ def recipient_page(app: App, token: str) -> RecipientPage:
         row = _usable(app, target.token)
         state = uow.rounds.get(target.round_id, lock=False, only_unit=target.unit_code)
         details = uow.rounds.details(target.round_id)
-        responses = uow.responses.revisions(row.recipient_id, state.draft_version)
-        version = uow.drafts.get(state.id, state.draft_version)
-    workflow = get_workflow(state.workflow)
+        workflow = get_workflow(state.workflow)
+        responses = uow.responses.revisions(row.recipient_id, state.draft_version) \
+            if whole or file_fields(workflow.response) else []
+        version = uow.drafts.get(state.id, state.draft_version) if whole else None
     terms = workflow.terms
     unit = state.recipients[target.unit_code]
     deadline = unit.deadline(state.deadline)
@@ -212,14 +219,15 @@ def recipient_page(app: App, token: str) -> RecipientPage:
         extended=unit.extended, contact_name=details.contact_name, contact_title=details.contact_title,
         contact_phone=details.contact_phone, signer_name=details.signer_name, signer_title=details.signer_title,
         silence_is_agreement=state.silence_is_agreement and workflow.silence.possible,
-        draft_filename=version.filename if version is not None else details.draft_filename,
+        draft_filename=version.filename if version is not None else details.draft_filename if whole else None,
         response=workflow.response, status_title=workflow.state(state.status).title, can_answer=can_answer,
         read_only_reason=reason, workflow_title=workflow.title, draft_version=state.draft_version,
         sections=tuple(str(s) for s in (version.sections if version is not None else []) or []),
         revisions=responses, terms=terms,
         silence_sentence=workflow.silence.sentence if state.silence_is_agreement else None,
         closing=closing, late_now=late_now,
-        draft_sha256=version.sha256 if version is not None else details.draft_sha256)
+        draft_sha256=version.sha256 if version is not None else details.draft_sha256 if whole else None,
+        whole=whole)
 
 
 def _capital(text: str) -> str:
@@ -267,11 +275,12 @@ def answer(app: App, token: str, kind: ResponseKind, comments: tuple[CommentInpu
 
     Comments and proposals must already be cleaned (answer_input.clean_comments / clean_proposals); a refused
     answer stores nothing, not even the PDF. `page` is the unit's page as the caller read it for this request
-    (the web route does, to show the form); without it, it is read here. Either way the engine decides on the
-    round as it is in the answer's own transaction: a round closed in between refuses the answer.
+    (the web route does, to read the form by it); without it, it is read here, for recording only (whole=False).
+    Either way the engine decides on the round as it is in the answer's own transaction: a round closed in between
+    refuses the answer.
     `also` writes rows that belong with the answer in its transaction (the files of its form: service/attachments).
     """
-    page = page if page is not None else recipient_page(app, token)
+    page = page if page is not None else recipient_page(app, token, whole=False)
     if not page.can_answer:
         raise ReadOnly(page.read_only_reason or "Không thể gửi trả lời lúc này.")
     check_answer(page.response, kind, comments, proposals)
@@ -369,10 +378,10 @@ def save_unsent(app: App, token: str, answer_kind: str | None, rows: Sequence[Ma
     its deadline; returns when it was saved. Nothing is checked but lengths: a draft may be half done. Refused
     (ReadOnly) once the unit may no longer answer, and (AlreadyAnswered) once it has answered. Writes that unit's
     saved row only, and no audit entry: the Sở sees nothing of it, it sends nothing and changes no round."""
-    page = page if page is not None else recipient_page(app, token)
+    page = page if page is not None else recipient_page(app, token, whole=False)
     if not page.can_answer:
         raise ReadOnly(page.read_only_reason or "Không thể lưu lúc này.")
-    if page.current is not None:
+    if page.current is not None:  # a page read whole knows; the transaction below checks again in any case
         raise AlreadyAnswered(_already_answered(page))
     problems: list[Problem] = []
     kept_rows = _saved_rows(rows, problems)

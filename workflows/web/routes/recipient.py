@@ -208,8 +208,10 @@ def _sections(page: RecipientPage, preview: DraftPreview | None) -> list[str]:
 def _show(request: Request, token: str, page: RecipientPage, form: AnswerForm | None = None,
           problems: list[Problem] | None = None, flash: str | None = None, status_code: int = 200,
           preview: DraftPreview | None = None, tasks: TaskSection | None = None) -> Response:
-    """The page; reads the draft's cached HTML, so the async route calls it in the threadpool (`_show_later`)."""
+    """The page; reads the draft's cached HTML, so the async route calls it in the threadpool (`_show_later`). A
+    page read only to record an answer (not `whole`) is read whole first."""
     app = ykien(request)
+    page = page if page.whole else recipient_page(app, token)
     saved = saved_answer(app, page) if form is None else None
     form = form or (_from_saved(page, saved) if saved is not None else _from_revision(page))
     problems = problems or []
@@ -433,7 +435,8 @@ async def submit_answer(request: Request, token: str) -> Response:
     everything typed; only a chosen file must be chosen again (a browser never refills a file field)."""
     app = ykien(request)
     try:
-        page = await run_in_threadpool(recipient_page, app, token)
+        # Read for recording: most posts are an answer sent, and any page shown back is read whole (_show).
+        page = await run_in_threadpool(partial(recipient_page, app, token, whole=False))
     except LinkInvalid as error:
         return _link_invalid(request, error)
     if _beyond_reading(request, app):
@@ -468,6 +471,7 @@ async def submit_answer(request: Request, token: str) -> Response:
             return await _show_later(request, token, page, typed, flash=dropped)
         typed.rows = _padded(typed.rows)
         if _text(form, "pick").isdigit():
+            page = await run_in_threadpool(recipient_page, app, token)  # the draft's version, to pick from
             preview = await run_in_threadpool(_preview, app, page)
             block = preview.html.block(int(_text(form, "pick"))) if preview and preview.html else None
             if block is not None:
