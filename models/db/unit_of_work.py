@@ -64,17 +64,18 @@ class UnitOfWork:
 
     def __init__(self, sessions: sessionmaker[Session], read_only: bool = False, each_statement: bool = False) -> None:
         """`each_statement`: on PostgreSQL each statement commits on its own (no BEGIN and COMMIT round trips:
-        for writes that are whole in one statement each); elsewhere the block is one transaction as usual."""
+        for writes that are whole in one statement each, and reads of one statement); elsewhere the block is one
+        transaction as usual."""
         self._sessions = sessions
         self._read_only = read_only
         self._each_statement = each_statement
 
     def __enter__(self) -> UnitOfWork:
         self.session = self._sessions()
-        if self._read_only:
-            self.session.connection(execution_options={READ_ONLY: True})
-        elif self._each_statement and self.session.get_bind().dialect.name == "postgresql":
+        if self._each_statement and self.session.get_bind().dialect.name == "postgresql":
             self.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        elif self._read_only:
+            self.session.connection(execution_options={READ_ONLY: True})
         self.rounds = RoundRepository(self.session)
         self.responses = ResponseRepository(self.session)
         self.drafts = DraftRepository(self.session)

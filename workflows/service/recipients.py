@@ -185,8 +185,9 @@ def recipient_page(app: App, token: str, whole: bool = True) -> RecipientPage:
     _check_form(token)
     today = app.clock.now().astimezone(app.tz).date()
     # One transaction from the token to the page: a page (and each answer, which reads it first) is one connection
-    # checkout and one statement fewer than looking the token up on its own.
-    with app.uow(read_only=True) as uow:
+    # checkout and one statement fewer than looking the token up on its own. Read for recording, the page is one
+    # statement (two when the form takes files), and needs no transaction around it (no BEGIN, no ROLLBACK).
+    with app.uow(read_only=True, each_statement=not whole) as uow:
         target = uow.rounds.by_token(hash_token(token))
         if target is None:
             raise LinkUnknown(_REPLACED)
