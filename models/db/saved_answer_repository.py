@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import Session
 
-from models.db.tables import SavedAnswerRow
+from models.db.tables import SavedAnswerRow, table_of
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,8 @@ def _strings(items: Any) -> tuple[dict[str, str], ...]:
                  if isinstance(item, Mapping))
 
 
-_REMOVE = delete(SavedAnswerRow).where(SavedAnswerRow.recipient_id == bindparam("recipient_id"))
+# Every answer runs it (most find nothing to delete): Core, without the ORM's bulk-delete bookkeeping.
+_REMOVE = delete(table_of(SavedAnswerRow)).where(table_of(SavedAnswerRow).c.recipient_id == bindparam("recipient_id"))
 
 
 class SavedAnswerRepository:
