@@ -1,0 +1,95 @@
+"""Mistakes in how a command is typed (an unknown command or option, a missing argument, a value of the wrong type),
+said as the commands' own errors are: "Lỗi: …" in Vietnamese, then where to look, exit 2.
+
+Typer prints these itself, in English, under a usage line and in a box; `install()` puts `show_usage_error` in its
+place (typer calls `rich_utils.rich_format_error` for every ClickException it catches). A value Typer refuses is
+said by the kind of complaint (pydantic's words) or the choices Typer lists; anything not recognised keeps the
+English words it came with.
+"""
+from __future__ import annotations
+
+import re
+import sys
+from typing import Any
+
+from typer import rich_utils
+
+# Typer checks values with pydantic and passes its words on: each kind of complaint, in Vietnamese.
+_VALUE_PROBLEMS = (
+    (re.compile(r"Input should be a valid integer"), lambda _: "phải là một số nguyên"),
+    (re.compile(r"Input should be a valid (number|decimal)"), lambda _: "phải là một số"),
+    (re.compile(r"Input should be a valid (date|datetime)"), lambda _: "phải là một ngày hợp lệ"),
+    (re.compile(r"Input should be a valid boolean"), lambda _: "phải là có hoặc không (true/false)"),
+    (re.compile(r"Input should be greater than or equal to (?P<n>\S+)$"), lambda m: f"phải từ {m['n']} trở lên"),
+    (re.compile(r"Input should be greater than (?P<n>\S+)$"), lambda m: f"phải lớn hơn {m['n']}"),
+    (re.compile(r"Input should be less than or equal to (?P<n>\S+)$"), lambda m: f"phải từ {m['n']} trở xuống"),
+    (re.compile(r"Input should be less than (?P<n>\S+)$"), lambda m: f"phải nhỏ hơn {m['n']}"),
+)
+_NO_COMMAND = re.compile(r"No such command '(?P<name>.*)'\.(?: Did you mean '(?P<hint>.*)'\?)?$")
+_NEEDS_VALUE = re.compile(r"Option '(?P<name>[^']*)' requires (?:an argument|(?P<count>\d+) arguments)\.$")
+_EXTRA = re.compile(r"Got unexpected extra argument\S* \((?P<values>.*)\)$")
+
+
+def _name(param: Any) -> str:
+    """How the user typed (or should type) the parameter: its first option name, or the argument's name."""
+    opts = getattr(param, "opts", None) or []
+    if getattr(param, "param_type_name", "") == "option" and opts:
+        return str(opts[0])
+    return str(getattr(param, "display_name_raw", None) or getattr(param, "name", "?"))
+
+
+def _value_problem(param: Any, message: str) -> str:
+    """What is wrong with the value, in Vietnamese where the complaint is one Typer makes; else click's words."""
+    descriptor = getattr(param, "type_descriptor", None)
+    choices = getattr(descriptor, "choices", None) if getattr(descriptor, "is_choice", False) else None
+    if choices:
+        return "phải là một trong: " + ", ".join(str(getattr(choice, "value", choice)) for choice in choices)
+    for pattern, say in _VALUE_PROBLEMS:
+        if found := pattern.search(message):
+            return say(found)
+    return message
+
+
+def usage_error_text(error: Exception) -> str:
+    """The error in Vietnamese, one line (a second names the command's help)."""
+    kind = type(error).__name__
+    param = getattr(error, "param", None)
+    message = str(getattr(error, "message", "")) or str(error)
+    if kind == "NoSuchOption":
+        text = f"không có tùy chọn {getattr(error, 'option_name', message)}."
+        possible = sorted(getattr(error, "possibilities", None) or [])
+        if possible:
+            text += f" Có phải ý là {', '.join(possible)}?"
+    elif kind == "MissingParameter" and param is not None:
+        what = "tùy chọn" if getattr(param, "param_type_name", "") == "option" else "đối số"
+        text = f"thiếu {what} {_name(param)}."
+    elif kind == "BadParameter" and param is not None:
+        text = f"{_name(param)}: {_value_problem(param, message).rstrip('.')}."
+    elif found := _NO_COMMAND.match(message):
+        text = f"không có lệnh '{found['name']}'."
+        if found["hint"]:
+            text += f" Có phải ý là '{found['hint']}'?"
+    elif found := _NEEDS_VALUE.match(message):
+        count = found["count"]
+        text = f"{found['name']} cần {count + ' giá trị' if count else 'một giá trị'} theo sau."
+    elif found := _EXTRA.match(message):
+        text = f"thừa đối số: {found['values']}."
+    else:
+        format_message = getattr(error, "format_message", None)
+        text = format_message() if callable(format_message) else message
+    ctx = getattr(error, "ctx", None)
+    command = getattr(ctx, "command_path", None)
+    hint = f"\nXem `{command} --help`." if command else ""
+    return f"Lỗi: {text}{hint}"
+
+
+def show_usage_error(error: Exception) -> None:
+    # Typer shows a command's help itself when it is run without arguments (no_args_is_help): nothing to add.
+    if type(error).__name__ == "NoArgsIsHelpError":
+        return
+    sys.stderr.write(usage_error_text(error) + "\n")
+
+
+def install() -> None:
+    """Say usage mistakes in Vietnamese from now on in this process."""
+    rich_utils.rich_format_error = show_usage_error  # type: ignore[assignment]
