@@ -6,6 +6,7 @@ deadline (unless extended), bad links, and that one unit's link never reaches an
 """
 from __future__ import annotations
 
+import asyncio
 import io
 import re
 from collections.abc import Iterator
@@ -19,6 +20,7 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from sqlalchemy import select, update
 from sqlite_template import copy_home_database
+from starlette.requests import Request
 
 from config.clock import FrozenClock
 from config.settings import load_settings
@@ -38,6 +40,7 @@ from workflows.service.rounds import Addressee, NewRound, create_round, execute
 from workflows.service.steps import run_step
 from workflows.service.views import round_view
 from workflows.web.app import create_web_app
+from workflows.web.routes import recipient as recipient_routes
 from workflows.web.security import link_csrf
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -666,6 +669,21 @@ def test_an_answer_refused_for_a_mistake_comes_back_on_the_whole_page_with_the_d
                                               "action": "save"})
     # Saving after sending is refused by the whole page's earlier answers, shown with the answer sent.
     assert again.status_code == 409 and "không lưu nháp được nữa" in again.text and "Đã gửi" in again.text
+
+
+def test_a_page_shown_back_after_the_link_was_revoked_meanwhile_says_so_instead_of_failing(
+        client: TestClient, ykien_app: App, tokens: dict[str, str]) -> None:
+    # The post read the page for recording; the link is revoked before the page comes back (read whole again).
+    token = tokens["SCT"]
+    page = recipient_page(ykien_app, token, whole=False)
+    with ykien_app.uow() as uow:
+        uow.session.execute(update(AccessTokenRow).where(AccessTokenRow.token_hash == hash_token(token))
+                            .values(revoked_at=START))
+        uow.commit()
+    request = Request({"type": "http", "app": client.app, "method": "POST", "path": f"/r/{token}", "headers": [],
+                       "query_string": b""})
+    shown = asyncio.run(recipient_routes._show_later(request, token, page, status_code=422))
+    assert shown.status_code == 410 and "đã bị thu hồi" in bytes(shown.body).decode()
 
 
 def test_a_comment_on_a_part_of_the_draft_keeps_its_section_and_text_and_the_synthesis_follows_the_draft(

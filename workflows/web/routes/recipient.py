@@ -237,7 +237,10 @@ def _show(request: Request, token: str, page: RecipientPage, form: AnswerForm | 
 
 async def _show_later(request: Request, token: str, page: RecipientPage, form: AnswerForm | None = None,
                       **options: Any) -> Response:
-    return await run_in_threadpool(partial(_show, request, token, page, form, **options))
+    try:
+        return await run_in_threadpool(partial(_show, request, token, page, form, **options))
+    except LinkInvalid as error:  # a page read whole again, after the link was revoked or replaced meanwhile
+        return _link_invalid(request, error)
 
 
 def _pick(typed: AnswerForm, block: Block) -> None:
@@ -471,7 +474,10 @@ async def submit_answer(request: Request, token: str) -> Response:
             return await _show_later(request, token, page, typed, flash=dropped)
         typed.rows = _padded(typed.rows)
         if _text(form, "pick").isdigit():
-            page = await run_in_threadpool(recipient_page, app, token)  # the draft's version, to pick from
+            try:
+                page = await run_in_threadpool(recipient_page, app, token)  # the draft's version, to pick from
+            except LinkInvalid as error:
+                return _link_invalid(request, error)
             preview = await run_in_threadpool(_preview, app, page)
             block = preview.html.block(int(_text(form, "pick"))) if preview and preview.html else None
             if block is not None:
