@@ -33,7 +33,7 @@ def test_the_web_app_runs_requests_on_the_configured_number_of_threads(
 
 def test_the_default_is_a_few_threads_not_anyios_forty(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("YKIEN_REQUEST_THREADS", raising=False)
-    assert load_settings().request_threads == 8
+    assert load_settings().request_threads == 4
 
 
 @pytest.mark.parametrize(("value", "expected"), [
