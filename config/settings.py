@@ -16,6 +16,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from config.validation_words import said_in_vietnamese
+
 ENV_PREFIX = "YKIEN_"
 
 # Deliberately looser than email_validator: the default sender uses the reserved
@@ -419,6 +421,6 @@ def _describe(exc: ValidationError) -> str:
         elif error["type"] == "extra_forbidden":
             message = "unknown setting"
         else:
-            message = f'"{error.get("input")}": {error["msg"]}'
+            message = f'"{error.get("input")}": {said_in_vietnamese(error)}'
         lines.append(f"{name}: {message}")
     return "\n".join(lines)

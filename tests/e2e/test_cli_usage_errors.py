@@ -8,7 +8,7 @@ from tests.e2e.conftest import Cli
 
 
 @pytest.mark.parametrize(("args", "said", "helped"), [
-    (["round", "remind", "abc"], "Lỗi: round_id: phải là một số nguyên.", "ykien round remind --help"),
+    (["round", "remind", "abc"], 'Lỗi: round_id: "abc": phải là một số nguyên.', "ykien round remind --help"),
     (["round", "remindx"], "Lỗi: không có lệnh 'remindx'. Có phải ý là 'remind'?", "ykien round --help"),
     (["calendar", "nothing"], "Lỗi: không có lệnh 'nothing'.", "ykien calendar --help"),
     (["round", "remind", "1", "--bogus"], "Lỗi: không có tùy chọn --bogus.", "ykien round remind --help"),
@@ -16,10 +16,10 @@ from tests.e2e.conftest import Cli
     (["round", "remind"], "Lỗi: thiếu đối số round_id.", "ykien round remind --help"),
     (["round", "remind", "1", "2", "3"], "Lỗi: thừa đối số: 2 3.", "ykien round remind --help"),
     (["round", "remind", "1", "--by"], "Lỗi: --by cần một giá trị theo sau.", None),
-    (["serve", "--port", "tám nghìn"], "Lỗi: --port: phải là một số nguyên.", "ykien serve --help"),
-    (["serve", "--interval", "x"], "Lỗi: --interval: phải là một số.", "ykien serve --help"),
-    (["round-sign", "1", "--seal-mm", "5"], "Lỗi: --seal-mm: phải từ 20 trở lên.", "ykien round-sign --help"),
-    (["round-sign", "1", "--seal-mm", "99"], "Lỗi: --seal-mm: phải từ 60 trở xuống.", "ykien round-sign --help"),
+    (["serve", "--port", "tám nghìn"], 'Lỗi: --port: "tám nghìn": phải là một số nguyên.', "ykien serve --help"),
+    (["serve", "--interval", "x"], 'Lỗi: --interval: "x": phải là một số.', "ykien serve --help"),
+    (["round-sign", "1", "--seal-mm", "5"], 'Lỗi: --seal-mm: "5": phải từ 20 trở lên.', "ykien round-sign --help"),
+    (["round-sign", "1", "--seal-mm", "99"], 'Lỗi: --seal-mm: "99": phải từ 60 trở xuống.', "ykien round-sign --help"),
 ])
 def test_a_command_typed_wrong_is_said_in_vietnamese_with_its_help_and_exit_2(
         cli: Cli, args: list[str], said: str, helped: str | None) -> None:
@@ -34,7 +34,7 @@ def test_a_command_typed_wrong_is_said_in_vietnamese_with_its_help_and_exit_2(
 
 def test_the_installed_script_says_it_too_and_help_still_shows(process_cli: Cli) -> None:
     wrong = process_cli("round", "show", "một", expect=2)
-    assert wrong.err == "Lỗi: round_id: phải là một số nguyên.\nXem `ykien round show --help`.\n"
+    assert wrong.err == 'Lỗi: round_id: "một": phải là một số nguyên.\nXem `ykien round show --help`.\n'
     # Asked for no command, a group still shows its help (not an error), as before.
     bare = process_cli("round", expect=2)
     assert "round" in bare.out + bare.err and "Lỗi" not in bare.out + bare.err

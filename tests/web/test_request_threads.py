@@ -37,10 +37,10 @@ def test_the_default_is_a_few_threads_not_anyios_forty(monkeypatch: pytest.Monke
 
 
 @pytest.mark.parametrize(("value", "expected"), [
-    ("0", 'YKIEN_REQUEST_THREADS: "0": Input should be greater than or equal to 1'),
-    ("201", 'YKIEN_REQUEST_THREADS: "201": Input should be less than or equal to 200'),
-    ("tám", 'YKIEN_REQUEST_THREADS: "tám": Input should be a valid integer'),
-    ("", 'YKIEN_REQUEST_THREADS: "": Input should be a valid integer'),
+    ("0", 'YKIEN_REQUEST_THREADS: "0": phải từ 1 trở lên'),
+    ("201", 'YKIEN_REQUEST_THREADS: "201": phải từ 200 trở xuống'),
+    ("tám", 'YKIEN_REQUEST_THREADS: "tám": phải là một số nguyên'),
+    ("", 'YKIEN_REQUEST_THREADS: "": phải là một số nguyên'),
 ])
 def test_a_bad_number_of_threads_is_refused_naming_the_variable(monkeypatch: pytest.MonkeyPatch, value: str,
                                                                 expected: str) -> None:

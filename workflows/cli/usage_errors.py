@@ -2,9 +2,8 @@
 said as the commands' own errors are: "Lỗi: …" in Vietnamese, then where to look, exit 2.
 
 Typer prints these itself, in English, under a usage line and in a box; `install()` puts `show_usage_error` in its
-place (typer calls `rich_utils.rich_format_error` for every ClickException it catches). A value Typer refuses is
-said by the kind of complaint (pydantic's words) or the choices Typer lists; anything not recognised keeps the
-English words it came with.
+place (typer calls `rich_utils.rich_format_error` for every ClickException it catches). A value Typer refuses is said
+as the settings say theirs (config/validation_words); anything not recognised keeps the English words it came with.
 """
 from __future__ import annotations
 
@@ -12,19 +11,11 @@ import re
 import sys
 from typing import Any
 
+from pydantic import ValidationError
 from typer import rich_utils
 
-# Typer checks values with pydantic and passes its words on: each kind of complaint, in Vietnamese.
-_VALUE_PROBLEMS = (
-    (re.compile(r"Input should be a valid integer"), lambda _: "phải là một số nguyên"),
-    (re.compile(r"Input should be a valid (number|decimal)"), lambda _: "phải là một số"),
-    (re.compile(r"Input should be a valid (date|datetime)"), lambda _: "phải là một ngày hợp lệ"),
-    (re.compile(r"Input should be a valid boolean"), lambda _: "phải là có hoặc không (true/false)"),
-    (re.compile(r"Input should be greater than or equal to (?P<n>\S+)$"), lambda m: f"phải từ {m['n']} trở lên"),
-    (re.compile(r"Input should be greater than (?P<n>\S+)$"), lambda m: f"phải lớn hơn {m['n']}"),
-    (re.compile(r"Input should be less than or equal to (?P<n>\S+)$"), lambda m: f"phải từ {m['n']} trở xuống"),
-    (re.compile(r"Input should be less than (?P<n>\S+)$"), lambda m: f"phải nhỏ hơn {m['n']}"),
-)
+from config.validation_words import said_in_vietnamese
+
 _NO_COMMAND = re.compile(r"No such command '(?P<name>.*)'\.(?: Did you mean '(?P<hint>.*)'\?)?$")
 _NEEDS_VALUE = re.compile(r"Option '(?P<name>[^']*)' requires (?:an argument|(?P<count>\d+) arguments)\.$")
 _EXTRA = re.compile(r"Got unexpected extra argument\S* \((?P<values>.*)\)$")
@@ -38,15 +29,17 @@ def _name(param: Any) -> str:
     return str(getattr(param, "display_name_raw", None) or getattr(param, "name", "?"))
 
 
-def _value_problem(param: Any, message: str) -> str:
-    """What is wrong with the value, in Vietnamese where the complaint is one Typer makes; else click's words."""
+def _value_problem(param: Any, error: Exception, message: str) -> str:
+    """What is wrong with the value: pydantic's complaint (Typer checks values with it) in Vietnamese, with the value
+    typed; else the choices Typer lists; else the words it came with."""
+    cause = error.__cause__
+    if isinstance(cause, ValidationError) and cause.errors():
+        first = cause.errors()[0]
+        return f'"{first.get("input")}": {said_in_vietnamese(first)}'
     descriptor = getattr(param, "type_descriptor", None)
     choices = getattr(descriptor, "choices", None) if getattr(descriptor, "is_choice", False) else None
     if choices:
         return "phải là một trong: " + ", ".join(str(getattr(choice, "value", choice)) for choice in choices)
-    for pattern, say in _VALUE_PROBLEMS:
-        if found := pattern.search(message):
-            return say(found)
     return message
 
 
@@ -64,7 +57,7 @@ def usage_error_text(error: Exception) -> str:
         what = "tùy chọn" if getattr(param, "param_type_name", "") == "option" else "đối số"
         text = f"thiếu {what} {_name(param)}."
     elif kind == "BadParameter" and param is not None:
-        text = f"{_name(param)}: {_value_problem(param, message).rstrip('.')}."
+        text = f"{_name(param)}: {_value_problem(param, error, message).rstrip('.')}."
     elif found := _NO_COMMAND.match(message):
         text = f"không có lệnh '{found['name']}'."
         if found["hint"]:
