@@ -18,6 +18,7 @@ from tests.e2e.conftest import Cli
     (["round", "remind", "1", "--by"], "Lỗi: --by cần một giá trị theo sau.", None),
     (["serve", "--port", "tám nghìn"], 'Lỗi: --port: "tám nghìn": phải là một số nguyên.', "ykien serve --help"),
     (["serve", "--interval", "x"], 'Lỗi: --interval: "x": phải là một số.', "ykien serve --help"),
+    (["serve", "--port", "\x1b[31m8"], 'Lỗi: --port: "\\x1b[31m8": phải là một số nguyên.', "ykien serve --help"),
     (["round-sign", "1", "--seal-mm", "5"], 'Lỗi: --seal-mm: "5": phải từ 20 trở lên.', "ykien round-sign --help"),
     (["round-sign", "1", "--seal-mm", "99"], 'Lỗi: --seal-mm: "99": phải từ 60 trở xuống.', "ykien round-sign --help"),
 ])

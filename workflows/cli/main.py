@@ -63,4 +63,4 @@ def main() -> None:
     if problem is not None:
         sys.stderr.write(f"Lỗi: {problem}\n")
         sys.exit(EXIT_BAD_INPUT)
-    app()
+    app(prog_name="ykien")  # what messages and help call it, however Python was started (-m, -c, the script)

@@ -35,7 +35,8 @@ def _value_problem(param: Any, error: Exception, message: str) -> str:
     cause = error.__cause__
     if isinstance(cause, ValidationError) and cause.errors():
         first = cause.errors()[0]
-        return f'"{first.get("input")}": {said_in_vietnamese(first)}'
+        typed = "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in str(first.get("input")))
+        return f'"{typed}": {said_in_vietnamese(first)}'
     descriptor = getattr(param, "type_descriptor", None)
     choices = getattr(descriptor, "choices", None) if getattr(descriptor, "is_choice", False) else None
     if choices:
