@@ -111,6 +111,20 @@ def test_a_group_with_no_unit_yet_is_named_as_empty_and_nothing_is_created(make_
     assert "chưa chọn" not in message  # the group was chosen: what is missing is its units
 
 
+def test_a_list_filter_no_round_could_match_is_refused_not_shown_as_an_empty_list(cli) -> None:  # type: ignore[no-untyped-def]
+    # A typo in --status or --office would list nothing, as if there were no such rounds.
+    message = rejected(cli, "round", "list", "--status", "circulatin", code="status_unknown")
+    assert message.startswith('--status: không có trạng thái "circulatin" trong quy trình nào (')
+    assert "circulating" in message and message.endswith('Có phải "circulating"?'), message
+    office = rejected(cli, "round", "list", "--office", "tđc", code="office_unknown")
+    assert office.startswith('--office: không có phòng "tđc"') and office.endswith('Có phải "TĐC"?'), office
+    # A state some kind has and an office the Sở has filter as before.
+    cli(*create_args("--group", "so-ban-nganh"))
+    listed = cli("round", "list", "--status", "draft", "--office", "TĐC", "--json").json
+    assert [r["title"] for r in listed] == ["Kế hoạch thử nghiệm"]
+    assert cli("round", "list", "--status", "circulating", "--json").json == []
+
+
 def test_a_deadline_in_the_past_is_refused(cli) -> None:  # type: ignore[no-untyped-def]
     message = rejected(cli, *create_args("--group", "so-ban-nganh", deadline="19/11/2025"), code="deadline_in_past")
     assert message.startswith("--deadline: 19/11/2025 đã qua")  # the option, not the service's field name

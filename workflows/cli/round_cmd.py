@@ -432,15 +432,17 @@ def decide_cmd(round_id: int,
 
 
 @app.command("list")
-def list_cmd(status: str | None = typer.Option(None, "--status"), office: str | None = typer.Option(None, "--office"),
+def list_cmd(status: str | None = typer.Option(None, "--status", help="Chỉ các đợt ở trạng thái này (tên trạng thái "
+                                                                       "trong quy trình, ví dụ circulating)."),
+             office: str | None = typer.Option(None, "--office", help="Chỉ các đợt của phòng này (mã phòng)."),
              as_json: bool = JSON_OPTION) -> None:
     """Danh sách các đợt."""
     from workflows.cli.render import render_round_list
-    from workflows.service.views import list_rounds
+    from workflows.service.views import checked_list_filter, list_rounds
 
     with guarded(as_json):
         ykien = open_app()
-        rounds = list_rounds(ykien, status, office)
+        rounds = list_rounds(ykien, *checked_list_filter(ykien, status, office))
     if as_json:
         print_json(rounds)
     else:

@@ -2,6 +2,7 @@
 answers with their notes, its draft file, its audit trail). Constant queries per page."""
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -11,12 +12,15 @@ from models.db.response_repository import CommentView, UnitAnswer
 from models.db.round_repository import GridFilter, RoundDetails
 from models.db.tables import OutboxRow
 from models.db.unit_of_work import UnitOfWork
+from models.errors import InvalidInput
+from models.offices import known_office
 from models.rounds import RoundState
 from models.signatures import SignatureReport
+from models.text import nfc
 from models.unit_status import EmailStatus, UnitStatus, answer_labels, unit_status
 from workflows.definition import Workflow
 from workflows.service.app import App
-from workflows.service.registry import get_workflow
+from workflows.service.registry import catalogue, get_workflow
 from workflows.service.rounds import draft_location
 
 
@@ -186,6 +190,24 @@ def round_grid(app: App, round_id: int, grid_filter: GridFilter | None = None, s
                      kind_answer_labels(workflow), workflow.silence.label if silence else None,
                      timer_titles(workflow), workflow.title, signatures, total=total, matched=matched, page=page,
                      pages=pages, page_size=page_size)
+
+
+def checked_list_filter(app: App, status: str | None, office: str | None) -> tuple[str | None, str | None]:
+    """The filter of a list of rounds as typed (NFC), refused (InvalidInput naming the field) when no round could
+    match it: a state that no kind of round has, an office the Sở does not have. A typo would list nothing, as if
+    there were no such rounds."""
+    if status is not None:
+        status = nfc(status)
+        states = sorted({name for workflow in catalogue().workflows.values() for name in workflow.states})
+        if status not in states:
+            near = difflib.get_close_matches(status, states, n=1)
+            hint = f' Có phải "{near[0]}"?' if near else ""
+            raise InvalidInput(f'status: không có trạng thái "{status}" trong quy trình nào ({", ".join(states)}).'
+                               f"{hint}", "status_unknown")
+    if office is not None:
+        with app.uow(read_only=True) as uow:
+            office = known_office(office, uow.offices.codes())
+    return status, office
 
 
 def list_rounds(app: App, status: str | None = None, office: str | None = None) -> list[RoundSummary]:
