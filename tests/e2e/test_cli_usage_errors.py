@@ -8,12 +8,12 @@ from tests.e2e.conftest import Cli
 
 
 @pytest.mark.parametrize(("args", "said", "helped"), [
-    (["round", "remind", "abc"], 'Lỗi: round_id: "abc": phải là một số nguyên.', "ykien round remind --help"),
+    (["round", "remind", "abc"], 'Lỗi: ROUND_ID: "abc": phải là một số nguyên.', "ykien round remind --help"),
     (["round", "remindx"], "Lỗi: không có lệnh 'remindx'. Có phải ý là 'remind'?", "ykien round --help"),
     (["calendar", "nothing"], "Lỗi: không có lệnh 'nothing'.", "ykien calendar --help"),
     (["round", "remind", "1", "--bogus"], "Lỗi: không có tùy chọn --bogus.", "ykien round remind --help"),
     (["round", "list", "--jsonx"], "Lỗi: không có tùy chọn --jsonx. Có phải ý là --json?", "ykien round list --help"),
-    (["round", "remind"], "Lỗi: thiếu đối số round_id.", "ykien round remind --help"),
+    (["round", "remind"], "Lỗi: thiếu đối số ROUND_ID.", "ykien round remind --help"),
     (["round", "remind", "1", "2", "3"], "Lỗi: thừa đối số: 2 3.", "ykien round remind --help"),
     (["round", "remind", "1", "--by"], "Lỗi: --by cần một giá trị theo sau.", None),
     (["serve", "--port", "tám nghìn"], 'Lỗi: --port: "tám nghìn": phải là một số nguyên.', "ykien serve --help"),
@@ -35,7 +35,7 @@ def test_a_command_typed_wrong_is_said_in_vietnamese_with_its_help_and_exit_2(
 
 def test_the_installed_script_says_it_too_and_help_still_shows(process_cli: Cli) -> None:
     wrong = process_cli("round", "show", "một", expect=2)
-    assert wrong.err == 'Lỗi: round_id: "một": phải là một số nguyên.\nXem `ykien round show --help`.\n'
+    assert wrong.err == 'Lỗi: ROUND_ID: "một": phải là một số nguyên.\nXem `ykien round show --help`.\n'
     # Asked for no command, a group still shows its help (not an error), as before.
     bare = process_cli("round", expect=2)
     assert "round" in bare.out + bare.err and "Lỗi" not in bare.out + bare.err

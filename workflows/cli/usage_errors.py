@@ -22,11 +22,12 @@ _EXTRA = re.compile(r"Got unexpected extra argument\S* \((?P<values>.*)\)$")
 
 
 def _name(param: Any) -> str:
-    """How the user typed (or should type) the parameter: its first option name, or the argument's name."""
+    """How the user typed (or should type) the parameter: its first option name, or the argument's name in capitals,
+    as the commands' own messages and help texts name arguments (ROUND_ID, DOCUMENT_KEY)."""
     opts = getattr(param, "opts", None) or []
     if getattr(param, "param_type_name", "") == "option" and opts:
         return str(opts[0])
-    return str(getattr(param, "display_name_raw", None) or getattr(param, "name", "?"))
+    return str(getattr(param, "display_name_raw", None) or getattr(param, "name", "?")).upper()
 
 
 def _value_problem(param: Any, error: Exception, message: str) -> str:
