@@ -400,7 +400,11 @@ def test_sql_looking_and_markup_input_is_stored_verbatim(web: FastAPI) -> None:
     assert answered.status_code == 200
     assert client.get(f"/api/rounds/{round_id}").json()["title"] == title
     assert client.get(f"/api/rounds/{round_id}/responses").json()[0]["comments"] == [comment]
-    assert [r["title"] for r in client.get("/api/rounds", params={"office": "' OR 1=1 --"}).json()] == []
+    injected = client.get("/api/rounds", params={"office": "' OR 1=1 --"})
+    assert injected.status_code == 422 and injected.json()["error"]["code"] == "office_unknown", injected.text
+    unknown = client.get("/api/rounds", params={"status": "circulatin"})
+    assert unknown.status_code == 422 and unknown.json()["error"]["code"] == "status_unknown", unknown.text
+    assert 'Có phải "circulating"?' in unknown.json()["error"]["message"]
 
 
 def test_openapi_schema_documents_every_endpoint_with_models_and_errors(web: FastAPI) -> None:

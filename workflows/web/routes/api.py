@@ -35,6 +35,7 @@ from workflows.service.views import (
     RoundBrief,
     UnitAnswer,
     audit_trail,
+    checked_list_filter,
     latest_answers,
     list_rounds,
     round_brief,
@@ -263,12 +264,13 @@ def rounds(request: Request, _user: UserDep,
                                                description="Mã trạng thái (xem GET /api/workflows)")] = None,
            office: Annotated[str | None, Query(max_length=40, description="Mã phòng, ví dụ TĐC")] = None,
            ) -> list[RoundSummaryOut]:
+    app = ykien(request)  # a state no kind has or an office the Sở lacks: 422, not an empty list
     return [RoundSummaryOut(id=r.id, title=r.title, workflow=r.workflow, office=r.office, status=r.status,
                             status_title=r.status_title, deadline=r.deadline, answered=r.answered, asked=r.asked,
                             late=r.late, next_timer=r.next_timer, next_timer_at=r.next_timer_at,
                             launched_at=r.launched_at, workflow_title=r.workflow_title,
                             next_timer_title=r.next_timer_title)
-            for r in list_rounds(ykien(request), status or None, office or None)]
+            for r in list_rounds(app, *checked_list_filter(app, status or None, office or None))]
 
 
 @router.get("/rounds/{round_id}", tags=[ROUNDS_TAG], response_model=RoundOut, operation_id="getRound",
