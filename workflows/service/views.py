@@ -13,13 +13,13 @@ from models.db.round_repository import GridFilter, RoundDetails
 from models.db.tables import OutboxRow
 from models.db.unit_of_work import UnitOfWork
 from models.errors import InvalidInput
-from models.offices import known_office
 from models.rounds import RoundState
 from models.signatures import SignatureReport
 from models.text import nfc
 from models.unit_status import EmailStatus, UnitStatus, answer_labels, unit_status
 from workflows.definition import Workflow
 from workflows.service.app import App
+from workflows.service.offices import known
 from workflows.service.registry import catalogue, get_workflow
 from workflows.service.rounds import draft_location
 
@@ -206,7 +206,7 @@ def checked_list_filter(app: App, status: str | None, office: str | None) -> tup
                                f"{hint}", "status_unknown")
     if office is not None:
         with app.uow(read_only=True) as uow:
-            office = known_office(office, uow.offices.codes())
+            office = known(uow, office)
     return status, office
 
 
