@@ -433,7 +433,7 @@ def decide_cmd(round_id: int,
 
 @app.command("list")
 def list_cmd(status: str | None = typer.Option(None, "--status", help="Chỉ các đợt ở trạng thái này (tên trạng thái "
-                                                                       "trong quy trình, ví dụ circulating)."),
+                                                                       "trong quy trình: `ykien workflow show`)."),
              office: str | None = typer.Option(None, "--office", help="Chỉ các đợt của phòng này (mã phòng)."),
              as_json: bool = JSON_OPTION) -> None:
     """Danh sách các đợt."""
