@@ -39,4 +39,4 @@ def test_the_installed_script_says_it_too_and_help_still_shows(process_cli: Cli)
     # Asked for no command, a group still shows its help (not an error), as before.
     bare = process_cli("round", expect=2)
     assert "round" in bare.out + bare.err and "Lỗi" not in bare.out + bare.err
-    assert process_cli("round", "remind", "--help").out.count("round_id") >= 1
+    assert process_cli("round", "remind", "--help").out.count("ROUND_ID") >= 1

@@ -280,7 +280,7 @@ def test_commands_that_never_open_the_database_work_whatever_it_is(tmp_path: Pat
             refused(outcome, "invalid_input", "YKIEN_DATABASE_URL")  # the settings are what it shows
             continue
         assert outcome.code == 0 and outcome.err == "", outcome
-    assert "Usage" in ykien("serve", "--help", url=url, home=tmp_path / "home").out
+    assert "Cách dùng: ykien serve" in ykien("serve", "--help", url=url, home=tmp_path / "home").out
     assert digest(tmp_path / "rac.db") == before
 
 

@@ -21,9 +21,11 @@ from workflows.cli import (
     workflow_cmd,
 )
 from workflows.cli.common import EXIT_BAD_INPUT, has_surrogates, undecodable_argument
+from workflows.cli.help_words import install as write_help_in_vietnamese
 from workflows.cli.usage_errors import install as say_usage_errors_in_vietnamese
 
 say_usage_errors_in_vietnamese()
+write_help_in_vietnamese()
 
 app = typer.Typer(name="ykien", no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
                   help="ykien: gửi văn bản tới các cơ quan, đơn vị, theo dõi và tổng hợp trả lời (Sở Khoa học và "
