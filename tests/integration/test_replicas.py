@@ -366,3 +366,45 @@ def _plan_nodes(node: dict[str, Any]) -> Iterator[dict[str, Any]]:
     yield node
     for child in node.get("Plans", []):
         yield from _plan_nodes(child)
+
+
+def test_a_fan_out_renews_its_heartbeat_once_a_heartbeat_interval_not_at_every_claim(
+        database_url: str, tmp_path: Path, app_factory: Callable[[], App], clock: FrozenClock, capture: SmtpCapture,
+        queued: int) -> None:
+    """A fan-out claims many times a second; each claim used to write the instance's heartbeat and look for dead
+    instances too. That runs at the delivery's first claim, then once the app's clock has moved a heartbeat
+    interval (with the renewal of the leases), and then takes a dead instance's rows over within that delivery."""
+    from config.settings import load_settings
+    from workflows.service.app import build_app
+
+    dead = app_factory()
+    assert claim_as(dead, dead.instance, 10) == 10  # ... and then it dies: no more heartbeats
+    settings = load_settings(home=tmp_path, database_url=database_url, now=None, calendar_file=None,
+                             smtp_url=f"smtp://127.0.0.1:{capture.target.port}", claim_size=5)
+    app = build_app(settings, clock)
+    interval = timedelta(seconds=settings.heartbeat_seconds)
+    later = timedelta(seconds=settings.stale_after_seconds) + interval
+    claims: list[str] = []
+    beats: list[datetime] = []
+
+    def watch(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
+        said = statement.lstrip().upper()
+        if said.startswith("UPDATE OUTBOX") and "RETURNING" in said:  # a claim
+            claims.append(statement)
+            if len(claims) == 2:  # the dead one's heartbeat runs out meanwhile, and an interval passes
+                clock.advance(later)
+        elif said.startswith("INSERT INTO INSTANCES"):
+            beats.append(clock.now())
+
+    start = clock.now()
+    event.listen(app.engine, "before_cursor_execute", watch)
+    try:
+        report = deliver_outbox(app)
+    finally:
+        event.remove(app.engine, "before_cursor_execute", watch)
+        app.close()
+
+    assert len(claims) > 20, claims  # 102 messages due, then 10 taken over, 5 a claim
+    assert beats.count(start) == 1 and set(beats) == {start, start + later} and len(beats) <= 3, beats
+    assert report.sent == SMALL  # the dead instance's 10 were taken over at the renewal after its heartbeat ran out
+    assert all(len(ids) == 1 for ids in received(capture).values()) and len(received(capture)) == SMALL

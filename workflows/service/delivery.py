@@ -110,6 +110,7 @@ class _Delivery:
         self._recorded_up_to = 0
         self._lock: asyncio.Lock | None = None
         self._renewed_at: datetime | None = None
+        self._stayed_alive_at: datetime | None = None  # the last heartbeat and release of dead instances' rows
         self._broken: Exception | None = None
         self._sent = SentRecorder(app.engine)  # the connection that records what was sent, held for the delivery
 
@@ -166,14 +167,25 @@ class _Delivery:
             del self.claimed[row.message_id]
         self._unsent = []
 
+    def _due(self, last: datetime | None, now: datetime) -> bool:
+        """Whether something done at `last` (None: not yet) is due again at `now`: once a heartbeat interval (a
+        quarter of the lease at most)."""
+        every = min(LEASE / 4, timedelta(seconds=self.app.settings.heartbeat_seconds))
+        return last is None or now - last >= every
+
     def _claim(self) -> list[ClaimedMessage]:
         app = self.app
         now = app.clock.now()
+        # A fan-out claims many times a second; the heartbeat and the release of dead instances' rows need not run
+        # that often: once a heartbeat interval keeps this instance alive and takes a dead one's rows over as soon.
+        alive = self._due(self._stayed_alive_at, now)
         with app.uow() as uow:
-            stay_alive(app, uow, now)
+            if alive:
+                stay_alive(app, uow, now)
             rows = uow.outbox.claim(now, app.settings.claim_size, worker_name(app), LEASE, self.round_id)
             uow.commit()
-        self._renewed_at = now
+        if alive:
+            self._stayed_alive_at = self._renewed_at = now
         return rows
 
     async def _emails(self) -> AsyncIterator[OutgoingEmail]:
@@ -215,8 +227,7 @@ class _Delivery:
         me = worker_name(app)
         rows = [self.claimed[result.message_id] for result in results]  # kept until written: a failed write
         # leaves them to be released (App.unrecorded_claims)
-        renew = self._renewed_at is None or now - self._renewed_at >= min(
-            LEASE / 4, timedelta(seconds=app.settings.heartbeat_seconds))
+        renew = self._due(self._renewed_at, now)
         if not renew and all(result.status is DeliveryStatus.SENT for result in results):
             # A fan-out's usual write: one UPDATE on the connection this delivery holds for it.
             self._sent.mark_sent([row.id for row in rows], now, me)
