@@ -25,7 +25,7 @@ def test_a_kind_without_the_key_does_not_need_one_and_a_wrong_value_is_named_whe
     wrong = tmp_path / "consultation.yaml"
     wrong.write_text(text.replace('draft: "required"', 'draft: "always"'), encoding="utf-8")
     problems = [str(p) for p in validate_file(wrong, registry)]
-    assert problems == [f"{wrong}:{line}:8: 'always' is not allowed here; expected 'required' or 'optional'"]
+    assert problems == [f"{wrong}:{line}:8: \"always\" không hợp lệ ở đây; phải là một trong: 'required', 'optional'"]
     absent = tmp_path / "absent" / "consultation.yaml"
     absent.parent.mkdir()
     absent.write_text(text.replace('draft: "required"\n', ""), encoding="utf-8")

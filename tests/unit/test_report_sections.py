@@ -47,7 +47,7 @@ def test_unknown_parent_heading_is_named_at_its_line(tmp_path: Path) -> None:
                           'parent: "task_grups"\n      fields:\n        - { key: "training_text"')
     line = _line_of(text, 'parent: "task_grups"')
     problems = _problems(text, tmp_path)
-    assert problems == [f"{line}:15: unknown parent heading \"task_grups\" (did you mean task_groups?)"]
+    assert problems == [f'{line}:15: không có mục cha "task_grups". Có phải "task_groups"?']
 
 
 def test_parent_declared_after_its_child_is_refused(tmp_path: Path) -> None:
@@ -55,7 +55,7 @@ def test_parent_declared_after_its_child_is_refused(tmp_path: Path) -> None:
                           'parent: "budget"\n      required: true\n      guidance')
     line = _line_of(text, 'parent: "budget"')
     assert _problems(text, tmp_path) == [
-        f"{line}:15: unknown parent heading \"budget\" (declare the parent heading before it)"]
+        f'{line}:15: không có mục cha "budget" (hãy khai báo mục cha trước mục này)']
 
 
 def test_field_key_used_under_two_headings_is_named_at_the_second(tmp_path: Path) -> None:
@@ -63,7 +63,7 @@ def test_field_key_used_under_two_headings_is_named_at_the_second(tmp_path: Path
     line = _line_of(text, '{ key: "leadership_text", label: "Nội dung báo cáo", kind: "long_text" }\n'[:40])
     second = _line_of("\n".join(text.splitlines()[line:]), '{ key: "leadership_text"') + line
     problems = _problems(text, tmp_path)
-    assert f"{second}:18: field key \"leadership_text\" is already used under heading \"leadership\"" in problems
+    assert f'{second}:18: khóa trường "leadership_text" đã được dùng ở mục "leadership"' in problems
 
 
 def test_malformed_heading_number_and_unknown_field_kind_are_placed(tmp_path: Path) -> None:
@@ -73,15 +73,16 @@ def test_malformed_heading_number_and_unknown_field_kind_are_placed(tmp_path: Pa
     number_line = _line_of(text, 'number: "2.4 a"')
     kind_line = _line_of(text, 'kind: "headcount"')
     problems = _problems(text, tmp_path)
-    assert any(p.startswith(f"{number_line}:15: '2.4 a'") for p in problems), problems
-    assert any(p.startswith(f"{kind_line}:") and "'headcount' is not allowed here" in p for p in problems), problems
+    assert f'{number_line}:15: "2.4 a" không phải số mục hợp lệ: viết như "I.", "1.", "2.1." hoặc "a)"' in problems, \
+        problems
+    assert any(p.startswith(f"{kind_line}:") and '"headcount" không hợp lệ ở đây' in p for p in problems), problems
 
 
 def test_required_heading_without_fields_and_minimum_on_text_are_refused() -> None:
-    with pytest.raises(ValueError, match="heading 'intro' is required but has no fields"):
+    with pytest.raises(ValueError, match='mục "intro" là bắt buộc nhưng không có trường nào để điền'):
         ResponseSpec.model_validate({"kind": "proposals", "sections": [
             {"key": "intro", "title": "Mở đầu", "required": True}]})
-    with pytest.raises(ValueError, match="minimum and maximum apply only to figures"):
+    with pytest.raises(ValueError, match="minimum và maximum chỉ dùng cho trường số"):
         ResponseSpec.model_validate({"kind": "proposals", "sections": [
             {"key": "intro", "title": "Mở đầu", "fields": [
                 {"key": "t", "label": "Nội dung", "kind": "long_text", "minimum": 1}]}]})

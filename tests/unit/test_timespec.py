@@ -94,30 +94,30 @@ def test_before_after_form_prints_in_canonical_form() -> None:
 
 
 def test_repeat_without_at_most_is_rejected_as_unbounded() -> None:
-    with pytest.raises(TimeSpecError, match="never stop"):
+    with pytest.raises(TimeSpecError, match="lặp lại mãi không dừng"):
         parse_timespec("1 working day after deadline, repeat every 2 working days")
 
 
 @pytest.mark.parametrize(
     ("text", "reason"),
     [
-        ("deadline - two days", "'two days' is not a number of days"),
-        ("deadlin - 2 days", "unknown anchor 'deadlin' (did you mean deadline?)"),
-        ("deadline - 366 days", "between 0 and 365 (got 366)"),
-        ("deadline - 2 weeks", "'2 weeks' is not a number of days"),
-        ("deadline, at most 3 times", "'at most' without 'repeat every'"),
-        ("deadline, repeat every 0 days, at most 2 times", "between 1 and 365 (got 0)"),
-        ("deadline, repeat every 2 days, at most 0 times", "'at most' needs a whole number from 1 to 365"),
-        ("deadline, every day", "cannot read 'every day'"),
-        ("", "expected"),
-        ("2 working days", "missing the anchor"),
+        ("deadline - two days", '"two days" không phải số ngày'),
+        ("deadlin - 2 days", 'không có mốc "deadlin". Có phải "deadline"?'),
+        ("deadline - 366 days", "số ngày phải từ 0 đến 365, không phải 366"),
+        ("deadline - 2 weeks", '"2 weeks" không phải số ngày'),
+        ("deadline, at most 3 times", "có 'at most' nhưng thiếu 'repeat every'"),
+        ("deadline, repeat every 0 days, at most 2 times", "số ngày phải từ 1 đến 365, không phải 0"),
+        ("deadline, repeat every 2 days, at most 0 times", "'at most' cần một số nguyên từ 1 đến 365"),
+        ("deadline, every day", 'không hiểu "every day"'),
+        ("", "hãy viết"),
+        ("2 working days", "thiếu mốc"),
     ],
 )
 def test_bad_specs_say_what_is_wrong_and_show_the_accepted_forms(text: str, reason: str) -> None:
     with pytest.raises(TimeSpecError) as caught:
         parse_timespec(text)
     message = str(caught.value)
-    assert message.startswith(f"bad duration '{text}': ")
+    assert message.startswith(f'mốc thời gian "{text}" không hợp lệ: ')
     assert reason in message
     assert "'<anchor> + N working days'" in message and "repeat every N working days, at most M times" in message
 
@@ -156,5 +156,5 @@ def test_relative_days_accepts_decomposed_vietnamese() -> None:
 
 @pytest.mark.parametrize("text", ["ten days", "-1 days", "400 days", "5 tuần", "days"])
 def test_bad_relative_days_are_rejected_with_the_accepted_forms(text: str) -> None:
-    with pytest.raises(TimeSpecError, match="'N working days', 'N days', 'N ngày làm việc' or 'N ngày'"):
+    with pytest.raises(TimeSpecError, match="'N working days', 'N days', 'N ngày làm việc' hoặc 'N ngày'"):
         parse_relative_days(text)

@@ -178,55 +178,59 @@ def test_proposal_call_collects_form_a1_and_handles_zero_proposals() -> None:
 
 # file -> [(line, column, text found there, message)]
 FIXTURE_PROBLEMS: dict[str, list[tuple[int, int, str, str]]] = {
-    "duplicate_key.yaml": [(12, 7, "launch:", "duplicate key 'launch' (first defined at line 11)")],
+    "duplicate_key.yaml": [(12, 7, "launch:", 'khóa "launch" bị lặp (đã có ở dòng 11)')],
     "yaml_keys.yaml": [
-        (15, 7, "on:", "key 'on' is read as boolean true by YAML; quote it: \"on\""),
-        (16, 7, "no:", "key 'no' is read as boolean false by YAML; quote it: \"no\""),
+        (15, 7, "on:", 'YAML đọc khóa on thành true (kiểu đúng/sai); hãy đặt trong ngoặc kép: "on"'),
+        (16, 7, "no:", 'YAML đọc khóa no thành false (kiểu đúng/sai); hãy đặt trong ngoặc kép: "no"'),
     ],
     "yaml_values.yaml": [
-        (5, 44, "yes", "value 'yes' is read as boolean true by YAML; write true or false"),
-        (9, 12, "no", "value 'no' is read as boolean false by YAML; quote it: \"no\""),
-        (13, 12, "2025-12-05", "value '2025-12-05' is read as the date 2025-12-05 by YAML; quote it: \"2025-12-05\""),
-        (15, 48, "17:00", "value '17:00' is read as the number 1020 (sexagesimal) by YAML; quote it: \"17:00\""),
-        (19, 12, "1.5", "value '1.5' is read as the number 1.5 by YAML; quote it: \"1.5\""),
-        (20, 12, "on", "value 'on' is read as boolean true by YAML; write true or false"),
+        (5, 44, "yes", "YAML đọc giá trị yes thành true (kiểu đúng/sai); hãy viết true hoặc false"),
+        (9, 12, "no", 'YAML đọc giá trị no thành false (kiểu đúng/sai); hãy đặt trong ngoặc kép: "no"'),
+        (13, 12, "2025-12-05", 'YAML đọc giá trị 2025-12-05 thành một ngày; hãy đặt trong ngoặc kép: "2025-12-05"'),
+        (15, 48, "17:00", 'YAML đọc giá trị 17:00 thành số 1020 (hệ đếm 60); hãy đặt trong ngoặc kép: "17:00"'),
+        (19, 12, "1.5", 'YAML đọc giá trị 1.5 thành một số; hãy đặt trong ngoặc kép: "1.5"'),
+        (20, 12, "on", "YAML đọc giá trị on thành true (kiểu đúng/sai); hãy viết true hoặc false"),
     ],
     "unknown_field.yaml": [
-        (11, 36, "efects:", "unknown field 'efects' (did you mean effects?)"),
+        (11, 36, "efects:", 'không có trường "efects". Có phải "effects"?'),
         (21, 5, "colour:",
-         "unknown field 'colour' (allowed: allows, entry, final, opens, package, timers, title, transitions)"),
+         'không có trường "colour" (các trường được phép: allows, entry, final, opens, package, timers, title, '
+         'transitions)'),
     ],
     "missing_field.yaml": [
-        (1, 1, "name:", "missing field 'response'"),
-        (11, 3, "circulating:", "missing field 'title'"),
+        (1, 1, "name:", 'thiếu trường "response"'),
+        (11, 3, "circulating:", 'thiếu trường "title"'),
     ],
-    "unknown_state.yaml": [(11, 21, '"circulatng"', 'unknown state "circulatng" (did you mean circulating?)')],
-    "unreachable_state.yaml": [(18, 3, "waiting:", "state 'waiting' cannot be reached from the initial state 'draft'")],
+    "unknown_state.yaml": [(11, 21, '"circulatng"', 'không có trạng thái "circulatng". Có phải "circulating"?')],
+    "unreachable_state.yaml": [(18, 3, "waiting:", 'không thể đi tới trạng thái "waiting" từ trạng thái đầu "draft"')],
     "stuck_state.yaml": [
-        (19, 3, "waiting:", "state 'waiting' is not final but has no transitions, so a round would be stuck there")
+        (19, 3, "waiting:", 'trạng thái "waiting" không phải trạng thái cuối nhưng không có transitions, nên đợt sẽ '
+                            "bị kẹt ở đó")
     ],
     "empty_event.yaml": [
-        (15, 7, '"":', "transition without an event name"),
-        (16, 7, "~:", "transition without an event name"),
+        (15, 7, '"":', "chuyển trạng thái không có tên sự kiện"),
+        (16, 7, "~:", "chuyển trạng thái không có tên sự kiện"),
     ],
     "timers.yaml": [
-        (15, 9, '{ name: "remind"', "timer 'remind' has neither an event nor effects"),
-        (16, 64, '"close"', "timer event 'close' has no transition in state 'circulating'"),
-        (17, 17, '"close"', "timer name 'close' is used twice in this state"),
-        (18, 29, '"deadline - two days"', "bad duration 'deadline - two days': 'two days' is not a number of days"),
-        (19, 28, '"deadline, repeat', "'repeat every' without 'at most N times' would never stop"),
-        (20, 47, '"25:00"', "bad time '25:00': expected \"HH:MM\""),
+        (15, 9, '{ name: "remind"', 'bộ hẹn giờ "remind" không có event cũng không có effects'),
+        (16, 64, '"close"', 'sự kiện "close" của bộ hẹn giờ không có chuyển trạng thái trong trạng thái "circulating"'),
+        (17, 17, '"close"', 'tên bộ hẹn giờ "close" bị dùng hai lần trong trạng thái này'),
+        (18, 29, '"deadline - two days"', 'mốc thời gian "deadline - two days" không hợp lệ: "two days" không phải '
+                                          "số ngày"),
+        (19, 28, '"deadline, repeat', "có 'repeat every' nhưng thiếu 'at most N times': bộ hẹn giờ sẽ lặp lại mãi"),
+        (20, 47, '"25:00"', 'giờ "25:00" không hợp lệ: hãy viết "HH:MM"'),
     ],
     "unknown_names.yaml": [
-        (6, 45, "reminder:", 'unknown message kind "reminder" (did you mean reminder_before?)'),
-        (10, 13, '"open_taks"', 'unknown effect "open_taks" (did you mean open_tasks?)'),
-        (12, 46, '"send_invitaton"', 'unknown effect "send_invitaton" (did you mean send_invitations?)'),
-        (16, 64, '"deadline_pased"', 'unknown event "deadline_pased" (did you mean deadline_passed?)'),
-        (18, 7, "deadline_pased:", 'unknown event "deadline_pased" (did you mean deadline_passed?)'),
-        (20, 20, '"has_response"', 'unknown guard "has_response" (did you mean has_responses?)'),
-        (25, 13, '"reprot"', 'unknown task "reprot"'),
+        (6, 45, "reminder:", 'không có loại thông báo "reminder". Có phải "reminder_before"?'),
+        (10, 13, '"open_taks"', 'không có hành động "open_taks". Có phải "open_tasks"?'),
+        (12, 46, '"send_invitaton"', 'không có hành động "send_invitaton". Có phải "send_invitations"?'),
+        (16, 64, '"deadline_pased"', 'không có sự kiện "deadline_pased". Có phải "deadline_passed"?'),
+        (18, 7, "deadline_pased:", 'không có sự kiện "deadline_pased". Có phải "deadline_passed"?'),
+        (20, 20, '"has_response"', 'không có điều kiện "has_response". Có phải "has_responses"?'),
+        (25, 13, '"reprot"', 'không có công việc "reprot"'),
     ],
-    "syntax_error.yaml": [(8, 65, "}", "YAML syntax error: while parsing a flow sequence, expected ',' or ']'")],
+    "syntax_error.yaml": [(8, 65, "}", "lỗi cú pháp YAML: thiếu dấu ',' hoặc ']': gặp '}' (danh sách [...] bắt đầu "
+                                      "từ dòng 8)")],
 }
 
 
@@ -300,12 +304,12 @@ def test_unknown_state_name_raises_key_error() -> None:
 
 
 def test_workflow_name_must_equal_the_file_stem() -> None:
-    assert problems_in(tiny(), "other.yaml") == ["other.yaml:1:7: name 'tiny' must equal the file name 'other'"]
+    assert problems_in(tiny(), "other.yaml") == ['other.yaml:1:7: name "tiny" phải trùng với tên tệp "other"']
 
 
 def test_unknown_initial_state_suggests_the_closest_name() -> None:
     text = tiny(header=HEADER.replace('initial: "draft"', 'initial: "dratf"'))
-    assert problems_in(text) == ['tiny.yaml:3:10: unknown state "dratf" (did you mean draft?)']
+    assert problems_in(text) == ['tiny.yaml:3:10: không có trạng thái "dratf". Có phải "draft"?']
 
 
 def test_error_lists_every_problem_one_per_line() -> None:
@@ -313,8 +317,8 @@ def test_error_lists_every_problem_one_per_line() -> None:
     with pytest.raises(WorkflowError) as caught:
         load_workflow_text(text, "tiny.yaml", REGISTRY)
     assert str(caught.value).splitlines() == [
-        'tiny.yaml:11:46: unknown effect "send_invitaton" (did you mean send_invitations?)',
-        'tiny.yaml:20:20: unknown guard "has_respons" (did you mean has_responses?)',
+        'tiny.yaml:11:46: không có hành động "send_invitaton". Có phải "send_invitations"?',
+        'tiny.yaml:20:20: không có điều kiện "has_respons". Có phải "has_responses"?',
     ]
 
 
@@ -326,15 +330,15 @@ def test_alternative_after_an_unguarded_one_is_never_used() -> None:
       - { guard: "has_responses", to: "done" }""",
     )
     assert problems_in(tiny(states)) == [
-        "tiny.yaml:21:11: this alternative is never used: alternative 1 before it has no guard"
+        "tiny.yaml:21:11: phương án này không bao giờ được dùng: phương án 1 đứng trước không có guard"
     ]
 
 
 def test_final_state_with_transitions_is_refused() -> None:
     states = VALID_STATES + '  transitions: { revise: { to: "draft" } }\n'
     assert problems_in(tiny(states)) == [
-        "tiny.yaml:25:5: final state 'done' has transitions: a final state ends the round; "
-        "remove them or set final: false"
+        'tiny.yaml:25:5: trạng thái cuối "done" có transitions: trạng thái cuối kết thúc đợt; '
+        "hãy bỏ transitions hoặc đặt final: false"
     ]
 
 
@@ -344,7 +348,7 @@ def test_states_that_cannot_reach_a_final_state_are_refused() -> None:
     ).replace('{ guard: "has_responses", to: "done" }', '{ guard: "has_responses", to: "draft" }')
     states = states.replace("done:\n  title: \"Xong\"\n  final: true\n", "")
     assert problems_in(tiny(states)) == [
-        "tiny.yaml:7:1: no state is final: set final: true on the state(s) where a round ends"
+        "tiny.yaml:7:1: không có trạng thái cuối: hãy đặt final: true cho (các) trạng thái kết thúc đợt"
     ]
 
 
@@ -353,20 +357,21 @@ def test_self_loops_alone_do_not_count_as_a_way_out() -> None:
     states += 'waiting:\n  title: "Chờ"\n  transitions: { remind: { effects: ["remind_selected"] } }\n'
     states = states.replace('    launch: {', '    revise: { to: "waiting" }\n    launch: {')
     assert problems_in(tiny(states)) == [
-        "tiny.yaml:26:3: no final state can be reached from state 'waiting': a round entering it never ends"
+        'tiny.yaml:26:3: từ trạng thái "waiting" không đi tới được trạng thái cuối nào: đợt vào trạng thái này sẽ '
+        "không bao giờ kết thúc"
     ]
 
 
 def test_empty_value_for_an_optional_field_is_refused() -> None:
     states = VALID_STATES.replace('respond: { effects: ["record_response"] }', 'respond: { to: , effects: ["record_response"] }')
     assert problems_in(tiny(states)) == [
-        "tiny.yaml:18:21: empty value (YAML null): give a value or leave the field out"
+        "tiny.yaml:18:21: giá trị rỗng (YAML đọc thành null): hãy điền giá trị hoặc bỏ hẳn trường này"
     ]
 
 
 def test_bool_field_refuses_a_quoted_string() -> None:
     states = VALID_STATES.replace("final: true", 'final: "true"')
-    assert problems_in(tiny(states)) == ["tiny.yaml:24:12: expected true or false, got 'true'"]
+    assert problems_in(tiny(states)) == ['tiny.yaml:24:12: phải là true hoặc false, không phải "true"']
 
 
 def test_wrong_container_types_are_named() -> None:
@@ -374,9 +379,9 @@ def test_wrong_container_types_are_named() -> None:
         'launch: { to: "circulating", effects: ["send_invitations"] }', 'launch: "circulating"'
     )
     assert problems_in(tiny(states)) == [
-        "tiny.yaml:11:15: expected a transition { to: ..., guard: ..., effects: [...] } or a list of them, "
-        "got 'circulating'",
-        "tiny.yaml:18:27: expected a list [...], got 'record_response'",
+        "tiny.yaml:11:15: phải là một chuyển trạng thái { to: ..., guard: ..., effects: [...] } hoặc một danh sách "
+        'các chuyển trạng thái, không phải "circulating"',
+        'tiny.yaml:18:27: phải là một danh sách [...], không phải "record_response"',
     ]
 
 
@@ -384,38 +389,39 @@ def test_a_misread_value_is_reported_once_not_again_as_an_unknown_name() -> None
     states = VALID_STATES.replace('{ guard: "has_responses", to: "done" }', '{ guard: "has_responses", to: 5 }')
     states = states.replace('at: "deadline",', "at: 5,")
     assert problems_in(tiny(states)) == [
-        "tiny.yaml:16:30: value '5' is read as the number 5 by YAML; quote it: \"5\"",
-        "tiny.yaml:20:41: value '5' is read as the number 5 by YAML; quote it: \"5\"",
+        'tiny.yaml:16:30: YAML đọc giá trị 5 thành một số; hãy đặt trong ngoặc kép: "5"',
+        'tiny.yaml:20:41: YAML đọc giá trị 5 thành một số; hãy đặt trong ngoặc kép: "5"',
     ]
 
 
 def test_malformed_transitions_do_not_cause_follow_on_graph_problems() -> None:
     states = VALID_STATES.replace("transitions:\n    launch", "transitions:\n    - launch")
-    assert problems_in(tiny(states)) == ["tiny.yaml:11:7: expected a mapping { ... }, got a list"]
+    assert problems_in(tiny(states)) == ["tiny.yaml:11:7: phải là một khối khóa: giá trị { ... }, không phải một "
+                                         "danh sách"]
 
 
 def test_merge_keys_and_recursive_aliases_are_refused() -> None:
     merge = tiny(VALID_STATES.replace('done:\n  title: "Xong"', 'done:\n  <<: { title: "Xong" }'))
-    assert "tiny.yaml:23:5: merge keys (<<) are not supported; write the fields out" in problems_in(merge)
-    assert "tiny.yaml:1:4: a recursive alias (an anchor that contains itself) is not allowed" in problems_in(
+    assert "tiny.yaml:23:5: không dùng được khóa gộp (<<); hãy viết đủ từng trường" in problems_in(merge)
+    assert "tiny.yaml:1:4: không được dùng alias đệ quy (anchor chứa chính nó)" in problems_in(
         "a: &x [ *x ]\n"
     )
 
 
 def test_proposals_response_needs_its_form_fields() -> None:
     text = tiny(header=HEADER.replace('{ kind: "comments" }', '{ kind: "proposals" }'))
-    assert problems_in(text) == ["tiny.yaml:5:11: a proposals response needs a list of fields (the form)"]
+    assert problems_in(text) == ['tiny.yaml:5:11: kind "proposals" cần danh sách fields (các trường của phiếu)']
 
 
 def test_a_repeatable_form_needs_kind_proposals_and_a_sane_number_of_items() -> None:
     form = '{ kind: "proposals", repeatable: true, max_items: %s, fields: [{ key: "task", label: "Nhiệm vụ" }] }'
     assert load_workflow_text(tiny(header=HEADER.replace('{ kind: "comments" }', form % "3")), "tiny.yaml",
                               REGISTRY).response.items_allowed == 3
-    for bad, expected in (("0", "greater than or equal to 1"), ("51", "less than or equal to 50")):
+    for bad, expected in (("0", "phải từ 1 trở lên"), ("51", "phải từ 50 trở xuống")):
         [message] = problems_in(tiny(header=HEADER.replace('{ kind: "comments" }', form % bad)))
         assert message.startswith("tiny.yaml:5:61: ") and expected in message, message  # at max_items' value
     [message] = problems_in(tiny(header=HEADER.replace('{ kind: "comments" }', '{ kind: "comments", repeatable: true }')))
-    assert message.startswith("tiny.yaml:5:") and "repeatable applies only to kind \"proposals\"" in message, message
+    assert message.startswith("tiny.yaml:5:") and "repeatable chỉ dùng cho kind \"proposals\"" in message, message
 
 
 def test_a_form_is_filled_once_unless_repeatable_and_the_shipped_call_repeats_it() -> None:
@@ -429,35 +435,39 @@ def test_a_form_is_filled_once_unless_repeatable_and_the_shipped_call_repeats_it
 
 def test_unknown_enum_values_list_the_allowed_ones() -> None:
     text = tiny(header=HEADER.replace('{ kind: "comments" }', '{ kind: "comment" }'))
-    assert problems_in(text) == ["tiny.yaml:5:19: 'comment' is not allowed here; expected 'comments' or 'proposals'"]
+    assert problems_in(text) == ["tiny.yaml:5:19: \"comment\" không hợp lệ ở đây; phải là một trong: 'comments', "
+                                 "'proposals'"]
 
 
 def test_template_kinds_are_checked_only_when_the_registry_knows_them() -> None:
     text = tiny(header=HEADER.replace("invitation:", "invitaton:"))
-    assert problems_in(text) == ['tiny.yaml:6:14: unknown message kind "invitaton" (did you mean invitation?)']
+    assert problems_in(text) == ['tiny.yaml:6:14: không có loại thông báo "invitaton". Có phải "invitation"?']
     lenient = Registry(REGISTRY.guards, REGISTRY.effects, partials=REGISTRY.partials)
     assert load_workflow_text(text, "tiny.yaml", lenient).templates == {"invitaton": "test/invitation"}
 
 
 def test_definition_that_is_not_a_mapping_or_empty_is_refused() -> None:
-    assert problems_in("- a\n- b\n") == ["tiny.yaml:1:1: a workflow definition must be a mapping (name: ..., states: ...)"]
-    assert problems_in("# nothing\n") == ["tiny.yaml:1:1: the file is empty"]
+    assert problems_in("- a\n- b\n") == [
+        "tiny.yaml:1:1: định nghĩa quy trình phải là một khối khóa: giá trị (name: ..., states: ...)"]
+    assert problems_in("# nothing\n") == ["tiny.yaml:1:1: tệp rỗng"]
 
 
 def test_several_documents_are_a_syntax_error() -> None:
     [message] = problems_in(tiny() + "---\nname: \"again\"\n")
-    assert message.startswith("tiny.yaml:26:1: YAML syntax error: expected a single document")  # after FOOTER
+    assert message == ("tiny.yaml:26:1: lỗi cú pháp YAML: tệp chỉ được có một tài liệu YAML, nhưng có thêm một tài "
+                       "liệu sau dấu --- (tài liệu thứ nhất bắt đầu từ dòng 1)")  # after FOOTER
 
 
 def test_validate_file_reports_an_unreadable_file_instead_of_raising(tmp_path: Path) -> None:
     missing = tmp_path / "missing.yaml"
     [problem] = validate_file(missing, REGISTRY)
     assert problem.file == str(missing) and problem.line is None
-    assert str(problem).startswith(f"{missing}: cannot read the file")
+    assert str(problem) == f"{missing}: không đọc được tệp (không có tệp này)"
 
 
 def test_problem_prints_as_file_line_column_message() -> None:
-    assert str(Problem("consultation.yaml", 12, 7, "unknown effect")) == "consultation.yaml:12:7: unknown effect"
+    assert str(Problem("consultation.yaml", 12, 7, 'không có hành động "x"')) == \
+        'consultation.yaml:12:7: không có hành động "x"'
 
 
 # --- Mermaid --------------------------------------------------------------------------------------
@@ -510,9 +520,9 @@ def with_grace(period: str) -> str:
 def test_an_overdue_reminder_after_a_close_at_the_deadline_can_never_fire() -> None:
     text = tiny(with_overdue())  # the consultation as it was: overdue reminder, close at the deadline 24:00
     assert problems_in(text) == [
-        "tiny.yaml:16:39: timer 'remind_overdue' can never fire: the round leaves state 'circulating' before it, "
-        "when timer 'close' fires at \"deadline\"; declare grace_period: \"N working days\" and close at "
-        "\"closing\", or remove the timer"]
+        'tiny.yaml:16:39: bộ hẹn giờ "remind_overdue" không bao giờ chạy được: đợt đã rời trạng thái "circulating" '
+        'trước đó, khi bộ hẹn giờ "close" chạy lúc "deadline"; hãy khai báo grace_period: "N working days" và đóng '
+        'lúc "closing", hoặc bỏ bộ hẹn giờ này']
     assert source_at(text, 16, 39).startswith('"1 working day after deadline"')
 
 
@@ -547,9 +557,9 @@ def test_the_old_consultations_overdue_reminder_can_never_fire(tmp_path: Path) -
     text = path.read_text(encoding="utf-8")
     line = line_of(path, '"1 working day after deadline')
     assert [str(p) for p in validate_file(path, registry)] == [
-        f"{path}:{line}:13: timer 'remind_overdue' can never fire: the round leaves state 'circulating' before "
-        "it, when timer 'close' fires at \"deadline\"; declare grace_period: \"N working days\" and close at "
-        "\"closing\", or remove the timer"]
+        f'{path}:{line}:13: bộ hẹn giờ "remind_overdue" không bao giờ chạy được: đợt đã rời trạng thái '
+        '"circulating" trước đó, khi bộ hẹn giờ "close" chạy lúc "deadline"; hãy khai báo grace_period: '
+        '"N working days" và đóng lúc "closing", hoặc bỏ bộ hẹn giờ này']
     assert source_at(text, line, 13).startswith('"1 working day after deadline')
     graced = old_consultation(tmp_path, "closing", grace="3 working days")
     assert validate_file(graced, registry) == []
@@ -563,16 +573,16 @@ def test_an_overdue_reminder_within_the_grace_period_is_valid() -> None:
     assert wf.state("circulating").timer("close").at == TimeSpec(Anchor.CLOSING, 0, DayKind.CALENDAR)
     # The same reminder with the grace period declared but the close still at the deadline is refused.
     [problem] = problems_in(tiny(with_overdue(), with_grace("3 working days")))
-    assert problem.startswith("tiny.yaml:17:39: timer 'remind_overdue' can never fire")
-    assert "declare a longer grace_period and close at \"closing\"" in problem
+    assert problem.startswith('tiny.yaml:17:39: bộ hẹn giờ "remind_overdue" không bao giờ chạy được')
+    assert 'hãy khai báo grace_period dài hơn và đóng lúc "closing"' in problem
 
 
 def test_an_overdue_reminder_after_a_short_grace_period_is_refused() -> None:
     text = tiny(with_overdue("2 working days after deadline", close_at="closing"), with_grace("1 working day"))
     assert problems_in(text) == [
-        "tiny.yaml:17:39: timer 'remind_overdue' can never fire: the round leaves state 'circulating' before it, "
-        "when timer 'close' fires at \"closing\"; declare a longer grace_period and close at \"closing\", "
-        "or remove the timer"]
+        'tiny.yaml:17:39: bộ hẹn giờ "remind_overdue" không bao giờ chạy được: đợt đã rời trạng thái "circulating" '
+        'trước đó, khi bộ hẹn giờ "close" chạy lúc "closing"; hãy khai báo grace_period dài hơn và đóng lúc '
+        '"closing", hoặc bỏ bộ hẹn giờ này']
     # On the last day of grace, at 08:00, the reminder still comes before the close at 24:00.
     same_day = tiny(with_overdue("1 working day after deadline", close_at="closing"), with_grace("1 working day"))
     assert load_workflow_text(same_day, "tiny.yaml", REGISTRY).grace_days() == (1, DayKind.WORKING)
@@ -595,8 +605,8 @@ def test_a_timer_before_the_close_or_counted_from_the_launch_is_never_refused() 
 
 def test_an_unreadable_grace_period_is_refused_where_it_is_written() -> None:
     assert problems_in(tiny(header=with_grace("three working days"))) == [
-        "tiny.yaml:7:15: bad number of days 'three working days': 'three working days' is not a number of days; "
-        "expected 'N working days', 'N days', 'N ngày làm việc' or 'N ngày' (N from 0 to 365)"]
+        'tiny.yaml:7:15: số ngày "three working days" không hợp lệ: "three working days" không phải số ngày. '
+        "Hãy viết 'N working days', 'N days', 'N ngày làm việc' hoặc 'N ngày' (N từ 0 đến 365)"]
 
 
 # --- shared parts (extends:) -----------------------------------------------------------------------
@@ -650,7 +660,7 @@ def test_a_problem_in_the_shared_part_is_reported_at_the_shared_files_line_and_c
     (tmp_path / "kind.yaml").write_text(KIND, encoding="utf-8")
     line = line_of(base, '"send_invitaton"')
     assert [str(p) for p in validate_file(tmp_path / "kind.yaml", REGISTRY)] == [
-        f'{base}:{line}:46: unknown effect "send_invitaton" (did you mean send_invitations?)']
+        f'{base}:{line}:46: không có hành động "send_invitaton". Có phải "send_invitations"?']
     assert source_at(base.read_text(encoding="utf-8"), line, 46).startswith('"send_invitaton"')
 
 
@@ -659,7 +669,7 @@ def test_a_problem_in_the_kind_is_reported_in_the_kind_even_inside_a_shared_stat
     kind = tmp_path / "kind.yaml"
     kind.write_text(KIND.replace('"mark_closed"', '"mark_close"'), encoding="utf-8")
     assert [str(p) for p in validate_file(kind, REGISTRY)] == [
-        f'{kind}:11:48: unknown effect "mark_close" (did you mean mark_closed?)']
+        f'{kind}:11:48: không có hành động "mark_close". Có phải "mark_closed"?']
     assert source_at(kind.read_text(encoding="utf-8"), 11, 48).startswith('"mark_close"')
 
 
@@ -689,10 +699,11 @@ def test_the_shipped_kinds_keep_the_shared_circulating_state_of_round(tmp_path: 
 
 
 @pytest.mark.parametrize(("written", "message"), [
-    ('"_nowhere"', "extends: no file _nowhere.yaml in {folder}, {fixtures}"),
-    ('"consultation"', 'extends: expected the quoted name of a shared part such as "_round" (a file _round.yaml), '
-                       "got 'consultation'"),
-    ("5", 'extends: expected the quoted name of a shared part such as "_round" (a file _round.yaml), got 5'),
+    ('"_nowhere"', "extends: không có tệp _nowhere.yaml trong {folder}, {fixtures}"),
+    ('"consultation"', 'extends: phải là tên một phần dùng chung, đặt trong ngoặc kép, ví dụ "_round" (tệp '
+                       '_round.yaml), không phải "consultation"'),
+    ("5", 'extends: phải là tên một phần dùng chung, đặt trong ngoặc kép, ví dụ "_round" (tệp _round.yaml), '
+          "không phải 5"),
 ])
 def test_extends_naming_no_shared_part_is_refused_at_the_extends_line(
         tmp_path: Path, written: str, message: str) -> None:
@@ -708,7 +719,7 @@ def test_a_shared_part_that_extends_another_is_refused_at_its_extends_line(tmp_p
     outer.write_text('# A shared part over another one\nextends: "_inner"\n', encoding="utf-8")
     (tmp_path / "kind.yaml").write_text(KIND, encoding="utf-8")
     assert [str(p) for p in validate_file(tmp_path / "kind.yaml", REGISTRY)] == [
-        f"{outer}:2:10: a shared part cannot extend another one"]
+        f"{outer}:2:10: phần dùng chung không được extends một phần dùng chung khác"]
 
 
 # --- capabilities, packages, documents ------------------------------------------------------------
@@ -730,18 +741,18 @@ def test_a_capability_that_needs_no_transition_is_accepted() -> None:
 def test_a_capability_without_its_transitions_is_refused_naming_them() -> None:
     text = tiny(with_allows("answer", "decide"))
     assert problems_in(text) == [
-        "tiny.yaml:14:24: state 'circulating' allows decide but has no transition for decide_issued, "
-        "decide_returned: add it or remove decide"]
+        'tiny.yaml:14:24: trạng thái "circulating" cho phép decide nhưng không có chuyển trạng thái cho '
+        "decide_issued, decide_returned: hãy thêm, hoặc bỏ decide"]
     assert source_at(text, 14, 24).startswith('"decide"')
     assert problems_in(tiny(with_allows("extend"))) == [
-        "tiny.yaml:14:14: state 'circulating' allows extend but has no transition for extend: "
-        "add it or remove extend"]
+        'tiny.yaml:14:14: trạng thái "circulating" cho phép extend nhưng không có chuyển trạng thái cho extend: '
+        "hãy thêm, hoặc bỏ extend"]
 
 
 def test_an_unknown_capability_lists_the_allowed_ones() -> None:
     assert problems_in(tiny(with_allows("answer", "approve"))) == [
-        "tiny.yaml:14:24: 'approve' is not allowed here; expected 'edit', 'launch', 'answer', 'late_answer', "
-        "'remind', 'extend', 'triage', 'revise_draft', 'decide', 'revise', 'follow_up' or 'tasks'"]
+        "tiny.yaml:14:24: \"approve\" không hợp lệ ở đây; phải là một trong: 'edit', 'launch', 'answer', "
+        "'late_answer', 'remind', 'extend', 'triage', 'revise_draft', 'decide', 'revise', 'follow_up', 'tasks'"]
 
 
 PACKAGE = '  package: { title: "Trình UBND tỉnh", event: "%s", documents: [%s], done: "Đã lập hồ sơ trình." }\n'
@@ -776,8 +787,8 @@ def test_a_package_with_an_unknown_document_or_an_unhandled_event_is_refused() -
     text = tiny(with_package("submit", '"request_letter", "submision"')) + \
         DOCUMENTS % ("request_letter", '"circulating"')
     assert problems_in(text, registry=BUILDERS) == [
-        "tiny.yaml:14:49: package event 'submit' has no transition in state 'circulating'",
-        'tiny.yaml:14:89: unknown document "submision" (declare it under documents:)',
+        'tiny.yaml:14:49: sự kiện "submit" của package không có chuyển trạng thái trong trạng thái "circulating"',
+        'tiny.yaml:14:89: không có văn bản "submision" (hãy khai báo dưới documents:)',
     ]
     assert source_at(text, 14, 49).startswith('"submit"') and source_at(text, 14, 89).startswith('"submision"')
 
@@ -785,13 +796,13 @@ def test_a_package_with_an_unknown_document_or_an_unhandled_event_is_refused() -
 def test_a_document_with_an_unknown_builder_or_state_is_refused() -> None:
     text = tiny() + DOCUMENTS % ("request_leter", '"circulating", "circulatng"')
     assert problems_in(text, registry=BUILDERS) == [
-        'tiny.yaml:29:14: unknown document builder "request_leter" (did you mean request_letter?) '
-        "(known: request_letter, submission, synthesis_docx)",
-        'tiny.yaml:31:29: unknown state "circulatng" (did you mean circulating?)',
+        'tiny.yaml:29:14: không có bộ dựng văn bản "request_leter" (các bộ dựng có: request_letter, submission, '
+        'synthesis_docx). Có phải "request_letter"?',
+        'tiny.yaml:31:29: không có trạng thái "circulatng". Có phải "circulating"?',
     ]
     assert source_at(text, 29, 14).startswith('"request_leter"') and source_at(text, 31, 29).startswith('"circulatng"')
     # Without a builder registry only the states are checked.
-    assert problems_in(text) == ['tiny.yaml:31:29: unknown state "circulatng" (did you mean circulating?)']
+    assert problems_in(text) == ['tiny.yaml:31:29: không có trạng thái "circulatng". Có phải "circulating"?']
 
 
 # --- events ----------------------------------------------------------------------------------------
@@ -801,16 +812,16 @@ def test_an_undeclared_event_in_a_transition_or_a_timer_is_an_unknown_event() ->
     states = VALID_STATES.replace("respond: { effects", "respnd: { effects").replace(
         'event: "deadline_passed"', 'event: "deadline_pased"')
     assert problems_in(tiny(states)) == [
-        'tiny.yaml:16:64: unknown event "deadline_pased" (did you mean deadline_passed?)',
-        'tiny.yaml:18:7: unknown event "respnd" (did you mean respond?)',
+        'tiny.yaml:16:64: không có sự kiện "deadline_pased". Có phải "deadline_passed"?',
+        'tiny.yaml:18:7: không có sự kiện "respnd". Có phải "respond"?',
     ]
 
 
 def test_an_event_nothing_resembles_says_how_to_declare_it() -> None:
     states = VALID_STATES.replace("respond: { effects", "forward_proposals: { effects")
     assert problems_in(tiny(states)) == [
-        'tiny.yaml:18:7: unknown event "forward_proposals" (declare it under events: with its title, '
-        'e.g. forward_proposals: "...")']
+        'tiny.yaml:18:7: không có sự kiện "forward_proposals" (hãy khai báo dưới events: kèm tên gọi, '
+        'ví dụ forward_proposals: "...")']
     events = 'events: { forward_proposals: "gửi danh mục đề xuất" }\n'
     declared = tiny(states, HEADER.replace("states:\n", events + "states:\n"))
     wf = load_workflow_text(declared, "tiny.yaml", REGISTRY)
@@ -820,7 +831,7 @@ def test_an_event_nothing_resembles_says_how_to_declare_it() -> None:
 
 def test_a_definition_without_events_or_terms_is_refused() -> None:
     assert problems_in(tiny().replace(FOOTER, "")) == [
-        "tiny.yaml:1:1: missing field 'events'", "tiny.yaml:1:1: missing field 'terms'"]
+        'tiny.yaml:1:1: thiếu trường "events"', 'tiny.yaml:1:1: thiếu trường "terms"']
 
 
 @pytest.mark.parametrize("name", ["consultation", "proposal_call"])
@@ -883,13 +894,13 @@ def with_fields(fields: str) -> str:
 
 @pytest.mark.parametrize(("field", "message"), [
     ('{ key: "vote", label: "Biểu quyết", kind: "choice", options: ["Đồng ý"] }',
-     "field 'vote' is a choice: list at least two options"),
+     'trường "vote" là kind "choice": hãy liệt kê ít nhất hai lựa chọn (options)'),
     ('{ key: "vote", label: "Biểu quyết", kind: "choice" }',
-     "field 'vote' is a choice: list at least two options"),
+     'trường "vote" là kind "choice": hãy liệt kê ít nhất hai lựa chọn (options)'),
     ('{ key: "name", label: "Tên nhiệm vụ", kind: "text", options: ["Có", "Không"] }',
-     "field 'name': options apply only to kind \"choice\""),
+     'trường "name": options chỉ dùng cho kind "choice"'),
     ('{ key: "months", label: "Thời gian thực hiện (tháng)", kind: "months", minimum: 12, maximum: 6 }',
-     "field 'months': minimum 12 is above maximum 6"),
+     'trường "months": minimum 12 lớn hơn maximum 6'),
 ])
 def test_a_form_field_that_cannot_be_filled_in_is_refused(field: str, message: str) -> None:
     assert problems_in(tiny(header=with_fields(field))) == [f"tiny.yaml:5:41: {message}"]
@@ -911,8 +922,8 @@ def test_an_unknown_field_kind_lists_the_kinds() -> None:
     field = '{ key: "name", label: "Tên", kind: "paragraph" }'
     assert source_at(tiny(header=with_fields(field)), 5, 76).startswith('"paragraph"')
     assert problems_in(tiny(header=with_fields(field))) == [
-        "tiny.yaml:5:76: 'paragraph' is not allowed here; expected 'text', 'long_text', 'number', 'count', 'money', "
-        "'months', 'date', 'email', 'phone', 'choice' or 'file'"]
+        "tiny.yaml:5:76: \"paragraph\" không hợp lệ ở đây; phải là một trong: 'text', 'long_text', 'number', "
+        "'count', 'money', 'months', 'date', 'email', 'phone', 'choice', 'file'"]
 
 
 CITING = DOCUMENTS % ("request_letter", '"circulating"') + """\
@@ -936,16 +947,17 @@ def test_a_document_cites_and_the_emails_go_with_a_declared_numbered_document() 
 def test_citing_an_unknown_or_unnumbered_document_is_refused_at_its_line() -> None:
     text = tiny() + CITING % ("false", "request_leter", "reminder")
     assert problems_in(text, registry=BUILDERS) == [
-        'tiny.yaml:38:12: unknown document "request_leter" (did you mean request_letter?) '
-        "(declare it under documents:)",
-        'tiny.yaml:39:9: document "reminder" has no number to cite (give it numbered: true)',
+        'tiny.yaml:38:12: không có văn bản "request_leter" (hãy khai báo dưới documents:). '
+        'Có phải "request_letter"?',
+        'tiny.yaml:39:9: văn bản "reminder" không có số để dẫn chiếu (hãy đặt numbered: true)',
     ]
     assert source_at(text, 38, 12).startswith('"request_leter"') and source_at(text, 39, 9).startswith('"reminder"')
     text = tiny() + CITING % ("false", "request_letter", "request_letter")
     assert problems_in(text, registry=BUILDERS) == [
-        'tiny.yaml:38:12: document "request_letter" has no number to cite (give it numbered: true)',
-        'tiny.yaml:39:9: document "request_letter" has no number to cite (give it numbered: true)',
+        'tiny.yaml:38:12: văn bản "request_letter" không có số để dẫn chiếu (hãy đặt numbered: true)',
+        'tiny.yaml:39:9: văn bản "request_letter" không có số để dẫn chiếu (hãy đặt numbered: true)',
     ]
     itself = (tiny() + CITING % ("true", "reminder", "request_letter")).replace(
         '    states: ["circulating"]\n    cites', '    numbered: true\n    states: ["circulating"]\n    cites')
-    assert problems_in(itself, registry=BUILDERS) == ['tiny.yaml:39:12: document "reminder" cannot cite itself']
+    assert problems_in(itself, registry=BUILDERS) == ['tiny.yaml:39:12: văn bản "reminder" không thể dẫn chiếu chính '
+                                                      'nó']

@@ -29,6 +29,7 @@ from workflows.definition.timespec import DayKind, TimeSpec, parse_relative_days
 
 NAME_PATTERN = r"^[a-z][a-z0-9_]*$"  # states, events, timers, field keys
 WORKFLOW_NAME_PATTERN = r"^[a-z_]+$"
+DOCUMENT_FILENAME_PATTERN = r"^[a-z0-9][a-z0-9._-]*\.(docx|xlsx|pdf|zip|csv)$"
 
 END_OF_DAY = dt.time.max  # "24:00": the timer fires at the very end of its day
 DEFAULT_TIMER_TIME = dt.time(8, 0)
@@ -57,7 +58,8 @@ def _parse_at(value: Any) -> TimeSpec:
     if isinstance(value, TimeSpec):
         return value
     if not isinstance(value, str):
-        raise ValueError(f"expected a quoted duration such as \"deadline - 2 working days\", got {value!r}")
+        raise ValueError(f"phải là một mốc thời gian trong ngoặc kép, ví dụ \"deadline - 2 working days\", "
+                         f"không phải {value!r}")
     # Any name is taken as an anchor here; validate.py checks it against the dates the workflow declares.
     return parse_timespec(value, None)
 
@@ -72,7 +74,8 @@ def parse_clock(value: Any) -> dt.time:
             return END_OF_DAY
         if hour < 24 and minute < 60:
             return dt.time(hour, minute)
-    raise ValueError(f"bad time {value!r}: expected \"HH:MM\" from \"00:00\" to \"24:00\" (end of day)")
+    shown = f'"{value}"' if isinstance(value, str) else repr(value)
+    raise ValueError(f"giờ {shown} không hợp lệ: hãy viết \"HH:MM\", từ \"00:00\" đến \"24:00\" (cuối ngày)")
 
 
 def format_clock(value: dt.time) -> str:
@@ -132,16 +135,16 @@ class ResponseField(DefinitionModel):
     @model_validator(mode="after")
     def _options_fit_kind(self) -> ResponseField:
         if self.kind == "choice" and len(self.options) < 2:
-            raise ValueError(f"field '{self.key}' is a choice: list at least two options")
+            raise ValueError(f"trường \"{self.key}\" là kind \"choice\": hãy liệt kê ít nhất hai lựa chọn (options)")
         if self.kind != "choice" and self.options:
-            raise ValueError(f"field '{self.key}': options apply only to kind \"choice\"")
+            raise ValueError(f"trường \"{self.key}\": options chỉ dùng cho kind \"choice\"")
         if self.minimum is not None and self.maximum is not None and self.minimum > self.maximum:
-            raise ValueError(f"field '{self.key}': minimum {self.minimum} is above maximum {self.maximum}")
+            raise ValueError(f"trường \"{self.key}\": minimum {self.minimum} lớn hơn maximum {self.maximum}")
         if self.kind not in FIGURE_KINDS and (self.minimum is not None or self.maximum is not None):
-            raise ValueError(f"field '{self.key}': minimum and maximum apply only to figures "
+            raise ValueError(f"trường \"{self.key}\": minimum và maximum chỉ dùng cho trường số "
                              f"({', '.join(sorted(FIGURE_KINDS))})")
         if self.required_unless and not self.required:
-            raise ValueError(f"field '{self.key}': required_unless applies only to a required field")
+            raise ValueError(f"trường \"{self.key}\": required_unless chỉ dùng cho trường bắt buộc (required: true)")
         return self
 
     @property
@@ -176,7 +179,7 @@ class ResponseSection(DefinitionModel):
     @model_validator(mode="after")
     def _required_has_fields(self) -> ResponseSection:
         if self.required and not self.fields:
-            raise ValueError(f"heading '{self.key}' is required but has no fields to fill")
+            raise ValueError(f"mục \"{self.key}\" là bắt buộc nhưng không có trường nào để điền")
         return self
 
     @property
@@ -208,27 +211,27 @@ class ResponseSpec(DefinitionModel):
     def _fields_match_kind(self) -> ResponseSpec:
         if self.sections:
             if self.kind != "proposals":
-                raise ValueError("sections apply only to kind \"proposals\" (a form)")
+                raise ValueError("sections chỉ dùng cho kind \"proposals\" (một phiếu)")
             if self.repeatable:
-                raise ValueError("a form with sections is filled once: repeatable does not apply")
+                raise ValueError("phiếu có sections chỉ điền một lần: không dùng repeatable")
             flat = [f for section in self.sections for f in section.fields]
             if self.fields and self.fields != flat:
-                raise ValueError("give the fields under their sections, not also as fields")
+                raise ValueError("hãy khai báo các trường dưới sections, không khai báo thêm ở fields")
             object.__setattr__(self, "fields", flat)  # frozen model: set once, while validating
             headings = [s.key for s in self.sections]
             twice = sorted({k for k in headings if headings.count(k) > 1})
             if twice:
-                raise ValueError(f"section key listed twice: {', '.join(twice)}")
+                raise ValueError(f"khóa mục được liệt kê hai lần: {', '.join(twice)}")
         if self.kind == "proposals" and not self.fields:
-            raise ValueError("a proposals response needs a list of fields (the form)")
+            raise ValueError("kind \"proposals\" cần danh sách fields (các trường của phiếu)")
         if self.kind == "comments" and self.fields:
-            raise ValueError("fields apply only to kind \"proposals\"")
+            raise ValueError("fields chỉ dùng cho kind \"proposals\"")
         if self.repeatable and self.kind != "proposals":
-            raise ValueError("repeatable applies only to kind \"proposals\" (a form filled once per item)")
+            raise ValueError("repeatable chỉ dùng cho kind \"proposals\" (phiếu điền một lần cho mỗi mục)")
         keys = [f.key for f in self.fields]
         repeated = sorted({k for k in keys if keys.count(k) > 1})
         if repeated:
-            raise ValueError(f"field key listed twice: {', '.join(repeated)}")
+            raise ValueError(f"khóa trường được liệt kê hai lần: {', '.join(repeated)}")
         return self
 
     def section(self, key: str) -> ResponseSection:
@@ -330,7 +333,7 @@ class AssignmentDef(DefinitionModel):
         keys = [f.key for f in self.fields]
         repeated = sorted({k for k in keys if keys.count(k) > 1})
         if repeated:
-            raise ValueError(f"field key listed twice: {', '.join(repeated)}")
+            raise ValueError(f"khóa trường được liệt kê hai lần: {', '.join(repeated)}")
         return self
 
     def form(self) -> ResponseSpec:
@@ -352,7 +355,7 @@ class DocumentDef(DefinitionModel):
 
     title: str = Field(min_length=1)
     builder: Name  # a document builder registered in the service (request_letter, synthesis_docx, ...)
-    filename: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]*\.(docx|xlsx|pdf|zip|csv)$")]
+    filename: Annotated[str, Field(pattern=DOCUMENT_FILENAME_PATTERN)]
     wording: Annotated[str, Field(pattern=r"^[a-z0-9_]+$")] | None = None  # wording file; the builder's own if absent
     states: list[str] = Field(min_length=1)  # where it is offered
     numbered: bool = False  # leaves the Sở with a số and ký hiệu from the sổ văn bản đi (models/register.py)
@@ -371,7 +374,7 @@ class SilenceRule(DefinitionModel):
     @model_validator(mode="after")
     def _sentence_when_agreement(self) -> SilenceRule:
         if self.agreement and not self.sentence:
-            raise ValueError("silence counts as agreement here: give the sentence that announces it (sentence: ...)")
+            raise ValueError("ở đây im lặng được coi là đồng ý: hãy viết câu thông báo điều đó (sentence: ...)")
         return self
 
     @property
@@ -433,7 +436,8 @@ class TimerDef(DefinitionModel):
     @model_validator(mode="after")
     def _does_something(self) -> TimerDef:
         if self.event is None and not self.effects:
-            raise ValueError(f"timer '{self.name}' has neither an event nor effects: give at least one")
+            raise ValueError(f"bộ hẹn giờ \"{self.name}\" không có event cũng không có effects: hãy khai báo ít nhất "
+                             "một trong hai")
         return self
 
 

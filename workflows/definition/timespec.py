@@ -14,13 +14,14 @@ from enum import StrEnum
 
 MAX_DAYS = 365
 
+# The grammar's own words ('<anchor> + N working days', 'repeat every') stay as the user must type them.
 ACCEPTED_FORMS = (
-    "expected '<anchor>', '<anchor> + N working days', '<anchor> - N days' "
-    "or 'N working days before|after <anchor>' (anchor: deadline, closing, launch, entered, or a date the "
-    "workflow declares under dates; "
-    "N from 0 to 365), optionally followed by ', repeat every N working days, at most M times'"
+    "hãy viết '<anchor>', '<anchor> + N working days', '<anchor> - N days' "
+    "hoặc 'N working days before|after <anchor>' (mốc <anchor>: deadline, closing, launch, entered, hoặc một ngày "
+    "quy trình khai báo dưới dates; "
+    "N từ 0 đến 365), có thể thêm ', repeat every N working days, at most M times'"
 )
-ACCEPTED_DAY_FORMS = "expected 'N working days', 'N days', 'N ngày làm việc' or 'N ngày' (N from 0 to 365)"
+ACCEPTED_DAY_FORMS = "hãy viết 'N working days', 'N days', 'N ngày làm việc' hoặc 'N ngày' (N từ 0 đến 365)"
 
 
 class Anchor(StrEnum):
@@ -63,13 +64,13 @@ class TimeSpec:
 
     def __post_init__(self) -> None:
         if not -MAX_DAYS <= self.offset <= MAX_DAYS:
-            raise TimeSpecError(f"offset must be between -{MAX_DAYS} and {MAX_DAYS} days (got {self.offset})")
+            raise TimeSpecError(f"số ngày lệch phải từ -{MAX_DAYS} đến {MAX_DAYS}, không phải {self.offset}")
         if self.repeat_every is not None and not 1 <= self.repeat_every <= MAX_DAYS:
-            raise TimeSpecError(f"repeat interval must be between 1 and {MAX_DAYS} days (got {self.repeat_every})")
+            raise TimeSpecError(f"khoảng lặp lại phải từ 1 đến {MAX_DAYS} ngày, không phải {self.repeat_every}")
         if not 1 <= self.max_times <= MAX_DAYS:
-            raise TimeSpecError(f"max_times must be between 1 and {MAX_DAYS} (got {self.max_times})")
+            raise TimeSpecError(f"max_times phải từ 1 đến {MAX_DAYS}, không phải {self.max_times}")
         if self.repeat_every is None and self.max_times != 1:
-            raise TimeSpecError("max_times above 1 needs repeat_every")
+            raise TimeSpecError("max_times lớn hơn 1 thì phải có repeat_every")
 
     def __str__(self) -> str:
         if self.offset == 0 and self.day_kind is DayKind.CALENDAR:
@@ -111,10 +112,10 @@ def _normalise(text: str) -> str:
 def _days(text: str, *, minimum: int = 0) -> tuple[int, DayKind]:
     match = _DAYS_RE.match(text)
     if match is None:
-        raise _Bad(f"'{text}' is not a number of days")
+        raise _Bad(f'"{text}" không phải số ngày')
     n = int(match["n"])
     if not minimum <= n <= MAX_DAYS:
-        raise _Bad(f"the number of days must be between {minimum} and {MAX_DAYS} (got {n})")
+        raise _Bad(f"số ngày phải từ {minimum} đến {MAX_DAYS}, không phải {n}")
     unit = match["unit"]
     kind = DayKind.WORKING if ("working" in unit or "làm" in unit) else DayKind.CALENDAR
     return n, kind
@@ -128,8 +129,16 @@ def _anchor(text: str, dates: Collection[str] | None) -> Anchor | str:
             return text
         names = [a.value for a in Anchor] + sorted(dates or ())
         close = difflib.get_close_matches(text, names, n=1)
-        hint = f" (did you mean {close[0]}?)" if close else ""
-        raise _Bad(f"unknown anchor '{text}'{hint}") from None
+        hint = f'. Có phải "{close[0]}"?' if close else ""
+        raise _Bad(f'không có mốc "{text}"{hint}') from None
+
+
+def _then(reason: str, forms: str) -> str:
+    """What is wrong, then how to write it, as two sentences ("… không phải số ngày. Hãy viết …")."""
+    if not reason:
+        return forms
+    stop = "" if reason.endswith("?") else "."
+    return f"{reason}{stop} {forms[0].upper()}{forms[1:]}"
 
 
 def parse_relative_days(text: str) -> tuple[int, DayKind]:
@@ -137,7 +146,7 @@ def parse_relative_days(text: str) -> tuple[int, DayKind]:
     try:
         return _days(_normalise(text))
     except _Bad as bad:
-        raise TimeSpecError(f"bad number of days '{text}': {bad}; {ACCEPTED_DAY_FORMS}") from None
+        raise TimeSpecError(f'số ngày "{text}" không hợp lệ: {_then(str(bad), ACCEPTED_DAY_FORMS)}') from None
 
 
 def parse_timespec(text: str, dates: Collection[str] | None = ()) -> TimeSpec:
@@ -147,13 +156,11 @@ def parse_timespec(text: str, dates: Collection[str] | None = ()) -> TimeSpec:
     definition being read, whose validation then checks the names against what it declares.
     """
     if not isinstance(text, str):
-        raise TimeSpecError(f"bad duration {text!r}: not text; {ACCEPTED_FORMS}")
+        raise TimeSpecError(f"mốc thời gian {text!r} không hợp lệ: {_then('phải là văn bản', ACCEPTED_FORMS)}")
     try:
         return _parse(_normalise(text), dates)
     except _Bad as bad:
-        reason = str(bad)
-        detail = f"{reason}; {ACCEPTED_FORMS}" if reason else ACCEPTED_FORMS
-        raise TimeSpecError(f"bad duration '{text}': {detail}") from None
+        raise TimeSpecError(f'mốc thời gian "{text}" không hợp lệ: {_then(str(bad), ACCEPTED_FORMS)}') from None
 
 
 def _parse(text: str, dates: Collection[str] | None) -> TimeSpec:
@@ -164,22 +171,22 @@ def _parse(text: str, dates: Collection[str] | None) -> TimeSpec:
     for suffix in suffixes:
         if (match := _REPEAT_RE.match(suffix)) is not None:
             if repeat is not None:
-                raise _Bad("'repeat every' given twice")
+                raise _Bad("'repeat every' được viết hai lần")
             repeat = _days(match["days"], minimum=1)
         elif (match := _AT_MOST_RE.match(suffix)) is not None:
             if max_times is not None:
-                raise _Bad("'at most' given twice")
+                raise _Bad("'at most' được viết hai lần")
             if not match["n"].isdigit() or not 1 <= int(match["n"]) <= MAX_DAYS:
-                raise _Bad(f"'at most' needs a whole number from 1 to {MAX_DAYS} (got '{match['n']}')")
+                raise _Bad(f"'at most' cần một số nguyên từ 1 đến {MAX_DAYS}, không phải \"{match['n']}\"")
             max_times = int(match["n"])
         else:
-            raise _Bad(f"cannot read '{suffix}'")
+            raise _Bad(f'không hiểu "{suffix}"')
     if repeat is None:
         if max_times is not None:
-            raise _Bad("'at most' without 'repeat every'")
+            raise _Bad("có 'at most' nhưng thiếu 'repeat every'")
         return TimeSpec(anchor, offset, kind)
     if max_times is None:
-        raise _Bad("'repeat every' without 'at most N times' would never stop")
+        raise _Bad("có 'repeat every' nhưng thiếu 'at most N times': bộ hẹn giờ sẽ lặp lại mãi không dừng")
     return TimeSpec(anchor, offset, kind, repeat_every=repeat[0], repeat_kind=repeat[1], max_times=max_times)
 
 
@@ -195,5 +202,5 @@ def _parse_main(text: str, dates: Collection[str] | None) -> tuple[Anchor | str,
         n, kind = _days(match["days"])
         return _anchor(match["anchor"], dates), (-n if match["sign"] == "-" else n), kind
     if _DAYS_RE.match(text):
-        raise _Bad(f"missing the anchor: say what the days count from, e.g. 'deadline + {text}'")
+        raise _Bad(f"thiếu mốc: hãy nói số ngày tính từ đâu, ví dụ 'deadline + {text}'")
     raise _Bad("")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import errno
 import re
 import types
 import typing
@@ -13,12 +14,16 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from config.validation_words import said_in_vietnamese
 from workflows.definition.errors import Problem, WorkflowError, sort_problems
 from workflows.definition.schema import (
     CAPABILITY_EVENTS,
     DEFAULT_TIMER_TIME,
+    DOCUMENT_FILENAME_PATTERN,
     END_OF_DAY,
+    HEADING_NUMBER_PATTERN,
     NAME_PATTERN,
+    WORKFLOW_NAME_PATTERN,
     Capability,
     TransitionDef,
     Workflow,
@@ -81,9 +86,19 @@ def _read(path: Path) -> str | Problem:
     try:
         return path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as err:
-        return Problem(str(path), None, None, f"not UTF-8 text: {err.reason} at byte {err.start}")
+        return Problem(str(path), None, None, f"không phải văn bản UTF-8 (byte thứ {err.start + 1} không đọc được); "
+                                              "hãy lưu lại tệp bằng bảng mã UTF-8")
     except OSError as err:
-        return Problem(str(path), None, None, f"cannot read the file: {err.strerror or err}")
+        return Problem(str(path), None, None, f"không đọc được tệp ({_os_reason(err)})")
+
+
+_OS_REASONS = {errno.ENOENT: "không có tệp này", errno.EACCES: "không có quyền đọc", errno.EPERM: "không có quyền đọc",
+               errno.EISDIR: "đây là một thư mục, không phải tệp"}
+
+
+def _os_reason(err: OSError) -> str:
+    """Why a file could not be read, in Vietnamese for the usual reasons, else as the system says it."""
+    return _OS_REASONS.get(err.errno or 0) or err.strerror or str(err)
 
 
 def _check(text: str, filename: str, registry: Registry) -> tuple[Workflow | None, list[Problem]]:
@@ -92,7 +107,8 @@ def _check(text: str, filename: str, registry: Registry) -> tuple[Workflow | Non
     if loaded.data is None:
         return None, sort_problems(problems)
     if not isinstance(loaded.data, dict):
-        problems.append(loaded.problem((), "a workflow definition must be a mapping (name: ..., states: ...)"))
+        problems.append(loaded.problem((), "định nghĩa quy trình phải là một khối khóa: giá trị (name: ..., "
+                                           "states: ...)"))
         return None, sort_problems(problems)
     if "extends" in loaded.data:
         loaded, refused = _extend(loaded, filename, registry)
@@ -126,21 +142,21 @@ def _extend(loaded: LoadedYaml, filename: str, registry: Registry) -> tuple[Load
     registry's partial folders); the partial's parts keep their own file:line:col."""
     name = loaded.data.pop("extends")
     if not isinstance(name, str) or not _PARTIAL_RE.match(name):
-        return loaded, loaded.problem(("extends",), f"extends: expected the quoted name of a shared part such as "
-                                                    f"\"_round\" (a file _round.yaml), got {_show(name)}")
+        return loaded, loaded.problem(("extends",), f"extends: phải là tên một phần dùng chung, đặt trong ngoặc kép, "
+                                                    f"ví dụ \"_round\" (tệp _round.yaml), không phải {_show(name)}")
     folders = [Path(filename).parent, *registry.partials]
     path = next((folder / f"{name}.yaml" for folder in folders if (folder / f"{name}.yaml").is_file()), None)
     if path is None:
         where = ", ".join(str(folder) for folder in folders)
-        return loaded, loaded.problem(("extends",), f"extends: no file {name}.yaml in {where}")
+        return loaded, loaded.problem(("extends",), f"extends: không có tệp {name}.yaml trong {where}")
     text = _read(path)
     if isinstance(text, Problem):
         return loaded, text
     base = load_yaml(text, str(path))
     if not isinstance(base.data, dict):
-        return loaded, base.problem((), "a shared part must be a mapping (events: ..., states: ...)")
+        return loaded, base.problem((), "phần dùng chung phải là một khối khóa: giá trị (events: ..., states: ...)")
     if "extends" in base.data:
-        return loaded, base.problem(("extends",), "a shared part cannot extend another one")
+        return loaded, base.problem(("extends",), "phần dùng chung không được extends một phần dùng chung khác")
     return merge_loaded(base, loaded), None
 
 
@@ -158,7 +174,8 @@ def _check_coercions(loaded: LoadedYaml) -> tuple[list[Problem], set[DataPath]]:
         problems.append(
             loaded.problem(
                 path,
-                f"key '{coercion.text}' is read as {coercion.describe()} by YAML; quote it: \"{coercion.text}\"",
+                f"YAML đọc khóa {coercion.text} thành {coercion.describe()}; hãy đặt trong ngoặc kép: "
+                f"\"{coercion.text}\"",
                 prefer_key=True,
             )
         )
@@ -169,7 +186,7 @@ def _check_coercions(loaded: LoadedYaml) -> tuple[list[Problem], set[DataPath]]:
                 problems.append(
                     loaded.problem(
                         path,
-                        f"value '{coercion.text}' is read as {coercion.describe()} by YAML; write true or false",
+                        f"YAML đọc giá trị {coercion.text} thành {coercion.describe()}; hãy viết true hoặc false",
                     )
                 )
             continue  # true/false are right here; other types are reported by the schema
@@ -179,15 +196,16 @@ def _check_coercions(loaded: LoadedYaml) -> tuple[list[Problem], set[DataPath]]:
         if coercion.value is None:
             # where null is not allowed the schema says so; where it is, an empty value is still a slip
             if _accepts_none(path):
-                problems.append(loaded.problem(path, "empty value (YAML null): give a value or leave the field out"))
+                problems.append(loaded.problem(path, "giá trị rỗng (YAML đọc thành null): hãy điền giá trị hoặc bỏ "
+                                                     "hẳn trường này"))
                 explained.add(path)
             continue
         if expected is not None:
             problems.append(
                 loaded.problem(
                     path,
-                    f"value '{coercion.text}' is read as {coercion.describe()} by YAML; "
-                    f"quote it: \"{coercion.text}\"",
+                    f"YAML đọc giá trị {coercion.text} thành {coercion.describe()}; "
+                    f"hãy đặt trong ngoặc kép: \"{coercion.text}\"",
                 )
             )
             explained.add(path)
@@ -275,57 +293,72 @@ def _schema_problem(loaded: LoadedYaml, error: Any) -> Problem:
     value = error.get("input")
     if kind == "missing":
         field = loc[-1]
-        return loaded.problem(path[:-1], f"missing field '{field}'", prefer_key=True)
+        return loaded.problem(path[:-1], f"thiếu trường \"{field}\"", prefer_key=True)
     if kind == "extra_forbidden":
         field = str(loc[-1])
         model = _type_at(path[:-1])
         if typing.get_origin(model) is list:
             model = _strip(typing.get_args(model)[0])
         allowed = sorted(model.model_fields) if isinstance(model, type) and issubclass(model, BaseModel) else []
-        hint = _did_you_mean(field, allowed) or (f" (allowed: {', '.join(allowed)})" if allowed else "")
-        return loaded.problem(path, f"unknown field '{field}'{hint}", prefer_key=True)
+        hint = _did_you_mean(field, allowed) or (f" (các trường được phép: {', '.join(allowed)})" if allowed else "")
+        return loaded.problem(path, f"không có trường \"{field}\"{hint}", prefer_key=True)
     if kind == "value_error":
         message = str(error["ctx"]["error"])
     elif kind == "string_type":
-        message = f"expected a quoted string, got {_show(value)}"
+        message = f"phải là một chuỗi trong ngoặc kép, không phải {_show(value)}"
     elif kind == "bool_type":
-        message = f"expected true or false, got {_show(value)}"
+        message = f"phải là true hoặc false, không phải {_show(value)}"
     elif kind == "list_type":
         if _type_at(path) == list[TransitionDef]:
             message = (
-                f"expected a transition {{ to: ..., guard: ..., effects: [...] }} or a list of them, "
-                f"got {_show(value)}"
+                f"phải là một chuyển trạng thái {{ to: ..., guard: ..., effects: [...] }} hoặc một danh sách các "
+                f"chuyển trạng thái, không phải {_show(value)}"
             )
         else:
-            message = f"expected a list [...], got {_show(value)}"
+            message = f"phải là một danh sách [...], không phải {_show(value)}"
     elif kind in ("dict_type", "model_type", "model_attributes_type", "dataclass_type"):
-        message = f"expected a mapping {{ ... }}, got {_show(value)}"
+        message = f"phải là một khối khóa: giá trị {{ ... }}, không phải {_show(value)}"
     elif kind in ("literal_error", "enum"):
-        message = f"{_show(value)} is not allowed here; expected {error['ctx']['expected']}"
+        message = f"{_show(value)} không hợp lệ ở đây; {said_in_vietnamese(error)}"
     elif kind == "string_pattern_mismatch":
-        message = f"{_show(value)} is not a valid name: use lowercase letters, digits and underscores"
+        message = f"{_show(value)} {_PATTERN_RULES.get(str(error['ctx']['pattern']), _NAME_RULE)}"
     elif kind == "string_too_short":
-        message = "must not be empty"
+        message = "không được để trống"
+    elif kind == "too_short":
+        message = f"phải có ít nhất {error['ctx']['min_length']} mục"
     else:
-        message = error["msg"]
+        message = said_in_vietnamese(error)  # pydantic's own words when it has no Vietnamese for them
     return loaded.problem(path, message)
 
 
+_NAME_RULE = "không phải tên hợp lệ: chỉ dùng chữ thường không dấu, chữ số và dấu gạch dưới"
+_PATTERN_RULES = {  # the other patterns of the schema, each said as what it is
+    WORKFLOW_NAME_PATTERN: "không phải tên quy trình hợp lệ: chỉ dùng chữ thường không dấu và dấu gạch dưới",
+    HEADING_NUMBER_PATTERN: 'không phải số mục hợp lệ: viết như "I.", "1.", "2.1." hoặc "a)"',
+    DOCUMENT_FILENAME_PATTERN: "không phải tên tệp hợp lệ: chỉ dùng chữ thường không dấu, chữ số, dấu chấm, dấu gạch "
+                               "dưới và dấu gạch ngang, đuôi .docx, .xlsx, .pdf, .zip hoặc .csv",
+}
+
+
 def _show(value: Any) -> str:
+    """A value as the messages name it: text in double quotes, a mapping or a list by what it is."""
     if isinstance(value, str):
-        return f"'{value}'"
+        return f'"{value}"'
     if isinstance(value, dict):
-        return "a mapping"
+        return "một khối khóa: giá trị"
     if isinstance(value, list):
-        return "a list"
+        return "một danh sách"
     if value is None:
-        return "nothing (null)"
+        return "giá trị rỗng (null)"
+    if isinstance(value, bool):
+        return "true" if value else "false"
     return repr(value)
 
 
 def _did_you_mean(name: str, candidates: Iterable[str]) -> str:
+    """'. Có phải "effects"?' after a name close to one of candidates; put it last in a message."""
     close = difflib.get_close_matches(name, sorted(candidates), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]}?)" if close else ""
+    return f'. Có phải "{close[0]}"?' if close else ""
 
 
 # --- cross-references ---------------------------------------------------------------------------
@@ -371,16 +404,16 @@ class _Semantics:
         self.check_templates()
         for name in ("templates", "documents"):
             for key in _mapping(self.data.get(name)):
-                self.check_key((name, key), "a kind")
+                self.check_key((name, key), "tên loại thông báo" if name == "templates" else "khóa văn bản")
         for key in _mapping(self.data.get("events")):
-            self.check_key(("events", key), "an event name")
+            self.check_key(("events", key), "tên sự kiện")
         self.check_grace()
         self.check_sections()
         self.check_required_unless(("response",), _mapping(self.data.get("response")))
         self.check_assignments()
         self.check_documents()
         for state_name, state in self.states.items():
-            self.check_key(("states", state_name), "a state name")
+            self.check_key(("states", state_name), "tên trạng thái")
             if isinstance(state, dict):
                 self.check_state(state_name, state)
         self.check_graph()
@@ -390,8 +423,8 @@ class _Semantics:
         """Report an event the definition does not declare; True when it is declared."""
         if self.events is None or event in self.events:
             return True
-        hint = _did_you_mean(event, self.events) or f" (declare it under events: with its title, e.g. {event}: \"...\")"
-        self.report(path, f"unknown event \"{event}\"{hint}", prefer_key=prefer_key)
+        hint = _did_you_mean(event, self.events) or f" (hãy khai báo dưới events: kèm tên gọi, ví dụ {event}: \"...\")"
+        self.report(path, f"không có sự kiện \"{event}\"{hint}", prefer_key=prefer_key)
         return False
 
     def check_grace(self) -> None:
@@ -417,15 +450,15 @@ class _Semantics:
             if isinstance(parent, str):
                 path: DataPath = ("response", "sections", i, "parent")
                 if parent == key:
-                    self.report(path, f"heading \"{key}\" cannot sit under itself")
+                    self.report(path, f"mục \"{key}\" không thể nằm dưới chính nó")
                 elif parent not in before:
                     later = isinstance(sections, list) and any(
                         isinstance(s, dict) and s.get("key") == parent for s in sections)
-                    hint = " (declare the parent heading before it)" if later else _did_you_mean(parent, before)
-                    self.report(path, f"unknown parent heading \"{parent}\"{hint}")
+                    hint = " (hãy khai báo mục cha trước mục này)" if later else _did_you_mean(parent, before)
+                    self.report(path, f"không có mục cha \"{parent}\"{hint}")
             if isinstance(key, str):
                 if key in before:
-                    self.report(("response", "sections", i, "key"), f"heading key \"{key}\" is used twice")
+                    self.report(("response", "sections", i, "key"), f"khóa mục \"{key}\" bị dùng hai lần")
                 before.append(key)
             for j, field in _items(section.get("fields")):
                 name = field.get("key") if isinstance(field, dict) else None
@@ -433,7 +466,7 @@ class _Semantics:
                     continue
                 if name in seen_fields:
                     self.report(("response", "sections", i, "fields", j, "key"),
-                                f"field key \"{name}\" is already used under heading \"{seen_fields[name]}\"")
+                                f"khóa trường \"{name}\" đã được dùng ở mục \"{seen_fields[name]}\"")
                 else:
                     seen_fields[name] = str(key)
 
@@ -461,7 +494,7 @@ class _Semantics:
             return  # the schema reports it
         if str(spec.anchor) not in allowed:
             hint = _did_you_mean(str(spec.anchor), allowed) or f" ({what}: {', '.join(allowed)})"
-            self.report(path, f"unknown date \"{spec.anchor}\" in \"{at}\"{hint}")
+            self.report(path, f"không có mốc ngày \"{spec.anchor}\" trong \"{at}\"{hint}")
 
     def check_required_unless(self, base: DataPath, form: dict[str, Any]) -> None:
         """Each `required_unless` names a field of the same form and, for a choice, some of its options."""
@@ -474,13 +507,13 @@ class _Semantics:
                 other = fields.get(key)
                 if other is None or key == field.get("key"):
                     known = [k for k in fields if isinstance(k, str) and k != field.get("key")]
-                    self.report(where, f"required_unless names unknown field \"{key}\"{_did_you_mean(key, known)}",
-                                prefer_key=True)
+                    self.report(where, f"required_unless: không có trường \"{key}\" trong phiếu"
+                                       f"{_did_you_mean(key, known)}", prefer_key=True)
                     continue
                 options = other.get("options") if isinstance(other.get("options"), list) else None
                 for j, value in _items(excused):
                     if options is not None and value not in options:
-                        self.report((*where, j), f"\"{value}\" is not an option of field \"{key}\" "
+                        self.report((*where, j), f"\"{value}\" không phải một lựa chọn của trường \"{key}\" "
                                                  f"({'; '.join(str(o) for o in options)})")
 
     def check_assignments(self) -> None:
@@ -492,34 +525,35 @@ class _Semantics:
             key = group.get("key") if isinstance(group, dict) else None
             if isinstance(key, str):
                 if key in seen_groups:
-                    self.report(("participants", i, "key"), f"participants key \"{key}\" is used twice")
+                    self.report(("participants", i, "key"), f"khóa nhóm participants \"{key}\" bị dùng hai lần")
                 seen_groups.append(key)
         dates = self.declared_dates()
-        used: dict[str, str] = {str(f.get("key")): "the response form" for _, f in self.response_fields()}
+        used: dict[str, str] = {str(f.get("key")): "phiếu trả lời" for _, f in self.response_fields()}
         for task, spec in _mapping(self.data.get("assignments")).items():
             if not isinstance(spec, dict):
                 continue
             base: DataPath = ("assignments", task)
-            self.check_key(base, "a task name")
+            self.check_key(base, "tên nhiệm vụ")
             participants = spec.get("participants")
             if isinstance(participants, str) and participants not in groups:
                 known = [g for g in groups if isinstance(g, str)]
-                hint = _did_you_mean(participants, known) or f" (participants: {', '.join(known) or 'none declared'})"
-                self.report((*base, "participants"), f"unknown participants group \"{participants}\"{hint}")
+                hint = _did_you_mean(participants, known) or \
+                    f" (participants: {', '.join(known) or 'chưa khai báo nhóm nào'})"
+                self.report((*base, "participants"), f"không có nhóm participants \"{participants}\"{hint}")
             self.check_anchor((*base, "due"), spec.get("due"), ["deadline", "closing", *dates],
-                              "a task's due date counts from deadline, closing or a declared date")
+                              "hạn của nhiệm vụ tính từ deadline, closing hoặc một ngày đã khai báo")
             for j, reminder in _items(spec.get("reminders")):
                 if isinstance(reminder, dict):
                     self.check_anchor((*base, "reminders", j, "at"), reminder.get("at"), ["due"],
-                                      "a task's reminder counts from its due date")
+                                      "lời nhắc của nhiệm vụ tính từ hạn của nó")
             for j, field in _items(spec.get("fields")):
                 name = field.get("key") if isinstance(field, dict) else None
                 if not isinstance(name, str):
                     continue
                 if name in used:
-                    self.report((*base, "fields", j, "key"), f"field key \"{name}\" is already used by {used[name]}")
+                    self.report((*base, "fields", j, "key"), f"khóa trường \"{name}\" đã được dùng trong {used[name]}")
                 else:
-                    used[name] = f"task \"{task}\""
+                    used[name] = f"nhiệm vụ \"{task}\""
             self.check_required_unless(base, spec)
 
     def check_documents(self) -> None:
@@ -530,16 +564,16 @@ class _Semantics:
             builder = document.get("builder")
             if builders is not None and isinstance(builder, str) and builder not in builders:
                 self.report(("documents", key, "builder"),
-                            f"unknown document builder \"{builder}\"{_did_you_mean(builder, builders)} "
-                            f"(known: {', '.join(sorted(builders))})")
+                            f"không có bộ dựng văn bản \"{builder}\" (các bộ dựng có: {', '.join(sorted(builders))})"
+                            f"{_did_you_mean(builder, builders)}")
             for i, state in _items(document.get("states")):
                 if isinstance(state, str) and state not in self.states:
                     self.report(("documents", key, "states", i),
-                                f"unknown state \"{state}\"{_did_you_mean(state, self.states)}")
+                                f"không có trạng thái \"{state}\"{_did_you_mean(state, self.states)}")
             cited = document.get("cites")
             if isinstance(cited, str):
                 if cited == key:
-                    self.report(("documents", key, "cites"), f"document \"{key}\" cannot cite itself")
+                    self.report(("documents", key, "cites"), f"văn bản \"{key}\" không thể dẫn chiếu chính nó")
                 else:
                     self.check_numbered(("documents", key, "cites"), cited)
         letter = self.data.get("letter")
@@ -550,30 +584,28 @@ class _Semantics:
         """Report a reference to a document that is not declared, or that gets no number to cite."""
         document = self.documents.get(key)
         if document is None:
-            self.report(path, f"unknown document \"{key}\"{_did_you_mean(key, self.documents)} "
-                              "(declare it under documents:)")
+            self.report(path, f"không có văn bản \"{key}\" (hãy khai báo dưới documents:)"
+                              f"{_did_you_mean(key, self.documents)}")
         elif isinstance(document, dict) and document.get("numbered") is not True:
-            self.report(path, f"document \"{key}\" has no number to cite (give it numbered: true)")
+            self.report(path, f"văn bản \"{key}\" không có số để dẫn chiếu (hãy đặt numbered: true)")
 
     def check_key(self, path: DataPath, what: str) -> None:
         key = path[-1]
         if key == "" or path in self.loaded.null_keys:
-            self.report(path, f"empty key: {what} is needed here", prefer_key=True)
+            self.report(path, f"khóa rỗng: cần {what} ở đây", prefer_key=True)
         elif not _NAME_RE.match(str(key)):
-            self.report(
-                path, f"'{key}' is not a valid name: use lowercase letters, digits and underscores", prefer_key=True
-            )
+            self.report(path, f"\"{key}\" {_NAME_RULE}", prefer_key=True)
 
     def check_name(self) -> None:
         name = self.data.get("name")
         stem = Path(self.filename).stem
         if isinstance(name, str) and name != stem:
-            self.report(("name",), f"name '{name}' must equal the file name '{stem}'")
+            self.report(("name",), f"name \"{name}\" phải trùng với tên tệp \"{stem}\"")
 
     def check_initial(self) -> None:
         initial = self.data.get("initial")
         if isinstance(initial, str) and self.states and initial not in self.states:
-            self.report(("initial",), f"unknown state \"{initial}\"{_did_you_mean(initial, self.states)}")
+            self.report(("initial",), f"không có trạng thái \"{initial}\"{_did_you_mean(initial, self.states)}")
 
     def check_templates(self) -> None:
         known = self.registry.templates
@@ -583,25 +615,27 @@ class _Semantics:
             if kind and kind not in known:
                 self.report(
                     ("templates", kind),
-                    f"unknown message kind \"{kind}\"{_did_you_mean(kind, known)}",
+                    f"không có loại thông báo \"{kind}\"{_did_you_mean(kind, known)}",
                     prefer_key=True,
                 )
 
     def check_names(self, path: DataPath, values: Any, kind: str, known: frozenset[str]) -> None:
+        """Each of values is one of known, and only once; kind is what they are, in Vietnamese ("hành động")."""
         seen: set[str] = set()
         for i, value in _items(values):
             if not isinstance(value, str):
                 continue  # the schema reports it
             if value in seen:
-                self.report((*path, i), f"{kind} \"{value}\" is listed twice")
+                self.report((*path, i), f"{kind} \"{value}\" được liệt kê hai lần")
             seen.add(value)
             if value not in known:
-                self.report((*path, i), f"unknown {kind} \"{value}\"{_did_you_mean(value, known)}")
+                self.report((*path, i), f"không có {kind} \"{value}\"{_did_you_mean(value, known)}")
 
     def check_state(self, state_name: str, state: dict[str, Any]) -> None:
         base: DataPath = ("states", state_name)
-        self.check_names((*base, "entry"), state.get("entry"), "effect", self.registry.effects)
-        self.check_names((*base, "opens"), state.get("opens"), "task", frozenset(_mapping(self.data.get("tasks"))))
+        self.check_names((*base, "entry"), state.get("entry"), "hành động", self.registry.effects)
+        self.check_names((*base, "opens"), state.get("opens"), "công việc",
+                         frozenset(_mapping(self.data.get("tasks"))))
         transitions = _mapping(state.get("transitions"))
         for event, alternatives in transitions.items():
             self.check_transitions((*base, "transitions", event), event, alternatives)
@@ -615,34 +649,34 @@ class _Semantics:
         if final and transitions:
             self.report(
                 (*base, "transitions"),
-                f"final state '{state_name}' has transitions: a final state ends the round; "
-                "remove them or set final: false",
+                f"trạng thái cuối \"{state_name}\" có transitions: trạng thái cuối kết thúc đợt; "
+                "hãy bỏ transitions hoặc đặt final: false",
                 prefer_key=True,
             )
         if not final and not state.get("transitions"):
             self.report(
                 base,
-                f"state '{state_name}' is not final but has no transitions, so a round would be stuck "
-                "there: add a transition or set final: true",
+                f"trạng thái \"{state_name}\" không phải trạng thái cuối nhưng không có transitions, nên đợt sẽ bị "
+                "kẹt ở đó: hãy thêm một chuyển trạng thái hoặc đặt final: true",
                 prefer_key=True,
             )
 
     def check_transitions(self, path: DataPath, event: str, alternatives: Any) -> None:
         if event == "" or path in self.loaded.null_keys:
-            self.report(path, "transition without an event name", prefer_key=True)
+            self.report(path, "chuyển trạng thái không có tên sự kiện", prefer_key=True)
         else:
             self.check_event(path, event, prefer_key=True)
         if isinstance(alternatives, dict):
             self.check_transition(path, alternatives)
             return
         if isinstance(alternatives, list) and not alternatives:
-            self.report(path, f"event '{event}' has an empty list of transitions")
+            self.report(path, f"sự kiện \"{event}\" có danh sách chuyển trạng thái rỗng")
         unguarded_at: int | None = None
         for i, alternative in _items(alternatives):
             if unguarded_at is not None:
                 self.report(
                     (*path, i),
-                    f"this alternative is never used: alternative {unguarded_at + 1} before it has no guard",
+                    f"phương án này không bao giờ được dùng: phương án {unguarded_at + 1} đứng trước không có guard",
                 )
             if isinstance(alternative, dict):
                 self.check_transition((*path, i), alternative)
@@ -652,11 +686,12 @@ class _Semantics:
     def check_transition(self, path: DataPath, transition: dict[str, Any]) -> None:
         target = transition.get("to")
         if isinstance(target, str) and target not in self.states:
-            self.report((*path, "to"), f"unknown state \"{target}\"{_did_you_mean(target, self.states)}")
+            self.report((*path, "to"), f"không có trạng thái \"{target}\"{_did_you_mean(target, self.states)}")
         guard = transition.get("guard")
         if isinstance(guard, str) and guard not in self.registry.guards:
-            self.report((*path, "guard"), f"unknown guard \"{guard}\"{_did_you_mean(guard, self.registry.guards)}")
-        self.check_names((*path, "effects"), transition.get("effects"), "effect", self.registry.effects)
+            self.report((*path, "guard"),
+                        f"không có điều kiện \"{guard}\"{_did_you_mean(guard, self.registry.guards)}")
+        self.check_names((*path, "effects"), transition.get("effects"), "hành động", self.registry.effects)
 
     def check_timers(self, base: DataPath, state: dict[str, Any], transitions: dict[str, Any]) -> None:
         seen: dict[str, int] = {}
@@ -665,11 +700,11 @@ class _Semantics:
                 continue
             path = (*base, "timers", i)
             self.check_anchor((*path, "at"), timer.get("at"), [a.value for a in Anchor] + self.declared_dates(),
-                              "a timer counts from deadline, closing, launch, entered or a declared date")
+                              "bộ hẹn giờ tính từ deadline, closing, launch, entered hoặc một ngày đã khai báo")
             name = timer.get("name")
             if isinstance(name, str):
                 if name in seen:
-                    self.report((*path, "name"), f"timer name '{name}' is used twice in this state")
+                    self.report((*path, "name"), f"tên bộ hẹn giờ \"{name}\" bị dùng hai lần trong trạng thái này")
                 seen.setdefault(name, i)
             event = timer.get("event")
             if isinstance(event, str):
@@ -678,10 +713,11 @@ class _Semantics:
                 elif event not in transitions:
                     self.report(
                         (*path, "event"),
-                        f"timer event '{event}' has no transition in state '{base[-1]}': "
-                        f"add transitions: {{ {event}: ... }} or fire another event",
+                        f"sự kiện \"{event}\" của bộ hẹn giờ không có chuyển trạng thái trong trạng thái "
+                        f"\"{base[-1]}\": hãy thêm transitions: {{ {event}: ... }} hoặc cho bộ hẹn giờ phát sự kiện "
+                        "khác",
                     )
-            self.check_names((*path, "effects"), timer.get("effects"), "effect", self.registry.effects)
+            self.check_names((*path, "effects"), timer.get("effects"), "hành động", self.registry.effects)
 
     def check_capabilities(self, base: DataPath, state: dict[str, Any], transitions: dict[str, Any]) -> None:
         for i, capability in _items(state.get("allows")):
@@ -692,8 +728,8 @@ class _Semantics:
             missing = [event for event in needed if event not in transitions]
             if missing:
                 self.report((*base, "allows", i),
-                            f"state '{base[-1]}' allows {capability} but has no transition for "
-                            f"{', '.join(missing)}: add it or remove {capability}")
+                            f"trạng thái \"{base[-1]}\" cho phép {capability} nhưng không có chuyển trạng thái cho "
+                            f"{', '.join(missing)}: hãy thêm, hoặc bỏ {capability}")
 
     def check_package(self, base: DataPath, state: dict[str, Any], transitions: dict[str, Any]) -> None:
         package = state.get("package")
@@ -702,12 +738,12 @@ class _Semantics:
         event = package.get("event")
         if isinstance(event, str) and event not in transitions:
             self.report((*base, "package", "event"),
-                        f"package event '{event}' has no transition in state '{base[-1]}'")
+                        f"sự kiện \"{event}\" của package không có chuyển trạng thái trong trạng thái \"{base[-1]}\"")
         for i, key in _items(package.get("documents")):
             if isinstance(key, str) and key not in self.documents:
                 self.report((*base, "package", "documents", i),
-                            f"unknown document \"{key}\"{_did_you_mean(key, self.documents)} "
-                            "(declare it under documents:)")
+                            f"không có văn bản \"{key}\" (hãy khai báo dưới documents:)"
+                            f"{_did_you_mean(key, self.documents)}")
 
     def check_dead_timers(self, base: DataPath, state: dict[str, Any], transitions: dict[str, Any]) -> None:
         """A reminder due when the state has already been left by its closing timer can never fire."""
@@ -728,12 +764,12 @@ class _Semantics:
                 continue
             moment = _relative_moment(timer.get("at"), timer.get("time"), grace)
             if moment is not None and moment >= close_moment:
-                hint = ("declare a longer grace_period and close at \"closing\"" if grace
-                        else "declare grace_period: \"N working days\" and close at \"closing\"")
+                hint = ("hãy khai báo grace_period dài hơn và đóng lúc \"closing\"" if grace
+                        else "hãy khai báo grace_period: \"N working days\" và đóng lúc \"closing\"")
                 self.report((*base, "timers", i, "at"),
-                            f"timer '{timer.get('name')}' can never fire: the round leaves state '{base[-1]}' "
-                            f"before it, when timer '{close_name}' fires at \"{close_at}\"; {hint}, "
-                            "or remove the timer")
+                            f"bộ hẹn giờ \"{timer.get('name')}\" không bao giờ chạy được: đợt đã rời trạng thái "
+                            f"\"{base[-1]}\" trước đó, khi bộ hẹn giờ \"{close_name}\" chạy lúc \"{close_at}\"; "
+                            f"{hint}, hoặc bỏ bộ hẹn giờ này")
 
     def _leaves(self, state_name: str, alternatives: Any) -> bool:
         options = [alternatives] if isinstance(alternatives, dict) else alternatives
@@ -777,13 +813,14 @@ class _Semantics:
                 if name not in reachable:
                     self.report(
                         ("states", name),
-                        f"state '{name}' cannot be reached from the initial state '{initial}'",
+                        f"không thể đi tới trạng thái \"{name}\" từ trạng thái đầu \"{initial}\"",
                         prefer_key=True,
                     )
         finals = {name for name, state in self.states.items() if state.get("final") is True}
         if self.states and not finals:
             self.report(
-                ("states",), "no state is final: set final: true on the state(s) where a round ends", prefer_key=True
+                ("states",), "không có trạng thái cuối: hãy đặt final: true cho (các) trạng thái kết thúc đợt",
+                prefer_key=True,
             )
             return
         for name, state in self.states.items():
@@ -791,7 +828,8 @@ class _Semantics:
             if not stuck and not (_closure(graph, {name}) & finals):
                 self.report(
                     ("states", name),
-                    f"no final state can be reached from state '{name}': a round entering it never ends",
+                    f"từ trạng thái \"{name}\" không đi tới được trạng thái cuối nào: đợt vào trạng thái này sẽ "
+                    "không bao giờ kết thúc",
                     prefer_key=True,
                 )
 

@@ -5,6 +5,7 @@ and every unquoted scalar that YAML 1.1 turned into something other than text is
 from __future__ import annotations
 
 import datetime as dt
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
@@ -50,19 +51,19 @@ class Coercion:
         return type(self.value).__name__
 
     def describe(self) -> str:
-        """How YAML read the text, e.g. "the number 1020 (sexagesimal)"."""
+        """How YAML read the text, in Vietnamese: "một số", "số 1020 (hệ đếm 60)", "true (kiểu đúng/sai)"."""
         kind = self.kind
         if kind == "bool":
-            return f"boolean {'true' if self.value else 'false'}"
+            return f"{'true' if self.value else 'false'} (kiểu đúng/sai)"
         if kind == "sexagesimal":
-            return f"the number {self.value} (sexagesimal)"
+            return f"số {self.value} (hệ đếm 60)"
         if kind == "number":
-            return f"the number {self.value}"
+            return "một số" if str(self.value) == self.text else f"số {self.value}"
         if kind == "null":
-            return "null (empty)"
+            return "giá trị rỗng (null)"
         if kind == "date":
-            return f"the date {self.value.isoformat()}"
-        return f"a {kind}"
+            return "một ngày" if self.value.isoformat() == self.text else f"ngày {self.value.isoformat()}"
+        return f"kiểu {kind}"
 
 
 @dataclass
@@ -157,32 +158,137 @@ def _nfc(value: Any) -> Any:
 
 def load_yaml(text: str, filename: str) -> LoadedYaml:
     """Parse one YAML document strictly; syntax errors raise WorkflowError with file:line:col."""
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)  # reads the characters first: one YAML refuses (NUL) ends it here
+    except yaml.reader.ReaderError as err:
+        line, column = _line_and_column(text, err.position)
+        raise WorkflowError([Problem(filename, line, column, _yaml_error(err))]) from None
     try:
         node = loader.get_single_node()
         loaded = LoadedYaml(filename, None)
         if node is None:
-            loaded.problems.append(Problem(filename, 1, 1, "the file is empty"))
+            loaded.problems.append(Problem(filename, 1, 1, "tệp rỗng"))
             return loaded
         loaded.data = _Builder(loader, loaded).build(node, ())
         return loaded
     except yaml.MarkedYAMLError as err:
         raise WorkflowError([_syntax_problem(filename, err)]) from None
     except yaml.YAMLError as err:
-        raise WorkflowError([Problem(filename, None, None, f"YAML error: {err}")]) from None
+        raise WorkflowError([Problem(filename, None, None, _yaml_error(err))]) from None
     finally:
         loader.dispose()
 
 
 def _syntax_problem(filename: str, err: yaml.MarkedYAMLError) -> Problem:
+    """PyYAML's syntax error in Vietnamese: "lỗi cú pháp YAML: thiếu dấu hai chấm (:) sau khóa (khóa bắt đầu từ
+    dòng 3)"; a problem PyYAML words in a way not listed here keeps its English."""
     mark = err.problem_mark or err.context_mark
-    parts = [p for p in (err.context, err.problem) if p]
-    message = "YAML syntax error: " + ", ".join(parts) if parts else "YAML syntax error"
-    if err.context_mark is not None and err.problem_mark is not None and err.context:
-        message += f" (started at line {err.context_mark.line + 1})"
+    lead, since = _context(err.context) if err.context else (None, None)
+    parts = [p for p in (lead, _said(err.problem) if err.problem else None) if p]
+    message = "lỗi cú pháp YAML" + (": " + ", ".join(parts) if parts else "")
+    if err.context_mark is not None and err.problem_mark is not None and since:
+        message += f" ({since.format(line=err.context_mark.line + 1)})"
     if mark is None:
         return Problem(filename, None, None, message)
     return Problem(filename, mark.line + 1, mark.column + 1, message)
+
+
+def _line_and_column(text: str, position: int) -> tuple[int, int]:
+    """1-based line and column of the character at `position` of `text`."""
+    line_start = text.rfind("\n", 0, position) + 1
+    return text.count("\n", 0, position) + 1, position - line_start + 1
+
+
+def _yaml_error(err: yaml.YAMLError) -> str:
+    """A YAML error that has no line and column (a character YAML does not accept), in Vietnamese."""
+    character = getattr(err, "character", None)
+    if isinstance(err, yaml.reader.ReaderError) and isinstance(character, int):
+        return f"lỗi YAML: tệp có ký tự không được phép #x{character:04x} (ở ký tự thứ {err.position + 1})"
+    return f"lỗi YAML: {err}"
+
+
+# PyYAML names what it found by its token: the usual ones, as a person editing the file sees them.
+_TOKENS = {
+    "'<stream end>'": "hết tệp",
+    "'<block end>'": "chỗ hết khối thụt lề",
+    "'<block mapping start>'": "một khóa mới (khóa: giá trị)",
+    "'?'": "một khóa mới (khóa: giá trị)",
+    "'<block sequence start>'": "một mục danh sách (-)",
+    "'<scalar>'": "một giá trị",
+    "'<alias>'": "một alias (*)",
+    "'<anchor>'": "một anchor (&)",
+    "'<tag>'": "một thẻ (!)",
+    "'<document start>'": "dấu mở tài liệu (---)",
+    "'<document end>'": "dấu kết thúc tài liệu (...)",
+    "'<directive>'": "một chỉ thị (%)",
+}
+
+# PyYAML's usual problems, in Vietnamese; {found} and the like are filled from PyYAML's text.
+_PROBLEMS: list[tuple[re.Pattern[str], str]] = [(re.compile(pattern), said) for pattern, said in [
+    (r"^expected the node content, but found (?P<found>.+)$", "cần một giá trị ở đây nhưng gặp {found}"),
+    (r"^found character '\\t' that cannot start any token$", "có ký tự tab: YAML chỉ cho thụt lề bằng dấu cách"),
+    (r"^found character (?P<char>.+) that cannot start any token$",
+     "ký tự {char} không được đứng đầu một giá trị; hãy đặt giá trị trong ngoặc kép"),
+    (r"^mapping values are not allowed here$",
+     "không được có dấu hai chấm ở đây: thụt lề sai, hoặc một giá trị có dấu hai chấm chưa đặt trong ngoặc kép"),
+    (r"^could not find expected ':'$", "thiếu dấu hai chấm (:) sau khóa"),
+    (r"^found undefined alias '(?P<name>.*)'$", "alias *{name} chưa được định nghĩa (không có anchor &{name})"),
+    (r"^expected <block end>, but found (?P<found>.+)$", "gặp {found} ở chỗ khối phải kết thúc: kiểm tra thụt lề"),
+    (r"^expected ',' or '\]', but got (?P<found>.+)$", "thiếu dấu ',' hoặc ']': gặp {found}"),
+    (r"^expected ',' or '\}', but got (?P<found>.+)$", "thiếu dấu ',' hoặc '}}': gặp {found}"),
+    (r"^sequence entries are not allowed here$", "không được mở mục danh sách (-) ở đây: kiểm tra thụt lề"),
+    (r"^mapping keys are not allowed here$", "không được đặt khóa (?) ở đây: kiểm tra thụt lề"),
+    (r"^found unexpected end of stream$", "hết tệp mà chuỗi trong ngoặc chưa đóng"),
+    (r"^found unexpected document separator$", "gặp dấu phân cách tài liệu (---) khi chuỗi trong ngoặc chưa đóng"),
+    (r"^found unknown escape character (?P<char>.+)$",
+     "ký tự thoát {char} sau dấu \\ không hợp lệ trong ngoặc kép; muốn viết dấu \\ thì viết \\\\"),
+    (r"^expected a comment or a line break, but found (?P<found>.+)$",
+     "sau giá trị chỉ được có chú thích (#) hoặc xuống dòng, nhưng gặp {found}"),
+    (r"^expected '<document start>', but found (?P<found>.+)$", "cần dấu mở tài liệu (---) nhưng gặp {found}"),
+    (r"^but found another document$", "nhưng có thêm một tài liệu sau dấu ---"),
+    (r"^second occurrence$", "lần thứ hai ở đây"),
+    (r"^could not determine a constructor for the tag '(?P<tag>.*)'$", "không dùng được thẻ {tag}"),
+]]
+
+# What PyYAML was reading when it stopped: (context, what to say before the problem, where it started). Most
+# contexts only say where ("while parsing a block mapping" started at line 3); a few are part of the problem.
+_CONTEXTS: list[tuple[re.Pattern[str], str | None, str]] = [(re.compile(pattern), lead, since) for
+                                                            pattern, lead, since in [
+    (r"^while parsing a block mapping$", None, "khối khóa: giá trị bắt đầu từ dòng {line}"),
+    (r"^while parsing a block collection$", None, "khối bắt đầu từ dòng {line}"),
+    (r"^while parsing a flow sequence$", None, "danh sách [...] bắt đầu từ dòng {line}"),
+    (r"^while parsing a flow mapping$", None, "khối {{...}} bắt đầu từ dòng {line}"),
+    (r"^while parsing a (flow |block )?node$", None, "giá trị bắt đầu từ dòng {line}"),
+    (r"^while scanning a simple key$", None, "khóa bắt đầu từ dòng {line}"),
+    (r"^while scanning a (double-)?quoted scalar$", None, "chuỗi trong ngoặc bắt đầu từ dòng {line}"),
+    (r"^while scanning a block scalar$", None, "khối văn bản (| hoặc >) bắt đầu từ dòng {line}"),
+    (r"^while scanning an? (alias|anchor)$", None, "alias hoặc anchor bắt đầu từ dòng {line}"),
+    (r"^while (scanning|parsing) a tag$", None, "thẻ bắt đầu từ dòng {line}"),
+    (r"^while scanning a directive$", None, "chỉ thị bắt đầu từ dòng {line}"),
+    (r"^while constructing a mapping$", None, "khối khóa: giá trị bắt đầu từ dòng {line}"),
+    (r"^while scanning for the next token$", None, ""),
+    (r"^expected a single document in the stream$", "tệp chỉ được có một tài liệu YAML",
+     "tài liệu thứ nhất bắt đầu từ dòng {line}"),
+    (r"^found duplicate anchor '(?P<name>.*)'; first occurrence$", "anchor &{name} được đặt hai lần",
+     "lần đầu ở dòng {line}"),
+]]
+
+
+def _said(problem: str) -> str:
+    """PyYAML's problem in Vietnamese when it is a usual one, else as PyYAML wrote it."""
+    for pattern, said in _PROBLEMS:
+        if (found := pattern.match(problem)) is not None:
+            return said.format(**{name: _TOKENS.get(value, value) for name, value in found.groupdict().items()})
+    return problem
+
+
+def _context(context: str) -> tuple[str | None, str]:
+    """What to say of PyYAML's context before the problem, and where it started (a format taking {line})."""
+    for pattern, lead, since in _CONTEXTS:
+        if (found := pattern.match(context)) is not None:
+            return (lead.format(**found.groupdict()) if lead else None), since
+    return context, "bắt đầu từ dòng {line}"
+
 
 
 class _Builder:
@@ -196,7 +302,7 @@ class _Builder:
     def build(self, node: Node, path: DataPath) -> Any:
         self._loaded.positions[path] = _position(node)
         if id(node) in self._active:
-            self._error(node, "a recursive alias (an anchor that contains itself) is not allowed")
+            self._error(node, "không được dùng alias đệ quy (anchor chứa chính nó)")
             return None
         self._active.add(id(node))
         try:
@@ -213,10 +319,10 @@ class _Builder:
         first_seen: dict[str, Position] = {}
         for key_node, value_node in node.value:
             if key_node.tag == _MERGE_TAG:
-                self._error(key_node, "merge keys (<<) are not supported; write the fields out")
+                self._error(key_node, "không dùng được khóa gộp (<<); hãy viết đủ từng trường")
                 continue
             if not isinstance(key_node, ScalarNode):
-                self._error(key_node, "a key must be a plain name, not a list or mapping")
+                self._error(key_node, "khóa phải là một tên, không phải danh sách hay khối khóa: giá trị")
                 continue
             key = self._key(key_node, path)
             pos = _position(key_node)
@@ -227,7 +333,7 @@ class _Builder:
                         self._loaded.filename,
                         pos.line,
                         pos.column,
-                        f"duplicate key '{shown}' (first defined at line {first_seen[key].line})",
+                        f'khóa "{shown}" bị lặp (đã có ở dòng {first_seen[key].line})',
                     )
                 )
                 continue
