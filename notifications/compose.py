@@ -217,16 +217,18 @@ def check_template_set(folder: Path) -> list[str]:
         message, _, rest = path.name.partition(".")
         if message not in MESSAGE_KINDS or rest not in {f"{part}.j2" for part in PARTS}:
             problems.append(
-                f"{path}: not a message template: name it <message>.subject.j2, .txt.j2 or .html.j2"
-                f" with <message> one of {', '.join(MESSAGE_KINDS)}"
+                f"{path}: không phải mẫu thư: hãy đặt tên <thư>.subject.j2, <thư>.txt.j2 hoặc <thư>.html.j2,"
+                f" với <thư> là một trong: {', '.join(MESSAGE_KINDS)}"
             )
             continue
         try:
             env.parse(path.read_text(encoding="utf-8"), path.name, str(path))
         except jinja2.TemplateSyntaxError as exc:
-            problems.append(f"{path}:{exc.lineno}: {exc.message}")
-        except (OSError, UnicodeDecodeError) as exc:
-            problems.append(f"{path}: cannot read the file: {exc}")
+            problems.append(f"{path}:{exc.lineno}: lỗi cú pháp mẫu Jinja: {exc.message}")
+        except UnicodeDecodeError:
+            problems.append(f"{path}: tệp không phải văn bản UTF-8; hãy lưu lại với bảng mã UTF-8")
+        except OSError as exc:
+            problems.append(f"{path}: không đọc được tệp: {exc.strerror or exc}")
     return problems
 
 

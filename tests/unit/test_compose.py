@@ -468,9 +468,15 @@ def test_a_misnamed_or_broken_override_is_reported(tmp_path: Path) -> None:
     (tmp_path / "reminder_before.html.j2").write_text("{% if subject %}\nno end", encoding="utf-8")
     problems = check_template_set(tmp_path)
     assert len(problems) == 3
-    assert "invitaton.txt.j2: not a message template" in problems[0]
-    assert "receipt.text.j2: not a message template" in problems[1]
-    assert re.search(r"reminder_before\.html\.j2:2: .*endif", problems[2])
+    assert "invitaton.txt.j2: không phải mẫu thư: hãy đặt tên <thư>.subject.j2" in problems[0]
+    assert "receipt.text.j2: không phải mẫu thư" in problems[1]
+    assert re.search(r"reminder_before\.html\.j2:2: lỗi cú pháp mẫu Jinja: .*endif", problems[2])
+
+
+def test_an_override_not_in_utf8_is_named_not_a_traceback(tmp_path: Path) -> None:
+    (tmp_path / "invitation.txt.j2").write_bytes("Kính gửi {{ unit }}".encode("cp1258", "replace"))  # saved as Windows-1258
+    assert check_template_set(tmp_path) == [
+        f"{tmp_path / 'invitation.txt.j2'}: tệp không phải văn bản UTF-8; hãy lưu lại với bảng mã UTF-8"]
 
 
 @pytest.mark.parametrize("message", MESSAGE_KINDS)
