@@ -43,12 +43,18 @@ def read_calendar_file(path: Path) -> CalendarExtras:
         data = path.read_bytes()
     except FileNotFoundError:
         return CalendarExtras()
-    data = data.removeprefix(b"\xef\xbb\xbf")
+    body = data.removeprefix(b"\xef\xbb\xbf")
     try:
-        text = data.decode("utf-8")
+        text = body.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise CalendarFileError([f"{path}:{line}: file is not UTF-8; save it as UTF-8"]) from None
+        line = body[: exc.start].count(b"\n") + 1
+        byte = len(data) - len(body) + exc.start + 1  # counted in the file, BOM included
+        raise CalendarFileError(
+            [
+                f"{path}:{line}: không phải văn bản UTF-8 (byte thứ {byte} không đọc được); "
+                "hãy lưu lại tệp bằng bảng mã UTF-8"
+            ]
+        ) from None
     return parse_calendar_text(text, str(path))
 
 
@@ -56,11 +62,17 @@ def parse_calendar_text(text: str, filename: str) -> CalendarExtras:
     """Parse calendar YAML text; `filename` is only used in error messages."""
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.reader.ReaderError as exc:  # a character YAML refuses (NUL), found before parsing: no mark
+        line = text.count("\n", 0, exc.position) + 1
+        shown = f"#x{exc.character:04x}" if isinstance(exc.character, int) else repr(exc.character)
+        raise CalendarFileError(
+            [f"{filename}:{line}: lỗi YAML: tệp có ký tự không được phép {shown} (ở ký tự thứ {exc.position + 1})"]
+        ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         where = f"{filename}:{mark.line + 1}" if mark is not None else filename
         problem = getattr(exc, "problem", None) or str(exc)
-        raise CalendarFileError([f"{where}: invalid YAML: {problem}"]) from None
+        raise CalendarFileError([f"{where}: lỗi cú pháp YAML: {problem}"]) from None
     parser = _Parser(filename)
     extras = parser.parse(root)
     if parser.errors:
@@ -89,7 +101,7 @@ class _Parser:
         if root is None or _is_null(root):
             return CalendarExtras()
         if not isinstance(root, MappingNode):
-            self.error(root, "expected a mapping with the keys days_off and working_days")
+            self.error(root, f"tệp lịch phải là một khối khóa: giá trị với các khóa {_either(_LISTS, 'và')}")
             return CalendarExtras()
         lists: dict[str, list[_Entry]] = {}
         for key, value in self.mapping_items(root, _LISTS):
@@ -99,8 +111,8 @@ class _Parser:
         for day in sorted(set(days_off) & set(working_days)):
             off, work = days_off[day], working_days[day]
             self.errors.append(
-                f"{self.filename}:{work.line}: {day.isoformat()} is listed in working_days "
-                f"and in days_off (line {off.line}); keep one"
+                f"{self.filename}:{work.line}: ngày {day.isoformat()} vừa có trong working_days vừa có "
+                f"trong days_off (dòng {off.line}); hãy bỏ một trong hai"
             )
         return CalendarExtras(
             days_off={d: e.name for d, e in sorted(days_off.items())},
@@ -112,15 +124,15 @@ class _Parser:
         seen: dict[str, int] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, ScalarNode) or key_node.tag != _STR_TAG:
-                self.error(key_node, f"expected one of the keys {', '.join(allowed)}")
+                self.error(key_node, f"khóa phải là {_either(allowed, 'hoặc')}")
                 continue
             key = key_node.value
             if key in seen:
-                self.error(key_node, f'duplicate key "{key}" (first on line {seen[key]})')
+                self.error(key_node, f'khóa "{key}" bị lặp (đã có ở dòng {seen[key]})')
                 continue
             seen[key] = _line(key_node)
             if key not in allowed:
-                self.error(key_node, f'unknown key "{key}"{_did_you_mean(key, allowed)}')
+                self.error(key_node, f'không có khóa "{key}"{_did_you_mean(key, allowed)}')
                 continue
             yield key, value_node
 
@@ -128,7 +140,7 @@ class _Parser:
         if _is_null(node):
             return []
         if not isinstance(node, SequenceNode):
-            self.error(node, f'{list_name} must be a list of {{ date: "YYYY-MM-DD", name: "..." }}')
+            self.error(node, f'{list_name} phải là một danh sách các mục {{ date: "YYYY-MM-DD", name: "..." }}')
             return []
         result = []
         for item in node.value:
@@ -139,12 +151,12 @@ class _Parser:
 
     def entry(self, node: Node, list_name: str) -> _Entry | None:
         if not isinstance(node, MappingNode):
-            self.error(node, f'each item of {list_name} must be {{ date: "YYYY-MM-DD", name: "..." }}')
+            self.error(node, f'mỗi mục của {list_name} phải có dạng {{ date: "YYYY-MM-DD", name: "..." }}')
             return None
         values = dict(self.mapping_items(node, _ENTRY_KEYS))
         missing = [key for key in _ENTRY_KEYS if key not in values]
         if missing:
-            self.error(node, f"missing {' and '.join(missing)}")
+            self.error(node, f"thiếu khóa {' và '.join(missing)}")
         day = self.date_value(values["date"]) if "date" in values else None
         name = self.name_value(values["name"]) if "name" in values else None
         if day is None or name is None:
@@ -153,38 +165,38 @@ class _Parser:
 
     def date_value(self, node: Node) -> date | None:
         if _is_null(node):
-            self.error(node, 'date is empty; write it as "YYYY-MM-DD"')
+            self.error(node, 'date không được để trống; hãy viết ngày dạng "YYYY-MM-DD"')
             return None
         if not isinstance(node, ScalarNode):
-            self.error(node, 'date must be a quoted string like "2026-02-13"')
+            self.error(node, 'date phải là một chuỗi trong ngoặc kép, ví dụ "2026-02-13"')
             return None
         if node.tag == _TIMESTAMP_TAG:
-            self.error(node, f'date {node.value} must be a string: quote it, date: "{node.value}"')
+            self.error(node, f'date {node.value} phải là một chuỗi: hãy đặt trong ngoặc kép, date: "{node.value}"')
             return None
         if node.tag != _STR_TAG:
-            self.error(node, f'date {node.value} must be a quoted string like "2026-02-13"')
+            self.error(node, f'date {node.value} phải là một chuỗi trong ngoặc kép, ví dụ "2026-02-13"')
             return None
         text = node.value.strip()
         if not _ISO_DATE.fullmatch(text):
-            self.error(node, f'invalid date "{text}": write it as "YYYY-MM-DD", e.g. "2026-02-13"')
+            self.error(node, f'ngày "{text}" không hợp lệ: hãy viết dạng "YYYY-MM-DD", ví dụ "2026-02-13"')
             return None
         try:
             return date.fromisoformat(text)
         except ValueError:
-            self.error(node, f'invalid date "{text}": no such day')
+            self.error(node, f'ngày "{text}" không tồn tại')
             return None
 
     def name_value(self, node: Node) -> str | None:
         if _is_null(node):
-            self.error(node, "name must not be empty")
+            self.error(node, "name không được để trống")
             return None
         if not isinstance(node, ScalarNode) or node.tag != _STR_TAG:
             shown = node.value if isinstance(node, ScalarNode) else "..."
-            self.error(node, f'name {shown} must be a string: quote it, name: "{shown}"')
+            self.error(node, f'name {shown} phải là một chuỗi: hãy đặt trong ngoặc kép, name: "{shown}"')
             return None
         name = unicodedata.normalize("NFC", node.value.strip())
         if not name:
-            self.error(node, "name must not be empty")
+            self.error(node, "name không được để trống")
             return None
         return name
 
@@ -194,8 +206,8 @@ class _Parser:
             first = result.get(entry.day)
             if first is not None:
                 self.errors.append(
-                    f"{self.filename}:{entry.line}: {entry.day.isoformat()} is listed twice in "
-                    f"{list_name} (first on line {first.line})"
+                    f"{self.filename}:{entry.line}: ngày {entry.day.isoformat()} được liệt kê hai lần trong "
+                    f"{list_name} (đã có ở dòng {first.line})"
                 )
                 continue
             result[entry.day] = entry
@@ -211,7 +223,13 @@ def _is_null(node: Node) -> bool:
 
 
 def _did_you_mean(word: str, choices: tuple[str, ...]) -> str:
+    """'. Có phải "name"?' after a key close to one of `choices`, else the keys allowed; put it last in a message."""
     close = difflib.get_close_matches(word, choices, n=1)
     if close:
-        return f" (did you mean {close[0]}?)"
-    return f" (expected {', '.join(choices)})"
+        return f'. Có phải "{close[0]}"?'
+    return f" (các khóa được phép: {', '.join(choices)})"
+
+
+def _either(choices: tuple[str, ...], conjunction: str) -> str:
+    """The choices as a phrase: "days_off và working_days", "date hoặc name"."""
+    return f"{', '.join(choices[:-1])} {conjunction} {choices[-1]}" if len(choices) > 1 else choices[0]

@@ -8,6 +8,7 @@ empty is left out, so "{% if ... %}" switches sentences on and off.
 from __future__ import annotations
 
 import difflib
+import errno
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -45,7 +46,7 @@ class Text:
         try:
             rendered = self.template.render(context)
         except jinja2.TemplateError as error:
-            raise WordingError(f"{self.where}: {error}") from error
+            raise WordingError(f"{self.where}: lỗi khi điền mẫu Jinja2: {error}") from error
         return " ".join(vietnamese.nfc(rendered).split())
 
 
@@ -105,14 +106,14 @@ class Wording:
 def load_wording(name: str, override_dir: Path | None = None) -> Wording:
     """The wording `name`: the department's copy in `override_dir` if it has one, else ours."""
     if name not in SPECS:
-        raise WordingError(f"unknown document wording {name!r} (known: {', '.join(sorted(SPECS))})")
+        raise WordingError(f"không có tệp lời văn \"{name}\" (các tệp lời văn có: {', '.join(sorted(SPECS))})")
     path = TEMPLATE_DIR / f"{name}.yaml"
     if override_dir is not None and (override_dir / f"{name}.yaml").is_file():
         path = override_dir / f"{name}.yaml"
     try:
         status = os.stat(path)
     except OSError as error:
-        raise WordingError(f"{path}: cannot read the wording file ({error.strerror})") from error
+        raise WordingError(f"{path}: không đọc được tệp lời văn ({_os_reason(error)})") from error
     return _load(str(path), (status.st_mtime_ns, status.st_size), SPECS[name])
 
 
@@ -124,15 +125,10 @@ def default_wording_path(name: str) -> Path:
 @cache
 def _load(path: str, _version: tuple[int, int], spec: WordingSpec) -> Wording:
     label = os.path.basename(path)
-    try:
-        with open(path, encoding="utf-8") as handle:
-            root = yaml.compose(handle, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark
-        where = f"{label}:{mark.line + 1}:{mark.column + 1}" if mark else label
-        raise WordingError(f"{where}: {error.problem}") from error
+    root = _compose(_read(path, label), label)
     if not isinstance(root, yaml.MappingNode):
-        raise WordingError(f"{label}:1:1: expected a mapping of texts")
+        raise WordingError(f"{label}:1:1: tệp lời văn phải là một khối khóa: giá trị, mỗi khóa là một lời văn "
+                           "hoặc một danh sách các đoạn văn")
     texts: dict[str, Text] = {}
     blocks: dict[str, tuple[ParagraphTemplate, ...]] = {}
     for key_node, value_node in _pairs(root, label):
@@ -145,14 +141,70 @@ def _load(path: str, _version: tuple[int, int], spec: WordingSpec) -> Wording:
             continue
         else:
             known = sorted(spec.texts | spec.blocks)
-            raise WordingError(f"{_where(label, key_node)}: unknown key {key!r}{_suggest(key, known)}")
+            raise WordingError(f"{_where(label, key_node)}: không có khóa \"{key}\"{_suggest(key, known)}")
     for key, source in spec.defaults:
         if key not in texts:
             texts[key] = _default_text(key, source, label, spec)
     missing = sorted((spec.texts - texts.keys()) | (spec.blocks - blocks.keys()))
     if missing:
-        raise WordingError(f"{label}: missing keys: {', '.join(missing)}")
+        raise WordingError(f"{label}: thiếu khóa: {', '.join(missing)}")
     return Wording(spec.name, path, texts, blocks)
+
+
+def _read(path: str, label: str) -> str:
+    """The file's text; unreadable bytes are a WordingError at their line."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError as error:
+        raise WordingError(f"{path}: không đọc được tệp lời văn ({_os_reason(error)})") from error
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise WordingError(f"{label}:{line}: không phải văn bản UTF-8 (byte thứ {error.start + 1} không đọc được); "
+                           "hãy lưu lại tệp bằng bảng mã UTF-8") from None
+
+
+def _compose(text: str, label: str) -> yaml.Node | None:
+    """The YAML node tree of `text`; a syntax error, or a character YAML refuses (NUL), is a WordingError."""
+    try:
+        loader = yaml.SafeLoader(text)  # checks the characters first: a NUL is refused here, not while parsing
+    except yaml.reader.ReaderError as error:
+        line, column = _line_and_column(text, error.position)
+        raise WordingError(f"{label}:{line}:{column}: {_reader_problem(error)}") from None
+    try:
+        return loader.get_single_node()
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        where = f"{label}:{mark.line + 1}:{mark.column + 1}" if mark else label
+        raise WordingError(f"{where}: lỗi cú pháp YAML: {error.problem or error.context}") from None
+    except yaml.YAMLError as error:
+        raise WordingError(f"{label}: lỗi YAML: {error}") from None
+    finally:
+        loader.dispose()
+
+
+def _reader_problem(error: yaml.reader.ReaderError) -> str:
+    """A character YAML does not accept, as the workflow loader says it."""
+    if isinstance(error.character, int):
+        return f"lỗi YAML: tệp có ký tự không được phép #x{error.character:04x} (ở ký tự thứ {error.position + 1})"
+    return f"lỗi YAML: {error}"
+
+
+def _line_and_column(text: str, position: int) -> tuple[int, int]:
+    """1-based line and column of the character at `position` of `text`."""
+    line_start = text.rfind("\n", 0, position) + 1
+    return text.count("\n", 0, position) + 1, position - line_start + 1
+
+
+_OS_REASONS = {errno.ENOENT: "không có tệp này", errno.EACCES: "không có quyền đọc", errno.EPERM: "không có quyền đọc",
+               errno.EISDIR: "đây là một thư mục, không phải tệp"}
+
+
+def _os_reason(error: OSError) -> str:
+    """Why a file could not be read, in Vietnamese for the usual reasons, else as the system says it."""
+    return _OS_REASONS.get(error.errno or 0) or error.strerror or str(error)
 
 
 def _pairs(node: yaml.MappingNode, label: str) -> list[tuple[yaml.ScalarNode, yaml.Node]]:
@@ -160,10 +212,11 @@ def _pairs(node: yaml.MappingNode, label: str) -> list[tuple[yaml.ScalarNode, ya
     pairs = []
     for key_node, value_node in node.value:
         if not isinstance(key_node, yaml.ScalarNode):
-            raise WordingError(f"{_where(label, key_node)}: keys must be plain names")
+            raise WordingError(f"{_where(label, key_node)}: khóa phải là một tên, không phải danh sách hay khối "
+                               "khóa: giá trị")
         if key_node.value in seen:
             first = seen[key_node.value].start_mark.line + 1
-            raise WordingError(f"{_where(label, key_node)}: duplicate key {key_node.value!r} (first on line {first})")
+            raise WordingError(f"{_where(label, key_node)}: khóa \"{key_node.value}\" bị lặp (đã có ở dòng {first})")
         seen[key_node.value] = key_node
         pairs.append((key_node, value_node))
     return pairs
@@ -171,7 +224,7 @@ def _pairs(node: yaml.MappingNode, label: str) -> list[tuple[yaml.ScalarNode, ya
 
 def _block(node: yaml.Node, label: str, spec: WordingSpec) -> tuple[ParagraphTemplate, ...]:
     if not isinstance(node, yaml.SequenceNode):
-        raise WordingError(f"{_where(label, node)}: expected a list of paragraphs")
+        raise WordingError(f"{_where(label, node)}: phải là một danh sách các đoạn văn [...], không phải {_show(node)}")
     return tuple(_paragraph(item, label, spec) for item in node.value)
 
 
@@ -179,24 +232,26 @@ def _paragraph(node: yaml.Node, label: str, spec: WordingSpec) -> ParagraphTempl
     if isinstance(node, yaml.ScalarNode):
         return ParagraphTemplate(_text(node, label, spec, loop=False))
     if not isinstance(node, yaml.MappingNode):
-        raise WordingError(f"{_where(label, node)}: a paragraph is a text or a mapping with 'text'")
+        raise WordingError(f"{_where(label, node)}: đoạn văn phải là một chuỗi trong ngoặc kép hoặc một khối "
+                           f"khóa: giá trị có khóa \"text\", không phải {_show(node)}")
     fields = dict((key.value, (key, value)) for key, value in _pairs(node, label))
     for key, (key_node, _) in fields.items():
         if key not in _PARAGRAPH_KEYS:
             raise WordingError(
-                f"{_where(label, key_node)}: unknown paragraph key {key!r}{_suggest(key, _PARAGRAPH_KEYS)}"
+                f"{_where(label, key_node)}: đoạn văn không có khóa \"{key}\"{_suggest(key, _PARAGRAPH_KEYS)}"
             )
     if "text" not in fields:
-        raise WordingError(f"{_where(label, node)}: paragraph has no 'text'")
+        raise WordingError(f"{_where(label, node)}: đoạn văn thiếu khóa \"text\"")
     each = _string(fields["each"][1], label) if "each" in fields else None
     if each is not None and each not in spec.lists:
         raise WordingError(
-            f"{_where(label, fields['each'][1])}: {each!r} is not a list of this document"
+            f"{_where(label, fields['each'][1])}: văn bản này không có danh sách \"{each}\""
             f"{_suggest(each, sorted(spec.lists))}"
         )
     align = _string(fields["align"][1], label) if "align" in fields else "justify"
     if align not in ALIGNMENTS:
-        raise WordingError(f"{_where(label, fields['align'][1])}: align must be one of {', '.join(ALIGNMENTS)}")
+        raise WordingError(f"{_where(label, fields['align'][1])}: align phải là {_either(ALIGNMENTS)}, "
+                           f"không phải \"{align}\"{_suggest(align, ALIGNMENTS)}")
     return ParagraphTemplate(
         text=_text(fields["text"][1], label, spec, loop=each is not None),
         each=each,
@@ -212,13 +267,13 @@ def _flag(fields: Mapping[str, tuple[yaml.Node, yaml.Node]], key: str, default: 
         return default
     node = fields[key][1]
     if not (isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:bool"):
-        raise WordingError(f"{_where(label, node)}: {key} must be true or false")
+        raise WordingError(f"{_where(label, node)}: {key} phải là true hoặc false, không phải {_show(node)}")
     return node.value.lower() in ("true", "yes", "on")
 
 
 def _string(node: yaml.Node, label: str) -> str:
     if not (isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:str"):
-        raise WordingError(f"{_where(label, node)}: expected a quoted text")
+        raise WordingError(f"{_where(label, node)}: phải là một chuỗi trong ngoặc kép, không phải {_show(node)}")
     return str(node.value)
 
 
@@ -230,11 +285,12 @@ def _text(node: yaml.Node, label: str, spec: WordingSpec, *, loop: bool) -> Text
         parsed = env.parse(source)
         template = env.from_string(source)
     except jinja2.TemplateSyntaxError as error:
-        raise WordingError(f"{label}:{node.start_mark.line + error.lineno}: {error.message}") from error
+        raise WordingError(f"{label}:{node.start_mark.line + error.lineno}: lỗi cú pháp mẫu Jinja2: "
+                           f"{error.message}") from error
     allowed = spec.variables | (LOOP_VARIABLES if loop else frozenset())
     for variable in sorted(jinja2.meta.find_undeclared_variables(parsed)):
         if variable not in allowed:
-            raise WordingError(f"{where}: unknown variable {variable!r}{_suggest(variable, sorted(allowed))}")
+            raise WordingError(f"{where}: không có biến \"{variable}\"{_suggest(variable, sorted(allowed))}")
     return Text(source, where, template)
 
 
@@ -244,7 +300,7 @@ def _default_text(key: str, source: str, label: str, spec: WordingSpec) -> Text:
     parsed = env.parse(source)
     unknown = sorted(jinja2.meta.find_undeclared_variables(parsed) - spec.variables)
     if unknown:  # a mistake in specs.py, not in the department's file
-        raise WordingError(f"{label}: the default text of {key!r} uses unknown variables {', '.join(unknown)}")
+        raise WordingError(f"{label}: lời văn mặc định của khóa \"{key}\" dùng biến không có: {', '.join(unknown)}")
     return Text(source, f"{label} ({key}, mặc định)", env.from_string(source))
 
 
@@ -259,8 +315,27 @@ def _where(label: str, node: yaml.Node) -> str:
 
 
 def _suggest(word: str, known: Any) -> str:
+    """'. Có phải "body"?' after a name close to one of `known`; put it last in a message."""
     close = difflib.get_close_matches(word, list(known), n=1)
-    return f" (did you mean {close[0]}?)" if close else ""
+    return f'. Có phải "{close[0]}"?' if close else ""
+
+
+def _show(node: yaml.Node) -> str:
+    """A value as the messages name it: text in double quotes, a mapping or a list by what it is."""
+    if isinstance(node, yaml.MappingNode):
+        return "một khối khóa: giá trị"
+    if isinstance(node, yaml.SequenceNode):
+        return "một danh sách"
+    if node.tag == "tag:yaml.org,2002:null":
+        return "giá trị rỗng (null)"
+    if node.tag == "tag:yaml.org,2002:str":
+        return f'"{node.value}"'
+    return str(node.value)
+
+
+def _either(choices: tuple[str, ...]) -> str:
+    """The choices as a phrase: "left, center, right hoặc justify"."""
+    return f"{', '.join(choices[:-1])} hoặc {choices[-1]}" if len(choices) > 1 else choices[0]
 
 
 @cache

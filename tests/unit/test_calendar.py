@@ -253,26 +253,26 @@ def errors_of(tmp_path: Path, text: str) -> list[str]:
 def test_unquoted_date_is_refused_with_quote_it(tmp_path: Path) -> None:
     errors = errors_of(tmp_path, 'days_off:\n  - { date: "2026-02-13", name: "a" }\n  - { date: 2026-02-16, name: "b" }\n')
     assert len(errors) == 1
-    assert errors[0].startswith("3: ") and "quote it" in errors[0] and "2026-02-16" in errors[0]
+    assert errors == ['3: date 2026-02-16 phải là một chuỗi: hãy đặt trong ngoặc kép, date: "2026-02-16"']
 
 
 def test_duplicate_key_is_refused_with_both_lines(tmp_path: Path) -> None:
     errors = errors_of(tmp_path, 'days_off:\n  - { date: "2026-02-13", name: "a" }\ndays_off: []\n')
-    assert errors == ['3: duplicate key "days_off" (first on line 1)']
+    assert errors == ['3: khóa "days_off" bị lặp (đã có ở dòng 1)']
 
 
 def test_duplicate_key_inside_an_entry_is_refused(tmp_path: Path) -> None:
     errors = errors_of(tmp_path, 'days_off:\n  - date: "2026-02-13"\n    name: "a"\n    date: "2026-02-16"\n')
-    assert errors == ['4: duplicate key "date" (first on line 2)']
+    assert errors == ['4: khóa "date" bị lặp (đã có ở dòng 2)']
 
 
 @pytest.mark.parametrize(
     ("value", "message"),
     [
-        ('"2026-02-30"', 'invalid date "2026-02-30": no such day'),
-        ('"13/02/2026"', 'invalid date "13/02/2026"'),
-        ('"20260213"', 'invalid date "20260213"'),
-        ("20260213", "must be a quoted string"),
+        ('"2026-02-30"', 'ngày "2026-02-30" không tồn tại'),
+        ('"13/02/2026"', 'ngày "13/02/2026" không hợp lệ: hãy viết dạng "YYYY-MM-DD", ví dụ "2026-02-13"'),
+        ('"20260213"', 'ngày "20260213" không hợp lệ: hãy viết dạng "YYYY-MM-DD"'),
+        ("20260213", 'date 20260213 phải là một chuỗi trong ngoặc kép, ví dụ "2026-02-13"'),
     ],
 )
 def test_invalid_dates_are_refused(tmp_path: Path, value: str, message: str) -> None:
@@ -285,19 +285,21 @@ def test_date_in_both_lists_is_refused(tmp_path: Path) -> None:
         tmp_path,
         'days_off:\n  - { date: "2026-02-13", name: "a" }\nworking_days:\n  - { date: "2026-02-13", name: "b" }\n',
     )
-    assert errors == ["4: 2026-02-13 is listed in working_days and in days_off (line 2); keep one"]
+    assert errors == [
+        "4: ngày 2026-02-13 vừa có trong working_days vừa có trong days_off (dòng 2); hãy bỏ một trong hai"
+    ]
 
 
 def test_same_date_twice_in_a_list_is_refused(tmp_path: Path) -> None:
     errors = errors_of(tmp_path, 'days_off:\n  - { date: "2026-02-13", name: "a" }\n  - { date: "2026-02-13", name: "b" }\n')
-    assert errors == ["3: 2026-02-13 is listed twice in days_off (first on line 2)"]
+    assert errors == ["3: ngày 2026-02-13 được liệt kê hai lần trong days_off (đã có ở dòng 2)"]
 
 
 def test_unknown_keys_are_refused_with_a_suggestion(tmp_path: Path) -> None:
     errors = errors_of(tmp_path, 'working_day:\n  - { date: "2026-02-28", name: "a" }\ndays_off:\n  - { date: "2026-02-13", nmae: "b" }\n')
-    assert errors[0] == '1: unknown key "working_day" (did you mean working_days?)'
-    assert '4: unknown key "nmae" (did you mean name?)' in errors
-    assert "4: missing name" in errors
+    assert errors[0] == '1: không có khóa "working_day". Có phải "working_days"?'
+    assert '4: không có khóa "nmae". Có phải "name"?' in errors
+    assert "4: thiếu khóa name" in errors
 
 
 def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
@@ -310,18 +312,18 @@ def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
 
 def test_unquoted_non_string_name_is_refused(tmp_path: Path) -> None:
     errors = errors_of(tmp_path, 'days_off:\n  - { date: "2026-02-13", name: yes }\n')
-    assert errors == ['2: name yes must be a string: quote it, name: "yes"']
+    assert errors == ['2: name yes phải là một chuỗi: hãy đặt trong ngoặc kép, name: "yes"']
 
 
 def test_yaml_syntax_error_names_the_line(tmp_path: Path) -> None:
     errors = errors_of(tmp_path, 'days_off:\n  - { date: "2026-02-13", name: "a" \nworking_days: []\n')
-    assert len(errors) == 1 and "invalid YAML" in errors[0]
+    assert len(errors) == 1 and ": lỗi cú pháp YAML: " in errors[0]
     assert int(errors[0].split(":")[0]) in (2, 3)
 
 
 def test_top_level_must_be_a_mapping(tmp_path: Path) -> None:
     errors = errors_of(tmp_path, '- { date: "2026-02-13", name: "a" }\n')
-    assert errors == ["1: expected a mapping with the keys days_off and working_days"]
+    assert errors == ["1: tệp lịch phải là một khối khóa: giá trị với các khóa days_off và working_days"]
 
 
 def test_non_utf8_file_is_refused(tmp_path: Path) -> None:
@@ -329,5 +331,6 @@ def test_non_utf8_file_is_refused(tmp_path: Path) -> None:
     # Windows-1258 writes Vietnamese as base letters plus combining marks (NFD)
     text = unicodedata.normalize("NFD", 'days_off:\n  - { date: "2026-02-13", name: "Phòng Đào tạo" }\n')
     path.write_bytes(text.encode("cp1258"))
-    with pytest.raises(CalendarFileError, match=r"calendar.yaml:2: file is not UTF-8"):
+    with pytest.raises(CalendarFileError, match=r"calendar.yaml:2: không phải văn bản UTF-8 \(byte thứ \d+ không đọc "
+                                                r"được\); hãy lưu lại tệp bằng bảng mã UTF-8$"):
         load_calendar(path)
