@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from config.smtp_url import SmtpUrlError, parse_smtp_url
 from config.validation_words import said_in_vietnamese
 
 ENV_PREFIX = "YKIEN_"
@@ -121,13 +122,14 @@ class Settings(BaseSettings):
 
     @field_validator("smtp_url", mode="after")
     @classmethod
-    def _check_smtp_url_shape(cls, value: str | None) -> str | None:
-        # the scheme, the host and the options are checked where mail is sent (notifications.smtp_url)
+    def _check_smtp_url(cls, value: str | None) -> str | None:
+        # Checked whole here, not first where mail is sent: a typo stops every command at once, naming the setting,
+        # instead of surfacing as mail that waits (or as a traceback) after a round went out.
         if value is not None:
             try:
-                urlsplit(value).port  # noqa: B018 - reading the port is what checks it
-            except ValueError as error:
-                raise ValueError(f'"{without_password(value)}" is not a URL ({error})') from None
+                parse_smtp_url(value)
+            except SmtpUrlError as error:
+                raise ValueError(error.problem) from None
         return value
 
     @field_validator("smtp_ca_file", mode="before")

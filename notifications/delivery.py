@@ -23,6 +23,7 @@ from enum import StrEnum
 
 import aiosmtplib
 
+from config.smtp_url import SmtpTarget
 from notifications.message import (
     OutgoingEmail,
     build_message,
@@ -31,7 +32,6 @@ from notifications.message import (
     render_message,
 )
 from notifications.smtp_transaction import say_hello, send_prepared
-from notifications.smtp_url import SmtpTarget
 
 __all__ = [
     "DeliveryResult",

@@ -29,8 +29,8 @@ from email.parser import BytesParser
 from email.policy import default as default_policy
 from typing import Any, Literal
 
+from config.smtp_url import SmtpTarget
 from notifications.smtp_server import SmtpServerThread
-from notifications.smtp_url import SmtpTarget
 
 Stage = Literal["rcpt", "data"]
 CaptureTls = Literal["starttls", "implicit"]

@@ -38,8 +38,8 @@ from bench_support import (
     verdict,
 )
 
+from config.smtp_url import SmtpTarget
 from notifications.smtp_server import SmtpServerThread
-from notifications.smtp_url import SmtpTarget
 from notifications.testing import smtp_capture
 from workflows.engine.events import Launch
 from workflows.service.delivery import deliver_outbox

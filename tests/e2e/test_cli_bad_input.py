@@ -258,3 +258,19 @@ def test_document_inputs_take_the_submissions_paragraphs_and_refuse_a_long_one(c
     message = rejected(cli, "round", "document-inputs", "1", "--purpose", "x" * 5000,
                        code="invalid_document_inputs")
     assert "tối đa" in message
+
+
+@pytest.mark.parametrize(("url", "said"), [
+    ("smtpx://mail.tinh.gov.vn", 'YKIEN_SMTP_URL: "smtpx://mail.tinh.gov.vn": không có giao thức "smtpx"'),
+    ("smtp://mail.tinh.gov.vn:99999", "cổng phải từ 1 đến 65535"),
+    ("smtps://skhcn:Mat-khau-9@mail.tinh.gov.vn?timeout=soon", 'timeout phải là số giây, không phải "soon"'),
+])
+def test_a_bad_smtp_url_stops_every_command_at_once_naming_the_setting(cli, url: str, said: str) -> None:  # type: ignore[no-untyped-def]
+    """It used to be read first when mail went out: `round launch` said the round went out, printed a traceback
+    and left the invitations waiting."""
+    before = cli.snapshot()
+    for command in (["round", "list"], ["tick"], ["round", "launch", "1"]):
+        result = cli(*command, expect=2, YKIEN_SMTP_URL=url)
+        assert result.err.startswith("Lỗi: YKIEN_SMTP_URL: ") and said in result.err, result.err
+        assert "Mat-khau-9" not in result.err and "Traceback" not in result.err + result.out
+    assert cli.snapshot() == before

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import re
 import socket
 from collections import Counter
 from collections.abc import Iterator
@@ -15,6 +16,7 @@ from email.policy import default as default_policy
 
 import pytest
 
+from config.smtp_url import SmtpTarget, SmtpUrlError, parse_smtp_url
 from notifications.compose import compose
 from notifications.delivery import (
     DeliveryResult,
@@ -26,7 +28,6 @@ from notifications.delivery import (
     outbox_message_id,
     render_message,
 )
-from notifications.smtp_url import SmtpTarget, SmtpUrlError, parse_smtp_url
 from notifications.testing import SmtpCapture, smtp_capture
 from workflows.definition import load_workflow
 from workflows.service.outgoing import email_terms
@@ -355,18 +356,22 @@ def test_parse_smtp_url_accepts_the_three_schemes(url: str, expected: SmtpTarget
 @pytest.mark.parametrize(
     ("url", "problem"),
     [
-        ("http://mail.example.vn", "unknown scheme 'http'"),
-        ("mail.example.vn:25", "unknown scheme"),
-        ("smtp://", "missing host"),
-        ("smtp://mail.example.vn:99999", "malformed URL"),
-        ("smtp://mail.example.vn:abc", "malformed URL"),
-        ("smtp://mail.example.vn/inbox", "unexpected path"),
-        ("smtp://mail.example.vn?timeout=soon", "timeout must be a number"),
-        ("smtp://mail.example.vn?tls=yes", "unknown option 'tls'"),
+        ("http://mail.example.vn", 'không có giao thức "http"'),
+        ("mail.example.vn:25", "không có giao thức"),
+        ("//mail.example.vn", "thiếu giao thức"),
+        ("smtp://", "thiếu tên máy chủ"),
+        ("smtp://mail.example.vn:99999", r"cổng phải từ 1 đến 65535"),
+        ("smtp://mail.example.vn:0", r"cổng phải từ 1 đến 65535"),
+        ("smtp://mail.example.vn:abc", "cổng phải là một số"),
+        ("smtp://mail.example.vn/inbox", "không được có đường dẫn"),
+        ("smtp://mail.example.vn?timeout=soon", 'timeout phải là số giây, không phải "soon"'),
+        ("smtp://mail.example.vn?timeout=-1", 'timeout phải là số giây lớn hơn 0, không phải "-1"'),
+        ("smtp://mail.example.vn?timeout=nan", "timeout phải là số giây lớn hơn 0"),
+        ("smtp://mail.example.vn?tls=yes", 'không có tùy chọn "tls"'),
     ],
 )
 def test_parse_smtp_url_errors_name_the_setting(url: str, problem: str) -> None:
-    with pytest.raises(SmtpUrlError, match=f"^YKIEN_SMTP_URL: .*{problem}"):
+    with pytest.raises(SmtpUrlError, match=f'^YKIEN_SMTP_URL: "{re.escape(url)}": .*{problem}'):
         parse_smtp_url(url)
 
 

@@ -10,9 +10,9 @@ from email.policy import default as default_policy
 
 import pytest
 
+from config.smtp_url import parse_smtp_url
 from notifications.delivery import DeliveryStatus, OutgoingEmail, deliver_sync, outbox_message_id
 from notifications.sink import MailSink, ReceivedMail
-from notifications.smtp_url import parse_smtp_url
 
 pytestmark = pytest.mark.timeout(60)
 

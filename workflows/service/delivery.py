@@ -16,11 +16,11 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from config.smtp_url import SmtpTarget
 from models.db.outbox_repository import ClaimedMessage
 from models.db.sent_recorder import SentRecorder
 from models.db.unit_of_work import UnitOfWork
 from notifications.delivery import DeliveryResult, DeliveryStatus, OutgoingEmail, deliver_sync
-from notifications.smtp_url import SmtpTarget
 from workflows.service.app import App
 from workflows.service.mail import mail_target
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterator
 
+from config.smtp_url import SmtpTarget, parse_smtp_url
 from notifications.sink import MailSink, ReceivedMail
-from notifications.smtp_url import SmtpTarget, parse_smtp_url
 from workflows.service.app import App
 
 

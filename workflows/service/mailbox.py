@@ -6,9 +6,9 @@ from email import message_from_bytes
 from email.message import EmailMessage
 from email.policy import default as default_policy
 
+from config.smtp_url import parse_smtp_url
 from models.db.mailbox_repository import MailSummary
 from models.errors import NotFound
-from notifications.smtp_url import parse_smtp_url
 from workflows.service.app import App
 
 PER_PAGE = 50

@@ -15,8 +15,28 @@ _SCHEMES: dict[str, tuple[TlsMode, int]] = {
 }
 
 
+_EXAMPLE = "ví dụ smtp+starttls://tai-khoan:mat-khau@mail.tinh.gov.vn:587"
+
+
+def _in_words(error: ValueError) -> str:
+    """urllib's complaint about a URL, in Vietnamese for the usual ones."""
+    text = str(error)
+    if "out of range" in text:
+        return "cổng phải từ 1 đến 65535"
+    if "invalid literal" in text or "Port could not be cast" in text:
+        return "cổng phải là một số"
+    if "Invalid IPv6 URL" in text:
+        return "địa chỉ IPv6 thiếu dấu ]"
+    return text
+
+
 class SmtpUrlError(ValueError):
-    """The SMTP URL cannot be used; the message names the setting and hides the password."""
+    """The SMTP URL cannot be used; the message names the setting and hides the password, `problem` says what is
+    wrong with the URL as shown (for a caller that names the setting itself)."""
+
+    def __init__(self, setting: str, problem: str) -> None:
+        super().__init__(f"{setting}: {problem}")
+        self.problem = problem
 
 
 @dataclass(frozen=True)
@@ -41,21 +61,24 @@ def parse_smtp_url(url: str, *, setting: str = "YKIEN_SMTP_URL") -> SmtpTarget:
     shown = _without_password(url)
 
     def fail(problem: str) -> SmtpUrlError:
-        return SmtpUrlError(f"{setting}: {problem} in {shown!r}")
+        return SmtpUrlError(setting, f'"{shown}": {problem}')
 
     try:
         parts = urlsplit(url.strip())
         port = parts.port
     except ValueError as exc:
-        raise fail(f"malformed URL ({exc})") from None
+        raise fail(f"không phải địa chỉ máy chủ thư ({_in_words(exc)}); {_EXAMPLE}") from None
     scheme = parts.scheme.lower()
     if scheme not in _SCHEMES:
         expected = ", ".join(f"{name}://" for name in _SCHEMES)
-        raise fail(f"unknown scheme {parts.scheme!r} (expected {expected})")
+        found = f'không có giao thức "{parts.scheme}"' if parts.scheme else "thiếu giao thức"
+        raise fail(f"{found} (chỉ dùng {expected}); {_EXAMPLE}")
     if not parts.hostname:
-        raise fail("missing host name")
+        raise fail(f"thiếu tên máy chủ; {_EXAMPLE}")
+    if port == 0:
+        raise fail(f"không phải địa chỉ máy chủ thư (cổng phải từ 1 đến 65535); {_EXAMPLE}")
     if parts.path not in ("", "/") or parts.fragment:
-        raise fail("unexpected path (write only scheme://host:port)")
+        raise fail(f"không được có đường dẫn sau tên máy chủ (chỉ viết giao thức://máy-chủ:cổng); {_EXAMPLE}")
     tls, default_port = _SCHEMES[scheme]
 
     timeout = 30.0
@@ -65,13 +88,13 @@ def parse_smtp_url(url: str, *, setting: str = "YKIEN_SMTP_URL") -> SmtpTarget:
             try:
                 timeout = float(value)
             except ValueError:
-                raise fail(f"timeout must be a number of seconds, got {value!r}") from None
-            if timeout <= 0:
-                raise fail(f"timeout must be positive, got {value!r}")
+                raise fail(f'timeout phải là số giây, không phải "{value}"') from None
+            if not timeout > 0 or timeout == float("inf"):
+                raise fail(f'timeout phải là số giây lớn hơn 0, không phải "{value}"')
         elif key == "helo" and value:
             local_hostname = value
         else:
-            raise fail(f"unknown option {key!r} (known: timeout, helo)")
+            raise fail(f'không có tùy chọn "{key}" (các tùy chọn: timeout, helo)')
 
     return SmtpTarget(
         host=parts.hostname,
