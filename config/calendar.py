@@ -158,13 +158,13 @@ class WorkingCalendar:
 
 def _next_year(year: int) -> int:
     if year >= date.max.year:
-        raise CalendarRangeError("no working day found before the end of year 9999")
+        raise CalendarRangeError("không còn ngày làm việc nào trước hết năm 9999")
     return year + 1
 
 
 def _previous_year(year: int) -> int:
     if year <= date.min.year:
-        raise CalendarRangeError("no working day found after the start of year 1")
+        raise CalendarRangeError("không có ngày làm việc nào sau đầu năm 1")
     return year - 1
 
 
@@ -199,7 +199,7 @@ class VietnamPublicHolidays:
             return
         if not self.first_year <= year <= self.last_year:
             raise CalendarRangeError(
-                f"public holidays are known for {self.first_year}-{self.last_year} only, not {year}"
+                f"chỉ có lịch ngày lễ từ năm {self.first_year} đến năm {self.last_year}, chưa có năm {year}"
             )
         wanted = [
             y
@@ -275,7 +275,7 @@ def vietnam_calendar(
     """
     overlap = sorted(set(days_off) & set(working_days))
     if overlap:
-        raise ValueError(f"{overlap[0].isoformat()} is both a day off and a working day")
+        raise ValueError(f"ngày {overlap[0].isoformat()} vừa là ngày nghỉ vừa là ngày làm việc")
     public = VietnamPublicHolidays()
     days_off, working_days = dict(days_off), dict(working_days)
     return WorkingCalendar(

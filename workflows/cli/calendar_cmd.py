@@ -35,13 +35,13 @@ def add_working_days(start: str, days: int, as_json: bool = JSON_OPTION) -> None
         try:
             calendar.is_working_day(begin)
         except CalendarRangeError as error:
-            raise InvalidInput(f"START: {begin:%d/%m/%Y} nằm ngoài những năm có lịch ngày lễ ({error}).",
+            raise InvalidInput(f"START: {begin:%d/%m/%Y}: {error}.",
                                "date_out_of_range") from None
         try:
             result = calendar.add_working_days(begin, days)
         except CalendarRangeError as error:
-            raise InvalidInput(f"DAYS: {days} ngày làm việc kể từ {begin:%d/%m/%Y} vượt ra ngoài những năm có lịch "
-                               f"ngày lễ ({error}).", "date_out_of_range") from None
+            raise InvalidInput(f"DAYS: {days} ngày làm việc kể từ {begin:%d/%m/%Y} vượt ra ngoài lịch: {error}.",
+                               "date_out_of_range") from None
         low, high = sorted((begin, result))
         off = calendar.days_off_between(low, high)
     if as_json:

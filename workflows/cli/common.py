@@ -167,7 +167,7 @@ def guarded(as_json: bool = False) -> Iterator[None]:
     except (WorkflowError, CalendarFileError, SettingsError) as error:
         raise fail("invalid_input", str(error), EXIT_BAD_INPUT, as_json) from None
     except CalendarRangeError as error:  # a date typed far away; the commands that read one name its option first
-        raise fail("date_out_of_range", f"Ngày nằm ngoài những năm có lịch ngày lễ ({error}).", EXIT_BAD_INPUT,
+        raise fail("date_out_of_range", f"Ngày ngoài lịch: {error}.", EXIT_BAD_INPUT,
                    as_json) from None
     except OSError as error:
         if error.filename is None:  # not about a file someone named: a fault to see whole

@@ -20,7 +20,7 @@ def parse_deadline(text: str, today: date, calendar: WorkingCalendar,
         found = deadlines.parse_deadline(text, today, calendar, option)
         calendar.is_working_day(found[0])
     except CalendarRangeError as error:
-        raise InvalidInput(f"{option}: \"{text}\" nằm ngoài những năm có lịch ngày lễ ({error}).",
+        raise InvalidInput(f"{option}: \"{text}\": {error}.",
                            "date_out_of_range") from None
     return found
 
