@@ -36,6 +36,21 @@ _SAID: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "string_too_long": lambda ctx: f"dài quá {ctx.get('max_length')} ký tự",
     "enum": lambda ctx: f"phải là một trong: {_choices(ctx)}",
     "literal_error": lambda ctx: f"phải là một trong: {_choices(ctx)}",
+    # What an API body gets wrong besides the values above.
+    "missing": lambda _: "bắt buộc, chưa có",
+    "extra_forbidden": lambda _: "không có trường này",
+    "string_type": lambda _: "phải là một chuỗi",
+    "bool_type": lambda _: "phải là true hoặc false",
+    "list_type": lambda _: "phải là một danh sách",
+    "dict_type": lambda _: "phải là một đối tượng JSON",
+    "model_type": lambda _: "phải là một đối tượng JSON",
+    "model_attributes_type": lambda _: "phải là một đối tượng JSON",
+    "json_invalid": lambda _: "không phải JSON hợp lệ",
+    "string_pattern_mismatch": lambda _: "không đúng dạng (xem /api/docs)",
+    "too_short": lambda ctx: f"phải có ít nhất {ctx.get('min_length')} mục",
+    "too_long": lambda ctx: f"nhiều quá {ctx.get('max_length')} mục",
+    "value_error": lambda ctx: str(ctx.get("error", "")),  # our validators' own words, Vietnamese already
+    "assertion_error": lambda ctx: str(ctx.get("error", "")),
 }
 
 

@@ -6,6 +6,7 @@ the error body and codes, SQL-looking input kept verbatim, and a schemathesis ru
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 from collections.abc import Iterator
 from datetime import datetime
@@ -326,6 +327,25 @@ def test_launching_a_round_without_its_draft_needs_the_reason_through_the_api_to
     launched = client.get(f"/api/rounds/{round_id}/audit").json()["events"][-1]
     assert launched["action"] == "launch" and launched["details"]["no_draft_reason"] == reason
 
+
+
+def test_a_body_that_does_not_fit_is_named_field_by_field_in_vietnamese(web: FastAPI) -> None:
+    """pydantic's English ("Field required", "Input should be a valid string", "String should match pattern '^…'")
+    used to reach the API's callers as it was."""
+    client, headers = login(web, "long")
+    cases = [
+        ({"title": 5}, ["title: phải là một chuỗi", "office: bắt buộc, chưa có", "deadline: bắt buộc, chưa có"]),
+        ({**ROUND, "deadline": "mười ngày"}, ["deadline: không đúng dạng (xem /api/docs)"]),
+        ({**ROUND, "colour": "đỏ"}, ["colour: không có trường này"]),
+        ({**ROUND, "title": "x" * 1001}, ["title: dài quá 500 ký tự"]),
+        ({**ROUND, "addressees": "SCT"}, ["addressees: phải là một danh sách"]),
+    ]
+    for body, said in cases:
+        message = client.post("/api/rounds", json=body, headers=headers).json()["error"]["message"]
+        assert message.startswith("Dữ liệu không hợp lệ: ") and all(part in message for part in said), message
+        assert not re.search(r"\b(Field|Input|should|String|required|valid)\b", message), message
+    broken = client.post("/api/rounds", content=b"{not json", headers={**headers, "content-type": "application/json"})
+    assert broken.json()["error"]["message"] == "Dữ liệu không hợp lệ: body (ký tự thứ 1): không phải JSON hợp lệ"
 
 
 def test_refusals_have_the_error_body_and_the_right_status(web: FastAPI, ykien_app: App) -> None:

@@ -16,6 +16,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException
 
+from config.validation_words import said_in_vietnamese
 from models.errors import DomainError, InvalidInput, NotFound
 from workflows.service.app import App
 from workflows.web.headers import SessionAndHeaders
@@ -26,6 +27,13 @@ from workflows.web.templating import render
 STATIC = Path(__file__).parent / "static"
 DOCS_URL = "/api/docs"
 OPENAPI_URL = "/api/openapi.json"
+
+
+def _where(error: Any) -> str:
+    """The field of a body a validation error is about (dotted), or where JSON that does not parse broke off."""
+    if error["type"] == "json_invalid":
+        return f"body (ký tự thứ {error['loc'][-1]})"
+    return ".".join(str(part) for part in error["loc"][1:]) or "body"
 
 
 def _wants_json(request: Request) -> bool:
@@ -123,7 +131,7 @@ def create_web_app(app: App) -> FastAPI:
         if any(e["loc"][:1] == ("path",) for e in exc.errors()):
             # An id in the path out of range (0, negative, 20 digits): no such page, as for any unknown id.
             return _error(request, 404, "not_found", "Không tìm thấy trang.")
-        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'][1:]) or 'body'}: {e['msg']}" for e in exc.errors())
+        problems = "; ".join(f"{_where(e)}: {said_in_vietnamese(e)}" for e in exc.errors())
         return _error(request, 422, "invalid_input", f"Dữ liệu không hợp lệ: {problems}")
 
     def openapi_schema() -> dict[str, Any]:
