@@ -46,7 +46,7 @@ _SAID: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "model_type": lambda _: "phải là một đối tượng JSON",
     "model_attributes_type": lambda _: "phải là một đối tượng JSON",
     "json_invalid": lambda _: "không phải JSON hợp lệ",
-    "string_pattern_mismatch": lambda _: "không đúng dạng (xem /api/docs)",
+    "string_pattern_mismatch": lambda _: "không đúng dạng",
     "too_short": lambda ctx: f"phải có ít nhất {ctx.get('min_length')} mục",
     "too_long": lambda ctx: f"nhiều quá {ctx.get('max_length')} mục",
     "value_error": lambda ctx: str(ctx.get("error", "")),  # our validators' own words, Vietnamese already

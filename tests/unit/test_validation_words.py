@@ -29,11 +29,16 @@ def complaint(annotation: Any, value: Any) -> str:
     (Annotated[int, Field(lt=10)], 10, "phải nhỏ hơn 10"),
     (Annotated[str, Field(max_length=3)], "dài quá", "dài quá 3 ký tự"),
     (Literal["a", "b"], "c", "phải là một trong: 'a', 'b'"),
+    (list[int], 5, "phải là một danh sách"),
+    (str, 5, "phải là một chuỗi"),
+    (Annotated[str, Field(pattern=r"^\d+$")], "x", "không đúng dạng"),
+    (Annotated[list[int], Field(min_length=2)], [1], "phải có ít nhất 2 mục"),
+    (dict[str, int], [], "phải là một đối tượng JSON"),
 ])
 def test_each_complaint_is_said_in_vietnamese(annotation: Any, value: Any, said: str) -> None:
     assert complaint(annotation, value) == said
 
 
 def test_a_complaint_not_listed_keeps_pydantics_words() -> None:
-    said = complaint(list[int], 5)
-    assert said == "Input should be a valid list"
+    said = complaint(Annotated[float, Field(multiple_of=0.5)], 0.3)
+    assert said == "Input should be a multiple of 0.5"

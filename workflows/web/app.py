@@ -131,7 +131,9 @@ def create_web_app(app: App) -> FastAPI:
         if any(e["loc"][:1] == ("path",) for e in exc.errors()):
             # An id in the path out of range (0, negative, 20 digits): no such page, as for any unknown id.
             return _error(request, 404, "not_found", "Không tìm thấy trang.")
-        problems = "; ".join(f"{_where(e)}: {said_in_vietnamese(e)}" for e in exc.errors())
+        problems = "; ".join(f"{_where(e)}: {said_in_vietnamese(e)}"
+                             f"{' (xem ' + DOCS_URL + ')' if e['type'] == 'string_pattern_mismatch' else ''}"
+                             for e in exc.errors())
         return _error(request, 422, "invalid_input", f"Dữ liệu không hợp lệ: {problems}")
 
     def openapi_schema() -> dict[str, Any]:
