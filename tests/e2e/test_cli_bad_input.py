@@ -274,3 +274,9 @@ def test_a_bad_smtp_url_stops_every_command_at_once_naming_the_setting(cli, url:
         assert result.err.startswith("Lỗi: YKIEN_SMTP_URL: ") and said in result.err, result.err
         assert "Mat-khau-9" not in result.err and "Traceback" not in result.err + result.out
     assert cli.snapshot() == before
+
+
+def test_a_deadline_in_words_is_refused_once_with_every_form_it_may_take(cli) -> None:  # type: ignore[no-untyped-def]
+    message = rejected(cli, *create_args(deadline="mười ngày")[:-1], code="bad_deadline")
+    assert message == ('--deadline: số ngày "mười ngày" không hợp lệ: hãy viết \'N working days\', \'N days\', '
+                       "'N ngày làm việc' hoặc 'N ngày' (N từ 0 đến 365); hoặc một ngày (2026-12-17 hay 17/12/2026)")

@@ -605,8 +605,8 @@ def test_a_timer_before_the_close_or_counted_from_the_launch_is_never_refused() 
 
 def test_an_unreadable_grace_period_is_refused_where_it_is_written() -> None:
     assert problems_in(tiny(header=with_grace("three working days"))) == [
-        'tiny.yaml:7:15: số ngày "three working days" không hợp lệ: "three working days" không phải số ngày. '
-        "Hãy viết 'N working days', 'N days', 'N ngày làm việc' hoặc 'N ngày' (N từ 0 đến 365)"]
+        'tiny.yaml:7:15: số ngày "three working days" không hợp lệ: '
+        "hãy viết 'N working days', 'N days', 'N ngày làm việc' hoặc 'N ngày' (N từ 0 đến 365)"]
 
 
 # --- shared parts (extends:) -----------------------------------------------------------------------

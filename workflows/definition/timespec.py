@@ -143,10 +143,12 @@ def _then(reason: str, forms: str) -> str:
 
 def parse_relative_days(text: str) -> tuple[int, DayKind]:
     """Parse "10 working days", "1 ngày làm việc", "7 days" into (10, WORKING), (1, WORKING), (7, CALENDAR)."""
+    normalised = _normalise(text)
     try:
-        return _days(_normalise(text))
+        return _days(normalised)
     except _Bad as bad:
-        raise TimeSpecError(f'số ngày "{text}" không hợp lệ: {_then(str(bad), ACCEPTED_DAY_FORMS)}') from None
+        reason = "" if str(bad) == f'"{normalised}" không phải số ngày' else str(bad)  # said once, not twice
+        raise TimeSpecError(f'số ngày "{text}" không hợp lệ: {_then(reason, ACCEPTED_DAY_FORMS)}') from None
 
 
 def parse_timespec(text: str, dates: Collection[str] | None = ()) -> TimeSpec:
