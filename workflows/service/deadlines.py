@@ -40,7 +40,8 @@ def parse_deadline(text: str, today: date, calendar: WorkingCalendar,
         try:
             days, kind = parse_relative_days(text)
         except (TimeSpecError, ValueError) as error:
-            raise InvalidInput(f"{option}: {error}; hoặc một ngày (2026-12-17 hay 17/12/2026)", "bad_deadline") from error
+            raise InvalidInput(f"{option}: {error}; hoặc một ngày (2026-12-17 hay 17/12/2026)",
+                               "bad_deadline") from error
         if kind is DayKind.WORKING:
             return calendar.add_working_days(today, days), days
         return date.fromordinal(today.toordinal() + days), None
