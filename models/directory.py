@@ -1,4 +1,7 @@
-"""Parse the recipient-unit directory CSV (danh bạ cơ quan, đơn vị); pure, no database."""
+"""Parse the recipient-unit directory CSV (danh bạ cơ quan, đơn vị); pure, no database.
+
+Every problem is said in Vietnamese for the staff who import the file, after `file:line(:column):`; what the user
+types stays as typed: the header names (code, name, group, email, contact_person, phone), values, commands."""
 
 from __future__ import annotations
 
@@ -6,7 +9,7 @@ import csv
 import io
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from email_validator import EmailNotValidError, validate_email
@@ -28,7 +31,8 @@ REQUIRED_COLUMNS = ("code", "name", "group", "email")
 
 _CODE = re.compile(r"[A-Za-z0-9_.-]{1,40}")
 GROUP_CODE = re.compile(r"[a-z0-9][a-z0-9_.-]{0,59}")
-GROUP_CODE_RULE = 'a group code is 1-60 of a-z, 0-9, "-", "_", "." and starts with a letter or digit'
+GROUP_CODE_RULE = ('mã nhóm gồm 1 đến 60 ký tự, chỉ dùng chữ thường không dấu a-z, chữ số 0-9 và "-", "_", ".", '
+                   "bắt đầu bằng chữ cái hoặc chữ số")
 GROUP_LABEL_MAX = 200
 _PHONE = re.compile(r"[0-9 +.\-()]+")
 _SCIENTIFIC = re.compile(r"\d+(\.\d+)?[eE]\+?\d+")
@@ -59,7 +63,7 @@ class UnitRecord:
 def check_group_code(code: str) -> str | None:
     """Why `code` cannot be a group code, or None."""
     if not GROUP_CODE.fullmatch(code):
-        return f'"{code}" is not a valid group code ({GROUP_CODE_RULE})'
+        return f'"{code}" không phải mã nhóm hợp lệ ({GROUP_CODE_RULE})'
     return None
 
 
@@ -67,11 +71,11 @@ def check_group_label(label: str) -> tuple[str, str | None]:
     """The label in NFC and trimmed, and why it cannot be a group label (or None)."""
     cleaned = unicodedata.normalize("NFC", label).strip(_EDGE_JUNK)
     if not cleaned:
-        return cleaned, "the group label is empty"
+        return cleaned, "nhãn nhóm không được để trống"
     if any(unicodedata.category(ch) == "Cc" for ch in cleaned):
-        return cleaned, "the group label contains a control character"
+        return cleaned, "nhãn nhóm có ký tự điều khiển"
     if len(cleaned) > GROUP_LABEL_MAX:
-        return cleaned, f"the group label is longer than {GROUP_LABEL_MAX} characters"
+        return cleaned, f"nhãn nhóm dài quá {GROUP_LABEL_MAX} ký tự"
     return cleaned, None
 
 
@@ -88,15 +92,15 @@ def parse_units_csv(data: bytes, filename: str, known_groups: Mapping[str, str],
     _check_controls(text, filename, errors)
     rows = _read_rows(text, filename, errors)
     if not rows:
-        errors.append(f"{filename}:1: file is empty; the first line must be the header {','.join(COLUMNS)}")
+        errors.append(f"{filename}:1: tệp rỗng; dòng đầu tiên phải là dòng tiêu đề {','.join(COLUMNS)}")
         raise DirectoryImportError(errors)
     header_line, header = rows[0]
     columns = _check_header(header, header_line, rows[1:], filename, errors)
     if columns is None:
         raise DirectoryImportError(errors)
     if len(rows) == 1:
-        errors.append(f"{filename}:{header_line}: không có đơn vị nào: the file has a header but no unit "
-                      f"(no units in the file)")
+        errors.append(f"{filename}:{header_line}: không có đơn vị nào: tệp chỉ có dòng tiêu đề; "
+                      "hãy ghi mỗi đơn vị một dòng bên dưới")
         raise DirectoryImportError(errors)
     groups = _GroupMatcher(known_groups, create_groups)
     records: list[UnitRecord] = []
@@ -104,8 +108,8 @@ def parse_units_csv(data: bytes, filename: str, known_groups: Mapping[str, str],
     for line, cells in rows[1:]:
         if len(cells) > len(header):
             errors.append(
-                f"{filename}:{line}: {len(cells)} values, but the header has {len(header)} columns "
-                f"(put a value that contains a comma in double quotes)"
+                f"{filename}:{line}: có {len(cells)} giá trị nhưng dòng tiêu đề chỉ có {len(header)} cột "
+                "(hãy đặt giá trị có dấu phẩy trong ngoặc kép)"
             )
             continue
         record = _parse_row(line, cells, columns, groups, filename, errors)
@@ -113,7 +117,7 @@ def parse_units_csv(data: bytes, filename: str, known_groups: Mapping[str, str],
         key = code.casefold()
         if code and key in first_line_of_code:
             first = first_line_of_code[key]
-            errors.append(f'{filename}:{line}: duplicate code "{code}", already on line {first}')
+            errors.append(f'{filename}:{line}: mã "{code}" bị lặp (đã có ở dòng {first})')
         elif code:
             first_line_of_code[key] = line
         if record is not None:
@@ -132,8 +136,8 @@ def _decode(data: bytes, filename: str) -> str:
         line = data[: exc.start].count(b"\n") + 1
         raise DirectoryImportError(
             [
-                f"{filename}:{line}: not UTF-8 (byte 0x{data[exc.start]:02X}); save the file as UTF-8 "
-                f'(in Excel: Save As > "CSV UTF-8 (Comma delimited)")'
+                f"{filename}:{line}: không phải văn bản UTF-8 (byte 0x{data[exc.start]:02X} không đọc được); "
+                'hãy lưu lại tệp bằng bảng mã UTF-8 (trong Excel: Save As, chọn kiểu tệp "CSV UTF-8 (Comma delimited)")'
             ]
         ) from None
 
@@ -151,9 +155,9 @@ def _check_controls(text: str, filename: str, errors: list[str]) -> None:
             continue
         if ch == "\r" or unicodedata.category(ch) != "Cc" or (ch == "\t" and tab_separated):
             continue
-        name = _CONTROL_NAMES.get(ch, "control character")
-        errors.append(f"{filename}:{line}:{column}: control character U+{ord(ch):04X} ({name}) is not allowed; "
-                      f"remove it (it is often left by copying from another program)")
+        name = f" ({_CONTROL_NAMES[ch]})" if ch in _CONTROL_NAMES else ""
+        errors.append(f"{filename}:{line}:{column}: ký tự điều khiển U+{ord(ch):04X}{name} không được có trong tệp; "
+                      "hãy xóa ký tự này (ký tự này thường bị dính vào khi sao chép từ chương trình khác)")
 
 
 _CONTROL_NAMES = {"\x00": "NUL", "\t": "TAB", "\x0b": "VT", "\x0c": "FF", "\x1b": "ESC", "\x7f": "DEL"}
@@ -171,8 +175,21 @@ def _read_rows(text: str, filename: str, errors: list[str]) -> list[tuple[int, l
             if any(cleaned):
                 rows.append((line, cleaned))
     except csv.Error as exc:
-        errors.append(f"{filename}:{reader.line_num}: cannot read CSV: {exc}")
+        errors.append(f"{filename}:{reader.line_num}: không đọc được CSV: {_csv_problem(exc)}")
     return rows
+
+
+_FIELD_LIMIT = re.compile(r"field larger than field limit \((\d+)\)")
+
+
+def _csv_problem(error: csv.Error) -> str:
+    """Python's csv module says why in English; with the default dialect, the one thing it refuses is a value over
+    its size limit (a quote never closed swallows the rest of the file into one value)."""
+    too_long = _FIELD_LIMIT.fullmatch(str(error))
+    if too_long:
+        return (f"có một giá trị dài quá {too_long.group(1)} ký tự "
+                "(thường do một dấu ngoặc kép mở mà không đóng)")
+    return f"lỗi của mô-đun csv: {error}"
 
 
 def _clean(cell: str) -> str:
@@ -189,8 +206,9 @@ def _check_header(
     """Map each known column to its index, or report why the header is unusable."""
     where = f"{filename}:{line}"
     if len(header) == 1 and (";" in header[0] or "\t" in header[0]):
-        separator = "semicolons" if ";" in header[0] else "tabs"
-        errors.append(f"{where}: the columns are separated by {separator}; save the file with commas (CSV)")
+        separator = "dấu chấm phẩy (;)" if ";" in header[0] else "dấu tab"
+        errors.append(f"{where}: các cột được phân cách bằng {separator}; hãy lưu lại tệp với các cột phân cách "
+                      "bằng dấu phẩy (CSV)")
         return None
     columns: dict[str, int] = {}
     problems = []
@@ -198,22 +216,22 @@ def _check_header(
         name = raw.casefold()
         if not name:
             if any(index < len(cells) and cells[index] for _, cells in body):
-                problems.append(f"column {index + 1} has values but no name")
+                problems.append(f"cột {index + 1} có giá trị nhưng không có tên cột")
             continue
         if name in columns:
-            problems.append(f'column "{raw}" appears twice')
+            problems.append(f'cột "{raw}" bị lặp')
         elif name not in COLUMNS:
-            problems.append(f'unknown column "{raw}"')
+            problems.append(f'không có cột "{raw}"')
         else:
             columns[name] = index
     missing = [name for name in REQUIRED_COLUMNS if name not in columns]
     if missing:
-        problems.insert(0, f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)}")
+        problems.insert(0, f"thiếu cột {_and(missing)}")
     if problems:
         # The rows are still checked with the columns that could be read.
         errors.append(
-            f"{where}: {'; '.join(problems)} (the header must be {','.join(COLUMNS)}; "
-            f"contact_person and phone may be left out; accepted header names: {', '.join(COLUMNS)})"
+            f"{where}: {'; '.join(problems)} (dòng tiêu đề phải là {','.join(COLUMNS)}; "
+            f"có thể bỏ contact_person và phone; các tên cột hợp lệ: {', '.join(COLUMNS)})"
         )
     return columns
 
@@ -245,18 +263,23 @@ class _GroupMatcher:
     def unknown_errors(self, filename: str) -> list[str]:
         """One error per unknown group, naming the lines that use it."""
         if self._create:
-            return [f"{filename}:{lines[0]}: group \"{text}\" cannot be created{_lines_note(lines)}: "
-                    f"{GROUP_CODE_RULE}; known groups: {self.describe()}" for text, lines in self._unknown.items()]
-        return [f"{filename}:{lines[0]}: unknown group \"{text}\"{_lines_note(lines)}; known groups: "
-                f"{self.describe()} (add it with `ykien directory groups add`, or import with --create-groups)"
-                for text, lines in self._unknown.items()]
+            return [f"{filename}:{lines[0]}: không tạo được nhóm \"{text}\"{_lines_note(lines)}: "
+                    f"{GROUP_CODE_RULE}; các nhóm hiện có: {self.describe()}" for text, lines in self._unknown.items()]
+        return [f"{filename}:{lines[0]}: không có nhóm \"{text}\"{_lines_note(lines)}; các nhóm hiện có: "
+                f"{self.describe()} (hãy thêm nhóm bằng `ykien directory groups add`, hoặc nhập lại với "
+                "--create-groups)" for text, lines in self._unknown.items()]
 
     def describe(self) -> str:
-        return "; ".join(f"{code} ({label})" for code, label in self._known.items()) or "(none)"
+        return "; ".join(f"{code} ({label})" for code, label in self._known.items()) or "(chưa có nhóm nào)"
 
 
 def _lines_note(lines: list[int]) -> str:
-    return f" (lines {', '.join(map(str, lines))})" if len(lines) > 1 else ""
+    return f" (dòng {', '.join(map(str, lines))})" if len(lines) > 1 else ""
+
+
+def _and(names: list[str]) -> str:
+    """"email", "name và email", "code, name và email"."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} và {names[-1]}"
 
 
 def _fold(text: str) -> str:
@@ -279,20 +302,20 @@ def _parse_row(
 
     code = cell("code")
     if not code and "code" in columns:
-        errors.append(f"{where}: code is empty")
+        errors.append(f"{where}: code không được để trống")
     elif code and not _CODE.fullmatch(code):
         errors.append(
-            f'{where}: code "{code}" may only use letters A-Z, digits, "_", "." and "-" (at most 40)'
+            f'{where}: code "{code}" chỉ được gồm chữ cái không dấu A-Z, chữ số, "_", "." và "-" (tối đa 40 ký tự)'
         )
 
     name = cell("name")
     if not name and "name" in columns:
-        errors.append(f"{where}: name is empty")
+        errors.append(f"{where}: name không được để trống")
 
     group_text = cell("group")
     group = groups.resolve(group_text, line) if group_text else None
     if not group_text and "group" in columns:
-        errors.append(f"{where}: group is empty; known groups: {groups.describe()}")
+        errors.append(f"{where}: group không được để trống; các nhóm hiện có: {groups.describe()}")
 
     email = _check_email(cell("email"), where, errors) if "email" in columns else None
     phone = _check_phone(cell("phone"), where, errors)
@@ -318,12 +341,12 @@ def _cell(cells: list[str], columns: dict[str, int], column: str) -> str:
 
 def _check_email(text: str, where: str, errors: list[str]) -> str | None:
     if not text:
-        errors.append(f"{where}: email is empty")
+        errors.append(f"{where}: email không được để trống")
         return None
     try:
         result = validate_email(text, check_deliverability=False)
     except EmailNotValidError as exc:
-        errors.append(f'{where}: email "{text}" is not a valid address: {exc}')
+        errors.append(f'{where}: email "{text}" không phải địa chỉ email hợp lệ{_reason(email_problem(exc))}')
         return None
     return result.normalized
 
@@ -335,6 +358,111 @@ def _check_phone(text: str, where: str, errors: list[str]) -> str | None:
         return text
     hint = ""
     if _SCIENTIFIC.fullmatch(text):
-        hint = " (Excel turned it into a number: format the column as Text)"
-    errors.append(f'{where}: phone "{text}" may only contain digits, spaces and + . - ( ){hint}')
+        hint = " (Excel đã đổi số điện thoại thành số dạng khoa học: hãy định dạng cột là Text rồi nhập lại)"
+    errors.append(f'{where}: phone "{text}" chỉ được gồm chữ số, khoảng trắng và + . - ( ){hint}')
+    return None
+
+
+def _reason(problem: str | None) -> str:
+    return f": {problem}" if problem else " (ví dụ vanthu@caobang.gov.vn)"
+
+
+_MARKS = {"period": "dấu chấm", "hyphen": "dấu gạch ngang"}
+_PARTS = {None: "địa chỉ", "before": "phần trước dấu @", "after": "phần sau dấu @"}
+_NOT_A_DOMAIN = "phần sau dấu @ không phải tên miền hợp lệ"
+_ONLY_THE_ADDRESS = "chỉ ghi địa chỉ email, không ghi kèm tên hay dấu < >"
+
+
+def _too_many(message: str) -> str:
+    """ " (thừa 3 ký tự)" from email_validator's "(3 characters too many)"."""
+    found = re.search(r"\((\d+(?:-\d+)?) (character|byte)s? too many", message)
+    if not found:
+        return ""
+    return f" (thừa {found.group(1)} {'ký tự' if found.group(2) == 'character' else 'byte'})"
+
+
+def _characters(listing: str | None) -> str:
+    """email_validator's list of characters ("'ế', 'ở'", "SPACE", "NO-BREAK SPACE") as ": 'ế', 'ở'", ": dấu cách",
+    ": U+00A0"; the characters themselves are kept, their English names become code points."""
+    if not listing:
+        return ""
+    shown = []
+    for item in listing.split(", "):
+        if len(item) >= 3 and item[0] == item[-1] and item[0] in "'\"":
+            shown.append(item)
+            continue
+        try:
+            char = unicodedata.lookup(item)
+        except KeyError:
+            shown.append(item)  # "U+0085": a code point already
+            continue
+        shown.append("dấu cách" if char == " " else f"U+{ord(char):04X}")
+    return ": " + ", ".join(shown)
+
+
+# email_validator's reasons (version 2.x) in Vietnamese: the pattern, and what to say from its match.
+_EMAIL_REASONS: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
+    (re.compile(r"There must be something after the @-sign\."), lambda m: "không có gì sau dấu @"),
+    (re.compile(r"There must be something before the @-sign\."), lambda m: "không có gì trước dấu @"),
+    (re.compile(r"An email address must have an @-sign\."), lambda m: "thiếu dấu @"),
+    (re.compile(r'The email address has the "full-width" at-sign.*'), lambda m: "có dấu ＠ (toàn khổ) thay cho dấu @"),
+    (re.compile(r'The email address has the "small commercial at".*'), lambda m: "có dấu ﹫ thay cho dấu @"),
+    (re.compile(r"(A display name|The display name|An open angle bracket|There can't be anything after).*"),
+     lambda m: _ONLY_THE_ADDRESS),
+    (re.compile(r"(Quoting the part before|Extra character\(s\) found after close quote|"
+                r"The email address contains invalid characters in quotes).*"),
+     lambda m: "không được đặt phần trước dấu @ trong ngoặc kép"),
+    (re.compile(r"(A bracketed IP address|The address in brackets|The IPv6 address in brackets|"
+                r"The part after the @-sign (in brackets|contains (invalid characters in brackets|an invalid "
+                r"address literal))).*"),
+     lambda m: "sau dấu @ phải là tên miền, không phải địa chỉ IP"),
+    (re.compile(r"The email address is too long(?: (before|after) the @-sign)?.*"),
+     lambda m: f"{_PARTS[m.group(1)]} dài quá giới hạn{_too_many(m.group(0))}"),
+    (re.compile(r"After the @-sign, periods cannot be separated by so many characters.*"),
+     lambda m: f"sau dấu @, mỗi phần giữa hai dấu chấm chỉ được dài tối đa 63 ký tự{_too_many(m.group(0))}"),
+    (re.compile(r"Internationalized characters before the @-sign are not supported(?:: (.*))?\."),
+     lambda m: f"phần trước dấu @ không được có chữ có dấu hay ký tự ngoài bảng mã ASCII{_characters(m.group(1))}"),
+    (re.compile(r"The email address contains invalid characters before the @-sign(?:: (.*))?\."),
+     lambda m: f"phần trước dấu @ có ký tự không hợp lệ{_characters(m.group(1))}"),
+    (re.compile(r"The part after the @-sign contains invalid characters(?: after Unicode normalization)?"
+                r"(?:: (.*)\.| \(.*\)\.|\.)"),
+     lambda m: f"phần sau dấu @ có ký tự không hợp lệ{_characters(m.group(1))}"),
+    (re.compile(r"The email address contains invalid characters after the @-sign after IDNA encoding\."),
+     lambda m: "phần sau dấu @ có ký tự không hợp lệ"),
+    (re.compile(r"The email address contains an invalid character\."), lambda m: "có ký tự không hợp lệ"),
+    (re.compile(r"The email address contains unsafe characters: (.*)\."),
+     lambda m: f"có ký tự không được dùng trong địa chỉ email{_characters(m.group(1))}"),
+    (re.compile(r"The email address is not valid ASCII\."), lambda m: "có ký tự ngoài bảng mã ASCII"),
+    (re.compile(r"An email address cannot start with a (period|hyphen)\."),
+     lambda m: f"không được bắt đầu bằng {_MARKS[m.group(1)]}"),
+    (re.compile(r"An email address cannot end with a (period|hyphen)\."),
+     lambda m: f"không được kết thúc bằng {_MARKS[m.group(1)]}"),
+    (re.compile(r"An email address cannot have a (period|hyphen) immediately (before|after) the @-sign\."),
+     lambda m: f"không được có {_MARKS[m.group(1)]} ngay {'trước' if m.group(2) == 'before' else 'sau'} dấu @"),
+    (re.compile(r"An email address cannot have two periods in a row\."), lambda m: "có hai dấu chấm liền nhau"),
+    (re.compile(r"An email address cannot have a period and a hyphen next to each other\."),
+     lambda m: "có dấu chấm và dấu gạch ngang đứng liền nhau"),
+    (re.compile(r"An email address cannot have two letters followed by two dashes.*"),
+     lambda m: "sau dấu @ hoặc sau dấu chấm không được có hai chữ cái rồi hai dấu gạch ngang (--), "
+               "trừ tên miền dạng Punycode (xn--)"),
+    (re.compile(r"The part after the @-sign is not valid\. It should have a period\."),
+     lambda m: "phần sau dấu @ thiếu dấu chấm (ví dụ caobang.gov.vn)"),
+    (re.compile(r"The part after the @-sign is not valid\. It is not within a valid top-level domain\."),
+     lambda m: "phần sau dấu @ không có đuôi tên miền hợp lệ (như .vn, .com)"),
+    (re.compile(r"The part after the @-sign is a special-use or reserved name.*"),
+     lambda m: "phần sau dấu @ là tên miền dành riêng, không dùng được cho thư điện tử"),
+    (re.compile(r"The part after the @-sign (is not valid IDNA|is invalid|became invalid).*"), lambda m: _NOT_A_DOMAIN),
+    (re.compile(r"After Unicode normalization: (.*)"),
+     lambda m: f"sau khi chuẩn hóa Unicode, {email_problem(m.group(1)) or 'địa chỉ không hợp lệ'}"),
+]
+
+
+def email_problem(error: EmailNotValidError | str) -> str | None:
+    """Why email_validator refused an address, in Vietnamese ("không có gì sau dấu @"); None for a reason this
+    table does not know yet (a newer email_validator), which the caller says without its English."""
+    message = str(error)
+    for pattern, say in _EMAIL_REASONS:
+        found = pattern.fullmatch(message)
+        if found:
+            return say(found)
     return None

@@ -53,10 +53,10 @@ def rejected(cli, *args: str, code: str, exit_code: int = 2) -> str:  # type: ig
 
 
 @pytest.mark.parametrize(("fixture", "problem"), [
-    ("units_bad_email.csv", 'units_bad_email.csv:3: email "sct@" is not a valid address'),
-    ("units_duplicate_codes.csv", 'units_duplicate_codes.csv:4: duplicate code "SKHCN-VP", already on line 2'),
-    ("units_missing_column.csv", "units_missing_column.csv:1: missing column email"),
-    ("units_unknown_group.csv", 'units_unknown_group.csv:3: unknown group "ban-quan-ly-du-an"'),
+    ("units_bad_email.csv", 'units_bad_email.csv:3: email "sct@" không phải địa chỉ email hợp lệ: không có gì sau dấu @'),
+    ("units_duplicate_codes.csv", 'units_duplicate_codes.csv:4: mã "SKHCN-VP" bị lặp (đã có ở dòng 2)'),
+    ("units_missing_column.csv", "units_missing_column.csv:1: thiếu cột email"),
+    ("units_unknown_group.csv", 'units_unknown_group.csv:3: không có nhóm "ban-quan-ly-du-an"; các nhóm hiện có: '),
 ], ids=["bad-email", "duplicate-code", "missing-column", "unknown-group"])
 def test_an_invalid_directory_csv_names_the_line_and_imports_nothing(cli, fixture: str, problem: str) -> None:  # type: ignore[no-untyped-def]
     message = rejected(cli, "directory", "import", str(FIXTURES / fixture), code="invalid_csv")
@@ -70,7 +70,7 @@ def test_a_csv_not_saved_as_utf8_is_refused_with_the_line_and_a_hint(cli, tmp_pa
     path = tmp_path / "danh-ba.csv"
     path.write_bytes(data)
     message = rejected(cli, "directory", "import", str(path), code="invalid_csv")
-    assert "danh-ba.csv:2: not UTF-8" in message
+    assert "danh-ba.csv:2: không phải văn bản UTF-8 (byte 0x" in message
     assert "CSV UTF-8" in message
 
 

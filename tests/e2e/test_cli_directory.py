@@ -56,8 +56,8 @@ def test_import_with_create_groups_creates_the_groups_it_names(cli, tmp_path: Pa
     path = _csv(tmp_path, HEADER + "BQLDA,Ban Quản lý dự án,ban-qlda,bqlda@caobang.example.vn,,\n"
                                    "BQLDA2,Ban Quản lý dự án 2,ban-qlda,bqlda2@caobang.example.vn,,\n")
     message = _refused(cli, "directory", "import", str(path), code="invalid_csv")
-    assert message.count('unknown group "ban-qlda"') == 1
-    assert 'danh-ba.csv:2: unknown group "ban-qlda" (lines 2, 3)' in message
+    assert message.count('không có nhóm "ban-qlda"') == 1
+    assert 'danh-ba.csv:2: không có nhóm "ban-qlda" (dòng 2, 3)' in message
     report = cli("directory", "import", str(path), "--create-groups", "--json").json
     assert report == {"added": 2, "updated": 0, "total": 2, "groups_created": ["ban-qlda"]}
     [group] = [g for g in cli("directory", "groups", "--json").json if g["code"] == "ban-qlda"]
@@ -72,11 +72,11 @@ def test_a_header_only_file_is_refused(cli, tmp_path: Path) -> None:  # type: ig
 def test_a_control_character_is_refused_with_line_and_column(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     path = _csv(tmp_path, HEADER + "SYT,Sở Y\x00 tế,so-ban-nganh,syt@caobang.example.vn,,\n")
     message = _refused(cli, "directory", "import", str(path), code="invalid_csv")
-    assert "danh-ba.csv:2:9: control character U+0000 (NUL)" in message
+    assert "danh-ba.csv:2:9: ký tự điều khiển U+0000 (NUL) không được có trong tệp" in message
 
 
 def test_an_unknown_header_names_the_accepted_ones_and_the_row_errors(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     path = _csv(tmp_path, "code,ten,group,email\nSYT,Sở Y tế,so-ban-nganh,syt@\n")
     message = _refused(cli, "directory", "import", str(path), code="invalid_csv")
-    assert "accepted header names: code, name, group, email, contact_person, phone" in message
-    assert 'danh-ba.csv:2: email "syt@" is not a valid address' in message
+    assert "các tên cột hợp lệ: code, name, group, email, contact_person, phone" in message
+    assert 'danh-ba.csv:2: email "syt@" không phải địa chỉ email hợp lệ: không có gì sau dấu @' in message

@@ -63,7 +63,7 @@ def test_good_file_with_bom_and_nfd_text_is_read_as_nfc() -> None:
 def test_unquoted_comma_in_a_value_is_reported_as_a_surplus_value() -> None:
     errors = errors_of(HEADER + "X1,Xã A,Ủy ban nhân dân các xã, phường,a@xa.gov.vn,,\n")
     assert errors == [
-        "units.csv:2: 7 values, but the header has 6 columns (put a value that contains a comma in double quotes)"
+        "units.csv:2: có 7 giá trị nhưng dòng tiêu đề chỉ có 6 cột (hãy đặt giá trị có dấu phẩy trong ngoặc kép)"
     ]
 
 
@@ -82,7 +82,7 @@ def test_group_label_matches_ignoring_case_and_spacing() -> None:
 def test_bad_email_is_reported_with_its_line() -> None:
     errors = errors_of(HEADER + "SCT,Sở Công Thương,so-ban-nganh,sct@,,\n")
     assert len(errors) == 1
-    assert errors[0].startswith('units.csv:2: email "sct@" is not a valid address')
+    assert errors[0] == 'units.csv:2: email "sct@" không phải địa chỉ email hợp lệ: không có gì sau dấu @'
 
 
 def test_duplicate_code_names_both_lines() -> None:
@@ -92,13 +92,13 @@ def test_duplicate_code_names_both_lines() -> None:
         + "SYT,Sở Y tế,so-ban-nganh,syt@caobang.gov.vn,,\n"
         + "sct,Sở Công Thương (2),so-ban-nganh,sct2@caobang.gov.vn,,\n"
     )
-    assert errors == ['units.csv:4: duplicate code "sct", already on line 2']
+    assert errors == ['units.csv:4: mã "sct" bị lặp (đã có ở dòng 2)']
 
 
 def test_missing_column_is_reported_on_the_header_line() -> None:
     errors = errors_of("code,name,group,contact_person\nSCT,Sở Công Thương,so-ban-nganh,A\n")
     assert len(errors) == 1
-    assert errors[0].startswith("units.csv:1: missing column email")
+    assert errors[0].startswith("units.csv:1: thiếu cột email")
 
 
 def test_optional_columns_may_be_left_out() -> None:
@@ -109,14 +109,14 @@ def test_optional_columns_may_be_left_out() -> None:
 def test_extra_and_repeated_columns_are_refused() -> None:
     errors = errors_of("code,name,group,email,fax,Name\nSCT,Sở,so-ban-nganh,sct@caobang.gov.vn,1,x\n")
     assert len(errors) == 1
-    assert 'unknown column "fax"' in errors[0] and 'column "Name" appears twice' in errors[0]
+    assert 'không có cột "fax"' in errors[0] and 'cột "Name" bị lặp' in errors[0]
     assert errors[0].startswith("units.csv:1: ")
 
 
 def test_unknown_group_lists_the_known_ones() -> None:
     errors = errors_of(HEADER + "SCT,Sở Công Thương,sở ngành,sct@caobang.gov.vn,,\n")
     assert len(errors) == 1
-    assert errors[0].startswith('units.csv:2: unknown group "sở ngành"; known groups: ')
+    assert errors[0].startswith('units.csv:2: không có nhóm "sở ngành"; các nhóm hiện có: ')
     for code, label in DEFAULT_GROUPS.items():
         assert f"{code} ({label})" in errors[0]
 
@@ -125,7 +125,7 @@ def test_groups_come_from_the_parameter() -> None:
     groups = {"khac": "Nhóm khác"}
     [record] = parse(HEADER + "K1,Đơn vị K,nhóm khác,k1@example.vn,,\n", groups)
     assert record.group == "khac"
-    with pytest.raises(DirectoryImportError, match="unknown group"):
+    with pytest.raises(DirectoryImportError, match='không có nhóm "so-ban-nganh"'):
         parse(HEADER + "K1,Đơn vị K,so-ban-nganh,k1@example.vn,,\n", groups)
 
 
@@ -137,20 +137,20 @@ def test_non_utf8_bytes_are_refused_with_the_line_and_a_hint(encoding: str) -> N
         text = unicodedata.normalize("NFD", text)
     errors = errors_of(text.encode(encoding))
     assert len(errors) == 1
-    assert errors[0].startswith("units.csv:3: not UTF-8")
+    assert errors[0].startswith("units.csv:3: không phải văn bản UTF-8")
     assert "CSV UTF-8" in errors[0]
 
 
 def test_bad_byte_right_after_a_bom_file_newline_is_on_the_right_line() -> None:
     data = b"\xef\xbb\xbf" + HEADER.encode() + b"\xd0a Nang,x,so-ban-nganh,a@b.vn,,\n"
     errors = errors_of(data)
-    assert errors[0].startswith("units.csv:2: not UTF-8 (byte 0xD0)")
+    assert errors[0].startswith("units.csv:2: không phải văn bản UTF-8 (byte 0xD0 không đọc được)")
 
 
 @pytest.mark.parametrize("data", [b"", b"\xef\xbb\xbf", b"\n\n  \n", b",,,\n"])
 def test_empty_file_is_refused(data: bytes) -> None:
     errors = errors_of(data)
-    assert errors == ["units.csv:1: file is empty; the first line must be the header code,name,group,email,contact_person,phone"]
+    assert errors == ["units.csv:1: tệp rỗng; dòng đầu tiên phải là dòng tiêu đề code,name,group,email,contact_person,phone"]
 
 
 def test_a_header_only_file_is_refused() -> None:
@@ -169,9 +169,9 @@ def test_formula_looking_name_is_stored_verbatim() -> None:
 @pytest.mark.parametrize(
     ("code", "message"),
     [
-        ("", "code is empty"),
-        ("SỞ CT", 'code "SỞ CT" may only use letters'),
-        ("A" * 41, "may only use letters"),
+        ("", "code không được để trống"),
+        ("SỞ CT", 'code "SỞ CT" chỉ được gồm chữ cái không dấu'),
+        ("A" * 41, "chỉ được gồm chữ cái không dấu"),
     ],
 )
 def test_bad_codes_are_refused(code: str, message: str) -> None:
@@ -190,8 +190,8 @@ def test_phone_with_letters_or_excel_number_is_refused() -> None:
         + "A1,Đơn vị A,so-ban-nganh,a@caobang.gov.vn,,0206 ext 12\n"
         + "A2,Đơn vị B,so-ban-nganh,b@caobang.gov.vn,,2.06385E+08\n"
     )
-    assert errors[0] == 'units.csv:2: phone "0206 ext 12" may only contain digits, spaces and + . - ( )'
-    assert errors[1].startswith('units.csv:3: phone "2.06385E+08"') and "format the column as Text" in errors[1]
+    assert errors[0] == 'units.csv:2: phone "0206 ext 12" chỉ được gồm chữ số, khoảng trắng và + . - ( )'
+    assert errors[1].startswith('units.csv:3: phone "2.06385E+08"') and "hãy định dạng cột là Text" in errors[1]
 
 
 def test_phone_punctuation_is_allowed() -> None:
@@ -208,8 +208,8 @@ def test_all_errors_are_collected_and_nothing_partial_returned() -> None:
         + "SCT,Sở Công Thương,so-ban-nganh,sct@caobang.gov.vn,,\n"
     )
     assert [e.split(": ", 1)[0] for e in errors] == ["units.csv:3", "units.csv:4", "units.csv:4", "units.csv:5"]
-    assert "name is empty" in errors[0]
-    assert "group is empty" in errors[1]
+    assert "name không được để trống" in errors[0]
+    assert "group không được để trống" in errors[1]
     assert 'email "stc@@caobang.gov.vn"' in errors[2]
 
 
@@ -223,12 +223,13 @@ def test_trailing_empty_columns_are_ignored_when_empty_everywhere() -> None:
     [record] = parse(HEADER.rstrip("\n") + ",,\nA1,Đơn vị A,so-ban-nganh,a@caobang.gov.vn,,,,\n")
     assert record.code == "A1"
     errors = errors_of(HEADER.rstrip("\n") + ",\nA1,Đơn vị A,so-ban-nganh,a@caobang.gov.vn,,,ghi chú\n")
-    assert errors[0].startswith("units.csv:1: column 7 has values but no name")
+    assert errors[0].startswith("units.csv:1: cột 7 có giá trị nhưng không có tên cột")
 
 
 def test_semicolon_separated_file_gets_a_hint() -> None:
     errors = errors_of("code;name;group;email\nA1;Đơn vị A;so-ban-nganh;a@caobang.gov.vn\n")
-    assert errors == ["units.csv:1: the columns are separated by semicolons; save the file with commas (CSV)"]
+    assert errors == ["units.csv:1: các cột được phân cách bằng dấu chấm phẩy (;); hãy lưu lại tệp với các cột phân cách "
+                      "bằng dấu phẩy (CSV)"]
 
 
 def test_crlf_line_endings_and_surrounding_spaces_are_accepted() -> None:
@@ -240,7 +241,7 @@ def test_an_unknown_group_is_reported_once_with_the_lines_that_use_it() -> None:
     errors = errors_of(HEADER + "A,Đơn vị A,ban-qlda,a@caobang.gov.vn,,\nB,Đơn vị B,so-ban-nganh,b@caobang.gov.vn,,\n"
                        "C,Đơn vị C,ban-qlda,c@caobang.gov.vn,,\nD,Đơn vị D,ban-qlda,d@caobang.gov.vn,,\n")
     assert len(errors) == 1
-    assert errors[0].startswith('units.csv:2: unknown group "ban-qlda" (lines 2, 4, 5); known groups: ')
+    assert errors[0].startswith('units.csv:2: không có nhóm "ban-qlda" (dòng 2, 4, 5); các nhóm hiện có: ')
     assert "--create-groups" in errors[0]
 
 
@@ -249,7 +250,7 @@ def test_create_groups_takes_an_unknown_group_code_as_a_new_group() -> None:
     with pytest.raises(DirectoryImportError) as caught:
         parse_units_csv(text.encode(), "units.csv", DEFAULT_GROUPS, create_groups=True)
     assert caught.value.errors == [caught.value.errors[0]]
-    assert caught.value.errors[0].startswith('units.csv:3: group "Ban QLDA mới" cannot be created: a group code')
+    assert caught.value.errors[0].startswith('units.csv:3: không tạo được nhóm "Ban QLDA mới": mã nhóm gồm')
     records = parse_units_csv((HEADER + "A,Đơn vị A,ban-qlda,a@caobang.gov.vn,,\n").encode(), "units.csv",
                               DEFAULT_GROUPS, create_groups=True)
     assert [r.group for r in records] == ["ban-qlda"]
@@ -259,18 +260,18 @@ def test_create_groups_takes_an_unknown_group_code_as_a_new_group() -> None:
     ("Sở\x00Y tế", "units.csv:2:7", "U+0000 (NUL)"),
     ('"Sở\tY tế"', "units.csv:2:8", "U+0009 (TAB)"),
     ("Sở\x1bY tế", "units.csv:2:7", "U+001B (ESC)"),
-    ("Sở\x85Y tế", "units.csv:2:7", "U+0085"),
+    ("Sở\x85Y tế", "units.csv:2:7", "U+0085 không được có"),
     ("Sở\x7fY tế", "units.csv:2:7", "U+007F (DEL)"),
 ], ids=["nul", "quoted-tab", "esc", "c1-nel", "del"])
 def test_control_characters_are_refused_with_line_and_column(cell: str, where: str, name: str) -> None:
     errors = errors_of(HEADER + f"SYT,{cell},so-ban-nganh,syt@caobang.gov.vn,,\n")
-    assert any(e.startswith(f"{where}: control character {name}") for e in errors), errors
+    assert any(e.startswith(f"{where}: ký tự điều khiển {name}") for e in errors), errors
 
 
 def test_an_unknown_header_names_the_accepted_headers_and_still_checks_the_rows() -> None:
     errors = errors_of("code,ten,group,email\nSCT,Sở Công Thương,so-ban-nganh,sct@\n,x,nhom-la,a@b.vn\n")
-    assert errors[0].startswith('units.csv:1: missing column name; unknown column "ten"')
-    assert "accepted header names: code, name, group, email, contact_person, phone" in errors[0]
+    assert errors[0].startswith('units.csv:1: thiếu cột name; không có cột "ten"')
+    assert "các tên cột hợp lệ: code, name, group, email, contact_person, phone" in errors[0]
     assert any(e.startswith('units.csv:2: email "sct@"') for e in errors), errors
-    assert "units.csv:3: code is empty" in errors
-    assert any(e.startswith('units.csv:3: unknown group "nhom-la"') for e in errors), errors
+    assert "units.csv:3: code không được để trống" in errors
+    assert any(e.startswith('units.csv:3: không có nhóm "nhom-la"') for e in errors), errors

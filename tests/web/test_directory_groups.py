@@ -103,7 +103,7 @@ def test_an_upload_creates_the_groups_it_names_only_when_asked(app: App) -> None
     refused = client.post("/directory/import", data={"csrf_token": csrf},
                           files={"file": ("danh-ba.csv", content, "text/csv")}, follow_redirects=False)
     assert refused.status_code == 422
-    assert html.unescape(refused.text).count('unknown group "ban-qlda"') == 1
+    assert html.unescape(refused.text).count('không có nhóm "ban-qlda"') == 1
     done = client.post("/directory/import", data={"csrf_token": csrf, "create_groups": "1"},
                        files={"file": ("danh-ba.csv", content, "text/csv")}, follow_redirects=False)
     assert done.status_code == 303

@@ -677,7 +677,7 @@ def test_directory_import_shows_every_line_error_and_imports_nothing(site: Site)
     assert response.status_code == 422 and "danh bạ không thay đổi" in response.text
     errors = [html.unescape(e) for e in re.findall(r"<li><code>(.*?)</code></li>", response.text)]
     assert len(errors) >= 2 and all(e.startswith("danh_bạ.csv:") for e in errors)
-    assert any(":3: email" in e for e in errors) and any('unknown group "nhom-la"' in e for e in errors)
+    assert any(":3: email" in e for e in errors) and any('không có nhóm "nhom-la"' in e for e in errors)
     assert _unit_count(site.app) == before
 
 
