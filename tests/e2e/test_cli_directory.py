@@ -42,7 +42,7 @@ def test_a_label_typed_in_nfd_is_stored_in_nfc(process_cli) -> None:  # type: ig
 
 
 def test_bad_group_input_exits_2_and_changes_nothing(cli) -> None:  # type: ignore[no-untyped-def]
-    assert "không hợp lệ" in _refused(cli, "directory", "groups", "add", "Ban QLDA", "Ban", code="invalid_group_code")
+    assert "không phải mã nhóm hợp lệ" in _refused(cli, "directory", "groups", "add", "Ban QLDA", "Ban", code="invalid_group_code")
     _refused(cli, "directory", "groups", "add", "ban-qlda", "   ", code="invalid_group_label")
     _refused(cli, "directory", "groups", "add", "so-ban-nganh", "Nhóm mới", code="group_exists")
     _refused(cli, "directory", "groups", "add", "khac", "các sở, ban, ngành, đoàn thể tỉnh", code="group_exists")

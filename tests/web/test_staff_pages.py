@@ -696,6 +696,8 @@ def test_editing_a_unit_validates_the_email_and_is_audited(site: Site) -> None:
     staff = site.as_("canbo")
     bad = staff.post("/directory/units/SCT", {"email": "sct@", "contact_person": "Bà <Lan>", "phone": "0206 abc"})
     assert bad.status_code == 422 and "không hợp lệ" in bad.text and "Số điện thoại" in bad.text
+    assert "Địa chỉ &#34;sct@&#34; không hợp lệ: không có gì sau dấu @." in bad.text, bad.text  # not the English reason
+    assert "There must be" not in bad.text
     assert 'value="Bà &lt;Lan&gt;"' in bad.text
     sql = "Bà Lan'; DROP TABLE units; --"
     good = staff.post("/directory/units/SCT", {"email": "VanThu@CaoBang.example.vn", "contact_person": sql,

@@ -11,7 +11,7 @@ from email_validator import EmailNotValidError, validate_email
 
 from models import limits
 from models.db.directory_repository import DirectoryUnit, UnitInfo, unit_info
-from models.directory import check_group_code, check_group_label
+from models.directory import check_group_code, check_group_label, email_problem
 from models.errors import InvalidInput, UnitUnknown
 from models.text import nfc, nfc_or_none
 from workflows.service.app import App
@@ -57,7 +57,7 @@ def _checked_label(label: str, code: str, groups: dict[str, str]) -> str:
     limits.check_text("label", label, limits.GROUP_LABEL)
     cleaned, problem = check_group_label(label)
     if problem:
-        raise InvalidInput(f"Nhãn nhóm không hợp lệ: {problem}.", "invalid_group_label")
+        raise InvalidInput(f"{problem[0].upper()}{problem[1:]}.", "invalid_group_label")
     folded = cleaned.casefold()
     for other, other_label in groups.items():
         if other != code and other_label.casefold() == folded:
@@ -70,7 +70,7 @@ def add_group(app: App, code: str, label: str, actor: str) -> GroupInfo:
     code = nfc(code)
     problem = check_group_code(code)
     if problem:
-        raise InvalidInput(f"Mã nhóm không hợp lệ: {problem}.", "invalid_group_code")
+        raise InvalidInput(f"{problem}.", "invalid_group_code")
     now = app.clock.now()
     with app.uow() as uow:
         groups = uow.directory.groups()
@@ -137,7 +137,9 @@ def check_contact(email: str, contact_person: str | None, phone: str | None) -> 
         try:
             normalized = validate_email(email, check_deliverability=False).normalized
         except EmailNotValidError as error:
-            errors["email"] = f"Địa chỉ \"{email}\" không hợp lệ: {error}"
+            reason = email_problem(error)
+            errors["email"] = f"Địa chỉ \"{email}\" không hợp lệ" + (
+                f": {reason}." if reason else " (ví dụ vanthu@caobang.gov.vn).")
     phone = nfc_or_none(phone)
     if phone is not None and (not _PHONE.fullmatch(phone) or not any(c.isdigit() for c in phone)
                               or limits.length_of(phone) > limits.PHONE):
