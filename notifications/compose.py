@@ -17,6 +17,8 @@ from zoneinfo import ZoneInfo
 
 import jinja2
 
+from config.os_words import os_reason
+
 VIETNAM_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 MESSAGE_KINDS = ("invitation", "reminder_before", "reminder_overdue", "extension", "receipt", "task_reminder",
@@ -228,7 +230,7 @@ def check_template_set(folder: Path) -> list[str]:
         except UnicodeDecodeError:
             problems.append(f"{path}: tệp không phải văn bản UTF-8; hãy lưu lại với bảng mã UTF-8")
         except OSError as exc:
-            problems.append(f"{path}: không đọc được tệp: {exc.strerror or exc}")
+            problems.append(f"{path}: không đọc được tệp: {os_reason(exc)}")
     return problems
 
 

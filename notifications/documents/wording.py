@@ -8,7 +8,6 @@ empty is left out, so "{% if ... %}" switches sentences on and off.
 from __future__ import annotations
 
 import difflib
-import errno
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ import jinja2.meta
 import jinja2.sandbox
 import yaml
 
+from config.os_words import os_reason
 from notifications.documents import vietnamese
 from notifications.documents.specs import SPECS, WordingSpec
 
@@ -113,7 +113,7 @@ def load_wording(name: str, override_dir: Path | None = None) -> Wording:
     try:
         status = os.stat(path)
     except OSError as error:
-        raise WordingError(f"{path}: không đọc được tệp lời văn ({_os_reason(error)})") from error
+        raise WordingError(f"{path}: không đọc được tệp lời văn ({os_reason(error)})") from error
     return _load(str(path), (status.st_mtime_ns, status.st_size), SPECS[name])
 
 
@@ -157,7 +157,7 @@ def _read(path: str, label: str) -> str:
         with open(path, "rb") as handle:
             data = handle.read()
     except OSError as error:
-        raise WordingError(f"{path}: không đọc được tệp lời văn ({_os_reason(error)})") from error
+        raise WordingError(f"{path}: không đọc được tệp lời văn ({os_reason(error)})") from error
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -197,14 +197,6 @@ def _line_and_column(text: str, position: int) -> tuple[int, int]:
     line_start = text.rfind("\n", 0, position) + 1
     return text.count("\n", 0, position) + 1, position - line_start + 1
 
-
-_OS_REASONS = {errno.ENOENT: "không có tệp này", errno.EACCES: "không có quyền đọc", errno.EPERM: "không có quyền đọc",
-               errno.EISDIR: "đây là một thư mục, không phải tệp"}
-
-
-def _os_reason(error: OSError) -> str:
-    """Why a file could not be read, in Vietnamese for the usual reasons, else as the system says it."""
-    return _OS_REASONS.get(error.errno or 0) or error.strerror or str(error)
 
 
 def _pairs(node: yaml.MappingNode, label: str) -> list[tuple[yaml.ScalarNode, yaml.Node]]:

@@ -20,6 +20,7 @@ from pyhanko.sign import fields, signers
 from pyhanko.sign.timestamps import HTTPTimeStamper, TimeStamper
 from pyhanko.stamp import StaticStampStyle
 
+from config.os_words import os_reason
 from notifications.signing.appearance import (
     SignatureAppearance,
     SignatureBox,
@@ -158,7 +159,7 @@ def sign_pdf(
             data = source.data if source.data is not None else source.path.read_bytes()
             key = signers.SimpleSigner.load_pkcs12_data(data, (), passphrase=source.password)
         except OSError as error:
-            raise SigningError(f"Không đọc được tệp khóa {source.path}: {error.strerror or error}") from error
+            raise SigningError(f"Không đọc được tệp khóa {source.path}: {os_reason(error)}") from error
         except ValueError as error:  # pyHanko cannot tell a wrong password from a file that is not PKCS#12
             raise SigningError(f"Không mở được tệp khóa {source.path}: sai mật khẩu, hoặc tệp không phải khóa "
                                "PKCS#12 (.p12, .pfx).") from error

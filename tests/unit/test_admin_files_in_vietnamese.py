@@ -83,7 +83,7 @@ def test_an_unreadable_wording_file_is_a_problem_not_a_crash(tmp_path: Path, mon
     with pytest.raises(WordingError) as caught:
         load_wording("reminder_letter")
     assert str(caught.value) == f"{tmp_path / 'absent' / 'reminder_letter.yaml'}: không đọc được tệp lời văn " \
-                                "(không có tệp này)"
+                                "(không có tệp hoặc thư mục này)"
 
 
 def test_an_unknown_document_wording_names_the_known_ones() -> None:

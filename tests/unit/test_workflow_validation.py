@@ -462,7 +462,7 @@ def test_validate_file_reports_an_unreadable_file_instead_of_raising(tmp_path: P
     missing = tmp_path / "missing.yaml"
     [problem] = validate_file(missing, REGISTRY)
     assert problem.file == str(missing) and problem.line is None
-    assert str(problem) == f"{missing}: không đọc được tệp (không có tệp này)"
+    assert str(problem) == f"{missing}: không đọc được tệp (không có tệp hoặc thư mục này)"
 
 
 def test_problem_prints_as_file_line_column_message() -> None:

@@ -16,6 +16,8 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
+from config.os_words import os_reason
+
 if TYPE_CHECKING:
     from workflows.cli.database_errors import Target
 
@@ -173,7 +175,7 @@ def guarded(as_json: bool = False) -> Iterator[None]:
         if error.filename is None:  # not about a file someone named: a fault to see whole
             raise
         name = os.fsdecode(error.filename) if isinstance(error.filename, (str, bytes)) else str(error.filename)
-        problem = error.strerror or str(error)
+        problem = os_reason(error)
         raise fail("file_unusable", f"{_shown(name)}: không dùng được tệp hoặc thư mục này ({problem}).",
                    EXIT_BAD_INPUT, as_json) from None
     except Exception as error:

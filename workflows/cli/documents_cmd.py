@@ -8,6 +8,7 @@ from typing import Any
 
 import typer
 
+from config.os_words import os_reason
 from workflows.cli.common import (
     ACTOR_OPTION,
     JSON_OPTION,
@@ -42,7 +43,7 @@ def _write(folder: Path, files: list[tuple[str, bytes]]) -> list[Path]:
                 partial.write_bytes(content)
             written.append(folder / name)
     except OSError as error:
-        raise InvalidInput(f"--out: không ghi được tệp vào thư mục \"{folder}\" ({error.strerror or error}).",
+        raise InvalidInput(f"--out: không ghi được tệp vào thư mục \"{folder}\" ({os_reason(error)}).",
                            "out_not_writable") from None
     return written
 

@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
+from config.os_words import os_reason
 from workflows.cli.common import ACTOR_OPTION, JSON_OPTION, actor_name, console, guarded, open_app, print_json
 
 if TYPE_CHECKING:
@@ -176,7 +177,7 @@ def export(year: int | None = YEAR_OPTION,
         try:
             folder = out.is_dir()
         except OSError as error:  # a name too long for the file system, say
-            raise InvalidInput(f"--out: không dùng được \"{out}\" ({error.strerror or error}).", "bad_out") from None
+            raise InvalidInput(f"--out: không dùng được \"{out}\" ({os_reason(error)}).", "bad_out") from None
         if not folder and out.suffix.lower() != ".xlsx":
             raise InvalidInput(f"--out: \"{out}\" phải là tệp .xlsx hoặc một thư mục.", "bad_out")
         exported = export_xlsx(open_app(), checked)
@@ -185,7 +186,7 @@ def export(year: int | None = YEAR_OPTION,
             with file_in_place(target) as partial:
                 partial.write_bytes(exported.content)
         except OSError as error:
-            raise InvalidInput(f"--out: không ghi được \"{target}\" ({error.strerror or error}).",
+            raise InvalidInput(f"--out: không ghi được \"{target}\" ({os_reason(error)}).",
                                "out_not_writable") from None
     if as_json:
         print_json({"path": str(target), "year": exported.year, "entries": exported.entries})

@@ -9,6 +9,7 @@ from pathlib import Path
 import typer
 from rich.text import Text
 
+from config.os_words import os_reason
 from workflows.cli.common import ACTOR_OPTION, JSON_OPTION, actor_name, console, guarded, open_app, print_json
 
 MAX_ID = 2**31 - 1
@@ -33,7 +34,7 @@ def _image(path: Path | None, option: str) -> bytes | None:
     try:
         content = path.read_bytes()
     except OSError as error:
-        raise InvalidInput(f"{option}: không đọc được \"{path}\" ({error.strerror or error}).", "bad_file") from None
+        raise InvalidInput(f"{option}: không đọc được \"{path}\" ({os_reason(error)}).", "bad_file") from None
     if not content.startswith(b"\x89PNG\r\n\x1a\n"):
         raise InvalidInput(f"{option}: \"{path}\" không phải ảnh PNG (cần PNG nền trong suốt).", "bad_file")
     return content
@@ -93,7 +94,7 @@ def round_sign(
             try:
                 out.write_bytes(signed.path.read_bytes())
             except OSError as error:
-                problem = error.strerror or error
+                problem = os_reason(error)
                 raise InvalidInput(f"--out: không ghi được \"{out}\" ({problem}).", "bad_file") from None
     if as_json:
         print_json({"round_id": signed.round_id, "document_key": signed.document_key, "title": signed.title,

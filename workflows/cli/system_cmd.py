@@ -10,6 +10,7 @@ from pathlib import Path
 
 import typer
 
+from config.os_words import os_reason
 from workflows.cli import worker_cmd
 from workflows.cli.common import EXIT_BAD_INPUT, JSON_OPTION, fail, guarded, open_app, print_json, say
 
@@ -123,7 +124,7 @@ def _empty_folder(home: Path) -> None:
                                "một thư mục trống hoặc chưa có.", "demo_home_not_empty")
         home.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        raise InvalidInput(f"--home: không tạo được thư mục \"{home}\" ({error.strerror or error}).",
+        raise InvalidInput(f"--home: không tạo được thư mục \"{home}\" ({os_reason(error)}).",
                            "demo_home_not_created") from None
 
 
@@ -143,7 +144,7 @@ def check_address(host: str, port: int) -> None:
             probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does
             probe.bind(address)
     except OSError as error:
-        raise InvalidInput(f"--host/--port: không mở được {host}:{port} ({error.strerror or error}).",
+        raise InvalidInput(f"--host/--port: không mở được {host}:{port} ({os_reason(error)}).",
                            "address_unavailable") from None
 
 

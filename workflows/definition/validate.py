@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import errno
 import re
 import types
 import typing
@@ -14,6 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from config.os_words import os_reason
 from config.validation_words import said_in_vietnamese
 from workflows.definition.errors import Problem, WorkflowError, sort_problems
 from workflows.definition.schema import (
@@ -89,16 +89,8 @@ def _read(path: Path) -> str | Problem:
         return Problem(str(path), None, None, f"không phải văn bản UTF-8 (byte thứ {err.start + 1} không đọc được); "
                                               "hãy lưu lại tệp bằng bảng mã UTF-8")
     except OSError as err:
-        return Problem(str(path), None, None, f"không đọc được tệp ({_os_reason(err)})")
+        return Problem(str(path), None, None, f"không đọc được tệp ({os_reason(err)})")
 
-
-_OS_REASONS = {errno.ENOENT: "không có tệp này", errno.EACCES: "không có quyền đọc", errno.EPERM: "không có quyền đọc",
-               errno.EISDIR: "đây là một thư mục, không phải tệp"}
-
-
-def _os_reason(err: OSError) -> str:
-    """Why a file could not be read, in Vietnamese for the usual reasons, else as the system says it."""
-    return _OS_REASONS.get(err.errno or 0) or err.strerror or str(err)
 
 
 def _check(text: str, filename: str, registry: Registry) -> tuple[Workflow | None, list[Problem]]:

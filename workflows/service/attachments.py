@@ -25,6 +25,7 @@ from datetime import timedelta
 from pathlib import Path, PurePosixPath
 from urllib.parse import quote
 
+from config.os_words import os_reason
 from models.db.attachment_repository import StoredFile
 from models.db.unit_of_work import UnitOfWork
 from models.errors import DomainError, InvalidInput, NotFound
@@ -265,7 +266,7 @@ def read_attachments(spec: ResponseSpec, given: Sequence[str], limit_mb: int) ->
                 with path.open("rb") as handle:
                     content = handle.read(limit_mb * 1024 * 1024 + 1)
         except (OSError, ValueError) as error:  # unreadable, or a name the system cannot take (NUL, surrogates)
-            reason = error.strerror if isinstance(error, OSError) and error.strerror else "tên tệp không hợp lệ"
+            reason = os_reason(error) if isinstance(error, OSError) else "tên tệp không hợp lệ"
             raise InvalidInput(f"{label}: không đọc được tệp {shown} ({reason}).", "bad_attach") from None
         if not found:
             raise InvalidInput(f"{label}: không có tệp {shown}.", "bad_attach")

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from config.os_words import os_reason
 from models import limits
 from models.directory import DEFAULT_GROUPS, DirectoryImportError, UnitRecord, parse_units_csv
 from models.errors import InvalidInput
@@ -39,7 +40,7 @@ def import_units(app: App, path: Path, actor: str, create_groups: bool = False) 
     try:
         data = path.read_bytes()
     except OSError as error:
-        raise InvalidInput(f"{path}: không đọc được tệp ({error.strerror}).", "file_unreadable") from error
+        raise InvalidInput(f"{path}: không đọc được tệp ({os_reason(error)}).", "file_unreadable") from error
     now = app.clock.now()
     with app.uow() as uow:
         known = uow.directory.groups()
