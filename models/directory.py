@@ -79,8 +79,14 @@ def check_group_label(label: str) -> tuple[str, str | None]:
     return cleaned, None
 
 
+# How to add a group the file names, where the file is imported: on the command line, or on the Danh bạ page.
+ADD_GROUP_BY_COMMAND = "hãy thêm nhóm bằng `ykien directory groups add`, hoặc nhập lại với --create-groups"
+ADD_GROUP_ON_PAGE = ("hãy thêm nhóm ở mục Nhóm đơn vị của trang này, hoặc đánh dấu \"Tạo các nhóm chưa có mà tệp nêu\" "
+                     "rồi nhập lại")
+
+
 def parse_units_csv(data: bytes, filename: str, known_groups: Mapping[str, str],
-                    create_groups: bool = False) -> list[UnitRecord]:
+                    create_groups: bool = False, add_group_hint: str = ADD_GROUP_BY_COMMAND) -> list[UnitRecord]:
     """Parse a UTF-8 CSV with the columns code,name,group,email[,contact_person][,phone].
 
     Either every row is valid and all are returned, or `DirectoryImportError` lists
@@ -102,7 +108,7 @@ def parse_units_csv(data: bytes, filename: str, known_groups: Mapping[str, str],
         errors.append(f"{filename}:{header_line}: không có đơn vị nào: tệp chỉ có dòng tiêu đề; "
                       "hãy ghi mỗi đơn vị một dòng bên dưới")
         raise DirectoryImportError(errors)
-    groups = _GroupMatcher(known_groups, create_groups)
+    groups = _GroupMatcher(known_groups, create_groups, add_group_hint)
     records: list[UnitRecord] = []
     first_line_of_code: dict[str, int] = {}
     for line, cells in rows[1:]:
@@ -239,9 +245,11 @@ def _check_header(
 class _GroupMatcher:
     """Finds a group code from a code or a Vietnamese label, ignoring case and spacing."""
 
-    def __init__(self, known_groups: Mapping[str, str], create: bool = False) -> None:
+    def __init__(self, known_groups: Mapping[str, str], create: bool = False,
+                 add_hint: str = ADD_GROUP_BY_COMMAND) -> None:
         self._known = known_groups
         self._create = create
+        self._add_hint = add_hint
         self._by_key: dict[str, str] = {}
         for code, label in known_groups.items():
             self._by_key.setdefault(_fold(code), code)
@@ -266,8 +274,7 @@ class _GroupMatcher:
             return [f"{filename}:{lines[0]}: không tạo được nhóm \"{text}\"{_lines_note(lines)}: "
                     f"{GROUP_CODE_RULE}; các nhóm hiện có: {self.describe()}" for text, lines in self._unknown.items()]
         return [f"{filename}:{lines[0]}: không có nhóm \"{text}\"{_lines_note(lines)}; các nhóm hiện có: "
-                f"{self.describe()} (hãy thêm nhóm bằng `ykien directory groups add`, hoặc nhập lại với "
-                "--create-groups)" for text, lines in self._unknown.items()]
+                f"{self.describe()} ({self._add_hint})" for text, lines in self._unknown.items()]
 
     def describe(self) -> str:
         return "; ".join(f"{code} ({label})" for code, label in self._known.items()) or "(chưa có nhóm nào)"

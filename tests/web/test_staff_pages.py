@@ -692,6 +692,16 @@ def test_directory_import_adds_and_updates_units_and_is_audited(site: Site) -> N
         assert uow.audit.events(None)[-1].action == "directory_import"
 
 
+def test_an_unknown_group_in_an_uploaded_csv_says_how_to_add_it_on_the_page(site: Site) -> None:
+    csv = "code,name,group,email\nMOI,Đơn vị mới,nhom-la,moi@caobang.example.vn\n"
+    page = site.as_("canbo").post("/directory/import", {}, files={"file": ("u.csv", csv.encode(), "text/csv")})
+    assert page.status_code == 422
+    assert "u.csv:2: không có nhóm &#34;nhom-la&#34;" in page.text, page.text
+    assert "hãy thêm nhóm ở mục Nhóm đơn vị của trang này, hoặc đánh dấu &#34;Tạo các nhóm chưa có mà tệp nêu&#34;" \
+        in page.text
+    assert "ykien directory" not in page.text and "--create-groups" not in page.text  # the command line's words
+
+
 def test_editing_a_unit_validates_the_email_and_is_audited(site: Site) -> None:
     staff = site.as_("canbo")
     bad = staff.post("/directory/units/SCT", {"email": "sct@", "contact_person": "Bà <Lan>", "phone": "0206 abc"})

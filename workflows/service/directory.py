@@ -7,7 +7,7 @@ from typing import Any
 
 from config.os_words import os_reason
 from models import limits
-from models.directory import DEFAULT_GROUPS, DirectoryImportError, UnitRecord, parse_units_csv
+from models.directory import ADD_GROUP_BY_COMMAND, DEFAULT_GROUPS, DirectoryImportError, UnitRecord, parse_units_csv
 from models.errors import InvalidInput
 from workflows.service.app import App
 
@@ -34,7 +34,8 @@ def check_unit_texts(records: list[UnitRecord], filename: str) -> None:
         raise DirectoryImportError(problems)
 
 
-def import_units(app: App, path: Path, actor: str, create_groups: bool = False) -> ImportReport:
+def import_units(app: App, path: Path, actor: str, create_groups: bool = False,
+                 add_group_hint: str = ADD_GROUP_BY_COMMAND) -> ImportReport:
     """Import every unit of the CSV or none; with `create_groups`, a group the file names that does not exist
     yet is created (its label is its code until renamed)."""
     try:
@@ -47,7 +48,7 @@ def import_units(app: App, path: Path, actor: str, create_groups: bool = False) 
         if not known:  # a database `ykien init` did not seed (built directly, as in tests)
             uow.directory.ensure_groups(DEFAULT_GROUPS)
             known = uow.directory.groups()
-        records = parse_units_csv(data, path.name, known, create_groups)
+        records = parse_units_csv(data, path.name, known, create_groups, add_group_hint)
         check_unit_texts(records, path.name)
         created = tuple(sorted({r.group for r in records} - set(known)))
         uow.directory.ensure_groups({code: code for code in created})

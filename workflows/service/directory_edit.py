@@ -11,7 +11,7 @@ from email_validator import EmailNotValidError, validate_email
 
 from models import limits
 from models.db.directory_repository import DirectoryUnit, UnitInfo, unit_info
-from models.directory import check_group_code, check_group_label, email_problem
+from models.directory import ADD_GROUP_ON_PAGE, check_group_code, check_group_label, email_problem
 from models.errors import InvalidInput, UnitUnknown
 from models.text import nfc, nfc_or_none
 from workflows.service.app import App
@@ -177,4 +177,4 @@ def import_upload(app: App, filename: str, content: bytes, actor: str, create_gr
     with tempfile.TemporaryDirectory(prefix="ykien-import-") as folder:
         path = Path(folder) / name
         path.write_bytes(content)
-        return import_units(app, path, actor, create_groups)
+        return import_units(app, path, actor, create_groups, ADD_GROUP_ON_PAGE)
