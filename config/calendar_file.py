@@ -13,6 +13,8 @@ from pathlib import Path
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from config.file_words import line_and_column, not_utf8, refused_character
+
 _STR_TAG = "tag:yaml.org,2002:str"
 _NULL_TAG = "tag:yaml.org,2002:null"
 _TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
@@ -49,12 +51,7 @@ def read_calendar_file(path: Path) -> CalendarExtras:
     except UnicodeDecodeError as exc:
         line = body[: exc.start].count(b"\n") + 1
         byte = len(data) - len(body) + exc.start + 1  # counted in the file, BOM included
-        raise CalendarFileError(
-            [
-                f"{path}:{line}: không phải văn bản UTF-8 (byte thứ {byte} không đọc được); "
-                "hãy lưu lại tệp bằng bảng mã UTF-8"
-            ]
-        ) from None
+        raise CalendarFileError([f"{path}:{line}: {not_utf8(byte)}"]) from None
     return parse_calendar_text(text, str(path))
 
 
@@ -63,11 +60,8 @@ def parse_calendar_text(text: str, filename: str) -> CalendarExtras:
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.reader.ReaderError as exc:  # a character YAML refuses (NUL), found before parsing: no mark
-        line = text.count("\n", 0, exc.position) + 1
-        shown = f"#x{exc.character:04x}" if isinstance(exc.character, int) else repr(exc.character)
-        raise CalendarFileError(
-            [f"{filename}:{line}: lỗi YAML: tệp có ký tự không được phép {shown} (ở ký tự thứ {exc.position + 1})"]
-        ) from None
+        line, _ = line_and_column(text, exc.position)
+        raise CalendarFileError([f"{filename}:{line}: {refused_character(exc)}"]) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         where = f"{filename}:{mark.line + 1}" if mark is not None else filename

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 import jinja2
 
+from config.file_words import not_utf8
 from config.os_words import os_reason
 
 VIETNAM_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -227,8 +228,8 @@ def check_template_set(folder: Path) -> list[str]:
             env.parse(path.read_text(encoding="utf-8"), path.name, str(path))
         except jinja2.TemplateSyntaxError as exc:
             problems.append(f"{path}:{exc.lineno}: lỗi cú pháp mẫu Jinja: {exc.message}")
-        except UnicodeDecodeError:
-            problems.append(f"{path}: tệp không phải văn bản UTF-8; hãy lưu lại với bảng mã UTF-8")
+        except UnicodeDecodeError as exc:
+            problems.append(f"{path}: {not_utf8(exc.start + 1)}")
         except OSError as exc:
             problems.append(f"{path}: không đọc được tệp: {os_reason(exc)}")
     return problems

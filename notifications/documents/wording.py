@@ -20,6 +20,7 @@ import jinja2.meta
 import jinja2.sandbox
 import yaml
 
+from config.file_words import line_and_column, not_utf8, refused_character
 from config.os_words import os_reason
 from notifications.documents import vietnamese
 from notifications.documents.specs import SPECS, WordingSpec
@@ -162,8 +163,7 @@ def _read(path: str, label: str) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
-        raise WordingError(f"{label}:{line}: không phải văn bản UTF-8 (byte thứ {error.start + 1} không đọc được); "
-                           "hãy lưu lại tệp bằng bảng mã UTF-8") from None
+        raise WordingError(f"{label}:{line}: {not_utf8(error.start + 1)}") from None
 
 
 def _compose(text: str, label: str) -> yaml.Node | None:
@@ -171,8 +171,8 @@ def _compose(text: str, label: str) -> yaml.Node | None:
     try:
         loader = yaml.SafeLoader(text)  # checks the characters first: a NUL is refused here, not while parsing
     except yaml.reader.ReaderError as error:
-        line, column = _line_and_column(text, error.position)
-        raise WordingError(f"{label}:{line}:{column}: {_reader_problem(error)}") from None
+        line, column = line_and_column(text, error.position)
+        raise WordingError(f"{label}:{line}:{column}: {refused_character(error)}") from None
     try:
         return loader.get_single_node()
     except yaml.MarkedYAMLError as error:
@@ -183,20 +183,6 @@ def _compose(text: str, label: str) -> yaml.Node | None:
         raise WordingError(f"{label}: lỗi YAML: {error}") from None
     finally:
         loader.dispose()
-
-
-def _reader_problem(error: yaml.reader.ReaderError) -> str:
-    """A character YAML does not accept, as the workflow loader says it."""
-    if isinstance(error.character, int):
-        return f"lỗi YAML: tệp có ký tự không được phép #x{error.character:04x} (ở ký tự thứ {error.position + 1})"
-    return f"lỗi YAML: {error}"
-
-
-def _line_and_column(text: str, position: int) -> tuple[int, int]:
-    """1-based line and column of the character at `position` of `text`."""
-    line_start = text.rfind("\n", 0, position) + 1
-    return text.count("\n", 0, position) + 1, position - line_start + 1
-
 
 
 def _pairs(node: yaml.MappingNode, label: str) -> list[tuple[yaml.ScalarNode, yaml.Node]]:

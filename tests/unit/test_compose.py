@@ -476,7 +476,8 @@ def test_a_misnamed_or_broken_override_is_reported(tmp_path: Path) -> None:
 def test_an_override_not_in_utf8_is_named_not_a_traceback(tmp_path: Path) -> None:
     (tmp_path / "invitation.txt.j2").write_bytes("Kính gửi {{ unit }}".encode("cp1258", "replace"))  # saved as Windows-1258
     assert check_template_set(tmp_path) == [
-        f"{tmp_path / 'invitation.txt.j2'}: tệp không phải văn bản UTF-8; hãy lưu lại với bảng mã UTF-8"]
+        f"{tmp_path / 'invitation.txt.j2'}: không phải văn bản UTF-8 (byte thứ 2 không đọc được); "
+        "hãy lưu lại tệp bằng bảng mã UTF-8"]
 
 
 @pytest.mark.parametrize("message", MESSAGE_KINDS)

@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from config.file_words import not_utf8
 from config.os_words import os_reason
 from config.validation_words import said_in_vietnamese
 from workflows.definition.errors import Problem, WorkflowError, sort_problems
@@ -86,8 +87,7 @@ def _read(path: Path) -> str | Problem:
     try:
         return path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as err:
-        return Problem(str(path), None, None, f"không phải văn bản UTF-8 (byte thứ {err.start + 1} không đọc được); "
-                                              "hãy lưu lại tệp bằng bảng mã UTF-8")
+        return Problem(str(path), None, None, not_utf8(err.start + 1))
     except OSError as err:
         return Problem(str(path), None, None, f"không đọc được tệp ({os_reason(err)})")
 

@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from config.file_words import line_and_column, refused_character
 from workflows.definition.errors import Problem, WorkflowError
 
 DataPath = tuple[str | int, ...]  # keys and list indexes from the document root
@@ -161,8 +162,8 @@ def load_yaml(text: str, filename: str) -> LoadedYaml:
     try:
         loader = yaml.SafeLoader(text)  # reads the characters first: one YAML refuses (NUL) ends it here
     except yaml.reader.ReaderError as err:
-        line, column = _line_and_column(text, err.position)
-        raise WorkflowError([Problem(filename, line, column, _yaml_error(err))]) from None
+        line, column = line_and_column(text, err.position)
+        raise WorkflowError([Problem(filename, line, column, refused_character(err))]) from None
     try:
         node = loader.get_single_node()
         loaded = LoadedYaml(filename, None)
@@ -174,7 +175,7 @@ def load_yaml(text: str, filename: str) -> LoadedYaml:
     except yaml.MarkedYAMLError as err:
         raise WorkflowError([_syntax_problem(filename, err)]) from None
     except yaml.YAMLError as err:
-        raise WorkflowError([Problem(filename, None, None, _yaml_error(err))]) from None
+        raise WorkflowError([Problem(filename, None, None, f"lỗi YAML: {err}")]) from None  # no mark to place it
     finally:
         loader.dispose()
 
@@ -191,20 +192,6 @@ def _syntax_problem(filename: str, err: yaml.MarkedYAMLError) -> Problem:
     if mark is None:
         return Problem(filename, None, None, message)
     return Problem(filename, mark.line + 1, mark.column + 1, message)
-
-
-def _line_and_column(text: str, position: int) -> tuple[int, int]:
-    """1-based line and column of the character at `position` of `text`."""
-    line_start = text.rfind("\n", 0, position) + 1
-    return text.count("\n", 0, position) + 1, position - line_start + 1
-
-
-def _yaml_error(err: yaml.YAMLError) -> str:
-    """A YAML error that has no line and column (a character YAML does not accept), in Vietnamese."""
-    character = getattr(err, "character", None)
-    if isinstance(err, yaml.reader.ReaderError) and isinstance(character, int):
-        return f"lỗi YAML: tệp có ký tự không được phép #x{character:04x} (ở ký tự thứ {err.position + 1})"
-    return f"lỗi YAML: {err}"
 
 
 # PyYAML names what it found by its token: the usual ones, as a person editing the file sees them.
