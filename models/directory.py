@@ -346,16 +346,34 @@ def _cell(cells: list[str], columns: dict[str, int], column: str) -> str:
     return cells[index] if index is not None and index < len(cells) else ""
 
 
+class EmailRefused(ValueError):
+    """An address email_validator refuses; `why` follows the address in a sentence: ": không có gì sau dấu @", or
+    an example address when the reason is not one the table knows."""
+
+    def __init__(self, why: str) -> None:
+        super().__init__(why)
+        self.why = why
+
+
+def normalized_email(text: str) -> str:
+    """The address as kept (email_validator's normal form), for the CSV import and the unit's page alike; raises
+    EmailRefused."""
+    try:
+        return validate_email(text, check_deliverability=False).normalized
+    except EmailNotValidError as exc:
+        problem = email_problem(exc)
+        raise EmailRefused(f": {problem}" if problem else " (ví dụ vanthu@caobang.gov.vn)") from None
+
+
 def _check_email(text: str, where: str, errors: list[str]) -> str | None:
     if not text:
         errors.append(f"{where}: email không được để trống")
         return None
     try:
-        result = validate_email(text, check_deliverability=False)
-    except EmailNotValidError as exc:
-        errors.append(f'{where}: email "{text}" không phải địa chỉ email hợp lệ{_reason(email_problem(exc))}')
+        return normalized_email(text)
+    except EmailRefused as refused:
+        errors.append(f'{where}: email "{text}" không phải địa chỉ email hợp lệ{refused.why}')
         return None
-    return result.normalized
 
 
 def _check_phone(text: str, where: str, errors: list[str]) -> str | None:
@@ -368,10 +386,6 @@ def _check_phone(text: str, where: str, errors: list[str]) -> str | None:
         hint = " (Excel đã đổi số điện thoại thành số dạng khoa học: hãy định dạng cột là Text rồi nhập lại)"
     errors.append(f'{where}: phone "{text}" chỉ được gồm chữ số, khoảng trắng và + . - ( ){hint}')
     return None
-
-
-def _reason(problem: str | None) -> str:
-    return f": {problem}" if problem else " (ví dụ vanthu@caobang.gov.vn)"
 
 
 _MARKS = {"period": "dấu chấm", "hyphen": "dấu gạch ngang"}

@@ -19,8 +19,6 @@ import logging
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from email_validator import EmailNotValidError, validate_email
-
 from config.settings import parse_digest_time
 from models import limits
 from models.db.digest_repository import DigestMessage, LiveRound, Subscriber
@@ -35,6 +33,7 @@ from models.digest import (
     due_window,
     round_digest,
 )
+from models.directory import EmailRefused, normalized_email
 from models.errors import InvalidInput
 from models.staff import StaffUser
 from models.text import nfc
@@ -71,8 +70,8 @@ def checked_email(text: str, field: str = "email") -> str:
     if len(value) > limits.EMAIL:
         raise InvalidInput(f"{field}: địa chỉ thư dài quá {limits.EMAIL} ký tự.", "digest_email_invalid")
     try:
-        return validate_email(value, check_deliverability=False).normalized
-    except EmailNotValidError:
+        return normalized_email(value)
+    except EmailRefused:
         raise InvalidInput(f'{field}: "{value}" không phải địa chỉ thư hợp lệ (ví dụ ten@skhcn.caobang.gov.vn).',
                            "digest_email_invalid") from None
 

@@ -7,11 +7,15 @@ import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from email_validator import EmailNotValidError, validate_email
-
 from models import limits
 from models.db.directory_repository import DirectoryUnit, UnitInfo, unit_info
-from models.directory import ADD_GROUP_ON_PAGE, check_group_code, check_group_label, email_problem
+from models.directory import (
+    ADD_GROUP_ON_PAGE,
+    EmailRefused,
+    check_group_code,
+    check_group_label,
+    normalized_email,
+)
 from models.errors import InvalidInput, UnitUnknown
 from models.text import nfc, nfc_or_none
 from workflows.service.app import App
@@ -135,11 +139,9 @@ def check_contact(email: str, contact_person: str | None, phone: str | None) -> 
         errors["email"] = problem
     else:
         try:
-            normalized = validate_email(email, check_deliverability=False).normalized
-        except EmailNotValidError as error:
-            reason = email_problem(error)
-            errors["email"] = f"Địa chỉ \"{email}\" không hợp lệ" + (
-                f": {reason}." if reason else " (ví dụ vanthu@caobang.gov.vn).")
+            normalized = normalized_email(email)
+        except EmailRefused as refused:
+            errors["email"] = f"Địa chỉ \"{email}\" không hợp lệ{refused.why}."
     phone = nfc_or_none(phone)
     if phone is not None and (not _PHONE.fullmatch(phone) or not any(c.isdigit() for c in phone)
                               or limits.length_of(phone) > limits.PHONE):
