@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -13,6 +12,7 @@ from pathlib import Path
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from config.choice_words import did_you_mean, either
 from config.file_words import line_and_column, not_utf8, refused_character
 
 _STR_TAG = "tag:yaml.org,2002:str"
@@ -95,7 +95,7 @@ class _Parser:
         if root is None or _is_null(root):
             return CalendarExtras()
         if not isinstance(root, MappingNode):
-            self.error(root, f"tệp lịch phải là một khối khóa: giá trị với các khóa {_either(_LISTS, 'và')}")
+            self.error(root, f"tệp lịch phải là một khối khóa: giá trị với các khóa {either(_LISTS, 'và')}")
             return CalendarExtras()
         lists: dict[str, list[_Entry]] = {}
         for key, value in self.mapping_items(root, _LISTS):
@@ -118,7 +118,7 @@ class _Parser:
         seen: dict[str, int] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, ScalarNode) or key_node.tag != _STR_TAG:
-                self.error(key_node, f"khóa phải là {_either(allowed, 'hoặc')}")
+                self.error(key_node, f"khóa phải là {either(allowed, 'hoặc')}")
                 continue
             key = key_node.value
             if key in seen:
@@ -126,7 +126,8 @@ class _Parser:
                 continue
             seen[key] = _line(key_node)
             if key not in allowed:
-                self.error(key_node, f'không có khóa "{key}"{_did_you_mean(key, allowed)}')
+                listed = f" (các khóa được phép: {', '.join(allowed)})"
+                self.error(key_node, f'không có khóa "{key}"{did_you_mean(key, allowed) or listed}')
                 continue
             yield key, value_node
 
@@ -216,14 +217,3 @@ def _is_null(node: Node) -> bool:
     return isinstance(node, ScalarNode) and node.tag == _NULL_TAG
 
 
-def _did_you_mean(word: str, choices: tuple[str, ...]) -> str:
-    """'. Có phải "name"?' after a key close to one of `choices`, else the keys allowed; put it last in a message."""
-    close = difflib.get_close_matches(word, choices, n=1)
-    if close:
-        return f'. Có phải "{close[0]}"?'
-    return f" (các khóa được phép: {', '.join(choices)})"
-
-
-def _either(choices: tuple[str, ...], conjunction: str) -> str:
-    """The choices as a phrase: "days_off và working_days", "date hoặc name"."""
-    return f"{', '.join(choices[:-1])} {conjunction} {choices[-1]}" if len(choices) > 1 else choices[0]

@@ -7,7 +7,6 @@ empty is left out, so "{% if ... %}" switches sentences on and off.
 """
 from __future__ import annotations
 
-import difflib
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ import jinja2.meta
 import jinja2.sandbox
 import yaml
 
+from config.choice_words import did_you_mean, either
 from config.file_words import line_and_column, not_utf8, refused_character
 from config.os_words import os_reason
 from notifications.documents import vietnamese
@@ -142,7 +142,7 @@ def _load(path: str, _version: tuple[int, int], spec: WordingSpec) -> Wording:
             continue
         else:
             known = sorted(spec.texts | spec.blocks)
-            raise WordingError(f"{_where(label, key_node)}: không có khóa \"{key}\"{_suggest(key, known)}")
+            raise WordingError(f"{_where(label, key_node)}: không có khóa \"{key}\"{did_you_mean(key, known)}")
     for key, source in spec.defaults:
         if key not in texts:
             texts[key] = _default_text(key, source, label, spec)
@@ -216,7 +216,7 @@ def _paragraph(node: yaml.Node, label: str, spec: WordingSpec) -> ParagraphTempl
     for key, (key_node, _) in fields.items():
         if key not in _PARAGRAPH_KEYS:
             raise WordingError(
-                f"{_where(label, key_node)}: đoạn văn không có khóa \"{key}\"{_suggest(key, _PARAGRAPH_KEYS)}"
+                f"{_where(label, key_node)}: đoạn văn không có khóa \"{key}\"{did_you_mean(key, _PARAGRAPH_KEYS)}"
             )
     if "text" not in fields:
         raise WordingError(f"{_where(label, node)}: đoạn văn thiếu khóa \"text\"")
@@ -224,12 +224,12 @@ def _paragraph(node: yaml.Node, label: str, spec: WordingSpec) -> ParagraphTempl
     if each is not None and each not in spec.lists:
         raise WordingError(
             f"{_where(label, fields['each'][1])}: văn bản này không có danh sách \"{each}\""
-            f"{_suggest(each, sorted(spec.lists))}"
+            f"{did_you_mean(each, sorted(spec.lists))}"
         )
     align = _string(fields["align"][1], label) if "align" in fields else "justify"
     if align not in ALIGNMENTS:
-        raise WordingError(f"{_where(label, fields['align'][1])}: align phải là {_either(ALIGNMENTS)}, "
-                           f"không phải \"{align}\"{_suggest(align, ALIGNMENTS)}")
+        raise WordingError(f"{_where(label, fields['align'][1])}: align phải là {either(ALIGNMENTS)}, "
+                           f"không phải \"{align}\"{did_you_mean(align, ALIGNMENTS)}")
     return ParagraphTemplate(
         text=_text(fields["text"][1], label, spec, loop=each is not None),
         each=each,
@@ -268,7 +268,7 @@ def _text(node: yaml.Node, label: str, spec: WordingSpec, *, loop: bool) -> Text
     allowed = spec.variables | (LOOP_VARIABLES if loop else frozenset())
     for variable in sorted(jinja2.meta.find_undeclared_variables(parsed)):
         if variable not in allowed:
-            raise WordingError(f"{where}: không có biến \"{variable}\"{_suggest(variable, sorted(allowed))}")
+            raise WordingError(f"{where}: không có biến \"{variable}\"{did_you_mean(variable, sorted(allowed))}")
     return Text(source, where, template)
 
 
@@ -292,12 +292,6 @@ def _where(label: str, node: yaml.Node) -> str:
     return f"{label}:{node.start_mark.line + 1}:{node.start_mark.column + 1}"
 
 
-def _suggest(word: str, known: Any) -> str:
-    """'. Có phải "body"?' after a name close to one of `known`; put it last in a message."""
-    close = difflib.get_close_matches(word, list(known), n=1)
-    return f'. Có phải "{close[0]}"?' if close else ""
-
-
 def _show(node: yaml.Node) -> str:
     """A value as the messages name it: text in double quotes, a mapping or a list by what it is."""
     if isinstance(node, yaml.MappingNode):
@@ -309,11 +303,6 @@ def _show(node: yaml.Node) -> str:
     if node.tag == "tag:yaml.org,2002:str":
         return f'"{node.value}"'
     return str(node.value)
-
-
-def _either(choices: tuple[str, ...]) -> str:
-    """The choices as a phrase: "left, center, right hoặc justify"."""
-    return f"{', '.join(choices[:-1])} hoặc {choices[-1]}" if len(choices) > 1 else choices[0]
 
 
 @cache

@@ -5,12 +5,13 @@ Pure: parsing and printing only; the engine turns a TimeSpec into a date with th
 
 from __future__ import annotations
 
-import difflib
 import re
 import unicodedata
 from collections.abc import Collection
 from dataclasses import dataclass
 from enum import StrEnum
+
+from config.choice_words import did_you_mean
 
 MAX_DAYS = 365
 
@@ -128,9 +129,7 @@ def _anchor(text: str, dates: Collection[str] | None) -> Anchor | str:
         if (dates is None and _NAMED_DATE_RE.match(text)) or (dates is not None and text in dates):
             return text
         names = [a.value for a in Anchor] + sorted(dates or ())
-        close = difflib.get_close_matches(text, names, n=1)
-        hint = f'. Có phải "{close[0]}"?' if close else ""
-        raise _Bad(f'không có mốc "{text}"{hint}') from None
+        raise _Bad(f'không có mốc "{text}"{did_you_mean(text, names)}') from None
 
 
 def _then(reason: str, forms: str) -> str:

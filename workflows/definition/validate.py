@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 import types
 import typing
@@ -13,6 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from config.choice_words import did_you_mean
 from config.file_words import not_utf8
 from config.os_words import os_reason
 from config.validation_words import said_in_vietnamese
@@ -292,7 +292,7 @@ def _schema_problem(loaded: LoadedYaml, error: Any) -> Problem:
         if typing.get_origin(model) is list:
             model = _strip(typing.get_args(model)[0])
         allowed = sorted(model.model_fields) if isinstance(model, type) and issubclass(model, BaseModel) else []
-        hint = _did_you_mean(field, allowed) or (f" (các trường được phép: {', '.join(allowed)})" if allowed else "")
+        hint = did_you_mean(field, allowed) or (f" (các trường được phép: {', '.join(allowed)})" if allowed else "")
         return loaded.problem(path, f"không có trường \"{field}\"{hint}", prefer_key=True)
     if kind == "value_error":
         message = str(error["ctx"]["error"])
@@ -345,12 +345,6 @@ def _show(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return repr(value)
-
-
-def _did_you_mean(name: str, candidates: Iterable[str]) -> str:
-    """'. Có phải "effects"?' after a name close to one of candidates; put it last in a message."""
-    close = difflib.get_close_matches(name, sorted(candidates), n=1, cutoff=0.6)
-    return f'. Có phải "{close[0]}"?' if close else ""
 
 
 # --- cross-references ---------------------------------------------------------------------------
@@ -415,7 +409,7 @@ class _Semantics:
         """Report an event the definition does not declare; True when it is declared."""
         if self.events is None or event in self.events:
             return True
-        hint = _did_you_mean(event, self.events) or f" (hãy khai báo dưới events: kèm tên gọi, ví dụ {event}: \"...\")"
+        hint = did_you_mean(event, self.events) or f" (hãy khai báo dưới events: kèm tên gọi, ví dụ {event}: \"...\")"
         self.report(path, f"không có sự kiện \"{event}\"{hint}", prefer_key=prefer_key)
         return False
 
@@ -446,7 +440,7 @@ class _Semantics:
                 elif parent not in before:
                     later = isinstance(sections, list) and any(
                         isinstance(s, dict) and s.get("key") == parent for s in sections)
-                    hint = " (hãy khai báo mục cha trước mục này)" if later else _did_you_mean(parent, before)
+                    hint = " (hãy khai báo mục cha trước mục này)" if later else did_you_mean(parent, before)
                     self.report(path, f"không có mục cha \"{parent}\"{hint}")
             if isinstance(key, str):
                 if key in before:
@@ -485,7 +479,7 @@ class _Semantics:
         except TimeSpecError:
             return  # the schema reports it
         if str(spec.anchor) not in allowed:
-            hint = _did_you_mean(str(spec.anchor), allowed) or f" ({what}: {', '.join(allowed)})"
+            hint = did_you_mean(str(spec.anchor), allowed) or f" ({what}: {', '.join(allowed)})"
             self.report(path, f"không có mốc ngày \"{spec.anchor}\" trong \"{at}\"{hint}")
 
     def check_required_unless(self, base: DataPath, form: dict[str, Any]) -> None:
@@ -500,7 +494,7 @@ class _Semantics:
                 if other is None or key == field.get("key"):
                     known = [k for k in fields if isinstance(k, str) and k != field.get("key")]
                     self.report(where, f"required_unless: không có trường \"{key}\" trong phiếu"
-                                       f"{_did_you_mean(key, known)}", prefer_key=True)
+                                       f"{did_you_mean(key, known)}", prefer_key=True)
                     continue
                 options = other.get("options") if isinstance(other.get("options"), list) else None
                 for j, value in _items(excused):
@@ -529,7 +523,7 @@ class _Semantics:
             participants = spec.get("participants")
             if isinstance(participants, str) and participants not in groups:
                 known = [g for g in groups if isinstance(g, str)]
-                hint = _did_you_mean(participants, known) or \
+                hint = did_you_mean(participants, known) or \
                     f" (participants: {', '.join(known) or 'chưa khai báo nhóm nào'})"
                 self.report((*base, "participants"), f"không có nhóm participants \"{participants}\"{hint}")
             self.check_anchor((*base, "due"), spec.get("due"), ["deadline", "closing", *dates],
@@ -557,11 +551,11 @@ class _Semantics:
             if builders is not None and isinstance(builder, str) and builder not in builders:
                 self.report(("documents", key, "builder"),
                             f"không có bộ dựng văn bản \"{builder}\" (các bộ dựng có: {', '.join(sorted(builders))})"
-                            f"{_did_you_mean(builder, builders)}")
+                            f"{did_you_mean(builder, builders)}")
             for i, state in _items(document.get("states")):
                 if isinstance(state, str) and state not in self.states:
                     self.report(("documents", key, "states", i),
-                                f"không có trạng thái \"{state}\"{_did_you_mean(state, self.states)}")
+                                f"không có trạng thái \"{state}\"{did_you_mean(state, self.states)}")
             cited = document.get("cites")
             if isinstance(cited, str):
                 if cited == key:
@@ -577,7 +571,7 @@ class _Semantics:
         document = self.documents.get(key)
         if document is None:
             self.report(path, f"không có văn bản \"{key}\" (hãy khai báo dưới documents:)"
-                              f"{_did_you_mean(key, self.documents)}")
+                              f"{did_you_mean(key, self.documents)}")
         elif isinstance(document, dict) and document.get("numbered") is not True:
             self.report(path, f"văn bản \"{key}\" không có số để dẫn chiếu (hãy đặt numbered: true)")
 
@@ -597,7 +591,7 @@ class _Semantics:
     def check_initial(self) -> None:
         initial = self.data.get("initial")
         if isinstance(initial, str) and self.states and initial not in self.states:
-            self.report(("initial",), f"không có trạng thái \"{initial}\"{_did_you_mean(initial, self.states)}")
+            self.report(("initial",), f"không có trạng thái \"{initial}\"{did_you_mean(initial, self.states)}")
 
     def check_templates(self) -> None:
         known = self.registry.templates
@@ -607,7 +601,7 @@ class _Semantics:
             if kind and kind not in known:
                 self.report(
                     ("templates", kind),
-                    f"không có loại thông báo \"{kind}\"{_did_you_mean(kind, known)}",
+                    f"không có loại thông báo \"{kind}\"{did_you_mean(kind, known)}",
                     prefer_key=True,
                 )
 
@@ -621,7 +615,7 @@ class _Semantics:
                 self.report((*path, i), f"{kind} \"{value}\" được liệt kê hai lần")
             seen.add(value)
             if value not in known:
-                self.report((*path, i), f"không có {kind} \"{value}\"{_did_you_mean(value, known)}")
+                self.report((*path, i), f"không có {kind} \"{value}\"{did_you_mean(value, known)}")
 
     def check_state(self, state_name: str, state: dict[str, Any]) -> None:
         base: DataPath = ("states", state_name)
@@ -678,11 +672,11 @@ class _Semantics:
     def check_transition(self, path: DataPath, transition: dict[str, Any]) -> None:
         target = transition.get("to")
         if isinstance(target, str) and target not in self.states:
-            self.report((*path, "to"), f"không có trạng thái \"{target}\"{_did_you_mean(target, self.states)}")
+            self.report((*path, "to"), f"không có trạng thái \"{target}\"{did_you_mean(target, self.states)}")
         guard = transition.get("guard")
         if isinstance(guard, str) and guard not in self.registry.guards:
             self.report((*path, "guard"),
-                        f"không có điều kiện \"{guard}\"{_did_you_mean(guard, self.registry.guards)}")
+                        f"không có điều kiện \"{guard}\"{did_you_mean(guard, self.registry.guards)}")
         self.check_names((*path, "effects"), transition.get("effects"), "hành động", self.registry.effects)
 
     def check_timers(self, base: DataPath, state: dict[str, Any], transitions: dict[str, Any]) -> None:
@@ -735,7 +729,7 @@ class _Semantics:
             if isinstance(key, str) and key not in self.documents:
                 self.report((*base, "package", "documents", i),
                             f"không có văn bản \"{key}\" (hãy khai báo dưới documents:)"
-                            f"{_did_you_mean(key, self.documents)}")
+                            f"{did_you_mean(key, self.documents)}")
 
     def check_dead_timers(self, base: DataPath, state: dict[str, Any], transitions: dict[str, Any]) -> None:
         """A reminder due when the state has already been left by its closing timer can never fire."""

@@ -2,11 +2,11 @@
 answers with their notes, its draft file, its audit trail). Constant queries per page."""
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 
+from config.choice_words import did_you_mean
 from models.audit import AuditEvent, ChainBreak, verify_chain
 from models.db.response_repository import CommentView, UnitAnswer
 from models.db.round_repository import GridFilter, RoundDetails
@@ -200,10 +200,8 @@ def checked_list_filter(app: App, status: str | None, office: str | None) -> tup
         status = nfc(status)
         states = sorted({name for workflow in catalogue().workflows.values() for name in workflow.states})
         if status not in states:
-            near = difflib.get_close_matches(status, states, n=1)
-            hint = f' Có phải "{near[0]}"?' if near else ""
-            raise InvalidInput(f'status: không có trạng thái "{status}" trong quy trình nào ({", ".join(states)}).'
-                               f"{hint}", "status_unknown")
+            raise InvalidInput(f'status: không có trạng thái "{status}" trong quy trình nào ({", ".join(states)})'
+                               f"{did_you_mean(status, states) or '.'}", "status_unknown")
     if office is not None:
         with app.uow(read_only=True) as uow:
             office = known(uow, office)
