@@ -13,6 +13,7 @@ fi
 if [ "${1:-}" = "--dev" ]; then
     .tools/bin/uv sync --locked --quiet --compile-bytecode
 else
-    .tools/bin/uv sync --locked --quiet --compile-bytecode --no-dev
+    # --inexact: a checkout set up for the tests keeps its test tools when the demo is run in it
+    .tools/bin/uv sync --locked --quiet --compile-bytecode --no-dev --inexact
 fi
 .venv/bin/python -m compileall -q config models notifications workflows >/dev/null
