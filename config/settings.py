@@ -41,6 +41,11 @@ def parse_digest_time(text: str) -> time:
 
 
 NOW_YEARS = (1900, 2999)  # what YKIEN_NOW may freeze the clock at
+SHORTEST_SECRET_KEY = 32
+# The issuer's code in a document's ký hiệu ("…/SKHCN-TĐC"): letters (Vietnamese too), digits, & . _ -
+ISSUER_CODE = re.compile(r"[\w&.\-]{1,20}")
+_NAME_EXAMPLES = {"issuer_name": "Sở Khoa học và Công nghệ", "governing_body": "UBND tỉnh Cao Bằng",
+                  "place_name": "Cao Bằng"}
 
 
 class SettingsError(ValueError):
@@ -74,8 +79,8 @@ class Settings(BaseSettings):
     # share a fan-out; each process renews its heartbeat row every heartbeat_seconds, and one silent for
     # stale_after_seconds (on the app's clock) is dead: another process takes its claimed rows over.
     claim_size: int = Field(50, ge=1, le=2000)
-    heartbeat_seconds: float = Field(5.0, gt=0, le=600)
-    stale_after_seconds: float = Field(20.0, gt=0, le=3600)
+    heartbeat_seconds: float = Field(5.0, gt=0, le=600, allow_inf_nan=False)
+    stale_after_seconds: float = Field(20.0, gt=0, le=3600, allow_inf_nan=False)
     issuer_name: str = "Sở Khoa học và Công nghệ"
     governing_body: str = "UBND tỉnh Cao Bằng"
     place_name: str = "Cao Bằng"
@@ -144,8 +149,8 @@ class Settings(BaseSettings):
             return None
         value = value.expanduser().absolute()
         if not value.is_file():
-            raise ValueError(f'"{value}" is not a file (expected the PEM certificates of the CA that signed the '
-                             "SMTP server's certificate)")
+            raise ValueError(f'"{value}" không phải một tệp; hãy ghi đường dẫn tệp PEM chứa chứng chỉ của CA đã cấp '
+                             "chứng chỉ cho máy chủ thư")
         return value
 
     @field_validator("digest_time", mode="before")
@@ -172,7 +177,8 @@ class Settings(BaseSettings):
             if not value:
                 return None
             if not re.fullmatch(r"[A-Za-z0-9-]{1,60}", value):
-                raise ValueError(f'"{value}" is not an HTTP header name such as X-Forwarded-For or X-Real-IP')
+                raise ValueError(f'"{value}" không phải tên tiêu đề HTTP; chỉ gồm chữ cái không dấu, chữ số và dấu -, '
+                                 "ví dụ X-Forwarded-For hoặc X-Real-IP")
         return value
 
     @field_validator("trust_roots", "timestamp_url", "pkcs11_library", "pkcs11_token", "pkcs11_key", mode="before")
@@ -204,7 +210,7 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             value = value.strip()
             if not _EMAIL_SHAPE.fullmatch(value):
-                raise ValueError(f'"{value}" is not an email address like ykien@skhcn.caobang.gov.vn')
+                raise ValueError(f'"{value}" không phải địa chỉ email; hãy viết như ykien@skhcn.caobang.gov.vn')
         return value
 
     @field_validator("base_url", mode="before")
@@ -212,8 +218,7 @@ class Settings(BaseSettings):
     def _check_base_url(cls, value: Any) -> Any:
         if isinstance(value, str):
             value = value.strip()
-            if not re.fullmatch(r"https?://[^\s/]+(/\S*)?", value):
-                raise ValueError(f'"{value}" is not an http:// or https:// URL')
+            check_web_address(value, "http://127.0.0.1:8000 hoặc https://ykien.skhcn.caobang.gov.vn")
             value = value.rstrip("/")
         return value
 
@@ -225,7 +230,7 @@ class Settings(BaseSettings):
             try:
                 ZoneInfo(value)
             except (ZoneInfoNotFoundError, ValueError):
-                raise ValueError(f'"{value}" is not a known time zone such as Asia/Ho_Chi_Minh') from None
+                raise ValueError(f'"{value}" không phải tên múi giờ; hãy viết như Asia/Ho_Chi_Minh') from None
         return value
 
     @field_validator("now", mode="before")
@@ -238,7 +243,7 @@ class Settings(BaseSettings):
             try:
                 return datetime.fromisoformat(text)
             except ValueError:
-                raise ValueError(f'"{text}" is not an ISO datetime such as 2025-12-05T17:00') from None
+                raise ValueError(f'"{text}" không phải ngày giờ dạng ISO; hãy viết như 2025-12-05T17:00') from None
         return value
 
     @field_validator("smtp_connections", mode="before")
@@ -249,9 +254,9 @@ class Settings(BaseSettings):
             try:
                 number = int(value.strip())
             except ValueError:
-                raise ValueError(f'"{value}" is not a whole number') from None
+                raise ValueError(f'"{value}": phải là một số nguyên') from None
         if isinstance(number, int) and not isinstance(number, bool) and not 1 <= number <= 32:
-            raise ValueError(f'"{value}" is not between 1 and 32')
+            raise ValueError(f'"{value}": phải từ 1 đến 32')
         return number
 
     @field_validator("stale_after_seconds", mode="after")
@@ -260,14 +265,45 @@ class Settings(BaseSettings):
         # `heartbeat_seconds` is declared before, so it is already validated here (if valid).
         heartbeat = info.data.get("heartbeat_seconds")
         if heartbeat is not None and value < 2 * heartbeat:
-            raise ValueError(f'"{value:g}" is less than twice YKIEN_HEARTBEAT_SECONDS ({heartbeat:g}): a live process '
-                             "would be taken for dead between two heartbeats")
+            raise ValueError(f'"{value:g}": phải ít nhất gấp đôi YKIEN_HEARTBEAT_SECONDS ({heartbeat:g}); nhỏ hơn '
+                             "thì một tiến trình đang chạy bị coi là đã chết giữa hai lần báo còn sống")
         return value
 
     @field_validator("issuer_name", "governing_body", "place_name", mode="after")
     @classmethod
-    def _nfc(cls, value: str) -> str:
-        return unicodedata.normalize("NFC", value.strip())
+    def _nfc(cls, value: str, info: ValidationInfo) -> str:
+        value = unicodedata.normalize("NFC", value.strip())
+        if not value:  # it heads every letter: a blank one would be signed as it is
+            raise ValueError(f"không được để trống; ví dụ {_NAME_EXAMPLES[str(info.field_name)]}")
+        return value
+
+    @field_validator("issuer_code", mode="after")
+    @classmethod
+    def _check_issuer_code(cls, value: str) -> str:
+        value = unicodedata.normalize("NFC", value.strip())
+        if not (ISSUER_CODE.fullmatch(value) and any(char.isalpha() for char in value)):
+            raise ValueError(f'"{value}" không phải mã cơ quan dùng trong số ký hiệu văn bản (…/SKHCN-TĐC): chỉ gồm '
+                             "chữ, số và & . _ -, không có khoảng trắng hay dấu /, tối đa 20 ký tự, ví dụ SKHCN")
+        return value
+
+    @field_validator("secret_key", mode="after")
+    @classmethod
+    def _check_secret_key(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        if len(value) < SHORTEST_SECRET_KEY:  # personal links are signed with it: a short key can be guessed
+            raise ValueError(f"ngắn quá ({len(value)} ký tự): cần ít nhất {SHORTEST_SECRET_KEY} ký tự ngẫu nhiên, "
+                             "ví dụ kết quả của lệnh python3 -c \"import secrets; print(secrets.token_urlsafe(48))\"; "
+                             "hoặc bỏ trống để ykien tự tạo khóa trong tệp $YKIEN_HOME/secret_key")
+        return value
+
+    @field_validator("timestamp_url", mode="after")
+    @classmethod
+    def _check_timestamp_url(cls, value: str | None) -> str | None:
+        if value is not None:
+            value = value.strip()
+            check_web_address(value, "http://timestamp.example.vn/tsa (địa chỉ do nhà cung cấp chứng thư số cho)")
+        return value
 
     @field_validator("now", mode="after")
     @classmethod
@@ -277,7 +313,7 @@ class Settings(BaseSettings):
             value = value.replace(tzinfo=ZoneInfo(info.data["timezone"]))
         if value is not None and not NOW_YEARS[0] <= value.year <= NOW_YEARS[1]:
             # near year 1 or 9999 the clock's UTC, local time or next day would not exist
-            raise ValueError(f'"{value.isoformat()}" is not between the years {NOW_YEARS[0]} and {NOW_YEARS[1]}')
+            raise ValueError(f'"{value.date().isoformat()}": năm phải từ {NOW_YEARS[0]} đến {NOW_YEARS[1]}')
         return value
 
     @property
@@ -338,6 +374,12 @@ def load_settings(**overrides: Any) -> Settings:
 DATABASE_BACKENDS = ("postgresql", "sqlite")
 DATABASE_URL_EXAMPLES = "postgresql+psycopg://ykien@localhost/ykien hoặc sqlite:////srv/ykien/ykien.db"
 LONGEST_SQLITE_TIMEOUT = 3600.0  # seconds a SQLite writer may be told to wait for the lock (?timeout=)
+
+
+def check_web_address(value: str, example: str) -> None:
+    """Raise ValueError, in Vietnamese with `example`, unless `value` is an http:// or https:// address."""
+    if not re.fullmatch(r"https?://[^\s/]+(/\S*)?", value):
+        raise ValueError(f'"{value}" không phải địa chỉ http:// hay https://; hãy viết như {example}')
 
 
 def check_database_url(value: str) -> None:
@@ -421,7 +463,7 @@ def _describe(exc: ValidationError) -> str:
         if isinstance(cause, ValueError):
             message = str(cause)
         elif error["type"] == "extra_forbidden":
-            message = "unknown setting"
+            message = "không có thiết lập này"
         else:
             message = f'"{error.get("input")}": {said_in_vietnamese(error)}'
         lines.append(f"{name}: {message}")

@@ -23,6 +23,7 @@ _SAID: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "int_type": lambda _: "phải là một số nguyên",
     "float_parsing": lambda _: "phải là một số",
     "float_type": lambda _: "phải là một số",
+    "finite_number": lambda _: "phải là một số hữu hạn",
     "decimal_parsing": lambda _: "phải là một số",
     "bool_parsing": lambda _: "phải là có hoặc không (true/false, 1/0)",
     "date_parsing": lambda _: "phải là một ngày hợp lệ",

@@ -27,7 +27,7 @@ def test_a_blank_variable_is_the_default(cli) -> None:  # type: ignore[no-untype
 def test_settings_mask_the_passwords_and_the_secret_key(cli) -> None:  # type: ignore[no-untyped-def]
     env = {"YKIEN_SMTP_URL": "smtp+starttls://ykien:Mat-khau-9@mail.langson.gov.vn:587",
            "YKIEN_DATABASE_URL": "postgresql+psycopg://ykien:Pg-secret-7@db.local/ykien",
-           "YKIEN_SECRET_KEY": "khoa-bi-mat-rat-dai-0123456789"}
+           "YKIEN_SECRET_KEY": "khoa-bi-mat-rat-dai-0123456789-abcdefgh"}
     shown = cli("settings", "--json", **env)
     rows = by_variable(shown)
     assert rows["YKIEN_SMTP_URL"]["value"] == "smtp+starttls://ykien:***@mail.langson.gov.vn:587"
@@ -44,6 +44,6 @@ def test_a_bad_value_is_one_line_naming_the_variable(process_cli) -> None:  # ty
     cli = process_cli  # the installed script, in a subprocess
     result = cli("settings", expect=2, YKIEN_SMTP_CONNECTIONS="abc")
     assert result.out == ""
-    assert result.err.strip().splitlines() == ['Lỗi: YKIEN_SMTP_CONNECTIONS: "abc" is not a whole number']
+    assert result.err.strip().splitlines() == ['Lỗi: YKIEN_SMTP_CONNECTIONS: "abc": phải là một số nguyên']
     shown = cli("settings", "--json", expect=2, YKIEN_SMTP_CONNECTIONS="abc")
-    assert shown.json["error"]["message"] == 'YKIEN_SMTP_CONNECTIONS: "abc" is not a whole number'
+    assert shown.json["error"]["message"] == 'YKIEN_SMTP_CONNECTIONS: "abc": phải là một số nguyên'

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import re
+import unicodedata
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -107,15 +109,34 @@ def test_naive_now_given_as_override_gets_the_time_zone() -> None:
 @pytest.mark.parametrize(
     ("variable", "value", "expected"),
     [
-        ("YKIEN_NOW", "2025-13-01", 'YKIEN_NOW: "2025-13-01" is not an ISO datetime'),
-        ("YKIEN_NOW", "tomorrow", 'YKIEN_NOW: "tomorrow" is not an ISO datetime'),
-        ("YKIEN_TIMEZONE", "Asia/Hanoi_City", 'YKIEN_TIMEZONE: "Asia/Hanoi_City" is not a known time zone'),
-        ("YKIEN_FROM", "ykien.skhcn", 'YKIEN_FROM: "ykien.skhcn" is not an email address'),
-        ("YKIEN_FROM", "a@b", 'YKIEN_FROM: "a@b" is not an email address'),
-        ("YKIEN_BASE_URL", "127.0.0.1:8000", 'YKIEN_BASE_URL: "127.0.0.1:8000" is not an http:// or https:// URL'),
-        ("YKIEN_SMTP_CONNECTIONS", "0", 'YKIEN_SMTP_CONNECTIONS: "0" is not between 1 and 32'),
-        ("YKIEN_SMTP_CONNECTIONS", "33", 'YKIEN_SMTP_CONNECTIONS: "33" is not between 1 and 32'),
-        ("YKIEN_SMTP_CONNECTIONS", "many", 'YKIEN_SMTP_CONNECTIONS: "many" is not a whole number'),
+        ("YKIEN_NOW", "2025-13-01", 'YKIEN_NOW: "2025-13-01" không phải ngày giờ dạng ISO; hãy viết như 2025-12-05T17:00'),
+        ("YKIEN_NOW", "tomorrow", 'YKIEN_NOW: "tomorrow" không phải ngày giờ dạng ISO'),
+        ("YKIEN_NOW", "0900-01-01T08:00", 'YKIEN_NOW: "0900-01-01": năm phải từ 1900 đến 2999'),
+        ("YKIEN_TIMEZONE", "Asia/Hanoi_City",
+         'YKIEN_TIMEZONE: "Asia/Hanoi_City" không phải tên múi giờ; hãy viết như Asia/Ho_Chi_Minh'),
+        ("YKIEN_FROM", "ykien.skhcn", 'YKIEN_FROM: "ykien.skhcn" không phải địa chỉ email; hãy viết như ykien@'),
+        ("YKIEN_FROM", "a@b", 'YKIEN_FROM: "a@b" không phải địa chỉ email'),
+        ("YKIEN_BASE_URL", "127.0.0.1:8000",
+         'YKIEN_BASE_URL: "127.0.0.1:8000" không phải địa chỉ http:// hay https://; hãy viết như http://127.0.0.1:8000'),
+        ("YKIEN_TIMESTAMP_URL", "tsa.example.vn", 'YKIEN_TIMESTAMP_URL: "tsa.example.vn" không phải địa chỉ http://'),
+        ("YKIEN_SMTP_CONNECTIONS", "0", 'YKIEN_SMTP_CONNECTIONS: "0": phải từ 1 đến 32'),
+        ("YKIEN_SMTP_CONNECTIONS", "33", 'YKIEN_SMTP_CONNECTIONS: "33": phải từ 1 đến 32'),
+        ("YKIEN_SMTP_CONNECTIONS", "many", 'YKIEN_SMTP_CONNECTIONS: "many": phải là một số nguyên'),
+        ("YKIEN_SMTP_CA_FILE", "/nonexistent/ca.pem", 'YKIEN_SMTP_CA_FILE: "/nonexistent/ca.pem" không phải một tệp'),
+        ("YKIEN_TRUSTED_PROXY_HEADER", "X Real IP",
+         'YKIEN_TRUSTED_PROXY_HEADER: "X Real IP" không phải tên tiêu đề HTTP'),
+        ("YKIEN_HEARTBEAT_SECONDS", "nan", 'YKIEN_HEARTBEAT_SECONDS: "nan": phải là một số hữu hạn'),
+        ("YKIEN_STALE_AFTER_SECONDS", "inf", 'YKIEN_STALE_AFTER_SECONDS: "inf": phải là một số hữu hạn'),
+        ("YKIEN_STALE_AFTER_SECONDS", "6", 'YKIEN_STALE_AFTER_SECONDS: "6": phải ít nhất gấp đôi YKIEN_HEARTBEAT_SECONDS'),
+        # each heads every letter and number of the Sở: blank or malformed, a clerk would sign it so
+        ("YKIEN_ISSUER_NAME", "  ", "YKIEN_ISSUER_NAME: không được để trống; ví dụ Sở Khoa học và Công nghệ"),
+        ("YKIEN_GOVERNING_BODY", "", "YKIEN_GOVERNING_BODY: không được để trống; ví dụ UBND tỉnh Cao Bằng"),
+        ("YKIEN_PLACE_NAME", " ", "YKIEN_PLACE_NAME: không được để trống; ví dụ Cao Bằng"),
+        ("YKIEN_ISSUER_CODE", "SKHCN/CB", 'YKIEN_ISSUER_CODE: "SKHCN/CB" không phải mã cơ quan dùng trong số ký hiệu'),
+        ("YKIEN_ISSUER_CODE", "S KHCN", 'YKIEN_ISSUER_CODE: "S KHCN" không phải mã cơ quan'),
+        ("YKIEN_ISSUER_CODE", "", 'YKIEN_ISSUER_CODE: "" không phải mã cơ quan'),
+        ("YKIEN_ISSUER_CODE", "2025", 'YKIEN_ISSUER_CODE: "2025" không phải mã cơ quan'),
+        ("YKIEN_SECRET_KEY", "bi-mat", "YKIEN_SECRET_KEY: ngắn quá (6 ký tự): cần ít nhất 32 ký tự ngẫu nhiên"),
     ],
 )
 def test_bad_values_name_the_environment_variable(
@@ -140,7 +161,7 @@ def test_every_bad_value_is_reported_at_once(monkeypatch: pytest.MonkeyPatch) ->
 
 
 def test_unknown_override_is_refused() -> None:
-    with pytest.raises(SettingsError, match="smtp_conections: unknown setting"):
+    with pytest.raises(SettingsError, match="smtp_conections: không có thiết lập này"):
         load_settings(smtp_conections=3)
 
 
@@ -176,3 +197,38 @@ def test_the_readme_documents_every_setting() -> None:
     # a province other than Cao Bằng needs these two: each shows an example for another one
     for variable in ("YKIEN_GOVERNING_BODY", "YKIEN_PLACE_NAME"):
         assert "e.g." in table[variable][1] and "Cao Bằng" not in table[variable][1]
+
+
+def test_the_issuer_code_may_carry_vietnamese_letters_and_an_ampersand(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("YKIEN_ISSUER_CODE", " SKH&CN ")
+    assert load_settings().issuer_code == "SKH&CN"
+    monkeypatch.setenv("YKIEN_ISSUER_CODE", unicodedata.normalize("NFD", "SĐT"))
+    assert load_settings().issuer_code == "SĐT"  # NFC, as the register compares it
+
+
+def test_a_blank_secret_key_means_the_key_file_and_a_long_one_is_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("YKIEN_SECRET_KEY", "  ")
+    assert load_settings().secret_key is None
+    monkeypatch.setenv("YKIEN_SECRET_KEY", "k" * 32)
+    assert load_settings().secret_key == "k" * 32
+
+
+def test_no_setting_is_refused_in_english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every value the settings refuse is said in Vietnamese: none of pydantic's or our old English words."""
+    bad = {"YKIEN_NOW": "x", "YKIEN_TIMEZONE": "Mars/Base", "YKIEN_FROM": "x", "YKIEN_BASE_URL": "x",
+           "YKIEN_TIMESTAMP_URL": "x", "YKIEN_SMTP_CONNECTIONS": "x", "YKIEN_SMTP_CA_FILE": "/nonexistent",
+           "YKIEN_TRUSTED_PROXY_HEADER": "a b", "YKIEN_HEARTBEAT_SECONDS": "nan", "YKIEN_CLAIM_SIZE": "0",
+           "YKIEN_ISSUER_NAME": " ", "YKIEN_ISSUER_CODE": "a b", "YKIEN_SECRET_KEY": "x", "YKIEN_LOG_FORMAT": "xml",
+           "YKIEN_DIGEST_TIME": "25:00", "YKIEN_WORK_POOL": "a b", "YKIEN_MAX_UPLOAD_MB": "many"}
+    for variable, value in bad.items():
+        monkeypatch.setenv(variable, value)
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    lines = str(caught.value).splitlines()
+    assert sorted(line.split(":")[0] for line in lines) == sorted(bad)
+    english = re.compile(r"\b(is|not|should|must|valid|input|between|than|number|expected|field)\b", re.IGNORECASE)
+    for line in lines:
+        said = line.split(":", 1)[1]
+        for value in bad.values():  # the value itself is quoted back as typed
+            said = said.replace(f'"{value}"', "")
+        assert not english.search(said.replace("http://", "").replace("https://", "")), line
