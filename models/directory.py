@@ -96,13 +96,16 @@ def parse_units_csv(data: bytes, filename: str, known_groups: Mapping[str, str],
     text = _decode(data, filename)
     errors: list[str] = []
     _check_controls(text, filename, errors)
-    rows = _read_rows(text, filename, errors)
+    rows, read_whole = _read_rows(text, filename, errors)
     if not rows:
-        errors.append(f"{filename}:1: tệp rỗng; dòng đầu tiên phải là dòng tiêu đề {','.join(COLUMNS)}")
+        if read_whole:
+            errors.append(f"{filename}:1: tệp rỗng; dòng đầu tiên phải là dòng tiêu đề {','.join(COLUMNS)}")
         raise DirectoryImportError(errors)
     header_line, header = rows[0]
     columns = _check_header(header, header_line, rows[1:], filename, errors)
     if columns is None:
+        raise DirectoryImportError(errors)
+    if not read_whole:  # the rows after the one it could not read are unknown: say nothing of them
         raise DirectoryImportError(errors)
     if len(rows) == 1:
         errors.append(f"{filename}:{header_line}: không có đơn vị nào: tệp chỉ có dòng tiêu đề; "
@@ -169,8 +172,9 @@ def _check_controls(text: str, filename: str, errors: list[str]) -> None:
 _CONTROL_NAMES = {"\x00": "NUL", "\t": "TAB", "\x0b": "VT", "\x0c": "FF", "\x1b": "ESC", "\x7f": "DEL"}
 
 
-def _read_rows(text: str, filename: str, errors: list[str]) -> list[tuple[int, list[str]]]:
-    """Non-blank CSV records with the line each starts on, cells cleaned and NFC."""
+def _read_rows(text: str, filename: str, errors: list[str]) -> tuple[list[tuple[int, list[str]]], bool]:
+    """Non-blank CSV records with the line each starts on, cells cleaned and NFC; and whether the whole file could
+    be read (if not, `errors` says at which record's first line it stopped)."""
     reader = csv.reader(io.StringIO(text, newline=""))
     rows = []
     next_line = 1
@@ -181,8 +185,9 @@ def _read_rows(text: str, filename: str, errors: list[str]) -> list[tuple[int, l
             if any(cleaned):
                 rows.append((line, cleaned))
     except csv.Error as exc:
-        errors.append(f"{filename}:{reader.line_num}: không đọc được CSV: {_csv_problem(exc)}")
-    return rows
+        errors.append(f"{filename}:{next_line}: không đọc được CSV từ dòng này: {_csv_problem(exc)}")
+        return rows, False
+    return rows, True
 
 
 _FIELD_LIMIT = re.compile(r"field larger than field limit \((\d+)\)")
@@ -356,13 +361,16 @@ class EmailRefused(ValueError):
 
 
 def normalized_email(text: str) -> str:
-    """The address as kept (email_validator's normal form), for the CSV import and the unit's page alike; raises
-    EmailRefused."""
+    """The address as kept (email_validator's normal form, the domain in ASCII), for the CSV import and the unit's
+    page alike; raises EmailRefused. Mail goes out with an ASCII envelope, as most servers of the provinces take it:
+    an accented name before the @ ("nguyễn@…", SMTPUTF8) would be refused at every sending, so it is refused here,
+    and a Vietnamese domain ("sở.vn") is kept as the IDNA form mail servers use ("xn--s-lym.vn")."""
     try:
-        return validate_email(text, check_deliverability=False).normalized
+        checked = validate_email(text, check_deliverability=False, allow_smtputf8=False)
     except EmailNotValidError as exc:
         problem = email_problem(exc)
         raise EmailRefused(f": {problem}" if problem else " (ví dụ vanthu@caobang.gov.vn)") from None
+    return checked.ascii_email or checked.normalized
 
 
 def _check_email(text: str, where: str, errors: list[str]) -> str | None:

@@ -18,6 +18,7 @@ from models.directory import (
     check_group_code,
     check_group_label,
     email_problem,
+    normalized_email,
     parse_units_csv,
 )
 
@@ -81,8 +82,19 @@ SORTS: list[tuple[str, tuple[bytes, str], list[str]]] = [
         "thường bị dính vào khi sao chép từ chương trình khác)",
     ]),
     ("unreadable_csv", typed(HEADER + "A1,Đơn vị A,so-ban-nganh,a@caobang.gov.vn,,\nA2,\"" + "x" * 140_000 + "\n"), [
-        "danh-ba.csv:3: không đọc được CSV: có một giá trị dài quá 131072 ký tự (thường do một dấu ngoặc kép mở "
-        "mà không đóng)",
+        "danh-ba.csv:3: không đọc được CSV từ dòng này: có một giá trị dài quá 131072 ký tự (thường do một dấu ngoặc "
+        "kép mở mà không đóng)",
+    ]),
+    # the quote opens on the first unit's line and swallows the rest: the line named is where it opened, and no
+    # "không có đơn vị nào" follows, as if the file had none
+    ("quote_never_closed", typed(HEADER + 'A1,"Đơn vị A,so-ban-nganh,a@caobang.gov.vn,,\n'
+                                          "A2,Đơn vị B,so-ban-nganh,b@caobang.gov.vn,,\n" + "x" * 140_000), [
+        "danh-ba.csv:2: không đọc được CSV từ dòng này: có một giá trị dài quá 131072 ký tự (thường do một dấu ngoặc "
+        "kép mở mà không đóng)",
+    ]),
+    ("quote_never_closed_in_the_header", typed('"code,name,group,email\n' + "x" * 140_000), [
+        "danh-ba.csv:1: không đọc được CSV từ dòng này: có một giá trị dài quá 131072 ký tự (thường do một dấu ngoặc "
+        "kép mở mà không đóng)",
     ]),
     ("semicolons", typed("code;name;group;email\nA1;Đơn vị A;so-ban-nganh;a@caobang.gov.vn\n"), [
         "danh-ba.csv:1: các cột được phân cách bằng dấu chấm phẩy (;); hãy lưu lại tệp với các cột phân cách bằng "
@@ -143,13 +155,15 @@ EMAILS = [
     ("sct@caobang-.gov.vn", "có dấu chấm và dấu gạch ngang đứng liền nhau"),
     ("văn phòng@caobang.gov.vn", "phần trước dấu @ có ký tự không hợp lệ: dấu cách"),
     ("sct@caobang_gov.vn", "phần sau dấu @ có ký tự không hợp lệ: '_'"),
-    ("sct\u00a0vp@caobang.gov.vn", "có ký tự không được dùng trong địa chỉ email: U+00A0"),
+    ("sct\u00a0vp@caobang.gov.vn", "phần trước dấu @ không được có chữ có dấu hay ký tự ngoài bảng mã ASCII: U+00A0"),
     ("sct＠caobang.gov.vn", "có dấu ＠ (toàn khổ) thay cho dấu @"),
     ("Sở Công Thương <sct@caobang.gov.vn>", "chỉ ghi địa chỉ email, không ghi kèm tên hay dấu < >"),
     ("sct@[10.0.0.1]", "sau dấu @ phải là tên miền, không phải địa chỉ IP"),
     ("sct@caobang.123", "phần sau dấu @ không có đuôi tên miền hợp lệ (như .vn, .com)"),
     ("sct@caobang.test", "phần sau dấu @ là tên miền dành riêng, không dùng được cho thư điện tử"),
     ("sct@xn--abc.vn", "phần sau dấu @ không phải tên miền hợp lệ"),
+    # the envelope is ASCII: an accented name before the @ would be refused at every sending (SMTPUTF8)
+    ("nguyễn.văn@caobang.gov.vn", "phần trước dấu @ không được có chữ có dấu hay ký tự ngoài bảng mã ASCII: 'ă', 'ễ'"),
     ("sct@" + "a" * 70 + ".vn", "sau dấu @, mỗi phần giữa hai dấu chấm chỉ được dài tối đa 63 ký tự (thừa 7 ký tự)"),
 ]
 
@@ -185,7 +199,7 @@ def test_why_an_email_is_refused_is_said_in_vietnamese(address: str, reason: str
 
 
 def test_a_reason_the_table_does_not_know_gives_an_example_instead_of_english(monkeypatch: pytest.MonkeyPatch) -> None:
-    def refuse(text: str, check_deliverability: bool) -> None:
+    def refuse(text: str, check_deliverability: bool, allow_smtputf8: bool) -> None:
         raise EmailNotValidError("A reason a newer email_validator gives.")
 
     monkeypatch.setattr(directory, "validate_email", refuse)
@@ -255,3 +269,8 @@ def test_the_english_check_would_catch_the_old_messages() -> None:
                 'units.csv:2: email "a b@x.vn" không phải địa chỉ email hợp lệ: The email address contains invalid '
                 "characters before the @-sign: SPACE."):
         assert english_in(old), old
+
+
+def test_a_vietnamese_domain_is_kept_as_mail_servers_write_it() -> None:
+    assert normalized_email("VanThu@Sở.vn") == "VanThu@xn--s-lym.vn"
+    assert normalized_email("vanthu@CaoBang.gov.vn") == "vanthu@caobang.gov.vn"
