@@ -675,7 +675,9 @@ def test_directory_import_shows_every_line_error_and_imports_nothing(site: Site)
         "ZZ,Đơn vị lạ,nhom-la,zz@caobang.example.vn\n".encode()
     response = site.as_("canbo").post("/directory/import", {}, files={"file": ("danh bạ.csv", bad, "text/csv")})
     assert response.status_code == 422 and "danh bạ không thay đổi" in response.text
-    errors = [html.unescape(e) for e in re.findall(r"<li><code>(.*?)</code></li>", response.text)]
+    listed = re.search(r'<ol class="errors">(.*?)</ol>', response.text, re.S)
+    assert listed is not None and "<code>" not in listed.group(1)  # sentences in Vietnamese, not in a monospace font
+    errors = [html.unescape(e) for e in re.findall(r"<li>(.*?)</li>", listed.group(1))]
     assert len(errors) >= 2 and all(e.startswith("danh_bạ.csv:") for e in errors)
     assert any(":3: email" in e for e in errors) and any('không có nhóm "nhom-la"' in e for e in errors)
     assert _unit_count(site.app) == before
