@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from config.shown_url import without_password
 from config.smtp_url import SmtpUrlError, parse_smtp_url
 from config.validation_words import said_in_vietnamese
 
@@ -444,14 +445,6 @@ def sqlite_file(url: str) -> Path | None:
     if database in ("", ":memory:"):
         return None
     return Path(database)
-
-
-def without_password(url: str) -> str:
-    """The URL as it may be shown: anything between "://" and "@" is replaced by ***."""
-    scheme, separator, rest = url.partition("://")
-    if not separator or "@" not in rest:
-        return url
-    return f"{scheme}://***@{rest.rpartition('@')[2]}"
 
 
 def _describe(exc: ValidationError) -> str:

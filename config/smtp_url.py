@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from typing import Literal
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from config.shown_url import without_password
+
 TlsMode = Literal["none", "starttls", "implicit"]
 
 _SCHEMES: dict[str, tuple[TlsMode, int]] = {
@@ -58,7 +60,7 @@ class SmtpTarget:
 
 def parse_smtp_url(url: str, *, setting: str = "YKIEN_SMTP_URL") -> SmtpTarget:
     """Parse smtp://, smtp+starttls:// or smtps://[user[:password]@]host[:port][?timeout=S&helo=NAME]."""
-    shown = _without_password(url)
+    shown = without_password(url)
 
     def fail(problem: str) -> SmtpUrlError:
         return SmtpUrlError(setting, f'"{shown}": {problem}')
@@ -105,14 +107,3 @@ def parse_smtp_url(url: str, *, setting: str = "YKIEN_SMTP_URL") -> SmtpTarget:
         timeout=timeout,
         local_hostname=local_hostname,
     )
-
-
-def _without_password(url: str) -> str:
-    scheme, sep, rest = url.partition("://")
-    if not sep:
-        return url
-    userinfo, at, hostpart = rest.rpartition("@")
-    if not at or ":" not in userinfo:
-        return url
-    user = userinfo.split(":", 1)[0]
-    return f"{scheme}://{user}:***@{hostpart}"

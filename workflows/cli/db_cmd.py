@@ -17,7 +17,7 @@ def check(as_json: bool = JSON_OPTION) -> None:
     công việc nền đang chạy hoặc chờ máy xử lý, tiến trình ykien đang hoạt động.
 
     Thoát 0 khi dùng được; 2 với một dòng nói lý do và biến cần sửa (YKIEN_DATABASE_URL, YKIEN_HOME)."""
-    from config.settings import without_password
+    from config.shown_url import without_password
     from workflows.service.database_check import status_of
 
     with guarded(as_json):

@@ -3,28 +3,18 @@ from __future__ import annotations
 
 import os
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import typer
 
+from config.shown_url import MASK, without_password
 from workflows.cli.common import JSON_OPTION, console, guarded, print_json
 
 DEFAULT_SOURCE = "mặc định"
-MASK = "***"
 
 
 def register(app: typer.Typer) -> None:
     app.command("settings")(settings)
 
-
-def mask_url(url: str) -> str:
-    """The URL with its password (if any) replaced by ***."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    user, _, host = parts.netloc.rpartition("@")
-    name = user.split(":", 1)[0]
-    return urlunsplit(parts._replace(netloc=f"{name}:{MASK}@{host}"))
 
 
 def settings_in_force() -> list[dict[str, Any]]:
@@ -46,7 +36,7 @@ def settings_in_force() -> list[dict[str, Any]]:
         if field == "secret_key":
             value = MASK if value else f"(tệp {current.home / 'secret_key'})"
         elif field in ("smtp_url", "database_url") and isinstance(value, str):
-            value = mask_url(value)
+            value = without_password(value)
         if value is not None and not isinstance(value, (str, int)):
             value = value.isoformat() if hasattr(value, "isoformat") else str(value)
         rows.append({"field": field, "variable": variable, "value": value,
