@@ -133,6 +133,9 @@ CALENDAR_PROBLEMS = [
     pytest.param(b"2026: []\n", ["1: khóa phải là days_off hoặc working_days"], id="key_not_a_name"),
     pytest.param(b"days_off: []\ndays_off: []\n", ['2: khóa "days_off" bị lặp (đã có ở dòng 1)'], id="duplicate_key"),
     pytest.param(b"working_day: []\n", ['1: không có khóa "working_day". Có phải "working_days"?'], id="unknown_key"),
+    # "holidays" is not "working_days" (a calendar's holidays are days_off): the allowed keys, no wrong guess
+    pytest.param(b"holidays: []\n", ['1: không có khóa "holidays" (các khóa được phép: days_off, working_days)'],
+                 id="unknown_key_not_guessed_wrong"),
     pytest.param(b'days_off:\n  - { note: "x" }\n',
                  ['2: không có khóa "note" (các khóa được phép: date, name)', "2: thiếu khóa date và name"],
                  id="unknown_and_missing_entry_keys"),
