@@ -11,16 +11,15 @@ from pathlib import Path
 import pytest
 from email_validator import EmailNotValidError
 
-from models import directory
+from models import email_address
 from models.directory import (
     DEFAULT_GROUPS,
     DirectoryImportError,
     check_group_code,
     check_group_label,
-    email_problem,
-    normalized_email,
     parse_units_csv,
 )
+from models.email_address import email_problem, normalized_email
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 HEADER = "code,name,group,email,contact_person,phone\n"
@@ -202,7 +201,7 @@ def test_a_reason_the_table_does_not_know_gives_an_example_instead_of_english(mo
     def refuse(text: str, check_deliverability: bool, allow_smtputf8: bool) -> None:
         raise EmailNotValidError("A reason a newer email_validator gives.")
 
-    monkeypatch.setattr(directory, "validate_email", refuse)
+    monkeypatch.setattr(email_address, "validate_email", refuse)
     assert email_problem("A reason a newer email_validator gives.") is None
     assert email_messages("sct@caobang.gov.vn") == [
         'danh-ba.csv:2: email "sct@caobang.gov.vn" không phải địa chỉ email hợp lệ (ví dụ vanthu@caobang.gov.vn)']

@@ -33,7 +33,7 @@ from models.digest import (
     due_window,
     round_digest,
 )
-from models.directory import EmailRefused, normalized_email
+from models.email_address import EmailRefused, normalized_email
 from models.errors import InvalidInput
 from models.staff import StaffUser
 from models.text import nfc

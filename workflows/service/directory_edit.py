@@ -9,13 +9,8 @@ from pathlib import Path
 
 from models import limits
 from models.db.directory_repository import DirectoryUnit, UnitInfo, unit_info
-from models.directory import (
-    ADD_GROUP_ON_PAGE,
-    EmailRefused,
-    check_group_code,
-    check_group_label,
-    normalized_email,
-)
+from models.directory import ADD_GROUP_ON_PAGE, check_group_code, check_group_label
+from models.email_address import EmailRefused, normalized_email
 from models.errors import InvalidInput, UnitUnknown
 from models.text import nfc, nfc_or_none
 from workflows.service.app import App
