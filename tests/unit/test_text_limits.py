@@ -364,6 +364,9 @@ def check_docx(rendered: RenderedDocument, facts: LongRound, builder: str) -> No
              "call_letter": SUBJECT, "proposal_list_docx": REPORT_SUBJECT, "zero_response_report": REPORT_SUBJECT,
              "ministry_reply": REPORT_SUBJECT, "programme_report": TITLE, "workshop_plan": TITLE,
              "invitation_letter": TITLE, "workshop_report": TITLE}[builder]
+    if builder == "reminder_letter" and facts.workflow.terms.reminder_subject is not None:
+        shown = SUBJECT  # "đôn đốc {subject}": the round's V/v, the whole of it, rather than its title
+        assert f"V/v đôn đốc {one_line(SUBJECT)[:40]}" in text, "reminder_letter: its V/v is not the kind's"
     assert one_line(shown) in text, f"{builder}: the full text is not in the body"
     if len(title) == WORD_TITLE_MAX:
         assert title.endswith("…")

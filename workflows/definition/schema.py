@@ -397,6 +397,9 @@ class Terms(DefinitionModel):
     role: Annotated[str, Field(min_length=1, max_length=20)] | None = None  # the grid's word for that role, when
     # the verb is too long for a column ("Được mời" for "đăng ký tham dự"); the verb with a capital if absent
     topic: str = Field(min_length=1)  # what the email is about: "dự thảo {title}"
+    # The reminder letter's V/v, which may also hold the round's {subject}: "đôn đốc {subject}"; absent, "đôn đốc
+    # {verb} đối với {topic}"
+    reminder_subject: str | None = None
     document: str = "Nội dung"  # what the circulated text is called on the unit's page: "Dự thảo"
     response: str = Field(min_length=1)  # what the unit sends back: "ý kiến góp ý bằng văn bản"
     purpose: str = Field(min_length=1)
@@ -589,7 +592,45 @@ class Workflow(DefinitionModel):
 
 
 def fill_terms(text: str, **values: str) -> str:
-    """Replace {title}, {issuer_name}, {governing_body} in a term; other braces stay as written."""
+    """Replace {title}, {issuer_name}, {governing_body} (and {subject} where a term allows it) in a term; other braces
+    stay as written. A value is not made to say its opening words twice: staff type titles as letters write them,
+    so "dự thảo {title}" with "Dự thảo Kế hoạch …" gives "dự thảo Kế hoạch …", and "đề xuất nhiệm vụ khoa học và
+    công nghệ {title}" with "Đề xuất nhiệm vụ KH&CN cấp quốc gia …" gives "đề xuất nhiệm vụ KH&CN cấp quốc gia …"."""
     for key, value in values.items():
-        text = text.replace("{" + key + "}", value)
+        pieces = text.split("{" + key + "}")
+        text = pieces[0]
+        for number, piece in enumerate(pieces[1:]):
+            text = _joined(text, value, at_start=number == 0) + piece
     return text
+
+
+_AT_LEAST = 2  # words a term and a value must share to count as a repetition ("dự thảo"), not a chance word
+
+
+def _joined(before: str, value: str, at_start: bool) -> str:
+    """`before` then `value`, less the words of `value` that `before` already says (see fill_terms). A value
+    quoted or glued to the text before it is a name as written and stays whole."""
+    said, words = before.split(), value.split()
+    if not said or not words or not before.endswith(" "):
+        return before + value
+    folded_said, folded_words = [_fold(word) for word in said], [_fold(word) for word in words]
+    opening = 0
+    while opening < min(len(said), len(words)) and folded_said[opening] == folded_words[opening]:
+        opening += 1
+    if at_start and opening >= _AT_LEAST:  # the value begins as the term does: it says the whole of it
+        return _lower_word(value.strip())
+    for shared in range(min(len(said), len(words)), _AT_LEAST - 1, -1):
+        if folded_said[-shared:] == folded_words[:shared]:
+            rest = value.split(None, shared)[shared:]
+            return before + rest[0] if rest else before.rstrip()
+    return before + value
+
+
+def _fold(word: str) -> str:
+    return unicodedata.normalize("NFC", word).casefold()
+
+
+def _lower_word(text: str) -> str:
+    """"đề xuất …" for "Đề xuất …"; an abbreviation ("KH&CN", "UBND") keeps its capitals."""
+    first = text.split(maxsplit=1)[0] if text else ""
+    return text[:1].lower() + text[1:] if first[1:] == first[1:].lower() else text

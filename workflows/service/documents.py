@@ -29,7 +29,7 @@ from notifications.documents.programme_report import render_figures_xlsx, render
 from notifications.documents.specs import SPECS
 from notifications.documents.vietnamese import spelled_out
 from workflows.definition import Workflow
-from workflows.definition.schema import DocumentDef, fill_terms
+from workflows.definition.schema import DocumentDef, Terms, fill_terms
 from workflows.engine.timers import closing_date
 from workflows.service import workshop_documents as workshop
 from workflows.service.app import App
@@ -499,7 +499,7 @@ def build_reminder_letter(job: Job) -> bytes:
     first = _cited(job) or docs.LetterRef(facts.sent_on)
     data = docs.ReminderLetterData(
         issuer=issuer(job.app),
-        head=_head(job, f"đôn đốc {terms.verb} đối với {_term(job.app, terms.topic, state)}", facts.today),
+        head=_head(job, _reminder_subject(job.app, terms, state), facts.today),
         addressees=[] if attached else [item.addressee for item in listed], attached_units=attached,
         first_letter_subject=state.subject, first_letter_sent_on=first.sent_on,
         first_letter_number=first.known_number, first_deadline=state.deadline,
@@ -513,6 +513,13 @@ def build_reminder_letter(job: Job) -> bytes:
         contact_name=details.contact_name, contact_title=details.contact_title, contact_phone=details.contact_phone,
         cc=["Lãnh đạo Sở"], signer=_signer(facts))
     return docs.render_reminder_letter(data, wording_dir=job.wording_dir)
+
+
+def _reminder_subject(app: App, terms: Terms, state: RoundState) -> str:
+    """The reminder letter's V/v: the kind's reminder_subject, else "đôn đốc {verb} đối với {topic}"."""
+    if terms.reminder_subject is None:
+        return f"đôn đốc {terms.verb} đối với {_term(app, terms.topic, state)}"
+    return " ".join(fill_terms(_term(app, terms.reminder_subject, state), subject=state.subject).split())
 
 
 def _term(app: App, text: str, state: RoundState) -> str:
