@@ -3,10 +3,12 @@ fields, refuses a figure that is not a number, a negative budget or a required h
 named in Vietnamese, the form refilled, nothing saved), and keeps a report saved unsent."""
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
+import docx
 import pytest
 from fastapi.testclient import TestClient
 from sqlite_template import copy_home_database
@@ -198,6 +200,11 @@ def test_staff_consolidate_heading_by_heading_with_passages_attributed_and_figur
 
     unknown = staff.post(f"/rounds/{round_id}/consolidation/headings", data={"heading": "nope", "text": "x"})
     assert unknown.status_code == 422 and "Mục &#34;nope&#34; không có trong đề cương báo cáo của đợt." in unknown.text
+
+    report = staff.get(f"/rounds/{round_id}/documents/bao-cao-tong-hop.docx")
+    assert report.status_code == 200
+    sent_to = next(p.text for p in docx.Document(io.BytesIO(report.content)).paragraphs if "ban hành Công văn" in p.text)
+    assert " gửi các sở, ban, ngành, đoàn thể tỉnh đề nghị" in sent_to, sent_to  # a group inside a sentence: no "Các"
 
 
 def test_next_years_round_takes_the_same_units_and_shows_last_years_figures_beside(

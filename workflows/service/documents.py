@@ -792,7 +792,7 @@ def build_programme_report(job: Job) -> bytes:
     return render_programme_report(programme_report_data(
         facts.report, issuer(job.app), _head(job, facts.state.subject, facts.today),
         _cited(job) or docs.LetterRef(sent_on=facts.sent_on, subject=facts.state.subject),
-        [item.label for item in facts.listed if item.role is RecipientRole.COMMENT], _signer(facts),
+        [_lower_first(item.label) for item in facts.listed if item.role is RecipientRole.COMMENT], _signer(facts),
         job.app.settings.place_name))
 
 
