@@ -372,6 +372,8 @@ def test_submission_is_a_to_trinh_about_issuing_the_plan_with_the_consultation_f
     assert "Kính gửi: Ủy ban nhân dân tỉnh Cao Bằng." in texts
     body = " ".join(texts)
     assert "gửi xin ý kiến góp ý của 39 cơ quan, đơn vị" in body
+    # the portal was asked to publish it; nobody confirmed it did: the tờ trình says what the Sở knows
+    assert "; đồng thời đề nghị đăng tải dự thảo trên Cổng thông tin điện tử tỉnh để lấy ý kiến rộng rãi." in body
     assert "văn bản trả lời của 04/39 cơ quan, đơn vị" in body
     assert "tiếp thu 01 ý kiến, tiếp thu một phần 01 ý kiến, không tiếp thu 01 ý kiến" in body
     assert "2. Bảng tổng hợp, tiếp thu, giải trình ý kiến góp ý;" in texts
