@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,15 @@ _COLUMN_KEYS = ("column_no", "column_unit", "column_comment", "column_handling")
 Runs = list[tuple[str, bool, bool]]  # (text, bold, italic)
 
 
+def _dated(data: SynthesisData) -> date | None:
+    """The table's date: the day it was prepared; when it goes with a tờ trình, that tờ trình's, left blank (None)
+    as the tờ trình's own is while the register has not numbered it, so that the two never disagree."""
+    attached = data.attached_to
+    if attached is None:
+        return data.prepared_on
+    return attached.sent_on if attached.known_number is not None else None
+
+
 def render_synthesis_docx(data: SynthesisData, *, wording_dir: Path | None = None) -> bytes:
     """The synthesis table on landscape A4 under the department's header, then the lists of units."""
     wording = load_wording("synthesis", wording_dir)
@@ -32,7 +42,7 @@ def render_synthesis_docx(data: SynthesisData, *, wording_dir: Path | None = Non
     document = Decree30Document(landscape=True, title=title, author=data.issuer.display_name)
     document.header(data.issuer, Heading(
         number_line="",
-        place_date=vietnamese.place_date_line(data.issuer.place, data.prepared_on, None),
+        place_date=vietnamese.place_date_line(data.issuer.place, _dated(data), data.prepared_on),
         title=title,
         about=wording.text("subtitle", context),
         note=_attached_line(data, wording, context),

@@ -26,6 +26,7 @@ from notifications.documents import (
     Addressee,
     DocumentDataError,
     LetterHead,
+    LetterRef,
     SynthesisRow,
     WordingError,
     default_wording_path,
@@ -512,3 +513,17 @@ def test_shipped_wording_files_are_what_the_override_directory_copies() -> None:
     # The lead copies these into $YKIEN_HOME/templates/documents; each must stay self-describing.
     for path in default_wording_path("request_letter").parent.glob("*.yaml"):
         assert path.read_text(encoding="utf-8").startswith("# ")
+
+
+def test_a_synthesis_table_going_with_a_to_trinh_carries_the_to_trinhs_date() -> None:
+    """Attached to a tờ trình, the table's date is the tờ trình's: blank, as the tờ trình's own, until the register
+    numbers it (the day it was built would disagree with the tờ trình issued another day), then the tờ trình's."""
+    def dated(attached_to: LetterRef | None) -> str:
+        document = open_docx(render_synthesis_docx(replace(seed_data.synthesis(), attached_to=attached_to)))
+        return " ".join(p.text for p in header_cells(document)[1])
+
+    assert "Cao Bằng, ngày 15 tháng 12 năm 2025" in dated(None)  # on its own: the day it was prepared
+    blank = dated(LetterRef(sent_on=date(2025, 12, 15), kind="Tờ trình", symbol="TTr-SKHCN"))
+    assert re.search(r"Cao Bằng, ngày {5,}tháng 12 năm 2025", blank), blank
+    numbered = dated(LetterRef(sent_on=date(2025, 12, 17), number="12/TTr-SKHCN", kind="Tờ trình"))
+    assert "Cao Bằng, ngày 17 tháng 12 năm 2025" in numbered, numbered
