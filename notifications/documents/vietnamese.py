@@ -44,8 +44,9 @@ def place_date_line(place: str, issued_on: date | None, drafted_on: date | None)
 
 
 def quantity(value: int) -> str:
-    """Counts under 10 take a leading zero in administrative prose: 6 -> "06", 12 -> "12"."""
-    return f"{value:02d}"
+    """Counts from 1 to 9 take a leading zero in administrative prose: 6 -> "06", 12 -> "12"; none is "0", not
+    "00" ("đã nộp 0, chưa nộp 03")."""
+    return f"{value:02d}" if value else "0"
 
 
 def without_end_mark(text: str) -> str:

@@ -39,7 +39,7 @@ from notifications.documents import (
     render_zero_response_report,
 )
 from notifications.documents.data import department_name
-from notifications.documents.vietnamese import long_date, place_date_line, short_date
+from notifications.documents.vietnamese import long_date, place_date_line, quantity, short_date
 
 FONT = "Times New Roman"
 
@@ -527,3 +527,8 @@ def test_a_synthesis_table_going_with_a_to_trinh_carries_the_to_trinhs_date() ->
     assert re.search(r"Cao Bằng, ngày {5,}tháng 12 năm 2025", blank), blank
     numbered = dated(LetterRef(sent_on=date(2025, 12, 17), number="12/TTr-SKHCN", kind="Tờ trình"))
     assert "Cao Bằng, ngày 17 tháng 12 năm 2025" in numbered, numbered
+
+
+def test_a_count_of_none_is_0_not_00() -> None:
+    """The workshop report read "đã nộp 00, chưa nộp 03": a zero is not a number from 1 to 9 to pad."""
+    assert [quantity(n) for n in (0, 1, 9, 10, 39, 120)] == ["0", "01", "09", "10", "39", "120"]
