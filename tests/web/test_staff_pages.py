@@ -583,6 +583,9 @@ def test_create_with_a_docx_draft_goes_to_the_invitation_preview(site: Site) -> 
     preview = staff.get(response.headers["location"]).text
     assert "Đã tạo bản nháp" in preview and "(đường dẫn riêng của từng đơn vị)" in preview
     assert "KT. GIÁM ĐỐC/PHÓ GIÁM ĐỐC" in preview and "Phát hành…" in preview
+    # the mail asking for comments is no "thư mời" (an invitation, a workshop's word): named for what it is
+    assert "<h2>Thư gửi đơn vị, như một đơn vị sẽ nhận</h2>" in preview and ">Thư gửi đơn vị</a>" in preview
+    assert "thư mời" not in preview.lower()
     other = staff.get(f"/rounds/{round_id}/preview", params={"unit": "TTTT-VP"}).text
     assert "Trung tâm Thông tin" in other
 

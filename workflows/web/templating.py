@@ -64,7 +64,7 @@ def round_tabs(workflow_name: str) -> list[tuple[str, str, str]]:
         tabs.append(("assignments", "Nhiệm vụ", "/assignments"))
     tabs += [("drafts", "Dự thảo", "/drafts"), ("documents", "Văn bản", "/documents"),
              ("timeline", "Diễn biến", "/timeline"), ("outbox", "Thư đã gửi", "/outbox"),
-             ("audit", "Nhật ký", "/audit"), ("preview", "Thư mời", "/preview")]
+             ("audit", "Nhật ký", "/audit"), ("preview", "Thư gửi đơn vị", "/preview")]
     return tabs
 
 

@@ -119,8 +119,8 @@ FLASH = {
     "extend": "Đã gia hạn: {n} thư thông báo gia hạn.",
     "respond": "Đã ghi nhận {answer}; {n} thư xác nhận gửi cho đơn vị.",
     "close": "Đã kết thúc nhận {answer}.",
-    "created": "Đã tạo bản nháp {round}. Kiểm tra thư mời dưới đây rồi bấm \"Phát hành\".",
-    "edited": "Đã lưu bản nháp {round}. Kiểm tra thư mời dưới đây rồi bấm \"Phát hành\".",
+    "created": "Đã tạo bản nháp {round}. Kiểm tra thư gửi đơn vị dưới đây rồi bấm \"Phát hành\".",
+    "edited": "Đã lưu bản nháp {round}. Kiểm tra thư gửi đơn vị dưới đây rồi bấm \"Phát hành\".",
 }
 
 
