@@ -740,6 +740,9 @@ def test_mailbox_lists_mail_newest_first_and_shows_one_message_escaped(shared: S
     first_invitation = min(ids) - 50 + 1 if min(ids) > 50 else 1
     message = staff.get(f"/mail/{first_invitation}").text
     assert "X-Ykien-Kind" in message and "Kính gửi:" in message and re.search(r"/r/[A-Za-z0-9_-]{20,}", message)
+    # the date in local time as every page writes it, the kind by its label: not "Thu, 20 Nov 2025 02:00:00 +0000"
+    assert re.search(r"<dd>\d\d:\d\d \d\d/\d\d/\d{4}</dd>", message) and "<dd>Xin ý kiến (invitation)</dd>" in message
+    assert not re.search(r"<dd>(Mon|Tue|Wed|Thu|Fri|Sat|Sun), ", message)
     assert "/r/(ẩn)" in shared.as_("lanhdao").get(f"/mail/{first_invitation}").text
     assert staff.get("/mail/999999").status_code == 404
 

@@ -5,11 +5,13 @@ from dataclasses import dataclass, replace
 from email import message_from_bytes
 from email.message import EmailMessage
 from email.policy import default as default_policy
+from email.utils import parsedate_to_datetime
 
 from config.smtp_url import parse_smtp_url
 from models.db.mailbox_repository import MailSummary
 from models.errors import NotFound
 from workflows.service.app import App
+from workflows.service.outbox_view import KIND_LABELS
 
 PER_PAGE = 50
 SHOWN_HEADERS = ("From", "To", "Subject", "Date", "Message-ID", "X-Ykien-Round", "X-Ykien-Unit", "X-Ykien-Kind")
@@ -88,7 +90,21 @@ def received_message(app: App, mail_id: int) -> MailMessage:
         parsed = _parse(stored.summary, stored.raw)
         round_id = _round_id(parsed.headers)
         office = uow.rounds.office_of(round_id) if round_id is not None else None
-    return replace(parsed, round_office=office)
+    return replace(parsed, headers=[(name, _shown(name, value, app)) for name, value in parsed.headers],
+                   round_office=office)
+
+
+def _shown(name: str, value: str, app: App) -> str:
+    """A header's value as staff read it: the date in local time as the pages write it, the kind by its label.
+    A value that does not parse is shown as it came."""
+    if name == "Date":
+        try:
+            return parsedate_to_datetime(value).astimezone(app.tz).strftime("%H:%M %d/%m/%Y")
+        except (TypeError, ValueError, OverflowError):
+            return value
+    if name == "X-Ykien-Kind" and value in KIND_LABELS:
+        return f"{KIND_LABELS[value]} ({value})"
+    return value
 
 
 def _round_id(headers: list[tuple[str, str]]) -> int | None:
