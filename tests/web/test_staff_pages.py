@@ -484,7 +484,7 @@ def test_outbox_lists_each_email_and_shows_its_text(shared: Site) -> None:
     listing = staff.get(f"/rounds/{shared.round_id}/outbox").text
     assert "Đã gửi: 78" in listing and "Thông báo gia hạn" in listing
     invitations = staff.get(f"/rounds/{shared.round_id}/outbox", params={"kind": "invitation"}).text
-    assert invitations.count("Xin ý kiến</td>") == 39
+    assert invitations.count("Thư phát hành</td>") == 39
     with shared.app.uow() as uow:
         message_id = uow.session.scalar(select(OutboxRow.id).where(
             OutboxRow.round_id == shared.round_id, OutboxRow.unit_code == "SCT", OutboxRow.kind == "invitation"))
@@ -741,7 +741,7 @@ def test_mailbox_lists_mail_newest_first_and_shows_one_message_escaped(shared: S
     message = staff.get(f"/mail/{first_invitation}").text
     assert "X-Ykien-Kind" in message and "Kính gửi:" in message and re.search(r"/r/[A-Za-z0-9_-]{20,}", message)
     # the date in local time as every page writes it, the kind by its label: not "Thu, 20 Nov 2025 02:00:00 +0000"
-    assert re.search(r"<dd>\d\d:\d\d \d\d/\d\d/\d{4}</dd>", message) and "<dd>Xin ý kiến (invitation)</dd>" in message
+    assert re.search(r"<dd>\d\d:\d\d \d\d/\d\d/\d{4}</dd>", message) and "<dd>Thư phát hành (invitation)</dd>" in message
     assert not re.search(r"<dd>(Mon|Tue|Wed|Thu|Fri|Sat|Sun), ", message)
     assert "/r/(ẩn)" in shared.as_("lanhdao").get(f"/mail/{first_invitation}").text
     assert staff.get("/mail/999999").status_code == 404

@@ -10,7 +10,8 @@ from models.db.outbox_repository import OutboxItem, OutboxMessage
 from models.errors import NotFound
 from workflows.service.app import App
 
-KIND_LABELS = {"invitation": "Xin ý kiến", "reminder_before": "Nhắc trước hạn", "reminder_overdue": "Nhắc quá hạn",
+KIND_LABELS = {"invitation": "Thư phát hành",  # of every kind: a call, a report request, an invitation too
+               "reminder_before": "Nhắc trước hạn", "reminder_overdue": "Nhắc quá hạn",
                "extension": "Thông báo gia hạn", "receipt": "Xác nhận đã nhận ý kiến"}
 STATUS_LABELS = {"queued": "Đang chờ gửi", "sent": "Đã gửi", "failed": "Gửi lỗi"}
 PER_PAGE = 100
