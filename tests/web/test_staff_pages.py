@@ -485,6 +485,8 @@ def test_outbox_lists_each_email_and_shows_its_text(shared: Site) -> None:
     assert "Đã gửi: 78" in listing and "Thông báo gia hạn" in listing
     invitations = staff.get(f"/rounds/{shared.round_id}/outbox", params={"kind": "invitation"}).text
     assert invitations.count("Thư phát hành</td>") == 39
+    from workflows.service.outbox_view import KIND_LABELS
+    assert not [label for label in KIND_LABELS.values() if "ý kiến" in label]  # every kind's mail, not one kind's
     with shared.app.uow() as uow:
         message_id = uow.session.scalar(select(OutboxRow.id).where(
             OutboxRow.round_id == shared.round_id, OutboxRow.unit_code == "SCT", OutboxRow.kind == "invitation"))

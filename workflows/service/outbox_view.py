@@ -12,7 +12,7 @@ from workflows.service.app import App
 
 KIND_LABELS = {"invitation": "Thư phát hành",  # of every kind: a call, a report request, an invitation too
                "reminder_before": "Nhắc trước hạn", "reminder_overdue": "Nhắc quá hạn",
-               "extension": "Thông báo gia hạn", "receipt": "Xác nhận đã nhận ý kiến"}
+               "extension": "Thông báo gia hạn", "receipt": "Xác nhận đã nhận trả lời"}
 STATUS_LABELS = {"queued": "Đang chờ gửi", "sent": "Đã gửi", "failed": "Gửi lỗi"}
 PER_PAGE = 100
 _LINK = re.compile(r"(/r/)[A-Za-z0-9_-]{8,}")
