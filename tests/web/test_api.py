@@ -452,6 +452,24 @@ def test_openapi_schema_documents_every_endpoint_with_models_and_errors(web: Fas
     assert not any(p.startswith("/r/") or p == "/" for p in spec["paths"])
 
 
+
+def test_every_field_a_caller_sends_is_described_in_vietnamese(web: FastAPI) -> None:
+    """/api/docs lists each body's fields with their description; without one it showed pydantic's title, the
+    field's name in English words ("Contact Name", "Signer Title", "Password")."""
+    client = TestClient(web)
+    spec = client.get("/api/openapi.json").json()
+    schemas = spec["components"]["schemas"]
+    bodies = {name for name in schemas if name.endswith("In")}
+    assert {"LoginIn", "NewRoundIn", "AddresseeIn", "RespondIn", "CommentIn", "ExtendIn", "CloseIn"} <= bodies
+    undescribed = [(name, field) for name in sorted(bodies) for field, schema in schemas[name]["properties"].items()
+                   if not schema.get("description")]
+    assert undescribed == []
+    docs = client.get("/api/docs").text
+    assert "Người ký công văn" in docs and "Mật khẩu" in docs  # the page itself, with the descriptions
+    for english in ("Contact Name", "Signer Title", "Proposed Wording", "Addressees", ">Password<", ">Username<"):
+        assert english not in docs, english
+
+
 # Fuzzing ------------------------------------------------------------------------------------------
 
 # Schemathesis needs the schema at import time (its lazy fixture loader does not work with pytest 9), so the

@@ -90,8 +90,8 @@ class ErrorOut(BaseModel):
 # Session ------------------------------------------------------------------------------------------
 
 class LoginIn(Strict):
-    username: Annotated[str, Field(min_length=1, max_length=limits.USERNAME)]
-    password: Annotated[str, Field(min_length=1, max_length=200)]
+    username: Annotated[str, Field(min_length=1, max_length=limits.USERNAME, description="Tên đăng nhập")]
+    password: Annotated[str, Field(min_length=1, max_length=200, description="Mật khẩu")]
 
 
 class UserOut(BaseModel):
@@ -229,27 +229,30 @@ class AuditOut(BaseModel):
 # Rounds (commands) --------------------------------------------------------------------------------
 
 class AddresseeIn(Strict):
-    units: Annotated[list[Code], Field(max_length=5000)] = []
-    groups: Annotated[list[GroupCode], Field(max_length=100)] = []
-    role: Literal["comment", "publish", "inform"] = "comment"
+    units: Annotated[list[Code], Field(max_length=5000,
+                                       description="Mã các đơn vị trong danh bạ (GET /api/directory)")] = []
+    groups: Annotated[list[GroupCode], Field(max_length=100, description="Mã các nhóm đơn vị: cả nhóm được gửi")] = []
+    role: Literal["comment", "publish", "inform"] = Field(
+        "comment", description="Vai trò: comment (trả lời), publish (đăng tải), inform (để biết)")
 
 
 class NewRoundIn(Strict):
     """Mirrors NewRound; the draft file is attached on the web form, not through this endpoint."""
 
-    title: TitleText
+    title: TitleText = Field(description="Tên dự thảo, văn bản hay việc của đợt, như công văn ghi")
     subject: SubjectText | None = Field(None, description="Trích yếu, không ghi \"V/v\". Mặc định: trích yếu của "
                                                           "quy trình (terms.subject) với tên dự thảo")
     workflow: Annotated[str, Field(min_length=1, max_length=60, pattern=r"^[a-z][a-z0-9_]*$")] | None = Field(
         None, description="Tên quy trình (GET /api/workflows). Mặc định: quy trình đầu tiên trong danh sách")
     office: Office
     deadline: DeadlineText
-    addressees: Annotated[list[AddresseeIn], Field(min_length=1, max_length=20)]
-    contact_name: NameText
-    contact_title: OptionalJobTitle | None = None
-    contact_phone: PhoneText
-    signer_name: NameText
-    signer_title: JobTitleText = "GIÁM ĐỐC"
+    addressees: Annotated[list[AddresseeIn], Field(min_length=1, max_length=20, description="Nơi nhận: đơn vị, "
+                                                                                             "nhóm và vai trò")]
+    contact_name: NameText = Field(description="Cán bộ đầu mối ghi trong công văn")
+    contact_title: OptionalJobTitle | None = Field(None, description="Chức vụ của cán bộ đầu mối")
+    contact_phone: PhoneText = Field(description="Số điện thoại của cán bộ đầu mối")
+    signer_name: NameText = Field(description="Người ký công văn")
+    signer_title: JobTitleText = Field("GIÁM ĐỐC", description="Chức vụ người ký, ví dụ GIÁM ĐỐC, PHÓ GIÁM ĐỐC")
     silence_is_agreement: bool | None = Field(
         None, description="Quá hạn không trả lời được hiểu là đồng ý. Mặc định: theo quy trình; quy trình không có "
                           "câu thông báo (silence.possible = false) không nhận true")
@@ -267,28 +270,31 @@ class CreatedOut(BaseModel):
 
 
 class CommentIn(Strict):
-    section: SectionText | None = None
-    text: CommentText
-    proposed_wording: WordingText | None = None
+    section: SectionText | None = Field(None, description="Mục, điều, khoản của dự thảo mà ý kiến nói tới")
+    text: CommentText = Field(description="Nội dung ý kiến")
+    proposed_wording: WordingText | None = Field(None, description="Đề xuất sửa thành (câu chữ đơn vị đề nghị)")
 
 
 class RespondIn(Strict):
     """A response received outside the personal link (on paper, by phone, by email)."""
 
     unit: Code
-    kind: Literal["agree", "comments", "proposals"]
-    comments: Annotated[list[CommentIn], Field(max_length=MAX_COMMENTS)] = []
+    kind: Literal["agree", "comments", "proposals"] = Field(
+        description="agree (đồng ý, không có ý kiến), comments (có ý kiến), proposals (gửi phiếu)")
+    comments: Annotated[list[CommentIn], Field(max_length=MAX_COMMENTS, description="Các ý kiến, khi kind là "
+                                                                                     "comments")] = []
     proposals: Annotated[list[Annotated[dict[Key, FieldText], Field(max_length=40)]],
                          Field(max_length=MAX_PROPOSALS, description="Các phiếu đề xuất, mỗi phiếu một đối tượng")] = []
-    channel: Literal["paper", "phone", "email", "web"] = "paper"
-    note: NoteText | None = None
+    channel: Literal["paper", "phone", "email", "web"] = Field(
+        "paper", description="Đơn vị trả lời qua: paper (văn bản giấy), phone, email, web")
+    note: NoteText | None = Field(None, description="Ghi chú của người nhập, ví dụ số công văn trả lời")
     late_accept: bool = Field(False, description="Chấp nhận trả lời gửi sau khi đã kết thúc nhận trả lời")
 
 
 class ExtendIn(Strict):
     new_deadline: DeadlineText
     unit: Code | None = Field(None, description="Chỉ gia hạn cho một đơn vị; bỏ trống: gia hạn cho cả đợt")
-    reason: ReasonText | None = None
+    reason: ReasonText | None = Field(None, description="Lý do gia hạn (ghi vào nhật ký)")
 
 
 class RemindIn(Strict):
@@ -297,7 +303,7 @@ class RemindIn(Strict):
 
 
 class CloseIn(Strict):
-    reason: ReasonText | None = None
+    reason: ReasonText | None = Field(None, description="Lý do kết thúc nhận trả lời sớm (ghi vào nhật ký)")
 
 
 class LaunchIn(Strict):

@@ -100,7 +100,7 @@ def _fields(spec: Mapping[str, Any], schema: Mapping[str, Any]) -> list[Field]:
     resolved = _schema(spec, schema)
     required = set(resolved.get("required", ()))
     return [Field(name, "thân yêu cầu", type_text(field), name in required,
-                  str(field.get("description") or field.get("title") or ""))
+                  str(field.get("description") or ""))  # pydantic's "title" is the name in English words
             for name, field in resolved.get("properties", {}).items()]
 
 
