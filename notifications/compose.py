@@ -70,7 +70,7 @@ TERMS_USED: Mapping[str, tuple[str, ...]] = {
     "invitation": ("request", "response", "deadline_label", "link_hint"),
     "reminder_before": ("awaited", "purpose", "link_hint"),
     "reminder_overdue": ("awaited", "purpose", "link_hint"),
-    "extension": ("awaited", "topic", "link_hint"),
+    "extension": ("awaited", "link_hint"),
     "receipt": ("received", "verb"),
     "task_reminder": ("purpose",),
     "task_receipt": (),

@@ -87,7 +87,7 @@ def test_a_consultation_numbers_its_documents_and_each_cites_the_ones_before_it(
     assert "đã gửi quý cơ quan, đơn vị Công văn số 01/SKHCN-TĐC ngày 19/11/2025 V/v" in \
         "\n".join(mails(app, round_id, "reminder_before"))
     execute(app, round_id, Extend(date(2025, 12, 10), "STC", "Đơn vị đề nghị"), STAFF)
-    assert "(đề nghị tại Công văn số 01/SKHCN-TĐC ngày 19/11/2025)" in "\n".join(mails(app, round_id, "extension"))
+    assert "đã đề nghị tại Công văn số 01/SKHCN-TĐC ngày 19/11/2025 V/v" in "\n".join(mails(app, round_id, "extension"))
 
     at(clock, "2025-12-01T09:00")
     execute(app, round_id, Close("đủ ý kiến"), STAFF)

@@ -513,7 +513,7 @@ def test_a_script_in_the_title_reaches_the_email_through_the_terms_escaped_in_ht
         ("invitation", "deadline_label", "'deadline_label'"),
         ("invitation", "request", "'request'"),
         ("reminder_before", "purpose", "'purpose'"),
-        ("extension", "topic", "'topic'"),
+        ("extension", "awaited", "'awaited'"),
         ("receipt", "verb", "'verb'"),
     ],
 )

@@ -225,7 +225,11 @@ def test_the_default_subject_is_the_kinds_own_and_a_prefill_of_any_kind_is_compl
 
 
 def test_a_prefill_with_the_title_inside_quotes_is_completed_too() -> None:
-    workshop = get_workflow("workshop")
+    # ykien's workshop no longer quotes its title (a title typed "Hội thảo …" gave 'Hội thảo "Hội thảo …"'); a
+    # department's kind may still: the workshop with its subject quoted stands for one.
+    shipped = get_workflow("workshop")
+    workshop = shipped.model_copy(update={"terms": shipped.terms.model_copy(
+        update={"subject": 'mời dự Hội thảo "{title}"'})})
     prefilled = default_subject(workshop, "...")
     assert prefilled.endswith('"..."')  # 'mời dự Hội thảo "..."': the filler is not at the end
     workflows = {"proposal_call": get_workflow("proposal_call"), "workshop": workshop}
