@@ -202,12 +202,16 @@ def test_round_without_draft_answers_404_for_the_download(client: TestClient, yk
 
 def test_publish_and_inform_units_see_the_request_without_an_answer_form(client: TestClient,
                                                                           tokens: dict[str, str]) -> None:
-    assert "LMHTX" not in tokens  # units that only receive the draft for information get no link
     page = client.get(f"/r/{tokens['TTTT-VP']}")
     assert page.status_code == 200
-    assert "Đăng tải lên Cổng thông tin điện tử" in page.text and TERMS.awaited["publish"] in page.text
+    assert "Đăng tải lên Cổng thông tin điện tử." in page.text
+    assert TERMS.awaited["publish"] not in page.text  # "xác nhận đã đăng tải": the page has no way to confirm
     assert f"không cần gửi {TERMS.answer}" in page.text
     assert 'id="answer-form"' not in page.text
+    # a unit informed gets its link too: the mail says the draft is sent "để biết" and carries no attachment
+    informed = client.get(f"/r/{tokens['LMHTX']}")
+    assert informed.status_code == 200 and 'id="answer-form"' not in informed.text
+    assert f"không cần gửi {TERMS.answer}" in informed.text and "/draft" in informed.text
 
 
 # Answering ----------------------------------------------------------------------------------------

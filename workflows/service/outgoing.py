@@ -14,7 +14,7 @@ from models.db.access_token_repository import NewAccessToken
 from models.db.outbox_repository import NewMessage
 from models.db.round_repository import RoundDetails
 from models.db.unit_of_work import UnitOfWork
-from models.rounds import RecipientRole, RecipientState, RoundState
+from models.rounds import RecipientState, RoundState
 from notifications.compose import ComposedEmail, compose
 from notifications.documents.data import LetterRef
 from workflows.definition import Workflow
@@ -144,7 +144,9 @@ class OutboxWriter:
         for intent in intents:
             recipient = state.recipients[intent.unit_code]
             link = None
-            if intent.kind in LINK_KINDS and recipient.role is not RecipientRole.INFORM:
+            # every role gets its page: a unit informed or asked to publish reads and downloads the draft there (the
+            # mail carries no attachment); only one asked to answer finds a form on it
+            if intent.kind in LINK_KINDS:
                 token = secrets.token_urlsafe(24)
                 deadline = recipient.deadline(state.deadline) or now.date()
                 expires = datetime.combine(deadline, datetime.min.time(), tzinfo=self.app.tz) \

@@ -117,7 +117,7 @@ def _ask(page: RecipientPage) -> str:
     if terms is None:
         return ""
     if page.role == "publish":
-        return f"Đăng tải lên Cổng thông tin điện tử ({terms.awaited['publish']})."
+        return "Đăng tải lên Cổng thông tin điện tử."  # nothing to send back: the page takes no confirmation
     if page.role == "inform":
         return "Gửi để quý cơ quan biết."
     agree = f" (hoặc cho biết {terms.agreed[:1].lower()}{terms.agreed[1:]})" if page.response.allow_agree else ""
