@@ -53,7 +53,8 @@ COMMON_KEYS = frozenset(
 )
 # Keys a context may leave out, with the value templates then see: `letter` ("Công văn số 12/SKHCN-TĐC ngày
 # 10/11/2025") is None until the round's letter has a number.
-OPTIONAL_KEYS: Mapping[str, object] = {"letter": None}
+# dates: the named dates of the round's kind, (title, day) pairs ("Ngày tổ chức hội thảo", 20/8/2025)
+OPTIONAL_KEYS: Mapping[str, object] = {"letter": None, "dates": ()}
 MESSAGE_KEYS: Mapping[str, frozenset[str]] = {
     "invitation": frozenset(),
     "reminder_before": frozenset(),

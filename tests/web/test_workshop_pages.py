@@ -501,3 +501,16 @@ def test_the_headings_a_report_filled_are_counted_by_sql_as_the_grid_reads_them(
     filled = sum(len(report.response.sections_filled(form)) for form in forms.values())
     assert kind_summaries(app, [(round_id, "report_collection")]) == {
         round_id: [f"Mục đã báo cáo: {filled}/{3 * len(sections)} (3 đơn vị đã báo cáo)"]}
+
+
+def test_the_invitation_says_the_day_of_the_workshop(ykien_app: App, capture: SmtpCapture) -> None:
+    """A workshop's invitation named its registration deadline but not the day it is held; the kind's named dates
+    (their titles from the definition) now come after the request, in every role's mail."""
+    launch_workshop(ykien_app)
+    invitations = [m for m in capture.messages if m["X-Ykien-Kind"] == "invitation"]
+    assert invitations
+    for message in invitations:
+        text = message.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
+        html = message.get_body(preferencelist=("html",)).get_content()  # type: ignore[union-attr]
+        assert "Ngày tổ chức hội thảo: ngày 20/08/2025." in text, text
+        assert "Ngày tổ chức hội thảo: <strong>ngày 20/08/2025</strong>." in html

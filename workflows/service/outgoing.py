@@ -99,6 +99,8 @@ def message_context(app: App, mail: RoundMail, state: RoundState, details: Round
         "contact_phone": details.contact_phone, "signer_name": details.signer_name,
         "signer_title": details.signer_title, "terms": mail.terms, "silence": mail.silence,
         "reference": f"đợt {state.id}", "letter": mail.letter,
+        "dates": [(mail.workflow.dates[key].title, day) for key, day in sorted(state.dates.items(), key=lambda i: i[1])
+                  if key in mail.workflow.dates],
     }
     extra = dict(intent.extra)
     for key in ("old_deadline", "new_deadline"):
