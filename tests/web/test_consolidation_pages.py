@@ -688,7 +688,9 @@ def test_the_documents_tab_takes_the_inputs_its_documents_read(site: Site) -> No
     assert "Lý do một</textarea>" in bad.text  # what was typed comes back
     assert audit_trail(site.app, call)[0] == before
     done = staff.post(f"/rounds/{call}/document-inputs", {
-        "report_subject": "đề xuất nhiệm vụ KH&CN cấp quốc gia năm 2027", "ministry_letter_index": "2",
+        # the round's own V/v is "đề xuất nhiệm vụ KH&CN cấp quốc gia năm 2027" (its title, not said twice): the
+        # report to the Ministry has its own
+        "report_subject": "kết quả đề xuất nhiệm vụ KH&CN cấp quốc gia năm 2027", "ministry_letter_index": "2",
         "call_letter_number": "45/SKHCN-QLKH", "considerations": "Lý do một\n\nLý do <b>hai</b>"})
     assert done.status_code == 303 and done.headers["location"] == f"/rounds/{call}/documents?ok=inputs#inputs"
     page = staff.get(done.headers["location"]).text

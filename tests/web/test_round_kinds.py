@@ -219,7 +219,8 @@ def test_the_api_refuses_silence_as_agreement_for_a_kind_without_it_and_fills_th
     assert created.status_code == 201, created.text
     shown = staff.get(f"/api/rounds/{created.json()['id']}").json()
     assert shown["silence_is_agreement"] is False
-    assert shown["subject"] == f"đề xuất nhiệm vụ khoa học và công nghệ {TITLE}"
+    # the kind's subject, the title's words it repeats said once: "… khoa học và công nghệ Nhiệm vụ khoa học và …"
+    assert shown["subject"] == "đề xuất nhiệm vụ khoa học và công nghệ cấp quốc gia năm 2027"
     default = staff.post("/api/rounds", json={k: v for k, v in body.items() if k != "workflow"})
     assert staff.get(f"/api/rounds/{default.json()['id']}").json()["workflow"] == next(iter(
         staff.get("/api/workflows").json()))["name"]
