@@ -201,9 +201,11 @@ def _story(app: App, clock: FrozenClock) -> None:
     console.print(f"Sở Nội vụ gửi văn bản sau khi đã kết thúc nhận trả lời: {STAFF} chấp nhận {kind.terms.answer} "
                   "muộn, ghi nhận thay mặt đơn vị.")
     console.print("\n[bold]Tình hình sau hạn[/]")
-    render_round(round_view(app, round_id), latest_responses(app, round_id), app.tz)
+    view = round_view(app, round_id)
+    render_round(view, latest_responses(app, round_id), app.tz)
     events, broken = audit_trail(app, round_id)
-    render_audit(events, broken, app.tz)
+    render_audit(events, broken, app.tz, view.state.workflow,
+                 {code: recipient.unit_name for code, recipient in view.state.recipients.items()})
 
 
 def _live_round(app: App, sink: MailSink) -> list[tuple[str, str]]:

@@ -54,7 +54,8 @@ def test_launch_draws_its_progress_on_a_terminal_and_prints_what_it_always_print
     cli(*CREATE)
     code, out, terminal = on_a_terminal(cli, *LAUNCH)
     assert code == 0, terminal
-    assert out.splitlines() == ["Đã phát hành; 10 thư được xếp hàng gửi.",
+    assert out.splitlines() == ["Đã phát hành đợt số 1 (Đang lấy ý kiến); hạn trả lời 04/12/2025; 10 thư được xếp "
+                                "hàng gửi.",
                                 "Thư: đã gửi 10, lỗi 0, chờ gửi lại 0."]
     assert "Chuẩn bị thư" in terminal and "Gửi thư" in terminal
     assert re.search(r"Chuẩn bị thư.*10/10", terminal) and re.search(r"Gửi thư.*10/10", terminal)

@@ -10,8 +10,8 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from models.audit import AuditEvent
+from workflows.service.audit_view import AuditLine, action_title, audit_lines, format_moment
 from workflows.service.registry import get_workflow
-from workflows.web.pages.audit_view import AuditLine, action_title, audit_lines, format_moment
 from workflows.web.pages.timeline import timeline
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")

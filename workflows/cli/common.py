@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from workflows.cli.database_errors import Target
 
 console = Console(highlight=False, width=None if sys.stdout.isatty() else 200)
+PIPED_WIDTH = 200  # output that goes to a file or a pipe, when COLUMNS does not say how wide to make it
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 EXIT_REFUSED = 1
@@ -34,6 +35,17 @@ MAX_ID = 2**31 - 1
 
 JSON_OPTION = typer.Option(False, "--json", help="In kết quả dạng JSON (ổn định, cho máy đọc).")
 ACTOR_OPTION = typer.Option(None, "--by", help="Người thực hiện (ghi vào nhật ký). Mặc định: tên người dùng hệ thống.")
+
+
+def fit_to_terminal() -> None:
+    """Size the output for this run: a terminal's own width; into a pipe or a file, COLUMNS when it is set (someone
+    who says `COLUMNS=80 ykien round show 1 | less` wants 80 columns), else PIPED_WIDTH."""
+    columns = os.environ.get("COLUMNS", "").strip()
+    given = int(columns) if columns.isdigit() and int(columns) > 0 else None
+    if sys.stdout.isatty():
+        console.width = given  # type: ignore[assignment]  # None: rich asks the terminal
+    else:
+        console.width = given or PIPED_WIDTH
 
 
 def actor_name(value: str | None) -> str:

@@ -20,7 +20,7 @@ from workflows.cli import (
     worker_cmd,
     workflow_cmd,
 )
-from workflows.cli.common import EXIT_BAD_INPUT, has_surrogates, undecodable_argument
+from workflows.cli.common import EXIT_BAD_INPUT, fit_to_terminal, has_surrogates, undecodable_argument
 from workflows.cli.help_words import install as write_help_in_vietnamese
 from workflows.cli.usage_errors import install as say_usage_errors_in_vietnamese
 
@@ -65,4 +65,5 @@ def main() -> None:
     if problem is not None:
         sys.stderr.write(f"Lỗi: {problem}\n")
         sys.exit(EXIT_BAD_INPUT)
+    fit_to_terminal()
     app(prog_name="ykien")  # what messages and help call it, however Python was started (-m, -c, the script)

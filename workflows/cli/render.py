@@ -5,6 +5,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from rich.cells import cell_len
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
@@ -13,20 +15,65 @@ from models.unit_status import EMAIL_LABELS, AnswerStatus
 from workflows.cli.common import console, plain, say
 from workflows.service.registry import get_workflow
 
+# Columns whose cells are codes or dates: cut to "04/12/…" or "P-NUNGT…" they say nothing (and a unit code is what
+# `round respond` needs), so they are never narrower than their longest value; the columns of words wrap instead.
+WHOLE_COLUMNS = frozenset({"Số", "Mã", "Hạn", "Thời gian"})
+MOMENT_COLUMNS = frozenset({"Việc hẹn tiếp theo"})  # "… lúc 08:00 02/12/2025": the date stays whole
+DATE_WIDTH = len("04/12/2025")
+
+
+def _fits(table: Table, rows: Sequence[Sequence[Text]]) -> bool:
+    """Whether `table` shows at the console's width with no line too long and no word cut short ("…")."""
+    import io
+
+    from rich.console import Console
+
+    trial = Console(file=io.StringIO(), width=console.width, color_system=None, highlight=False)
+    with trial.capture() as captured:
+        trial.print(table, crop=False)
+    lines = captured.get().splitlines()
+    cut = "…" in captured.get() and not any("…" in cell.plain for row in rows for cell in row)
+    return not cut and all(cell_len(line) <= console.width for line in lines)
+
+
+def fitted_table(headers: Sequence[str], rows: Sequence[Sequence[Text]], title: str | None = None,
+                 key_columns: int = 2) -> None:
+    """`rows` under `headers` as a table when every column can show its longest word at the console's width;
+    else each row as a block ("CODE · name", then its "header: value" pairs on an indented line), so that a
+    narrow terminal never shows "Th…" for a header nor "04/12/…" for a date. The first `key_columns` cells name
+    the row in a block."""
+    table = Table(title=title, show_lines=False)
+    for index, header in enumerate(headers):
+        longest = max((cell_len(row[index].plain) for row in rows), default=0)
+        floor = longest if header in WHOLE_COLUMNS else DATE_WIDTH if header in MOMENT_COLUMNS else 0
+        table.add_column(header, min_width=floor or None)
+    for row in rows:
+        table.add_row(*row)
+    if not rows or _fits(table, rows):
+        console.print(table)
+        return
+    if title:
+        console.print(Text(title, style="bold"))
+    for row in rows:
+        console.print(Text(" · ").join(row[:key_columns]), style="bold")
+        shown = [Text.assemble(f"{header}: ", cell)
+                 for header, cell in zip(headers[key_columns:], row[key_columns:], strict=True)
+                 if cell.plain.strip() and cell.plain != "—"]
+        if shown:
+            console.print(Padding(Text(" · ").join(shown), (0, 0, 0, 4), expand=False))
+
 
 def local(moment: datetime | None, tz: ZoneInfo) -> str:
     return moment.astimezone(tz).strftime("%H:%M %d/%m/%Y") if moment else "—"
 
 
 def render_round_list(rounds: Sequence, tz: ZoneInfo) -> None:
-    table = Table(title="Các đợt", show_lines=False)
-    for column in ("Số", "Tên", "Quy trình", "Phòng", "Trạng thái", "Hạn", "Đã trả lời", "Việc hẹn tiếp theo"):
-        table.add_column(column)
-    for r in rounds:
-        table.add_row(*plain(r.id, r.title, r.workflow_title, r.office, r.status_title,
-                             f"{r.deadline:%d/%m/%Y}" if r.deadline else "—", f"{r.answered}/{r.asked}",
-                             f"{r.next_timer_title} lúc {local(r.next_timer_at, tz)}" if r.next_timer else "—"))
-    console.print(table)
+    headers = ("Số", "Tên", "Quy trình", "Phòng", "Trạng thái", "Hạn", "Đã trả lời", "Việc hẹn tiếp theo")
+    rows = [plain(r.id, r.title, r.workflow_title, r.office, r.status_title,
+                  f"{r.deadline:%d/%m/%Y}" if r.deadline else "—", f"{r.answered}/{r.asked}",
+                  f"{r.next_timer_title} lúc {local(r.next_timer_at, tz)}" if r.next_timer else "—")
+            for r in rounds]
+    fitted_table(headers, rows, title="Các đợt")
 
 
 def render_round(view, comments, tz: ZoneInfo, mail_problems: Sequence | None = None,
@@ -49,21 +96,23 @@ def render_round(view, comments, tz: ZoneInfo, mail_problems: Sequence | None = 
         f"Ngày hiện tại: {view.today:%d/%m/%Y}{silence}")
     if view.silence_label and workflow.silence.sentence:
         console.print(Text(workflow.silence.sentence, style="dim"))
-    table = Table(show_lines=False)
-    for column in ("Mã", "Cơ quan, đơn vị", "Vai trò", "Thư", "Trả lời", *(t for t, _ in own_columns), "Hạn",
-                   "Ghi chú", "Đôn đốc"):
-        table.add_column(column)
+    # A column with nothing in it for any unit (no notes yet, no reminder sent) is left out: at 80 columns its
+    # header alone takes the room the names and dates need.
+    notes = any(view.flags(unit) for unit in view.units)
+    reminded = any(unit.reminders_sent for unit in view.units)
+    headers = ("Mã", "Cơ quan, đơn vị", "Vai trò", "Thư", "Trả lời", *(t for t, _ in own_columns), "Hạn",
+               *(("Ghi chú",) if notes else ()), *(("Đôn đốc",) if reminded else ()))
     colors = {AnswerStatus.COMMENTS: "green", AnswerStatus.AGREE: "green", AnswerStatus.PROPOSALS: "green",
               AnswerStatus.PENDING: "yellow", AnswerStatus.SILENT: "red", AnswerStatus.NOT_ASKED: "dim"}
     roles = {role: label.lower() for role, label in role_labels(workflow).items()}
-    for unit in view.units:
-        table.add_row(*plain(unit.unit_code, unit.unit_name, roles.get(unit.role, unit.role), EMAIL_LABELS[unit.email],
-                             Text(view.answer_label(unit), style=colors[unit.answer]),
-                             *(values.get(unit.unit_code) or "—" for _, values in own_columns),
-                             f"{unit.deadline:%d/%m/%Y}" if unit.deadline and unit.role == "comment" else "—",
-                             ", ".join(view.flags(unit)),
-                             unit.reminders_sent or ""))
-    console.print(table)
+    rows = [plain(unit.unit_code, unit.unit_name, roles.get(unit.role, unit.role), EMAIL_LABELS[unit.email],
+                  Text(view.answer_label(unit), style=colors[unit.answer]),
+                  *(values.get(unit.unit_code) or "—" for _, values in own_columns),
+                  f"{unit.deadline:%d/%m/%Y}" if unit.deadline and unit.role == "comment" else "—",
+                  *((", ".join(view.flags(unit)),) if notes else ()),
+                  *((unit.reminders_sent or "",) if reminded else ()))
+            for unit in view.units]
+    fitted_table(headers, rows)
     counts = view.counts
     say("Tổng: " + ", ".join(f"{view.answer_labels.get(a.value, a.value)}: {counts.get(a.value, 0)}"
                               for a in AnswerStatus if counts.get(a.value)) +
@@ -89,23 +138,19 @@ def render_mail_problems(problems: Sequence) -> None:
         console.print(Text(problem.text, style="yellow" if problem.status == "queued" else "red"))
 
 
-def _short(value: object, keep: int = 5) -> str:
-    """Long unit lists are cut for people; --json keeps them whole."""
-    if isinstance(value, list) and len(value) > keep:
-        return f"{len(value)} đơn vị: {', '.join(map(str, value[:keep]))}, …"
-    if isinstance(value, list):
-        return ", ".join(map(str, value))
-    return str(value)
+def render_audit(events: Sequence[AuditEvent], broken: ChainBreak | None, tz: ZoneInfo, workflow_name: str,
+                 unit_names: dict[str, str]) -> None:
+    """The log in the words the audit page uses (workflows/service/audit_view.py): the kind's event titles, the
+    states' and timers' titles, units by name, dates as dd/mm/yyyy, "có"/"không"; never "late_accept=False",
+    "to=circulating" or "deadline=2025-12-04"."""
+    from workflows.service.audit_view import audit_lines
 
-
-def render_audit(events: Sequence[AuditEvent], broken: ChainBreak | None, tz: ZoneInfo) -> None:
-    table = Table(title="Nhật ký của đợt")
-    for column in ("#", "Thời gian", "Người thực hiện", "Sự kiện", "Chi tiết"):
-        table.add_column(column)
-    for e in events:
-        details = ", ".join(f"{k}={_short(v)}" for k, v in e.details.items() if v not in (None, [], ""))
-        table.add_row(*plain(e.seq, local(e.at, tz), e.actor, e.action, details))
-    console.print(table)
+    lines = audit_lines(events, get_workflow(workflow_name), unit_names, tz)
+    rows = [plain(line.seq, local(line.at, tz), line.actor, line.action[:1].upper() + line.action[1:],
+                  "; ".join(f"{d.label}: {d.value}" for d in line.details) or "—")
+            for line in lines]
+    fitted_table(("#", "Thời gian", "Người thực hiện", "Sự kiện", "Chi tiết"), rows, title="Nhật ký của đợt",
+                 key_columns=4)
     if broken is None:
         console.print(Text(f"Chuỗi băm toàn vẹn ({len(events)} sự kiện).", style="green"))
     else:

@@ -239,10 +239,11 @@ def delete(round_id: int, actor: str | None = ACTOR_OPTION, as_json: bool = JSON
         say(f"Đã xóa bản nháp số {deleted.id}: {deleted.title}.")
 
 
-def _run(round_id: int, event, actor: str | None, as_json: bool, done: str,
+def _run(round_id: int, event, actor: str | None, as_json: bool, done,
          send_now: bool = True, opened=None, command=None) -> None:
     """One command through the service's command path; mail that cannot go out now is a notice, not a failure
-    (the command is recorded, exit 0)."""
+    (the command is recorded, exit 0). `done` is the success line: a format with {messages} and {status}, or a
+    function of the decision and the state's title."""
     from workflows.service.commands import run_command
     from workflows.service.registry import get_workflow
 
@@ -256,7 +257,7 @@ def _run(round_id: int, event, actor: str | None, as_json: bool, done: str,
                     "delivery": report, "mail": result.mail, "notice": result.notice})
         return
     title = get_workflow(decision.state.workflow).state_title(decision.state.status)  # never the state's name
-    say(done.format(messages=len(decision.messages), status=title))
+    say(done(decision, title) if callable(done) else done.format(messages=len(decision.messages), status=title))
     if report is not None and (report.sent or report.failed or report.retrying):
         say(f"Thư: đã gửi {report.sent}, lỗi {report.failed}, chờ gửi lại {report.retrying}.")
     if result.notice:
@@ -285,8 +286,11 @@ def launch(round_id: int,
             bar.counted("Gửi thư", queued.queued, mail_counter(ykien, round_id))
             return deliver_decision(ykien, round_id, queued.decision)
 
-    _run(round_id, None, actor, as_json, "Đã phát hành; {messages} thư được xếp hàng gửi.",
-         send_now=not queue_only, command=launched)
+    def launched_line(decision, status: str) -> str:  # the deadline as launching fixed it ("10 ngày làm việc")
+        due = f"hạn trả lời {decision.state.deadline:%d/%m/%Y}; " if decision.state.deadline else ""
+        return f"Đã phát hành đợt số {round_id} ({status}); {due}{len(decision.messages)} thư được xếp hàng gửi."
+
+    _run(round_id, None, actor, as_json, launched_line, send_now=not queue_only, command=launched)
 
 
 @app.command("respond")
@@ -358,8 +362,17 @@ def respond(
     def with_files(ykien, round_id: int, event, who: str, deliver: bool = True):
         return respond_with_files(ykien, round_id, event, uploads, who, deliver=deliver)
 
-    _run(round_id, event, actor, as_json, "Đã ghi nhận trả lời; trạng thái đợt: {status}.", opened=ykien,
-         command=with_files if uploads else None)
+    def recorded(decision, status: str) -> str:  # whose answer, of what kind, late or not
+        from models.unit_status import AnswerStatus, answer_labels
+
+        terms = get_workflow(decision.state.workflow).terms
+        found = decision.state.recipient(unit)
+        who = f"{found.unit_name} ({unit})" if found is not None else unit
+        kind = answer_labels(terms.answered, terms.agreed).get(AnswerStatus(event.kind.value), terms.answer)
+        late = " (trễ hạn)" if found is not None and found.response_late else ""
+        return f"Đã ghi nhận trả lời của {who}: {kind}{late}; trạng thái đợt: {status}."
+
+    _run(round_id, event, actor, as_json, recorded, opened=ykien, command=with_files if uploads else None)
 
 
 @app.command("extend")
@@ -381,7 +394,12 @@ def extend(
         today = ykien.clock.now().astimezone(ykien.tz).date()
         due = parse_deadline(new_deadline, today, ykien.calendar, "new_deadline")[0]
         event = Extend(due, unit, nfc_or_none(reason))
-    _run(round_id, event, actor, as_json, "Đã gia hạn; {messages} thư thông báo gia hạn.")
+    def extended(decision, status: str) -> str:  # to when, for whom
+        found = decision.state.recipient(unit) if unit else None
+        whom = (f"cho {found.unit_name} ({unit})" if found is not None else f"cho {unit}") if unit else "chung cho đợt"
+        return f"Đã gia hạn {whom} đến hết ngày {due:%d/%m/%Y}; {len(decision.messages)} thư thông báo gia hạn."
+
+    _run(round_id, event, actor, as_json, extended)
 
 
 @app.command("remind")
@@ -390,7 +408,8 @@ def remind(round_id: int, units: list[str] = typer.Option([], "--unit", help="Ch
     """Đôn đốc ngay các đơn vị chưa trả lời."""
     from workflows.engine.events import Remind
 
-    _run(round_id, Remind(tuple(units) if units else None), actor, as_json, "Đã gửi {messages} thư đôn đốc.")
+    _run(round_id, Remind(tuple(units) if units else None), actor, as_json,
+         "Đã đôn đốc: {messages} thư đôn đốc được xếp hàng gửi tới các đơn vị chưa trả lời.")
 
 
 @app.command("close")
@@ -490,17 +509,20 @@ def audit(round_id: int, as_json: bool = JSON_OPTION) -> None:
     """Nhật ký: mọi sự kiện với người thực hiện và thời gian; kiểm tra chuỗi băm."""
     from workflows.cli.common import EXIT_REFUSED
     from workflows.cli.render import render_audit
-    from workflows.service.views import audit_trail
+    from workflows.service.views import audit_trail, round_view
 
     with guarded(as_json):
         check_id(round_id, "ROUND_ID")
         ykien = open_app()
         events, broken = audit_trail(ykien, round_id)
+        if not as_json:
+            view = round_view(ykien, round_id)
+            names = {code: r.unit_name for code, r in view.state.recipients.items()}
     if as_json:
         print_json({"events": events, "chain_intact": broken is None,
                     "break": {"seq": broken.seq, "reason": broken.reason} if broken else None})
     else:
-        render_audit(events, broken, ykien.tz)
+        render_audit(events, broken, ykien.tz, view.state.workflow, names)
     if broken is not None:
         raise typer.Exit(EXIT_REFUSED)
 

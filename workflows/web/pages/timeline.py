@@ -12,8 +12,8 @@ from typing import Any
 from models.audit import AuditEvent
 from models.consolidation import HANDLING_LABELS
 from workflows.definition import TimerDef, Workflow
+from workflows.service.audit_view import action_title
 from workflows.service.signing import SIGNED_ACTION
-from workflows.web.pages.audit_view import action_title
 
 CHANNEL_LABELS = {"web": "qua đường dẫn trả lời", "paper": "bằng văn bản giấy", "phone": "qua điện thoại",
                   "email": "qua thư điện tử"}

@@ -37,6 +37,7 @@ from workflows.service.attachments import (
     store_for_unit,
     tie_pending,
 )
+from workflows.service.audit_view import audit_lines
 from workflows.service.commands import MAIL_NOTICES, deliver_decision, run_command
 from workflows.service.directory_edit import directory_by_group
 from workflows.service.draft_rounds import (
@@ -88,7 +89,6 @@ from workflows.web.forms.round_forms import (
     read_respond_form,
     read_round_form,
 )
-from workflows.web.pages.audit_view import audit_lines
 from workflows.web.pages.round_page import UnitFilter, available_actions, own_columns
 from workflows.web.pages.timeline import CHANNEL_LABELS, timeline
 from workflows.web.security import (
