@@ -71,3 +71,15 @@ def test_success_lines_say_what_happened(cli, capture: SmtpCapture) -> None:  # 
     assert "Sở Y tế (SYT)" in one and "10/12/2025" in one
     everyone = cli("round", "extend", "1", "08/12/2025").out
     assert "chung cho đợt" in everyone and "08/12/2025" in everyone
+
+
+def test_a_mistyped_kind_or_unit_and_no_addressee_are_bad_input_named_by_their_options(cli) -> None:  # type: ignore[no-untyped-def]
+    """A typo in --workflow exited 1 as if the round had refused; no --unit or --group was named "recipients"; a
+    unit not in the directory was quoted 'NOPE', unlike every other message."""
+    kind = cli(*CREATE, "--workflow", "consultaton", expect=2)
+    assert 'Không có quy trình "consultaton"' in kind.err and "consultation" in kind.err
+    without = [arg for arg in CREATE if arg not in ("--group", "so-ban-nganh", "xa-phuong", "--publish", "TTTT-VP")]
+    nobody = cli(*without, expect=2)
+    assert nobody.err.strip() == "Lỗi: --unit/--group: chưa chọn cơ quan, đơn vị nào.", nobody.err
+    unknown = cli(*CREATE, "--unit", "NOPE", expect=2)
+    assert 'Không có đơn vị "NOPE" trong danh bạ.' in unknown.err and "'NOPE'" not in unknown.err

@@ -145,3 +145,18 @@ def test_an_action_of_the_definition_wins_over_the_service_labels() -> None:
     assert action_title("decide_issued", consultation) == consultation.event_title("decide_issued")
     assert action_title("create", consultation) == "tạo đợt"
     assert action_title("number_taken", consultation) == "Lấy số văn bản đi"
+
+
+def test_the_comments_a_handling_covered_are_numbers_not_a_count_and_a_launch_reason_is_named() -> None:
+    """The CLI's audit read "Xử lý ý kiến · số ý kiến: 2" for comments number 2 and 5 (a list, not a count), and
+    showed "no_draft_reason" by its English key."""
+    consultation = get_workflow("consultation")
+    handled, launched = audit_lines([
+        _event(1, "comments_handled", comments=[2, 5], decision="accepted"),
+        _event(2, "launch", **{"from": "draft", "to": "circulating", "messages": 3,
+                               "no_draft_reason": "Thư là toàn bộ nội dung"}),
+    ], consultation, UNITS, TZ)
+    assert _details(handled)["ý kiến số"] == "2, 5" and "số ý kiến" not in _details(handled)
+    assert _details(launched)["lý do không kèm dự thảo"] == "Thư là toàn bộ nội dung"
+    many = audit_lines([_event(1, "comments_handled", comments=list(range(1, 13)))], consultation, UNITS, TZ)[0]
+    assert _details(many)["ý kiến số"].startswith("12 mục: 1, 2, 3")  # not "12 đơn vị"

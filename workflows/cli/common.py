@@ -27,7 +27,7 @@ err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 EXIT_REFUSED = 1
 EXIT_BAD_INPUT = 2
-BAD_INPUT_CODES = frozenset({"unit_unknown"})
+BAD_INPUT_CODES = frozenset({"unit_unknown", "workflow_unknown"})  # a typo in what was typed: exit 2
 
 # The largest number of a round or a comment: the same bound as the ids in the pages' and the API's paths (a larger
 # one would overflow SQLite's INTEGER on its way to the database).
@@ -143,10 +143,17 @@ def as_option_named(message: str) -> str:
     if not colon or not field.isidentifier():
         return message
     context = get_current_context(silent=True)
-    option = "--" + field.replace("_", "-")
-    if context is None or not any(option in param.opts for param in context.command.params):
+    if context is None:
         return message
-    return f"{option}{space}{which}: {rest}"
+    given = {opt for param in context.command.params for opt in param.opts}
+    options = [option for option in OPTIONS_OF_FIELD.get(field, ("--" + field.replace("_", "-"),)) if option in given]
+    if not options:
+        return message
+    return f"{'/'.join(options)}{space}{which}: {rest}"
+
+
+# A field the service names that several options of a command set together.
+OPTIONS_OF_FIELD = {"recipients": ("--unit", "--group")}
 
 
 def check_id(value: int, name: str) -> int:

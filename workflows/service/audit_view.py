@@ -40,7 +40,10 @@ DETAIL_LABELS = {
     "register": "sổ", "year": "năm", "document": "văn bản", "document_key": "văn bản", "issued_on": "ngày văn bản",
     "entry": "số thứ tự trong sổ", "source": "nguồn số", "copy": "bản sao", "signer": "người ký",
     "organisation": "cơ quan ký", "timestamped": "có dấu thời gian", "changed": "thông tin đã đổi",
+    "no_draft_reason": "lý do không kèm dự thảo",
 }
+# The same keys when they hold a list of numbers rather than a count (the comments one handling covered).
+NUMBERS_LABELS = {"comments": "ý kiến số", "proposals": "phiếu số", "sections": "mục"}
 CHANNELS = {"web": "đường dẫn trả lời", "paper": "văn bản giấy", "phone": "điện thoại", "email": "thư điện tử"}
 UNIT_KEYS = frozenset({"unit", "units", "extended", "reminded", "skipped", "entered_by"})  # codes or names
 STATE_KEYS = frozenset({"from", "to", "state"})
@@ -119,9 +122,9 @@ class _Words:
         return str(value)
 
     @staticmethod
-    def listed(items: Sequence[str]) -> str:
+    def listed(items: Sequence[str], noun: str = "đơn vị") -> str:
         if len(items) > LIST_SHOWN:
-            return f"{len(items)} đơn vị: {', '.join(items[:LIST_SHOWN])}, …"
+            return f"{len(items)} {noun}: {', '.join(items[:LIST_SHOWN])}, …"
         return ", ".join(items)
 
     def unit(self, code: Any) -> str:
@@ -151,7 +154,15 @@ class _Words:
             return wf.documents[str(value)].title
         if key == "source":
             return {s.value: label for s, label in SOURCE_LABELS.items()}.get(str(value), str(value))
+        if key in NUMBERS_LABELS and isinstance(value, (list, tuple)):
+            return self.listed([self.plain(v) for v in value], "mục")
         return self.plain(value)
+
+
+def _label(key: str, value: Any) -> str:
+    if key in NUMBERS_LABELS and isinstance(value, (list, tuple)):
+        return NUMBERS_LABELS[key]
+    return DETAIL_LABELS.get(key, key)
 
 
 def _shown(key: str, value: Any, details: Mapping[str, Any]) -> bool:
@@ -165,7 +176,7 @@ def audit_lines(events: Sequence[AuditEvent], workflow: Workflow, unit_names: Ma
     """Every event of the round's log, in order, told in words; the hash as stored, for the chain."""
     words = _Words(workflow, unit_names, tz)
     return [AuditLine(e.seq, e.at, words.unit(e.actor), action_title(e.action, workflow),
-                      tuple(AuditDetail(DETAIL_LABELS.get(k, k), words.value(k, v))
+                      tuple(AuditDetail(_label(k, v), words.value(k, v))
                             for k, v in e.details.items() if _shown(k, v, e.details)),
                       e.hash)
             for e in events]

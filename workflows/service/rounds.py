@@ -267,7 +267,8 @@ def resolve_recipients(uow: UnitOfWork, addressees: tuple[Addressee, ...],
             found = uow.directory.units(codes=addressee.units)
             missing = sorted(set(addressee.units) - {u.code for u in found})
             if missing:
-                raise InvalidInput(f"Không có đơn vị {', '.join(repr(m) for m in missing)} trong danh bạ.",
+                named = ", ".join(f'"{code}"' for code in missing)
+                raise InvalidInput(f"Không có đơn vị {named} trong danh bạ.",
                                    "unit_unknown")
             units.extend(found)
         for unit in units:
