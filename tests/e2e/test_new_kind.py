@@ -49,7 +49,7 @@ def test_a_kind_written_from_the_readme_validates_and_a_broken_one_names_its_lin
     assert re.search(rf"{KIND}\.yaml:\d+:\d+: .*triage_all", result.out), result.out
     refused = cli("round", "create", "--workflow", KIND, "--title", "Đề cương", "--office", "QLKH",
                   "--deadline", "05/12/2025", "--unit", "SCT", "--contact-name", "Ông A", "--contact-phone", "0912",
-                  "--signer-name", "Bà B", "--json", expect=1).json
+                  "--signer-name", "Bà B", "--json", expect=2).json
     assert refused["error"]["code"] == "workflow_unknown" and "triage_all" in refused["error"]["message"]
 
 
