@@ -83,3 +83,12 @@ def test_a_mistyped_kind_or_unit_and_no_addressee_are_bad_input_named_by_their_o
     assert nobody.err.strip() == "Lỗi: --unit/--group: chưa chọn cơ quan, đơn vị nào.", nobody.err
     unknown = cli(*CREATE, "--unit", "NOPE", expect=2)
     assert 'Không có đơn vị "NOPE" trong danh bạ.' in unknown.err and "'NOPE'" not in unknown.err
+
+
+def test_mail_kept_in_the_built_in_mailbox_is_not_said_to_have_gone_out(cli) -> None:  # type: ignore[no-untyped-def]
+    """Without YKIEN_SMTP_URL the mail goes to the built-in sink: "Thư: đã gửi 10" alone read as if the units had
+    it."""
+    cli(*CREATE, YKIEN_SMTP_URL=None)
+    launched = cli(*LAUNCH, YKIEN_SMTP_URL=None).out
+    assert "YKIEN_SMTP_URL chưa đặt: thư được lưu trong hộp thư nội bộ" in launched, launched
+    assert "hộp thư nội bộ" not in cli("round", "remind", "1").out  # with a mail server: no such line

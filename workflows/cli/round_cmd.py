@@ -239,6 +239,10 @@ def delete(round_id: int, actor: str | None = ACTOR_OPTION, as_json: bool = JSON
         say(f"Đã xóa bản nháp số {deleted.id}: {deleted.title}.")
 
 
+SINK_NOTICE = ("YKIEN_SMTP_URL chưa đặt: thư được lưu trong hộp thư nội bộ (trang Hộp thư của ykien), chưa gửi ra "
+               "ngoài; đặt YKIEN_SMTP_URL để gửi tới các đơn vị.")
+
+
 def _run(round_id: int, event, actor: str | None, as_json: bool, done,
          send_now: bool = True, opened=None, command=None) -> None:
     """One command through the service's command path; mail that cannot go out now is a notice, not a failure
@@ -260,6 +264,8 @@ def _run(round_id: int, event, actor: str | None, as_json: bool, done,
     say(done(decision, title) if callable(done) else done.format(messages=len(decision.messages), status=title))
     if report is not None and (report.sent or report.failed or report.retrying):
         say(f"Thư: đã gửi {report.sent}, lỗi {report.failed}, chờ gửi lại {report.retrying}.")
+        if ykien.smtp_url is None:  # "đã gửi" to the built-in sink: nothing left the machine
+            say(SINK_NOTICE)
     if result.notice:
         say(result.notice)
 
