@@ -92,3 +92,12 @@ def test_mail_kept_in_the_built_in_mailbox_is_not_said_to_have_gone_out(cli) -> 
     launched = cli(*LAUNCH, YKIEN_SMTP_URL=None).out
     assert "YKIEN_SMTP_URL chưa đặt: thư được lưu trong hộp thư nội bộ" in launched, launched
     assert "hộp thư nội bộ" not in cli("round", "remind", "1").out  # with a mail server: no such line
+
+
+def test_a_timer_due_at_midnight_reads_as_the_end_of_the_day_before(cli, capture: SmtpCapture) -> None:  # type: ignore[no-untyped-def]
+    """The close of a round due 04/12 fires at 00:00 on 05/12: "lúc 00:00 05/12/2025" read as a day late."""
+    cli(*CREATE)
+    cli(*LAUNCH)
+    shown = cli("round", "show", "1", COLUMNS="200").out
+    timers = next(line for line in shown.splitlines() if line.startswith("Việc hẹn giờ: "))
+    assert "hết ngày 04/12/2025" in timers and "00:00" not in timers, timers

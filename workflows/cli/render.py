@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from rich.cells import cell_len
@@ -67,11 +67,20 @@ def local(moment: datetime | None, tz: ZoneInfo) -> str:
     return moment.astimezone(tz).strftime("%H:%M %d/%m/%Y") if moment else "—"
 
 
+def when_due(moment: datetime, tz: ZoneInfo) -> str:
+    """When a timer fires, as staff read a deadline: one due at midnight fires "hết ngày 04/12/2025", not "lúc 00:00
+    05/12/2025", which reads as a day late."""
+    here = moment.astimezone(tz)
+    if here.time() == time(0, 0):
+        return f"hết ngày {here.date() - timedelta(days=1):%d/%m/%Y}"
+    return f"lúc {local(moment, tz)}"
+
+
 def render_round_list(rounds: Sequence, tz: ZoneInfo) -> None:
     headers = ("Số", "Tên", "Quy trình", "Phòng", "Trạng thái", "Hạn", "Đã trả lời", "Việc hẹn tiếp theo")
     rows = [plain(r.id, r.title, r.workflow_title, r.office, r.status_title,
                   f"{r.deadline:%d/%m/%Y}" if r.deadline else "—", f"{r.answered}/{r.asked}",
-                  f"{r.next_timer_title} lúc {local(r.next_timer_at, tz)}" if r.next_timer else "—")
+                  f"{r.next_timer_title} {when_due(r.next_timer_at, tz)}" if r.next_timer else "—")
             for r in rounds]
     fitted_table(headers, rows, title="Các đợt")
 
@@ -119,7 +128,7 @@ def render_round(view, comments, tz: ZoneInfo, mail_problems: Sequence | None = 
         f"; trễ hạn: {counts.get('late', 0)}; gia hạn: {counts.get('extended', 0)}; "
         f"thư lỗi: {counts.get('email_failed', 0)}")
     if view.pending_timers:
-        say("Việc hẹn giờ: " + "; ".join(f"{title} lúc {local(due, tz)}"
+        say("Việc hẹn giờ: " + "; ".join(f"{title} {when_due(due, tz)}"
                                          for title, due in view.upcoming()[:6]))
     render_mail_problems(mail_problems or ())
     if comments:
