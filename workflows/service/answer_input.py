@@ -158,6 +158,12 @@ def proposal_input(spec: ResponseSpec, number: int, key: str) -> str:
     return f"p{number}_{key}" if spec.repeatable else f"p_{key}"
 
 
+def _some(names: list[str], shown: int = 8) -> str:
+    """ "a, b, c" or, past `shown` names, the first ones and how many more ("…, và 12 trường khác")."""
+    rest = len(names) - shown
+    return ", ".join(names) if rest <= 0 else f"{', '.join(names[:shown])} và {rest} trường khác"
+
+
 def _blank(values: Mapping[str, str | None]) -> bool:
     return not any(str(v or "").strip() for v in values.values())
 
@@ -174,11 +180,12 @@ def _clean_one(spec: ResponseSpec, number: int, values: Mapping[str, str | None]
     place = f"Phiếu {number}: " if spec.repeatable else ""
     files = files or {}
     known = {f.key: f for f in spec.fields}
-    for key in values:
-        if key not in known:
-            shown = key if len(key) <= 60 else key[:60] + "…"
-            problems.append(Problem(proposal_input(spec, number, key),
-                                    f"{place}Trường \"{shown}\" không có trong phiếu đề xuất."))
+    unknown = [key for key in values if key not in known]
+    if unknown:  # one line for them all: a file of another kind's form would give one per field
+        shown = [f'"{key if len(key) <= 60 else key[:60] + "…"}"' for key in unknown]
+        problems.append(Problem(proposal_input(spec, number, unknown[0]),
+                                f"{place}{'Trường' if len(unknown) == 1 else 'Các trường'} {_some(shown, 5)} không có "
+                                f"trong mẫu trả lời của đợt này (các trường: {_some(list(known))})."))
     labels = field_places(spec)
     proposal: dict[str, str] = {}
     for item in spec.fields:
@@ -270,18 +277,18 @@ def check_answer(spec: ResponseSpec, kind: ResponseKind, comments: tuple[Comment
                                               "hãy chọn \"Có ý kiến góp ý\" hoặc xóa các ý kiến."))
     elif kind is ResponseKind.COMMENTS:
         if spec.kind != "comments":
-            problems.append(Problem("answer", "Đợt này nhận phiếu đề xuất, không nhận ý kiến góp ý."))
+            problems.append(Problem("answer", "Đợt này nhận trả lời theo mẫu của đợt, không nhận ý kiến góp ý."))
         elif not comments:
             problems.append(Problem("comment-1", "Đã chọn \"Có ý kiến góp ý\" nhưng chưa nhập ý kiến nào."))
         elif proposals:
-            problems.append(Problem("answer", "Ý kiến góp ý không kèm phiếu đề xuất."))
+            problems.append(Problem("answer", "Ý kiến góp ý không kèm trả lời theo mẫu."))
     elif kind is ResponseKind.PROPOSALS:
         if spec.kind != "proposals":
-            problems.append(Problem("answer", "Đợt này nhận ý kiến góp ý, không nhận phiếu đề xuất."))
+            problems.append(Problem("answer", "Đợt này nhận ý kiến góp ý, không nhận trả lời theo mẫu."))
         elif comments:
-            problems.append(Problem("answer", "Phiếu đề xuất không kèm ý kiến góp ý."))
+            problems.append(Problem("answer", "Trả lời theo mẫu không kèm ý kiến góp ý."))
         elif not proposals:
-            problems.append(Problem("answer", "Phiếu đề xuất chưa có nội dung."))
+            problems.append(Problem("answer", "Trả lời theo mẫu chưa có nội dung."))
     if problems:
         raise AnswerInvalid(problems)
 
