@@ -2,7 +2,8 @@
 
 The Kế hoạch tổ chức Hội thảo is drafted by the Sở for UBND tỉnh to sign ("Số: /KH-UBND"): purpose and requirements,
 contents, time and place, the invited units under the definition's participant groups ("a) Đại biểu ..."), funding,
-then who does what ("Giao Sở Công Thương, Sở Tài chính: chuẩn bị tham luận ..., gửi Sở ... trước ngày 18/8/2025").
+then who does what ("Giao Sở Công Thương, Sở Tài chính: chuẩn bị tham luận ..., gửi Sở ... chậm nhất ngày 18/8/2025";
+seed 004 writes "before the day", which would mean the day before the due date ykien counts as the last one included).
 The giấy mời comes from the Sở, addressed to every invited unit at once ("Như thành phần mời"). After the event the
 Sở reports to UBND tỉnh how the preparatory tasks were handed in, who came, and what the workshop concluded.
 The attendee list (XLSX) is in workshop_sheets.
@@ -114,7 +115,7 @@ class TaskLine:
         task = task[0].lower() + task[1:] if task[:1].isupper() and not task[1:2].isupper() else task
         # A task that says where it goes ("..., gửi Văn phòng UBND tỉnh") is not sent to the organiser as well.
         sent = "" if re.search(r"\bgửi\b", task) else f", gửi {organiser}"
-        return (f"Giao {joined([clause(u) for u in self.units], ', ')}: {task}{sent} trước ngày "
+        return (f"Giao {joined([clause(u) for u in self.units], ', ')}: {task}{sent} chậm nhất ngày "
                 f"{vietnamese.short_date(self.due)}")
 
 
@@ -221,7 +222,7 @@ def render_workshop_plan(data: WorkshopPlanData) -> bytes:
     document.paragraph(f"- Chủ động nghiên cứu tài liệu do {organiser} cung cấp, chuẩn bị ý kiến phát biểu tại "
                        f"{EVENT}.")
     if data.registration_deadline is not None:
-        document.paragraph(f"- Đăng ký thành phần tham dự với {organiser} trước ngày "
+        document.paragraph(f"- Đăng ký thành phần tham dự với {organiser} chậm nhất ngày "
                            f"{vietnamese.short_date(data.registration_deadline)}.")
     for task in data.tasks:
         document.paragraph(f"- {task.sentence(organiser)}.")
@@ -283,7 +284,7 @@ def render_invitation(data: InvitationData) -> bytes:
         for item in contents[1:]:
             document.paragraph(f"- {item.lstrip('-+* ')}.")
     document.paragraph(
-        f"Đề nghị quý cơ quan, đơn vị đăng ký thành phần tham dự trước ngày "
+        f"Đề nghị quý cơ quan, đơn vị đăng ký thành phần tham dự chậm nhất ngày "
         f"{vietnamese.short_date(data.registration_deadline)} qua đường dẫn gửi kèm thư điện tử.")
     if data.contact_name.strip():
         title = f", {clause(data.contact_title)}" if data.contact_title and data.contact_title.strip() else ""

@@ -154,7 +154,7 @@ def test_a_workshop_round_gives_its_plan_invitation_attendee_list_and_report(app
     shown = [t[3:].removesuffix(":") for t in plan if re.match(r"[a-z]\) ", t)]
     assert shown and shown == [g for g in groups if g in shown]  # the definition's groups that have units, in order
     lowered = task_title[0].lower() + task_title[1:]
-    assert (f"- Giao Sở Công Thương, Sở Tài chính: {lowered}, gửi Sở Khoa học và Công nghệ trước ngày "
+    assert (f"- Giao Sở Công Thương, Sở Tài chính: {lowered}, gửi Sở Khoa học và Công nghệ chậm nhất ngày "
             f"{short_date(due)}.") in plan
 
     # The giấy mời and the plan take their type in the register from their wording ("GM", "KH").
@@ -163,7 +163,7 @@ def test_a_workshop_round_gives_its_plan_invitation_attendee_list_and_report(app
                                                                                 "x")) == ("GM", "KH")
     invitation = _texts(build_document(facts, invitation_key).content)
     assert "GIẤY MỜI" in invitation
-    assert (f"Đề nghị quý cơ quan, đơn vị đăng ký thành phần tham dự trước ngày {short_date(DEADLINE)} qua đường "
+    assert (f"Đề nghị quý cơ quan, đơn vị đăng ký thành phần tham dự chậm nhất ngày {short_date(DEADLINE)} qua đường "
             "dẫn gửi kèm thư điện tử.") in invitation
     assert any("Sở Công Thương" in t and t.startswith("- Đại diện Lãnh đạo") for t in invitation)
 

@@ -101,10 +101,10 @@ def test_plan_follows_seed_004_headings_groups_and_assignments() -> None:
             "Sở Giáo dục và Đào tạo; Sở Tài chính.") in texts
     assert texts.index("a) Đại biểu Cơ quan Trung ương (dự kiến):") < texts.index("b) Đại biểu các cơ quan thuộc tỉnh:")
     assert ("- Giao Sở Công Thương, Sở Tài chính: chuẩn bị tham luận trình bày tại Hội thảo, gửi Sở Khoa học và Công "
-            "nghệ trước ngày 18/8/2025.") in texts
-    assert "- Giao Văn phòng UBND tỉnh: dự thảo bài phát biểu khai mạc, gửi Sở Khoa học và Công nghệ trước ngày " \
+            "nghệ chậm nhất ngày 18/8/2025.") in texts
+    assert "- Giao Văn phòng UBND tỉnh: dự thảo bài phát biểu khai mạc, gửi Sở Khoa học và Công nghệ chậm nhất ngày " \
            "15/8/2025." in texts
-    assert ("- Giao Sở Khoa học và Công nghệ: dự thảo chương trình, kịch bản gửi Văn phòng UBND tỉnh trước ngày "
+    assert ("- Giao Sở Khoa học và Công nghệ: dự thảo chương trình, kịch bản gửi Văn phòng UBND tỉnh chậm nhất ngày "
             "18/8/2025.") in texts  # sent where the task says, not to the organiser too
     assert "4. Kinh phí thực hiện: Nguồn kinh phí sự nghiệp khoa học và công nghệ năm 2025." in texts
     assert any(t.endswith("đảm bảo thành phần theo Kế hoạch./.") for t in texts)
@@ -163,7 +163,7 @@ def test_invitation_invites_every_unit_with_time_place_and_registration_date() -
     assert "Địa điểm: Trung tâm Hội nghị tỉnh Cao Bằng." in texts
     assert "Nội dung: Thảo luận các giải pháp nâng cao Chỉ số PII." in texts
     assert "- Tài liệu hội thảo: Báo cáo Chỉ số PII năm 2024." in texts
-    assert ("Đề nghị quý cơ quan, đơn vị đăng ký thành phần tham dự trước ngày 14/8/2025 qua đường dẫn gửi kèm thư "
+    assert ("Đề nghị quý cơ quan, đơn vị đăng ký thành phần tham dự chậm nhất ngày 14/8/2025 qua đường dẫn gửi kèm thư "
             "điện tử.") in texts
     assert "Mọi thông tin cần trao đổi, liên hệ qua Ông Phạm Phi Long, Phòng Quản lý Khoa học, điện thoại " \
            "0912130290." in texts
