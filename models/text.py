@@ -22,6 +22,11 @@ def stored_text(value: str) -> str:
     return nfc(value.replace("\r\n", "\n").replace("\r", "\n"))
 
 
+def capfirst(text: str) -> str:
+    """The first letter in capitals, the rest as written ("KH&CN" stays, as Jinja's capitalize would not keep it)."""
+    return text[:1].upper() + text[1:]
+
+
 def grouped(number: int) -> str:
     """5000 as Vietnamese write it: 5.000."""
     return f"{number:,}".replace(",", ".")

@@ -11,6 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from models.audit import AuditEvent, ChainBreak
+from models.text import capfirst
 from models.unit_status import EMAIL_LABELS, AnswerStatus
 from workflows.cli.common import console, plain, say
 from workflows.service.registry import get_workflow
@@ -31,9 +32,9 @@ def _fits(table: Table, rows: Sequence[Sequence[Text]]) -> bool:
     trial = Console(file=io.StringIO(), width=console.width, color_system=None, highlight=False)
     with trial.capture() as captured:
         trial.print(table, crop=False)
-    lines = captured.get().splitlines()
-    cut = "…" in captured.get() and not any("…" in cell.plain for row in rows for cell in row)
-    return not cut and all(cell_len(line) <= console.width for line in lines)
+    shown = captured.get()
+    cut = "…" in shown and not any("…" in cell.plain for row in rows for cell in row)
+    return not cut and all(cell_len(line) <= console.width for line in shown.splitlines())
 
 
 def fitted_table(headers: Sequence[str], rows: Sequence[Sequence[Text]], title: str | None = None,
@@ -155,7 +156,7 @@ def render_audit(events: Sequence[AuditEvent], broken: ChainBreak | None, tz: Zo
     from workflows.service.audit_view import audit_lines
 
     lines = audit_lines(events, get_workflow(workflow_name), unit_names, tz)
-    rows = [plain(line.seq, local(line.at, tz), line.actor, line.action[:1].upper() + line.action[1:],
+    rows = [plain(line.seq, local(line.at, tz), line.actor, capfirst(line.action),
                   "; ".join(f"{d.label}: {d.value}" for d in line.details) or "—")
             for line in lines]
     fitted_table(("#", "Thời gian", "Người thực hiện", "Sự kiện", "Chi tiết"), rows, title="Nhật ký của đợt",

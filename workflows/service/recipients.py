@@ -18,6 +18,7 @@ from models.db.saved_answer_repository import SavedAnswer
 from models.db.unit_of_work import UnitOfWork
 from models.errors import DomainError, NotFound
 from models.rounds import RecipientRole, ResponseChannel, ResponseKind
+from models.text import capfirst
 from workflows.definition import ResponseSpec
 from workflows.definition.schema import Capability, Terms
 from workflows.engine.decision import Decision
@@ -209,8 +210,8 @@ def recipient_page(app: App, token: str, whole: bool = True) -> RecipientPage:
         reason = f"Quý cơ quan nhận văn bản này {purpose}, không cần gửi {terms.answer}."
     elif not workflow.allows(state.status, Capability.ANSWER):
         can_answer = False
-        reason = (f"{_capital(terms.round)} chưa phát hành." if state.launched_at is None
-                  else f"{_capital(terms.round)} đã kết thúc nhận {terms.answer}.")
+        reason = (f"{capfirst(terms.round)} chưa phát hành." if state.launched_at is None
+                  else f"{capfirst(terms.round)} đã kết thúc nhận {terms.answer}.")
     elif closing is not None and today > closing:
         can_answer, reason = False, f"Đã hết hạn gửi {terms.answer} (hạn cuối là ngày {closing:%d/%m/%Y})."
     late_now = can_answer and deadline is not None and today > deadline
@@ -231,8 +232,6 @@ def recipient_page(app: App, token: str, whole: bool = True) -> RecipientPage:
         whole=whole)
 
 
-def _capital(text: str) -> str:
-    return text[:1].upper() + text[1:]
 
 
 def draft_file(app: App, token: str) -> Path:

@@ -15,7 +15,7 @@ from models.db.unit_of_work import UnitOfWork
 from models.errors import InvalidInput
 from models.rounds import RoundState
 from models.signatures import SignatureReport
-from models.text import nfc
+from models.text import capfirst, nfc
 from models.unit_status import EmailStatus, UnitStatus, answer_labels, unit_status
 from workflows.definition import Workflow
 from workflows.service.app import App
@@ -85,7 +85,7 @@ def counts_silence(workflow: Workflow, state: RoundState) -> bool:
 def role_labels(workflow: Workflow) -> dict[str, str]:
     """What each recipient role is called on the pages of this kind: answering units "Góp ý" or "Đề xuất"."""
     verb = workflow.terms.verb
-    return {"comment": workflow.terms.role or verb[:1].upper() + verb[1:], "publish": "Đăng tải", "inform": "Để biết"}
+    return {"comment": workflow.terms.role or capfirst(verb), "publish": "Đăng tải", "inform": "Để biết"}
 
 
 TASK_REMINDER = "task-reminder:"  # a task's reminder among the timers: not a timer row, planned on its assignments

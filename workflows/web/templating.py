@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from models import limits
+from models.text import capfirst
 from models.unit_status import ANSWER_LABELS, EMAIL_LABELS
 from workflows.definition import Capability
 from workflows.service.deadlines import read_date
@@ -69,11 +70,6 @@ def round_tabs(workflow_name: str) -> list[tuple[str, str, str]]:
 
 
 ENV.globals["round_tabs"] = round_tabs
-
-
-def capfirst(text: str) -> str:
-    """The first letter in capitals, the rest as written (Jinja's capitalize would lower "KH&CN")."""
-    return text[:1].upper() + text[1:]
 
 
 ENV.filters["capfirst"] = capfirst

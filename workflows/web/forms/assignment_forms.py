@@ -16,6 +16,7 @@ from datetime import date
 
 from models import limits
 from models.assignments import ASSIGNMENT_LABELS, Assignment, AssignmentStatus
+from models.text import capfirst
 from workflows.definition import ResponseField, Workflow
 from workflows.definition.schema import Capability
 from workflows.service.answer_input import Problem
@@ -149,7 +150,7 @@ def split_field(message: str) -> tuple[str, str]:
     if found is None:
         return "", message
     text = found["text"]
-    return found["field"], text[:1].upper() + text[1:]
+    return found["field"], capfirst(text)
 
 
 def task_messages(task: str, problems: Iterable[Problem], prefix: str = "t") -> dict[str, str]:

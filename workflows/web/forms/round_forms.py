@@ -16,6 +16,7 @@ from config.calendar import WorkingCalendar
 from models import limits
 from models.errors import InvalidInput
 from models.rounds import RecipientRole, ResponseChannel, ResponseKind
+from models.text import capfirst
 from workflows.definition import ResponseSpec, TimerDef, TimeSpec, Workflow, parse_timespec
 from workflows.definition.timespec import MAX_DAYS, Anchor, DayKind
 from workflows.engine.events import Close, CommentInput, Extend, Respond
@@ -465,7 +466,7 @@ def _checked_dates(form: RoundForm, workflow: Workflow, deadline: DeadlineChoice
             name, _, text = problem.message.partition(": ")
             field_name = f"date_{name.removeprefix('date ').strip()}"
             errors[field_name if field_name in {f"date_{k}" for k in workflow.dates} else "form"] = (
-                text[:1].upper() + text[1:])
+                capfirst(text))
     return dates
 
 
@@ -583,8 +584,6 @@ def _typed_proposals(values: FormValues, response: ResponseSpec | None, blank: i
     return tuple(shown_proposal_forms(response, typed, blank))
 
 
-def _capital(text: str) -> str:
-    return text[:1].upper() + text[1:]
 
 
 def check_respond_form(form: RespondForm, units: Mapping[str, str], workflow: Workflow,
@@ -629,7 +628,7 @@ def check_respond_form(form: RespondForm, units: Mapping[str, str], workflow: Wo
         except AnswerInvalid as invalid:
             for problem in invalid.problems:
                 errors[problem.field] = problem.message
-            errors["proposal"] = f"{_capital(terms.answer)} chưa hợp lệ: xem các mục tô đỏ."
+            errors["proposal"] = f"{capfirst(terms.answer)} chưa hợp lệ: xem các mục tô đỏ."
     if too_long := limits.text_problem("Ghi chú", form.note, limits.ANSWER_NOTE):
         errors["note"] = too_long
     if errors:

@@ -11,6 +11,7 @@ from typing import Any
 
 from models.audit import AuditEvent
 from models.consolidation import HANDLING_LABELS
+from models.text import capfirst
 from workflows.definition import TimerDef, Workflow
 from workflows.service.audit_view import action_title
 from workflows.service.signing import SIGNED_ACTION
@@ -40,15 +41,11 @@ class _Names:
         return self.workflow.state_title(str(name))
 
     def event(self, name: Any) -> str:
-        return _capital(action_title(str(name), self.workflow))
+        return capfirst(action_title(str(name), self.workflow))
 
     def document(self, key: Any) -> str:
         found = self.workflow.documents.get(str(key))
         return found.title if found is not None else str(key)
-
-
-def _capital(text: str) -> str:
-    return text[:1].upper() + text[1:]
 
 
 def _day(value: Any) -> str:

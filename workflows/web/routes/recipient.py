@@ -15,6 +15,7 @@ from starlette.datastructures import FormData, UploadFile
 from starlette.formparsers import MultiPartException
 
 from models.rounds import ResponseKind
+from models.text import capfirst
 from workflows.definition import ResponseField
 from workflows.engine.events import CommentInput
 from workflows.engine.refusals import Refused
@@ -107,8 +108,6 @@ class AnswerForm:
     focus_row: int | None = None  # the row (from 1) a part of the draft was just chosen for
 
 
-def _capital(text: str) -> str:
-    return text[:1].upper() + text[1:]
 
 
 def _ask(page: RecipientPage) -> str:
@@ -121,7 +120,7 @@ def _ask(page: RecipientPage) -> str:
     if page.role == "inform":
         return "Gửi để quý cơ quan biết."
     agree = f" (hoặc cho biết {terms.agreed[:1].lower()}{terms.agreed[1:]})" if page.response.allow_agree else ""
-    return f"{_capital(terms.verb)}: gửi {terms.awaited['comment']}{agree}."
+    return f"{capfirst(terms.verb)}: gửi {terms.awaited['comment']}{agree}."
 
 
 def kind_labels(page: RecipientPage) -> dict[str, str]:
@@ -129,7 +128,7 @@ def kind_labels(page: RecipientPage) -> dict[str, str]:
     terms = page.terms
     if terms is None:
         return {}
-    return {"comments": terms.answered, "agree": terms.agreed, "proposals": _capital(terms.answer)}
+    return {"comments": terms.answered, "agree": terms.agreed, "proposals": capfirst(terms.answer)}
 
 
 def _padded(rows: list[dict[str, str]], blank: int = 0) -> list[dict[str, str]]:

@@ -16,6 +16,7 @@ from models import limits
 from models.errors import DomainError, InvalidInput
 from models.rounds import ResponseKind
 from models.staff import Role, StaffUser
+from models.text import capfirst
 from models.unit_status import AnswerStatus, EmailStatus
 from workflows.definition import Workflow
 from workflows.definition.schema import Capability
@@ -636,7 +637,7 @@ def _build(app: App, round_id: int, action: str, values: dict[str, list[str]], w
         terms = workflow.terms
         forms = len(answer.proposals)
         what = {"agree": terms.agreed,
-                "proposals": f"{forms} {terms.answer}" if forms > 1 else terms.answer[:1].upper() + terms.answer[1:]
+                "proposals": f"{forms} {terms.answer}" if forms > 1 else capfirst(terms.answer)
                 }.get(answer.kind.value, f"{len(answer.comments)} {terms.answer}")
         lines = [f"Ghi nhận {terms.answer} của {units[answer.unit_code]} ({answer.unit_code}), nhận "
                  f"{CHANNEL_LABELS[answer.channel.value]}: {what}.",
