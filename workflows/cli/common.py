@@ -21,8 +21,8 @@ from config.os_words import os_reason
 if TYPE_CHECKING:
     from workflows.cli.database_errors import Target
 
-console = Console(highlight=False, width=None if sys.stdout.isatty() else 200)
 PIPED_WIDTH = 200  # output that goes to a file or a pipe, when COLUMNS does not say how wide to make it
+console = Console(highlight=False, width=None if sys.stdout.isatty() else PIPED_WIDTH)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 EXIT_REFUSED = 1
