@@ -396,7 +396,7 @@ class Terms(DefinitionModel):
     verb: str = Field(min_length=1)  # the role of units asked to answer: "góp ý", "đề xuất"
     role: Annotated[str, Field(min_length=1, max_length=20)] | None = None  # the grid's word for that role, when
     # the verb is too long for a column ("Được mời" for "đăng ký tham dự"); the verb with a capital if absent
-    topic: str = Field(min_length=1)  # what the email is about: "dự thảo {title}"
+    topic: str = Field(min_length=1)  # what a reminder letter is about: "dự thảo {title}" (see reminder_subject)
     # The reminder letter's V/v, which may also hold the round's {subject}: "đôn đốc {subject}"; absent, "đôn đốc
     # {verb} đối với {topic}"
     reminder_subject: str | None = None

@@ -11,6 +11,7 @@ from config.smtp_url import parse_smtp_url
 from models.db.mailbox_repository import MailSummary
 from models.errors import NotFound
 from workflows.service.app import App
+from workflows.service.audit_view import format_moment
 from workflows.service.outbox_view import KIND_LABELS
 
 PER_PAGE = 50
@@ -99,7 +100,7 @@ def _shown(name: str, value: str, app: App) -> str:
     A value that does not parse is shown as it came."""
     if name == "Date":
         try:
-            return parsedate_to_datetime(value).astimezone(app.tz).strftime("%H:%M %d/%m/%Y")
+            return format_moment(parsedate_to_datetime(value), app.tz) or value
         except (TypeError, ValueError, OverflowError):
             return value
     if name == "X-Ykien-Kind" and value in KIND_LABELS:

@@ -61,6 +61,7 @@ class RoundMail:
     terms: Mapping[str, Any]
     silence: str | None
     letter: str | None = None  # "Công văn số 12/SKHCN-TĐC ngày 10/11/2025": the round's letter once it has a number
+    dates: tuple[tuple[str, date], ...] = ()  # the kind's named dates of the round, by day: ("Ngày tổ chức …", day)
 
     @classmethod
     def of(cls, app: App, workflow: Workflow, state: RoundState, letter: str | None = None) -> RoundMail:
@@ -69,7 +70,9 @@ class RoundMail:
         sentence = workflow.silence.sentence
         silence = fill_terms(sentence, **values) if sentence and state.silence_is_agreement else None
         own = workflow_folder(workflow.name) / workflow.name / "emails"  # a department's kind: beside its YAML
-        return cls(workflow, (own,) if own.is_dir() else (), email_terms(workflow, **values), silence, letter)
+        dates = tuple((workflow.dates[key].title, day) for key, day in sorted(state.dates.items(), key=lambda i: i[1])
+                      if key in workflow.dates)
+        return cls(workflow, (own,) if own.is_dir() else (), email_terms(workflow, **values), silence, letter, dates)
 
     def compose(self, message: str, context: Mapping[str, Any]) -> ComposedEmail:
         """One email: the kind's own template where it has one, else the generic one."""
@@ -99,8 +102,7 @@ def message_context(app: App, mail: RoundMail, state: RoundState, details: Round
         "contact_phone": details.contact_phone, "signer_name": details.signer_name,
         "signer_title": details.signer_title, "terms": mail.terms, "silence": mail.silence,
         "reference": f"đợt {state.id}", "letter": mail.letter,
-        "dates": [(mail.workflow.dates[key].title, day) for key, day in sorted(state.dates.items(), key=lambda i: i[1])
-                  if key in mail.workflow.dates],
+        "dates": mail.dates,
     }
     extra = dict(intent.extra)
     for key in ("old_deadline", "new_deadline"):
