@@ -18,6 +18,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from config.shown_url import without_password
 from config.smtp_url import SmtpUrlError, parse_smtp_url
+from config.symbol_code import is_symbol_code
 from config.validation_words import said_in_vietnamese
 
 ENV_PREFIX = "YKIEN_"
@@ -43,8 +44,7 @@ def parse_digest_time(text: str) -> time:
 
 NOW_YEARS = (1900, 2999)  # what YKIEN_NOW may freeze the clock at
 SHORTEST_SECRET_KEY = 32
-# The issuer's code in a document's ký hiệu ("…/SKHCN-TĐC"): letters (Vietnamese too), digits, & . _ -
-ISSUER_CODE = re.compile(r"[\w&.\-]{1,20}")
+LONGEST_ISSUER_CODE = 20
 _NAME_EXAMPLES = {"issuer_name": "Sở Khoa học và Công nghệ", "governing_body": "UBND tỉnh Cao Bằng",
                   "place_name": "Cao Bằng"}
 
@@ -282,9 +282,10 @@ class Settings(BaseSettings):
     @classmethod
     def _check_issuer_code(cls, value: str) -> str:
         value = unicodedata.normalize("NFC", value.strip())
-        if not (ISSUER_CODE.fullmatch(value) and any(char.isalpha() for char in value)):
+        if len(value) > LONGEST_ISSUER_CODE or not is_symbol_code(value):
             raise ValueError(f'"{value}" không phải mã cơ quan dùng trong số ký hiệu văn bản (…/SKHCN-TĐC): chỉ gồm '
-                             "chữ, số và & . _ -, không có khoảng trắng hay dấu /, tối đa 20 ký tự, ví dụ SKHCN")
+                             f"chữ, số và & . _ -, không có khoảng trắng hay dấu /, tối đa {LONGEST_ISSUER_CODE} "
+                             "ký tự, ví dụ SKHCN")
         return value
 
     @field_validator("secret_key", mode="after")

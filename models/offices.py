@@ -8,17 +8,14 @@ to people, so the list refuses the second one and names the first (`same_office`
 from __future__ import annotations
 
 import difflib
-import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from config.symbol_code import is_symbol_code
 from models import limits
 from models.errors import DomainError, InvalidInput
 from models.text import nfc
-
-# Letters (Vietnamese ones too: "TĐC"), digits and & . _ - (the register's ký hiệu "SKHCN-QLKH&SHTT"); no space.
-_CODE = re.compile(r"[\w&.\-]+")
 
 # What happened to the list, as the system's audit chain records it.
 OFFICE_ACTIONS = {"office_added": "Thêm phòng", "office_renamed": "Đổi mã, tên phòng"}
@@ -50,7 +47,7 @@ def checked_code(code: str, place: str = "office") -> str:
     if not cleaned:
         raise InvalidInput(f"{place}: nhập mã phòng (ví dụ TĐC).", "office_missing")
     limits.check_text(place, cleaned, limits.OFFICE)
-    if not _CODE.fullmatch(cleaned) or not any(c.isalpha() for c in cleaned):
+    if not is_symbol_code(cleaned):  # it goes into the register's ký hiệu ("SKHCN-QLKH&SHTT")
         raise InvalidInput(f"{place}: \"{cleaned}\" không phải mã phòng: chỉ gồm chữ, số và & . _ - "
                            "(không có khoảng trắng), ví dụ TĐC, QLKH&SHTT.", "bad_office")
     return cleaned

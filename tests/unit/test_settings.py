@@ -136,6 +136,7 @@ def test_naive_now_given_as_override_gets_the_time_zone() -> None:
         ("YKIEN_ISSUER_CODE", "S KHCN", 'YKIEN_ISSUER_CODE: "S KHCN" không phải mã cơ quan'),
         ("YKIEN_ISSUER_CODE", "", 'YKIEN_ISSUER_CODE: "" không phải mã cơ quan'),
         ("YKIEN_ISSUER_CODE", "2025", 'YKIEN_ISSUER_CODE: "2025" không phải mã cơ quan'),
+        ("YKIEN_ISSUER_CODE", "S" * 21, f'YKIEN_ISSUER_CODE: "{"S" * 21}" không phải mã cơ quan'),
         ("YKIEN_SECRET_KEY", "bi-mat", "YKIEN_SECRET_KEY: ngắn quá (6 ký tự): cần ít nhất 32 ký tự ngẫu nhiên"),
     ],
 )
