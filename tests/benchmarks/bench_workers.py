@@ -237,6 +237,21 @@ def _table(title: str, units: int, measured: dict[int, WorkersRun], raws: list[R
     return raw, seconds
 
 
+def _server_bound(raws: list[RawRun], units: int, raw: float, one_worker: float) -> list[tuple[str, str, str, str]]:
+    """What the counting SMTP server itself allows: the messages a second it could accept with a whole core to
+    itself (from its CPU per message during the raw runs), how much of that raw aiosmtplib used, and the most two
+    workers could gain over one when the server is the limit. When raw uses nearly all of it, one worker at 0.9x raw
+    and two at 1.6x one cannot both hold: two would need 1.44x raw, past what the server can take."""
+    server_seconds = [cpu for _, _, cpu in raws if cpu]
+    if not server_seconds:
+        return []
+    capacity = units / (sum(server_seconds) / len(server_seconds))
+    return [("workers: raw aiosmtplib / what the counting server accepts on one core",
+             f"{units / raw / capacity:.2f}", "(reported)", "info"),
+            ("workers: two workers / one, most the counting server allows",
+             f"{capacity / (units / one_worker):.2f}", "(reported)", "info")]
+
+
 def run(db: Database, units: int) -> list[tuple[str, str, str, str]]:
     """Print the workers blocks; return (figure, value, target, verdict) lines for the summary."""
     relay_units = min(units, RELAY_UNITS)
@@ -263,6 +278,7 @@ def run(db: Database, units: int) -> list[tuple[str, str, str, str]]:
          verdict(one_vs_raw >= TARGET_ONE_VS_RAW)),
         ("workers: two workers / one", f"{two_vs_one:.2f}", f">= {TARGET_TWO_VS_ONE}",
          verdict(two_vs_one >= TARGET_TWO_VS_ONE)),
+        *_server_bound(raws, units, raw, seconds[1]),
         ("workers: four workers / one", f"{seconds[1] / seconds[4]:.2f}", "(reported)", "info"),
         (f"workers, {RELAY_DELAY * 1000:.0f} ms mail server: one worker / raw", f"{relay_raw / relay_seconds[1]:.2f}",
          "(reported)", "info"),
