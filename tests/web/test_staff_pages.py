@@ -477,6 +477,11 @@ def test_timeline_tells_the_round_in_vietnamese(shared: Site) -> None:
         assert line in page, line
     upcoming = page.split("Đã diễn ra")[0]
     assert "Nhắc quá hạn" not in upcoming and "remind_" not in page
+    # the close fires at midnight after Sở Y tế's extended deadline: it ends the 12th, it is not on the 13th
+    assert f"<time>hết ngày 12/12/2025</time> <span>{closing}</span>" in upcoming, upcoming
+    assert "00:00 13/12/2025" not in page
+    summary = shared.as_("lanhdao").get(f"/rounds/{shared.round_id}").text
+    assert f"{closing} · hết ngày 12/12/2025" in summary and "00:00 13/12/2025" not in summary
 
 
 def test_outbox_lists_each_email_and_shows_its_text(shared: Site) -> None:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from rich.cells import cell_len
@@ -11,6 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from models.audit import AuditEvent, ChainBreak
+from models.moments import local_moment, when_due
 from models.text import capfirst
 from models.unit_status import EMAIL_LABELS, AnswerStatus
 from workflows.cli.common import console, plain, say
@@ -62,19 +62,6 @@ def fitted_table(headers: Sequence[str], rows: Sequence[Sequence[Text]], title: 
                  if cell.plain.strip() and cell.plain != "—"]
         if shown:
             console.print(Padding(Text(" · ").join(shown), (0, 0, 0, 4), expand=False))
-
-
-def local(moment: datetime | None, tz: ZoneInfo) -> str:
-    return moment.astimezone(tz).strftime("%H:%M %d/%m/%Y") if moment else "—"
-
-
-def when_due(moment: datetime, tz: ZoneInfo) -> str:
-    """When a timer fires, as staff read a deadline: one due at midnight fires "hết ngày 04/12/2025", not "lúc 00:00
-    05/12/2025", which reads as a day late."""
-    here = moment.astimezone(tz)
-    if here.time() == time(0, 0):
-        return f"hết ngày {here.date() - timedelta(days=1):%d/%m/%Y}"
-    return f"lúc {local(moment, tz)}"
 
 
 def render_round_list(rounds: Sequence, tz: ZoneInfo) -> None:
@@ -156,7 +143,7 @@ def render_audit(events: Sequence[AuditEvent], broken: ChainBreak | None, tz: Zo
     from workflows.service.audit_view import audit_lines
 
     lines = audit_lines(events, get_workflow(workflow_name), unit_names, tz)
-    rows = [plain(line.seq, local(line.at, tz), line.actor, capfirst(line.action),
+    rows = [plain(line.seq, local_moment(line.at, tz), line.actor, capfirst(line.action),
                   "; ".join(f"{d.label}: {d.value}" for d in line.details) or "—")
             for line in lines]
     fitted_table(("#", "Thời gian", "Người thực hiện", "Sự kiện", "Chi tiết"), rows, title="Nhật ký của đợt",

@@ -13,6 +13,7 @@ from typing import Any
 
 from models.audit import AuditEvent
 from models.consolidation import HANDLING_LABELS
+from models.moments import MOMENT_FORMAT
 from models.register import SOURCE_LABELS
 from models.unit_status import answer_labels
 from workflows.definition import Workflow
@@ -97,7 +98,7 @@ def format_moment(value: date | datetime | str, tz: tzinfo) -> str | None:
             return None
     if isinstance(value, datetime):
         moment = value.astimezone(tz) if value.tzinfo is not None else value
-        return moment.strftime("%H:%M %d/%m/%Y")
+        return moment.strftime(MOMENT_FORMAT)
     return value.strftime("%d/%m/%Y")
 
 

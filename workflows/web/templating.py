@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from models import limits
+from models.moments import MOMENT_FORMAT, local_moment, when_due
 from models.text import capfirst
 from models.unit_status import ANSWER_LABELS, EMAIL_LABELS
 from workflows.definition import Capability
@@ -79,10 +80,13 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
            status_code: int = 200) -> HTMLResponse:
     app = ykien(request)
 
-    def local(moment: datetime | None, fmt: str = "%H:%M %d/%m/%Y") -> str:
-        return moment.astimezone(app.tz).strftime(fmt) if moment else "—"
+    def local(moment: datetime | None, fmt: str = MOMENT_FORMAT) -> str:
+        return local_moment(moment, app.tz, fmt)
+
+    def due(moment: datetime) -> str:
+        return when_due(moment, app.tz)
 
     values = {"request": request, "user": current_user(request), "csrf_token": csrf_token(request),
-              "local": local, "issuer_name": app.settings.issuer_name, "now": app.clock.now()}
+              "local": local, "when_due": due, "issuer_name": app.settings.issuer_name, "now": app.clock.now()}
     values.update(context or {})
     return TEMPLATES.TemplateResponse(request, template, values, status_code=status_code)
