@@ -72,6 +72,9 @@ class RoundFacts:
     extensions_ending: Sequence[tuple[date, int, Sequence[str]]]
     finished: bool = False  # reached a final state since the previous digest: said once, then left out
     answering: bool = True  # the round's state still takes answers: its deadline and silent units matter
+    # the days of planned timers that move the round on at the deadline itself ("Hết hạn nhận trả lời"): on such a
+    # day that timer, in the kind's words, is the deadline, and the digest does not announce it twice
+    deadline_timer_days: frozenset[date] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -168,7 +171,8 @@ def _silent(facts: RoundFacts, today: date, names_shown: int) -> list[SilentList
 def _due(facts: RoundFacts, window: tuple[date, date]) -> list[DueItem]:
     first, last = window
     items: list[DueItem] = []
-    if facts.deadline is not None and first <= facts.deadline <= last and facts.answering:
+    if (facts.deadline is not None and first <= facts.deadline <= last and facts.answering
+            and facts.deadline not in facts.deadline_timer_days):
         items.append(DueItem(facts.deadline, "Hết hạn trả lời của đợt"))
     items.extend(DueItem(day, title) for title, day in facts.timers_due if first <= day <= last)
     for day, count, names in facts.extensions_ending:

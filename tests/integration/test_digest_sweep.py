@@ -140,6 +140,15 @@ def test_bad_input_is_refused_and_changes_nothing(app: App, launched: int, staff
     assert not digest_choice(app, "canbo").on
 
 
+def test_the_deadline_closing_the_round_is_announced_once(  # type: ignore[no-untyped-def]
+        app: App, clock: FrozenClock, mail, launched: int) -> None:
+    at(clock, "2025-12-04T07:31")  # Thursday: the round's deadline and its close are Friday 05/12
+    run_due(app)
+    thursday = [m for m in mail.take() if str(m["X-Ykien-Kind"]) == "digest"][-1].get_body(("plain",)).get_content()
+    assert thursday.count("05/12/2025:") == 1, thursday
+    assert "05/12/2025: Hết hạn nhận trả lời" in thursday
+
+
 def test_the_digest_announces_what_falls_due_and_reads_silence_as_the_grid_does(  # type: ignore[no-untyped-def]
         app: App, clock: FrozenClock, mail, launched: int, staff: str) -> None:
     execute(app, launched, Extend(date(2025, 12, 10), "SNV", "Đang xin ý kiến lãnh đạo"), staff)

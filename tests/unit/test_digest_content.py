@@ -109,6 +109,17 @@ def test_what_falls_due_in_the_window_is_listed_by_day() -> None:
     assert quiet.due == [] and not quiet.has_news
 
 
+def test_the_deadline_is_announced_once_when_a_timer_moves_the_round_on_that_day() -> None:
+    window = (date(2025, 12, 4), date(2025, 12, 5))
+    closing = round_digest(facts(deadline=date(2025, 12, 5), timers_due=[("Hết hạn nhận trả lời", date(2025, 12, 5))],
+                                 deadline_timer_days=frozenset({date(2025, 12, 5)})), window)
+    assert [(d.day, d.text) for d in closing.due] == [(date(2025, 12, 5), "Hết hạn nhận trả lời")]
+    # a grace period puts the close on another day: both are news
+    graced = round_digest(facts(deadline=date(2025, 12, 4), timers_due=[("Hết hạn nhận trả lời", date(2025, 12, 5))],
+                                deadline_timer_days=frozenset({date(2025, 12, 5)})), window)
+    assert [d.text for d in graced.due] == ["Hết hạn trả lời của đợt", "Hết hạn nhận trả lời"]
+
+
 def test_the_email_says_it_in_vietnamese_with_dates_in_local_time() -> None:
     day = date(2025, 12, 4)
     section = round_digest(facts(

@@ -25,7 +25,7 @@ from pydantic import (
     model_validator,
 )
 
-from workflows.definition.timespec import DayKind, TimeSpec, parse_relative_days, parse_timespec
+from workflows.definition.timespec import Anchor, DayKind, TimeSpec, parse_relative_days, parse_timespec
 
 NAME_PATTERN = r"^[a-z][a-z0-9_]*$"  # states, events, timers, field keys
 WORKFLOW_NAME_PATTERN = r"^[a-z_]+$"
@@ -436,6 +436,13 @@ class TimerDef(DefinitionModel):
         """True for "24:00": the timer fires once the whole day is over."""
         return self.time == END_OF_DAY
 
+    @property
+    def moves_on_at_deadline(self) -> bool:
+        """True when the timer fires an event at the deadline itself (or the closing, the deadline when the kind has
+        no grace period): what staff know as the round's deadline, not a separate step."""
+        return (self.event is not None and self.at.offset == 0 and self.at.repeat_every is None
+                and self.at.anchor in (Anchor.DEADLINE, Anchor.CLOSING))
+
     @model_validator(mode="after")
     def _does_something(self) -> TimerDef:
         if self.event is None and not self.effects:
@@ -571,13 +578,18 @@ class Workflow(DefinitionModel):
             names.update(t.event for t in state.timers if t.event is not None)
         return names
 
-    def timer_title(self, name: str) -> str:
-        """The Vietnamese title of a timer of any state (its name when it has none)."""
+    def any_timer(self, name: str) -> TimerDef | None:
+        """The timer called name in any state, or None."""
         for state in self.states.values():
             for timer in state.timers:
                 if timer.name == name:
-                    return timer.title or timer.name
-        return name
+                    return timer
+        return None
+
+    def timer_title(self, name: str) -> str:
+        """The Vietnamese title of a timer of any state (its name when it has none)."""
+        timer = self.any_timer(name)
+        return name if timer is None else timer.title or timer.name
 
     def state(self, name: str) -> StateDef:
         """The state called name (KeyError if none)."""

@@ -35,6 +35,7 @@ from models.digest import (
 )
 from models.email_address import EmailRefused, normalized_email
 from models.errors import InvalidInput
+from models.moments import due_day
 from models.staff import StaffUser
 from models.text import nfc
 from notifications.digest_mail import DigestWording, render_digest
@@ -182,10 +183,13 @@ def _round_facts(app: App, uow: UnitOfWork, found: LiveRound, since: datetime, n
     today = window[0]
     answers_total, answers = uow.digests.answers_between(found.id, since, now, NAMES_SHOWN)
     unanswered = uow.digests.unanswered(found.id, today, NAMES_SHOWN)
-    start = datetime.combine(window[0], time(0), tzinfo=app.tz)
-    end = datetime.combine(window[1] + timedelta(days=1), time(0), tzinfo=app.tz)
-    timers = [(workflow.timer_title(name), due.astimezone(app.tz).date())
-              for name, due in uow.digests.timers_between(found.id, start, end)]
+    # one instant later than the window's last midnight: a timer due then ends the window's last day
+    start = datetime.combine(window[0], time(0), tzinfo=app.tz) + timedelta(microseconds=1)
+    end = datetime.combine(window[1] + timedelta(days=1), time(0), tzinfo=app.tz) + timedelta(microseconds=1)
+    planned = [(name, due_day(due, app.tz)) for name, due in uow.digests.timers_between(found.id, start, end)]
+    timers = [(workflow.timer_title(name), day) for name, day in planned]
+    deadline_timer_days = frozenset(day for name, day in planned
+                                    if (timer := workflow.any_timer(name)) is not None and timer.moves_on_at_deadline)
     silence = workflow.silence.label if found.silence_is_agreement and workflow.silence.possible else None
     answering = (workflow.allows(found.status, Capability.ANSWER)
                  or workflow.allows(found.status, Capability.LATE_ANSWER))
@@ -198,4 +202,5 @@ def _round_facts(app: App, uow: UnitOfWork, found: LiveRound, since: datetime, n
         unanswered=[UnansweredFact(name, deadline) for name, deadline in unanswered.names],
         pending_total=unanswered.pending_total, overdue_total=unanswered.overdue_total, silence_label=silence,
         timers_due=timers, extensions_ending=uow.digests.extensions_ending(found.id, window[0], window[1], NAMES_SHOWN),
-        finished=found.status in workflow.final_states(), answering=answering)
+        finished=found.status in workflow.final_states(), answering=answering,
+        deadline_timer_days=deadline_timer_days)
