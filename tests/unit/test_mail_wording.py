@@ -168,7 +168,7 @@ def test_the_plain_receipt_puts_each_proposed_wording_on_its_own_line() -> None:
             "   Đề xuất sửa: Hỗ trợ 50 doanh nghiệp.\n"
             "2. Thống nhất mục III.\n"
             "\n"
-            "Văn bản được nhận sau thời hạn đã nêu (chậm nhất trong ngày 05/12/2025)") in email.text
+            "Quý cơ quan gửi ý kiến góp ý sau thời hạn đã nêu (chậm nhất trong ngày 05/12/2025)") in email.text
     on_time = render("consultation", "receipt", response_kind="comments", comment_count=2, late=False,
                      received_at=datetime(2025, 12, 3, 14, 5, tzinfo=TZ), comments=comments)
     assert "2. Thống nhất mục III.\n\nQuý cơ quan có thể xem lại nội dung đã gửi" in on_time.text
