@@ -112,7 +112,7 @@ def test_staff_edit_a_draft_in_the_create_form_filled_with_its_values_and_every_
     form = staff.get(f"/rounds/{site.draft_id}/edit")
     assert form.status_code == 200 and "Sửa bản nháp" in _t(form) and site.title() in _t(form)
     values = _form(form.text)
-    assert values["deadline_date"] == ["2025-12-19"] and values["g_comment"]
+    assert values["deadline_date"] == ["19/12/2025"] and values["g_comment"]
     url = f"/rounds/{site.draft_id}/edit"
     for changes, field_words in (({"title": ""}, "Nhập tên dự thảo."),
                                  ({"deadline_mode": "date", "deadline_date": "2025-11-10"}, "đã qua"),

@@ -30,7 +30,7 @@ pytestmark = pytest.mark.timeout(180)
 KIND = "council_opinion"
 KIND_TITLE = "Xin ý kiến thành viên Hội đồng"
 TITLE = "Đề cương nhiệm vụ KH&CN cấp tỉnh năm 2026"
-DEADLINE_ISO, DEADLINE = "2026-01-09", "09/01/2026"  # a Friday, after Tết Dương lịch
+DEADLINE = "09/01/2026"  # a Friday, after Tết Dương lịch; typed as staff type it
 UNITS = {"SCT": "Sở Công Thương", "STC": "Sở Tài chính", "SYT": "Sở Y tế"}
 UNIT = "SCT"
 CHOICE_LABEL = "Ý kiến của thành viên"
@@ -144,7 +144,7 @@ def test_staff_run_a_round_of_the_readme_kind_and_a_member_answers_from_a_phone(
 
     staff.fill("input[name=title]", TITLE)
     staff.check("input[name=deadline_mode][value=date]")
-    staff.fill("input[name=deadline_date]", DEADLINE_ISO)
+    staff.fill("input[name=deadline_date]", DEADLINE)
     staff.locator("fieldset.deadline output").filter(has_text=DEADLINE).wait_for()
     group = staff.locator("details", has=staff.locator(f"input[name=u_comment][value={UNIT}]"))
     if not group.evaluate("d => d.open"):

@@ -268,7 +268,7 @@ def test_the_answer_form_draws_each_field_by_its_kind_and_names_the_field_of_eve
                   'name="p_need" type="text" value="" maxlength="20"',
                   '<textarea id="p_details" name="p_details" rows="4"',
                   'name="p_staff" type="text" inputmode="numeric"', 'name="p_budget" type="text" inputmode="numeric"',
-                  '<span class="muted">(đồng)</span>', 'name="p_start" type="date"', 'name="p_email" type="email"',
+                  '<span class="muted">(đồng)</span>', 'name="p_start" type="text" placeholder="ngày/tháng/năm"', 'name="p_email" type="email"',
                   'name="p_phone" type="tel"', '<legend>Lĩnh vực <span class="req"',
                   '<input type="radio" name="p_field" value="Y tế" required>', '<select id="p_level" name="p_level"',
                   '<option value="Hợp tác xã">', 'aria-describedby="p_staff-hint"', "từ 1 đến 500"):
@@ -289,7 +289,7 @@ def test_the_answer_form_draws_each_field_by_its_kind_and_names_the_field_of_eve
     done = unit_client.post(f"/r/{token}", data=answer_form(ykien_app, token, {**SURVEY_ANSWER, "start": "2026-03-02"}))
     assert done.status_code == 200
     assert recipient_page(ykien_app, token).current.proposals[0]["start"] == "02/03/2026"  # type: ignore[union-attr]
-    assert 'value="2026-03-02"' in unit_client.get(f"/r/{token}").text  # the date field shows it again
+    assert 'value="02/03/2026"' in unit_client.get(f"/r/{token}").text  # the date field shows it again
 
 
 # --- who answered ----------------------------------------------------------------------------------------

@@ -148,18 +148,18 @@ def test_a_workshop_with_twenty_invitations_rsvps_two_tasks_one_late_and_reminde
     for group in EVERY_GROUP:
         staff.check(f"input[name=g_comment][value={group}]")
     staff.check("input[name=deadline_mode][value=date]")
-    staff.fill("input[name=deadline_date]", "2025-08-13")
+    staff.fill("input[name=deadline_date]", "13/08/2025")
     staff.fill("input[name=contact_name]", "Ông Phạm Phi Long")
     staff.fill("input[name=contact_phone]", "0912 130 290")
     staff.fill("input[name=signer_name]", "Trịnh Trường Huy")
-    staff.fill("#date_event", "2025-08-12")  # before registration closes
+    staff.fill("#date_event", "12/08/2025")  # before registration closes
     staff.click("button[name=action][value=create]")
     assert staff.locator("#err-date_event").inner_text() == ("Ngày tổ chức hội thảo 12/08/2025 trước hạn đăng ký "
                                                              "tham dự (13/08/2025).")
     assert staff.input_value("input[name=title]") == TITLE
     staff.locator("#date_event").scroll_into_view_if_needed()
     staff.screenshot(path=str(SHOTS / "new-round-date-1366.png"))
-    staff.fill("#date_event", "2025-08-20")
+    staff.fill("#date_event", "20/08/2025")
     staff.click("button[name=action][value=create]")
     staff.wait_for_url(re.compile(r".*/rounds/\d+/preview\?ok=created$"))
     round_id = int(re.search(r"/rounds/(\d+)/", staff.url).group(1))  # type: ignore[union-attr]

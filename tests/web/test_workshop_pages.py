@@ -122,7 +122,7 @@ def new_round_values(event: str | None) -> dict[str, str | list[str]]:
 
 def test_the_new_round_form_shows_one_field_per_date_of_the_kind(staff: TestClient) -> None:
     page = staff.get("/rounds/new?workflow=workshop").text
-    assert re.search(r"<label>Ngày tổ chức hội thảo .*\n\s*<input type=\"date\" name=\"date_event\"", page)
+    assert re.search(r"<label>Ngày tổ chức hội thảo .*\n\s*<input type=\"text\" placeholder=\"ngày/tháng/năm\" autocomplete=\"off\" name=\"date_event\"", page)
     assert 'name="date_event"' not in staff.get("/rounds/new?workflow=consultation").text
 
 
@@ -156,7 +156,7 @@ def test_the_date_typed_is_stored_with_the_round_and_an_nfd_title_is_kept_as_nfc
     assert round_dates(ykien_app, round_id) == {"event": date(2025, 8, 20)}
     assert round_brief(ykien_app, round_id).title == "Hội thảo đổi mới sáng tạo"
     edit = staff.get(f"/rounds/{round_id}/edit").text  # the draft's edit form shows the date it has
-    assert 'name="date_event" id="date_event" value="2025-08-20"' in edit
+    assert 'name="date_event" id="date_event" value="20/08/2025"' in edit
     moved = {**values, "action": "save", "date_event": "2025-08-21", "csrf_token": csrf_of(edit)}
     assert staff.post(f"/rounds/{round_id}/edit", data=moved, follow_redirects=False).status_code == 303
     assert round_dates(ykien_app, round_id) == {"event": date(2025, 8, 21)}

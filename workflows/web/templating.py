@@ -36,15 +36,17 @@ def _vn_value(value: object) -> object:
     return value
 
 
-def _iso_date(value: object) -> str:
-    """A date as a browser's date field wants it (2025-12-05), from 05/12/2025 as stored; other text unchanged."""
+def _typed_date(value: object) -> str:
+    """A date in a date field as staff type it, 05/12/2025, whether stored so or as 2025-12-05; other text (what was
+    typed and refused) unchanged. The fields are text, not the browser's date picker, which an English browser shows
+    as mm/dd/yyyy: 05/12 typed there is the 12th of May."""
     found = read_date(str(value or ""))
-    return found.isoformat() if found else str(value or "")
+    return found.strftime("%d/%m/%Y") if found else str(value or "")
 
 
 ENV.filters["vn_date"] = _vn_date
 ENV.globals["limits"] = limits  # the maxlength of each field is the service's own limit
-ENV.filters["iso_date"] = _iso_date
+ENV.filters["typed_date"] = _typed_date
 ENV.filters["vn_value"] = _vn_value
 # Fallbacks only: the round pages pass the words of the round's kind (answer_labels, role_labels).
 ENV.globals["ANSWER_LABELS"] = {k.value: v for k, v in ANSWER_LABELS.items()}

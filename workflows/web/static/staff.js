@@ -66,7 +66,13 @@
         .catch(function () { /* the "Tính hạn" button still works */ });
     }
     box.addEventListener("change", refresh);
-    box.addEventListener("input", function (e) { if (e.target.type === "number") { refresh(); } });
+    // a typed date is asked about once it reads as a whole date; a half-typed one waits for the field to be left
+    var wholeDate = /^\s*(\d{1,2}\/\d{1,2}\/\d{4}|\d{4}-\d{2}-\d{2})\s*$/;
+    box.addEventListener("input", function (e) {
+      if (e.target.type === "number" || (e.target.name === "deadline_date" && wholeDate.test(e.target.value))) {
+        refresh();
+      }
+    });
   });
 
   // One more blank comment row on the paper-answer form.
