@@ -16,6 +16,7 @@ from models.unit_status import ANSWER_LABELS, EMAIL_LABELS
 from workflows.definition import Capability
 from workflows.service.deadlines import read_date
 from workflows.service.registry import get_workflow
+from workflows.service.views import role_labels
 from workflows.web.security import csrf_token, current_user, ykien
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -48,10 +49,11 @@ ENV.filters["vn_date"] = _vn_date
 ENV.globals["limits"] = limits  # the maxlength of each field is the service's own limit
 ENV.filters["typed_date"] = _typed_date
 ENV.filters["vn_value"] = _vn_value
-# Fallbacks only: the round pages pass the words of the round's kind (answer_labels, role_labels).
+# Fallbacks only: the round pages pass the words of the round's kind (answer_labels).
 ENV.globals["ANSWER_LABELS"] = {k.value: v for k, v in ANSWER_LABELS.items()}
 ENV.globals["EMAIL_LABELS"] = {k.value: v for k, v in EMAIL_LABELS.items()}
-ENV.globals["ROLE_LABELS"] = {"comment": "Góp ý", "publish": "Đăng tải", "inform": "Để biết"}
+# The roles in the words of a round's kind ("Góp ý", "Đề xuất", "Được mời"): `workflow|role_words`.
+ENV.filters["role_words"] = role_labels
 
 
 def round_tabs(workflow_name: str) -> list[tuple[str, str, str]]:
