@@ -1,5 +1,6 @@
 """The recipient roles of a round that is not a consultation, in its kind's words on the staff pages: the preview
-of a workshop's invitation says "được mời", never the consultation's "góp ý"."""
+of a workshop's invitation says "được mời", never the consultation's "góp ý", and the create form offers only the
+roles the kind has (a workshop's units are invited or informed, never asked to publish)."""
 from __future__ import annotations
 
 from datetime import date
@@ -23,3 +24,12 @@ def test_preview_names_the_roles_in_the_words_of_the_kind(ykien_app: App, staff:
     page = staff.get(f"/rounds/{draft_workshop(ykien_app)}/preview").text
     assert "được mời " in page and "· Được mời" in page
     assert "góp ý" not in page.lower()
+
+
+def test_new_round_form_offers_only_the_roles_of_the_kind(staff: TestClient) -> None:  # noqa: F811
+    workshop = staff.get("/rounds/new?workflow=workshop").text
+    assert 'name="g_comment"' in workshop and 'name="g_inform"' in workshop
+    assert 'name="g_publish"' not in workshop and 'name="u_publish"' not in workshop
+    assert "Đăng tải" not in workshop and 'data-role-count="publish"' not in workshop
+    consultation = staff.get("/rounds/new?workflow=consultation").text
+    assert 'name="g_publish"' in consultation and "Đăng tải" in consultation

@@ -34,7 +34,10 @@
       });
     });
     form.querySelector("[data-total]").textContent = counts.comment + counts.publish + counts.inform;
-    Object.keys(counts).forEach(function (r) { form.querySelector('[data-role-count="' + r + '"]').textContent = counts[r]; });
+    Object.keys(counts).forEach(function (r) {  // a kind without a role has no count for it
+      var shown = form.querySelector('[data-role-count="' + r + '"]');
+      if (shown) { shown.textContent = counts[r]; }
+    });
   }
   if (form && form.querySelector("[data-total]")) { form.addEventListener("change", countRecipients); }
 
