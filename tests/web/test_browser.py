@@ -119,7 +119,7 @@ def test_staff_launches_a_round_and_a_unit_answers_from_its_phone(
     site.clock.advance(timedelta(minutes=30))
     staff.click("form[action$='/launch'] button[type=submit]")
     staff.wait_for_url(site.url(f"/rounds/{round_id}/launch"))
-    assert "Gửi thư xin ý kiến tới 11 cơ quan, đơn vị." in staff.locator("main").inner_text()
+    assert re.search(r'Gửi thư "V/v xin ý kiến góp ý [^"]+" tới 11 cơ quan, đơn vị\.', staff.locator("main").inner_text())
     staff.click("form[action$='/launch'] button[type=submit]")
     staff.wait_for_url(re.compile(rf".*/rounds/{round_id}\?ok=launch.*"))
     row = staff.locator(f"#u-{UNIT}")

@@ -601,7 +601,8 @@ def test_launch_from_the_preview_sends_every_invitation(site: Site) -> None:
     admin = site.as_("admin")
     reason = {"no_draft_reason": "Dự thảo gửi kèm bản giấy"}  # the story's draft round has no file attached
     confirm = admin.post(f"/rounds/{site.draft_id}/launch", reason)
-    assert "Gửi thư xin ý kiến tới 39 cơ quan, đơn vị." in confirm.text and "18/12/2025" in confirm.text
+    assert re.search(r"Gửi thư &#34;V/v xin ý kiến góp ý [^&]+&#34; tới 39 cơ quan, đơn vị\.", confirm.text)
+    assert "18/12/2025" in confirm.text
     done = admin.post(f"/rounds/{site.draft_id}/launch", {"confirmed": "yes", **reason})
     assert done.status_code == 303 and "ok=launch&n=39" in done.headers["location"]
     assert round_view(site.app, site.draft_id).state.status == "circulating"

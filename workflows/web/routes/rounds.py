@@ -608,7 +608,7 @@ def _build(app: App, round_id: int, action: str, values: dict[str, list[str]], w
         view = round_view(app, round_id)
         preview = preview_invitation(app, round_id)
         return Launch(no_draft_reason=reason), [
-            f"Gửi thư xin ý kiến tới {len(view.units)} cơ quan, đơn vị.",
+            f"Gửi thư \"{preview.email.subject}\" tới {len(view.units)} cơ quan, đơn vị.",  # the kind's V/v
             f"Hạn trả lời: {preview.deadline:%d/%m/%Y}." if preview.deadline else "",
             f"Không kèm tệp dự thảo. Lý do (ghi vào nhật ký): {reason}" if reason else "",
             "Sau khi phát hành không sửa được nội dung thư đã gửi."]
