@@ -17,6 +17,7 @@ from models.moments import MOMENT_FORMAT
 from models.register import SOURCE_LABELS
 from models.unit_status import answer_labels
 from workflows.definition import Workflow
+from workflows.service.assignments import action_labels as task_action_labels
 from workflows.service.register import action_labels
 from workflows.service.signing import SIGNED_ACTION
 
@@ -41,7 +42,7 @@ DETAIL_LABELS = {
     "register": "sổ", "year": "năm", "document": "văn bản", "document_key": "văn bản", "issued_on": "ngày văn bản",
     "entry": "số thứ tự trong sổ", "source": "nguồn số", "copy": "bản sao", "signer": "người ký",
     "organisation": "cơ quan ký", "timestamped": "có dấu thời gian", "changed": "thông tin đã đổi",
-    "no_draft_reason": "lý do không kèm dự thảo",
+    "no_draft_reason": "lý do không kèm dự thảo", "due": "hạn nộp", "late": "trễ hạn", "fields": "các mục đã nộp",
 }
 # The same keys when they hold a list of numbers rather than a count (the comments one handling covered).
 NUMBERS_LABELS = {"comments": "ý kiến số", "proposals": "phiếu số", "sections": "mục"}
@@ -80,7 +81,7 @@ def action_title(action: str, workflow: Workflow) -> str:
     signing's label; the code itself only for an action nobody has named."""
     if action in workflow.events:
         return workflow.event_title(action)
-    return {**AUDIT_LABELS, **action_labels()}.get(action, action)
+    return {**AUDIT_LABELS, **action_labels(), **task_action_labels()}.get(action, action)
 
 
 def format_moment(value: date | datetime | str, tz: tzinfo) -> str | None:
@@ -128,6 +129,23 @@ class _Words:
             return f"{len(items)} {noun}: {', '.join(items[:LIST_SHOWN])}, …"
         return ", ".join(items)
 
+    def field_labels(self) -> dict[str, str]:
+        """The labels of the kind's answer and task fields by key ("paper_title" -> "Tên tham luận")."""
+        fields = [*self.workflow.response.fields, *(f for t in self.workflow.assignments.values() for f in t.fields)]
+        return {f.key: f.label for f in fields}
+
+    def label(self, key: str, value: Any) -> str:
+        """The detail's label; a count of answers in the words of a kind whose answers are forms ("số báo cáo")."""
+        if key == "proposals" and not isinstance(value, (list, tuple)) and self.workflow.response.kind == "proposals":
+            return f"số {self.workflow.terms.answer}"
+        return _label(key, value)
+
+    def shown(self, key: str, value: Any, details: Mapping[str, Any]) -> bool:
+        """Whether a detail is worth a line: not a count of comments a kind whose answers are forms never takes."""
+        if key == "comments" and value == 0 and self.workflow.response.kind == "proposals":
+            return False
+        return _shown(key, value, details)
+
     def unit(self, code: Any) -> str:
         return self.units.get(str(code), str(code))
 
@@ -139,8 +157,11 @@ class _Words:
             return wf.state_title(str(value))
         if key == "timer":
             return wf.timer_title(str(value))
-        if key == "task":
-            return wf.task_title(str(value))
+        if key == "task":  # a preparatory task given to units (a workshop's paper), else a task staff were opened
+            task = wf.assignments.get(str(value))
+            return task.title if task is not None else wf.task_title(str(value))
+        if key == "fields" and isinstance(value, (list, tuple)):
+            return self.listed([self.field_labels().get(str(v), str(v)) for v in value], "mục")
         if key == "workflow" and value == wf.name:
             return wf.title
         if key == "kind":
@@ -177,7 +198,7 @@ def audit_lines(events: Sequence[AuditEvent], workflow: Workflow, unit_names: Ma
     """Every event of the round's log, in order, told in words; the hash as stored, for the chain."""
     words = _Words(workflow, unit_names, tz)
     return [AuditLine(e.seq, e.at, words.unit(e.actor), action_title(e.action, workflow),
-                      tuple(AuditDetail(_label(k, v), words.value(k, v))
-                            for k, v in e.details.items() if _shown(k, v, e.details)),
+                      tuple(AuditDetail(words.label(k, v), words.value(k, v))
+                            for k, v in e.details.items() if words.shown(k, v, e.details)),
                       e.hash)
             for e in events]
