@@ -11,7 +11,7 @@ from fastapi.templating import Jinja2Templates
 
 from models import limits
 from models.moments import MOMENT_FORMAT, local_moment, when_due
-from models.text import capfirst
+from models.text import capfirst, grouped
 from models.unit_status import ANSWER_LABELS, EMAIL_LABELS
 from workflows.definition import Capability
 from workflows.service.deadlines import read_date
@@ -45,7 +45,21 @@ def _typed_date(value: object) -> str:
     return found.strftime("%d/%m/%Y") if found else str(value or "")
 
 
+def _field_text(value: object, kind: str | None) -> str:
+    """A filled value as people read it: an amount "1.500.000.000 đồng", months "24 tháng", a count "1.200";
+    anything else as it was typed (a "number" too: it may be a year)."""
+    text = str(value)
+    if not text.isdigit():
+        return text
+    if kind == "money":
+        return f"{grouped(int(text))} đồng"
+    if kind == "months":
+        return f"{text} tháng"
+    return grouped(int(text)) if kind == "count" else text
+
+
 ENV.filters["vn_date"] = _vn_date
+ENV.filters["field_text"] = _field_text
 ENV.globals["limits"] = limits  # the maxlength of each field is the service's own limit
 ENV.filters["typed_date"] = _typed_date
 ENV.filters["vn_value"] = _vn_value
