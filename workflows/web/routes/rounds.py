@@ -1,7 +1,7 @@
 """Staff pages of a round: create and preview, the per-unit grid with its actions, timeline, outbox, audit."""
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
@@ -468,7 +468,7 @@ def round_page(request: Request, round_id: IdPath, user: StaffUser = Depends(req
         "matched": view.matched, "page": page, "page_links": page_links, "first_shown": view.first_shown,
         "can_change": user.can_change_round(state.office), "actions": available_actions(workflow, state.status),
         "draft_round": state.status == workflow.initial and state.launched_at is None, "answering": answering,
-        "answer_statuses": list(AnswerStatus), "email_statuses": list(EmailStatus),
+        "answer_statuses": _answer_statuses(workflow, view.counts), "email_statuses": list(EmailStatus),
         "channels": PAPER_CHANNELS, "channel_labels": CHANNEL_LABELS,
         "extend": read_extend_form({}), "respond": read_respond_form({}, workflow.response), "errors": {},
         "respond_files": _respond_files(app, round_id),
@@ -732,6 +732,15 @@ def act(request: Request, round_id: IdPath, action: str, posted: Posted = Posted
 
 PENDING = "pending_file"  # the confirmation's hidden field carrying a stored file (service/attachments.seal_pending)
 FILES_DROPPED = "Các tệp vừa chọn chưa được lưu: vui lòng chọn lại tệp."
+
+
+def _answer_statuses(workflow: Workflow, counts: Mapping[str, int]) -> list[AnswerStatus]:
+    """The answers the grid's filter offers: those a unit of this kind can give (a form, or comments; "agree" only
+    where the kind allows it), the waiting ones, and any the grid counts all the same."""
+    content = AnswerStatus.PROPOSALS if workflow.response.kind == "proposals" else AnswerStatus.COMMENTS
+    given = {AnswerStatus.AGREE} if workflow.response.allow_agree else set()
+    offered = {content, *given, AnswerStatus.PENDING, AnswerStatus.SILENT, AnswerStatus.NOT_ASKED}
+    return [a for a in AnswerStatus if a in offered or counts.get(a.value)]
 
 
 def _respond_files(app: App, round_id: int) -> dict[str, Any]:
