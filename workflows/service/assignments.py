@@ -78,6 +78,15 @@ def round_dates(app: App, round_id: int) -> dict[str, date]:
         return {key: date.fromisoformat(day) for key, day in (row.dates or {}).items()}
 
 
+def titled_dates(app: App, round_id: int) -> list[tuple[str, date]]:
+    """The round's named dates as its kind titles them, in date order: [("Ngày tổ chức hội thảo", 20/08/2025)]."""
+    with app.uow(read_only=True) as uow:
+        row = uow.rounds.row(round_id)
+        declared, given = get_workflow(row.workflow).dates, dict(row.dates or {})
+    return sorted(((declared[key].title, date.fromisoformat(day)) for key, day in given.items() if key in declared),
+                  key=lambda item: item[1])
+
+
 def default_due(app: App, workflow: Workflow, task: str, deadline: date | None,
                 dates: Mapping[str, date]) -> date | None:
     """The due date the definition gives a task of this round (None when the date it counts from is not given)."""

@@ -29,6 +29,7 @@ from workflows.service.answer_input import (
     reply_too_large,
 )
 from workflows.service.app import App
+from workflows.service.assignments import titled_dates
 from workflows.service.attachments import (
     ACCEPT,
     AttachmentMissing,
@@ -224,7 +225,7 @@ def _show(request: Request, token: str, page: RecipientPage, form: AnswerForm | 
         "messages": _messages(problems), "ask": _ask(page),
         "max_upload_mb": app.settings.max_upload_mb, "max_upload_bytes": _limit(app), "kind_labels": kind_labels(page),
         "files": {"url": f"/r/{token}/attachments/", "max_mb": app.settings.max_upload_mb, "accept": ACCEPT},
-        "channel_labels": CHANNEL_LABELS, "terms": page.terms,
+        "channel_labels": CHANNEL_LABELS, "terms": page.terms, "dates": titled_dates(app, page.round_id),
         "flash": flash, "flash_kind": "error" if status_code >= 400 else "ok",
         # The unit's assigned tasks (one query for this unit); ?task= names the one just handed in.
         "tasks": tasks if tasks is not None else unit_task_section(app, page.round_id, page.unit_code,
