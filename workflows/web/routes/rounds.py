@@ -454,14 +454,15 @@ def round_page(request: Request, round_id: IdPath, user: StaffUser = Depends(req
     page, pages, shown = view.page, view.pages, view.units
     other = [(k, v) for k, v in request.query_params.multi_items() if k != "page"]
     page_links = [(n, urlencode([*other, ("page", str(n))])) for n in range(1, pages + 1)] if pages > 1 else []
-    days_left = None
-    if state.deadline is not None and state.deadline >= view.today:
+    days_left = None  # counted only while the round takes answers: a round closed early has no days left
+    answering_now = workflow.allows(state.status, Capability.ANSWER)
+    if answering_now and state.deadline is not None and state.deadline >= view.today:
         days_left = app.calendar.working_days_between(view.today, state.deadline)
     # The forms' list of units to pick from: those of the page (the action pages list every unit).
     answering = {u.unit_code: u.unit_name for u in shown if u.role == "comment"}
     return render(request, "round_detail.html", {
         "answer_labels": view.answer_labels, "silence_label": view.silence_label, "role_labels": role_labels(workflow),
-        "answering_now": workflow.allows(state.status, Capability.ANSWER),
+        "answering_now": answering_now,
         "view": view, "state": state, "workflow": workflow, "details": round_details(app, round_id),
         "units": shown, "filter": unit_filter, "total": view.total, "days_left": days_left,
         "own_columns": own_columns(app, workflow, round_id, shown),
