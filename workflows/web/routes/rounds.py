@@ -489,7 +489,8 @@ def responses_page(request: Request, round_id: IdPath, user: StaffUser = Depends
     app = ykien(request)
     context = _tab_context(app, round_id, user, "responses")
     return render(request, "round_responses.html", {**context, "answers": latest_answers(app, round_id),
-                                                    "channel_labels": CHANNEL_LABELS})
+                                                    "channel_labels": CHANNEL_LABELS,
+                                                    "draft_filename": round_details(app, round_id).draft_filename})
 
 
 @router.get("/rounds/{round_id:int}/timeline")
