@@ -817,8 +817,8 @@ def _call_ready(facts: RoundFacts) -> NotReady | None:
     missing = [label for key, label in (("department_address", "địa chỉ"), ("department_email", "thư điện tử"))
                if not facts.inputs.get(key)]
     if missing:
-        return NotReady(f"Cần {' và '.join(missing)} của {facts.app.settings.issuer_name} để ghi nơi nhận đề xuất "
-                        "(mục \"Thông tin cho văn bản\").", "document_inputs_missing")
+        return NotReady(f"Cần {' và '.join(missing)} của {facts.app.settings.issuer_name} để ghi nơi nhận "
+                        f"{facts.workflow.terms.answer} (mục \"Thông tin cho văn bản\").", "document_inputs_missing")
     return _needs_deadline(facts)
 
 
@@ -1119,9 +1119,9 @@ INPUTS: dict[str, InputSpec] = {spec.key: spec for spec in (
               "Số thứ tự (từ 1) của căn cứ là công văn của Bộ."),
     InputSpec("call_letter_number", "Số công văn thông báo của Sở", "--call-letter-number",
               "Số do văn thư cấp, ví dụ 123/SKHCN-QLKH.", length=limits.CALL_LETTER_NUMBER),
-    InputSpec("department_address", "Địa chỉ nhận đề xuất của Sở", "--department-address",
+    InputSpec("department_address", "Địa chỉ của Sở nhận văn bản trả lời", "--department-address",
               "Ví dụ: tầng 6 tòa nhà C, trụ sở làm việc các sở, ban, ngành tỉnh."),
-    InputSpec("department_email", "Thư điện tử nhận đề xuất của Sở", "--department-email",
+    InputSpec("department_email", "Thư điện tử của Sở nhận văn bản trả lời", "--department-email",
               "Ví dụ: skhcn@caobang.gov.vn.", length=limits.EMAIL),
     InputSpec("internal_office", "Phòng nhận đề xuất của các đơn vị trực thuộc Sở", "--internal-office",
               "Ví dụ: Phòng Quản lý Khoa học và Sở hữu trí tuệ."),
