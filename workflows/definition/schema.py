@@ -401,6 +401,7 @@ class Terms(DefinitionModel):
     # {verb} đối với {topic}"
     reminder_subject: str | None = None
     document: str = "Nội dung"  # what the circulated text is called on the unit's page: "Dự thảo"
+    title_label: str = Field(default="Tên dự thảo", min_length=1)  # the title on the create form: "Tên hội thảo"
     response: str = Field(min_length=1)  # what the unit sends back: "ý kiến góp ý bằng văn bản"
     purpose: str = Field(min_length=1)
     deadline_label: str = Field(min_length=1)
