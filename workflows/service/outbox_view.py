@@ -9,10 +9,13 @@ from zoneinfo import ZoneInfo
 from models.db.outbox_repository import OutboxItem, OutboxMessage
 from models.errors import NotFound
 from workflows.service.app import App
+from workflows.service.assignments import RECEIPT_MESSAGE, REMINDER_MESSAGE
 
 KIND_LABELS = {"invitation": "Thư phát hành",  # of every kind: a call, a report request, an invitation too
                "reminder_before": "Nhắc trước hạn", "reminder_overdue": "Nhắc quá hạn",
-               "extension": "Thông báo gia hạn", "receipt": "Xác nhận đã nhận trả lời"}
+               "extension": "Thông báo gia hạn", "receipt": "Xác nhận đã nhận trả lời",
+               # the mail of the tasks given to named units (a workshop's papers)
+               REMINDER_MESSAGE: "Đôn đốc nhiệm vụ được giao", RECEIPT_MESSAGE: "Xác nhận đã nhận kết quả nhiệm vụ"}
 STATUS_LABELS = {"queued": "Đang chờ gửi", "sent": "Đã gửi", "failed": "Gửi lỗi"}
 PER_PAGE = 100
 _LINK = re.compile(r"(/r/)[A-Za-z0-9_-]{8,}")
