@@ -1,6 +1,6 @@
 """A kind that circulates no draft is not told in a consultation's words: a workshop's package is listed without the
-column "Dự thảo đã lấy ý kiến" ("không gửi kèm dự thảo" on every row), and its answers tab does not say the answers
-were given "cho dự thảo phiên bản 1"."""
+column "Dự thảo đã lấy ý kiến" ("không gửi kèm dự thảo" on every row), its answers tab does not say the answers
+were given "cho dự thảo phiên bản 1", and its page lists no "Dự thảo: —" among the round's facts."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -34,6 +34,7 @@ def test_a_workshop_is_not_told_of_drafts(ykien_app: App, staff: TestClient,  # 
     round_id = launch_workshop(ykien_app)
     execute(ykien_app, round_id, Respond("SCT", ResponseKind.PROPOSALS, STAFF, channel=ResponseChannel.PAPER,
                                          proposals=(RSVP,)), STAFF)
+    assert "<dt>Dự thảo</dt>" not in staff.get(f"/rounds/{round_id}").text  # no "Dự thảo —" among its facts
     answers = staff.get(f"/rounds/{round_id}/responses").text
     assert "Lần trả lời mới nhất của mỗi đơn vị." in answers and "cho dự thảo phiên bản" not in answers
     execute(ykien_app, round_id, Close("Đủ thành phần"), STAFF)
