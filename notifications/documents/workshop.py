@@ -27,7 +27,7 @@ _LABEL = re.compile(r"^[-+*\s]*Nội dung\s*:\s*", re.IGNORECASE)
 INVITATION_JOINED_FROM = 2
 JOINED_FROM = 4  # a directory group with this many invited units is written on one line, as seed 004 does
 PLAN_TYPE, INVITATION_TYPE, REPORT_TYPE = "KH", "GM", "BC"
-TASK_WIDTHS_MM = (12.0, 38.0, 42.0, 21.0, 21.0, 31.0)
+TASK_WIDTHS_MM = (12.0, 36.0, 38.0, 24.0, 24.0, 31.0)  # a date (25/12/2026) fits its column on one line
 NOT_REGISTERED, REGISTERED = "Chưa đăng ký", "Đã đăng ký"
 HANDED_IN_LATE, NOT_HANDED_IN = "nộp trễ", "chưa nộp"
 
