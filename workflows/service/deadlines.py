@@ -2,11 +2,21 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 from config.calendar import WorkingCalendar
 from models.errors import InvalidInput
 from workflows.definition.timespec import DayKind, TimeSpecError, parse_relative_days
+
+# How far from today a date staff type may lie: the working calendar is finite (config.calendar knows public
+# holidays up to 2100), and a deadline or due date years away is a typing mistake (9999 for 2025), not a plan.
+DATE_HORIZON_YEARS = 5
+DATE_HORIZON = timedelta(days=DATE_HORIZON_YEARS * 366)
+
+
+def beyond_horizon(day: date, start: date) -> bool:
+    """Whether `day` lies further from `start`, before or after it, than any date staff may set (DATE_HORIZON)."""
+    return abs(day - start) > DATE_HORIZON
 
 
 def read_date(text: str) -> date | None:
@@ -50,10 +60,13 @@ def parse_deadline(text: str, today: date, calendar: WorkingCalendar,
 
 def check_working_day_ahead(calendar: WorkingCalendar, today: date, day: date, field: str, noun: str = "") -> None:
     """A date staff set for something still to come (a round's deadline, a task's due date): not past, and a
-    working day of the calendar. InvalidInput names `field` ("deadline: ..."; codes <field>_in_past,
-    <field>_not_working_day) and proposes the next working day."""
+    working day of the calendar, within DATE_HORIZON. InvalidInput names `field` ("deadline: ..."; codes
+    <field>_in_past, <field>_out_of_range, <field>_not_working_day) and proposes the next working day."""
     if day < today:
         raise InvalidInput(f"{field}: {noun}{day:%d/%m/%Y} đã qua (hôm nay là {today:%d/%m/%Y}).", f"{field}_in_past")
+    if beyond_horizon(day, today):
+        raise InvalidInput(f"{field}: {noun}{day:%d/%m/%Y} quá xa (chỉ nhận trong vòng {DATE_HORIZON_YEARS} năm kể "
+                           "từ hôm nay).", f"{field}_out_of_range")
     if not calendar.is_working_day(day):
         name = calendar.holiday_name(day) or "ngày nghỉ cuối tuần"
         raise InvalidInput(f"{field}: {day:%d/%m/%Y} không phải ngày làm việc ({name}); "

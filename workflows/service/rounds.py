@@ -26,7 +26,7 @@ from workflows.engine.timers import DISABLED
 from workflows.service.answer_input import field_limit
 from workflows.service.app import App
 from workflows.service.apply import apply_decision
-from workflows.service.deadlines import check_working_day_ahead
+from workflows.service.deadlines import DATE_HORIZON_YEARS, beyond_horizon, check_working_day_ahead
 from workflows.service.draft_upload import check_draft_file
 from workflows.service.files import file_in_place
 from workflows.service.registry import get_workflow, shipped_workflows
@@ -90,7 +90,8 @@ def _check_deadline(app: App, deadline: date) -> None:
 
 
 def check_round_dates(workflow: Workflow, dates: dict[str, date], deadline: date) -> None:
-    """Every date the kind declares given, none it does not, none before the deadline when the kind says so."""
+    """Every date the kind declares given, none it does not, none before the deadline when the kind says so, and
+    none years away from it (deadlines.DATE_HORIZON: timers and tasks count working days from these dates)."""
     for key in dates:
         if key not in workflow.dates:
             known = ", ".join(workflow.dates) or "không có"
@@ -100,6 +101,10 @@ def check_round_dates(workflow: Workflow, dates: dict[str, date], deadline: date
         if key not in dates:
             raise InvalidInput(f"date {key}: chưa ghi {declared.title.lower()}.",
                                "date_missing")
+        if beyond_horizon(dates[key], deadline):
+            raise InvalidInput(f"date {key}: {declared.title.lower()} {dates[key]:%d/%m/%Y} cách "
+                               f"{workflow.terms.deadline_label.lower()} ({deadline:%d/%m/%Y}) quá xa; chỉ nhận "
+                               f"trong vòng {DATE_HORIZON_YEARS} năm.", "date_out_of_range")
         if declared.not_before == "deadline" and dates[key] < deadline:
             raise InvalidInput(f"date {key}: {declared.title.lower()} {dates[key]:%d/%m/%Y} trước "
                                f"{workflow.terms.deadline_label.lower()} ({deadline:%d/%m/%Y}).",

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Callable, Coroutine
-from datetime import date, timedelta
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, Security
@@ -25,7 +25,7 @@ from workflows.engine.refusals import Refused
 from workflows.service.answer_input import check_answer, clean_comments, clean_proposals
 from workflows.service.app import App
 from workflows.service.commands import MAIL_HELD, CommandResult, run_command
-from workflows.service.deadlines import parse_deadline
+from workflows.service.deadlines import DATE_HORIZON_YEARS, beyond_horizon, parse_deadline
 from workflows.service.directory_edit import directory_units
 from workflows.service.draft_rounds import launch_round
 from workflows.service.registry import WorkflowUnknown, get_workflow, shipped_workflows
@@ -84,7 +84,6 @@ from workflows.web.security import (
     ykien,
 )
 
-DEADLINE_HORIZON = timedelta(days=5 * 366)
 DEFAULT_PER_PAGE = 200  # units per page of GET /api/rounds/{id}, as on the round page
 MAX_PER_PAGE = 1000
 ERROR_TEXT = {
@@ -339,9 +338,9 @@ def _deadline(app: App, text: str, field: str) -> tuple[date, int | None]:
     """A date or "N ngày làm việc" from today, within a sane horizon (the calendar is finite)."""
     today = app.clock.now().astimezone(app.tz).date()
     due, working_days = parse_deadline(text, today, app.calendar, field)
-    if not today - DEADLINE_HORIZON <= due <= today + DEADLINE_HORIZON:
-        raise InvalidInput(f"{field}: {due:%d/%m/%Y} quá xa (chỉ nhận trong vòng 5 năm quanh hôm nay).",
-                           "deadline_out_of_range")
+    if beyond_horizon(due, today):
+        raise InvalidInput(f"{field}: {due:%d/%m/%Y} quá xa (chỉ nhận trong vòng {DATE_HORIZON_YEARS} năm quanh "
+                           "hôm nay).", "deadline_out_of_range")
     return due, working_days
 
 
