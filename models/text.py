@@ -30,3 +30,13 @@ def capfirst(text: str) -> str:
 def grouped(number: int) -> str:
     """5000 as Vietnamese write it: 5.000."""
     return f"{number:,}".replace(",", ".")
+
+
+def whole_number(text: str, low: int = 0, high: int = 2**31 - 1) -> int | None:
+    """The whole number a person typed (ASCII digits) if it lies in low … high; None otherwise. str.isdigit() alone
+    lets through what int() refuses: "²" (a digit to Unicode) and thousands of digits (past int's 4,300)."""
+    significant = text.lstrip("0") or "0"
+    if not (text.isascii() and text.isdigit()) or len(significant) > len(str(high)):
+        return None
+    number = int(significant)
+    return number if low <= number <= high else None

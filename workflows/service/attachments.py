@@ -30,6 +30,7 @@ from models.db.attachment_repository import StoredFile
 from models.db.unit_of_work import UnitOfWork
 from models.errors import DomainError, InvalidInput, NotFound
 from models.staff import Role, StaffUser
+from models.text import whole_number
 from workflows.definition import ResponseField, ResponseSpec
 from workflows.engine.events import Respond
 from workflows.service.answer_input import Problem, field_places, proposal_input
@@ -394,16 +395,17 @@ def open_pending(app: App, session_key: str, round_id: int, unit_code: str, spec
         name, _, rest = value.partition(":")
         id_text, _, mac = rest.partition(":")
         place = inputs.get(name)
-        if place is None or name in claimed or not id_text.isdigit() or len(id_text) > 18:
+        file_id = whole_number(id_text, 1, 10**18 - 1)
+        if place is None or name in claimed or file_id is None:
             problems.append(Problem(name if place else "proposal",
                                     f"{place or 'Tệp gửi kèm'}: tệp gửi kèm không hợp lệ; hãy chọn lại tệp."))
             continue
-        expected = _mac(app, session_key, round_id, unit_code, name, int(id_text))
+        expected = _mac(app, session_key, round_id, unit_code, name, file_id)
         if not hmac.compare_digest(expected.encode(), mac.encode()):
             problems.append(Problem(name, f"{place}: tệp gửi kèm không thuộc đợt, đơn vị hoặc phiên làm việc này; "
                                           "hãy chọn lại tệp."))
             continue
-        claimed[name] = int(id_text)
+        claimed[name] = file_id
     if not claimed:
         return PendingFiles(problems=problems)
     with app.uow(read_only=True) as uow:

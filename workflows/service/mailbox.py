@@ -10,6 +10,7 @@ from email.utils import parsedate_to_datetime
 from config.smtp_url import parse_smtp_url
 from models.db.mailbox_repository import MailSummary
 from models.errors import NotFound
+from models.text import whole_number
 from workflows.service.app import App
 from workflows.service.audit_view import format_moment
 from workflows.service.outbox_view import KIND_LABELS
@@ -110,7 +111,7 @@ def _shown(name: str, value: str, app: App) -> str:
 
 def _round_id(headers: list[tuple[str, str]]) -> int | None:
     value = dict(headers).get("X-Ykien-Round", "").strip()
-    return int(value) if value.isdigit() and len(value) < 10 else None
+    return whole_number(value, 1, 999_999_999)
 
 
 def _parse(summary: MailSummary, raw: bytes) -> MailMessage:

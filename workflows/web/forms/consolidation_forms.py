@@ -9,6 +9,7 @@ from datetime import date
 from config.calendar import WorkingCalendar
 from models import limits
 from models.consolidation import HANDLING_LABELS, ExplanationRequired, Handling, check_handling
+from models.text import whole_number
 from workflows.engine.events import Command
 from workflows.service.documents import INPUTS
 from workflows.service.drafts import parse_sections
@@ -51,7 +52,7 @@ def read_handle_form(values: FormValues) -> HandleForm:
 def check_handle_form(form: HandleForm, known: Iterable[int]) -> HandlingChoice:
     """known: the comment ids of the current triage table (a stale page may tick one that is gone)."""
     errors: dict[str, str] = {}
-    ids = [int(c) for c in form.comments if c.isdigit()]
+    ids = [number for c in form.comments if (number := whole_number(c, 1)) is not None]
     present = set(known)
     if not form.comments:
         errors["comments"] = "Chưa chọn ý kiến nào: đánh dấu các ý kiến cần xử lý trong bảng."
@@ -285,8 +286,8 @@ def check_document_inputs_form(form: DocumentInputsForm) -> dict[str, object]:
         elif key == "ministry_letter_index":
             if not text:
                 values[key] = None
-            elif text.isdigit() and int(text) >= 1:
-                values[key] = int(text) - 1
+            elif (index := whole_number(text, 1)) is not None:
+                values[key] = index - 1
             else:
                 errors[key] = f"\"{text[:20]}\" không phải số thứ tự của một căn cứ (từ 1)."
         else:

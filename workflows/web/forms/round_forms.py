@@ -16,7 +16,7 @@ from config.calendar import WorkingCalendar
 from models import limits
 from models.errors import InvalidInput
 from models.rounds import RecipientRole, ResponseChannel, ResponseKind
-from models.text import capfirst
+from models.text import capfirst, whole_number
 from workflows.definition import ResponseSpec, TimerDef, TimeSpec, Workflow, parse_timespec
 from workflows.definition.timespec import MAX_DAYS, Anchor, DayKind
 from workflows.engine.events import Close, CommentInput, Extend, Respond
@@ -60,10 +60,6 @@ def parse_date_text(text: str) -> date | None:
     return read_date(text)
 
 
-def _whole_number(text: str, low: int, high: int) -> int | None:
-    return int(text) if text.isdigit() and low <= int(text) <= high else None
-
-
 # --- deadlines -------------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -80,7 +76,7 @@ def compute_deadline(mode: str, date_text: str, days_text: str, today: date, cal
                      name: str = "deadline") -> DeadlineChoice:
     """The deadline the form asks for; FormErrors({name: ...}) when it is unusable."""
     if mode == "days":
-        days = _whole_number(days_text, 1, MAX_DAYS)
+        days = whole_number(days_text, 1, MAX_DAYS)
         if days is None:
             raise FormErrors({name: f"Số ngày làm việc phải là số nguyên từ 1 đến {MAX_DAYS}."})
         due = calendar.add_working_days(today, days)
@@ -208,7 +204,7 @@ def policy_overrides(policy: ReminderPolicy, workflow: Workflow) -> dict[str, st
             overrides[choice.name] = DISABLED
             continue
         where = f"{choice.day_words} {'sau' if choice.after else 'trước'} {choice.anchor_words}"
-        days = _whole_number(choice.days, choice.lowest, MAX_SHIFT)
+        days = whole_number(choice.days, choice.lowest, MAX_SHIFT)
         if days is None:
             errors[f"{choice.field}_days"] = f"{choice.title}: số {where} phải từ {choice.lowest} đến {MAX_SHIFT}."
         elif (choice.after and choice.spec.anchor is Anchor.DEADLINE
@@ -217,8 +213,8 @@ def policy_overrides(policy: ReminderPolicy, workflow: Workflow) -> dict[str, st
                                               "thư nhắc sẽ không được gửi.")
         every_n = times = None
         if choice.repeats:
-            every_n = _whole_number(choice.every, 1, MAX_SHIFT)
-            times = _whole_number(choice.times, 1, MAX_TIMES)
+            every_n = whole_number(choice.every, 1, MAX_SHIFT)
+            times = whole_number(choice.times, 1, MAX_TIMES)
             if every_n is None:
                 errors[f"{choice.field}_every"] = (f"{choice.title}: khoảng cách giữa hai lần nhắc từ 1 đến "
                                                    f"{MAX_SHIFT} {choice.day_words}.")

@@ -18,6 +18,7 @@ from starlette.formparsers import MultiPartException
 from models.errors import DomainError, InvalidInput
 from models.rounds import ResponseChannel
 from models.staff import StaffUser
+from models.text import whole_number
 from workflows.definition import ResponseField, Workflow
 from workflows.service.answer_input import AnswerInvalid, Problem
 from workflows.service.app import App
@@ -218,7 +219,7 @@ def _page(request: Request, round_id: int, user: StaffUser, status: int = 200, e
     today = app.clock.now().astimezone(app.tz).date()
     ok = request.query_params.get("ok", "")
     count = request.query_params.get("n", "")
-    notice = FLASH[ok].format(n=int(count) if count.isdigit() else 0) if ok in FLASH and status == 200 else None
+    notice = FLASH[ok].format(n=whole_number(count) or 0) if ok in FLASH and status == 200 else None
     return render(request, "round_assignments.html", {
         "brief": brief, "workflow": workflow, "tab": "assignments", "kinds": _task_kinds(app, round_id, workflow,
                                                                                           today, typed),

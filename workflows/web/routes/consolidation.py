@@ -14,6 +14,7 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 from models.consolidation import HANDLING_LABELS, Handling
 from models.errors import DomainError, InvalidInput
 from models.staff import StaffUser
+from models.text import whole_number
 from notifications.documents import audit_csv
 from notifications.pdf import PdfError, pdf_name, pdf_sources, to_pdf
 from workflows.definition import Workflow
@@ -115,7 +116,7 @@ def _flash(request: Request, workflow: Workflow) -> dict[str, str]:
     note = MAIL_NOTICES.get(request.query_params.get("mail", ""))
     if ok in FLASH:
         count = request.query_params.get("n", "")
-        text: str | None = FLASH[ok].format(n=int(count) if count.isdigit() else 0)
+        text: str | None = FLASH[ok].format(n=whole_number(count) or 0)
     else:
         text = arrival_message(workflow, ok) if ok else None
     if note:  # the step is recorded; its mail waits for the next sweep (service/commands.py)

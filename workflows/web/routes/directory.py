@@ -8,6 +8,7 @@ from fastapi.responses import RedirectResponse, Response
 from models.directory import COLUMNS, DirectoryImportError
 from models.errors import InvalidInput, UnitUnknown
 from models.staff import StaffUser
+from models.text import whole_number
 from workflows.service.directory_edit import (
     UnitContact,
     UnitInfo,
@@ -33,7 +34,7 @@ FLASH = {"imported": "Đã nhập danh bạ: {n} đơn vị ({a} thêm mới, {u
 
 def _number(request: Request, name: str) -> int:
     value = request.query_params.get(name, "")
-    return int(value) if value.isdigit() else 0
+    return whole_number(value) or 0
 
 
 def _flash(request: Request, codes: set[str], group_codes: set[str]) -> dict[str, str]:

@@ -7,6 +7,7 @@ from fastapi.exceptions import HTTPException
 from fastapi.responses import Response
 
 from models.staff import Role, StaffUser
+from models.text import whole_number
 from workflows.service.mailbox import MailNotFound, mail_transport, received_mail, received_message
 from workflows.service.outbox_view import mask_links
 from workflows.web.security import IdPath, require_staff, ykien
@@ -18,7 +19,7 @@ router = APIRouter(include_in_schema=False)
 @router.get("/mail")
 def mailbox(request: Request, page: str = "1", user: StaffUser = Depends(require_staff)) -> Response:
     app = ykien(request)
-    number = int(page) if page.isdigit() and 0 < int(page) < 1_000_000 else 1
+    number = whole_number(page, 1, 999_999) or 1
     return render(request, "mail.html", {"result": received_mail(app, number), "transport": mail_transport(app)})
 
 

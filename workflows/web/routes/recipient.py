@@ -15,7 +15,7 @@ from starlette.datastructures import FormData, UploadFile
 from starlette.formparsers import MultiPartException
 
 from models.rounds import ResponseKind
-from models.text import capfirst
+from models.text import capfirst, whole_number
 from workflows.definition import ResponseField
 from workflows.engine.events import CommentInput
 from workflows.engine.refusals import Refused
@@ -473,13 +473,14 @@ async def submit_answer(request: Request, token: str) -> Response:
             typed.proposals = shown_proposal_forms(page.response, typed.proposals, blank=1)
             return await _show_later(request, token, page, typed, flash=dropped)
         typed.rows = _padded(typed.rows)
-        if _text(form, "pick").isdigit():
+        if _text(form, "pick"):  # a part of the draft chosen; a number not of this draft picks nothing
+            picked = whole_number(_text(form, "pick"))
             try:
                 page = await run_in_threadpool(recipient_page, app, token)  # the draft's version, to pick from
             except LinkInvalid as error:
                 return _link_invalid(request, error)
             preview = await run_in_threadpool(_preview, app, page)
-            block = preview.html.block(int(_text(form, "pick"))) if preview and preview.html else None
+            block = preview.html.block(picked) if preview and preview.html and picked is not None else None
             if block is not None:
                 _pick(typed, block)
             return await _show_later(request, token, page, typed, preview=preview)

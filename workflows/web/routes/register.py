@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from models.errors import DomainError, InvalidInput, NotFound
 from models.register import MAX_YEAR, MIN_YEAR, RECIPIENTS, SOURCE_LABELS, SUMMARY, RegisterEntry
 from models.staff import StaffUser
+from models.text import whole_number
 from workflows.service.deadlines import read_date
 from workflows.service.register import (
     EntryTexts,
@@ -93,9 +94,10 @@ def register_export(request: Request, year: int | None = YearQuery,
 def _document(posted: Posted) -> tuple[int, str]:
     """The chosen "round:document" of a form's select."""
     round_part, _, key = _field(posted, "document").partition(":")
-    if not round_part.isdigit() or not key or not 1 <= int(round_part) <= 2**31 - 1:
+    round_id = whole_number(round_part, 1)
+    if round_id is None or not key:
         raise InvalidInput("document_key: chọn văn bản của một đợt.", "document_unknown")
-    return int(round_part), key
+    return round_id, key
 
 
 def _texts(posted: Posted) -> EntryTexts:

@@ -16,7 +16,7 @@ from models import limits
 from models.errors import DomainError, InvalidInput
 from models.rounds import ResponseKind
 from models.staff import Role, StaffUser
-from models.text import capfirst
+from models.text import capfirst, whole_number
 from models.unit_status import AnswerStatus, EmailStatus
 from workflows.definition import Workflow
 from workflows.definition.schema import Capability
@@ -171,7 +171,7 @@ def _flash(request: Request, workflow: Workflow) -> dict[str, str]:
     if ok not in FLASH:
         return {}
     count = request.query_params.get("n", "")
-    text = FLASH[ok].format(n=int(count) if count.isdigit() else 0, **_words(workflow))
+    text = FLASH[ok].format(n=whole_number(count) or 0, **_words(workflow))
     note = MAIL_NOTICES.get(request.query_params.get("mail", ""))
     return {"flash": f"{text} {note}" if note else text, "flash_kind": "warn" if note else "ok"}
 
@@ -448,7 +448,7 @@ def round_page(request: Request, round_id: IdPath, user: StaffUser = Depends(req
     requested = request.query_params.get("page", "1")
     # The counts, the filters and the page come from SQL: the page costs the same for 50 units as for 5,000.
     view = round_grid(app, round_id, unit_filter.grid(), unit_filter.q,
-                      int(requested) if requested.isdigit() and len(requested) < 7 else 1, GRID_PAGE_SIZE)
+                      whole_number(requested, 1, 999_999) or 1, GRID_PAGE_SIZE)
     state = view.state
     workflow = get_workflow(state.workflow)
     page, pages, shown = view.page, view.pages, view.units
@@ -506,7 +506,7 @@ def timeline_page(request: Request, round_id: IdPath, user: StaffUser = Depends(
 
 
 def _page_number(text: str | None) -> int:
-    return int(text) if text and text.isdigit() and 0 < int(text) < 1_000_000 else 1
+    return whole_number(text or "", 1, 999_999) or 1
 
 
 @router.get("/rounds/{round_id:int}/outbox")
