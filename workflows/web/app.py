@@ -21,6 +21,7 @@ from models.errors import DomainError, InvalidInput, NotFound
 from workflows.service.app import App
 from workflows.web.headers import SessionAndHeaders
 from workflows.web.pages.api_reference import reference
+from workflows.web.refusal_words import refusal_message
 from workflows.web.security import Forbidden, LoginRequired
 from workflows.web.templating import render
 
@@ -116,9 +117,7 @@ def create_web_app(app: App) -> FastAPI:
 
     @web.exception_handler(HTTPException)
     async def _http(request: Request, exc: HTTPException) -> Response:
-        message = exc.detail if isinstance(exc.detail, str) else "Yêu cầu không hợp lệ."
-        if (exc.status_code == 404 and not isinstance(exc.detail, str)) or exc.detail == "Not Found":
-            message = "Không tìm thấy trang."
+        message = refusal_message(exc.status_code, exc.detail, request.method)
         return _error(request, exc.status_code, "http_error", message)
 
     @web.exception_handler(OperationalError)
