@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import re
 import tempfile
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +25,10 @@ class DraftUpload:
 
 
 def safe_filename(name: str, kind: str) -> str:
-    stem = _UNSAFE.sub("_", Path(name.replace("\\", "/")).stem).strip(" ._") or "du-thao"
+    """The name a draft is kept and offered under: NFC first (a Mac sends "Dự thảo" decomposed, and the marks alone
+    are not word characters), then only word characters, brackets, dots, spaces and hyphens."""
+    readable = unicodedata.normalize("NFC", name).replace("\\", "/")
+    stem = _UNSAFE.sub("_", Path(readable).stem).strip(" ._") or "du-thao"
     return f"{stem[:limits.FILE_NAME]}.{kind}"
 
 

@@ -1,0 +1,78 @@
+"""The name a draft uploaded on the web is kept and offered under: in NFC with its Vietnamese marks (a Mac sends the
+name decomposed), and, long in Vietnamese, within what the file system takes."""
+from __future__ import annotations
+
+import io
+import unicodedata
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import docx
+import pytest
+from fastapi.testclient import TestClient
+from sqlite_template import copy_home_database
+from test_round_kinds import PASSWORD, log_in, settings_for
+
+from config.clock import FrozenClock
+from notifications.testing import SmtpCapture, smtp_capture
+from workflows.service.app import App, build_app
+from workflows.service.directory import import_units
+from workflows.service.staff import add_user
+from workflows.service.views import list_rounds
+from workflows.web.app import create_web_app
+from workflows.web.forms.draft_upload import safe_filename
+
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+START = datetime(2025, 11, 20, 8, 30, tzinfo=TZ)
+UNITS_CSV = Path(__file__).parents[1] / "fixtures" / "units_12.csv"
+NEW_ROUND = {"action": "create", "title": "Kế hoạch thử", "workflow": "consultation", "office": "TĐC",
+             "g_comment": "so-ban-nganh", "deadline_mode": "days", "deadline_days": "10",
+             "timer_remind_before": "on", "timer_remind_before_days": "2", "contact_name": "Ông Phạm Phi Long",
+             "contact_phone": "0912130290", "signer_name": "Nông Thị Thanh Huyền", "signer_title": "GIÁM ĐỐC"}
+
+
+def _docx() -> bytes:
+    document = docx.Document()
+    document.add_heading("I. MỤC ĐÍCH, YÊU CẦU", 1)
+    document.add_paragraph("Nâng cao năng suất.")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+@pytest.fixture(scope="module")
+def template_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    home = tmp_path_factory.mktemp("long-file-names")
+    with smtp_capture() as capture:
+        app = build_app(settings_for(home, capture), FrozenClock(START), create_schema=True)
+        import_units(app, UNITS_CSV, "test")
+        add_user(app, "long", "Phạm Phi Long", "staff", PASSWORD, "TĐC", "test")
+        app.close()
+    return home
+
+
+@pytest.fixture
+def ykien_app(template_home: Path, tmp_path: Path, capture: SmtpCapture, clock: FrozenClock) -> Iterator[App]:
+    copy_home_database(template_home, tmp_path)
+    app = build_app(settings_for(tmp_path, capture), clock)
+    yield app
+    app.close()
+
+
+def test_a_name_sent_decomposed_keeps_its_vietnamese_letters() -> None:
+    assert safe_filename(unicodedata.normalize("NFD", "Dự thảo Kế hoạch.docx"), "docx") == "Dự thảo Kế hoạch.docx"
+    assert safe_filename("C:\\Tài liệu\\Dự thảo.pdf", "pdf") == "Dự thảo.pdf"
+
+
+def test_a_draft_named_in_nfd_is_kept_and_shown_in_nfc(ykien_app: App) -> None:
+    staff = log_in(TestClient(create_web_app(ykien_app), raise_server_exceptions=False))
+    name = unicodedata.normalize("NFD", "Dự thảo Kế hoạch.docx")
+    answer = staff.post("/rounds", data=NEW_ROUND, files={"draft": (name, _docx(), "application/octet-stream")},
+                        follow_redirects=False)
+    assert answer.status_code == 303, answer.text[:300]
+    [created] = list_rounds(ykien_app)
+    [kept] = (ykien_app.settings.home / "drafts" / str(created.id)).rglob("*.docx")
+    assert kept.name == "Dự thảo Kế hoạch.docx"
+    assert "Dự thảo Kế hoạch.docx" in staff.get(f"/rounds/{created.id}/preview").text
