@@ -15,6 +15,10 @@ from workflows.service.draft_upload import detect_kind, docx_problem
 from workflows.service.errors import FormErrors
 
 _UNSAFE = re.compile(r"[^\w.() -]+")
+# A file name is at most 255 bytes on the file systems ykien runs on, and a Vietnamese letter with its marks takes two
+# or three of them. The draft's cached HTML sits beside it as ".<name>.html.json" (written as "….partial" first): the
+# name kept leaves room for that.
+NAME_BYTES = 200
 
 
 @dataclass(frozen=True)
@@ -26,10 +30,12 @@ class DraftUpload:
 
 def safe_filename(name: str, kind: str) -> str:
     """The name a draft is kept and offered under: NFC first (a Mac sends "Dự thảo" decomposed, and the marks alone
-    are not word characters), then only word characters, brackets, dots, spaces and hyphens."""
+    are not word characters), then only word characters, brackets, dots, spaces and hyphens, within NAME_BYTES."""
     readable = unicodedata.normalize("NFC", name).replace("\\", "/")
-    stem = _UNSAFE.sub("_", Path(readable).stem).strip(" ._") or "du-thao"
-    return f"{stem[:limits.FILE_NAME]}.{kind}"
+    stem = (_UNSAFE.sub("_", Path(readable).stem).strip(" ._") or "du-thao")[:limits.FILE_NAME]
+    while len(f"{stem}.{kind}".encode()) > NAME_BYTES:
+        stem = stem[:-1]
+    return f"{stem.rstrip(' ._')}.{kind}"
 
 
 def check_draft_upload(filename: str, content: bytes, limit_mb: int) -> DraftUpload:
