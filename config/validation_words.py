@@ -41,6 +41,8 @@ _SAID: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "missing": lambda _: "bắt buộc, chưa có",
     "extra_forbidden": lambda _: "không có trường này",
     "string_type": lambda _: "phải là một chuỗi",
+    # A JSON string with half of a surrogate pair ("\ud800"): no character, and no database can keep it.
+    "string_unicode": lambda _: "có ký tự không hợp lệ (nửa cặp thay thế UTF-16, ví dụ \\ud800)",
     "bool_type": lambda _: "phải là true hoặc false",
     "list_type": lambda _: "phải là một danh sách",
     "dict_type": lambda _: "phải là một đối tượng JSON",
