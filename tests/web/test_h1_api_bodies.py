@@ -56,3 +56,17 @@ def test_half_a_surrogate_pair_in_a_string_is_refused_in_vietnamese_by_its_field
     message = answer.json()["error"]["message"]
     assert "title: có ký tự không hợp lệ (nửa cặp thay thế UTF-16" in message, message
     assert "Input should be" not in message
+
+
+def test_reminding_an_empty_list_of_units_is_refused_and_reminds_nobody(ykien_app: App, staff: TestClient) -> None:
+    created = staff.post("/api/rounds", json={
+        "title": "Kế hoạch thử", "office": "TĐC", "deadline": "2025-12-05", "addressees": [{"units": ["SCT", "STC"]}],
+        "contact_name": "Ông A", "contact_phone": "0912130290", "signer_name": "Bà B"})
+    round_id = created.json()["id"]
+    assert staff.post(f"/api/rounds/{round_id}/launch", json={"no_draft_reason": "Gửi kèm bản giấy"}).status_code == 200
+    before = staff.get(f"/api/rounds/{round_id}/audit").json()["events"]
+    answer = staff.post(f"/api/rounds/{round_id}/remind", json={"units": []})
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["error"]["message"] == "Dữ liệu không hợp lệ: units: phải có ít nhất 1 mục"
+    assert staff.get(f"/api/rounds/{round_id}/audit").json()["events"] == before
+    assert staff.post(f"/api/rounds/{round_id}/remind", json={"units": ["SCT"]}).json()["messages"] == 1

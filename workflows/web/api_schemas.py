@@ -298,8 +298,9 @@ class ExtendIn(Strict):
 
 
 class RemindIn(Strict):
-    units: Annotated[list[Code], Field(max_length=5000)] | None = Field(
-        None, description="Chỉ đôn đốc các đơn vị này; bỏ trống: mọi đơn vị chưa trả lời")
+    # An empty list is refused, not read as "every unit": a client whose selection came out empty must not remind all.
+    units: Annotated[list[Code], Field(min_length=1, max_length=5000)] | None = Field(
+        None, description="Chỉ đôn đốc các đơn vị này (ít nhất một); không gửi trường này: mọi đơn vị chưa trả lời")
 
 
 class CloseIn(Strict):
