@@ -333,9 +333,10 @@ def saved_answer(app: App, page: RecipientPage) -> SavedAnswer | None:
 
 
 def _saved_rows(rows: Sequence[Mapping[str, str]], problems: list[Problem]) -> list[dict[str, str]]:
-    """The comment rows worth keeping (blank ones dropped), each text in NFC and within its limit."""
+    """The comment rows worth keeping (blank ones dropped), each text in NFC and within its limit, at most
+    MAX_COMMENTS of them (more are refused: a row past the limit is never dropped unsaid)."""
     kept: list[dict[str, str]] = []
-    for number, row in enumerate(rows[:MAX_COMMENTS], start=1):
+    for number, row in enumerate(rows, start=1):
         cleaned: dict[str, str] = {}
         for name, limit in SAVED_ROW_LIMITS.items():
             try:
@@ -344,6 +345,8 @@ def _saved_rows(rows: Sequence[Mapping[str, str]], problems: list[Problem]) -> l
                 problems.append(Problem(f"{name}-{number}", str(error)))
         if any(cleaned.values()):
             kept.append(cleaned)
+    if len(kept) > MAX_COMMENTS:
+        problems.append(Problem("comments", f"Nhiều nhất {MAX_COMMENTS} ý kiến (đang có {len(kept)})."))
     return kept
 
 

@@ -564,7 +564,7 @@ class RespondForm:
 def read_respond_form(values: FormValues, response: ResponseSpec | None = None, blank: int = 0) -> RespondForm:
     """The paper-answer form as posted; `blank` more empty forms when staff asked for one (\"Thêm một phiếu\")."""
     sections, texts, wordings = (list(values.get(n) or []) for n in ("section", "comment", "wording"))
-    count = min(max(len(sections), len(texts), len(wordings)), MAX_COMMENT_ROWS)
+    count = max(len(sections), len(texts), len(wordings))  # more than MAX_COMMENT_ROWS are refused, not cut
 
     def at(items: list[str], i: int) -> str:
         return clean(items[i]) if i < len(items) else ""
@@ -616,6 +616,9 @@ def check_respond_form(form: RespondForm, units: Mapping[str, str], workflow: Wo
             if too_long := limits.text_problem(f"Ý kiến số {number} ({label})", text, limit):
                 errors.setdefault(f"comment_{number}", too_long)
         comments.append(CommentInput(row.text, row.section or None, row.wording or None))
+    if len(comments) > MAX_COMMENT_ROWS:
+        errors["comments"] = (f"Nhiều nhất {MAX_COMMENT_ROWS} {terms.answer} trong một lần ghi nhận "
+                              f"(đang có {len(comments)}).")
     if form.kind == ResponseKind.COMMENTS.value and not comments:
         errors["comments"] = f"Nhập ít nhất một {terms.answer}, hoặc chọn \"{terms.agreed}\"."
     if form.kind == ResponseKind.AGREE.value and comments:

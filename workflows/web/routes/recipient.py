@@ -133,10 +133,11 @@ def kind_labels(page: RecipientPage) -> dict[str, str]:
 
 
 def _padded(rows: list[dict[str, str]], blank: int = 0) -> list[dict[str, str]]:
-    """The rows given, then `blank` empty rows more, and at least FIRST_ROWS in all."""
-    wanted = min(MAX_ROWS, max(FIRST_ROWS, len(rows) + blank))
+    """The rows given, all of them (more than MAX_ROWS are refused with the page shown back, never cut), then
+    `blank` empty rows more while there are fewer than MAX_ROWS, and at least FIRST_ROWS in all."""
+    wanted = max(FIRST_ROWS, min(MAX_ROWS, len(rows) + blank))
     empty = dict.fromkeys(ROW_FIELDS, "")
-    return rows[:MAX_ROWS] + [dict(empty) for _ in range(wanted - len(rows))]
+    return rows + [dict(empty) for _ in range(wanted - len(rows))]
 
 
 def _from_revision(page: RecipientPage) -> AnswerForm:
@@ -167,7 +168,7 @@ def _text(form: FormData, name: str) -> str:
 
 def _from_form(form: FormData, page: RecipientPage) -> AnswerForm:
     columns = {name: form.getlist(name) for name in ROW_FIELDS}
-    count = min(MAX_ROWS, max(len(values) for values in columns.values()))
+    count = max(len(values) for values in columns.values())  # bounded by the parser's max_fields
 
     def at(values: list[Any], i: int) -> str:
         return values[i] if i < len(values) and isinstance(values[i], str) else ""

@@ -1,0 +1,96 @@
+"""More comment rows than an answer takes (200), posted on the unit's page (sent or saved unsent) or on the staff form
+of a paper answer, are refused with the limit said and every row shown back: never cut to the first 200 and the rest
+dropped without a word."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlite_template import copy_home_database
+from test_recipient_page import links
+from test_round_kinds import PASSWORD, log_in, settings_for
+
+from config.clock import FrozenClock
+from models.rounds import RecipientRole
+from notifications.testing import SmtpCapture, smtp_capture
+from workflows.engine.events import Launch
+from workflows.service.app import App, build_app
+from workflows.service.directory import import_units
+from workflows.service.recipients import recipient_page, saved_answer
+from workflows.service.rounds import Addressee, NewRound, create_round, execute
+from workflows.service.staff import add_user
+from workflows.service.steps import run_step
+from workflows.service.views import latest_responses
+from workflows.web.app import create_web_app
+from workflows.web.security import link_csrf
+
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+START = datetime(2025, 11, 20, 8, 30, tzinfo=TZ)
+UNITS_CSV = Path(__file__).parents[1] / "fixtures" / "units_12.csv"
+STAFF = "Phạm Phi Long (TĐC)"
+ROWS = 201
+
+
+@pytest.fixture(scope="module")
+def template_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    home = tmp_path_factory.mktemp("comment-rows")
+    with smtp_capture() as capture:
+        app = build_app(settings_for(home, capture), FrozenClock(START), create_schema=True)
+        import_units(app, UNITS_CSV, STAFF)
+        add_user(app, "long", "Phạm Phi Long", "staff", PASSWORD, "TĐC", "test")
+        app.close()
+    return home
+
+
+@pytest.fixture
+def ykien_app(template_home: Path, tmp_path: Path, capture: SmtpCapture, clock: FrozenClock) -> Iterator[App]:
+    copy_home_database(template_home, tmp_path)
+    app = build_app(settings_for(tmp_path, capture), clock)
+    yield app
+    app.close()
+
+
+@pytest.fixture
+def round_id(ykien_app: App) -> int:
+    new = NewRound(title="Kế hoạch thử", subject="", workflow="consultation", office="TĐC",
+                   deadline=date(2025, 12, 5), addressees=(Addressee(units=("SCT", "STC"), role=RecipientRole.COMMENT),),
+                   contact_name="Ông Phạm Phi Long", contact_phone="0912130290", signer_name="Nông Thị Thanh Huyền")
+    created = create_round(ykien_app, new, STAFF)
+    execute(ykien_app, created, Launch(), STAFF)
+    run_step(ykien_app, "circulate", round_id=created)
+    return created
+
+
+def _rows(count: int) -> dict[str, list[str]]:
+    return {"section": [f"Mục {n}" for n in range(1, count + 1)], "comment": [f"Ý kiến {n}" for n in range(1, count + 1)],
+            "proposed": [""] * count, "quote": [""] * count}
+
+
+@pytest.mark.parametrize("action", ["send", "save"])
+def test_the_units_page_refuses_more_rows_than_an_answer_takes_and_shows_them_all_back(
+        ykien_app: App, capture: SmtpCapture, round_id: int, action: str) -> None:
+    token = links(capture)["SCT"]
+    unit = TestClient(create_web_app(ykien_app), raise_server_exceptions=False)
+    answer = unit.post(f"/r/{token}", data={"csrf_token": link_csrf(ykien_app, token), "action": action,
+                                            "answer": "comments", **_rows(ROWS)}, follow_redirects=False)
+    assert answer.status_code == 422, answer.text[:300]
+    assert "Nhiều nhất 200 ý kiến" in answer.text
+    assert f">Ý kiến {ROWS}</textarea>" in answer.text  # the last row typed comes back with the others
+    assert latest_responses(ykien_app, round_id) == []
+    assert saved_answer(ykien_app, recipient_page(ykien_app, token)) is None
+
+
+def test_the_staff_form_of_a_paper_answer_refuses_more_rows_than_an_answer_takes(
+        ykien_app: App, round_id: int) -> None:
+    staff = log_in(TestClient(create_web_app(ykien_app), raise_server_exceptions=False))
+    rows = _rows(ROWS)
+    answer = staff.post(f"/rounds/{round_id}/respond", data={
+        "unit": "SCT", "kind": "comments", "channel": "paper", "confirmed": "yes", "section": rows["section"],
+        "comment": rows["comment"], "wording": rows["proposed"]}, follow_redirects=False)
+    assert answer.status_code == 422, answer.text[:300]
+    assert "Nhiều nhất 200 ý kiến góp ý trong một lần ghi nhận (đang có 201)" in answer.text
+    assert latest_responses(ykien_app, round_id) == []
