@@ -13,6 +13,7 @@ from fastapi.responses import RedirectResponse, Response
 from models.errors import DomainError, InvalidInput
 from models.offices import OFFICE_ACTIONS, Office
 from models.staff import ACCOUNT_ACTIONS, ROLE_LABELS, Account, StaffUser
+from models.text import capfirst
 from workflows.service.accounts import (
     AccountNotFound,
     account,
@@ -300,6 +301,8 @@ def rename_office_post(request: Request, posted: Posted = PostedForm, user: Staf
         errors = _field_errors(problem)
         if "name" in errors:
             errors["new_name"] = errors.pop("name")
+        if "code" in errors:  # the row's hidden field: an office renamed or merged meanwhile has no row to show it
+            errors["form"] = capfirst(errors.pop("code"))
         status = 409 if isinstance(problem, DomainError) else 422
         return _offices_page(request, errors, values, status, editing=values["code"])
     outcome = "merged" if merge else "renamed"
