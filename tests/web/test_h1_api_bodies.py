@@ -70,3 +70,21 @@ def test_reminding_an_empty_list_of_units_is_refused_and_reminds_nobody(ykien_ap
     assert answer.json()["error"]["message"] == "Dữ liệu không hợp lệ: units: phải có ít nhất 1 mục"
     assert staff.get(f"/api/rounds/{round_id}/audit").json()["events"] == before
     assert staff.post(f"/api/rounds/{round_id}/remind", json={"units": ["SCT"]}).json()["messages"] == 1
+
+
+@pytest.mark.parametrize(("kind", "said"), [("comments", "Ý kiến góp ý không kèm trả lời theo mẫu."),
+                                            ("agree", "Đã chọn \"Đồng ý / không có ý kiến\" nhưng lại có nội dung")])
+def test_forms_sent_with_an_answer_of_another_kind_are_refused_for_what_they_are(
+        ykien_app: App, staff: TestClient, kind: str, said: str) -> None:
+    created = staff.post("/api/rounds", json={
+        "title": "Kế hoạch thử", "office": "TĐC", "deadline": "2025-12-05", "addressees": [{"units": ["SCT"]}],
+        "contact_name": "Ông A", "contact_phone": "0912130290", "signer_name": "Bà B"})
+    round_id = created.json()["id"]
+    assert staff.post(f"/api/rounds/{round_id}/launch", json={"no_draft_reason": "Gửi kèm bản giấy"}).status_code == 200
+    body = {"unit": "SCT", "kind": kind, "proposals": [{"task_name": "Nhiệm vụ"}],
+            "comments": [{"text": "Ý kiến"}] if kind == "comments" else []}
+    answer = staff.post(f"/api/rounds/{round_id}/respond", json=body)
+    assert answer.status_code == 422, answer.text
+    assert said in answer.json()["error"]["message"]
+    assert "(các trường: )" not in answer.json()["error"]["message"]
+    assert staff.get(f"/api/rounds/{round_id}/responses").json() == []

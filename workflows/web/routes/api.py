@@ -429,7 +429,10 @@ def respond(request: Request, round_id: RoundId, body: RespondIn, user: ChangerD
         spec = get_workflow(brief.workflow).response
         kind = ResponseKind(body.kind)
         comments = clean_comments((c.section, c.text, c.proposed_wording) for c in body.comments)
-        proposals = clean_proposals(spec, body.proposals) if body.proposals else ()
+        # Forms are read against the kind's fields only for an answer of forms: forms sent with another kind are
+        # refused by check_answer for what they are, not field by field against a form the round does not have.
+        proposals = clean_proposals(spec, body.proposals) if body.proposals and kind is ResponseKind.PROPOSALS \
+            else tuple(body.proposals)
         check_answer(spec, kind, comments, proposals)
         return Respond(unit_code=body.unit, kind=kind, entered_by=user.actor[:200],
                        channel=ResponseChannel(body.channel), comments=comments, proposals=proposals,
