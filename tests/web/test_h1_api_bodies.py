@@ -88,3 +88,13 @@ def test_forms_sent_with_an_answer_of_another_kind_are_refused_for_what_they_are
     assert said in answer.json()["error"]["message"]
     assert "(các trường: )" not in answer.json()["error"]["message"]
     assert staff.get(f"/api/rounds/{round_id}/responses").json() == []
+
+
+def test_a_date_for_a_kind_that_declares_none_says_so_plainly(ykien_app: App, staff: TestClient) -> None:
+    answer = staff.post("/api/rounds", json={
+        "title": "Kế hoạch thử", "office": "TĐC", "deadline": "2025-12-05", "addressees": [{"units": ["SCT"]}],
+        "contact_name": "Ông A", "contact_phone": "0912130290", "signer_name": "Bà B", "dates": {"event": "2025-12-19"}})
+    assert answer.status_code == 422
+    assert answer.json()["error"] == {"code": "date_unknown", "message": (
+        "date: quy trình \"Lấy ý kiến góp ý dự thảo\" không có ngày \"event\" (quy trình không khai báo ngày riêng "
+        "nào).")}

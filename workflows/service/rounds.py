@@ -94,8 +94,8 @@ def check_round_dates(workflow: Workflow, dates: dict[str, date], deadline: date
     none years away from it (deadlines.DATE_HORIZON: timers and tasks count working days from these dates)."""
     for key in dates:
         if key not in workflow.dates:
-            known = ", ".join(workflow.dates) or "không có"
-            raise InvalidInput(f"date: quy trình \"{workflow.title}\" không có ngày \"{key}\" (có: {known}).",
+            known = f"có: {', '.join(workflow.dates)}" if workflow.dates else "quy trình không khai báo ngày riêng nào"
+            raise InvalidInput(f"date: quy trình \"{workflow.title}\" không có ngày \"{key}\" ({known}).",
                                "date_unknown")
     for key, declared in workflow.dates.items():
         if key not in dates:
