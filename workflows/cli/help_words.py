@@ -3,12 +3,15 @@ marks beside an option (required, default, environment variable) and the kind of
 
 Typer writes these in English and shows a type beside every parameter, `<bool>` beside each flag too, which reads
 as if the flag took a value (`--json <bool>`). `install()` changes them where Typer keeps them: module constants read
-at each help, and a few methods wrapped. Our commands' own texts are Vietnamese already. An upgrade of Typer that
-moves these fails tests/e2e/test_cli_help_words.py first.
+at each help, and a few methods wrapped. Our commands' own texts are Vietnamese already; a docstring's line breaks
+(the source's, at 120 columns) are not the reader's: each paragraph flows as one, however wide the terminal. An
+upgrade of Typer that moves these fails tests/e2e/test_cli_help_words.py first.
 """
 from __future__ import annotations
 
+import copy
 import functools
+import inspect
 import re
 from typing import Any
 
@@ -57,6 +60,33 @@ def _type_shown(original: Any) -> Any:
     return shown
 
 
+def flowing(text: str) -> str:
+    """`text` with each paragraph (blank lines apart) on one line: the line breaks a docstring or a long help string
+    has in the source become spaces. A paragraph Typer is told to keep as it is (it starts with \\b) is kept."""
+    paragraphs = text.split("\n\n")
+    return "\n\n".join(paragraph if paragraph.lstrip("\n").startswith("\b")
+                       else " ".join(line.strip() for line in paragraph.splitlines())
+                       for paragraph in paragraphs)
+
+
+def _command_help_flowing(original: Any) -> Any:
+    """A group's list of commands: Typer keeps the line breaks of each command's first paragraph there."""
+    @functools.wraps(original)
+    def command_help(*, help_text: str, markup_mode: Any) -> Any:
+        return original(help_text=flowing(inspect.cleandoc(help_text)), markup_mode=markup_mode)
+    return command_help
+
+
+def _help_text_flowing(original: Any) -> Any:
+    """A command's own help: Typer joins the lines of the first paragraph only, not of the ones after it."""
+    @functools.wraps(original)
+    def help_text(*, obj: Any, markup_mode: Any) -> Any:
+        shown = copy.copy(obj)  # the command itself keeps its text
+        shown.help = flowing(inspect.cleandoc(obj.help or ""))
+        return original(obj=shown, markup_mode=markup_mode)
+    return help_text
+
+
 def _upper_name(self: Any) -> str:
     """An argument named in capitals (ROUND_ID), as the commands' messages and help texts name arguments."""
     return str(self.metavar if self.metavar is not None else (self.name or "").upper())
@@ -101,6 +131,8 @@ def install() -> None:
         (click_core.Command, "get_help_option", _help_option_said),
         (core.TyperOption, "display_type_rich", _type_shown),
         (core.TyperArgument, "display_type_rich", _type_shown),
+        (rich_utils, "_make_command_help", _command_help_flowing),
+        (rich_utils, "_get_help_text", _help_text_flowing),
     ]
     for owner, name, wrap in wrapped:
         replacement = wrap(getattr(owner, name))
