@@ -19,6 +19,12 @@ from workflows.definition.errors import Problem, WorkflowError
 DataPath = tuple[str | int, ...]  # keys and list indexes from the document root
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+# The most values a definition may hold once its aliases (*name) are expanded: the largest shipped one holds about
+# 300. Nine nested aliases of nine items each ("billion laughs") would otherwise be built value by value for hours.
+MAX_VALUES = 100_000
+# The deepest a value may be nested (a definition's go 6 deep): deeper, PyYAML and the checks run out of stack.
+MAX_DEPTH = 40
+_TOO_DEEP = f"các khối lồng nhau quá sâu (quá {MAX_DEPTH} tầng); hãy kiểm tra dấu ngoặc [ ], {{ }} và thụt lề"
 
 
 @dataclass(frozen=True)
@@ -172,6 +178,13 @@ def load_yaml(text: str, filename: str) -> LoadedYaml:
             return loaded
         loaded.data = _Builder(loader, loaded).build(node, ())
         return loaded
+    except _TooManyValues as err:
+        raise WorkflowError([Problem(filename, err.position.line, err.position.column,
+                                     f"tệp có quá nhiều giá trị khi mở các alias (*): hơn {MAX_VALUES:,}"
+                                     .replace(",", ".") + "; hãy viết đủ từng trường thay vì lồng alias vào "
+                                     "nhau")]) from None
+    except RecursionError:  # nested far deeper than MAX_DEPTH: PyYAML itself ran out of stack while composing
+        raise WorkflowError([Problem(filename, loader.line + 1, loader.column + 1, _TOO_DEEP)]) from None
     except yaml.MarkedYAMLError as err:
         raise WorkflowError([_syntax_problem(filename, err)]) from None
     except yaml.YAMLError as err:
@@ -278,6 +291,14 @@ def _context(context: str) -> tuple[str | None, str]:
 
 
 
+class _TooManyValues(Exception):
+    """The aliases expand to more than MAX_VALUES values; `position` is the value that went over."""
+
+    def __init__(self, position: Position) -> None:
+        super().__init__(position)
+        self.position = position
+
+
 class _Builder:
     """Walks the composed node tree once, building data and recording positions."""
 
@@ -285,9 +306,16 @@ class _Builder:
         self._loader = loader
         self._loaded = loaded
         self._active: set[int] = set()  # node ids on the current path, to stop recursive aliases
+        self._built = 0  # values built so far, an alias's each time it is used
 
     def build(self, node: Node, path: DataPath) -> Any:
+        self._built += 1
+        if self._built > MAX_VALUES:
+            raise _TooManyValues(_position(node))
         self._loaded.positions[path] = _position(node)
+        if len(path) > MAX_DEPTH:
+            self._error(node, _TOO_DEEP)
+            return None
         if id(node) in self._active:
             self._error(node, "không được dùng alias đệ quy (anchor chứa chính nó)")
             return None
