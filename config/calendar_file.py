@@ -13,7 +13,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from config.choice_words import did_you_mean, either
-from config.file_words import line_and_column, not_utf8, refused_character
+from config.file_words import line_and_column, not_utf8, refused_character, yaml_syntax_error
 
 _STR_TAG = "tag:yaml.org,2002:str"
 _NULL_TAG = "tag:yaml.org,2002:null"
@@ -62,11 +62,15 @@ def parse_calendar_text(text: str, filename: str) -> CalendarExtras:
     except yaml.reader.ReaderError as exc:  # a character YAML refuses (NUL), found before parsing: no mark
         line, _ = line_and_column(text, exc.position)
         raise CalendarFileError([f"{filename}:{line}: {refused_character(exc)}"]) from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    except yaml.MarkedYAMLError as exc:
+        mark, message = yaml_syntax_error(exc)
         where = f"{filename}:{mark.line + 1}" if mark is not None else filename
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise CalendarFileError([f"{where}: lỗi cú pháp YAML: {problem}"]) from None
+        raise CalendarFileError([f"{where}: {message}"]) from None
+    except yaml.YAMLError as exc:
+        raise CalendarFileError([f"{filename}: lỗi YAML: {exc}"]) from None
+    except RecursionError:  # hundreds of nested brackets: PyYAML runs out of stack before the parser could say so
+        raise CalendarFileError([f"{filename}: các khối lồng nhau quá sâu; tệp lịch chỉ có hai danh sách days_off "
+                                 "và working_days, mỗi mục { date: \"YYYY-MM-DD\", name: \"...\" }"]) from None
     parser = _Parser(filename)
     extras = parser.parse(root)
     if parser.errors:
