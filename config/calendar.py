@@ -284,10 +284,12 @@ def vietnam_calendar(
     )
 
 
-def load_calendar(path: Path | None) -> WorkingCalendar:
-    """Vietnam's calendar plus the extras in the calendar file `path` (None or missing: none).
+def load_calendar(path: Path | None, named_by: str | None = None) -> WorkingCalendar:
+    """Vietnam's calendar plus the extras in the calendar file `path` (None or missing: none; missing is an error
+    when the setting `named_by` chose the file).
 
     Raises `CalendarFileError` listing every problem of the file as `file:line: message`.
     """
-    extras = read_calendar_file(path) if path is not None else CalendarExtras()
+    extras = read_calendar_file(path, named_by) if path is not None else CalendarExtras()
     return vietnam_calendar(extras.days_off, extras.working_days)
+

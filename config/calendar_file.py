@@ -39,11 +39,15 @@ class CalendarExtras:
     working_days: dict[date, str] = field(default_factory=dict)
 
 
-def read_calendar_file(path: Path) -> CalendarExtras:
-    """Parse and check a calendar file; a missing file has no extras. Raises `CalendarFileError`."""
+def read_calendar_file(path: Path, named_by: str | None = None) -> CalendarExtras:
+    """Parse and check a calendar file; a missing file has no extras, unless the setting `named_by` chose it (then
+    a wrong path would silently drop the department's days off and make-up days). Raises `CalendarFileError`."""
     try:
         data = path.read_bytes()
     except FileNotFoundError:
+        if named_by is not None:
+            raise CalendarFileError([f"{named_by}: không có tệp lịch \"{path}\"; hãy sửa đường dẫn, hoặc bỏ trống "
+                                     "biến này để dùng calendar.yaml trong YKIEN_HOME"]) from None
         return CalendarExtras()
     body = data.removeprefix(b"\xef\xbb\xbf")
     try:

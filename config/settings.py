@@ -340,6 +340,12 @@ class Settings(BaseSettings):
         return self.calendar_file if self.calendar_file is not None else self.home / "calendar.yaml"
 
     @property
+    def calendar_file_named_by(self) -> str | None:
+        """The variable that chose the calendar file (YKIEN_CALENDAR_FILE), which must then exist; None for the
+        home's calendar.yaml, which may be missing (no extra days)."""
+        return env_name("calendar_file") if self.calendar_file is not None else None
+
+    @property
     def workflows_dir_resolved(self) -> Path:
         """`workflows_dir`, or `workflows/` in the home directory: the department's own kinds of round."""
         return self.workflows_dir if self.workflows_dir is not None else self.home / "workflows"

@@ -19,7 +19,7 @@ def _calendar() -> WorkingCalendar:
     from config.settings import load_settings
 
     settings = load_settings()
-    return load_calendar(settings.calendar_file or settings.home / "calendar.yaml")
+    return load_calendar(settings.calendar_file_resolved, settings.calendar_file_named_by)
 
 
 @app.command("add-working-days")

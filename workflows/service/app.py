@@ -51,7 +51,7 @@ class App:
 
     @cached_property
     def calendar(self) -> WorkingCalendar:
-        return load_calendar(self.settings.calendar_file or self.settings.home / "calendar.yaml")
+        return load_calendar(self.settings.calendar_file_resolved, self.settings.calendar_file_named_by)
 
     @property
     def tz(self) -> ZoneInfo:
