@@ -19,6 +19,23 @@ def _password_from(variable: str) -> str | None:
     return os.environ.get(variable) or None
 
 
+def _typed_password(variable: str) -> str:
+    """The password typed twice at the terminal, hidden. Without a terminal (a script, a pipe) nobody can type it:
+    InvalidInput naming the variable to set instead."""
+    import sys
+
+    from models.errors import InvalidInput
+
+    if not sys.stdin.isatty():
+        raise InvalidInput(f"--password-env: biến môi trường {variable} chưa có mật khẩu, và lệnh không chạy trong "
+                           f"cửa sổ dòng lệnh nên không hỏi được; hãy đặt {variable} rồi chạy lại. Chưa thêm tài "
+                           "khoản.", "password_missing")
+    first = typer.prompt("Mật khẩu", hide_input=True)
+    if typer.prompt("Nhập lại mật khẩu", hide_input=True) != first:
+        raise InvalidInput("Hai lần nhập mật khẩu không giống nhau; chưa thêm tài khoản.", "password_mismatch")
+    return first
+
+
 @app.command("add")
 def add(username: str, name: str = typer.Option(..., "--name", help="Họ tên hiển thị."),
         role: str = typer.Option("staff", "--role", help="admin | staff | leader"),
@@ -27,12 +44,13 @@ def add(username: str, name: str = typer.Option(..., "--name", help="Họ tên h
                                          help="Biến môi trường chứa mật khẩu (không đưa mật khẩu vào dòng lệnh)."),
         actor: str | None = ACTOR_OPTION, as_json: bool = JSON_OPTION) -> None:
     """Thêm tài khoản cán bộ; mật khẩu lấy từ biến môi trường, hoặc hỏi khi không có."""
-    from workflows.service.staff import add_user
+    from workflows.service.staff import add_user, checked_new_user
 
     with guarded(as_json):
-        password = _password_from(password_env) or typer.prompt("Mật khẩu", hide_input=True,
-                                                                confirmation_prompt=True)
-        user = add_user(open_app(), username, name, role, password, office, actor_name(actor))
+        checked_new_user(username, name, role, office)  # a typo is said before anyone types a password twice
+        ykien = open_app(writes=True)
+        password = _password_from(password_env) or _typed_password(password_env)
+        user = add_user(ykien, username, name, role, password, office, actor_name(actor))
     if as_json:
         print_json({"id": user.id, "username": user.username, "role": user.role, "office": user.office})
     else:

@@ -37,13 +37,7 @@ class TooManyAttempts(DomainError):
 
 def add_user(app: App, username: str, display_name: str, role: str, password: str, office: str | None,
              actor: str) -> StaffUser:
-    username = nfc(username).lower()
-    if not re.fullmatch(r"[a-z0-9._-]{3,80}", username):
-        raise InvalidInput(f"username: \"{username}\" chỉ gồm chữ thường không dấu, số, . _ - (3–80 ký tự).",
-                           "bad_username")
-    display_name = checked_name(display_name)
-    parsed_role = parse_role(role)
-    office = checked_office(parsed_role, office)
+    username, display_name, parsed_role, office = checked_new_user(username, display_name, role, office)
     check_password(password)
     now = app.clock.now()
     with app.uow() as uow:
@@ -57,6 +51,18 @@ def add_user(app: App, username: str, display_name: str, role: str, password: st
                                                             "office": user.office})])
         uow.commit()
         return user
+
+
+def checked_new_user(username: str, display_name: str, role: str,
+                     office: str | None) -> tuple[str, str, Role, str | None]:
+    """What an account is made of but its password, checked as add_user checks it (before anyone is asked for a
+    password): the username in lower case, the name and the office in NFC, the role."""
+    username = nfc(username).lower()
+    if not re.fullmatch(r"[a-z0-9._-]{3,80}", username):
+        raise InvalidInput(f"username: \"{username}\" chỉ gồm chữ thường không dấu, số, . _ - (3–80 ký tự).",
+                           "bad_username")
+    parsed_role = parse_role(role)
+    return username, checked_name(display_name), parsed_role, checked_office(parsed_role, office)
 
 
 def parse_role(role: str) -> Role:
