@@ -87,7 +87,7 @@ def test_every_bad_input_names_its_argument_and_writes_nothing(cli, tmp_path: Pa
                                                code="already_numbered", exit_code=1)
     assert "99" in rejected(cli, "register", "take", "99", "request_letter", code="round_not_found", exit_code=1)
     unknown = rejected(cli, "register", "take", "1", "bang-tong-hop", code="document_unknown")
-    assert unknown.startswith("document_key: ") and "request_letter" in unknown
+    assert unknown.startswith("DOCUMENT_KEY: ") and "request_letter" in unknown
     rejected(cli, "register", "take", "1", "synthesis_docx", code="document_unknown")
     rejected(cli, "register", "take", "1", "submission", code="document_not_offered", exit_code=1)
     assert rejected(cli, "register", "take", "99999999999", "request_letter", code="bad_number").startswith("ROUND_ID")

@@ -133,7 +133,8 @@ def fail(code: str, message: str, exit_code: int, as_json: bool) -> typer.Exit:
 
 def as_option_named(message: str) -> str:
     """`message` with its leading field ("deadline: …", "date event: …", as the service and the API name it)
-    written as the option of the running command that sets it ("--deadline: …"); unchanged when no option of the
+    written as the option of the running command that sets it ("--deadline: …"), or as its argument in capitals
+    ("label: …" as "LABEL: …", as the help and the usage errors name arguments); unchanged when nothing of the
     command matches."""
     # Typer vendors click and does not re-export its current-context getter (typer is pinned in uv.lock).
     from typer._click.globals import get_current_context
@@ -147,9 +148,12 @@ def as_option_named(message: str) -> str:
         return message
     given = {opt for param in context.command.params for opt in param.opts}
     options = [option for option in OPTIONS_OF_FIELD.get(field, ("--" + field.replace("_", "-"),)) if option in given]
-    if not options:
-        return message
-    return f"{'/'.join(options)}{space}{which}: {rest}"
+    if options:
+        return f"{'/'.join(options)}{space}{which}: {rest}"
+    arguments = {param.name for param in context.command.params if param.param_type_name == "argument"}
+    if field in arguments:
+        return f"{field.upper()}{space}{which}: {rest}"
+    return message
 
 
 # A field the service names that several options of a command set together.

@@ -398,7 +398,7 @@ def extend(
     with guarded(as_json):
         ykien = open_app()
         today = ykien.clock.now().astimezone(ykien.tz).date()
-        due = parse_deadline(new_deadline, today, ykien.calendar, "new_deadline")[0]
+        due = parse_deadline(new_deadline, today, ykien.calendar, "NEW_DEADLINE")[0]
         event = Extend(due, unit, nfc_or_none(reason))
     def extended(decision, status: str) -> str:  # to when, for whom
         found = decision.state.recipient(unit) if unit else None
