@@ -41,10 +41,10 @@ def test_every_help_reads_in_vietnamese(cli: Cli, path: tuple[str, ...]) -> None
 def test_an_argument_is_named_in_capitals_with_its_kind_and_a_flag_shows_no_type(cli: Cli) -> None:
     out = cli("round", "remind", "--help").out
     assert "Cách dùng: ykien round remind [TÙY CHỌN] {ROUND_ID}" in out
-    assert re.search(r"ROUND_ID\s+<số nguyên>\s+\[bắt buộc\]", out), out
+    assert re.search(r"ROUND_ID\s+<số nguyên>\s+Số thứ tự của đợt .*\[bắt buộc\]", out), out
     assert re.search(r"--unit\s+<chữ>\.\.\.", out) and re.search(r"--json\s+In kết quả", out), out
     served = cli("serve", "--help").out
-    assert re.search(r"--port\s+<số nguyên>\s+\[mặc định: 8000\]", served), served
+    assert re.search(r"--port\s+<số nguyên>\s+Cổng của giao diện web.*\[mặc định: 8000\]", served), served
     assert "Cách dùng: ykien [TÙY CHỌN] LỆNH [ĐỐI SỐ]..." in cli("--help").out
 
 

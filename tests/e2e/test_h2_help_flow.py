@@ -63,3 +63,17 @@ def test_the_top_level_list_says_serve_and_worker_in_one_sentence_at_80_columns(
 ])
 def test_flowing_joins_the_lines_of_each_paragraph(text: str, flowed: str) -> None:
     assert flowing(text) == flowed
+
+
+@pytest.mark.parametrize(("path", "command"), [pytest.param(path, command, id=" ".join(path) or "ykien")
+                                              for path, command in _commands() if getattr(command, "params", None)])
+def test_every_argument_and_option_says_what_it_is_for(path: tuple[str, ...], command: object) -> None:
+    silent = [param.opts[0] if param.param_type_name == "option" else (param.name or "").upper()
+              for param in getattr(command, "params", []) if not (getattr(param, "help", None) or "").strip()]
+    assert not silent, f"`ykien {' '.join(path)} --help` says nothing of {', '.join(silent)}"
+
+
+def test_the_web_address_options_are_explained(cli: Cli) -> None:
+    for command in ("serve", "demo"):
+        out = _shown(cli(command, "--help", COLUMNS=WIDE).out)
+        assert "--host <chữ> Địa chỉ giao diện web" in out and "--port <số nguyên> Cổng của giao diện web" in out, out

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import typer
 
-from workflows.cli.common import ACTOR_OPTION, JSON_OPTION, actor_name, check_id, guarded, open_app, print_json, say
+from workflows.cli.common import (
+    ACTOR_OPTION,
+    JSON_OPTION,
+    ROUND_ARGUMENT,
+    actor_name,
+    check_id,
+    guarded,
+    open_app,
+    print_json,
+    say,
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -15,7 +25,7 @@ def register(app: typer.Typer) -> None:
 
 
 def assign(
-    round_id: int,
+    round_id: int = ROUND_ARGUMENT,
     task: str = typer.Option(..., "--task", help="Loại nhiệm vụ của quy trình (xem `ykien round assignments`)."),
     units: list[str] = typer.Option([], "--unit", help="Mã đơn vị được giao (lặp lại được)."),
     due: str | None = typer.Option(None, "--due", help="Hạn riêng: 15/08/2025 hoặc 2025-08-15. "
@@ -42,7 +52,8 @@ def assign(
         + ", ".join(a.unit_code for a in given) + ".")
 
 
-def unassign(round_id: int, assignment_id: int = typer.Argument(..., help="Số nhiệm vụ (xem `round assignments`)."),
+def unassign(round_id: int = ROUND_ARGUMENT,
+             assignment_id: int = typer.Argument(..., help="Số nhiệm vụ (xem `round assignments`)."),
              actor: str | None = ACTOR_OPTION, as_json: bool = JSON_OPTION) -> None:
     """Hủy một nhiệm vụ đã giao mà đơn vị chưa nộp."""
     from workflows.service import assignments as service
@@ -57,7 +68,7 @@ def unassign(round_id: int, assignment_id: int = typer.Argument(..., help="Số 
         say(f"Đã hủy nhiệm vụ số {assignment_id}.")
 
 
-def assignments(round_id: int, as_json: bool = JSON_OPTION) -> None:
+def assignments(round_id: int = ROUND_ARGUMENT, as_json: bool = JSON_OPTION) -> None:
     """Các nhiệm vụ đã giao: từng đơn vị, hạn, tình trạng, ngày nộp."""
     from models.assignments import ASSIGNMENT_LABELS
     from workflows.service import assignments as service
@@ -88,7 +99,7 @@ def assignments(round_id: int, as_json: bool = JSON_OPTION) -> None:
 
 
 def hand_in(
-    round_id: int,
+    round_id: int = ROUND_ARGUMENT,
     unit: str = typer.Option(..., "--unit", help="Mã đơn vị nộp."),
     task: str = typer.Option(..., "--task", help="Loại nhiệm vụ."),
     fields: list[str] = typer.Option([], "--field", help="TRƯỜNG=nội dung (lặp lại được), ví dụ "

@@ -23,7 +23,9 @@ def _calendar() -> WorkingCalendar:
 
 
 @app.command("add-working-days")
-def add_working_days(start: str, days: int, as_json: bool = JSON_OPTION) -> None:
+def add_working_days(start: str = typer.Argument(..., help="Ngày bắt đầu: 12/02/2026 hoặc 2026-02-12."),
+                     days: int = typer.Argument(..., help="Số ngày làm việc cộng thêm."),
+                     as_json: bool = JSON_OPTION) -> None:
     """Ngày sau N ngày làm việc kể từ START (bỏ qua cuối tuần, ngày lễ, ngày nghỉ bù)."""
     from config.calendar import CalendarRangeError
     from models.errors import InvalidInput

@@ -35,6 +35,9 @@ MAX_ID = 2**31 - 1
 
 JSON_OPTION = typer.Option(False, "--json", help="In kết quả dạng JSON (ổn định, cho máy đọc).")
 ACTOR_OPTION = typer.Option(None, "--by", help="Người thực hiện (ghi vào nhật ký). Mặc định: tên người dùng hệ thống.")
+ROUND_ARGUMENT = typer.Argument(..., help="Số thứ tự của đợt (cột Số của `ykien round list`).")
+USERNAME_ARGUMENT = typer.Argument(..., help="Tên đăng nhập của cán bộ (xem `ykien user list`).")
+DOCUMENT_KEY_ARGUMENT = typer.Argument(..., help="Khóa văn bản trong quy trình, ví dụ request_letter.")
 
 
 def fit_to_terminal() -> None:

@@ -12,6 +12,7 @@ from workflows.cli.common import (
     ACTOR_OPTION,
     EXIT_REFUSED,
     JSON_OPTION,
+    ROUND_ARGUMENT,
     actor_name,
     check_id,
     console,
@@ -48,7 +49,8 @@ def _render_items(items: Iterable[TriageItem], title: str) -> None:
     console.print(table)
 
 
-def comments(round_id: int, unhandled: bool = typer.Option(False, "--unhandled", help="Chỉ ý kiến chưa xử lý."),
+def comments(round_id: int = ROUND_ARGUMENT,
+             unhandled: bool = typer.Option(False, "--unhandled", help="Chỉ ý kiến chưa xử lý."),
              as_json: bool = JSON_OPTION) -> None:
     """Các ý kiến của dự thảo hiện hành, kèm cách xử lý (tiếp thu / giải trình)."""
     from workflows.service.consolidation import triage_items
@@ -62,7 +64,8 @@ def comments(round_id: int, unhandled: bool = typer.Option(False, "--unhandled",
         _render_items(items, f"Ý kiến góp ý của đợt {round_id}")
 
 
-def handle(round_id: int, comment_ids: list[int] = typer.Argument(..., help="Số ý kiến (gộp nhiều ý kiến giống nhau)."),
+def handle(round_id: int = ROUND_ARGUMENT,
+           comment_ids: list[int] = typer.Argument(..., help="Số ý kiến (gộp nhiều ý kiến giống nhau)."),
            decision: str = typer.Option(..., "--decision", help="accepted | partly_accepted | not_accepted | noted"),
            explanation: str | None = typer.Option(None, "--explanation",
                                                   help="Giải trình (bắt buộc khi không/tiếp thu một phần)."),
@@ -81,7 +84,7 @@ def handle(round_id: int, comment_ids: list[int] = typer.Argument(..., help="S�
         say(f"Đã ghi cách xử lý cho {len(comment_ids)} ý kiến.")
 
 
-def consolidate(round_id: int, actor: str | None = ACTOR_OPTION, as_json: bool = JSON_OPTION) -> None:
+def consolidate(round_id: int = ROUND_ARGUMENT, actor: str | None = ACTOR_OPTION, as_json: bool = JSON_OPTION) -> None:
     """Hoàn thành tổng hợp; từ chối và liệt kê các ý kiến chưa xử lý."""
     from workflows.engine.events import Command
     from workflows.engine.refusals import GuardFailed
@@ -112,9 +115,11 @@ def consolidate(round_id: int, actor: str | None = ACTOR_OPTION, as_json: bool =
             say(result.notice)
 
 
-def draft(round_id: int, file: Path,
+def draft(round_id: int = ROUND_ARGUMENT,
+          file: Path = typer.Argument(..., help="Tệp dự thảo mới (DOCX hoặc PDF)."),
           sections: str | None = typer.Option(None, "--sections", help="Các mục, cách nhau bởi ';'."),
-          note: str | None = typer.Option(None, "--note"), actor: str | None = ACTOR_OPTION,
+          note: str | None = typer.Option(None, "--note", help="Ghi chú cho phiên bản dự thảo này."),
+          actor: str | None = ACTOR_OPTION,
           as_json: bool = JSON_OPTION) -> None:
     """Tải lên phiên bản mới của dự thảo (DOCX/PDF); các phiên bản cũ được giữ nguyên."""
     from models.errors import InvalidInput
@@ -133,7 +138,7 @@ def draft(round_id: int, file: Path,
         say(f"Đã lưu dự thảo phiên bản {version}.")
 
 
-def drafts(round_id: int, as_json: bool = JSON_OPTION) -> None:
+def drafts(round_id: int = ROUND_ARGUMENT, as_json: bool = JSON_OPTION) -> None:
     """Các phiên bản dự thảo của đợt."""
     from workflows.service.drafts import versions
 
@@ -148,7 +153,7 @@ def drafts(round_id: int, as_json: bool = JSON_OPTION) -> None:
             f"{'; '.join(v.sections)}")
 
 
-def revise(round_id: int,
+def revise(round_id: int = ROUND_ARGUMENT,
            deadline: str | None = typer.Option(None, "--deadline", help="Hạn mới cho lần lấy ý kiến sau."),
            actor: str | None = ACTOR_OPTION, as_json: bool = JSON_OPTION) -> None:
     """Dự thảo bị trả lại: chuyển về soạn thảo với phiên bản dự thảo mới nhất."""
@@ -173,7 +178,9 @@ def revise(round_id: int,
             say(result.notice)
 
 
-def follow_up(round_id: int, deadline: str = typer.Option(..., "--deadline"),
+def follow_up(round_id: int = ROUND_ARGUMENT,
+              deadline: str = typer.Option(..., "--deadline", help="Hạn trả lời của đợt mới: 15/01/2026 hoặc "
+                                           "\"10 ngày làm việc\"."),
               units: list[str] = typer.Option([], "--unit", help="Chỉ gửi cho các đơn vị này (mặc định: như đợt cũ)."),
               actor: str | None = ACTOR_OPTION, as_json: bool = JSON_OPTION) -> None:
     """Tạo đợt mới (cùng loại) trên dự thảo đã sửa, gửi cùng danh sách hoặc ít đơn vị hơn."""

@@ -27,7 +27,9 @@ CREATE_GROUPS_OPTION = typer.Option(False, "--create-groups",
 
 
 @app.command("import")
-def import_cmd(csv_file: Path, create_groups: bool = CREATE_GROUPS_OPTION, actor: str | None = ACTOR_OPTION,
+def import_cmd(csv_file: Path = typer.Argument(..., help="Tệp CSV (UTF-8) có dòng tiêu đề code,name,group,email,"
+                                                         "contact_person,phone."),
+               create_groups: bool = CREATE_GROUPS_OPTION, actor: str | None = ACTOR_OPTION,
                as_json: bool = JSON_OPTION) -> None:
     """Nhập danh bạ từ CSV (code,name,group,email,contact_person,phone). Lỗi một dòng: không nhập gì."""
     from workflows.service.directory import import_units
@@ -67,7 +69,9 @@ def groups_cmd(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
 
 
 @groups_app.command("add")
-def group_add_cmd(code: str, label: str, actor: str | None = ACTOR_OPTION, as_json: bool = JSON_OPTION) -> None:
+def group_add_cmd(code: str = typer.Argument(..., help="Mã nhóm mới, ví dụ so-ban-nganh."),
+                  label: str = typer.Argument(..., help="Nhãn tiếng Việt của nhóm, ví dụ \"Các sở, ban, ngành\"."),
+                  actor: str | None = ACTOR_OPTION, as_json: bool = JSON_OPTION) -> None:
     """Thêm nhóm: mã (a-z, 0-9, - _ .) và nhãn tiếng Việt."""
     from workflows.service.directory_edit import add_group
 
@@ -80,7 +84,9 @@ def group_add_cmd(code: str, label: str, actor: str | None = ACTOR_OPTION, as_js
 
 
 @groups_app.command("rename")
-def group_rename_cmd(code: str, label: str, actor: str | None = ACTOR_OPTION, as_json: bool = JSON_OPTION) -> None:
+def group_rename_cmd(code: str = typer.Argument(..., help="Mã nhóm (không đổi)."),
+                     label: str = typer.Argument(..., help="Nhãn tiếng Việt mới của nhóm."),
+                     actor: str | None = ACTOR_OPTION, as_json: bool = JSON_OPTION) -> None:
     """Đổi nhãn một nhóm (mã giữ nguyên)."""
     from workflows.service.directory_edit import rename_group
 
@@ -93,7 +99,9 @@ def group_rename_cmd(code: str, label: str, actor: str | None = ACTOR_OPTION, as
 
 
 @app.command("list")
-def list_cmd(group: str | None = typer.Option(None, "--group"), as_json: bool = JSON_OPTION) -> None:
+def list_cmd(group: str | None = typer.Option(None, "--group", help="Chỉ các đơn vị của nhóm này (mã nhóm, xem "
+                                                                  "`ykien directory groups`)."),
+             as_json: bool = JSON_OPTION) -> None:
     """Danh bạ theo nhóm."""
     from models.errors import InvalidInput
 

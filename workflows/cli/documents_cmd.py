@@ -12,6 +12,7 @@ from config.os_words import os_reason
 from workflows.cli.common import (
     ACTOR_OPTION,
     JSON_OPTION,
+    ROUND_ARGUMENT,
     actor_name,
     check_id,
     guarded,
@@ -53,7 +54,8 @@ PDF_OPTION = typer.Option(False, "--pdf", help=(
     "một tệp DOCX không có PDF riêng, bản in của nó là PDF của tệp DOCX."))
 
 
-def documents(round_id: int, out: Path = OUT_OPTION, pdf: bool = PDF_OPTION, as_json: bool = JSON_OPTION) -> None:
+def documents(round_id: int = ROUND_ARGUMENT, out: Path = OUT_OPTION,
+              pdf: bool = PDF_OPTION, as_json: bool = JSON_OPTION) -> None:
     """Soạn các văn bản của đợt (công văn xin ý kiến, đôn đốc, bảng tổng hợp, báo cáo ...) theo Nghị định 30.
 
     --pdf: thêm bản PDF của mỗi tệp DOCX và XLSX, cùng tên, đuôi .pdf. Bảng XLSX trùng tên với một tệp DOCX (bảng
@@ -120,7 +122,7 @@ def shared_pdf(rendered: list[Any]) -> dict[str, str]:
 
 
 def document_inputs(
-        round_id: int,
+        round_id: int = ROUND_ARGUMENT,
         report_subject: str | None = typer.Option(None, "--report-subject",
                                                   help="Trích yếu (V/v) riêng của báo cáo; \"\" để bỏ."),
         considerations: list[str] | None = typer.Option(None, "--consideration",
@@ -221,7 +223,7 @@ def named_inputs(pairs: list[str]) -> dict[str, Any]:
     return given
 
 
-def submit(round_id: int, actor: str | None = ACTOR_OPTION, as_json: bool = JSON_OPTION) -> None:
+def submit(round_id: int = ROUND_ARGUMENT, actor: str | None = ACTOR_OPTION, as_json: bool = JSON_OPTION) -> None:
     """Lập hồ sơ ở trạng thái hiện tại của đợt (theo định nghĩa quy trình) và ghi nhận đã gửi."""
     from workflows.cli.progress import progress_bar
     from workflows.service.commands import MAIL_NOTICES
@@ -245,7 +247,7 @@ def submit(round_id: int, actor: str | None = ACTOR_OPTION, as_json: bool = JSON
             say(notice)
 
 
-def export(round_id: int, out: Path = OUT_OPTION, as_json: bool = JSON_OPTION) -> None:
+def export(round_id: int = ROUND_ARGUMENT, out: Path = OUT_OPTION, as_json: bool = JSON_OPTION) -> None:
     """Xuất đợt ra XLSX (đơn vị, ý kiến và cách xử lý) và nhật ký ra CSV (mở được bằng Excel)."""
     from notifications.documents import audit_csv
     from workflows.service.documents import unit_list_workbook

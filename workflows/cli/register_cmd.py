@@ -11,7 +11,17 @@ from rich.table import Table
 from rich.text import Text
 
 from config.os_words import os_reason
-from workflows.cli.common import ACTOR_OPTION, JSON_OPTION, actor_name, console, guarded, open_app, print_json
+from workflows.cli.common import (
+    ACTOR_OPTION,
+    DOCUMENT_KEY_ARGUMENT,
+    JSON_OPTION,
+    ROUND_ARGUMENT,
+    actor_name,
+    console,
+    guarded,
+    open_app,
+    print_json,
+)
 
 if TYPE_CHECKING:
     from models.register import RegisterEntry
@@ -71,7 +81,7 @@ def _done(entry: RegisterEntry, verb: str, as_json: bool) -> None:
 
 
 @app.command("take")
-def take(round_id: int, document_key: str,
+def take(round_id: int = ROUND_ARGUMENT, document_key: str = DOCUMENT_KEY_ARGUMENT,
          issued_on: str | None = typer.Option(None, "--date", help=DATE_HELP),
          summary: str | None = SUMMARY_OPTION, signer: str | None = SIGNER_OPTION,
          recipients: str | None = RECIPIENTS_OPTION, again: bool = AGAIN_OPTION,
@@ -88,7 +98,7 @@ def take(round_id: int, document_key: str,
 
 
 @app.command("enter")
-def enter(round_id: int, document_key: str,
+def enter(round_id: int = ROUND_ARGUMENT, document_key: str = DOCUMENT_KEY_ARGUMENT,
           number: str = typer.Option(..., "--number", help="Số, ký hiệu đã cấp, ví dụ \"123/SKHCN-TĐC\"."),
           issued_on: str = typer.Option(..., "--date", help="Ngày văn bản, dd/mm/yyyy."),
           summary: str | None = SUMMARY_OPTION, signer: str | None = SIGNER_OPTION,
@@ -117,7 +127,8 @@ def _number(text: str) -> str:
 
 
 @app.command("cancel")
-def cancel(entry_id: int, reason: str = typer.Option(..., "--reason", help="Lý do hủy (bắt buộc)."),
+def cancel(entry_id: int = typer.Argument(..., help="Số dòng trong sổ (xem `ykien register list`)."),
+           reason: str = typer.Option(..., "--reason", help="Lý do hủy (bắt buộc)."),
            actor: str | None = ACTOR_OPTION, as_json: bool = JSON_OPTION) -> None:
     """Hủy một số trong sổ (ENTRY_ID: số dòng của sổ, xem `ykien register list`); số đã hủy không cấp lại."""
     from models.errors import InvalidInput

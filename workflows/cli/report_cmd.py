@@ -11,6 +11,7 @@ from models.text import grouped
 from workflows.cli.common import (
     ACTOR_OPTION,
     JSON_OPTION,
+    ROUND_ARGUMENT,
     actor_name,
     check_id,
     console,
@@ -28,7 +29,7 @@ def register(app: typer.Typer) -> None:
     app.command("next")(next_round)
 
 
-def headings(round_id: int, as_json: bool = JSON_OPTION) -> None:
+def headings(round_id: int = ROUND_ARGUMENT, as_json: bool = JSON_OPTION) -> None:
     """Tổng hợp báo cáo theo từng mục: nội dung từng đơn vị, nội dung tổng hợp, số liệu cộng theo mục."""
     from workflows.service.report_sections import report_consolidation
 
@@ -67,7 +68,8 @@ def headings(round_id: int, as_json: bool = JSON_OPTION) -> None:
             console.print(table)
 
 
-def heading_text(round_id: int, heading: str = typer.Argument(..., help="Mã mục trong đề cương (vd. training)."),
+def heading_text(round_id: int = ROUND_ARGUMENT,
+                 heading: str = typer.Argument(..., help="Mã mục trong đề cương (vd. training)."),
                  text_file: Path = typer.Option(..., "--text-file", help="Tệp văn bản UTF-8: nội dung tổng hợp."),
                  actor: str | None = ACTOR_OPTION, as_json: bool = JSON_OPTION) -> None:
     """Ghi nội dung tổng hợp của một mục (thay nội dung ghép từ các đơn vị)."""
@@ -88,7 +90,7 @@ def heading_text(round_id: int, heading: str = typer.Argument(..., help="Mã m�
         say(f"Đã ghi nội dung tổng hợp của mục \"{heading}\".")
 
 
-def next_round(round_id: int, title: str = typer.Option(..., "--title", help="Tên đợt mới."),
+def next_round(round_id: int = ROUND_ARGUMENT, title: str = typer.Option(..., "--title", help="Tên đợt mới."),
                deadline: str = typer.Option(..., "--deadline", help="Hạn gửi báo cáo (dd/mm/yyyy)."),
                actor: str | None = ACTOR_OPTION, as_json: bool = JSON_OPTION) -> None:
     """Tạo đợt tiếp theo (năm sau) từ đợt này: cùng đề cương, cùng cơ quan, đơn vị; chưa phát hành."""

@@ -9,6 +9,7 @@ import typer
 from workflows.cli.common import (
     ACTOR_OPTION,
     JSON_OPTION,
+    ROUND_ARGUMENT,
     actor_name,
     check_id,
     guarded,
@@ -18,6 +19,12 @@ from workflows.cli.common import (
 )
 
 app = typer.Typer(no_args_is_help=True)
+
+# The contact person and the signer, written at the foot of the round's letters (create and edit).
+CONTACT_NAME_HELP = "Họ tên cán bộ đầu mối ghi cuối công văn, ví dụ \"Ông Phạm Phi Long\"."
+CONTACT_TITLE_HELP = "Chức vụ hoặc phòng của cán bộ đầu mối."
+CONTACT_PHONE_HELP = "Số điện thoại của cán bộ đầu mối."
+SIGNER_NAME_HELP = "Họ tên người ký công văn."
 
 
 @app.command("create")
@@ -34,10 +41,10 @@ def create(
     groups: list[str] = typer.Option([], "--group", help="Mã nhóm đơn vị được đề nghị trả lời (lặp lại được)."),
     publish: list[str] = typer.Option([], "--publish", help="Mã đơn vị/nhóm đề nghị đăng tải dự thảo."),
     inform: list[str] = typer.Option([], "--inform", help="Mã đơn vị/nhóm nhận để biết."),
-    contact_name: str = typer.Option(..., "--contact-name"),
-    contact_title: str | None = typer.Option(None, "--contact-title"),
-    contact_phone: str = typer.Option(..., "--contact-phone"),
-    signer_name: str = typer.Option(..., "--signer-name"),
+    contact_name: str = typer.Option(..., "--contact-name", help=CONTACT_NAME_HELP),
+    contact_title: str | None = typer.Option(None, "--contact-title", help=CONTACT_TITLE_HELP),
+    contact_phone: str = typer.Option(..., "--contact-phone", help=CONTACT_PHONE_HELP),
+    signer_name: str = typer.Option(..., "--signer-name", help=SIGNER_NAME_HELP),
     signer_title: str = typer.Option("GIÁM ĐỐC", "--signer-title",
                                      help="GIÁM ĐỐC, hoặc \"KT. GIÁM ĐỐC/PHÓ GIÁM ĐỐC\"."),
     silence_agrees: bool | None = typer.Option(None, "--silence-agrees/--silence-not-agreement",
@@ -137,7 +144,7 @@ def _addressees(ykien, units: list[str], groups: list[str], publish: list[str], 
 
 @app.command("edit")
 def edit(
-    round_id: int,
+    round_id: int = ROUND_ARGUMENT,
     title: str | None = typer.Option(None, "--title", help="Tên dự thảo mới."),
     subject: str | None = typer.Option(None, "--subject", help="Trích yếu V/v mới (\"\" để dùng trích yếu mặc định "
                                        "của quy trình với tên dự thảo)."),
@@ -149,12 +156,14 @@ def edit(
     groups: list[str] = typer.Option([], "--group", help="Mã nhóm đơn vị được đề nghị trả lời (lặp lại được)."),
     publish: list[str] = typer.Option([], "--publish", help="Mã đơn vị/nhóm đề nghị đăng tải dự thảo."),
     inform: list[str] = typer.Option([], "--inform", help="Mã đơn vị/nhóm nhận để biết."),
-    contact_name: str | None = typer.Option(None, "--contact-name"),
-    contact_title: str | None = typer.Option(None, "--contact-title"),
-    contact_phone: str | None = typer.Option(None, "--contact-phone"),
-    signer_name: str | None = typer.Option(None, "--signer-name"),
-    signer_title: str | None = typer.Option(None, "--signer-title"),
-    silence_agrees: bool | None = typer.Option(None, "--silence-agrees/--silence-not-agreement"),
+    contact_name: str | None = typer.Option(None, "--contact-name", help=CONTACT_NAME_HELP),
+    contact_title: str | None = typer.Option(None, "--contact-title", help=CONTACT_TITLE_HELP),
+    contact_phone: str | None = typer.Option(None, "--contact-phone", help=CONTACT_PHONE_HELP),
+    signer_name: str | None = typer.Option(None, "--signer-name", help=SIGNER_NAME_HELP),
+    signer_title: str | None = typer.Option(None, "--signer-title", help="Chức vụ người ký mới, ví dụ \"KT. GIÁM "
+                                            "ĐỐC/PHÓ GIÁM ĐỐC\"."),
+    silence_agrees: bool | None = typer.Option(None, "--silence-agrees/--silence-not-agreement",
+                                               help="Quá hạn không trả lời được hiểu là thống nhất, hoặc không."),
     draft: Path | None = typer.Option(None, "--draft", help="Tệp dự thảo thay tệp cũ."),
     bases: list[str] = typer.Option([], "--basis", help="Căn cứ pháp lý (thay toàn bộ căn cứ cũ)."),
     timers: list[str] = typer.Option([], "--timer", help="Chính sách nhắc: TÊN=\"deadline - 3 working days\" "
@@ -225,7 +234,7 @@ def _default_subject(new) -> str:
 
 
 @app.command("delete")
-def delete(round_id: int, actor: str | None = ACTOR_OPTION, as_json: bool = JSON_OPTION) -> None:
+def delete(round_id: int = ROUND_ARGUMENT, actor: str | None = ACTOR_OPTION, as_json: bool = JSON_OPTION) -> None:
     """Xóa đợt chưa phát hành (bản nháp) cùng nơi nhận và tệp dự thảo; không hỏi lại. Đợt đã phát hành, hoặc đã được
     cấp số văn bản, không xóa được. Việc xóa được ghi vào nhật ký hệ thống."""
     from workflows.service.draft_rounds import delete_round
@@ -271,7 +280,7 @@ def _run(round_id: int, event, actor: str | None, as_json: bool, done,
 
 
 @app.command("launch")
-def launch(round_id: int,
+def launch(round_id: int = ROUND_ARGUMENT,
            queue_only: bool = typer.Option(False, "--queue-only", help="Chỉ xếp hàng thư; `ykien serve` sẽ gửi."),
            no_draft_reason: str | None = typer.Option(
                None, "--no-draft-reason", help="Lý do phát hành không kèm tệp dự thảo (khi quy trình cần dự thảo mà "
@@ -301,7 +310,7 @@ def launch(round_id: int,
 
 @app.command("respond")
 def respond(
-    round_id: int,
+    round_id: int = ROUND_ARGUMENT,
     unit: str = typer.Argument(..., help="Mã đơn vị trả lời."),
     agree: bool = typer.Option(False, "--agree", help="Đồng ý / không có ý kiến."),
     comments: list[str] = typer.Option([], "--comment", help="\"nội dung\", \"Mục::nội dung\" hoặc "
@@ -383,10 +392,10 @@ def respond(
 
 @app.command("extend")
 def extend(
-    round_id: int,
+    round_id: int = ROUND_ARGUMENT,
     new_deadline: str = typer.Argument(..., help="Hạn mới: 12/12/2025 hoặc \"5 ngày làm việc\"."),
     unit: str | None = typer.Option(None, "--unit", help="Chỉ gia hạn cho một đơn vị."),
-    reason: str | None = typer.Option(None, "--reason"),
+    reason: str | None = typer.Option(None, "--reason", help="Lý do gia hạn (ghi vào nhật ký)."),
     actor: str | None = ACTOR_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
@@ -409,7 +418,8 @@ def extend(
 
 
 @app.command("remind")
-def remind(round_id: int, units: list[str] = typer.Option([], "--unit", help="Chỉ đôn đốc các đơn vị này."),
+def remind(round_id: int = ROUND_ARGUMENT,
+           units: list[str] = typer.Option([], "--unit", help="Chỉ đôn đốc các đơn vị này."),
            actor: str | None = ACTOR_OPTION, as_json: bool = JSON_OPTION) -> None:
     """Đôn đốc ngay các đơn vị chưa trả lời."""
     from workflows.engine.events import Remind
@@ -419,7 +429,8 @@ def remind(round_id: int, units: list[str] = typer.Option([], "--unit", help="Ch
 
 
 @app.command("close")
-def close(round_id: int, reason: str | None = typer.Option(None, "--reason"),
+def close(round_id: int = ROUND_ARGUMENT,
+          reason: str | None = typer.Option(None, "--reason", help="Lý do kết thúc trước hạn (ghi vào nhật ký)."),
           actor: str | None = ACTOR_OPTION, as_json: bool = JSON_OPTION) -> None:
     """Kết thúc nhận trả lời trước hạn."""
     from workflows.engine.events import Close
@@ -435,12 +446,12 @@ def _command(round_id: int, name: str, data: dict[str, object], actor: str | Non
 
 
 @app.command("decide")
-def decide_cmd(round_id: int,
+def decide_cmd(round_id: int = ROUND_ARGUMENT,
                issued: bool = typer.Option(False, "--issued", help="UBND tỉnh đã ban hành."),
                returned: bool = typer.Option(False, "--returned", help="UBND tỉnh trả lại để chỉnh sửa."),
                number: str | None = typer.Option(None, "--number", help="Số văn bản ban hành."),
                on: str | None = typer.Option(None, "--date", help="Ngày ban hành."),
-               reason: str | None = typer.Option(None, "--reason"),
+               reason: str | None = typer.Option(None, "--reason", help="Lý do UBND tỉnh trả lại (với --returned)."),
                actor: str | None = ACTOR_OPTION, as_json: bool = JSON_OPTION) -> None:
     """Ghi nhận quyết định của UBND tỉnh."""
     from models.errors import InvalidInput
@@ -475,7 +486,7 @@ def list_cmd(status: str | None = typer.Option(None, "--status", help="Chỉ cá
 
 
 @app.command("show")
-def show(round_id: int, as_json: bool = JSON_OPTION) -> None:
+def show(round_id: int = ROUND_ARGUMENT, as_json: bool = JSON_OPTION) -> None:
     """Tình hình từng đơn vị: thư đã gửi, đã trả lời, im lặng, trễ hạn, gia hạn."""
     from workflows.cli.render import render_round
     from workflows.service.outbox_view import outbox_problems
@@ -511,7 +522,7 @@ def show(round_id: int, as_json: bool = JSON_OPTION) -> None:
 
 
 @app.command("audit")
-def audit(round_id: int, as_json: bool = JSON_OPTION) -> None:
+def audit(round_id: int = ROUND_ARGUMENT, as_json: bool = JSON_OPTION) -> None:
     """Nhật ký: mọi sự kiện với người thực hiện và thời gian; kiểm tra chuỗi băm."""
     from workflows.cli.common import EXIT_REFUSED
     from workflows.cli.render import render_audit

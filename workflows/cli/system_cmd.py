@@ -15,6 +15,9 @@ from workflows.cli import worker_cmd
 from workflows.cli.common import EXIT_BAD_INPUT, JSON_OPTION, fail, guarded, open_app, print_json, say
 
 LONGEST_INTERVAL = 86_400.0  # a sweep at least once a day
+HOST_OPTION = typer.Option("127.0.0.1", "--host", help="Địa chỉ giao diện web: 127.0.0.1 chỉ mở trên máy này, 0.0.0.0 "
+                           "mở cho các máy khác trong mạng.")
+PORT_OPTION = typer.Option(8000, "--port", help="Cổng của giao diện web (từ 1 đến 65535).")
 
 
 def register(app: typer.Typer) -> None:
@@ -68,7 +71,7 @@ def tick(as_json: bool = JSON_OPTION) -> None:
             say(f"  chưa gửi được thư ({report.delivery_errors[0]}): {MAIL_NOTICES[MAIL_LATER]}")
 
 
-def serve(host: str = typer.Option("127.0.0.1", "--host"), port: int = typer.Option(8000, "--port"),
+def serve(host: str = HOST_OPTION, port: int = PORT_OPTION,
           web: bool = typer.Option(True, "--web/--no-web", help="Chạy cả giao diện web."),
           interval: float = typer.Option(30.0, "--interval", help="Giây giữa hai lần quét việc đến hạn."),
           prefect: bool | None = typer.Option(
@@ -150,7 +153,7 @@ def check_address(host: str, port: int) -> None:
 
 def demo(home: Path = typer.Option(None, "--home", help="Thư mục tạm cho bản trình diễn (mặc định: tạo mới)."),
          serve_after: bool = typer.Option(False, "--serve", help="Sau đó chạy giao diện web với dữ liệu trình diễn."),
-         host: str = typer.Option("127.0.0.1", "--host"), port: int = typer.Option(8000, "--port")) -> None:
+         host: str = HOST_OPTION, port: int = PORT_OPTION) -> None:
     """Trình diễn đợt lấy ý kiến của mẫu 000 từ đầu đến hết hạn, trong một thư mục tạm."""
     from workflows.demo import run_demo
 

@@ -5,7 +5,16 @@ import os
 
 import typer
 
-from workflows.cli.common import ACTOR_OPTION, JSON_OPTION, actor_name, guarded, open_app, print_json, say
+from workflows.cli.common import (
+    ACTOR_OPTION,
+    JSON_OPTION,
+    USERNAME_ARGUMENT,
+    actor_name,
+    guarded,
+    open_app,
+    print_json,
+    say,
+)
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -37,7 +46,7 @@ def _typed_password(variable: str) -> str:
 
 
 @app.command("add")
-def add(username: str, name: str = typer.Option(..., "--name", help="Họ tên hiển thị."),
+def add(username: str = USERNAME_ARGUMENT, name: str = typer.Option(..., "--name", help="Họ tên hiển thị."),
         role: str = typer.Option("staff", "--role", help="admin | staff | leader"),
         office: str | None = typer.Option(None, "--office", help="Mã phòng (bắt buộc với staff)."),
         password_env: str = typer.Option("YKIEN_NEW_PASSWORD", "--password-env",
@@ -78,13 +87,13 @@ def list_cmd(as_json: bool = JSON_OPTION) -> None:
 
 
 @app.command("disable")
-def disable(username: str, actor: str | None = ACTOR_OPTION, as_json: bool = JSON_OPTION) -> None:
+def disable(username: str = USERNAME_ARGUMENT, actor: str | None = ACTOR_OPTION, as_json: bool = JSON_OPTION) -> None:
     """Khóa tài khoản: không đăng nhập được nữa, mọi phiên đang mở kết thúc ngay."""
     _set_active(username, False, actor, as_json)
 
 
 @app.command("enable")
-def enable(username: str, actor: str | None = ACTOR_OPTION, as_json: bool = JSON_OPTION) -> None:
+def enable(username: str = USERNAME_ARGUMENT, actor: str | None = ACTOR_OPTION, as_json: bool = JSON_OPTION) -> None:
     """Mở khóa tài khoản."""
     _set_active(username, True, actor, as_json)
 
@@ -101,7 +110,7 @@ def _set_active(username: str, active: bool, actor: str | None, as_json: bool) -
 
 
 @app.command("reset-password")
-def reset_password_cmd(username: str,
+def reset_password_cmd(username: str = USERNAME_ARGUMENT,
                        password_env: str | None = typer.Option(
                            None, "--password-env",
                            help="Biến môi trường chứa mật khẩu mới; không có thì tạo ngẫu nhiên và in ra một lần."),
@@ -128,7 +137,8 @@ def reset_password_cmd(username: str,
 
 
 @app.command("set-role")
-def set_role_cmd(username: str, role: str = typer.Option(..., "--role", help="admin | staff | leader"),
+def set_role_cmd(username: str = USERNAME_ARGUMENT,
+                 role: str = typer.Option(..., "--role", help="admin | staff | leader"),
                  office: str | None = typer.Option(None, "--office", help="Mã phòng (bắt buộc với staff)."),
                  actor: str | None = ACTOR_OPTION, as_json: bool = JSON_OPTION) -> None:
     """Đổi vai trò và phòng của tài khoản."""
@@ -162,7 +172,7 @@ def audit_cmd(as_json: bool = JSON_OPTION) -> None:
 
 
 @app.command("digest")
-def digest_cmd(username: str,
+def digest_cmd(username: str = USERNAME_ARGUMENT,
                on: bool = typer.Option(False, "--on", help="Nhận thư tổng hợp hằng ngày (cần --email)."),
                off: bool = typer.Option(False, "--off", help="Thôi nhận thư tổng hợp hằng ngày."),
                email: str | None = typer.Option(None, "--email", help="Địa chỉ nhận thư tổng hợp."),

@@ -29,7 +29,8 @@ def list_cmd(as_json: bool = JSON_OPTION) -> None:
 
 
 @app.command("show")
-def show(name: str, as_json: bool = JSON_OPTION) -> None:
+def show(name: str = typer.Argument(..., help="Tên quy trình (xem `ykien workflow list`)."),
+         as_json: bool = JSON_OPTION) -> None:
     """Sơ đồ trạng thái (Mermaid)."""
     from workflows.definition.mermaid import to_mermaid
     from workflows.service.registry import get_workflow
@@ -44,7 +45,8 @@ def show(name: str, as_json: bool = JSON_OPTION) -> None:
 
 
 @app.command("validate")
-def validate(files: list[Path], as_json: bool = JSON_OPTION) -> None:
+def validate(files: list[Path] = typer.Argument(..., help="Các tệp định nghĩa quy trình (YAML)."),
+             as_json: bool = JSON_OPTION) -> None:
     """Kiểm tra tệp định nghĩa quy trình; mọi lỗi kèm tệp:dòng:cột."""
     from notifications.compose import check_template_set
     from workflows.definition import validate_file
