@@ -49,6 +49,9 @@ _NAME_EXAMPLES = {"issuer_name": "Sở Khoa học và Công nghệ", "governing_
                   "place_name": "Cao Bằng"}
 
 
+DEFAULT_HOME = Path("~/.ykien")
+
+
 class SettingsError(ValueError):
     """A setting has a bad value; the message names the environment variable."""
 
@@ -63,7 +66,7 @@ class Settings(BaseSettings):
         env_prefix=ENV_PREFIX, populate_by_name=True, extra="forbid", frozen=True
     )
 
-    home: Path = Path("~/.ykien")
+    home: Path = DEFAULT_HOME
     database_url: str | None = None
     smtp_url: str | None = None
     from_address: str = Field("ykien@skhcn.localhost", validation_alias=f"{ENV_PREFIX}FROM")
@@ -190,7 +193,7 @@ class Settings(BaseSettings):
     @field_validator("trust_roots", "pkcs11_library", mode="after")
     @classmethod
     def _expand_trust_roots(cls, value: Path | None) -> Path | None:
-        return value.expanduser().absolute() if value is not None else None
+        return _absolute(value) if value is not None else None
 
     @property
     def signing_token(self) -> tuple[Path, str, str] | None:
@@ -199,11 +202,17 @@ class Settings(BaseSettings):
             return None
         return self.pkcs11_library, self.pkcs11_token, self.pkcs11_key
 
+    @field_validator("home", mode="before")
+    @classmethod
+    def _blank_home_is_default(cls, value: Any) -> Any:
+        # a blank YKIEN_HOME is unset, as the other paths are: read as a path, it was the working directory
+        return DEFAULT_HOME if isinstance(value, str) and not value.strip() else value
+
     @field_validator("home", "calendar_file", "workflows_dir", mode="after")
     @classmethod
     def _expand_user(cls, value: Path | None) -> Path | None:
         # absolute, so that workers started elsewhere agree on where the home is
-        return value.expanduser().absolute() if value is not None else None
+        return _absolute(value) if value is not None else None
 
     @field_validator("from_address", mode="before")
     @classmethod
@@ -362,6 +371,17 @@ def env_name(field: str) -> str:
     if info is not None and isinstance(info.validation_alias, str):
         return info.validation_alias
     return f"{ENV_PREFIX}{field.upper()}"
+
+
+def _absolute(path: Path) -> Path:
+    """`path` with ~ or ~user expanded, made absolute; ValueError (said in Vietnamese) for a ~user that does not
+    exist on this machine."""
+    try:
+        return path.expanduser().absolute()
+    except RuntimeError:  # pathlib's word for "no such user"
+        user = str(path).split("/", 1)[0]
+        raise ValueError(f'"{path}": không có người dùng {user.removeprefix("~")} trên máy này để thay cho {user}; '
+                         "hãy ghi đường dẫn đầy đủ") from None
 
 
 def load_settings(**overrides: Any) -> Settings:
