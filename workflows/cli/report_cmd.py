@@ -73,16 +73,12 @@ def heading_text(round_id: int = ROUND_ARGUMENT,
                  text_file: Path = typer.Option(..., "--text-file", help="Tệp văn bản UTF-8: nội dung tổng hợp."),
                  actor: str | None = ACTOR_OPTION, as_json: bool = JSON_OPTION) -> None:
     """Ghi nội dung tổng hợp của một mục (thay nội dung ghép từ các đơn vị)."""
-    from models.errors import InvalidInput
+    from workflows.cli.text_files import read_text_file
     from workflows.service.report_sections import save_heading_text
 
     with guarded(as_json):
         check_id(round_id, "ROUND_ID")
-        try:
-            text = text_file.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as error:
-            raise InvalidInput(f"--text-file: không đọc được tệp {text_file} ({error.__class__.__name__}); "
-                               "cần tệp văn bản UTF-8.", "bad_text_file") from None
+        text = read_text_file(text_file, "--text-file", "bad_text_file")
         save_heading_text(open_app(), round_id, heading, text, actor_name(actor))
     if as_json:
         print_json({"round": round_id, "heading": heading})

@@ -1,7 +1,6 @@
 """`ykien round ...`: create, launch and follow consultation rounds."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import typer
@@ -332,6 +331,7 @@ def respond(
     from models.rounds import ResponseChannel, ResponseKind
     from models.text import nfc, nfc_or_none
     from workflows.cli.parsing import parse_comment
+    from workflows.cli.text_files import read_json_file
     from workflows.engine.events import Respond
     from workflows.service.answer_input import check_answer, clean_comments, clean_proposals
     from workflows.service.attachments import pending_files, read_attachments, respond_with_files
@@ -352,11 +352,7 @@ def respond(
                                "bad_channel") from None
         typed: list[dict[str, str]] = []
         if proposal_file is not None:
-            try:
-                loaded = json.loads(proposal_file.read_text(encoding="utf-8"))
-            except (OSError, ValueError) as error:
-                raise InvalidInput(f"{proposal_file}: không đọc được phiếu đề xuất JSON ({error}).",
-                                   "bad_proposal") from error
+            loaded = read_json_file(proposal_file, "--proposal-file", "bad_proposal")
             items = loaded if isinstance(loaded, list) else [loaded]
             if not items or not all(isinstance(item, dict) for item in items):
                 raise InvalidInput(f"{proposal_file}: phiếu đề xuất phải là một đối tượng JSON, hoặc danh sách "
