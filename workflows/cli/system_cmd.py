@@ -139,8 +139,10 @@ def check_address(host: str, port: int) -> None:
         raise InvalidInput(f"--port: \"{port}\" không phải cổng hợp lệ (từ 1 đến 65535).", "bad_port")
     try:
         addresses = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
-    except (OSError, UnicodeError) as error:
-        raise InvalidInput(f"--host: không tìm thấy địa chỉ \"{host}\" ({error}).", "bad_host") from None
+    except OSError as error:
+        raise InvalidInput(f"--host: không tìm thấy địa chỉ \"{host}\" ({os_reason(error)}).", "bad_host") from None
+    except UnicodeError:  # a name IDNA cannot encode (a label too long, an empty label)
+        raise InvalidInput(f"--host: \"{host}\" không phải tên máy hay địa chỉ IP hợp lệ.", "bad_host") from None
     family, kind, protocol, _, address = addresses[0]
     try:
         with socket.socket(family, kind, protocol) as probe:
