@@ -19,6 +19,7 @@ from config.validation_words import said_in_vietnamese
 _NO_COMMAND = re.compile(r"No such command '(?P<name>.*)'\.(?: Did you mean '(?P<hint>.*)'\?)?$")
 _NEEDS_VALUE = re.compile(r"Option '(?P<name>[^']*)' requires (?:an argument|(?P<count>\d+) arguments)\.$")
 _EXTRA = re.compile(r"Got unexpected extra argument\S* \((?P<values>.*)\)$")
+_NEGATIVE = re.compile(r"-\d")  # "-3", "-3 ngày làm việc": a value, read as an option because of its minus sign
 
 
 def _name(param: Any) -> str:
@@ -51,10 +52,13 @@ def usage_error_text(error: Exception) -> str:
     param = getattr(error, "param", None)
     message = str(getattr(error, "message", "")) or str(error)
     if kind == "NoSuchOption":
-        text = f"không có tùy chọn {getattr(error, 'option_name', message)}."
+        option = str(getattr(error, "option_name", message))
+        text = f"không có tùy chọn {option}."
         possible = sorted(getattr(error, "possibilities", None) or [])
         if possible:
             text += f" Có phải ý là {', '.join(possible)}?"
+        if _NEGATIVE.match(option):
+            text += f" Một giá trị bắt đầu bằng dấu trừ ({option}) phải đứng sau --, ví dụ: -- {option}"
     elif kind == "MissingParameter" and param is not None:
         what = "tùy chọn" if getattr(param, "param_type_name", "") == "option" else "đối số"
         text = f"thiếu {what} {_name(param)}."
