@@ -114,6 +114,7 @@ def hand_in(
     from models.rounds import ResponseChannel
     from models.text import nfc
     from workflows.service.assignment_files import hand_in_with_files
+    from workflows.service.assignments import task_definition
     from workflows.service.attachments import read_attachments
     from workflows.service.commands import deliver_queued
     from workflows.service.registry import get_workflow
@@ -136,11 +137,7 @@ def hand_in(
             values[key.strip()] = text
         ykien = open_app()
         workflow = get_workflow(round_brief(ykien, round_id).workflow)
-        if task not in workflow.assignments:
-            known = ", ".join(workflow.assignments) or "không có"
-            raise InvalidInput(f"--task: quy trình \"{workflow.title}\" không có nhiệm vụ \"{task[:40]}\" "
-                               f"(có: {known}).", "task_unknown")
-        form = workflow.assignments[task].form()
+        form = task_definition(workflow, task).form()
         for key in values:
             if key not in {f.key for f in form.fields if f.kind != "file"}:
                 known = ", ".join(f.key for f in form.fields if f.kind != "file")

@@ -58,17 +58,22 @@ def _today(app: App, now: datetime | None = None) -> date:
     return (now or app.clock.now()).astimezone(app.tz).date()
 
 
-def _task(workflow: Workflow, task: str) -> AssignmentDef:
+def task_definition(workflow: Workflow, task: str) -> AssignmentDef:
+    """The workflow's task `task`; InvalidInput naming the field "task" and the tasks there are, or saying that the
+    workflow gives units none."""
     if task not in workflow.assignments:
-        known = ", ".join(workflow.assignments) or "không có"
-        raise InvalidInput(f"task: quy trình \"{workflow.title}\" không có nhiệm vụ \"{task}\" (có: {known}).",
-                           "task_unknown")
+        shown = task[:40]
+        if not workflow.assignments:
+            raise InvalidInput(f"task: quy trình \"{workflow.title}\" không giao nhiệm vụ riêng nào cho đơn vị "
+                               f"(không có nhiệm vụ \"{shown}\").", "task_unknown")
+        raise InvalidInput(f"task: quy trình \"{workflow.title}\" không có nhiệm vụ \"{shown}\" (có: "
+                           f"{', '.join(workflow.assignments)}).", "task_unknown")
     return workflow.assignments[task]
 
 
 def task_form(workflow: Workflow, task: str) -> ResponseSpec:
     """The fields a unit hands in for `task`, as a one-page form; InvalidInput naming --task/task when unknown."""
-    return _task(workflow, task).form()
+    return task_definition(workflow, task).form()
 
 
 def round_dates(app: App, round_id: int) -> dict[str, date]:
@@ -90,7 +95,7 @@ def titled_dates(app: App, round_id: int) -> list[tuple[str, date]]:
 def default_due(app: App, workflow: Workflow, task: str, deadline: date | None,
                 dates: Mapping[str, date]) -> date | None:
     """The due date the definition gives a task of this round (None when the date it counts from is not given)."""
-    return spec_date(app.calendar, _task(workflow, task).due, deadline, dict(dates), workflow.grace_days())
+    return spec_date(app.calendar, task_definition(workflow, task).due, deadline, dict(dates), workflow.grace_days())
 
 
 def _check_due(app: App, workflow: Workflow, spec: AssignmentDef, due: date, dates: Mapping[str, date]) -> None:
@@ -133,7 +138,7 @@ def assign(app: App, round_id: int, task: str, unit_codes: Iterable[str], due: d
     with app.uow() as uow:
         head = uow.rounds.row(round_id, lock=True)
         workflow = get_workflow(head.workflow)
-        spec = _task(workflow, task)
+        spec = task_definition(workflow, task)
         if workflow.states[head.status].final:
             raise DomainError(f"Đợt {round_id} đã kết thúc, không giao thêm nhiệm vụ \"{spec.title}\".",
                               "round_final")
@@ -230,7 +235,7 @@ def hand_in(app: App, round_id: int, unit_code: str, task: str, values: Mapping[
     with app.uow() as uow:
         head = uow.rounds.row(round_id, lock=True)
         workflow = get_workflow(head.workflow)
-        spec = _task(workflow, task)
+        spec = task_definition(workflow, task)
         if not workflow.allows(head.status, Capability.TASKS):
             raise _closed(workflow, head.status, round_id, spec)
         state = _unit(uow, round_id, unit_code)
