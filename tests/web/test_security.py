@@ -293,6 +293,22 @@ def test_every_staff_route_refuses_anonymous_visitors(site: Site) -> None:
         assert expected in checked
 
 
+def test_login_returns_to_the_page_asked_for_with_its_query(site: Site) -> None:
+    visitor = site.anonymous()
+    asked = visitor.get("/rounds/1/extend?unit=SYT&x=a%26b")
+    assert asked.status_code == 303
+    login = visitor.get(asked.headers["location"])
+    assert 'name="next" value="/rounds/1/extend?unit=SYT&amp;x=a%26b"' in login.text, login.text
+    response = visitor.post("/login", {"username": "canbo", "password": PASSWORD,
+                                       "next": "/rounds/1/extend?unit=SYT&x=a%26b"})
+    assert response.status_code == 303 and response.headers["location"] == "/rounds/1/extend?unit=SYT&x=a%26b"
+    # a form sent without a session goes back to its page, not to a POST it cannot repeat
+    stranger = site.anonymous()
+    sent = stranger.client.post("/rounds/1/remind?all=yes", data={"csrf_token": stranger.csrf}, follow_redirects=False)
+    assert sent.headers["location"].startswith("/login?next=%2Frounds%2F1%2Fremind") and "all" not in sent.headers[
+        "location"]
+
+
 @pytest.mark.parametrize("target", ["//evil.example/", "https://evil.example/", "/\\evil.example",
                                     "javascript:alert(1)"])
 def test_login_never_redirects_to_another_site(site: Site, target: str) -> None:

@@ -37,6 +37,13 @@ def _where(error: Any) -> str:
     return ".".join(str(part) for part in error["loc"][1:]) or "body"
 
 
+def _return_path(request: Request) -> str:
+    """Where a login sends staff back: the page asked for with its query (/rounds/3/extend?unit=SYT), for a page
+    that is read; after a form sent without a session, the page itself, as a form cannot be sent again unseen."""
+    query = request.url.query
+    return f"{request.url.path}?{query}" if query and request.method in ("GET", "HEAD") else request.url.path
+
+
 def _wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
@@ -97,7 +104,7 @@ def create_web_app(app: App) -> FastAPI:
     async def _login(request: Request, _exc: LoginRequired) -> Response:
         if _wants_json(request):
             return JSONResponse({"error": {"code": "login_required", "message": "Cần đăng nhập."}}, status_code=401)
-        return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
+        return RedirectResponse(f"/login?next={quote(_return_path(request), safe='')}", status_code=303)
 
     @web.exception_handler(Forbidden)
     async def _forbidden(request: Request, exc: Forbidden) -> Response:
