@@ -111,7 +111,7 @@ router = APIRouter(include_in_schema=False)
 MAX_FORM_FIELDS = 20_000  # a 5,000-unit grid may tick every unit
 WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
 # {round} and {answer} are the words of the round's kind (its definition's terms).
-ACTION_TITLES = {"launch": "Phát hành {round}", "remind": "Đôn đốc các đơn vị đã chọn",
+ACTION_TITLES = {"launch": "Phát hành {round}", "remind": "Đôn đốc các đơn vị chưa trả lời",
                  "extend": "Gia hạn", "respond": "Ghi nhận {answer} nhận bằng văn bản giấy",
                  "close": "Kết thúc nhận {answer} trước hạn"}
 FLASH = {
