@@ -22,6 +22,7 @@ from typing import Any
 from bench_support import ACTOR, START, BenchmarkCheckFailed, make_app, prepare_round, print_table
 
 from notifications.testing import smtp_capture
+from tests.minimal_pdf import minimal_pdf
 from workflows.engine.events import Close, Command
 from workflows.service import jobs
 from workflows.service.app import App
@@ -103,7 +104,7 @@ def measure(units: int, background: bool, pdf: bool) -> Figures:
         app.clock.set(START + timedelta(days=20))  # type: ignore[attr-defined]
         execute(app, round_id, Close("Đo hiệu năng"), ACTOR)
         execute(app, round_id, Command("consolidate"), ACTOR)
-        (home / "du-thao.pdf").write_bytes(b"%PDF-1.4\n% ykien benchmark draft\n")
+        (home / "du-thao.pdf").write_bytes(minimal_pdf())
         add_version(app, round_id, home / "du-thao.pdf", ["Mục I"], None, ACTOR)
         csrf = _login(client)  # the clock moved past the session's lifetime
         if pdf:

@@ -248,6 +248,14 @@ def test_a_zip_bomb_or_a_docx_word_cannot_open_is_refused_as_a_draft(cli, tmp_pa
     assert not any((cli.home / "drafts").rglob("*.docx")), "a refused draft must not be stored"
 
 
+def test_a_pdf_only_in_its_first_bytes_is_refused_as_a_draft(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "gia.pdf").write_bytes(b"%PDF-1.4 garbage")
+    message = rejected(cli, *create_args("--group", "so-ban-nganh", "--draft", str(tmp_path / "gia.pdf"))[:-1],
+                       code="file_type")
+    assert "gia.pdf" in message and "tệp PDF bị hỏng" in message
+    assert not any((cli.home / "drafts").rglob("*.pdf")), "a refused draft must not be stored"
+
+
 def test_document_inputs_take_the_submissions_paragraphs_and_refuse_a_long_one(cli) -> None:  # type: ignore[no-untyped-def]
     cli(*create_args("--group", "so-ban-nganh"))
     stored = cli("round", "document-inputs", "1", "--necessity", "Cụ thể hóa Quyết định số 36/QĐ-TTg.",

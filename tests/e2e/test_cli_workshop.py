@@ -14,6 +14,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from minimal_pdf import minimal_pdf
+
 from notifications.testing import SmtpCapture
 from workflows.service.registry import get_workflow
 
@@ -47,7 +49,7 @@ def text_fields(task: str, title: str) -> list[str]:
 
 def attachments(task: str, folder: Path) -> list[str]:
     pdf = folder / f"{task}.pdf"
-    pdf.write_bytes(b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n")
+    pdf.write_bytes(minimal_pdf())
     return [a for f in WORKSHOP.assignments[task].fields if f.kind == "file" for a in ("--attach", f"{f.key}={pdf}")]
 
 

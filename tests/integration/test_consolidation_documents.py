@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from docx import Document
 from docx.shared import Mm
+from minimal_pdf import minimal_pdf
 from openpyxl import load_workbook
 
 from config.clock import FrozenClock
@@ -165,5 +166,5 @@ def test_a_call_with_no_proposals_ends_with_the_report_to_ubnd_and_the_draft_rep
 
 def _pdf(folder) -> object:  # type: ignore[no-untyped-def]
     path = folder / "du-thao-v2.pdf"
-    path.write_bytes(b"%PDF-1.4\n% ykien test draft\n")
+    path.write_bytes(minimal_pdf())
     return path

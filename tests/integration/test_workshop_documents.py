@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from debian_tools import require_tools
 from docx import Document
+from minimal_pdf import minimal_pdf
 from openpyxl import load_workbook
 
 from config.clock import FrozenClock
@@ -58,7 +59,7 @@ EVENT_ON = date(2025, 8, 20)
 DEADLINE = date(2025, 8, 14)
 BASIS = ("Quyết định số 62/QĐ-UBND ngày 20/01/2025 của Ủy ban nhân dân tỉnh Cao Bằng về ban hành Kế hoạch hành "
          "động thực hiện Nghị quyết số 02/NQ-CP")
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = minimal_pdf()
 VENUE = "Trung tâm Hội nghị tỉnh Cao Bằng (phường Thục Phán, tỉnh Cao Bằng)"
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from minimal_pdf import minimal_pdf
 from sqlite_template import copy_home_database
 from test_recipient_page import links
 from test_round_kinds import FIXTURES, PASSWORD, STAFF, SURVEY, local, log_in, settings_for
@@ -36,7 +37,7 @@ FILE_FIELDS = ('    - { key: "plan_file", label: "Kế hoạch triển khai", re
                '    - { key: "budget_file", label: "Bảng kê kinh phí", kind: "file" }\n')
 ANSWER = {"need": "Truy xuất nguồn gốc", "details": "Chè, hồi, quế", "budget": "200.000.000",
           "email": "sct@caobang.example.vn", "field": "Nông nghiệp"}
-PDF = b"%PDF-1.7\n1 0 obj << >> endobj\ntrailer\n%%EOF\n"
+PDF = minimal_pdf()
 
 
 def xlsx() -> bytes:

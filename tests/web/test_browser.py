@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from minimal_pdf import minimal_pdf
 
 from workflows.service.sweep import run_due
 
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.timeout(180)
 
 TITLE = "Kế hoạch chuyển đổi số ngành khoa học và công nghệ tỉnh Cao Bằng năm 2026"
-DRAFT = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"
+DRAFT = minimal_pdf()
 UNIT = "SCT"
 UNIT_NAME = "Sở Công Thương"
 COMMENTS = (

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from docx import Document
+from minimal_pdf import minimal_pdf
 from openpyxl import load_workbook
 
 from models.rounds import ResponseKind
@@ -116,7 +117,7 @@ def _docx(text: str = "Dự thảo đã chỉnh lý") -> bytes:
 
 def _pdf(folder: Path) -> Path:
     path = folder / "du-thao-chinh-ly.pdf"
-    path.write_bytes(b"%PDF-1.4\n% ykien test draft\n")
+    path.write_bytes(minimal_pdf())
     return path
 
 
@@ -373,7 +374,7 @@ def test_a_new_draft_version_is_uploaded_listed_and_downloaded_and_never_overwri
     assert download.status_code == 200 and download.content == content
     assert download.headers["content-type"] == DOCX and "attachment" in download.headers["content-disposition"]
 
-    second = staff.post(url, {}, files={"draft": ("v3.pdf", b"%PDF-1.4\n%v3\n", "application/pdf")})
+    second = staff.post(url, {}, files={"draft": ("v3.pdf", minimal_pdf(b"v3"), "application/pdf")})
     assert second.status_code == 303 and second.headers["location"].endswith("n=3")
     assert [v.version for v in versions(site.app, site.round_id)] == [2, 3]
     assert staff.get(f"{url}/2").content == content  # the older version is still there

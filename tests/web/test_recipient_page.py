@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi.testclient import TestClient
+from minimal_pdf import minimal_pdf
 from openpyxl import load_workbook
 from sqlalchemy import select, update
 from sqlite_template import copy_home_database
@@ -48,7 +49,7 @@ START = datetime(2025, 11, 20, 8, 30, tzinfo=TZ)
 UNITS_CSV = Path(__file__).parents[1] / "fixtures" / "units_12.csv"
 STAFF = "Phạm Phi Long (TĐC)"
 TITLE = "Kế hoạch hỗ trợ doanh nghiệp nâng cao năng suất và chất lượng giai đoạn 2026 – 2030"
-PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"
+PDF = minimal_pdf()
 TERMS = get_workflow("consultation").terms  # the page speaks the words of the round's kind
 
 

@@ -24,6 +24,7 @@ from argon2 import PasswordHasher
 from fastapi.routing import iter_route_contexts
 from fastapi.testclient import TestClient
 from httpx import Response
+from minimal_pdf import minimal_pdf
 from openpyxl import load_workbook
 from sqlalchemy import func, inspect, select
 from sqlite_template import copy_home_database
@@ -68,7 +69,7 @@ XSS_UNIT = "HOI-XSS"
 XSS_UNIT_NAME = f"Hội thử {XSS} Cao Bằng"
 SQLISH = "'; DROP TABLE rounds; --"
 FORMULA = '=HYPERLINK("http://evil.example/x","bấm vào đây")'
-PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"
+PDF = minimal_pdf()
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 MB = 1024 * 1024
 

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 import docx
 import pytest
 from fastapi.testclient import TestClient
+from minimal_pdf import minimal_pdf
 from sqlalchemy import select, update
 
 from config.clock import FrozenClock
@@ -615,6 +616,8 @@ def test_launch_from_the_preview_sends_every_invitation(site: Site) -> None:
     ("du-thao.docx", b"PK\x03\x04 not really a zip", "không phải DOCX hoặc PDF"),
     ("du-thao.pdf", b"%PDF-1.7\n" + b"0" * (1024 * 1024 + 10), "lớn hơn giới hạn 1 MB"),
     ("empty.pdf", b"", "rỗng"),
+    ("du-thao.pdf", b"%PDF-1.4 only the first bytes of a PDF", "tệp PDF bị hỏng, không đọc được"),
+    ("du-thao.pdf", minimal_pdf().replace(b"/Count 1", b"/Count 0"), "tệp PDF không có trang nào"),
 ])
 def test_bad_drafts_are_refused_and_nothing_is_stored(shared: Site, tmp_path: Path, name: str, content: bytes,
                                                       message: str) -> None:

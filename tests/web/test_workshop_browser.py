@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from zoneinfo import ZoneInfo
 
 import pytest
+from minimal_pdf import minimal_pdf
 
 from config.clock import FrozenClock
 from tests.web.conftest import (
@@ -43,7 +44,7 @@ START = datetime(2025, 8, 4, 8, 30, tzinfo=TZ)  # Monday; registration until 13/
 TITLE = "Giải pháp cải thiện, nâng cao Chỉ số đổi mới sáng tạo địa phương tỉnh Cao Bằng"
 EVERY_GROUP = ("trung-uong", "ubnd-tinh", "so-ban-nganh", "mttq-doan-the", "xa-phuong", "ngan-hang", "hiep-hoi",
                "doanh-nghiep", "bao-chi")
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = minimal_pdf()
 PHONE = {"viewport": {"width": 375, "height": 812}, "is_mobile": True, "has_touch": True, "locale": "vi-VN"}
 DESKTOP = {"viewport": {"width": 1366, "height": 900}, "locale": "vi-VN"}
 T = TypeVar("T")

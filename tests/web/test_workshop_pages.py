@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi.testclient import TestClient
+from minimal_pdf import minimal_pdf
 from sqlite_template import copy_home_database
 from test_recipient_page import links
 from test_round_kinds import PASSWORD, log_in, settings_for
@@ -44,7 +45,7 @@ TITLE = "Giải pháp cải thiện, nâng cao Chỉ số đổi mới sáng t�
 START = datetime(2025, 8, 4, 8, 30, tzinfo=TZ)  # Monday; registration until 13/08, the workshop on 20/08
 EVERY_GROUP = ("trung-uong", "ubnd-tinh", "so-ban-nganh", "mttq-doan-the", "xa-phuong", "ngan-hang", "hiep-hoi",
                "doanh-nghiep", "bao-chi")
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = minimal_pdf()
 
 
 @pytest.fixture(scope="module")

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import docx
 from docx.opc.exceptions import PackageNotFoundError
+from pyhanko.pdf_utils.reader import PdfFileReader
 
 from models.errors import InvalidInput
 
@@ -64,6 +65,23 @@ def docx_problem(content: bytes) -> str | None:
     return None
 
 
+def pdf_problem(content: bytes) -> str | None:
+    """Why a PDF cannot be taken as a draft (only its first bytes are a PDF's, its structure is broken, it has no
+    page), or None when its pages can be counted: what a reader opening it needs first."""
+    try:
+        pages = PdfFileReader(io.BytesIO(content), strict=False).root["/Pages"]["/Count"]
+    except Exception as error:  # noqa: BLE001  # pyhanko raises its own errors, and KeyError/TypeError on odd trees
+        return f"tệp PDF bị hỏng, không đọc được ({type(error).__name__})"
+    if not isinstance(pages, int) or pages < 1:
+        return "tệp PDF không có trang nào"
+    return None
+
+
+def content_problem(kind: str, content: bytes) -> str | None:
+    """Why a file whose first bytes say `kind` ("docx" or "pdf") cannot be taken as a draft, or None."""
+    return docx_problem(content) if kind == "docx" else pdf_problem(content)
+
+
 def check_draft_file(name: str, content: bytes, limit_bytes: int) -> None:
     """DOCX or PDF, judged by content (the same test as the web form's), within the size limit."""
     suffix = Path(name).suffix.lower().lstrip(".")
@@ -74,5 +92,5 @@ def check_draft_file(name: str, content: bytes, limit_bytes: int) -> None:
         raise InvalidInput(f"{name}: chỉ nhận tệp DOCX hoặc PDF.", "file_type")
     if detect_kind(content) != suffix:
         raise InvalidInput(f"{name}: nội dung tệp không phải {suffix.upper()} hợp lệ.", "file_type")
-    if suffix == "docx" and (problem := docx_problem(content)) is not None:
+    if (problem := content_problem(suffix, content)) is not None:
         raise InvalidInput(f"{name}: {problem}; không có gì được lưu.", "file_type")

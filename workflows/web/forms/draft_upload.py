@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from models import limits
-from workflows.service.draft_upload import detect_kind, docx_problem
+from workflows.service.draft_upload import content_problem, detect_kind
 from workflows.service.errors import FormErrors
 
 _UNSAFE = re.compile(r"[^\w.() -]+")
@@ -49,7 +49,7 @@ def check_draft_upload(filename: str, content: bytes, limit_mb: int) -> DraftUpl
     if kind is None:
         raise FormErrors({"draft": f"Tệp \"{filename}\" không phải DOCX hoặc PDF (đã kiểm tra nội dung tệp); "
                                    "không có gì được lưu."})
-    if kind == "docx" and (problem := docx_problem(content)) is not None:
+    if (problem := content_problem(kind, content)) is not None:
         raise FormErrors({"draft": f"Tệp \"{filename}\": {problem}; không có gì được lưu."})
     return DraftUpload(safe_filename(filename, kind), content, kind)
 
