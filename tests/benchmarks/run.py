@@ -13,6 +13,7 @@ import dataclasses
 import os
 import platform
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -142,5 +143,12 @@ def main(argv: list[str] | None = None) -> int:
     return 1 if failures else 0
 
 
+def _exit_on_sigterm(signum: int, _frame: object) -> None:
+    """SIGTERM (a `timeout`, a CI job cancelled) unwinds like Ctrl-C: the `with` blocks stop what the run started
+    (the Prefect server, workers, SMTP servers) and remove its temporary directory, instead of leaving them behind."""
+    raise SystemExit(128 + signum)
+
+
 if __name__ == "__main__":
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     sys.exit(main())
