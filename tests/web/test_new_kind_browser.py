@@ -143,8 +143,11 @@ def test_staff_run_a_round_of_the_readme_kind_and_a_member_answers_from_a_phone(
     assert staff.locator("input[name=silence]").count() == 0, "the kind has no silence rule: no switch for it"
 
     staff.fill("input[name=title]", TITLE)
-    staff.check("input[name=deadline_mode][value=date]")
+    # typing the date chooses "Đến ngày": the form opens on "Sau N ngày làm việc", and a date typed under it would be
+    # ignored
+    assert staff.locator("input[name=deadline_mode][value=days]").is_checked()
     staff.fill("input[name=deadline_date]", DEADLINE)
+    assert staff.locator("input[name=deadline_mode][value=date]").is_checked()
     staff.locator("fieldset.deadline output").filter(has_text=DEADLINE).wait_for()
     group = staff.locator("details", has=staff.locator(f"input[name=u_comment][value={UNIT}]"))
     if not group.evaluate("d => d.open"):

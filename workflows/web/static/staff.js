@@ -68,6 +68,13 @@
         })
         .catch(function () { /* the "Tính hạn" button still works */ });
     }
+    // typing a date or a number of days chooses that way of setting the deadline: a date typed while "Sau N ngày"
+    // stayed ticked would be ignored
+    box.addEventListener("focusin", function (e) {
+      var mode = e.target.name === "deadline_date" ? "date" : e.target.name === "deadline_days" ? "days" : null;
+      var radio = mode && box.querySelector('input[name="deadline_mode"][value="' + mode + '"]');
+      if (radio && !radio.checked) { radio.checked = true; refresh(); }
+    });
     box.addEventListener("change", refresh);
     // a typed date is asked about once it reads as a whole date; a half-typed one waits for the field to be left
     var wholeDate = /^\s*(\d{1,2}\/\d{1,2}\/\d{4}|\d{4}-\d{2}-\d{2})\s*$/;
