@@ -223,6 +223,25 @@ class ResponseRepository:
         return [AnswerRevision(r.revision, r.kind, r.received_at, r.late, r.channel, r.note, r.attachment_name,
                                stored_proposals(r.proposal), tuple(comments.get(r.id, []))) for r in responses]
 
+    def repeats_previous(self, recipient_id: int, draft_version: int, record: ResponseToStore) -> datetime | None:
+        """When the unit's previous revision (record.revision - 1, for the same draft version) said exactly what
+        `record` says (kind, channel, comments, forms, note, attached file), the moment it was received; else None.
+        Two statements, on this unit's rows only."""
+        previous = self.session.scalars(select(ResponseRow).where(
+            ResponseRow.recipient_id == recipient_id, ResponseRow.revision == record.revision - 1,
+            ResponseRow.draft_version == draft_version)).one_or_none()
+        if previous is None or (previous.kind, previous.channel, previous.note, previous.attachment_sha256) != (
+                record.kind, record.channel, record.note, record.attachment_sha256):
+            return None
+        if stored_proposals(previous.proposal) != tuple(dict(p) for p in record.proposals):
+            return None
+        said = [(c.section, c.text, c.proposed_wording, c.quote) for c in self._comments_of([previous.id]).get(
+            previous.id, [])]
+        if said != [(c.section, c.text, c.proposed_wording, c.quote) for c in record.comments]:
+            return None
+        received_at: datetime = previous.received_at
+        return received_at
+
     def _comments_of(self, response_ids: Iterable[int]) -> dict[int, list[CommentLine]]:
         """The comments of the given answers, in their order; no query when there are none."""
         ids = list(response_ids)

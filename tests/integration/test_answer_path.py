@@ -298,3 +298,41 @@ def test_an_extension_for_one_unit_reads_the_others_deadlines_in_one_aggregate_a
     reminders = sorted(key for name, key, _ in planned[500] if name == "remind_before")
     assert reminders == ["remind_before@2025-12-05#1", "remind_before@2025-12-10#1", "remind_before@2025-12-12#1"]
     assert [key for name, key, _ in planned[500] if name == "close"] == ["close@2025-12-12#1"]
+
+
+def _answers_and_receipts(app: App, round_id: int, code: str) -> tuple[list[int], int]:
+    with app.uow(read_only=True) as uow:
+        revisions = list(uow.session.scalars(
+            select(ResponseRow.revision).join(RecipientRow, ResponseRow.recipient_id == RecipientRow.id)
+            .where(RecipientRow.round_id == round_id, RecipientRow.unit_code == code).order_by(ResponseRow.revision)))
+        receipts = sum(1 for row in uow.outbox.for_round(round_id) if row.kind == "receipt" and row.unit_code == code)
+    return revisions, receipts
+
+
+def test_the_same_answer_sent_again_is_kept_once_with_one_receipt(app: App, directory: list[str]) -> None:
+    round_id, tokens = launched_round(app, directory[:12])
+    token = tokens["DV0004"]
+    first = answer(app, token, ResponseKind.COMMENTS, COMMENTS)
+    again = answer(app, token, ResponseKind.COMMENTS, COMMENTS)  # the page sent again: back, then "Gửi"
+    assert (first.revision, again.revision, again.received_at) == (1, 1, first.received_at)
+    assert _answers_and_receipts(app, round_id, "DV0004") == ([1], 1)
+    changed = answer(app, token, ResponseKind.COMMENTS, COMMENTS[:1])  # a real change is a new revision
+    assert changed.revision == 2 and _answers_and_receipts(app, round_id, "DV0004") == ([1, 2], 2)
+    back = answer(app, token, ResponseKind.COMMENTS, COMMENTS)  # and going back to the first text is one too
+    assert back.revision == 3
+    events, broken = audit_trail(app, round_id)
+    assert broken is None and sum(e.action == "respond" for e in events) == 3
+
+
+def test_a_double_click_of_four_identical_answers_at_once_is_kept_once(app: App, directory: list[str]) -> None:
+    round_id, tokens = launched_round(app, directory[:12])
+    started = threading.Barrier(4)
+
+    def one(_: int) -> int:
+        started.wait(timeout=30)
+        return answer(app, tokens["DV0005"], ResponseKind.COMMENTS, COMMENTS).revision
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        revisions = list(pool.map(one, range(4)))
+    assert revisions == [1] * 4
+    assert _answers_and_receipts(app, round_id, "DV0005") == ([1], 1)

@@ -265,6 +265,14 @@ def _store_reply(app: App, round_id: int, unit_code: str, content: bytes) -> tup
     return target, True
 
 
+class _Repeated(Exception):  # not an error: the answer the unit already sent, sent again
+    """Rolls back an answer identical to the unit's previous revision; carries that revision's receipt."""
+
+    def __init__(self, receipt: AnswerReceipt) -> None:
+        super().__init__("answer repeated")
+        self.receipt = receipt
+
+
 def answer(app: App, token: str, kind: ResponseKind, comments: tuple[CommentInput, ...] = (),
            proposals: tuple[dict[str, str], ...] = (), attachment: bytes | None = None,
            page: RecipientPage | None = None,
@@ -301,6 +309,12 @@ def answer(app: App, token: str, kind: ResponseKind, comments: tuple[CommentInpu
     # The unit itself acts through its link: the audit names the unit, never a staff member. What it had saved
     # unsent goes in the same transaction: the answer sent is the one to take up again.
     def with_answer(uow: UnitOfWork, decision: Decision) -> None:
+        record = decision.responses[-1]
+        if record.revision > 1 and (received_at := uow.responses.repeats_previous(
+                page.recipient_id, decision.state.draft_version, record)) is not None:
+            raise _Repeated(AnswerReceipt(page.round_id, page.unit_code, record.revision - 1, record.kind,
+                                          received_at, record.late, len(record.proposals or record.comments),
+                                          record.attachment_name, mail=""))
         uow.saved_answers.remove(page.recipient_id)
         if also is not None:
             also(uow, decision)
@@ -308,6 +322,10 @@ def answer(app: App, token: str, kind: ResponseKind, comments: tuple[CommentInpu
     try:
         recorded = run_command(app, page.round_id, event, unit_actor(page.unit_name, page.unit_code),
                                deliver=False, also=with_answer)
+    except _Repeated as repeated:  # sent twice (a double click, a page sent again): kept once, one receipt
+        if stored is not None and stored[1]:
+            stored[0].unlink(missing_ok=True)
+        return repeated.receipt
     except BaseException as error:
         if stored is not None and stored[1]:
             stored[0].unlink(missing_ok=True)
