@@ -18,3 +18,12 @@ def test_the_create_form_names_the_title_in_the_words_of_the_kind(staff: TestCli
 def test_the_dashboard_heads_the_titles_of_every_kind_as_rounds(staff: TestClient) -> None:  # noqa: F811
     page = staff.get("/").text
     assert "<th>Tên đợt</th>" in page and "Tên dự thảo" not in page
+
+
+def test_the_create_form_names_the_file_in_the_words_of_the_kind(staff: TestClient) -> None:  # noqa: F811
+    workshop = staff.get("/rounds/new?workflow=workshop").text
+    assert "Tệp kế hoạch tổ chức Hội thảo (DOCX hoặc PDF, tối đa" in workshop and "không bắt buộc)" in workshop
+    assert "Tệp dự thảo" not in workshop
+    consultation = staff.get("/rounds/new?workflow=consultation").text
+    assert "Tệp dự thảo (DOCX hoặc PDF, tối đa" in consultation and "không bắt buộc)" not in consultation.split(
+        "Tệp dự thảo")[1].split("</label>")[0]
