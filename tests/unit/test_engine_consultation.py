@@ -487,6 +487,14 @@ def test_reminder_skips_units_that_already_answered() -> None:
         "messages": 2})]
 
 
+def test_a_reminder_before_the_deadline_that_fires_after_it_sends_no_letter() -> None:
+    run = launched()
+    late = run.timer("remind_before")
+    decision = run.fire(late, late_by_seconds=6 * 24 * 3600)  # due Friday 13/03, run on Thursday 19/03 (down)
+    assert decision.messages == []
+    assert [a.details.get("reminded") for a in decision.audit if a.action == "timer_fired"] == [[]]
+
+
 def test_reminder_timer_reminds_only_units_whose_deadline_it_was_set_for() -> None:
     run = launched()
     run.send(Extend(date(2026, 3, 24), unit_code="C1"), local(2026, 3, 10))

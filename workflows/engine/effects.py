@@ -53,10 +53,13 @@ def _reminder(ctx: EngineContext, recipients: list[RecipientState]) -> None:
 
 @needs(Needs.ROUND)
 def remind_pending(ctx: EngineContext) -> None:
-    """Remind the units still silent whose deadline is the one this timer was set for."""
+    """Remind the units still silent whose deadline is the one this timer was set for, while it has not passed: a
+    reminder before the deadline that fires after it (the process was down, the sweep catches up) sends no letter;
+    the units past their deadline hear from the kind's overdue reminder, if it plans one."""
     group = ctx.timer_payload.get("deadline")
     targets = [r for r in ctx.state.pending()
-               if group is None or str(r.deadline(ctx.state.deadline)) == group]
+               if (group is None or str(r.deadline(ctx.state.deadline)) == group)
+               and not ((d := r.deadline(ctx.state.deadline)) is not None and ctx.today > d)]
     _reminder(ctx, targets)
     ctx.scratch["reminded"] = [r.unit_code for r in targets]
 
