@@ -244,6 +244,8 @@ def clean_proposals(spec: ResponseSpec, items: Sequence[Mapping[str, str | None]
     choice's options, lengths). Blank forms are skipped; at least one is checked, so an empty answer names the
     required fields. More forms than the definition allows (one, unless repeatable) are refused. A file field is
     filled only from `files` (input name -> the stored file's reference), never typed."""
+    if spec.kind != "proposals":  # a round of comments has no form to read them against
+        raise AnswerInvalid([Problem("proposals", "Đợt này nhận danh sách ý kiến, không nhận phiếu theo mẫu.")])
     problems: list[Problem] = []
     files = files or {}
     items = list(items)
