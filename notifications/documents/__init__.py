@@ -27,7 +27,7 @@ from notifications.documents.data import (
     UnitGroup,
     ZeroResponseReportData,
 )
-from notifications.documents.exports import CommentRow, UnitRow, audit_csv, round_workbook
+from notifications.documents.exports import CommentRow, FormSheet, UnitRow, audit_csv, round_workbook
 from notifications.documents.letters import (
     render_call_letter,
     render_ministry_reply_draft,
@@ -46,6 +46,7 @@ __all__ = [
     "CallLetterData",
     "CommentRow",
     "DocumentDataError",
+    "FormSheet",
     "Handling",
     "Issuer",
     "LetterHead",

@@ -20,7 +20,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from models.audit import AuditEvent
 from notifications.documents import cells
-from notifications.documents.data import HANDLINGS, DocumentDataError, Handling
+from notifications.documents.data import HANDLINGS, DocumentDataError, Handling, Proposal
 from notifications.documents.wording import load_wording
 
 VIETNAM_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -73,9 +73,23 @@ class CommentRow:
             )
 
 
+@dataclass(frozen=True)
+class FormSheet:
+    """The units' forms of a kind whose answers are forms: the sheet's name (the kind's word for an answer, "Phiếu
+    đề xuất"), the form's field labels in order, and every form of each unit's latest answer."""
+
+    title: str
+    labels: Sequence[str]
+    forms: Sequence[Proposal]
+
+
+_ATTACHED = " [tệp đính kèm số "  # how a file field's value names its stored file: the name is what people read
+
+
 def round_workbook(units: Sequence[UnitRow], comments: Sequence[CommentRow], *,
-                   wording_dir: Path | None = None) -> bytes:
-    """An XLSX with two sheets: "Đơn vị" (status per unit) and "Ý kiến" (every comment)."""
+                   wording_dir: Path | None = None, forms: FormSheet | None = None) -> bytes:
+    """An XLSX with two sheets: "Đơn vị" (status per unit) and "Ý kiến" (every comment), or, for a kind whose
+    answers are forms, a sheet of the forms (`forms`) in place of the comments."""
     labels = load_wording("synthesis", wording_dir)
     book = Workbook()
     unit_sheet = cells.first_sheet(book)
@@ -89,6 +103,9 @@ def round_workbook(units: Sequence[UnitRow], comments: Sequence[CommentRow], *,
         _row(unit_sheet, index, values)
     unit_sheet.auto_filter.ref = unit_sheet.dimensions
     cells.print_setup(unit_sheet, title_rows=(1, 1), header="&A")
+    if forms is not None:
+        _form_sheet(book, forms)
+        return _saved(book)
     comment_sheet = book.create_sheet("Ý kiến")
     _header(comment_sheet, COMMENT_COLUMNS)
     for index, comment in enumerate(comments, start=2):
@@ -100,6 +117,21 @@ def round_workbook(units: Sequence[UnitRow], comments: Sequence[CommentRow], *,
         ])
     comment_sheet.auto_filter.ref = comment_sheet.dimensions
     cells.print_setup(comment_sheet, title_rows=(1, 1), header="&A")
+    return _saved(book)
+
+
+def _form_sheet(book: Workbook, forms: FormSheet) -> None:
+    """One row per form: the unit, then each field of the form in its column (a file by its name)."""
+    sheet = book.create_sheet(cells.sheet_title(forms.title, "Phiếu"))
+    _header(sheet, [("STT", 6), ("Cơ quan, đơn vị", 24), *((label, 22) for label in forms.labels)])
+    for index, form in enumerate(forms.forms, start=2):
+        values = {field.label: field.value.split(_ATTACHED)[0] for field in form.fields}
+        _row(sheet, index, [index - 1, form.unit, *(values.get(label, "") for label in forms.labels)])
+    sheet.auto_filter.ref = sheet.dimensions
+    cells.print_setup(sheet, title_rows=(1, 1), header="&A")
+
+
+def _saved(book: Workbook) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -34,6 +34,7 @@ from workflows.service.documents import (
     round_documents,
     set_document_inputs,
     state_documents,
+    unit_list_workbook,
 )
 from workflows.service.registry import DOCUMENT_BUILDERS, get_workflow
 from workflows.service.rounds import Addressee, NewRound, create_round, execute
@@ -90,6 +91,25 @@ def _proposal(task: str, organisation: str, budget: str) -> dict[str, str]:
             "duration_months": "24", "budget_state": budget, "organisation": organisation,
             "address": "Phường Thục Phán, tỉnh Cao Bằng", "contact_person": "Bà Nguyễn Thị A, Trưởng phòng",
             "phone": "0206 3852 202", "email": "sct@caobang.example.vn"}
+
+
+def test_the_round_export_of_a_call_holds_the_units_forms_not_an_empty_sheet_of_comments(
+        app: App, clock: FrozenClock) -> None:
+    round_id = _call(app)
+    clock.set(local("2025-11-20T09:00"))
+    execute(app, round_id, Launch(), STAFF)
+    clock.set(local("2025-11-26T10:00"))
+    execute(app, round_id, Respond("STC", ResponseKind.PROPOSALS, STAFF, proposals=(
+        _proposal("Áp dụng ISO 9001 cho doanh nghiệp nhỏ", "Sở Tài chính", "1500000000"),
+        _proposal("Năng suất xanh", "Sở Tài chính", "900000000"))), STAFF)
+    book = load_workbook(io.BytesIO(unit_list_workbook(app, round_id)))
+    assert book.sheetnames == ["Đơn vị", "Phiếu đề xuất"]
+    rows = list(book["Phiếu đề xuất"].iter_rows(values_only=True))
+    labels = [f.label for f in get_workflow("proposal_call").response.fields]
+    assert list(rows[0]) == ["STT", "Cơ quan, đơn vị", *labels]
+    named = labels.index(next(f.label for f in get_workflow("proposal_call").response.fields if f.key == "task_name"))
+    assert [(r[0], r[1], r[2 + named]) for r in rows[1:]] == [
+        (1, "Sở Tài chính", "Áp dụng ISO 9001 cho doanh nghiệp nhỏ"), (2, "Sở Tài chính", "Năng suất xanh")]
 
 
 def _status_title(app: App, round_id: int) -> str:

@@ -22,7 +22,7 @@ from models.directory import DEFAULT_GROUPS
 from models.errors import DomainError, InvalidInput
 from models.register import RegisterEntry, check_number_type, symbol, type_name
 from models.rounds import RecipientRole, RoundState
-from models.text import grouped, nfc
+from models.text import capfirst, grouped, nfc
 from models.unit_status import EMAIL_LABELS, AnswerStatus, UnitStatus
 from notifications import documents as docs
 from notifications.documents.programme_report import render_figures_xlsx, render_programme_report
@@ -697,6 +697,11 @@ def _unit_list(facts: RoundFacts) -> bytes:
                           roles.get(u.role, u.role), EMAIL_LABELS[u.email], answer(u), u.deadline, u.late,
                           u.extended)
              for u in _in_addressing_order(facts, facts.units)]
+    response = facts.workflow.response
+    if response.kind == "proposals":  # the kind's answers are forms: their sheet, not an empty one of comments
+        forms = docs.FormSheet(capfirst(facts.workflow.terms.answer), [f.label for f in response.fields],
+                               facts.proposals)
+        return docs.round_workbook(units, [], wording_dir=_department_wording(facts.app), forms=forms)
     comments = [docs.CommentRow(i.unit_name, i.section, i.text, i.proposed_wording, i.decision, i.explanation)
                 for i in facts.triage]
     return docs.round_workbook(units, comments, wording_dir=_department_wording(facts.app))
