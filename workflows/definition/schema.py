@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated, Any, Literal
@@ -586,6 +587,12 @@ class Workflow(DefinitionModel):
                 if timer.name == name:
                     return timer
         return None
+
+    def titled_dates(self, given: Mapping[str, dt.date]) -> tuple[tuple[str, dt.date], ...]:
+        """The named dates given to a round as the kind titles them, in date order (("Ngày tổ chức hội thảo",
+        20/08/2025),); a key the kind does not declare is left out."""
+        return tuple((self.dates[key].title, day) for key, day in sorted(given.items(), key=lambda item: item[1])
+                     if key in self.dates)
 
     def timer_title(self, name: str) -> str:
         """The Vietnamese title of a timer of any state (its name when it has none)."""

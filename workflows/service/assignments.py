@@ -83,13 +83,12 @@ def round_dates(app: App, round_id: int) -> dict[str, date]:
         return {key: date.fromisoformat(day) for key, day in (row.dates or {}).items()}
 
 
-def titled_dates(app: App, round_id: int) -> list[tuple[str, date]]:
-    """The round's named dates as its kind titles them, in date order: [("Ngày tổ chức hội thảo", 20/08/2025)]."""
+def titled_dates(app: App, round_id: int) -> tuple[tuple[str, date], ...]:
+    """The round's named dates as its kind titles them, in date order (Workflow.titled_dates)."""
     with app.uow(read_only=True) as uow:
         row = uow.rounds.row(round_id)
-        declared, given = get_workflow(row.workflow).dates, dict(row.dates or {})
-    return sorted(((declared[key].title, date.fromisoformat(day)) for key, day in given.items() if key in declared),
-                  key=lambda item: item[1])
+        given = {key: date.fromisoformat(day) for key, day in (row.dates or {}).items()}
+    return get_workflow(row.workflow).titled_dates(given)
 
 
 def default_due(app: App, workflow: Workflow, task: str, deadline: date | None,

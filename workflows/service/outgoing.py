@@ -70,9 +70,8 @@ class RoundMail:
         sentence = workflow.silence.sentence
         silence = fill_terms(sentence, **values) if sentence and state.silence_is_agreement else None
         own = workflow_folder(workflow.name) / workflow.name / "emails"  # a department's kind: beside its YAML
-        dates = tuple((workflow.dates[key].title, day) for key, day in sorted(state.dates.items(), key=lambda i: i[1])
-                      if key in workflow.dates)
-        return cls(workflow, (own,) if own.is_dir() else (), email_terms(workflow, **values), silence, letter, dates)
+        return cls(workflow, (own,) if own.is_dir() else (), email_terms(workflow, **values), silence, letter,
+                   workflow.titled_dates(state.dates))
 
     def compose(self, message: str, context: Mapping[str, Any]) -> ComposedEmail:
         """One email: the kind's own template where it has one, else the generic one."""
