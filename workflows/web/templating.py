@@ -11,7 +11,7 @@ from fastapi.templating import Jinja2Templates
 
 from models import limits
 from models.moments import MOMENT_FORMAT, local_moment, when_due
-from models.text import capfirst, grouped
+from models.text import capfirst, grouped, whole_number
 from models.unit_status import ANSWER_LABELS, EMAIL_LABELS
 from workflows.definition import Capability
 from workflows.service.deadlines import read_date
@@ -49,13 +49,14 @@ def _field_text(value: object, kind: str | None) -> str:
     """A filled value as people read it: an amount "1.500.000.000 đồng", months "24 tháng", a count "1.200";
     anything else as it was typed (a "number" too: it may be a year)."""
     text = str(value)
-    if not text.isdigit():
+    number = whole_number(text, 0, 10**18 - 1)
+    if number is None:
         return text
     if kind == "money":
-        return f"{grouped(int(text))} đồng"
+        return f"{grouped(number)} đồng"
     if kind == "months":
         return f"{text} tháng"
-    return grouped(int(text)) if kind == "count" else text
+    return grouped(number) if kind == "count" else text
 
 
 ENV.filters["vn_date"] = _vn_date

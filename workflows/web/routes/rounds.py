@@ -448,7 +448,7 @@ def round_page(request: Request, round_id: IdPath, user: StaffUser = Depends(req
     requested = request.query_params.get("page", "1")
     # The counts, the filters and the page come from SQL: the page costs the same for 50 units as for 5,000.
     view = round_grid(app, round_id, unit_filter.grid(), unit_filter.q,
-                      whole_number(requested, 1, 999_999) or 1, GRID_PAGE_SIZE)
+                      _page_number(requested), GRID_PAGE_SIZE)
     state = view.state
     workflow = get_workflow(state.workflow)
     page, pages, shown = view.page, view.pages, view.units
