@@ -13,7 +13,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from config.choice_words import did_you_mean, either
-from config.file_words import line_and_column, not_utf8, refused_character, yaml_syntax_error
+from config.file_words import NotUtf8, line_and_column, refused_character, utf8_text, yaml_syntax_error
 
 _STR_TAG = "tag:yaml.org,2002:str"
 _NULL_TAG = "tag:yaml.org,2002:null"
@@ -49,13 +49,10 @@ def read_calendar_file(path: Path, named_by: str | None = None) -> CalendarExtra
             raise CalendarFileError([f"{named_by}: không có tệp lịch \"{path}\"; hãy sửa đường dẫn, hoặc bỏ trống "
                                      "biến này để dùng calendar.yaml trong YKIEN_HOME"]) from None
         return CalendarExtras()
-    body = data.removeprefix(b"\xef\xbb\xbf")
     try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = body[: exc.start].count(b"\n") + 1
-        byte = len(data) - len(body) + exc.start + 1  # counted in the file, BOM included
-        raise CalendarFileError([f"{path}:{line}: {not_utf8(byte)}"]) from None
+        text = utf8_text(data)
+    except NotUtf8 as bad:
+        raise CalendarFileError([f"{path}:{bad.line}: {bad}"]) from None
     return parse_calendar_text(text, str(path))
 
 

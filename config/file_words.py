@@ -18,6 +18,24 @@ def not_utf8(byte_number: int) -> str:
     return f"không phải văn bản UTF-8 (byte thứ {byte_number} không đọc được); hãy lưu lại tệp bằng bảng mã UTF-8"
 
 
+class NotUtf8(ValueError):
+    """Bytes that are not UTF-8: the 1-based line and byte (counted in the file, a BOM included) of the first one."""
+
+    def __init__(self, line: int, byte: int) -> None:
+        super().__init__(not_utf8(byte))
+        self.line = line
+        self.byte = byte
+
+
+def utf8_text(data: bytes) -> str:
+    """The text of a file's bytes: UTF-8, a BOM (as Windows editors write one) dropped; NotUtf8 where it is not."""
+    body = data.removeprefix(b"\xef\xbb\xbf")
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise NotUtf8(body[:error.start].count(b"\n") + 1, len(data) - len(body) + error.start + 1) from None
+
+
 def refused_character(error: yaml.reader.ReaderError) -> str:
     """A character YAML does not accept (NUL, other control characters), which PyYAML finds before parsing."""
     if isinstance(error.character, int):

@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from config.file_words import not_utf8
+from config.file_words import NotUtf8, utf8_text
 from config.os_words import os_reason
 from models.errors import InvalidInput
 
@@ -32,13 +32,10 @@ def read_text_file(path: Path, option: str, code: str) -> str:
         data = path.read_bytes()
     except OSError as error:
         raise InvalidInput(f"{option}: không đọc được tệp {path} ({os_reason(error)}).", code) from None
-    body = data.removeprefix(b"\xef\xbb\xbf")
     try:
-        return body.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = body[:error.start].count(b"\n") + 1
-        byte = len(data) - len(body) + error.start + 1
-        raise InvalidInput(f"{option}: {path}:{line}: {not_utf8(byte)}.", code) from None
+        return utf8_text(data)
+    except NotUtf8 as bad:
+        raise InvalidInput(f"{option}: {path}:{bad.line}: {bad}.", code) from None
 
 
 def read_json_file(path: Path, option: str, code: str) -> Any:
