@@ -58,16 +58,27 @@ def parse_deadline(text: str, today: date, calendar: WorkingCalendar,
     return parse_date(text, option), None
 
 
-def check_working_day_ahead(calendar: WorkingCalendar, today: date, day: date, field: str, noun: str = "") -> None:
-    """A date staff set for something still to come (a round's deadline, a task's due date): not past, and a
-    working day of the calendar, within DATE_HORIZON. InvalidInput names `field` ("deadline: ..."; codes
-    <field>_in_past, <field>_out_of_range, <field>_not_working_day) and proposes the next working day."""
+def ahead_problem(calendar: WorkingCalendar, today: date, day: date, noun: str = "") -> tuple[str, str] | None:
+    """What is wrong with `day` as a date still to come (a deadline, a due date): past, beyond DATE_HORIZON, or not a
+    working day of the calendar, as (code, message); None when it will do. The message starts with `noun` and the
+    date, names no field (the caller does: beside the field on a form, as a prefix elsewhere) and proposes the next
+    working day."""
     if day < today:
-        raise InvalidInput(f"{field}: {noun}{day:%d/%m/%Y} đã qua (hôm nay là {today:%d/%m/%Y}).", f"{field}_in_past")
+        return "in_past", f"{noun}{day:%d/%m/%Y} đã qua (hôm nay là {today:%d/%m/%Y})."
     if beyond_horizon(day, today):
-        raise InvalidInput(f"{field}: {noun}{day:%d/%m/%Y} quá xa (chỉ nhận trong vòng {DATE_HORIZON_YEARS} năm kể "
-                           "từ hôm nay).", f"{field}_out_of_range")
+        return "out_of_range", (f"{noun}{day:%d/%m/%Y} quá xa: chỉ nhận trong vòng {DATE_HORIZON_YEARS} năm kể từ "
+                                "hôm nay.")
     if not calendar.is_working_day(day):
-        name = calendar.holiday_name(day) or "ngày nghỉ cuối tuần"
-        raise InvalidInput(f"{field}: {day:%d/%m/%Y} không phải ngày làm việc ({name}); "
-                           f"hãy chọn {calendar.next_working_day(day):%d/%m/%Y}.", f"{field}_not_working_day")
+        reason = calendar.holiday_name(day) or "ngày nghỉ cuối tuần"
+        return "not_working_day", (f"{noun}{day:%d/%m/%Y} không phải ngày làm việc ({reason}); ngày làm việc tiếp "
+                                   f"theo là {calendar.next_working_day(day):%d/%m/%Y}.")
+    return None
+
+
+def check_working_day_ahead(calendar: WorkingCalendar, today: date, day: date, field: str, noun: str = "") -> None:
+    """`ahead_problem` as InvalidInput naming `field` ("deadline: ..."; codes <field>_in_past,
+    <field>_out_of_range, <field>_not_working_day)."""
+    problem = ahead_problem(calendar, today, day, noun)
+    if problem is not None:
+        code, message = problem
+        raise InvalidInput(f"{field}: {message}", f"{field}_{code}")

@@ -22,7 +22,7 @@ from workflows.definition.timespec import MAX_DAYS, Anchor, DayKind
 from workflows.engine.events import Close, CommentInput, Extend, Respond
 from workflows.engine.timers import DISABLED
 from workflows.service.answer_input import AnswerInvalid, clean_proposals
-from workflows.service.deadlines import DATE_HORIZON_YEARS, beyond_horizon, read_date
+from workflows.service.deadlines import ahead_problem, read_date
 from workflows.service.errors import FormErrors
 from workflows.service.rounds import Addressee, NewRound, check_round_dates, default_subject, silence_rule
 from workflows.web.forms.proposal_forms import read_proposal_forms, shown_proposal_forms
@@ -86,16 +86,9 @@ def compute_deadline(mode: str, date_text: str, days_text: str, today: date, cal
         message = "Chưa nhập ngày." if not date_text else f"\"{date_text}\" không phải ngày; viết 05/12/2025."
         raise FormErrors({name: message})
     due = due_or_none
-    if due < today:
-        raise FormErrors({name: f"Ngày {due:%d/%m/%Y} đã qua (hôm nay là {today:%d/%m/%Y})."})
-    if beyond_horizon(due, today):
-        raise FormErrors({name: f"Ngày {due:%d/%m/%Y} quá xa: chỉ nhận hạn trong vòng {DATE_HORIZON_YEARS} năm kể từ "
-                                "hôm nay."})
-    if not calendar.is_working_day(due):
-        reason = calendar.holiday_name(due) or "ngày nghỉ cuối tuần"
-        following = calendar.next_working_day(due)
-        raise FormErrors({name: f"Ngày {due:%d/%m/%Y} không phải ngày làm việc ({reason}); "
-                                f"ngày làm việc tiếp theo là {following:%d/%m/%Y}."})
+    problem = ahead_problem(calendar, today, due, noun="Ngày ")
+    if problem is not None:
+        raise FormErrors({name: problem[1]})
     return DeadlineChoice(due, None, calendar.days_off_between(today, due), today)
 
 

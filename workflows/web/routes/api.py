@@ -339,8 +339,8 @@ def _deadline(app: App, text: str, field: str) -> tuple[date, int | None]:
     today = app.clock.now().astimezone(app.tz).date()
     due, working_days = parse_deadline(text, today, app.calendar, field)
     if beyond_horizon(due, today):
-        raise InvalidInput(f"{field}: {due:%d/%m/%Y} quá xa (chỉ nhận trong vòng {DATE_HORIZON_YEARS} năm quanh "
-                           "hôm nay).", "deadline_out_of_range")
+        raise InvalidInput(f"{field}: {due:%d/%m/%Y} quá xa: chỉ nhận trong vòng {DATE_HORIZON_YEARS} năm kể từ "
+                           "hôm nay.", "deadline_out_of_range")
     return due, working_days
 
 
