@@ -7,9 +7,9 @@ from fastapi.exceptions import HTTPException
 from fastapi.responses import Response
 
 from models.staff import Role, StaffUser
-from models.text import whole_number
 from workflows.service.mailbox import MailNotFound, mail_transport, received_mail, received_message
 from workflows.service.outbox_view import mask_links
+from workflows.web.forms.page_number import page_number
 from workflows.web.security import IdPath, require_staff, ykien
 from workflows.web.templating import render
 
@@ -19,7 +19,7 @@ router = APIRouter(include_in_schema=False)
 @router.get("/mail")
 def mailbox(request: Request, page: str = "1", user: StaffUser = Depends(require_staff)) -> Response:
     app = ykien(request)
-    number = whole_number(page, 1, 999_999) or 1
+    number = page_number(page)
     return render(request, "mail.html", {"result": received_mail(app, number), "transport": mail_transport(app)})
 
 

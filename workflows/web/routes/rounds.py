@@ -72,6 +72,7 @@ from workflows.service.views import (
     staff_draft_file,
 )
 from workflows.web.forms.draft_upload import DraftUpload, check_draft_upload, staged
+from workflows.web.forms.page_number import page_number
 from workflows.web.forms.round_forms import (
     PAPER_CHANNELS,
     SIGNER_TITLES,
@@ -448,7 +449,7 @@ def round_page(request: Request, round_id: IdPath, user: StaffUser = Depends(req
     requested = request.query_params.get("page", "1")
     # The counts, the filters and the page come from SQL: the page costs the same for 50 units as for 5,000.
     view = round_grid(app, round_id, unit_filter.grid(), unit_filter.q,
-                      _page_number(requested), GRID_PAGE_SIZE)
+                      page_number(requested), GRID_PAGE_SIZE)
     state = view.state
     workflow = get_workflow(state.workflow)
     page, pages, shown = view.page, view.pages, view.units
@@ -505,10 +506,6 @@ def timeline_page(request: Request, round_id: IdPath, user: StaffUser = Depends(
         "upcoming": view.upcoming()})
 
 
-def _page_number(text: str | None) -> int:
-    return whole_number(text or "", 1, 999_999) or 1
-
-
 @router.get("/rounds/{round_id:int}/outbox")
 def outbox_list(request: Request, round_id: IdPath, status: str = "", kind: str = "", page: str = "1",
                 user: StaffUser = Depends(require_staff)) -> Response:
@@ -516,7 +513,7 @@ def outbox_list(request: Request, round_id: IdPath, status: str = "", kind: str 
     context = _tab_context(app, round_id, user, "outbox")
     status = status if status in STATUS_LABELS else ""
     kind = kind if kind in KIND_LABELS else ""
-    result = outbox_page(app, round_id, status or None, kind or None, _page_number(page))
+    result = outbox_page(app, round_id, status or None, kind or None, page_number(page))
     return render(request, "round_outbox.html", {**context, "result": result, "status": status, "kind": kind,
                                                  "kind_labels": KIND_LABELS, "status_labels": STATUS_LABELS})
 
