@@ -3,50 +3,11 @@ where a list of codes narrows a command. Each is refused with 422, the field nam
 nothing is done."""
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import datetime
-from pathlib import Path
-from zoneinfo import ZoneInfo
-
 import pytest
 from fastapi.testclient import TestClient
-from sqlite_template import copy_home_database
-from test_round_kinds import PASSWORD, log_in, settings_for
+from staff_site import staff, template_home, ykien_app  # noqa: F401
 
-from config.clock import FrozenClock
-from notifications.testing import SmtpCapture, smtp_capture
-from workflows.service.app import App, build_app
-from workflows.service.directory import import_units
-from workflows.service.staff import add_user
-from workflows.web.app import create_web_app
-
-TZ = ZoneInfo("Asia/Ho_Chi_Minh")
-START = datetime(2025, 11, 20, 8, 30, tzinfo=TZ)
-UNITS_CSV = Path(__file__).parents[1] / "fixtures" / "units_12.csv"
-
-
-@pytest.fixture(scope="module")
-def template_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    home = tmp_path_factory.mktemp("api-bodies")
-    with smtp_capture() as capture:
-        app = build_app(settings_for(home, capture), FrozenClock(START), create_schema=True)
-        import_units(app, UNITS_CSV, "test")
-        add_user(app, "long", "Phạm Phi Long", "staff", PASSWORD, "TĐC", "test")
-        app.close()
-    return home
-
-
-@pytest.fixture
-def ykien_app(template_home: Path, tmp_path: Path, capture: SmtpCapture, clock: FrozenClock) -> Iterator[App]:
-    copy_home_database(template_home, tmp_path)
-    app = build_app(settings_for(tmp_path, capture), clock)
-    yield app
-    app.close()
-
-
-@pytest.fixture
-def staff(ykien_app: App) -> TestClient:
-    return log_in(TestClient(create_web_app(ykien_app), raise_server_exceptions=False))
+from workflows.service.app import App
 
 
 def test_half_a_surrogate_pair_in_a_string_is_refused_in_vietnamese_by_its_field(staff: TestClient) -> None:

@@ -5,29 +5,16 @@ from __future__ import annotations
 
 import io
 import unicodedata
-from collections.abc import Iterator
-from datetime import datetime
-from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import docx
-import pytest
 from fastapi.testclient import TestClient
-from sqlite_template import copy_home_database
-from test_round_kinds import PASSWORD, log_in, settings_for
+from staff_site import log_in, template_home, ykien_app  # noqa: F401
 
-from config.clock import FrozenClock
-from notifications.testing import SmtpCapture, smtp_capture
-from workflows.service.app import App, build_app
-from workflows.service.directory import import_units
-from workflows.service.staff import add_user
+from workflows.service.app import App
 from workflows.service.views import list_rounds
 from workflows.web.app import create_web_app
 from workflows.web.forms.draft_upload import NAME_BYTES, safe_filename
 
-TZ = ZoneInfo("Asia/Ho_Chi_Minh")
-START = datetime(2025, 11, 20, 8, 30, tzinfo=TZ)
-UNITS_CSV = Path(__file__).parents[1] / "fixtures" / "units_12.csv"
 # Within the 120 characters of a kept stem, but over 255 bytes: a Han character, as "ễ", takes three.
 LONG_NAME = "Dự thảo Kế hoạch " + "关于征求意见稿的通知" * 11 + ".docx"
 NEW_ROUND = {"action": "create", "title": "Kế hoạch thử", "workflow": "consultation", "office": "TĐC",
@@ -43,25 +30,6 @@ def _docx() -> bytes:
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
-
-
-@pytest.fixture(scope="module")
-def template_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    home = tmp_path_factory.mktemp("long-file-names")
-    with smtp_capture() as capture:
-        app = build_app(settings_for(home, capture), FrozenClock(START), create_schema=True)
-        import_units(app, UNITS_CSV, "test")
-        add_user(app, "long", "Phạm Phi Long", "staff", PASSWORD, "TĐC", "test")
-        app.close()
-    return home
-
-
-@pytest.fixture
-def ykien_app(template_home: Path, tmp_path: Path, capture: SmtpCapture, clock: FrozenClock) -> Iterator[App]:
-    copy_home_database(template_home, tmp_path)
-    app = build_app(settings_for(tmp_path, capture), clock)
-    yield app
-    app.close()
 
 
 def test_a_name_sent_decomposed_keeps_its_vietnamese_letters() -> None:

@@ -2,61 +2,24 @@
 one: refused with the field named in Vietnamese and a 4xx, nothing saved; never a 500 from the finite calendar."""
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import date, datetime
-from pathlib import Path
-from zoneinfo import ZoneInfo
+from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlite_template import copy_home_database
-from test_round_kinds import PASSWORD, log_in, settings_for
+from staff_site import STAFF, staff, template_home, ykien_app  # noqa: F401
 
-from config.clock import FrozenClock
 from models.rounds import RecipientRole
-from notifications.testing import SmtpCapture, smtp_capture
 from workflows.engine.events import Launch
-from workflows.service.app import App, build_app
+from workflows.service.app import App
 from workflows.service.assignments import for_round
-from workflows.service.directory import import_units
 from workflows.service.rounds import Addressee, NewRound, create_round, execute
-from workflows.service.staff import add_user
 from workflows.service.steps import run_step
 from workflows.service.views import list_rounds, round_view
-from workflows.web.app import create_web_app
 
-TZ = ZoneInfo("Asia/Ho_Chi_Minh")
-START = datetime(2025, 11, 20, 8, 30, tzinfo=TZ)
-UNITS_CSV = Path(__file__).parents[1] / "fixtures" / "units_12.csv"
-STAFF = "Phạm Phi Long (TĐC)"
 FAR = ("9999-12-31", "05/01/2101")
 NEW_ROUND = {"action": "create", "title": "Kế hoạch thử", "workflow": "consultation", "office": "TĐC",
              "g_comment": "so-ban-nganh", "deadline_mode": "date", "contact_name": "Ông Phạm Phi Long",
              "contact_phone": "0912130290", "signer_name": "Nông Thị Thanh Huyền", "signer_title": "GIÁM ĐỐC"}
-
-
-@pytest.fixture(scope="module")
-def template_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    home = tmp_path_factory.mktemp("far-dates")
-    with smtp_capture() as capture:
-        app = build_app(settings_for(home, capture), FrozenClock(START), create_schema=True)
-        import_units(app, UNITS_CSV, STAFF)
-        add_user(app, "long", "Phạm Phi Long", "staff", PASSWORD, "TĐC", "test")
-        app.close()
-    return home
-
-
-@pytest.fixture
-def ykien_app(template_home: Path, tmp_path: Path, capture: SmtpCapture, clock: FrozenClock) -> Iterator[App]:
-    copy_home_database(template_home, tmp_path)
-    app = build_app(settings_for(tmp_path, capture), clock)
-    yield app
-    app.close()
-
-
-@pytest.fixture
-def staff(ykien_app: App) -> TestClient:
-    return log_in(TestClient(create_web_app(ykien_app), raise_server_exceptions=False))
 
 
 def _launched(app: App, workflow: str, **changes: object) -> int:

@@ -2,60 +2,26 @@
 digits, past int's 4,300): a page, a refusal naming the field, or nothing picked; never a 500."""
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlite_template import copy_home_database
+from staff_site import STAFF, staff, template_home, ykien_app  # noqa: F401
 from test_recipient_page import links, plan_docx
-from test_round_kinds import PASSWORD, log_in, settings_for
 
-from config.clock import FrozenClock
 from models.rounds import RecipientRole, ResponseChannel, ResponseKind
 from models.text import whole_number
-from notifications.testing import SmtpCapture, smtp_capture
+from notifications.testing import SmtpCapture
 from workflows.engine.events import Close, CommentInput, Launch, Respond
-from workflows.service.app import App, build_app
-from workflows.service.directory import import_units
+from workflows.service.app import App
 from workflows.service.rounds import Addressee, NewRound, create_round, execute
-from workflows.service.staff import add_user
 from workflows.service.steps import run_step
 from workflows.service.views import latest_responses, list_rounds
 from workflows.web.app import create_web_app
 from workflows.web.security import link_csrf
 
-TZ = ZoneInfo("Asia/Ho_Chi_Minh")
-START = datetime(2025, 11, 20, 8, 30, tzinfo=TZ)
-UNITS_CSV = Path(__file__).parents[1] / "fixtures" / "units_12.csv"
-STAFF = "Phạm Phi Long (TĐC)"
 NOT_INT = ("²", "9" * 5000)  # both pass str.isdigit(); int() refuses both
-
-
-@pytest.fixture(scope="module")
-def template_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    home = tmp_path_factory.mktemp("typed-numbers")
-    with smtp_capture() as capture:
-        app = build_app(settings_for(home, capture), FrozenClock(START), create_schema=True)
-        import_units(app, UNITS_CSV, STAFF)
-        add_user(app, "long", "Phạm Phi Long", "staff", PASSWORD, "TĐC", "test")
-        app.close()
-    return home
-
-
-@pytest.fixture
-def ykien_app(template_home: Path, tmp_path: Path, capture: SmtpCapture, clock: FrozenClock) -> Iterator[App]:
-    copy_home_database(template_home, tmp_path)
-    app = build_app(settings_for(tmp_path, capture), clock)
-    yield app
-    app.close()
-
-
-@pytest.fixture
-def staff(ykien_app: App) -> TestClient:
-    return log_in(TestClient(create_web_app(ykien_app), raise_server_exceptions=False))
 
 
 def _launched(app: App, draft: Path | None = None) -> int:

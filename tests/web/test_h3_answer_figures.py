@@ -22,8 +22,8 @@ PROPOSAL = {"task_name": "Ứng dụng công cụ Lean", "urgency": "Cấp thi�
             "email": "lan@manggan.vn"}
 
 
-def test_the_answers_tab_shows_amounts_and_months_as_people_write_them(ykien_app: App,  # noqa: F811
-                                                                      staff: TestClient) -> None:  # noqa: F811
+def test_the_answers_tab_shows_amounts_and_months_as_people_write_them(ykien_app: App,
+                                                                      staff: TestClient) -> None:
     new = NewRound(title="Nhiệm vụ KH&CN cấp quốc gia thuộc Chương trình 1322", subject="", workflow="proposal_call",
                    office="TĐC", deadline=date(2025, 8, 13), addressees=(Addressee(groups=("so-ban-nganh",)),),
                    contact_name="Ông Phạm Phi Long", contact_phone="0912 130 290", signer_name="Nông Thị Thanh Huyền")

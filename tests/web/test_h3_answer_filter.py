@@ -16,6 +16,6 @@ def options_of_answer_filter(page: str) -> list[str]:
     return re.findall(r'<option value="([a-z_]*)"', found.group(1))
 
 
-def test_the_answer_filter_offers_only_what_the_kind_answers(ykien_app: App, staff: TestClient) -> None:  # noqa: F811
+def test_the_answer_filter_offers_only_what_the_kind_answers(ykien_app: App, staff: TestClient) -> None:
     offered = options_of_answer_filter(staff.get(f"/rounds/{launch_workshop(ykien_app)}").text)
     assert offered == ["", "proposals", "pending", "silent", "not_asked"]

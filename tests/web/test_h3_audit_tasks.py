@@ -21,7 +21,7 @@ from workflows.service.rounds import execute
 RSVP = {"attendance": "Tham dự", "attendee_name": "Ông Nguyễn Văn Hùng", "attendee_position": "Phó Giám đốc Sở"}
 
 
-def test_audit_tells_the_tasks_of_a_workshop_in_vietnamese(ykien_app: App, staff: TestClient) -> None:  # noqa: F811
+def test_audit_tells_the_tasks_of_a_workshop_in_vietnamese(ykien_app: App, staff: TestClient) -> None:
     round_id = launch_workshop(ykien_app)
     assign(ykien_app, round_id, "paper", ["SCT"], None, None, STAFF)
     page = staff.get(f"/rounds/{round_id}/audit").text
@@ -29,7 +29,7 @@ def test_audit_tells_the_tasks_of_a_workshop_in_vietnamese(ykien_app: App, staff
     assert "Task_assigned" not in page and ">paper<" not in page and "due:" not in page
 
 
-def test_audit_counts_an_rsvp_in_the_words_of_the_kind(ykien_app: App, staff: TestClient) -> None:  # noqa: F811
+def test_audit_counts_an_rsvp_in_the_words_of_the_kind(ykien_app: App, staff: TestClient) -> None:
     round_id = launch_workshop(ykien_app)
     execute(ykien_app, round_id, Respond("SCT", ResponseKind.PROPOSALS, STAFF, channel=ResponseChannel.PAPER,
                                          proposals=(RSVP,)), STAFF)

@@ -23,7 +23,7 @@ def launch_call(app: App) -> int:
     return round_id
 
 
-def test_a_round_closed_early_counts_no_days_left(ykien_app: App, staff: TestClient) -> None:  # noqa: F811
+def test_a_round_closed_early_counts_no_days_left(ykien_app: App, staff: TestClient) -> None:
     round_id = launch_call(ykien_app)
     assert "Hạn 13/08/2025 · còn 7 ngày làm việc" in staff.get(f"/rounds/{round_id}").text
     execute(ykien_app, round_id, Close(), STAFF)

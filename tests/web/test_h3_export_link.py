@@ -9,7 +9,7 @@ from test_workshop_pages import staff, template_home, workshop_clock, ykien_app 
 from workflows.service.app import App
 
 
-def test_the_export_link_of_a_workshop_speaks_of_registrations(ykien_app: App, staff: TestClient) -> None:  # noqa: F811
+def test_the_export_link_of_a_workshop_speaks_of_registrations(ykien_app: App, staff: TestClient) -> None:
     page = staff.get(f"/rounds/{draft_workshop(ykien_app)}/documents").text
     assert "đợt: các đơn vị và tình trạng đăng ký tham dự (XLSX)" in page
     assert "ý kiến và cách xử lý" not in page

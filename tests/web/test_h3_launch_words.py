@@ -9,7 +9,7 @@ from test_workshop_pages import staff, template_home, workshop_clock, ykien_app 
 from workflows.service.app import App
 
 
-def test_launch_confirmation_quotes_the_subject_of_the_kind(ykien_app: App, staff: TestClient) -> None:  # noqa: F811
+def test_launch_confirmation_quotes_the_subject_of_the_kind(ykien_app: App, staff: TestClient) -> None:
     page = staff.post(f"/rounds/{draft_workshop(ykien_app)}/launch", data={}).text
     assert "Gửi thư &#34;V/v mời dự Hội thảo Giải pháp cải thiện" in page
     assert "xin ý kiến" not in page

@@ -29,8 +29,8 @@ from workflows.service.sweep import run_due
 RSVP = {"attendance": "Tham dự", "attendee_name": "Ông Nguyễn Văn Hùng", "attendee_position": "Phó Giám đốc Sở"}
 
 
-def test_a_workshop_is_not_told_of_drafts(ykien_app: App, staff: TestClient,  # noqa: F811
-                                          workshop_clock: FrozenClock) -> None:  # noqa: F811
+def test_a_workshop_is_not_told_of_drafts(ykien_app: App, staff: TestClient,
+                                          workshop_clock: FrozenClock) -> None:
     round_id = launch_workshop(ykien_app)
     execute(ykien_app, round_id, Respond("SCT", ResponseKind.PROPOSALS, STAFF, channel=ResponseChannel.PAPER,
                                          proposals=(RSVP,)), STAFF)

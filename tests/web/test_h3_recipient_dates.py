@@ -10,7 +10,7 @@ from notifications.testing import SmtpCapture
 from workflows.service.app import App
 
 
-def test_the_invited_unit_reads_the_day_of_the_workshop(ykien_app: App, unit_client: TestClient,  # noqa: F811
+def test_the_invited_unit_reads_the_day_of_the_workshop(ykien_app: App, unit_client: TestClient,
                                                          capture: SmtpCapture) -> None:
     launch_workshop(ykien_app)
     page = unit_client.get(f"/r/{links(capture)['SCT']}").text

@@ -11,7 +11,7 @@ from workflows.service.app import App
 from workflows.service.rounds import Addressee, NewRound, create_round
 
 
-def test_a_report_request_waits_for_where_reports_are_received(ykien_app: App, staff: TestClient) -> None:  # noqa: F811
+def test_a_report_request_waits_for_where_reports_are_received(ykien_app: App, staff: TestClient) -> None:
     new = NewRound(title="Chương trình 1322 năm 2025", subject="", workflow="report_collection", office="TĐC",
                    deadline=date(2025, 8, 13), addressees=(Addressee(groups=("so-ban-nganh",)),),
                    contact_name="Ông Phạm Phi Long", contact_phone="0912 130 290", signer_name="Nông Thị Thanh Huyền")

@@ -20,13 +20,13 @@ def draft_workshop(app: App) -> int:
     return create_round(app, new, STAFF)
 
 
-def test_preview_names_the_roles_in_the_words_of_the_kind(ykien_app: App, staff: TestClient) -> None:  # noqa: F811
+def test_preview_names_the_roles_in_the_words_of_the_kind(ykien_app: App, staff: TestClient) -> None:
     page = staff.get(f"/rounds/{draft_workshop(ykien_app)}/preview").text
     assert "được mời " in page and "· Được mời" in page
     assert "góp ý" not in page.lower()
 
 
-def test_new_round_form_offers_only_the_roles_of_the_kind(staff: TestClient) -> None:  # noqa: F811
+def test_new_round_form_offers_only_the_roles_of_the_kind(staff: TestClient) -> None:
     workshop = staff.get("/rounds/new?workflow=workshop").text
     assert 'name="g_comment"' in workshop and 'name="g_inform"' in workshop
     assert 'name="g_publish"' not in workshop and 'name="u_publish"' not in workshop

@@ -22,8 +22,8 @@ from workflows.service.assignments import assign
 from workflows.service.sweep import run_due
 
 
-def test_the_outbox_names_a_task_reminder(ykien_app: App, staff: TestClient,  # noqa: F811
-                                          workshop_clock: FrozenClock) -> None:  # noqa: F811
+def test_the_outbox_names_a_task_reminder(ykien_app: App, staff: TestClient,
+                                          workshop_clock: FrozenClock) -> None:
     round_id = launch_workshop(ykien_app)
     assign(ykien_app, round_id, "paper", ["SCT"], None, None, STAFF)  # due 15/08, reminded 2 working days before
     workshop_clock.set(datetime(2025, 8, 13, 9, 0, tzinfo=TZ))

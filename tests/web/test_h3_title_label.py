@@ -6,7 +6,7 @@ from fastapi.testclient import TestClient
 from test_workshop_pages import staff, template_home, workshop_clock, ykien_app  # noqa: F401  (fixtures)
 
 
-def test_the_create_form_names_the_title_in_the_words_of_the_kind(staff: TestClient) -> None:  # noqa: F811
+def test_the_create_form_names_the_title_in_the_words_of_the_kind(staff: TestClient) -> None:
     workshop = staff.get("/rounds/new?workflow=workshop").text
     assert "<label>Tên hội thảo <input" in workshop and "ghi tiếp tên hội thảo." in workshop
     assert "Tên dự thảo" not in workshop and "ghi tiếp tên dự thảo" not in workshop
@@ -15,12 +15,12 @@ def test_the_create_form_names_the_title_in_the_words_of_the_kind(staff: TestCli
     assert "<label>Tên dự thảo <input" in staff.get("/rounds/new?workflow=consultation").text
 
 
-def test_the_dashboard_heads_the_titles_of_every_kind_as_rounds(staff: TestClient) -> None:  # noqa: F811
+def test_the_dashboard_heads_the_titles_of_every_kind_as_rounds(staff: TestClient) -> None:
     page = staff.get("/").text
     assert "<th>Tên đợt</th>" in page and "Tên dự thảo" not in page
 
 
-def test_the_create_form_names_the_file_in_the_words_of_the_kind(staff: TestClient) -> None:  # noqa: F811
+def test_the_create_form_names_the_file_in_the_words_of_the_kind(staff: TestClient) -> None:
     workshop = staff.get("/rounds/new?workflow=workshop").text
     assert "Tệp kế hoạch tổ chức Hội thảo (DOCX hoặc PDF, tối đa" in workshop and "không bắt buộc)" in workshop
     assert "Tệp dự thảo" not in workshop

@@ -101,8 +101,8 @@ def test_paper_answer_and_extension_over_their_limits_come_back_marked(site: Sit
 
 # --- the API -------------------------------------------------------------------------------------------------------
 
-def test_the_api_documents_the_limits_and_refuses_a_text_one_character_over(web: FastAPI,  # noqa: F811
-                                                                             ykien_app: App) -> None:  # noqa: F811
+def test_the_api_documents_the_limits_and_refuses_a_text_one_character_over(web: FastAPI,
+                                                                             ykien_app: App) -> None:
     schema = TestClient(web).get("/api/openapi.json").json()["components"]["schemas"]
     fields = schema["NewRoundIn"]["properties"]
     assert fields["title"]["maxLength"] == limits.TITLE
@@ -117,8 +117,8 @@ def test_the_api_documents_the_limits_and_refuses_a_text_one_character_over(web:
     assert len(list_rounds(ykien_app)) == before
 
 
-def test_the_api_takes_the_longest_texts_sent_in_nfd_and_the_documents_then_open(web: FastAPI,  # noqa: F811
-                                                                                  ykien_app: App) -> None:  # noqa: F811
+def test_the_api_takes_the_longest_texts_sent_in_nfd_and_the_documents_then_open(web: FastAPI,
+                                                                                  ykien_app: App) -> None:
     client, headers = login(web, "long")
     title = vietnamese(limits.TITLE, "Kế hoạch", nfd=True)
     assert len(title) > limits.TITLE  # more code points than characters: counted in NFC, it fits

@@ -12,29 +12,25 @@ from __future__ import annotations
 import json
 import re
 import shutil
-from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlite_template import copy_home_database
+from staff_site import PASSWORD, STAFF, log_in, make_home, settings_for, ykien_app  # noqa: F401 (others import them from here)
 from test_recipient_page import links
 
 from config.clock import FrozenClock
-from config.settings import load_settings
 from models.rounds import RecipientRole
-from notifications.testing import SmtpCapture, smtp_capture
+from notifications.testing import SmtpCapture
 from workflows.cli.common import console
 from workflows.cli.render import render_round
 from workflows.engine.events import Close, Launch
-from workflows.service.app import App, build_app
-from workflows.service.directory import import_units
+from workflows.service.app import App
 from workflows.service.recipients import recipient_page
 from workflows.service.registry import get_workflow
 from workflows.service.rounds import Addressee, NewRound, create_round, execute
-from workflows.service.staff import add_user
 from workflows.service.steps import run_step
 from workflows.service.sweep import run_due
 from workflows.service.views import audit_trail, latest_responses, list_rounds, round_view
@@ -44,8 +40,6 @@ from workflows.web.security import link_csrf
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 SURVEY = FIXTURES / "kinds" / "survey_grace.yaml"
-PASSWORD = "matkhau-rat-dai"
-STAFF = "Phạm Phi Long (TĐC)"
 TITLE = "Nhiệm vụ khoa học và công nghệ cấp quốc gia năm 2027"
 PROPOSAL = {"task_name": "Ứng dụng IoT trong nông nghiệp", "urgency": "Cần thiết", "objectives": "Tăng năng suất",
             "main_contents": "Khảo sát; thử nghiệm", "expected_results": "Mô hình", "expected_impact": "Hiệu quả",
@@ -60,11 +54,6 @@ def local(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=TZ)
 
 
-def settings_for(home: Path, capture: SmtpCapture):  # type: ignore[no-untyped-def]
-    return load_settings(home=home, database_url=None, now=None, calendar_file=None,
-                         smtp_url=f"smtp://127.0.0.1:{capture.target.port}", secret_key="w" * 40)
-
-
 @pytest.fixture(autouse=True)
 def department(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The department's own kinds: a folder with survey_grace.yaml, as YKIEN_WORKFLOWS_DIR names it."""
@@ -77,35 +66,13 @@ def department(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Mon
 @pytest.fixture(scope="module")
 def template_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A migrated database with the directory and a staff member of TĐC, made once."""
-    home = tmp_path_factory.mktemp("template")
-    with smtp_capture() as capture:
-        app = build_app(settings_for(home, capture), FrozenClock(local("2025-11-20T08:30")), create_schema=True)
-        import_units(app, FIXTURES / "units_12.csv", STAFF)
-        add_user(app, "long", "Phạm Phi Long", "staff", PASSWORD, "TĐC", "test")
-        app.close()
-    return home
-
-
-@pytest.fixture
-def ykien_app(template_home: Path, tmp_path: Path, capture: SmtpCapture, clock: FrozenClock) -> Iterator[App]:
-    copy_home_database(template_home, tmp_path)
-    app = build_app(settings_for(tmp_path, capture), clock)
-    yield app
-    app.close()
+    return make_home(tmp_path_factory.mktemp("template"))
 
 
 @pytest.fixture
 def staff(ykien_app: App) -> TestClient:
     """A staff member's client; every unsafe request carries the session's CSRF token in its header."""
     return log_in(TestClient(create_web_app(ykien_app)))
-
-
-def log_in(client: TestClient) -> TestClient:
-    """Log the staff member in (again: a test that moves the clock by days outlives the session's lifetime)."""
-    answer = client.post("/api/session", json={"username": "long", "password": PASSWORD})
-    assert answer.status_code == 200, answer.text
-    client.headers["X-CSRF-Token"] = answer.json()["csrf_token"]
-    return client
 
 
 @pytest.fixture
