@@ -76,6 +76,14 @@ PAGES = (("dashboard  GET /", "/"), ("round page GET /rounds/{id}", "/rounds/{id
          ("outbox     GET /rounds/{id}/outbox", "/rounds/{id}/outbox"),
          ("api        GET /api/rounds/{id}", "/api/rounds/{id}"))
 SUBMIT_LABEL = "answer     POST /r/{token}"
+# What staff do for one unit, through the API (JSON, the session's CSRF header): each request names a unit nobody
+# answered for, a different one each time; none may cost more in a larger round.
+UNIT_ACTIONS = (("paper answer POST /api/…/respond", "respond",
+                 lambda code: {"unit": code, "kind": "agree", "channel": "paper", "note": "CV 812/DV"}),
+                ("extend one  POST /api/…/extend", "extend",
+                 lambda code: {"new_deadline": "20 ngày làm việc", "unit": code, "reason": "Đơn vị đề nghị"}),
+                ("remind one  POST /api/…/remind", "remind", lambda code: {"units": [code]}))
+UNIT_ACTION_REPEATS = 5
 LINK = re.compile(r"/r/([A-Za-z0-9_-]+)")
 COMMENTS = (("Mục II, điểm 2", "Đề nghị bổ sung chỉ tiêu số doanh nghiệp áp dụng ISO 9001.",
              "Ít nhất 50 doanh nghiệp."), ("Mục IV", "Kinh phí chưa tách nguồn ngân sách và xã hội hóa.", ""))
@@ -197,7 +205,33 @@ def measure_pages(site: RoundSite, repeats: int) -> dict[str, PageFigures]:
         if attempt:
             figures[SUBMIT_LABEL].seconds.append(timer.last)
             figures[SUBMIT_LABEL].statements.append(counter.count - before)
+    measure_unit_actions(site, client, timer, counter, repeats, figures)
     return figures
+
+
+def measure_unit_actions(site: RoundSite, client: Any, timer: ServerTimer, counter: StatementCounter, answers: int,
+                         figures: dict[str, PageFigures]) -> None:
+    """Each of UNIT_ACTIONS for UNIT_ACTION_REPEATS + 1 units that have not answered (the first one warms up),
+    taken from before the `answers` + 1 last units (the answers used those), so no action meets a unit another one
+    changed: 18 units, which the 50-unit round has between its 10 answered and its 22 last."""
+    repeats = UNIT_ACTION_REPEATS
+    session = client.post("/api/session", json={"username": "admin", "password": PASSWORD})
+    if session.status_code != 200:
+        raise BenchmarkCheckFailed(f"API login refused: {session.status_code}")
+    headers = {"X-CSRF-Token": session.json()["csrf_token"]}
+    pending = sorted(site.tokens)[ANSWERED:-(answers + 1)]
+    for number, (label, action, body) in enumerate(UNIT_ACTIONS):
+        figures[label] = PageFigures()
+        codes = pending[-(number + 1) * (repeats + 1):][:repeats + 1]
+        for attempt, code in enumerate(codes):
+            before = counter.count
+            response = client.post(f"/api/rounds/{site.round_id}/{action}", json=body(code), headers=headers)
+            if response.status_code != 200:
+                raise BenchmarkCheckFailed(f"POST /api/rounds/{site.round_id}/{action} for {code}: "
+                                           f"{response.status_code} {response.text[:300]}")
+            if attempt:
+                figures[label].seconds.append(timer.last)
+                figures[label].statements.append(counter.count - before)
 
 
 def send_invitations(site: RoundSite) -> None:
@@ -231,7 +265,10 @@ def print_pages(figures: dict[int, dict[str, PageFigures]], repeats: int, databa
                  "SQL statements counted with a before_cursor_execute listener on app.engine; 'equal' means the "
                  "count does not grow with the number of units (no N+1)",
                  f"{SUBMIT_LABEL}: one answer (2 comments) through the personal link; its receipt is queued in "
-                 "the outbox for the delivery sweep (not sent inside the request)"])
+                 "the outbox for the delivery sweep (not sent inside the request)",
+                 "staff actions for one unit (API, as admin): a paper answer 'agree', an extension of that unit "
+                 "by 20 working days, a reminder to that unit; a different unit that has not answered each time, median of "
+                 f"{UNIT_ACTION_REPEATS}"])
     return constant
 
 
@@ -469,6 +506,10 @@ def summary(figures: dict[int, dict[str, PageFigures]], runs: list[ConcurrentFig
              verdict(post <= POST_RATIO_GOAL)),
             (f"web: round page {large:,} / {small:,} units", f"{page:.2f}", f"<= {ROUND_PAGE_RATIO_GOAL}",
              verdict(page <= ROUND_PAGE_RATIO_GOAL))]
+    for label, action, _body in UNIT_ACTIONS:  # what staff do for one unit costs what the unit's answer does
+        grown = figures[large][label].median / figures[small][label].median
+        rows.append((f"web: staff {action} for one unit {large:,} / {small:,} units", f"{grown:.2f}",
+                     f"<= {POST_RATIO_GOAL}", verdict(grown <= POST_RATIO_GOAL)))
     for run in runs:
         rows.append((f"web: {run.count} concurrent answers, {units:,} units, {run.processes} process(es)",
                      f"{run.per_second:.1f}/s (p50 {run.p50:.1f} s, p95 {run.p95:.1f} s)",
