@@ -1,7 +1,7 @@
 """Load and save RoundState through the ORM rows, writing only what changed."""
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
@@ -181,6 +181,14 @@ class _Grid:
         return conditions
 
 
+def _leaving_out(unit_codes: tuple[str | None, ...]) -> tuple[ColumnElement[bool], ...]:
+    """The condition on a round's recipients that leaves the units named out (None names none); none at all."""
+    codes = sorted({code for code in unit_codes if code is not None})
+    if len(codes) == 1:
+        return (RecipientRow.unit_code != codes[0],)
+    return (RecipientRow.unit_code.not_in(codes),) if codes else ()
+
+
 class RoundRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -278,11 +286,12 @@ class RoundRepository:
 
     def get(self, round_id: int, lock: bool = True, only_unit: str | None = None, counts: bool = False,
             comments: bool = False, no_units: bool = False, deadlines: bool = False,
-            shared: bool = False) -> RoundState:
+            shared: bool = False, some_units: Collection[str] | None = None) -> RoundState:
         """The round's state; with lock, the round row is held until the transaction ends.
 
         only_unit loads that one recipient (an event about one unit, a unit's own page, on a round of thousands),
-        no_units none: a partial state, whose save() writes the units loaded only; `counts` adds how many of the
+        some_units those of the units named that the round has (a reminder to the units chosen), no_units none: a
+        partial state, whose save() writes the units loaded only; `counts` adds how many of the
         other units are asked and answered (RoundState.others), `comments` the count of comments without
         handling, `deadlines` the distinct deadline overrides of the other units asked to answer
         (RoundState.other_deadlines). A whole round always has its comments counted.
@@ -291,7 +300,7 @@ class RoundRepository:
         answers of other units go on beside, two of the same unit one after the other (each on the revision the
         other wrote).
         """
-        partial = only_unit is not None or no_units
+        partial = only_unit is not None or no_units or some_units is not None
         recipients: list[Any] = []
         unit_row = self._unit_rows.pop((round_id, only_unit), None) if only_unit is not None else None
         if unit_row is not None and not no_units and self._has_row(round_id, lock, shared):
@@ -306,8 +315,11 @@ class RoundRepository:
                     query = query.where(RecipientRow.unit_code == only_unit)
                     if lock and shared:
                         query = query.with_for_update(key_share=True)
+                elif some_units is not None:
+                    query = query.where(RecipientRow.unit_code.in_(sorted(set(some_units))))
                 recipients = list(self.session.execute(query.order_by(RecipientRow.id)).all())
         self._recipient_ids[round_id] = {r.unit_code: r.id for r in recipients}
+        left_out = (only_unit,) if only_unit is not None else tuple(some_units or ())
         loaded = {r.unit_code: _recipient_state(r) for r in recipients}
         self._loaded[round_id] = loaded
         return RoundState(
@@ -321,25 +333,23 @@ class RoundRepository:
             recipients={code: replace(state) for code, state in loaded.items()},
             unhandled_comments=self.unhandled_comments(round_id, row.draft_version)
             if comments or not partial else 0,
-            partial=partial, others=self.counts_without(round_id, only_unit) if partial and counts else None,
-            other_deadlines=self.deadlines_without(round_id, only_unit) if partial and deadlines else None)
+            partial=partial, others=self.counts_without(round_id, *left_out) if partial and counts else None,
+            other_deadlines=self.deadlines_without(round_id, *left_out) if partial and deadlines else None)
 
-    def counts_without(self, round_id: int, unit_code: str | None) -> UnitCounts:
-        """Units asked to answer and units that answered, leaving one unit out, in one aggregate query."""
+    def counts_without(self, round_id: int, *unit_codes: str | None) -> UnitCounts:
+        """Units asked to answer and units that answered, leaving the units named out, in one aggregate query."""
         query = (select(func.count(), func.count(RecipientRow.response_kind))
-                 .where(RecipientRow.round_id == round_id, RecipientRow.role == RecipientRole.COMMENT.value))
-        if unit_code is not None:
-            query = query.where(RecipientRow.unit_code != unit_code)
+                 .where(RecipientRow.round_id == round_id, RecipientRow.role == RecipientRole.COMMENT.value,
+                        *_leaving_out(unit_codes)))
         asked, answered = self.session.execute(query).one()
         return UnitCounts(asked, answered)
 
-    def deadlines_without(self, round_id: int, unit_code: str | None) -> frozenset[date | None]:
-        """The distinct deadline overrides (None: the round's deadline) of the units asked to answer, leaving one
-        unit out: one aggregate query, as many rows as distinct deadlines."""
+    def deadlines_without(self, round_id: int, *unit_codes: str | None) -> frozenset[date | None]:
+        """The distinct deadline overrides (None: the round's deadline) of the units asked to answer, leaving the
+        units named out: one aggregate query, as many rows as distinct deadlines."""
         query = (select(RecipientRow.deadline_override).distinct()
-                 .where(RecipientRow.round_id == round_id, RecipientRow.role == RecipientRole.COMMENT.value))
-        if unit_code is not None:
-            query = query.where(RecipientRow.unit_code != unit_code)
+                 .where(RecipientRow.round_id == round_id, RecipientRow.role == RecipientRole.COMMENT.value,
+                        *_leaving_out(unit_codes)))
         return frozenset(self.session.scalars(query))
 
     def unhandled_comments(self, round_id: int, draft_version: int) -> int:

@@ -26,7 +26,7 @@ from config.clock import FrozenClock
 from models.db.tables import OutboxRow, RecipientRow, ResponseRow
 from models.rounds import RecipientRole, ResponseKind
 from notifications.testing import SmtpCapture
-from workflows.engine.events import CommentInput, Extend, Launch, Respond
+from workflows.engine.events import CommentInput, Extend, Launch, Remind, Respond
 from workflows.service.app import App
 from workflows.service.directory import import_units
 from workflows.service.recipients import answer, record_opening
@@ -298,6 +298,29 @@ def test_an_extension_for_one_unit_reads_the_others_deadlines_in_one_aggregate_a
     reminders = sorted(key for name, key, _ in planned[500] if name == "remind_before")
     assert reminders == ["remind_before@2025-12-05#1", "remind_before@2025-12-10#1", "remind_before@2025-12-12#1"]
     assert [key for name, key, _ in planned[500] if name == "close"] == ["close@2025-12-12#1"]
+
+
+def test_a_reminder_to_the_units_chosen_reads_and_writes_those_units_only(app: App, directory: list[str]) -> None:
+    logs: dict[int, StatementLog] = {}
+    for size in (50, 500):
+        round_id, _ = launched_round(app, directory[:size])
+        execute(app, round_id, Respond(directory[3], ResponseKind.AGREE, STAFF), STAFF)
+        with statements(app) as logs[size]:  # one has answered: skipped; two are reminded
+            decision = execute(app, round_id, Remind((directory[2], directory[3], directory[4])), STAFF)
+        assert [m.unit_code for m in decision.messages] == [directory[2], directory[4]]
+        with app.uow(read_only=True) as uow:
+            reminded = {r.unit_code: r.reminders_sent for r in uow.rounds.get(round_id, lock=False).recipients.values()}
+        assert {code for code, sent in reminded.items() if sent} == {directory[2], directory[4]}
+    small, large = logs[50].statements, logs[500].statements
+    assert [s for s, _ in small] == [s for s, _ in large], "the statements of one reminder differ with the size"
+    assert [n for _, n in small] == [n for _, n in large], "a reminder wrote more rows in the larger round"
+    unit_reads = [s for s, _ in large if s.startswith("SELECT") and re.search(r"\b(FROM|JOIN) recipients\b", s)]
+    assert unit_reads and all(re.search(r"recipients\.unit_code IN ", s) for s in unit_reads), unit_reads
+    updated = [(s.split()[1], n) for s, n in large if n >= 0 and s.startswith("UPDATE")]
+    assert updated == [("recipients", 2)], updated  # the two reminded units, in one executemany
+    with app.uow(read_only=True) as uow:
+        queued = [row.unit_code for row in uow.outbox.for_round(round_id) if row.kind.startswith("reminder")]
+    assert sorted(queued) == [directory[2], directory[4]]
 
 
 def _answers_and_receipts(app: App, round_id: int, code: str) -> tuple[list[int], int]:

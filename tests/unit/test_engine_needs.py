@@ -18,12 +18,14 @@ from workflows.engine.effects import EFFECTS
 from workflows.engine.events import Close, Extend, Remind, Respond
 from workflows.engine.guards import GUARDS
 from workflows.engine.needs import Needs, needs_of
+from workflows.engine.refusals import Refused
 from workflows.service.registry import shipped_workflows
 
 
-def partial(state, code: str, others: UnitCounts | None = None):  # type: ignore[no-untyped-def]
-    """The state as the service loads it for an event about one unit."""
-    return dataclasses.replace(state, recipients={code: state.recipients[code]}, partial=True, others=others)
+def partial(state, *codes: str, others: UnitCounts | None = None):  # type: ignore[no-untyped-def]
+    """The state as the service loads it for an event about the units it names."""
+    return dataclasses.replace(state, recipients={code: state.recipients[code] for code in codes}, partial=True,
+                               others=others)
 
 
 def test_every_guard_and_effect_says_what_it_reads() -> None:
@@ -91,13 +93,37 @@ def test_the_engine_refuses_a_partial_state_for_an_event_that_needs_the_whole_ro
 
 def test_guards_on_counts_add_the_units_left_out_of_a_partial_state() -> None:
     run = launched()
-    state = partial(run.state, "C1", UnitCounts(asked=2, answered=1))
+    state = partial(run.state, "C1", others=UnitCounts(asked=2, answered=1))
     assert (state.asked_count(), state.answered_count(), state.pending_count()) == (3, 1, 2)
     for answered, holds in ((1, True), (0, False)):
-        counted = partial(run.state, "C1", UnitCounts(asked=2, answered=answered))
+        counted = partial(run.state, "C1", others=UnitCounts(asked=2, answered=answered))
         ctx = EngineContext(counted, Close(), local(2026, 3, 10), run.wf, calendar(), TZ,
                             Decision(counted, "close", counted.status))
         assert (GUARDS["has_responses"](ctx) is None) is holds
     without_counts = partial(run.state, "C1")
     with pytest.raises(RuntimeError, match="counts"):
         without_counts.answered_count()
+
+
+def test_a_reminder_to_the_units_chosen_needs_those_units_and_one_to_all_the_whole_round() -> None:
+    for name in shipped_workflows():
+        wf = workflow(name)
+        for status, state_def in wf.states.items():
+            if "remind" in state_def.transitions:
+                assert needs_for(status, Remind(("C1", "C3")), wf) == Needs.UNIT, (name, status)
+                assert needs_for(status, Remind(), wf) is Needs.ROUND, (name, status)
+
+
+def test_a_partial_state_of_the_units_chosen_decides_a_reminder_as_the_whole_round_does() -> None:
+    run = launched()
+    now = local(2026, 3, 10, 9, 0)
+    answered = decide(run.state, answer_with_comments("C2", "Bổ sung chỉ tiêu."), now, run.wf, calendar(), TZ).state
+    event = Remind(("C1", "C2", "C3"))  # C2 has answered: skipped, in the audit as in the whole round
+    whole = decide(answered, event, now, run.wf, calendar(), TZ)
+    part = decide(partial(answered, "C1", "C2", "C3"), event, now, run.wf, calendar(), TZ)
+    assert (part.messages, part.audit, part.timers) == (whole.messages, whole.audit, whole.timers)
+    assert {m.unit_code for m in part.messages} == {"C1", "C3"}
+    assert part.state.recipients == {code: whole.state.recipients[code] for code in ("C1", "C2", "C3")}
+    unknown = Remind(("C1", "KHONG-CO"))  # a unit the round does not have is not loaded, and refused as before
+    with pytest.raises(Refused, match="KHONG-CO"):
+        decide(partial(answered, "C1"), unknown, now, run.wf, calendar(), TZ)

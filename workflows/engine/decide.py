@@ -11,7 +11,17 @@ from workflows.definition import StateDef, TransitionDef, Workflow
 from workflows.engine.context import EngineContext
 from workflows.engine.decision import AuditEntry, Decision
 from workflows.engine.effects import EFFECTS
-from workflows.engine.events import Close, Command, Event, Extend, Launch, Remind, Respond, TimerFired
+from workflows.engine.events import (
+    Close,
+    Command,
+    Event,
+    Extend,
+    Launch,
+    Remind,
+    Respond,
+    TimerFired,
+    event_units,
+)
 from workflows.engine.guards import GUARDS
 from workflows.engine.needs import Needs, needs_of
 from workflows.engine.refusals import GuardFailed, Refused
@@ -44,7 +54,8 @@ def decide(state: RoundState, event: Event, now: datetime, workflow: Workflow,
 def needs_for(status: str, event: Event, workflow: Workflow) -> Needs:
     """What of the round deciding `event` in state `status` reads: what the guards and effects of every
     alternative of its transition declare, and the whole round when one enters another state (its entry effects
-    and timers) or when a timer fires. An event the state does not handle needs only the header to be refused."""
+    and timers), when a timer fires, or when they read the units the event names and it names none (a reminder to
+    every unit that has not answered). An event the state does not handle needs only the header to be refused."""
     if isinstance(event, TimerFired):
         return Needs.ROUND
     alternatives = workflow.state(status).transitions.get(event.name) or []
@@ -56,6 +67,8 @@ def needs_for(status: str, event: Event, workflow: Workflow) -> Needs:
             wanted |= needs_of(GUARDS[alternative.guard])
         for effect in alternative.effects:
             wanted |= needs_of(EFFECTS[effect])
+    if Needs.UNIT in wanted and event_units(event) is None:  # "the units it names", of an event naming none: all
+        return Needs.ROUND
     return wanted
 
 

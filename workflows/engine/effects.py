@@ -75,7 +75,7 @@ def remind_overdue(ctx: EngineContext) -> None:
     ctx.scratch["reminded"] = [r.unit_code for r in targets]
 
 
-@needs(Needs.ROUND)
+@needs(Needs.UNIT)  # the chosen units; a reminder to all that have not answered names none: every unit is loaded
 def remind_selected(ctx: EngineContext) -> None:
     """Remind now the chosen units (all that have not answered when none are chosen)."""
     assert isinstance(ctx.event, Remind)

@@ -82,3 +82,12 @@ def event_unit(event: Event) -> str | None:
     """The unit an event is about, when it names one (an answer, an extension for one unit)."""
     unit = getattr(event, "unit_code", None)
     return unit if isinstance(unit, str) else None
+
+
+def event_units(event: Event) -> tuple[str, ...] | None:
+    """The units an event is about, when it names them (one for an answer or an extension of one unit, the chosen
+    ones for a reminder); None when it is about the whole round."""
+    unit = event_unit(event)
+    if unit is not None:
+        return (unit,)
+    return event.unit_codes if isinstance(event, Remind) else None

@@ -17,7 +17,7 @@ class Needs(Flag):
     """Parts of a round's state beyond its header (status, dates, draft version, tasks, outcome)."""
 
     HEADER = 0
-    UNIT = auto()  # the unit the event names (RoundState.recipients holds that one)
+    UNIT = auto()  # the units the event names (RoundState.recipients holds those); of an event naming none, all
     COUNTS = auto()  # how many units are asked to answer and how many have (RoundState.others for the rest)
     COMMENTS = auto()  # how many comments of the current draft have no handling yet
     DEADLINES = auto()  # the distinct deadlines of the other units (RoundState.other_deadlines): timers replanned

@@ -20,7 +20,7 @@ from workflows.definition import Workflow, parse_timespec
 from workflows.definition.schema import fill_terms
 from workflows.engine.decide import decide, needs_for
 from workflows.engine.decision import Decision
-from workflows.engine.events import Close, Command, Event, Extend, Launch, Respond, event_unit
+from workflows.engine.events import Close, Command, Event, Extend, Launch, Respond, event_unit, event_units
 from workflows.engine.needs import Needs
 from workflows.engine.timers import DISABLED
 from workflows.service.answer_input import field_limit
@@ -290,12 +290,17 @@ def resolve_recipients(uow: UnitOfWork, addressees: tuple[Addressee, ...],
     return recipients
 
 
-def load_for(uow: UnitOfWork, round_id: int, needs: Needs, unit: str | None, shared: bool = False) -> RoundState:
+def load_for(uow: UnitOfWork, round_id: int, needs: Needs, units: tuple[str, ...] | None,
+             shared: bool = False) -> RoundState:
     """The round's state (its row already locked by the caller) with what an event needs: every unit, or the
-    event's own unit and the aggregates its guards read. `shared`: the round's row is held shared, the unit's
-    row for update (RoundRepository.get)."""
-    if Needs.ROUND in needs or (Needs.UNIT in needs and unit is None):
+    units the event names and the aggregates its guards read. `shared` (one unit): the round's row is held
+    shared, the unit's row for update (RoundRepository.get)."""
+    if Needs.ROUND in needs:
         return uow.rounds.get(round_id, lock=True)
+    if units is not None and len(units) > 1:
+        return uow.rounds.get(round_id, lock=True, some_units=units, counts=Needs.COUNTS in needs,
+                              comments=Needs.COMMENTS in needs, deadlines=Needs.DEADLINES in needs)
+    unit = units[0] if units else None
     return uow.rounds.get(round_id, lock=True, only_unit=unit, no_units=unit is None,
                           counts=Needs.COUNTS in needs, comments=Needs.COMMENTS in needs,
                           deadlines=Needs.DEADLINES in needs, shared=shared)
@@ -338,7 +343,7 @@ def execute(app: App, round_id: int, event: Event, actor: str,
             if shared and not one_unit_only(needs, unit):
                 shared = False
                 continue
-            state = load_for(uow, round_id, needs, unit, shared)
+            state = load_for(uow, round_id, needs, event_units(event), shared)
             decision = decide(state, event, now, workflow, app.calendar, app.tz)
             if shared and (decision.replace_timers or uow.rounds.header_changed(decision.state)):
                 shared = False
