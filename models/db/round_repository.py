@@ -438,6 +438,15 @@ class RoundRepository:
                  .group_by(RecipientRow.round_id))
         return {rid: (answered, total) for rid, answered, total in self.session.execute(query)}
 
+    def unit_names(self, round_id: int) -> dict[str, str]:
+        """code -> name of every unit of the round, whatever its role, in one query of those two columns."""
+        query = select(RecipientRow.unit_code, RecipientRow.unit_name).where(RecipientRow.round_id == round_id)
+        return {code: name for code, name in self.session.execute(query)}
+
+    def unit_count(self, round_id: int) -> int:
+        """How many units the round is sent to, whatever their role."""
+        return self.session.scalar(select(func.count()).where(RecipientRow.round_id == round_id)) or 0
+
     def answering_units(self, round_id: int) -> dict[str, str]:
         """code -> name of the units the round asks to answer, in the round's order, in one query."""
         query = (select(RecipientRow.unit_code, RecipientRow.unit_name)

@@ -74,6 +74,8 @@ PASSWORD = "matkhau-rat-dai"
 PAGES = (("dashboard  GET /", "/"), ("round page GET /rounds/{id}", "/rounds/{id}"),
          ("responses  GET /rounds/{id}/responses", "/rounds/{id}/responses"),
          ("outbox     GET /rounds/{id}/outbox", "/rounds/{id}/outbox"),
+         ("timeline   GET /rounds/{id}/timeline", "/rounds/{id}/timeline"),
+         ("audit      GET /rounds/{id}/audit", "/rounds/{id}/audit"),
          ("api        GET /api/rounds/{id}", "/api/rounds/{id}"))
 SUBMIT_LABEL = "answer     POST /r/{token}"
 # What staff do for one unit, through the API (JSON, the session's CSRF header): each request names a unit nobody

@@ -522,20 +522,20 @@ def audit(round_id: int = ROUND_ARGUMENT, as_json: bool = JSON_OPTION) -> None:
     """Nhật ký: mọi sự kiện với người thực hiện và thời gian; kiểm tra chuỗi băm."""
     from workflows.cli.common import EXIT_REFUSED
     from workflows.cli.render import render_audit
-    from workflows.service.views import audit_trail, round_view
+    from workflows.service.views import audit_trail, round_brief, unit_names
 
     with guarded(as_json):
         check_id(round_id, "ROUND_ID")
         ykien = open_app()
         events, broken = audit_trail(ykien, round_id)
         if not as_json:
-            view = round_view(ykien, round_id)
-            names = {code: r.unit_name for code, r in view.state.recipients.items()}
+            workflow = round_brief(ykien, round_id).workflow
+            names = unit_names(ykien, round_id)
     if as_json:
         print_json({"events": events, "chain_intact": broken is None,
                     "break": {"seq": broken.seq, "reason": broken.reason} if broken else None})
     else:
-        render_audit(events, broken, ykien.tz, view.state.workflow, names)
+        render_audit(events, broken, ykien.tz, workflow, names)
     if broken is not None:
         raise typer.Exit(EXIT_REFUSED)
 

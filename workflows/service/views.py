@@ -241,6 +241,29 @@ def outbox(app: App, round_id: int) -> list[OutboxRow]:
         return uow.outbox.for_round(round_id)
 
 
+def unit_names(app: App, round_id: int) -> dict[str, str]:
+    """code -> name of the round's units, for the timeline and the audit: two columns, no unit's state."""
+    with app.uow(read_only=True) as uow:
+        uow.rounds.row(round_id)
+        return uow.rounds.unit_names(round_id)
+
+
+def unit_count(app: App, round_id: int) -> int:
+    with app.uow(read_only=True) as uow:
+        uow.rounds.row(round_id)
+        return uow.rounds.unit_count(round_id)
+
+
+def upcoming(app: App, round_id: int) -> list[tuple[str, datetime]]:
+    """The round's planned timers and task reminders as (title, due), soonest first, as RoundView.upcoming gives
+    them, without loading the units."""
+    with app.uow(read_only=True) as uow:
+        workflow = get_workflow(uow.rounds.row(round_id).workflow)
+        planned = _planned(uow, round_id)
+    titles = timer_titles(workflow)
+    return [(titles.get(name, name), due) for name, due in planned]
+
+
 def audit_trail(app: App, round_id: int) -> tuple[list[AuditEvent], ChainBreak | None]:
     with app.uow(read_only=True) as uow:
         uow.rounds.row(round_id)

@@ -68,8 +68,10 @@ from workflows.service.views import (
     round_brief,
     round_details,
     round_grid,
-    round_view,
     staff_draft_file,
+    unit_count,
+    unit_names,
+    upcoming,
 )
 from workflows.web.forms.draft_upload import DraftUpload, check_draft_upload, staged
 from workflows.web.forms.page_number import page_number
@@ -373,7 +375,7 @@ def _delete_page(request: Request, brief: RoundBrief, status: int = 200, refusal
     app = ykien(request)
     return render(request, "round_delete.html", {
         "brief": brief, "workflow": get_workflow(brief.workflow), "details": round_details(app, brief.id),
-        "units": len(round_view(app, brief.id).units) if not deleted else 0, "deleted": deleted,
+        "units": unit_count(app, brief.id) if not deleted else 0, "deleted": deleted,
         "flash": refusal, "flash_kind": "error"}, status_code=status)
 
 
@@ -498,12 +500,10 @@ def responses_page(request: Request, round_id: IdPath, user: StaffUser = Depends
 def timeline_page(request: Request, round_id: IdPath, user: StaffUser = Depends(require_staff)) -> Response:
     app = ykien(request)
     context = _tab_context(app, round_id, user, "timeline")
-    view = round_view(app, round_id)
     events, broken = audit_trail(app, round_id)
-    names = {code: r.unit_name for code, r in view.state.recipients.items()}
+    entries = timeline(events, unit_names(app, round_id), context["workflow"])
     return render(request, "round_timeline.html", {
-        **context, "entries": list(reversed(timeline(events, names, context["workflow"]))), "broken": broken,
-        "upcoming": view.upcoming()})
+        **context, "entries": list(reversed(entries)), "broken": broken, "upcoming": upcoming(app, round_id)})
 
 
 @router.get("/rounds/{round_id:int}/outbox")
@@ -536,7 +536,7 @@ def audit_page(request: Request, round_id: IdPath, user: StaffUser = Depends(req
     app = ykien(request)
     context = _tab_context(app, round_id, user, "audit")
     events, broken = audit_trail(app, round_id)
-    names = {code: r.unit_name for code, r in round_view(app, round_id).state.recipients.items()}
+    names = unit_names(app, round_id)
     return render(request, "round_audit.html", {**context, "broken": broken,
                                                 "lines": audit_lines(events, context["workflow"], names, app.tz)})
 
@@ -604,10 +604,9 @@ def _build(app: App, round_id: int, action: str, values: dict[str, list[str]], w
     `files`: the references of the files sent with an answer, by input name."""
     if action == "launch":
         reason = _no_draft_reason(app, round_id, values)
-        view = round_view(app, round_id)
         preview = preview_invitation(app, round_id)
         return Launch(no_draft_reason=reason), [
-            f"Gửi thư \"{preview.email.subject}\" tới {len(view.units)} cơ quan, đơn vị.",  # the kind's V/v
+            f"Gửi thư \"{preview.email.subject}\" tới {unit_count(app, round_id)} cơ quan, đơn vị.",  # the kind's V/v
             f"Hạn trả lời: {preview.deadline:%d/%m/%Y}." if preview.deadline else "",
             f"Không kèm tệp dự thảo. Lý do (ghi vào nhật ký): {reason}" if reason else "",
             "Sau khi phát hành không sửa được nội dung thư đã gửi."]
