@@ -178,7 +178,8 @@ def test_round_documents_pdf_without_libreoffice_writes_the_docx_says_how_to_ins
     problem = done.err.strip()
     assert "\n" not in problem, problem
     assert "LibreOffice" in problem and INSTALL_HINT in problem and CALC_PACKAGE in problem
-    refused = cli("round", "documents", "1", "--out", str(out), "--pdf", "--json", expect=1, PATH=str(bare)).json
+    refused = cli("round", "documents", "1", "--out", str(out), "--pdf", "--overwrite", "--json", expect=1,
+                  PATH=str(bare)).json
     assert refused["error"]["code"] == "pdf_unavailable"
 
 

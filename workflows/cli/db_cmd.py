@@ -7,6 +7,7 @@ import typer
 
 from models.text import grouped
 from workflows.cli.common import JSON_OPTION, guarded, open_app, print_json, say
+from workflows.cli.out_files import OVERWRITE_OPTION
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -53,15 +54,16 @@ def check(as_json: bool = JSON_OPTION) -> None:
 
 
 @app.command("backup")
-def backup(file: Path = typer.Argument(..., help="Tệp sao lưu mới (không ghi đè tệp đã có)."),
-           as_json: bool = JSON_OPTION) -> None:
+def backup(file: Path = typer.Argument(..., help="Tệp sao lưu mới (tệp đã có không bị ghi đè, trừ khi có "
+                                                  "--overwrite)."),
+           overwrite: bool = OVERWRITE_OPTION, as_json: bool = JSON_OPTION) -> None:
     """Sao lưu cơ sở dữ liệu SQLite vào một tệp, ngay cả khi ykien serve đang chạy (bản chụp nhất quán)."""
     from workflows.service.backup import backup as take_backup
 
     with guarded(as_json):
         ykien = open_app()
         try:
-            done = take_backup(ykien, file)
+            done = take_backup(ykien, file, overwrite)
         finally:
             ykien.close()
     if as_json:

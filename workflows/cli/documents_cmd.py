@@ -8,7 +8,6 @@ from typing import Any
 
 import typer
 
-from config.os_words import os_reason
 from workflows.cli.common import (
     ACTOR_OPTION,
     JSON_OPTION,
@@ -20,8 +19,11 @@ from workflows.cli.common import (
     print_json,
     say,
 )
+from workflows.cli.out_files import OVERWRITE_OPTION, OutFiles, out_folder
 
-OUT_OPTION = typer.Option(Path("."), "--out", help="Thư mục ghi tệp.")
+OUT_OPTION = typer.Option(Path("."), "--out", help="Thư mục ghi tệp (tạo mới nếu chưa có; mặc định: thư mục đang "
+                                                    "đứng). Tệp đã có cùng tên không bị ghi đè, trừ khi có "
+                                                    "--overwrite.")
 
 
 def register(app: typer.Typer) -> None:
@@ -31,46 +33,35 @@ def register(app: typer.Typer) -> None:
     app.command("export")(export)
 
 
-def _write(folder: Path, files: list[tuple[str, bytes]]) -> list[Path]:
-    """Write each file through a temporary name, so a crash never leaves half a file under the real name; a folder
-    that cannot be written is bad input naming --out."""
-    from models.errors import InvalidInput
-    from workflows.service.files import file_in_place
-
-    written = []
-    try:
-        for name, content in files:
-            with file_in_place(folder / name) as partial:
-                partial.write_bytes(content)
-            written.append(folder / name)
-    except OSError as error:
-        raise InvalidInput(f"--out: không ghi được tệp vào thư mục \"{folder}\" ({os_reason(error)}).",
-                           "out_not_writable") from None
-    return written
-
-
 PDF_OPTION = typer.Option(False, "--pdf", help=(
     "Ghi thêm bản PDF (PDF/A-2b, do LibreOffice tạo) bên cạnh mỗi tệp DOCX và XLSX; bảng XLSX trùng tên với "
     "một tệp DOCX không có PDF riêng, bản in của nó là PDF của tệp DOCX."))
 
 
 def documents(round_id: int = ROUND_ARGUMENT, out: Path = OUT_OPTION,
-              pdf: bool = PDF_OPTION, as_json: bool = JSON_OPTION) -> None:
+              pdf: bool = PDF_OPTION, overwrite: bool = OVERWRITE_OPTION, as_json: bool = JSON_OPTION) -> None:
     """Soạn các văn bản của đợt (công văn xin ý kiến, đôn đốc, bảng tổng hợp, báo cáo ...) theo Nghị định 30.
 
     --pdf: thêm bản PDF của mỗi tệp DOCX và XLSX, cùng tên, đuôi .pdf. Bảng XLSX trùng tên với một tệp DOCX (bảng
     tổng hợp) không có PDF riêng: bản in của nó là PDF của tệp DOCX. Máy chưa cài LibreOffice (hay thiếu phần Calc
-    cho bảng tính): vẫn ghi các tệp DOCX, XLSX, báo cách cài (mã thoát 1)."""
+    cho bảng tính): vẫn ghi các tệp DOCX, XLSX, báo cách cài (mã thoát 1).
+
+    Khi thư mục đã có tệp cùng tên (kể cả bản PDF): không ghi gì, kể tên các tệp đó (mã thoát 2); --overwrite để
+    ghi đè."""
     from workflows.cli.common import EXIT_REFUSED, fail
     from workflows.cli.progress import progress_bar
     from workflows.service.documents import round_documents
 
     with guarded(as_json), progress_bar(as_json) as bar:
         check_id(round_id, "ROUND_ID")
+        out_folder(out, "--out")
         rendered = round_documents(open_app(), round_id, on_progress=bar.step("Soạn văn bản"))
-        written = _write(out, [(d.filename, d.content) for d in rendered])
+        files = OutFiles("--out", overwrite)
+        names = [d.filename for d in rendered] + (pdf_names(rendered) if pdf else [])
+        files.check([out / name for name in names])
+        written = [files.write(out / d.filename, d.content) for d in rendered]
         if pdf:  # LibreOffice converts each kind in one run: the bar counts the runs' files as they come back
-            pdfs, problem = _pdfs(out, rendered, as_json, bar.step("Chuyển sang PDF"))
+            pdfs, problem = _pdfs(out, files, rendered, bar.step("Chuyển sang PDF"))
         else:
             pdfs, problem = {}, None
     if as_json:
@@ -90,7 +81,14 @@ def documents(round_id: int = ROUND_ARGUMENT, out: Path = OUT_OPTION,
             raise fail(problem.code, problem.message, EXIT_REFUSED, False)
 
 
-def _pdfs(folder: Path, rendered: list[Any], as_json: bool,
+def pdf_names(rendered: list[Any]) -> list[str]:
+    """The names of the PDFs --pdf writes beside the documents."""
+    from notifications.pdf import pdf_sources
+
+    return list(pdf_sources([d.filename for d in rendered]))
+
+
+def _pdfs(folder: Path, files: OutFiles, rendered: list[Any],
           on_progress: Callable[[int, int], None] | None = None) -> tuple[dict[str, str], Any]:
     """The PDF of each DOCX and XLSX written beside it (its path by the document's name; an XLSX twin of a DOCX has
     none, see `pdf_sources`), in one LibreOffice run for each kind; or the PdfError (LibreOffice or its Calc missing,
@@ -107,8 +105,7 @@ def _pdfs(folder: Path, rendered: list[Any], as_json: bool,
         return {}, problem
     if on_progress is not None:
         on_progress(len(contents), len(sources))
-    with guarded(as_json):
-        paths = _write(folder, list(zip(sources, contents, strict=True)))
+    paths = [files.write(folder / name, content) for name, content in zip(sources, contents, strict=True)]
     return {source: str(path) for source, path in zip(sources.values(), paths, strict=True)}, None
 
 
@@ -247,18 +244,23 @@ def submit(round_id: int = ROUND_ARGUMENT, actor: str | None = ACTOR_OPTION, as_
             say(notice)
 
 
-def export(round_id: int = ROUND_ARGUMENT, out: Path = OUT_OPTION, as_json: bool = JSON_OPTION) -> None:
-    """Xuất đợt ra XLSX (đơn vị, ý kiến và cách xử lý) và nhật ký ra CSV (mở được bằng Excel)."""
+def export(round_id: int = ROUND_ARGUMENT, out: Path = OUT_OPTION, overwrite: bool = OVERWRITE_OPTION,
+           as_json: bool = JSON_OPTION) -> None:
+    """Xuất đợt ra XLSX (đơn vị, ý kiến và cách xử lý) và nhật ký ra CSV (mở được bằng Excel).
+
+    Khi thư mục đã có tệp cùng tên: không ghi gì, kể tên các tệp đó (mã thoát 2); --overwrite để ghi đè."""
     from notifications.documents import audit_csv
     from workflows.service.documents import unit_list_workbook
     from workflows.service.views import audit_trail
 
     with guarded(as_json):
         check_id(round_id, "ROUND_ID")
+        out_folder(out, "--out")
         ykien = open_app()
         workbook = unit_list_workbook(ykien, round_id)
         events, _ = audit_trail(ykien, round_id)
-        paths = _write(out, [(f"dot-{round_id}.xlsx", workbook), (f"dot-{round_id}-nhat-ky.csv", audit_csv(events))])
+        paths = OutFiles("--out", overwrite).write_all([(out / f"dot-{round_id}.xlsx", workbook),
+                                                        (out / f"dot-{round_id}-nhat-ky.csv", audit_csv(events))])
     if as_json:
         print_json([str(p) for p in paths])
     else:

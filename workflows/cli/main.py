@@ -22,10 +22,12 @@ from workflows.cli import (
 )
 from workflows.cli.common import EXIT_BAD_INPUT, fit_to_terminal, has_surrogates, undecodable_argument
 from workflows.cli.help_words import install as write_help_in_vietnamese
+from workflows.cli.path_values import install as refuse_empty_paths
 from workflows.cli.usage_errors import install as say_usage_errors_in_vietnamese
 
 say_usage_errors_in_vietnamese()
 write_help_in_vietnamese()
+refuse_empty_paths()
 
 app = typer.Typer(name="ykien", no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
                   help="ykien: gửi văn bản tới các cơ quan, đơn vị, theo dõi và tổng hợp trả lời (Sở Khoa học và "

@@ -22,6 +22,7 @@ from workflows.cli.common import (
     open_app,
     print_json,
 )
+from workflows.cli.out_files import OVERWRITE_OPTION, OutFiles, out_file
 
 if TYPE_CHECKING:
     from models.register import RegisterEntry
@@ -176,11 +177,11 @@ def list_cmd(year: int | None = YEAR_OPTION, as_json: bool = JSON_OPTION) -> Non
 
 @app.command("export")
 def export(year: int | None = YEAR_OPTION,
-           out: Path = typer.Option(..., "--out", help="Tệp XLSX (hoặc thư mục) để ghi sổ."),
-           as_json: bool = JSON_OPTION) -> None:
+           out: Path = typer.Option(..., "--out", help="Tệp XLSX (hoặc thư mục) để ghi sổ; tệp đã có không bị ghi "
+                                                       "đè, trừ khi có --overwrite."),
+           overwrite: bool = OVERWRITE_OPTION, as_json: bool = JSON_OPTION) -> None:
     """Xuất sổ của một năm thành tệp XLSX theo mẫu "Sổ đăng ký văn bản đi" (Nghị định 30/2020/NĐ-CP)."""
     from models.errors import InvalidInput
-    from workflows.service.files import file_in_place
     from workflows.service.register import export_xlsx
 
     with guarded(as_json):
@@ -191,14 +192,11 @@ def export(year: int | None = YEAR_OPTION,
             raise InvalidInput(f"--out: không dùng được \"{out}\" ({os_reason(error)}).", "bad_out") from None
         if not folder and out.suffix.lower() != ".xlsx":
             raise InvalidInput(f"--out: \"{out}\" phải là tệp .xlsx hoặc một thư mục.", "bad_out")
+        if not folder:
+            out_file(out, "--out")
         exported = export_xlsx(open_app(), checked)
         target = out / exported.filename if folder else out
-        try:
-            with file_in_place(target) as partial:
-                partial.write_bytes(exported.content)
-        except OSError as error:
-            raise InvalidInput(f"--out: không ghi được \"{target}\" ({os_reason(error)}).",
-                               "out_not_writable") from None
+        OutFiles("--out", overwrite, names_folder=folder).write_all([(target, exported.content)])
     if as_json:
         print_json({"path": str(target), "year": exported.year, "entries": exported.entries})
     else:

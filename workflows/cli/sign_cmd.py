@@ -11,6 +11,7 @@ from rich.text import Text
 
 from config.os_words import os_reason
 from workflows.cli.common import ACTOR_OPTION, JSON_OPTION, actor_name, console, guarded, open_app, print_json
+from workflows.cli.out_files import OVERWRITE_OPTION, OutFiles, out_file
 
 MAX_ID = 2**31 - 1
 
@@ -57,7 +58,9 @@ def round_sign(
     seal_mm: float = typer.Option(36.0, "--seal-mm", min=20.0, max=60.0,
                                   help="Đường kính thật của con dấu (mm)."),
     copy: bool = typer.Option(False, "--copy", help="Ký số của cơ quan trên bản sao, phụ lục (góc trên bên phải)."),
-    out: Path | None = typer.Option(None, "--out", help="Ghi thêm một bản PDF đã ký ra tệp này."),
+    out: Path | None = typer.Option(None, "--out", help="Ghi thêm một bản PDF đã ký ra tệp này (tệp đã có không bị "
+                                                        "ghi đè, trừ khi có --overwrite)."),
+    overwrite: bool = OVERWRITE_OPTION,
     actor: str | None = ACTOR_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
@@ -70,6 +73,9 @@ def round_sign(
         if not 1 <= round_id <= MAX_ID:
             raise InvalidInput(f"ROUND_ID: \"{round_id}\" không phải số thứ tự hợp lệ.", "bad_number")
         source: SignerSource
+        if pkcs11_lib is not None and not pkcs11_lib.strip():  # a path kept as text: Typer does not refuse it empty
+            raise InvalidInput("--pkcs11-lib: đường dẫn trống; hãy ghi đường dẫn thư viện PKCS#11 của token.",
+                               "signer_missing")
         if (pkcs12 is None) == (pkcs11_lib is None):
             raise InvalidInput("Chọn một nguồn khóa: --pkcs12 FILE hoặc --pkcs11-lib PATH (USB token).",
                                "signer_missing")
@@ -87,15 +93,18 @@ def round_sign(
             pin = _secret(pin_env, "--pin-env")
             assert token_label is not None and key_label is not None and pin is not None
             source = Pkcs11Signer(pkcs11_lib, token_label, key_label, pin)
+        copied = OutFiles("--out", overwrite, names_folder=False)
+        if out is not None:  # refused before the document is signed and the signing audited
+            copied.check([out_file(out, "--out")])
         images = Images(_image(signature_image, "--signature-image"), _image(seal_image, "--seal-image"), seal_mm)
         signed = sign_round_document(open_app(), round_id, document_key, source, actor_name(actor),
                                      images=images, copy=copy)
         if out is not None:
             try:
-                out.write_bytes(signed.path.read_bytes())
-            except OSError as error:
-                problem = os_reason(error)
-                raise InvalidInput(f"--out: không ghi được \"{out}\" ({problem}).", "bad_file") from None
+                copied.write(out, signed.path.read_bytes())
+            except InvalidInput as problem:  # the signing is done and audited: say where its PDF is kept
+                raise InvalidInput(f"{problem.message.removesuffix(' Chưa ghi tệp nào.')} Văn bản đã được ký; bản "
+                                   f"đã ký lưu ở {signed.path}.", problem.code) from None
     if as_json:
         print_json({"round_id": signed.round_id, "document_key": signed.document_key, "title": signed.title,
                     "file": str(signed.path), "sha256": signed.sha256, "number": signed.number, "copy": signed.copy,

@@ -36,14 +36,22 @@ def _database_file(app: App) -> Path:
     return path
 
 
-def backup(app: App, target: Path) -> BackupReport:
-    """A consistent copy of the database in `target` (a new file: an existing one is never overwritten)."""
+def backup(app: App, target: Path, overwrite: bool = False) -> BackupReport:
+    """A consistent copy of the database in `target`; a file already there is replaced only when `overwrite`, and
+    holds the old backup or the whole new one, never a part."""
     source = _database_file(app)
-    if target.exists():
-        raise InvalidInput(f"FILE: \"{target}\" đã có; hãy chọn tên tệp khác (bản sao lưu cũ không bị ghi đè).",
-                           "file_exists")
+    if target.is_dir():
+        raise InvalidInput(f"FILE: \"{target}\" là một thư mục; hãy ghi tên tệp sao lưu, ví dụ "
+                           f"\"{target / 'ykien-sao-luu.db'}\".", "bad_file")
+    if target.exists() and target.resolve() == source.resolve():
+        raise InvalidInput(f"FILE: \"{target}\" là chính cơ sở dữ liệu đang dùng; hãy ghi bản sao lưu vào tệp khác.",
+                           "bad_file")
+    if target.exists() and not overwrite:
+        raise InvalidInput(f"FILE: đã có tệp \"{target}\". Chưa ghi gì (bản sao lưu cũ không bị ghi đè). Để ghi đè, "
+                           "chạy lại lệnh với --overwrite; hoặc chọn tên tệp khác.", "file_exists")
     if not target.parent.is_dir():
-        raise InvalidInput(f"FILE: thư mục \"{target.parent}\" không tồn tại.", "bad_file")
+        problem = "là một tệp, không phải thư mục" if target.parent.exists() else "không tồn tại"
+        raise InvalidInput(f"FILE: thư mục \"{target.parent}\" {problem}.", "bad_file")
     partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
     try:
         copy_database(source, partial)
