@@ -21,12 +21,14 @@ from workflows.cli import (
     workflow_cmd,
 )
 from workflows.cli.common import EXIT_BAD_INPUT, fit_to_terminal, has_surrogates, undecodable_argument
+from workflows.cli.help_layout import install as lay_help_out_for_the_width
 from workflows.cli.help_words import install as write_help_in_vietnamese
 from workflows.cli.path_values import install as refuse_empty_paths
 from workflows.cli.usage_errors import install as say_usage_errors_in_vietnamese
 
 say_usage_errors_in_vietnamese()
 write_help_in_vietnamese()
+lay_help_out_for_the_width()
 refuse_empty_paths()
 
 app = typer.Typer(name="ykien", no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
