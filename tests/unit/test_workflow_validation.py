@@ -752,7 +752,8 @@ def test_a_capability_without_its_transitions_is_refused_naming_them() -> None:
 def test_an_unknown_capability_lists_the_allowed_ones() -> None:
     assert problems_in(tiny(with_allows("answer", "approve"))) == [
         "tiny.yaml:14:24: \"approve\" không hợp lệ ở đây; phải là một trong: 'edit', 'launch', 'answer', "
-        "'late_answer', 'remind', 'extend', 'triage', 'revise_draft', 'decide', 'revise', 'follow_up', 'tasks'"]
+        "'late_answer', 'remind', 'extend', 'triage', 'revise_draft', 'decide', 'revise', 'follow_up', 'tasks', "
+        "'next_round'"]
 
 
 PACKAGE = '  package: { title: "Trình UBND tỉnh", event: "%s", documents: [%s], done: "Đã lập hồ sơ trình." }\n'

@@ -89,7 +89,10 @@ def heading_text(round_id: int = ROUND_ARGUMENT,
 def next_round(round_id: int = ROUND_ARGUMENT, title: str = typer.Option(..., "--title", help="Tên đợt mới."),
                deadline: str = typer.Option(..., "--deadline", help="Hạn gửi báo cáo (dd/mm/yyyy)."),
                actor: str | None = ACTOR_OPTION, as_json: bool = JSON_OPTION) -> None:
-    """Tạo đợt tiếp theo (năm sau) từ đợt này: cùng đề cương, cùng cơ quan, đơn vị; chưa phát hành."""
+    """Tạo đợt tiếp theo (năm sau) từ đợt này: cùng đề cương, cùng cơ quan, đơn vị; chưa phát hành.
+
+    Chỉ ở trạng thái mà quy trình cho phép (allows: next_round, ví dụ đợt thu thập báo cáo đang tổng hợp); ở trạng
+    thái khác: từ chối, kể các bước làm được (mã thoát 1)."""
     from workflows.cli.parsing import parse_deadline
     from workflows.service.report_sections import start_next_round
 

@@ -281,6 +281,7 @@ class Capability(StrEnum):
     REVISE = "revise"  # a returned draft goes back to drafting
     FOLLOW_UP = "follow_up"  # a new round on the latest draft to the same or fewer units
     TASKS = "tasks"  # units hand in the tasks assigned to them (late ones marked late); their reminders run
+    NEXT_ROUND = "next_round"  # the next period's round (same form, same units) may be started from this one
 
 
 # The transition each capability needs in its state, so the definition cannot promise what it cannot do.
@@ -513,6 +514,19 @@ class Workflow(DefinitionModel):
         """Whether a round in state `status` lets people do `capability`."""
         state = self.states.get(status)
         return state is not None and capability in state.allows
+
+    def states_allowing(self, capability: Capability) -> list[str]:
+        """The states that let people do `capability`, in definition order."""
+        return [name for name, state in self.states.items() if capability in state.allows]
+
+    def staff_steps(self, status: str) -> list[str]:
+        """The titles of the steps people take in state `status`: its transitions, but for the events its timers
+        fire (the deadline passing), in definition order."""
+        state = self.states.get(status)
+        if state is None:
+            return []
+        timed = {timer.event for timer in state.timers}
+        return [self.event_title(event) for event in state.transitions if event not in timed]
 
     def package(self, status: str) -> PackageDef | None:
         """What can be sent out from state `status` (a submission, a report), if anything."""

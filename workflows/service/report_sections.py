@@ -275,6 +275,23 @@ def report_figures_data(source: ReportSource) -> FiguresWorkbookData:
 
 # --- next year's round --------------------------------------------------------------------------------------
 
+def next_round_refusal(workflow: Workflow, round_id: int, status: str) -> DomainError:
+    """Why no next round is started from a round in `status`: the states of its kind that allow one, if any, and the
+    steps its state offers instead."""
+    allowing = workflow.states_allowing(Capability.NEXT_ROUND)
+    state_title = workflow.state_title(status)
+    if allowing:
+        where = ", ".join(f"\"{workflow.state_title(name)}\"" for name in allowing)
+        why = (f"quy trình \"{workflow.title}\" chỉ cho tạo đợt tiếp theo khi đợt ở trạng thái {where}, đợt này "
+               f"đang ở trạng thái \"{state_title}\"")
+    else:
+        why = f"quy trình \"{workflow.title}\" không có bước tạo đợt tiếp theo"
+    steps = workflow.staff_steps(status)
+    offered = (f"Các bước làm được ở trạng thái \"{state_title}\": {', '.join(steps)}." if steps
+               else f"Ở trạng thái \"{state_title}\" đợt không còn bước nào.")
+    return DomainError(f"Không tạo được đợt tiếp theo từ đợt {round_id}: {why}. {offered}", "next_round_not_allowed")
+
+
 def start_next_round(app: App, round_id: int, title: str, deadline: date, actor: str,
                      legal_bases: tuple[str, ...] | None = None) -> int:
     """A new round of the same kind (same headings) to the same units in the same roles, with a new title and
@@ -286,6 +303,9 @@ def start_next_round(app: App, round_id: int, title: str, deadline: date, actor:
         details = uow.rounds.details(round_id)
     if state.launched_at is None:
         raise DomainError("Đợt này chưa phát hành: sửa đợt này thay vì tạo đợt tiếp theo.", "round_not_launched")
+    workflow = get_workflow(state.workflow)
+    if not workflow.allows(state.status, Capability.NEXT_ROUND):
+        raise next_round_refusal(workflow, round_id, state.status)
     by_role: dict[RecipientRole, list[str]] = {}
     for recipient in state.recipients.values():
         by_role.setdefault(RecipientRole(recipient.role), []).append(recipient.unit_code)
