@@ -196,3 +196,28 @@ def test_an_empty_path_is_refused_naming_the_parameter(tmp_path: Path, path: lis
     assert outcome.code == 2, outcome.describe()
     assert outcome.stderr.startswith(f"Lỗi: {name}: đường dẫn trống"), outcome.describe()
     assert sorted(p.name for p in tmp_path.iterdir()) == [], outcome.describe()  # nothing made where it stood
+
+
+def test_ctrl_c_during_the_pdf_conversion_says_which_files_were_written_and_leaves_no_part(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import shutil
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    if shutil.which("soffice") is None:
+        pytest.skip("missing soffice: bash scripts/system-packages.sh")
+    _closed_round(cli)
+    out = tmp_path / "van-ban"
+    ykien = str(Path(sys.executable).with_name("ykien"))
+    running = subprocess.Popen([ykien, "round", "documents", "1", "--out", str(out), "--pdf"], env=cli.environment(),
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8")
+    letter = out / "cong-van-xin-y-kien.docx"
+    deadline = time.monotonic() + 60
+    while not (letter.exists() and (out / "danh-sach-don-vi.xlsx").exists()) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    running.send_signal(signal.SIGINT)  # LibreOffice is converting: the DOCX and XLSX are written, no PDF yet
+    _, err = running.communicate(timeout=60)
+    assert running.returncode != 0 and "Traceback" not in err, err
+    assert "Đã dừng; đã ghi" in err and "cong-van-xin-y-kien.docx" in err, err
+    assert zipfile.is_zipfile(letter) and _leftovers(out) == [] and list(out.glob("*.pdf")) == []

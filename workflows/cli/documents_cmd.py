@@ -59,11 +59,12 @@ def documents(round_id: int = ROUND_ARGUMENT, out: Path = OUT_OPTION,
         files = OutFiles("--out", overwrite)
         names = [d.filename for d in rendered] + (pdf_names(rendered) if pdf else [])
         files.check([out / name for name in names])
-        written = [files.write(out / d.filename, d.content) for d in rendered]
-        if pdf:  # LibreOffice converts each kind in one run: the bar counts the runs' files as they come back
-            pdfs, problem = _pdfs(out, files, rendered, bar.step("Chuyển sang PDF"))
-        else:
-            pdfs, problem = {}, None
+        with files.said_if_stopped():
+            written = [files.write(out / d.filename, d.content) for d in rendered]
+            if pdf:  # LibreOffice converts each kind in one run: the bar counts the runs' files as they come back
+                pdfs, problem = _pdfs(out, files, rendered, bar.step("Chuyển sang PDF"))
+            else:
+                pdfs, problem = {}, None
     if as_json:
         if problem is not None:
             raise fail(problem.code, problem.message, EXIT_REFUSED, True)

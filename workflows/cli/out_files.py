@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Sequence
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import typer
@@ -106,6 +108,16 @@ class OutFiles:
                                "out_not_writable") from None
         self.written.append(target)
         return target
+
+    @contextmanager
+    def said_if_stopped(self) -> Iterator[None]:
+        """Ctrl-C in the block (a long PDF conversion after the DOCX were written) says which files were written."""
+        try:
+            yield
+        except KeyboardInterrupt:
+            if self.written:
+                sys.stderr.write(f"Đã dừng; đã ghi {len(self.written)} tệp: {names_listed(self.written)}.\n")
+            raise
 
     def write_all(self, files: Sequence[tuple[Path, bytes]]) -> list[Path]:
         """`check` every name, then `write` each file in order."""
