@@ -125,6 +125,9 @@ def test_round_sign_refuses_an_existing_out_before_signing(cli, tmp_path: Path, 
     _one_error_line(refused.err, "--out")
     assert "--overwrite" in refused.err and out.read_bytes() == EDITED
     assert len(cli("round", "audit", "1", "--json").json["events"]) == events  # nothing signed, nothing audited
+    for bad in (str(tmp_path), str(out / "duoi-mot-tep.pdf")):  # a folder, a path through a file
+        _one_error_line(cli(*sign[:-1], bad, expect=2, P12_PASSWORD="x").err, "--out")
+    assert len(cli("round", "audit", "1", "--json").json["events"]) == events
     from signing_ca import PASSWORD
     cli(*sign, "--overwrite", P12_PASSWORD=PASSWORD.decode())
     assert out.read_bytes().startswith(b"%PDF")
