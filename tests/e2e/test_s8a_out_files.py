@@ -224,3 +224,20 @@ def test_ctrl_c_during_the_pdf_conversion_says_which_files_were_written_and_leav
     assert running.returncode != 0 and "Traceback" not in err, err
     assert "Đã dừng; đã ghi" in err and "cong-van-xin-y-kien.docx" in err, err
     assert zipfile.is_zipfile(letter) and _leftovers(out) == [] and list(out.glob("*.pdf")) == []
+
+
+def test_the_readme_s_two_round_documents_lines_run_as_written_one_after_the_other(cli) -> None:  # type: ignore[no-untyped-def]
+    import re
+    import shlex
+    import shutil
+
+    if shutil.which("soffice") is None:
+        pytest.skip("missing soffice: bash scripts/system-packages.sh")
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    lines = re.findall(r"^ykien (round documents 1 --out van-ban/[^#\n]*)", readme, flags=re.MULTILINE)
+    assert len(lines) == 2 and "--pdf" in lines[1], lines
+    _closed_round(cli)
+    for line in lines:
+        cli(*shlex.split(line))  # from the home's parent folder: van-ban/ is made there
+    folder = cli.home.parent / "van-ban"
+    assert (folder / "cong-van-xin-y-kien.docx").is_file() and (folder / "cong-van-xin-y-kien.pdf").is_file()
