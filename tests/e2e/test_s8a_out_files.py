@@ -112,6 +112,11 @@ def test_db_backup_refuses_an_existing_file_and_overwrite_replaces_it(cli, tmp_p
     assert saved.read_bytes().startswith(b"SQLite format 3\x00")
     same = cli("db", "backup", str(cli.database), "--overwrite", expect=2)
     _one_error_line(same.err, "FILE")
+    for bad, words in ((tmp_path, "là một thư mục"), (saved / "x.db", "là một tệp, không phải thư mục")):
+        refused = cli("db", "backup", str(bad), "--overwrite", expect=2)
+        _one_error_line(refused.err, "FILE")
+        assert words in refused.err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["home", "sao-luu.db"]  # no temporary file left
 
 
 def test_round_sign_refuses_an_existing_out_before_signing(cli, tmp_path: Path, keys: dict[str, str]) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
