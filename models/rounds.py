@@ -52,6 +52,11 @@ class RecipientState:
         return self.response_kind is not None
 
     @property
+    def answered_with_content(self) -> bool:
+        """Answered with comments or forms: not "agree", which a kind may word "không có đề xuất"."""
+        return self.response_kind is not None and self.response_kind is not ResponseKind.AGREE
+
+    @property
     def extended(self) -> bool:
         return self.deadline_override is not None
 
@@ -70,10 +75,12 @@ class Task:
 
 @dataclass(frozen=True)
 class UnitCounts:
-    """How many units a round asks to answer, and how many of them have answered."""
+    """How many units a round asks to answer, how many of them have answered, and how many of those answered with
+    content (comments or forms, not "agree")."""
 
     asked: int = 0
     answered: int = 0
+    with_content: int = 0
 
 
 @dataclass
@@ -138,6 +145,10 @@ class RoundState:
     def answered_count(self) -> int:
         """Units that have answered, in the whole round."""
         return sum(1 for r in self.answering() if r.has_answered) + self._others().answered
+
+    def answered_with_content_count(self) -> int:
+        """Units that answered with comments or forms (not "agree"), in the whole round."""
+        return sum(1 for r in self.answering() if r.answered_with_content) + self._others().with_content
 
     def pending_count(self) -> int:
         """Units asked to answer that have not answered yet, in the whole round."""

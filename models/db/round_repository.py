@@ -337,12 +337,14 @@ class RoundRepository:
             other_deadlines=self.deadlines_without(round_id, *left_out) if partial and deadlines else None)
 
     def counts_without(self, round_id: int, *unit_codes: str | None) -> UnitCounts:
-        """Units asked to answer and units that answered, leaving the units named out, in one aggregate query."""
-        query = (select(func.count(), func.count(RecipientRow.response_kind))
+        """Units asked to answer, units that answered and those that answered with content (not "agree"), leaving
+        the units named out, in one aggregate query."""
+        with_content = func.count(case((RecipientRow.response_kind != ResponseKind.AGREE.value, 1)))
+        query = (select(func.count(), func.count(RecipientRow.response_kind), with_content)
                  .where(RecipientRow.round_id == round_id, RecipientRow.role == RecipientRole.COMMENT.value,
                         *_leaving_out(unit_codes)))
-        asked, answered = self.session.execute(query).one()
-        return UnitCounts(asked, answered)
+        asked, answered, content = self.session.execute(query).one()
+        return UnitCounts(asked, answered, content)
 
     def deadlines_without(self, round_id: int, *unit_codes: str | None) -> frozenset[date | None]:
         """The distinct deadline overrides (None: the round's deadline) of the units asked to answer, leaving the

@@ -217,7 +217,7 @@ def test_comments_are_refused_in_a_proposals_workflow() -> None:
 
 
 def test_agree_is_refused_where_the_form_does_not_allow_it() -> None:
-    run = call_round()
+    run = launched(make_round("report_collection"))  # reports are owed: no answer without the form
     assert refusal_code(run.state, answer_agree("C1"), local(2026, 3, 12)) == "agree_not_allowed"
 
 

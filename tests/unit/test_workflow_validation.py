@@ -34,7 +34,7 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures" / "workflows"
 
 REGISTRY = Registry(
     guards=frozenset(
-        ["has_responses", "no_responses", "late_accept", "before_deadline", "deadline_in_future", "has_pending_units", "all_answered", "all_comments_handled"]
+        ["has_responses", "has_answers_with_content", "no_responses", "late_accept", "before_deadline", "deadline_in_future", "has_pending_units", "all_answered", "all_comments_handled"]
     ),
     effects=frozenset(
         ["send_invitations", "remind_pending", "remind_overdue", "remind_selected", "record_response", "send_receipt", "move_deadline", "notify_extension", "mark_closed", "open_tasks", "complete_task", "record_consolidation", "record_submission", "record_decision", "new_draft_version"]
@@ -167,7 +167,7 @@ def test_proposal_call_collects_form_a1_and_handles_zero_proposals() -> None:
     assert (fields["budget_state"].kind, fields["budget_other"].kind) == ("money", "money")
     assert fields["task_name"].required and fields["task_name"].label == "Tên nhiệm vụ"
     passed = wf.state("circulating").transitions["deadline_passed"]
-    assert [(t.guard, t.to) for t in passed] == [("has_responses", "reviewing"), (None, "no_proposals")]
+    assert [(t.guard, t.to) for t in passed] == [("has_answers_with_content", "reviewing"), (None, "no_proposals")]
     assert (wf.state("no_proposals").entry, wf.state("no_proposals").opens) == (["open_tasks"], ["report_to_ubnd"])
     assert wf.state("no_proposals").transitions["report_submitted"][0].effects == ["complete_task", "record_submission"]
     assert wf.state("reviewing").transitions["forward_proposals"][0].to == "forwarded"

@@ -107,7 +107,7 @@ def record_response(ctx: EngineContext) -> None:
                       "unit_not_asked")
     spec = ctx.workflow.response
     if event.kind is ResponseKind.AGREE and not spec.allow_agree:
-        raise Refused("Quy trình này không nhận trả lời \"đồng ý\".", "agree_not_allowed")
+        raise Refused(f"Quy trình này không nhận trả lời \"{ctx.workflow.terms.agreed}\".", "agree_not_allowed")
     if event.kind is ResponseKind.COMMENTS:
         if spec.kind != "comments":
             raise Refused("Đợt này nhận phiếu theo mẫu, không nhận danh sách ý kiến.", "wrong_response_kind")

@@ -19,6 +19,15 @@ def has_responses(ctx: EngineContext) -> GuardFailed | None:
 
 
 @needs(Needs.COUNTS)
+def has_answers_with_content(ctx: EngineContext) -> GuardFailed | None:
+    """Some unit answered with comments or forms: answers of "agree" alone (worded by a call for proposals
+    "Không có đề xuất") do not count, so a call every unit declined ends as one nobody answered (seed 002)."""
+    if ctx.state.answered_with_content_count() > 0:
+        return None
+    return GuardFailed("Chưa có cơ quan, đơn vị nào trả lời có nội dung.", "no_answers_with_content")
+
+
+@needs(Needs.COUNTS)
 def no_responses(ctx: EngineContext) -> GuardFailed | None:
     if has_responses(ctx) is None:
         return GuardFailed("Đã có cơ quan, đơn vị trả lời.", "has_responses")
@@ -92,6 +101,7 @@ def all_comments_handled(ctx: EngineContext) -> GuardFailed | None:
 GUARDS: dict[str, Guard] = {
     "all_comments_handled": all_comments_handled,
     "has_responses": has_responses,
+    "has_answers_with_content": has_answers_with_content,
     "no_responses": no_responses,
     "late_accept": late_accept,
     "before_deadline": before_deadline,
