@@ -361,12 +361,13 @@ def respond(
         parsed = tuple(parse_comment(nfc(c)) for c in comments)
         # Checked as the web form and the API check it: every field against its kind, named by its label.
         ykien = open_app()
-        spec = get_workflow(round_brief(ykien, round_id).workflow).response
+        kind_of_round = get_workflow(round_brief(ykien, round_id).workflow)
+        spec = kind_of_round.response
         cleaned = clean_comments((c.section, c.text, c.proposed_wording) for c in parsed)
         uploads = read_attachments(spec, attach, ykien.settings.max_upload_mb)
         proposals = clean_proposals(spec, typed or [{}], pending_files(spec, uploads)) \
             if kinds[0] is ResponseKind.PROPOSALS else ()
-        check_answer(spec, kinds[0], cleaned, proposals)
+        check_answer(spec, kinds[0], cleaned, proposals, kind_of_round.terms)
         event = Respond(unit_code=unit, kind=kinds[0], entered_by=actor_name(actor), channel=how,
                         comments=cleaned, proposals=proposals, note=nfc_or_none(note), late_accept=late)
 

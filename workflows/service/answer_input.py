@@ -14,7 +14,7 @@ from models import limits
 from models.errors import InvalidInput
 from models.rounds import ResponseKind
 from models.text import grouped, stored_text
-from workflows.definition import ResponseField, ResponseSpec
+from workflows.definition import ResponseField, ResponseSpec, Terms
 from workflows.engine.events import CommentInput
 from workflows.service.deadlines import read_date
 
@@ -268,14 +268,22 @@ def clean_proposals(spec: ResponseSpec, items: Sequence[Mapping[str, str | None]
 
 
 def check_answer(spec: ResponseSpec, kind: ResponseKind, comments: tuple[CommentInput, ...],
-                 proposals: tuple[dict[str, str], ...] = ()) -> None:
-    """The kind of answer must fit the workflow's form and carry what it needs."""
+                 proposals: Sequence[Mapping[str, str | None]] = (), terms: Terms | None = None) -> None:
+    """The kind of answer must fit the workflow's form and carry what it needs. The answer without content
+    ("agree") is named in the kind's words (`terms.agreed`: "Không có đề xuất" for a call); forms sent with it are
+    refused on the field "proposals", whatever is in them."""
+    agreed = terms.agreed if terms is not None else Terms.model_fields["agreed"].default
     problems: list[Problem] = []
     if kind is ResponseKind.AGREE:
         if not spec.allow_agree:
-            problems.append(Problem("answer", "Đợt này không nhận trả lời \"đồng ý / không có ý kiến\"."))
+            problems.append(Problem("answer", f"Đợt này không nhận trả lời \"{agreed}\"."))
+        elif proposals and spec.kind == "proposals":
+            word = terms.answer if terms is not None else "phiếu"
+            answered = f"\"{terms.answered}\"" if terms is not None else "trả lời theo mẫu"
+            problems.append(Problem("proposals", f"Đã chọn \"{agreed}\" nhưng lại gửi kèm {len(proposals)} {word}: "
+                                                 f"hãy chọn {answered} để gửi {word}, hoặc bỏ {word} đã điền."))
         elif comments or proposals:
-            problems.append(Problem("answer", "Đã chọn \"Đồng ý / không có ý kiến\" nhưng lại có nội dung góp ý: "
+            problems.append(Problem("answer", f"Đã chọn \"{agreed}\" nhưng lại có nội dung góp ý: "
                                               "hãy chọn \"Có ý kiến góp ý\" hoặc xóa các ý kiến."))
     elif kind is ResponseKind.COMMENTS:
         if spec.kind != "comments":

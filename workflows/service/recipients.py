@@ -291,7 +291,7 @@ def answer(app: App, token: str, kind: ResponseKind, comments: tuple[CommentInpu
     page = page if page is not None else recipient_page(app, token, whole=False)
     if not page.can_answer:
         raise ReadOnly(page.read_only_reason or "Không thể gửi trả lời lúc này.")
-    check_answer(page.response, kind, comments, proposals)
+    check_answer(page.response, kind, comments, proposals, page.terms)
     if attachment is not None:
         check_reply_pdf(attachment, app.settings.max_upload_mb)
     stored: tuple[Path, bool] | None = None

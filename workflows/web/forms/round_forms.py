@@ -617,6 +617,11 @@ def check_respond_form(form: RespondForm, units: Mapping[str, str], workflow: Wo
     if form.kind == ResponseKind.AGREE.value and comments:
         errors["comments"] = f"Đã chọn \"{terms.agreed}\" nhưng có nhập ý kiến; chọn \"{terms.answered}\"."
     proposals: tuple[dict[str, str], ...] = ()
+    typed_forms = [p for p in form.proposals if any(str(v or "").strip() for v in p.values())]
+    if form.kind == ResponseKind.AGREE.value and (typed_forms or files):
+        count = len(typed_forms) or 1
+        errors["kind"] = (f"Đã chọn \"{terms.agreed}\" nhưng có điền {count} {terms.answer}: chọn "
+                          f"\"{terms.answered}\" để ghi nhận {terms.answer}, hoặc xóa {terms.answer} đã điền.")
     if form.kind == ResponseKind.PROPOSALS.value:
         try:
             proposals = clean_proposals(workflow.response, form.proposals, files)

@@ -22,7 +22,7 @@ from models.rounds import RecipientRole, ResponseChannel, ResponseKind
 from models.staff import Role, StaffUser
 from workflows.engine.events import Close, Event, Extend, Remind, Respond
 from workflows.engine.refusals import Refused
-from workflows.service.answer_input import check_answer, clean_comments, clean_proposals
+from workflows.service.answer_input import AnswerInvalid, check_answer, clean_comments, clean_proposals
 from workflows.service.app import App
 from workflows.service.commands import MAIL_HELD, CommandResult, run_command
 from workflows.service.deadlines import DATE_HORIZON_YEARS, beyond_horizon, parse_deadline
@@ -426,14 +426,19 @@ def launch(request: Request, round_id: RoundId, user: ChangerDep, body: LaunchIn
     "GetRound", "GetResponses", "Respond", "Close"))
 def respond(request: Request, round_id: RoundId, body: RespondIn, user: ChangerDep) -> CommandOut:
     def event(brief: RoundBrief) -> Event:
-        spec = get_workflow(brief.workflow).response
+        workflow = get_workflow(brief.workflow)
+        spec = workflow.response
         kind = ResponseKind(body.kind)
         comments = clean_comments((c.section, c.text, c.proposed_wording) for c in body.comments)
         # Forms are read against the kind's fields only for an answer of forms: forms sent with another kind are
         # refused by check_answer for what they are, not field by field against a form the round does not have.
         proposals = clean_proposals(spec, body.proposals) if body.proposals and kind is ResponseKind.PROPOSALS \
             else tuple(body.proposals)
-        check_answer(spec, kind, comments, proposals)
+        try:
+            check_answer(spec, kind, comments, proposals, workflow.terms)
+        except AnswerInvalid as invalid:  # forms refused as such are named by the body's field
+            raise InvalidInput("; ".join(f"proposals: {p.message}" if p.field == "proposals" else p.message
+                                         for p in invalid.problems), invalid.code) from None
         return Respond(unit_code=body.unit, kind=kind, entered_by=user.actor[:200],
                        channel=ResponseChannel(body.channel), comments=comments, proposals=proposals,
                        note=body.note or None, late_accept=body.late_accept)

@@ -368,11 +368,19 @@ def _problems_of(typed: AnswerForm, page: RecipientPage, files: dict[str, str] |
         kind = _kind(typed, page)
         comments = clean_comments((r["section"], r["comment"], r["proposed"], r["quote"]) for r in typed.rows) \
             if kind is not ResponseKind.PROPOSALS else ()
-        proposals = clean_proposals(page.response, typed.proposals, files) if kind is ResponseKind.PROPOSALS else ()
-        check_answer(page.response, kind, comments, proposals)
+        proposals = clean_proposals(page.response, typed.proposals, files) if kind is ResponseKind.PROPOSALS \
+            else _filled(typed.proposals, {name: ref for name, ref in (files or {}).items()
+                                           if typed.files.get(name) != ref})  # with "Không có đề xuất": refused
+        check_answer(page.response, kind, comments, proposals, page.terms)
     except AnswerInvalid as invalid:
         return None, (), (), list(invalid.problems)
     return kind, comments, proposals, []
+
+
+def _filled(forms: list[dict[str, str]], files: dict[str, str] | None) -> tuple[dict[str, str], ...]:
+    """The forms with something typed in them, and one more when files were chosen, as posted."""
+    typed = tuple(form for form in forms if any(value.strip() for value in form.values()))
+    return typed + (({},) if files else ())
 
 
 def _file_inputs(page: RecipientPage) -> list[tuple[str, ResponseField]]:
@@ -539,8 +547,8 @@ async def submit_answer(request: Request, token: str) -> Response:
 
 
 def _kind(typed: AnswerForm, page: RecipientPage) -> ResponseKind:
-    if page.response.kind == "proposals":
-        return ResponseKind.PROPOSALS
+    if page.response.kind == "proposals":  # the forms, or the answer without them ("Không có đề xuất") when chosen
+        return ResponseKind.AGREE if typed.answer == ResponseKind.AGREE.value else ResponseKind.PROPOSALS
     if typed.answer in (ResponseKind.AGREE.value, ResponseKind.COMMENTS.value):
         return ResponseKind(typed.answer)
     if any(v.strip() for row in typed.rows for v in row.values()):

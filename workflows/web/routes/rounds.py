@@ -637,7 +637,10 @@ def _build(app: App, round_id: int, action: str, values: dict[str, list[str]], w
         what = {"agree": terms.agreed,
                 "proposals": f"{forms} {terms.answer}" if forms > 1 else capfirst(terms.answer)
                 }.get(answer.kind.value, f"{len(answer.comments)} {terms.answer}")
-        lines = [f"Ghi nhận {terms.answer} của {units[answer.unit_code]} ({answer.unit_code}), nhận "
+        # "Không có đề xuất" is no form: recorded as the unit's answer, not as its "phiếu đề xuất"
+        without_forms = answer.kind is ResponseKind.AGREE and workflow.response.kind == "proposals"
+        lines = [f"Ghi nhận {'trả lời' if without_forms else terms.answer} của {units[answer.unit_code]} "
+                 f"({answer.unit_code}), nhận "
                  f"{CHANNEL_LABELS[answer.channel.value]}: {what}.",
                  f"Bạn ({user.actor}) ghi nhận thay mặt đơn vị; nhật ký ghi tên bạn."]
         lines += [f"{c.section + ': ' if c.section else ''}{c.text}"
@@ -736,9 +739,10 @@ def _answer_statuses(workflow: Workflow, counts: Mapping[str, int]) -> list[Answ
     """The answers the grid's filter offers: those a unit of this kind can give (a form, or comments; "agree" only
     where the kind allows it), the waiting ones, and any the grid counts all the same."""
     content = AnswerStatus.PROPOSALS if workflow.response.kind == "proposals" else AnswerStatus.COMMENTS
-    given = {AnswerStatus.AGREE} if workflow.response.allow_agree else set()
-    offered = {content, *given, AnswerStatus.PENDING, AnswerStatus.SILENT, AnswerStatus.NOT_ASKED}
-    return [a for a in AnswerStatus if a in offered or counts.get(a.value)]
+    given = [AnswerStatus.AGREE] if workflow.response.allow_agree else []
+    # The answer with content first, then the one without ("Có đề xuất", "Không có đề xuất", "Chưa trả lời").
+    offered = [content, *given, AnswerStatus.PENDING, AnswerStatus.SILENT, AnswerStatus.NOT_ASKED]
+    return offered + [a for a in AnswerStatus if a not in offered and counts.get(a.value)]
 
 
 def _respond_files(app: App, round_id: int) -> dict[str, Any]:
@@ -784,8 +788,8 @@ def _respond(request: Request, app: App, round_id: int, posted: Posted, workflow
         if "cancel" in values:
             return RedirectResponse(f"/rounds/{round_id}", status_code=303)
         confirmed = (values.get("confirmed") or [""])[0] == "yes"
-        chosen, file_problems = ({}, {}) if confirmed or not takes_files else _chosen_files(
-            posted, workflow, app.settings.max_upload_mb)
+        # Read with any kind of answer: files chosen with one that takes none ("Không có đề xuất") are refused.
+        chosen, file_problems = ({}, {}) if confirmed else _chosen_files(posted, workflow, app.settings.max_upload_mb)
         refusal = _not_now(round_brief(app, round_id), action)
         if refusal is not None:
             return _action_page(request, round_id, action, values, {}, 409,
