@@ -461,6 +461,10 @@ class ProposalListData:
     call_letter: LetterRef | None = None
     deadline: date | None = None
     form: str = "Mẫu A1-ĐXNV"
+    # The units that answered they had nothing to propose, and what such an answer is called (the kind's
+    # terms.received.agree).
+    declined_units: list[str] = field(default_factory=list)
+    declined_answer: str = ""
 
     def __post_init__(self) -> None:
         owner = "ProposalListData"
@@ -515,6 +519,10 @@ class ZeroResponseReportData:
     reply: MinistryReplyDraft
     units_asked: int | None = None
     considerations: list[str] = field(default_factory=list)
+    # The units that answered they had nothing to propose, and what such an answer is called (the kind's
+    # terms.received.agree: "văn bản trả lời không có nhiệm vụ đề xuất").
+    declined_units: list[str] = field(default_factory=list)
+    declined_answer: str = ""
 
     def __post_init__(self) -> None:
         owner = "ZeroResponseReportData"

@@ -245,6 +245,8 @@ def _zero_response_context(data: ZeroResponseReportData) -> dict[str, Any]:
         "ministry_letter": _clause(data.reply.ministry_letter),
         "deadline": data.deadline,
         "units_asked": data.units_asked,
+        "declined_units": [_text(unit) for unit in data.declined_units],
+        "declined_answer": _text(data.declined_answer),
         "considerations": [_text(item) for item in data.considerations],
         "recommendation": _text(data.recommendation),
         "ministry": _text(data.reply.ministry),

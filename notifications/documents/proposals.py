@@ -174,6 +174,8 @@ def _context(data: ProposalListData) -> dict[str, Any]:
         "proposals_count": len(data.proposals),
         "units_count": len(units),
         "units": units,
+        "declined_units": [_line(unit) for unit in data.declined_units],
+        "declined_answer": _line(data.declined_answer),
         "months": "",
     }
 

@@ -28,7 +28,7 @@ _TITLED = frozenset({"title", "about", "number_type"})
 # What the zero-response report and the draft reply to the Ministry both know of the call.
 _ZERO_RESPONSE = frozenset({
     "call_purpose", "call_letter", "call_letter_number", "call_letter_date", "ministry_letter", "deadline",
-    "units_asked", "considerations", "recommendation", "ministry",
+    "units_asked", "considerations", "recommendation", "ministry", "declined_units", "declined_answer",
 })
 
 SPECS: dict[str, WordingSpec] = {
@@ -110,14 +110,14 @@ SPECS: dict[str, WordingSpec] = {
             texts=_TITLED,
             blocks=frozenset({"body"}),
             variables=_LETTER | _ZERO_RESPONSE | {"recipient", "references"},
-            lists=frozenset({"references", "considerations"}),
+            lists=frozenset({"references", "considerations", "declined_units"}),
         ),
         WordingSpec(
             name="ministry_reply",
             texts=frozenset({"draft_mark"}),
             blocks=frozenset({"body"}),
             variables=_LETTER | _ZERO_RESPONSE | {"department_name"},
-            lists=frozenset({"considerations"}),
+            lists=frozenset({"considerations", "declined_units"}),
         ),
         WordingSpec(
             name="proposal_list",
@@ -130,9 +130,9 @@ SPECS: dict[str, WordingSpec] = {
             variables=_LETTER | {
                 "ministry", "ministry_letter", "call_subject", "call_letter", "call_letter_number",
                 "call_letter_date", "deadline", "form", "proposals_count", "units_count", "units",
-                "letter_number", "letter_date", "months",
+                "letter_number", "letter_date", "months", "declined_units", "declined_answer",
             },
-            lists=frozenset({"units"}),
+            lists=frozenset({"units", "declined_units"}),
         ),
         # The workshop's documents (seed 004): their title, what they are about and their type in the register.
         *(WordingSpec(name=name, texts=_TITLED, blocks=frozenset(), variables=_LETTER | {"event_name"},

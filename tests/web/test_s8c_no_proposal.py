@@ -28,8 +28,9 @@ from test_round_kinds import (  # noqa: F401
 from config.clock import FrozenClock
 from notifications.testing import SmtpCapture
 from workflows.service.app import App
-from workflows.service.documents import unit_list_workbook
+from workflows.service.documents import available_documents, set_document_inputs, unit_list_workbook
 from workflows.service.recipients import recipient_page
+from workflows.service.registry import get_workflow
 from workflows.service.sweep import run_due
 from workflows.service.views import round_view
 from workflows.web.security import link_csrf
@@ -138,3 +139,40 @@ def test_staff_and_the_api_record_it_the_grid_counts_and_filters_it_and_reminder
     book = load_workbook(io.BytesIO(unit_list_workbook(ykien_app, round_id)))
     answers = {row[1]: row[6] for row in book["Đơn vị"].iter_rows(min_row=2, values_only=True)}
     assert answers["STC"] == answers["STP"] == "Không có đề xuất" and answers["SCT"] == "Có đề xuất"
+
+
+def test_a_call_every_answering_unit_declined_ends_with_the_report_naming_them(
+        ykien_app: App, unit_client: TestClient, staff: TestClient, capture: SmtpCapture,  # noqa: F811
+        clock: FrozenClock) -> None:
+    round_id = launch(ykien_app, "proposal_call")
+    token = links(capture)["SCT"]
+    assert unit_client.post(f"/r/{token}", data=decline(ykien_app, token), follow_redirects=False).status_code == 303
+    assert staff.post(f"/api/rounds/{round_id}/respond", json={"unit": "STP", "kind": "agree"}).status_code == 200
+    clock.set(local("2025-12-06T00:30"))
+    run_due(ykien_app)
+    kind = get_workflow("proposal_call")
+    state = round_view(ykien_app, round_id).state
+    assert kind.state_title(state.status) == "Không có đề xuất"
+    assert [t.name for t in state.open_tasks()] == ["report_to_ubnd"]
+
+    set_document_inputs(ykien_app, round_id, {"call_letter_number": "123/SKHCN-TĐC"}, STAFF)
+    report = next(c for c in available_documents(ykien_app, round_id) if c.key == "zero_response_report")
+    text = " ".join(docx_text(report.build(ykien_app, round_id).content).split())
+    assert (f"không nhận được đề xuất của các cơ quan, đơn vị; 02 cơ quan, đơn vị có {DECLINED} "
+            "(Sở Công Thương, Sở Tư pháp).") in text
+
+
+def test_the_proposal_list_says_who_declined_beside_who_proposed(
+        ykien_app: App, staff: TestClient, clock: FrozenClock) -> None:  # noqa: F811
+    round_id = launch(ykien_app, "proposal_call")
+    assert staff.post(f"/api/rounds/{round_id}/respond", json={"unit": "SCT", "kind": "proposals",
+                                                              "proposals": [PROPOSAL]}).status_code == 200
+    assert staff.post(f"/api/rounds/{round_id}/respond", json={"unit": "STP", "kind": "agree"}).status_code == 200
+    clock.set(local("2025-12-06T00:30"))
+    run_due(ykien_app)
+    kind = get_workflow("proposal_call")
+    assert kind.state_title(round_view(ykien_app, round_id).state.status) == "Đang xem xét đề xuất"
+    listing = next(c for c in available_documents(ykien_app, round_id) if c.key == "proposal_list_docx")
+    text = " ".join(docx_text(listing.build(ykien_app, round_id).content).split())
+    assert "01 phiếu đề xuất nhiệm vụ theo" in text and "của 01 cơ quan, đơn vị: Sở Công Thương." in text
+    assert f"Ngoài ra, 01 cơ quan, đơn vị có {DECLINED} (Sở Tư pháp)." in text

@@ -728,7 +728,13 @@ def proposal_list_data(job: Job) -> docs.ProposalListData:
         call_subject=facts.purpose, ministry_letter=_ministry_letter_or_generic(facts), proposals=facts.proposals,
         cc=DEFAULT_CC, signer=_signer(facts), ministry=MINISTRY,
         call_letter=_call_letter(job) if state.launched_at else None, deadline=state.deadline,
-        form=_form_name(facts.workflow))
+        form=_form_name(facts.workflow), declined_units=_declined(facts),
+        declined_answer=facts.workflow.terms.received.get("agree", ""))
+
+
+def _declined(facts: RoundFacts) -> list[str]:
+    """The units that answered without content ("Không có đề xuất"), in the order the round addressed them."""
+    return [u.unit_name for u in _in_addressing_order(facts, facts.units) if u.answer is AnswerStatus.AGREE]
 
 
 def build_proposal_list_docx(job: Job) -> bytes:
@@ -766,7 +772,8 @@ def zero_response_data(job: Job) -> docs.ZeroResponseReportData:
         recommendation=_recommendation(facts),
         cc=["Lãnh đạo Sở"], signer=_signer(facts), reply=reply,
         units_asked=sum(1 for u in facts.units if u.answer is not AnswerStatus.NOT_ASKED),
-        considerations=list(inputs.get("considerations") or []))
+        considerations=list(inputs.get("considerations") or []),
+        declined_units=_declined(facts), declined_answer=facts.workflow.terms.received.get("agree", ""))
 
 
 def _recommendation(facts: RoundFacts) -> str:
@@ -863,6 +870,7 @@ def _proposals_ready(facts: RoundFacts) -> NotReady | None:
 
 
 def _zero_ready(facts: RoundFacts) -> NotReady | None:
+    # Units that answered "Không có đề xuất" proposed nothing: the report applies to them (seed 002).
     if any(u.answer in (AnswerStatus.PROPOSALS, AnswerStatus.COMMENTS) for u in facts.units):
         return NotReady("Đã có đơn vị gửi đề xuất; báo cáo \"không có đề xuất\" không áp dụng.", "has_responses")
     return _needs_deadline(facts)
