@@ -465,6 +465,9 @@ class ProposalListData:
     # terms.received.agree).
     declined_units: list[str] = field(default_factory=list)
     declined_answer: str = ""
+    # The key of the form's field that names who proposes (the kind's response.proposer: "organisation", Mẫu
+    # A1-ĐXNV's "Tên tổ chức/cá nhân đề xuất"); None: the unit that sent the form is the proposer.
+    proposer_key: str | None = None
 
     def __post_init__(self) -> None:
         owner = "ProposalListData"

@@ -75,7 +75,7 @@ def render_proposal_list_docx(data: ProposalListData, *, wording_dir: Path | Non
         document.grid_row(table, [
             str(number),
             _value(_field(proposal, task)),
-            _line(proposal.unit),
+            _proposer(proposal, data.proposer_key, wording, context),
             _value(_field(proposal, objectives)),
             _value(_field(proposal, results)),
             _duration(_field(proposal, duration), wording, context),
@@ -85,13 +85,19 @@ def render_proposal_list_docx(data: ProposalListData, *, wording_dir: Path | Non
 
 
 def render_proposal_list_xlsx(data: ProposalListData, *, wording_dir: Path | None = None) -> bytes:
-    """One row per proposal: STT, the proposing unit, then one column per form field (labels as headers).
+    """One row per proposal: STT, the unit that sent it, who proposes (the form's `proposer_key` field, when it has
+    one), then the other fields of the form, one column each (labels as headers); the first three columns are
+    printed on every page.
 
     Money and month counts become numbers when they read as whole numbers; every text stays text.
     """
     wording = load_wording("proposal_list", wording_dir)
     context = _context(data)
     labels = form_labels(data.proposals)
+    proposer = next((_line(item.label) for p in data.proposals for item in p.fields
+                     if data.proposer_key is not None and item.key == data.proposer_key), None)
+    if proposer is not None:
+        labels = [proposer, *(label for label in labels if label_key(label) != label_key(proposer))]
     book = Workbook()
     sheet = book.active
     assert isinstance(sheet, Worksheet)
@@ -117,9 +123,9 @@ def render_proposal_list_xlsx(data: ProposalListData, *, wording_dir: Path | Non
         short = all(_is_money(item) or _is_months(item) for item in items)
         sheet.column_dimensions[_cell(sheet, 1, column).column_letter].width = \
             XLSX_SHORT_WIDTH if short else XLSX_FIELD_WIDTH
-    sheet.freeze_panes = "C2"
+    sheet.freeze_panes = "D2" if proposer is not None else "C2"
     sheet.auto_filter.ref = sheet.dimensions
-    cells.print_setup(sheet, title_rows=(1, 1), title_columns="A:B", header="&A")
+    cells.print_setup(sheet, title_rows=(1, 1), title_columns="A:C" if proposer is not None else "A:B", header="&A")
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -189,6 +195,18 @@ def _field(proposal: Proposal, column: _Column) -> ProposalField | None:
         if any(word in label for word in column.label_words):
             return item
     return None
+
+
+def _proposer(proposal: Proposal, key: str | None, wording: Wording,
+              context: dict[str, Any]) -> list[tuple[str, bool, bool]]:
+    """Who proposes, as the form's field `key` says, and the unit that sent the form when it is another ("Công ty
+    TNHH Chè Phia Đén (qua Sở Công Thương)", the second part in italics); the unit alone without such a field."""
+    sender = _line(proposal.unit)
+    named = next((item for item in proposal.fields if key is not None and item.key == key), None)
+    proposer = _line(named.value) if named is not None and named.value.strip() else sender
+    if label_key(proposer).startswith(label_key(sender)) or label_key(sender).startswith(label_key(proposer)):
+        return [(proposer, False, False)]  # the sender itself ("Sở Y tế tỉnh Cao Bằng" sent by "Sở Y tế")
+    return [(proposer + " ", False, False), (wording.text("sent_by", {**context, "sender": sender}), False, True)]
 
 
 def _value(item: ProposalField | None) -> str:

@@ -165,8 +165,9 @@ def test_a_call_every_answering_unit_declined_ends_with_the_report_naming_them(
 def test_the_proposal_list_says_who_declined_beside_who_proposed(
         ykien_app: App, staff: TestClient, clock: FrozenClock) -> None:  # noqa: F811
     round_id = launch(ykien_app, "proposal_call")
+    forwarded = {**PROPOSAL, "organisation": "Công ty TNHH Chè Phia Đén"}  # a business's, sent on by the unit
     assert staff.post(f"/api/rounds/{round_id}/respond", json={"unit": "SCT", "kind": "proposals",
-                                                              "proposals": [PROPOSAL]}).status_code == 200
+                                                              "proposals": [forwarded]}).status_code == 200
     assert staff.post(f"/api/rounds/{round_id}/respond", json={"unit": "STP", "kind": "agree"}).status_code == 200
     clock.set(local("2025-12-06T00:30"))
     run_due(ykien_app)
@@ -176,3 +177,4 @@ def test_the_proposal_list_says_who_declined_beside_who_proposed(
     text = " ".join(docx_text(listing.build(ykien_app, round_id).content).split())
     assert "01 phiếu đề xuất nhiệm vụ theo" in text and "của 01 cơ quan, đơn vị: Sở Công Thương." in text
     assert f"Ngoài ra, 01 cơ quan, đơn vị có {DECLINED} (Sở Tư pháp)." in text
+    assert "Công ty TNHH Chè Phia Đén (qua Sở Công Thương)" in text  # the form's proposer, and who sent it

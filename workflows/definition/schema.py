@@ -207,6 +207,9 @@ class ResponseSpec(DefinitionModel):
     sections: list[ResponseSection] = []
     repeatable: bool = False  # the unit may send several filled forms in one answer
     max_items: Annotated[int, Field(ge=1, le=50)] = 10  # how many, when repeatable
+    # The field that names who proposes (Mẫu A1-ĐXNV: "Tên tổ chức/cá nhân đề xuất"), which may be a business the
+    # unit forwards for: lists of the forms name each by it, and by the unit that sent it beside. None: the unit.
+    proposer: Name | None = None
 
     @model_validator(mode="after")
     def _fields_match_kind(self) -> ResponseSpec:
@@ -233,6 +236,9 @@ class ResponseSpec(DefinitionModel):
         repeated = sorted({k for k in keys if keys.count(k) > 1})
         if repeated:
             raise ValueError(f"khóa trường được liệt kê hai lần: {', '.join(repeated)}")
+        if self.proposer is not None and self.proposer not in keys:
+            raise ValueError(f"proposer \"{self.proposer}\" không phải khóa của một trường trong phiếu "
+                             f"(các trường: {', '.join(keys) or 'không có'})")
         return self
 
     def section(self, key: str) -> ResponseSection:

@@ -728,7 +728,7 @@ def proposal_list_data(job: Job) -> docs.ProposalListData:
         call_subject=facts.purpose, ministry_letter=_ministry_letter_or_generic(facts), proposals=facts.proposals,
         cc=DEFAULT_CC, signer=_signer(facts), ministry=MINISTRY,
         call_letter=_call_letter(job) if state.launched_at else None, deadline=state.deadline,
-        form=_form_name(facts.workflow), declined_units=_declined(facts),
+        form=_form_name(facts.workflow), declined_units=_declined(facts), proposer_key=facts.workflow.response.proposer,
         declined_answer=facts.workflow.terms.received.get("agree", ""))
 
 
