@@ -280,7 +280,8 @@ class RespondIn(Strict):
 
     unit: Code
     kind: Literal["agree", "comments", "proposals"] = Field(
-        description="agree (đồng ý, không có ý kiến), comments (có ý kiến), proposals (gửi phiếu)")
+        description="agree (trả lời không kèm nội dung, theo lời của loại đợt: đồng ý, không có ý kiến; đợt đề xuất: "
+                    "không có đề xuất; không gửi kèm proposals), comments (có ý kiến), proposals (gửi phiếu)")
     comments: Annotated[list[CommentIn], Field(max_length=MAX_COMMENTS, description="Các ý kiến, khi kind là "
                                                                                      "comments")] = []
     proposals: Annotated[list[Annotated[dict[Key, FieldText], Field(max_length=40)]],
