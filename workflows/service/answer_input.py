@@ -277,6 +277,8 @@ def check_answer(spec: ResponseSpec, kind: ResponseKind, comments: tuple[Comment
     if kind is ResponseKind.AGREE:
         if not spec.allow_agree:
             problems.append(Problem("answer", f"Đợt này không nhận trả lời \"{agreed}\"."))
+        elif comments and spec.kind == "proposals":
+            problems.append(Problem("answer", "Đợt này nhận trả lời theo mẫu của đợt, không nhận ý kiến góp ý."))
         elif proposals and spec.kind == "proposals":
             word = terms.answer if terms is not None else "phiếu"
             answered = f"\"{terms.answered}\"" if terms is not None else "trả lời theo mẫu"
