@@ -567,7 +567,8 @@ def test_a_unit_sends_two_proposals_in_one_answer_and_both_reach_the_proposal_li
     assert listing is not None
     sheet = load_workbook(io.BytesIO(listing.content)).active
     rows = [row for row in sheet.iter_rows(min_row=2, values_only=True) if any(row)]
-    assert [(row[1], row[2]) for row in rows] == [("Sở Công Thương", A1["task_name"]),
+    # the unit that sent them, who proposes (the form's own field, after it), then the task
+    assert [(row[1], row[3]) for row in rows] == [("Sở Công Thương", A1["task_name"]),
                                                   ("Sở Công Thương", second["task_name"])]
 
 
