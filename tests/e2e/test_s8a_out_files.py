@@ -119,7 +119,7 @@ def test_db_backup_refuses_an_existing_file_and_overwrite_replaces_it(cli, tmp_p
     assert sorted(p.name for p in tmp_path.iterdir()) == ["home", "sao-luu.db"]  # no temporary file left
 
 
-def test_round_sign_refuses_an_existing_out_before_signing(cli, tmp_path: Path, keys: dict[str, str]) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_round_sign_refuses_an_existing_out_before_signing(cli, tmp_path: Path, keys: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
     cli(*CREATE)
     out = tmp_path / "cong-van-da-ky.pdf"
     out.write_bytes(EDITED)

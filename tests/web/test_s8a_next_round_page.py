@@ -26,7 +26,7 @@ def _rounds(app: App) -> int:
         return len(uow.rounds.list())
 
 
-def test_a_report_round_still_collecting_starts_no_next_round(ykien_app: App, staff: TestClient) -> None:  # noqa: F811
+def test_a_report_round_still_collecting_starts_no_next_round(ykien_app: App, staff: TestClient) -> None:
     round_id = launch_report_round(ykien_app)
     before = _rounds(ykien_app)
     refused = staff.post(f"/rounds/{round_id}/next-round", data=NEXT, follow_redirects=False)
@@ -36,7 +36,7 @@ def test_a_report_round_still_collecting_starts_no_next_round(ykien_app: App, st
     assert _rounds(ykien_app) == before
 
 
-def test_a_consultation_starts_no_next_round(ykien_app: App, staff: TestClient) -> None:  # noqa: F811
+def test_a_consultation_starts_no_next_round(ykien_app: App, staff: TestClient) -> None:
     round_id = launch_consultation(ykien_app)
     execute(ykien_app, round_id, Launch(no_draft_reason="Thử"), STAFF)
     execute(ykien_app, round_id, Close("Thử"), STAFF)

@@ -56,7 +56,7 @@ def docx_text(content: bytes) -> str:
 
 
 def test_the_unit_page_offers_the_answer_without_forms_and_records_it_in_the_kinds_words(
-        ykien_app: App, unit_client: TestClient, capture: SmtpCapture) -> None:  # noqa: F811
+        ykien_app: App, unit_client: TestClient, capture: SmtpCapture) -> None:
     round_id = launch(ykien_app, "proposal_call")
     token = links(capture)["SCT"]
     page = unit_client.get(f"/r/{token}").text
@@ -82,7 +82,7 @@ def test_the_unit_page_offers_the_answer_without_forms_and_records_it_in_the_kin
 
 
 def test_forms_sent_with_the_answer_without_forms_are_refused_naming_it_and_nothing_is_recorded(
-        ykien_app: App, unit_client: TestClient, staff: TestClient, capture: SmtpCapture) -> None:  # noqa: F811
+        ykien_app: App, unit_client: TestClient, staff: TestClient, capture: SmtpCapture) -> None:
     round_id = launch(ykien_app, "proposal_call")
     token = links(capture)["SCT"]
     both = {**answer_form(ykien_app, token, PROPOSAL, "p1_"), "answer": "agree"}
@@ -112,7 +112,7 @@ def test_forms_sent_with_the_answer_without_forms_are_refused_naming_it_and_noth
 
 
 def test_staff_and_the_api_record_it_the_grid_counts_and_filters_it_and_reminders_pass_it_by(
-        ykien_app: App, staff: TestClient, capture: SmtpCapture, clock: FrozenClock) -> None:  # noqa: F811
+        ykien_app: App, staff: TestClient, capture: SmtpCapture, clock: FrozenClock) -> None:
     round_id = launch(ykien_app, "proposal_call")
     paper = {"unit": "STP", "kind": "agree", "channel": "paper", "note": "CV 812/STP"}
     confirm = staff.post(f"/rounds/{round_id}/respond", data=paper)
@@ -150,7 +150,7 @@ def test_staff_and_the_api_record_it_the_grid_counts_and_filters_it_and_reminder
 
 
 def test_a_call_every_answering_unit_declined_ends_with_the_report_naming_them(
-        ykien_app: App, unit_client: TestClient, staff: TestClient, capture: SmtpCapture,  # noqa: F811
+        ykien_app: App, unit_client: TestClient, staff: TestClient, capture: SmtpCapture,
         clock: FrozenClock) -> None:
     round_id = launch(ykien_app, "proposal_call")
     token = links(capture)["SCT"]
@@ -171,7 +171,7 @@ def test_a_call_every_answering_unit_declined_ends_with_the_report_naming_them(
 
 
 def test_the_proposal_list_says_who_declined_beside_who_proposed(
-        ykien_app: App, staff: TestClient, clock: FrozenClock) -> None:  # noqa: F811
+        ykien_app: App, staff: TestClient, clock: FrozenClock) -> None:
     round_id = launch(ykien_app, "proposal_call")
     forwarded = {**PROPOSAL, "organisation": "Công ty TNHH Chè Phia Đén"}  # a business's, sent on by the unit
     assert staff.post(f"/api/rounds/{round_id}/respond", json={"unit": "SCT", "kind": "proposals",
