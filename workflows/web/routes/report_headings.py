@@ -8,6 +8,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from models.errors import DomainError, InvalidInput
 from models.staff import StaffUser
+from workflows.definition import Capability
 from workflows.service.deadlines import read_date
 from workflows.service.report_sections import report_consolidation, save_heading_text, start_next_round
 from workflows.service.views import round_brief
@@ -29,9 +30,11 @@ def _page(request: Request, round_id: int, user: StaffUser, typed: dict[str, str
     flash = {"flash": FLASH[ok], "flash_kind": "ok"} if ok in FLASH else {}
     if errors:  # said at the top too: an unknown heading has no place of its own on the page
         flash = {"flash": " ".join(errors.values()), "flash_kind": "error"}
+    next_states = [report.workflow.state_title(name) for name in report.workflow.states_allowing(Capability.NEXT_ROUND)]
     return render(request, "report_consolidation.html", {
         "brief": brief, "tab": "consolidation", "workflow": report.workflow, "report": report,
         "can_change": user.can_change_round(brief.office), "typed": typed or {}, "errors": errors or {},
+        "next_round_now": report.workflow.allows(brief.status, Capability.NEXT_ROUND), "next_round_states": next_states,
         **flash}, status_code=status)
 
 
