@@ -12,6 +12,7 @@ class AnswerStatus(StrEnum):
     COMMENTS = "comments"
     AGREE = "agree"
     PROPOSALS = "proposals"
+    DECLINED = "declined"  # an answer the kind reads as a refusal (a workshop's "Không tham dự")
     PENDING = "pending"
     SILENT = "silent"
     NOT_ASKED = "not_asked"
@@ -29,6 +30,7 @@ ANSWER_LABELS: dict[AnswerStatus, str] = {
     AnswerStatus.COMMENTS: "Có ý kiến góp ý",
     AnswerStatus.AGREE: "Đồng ý / không có ý kiến",
     AnswerStatus.PROPOSALS: "Có đề xuất",
+    AnswerStatus.DECLINED: "Từ chối",
     AnswerStatus.PENDING: "Chưa trả lời",
     AnswerStatus.SILENT: "Không trả lời",
     AnswerStatus.NOT_ASKED: "Không cần trả lời",  # published or informed: every kind says so
@@ -42,6 +44,15 @@ EMAIL_LABELS: dict[EmailStatus, str] = {
     EmailStatus.SENT: "Đã gửi",
     EmailStatus.FAILED: "Gửi lỗi",
 }
+
+
+@dataclass(frozen=True)
+class DeclineMatch:
+    """What makes a unit's latest form a refusal: one of `values` in its field `field` (a kind's response.decline,
+    handed to the queries that classify units)."""
+
+    field: str
+    values: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -88,8 +99,8 @@ def answer_labels(answered: str | None = None, agreed: str | None = None) -> dic
 
 def unit_status(recipient: RecipientState, round_deadline: date | None, today: date,
                 email: EmailStatus, silence_is_agreement: bool,
-                opened: tuple[datetime | None, datetime | None] = (None, None)) -> UnitStatus:
-    """Classify one unit on a given local date."""
+                opened: tuple[datetime | None, datetime | None] = (None, None), declined: bool = False) -> UnitStatus:
+    """Classify one unit on a given local date; `declined`: its latest form is a refusal (DeclineMatch)."""
     deadline = recipient.deadline(round_deadline)
     past_deadline = deadline is not None and today > deadline
     if not recipient.answers:
@@ -99,7 +110,7 @@ def unit_status(recipient: RecipientState, round_deadline: date | None, today: d
     elif recipient.response_kind is ResponseKind.AGREE:
         answer = AnswerStatus.AGREE
     elif recipient.response_kind is ResponseKind.PROPOSALS:
-        answer = AnswerStatus.PROPOSALS
+        answer = AnswerStatus.DECLINED if declined else AnswerStatus.PROPOSALS
     else:
         answer = AnswerStatus.SILENT if past_deadline else AnswerStatus.PENDING
     late = recipient.has_answered and recipient.response_late

@@ -10,10 +10,12 @@ from sqlalchemy import ColumnElement, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from models.db.round_repository import declined_answer
 from models.db.tables import OutboxRow, RecipientRow, RoundRow, TimerRow, UserRow
 from models.db.tables_digest import DigestSentRow, DigestSubscriptionRow
 from models.rounds import RecipientRole
 from models.staff import Role, StaffUser
+from models.unit_status import DeclineMatch
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,7 @@ class AnswerRow:
     responded_at: datetime
     late: bool
     revision: int
+    declined: bool = False  # its answer declines (DeclineMatch)
 
 
 @dataclass(frozen=True)
@@ -147,18 +150,20 @@ class DigestRepository:
         return [LiveRound(row.id, row.workflow, row.status, row.title, row.deadline, row.silence_is_agreement,
                           row.entered_at) for row in self.session.execute(query.order_by(RoundRow.id))]
 
-    def answers_between(self, round_id: int, since: datetime, until: datetime, limit: int
-                        ) -> tuple[int, list[AnswerRow]]:
-        """How many units answered in (since, until], and the latest `limit` of them."""
+    def answers_between(self, round_id: int, since: datetime, until: datetime, limit: int,
+                        decline: DeclineMatch | None = None) -> tuple[int, list[AnswerRow]]:
+        """How many units answered in (since, until], and the latest `limit` of them (with `decline`, whether each
+        one's answer declines)."""
         where = (RecipientRow.round_id == round_id, RecipientRow.response_kind.is_not(None),
                  RecipientRow.responded_at > since, RecipientRow.responded_at <= until)
         total = self.session.scalar(select(func.count()).select_from(RecipientRow).where(*where)) or 0
         rows = self.session.execute(
             select(RecipientRow.unit_name, RecipientRow.response_kind, RecipientRow.responded_at,
-                   RecipientRow.response_late, RecipientRow.response_revision)
+                   RecipientRow.response_late, RecipientRow.response_revision,
+                   declined_answer(decline).label("declined"))
             .where(*where).order_by(RecipientRow.responded_at.desc(), RecipientRow.id).limit(limit))
-        return total, [AnswerRow(r.unit_name, r.response_kind, r.responded_at, r.response_late, r.response_revision)
-                       for r in rows]
+        return total, [AnswerRow(r.unit_name, r.response_kind, r.responded_at, r.response_late, r.response_revision,
+                                 bool(r.declined)) for r in rows]
 
     def unanswered(self, round_id: int, today: date, limit: int) -> Unanswered:
         """The units asked to answer that have not: how many are past their own deadline (an extension, or the

@@ -6,13 +6,14 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, bindparam, case, func, literal, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, case, exists, false, func, literal, select, update
 from sqlalchemy.orm import Session
 
 from models.db.access_token_repository import AccessToken, LinkTarget
 from models.db.tables import AccessTokenRow, CommentRow, OutboxRow, RecipientRow, ResponseRow, RoundRow, table_of
 from models.errors import DomainError, RoundNotFound
 from models.rounds import RecipientRole, RecipientState, ResponseKind, RoundState, Task, UnitCounts
+from models.unit_status import DeclineMatch
 
 
 class ConcurrentUpdate(DomainError):
@@ -134,6 +135,7 @@ class GridRow:
     email: str  # an EmailStatus value
     first_opened_at: datetime | None
     last_opened_at: datetime | None
+    declined: bool = False  # its latest answer declines (the kind's response.decline)
 
 
 UnitNames = list[tuple[int, str, str]]  # (id, code, name) of units (aliases: RoundRepository.list shadows list)
@@ -144,15 +146,30 @@ Ids = list[int]
 _MAIL_RANK = {"failed": 3, "queued": 2, "sent": 1}
 
 
+def declined_answer(decline: DeclineMatch | None) -> ColumnElement[bool]:
+    """Whether the unit of the outer query's RecipientRow answered with a form that declines: its latest answer
+    (the revision its row counts) holds one of the refusing values in the field, read by a JSON path into the
+    first form, as the dashboard's counts read it. Always false when the kind's answers cannot decline."""
+    if decline is None:
+        return false()
+    value: Any = ResponseRow.proposal[(0, decline.field)].as_string()
+    return and_(RecipientRow.response_kind == ResponseKind.PROPOSALS.value,
+                exists().where(ResponseRow.recipient_id == RecipientRow.id,
+                               ResponseRow.revision == RecipientRow.response_revision,
+                               value.in_(decline.values)))
+
+
 class _Grid:
     """The grid's statuses as SQL expressions, classified as models.unit_status.unit_status classifies a unit
     (tests/integration/test_answer_path.py checks the two agree)."""
 
-    def __init__(self, round_id: int, today: date) -> None:
+    def __init__(self, round_id: int, today: date, decline: DeclineMatch | None = None) -> None:
         self.round_id = round_id
         deadline = func.coalesce(RecipientRow.deadline_override, RoundRow.deadline)
+        self.declined = declined_answer(decline)
         self.answer: ColumnElement[str] = case(
             (RecipientRow.role != RecipientRole.COMMENT.value, literal("not_asked")),
+            *(((self.declined, literal("declined")),) if decline is not None else ()),
             (RecipientRow.response_kind.is_not(None), RecipientRow.response_kind),
             (deadline < today, literal("silent")), else_=literal("pending"))
         self.rank_of_row = func.max(case(*((OutboxRow.status == status, value) for status, value in _MAIL_RANK.items()),
@@ -424,6 +441,11 @@ class RoundRepository:
                  .group_by(RecipientRow.round_id))
         return {rid: count for rid, count in self.session.execute(query)}
 
+    def declined_units(self, round_id: int, decline: DeclineMatch) -> set[str]:
+        """The codes of the units whose latest answer declines, in one query."""
+        query = select(RecipientRow.unit_code).where(RecipientRow.round_id == round_id, declined_answer(decline))
+        return set(self.session.scalars(query))
+
     def opened(self, round_id: int) -> dict[str, tuple[datetime | None, datetime | None]]:
         """(first, last) time each unit opened its personal link."""
         query = select(RecipientRow.unit_code, RecipientRow.first_opened_at, RecipientRow.last_opened_at).where(
@@ -456,12 +478,13 @@ class RoundRepository:
                  .order_by(RecipientRow.id))
         return {code: name for code, name in self.session.execute(query)}
 
-    def grid_counts(self, round_id: int, today: date) -> dict[str, int]:
+    def grid_counts(self, round_id: int, today: date, decline: DeclineMatch | None = None) -> dict[str, int]:
         """The counts above a round's grid, in two GROUP BY queries with no join between them (a join of the units
         to their mail is planned as a nested loop while a new round's statistics are not yet gathered): units by
         answer status, with how many answered late, have an extension, opened their link; and units by the
-        status of the mail sent to them ("email_<status>")."""
-        grid = _Grid(round_id, today)
+        status of the mail sent to them ("email_<status>"). With `decline`, the units whose answer declines are
+        counted as "declined", apart from the other answers."""
+        grid = _Grid(round_id, today, decline)
         flags = {name: func.sum(case((condition, 1), else_=0)) for name, condition in
                  (("late", grid.late), ("extended", grid.extended), ("opened", grid.opened))}
         by_answer = (select(grid.answer.label("answer"), func.count().label("units"),
@@ -486,28 +509,30 @@ class RoundRepository:
             counts["email_none"] = counts.get("email_none", 0) + total - mailed
         return counts
 
-    def grid_units(self, round_id: int, today: date, grid_filter: GridFilter) -> UnitNames:
+    def grid_units(self, round_id: int, today: date, grid_filter: GridFilter,
+                   decline: DeclineMatch | None = None) -> UnitNames:
         """(id, code, name) of the units that pass the filter, in the round's order: for a search by name, which
         is matched in Python (casefold, as SQLite and PostgreSQL's C locale only fold ASCII)."""
-        grid = _Grid(round_id, today)
+        grid = _Grid(round_id, today, decline)
         query = (select(RecipientRow.id, RecipientRow.unit_code, RecipientRow.unit_name)
                  .join(RoundRow, RoundRow.id == RecipientRow.round_id)
                  .where(*grid.where(grid_filter)).order_by(RecipientRow.id))
         return [(row.id, row.unit_code, row.unit_name) for row in self.session.execute(query)]
 
-    def grid_matched(self, round_id: int, today: date, grid_filter: GridFilter) -> int:
-        grid = _Grid(round_id, today)
+    def grid_matched(self, round_id: int, today: date, grid_filter: GridFilter,
+                     decline: DeclineMatch | None = None) -> int:
+        grid = _Grid(round_id, today, decline)
         query = (select(func.count()).select_from(RecipientRow).join(RoundRow, RoundRow.id == RecipientRow.round_id)
                  .where(*grid.where(grid_filter)))
         return self.session.scalar(query) or 0
 
     def grid_page(self, round_id: int, today: date, grid_filter: GridFilter, limit: int, offset: int = 0,
-                  ids: Ids | None = None) -> GridRows:
+                  ids: Ids | None = None, decline: DeclineMatch | None = None) -> GridRows:
         """One page of the grid, in the round's order; `ids` (from grid_units) picks the units instead of
         limit and offset."""
-        grid = _Grid(round_id, today)
+        grid = _Grid(round_id, today, decline)
         query = (select(*RECIPIENT_COLUMNS, grid.rank.label("mail_rank"), RecipientRow.first_opened_at,
-                        RecipientRow.last_opened_at)
+                        RecipientRow.last_opened_at, grid.declined.label("declined"))
                  .join(RoundRow, RoundRow.id == RecipientRow.round_id).order_by(RecipientRow.id))
         if ids is not None:
             query = query.where(RecipientRow.round_id == round_id, RecipientRow.id.in_(ids))
@@ -515,7 +540,7 @@ class RoundRepository:
             query = query.where(*grid.where(grid_filter)).limit(limit).offset(offset)
         statuses = {value: status for status, value in _MAIL_RANK.items()}
         return [GridRow(row.id, _recipient_state(row), statuses.get(row.mail_rank, "none"), row.first_opened_at,
-                        row.last_opened_at)
+                        row.last_opened_at, bool(row.declined))
                 for row in self.session.execute(query)]
 
     def record_opening(self, recipient_id: int, at: datetime) -> None:

@@ -342,6 +342,10 @@ class WorkshopReportData:
     tasks: list[TaskResult] = field(default_factory=list)
     attendance: list[Attendance] = field(default_factory=list)
     choice_label: str = "Đăng ký"  # the registration form's choice field, as the table header says it
+    # The options of that field that decline ("Không tham dự"), and what the units giving the others are called
+    # ("Tham dự"): the report then says how many come in all; none when the form cannot decline.
+    declining: tuple[str, ...] = ()
+    attending_label: str | None = None
     results: list[str] = field(default_factory=list)
     recommendations: list[str] = field(default_factory=list)
     cc: list[str] = field(default_factory=list)
@@ -401,6 +405,18 @@ def render_workshop_report(data: WorkshopReportData) -> bytes:
     return document.to_bytes()
 
 
+def _attending_said(attending_label: str, declining: tuple[str, ...], totals: dict[str, int]) -> str:
+    """"tham dự: 03 (tham dự 02, cử người dự thay 01); không tham dự: 01": the units that come summed, with how
+    they come when the form offers more than one way, then each way of declining."""
+    coming = [(option, count) for option, count in totals.items() if option not in declining]
+    detail = ", ".join(f"{option.lower()} {vietnamese.quantity(count)}" for option, count in coming)
+    ways = f" ({detail})" if len(coming) > 1 else ""
+    parts = [f"{attending_label.lower()}: {vietnamese.quantity(sum(count for _, count in coming))}{ways}"]
+    parts += [f"{option.lower()}: {vietnamese.quantity(count)}" for option, count in totals.items()
+              if option in declining]
+    return "; ".join(parts)
+
+
 def _attendance(document: Decree30Document, data: WorkshopReportData) -> None:
     invited = sum(a.invited for a in data.attendance)
     if not invited:
@@ -409,6 +425,8 @@ def _attendance(document: Decree30Document, data: WorkshopReportData) -> None:
     options = [option for option, _ in data.attendance[0].counts]
     totals = {option: sum(dict(a.counts).get(option, 0) for a in data.attendance) for option in options}
     said = "; ".join(f"{option.lower()}: {vietnamese.quantity(count)}" for option, count in totals.items())
+    if data.attending_label is not None:
+        said = _attending_said(data.attending_label, data.declining, totals)
     silent = sum(a.not_registered for a in data.attendance)
     document.paragraph(f"{EVENT} mời {vietnamese.quantity(invited)} cơ quan, đơn vị. Kết quả "
                        f"{clause(data.choice_label).lower()}: {said}; {NOT_REGISTERED.lower()}: "

@@ -26,6 +26,10 @@ class FormColumn:
 
     label: str
     options: tuple[str, ...] = ()
+    # Its options that decline ("Không tham dự") and what the units giving the others are called ("Tham dự"): the
+    # summary then gives how many come in all; none when the field tells no refusal.
+    declining: tuple[str, ...] = ()
+    attending_label: str | None = None
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,22 @@ class AttendeeListData:
         out = [(option, given.count(option)) for option in options + extra]
         return [*out, (NOT_REGISTERED, sum(1 for row in self.rows if not row.values))]
 
+    def summary(self, column: int) -> list[tuple[str, int, bool]]:
+        """The count lines of a choice column as (words, units, bold): each option as counts() gives it; for a column
+        that tells a refusal, the options that come first, then how many come in all (bold), then the others and
+        the units not registered."""
+        counts = self.counts(column)
+        form = self.columns[column]
+        if form.attending_label is None:
+            return [(option, count, False) for option, count in counts]
+        *given, silent = counts
+        comes = {option for option in form.options if option not in form.declining}  # an older form's words: apart
+        coming = [(option, count, False) for option, count in given if option in comes]
+        label = form.attending_label
+        total = (f"Tổng số {label[:1].lower()}{label[1:]}", sum(count for _, count, _ in coming), True)
+        staying = [(option, count, False) for option, count in given if option not in comes]
+        return [*coming, total, *staying, (*silent, False)]
+
 
 def render_attendee_list(data: AttendeeListData) -> bytes:
     book = Workbook()
@@ -93,16 +113,16 @@ def render_attendee_list(data: AttendeeListData) -> bytes:
         cells.put(cells.at(sheet, row, 5 + len(data.columns)), "x" if attendee.late else None, horizontal="center")
         row += 1
     row += 1
-    summaries = [(f"Tổng hợp: {c.label}", data.counts(n)) for n, c in enumerate(data.columns) if c.options]
+    summaries = [(f"Tổng hợp: {c.label}", data.summary(n)) for n, c in enumerate(data.columns) if c.options]
     if not summaries:  # a form without a choice: who registered and who did not
         missing = sum(1 for attendee in data.rows if not attendee.values)
-        summaries = [("Tổng hợp", [(REGISTERED, len(data.rows) - missing), (NOT_REGISTERED, missing)])]
+        summaries = [("Tổng hợp", [(REGISTERED, len(data.rows) - missing, False), (NOT_REGISTERED, missing, False)])]
     for title, counts in summaries:
         cells.put(cells.at(sheet, row, 2), title, bold=True, border=False, wrap=False)
         row += 1
-        for option, count in counts:
-            cells.put(cells.at(sheet, row, 2), option)
-            cells.put(cells.at(sheet, row, 3), count, horizontal="right")
+        for option, count, bold in counts:
+            cells.put(cells.at(sheet, row, 2), option, bold=bold)
+            cells.put(cells.at(sheet, row, 3), count, bold=bold, horizontal="right")
             row += 1
         row += 1
     cells.print_setup(sheet, title_rows=(3, 3))

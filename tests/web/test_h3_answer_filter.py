@@ -1,5 +1,6 @@
 """The answer filter of a round's grid offers what a unit of its kind can answer: a workshop's units register (a
-form), they never send comments nor "agree", so neither is offered, and the form's label is not offered twice."""
+form) or decline (the kind's response.decline), they never send comments nor "agree", so neither is offered, and the
+form's label is not offered twice."""
 from __future__ import annotations
 
 import re
@@ -18,4 +19,4 @@ def options_of_answer_filter(page: str) -> list[str]:
 
 def test_the_answer_filter_offers_only_what_the_kind_answers(ykien_app: App, staff: TestClient) -> None:
     offered = options_of_answer_filter(staff.get(f"/rounds/{launch_workshop(ykien_app)}").text)
-    assert offered == ["", "proposals", "pending", "silent", "not_asked"]
+    assert offered == ["", "proposals", "declined", "pending", "silent", "not_asked"]

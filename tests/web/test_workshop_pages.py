@@ -455,11 +455,13 @@ def test_the_dashboard_counts_each_rsvp_option_and_the_tasks_of_a_workshop(
                      files=paper_file())
     workshop_clock.set(datetime(2025, 8, 18, 9, 0, tzinfo=TZ))  # the papers were due on 15/08
     dashboard = log_in(staff).get("/").text  # days later: a new session
-    assert '<span class="kind-summary">Tham dự 2 · Cử người dự thay 1 · Không tham dự 1</span>' in dashboard
+    assert ('<span class="kind-summary">Tham dự 3 (Tham dự 2, Cử người dự thay 1) · Không tham dự 1</span>'
+            in dashboard)
     assert '<span class="kind-summary">Nhiệm vụ: 1/2 đã nộp, 1 quá hạn</span>' in dashboard
-    # SNV declined: the grid says it answered, and its "Tham dự" column says how; "Đã đăng ký" would say it comes
+    # SNV declined: the grid counts it apart from those who come (the kind's response.decline); "Đã đăng ký" would
+    # say it comes
     grid = staff.get(f"/rounds/{round_id}").text
-    assert "Đã trả lời" in grid and "Đã đăng ký" not in grid
+    assert '<span class="tag a-declined">Không tham dự</span>' in grid and "Đã đăng ký" not in grid
 
 
 def test_the_kind_counts_are_sql_aggregates_on_sqlite_and_postgresql(app: App) -> None:

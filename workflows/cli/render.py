@@ -100,6 +100,7 @@ def render_round(view, comments, tz: ZoneInfo, mail_problems: Sequence | None = 
     headers = ("Mã", "Cơ quan, đơn vị", "Vai trò", "Thư", "Trả lời", *(t for t, _ in own_columns), "Hạn",
                *(("Ghi chú",) if notes else ()), *(("Đôn đốc",) if reminded else ()))
     colors = {AnswerStatus.COMMENTS: "green", AnswerStatus.AGREE: "green", AnswerStatus.PROPOSALS: "green",
+              AnswerStatus.DECLINED: "blue",
               AnswerStatus.PENDING: "yellow", AnswerStatus.SILENT: "red", AnswerStatus.NOT_ASKED: "dim"}
     roles = {role: label.lower() for role, label in role_labels(workflow).items()}
     rows = [plain(unit.unit_code, unit.unit_name, roles.get(unit.role, unit.role), EMAIL_LABELS[unit.email],
@@ -121,9 +122,12 @@ def render_round(view, comments, tz: ZoneInfo, mail_problems: Sequence | None = 
     render_mail_problems(mail_problems or ())
     if comments:
         console.print(Text(f"{terms.answer[:1].upper()}{terms.answer[1:]} đã nhận", style="bold"))
+        # a kind whose forms can decline says which each unit's form says ("Tham dự", "Không tham dự")
+        said = {u.unit_code: view.answer_label(u) for u in view.units} if workflow.response.decline else {}
         for c in comments:
             where = f"[{c.section}] " if c.section else ""
-            what = c.text if c.text else (terms.agreed if c.kind == "agree" else f"({terms.answer})")
+            what = c.text if c.text else (terms.agreed if c.kind == "agree"
+                                          else f"({said.get(c.unit_code) or terms.answer})")
             late = " (trễ hạn)" if c.late else ""
             say(f"- {c.unit_name}{late}: {where}{what}" +
                 (f" → đề xuất: {c.proposed_wording}" if c.proposed_wording else ""))

@@ -193,6 +193,21 @@ class ResponseSection(DefinitionModel):
         return [f for f in self.fields if f.figure]
 
 
+class DeclineRule(DefinitionModel):
+    """An answer that says no (seed 004: the RSVP "Không tham dự"): the unit answered, and is counted and listed
+    apart from the units whose answer says yes, in the kind's words. The field is a choice of the response form
+    (checked by validate.py); `values` are its options that decline."""
+
+    field: Name  # the choice field that tells: "attendance"
+    values: list[Annotated[str, Field(min_length=1)]] = Field(min_length=1)  # ["Không tham dự"]
+    label: str = Field(min_length=1, max_length=40)  # a unit whose answer declines: "Không tham dự"
+    accepted_label: str = Field(min_length=1, max_length=40)  # a unit whose answer does not: "Tham dự"
+
+    def declines(self, values: Mapping[str, Any]) -> bool:
+        """Whether a filled form holding `values` declines."""
+        return unicodedata.normalize("NFC", str(values.get(self.field) or "")).strip() in self.values
+
+
 class ResponseSpec(DefinitionModel):
     """What a recipient sends back: free comments, or proposals on a form.
 
@@ -210,6 +225,7 @@ class ResponseSpec(DefinitionModel):
     # The field that names who proposes (Mẫu A1-ĐXNV: "Tên tổ chức/cá nhân đề xuất"), which may be a business the
     # unit forwards for: lists of the forms name each by it, and by the unit that sent it beside. None: the unit.
     proposer: Name | None = None
+    decline: DeclineRule | None = None  # what an answer that declines looks like, when the form can decline
 
     @model_validator(mode="after")
     def _fields_match_kind(self) -> ResponseSpec:
@@ -239,6 +255,8 @@ class ResponseSpec(DefinitionModel):
         if self.proposer is not None and self.proposer not in keys:
             raise ValueError(f"proposer \"{self.proposer}\" không phải khóa của một trường trong phiếu "
                              f"(các trường: {', '.join(keys) or 'không có'})")
+        if self.decline is not None and self.repeatable:
+            raise ValueError("decline: một câu trả lời gồm nhiều phiếu (repeatable) không thể là lời từ chối")
         return self
 
     def section(self, key: str) -> ResponseSection:

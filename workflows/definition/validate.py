@@ -396,6 +396,7 @@ class _Semantics:
         self.check_grace()
         self.check_sections()
         self.check_required_unless(("response",), _mapping(self.data.get("response")))
+        self.check_decline()
         self.check_assignments()
         self.check_documents()
         for state_name, state in self.states.items():
@@ -501,6 +502,30 @@ class _Semantics:
                     if options is not None and value not in options:
                         self.report((*where, j), f"\"{value}\" không phải một lựa chọn của trường \"{key}\" "
                                                  f"({'; '.join(str(o) for o in options)})")
+
+    def check_decline(self) -> None:
+        """`response.decline` names a choice field of the response form and some of its options."""
+        decline = _mapping(self.data.get("response")).get("decline")
+        if not isinstance(decline, dict) or not isinstance(decline.get("field"), str):
+            return  # absent, or its shape is the schema's to report
+        key = decline["field"]
+        fields = {f.get("key"): f for _, f in self.response_fields()}
+        where: DataPath = ("response", "decline", "field")
+        found = fields.get(key)
+        if found is None:
+            known = [k for k in fields if isinstance(k, str)]
+            self.report(where, f"decline: không có trường \"{key}\" trong phiếu trả lời{did_you_mean(key, known)}")
+            return
+        options = found.get("options")
+        if found.get("kind") != "choice" or not isinstance(options, list):
+            self.report(where, f"decline: trường \"{key}\" không phải trường lựa chọn (kind: \"choice\"); lời từ "
+                               "chối phải là một trong các lựa chọn của nó")
+            return
+        for j, value in _items(decline.get("values")):
+            if value not in options:
+                self.report(("response", "decline", "values", j),
+                            f"decline: \"{value}\" không phải một lựa chọn của trường \"{key}\" "
+                            f"({'; '.join(str(o) for o in options)})")
 
     def check_assignments(self) -> None:
         """Each kind of task: a declared participants group, a due date from the deadline or a declared date,

@@ -38,12 +38,13 @@ from models.errors import InvalidInput
 from models.moments import due_day
 from models.staff import StaffUser
 from models.text import nfc
+from models.unit_status import AnswerStatus
 from notifications.digest_mail import DigestWording, render_digest
 from workflows.definition.schema import Capability
 from workflows.service.accounts import AccountNotFound
 from workflows.service.app import App
 from workflows.service.registry import get_workflow
-from workflows.service.views import kind_answer_labels
+from workflows.service.views import decline_match, kind_answer_labels
 
 log = logging.getLogger("ykien.digest")
 
@@ -181,7 +182,7 @@ def _round_facts(app: App, uow: UnitOfWork, found: LiveRound, since: datetime, n
     workflow = get_workflow(found.workflow)
     labels = kind_answer_labels(workflow)
     today = window[0]
-    answers_total, answers = uow.digests.answers_between(found.id, since, now, NAMES_SHOWN)
+    answers_total, answers = uow.digests.answers_between(found.id, since, now, NAMES_SHOWN, decline_match(workflow))
     unanswered = uow.digests.unanswered(found.id, today, NAMES_SHOWN)
     # one instant later than the window's last midnight: a timer due then ends the window's last day
     start = datetime.combine(window[0], time(0), tzinfo=app.tz) + timedelta(microseconds=1)
@@ -196,7 +197,8 @@ def _round_facts(app: App, uow: UnitOfWork, found: LiveRound, since: datetime, n
     return RoundFacts(
         round_id=found.id, title=found.title, status_title=workflow.state_title(found.status),
         link=f"{app.settings.base_url}/rounds/{found.id}", deadline=found.deadline,
-        answers=[AnswerFact(a.unit_name, labels.get(a.response_kind, a.response_kind), a.responded_at, a.late,
+        answers=[AnswerFact(a.unit_name, labels[AnswerStatus.DECLINED.value] if a.declined
+                            else labels.get(a.response_kind, a.response_kind), a.responded_at, a.late,
                             a.revision > 1) for a in answers],
         answers_total=answers_total,
         unanswered=[UnansweredFact(name, deadline) for name, deadline in unanswered.names],

@@ -7,8 +7,30 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from workflows.definition import ResponseField, Workflow
 from workflows.service.app import App
 from workflows.service.registry import get_workflow
+
+
+def _choice_line(workflow: Workflow, item: ResponseField, counts: dict[str, int]) -> str:
+    """The units per option given ("Tham dự 12 · Cử người dự thay 3 · Không tham dự 2"); when the field tells a
+    refusal (response.decline), the units that accept summed under the kind's word, those options after it:
+    "Tham dự 15 (Tham dự 12, Cử người dự thay 3) · Không tham dự 2"."""
+    given = [(option, counts[option]) for option in item.options if counts.get(option)]
+    decline = workflow.response.decline
+    if decline is None or decline.field != item.key:
+        return " · ".join(f"{option} {count}" for option, count in given)
+    accepting = [(option, count) for option, count in given if option not in decline.values]
+    declining = sum(count for option, count in given if option in decline.values)
+    parts = []
+    if accepting:
+        detail = ", ".join(f"{option} {count}" for option, count in accepting)
+        total = sum(count for _, count in accepting)
+        only_the_word = [option for option, _ in accepting] == [decline.accepted_label]
+        parts.append(f"{decline.accepted_label} {total}" + ("" if only_the_word else f" ({detail})"))
+    if declining:
+        parts.append(f"{decline.label} {declining}")
+    return " · ".join(parts)
 
 
 def kind_summaries(app: App, rounds: Iterable[tuple[int, str]]) -> dict[int, list[str]]:
@@ -44,8 +66,7 @@ def kind_summaries(app: App, rounds: Iterable[tuple[int, str]]) -> dict[int, lis
                 continue
             counts = choices.get(item.key, {}).get(round_id, {})
             if counts:
-                lines.setdefault(round_id, []).append(
-                    " · ".join(f"{option} {counts[option]}" for option in item.options if counts.get(option)))
+                lines.setdefault(round_id, []).append(_choice_line(workflow, item, counts))
         if round_id in headings:
             units, filled = headings[round_id]
             total = len(workflow.response.answering_sections())

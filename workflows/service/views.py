@@ -16,7 +16,7 @@ from models.errors import InvalidInput
 from models.rounds import RoundState
 from models.signatures import SignatureReport
 from models.text import capfirst, nfc
-from models.unit_status import EmailStatus, UnitStatus, answer_labels, unit_status
+from models.unit_status import AnswerStatus, DeclineMatch, EmailStatus, UnitStatus, answer_labels, unit_status
 from workflows.definition import Workflow
 from workflows.service.app import App
 from workflows.service.offices import known
@@ -73,8 +73,20 @@ class RoundView:
 
 
 def kind_answer_labels(workflow: Workflow) -> dict[str, str]:
-    """AnswerStatus value -> the label of this kind ("Có ý kiến góp ý", "Có đề xuất", ...)."""
-    return {k.value: v for k, v in answer_labels(workflow.terms.answered, workflow.terms.agreed).items()}
+    """AnswerStatus value -> the label of this kind ("Có ý kiến góp ý", "Có đề xuất", ...); a kind whose answers
+    can decline names those that do and those that do not in its own words ("Không tham dự", "Tham dự")."""
+    labels = {k.value: v for k, v in answer_labels(workflow.terms.answered, workflow.terms.agreed).items()}
+    decline = workflow.response.decline
+    if decline is not None:
+        labels[AnswerStatus.PROPOSALS.value] = decline.accepted_label
+        labels[AnswerStatus.DECLINED.value] = decline.label
+    return labels
+
+
+def decline_match(workflow: Workflow) -> DeclineMatch | None:
+    """What makes an answer of this kind a refusal, for the queries that classify units; None when none can."""
+    decline = workflow.response.decline
+    return DeclineMatch(decline.field, tuple(decline.values)) if decline is not None else None
 
 
 def counts_silence(workflow: Workflow, state: RoundState) -> bool:
@@ -123,10 +135,12 @@ def round_view(app: App, round_id: int) -> RoundView:
         opened = uow.rounds.opened(round_id)
         timers = _planned(uow, round_id)
         signatures = uow.reply_signatures.latest_by_unit(round_id, state.draft_version)
+        decline = decline_match(get_workflow(state.workflow))
+        declined = uow.rounds.declined_units(round_id, decline) if decline is not None else set()
     workflow = get_workflow(state.workflow)
     silence = counts_silence(workflow, state)
     units = [unit_status(r, state.deadline, today, _email_status(mail.get(r.unit_code)), silence,
-                         opened.get(r.unit_code, (None, None)))
+                         opened.get(r.unit_code, (None, None)), r.unit_code in declined)
              for r in state.recipients.values()]
     counts: dict[str, int] = {}
     for unit in units:
@@ -166,26 +180,29 @@ def round_grid(app: App, round_id: int, grid_filter: GridFilter | None = None, s
     needle = search.strip().casefold()
     with app.uow(read_only=True) as uow:
         state = uow.rounds.get(round_id, lock=False, no_units=True)
-        counts = uow.rounds.grid_counts(round_id, today)
+        workflow = get_workflow(state.workflow)
+        decline = decline_match(workflow)
+        counts = uow.rounds.grid_counts(round_id, today, decline)
         total = sum(n for key, n in counts.items() if key.startswith("email_"))
         found: list[int] | None = None
         if needle:
-            found = [unit_id for unit_id, code, name in uow.rounds.grid_units(round_id, today, grid_filter)
+            found = [unit_id for unit_id, code, name in uow.rounds.grid_units(round_id, today, grid_filter, decline)
                      if needle in code.casefold() or needle in name.casefold()]
             matched = len(found)
         else:
-            matched = total if grid_filter == GridFilter() else uow.rounds.grid_matched(round_id, today, grid_filter)
+            matched = (total if grid_filter == GridFilter()
+                       else uow.rounds.grid_matched(round_id, today, grid_filter, decline))
         pages = max(1, -(-matched // page_size))
         page = min(max(page, 1), pages)
         offset = (page - 1) * page_size
         rows = uow.rounds.grid_page(round_id, today, grid_filter, page_size, offset,
-                                    ids=found[offset:offset + page_size] if found is not None else None)
+                                    ids=found[offset:offset + page_size] if found is not None else None,
+                                    decline=decline)
         timers = _planned(uow, round_id)
         signatures = uow.reply_signatures.latest_by_unit(round_id, state.draft_version)
-    workflow = get_workflow(state.workflow)
     silence = counts_silence(workflow, state)
     units = [unit_status(row.recipient, state.deadline, today, EmailStatus(row.email), silence,
-                         (row.first_opened_at, row.last_opened_at)) for row in rows]
+                         (row.first_opened_at, row.last_opened_at), row.declined) for row in rows]
     return RoundGrid(state, workflow.state_title(state.status), units, counts, timers, today,
                      kind_answer_labels(workflow), workflow.silence.label if silence else None,
                      timer_titles(workflow), workflow.title, signatures, total=total, matched=matched, page=page,

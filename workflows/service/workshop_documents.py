@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from models.assignments import Assignment
 from models.db.report_repository import UnitForm
@@ -154,8 +154,11 @@ class WorkshopFacts:
 
     @property
     def choice(self) -> ResponseField | None:
-        """The registration's answer: the form's first choice field ("Đăng ký tham dự")."""
-        return next((f for f in self.fields if f.kind == "choice"), None)
+        """The registration's answer: the field that tells a refusal (response.decline), else the form's first choice
+        field ("Đăng ký tham dự")."""
+        decline = self.workflow.response.decline
+        return next((f for f in self.fields if f.key == decline.field), None) if decline is not None else next(
+            (f for f in self.fields if f.kind == "choice"), None)
 
     def attendance(self) -> list[Attendance]:
         choice = self.choice
@@ -257,7 +260,10 @@ def build_invitation_letter(job: Job) -> bytes:
 def attendee_data(facts: RoundFacts) -> AttendeeListData:
     workshop = WorkshopFacts(facts)
     fields = workshop.fields
-    columns = tuple(FormColumn(f.label, tuple(f.options)) for f in fields)
+    decline = facts.workflow.response.decline
+    columns = tuple(FormColumn(f.label, tuple(f.options), tuple(decline.values), decline.accepted_label)
+                    if decline is not None and f.key == decline.field else FormColumn(f.label, tuple(f.options))
+                    for f in fields)
     rows: list[AttendeeRow] = []
     for item in workshop.invited:
         recipient = item.recipient
@@ -289,8 +295,15 @@ def report_data(job: Job) -> WorkshopReportData:
         plan=_plan_citation(job), references=list(facts.details.legal_bases),
         tasks=workshop.task_results(), attendance=workshop.attendance(),
         choice_label=choice.label if choice is not None else REGISTERED,
+        **_declining(facts),
         results=_list(facts, "event_results"), recommendations=_list(facts, "recommendations"),
         cc=["Lãnh đạo Sở"])
+
+
+def _declining(facts: RoundFacts) -> dict[str, Any]:
+    """The report's words for a form that tells a refusal: the options that decline, what the others are called."""
+    decline = facts.workflow.response.decline
+    return {} if decline is None else {"declining": tuple(decline.values), "attending_label": decline.accepted_label}
 
 
 def build_workshop_report(job: Job) -> bytes:

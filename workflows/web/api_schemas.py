@@ -136,7 +136,7 @@ class UnitOut(BaseModel):
     unit_name: str
     role: Literal["comment", "publish", "inform"]
     email: Literal["none", "queued", "sent", "failed"]
-    answer: Literal["comments", "agree", "proposals", "pending", "silent", "not_asked"]
+    answer: Literal["comments", "agree", "proposals", "declined", "pending", "silent", "not_asked"]
     deadline: date | None
     late: bool
     extended: bool
@@ -173,7 +173,8 @@ class RoundOut(BaseModel):
     closed_at: datetime | None
     today: date
     counts: dict[str, int] = Field(
-        description="Số đơn vị theo trạng thái trả lời, thư (email_*), late, extended, opened (mọi đơn vị của đợt)")
+        description="Số đơn vị theo trạng thái trả lời (declined: trả lời từ chối, như \"Không tham dự\"), thư "
+                    "(email_*), late, extended, opened (mọi đơn vị của đợt)")
     units: list[UnitOut] = Field(description="Các đơn vị của trang `page` (theo thứ tự của đợt)")
     units_total: int = Field(0, description="Số đơn vị của đợt")
     page: int = Field(1, description="Trang đang xem (một trang sau trang cuối cho trang cuối)")

@@ -737,10 +737,14 @@ FILES_DROPPED = "Các tệp vừa chọn chưa được lưu: vui lòng chọn l
 
 def _answer_statuses(workflow: Workflow, counts: Mapping[str, int]) -> list[AnswerStatus]:
     """The answers the grid's filter offers: those a unit of this kind can give (a form, or comments; "agree" only
-    where the kind allows it), the waiting ones, and any the grid counts all the same."""
+    where the kind allows it; a refusal apart where its form can decline), the waiting ones, and any the grid counts
+    all the same."""
     content = AnswerStatus.PROPOSALS if workflow.response.kind == "proposals" else AnswerStatus.COMMENTS
     given = [AnswerStatus.AGREE] if workflow.response.allow_agree else []
-    # The answer with content first, then the one without ("Có đề xuất", "Không có đề xuất", "Chưa trả lời").
+    if workflow.response.decline is not None:
+        given.append(AnswerStatus.DECLINED)
+    # The answer with content first, then those without ("Có đề xuất", "Không có đề xuất"; "Tham dự", "Không tham
+    # dự"), then the units that have not answered.
     offered = [content, *given, AnswerStatus.PENDING, AnswerStatus.SILENT, AnswerStatus.NOT_ASKED]
     return offered + [a for a in AnswerStatus if a not in offered and counts.get(a.value)]
 
