@@ -23,3 +23,13 @@ def when_due(moment: datetime, tz: tzinfo) -> str:
     if moment.astimezone(tz).time() == time(0, 0):
         return f"hết ngày {due_day(moment, tz):%d/%m/%Y}"
     return f"lúc {local_moment(moment, tz)}"
+
+
+def when_happened(moment: datetime, tz: tzinfo, end_of_day: bool) -> str:
+    """When a past event happened, as the timeline shows it: "HH:MM dd/mm/yyyy"; an event an end-of-day timer
+    raised at midnight (the sweep fires it within the minute) as the day it ended, "hết ngày 12/12/2025", as
+    when_due announced it. A real time, an answer at 14:32 or a timer fired late, stays as it was."""
+    here = moment.astimezone(tz)
+    if end_of_day and (here.hour, here.minute) == (0, 0):
+        return f"hết ngày {here.date() - timedelta(days=1):%d/%m/%Y}"
+    return local_moment(moment, tz)

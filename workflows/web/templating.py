@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from models import limits
-from models.moments import MOMENT_FORMAT, local_moment, when_due
+from models.moments import MOMENT_FORMAT, local_moment, when_due, when_happened
 from models.text import capfirst, grouped, whole_number
 from models.unit_status import ANSWER_LABELS, EMAIL_LABELS
 from workflows.definition import Capability
@@ -105,7 +105,11 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
     def due(moment: datetime) -> str:
         return when_due(moment, app.tz)
 
+    def happened(moment: datetime, end_of_day: bool = False) -> str:
+        return when_happened(moment, app.tz, end_of_day)
+
     values = {"request": request, "user": current_user(request), "csrf_token": csrf_token(request),
-              "local": local, "when_due": due, "issuer_name": app.settings.issuer_name, "now": app.clock.now()}
+              "local": local, "when_due": due, "when_happened": happened, "issuer_name": app.settings.issuer_name,
+              "now": app.clock.now()}
     values.update(context or {})
     return TEMPLATES.TemplateResponse(request, template, values, status_code=status_code)

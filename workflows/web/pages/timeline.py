@@ -27,6 +27,7 @@ class TimelineEntry:
     actor: str
     text: str
     tone: str = ""  # "", "ok", "warn" or "bad": the colour of the entry
+    end_of_day: bool = False  # raised by a timer that fires once its day is over ("24:00"): it marks that day's end
 
 
 @dataclass(frozen=True)
@@ -222,9 +223,14 @@ def timeline(events: Sequence[AuditEvent], unit_names: Mapping[str, str],
     """One line per event worth telling, oldest first; events nobody needs to read are left out."""
     names = _Names(unit_names, workflow)
     out = []
+    ends_of_day: set[datetime] = set()  # when end-of-day timers fired: what their events did then ends that day too
     for event in events:
+        timer = _timer(workflow, str(event.details.get("timer")))
+        if timer is not None and timer.end_of_day:
+            ends_of_day.add(event.at)
         describe = DESCRIBE.get(event.action)
         told = describe(event.details, names) if describe else _generic(event.action, event.details, names)
         if told is not None:
-            out.append(TimelineEntry(event.seq, event.at, names.unit(event.actor), told[0], told[1]))
+            out.append(TimelineEntry(event.seq, event.at, names.unit(event.actor), told[0], told[1],
+                                     event.at in ends_of_day))
     return out
