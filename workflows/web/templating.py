@@ -72,8 +72,9 @@ ENV.filters["role_words"] = role_labels
 
 
 def round_tabs(workflow_name: str) -> list[tuple[str, str, str]]:
-    """The tabs of a round's pages as (key, label, path), named in the kind's words; the consolidation tab
-    only for a kind whose comments are triaged somewhere in its course."""
+    """The tabs of a round's pages as (key, label, path), named in the kind's words (the file its rounds send is
+    its terms.document: "Dự thảo", "Nội dung đề nghị đề xuất"); the consolidation tab only for a kind whose
+    comments are triaged somewhere in its course."""
     workflow = get_workflow(workflow_name)
     answers = capfirst(workflow.terms.answer)
     triaged = any(Capability.TRIAGE in state.allows for state in workflow.states.values())
@@ -83,7 +84,7 @@ def round_tabs(workflow_name: str) -> list[tuple[str, str, str]]:
                      "/consolidation/headings" if workflow.response.sections else "/consolidation"))
     if workflow.assignments:  # tasks given to named units, each with its own due date (routes/assignment_routes.py)
         tabs.append(("assignments", "Nhiệm vụ", "/assignments"))
-    tabs += [("drafts", "Dự thảo", "/drafts"), ("documents", "Văn bản", "/documents"),
+    tabs += [("drafts", capfirst(workflow.terms.document), "/drafts"), ("documents", "Văn bản", "/documents"),
              ("timeline", "Diễn biến", "/timeline"), ("outbox", "Thư đã gửi", "/outbox"),
              ("audit", "Nhật ký", "/audit"), ("preview", "Thư gửi đơn vị", "/preview")]
     return tabs

@@ -99,7 +99,7 @@ TITLES = {"complete": "Hoàn thành tổng hợp ý kiến", "decision": "Ghi nh
 # and the message comes from the definition (arrival_message).
 FLASH = {
     "handled": "Đã ghi cách xử lý cho {n} ý kiến.",
-    "uploaded": "Đã lưu dự thảo phiên bản {n}; các phiên bản cũ được giữ nguyên.",
+    "uploaded": "Đã lưu {document} phiên bản {n}; các phiên bản cũ được giữ nguyên.",
     "revised": "Đợt đã trở về soạn thảo với dự thảo phiên bản {n}. Tải lên tệp dự thảo đã sửa nếu chưa có.",
     "inputs": "Đã lưu thông tin cho văn bản.",
 }
@@ -116,7 +116,8 @@ def _flash(request: Request, workflow: Workflow) -> dict[str, str]:
     note = MAIL_NOTICES.get(request.query_params.get("mail", ""))
     if ok in FLASH:
         count = request.query_params.get("n", "")
-        text: str | None = FLASH[ok].format(n=whole_number(count) or 0)
+        document = workflow.terms.document[:1].lower() + workflow.terms.document[1:]
+        text: str | None = FLASH[ok].format(n=whole_number(count) or 0, document=document)
     else:
         text = arrival_message(workflow, ok) if ok else None
     if note:  # the step is recorded; its mail waits for the next sweep (service/commands.py)
@@ -268,7 +269,9 @@ def _drafts_page(request: Request, round_id: int, user: StaffUser, form: DraftFo
     errors = errors or {}
     flash = _flash(request, context["workflow"])
     if errors:
-        flash = {"flash": "Chưa lưu được dự thảo: " + " ".join(errors.values()), "flash_kind": "error"}
+        document = context["workflow"].terms.document
+        flash = {"flash": f"Chưa lưu được {document[:1].lower()}{document[1:]}: " + " ".join(errors.values()),
+                 "flash_kind": "error"}
     return render(request, "consolidation_drafts.html", {
         **context, "versions": list(reversed(versions(app, round_id))), "form": form or DraftForm(),
         "errors": errors, "max_upload_mb": app.settings.max_upload_mb, **flash}, status_code=status)
