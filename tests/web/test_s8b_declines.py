@@ -71,6 +71,11 @@ def test_the_round_page_counts_filters_and_labels_who_comes_and_who_declines(
     coming = staff.get(f"/rounds/{round_id}?answer=proposals").text
     assert "Hiển thị 3/20 cơ quan, đơn vị." in coming and "Sở Nội vụ" not in coming
     assert coming.count('<span class="tag a-proposals">Tham dự</span>') == 3
+    told = staff.get(f"/rounds/{round_id}/timeline").text  # each answer as it was: SNV came, then declined
+    assert "Sở Nội vụ trả lời: không tham dự, qua đường dẫn trả lời" in told
+    assert "Sở Nội vụ trả lời: gửi đăng ký tham dự, qua đường dẫn trả lời" in told
+    assert "Sở Công Thương trả lời: gửi đăng ký tham dự" in told
+    assert "<b>từ chối</b>: có" in staff.get(f"/rounds/{round_id}/audit").text
 
 
 def test_the_api_and_round_show_tell_the_declining_unit_apart(

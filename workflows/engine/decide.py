@@ -41,7 +41,7 @@ def decide(state: RoundState, event: Event, now: datetime, workflow: Workflow,
     if isinstance(event, TimerFired):
         _fire_timer(ctx, event)
     else:
-        _dispatch(ctx, event.name, _describe(event))
+        _dispatch(ctx, event.name, _describe(event, workflow))
     if ctx.reschedule and not decision.replace_timers:
         if new_state.partial and new_state.other_deadlines is None:  # it must declare Needs.DEADLINES (or ROUND)
             raise ValueError(f"event {event.name} replans the timers of a round loaded without its deadlines")
@@ -153,14 +153,18 @@ def _fire_timer(ctx: EngineContext, event: TimerFired) -> None:
                                                                 "message": refusal.message}))
 
 
-def _describe(event: Event) -> dict[str, Any]:
-    """The facts of an event worth keeping in the audit trail."""
+def _describe(event: Event, workflow: Workflow) -> dict[str, Any]:
+    """The facts of an event worth keeping in the audit trail; of an answer, whether its form declines (the kind's
+    response.decline), which the timeline tells."""
     if isinstance(event, Respond):
         described = {"unit": event.unit_code, "kind": event.kind.value, "comments": len(event.comments),
                      "entered_by": event.entered_by, "channel": event.channel.value,
                      "late_accept": event.late_accept}
         if event.proposals:
             described["proposals"] = len(event.proposals)
+            decline = workflow.response.decline
+            if decline is not None and decline.declines(event.proposals[0]):
+                described["declined"] = True
         return described
     if isinstance(event, Extend):
         return {"unit": event.unit_code, "new_deadline": event.new_deadline.isoformat(),

@@ -43,6 +43,7 @@ DETAIL_LABELS = {
     "entry": "số thứ tự trong sổ", "source": "nguồn số", "copy": "bản sao", "signer": "người ký",
     "organisation": "cơ quan ký", "timestamped": "có dấu thời gian", "changed": "thông tin đã đổi",
     "no_draft_reason": "lý do không kèm dự thảo", "due": "hạn nộp", "late": "trễ hạn", "fields": "các mục đã nộp",
+    "declined": "từ chối",
 }
 # The same keys when they hold a list of numbers rather than a count (the comments one handling covered).
 NUMBERS_LABELS = {"comments": "ý kiến số", "proposals": "phiếu số", "sections": "mục"}

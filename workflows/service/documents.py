@@ -629,7 +629,7 @@ def build_submission(job: Job) -> bytes:
     state, details, inputs = facts.state, facts.details, facts.inputs
     items = [item for item in facts.triage if item.decision is not None]  # the rows of the synthesis table
     answered = [u for u in facts.units if u.answer in (AnswerStatus.COMMENTS, AnswerStatus.AGREE,
-                                                       AnswerStatus.PROPOSALS)]
+                                                       AnswerStatus.PROPOSALS, AnswerStatus.DECLINED)]
     asked = [u for u in facts.units if u.answer is not AnswerStatus.NOT_ASKED]
     count = {h: sum(1 for i in items if i.decision is h) for h in Handling}
     issued = issued_title(state.title)

@@ -69,7 +69,8 @@ def unit_lists(workflow: Workflow, state: RoundState, units: Iterable[UnitStatus
         return [u for u in listed if u.answer in answers]
 
     silent = having(AnswerStatus.SILENT, AnswerStatus.PENDING) if closed else having(AnswerStatus.SILENT)
-    return UnitLists(commented=having(AnswerStatus.COMMENTS, AnswerStatus.PROPOSALS), agreed=having(AnswerStatus.AGREE),
+    return UnitLists(commented=having(AnswerStatus.COMMENTS, AnswerStatus.PROPOSALS, AnswerStatus.DECLINED),
+                     agreed=having(AnswerStatus.AGREE),
                      silent=silent, pending=[] if closed else having(AnswerStatus.PENDING),
                      not_asked=having(AnswerStatus.NOT_ASKED))
 

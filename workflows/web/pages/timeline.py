@@ -87,6 +87,8 @@ def _respond(d: Mapping[str, Any], names: _Names) -> tuple[str, str]:
     kind = str(d.get("kind"))
     if kind == "agree":
         what = terms.agreed[:1].lower() + terms.agreed[1:]
+    elif kind == "proposals" and d.get("declined") and names.workflow.response.decline is not None:
+        what = names.workflow.response.decline.label.lower()  # "không tham dự", not "gửi đăng ký tham dự"
     elif kind == "proposals":
         count = d.get("proposals")
         what = f"gửi {count} {terms.answer}" if isinstance(count, int) and count > 1 else f"gửi {terms.answer}"
