@@ -71,6 +71,10 @@ def test_the_round_page_counts_filters_and_labels_who_comes_and_who_declines(
     coming = staff.get(f"/rounds/{round_id}?answer=proposals").text
     assert "Hiển thị 3/20 cơ quan, đơn vị." in coming and "Sở Nội vụ" not in coming
     assert coming.count('<span class="tag a-proposals">Tham dự</span>') == 3
+    answers = staff.get(f"/rounds/{round_id}/responses").text  # each unit's latest answer, tagged as the grid does
+    snv = answers[answers.index('id="a-SNV"'):]
+    assert snv[:snv.index("</p>")].count('<span class="tag a-declined">Không tham dự</span>') == 1
+    assert answers.count('<span class="tag a-proposals">Tham dự</span>') == 3
     told = staff.get(f"/rounds/{round_id}/timeline").text  # each answer as it was: SNV came, then declined
     assert "Sở Nội vụ trả lời: không tham dự, qua đường dẫn trả lời" in told
     assert "Sở Nội vụ trả lời: gửi đăng ký tham dự, qua đường dẫn trả lời" in told

@@ -83,6 +83,15 @@ def kind_answer_labels(workflow: Workflow) -> dict[str, str]:
     return labels
 
 
+def answer_status_of(workflow: Workflow, answer: UnitAnswer) -> str:
+    """An answer's status as the grid reads it (an AnswerStatus value): its kind, or "declined" when its form
+    declines (the kind's response.decline)."""
+    decline = workflow.response.decline
+    if decline is not None and answer.proposals and decline.declines(answer.proposals[0]):
+        return AnswerStatus.DECLINED.value
+    return answer.kind
+
+
 def decline_match(workflow: Workflow) -> DeclineMatch | None:
     """What makes an answer of this kind a refusal, for the queries that classify units; None when none can."""
     decline = workflow.response.decline

@@ -60,6 +60,7 @@ from workflows.service.registry import get_workflow, shipped_workflows
 from workflows.service.rounds import NewRound, create_round, default_subject, default_workflow_name
 from workflows.service.views import (
     RoundBrief,
+    answer_status_of,
     answering_units,
     audit_trail,
     kind_answer_labels,
@@ -491,7 +492,9 @@ def _tab_context(app: App, round_id: int, user: StaffUser, tab: str) -> dict[str
 def responses_page(request: Request, round_id: IdPath, user: StaffUser = Depends(require_staff)) -> Response:
     app = ykien(request)
     context = _tab_context(app, round_id, user, "responses")
-    return render(request, "round_responses.html", {**context, "answers": latest_answers(app, round_id),
+    answers = latest_answers(app, round_id)
+    statuses = {a.unit_code: answer_status_of(context["workflow"], a) for a in answers}  # "declined" apart
+    return render(request, "round_responses.html", {**context, "answers": answers, "statuses": statuses,
                                                     "channel_labels": CHANNEL_LABELS,
                                                     "draft_filename": round_details(app, round_id).draft_filename})
 
