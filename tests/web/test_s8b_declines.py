@@ -102,6 +102,11 @@ def test_the_api_and_round_show_tell_the_declining_unit_apart(
     text = " ".join(told.stdout.split())
     assert "Tổng: Tham dự: 3, Không tham dự: 1, Chưa trả lời: 16;" in text
     assert "- Sở Nội vụ: (Không tham dự)" in text and "- Sở Tài chính: (Tham dự)" in text
+    form = tmp_path / "khong-tham-du.json"
+    form.write_text('{"attendance": "Không tham dự", "rsvp_note": "Trùng lịch"}', encoding="utf-8")
+    answered = run(["round", "respond", str(round_id), "STP", "--proposal-file", str(form), "--channel", "paper"], env)
+    assert answered.code == 0, answered.describe()
+    assert "Đã ghi nhận trả lời của Sở Tư pháp (STP): Không tham dự;" in " ".join(answered.stdout.split())
 
 
 def test_the_dashboard_sums_who_comes_and_the_digest_says_who_declined(

@@ -377,10 +377,13 @@ def respond(
     def recorded(decision, status: str) -> str:  # whose answer, of what kind, late or not
         from models.unit_status import AnswerStatus, answer_labels
 
-        terms = get_workflow(decision.state.workflow).terms
+        workflow = get_workflow(decision.state.workflow)
+        terms, decline = workflow.terms, workflow.response.decline
         found = decision.state.recipient(unit)
         who = f"{found.unit_name} ({unit})" if found is not None else unit
         kind = answer_labels(terms.answered, terms.agreed).get(AnswerStatus(event.kind.value), terms.answer)
+        if decline is not None and event.proposals and decline.declines(event.proposals[0]):
+            kind = decline.label  # "Không tham dự", not "Đã trả lời"
         late = " (trễ hạn)" if found is not None and found.response_late else ""
         return f"Đã ghi nhận trả lời của {who}: {kind}{late}; trạng thái đợt: {status}."
 
