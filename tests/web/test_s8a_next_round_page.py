@@ -51,9 +51,9 @@ def test_the_headings_page_offers_the_next_round_only_where_the_kind_allows_it(y
     round_id = launch_report_round(ykien_app)
     collecting = staff.get(f"/rounds/{round_id}/consolidation/headings")
     assert collecting.status_code == 200
-    assert 'action="/rounds/%d/next-round"' % round_id not in collecting.text
+    assert f'action="/rounds/{round_id}/next-round"' not in collecting.text
     assert "Tạo được đợt tiếp theo khi đợt này ở trạng thái \"Đang tổng hợp báo cáo\"" in collecting.text
     execute(ykien_app, round_id, Close("Thử"), STAFF)
     consolidating = staff.get(f"/rounds/{round_id}/consolidation/headings")
-    assert 'action="/rounds/%d/next-round"' % round_id in consolidating.text
+    assert f'action="/rounds/{round_id}/next-round"' in consolidating.text
     assert "Tạo được đợt tiếp theo khi" not in consolidating.text

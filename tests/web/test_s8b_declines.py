@@ -60,7 +60,7 @@ def tags(page: str) -> list[str]:
 
 
 def test_the_round_page_counts_filters_and_labels_who_comes_and_who_declines(
-        ykien_app: App, unit_client: TestClient, staff: TestClient, capture: SmtpCapture) -> None:  # noqa: F811
+        ykien_app: App, unit_client: TestClient, staff: TestClient, capture: SmtpCapture) -> None:
     round_id = answered_workshop(ykien_app, unit_client, capture)
     page = staff.get(f"/rounds/{round_id}").text
     assert tags(page)[1:4] == ["Tham dự: 3", "Không tham dự: 1", "Chưa trả lời: 16"]
@@ -83,7 +83,7 @@ def test_the_round_page_counts_filters_and_labels_who_comes_and_who_declines(
 
 
 def test_the_api_and_round_show_tell_the_declining_unit_apart(
-        ykien_app: App, unit_client: TestClient, staff: TestClient, capture: SmtpCapture,  # noqa: F811
+        ykien_app: App, unit_client: TestClient, staff: TestClient, capture: SmtpCapture,
         tmp_path: Path) -> None:
     round_id = answered_workshop(ykien_app, unit_client, capture)
     body = staff.get(f"/api/rounds/{round_id}").json()
@@ -110,8 +110,8 @@ def test_the_api_and_round_show_tell_the_declining_unit_apart(
 
 
 def test_the_dashboard_sums_who_comes_and_the_digest_says_who_declined(
-        ykien_app: App, unit_client: TestClient, staff: TestClient, capture: SmtpCapture,  # noqa: F811
-        workshop_clock: FrozenClock) -> None:  # noqa: F811
+        ykien_app: App, unit_client: TestClient, staff: TestClient, capture: SmtpCapture,
+        workshop_clock: FrozenClock) -> None:
     set_digest(ykien_app, "long", True, "long.pp@skhcn.caobang.gov.vn", STAFF)
     answered_workshop(ykien_app, unit_client, capture)
     dashboard = staff.get("/").text

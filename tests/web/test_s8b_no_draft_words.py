@@ -52,7 +52,7 @@ def visible(page: str) -> str:
 
 
 def test_a_workshop_not_yet_sent_is_a_bản_nháp_and_its_file_page_says_kế_hoạch(
-        ykien_app: App, staff: TestClient) -> None:  # noqa: F811
+        ykien_app: App, staff: TestClient) -> None:
     round_id = draft_workshop(ykien_app)
     page = staff.get(f"/rounds/{round_id}").text
     assert '<span class="status s-draft">Bản nháp</span>' in page

@@ -61,8 +61,8 @@ def test_the_timeline_marks_what_an_end_of_day_timer_did_and_only_that() -> None
 
 
 def test_the_timeline_page_says_the_day_the_registration_ended(
-        ykien_app: App, unit_client: TestClient, staff: TestClient, capture: SmtpCapture,  # noqa: F811
-        workshop_clock: FrozenClock) -> None:  # noqa: F811
+        ykien_app: App, unit_client: TestClient, staff: TestClient, capture: SmtpCapture,
+        workshop_clock: FrozenClock) -> None:
     round_id = launch_workshop(ykien_app)
     workshop_clock.set(datetime(2025, 8, 5, 14, 32, tzinfo=TZ))
     rsvp(ykien_app, unit_client, links(capture)["STC"], "Tham dự", "Trần Thị B")
