@@ -51,7 +51,7 @@ ACCEPTED_FORMS = ("Hãy viết '<anchor>', '<anchor> + N working days', '<anchor
 EVERY_SORT_PROBLEMS = [
     (2, 8, "2025", 'YAML đọc giá trị 2025 thành một số; hãy đặt trong ngoặc kép: "2025"'),
     (5, 44, '"maybe"', 'phải là true hoặc false, không phải "maybe"'),
-    (5, 53, "colour:", 'không có trường "colour" (các trường được phép: allow_agree, fields, kind, max_items, '
+    (5, 53, "colour:", 'không có trường "colour" (các trường được phép: allow_agree, decline, fields, kind, max_items, '
                        "proposer, repeatable, sections)"),
     (10, 21, '"circulatng"', 'không có trạng thái "circulatng". Có phải "circulating"?'),
     (10, 35, "efects:", 'không có trường "efects". Có phải "effects"?'),
