@@ -17,7 +17,7 @@ def test_the_create_form_names_the_title_in_the_words_of_the_kind(staff: TestCli
 
 def test_the_dashboard_heads_the_titles_of_every_kind_as_rounds(staff: TestClient) -> None:
     page = staff.get("/").text
-    assert "<th>Tên đợt</th>" in page and "Tên dự thảo" not in page
+    assert "<th scope=\"col\">Tên đợt</th>" in page and "Tên dự thảo" not in page
 
 
 def test_the_create_form_names_the_file_in_the_words_of_the_kind(staff: TestClient) -> None:

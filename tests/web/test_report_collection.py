@@ -144,7 +144,7 @@ def test_the_round_page_shows_the_headings_each_unit_reported_as_the_kinds_own_c
     unit_client.post(f"/r/{token}", data=report_form(ykien_app, token, REPORT), follow_redirects=False)
     page = staff.get(f"/rounds/{round_id}").text
     total = len(get_workflow("report_collection").response.answering_sections())
-    assert "<th>Mục đã báo cáo</th>" in page
+    assert "<th scope=\"col\">Mục đã báo cáo</th>" in page
     assert f'<td data-label="Mục đã báo cáo" class="num">3/{total}</td>' in page
     # the six other departments, and the office informed only
     assert page.count('<td data-label="Mục đã báo cáo" class="num">—</td>') == 7
@@ -225,7 +225,7 @@ def test_next_years_round_takes_the_same_units_and_shows_last_years_figures_besi
         (r.unit_code, r.role) for r in old.recipients.values()}
     page = staff.get(f"/rounds/{new_id}/consolidation/headings").text
     training = page[page.index('id="heading-training"'):page.index('id="heading-standards_capacity"')]
-    assert "<th>Đợt trước</th>" in training
+    assert "<th scope=\"col\">Đợt trước</th>" in training
     assert '<td data-label="Đợt trước" class="num">90</td>' in training  # 45 + 45 last year
 
 

@@ -1,0 +1,143 @@
+"""The pages of each of the four kinds keep the accessibility rules that can be read from their HTML
+(tests/web/page_rules.py): the login (and its refusal), the dashboard, the new-round form of the kind (and its
+refusal), every tab and action form of a launched round, and a unit's personal page with its answer form (and its
+refusal, and the page after sending). A page that loses a label, an `<h1>`, a heading level, a table header's
+scope or its skip link's target fails here, naming the element.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+from fastapi.testclient import TestClient
+from httpx import Response
+from page_rules import broken_rules
+from test_recipient_page import links
+from test_round_kinds import PROPOSAL
+from test_workshop_pages import (  # noqa: F401
+    EVERY_GROUP,
+    STAFF,
+    TITLE,
+    launch_workshop,
+    staff,
+    template_home,
+    unit_client,
+    workshop_clock,
+    ykien_app,
+)
+
+from notifications.testing import SmtpCapture
+from workflows.engine.events import Launch
+from workflows.service.app import App
+from workflows.service.assignments import assign
+from workflows.service.rounds import Addressee, NewRound, create_round, execute
+from workflows.service.steps import run_step
+from workflows.web.security import link_csrf
+
+KINDS = ("consultation", "proposal_call", "report_collection", "workshop")
+ROUND_TABS = ("", "/responses", "/timeline", "/outbox", "/audit", "/preview", "/extend", "/respond", "/close",
+              "/remind")
+# What a unit typed wrong, per kind: the answer it sends leaves a required field empty.
+REFUSED_ANSWER = {
+    "consultation": {"answer": "comments", "section": ["Mục I"], "comment": [""], "proposal": [""]},
+    "proposal_call": {"answer": "proposals", **{f"p1_{k}": v for k, v in PROPOSAL.items() if k != "task_name"}},
+    "report_collection": {"answer": "proposals"},
+    "workshop": {"answer": "proposals", "p_attendance": "Cử người dự thay"},
+}
+# An answer the kind takes, to walk the page that says it was received.
+TAKEN_ANSWER = {
+    "consultation": {"answer": "comments", "section": ["Mục I"], "comment": ["Đề nghị làm rõ nguồn kinh phí."],
+                     "proposal": ["Bổ sung nguồn ngân sách tỉnh."]},
+    "proposal_call": {"answer": "proposals", **{f"p1_{k}": v for k, v in PROPOSAL.items()}},
+    "workshop": {"answer": "proposals", "p_attendance": "Không tham dự"},
+}
+
+
+def launch(app: App, workflow: str) -> int:
+    if workflow == "workshop":
+        return launch_workshop(app)
+    new = NewRound(title=TITLE, subject="", workflow=workflow, office="TĐC", deadline=date(2025, 8, 20),
+                   addressees=(Addressee(groups=("so-ban-nganh",)),), contact_name="Ông Phạm Phi Long",
+                   contact_phone="0912 130 290", signer_name="Trịnh Trường Huy")
+    round_id = create_round(app, new, STAFF)
+    execute(app, round_id, Launch(), STAFF)
+    run_step(app, "circulate", round_id=round_id)
+    return round_id
+
+
+class Walk:
+    """The pages walked by one test and the rules each broke, told all at once at the end."""
+
+    def __init__(self, client: TestClient) -> None:
+        self.client = client
+        self.broken: dict[str, list[str]] = {}
+
+    def page(self, path: str, answer: Response | None = None) -> str:
+        answer = answer if answer is not None else self.client.get(path)
+        assert answer.status_code < 500, (path, answer.status_code)
+        if broken := broken_rules(answer.text):
+            self.broken[f"{path} ({answer.status_code})"] = broken
+        return answer.text
+
+    def assert_clean(self) -> None:
+        assert not self.broken, "\n".join(f"{path}\n  " + "\n  ".join(lines) for path, lines in self.broken.items())
+
+
+def test_the_login_and_its_refusal_keep_the_rules(unit_client: TestClient) -> None:  # noqa: F811
+    walk = Walk(unit_client)
+    page = walk.page("/login")
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert csrf
+    refused = unit_client.post("/login", data={"csrf_token": csrf.group(1), "username": "long", "password": "sai"})
+    assert 'role="alert"' in walk.page("POST /login", refused)
+    walk.assert_clean()
+
+
+@pytest.mark.parametrize("workflow", KINDS)
+def test_the_staff_pages_of_a_round_keep_the_rules(
+        ykien_app: App, staff: TestClient, workflow: str) -> None:  # noqa: F811
+    round_id = launch(ykien_app, workflow)
+    if workflow == "workshop":
+        assign(ykien_app, round_id, "paper", ["SCT"], None, "Trình bày 10 phút", STAFF)
+    walk = Walk(staff)
+    walk.page("/")
+    walk.page(f"/rounds/new?workflow={workflow}")
+    refused = staff.post("/rounds", data={"action": "create", "workflow": workflow, "title": "", "office": "TĐC",
+                                          "deadline_mode": "date", "deadline_date": "hôm qua"})
+    assert refused.status_code == 422, refused.status_code
+    html = walk.page(f"POST /rounds ({workflow})", refused)
+    assert 'aria-invalid="true"' in html and 'role="alert"' in html
+    for tab in ROUND_TABS:
+        walk.page(f"/rounds/{round_id}{tab}")
+    if workflow == "workshop":
+        walk.page(f"/rounds/{round_id}/assignments")
+    walk.assert_clean()
+
+
+@pytest.mark.parametrize("workflow", KINDS)
+def test_a_units_page_its_refused_answer_and_its_sent_page_keep_the_rules(
+        ykien_app: App, unit_client: TestClient, capture: SmtpCapture, workflow: str) -> None:  # noqa: F811
+    round_id = launch(ykien_app, workflow)
+    if workflow == "workshop":
+        assign(ykien_app, round_id, "paper", ["SCT"], None, "Trình bày 10 phút", STAFF)
+    token = links(capture)["SCT"]
+    walk = Walk(unit_client)
+    walk.page(f"/r/{token}")
+    refused = unit_client.post(f"/r/{token}", data={"csrf_token": link_csrf(ykien_app, token), "action": "send",
+                                                    **REFUSED_ANSWER[workflow]})
+    assert refused.status_code == 422, (workflow, refused.status_code, refused.text[:2000])
+    html = walk.page(f"POST /r/… ({workflow})", refused)
+    assert 'aria-invalid="true"' in html and 'role="alert"' in html
+    if workflow == "workshop":
+        task = unit_client.post(f"/r/{token}/tasks/paper", data={"csrf_token": link_csrf(ykien_app, token),
+                                                                 "t_paper__paper_title": ""})
+        assert task.status_code == 422
+        walk.page("POST /r/…/tasks/paper", task)
+    if workflow in TAKEN_ANSWER:
+        sent = unit_client.post(f"/r/{token}", data={"csrf_token": link_csrf(ykien_app, token), "action": "send",
+                                                     **TAKEN_ANSWER[workflow]}, follow_redirects=False)
+        assert sent.status_code == 303, (workflow, sent.status_code, sent.text[:2000])
+        walk.page(sent.headers["location"])
+        walk.page(f"/r/{token}")
+    walk.assert_clean()
