@@ -70,6 +70,13 @@ def stay_alive(app: App, uow: UnitOfWork, now: datetime) -> None:
     uow.instances.release_stale(now - timedelta(seconds=app.settings.stale_after_seconds))
 
 
+def sender_mailbox(issuer_name: str, from_address: str) -> str:
+    """The From of every message: the issuer's name over the configured address ("Sở Khoa học và Công nghệ"
+    <ykien@…>), as its letters are signed by the Sở; a bare address shows the unit's clerk only "ykien"."""
+    quoted = issuer_name.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{quoted}" <{from_address}>'
+
+
 def _outgoing(row: ClaimedMessage, sender: str) -> OutgoingEmail:
     headers = {"X-Ykien-Kind": row.kind}
     if row.round_id is not None:  # mail of no round (a staff member's digest) names none
@@ -113,6 +120,7 @@ class _Delivery:
         self._stayed_alive_at: datetime | None = None  # the last heartbeat and release of dead instances' rows
         self._broken: Exception | None = None
         self._sent = SentRecorder(app.engine)  # the connection that records what was sent, held for the delivery
+        self._sender = sender_mailbox(app.settings.issuer_name, app.settings.from_address)
 
     def run(self, target: SmtpTarget) -> DeliveryReport:
         settings = self.app.settings
@@ -197,7 +205,7 @@ class _Delivery:
                 if self._stopped():
                     self._unsent = rows[position:]
                     return
-                yield _outgoing(row, self.app.settings.from_address)
+                yield _outgoing(row, self._sender)
 
     async def _record(self, result: DeliveryResult) -> None:
         """Write `result` before the connection that produced it goes on. Results that come back while a write is
