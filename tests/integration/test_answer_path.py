@@ -119,11 +119,11 @@ def test_an_answer_reads_and_writes_its_own_unit_only_in_a_round_of_50_as_of_500
     updated = [(s, n) for s, n in writes if s.startswith("UPDATE")]
     # The unit's own row and nothing else of the round: no other recipient, not the round's row.
     assert [(s.split()[1], n) for s, n in updated] == [("recipients", 1)], updated
-    # Its answer, the answer's comments, the receipt and the audit event; the one DELETE is the unit's own answer
-    # saved unsent, if it had one (none here: nothing deleted).
+    # Its answer, the answer's comments, the receipt, the receipt's link and the audit event; the one DELETE is the
+    # unit's own answer saved unsent, if it had one (none here: nothing deleted).
     inserted = Counter(s.split()[2] for s, _ in writes if s.startswith("INSERT"))
-    assert set(inserted) == {"responses", "comments", "outbox", "audit_events"}, inserted
-    assert inserted["responses"] == inserted["outbox"] == inserted["audit_events"] == 1
+    assert set(inserted) == {"responses", "comments", "outbox", "access_tokens", "audit_events"}, inserted
+    assert inserted["responses"] == inserted["outbox"] == inserted["access_tokens"] == inserted["audit_events"] == 1
     deleted = [(s, n) for s, n in writes if s.startswith("DELETE")]
     assert all(re.match(r"DELETE FROM saved_answers WHERE saved_answers\.recipient_id = ", s) and n == 0
                for s, n in deleted), deleted
