@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 NAMES_SHOWN = 10  # units named per list of a round; the rest are counted ("và 12 đơn vị khác")
+# Between the names of a list: a unit's name may hold commas ("Sở Văn hóa, Thể thao và Du lịch").
+NAME_SEPARATOR = "; "
 
 
 def digest_day(local_now: datetime, at: time, is_working_day: Callable[[date], bool]) -> date | None:
@@ -75,6 +77,7 @@ class RoundFacts:
     # the days of planned timers that move the round on at the deadline itself ("Hết hạn nhận trả lời"): on such a
     # day that timer, in the kind's words, is the deadline, and the digest does not announce it twice
     deadline_timer_days: frozenset[date] = frozenset()
+    deadline_label: str = "Hạn trả lời"  # the kind's word for its deadline: "Hạn đăng ký tham dự"
 
 
 @dataclass(frozen=True)
@@ -108,6 +111,7 @@ class RoundDigest:
     silent: list[SilentList]
     due: list[DueItem]
     finished: bool = False
+    deadline_label: str = "Hạn trả lời"
 
     @property
     def answers_more(self) -> int:
@@ -147,7 +151,7 @@ def round_digest(facts: RoundFacts, window: tuple[date, date], names_shown: int 
     answers = sorted(facts.answers, key=lambda a: a.at, reverse=True)[:names_shown]
     return RoundDigest(facts.round_id, facts.title, facts.status_title, facts.link, facts.deadline, answers,
                        facts.answers_total, _silent(facts, window[0], names_shown), _due(facts, window),
-                       facts.finished)
+                       facts.finished, facts.deadline_label)
 
 
 def _silent(facts: RoundFacts, today: date, names_shown: int) -> list[SilentList]:
@@ -182,5 +186,5 @@ def _due(facts: RoundFacts, window: tuple[date, date]) -> list[DueItem]:
 
 
 def _names(names: Sequence[str], total: int) -> str:
-    shown = ", ".join(names)
+    shown = NAME_SEPARATOR.join(names)
     return f"{shown} và {total - len(names)} đơn vị khác" if total > len(names) else shown

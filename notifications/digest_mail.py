@@ -7,7 +7,7 @@ from functools import lru_cache
 
 import jinja2
 
-from models.digest import Digest
+from models.digest import NAME_SEPARATOR, Digest
 from notifications.compose import ComposedEmail, _nfc, _single_line, _tidy_text, vn_date, vn_datetime
 
 
@@ -38,7 +38,8 @@ def render_digest(digest: Digest, wording: DigestWording, until: datetime) -> Co
     """The digest as an email; `until` is the instant its content was read up to."""
     values = {"digest": digest, "until": until, "issuer_name": wording.issuer_name,
               "issuer_code": wording.issuer_code, "governing_body": wording.governing_body, "scope": wording.scope,
-              "account_link": wording.account_link, "digest_time": wording.digest_time}
+              "account_link": wording.account_link, "digest_time": wording.digest_time,
+              "name_separator": NAME_SEPARATOR}
     env = _environment()
     subject, text, html = (env.get_template(f"_digest/digest.{part}.j2").render(values)
                            for part in ("subject", "txt", "html"))

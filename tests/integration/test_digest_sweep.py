@@ -167,6 +167,6 @@ def test_the_digest_announces_what_falls_due_and_reads_silence_as_the_grid_does(
     # the digest
     grid = round_view(app, launched)
     assert sum(unit.counted_as_agreement for unit in grid.units) == 7 and grid.silence_label == "coi như đồng ý"
-    assert "Quá hạn, coi như đồng ý (7): Sở Giáo dục và Đào tạo, Sở Tư pháp" in after
+    assert "Quá hạn, coi như đồng ý (7): Sở Giáo dục và Đào tạo; Sở Tư pháp" in after
     assert "Chưa trả lời, còn trong hạn (1): Sở Nội vụ" in after
     assert "10/12/2025: Hết hạn gia hạn của 1 đơn vị chưa trả lời: Sở Nội vụ" in after

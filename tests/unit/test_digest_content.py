@@ -103,7 +103,7 @@ def test_what_falls_due_in_the_window_is_listed_by_day() -> None:
         extensions_ending=[(date(2025, 12, 4), 3, ["Sở Tài chính", "Sở Y tế"])]), window)
     assert [(d.day, d.text) for d in section.due] == [
         (date(2025, 12, 4), "Nhắc trước hạn"),
-        (date(2025, 12, 4), "Hết hạn gia hạn của 3 đơn vị chưa trả lời: Sở Tài chính, Sở Y tế và 1 đơn vị khác"),
+        (date(2025, 12, 4), "Hết hạn gia hạn của 3 đơn vị chưa trả lời: Sở Tài chính; Sở Y tế và 1 đơn vị khác"),
         (date(2025, 12, 5), "Hết hạn trả lời của đợt")]
     quiet = round_digest(facts(deadline=date(2025, 12, 20)), window)
     assert quiet.due == [] and not quiet.has_news

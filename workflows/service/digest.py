@@ -205,4 +205,4 @@ def _round_facts(app: App, uow: UnitOfWork, found: LiveRound, since: datetime, n
         pending_total=unanswered.pending_total, overdue_total=unanswered.overdue_total, silence_label=silence,
         timers_due=timers, extensions_ending=uow.digests.extensions_ending(found.id, window[0], window[1], NAMES_SHOWN),
         finished=found.status in workflow.final_states(), answering=answering,
-        deadline_timer_days=deadline_timer_days)
+        deadline_timer_days=deadline_timer_days, deadline_label=workflow.terms.deadline_label)
