@@ -7,14 +7,16 @@ scope or its skip link's target fails here, naming the element.
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
 from page_rules import broken_rules
 from test_recipient_page import links
-from test_round_kinds import PROPOSAL
+from test_report_collection import REPORT
+from test_round_kinds import PROPOSAL, log_in
 from test_workshop_pages import (  # noqa: F401
     EVERY_GROUP,
     STAFF,
@@ -27,12 +29,14 @@ from test_workshop_pages import (  # noqa: F401
     ykien_app,
 )
 
+from config.clock import FrozenClock
 from notifications.testing import SmtpCapture
 from workflows.engine.events import Launch
 from workflows.service.app import App
 from workflows.service.assignments import assign
 from workflows.service.rounds import Addressee, NewRound, create_round, execute
 from workflows.service.steps import run_step
+from workflows.service.sweep import run_due
 from workflows.web.security import link_csrf
 
 KINDS = ("consultation", "proposal_call", "report_collection", "workshop")
@@ -141,3 +145,98 @@ def test_a_units_page_its_refused_answer_and_its_sent_page_keep_the_rules(
         walk.page(sent.headers["location"])
         walk.page(f"/r/{token}")
     walk.assert_clean()
+
+
+def links_under(html: str, prefix: str) -> set[str]:
+    """The pages a page links to under `prefix`, files and fragments left out."""
+    found = {href.split("#", 1)[0] for href in re.findall(r'<a [^>]*href="([^"]+)"', html)}
+    return {href for href in found if href.startswith(prefix) and not re.search(r"\.(xlsx|csv|docx|pdf|zip)$|/(pdf|"
+                                                                                 r"documents|attachments)/", href)}
+
+
+@pytest.mark.parametrize("workflow", KINDS)
+def test_every_page_a_closed_round_links_to_keeps_the_rules(
+        ykien_app: App, staff: TestClient, unit_client: TestClient, capture: SmtpCapture,  # noqa: F811
+        workshop_clock: FrozenClock, workflow: str) -> None:  # noqa: F811
+    """Answered by one unit, then closed (or past its dates): the round's page and every page of the round it links
+    to, as the kind has them (consolidation, documents, assignments ...), and the staff pages of the menu."""
+    round_id = launch(ykien_app, workflow)
+    token = links(capture)["SCT"]
+    taken = {**TAKEN_ANSWER, "report_collection": {"answer": "proposals",
+                                                   **{f"p_{k}": v for k, v in REPORT.items()}}}[workflow]
+    sent = unit_client.post(f"/r/{token}", data={"csrf_token": link_csrf(ykien_app, token), "action": "send", **taken},
+                            follow_redirects=False)
+    assert sent.status_code == 303, sent.text[:2000]
+    workshop_clock.set(workshop_clock.now() + timedelta(days=30))  # past every date of every kind
+    run_due(ykien_app)
+    log_in(staff)  # the session did not outlive a month
+    walk = Walk(staff)
+    seen: set[str] = set()
+    waiting = [f"/rounds/{round_id}", "/", "/directory", "/register", "/mail", "/account/password"]
+    while waiting:
+        path = waiting.pop()
+        if path in seen:
+            continue
+        seen.add(path)
+        html = walk.page(path)
+        if path.startswith(f"/rounds/{round_id}") and "?" not in path:
+            waiting.extend(links_under(html, f"/rounds/{round_id}") - seen)
+    assert len(seen) > 8, sorted(seen)
+    walk.page(f"/r/{token}", unit_client.get(f"/r/{token}"))
+    walk.assert_clean()
+
+
+STYLE = Path(__file__).resolve().parents[2] / "workflows" / "web" / "static" / "style.css"
+TEXT_CONTRAST = 4.5  # WCAG 1.4.3, normal text
+# Rules whose text sits on a background another rule paints (the dark top bar behind its white links).
+ON_ANOTHER_BACKGROUND = (".topbar",)
+
+
+def _rgb(colour: str) -> tuple[int, int, int]:
+    digits = colour.lstrip("#")
+    if len(digits) == 3:
+        digits = "".join(c * 2 for c in digits)
+    return int(digits[0:2], 16), int(digits[2:4], 16), int(digits[4:6], 16)
+
+
+def _luminance(colour: str) -> float:
+    def channel(value: int) -> float:
+        c = value / 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+    r, g, b = (channel(v) for v in _rgb(colour))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(one: str, other: str) -> float:
+    high, low = sorted((_luminance(one), _luminance(other)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_every_text_colour_of_the_style_sheet_reads_at_4_5_to_1_on_its_background() -> None:
+    """Each rule's text colour against the background the same rule paints, or else against both the page's
+    background and a card's white; the colours are read from the style sheet, variables resolved."""
+    css = re.sub(r"/\*.*?\*/", "", STYLE.read_text(encoding="utf-8"), flags=re.S)
+    variables = dict(re.findall(r"(--[\w-]+):\s*(#[0-9a-fA-F]{3,6})\b", css))
+
+    def colour(value: str) -> str | None:
+        value = value.strip()
+        if found := re.fullmatch(r"var\((--[\w-]+)\)", value):
+            return variables[found.group(1)]
+        found = re.match(r"#[0-9a-fA-F]{3,6}\b", value)
+        return found.group(0) if found else None
+
+    checked, low = 0, []
+    for selector, body in re.findall(r"([^{}]+)\{([^{}]*)\}", css):
+        selector = " ".join(selector.split())
+        declared = dict(re.findall(r"(?<![-\w])(color|background|background-color)\s*:\s*([^;]+)", body))
+        text = colour(declared["color"]) if "color" in declared else None
+        if text is None or selector.startswith(ON_ANOTHER_BACKGROUND):
+            continue
+        painted = declared.get("background") or declared.get("background-color")
+        behind = [colour(painted)] if painted and colour(painted) else [variables["--bg"], "#ffffff"]
+        for background in behind:
+            checked += 1
+            if (ratio := contrast(text, background)) < TEXT_CONTRAST:
+                low.append(f"{selector}: {text} on {background} is {ratio:.2f}:1")
+    assert checked > 30, checked
+    assert not low, "\n".join(low)
