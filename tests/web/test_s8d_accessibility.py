@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -43,14 +44,14 @@ KINDS = ("consultation", "proposal_call", "report_collection", "workshop")
 ROUND_TABS = ("", "/responses", "/timeline", "/outbox", "/audit", "/preview", "/extend", "/respond", "/close",
               "/remind")
 # What a unit typed wrong, per kind: the answer it sends leaves a required field empty.
-REFUSED_ANSWER = {
+REFUSED_ANSWER: dict[str, dict[str, Any]] = {
     "consultation": {"answer": "comments", "section": ["Mục I"], "comment": [""], "proposal": [""]},
     "proposal_call": {"answer": "proposals", **{f"p1_{k}": v for k, v in PROPOSAL.items() if k != "task_name"}},
     "report_collection": {"answer": "proposals"},
     "workshop": {"answer": "proposals", "p_attendance": "Cử người dự thay"},
 }
 # An answer the kind takes, to walk the page that says it was received.
-TAKEN_ANSWER = {
+TAKEN_ANSWER: dict[str, dict[str, Any]] = {
     "consultation": {"answer": "comments", "section": ["Mục I"], "comment": ["Đề nghị làm rõ nguồn kinh phí."],
                      "proposal": ["Bổ sung nguồn ngân sách tỉnh."]},
     "proposal_call": {"answer": "proposals", **{f"p1_{k}": v for k, v in PROPOSAL.items()}},
@@ -188,8 +189,8 @@ def test_every_page_a_closed_round_links_to_keeps_the_rules(
 
 STYLE = Path(__file__).resolve().parents[2] / "workflows" / "web" / "static" / "style.css"
 TEXT_CONTRAST = 4.5  # WCAG 1.4.3, normal text
-# Rules whose text sits on a background another rule paints (the dark top bar behind its white links).
-ON_ANOTHER_BACKGROUND = (".topbar",)
+# Rules whose text sits on a background another rule paints: the dark top bar behind its white links.
+PAINTED_BY = {".topbar ": ".topbar"}
 
 
 def _rgb(colour: str) -> tuple[int, int, int]:
@@ -225,15 +226,21 @@ def test_every_text_colour_of_the_style_sheet_reads_at_4_5_to_1_on_its_backgroun
         found = re.match(r"#[0-9a-fA-F]{3,6}\b", value)
         return found.group(0) if found else None
 
+    rules = [(" ".join(selector.split()), dict(re.findall(
+        r"(?<![-\w])(color|background|background-color)\s*:\s*([^;]+)", body)))
+        for selector, body in re.findall(r"([^{}]+)\{([^{}]*)\}", css)]
+    backgrounds: dict[str, str] = {}
+    for selector, declared in rules:
+        if painted := colour(declared.get("background") or declared.get("background-color") or ""):
+            backgrounds.setdefault(selector, painted)
     checked, low = 0, []
-    for selector, body in re.findall(r"([^{}]+)\{([^{}]*)\}", css):
-        selector = " ".join(selector.split())
-        declared = dict(re.findall(r"(?<![-\w])(color|background|background-color)\s*:\s*([^;]+)", body))
+    for selector, declared in rules:
         text = colour(declared["color"]) if "color" in declared else None
-        if text is None or selector.startswith(ON_ANOTHER_BACKGROUND):
+        if text is None:
             continue
-        painted = declared.get("background") or declared.get("background-color")
-        behind = [colour(painted)] if painted and colour(painted) else [variables["--bg"], "#ffffff"]
+        painted = colour(declared.get("background") or declared.get("background-color") or "")
+        outer = next((backgrounds[owner] for inside, owner in PAINTED_BY.items() if selector.startswith(inside)), None)
+        behind = [painted] if painted else [outer] if outer else [variables["--bg"], "#ffffff"]
         for background in behind:
             checked += 1
             if (ratio := contrast(text, background)) < TEXT_CONTRAST:
