@@ -1,7 +1,7 @@
 """The accessibility rules of a page that can be read from its HTML alone, checked with the standard library's
 parser: `<html lang="vi">`, one `<h1>` and no heading level skipped, `main` and a skip link whose target exists,
 every form control named by a label (for/id, wrapping, aria-label or aria-labelledby), every refused field tied
-to an error that is on the page, every table header with a scope, no clickable `<a>` without a href or `<div>`
+to an error that is on the page and every error beside a field tied to a field, every table header with a scope, no clickable `<a>` without a href or `<div>`
 with onclick.
 
 `broken_rules(html)` returns one line per breach, each naming the element, so a failing test says what to fix.
@@ -41,6 +41,8 @@ class _PageReader(HTMLParser):
         self.anchors: list[_Element] = []
         self.clickables: list[_Element] = []
         self.landmarks: set[str] = set()
+        self.field_errors: list[_Element] = []  # the errors shown beside a field
+        self.described: set[str] = set()  # every id some element is described by
         self._open: list[_Element] = []
         self._labels_open = 0
 
@@ -52,6 +54,9 @@ class _PageReader(HTMLParser):
             self.lang = values.get("lang")
         if "id" in values:
             self.ids[values["id"]] = self.ids.get(values["id"], 0) + 1
+        if "field-error" in values.get("class", "").split():
+            self.field_errors.append(element)
+        self.described.update(values.get("aria-describedby", "").split())
         if tag == "label":
             self._labels_open += 1
             if values.get("for"):
@@ -128,6 +133,10 @@ def broken_rules(html: str) -> list[str]:
         for part in control.attrs.get("aria-describedby", "").split():
             if part not in reader.ids:
                 broken.append(f"{control.describe()} aria-describedby={part!r}, no such id")
+    for error in reader.field_errors:
+        # an error of the whole form (err-form, focused and announced) stands alone; a field's is tied to it
+        if error.attrs.get("id") not in reader.described and error.attrs.get("id") != "err-form":
+            broken.append(f"{error.describe()} {''.join(error.text).strip()[:60]!r} describes no field")
     for header in reader.table_headers:
         if header.attrs.get("scope") not in ("col", "row", "colgroup", "rowgroup") and "id" not in header.attrs:
             broken.append(f"{header.describe()} {''.join(header.text).strip()[:40]!r} has no scope")

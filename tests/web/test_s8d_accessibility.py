@@ -34,7 +34,7 @@ from config.clock import FrozenClock
 from notifications.testing import SmtpCapture
 from workflows.engine.events import Launch
 from workflows.service.app import App
-from workflows.service.assignments import assign
+from workflows.service.assignments import assign, for_round
 from workflows.service.rounds import Addressee, NewRound, create_round, execute
 from workflows.service.steps import run_step
 from workflows.service.sweep import run_due
@@ -117,6 +117,16 @@ def test_the_staff_pages_of_a_round_keep_the_rules(
         walk.page(f"/rounds/{round_id}{tab}")
     if workflow == "workshop":
         walk.page(f"/rounds/{round_id}/assignments")
+        assigned = staff.post(f"/rounds/{round_id}/assignments", data={"task": "paper", "unit": [], "due": "15/13/2025",
+                                                                       "note": ""})
+        assert assigned.status_code == 422
+        walk.page("POST …/assignments", assigned)
+        [given] = for_round(ykien_app, round_id)
+        url = f"/rounds/{round_id}/assignments/{given.id}/hand-in"
+        for channel in ("pigeon", "paper"):  # a forged channel, then a title left empty
+            recorded = staff.post(url, data={"unit": "SCT", "channel": channel, f"a{given.id}_paper__paper_title": ""})
+            assert recorded.status_code == 422
+            walk.page(f"POST …/hand-in ({channel})", recorded)
     walk.assert_clean()
 
 
