@@ -115,6 +115,10 @@ def test_the_staff_pages_of_a_round_keep_the_rules(
     assert 'aria-invalid="true"' in html and 'role="alert"' in html
     for tab in ROUND_TABS:
         walk.page(f"/rounds/{round_id}{tab}")
+    for action in ("extend", "respond"):  # each action's form sent empty: refused, the page drawn again
+        refused = staff.post(f"/rounds/{round_id}/{action}", data={"unit": "SCT"})
+        assert 400 <= refused.status_code < 500, (action, refused.status_code)
+        walk.page(f"POST …/{action} ({workflow})", refused)
     if workflow == "workshop":
         walk.page(f"/rounds/{round_id}/assignments")
         assigned = staff.post(f"/rounds/{round_id}/assignments", data={"task": "paper", "unit": [], "due": "15/13/2025",
@@ -193,6 +197,10 @@ def test_every_page_a_closed_round_links_to_keeps_the_rules(
         if path.startswith(f"/rounds/{round_id}") and "?" not in path:
             waiting.extend(links_under(html, f"/rounds/{round_id}") - seen)
     assert len(seen) > 8, sorted(seen)
+    if f"/rounds/{round_id}/consolidation" in seen:  # staff handle no comment chosen: refused
+        handled = staff.post(f"/rounds/{round_id}/consolidation/handle", data={"decision": "", "explanation": ""})
+        assert handled.status_code == 422, handled.status_code
+        walk.page("POST …/consolidation/handle", handled)
     walk.page(f"/r/{token}", unit_client.get(f"/r/{token}"))
     walk.assert_clean()
 
