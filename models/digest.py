@@ -177,7 +177,8 @@ def _due(facts: RoundFacts, window: tuple[date, date]) -> list[DueItem]:
     items: list[DueItem] = []
     if (facts.deadline is not None and first <= facts.deadline <= last and facts.answering
             and facts.deadline not in facts.deadline_timer_days):
-        items.append(DueItem(facts.deadline, "Hết hạn trả lời của đợt"))
+        label = facts.deadline_label
+        items.append(DueItem(facts.deadline, f"Hết {label[:1].lower()}{label[1:]} của đợt"))
     items.extend(DueItem(day, title) for title, day in facts.timers_due if first <= day <= last)
     for day, count, names in facts.extensions_ending:
         if first <= day <= last and count:

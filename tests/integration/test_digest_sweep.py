@@ -159,7 +159,7 @@ def test_the_digest_announces_what_falls_due_and_reads_silence_as_the_grid_does(
     at(clock, "2025-12-04T07:31")  # Thursday: the round's deadline is Friday 05/12
     run_due(app)
     thursday = [m for m in mail.take() if str(m["X-Ykien-Kind"]) == "digest"][-1].get_body(("plain",)).get_content()
-    assert "05/12/2025: Hết hạn trả lời của đợt" in thursday
+    assert "05/12/2025: Hết thời hạn lấy ý kiến của đợt" in thursday
     at(clock, "2025-12-09T07:31")  # Tuesday after the deadline; SNV's extension ends on Wednesday 10/12
     run_due(app)
     after = [m for m in mail.take() if str(m["X-Ykien-Kind"]) == "digest"][-1].get_body(("plain",)).get_content()

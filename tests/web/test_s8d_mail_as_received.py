@@ -14,7 +14,7 @@ import csv
 import html as html_lib
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -175,16 +175,18 @@ def test_the_receipt_gives_the_unit_its_link_to_read_what_was_received(
 
 
 def test_the_digest_names_each_deadline_in_the_kinds_words_and_keeps_names_with_commas_whole(
-        ykien_app: App, capture: SmtpCapture) -> None:  # noqa: F811
+        ykien_app: App, capture: SmtpCapture, workshop_clock: FrozenClock) -> None:  # noqa: F811
     set_digest(ykien_app, "long", True, "long.pp@skhcn.caobang.gov.vn", STAFF)
-    launch(ykien_app, "proposal_call")  # to the eight departments: every name shown
+    launch(ykien_app, "report_collection")  # to the eight departments: every name shown
+    workshop_clock.set(datetime(2025, 8, 14, 8, 0, tzinfo=START.tzinfo))  # the deadline, 15/08, is due tomorrow
     run_due(ykien_app)
-    [digest] = [m for m in capture.messages if str(m["X-Ykien-Kind"]) == "digest"]
+    digest = [m for m in capture.messages if str(m["X-Ykien-Kind"]) == "digest"][-1]
     text = digest.get_body(("plain",)).get_content()  # type: ignore[union-attr]
     markup = visible(digest.get_body(("html",)).get_content())  # type: ignore[union-attr]
-    label = get_workflow("proposal_call").terms.deadline_label
+    label = get_workflow("report_collection").terms.deadline_label
     for content in (text, markup):
         assert f"{label}: hết ngày 15/08/2025" in content, content
+        assert f"Hết {label[:1].lower()}{label[1:]} của đợt" in content, content
         assert "hạn trả lời" not in content
         assert f"; {UNIT_WITH_A_COMMA};" in content, content
 
