@@ -45,7 +45,7 @@ ROUND_TABS = ("", "/responses", "/timeline", "/outbox", "/audit", "/preview", "/
               "/remind")
 # What a unit typed wrong, per kind: the answer it sends leaves a required field empty.
 REFUSED_ANSWER: dict[str, dict[str, Any]] = {
-    "consultation": {"answer": "comments", "section": ["Mục I"], "comment": [""], "proposal": [""]},
+    "consultation": {"answer": "comments", "section": ["Mục I"], "comment": [""], "proposed": [""]},
     "proposal_call": {"answer": "proposals", **{f"p1_{k}": v for k, v in PROPOSAL.items() if k != "task_name"}},
     "report_collection": {"answer": "proposals"},
     "workshop": {"answer": "proposals", "p_attendance": "Cử người dự thay"},
@@ -53,7 +53,7 @@ REFUSED_ANSWER: dict[str, dict[str, Any]] = {
 # An answer the kind takes, to walk the page that says it was received.
 TAKEN_ANSWER: dict[str, dict[str, Any]] = {
     "consultation": {"answer": "comments", "section": ["Mục I"], "comment": ["Đề nghị làm rõ nguồn kinh phí."],
-                     "proposal": ["Bổ sung nguồn ngân sách tỉnh."]},
+                     "proposed": ["Bổ sung nguồn ngân sách tỉnh."]},
     "proposal_call": {"answer": "proposals", **{f"p1_{k}": v for k, v in PROPOSAL.items()}},
     "workshop": {"answer": "proposals", "p_attendance": "Không tham dự"},
 }

@@ -54,7 +54,7 @@ KINDS = ("consultation", "proposal_call", "report_collection", "workshop")
 TITLE = "Giải pháp cải thiện Chỉ số đổi mới sáng tạo tỉnh Cao Bằng"
 ANSWERS: dict[str, dict[str, Any]] = {
     "consultation": {"answer": "comments", "section": ["Mục I"], "comment": ["Đề nghị làm rõ nguồn kinh phí."],
-                     "proposal": ["Bổ sung nguồn ngân sách tỉnh."]},
+                     "proposed": ["Bổ sung nguồn ngân sách tỉnh."]},
     "proposal_call": {"answer": "proposals", **{f"p1_{k}": v for k, v in PROPOSAL.items()}},
     "report_collection": {"answer": "proposals", **{f"p_{k}": v for k, v in REPORT.items()}},
     "workshop": {"answer": "proposals", "p_attendance": "Không tham dự"},
