@@ -132,3 +132,25 @@ def test_a_unit_answers_with_the_keyboard_alone_on_a_phone(live_site: LiveSite, 
     page.screenshot(path=str(FOLDER / f"{workflow}-sent-375.png"), full_page=True)
     context.close()
     assert not problems, "\n".join(dict.fromkeys(problems))
+
+
+TARGETS = "button, input:not([type=hidden]), select, textarea, summary, a.button, nav a, .tabs a"
+SMALL_TARGETS = """[...document.querySelectorAll('TARGETS')].filter(e => e.offsetParent !== null)
+    .map(e => { const r = e.getBoundingClientRect(); return [e.name || e.textContent.trim().slice(0, 40), r.width,
+                                                             r.height]; })
+    .filter(([, width, height]) => width < 24 || height < 24)""".replace("TARGETS", TARGETS)
+
+
+def test_every_control_of_the_staff_pages_is_a_24_px_target_on_a_phone(live_site: LiveSite, chromium: Any) -> None:
+    """Buttons, fields, the menu's links and the tabs at 375 px: 24 px high and wide at least (WCAG 2.5.8)."""
+    token = launched(live_site, "consultation")
+    context = chromium.new_context(viewport=PHONE, locale="vi-VN", is_mobile=True, has_touch=True)
+    page = live_site.login(context)
+    small = {}
+    for path in ("/", "/rounds/1", "/rounds/1/responses", "/rounds/1/extend", "/rounds/1/respond", "/rounds/new",
+                 "/directory", "/register", "/mail", f"/r/{token}"):
+        page.goto(live_site.url(path))
+        if found := page.evaluate(SMALL_TARGETS):
+            small[path] = found
+    context.close()
+    assert not small, small
