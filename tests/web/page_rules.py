@@ -41,14 +41,19 @@ class _PageReader(HTMLParser):
         self.anchors: list[_Element] = []
         self.clickables: list[_Element] = []
         self.landmarks: set[str] = set()
+        self.twice: list[str] = []
         self.field_errors: list[_Element] = []  # the errors shown beside a field
         self.described: set[str] = set()  # every id some element is described by
         self._open: list[_Element] = []
         self._labels_open = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values = {k: (v or "") for k, v in attrs}
+        values: dict[str, str] = {}
         line = self.getpos()[0]
+        for name, value in attrs:  # a browser keeps the first of an attribute written twice and drops the other
+            if name in values:
+                self.twice.append(f"line {line}: <{tag}> has {name} twice; the browser drops {value!r}")
+            values.setdefault(name, value or "")
         element = _Element(tag, values, line, self._labels_open)
         if tag == "html":
             self.lang = values.get("lang")
@@ -110,6 +115,9 @@ def broken_rules(html: str) -> list[str]:
     levels = [level for level, _, _ in reader.headings]
     if levels.count(1) != 1:
         broken.append(f"{levels.count(1)} <h1> on the page: {[t for lv, _, t in reader.headings if lv == 1]}")
+    if levels and levels[0] != 1:
+        _, line, text = reader.headings[0]
+        broken.append(f"line {line}: the first heading is <h{levels[0]}> {text!r}, not the page's <h1>")
     for (before, _, _), (level, line, text) in zip(reader.headings, reader.headings[1:], strict=False):
         if level > before + 1:
             broken.append(f"line {line}: <h{level}> {text!r} follows an <h{before}>, a level skipped")
@@ -121,6 +129,7 @@ def broken_rules(html: str) -> list[str]:
     for link in skip:
         if link.attrs.get("href", "").lstrip("#") not in reader.ids:
             broken.append(f"{link.describe()} leads to no element")
+    broken.extend(reader.twice)
     for duplicated in sorted(i for i, n in reader.ids.items() if n > 1):
         broken.append(f'id="{duplicated}" on {reader.ids[duplicated]} elements')
     for control in reader.controls:

@@ -36,10 +36,13 @@ from workflows.engine.events import Launch
 from workflows.service.app import App
 from workflows.service.assignments import assign, for_round
 from workflows.service.rounds import Addressee, NewRound, create_round, execute
+from workflows.service.staff import add_user
 from workflows.service.steps import run_step
 from workflows.service.sweep import run_due
+from workflows.web.app import create_web_app
 from workflows.web.security import link_csrf
 
+ADMIN_PASSWORD = "mat-khau-quan-tri-dai"
 KINDS = ("consultation", "proposal_call", "report_collection", "workshop")
 ROUND_TABS = ("", "/responses", "/timeline", "/outbox", "/audit", "/preview", "/extend", "/respond", "/close",
               "/remind")
@@ -96,6 +99,27 @@ def test_the_login_and_its_refusal_keep_the_rules(unit_client: TestClient) -> No
     assert csrf
     refused = unit_client.post("/login", data={"csrf_token": csrf.group(1), "username": "long", "password": "sai"})
     assert 'role="alert"' in walk.page("POST /login", refused)
+    walk.assert_clean()
+
+
+def test_the_admins_pages_and_their_refusals_keep_the_rules(ykien_app: App) -> None:  # noqa: F811
+    add_user(ykien_app, "quantri", "Quản trị", "admin", ADMIN_PASSWORD, None, "test")
+    admin = TestClient(create_web_app(ykien_app))
+    signed_in = admin.post("/api/session", json={"username": "quantri", "password": ADMIN_PASSWORD})
+    assert signed_in.status_code == 200, signed_in.text
+    admin.headers["X-CSRF-Token"] = signed_in.json()["csrf_token"]
+    walk = Walk(admin)
+    for path in ("/accounts", "/accounts/long", "/offices", "/account/password", "/directory",
+                 "/directory/units/SCT"):
+        walk.page(path)
+    for path, data in (("/accounts", {"username": "", "display_name": "", "role": "staff", "password": "ngan"}),
+                       ("/accounts/long/digest", {"digest": "1", "digest_email": "long.pp@"}),
+                       ("/account/password", {"current": "sai", "new_password": "ngan", "again": "khac"}),
+                       ("/offices", {"code": "", "name": ""}),
+                       ("/directory/units/SCT", {"name": "", "email": "khong-phai-thu"})):
+        refused = admin.post(path, data=data)
+        assert 400 <= refused.status_code < 500, (path, refused.status_code)
+        walk.page(f"POST {path}", refused)
     walk.assert_clean()
 
 
