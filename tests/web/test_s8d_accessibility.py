@@ -116,10 +116,15 @@ def test_the_admins_pages_and_their_refusals_keep_the_rules(ykien_app: App) -> N
                        ("/accounts/long/digest", {"digest": "1", "digest_email": "long.pp@"}),
                        ("/account/password", {"current": "sai", "new_password": "ngan", "again": "khac"}),
                        ("/offices", {"code": "", "name": ""}),
-                       ("/directory/units/SCT", {"name": "", "email": "khong-phai-thu"})):
+                       ("/directory/units/SCT", {"name": "", "email": "khong-phai-thu"}),
+                       ("/register/take", {"document": "", "summary": ""}),
+                       ("/register/enter", {"document": "", "number": "", "issued_on": "32/13/2025"})):
         refused = admin.post(path, data=data)
         assert 400 <= refused.status_code < 500, (path, refused.status_code)
         walk.page(f"POST {path}", refused)
+    bad_file = admin.post("/directory/import", files={"file": ("don-vi.csv", b"code;name\nSCT;x\n", "text/csv")})
+    assert bad_file.status_code == 422, bad_file.status_code
+    walk.page("POST /directory/import", bad_file)
     walk.assert_clean()
 
 
