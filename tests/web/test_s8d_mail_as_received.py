@@ -37,9 +37,10 @@ from test_workshop_pages import (  # noqa: F401
 )
 
 from config.clock import FrozenClock
+from models.rounds import ResponseChannel, ResponseKind
 from notifications.compose import compose
 from notifications.testing import SmtpCapture
-from workflows.engine.events import Extend, Launch
+from workflows.engine.events import Extend, Launch, Respond
 from workflows.service.app import App
 from workflows.service.digest import set_digest
 from workflows.service.outgoing import email_terms
@@ -172,6 +173,21 @@ def test_the_receipt_gives_the_unit_its_link_to_read_what_was_received(
     assert set(receipt) == {"SCT"}, receipt
     page = unit_client.get(f"/r/{receipt['SCT']}")
     assert page.status_code == 200 and "Sở Công Thương" in page.text
+
+
+def test_a_receipt_of_an_answer_accepted_long_after_the_deadline_has_a_link_that_still_opens(
+        ykien_app: App, unit_client: TestClient, capture: SmtpCapture, workshop_clock: FrozenClock) -> None:  # noqa: F811
+    """Staff accept a paper answer four months late: the receipt's link is minted then, so it lasts from then."""
+    round_id = launch(ykien_app, "consultation")
+    workshop_clock.set(START + timedelta(days=120))
+    run_due(ykien_app)
+    execute(ykien_app, round_id, Respond("SCT", ResponseKind.AGREE, STAFF, ResponseChannel.PAPER, late_accept=True),
+            STAFF)
+    run_due(ykien_app)
+    receipt = links(capture, "receipt")
+    assert set(receipt) == {"SCT"}, receipt
+    page = unit_client.get(f"/r/{receipt['SCT']}")
+    assert page.status_code == 200 and "Sở Công Thương" in page.text, page.status_code
 
 
 def test_the_digest_names_each_deadline_in_the_kinds_words_and_keeps_names_with_commas_whole(

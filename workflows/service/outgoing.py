@@ -152,7 +152,9 @@ class OutboxWriter:
             # mail carries no attachment); only one asked to answer finds a form on it
             if intent.kind in LINK_KINDS:
                 token = secrets.token_urlsafe(24)
-                deadline = recipient.deadline(state.deadline) or now.date()
+                # a link mailed after the deadline (a late receipt, an overdue reminder) lasts from the day it is sent
+                today = now.astimezone(self.app.tz).date()
+                deadline = max(recipient.deadline(state.deadline) or today, today)
                 expires = datetime.combine(deadline, datetime.min.time(), tzinfo=self.app.tz) \
                     + TOKEN_LIFETIME_AFTER_DEADLINE
                 tokens.append(NewAccessToken(recipient_ids[intent.unit_code], hash_token(token), now, expires))
