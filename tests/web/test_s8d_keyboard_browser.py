@@ -142,7 +142,8 @@ SMALL_TARGETS = """[...document.querySelectorAll('TARGETS')].filter(e => e.offse
 
 
 def test_every_control_of_the_staff_pages_is_a_24_px_target_on_a_phone(live_site: LiveSite, chromium: Any) -> None:
-    """Buttons, fields, the menu's links and the tabs at 375 px: 24 px high and wide at least (WCAG 2.5.8)."""
+    """Buttons, fields, the menu's links and the tabs at 375 px: 24 px high and wide at least (WCAG 2.5.8); and
+    the first thirty stops of the Tab key on each page show a focus outline."""
     token = launched(live_site, "consultation")
     context = chromium.new_context(viewport=PHONE, locale="vi-VN", is_mobile=True, has_touch=True)
     page = live_site.login(context)
@@ -152,5 +153,10 @@ def test_every_control_of_the_staff_pages_is_a_24_px_target_on_a_phone(live_site
         page.goto(live_site.url(path))
         if found := page.evaluate(SMALL_TARGETS):
             small[path] = found
+        for _ in range(30):  # the first stops of the Tab key, the menu's included: each shows where it is
+            page.keyboard.press("Tab")
+            stop = page.evaluate(FOCUSED)
+            if stop["tag"] != "BODY" and stop["outline"] == "none" and stop["shadow"] in ("none", ""):
+                small.setdefault(path, []).append(["no focus outline", stop["tag"], stop["name"] or stop["id"]])
     context.close()
     assert not small, small
