@@ -2,7 +2,7 @@
 parser: `<html lang="vi">`, one `<h1>` and no heading level skipped, `main` and a skip link whose target exists,
 every form control named by a label (for/id, wrapping, aria-label or aria-labelledby), every refused field tied
 to an error that is on the page and every error beside a field tied to a field, every table header with a scope, no clickable `<a>` without a href or `<div>`
-with onclick.
+with onclick, and no button or link without a name.
 
 `broken_rules(html)` returns one line per breach, each naming the element, so a failing test says what to fix.
 """
@@ -42,6 +42,7 @@ class _PageReader(HTMLParser):
         self.clickables: list[_Element] = []
         self.landmarks: set[str] = set()
         self.twice: list[str] = []
+        self.buttons: list[_Element] = []
         self.field_errors: list[_Element] = []  # the errors shown beside a field
         self.described: set[str] = set()  # every id some element is described by
         self._open: list[_Element] = []
@@ -74,6 +75,8 @@ class _PageReader(HTMLParser):
             self.table_headers.append(element)
         if tag == "a":
             self.anchors.append(element)
+        if tag == "button":
+            self.buttons.append(element)
         if "onclick" in values and tag not in ("button", "a", "input"):
             self.clickables.append(element)
         if tag not in VOID:
@@ -152,6 +155,10 @@ def broken_rules(html: str) -> list[str]:
     for anchor in reader.anchors:
         if "href" not in anchor.attrs and "name" not in anchor.attrs and "id" not in anchor.attrs:
             broken.append(f"{anchor.describe()} is a link to nowhere (a button?)")
+    for pressable in reader.buttons + [a for a in reader.anchors if "href" in a.attrs]:
+        if not ("".join(pressable.text).strip() or pressable.attrs.get("aria-label", "").strip()
+                or pressable.attrs.get("title", "").strip()):
+            broken.append(f"{pressable.describe()} has no name: no text, aria-label or title")
     for clickable in reader.clickables:
         broken.append(f"{clickable.describe()} has onclick but is no button")
     return broken
