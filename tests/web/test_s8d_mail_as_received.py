@@ -30,6 +30,8 @@ from test_workshop_pages import (  # noqa: F401
     START,
     UNITS,
     launch_workshop,
+    paper_file,
+    paper_form,
     template_home,
     unit_client,
     workshop_clock,
@@ -42,6 +44,7 @@ from notifications.compose import compose
 from notifications.testing import SmtpCapture
 from workflows.engine.events import Extend, Launch, Respond
 from workflows.service.app import App
+from workflows.service.assignments import assign
 from workflows.service.digest import set_digest
 from workflows.service.outgoing import email_terms
 from workflows.service.registry import get_workflow
@@ -60,7 +63,7 @@ ANSWERS: dict[str, dict[str, Any]] = {
     "report_collection": {"answer": "proposals", **{f"p_{k}": v for k, v in REPORT.items()}},
     "workshop": {"answer": "proposals", "p_attendance": "Không tham dự"},
 }
-LINKED = ("invitation", "reminder_before", "reminder_overdue", "extension", "receipt", "task_reminder")
+LINKED = ("invitation", "reminder_before", "reminder_overdue", "extension", "receipt", "task_reminder", "task_receipt")
 # "Sở Văn hóa, Thể thao và Du lịch" holds a comma: in a list of names only "; " keeps it one name.
 UNIT_WITH_A_COMMA = "Sở Văn hóa, Thể thao và Du lịch"
 with UNITS.open(encoding="utf-8") as units_file:
@@ -173,6 +176,24 @@ def test_the_receipt_gives_the_unit_its_link_to_read_what_was_received(
     assert set(receipt) == {"SCT"}, receipt
     page = unit_client.get(f"/r/{receipt['SCT']}")
     assert page.status_code == 200 and "Sở Công Thương" in page.text
+
+
+def test_the_receipt_of_a_task_handed_in_gives_the_unit_its_link_to_read_it(
+        ykien_app: App, unit_client: TestClient, capture: SmtpCapture) -> None:  # noqa: F811
+    round_id = launch(ykien_app, "workshop")
+    assign(ykien_app, round_id, "paper", ["SCT"], None, None, STAFF)
+    token = links(capture)["SCT"]
+    handed = unit_client.post(f"/r/{token}/tasks/paper", data=paper_form(ykien_app, token, "Tham luận của Sở"),
+                              files=paper_file(), follow_redirects=False)
+    assert handed.status_code == 303, handed.text[:2000]
+    run_due(ykien_app)
+    [message] = [m for m in capture.messages if str(m["X-Ykien-Kind"]) == "task_receipt"]
+    text = message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    html = message.get_body(("html",)).get_content()  # type: ignore[union-attr]
+    found = re.search(r"https?://\S+/r/([A-Za-z0-9_-]+)", text)
+    assert found and f'href="{found.group(0)}"' in html, text
+    page = unit_client.get(f"/r/{found.group(1)}")
+    assert page.status_code == 200 and "Tham luận của Sở" in page.text
 
 
 def test_a_receipt_of_an_answer_accepted_long_after_the_deadline_has_a_link_that_still_opens(

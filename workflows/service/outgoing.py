@@ -24,8 +24,9 @@ from workflows.service.app import App
 from workflows.service.registry import workflow_folder
 
 CHUNK = 500
-# The receipt carries a link too: the unit reads there what the Sở received, as its template says.
-LINK_KINDS = frozenset({"invitation", "reminder_before", "reminder_overdue", "extension", "task_reminder", "receipt"})
+# The receipts carry a link too: the unit reads there what the Sở received, as their templates say.
+LINK_KINDS = frozenset({"invitation", "reminder_before", "reminder_overdue", "extension", "task_reminder", "receipt",
+                        "task_receipt"})
 TOKEN_LIFETIME_AFTER_DEADLINE = timedelta(days=90)
 
 
