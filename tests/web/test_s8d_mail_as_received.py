@@ -5,8 +5,9 @@ reminded and digested day by day, every message delivered through the outbox to 
 Each message is checked as received: Subject encoded, Date, Message-ID, a plain-text part and an HTML part, the
 Sở by name in From, no template syntax nor "None", dates as dd/mm/yyyy, no "góp ý" outside a consultation, and
 the personal link the same in both parts and opening the unit's page (the receipt's too: it says the unit can
-read there what it sent). The digest names each round's deadline in the kind's words, "hết ngày …", and keeps
-unit names apart with "; " (a name may hold commas).
+read there what it sent; a task's receipt too; and a receipt sent months after the deadline). The digest names each
+round's deadline in the kind's words, "hết ngày …", and keeps unit names apart with "; " (a name may hold commas).
+No email with a link scrolls sideways at 375 px in chromium.
 """
 from __future__ import annotations
 
