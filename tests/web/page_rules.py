@@ -2,7 +2,7 @@
 parser: `<html lang="vi">`, one `<h1>` and no heading level skipped, `main` and a skip link whose target exists,
 every form control named by a label (for/id, wrapping, aria-label or aria-labelledby), every refused field tied
 to an error that is on the page and every error beside a field tied to a field, every table header with a scope, no clickable `<a>` without a href or `<div>`
-with onclick, and no button or link without a name.
+with onclick, no button or link without a name, and no text that points at something by its colour alone.
 
 `broken_rules(html)` returns one line per breach, each naming the element, so a failing test says what to fix.
 """
@@ -13,6 +13,8 @@ from html.parser import HTMLParser
 
 # Controls a person fills or presses; hidden inputs and buttons (named by their text) need no label.
 UNLABELLED_INPUT_TYPES = {"hidden", "submit", "button", "reset", "image"}
+# Instructions a reader who does not see colours cannot follow ("see the items in red").
+COLOUR_ONLY = ("tô đỏ", "màu đỏ ở trên", "in đỏ")
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
 
@@ -42,6 +44,7 @@ class _PageReader(HTMLParser):
         self.clickables: list[_Element] = []
         self.landmarks: set[str] = set()
         self.twice: list[str] = []
+        self.words: list[str] = []  # the page's text
         self.buttons: list[_Element] = []
         self.field_errors: list[_Element] = []  # the errors shown beside a field
         self.described: set[str] = set()  # every id some element is described by
@@ -96,6 +99,7 @@ class _PageReader(HTMLParser):
     def handle_data(self, data: str) -> None:
         for element in self._open:
             element.text.append(data)
+        self.words.append(data)
 
 
 def _named(control: _Element, reader: _PageReader) -> bool:
@@ -161,4 +165,9 @@ def broken_rules(html: str) -> list[str]:
             broken.append(f"{pressable.describe()} has no name: no text, aria-label or title")
     for clickable in reader.clickables:
         broken.append(f"{clickable.describe()} has onclick but is no button")
+    shown = " ".join(" ".join(reader.words).split())
+    for colour_only in COLOUR_ONLY:
+        if colour_only in shown:
+            at = shown.index(colour_only)
+            broken.append(f"the page points at something by its colour alone: …{shown[max(0, at - 60):at + 20]}…")
     return broken

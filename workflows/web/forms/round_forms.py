@@ -628,7 +628,7 @@ def check_respond_form(form: RespondForm, units: Mapping[str, str], workflow: Wo
         except AnswerInvalid as invalid:
             for problem in invalid.problems:
                 errors[problem.field] = problem.message
-            errors["proposal"] = f"{capfirst(terms.answer)} chưa hợp lệ: xem các mục tô đỏ."
+            errors["proposal"] = f"{capfirst(terms.answer)} chưa hợp lệ: xem lỗi ghi dưới từng mục."
     if too_long := limits.text_problem("Ghi chú", form.note, limits.ANSWER_NOTE):
         errors["note"] = too_long
     if errors:

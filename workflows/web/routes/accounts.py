@@ -73,7 +73,7 @@ def _list_page(request: Request, values: dict[str, str] | None = None, errors: d
         "accounts": found, "offices": _offices(request), "roles": ROLE_LABELS, "values": values or {"role": "staff"},
         "errors": errors or {}, "events": account_events(app, 50), "actions": ACCOUNT_ACTIONS, "created": created}
     if errors:
-        context.update(flash="Chưa thêm được tài khoản: xem các mục tô đỏ.", flash_kind="error")
+        context.update(flash="Chưa thêm được tài khoản: xem lỗi ghi dưới từng mục.", flash_kind="error")
     elif created:
         context.update(flash=f"Đã thêm tài khoản {created[0]}.", flash_kind="ok")
     return render(request, "accounts.html", context, status_code=status)
@@ -134,7 +134,7 @@ def _account_page(request: Request, found: Account, user: StaffUser, errors: dic
         "digest": digest or _digest_values(digest_choice(ykien(request), found.user.username)),
         "digest_time": ykien(request).settings.digest_time}
     if errors:
-        context.update(flash=errors.get("form") or "Chưa lưu được: xem các mục tô đỏ.", flash_kind="error")
+        context.update(flash=errors.get("form") or "Chưa lưu được: xem lỗi ghi dưới từng mục.", flash_kind="error")
     elif password:
         context.update(flash=f"Đã đặt lại mật khẩu của {found.user.username}; các phiên của tài khoản đã kết "
                              "thúc.", flash_kind="ok")
@@ -232,7 +232,7 @@ def change_own_digest(request: Request, posted: Posted = PostedForm,
                              user.actor, "digest_email")
     except InvalidInput as problem:
         return _own_page(request, user, _digest_errors(problem), values, 422,
-                         "Chưa lưu được thư tổng hợp: xem mục tô đỏ.")
+                         "Chưa lưu được thư tổng hợp: xem lỗi ghi dưới mục đó.")
     return RedirectResponse(f"/account/password?ok={'digest_on' if changed.on else 'digest_off'}", status_code=303)
 
 
@@ -251,7 +251,7 @@ def change_password(request: Request, posted: Posted = PostedForm,
         except DomainError as refused:
             errors = {"current": refused.message}
     if errors:
-        return _own_page(request, user, errors, status=422, flash="Chưa đổi được mật khẩu: xem các mục tô đỏ.")
+        return _own_page(request, user, errors, status=422, flash="Chưa đổi được mật khẩu: xem lỗi ghi dưới từng mục.")
     # Every session of the account ended with the old password, this one too: log in again with the new one.
     return RedirectResponse("/login?changed=1", status_code=303)
 
@@ -269,7 +269,7 @@ def _offices_page(request: Request, errors: dict[str, str] | None = None, values
                                "events": office_events(app), "actions": OFFICE_ACTIONS, "editing": editing}
     done, code = request.query_params.get("ok", ""), request.query_params.get("code", "")
     if errors:
-        context.update(flash=errors.get("form") or "Chưa lưu được: xem các mục tô đỏ.", flash_kind="error")
+        context.update(flash=errors.get("form") or "Chưa lưu được: xem lỗi ghi dưới từng mục.", flash_kind="error")
     elif done in OFFICE_FLASH:
         context.update(flash=OFFICE_FLASH[done].format(c=code[:40]), flash_kind="ok")
     return render(request, "offices.html", context, status_code=status)

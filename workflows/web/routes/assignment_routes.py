@@ -227,7 +227,8 @@ def _page(request: Request, round_id: int, user: StaffUser, status: int = 200, e
         "errors": errors or {}, "form": form or AssignForm(), "record_errors": record_errors or {},
         "record_id": record_id, "channels": PAPER_CHANNELS, "channel_labels": CHANNEL_LABELS,
         "files": {"url": f"/rounds/{round_id}/attachments/", "max_mb": app.settings.max_upload_mb, "accept": ACCEPT},
-        "flash": flash or notice or ("Biểu mẫu còn lỗi; xem các mục tô đỏ." if errors or record_errors else None),
+        "flash": flash or notice or (
+            "Biểu mẫu còn lỗi; xem lỗi ghi dưới từng mục." if errors or record_errors else None),
         "flash_kind": "error" if status >= 400 else "ok"}, status_code=status)
 
 

@@ -178,7 +178,7 @@ def _triage_page(request: Request, round_id: int, user: StaffUser, form: HandleF
     errors = errors or {}
     flash = _flash(request, workflow)
     if message or errors:
-        flash = {"flash": message or "Biểu mẫu còn lỗi; xem các mục tô đỏ.", "flash_kind": "error"}
+        flash = {"flash": message or "Biểu mẫu còn lỗi; xem lỗi ghi dưới từng mục.", "flash_kind": "error"}
     return render(request, "consolidation_triage.html", {
         **context, "state": view.state, "rows": shown, "total": len(rows), "show": show,
         "counts": handling_counts(items), "lists": unit_lists(workflow, view.state, view.units),
@@ -331,7 +331,7 @@ def _documents_page(request: Request, round_id: int, user: StaffUser, *, decisio
     errors = errors or {}
     flash = _flash(request, workflow)
     if message or any(errors.values()):
-        flash = {"flash": message or "Biểu mẫu còn lỗi; xem các mục tô đỏ.", "flash_kind": "error"}
+        flash = {"flash": message or "Biểu mẫu còn lỗi; xem lỗi ghi dưới từng mục.", "flash_kind": "error"}
     follow = follow_up_possible(workflow, state)
     return render(request, "consolidation_documents.html", {
         **context, "state": state, "status_title": workflow.state_title(state.status),

@@ -130,7 +130,7 @@ def _unit_page(request: Request, user: StaffUser, unit: UnitInfo, values: UnitCo
     return render(request, "directory_unit.html", {
         "unit": unit, "group_label": groups.get(unit.group, unit.group), "values": values or unit,
         "errors": errors or {}, "can_manage": user.can_manage_directory(),
-        "flash": "Biểu mẫu còn lỗi; xem các mục tô đỏ." if errors else None, "flash_kind": "error",
+        "flash": "Biểu mẫu còn lỗi; xem lỗi ghi dưới từng mục." if errors else None, "flash_kind": "error",
     }, status_code=status)
 
 

@@ -71,7 +71,7 @@ def _page(request: Request, user: StaffUser, year: int | None = None, *, form: s
         "may_cancel": {e.id for e in found.entries if not e.cancelled and user.can_change_round(e.office)},
     }
     if errors:
-        context.update(flash=errors.get("form") or "Chưa ghi được: xem các mục tô đỏ.", flash_kind="error")
+        context.update(flash=errors.get("form") or "Chưa ghi được: xem lỗi ghi dưới từng mục.", flash_kind="error")
     else:
         context.update(_flash(request, found.entries))
     return render(request, "register.html", context, status_code=status)

@@ -225,7 +225,7 @@ def _new_round_page(request: Request, user: StaffUser, form: RoundForm, errors: 
         "fixed_office": user.office if user.role is Role.STAFF else None, "offices": offices(app),
         "max_upload_mb": app.settings.max_upload_mb, "notice": notice, "editing": editing,
         "chosen_units": {code for codes in form.recipients.units.values() for code in codes},
-        "flash": "Biểu mẫu còn lỗi; xem các mục tô đỏ." if errors else None, "flash_kind": "error",
+        "flash": "Biểu mẫu còn lỗi; xem lỗi ghi dưới từng mục." if errors else None, "flash_kind": "error",
     }, status_code=status)
 
 
@@ -561,7 +561,7 @@ def _action_page(request: Request, round_id: int, action: str, values: dict[str,
         "needs_draft_reason": action == "launch" and launch_needs_reason(app, round_id),
         "no_draft_reason": (values.get("no_draft_reason") or [""])[0],
         "channel_labels": CHANNEL_LABELS, "selected": values.get("unit", []),
-        "flash": message or ("Biểu mẫu còn lỗi; xem các mục tô đỏ." if errors else None), "flash_kind": "error",
+        "flash": message or ("Biểu mẫu còn lỗi; xem lỗi ghi dưới từng mục." if errors else None), "flash_kind": "error",
         "respond_files": _respond_files(app, round_id),
     }, status_code=status)
 
@@ -770,7 +770,7 @@ def _chosen_files(posted: Posted, workflow: Workflow, limit_mb: int
 def _with_dropped(message: str | None, dropped: bool) -> str | None:
     if not dropped:
         return message
-    return f"{message or 'Biểu mẫu còn lỗi; xem các mục tô đỏ.'} {FILES_DROPPED}"
+    return f"{message or 'Biểu mẫu còn lỗi; xem lỗi ghi dưới từng mục.'} {FILES_DROPPED}"
 
 
 def _respond(request: Request, app: App, round_id: int, posted: Posted, workflow: Workflow,

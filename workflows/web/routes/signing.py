@@ -65,7 +65,7 @@ def _page(request: Request, round_id: int, key: str, user: StaffUser, form: Sign
         "image_mb": IMAGE_MAX // (1024 * 1024), "seal_range": SEAL_MM,
         "timestamped": app.settings.timestamp_url is not None}
     if errors:
-        context |= {"flash": "Chưa ký được; xem các mục tô đỏ.", "flash_kind": "error"}
+        context |= {"flash": "Chưa ký được; xem lỗi ghi dưới từng mục.", "flash_kind": "error"}
     return render(request, "round_sign.html", context, status_code=status)
 
 
