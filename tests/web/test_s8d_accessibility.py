@@ -92,13 +92,17 @@ class Walk:
         assert not self.broken, "\n".join(f"{path}\n  " + "\n  ".join(lines) for path, lines in self.broken.items())
 
 
-def test_the_login_and_its_refusal_keep_the_rules(unit_client: TestClient) -> None:  # noqa: F811
+def test_the_login_its_refusal_and_the_pages_of_a_bad_link_keep_the_rules(unit_client: TestClient) -> None:  # noqa: F811
     walk = Walk(unit_client)
     page = walk.page("/login")
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', page)
     assert csrf
     refused = unit_client.post("/login", data={"csrf_token": csrf.group(1), "username": "long", "password": "sai"})
     assert 'role="alert"' in walk.page("POST /login", refused)
+    for missing in ("/r/khong-co-duong-dan-nay", "/khong-co-trang-nay"):  # the pages that say what went wrong
+        answer = unit_client.get(missing)
+        assert 400 <= answer.status_code < 500, (missing, answer.status_code)
+        walk.page(missing, answer)
     walk.assert_clean()
 
 
@@ -112,6 +116,10 @@ def test_the_admins_pages_and_their_refusals_keep_the_rules(ykien_app: App) -> N
     for path in ("/accounts", "/accounts/long", "/offices", "/account/password", "/directory",
                  "/directory/units/SCT"):
         walk.page(path)
+    for missing in ("/rounds/99999", "/accounts/khong-co-ai", "/directory/units/KHONGCO"):
+        answer = admin.get(missing)
+        assert answer.status_code == 404, (missing, answer.status_code)
+        walk.page(missing, answer)
     for path, data in (("/accounts", {"username": "", "display_name": "", "role": "staff", "password": "ngan"}),
                        ("/accounts/long/digest", {"digest": "1", "digest_email": "long.pp@"}),
                        ("/account/password", {"current": "sai", "new_password": "ngan", "again": "khac"}),
