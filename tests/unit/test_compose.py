@@ -153,7 +153,8 @@ def test_shipped_kinds_keep_only_real_overrides() -> None:
 def test_every_template_renders_for_every_role(name: str, role: str) -> None:
     email = render(name, full_context(name, role=role))
     assert isinstance(email, ComposedEmail)
-    assert email.text.startswith("Kính gửi: Sở Tài chính\n")
+    assert email.text.startswith("UBND TỈNH CAO BẰNG\nSỞ KHOA HỌC VÀ CÔNG NGHỆ\nV/v ")  # the letterhead, as in HTML
+    assert "\n\nKính gửi: Sở Tài chính\n" in email.text
     assert "Ông Phạm Phi Long" in email.text and "0912130290" in email.text
     assert "GIÁM ĐỐC\nNông Thị Thanh Huyền" in email.text
     assert email.html.startswith("<!DOCTYPE html>")
@@ -416,7 +417,7 @@ def survey_context(message: str, **overrides: object) -> dict[str, object]:
 @pytest.mark.parametrize("role", ["comment", "publish", "inform"])
 def test_a_kind_with_only_terms_composes_every_message(message: str, role: str) -> None:
     email = render(f"survey/{message}", survey_context(message, role=role, response_kind="proposals"))
-    assert email.text.startswith("Kính gửi: Sở Tài chính\n")
+    assert email.text.startswith("UBND TỈNH CAO BẰNG\nSỞ KHOA HỌC VÀ CÔNG NGHỆ\nV/v khảo sát nhu cầu\n\nKính gửi: Sở Tài chính\n")
     assert email.subject.endswith("V/v khảo sát nhu cầu")
     for word in ("góp ý", "dự thảo", "thống nhất", "đề xuất"):
         assert word not in email.text.lower() and word not in email.subject.lower()

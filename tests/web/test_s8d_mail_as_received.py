@@ -149,6 +149,10 @@ def test_every_message_of_a_round_reads_right_as_received(
         assert re.fullmatch(r"<[^<>@\s]+@[^<>@\s]+>", str(r.message["Message-ID"])), where
         sender = r.message["From"].addresses[0]
         assert (sender.display_name, sender.addr_spec) == (settings.issuer_name, settings.from_address), where
+        if r.kind != "digest":  # a unit's letter opens with the letterhead in both parts, and is signed
+            head = f"{settings.governing_body.upper()}\n{settings.issuer_name.upper()}\nV/v "
+            assert r.text.startswith(head), (where, r.text[:200])
+            assert "Kính gửi:" in r.text and "GIÁM ĐỐC\nTrịnh Trường Huy" in r.text, where
         shown = visible(r.html)
         for part, content in (("subject", r.subject), ("text", r.text), ("html", shown)):
             for leftover in ("None", "{{", "}}", "{%", "%}", "{#"):
