@@ -92,7 +92,7 @@ class Walk:
         assert not self.broken, "\n".join(f"{path}\n  " + "\n  ".join(lines) for path, lines in self.broken.items())
 
 
-def test_the_login_its_refusal_and_the_pages_of_a_bad_link_keep_the_rules(unit_client: TestClient) -> None:  # noqa: F811
+def test_the_login_its_refusal_and_the_pages_of_a_bad_link_keep_the_rules(unit_client: TestClient) -> None:
     walk = Walk(unit_client)
     page = walk.page("/login")
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', page)
@@ -106,7 +106,7 @@ def test_the_login_its_refusal_and_the_pages_of_a_bad_link_keep_the_rules(unit_c
     walk.assert_clean()
 
 
-def test_the_admins_pages_and_their_refusals_keep_the_rules(ykien_app: App) -> None:  # noqa: F811
+def test_the_admins_pages_and_their_refusals_keep_the_rules(ykien_app: App) -> None:
     add_user(ykien_app, "quantri", "Quản trị", "admin", ADMIN_PASSWORD, None, "test")
     admin = TestClient(create_web_app(ykien_app))
     signed_in = admin.post("/api/session", json={"username": "quantri", "password": ADMIN_PASSWORD})
@@ -138,7 +138,7 @@ def test_the_admins_pages_and_their_refusals_keep_the_rules(ykien_app: App) -> N
 
 @pytest.mark.parametrize("workflow", KINDS)
 def test_the_staff_pages_of_a_round_keep_the_rules(
-        ykien_app: App, staff: TestClient, workflow: str) -> None:  # noqa: F811
+        ykien_app: App, staff: TestClient, workflow: str) -> None:
     round_id = launch(ykien_app, workflow)
     if workflow == "workshop":
         assign(ykien_app, round_id, "paper", ["SCT"], None, "Trình bày 10 phút", STAFF)
@@ -173,7 +173,7 @@ def test_the_staff_pages_of_a_round_keep_the_rules(
 
 @pytest.mark.parametrize("workflow", KINDS)
 def test_a_units_page_its_refused_answer_and_its_sent_page_keep_the_rules(
-        ykien_app: App, unit_client: TestClient, capture: SmtpCapture, workflow: str) -> None:  # noqa: F811
+        ykien_app: App, unit_client: TestClient, capture: SmtpCapture, workflow: str) -> None:
     round_id = launch(ykien_app, workflow)
     if workflow == "workshop":
         assign(ykien_app, round_id, "paper", ["SCT"], None, "Trình bày 10 phút", STAFF)
@@ -208,8 +208,8 @@ def links_under(html: str, prefix: str) -> set[str]:
 
 @pytest.mark.parametrize("workflow", KINDS)
 def test_every_page_a_closed_round_links_to_keeps_the_rules(
-        ykien_app: App, staff: TestClient, unit_client: TestClient, capture: SmtpCapture,  # noqa: F811
-        workshop_clock: FrozenClock, workflow: str) -> None:  # noqa: F811
+        ykien_app: App, staff: TestClient, unit_client: TestClient, capture: SmtpCapture,
+        workshop_clock: FrozenClock, workflow: str) -> None:
     """Answered by one unit, then closed (or past its dates): the round's page and every page of the round it links
     to, as the kind has them (consolidation, documents, assignments ...), and the staff pages of the menu."""
     round_id = launch(ykien_app, workflow)

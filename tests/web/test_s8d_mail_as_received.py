@@ -136,7 +136,7 @@ def visible(markup: str) -> str:
 
 @pytest.mark.parametrize("workflow", KINDS)
 def test_every_message_of_a_round_reads_right_as_received(
-        ykien_app: App, unit_client: TestClient, capture: SmtpCapture, workshop_clock: FrozenClock,  # noqa: F811
+        ykien_app: App, unit_client: TestClient, capture: SmtpCapture, workshop_clock: FrozenClock,
         workflow: str) -> None:
     received = a_round_lived(ykien_app, unit_client, capture, workshop_clock, workflow)
     settings = ykien_app.settings
@@ -172,7 +172,7 @@ def test_every_message_of_a_round_reads_right_as_received(
 
 @pytest.mark.parametrize("workflow", KINDS)
 def test_the_receipt_gives_the_unit_its_link_to_read_what_was_received(
-        ykien_app: App, unit_client: TestClient, capture: SmtpCapture, workflow: str) -> None:  # noqa: F811
+        ykien_app: App, unit_client: TestClient, capture: SmtpCapture, workflow: str) -> None:
     launch(ykien_app, workflow)
     token = links(capture)["SCT"]
     assert answer(ykien_app, unit_client, token, workflow) == 303
@@ -184,7 +184,7 @@ def test_the_receipt_gives_the_unit_its_link_to_read_what_was_received(
 
 
 def test_the_receipt_of_a_task_handed_in_gives_the_unit_its_link_to_read_it(
-        ykien_app: App, unit_client: TestClient, capture: SmtpCapture) -> None:  # noqa: F811
+        ykien_app: App, unit_client: TestClient, capture: SmtpCapture) -> None:
     round_id = launch(ykien_app, "workshop")
     assign(ykien_app, round_id, "paper", ["SCT"], None, None, STAFF)
     token = links(capture)["SCT"]
@@ -202,7 +202,7 @@ def test_the_receipt_of_a_task_handed_in_gives_the_unit_its_link_to_read_it(
 
 
 def test_a_receipt_of_an_answer_accepted_long_after_the_deadline_has_a_link_that_still_opens(
-        ykien_app: App, unit_client: TestClient, capture: SmtpCapture, workshop_clock: FrozenClock) -> None:  # noqa: F811
+        ykien_app: App, unit_client: TestClient, capture: SmtpCapture, workshop_clock: FrozenClock) -> None:
     """Staff accept a paper answer four months late: the receipt's link is minted then, so it lasts from then."""
     round_id = launch(ykien_app, "consultation")
     workshop_clock.set(START + timedelta(days=120))
@@ -217,7 +217,7 @@ def test_a_receipt_of_an_answer_accepted_long_after_the_deadline_has_a_link_that
 
 
 def test_the_digest_names_each_deadline_in_the_kinds_words_and_keeps_names_with_commas_whole(
-        ykien_app: App, capture: SmtpCapture, workshop_clock: FrozenClock) -> None:  # noqa: F811
+        ykien_app: App, capture: SmtpCapture, workshop_clock: FrozenClock) -> None:
     set_digest(ykien_app, "long", True, "long.pp@skhcn.caobang.gov.vn", STAFF)
     launch(ykien_app, "report_collection")  # to the eight departments: every name shown
     workshop_clock.set(datetime(2025, 8, 14, 8, 0, tzinfo=START.tzinfo))  # the deadline, 15/08, is due tomorrow
