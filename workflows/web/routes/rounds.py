@@ -1,6 +1,7 @@
 """Staff pages of a round: create and preview, the per-unit grid with its actions, timeline, outbox, audit."""
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
@@ -123,6 +124,7 @@ FLASH = {
     "remind": "Đã đôn đốc: {n} thư đôn đốc.",
     "extend": "Đã gia hạn: {n} thư thông báo gia hạn.",
     "respond": "Đã ghi nhận {answer}; {n} thư xác nhận gửi cho đơn vị.",
+    "respond_without_forms": "Đã ghi nhận trả lời \"{agreed}\"; {n} thư xác nhận gửi cho đơn vị.",
     "close": "Đã kết thúc nhận {answer}.",
     "created": "Đã tạo bản nháp {round}. Kiểm tra thư gửi đơn vị dưới đây rồi bấm \"Phát hành\".",
     "edited": "Đã lưu bản nháp {round}. Kiểm tra thư gửi đơn vị dưới đây rồi bấm \"Phát hành\".",
@@ -163,10 +165,24 @@ def form_values(form: FormData) -> dict[str, list[str]]:
 
 
 def _words(workflow: Workflow) -> dict[str, str]:
-    return {"round": workflow.terms.round, "answer": workflow.terms.answer}
+    return {"round": workflow.terms.round, "answer": workflow.terms.answer, "agreed": workflow.terms.agreed}
 
 
-def _action_title(action: str, workflow: Workflow) -> str:
+def _without_forms(workflow: Workflow, kind: str) -> bool:
+    """Whether an answer of `kind` is the form kind's answer without forms ("Không có đề xuất"): the unit's answer,
+    not one of its forms ("phiếu đề xuất")."""
+    return kind == ResponseKind.AGREE.value and workflow.response.kind == "proposals" and workflow.response.allow_agree
+
+
+def _action_title(action: str, workflow: Workflow, values: Mapping[str, list[str]] | None = None) -> str:
+    """The action's title in the kind's words; recording a paper answer of a form kind that takes an answer without
+    forms names what is recorded: that answer once chosen (`values`), else both."""
+    if action == "respond" and _without_forms(workflow, ResponseKind.AGREE.value):
+        chosen = ((values or {}).get("kind") or [""])[0]
+        if _without_forms(workflow, chosen):
+            return "Ghi nhận trả lời \"{agreed}\" nhận bằng văn bản giấy".format(**_words(workflow))
+        if chosen != ResponseKind.PROPOSALS.value:
+            return "Ghi nhận {answer} hoặc trả lời \"{agreed}\" nhận bằng văn bản giấy".format(**_words(workflow))
     return ACTION_TITLES[action].format(**_words(workflow))
 
 
@@ -476,6 +492,7 @@ def round_page(request: Request, round_id: IdPath, user: StaffUser = Depends(req
         "answer_statuses": _answer_statuses(workflow, view.counts), "email_statuses": list(EmailStatus),
         "channels": PAPER_CHANNELS, "channel_labels": CHANNEL_LABELS,
         "extend": read_extend_form({}), "respond": read_respond_form({}, workflow.response), "errors": {},
+        "respond_title": _action_title("respond", workflow),
         "respond_files": _respond_files(app, round_id),
         "tab": "units", "dates": round_dates(app, round_id) if workflow.dates else {},
         **_flash(request, workflow)})
@@ -494,7 +511,12 @@ def responses_page(request: Request, round_id: IdPath, user: StaffUser = Depends
     context = _tab_context(app, round_id, user, "responses")
     answers = latest_answers(app, round_id)
     statuses = {a.unit_code: answer_status_of(context["workflow"], a) for a in answers}  # "declined" apart
+    given = Counter(statuses.values())
+    # How many units gave each answer, in the grid's order: units that proposed nothing are not "N đơn vị" of forms.
+    by_answer = [(context["answer_labels"].get(status.value, status.value), given[status.value])
+                 for status in _answer_statuses(context["workflow"], given) if given[status.value]]
     return render(request, "round_responses.html", {**context, "answers": answers, "statuses": statuses,
+                                                    "by_answer": by_answer,
                                                     "channel_labels": CHANNEL_LABELS,
                                                     "draft_filename": round_details(app, round_id).draft_filename})
 
@@ -554,7 +576,7 @@ def _action_page(request: Request, round_id: int, action: str, values: dict[str,
     brief = round_brief(app, round_id)
     workflow = get_workflow(brief.workflow)
     return render(request, "round_action.html", {
-        "brief": brief, "workflow": workflow, "action": action, "action_title": _action_title(action, workflow),
+        "brief": brief, "workflow": workflow, "action": action, "action_title": _action_title(action, workflow, values),
         "actions": available_actions(workflow, brief.status), "answering": answering_units(app, round_id),
         "extend": read_extend_form(values), "respond": read_respond_form(values, workflow.response, blank_forms),
         "close_reason": (values.get("reason") or [""])[0], "errors": errors, "channels": PAPER_CHANNELS,
@@ -573,7 +595,8 @@ def _confirm_page(request: Request, round_id: int, action: str, lines: list[str]
     hidden = [(k, v) for k, vs in values.items() if k not in ("csrf_token", "confirmed", PENDING) for v in vs]
     hidden += [(PENDING, value) for value in sealed or []]
     return render(request, "round_confirm.html", {"brief": brief, "action": action, "lines": lines, "hidden": hidden,
-                                                  "action_title": _action_title(action, get_workflow(brief.workflow)),
+                                                  "action_title": _action_title(action, get_workflow(brief.workflow),
+                                                                                values),
                                                   "cancel_discards": bool(sealed)})
 
 
@@ -830,7 +853,8 @@ def _respond(request: Request, app: App, round_id: int, posted: Posted, workflow
         if not tied:
             discard(app, pending.owned)
     mail = result.mail if result.notice else ""
-    target = f"/rounds/{round_id}?ok={action}&n={result.queued}" + (f"&mail={mail}" if mail else "")
+    said = "respond_without_forms" if _without_forms(workflow, typed.kind or "") else action
+    target = f"/rounds/{round_id}?ok={said}&n={result.queued}" + (f"&mail={mail}" if mail else "")
     return RedirectResponse(target, status_code=303)
 
 
