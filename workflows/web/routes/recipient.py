@@ -195,6 +195,17 @@ def _anchor(field_name: str) -> str:
     return {"comments": "comment-rows", "proposals": "proposal-forms"}.get(field_name, field_name)
 
 
+DECLINE_PDF = "decline_pdf"  # the file input of the answer without forms' own card; it posts as "reply_pdf" too
+
+
+def _at_input_used(problems: list[Problem], form: AnswerForm, page: RecipientPage) -> list[Problem]:
+    """The problems as the page shows them: a reply PDF's at the input the unit chose it in, the card of the answer
+    without forms ("Không có đề xuất") when that is what was sent, not the forms' own file input."""
+    if page.response.kind != "proposals" or form.answer != ResponseKind.AGREE.value:
+        return problems
+    return [Problem(DECLINE_PDF, p.message) if p.field == "reply_pdf" else p for p in problems]
+
+
 def _preview(app: App, page: RecipientPage) -> DraftPreview | None:
     """The draft as the page shows it (read from its cache; converted the first time a version is shown)."""
     return draft_preview(app, page.round_id, page.draft_version, page.draft_filename, page.draft_sha256)
@@ -215,7 +226,7 @@ def _show(request: Request, token: str, page: RecipientPage, form: AnswerForm | 
     page = page if page.whole else recipient_page(app, token)
     saved = saved_answer(app, page) if form is None else None
     form = form or (_from_saved(page, saved) if saved is not None else _from_revision(page))
-    problems = problems or []
+    problems = _at_input_used(problems or [], form, page)
     preview = preview or _preview(app, page)
     if form.files:
         form.proposals = _with_files(page, form.proposals, form.files)
