@@ -526,6 +526,8 @@ class ZeroResponseReportData:
     # terms.received.agree: "văn bản trả lời không có nhiệm vụ đề xuất").
     declined_units: list[str] = field(default_factory=list)
     declined_answer: str = ""
+    # The last day answers were taken: the day staff closed the call when they closed it before its deadline.
+    closed_on: date | None = None
 
     def __post_init__(self) -> None:
         owner = "ZeroResponseReportData"

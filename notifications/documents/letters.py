@@ -244,6 +244,7 @@ def _zero_response_context(data: ZeroResponseReportData) -> dict[str, Any]:
         "call_letter_date": data.call_letter.sent_on,
         "ministry_letter": _clause(data.reply.ministry_letter),
         "deadline": data.deadline,
+        "closed_on": data.closed_on or data.deadline,
         "units_asked": data.units_asked,
         "declined_units": [_text(unit) for unit in data.declined_units],
         "declined_answer": _text(data.declined_answer),

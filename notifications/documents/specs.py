@@ -27,7 +27,7 @@ _CONTACT = frozenset({"contact_name", "contact_title", "contact_phone"})
 _TITLED = frozenset({"title", "about", "number_type"})
 # What the zero-response report and the draft reply to the Ministry both know of the call.
 _ZERO_RESPONSE = frozenset({
-    "call_purpose", "call_letter", "call_letter_number", "call_letter_date", "ministry_letter", "deadline",
+    "call_purpose", "call_letter", "call_letter_number", "call_letter_date", "ministry_letter", "deadline", "closed_on",
     "units_asked", "considerations", "recommendation", "ministry", "declined_units", "declined_answer",
 })
 

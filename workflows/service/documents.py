@@ -20,6 +20,7 @@ from models.db.round_repository import RoundDetails
 from models.db.tables import UnitRow
 from models.directory import DEFAULT_GROUPS
 from models.errors import DomainError, InvalidInput
+from models.moments import due_day
 from models.register import RegisterEntry, check_number_type, symbol, type_name
 from models.rounds import RecipientRole, RoundState
 from models.text import capfirst, grouped, nfc
@@ -207,6 +208,19 @@ class RoundFacts:
         """The day the round went out (today for a round not launched yet)."""
         launched = self.state.launched_at
         return launched.astimezone(self.app.tz).date() if launched else self.today
+
+    @property
+    def answers_ended_on(self) -> date | None:
+        """The last day the round took answers: the day staff closed it, early; or, closed by its timer at the end of
+        its last closing day (fired at midnight, or later when the sweep ran late), that day. None while open."""
+        closed = self.state.closed_at
+        if closed is None:
+            return None
+        day = due_day(closed, self.app.tz)
+        latest = self.state.latest_deadline()
+        if latest is None:
+            return day
+        return min(day, closing_date(self.app.calendar, latest, self.workflow.grace_days()))
 
     @property
     def purpose(self) -> str:
@@ -768,7 +782,7 @@ def zero_response_data(job: Job) -> docs.ZeroResponseReportData:
     return docs.ZeroResponseReportData(
         issuer=issuer(job.app), head=_head(job, subject, facts.today),
         recipient=f"Ủy ban nhân dân tỉnh {place}", references=references, call_purpose=facts.purpose,
-        call_letter=call, deadline=state.deadline,
+        call_letter=call, deadline=state.deadline, closed_on=facts.answers_ended_on,
         recommendation=_recommendation(facts),
         cc=["Lãnh đạo Sở"], signer=_signer(facts), reply=reply,
         units_asked=sum(1 for u in facts.units if u.answer is not AnswerStatus.NOT_ASKED),
