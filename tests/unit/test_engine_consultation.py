@@ -128,7 +128,9 @@ def test_refusal_names_the_event_and_the_state_in_vietnamese() -> None:
         decide(state, Launch(), MATRIX_NOW, workflow(), calendar(), TZ)
     # The event's title comes from the definition (events: in _round.yaml), the state's from its title.
     assert workflow().event_title("launch") == "phát hành"
-    assert refused.value.message == "Không thể phát hành khi đợt đang ở trạng thái \"Đã tổng hợp\"."
+    # Then what the state offers instead, from its transitions (timers' events left out).
+    assert refused.value.message == ("Không thể phát hành khi đợt đang ở trạng thái \"Đã tổng hợp\". "
+                                     "Ở trạng thái này có thể: trình UBND tỉnh.")
 
 
 # --- launch ---------------------------------------------------------------------------

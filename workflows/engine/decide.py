@@ -78,8 +78,8 @@ def _dispatch(ctx: EngineContext, event_name: str, details: dict[str, Any]) -> N
     alternatives = state_def.transitions.get(event_name)
     if not alternatives:
         label = ctx.workflow.event_title(event_name)
-        raise Refused(f"Không thể {label} khi đợt đang ở trạng thái \"{state_def.title}\".",
-                      "event_not_allowed")
+        raise Refused(f"Không thể {label} khi đợt đang ở trạng thái \"{state_def.title}\"."
+                      f"{_what_can_be_done(ctx.workflow, ctx.state.status)}", "event_not_allowed")
     chosen = _choose(ctx, alternatives)
     for effect in chosen.effects:
         EFFECTS[effect](ctx)
@@ -97,6 +97,15 @@ def _dispatch(ctx: EngineContext, event_name: str, details: dict[str, Any]) -> N
     entry["messages"] = len(ctx.decision.messages)
     # The event's own entry comes before what its effects recorded (a task opened, ...).
     ctx.decision.audit.insert(audit_position, AuditEntry(event_name, entry))
+
+
+def _what_can_be_done(workflow: Workflow, status: str) -> str:
+    """The refusal's second sentence: the steps people can take in `status` instead (its definition's), or that a
+    final state has none left; nothing when the state only waits for its timers."""
+    steps = workflow.staff_steps(status)
+    if steps:
+        return f" Ở trạng thái này có thể: {', '.join(steps)}."
+    return " Đợt đã kết thúc, không còn bước nào." if workflow.state(status).final else ""
 
 
 def _choose(ctx: EngineContext, alternatives: list[TransitionDef]) -> TransitionDef:
