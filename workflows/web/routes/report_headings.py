@@ -10,7 +10,13 @@ from models.errors import DomainError, InvalidInput
 from models.staff import StaffUser
 from workflows.definition import Capability
 from workflows.service.deadlines import read_date
-from workflows.service.report_sections import report_consolidation, save_heading_text, start_next_round
+from workflows.service.registry import get_workflow
+from workflows.service.report_sections import (
+    next_round_refusal,
+    report_consolidation,
+    save_heading_text,
+    start_next_round,
+)
 from workflows.service.views import round_brief
 from workflows.web.routes.rounds import Posted, PostedForm
 from workflows.web.security import IdPath, require_change, require_staff, ykien
@@ -70,16 +76,27 @@ def next_round(request: Request, round_id: IdPath, posted: Posted = PostedForm,
     require_change(user, brief.office)
     title = (posted.values.get("title") or [""])[0].strip()
     typed_deadline = (posted.values.get("deadline") or [""])[0].strip()
-    deadline = read_date(typed_deadline)
     typed = {"next_title": title, "next_deadline": typed_deadline}
+    workflow = get_workflow(brief.workflow)
+    if not workflow.allows(brief.status, Capability.NEXT_ROUND):  # the reason first, before what was typed
+        return _next_round_refused(request, round_id, user, typed, next_round_refusal(workflow, round_id, brief.status))
+    deadline = read_date(typed_deadline)
     if deadline is None:
-        return _page(request, round_id, user, typed, {"next_round": f"Hạn gửi báo cáo: \"{typed_deadline[:40]}\" "
-                                                                    "không phải ngày; viết ngày/tháng/năm, ví dụ "
-                                                                    "05/12/2026."}, 422)
+        return _next_round_refused(request, round_id, user, typed, InvalidInput(
+            f"Hạn gửi báo cáo: \"{typed_deadline[:40]}\" không phải ngày; viết ngày/tháng/năm, ví dụ 05/12/2026.",
+            "deadline_invalid"))
     try:
         new_id = start_next_round(app, round_id, title, deadline, user.actor)
-    except InvalidInput as problem:
-        return _page(request, round_id, user, typed, {"next_round": problem.message}, 422)
-    except DomainError as refusal:
-        return _page(request, round_id, user, typed, {"next_round": refusal.message}, 409)
+    except (DomainError, InvalidInput) as refusal:
+        return _next_round_refused(request, round_id, user, typed, refusal)
     return RedirectResponse(f"/rounds/{new_id}?ok=started", status_code=303)
+
+
+def _next_round_refused(request: Request, round_id: int, user: StaffUser, typed: dict[str, str],
+                        refusal: DomainError | InvalidInput) -> Response:
+    """The headings page with the refusal at its form (422 for what was typed, 409 for the round); a kind without
+    headings has no such page (a post none of its pages offers): the refusal itself is the error page."""
+    if not get_workflow(round_brief(ykien(request), round_id).workflow).response.sections:
+        raise refusal
+    return _page(request, round_id, user, typed, {"next_round": refusal.message},
+                 422 if isinstance(refusal, InvalidInput) else 409)
