@@ -217,7 +217,9 @@ class ResponseSpec(DefinitionModel):
     """
 
     kind: Literal["comments", "proposals"]
-    allow_agree: bool = True  # the unit may answer "agree / no comment" without text
+    # The unit may answer without content ("agree / no comment"; a call's "Không có đề xuất"). Left out, only a
+    # consultation's comments take it: a form kind offers it when it says so, and names it (terms.agreed).
+    allow_agree: bool = True
     fields: list[ResponseField] = []
     sections: list[ResponseSection] = []
     repeatable: bool = False  # the unit may send several filled forms in one answer
@@ -226,6 +228,15 @@ class ResponseSpec(DefinitionModel):
     # unit forwards for: lists of the forms name each by it, and by the unit that sent it beside. None: the unit.
     proposer: Name | None = None
     decline: DeclineRule | None = None  # what an answer that declines looks like, when the form can decline
+
+    @model_validator(mode="before")
+    @classmethod
+    def _agree_by_kind(cls, data: Any) -> Any:
+        """allow_agree left out: true for comments, false for a form (which would otherwise gain an answer worded
+        for a consultation)."""
+        if isinstance(data, dict) and "allow_agree" not in data:
+            return {**data, "allow_agree": data.get("kind") != "proposals"}
+        return data
 
     @model_validator(mode="after")
     def _fields_match_kind(self) -> ResponseSpec:

@@ -397,6 +397,7 @@ class _Semantics:
         self.check_sections()
         self.check_required_unless(("response",), _mapping(self.data.get("response")))
         self.check_decline()
+        self.check_agree_named()
         self.check_assignments()
         self.check_documents()
         for state_name, state in self.states.items():
@@ -502,6 +503,17 @@ class _Semantics:
                     if options is not None and value not in options:
                         self.report((*where, j), f"\"{value}\" không phải một lựa chọn của trường \"{key}\" "
                                                  f"({'; '.join(str(o) for o in options)})")
+
+    def check_agree_named(self) -> None:
+        """A form kind that takes an answer without forms names it (terms.agreed, "Không có đề xuất"): the shared
+        name, "Đồng ý / không có ý kiến", is a consultation's and would be put on its unit page and grid."""
+        response = _mapping(self.data.get("response"))
+        if response.get("kind") != "proposals" or response.get("allow_agree") is not True:
+            return
+        if "agreed" not in _mapping(self.data.get("terms")):
+            self.report(("response", "allow_agree"),
+                        "allow_agree: true với phiếu (kind \"proposals\") cần terms.agreed: tên của trả lời không kèm "
+                        "phiếu mà đơn vị thấy trên trang của mình, ví dụ agreed: \"Không có đề xuất\"", prefer_key=True)
 
     def check_decline(self) -> None:
         """`response.decline` names a choice field of the response form and some of its options."""
