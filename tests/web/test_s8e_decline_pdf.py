@@ -1,7 +1,7 @@
 """On a call's unit page, a reply PDF refused with the answer without forms ("Không có đề xuất") is shown at the
 file input of that answer's card, the one the unit used: the summary links there, that input is marked and
 described by the problem, and the forms' own file input is left alone; the same file refused with the forms is
-shown at the forms' input. Nothing is recorded. Real web app, real SQLite database, loopback SMTP."""
+shown at the forms' input. The summary says what was not sent. Nothing is recorded. Real web app, real SQLite database, loopback SMTP."""
 from __future__ import annotations
 
 import re
@@ -59,6 +59,7 @@ def test_a_pdf_refused_with_the_answer_without_forms_is_shown_at_that_cards_inpu
     page = unit_client.post(f"/r/{token}", data=declined, files={"reply_pdf": upload})
     assert page.status_code == status, page.text
     assert summary_links(page.text) == ["decline_pdf"]
+    assert "<strong>Chưa gửi được trả lời.</strong>" in page.text  # not "phiếu đề xuất": none was sent
     assert 'aria-invalid="true" aria-describedby="decline_pdf-error"' in file_input(page.text, "decline_pdf")
     assert re.search(rf'<span class="field-error" id="decline_pdf-error">[^<]*{message}', page.text)
     assert "aria-invalid" not in file_input(page.text, "reply_pdf") and 'id="reply_pdf-error"' not in page.text
@@ -68,6 +69,7 @@ def test_a_pdf_refused_with_the_answer_without_forms_is_shown_at_that_cards_inpu
                                   files={"reply_pdf": upload})
     assert with_forms.status_code == status
     assert summary_links(with_forms.text) == ["reply_pdf"]
+    assert "<strong>Chưa gửi được phiếu đề xuất.</strong>" in with_forms.text
     assert 'aria-describedby="reply_pdf-error"' in file_input(with_forms.text, "reply_pdf")
     assert "aria-invalid" not in file_input(with_forms.text, "decline_pdf")
     assert recipient_page(ykien_app, token).revisions == []
