@@ -24,7 +24,7 @@ from workflows.engine.events import (
 )
 from workflows.engine.guards import GUARDS
 from workflows.engine.needs import Needs, needs_of
-from workflows.engine.refusals import GuardFailed, Refused
+from workflows.engine.refusals import GuardFailed, Refused, what_can_be_done
 from workflows.engine.timers import plan_state_timers, plan_timer, state_closes_at
 
 
@@ -79,7 +79,7 @@ def _dispatch(ctx: EngineContext, event_name: str, details: dict[str, Any]) -> N
     if not alternatives:
         label = ctx.workflow.event_title(event_name)
         raise Refused(f"Không thể {label} khi đợt đang ở trạng thái \"{state_def.title}\"."
-                      f"{_what_can_be_done(ctx.workflow, ctx.state.status)}", "event_not_allowed")
+                      f"{what_can_be_done(ctx.workflow, ctx.state.status)}", "event_not_allowed")
     chosen = _choose(ctx, alternatives)
     for effect in chosen.effects:
         EFFECTS[effect](ctx)
@@ -97,15 +97,6 @@ def _dispatch(ctx: EngineContext, event_name: str, details: dict[str, Any]) -> N
     entry["messages"] = len(ctx.decision.messages)
     # The event's own entry comes before what its effects recorded (a task opened, ...).
     ctx.decision.audit.insert(audit_position, AuditEntry(event_name, entry))
-
-
-def _what_can_be_done(workflow: Workflow, status: str) -> str:
-    """The refusal's second sentence: the steps people can take in `status` instead (its definition's), or that a
-    final state has none left; nothing when the state only waits for its timers."""
-    steps = workflow.staff_steps(status)
-    if steps:
-        return f" Ở trạng thái này có thể: {', '.join(steps)}."
-    return " Đợt đã kết thúc, không còn bước nào." if workflow.state(status).final else ""
 
 
 def _choose(ctx: EngineContext, alternatives: list[TransitionDef]) -> TransitionDef:

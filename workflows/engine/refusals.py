@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from models.errors import DomainError
+from workflows.definition import Workflow
 
 
 class Refused(DomainError):
@@ -10,3 +11,12 @@ class Refused(DomainError):
 
 class GuardFailed(Refused):
     code = "guard_failed"
+
+
+def what_can_be_done(workflow: Workflow, status: str) -> str:
+    """The sentence a refusal of a step ends with: the steps people can take in `status` instead (its definition's),
+    or that a final state has none left; empty when the state only waits for its timers."""
+    steps = workflow.staff_steps(status)
+    if steps:
+        return f" Ở trạng thái này có thể: {', '.join(steps)}."
+    return " Đợt đã kết thúc, không còn bước nào." if workflow.state(status).final else ""

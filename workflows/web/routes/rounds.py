@@ -22,6 +22,7 @@ from models.unit_status import AnswerStatus, EmailStatus
 from workflows.definition import Workflow
 from workflows.definition.schema import Capability
 from workflows.engine.events import Event, Launch, Remind
+from workflows.engine.refusals import what_can_be_done
 from workflows.service.app import App
 from workflows.service.assignments import round_dates
 from workflows.service.attachments import (
@@ -698,7 +699,7 @@ def _not_now(brief: RoundBrief, action: str) -> str | None:
     if action in available_actions(workflow, brief.status):
         return None
     return (f"Không thể thực hiện \"{_action_title(action, workflow)}\" khi đợt đang ở trạng thái "
-            f"\"{workflow.state_title(brief.status)}\".")
+            f"\"{workflow.state_title(brief.status)}\".{what_can_be_done(workflow, brief.status)}")
 
 
 def _launch_work(app: App, round_id: int, actor: str,
