@@ -1,0 +1,140 @@
+"""README.md's "Using it" block, typed in order by a new clerk on a fresh home: every line runs as written (the
+files it names made as the README says), exits as expected and says what it is there to show. A line added to the
+block or a changed one fails here until its expectation is written down below."""
+from __future__ import annotations
+
+import json
+import re
+import shlex
+from pathlib import Path
+
+import docx
+import openpyxl
+from minimal_pdf import minimal_pdf
+
+README = Path(__file__).parents[2] / "README.md"
+NOW = "2026-12-03T09:00"  # a Thursday; the README's dates lie in 2027, ahead of it
+PASSWORD = "mat-khau-cua-can-bo-2026"
+
+# (how the line starts, exit code, a phrase its output holds); None: a line not run here (see SKIPPED_WHY)
+EXPECTED: list[tuple[str, int, str] | tuple[str, None, str]] = [
+    ("ykien init", 0, "Đã khởi tạo"),
+    ("ykien directory groups", 0, "xa-phuong"),
+    ("ykien directory import units.csv", 0, "Đã nhập 6 đơn vị"),
+    ("ykien round create --title", 0, "Đã tạo đợt số 1, hạn trả lời 17/12/2026"),
+    ("ykien round launch 1", 0, "Đã phát hành đợt số 1"),
+    ("ykien round show 1", 0, "Đang lấy ý kiến"),
+    ("ykien round respond 1 STP", 0, "Sở Tư pháp (STP): Đồng ý"),
+    ("ykien round respond 1 SCT", 0, "Sở Công Thương (SCT): Có ý kiến góp ý"),
+    ("ykien round respond 1 STC", 0, "Sở Tài chính (STC): Có ý kiến góp ý"),
+    ("ykien round extend 1", 0, "Đã gia hạn cho Sở Y tế (SYT) đến hết ngày 15/01/2027"),
+    ("ykien round remind 1", 0, "Đã đôn đốc"),
+    ("ykien round close 1", 0, "Đang tổng hợp"),
+    ("ykien round audit 1", 0, "Chuỗi băm toàn vẹn"),
+    ("ykien tick", 0, "08:00 18/01/2027"),
+    ("ykien serve", None, "serves until Ctrl-C"),
+    ("ykien calendar add-working-days", 0, "Tết Nguyên Đán"),
+    ("ykien workflow validate council_opinion.yaml", 0, "Hợp lệ"),
+    ("ykien workflow show consultation", 0, "stateDiagram-v2"),
+    ("ykien user add canbo", 0, "Đã thêm tài khoản canbo"),
+    ("ykien round comments 1", 0, "Bổ sung kinh phí thực hiện"),
+    ("ykien round consolidate 1", 1, "Còn 3 ý kiến chưa được xử lý"),
+    ("ykien round handle 1 1 3", 0, "cho 2 ý kiến"),
+    ("ykien round handle 1 2", 0, "cho 1 ý kiến"),
+    ("ykien round consolidate 1", 0, "Đã hoàn thành tổng hợp"),
+    ("ykien round draft 1 du-thao-v2.docx", 0, "phiên bản 2"),
+    ("ykien round documents 1 --out van-ban/", 0, "van-ban/to-trinh.docx"),
+    ("ykien round documents 1 --out van-ban/ --pdf", None, "LibreOffice: tests/e2e/test_cli_pdf.py"),
+    ("ykien round submit 1", 0, "Đã lập hồ sơ trình"),
+    ("ykien round decide 1 --returned", 0, "Bị trả lại"),
+    ("ykien round follow-up 1", 0, "Đã tạo đợt số 2"),
+    ("ykien round revise 1", 0, "trở về soạn thảo"),
+    ("ykien round export 1 --out xuat/", 0, "dot-1-nhat-ky.csv"),
+    ("ykien round create --workflow report_collection", 0, "Đã tạo đợt số 3"),
+    ("ykien round launch 3", 0, "Đã phát hành đợt số 3"),
+    ("ykien round respond 3 SCT --proposal-file bao-cao.json", 0, "Sở Công Thương (SCT): Đã báo cáo"),
+    ("ykien round close 3", 0, "Đang tổng hợp báo cáo"),
+    ("ykien round next 3", 0, "Đã tạo đợt số 4 từ đợt 3"),
+    ("ykien round create --workflow workshop", 0, "Đã tạo đợt số 5"),
+    ("ykien round launch 5", 0, "Đã phát hành đợt số 5"),
+    ("ykien round assign 5", 0, "Đã giao nhiệm vụ cho 2 đơn vị"),
+    ("ykien round assignments 5", 0, "Chưa nộp"),
+    ("ykien round hand-in 5", 0, "Đã nộp"),
+    ("ykien round document-inputs 5", 0, "Trung tâm Hội nghị tỉnh"),
+]
+
+
+def _section(title: str) -> str:
+    text = README.read_text(encoding="utf-8")
+    start = text.index(f"\n## {title}\n")
+    end = text.find("\n## ", start + 1)
+    return text[start:end]
+
+
+def readme_lines() -> list[str]:
+    """The "Using it" bash block's commands, continuation lines joined, comments and `export` left out."""
+    block = re.search(r"```bash\n(.*?)```", _section("Using it"), re.S)
+    assert block, "README: no bash block under \"Using it\""
+    joined = re.sub(r"\\\n\s*", "", block.group(1))
+    lines = []
+    for line in joined.splitlines():
+        words = shlex.split(line, comments=True)
+        if words and words[0] != "export":
+            lines.append(shlex.join(words))
+    return lines
+
+
+def _files_the_reader_makes(folder: Path) -> None:
+    """What the README's list says to make, no more: its units, a draft, a report's JSON, a spreadsheet, a PDF."""
+    (folder / "units.csv").write_text(
+        "\ufeffcode,name,group,email,contact_person,phone\n"
+        "STP,Sở Tư pháp,so-ban-nganh,stp@caobang.gov.vn,Văn phòng Sở,0206 3852 100\n"
+        "SCT,Sở Công Thương,so-ban-nganh,sct@caobang.gov.vn,Phòng Quản lý công nghiệp,0206 3852 202\n"
+        "SYT,Sở Y tế,so-ban-nganh,syt@caobang.gov.vn,,\n"
+        "STC,Sở Tài chính,so-ban-nganh,stc@caobang.gov.vn,Phòng Tổng hợp,0206 3852 201\n"
+        "XTP,UBND phường Thục Phán,xa-phuong,thucphan@caobang.gov.vn,Văn phòng,\n"
+        "TTTT-VP,Văn phòng UBND tỉnh,ubnd-tinh,vpubnd@caobang.gov.vn,Trung tâm Thông tin,\n", encoding="utf-8")
+    for name, heading in (("du-thao.docx", "Dự thảo Kế hoạch"), ("du-thao-v2.docx", "Dự thảo Kế hoạch (lần 2)")):
+        draft = docx.Document()
+        draft.add_heading(heading)
+        draft.add_paragraph("Mục I. Mục tiêu")
+        draft.add_paragraph("Mục II. Nhiệm vụ")
+        draft.save(str(folder / name))
+    example = re.search(r"`(\{\"leadership_text\".*?\})`", _section("Using it"), re.S)
+    assert example, "README: the example of bao-cao.json is gone"
+    (folder / "bao-cao.json").write_text(json.dumps(json.loads(example.group(1))), encoding="utf-8")
+    sheet = openpyxl.Workbook()
+    sheet.active.append(["Nội dung", "Kinh phí (đồng)"])
+    sheet.active.append(["Hội thảo", 25000000])
+    sheet.save(folder / "bang-ke.xlsx")
+    (folder / "tham-luan.pdf").write_bytes(minimal_pdf(b"tham luan"))
+    kind = re.search(r"```yaml\n# file: council_opinion.yaml\n(.*?)```", _section("Writing a new kind of round"), re.S)
+    assert kind, "README: the council_opinion example is gone"
+    (folder / "council_opinion.yaml").write_text(kind.group(1), encoding="utf-8")
+
+
+def test_the_using_it_block_runs_as_written_on_a_fresh_home(bare_cli) -> None:  # type: ignore[no-untyped-def]
+    folder = bare_cli.home.parent
+    _files_the_reader_makes(folder)
+    bare_cli.at(NOW)
+    lines = readme_lines()
+    assert len(lines) == len(EXPECTED), "\n".join(lines)
+    for line, (start, code, phrase) in zip(lines, EXPECTED, strict=True):
+        words = shlex.split(line)
+        env = {}
+        while "=" in words[0]:
+            name, _, value = words.pop(0).partition("=")
+            env[name] = value
+        assert shlex.join(words).startswith(start), f"README line changed: {line}\nexpected it to start: {start}"
+        if code is None:
+            continue
+        assert words[0] == "ykien", line
+        done = bare_cli(*words[1:], expect=None, YKIEN_NEW_PASSWORD=PASSWORD, **env)
+        said = done.out + done.err
+        assert done.code == code, f"{line}\nexited {done.code}, expected {code}\n{said}"
+        assert phrase in said, f"{line}\ndid not say {phrase!r}:\n{said}"
+        assert "Traceback" not in said, f"{line}\n{said}"
+        if start == "ykien round comments 1":  # the numbers the next lines handle, as the line's comment says
+            listed = bare_cli("round", "comments", "1", "--json").json
+            assert [(c["comment_id"], c["unit_code"]) for c in listed] == [(1, "SCT"), (2, "SCT"), (3, "STC")]
+
