@@ -138,3 +138,12 @@ def test_the_using_it_block_runs_as_written_on_a_fresh_home(bare_cli) -> None:  
             listed = bare_cli("round", "comments", "1", "--json").json
             assert [(c["comment_id"], c["unit_code"]) for c in listed] == [(1, "SCT"), (2, "SCT"), (3, "STC")]
 
+
+def test_restore_names_the_replaced_database_in_local_time(bare_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The kept database's name is the Sở's date and time, as every other time staff read (not the UTC clock)."""
+    bare_cli.at("2026-12-03T23:30")  # 16:30 UTC: the UTC name would carry another hour
+    bare_cli("init")
+    backup = tmp_path / "sao-luu.db"
+    bare_cli("db", "backup", str(backup))
+    done = bare_cli("db", "restore", str(backup), "--json").json
+    assert Path(done["previous"]).name == "ykien.db.truoc-khoi-phuc-20261203-233000", done

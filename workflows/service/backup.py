@@ -82,7 +82,9 @@ def restore(app: App, source: Path) -> RestoreReport:
         raise DomainError(f"ykien đang chạy và ghi vào cơ sở dữ liệu ({names}): hãy dừng ykien serve và mọi ykien "
                           "tick trước khi khôi phục.", "database_in_use")
     app.engine.dispose()  # no connection of ours stays on the file being replaced
-    previous = database.with_name(f"{database.name}.truoc-khoi-phuc-{now:%Y%m%d-%H%M%S}")
+    # named in the Sở's time, the time every other date the staff read is in (the clock itself is UTC)
+    local = now.astimezone(app.tz)
+    previous = database.with_name(f"{database.name}.truoc-khoi-phuc-{local:%Y%m%d-%H%M%S}")
     copy_database(database, previous)
     copy_database(source, database)
     return RestoreReport(database, previous, database.stat().st_size)
