@@ -11,10 +11,12 @@ from pathlib import Path
 import docx
 import openpyxl
 from minimal_pdf import minimal_pdf
+from signing_ca import PASSWORD
+from test_cli_sign import CREATE, ca, keys  # noqa: F401  (fixtures)
 
 README = Path(__file__).parents[2] / "README.md"
 NOW = "2026-12-03T09:00"  # a Thursday; the README's dates lie in 2027, ahead of it
-PASSWORD = "mat-khau-cua-can-bo-2026"
+NEW_PASSWORD = "mat-khau-cua-can-bo-2026"
 
 # (how the line starts, exit code, a phrase its output holds); None: a line not run here (see SKIPPED_WHY)
 EXPECTED: list[tuple[str, int, str] | tuple[str, None, str]] = [
@@ -129,7 +131,7 @@ def test_the_using_it_block_runs_as_written_on_a_fresh_home(bare_cli) -> None:  
         if code is None:
             continue
         assert words[0] == "ykien", line
-        done = bare_cli(*words[1:], expect=None, YKIEN_NEW_PASSWORD=PASSWORD, **env)
+        done = bare_cli(*words[1:], expect=None, YKIEN_NEW_PASSWORD=NEW_PASSWORD, **env)
         said = done.out + done.err
         assert done.code == code, f"{line}\nexited {done.code}, expected {code}\n{said}"
         assert phrase in said, f"{line}\ndid not say {phrase!r}:\n{said}"
@@ -147,3 +149,15 @@ def test_restore_names_the_replaced_database_in_local_time(bare_cli, tmp_path: P
     bare_cli("db", "backup", str(backup))
     done = bare_cli("db", "restore", str(backup), "--json").json
     assert Path(done["previous"]).name == "ykien.db.truoc-khoi-phuc-20261203-233000", done
+
+
+def test_signing_with_a_key_whose_root_is_not_trusted_yet_says_so_without_a_traceback(
+        process_cli, keys: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
+    """README "Ký số", the PKCS#12 path, before the roots are put in trust-roots (a first try): the letter is signed
+    and the check reads "chưa tin cậy"; pyHanko's log of the failed path (a traceback) is not shown."""
+    cli = process_cli  # a real process: pytest's own log capture would hide what Python prints there
+    cli(*CREATE)
+    signed = cli("round-sign", "1", "request_letter", "--pkcs12", keys["p12"], "--password-env", "P12_PASSWORD",
+                 P12_PASSWORD=PASSWORD.decode())
+    assert "kiểm tra: chưa tin cậy" in signed.out, signed.out
+    assert signed.err.strip() == "", signed.err

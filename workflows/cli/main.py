@@ -1,6 +1,7 @@
 """Entry point: `ykien` and its command groups."""
 from __future__ import annotations
 
+import logging
 import sys
 from typing import Any
 
@@ -70,4 +71,9 @@ def main() -> None:
         sys.stderr.write(f"Lỗi: {problem}\n")
         sys.exit(EXIT_BAD_INPUT)
     fit_to_terminal()
+    # pyHanko logs a signature it cannot trust as a warning with its whole traceback, which Python prints on stderr
+    # when no handler is set; the command says the outcome itself ("chưa tin cậy"). serve and worker, which give
+    # the root logger a handler, still log these records.
+    for library in ("pyhanko", "pyhanko_certvalidator"):
+        logging.getLogger(library).addHandler(logging.NullHandler())
     app(prog_name="ykien")  # what messages and help call it, however Python was started (-m, -c, the script)
