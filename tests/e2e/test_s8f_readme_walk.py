@@ -161,3 +161,19 @@ def test_signing_with_a_key_whose_root_is_not_trusted_yet_says_so_without_a_trac
                  P12_PASSWORD=PASSWORD.decode())
     assert "kiểm tra: chưa tin cậy" in signed.out, signed.out
     assert signed.err.strip() == "", signed.err
+
+
+def test_a_report_with_several_mistakes_lists_them_as_one_sentence(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """`round respond --proposal-file`, the README's bao-cao.json with a mistyped key and a word for a count: every
+    mistake in one line, joined by "; ", one full stop at the end (it read "… và 10 trường khác).; 1. Công tác …")."""
+    cli("round", "create", "--workflow", "report_collection", "--title", "Báo cáo năm 2026", "--office", "TĐC",
+        "--deadline", "10 ngày làm việc", "--group", "so-ban-nganh", "--contact-name", "Ông Phạm Phi Long",
+        "--contact-phone", "0912130290", "--signer-name", "Nông Thị Thanh Huyền")
+    cli("round", "launch", "1")
+    report = tmp_path / "bao-cao.json"
+    report.write_text('{"leadership_txt": "Đã ban hành 2 kế hoạch.", "decisions_issued": "hai"}', encoding="utf-8")
+    refused = cli("round", "respond", "1", "SCT", "--proposal-file", str(report), expect=2).err
+    lines = [line for line in refused.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("Lỗi: "), refused
+    assert '"leadership_txt"' in refused and '"hai" phải là số nguyên' in refused, refused
+    assert ".;" not in refused and refused.rstrip().endswith(".") and not refused.rstrip().endswith(".."), refused

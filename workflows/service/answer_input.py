@@ -45,7 +45,8 @@ class AnswerInvalid(InvalidInput):
     code = "answer_invalid"
 
     def __init__(self, problems: list[Problem]) -> None:
-        super().__init__("; ".join(p.message for p in problems))
+        # each problem is a sentence ending in "."; joined, only the last keeps it (not "… 12.; 3. Kinh phí …")
+        super().__init__("; ".join(p.message.rstrip(".") for p in problems) + ".")
         self.problems = problems
 
     @property
