@@ -177,3 +177,24 @@ def test_a_report_with_several_mistakes_lists_them_as_one_sentence(cli, tmp_path
     assert len(lines) == 1 and lines[0].startswith("Lỗi: "), refused
     assert '"leadership_txt"' in refused and '"hai" phải là số nguyên' in refused, refused
     assert ".;" not in refused and refused.rstrip().endswith(".") and not refused.rstrip().endswith(".."), refused
+
+
+def test_a_decision_dated_after_today_is_refused_naming_the_date(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """`round decide --issued --number … --date DD/MM/YYYY` (the README's alternative to --returned): the UBND's
+    decision is recorded once it is made, so a date after today is a typo (2027 for 2026): exit 2, naming --date,
+    and the round stays submitted; today is taken."""
+    cli(*CREATE)
+    cli("round", "launch", "1", "--no-draft-reason", "Thử")
+    cli("round", "close", "1")
+    cli("round", "consolidate", "1")
+    revised = docx.Document()
+    revised.add_paragraph("Dự thảo đã chỉnh lý")
+    revised.save(str(tmp_path / "du-thao-v2.docx"))
+    cli("round", "draft", "1", str(tmp_path / "du-thao-v2.docx"))
+    cli("round", "submit", "1")
+    before = cli.snapshot()
+    refused = cli("round", "decide", "1", "--issued", "--number", "123/KH-UBND", "--date", "21/11/2026", expect=2)
+    assert refused.err.startswith("Lỗi: --date: ngày 21/11/2026 chưa đến (hôm nay là 20/11/2025)"), refused.err
+    assert cli.snapshot() == before
+    cli("round", "decide", "1", "--issued", "--number", "123/KH-UBND", "--date", "20/11/2025")
+    assert cli("round", "show", "1", "--json").json["status"] == "issued"

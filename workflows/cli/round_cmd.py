@@ -462,9 +462,16 @@ def decide_cmd(round_id: int = ROUND_ARGUMENT,
             raise InvalidInput("Chọn một trong --issued hoặc --returned.", "bad_decision")
         if issued and not number:
             raise InvalidInput("--number: cần số văn bản ban hành.", "missing_number")
-        when = parse_date(on, "--date").isoformat() if on else None
+        when = parse_date(on, "--date") if on else None
+        if when is not None:
+            ykien = open_app()
+            today = ykien.clock.now().astimezone(ykien.tz).date()
+            if when > today:
+                raise InvalidInput(f"--date: ngày {when:%d/%m/%Y} chưa đến (hôm nay là {today:%d/%m/%Y}); ghi quyết "
+                                   "định của UBND tỉnh khi văn bản đã ban hành hoặc đã trả lại.", "date_in_future")
     name = "decide_issued" if issued else "decide_returned"
-    _command(round_id, name, {"number": number, "date": when, "reason": reason}, actor, as_json)
+    _command(round_id, name, {"number": number, "date": when.isoformat() if when else None, "reason": reason}, actor,
+             as_json)
 
 
 @app.command("list")
