@@ -136,6 +136,9 @@ def test_the_using_it_block_runs_as_written_on_a_fresh_home(bare_cli) -> None:  
         assert done.code == code, f"{line}\nexited {done.code}, expected {code}\n{said}"
         assert phrase in said, f"{line}\ndid not say {phrase!r}:\n{said}"
         assert "Traceback" not in said, f"{line}\n{said}"
+        if start == "ykien round documents 1 --out van-ban/":  # what the line's comment names
+            assert {"cong-van-xin-y-kien.docx", "bang-tong-hop-y-kien.docx", "to-trinh.docx", "du-thao-v2.docx",
+                    "danh-sach-don-vi.xlsx"} <= {p.name for p in (folder / "van-ban").iterdir()}
         if start == "ykien round comments 1":  # the numbers the next lines handle, as the line's comment says
             listed = bare_cli("round", "comments", "1", "--json").json
             assert [(c["comment_id"], c["unit_code"]) for c in listed] == [(1, "SCT"), (2, "SCT"), (3, "STC")]
