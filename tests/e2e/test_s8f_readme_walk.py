@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import shlex
+import sys
 from pathlib import Path
 
 import docx
@@ -13,6 +14,11 @@ import openpyxl
 from minimal_pdf import minimal_pdf
 from signing_ca import PASSWORD
 from test_cli_sign import CREATE, ca, keys  # noqa: F401  (fixtures)
+
+# The README's kind (council_opinion) is read by the helper test_new_kind.py uses.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures"))
+
+from readme_kind import write_readme_kind
 
 README = Path(__file__).parents[2] / "README.md"
 NOW = "2026-12-03T09:00"  # a Thursday; the README's dates lie in 2027, ahead of it
@@ -110,9 +116,7 @@ def _files_the_reader_makes(folder: Path) -> None:
     sheet.active.append(["Hội thảo", 25000000])
     sheet.save(folder / "bang-ke.xlsx")
     (folder / "tham-luan.pdf").write_bytes(minimal_pdf(b"tham luan"))
-    kind = re.search(r"```yaml\n# file: council_opinion.yaml\n(.*?)```", _section("Writing a new kind of round"), re.S)
-    assert kind, "README: the council_opinion example is gone"
-    (folder / "council_opinion.yaml").write_text(kind.group(1), encoding="utf-8")
+    write_readme_kind(folder)  # council_opinion.yaml and its letter's wording, beside it
 
 
 def test_the_using_it_block_runs_as_written_on_a_fresh_home(bare_cli) -> None:  # type: ignore[no-untyped-def]
@@ -201,3 +205,18 @@ def test_a_decision_dated_after_today_is_refused_naming_the_date(cli, tmp_path: 
     assert cli.snapshot() == before
     cli("round", "decide", "1", "--issued", "--number", "123/KH-UBND", "--date", "20/11/2025")
     assert cli("round", "show", "1", "--json").json["status"] == "issued"
+
+
+def test_validate_names_a_wording_file_that_is_not_beside_the_kind(bare_cli) -> None:  # type: ignore[no-untyped-def]
+    """The README's council_opinion.yaml copied without its letter's wording file: `workflow validate` said
+    "Hợp lệ" and the round failed only when the letter was built. Now: file:line:col of `wording`, the path
+    looked for, exit 2."""
+    folder = write_readme_kind(bare_cli.home.parent)
+    wording = folder / "council_opinion" / "documents" / "council_letter.yaml"
+    wording.unlink()
+    refused = bare_cli("workflow", "validate", "council_opinion.yaml", expect=2)
+    line = next(n for n, text in enumerate((folder / "council_opinion.yaml").read_text(encoding="utf-8").splitlines(),
+                                           start=1) if text.strip().startswith("wording:"))
+    assert refused.out.startswith(f"council_opinion.yaml:{line}:"), refused.out
+    assert 'wording "council_letter": không có tệp lời văn council_opinion/documents/council_letter.yaml' \
+        in refused.out, refused.out

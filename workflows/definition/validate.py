@@ -127,6 +127,7 @@ def _check(text: str, filename: str, registry: Registry) -> tuple[Workflow | Non
 
 
 _PARTIAL_RE = re.compile(r"^_[a-z0-9_]+$")
+_WORDING_RE = re.compile(r"^[a-z0-9_]+$")  # as the schema's `wording` pattern
 
 
 def _extend(loaded: LoadedYaml, filename: str, registry: Registry) -> tuple[LoadedYaml, Problem | None]:
@@ -589,6 +590,7 @@ class _Semantics:
                 self.report(("documents", key, "builder"),
                             f"không có bộ dựng văn bản \"{builder}\" (các bộ dựng có: {', '.join(sorted(builders))})"
                             f"{did_you_mean(builder, builders)}")
+            self.check_wording(key, document.get("wording"))
             for i, state in _items(document.get("states")):
                 if isinstance(state, str) and state not in self.states:
                     self.report(("documents", key, "states", i),
@@ -602,6 +604,18 @@ class _Semantics:
         letter = self.data.get("letter")
         if isinstance(letter, str):
             self.check_numbered(("letter",), letter)
+
+    def check_wording(self, key: str, wording: object) -> None:
+        """A document's own wording file stands beside the definition, in <kind>/documents/; checked only for a
+        definition read from a file (its folder is known)."""
+        name = self.data.get("name")
+        definition = Path(self.filename)
+        if not (isinstance(wording, str) and _WORDING_RE.match(wording) and isinstance(name, str)
+                and definition.is_file()):
+            return
+        expected = definition.parent / name / "documents" / f"{wording}.yaml"
+        if not expected.is_file():
+            self.report(("documents", key, "wording"), f"wording \"{wording}\": không có tệp lời văn {expected}")
 
     def check_numbered(self, path: DataPath, key: str) -> None:
         """Report a reference to a document that is not declared, or that gets no number to cite."""
