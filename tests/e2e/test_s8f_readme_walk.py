@@ -1,6 +1,7 @@
 """README.md's "Using it" block, typed in order by a new clerk on a fresh home: every line runs as written (the
 files it names made as the README says), exits as expected and says what it is there to show. A line added to the
-block or a changed one fails here until its expectation is written down below."""
+block or a changed one fails here until its expectation is written down below. The other tests are what the walk
+through the README's other sections found (db restore, round-sign, validate, decide, a refused report)."""
 from __future__ import annotations
 
 import json
