@@ -141,6 +141,8 @@ def test_the_using_it_block_runs_as_written_on_a_fresh_home(bare_cli) -> None:  
         assert done.code == code, f"{line}\nexited {done.code}, expected {code}\n{said}"
         assert phrase in said, f"{line}\ndid not say {phrase!r}:\n{said}"
         assert "Traceback" not in said, f"{line}\n{said}"
+        if code != 0:  # a refusal is said on stderr, as every error, so `> file` does not hide it
+            assert done.err.startswith("Lỗi: ") and phrase in done.err and "Lỗi" not in done.out, f"{line}\n{said}"
         if start == "ykien round documents 1 --out van-ban/":  # what the line's comment names
             assert {"cong-van-xin-y-kien.docx", "bang-tong-hop-y-kien.docx", "to-trinh.docx", "du-thao-v2.docx",
                     "danh-sach-don-vi.xlsx"} <= {p.name for p in (folder / "van-ban").iterdir()}

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
+from rich.console import Console
 from rich.table import Table
 
 from workflows.cli.common import (
@@ -16,6 +17,7 @@ from workflows.cli.common import (
     actor_name,
     check_id,
     console,
+    err_console,
     error_line,
     fail,
     guarded,
@@ -39,14 +41,14 @@ def register(app: typer.Typer) -> None:
     app.command("follow-up")(follow_up)
 
 
-def _render_items(items: Iterable[TriageItem], title: str) -> None:
+def _render_items(items: Iterable[TriageItem], title: str, on: Console = console) -> None:
     table = Table(title=title)
     for column in ("Số", "Đơn vị", "Mục", "Ý kiến", "Đề xuất sửa", "Xử lý", "Giải trình"):
         table.add_column(column)
     for item in items:
         table.add_row(*plain(item.comment_id, item.unit_name + (" (muộn)" if item.late else ""), item.section or "",
                              item.text, item.proposed_wording or "", item.decision_label, item.explanation or ""))
-    console.print(table)
+    on.print(table)
 
 
 def comments(round_id: int = ROUND_ARGUMENT,
@@ -104,8 +106,8 @@ def consolidate(round_id: int = ROUND_ARGUMENT, actor: str | None = ACTOR_OPTION
                 print_json({"error": {"code": refusal.code, "message": refusal.message,
                                       "unhandled": [i.comment_id for i in pending]}})
             else:
-                console.print(error_line(refusal.message))
-                _render_items(pending, "Ý kiến chưa xử lý")
+                err_console.print(error_line(refusal.message))  # a refusal, on stderr as every other
+                _render_items(pending, "Ý kiến chưa xử lý", err_console)
             raise typer.Exit(EXIT_REFUSED) from None
     if as_json:
         print_json({"id": round_id, "status": result.decision.state.status, "notice": result.notice})
