@@ -8,14 +8,13 @@ from __future__ import annotations
 import io
 import unicodedata
 import zipfile
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from minimal_pdf import minimal_pdf
-from sqlite_template import copy_home_database
+from staff_site import ykien_app  # noqa: F401 (the per-test copy of template_home)
 from test_recipient_page import links
 from test_round_kinds import FIXTURES, PASSWORD, STAFF, SURVEY, local, log_in, settings_for
 
@@ -71,14 +70,6 @@ def template_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
         add_user(app, "lanhdao", "Nông Thị Thanh Huyền", "leader", PASSWORD, None, "test")
         app.close()
     return home
-
-
-@pytest.fixture
-def ykien_app(template_home: Path, tmp_path: Path, capture: SmtpCapture, clock: FrozenClock) -> Iterator[App]:
-    copy_home_database(template_home, tmp_path)
-    app = build_app(settings_for(tmp_path, capture), clock)
-    yield app
-    app.close()
 
 
 @pytest.fixture

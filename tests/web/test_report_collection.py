@@ -4,14 +4,13 @@ named in Vietnamese, the form refilled, nothing saved), and keeps a report saved
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import docx
 import pytest
 from fastapi.testclient import TestClient
-from sqlite_template import copy_home_database
+from staff_site import ykien_app  # noqa: F401 (the per-test copy of template_home)
 from test_recipient_page import links
 from test_round_kinds import FIXTURES, PASSWORD, STAFF, local, log_in, settings_for
 
@@ -44,14 +43,6 @@ def template_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
         add_user(app, "long", "Phạm Phi Long", "staff", PASSWORD, "TĐC", "test")
         app.close()
     return home
-
-
-@pytest.fixture
-def ykien_app(template_home: Path, tmp_path: Path, capture: SmtpCapture, clock: FrozenClock) -> Iterator[App]:
-    copy_home_database(template_home, tmp_path)
-    app = build_app(settings_for(tmp_path, capture), clock)
-    yield app
-    app.close()
 
 
 @pytest.fixture
