@@ -28,7 +28,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 # The newest migration. Kept here so that commands can check the schema without importing alembic
 # (a third of a second); tests/integration/test_storage.py checks it against alembic's head.
 READ_ONLY = "ykien_read_only"
-SCHEMA_REVISION = "0019"
+SCHEMA_REVISION = "0020"
 SQLITE_TIMEOUT = 30.0  # seconds a SQLite writer waits for the lock; `?timeout=` in the URL changes it
 POSTGRES_CONNECT_TIMEOUT = 10  # seconds to reach the server; `?connect_timeout=` in the URL changes it
 PING_AFTER_REST = 1.0  # seconds a pooled PostgreSQL connection may rest before its next checkout checks it
@@ -193,9 +193,30 @@ def database_status(engine: Engine, now: datetime, alive_since: datetime) -> Dat
 
 def migrate(engine: Engine) -> None:
     """Bring the schema to the latest revision (idempotent)."""
+    run_migrations(engine, "head")
+
+
+def run_migrations(engine: Engine, revision: str, down: bool = False) -> None:
+    """Upgrade (or downgrade) the schema to `revision` in one transaction. On SQLite, foreign keys are off meanwhile:
+    a batch migration that rebuilds a table other tables refer to (rounds) drops the old one, which SQLite refuses
+    while they are on. They are checked before the commit, so a migration that broke one rolls back."""
     from alembic import command
 
     config = alembic_config(engine.url.render_as_string(hide_password=False))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+    step = command.downgrade if down else command.upgrade
+    with engine.connect() as connection:
+        sqlite = engine.dialect.name == "sqlite"
+        if sqlite:  # on the raw connection: the pragma is a no-op inside the transaction SQLAlchemy would begin
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
+        try:
+            with connection.begin():
+                config.attributes["connection"] = connection
+                step(config, revision)
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                    if broken:
+                        raise RuntimeError(f"the migration to {revision} left rows whose foreign key points nowhere: "
+                                           f"{broken[:5]}")
+        finally:
+            if sqlite:
+                connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]

@@ -69,6 +69,8 @@ class UnitRow(Base):
 
 class RoundRow(Base):
     __tablename__ = "rounds"
+    # A round's id is its number in letters and the audit: SQLite must not give a deleted round's number again.
+    __table_args__ = ({"sqlite_autoincrement": True},)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     workflow: Mapped[str] = mapped_column(String(60))
     status: Mapped[str] = mapped_column(String(60), index=True)

@@ -19,14 +19,9 @@ USER = ("INSERT INTO users (username, display_name, role, office, password_hash,
 
 
 def _migrate(app: App, revision: str, down: bool = False) -> None:
-    from alembic import command
+    from models.db.database import run_migrations
 
-    from models.db.database import alembic_config
-
-    config = alembic_config(app.engine.url.render_as_string(hide_password=False))
-    with app.engine.begin() as connection:
-        config.attributes["connection"] = connection
-        (command.downgrade if down else command.upgrade)(config, revision)
+    run_migrations(app.engine, revision, down)
 
 
 def _offices(app: App) -> dict[str, str]:

@@ -42,22 +42,17 @@ def test_the_migrations_create_exactly_the_orm_schema(app: App) -> None:
 def test_the_migrations_go_down_to_base_and_back_up_to_head(app: App) -> None:
     """Every migration's downgrade runs and undoes its upgrade: at base only alembic's own table is left, and the
     upgrade that follows gives the ORM schema again, at the revision the code checks commands against."""
-    from alembic import command
     from alembic.script import ScriptDirectory
 
-    from models.db.database import SCHEMA_REVISION, alembic_config, schema_state
+    from models.db.database import SCHEMA_REVISION, alembic_config, run_migrations, schema_state
 
     config = alembic_config(app.engine.url.render_as_string(hide_password=False))
     assert ScriptDirectory.from_config(config).get_current_head() == SCHEMA_REVISION
-    with app.engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.downgrade(config, "base")
+    run_migrations(app.engine, "base", down=True)
     with app.engine.connect() as connection:
         assert set(inspect(connection).get_table_names()) <= {"alembic_version"}
     assert schema_state(app.engine).revisions == frozenset()
-    with app.engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+    run_migrations(app.engine, "head")
     assert schema_state(app.engine).current
     test_the_migrations_create_exactly_the_orm_schema(app)
 
