@@ -9,7 +9,7 @@ import shutil
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -546,9 +546,18 @@ def test_decision_form_errors_are_shown_and_nothing_is_recorded(site: Site, tmp_
     bad = staff.post(url, {"outcome": "issued", "number": "", "date": "31/02/2025", "confirmed": "yes"})
     assert bad.status_code == 422 and "Nhập số văn bản ban hành" in bad.text and "không phải ngày" in bad.text
     assert 'value="31/02/2025"' in bad.text
-    future = staff.post(url, {"outcome": "issued", "number": "1/KH-UBND", "date": "20/12/2025"})
-    assert future.status_code == 422 and "chưa tới" in future.text
+    today = site.clock.now().date()
+    tomorrow = f"{today + timedelta(days=1):%d/%m/%Y}"
+    future = staff.post(url, {"outcome": "issued", "number": "1/KH-UBND", "date": tomorrow, "confirmed": "yes"})
+    assert future.status_code == 422, future.status_code
+    # beside the date field, in the words `round decide --date` uses (one check, workflows.service.followup)
+    assert (f'<span class="field-error" id="err-date" role="alert">Ngày {tomorrow} chưa đến (hôm nay là '
+            f'{today:%d/%m/%Y}); ghi quyết định của UBND tỉnh khi văn bản đã ban hành hoặc đã trả lại.</span>'
+            in future.text), future.text
+    assert f'name="date" value="{tomorrow}" aria-invalid="true"' in future.text
     assert site.actions() == before and site.status() == "submitted"
+    issued_today = staff.confirm(url, {"outcome": "issued", "number": "1/KH-UBND", "date": f"{today:%d/%m/%Y}"})
+    assert issued_today.status_code == 303 and site.status() == "issued"
 
 
 def test_issued_is_recorded_with_number_and_date(site: Site, tmp_path: Path) -> None:

@@ -456,6 +456,7 @@ def decide_cmd(round_id: int = ROUND_ARGUMENT,
     """Ghi nhận quyết định của UBND tỉnh."""
     from models.errors import InvalidInput
     from workflows.cli.parsing import parse_date
+    from workflows.service.followup import decision_date_problem
 
     with guarded(as_json):
         if issued == returned:
@@ -465,10 +466,8 @@ def decide_cmd(round_id: int = ROUND_ARGUMENT,
         when = parse_date(on, "--date") if on else None
         if when is not None:
             ykien = open_app()
-            today = ykien.clock.now().astimezone(ykien.tz).date()
-            if when > today:
-                raise InvalidInput(f"--date: ngày {when:%d/%m/%Y} chưa đến (hôm nay là {today:%d/%m/%Y}); ghi quyết "
-                                   "định của UBND tỉnh khi văn bản đã ban hành hoặc đã trả lại.", "date_in_future")
+            if problem := decision_date_problem(when, ykien.clock.now().astimezone(ykien.tz).date()):
+                raise InvalidInput(f"--date: {problem}", "date_in_future")
     name = "decide_issued" if issued else "decide_returned"
     _command(round_id, name, {"number": number, "date": when.isoformat() if when else None, "reason": reason}, actor,
              as_json)

@@ -17,6 +17,15 @@ ISSUE_EVENT, RETURN_EVENT = "decide_issued", "decide_returned"
 assert {ISSUE_EVENT, RETURN_EVENT} == set(CAPABILITY_EVENTS[Capability.DECIDE])
 
 
+def decision_date_problem(on: date, today: date) -> str | None:
+    """Why `on` cannot be the date of UBND's decision, or None: it is recorded once issued or returned, so it is
+    today or before. The CLI (`round decide --date`) and the web form both ask this."""
+    if on > today:
+        return (f"ngày {on:%d/%m/%Y} chưa đến (hôm nay là {today:%d/%m/%Y}); ghi quyết định của UBND tỉnh khi văn "
+                "bản đã ban hành hoặc đã trả lại.")
+    return None
+
+
 def follow_up_possible(workflow: Workflow, state: RoundState) -> bool:
     """A new round is offered where the state allows it (a returned draft), and on a draft revised after a
     return that has not gone out again."""

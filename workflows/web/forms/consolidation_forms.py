@@ -14,7 +14,7 @@ from workflows.engine.events import Command
 from workflows.service.documents import INPUTS
 from workflows.service.drafts import parse_sections
 from workflows.service.errors import FormErrors
-from workflows.service.followup import ISSUE_EVENT, RETURN_EVENT
+from workflows.service.followup import ISSUE_EVENT, RETURN_EVENT, decision_date_problem
 from workflows.web.forms.draft_upload import DraftUpload, check_draft_upload
 from workflows.web.forms.round_forms import (
     DeadlineChoice,
@@ -158,8 +158,8 @@ def check_decision_form(form: DecisionForm, today: date) -> Command:
             errors["date"] = "Nhập ngày ban hành (ví dụ 20/12/2025)."
         elif issued_on is None:
             errors["date"] = f"\"{form.date}\" không phải ngày; viết 20/12/2025."
-        elif issued_on > today:
-            errors["date"] = f"Ngày ban hành {issued_on:%d/%m/%Y} chưa tới (hôm nay là {today:%d/%m/%Y})."
+        elif problem := decision_date_problem(issued_on, today):
+            errors["date"] = problem[0].upper() + problem[1:]
         if errors:
             raise FormErrors(errors)
         assert issued_on is not None
