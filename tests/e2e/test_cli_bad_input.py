@@ -93,23 +93,24 @@ def test_workflow_validate_reports_each_yaml_pitfall_with_file_and_line(process_
     cli = process_cli  # the installed script, in a subprocess
     path = FIXTURES / "workflows" / "pitfalls.yaml"
     result = cli("workflow", "validate", str(path), expect=2)
-    lines = result.out.splitlines()
-    where = str(path)
+    assert result.out == "", result.out  # a failure: on stderr, one "Lỗi: file:line:col: …" a problem
+    lines = result.err.splitlines()
+    where = f"Lỗi: {path}"
     assert any(line.startswith(f"{where}:14:") and 'hãy đặt trong ngoặc kép: "no"' in line for line in lines), \
-        result.out
+        result.err
     assert any(line.startswith(f"{where}:16:") and 'hãy đặt trong ngoặc kép: "17:00"' in line for line in lines), \
-        result.out
+        result.err
     assert any(line.startswith(f"{where}:18:") and 'YAML đọc khóa on thành true' in line for line in lines), \
-        result.out
+        result.err
     assert any(line.startswith(f"{where}:20:") and 'khóa "deadline_passed" bị lặp' in line
-               and "dòng 19" in line for line in lines), result.out
+               and "dòng 19" in line for line in lines), result.err
 
 
 def test_workflow_validate_names_a_nul_character_instead_of_a_traceback(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     path = tmp_path / "nul.yaml"
     path.write_bytes(b'name: "x"\ntitle: "a\x00b"\n')
     result = cli("workflow", "validate", str(path), expect=2)
-    assert result.out.startswith(f"{path}:2:10: lỗi YAML: tệp có ký tự không được phép #x0000"), result.out
+    assert result.err.startswith(f"Lỗi: {path}:2:10: lỗi YAML: tệp có ký tự không được phép #x0000"), result.err
     assert "Traceback" not in result.out + result.err
 
 

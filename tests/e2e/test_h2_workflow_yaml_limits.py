@@ -24,9 +24,9 @@ def test_aliases_that_expand_to_a_million_values_are_refused_at_once(cli: Cli, t
     path = tmp_path / "bomb.yaml"
     path.write_text(_alias_bomb(levels=6, width=10), encoding="utf-8")
     result = cli("workflow", "validate", str(path), expect=2)
-    assert f"{path}:1:" in result.out and "quá nhiều giá trị khi mở các alias (*)" in result.out, result.out
+    assert f"Lỗi: {path}:1:" in result.err and "quá nhiều giá trị khi mở các alias (*)" in result.err, result.err
     assert "Traceback" not in result.out + result.err
-    assert result.out.count("\n") == 1, result.out  # that one line: nothing was built to be checked
+    assert result.err.count("\n") == 1, result.err  # that one line: nothing was built to be checked
 
 
 @pytest.mark.parametrize("nested", [
@@ -40,5 +40,5 @@ def test_blocks_nested_too_deep_are_named_with_the_line_not_a_traceback(cli: Cli
     path.write_text(nested, encoding="utf-8")
     result = cli("workflow", "validate", str(path), expect=2)
     assert "Traceback" not in result.out + result.err and "RecursionError" not in result.out + result.err
-    assert any(line.startswith(f"{path}:") and "lồng nhau quá sâu" in line for line in result.out.splitlines()), \
-        result.out
+    assert any(line.startswith(f"Lỗi: {path}:") and "lồng nhau quá sâu" in line for line in result.err.splitlines()), \
+        result.err

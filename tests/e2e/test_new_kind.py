@@ -46,7 +46,7 @@ def test_a_kind_written_from_the_readme_validates_and_a_broken_one_names_its_lin
     broken = folder / f"{KIND}.yaml"
     broken.write_text(broken.read_text(encoding="utf-8").replace('"late_answer"', '"triage_all"'), encoding="utf-8")
     result = cli("workflow", "validate", str(broken), expect=2)
-    assert re.search(rf"{KIND}\.yaml:\d+:\d+: .*triage_all", result.out), result.out
+    assert result.err.startswith("Lỗi: ") and re.search(rf"{KIND}\.yaml:\d+:\d+: .*triage_all", result.err), result.err
     refused = cli("round", "create", "--workflow", KIND, "--title", "Đề cương", "--office", "QLKH",
                   "--deadline", "05/12/2025", "--unit", "SCT", "--contact-name", "Ông A", "--contact-phone", "0912",
                   "--signer-name", "Bà B", "--json", expect=2).json

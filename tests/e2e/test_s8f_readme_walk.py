@@ -220,6 +220,6 @@ def test_validate_names_a_wording_file_that_is_not_beside_the_kind(bare_cli) -> 
     refused = bare_cli("workflow", "validate", "council_opinion.yaml", expect=2)
     line = next(n for n, text in enumerate((folder / "council_opinion.yaml").read_text(encoding="utf-8").splitlines(),
                                            start=1) if text.strip().startswith("wording:"))
-    assert refused.out.startswith(f"council_opinion.yaml:{line}:"), refused.out
+    assert refused.out == "" and refused.err.startswith(f"Lỗi: council_opinion.yaml:{line}:"), refused.err
     assert 'wording "council_letter": không có tệp lời văn council_opinion/documents/council_letter.yaml' \
-        in refused.out, refused.out
+        in refused.err, refused.err

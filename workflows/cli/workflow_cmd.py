@@ -5,7 +5,7 @@ from pathlib import Path
 
 import typer
 
-from workflows.cli.common import EXIT_BAD_INPUT, JSON_OPTION, guarded, print_json, say
+from workflows.cli.common import EXIT_BAD_INPUT, JSON_OPTION, err_console, error_line, guarded, print_json, say
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -59,12 +59,19 @@ def validate(files: list[Path] = typer.Argument(..., help="Các tệp định ng
             emails = file.parent / file.stem / "emails"  # the kind's own email templates, if it has any
             if emails.is_dir():
                 problems.extend(check_template_set(emails))
+    if not problems:
+        if as_json:
+            print_json({"valid": True, "problems": []})
+        else:
+            say(f"Hợp lệ: {', '.join(str(f) for f in files)}")
+        return
+    # A failure, as every command's: "Lỗi: …" on stderr (one line a problem, each with file:line:col), or --json's
+    # "error" beside the list of problems, and exit 2.
     if as_json:
-        print_json({"valid": not problems, "problems": [str(p) for p in problems]})
+        message = f"Định nghĩa quy trình có {len(problems)} lỗi: {problems[0]}" + (" …" if len(problems) > 1 else "")
+        print_json({"valid": False, "problems": [str(p) for p in problems],
+                    "error": {"code": "invalid_workflow", "message": message}})
     else:
         for problem in problems:
-            say(str(problem))
-        if not problems:
-            say(f"Hợp lệ: {', '.join(str(f) for f in files)}")
-    if problems:
-        raise typer.Exit(EXIT_BAD_INPUT)
+            err_console.print(error_line(str(problem)))
+    raise typer.Exit(EXIT_BAD_INPUT)
