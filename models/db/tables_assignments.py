@@ -19,6 +19,7 @@ class AssignmentRow(Base):
         UniqueConstraint("round_id", "recipient_id", "task", name="uq_assignments_round_recipient_task"),
         Index("ix_assignments_round_task_due", "round_id", "task", "due"),
         Index("ix_assignments_remind_at", "status", "remind_at"),
+        {"sqlite_autoincrement": True},  # staff name a task by its id: SQLite must not give a removed one's again
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"))

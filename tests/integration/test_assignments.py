@@ -259,3 +259,14 @@ def test_a_hand_in_reads_and_writes_its_own_assignment_only_in_a_round_of_20_as_
     assert updated == [("assignments", 1)], updated
     inserted = Counter(s.split()[2] for s, _ in large if s.startswith("INSERT"))
     assert set(inserted) <= {"outbox", "audit_events", "access_tokens"} and inserted["outbox"] == 1, inserted
+
+
+def test_taking_back_the_newest_task_frees_no_number(app: App, round_id: int) -> None:
+    """Staff name a task by its number (`round unassign ROUND N`): once taken back, N is never another task's, on
+    SQLite (AUTOINCREMENT, migration 0021) as on PostgreSQL."""
+    paper, _ = task_keys()
+    given = assign(app, round_id, paper, ["SCT", "SNNMT"], None, None, STAFF)
+    newest = max(a.id for a in given)
+    unassign(app, round_id, newest, STAFF)
+    again = assign(app, round_id, paper, ["STC"], None, None, STAFF)
+    assert [a.id for a in again] == [newest + 1]

@@ -1,6 +1,7 @@
 """A round's number is never given twice: after the newest draft round is deleted the next one takes a new number,
 on SQLite (AUTOINCREMENT, migration 0020) as on PostgreSQL (a sequence); the migration keeps rows, ids and the rows
-that refer to them, starts the counter above a deleted round the system audit records, and goes down again."""
+that refer to them, starts the counter above a deleted round the system audit records, and goes down again; the
+same for assignments (migration 0021), which staff name by number too."""
 from __future__ import annotations
 
 import json
@@ -71,3 +72,34 @@ def test_0020_on_an_empty_rounds_table_counts_past_the_deleted_rounds_alone(app:
                                          "details": json.dumps({"round": 6})})
     run_migrations(app.engine, "head")
     assert _new_round(app, "một") == (7 if app.engine.dialect.name == "sqlite" else 1)  # PostgreSQL: a new sequence
+
+
+ASSIGNMENT = ("INSERT INTO assignments (round_id, recipient_id, task, due, late, \"values\", reminders_sent, status, "
+              "remind_index, remind_occurrence, created_at, created_by) VALUES (:round_id, :recipient_id, :task, "
+              ":due, false, '{}', 0, 'pending', 0, 1, :at, 'test')")
+
+
+def _assignment(app: App, round_id: int, recipient_id: int, task: str) -> int:
+    with app.engine.begin() as connection:
+        connection.execute(text(ASSIGNMENT), {"round_id": round_id, "recipient_id": recipient_id, "task": task,
+                                              "due": app.clock.now().date(), "at": app.clock.now()})
+        return int(connection.execute(text("SELECT MAX(id) FROM assignments")).scalar_one())
+
+
+def test_0021_keeps_the_assignments_and_never_gives_a_removed_number_again(
+        app: App, make_round: Callable[..., int]) -> None:
+    round_id = make_round()
+    with app.engine.connect() as connection:
+        recipient = int(connection.execute(text("SELECT MIN(id) FROM recipients WHERE round_id = :r"),
+                                           {"r": round_id}).scalar_one())
+    run_migrations(app.engine, "0020", down=True)
+    kept, removed = _assignment(app, round_id, recipient, "a"), _assignment(app, round_id, recipient, "b")
+    run_migrations(app.engine, "head")
+    with app.engine.begin() as connection:
+        connection.execute(text("DELETE FROM assignments WHERE id = :id"), {"id": removed})
+    assert _assignment(app, round_id, recipient, "c") == removed + 1
+    run_migrations(app.engine, "0020", down=True)
+    with app.engine.connect() as connection:
+        assert connection.execute(text("SELECT id, task FROM assignments ORDER BY id")).all() == \
+            [(kept, "a"), (removed + 1, "c")]
+    run_migrations(app.engine, "head")
