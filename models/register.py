@@ -143,6 +143,29 @@ def check_issue_date(issued_on: date, today: date, place: str = "--date") -> dat
     return issued_on
 
 
+def check_not_before(issued_on: date, earliest: date, what: str, place: str = "--date") -> date:
+    """A round's document is not dated before the round existed (`what`: "ngày lập đợt 3")."""
+    if issued_on < earliest:
+        raise InvalidInput(f"{place}: ngày {issued_on:%d/%m/%Y} trước {what} ({earliest:%d/%m/%Y}).",
+                           "date_before_round")
+    return issued_on
+
+
+def check_date_order(issued_on: date, later_below: RegisterEntry | None, earlier_above: RegisterEntry | None,
+                     place: str = "--date") -> date:
+    """Numbers of a register run in date order: no number is dated before a lower one (`later_below`, the
+    nearest lower number dated after `issued_on`) nor after a higher one (`earlier_above`)."""
+    if later_below is not None:
+        raise InvalidInput(f"{place}: ngày {issued_on:%d/%m/%Y} trước ngày của số {later_below.full_number} "
+                           f"({later_below.issued_on:%d/%m/%Y}); trong sổ văn bản đi, số sau không được mang ngày "
+                           "sớm hơn số trước.", "date_out_of_order")
+    if earlier_above is not None:
+        raise InvalidInput(f"{place}: ngày {issued_on:%d/%m/%Y} sau ngày của số {earlier_above.full_number} "
+                           f"({earlier_above.issued_on:%d/%m/%Y}), một số lớn hơn; trong sổ văn bản đi, số trước "
+                           "không được mang ngày muộn hơn số sau.", "date_out_of_order")
+    return issued_on
+
+
 @dataclass(frozen=True)
 class RegisterEntry:
     """One line of the register: a number given (or entered) for one document."""

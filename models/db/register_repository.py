@@ -90,6 +90,20 @@ class RegisterRepository:
             RegisterEntryRow.number == number)).one_or_none()
         return _entry(row) if row is not None else None
 
+    def out_of_order(self, register: str, year: int, number: int,
+                     issued_on: date) -> tuple[RegisterEntry | None, RegisterEntry | None]:
+        """The nearest lower number of the year dated after `issued_on`, and the nearest higher one dated before
+        it; cancelled entries aside (a wrong date is a common reason to cancel, and they carry no document)."""
+        live = (RegisterEntryRow.register == register, RegisterEntryRow.year == year,
+                RegisterEntryRow.cancelled_at.is_(None))
+        below = self.session.scalars(select(RegisterEntryRow).where(
+            *live, RegisterEntryRow.number < number, RegisterEntryRow.issued_on > issued_on)
+            .order_by(RegisterEntryRow.number.desc()).limit(1)).one_or_none()
+        above = self.session.scalars(select(RegisterEntryRow).where(
+            *live, RegisterEntryRow.number > number, RegisterEntryRow.issued_on < issued_on)
+            .order_by(RegisterEntryRow.number).limit(1)).one_or_none()
+        return (_entry(below) if below is not None else None), (_entry(above) if above is not None else None)
+
     def add(self, *, register: str, year: int, number: int, symbol: str, office: str, issued_on: date,
             document_type: str, document_title: str, summary: str, round_id: int | None, document_key: str | None,
             signer: str, recipients: str, source: Source, at: datetime, by: str) -> RegisterEntry:

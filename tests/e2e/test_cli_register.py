@@ -27,9 +27,9 @@ def rejected(cli, *args: str, code: str, exit_code: int = 2) -> str:  # type: ig
 
 def test_numbers_taken_entered_cancelled_listed_and_exported(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     cli(*CREATE)
-    first = cli("register", "take", "1", "request_letter", "--date", "19/11/2025", "--recipients",
+    first = cli("register", "take", "1", "request_letter", "--date", "20/11/2025", "--recipients",
                 "Các sở, ban, ngành tỉnh", "--json").json
-    assert (first["full_number"], first["issued_on"], first["source"]) == ("01/SKHCN-TĐC", "2025-11-19", "assigned")
+    assert (first["full_number"], first["issued_on"], first["source"]) == ("01/SKHCN-TĐC", "2025-11-20", "assigned")
     assert first["signer"] == "Nông Thị Thanh Huyền" and first["created_by"] == "Phạm Phi Long (TĐC)"
     entered = cli("register", "enter", "1", "submission", "--number", "5/TTr-SKHCN", "--date", "20/11/2025",
                   "--json").json
@@ -129,3 +129,24 @@ def test_ykien_register_take_run_at_once_never_gives_a_number_twice(cli) -> None
         assert run.returncode == 0, err
         numbers.append(json.loads(out)["number"])
     assert sorted(numbers) == list(range(1, 7))
+
+
+def test_a_date_out_of_order_is_refused_naming_date_and_the_neighbouring_number(cli) -> None:  # type: ignore[no-untyped-def]
+    """Numbers of the register run in date order, and no round's document predates the round: exit 2, nothing taken."""
+    now = cli.now
+    cli.now = "2025-11-17T09:00"
+    cli(*CREATE)
+    cli.now = now
+    take = ("register", "take", "1", "request_letter", "--again")
+    before_round = rejected(cli, *take, "--date", "14/11/2025", code="date_before_round")
+    assert before_round == "--date: ngày 14/11/2025 trước ngày lập đợt 1 (17/11/2025)."
+    cli("register", "take", "1", "request_letter", "--date", "19/11/2025")
+    before_lower = rejected(cli, *take, "--date", "18/11/2025", code="date_out_of_order")
+    assert before_lower.startswith("--date: ngày 18/11/2025 trước ngày của số 01/SKHCN-TĐC (19/11/2025)")
+    cli("register", "enter", "1", "request_letter", "--number", "5/SKHCN-TĐC", "--date", "19/11/2025", "--again")
+    after_higher = rejected(cli, "register", "enter", "1", "request_letter", "--number", "4/SKHCN-TĐC", "--date",
+                            "20/11/2025", "--again", code="date_out_of_order")
+    assert after_higher.startswith("--date: ngày 20/11/2025 sau ngày của số 05/SKHCN-TĐC (19/11/2025)")
+    listed = cli("register", "list", "--json").json
+    assert [(e["full_number"], e["issued_on"]) for e in listed["entries"]] == [
+        ("05/SKHCN-TĐC", "2025-11-19"), ("01/SKHCN-TĐC", "2025-11-19")]

@@ -66,8 +66,8 @@ def test_numbers_run_from_01_across_documents_and_rounds_and_restart_each_year(
 def test_the_counter_skips_numbers_the_van_thu_entered_by_hand(
         app: App, make_round: Callable[..., int], staff: str) -> None:
     round_id = make_round()
-    register.enter_number(app, round_id, LETTER, "3/SKHCN-TĐC", date(2025, 11, 19), staff)
-    register.enter_number(app, round_id, LETTER, "05/SKHCN-TĐC", date(2025, 11, 19), staff, again=True)
+    register.enter_number(app, round_id, LETTER, "3/SKHCN-TĐC", date(2025, 11, 20), staff)
+    register.enter_number(app, round_id, LETTER, "05/SKHCN-TĐC", date(2025, 11, 20), staff, again=True)
     taken = [register.take_number(app, round_id, LETTER, staff, again=True).number for _ in range(4)]
     assert taken == [1, 2, 4, 6]
     sources = {e.number: e.source.value for e in register.register_year(app, 2025).entries}
@@ -121,7 +121,7 @@ def test_a_number_is_taken_only_for_a_document_the_kind_offers_in_the_rounds_sta
     with pytest.raises(DomainError):
         register.take_number(app, round_id, REMINDER, staff)
     # The văn thư records a number given elsewhere whatever the state (it was given when the document left).
-    entered = register.enter_number(app, round_id, SUBMISSION, "4/TTr-SKHCN", date(2025, 11, 19), staff)
+    entered = register.enter_number(app, round_id, SUBMISSION, "4/TTr-SKHCN", date(2025, 11, 20), staff)
     assert (entered.full_number, entered.document_type, entered.type_name) == ("04/TTr-SKHCN", "TTr", "Tờ trình")
     assert numbers(app) == ["04/TTr-SKHCN"]
 
@@ -213,14 +213,14 @@ def test_every_take_entry_and_cancellation_is_in_the_rounds_audit_chain(
         app: App, make_round: Callable[..., int], staff: str) -> None:
     round_id = make_round()
     entry = register.take_number(app, round_id, LETTER, staff)
-    register.enter_number(app, round_id, SUBMISSION, "3/TTr-SKHCN", date(2025, 11, 18), "Văn thư")
+    register.enter_number(app, round_id, SUBMISSION, "3/TTr-SKHCN", date(2025, 11, 20), "Văn thư")
     register.cancel_entry(app, entry.id, "Không ban hành", "Trưởng phòng")
     events, broken = audit_trail(app, round_id)
     assert broken is None
     assert [(e.action, e.actor) for e in events[1:]] == [
         ("number_taken", staff), ("number_entered", "Văn thư"), ("number_cancelled", "Trưởng phòng")]
     assert events[1].details["number"] == "01/SKHCN-TĐC" and events[1].details["document"] == LETTER
-    assert events[2].details["source"] == "entered" and events[2].details["issued_on"] == "2025-11-18"
+    assert events[2].details["source"] == "entered" and events[2].details["issued_on"] == "2025-11-20"
     assert events[3].details["reason"] == "Không ban hành"
 
 
@@ -258,9 +258,9 @@ def test_the_type_of_a_document_comes_from_its_wording_file(
 def test_the_export_is_decree_30s_register_of_outgoing_documents(
         app: App, make_round: Callable[..., int], staff: str) -> None:
     round_id = make_round()
-    first = register.take_number(app, round_id, LETTER, staff, issued_on=date(2025, 11, 18),
+    first = register.take_number(app, round_id, LETTER, staff, issued_on=date(2025, 11, 20),
                                  texts=EntryTexts(recipients="Các sở, ban, ngành tỉnh", summary="=HYPERLINK(1)"))
-    register.enter_number(app, round_id, SUBMISSION, "2/TTr-SKHCN", date(2025, 11, 19), staff)
+    register.enter_number(app, round_id, SUBMISSION, "2/TTr-SKHCN", date(2025, 11, 20), staff)
     register.cancel_entry(app, first.id, "Sai trích yếu", staff)
     exported = register.export_xlsx(app, 2025)
     assert (exported.filename, exported.year, exported.entries) == ("so-van-ban-di-2025.xlsx", 2025, 2)
@@ -272,7 +272,7 @@ def test_the_export_is_decree_30s_register_of_outgoing_documents(
                        "Nơi nhận văn bản", "Đơn vị, người nhận bản lưu", "Số lượng bản", "Ghi chú"]
     assert rows[4] == list(range(1, 9))
     letter, submission = rows[5], rows[6]
-    assert letter[0] == "01/SKHCN-TĐC" and letter[1] == datetime(2025, 11, 18)
+    assert letter[0] == "01/SKHCN-TĐC" and letter[1] == datetime(2025, 11, 20)
     assert letter[2] == "Công văn xin ý kiến: =HYPERLINK(1)" and letter[4] == "Các sở, ban, ngành tỉnh"
     assert letter[5] == "VT, TĐC" and letter[7].startswith("Đã hủy ngày 20/11/2025: Sai trích yếu")
     assert submission[0] == "02/TTr-SKHCN" and submission[2].startswith("Tờ trình UBND tỉnh: Kế hoạch")

@@ -58,6 +58,7 @@ def mails(app: App, round_id: int, kind: str) -> list[str]:
 
 def test_a_consultation_numbers_its_documents_and_each_cites_the_ones_before_it(
         app: App, clock: FrozenClock, make_round: Callable[..., int]) -> None:
+    at(clock, "2025-11-18T08:00")  # the round is made before its letter is signed
     round_id = make_round(deadline=date(2025, 12, 5))
     at(clock, "2025-11-19T15:00")
     # Before the văn thư numbers it, the letter keeps its blanks.
@@ -125,6 +126,7 @@ def test_a_call_with_no_proposals_cites_the_call_by_its_register_number_or_the_o
         app: App, clock: FrozenClock, make_round: Callable[..., int]) -> None:
     from workflows.service.sweep import run_due
 
+    at(clock, "2025-11-18T08:00")
     round_id = make_round(workflow="proposal_call", deadline=date(2025, 12, 5))
     at(clock, "2025-11-20T09:00")
     execute(app, round_id, Launch(), STAFF)

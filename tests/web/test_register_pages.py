@@ -63,8 +63,8 @@ def flash(page: str) -> str:
 
 
 def test_the_top_bar_links_the_register_and_the_page_lists_the_year_newest_first(site: Site) -> None:
-    register.take_number(site.app, 1, "request_letter", STAFF, issued_on=date(2025, 11, 18))
-    register.enter_number(site.app, 1, "submission", "7/TTr-SKHCN", date(2025, 11, 19), STAFF)
+    register.take_number(site.app, 1, "request_letter", STAFF, issued_on=date(2025, 11, 20))
+    register.enter_number(site.app, 1, "submission", "7/TTr-SKHCN", date(2025, 11, 20), STAFF)
     staff = site.staff()
     page = staff.get("/register").text
     assert '<a href="/register">Sổ văn bản đi</a>' in staff.get("/").text
@@ -87,13 +87,24 @@ def test_staff_take_a_number_and_enter_one_through_the_forms(site: Site) -> None
     shown = staff.get(taken.headers["location"]).text
     assert flash(shown) == "Đã cấp số 01/SKHCN-TĐC cho &#34;Công văn xin ý kiến&#34;."
     entered = staff.post("/register/enter", {"document": "1:submission", "number": "Số: 04/TTr-SKHCN",
-                                             "date": "19/11/2025", "summary": "Đề nghị ban hành Kế hoạch"})
+                                             "date": "20/11/2025", "summary": "Đề nghị ban hành Kế hoạch"})
     assert entered.status_code == 303
     assert "Đã ghi số 04/TTr-SKHCN" in flash(staff.get(entered.headers["location"]).text)
     entries = register.register_year(site.app, 2025).entries
     assert [(e.full_number, e.created_by, e.recipients) for e in entries] == [
         ("04/TTr-SKHCN", "Cán bộ TĐC (canbo)", ""), ("01/SKHCN-TĐC", "Cán bộ TĐC (canbo)", "Các sở, ban, ngành tỉnh")]
     assert [e.action for e in audit_trail(site.app, 1)[0]][-2:] == ["number_taken", "number_entered"]
+
+
+def test_a_number_entered_out_of_date_order_is_shown_again_naming_the_neighbour(site: Site) -> None:
+    register.enter_number(site.app, 1, "request_letter", "5/SKHCN-TĐC", date(2025, 11, 20), STAFF)
+    site.app.clock.set(START + timedelta(days=1))  # type: ignore[attr-defined]
+    response = site.staff().post("/register/enter", {"document": "1:request_letter", "number": "4/SKHCN-TĐC",
+                                                     "date": "21/11/2025", "again": "1"})
+    assert response.status_code == 422
+    assert "ngày 21/11/2025 sau ngày của số 05/SKHCN-TĐC (20/11/2025)" in response.text
+    assert 'class="field-error"' in response.text
+    assert [e.full_number for e in register.register_year(site.app, 2025).entries] == ["05/SKHCN-TĐC"]
 
 
 @pytest.mark.parametrize(("form", "data", "status", "field", "words"), [
@@ -107,6 +118,7 @@ def test_staff_take_a_number_and_enter_one_through_the_forms(site: Site) -> None
      "không phải ngày"),
     ("take", {"document": "1:request_letter", "date": "2025-11-21"}, 422, "date", "chưa đến"),
     ("take", {"document": "1:request_letter", "date": "1999-01-01"}, 422, "date", "2000"),
+    ("take", {"document": "1:request_letter", "date": "2025-11-19"}, 422, "date", "trước ngày lập đợt 1 (20/11/2025)"),
     ("take", {"document": "", "date": ""}, 422, "document", "chọn văn bản"),
     ("take", {"document": "1:synthesis_docx"}, 422, "document", "không phải văn bản được cấp số"),
     ("take", {"document": "999:request_letter"}, 422, "document", "Không tìm thấy đợt"),

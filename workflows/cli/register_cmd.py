@@ -94,7 +94,7 @@ def take(round_id: int = ROUND_ARGUMENT, document_key: str = DOCUMENT_KEY_ARGUME
         _id(round_id, "ROUND_ID")
         ykien = open_app()
         entry = take_number(ykien, round_id, document_key, actor_name(actor), issued_on=_date(ykien, issued_on),
-                            texts=_texts(summary, signer, recipients), again=again)
+                            texts=_texts(summary, signer, recipients), again=again, places=("--number", "--date"))
     _done(entry, "Đã cấp", as_json)
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from models import limits
+from models.db.tables import RoundRow
 from models.errors import DomainError, InvalidInput
 from models.register import (
     DEFAULT_REGISTER,
@@ -25,7 +26,9 @@ from models.register import (
     SUMMARY,
     RegisterEntry,
     Source,
+    check_date_order,
     check_issue_date,
+    check_not_before,
     check_year,
     full_number,
     parse_number,
@@ -149,6 +152,16 @@ def _audit(entry: RegisterEntry) -> dict[str, object]:
             "source": entry.source.value}
 
 
+def _round_start(row: RoundRow, document: NumberedDocument, app: App) -> tuple[date, str]:
+    """The earliest date a round's document may carry: the day the round was launched for a document its kind does
+    not make while drafting (a reminder, the tờ trình), else the day the round was created (the request letter is
+    signed before it goes out)."""
+    workflow = get_workflow(row.workflow)
+    if row.launched_at is not None and document.key not in workflow.documents_in(workflow.initial):
+        return row.launched_at.astimezone(app.tz).date(), f"ngày phát hành đợt {row.id}"
+    return row.created_at.astimezone(app.tz).date(), f"ngày lập đợt {row.id}"
+
+
 def _record(app: App, document: NumberedDocument, number_text: str | None, issued_on: date | None,
             texts: EntryTexts, actor: str, user: StaffUser | None, again: bool,
             places: tuple[str, str] = ("number", "date")) -> RegisterEntry:
@@ -187,6 +200,11 @@ def _record(app: App, document: NumberedDocument, number_text: str | None, issue
                 raise DomainError(f"{number_place}: số {full_number(number, holder.symbol)} năm {year} đã có trong sổ "
                                   f"({where}{holder.document_title}{state}).", "number_used")
             source, action = Source.ENTERED, "number_entered"
+        check_not_before(issued_on, *_round_start(row, document, app), date_place)
+        later_below, earlier_above = uow.register.out_of_order(register, year, number, issued_on)
+        # A taken number is not the taker's choice: a higher one entered by hand with an earlier date would
+        # otherwise refuse every take of the year; a number typed by the văn thư must fit both neighbours.
+        check_date_order(issued_on, later_below, earlier_above if source is Source.ENTERED else None, date_place)
         entry = uow.register.add(
             register=register, year=year, number=number, symbol=document.symbol, office=document.office,
             issued_on=issued_on,
@@ -199,11 +217,13 @@ def _record(app: App, document: NumberedDocument, number_text: str | None, issue
 
 
 def take_number(app: App, round_id: int, document_key: str, actor: str, *, issued_on: date | None = None,
-                texts: EntryTexts = EntryTexts(), user: StaffUser | None = None, again: bool = False) -> RegisterEntry:
+                texts: EntryTexts = EntryTexts(), user: StaffUser | None = None, again: bool = False,
+                places: tuple[str, str] = ("number", "date")) -> RegisterEntry:
     """Give the next number of the year (the year of `issued_on`, today by default) to a document the round's
-    kind offers in its state. Numbers entered by hand are skipped; two takers never get the same number."""
+    kind offers in its state. Numbers entered by hand are skipped; two takers never get the same number. A date
+    before the round, or out of order with the year's other numbers, is refused and nothing is taken."""
     document = _numbered(app, round_id, document_key)
-    return _record(app, document, None, issued_on, texts, actor, user, again)
+    return _record(app, document, None, issued_on, texts, actor, user, again, places)
 
 
 def enter_number(app: App, round_id: int, document_key: str, number: str, issued_on: date, actor: str, *,
