@@ -250,12 +250,14 @@ class SynthesisData:
     draft_version: int
     rows: list[SynthesisRow]
     agreed_units: list[str]
-    silent_units: list[str]
+    silent_units: list[str]  # past their own deadline without an answer: what the silence rule speaks of
     silence_is_agreement: bool
     not_asked_units: list[str]
     prepared_on: date
     signer: Signer | None = None
     attached_to: LetterRef | None = None  # the tờ trình the table goes with: "(Kèm theo Tờ trình số ... ngày ...)"
+    # Not answered, their own deadline not passed (a round closed early, an extension running): never silent.
+    pending_units: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -292,6 +294,7 @@ class SubmissionData:
     purpose: list[str] = field(default_factory=list)
     comments_noted: int = 0
     issued_title: str | None = None
+    pending: int = 0  # asked, not answered, their own deadline not passed: counted apart from the silent
 
     def __post_init__(self) -> None:
         if self.answered > self.consulted:

@@ -143,6 +143,7 @@ def render_submission(data: SubmissionData, *, wording_dir: Path | None = None) 
         "answered_with_comments": data.answered_with_comments,
         "answered_agreed": data.answered - data.answered_with_comments,
         "silent": data.silent,
+        "pending": data.pending,
         "silence_is_agreement": data.silence_is_agreement,
         "comments_total": comments_total,
         "comments_accepted": data.comments_accepted,

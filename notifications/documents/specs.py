@@ -83,10 +83,10 @@ SPECS: dict[str, WordingSpec] = {
             blocks=frozenset({"summary"}),
             variables=frozenset({
                 "issuer_name", "governing_body", "place", "draft_title", "draft_version", "prepared_on",
-                "agreed_units", "silent_units", "not_asked_units", "silence_is_agreement", "rows_count",
-                "section", "attached_to",
+                "agreed_units", "silent_units", "pending_units", "not_asked_units", "silence_is_agreement",
+                "rows_count", "section", "attached_to",
             }),
-            lists=frozenset({"agreed_units", "silent_units", "not_asked_units"}),
+            lists=frozenset({"agreed_units", "silent_units", "pending_units", "not_asked_units"}),
             defaults=(("proposed_label", "Đề xuất sửa thành:"), ("quote_label", "Đoạn dự thảo:"),
                       ("attached_to", "(Kèm theo {{ attached_to }} của {{ issuer_name }})")),
             # The explanation shares the handling's column ("Ý kiến tiếp thu, giải trình"), as officials expect.
@@ -99,7 +99,7 @@ SPECS: dict[str, WordingSpec] = {
             variables=_LETTER | {
                 "recipient", "draft_title", "draft_kind", "legal_bases", "necessity", "request_letter",
                 "published_on_portal", "consulted", "answered", "answered_with_comments", "answered_agreed",
-                "silent", "silence_is_agreement", "comments_total", "comments_accepted",
+                "silent", "pending", "silence_is_agreement", "comments_total", "comments_accepted",
                 "comments_partly_accepted", "comments_not_accepted", "comments_noted", "main_contents", "proposal",
                 "attachments", "purpose", "part", "issued_title",
             },

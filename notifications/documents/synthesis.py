@@ -119,6 +119,7 @@ def _context(data: SynthesisData) -> dict[str, Any]:
         "prepared_on": data.prepared_on,
         "agreed_units": [vietnamese.nfc(unit).strip() for unit in data.agreed_units],
         "silent_units": [vietnamese.nfc(unit).strip() for unit in data.silent_units],
+        "pending_units": [vietnamese.nfc(unit).strip() for unit in data.pending_units],
         "not_asked_units": [vietnamese.nfc(unit).strip() for unit in data.not_asked_units],
         "silence_is_agreement": data.silence_is_agreement,
         "rows_count": len(data.rows),

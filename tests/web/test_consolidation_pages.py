@@ -22,7 +22,7 @@ from models.rounds import ResponseKind
 from tests.web.test_staff_pages import Site as StaffSite
 from tests.web.test_staff_pages import _open
 from workflows.demo import UNITS_CSV, seed_round
-from workflows.engine.events import Close, Command, CommentInput, Launch, Respond
+from workflows.engine.events import Close, Command, CommentInput, Extend, Launch, Respond
 from workflows.service.consolidation import handle_comments, triage_items
 from workflows.service.directory import import_units
 from workflows.service.drafts import add_version, versions
@@ -217,6 +217,20 @@ def test_triage_table_shows_each_comment_with_section_wording_and_the_unit_lists
     assert 'id="unhandled-note">Còn <strong>3</strong> ý kiến chưa xử lý' in page
     not_asked = re.search(r"Không cần trả lời \((\d+)\)</h3>(.*?)</section>", page, re.S)
     assert not_asked and not_asked.group(1) == "1" and "(đăng tải)" in not_asked.group(2)
+
+
+def test_a_unit_whose_extension_runs_past_the_close_is_listed_pending_not_taken_to_agree(
+        shared: Site, tmp_path: Path) -> None:
+    site = _copy(shared, tmp_path)
+    execute(site.app, site.round_id, Extend(date(2025, 12, 12), "SYT", "Đơn vị đề nghị"), STAFF)  # reopens it
+    execute(site.app, site.round_id, Close("Đủ ý kiến"), STAFF)  # closed early: SYT's extension still runs
+    handle_comments(site.app, site.round_id, site.comment_ids(), "accepted", "", STAFF)
+    execute(site.app, site.round_id, Command("consolidate"), STAFF)  # answers are no longer taken
+    page = site.as_("canbo").get(f"/rounds/{site.round_id}/consolidation").text
+    silent = re.search(r"Không trả lời \((\d+)\)(.*?)</section>", page, re.S)
+    assert silent and silent.group(1) == "34" and "Sở Y tế" not in silent.group(2)
+    pending = re.search(r"Chưa trả lời, còn hạn \((\d+)\)</h3>(.*?)</section>", page, re.S)
+    assert pending and pending.group(1) == "1" and "Sở Y tế" in pending.group(2)
 
 
 def test_anonymous_is_sent_to_login_and_cannot_post(shared: Site) -> None:

@@ -582,6 +582,14 @@ def _unit_groups(facts: RoundFacts, units: list[UnitStatus]) -> list[docs.UnitGr
     return [docs.UnitGroup(spelled_out(facts.groups.get(code, code)), by_group[code]) for code in codes]
 
 
+def _pending(unit: UnitStatus) -> str:
+    """"Sở Y tế (gia hạn đến ngày 15/01/2027)": a unit whose own deadline had not passed, with that deadline."""
+    if unit.deadline is None:
+        return unit.unit_name
+    until = "gia hạn đến" if unit.extended else "hạn trả lời đến"
+    return f"{unit.unit_name} ({until} ngày {unit.deadline:%d/%m/%Y})"
+
+
 def synthesis_data(facts: RoundFacts, attached_to: docs.LetterRef | None = None) -> docs.SynthesisData:
     """One row per handled comment, with the wording the unit proposed; the units that agreed, stayed silent or were
     not asked, in the order the round addressed them; `attached_to` the tờ trình it goes with."""
@@ -592,7 +600,8 @@ def synthesis_data(facts: RoundFacts, attached_to: docs.LetterRef | None = None)
     return docs.SynthesisData(
         issuer=issuer(facts.app), draft_title=facts.state.title, draft_version=facts.state.draft_version, rows=rows,
         agreed_units=[u.unit_name for u in units if u.answer is AnswerStatus.AGREE],
-        silent_units=[u.unit_name for u in units if u.answer in (AnswerStatus.SILENT, AnswerStatus.PENDING)],
+        silent_units=[u.unit_name for u in units if u.answer is AnswerStatus.SILENT],
+        pending_units=[_pending(u) for u in units if u.answer is AnswerStatus.PENDING],
         silence_is_agreement=counts_silence(facts.workflow, facts.state),
         not_asked_units=[u.unit_name for u in units if u.answer is AnswerStatus.NOT_ASKED],
         prepared_on=facts.today, signer=_signer(facts), attached_to=attached_to)
@@ -654,7 +663,9 @@ def build_submission(job: Job) -> bytes:
         purpose=list(inputs.get("purpose") or []), main_contents=list(inputs.get("main_contents") or []),
         consulted=len(asked), answered=len(answered),
         answered_with_comments=sum(1 for u in answered if u.answer is AnswerStatus.COMMENTS),
-        silent=len(asked) - len(answered), silence_is_agreement=counts_silence(facts.workflow, state),
+        silent=sum(1 for u in asked if u.answer is AnswerStatus.SILENT),
+        pending=sum(1 for u in asked if u.answer is AnswerStatus.PENDING),
+        silence_is_agreement=counts_silence(facts.workflow, state),
         comments_accepted=count[Handling.ACCEPTED], comments_partly_accepted=count[Handling.PARTLY_ACCEPTED],
         comments_not_accepted=count[Handling.NOT_ACCEPTED], comments_noted=count[Handling.NOTED],
         attachments=_package_attachments(facts, job.key), cc=["Lãnh đạo Sở"], signer=_signer(facts),

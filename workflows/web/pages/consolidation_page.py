@@ -60,19 +60,17 @@ class UnitLists:
     not_asked: list[UnitStatus]
 
 
-def unit_lists(workflow: Workflow, state: RoundState, units: Iterable[UnitStatus]) -> UnitLists:
-    """Once the round stops taking answers, a unit that has not answered is silent (as in the synthesis table)."""
-    closed = state.launched_at is not None and not workflow.allows(state.status, Capability.ANSWER)
+def unit_lists(units: Iterable[UnitStatus]) -> UnitLists:
+    """A unit that has not answered is silent once its own deadline has passed; before that (a round closed early,
+    an extension still running) it is pending, as in the synthesis table, and never taken to agree."""
     listed = list(units)
 
     def having(*answers: AnswerStatus) -> list[UnitStatus]:
         return [u for u in listed if u.answer in answers]
 
-    silent = having(AnswerStatus.SILENT, AnswerStatus.PENDING) if closed else having(AnswerStatus.SILENT)
     return UnitLists(commented=having(AnswerStatus.COMMENTS, AnswerStatus.PROPOSALS, AnswerStatus.DECLINED),
-                     agreed=having(AnswerStatus.AGREE),
-                     silent=silent, pending=[] if closed else having(AnswerStatus.PENDING),
-                     not_asked=having(AnswerStatus.NOT_ASKED))
+                     agreed=having(AnswerStatus.AGREE), silent=having(AnswerStatus.SILENT),
+                     pending=having(AnswerStatus.PENDING), not_asked=having(AnswerStatus.NOT_ASKED))
 
 
 def unhandled_refusal(count: int) -> str:
