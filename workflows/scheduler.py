@@ -46,12 +46,12 @@ class Sweeper:
             with SWEEP_SECONDS.time():
                 report = run_due(self.app)
             if report.timers_fired or report.delivery.sent or report.delivery.failed:
-                log.info("sweep: %d timers, %d sent, %d failed, %d to retry", report.timers_fired,
+                log.info("quét: %d việc hẹn giờ; thư đã gửi %d, lỗi %d, chờ gửi lại %d", report.timers_fired,
                          report.delivery.sent, report.delivery.failed, report.delivery.retrying)
             for error in report.delivery_errors:  # the commands stand; their mail waits for the next sweep
-                log.warning("sweep: delivery failed (%s); the messages stay in the outbox", error)
+                log.warning("quét: gửi thư lỗi (%s); thư vẫn chờ trong hàng đợi, lần quét sau gửi lại", error)
         except Exception:  # a failed sweep must not stop the scheduler; the next one retries
-            log.exception("sweep failed")
+            log.exception("quét: lượt quét lỗi; lượt sau chạy lại")
         finally:
             self.lock.release()
         self.plan_wake()
@@ -112,7 +112,7 @@ def _run_web(app: App, host: str, port: int, stop_request: StopRequest, pdf_serv
     stop_request.web_server = server
     if stop_request.stop.is_set():  # the signal came while the web app was being built
         return
-    log.info("web app on http://%s:%d", host, port)
+    log.info("giao diện web tại http://%s:%d", host, port)
     server.run()
 
 
@@ -148,13 +148,13 @@ def serve_forever(app: App, interval: float = 30.0, use_prefect: bool = True,
             sink = MailSink(store_received(app))
             sink.start()
             app.smtp_url_override = sink.url
-            log.info("embedded mail sink on %s (mail is kept in the database)", sink.url)
+            log.info("hộp thư nội bộ tại %s (thư được lưu trong cơ sở dữ liệu)", sink.url)
         if use_prefect:
             configure_prefect(app)
             from workflows.flows import PrefectExecutor
 
             app.executor = PrefectExecutor(app.settings.work_pool)
-            log.info("steps are submitted to Prefect work pool %r at %s: `ykien worker` runs them",
+            log.info("các bước nặng được gửi tới work pool %r của Prefect tại %s; `ykien worker` chạy chúng",
                      app.settings.work_pool, os.environ.get("PREFECT_API_URL"))
         scheduler = BackgroundScheduler(timezone=UTC, job_defaults={
             "coalesce": True, "max_instances": 1, "misfire_grace_time": 24 * 3600})
@@ -162,7 +162,7 @@ def serve_forever(app: App, interval: float = 30.0, use_prefect: bool = True,
         scheduler.add_job(sweeper.sweep, "interval", seconds=interval, id=SWEEP_JOB,
                           next_run_time=datetime.now(UTC))
         scheduler.start()
-        log.info("ykien serve: sweeping every %.0f s; Ctrl-C stops", interval)
+        log.info("ykien serve: quét mỗi %.0f giây; Ctrl-C để dừng", interval)
         # Only the web app renders PDFs in this process; until the server answers (about 6 s) and if it is missing
         # (no LibreOffice or python3-uno: logged), a render starts LibreOffice for itself.
         if web and not stop.is_set():
@@ -176,18 +176,18 @@ def serve_forever(app: App, interval: float = 30.0, use_prefect: bool = True,
         for signum, handler in previous.items():
             signal.signal(signum, handler)  # a second signal while stopping ends the process at once
         stop_request.request()
-        log.info("stopping: waiting for the sweep in progress")
+        log.info("đang dừng: chờ lượt quét đang chạy xong")
         if sweeper is not None and scheduler is not None:
             # shutdown(wait=True) would hold the job-store lock while the sweep needs it to plan its wake-up.
             scheduler.shutdown(wait=False)
             if sweeper.lock.acquire(timeout=SWEEP_STOP_SECONDS):
                 sweeper.lock.release()
             else:  # what it holds is released below (retire); what it sends meanwhile may go out twice
-                log.warning("stopping: the sweep did not finish within %.0f s; its claims are released",
+                log.warning("đang dừng: lượt quét chưa xong sau %.0f giây; các thư nó đang giữ được trả lại hàng đợi",
                             SWEEP_STOP_SECONDS)
         if pdf_server is not None:
             pdf_server.stop()  # SIGTERM, then SIGKILL to its process group: no LibreOffice outlives serve
         if sink is not None:
             sink.stop()
         app.close()
-        log.info("stopped")
+        log.info("đã dừng")

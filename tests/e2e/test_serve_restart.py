@@ -146,12 +146,12 @@ def test_serve_stops_cleanly_on_sigint_and_sigterm(cli, tmp_path: Path, signum: 
             serve.kill()
             serve.wait(10)
     output = _read(log)
-    assert "Traceback" not in output and "stopped" in output
+    assert "Traceback" not in output and "đã dừng" in output
     assert not children_of(serve.pid)
     if log_format == "json":
         lines = [json.loads(line) for line in output.splitlines()]
         assert {"time", "logger", "level", "message"} <= set(lines[0])
-        assert any(line["message"].startswith("web app on") for line in lines) == (web == "--web")
+        assert any(line["message"].startswith("giao diện web tại http://") for line in lines) == (web == "--web")
 
 
 def test_serve_refuses_an_unknown_log_format(cli) -> None:  # type: ignore[no-untyped-def]
