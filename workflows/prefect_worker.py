@@ -51,7 +51,7 @@ class StepWorker:
         async with get_client() as client:
             beating = asyncio.create_task(self._heartbeat(client, stop))
             try:
-                log.info("worker %s: pulling flow runs of work pool %r", self.name, self.pool)
+                log.info("worker %s: nhận các lượt chạy (flow run) của work pool %r", self.name, self.pool)
                 while not stop.is_set():
                     if not await self._run_scheduled(client, stop):
                         with contextlib.suppress(TimeoutError):
@@ -67,7 +67,8 @@ class StepWorker:
                 await client.send_worker_heartbeat(self.pool, self.name,
                                                    heartbeat_interval_seconds=WORKER_HEARTBEAT_SECONDS)
             except Exception:  # Prefect away for a moment: the next beat tries again
-                log.warning("worker %s: heartbeat to Prefect failed", self.name, exc_info=True)
+                log.warning("worker %s: không gửi được tín hiệu còn chạy (heartbeat) tới Prefect", self.name,
+                            exc_info=True)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), WORKER_HEARTBEAT_SECONDS)
 
@@ -78,7 +79,7 @@ class StepWorker:
             scheduled = await client.get_scheduled_flow_runs_for_work_pool(
                 self.pool, scheduled_before=datetime.now(UTC))
         except Exception:
-            log.warning("worker %s: could not read the work pool's runs", self.name, exc_info=True)
+            log.warning("worker %s: không đọc được các lượt chạy của work pool", self.name, exc_info=True)
             return False
         for response in scheduled:
             if stop.is_set():
@@ -113,7 +114,7 @@ class StepWorker:
         from prefect.client.schemas.objects import State
         from prefect.flow_engine import run_flow_async
 
-        log.info("worker %s: %s", self.name, flow_run.name)
+        log.info("worker %s: chạy %s", self.name, flow_run.name)
         cancelled = threading.Event()
         with running_with(self.app, self.pdf, cancelled):
             running = asyncio.ensure_future(run_flow_async(step_flow, flow_run=flow_run,
@@ -129,7 +130,7 @@ class StepWorker:
         if cancelled.is_set():
             await self._end_cancelled(client, flow_run, cancelled_message(step_flow.name))
         elif isinstance(state, State) and not state.is_completed():
-            log.warning("worker %s: %s ended %s: %s", self.name, flow_run.name, state.type.value, state.message)
+            log.warning("worker %s: %s kết thúc %s: %s", self.name, flow_run.name, state.type.value, state.message)
 
     async def _watch_cancelling(self, client: Any, flow_run: Any, cancelled: threading.Event) -> None:
         """Every CANCEL_CHECK_SECONDS, whether the run was cancelled in Prefect (its UI, its API): Prefect marks it
@@ -140,10 +141,10 @@ class StepWorker:
             try:
                 current = await client.read_flow_run(flow_run.id)
             except Exception:  # Prefect away for a moment: the run goes on, the next check asks again
-                log.debug("worker %s: could not read %s", self.name, flow_run.name, exc_info=True)
+                log.debug("worker %s: không đọc được %s", self.name, flow_run.name, exc_info=True)
                 continue
             if current.state is not None and (current.state.is_cancelling() or current.state.is_cancelled()):
-                log.info("worker %s: %s cancelled in Prefect: stopping it", self.name, flow_run.name)
+                log.info("worker %s: %s đã bị hủy trong Prefect: dừng lượt chạy", self.name, flow_run.name)
                 cancelled.set()
                 return
 
@@ -158,9 +159,9 @@ class StepWorker:
             if current.state is None or not current.state.is_cancelled():
                 await client.set_flow_run_state(flow_run.id, Cancelled(message=message), force=True)
         except Exception:
-            log.warning("worker %s: could not mark %s cancelled", self.name, flow_run.name, exc_info=True)
+            log.warning("worker %s: không đánh dấu được %s là đã hủy", self.name, flow_run.name, exc_info=True)
             return
-        log.info("worker %s: %s cancelled", self.name, flow_run.name)
+        log.info("worker %s: %s đã hủy", self.name, flow_run.name)
 
 
 def work(app: App, pool: str, name: str, poll_seconds: float = 0.5, stop: threading.Event | None = None) -> int:

@@ -146,7 +146,7 @@ def test_fanout_reminder_and_a_pdf_run_as_flow_runs_on_two_workers(prefect_api: 
 
     try:
         workers = [start("worker", "--name", f"worker-{n}") for n in (1, 2)]
-        waited(lambda: all("pulling flow runs" in log.read_text(errors="replace") for _, log in workers), 90,
+        waited(lambda: all("nhận các lượt chạy (flow run)" in log.read_text(errors="replace") for _, log in workers), 90,
                "two workers pulling")
         base = f"http://127.0.0.1:{free_port()}"
         serve, _ = start("serve", "--port", base.rsplit(":", 1)[1], "--interval", "1")
@@ -338,7 +338,7 @@ def test_a_fanout_run_cancelled_in_prefect_stops_ends_cancelled_and_the_next_run
         waited_telling(condition, timeout, what, logs)
 
     try:
-        waited(lambda: "pulling flow runs" in worker_log.read_text(errors="replace"), 90, "the worker pulling")
+        waited(lambda: "nhận các lượt chạy (flow run)" in worker_log.read_text(errors="replace"), 90, "the worker pulling")
         # A sweep at start hands the round's fan-out to the worker, and none after it for a minute
         serve = cli.start("serve", "--no-web", "--interval", "60", log=serve_log, **env)
         waited(lambda: capture.count() >= 16, 90, "the fan-out started")
@@ -384,6 +384,6 @@ def test_a_fanout_run_cancelled_in_prefect_stops_ends_cancelled_and_the_next_run
                 process.wait(10)
         capture.server.stop()
     assert "Traceback" not in logs()
-    assert "cancelled in Prefect: stopping it" in worker_log.read_text()
+    assert "đã bị hủy trong Prefect: dừng lượt chạy" in worker_log.read_text()
     # The flow itself ended Cancelled (Prefect refuses a Cancelling run any other end)
     assert "Finished in state Cancelled('Đã dừng theo yêu cầu huỷ" in worker_log.read_text()
