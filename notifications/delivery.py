@@ -367,7 +367,7 @@ class _Batch:
         self._window.release()
         self._stop_workers_if_finished()
         if status is not DeliveryStatus.SENT:
-            log.info("delivery of %s: %s (%s)", item.message_id, status, error)
+            log.info("gửi thư %s: %s (%s)", item.message_id, status, error)
         await self._report(result)
 
     async def _report(self, result: DeliveryResult) -> None:

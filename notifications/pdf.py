@@ -161,13 +161,13 @@ def to_pdfs(documents: Sequence[tuple[bytes, str]], server: str | None = None) -
         try:
             pdfs = [_convert_warm(content, _filter(name), server) for content, name in documents]
         except (OSError, xmlrpc.client.Error, http.client.HTTPException, PdfError) as error:
-            log.warning("pdf: the LibreOffice server at %s did not convert (%s); starting LibreOffice for this render",
-                        server, error)
+            log.warning("pdf: máy chủ LibreOffice tại %s không chuyển được (%s); khởi động LibreOffice riêng "
+                        "cho lần này", server, error)
         else:
-            log.info("pdf: %s through unoserver at %s in %.0f ms", names, server, _ms_since(started))
+            log.info("pdf: %s qua unoserver tại %s trong %.0f ms", names, server, _ms_since(started))
             return pdfs
     pdfs = _convert_cold(documents)
-    log.info("pdf: %s by a LibreOffice started for it in %.0f ms", names, _ms_since(started))
+    log.info("pdf: %s bằng một LibreOffice khởi động riêng trong %.0f ms", names, _ms_since(started))
     return pdfs
 
 
@@ -382,18 +382,18 @@ class PdfServer:
         Python with `uno` is missing: renders then start LibreOffice each time, or say how to install it."""
         soffice = soffice_path()
         if soffice is None:
-            log.warning("pdf: LibreOffice is not installed; PDF renders are refused (%s)", INSTALL_HINT)
+            log.warning("pdf: chưa cài LibreOffice; không tạo được PDF (%s)", INSTALL_HINT)
             return False
         python = uno_python(soffice)
         if python is None:
-            log.warning("pdf: no Python with LibreOffice's uno module (apt-get install python3-uno); each PDF render "
-                        "starts LibreOffice anew (about 2 s)")
+            log.warning("pdf: không có Python nào có mô-đun uno của LibreOffice (apt-get install python3-uno); mỗi "
+                        "lần tạo PDF khởi động LibreOffice mới (khoảng 2 giây)")
             return False
         self._folder = Path(tempfile.mkdtemp(prefix="ykien-unoserver-"))
         try:
             _link_unoserver(self._folder / "path")
         except (PdfError, OSError) as error:
-            log.warning("pdf: cannot run unoserver (%s); each PDF render starts LibreOffice anew", error)
+            log.warning("pdf: không chạy được unoserver (%s); mỗi lần tạo PDF khởi động LibreOffice mới", error)
             shutil.rmtree(self._folder, ignore_errors=True)
             return False
         # The thread that starts the child must live as long as the child: PR_SET_PDEATHSIG fires when it ends.
@@ -413,11 +413,11 @@ class PdfServer:
             if self._stopping.is_set():
                 break
             if not answered or restarts >= self.restarts:
-                log.warning("pdf: unoserver stopped%s; each PDF render now starts LibreOffice anew (see %s)",
-                            "" if answered else " before answering", self._log_tail())
+                log.warning("pdf: unoserver đã dừng%s; từ nay mỗi lần tạo PDF khởi động LibreOffice mới (xem %s)",
+                            "" if answered else " trước khi trả lời", self._log_tail())
                 break
             restarts += 1
-            log.warning("pdf: unoserver stopped (%s); starting it again", self._log_tail())
+            log.warning("pdf: unoserver đã dừng (%s); khởi động lại", self._log_tail())
             self._stopping.wait(1.0)
         self._ready.set()  # nobody waits for a server that will not come
 
@@ -447,11 +447,11 @@ class PdfServer:
                 answered = True
                 self._address = address
                 self._ready.set()
-                log.info("pdf: LibreOffice kept warm for PDF renders (unoserver on %s, pid %d)", address, process.pid)
+                log.info("pdf: LibreOffice chạy sẵn để tạo PDF (unoserver tại %s, pid %d)", address, process.pid)
                 break
             self._stopping.wait(0.25)
         if not answered and process.poll() is None and not self._stopping.is_set():
-            log.warning("pdf: unoserver did not answer within %.0f s; stopping it", self.start_timeout)
+            log.warning("pdf: unoserver không trả lời sau %.0f giây; dừng nó", self.start_timeout)
             _kill_group(process.pid)
         process.wait()
         self._address = None
@@ -489,7 +489,7 @@ class PdfServer:
             shutil.rmtree(self._folder, ignore_errors=True)
             self._folder = None
         if process is not None:
-            log.info("pdf: unoserver stopped")
+            log.info("pdf: unoserver đã dừng")
 
     def __enter__(self) -> PdfServer:
         self.start()

@@ -53,7 +53,7 @@ def read_mail(
         if headers["Subject"] is not None:
             subject = str(headers["Subject"])
     except Exception:  # noqa: BLE001 - a malformed header must not make the sink lose mail
-        log.warning("sink: could not decode headers of a message from %s", mail_from)
+        log.warning("hộp thư nội bộ: không đọc được phần đầu của một thư từ %s", mail_from)
     return ReceivedMail(mail_from, rcpt_tos, message_id, subject, raw, received_at)
 
 
@@ -79,7 +79,7 @@ class _SinkHandler:
             # One store thread: calls never overlap, and the SMTP loop keeps serving meanwhile.
             await asyncio.get_running_loop().run_in_executor(self._executor, self._store, mail)
         except Exception:
-            log.exception("sink: storing %s failed; answered 451", mail.message_id)
+            log.exception("hộp thư nội bộ: lưu thư %s lỗi; đã trả lời 451", mail.message_id)
             return STORE_FAILED
         return ACCEPTED
 

@@ -51,7 +51,7 @@ def _live_in_group(group: int) -> list[str]:
 
 def _unoserver_of(serve: subprocess.Popen[bytes], log: Path) -> int:
     """The process group of serve's unoserver child (the child leads it; serve logs its pid)."""
-    found = re.search(r"unoserver on 127\.0\.0\.1:\d+, pid (\d+)", _read(log))
+    found = re.search(r"unoserver tại 127\.0\.0\.1:\d+, pid (\d+)", _read(log))
     assert found, _read(log)
     pid = int(found.group(1))
     assert [(ppid, pgid) for p, ppid, pgid, _, _ in _processes() if p == pid] == [(serve.pid, pid)]
@@ -75,7 +75,7 @@ def served(cli, tmp_path: Path):  # type: ignore[no-untyped-def]
     serve = cli.start("serve", "--inline", "--interval", "5", "--port", str(port), log=log)
     group = None
     try:
-        wait_until(lambda: ("kept warm" in _read(log) and _accepts(port)) or serve.poll() is not None, 90,
+        wait_until(lambda: ("chạy sẵn" in _read(log) and _accepts(port)) or serve.poll() is not None, 90,
                    "the web app up and LibreOffice kept warm", interval=0.1)
         assert serve.poll() is None, _read(log)
         group = _unoserver_of(serve, log)
@@ -99,7 +99,7 @@ def test_serve_renders_the_documents_tab_pdf_through_its_warm_libreoffice(served
         response = client.get("/rounds/1/pdf/cong-van-xin-y-kien.pdf")
     assert response.status_code == 200 and response.headers["content-type"] == "application/pdf"
     assert_pdfa_2b(response.content)
-    assert "cong-van-xin-y-kien.docx through unoserver at 127.0.0.1:" in _read(log)
+    assert "cong-van-xin-y-kien.docx qua unoserver tại 127.0.0.1:" in _read(log)
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
@@ -109,7 +109,7 @@ def test_serve_stopped_by_a_signal_stops_its_libreoffice(served, signum: int) ->
     assert serve.wait(20) == 0, _read(log)
     assert _live_in_group(group) == [], "unoserver or LibreOffice outlived serve"
     output = _read(log)
-    assert "unoserver stopped" in output and "Traceback" not in output
+    assert "unoserver đã dừng" in output and "Traceback" not in output
 
 
 def test_serve_killed_takes_its_libreoffice_with_it(served) -> None:  # type: ignore[no-untyped-def]

@@ -190,7 +190,7 @@ def test_fanout_reminder_and_a_pdf_run_as_flow_runs_on_two_workers(prefect_api: 
         staff.close()
         # The rendering worker started LibreOffice kept warm for its next renders; stopping it stops LibreOffice too
         def warm() -> list[subprocess.Popen[bytes]]:
-            return [worker for worker, log in workers if "LibreOffice kept warm" in log.read_text(errors="replace")]
+            return [worker for worker, log in workers if "LibreOffice chạy sẵn" in log.read_text(errors="replace")]
         waited(lambda: bool(warm()), 90, "the rendering worker's LibreOffice kept warm")
         (renderer,) = warm()
         assert any(_process_name(pid) == "python3" for pid in children_of(renderer.pid)), children_of(renderer.pid)

@@ -66,7 +66,7 @@ def test_the_pdf_goes_through_the_warm_server_when_serve_has_one(shared: Site, c
         with caplog.at_level("INFO", logger="ykien.pdf"):
             response = shared.as_("canbo").get(f"/rounds/{shared.round_id}/pdf/cong-van-xin-y-kien.pdf")
         assert response.status_code == 200 and response.content.startswith(b"%PDF-")
-        assert f"through unoserver at {server.address}" in caplog.text
+        assert f"qua unoserver tại {server.address}" in caplog.text
     finally:
         shared.web.state.pdf_server = None  # type: ignore[attr-defined]
         server.stop()

@@ -93,7 +93,7 @@ def _hand_over(app: App, step: str = "deliver", **params: Any) -> Handover:
     try:
         report = run_step(app, step, **params)
     except Exception as error:  # the policy: the command stands, its mail waits for the next sweep
-        log.warning("step %s %s failed; the messages stay in the outbox for the next sweep", step, params,
+        log.warning("bước %s %s lỗi; thư vẫn chờ trong hàng đợi, lần quét sau gửi lại", step, params,
                     exc_info=True)
         return Handover(error=_describe(error))
     return Handover(report if report is not None else DeliveryReport())
@@ -134,7 +134,7 @@ def run_timer(app: App, step: str, timer_id: int, round_id: int) -> Handover:
         with app.uow(read_only=True) as uow:
             if uow.timers.get_pending(timer_id) is not None:
                 raise
-        log.warning("timer %s fired, but delivering what it queued failed; the messages stay in the outbox",
+        log.warning("việc hẹn giờ %s đã chạy nhưng gửi thư nó xếp hàng bị lỗi; thư vẫn chờ trong hàng đợi",
                     timer_id, exc_info=True)
         return Handover(error=_describe(error))
     return Handover(report)

@@ -148,7 +148,7 @@ class _Delivery:
         released = self._release(ids)
         with _UNRECORDED_LOCK:
             self.app.unrecorded_claims.difference_update(ids)
-        log.info("released %d messages a broken-off delivery had claimed", released)
+        log.info("trả lại hàng đợi %d thư một lượt gửi bị ngắt đã nhận", released)
 
     def _release(self, ids: set[int]) -> int:
         """Free the rows of `ids` this process still holds unsent; returns how many."""
@@ -169,7 +169,7 @@ class _Delivery:
         try:
             self._release(ids)
         except Exception:
-            log.warning("could not release %d messages claimed and not sent", len(ids), exc_info=True)
+            log.warning("không trả lại hàng đợi được %d thư đã nhận mà chưa gửi", len(ids), exc_info=True)
             return
         for row in self._unsent:
             del self.claimed[row.message_id]

@@ -133,7 +133,7 @@ def queue_due_digests(app: App) -> int:
         try:
             queued += _queue_one(app, subscriber, day, at)
         except Exception:  # one digest must not stop the others nor the sweep's deliveries
-            log.exception("digest of %s for %s not queued", subscriber.user.username, day.isoformat())
+            log.exception("thư tóm tắt của %s ngày %s chưa xếp hàng được", subscriber.user.username, day.isoformat())
     return queued
 
 

@@ -162,7 +162,7 @@ def _flush_until(app: App, job_id: str, live: _Live, stop: threading.Event) -> N
                 _write_progress(app, job_id, progress)
                 written, last = progress, time.monotonic()
         except Exception:  # progress is a courtesy: the work goes on without it
-            log.warning("job %s: progress not written", job_id, exc_info=True)
+            log.warning("việc nền %s: không ghi được tiến độ", job_id, exc_info=True)
 
 
 def _finish(app: App, job_id: str, status: str, message: str | None, result_url: str | None) -> None:
@@ -183,7 +183,7 @@ def _run(app: App, job_id: str, live: _Live, work: Callable[[JobControl], JobOut
         flusher.join()
         _finish(app, job_id, FAILED, refused.message, None)
     except Exception:
-        log.exception("job %s failed", job_id)
+        log.exception("việc nền %s: lỗi", job_id)
         stop.set()
         flusher.join()
         _finish(app, job_id, FAILED, FAILED_MESSAGE, None)
@@ -236,7 +236,7 @@ def start_job(app: App, round_id: int, action: str, actor: str, work: Callable[[
             submitter.submit_job(remote.flow, {"job_id": job_id, **remote.params})
             return job_id
         except Exception:
-            log.warning("job %s: not handed to the workers; run here", job_id, exc_info=True)
+            log.warning("việc nền %s: không giao được cho worker; chạy ngay tại đây", job_id, exc_info=True)
         if not _take(app, job_id):  # a worker took it meanwhile after all
             return job_id
     _run_in_thread(app, job_id, work)
@@ -308,7 +308,7 @@ def _run_ended_untaken(app: App, job: Job) -> bool:
     try:
         state = submitter.job_run_ended(job.id)
     except Exception:
-        log.warning("job %s: could not ask Prefect about its flow run", job.id, exc_info=True)
+        log.warning("việc nền %s: không hỏi được Prefect về lượt chạy (flow run) của nó", job.id, exc_info=True)
         return False
     if state is None or (state == DELETED_RUN and _utc_now() - job.started_at < SUBMIT_GRACE):
         return False
@@ -318,7 +318,7 @@ def _run_ended_untaken(app: App, job: Job) -> bool:
     with _LIVE_LOCK:
         _ASKED.pop(job.id, None)
     if abandoned:
-        log.warning("job %s: its flow run ended (%s) before a worker took it", job.id, state)
+        log.warning("việc nền %s: lượt chạy (flow run) kết thúc (%s) trước khi worker nào nhận", job.id, state)
     return True
 
 

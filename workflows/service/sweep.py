@@ -105,14 +105,14 @@ class Heartbeat:
         try:
             retire(self.app)
         except Exception:  # stopping anyway: its claims pass to others once its heartbeat is stale
-            log.warning("could not retire instance %s", self.app.instance.id, exc_info=True)
+            log.warning("không gỡ được tiến trình %s khỏi danh sách đang chạy", self.app.instance.id, exc_info=True)
 
     def _run(self) -> None:
         while not self._stop.wait(self.app.settings.heartbeat_seconds):
             try:
                 beat(self.app)
             except Exception:
-                log.warning("heartbeat of %s failed", self.app.instance.id, exc_info=True)
+                log.warning("tín hiệu còn chạy (heartbeat) của %s lỗi", self.app.instance.id, exc_info=True)
 
 
 def run_due(app: App) -> SweepReport:
