@@ -260,7 +260,6 @@ def resolve_recipients(uow: UnitOfWork, addressees: tuple[Addressee, ...],
     unknown group, unit or role, or none at all."""
     known_groups = uow.directory.groups()
     recipients: dict[str, RecipientState] = {}
-    empty_groups: set[str] = set()
     for addressee in addressees:
         if addressee.role.value not in [str(r) for r in allowed_roles]:
             raise InvalidInput(f"role: quy trình không có vai trò \"{addressee.role.value}\".", "role_unknown")
@@ -269,7 +268,6 @@ def resolve_recipients(uow: UnitOfWork, addressees: tuple[Addressee, ...],
                 raise InvalidInput(f"Không có nhóm \"{group}\" trong danh bạ (có: {', '.join(sorted(known_groups))}).",
                                    "unit_unknown")
         units = list(uow.directory.units(groups=addressee.groups)) if addressee.groups else []
-        empty_groups.update(set(addressee.groups) - {unit.group_code for unit in units})
         if addressee.units:
             found = uow.directory.units(codes=addressee.units)
             missing = sorted(set(addressee.units) - {u.code for u in found})
@@ -289,9 +287,6 @@ def resolve_recipients(uow: UnitOfWork, addressees: tuple[Addressee, ...],
             raise InvalidInput(f"recipients: nhóm {', '.join(named_groups)} chưa có cơ quan, đơn vị nào trong danh bạ.",
                                "no_recipients")
         raise InvalidInput("recipients: chưa chọn cơ quan, đơn vị nào.", "no_recipients")
-    if empty_groups:  # the letter would go to the other groups and leave these out without a word
-        raise InvalidInput(f"recipients: nhóm {', '.join(sorted(empty_groups))} chưa có cơ quan, đơn vị nào trong danh "
-                           "bạ; hãy nhập các đơn vị của nhóm vào danh bạ trước, hoặc bỏ chọn nhóm.", "group_empty")
     return recipients
 
 
