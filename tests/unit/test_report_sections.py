@@ -3,6 +3,7 @@ of what a unit types under each heading."""
 
 from __future__ import annotations
 
+import shutil
 from datetime import datetime
 from pathlib import Path
 
@@ -20,6 +21,8 @@ REGISTRY = engine_registry()
 def _problems(text: str, tmp_path: Path) -> list[str]:
     path = tmp_path / "report_collection.yaml"
     path.write_text(text, encoding="utf-8")
+    # the kind's own wording files beside it, as shipped: validate checks each one named is there
+    shutil.copytree(DEFINITIONS / "report_collection", tmp_path / "report_collection", dirs_exist_ok=True)
     return [f"{p.line}:{p.column}: {p.message}" for p in validate_file(path, REGISTRY)]
 
 
