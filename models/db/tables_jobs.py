@@ -49,3 +49,6 @@ class JobFileRow(Base):
 # alone, never from the rows, whose bodies make counting 5,000 messages cost 50 ms instead of 1 ms. Delivery claims a
 # round's due messages from it in order (status, then next_attempt_at and id), reading about the rows it takes.
 Index("ix_outbox_round_claim", OutboxRow.round_id, OutboxRow.status, OutboxRow.next_attempt_at, OutboxRow.id)
+# The round page counts its units by the worst status of the mail sent to each (a GROUP BY recipient over the round's
+# outbox): in index order and from the index alone, not from the rows sorted (migration 0022).
+Index("ix_outbox_unit_mail", OutboxRow.round_id, OutboxRow.recipient_id, OutboxRow.status)
