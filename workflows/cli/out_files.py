@@ -6,8 +6,6 @@ work away, so every name is checked before the first byte is written, and the re
 """
 from __future__ import annotations
 
-import os
-import secrets
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -17,6 +15,7 @@ import typer
 
 from config.os_words import os_reason
 from models.errors import InvalidInput
+from workflows.service.files import file_in_place
 
 OVERWRITE_OPTION = typer.Option(False, "--overwrite", help="Ghi đè các tệp đã có cùng tên (mặc định: không ghi đè, "
                                                            "báo các tệp đã có và không ghi gì).")
@@ -126,18 +125,9 @@ class OutFiles:
 
 
 def _replace_whole(target: Path, content: bytes) -> None:
-    """`content` as `target`: written and synced under a temporary name beside it, then renamed over it (os.replace,
-    atomic on one file system). An error or Ctrl-C before the rename removes the temporary file."""
-    partial = target.with_name(f".{target.name}.{secrets.token_hex(4)}.partial")
-    # O_EXCL: never through a file or link someone else put under that name; mode 0o666 minus the umask, as any
-    # file the user makes (tempfile's are 0o600, which a shared folder's colleagues could not open).
-    descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(content)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(partial, target)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
+    """`content` as `target` through service.files.file_in_place (a temporary name beside it, synced, renamed over it;
+    removed on an error or Ctrl-C). Opened "x" (O_EXCL): never through a file or link someone else put under that
+    name; mode 0o666 minus the umask, as any file the user makes (tempfile's are 0o600, which a shared folder's
+    colleagues could not open)."""
+    with file_in_place(target) as partial, partial.open("xb") as handle:
+        handle.write(content)
