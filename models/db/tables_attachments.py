@@ -15,6 +15,8 @@ class AttachmentRow(Base):
     records the answer it came with; a row without one belongs to an answer that was refused or never finished."""
 
     __tablename__ = "attachments"
+    # links and form values name a file by its id: SQLite must not give a removed one's again (migration 0023)
+    __table_args__ = ({"sqlite_autoincrement": True},)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
     recipient_id: Mapped[int] = mapped_column(ForeignKey("recipients.id"), index=True)
