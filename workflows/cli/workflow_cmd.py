@@ -12,20 +12,36 @@ app = typer.Typer(no_args_is_help=True)
 
 @app.command("list")
 def list_cmd(as_json: bool = JSON_OPTION) -> None:
-    """Các quy trình có sẵn."""
+    """Các quy trình có sẵn; quy trình có lỗi được báo trên stderr kèm tệp:dòng:cột."""
     from workflows.service.registry import catalogue
 
     with guarded(as_json):
         found = catalogue()
     items = [{"name": wf.name, "title": wf.title, "states": list(wf.states), "folder": str(found.folders[name])}
              for name, wf in found.workflows.items()]
+    if not found.broken:
+        if as_json:
+            print_json(items)
+        else:
+            for item in items:
+                say(f"{item['name']}: {item['title']} ({len(item['states'])} trạng thái)")
+        return
+    # The usable kinds are still listed; the broken ones are a failure as `workflow validate` reports one: each
+    # problem a "Lỗi: FILE:LINE:COL: …" line on stderr, or --json's "broken" beside an "error", and exit 2.
+    message = (f"Quy trình chưa dùng được vì có lỗi: {', '.join(found.broken)}. Sửa tệp định nghĩa rồi kiểm tra lại "
+               "bằng ykien workflow validate TỆP.")
     if as_json:
-        print_json(items)
+        broken = [{"name": name, "file": str(kind.file), "problems": [str(p) for p in kind.problems]}
+                  for name, kind in found.broken.items()]
+        print_json({"workflows": items, "broken": broken, "error": {"code": "invalid_workflow", "message": message}})
     else:
         for item in items:
             say(f"{item['name']}: {item['title']} ({len(item['states'])} trạng thái)")
-        for name, problems in found.broken.items():
-            say(f"{name}: có lỗi, chưa dùng được\n{problems}")
+        for kind in found.broken.values():
+            for problem in kind.problems:
+                err_console.print(error_line(str(problem)))
+        err_console.print(error_line(message))
+    raise typer.Exit(EXIT_BAD_INPUT)
 
 
 @app.command("show")

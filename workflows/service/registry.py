@@ -9,7 +9,7 @@ from pathlib import Path
 from config.settings import SettingsError, load_settings
 from models.errors import DomainError
 from notifications.compose import MESSAGE_KINDS as COMPOSED_MESSAGES
-from workflows.definition import Registry, Workflow, WorkflowError, load_workflow
+from workflows.definition import Problem, Registry, Workflow, WorkflowError, load_workflow
 from workflows.engine.effects import EFFECTS
 from workflows.engine.events import ENGINE_EVENTS
 from workflows.engine.guards import GUARDS
@@ -34,6 +34,18 @@ def engine_registry() -> Registry:
 
 
 @dataclass(frozen=True)
+class BrokenKind:
+    """A department's definition file that cannot be used, with every problem found, each naming its file:line:col
+    where it has one."""
+
+    file: Path
+    problems: tuple[Problem, ...]
+
+    def __str__(self) -> str:
+        return "\n".join(str(problem) for problem in self.problems)
+
+
+@dataclass(frozen=True)
 class Catalogue:
     """The kinds of round this process can run: ykien's own and the department's (its workflows folder).
 
@@ -43,7 +55,7 @@ class Catalogue:
 
     workflows: dict[str, Workflow]
     folders: dict[str, Path]  # where each kind's file is (its own email templates sit beside it)
-    broken: dict[str, str]  # kind (file stem) -> the problems found
+    broken: dict[str, BrokenKind]  # kind (file stem) -> its file and the problems found
 
 
 def department_folder() -> Path | None:
@@ -77,16 +89,17 @@ def _catalogue(folder: Path | None, stamp: tuple[tuple[str, float], ...]) -> Cat
     for path in _kind_files(DEFINITIONS):
         workflows[path.stem] = load_workflow(path, registry)  # ours must load: a broken one is a bug
         folders[path.stem] = DEFINITIONS
-    broken: dict[str, str] = {}
+    broken: dict[str, BrokenKind] = {}
     for path in _kind_files(folder) if folder is not None else []:
         if path.stem in workflows:
-            broken[path.stem] = f"{path}: trùng tên với quy trình có sẵn \"{path.stem}\"; hãy đặt tên khác."
+            broken[path.stem] = BrokenKind(path, (Problem(str(path), None, None, "trùng tên với quy trình có sẵn "
+                                                          f"\"{path.stem}\"; hãy đặt tên khác."),))
             continue
         try:
             workflows[path.stem] = load_workflow(path, registry)
             folders[path.stem] = path.parent
         except WorkflowError as err:
-            broken[path.stem] = str(err)
+            broken[path.stem] = BrokenKind(path, tuple(err.problems))
     return Catalogue(workflows, folders, broken)
 
 
