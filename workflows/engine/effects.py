@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
+from config.calendar_words import day_off_problem
 from models.rounds import RecipientState, ResponseKind, Task
 from workflows.engine.context import EngineContext
 from workflows.engine.decision import AuditEntry, MessageIntent, ResponseRecord
@@ -159,11 +160,9 @@ def move_deadline(ctx: EngineContext) -> None:
     deadlines: for one unit, its own and those of the others, read in one aggregate query)."""
     event = ctx.event
     assert isinstance(event, Extend)
-    if not ctx.calendar.is_working_day(event.new_deadline):
-        name = ctx.calendar.holiday_name(event.new_deadline) or "ngày nghỉ cuối tuần"
-        following = ctx.calendar.next_working_day(event.new_deadline)
-        raise Refused(f"Hạn mới {event.new_deadline:%d/%m/%Y} không phải ngày làm việc ({name}); "
-                      f"ngày làm việc tiếp theo là {following:%d/%m/%Y}.", "deadline_not_working_day")
+    day_off = day_off_problem(ctx.calendar, event.new_deadline, "Hạn mới ")
+    if day_off is not None:
+        raise Refused(day_off, "deadline_not_working_day")
     state = ctx.state
     affected: list[tuple[RecipientState, date | None]] = []
     if event.unit_code is not None:

@@ -5,6 +5,7 @@ import re
 from datetime import date, timedelta
 
 from config.calendar import WorkingCalendar
+from config.calendar_words import day_off_problem
 from models.errors import InvalidInput
 from workflows.definition.timespec import DayKind, TimeSpecError, parse_relative_days
 
@@ -62,17 +63,14 @@ def ahead_problem(calendar: WorkingCalendar, today: date, day: date, noun: str =
     """What is wrong with `day` as a date still to come (a deadline, a due date): past, beyond DATE_HORIZON, or not a
     working day of the calendar, as (code, message); None when it will do. The message starts with `noun` and the
     date, names no field (the caller does: beside the field on a form, as a prefix elsewhere) and proposes the next
-    working day."""
+    working day (a day off in config.calendar_words' words, which the engine's refusal of an extension uses too)."""
     if day < today:
         return "in_past", f"{noun}{day:%d/%m/%Y} đã qua (hôm nay là {today:%d/%m/%Y})."
     if beyond_horizon(day, today):
         return "out_of_range", (f"{noun}{day:%d/%m/%Y} quá xa: chỉ nhận trong vòng {DATE_HORIZON_YEARS} năm kể từ "
                                 "hôm nay.")
-    if not calendar.is_working_day(day):
-        reason = calendar.holiday_name(day) or "ngày nghỉ cuối tuần"
-        return "not_working_day", (f"{noun}{day:%d/%m/%Y} không phải ngày làm việc ({reason}); ngày làm việc tiếp "
-                                   f"theo là {calendar.next_working_day(day):%d/%m/%Y}.")
-    return None
+    day_off = day_off_problem(calendar, day, noun)
+    return ("not_working_day", day_off) if day_off is not None else None
 
 
 def check_working_day_ahead(calendar: WorkingCalendar, today: date, day: date, field: str, noun: str = "") -> None:
