@@ -61,6 +61,12 @@ class AssignmentRepository:
             query = query.with_for_update()
         return self.session.scalars(query).one_or_none()
 
+    def handed_in_values(self, recipient_id: int) -> list[dict[str, Any]]:
+        """The form values of the unit's handed-in tasks (a few rows: the unit's own), which name their files."""
+        return [dict(values) for values in self.session.scalars(
+            select(AssignmentRow.values).where(AssignmentRow.recipient_id == recipient_id,
+                                               AssignmentRow.done_at.is_not(None))) if values]
+
     def load(self, row: AssignmentRow) -> Assignment:
         """The assignment a row holds, with its unit's code and name."""
         code, name = self.session.execute(select(RecipientRow.unit_code, RecipientRow.unit_name)

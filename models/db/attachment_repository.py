@@ -2,7 +2,7 @@
 in the answer's own transaction, read one at a time for a download."""
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -77,11 +77,14 @@ class AttachmentRepository:
             self.session.execute(delete(AttachmentRow).where(AttachmentRow.id.in_(list(ids)),
                                                              AttachmentRow.response_id.is_(None)))
 
-    def discard_stale(self, recipient_id: int, before: datetime) -> int:
-        """The unit's files no answer took, stored before `before` (a form left unconfirmed): removed; how many."""
-        result = self.session.execute(delete(AttachmentRow).where(AttachmentRow.recipient_id == recipient_id,
-                                                                  AttachmentRow.response_id.is_(None),
-                                                                  AttachmentRow.created_at < before))
+    def discard_stale(self, recipient_id: int, before: datetime, keep: Collection[int] = ()) -> int:
+        """The unit's files no answer took, stored before `before` (a form left unconfirmed), but those `keep` names
+        (a handed-in task's, which no answer takes): removed; how many."""
+        stale = [AttachmentRow.recipient_id == recipient_id, AttachmentRow.response_id.is_(None),
+                 AttachmentRow.created_at < before]
+        if keep:
+            stale.append(AttachmentRow.id.not_in(list(keep)))
+        result = self.session.execute(delete(AttachmentRow).where(*stale))
         return int(getattr(result, "rowcount", 0) or 0)
 
     def facts(self, ids: Sequence[int]) -> dict[int, FileFacts]:

@@ -19,7 +19,7 @@ import io
 import re
 import unicodedata
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path, PurePosixPath
@@ -205,15 +205,24 @@ def store(app: App, round_id: int, recipient_id: int, field_key: str, filename: 
           content: bytes) -> AttachmentRef:
     """One checked upload (check_upload found nothing) written in its own transaction, not yet tied to an
     answer; its reference, for the form value of `field_key`. Files of the same unit that no answer took within
-    PENDING_FOR (a confirmation never confirmed) are removed in the same transaction."""
+    PENDING_FOR (a confirmation never confirmed) are removed in the same transaction, but for those its handed-in
+    tasks name."""
     name = clean_filename(filename)
     now = app.clock.now()
     with app.uow() as uow:
-        uow.attachments.discard_stale(recipient_id, now - PENDING_FOR)  # the unit's abandoned forms: its rows only
+        task_files = _named_files(uow.assignments.handed_in_values(recipient_id))
+        # the unit's abandoned forms, its rows only; its tasks' files stay untied for good and are kept
+        uow.attachments.discard_stale(recipient_id, now - PENDING_FOR, keep=task_files)
         attachment_id = uow.attachments.add(round_id, recipient_id, field_key, name, content_type(name),
                                             hashlib.sha256(content).hexdigest(), content, now)
         uow.commit()
     return AttachmentRef(attachment_id, name, shown_size(len(content)))
+
+
+def _named_files(forms: Sequence[Mapping[str, object]]) -> set[int]:
+    """The ids of the stored files the values of `forms` name."""
+    return {ref.attachment_id for form in forms for value in form.values()
+            if isinstance(value, str) and (ref := parse_ref(value)) is not None}
 
 
 def tie(uow: UnitOfWork, refs: Sequence[AttachmentRef], recipient_id: int, revision: int) -> None:
