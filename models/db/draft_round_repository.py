@@ -21,9 +21,14 @@ from models.db.tables import (
     ReplySignatureRow,
     ResponseRow,
     RoundRow,
+    SavedAnswerRow,
     SubmissionRow,
     TimerRow,
 )
+from models.db.tables_assignments import AssignmentRow
+from models.db.tables_attachments import AttachmentRow
+from models.db.tables_jobs import JobFileRow, JobRow
+from models.db.tables_reports import ConsolidatedHeadingRow, RoundOriginRow
 from models.register import full_number
 from models.rounds import RecipientState
 
@@ -93,6 +98,15 @@ class DraftRoundRepository:
         def gone(statement: Any) -> int:
             return int(self.session.execute(statement).rowcount or 0)  # type: ignore[attr-defined]
 
+        # What a draft may already have beside its own rows: the round it follows (`round next`), the jobs that
+        # rendered its documents; the rest is empty for a draft but named all the same, children first.
+        gone(delete(RoundOriginRow).where(RoundOriginRow.round_id == round_id))
+        gone(delete(JobFileRow).where(JobFileRow.job_id.in_(select(JobRow.id).where(JobRow.round_id == round_id))))
+        gone(delete(JobRow).where(JobRow.round_id == round_id))
+        gone(delete(AttachmentRow).where(AttachmentRow.round_id == round_id))
+        gone(delete(AssignmentRow).where(AssignmentRow.round_id == round_id))
+        gone(delete(SavedAnswerRow).where(SavedAnswerRow.round_id == round_id))
+        gone(delete(ConsolidatedHeadingRow).where(ConsolidatedHeadingRow.round_id == round_id))
         tokens = gone(delete(AccessTokenRow).where(AccessTokenRow.recipient_id.in_(recipients)))
         gone(delete(CommentRow).where(CommentRow.response_id.in_(responses)))
         gone(delete(ResponseRow).where(ResponseRow.round_id == round_id))
