@@ -81,21 +81,22 @@ def test_0023_keeps_the_files_and_counts_past_a_number_a_task_still_names(
 def test_0023_reads_a_number_from_every_column_that_keeps_form_values(app: App,
                                                                        make_round: Callable[..., int]) -> None:
     """SQLite keeps JSON with its letters escaped ("t\\u1ec7p \\u0111\\u00ednh k\\u00e8m s\\u1ed1 9]"): the
-    migration finds the number either way, in a saved answer as in the audit."""
+    migration finds the number either way, in a saved answer as in an answer's forms."""
     if app.engine.dialect.name != "sqlite":
         pytest.skip("PostgreSQL's sequence was never behind: the migration does nothing there")
     round_id = make_round()
-    unit_a, _ = _two_units(app, round_id)
+    unit_a, unit_b = _two_units(app, round_id)
     run_migrations(app.engine, "0022", down=True)
     saved = text("INSERT INTO saved_answers (round_id, recipient_id, draft_version, answer, rows, proposals, "
                  "saved_at) VALUES (:r, :u, 1, NULL, '[]', :proposals, :at)").bindparams(
         bindparam("proposals", type_=JSON))
+    answer = text("INSERT INTO responses (round_id, recipient_id, draft_version, revision, kind, entered_by, channel, "
+                  "received_at, late, proposal) VALUES (:r, :u, 1, 1, 'proposals', 'test', 'web', :at, false, "
+                  ":proposal)")
     with app.engine.begin() as connection:
         connection.execute(saved, {"r": round_id, "u": unit_a, "at": app.clock.now(),
                                    "proposals": [{"budget": "a.xlsx (1 KB) [tệp đính kèm số 9]"}]})
-        connection.execute(text("INSERT INTO audit_events (round_id, seq, at, actor, action, details, prev_hash, hash) "
-                                "VALUES (:r, 99, :at, 'test', 'respond', :details, 'p', 'h')"),
-                           {"r": round_id, "at": app.clock.now(), "details": json.dumps(
-                               {"values": "b.pdf (2 KB) [tệp đính kèm số 12]"}, ensure_ascii=False)})
+        connection.execute(answer, {"r": round_id, "u": unit_b, "at": app.clock.now(), "proposal": json.dumps(
+            [{"budget": "b.pdf (2 KB) [tệp đính kèm số 12]"}], ensure_ascii=False)})  # unescaped, as text
     run_migrations(app.engine, "head")
     assert _new_file(app, round_id, unit_a, "c.pdf") == 13

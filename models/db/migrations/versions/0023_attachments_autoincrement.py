@@ -6,8 +6,7 @@ Create Date: 2026-12-04 00:00:00.000000
 
 A file a unit attaches is named by its id wherever it is shown or asked for: the form value ("bang-ke.xlsx (12 KB)
 [tệp đính kèm số 17]") an answer, a task or a saved answer keeps, the links of the pages (/rounds/N/attachments/17,
-/r/<token>/attachments/17), the signed reference a confirmation form carries, the audit of the answer. Files no
-answer took are removed (a refused answer, a form left unconfirmed), and SQLite gave the next file the highest id
+/r/<token>/attachments/17), the signed reference a confirmation form carries. Files no answer took are removed (a refused answer, a form left unconfirmed), and SQLite gave the next file the highest id
 left plus one: the removed file's number, so a reference read before could open another unit's file. As for rounds
 (0020) and assignments (0021), AUTOINCREMENT keeps one more than the highest id ever used; the table is rebuilt with
 its rows, ids and indexes (no table refers to it), and the counter starts above the highest id left or named by a
@@ -33,8 +32,8 @@ branch_labels = None
 depends_on = None
 
 # The columns that keep form values, which name files by number (workflows/service/attachments.py AttachmentRef).
-_NAMING_COLUMNS = (("assignments", '"values"'), ("saved_answers", "proposals"), ("responses", "proposal"),
-                   ("audit_events", "details"))
+# (The audit keeps no form value: of an answer, its counts; of a task, its field names.)
+_NAMING_COLUMNS = (("assignments", '"values"'), ("saved_answers", "proposals"), ("responses", "proposal"))
 _NAMED = re.compile(r"\[tệp đính kèm số ([1-9]\d{0,17})\]")
 
 
