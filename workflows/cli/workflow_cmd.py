@@ -12,7 +12,7 @@ app = typer.Typer(no_args_is_help=True)
 
 @app.command("list")
 def list_cmd(as_json: bool = JSON_OPTION) -> None:
-    """Các quy trình có sẵn; quy trình có lỗi được báo trên stderr kèm tệp:dòng:cột."""
+    """Các quy trình có sẵn; quy trình có lỗi được báo riêng, từng lỗi kèm tệp:dòng:cột."""
     from workflows.service.registry import catalogue
 
     with guarded(as_json):
