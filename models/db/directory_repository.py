@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
-from models.db.tables import UnitGroupRow, UnitRow
+from models.db.tables import RecipientRow, UnitGroupRow, UnitRow
 
 if TYPE_CHECKING:
     from models.directory import UnitRecord
@@ -37,6 +37,17 @@ class DirectoryUnit:
     email: str
     contact_person: str | None
     phone: str | None
+
+
+@dataclass(frozen=True)
+class GroupReach:
+    """A group a round names: its label, how many units the directory has in it now, and whether any unit of it is
+    among the round's recipients."""
+
+    code: str
+    label: str
+    units: int
+    in_round: bool
 
 
 def unit_info(row: UnitRow) -> UnitInfo:
@@ -78,6 +89,21 @@ class DirectoryRepository:
         """How many units each group has (groups without units are left out)."""
         query = select(UnitRow.group_code, func.count()).group_by(UnitRow.group_code)
         return {code: count for code, count in self.session.execute(query)}
+
+    def group_reach(self, round_id: int, codes: Iterable[str]) -> list[GroupReach]:
+        """For each of `codes` the directory knows, in one query: its label, its units now, and whether the round
+        has a recipient of it (the round's recipients were resolved when it was saved)."""
+        wanted = sorted(set(codes))
+        if not wanted:
+            return []
+        units = (select(func.count()).select_from(UnitRow).where(UnitRow.group_code == UnitGroupRow.code)
+                 .correlate(UnitGroupRow).scalar_subquery())
+        in_round = exists().where(RecipientRow.round_id == round_id,
+                                  RecipientRow.group_code == UnitGroupRow.code).correlate(UnitGroupRow)
+        query = (select(UnitGroupRow.code, UnitGroupRow.label, units, in_round)
+                 .where(UnitGroupRow.code.in_(wanted)).order_by(UnitGroupRow.code))
+        return [GroupReach(code, label, count, bool(reached))
+                for code, label, count, reached in self.session.execute(query)]
 
     def upsert_units(self, units: Iterable[UnitRecord], at: datetime) -> tuple[int, int]:
         """Insert new units and update known ones; returns (added, updated)."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated, Any, Literal
@@ -602,6 +602,13 @@ class Workflow(DefinitionModel):
             if group.key == key:
                 return group
         raise KeyError(f"no participants group {key!r}")
+
+    def groups_covered(self, reached: Iterable[str]) -> set[str]:
+        """The directory groups a participants section gathers with a group in `reached`: the section is invited
+        through that group, so the others may stay empty (a province files its companies under the associations,
+        say) without leaving a part of the plan's "Thành phần" out."""
+        reached = set(reached)
+        return {group for section in self.participants if reached & set(section.groups) for group in section.groups}
 
     def assignment(self, key: str) -> AssignmentDef:
         """The kind of task called key (KeyError if none)."""

@@ -1,0 +1,54 @@
+"""Groups a round names that its letter will not reach: a group with no unit in the directory, addressed beside groups
+that have units, would otherwise be left out without a word (the clerk believes the letter went to "UBND các xã" and
+it did not). Said, never refused: `ykien init` seeds groups a province often leaves empty. Asked until the round goes
+out, against the directory as it is now.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from models.text import grouped
+from workflows.service.app import App
+from workflows.service.draft_rounds import is_draft
+from workflows.service.registry import get_workflow
+
+
+@dataclass(frozen=True)
+class EmptyGroup:
+    """A group the round names with none of its units among the round's recipients; `units_now`: how many units the
+    directory has in it now (0 while it is still empty; more once units were added after the round was saved, whose
+    recipients were resolved then)."""
+
+    code: str
+    label: str
+    units_now: int
+
+    @property
+    def notice(self) -> str:
+        """What staff read, in Vietnamese."""
+        if not self.units_now:
+            return (f"Nhóm «{self.label}» chưa có đơn vị nào trong danh bạ: thư sẽ không gửi cho nhóm này. Nếu cần "
+                    "gửi, hãy thêm đơn vị vào nhóm rồi lưu lại nơi nhận của bản nháp trước khi phát hành.")
+        return (f"Nhóm «{self.label}» nay đã có {grouped(self.units_now)} đơn vị trong danh bạ, nhưng khi lưu bản "
+                "nháp nhóm chưa có đơn vị nào nên các đơn vị này chưa có trong nơi nhận: thư sẽ không gửi cho họ. "
+                "Hãy lưu lại nơi nhận của bản nháp trước khi phát hành.")
+
+    def as_data(self) -> dict[str, object]:
+        """The group as the CLI's --json and the API give it."""
+        return {"code": self.code, "label": self.label, "units_now": self.units_now, "notice": self.notice}
+
+
+def empty_groups(app: App, round_id: int) -> tuple[EmptyGroup, ...]:
+    """The groups the round names (whole, in any role) that none of its recipients belongs to, in the order it names
+    them: nothing once the round has gone out, and nothing for a group the definition covers otherwise (a participants
+    section invited through another of its groups, Workflow.groups_covered). One query for the groups."""
+    with app.uow(read_only=True) as uow:
+        row = uow.rounds.row(round_id)
+        workflow = get_workflow(row.workflow)
+        if not is_draft(row, workflow):
+            return ()
+        named = list(dict.fromkeys(group for entry in row.addressees or () for group in entry.get("groups") or ()))
+        reach = {item.code: item for item in uow.directory.group_reach(round_id, named)}
+    covered = workflow.groups_covered(code for code, item in reach.items() if item.in_round)
+    return tuple(EmptyGroup(code, reach[code].label, reach[code].units)
+                 for code in named if code in reach and not reach[code].in_round and code not in covered)
