@@ -59,7 +59,7 @@ def test_a_round_from_creation_to_audit_through_the_cli(cli, capture: SmtpCaptur
     inbox = Inbox(capture)
     # Thursday 20/11/2025 + 10 working days = Thursday 04/12/2025.
     created = cli(*CREATE).json
-    assert created == {"id": 1, "deadline": "2025-12-04"}
+    assert created == {"id": 1, "deadline": "2025-12-04", "empty_groups": []}
 
     cli.at("2025-11-20T09:00")
     cli("round", "launch", "1", "--no-draft-reason", "Thử nghiệm không kèm dự thảo")

@@ -33,7 +33,7 @@ def _round_to(app: App, *addressees: Addressee, **more: object) -> int:
 
 def _add_unit(app: App, tmp_path: Path, group: str) -> None:
     extra = tmp_path / "more.csv"
-    extra.write_text("code,name,group,email\nVPCP,Văn phòng Chính phủ,%s,vpcp@example.vn\n" % group, encoding="utf-8")
+    extra.write_text(f"code,name,group,email\nVPCP,Văn phòng Chính phủ,{group},vpcp@example.vn\n", encoding="utf-8")
     import_units(app, extra, STAFF)
 
 
@@ -66,7 +66,7 @@ def test_a_unit_added_after_saving_changes_the_notice_until_the_draft_is_saved_a
     _add_unit(app, tmp_path, CENTRAL)
     [group] = empty_groups(app, round_id)  # the directory now has the unit; the round's recipients do not yet
     assert group.units_now == 1
-    assert "nay đã có 1 đơn vị trong danh bạ" in group.notice and "thư sẽ không gửi cho họ" in group.notice
+    assert "nay có 1 đơn vị trong danh bạ" in group.notice and "thư sẽ không gửi cho họ" in group.notice
     saved, _ = draft_round(app, round_id)
     assert edit_round(app, round_id, saved, STAFF) == ["recipients"]
     assert empty_groups(app, round_id) == ()

@@ -122,6 +122,11 @@ def plain(*values: object) -> list[Text]:
     return [value if isinstance(value, Text) else Text(str(value)) for value in values]
 
 
+def warn(message: str, heading: str = "Lưu ý:") -> None:
+    """A notice on stderr that does not stop the command (exit stays 0): "Lưu ý: …", the message as it is."""
+    err_console.print(Text.assemble((heading, "bold yellow"), " ", message))
+
+
 def error_line(message: str) -> Text:
     return Text.assemble(("Lỗi:", "bold red"), " ", message)
 

@@ -15,6 +15,7 @@ from workflows.cli.common import (
     open_app,
     print_json,
     say,
+    warn,
 )
 
 app = typer.Typer(no_args_is_help=True)
@@ -63,6 +64,7 @@ def create(
     from models.errors import InvalidInput
     from models.text import nfc, nfc_or_none
     from workflows.cli.parsing import parse_deadline
+    from workflows.service.empty_groups import empty_groups
     from workflows.service.registry import get_workflow
     from workflows.service.rounds import NewRound, create_round, default_workflow_name
 
@@ -87,12 +89,23 @@ def create(
             deadline_working_days=working_days, legal_bases=tuple(nfc(b) for b in bases),
             dates=_named_dates(dates))
         round_id = create_round(ykien, new, actor_name(actor))
+        empty = empty_groups(ykien, round_id)
     if as_json:
-        print_json({"id": round_id, "deadline": due})
+        print_json({"id": round_id, "deadline": due, "empty_groups": [group.as_data() for group in empty]})
     else:
         relative = (f" (nếu phát hành hôm nay; tính lại {working_days} ngày làm việc từ ngày phát hành)"
                     if working_days else "")
         say(f"Đã tạo đợt số {round_id}, hạn trả lời {due:%d/%m/%Y}{relative}.")
+        _warn_empty_groups(round_id, empty)
+
+
+def _warn_empty_groups(round_id: int, empty) -> None:
+    """Each group the round names that its letter will not reach, on stderr, with the commands that change that."""
+    for group in empty:
+        warn(group.notice)
+    if empty:
+        warn(f"Thêm đơn vị: `ykien directory import TỆP.csv`; cập nhật nơi nhận: `ykien round edit {round_id}` với "
+             "các tùy chọn --group, --unit, --publish, --inform như khi tạo đợt.", heading="Cách làm:")
 
 
 def _named_dates(given: list[str]) -> dict:
@@ -252,10 +265,11 @@ SINK_NOTICE = ("YKIEN_SMTP_URL chưa đặt: thư được lưu trong hộp thư
 
 
 def _run(round_id: int, event, actor: str | None, as_json: bool, done,
-         send_now: bool = True, opened=None, command=None) -> None:
+         send_now: bool = True, opened=None, command=None, extra: dict | None = None) -> None:
     """One command through the service's command path; mail that cannot go out now is a notice, not a failure
     (the command is recorded, exit 0). `done` is the success line: a format with {messages} and {status}, or a
-    function of the decision and the state's title."""
+    function of the decision and the state's title. `extra`: more keys of the --json output, which `command` may
+    fill as it runs."""
     from workflows.service.commands import run_command
     from workflows.service.registry import get_workflow
 
@@ -266,7 +280,7 @@ def _run(round_id: int, event, actor: str | None, as_json: bool, done,
     decision, report = result.decision, result.delivery
     if as_json:
         print_json({"id": round_id, "status": decision.state.status, "messages": len(decision.messages),
-                    "delivery": report, "mail": result.mail, "notice": result.notice})
+                    "delivery": report, "mail": result.mail, "notice": result.notice, **(extra or {})})
         return
     title = get_workflow(decision.state.workflow).state_title(decision.state.status)  # never the state's name
     say(done(decision, title) if callable(done) else done.format(messages=len(decision.messages), status=title))
@@ -286,12 +300,24 @@ def launch(round_id: int = ROUND_ARGUMENT,
                "đợt chưa có); được ghi vào nhật ký."),
            actor: str | None = ACTOR_OPTION, as_json: bool = JSON_OPTION) -> None:
     """Phát hành: gửi văn bản của đợt tới mọi đơn vị."""
+    from models.text import grouped
     from workflows.cli.progress import progress_bar
     from workflows.service.commands import deliver_decision
     from workflows.service.draft_rounds import launch_round
+    from workflows.service.empty_groups import empty_groups
     from workflows.service.jobs import mail_counter
+    from workflows.service.views import unit_count
+
+    extra: dict = {}
 
     def launched(ykien, round_id: int, event, who: str, deliver: bool = True):
+        empty = empty_groups(ykien, round_id)  # before the letters go out, against the directory as it is now
+        extra["empty_groups"] = [group.as_data() for group in empty]
+        if empty and not as_json:
+            for group in empty:
+                warn(group.fact)
+            warn(f"Thư sẽ gửi tới {grouped(unit_count(ykien, round_id))} cơ quan, đơn vị của đợt; "
+                 f"{'nhóm' if len(empty) == 1 else str(len(empty)) + ' nhóm'} trên không nhận được thư.")
         with progress_bar(as_json) as bar:  # on a terminal: the letters prepared, then sent
             queued = launch_round(ykien, round_id, who, no_draft_reason, deliver=False,
                                   on_progress=bar.step("Chuẩn bị thư"))
@@ -304,7 +330,7 @@ def launch(round_id: int = ROUND_ARGUMENT,
         due = f"hạn trả lời {decision.state.deadline:%d/%m/%Y}; " if decision.state.deadline else ""
         return f"Đã phát hành đợt số {round_id} ({status}); {due}{len(decision.messages)} thư được xếp hàng gửi."
 
-    _run(round_id, None, actor, as_json, launched_line, send_now=not queue_only, command=launched)
+    _run(round_id, None, actor, as_json, launched_line, send_now=not queue_only, command=launched, extra=extra)
 
 
 @app.command("respond")

@@ -24,14 +24,20 @@ class EmptyGroup:
     units_now: int
 
     @property
-    def notice(self) -> str:
-        """What staff read, in Vietnamese."""
+    def fact(self) -> str:
+        """What the letter will miss, in Vietnamese (the launch says it as the letters go out)."""
         if not self.units_now:
-            return (f"Nhóm «{self.label}» chưa có đơn vị nào trong danh bạ: thư sẽ không gửi cho nhóm này. Nếu cần "
-                    "gửi, hãy thêm đơn vị vào nhóm rồi lưu lại nơi nhận của bản nháp trước khi phát hành.")
-        return (f"Nhóm «{self.label}» nay đã có {grouped(self.units_now)} đơn vị trong danh bạ, nhưng khi lưu bản "
-                "nháp nhóm chưa có đơn vị nào nên các đơn vị này chưa có trong nơi nhận: thư sẽ không gửi cho họ. "
-                "Hãy lưu lại nơi nhận của bản nháp trước khi phát hành.")
+            return f"Nhóm «{self.label}» chưa có đơn vị nào trong danh bạ: thư sẽ không gửi cho nhóm này."
+        return (f"Nhóm «{self.label}» nay có {grouped(self.units_now)} đơn vị trong danh bạ, nhưng khi lưu bản nháp "
+                "nhóm chưa có đơn vị nào nên các đơn vị này chưa có trong nơi nhận: thư sẽ không gửi cho họ.")
+
+    @property
+    def notice(self) -> str:
+        """The fact and what to do about it while the round is a draft."""
+        if not self.units_now:
+            return (f"{self.fact} Nếu cần gửi cho nhóm, hãy thêm đơn vị vào nhóm trong danh bạ rồi cập nhật nơi nhận "
+                    "của bản nháp trước khi phát hành.")
+        return f"{self.fact} Hãy cập nhật nơi nhận của bản nháp trước khi phát hành."
 
     def as_data(self) -> dict[str, object]:
         """The group as the CLI's --json and the API give it."""
