@@ -191,7 +191,7 @@ def test_staff_runs_a_round_through_the_api_and_every_step_is_audited(web: FastA
     client, headers = login(web, "long")
     created = client.post("/api/rounds", json=ROUND, headers=headers)
     assert created.status_code == 201
-    assert created.json() == {"id": 1, "deadline": "2025-12-05", "deadline_working_days": None}
+    assert created.json() == {"id": 1, "deadline": "2025-12-05", "deadline_working_days": None, "empty_groups": []}
 
     launched = client.post("/api/rounds/1/launch", json=NO_DRAFT, headers=headers)
     assert launched.json() == {"id": 1, "status": "circulating", "status_title": "Đang lấy ý kiến", "messages": 9,

@@ -264,10 +264,23 @@ class NewRoundIn(Strict):
                                    "(ngày tổ chức hội thảo); quy trình khai báo ngày nào thì phải ghi ngày đó")] = {}
 
 
+class EmptyGroupOut(BaseModel):
+    """A group the round names that its letter will not reach (no unit of it among the round's recipients)."""
+
+    code: str = Field(description="Mã nhóm")
+    label: str = Field(description="Tên nhóm trong danh bạ")
+    units_now: int = Field(description="Số đơn vị của nhóm trong danh bạ hiện nay: 0 khi nhóm còn trống; lớn hơn 0 "
+                                       "khi đơn vị được thêm sau lúc lưu đợt (lưu lại nơi nhận để gửi cho họ)")
+    notice: str = Field(description="Lời báo cho cán bộ, tiếng Việt")
+
+
 class CreatedOut(BaseModel):
     id: int
     deadline: date
     deadline_working_days: int | None
+    empty_groups: list[EmptyGroupOut] = Field(
+        description="Nhóm được chọn mà chưa có đơn vị nào trong danh bạ: thư sẽ không gửi cho các nhóm này. Đợt vẫn "
+                    "được tạo; danh sách rỗng khi mọi nhóm đều có đơn vị")
 
 
 class CommentIn(Strict):

@@ -28,6 +28,7 @@ from workflows.service.commands import MAIL_HELD, CommandResult, run_command
 from workflows.service.deadlines import DATE_HORIZON_YEARS, beyond_horizon, parse_deadline
 from workflows.service.directory_edit import directory_units
 from workflows.service.draft_rounds import launch_round
+from workflows.service.empty_groups import empty_groups
 from workflows.service.registry import WorkflowUnknown, get_workflow, shipped_workflows
 from workflows.service.rounds import Addressee, NewRound, create_round, default_workflow_name
 from workflows.service.staff import LoginRefused, TooManyAttempts, authenticate
@@ -51,6 +52,7 @@ from workflows.web.api_schemas import (
     CreatedOut,
     DirectoryUnitOut,
     DoneOut,
+    EmptyGroupOut,
     ErrorOut,
     ExtendIn,
     LaunchIn,
@@ -368,7 +370,8 @@ def create(request: Request, body: NewRoundIn, user: ChangerDep) -> CreatedOut:
         round_id = create_round(app, new, user.actor)
     except (WorkflowUnknown, UnitUnknown) as unknown:  # unknown names in the request: bad input, not a refusal
         raise InvalidInput(unknown.message, unknown.code) from None
-    return CreatedOut(id=round_id, deadline=due, deadline_working_days=working_days)
+    return CreatedOut(id=round_id, deadline=due, deadline_working_days=working_days,
+                      empty_groups=[EmptyGroupOut(**group.as_data()) for group in empty_groups(app, round_id)])
 
 
 QUEUED_NOTICE = "Đã ghi nhận; thư nằm trong hộp thư đi và sẽ được gửi ở lần quét tới."

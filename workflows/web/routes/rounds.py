@@ -17,7 +17,7 @@ from models import limits
 from models.errors import DomainError, InvalidInput
 from models.rounds import ResponseKind
 from models.staff import Role, StaffUser
-from models.text import capfirst, whole_number
+from models.text import capfirst, grouped, whole_number
 from models.unit_status import AnswerStatus, EmailStatus
 from workflows.definition import Workflow
 from workflows.definition.schema import Capability
@@ -53,6 +53,7 @@ from workflows.service.draft_rounds import (
     launch_needs_reason,
     launch_round,
 )
+from workflows.service.empty_groups import empty_groups
 from workflows.service.errors import FormErrors
 from workflows.service.invitation_preview import PLACEHOLDER_LINK, preview_invitation
 from workflows.service.jobs import JobControl, JobOutcome, mail_counter, running_job, runs_in_background, start_job
@@ -221,6 +222,8 @@ class Editing:
 def _new_round_page(request: Request, user: StaffUser, form: RoundForm, errors: dict[str, str],
                     deadline: DeadlineChoice | None, status: int = 200, notice: str | None = None,
                     editing: Editing | None = None) -> Response:
+    """The create form, or a draft's edit (`editing`), which also says which of the draft's groups its letter misses:
+    a group with no unit is not offered, so saving leaves it out of the recipients."""
     app = ykien(request)
     groups = directory_by_group(app)
     pairs = [(u.code, g.code) for g in groups for u in g.units]
@@ -241,6 +244,7 @@ def _new_round_page(request: Request, user: StaffUser, form: RoundForm, errors: 
         "deadline": _deadline_view(deadline), "signer_titles": SIGNER_TITLES,
         "fixed_office": user.office if user.role is Role.STAFF else None, "offices": offices(app),
         "max_upload_mb": app.settings.max_upload_mb, "notice": notice, "editing": editing,
+        "empty_groups": empty_groups(app, editing.round_id) if editing else (),
         "chosen_units": {code for codes in form.recipients.units.values() for code in codes},
         "flash": "Biểu mẫu còn lỗi; xem lỗi ghi dưới từng mục." if errors else None, "flash_kind": "error",
     }, status_code=status)
@@ -448,7 +452,7 @@ def invitation_preview(request: Request, round_id: IdPath, unit: str | None = No
         "brief": brief, "preview": preview, "placeholder": PLACEHOLDER_LINK, "details": round_details(app, round_id),
         "workflow": workflow, "can_change": user.can_change_round(brief.office),
         "actions": available_actions(workflow, brief.status), "from_address": app.settings.from_address,
-        "draft_round": is_draft_round(app, round_id),
+        "draft_round": is_draft_round(app, round_id), "empty_groups": empty_groups(app, round_id),
         **_flash(request, workflow)})
 
 
@@ -481,6 +485,7 @@ def round_page(request: Request, round_id: IdPath, user: StaffUser = Depends(req
         days_left = app.calendar.working_days_between(view.today, state.deadline)
     # The forms' list of units to pick from: those of the page (the action pages list every unit).
     answering = {u.unit_code: u.unit_name for u in shown if u.role == "comment"}
+    draft_round = state.status == workflow.initial and state.launched_at is None
     return render(request, "round_detail.html", {
         "answer_labels": view.answer_labels, "silence_label": view.silence_label, "role_labels": role_labels(workflow),
         "answering_now": answering_now,
@@ -489,7 +494,8 @@ def round_page(request: Request, round_id: IdPath, user: StaffUser = Depends(req
         "own_columns": own_columns(app, workflow, round_id, shown),
         "matched": view.matched, "page": page, "page_links": page_links, "first_shown": view.first_shown,
         "can_change": user.can_change_round(state.office), "actions": available_actions(workflow, state.status),
-        "draft_round": state.status == workflow.initial and state.launched_at is None, "answering": answering,
+        "draft_round": draft_round, "answering": answering,
+        "empty_groups": empty_groups(app, round_id) if draft_round else (),
         "answer_statuses": _answer_statuses(workflow, view.counts), "email_statuses": list(EmailStatus),
         "channels": PAPER_CHANNELS, "channel_labels": CHANNEL_LABELS,
         "extend": read_extend_form({}), "respond": read_respond_form({}, workflow.response), "errors": {},
@@ -591,14 +597,20 @@ def _action_page(request: Request, round_id: int, action: str, values: dict[str,
 
 def _confirm_page(request: Request, round_id: int, action: str, lines: list[str],
                   values: dict[str, list[str]], sealed: list[str] | None = None) -> Response:
-    """The confirmation of an action; `sealed` carries the files stored for it (cancelling discards them)."""
-    brief = round_brief(ykien(request), round_id)
+    """The confirmation of an action; `sealed` carries the files stored for it (cancelling discards them). A launch
+    says again which groups the letter will not reach, against the directory as it is now, and to how many units it
+    goes."""
+    app = ykien(request)
+    brief = round_brief(app, round_id)
     hidden = [(k, v) for k, vs in values.items() if k not in ("csrf_token", "confirmed", PENDING) for v in vs]
     hidden += [(PENDING, value) for value in sealed or []]
+    left_out = empty_groups(app, round_id) if action == "launch" else ()
+    recipients = grouped(unit_count(app, round_id)) if left_out else None
     return render(request, "round_confirm.html", {"brief": brief, "action": action, "lines": lines, "hidden": hidden,
                                                   "action_title": _action_title(action, get_workflow(brief.workflow),
                                                                                 values),
-                                                  "cancel_discards": bool(sealed)})
+                                                  "cancel_discards": bool(sealed), "empty_groups": left_out,
+                                                  "recipients": recipients})
 
 
 def _names(units: dict[str, str], codes: list[str], keep: int = 15) -> str:
