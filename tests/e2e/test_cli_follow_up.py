@@ -32,7 +32,7 @@ def round_ids(cli) -> list[int]:  # type: ignore[no-untyped-def]
 
 def consolidated(cli) -> None:  # type: ignore[no-untyped-def]
     """Round 1 created, launched, answered by SCT, closed, its comment handled, consolidated (8/12/2025)."""
-    assert cli(*CREATE).json == {"id": 1, "deadline": "2025-12-04"}
+    assert cli(*CREATE).json == {"id": 1, "deadline": "2025-12-04", "empty_groups": []}
     cli.at("2025-11-20T09:00")
     cli("round", "launch", "1", "--no-draft-reason", "Thử nghiệm không kèm dự thảo")
     cli.at("2025-11-26T10:15")

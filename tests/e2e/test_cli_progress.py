@@ -16,7 +16,7 @@ CREATE = ("round", "create", "--title", "Kế hoạch hỗ trợ doanh nghiệp 
           "--contact-name", "Ông Phạm Phi Long", "--contact-phone", "0912130290", "--signer-name", "Nông Thị Thanh Huyền")
 LAUNCH = ("round", "launch", "1", "--no-draft-reason", "Dự thảo gửi kèm bản giấy")
 ESCAPES = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
-LAUNCH_JSON_KEYS = {"id", "status", "messages", "delivery", "mail", "notice"}
+LAUNCH_JSON_KEYS = {"id", "status", "messages", "delivery", "mail", "notice", "empty_groups"}
 
 
 def on_a_terminal(cli: Cli, *args: str) -> tuple[int, str, str]:
