@@ -70,6 +70,9 @@ class Settings(BaseSettings):
     database_url: str | None = None
     smtp_url: str | None = None
     from_address: str = Field("ykien@skhcn.localhost", validation_alias=f"{ENV_PREFIX}FROM")
+    # The Sở's contact mailbox, read by a person: the Reply-To of every letter to units (a clerk's reply with a
+    # question or comments reaches it, not the sending address) and the address the letters give for questions
+    reply_to: str | None = None
     base_url: str = "http://127.0.0.1:8000"
     timezone: str = "Asia/Ho_Chi_Minh"
     now: datetime | None = None
@@ -221,6 +224,21 @@ class Settings(BaseSettings):
             value = value.strip()
             if not _EMAIL_SHAPE.fullmatch(value):
                 raise ValueError(f'"{value}" không phải địa chỉ email; hãy viết như ykien@skhcn.caobang.gov.vn')
+        return value
+
+    @field_validator("reply_to", mode="before")
+    @classmethod
+    def _check_reply_to(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = unicodedata.normalize("NFC", value.strip())
+            if not value:
+                return None
+            if "<" in value or ">" in value or " " in value:
+                raise ValueError(f'"{value}": chỉ ghi địa chỉ email, không kèm tên hay dấu < > (tên hiện ra là '
+                                 "YKIEN_ISSUER_NAME), ví dụ tdc.skhcn@caobang.gov.vn")
+            if not _EMAIL_SHAPE.fullmatch(value) or value.lower().endswith((".localhost", ".local", ".invalid")):
+                raise ValueError(f'"{value}" không phải địa chỉ email nhận được thư; hãy ghi hộp thư do cán bộ của '
+                                 "Sở đọc, ví dụ tdc.skhcn@caobang.gov.vn")
         return value
 
     @field_validator("base_url", mode="before")

@@ -24,6 +24,12 @@ VIETNAM_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 MESSAGE_KINDS = ("invitation", "reminder_before", "reminder_overdue", "extension", "receipt", "task_reminder",
                  "task_receipt")
+# The messages no person sends (a timer's reminder, the receipt of an answer, the staff's digest): they go out marked
+# Auto-Submitted, so that out-of-office replies stay away. An invitation or an extension is the Sở's act, sent when
+# staff launch or extend a round: a unit's auto-reply to it ("nghỉ phép đến …") is worth reading.
+AUTOMATIC_KINDS = frozenset(
+    {"reminder_before", "reminder_overdue", "receipt", "task_reminder", "task_receipt", "digest"}
+)
 ROLES = ("comment", "publish", "inform")
 RESPONSE_KINDS = ("comments", "agree", "proposals")
 PARTS = ("subject", "txt", "html")
@@ -54,7 +60,8 @@ COMMON_KEYS = frozenset(
 # Keys a context may leave out, with the value templates then see: `letter` ("Công văn số 12/SKHCN-TĐC ngày
 # 10/11/2025") is None until the round's letter has a number.
 # dates: the named dates of the round's kind, (title, day) pairs ("Ngày tổ chức hội thảo", 20/8/2025)
-OPTIONAL_KEYS: Mapping[str, object] = {"letter": None, "dates": ()}
+# contact_email: the Sở's contact mailbox (YKIEN_REPLY_TO), where a reply to the email goes too; None when unset.
+OPTIONAL_KEYS: Mapping[str, object] = {"letter": None, "dates": (), "contact_email": None}
 MESSAGE_KEYS: Mapping[str, frozenset[str]] = {
     "invitation": frozenset(),
     "reminder_before": frozenset(),

@@ -11,6 +11,7 @@ import binascii
 import hashlib
 import re
 import time
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -25,8 +26,12 @@ _MESSAGE_ID = re.compile(r"<[!-;=?-~]+@[!-;=?-~]+>")
 _FIELD_NAME = re.compile(r"[!-9;-~]+")
 # Headers render_message writes itself; callers may only add others (e.g. X-Ykien-Round).
 _RESERVED_HEADERS = frozenset(
-    {"from", "to", "cc", "bcc", "subject", "date", "message-id", "mime-version"}
+    {"from", "to", "cc", "bcc", "reply-to", "subject", "date", "message-id", "mime-version", "auto-submitted",
+     "x-auto-response-suppress"}
 )
+# RFC 3834: a message no person wrote, so that out-of-office and other auto-replies are not sent back to it (and
+# cannot loop with a responder of the Sở); Exchange reads its own header instead.
+_AUTOMATIC_HEADERS = ("Auto-Submitted: auto-generated", "X-Auto-Response-Suppress: OOF, AutoReply")
 
 
 @dataclass(frozen=True)
@@ -40,6 +45,8 @@ class OutgoingEmail:
     text: str
     html: str
     headers: Mapping[str, str] = field(default_factory=dict)
+    reply_to: str | None = None  # where the clerk's reply goes ("Tên" <addr>): a person of the Sở, not `sender`
+    automatic: bool = False  # sent without a person's act (a reminder, a receipt): marked Auto-Submitted
 
 
 def outbox_message_id(outbox_id: int, round_id: int, domain: str = "ykien.localhost") -> str:
@@ -72,8 +79,12 @@ def render_message(email: OutgoingEmail, *, date: datetime | None = None) -> byt
         f"Date: {format_datetime(date) if date is not None else _date_now(int(time.time()))}",
         f"From: {_mailbox(email.sender, 'người gửi')}",
         f"To: {_mailbox(email.to, 'người nhận')}",
-        f"Subject: {_encode('Subject', email.subject)}",
     ]
+    if email.reply_to is not None:
+        lines.append(f"Reply-To: {_mailbox(email.reply_to, 'trả lời về')}")
+    lines.append(f"Subject: {_encode('Subject', email.subject)}")
+    if email.automatic:
+        lines += _AUTOMATIC_HEADERS
     for name, value in email.headers.items():
         lowered = name.lower()
         if lowered in _RESERVED_HEADERS or lowered.startswith("content-"):
@@ -128,6 +139,7 @@ def _check_single_line(name: str, value: str) -> None:
 @lru_cache(maxsize=4096)  # a round's messages share their subject and sender: encode them once
 def _encode(name: str, value: str) -> str:
     _check_single_line(name, value)
+    value = unicodedata.normalize("NFC", value)  # as the templates' words are: a mail client shows it as typed
     if value.isascii() and value.isprintable() and len(name) + len(value) < 76:
         return value  # short printable ASCII needs no RFC 2047 encoding nor folding
     charset = "us-ascii" if value.isascii() else "utf-8"
@@ -140,5 +152,77 @@ def _mailbox(value: str, role: str) -> str:
     address = envelope_address(value, role)
     if address == value:
         return value  # a bare address has no display name to encode
-    display_name = getaddresses([value])[0][0]
-    return formataddr((display_name, address), charset="utf-8")
+    # NFC: a name typed on a Mac (NFD) would show its accents apart in some clients and cost half again the bytes
+    display_name = " ".join(unicodedata.normalize("NFC", getaddresses([value])[0][0]).split())
+    if display_name.isascii():
+        return formataddr((display_name, address))
+    return _folded([*_phrase_words(display_name), f"<{address}>"])
+
+
+_ATOM = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+")
+_FIELD_ROOM = len("Reply-To: ")  # the longest field name a mailbox is written after
+# RFC 2047 allows an encoded-word 75 characters; 68 keeps each line within 78 (RFC 5322), the first one after
+# "Reply-To: " too.
+_LONGEST_ENCODED_WORD = 78 - _FIELD_ROOM
+
+
+def _encoded_word(text: str) -> str:
+    return f"=?utf-8?b?{binascii.b2a_base64(text.encode('utf-8'), newline=False).decode('ascii')}?="
+
+
+def _phrase_words(name: str) -> list[str]:
+    """A display name as the words of an RFC 2047 phrase: ASCII words as they are, each run of the others as one
+    encoded-word ("=?utf-8?b?U+G7nw==?= Khoa =?utf-8?b?…?= Cao …").
+
+    formataddr writes one encoded-word however long the name (RFC 2047 allows 75 characters), and splitting a
+    run into several leaves whitespace between encoded-words, which readers disagree on (RFC 2047 drops it,
+    Python's own parser keeps it): between a plain word and an encoded-word both keep it. Only a run of
+    non-ASCII words too long for one encoded-word is split, each part after the first carrying its space."""
+    words: list[str] = []
+    run: list[str] = []
+
+    def close_run() -> None:
+        text = ""
+        for word in run:
+            piece = f" {word}" if text else word
+            if text and len(_encoded_word(text + piece)) > _LONGEST_ENCODED_WORD:
+                words.extend(_encoded_word(part) for part in _short_parts(text))
+                text = piece
+            else:
+                text += piece
+        if text:
+            words.extend(_encoded_word(part) for part in _short_parts(text))
+        run.clear()
+
+    for word in name.split(" "):
+        if _ATOM.fullmatch(word) and "=?" not in word:
+            close_run()
+            words.append(word)
+        else:
+            run.append(word)
+    close_run()
+    return words
+
+
+def _short_parts(text: str) -> list[str]:
+    """`text` cut, between characters, into parts that each fit one encoded-word (a single very long word)."""
+    parts = [""]
+    for char in text:
+        if len(_encoded_word(parts[-1] + char)) > _LONGEST_ENCODED_WORD:
+            parts.append("")
+        parts[-1] += char
+    return parts
+
+
+def _folded(words: list[str]) -> str:
+    """The words on lines of at most 78 characters where they fit (RFC 5322), joined by folding whitespace."""
+    lines = [words[0]]
+    width = _FIELD_ROOM + len(words[0])
+    for word in words[1:]:
+        if width + 1 + len(word) > 78:
+            lines.append(word)
+            width = 1 + len(word)
+        else:
+            lines[-1] += f" {word}"
+            width += 1 + len(word)
+    return "\r\n ".join(lines)

@@ -25,7 +25,7 @@ def settings_in_force() -> list[dict[str, Any]]:
     # pydantic-settings reads the variables whatever their case; a blank one counts as unset for these fields
     environment = {name.upper(): value for name, value in os.environ.items()}
     blank_is_unset = {"home", "database_url", "smtp_url", "calendar_file", "workflows_dir", "now",
-                      "trusted_proxy_header"}
+                      "trusted_proxy_header", "reply_to"}
     resolved = {"database_url": current.database_url_resolved, "calendar_file": current.calendar_file_resolved,
                 "workflows_dir": current.workflows_dir_resolved}
     rows = []

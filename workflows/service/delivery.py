@@ -20,6 +20,7 @@ from config.smtp_url import SmtpTarget
 from models.db.outbox_repository import ClaimedMessage
 from models.db.sent_recorder import SentRecorder
 from models.db.unit_of_work import UnitOfWork
+from notifications.compose import AUTOMATIC_KINDS
 from notifications.delivery import DeliveryResult, DeliveryStatus, OutgoingEmail, deliver_sync
 from workflows.service.app import App
 from workflows.service.mail import mail_target
@@ -77,14 +78,18 @@ def sender_mailbox(issuer_name: str, from_address: str) -> str:
     return f'"{quoted}" <{from_address}>'
 
 
-def _outgoing(row: ClaimedMessage, sender: str) -> OutgoingEmail:
+def _outgoing(row: ClaimedMessage, sender: str, reply_to: str | None) -> OutgoingEmail:
     headers = {"X-Ykien-Kind": row.kind}
     if row.round_id is not None:  # mail of no round (a staff member's digest) names none
         headers["X-Ykien-Round"] = str(row.round_id)
     if row.unit_code:
         headers["X-Ykien-Unit"] = row.unit_code
+    # A unit's clerk answers a letter by replying to it: the reply goes to the Sở's contact address, which a person
+    # reads, not to the sending address. The staff's own digest needs none.
     return OutgoingEmail(message_id=row.message_id, sender=sender, to=row.to_address, subject=row.subject,
-                         text=row.text_body, html=row.html_body, headers=headers)
+                         text=row.text_body, html=row.html_body, headers=headers,
+                         reply_to=reply_to if row.round_id is not None else None,
+                         automatic=row.kind in AUTOMATIC_KINDS)
 
 
 def deliver_outbox(app: App, round_id: int | None = None, target: SmtpTarget | None = None,
@@ -121,6 +126,8 @@ class _Delivery:
         self._broken: Exception | None = None
         self._sent = SentRecorder(app.engine)  # the connection that records what was sent, held for the delivery
         self._sender = sender_mailbox(app.settings.issuer_name, app.settings.from_address)
+        reply_to = app.settings.reply_to
+        self._reply_to = sender_mailbox(app.settings.issuer_name, reply_to) if reply_to is not None else None
 
     def run(self, target: SmtpTarget) -> DeliveryReport:
         settings = self.app.settings
@@ -205,7 +212,7 @@ class _Delivery:
                 if self._stopped():
                     self._unsent = rows[position:]
                     return
-                yield _outgoing(row, self._sender)
+                yield _outgoing(row, self._sender, self._reply_to)
 
     async def _record(self, result: DeliveryResult) -> None:
         """Write `result` before the connection that produced it goes on. Results that come back while a write is

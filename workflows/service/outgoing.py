@@ -100,7 +100,7 @@ def message_context(app: App, mail: RoundMail, state: RoundState, details: Round
         "deadline": recipient.deadline(state.deadline), "link": link, "role": recipient.role.value,
         "issuer_name": settings.issuer_name, "governing_body": settings.governing_body,
         "contact_name": details.contact_name, "contact_title": details.contact_title,
-        "contact_phone": details.contact_phone, "signer_name": details.signer_name,
+        "contact_phone": details.contact_phone, "contact_email": settings.reply_to, "signer_name": details.signer_name,
         "signer_title": details.signer_title, "terms": mail.terms, "silence": mail.silence,
         "reference": f"đợt {state.id}", "letter": mail.letter,
         "dates": mail.dates,
