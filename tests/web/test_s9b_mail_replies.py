@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from sqlite_template import copy_home_database
-from test_s8d_mail_as_received import KINDS, a_round_lived
+from test_s8d_mail_as_received import KINDS, a_round_lived, launch
 from test_workshop_pages import template_home, unit_client, workshop_clock  # noqa: F401
 
 from config.clock import FrozenClock
@@ -33,6 +33,7 @@ from notifications.delivery import OutgoingEmail, deliver_sync
 from notifications.testing import SmtpCapture
 from workflows.service.app import App, build_app
 from workflows.service.delivery import sender_mailbox
+from workflows.service.sweep import run_due
 
 REPLY_TO = "tdc.skhcn@caobang.gov.vn"
 ISSUER = "Sở Khoa học và Công nghệ tỉnh Cao Bằng"  # long enough to need more than one encoded-word as one run would
@@ -177,3 +178,23 @@ def test_vietnamese_names_typed_in_nfd_travel_encoded_and_read_back_as_typed_in_
             assert " ".join(shown.split()) == expected, (name, field, shown)
         assert str(message["Subject"]) == unicodedata.normalize("NFC", f"Đôn đốc: {name}"), name
         assert message["Reply-To"].addresses[0].addr_spec == REPLY_TO
+
+
+def test_without_a_contact_mailbox_a_letter_says_its_sender_takes_no_reply(
+        template_home: Path, tmp_path: Path, capture: SmtpCapture, workshop_clock: FrozenClock) -> None:
+    copy_home_database(template_home, tmp_path)
+    app = build_app(load_settings(home=tmp_path, database_url=None, now=None, calendar_file=None, reply_to=" ",
+                                  smtp_url=capture.url, secret_key="w" * 40), workshop_clock)
+    try:
+        launch(app, "consultation")
+        run_due(app)
+    finally:
+        app.close()
+    [invitation, *_] = capture.messages
+    assert invitation["Reply-To"] is None
+    text = invitation.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    html = invitation.get_body(("html",)).get_content()  # type: ignore[union-attr]
+    said = "điện thoại 0912 130 290. Địa chỉ gửi thư này không nhận thư trả lời."
+    assert said in text and said in inline_text(html), text
+    assert "thư điện tử" not in text and "mailto:" not in html
+    assert "xem, tải dự thảo và gửi ý kiến trực tuyến" in text  # the draft is on the page, not in the mail
