@@ -24,15 +24,19 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlite_template import copy_home_database
 from test_s8d_mail_as_received import KINDS, a_round_lived, launch
-from test_workshop_pages import template_home, unit_client, workshop_clock  # noqa: F401
+from test_workshop_pages import START, template_home, unit_client, workshop_clock  # noqa: F401
 
 from config.clock import FrozenClock
 from config.settings import load_settings
 from notifications.compose import AUTOMATIC_KINDS
 from notifications.delivery import OutgoingEmail, deliver_sync
+from notifications.message import render_message
+from notifications.sink import ReceivedMail
 from notifications.testing import SmtpCapture
 from workflows.service.app import App, build_app
 from workflows.service.delivery import sender_mailbox
+from workflows.service.mail import store_received
+from workflows.service.mailbox import received_message
 from workflows.service.sweep import run_due
 
 REPLY_TO = "tdc.skhcn@caobang.gov.vn"
@@ -198,3 +202,21 @@ def test_without_a_contact_mailbox_a_letter_says_its_sender_takes_no_reply(
     assert said in text and said in inline_text(html), text
     assert "thư điện tử" not in text and "mailto:" not in html
     assert "xem, tải dự thảo và gửi ý kiến trực tuyến" in text  # the draft is on the page, not in the mail
+
+
+def test_the_internal_mailbox_shows_where_a_reply_goes_and_long_names_as_a_mail_program_does(
+        ykien_app: App) -> None:
+    name = "Sở Khoa học và Công nghệ tỉnh Thừa Thiên Huế"  # split into two encoded-words: no plain word in the run
+    email = OutgoingEmail("<r1-u1@skhcn.caobang.gov.vn>", sender_mailbox(name, "ykien@skhcn.caobang.gov.vn"),
+                          "vanthu@caobang.example.vn", "Đôn đốc: V/v xin ý kiến", "Nội dung.", "<p>Nội dung.</p>",
+                          reply_to=sender_mailbox(unicodedata.normalize("NFD", name), REPLY_TO), automatic=True)
+    raw = render_message(email)
+    assert len(re.findall(rb"=\?utf-8\?b\?", unfolded(raw, "From").encode())) > 2  # type: ignore[union-attr]
+    store_received(ykien_app)(ReceivedMail("ykien@skhcn.caobang.gov.vn", ("vanthu@caobang.example.vn",),
+                                           email.message_id, "Đôn đốc", raw, START))
+    with ykien_app.uow(read_only=True) as uow:
+        [summary] = uow.mailbox.newest(1, 0)
+    shown = dict(received_message(ykien_app, summary.id).headers)
+    assert shown["From"] == f"{name} <ykien@skhcn.caobang.gov.vn>", shown
+    assert shown["Reply-To"] == f"{name} <{REPLY_TO}>", shown
+    assert shown["Auto-Submitted"] == "Có (auto-generated)", shown

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from email import message_from_bytes
+from email.errors import HeaderParseError
+from email.header import decode_header, make_header
 from email.message import EmailMessage
 from email.policy import default as default_policy
 from email.utils import parsedate_to_datetime
@@ -16,7 +18,11 @@ from workflows.service.audit_view import format_moment
 from workflows.service.outbox_view import KIND_LABELS
 
 PER_PAGE = 50
-SHOWN_HEADERS = ("From", "To", "Subject", "Date", "Message-ID", "X-Ykien-Round", "X-Ykien-Unit", "X-Ykien-Kind")
+SHOWN_HEADERS = ("From", "To", "Reply-To", "Subject", "Date", "Message-ID", "Auto-Submitted", "X-Ykien-Round",
+                 "X-Ykien-Unit", "X-Ykien-Kind")
+# Mailboxes whose display names are read as RFC 2047 says: email.policy.default keeps the space between two
+# encoded-words of one name ("Thừa Thiên  Huế"), where a mail program drops it.
+_MAILBOX_HEADERS = frozenset({"From", "To", "Reply-To"})
 
 
 class MailNotFound(NotFound):
@@ -104,6 +110,8 @@ def _shown(name: str, value: str, app: App) -> str:
             return format_moment(parsedate_to_datetime(value), app.tz) or value
         except (TypeError, ValueError, OverflowError):
             return value
+    if name == "Auto-Submitted" and value.strip().lower() != "no":  # RFC 3834: any value but "no" is automatic
+        return f"Có ({value})"
     if name == "X-Ykien-Kind" and value in KIND_LABELS:
         return f"{KIND_LABELS[value]} ({value})"
     return value
@@ -117,7 +125,8 @@ def _round_id(headers: list[tuple[str, str]]) -> int | None:
 def _parse(summary: MailSummary, raw: bytes) -> MailMessage:
     message = message_from_bytes(raw, policy=default_policy)
     assert isinstance(message, EmailMessage)
-    headers = [(name, str(message[name])) for name in SHOWN_HEADERS if message[name] is not None]
+    headers = [(name, _mailbox_text(message, name) if name in _MAILBOX_HEADERS else str(message[name]))
+               for name in SHOWN_HEADERS if message[name] is not None]
     text = ""
     has_html = False
     attachments: list[str] = []
@@ -131,6 +140,15 @@ def _parse(summary: MailSummary, raw: bytes) -> MailMessage:
         # A message the sink accepted but Python cannot decode: show the raw text rather than fail.
         text = raw.decode("utf-8", "replace")
     return MailMessage(summary, headers, text, has_html, attachments, len(raw))
+
+
+def _mailbox_text(message: EmailMessage, name: str) -> str:
+    """An address header as a mail program shows it; as Python parses it when that fails."""
+    written = next((value for key, value in message.raw_items() if key.lower() == name.lower()), "")
+    try:
+        return str(make_header(decode_header(" ".join(str(written).split()))))
+    except (HeaderParseError, LookupError, UnicodeDecodeError, ValueError):
+        return str(message[name])
 
 
 def all_received_raw(app: App) -> list[bytes]:
