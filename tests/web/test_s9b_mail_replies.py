@@ -95,6 +95,7 @@ def test_a_reply_to_any_letter_reaches_the_sos_contact_mailbox_which_the_letter_
         assert contact in r.text, (where, r.text)
         assert contact in inline_text(r.html), where
         assert f'<a href="mailto:{REPLY_TO}">{REPLY_TO}</a>' in r.html, where
+        assert '<a href="tel:0912130290">0912 130 290</a>' in r.html, where  # a tap calls from a phone
 
 
 @pytest.mark.parametrize("workflow", KINDS)
