@@ -313,16 +313,25 @@ def reply_too_large(size: int, max_upload_mb: int) -> Problem:
                                 "Hãy chọn tệp nhỏ hơn.")
 
 
+def reply_pdf_problems(content: bytes, max_upload_mb: int, size: int | None = None) -> list[Problem]:
+    """The mistakes of a signed official reply: it must be a PDF (by its content, not its name) within the size
+    limit. `size` is the size the browser sent when `content` was cut at the limit."""
+    size = len(content) if size is None else size
+    if size > max_upload_mb * 1024 * 1024:
+        return [reply_too_large(size, max_upload_mb)]
+    if not content:
+        return [Problem("reply_pdf", "Văn bản trả lời: tệp rỗng (0 byte). Hãy chọn đúng tệp PDF đã ký.")]
+    if not content.startswith(PDF_MAGIC):
+        return [Problem("reply_pdf", "Văn bản trả lời: tệp không phải PDF (nội dung không bắt đầu bằng %PDF-). "
+                                     "Hãy chọn bản PDF đã ký.")]
+    return []
+
+
 def check_reply_pdf(content: bytes, max_upload_mb: int) -> None:
     """A signed official reply must be a PDF (by its content, not its name) within the size limit."""
-    limit = max_upload_mb * 1024 * 1024
-    if not content:
-        raise AnswerInvalid([Problem("reply_pdf", "Văn bản trả lời: tệp rỗng.")])
-    if len(content) > limit:
-        raise AnswerInvalid([reply_too_large(len(content), max_upload_mb)])
-    if not content.startswith(PDF_MAGIC):
-        raise AnswerInvalid([Problem("reply_pdf", "Văn bản trả lời: tệp không phải PDF (nội dung không bắt đầu "
-                                                  "bằng %PDF-). Hãy chọn bản PDF đã ký.")])
+    problems = reply_pdf_problems(content, max_upload_mb)
+    if problems:
+        raise AnswerInvalid(problems)
 
 
 __all__ = [
@@ -338,5 +347,6 @@ __all__ = [
     "field_limit",
     "field_places",
     "proposal_input",
+    "reply_pdf_problems",
     "reply_too_large",
 ]

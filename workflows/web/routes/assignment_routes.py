@@ -55,9 +55,10 @@ from workflows.web.forms.assignment_forms import (
     unit_task_section,
 )
 from workflows.web.forms.capped_upload import read_capped_form
+from workflows.web.forms.posted_files import cut_short, several_files
 from workflows.web.forms.round_forms import PAPER_CHANNELS
 from workflows.web.pages.timeline import CHANNEL_LABELS
-from workflows.web.routes.recipient import _link_invalid, _notice, _show
+from workflows.web.routes.recipient import CUT_SHORT, READ_AT_MOST, _link_invalid, _notice, _show
 from workflows.web.routes.rounds import Posted, PostedForm
 from workflows.web.security import IdPath, check_link_csrf, require_change, require_staff, ykien
 from workflows.web.templating import render
@@ -101,11 +102,12 @@ async def hand_in_task(request: Request, token: str, task: str) -> Response:
     fields = task_fields(workflow, task)
     limit = app.settings.max_upload_mb * 1024 * 1024
     try:
-        form, sizes = await read_capped_form(request, file_cap=limit + 1, max_files=len(fields) + 1,
-                                             max_fields=MAX_TASK_FIELDS)
+        read = await read_capped_form(request, file_cap=limit + 1, max_files=len(fields) + 1,
+                                      max_fields=MAX_TASK_FIELDS, body_cap=READ_AT_MOST * limit + 1024 * 1024)
     except MultiPartException:
         return _notice(request, "Biểu mẫu không hợp lệ", "Trình duyệt gửi biểu mẫu không đọc được; vui lòng "
                        "tải lại trang và gửi lại.", 400, back=f"/r/{token}")
+    form, sizes = read.form, read.sizes
     try:
         csrf = form.get("csrf_token")
         try:
@@ -114,8 +116,17 @@ async def hand_in_task(request: Request, token: str, task: str) -> Response:
             return _notice(request, "Biểu mẫu không hợp lệ", str(refusal.detail), 403, back=f"/r/{token}")
         values = {name: [v for v in form.getlist(name) if isinstance(v, str)] for name in form}
         typed = read_task_values(values, task, [f for f in fields if f.kind != "file"])
-        chosen = await _chosen_files(form, task, fields, "t")
-        problems = checked_task_files(task, fields, chosen, sizes, app.settings.max_upload_mb)
+        places = {task_input(task, f.key): f.label for f in fields if f.kind == "file"}
+        # Named p_<key> as the service names a field (task_messages puts each on its input).
+        posted = [Problem("p_" + p.field.removeprefix(task_input(task, "")), p.message)
+                  for p in several_files(read, places)
+                  + cut_short(read, places, app.settings.max_upload_mb, READ_AT_MOST * limit + 1024 * 1024)]
+        several = {p.field.removeprefix("p_") for p in posted}
+        chosen = {key: file for key, file in (await _chosen_files(form, task, fields, "t")).items()
+                  if key not in several}
+        problems = posted + checked_task_files(task, fields, chosen, sizes, app.settings.max_upload_mb)
+        if read.cut_at is not None and not posted:  # cut outside a file input: the form is not all there
+            problems.append(Problem("", CUT_SHORT))
         try:
             if problems:
                 raise AnswerInvalid(problems)
@@ -129,7 +140,7 @@ async def hand_in_task(request: Request, token: str, task: str) -> Response:
         except (InvalidInput, DomainError) as refusal:
             problems = _problems(refusal)
             messages = task_messages(task, [p for p in problems if p.field])
-            flash = None if messages else " ".join(p.message for p in problems)
+            flash = " ".join(p.message for p in problems if not p.field) or None
             section = await run_in_threadpool(partial(unit_task_section, app, page.round_id, page.unit_code,
                                                       {task: typed}, messages, task, flash))
             return await run_in_threadpool(partial(_show, request, token, page, tasks=section, status_code=422))

@@ -26,7 +26,7 @@ from workflows.service.answer_input import (
     clean_comments,
     clean_proposals,
     proposal_input,
-    reply_too_large,
+    reply_pdf_problems,
 )
 from workflows.service.app import App
 from workflows.service.assignments import titled_dates
@@ -64,7 +64,8 @@ from workflows.service.recipients import (
     saved_answer,
 )
 from workflows.web.forms.assignment_forms import TaskSection, unit_task_section
-from workflows.web.forms.capped_upload import read_capped_form
+from workflows.web.forms.capped_upload import CappedForm, read_capped_form
+from workflows.web.forms.posted_files import cut_short, several_files, unread_notice
 from workflows.web.forms.proposal_forms import read_proposal_forms, shown_proposal_forms
 from workflows.web.security import IdPath, check_link_csrf, link_csrf, ykien
 from workflows.web.templating import render
@@ -78,7 +79,10 @@ SAVED_NOTICE = ("Đã lưu nháp, chưa gửi. Quý cơ quan có thể mở lạ
                 "được ý kiến khi bấm gửi.")
 SAVED_WITHOUT_FILE = "Tệp đã chọn không được lưu cùng bản nháp: vui lòng chọn lại khi gửi."
 FILES_DROPPED = "Các tệp gửi kèm vừa chọn chưa được lưu: vui lòng chọn lại tệp trước khi gửi."
-READ_AT_MOST = 10  # a body up to ten times the upload limit is read to give the form back filled
+READ_AT_MOST = 10  # a body is read up to ten times the upload limit: past it, the rest is left unread
+REPLY_PLACE = "Văn bản trả lời"  # how a mistake names the reply PDF's input (reply_pdf; decline_pdf on a call)
+CUT_SHORT = ("Biểu mẫu gửi lên quá lớn nên chưa đọc hết được; chưa có gì được lưu. Vui lòng kiểm tra lại những gì "
+             "đã nhập và chọn tệp nhỏ hơn.")
 MEDIA_TYPES = {
     ".pdf": "application/pdf",
     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -219,7 +223,7 @@ def _sections(page: RecipientPage, preview: DraftPreview | None) -> list[str]:
 
 def _show(request: Request, token: str, page: RecipientPage, form: AnswerForm | None = None,
           problems: list[Problem] | None = None, flash: str | None = None, status_code: int = 200,
-          preview: DraftPreview | None = None, tasks: TaskSection | None = None) -> Response:
+          preview: DraftPreview | None = None, tasks: TaskSection | None = None, unread: str | None = None) -> Response:
     """The page; reads the draft's cached HTML, so the async route calls it in the threadpool (`_show_later`). A
     page read only to record an answer (not `whole`) is read whole first."""
     app = ykien(request)
@@ -238,7 +242,7 @@ def _show(request: Request, token: str, page: RecipientPage, form: AnswerForm | 
         "max_upload_mb": app.settings.max_upload_mb, "max_upload_bytes": _limit(app), "kind_labels": kind_labels(page),
         "files": {"url": f"/r/{token}/attachments/", "max_mb": app.settings.max_upload_mb, "accept": ACCEPT},
         "channel_labels": CHANNEL_LABELS, "terms": page.terms, "dates": titled_dates(app, page.round_id),
-        "flash": flash, "flash_kind": "error" if status_code >= 400 else "ok",
+        "flash": flash, "flash_kind": "error" if status_code >= 400 else "ok", "unread": unread,
         # The unit's assigned tasks (one query for this unit); ?task= names the one just handed in.
         "tasks": tasks if tasks is not None else unit_task_section(app, page.round_id, page.unit_code,
                                                                    sent_task=request.query_params.get("task"))},
@@ -363,11 +367,26 @@ def _limit(app: App) -> int:
     return app.settings.max_upload_mb * 1024 * 1024
 
 
-def _beyond_reading(request: Request, app: App) -> bool:
-    """A body many times the upload limit is refused before it is read: reading it to keep the typed text is
-    not worth it. Up to that, the body is read (the file past the limit dropped) so the form comes back filled."""
-    length = request.headers.get("content-length", "")
-    return length.isdigit() and int(length) > READ_AT_MOST * _limit(app) + 1024 * 1024
+def _body_cap(app: App) -> int:
+    """The bytes of a body read at most: reading more to find the typed text after a huge file is not worth it."""
+    return READ_AT_MOST * _limit(app) + 1024 * 1024
+
+
+def _file_places(page: RecipientPage) -> dict[str, str]:
+    """Every file input the answer form posts, by input name, as a mistake names it."""
+    return {"reply_pdf": REPLY_PLACE, **file_inputs(page.response)}
+
+
+def _posted_problems(read: CappedForm, page: RecipientPage, app: App) -> tuple[list[Problem], str | None]:
+    """The mistakes of the form's files as a whole (several for one input, a body cut short), and what the page
+    says of a body cut short: in the summary of mistakes, what was not received after the file input it was cut
+    at; at the top, that the form was not all read when it was cut elsewhere. A cut body is never recorded, so it
+    always gives one or the other."""
+    places = _file_places(page)
+    problems = several_files(read, places) + cut_short(read, places, app.settings.max_upload_mb, _body_cap(app))
+    if read.cut_at is not None and not problems:
+        return [], CUT_SHORT
+    return problems, unread_notice(read, places, last_input="reply_pdf")
 
 
 Typed = tuple[ResponseKind | None, tuple[CommentInput, ...], tuple[dict[str, str], ...], list[Problem]]
@@ -462,16 +481,13 @@ async def submit_answer(request: Request, token: str) -> Response:
         page = await run_in_threadpool(partial(recipient_page, app, token, whole=False))
     except LinkInvalid as error:
         return _link_invalid(request, error)
-    if _beyond_reading(request, app):
-        return await _show_later(request, token, page, problems=[Problem("reply_pdf", (
-            f"Văn bản trả lời: tệp vượt xa giới hạn {app.settings.max_upload_mb} MB nên không đọc được biểu mẫu. "
-            "Chưa có gì được lưu; hãy nhập lại ý kiến và chọn tệp nhỏ hơn."))], status_code=413)
     try:
-        form, sizes = await read_capped_form(request, file_cap=_limit(app) + 1, max_files=2 + len(_file_inputs(page)),
-                                             max_fields=5 * MAX_ROWS + 100)
+        read = await read_capped_form(request, file_cap=_limit(app) + 1, max_files=2 + len(_file_inputs(page)),
+                                      max_fields=5 * MAX_ROWS + 100, body_cap=_body_cap(app))
     except MultiPartException:
         return _notice(request, "Biểu mẫu không hợp lệ", "Trình duyệt gửi biểu mẫu không đọc được; vui lòng "
                        "tải lại trang và gửi lại.", 400, back=f"/r/{token}")
+    form, sizes = read.form, read.sizes
     stored: list[AttachmentRef] = []
     try:
         try:
@@ -514,21 +530,29 @@ async def submit_answer(request: Request, token: str) -> Response:
             return RedirectResponse(f"/r/{token}?saved=1{'&file=1' if has_file else ''}", status_code=303)
         if not page.can_answer:
             return await _show_later(request, token, page, typed, flash=page.read_only_reason, status_code=409)
-        chosen, problems = await _checked_uploads(page, uploads, sizes, app.settings.max_upload_mb)
+        posted_problems, unread = _posted_problems(read, page, app)
+        if read.cut_at is not None:  # what was posted is not all there: only what was cut is said
+            if posted_problems:
+                return await _show_later(request, token, page, typed, problems=posted_problems, flash=dropped,
+                                         unread=unread, status_code=413)
+            return await _show_later(request, token, page, typed, flash=unread, status_code=413)
+        several = {p.field for p in posted_problems}  # checked as one file, the last would be (an empty part)
+        chosen, problems = await _checked_uploads(page, {name: picked for name, picked in uploads.items()
+                                                         if name not in several}, sizes, app.settings.max_upload_mb)
+        problems = posted_problems + problems
         # Checked with the chosen files as if stored (they are stored only once nothing else is wrong).
         pending = {name: AttachmentRef(1, clean_filename(filename), shown_size(len(content))).value
                    for name, (_, filename, content) in chosen.items()}
         kind, comments, proposals, form_problems = _problems_of(typed, page, {**typed.files, **pending})
         problems = form_problems + problems
-        size = sizes.get("reply_pdf", 0)
-        if has_pdf and size > _limit(app):
-            problems.append(reply_too_large(size, app.settings.max_upload_mb))
+        content = await upload.read() if isinstance(upload, UploadFile) and has_pdf else None
+        if content is not None and "reply_pdf" not in several:
+            problems += reply_pdf_problems(content, app.settings.max_upload_mb, sizes.get("reply_pdf"))
         if problems or kind is None:
             too_large = any(sizes.get(name, 0) > _limit(app) for name in [*uploads, "reply_pdf"])
             return await _show_later(request, token, page, typed, problems=problems, flash=dropped,
                                      status_code=413 if too_large else 422)
         try:
-            content = await upload.read() if isinstance(upload, UploadFile) and has_pdf else None
             if chosen:
                 files = dict(typed.files)
                 for name, (item, filename, data) in chosen.items():
