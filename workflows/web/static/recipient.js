@@ -1,7 +1,8 @@
 // Recipient page, progressive enhancement only: the form works without this file.
 // - "Thêm ý kiến" adds a blank comment row in place (without it, the server re-renders the form);
-// - the reply PDF is checked against the limit the page gives (data-max-bytes) before anything is sent: a file
-//   over it stops the sending and is named next to the field, and nothing typed is touched;
+// - every file chosen (the reply PDF, the PDF of "Không có đề xuất", a form's or a task's attachments) is checked
+//   against the limit the page gives (data-max-bytes) when chosen and before anything is sent: a file over it, or
+//   an empty one, stops the sending and is named next to its own field, and nothing typed is touched;
 // - the list of mistakes of a refused form takes the focus, so it is read first;
 // - the send button is disabled once pressed so a double click does not send twice.
 (function () {
@@ -9,6 +10,20 @@
   var form = document.getElementById("answer-form");
   var problems = document.getElementById("problems");
   if (problems) { problems.focus(); }
+  document.querySelectorAll("input[type=file][data-max-bytes]").forEach(function (input) {
+    input.addEventListener("change", function () { showFileError(input, fileProblem(input)); });
+  });
+
+  // The other forms of the page with files ("Không có đề xuất", the tasks, also on a page that no longer takes
+  // answers): their buttons send.
+  document.querySelectorAll("form").forEach(function (other) {
+    if (other === form || !other.querySelector("input[type=file][data-max-bytes]")) { return; }
+    other.addEventListener("submit", function (event) {
+      if (event.submitter && event.submitter.formNoValidate) { return; }
+      if (!filesFine(other)) { event.preventDefault(); }
+    });
+  });
+
   if (!form) { return; }
   var rows = document.getElementById("comment-rows");
   var add = document.getElementById("add-row");
@@ -122,50 +137,70 @@
     }
   });
 
-  var file = document.getElementById("reply_pdf");
+  // Every file input of the page (the reply PDF, the PDF of "Không có đề xuất", a form's attachments, a task's
+  // files) says its limit (data-max-bytes, data-max-mb) and how a mistake names it (data-label).
+  function fileProblem(input) {
+    if (!input.files || !input.files.length) { return null; }
+    var chosen = input.files[0];
+    var limit = Number(input.dataset.maxBytes);
+    var label = input.dataset.label || "Tệp";
+    if (limit && chosen.size > limit) {
+      var shown = (chosen.size / 1048576).toFixed(1).replace(".", ",");
+      return label + ": tệp " + shown + " MB, vượt giới hạn " + input.dataset.maxMb +
+        " MB. Hãy chọn tệp nhỏ hơn; những gì đã nhập vẫn còn nguyên.";
+    }
+    if (chosen.size === 0) {
+      return label + ": tệp \"" + chosen.name + "\" rỗng (0 byte). Hãy chọn đúng tệp.";
+    }
+    return null;
+  }
 
-  function showFileError(message) {
-    var error = document.getElementById("reply_pdf-error");
+  function showFileError(input, message) {
+    var errorId = input.id + "-error";
+    var error = document.getElementById(errorId);
+    var others = (input.getAttribute("aria-describedby") || "").split(" ").filter(function (id) {
+      return id && id !== errorId;
+    });
+    var label = document.querySelector("label[for='" + input.id + "']");
     if (!message) {  // another file was chosen: what was said of the last one no longer holds
       if (error) { error.remove(); }
-      file.removeAttribute("aria-invalid");
-      file.removeAttribute("aria-describedby");
+      input.removeAttribute("aria-invalid");
+      if (others.length) { input.setAttribute("aria-describedby", others.join(" ")); }
+      else { input.removeAttribute("aria-describedby"); }
+      if (label) { label.classList.remove("invalid"); }
       return;
     }
     if (!error) {
       error = document.createElement("span");
       error.className = "field-error";
-      error.id = "reply_pdf-error";
+      error.id = errorId;
       error.setAttribute("role", "alert");
-      file.insertAdjacentElement("afterend", error);
+      input.insertAdjacentElement("afterend", error);
     }
     error.textContent = message;
-    file.setAttribute("aria-invalid", "true");
-    file.setAttribute("aria-describedby", "reply_pdf-error");
+    input.setAttribute("aria-invalid", "true");
+    input.setAttribute("aria-describedby", others.concat([errorId]).join(" "));
+    if (label) { label.classList.add("invalid"); }
   }
 
-  function fileTooLarge() {
-    if (!file || !file.files || !file.files.length) { return null; }
-    var limit = Number(file.dataset.maxBytes);
-    var size = file.files[0].size;
-    if (!limit || size <= limit) { return null; }
-    var shown = (size / 1048576).toFixed(1).replace(".", ",");
-    return "Văn bản trả lời: tệp " + shown + " MB, vượt giới hạn " + file.dataset.maxMb +
-      " MB. Hãy chọn tệp nhỏ hơn; các ý kiến đã nhập vẫn còn nguyên.";
-  }
-
-  if (file) {
-    file.addEventListener("change", function () { showFileError(fileTooLarge()); });
+  // The files of `owner` (a form) checked before anything is sent: each mistake shown at its input, the first
+  // one focused; false when one was found.
+  function filesFine(owner) {
+    var first = null;
+    owner.querySelectorAll("input[type=file][data-max-bytes]").forEach(function (input) {
+      var problem = fileProblem(input);
+      showFileError(input, problem);
+      if (problem && !first) { first = input; }
+    });
+    if (first) { first.focus(); }
+    return !first;
   }
 
   form.addEventListener("submit", function (event) {
     var button = event.submitter;
     if (!button || button.value !== "send") { return; }
-    var tooLarge = fileTooLarge();
-    if (tooLarge) {
+    if (!filesFine(form)) {
       event.preventDefault();
-      showFileError(tooLarge);
-      file.focus();
       return;
     }
     if (form.dataset.sending) { event.preventDefault(); return; }
