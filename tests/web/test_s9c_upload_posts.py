@@ -18,16 +18,16 @@ from fastapi.testclient import TestClient
 from minimal_pdf import minimal_pdf
 from sqlalchemy import text
 from sqlite_template import copy_home_database
-from test_recipient_page import links
 from staff_site import STAFF
+from test_recipient_page import links
 from test_round_kinds import department, template_home  # noqa: F401
 
 from config.clock import FrozenClock
 from config.settings import load_settings
 from notifications.testing import SmtpCapture
+from workflows.engine.events import Launch
 from workflows.service.app import App, build_app
 from workflows.service.assignments import assign, for_unit
-from workflows.engine.events import Launch
 from workflows.service.recipients import recipient_page
 from workflows.service.rounds import Addressee, NewRound, create_round, execute
 from workflows.service.steps import run_step
@@ -197,19 +197,19 @@ def test_a_required_file_missing_is_named_at_its_input(ykien_app: App, client: T
     nothing_recorded(ykien_app, token, where)
 
 
-XLSX_NAMES = {
+AWKWARD_NAMES = {
     "nfd": (unicodedata.normalize("NFD", "Bảng kê kinh phí.pdf"), "Bảng kê kinh phí.pdf"),
     "path": ("C:\\Users\\Văn thư\\Bảng kê.pdf", "Bảng kê.pdf"),
     "long": ("Bảng kê " * 40 + ".pdf", ("Bảng kê " * 40).strip()[:146].rstrip() + ".pdf"),
 }
 
 
-@pytest.mark.parametrize("name", list(XLSX_NAMES))
+@pytest.mark.parametrize("name", list(AWKWARD_NAMES))
 @pytest.mark.parametrize("where", INPUTS[2:], ids=IDS[2:])
 def test_a_good_file_with_an_awkward_name_is_stored_under_a_clean_name(
         ykien_app: App, client: TestClient, capture: SmtpCapture, where: Input, name: str) -> None:
     token = open_page(ykien_app, capture, where.kind)
-    given, stored = XLSX_NAMES[name]
+    given, stored = AWKWARD_NAMES[name]
     status, page = post(client, ykien_app, token, where, [(where.posted_as, (given, PDF, "application/pdf"))])
     assert status == 303, re.findall(r'class="flash[^"]*"[^>]*>(.*?)</', page, re.S)
     with ykien_app.uow(read_only=True) as uow:
