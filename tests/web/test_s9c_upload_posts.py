@@ -225,3 +225,19 @@ def test_a_reply_pdf_with_an_nfd_name_is_accepted(ykien_app: App, client: TestCl
     status, _ = post(client, ykien_app, token, where, [(where.posted_as, (NFD_NAME, PDF, "application/pdf"))])
     assert status == 303
     assert [r.attachment_name is not None for r in recipient_page(ykien_app, token).revisions] == [True]
+
+
+def test_a_refused_file_is_the_only_mistake_of_the_heading_it_was_given_for(
+        ykien_app: App, client: TestClient, capture: SmtpCapture) -> None:
+    """The budget table alone answers "3. Kinh phí thực hiện": refused, it is named, not the heading as empty too."""
+    where = INPUTS[2]
+    token = open_page(ykien_app, capture, where.kind)
+    alone = Input(where.kind, where.post_to, where.posted_as, where.shown_at, where.label,
+                  {"action": "send", "answer": "proposals", "p_leadership_text": TYPED})
+    status, page = post(client, ykien_app, token, alone, [(where.posted_as, ("bang-ke.pdf", b"not a pdf",
+                                                                             "application/pdf"))])
+    assert status == 422
+    assert "không phải PDF" in field_error(page, where.shown_at)
+    assert other_errors(page, where.shown_at) == []
+    assert "chưa có nội dung" not in page
+    nothing_recorded(ykien_app, token, where)

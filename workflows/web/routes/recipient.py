@@ -543,7 +543,10 @@ async def submit_answer(request: Request, token: str) -> Response:
         # Checked with the chosen files as if stored (they are stored only once nothing else is wrong).
         pending = {name: AttachmentRef(1, clean_filename(filename), shown_size(len(content))).value
                    for name, (_, filename, content) in chosen.items()}
-        kind, comments, proposals, form_problems = _problems_of(typed, page, {**typed.files, **pending})
+        # A file refused still fills its heading for that check: its own mistake is said, not "chưa có nội dung" too.
+        tried = {name: AttachmentRef(1, clean_filename(upload.filename or "") or "tệp", shown_size(0)).value
+                 for name, (_, upload) in uploads.items()}
+        kind, comments, proposals, form_problems = _problems_of(typed, page, {**typed.files, **tried, **pending})
         problems = form_problems + problems
         content = await upload.read() if isinstance(upload, UploadFile) and has_pdf else None
         if content is not None and "reply_pdf" not in several:
