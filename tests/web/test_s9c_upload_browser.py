@@ -120,6 +120,8 @@ def test_with_the_script_a_file_too_large_or_empty_is_named_at_its_own_input_bef
     assert page.get_attribute(f"#{field}", "aria-invalid") == "true"
     assert f"{field}-error" in (page.get_attribute(f"#{field}", "aria-describedby") or "").split()
     assert page.locator(".field-error").count() == 1  # at its own input, nowhere else
+    before = page.evaluate(f"document.getElementById('{field}-error').previousElementSibling.id")
+    assert before == (described or field)  # after an attachment's hint, as the server shows it
     page.click(send)
     page.wait_for_timeout(300)
     assert posts == [] and page.url == link

@@ -175,7 +175,8 @@
       error.className = "field-error";
       error.id = errorId;
       error.setAttribute("role", "alert");
-      input.insertAdjacentElement("afterend", error);
+      var hint = input.nextElementSibling;  // after an attachment's hint, where the server puts it too
+      (hint && hint.classList.contains("hint") ? hint : input).insertAdjacentElement("afterend", error);
     }
     error.textContent = message;
     input.setAttribute("aria-invalid", "true");
