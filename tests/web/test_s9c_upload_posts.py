@@ -241,3 +241,18 @@ def test_a_refused_file_is_the_only_mistake_of_the_heading_it_was_given_for(
     assert other_errors(page, where.shown_at) == []
     assert "chưa có nội dung" not in page
     nothing_recorded(ykien_app, token, where)
+
+
+@pytest.mark.parametrize("where", INPUTS[:2], ids=IDS[:2])
+def test_a_reply_pdf_that_only_starts_like_a_pdf_is_refused_at_its_input(
+        ykien_app: App, client: TestClient, capture: SmtpCapture, where: Input) -> None:
+    token = open_page(ykien_app, capture, where.kind)
+    status, page = post(client, ykien_app, token, where,
+                        [(where.posted_as, ("tra-loi.pdf", b"%PDF-1.4\nonly the first bytes of a PDF",
+                                            "application/pdf"))])
+    assert status == 422
+    message = field_error(page, where.shown_at)
+    assert message.startswith("Văn bản trả lời: tệp PDF bị hỏng, không đọc được (") and \
+        message.endswith("). Hãy chọn bản PDF đã ký."), message
+    typed_back(page, where)
+    nothing_recorded(ykien_app, token, where)

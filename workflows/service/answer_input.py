@@ -17,6 +17,7 @@ from models.text import grouped, stored_text
 from workflows.definition import ResponseField, ResponseSpec, Terms
 from workflows.engine.events import CommentInput
 from workflows.service.deadlines import read_date
+from workflows.service.draft_upload import pdf_problem
 
 MAX_COMMENTS = 200
 MAX_PROPOSALS = 50  # the ceiling of ResponseSpec.max_items
@@ -314,8 +315,8 @@ def reply_too_large(size: int, max_upload_mb: int) -> Problem:
 
 
 def reply_pdf_problems(content: bytes, max_upload_mb: int, size: int | None = None) -> list[Problem]:
-    """The mistakes of a signed official reply: it must be a PDF (by its content, not its name) within the size
-    limit. `size` is the size the browser sent when `content` was cut at the limit."""
+    """The mistakes of a signed official reply: it must be a PDF (by its content and structure, not its name)
+    within the size limit. `size` is the size the browser sent when `content` was cut at the limit."""
     size = len(content) if size is None else size
     if size > max_upload_mb * 1024 * 1024:
         return [reply_too_large(size, max_upload_mb)]
@@ -324,6 +325,9 @@ def reply_pdf_problems(content: bytes, max_upload_mb: int, size: int | None = No
     if not content.startswith(PDF_MAGIC):
         return [Problem("reply_pdf", "Văn bản trả lời: tệp không phải PDF (nội dung không bắt đầu bằng %PDF-). "
                                      "Hãy chọn bản PDF đã ký.")]
+    broken = pdf_problem(content)  # only its first bytes are a PDF's: no reader would open it
+    if broken is not None:
+        return [Problem("reply_pdf", f"Văn bản trả lời: {broken}. Hãy chọn bản PDF đã ký.")]
     return []
 
 
