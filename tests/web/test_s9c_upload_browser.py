@@ -166,3 +166,25 @@ def test_without_the_script_a_file_far_over_the_limit_comes_back_at_its_own_inpu
         assert page.input_value(typed) == TYPED
     assert "Traceback" not in page.content()
     context.close()
+
+
+@pytest.mark.parametrize("script", [True, False], ids=["script", "no-script"])
+def test_a_long_file_name_without_spaces_in_a_mistake_stays_within_a_phone_screen(
+        small_site: LiveSite, chromium: Any, script: bool) -> None:
+    field, _, send, typed = INPUTS["workshop"]
+    link = open_page(small_site, "workshop")
+    context = chromium.new_context(viewport={"width": 375, "height": 812}, locale="vi-VN", is_mobile=True,
+                                   java_script_enabled=script)
+    page = context.new_page()
+    page.goto(link)
+    page.fill(typed, TYPED)
+    name = "Bao_cao_tham_luan_hoi_thao_doi_moi_sang_tao_tinh_Cao_Bang_" * 4 + ".pdf"
+    page.set_input_files(f"#{field}", {"name": name, "mimeType": "application/pdf",
+                                       "buffer": b"" if script else b"not a pdf"})
+    page.locator(send).click()
+    page.wait_for_load_state()
+    error = page.locator(f"#{field}-error")
+    assert error.is_visible()
+    assert ("rỗng (0 byte)" if script else "không phải PDF") in error.inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 0
+    context.close()
