@@ -256,3 +256,13 @@ def test_a_reply_pdf_that_only_starts_like_a_pdf_is_refused_at_its_input(
         message.endswith("). Hãy chọn bản PDF đã ký."), message
     typed_back(page, where)
     nothing_recorded(ykien_app, token, where)
+
+
+@pytest.mark.parametrize("where", INPUTS[:2], ids=IDS[:2])
+def test_the_note_to_choose_the_pdf_again_is_in_the_card_it_was_chosen_in(
+        ykien_app: App, client: TestClient, capture: SmtpCapture, where: Input) -> None:
+    token = open_page(ykien_app, capture, where.kind)
+    _, page = post(client, ykien_app, token, where, [(where.posted_as, ("tra-loi.pdf", b"not a pdf",
+                                                                        "application/pdf"))])
+    notes = re.findall(r'<p class="flash warn" id="([a-z_]+)-dropped">Tệp PDF đã chọn chưa được lưu', page)
+    assert notes == [where.shown_at]
