@@ -188,3 +188,18 @@ def test_a_long_file_name_without_spaces_in_a_mistake_stays_within_a_phone_scree
     assert ("rỗng (0 byte)" if script else "không phải PDF") in error.inner_text()
     assert page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 0
     context.close()
+
+
+def test_saving_unsent_with_a_file_over_the_limit_saves_what_was_typed(small_site: LiveSite, chromium: Any) -> None:
+    """The draft keeps no file: a file too large is left out of the post instead of stopping the saving."""
+    link = open_page(small_site, "consultation")
+    context = chromium.new_context(viewport={"width": 1366, "height": 900}, locale="vi-VN")
+    page = context.new_page()
+    page.goto(link)
+    page.fill("#comment-1", TYPED)
+    page.set_input_files("#reply_pdf", {"name": "Báo cáo.pdf", "mimeType": "application/pdf",
+                                        "buffer": PDF + b"0" * (12 * MB)})
+    page.click("#save-unsent")
+    page.wait_for_url(re.compile(r".*\?saved=1$"))
+    assert page.input_value("#comment-1") == TYPED
+    context.close()

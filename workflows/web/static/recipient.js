@@ -200,7 +200,14 @@
 
   form.addEventListener("submit", function (event) {
     var button = event.submitter;
-    if (!button || button.value !== "send") { return; }
+    if (!button || button.value !== "send") {
+      // Saving unsent or adding a form keeps no file: one over the limit is left out of the post, so that it
+      // cannot stop what was asked (a body too large to read would come back refused).
+      form.querySelectorAll("input[type=file][data-max-bytes]").forEach(function (input) {
+        if (fileProblem(input)) { input.disabled = true; }
+      });
+      return;
+    }
     if (!filesFine(form)) {
       event.preventDefault();
       return;
