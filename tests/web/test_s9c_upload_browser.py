@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import threading
+import unicodedata
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -129,8 +130,9 @@ def test_with_the_script_a_file_too_large_or_empty_is_named_at_its_own_input_bef
     if typed:
         assert page.input_value(typed) == TYPED
 
-    page.set_input_files(f"#{field}", {"name": "Báo cáo.pdf", "mimeType": "application/pdf", "buffer": b""})
-    assert error.inner_text() == f"{label}: tệp \"Báo cáo.pdf\" rỗng (0 byte). Hãy chọn đúng tệp."
+    page.set_input_files(f"#{field}", {"name": unicodedata.normalize("NFD", "Báo cáo.pdf"),
+                                       "mimeType": "application/pdf", "buffer": b""})
+    assert error.inner_text() == f"{label}: tệp \"Báo cáo.pdf\" rỗng (0 byte). Hãy chọn đúng tệp."  # NFC
     page.click(send)
     page.wait_for_timeout(300)
     assert posts == []

@@ -150,7 +150,8 @@
         " MB. Hãy chọn tệp nhỏ hơn; những gì đã nhập vẫn còn nguyên.";
     }
     if (chosen.size === 0) {
-      var name = chosen.name.length > 80 ? chosen.name.slice(0, 60) + "…" + chosen.name.slice(-12) : chosen.name;
+      var name = chosen.name.normalize("NFC");  // a name from a Mac file system is decomposed (NFD)
+      name = name.length > 80 ? name.slice(0, 60) + "…" + name.slice(-12) : name;
       return label + ": tệp \"" + name + "\" rỗng (0 byte). Hãy chọn đúng tệp.";
     }
     return null;
