@@ -8,6 +8,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from minimal_pdf import minimal_pdf
 
 from workflows.definition.schema import ResponseField
 from workflows.service.attachments import (
@@ -38,7 +39,7 @@ XLSX = zipped({"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b"<workboo
 ODS = zipped({"mimetype": b"application/vnd.oasis.opendocument.spreadsheet", "content.xml": b"<x/>"})
 ODT = zipped({"mimetype": b"application/vnd.oasis.opendocument.text", "content.xml": b"<x/>"})
 PLAIN_ZIP = zipped({"bang-ke.csv": b"a,b\n1,2\n"})
-GOOD = {"bang-ke.pdf": b"%PDF-1.7\n1 0 obj\n", "bang-ke.docx": DOCX, "bang-ke.xlsx": XLSX, "bang-ke.ods": ODS,
+GOOD = {"bang-ke.pdf": minimal_pdf(), "bang-ke.docx": DOCX, "bang-ke.xlsx": XLSX, "bang-ke.ods": ODS,
         "bao-cao.odt": ODT, "ho-so.zip": PLAIN_ZIP, "cu.doc": bytes.fromhex("D0CF11E0A1B11AE1") + b"\0" * 64,
         "cu.xls": bytes.fromhex("D0CF11E0A1B11AE1") + b"\0" * 64, "anh.JPG": b"\xff\xd8\xff\xe0" + b"\0" * 16,
         "anh.png": b"\x89PNG\r\n\x1a\n" + b"\0" * 16}
@@ -53,6 +54,7 @@ def test_each_allowed_type_with_its_content_is_taken(name: str, content: bytes) 
     ("chay.exe", b"MZ\x90\x00" * 8, "không nhận tệp \"chay.exe\"; chỉ nhận PDF, DOC/DOCX, XLS/XLSX, ODT/ODS, JPG/PNG, ZIP"),
     ("khong-duoi", b"%PDF-1.4", "không nhận tệp \"khong-duoi\""),
     ("bang-ke.pdf", b"<html>not a pdf</html>", "có đuôi .pdf nhưng nội dung không phải PDF"),
+    ("bang-ke.pdf", b"%PDF-1.7\n1 0 obj\n", "tệp \"bang-ke.pdf\": tệp PDF bị hỏng, không đọc được ("),
     ("bang-ke.docx", b"plain text, not a zip", "có đuôi .docx nhưng nội dung không phải Word (DOCX)"),
     ("bang-ke.docx", PLAIN_ZIP, "có đuôi .docx nhưng nội dung không phải Word (DOCX)"),
     ("bang-ke.xlsx", DOCX, "có đuôi .xlsx nhưng nội dung không phải Excel (XLSX)"),
@@ -73,7 +75,10 @@ def test_a_file_over_the_limit_is_refused_by_the_size_the_browser_sent() -> None
     problem = check_upload("p_budget_file", LABEL, "lon.pdf", cut, 1, size=3 * 1024 * 1024 + 500_000)
     assert problem is not None
     assert problem.message == f"{LABEL}: tệp 3,5 MB, vượt giới hạn 1 MB. Hãy chọn tệp nhỏ hơn."
-    assert check_upload("p_budget_file", LABEL, "vua.pdf", b"%PDF-" + b"0" * (1024 * 1024 - 5), 1) is None
+    near = len(minimal_pdf(b"0" * 1_000_000))  # its offsets written with as many digits as at 1 MB
+    at_limit = minimal_pdf(b"0" * (1_000_000 + 1024 * 1024 - near))  # a PDF of exactly 1 MB
+    assert len(at_limit) == 1024 * 1024
+    assert check_upload("p_budget_file", LABEL, "vua.pdf", at_limit, 1) is None
 
 
 def test_a_name_is_kept_in_nfc_without_its_path_or_control_characters_and_capped() -> None:

@@ -129,6 +129,7 @@ def nothing_recorded(app: App, token: str, where: Input) -> None:
 BAD_FILES = {
     "empty": ("tra-loi.pdf", b"", "rỗng (0 byte)"),
     "not-pdf": ("tra-loi.pdf", b"GIF89a this is not a pdf", "không phải PDF"),
+    "pdf-header-only": ("tra-loi.pdf", b"%PDF-1.4\nonly the first bytes of a PDF", "bị hỏng, không đọc được"),
     "over-limit": ("tra-loi.pdf", PDF + b"0" * (MB + MB // 2), "tệp 1,5 MB, vượt giới hạn 1 MB"),
     "nfd-name-not-pdf": (NFD_NAME, b"<html>not a pdf</html>", "không phải PDF"),
     "long-name-not-pdf": ("Công văn trả lời " * 30 + ".pdf", b"not a pdf", "không phải PDF"),

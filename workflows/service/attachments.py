@@ -36,6 +36,7 @@ from workflows.engine.events import Respond
 from workflows.service.answer_input import Problem, field_places, proposal_input
 from workflows.service.app import App
 from workflows.service.commands import CommandResult, run_command
+from workflows.service.draft_upload import pdf_problem
 
 PENDING_FOR = timedelta(days=1)  # a file no answer took after this long was left on an unconfirmed form
 NAME_LIMIT = 150  # characters of a stored filename, its extension kept
@@ -198,6 +199,9 @@ def check_upload(field: str, label: str, filename: str, content: bytes, limit_mb
     if family not in sniff(content):
         return Problem(field, f"{label}: tệp \"{name}\" có đuôi {extension} nhưng nội dung không phải "
                               f"{_WHAT[family]}. Hãy lưu lại đúng định dạng rồi chọn lại.")
+    broken = pdf_problem(content) if family == "pdf" else None  # only its first bytes are a PDF's
+    if broken is not None:
+        return Problem(field, f"{label}: tệp \"{name}\": {broken}. Hãy lưu lại đúng định dạng rồi chọn lại.")
     return None
 
 
