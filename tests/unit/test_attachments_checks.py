@@ -54,7 +54,7 @@ def test_each_allowed_type_with_its_content_is_taken(name: str, content: bytes) 
     ("chay.exe", b"MZ\x90\x00" * 8, "không nhận tệp \"chay.exe\"; chỉ nhận PDF, DOC/DOCX, XLS/XLSX, ODT/ODS, JPG/PNG, ZIP"),
     ("khong-duoi", b"%PDF-1.4", "không nhận tệp \"khong-duoi\""),
     ("bang-ke.pdf", b"<html>not a pdf</html>", "có đuôi .pdf nhưng nội dung không phải PDF"),
-    ("bang-ke.pdf", b"%PDF-1.7\n1 0 obj\n", "tệp \"bang-ke.pdf\": tệp PDF bị hỏng, không đọc được ("),
+    ("bang-ke.pdf", b"%PDF-1.7\n1 0 obj\n", "tệp \"bang-ke.pdf\" là PDF bị hỏng, không đọc được ("),
     ("bang-ke.docx", b"plain text, not a zip", "có đuôi .docx nhưng nội dung không phải Word (DOCX)"),
     ("bang-ke.docx", PLAIN_ZIP, "có đuôi .docx nhưng nội dung không phải Word (DOCX)"),
     ("bang-ke.xlsx", DOCX, "có đuôi .xlsx nhưng nội dung không phải Excel (XLSX)"),

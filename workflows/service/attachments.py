@@ -201,7 +201,8 @@ def check_upload(field: str, label: str, filename: str, content: bytes, limit_mb
                               f"{_WHAT[family]}. Hãy lưu lại đúng định dạng rồi chọn lại.")
     broken = pdf_problem(content) if family == "pdf" else None  # only its first bytes are a PDF's
     if broken is not None:
-        return Problem(field, f"{label}: tệp \"{name}\": {broken}. Hãy lưu lại đúng định dạng rồi chọn lại.")
+        return Problem(field, f"{label}: tệp \"{name}\" là {broken.removeprefix('tệp ')}. Hãy lưu lại đúng định dạng "
+                              "rồi chọn lại.")
     return None
 
 
