@@ -76,8 +76,19 @@ PAGES = (("dashboard  GET /", "/"), ("round page GET /rounds/{id}", "/rounds/{id
          ("outbox     GET /rounds/{id}/outbox", "/rounds/{id}/outbox"),
          ("timeline   GET /rounds/{id}/timeline", "/rounds/{id}/timeline"),
          ("audit      GET /rounds/{id}/audit", "/rounds/{id}/audit"),
-         ("api        GET /api/rounds/{id}", "/api/rounds/{id}"))
+         ("api        GET /api/rounds/{id}", "/api/rounds/{id}"),
+         # the forms of an action for one unit (from a unit's row): their size must not grow with the round
+         ("extend form GET /rounds/{id}/extend?unit=", "/rounds/{id}/extend?unit=DV000030"),
+         ("answer form GET /rounds/{id}/respond?unit=", "/rounds/{id}/respond?unit=DV000030"))
 SUBMIT_LABEL = "answer     POST /r/{token}"
+# The staff forms for one unit, posted with the unit's code and checked up to their confirmation page (nothing is
+# recorded): the check finds that one unit, whatever the round's size.
+FORM_CHECKS = (("extend check POST /rounds/{id}/extend", "extend",
+                lambda code: {"scope": "unit", "unit": code, "deadline_mode": "days", "deadline_days": "20",
+                              "reason": "Đơn vị đề nghị"}),
+               ("answer check POST /rounds/{id}/respond", "respond",
+                lambda code: {"unit": code, "kind": "agree", "channel": "paper", "note": "CV 812/DV"}))
+CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
 # What staff do for one unit, through the API (JSON, the session's CSRF header): each request names a unit nobody
 # answered for, a different one each time; none may cost more in a larger round.
 UNIT_ACTIONS = (("paper answer POST /api/…/respond", "respond",
@@ -195,6 +206,7 @@ def measure_pages(site: RoundSite, repeats: int) -> dict[str, PageFigures]:
                 figures[label].seconds.append(timer.last)
                 figures[label].statements.append(counter.count - before)
                 figures[label].size = len(response.content)
+    measure_form_checks(site, client, timer, counter, repeats, figures)
     send_invitations(site)
     # One answer each from units that have not answered yet (from the end: the concurrent run uses the start).
     figures[SUBMIT_LABEL] = PageFigures()
@@ -209,6 +221,27 @@ def measure_pages(site: RoundSite, repeats: int) -> dict[str, PageFigures]:
             figures[SUBMIT_LABEL].statements.append(counter.count - before)
     measure_unit_actions(site, client, timer, counter, repeats, figures)
     return figures
+
+
+def measure_form_checks(site: RoundSite, client: Any, timer: ServerTimer, counter: StatementCounter, repeats: int,
+                        figures: dict[str, PageFigures]) -> None:
+    """Each of FORM_CHECKS posted for one unit that has not answered, as the round page's forms post it."""
+    page = client.get(f"/rounds/{site.round_id}").text
+    csrf = CSRF_FIELD.search(page).group(1)  # type: ignore[union-attr]
+    code = sorted(site.tokens)[ANSWERED + 1]
+    for label, action, body in FORM_CHECKS:
+        figures[label] = PageFigures()
+        for attempt in range(repeats + 1):
+            before = counter.count
+            response = client.post(f"/rounds/{site.round_id}/{action}", data={**body(code), "csrf_token": csrf},
+                                   follow_redirects=False)
+            if response.status_code != 200 or "confirmed" not in response.text:
+                raise BenchmarkCheckFailed(f"POST /rounds/{site.round_id}/{action} for {code}: "
+                                           f"{response.status_code} {response.text[:300]}")
+            if attempt:
+                figures[label].seconds.append(timer.last)
+                figures[label].statements.append(counter.count - before)
+                figures[label].size = len(response.content)
 
 
 def measure_unit_actions(site: RoundSite, client: Any, timer: ServerTimer, counter: StatementCounter, answers: int,
@@ -257,11 +290,11 @@ def print_pages(figures: dict[int, dict[str, PageFigures]], repeats: int, databa
         constant &= same
         rows.append((label, ms(a.median), ms(b.median), f"{b.median / a.median:.1f}×",
                      "/".join(map(str, sorted(set(a.statements)))), "/".join(map(str, sorted(set(b.statements)))),
-                     "equal" if same else "DIFFERENT", f"{b.size / 1024:,.0f} KiB" if b.size else ""))
+                     "equal" if same else "DIFFERENT", _size(a.size), _size(b.size)))
     print_table(f"Web pages on {database}: server time (median of {repeats}) and SQL statements per request, "
                 f"{small:,} vs {large:,} units",
                 ["request", f"{small:,} u", f"{large:,} u", "ratio", f"SQL {small:,} u", f"SQL {large:,} u",
-                 "SQL", f"size {large:,} u"], rows,
+                 "SQL", f"size {small:,} u", f"size {large:,} u"], rows,
                 [f"{ANSWERED} units answered and {OPENED} opened their link in both rounds; logged in as admin",
                  "server time = the ASGI app from request in to last byte out (TestClient, in process)",
                  "SQL statements counted with a before_cursor_execute listener on app.engine; 'equal' means the "
@@ -272,6 +305,10 @@ def print_pages(figures: dict[int, dict[str, PageFigures]], repeats: int, databa
                  "by 20 working days, a reminder to that unit; a different unit that has not answered each time, median of "
                  f"{UNIT_ACTION_REPEATS}"])
     return constant
+
+
+def _size(size: int) -> str:
+    return f"{size / 1024:,.1f} KiB" if size else ""
 
 
 # --- concurrent submissions against a real server -------------------------------------------------------------
