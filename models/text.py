@@ -40,3 +40,10 @@ def whole_number(text: str, low: int = 0, high: int = 2**31 - 1) -> int | None:
         return None
     number = int(significant)
     return number if low <= number <= high else None
+
+
+def search_key(text: str) -> str:
+    """Text as a search compares it: in any Unicode form, without diacritics ("Sở Y tế", "so y te" and "SỞ Y TẾ"
+    typed in NFD are one key), đ as d, lower case, runs of spaces as one. models.db.folding gives SQL the same key."""
+    bare = "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+    return " ".join(bare.replace("đ", "d").replace("Đ", "D").lower().split())

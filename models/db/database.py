@@ -12,6 +12,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
+from models.db.folding import register_sqlite
 from models.db.job_repository import RUNNING, WAITING_FOR_WORKER
 from models.db.tables import InstanceRow, OutboxRow, TimerRow
 from models.db.tables_jobs import JobRow
@@ -79,6 +80,7 @@ def _configure_sqlite(engine: Engine, timeout: float) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: sqlite3.Connection, _record: ConnectionPoolEntry) -> None:
         dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
+        register_sqlite(dbapi_connection)  # folded(): searches without diacritics or case
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")

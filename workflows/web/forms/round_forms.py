@@ -25,6 +25,7 @@ from workflows.service.answer_input import AnswerInvalid, clean_proposals
 from workflows.service.deadlines import ahead_problem, read_date
 from workflows.service.errors import FormErrors
 from workflows.service.rounds import Addressee, NewRound, check_round_dates, default_subject, silence_rule
+from workflows.service.unit_lookup import UnitChoice
 from workflows.web.forms.proposal_forms import read_proposal_forms, shown_proposal_forms
 
 FormValues = Mapping[str, Sequence[str]]
@@ -509,17 +510,17 @@ def read_extend_form(values: FormValues) -> ExtendForm:
                       reason=first(values, "reason"))
 
 
-def check_extend_form(form: ExtendForm, units: Mapping[str, str], today: date,
+def check_extend_form(form: ExtendForm, unit_choice: UnitChoice | None, today: date,
                       calendar: WorkingCalendar) -> tuple[Extend, DeadlineChoice]:
-    """units: code -> name of the units that may be extended."""
+    """unit_choice: the unit the form's unit field names (service/unit_lookup), None when it is empty."""
     errors: dict[str, str] = {}
     unit: str | None = None
     if form.scope == "unit":
-        unit = form.unit.split(" ", 1)[0] if form.unit else ""
-        if not unit:
-            errors["unit"] = "Chọn đơn vị được gia hạn."
-        elif unit not in units:
-            errors["unit"] = f"Đơn vị \"{unit}\" không được đề nghị trả lời trong đợt này."
+        if unit_choice is None:
+            errors["unit"] = "Chọn đơn vị được gia hạn: nhập mã hoặc tên đơn vị."
+        elif unit_choice.problem:
+            errors["unit"] = unit_choice.problem
+        unit = unit_choice.code if unit_choice else None
     deadline: DeadlineChoice | None = None
     try:
         deadline = compute_deadline(form.deadline_mode, form.deadline_date, form.deadline_days, today, calendar,
@@ -563,7 +564,7 @@ def read_respond_form(values: FormValues, response: ResponseSpec | None = None, 
         return clean(items[i]) if i < len(items) else ""
 
     rows = tuple(CommentRowInput(at(sections, i), at(texts, i), at(wordings, i)) for i in range(count))
-    return RespondForm(unit=first(values, "unit").split(" ", 1)[0], kind=_given(values, "kind", RespondForm.kind),
+    return RespondForm(unit=first(values, "unit"), kind=_given(values, "kind", RespondForm.kind),
                        channel=first(values, "channel") or ResponseChannel.PAPER.value, note=first(values, "note"),
                        late_accept=first(values, "late_accept") == "on", rows=rows,
                        proposals=_typed_proposals(values, response, blank))
@@ -578,16 +579,17 @@ def _typed_proposals(values: FormValues, response: ResponseSpec | None, blank: i
 
 
 
-def check_respond_form(form: RespondForm, units: Mapping[str, str], workflow: Workflow,
+def check_respond_form(form: RespondForm, unit_choice: UnitChoice | None, workflow: Workflow,
                        entered_by: str, files: Mapping[str, str] | None = None) -> Respond:
-    """A Respond event for a response received on paper (or by phone or email), entered by staff. `files` holds
-    the references of the files sent with it, by input name (service/attachments)."""
+    """A Respond event for a response received on paper (or by phone or email), entered by staff. `unit_choice`:
+    the unit the form's unit field names (service/unit_lookup), None when it is empty. `files` holds the
+    references of the files sent with it, by input name (service/attachments)."""
     terms = workflow.terms
     errors: dict[str, str] = {}
-    if not form.unit:
-        errors["unit"] = "Chọn đơn vị trả lời."
-    elif form.unit not in units:
-        errors["unit"] = f"Đơn vị \"{form.unit}\" không được đề nghị trả lời trong đợt này."
+    if unit_choice is None:
+        errors["unit"] = "Chọn đơn vị trả lời: nhập mã hoặc tên đơn vị."
+    elif unit_choice.problem:
+        errors["unit"] = unit_choice.problem
     allowed = {ResponseKind.PROPOSALS.value} if workflow.response.kind == "proposals" else {ResponseKind.COMMENTS.value}
     if workflow.response.allow_agree:
         allowed.add(ResponseKind.AGREE.value)
@@ -633,7 +635,8 @@ def check_respond_form(form: RespondForm, units: Mapping[str, str], workflow: Wo
         errors["note"] = too_long
     if errors:
         raise FormErrors(errors)
-    return Respond(unit_code=form.unit, kind=ResponseKind(form.kind), entered_by=entered_by, channel=channel,
+    assert unit_choice is not None and unit_choice.code is not None
+    return Respond(unit_code=unit_choice.code, kind=ResponseKind(form.kind), entered_by=entered_by, channel=channel,
                    comments=tuple(comments) if form.kind == ResponseKind.COMMENTS.value else (),
                    proposals=proposals, note=form.note or None, late_accept=form.late_accept)
 

@@ -61,10 +61,10 @@ from workflows.service.offices import office_codes, offices
 from workflows.service.outbox_view import KIND_LABELS, STATUS_LABELS, MessageNotFound, outbox_message, outbox_page
 from workflows.service.registry import get_workflow, shipped_workflows
 from workflows.service.rounds import NewRound, create_round, default_subject, default_workflow_name
+from workflows.service.unit_lookup import UnitChoice, find_answering_unit, search_answering_units, unit_names_of
 from workflows.service.views import (
     RoundBrief,
     answer_status_of,
-    answering_units,
     audit_trail,
     kind_answer_labels,
     latest_answers,
@@ -441,6 +441,14 @@ def deadline_preview(request: Request, mode: str = "date", on: str = Query("", a
                          "days_off": [{"date": d.strftime("%d/%m/%Y"), "name": n} for d, n in choice.days_off]})
 
 
+@router.get("/rounds/{round_id:int}/units")
+def unit_search(request: Request, round_id: IdPath, q: str = "", user: StaffUser = Depends(require_staff)) -> Response:
+    """The units a form's unit field may name, for its script as staff type: at most SUGGESTIONS, searched in SQL
+    by code or name without diacritics or case."""
+    found = search_answering_units(ykien(request), round_id, q)
+    return JSONResponse({"units": [{"code": code, "name": name} for code, name in found]})
+
+
 @router.get("/rounds/{round_id:int}/preview")
 def invitation_preview(request: Request, round_id: IdPath, unit: str | None = None,
                        user: StaffUser = Depends(require_staff)) -> Response:
@@ -483,8 +491,6 @@ def round_page(request: Request, round_id: IdPath, user: StaffUser = Depends(req
     answering_now = workflow.allows(state.status, Capability.ANSWER)
     if answering_now and state.deadline is not None and state.deadline >= view.today:
         days_left = app.calendar.working_days_between(view.today, state.deadline)
-    # The forms' list of units to pick from: those of the page (the action pages list every unit).
-    answering = {u.unit_code: u.unit_name for u in shown if u.role == "comment"}
     draft_round = state.status == workflow.initial and state.launched_at is None
     return render(request, "round_detail.html", {
         "answer_labels": view.answer_labels, "silence_label": view.silence_label, "role_labels": role_labels(workflow),
@@ -494,7 +500,7 @@ def round_page(request: Request, round_id: IdPath, user: StaffUser = Depends(req
         "own_columns": own_columns(app, workflow, round_id, shown),
         "matched": view.matched, "page": page, "page_links": page_links, "first_shown": view.first_shown,
         "can_change": user.can_change_round(state.office), "actions": available_actions(workflow, state.status),
-        "draft_round": draft_round, "answering": answering,
+        "draft_round": draft_round,
         "empty_groups": empty_groups(app, round_id) if draft_round else (),
         "answer_statuses": _answer_statuses(workflow, view.counts), "email_statuses": list(EmailStatus),
         "channels": PAPER_CHANNELS, "channel_labels": CHANNEL_LABELS,
@@ -584,7 +590,7 @@ def _action_page(request: Request, round_id: int, action: str, values: dict[str,
     workflow = get_workflow(brief.workflow)
     return render(request, "round_action.html", {
         "brief": brief, "workflow": workflow, "action": action, "action_title": _action_title(action, workflow, values),
-        "actions": available_actions(workflow, brief.status), "answering": answering_units(app, round_id),
+        "actions": available_actions(workflow, brief.status),
         "extend": read_extend_form(values), "respond": read_respond_form(values, workflow.response, blank_forms),
         "close_reason": (values.get("reason") or [""])[0], "errors": errors, "channels": PAPER_CHANNELS,
         "needs_draft_reason": action == "launch" and launch_needs_reason(app, round_id),
@@ -613,7 +619,10 @@ def _confirm_page(request: Request, round_id: int, action: str, lines: list[str]
                                                   "recipients": recipients})
 
 
-def _names(units: dict[str, str], codes: list[str], keep: int = 15) -> str:
+NAMED = 15  # units a reminder's confirmation names; the others are counted
+
+
+def _names(units: dict[str, str], codes: list[str], keep: int = NAMED) -> str:
     shown = [units.get(c, c) for c in codes[:keep]]
     more = f" và {len(codes) - keep} đơn vị khác" if len(codes) > keep else ""
     return ", ".join(shown) + more
@@ -638,9 +647,11 @@ def _no_draft_reason(app: App, round_id: int, values: dict[str, list[str]]) -> s
 
 
 def _build(app: App, round_id: int, action: str, values: dict[str, list[str]], workflow: Workflow,
-           user: StaffUser, files: dict[str, str] | None = None) -> tuple[Event, list[str]]:
+           user: StaffUser, files: dict[str, str] | None = None,
+           unit: UnitChoice | None = None) -> tuple[Event, list[str]]:
     """The event an action form asks for and the sentences of its confirmation; FormErrors when unusable.
-    `files`: the references of the files sent with an answer, by input name."""
+    `files`: the references of the files sent with an answer, by input name; `unit`: the unit the form's unit
+    field names (_unit_choice)."""
     if action == "launch":
         reason = _no_draft_reason(app, round_id, values)
         preview = preview_invitation(app, round_id)
@@ -650,27 +661,25 @@ def _build(app: App, round_id: int, action: str, values: dict[str, list[str]], w
             f"Không kèm tệp dự thảo. Lý do (ghi vào nhật ký): {reason}" if reason else "",
             "Sau khi phát hành không sửa được nội dung thư đã gửi."]
     if action == "remind":
-        units = answering_units(app, round_id)
         everyone = (values.get("all") or [""])[0] == "yes"
         codes = [c for c in dict.fromkeys(values.get("unit", [])) if c]
         if not everyone and not codes:
             raise FormErrors({"unit": "Chưa chọn đơn vị nào để đôn đốc: đánh dấu các đơn vị trong bảng."})
         if everyone:
             return Remind(None), ["Gửi thư đôn đốc tới mọi đơn vị chưa trả lời."]
-        return Remind(tuple(codes)), [f"Gửi thư đôn đốc tới {len(codes)} đơn vị: {_names(units, codes)}.",
+        named = unit_names_of(app, round_id, codes[:NAMED])  # the names shown, not the round's
+        return Remind(tuple(codes)), [f"Gửi thư đôn đốc tới {len(codes)} đơn vị: {_names(named, codes)}.",
                                       "Đơn vị đã trả lời sẽ được bỏ qua."]
     if action == "extend":
-        units = answering_units(app, round_id)
-        event, choice = check_extend_form(read_extend_form(values), units, _today(app), app.calendar)
-        whom = f"{units[event.unit_code]} ({event.unit_code})" if event.unit_code else "tất cả đơn vị"
+        event, choice = check_extend_form(read_extend_form(values), unit, _today(app), app.calendar)
+        whom = f"{unit.name} ({event.unit_code})" if event.unit_code and unit else "tất cả đơn vị"
         off = "; ".join(f"{d:%d/%m/%Y} ({name})" for d, name in choice.days_off)
         return event, [f"Gia hạn cho {whom} đến {choice.due:%d/%m/%Y} ({WEEKDAYS[choice.due.weekday()]}).",
                        f"Ngày nghỉ trong khoảng: {off}." if off else "",
                        f"Lý do: {event.reason}", "Đơn vị được gia hạn sẽ nhận thư thông báo gia hạn."]
     if action == "respond":
-        units = answering_units(app, round_id)
         form = read_respond_form(values, workflow.response)
-        answer = check_respond_form(form, units, workflow, user.actor, files)
+        answer = check_respond_form(form, unit, workflow, user.actor, files)
         terms = workflow.terms
         forms = len(answer.proposals)
         what = {"agree": terms.agreed,
@@ -678,7 +687,7 @@ def _build(app: App, round_id: int, action: str, values: dict[str, list[str]], w
                 }.get(answer.kind.value, f"{len(answer.comments)} {terms.answer}")
         # "Không có đề xuất" is no form: recorded as the unit's answer, not as its "phiếu đề xuất"
         without_forms = answer.kind is ResponseKind.AGREE and workflow.response.kind == "proposals"
-        lines = [f"Ghi nhận {'trả lời' if without_forms else terms.answer} của {units[answer.unit_code]} "
+        lines = [f"Ghi nhận {'trả lời' if without_forms else terms.answer} của {unit.name if unit else ''} "
                  f"({answer.unit_code}), nhận "
                  f"{CHANNEL_LABELS[answer.channel.value]}: {what}.",
                  f"Bạn ({user.actor}) ghi nhận thay mặt đơn vị; nhật ký ghi tên bạn."]
@@ -703,6 +712,17 @@ def action_form(request: Request, round_id: IdPath, action: str, unit: str = "",
     require_change(user, brief.office)
     values = {"unit": [unit], "scope": ["unit" if unit else "all"]}
     return _action_page(request, round_id, action, values, {}, 200, _not_now(brief, action))
+
+
+def _unit_choice(app: App, round_id: int, action: str, values: dict[str, list[str]]) -> UnitChoice | None:
+    """The unit an extend or paper-answer form's unit field names (a code or a name, whole or in part), looked up
+    in SQL among the round's answering units; None when the form names none (an extension for every unit)."""
+    typed = (values.get("unit") or [""])[0].strip()
+    if action not in ("extend", "respond") or not typed:
+        return None
+    if action == "extend" and (values.get("scope") or [""])[0] != "unit":
+        return None
+    return find_answering_unit(app, round_id, typed)
 
 
 def _not_now(brief: RoundBrief, action: str) -> str | None:
@@ -742,10 +762,13 @@ def act(request: Request, round_id: IdPath, action: str, posted: Posted = Posted
     refusal = _not_now(brief, action)
     if refusal is not None:
         return _action_page(request, round_id, action, values, {}, 409, refusal)
+    unit = _unit_choice(app, round_id, action, values)
+    if unit is not None and unit.code is not None:  # what was typed named this unit: its code is carried on
+        values = {**values, "unit": [unit.code]}
     if action == "respond":
-        return _respond(request, app, round_id, posted, workflow, user)
+        return _respond(request, app, round_id, posted, workflow, user, values, unit)
     try:
-        event, lines = _build(app, round_id, action, values, workflow, user)
+        event, lines = _build(app, round_id, action, values, workflow, user, unit=unit)
     except FormErrors as problem:
         if action == "launch" and "no_draft_reason" not in values:  # the first click: ask for the reason
             return _action_page(request, round_id, action, values, {}, 200, problem.errors["no_draft_reason"])
@@ -810,12 +833,12 @@ def _with_dropped(message: str | None, dropped: bool) -> str | None:
 
 
 def _respond(request: Request, app: App, round_id: int, posted: Posted, workflow: Workflow,
-             user: StaffUser) -> Response:
+             user: StaffUser, values: dict[str, list[str]], unit: UnitChoice | None) -> Response:
     """Record a unit's answer received on paper, with the files sent with it. The first post checks the form and
     the files together; only when nothing is wrong are the files stored (untied) and carried, sealed, to the
     confirmation; confirming ties them to the answer in its transaction; cancelling or any refusal discards them.
-    A refused form comes back with everything typed (a browser never refills a file input: the page says so)."""
-    values = posted.values
+    A refused form comes back with everything typed (a browser never refills a file input: the page says so).
+    `values`: the form, its unit field turned into the code of the unit it names (`unit`)."""
     action = "respond"
     typed = read_respond_form(values)
     unit_code = typed.unit
@@ -847,7 +870,7 @@ def _respond(request: Request, app: App, round_id: int, posted: Posted, workflow
             files = {name: AttachmentRef(1, clean_filename(filename), shown_size(len(content))).value
                      for name, (filename, content) in chosen.items() if name not in file_problems}
         try:
-            event, lines = _build(app, round_id, action, values, workflow, user, files)
+            event, lines = _build(app, round_id, action, values, workflow, user, files, unit)
         except FormErrors as problem:
             return _refused_files(request, round_id, values, {**problem.errors, **file_problems}, chosen,
                                   bool(sealed))

@@ -85,6 +85,59 @@
     });
   });
 
+  // A unit field (a code or a name): the units that fit what is typed, asked of the server (at most 20, searched
+  // without diacritics or case), each a button that puts its code in the field. Without this the server finds the
+  // unit from what was typed, or names the candidates.
+  document.querySelectorAll("[data-unit-search]").forEach(function (field) {
+    var box = document.createElement("div");
+    box.className = "unit-matches";
+    var said = document.createElement("p");
+    said.className = "hint";
+    said.setAttribute("aria-live", "polite");
+    var list = document.createElement("ul");
+    box.appendChild(said);
+    box.appendChild(list);
+    (field.closest(".row") || field.closest("label")).insertAdjacentElement("afterend", box);
+    var one = field.form.querySelector('input[name="scope"][value="unit"]');  // typing a unit chooses "Một đơn vị"
+    var asked = 0, waiting = null;
+    function show(units, typed) {
+      list.textContent = "";
+      if (units.some(function (u) { return u.code === typed; })) { said.textContent = ""; return; }
+      said.textContent = !units.length ? "Không có đơn vị nào khớp \u201c" + typed + "\u201d." :
+        units.length >= 20 ? "Nhiều đơn vị khớp; đây là 20 đơn vị đầu, gõ thêm để thu hẹp:" :
+        units.length + " đơn vị khớp; chọn một:";
+      units.forEach(function (u) {
+        var pick = document.createElement("button");
+        pick.type = "button";
+        pick.className = "link";
+        pick.textContent = u.name + " (" + u.code + ")";
+        pick.addEventListener("click", function () {
+          field.value = u.code;
+          list.textContent = "";
+          said.textContent = "Đã chọn " + u.name + " (" + u.code + ").";
+          field.focus();
+        });
+        var item = document.createElement("li");
+        item.appendChild(pick);
+        list.appendChild(item);
+      });
+    }
+    function ask() {
+      var typed = field.value.trim();
+      var question = ++asked;
+      if (!typed) { list.textContent = ""; said.textContent = ""; return; }
+      fetch(field.dataset.unitSearch + "?" + new URLSearchParams({q: typed}), {credentials: "same-origin"})
+        .then(function (r) { return r.json(); })
+        .then(function (d) { if (question === asked) { show(d.units, typed); } })
+        .catch(function () { /* the server still finds the unit from what was typed */ });
+    }
+    field.addEventListener("input", function () {
+      if (one && !one.checked) { one.checked = true; }
+      clearTimeout(waiting);
+      waiting = setTimeout(ask, 200);
+    });
+  });
+
   // One more blank comment row on the paper-answer form.
   document.querySelectorAll("[data-comment-rows]").forEach(function (table) {
     var add = document.createElement("button");

@@ -1,0 +1,73 @@
+"""Find one unit of a round by what staff type in a form's unit field: its code or its name, whole or in part, with or
+without diacritics. The search runs in SQL and reads at most a few rows, so picking a unit costs the same in a round
+of 5,000 units as in one of 50; the forms carry no list of the round's units."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from models import limits
+from models.text import nfc, search_key
+from workflows.service.app import App
+
+SUGGESTIONS = 20  # the units the form's script offers as staff type
+CANDIDATES = 8  # the units a refusal names when what was typed fits several
+
+EXACT_CODE, EXACT_NAME = 0, 1  # the ranks of RoundRepository.answering_units_matching
+
+
+@dataclass(frozen=True)
+class UnitChoice:
+    """What a unit field found: the unit (code and name), or why it found none."""
+
+    typed: str
+    code: str | None = None
+    name: str = ""
+    problem: str | None = None
+
+
+def search_answering_units(app: App, round_id: int, typed: str, limit: int = SUGGESTIONS) -> list[tuple[str, str]]:
+    """(code, name) of at most `limit` units the round asks to answer whose code or name contains what was typed,
+    best first (the code itself, the name itself, names that start with it). Nothing for an empty or overlong text."""
+    key = search_key(typed)
+    if not key or len(typed) > limits.UNIT_NAME:
+        return []
+    with app.uow(read_only=True) as uow:
+        uow.rounds.row(round_id)
+        return [(code, name) for code, name, _rank in uow.rounds.answering_units_matching(round_id, key, limit)]
+
+
+def find_answering_unit(app: App, round_id: int, typed: str) -> UnitChoice:
+    """The one unit the round asks to answer that `typed` names: the unit of that code; else the one of that name;
+    else the only one whose code or name contains it. Several, or none: a problem naming the few candidates."""
+    typed = nfc(typed)
+    if too_long := limits.text_problem("Đơn vị", typed, limits.UNIT_NAME):
+        return UnitChoice(typed, problem=too_long)
+    key = search_key(typed)
+    if not key:
+        return UnitChoice(typed, problem="Nhập mã hoặc tên đơn vị.")
+    with app.uow(read_only=True) as uow:
+        uow.rounds.row(round_id)
+        found = uow.rounds.answering_units_matching(round_id, key, CANDIDATES + 1)
+        other_role = {} if found else uow.rounds.unit_names_of(round_id, [typed])
+    exact = [(code, name) for code, name, rank in found if rank == EXACT_CODE][:1] or [
+        (code, name) for code, name, rank in found if rank == EXACT_NAME]
+    fits = exact or [(code, name) for code, name, _rank in found]
+    if len(fits) == 1:
+        return UnitChoice(typed, fits[0][0], fits[0][1])
+    if other_role:
+        return UnitChoice(typed, problem=f"Đơn vị \"{other_role[typed]}\" ({typed}) không được đề nghị trả lời "
+                                         "trong đợt này.")
+    if not fits:
+        return UnitChoice(typed, problem=f"Không có đơn vị nào được đề nghị trả lời trong đợt này có mã hoặc tên "
+                                         f"khớp \"{typed}\".")
+    named = "; ".join(f"{name} ({code})" for code, name in fits[:CANDIDATES])
+    more = " và các đơn vị khác" if len(fits) > CANDIDATES else ""
+    return UnitChoice(typed, problem=f"\"{typed}\" khớp nhiều đơn vị: {named}{more}. Nhập mã đơn vị (trong ngoặc) "
+                                     "hoặc tên đầy đủ.")
+
+
+def unit_names_of(app: App, round_id: int, codes: list[str]) -> dict[str, str]:
+    """code -> name of the round's units among `codes` (those an action names), without reading the others."""
+    with app.uow(read_only=True) as uow:
+        uow.rounds.row(round_id)
+        return uow.rounds.unit_names_of(round_id, codes)
