@@ -6,11 +6,11 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, bindparam, case, exists, false, func, literal, or_, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, case, exists, false, func, literal, select, update
 from sqlalchemy.orm import Session
 
 from models.db.access_token_repository import AccessToken, LinkTarget
-from models.db.folding import folded
+from models.db.folding import match_rank
 from models.db.tables import AccessTokenRow, CommentRow, OutboxRow, RecipientRow, ResponseRow, RoundRow, table_of
 from models.errors import DomainError, RoundNotFound
 from models.rounds import RecipientRole, RecipientState, ResponseKind, RoundState, Task, UnitCounts
@@ -483,13 +483,21 @@ class RoundRepository:
         """(code, name, rank) of at most `limit` units the round asks to answer whose code or name contains `key`
         (a models.text.search_key), best first: rank 0 the code is `key`, 1 the name is, 2 the name starts with it,
         3 it is elsewhere in the code or name; then in the round's order. One query, whatever the round's size."""
-        code, name = folded(RecipientRow.unit_code), folded(RecipientRow.unit_name)
-        rank = case((code == key, 0), (name == key, 1), (name.startswith(key, autoescape=True), 2), else_=3)
+        rank = match_rank(RecipientRow.unit_code, RecipientRow.unit_name, key)
         query = (select(RecipientRow.unit_code, RecipientRow.unit_name, rank.label("rank"))
                  .where(RecipientRow.round_id == round_id, RecipientRow.role == RecipientRole.COMMENT.value,
-                        or_(code.contains(key, autoescape=True), name.contains(key, autoescape=True)))
+                        rank.is_not(None))
                  .order_by(rank, RecipientRow.id).limit(limit))
         return tuple((row.unit_code, row.unit_name, row.rank) for row in self.session.execute(query))
+
+    def answering_unit_coded(self, round_id: int, codes: Collection[str]) -> tuple[str, str] | None:
+        """(code, name) of the unit the round asks to answer whose code is one of `codes` (as typed, in capitals):
+        the unique index's lookup, before any search."""
+        query = (select(RecipientRow.unit_code, RecipientRow.unit_name)
+                 .where(RecipientRow.round_id == round_id, RecipientRow.role == RecipientRole.COMMENT.value,
+                        RecipientRow.unit_code.in_(codes)).limit(1))
+        found = self.session.execute(query).first()
+        return None if found is None else (found.unit_code, found.unit_name)
 
     def unit_names_of(self, round_id: int, codes: Collection[str]) -> dict[str, str]:
         """code -> name of the round's units among `codes`: the units an action names, not the round's."""

@@ -79,7 +79,9 @@ PAGES = (("dashboard  GET /", "/"), ("round page GET /rounds/{id}", "/rounds/{id
          ("api        GET /api/rounds/{id}", "/api/rounds/{id}"),
          # the forms of an action for one unit (from a unit's row): their size must not grow with the round
          ("extend form GET /rounds/{id}/extend?unit=", "/rounds/{id}/extend?unit=DV000030"),
-         ("answer form GET /rounds/{id}/respond?unit=", "/rounds/{id}/respond?unit=DV000030"))
+         ("answer form GET /rounds/{id}/respond?unit=", "/rounds/{id}/respond?unit=DV000030"),
+         # what the forms' script asks as staff type a name: 20 units at most, searched in SQL
+         ("unit search GET /rounds/{id}/units?q=", "/rounds/{id}/units?q=thu%20nghiem%20so%203"))
 SUBMIT_LABEL = "answer     POST /r/{token}"
 # The staff forms for one unit, posted with the unit's code and checked up to their confirmation page (nothing is
 # recorded): the check finds that one unit, whatever the round's size.
@@ -87,7 +89,11 @@ FORM_CHECKS = (("extend check POST /rounds/{id}/extend", "extend",
                 lambda code: {"scope": "unit", "unit": code, "deadline_mode": "days", "deadline_days": "20",
                               "reason": "Đơn vị đề nghị"}),
                ("answer check POST /rounds/{id}/respond", "respond",
-                lambda code: {"unit": code, "kind": "agree", "channel": "paper", "note": "CV 812/DV"}))
+                lambda code: {"unit": code, "kind": "agree", "channel": "paper", "note": "CV 812/DV"}),
+               # the unit typed by its name without diacritics: found by a search of the round's units in SQL
+               ("extend by name POST /rounds/{id}/extend", "extend",
+                lambda code: {"scope": "unit", "unit": f"don vi thu nghiem so {int(code[2:])}", "deadline_mode": "days",
+                              "deadline_days": "20", "reason": "Đơn vị đề nghị"}))
 CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
 # What staff do for one unit, through the API (JSON, the session's CSRF header): each request names a unit nobody
 # answered for, a different one each time; none may cost more in a larger round.
@@ -299,6 +305,9 @@ def print_pages(figures: dict[int, dict[str, PageFigures]], repeats: int, databa
                  "server time = the ASGI app from request in to last byte out (TestClient, in process)",
                  "SQL statements counted with a before_cursor_execute listener on app.engine; 'equal' means the "
                  "count does not grow with the number of units (no N+1)",
+                 "the forms of one unit: the extend and paper-answer pages (GET), and their POST checked up to the "
+                 "confirmation, the unit given by its code or by its name without diacritics (found by a search in "
+                 "SQL); 'unit search' is what the forms' script asks as staff type",
                  f"{SUBMIT_LABEL}: one answer (2 comments) through the personal link; its receipt is queued in "
                  "the outbox for the delivery sweep (not sent inside the request)",
                  "staff actions for one unit (API, as admin): a paper answer 'agree', an extension of that unit "

@@ -47,6 +47,9 @@ def find_answering_unit(app: App, round_id: int, typed: str) -> UnitChoice:
         return UnitChoice(typed, problem="Nhập mã hoặc tên đơn vị.")
     with app.uow(read_only=True) as uow:
         uow.rounds.row(round_id)
+        coded = uow.rounds.answering_unit_coded(round_id, {typed, typed.upper()})  # the index: a code, as picked
+        if coded is not None:
+            return UnitChoice(typed, *coded)
         found = uow.rounds.answering_units_matching(round_id, key, CANDIDATES + 1)
         other_role = {} if found else uow.rounds.unit_names_of(round_id, [typed])
     exact = [(code, name) for code, name, rank in found if rank == EXACT_CODE][:1] or [
