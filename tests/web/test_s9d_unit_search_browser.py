@@ -1,6 +1,7 @@
 """The unit field's script in a real browser (Playwright + Debian's chromium), at a phone's width: typing part of a
 name without diacritics offers the units that fit as buttons, one press puts that unit's code in the field, and
-the form sent with it records that unit's paper answer; what fits nothing says so."""
+the form sent with it records that unit's paper answer; what fits nothing says so; a field the server refused
+(several units fit) offers the candidates to press."""
 from __future__ import annotations
 
 from dataclasses import replace
@@ -52,5 +53,16 @@ def test_typing_part_of_a_name_offers_the_units_and_a_press_picks_one(live_site:
         page.locator("input[name=unit]").press_sequentially("Sở Ngoại vụ", delay=10)
         page.locator(".unit-matches .hint", has_text="Không có").wait_for()  # the page's CSP refuses eval
         assert page.locator(".unit-matches .hint").inner_text() == "Không có đơn vị nào khớp \u201cSở Ngoại vụ\u201d."
+
+        # sent as typed, "sở" fits the 7 Sở: the refusal names them, and the page offers them to press
+        page.locator("input[name=unit]").fill("sở")
+        page.check("input[name=kind][value=agree]")
+        page.locator("form[action$='/respond'] button[type=submit]").click()
+        page.wait_for_selector("#err-unit")
+        assert "khớp nhiều đơn vị" in page.locator("#err-unit").inner_text()
+        page.wait_for_selector(".unit-matches li button")
+        assert page.locator(".unit-matches li").count() == 7
+        page.locator(".unit-matches li button", has_text="Sở Y tế").click()
+        assert page.locator("input[name=unit]").input_value() == "SYT"
     finally:
         context.close()

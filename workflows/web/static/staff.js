@@ -97,7 +97,11 @@
     var list = document.createElement("ul");
     box.appendChild(said);
     box.appendChild(list);
-    (field.closest(".row") || field.closest("label")).insertAdjacentElement("afterend", box);
+    var after = field.closest(".row") || field.closest("label");
+    if (after.nextElementSibling && after.nextElementSibling.classList.contains("field-error")) {
+      after = after.nextElementSibling;  // the server's refusal first, then the units to press
+    }
+    after.insertAdjacentElement("afterend", box);
     var one = field.form.querySelector('input[name="scope"][value="unit"]');  // typing a unit chooses "Một đơn vị"
     var asked = 0, waiting = null;
     function show(units, typed) {
@@ -136,6 +140,8 @@
       clearTimeout(waiting);
       waiting = setTimeout(ask, 200);
     });
+    // a refused field (several units, or none, fit what was typed): its candidates at hand, to press
+    if (field.value.trim() && field.getAttribute("aria-invalid") === "true") { ask(); }
   });
 
   // One more blank comment row on the paper-answer form.
