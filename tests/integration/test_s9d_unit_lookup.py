@@ -49,7 +49,8 @@ def round_id(app: App) -> int:
 @pytest.mark.parametrize(("typed", "code"), [
     ("SYT", "SYT"), ("syt", "SYT"), ("Sở Y tế", "SYT"), ("so y te", "SYT"), ("SỞ Y TẾ", "SYT"),
     (unicodedata.normalize("NFD", "Sở Tư pháp"), "STP"), ("tài chính", "STC"), ("hoa an", "X-HOAAN"),
-    ("  Sở   Xây dựng ", "SXD"),
+    ("  Sở   Xây dựng ", "SXD"), ("UY BAN NHAN DAN PHUONG TAN GIANG", "P-TANGIANG"), ("p-tangiang", "P-TANGIANG"),
+    ("phường tân", "P-TANGIANG"),
 ])
 def test_a_code_a_name_or_part_of_one_finds_the_unit(app: App, round_id: int, typed: str, code: str) -> None:
     found = find_answering_unit(app, round_id, typed)
