@@ -27,7 +27,7 @@ from notifications.documents.data import (
     UnitGroup,
     ZeroResponseReportData,
 )
-from notifications.documents.exports import CommentRow, FormSheet, UnitRow, audit_csv, round_workbook
+from notifications.documents.exports import AuditWords, CommentRow, FormSheet, UnitRow, audit_csv, round_workbook
 from notifications.documents.letters import (
     render_call_letter,
     render_ministry_reply_draft,
@@ -43,6 +43,7 @@ from notifications.documents.wording import WordingError, default_wording_path, 
 __all__ = [
     "HANDLINGS",
     "Addressee",
+    "AuditWords",
     "CallLetterData",
     "CommentRow",
     "DocumentDataError",

@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -34,7 +34,9 @@ COMMENT_COLUMNS = (
     ("STT", 6), ("Cơ quan, đơn vị", 24), ("Mục", 10), ("Nội dung góp ý", 46), ("Đề xuất sửa thành", 34),
     ("Xử lý", 13), ("Giải trình", 34),
 )
-AUDIT_COLUMNS = ("Số thứ tự", "Thời gian (giờ Việt Nam)", "Người thực hiện", "Hành động", "Chi tiết (JSON)", "Mã băm")
+# The words people read first; then what the chain seals (the stored code, details and hash), to check it by.
+AUDIT_COLUMNS = ("Số thứ tự", "Thời gian (giờ Việt Nam)", "Người thực hiện", "Hành động", "Chi tiết",
+                 "Mã hành động", "Chi tiết (JSON)", "Mã băm")
 YES = "Có"
 
 
@@ -137,17 +139,31 @@ def _saved(book: Workbook) -> bytes:
     return buffer.getvalue()
 
 
-def audit_csv(events: Iterable[AuditEvent]) -> bytes:
-    """The audit trail as CSV (UTF-8 with BOM, CRLF): seq, local time, actor, action, details, hash."""
+@dataclass(frozen=True)
+class AuditWords:
+    """One event as the audit tab tells it: the action's title and its details in words ("Gia hạn"; "đơn vị: Sở Y
+    tế; hạn mới: 22/12/2025"), never the codes the chain stores ("extend", "new_deadline")."""
+
+    action: str
+    details: str
+
+
+def audit_csv(events: Sequence[AuditEvent], words: Sequence[AuditWords]) -> bytes:
+    """The audit trail as CSV (UTF-8 with BOM, CRLF): seq, local time (dd/mm/yyyy HH:MM:SS), actor, the action and
+    its details in words (`words`, one per event), then the stored code, details as JSON and hash."""
+    if len(words) != len(events):
+        raise ValueError(f"audit_csv: {len(words)} descriptions for {len(events)} events")
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(AUDIT_COLUMNS)
-    for event in events:
+    for event, told in zip(events, words, strict=True):
         details = json.dumps(event.details, ensure_ascii=False, sort_keys=True, default=str)
         writer.writerow([
             event.seq,
             _local_time(event.at),
             cells.csv_safe(event.actor),
+            cells.csv_safe(told.action),
+            cells.csv_safe(told.details),
             cells.csv_safe(event.action),
             cells.csv_safe(details),
             cells.csv_safe(event.hash),
@@ -159,7 +175,7 @@ def _local_time(value: datetime) -> str:
     # Stored times are UTC; a naive one is taken as UTC.
     if value.tzinfo is None or value.utcoffset() is None:
         value = value.replace(tzinfo=UTC)
-    return value.astimezone(VIETNAM_TZ).strftime("%Y-%m-%d %H:%M:%S")
+    return value.astimezone(VIETNAM_TZ).strftime("%d/%m/%Y %H:%M:%S")
 
 
 def _header(sheet: Worksheet, columns: Sequence[tuple[str, int]]) -> None:

@@ -18,7 +18,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures" / "docum
 import document_seeds as seed_data
 
 from models.audit import GENESIS, AuditEvent, seal
-from notifications.documents import CommentRow, UnitRow, audit_csv, render_synthesis_xlsx, round_workbook
+from notifications.documents import (
+    AuditWords,
+    CommentRow,
+    UnitRow,
+    audit_csv,
+    render_synthesis_xlsx,
+    round_workbook,
+)
 
 RISKY = ["=1+2", "+SUM(A1:A2)", "-2+3", "@cmd", "\tindented", "\rreturn", '=HYPERLINK("http://evil","x")']
 
@@ -130,27 +137,36 @@ def audit_events() -> list[AuditEvent]:
     return events
 
 
+AUDIT_WORDS = [AuditWords("Phát hành", "số đơn vị: 39"), AuditWords("Ghi nhận trả lời", "đơn vị: Sở Tư pháp")]
+
+
 def test_audit_csv_starts_with_a_bom_and_round_trips_vietnamese() -> None:
-    content = audit_csv(audit_events())
+    content = audit_csv(audit_events(), AUDIT_WORDS)
     assert content.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"), newline="")))
-    assert rows[0] == ["Số thứ tự", "Thời gian (giờ Việt Nam)", "Người thực hiện", "Hành động", "Chi tiết (JSON)",
-                       "Mã băm"]
+    assert rows[0] == ["Số thứ tự", "Thời gian (giờ Việt Nam)", "Người thực hiện", "Hành động", "Chi tiết",
+                       "Mã hành động", "Chi tiết (JSON)", "Mã băm"]
     first = rows[1]
-    assert first[:4] == ["1", "2025-11-20 08:30:00", "Phạm Phi Long (TĐC)", "round.launched"]
-    assert json.loads(first[4]) == {"tiêu_đề": "Kế hoạch nâng cao năng suất", "đơn_vị": 39}
-    assert first[5] == audit_events()[0].hash
+    assert first[:6] == ["1", "20/11/2025 08:30:00", "Phạm Phi Long (TĐC)", "Phát hành", "số đơn vị: 39",
+                         "round.launched"]
+    assert json.loads(first[6]) == {"tiêu_đề": "Kế hoạch nâng cao năng suất", "đơn_vị": 39}
+    assert first[7] == audit_events()[0].hash
     assert len(rows) == 3
 
 
+def test_audit_csv_refuses_words_that_do_not_match_the_events() -> None:
+    with pytest.raises(ValueError, match="1 descriptions for 2 events"):
+        audit_csv(audit_events(), AUDIT_WORDS[:1])
+
+
 def test_audit_csv_prefixes_formula_like_fields_with_an_apostrophe() -> None:
-    rows = list(csv.reader(io.StringIO(audit_csv(audit_events()).decode("utf-8-sig"), newline="")))
+    rows = list(csv.reader(io.StringIO(audit_csv(audit_events(), AUDIT_WORDS).decode("utf-8-sig"), newline="")))
     assert rows[2][2] == "'=cmd|' /C calc'!A0"
-    assert rows[2][1] == "2025-12-05 16:00:00"
+    assert rows[2][1] == "05/12/2025 16:00:00"
 
 
 def test_audit_csv_uses_crlf_line_ends_for_excel() -> None:
-    assert audit_csv(audit_events()).count(b"\r\n") == 3
+    assert audit_csv(audit_events(), AUDIT_WORDS).count(b"\r\n") == 3
 
 
 @pytest.mark.parametrize("handling", ["approved", "Tiếp thu"])

@@ -250,18 +250,17 @@ def export(round_id: int = ROUND_ARGUMENT, out: Path = OUT_OPTION, overwrite: bo
     """Xuất đợt ra XLSX (đơn vị, ý kiến và cách xử lý) và nhật ký ra CSV (mở được bằng Excel).
 
     Khi thư mục đã có tệp cùng tên: không ghi gì, kể tên các tệp đó (mã thoát 2); --overwrite để ghi đè."""
-    from notifications.documents import audit_csv
+    from workflows.service.audit_export import audit_export
     from workflows.service.documents import unit_list_workbook
-    from workflows.service.views import audit_trail
 
     with guarded(as_json):
         check_id(round_id, "ROUND_ID")
         out_folder(out, "--out")
         ykien = open_app()
         workbook = unit_list_workbook(ykien, round_id)
-        events, _ = audit_trail(ykien, round_id)
+        audit = audit_export(ykien, round_id)
         paths = OutFiles("--out", overwrite).write_all([(out / f"dot-{round_id}.xlsx", workbook),
-                                                        (out / f"dot-{round_id}-nhat-ky.csv", audit_csv(events))])
+                                                        (out / f"dot-{round_id}-nhat-ky.csv", audit)])
     if as_json:
         print_json([str(p) for p in paths])
     else:

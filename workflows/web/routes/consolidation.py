@@ -15,13 +15,13 @@ from models.consolidation import HANDLING_LABELS, Handling
 from models.errors import DomainError, InvalidInput
 from models.staff import StaffUser
 from models.text import whole_number
-from notifications.documents import audit_csv
 from notifications.pdf import PdfError, pdf_name, pdf_sources, to_pdf
 from workflows.definition import Workflow
 from workflows.definition.schema import Capability
 from workflows.engine.events import Command
 from workflows.engine.refusals import GuardFailed
 from workflows.service.app import App
+from workflows.service.audit_export import audit_export
 from workflows.service.commands import MAIL_NOTICES, run_command
 from workflows.service.consolidation import handle_comments, triage_items
 from workflows.service.documents import (
@@ -43,7 +43,7 @@ from workflows.service.registry import get_workflow
 from workflows.service.render_jobs import start_render
 from workflows.service.signed_documents import signed_documents
 from workflows.service.submission import package_refusal, submission_packages, submit_round
-from workflows.service.views import RoundBrief, audit_trail, round_brief, round_view
+from workflows.service.views import RoundBrief, round_brief, round_view
 from workflows.web.forms.consolidation_forms import (
     ISSUE_EVENT,
     DeadlineForm,
@@ -604,5 +604,4 @@ def export_round(request: Request, round_id: IdPath, user: StaffUser = Depends(r
 @router.get("/rounds/{round_id:int}/audit.csv")
 def export_audit(request: Request, round_id: IdPath, user: StaffUser = Depends(require_staff)) -> Response:
     """The whole audit trail, UTF-8 with BOM so that Excel reads the Vietnamese."""
-    events, _ = audit_trail(ykien(request), round_id)
-    return _download(audit_csv(events), f"dot-{round_id}-nhat-ky.csv")
+    return _download(audit_export(ykien(request), round_id), f"dot-{round_id}-nhat-ky.csv")

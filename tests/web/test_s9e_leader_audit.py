@@ -1,0 +1,68 @@
+"""A leader (read-only) audits a round: the audit tab links its downloads, and the audit CSV reads in Vietnamese
+(dates dd/mm/yyyy, the actions' and details' words, units by name) beside the codes and hashes the chain seals."""
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+import pytest
+from fastapi.testclient import TestClient
+from staff_site import PASSWORD, STAFF, staff, template_home, ykien_app  # noqa: F401
+
+from models.rounds import RecipientRole
+from workflows.engine.events import Launch
+from workflows.service.app import App
+from workflows.service.rounds import Addressee, NewRound, create_round, execute
+from workflows.service.staff import add_user
+from workflows.service.steps import run_step
+from workflows.service.views import audit_trail
+from workflows.web.app import create_web_app
+
+
+@pytest.fixture
+def round_id(ykien_app: App, staff: TestClient) -> int:  # noqa: F811
+    new = NewRound(title="Kế hoạch thử", subject="", workflow="consultation", office="TĐC",
+                   deadline=date(2025, 12, 5), addressees=(Addressee(units=("SCT", "STC"), role=RecipientRole.COMMENT),),
+                   contact_name="Ông Phạm Phi Long", contact_phone="0912130290", signer_name="Nông Thị Thanh Huyền")
+    created = create_round(ykien_app, new, STAFF)
+    execute(ykien_app, created, Launch(), STAFF)
+    run_step(ykien_app, "circulate", round_id=created)
+    answered = staff.post(f"/rounds/{created}/respond", data={"unit": "STC", "kind": "agree", "channel": "paper",
+                                                              "note": "CV 12/STC", "confirmed": "yes"})
+    assert answered.status_code == 200, answered.text[:300]
+    return created
+
+
+@pytest.fixture
+def leader(ykien_app: App) -> TestClient:
+    add_user(ykien_app, "lanhdao", "Nông Thị Thanh Huyền", "leader", PASSWORD, None, "test")
+    client = TestClient(create_web_app(ykien_app), raise_server_exceptions=False)
+    session = client.post("/api/session", json={"username": "lanhdao", "password": PASSWORD})
+    assert session.status_code == 200, session.text
+    return client
+
+
+def test_the_audit_tab_links_the_audit_csv_and_the_rounds_workbook(leader: TestClient, round_id: int) -> None:
+    page = leader.get(f"/rounds/{round_id}/audit").text
+    assert f'href="/rounds/{round_id}/audit.csv"' in page and f'href="/rounds/{round_id}/export.xlsx"' in page
+    assert leader.get(f"/rounds/{round_id}/export.xlsx").status_code == 200
+
+
+def test_the_audit_csv_tells_each_event_in_vietnamese_beside_what_the_chain_seals(
+        ykien_app: App, leader: TestClient, round_id: int) -> None:
+    download = leader.get(f"/rounds/{round_id}/audit.csv")
+    assert download.status_code == 200
+    rows = list(csv.DictReader(io.StringIO(download.content.decode("utf-8-sig"), newline="")))
+    events, broken = audit_trail(ykien_app, round_id)
+    assert broken is None and len(rows) == len(events) == 3
+    created, launched, answered = rows
+    assert created["Hành động"] == "Tạo đợt" and "hạn: 05/12/2025" in created["Chi tiết"]
+    assert launched["Hành động"] == "Phát hành" and launched["Mã hành động"] == "launch"
+    assert launched["Thời gian (giờ Việt Nam)"] == "20/11/2025 08:30:00"
+    assert answered["Người thực hiện"] == "Phạm Phi Long (long)" and answered["Mã hành động"] == "respond"
+    assert "Ghi nhận" in answered["Hành động"]
+    for words in ("đơn vị: Sở Tài chính", "kênh: văn bản giấy", "loại trả lời: Đồng ý"):
+        assert words in answered["Chi tiết"], answered["Chi tiết"]
+    assert [row["Mã băm"] for row in rows] == [event.hash for event in events]
+    assert '"unit": "STC"' in answered["Chi tiết (JSON)"]
