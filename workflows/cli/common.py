@@ -164,8 +164,9 @@ def as_option_named(message: str) -> str:
     return message
 
 
-# A field the service names that several options of a command set together.
-OPTIONS_OF_FIELD = {"recipients": ("--unit", "--group")}
+# A field the service names that another option of a command sets: recipients by several together, a password
+# (`user add`, `user reset-password`) through the variable --password-env names.
+OPTIONS_OF_FIELD = {"recipients": ("--unit", "--group"), "password": ("--password-env",)}
 
 
 def check_id(value: int, name: str) -> int:

@@ -79,6 +79,8 @@ def list_cmd(as_json: bool = JSON_OPTION) -> None:
                      "office": a.user.office, "active": a.active,
                      "last_login_at": a.last_login_at.isoformat() if a.last_login_at else None} for a in found])
         return
+    if not found:
+        say("Chưa có tài khoản nào; thêm bằng `ykien user add`.")
     for a in found:
         last = a.last_login_at.astimezone(ykien.tz).strftime("%d/%m/%Y %H:%M") if a.last_login_at else "chưa"
         state = "hoạt động" if a.active else "đã khóa"

@@ -44,7 +44,7 @@ def add_user(app: App, username: str, display_name: str, role: str, password: st
         if office is not None:
             office = known_office(office, uow.offices.codes())
         if uow.staff.username_taken(username):
-            raise DomainError(f"Tài khoản \"{username}\" đã có.", "user_exists")
+            raise DomainError(f"username: tài khoản \"{username}\" đã có; chọn tên đăng nhập khác.", "user_exists")
         user = uow.staff.add(username, display_name, parsed_role, office,
                              HASHER.hash(password), now)
         uow.audit.append(None, now, actor, [("user_added", {"username": username, "role": parsed_role.value,
@@ -92,6 +92,8 @@ def checked_name(display_name: str) -> str:
 
 
 def check_password(password: str) -> None:
+    if not password.strip():
+        raise InvalidInput("password: mật khẩu không được để trống hay chỉ gồm dấu cách.", "weak_password")
     if len(password) < MIN_PASSWORD:
         raise InvalidInput(f"password: mật khẩu phải có ít nhất {MIN_PASSWORD} ký tự.", "weak_password")
     if len(password) > MAX_PASSWORD:
