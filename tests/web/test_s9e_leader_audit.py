@@ -21,7 +21,7 @@ from workflows.web.app import create_web_app
 
 
 @pytest.fixture
-def round_id(ykien_app: App, staff: TestClient) -> int:  # noqa: F811
+def round_id(ykien_app: App, staff: TestClient) -> int:
     new = NewRound(title="Kế hoạch thử", subject="", workflow="consultation", office="TĐC",
                    deadline=date(2025, 12, 5), addressees=(Addressee(units=("SCT", "STC"), role=RecipientRole.COMMENT),),
                    contact_name="Ông Phạm Phi Long", contact_phone="0912130290", signer_name="Nông Thị Thanh Huyền")
