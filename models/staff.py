@@ -43,6 +43,10 @@ class StaffUser:
             return True
         return self.role is Role.STAFF and self.office is not None and self.office == round_office
 
+    def reads_only(self) -> bool:
+        """A leader: reads every round, the register and the directory, and changes none of them."""
+        return self.role is Role.LEADER
+
     def can_create_round(self) -> bool:
         return self.role in (Role.ADMIN, Role.STAFF)
 
