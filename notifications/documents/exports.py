@@ -78,10 +78,11 @@ class CommentRow:
 @dataclass(frozen=True)
 class FormSheet:
     """The units' forms of a kind whose answers are forms: the sheet's name (the kind's word for an answer, "Phiếu
-    đề xuất"), the form's field labels in order, and every form of each unit's latest answer."""
+    đề xuất"), the form's columns in order as (field key, header), and every form of each unit's latest answer.
+    Values are found by the field's key: a report's headings share labels ("Nội dung báo cáo" under each)."""
 
     title: str
-    labels: Sequence[str]
+    columns: Sequence[tuple[str, str]]
     forms: Sequence[Proposal]
 
 
@@ -125,10 +126,10 @@ def round_workbook(units: Sequence[UnitRow], comments: Sequence[CommentRow], *,
 def _form_sheet(book: Workbook, forms: FormSheet) -> None:
     """One row per form: the unit, then each field of the form in its column (a file by its name)."""
     sheet = book.create_sheet(cells.sheet_title(forms.title, "Phiếu"))
-    _header(sheet, [("STT", 6), ("Cơ quan, đơn vị", 24), *((label, 22) for label in forms.labels)])
+    _header(sheet, [("STT", 6), ("Cơ quan, đơn vị", 24), *((header, 22) for _, header in forms.columns)])
     for index, form in enumerate(forms.forms, start=2):
-        values = {field.label: field.value.split(_ATTACHED)[0] for field in form.fields}
-        _row(sheet, index, [index - 1, form.unit, *(values.get(label, "") for label in forms.labels)])
+        values = {field.key or field.label: field.value.split(_ATTACHED)[0] for field in form.fields}
+        _row(sheet, index, [index - 1, form.unit, *(values.get(key, "") for key, _ in forms.columns)])
     sheet.auto_filter.ref = sheet.dimensions
     cells.print_setup(sheet, title_rows=(1, 1), header="&A")
 

@@ -30,7 +30,7 @@ from notifications.documents.programme_report import render_figures_xlsx, render
 from notifications.documents.specs import SPECS
 from notifications.documents.vietnamese import spelled_out
 from workflows.definition import Workflow
-from workflows.definition.schema import DocumentDef, Terms, fill_terms
+from workflows.definition.schema import DocumentDef, ResponseSpec, Terms, fill_terms
 from workflows.engine.timers import closing_date
 from workflows.service import workshop_documents as workshop
 from workflows.service.app import App
@@ -705,6 +705,14 @@ def _in_addressing_order(facts: RoundFacts, units: list[UnitStatus]) -> list[Uni
     return sorted(units, key=rank)
 
 
+def _form_columns(response: ResponseSpec) -> list[tuple[str, str]]:
+    """The forms sheet's columns (key, header): a report's fields under their heading's number ("2.1. Nội dung báo
+    cáo"), as every heading asks for the same "Nội dung báo cáo"; another form's by their labels."""
+    if not response.sections:
+        return [(f.key, f.label) for f in response.fields]
+    return [(f.key, f"{s.number or s.title} {f.label}") for s in response.answering_sections() for f in s.fields]
+
+
 def _unit_list(facts: RoundFacts) -> bytes:
     """The units sheet in words: the group's label from the directory, the role, email status and answer as the
     round's pages say them (the kind's terms), a silent unit taken to agree marked so."""
@@ -724,8 +732,7 @@ def _unit_list(facts: RoundFacts) -> bytes:
              for u in _in_addressing_order(facts, facts.units)]
     response = facts.workflow.response
     if response.kind == "proposals":  # the kind's answers are forms: their sheet, not an empty one of comments
-        forms = docs.FormSheet(capfirst(facts.workflow.terms.answer), [f.label for f in response.fields],
-                               facts.proposals)
+        forms = docs.FormSheet(capfirst(facts.workflow.terms.answer), _form_columns(response), facts.proposals)
         return docs.round_workbook(units, [], wording_dir=_department_wording(facts.app), forms=forms)
     comments = [docs.CommentRow(i.unit_name, i.section, i.text, i.proposed_wording, i.decision, i.explanation)
                 for i in facts.triage]
