@@ -27,9 +27,13 @@ VIETNAM_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 # Widths in letters, each sheet within one landscape A4 page's width at 12 pt text scaled to 75 % or more
 # (cells.MIN_SCALE); long texts wrap and the rows grow.
 UNIT_COLUMNS = (
-    ("STT", 6), ("Mã đơn vị", 13), ("Tên cơ quan, đơn vị", 38), ("Nhóm", 20), ("Vai trò", 11),
-    ("Tình trạng thư", 13), ("Trả lời", 30), ("Hạn trả lời", 12), ("Trả lời muộn", 9), ("Được gia hạn", 9),
+    ("STT", 6), ("Mã đơn vị", 13), ("Tên cơ quan, đơn vị", 38), ("Nhóm", 20), ("Vai trò", 9),
+    ("Tình trạng thư", 11), ("Trả lời", 30), ("Ngày trả lời", 11), ("Hạn trả lời", 11), ("Trả lời muộn", 9),
+    ("Được gia hạn", 9),
 )
+# "Ngày trả lời": the moment the unit answered, shown as its day (a time of day would not fit the page's width; the
+# cell keeps it, and the audit CSV says it to the second).
+ANSWERED_COLUMN = 8
 COMMENT_COLUMNS = (
     ("STT", 6), ("Cơ quan, đơn vị", 24), ("Mục", 10), ("Nội dung góp ý", 46), ("Đề xuất sửa thành", 34),
     ("Xử lý", 13), ("Giải trình", 34),
@@ -55,6 +59,7 @@ class UnitRow:
     deadline: date | None
     late: bool
     extended: bool
+    answered_at: datetime | None = None  # the latest answer's local time, when the unit answered
 
 
 @dataclass(frozen=True)
@@ -100,10 +105,12 @@ def round_workbook(units: Sequence[UnitRow], comments: Sequence[CommentRow], *,
     _header(unit_sheet, UNIT_COLUMNS)
     for index, unit in enumerate(units, start=2):
         values: list[cells.CellValue] = [
-            index - 1, unit.code, unit.name, unit.group, unit.role, unit.email_status, unit.answer, unit.deadline,
+            index - 1, unit.code, unit.name, unit.group, unit.role, unit.email_status, unit.answer,
+            unit.answered_at.replace(tzinfo=None) if unit.answered_at else None, unit.deadline,
             YES if unit.late else "", YES if unit.extended else "",
         ]
         _row(unit_sheet, index, values)
+        unit_sheet.cell(index, ANSWERED_COLUMN).number_format = "dd/mm/yyyy"
     unit_sheet.auto_filter.ref = unit_sheet.dimensions
     cells.print_setup(unit_sheet, title_rows=(1, 1), header="&A")
     if forms is not None:

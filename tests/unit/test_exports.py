@@ -8,6 +8,7 @@ import sys
 import zipfile
 from datetime import UTC, date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from openpyxl import load_workbook
@@ -27,11 +28,12 @@ from notifications.documents import (
     round_workbook,
 )
 
+VIETNAM_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 RISKY = ["=1+2", "+SUM(A1:A2)", "-2+3", "@cmd", "\tindented", "\rreturn", '=HYPERLINK("http://evil","x")']
 
 UNITS = [
     UnitRow("SCT", "Sở Công Thương", "Sở, ban, ngành", "Góp ý", "Đã gửi", "Có ý kiến góp ý", date(2025, 12, 5),
-            late=False, extended=False),
+            late=False, extended=False, answered_at=datetime(2025, 11, 26, 10, 15, tzinfo=VIETNAM_TZ)),
     UnitRow("SYT", "Sở Y tế", "Sở, ban, ngành", "Góp ý", "Đã gửi", "Chưa trả lời", date(2025, 12, 12),
             late=False, extended=True),
     UnitRow("TTTT-VP", "Trung tâm Thông tin - Văn phòng UBND tỉnh", "Khác", "Đăng tải", "Đã gửi", "",
@@ -62,12 +64,15 @@ def test_round_workbook_has_a_units_sheet_and_a_comments_sheet() -> None:
     assert book.sheetnames == ["Đơn vị", "Ý kiến"]
     units = [[cell.value for cell in row] for row in book["Đơn vị"].iter_rows()]
     assert units[0] == ["STT", "Mã đơn vị", "Tên cơ quan, đơn vị", "Nhóm", "Vai trò", "Tình trạng thư", "Trả lời",
-                        "Hạn trả lời", "Trả lời muộn", "Được gia hạn"]
+                        "Ngày trả lời", "Hạn trả lời", "Trả lời muộn", "Được gia hạn"]
     assert units[1][:7] == [1, "SCT", "Sở Công Thương", "Sở, ban, ngành", "Góp ý", "Đã gửi", "Có ý kiến góp ý"]
     assert [row[0] for row in units[1:]] == [1, 2, 3, 4]  # numbers Excel sorts as numbers
-    assert units[1][7] == datetime(2025, 12, 5)  # a real date Excel can sort and filter
-    assert units[2][9] == "Có" and units[4][8] == "Có"
-    assert units[3][7] is None
+    assert units[1][7] == datetime(2025, 11, 26, 10, 15)  # the local time it answered, a real date and time
+    assert book["Đơn vị"].cell(2, 8).number_format == "dd/mm/yyyy"
+    assert units[2][7] is None  # not answered yet
+    assert units[1][8] == datetime(2025, 12, 5)  # a real date Excel can sort and filter
+    assert units[2][10] == "Có" and units[4][9] == "Có"
+    assert units[3][8] is None
     assert len(units) == 1 + len(UNITS)
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
+from datetime import date, datetime
 
+import openpyxl
 import pytest
 from fastapi.testclient import TestClient
 from staff_site import PASSWORD, STAFF, staff, template_home, ykien_app  # noqa: F401
@@ -46,7 +47,13 @@ def leader(ykien_app: App) -> TestClient:
 def test_the_audit_tab_links_the_audit_csv_and_the_rounds_workbook(leader: TestClient, round_id: int) -> None:
     page = leader.get(f"/rounds/{round_id}/audit").text
     assert f'href="/rounds/{round_id}/audit.csv"' in page and f'href="/rounds/{round_id}/export.xlsx"' in page
-    assert leader.get(f"/rounds/{round_id}/export.xlsx").status_code == 200
+    workbook = leader.get(f"/rounds/{round_id}/export.xlsx")
+    assert workbook.status_code == 200
+    units = openpyxl.load_workbook(io.BytesIO(workbook.content))["Đơn vị"]
+    rows = {row[1]: dict(zip([c.value for c in units[1]], row, strict=True))
+            for row in units.iter_rows(min_row=2, values_only=True)}
+    assert rows["STC"]["Ngày trả lời"] == datetime(2025, 11, 20, 8, 30)  # who answered, and when (local time)
+    assert rows["SCT"]["Ngày trả lời"] is None and rows["SCT"]["Trả lời"] == "Chưa trả lời"
 
 
 def test_the_audit_csv_tells_each_event_in_vietnamese_beside_what_the_chain_seals(

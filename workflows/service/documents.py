@@ -8,7 +8,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,7 @@ from models.directory import DEFAULT_GROUPS
 from models.errors import DomainError, InvalidInput
 from models.moments import due_day
 from models.register import RegisterEntry, check_number_type, symbol, type_name
-from models.rounds import RecipientRole, RoundState
+from models.rounds import RecipientRole, RecipientState, RoundState
 from models.text import capfirst, grouped, nfc
 from models.unit_status import EMAIL_LABELS, AnswerStatus, UnitStatus
 from notifications import documents as docs
@@ -705,6 +705,11 @@ def _in_addressing_order(facts: RoundFacts, units: list[UnitStatus]) -> list[Uni
     return sorted(units, key=rank)
 
 
+def _answered_at(recipient: RecipientState, app: App) -> datetime | None:
+    """When the unit's latest answer was received, in the app's time zone; None before it answers."""
+    return recipient.responded_at.astimezone(app.tz) if recipient.responded_at else None
+
+
 def _form_columns(response: ResponseSpec) -> list[tuple[str, str]]:
     """The forms sheet's columns (key, header): a report's fields under their heading's number ("2.1. Nội dung báo
     cáo"), as every heading asks for the same "Nội dung báo cáo"; another form's by their labels."""
@@ -728,7 +733,7 @@ def _unit_list(facts: RoundFacts) -> bytes:
     units = [docs.UnitRow(u.unit_code, u.unit_name, facts.groups.get(recipients[u.unit_code].group,
                                                                      recipients[u.unit_code].group),
                           roles.get(u.role, u.role), EMAIL_LABELS[u.email], answer(u), u.deadline, u.late,
-                          u.extended)
+                          u.extended, _answered_at(recipients[u.unit_code], facts.app))
              for u in _in_addressing_order(facts, facts.units)]
     response = facts.workflow.response
     if response.kind == "proposals":  # the kind's answers are forms: their sheet, not an empty one of comments
