@@ -28,3 +28,13 @@ def test_a_taken_login_is_refused_naming_the_login_whatever_its_case(cli) -> Non
 
 def test_the_list_of_a_home_without_accounts_says_so(cli) -> None:  # type: ignore[no-untyped-def]
     assert "Chưa có tài khoản nào" in cli("user", "list").out
+
+
+def test_roles_are_said_in_the_words_of_the_account_pages(cli) -> None:  # type: ignore[no-untyped-def]
+    added = cli("user", "add", "canbo", "--name", "Lò Thị Mai", "--office", "QLKH", YKIEN_NEW_PASSWORD=PASSWORD)
+    assert "Đã thêm tài khoản canbo: Cán bộ phòng, phòng QLKH." in added.out
+    moved = cli("user", "set-role", "canbo", "--role", "leader")
+    assert "Tài khoản canbo: Lãnh đạo (chỉ xem)." in moved.out
+    listed = cli("user", "list").out
+    assert "Lãnh đạo (chỉ xem)" in listed and "\tleader\t" not in listed
+    assert cli("user", "list", "--json").json[0]["role"] == "leader"  # the code stays for machines

@@ -5,6 +5,7 @@ import os
 
 import typer
 
+from models.staff import ROLE_LABELS, Role
 from workflows.cli.common import (
     ACTOR_OPTION,
     JSON_OPTION,
@@ -17,6 +18,11 @@ from workflows.cli.common import (
 )
 
 app = typer.Typer(no_args_is_help=True)
+
+
+def _role_and_office(role: Role, office: str | None) -> str:
+    """The role as the web's account pages name it, with the office: "Cán bộ phòng, phòng TĐC"."""
+    return f"{ROLE_LABELS[role]}{', phòng ' + office if office else ''}"
 
 
 def _password_from(variable: str) -> str | None:
@@ -63,7 +69,7 @@ def add(username: str = USERNAME_ARGUMENT, name: str = typer.Option(..., "--name
     if as_json:
         print_json({"id": user.id, "username": user.username, "role": user.role, "office": user.office})
     else:
-        say(f"Đã thêm tài khoản {user.username} ({user.role}{', ' + user.office if user.office else ''}).")
+        say(f"Đã thêm tài khoản {user.username}: {_role_and_office(user.role, user.office)}.")
 
 
 @app.command("list")
@@ -84,7 +90,7 @@ def list_cmd(as_json: bool = JSON_OPTION) -> None:
     for a in found:
         last = a.last_login_at.astimezone(ykien.tz).strftime("%d/%m/%Y %H:%M") if a.last_login_at else "chưa"
         state = "hoạt động" if a.active else "đã khóa"
-        say(f"{a.user.username}\t{a.user.display_name}\t{a.user.role}\t{a.user.office or ''}\t{state}"
+        say(f"{a.user.username}\t{a.user.display_name}\t{ROLE_LABELS[a.user.role]}\t{a.user.office or ''}\t{state}"
                       f"\tđăng nhập cuối: {last}")
 
 
@@ -151,8 +157,7 @@ def set_role_cmd(username: str = USERNAME_ARGUMENT,
     if as_json:
         print_json({"username": changed.user.username, "role": changed.user.role, "office": changed.user.office})
     else:
-        say(f"Tài khoản {changed.user.username}: {changed.user.role}"
-                      f"{', ' + changed.user.office if changed.user.office else ''}.")
+        say(f"Tài khoản {changed.user.username}: {_role_and_office(changed.user.role, changed.user.office)}.")
 
 
 @app.command("audit")
