@@ -232,7 +232,7 @@ def test_response_with_comments_is_recorded_with_a_receipt() -> None:
     assert decision.timers == [] and not decision.replace_timers
     assert [(a.action, a.details) for a in decision.audit] == [("respond", {
         "unit": "C2", "kind": "comments", "comments": 2, "entered_by": STAFF,
-        "channel": "paper", "late_accept": False, "messages": 1})]
+        "channel": "paper", "late_accept": False, "note": "Công văn số 12/SCT", "messages": 1})]
 
 
 def test_agree_response_needs_no_comments() -> None:

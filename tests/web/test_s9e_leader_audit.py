@@ -69,7 +69,7 @@ def test_the_audit_csv_tells_each_event_in_vietnamese_beside_what_the_chain_seal
     assert launched["Thời gian (giờ Việt Nam)"] == "20/11/2025 08:30:00"
     assert answered["Người thực hiện"] == "Phạm Phi Long (long)" and answered["Mã hành động"] == "respond"
     assert "Ghi nhận" in answered["Hành động"]
-    for words in ("đơn vị: Sở Tài chính", "kênh: văn bản giấy", "loại trả lời: Đồng ý"):
+    for words in ("đơn vị: Sở Tài chính", "kênh: văn bản giấy", "loại trả lời: Đồng ý", "ghi chú: CV 12/STC"):
         assert words in answered["Chi tiết"], answered["Chi tiết"]
     assert [row["Mã băm"] for row in rows] == [event.hash for event in events]
     assert '"unit": "STC"' in answered["Chi tiết (JSON)"]

@@ -160,6 +160,8 @@ def _describe(event: Event, workflow: Workflow) -> dict[str, Any]:
         described = {"unit": event.unit_code, "kind": event.kind.value, "comments": len(event.comments),
                      "entered_by": event.entered_by, "channel": event.channel.value,
                      "late_accept": event.late_accept}
+        if event.note:  # staff's reference of an answer on paper ("Công văn số 812/STP"): who checks asks for it
+            described["note"] = event.note
         if event.proposals:
             described["proposals"] = len(event.proposals)
             decline = workflow.response.decline
