@@ -20,7 +20,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from models.audit import AuditEvent
 from notifications.documents import cells
-from notifications.documents.data import HANDLINGS, DocumentDataError, Handling, Proposal
+from notifications.documents.data import HANDLINGS, DocumentDataError, Handling, Proposal, ProposalField
+from notifications.documents.proposals import parse_money
 from notifications.documents.wording import load_wording
 
 VIETNAM_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -91,6 +92,7 @@ class FormSheet:
     forms: Sequence[Proposal]
 
 
+FIGURE_KINDS = frozenset({"number", "count", "money", "months"})  # the form's whole numbers
 _ATTACHED = " [tệp đính kèm số "  # how a file field's value names its stored file: the name is what people read
 
 
@@ -135,10 +137,22 @@ def _form_sheet(book: Workbook, forms: FormSheet) -> None:
     sheet = book.create_sheet(cells.sheet_title(forms.title, "Phiếu"))
     _header(sheet, [("STT", 6), ("Cơ quan, đơn vị", 24), *((header, 22) for _, header in forms.columns)])
     for index, form in enumerate(forms.forms, start=2):
-        values = {field.key or field.label: field.value.split(_ATTACHED)[0] for field in form.fields}
+        values = {field.key or field.label: _form_value(field) for field in form.fields}
         _row(sheet, index, [index - 1, form.unit, *(values.get(key, "") for key, _ in forms.columns)])
     sheet.auto_filter.ref = sheet.dimensions
-    cells.print_setup(sheet, title_rows=(1, 1), header="&A")
+    # A report has a column per field of every heading: across several pages, each repeats STT and the unit.
+    cells.print_setup(sheet, title_rows=(1, 1), title_columns="A:B", header="&A")
+
+
+def _form_value(field: ProposalField) -> cells.CellValue:
+    """A field as its cell holds it: a figure (a count, a sum of money) as a whole number Excel adds up, a file by
+    its name, anything else as the text given."""
+    text = field.value.split(_ATTACHED)[0]
+    if field.kind in FIGURE_KINDS:
+        amount = parse_money(text)  # "120000000", "120.000.000 đồng"
+        if amount is not None:
+            return amount
+    return text
 
 
 def _saved(book: Workbook) -> bytes:

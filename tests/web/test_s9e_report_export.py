@@ -1,5 +1,6 @@
 """The workbook of a report collection (seed 003), as a leader downloads it: every heading asks for "Nội dung báo
-cáo", so each column is named by its heading's number and holds that heading's text, never another's."""
+cáo", so each column is named by its heading's number and holds that heading's text, never another's; figures are
+numbers Excel adds up; printed across several pages, each repeats the unit's columns."""
 from __future__ import annotations
 
 import io
@@ -35,7 +36,9 @@ def test_each_headings_text_is_in_its_own_column_named_by_the_heading(ykien_app:
     assert row["Cơ quan, đơn vị"] == "Sở Công Thương"
     assert row["1. Nội dung báo cáo"] == "Đã ban hành 2 kế hoạch."
     assert row["2.4. Nội dung báo cáo"] == "Mở 3 lớp tập huấn ISO 9001."
-    assert row["3. Kinh phí ngân sách nhà nước"] == "120000000"
+    assert row["3. Kinh phí ngân sách nhà nước"] == 120000000  # figures are numbers Excel adds up
+    assert row["1. Số kế hoạch, quyết định, văn bản đã ban hành"] == 2
     for empty in ("2.1. Nội dung báo cáo", "2.2. Nội dung báo cáo", "II. Nội dung báo cáo"):
         assert row[empty] is None, empty
     assert len(set(header)) == len(header), "every column names its heading"
+    assert sheet.print_title_cols == "$A:$B", "printed across pages, each page repeats STT and the unit"
