@@ -38,3 +38,9 @@ def test_roles_are_said_in_the_words_of_the_account_pages(cli) -> None:  # type:
     listed = cli("user", "list").out
     assert "Lãnh đạo (chỉ xem)" in listed and "\tleader\t" not in listed
     assert cli("user", "list", "--json").json[0]["role"] == "leader"  # the code stays for machines
+
+
+def test_a_taken_login_is_said_before_a_password_is_asked_for(cli) -> None:  # type: ignore[no-untyped-def]
+    cli("user", "add", "canbo", "--name", "Phạm Phi Long", "--office", "TĐC", YKIEN_NEW_PASSWORD=PASSWORD)
+    taken = cli("user", "add", "canbo", "--name", "Người khác", "--role", "leader", expect=1, YKIEN_NEW_PASSWORD=None)
+    assert 'tài khoản "canbo" đã có' in taken.err and "mật khẩu" not in taken.err

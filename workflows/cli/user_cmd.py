@@ -59,11 +59,13 @@ def add(username: str = USERNAME_ARGUMENT, name: str = typer.Option(..., "--name
                                          help="Biến môi trường chứa mật khẩu (không đưa mật khẩu vào dòng lệnh)."),
         actor: str | None = ACTOR_OPTION, as_json: bool = JSON_OPTION) -> None:
     """Thêm tài khoản cán bộ; mật khẩu lấy từ biến môi trường, hoặc hỏi khi không có."""
-    from workflows.service.staff import add_user, checked_new_user
+    from workflows.service.staff import add_user, check_username_free, checked_new_user
 
     with guarded(as_json):
-        checked_new_user(username, name, role, office)  # a typo is said before anyone types a password twice
+        # A typo or a taken name is said before anyone types a password twice.
+        login = checked_new_user(username, name, role, office)[0]
         ykien = open_app(writes=True)
+        check_username_free(ykien, login)
         password = _password_from(password_env) or _typed_password(password_env)
         user = add_user(ykien, username, name, role, password, office, actor_name(actor))
     if as_json:

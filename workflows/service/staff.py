@@ -44,13 +44,25 @@ def add_user(app: App, username: str, display_name: str, role: str, password: st
         if office is not None:
             office = known_office(office, uow.offices.codes())
         if uow.staff.username_taken(username):
-            raise DomainError(f"username: tài khoản \"{username}\" đã có; chọn tên đăng nhập khác.", "user_exists")
+            raise _taken(username)
         user = uow.staff.add(username, display_name, parsed_role, office,
                              HASHER.hash(password), now)
         uow.audit.append(None, now, actor, [("user_added", {"username": username, "role": parsed_role.value,
                                                             "office": user.office})])
         uow.commit()
         return user
+
+
+def _taken(username: str) -> DomainError:
+    return DomainError(f"username: tài khoản \"{username}\" đã có; chọn tên đăng nhập khác.", "user_exists")
+
+
+def check_username_free(app: App, username: str) -> None:
+    """DomainError when the (checked, lower-case) username is taken: said before anyone types a password twice;
+    add_user checks it again in its transaction."""
+    with app.uow(read_only=True) as uow:
+        if uow.staff.username_taken(username):
+            raise _taken(username)
 
 
 def checked_new_user(username: str, display_name: str, role: str,
