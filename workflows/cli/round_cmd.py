@@ -400,6 +400,18 @@ def respond(
     def with_files(ykien, round_id: int, event, who: str, deliver: bool = True):
         return respond_with_files(ykien, round_id, event, uploads, who, deliver=deliver)
 
+    def late_named(ykien, round_id: int, event, who: str, deliver: bool = True):
+        """The command line names its own option for a late answer, as the API names its field."""
+        from workflows.engine.refusals import Refused
+        from workflows.service.commands import run_command
+
+        try:
+            return (with_files if uploads else run_command)(ykien, round_id, event, who, deliver=deliver)
+        except Refused as refusal:
+            if refusal.code != "round_closed":
+                raise
+            raise Refused(f"{refusal.message} Thêm --late để ghi nhận trả lời muộn.", refusal.code) from None
+
     def recorded(decision, status: str) -> str:  # whose answer, of what kind, late or not
         from models.unit_status import AnswerStatus, answer_labels
 
@@ -413,7 +425,7 @@ def respond(
         late = " (trễ hạn)" if found is not None and found.response_late else ""
         return f"Đã ghi nhận trả lời của {who}: {kind}{late}; trạng thái đợt: {status}."
 
-    _run(round_id, event, actor, as_json, recorded, opened=ykien, command=with_files if uploads else None)
+    _run(round_id, event, actor, as_json, recorded, opened=ykien, command=late_named)
 
 
 @app.command("extend")
