@@ -14,7 +14,7 @@ def audit_export(app: App, round_id: int) -> bytes:
     """The whole trail of the round (UTF-8 with BOM, for Excel); NotFound for an unknown round."""
     events, _ = audit_trail(app, round_id)
     workflow = get_workflow(round_brief(app, round_id).workflow)
-    lines = audit_lines(events, workflow, unit_names(app, round_id), app.tz)
+    lines = audit_lines(events, workflow, unit_names(app, round_id), app.tz, whole_lists=True)  # every unit reminded
     words = [AuditWords(capfirst(line.action), "; ".join(f"{d.label}: {d.value}" for d in line.details))
              for line in lines]
     return audit_csv(events, words)

@@ -109,6 +109,7 @@ class _Words:
     workflow: Workflow
     units: Mapping[str, str]
     tz: tzinfo
+    list_shown: int | None = LIST_SHOWN  # None: every item of a list (a file kept for the record)
 
     def plain(self, value: Any) -> str:
         """A value with no key-specific meaning: booleans, dates and moments in Vietnamese, lists and maps joined."""
@@ -124,10 +125,10 @@ class _Words:
             return "; ".join(f"{DETAIL_LABELS.get(str(k), str(k))}: {self.plain(v)}" for k, v in value.items())
         return str(value)
 
-    @staticmethod
-    def listed(items: Sequence[str], noun: str = "đơn vị") -> str:
-        if len(items) > LIST_SHOWN:
-            return f"{len(items)} {noun}: {', '.join(items[:LIST_SHOWN])}, …"
+    def listed(self, items: Sequence[str], noun: str = "đơn vị") -> str:
+        shown = self.list_shown
+        if shown is not None and len(items) > shown:
+            return f"{len(items)} {noun}: {', '.join(items[:shown])}, …"
         return ", ".join(items)
 
     def field_labels(self) -> dict[str, str]:
@@ -195,9 +196,10 @@ def _shown(key: str, value: Any, details: Mapping[str, Any]) -> bool:
 
 
 def audit_lines(events: Sequence[AuditEvent], workflow: Workflow, unit_names: Mapping[str, str],
-                tz: tzinfo) -> list[AuditLine]:
-    """Every event of the round's log, in order, told in words; the hash as stored, for the chain."""
-    words = _Words(workflow, unit_names, tz)
+                tz: tzinfo, *, whole_lists: bool = False) -> list[AuditLine]:
+    """Every event of the round's log, in order, told in words; the hash as stored, for the chain. A long list (the
+    units reminded) shows its first items, or every one with `whole_lists`."""
+    words = _Words(workflow, unit_names, tz, None if whole_lists else LIST_SHOWN)
     return [AuditLine(e.seq, e.at, words.unit(e.actor), action_title(e.action, workflow),
                       tuple(AuditDetail(words.label(k, v), words.value(k, v))
                             for k, v in e.details.items() if words.shown(k, v, e.details)),
