@@ -242,7 +242,7 @@ def test_subject_is_a_single_line(name: str) -> None:
         ("consultation/receipt", "Đã nhận ý kiến: V/v "),
         ("proposal_call/invitation", "V/v "),
         ("proposal_call/reminder_overdue", "Quá hạn: V/v "),
-        ("proposal_call/receipt", "Đã nhận đề xuất: V/v "),
+        ("proposal_call/receipt", "Đã nhận phiếu đề xuất: V/v "),
     ],
 )
 def test_subject_carries_the_kind_prefix_and_the_vv_line(name: str, prefix: str) -> None:
@@ -384,6 +384,7 @@ def test_receipt_lists_the_comments_received_with_markup_escaped_in_html() -> No
 # A kind ykien does not ship: only its terms, filled by hand (notifications never reads definitions).
 SURVEY_TERMS: dict[str, Any] = {
     "verb": "khảo sát",
+    "answer": "phiếu khảo sát",
     "topic": "khảo sát nhu cầu chuyển đổi số năm 2026",
     "response": "Phiếu khảo sát đã điền",
     "purpose": "tổng hợp nhu cầu, báo cáo UBND tỉnh Cao Bằng",
@@ -424,7 +425,7 @@ def test_a_kind_with_only_terms_composes_every_message(message: str, role: str) 
     if message == "invitation":
         assert SURVEY_TERMS["request"][role][-1] in email.text
     if message == "receipt":
-        assert email.subject == "Đã nhận khảo sát: V/v khảo sát nhu cầu"
+        assert email.subject == "Đã nhận phiếu khảo sát: V/v khảo sát nhu cầu"
         assert "3 Phiếu khảo sát" in email.text
 
 

@@ -74,7 +74,7 @@ def test_the_unit_page_offers_the_answer_without_forms_and_records_it_in_the_kin
     run_due(ykien_app)  # the receipt, queued with the answer
     [receipt] = [m for m in capture.messages if m["X-Ykien-Kind"] == "receipt"]
     assert f"đã nhận được {DECLINED} của quý cơ quan" in receipt.get_body(("plain",)).get_content()  # type: ignore[union-attr]
-    assert str(receipt["Subject"]).startswith(f"Đã nhận {DECLINED}: V/v đề xuất nhiệm vụ")  # not "Đã nhận đề xuất"
+    assert str(receipt["Subject"]).startswith(f"Đã nhận {DECLINED}: V/v đề xuất nhiệm vụ")  # not "Đã nhận phiếu đề xuất"
 
     again = unit_client.get(f"/r/{token}").text  # said, and the forms still there to propose after all
     assert 'id="declined"' in again and 'id="decline-form"' not in again and 'id="answer-form"' in again
@@ -126,7 +126,7 @@ def test_staff_and_the_api_record_it_the_grid_counts_and_filters_it_and_reminder
                                                               "proposals": [PROPOSAL]}).status_code == 200
     run_due(ykien_app)
     subjects = {str(m["X-Ykien-Unit"]): str(m["Subject"]) for m in capture.messages if m["X-Ykien-Kind"] == "receipt"}
-    assert subjects["SCT"].startswith("Đã nhận đề xuất: V/v") and subjects["STC"].startswith(f"Đã nhận {DECLINED}:")
+    assert subjects["SCT"].startswith("Đã nhận phiếu đề xuất: V/v") and subjects["STC"].startswith(f"Đã nhận {DECLINED}:")
 
     grid = staff.get(f"/rounds/{round_id}").text
     assert "Có đề xuất: 1" in grid and "Không có đề xuất: 2" in grid and "Chưa trả lời: 4" in grid
