@@ -27,6 +27,13 @@ def capfirst(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def lowfirst(text: str) -> str:
+    """A label inside a sentence: "hồ sơ thẩm định" for "Hồ sơ thẩm định"; a first word written in capitals
+    ("UBND", "KH&CN") keeps them."""
+    first = text.split(maxsplit=1)[0] if text.strip() else ""
+    return text[:1].lower() + text[1:] if first[1:] == first[1:].lower() else text
+
+
 def grouped(number: int) -> str:
     """5000 as Vietnamese write it: 5.000."""
     return f"{number:,}".replace(",", ".")

@@ -11,7 +11,7 @@ from fastapi.templating import Jinja2Templates
 
 from models import limits
 from models.moments import MOMENT_FORMAT, local_moment, when_due, when_happened
-from models.text import capfirst, grouped, whole_number
+from models.text import capfirst, grouped, lowfirst, whole_number
 from models.unit_status import ANSWER_LABELS, EMAIL_LABELS
 from workflows.definition import Capability
 from workflows.service.deadlines import read_date
@@ -94,6 +94,7 @@ ENV.globals["round_tabs"] = round_tabs
 
 
 ENV.filters["capfirst"] = capfirst
+ENV.filters["lowfirst"] = lowfirst
 
 
 def render(request: Request, template: str, context: dict[str, Any] | None = None,
