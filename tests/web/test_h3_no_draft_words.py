@@ -44,4 +44,4 @@ def test_a_workshop_is_not_told_of_drafts(ykien_app: App, staff: TestClient,
     submit_round(ykien_app, round_id, STAFF)
     documents = log_in(staff).get(f"/rounds/{round_id}/documents").text  # days later: a new session
     assert 'id="packages"' in documents
-    assert "Dự thảo đã lấy ý kiến" not in documents and "không gửi kèm dự thảo" not in documents
+    assert "gửi kèm</th>" not in documents and "không gửi kèm" not in documents  # no column of a draft sent with it

@@ -15,6 +15,7 @@ from models.audit import AuditEvent
 from models.consolidation import HANDLING_LABELS
 from models.moments import MOMENT_FORMAT
 from models.register import SOURCE_LABELS
+from models.text import lowfirst
 from models.unit_status import answer_labels
 from workflows.definition import Workflow
 from workflows.service.assignments import action_labels as task_action_labels
@@ -45,6 +46,8 @@ DETAIL_LABELS = {
     "no_draft_reason": "lý do không kèm dự thảo", "due": "hạn nộp", "late": "trễ hạn", "fields": "các mục đã nộp",
     "declined": "từ chối",
 }
+# Keys naming the file a round sends, told in its kind's word (terms.document).
+DRAFT_LABELS = {"draft_sha256": "SHA-256 {document}", "no_draft_reason": "lý do không kèm {document}"}
 # The same keys when they hold a list of numbers rather than a count (the comments one handling covered).
 NUMBERS_LABELS = {"comments": "ý kiến số", "proposals": "phiếu số", "sections": "mục"}
 CHANNELS = {"web": "đường dẫn trả lời", "paper": "văn bản giấy", "phone": "điện thoại", "email": "thư điện tử"}
@@ -140,6 +143,8 @@ class _Words:
         """The detail's label; a count of answers in the words of a kind whose answers are forms ("số báo cáo")."""
         if key == "proposals" and not isinstance(value, (list, tuple)) and self.workflow.response.kind == "proposals":
             return f"số {self.workflow.terms.answer}"
+        if key in DRAFT_LABELS:  # the file the round sends, in the kind's word ("hồ sơ thẩm định", not "dự thảo")
+            return DRAFT_LABELS[key].format(document=lowfirst(self.workflow.terms.document))
         return _label(key, value)
 
     def shown(self, key: str, value: Any, details: Mapping[str, Any]) -> bool:

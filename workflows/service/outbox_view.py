@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from models.db.outbox_repository import OutboxItem, OutboxMessage
 from models.errors import NotFound
+from workflows.definition import Workflow
 from workflows.service.app import App
 from workflows.service.assignments import RECEIPT_MESSAGE, REMINDER_MESSAGE
 
@@ -16,6 +17,15 @@ KIND_LABELS = {"invitation": "Thư phát hành",  # of every kind: a call, a rep
                "extension": "Thông báo gia hạn", "receipt": "Xác nhận đã nhận trả lời",
                # the mail of the tasks given to named units (a workshop's papers)
                REMINDER_MESSAGE: "Đôn đốc nhiệm vụ được giao", RECEIPT_MESSAGE: "Xác nhận đã nhận kết quả nhiệm vụ"}
+TASK_MESSAGES = frozenset({REMINDER_MESSAGE, RECEIPT_MESSAGE})
+
+
+def kind_labels_of(workflow: Workflow) -> dict[str, str]:
+    """The kinds of mail a round of this kind can send, for the outbox's filter: the mail of assigned tasks only for
+    a kind that assigns tasks (a workshop), so an appraisal's filter offers no "Đôn đốc nhiệm vụ được giao"."""
+    return {kind: label for kind, label in KIND_LABELS.items() if workflow.assignments or kind not in TASK_MESSAGES}
+
+
 STATUS_LABELS = {"queued": "Đang chờ gửi", "sent": "Đã gửi", "failed": "Gửi lỗi"}
 PER_PAGE = 100
 _LINK = re.compile(r"(/r/)[A-Za-z0-9_-]{8,}")

@@ -58,7 +58,14 @@ from workflows.service.errors import FormErrors
 from workflows.service.invitation_preview import PLACEHOLDER_LINK, preview_invitation
 from workflows.service.jobs import JobControl, JobOutcome, mail_counter, running_job, runs_in_background, start_job
 from workflows.service.offices import office_codes, offices
-from workflows.service.outbox_view import KIND_LABELS, STATUS_LABELS, MessageNotFound, outbox_message, outbox_page
+from workflows.service.outbox_view import (
+    KIND_LABELS,
+    STATUS_LABELS,
+    MessageNotFound,
+    kind_labels_of,
+    outbox_message,
+    outbox_page,
+)
 from workflows.service.registry import get_workflow, shipped_workflows
 from workflows.service.rounds import NewRound, create_round, default_subject, default_workflow_name
 from workflows.service.unit_lookup import UnitChoice, find_answering_unit, search_answering_units, unit_names_of
@@ -550,10 +557,11 @@ def outbox_list(request: Request, round_id: IdPath, status: str = "", kind: str 
     app = ykien(request)
     context = _tab_context(app, round_id, user, "outbox")
     status = status if status in STATUS_LABELS else ""
-    kind = kind if kind in KIND_LABELS else ""
+    offered = kind_labels_of(context["workflow"])
+    kind = kind if kind in offered else ""
     result = outbox_page(app, round_id, status or None, kind or None, page_number(page))
     return render(request, "round_outbox.html", {**context, "result": result, "status": status, "kind": kind,
-                                                 "kind_labels": KIND_LABELS, "status_labels": STATUS_LABELS})
+                                                 "kind_labels": offered, "status_labels": STATUS_LABELS})
 
 
 @router.get("/rounds/{round_id:int}/outbox/{message_id:int}")
