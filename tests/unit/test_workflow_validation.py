@@ -61,7 +61,7 @@ draft:
 circulating:
   title: "Đang lấy ý kiến"
   timers:
-    - { name: "remind_before", at: "deadline - 2 working days", effects: ["remind_pending"] }
+    - { name: "remind_before", title: "Nhắc trước hạn", at: "deadline - 2 working days", effects: ["remind_pending"] }
     - { name: "close", at: "deadline", time: "24:00", event: "deadline_passed" }
   transitions:
     respond: { effects: ["record_response"] }
@@ -215,9 +215,12 @@ FIXTURE_PROBLEMS: dict[str, list[tuple[int, int, str, str]]] = {
         (15, 9, '{ name: "remind"', 'bộ hẹn giờ "remind" không có event cũng không có effects'),
         (16, 64, '"close"', 'sự kiện "close" của bộ hẹn giờ không có chuyển trạng thái trong trạng thái "circulating"'),
         (17, 17, '"close"', 'tên bộ hẹn giờ "close" bị dùng hai lần trong trạng thái này'),
+        (18, 9, '{ name: "late"', 'bộ hẹn giờ "late" thiếu title: hãy đặt tên tiếng Việt'),
         (18, 29, '"deadline - two days"', 'mốc thời gian "deadline - two days" không hợp lệ: "two days" không phải '
                                           "số ngày"),
+        (19, 9, '{ name: "nag"', 'bộ hẹn giờ "nag" thiếu title'),
         (19, 28, '"deadline, repeat', "có 'repeat every' nhưng thiếu 'at most N times': bộ hẹn giờ sẽ lặp lại mãi"),
+        (20, 9, '{ name: "noon"', 'bộ hẹn giờ "noon" thiếu title'),
         (20, 47, '"25:00"', 'giờ "25:00" không hợp lệ: hãy viết "HH:MM"'),
     ],
     "unknown_names.yaml": [
@@ -504,7 +507,7 @@ def test_mermaid_output_is_deterministic_for_the_real_definitions() -> None:
 
 # --- timers that can never fire --------------------------------------------------------------------
 
-OVERDUE_TIMER = '    - { name: "remind_overdue", at: "%s", effects: ["remind_overdue"] }\n'
+OVERDUE_TIMER = '    - { name: "remind_overdue", at: "%s", effects: ["remind_overdue"], title: "Nhắc quá hạn" }\n'
 
 
 def with_overdue(at: str = "1 working day after deadline", close_at: str = "deadline") -> str:
@@ -529,11 +532,12 @@ def test_an_overdue_reminder_after_a_close_at_the_deadline_can_never_fire() -> N
 OLD_CONSULTATION_TIMERS = """\
   circulating:
     timers:
-      - { name: "remind_before", at: "deadline - 2 working days", time: "08:00", effects: ["remind_pending"] }
+      - { name: "remind_before", title: "Nhắc trước hạn", at: "deadline - 2 working days", time: "08:00", effects: ["remind_pending"] }
       - name: "remind_overdue"
         at: "1 working day after deadline, repeat every 2 working days, at most 3 times"
         time: "08:00"
         effects: ["remind_overdue"]
+        title: "Nhắc quá hạn"
       - { name: "close", at: "%s", time: "24:00", event: "deadline_passed" }
 """
 
@@ -621,7 +625,7 @@ states:
     title: "Đang lấy ý kiến"
     allows: ["answer", "remind"]
     timers:
-      - { name: "remind_before", at: "deadline - 2 working days", effects: ["remind_pending"] }
+      - { name: "remind_before", title: "Nhắc trước hạn", at: "deadline - 2 working days", effects: ["remind_pending"] }
       - { name: "close", at: "closing", time: "24:00", event: "deadline_passed" }
     transitions:
       respond: { effects: ["record_response", "send_receipt"] }

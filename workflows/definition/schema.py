@@ -651,9 +651,17 @@ class Workflow(DefinitionModel):
                      if key in self.dates)
 
     def timer_title(self, name: str) -> str:
-        """The Vietnamese title of a timer of any state (its name when it has none)."""
+        """The Vietnamese title of a timer of any state: its own, else the title of the event it fires ("Hết hạn");
+        its name only for a timer the definition no longer has (validation requires a title of the others)."""
         timer = self.any_timer(name)
-        return name if timer is None else timer.title or timer.name
+        if timer is None:
+            return name
+        if timer.title:
+            return timer.title
+        if timer.event is not None and timer.event in self.events:
+            title = self.events[timer.event]
+            return title[:1].upper() + title[1:]
+        return timer.name
 
     def state(self, name: str) -> StateDef:
         """The state called name (KeyError if none)."""

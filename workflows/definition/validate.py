@@ -744,6 +744,11 @@ class _Semantics:
                     self.report((*path, "name"), f"tên bộ hẹn giờ \"{name}\" bị dùng hai lần trong trạng thái này")
                 seen.setdefault(name, i)
             event = timer.get("event")
+            if event is None and timer.get("effects") and not timer.get("title"):
+                # Staff read a timer by its title (round page, timeline, audit); one that fires an event takes the
+                # event's title, one that only runs effects has nothing Vietnamese to show but its name.
+                self.report(path, f"bộ hẹn giờ \"{name}\" thiếu title: hãy đặt tên tiếng Việt cán bộ đọc trên trang "
+                                  "của đợt và trong nhật ký, ví dụ title: \"Nhắc trước hạn\"")
             if isinstance(event, str):
                 if not self.check_event((*path, "event"), event):
                     pass

@@ -113,7 +113,7 @@ TASK_REMINDER = "task-reminder:"  # a task's reminder among the timers: not a ti
 
 
 def timer_titles(workflow: Workflow) -> dict[str, str]:
-    titles = {t.name: t.title or t.name for s in workflow.states.values() for t in s.timers}
+    titles = {t.name: workflow.timer_title(t.name) for s in workflow.states.values() for t in s.timers}
     return titles | {f"{TASK_REMINDER}{key}": f"Nhắc nhiệm vụ: {task.title}"
                      for key, task in workflow.assignments.items()}
 
