@@ -71,6 +71,9 @@ class CommentView:
     section: str | None
     text: str | None
     proposed_wording: str | None
+    # The filled forms of a form kind's answer, key -> value as stored (on the answer's first line only), so a
+    # reader of `round show` sees what a form said, not only that one came.
+    proposals: tuple[dict[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -200,7 +203,8 @@ class ResponseRepository:
             .where(ResponseRow.round_id == round_id, ResponseRow.draft_version == draft_version, _LATEST_REVISION)
             .order_by(RecipientRow.id, CommentRow.position)).all()
         return [CommentView(code, name, r.revision, r.kind, r.received_at, r.late, r.entered_by, r.channel,
-                            c.section if c else None, c.text if c else None, c.proposed_wording if c else None)
+                            c.section if c else None, c.text if c else None, c.proposed_wording if c else None,
+                            stored_proposals(r.proposal) if c is None else ())
                 for code, name, r, c in rows]
 
     def latest_answers(self, round_id: int, draft_version: int) -> list[UnitAnswer]:

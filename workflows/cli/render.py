@@ -14,6 +14,8 @@ from models.moments import local_moment, when_due
 from models.text import capfirst
 from models.unit_status import EMAIL_LABELS, AnswerStatus
 from workflows.cli.common import console, plain, say
+from workflows.definition.schema import ResponseSpec
+from workflows.service.attachments import shown_value
 from workflows.service.registry import get_workflow
 
 # Columns whose cells are codes or dates: cut to "04/12/…" or "P-NUNGT…" they say nothing (and a unit code is what
@@ -126,11 +128,31 @@ def render_round(view, comments, tz: ZoneInfo, mail_problems: Sequence | None = 
         said = {u.unit_code: view.answer_label(u) for u in view.units} if workflow.response.decline else {}
         for c in comments:
             where = f"[{c.section}] " if c.section else ""
-            what = c.text if c.text else (terms.agreed if c.kind == "agree"
-                                          else f"({said.get(c.unit_code) or terms.answer})")
+            if c.text:
+                what = c.text
+            elif c.kind == "agree":
+                what = terms.agreed
+            elif c.unit_code in said or not c.proposals:  # the forms themselves follow, field by field
+                what = f"({said.get(c.unit_code) or terms.answer})"
+            else:
+                what = ""
             late = " (trễ hạn)" if c.late else ""
-            say(f"- {c.unit_name}{late}: {where}{what}" +
+            say(f"- {c.unit_name}{late}:{' ' if where or what else ''}{where}{what}" +
                 (f" → đề xuất: {c.proposed_wording}" if c.proposed_wording else ""))
+            for number, form in enumerate(c.proposals, start=1):
+                render_form(workflow.response, form, number if len(c.proposals) > 1 else None)
+
+
+def render_form(response: ResponseSpec, values: dict[str, str], number: int | None) -> None:
+    """One filled form under its unit's line: each filled field by its label, in form order ("Kết luận thẩm định:
+    Đạt yêu cầu"), a file by its name and size."""
+    if number is not None:
+        say(f"  Phiếu {number}:")
+    indent = "    " if number is not None else "  "
+    for field in response.fields:
+        value = values.get(field.key, "").strip()
+        if value:
+            say(f"{indent}{field.label}: {shown_value(field, value)}")
 
 
 def render_mail_problems(problems: Sequence) -> None:
