@@ -1,0 +1,62 @@
+"""A round of a department's own kind, "Thẩm định hồ sơ" (tests/fixtures/s9g_appraisal, in the home's workflows
+folder), on the command line: validate, create, launch, an answer on the kind's form, the reminder two working days
+before and the close at a frozen clock (`ykien tick` at YKIEN_NOW), the package.
+
+`round show` tells what each form said, field by field under the kind's labels, and `--json` carries the forms
+(`responses[].proposals`): a form kind's answers are not only "(ý kiến thẩm định)" there.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+import zipfile
+from pathlib import Path
+
+from minimal_pdf import minimal_pdf
+
+from notifications.testing import SmtpCapture
+
+KIND_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "s9g_appraisal"
+OPINION = {"conclusion": "Đạt, cần chỉnh sửa, bổ sung", "findings": "Hồ sơ đủ thành phần; dự toán mục 3 chưa khớp.",
+           "requests": "Bổ sung bảng đối chiếu kinh phí."}
+
+
+def test_an_appraisal_round_runs_on_the_cli_and_round_show_tells_what_each_form_said(  # type: ignore[no-untyped-def]
+        cli, capture: SmtpCapture, tmp_path: Path) -> None:
+    folder = cli.home / "workflows"
+    shutil.copytree(KIND_DIR, folder, dirs_exist_ok=True)
+    assert cli("workflow", "validate", str(folder / "appraisal.yaml"), "--json").json == {"valid": True,
+                                                                                         "problems": []}
+    draft = tmp_path / "ho-so.pdf"
+    draft.write_bytes(minimal_pdf(b"ho so tham dinh"))
+    cli.at("2025-11-20T09:00")
+    created = cli("round", "create", "--workflow", "appraisal", "--title", "Hồ sơ nhiệm vụ KH&CN cấp tỉnh năm 2025",
+                  "--office", "QLKH", "--deadline", "05/12/2025", "--draft", str(draft),
+                  "--unit", "SCT", "--unit", "STC", "--unit", "SYT", "--contact-name", "Ông Phạm Phi Long",
+                  "--contact-phone", "0912130290", "--signer-name", "Nông Thị Thanh Huyền", "--json").json
+    round_id = str(created["id"])
+    cli("round", "launch", round_id)
+    opinion = tmp_path / "y-kien.json"
+    opinion.write_text(json.dumps(OPINION, ensure_ascii=False), encoding="utf-8")
+    cli("round", "respond", round_id, "SCT", "--proposal-file", str(opinion), "--channel", "paper")
+
+    cli.at("2025-12-03T08:30")  # Wednesday: two working days before Friday 05/12
+    cli("tick")
+    reminded = sorted(str(m["X-Ykien-Unit"]) for m in capture.messages if m["X-Ykien-Kind"] == "reminder_before")
+    assert reminded == ["STC", "SYT"]
+    cli.at("2025-12-06T08:00")
+    cli("tick")
+
+    shown = cli("round", "show", round_id, "--json").json
+    assert (shown["status"], shown["status_title"]) == ("appraised", "Đã nhận ý kiến thẩm định")
+    [answer] = shown["responses"]
+    assert answer["unit_code"] == "SCT" and answer["proposals"] == [OPINION]
+    text = cli("round", "show", round_id).out
+    assert "- Sở Công Thương:\n  Kết luận thẩm định: Đạt, cần chỉnh sửa, bổ sung\n" in text
+    assert "  Nội dung đề nghị chỉnh sửa, bổ sung: Bổ sung bảng đối chiếu kinh phí.\n" in text
+    assert "(ý kiến thẩm định)" not in text and "appraisal_due" not in text
+
+    package = cli("round", "submit", round_id, "--json").json
+    with zipfile.ZipFile(package["path"]) as archive:
+        assert archive.namelist() == ["tong-hop-y-kien-tham-dinh.xlsx"]
+    assert cli("round", "show", round_id, "--json").json["status"] == "result_sent"

@@ -1,0 +1,139 @@
+"""A round of a department's own kind, "Thẩm định hồ sơ" (tests/fixtures/s9g_appraisal, read from the folder
+YKIEN_WORKFLOWS_DIR names), through the real web app, a real SQLite database and a loopback SMTP server.
+
+Its states are its own (preparing, under_appraisal, appraised, result_sent) and the file it sends is a dossier, not
+a draft: the unit's page calls that file by the kind's word ("Toàn văn hồ sơ thẩm định", "Tải hồ sơ thẩm định"), the
+receipt's subject names the answer ("Đã nhận ý kiến thẩm định", not "Đã nhận thẩm định"), the documents tab lists
+what was sent out without a consultation's "Hồ sơ trình" and "Dự thảo đã lấy ý kiến", the outbox filter offers no
+workshop's task mail, and no page shows a state's, a timer's or the kind's code.
+"""
+from __future__ import annotations
+
+import io
+import re
+import shutil
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import docx
+import pytest
+from fastapi.testclient import TestClient
+from staff_site import STAFF, log_in, staff, template_home, ykien_app  # noqa: F401
+from test_recipient_page import links
+
+from config.clock import FrozenClock
+from models.rounds import RecipientRole
+from notifications.testing import SmtpCapture
+from workflows.engine.events import Launch
+from workflows.service.app import App
+from workflows.service.rounds import Addressee, NewRound, create_round, execute
+from workflows.service.steps import run_step
+from workflows.service.submission import submit_round
+from workflows.service.sweep import run_due
+from workflows.service.views import round_view
+from workflows.web.app import create_web_app
+from workflows.web.security import link_csrf
+
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+KIND_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "s9g_appraisal"
+TITLE = "Hồ sơ đề nghị công nhận kết quả nhiệm vụ KH&CN cấp tỉnh năm 2025"
+OPINION = {"conclusion": "Đạt, cần chỉnh sửa, bổ sung", "findings": "Hồ sơ đủ thành phần; dự toán mục 3 chưa khớp.",
+           "requests": "Bổ sung bảng đối chiếu kinh phí."}
+CODES = ("preparing", "under_appraisal", "appraised", "result_sent", "remind_experts", "appraisal_due",
+         "appraisal_opinions", "send_result", "deadline_passed")
+
+
+@pytest.fixture(autouse=True)
+def department(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path_factory.mktemp("kinds")
+    shutil.copytree(KIND_DIR, folder, dirs_exist_ok=True)
+    monkeypatch.setenv("YKIEN_WORKFLOWS_DIR", str(folder))
+    return folder
+
+
+def dossier(tmp_path: Path) -> Path:
+    document = docx.Document()
+    document.add_heading("Thuyết minh nhiệm vụ", 1)
+    document.add_paragraph("Nội dung hồ sơ đề nghị thẩm định.")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    path = tmp_path / "ho-so.docx"
+    path.write_bytes(buffer.getvalue())
+    return path
+
+
+def launch(app: App, tmp_path: Path) -> int:
+    new = NewRound(title=TITLE, subject="", workflow="appraisal", office="TĐC", deadline=date(2025, 12, 5),
+                   addressees=(Addressee(units=("SCT", "STC", "SYT")),
+                               Addressee(units=("LMHTX",), role=RecipientRole.INFORM)),
+                   contact_name="Ông Phạm Phi Long", contact_phone="0912 130 290",
+                   signer_name="Nông Thị Thanh Huyền", draft_path=dossier(tmp_path))
+    round_id = create_round(app, new, STAFF)
+    execute(app, round_id, Launch(), STAFF)
+    run_step(app, "circulate", round_id=round_id)
+    return round_id
+
+
+def visible(html: str) -> str:
+    """The page's text and attribute values people see or hear, without scripts, styles and form field names."""
+    html = re.sub(r"<(script|style)\b.*?</\1>", "", html, flags=re.S)
+    html = re.sub(r'\s(name|id|value|href|action|class|for|data-[a-z-]+|aria-describedby|form)="[^"]*"', "", html)
+    return re.sub(r"<[^>]+>", " ", html)
+
+
+def speaks_no_code(html: str, where: str) -> None:
+    text = visible(html)
+    for code in CODES:
+        assert not re.search(rf"\b{code}\b", text), f"{where} shows {code!r}"
+
+
+def test_the_units_page_calls_the_dossier_by_the_kinds_word(ykien_app: App, capture: SmtpCapture,
+                                                            tmp_path: Path) -> None:
+    launch(ykien_app, tmp_path)
+    token = links(capture)["SCT"]
+    page = TestClient(create_web_app(ykien_app)).get(f"/r/{token}").text
+    assert '<h2 id="draft-heading">Hồ sơ thẩm định</h2>' in page
+    assert "Toàn văn hồ sơ thẩm định" in page and "Tải hồ sơ thẩm định: ho-so.docx" in page
+    assert "dự thảo" not in visible(page).lower()
+
+
+def test_a_round_of_the_kind_runs_to_its_result_with_pages_in_its_words(
+        ykien_app: App, staff: TestClient, capture: SmtpCapture, clock: FrozenClock, tmp_path: Path) -> None:
+    round_id = launch(ykien_app, tmp_path)
+    token = links(capture)["SCT"]
+    unit = TestClient(create_web_app(ykien_app))
+    form = {"csrf_token": link_csrf(ykien_app, token), "action": "send", "answer": "proposals",
+            **{f"p_{key}": value for key, value in OPINION.items()}}
+    sent = unit.post(f"/r/{token}", data=form, follow_redirects=False)
+    assert sent.status_code == 303, sent.text
+    run_due(ykien_app)
+    [receipt] = [m for m in capture.messages if m["X-Ykien-Kind"] == "receipt"]
+    assert str(receipt["Subject"]).startswith("Đã nhận ý kiến thẩm định: V/v đề nghị thẩm định hồ sơ")
+
+    clock.set(datetime(2025, 12, 3, 9, 0, tzinfo=TZ))  # two working days before Friday 05/12: the reminder
+    run_due(ykien_app)
+    reminded = sorted(str(m["X-Ykien-Unit"]) for m in capture.messages if m["X-Ykien-Kind"] == "reminder_before")
+    assert reminded == ["STC", "SYT"]
+    clock.set(datetime(2025, 12, 6, 8, 0, tzinfo=TZ))
+    run_due(ykien_app)
+    assert round_view(ykien_app, round_id).state.status == "appraised"
+    submit_round(ykien_app, round_id, STAFF)
+    assert round_view(ykien_app, round_id).state.status == "result_sent"
+
+    log_in(staff)
+    documents = staff.get(f"/rounds/{round_id}/documents").text
+    assert "<h2>Hồ sơ gửi đi</h2>" in documents and "Hồ sơ trình" not in documents
+    assert '<th scope="col">Hồ sơ thẩm định gửi kèm</th>' in documents and "Dự thảo" not in documents
+    outbox = staff.get(f"/rounds/{round_id}/outbox").text
+    assert "Nhắc trước hạn" in outbox and "Đôn đốc nhiệm vụ được giao" not in outbox
+    for tab in ("", "/timeline", "/documents", "/audit", "/responses", "/outbox"):
+        page = staff.get(f"/rounds/{round_id}{tab}")
+        assert page.status_code == 200, tab
+        speaks_no_code(page.text, tab or "the round's page")
+    timeline = visible(staff.get(f"/rounds/{round_id}/timeline").text)
+    assert "Nhắc trước hạn thẩm định" in timeline and "Hết hạn thẩm định" in timeline
+    assert "SHA-256 hồ sơ thẩm định" in visible(staff.get(f"/rounds/{round_id}/audit").text)
+    dashboard = staff.get("/").text
+    assert "Đã gửi kết quả thẩm định" in dashboard and "Thẩm định hồ sơ" in dashboard
+    speaks_no_code(dashboard, "the dashboard")
