@@ -9,6 +9,7 @@ twice, a tab, and text typed in decomposed Unicode (NFD), which loads as NFC. Pu
 """
 from __future__ import annotations
 
+import re
 import shutil
 import unicodedata
 from datetime import UTC, datetime
@@ -163,3 +164,15 @@ def test_the_outbox_filter_offers_the_mail_of_assigned_tasks_only_to_a_kind_that
     assert "Đôn đốc nhiệm vụ được giao" not in offered.values()
     assert {"invitation", "reminder_before", "receipt"} <= set(offered)
     assert "Đôn đốc nhiệm vụ được giao" in kind_labels_of(get_workflow("workshop")).values()
+
+
+def test_the_readme_tells_how_to_write_states_of_ones_own_with_every_name_ykien_registers() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    start = readme.index("### A kind with states of its own")
+    section = readme[start:readme.index("\n## ", start)]
+    registry = engine_registry()
+    named = set(re.findall(r"`([a-z_]+)`", section))
+    assert registry.effects <= named and registry.guards <= named, sorted((registry.effects | registry.guards) - named)
+    assert "tests/fixtures/s9g_appraisal/" in section and KIND.is_file()
+    for timer in appraisal().state("under_appraisal").timers:  # the example timers are the fixture's
+        assert f'name: "{timer.name}", title: "{timer.title}", at: "{timer.at}"' in " ".join(section.split())
