@@ -12,6 +12,7 @@ import shutil
 import zipfile
 from pathlib import Path
 
+import docx
 from minimal_pdf import minimal_pdf
 
 from notifications.testing import SmtpCapture
@@ -19,6 +20,13 @@ from notifications.testing import SmtpCapture
 KIND_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "s9g_appraisal"
 OPINION = {"conclusion": "Đạt, cần chỉnh sửa, bổ sung", "findings": "Hồ sơ đủ thành phần; dự toán mục 3 chưa khớp.",
            "requests": "Bổ sung bảng đối chiếu kinh phí."}
+
+
+def docx_text(path: Path) -> str:
+    """The letter's paragraphs, those of its layout tables too (the letterhead, "Nơi nhận:", the signature)."""
+    document = docx.Document(str(path))
+    cells = [p.text for table in document.tables for row in table.rows for cell in row.cells for p in cell.paragraphs]
+    return "\n".join([p.text for p in document.paragraphs] + cells)
 
 
 def test_an_appraisal_round_runs_on_the_cli_and_round_show_tells_what_each_form_said(  # type: ignore[no-untyped-def]
@@ -36,6 +44,12 @@ def test_an_appraisal_round_runs_on_the_cli_and_round_show_tells_what_each_form_
                   "--contact-phone", "0912130290", "--signer-name", "Nông Thị Thanh Huyền", "--json").json
     round_id = str(created["id"])
     cli("round", "launch", round_id)
+    cli("round", "documents", round_id, "--out", str(tmp_path / "vb"))
+    letter = docx_text(tmp_path / "vb" / "cong-van-de-nghi-tham-dinh.docx")
+    assert "trân trọng gửi Quý cơ quan hồ sơ nhiệm vụ KH&CN cấp tỉnh năm 2025 và đề nghị" in letter  # its own wording
+    assert "- Lãnh đạo Sở;" in letter and "UBND tỉnh (báo cáo)" not in letter  # its own receivers
+    reminder = docx_text(tmp_path / "vb" / "cong-van-don-doc-tham-dinh.docx")
+    assert "UBND tỉnh (báo cáo)" not in reminder and "dự thảo" not in reminder and "góp ý" not in reminder
     opinion = tmp_path / "y-kien.json"
     opinion.write_text(json.dumps(OPINION, ensure_ascii=False), encoding="utf-8")
     cli("round", "respond", round_id, "SCT", "--proposal-file", str(opinion), "--channel", "paper")

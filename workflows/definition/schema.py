@@ -399,6 +399,9 @@ class DocumentDef(DefinitionModel):
     # An earlier numbered document of the kind this one cites by its number and date (the reminder cites the
     # request letter; the synthesis table is "Kèm theo" the tờ trình).
     cites: Name | None = None
+    # The letter's "Nơi nhận:" besides "Như trên" and "Lưu: VT, <phòng>" (["Lãnh đạo Sở"] for a letter the UBND
+    # tỉnh need not see); absent, the builder's own (a consultation's letter: "UBND tỉnh (báo cáo)", "Lãnh đạo Sở").
+    receivers: list[Annotated[str, Field(min_length=1)]] | None = None
 
 
 class SilenceRule(DefinitionModel):

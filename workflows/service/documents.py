@@ -53,6 +53,7 @@ DRAFT_KINDS = ("Kế hoạch", "Quyết định", "Quy chế", "Quy định", "�
 ROLE_NOTES = {RecipientRole.PUBLISH: "để đăng tải", RecipientRole.INFORM: "để biết"}
 COLLECTIVE_GROUP_SIZE = 4  # a group addressed whole is named by its label from this many units on
 DEFAULT_CC = ["UBND tỉnh (báo cáo)", "Lãnh đạo Sở"]
+
 INTERNAL_GROUP = "don-vi-thuoc-so"  # the directory group of the Sở's own offices and units (seed 001, item 2)
 MINISTRY = "Bộ Khoa học và Công nghệ"
 EXTERNAL_NAMED_AT_MOST = 3  # more addressee lines than this are called "các cơ quan, đơn vị" in a letter's body
@@ -413,6 +414,10 @@ class Job:
     def province(self) -> docs.Issuer:
         return province(self.app)
 
+def receivers(job: Job, default: list[str]) -> list[str]:
+    """The "Nơi nhận:" of the document: the kind's own (`receivers:` of its entry in `documents:`) or the builder's."""
+    return list(job.document.receivers) if job.document.receivers is not None else default
+
 
 def request_letter_data(job: Job) -> docs.RequestLetterData:
     facts = job.facts
@@ -433,7 +438,8 @@ def request_letter_data(job: Job) -> docs.RequestLetterData:
         draft_title=state.title, asks=asks or [f"Nghiên cứu, đóng góp ý kiến đối với dự thảo {state.title}."],
         attachment_note=f"{kind} gửi kèm theo Công văn này", deadline=state.deadline,
         contact_name=details.contact_name, contact_title=details.contact_title, contact_phone=details.contact_phone,
-        silence_is_agreement=state.silence_is_agreement, cc=DEFAULT_CC, signer=_signer(facts), draft_kind=kind)
+        silence_is_agreement=state.silence_is_agreement, cc=receivers(job, DEFAULT_CC), signer=_signer(facts),
+        draft_kind=kind)
 
 
 def _in_sentence(labels: list[str]) -> str:
@@ -480,7 +486,7 @@ def build_call_letter(job: Job) -> bytes:
         department_address=str(inputs.get("department_address", "")),
         department_email=str(inputs.get("department_email", "")), deadline=state.deadline,
         form=_form_name(facts.workflow), contact_name=details.contact_name, contact_title=details.contact_title,
-        contact_phone=details.contact_phone, cc=DEFAULT_CC, signer=_signer(facts),
+        contact_phone=details.contact_phone, cc=receivers(job, DEFAULT_CC), signer=_signer(facts),
         internal_units=(internal[0] if len(internal) == 1 else DEFAULT_GROUPS[INTERNAL_GROUP]) if internal else None,
         internal_office=(inputs.get("internal_office") or f"Phòng {state.office}") if internal else None,
         publishers=[item.label for item in publishers],
@@ -525,7 +531,7 @@ def build_reminder_letter(job: Job) -> bytes:
         response=_term(job.app, terms.response, state), awaited=_term(job.app, terms.awaited["comment"], state),
         purpose=_term(job.app, terms.purpose, state),
         contact_name=details.contact_name, contact_title=details.contact_title, contact_phone=details.contact_phone,
-        cc=["Lãnh đạo Sở"], signer=_signer(facts))
+        cc=receivers(job, ["Lãnh đạo Sở"]), signer=_signer(facts))
     return docs.render_reminder_letter(data, wording_dir=job.wording_dir)
 
 
@@ -668,7 +674,7 @@ def build_submission(job: Job) -> bytes:
         silence_is_agreement=counts_silence(facts.workflow, state),
         comments_accepted=count[Handling.ACCEPTED], comments_partly_accepted=count[Handling.PARTLY_ACCEPTED],
         comments_not_accepted=count[Handling.NOT_ACCEPTED], comments_noted=count[Handling.NOTED],
-        attachments=_package_attachments(facts, job.key), cc=["Lãnh đạo Sở"], signer=_signer(facts),
+        attachments=_package_attachments(facts, job.key), cc=receivers(job, ["Lãnh đạo Sở"]), signer=_signer(facts),
         request_letter=_citation(job) if state.launched_at else None,
         published_on_portal=any(u.role == RecipientRole.PUBLISH.value for u in facts.units),
         draft_kind=draft_kind(state.title), issued_title=issued)
@@ -763,7 +769,7 @@ def proposal_list_data(job: Job) -> docs.ProposalListData:
         issuer=issuer(job.app),
         head=_head(job, facts.inputs.get("report_subject") or facts.purpose, facts.today),
         call_subject=facts.purpose, ministry_letter=_ministry_letter_or_generic(facts), proposals=facts.proposals,
-        cc=DEFAULT_CC, signer=_signer(facts), ministry=MINISTRY,
+        cc=receivers(job, DEFAULT_CC), signer=_signer(facts), ministry=MINISTRY,
         call_letter=_call_letter(job) if state.launched_at else None, deadline=state.deadline,
         form=_form_name(facts.workflow), declined_units=_declined(facts), proposer_key=facts.workflow.response.proposer,
         declined_answer=facts.workflow.terms.received.get("agree", ""))
@@ -800,14 +806,15 @@ def zero_response_data(job: Job) -> docs.ZeroResponseReportData:
     place = job.app.settings.place_name
     reply = docs.MinistryReplyDraft(
         issuer=province(job.app), head=docs.LetterHead("KGVX", subject, drafted_on=facts.today), ministry=MINISTRY,
-        ministry_letter=_ministry_letter_or_generic(facts), cc=[job.app.settings.issuer_name, "Lưu: VT, KGVX"],
+        ministry_letter=_ministry_letter_or_generic(facts),
+        cc=receivers(job, [job.app.settings.issuer_name, "Lưu: VT, KGVX"]),
         signer=docs.Signer(title="PHÓ CHỦ TỊCH", name="", on_behalf="CHỦ TỊCH", collective="ỦY BAN NHÂN DÂN"))
     return docs.ZeroResponseReportData(
         issuer=issuer(job.app), head=_head(job, subject, facts.today),
         recipient=f"Ủy ban nhân dân tỉnh {place}", references=references, call_purpose=facts.purpose,
         call_letter=call, deadline=state.deadline, closed_on=facts.answers_ended_on,
         recommendation=_recommendation(facts),
-        cc=["Lãnh đạo Sở"], signer=_signer(facts), reply=reply,
+        cc=receivers(job, ["Lãnh đạo Sở"]), signer=_signer(facts), reply=reply,
         units_asked=sum(1 for u in facts.units if u.answer is not AnswerStatus.NOT_ASKED),
         considerations=list(inputs.get("considerations") or []),
         declined_units=_declined(facts), declined_answer=facts.workflow.terms.received.get("agree", ""))
