@@ -24,6 +24,7 @@ from workflows.definition.schema import Capability
 from workflows.service.audit_view import audit_lines
 from workflows.service.outbox_view import kind_labels_of
 from workflows.service.registry import engine_registry, get_workflow
+from workflows.web.pages.timeline import timeline
 
 KIND_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "s9g_appraisal"
 KIND = KIND_DIR / "appraisal.yaml"
@@ -176,3 +177,13 @@ def test_the_readme_tells_how_to_write_states_of_ones_own_with_every_name_ykien_
     assert "tests/fixtures/s9g_appraisal/" in section and KIND.is_file()
     for timer in appraisal().state("under_appraisal").timers:  # the example timers are the fixture's
         assert f'name: "{timer.name}", title: "{timer.title}", at: "{timer.at}"' in " ".join(section.split())
+
+
+def test_a_new_version_of_the_dossier_is_told_in_the_kinds_word_in_the_audit_and_the_timeline() -> None:
+    event = AuditEvent(seq=2, round_id=1, at=datetime(2027, 3, 2, 2, tzinfo=UTC), actor="canbo",
+                       action="draft_uploaded", details={"version": 2, "file": "ho-so-v2.docx"}, prev_hash="", hash="y")
+    [line] = audit_lines([event], appraisal(), {}, UTC)
+    assert line.action == "tải lên hồ sơ thẩm định"
+    assert audit_lines([event], get_workflow("consultation"), {}, UTC)[0].action == "tải lên dự thảo"
+    [entry] = timeline([event], {}, appraisal())
+    assert "Tải lên hồ sơ thẩm định phiên bản 2: ho-so-v2.docx" in str(entry)

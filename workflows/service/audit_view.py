@@ -25,7 +25,7 @@ from workflows.service.signing import SIGNED_ACTION
 # Actions the service records itself (not events of the round's definition), as staff read them.
 AUDIT_LABELS = {"create": "tạo đợt", "timer_fired": "bộ hẹn giờ", "timer_refused": "bộ hẹn giờ bị từ chối",
                 "timer_ignored": "bộ hẹn giờ bỏ qua", "task_opened": "mở việc", "task_done": "hoàn thành việc",
-                "draft_uploaded": "tải lên dự thảo", "comments_handled": "xử lý ý kiến",
+                "comments_handled": "xử lý ý kiến",
                 "follow_up_round": "tạo đợt tiếp theo", "round_edited": "sửa bản nháp",
                 "document_inputs_set": "cập nhật thông tin văn bản",
                 SIGNED_ACTION: "ký số văn bản"}
@@ -85,6 +85,8 @@ def action_title(action: str, workflow: Workflow) -> str:
     signing's label; the code itself only for an action nobody has named."""
     if action in workflow.events:
         return workflow.event_title(action)
+    if action == "draft_uploaded":  # the file the kind sends: "tải lên hồ sơ thẩm định"
+        return f"tải lên {lowfirst(workflow.terms.document)}"
     return {**AUDIT_LABELS, **action_labels(), **task_action_labels()}.get(action, action)
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from models.audit import AuditEvent
 from models.consolidation import HANDLING_LABELS
-from models.text import capfirst
+from models.text import capfirst, lowfirst
 from workflows.definition import TimerDef, Workflow
 from workflows.service.audit_view import action_title
 from workflows.service.signing import SIGNED_ACTION
@@ -162,7 +162,8 @@ def _decision(d: Mapping[str, Any], names: _Names, label: str) -> tuple[str, str
 
 
 def _draft_uploaded(d: Mapping[str, Any], names: _Names) -> tuple[str, str]:
-    return f"Tải lên dự thảo phiên bản {d.get('version', '?')}: {d.get('file', '')}", ""
+    document = lowfirst(names.workflow.terms.document)  # the kind's word: "hồ sơ thẩm định", "dự thảo"
+    return f"Tải lên {document} phiên bản {d.get('version', '?')}: {d.get('file', '')}", ""
 
 
 def _comments_handled(d: Mapping[str, Any], names: _Names) -> tuple[str, str]:
