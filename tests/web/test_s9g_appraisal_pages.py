@@ -27,6 +27,7 @@ from models.rounds import RecipientRole
 from notifications.testing import SmtpCapture
 from workflows.engine.events import Launch
 from workflows.service.app import App
+from workflows.service.draft_rounds import DraftRequired, launch_round
 from workflows.service.rounds import Addressee, NewRound, create_round, execute
 from workflows.service.steps import run_step
 from workflows.service.submission import submit_round
@@ -63,13 +64,17 @@ def dossier(tmp_path: Path) -> Path:
     return path
 
 
-def launch(app: App, tmp_path: Path) -> int:
+def create(app: App, tmp_path: Path, with_dossier: bool = True) -> int:
     new = NewRound(title=TITLE, subject="", workflow="appraisal", office="TĐC", deadline=date(2025, 12, 5),
                    addressees=(Addressee(units=("SCT", "STC", "SYT")),
                                Addressee(units=("LMHTX",), role=RecipientRole.INFORM)),
                    contact_name="Ông Phạm Phi Long", contact_phone="0912 130 290",
-                   signer_name="Nông Thị Thanh Huyền", draft_path=dossier(tmp_path))
-    round_id = create_round(app, new, STAFF)
+                   signer_name="Nông Thị Thanh Huyền", draft_path=dossier(tmp_path) if with_dossier else None)
+    return create_round(app, new, STAFF)
+
+
+def launch(app: App, tmp_path: Path) -> int:
+    round_id = create(app, tmp_path)
     execute(app, round_id, Launch(), STAFF)
     run_step(app, "circulate", round_id=round_id)
     return round_id
@@ -134,6 +139,26 @@ def test_a_round_of_the_kind_runs_to_its_result_with_pages_in_its_words(
     timeline = visible(staff.get(f"/rounds/{round_id}/timeline").text)
     assert "Nhắc trước hạn thẩm định" in timeline and "Hết hạn thẩm định" in timeline
     assert "SHA-256 hồ sơ thẩm định" in visible(staff.get(f"/rounds/{round_id}/audit").text)
+    assert "cho hồ sơ thẩm định phiên bản 1." in visible(staff.get(f"/rounds/{round_id}/responses").text)
     dashboard = staff.get("/").text
     assert "Đã gửi kết quả thẩm định" in dashboard and "Thẩm định hồ sơ" in dashboard
     speaks_no_code(dashboard, "the dashboard")
+
+
+def test_launching_without_the_dossier_asks_for_a_reason_in_the_kinds_words(ykien_app: App, staff: TestClient,
+                                                                            tmp_path: Path) -> None:
+    round_id = create(ykien_app, tmp_path, with_dossier=False)
+    with pytest.raises(DraftRequired) as refused:
+        launch_round(ykien_app, round_id, STAFF)
+    assert refused.value.message == (
+        f"Đợt số {round_id} chưa có tệp hồ sơ thẩm định: đợt thẩm định hồ sơ cần gửi kèm hồ sơ thẩm định để các đơn "
+        "vị thẩm định. Hãy sửa bản nháp để đính kèm tệp, hoặc ghi lý do không kèm hồ sơ thẩm định.")
+    url = f"/rounds/{round_id}/launch"
+    asked = visible(staff.post(url).text)
+    assert "Đợt chưa có tệp hồ sơ thẩm định." in asked and "Lý do không kèm hồ sơ thẩm định" in asked
+    blank = staff.post(url, data={"no_draft_reason": "  ", "confirmed": "yes"})
+    assert blank.status_code == 422 and "nhập lý do phát hành không kèm hồ sơ thẩm định" in blank.text
+    confirm = visible(staff.post(url, data={"no_draft_reason": "Hồ sơ gửi bản giấy"}).text)
+    assert "Không kèm tệp hồ sơ thẩm định. Lý do (ghi vào nhật ký): Hồ sơ gửi bản giấy" in confirm
+    for page in (asked, visible(blank.text), confirm):
+        assert "dự thảo" not in page.lower()

@@ -17,7 +17,7 @@ from models.db.unit_of_work import UnitOfWork
 from models.errors import DomainError, InvalidInput
 from models.offices import known_office
 from models.rounds import RecipientRole
-from models.text import stored_text
+from models.text import lowfirst, stored_text
 from workflows.definition import Workflow
 from workflows.engine.events import Launch
 from workflows.service.app import App
@@ -220,12 +220,14 @@ def launch_round(app: App, round_id: int, actor: str, no_draft_reason: str | Non
         row = uow.rounds.row(round_id)
         workflow = get_workflow(row.workflow)
         has_draft = row.draft_sha256 is not None
+    document = lowfirst(workflow.terms.document)  # the file the kind sends: "dự thảo", "hồ sơ thẩm định"
     if reason is not None and has_draft:
-        raise InvalidInput("no_draft_reason: đợt đã có tệp dự thảo kèm theo; bỏ lý do không kèm dự thảo.",
+        raise InvalidInput(f"no_draft_reason: đợt đã có tệp {document} kèm theo; bỏ lý do không kèm {document}.",
                            "draft_attached")
     if workflow.needs_draft and not has_draft and reason is None:
-        raise DraftRequired(f"Đợt số {round_id} chưa có tệp dự thảo: {workflow.terms.round} cần gửi kèm dự thảo để "
-                            "các đơn vị góp ý. Hãy sửa bản nháp để đính kèm tệp, hoặc ghi lý do không kèm dự thảo.")
+        raise DraftRequired(f"Đợt số {round_id} chưa có tệp {document}: {workflow.terms.round} cần gửi kèm {document} "
+                            f"để các đơn vị {workflow.terms.verb}. Hãy sửa bản nháp để đính kèm tệp, hoặc ghi lý do "
+                            f"không kèm {document}.")
     queued = run_command(app, round_id, Launch(no_draft_reason=reason), actor, deliver=False, on_progress=on_progress)
     return deliver_decision(app, round_id, queued.decision) if deliver else queued
 

@@ -17,7 +17,7 @@ from models import limits
 from models.errors import DomainError, InvalidInput
 from models.rounds import ResponseKind
 from models.staff import Role, StaffUser
-from models.text import capfirst, grouped, whole_number
+from models.text import capfirst, grouped, lowfirst, whole_number
 from models.unit_status import AnswerStatus, EmailStatus
 from workflows.definition import Workflow
 from workflows.definition.schema import Capability
@@ -636,21 +636,19 @@ def _names(units: dict[str, str], codes: list[str], keep: int = NAMED) -> str:
     return ", ".join(shown) + more
 
 
-NO_DRAFT_LABEL = "Lý do không kèm dự thảo"
-
-
-def _no_draft_reason(app: App, round_id: int, values: dict[str, list[str]]) -> str | None:
+def _no_draft_reason(app: App, round_id: int, values: dict[str, list[str]], workflow: Workflow) -> str | None:
     """The reason typed for launching without a draft, when the round's kind needs one and it has none; FormErrors
-    when it is needed and missing, or too long."""
+    when it is needed and missing, or too long. The file is named in the kind's word ("hồ sơ thẩm định")."""
     if not launch_needs_reason(app, round_id):
         return None
+    document = lowfirst(workflow.terms.document)
     typed = (values.get("no_draft_reason") or [""])[0]
-    if problem := limits.text_problem(NO_DRAFT_LABEL, typed, limits.NO_DRAFT_REASON):
+    if problem := limits.text_problem(f"Lý do không kèm {document}", typed, limits.NO_DRAFT_REASON):
         raise FormErrors({"no_draft_reason": problem})
     reason = check_no_draft_reason(typed)
     if reason is None:
-        raise FormErrors({"no_draft_reason": "Đợt chưa có tệp dự thảo: hãy sửa bản nháp để đính kèm tệp, hoặc nhập "
-                                             "lý do phát hành không kèm dự thảo (ghi vào nhật ký)."})
+        raise FormErrors({"no_draft_reason": f"Đợt chưa có tệp {document}: hãy sửa bản nháp để đính kèm tệp, hoặc "
+                                             f"nhập lý do phát hành không kèm {document} (ghi vào nhật ký)."})
     return reason
 
 
@@ -661,12 +659,12 @@ def _build(app: App, round_id: int, action: str, values: dict[str, list[str]], w
     `files`: the references of the files sent with an answer, by input name; `unit`: the unit the form's unit
     field names (_unit_choice)."""
     if action == "launch":
-        reason = _no_draft_reason(app, round_id, values)
+        reason = _no_draft_reason(app, round_id, values, workflow)
         preview = preview_invitation(app, round_id)
         return Launch(no_draft_reason=reason), [
             f"Gửi thư \"{preview.email.subject}\" tới {unit_count(app, round_id)} cơ quan, đơn vị.",  # the kind's V/v
             f"Hạn trả lời: {preview.deadline:%d/%m/%Y}." if preview.deadline else "",
-            f"Không kèm tệp dự thảo. Lý do (ghi vào nhật ký): {reason}" if reason else "",
+            f"Không kèm tệp {lowfirst(workflow.terms.document)}. Lý do (ghi vào nhật ký): {reason}" if reason else "",
             "Sau khi phát hành không sửa được nội dung thư đã gửi."]
     if action == "remind":
         everyone = (values.get("all") or [""])[0] == "yes"
