@@ -162,3 +162,19 @@ def test_launching_without_the_dossier_asks_for_a_reason_in_the_kinds_words(ykie
     assert "Không kèm tệp hồ sơ thẩm định. Lý do (ghi vào nhật ký): Hồ sơ gửi bản giấy" in confirm
     for page in (asked, visible(blank.text), confirm):
         assert "dự thảo" not in page.lower()
+
+
+def test_the_create_form_asks_again_for_the_dossier_by_the_kinds_word(ykien_app: App, staff: TestClient,
+                                                                      tmp_path: Path) -> None:
+    form = {"action": "create", "title": "", "workflow": "appraisal", "office": "TĐC", "g_comment": "so-ban-nganh",
+            "deadline_mode": "days", "deadline_days": "10", "contact_name": "Ông Phạm Phi Long",
+            "contact_phone": "0912130290", "signer_name": "Nông Thị Thanh Huyền", "signer_title": "GIÁM ĐỐC"}
+    upload = {"draft": ("ho-so.docx", dossier(tmp_path).read_bytes(), "application/octet-stream")}
+    refused = staff.post("/rounds", data=form, files=upload, follow_redirects=False)
+    assert refused.status_code == 422
+    assert "Hãy chọn lại tệp hồ sơ thẩm định (trình duyệt không giữ tệp khi biểu mẫu còn lỗi)." in refused.text
+    figures = staff.post("/rounds", data={**form, "action": "deadline"}, files=upload)
+    assert "Tệp hồ sơ thẩm định chưa được lưu: hãy chọn lại tệp trước khi tạo." in figures.text
+    assert "Nhập tên hồ sơ thẩm định." in refused.text
+    for page in (visible(refused.text).lower(), visible(figures.text).lower()):  # the kinds' list says "dự thảo"
+        assert "tệp dự thảo" not in page and "tên dự thảo" not in page

@@ -16,7 +16,7 @@ from config.calendar import WorkingCalendar
 from models import limits
 from models.errors import InvalidInput
 from models.rounds import RecipientRole, ResponseChannel, ResponseKind
-from models.text import capfirst, whole_number
+from models.text import capfirst, lowfirst, whole_number
 from workflows.definition import ResponseSpec, TimerDef, TimeSpec, Workflow, parse_timespec
 from workflows.definition.timespec import MAX_DAYS, Anchor, DayKind
 from workflows.engine.events import Close, CommentInput, Extend, Respond
@@ -370,9 +370,11 @@ def check_round_form(form: RoundForm, *, today: date, calendar: WorkingCalendar,
     """The NewRound the form describes (without the draft file); FormErrors lists every problem. `offices`, when
     given, is the list the office must be picked from."""
     errors: dict[str, str] = {}
-    if not form.title:
-        errors["title"] = "Nhập tên dự thảo."
     workflow = workflows.get(form.workflow)
+    # the title as the kind's create form labels it ("Tên hồ sơ thẩm định", "Tên hội thảo"; "Tên dự thảo" by default)
+    title_label = workflow.terms.title_label if workflow is not None else "Tên dự thảo"
+    if not form.title:
+        errors["title"] = f"Nhập {lowfirst(title_label)}."
     if workflow is None:
         errors["workflow"] = "Chọn một quy trình."
     subject = form.subject
@@ -384,7 +386,7 @@ def check_round_form(form: RoundForm, *, today: date, calendar: WorkingCalendar,
     typed = {"title": form.title, "subject": subject, "contact_name": form.contact_name,
              "contact_title": form.contact_title, "signer_name": form.signer_name}
     for name, label, limit in ROUND_FORM_TEXTS:
-        problem = limits.text_problem(label, typed[name], limit)
+        problem = limits.text_problem(title_label if name == "title" else label, typed[name], limit)
         if problem is not None:
             errors.setdefault(name, problem)
     _check_legal_bases(form.legal_bases.splitlines(), errors)

@@ -282,6 +282,13 @@ def _form_deadline(app: App, form: RoundForm, today: date) -> tuple[DeadlineChoi
         return None, dict(problem.errors)
 
 
+def _document_word(workflow_name: str) -> str:
+    """The file a round of this kind sends, inside a sentence ("dự thảo", "hồ sơ thẩm định"); a kind the form does not
+    know (the page then says so) is spoken of as a draft."""
+    workflow = shipped_workflows().get(workflow_name)
+    return lowfirst(workflow.terms.document) if workflow is not None else "dự thảo"
+
+
 def _checked_round(app: App, form: RoundForm, today: date, upload: tuple[str, bytes] | None,
                    errors: dict[str, str], deadline: DeadlineChoice | None
                    ) -> tuple[NewRound | None, DeadlineChoice | None, DraftUpload | None]:
@@ -303,7 +310,8 @@ def _checked_round(app: App, form: RoundForm, today: date, upload: tuple[str, by
         except FormErrors as problem:
             errors.update(problem.errors)
     if (errors or new is None) and upload is not None and "draft" not in errors:
-        errors["draft"] = "Hãy chọn lại tệp dự thảo (trình duyệt không giữ tệp khi biểu mẫu còn lỗi)."
+        errors["draft"] = (f"Hãy chọn lại tệp {_document_word(form.workflow)} (trình duyệt không giữ tệp khi biểu mẫu "
+                           "còn lỗi).")
     return new, deadline, draft
 
 
@@ -317,7 +325,8 @@ def create(request: Request, posted: Posted = PostedForm, user: StaffUser = Depe
     today = _today(app)
     deadline, deadline_errors = _form_deadline(app, form, today)
     if values.get("action", [""])[0] != "create":  # "Tính hạn" / "Xem trước": show the figures, keep the values
-        notice = "Tệp dự thảo chưa được lưu: hãy chọn lại tệp trước khi tạo." if upload else None
+        notice = (f"Tệp {_document_word(form.workflow)} chưa được lưu: hãy chọn lại tệp trước khi tạo."
+                  if upload else None)
         return _new_round_page(request, user, form, deadline_errors, deadline, notice=notice)
     errors: dict[str, str] = {}
     new, deadline, draft = _checked_round(app, form, today, upload, errors, deadline)
@@ -377,7 +386,8 @@ def edit(request: Request, round_id: IdPath, posted: Posted = PostedForm,
     today = _today(app)
     deadline, errors = _form_deadline(app, form, today)
     if values.get("action", [""])[0] != "save":  # "Tính hạn" / "Xem trước số đơn vị": the figures, values kept
-        notice = "Tệp dự thảo chưa được lưu: hãy chọn lại tệp trước khi lưu." if upload else None
+        notice = (f"Tệp {_document_word(form.workflow)} chưa được lưu: hãy chọn lại tệp trước khi lưu."
+                  if upload else None)
         return _new_round_page(request, user, form, errors, deadline, notice=notice, editing=editing)
     workflow = get_workflow(brief.workflow)
     if form.subject == default_subject(workflow, saved.title):  # the kind's subject follows a new title
