@@ -38,11 +38,13 @@ def test_an_appraisal_round_runs_on_the_cli_and_round_show_tells_what_each_form_
     draft = tmp_path / "ho-so.pdf"
     draft.write_bytes(minimal_pdf(b"ho so tham dinh"))
     cli.at("2025-11-20T09:00")
-    created = cli("round", "create", "--workflow", "appraisal", "--title", "Hồ sơ nhiệm vụ KH&CN cấp tỉnh năm 2025",
+    created = cli("round", "create", "--workflow", "appraisal", "--title", "Hồ sơ nhiệm vụ KH&CN năm 2025",
                   "--office", "QLKH", "--deadline", "05/12/2025", "--draft", str(draft),
                   "--unit", "SCT", "--unit", "STC", "--unit", "SYT", "--contact-name", "Ông Phạm Phi Long",
                   "--contact-phone", "0912130290", "--signer-name", "Nông Thị Thanh Huyền", "--json").json
     round_id = str(created["id"])
+    edited = cli("round", "edit", round_id, "--title", "Hồ sơ nhiệm vụ KH&CN cấp tỉnh năm 2025").out
+    assert edited == f"Đã sửa đợt số {round_id}: trích yếu, tên hồ sơ thẩm định.\n"
     cli("round", "launch", round_id)
     cli("round", "documents", round_id, "--out", str(tmp_path / "vb"))
     letter = docx_text(tmp_path / "vb" / "cong-van-de-nghi-tham-dinh.docx")

@@ -187,3 +187,16 @@ def test_a_new_version_of_the_dossier_is_told_in_the_kinds_word_in_the_audit_and
     assert audit_lines([event], get_workflow("consultation"), {}, UTC)[0].action == "tải lên dự thảo"
     [entry] = timeline([event], {}, appraisal())
     assert "Tải lên hồ sơ thẩm định phiên bản 2: ho-so-v2.docx" in str(entry)
+
+
+def test_an_edit_of_a_draft_round_is_told_in_staffs_words_never_by_its_columns() -> None:
+    event = AuditEvent(seq=2, round_id=1, at=datetime(2027, 3, 2, 2, tzinfo=UTC), actor="canbo",
+                       action="round_edited", details={"changed": ["draft_filename", "draft_sha256", "subject",
+                                                                   "title", "deadline"], "recipients": 3},
+                       prev_hash="", hash="z")
+    [line] = audit_lines([event], appraisal(), {}, UTC)
+    assert {d.label: d.value for d in line.details}["thông tin đã đổi"] == (
+        "tệp hồ sơ thẩm định, trích yếu, tên hồ sơ thẩm định, hạn trả lời")
+    [consultation_line] = audit_lines([event], get_workflow("consultation"), {}, UTC)
+    assert {d.label: d.value for d in consultation_line.details}["thông tin đã đổi"] == (
+        "tệp dự thảo, trích yếu, tên dự thảo, hạn trả lời")

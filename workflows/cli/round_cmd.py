@@ -189,7 +189,9 @@ def edit(
 
     from models.text import nfc, nfc_or_none
     from workflows.cli.parsing import parse_deadline
-    from workflows.service.draft_rounds import changed_words, draft_round, edit_round
+    from workflows.service.draft_rounds import draft_round, edit_round
+    from workflows.service.registry import get_workflow
+    from workflows.service.round_fields import changed_words
 
     with guarded(as_json):
         check_id(round_id, "ROUND_ID")
@@ -234,7 +236,7 @@ def edit(
     if as_json:
         print_json({"id": round_id, "changed": changed})
     else:
-        words = ", ".join(changed_words(changed))
+        words = ", ".join(changed_words(changed, get_workflow(current.workflow)))
         say(f"Đã sửa đợt số {round_id}: {words}." if changed else f"Đợt số {round_id}: không có gì thay đổi.")
 
 

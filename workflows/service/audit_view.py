@@ -20,6 +20,7 @@ from models.unit_status import answer_labels
 from workflows.definition import Workflow
 from workflows.service.assignments import action_labels as task_action_labels
 from workflows.service.register import action_labels
+from workflows.service.round_fields import changed_words
 from workflows.service.signing import SIGNED_ACTION
 
 # Actions the service records itself (not events of the round's definition), as staff read them.
@@ -169,6 +170,8 @@ class _Words:
         if key == "task":  # a preparatory task given to units (a workshop's paper), else a task staff were opened
             task = wf.assignments.get(str(value))
             return task.title if task is not None else wf.task_title(str(value))
+        if key == "changed" and isinstance(value, (list, tuple)):  # the columns an edit changed, in staff's words
+            return ", ".join(changed_words([str(v) for v in value], wf))
         if key == "fields" and isinstance(value, (list, tuple)):
             return self.listed([self.field_labels().get(str(v), str(v)) for v in value], "mục")
         if key == "workflow" and value == wf.name:

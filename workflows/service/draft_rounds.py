@@ -53,21 +53,6 @@ class DraftRequired(DomainError):
     code = "draft_required"
 
 
-# What an edit changed, as staff read it (the audit keeps the column names).
-CHANGED_LABELS = {
-    "title": "tên dự thảo", "subject": "trích yếu", "office": "phòng soạn thảo", "deadline": "hạn trả lời",
-    "deadline_working_days": "hạn trả lời", "silence_is_agreement": "cách tính im lặng",
-    "contact_name": "người liên hệ", "contact_title": "người liên hệ", "contact_phone": "người liên hệ",
-    "signer_name": "người ký", "signer_title": "người ký", "timer_overrides": "nhắc việc",
-    "addressees": "nơi nhận", "recipients": "nơi nhận", "legal_bases": "căn cứ", "draft_filename": "tệp dự thảo",
-    "draft_sha256": "tệp dự thảo"}
-
-
-def changed_words(changed: list[str]) -> list[str]:
-    """The fields an edit changed in staff's words, each once: ["tên dự thảo", "hạn trả lời"]."""
-    return list(dict.fromkeys(CHANGED_LABELS.get(name, name) for name in changed))
-
-
 @dataclass(frozen=True)
 class DeletedRound:
     id: int
