@@ -66,6 +66,9 @@ def render_proposal_list_docx(data: ProposalListData, *, wording_dir: Path | Non
         [wording.text("appendix_subtitle", context)],
         with_blanks(wording.text("appendix_note", context)) or None,
     )
+    if not _is_task_form(data.proposals):
+        _form_fields_table(document, data, wording, context)
+        return document.to_bytes()
     task, objectives, results, duration, budget = _COLUMNS
     header = [wording.text(key, context) for key in (
         "column_no", task.wording_key, "column_unit", objectives.wording_key, results.wording_key,
@@ -82,6 +85,38 @@ def render_proposal_list_docx(data: ProposalListData, *, wording_dir: Path | Non
             _money_text(_value(_field(proposal, budget))),
         ], _ALIGNS)
     return document.to_bytes()
+
+
+def _is_task_form(proposals: Sequence[Proposal]) -> bool:
+    """Whether the forms are Mẫu A1-ĐXNV's, which name a task (its columns are the appendix's); a kind's own form
+    (an appraisal's opinion) has none of them."""
+    return not proposals or any(_field(p, _COLUMNS[0]) is not None for p in proposals)
+
+
+def _form_fields_table(document: Decree30Document, data: ProposalListData, wording: Wording,
+                       context: dict[str, Any]) -> None:
+    """The appendix of a kind's own form: STT, who sent it, then every field of the form under its label, sharing
+    the page's width, as the XLSX has them; never the task columns a call's form fills."""
+    proposer = next((label_key(item.label) for p in data.proposals for item in p.fields
+                     if data.proposer_key is not None and item.key == data.proposer_key), None)
+    labels = [label for label in form_labels(data.proposals) if label_key(label) != proposer]
+    number_mm, unit_mm = DOCX_WIDTHS_MM[0], DOCX_WIDTHS_MM[2]
+    share = (sum(DOCX_WIDTHS_MM) - number_mm - unit_mm) / max(len(labels), 1)
+    header = [wording.text("column_no", context), wording.text("column_unit", context), *labels]
+    table = document.grid((number_mm, unit_mm, *([share] * len(labels))), header)
+    for number, proposal in enumerate(data.proposals, start=1):
+        by_label = _by_label(proposal)
+        document.grid_row(table, [
+            str(number), _proposer(proposal, data.proposer_key, wording, context),
+            *(_field_text(by_label.get(label_key(label)), wording, context) for label in labels),
+        ], ("center", "left", *(["left"] * len(labels))))
+
+
+def _field_text(item: ProposalField | None, wording: Wording, context: dict[str, Any]) -> str:
+    """A filled field as the appendix prints it: an amount grouped, a month count "24 tháng", text as typed."""
+    if item is not None and _is_money(item):
+        return _money_text(_value(item))
+    return _duration(item, wording, context)
 
 
 def render_proposal_list_xlsx(data: ProposalListData, *, wording_dir: Path | None = None) -> bytes:

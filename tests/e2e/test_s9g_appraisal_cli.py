@@ -74,5 +74,15 @@ def test_an_appraisal_round_runs_on_the_cli_and_round_show_tells_what_each_form_
 
     package = cli("round", "submit", round_id, "--json").json
     with zipfile.ZipFile(package["path"]) as archive:
-        assert archive.namelist() == ["tong-hop-y-kien-tham-dinh.xlsx"]
+        assert archive.namelist() == ["cong-van-ket-qua-tham-dinh.docx", "tong-hop-y-kien-tham-dinh.xlsx"]
+        (tmp_path / "ket-qua.docx").write_bytes(archive.read("cong-van-ket-qua-tham-dinh.docx"))
+    result = docx.Document(str(tmp_path / "ket-qua.docx"))
+    text = docx_text(tmp_path / "ket-qua.docx")
+    assert "Kính gửi: Hội đồng Khoa học và Công nghệ tỉnh Cao Bằng." in text and "Bộ Khoa học" not in text
+    assert "- Các cơ quan thẩm định;" in text and "UBND tỉnh (báo cáo)" not in text
+    [appendix] = result.tables[-1:]
+    header = [cell.text for cell in appendix.rows[0].cells]
+    assert header == ["STT", "Cơ quan thẩm định", "Kết luận thẩm định", "Nhận xét, đánh giá hồ sơ",
+                      "Nội dung đề nghị chỉnh sửa, bổ sung"], header  # no file was sent: no column of it
+    assert [cell.text for cell in appendix.rows[1].cells][:3] == ["1", "Sở Công Thương", OPINION["conclusion"]]
     assert cli("round", "show", round_id, "--json").json["status"] == "result_sent"

@@ -64,7 +64,7 @@ def test_the_appraisal_kind_validates_clean_with_states_of_its_own() -> None:
     assert wf.initial == "preparing" and not set(wf.states) & SHIPPED_STATES
     assert wf.states_allowing(Capability.ANSWER) == ["under_appraisal"]
     assert wf.answering_state() == "under_appraisal"
-    assert wf.package("appraised") is not None and wf.package("appraised").documents == ["appraisal_opinions"]
+    assert wf.package("appraised") is not None and wf.package("appraised").documents == ["appraisal_result", "appraisal_opinions"]
     assert wf.final_states() == {"result_sent"}
     assert [t.at.offset for t in wf.state("under_appraisal").timers] == [-2, 0]
 

@@ -42,7 +42,7 @@ TITLE = "Hồ sơ đề nghị công nhận kết quả nhiệm vụ KH&CN cấp
 OPINION = {"conclusion": "Đạt, cần chỉnh sửa, bổ sung", "findings": "Hồ sơ đủ thành phần; dự toán mục 3 chưa khớp.",
            "requests": "Bổ sung bảng đối chiếu kinh phí."}
 CODES = ("preparing", "under_appraisal", "appraised", "result_sent", "remind_experts", "appraisal_due",
-         "appraisal_opinions", "send_result", "deadline_passed")
+         "appraisal_opinions", "appraisal_result", "send_result", "deadline_passed")
 
 
 @pytest.fixture(autouse=True)

@@ -402,6 +402,9 @@ class DocumentDef(DefinitionModel):
     # The letter's "Nơi nhận:" besides "Như trên" and "Lưu: VT, <phòng>" (["Lãnh đạo Sở"] for a letter the UBND
     # tỉnh need not see); absent, the builder's own (a consultation's letter: "UBND tỉnh (báo cáo)", "Lãnh đạo Sở").
     receivers: list[Annotated[str, Field(min_length=1)]] | None = None
+    # The "Kính gửi:" of a letter to one body (a tờ trình, a report, the list sent on): absent, the builder's own
+    # ("Ủy ban nhân dân tỉnh …", "Bộ Khoa học và Công nghệ"); a kind sends its result where it goes ("Hội đồng …").
+    addressee: Annotated[str, Field(min_length=1)] | None = None
 
 
 class SilenceRule(DefinitionModel):

@@ -7,7 +7,7 @@ import os
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
@@ -34,6 +34,7 @@ from workflows.definition.schema import DocumentDef, ResponseSpec, Terms, fill_t
 from workflows.engine.timers import closing_date
 from workflows.service import workshop_documents as workshop
 from workflows.service.app import App
+from workflows.service.attachments import shown_value
 from workflows.service.consolidation import TriageItem, triage_items
 from workflows.service.drafts import DraftVersion, latest_version
 from workflows.service.errors import FormErrors
@@ -398,6 +399,10 @@ class Job:
     def app(self) -> App:
         return self.facts.app
 
+    def addressee(self, default: str) -> str:
+        """The body a letter to one body goes to: the kind's own (`addressee:` of its entry) or the builder's."""
+        return self.document.addressee or default
+
     # The shared pieces of a letter, for the builders that live in their own modules (workshop_documents).
     def head(self, subject: str, drafted_on: date) -> docs.LetterHead:
         return _head(self, subject, drafted_on)
@@ -664,7 +669,8 @@ def build_submission(job: Job) -> bytes:
     issued = issued_title(state.title)
     data = docs.SubmissionData(
         issuer=issuer(job.app), head=_head(job, f"ban hành {issued}", facts.today),
-        recipient=f"Ủy ban nhân dân tỉnh {job.app.settings.place_name}", legal_bases=list(details.legal_bases),
+        recipient=job.addressee(f"Ủy ban nhân dân tỉnh {job.app.settings.place_name}"),
+        legal_bases=list(details.legal_bases),
         draft_title=state.title, necessity=list(inputs.get("necessity") or []),
         purpose=list(inputs.get("purpose") or []), main_contents=list(inputs.get("main_contents") or []),
         consulted=len(asked), answered=len(answered),
@@ -768,11 +774,21 @@ def proposal_list_data(job: Job) -> docs.ProposalListData:
     return docs.ProposalListData(
         issuer=issuer(job.app),
         head=_head(job, facts.inputs.get("report_subject") or facts.purpose, facts.today),
-        call_subject=facts.purpose, ministry_letter=_ministry_letter_or_generic(facts), proposals=facts.proposals,
-        cc=receivers(job, DEFAULT_CC), signer=_signer(facts), ministry=MINISTRY,
+        call_subject=facts.purpose, ministry_letter=_ministry_letter_or_generic(facts),
+        proposals=[_files_by_name(p, facts.workflow) for p in facts.proposals],
+        cc=receivers(job, DEFAULT_CC), signer=_signer(facts), ministry=job.addressee(MINISTRY),
         call_letter=_call_letter(job) if state.launched_at else None, deadline=state.deadline,
         form=_form_name(facts.workflow), declined_units=_declined(facts), proposer_key=facts.workflow.response.proposer,
         declined_answer=facts.workflow.terms.received.get("agree", ""))
+
+
+def _files_by_name(proposal: docs.Proposal, workflow: Workflow) -> docs.Proposal:
+    """The form with each file field as a list of forms shows it, by name and size ("tham-dinh.pdf (321 B)"), not the
+    stored reference ("… [tệp đính kèm số 1]") a report's heading-by-heading consolidation reads."""
+    kinds = {f.key: f for f in workflow.response.fields}
+    return replace(proposal, fields=[
+        replace(item, value=shown_value(kinds[item.key], item.value)) if item.key in kinds else item
+        for item in proposal.fields])
 
 
 def _declined(facts: RoundFacts) -> list[str]:
@@ -811,7 +827,7 @@ def zero_response_data(job: Job) -> docs.ZeroResponseReportData:
         signer=docs.Signer(title="PHÓ CHỦ TỊCH", name="", on_behalf="CHỦ TỊCH", collective="ỦY BAN NHÂN DÂN"))
     return docs.ZeroResponseReportData(
         issuer=issuer(job.app), head=_head(job, subject, facts.today),
-        recipient=f"Ủy ban nhân dân tỉnh {place}", references=references, call_purpose=facts.purpose,
+        recipient=job.addressee(f"Ủy ban nhân dân tỉnh {place}"), references=references, call_purpose=facts.purpose,
         call_letter=call, deadline=state.deadline, closed_on=facts.answers_ended_on,
         recommendation=_recommendation(facts),
         cc=receivers(job, ["Lãnh đạo Sở"]), signer=_signer(facts), reply=reply,

@@ -290,7 +290,7 @@ def report_data(job: Job) -> WorkshopReportData:
     subject = f"kết quả tổ chức Hội thảo {event_name(facts.state.title)}"
     return WorkshopReportData(
         issuer=job.issuer, head=job.head(subject, facts.today), titled=_titled(job, subject),
-        title=facts.state.title, recipient=f"Ủy ban nhân dân tỉnh {job.app.settings.place_name}",
+        title=facts.state.title, recipient=job.addressee(f"Ủy ban nhân dân tỉnh {job.app.settings.place_name}"),
         event_on=workshop.event_on, signer=job.signer, venue=_text(facts, "venue"),
         plan=_plan_citation(job), references=list(facts.details.legal_bases),
         tasks=workshop.task_results(), attendance=workshop.attendance(),
