@@ -16,10 +16,12 @@ from rich.table import Table
 from config.clock import FrozenClock, SystemClock
 from config.settings import load_settings
 from models.rounds import RecipientRole, ResponseChannel, ResponseKind
+from models.text import capfirst
 from notifications.sink import MailSink
 from workflows.cli.common import console
 from workflows.cli.render import render_audit, render_round
 from workflows.definition import Workflow
+from workflows.demo_drafts import PLAN_OUTLINE, REGULATION_OUTLINE, write_draft
 from workflows.engine.events import CommentInput, Event, Extend, Launch, Respond
 from workflows.service.app import App, build_app
 from workflows.service.commands import CommandResult, run_command
@@ -27,7 +29,7 @@ from workflows.service.directory import import_units
 from workflows.service.mail import store_received
 from workflows.service.mailbox import all_received_raw
 from workflows.service.outbox_view import message_texts
-from workflows.service.recipients import answer
+from workflows.service.recipients import answer, record_opening
 from workflows.service.registry import shipped_workflows
 from workflows.service.rounds import Addressee, NewRound, create_round
 from workflows.service.staff import add_user
@@ -80,6 +82,13 @@ def _link(app: App, round_id: int, unit: str) -> str:
     return match.group(1)
 
 
+def _opened(app: App, round_id: int, unit: str) -> str:
+    """The unit opens the link of its invitation (the grid's "opened" counts it) and is on its page to answer."""
+    token = _link(app, round_id, unit)
+    record_opening(app, token)
+    return token
+
+
 def _tick(app: App) -> None:
     report = run_due(app)
     console.print(f"tick: {report.timers_fired} việc hẹn giờ đến hạn, {report.delivery.sent} thư đã gửi.")
@@ -117,10 +126,10 @@ def run_demo(home: Path | None = None, serve: bool = False, host: str = "127.0.0
     sink.start()
     app.smtp_url_override = sink.url
     try:
-        _story(app, clock)
+        _story(app, clock, home)
         _report(app, sink)
         if serve:
-            links = _live_round(app, sink)
+            links = _live_round(app, home)
     finally:
         sink.stop()
         app.smtp_url_override = None
@@ -142,13 +151,16 @@ def run_demo(home: Path | None = None, serve: bool = False, host: str = "127.0.0
     serve_forever(app, interval=30, use_prefect=False, host=host, port=port)
 
 
-def _story(app: App, clock: FrozenClock) -> None:
+def _story(app: App, clock: FrozenClock, home: Path) -> None:
     console.rule("[bold]ykien demo: đợt lấy ý kiến theo công văn mẫu 000 (Sở KH&CN Cao Bằng)")
     _at(app, clock, "2025-11-20T08:30")
     report = import_units(app, UNITS_CSV, STAFF)
     console.print(f"Nhập danh bạ: {report.total} cơ quan, đơn vị.")
     kind = consultation_kind()
-    round_id = create_round(app, seed_round(), STAFF)
+    seed = seed_round()
+    draft = write_draft(home / "du-thao-ke-hoach.docx", "KẾ HOẠCH", capfirst(seed.title.removeprefix("Kế hoạch ")),
+                        PLAN_OUTLINE)
+    round_id = create_round(app, replace(seed, draft_path=draft), STAFF)
     silence = f", quá hạn không trả lời: {kind.silence.label}" if kind.silence.agreement else ""
     console.print(f"Tạo {kind.terms.round} số {round_id}, hạn trả lời 05/12/2025{silence}.")
 
@@ -159,7 +171,7 @@ def _story(app: App, clock: FrozenClock) -> None:
 
     _at(app, clock, "2025-11-26T10:15")
     # The unit answers itself, through the personal link of its invitation: the audit credits the unit.
-    answer(app, _link(app, round_id, "SCT"), ResponseKind.COMMENTS, comments=(
+    answer(app, _opened(app, round_id, "SCT"), ResponseKind.COMMENTS, comments=(
         CommentInput("Đề nghị bổ sung chỉ tiêu số doanh nghiệp áp dụng ISO 9001 đến năm 2030.", "Mục II.2",
                      "Phấn đấu có ít nhất 50 doanh nghiệp áp dụng hệ thống quản lý chất lượng ISO 9001."),
         CommentInput("Kinh phí thực hiện cần tách rõ nguồn ngân sách tỉnh và nguồn xã hội hóa.", "Mục IV")))
@@ -186,7 +198,7 @@ def _story(app: App, clock: FrozenClock) -> None:
         _tick(app)
 
     _at(app, clock, "2025-12-11T14:20")
-    answer(app, _link(app, round_id, "SYT"), ResponseKind.COMMENTS, comments=(
+    answer(app, _opened(app, round_id, "SYT"), ResponseKind.COMMENTS, comments=(
         CommentInput("Đề nghị bổ sung nội dung hỗ trợ cơ sở sản xuất dược liệu áp dụng GACP.", "Mục III.1"),))
     console.print(f"Sở Y tế trả lời qua đường dẫn riêng trong thời gian được gia hạn "
                   f"(1 {kind.terms.answer}, Mục III.1).")
@@ -208,13 +220,16 @@ def _story(app: App, clock: FrozenClock) -> None:
                  {code: recipient.unit_name for code, recipient in view.state.recipients.items()})
 
 
-def _live_round(app: App, sink: MailSink) -> list[tuple[str, str]]:
+def _live_round(app: App, home: Path) -> list[tuple[str, str]]:
     """A second round on the real clock, so the recipient links of the served demo work."""
     app.clock = SystemClock()
     today = app.clock.now().astimezone(app.tz).date()
+    title = "Quy chế quản lý nhiệm vụ khoa học và công nghệ cấp tỉnh (dự thảo lần 2)"
+    draft_file = write_draft(home / "du-thao-quy-che.docx", "QUY CHẾ",
+                             "Quản lý nhiệm vụ khoa học và công nghệ cấp tỉnh", REGULATION_OUTLINE)
     draft = replace(seed_round(), deadline=app.calendar.add_working_days(today, 10), deadline_working_days=10,
-                    title="Quy chế quản lý nhiệm vụ khoa học và công nghệ cấp tỉnh (dự thảo lần 2)",
-                    subject="", office="QLKH", addressees=(Addressee(groups=("so-ban-nganh", "hiep-hoi")),))
+                    title=title, subject="", office="QLKH", draft_path=draft_file,
+                    addressees=(Addressee(groups=("so-ban-nganh", "hiep-hoi")),))
     round_id = create_round(app, draft, STAFF)
     _command(app, round_id, Launch())
     links: list[tuple[str, str]] = []
