@@ -190,6 +190,7 @@ def edit(
     from models.text import nfc, nfc_or_none
     from workflows.cli.parsing import parse_deadline
     from workflows.service.draft_rounds import draft_round, edit_round
+    from workflows.service.empty_groups import empty_groups
     from workflows.service.registry import get_workflow
     from workflows.service.round_fields import changed_words
 
@@ -233,11 +234,13 @@ def edit(
         if "deadline" not in changes:
             changes["deadline"] = current.deadline  # checked again: a draft whose deadline has passed is refused
         changed = edit_round(ykien, round_id, replace(current, **changes), actor_name(actor))  # type: ignore[arg-type]
+        empty = empty_groups(ykien, round_id)  # the draft as saved: a group of the new choice the letter will miss
     if as_json:
-        print_json({"id": round_id, "changed": changed})
+        print_json({"id": round_id, "changed": changed, "empty_groups": [group.as_data() for group in empty]})
     else:
         words = ", ".join(changed_words(changed, get_workflow(current.workflow)))
         say(f"Đã sửa đợt số {round_id}: {words}." if changed else f"Đợt số {round_id}: không có gì thay đổi.")
+        _warn_empty_groups(round_id, empty)
 
 
 def _default_subject(new) -> str:
@@ -562,9 +565,11 @@ def show(round_id: int = ROUND_ARGUMENT, as_json: bool = JSON_OPTION) -> None:
                                        for n, d in view.pending_timers],
                     "responses": comments,
                     "mail_problems": [{"status": p.status, "count": p.count, "reason": p.reason,
-                                       "next_attempt_at": p.next_attempt_at, "text": p.text} for p in problems]})
+                                       "next_attempt_at": p.next_attempt_at, "text": p.text} for p in problems],
+                    "empty_groups": [group.as_data() for group in view.empty_groups]})
     else:
         render_round(view, comments, ykien.tz, problems, [(c.title, values[c.key]) for c in columns])
+        _warn_empty_groups(round_id, view.empty_groups)
 
 
 @app.command("audit")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from models.db.unit_of_work import UnitOfWork
 from models.text import grouped
 from workflows.service.app import App
 from workflows.service.draft_rounds import is_draft
@@ -45,16 +46,23 @@ class EmptyGroup:
 
 
 def empty_groups(app: App, round_id: int) -> tuple[EmptyGroup, ...]:
+    """The groups the round names that none of its recipients belongs to (groups_left_out), in a transaction of
+    its own."""
+    with app.uow(read_only=True) as uow:
+        return groups_left_out(uow, round_id)
+
+
+def groups_left_out(uow: UnitOfWork, round_id: int) -> tuple[EmptyGroup, ...]:
     """The groups the round names (whole, in any role) that none of its recipients belongs to, in the order it names
     them: nothing once the round has gone out, and nothing for a group the definition covers otherwise (a participants
-    section invited through another of its groups, Workflow.groups_covered). One query for the groups."""
-    with app.uow(read_only=True) as uow:
-        row = uow.rounds.row(round_id)
-        workflow = get_workflow(row.workflow)
-        if not is_draft(row, workflow):
-            return ()
-        named = list(dict.fromkeys(group for entry in row.addressees or () for group in entry.get("groups") or ()))
-        reach = {item.code: item for item in uow.directory.group_reach(round_id, named)}
+    section invited through another of its groups, Workflow.groups_covered). Inside a transaction that has read the
+    round's row already (a view of the round), it costs one query, for the groups, and none for a launched round."""
+    row = uow.rounds.row(round_id)
+    workflow = get_workflow(row.workflow)
+    if not is_draft(row, workflow):
+        return ()
+    named = list(dict.fromkeys(group for entry in row.addressees or () for group in entry.get("groups") or ()))
+    reach = {item.code: item for item in uow.directory.group_reach(round_id, named)}
     covered = workflow.groups_covered(code for code, item in reach.items() if item.in_round)
     return tuple(EmptyGroup(code, reach[code].label, reach[code].units)
                  for code in named if code in reach and not reach[code].in_round and code not in covered)

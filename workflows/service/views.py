@@ -19,6 +19,7 @@ from models.text import capfirst, nfc
 from models.unit_status import AnswerStatus, DeclineMatch, EmailStatus, UnitStatus, answer_labels, unit_status
 from workflows.definition import Workflow
 from workflows.service.app import App
+from workflows.service.empty_groups import EmptyGroup, groups_left_out
 from workflows.service.offices import known
 from workflows.service.registry import catalogue, get_workflow
 from workflows.service.rounds import draft_location
@@ -60,6 +61,7 @@ class RoundView:
     timer_titles: dict[str, str] = field(default_factory=dict)
     workflow_title: str = ""
     signatures: dict[str, SignatureReport] = field(default_factory=dict)  # unit code -> ký số of its reply PDF
+    empty_groups: tuple[EmptyGroup, ...] = ()  # groups a draft names that its letter will miss; () once launched
 
     def flags(self, unit: UnitStatus) -> list[str]:
         return unit.flags_with(self.silence_label or "")
@@ -146,6 +148,7 @@ def round_view(app: App, round_id: int) -> RoundView:
         signatures = uow.reply_signatures.latest_by_unit(round_id, state.draft_version)
         decline = decline_match(get_workflow(state.workflow))
         declined = uow.rounds.declined_units(round_id, decline) if decline is not None else set()
+        left_out = groups_left_out(uow, round_id)  # the round's row is read: one query for a draft, none after
     workflow = get_workflow(state.workflow)
     silence = counts_silence(workflow, state)
     units = [unit_status(r, state.deadline, today, _email_status(mail.get(r.unit_code)), silence,
@@ -160,7 +163,7 @@ def round_view(app: App, round_id: int) -> RoundView:
         counts["opened"] = counts.get("opened", 0) + int(unit.first_opened_at is not None)
     return RoundView(state, workflow.state_title(state.status), units, counts, timers, today,
                      kind_answer_labels(workflow), workflow.silence.label if silence else None,
-                     timer_titles(workflow), workflow.title, signatures)
+                     timer_titles(workflow), workflow.title, signatures, left_out)
 
 
 @dataclass(frozen=True)
@@ -209,13 +212,14 @@ def round_grid(app: App, round_id: int, grid_filter: GridFilter | None = None, s
                                     decline=decline)
         timers = _planned(uow, round_id)
         signatures = uow.reply_signatures.latest_by_unit(round_id, state.draft_version)
+        left_out = groups_left_out(uow, round_id)  # the round's row is read: one query for a draft, none after
     silence = counts_silence(workflow, state)
     units = [unit_status(row.recipient, state.deadline, today, EmailStatus(row.email), silence,
                          (row.first_opened_at, row.last_opened_at), row.declined) for row in rows]
     return RoundGrid(state, workflow.state_title(state.status), units, counts, timers, today,
                      kind_answer_labels(workflow), workflow.silence.label if silence else None,
-                     timer_titles(workflow), workflow.title, signatures, total=total, matched=matched, page=page,
-                     pages=pages, page_size=page_size)
+                     timer_titles(workflow), workflow.title, signatures, left_out, total=total, matched=matched,
+                     page=page, pages=pages, page_size=page_size)
 
 
 def checked_list_filter(app: App, status: str | None, office: str | None) -> tuple[str | None, str | None]:

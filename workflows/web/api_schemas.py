@@ -154,6 +154,16 @@ class TimerOut(BaseModel):
     title: str = Field("", description="Tên việc hẹn giờ theo quy trình, ví dụ \"Nhắc trước hạn\"")
 
 
+class EmptyGroupOut(BaseModel):
+    """A group the round names that its letter will not reach (no unit of it among the round's recipients)."""
+
+    code: str = Field(description="Mã nhóm")
+    label: str = Field(description="Tên nhóm trong danh bạ")
+    units_now: int = Field(description="Số đơn vị của nhóm trong danh bạ hiện nay: 0 khi nhóm còn trống; lớn hơn 0 "
+                                       "khi đơn vị được thêm sau lúc lưu đợt (lưu lại nơi nhận để gửi cho họ)")
+    notice: str = Field(description="Lời báo cho cán bộ, tiếng Việt")
+
+
 class RoundOut(BaseModel):
     id: int
     title: str
@@ -182,6 +192,11 @@ class RoundOut(BaseModel):
     per_page: int = Field(200, description="Số đơn vị mỗi trang")
     pending_timers: list[TimerOut]
     can_change: bool = Field(description="Người dùng hiện tại được thao tác trên đợt này")
+    empty_groups: list[EmptyGroupOut] = Field(
+        default_factory=list,
+        description="Với đợt chưa phát hành: các nhóm được chọn mà thư sẽ không tới (chưa có đơn vị nào của nhóm "
+                    "trong nơi nhận), như khi tạo đợt; danh sách rỗng khi mọi nhóm đều có đơn vị và khi đợt đã "
+                    "phát hành")
 
 
 class CommentOut(BaseModel):
@@ -262,16 +277,6 @@ class NewRoundIn(Strict):
     dates: Annotated[dict[Key, date], Field(
         max_length=20, description="Các ngày riêng mà quy trình khai báo (dates:), ví dụ {\"event\": \"2025-08-20\"} "
                                    "(ngày tổ chức hội thảo); quy trình khai báo ngày nào thì phải ghi ngày đó")] = {}
-
-
-class EmptyGroupOut(BaseModel):
-    """A group the round names that its letter will not reach (no unit of it among the round's recipients)."""
-
-    code: str = Field(description="Mã nhóm")
-    label: str = Field(description="Tên nhóm trong danh bạ")
-    units_now: int = Field(description="Số đơn vị của nhóm trong danh bạ hiện nay: 0 khi nhóm còn trống; lớn hơn 0 "
-                                       "khi đơn vị được thêm sau lúc lưu đợt (lưu lại nơi nhận để gửi cho họ)")
-    notice: str = Field(description="Lời báo cho cán bộ, tiếng Việt")
 
 
 class CreatedOut(BaseModel):

@@ -303,7 +303,8 @@ def round_detail(request: Request, round_id: RoundId, user: UserDep,
                     pages=view.pages, per_page=view.page_size,
                     pending_timers=[TimerOut(name=n, due_at=d, title=view.timer_titles.get(n, n))
                                     for n, d in view.pending_timers],
-                    can_change=user.can_change_round(state.office))
+                    can_change=user.can_change_round(state.office),
+                    empty_groups=[EmptyGroupOut(**group.as_data()) for group in view.empty_groups])
 
 
 @router.get("/rounds/{round_id}/responses", tags=[ROUNDS_TAG], response_model=list[UnitResponseOut],

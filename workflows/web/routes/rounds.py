@@ -518,7 +518,7 @@ def round_page(request: Request, round_id: IdPath, user: StaffUser = Depends(req
         "matched": view.matched, "page": page, "page_links": page_links, "first_shown": view.first_shown,
         "can_change": user.can_change_round(state.office), "actions": available_actions(workflow, state.status),
         "draft_round": draft_round,
-        "empty_groups": empty_groups(app, round_id) if draft_round else (),
+        "empty_groups": view.empty_groups,
         "answer_statuses": _answer_statuses(workflow, view.counts), "email_statuses": list(EmailStatus),
         "channels": PAPER_CHANNELS, "channel_labels": CHANNEL_LABELS,
         "extend": read_extend_form({}), "respond": read_respond_form({}, workflow.response), "errors": {},
