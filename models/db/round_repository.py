@@ -207,6 +207,11 @@ def _leaving_out(unit_codes: tuple[str | None, ...]) -> tuple[ColumnElement[bool
     return (RecipientRow.unit_code.not_in(codes),) if codes else ()
 
 
+def _roles(every_role: bool) -> tuple[ColumnElement[bool], ...]:
+    """The condition on a recipient's role of the unit searches: the units asked to answer, or every unit."""
+    return () if every_role else (RecipientRow.role == RecipientRole.COMMENT.value,)
+
+
 class RoundRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -479,23 +484,38 @@ class RoundRepository:
                  .order_by(RecipientRow.id))
         return {code: name for code, name in self.session.execute(query)}
 
-    def answering_units_matching(self, round_id: int, key: str, limit: int) -> tuple[tuple[str, str, int], ...]:
-        """(code, name, rank) of at most `limit` units the round asks to answer whose code or name contains `key`
-        (a models.text.search_key), best first: rank 0 the code is `key`, 1 the name is, 2 the name starts with it,
-        3 it is elsewhere in the code or name; then in the round's order. One query, whatever the round's size."""
+    def role_counts(self, round_id: int) -> dict[str, int]:
+        """role -> how many units of the round have it, in one GROUP BY query."""
+        query = (select(RecipientRow.role, func.count()).where(RecipientRow.round_id == round_id)
+                 .group_by(RecipientRow.role))
+        return {role: count for role, count in self.session.execute(query)}
+
+    def first_unit(self, round_id: int) -> str | None:
+        """The code of the round's first unit asked to answer, else of its first unit of any role (None: no unit)."""
+        query = (select(RecipientRow.unit_code).where(RecipientRow.round_id == round_id)
+                 .order_by(case((RecipientRow.role == RecipientRole.COMMENT.value, 0), else_=1), RecipientRow.id)
+                 .limit(1))
+        return self.session.scalar(query)
+
+    def answering_units_matching(self, round_id: int, key: str, limit: int,
+                                 every_role: bool = False) -> tuple[tuple[str, str, int], ...]:
+        """(code, name, rank) of at most `limit` units the round asks to answer (with every_role: of its units in any
+        role) whose code or name contains `key` (a models.text.search_key), best first: rank 0 the code is `key`, 1
+        the name is, 2 the name starts with it, 3 it is elsewhere in the code or name; then in the round's order. One
+        query, whatever the round's size."""
         rank = match_rank(RecipientRow.unit_code, RecipientRow.unit_name, key)
         query = (select(RecipientRow.unit_code, RecipientRow.unit_name, rank.label("rank"))
-                 .where(RecipientRow.round_id == round_id, RecipientRow.role == RecipientRole.COMMENT.value,
-                        rank.is_not(None))
+                 .where(RecipientRow.round_id == round_id, rank.is_not(None), *_roles(every_role))
                  .order_by(rank, RecipientRow.id).limit(limit))
         return tuple((row.unit_code, row.unit_name, row.rank) for row in self.session.execute(query))
 
-    def answering_unit_coded(self, round_id: int, codes: Collection[str]) -> tuple[str, str] | None:
-        """(code, name) of the unit the round asks to answer whose code is one of `codes` (as typed, in capitals):
-        the unique index's lookup, before any search."""
+    def answering_unit_coded(self, round_id: int, codes: Collection[str],
+                             every_role: bool = False) -> tuple[str, str] | None:
+        """(code, name) of the unit the round asks to answer (with every_role: of any role) whose code is one of
+        `codes` (as typed, in capitals): the unique index's lookup, before any search."""
         query = (select(RecipientRow.unit_code, RecipientRow.unit_name)
-                 .where(RecipientRow.round_id == round_id, RecipientRow.role == RecipientRole.COMMENT.value,
-                        RecipientRow.unit_code.in_(codes)).limit(1))
+                 .where(RecipientRow.round_id == round_id, RecipientRow.unit_code.in_(codes),
+                        *_roles(every_role)).limit(1))
         found = self.session.execute(query).first()
         return None if found is None else (found.unit_code, found.unit_name)
 

@@ -25,20 +25,32 @@ class UnitChoice:
     problem: str | None = None
 
 
-def search_answering_units(app: App, round_id: int, typed: str, limit: int = SUGGESTIONS) -> list[tuple[str, str]]:
-    """(code, name) of at most `limit` units the round asks to answer whose code or name contains what was typed,
-    best first (the code itself, the name itself, names that start with it). Nothing for an empty or overlong text."""
+def search_answering_units(app: App, round_id: int, typed: str, limit: int = SUGGESTIONS,
+                           every_role: bool = False) -> list[tuple[str, str]]:
+    """(code, name) of at most `limit` units the round asks to answer (with every_role: of all its units, as the
+    letter's preview chooses among) whose code or name contains what was typed, best first (the code itself, the name
+    itself, names that start with it). Nothing for an empty or overlong text."""
     key = search_key(typed)
     if not key or len(typed) > limits.UNIT_NAME:
         return []
     with app.uow(read_only=True) as uow:
         uow.rounds.row(round_id)
-        return [(code, name) for code, name, _rank in uow.rounds.answering_units_matching(round_id, key, limit)]
+        return [(code, name) for code, name, _rank
+                in uow.rounds.answering_units_matching(round_id, key, limit, every_role=every_role)]
 
 
 def find_answering_unit(app: App, round_id: int, typed: str) -> UnitChoice:
     """The one unit the round asks to answer that `typed` names: the unit of that code; else the one of that name;
     else the only one whose code or name contains it. Several, or none: a problem naming the few candidates."""
+    return _find(app, round_id, typed, every_role=False)
+
+
+def find_recipient(app: App, round_id: int, typed: str) -> UnitChoice:
+    """The one unit of the round, in any role, that `typed` names, found as find_answering_unit finds one."""
+    return _find(app, round_id, typed, every_role=True)
+
+
+def _find(app: App, round_id: int, typed: str, every_role: bool) -> UnitChoice:
     typed = nfc(typed)
     if too_long := limits.text_problem("Đơn vị", typed, limits.UNIT_NAME):
         return UnitChoice(typed, problem=too_long)
@@ -47,11 +59,12 @@ def find_answering_unit(app: App, round_id: int, typed: str) -> UnitChoice:
         return UnitChoice(typed, problem="Nhập mã hoặc tên đơn vị.")
     with app.uow(read_only=True) as uow:
         uow.rounds.row(round_id)
-        coded = uow.rounds.answering_unit_coded(round_id, {typed, typed.upper()})  # the index: a code, as picked
+        coded = uow.rounds.answering_unit_coded(round_id, {typed, typed.upper()},  # the index: a code, as picked
+                                                every_role=every_role)
         if coded is not None:
             return UnitChoice(typed, *coded)
-        found = uow.rounds.answering_units_matching(round_id, key, CANDIDATES + 1)
-        other_role = {} if found else uow.rounds.unit_names_of(round_id, [typed])
+        found = uow.rounds.answering_units_matching(round_id, key, CANDIDATES + 1, every_role=every_role)
+        other_role = {} if found or every_role else uow.rounds.unit_names_of(round_id, [typed])
     exact = [(code, name) for code, name, rank in found if rank == EXACT_CODE][:1] or [
         (code, name) for code, name, rank in found if rank == EXACT_NAME]
     fits = exact or [(code, name) for code, name, _rank in found]
@@ -61,8 +74,8 @@ def find_answering_unit(app: App, round_id: int, typed: str) -> UnitChoice:
         return UnitChoice(typed, problem=f"Đơn vị \"{other_role[typed]}\" ({typed}) không được đề nghị trả lời "
                                          "trong đợt này.")
     if not fits:
-        return UnitChoice(typed, problem=f"Không có đơn vị nào được đề nghị trả lời trong đợt này có mã hoặc tên "
-                                         f"khớp \"{typed}\".")
+        among = "trong nơi nhận của đợt này" if every_role else "được đề nghị trả lời trong đợt này"
+        return UnitChoice(typed, problem=f"Không có đơn vị nào {among} có mã hoặc tên khớp \"{typed}\".")
     named = "; ".join(f"{name} ({code})" for code, name in fits[:CANDIDATES])
     more = " và các đơn vị khác" if len(fits) > CANDIDATES else ""
     return UnitChoice(typed, problem=f"\"{typed}\" khớp nhiều đơn vị: {named}{more}. Nhập mã đơn vị (trong ngoặc) "

@@ -459,21 +459,26 @@ def deadline_preview(request: Request, mode: str = "date", on: str = Query("", a
 
 
 @router.get("/rounds/{round_id:int}/units")
-def unit_search(request: Request, round_id: IdPath, q: str = "", user: StaffUser = Depends(require_staff)) -> Response:
+def unit_search(request: Request, round_id: IdPath, q: str = "", role: str = "",
+                user: StaffUser = Depends(require_staff)) -> Response:
     """The units a form's unit field may name, for its script as staff type: at most SUGGESTIONS, searched in SQL
-    by code or name without diacritics or case."""
-    found = search_answering_units(ykien(request), round_id, q)
+    by code or name without diacritics or case; the units asked to answer, or with role=any every unit of the round
+    (the letter's preview)."""
+    found = search_answering_units(ykien(request), round_id, q, every_role=role == "any")
     return JSONResponse({"units": [{"code": code, "name": name} for code, name in found]})
 
 
 @router.get("/rounds/{round_id:int}/preview")
 def invitation_preview(request: Request, round_id: IdPath, unit: str | None = None,
                        user: StaffUser = Depends(require_staff)) -> Response:
+    """The letter as one unit will get it: the unit the field names (a code or a name, found in SQL), else the
+    first; a unit the round does not have is said at the field, above the first unit's letter."""
     app = ykien(request)
     brief = round_brief(app, round_id)
     preview = preview_invitation(app, round_id, unit)
     workflow = get_workflow(brief.workflow)
     return render(request, "round_preview.html", {
+        "errors": {"unit": preview.unit_problem} if preview.unit_problem else {},
         "brief": brief, "preview": preview, "placeholder": PLACEHOLDER_LINK, "details": round_details(app, round_id),
         "workflow": workflow, "can_change": user.can_change_round(brief.office),
         "actions": available_actions(workflow, brief.status), "from_address": app.settings.from_address,

@@ -104,10 +104,10 @@
     after.insertAdjacentElement("afterend", box);
     var one = field.form.querySelector('input[name="scope"][value="unit"]');  // typing a unit chooses "Một đơn vị"
     var asked = 0, waiting = null;
-    function show(units, typed) {
+    function show(units, typed, serverSaid) {
       list.textContent = "";
       if (units.some(function (u) { return u.code === typed; })) { said.textContent = ""; return; }
-      said.textContent = !units.length ? "Không có đơn vị nào khớp \u201c" + typed + "\u201d." :
+      said.textContent = !units.length ? (serverSaid ? "" : "Không có đơn vị nào khớp \u201c" + typed + "\u201d.") :
         units.length >= 20 ? "Nhiều đơn vị khớp; đây là 20 đơn vị đầu, gõ thêm để thu hẹp:" :
         units.length + " đơn vị khớp; chọn một:";
       units.forEach(function (u) {
@@ -126,13 +126,14 @@
         list.appendChild(item);
       });
     }
-    function ask() {
+    function ask(serverSaid) {  // serverSaid: the server said already, at the field, that nothing fits
       var typed = field.value.trim();
       var question = ++asked;
       if (!typed) { list.textContent = ""; said.textContent = ""; return; }
-      fetch(field.dataset.unitSearch + "?" + new URLSearchParams({q: typed}), {credentials: "same-origin"})
+      var url = field.dataset.unitSearch;  // "/rounds/7/units", or "…?role=any" where any unit of the round will do
+      fetch(url + (url.indexOf("?") < 0 ? "?" : "&") + new URLSearchParams({q: typed}), {credentials: "same-origin"})
         .then(function (r) { return r.json(); })
-        .then(function (d) { if (question === asked) { show(d.units, typed); } })
+        .then(function (d) { if (question === asked) { show(d.units, typed, serverSaid === true); } })
         .catch(function () { /* the server still finds the unit from what was typed */ });
     }
     field.addEventListener("input", function () {
@@ -141,7 +142,7 @@
       waiting = setTimeout(ask, 200);
     });
     // a refused field (several units, or none, fit what was typed): its candidates at hand, to press
-    if (field.value.trim() && field.getAttribute("aria-invalid") === "true") { ask(); }
+    if (field.value.trim() && field.getAttribute("aria-invalid") === "true") { ask(true); }
   });
 
   // One more blank comment row on the paper-answer form.
