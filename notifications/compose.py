@@ -24,6 +24,9 @@ VIETNAM_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 MESSAGE_KINDS = ("invitation", "reminder_before", "reminder_overdue", "extension", "receipt", "task_reminder",
                  "task_receipt")
+# The message that opens a unit's conversation in a round; every later message to the unit in the round (a reminder,
+# an extension, a receipt, a task's mail) answers it (In-Reply-To, References), so that its mail program threads them.
+OPENING_KIND = "invitation"
 # The messages no person sends (a timer's reminder, the receipt of an answer, the staff's digest): they go out marked
 # Auto-Submitted, so that out-of-office replies stay away. An invitation or an extension is the Sở's act, sent when
 # staff launch or extend a round: a unit's auto-reply to it ("nghỉ phép đến …") is worth reading.

@@ -27,7 +27,7 @@ _FIELD_NAME = re.compile(r"[!-9;-~]+")
 # Headers render_message writes itself; callers may only add others (e.g. X-Ykien-Round).
 _RESERVED_HEADERS = frozenset(
     {"from", "to", "cc", "bcc", "reply-to", "subject", "date", "message-id", "mime-version", "auto-submitted",
-     "x-auto-response-suppress"}
+     "x-auto-response-suppress", "in-reply-to", "references"}
 )
 # RFC 3834: a message no person wrote, so that out-of-office and other auto-replies are not sent back to it (and
 # cannot loop with a responder of the Sở); Exchange reads its own header instead.
@@ -47,6 +47,9 @@ class OutgoingEmail:
     headers: Mapping[str, str] = field(default_factory=dict)
     reply_to: str | None = None  # where the clerk's reply goes ("Tên" <addr>): a person of the Sở, not `sender`
     automatic: bool = False  # sent without a person's act (a reminder, a receipt): marked Auto-Submitted
+    # The Message-ID of the unit's invitation of the round, which this later message follows: written as In-Reply-To
+    # and References, so that the unit's mail program shows the round as one conversation.
+    in_reply_to: str | None = None
 
 
 def outbox_message_id(outbox_id: int, round_id: int, domain: str = "ykien.localhost") -> str:
@@ -73,6 +76,8 @@ def render_message(email: OutgoingEmail, *, date: datetime | None = None) -> byt
     """The message as sent: CRLF lines, RFC 2047 headers, base64 UTF-8 text and HTML parts."""
     if not _MESSAGE_ID.fullmatch(email.message_id):
         raise ValueError(f"Message-ID {email.message_id!r} must look like <local@domain>")
+    if email.in_reply_to is not None and not _MESSAGE_ID.fullmatch(email.in_reply_to):
+        raise ValueError(f"In-Reply-To {email.in_reply_to!r} must look like <local@domain>")
     boundary = "=_ykien_" + hashlib.sha256(email.message_id.encode()).hexdigest()[:32]
     lines = [
         f"Message-ID: {email.message_id}",
@@ -83,6 +88,9 @@ def render_message(email: OutgoingEmail, *, date: datetime | None = None) -> byt
     if email.reply_to is not None:
         lines.append(f"Reply-To: {_mailbox(email.reply_to, 'trả lời về')}")
     lines.append(f"Subject: {_encode('Subject', email.subject)}")
+    if email.in_reply_to is not None:
+        # RFC 5322 3.6.4: References is the parent's References (an invitation has none) and the parent's Message-ID
+        lines += [f"In-Reply-To: {email.in_reply_to}", f"References: {email.in_reply_to}"]
     if email.automatic:
         lines += _AUTOMATIC_HEADERS
     for name, value in email.headers.items():

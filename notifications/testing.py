@@ -101,6 +101,13 @@ class SmtpCapture:
         with self._lock:
             self._rules.setdefault(address.lower(), _Rule()).permanent_code = code
 
+    def accept(self, address: str) -> None:
+        """Stop refusing `address` (its mailbox was repaired): what `reject` set is lifted."""
+        with self._lock:
+            rule = self._rules.get(address.lower())
+            if rule is not None:
+                rule.permanent_code = None
+
     def fail_mail_from(self, times: int, *, code: int = 421) -> None:
         """Answer `code` (4xx, 421 by default: closing the session) to the next `times` MAIL FROM commands."""
         if not 400 <= code < 500:

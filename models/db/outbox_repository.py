@@ -1,7 +1,7 @@
 """The transactional outbox: messages written with the decision, delivered after commit."""
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -28,6 +28,7 @@ class NewMessage:
     text_body: str
     html_body: str
     message_id: str
+    in_reply_to: str | None = None  # the Message-ID of the unit's invitation this message follows, if it had one
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,11 +45,12 @@ class ClaimedMessage:
     text_body: str
     html_body: str
     attempts: int
+    in_reply_to: str | None = None
 
 
 _CLAIMED_COLUMNS = (OutboxRow.id, OutboxRow.message_id, OutboxRow.round_id, OutboxRow.unit_code, OutboxRow.kind,
                     OutboxRow.to_address, OutboxRow.subject, OutboxRow.text_body, OutboxRow.html_body,
-                    OutboxRow.attempts)
+                    OutboxRow.attempts, OutboxRow.in_reply_to)
 
 
 @dataclass(frozen=True)
@@ -127,11 +129,25 @@ class OutboxRepository:
         rows: list[dict[str, Any]] = [{
             "round_id": m.round_id, "recipient_id": m.recipient_id, "unit_code": m.unit_code, "kind": m.kind,
             "to_address": m.to_address, "subject": m.subject, "text_body": m.text_body, "html_body": m.html_body,
-            "message_id": m.message_id, "status": QUEUED, "attempts": 0, "next_attempt_at": at,
-            "claimed_until": None, "claimed_by": None, "created_at": at, "sent_at": None, "sent_by": None,
-            "last_error": None}
+            "message_id": m.message_id, "in_reply_to": m.in_reply_to, "status": QUEUED, "attempts": 0,
+            "next_attempt_at": at, "claimed_until": None, "claimed_by": None, "created_at": at, "sent_at": None,
+            "sent_by": None, "last_error": None}
             for m in messages]
         self.session.execute(_QUEUE, rows)
+
+    def thread_roots(self, round_id: int, recipient_ids: Collection[int], opening_kind: str) -> dict[int, str]:
+        """The Message-ID of the opening message (`opening_kind`) of each of these units of the round, by recipient id:
+        the one queued first and not failed. A unit that has none (its invitation failed for good, or was never
+        queued) is left out. Each unit's own mail is read through an index on its recipient id, never the round's."""
+        if not recipient_ids:
+            return {}
+        rows = self.session.execute(
+            select(OutboxRow.recipient_id, OutboxRow.message_id)
+            .where(OutboxRow.round_id == round_id, OutboxRow.recipient_id.in_(sorted(set(recipient_ids))),
+                   OutboxRow.status.in_((QUEUED, "sent")), OutboxRow.kind == opening_kind)
+            .order_by(OutboxRow.id.desc())).all()
+        # newest first, so that the first queued wins
+        return {int(recipient_id): message_id for recipient_id, message_id in rows if recipient_id is not None}
 
     def claim(self, now: datetime, limit: int, worker: str, lease: timedelta,
               round_id: int | None = None) -> list[ClaimedMessage]:

@@ -89,7 +89,7 @@ def _outgoing(row: ClaimedMessage, sender: str, reply_to: str | None) -> Outgoin
     return OutgoingEmail(message_id=row.message_id, sender=sender, to=row.to_address, subject=row.subject,
                          text=row.text_body, html=row.html_body, headers=headers,
                          reply_to=reply_to if row.round_id is not None else None,
-                         automatic=row.kind in AUTOMATIC_KINDS)
+                         automatic=row.kind in AUTOMATIC_KINDS, in_reply_to=row.in_reply_to)
 
 
 def deliver_outbox(app: App, round_id: int | None = None, target: SmtpTarget | None = None,

@@ -18,8 +18,8 @@ from workflows.service.audit_view import format_moment
 from workflows.service.outbox_view import KIND_LABELS
 
 PER_PAGE = 50
-SHOWN_HEADERS = ("From", "To", "Reply-To", "Subject", "Date", "Message-ID", "Auto-Submitted", "X-Ykien-Round",
-                 "X-Ykien-Unit", "X-Ykien-Kind")
+SHOWN_HEADERS = ("From", "To", "Reply-To", "Subject", "Date", "Message-ID", "In-Reply-To", "References",
+                 "Auto-Submitted", "X-Ykien-Round", "X-Ykien-Unit", "X-Ykien-Kind")
 # Mailboxes whose display names are read as RFC 2047 says: email.policy.default keeps the space between two
 # encoded-words of one name ("Thừa Thiên  Huế"), where a mail program drops it.
 _MAILBOX_HEADERS = frozenset({"From", "To", "Reply-To"})

@@ -15,7 +15,7 @@ from models.db.outbox_repository import NewMessage
 from models.db.round_repository import RoundDetails
 from models.db.unit_of_work import UnitOfWork
 from models.rounds import RecipientState, RoundState
-from notifications.compose import ComposedEmail, compose
+from notifications.compose import OPENING_KIND, ComposedEmail, compose
 from notifications.documents.data import LetterRef
 from workflows.definition import Workflow
 from workflows.definition.schema import fill_terms
@@ -132,7 +132,9 @@ class OutboxWriter:
         written = 0
         letter = letter_citation(uow, self.workflow, state.id) if intents else None
         for start in range(0, len(intents), CHUNK):
-            outbox, tokens = self._chunk(state, details, intents[start:start + CHUNK], recipient_ids, now, letter)
+            chunk = intents[start:start + CHUNK]
+            roots = _thread_roots(uow, state.id, chunk, recipient_ids)
+            outbox, tokens = self._chunk(state, details, chunk, recipient_ids, now, letter, roots)
             uow.tokens.add_many(tokens)
             uow.outbox.queue(outbox, now)
             written += len(outbox)
@@ -141,8 +143,8 @@ class OutboxWriter:
         return written
 
     def _chunk(self, state: RoundState, details: RoundDetails, intents: list[MessageIntent],
-               recipient_ids: dict[str, int], now: datetime,
-               letter: str | None) -> tuple[list[NewMessage], list[NewAccessToken]]:
+               recipient_ids: dict[str, int], now: datetime, letter: str | None,
+               roots: dict[int, str]) -> tuple[list[NewMessage], list[NewAccessToken]]:
         outbox: list[NewMessage] = []
         tokens: list[NewAccessToken] = []
         mail = RoundMail.of(self.app, self.workflow, state, letter)
@@ -161,8 +163,23 @@ class OutboxWriter:
                 tokens.append(NewAccessToken(recipient_ids[intent.unit_code], hash_token(token), now, expires))
                 link = f"{self.app.settings.base_url}/r/{token}"
             email = mail.compose(intent.kind, message_context(self.app, mail, state, details, recipient, intent, link))
+            recipient_id = recipient_ids[intent.unit_code]
+            message_id = f"<{uuid.uuid4().hex}.r{state.id}@{self.domain}>"
+            in_reply_to = None
+            if intent.kind == OPENING_KIND:
+                roots.setdefault(recipient_id, message_id)  # a later message of this same write follows it
+            else:
+                in_reply_to = roots.get(recipient_id)
             outbox.append(NewMessage(
-                round_id=state.id, recipient_id=recipient_ids[intent.unit_code], unit_code=intent.unit_code,
+                round_id=state.id, recipient_id=recipient_id, unit_code=intent.unit_code,
                 kind=intent.kind, to_address=recipient.email, subject=email.subject, text_body=email.text,
-                html_body=email.html, message_id=f"<{uuid.uuid4().hex}.r{state.id}@{self.domain}>"))
+                html_body=email.html, message_id=message_id, in_reply_to=in_reply_to))
         return outbox, tokens
+
+
+def _thread_roots(uow: UnitOfWork, round_id: int, intents: list[MessageIntent],
+                  recipient_ids: dict[str, int]) -> dict[int, str]:
+    """The invitation Message-ID of each unit a later message of `intents` goes to, by recipient id: one lookup of
+    those units' own mail (a launch, which sends only invitations, makes none)."""
+    following = {recipient_ids[i.unit_code] for i in intents if i.kind != OPENING_KIND}
+    return uow.outbox.thread_roots(round_id, following, OPENING_KIND) if following else {}
