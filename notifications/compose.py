@@ -64,7 +64,10 @@ COMMON_KEYS = frozenset(
 # 10/11/2025") is None until the round's letter has a number.
 # dates: the named dates of the round's kind, (title, day) pairs ("Ngày tổ chức hội thảo", 20/8/2025)
 # contact_email: the Sở's contact mailbox (YKIEN_REPLY_TO), where a reply to the email goes too; None when unset.
-OPTIONAL_KEYS: Mapping[str, object] = {"letter": None, "dates": (), "contact_email": None}
+# draft_file: the name of the draft's file the unit downloads at its link, signed_letter: (title, file name) of the
+# round's signed letter there; both None when the link offers none (an invitation names only what is there).
+OPTIONAL_KEYS: Mapping[str, object] = {"letter": None, "dates": (), "contact_email": None, "draft_file": None,
+                                       "signed_letter": None}
 MESSAGE_KEYS: Mapping[str, frozenset[str]] = {
     "invitation": frozenset(),
     "reminder_before": frozenset(),

@@ -22,6 +22,7 @@ from workflows.definition.schema import fill_terms
 from workflows.engine.decision import MessageIntent
 from workflows.service.app import App
 from workflows.service.registry import workflow_folder
+from workflows.service.signed_documents import signed_letter
 
 CHUNK = 500
 # The receipts carry a link too: the unit reads there what the Sở received, as their templates say.
@@ -54,6 +55,31 @@ def _filled(value: Any, values: Mapping[str, str]) -> Any:
 
 
 @dataclass(frozen=True)
+class FilesAtLink:
+    """The files a unit downloads at its personal link, which its invitation names (and nothing else: no email
+    carries an attachment): the current draft's file name, and the signed letter's (title, file name)."""
+
+    draft_file: str | None = None
+    signed_letter: tuple[str, str] | None = None
+
+
+def letter_title(workflow: Workflow) -> str | None:
+    """The title of the kind's letter ("Giấy mời dự Hội thảo"), None for a kind without one."""
+    document = workflow.documents.get(workflow.letter) if workflow.letter is not None else None
+    return document.title if document is not None else None
+
+
+def files_at_link(app: App, uow: UnitOfWork, workflow: Workflow, state: RoundState,
+                  details: RoundDetails) -> FilesAtLink:
+    """What the units' page of the round offers to download now (read once per round, never per email)."""
+    stored = uow.drafts.get(state.id, state.draft_version)
+    draft = stored.filename if stored is not None else details.draft_filename
+    signed = signed_letter(app, state.id, workflow.letter, uow)
+    title = letter_title(workflow)
+    return FilesAtLink(draft, (title, signed.file) if signed is not None and title is not None else None)
+
+
+@dataclass(frozen=True)
 class RoundMail:
     """What every email of one round shares: the kind's templates, its terms filled for the round, and the
     silence sentence (None unless the round takes silence as agreement). Built once per round, not per email."""
@@ -64,16 +90,18 @@ class RoundMail:
     silence: str | None
     letter: str | None = None  # "Công văn số 12/SKHCN-TĐC ngày 10/11/2025": the round's letter once it has a number
     dates: tuple[tuple[str, date], ...] = ()  # the kind's named dates of the round, by day: ("Ngày tổ chức …", day)
+    at_link: FilesAtLink | None = None  # what a unit downloads at its link, as the invitation names it
 
     @classmethod
-    def of(cls, app: App, workflow: Workflow, state: RoundState, letter: str | None = None) -> RoundMail:
+    def of(cls, app: App, workflow: Workflow, state: RoundState, letter: str | None = None,
+           at_link: FilesAtLink | None = None) -> RoundMail:
         values = {"title": state.title, "issuer_name": app.settings.issuer_name,
                   "governing_body": app.settings.governing_body}
         sentence = workflow.silence.sentence
         silence = fill_terms(sentence, **values) if sentence and state.silence_is_agreement else None
         own = workflow_folder(workflow.name) / workflow.name / "emails"  # a department's kind: beside its YAML
         return cls(workflow, (own,) if own.is_dir() else (), email_terms(workflow, **values), silence, letter,
-                   workflow.titled_dates(state.dates))
+                   workflow.titled_dates(state.dates), at_link)
 
     def compose(self, message: str, context: Mapping[str, Any]) -> ComposedEmail:
         """One email: the kind's own template where it has one, else the generic one."""
@@ -105,6 +133,8 @@ def message_context(app: App, mail: RoundMail, state: RoundState, details: Round
         "reference": f"đợt {state.id}", "letter": mail.letter,
         "dates": mail.dates,
     }
+    if mail.at_link is not None:
+        context.update(draft_file=mail.at_link.draft_file, signed_letter=mail.at_link.signed_letter)
     extra = dict(intent.extra)
     for key in ("old_deadline", "new_deadline"):
         if key in extra:
@@ -131,10 +161,12 @@ class OutboxWriter:
         hears of each chunk queued."""
         written = 0
         letter = letter_citation(uow, self.workflow, state.id) if intents else None
+        at_link = files_at_link(self.app, uow, self.workflow, state, details) \
+            if any(i.kind == OPENING_KIND for i in intents) else None
         for start in range(0, len(intents), CHUNK):
             chunk = intents[start:start + CHUNK]
             roots = _thread_roots(uow, state.id, chunk, recipient_ids)
-            outbox, tokens = self._chunk(state, details, chunk, recipient_ids, now, letter, roots)
+            outbox, tokens = self._chunk(state, details, chunk, recipient_ids, now, letter, roots, at_link)
             uow.tokens.add_many(tokens)
             uow.outbox.queue(outbox, now)
             written += len(outbox)
@@ -144,10 +176,10 @@ class OutboxWriter:
 
     def _chunk(self, state: RoundState, details: RoundDetails, intents: list[MessageIntent],
                recipient_ids: dict[str, int], now: datetime, letter: str | None,
-               roots: dict[int, str]) -> tuple[list[NewMessage], list[NewAccessToken]]:
+               roots: dict[int, str], at_link: FilesAtLink | None) -> tuple[list[NewMessage], list[NewAccessToken]]:
         outbox: list[NewMessage] = []
         tokens: list[NewAccessToken] = []
-        mail = RoundMail.of(self.app, self.workflow, state, letter)
+        mail = RoundMail.of(self.app, self.workflow, state, letter, at_link)
         for intent in intents:
             recipient = state.recipients[intent.unit_code]
             link = None

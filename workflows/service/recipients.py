@@ -39,10 +39,11 @@ from workflows.service.app import App
 from workflows.service.attachments import file_fields
 from workflows.service.commands import MAIL_HELD, run_command
 from workflows.service.files import file_in_place
-from workflows.service.outgoing import hash_token
+from workflows.service.outgoing import hash_token, letter_title
 from workflows.service.registry import get_workflow
 from workflows.service.reply_signatures import check_reply, record_reply_check
 from workflows.service.rounds import draft_location
+from workflows.service.signed_documents import signed_file, signed_letter
 
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{1,200}")
 _ENTERED_BY_MAX = 200  # responses.entered_by is VARCHAR(200)
@@ -124,6 +125,10 @@ class RecipientPage:
     late_now: bool = False  # past the unit's deadline but within the grace period: an answer is marked late
     draft_sha256: str | None = None  # of the current version's file: the key of its HTML's cache
     whole: bool = True  # False: read to record an answer only (recipient_page(whole=False)), never to be shown
+    # the round's letter as signed (its kind's `letter:`, "Giấy mời dự Hội thảo"), downloaded at the link; the
+    # unit's invitation says so
+    letter_title: str | None = None
+    letter_filename: str | None = None
 
     @property
     def current(self) -> AnswerRevision | None:
@@ -215,6 +220,7 @@ def recipient_page(app: App, token: str, whole: bool = True) -> RecipientPage:
     elif closing is not None and today > closing:
         can_answer, reason = False, f"Đã hết hạn gửi {terms.answer} (hạn cuối là ngày {closing:%d/%m/%Y})."
     late_now = can_answer and deadline is not None and today > deadline
+    letter = signed_letter(app, state.id, workflow.letter) if whole else None
     return RecipientPage(
         round_id=state.id, recipient_id=row.recipient_id, unit_code=unit.unit_code, unit_name=unit.unit_name,
         role=unit.role.value, title=state.title, subject=state.subject, office=state.office, deadline=deadline,
@@ -229,7 +235,8 @@ def recipient_page(app: App, token: str, whole: bool = True) -> RecipientPage:
         silence_sentence=workflow.silence.sentence if state.silence_is_agreement else None,
         closing=closing, late_now=late_now,
         draft_sha256=version.sha256 if version is not None else details.draft_sha256 if whole else None,
-        whole=whole)
+        whole=whole, letter_title=letter_title(workflow) if letter is not None else None,
+        letter_filename=letter.file if letter is not None else None)
 
 
 
@@ -242,6 +249,15 @@ def draft_file(app: App, token: str) -> Path:
     path = draft_location(app, page.round_id, page.draft_version, page.draft_filename)
     if not path.is_file():
         raise FileMissing("Không tìm thấy tệp dự thảo; vui lòng liên hệ Sở Khoa học và Công nghệ.")
+    return path
+
+
+def letter_file(app: App, token: str) -> Path:
+    """The signed PDF of the round's letter, which the unit's invitation says is at its link."""
+    page = recipient_page(app, token)
+    path = signed_file(app, page.round_id, page.letter_filename) if page.letter_filename else None
+    if path is None:
+        raise FileMissing("Đợt này chưa có văn bản ký số để tải; vui lòng liên hệ Sở Khoa học và Công nghệ.")
     return path
 
 

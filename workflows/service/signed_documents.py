@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from models.db.unit_of_work import UnitOfWork
 from workflows.service.app import App
 
 SIGNED_ACTION = "document_signed"
@@ -26,9 +27,13 @@ class SignedRecord:
     actor: str
 
 
-def signed_documents(app: App, round_id: int) -> list[SignedRecord]:
-    """The round's signed PDFs, oldest first, read from its audit trail (the signing events only)."""
-    with app.uow(read_only=True) as uow:
+def signed_documents(app: App, round_id: int, uow: UnitOfWork | None = None) -> list[SignedRecord]:
+    """The round's signed PDFs, oldest first, read from its audit trail (the signing events only), in `uow` when the
+    caller has one open."""
+    if uow is None:
+        with app.uow(read_only=True) as own:
+            events = own.audit.events(round_id, actions=(SIGNED_ACTION,))
+    else:
         events = uow.audit.events(round_id, actions=(SIGNED_ACTION,))
     return [SignedRecord(str(e.details.get("document_key", "")), str(e.details.get("title", "")),
                          str(e.details.get("file", "")), str(e.details.get("sha256", "")), e.details.get("number"),
@@ -42,3 +47,15 @@ def signed_file(app: App, round_id: int, name: str) -> Path | None:
         return None
     path = app.settings.home / "signed" / str(round_id) / name
     return path if path.is_file() and path.parent.name == str(round_id) else None
+
+
+def signed_letter(app: App, round_id: int, document_key: str | None,
+                  uow: UnitOfWork | None = None) -> SignedRecord | None:
+    """The round's letter (its kind's `letter:` document) as units read it at their links: the latest signed PDF of
+    it whose file is kept (a signed copy, "bản sao", when that came last); None before one is signed."""
+    if document_key is None:
+        return None
+    for record in reversed(signed_documents(app, round_id, uow)):
+        if record.document_key == document_key and signed_file(app, round_id, record.file) is not None:
+            return record
+    return None

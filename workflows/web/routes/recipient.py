@@ -57,6 +57,7 @@ from workflows.service.recipients import (
     SavedAnswer,
     answer,
     draft_file,
+    letter_file,
     recipient_page,
     record_opening,
     reply_file,
@@ -320,6 +321,18 @@ def download_draft(request: Request, token: str) -> Response:
         return _notice(request, "Không có tệp dự thảo", error.message, 404, back=f"/r/{token}")
     return FileResponse(path, filename=path.name, headers=PRIVATE,
                         media_type=MEDIA_TYPES.get(path.suffix.lower(), "application/octet-stream"))
+
+
+@router.get("/r/{token}/letter")
+def download_letter(request: Request, token: str) -> Response:
+    """The round's letter as signed (a workshop's giấy mời, a consultation's công văn), which the invitation names."""
+    try:
+        path = letter_file(ykien(request), token)
+    except LinkInvalid as error:
+        return _link_invalid(request, error)
+    except FileMissing as error:
+        return _notice(request, "Không có văn bản ký số", error.message, 404, back=f"/r/{token}")
+    return FileResponse(path, filename=path.name, headers=PRIVATE, media_type="application/pdf")
 
 
 @router.get("/r/{token}/reply/{revision}")
