@@ -58,6 +58,8 @@ class Case:
 
 CASES = {
     "consultation": Case("consultation", "du-thao-ke-hoach.pdf", numbered=True, signed=False),
+    # launched without its draft (staff gave the reason): the mail may not send the unit to read a draft
+    "consultation_without_draft": Case("consultation", None, numbered=False, signed=False),
     "proposal_call": Case("proposal_call", None, numbered=False, signed=False),
     "report_collection": Case("report_collection", None, numbered=True, signed=False),
     "workshop": Case("workshop", "ke-hoach-to-chuc-hoi-thao.pdf", numbered=True, signed=True),
@@ -128,6 +130,7 @@ def _downloads(client: TestClient, page: str) -> dict[str, tuple[str, bytes]]:
 def test_what_the_first_mail_says_is_attached_or_linked_is_there(
         ykien_app: App, unit_client: TestClient, capture: SmtpCapture, tmp_path: Path, workflow: str) -> None:
     case = CASES[workflow]
+    workflow = case.workflow
     round_id = _round(ykien_app, case, tmp_path)
     _issue_letter(ykien_app, round_id, case, tmp_path)
     execute(ykien_app, round_id, Launch(), STAFF)
@@ -169,8 +172,11 @@ def test_what_the_first_mail_says_is_attached_or_linked_is_there(
             assert path.endswith("/letter") and content.startswith(b"%PDF")
             assert hashlib.sha256(content).hexdigest() == signed.sha256
             assert f"Giấy mời dự Hội thảo, bản ký số (tệp {signed.file})" in text
-        if "giấy mời" in text.lower().split("kính gửi:", 1)[1]:  # a giấy mời spoken of is one the unit can open
+        said = text.lower().split("kính gửi:", 1)[1]
+        if "giấy mời" in said:  # a giấy mời spoken of is one the unit can open
             assert any(path.endswith("/letter") for path, _ in offered.values()), unit
+        if re.search(r"(?<!đăng )\b(xem|tải)\b[^.]{0,20} dự thảo", said):  # a draft to read is one the unit can download
+            assert any(path.endswith("/draft") for path, _ in offered.values()), unit
 
 
 def test_a_later_mail_of_the_workshop_answers_its_invitation(
@@ -188,3 +194,23 @@ def test_a_later_mail_of_the_workshop_answers_its_invitation(
     later = [m for m in capture.messages if str(m["X-Ykien-Kind"]) != "invitation"]
     assert sorted(str(m["X-Ykien-Kind"]) for m in later) == ["receipt", "reminder_before"]
     assert all((str(m["In-Reply-To"]), str(m["References"])) == (invitation, invitation) for m in later)
+
+
+def test_the_letter_link_of_a_round_without_a_signed_letter_or_of_a_bad_token_says_so_in_vietnamese(
+        ykien_app: App, unit_client: TestClient, capture: SmtpCapture, tmp_path: Path) -> None:
+    round_id = _round(ykien_app, CASES["proposal_call"], tmp_path)
+    execute(ykien_app, round_id, Launch(), STAFF)
+    run_step(ykien_app, "circulate", round_id=round_id)
+    run_due(ykien_app)
+    text, _ = _parts(next(m for m in capture.messages if str(m["X-Ykien-Unit"]) == "SCT"))
+    found = re.search(r"/r/([A-Za-z0-9_-]+)", text)
+    assert found is not None
+    page = unit_client.get(f"/r/{found.group(1)}").text
+    assert "/letter" not in page  # nothing signed: nothing offered
+    missing = unit_client.get(f"/r/{found.group(1)}/letter")
+    assert missing.status_code == 404 and "Không có văn bản ký số" in missing.text
+    assert "chưa có văn bản ký số để tải" in missing.text and "Traceback" not in missing.text
+    for token in ("khong-co-that", "a" * 300, "x%00y"):
+        response = unit_client.get(f"/r/{token}/letter")
+        assert response.status_code in (404, 410), (token, response.status_code)
+        assert "Traceback" not in response.text and "Đường dẫn" in response.text, token

@@ -10,7 +10,7 @@ from models.text import nfc
 from notifications.compose import ComposedEmail
 from workflows.engine.decision import MessageIntent
 from workflows.service.app import App
-from workflows.service.outgoing import RoundMail, letter_citation, message_context
+from workflows.service.outgoing import RoundMail, files_at_link, letter_citation, message_context
 from workflows.service.registry import get_workflow
 from workflows.service.unit_lookup import find_recipient
 
@@ -54,12 +54,13 @@ def preview_invitation(app: App, round_id: int, typed: str | None = None) -> Inv
         details = uow.rounds.details(round_id)
         workflow = get_workflow(state.workflow)
         letter = letter_citation(uow, workflow, round_id)
+        at_link = files_at_link(app, uow, workflow, state, details)  # named in the preview as the mail will
     chosen = state.recipients[code]
     preview_state = copy.copy(state)
     if state.launched_at is None and state.deadline_working_days is not None:
         preview_state.deadline = app.calendar.add_working_days(today, state.deadline_working_days)
     link = PLACEHOLDER_LINK if chosen.role is not RecipientRole.INFORM else None
-    mail = RoundMail.of(app, workflow, preview_state, letter)
+    mail = RoundMail.of(app, workflow, preview_state, letter, at_link)
     context = message_context(app, mail, preview_state, details, chosen,
                               MessageIntent("invitation", chosen.unit_code, {}), link)
     email = mail.compose("invitation", context)
