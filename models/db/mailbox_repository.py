@@ -51,6 +51,10 @@ class MailboxRepository:
                                     .limit(limit).offset(offset)).all()
         return [MailSummary(*row) for row in rows]
 
+    def number_of(self, message_id: str) -> int | None:
+        """The number of the first stored message with this Message-ID (indexed), None when none is kept."""
+        return self.session.scalar(select(func.min(ReceivedMailRow.id)).where(ReceivedMailRow.message_id == message_id))
+
     def get(self, mail_id: int) -> StoredMail | None:
         row = self.session.get(ReceivedMailRow, mail_id)
         if row is None:

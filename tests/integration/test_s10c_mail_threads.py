@@ -17,10 +17,12 @@ from config.clock import FrozenClock
 from models.db.database import run_migrations
 from models.rounds import ResponseChannel, ResponseKind
 from notifications.compose import OPENING_KIND
+from notifications.sink import read_mail
 from notifications.testing import SmtpCapture
 from workflows.engine.events import CommentInput, Extend, Launch, Remind, Respond
 from workflows.service.app import App
-from workflows.service.mailbox import _parse
+from workflows.service.mail import store_received
+from workflows.service.mailbox import received_message
 from workflows.service.rounds import execute
 from workflows.service.sweep import run_due
 
@@ -136,19 +138,27 @@ def test_finding_the_invitation_reads_the_units_own_mail_not_the_rounds(
     assert "SCAN outbox" not in plan, plan
 
 
-def test_the_mailbox_page_names_the_invitation_a_reminder_answers(
+def test_the_mailbox_names_the_invitation_a_reminder_answers_and_its_number_there(
         app: App, clock: FrozenClock, capture: SmtpCapture, make_round: Callable[..., int], staff: str) -> None:
+    """The embedded sink's mailbox shows In-Reply-To and References, and the number of the invitation it keeps."""
     round_id = make_round(deadline=date(2025, 12, 5))
     at(clock, "2025-11-20T09:00")
     execute(app, round_id, Launch(), staff)
     execute(app, round_id, Remind(("SCT",)), staff)
     run_due(app)
-    reminder = next(raw for raw in capture.raw_messages if b"X-Ykien-Kind: reminder_before" in raw)
+    store = store_received(app)
+    numbers = {}
+    for number, (raw, message) in enumerate(zip(capture.raw_messages, capture.messages, strict=True), 1):
+        store(read_mail("ykien@skhcn.example.vn", (str(message["To"]),), raw, clock.now()))
+        numbers[(str(message["X-Ykien-Unit"]), str(message["X-Ykien-Kind"]))] = number
     invitation = str(_by_unit(capture.messages, OPENING_KIND)["SCT"]["Message-ID"])
-    from models.db.mailbox_repository import MailSummary
 
-    headers = dict(_parse(MailSummary(1, clock.now(), "a@b", "c@d", None), reminder).headers)
+    shown = received_message(app, numbers[("SCT", "reminder_before")])
+    headers = dict(shown.headers)
     assert headers["In-Reply-To"] == invitation and headers["References"] == invitation
+    assert shown.answers == numbers[("SCT", OPENING_KIND)]
+    opening = received_message(app, numbers[("SCT", OPENING_KIND)])
+    assert "In-Reply-To" not in dict(opening.headers) and opening.answers is None
 
 
 def test_0024_keeps_the_outbox_and_goes_down_and_up(

@@ -51,6 +51,8 @@ class MailMessage:
     size: int
     round_office: str | None = None
     """The office of the round the message belongs to (its X-Ykien-Round header); None for mail of no known round."""
+    answers: int | None = None
+    """The number in this mailbox of the message this one answers (its In-Reply-To: a unit's invitation), if kept."""
 
 
 @dataclass(frozen=True)
@@ -98,8 +100,10 @@ def received_message(app: App, mail_id: int) -> MailMessage:
         parsed = _parse(stored.summary, stored.raw)
         round_id = _round_id(parsed.headers)
         office = uow.rounds.office_of(round_id) if round_id is not None else None
+        parent = dict(parsed.headers).get("In-Reply-To", "").strip()
+        answers = uow.mailbox.number_of(parent) if parent else None
     return replace(parsed, headers=[(name, _shown(name, value, app)) for name, value in parsed.headers],
-                   round_office=office)
+                   round_office=office, answers=answers)
 
 
 def _shown(name: str, value: str, app: App) -> str:
