@@ -9,7 +9,7 @@ import hashlib
 import html as html_lib
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -26,12 +26,14 @@ from test_workshop_pages import (  # noqa: F401
     ykien_app,
 )
 
+from config.clock import FrozenClock
 from models.rounds import RecipientRole, ResponseChannel, ResponseKind
 from notifications.signing import Pkcs12Signer
 from notifications.testing import SmtpCapture
 from workflows.engine.events import Launch, Remind, Respond
 from workflows.service import register
 from workflows.service.app import App
+from workflows.service.assignments import assign
 from workflows.service.documents import set_document_inputs
 from workflows.service.registry import get_workflow
 from workflows.service.rounds import Addressee, NewRound, create_round, execute
@@ -180,20 +182,32 @@ def test_what_the_first_mail_says_is_attached_or_linked_is_there(
 
 
 def test_a_later_mail_of_the_workshop_answers_its_invitation(
-        ykien_app: App, unit_client: TestClient, capture: SmtpCapture, tmp_path: Path) -> None:
+        ykien_app: App, unit_client: TestClient, capture: SmtpCapture, workshop_clock: FrozenClock,
+        tmp_path: Path) -> None:
+    """The reminder, the receipt of the RSVP and the reminder of the paper the unit was given all thread under the
+    unit's invitation of the workshop."""
     round_id = _round(ykien_app, CASES["workshop"], tmp_path)
     execute(ykien_app, round_id, Launch(), STAFF)
     run_step(ykien_app, "circulate", round_id=round_id)
     run_due(ykien_app)
     invitation = next(str(m["Message-ID"]) for m in capture.messages if str(m["X-Ykien-Unit"]) == "SCT")
+    assign(ykien_app, round_id, "paper", ["SCT"], None, None, STAFF)
     execute(ykien_app, round_id, Remind(("SCT",)), STAFF)
     execute(ykien_app, round_id, Respond("SCT", ResponseKind.PROPOSALS, entered_by=STAFF,
                                          channel=ResponseChannel.PAPER,
                                          proposals=({"attendance": "Không tham dự"},)), STAFF)
     run_due(ykien_app)
+    workshop_clock.set(datetime(2025, 8, 13, 8, 0, tzinfo=START.tzinfo))  # 2 working days before the paper's 15/08
+    run_due(ykien_app)
     later = [m for m in capture.messages if str(m["X-Ykien-Kind"]) != "invitation"]
-    assert sorted(str(m["X-Ykien-Kind"]) for m in later) == ["receipt", "reminder_before"]
-    assert all((str(m["In-Reply-To"]), str(m["References"])) == (invitation, invitation) for m in later)
+    assert sorted(str(m["X-Ykien-Kind"]) for m in later if str(m["X-Ykien-Unit"]) == "SCT") == \
+        ["receipt", "reminder_before", "task_reminder"]
+    for message in later:
+        unit = str(message["X-Ykien-Unit"])
+        own = next(str(m["Message-ID"]) for m in capture.messages
+                   if str(m["X-Ykien-Unit"]) == unit and str(m["X-Ykien-Kind"]) == "invitation")
+        assert (str(message["In-Reply-To"]), str(message["References"])) == (own, own), unit
+    assert any(str(m["In-Reply-To"]) == invitation for m in later)
 
 
 def test_the_letter_link_of_a_round_without_a_signed_letter_or_of_a_bad_token_says_so_in_vietnamese(
