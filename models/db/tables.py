@@ -223,7 +223,10 @@ class InstanceRow(Base):
 
 class AuditRow(Base):
     __tablename__ = "audit_events"
-    __table_args__ = (UniqueConstraint("round_id", "seq"),)
+    # (round_id, action, seq): a unit's page finds the round's signed letter among its events of one action, in
+    # order (migration 0024), without reading the round's whole trail
+    __table_args__ = (UniqueConstraint("round_id", "seq"),
+                      Index("ix_audit_events_round_action", "round_id", "action", "seq"))
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     round_id: Mapped[int | None] = mapped_column(ForeignKey("rounds.id"), index=True)
     seq: Mapped[int] = mapped_column(Integer)

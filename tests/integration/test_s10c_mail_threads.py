@@ -24,6 +24,7 @@ from workflows.service.app import App
 from workflows.service.mail import store_received
 from workflows.service.mailbox import received_message
 from workflows.service.rounds import execute
+from workflows.service.signed_documents import signed_letter
 from workflows.service.sweep import run_due
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -138,6 +139,33 @@ def test_finding_the_invitation_reads_the_units_own_mail_not_the_rounds(
     assert "SCAN outbox" not in plan, plan
 
 
+def test_a_units_page_finds_the_signed_letter_without_reading_the_rounds_trail(
+        app: App, clock: FrozenClock, make_round: Callable[..., int], staff: str) -> None:
+    """The page of one unit looks for the round's signed letter among the round's signing events only, through
+    (round_id, action): the trail grows by an event per answer, the page's cost does not."""
+    if app.engine.dialect.name != "sqlite":
+        pytest.skip("the query plan is read on SQLite; PostgreSQL's planner may scan a table this small")
+    round_id = make_round(deadline=date(2025, 12, 5))
+    at(clock, "2025-11-20T09:00")
+    execute(app, round_id, Launch(), staff)
+    statements: list[tuple[str, Any]] = []
+
+    def keep(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
+        if "FROM audit_events" in statement and "audit_events.action IN" in statement:
+            statements.append((statement, parameters))
+
+    event.listen(app.engine, "before_cursor_execute", keep)
+    try:
+        assert signed_letter(app, round_id, "request_letter") is None
+    finally:
+        event.remove(app.engine, "before_cursor_execute", keep)
+    ((statement, parameters),) = statements
+    with app.engine.connect() as connection:
+        plan = " ".join(str(row) for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}",
+                                                                        parameters))
+    assert "ix_audit_events_round_action (round_id=? AND action=?)" in plan, plan
+
+
 def test_the_mailbox_names_the_invitation_a_reminder_answers_and_its_number_there(
         app: App, clock: FrozenClock, capture: SmtpCapture, make_round: Callable[..., int], staff: str) -> None:
     """The embedded sink's mailbox shows In-Reply-To and References, and the number of the invitation it keeps."""
@@ -177,11 +205,18 @@ def test_0024_keeps_the_outbox_and_goes_down_and_up(
         with app.engine.connect() as connection:
             return {column["name"] for column in inspect(connection).get_columns("outbox")}
 
+    def audit_indexes() -> set[str]:
+        with app.engine.connect() as connection:
+            return {str(index["name"]) for index in inspect(connection).get_indexes("audit_events")}
+
     before = outbox()
     assert len(before) == 13 and "in_reply_to" in columns()
+    assert "ix_audit_events_round_action" in audit_indexes()
     run_migrations(app.engine, "0023", down=True)
     assert "in_reply_to" not in columns() and outbox() == before
+    assert "ix_audit_events_round_action" not in audit_indexes()
     run_migrations(app.engine, "head")
     assert "in_reply_to" in columns() and outbox() == before
+    assert "ix_audit_events_round_action" in audit_indexes()
     with app.engine.connect() as connection:  # the rows queued before 0024 came back without one
         assert connection.execute(text("SELECT COUNT(*) FROM outbox WHERE in_reply_to IS NOT NULL")).scalar() == 0
