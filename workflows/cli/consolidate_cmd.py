@@ -55,15 +55,17 @@ def comments(round_id: int = ROUND_ARGUMENT,
              unhandled: bool = typer.Option(False, "--unhandled", help="Chỉ ý kiến chưa xử lý."),
              as_json: bool = JSON_OPTION) -> None:
     """Các ý kiến của dự thảo hiện hành, kèm cách xử lý (tiếp thu / giải trình)."""
-    from workflows.service.consolidation import triage_items
+    from models.text import capfirst
+    from workflows.service.consolidation import comments_to_triage
 
     with guarded(as_json):
         check_id(round_id, "ROUND_ID")
-        items = [i for i in triage_items(open_app(), round_id) if not unhandled or i.decision is None]
+        workflow, triaged = comments_to_triage(open_app(), round_id)  # refused for a kind without such a step
+        items = [i for i in triaged if not unhandled or i.decision is None]
     if as_json:
         print_json([{**i.__dict__, "decision_label": i.decision_label} for i in items])
     else:
-        _render_items(items, f"Ý kiến góp ý của đợt {round_id}")
+        _render_items(items, f"{capfirst(workflow.terms.answer)} của đợt {round_id}")
 
 
 def handle(round_id: int = ROUND_ARGUMENT,

@@ -7,8 +7,8 @@ from models import limits
 from models.consolidation import Handling, check_handling
 from models.db.response_repository import TriageItem
 from models.errors import DomainError, InvalidInput
-from models.text import nfc_or_none
-from workflows.definition.schema import Capability
+from models.text import capfirst, lowfirst, nfc_or_none
+from workflows.definition.schema import Capability, Workflow
 from workflows.service.app import App
 from workflows.service.draft_html import draft_preview, section_order, section_rank
 from workflows.service.registry import get_workflow
@@ -28,6 +28,34 @@ def triage_items(app: App, round_id: int) -> list[TriageItem]:
     preview = draft_preview(app, round_id, version, filename, sha) if items else None
     sections = preview.html.sections if preview is not None and preview.html is not None else ()
     return in_draft_order(items, sections)
+
+
+def triages_comments(workflow: Workflow) -> bool:
+    """True when the kind's answers are comments that staff handle one by one (tiếp thu / giải trình) in some state
+    of its course; a form kind has none (a report with headings is consolidated heading by heading instead)."""
+    return workflow.response.kind == "comments" and bool(workflow.states_allowing(Capability.TRIAGE))
+
+
+def no_triage(workflow: Workflow) -> DomainError:
+    """Why a round of this kind has no comments to handle, in the kind's words (the answers' tab and `round show`
+    heading are "<terms.answer> đã nhận"); a kind with headings is pointed to its consolidation by heading."""
+    if workflow.response.sections:
+        return DomainError(f"Quy trình \"{workflow.title}\" tổng hợp {workflow.terms.answer} theo từng mục của đề "
+                           "cương (trang Tổng hợp, `ykien round headings`), không tiếp thu, giải trình từng ý kiến.",
+                           "no_triage")
+    return DomainError(f"Quy trình \"{workflow.title}\" không có bước tiếp thu, giải trình từng ý kiến: "
+                       f"{workflow.terms.answer} của các đơn vị xem ở mục \"{capfirst(workflow.terms.answer)} đã "
+                       "nhận\".", "no_triage")
+
+
+def comments_to_triage(app: App, round_id: int) -> tuple[Workflow, list[TriageItem]]:
+    """The round's kind and its comments to handle (triage_items); DomainError (no_triage) for a kind whose answers
+    are not comments handled one by one, whose table would only be an empty one in a consultation's words."""
+    with app.uow(read_only=True) as uow:
+        workflow = get_workflow(uow.rounds.row(round_id).workflow)
+    if not triages_comments(workflow):
+        raise no_triage(workflow)
+    return workflow, triage_items(app, round_id)
 
 
 def in_draft_order(items: list[TriageItem], sections: Sequence[str]) -> list[TriageItem]:
@@ -67,7 +95,7 @@ def handle_comments(app: App, round_id: int, comment_ids: list[int], decision: s
         unknown = sorted(set(comment_ids) - current)
         if unknown:
             raise DomainError(f"Ý kiến số {', '.join(map(str, unknown))} không thuộc bản trả lời mới nhất của "
-                              "dự thảo hiện hành trong đợt này.", "comment_unknown")
+                              f"{lowfirst(workflow.terms.document)} hiện hành trong đợt này.", "comment_unknown")
         handling_id = uow.responses.handle_comments(round_id, round_row.draft_version, comment_ids, handling,
                                                     explanation, actor, now)
         uow.audit.append(round_id, now, actor, [("comments_handled", {

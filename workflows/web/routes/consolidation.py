@@ -23,7 +23,7 @@ from workflows.engine.refusals import GuardFailed
 from workflows.service.app import App
 from workflows.service.audit_export import audit_export
 from workflows.service.commands import MAIL_NOTICES, run_command
-from workflows.service.consolidation import handle_comments, triage_items
+from workflows.service.consolidation import handle_comments, no_triage, triage_items, triages_comments
 from workflows.service.documents import (
     DocumentChoice,
     RoundFacts,
@@ -166,6 +166,11 @@ def _triage_page(request: Request, round_id: int, user: StaffUser, form: HandleF
                  errors: dict[str, str] | None = None, status: int = 200, message: str | None = None,
                  unhandled_listed: bool = False) -> Response:
     app = ykien(request)
+    kind = get_workflow(round_brief(app, round_id).workflow)
+    if kind.response.sections:  # consolidated heading by heading (routes/report_headings.py)
+        return RedirectResponse(f"/rounds/{round_id}/consolidation/headings", status_code=303)
+    if not triages_comments(kind):  # no tab leads here: an address typed or kept from another kind's round
+        raise no_triage(kind)
     context = _context(app, round_id, user, "consolidation")
     view = round_view(app, round_id)
     items = triage_items(app, round_id)
