@@ -77,6 +77,9 @@ def test_every_text_of_an_appraisal_round_on_the_cli_is_in_the_kinds_words(  # t
     run("round", "show", round_id)
     run("round", "launch", round_id)
     run("round", "respond", round_id, "SCT", "--agree", expect=2)
+    run("round", "respond", round_id, "SCT", "--comment", "Mục 2::Chưa đủ", expect=2)
+    assert said[f"round respond {round_id} SCT --comment Mục 2::Chưa đủ"] == (
+        "Lỗi: Đợt này nhận ý kiến thẩm định theo mẫu của đợt, không nhận các ý kiến viết tự do.\n")
     run("round", "respond", round_id, "SCT", "--proposal-file", str(opinion), "--channel", "paper")
     run("round", "show", round_id)
     run("round", "extend", round_id, "10/12/2025", "--unit", "STC", "--reason", "Xin thêm thời gian")
@@ -94,6 +97,9 @@ def test_every_text_of_an_appraisal_round_on_the_cli_is_in_the_kinds_words(  # t
     run("round", "show", round_id)
     run("round", "audit", round_id)
     run("round", "export", round_id, "--out", str(tmp_path / "xuat"))
+    run("round", "follow-up", round_id, "--deadline", "20/12/2025", expect=1)
+    assert said[f"round follow-up {round_id} --deadline 20/12/2025"] == (
+        'Lỗi: Quy trình "Thẩm định hồ sơ" không tạo đợt thẩm định hồ sơ mới trên hồ sơ thẩm định đã sửa.\n')
     run("round", "submit", round_id)
     run("round", "show", round_id)
     for number, text in enumerate(mail_text(capture), 1):

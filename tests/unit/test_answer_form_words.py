@@ -26,4 +26,8 @@ def test_the_wrong_kind_of_answer_is_refused_without_another_kinds_words(kind: s
     with pytest.raises(AnswerInvalid) as refused:
         check_answer(spec, ResponseKind.COMMENTS, ())
     message = " ".join(problem.message for problem in refused.value.problems)
-    assert message == "Đợt này nhận trả lời theo mẫu của đợt, không nhận ý kiến góp ý.", message
+    assert message == "Đợt này nhận trả lời theo mẫu của đợt, không nhận các ý kiến viết tự do.", message
+    with pytest.raises(AnswerInvalid) as in_its_words:
+        check_answer(spec, ResponseKind.COMMENTS, (), terms=get_workflow(kind).terms)
+    assert in_its_words.value.problems[0].message == (
+        f"Đợt này nhận {get_workflow(kind).terms.answer} theo mẫu của đợt, không nhận các ý kiến viết tự do.")

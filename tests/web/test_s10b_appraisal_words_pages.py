@@ -92,6 +92,9 @@ def test_every_page_of_an_appraisal_round_is_in_the_kinds_words(
     pages.read("close confirm", staff.post(f"{at}/close", data={}))
     for tab in ("responses", "timeline", "documents", "audit", "outbox", "drafts", "consolidation"):
         pages.read(f"{tab} (under appraisal)", staff.get(f"{at}/{tab}"))
+    no_file = pages.read("new version without a file", staff.post(f"{at}/drafts", data={"note": "Bản 2"}))
+    assert "Chọn tệp hồ sơ thẩm định (DOCX hoặc PDF)." in no_file
+    pages.read("a version that is not there", staff.get(f"{at}/drafts/9"))
     pages.read("dashboard", staff.get("/"))
     pages.read("mail", staff.get("/mail"))
     clock.set(datetime(2025, 12, 6, 8, 0, tzinfo=TZ))

@@ -100,7 +100,8 @@ def test_forms_sent_with_the_answer_without_forms_are_refused_naming_it_and_noth
     commented = staff.post(f"/api/rounds/{round_id}/respond", json={"unit": "STC", "kind": "agree",
                                                                     "comments": [{"text": "Không có"}]})
     assert commented.status_code == 422  # a call takes no comments, whatever the answer: not "Có ý kiến góp ý"
-    assert commented.json()["error"]["message"] == "Đợt này nhận trả lời theo mẫu của đợt, không nhận ý kiến góp ý."
+    assert commented.json()["error"]["message"] == ("Đợt này nhận phiếu đề xuất theo mẫu của đợt, không nhận các ý kiến "
+                                                    "viết tự do.")
 
     paper = {"unit": "STP", "kind": "agree", "channel": "paper", **{f"p1_{k}": v for k, v in PROPOSAL.items()}}
     page = staff.post(f"/rounds/{round_id}/respond", data=paper)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from models import limits
 from models.errors import InvalidInput
 from models.rounds import ResponseKind
-from models.text import grouped, stored_text
+from models.text import capfirst, grouped, stored_text
 from workflows.definition import ResponseField, ResponseSpec, Terms
 from workflows.engine.events import CommentInput
 from workflows.service.deadlines import read_date
@@ -275,32 +275,36 @@ def check_answer(spec: ResponseSpec, kind: ResponseKind, comments: tuple[Comment
     ("agree") is named in the kind's words (`terms.agreed`: "Không có đề xuất" for a call); forms sent with it are
     refused on the field "proposals", whatever is in them."""
     agreed = terms.agreed if terms is not None else Terms.model_fields["agreed"].default
+    # the kind's words for an answer and for one with content: "ý kiến thẩm định", "Có ý kiến góp ý"
+    answer, answered = (terms.answer, terms.answered) if terms is not None else ("ý kiến góp ý", "Có ý kiến góp ý")
+    form_answer = terms.answer if terms is not None else "trả lời"  # a form kind's answer, whatever its name
+    no_free_comments = f"Đợt này nhận {form_answer} theo mẫu của đợt, không nhận các ý kiến viết tự do."
     problems: list[Problem] = []
     if kind is ResponseKind.AGREE:
         if not spec.allow_agree:
             problems.append(Problem("answer", f"Đợt này không nhận trả lời \"{agreed}\"."))
         elif comments and spec.kind == "proposals":
-            problems.append(Problem("answer", "Đợt này nhận trả lời theo mẫu của đợt, không nhận ý kiến góp ý."))
+            problems.append(Problem("answer", no_free_comments))
         elif proposals and spec.kind == "proposals":
             word = terms.answer if terms is not None else "phiếu"
             answered = f"\"{terms.answered}\"" if terms is not None else "trả lời theo mẫu"
             problems.append(Problem("proposals", f"Đã chọn \"{agreed}\" nhưng lại gửi kèm {len(proposals)} {word}: "
                                                  f"hãy chọn {answered} để gửi {word}, hoặc bỏ {word} đã điền."))
         elif comments or proposals:
-            problems.append(Problem("answer", f"Đã chọn \"{agreed}\" nhưng lại có nội dung góp ý: "
-                                              "hãy chọn \"Có ý kiến góp ý\" hoặc xóa các ý kiến."))
+            problems.append(Problem("answer", f"Đã chọn \"{agreed}\" nhưng lại có nội dung {answer}: "
+                                              f"hãy chọn \"{answered}\" hoặc xóa các ý kiến."))
     elif kind is ResponseKind.COMMENTS:
         if spec.kind != "comments":
-            problems.append(Problem("answer", "Đợt này nhận trả lời theo mẫu của đợt, không nhận ý kiến góp ý."))
+            problems.append(Problem("answer", no_free_comments))
         elif not comments:
-            problems.append(Problem("comment-1", "Đã chọn \"Có ý kiến góp ý\" nhưng chưa nhập ý kiến nào."))
+            problems.append(Problem("comment-1", f"Đã chọn \"{answered}\" nhưng chưa nhập ý kiến nào."))
         elif proposals:
-            problems.append(Problem("answer", "Ý kiến góp ý không kèm trả lời theo mẫu."))
+            problems.append(Problem("answer", f"{capfirst(answer)} không kèm trả lời theo mẫu."))
     elif kind is ResponseKind.PROPOSALS:
         if spec.kind != "proposals":
-            problems.append(Problem("answer", "Đợt này nhận ý kiến góp ý, không nhận trả lời theo mẫu."))
+            problems.append(Problem("answer", f"Đợt này nhận {answer}, không nhận trả lời theo mẫu."))
         elif comments:
-            problems.append(Problem("answer", "Trả lời theo mẫu không kèm ý kiến góp ý."))
+            problems.append(Problem("answer", f"{capfirst(form_answer)} theo mẫu không kèm các ý kiến viết tự do."))
         elif not proposals:
             problems.append(Problem("answer", "Trả lời theo mẫu chưa có nội dung."))
     if problems:

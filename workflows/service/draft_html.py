@@ -34,7 +34,7 @@ from workflows.service.rounds import draft_location
 CONVERTER = 1  # raise when the HTML made changes: a cache of another converter is made again
 OPENING = "Phần mở đầu"  # the section of what comes before the first heading (title, căn cứ)
 MAX_UNPACKED = 100 * 1024 * 1024  # the XML of a DOCX, unpacked, larger than this is not shown (a zip bomb)
-IMAGE_NOTE = "[Hình ảnh: xem trong tệp dự thảo]"
+IMAGE_NOTE = "[Hình ảnh: xem trong tệp tải về]"  # every kind's file: a dossier, a plan, a draft
 PICK_WORDS = {"heading": "Góp ý mục này", "paragraph": "Góp ý đoạn này", "item": "Góp ý đoạn này",
               "table": "Góp ý bảng này"}
 
@@ -383,14 +383,14 @@ def convert_docx(content: bytes) -> DraftHtml:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             unpacked = sum(i.file_size for i in archive.infolist() if not i.filename.startswith("word/media/"))
     except (zipfile.BadZipFile, OSError) as error:
-        raise DraftUnreadable("Tệp dự thảo không phải DOCX đọc được.") from error
+        raise DraftUnreadable("Tệp không phải DOCX đọc được.") from error
     if unpacked > MAX_UNPACKED:
-        raise DraftUnreadable("Tệp dự thảo quá lớn để hiển thị trên trang.")
+        raise DraftUnreadable("Tệp quá lớn để hiển thị trên trang.")
     no_image = mammoth.images.img_element(lambda image: {"alt": image.alt_text or ""})  # never reads the image
     try:
         result = mammoth.convert_to_html(io.BytesIO(content), convert_image=no_image, external_file_access=False)
     except Exception as error:  # mammoth raises whatever its XML and zip readers raise on a damaged file
-        raise DraftUnreadable("Tệp dự thảo bị hỏng hoặc không đọc được.") from error
+        raise DraftUnreadable("Tệp bị hỏng hoặc không đọc được.") from error
     return sanitised(result.value)
 
 
@@ -463,7 +463,7 @@ def draft_preview(app: App, round_id: int, version: int, filename: str | None,
             if found is not None:
                 return found
         if not source.is_file():
-            return DraftPreview("docx", problem="Không tìm thấy tệp dự thảo.")
+            return DraftPreview("docx", problem="Không tìm thấy tệp.")
         try:
             converted: DraftHtml | None = convert_docx(source.read_bytes())
             problem = None

@@ -5,6 +5,7 @@ from datetime import date
 
 from models.errors import DomainError, InvalidInput
 from models.rounds import RecipientRole, RoundState
+from models.text import lowfirst
 from workflows.definition import Workflow
 from workflows.definition.schema import CAPABILITY_EVENTS, Capability
 from workflows.service.app import App
@@ -36,8 +37,12 @@ def follow_up_possible(workflow: Workflow, state: RoundState) -> bool:
 
 
 def follow_up_refusal(workflow: Workflow) -> DomainError:
-    """Why a round whose draft UBND has not returned cannot be followed up."""
-    return DomainError(f"Chỉ tạo {workflow.terms.round} mới khi dự thảo bị UBND tỉnh trả lại.", "round_not_returned")
+    """Why a round whose draft UBND has not returned cannot be followed up (a kind without that step is told so)."""
+    if not workflow.states_allowing(Capability.FOLLOW_UP):
+        return DomainError(f"Quy trình \"{workflow.title}\" không tạo {workflow.terms.round} mới trên "
+                           f"{lowfirst(workflow.terms.document)} đã sửa.", "round_not_returned")
+    return DomainError(f"Chỉ tạo {workflow.terms.round} mới khi {lowfirst(workflow.terms.document)} bị UBND tỉnh trả "
+                       "lại.", "round_not_returned")
 
 
 def follow_up_round(app: App, round_id: int, deadline: date, actor: str,

@@ -18,7 +18,7 @@ from models.db.saved_answer_repository import SavedAnswer
 from models.db.unit_of_work import UnitOfWork
 from models.errors import DomainError, NotFound
 from models.rounds import RecipientRole, ResponseChannel, ResponseKind
-from models.text import capfirst
+from models.text import capfirst, lowfirst
 from workflows.definition import ResponseSpec
 from workflows.definition.schema import Capability, Terms
 from workflows.engine.decision import Decision
@@ -248,7 +248,8 @@ def draft_file(app: App, token: str) -> Path:
         raise FileMissing("Đợt này không có tệp đính kèm.")
     path = draft_location(app, page.round_id, page.draft_version, page.draft_filename)
     if not path.is_file():
-        raise FileMissing("Không tìm thấy tệp dự thảo; vui lòng liên hệ Sở Khoa học và Công nghệ.")
+        document = lowfirst(page.terms.document) if page.terms is not None else "gửi kèm"
+        raise FileMissing(f"Không tìm thấy tệp {document}; vui lòng liên hệ Sở Khoa học và Công nghệ.")
     return path
 
 

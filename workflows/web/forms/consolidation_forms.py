@@ -97,12 +97,14 @@ def read_draft_form(values: FormValues) -> DraftForm:
                      note=first(values, "note"))
 
 
-def check_draft_form(form: DraftForm, upload: tuple[str, bytes] | None, limit_mb: int) -> NewDraft:
-    """The file judged by its content and size, the headings one per line, the note."""
+def check_draft_form(form: DraftForm, upload: tuple[str, bytes] | None, limit_mb: int,
+                     document: str = "dự thảo") -> NewDraft:
+    """The file judged by its content and size, the headings one per line, the note; `document` is the kind's word
+    for the file ("dự thảo", "hồ sơ thẩm định")."""
     errors: dict[str, str] = {}
     checked: DraftUpload | None = None
     if upload is None:
-        errors["draft"] = "Chọn tệp dự thảo (DOCX hoặc PDF)."
+        errors["draft"] = f"Chọn tệp {document} (DOCX hoặc PDF)."
     else:
         try:
             checked = check_draft_upload(upload[0], upload[1], limit_mb)
@@ -118,7 +120,7 @@ def check_draft_form(form: DraftForm, upload: tuple[str, bytes] | None, limit_mb
         errors["note"] = too_long
     if errors:
         if upload is not None and "draft" not in errors:
-            errors["draft"] = "Hãy chọn lại tệp dự thảo (trình duyệt không giữ tệp khi biểu mẫu còn lỗi)."
+            errors["draft"] = f"Hãy chọn lại tệp {document} (trình duyệt không giữ tệp khi biểu mẫu còn lỗi)."
         raise FormErrors(errors)
     assert checked is not None
     return NewDraft(checked, sections, form.note or None)

@@ -14,7 +14,7 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 from models.consolidation import HANDLING_LABELS, Handling
 from models.errors import DomainError, InvalidInput
 from models.staff import StaffUser
-from models.text import whole_number
+from models.text import lowfirst, whole_number
 from notifications.pdf import PdfError, pdf_name, pdf_sources, to_pdf
 from workflows.definition import Workflow
 from workflows.definition.schema import Capability
@@ -296,7 +296,8 @@ def upload_draft(request: Request, round_id: IdPath, posted: Posted = PostedForm
     require_change(user, brief.office)
     form = read_draft_form(posted.values)
     try:
-        new = check_draft_form(form, posted.files.get("draft"), app.settings.max_upload_mb)
+        new = check_draft_form(form, posted.files.get("draft"), app.settings.max_upload_mb,
+                               lowfirst(get_workflow(brief.workflow).terms.document))
     except FormErrors as problem:
         return _drafts_page(request, round_id, user, form, problem.errors, 422)
     try:
@@ -310,9 +311,11 @@ def upload_draft(request: Request, round_id: IdPath, posted: Posted = PostedForm
 @router.get("/rounds/{round_id:int}/drafts/{version:int}")
 def download_draft(request: Request, round_id: IdPath, version: IdPath,
                    user: StaffUser = Depends(require_staff)) -> Response:
-    found = next((v for v in versions(ykien(request), round_id) if v.version == version), None)
+    app = ykien(request)
+    found = next((v for v in versions(app, round_id) if v.version == version), None)
     if found is None or not found.path.is_file():
-        raise HTTPException(404, f"Không có tệp dự thảo phiên bản {version} của đợt này.")
+        document = lowfirst(get_workflow(round_brief(app, round_id).workflow).terms.document)
+        raise HTTPException(404, f"Không có tệp {document} phiên bản {version} của đợt này.")
     media = CONTENT_TYPES.get(found.path.suffix.lower(), "application/octet-stream")
     return FileResponse(found.path, media_type=media, filename=found.filename)
 

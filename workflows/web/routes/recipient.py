@@ -318,7 +318,7 @@ def download_draft(request: Request, token: str) -> Response:
     except LinkInvalid as error:
         return _link_invalid(request, error)
     except FileMissing as error:
-        return _notice(request, "Không có tệp dự thảo", error.message, 404, back=f"/r/{token}")
+        return _notice(request, "Không tải được tệp", error.message, 404, back=f"/r/{token}")
     return FileResponse(path, filename=path.name, headers=PRIVATE,
                         media_type=MEDIA_TYPES.get(path.suffix.lower(), "application/octet-stream"))
 

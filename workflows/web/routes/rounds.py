@@ -488,9 +488,10 @@ def invitation_preview(request: Request, round_id: IdPath, unit: str | None = No
 
 @router.get("/rounds/{round_id:int}/draft")
 def staff_draft(request: Request, round_id: IdPath, user: StaffUser = Depends(require_staff)) -> Response:
-    path = staff_draft_file(ykien(request), round_id)
+    app = ykien(request)
+    path = staff_draft_file(app, round_id)
     if path is None:
-        raise HTTPException(404, "Đợt này không có tệp dự thảo.")
+        raise HTTPException(404, f"Đợt này không có tệp {_document_word(round_brief(app, round_id).workflow)}.")
     return FileResponse(path, filename=path.name)
 
 
