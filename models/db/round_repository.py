@@ -426,10 +426,13 @@ class RoundRepository:
             for code in (c for c, r in state.recipients.items() if r != loaded.get(c)):
                 loaded[code] = replace(state.recipients[code])
 
-    def list(self, status: str | None = None, office: str | None = None) -> list[RoundRow]:
+    def list(self, status: str | None = None, office: str | None = None,
+             workflow: str | None = None) -> list[RoundRow]:
         query = select(RoundRow).order_by(RoundRow.id)
         if status:
             query = query.where(RoundRow.status == status)
+        if workflow:
+            query = query.where(RoundRow.workflow == workflow)
         if office:
             query = query.where(RoundRow.office == office)
         return list(self.session.scalars(query))

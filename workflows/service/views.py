@@ -238,9 +238,11 @@ def checked_list_filter(app: App, status: str | None, office: str | None) -> tup
     return status, office
 
 
-def list_rounds(app: App, status: str | None = None, office: str | None = None) -> list[RoundSummary]:
+def list_rounds(app: App, status: str | None = None, office: str | None = None,
+                kind: str | None = None) -> list[RoundSummary]:
+    """The rounds, filtered by state's name, office and kind (a state's name alone matches it in every kind)."""
     with app.uow(read_only=True) as uow:
-        rows = uow.rounds.list(status=status, office=office)
+        rows = uow.rounds.list(status=status, office=office, workflow=kind)
         ids = [r.id for r in rows]
         answers = uow.rounds.answer_counts(ids)
         timers = uow.timers.next_due_by_round(ids)

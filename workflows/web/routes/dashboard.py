@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from models.staff import StaffUser
+from workflows.definition.schema import Workflow
 from workflows.service.kind_summaries import kind_summaries
 from workflows.service.registry import shipped_workflows
 from workflows.service.views import list_rounds
@@ -16,27 +18,64 @@ from workflows.web.templating import render
 router = APIRouter(include_in_schema=False)
 
 
-def state_choices(titled: Iterable[tuple[str, str]]) -> dict[str, str]:
-    """The state filter's entries, state name -> what it reads: every title the kinds give that state, joined
-    ("Bản nháp / Dự thảo"), so the entry reads as the rows do and still finds each kind's rounds in that state.
-    Ordered by what they read."""
-    titles: dict[str, list[str]] = {}
-    for name, title in titled:
-        if title not in titles.setdefault(name, []):
-            titles[name].append(title)
-    joined = {name: " / ".join(sorted(found)) for name, found in titles.items()}
-    return dict(sorted(joined.items(), key=lambda item: item[1]))
+SEPARATOR = ":"  # between a kind's name and its state's in the filter's value: "appraisal:preparing"
+
+
+@dataclass(frozen=True)
+class StateFilter:
+    """What the state filter asks for: one state of one kind ("appraisal:preparing"), or, from an address written
+    before the filter named kinds, a state's name in every kind that has it ("draft")."""
+
+    kind: str | None
+    state: str
+
+    @classmethod
+    def read(cls, typed: str) -> StateFilter:
+        kind, separated, state = typed.partition(SEPARATOR)
+        return cls(kind, state) if separated else cls(None, typed)
+
+    @property
+    def names_a_state(self) -> bool:
+        """False for a value with a part left empty ("appraisal:", ":"), which no round matches."""
+        return bool(self.state) and self.kind != ""
+
+
+def state_groups(kinds: Iterable[Workflow]) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The state filter's entries, one group per kind (in the order given, the catalogue's, as the create form lists
+    them) with its states in its definition's order, each (value, title): a title two kinds share ("Bản nháp")
+    stays under each kind and finds only that kind's rounds, and a state's name two kinds share ("draft") is two
+    entries, each in its kind's words."""
+    return [(kind.title, [(f"{kind.name}{SEPARATOR}{name}", state.title) for name, state in kind.states.items()])
+            for kind in kinds]
+
+
+def filter_title(chosen: StateFilter, kinds: dict[str, Workflow]) -> str:
+    """The filter in use as the note above the rows writes it: "Chuẩn bị hồ sơ (Thẩm định hồ sơ)"; a bare state's
+    name reads as every title the kinds give it ("Bản nháp / Dự thảo")."""
+    if chosen.kind is not None:
+        kind = kinds.get(chosen.kind)
+        if kind is None or chosen.state not in kind.states:
+            return chosen.state
+        return f"{kind.state_title(chosen.state)} ({kind.title})"
+    titles = sorted({kind.states[chosen.state].title for kind in kinds.values() if chosen.state in kind.states})
+    return " / ".join(titles) or chosen.state
 
 
 @router.get("/")
 def dashboard(request: Request, status: str | None = None, office: str | None = None,
               user: StaffUser = Depends(require_staff)) -> Response:
     app = ykien(request)
-    rounds = list_rounds(app, status or None, office or None)
+    chosen = StateFilter.read(status) if status else None
+    if chosen is not None and not chosen.names_a_state:
+        rounds = []
+    else:
+        rounds = list_rounds(app, chosen.state if chosen else None, office or None, chosen.kind if chosen else None)
     all_rounds = list_rounds(app) if (status or office) else rounds
-    states = state_choices([(r.status, r.status_title) for r in all_rounds] +
-                           [(name, s.title) for wf in shipped_workflows().values() for name, s in wf.states.items()])
+    kinds = shipped_workflows()
+    used = {r.workflow for r in all_rounds}
+    in_use = [kind for name, kind in kinds.items() if name in used]
     offices = sorted({r.office for r in all_rounds})
-    return render(request, "dashboard.html", {"rounds": rounds, "states": dict(states), "offices": offices,
-                                              "status": status or "", "office": office or "",
+    return render(request, "dashboard.html", {"rounds": rounds, "state_groups": state_groups(in_use),
+                                              "offices": offices, "status": status or "", "office": office or "",
+                                              "status_title": filter_title(chosen, kinds) if chosen else "",
                                               "summaries": kind_summaries(app, [(r.id, r.workflow) for r in rounds])})
