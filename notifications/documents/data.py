@@ -157,6 +157,7 @@ class RequestLetterData:
     cc: list[str]
     signer: Signer
     draft_kind: str = "Kế hoạch"
+    response: str = "ý kiến góp ý bằng văn bản"  # what the units send back, the kind's terms.response
 
     def __post_init__(self) -> None:
         if not self.addressees:

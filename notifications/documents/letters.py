@@ -33,6 +33,7 @@ def render_request_letter(data: RequestLetterData, *, wording_dir: Path | None =
     context = letter_context(data.issuer, data.head) | {
         "draft_title": _text(data.draft_title),
         "draft_kind": _text(data.draft_kind),
+        "response": _text(data.response),
         "deadline": data.deadline,
         "contact_name": _text(data.contact_name),
         "contact_title": _optional(data.contact_title),

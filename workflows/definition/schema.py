@@ -425,6 +425,13 @@ class SilenceRule(DefinitionModel):
         return self.sentence is not None
 
 
+AskedRole = Literal["comment", "publish"]  # the roles a request letter asks something of
+# What a request letter asks of a role when the kind's `terms.asks` does not say: in its verb and topic, as the
+# reminder's V/v ("đôn đốc {verb} đối với {topic}") is by default.
+ASKED_BY_DEFAULT: dict[AskedRole, str] = {"comment": "nghiên cứu, {verb} đối với {topic}",
+                                          "publish": "đăng tải {topic} trên Cổng thông tin điện tử tỉnh"}
+
+
 class Terms(DefinitionModel):
     """The words of this kind in emails, pages and documents, so a call for proposals never says "góp ý".
 
@@ -452,6 +459,17 @@ class Terms(DefinitionModel):
     link_hint: dict[RecipientRoleName, str]
     awaited: dict[RecipientRoleName, str]
     received: dict[Literal["comments", "agree", "proposals"], str]
+    # What the request letter (builder "request_letter") asks of the units of a role, after their names: "nghiên cứu,
+    # đóng góp ý kiến đối với dự thảo {title}"; it may also hold {draft_kind}, the type the title opens with ("Kế
+    # hoạch"). A role left out is asked in the kind's verb and topic (see ASKED_BY_DEFAULT); informed units never.
+    asks: dict[AskedRole, Annotated[str, Field(min_length=1)]] = {}
+
+    def ask(self, role: AskedRole) -> str:
+        """What the request letter asks of the units of `role`, its placeholders still to fill: the kind's own, else
+        the default in its verb and topic ("nghiên cứu, thẩm định đối với hồ sơ {title}")."""
+        if role in self.asks:
+            return self.asks[role]
+        return ASKED_BY_DEFAULT[role].replace("{verb}", self.verb).replace("{topic}", self.topic)
 
 
 class TransitionDef(DefinitionModel):

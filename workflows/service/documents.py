@@ -30,7 +30,7 @@ from notifications.documents.programme_report import render_figures_xlsx, render
 from notifications.documents.specs import SPECS
 from notifications.documents.vietnamese import spelled_out
 from workflows.definition import Workflow
-from workflows.definition.schema import DocumentDef, ResponseSpec, Terms, fill_terms
+from workflows.definition.schema import AskedRole, DocumentDef, ResponseSpec, Terms, fill_terms
 from workflows.engine.timers import closing_date
 from workflows.service import workshop_documents as workshop
 from workflows.service.app import App
@@ -432,19 +432,32 @@ def request_letter_data(job: Job) -> docs.RequestLetterData:
     commenters = [item.label for item in listed if item.role is RecipientRole.COMMENT]
     publishers = [item.label for item in listed if item.role is RecipientRole.PUBLISH]
     kind = draft_kind(state.title)
-    asks = [f"{_asked_phrase(commenters)} nghiên cứu, đóng góp ý kiến đối với dự thảo {state.title}."] \
-        if commenters else []
+    terms = facts.workflow.terms
+
+    def asked(role: AskedRole) -> str:  # the kind's words for what the units of a role are asked to do
+        settings = job.app.settings
+        return fill_terms(terms.ask(role), title=state.title, issuer_name=settings.issuer_name,
+                          governing_body=settings.governing_body, draft_kind=kind)
+
+    asks = [f"{_asked_phrase(commenters)} {asked('comment')}."] if commenters else []
     if publishers:
-        asks.append(f"{_in_sentence(publishers)} đăng tải dự thảo {kind} trên Cổng thông tin điện tử tỉnh để lấy "
-                    "ý kiến.")
+        asks.append(f"{_in_sentence(publishers)} {asked('publish')}.")
     return docs.RequestLetterData(
         issuer=issuer(job.app), head=_head(job, state.subject, facts.sent_on),
         addressees=[item.addressee for item in listed], legal_bases=list(details.legal_bases),
-        draft_title=state.title, asks=asks or [f"Nghiên cứu, đóng góp ý kiến đối với dự thảo {state.title}."],
-        attachment_note=f"{kind} gửi kèm theo Công văn này", deadline=state.deadline,
+        draft_title=state.title, asks=asks or [f"{capfirst(asked('comment'))}."],
+        response=_term(job.app, terms.response, state),
+        attachment_note=f"{_attached(state.title, terms)} gửi kèm theo Công văn này", deadline=state.deadline,
         contact_name=details.contact_name, contact_title=details.contact_title, contact_phone=details.contact_phone,
         silence_is_agreement=state.silence_is_agreement, cc=receivers(job, DEFAULT_CC), signer=_signer(facts),
         draft_kind=kind)
+
+
+def _attached(title: str, terms: Terms) -> str:
+    """What the letter says it sends with it: the type its title opens with ("Kế hoạch"), else the kind's word for the
+    file ("Hồ sơ thẩm định"), never a bare "văn bản" opening the note in lower case."""
+    known = next((kind for kind in DRAFT_KINDS if title.lower().startswith(kind.lower())), None)
+    return known or capfirst(terms.document)
 
 
 def _in_sentence(labels: list[str]) -> str:
