@@ -105,6 +105,8 @@ def test_every_page_of_an_appraisal_round_is_in_the_kinds_words(
     for tab in ("responses", "documents", "consolidation"):
         pages.read(f"{tab} (appraised)", staff.get(f"{at}/{tab}"))
     pages.read("late answer form", staff.get(f"{at}/respond?unit=SYT"))
+    revise = pages.read("a new version asked of a kind without that step", staff.post(f"{at}/revise", data={}))
+    assert 'Quy trình "Thẩm định hồ sơ" không có bước soạn hồ sơ thẩm định mới.' in revise
     assert pages.said["consolidation (appraised)"].count(  # no tab leads there; a typed address is told why
         'Quy trình "Thẩm định hồ sơ" không có bước tiếp thu, giải trình từng ý kiến: ý kiến thẩm định của các đơn '
         'vị xem ở mục "Ý kiến thẩm định đã nhận".') == 1

@@ -100,7 +100,7 @@ TITLES = {"complete": "Hoàn thành tổng hợp ý kiến", "decision": "Ghi nh
 FLASH = {
     "handled": "Đã ghi cách xử lý cho {n} ý kiến.",
     "uploaded": "Đã lưu {document} phiên bản {n}; các phiên bản cũ được giữ nguyên.",
-    "revised": "Đợt đã trở về soạn thảo với dự thảo phiên bản {n}. Tải lên tệp dự thảo đã sửa nếu chưa có.",
+    "revised": "Đợt đã trở về soạn thảo với {document} phiên bản {n}. Tải lên tệp {document} đã sửa nếu chưa có.",
     "inputs": "Đã lưu thông tin cho văn bản.",
 }
 
@@ -518,7 +518,7 @@ def decide(request: Request, round_id: IdPath, posted: Posted = PostedForm,
             issued_on = date.fromisoformat(command.data["date"])
             lines = [f"UBND tỉnh đã ban hành: số {form.number}, ngày {issued_on:%d/%m/%Y}.", moves]
         else:
-            lines = [f"UBND tỉnh trả lại dự thảo. Lý do: {form.reason}", moves]
+            lines = [f"UBND tỉnh trả lại {lowfirst(workflow.terms.document)}. Lý do: {form.reason}", moves]
         return _confirm_page(request, brief, "decision", lines, posted.values, f"/rounds/{round_id}/documents")
     try:
         result = run_command(app, round_id, command, user.actor)
@@ -537,9 +537,12 @@ def revise(request: Request, round_id: IdPath, posted: Posted = PostedForm,
     require_change(user, brief.office)
     form = read_deadline_form(posted.values, optional=True)
     workflow = get_workflow(brief.workflow)
+    document = lowfirst(workflow.terms.document)
     if not workflow.allows(brief.status, Capability.REVISE):
-        return _documents_page(request, round_id, user, revise=form, status=409,
-                               message="Chỉ soạn dự thảo mới khi dự thảo bị UBND tỉnh trả lại.")
+        refusal = (f"Chỉ soạn {document} mới khi {document} bị UBND tỉnh trả lại."
+                   if workflow.states_allowing(Capability.REVISE) else
+                   f"Quy trình \"{workflow.title}\" không có bước soạn {document} mới.")
+        return _documents_page(request, round_id, user, revise=form, status=409, message=refusal)
     try:
         deadline = check_deadline_form(form, _today(app), app.calendar)
     except FormErrors as problem:
@@ -547,9 +550,10 @@ def revise(request: Request, round_id: IdPath, posted: Posted = PostedForm,
     if not _confirmed(posted.values):
         latest = latest_version(app, round_id)
         version = max(brief.draft_version + 1, latest.version if latest else 0)
-        adopted = (f"Dự thảo phiên bản {version}: tệp {latest.filename} đã tải lên."
+        named = workflow.terms.document
+        adopted = (f"{named} phiên bản {version}: tệp {latest.filename} đã tải lên."
                    if latest and latest.version == version else
-                   f"Dự thảo phiên bản {version}: chưa có tệp; tải lên trong mục \"Dự thảo\".")
+                   f"{named} phiên bản {version}: chưa có tệp; tải lên trong mục \"{named}\".")
         target = target_state(workflow, brief.status, "revise") or brief.status
         return _confirm_page(request, brief, "revise", [
             f"Đợt trở về trạng thái \"{workflow.state_title(target)}\"; các ý kiến của phiên bản "
