@@ -85,6 +85,9 @@ def test_every_text_of_an_appraisal_round_on_the_cli_is_in_the_kinds_words(  # t
     run("round", "extend", round_id, "10/12/2025", "--unit", "STC", "--reason", "Xin thêm thời gian")
     run("round", "extend", round_id, "08/12/2025")
     run("round", "remind", round_id)
+    assert run("round", "draft", round_id, str(dossier), "--note", "Bổ sung dự toán") == (
+        "Đã lưu hồ sơ thẩm định phiên bản 2.\n")  # not "dự thảo phiên bản 2"
+    run("round", "drafts", round_id)
     cli.at("2025-12-04T08:30")
     run("tick")
     run("round", "list")

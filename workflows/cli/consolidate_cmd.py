@@ -120,30 +120,33 @@ def consolidate(round_id: int = ROUND_ARGUMENT, actor: str | None = ACTOR_OPTION
 
 
 def draft(round_id: int = ROUND_ARGUMENT,
-          file: Path = typer.Argument(..., help="Tệp dự thảo mới (DOCX hoặc PDF)."),
+          file: Path = typer.Argument(..., help="Tệp mới (DOCX hoặc PDF): dự thảo, hồ sơ ... theo quy trình."),
           sections: str | None = typer.Option(None, "--sections", help="Các mục, cách nhau bởi ';'."),
-          note: str | None = typer.Option(None, "--note", help="Ghi chú cho phiên bản dự thảo này."),
+          note: str | None = typer.Option(None, "--note", help="Ghi chú cho phiên bản này."),
           actor: str | None = ACTOR_OPTION,
           as_json: bool = JSON_OPTION) -> None:
-    """Tải lên phiên bản mới của dự thảo (DOCX/PDF); các phiên bản cũ được giữ nguyên."""
+    """Tải lên phiên bản mới của tệp đợt gửi đi (dự thảo, hồ sơ ...; DOCX/PDF); các phiên bản cũ được giữ nguyên."""
     from models.errors import InvalidInput
-    from models.text import nfc_or_none
+    from models.text import lowfirst, nfc_or_none
     from workflows.service.drafts import add_version, parse_sections
+    from workflows.service.registry import get_workflow
+    from workflows.service.views import round_brief
 
     with guarded(as_json):
         check_id(round_id, "ROUND_ID")
         if not file.is_file():
             raise InvalidInput(f"{file}: không tìm thấy tệp.", "file_missing")
-        version = add_version(open_app(), round_id, file, parse_sections(sections), nfc_or_none(note),
-                              actor_name(actor))
+        ykien = open_app()
+        version = add_version(ykien, round_id, file, parse_sections(sections), nfc_or_none(note), actor_name(actor))
+        document = lowfirst(get_workflow(round_brief(ykien, round_id).workflow).terms.document)
     if as_json:
         print_json({"version": version})
     else:
-        say(f"Đã lưu dự thảo phiên bản {version}.")
+        say(f"Đã lưu {document} phiên bản {version}.")  # the kind's word: "hồ sơ thẩm định phiên bản 2"
 
 
 def drafts(round_id: int = ROUND_ARGUMENT, as_json: bool = JSON_OPTION) -> None:
-    """Các phiên bản dự thảo của đợt."""
+    """Các phiên bản của tệp đợt gửi đi (dự thảo, hồ sơ ...)."""
     from workflows.service.drafts import versions
 
     with guarded(as_json):

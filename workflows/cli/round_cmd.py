@@ -29,7 +29,8 @@ SIGNER_NAME_HELP = "Họ tên người ký công văn."
 
 @app.command("create")
 def create(
-    title: str = typer.Option(..., "--title", help="Tên dự thảo, ví dụ: Kế hoạch hỗ trợ doanh nghiệp ..."),
+    title: str = typer.Option(..., "--title", help="Tên dự thảo, hồ sơ, hội thảo ... của đợt, như công văn "
+                                "ghi, ví dụ: Kế hoạch hỗ trợ doanh nghiệp ..."),
     subject: str = typer.Option(None, "--subject", help="Trích yếu V/v (không ghi \"V/v\"). "
                                 "Mặc định: trích yếu của quy trình với tên dự thảo."),
     workflow: str | None = typer.Option(None, "--workflow", help="Quy trình (xem `ykien workflow list`). "
@@ -39,7 +40,7 @@ def create(
                                  help="Hạn trả lời: 05/12/2025, 2025-12-05 hoặc \"10 ngày làm việc\"."),
     units: list[str] = typer.Option([], "--unit", help="Mã đơn vị được đề nghị trả lời (lặp lại được)."),
     groups: list[str] = typer.Option([], "--group", help="Mã nhóm đơn vị được đề nghị trả lời (lặp lại được)."),
-    publish: list[str] = typer.Option([], "--publish", help="Mã đơn vị/nhóm đề nghị đăng tải dự thảo."),
+    publish: list[str] = typer.Option([], "--publish", help="Mã đơn vị/nhóm đề nghị đăng tải tệp gửi kèm."),
     inform: list[str] = typer.Option([], "--inform", help="Mã đơn vị/nhóm nhận để biết."),
     contact_name: str = typer.Option(..., "--contact-name", help=CONTACT_NAME_HELP),
     contact_title: str | None = typer.Option(None, "--contact-title", help=CONTACT_TITLE_HELP),
@@ -50,7 +51,7 @@ def create(
     silence_agrees: bool | None = typer.Option(None, "--silence-agrees/--silence-not-agreement",
                                                   help="Quá hạn không trả lời được hiểu là thống nhất. "
                                                        "Mặc định: theo quy trình."),
-    draft: Path | None = typer.Option(None, "--draft", help="Tệp dự thảo gửi kèm."),
+    draft: Path | None = typer.Option(None, "--draft", help="Tệp gửi kèm (dự thảo, hồ sơ ... theo quy trình)."),
     bases: list[str] = typer.Option([], "--basis", help="Căn cứ pháp lý (lặp lại được), ví dụ: "
                                     "\"Quyết định số 1322/QĐ-TTg ngày 31/8/2020 ...\"."),
     timers: list[str] = typer.Option([], "--timer", help="Chính sách nhắc: TÊN=\"deadline - 3 working days\" "
@@ -157,7 +158,7 @@ def _addressees(ykien, units: list[str], groups: list[str], publish: list[str], 
 @app.command("edit")
 def edit(
     round_id: int = ROUND_ARGUMENT,
-    title: str | None = typer.Option(None, "--title", help="Tên dự thảo mới."),
+    title: str | None = typer.Option(None, "--title", help="Tên mới (của dự thảo, hồ sơ, hội thảo ...)."),
     subject: str | None = typer.Option(None, "--subject", help="Trích yếu V/v mới (\"\" để dùng trích yếu mặc định "
                                        "của quy trình với tên dự thảo)."),
     office: str | None = typer.Option(None, "--office", help="Mã phòng soạn thảo (xem `ykien office list`)."),
@@ -166,7 +167,7 @@ def edit(
     units: list[str] = typer.Option([], "--unit", help="Mã đơn vị được đề nghị trả lời. Cho một trong --unit, --group, "
                                     "--publish, --inform thì danh sách nơi nhận được thay toàn bộ."),
     groups: list[str] = typer.Option([], "--group", help="Mã nhóm đơn vị được đề nghị trả lời (lặp lại được)."),
-    publish: list[str] = typer.Option([], "--publish", help="Mã đơn vị/nhóm đề nghị đăng tải dự thảo."),
+    publish: list[str] = typer.Option([], "--publish", help="Mã đơn vị/nhóm đề nghị đăng tải tệp gửi kèm."),
     inform: list[str] = typer.Option([], "--inform", help="Mã đơn vị/nhóm nhận để biết."),
     contact_name: str | None = typer.Option(None, "--contact-name", help=CONTACT_NAME_HELP),
     contact_title: str | None = typer.Option(None, "--contact-title", help=CONTACT_TITLE_HELP),
@@ -176,7 +177,7 @@ def edit(
                                             "ĐỐC/PHÓ GIÁM ĐỐC\"."),
     silence_agrees: bool | None = typer.Option(None, "--silence-agrees/--silence-not-agreement",
                                                help="Quá hạn không trả lời được hiểu là thống nhất, hoặc không."),
-    draft: Path | None = typer.Option(None, "--draft", help="Tệp dự thảo thay tệp cũ."),
+    draft: Path | None = typer.Option(None, "--draft", help="Tệp gửi kèm thay tệp cũ."),
     bases: list[str] = typer.Option([], "--basis", help="Căn cứ pháp lý (thay toàn bộ căn cứ cũ)."),
     timers: list[str] = typer.Option([], "--timer", help="Chính sách nhắc: TÊN=\"deadline - 3 working days\" "
                                      "hoặc TÊN=off (thay toàn bộ chính sách cũ)."),
@@ -252,7 +253,7 @@ def _default_subject(new) -> str:
 
 @app.command("delete")
 def delete(round_id: int = ROUND_ARGUMENT, actor: str | None = ACTOR_OPTION, as_json: bool = JSON_OPTION) -> None:
-    """Xóa đợt chưa phát hành (bản nháp) cùng nơi nhận và tệp dự thảo; không hỏi lại. Đợt đã phát hành, hoặc đã được
+    """Xóa đợt chưa phát hành (bản nháp) cùng nơi nhận và tệp gửi kèm; không hỏi lại. Đợt đã phát hành, hoặc đã được
     cấp số văn bản, không xóa được. Việc xóa được ghi vào nhật ký hệ thống."""
     from workflows.service.draft_rounds import delete_round
 
@@ -301,8 +302,8 @@ def _run(round_id: int, event, actor: str | None, as_json: bool, done,
 def launch(round_id: int = ROUND_ARGUMENT,
            queue_only: bool = typer.Option(False, "--queue-only", help="Chỉ xếp hàng thư; `ykien serve` sẽ gửi."),
            no_draft_reason: str | None = typer.Option(
-               None, "--no-draft-reason", help="Lý do phát hành không kèm tệp dự thảo (khi quy trình cần dự thảo mà "
-               "đợt chưa có); được ghi vào nhật ký."),
+               None, "--no-draft-reason", help="Lý do phát hành không kèm tệp (khi quy trình cần tệp gửi kèm: dự "
+               "thảo, hồ sơ ... mà đợt chưa có); được ghi vào nhật ký."),
            actor: str | None = ACTOR_OPTION, as_json: bool = JSON_OPTION) -> None:
     """Phát hành: gửi văn bản của đợt tới mọi đơn vị."""
     from models.text import grouped
