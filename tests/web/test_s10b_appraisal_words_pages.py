@@ -105,6 +105,11 @@ def test_every_page_of_an_appraisal_round_is_in_the_kinds_words(
     for tab in ("responses", "documents", "consolidation"):
         pages.read(f"{tab} (appraised)", staff.get(f"{at}/{tab}"))
     pages.read("late answer form", staff.get(f"{at}/respond?unit=SYT"))
+    pages.read("result confirm", staff.post(f"{at}/submission", data={}))
+    assert staff.post(f"{at}/submission", data={"confirmed": "yes"}, follow_redirects=False).status_code == 303
+    for tab in ("", "/documents", "/timeline", "/audit"):
+        pages.read(f"round{tab} (result sent)", staff.get(f"{at}{tab}"))
+    assert "Đã gửi kết quả thẩm định" in pages.said["round (result sent)"]
     revise = pages.read("a new version asked of a kind without that step", staff.post(f"{at}/revise", data={}))
     assert 'Quy trình "Thẩm định hồ sơ" không có bước soạn hồ sơ thẩm định mới.' in revise
     assert pages.said["consolidation (appraised)"].count(  # no tab leads there; a typed address is told why
