@@ -151,7 +151,7 @@ def check_event_texts(event: Event, workflow: Workflow) -> None:
         limits.check_text("note", event.note, limits.ANSWER_NOTE)
         for number, comment in enumerate(event.comments, start=1):
             limits.check_text(f"Ý kiến {number} (mục/phần)", comment.section, limits.SECTION)
-            limits.check_text(f"Ý kiến {number} (nội dung góp ý)", comment.text, limits.COMMENT)
+            limits.check_text(f"Ý kiến {number} (nội dung {workflow.terms.verb})", comment.text, limits.COMMENT)
             limits.check_text(f"Ý kiến {number} (đề xuất sửa đổi)", comment.proposed_wording, limits.COMMENT)
         fields = {item.key: item for item in workflow.response.fields}
         for number, proposal in enumerate(event.proposals, start=1):
