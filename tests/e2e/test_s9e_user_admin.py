@@ -20,9 +20,9 @@ def test_a_short_password_names_the_option_it_came_from(cli) -> None:  # type: i
 
 def test_a_taken_login_is_refused_naming_the_login_whatever_its_case(cli) -> None:  # type: ignore[no-untyped-def]
     cli("user", "add", "canbo", "--name", "Phạm Phi Long", "--office", "TĐC", YKIEN_NEW_PASSWORD=PASSWORD)
-    taken = cli("user", "add", "CanBo", "--name", "Người khác", "--role", "leader", expect=1,
+    taken = cli("user", "add", "CanBo", "--name", "Người khác", "--role", "leader", expect=2,
                 YKIEN_NEW_PASSWORD=PASSWORD)
-    assert 'username: tài khoản "canbo" đã có; chọn tên đăng nhập khác.' in taken.err
+    assert 'Lỗi: USERNAME: tài khoản "canbo" đã có; chọn tên đăng nhập khác.' in taken.err
     assert [(u["username"], u["name"]) for u in cli("user", "list", "--json").json] == [("canbo", "Phạm Phi Long")]
 
 
@@ -42,5 +42,5 @@ def test_roles_are_said_in_the_words_of_the_account_pages(cli) -> None:  # type:
 
 def test_a_taken_login_is_said_before_a_password_is_asked_for(cli) -> None:  # type: ignore[no-untyped-def]
     cli("user", "add", "canbo", "--name", "Phạm Phi Long", "--office", "TĐC", YKIEN_NEW_PASSWORD=PASSWORD)
-    taken = cli("user", "add", "canbo", "--name", "Người khác", "--role", "leader", expect=1, YKIEN_NEW_PASSWORD=None)
+    taken = cli("user", "add", "canbo", "--name", "Người khác", "--role", "leader", expect=2, YKIEN_NEW_PASSWORD=None)
     assert 'tài khoản "canbo" đã có' in taken.err and "mật khẩu" not in taken.err

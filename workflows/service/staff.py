@@ -53,12 +53,13 @@ def add_user(app: App, username: str, display_name: str, role: str, password: st
         return user
 
 
-def _taken(username: str) -> DomainError:
-    return DomainError(f"username: tài khoản \"{username}\" đã có; chọn tên đăng nhập khác.", "user_exists")
+def _taken(username: str) -> InvalidInput:
+    # A login already taken is a wrong value typed, as a malformed one is: exit 2 on the command line.
+    return InvalidInput(f"username: tài khoản \"{username}\" đã có; chọn tên đăng nhập khác.", "user_exists")
 
 
 def check_username_free(app: App, username: str) -> None:
-    """DomainError when the (checked, lower-case) username is taken: said before anyone types a password twice;
+    """InvalidInput when the (checked, lower-case) username is taken: said before anyone types a password twice;
     add_user checks it again in its transaction."""
     with app.uow(read_only=True) as uow:
         if uow.staff.username_taken(username):
