@@ -53,8 +53,8 @@ def test_a_draft_is_edited_and_deleted_and_a_launched_one_never(cli) -> None:  #
 def test_offices_are_added_and_renamed_with_the_rounds_and_accounts_that_use_them(cli) -> None:  # type: ignore[no-untyped-def]
     cli.at("2025-11-20T09:00")
     assert {o["code"] for o in cli("office", "list", "--json").json} == {"TĐC", "QLKH"}
-    for args, status, code in ((("TDC", "--name", "Phòng khác"), 1, "office_exists"),
-                               ((unicodedata.normalize("NFD", "TĐC"), "--name", "X"), 1, "office_exists"),
+    for args, status, code in ((("TDC", "--name", "Phòng khác"), 2, "office_exists"),
+                               ((unicodedata.normalize("NFD", "TĐC"), "--name", "X"), 2, "office_exists"),
                                (("", "--name", "X"), 2, "office_missing"),
                                (("A" * 41, "--name", "X"), 2, "text_too_long"),
                                (("KT", "--name", ""), 2, "office_name_missing")):
@@ -65,7 +65,7 @@ def test_offices_are_added_and_renamed_with_the_rounds_and_accounts_that_use_the
                   YKIEN_NEW_PASSWORD="matkhau-rat-dai")
     assert _error(unknown)[0] == "office_unknown" and "Có phải \"QLKH\"?" in _error(unknown)[1]
     cli(*CREATE[:5], "QLKH", *CREATE[6:])
-    assert _error(cli("office", "rename", "QLKH", "KT", "--json", expect=1))[0] == "office_exists"
+    assert _error(cli("office", "rename", "QLKH", "KT", "--json", expect=2))[0] == "office_exists"
     cli("office", "rename", "QLKH", "QLKH&SHTT", "--name", "Phòng Quản lý Khoa học và Sở hữu trí tuệ")
     assert cli("round", "list", "--json").json[0]["office"] == "QLKH&SHTT"
     assert {u["username"]: u["office"] for u in cli("user", "list", "--json").json}["canbo"] == "QLKH&SHTT"

@@ -41,7 +41,7 @@ def longest_round(*changes: str) -> list[str]:
 @pytest.mark.parametrize(("option", "value", "named"), [
     ("--title", vietnamese(limits.TITLE + 1, "Kế hoạch", nfd=True), "--title: dài 501 ký tự, tối đa 500."),
     ("--subject", vietnamese(limits.SUBJECT + 1, "xin ý kiến"), "--subject: dài 601 ký tự, tối đa 600."),
-    ("--basis", vietnamese(limits.LEGAL_BASIS + 1, "Căn cứ"), "legal_bases 20: dài 1.001 ký tự, tối đa 1.000."),
+    ("--basis", vietnamese(limits.LEGAL_BASIS + 1, "Căn cứ"), "--basis 20: dài 1.001 ký tự, tối đa 1.000."),
 ], ids=["title", "subject", "basis"])
 def test_a_text_one_character_over_its_limit_is_refused_naming_the_field(cli, option: str, value: str,  # type: ignore[no-untyped-def]
                                                                         named: str) -> None:

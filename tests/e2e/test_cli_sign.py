@@ -113,7 +113,7 @@ def test_bad_input_exits_2_and_a_wrong_password_is_refused(cli, keys: dict[str, 
                 P12_PASSWORD="sai-mat-khau")
     assert wrong.json["error"]["code"] == "signing_failed"
     unknown = cli("round-sign", "1", "khong_co", "--pkcs12", keys["p12"], "--password-env", "P12_PASSWORD",
-                  "--json", expect=1, P12_PASSWORD=PASSWORD.decode())
+                  "--json", expect=2, P12_PASSWORD=PASSWORD.decode())
     assert unknown.json["error"]["code"] == "document_unknown"
     assert not (cli.home / "signed").exists()
 

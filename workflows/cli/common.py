@@ -27,7 +27,9 @@ err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 EXIT_REFUSED = 1
 EXIT_BAD_INPUT = 2
-BAD_INPUT_CODES = frozenset({"unit_unknown", "workflow_unknown"})  # a typo in what was typed: exit 2
+# Refusals that are a wrong value typed (a typo, a code already taken, a document the kind has not): exit 2, the
+# field they name said as the command's option or argument.
+BAD_INPUT_CODES = frozenset({"unit_unknown", "workflow_unknown", "office_exists", "document_unknown"})
 
 # The largest number of a round or a comment: the same bound as the ids in the pages' and the API's paths (a larger
 # one would overflow SQLite's INTEGER on its way to the database).
@@ -165,8 +167,9 @@ def as_option_named(message: str) -> str:
 
 
 # A field the service names that another option of a command sets: recipients by several together, a password
-# (`user add`, `user reset-password`) through the variable --password-env names.
-OPTIONS_OF_FIELD = {"recipients": ("--unit", "--group"), "password": ("--password-env",)}
+# (`user add`, `user reset-password`) through the variable --password-env names, the legal bases by --basis.
+OPTIONS_OF_FIELD = {"recipients": ("--unit", "--group"), "password": ("--password-env",),
+                    "legal_bases": ("--basis",)}
 
 
 def check_id(value: int, name: str) -> int:
@@ -192,8 +195,9 @@ def guarded(as_json: bool = False) -> Iterator[None]:
         yield
     except DomainError as error:
         # A unit code the round does not have is wrong input, as an unknown unit or group is everywhere else.
-        status = EXIT_BAD_INPUT if error.code in BAD_INPUT_CODES else EXIT_REFUSED
-        raise fail(error.code, error.message, status, as_json) from None
+        if error.code in BAD_INPUT_CODES:
+            raise fail(error.code, as_option_named(error.message), EXIT_BAD_INPUT, as_json) from None
+        raise fail(error.code, error.message, EXIT_REFUSED, as_json) from None
     except InvalidInput as error:
         raise fail(error.code, as_option_named(error.message), EXIT_BAD_INPUT, as_json) from None
     except DirectoryImportError as error:
