@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from tests.e2e.conftest import Cli
 
 PASSWORD = "mat-khau-ban-dau"
@@ -20,3 +22,104 @@ def test_a_taken_login_is_bad_input_naming_the_login_and_the_argument(cli: Cli) 
                   YKIEN_NEW_PASSWORD=PASSWORD)
     assert json.loads(as_json.out)["error"]["code"] == "user_exists"
     assert cli.snapshot() == before
+
+
+CREATE = ["round", "create", "--title", "Kế hoạch thử nghiệm", "--office", "TĐC", "--deadline", "05/12/2025",
+          "--contact-name", "Ông Phạm Phi Long", "--contact-phone", "0912130290",
+          "--signer-name", "Nông Thị Thanh Huyền", "--group", "so-ban-nganh"]
+
+
+
+def refused(cli: Cli, *args: str, code: str, **env: str | None) -> str:
+    """Run a command that must stop with exit 2 and the JSON error `code`, writing nothing; its human message (the
+    command run again without --json)."""
+    before = cli.snapshot()
+    as_json = cli(*args, "--json", expect=2, **env)
+    assert as_json.json["error"]["code"] == code, as_json.json
+    said = cli(*args, expect=2, **env).err
+    assert said.startswith("Lỗi: ") and "Traceback" not in said, said
+    assert cli.snapshot() == before
+    return said
+
+
+def launched_round(cli: Cli) -> None:
+    cli(*CREATE)
+    cli("round", "launch", "1", "--no-draft-reason", "Thử nghiệm không kèm dự thảo")
+
+
+def test_an_extension_to_a_day_off_or_a_day_gone_is_bad_input_naming_new_deadline(cli: Cli) -> None:
+    launched_round(cli)
+    weekend = refused(cli, "round", "extend", "1", "06/12/2025", code="deadline_not_working_day")
+    assert weekend.startswith("Lỗi: NEW_DEADLINE: Hạn mới 06/12/2025 không phải ngày làm việc (ngày nghỉ cuối tuần); "
+                              "ngày làm việc tiếp theo là 08/12/2025."), weekend
+    holiday = refused(cli, "round", "extend", "1", "01/01/2026", code="deadline_not_working_day")
+    assert holiday.startswith("Lỗi: NEW_DEADLINE: Hạn mới 01/01/2026 không phải ngày làm việc (Tết Dương lịch)"), holiday
+    past = refused(cli, "round", "extend", "1", "19/11/2025", code="deadline_in_past")
+    assert past.startswith("Lỗi: NEW_DEADLINE: Hạn mới 19/11/2025 phải sau ngày hôm nay (20/11/2025)."), past
+    earlier = refused(cli, "round", "extend", "1", "02/12/2025", "--unit", "SCT", code="deadline_not_later")
+    assert earlier.startswith("Lỗi: NEW_DEADLINE: Hạn mới 02/12/2025 phải sau hạn hiện tại 05/12/2025."), earlier
+
+
+def test_an_extension_of_a_round_that_does_not_take_one_stays_a_refusal(cli: Cli) -> None:
+    cli(*CREATE)
+    draft = cli("round", "extend", "1", "10/12/2025", "--json", expect=1)
+    assert draft.json["error"]["code"] == "event_not_allowed", draft.json
+
+
+@pytest.mark.parametrize(("args", "code", "said"), [
+    (["office", "add", "TDC", "--name", "Phòng khác"], "office_exists",
+     'Lỗi: CODE: "TDC" trùng với phòng "TĐC" đã có'),
+    (["office", "rename", "TĐC", "QLKH"], "office_exists", 'Lỗi: NEW_CODE: phòng "QLKH" đã có trong danh sách.'),
+], ids=["add", "rename"])
+def test_an_office_code_already_taken_is_bad_input_naming_the_argument(cli: Cli, args: list[str], code: str,
+                                                                       said: str) -> None:
+    assert refused(cli, *args, code=code).startswith(said)
+
+
+def test_signing_a_document_the_kind_does_not_have_is_bad_input_as_in_the_register(cli: Cli) -> None:
+    cli(*CREATE)
+    (cli.home.parent / "khong-can.p12").write_bytes(b"not read: the document is checked first")
+    said = refused(cli, "round-sign", "1", "khong_co", "--pkcs12", "khong-can.p12", code="document_unknown")
+    assert said.startswith('Lỗi: DOCUMENT_KEY: "khong_co" không phải văn bản của quy trình này'), said
+
+
+@pytest.mark.parametrize("command", ["create", "edit"])
+def test_a_legal_basis_too_long_names_the_option_basis(cli: Cli, command: str) -> None:
+    if command == "edit":
+        cli(*CREATE)
+    args = CREATE if command == "create" else ["round", "edit", "1"]
+    said = refused(cli, *args, "--basis", "Luật Khoa học và Công nghệ", "--basis", "x" * 1001,
+                   code="text_too_long")
+    assert said.startswith("Lỗi: --basis 2: dài 1.001 ký tự, tối đa 1.000."), said
+
+
+def test_a_blank_reason_to_launch_without_a_draft_is_refused_naming_the_option(cli: Cli) -> None:
+    cli(*CREATE)
+    said = refused(cli, "round", "launch", "1", "--no-draft-reason", "   ", code="no_draft_reason_blank")
+    assert said.startswith("Lỗi: --no-draft-reason: lý do không được để trống"), said
+
+
+@pytest.mark.parametrize("args", [
+    [*CREATE, "--draft", "thu-muc"],
+    ["round", "draft", "1", "thu-muc"],
+    ["db", "restore", "thu-muc"],
+], ids=["create-draft", "draft", "restore"])
+def test_a_folder_where_a_file_is_expected_is_said_to_be_a_folder(cli: Cli, args: list[str]) -> None:
+    (cli.home.parent / "thu-muc").mkdir()
+    if args[1] == "draft":
+        cli(*CREATE)
+    before = cli.snapshot()
+    result = cli(*args, expect=2)
+    assert "thu-muc" in result.err and "là một thư mục, không phải tệp" in result.err, result.err
+    assert "không tìm thấy" not in result.err and "không có tệp" not in result.err, result.err
+    assert cli.snapshot() == before
+
+
+@pytest.mark.parametrize("answer", [["--agree"], ["--comment", "Mục I::Sửa tên"]], ids=["agree", "comment"])
+def test_a_file_attached_to_an_answer_that_is_not_a_form_names_attach(cli: Cli, answer: list[str]) -> None:
+    launched_round(cli)
+    (cli.home.parent / "cong-van.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
+    said = refused(cli, "round", "respond", "1", "SCT", *answer, "--attach", "tep=cong-van.pdf", code="bad_response")
+    assert said.startswith("Lỗi: --attach: "), said
+    assert "--proposal-file" in said, said
+

@@ -134,6 +134,8 @@ def draft(round_id: int = ROUND_ARGUMENT,
 
     with guarded(as_json):
         check_id(round_id, "ROUND_ID")
+        if file.is_dir():
+            raise InvalidInput(f"{file}: đây là một thư mục, không phải tệp.", "file_missing")
         if not file.is_file():
             raise InvalidInput(f"{file}: không tìm thấy tệp.", "file_missing")
         ykien = open_app()

@@ -317,6 +317,11 @@ def launch(round_id: int = ROUND_ARGUMENT,
     extra: dict = {}
 
     def launched(ykien, round_id: int, event, who: str, deliver: bool = True):
+        from models.errors import InvalidInput
+
+        if no_draft_reason is not None and not no_draft_reason.strip():  # typed, but nothing in it
+            raise InvalidInput("--no-draft-reason: lý do không được để trống hay chỉ gồm dấu cách; ghi lý do phát "
+                               "hành không kèm dự thảo, hoặc bỏ tùy chọn này.", "no_draft_reason_blank")
         empty = empty_groups(ykien, round_id)  # before the letters go out, against the directory as it is now
         extra["empty_groups"] = [group.as_data() for group in empty]
         if empty and not as_json:
@@ -374,6 +379,9 @@ def respond(
         check_id(round_id, "ROUND_ID")
         kinds = [k for k, given in ((ResponseKind.AGREE, agree), (ResponseKind.COMMENTS, bool(comments)),
                                     (ResponseKind.PROPOSALS, proposal_file is not None or bool(attach))) if given]
+        if attach and (agree or comments):
+            raise InvalidInput("--attach: tệp gửi kèm thuộc một trường tệp của phiếu đề xuất, nên chỉ dùng cùng "
+                               "--proposal-file (hoặc một mình), không cùng --agree hay --comment.", "bad_response")
         if len(kinds) != 1:
             raise InvalidInput("Chọn đúng một trong --agree, --comment hoặc --proposal-file (có thể kèm --attach).",
                                "bad_response")
@@ -458,7 +466,24 @@ def extend(
         whom = (f"cho {found.unit_name} ({unit})" if found is not None else f"cho {unit}") if unit else "chung cho đợt"
         return f"Đã gia hạn {whom} đến hết ngày {due:%d/%m/%Y}; {len(decision.messages)} thư thông báo gia hạn."
 
-    _run(round_id, event, actor, as_json, extended)
+    _run(round_id, event, actor, as_json, extended, command=_new_deadline_named)
+
+
+# The engine's refusals of the date an extension names: the date typed is wrong (exit 2, naming NEW_DEADLINE), as a
+# deadline on a day off or gone is when a round is created; the engine still decides, the command only names it.
+NEW_DEADLINE_PROBLEMS = frozenset({"deadline_in_past", "deadline_not_later", "deadline_not_working_day"})
+
+
+def _new_deadline_named(ykien, round_id: int, event, who: str, deliver: bool = True):
+    from models.errors import DomainError, InvalidInput
+    from workflows.service.commands import run_command
+
+    try:
+        return run_command(ykien, round_id, event, who, deliver=deliver)
+    except DomainError as refusal:
+        if refusal.code not in NEW_DEADLINE_PROBLEMS:
+            raise
+        raise InvalidInput(f"NEW_DEADLINE: {refusal.message}", refusal.code) from None
 
 
 @app.command("remind")

@@ -65,6 +65,8 @@ def restore(app: App, source: Path) -> RestoreReport:
     """Put the backup `source` in place of the database, keeping the current one beside it; refused while a ykien
     process beats (serve, tick) and for a file that is not a backup of this ykien's schema."""
     database = _database_file(app)
+    if source.is_dir():
+        raise InvalidInput(f"FILE: \"{source}\" là một thư mục, không phải tệp sao lưu.", "bad_file")
     if not source.is_file():
         raise InvalidInput(f"FILE: không có tệp \"{source}\".", "bad_file")
     revisions = schema_revisions(source)

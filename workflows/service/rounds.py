@@ -209,8 +209,10 @@ def check_new_round(app: App, new: NewRound) -> CheckedRound:
     check_round_texts(new, subject)
     draft_sha = None
     if new.draft_path is not None:
+        if new.draft_path.is_dir():
+            raise InvalidInput(f"draft: \"{new.draft_path}\" là một thư mục, không phải tệp.", "draft_missing")
         if not new.draft_path.is_file():
-            raise InvalidInput(f"draft: không tìm thấy tệp {new.draft_path}.", "draft_missing")
+            raise InvalidInput(f"draft: không tìm thấy tệp \"{new.draft_path}\".", "draft_missing")
         content = new.draft_path.read_bytes()
         check_draft_file(new.draft_path.name, content, app.settings.max_upload_mb * 1024 * 1024)
         draft_sha = hashlib.sha256(content).hexdigest()
