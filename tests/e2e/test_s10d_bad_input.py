@@ -4,6 +4,7 @@ file or line, exit 2 as every input error, and nothing written."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -27,7 +28,7 @@ def test_a_taken_login_is_bad_input_naming_the_login_and_the_argument(cli: Cli) 
 CREATE = ["round", "create", "--title", "Kế hoạch thử nghiệm", "--office", "TĐC", "--deadline", "05/12/2025",
           "--contact-name", "Ông Phạm Phi Long", "--contact-phone", "0912130290",
           "--signer-name", "Nông Thị Thanh Huyền", "--group", "so-ban-nganh"]
-
+LONG = "Ý kiến " * 15_000  # 105,000 characters
 
 
 def refused(cli: Cli, *args: str, code: str, **env: str | None) -> str:
@@ -123,3 +124,16 @@ def test_a_file_attached_to_an_answer_that_is_not_a_form_names_attach(cli: Cli, 
     assert said.startswith("Lỗi: --attach: "), said
     assert "--proposal-file" in said, said
 
+
+@pytest.mark.parametrize(("option", "starts"), [
+    ("--unit", 'Lỗi: Không có đơn vị "Ý kiến'), ("--group", 'Lỗi: Không có nhóm "Ý kiến'),
+    ("--workflow", 'Lỗi: Không có quy trình "Ý kiến'), ("--timer", 'Lỗi: --timer: "Ý kiến'),
+    ("--draft", 'Lỗi: --draft: "Ý kiến')])
+def test_a_very_long_value_is_not_printed_back_whole(cli: Cli, option: str, starts: str) -> None:
+    """A value of 105,000 characters pasted by mistake: the error quotes its start and says how long it is, so the
+    line that says what is wrong stays on the screen."""
+    before = cli.snapshot()
+    said = cli(*CREATE, option, LONG, expect=2).err
+    assert said.startswith(starts) and len(said) < 1000, said[:300]
+    assert re.search(r" (kiến|Ý)… \(10[45]\.\d{3} ký tự\)", said), said  # cut after a whole word
+    assert cli.snapshot() == before

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
@@ -133,7 +134,31 @@ def error_line(message: str) -> Text:
     return Text.assemble(("Lỗi:", "bold red"), " ", message)
 
 
+# A value longer than this, quoted in an error (a whole page pasted as a unit code, a path), is cut to its start and
+# its length: printed whole it would push the line that says what is wrong off the screen.
+LONGEST_QUOTED = 200
+_QUOTED = re.compile(r'"([^"]*)"')  # each pair of quotes in turn: the text between two values is never one
+
+
+def shown_value(text: str) -> str:
+    """`text` as an error quotes it: whole, or when longer than LONGEST_QUOTED its first words and its length."""
+    from models.text import grouped
+
+    if len(text) <= LONGEST_QUOTED:
+        return text
+    start = text[:61]
+    last_space = start.rfind(" ")
+    start = start[:last_space] if last_space > 20 else start[:60]  # whole words, unless a word is that long
+    return f"{start.rstrip()}… ({grouped(len(text))} ký tự)"
+
+
+def clipped_quotes(message: str) -> str:
+    """`message` with each quoted value as `shown_value` shows it; the words around the values stay whole."""
+    return _QUOTED.sub(lambda found: f'"{shown_value(found[1])}"', message)
+
+
 def fail(code: str, message: str, exit_code: int, as_json: bool) -> typer.Exit:
+    message = clipped_quotes(message)
     if as_json:
         print_json({"error": {"code": code, "message": message}})
     else:
@@ -212,7 +237,7 @@ def guarded(as_json: bool = False) -> Iterator[None]:
             raise
         name = os.fsdecode(error.filename) if isinstance(error.filename, (str, bytes)) else str(error.filename)
         problem = os_reason(error)
-        raise fail("file_unusable", f"{_shown(name)}: không dùng được tệp hoặc thư mục này ({problem}).",
+        raise fail("file_unusable", f"{shown_value(_shown(name))}: không dùng được tệp hoặc thư mục này ({problem}).",
                    EXIT_BAD_INPUT, as_json) from None
     except Exception as error:
         # The database failed under the command (locked, read-only, gone): one line naming the setting to change.

@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from config.os_words import os_reason
 from models import limits
 from models.db.round_repository import RoundDetails
 from models.db.unit_of_work import UnitOfWork
@@ -209,9 +210,14 @@ def check_new_round(app: App, new: NewRound) -> CheckedRound:
     check_round_texts(new, subject)
     draft_sha = None
     if new.draft_path is not None:
-        if new.draft_path.is_dir():
+        try:
+            folder, found = new.draft_path.is_dir(), new.draft_path.is_file()
+        except OSError as error:  # a name the system cannot look up (too long, say)
+            raise InvalidInput(f"draft: \"{new.draft_path}\": không dùng được tệp này ({os_reason(error)}).",
+                               "draft_missing") from None
+        if folder:
             raise InvalidInput(f"draft: \"{new.draft_path}\" là một thư mục, không phải tệp.", "draft_missing")
-        if not new.draft_path.is_file():
+        if not found:
             raise InvalidInput(f"draft: không tìm thấy tệp \"{new.draft_path}\".", "draft_missing")
         content = new.draft_path.read_bytes()
         check_draft_file(new.draft_path.name, content, app.settings.max_upload_mb * 1024 * 1024)
