@@ -137,3 +137,20 @@ def test_a_very_long_value_is_not_printed_back_whole(cli: Cli, option: str, star
     assert said.startswith(starts) and len(said) < 1000, said[:300]
     assert re.search(r" (kiến|Ý)… \(10[45]\.\d{3} ký tự\)", said), said  # cut after a whole word
     assert cli.snapshot() == before
+
+
+@pytest.mark.parametrize(("args", "name"), [
+    (["db", "backup", "   "], "FILE"),
+    (["directory", "import", " "], "CSV_FILE"),
+    (["round", "export", "1", "--out", "  "], "--out"),
+], ids=["backup", "import", "export"])
+def test_a_path_of_spaces_only_is_refused_as_an_empty_one_and_nothing_is_written(cli: Cli, args: list[str],
+                                                                                  name: str) -> None:
+    """`db backup " "` wrote the backup to a file named " " where the shell stood, and `directory import " "` said
+    `Lỗi:  : không đọc được tệp`."""
+    cli(*CREATE)
+    before = cli.snapshot()
+    said = cli(*args, expect=2).err
+    assert said.startswith(f"Lỗi: {name}: đường dẫn trống hoặc chỉ có dấu cách; hãy ghi tên tệp"), said
+    assert sorted(path.name for path in cli.home.parent.iterdir()) == ["home"]
+    assert cli.snapshot() == before

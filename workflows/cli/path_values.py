@@ -1,4 +1,5 @@
-"""An empty path typed on the command line (`--out ""`, `--home ""`, `FILE` as `""`) is refused, naming the option.
+"""An empty path typed on the command line (`--out ""`, `--home ""`, `FILE` as `""`, or only spaces) is refused, naming
+the option.
 
 Python reads `Path("")` as `Path(".")`, so Typer would hand the command the current folder: `--out ""` wrote the
 documents where the shell stood, `--home ""` put a demo there. `install()` checks every parameter whose type is a
@@ -15,7 +16,7 @@ from typing import Any
 from typer import core
 from typer._click import exceptions
 
-EMPTY_PATH = "đường dẫn trống; hãy ghi tên tệp hoặc thư mục (\".\" là thư mục đang đứng)"
+EMPTY_PATH = "đường dẫn trống hoặc chỉ có dấu cách; hãy ghi tên tệp hoặc thư mục (\".\" là thư mục đang đứng)"
 
 
 def names_a_path(annotation: Any) -> bool:
@@ -29,9 +30,10 @@ def names_a_path(annotation: Any) -> bool:
 
 
 def _typed_empty(value: Any) -> bool:
+    """Nothing typed, or only spaces: a file named " " is a slip of the shell's quoting, never meant."""
     if isinstance(value, str):
-        return not value
-    return isinstance(value, (list, tuple)) and any(isinstance(item, str) and not item for item in value)
+        return not value.strip()
+    return isinstance(value, (list, tuple)) and any(isinstance(item, str) and not item.strip() for item in value)
 
 
 def _empty_paths_refused(original: Any) -> Any:
