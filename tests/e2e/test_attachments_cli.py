@@ -50,7 +50,7 @@ def test_a_report_on_paper_is_recorded_with_its_budget_table_and_bad_attachments
             (f"budget_file={tmp_path / 'gia.xlsx'}", "có đuôi .xlsx nhưng nội dung không phải Excel (XLSX)"),
             (f"budget_file={tmp_path / 'chay.exe'}", "không nhận tệp \"chay.exe\""),
             (f"budget_file={tmp_path / 'lon.pdf'}", "tệp 1,0 MB, vượt giới hạn 1 MB"),
-            (f"budget_file={tmp_path}", "không có tệp"),
+            (f"budget_file={tmp_path}", "là một thư mục, không phải tệp."),
             ("budget_file=bang\x00ke.xlsx", "không có tệp bang\\x00ke.xlsx.")):
         refused = cli("round", "respond", "1", "SCT", "--proposal-file", report, "--attach", attach, expect=2,
                       YKIEN_MAX_UPLOAD_MB="1")

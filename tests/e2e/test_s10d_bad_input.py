@@ -100,15 +100,26 @@ def test_a_blank_reason_to_launch_without_a_draft_is_refused_naming_the_option(c
     assert said.startswith("Lỗi: --no-draft-reason: lý do không được để trống"), said
 
 
+WORKSHOP = ["round", "create", "--title", "Hội thảo khoa học", "--workflow", "workshop", "--office", "TĐC",
+            "--deadline", "10/12/2025", "--contact-name", "Ông Phạm Phi Long", "--contact-phone", "0912130290",
+            "--signer-name", "Nông Thị Thanh Huyền", "--group", "so-ban-nganh", "--date", "event=18/12/2025"]
+PAPER = ["--task", "paper", "--unit", "SCT"]
+
+
 @pytest.mark.parametrize("args", [
     [*CREATE, "--draft", "thu-muc"],
     ["round", "draft", "1", "thu-muc"],
     ["db", "restore", "thu-muc"],
-], ids=["create-draft", "draft", "restore"])
+    ["round", "hand-in", "1", *PAPER, "--field", "paper_title=Tham luận", "--attach", "paper_file=thu-muc"],
+], ids=["create-draft", "draft", "restore", "hand-in-attach"])
 def test_a_folder_where_a_file_is_expected_is_said_to_be_a_folder(cli: Cli, args: list[str]) -> None:
     (cli.home.parent / "thu-muc").mkdir()
     if args[1] == "draft":
         cli(*CREATE)
+    if args[1] == "hand-in":
+        cli(*WORKSHOP)
+        cli("round", "launch", "1")
+        cli("round", "assign", "1", *PAPER)
     before = cli.snapshot()
     result = cli(*args, expect=2)
     assert "thu-muc" in result.err and "là một thư mục, không phải tệp" in result.err, result.err

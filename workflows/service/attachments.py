@@ -283,6 +283,8 @@ def read_attachments(spec: ResponseSpec, given: Sequence[str], limit_mb: int) ->
         except (OSError, ValueError) as error:  # unreadable, or a name the system cannot take (NUL, surrogates)
             reason = os_reason(error) if isinstance(error, OSError) else "tên tệp không hợp lệ"
             raise InvalidInput(f"{label}: không đọc được tệp {shown} ({reason}).", "bad_attach") from None
+        if not found and path.is_dir():
+            raise InvalidInput(f"{label}: {shown} là một thư mục, không phải tệp.", "bad_attach")
         if not found:
             raise InvalidInput(f"{label}: không có tệp {shown}.", "bad_attach")
         problem = check_upload(key, label, path.name, content, limit_mb, size=size)
