@@ -165,3 +165,32 @@ def test_a_path_of_spaces_only_is_refused_as_an_empty_one_and_nothing_is_written
     assert said.startswith(f"Lỗi: {name}: đường dẫn trống hoặc chỉ có dấu cách; hãy ghi tên tệp"), said
     assert sorted(path.name for path in cli.home.parent.iterdir()) == ["home"]
     assert cli.snapshot() == before
+
+
+def consolidating_round(cli: Cli) -> None:
+    """Round 1 in consolidation with the comments 1 and 2 of Sở Công Thương."""
+    launched_round(cli)
+    cli("round", "respond", "1", "SCT", "--comment", "Mục I::Sửa tên", "--comment", "Mục II::Thêm chỉ tiêu")
+    cli("round", "close", "1")
+
+
+@pytest.mark.parametrize("explanation", [[], ["--explanation", "   "]], ids=["missing", "blank"])
+def test_a_comment_not_accepted_without_an_explanation_names_the_option(cli: Cli, explanation: list[str]) -> None:
+    consolidating_round(cli)
+    said = refused(cli, "round", "handle", "1", "1", "--decision", "not_accepted", *explanation,
+                   code="explanation_required")
+    assert said.startswith('Lỗi: --explanation: "Không tiếp thu" phải có nội dung giải trình.'), said
+
+
+def test_a_comment_number_the_round_does_not_have_is_bad_input_naming_comment_ids(cli: Cli) -> None:
+    consolidating_round(cli)
+    said = refused(cli, "round", "handle", "1", "2", "999", "--decision", "accepted", code="comment_unknown")
+    assert said.startswith("Lỗi: COMMENT_IDS: Ý kiến số 999 không thuộc bản trả lời mới nhất"), said
+
+
+def test_a_heading_text_file_too_long_names_the_option_and_the_file(cli: Cli) -> None:
+    cli("round", "create", *CREATE[2:], "--workflow", "report_collection")
+    cli("round", "launch", "1")
+    (cli.home.parent / "tong-hop.txt").write_text("Nội dung tổng hợp. " * 3000, encoding="utf-8")
+    said = refused(cli, "round", "heading-text", "1", "training", "--text-file", "tong-hop.txt", code="text_too_long")
+    assert said.startswith("Lỗi: --text-file tong-hop.txt: Nội dung tổng hợp: dài 56.999 ký tự, tối đa 50.000."), said

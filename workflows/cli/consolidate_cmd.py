@@ -75,13 +75,23 @@ def handle(round_id: int = ROUND_ARGUMENT,
                                                   help="Giải trình (bắt buộc khi không/tiếp thu một phần)."),
            actor: str | None = ACTOR_OPTION, as_json: bool = JSON_OPTION) -> None:
     """Xử lý một hoặc nhiều ý kiến: tiếp thu, tiếp thu một phần, không tiếp thu (kèm giải trình), ghi nhận."""
+    from models.consolidation import ExplanationRequired
+    from models.errors import DomainError, InvalidInput
     from workflows.service.consolidation import handle_comments
 
     with guarded(as_json):
         check_id(round_id, "ROUND_ID")
         for comment_id in comment_ids:
             check_id(comment_id, "COMMENT_IDS")
-        handling_id = handle_comments(open_app(), round_id, comment_ids, decision, explanation, actor_name(actor))
+        try:
+            handling_id = handle_comments(open_app(), round_id, comment_ids, decision, explanation,
+                                          actor_name(actor))
+        except ExplanationRequired as missing:  # an option left out, not a rule of the round
+            raise InvalidInput(f"--explanation: {missing.message}", missing.code) from None
+        except DomainError as refusal:
+            if refusal.code != "comment_unknown":  # a number typed that the round has not: wrong input
+                raise
+            raise InvalidInput(f"COMMENT_IDS: {refusal.message}", refusal.code) from None
     if as_json:
         print_json({"handling": handling_id, "comments": comment_ids})
     else:

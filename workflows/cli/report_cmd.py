@@ -73,13 +73,19 @@ def heading_text(round_id: int = ROUND_ARGUMENT,
                  text_file: Path = typer.Option(..., "--text-file", help="Tệp văn bản UTF-8: nội dung tổng hợp."),
                  actor: str | None = ACTOR_OPTION, as_json: bool = JSON_OPTION) -> None:
     """Ghi nội dung tổng hợp của một mục (thay nội dung ghép từ các đơn vị)."""
+    from models.errors import InvalidInput
     from workflows.cli.text_files import read_text_file
     from workflows.service.report_sections import save_heading_text
 
     with guarded(as_json):
         check_id(round_id, "ROUND_ID")
         text = read_text_file(text_file, "--text-file", "bad_text_file")
-        save_heading_text(open_app(), round_id, heading, text, actor_name(actor))
+        try:
+            save_heading_text(open_app(), round_id, heading, text, actor_name(actor))
+        except InvalidInput as problem:
+            if problem.code not in ("text_too_long", "control_character"):  # about the file's text: name the file
+                raise
+            raise InvalidInput(f"--text-file {text_file}: {problem.message}", problem.code) from None
     if as_json:
         print_json({"round": round_id, "heading": heading})
     else:
