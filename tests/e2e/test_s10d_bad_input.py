@@ -194,3 +194,12 @@ def test_a_heading_text_file_too_long_names_the_option_and_the_file(cli: Cli) ->
     (cli.home.parent / "tong-hop.txt").write_text("Nội dung tổng hợp. " * 3000, encoding="utf-8")
     said = refused(cli, "round", "heading-text", "1", "training", "--text-file", "tong-hop.txt", code="text_too_long")
     assert said.startswith("Lỗi: --text-file tong-hop.txt: Nội dung tổng hợp: dài 56.999 ký tự, tối đa 50.000."), said
+
+
+def test_a_document_input_the_kind_does_not_use_is_said_with_the_options_not_the_keys(cli: Cli) -> None:
+    cli(*CREATE)
+    said = refused(cli, "round", "document-inputs", "1", "--department-email", "vanthu@skhcn.caobang.gov.vn",
+                   code="invalid_document_inputs")
+    assert said.startswith("Lỗi: --department-email: "), said
+    assert "(dùng được: --main-content, --necessity, --purpose)" in said, said
+    assert "department_email" not in said and "main_contents" not in said, said

@@ -176,7 +176,7 @@ def document_inputs(
             try:
                 values = set_document_inputs(ykien, round_id, given, actor_name(actor))
             except FormErrors as problem:
-                named = [f"{INPUTS[key].option if key in INPUTS else key}: {message}"
+                named = [f"{INPUTS[key].option if key in INPUTS else key}: {_as_options(_without_key(key, message))}"
                          for key, message in problem.errors.items()]
                 raise InvalidInput("; ".join(named), "invalid_document_inputs") from None
     if as_json:
@@ -195,6 +195,23 @@ def document_inputs(
                 say(f"  - {item}")
         else:
             say(f"{label}: {value}")
+
+
+def _as_options(message: str) -> str:
+    """A message of the service (which names inputs by their keys, as the API does) with each key written as the
+    option that sets it on this command line: "main_contents" as "--main-content"."""
+    import re
+
+    from workflows.service.documents import INPUTS
+
+    for key, spec in INPUTS.items():
+        message = re.sub(rf"\b{re.escape(key)}\b", spec.option, message)
+    return message
+
+
+def _without_key(key: str, message: str) -> str:
+    """The message without the key it starts with: the line names the input by its option already."""
+    return message.removeprefix(f"\"{key}\" ")
 
 
 def named_inputs(pairs: list[str]) -> dict[str, Any]:
