@@ -203,3 +203,24 @@ def test_a_document_input_the_kind_does_not_use_is_said_with_the_options_not_the
     assert said.startswith("Lỗi: --department-email: "), said
     assert "(dùng được: --main-content, --necessity, --purpose)" in said, said
     assert "department_email" not in said and "main_contents" not in said, said
+
+
+@pytest.mark.parametrize("title", ["", "   "], ids=["empty", "spaces"])
+def test_a_next_round_without_a_title_names_the_option(cli: Cli, title: str) -> None:
+    cli("round", "create", *CREATE[2:], "--workflow", "report_collection")
+    cli("round", "launch", "1")
+    said = refused(cli, "round", "next", "1", "--title", title, "--deadline", "10/12/2025", code="title_missing")
+    assert said.startswith("Lỗi: --title: chưa có tên đợt mới (bắt buộc)."), said
+
+
+@pytest.mark.parametrize(("args", "code", "said"), [
+    (["add", "", "Nhóm mới"], "invalid_group_code", 'Lỗi: CODE: "" không phải mã nhóm hợp lệ'),
+    (["add", "so-ban-nganh", "Nhóm khác"], "group_exists", 'Lỗi: CODE: Nhóm "so-ban-nganh" đã có'),
+    (["add", "nhom-moi", "   "], "invalid_group_label", "Lỗi: LABEL: Nhãn nhóm không được để trống."),
+    (["add", "nhom-moi", "Các sở, ban, ngành, đoàn thể tỉnh"], "group_exists",
+     'Lỗi: LABEL: Nhãn "Các sở, ban, ngành, đoàn thể tỉnh" đã là nhãn của nhóm so-ban-nganh.'),
+    (["rename", "khong-co", "Nhóm"], "group_unknown", 'Lỗi: CODE: Không có nhóm "khong-co" trong danh bạ'),
+    (["rename", "bao-chi", ""], "invalid_group_label", "Lỗi: LABEL: Nhãn nhóm không được để trống."),
+], ids=["add-bad-code", "add-taken-code", "add-blank-label", "add-taken-label", "rename-unknown", "rename-blank"])
+def test_a_wrong_group_names_the_argument_that_is_wrong(cli: Cli, args: list[str], code: str, said: str) -> None:
+    assert refused(cli, "directory", "groups", *args, code=code).startswith(said)

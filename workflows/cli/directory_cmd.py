@@ -1,6 +1,8 @@
 """`ykien directory ...`: the units a round can address."""
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import typer
@@ -68,6 +70,26 @@ def groups_cmd(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
     console.print(table)
 
 
+@contextmanager
+def _group_arguments_named() -> Iterator[None]:
+    """The service's refusals of a group (said as the web form says them, beside its field) prefixed by the argument
+    they are about: CODE or LABEL."""
+    from models.errors import InvalidInput
+
+    try:
+        yield
+    except InvalidInput as problem:
+        if problem.code in ("invalid_group_code", "group_unknown"):
+            argument = "CODE"
+        elif problem.code == "invalid_group_label":
+            argument = "LABEL"
+        elif problem.code == "group_exists":  # the code or the label is another group's
+            argument = "LABEL" if problem.message.startswith("Nhãn") else "CODE"
+        else:
+            raise
+        raise InvalidInput(f"{argument}: {problem.message}", problem.code) from None
+
+
 @groups_app.command("add")
 def group_add_cmd(code: str = typer.Argument(..., help="Mã nhóm mới, ví dụ so-ban-nganh."),
                   label: str = typer.Argument(..., help="Nhãn tiếng Việt của nhóm, ví dụ \"Các sở, ban, ngành\"."),
@@ -75,7 +97,7 @@ def group_add_cmd(code: str = typer.Argument(..., help="Mã nhóm mới, ví d�
     """Thêm nhóm: mã (a-z, 0-9, - _ .) và nhãn tiếng Việt."""
     from workflows.service.directory_edit import add_group
 
-    with guarded(as_json):
+    with guarded(as_json), _group_arguments_named():
         group = add_group(open_app(), code, label, actor_name(actor))
     if as_json:
         print_json(group)
@@ -90,7 +112,7 @@ def group_rename_cmd(code: str = typer.Argument(..., help="Mã nhóm (không đ�
     """Đổi nhãn một nhóm (mã giữ nguyên)."""
     from workflows.service.directory_edit import rename_group
 
-    with guarded(as_json):
+    with guarded(as_json), _group_arguments_named():
         group = rename_group(open_app(), code, label, actor_name(actor))
     if as_json:
         print_json(group)

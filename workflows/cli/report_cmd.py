@@ -99,11 +99,14 @@ def next_round(round_id: int = ROUND_ARGUMENT, title: str = typer.Option(..., "-
 
     Chỉ ở trạng thái mà quy trình cho phép (allows: next_round, ví dụ đợt thu thập báo cáo đang tổng hợp); ở trạng
     thái khác: từ chối, kể các bước làm được (mã thoát 1)."""
+    from models.errors import InvalidInput
     from workflows.cli.parsing import parse_deadline
     from workflows.service.report_sections import start_next_round
 
     with guarded(as_json):
         check_id(round_id, "ROUND_ID")
+        if not title.strip():  # the service says it as the web form's field; here it is an option
+            raise InvalidInput("--title: chưa có tên đợt mới (bắt buộc).", "title_missing")
         ykien = open_app()
         today = ykien.clock.now().astimezone(ykien.tz).date()
         new_id = start_next_round(ykien, round_id, title, parse_deadline(deadline, today, ykien.calendar)[0],
