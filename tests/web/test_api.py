@@ -399,12 +399,16 @@ def test_refusals_have_the_error_body_and_the_right_status(web: FastAPI, ykien_a
                                                               "proposals": [{"task_name": "x"}]}, headers=headers),
          422, "answer_invalid"),
         (client.post(f"/api/rounds/{round_id}/extend", json={"new_deadline": "2025-11-21"}, headers=headers),
-         409, "deadline_not_later"),
+         422, "deadline_not_later"),  # the date is the body's field, not the step: as create's deadline
+        (client.post(f"/api/rounds/{round_id}/extend", json={"new_deadline": "2025-12-13"}, headers=headers),
+         422, "deadline_not_working_day"),
         (client.post(f"/api/rounds/{round_id}/remind", json={"units": ["KHONGCO"]}, headers=headers),
          409, "unit_unknown"),
     ]
     for answer, status, code in more:
         assert (answer.status_code, error_code(answer)) == (status, code), answer.text
+        if code.startswith("deadline_"):
+            assert answer.json()["error"]["message"].startswith("new_deadline: "), answer.text
     trail = client.get(f"/api/rounds/{round_id}/audit").json()
     assert [e["action"] for e in trail["events"]] == ["create", "launch"]
 

@@ -469,19 +469,16 @@ def extend(
     _run(round_id, event, actor, as_json, extended, command=_new_deadline_named)
 
 
-# The engine's refusals of the date an extension names: the date typed is wrong (exit 2, naming NEW_DEADLINE), as a
-# deadline on a day off or gone is when a round is created; the engine still decides, the command only names it.
-NEW_DEADLINE_PROBLEMS = frozenset({"deadline_in_past", "deadline_not_later", "deadline_not_working_day"})
-
-
 def _new_deadline_named(ykien, round_id: int, event, who: str, deliver: bool = True):
+    """The engine's refusal of the date typed is wrong input naming NEW_DEADLINE (engine.refusals.DATE_REFUSALS)."""
     from models.errors import DomainError, InvalidInput
+    from workflows.engine.refusals import DATE_REFUSALS
     from workflows.service.commands import run_command
 
     try:
         return run_command(ykien, round_id, event, who, deliver=deliver)
     except DomainError as refusal:
-        if refusal.code not in NEW_DEADLINE_PROBLEMS:
+        if refusal.code not in DATE_REFUSALS:
             raise
         raise InvalidInput(f"NEW_DEADLINE: {refusal.message}", refusal.code) from None
 

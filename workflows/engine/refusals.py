@@ -13,6 +13,11 @@ class GuardFailed(Refused):
     code = "guard_failed"
 
 
+# Refusals of the date a step names (an extension's new deadline): the date given is wrong, not the step, so the
+# CLI (exit 2) and the API (422) report them as input naming the field, as they do a day off when a round is created.
+DATE_REFUSALS = frozenset({"deadline_in_past", "deadline_not_later", "deadline_not_working_day"})
+
+
 def what_can_be_done(workflow: Workflow, status: str) -> str:
     """The sentence a refusal of a step ends with: the steps people can take in `status` instead (its definition's),
     or that a final state has none left; empty when the state only waits for its timers."""

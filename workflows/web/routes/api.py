@@ -21,7 +21,7 @@ from models.errors import InvalidInput, UnitUnknown
 from models.rounds import RecipientRole, ResponseChannel, ResponseKind
 from models.staff import Role, StaffUser
 from workflows.engine.events import Close, Event, Extend, Remind, Respond
-from workflows.engine.refusals import Refused
+from workflows.engine.refusals import DATE_REFUSALS, Refused
 from workflows.service.answer_input import AnswerInvalid, check_answer, clean_comments, clean_proposals
 from workflows.service.app import App
 from workflows.service.commands import MAIL_HELD, CommandResult, run_command
@@ -463,7 +463,12 @@ def extend(request: Request, round_id: RoundId, body: ExtendIn, user: ChangerDep
         new_deadline, _ = _deadline(ykien(request), body.new_deadline, "new_deadline")
         return Extend(new_deadline, body.unit, body.reason or None)
 
-    return _command(request, user, round_id, event)
+    try:
+        return _command(request, user, round_id, event)
+    except Refused as refusal:  # a date the engine refuses is the body's field, not the step: 422 naming it
+        if refusal.code not in DATE_REFUSALS:
+            raise
+        raise InvalidInput(f"new_deadline: {refusal.message}", refusal.code) from None
 
 
 @router.post("/rounds/{round_id}/remind", **_command_route(
