@@ -36,9 +36,9 @@ UNIT_COLUMNS = (
 # cell keeps it, and the audit CSV says it to the second).
 ANSWERED_COLUMN = 8
 COMMENT_COLUMNS = (
-    ("STT", 6), ("Cơ quan, đơn vị", 24), ("Mục", 10), ("Nội dung góp ý", 46), ("Đề xuất sửa thành", 34),
+    ("STT", 6), ("Cơ quan, đơn vị", 24), ("Mục", 10), ("Nội dung {verb}", 46), ("Đề xuất sửa thành", 34),
     ("Xử lý", 13), ("Giải trình", 34),
-)
+)  # {verb}: the kind's word for what units do ("góp ý", "thẩm định")
 # The words people read first; then what the chain seals (the stored code, details and hash), to check it by.
 AUDIT_COLUMNS = ("Số thứ tự", "Thời gian (giờ Việt Nam)", "Người thực hiện", "Hành động", "Chi tiết",
                  "Mã hành động", "Chi tiết (JSON)", "Mã băm")
@@ -97,9 +97,10 @@ _ATTACHED = " [tệp đính kèm số "  # how a file field's value names its st
 
 
 def round_workbook(units: Sequence[UnitRow], comments: Sequence[CommentRow], *,
-                   wording_dir: Path | None = None, forms: FormSheet | None = None) -> bytes:
-    """An XLSX with two sheets: "Đơn vị" (status per unit) and "Ý kiến" (every comment), or, for a kind whose
-    answers are forms, a sheet of the forms (`forms`) in place of the comments."""
+                   wording_dir: Path | None = None, forms: FormSheet | None = None, verb: str = "góp ý") -> bytes:
+    """An XLSX with two sheets: "Đơn vị" (status per unit) and "Ý kiến" (every comment, its text under "Nội dung"
+    and the kind's `verb`), or, for a kind whose answers are forms, a sheet of the forms (`forms`) in place of the
+    comments."""
     labels = load_wording("synthesis", wording_dir)
     book = Workbook()
     unit_sheet = cells.first_sheet(book)
@@ -119,7 +120,7 @@ def round_workbook(units: Sequence[UnitRow], comments: Sequence[CommentRow], *,
         _form_sheet(book, forms)
         return _saved(book)
     comment_sheet = book.create_sheet("Ý kiến")
-    _header(comment_sheet, COMMENT_COLUMNS)
+    _header(comment_sheet, [(header.replace("{verb}", verb), width) for header, width in COMMENT_COLUMNS])
     for index, comment in enumerate(comments, start=2):
         handling = labels.text(f"handling_{comment.handling}", {}) if comment.handling else labels.text(
             "handling_pending", {})

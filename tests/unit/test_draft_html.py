@@ -81,11 +81,12 @@ def test_a_plan_keeps_its_headings_lists_and_tables_and_labels_every_part_by_its
     assert parts["Khảo sát doanh nghiệp."] == ("item", "Mục II.2.a")
     # Every part is a block of the page with its section; the version with buttons has one per block.
     assert page.count('data-section="') == len(draft.blocks) == 14
-    assert draft.html_pick.count('name="pick"') == len(draft.blocks)
+    picked = draft.picking("góp ý")
+    assert picked.count('name="pick"') == len(draft.blocks)
     assert 'name="pick"' not in page
-    assert ('aria-label="Góp ý đoạn này: Mục I.1">Góp ý đoạn này</button>' in draft.html_pick
-            and 'aria-label="Góp ý mục này: Mục II">Góp ý mục này</button>' in draft.html_pick
-            and ">Góp ý bảng này</button>" in draft.html_pick)
+    assert ('aria-label="Góp ý đoạn này: Mục I.1">Góp ý đoạn này</button>' in picked
+            and 'aria-label="Góp ý mục này: Mục II">Góp ý mục này</button>' in picked
+            and ">Góp ý bảng này</button>" in picked)
 
 
 def test_decisions_are_labelled_by_chapter_article_clause_and_point() -> None:
@@ -134,7 +135,7 @@ def hostile() -> bytes:
 
 def test_a_hostile_draft_gives_nothing_that_runs_or_loads() -> None:
     draft = convert_docx(hostile())
-    for page in (draft.html, draft.html_pick):
+    for page in (draft.html, draft.picking("góp ý")):
         assert "javascript:" not in page and "tracker.example" not in page
         tags = " ".join(re.findall(r"<[^>]*>", page)).lower()  # the markup, without the (escaped) text
         for bad in ("<script", "<img", "<a ", "href=", "src=", "onerror=", "onmouseover=", "<iframe", "<style",

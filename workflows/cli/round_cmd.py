@@ -403,7 +403,7 @@ def respond(
         ykien = open_app()
         kind_of_round = get_workflow(round_brief(ykien, round_id).workflow)
         spec = kind_of_round.response
-        cleaned = clean_comments((c.section, c.text, c.proposed_wording) for c in parsed)
+        cleaned = clean_comments(((c.section, c.text, c.proposed_wording) for c in parsed), kind_of_round.terms)
         uploads = read_attachments(spec, attach, ykien.settings.max_upload_mb)
         proposals = clean_proposals(spec, typed or [{}], pending_files(spec, uploads)) \
             if kinds[0] is ResponseKind.PROPOSALS else ()

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from models import limits
 from models.errors import InvalidInput
 from models.rounds import ResponseKind
-from models.text import capfirst, grouped, stored_text
+from models.text import capfirst, grouped, lowfirst, stored_text
 from workflows.definition import ResponseField, ResponseSpec, Terms
 from workflows.engine.events import CommentInput
 from workflows.service.deadlines import read_date
@@ -27,8 +27,6 @@ _MONEY = re.compile(r"\d{1,3}([ .,]\d{3})*|\d{1,18}")
 _EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
                     r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+")
 _PHONE = re.compile(rf"[0-9 +.\-()]{{6,{limits.PHONE}}}")
-_ROW_LABELS = {"section": "mục/phần", "comment": "nội dung góp ý", "proposed": "đề xuất sửa đổi",
-               "quote": "đoạn dự thảo được góp ý"}
 CommentRowTyped = tuple[str | None, str | None, str | None] | tuple[str | None, str | None, str | None, str | None]
 
 
@@ -69,10 +67,20 @@ def clean_text(value: str | None, place: str, limit: int) -> str | None:
     return text or None
 
 
-def clean_comments(rows: Iterable[CommentRowTyped]) -> tuple[CommentInput, ...]:
+def _row_labels(terms: Terms | None) -> dict[str, str]:
+    """A comment row's fields as the kind calls them ("nội dung góp ý", "đoạn hồ sơ được thẩm định"); without a
+    kind's terms, a consultation's words."""
+    verb, document = (terms.verb, lowfirst(terms.document)) if terms is not None else ("góp ý", "dự thảo")
+    return {"section": "mục/phần", "comment": f"nội dung {verb}", "proposed": "đề xuất sửa đổi",
+            "quote": f"đoạn {document} được {verb}"}
+
+
+def clean_comments(rows: Iterable[CommentRowTyped], terms: Terms | None = None) -> tuple[CommentInput, ...]:
     """(section, comment, proposed wording[, quote]) rows as typed; blank rows are skipped, rows count from 1.
     The quote is the text of the draft the comment is about, when the unit chose it on the page: a row holding
-    one (or a section, or a wording) but no comment is a mistake, never dropped in silence."""
+    one (or a section, or a wording) but no comment is a mistake, never dropped in silence. Problems name the
+    fields in the words of the round's kind (`terms`)."""
+    labels = _row_labels(terms)
     problems: list[Problem] = []
     comments: list[CommentInput] = []
     for number, row in enumerate(rows, start=1):
@@ -82,14 +90,14 @@ def clean_comments(rows: Iterable[CommentRowTyped]) -> tuple[CommentInput, ...]:
         for name, value, limit in (("section", section, limits.SECTION), ("comment", text, limits.COMMENT),
                                    ("proposed", proposed, limits.COMMENT), ("quote", quote, limits.COMMENT)):
             try:
-                cleaned.append(clean_text(value, f"Ý kiến {number} ({_ROW_LABELS[name]})", limit))
+                cleaned.append(clean_text(value, f"Ý kiến {number} ({labels[name]})", limit))
             except ValueError as error:
                 problems.append(Problem(f"{name}-{number}", str(error)))
                 cleaned.append(value)
         if not any(cleaned):
             continue
         if not cleaned[1]:
-            problems.append(Problem(f"comment-{number}", f"Ý kiến {number}: chưa có nội dung góp ý."))
+            problems.append(Problem(f"comment-{number}", f"Ý kiến {number}: chưa có {labels['comment']}."))
             continue
         comments.append(CommentInput(text=cleaned[1], section=cleaned[0], proposed_wording=cleaned[2],
                                      quote=cleaned[3]))

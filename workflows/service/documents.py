@@ -766,7 +766,8 @@ def _unit_list(facts: RoundFacts) -> bytes:
         return docs.round_workbook(units, [], wording_dir=_department_wording(facts.app), forms=forms)
     comments = [docs.CommentRow(i.unit_name, i.section, i.text, i.proposed_wording, i.decision, i.explanation)
                 for i in facts.triage]
-    return docs.round_workbook(units, comments, wording_dir=_department_wording(facts.app))
+    return docs.round_workbook(units, comments, wording_dir=_department_wording(facts.app),
+                               verb=facts.workflow.terms.verb)
 
 
 def unit_list_workbook(app: App, round_id: int) -> bytes:

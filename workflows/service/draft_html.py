@@ -27,16 +27,19 @@ from typing import Any
 import mammoth  # type: ignore[import-untyped]
 
 from models import limits
+from models.text import capfirst
 from workflows.service.app import App
 from workflows.service.files import file_in_place
 from workflows.service.rounds import draft_location
 
-CONVERTER = 1  # raise when the HTML made changes: a cache of another converter is made again
+CONVERTER = 2  # raise when the HTML made changes: a cache of another converter is made again
 OPENING = "Phần mở đầu"  # the section of what comes before the first heading (title, căn cứ)
 MAX_UNPACKED = 100 * 1024 * 1024  # the XML of a DOCX, unpacked, larger than this is not shown (a zip bomb)
 IMAGE_NOTE = "[Hình ảnh: xem trong tệp tải về]"  # every kind's file: a dossier, a plan, a draft
-PICK_WORDS = {"heading": "Góp ý mục này", "paragraph": "Góp ý đoạn này", "item": "Góp ý đoạn này",
-              "table": "Góp ý bảng này"}
+# What each pick button says after the kind's verb ("Góp ý mục này", "Thẩm định đoạn này"). The cache holds a
+# marker in its place (_PICK_MARK), never the words: a kind's terms may change after a draft was converted.
+PICK_PLACES = {"heading": "mục này", "paragraph": "đoạn này", "item": "đoạn này", "table": "bảng này"}
+_PICK_MARK = "<!--pick:{}-->"  # escaped text never holds "<", so the marker is only where the writer put it
 
 # Tags kept (some renamed), tags dropped with everything inside them; any other tag is unwrapped (its text kept).
 _KEPT = {"h1": "h1", "h2": "h2", "h3": "h3", "h4": "h4", "h5": "h5", "h6": "h6", "p": "p", "ul": "ul", "ol": "ol",
@@ -228,20 +231,28 @@ class Block:
 
 @dataclass(frozen=True)
 class DraftHtml:
-    """The draft as the page shows it: `html` to read, `html_pick` with a button per part to comment on."""
+    """The draft as the page shows it: `html` to read, `html_pick` with a button per part to comment on, each
+    button's words still a marker (see `picking`)."""
 
     html: str
     html_pick: str
     sections: tuple[str, ...]  # the labels of the headings, in document order
     blocks: dict[int, Block]
 
-    @property
-    def size(self) -> int:
-        """Bytes of the HTML a unit receives (the version with the buttons)."""
-        return len(self.html_pick.encode("utf-8"))
+    def picking(self, verb: str) -> str:
+        """The HTML with a button per part, each saying the kind's `verb` ("Góp ý đoạn này")."""
+        page = self.html_pick
+        for kind in PICK_PLACES:
+            page = page.replace(_PICK_MARK.format(kind), html.escape(pick_words(verb, kind)))
+        return page
 
     def block(self, number: int) -> Block | None:
         return self.blocks.get(number)
+
+
+def pick_words(verb: str, kind: str) -> str:
+    """What the button under a part of kind `kind` says in the kind's verb: "Góp ý mục này", "Phản biện bảng này"."""
+    return f"{capfirst(verb)} {PICK_PLACES[kind]}"
 
 
 class _Writer:
@@ -267,10 +278,10 @@ class _Writer:
         return block
 
     def _button(self, block: Block) -> None:
-        words = PICK_WORDS[block.kind]
+        words = _PICK_MARK.format(block.kind)  # the kind's words go in when the page is made (DraftHtml.picking)
         self.pick.append(
             f'<button type="submit" form="answer-form" name="pick" value="{block.number}" class="secondary d-pick" '
-            f'formnovalidate aria-label="{html.escape(words)}: {html.escape(block.section)}">{words}</button>')
+            f'formnovalidate aria-label="{words}: {html.escape(block.section)}">{words}</button>')
 
     def _open(self, block: Block, tag: str, classes: str) -> None:
         self.both(f'<{tag} class="{classes}" id="d-{block.number}" data-section="{html.escape(block.section)}">')
@@ -502,4 +513,4 @@ def section_rank(section: str | None, order: dict[str, int]) -> int | None:
 
 
 __all__ = ["CONVERTER", "OPENING", "Block", "DraftHtml", "DraftPreview", "DraftUnreadable", "cache_location",
-           "convert_docx", "draft_preview", "sanitised", "section_order", "section_rank"]
+           "convert_docx", "draft_preview", "pick_words", "sanitised", "section_order", "section_rank"]

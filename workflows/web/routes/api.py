@@ -433,7 +433,7 @@ def respond(request: Request, round_id: RoundId, body: RespondIn, user: ChangerD
         workflow = get_workflow(brief.workflow)
         spec = workflow.response
         kind = ResponseKind(body.kind)
-        comments = clean_comments((c.section, c.text, c.proposed_wording) for c in body.comments)
+        comments = clean_comments(((c.section, c.text, c.proposed_wording) for c in body.comments), workflow.terms)
         # Forms are read against the kind's fields only for an answer of forms: forms sent with another kind are
         # refused by check_answer for what they are, not field by field against a form the round does not have.
         proposals = clean_proposals(spec, body.proposals) if body.proposals and kind is ResponseKind.PROPOSALS \

@@ -409,7 +409,8 @@ def _problems_of(typed: AnswerForm, page: RecipientPage, files: dict[str, str] |
     """The kind, comments and forms typed, cleaned, and every mistake found in them (all at once)."""
     try:
         kind = _kind(typed, page)
-        comments = clean_comments((r["section"], r["comment"], r["proposed"], r["quote"]) for r in typed.rows) \
+        comments = clean_comments(((r["section"], r["comment"], r["proposed"], r["quote"]) for r in typed.rows),
+                                  page.terms) \
             if kind is not ResponseKind.PROPOSALS else ()
         proposals = clean_proposals(page.response, typed.proposals, files) if kind is ResponseKind.PROPOSALS \
             else _filled(typed.proposals, {name: ref for name, ref in (files or {}).items()

@@ -66,7 +66,7 @@
     });
   }
 
-  // "Góp ý đoạn này" beside a part of the draft: its section and text go to the first blank comment row (or a new
+  // "Góp ý đoạn này" (in the kind's verb) beside a part of the draft: its section and text go to the first blank comment row (or a new
   // one) and the comment box takes the focus. Without the script the button posts the form, and the page comes
   // back with the same row filled.
   function isBlank(row) {
@@ -91,7 +91,7 @@
     return text.replace(/\s+/g, " ").trim();
   }
 
-  function setQuote(row, text) {
+  function setQuote(row, text, said) {
     var input = row.querySelector("input[name=quote]");
     if (!input) { return; }
     input.value = text;
@@ -105,7 +105,7 @@
     shown.textContent = "";
     var label = document.createElement("span");
     label.className = "muted";
-    label.textContent = "Đoạn dự thảo được góp ý:";
+    label.textContent = said;
     shown.appendChild(label);
     shown.appendChild(document.createTextNode(" " + text));
   }
@@ -120,7 +120,7 @@
       if (!row) { return; }
       event.preventDefault();
       row.querySelector("input[name=section]").value = block.dataset.section;
-      setQuote(row, quoteOf(block));
+      setQuote(row, quoteOf(block), draft.dataset.quoteLabel);  // "Đoạn dự thảo được góp ý:" in the kind's words
       block.classList.add("d-chosen");
       var radio = form.querySelector("input[name=answer][value=comments]");
       if (radio) { radio.checked = true; }
@@ -130,7 +130,7 @@
   }
 
   form.addEventListener("input", function (event) {
-    // Typing a comment means "Có ý kiến góp ý".
+    // Typing a comment means the answer with comments ("Có ý kiến góp ý").
     if (event.target.name === "comment" && event.target.value.trim()) {
       var radio = form.querySelector("input[name=answer][value=comments]");
       if (radio) { radio.checked = true; }
