@@ -540,8 +540,10 @@ def decide_cmd(round_id: int = ROUND_ARGUMENT,
 
 
 @app.command("list")
-def list_cmd(status: str | None = typer.Option(None, "--status", help="Chỉ các đợt ở trạng thái này (tên trạng thái "
-                                                                       "trong quy trình: `ykien workflow show`)."),
+def list_cmd(status: str | None = typer.Option(
+                 None, "--status", help="Chỉ các đợt ở một trạng thái của một quy trình, QUY_TRÌNH:TRẠNG_THÁI (ví dụ "
+                 "appraisal:preparing); chỉ tên trạng thái (preparing) là trạng thái đó ở mọi quy trình có nó. Tên "
+                 "quy trình và trạng thái: `ykien workflow show`."),
              office: str | None = typer.Option(None, "--office", help="Chỉ các đợt của phòng này (mã phòng)."),
              as_json: bool = JSON_OPTION) -> None:
     """Danh sách các đợt."""

@@ -6,16 +6,14 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 
-from config.choice_words import did_you_mean
 from models.audit import AuditEvent, ChainBreak, verify_chain
 from models.db.response_repository import CommentView, UnitAnswer
 from models.db.round_repository import GridFilter, RoundDetails
 from models.db.tables import OutboxRow
 from models.db.unit_of_work import UnitOfWork
-from models.errors import InvalidInput
 from models.rounds import RoundState
 from models.signatures import SignatureReport
-from models.text import capfirst, nfc
+from models.text import capfirst
 from models.unit_status import AnswerStatus, DeclineMatch, EmailStatus, UnitStatus, answer_labels, unit_status
 from workflows.definition import Workflow
 from workflows.service.app import App
@@ -23,6 +21,7 @@ from workflows.service.empty_groups import EmptyGroup, groups_left_out
 from workflows.service.offices import known
 from workflows.service.registry import catalogue, get_workflow
 from workflows.service.rounds import draft_location
+from workflows.service.state_filter import checked_state_filter
 
 
 @dataclass(frozen=True)
@@ -222,20 +221,20 @@ def round_grid(app: App, round_id: int, grid_filter: GridFilter | None = None, s
                      page=page, pages=pages, page_size=page_size)
 
 
-def checked_list_filter(app: App, status: str | None, office: str | None) -> tuple[str | None, str | None]:
-    """The filter of a list of rounds as typed (NFC), refused (InvalidInput naming the field) when no round could
-    match it: a state that no kind of round has, an office the Sở does not have. A typo would list nothing, as if
-    there were no such rounds."""
+def checked_list_filter(app: App, status: str | None,
+                        office: str | None) -> tuple[str | None, str | None, str | None]:
+    """The filter of a list of rounds as typed (NFC), as `list_rounds` takes it: (state, office, kind). `status` is
+    one state of one kind ("appraisal:preparing") or a state's name in every kind ("preparing"); refused
+    (InvalidInput naming the field) when no round could match it: a kind or a state the catalogue does not have,
+    an office the Sở does not have. A typo would list nothing, as if there were no such rounds."""
+    state = kind = None
     if status is not None:
-        status = nfc(status)
-        states = sorted({name for workflow in catalogue().workflows.values() for name in workflow.states})
-        if status not in states:
-            raise InvalidInput(f'status: không có trạng thái "{status}" trong quy trình nào ({", ".join(states)})'
-                               f"{did_you_mean(status, states) or '.'}", "status_unknown")
+        chosen = checked_state_filter(status, catalogue().workflows)
+        state, kind = chosen.state, chosen.kind
     if office is not None:
         with app.uow(read_only=True) as uow:
             office = known(uow, office)
-    return status, office
+    return state, office, kind
 
 
 def list_rounds(app: App, status: str | None = None, office: str | None = None,

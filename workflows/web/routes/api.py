@@ -261,8 +261,11 @@ def logout(request: Request, response: Response, _user: ChangerDep) -> DoneOut:
             responses=_answers(200, _round_links("GetRound", round_id="$response.body#/0/id"), 401, 422),
             summary="Danh sách các đợt, lọc theo trạng thái và phòng")
 def rounds(request: Request, _user: UserDep,
-           status: Annotated[str | None, Query(max_length=60,
-                                               description="Mã trạng thái (xem GET /api/workflows)")] = None,
+           status: Annotated[str | None, Query(
+               max_length=100, description="Một trạng thái của một quy trình, quy_trình:trạng_thái (ví dụ "
+               "appraisal:preparing); hoặc chỉ tên trạng thái: trạng thái có tên đó ở mọi quy trình có nó. Tên quy "
+               "trình và trạng thái: GET /api/workflows. Quy trình hoặc trạng thái không có: 422 status_unknown, "
+               "liệt kê các tên hợp lệ")] = None,
            office: Annotated[str | None, Query(max_length=40, description="Mã phòng, ví dụ TĐC")] = None,
            ) -> list[RoundSummaryOut]:
     app = ykien(request)  # a state no kind has or an office the Sở lacks: 422, not an empty list

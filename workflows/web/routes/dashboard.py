@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
@@ -11,6 +10,7 @@ from models.staff import StaffUser
 from workflows.definition.schema import Workflow
 from workflows.service.kind_summaries import kind_summaries
 from workflows.service.registry import shipped_workflows
+from workflows.service.state_filter import StateFilter
 from workflows.service.views import list_rounds
 from workflows.web.security import require_staff, ykien
 from workflows.web.templating import render
@@ -18,34 +18,12 @@ from workflows.web.templating import render
 router = APIRouter(include_in_schema=False)
 
 
-SEPARATOR = ":"  # between a kind's name and its state's in the filter's value: "appraisal:preparing"
-
-
-@dataclass(frozen=True)
-class StateFilter:
-    """What the state filter asks for: one state of one kind ("appraisal:preparing"), or, from an address written
-    before the filter named kinds, a state's name in every kind that has it ("draft")."""
-
-    kind: str | None
-    state: str
-
-    @classmethod
-    def read(cls, typed: str) -> StateFilter:
-        kind, separated, state = typed.partition(SEPARATOR)
-        return cls(kind, state) if separated else cls(None, typed)
-
-    @property
-    def names_a_state(self) -> bool:
-        """False for a value with a part left empty ("appraisal:", ":"), which no round matches."""
-        return bool(self.state) and self.kind != ""
-
-
 def state_groups(kinds: Iterable[Workflow]) -> list[tuple[str, list[tuple[str, str]]]]:
     """The state filter's entries, one group per kind (in the order given, the catalogue's, as the create form lists
     them) with its states in its definition's order, each (value, title): a title two kinds share ("Bản nháp")
     stays under each kind and finds only that kind's rounds, and a state's name two kinds share ("draft") is two
     entries, each in its kind's words."""
-    return [(kind.title, [(f"{kind.name}{SEPARATOR}{name}", state.title) for name, state in kind.states.items()])
+    return [(kind.title, [(StateFilter(kind.name, name).value, state.title) for name, state in kind.states.items()])
             for kind in kinds]
 
 
