@@ -65,9 +65,11 @@ COMMON_KEYS = frozenset(
 # dates: the named dates of the round's kind, (title, day) pairs ("Ngày tổ chức hội thảo", 20/8/2025)
 # contact_email: the Sở's contact mailbox (YKIEN_REPLY_TO), where a reply to the email goes too; None when unset.
 # draft_file: the name of the draft's file the unit downloads at its link, signed_letter: (title, file name) of the
-# round's signed letter there; both None when the link offers none (an invitation names only what is there).
+# round's signed letter there; both None when the link offers none (an email names only what is there).
+# invited_on: the day the unit's invitation of the round went, which a later email cites as the request when the
+# round's letter has no number; None for the invitation itself, or when the unit has none.
 OPTIONAL_KEYS: Mapping[str, object] = {"letter": None, "dates": (), "contact_email": None, "draft_file": None,
-                                       "signed_letter": None}
+                                       "signed_letter": None, "invited_on": None}
 MESSAGE_KEYS: Mapping[str, frozenset[str]] = {
     "invitation": frozenset(),
     "reminder_before": frozenset(),

@@ -32,6 +32,15 @@ class NewMessage:
 
 
 @dataclass(frozen=True, slots=True)
+class ThreadRoot:
+    """A unit's opening message of a round, which its later messages answer and cite: its Message-ID and when it
+    was sent (when it was queued, while it waits)."""
+
+    message_id: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class ClaimedMessage:
     """A message claimed for sending: what its email needs, and how many attempts it has had."""
 
@@ -135,19 +144,21 @@ class OutboxRepository:
             for m in messages]
         self.session.execute(_QUEUE, rows)
 
-    def thread_roots(self, round_id: int, recipient_ids: Collection[int], opening_kind: str) -> dict[int, str]:
-        """The Message-ID of the opening message (`opening_kind`) of each of these units of the round, by recipient id:
-        the one queued first and not failed. A unit that has none (its invitation failed for good, or was never
-        queued) is left out. Each unit's own mail is read through an index on its recipient id, never the round's."""
+    def thread_roots(self, round_id: int, recipient_ids: Collection[int], opening_kind: str) -> dict[int, ThreadRoot]:
+        """The opening message (`opening_kind`) of each of these units of the round, by recipient id: the one queued
+        first and not failed, its Message-ID and when it went (or was queued, not sent yet). A unit that has none (its
+        invitation failed for good, or was never queued) is left out. Each unit's own mail is read through an index on
+        its recipient id, never the round's."""
         if not recipient_ids:
             return {}
         rows = self.session.execute(
-            select(OutboxRow.recipient_id, OutboxRow.message_id)
+            select(OutboxRow.recipient_id, OutboxRow.message_id, OutboxRow.sent_at, OutboxRow.created_at)
             .where(OutboxRow.round_id == round_id, OutboxRow.recipient_id.in_(sorted(set(recipient_ids))),
                    OutboxRow.status.in_((QUEUED, "sent")), OutboxRow.kind == opening_kind)
             .order_by(OutboxRow.id.desc())).all()
         # newest first, so that the first queued wins
-        return {int(recipient_id): message_id for recipient_id, message_id in rows if recipient_id is not None}
+        return {int(recipient_id): ThreadRoot(message_id, sent_at or created_at)
+                for recipient_id, message_id, sent_at, created_at in rows if recipient_id is not None}
 
     def claim(self, now: datetime, limit: int, worker: str, lease: timedelta,
               round_id: int | None = None) -> list[ClaimedMessage]:

@@ -85,7 +85,7 @@ def test_a_consultation_numbers_its_documents_and_each_cites_the_ones_before_it(
     assert header_cells(app, round_id, "cong-van-don-doc.docx") == ("Số: 02/SKHCN-TĐC",
                                                                    "Cao Bằng, ngày 26 tháng 11 năm 2025")
     execute(app, round_id, Remind(("STC",)), STAFF)
-    assert "đã gửi quý cơ quan, đơn vị Công văn số 01/SKHCN-TĐC ngày 19/11/2025 V/v" in \
+    assert "Tại Công văn số 01/SKHCN-TĐC ngày 19/11/2025 V/v" in \
         "\n".join(mails(app, round_id, "reminder_before"))
     execute(app, round_id, Extend(date(2025, 12, 10), "STC", "Đơn vị đề nghị"), STAFF)
     assert "đã đề nghị tại Công văn số 01/SKHCN-TĐC ngày 19/11/2025 V/v" in "\n".join(mails(app, round_id, "extension"))

@@ -85,11 +85,14 @@ EXTENSION = {"old_deadline": date(2025, 12, 5), "new_deadline": date(2025, 12, 1
 @pytest.mark.parametrize("letter", [True, False])
 def test_the_extension_names_the_request_by_its_letter_and_subject_without_saying_it_twice(
         kind: str, letter: bool) -> None:
-    email = render(kind, "extension", letter=LETTERS[kind] if letter else None, **EXTENSION)
+    # a round whose letter has no number cites the unit's invitation by its day, never an unnamed "văn bản"
+    email = render(kind, "extension", letter=LETTERS[kind] if letter else None, invited_on=date(2025, 11, 21),
+                   **EXTENSION)
     subject = default_subject(shipped(kind), TITLES[kind])
     for body in (one_line(email.text), visible(email.html)):
-        cited = LETTERS[kind] if letter else "văn bản"
+        cited = LETTERS[kind] if letter else "thư điện tử ngày 21/11/2025"
         assert f"đã đề nghị tại {cited} V/v {subject}: thời hạn cũ là hết ngày 05/12/2025" in body
+        assert "văn bản V/v" not in body
         assert "nay gia hạn đến hết ngày 12/12/2025" in body and "chậm nhất trong ngày 12/12/2025" in body
         # the report collection said "báo cáo kết quả thực hiện đối với báo cáo kết quả thực hiện …", the call
         # for proposals "đối với đợt đề xuất nhiệm vụ … “Đề xuất nhiệm vụ …”", the workshop 'Hội thảo "Hội thảo'

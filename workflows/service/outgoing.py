@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from models.db.access_token_repository import NewAccessToken
-from models.db.outbox_repository import NewMessage
+from models.db.outbox_repository import NewMessage, ThreadRoot
 from models.db.round_repository import RoundDetails
 from models.db.unit_of_work import UnitOfWork
 from models.rounds import RecipientState, RoundState
@@ -56,8 +56,8 @@ def _filled(value: Any, values: Mapping[str, str]) -> Any:
 
 @dataclass(frozen=True)
 class FilesAtLink:
-    """The files a unit downloads at its personal link, which its invitation names (and nothing else: no email
-    carries an attachment): the current draft's file name, and the signed letter's (title, file name)."""
+    """The files a unit downloads at its personal link, which every email with that link names (and nothing else: no
+    email carries an attachment): the current draft's file name, and the signed letter's (title, file name)."""
 
     draft_file: str | None = None
     signed_letter: tuple[str, str] | None = None
@@ -90,7 +90,7 @@ class RoundMail:
     silence: str | None
     letter: str | None = None  # "Công văn số 12/SKHCN-TĐC ngày 10/11/2025": the round's letter once it has a number
     dates: tuple[tuple[str, date], ...] = ()  # the kind's named dates of the round, by day: ("Ngày tổ chức …", day)
-    at_link: FilesAtLink | None = None  # what a unit downloads at its link, as the invitation names it
+    at_link: FilesAtLink | None = None  # what a unit downloads at its link, as each email with the link names it
 
     @classmethod
     def of(cls, app: App, workflow: Workflow, state: RoundState, letter: str | None = None,
@@ -120,7 +120,10 @@ def letter_citation(uow: UnitOfWork, workflow: Workflow, round_id: int) -> str |
 
 
 def message_context(app: App, mail: RoundMail, state: RoundState, details: RoundDetails,
-                    recipient: RecipientState, intent: MessageIntent, link: str | None) -> dict[str, Any]:
+                    recipient: RecipientState, intent: MessageIntent, link: str | None,
+                    invited_on: date | None = None) -> dict[str, Any]:
+    """What one email's templates read. `invited_on`: the day the unit's invitation of the round went, which a later
+    email cites as the request when the round's letter has no number."""
     settings = app.settings
     context: dict[str, Any] = {
         "unit_name": recipient.unit_name, "unit_code": recipient.unit_code,
@@ -131,7 +134,7 @@ def message_context(app: App, mail: RoundMail, state: RoundState, details: Round
         "contact_phone": details.contact_phone, "contact_email": settings.reply_to, "signer_name": details.signer_name,
         "signer_title": details.signer_title, "terms": mail.terms, "silence": mail.silence,
         "reference": f"đợt {state.id}", "letter": mail.letter,
-        "dates": mail.dates,
+        "dates": mail.dates, "invited_on": invited_on,
     }
     if mail.at_link is not None:
         context.update(draft_file=mail.at_link.draft_file, signed_letter=mail.at_link.signed_letter)
@@ -162,7 +165,7 @@ class OutboxWriter:
         written = 0
         letter = letter_citation(uow, self.workflow, state.id) if intents else None
         at_link = files_at_link(self.app, uow, self.workflow, state, details) \
-            if any(i.kind == OPENING_KIND for i in intents) else None
+            if any(i.kind in LINK_KINDS for i in intents) else None
         for start in range(0, len(intents), CHUNK):
             chunk = intents[start:start + CHUNK]
             roots = _thread_roots(uow, state.id, chunk, recipient_ids)
@@ -176,7 +179,7 @@ class OutboxWriter:
 
     def _chunk(self, state: RoundState, details: RoundDetails, intents: list[MessageIntent],
                recipient_ids: dict[str, int], now: datetime, letter: str | None,
-               roots: dict[int, str], at_link: FilesAtLink | None) -> tuple[list[NewMessage], list[NewAccessToken]]:
+               roots: dict[int, ThreadRoot], at_link: FilesAtLink | None) -> tuple[list[NewMessage], list[NewAccessToken]]:
         outbox: list[NewMessage] = []
         tokens: list[NewAccessToken] = []
         mail = RoundMail.of(self.app, self.workflow, state, letter, at_link)
@@ -194,24 +197,27 @@ class OutboxWriter:
                     + TOKEN_LIFETIME_AFTER_DEADLINE
                 tokens.append(NewAccessToken(recipient_ids[intent.unit_code], hash_token(token), now, expires))
                 link = f"{self.app.settings.base_url}/r/{token}"
-            email = mail.compose(intent.kind, message_context(self.app, mail, state, details, recipient, intent, link))
             recipient_id = recipient_ids[intent.unit_code]
             message_id = f"<{uuid.uuid4().hex}.r{state.id}@{self.domain}>"
-            in_reply_to = None
+            root = None
             if intent.kind == OPENING_KIND:
-                roots.setdefault(recipient_id, message_id)  # a later message of this same write follows it
+                roots.setdefault(recipient_id, ThreadRoot(message_id, now))  # a later message of this write follows it
             else:
-                in_reply_to = roots.get(recipient_id)
+                root = roots.get(recipient_id)
+            invited_on = root.at.astimezone(self.app.tz).date() if root is not None else None
+            email = mail.compose(intent.kind, message_context(self.app, mail, state, details, recipient, intent, link,
+                                                              invited_on))
             outbox.append(NewMessage(
                 round_id=state.id, recipient_id=recipient_id, unit_code=intent.unit_code,
                 kind=intent.kind, to_address=recipient.email, subject=email.subject, text_body=email.text,
-                html_body=email.html, message_id=message_id, in_reply_to=in_reply_to))
+                html_body=email.html, message_id=message_id,
+                in_reply_to=root.message_id if root is not None else None))
         return outbox, tokens
 
 
 def _thread_roots(uow: UnitOfWork, round_id: int, intents: list[MessageIntent],
-                  recipient_ids: dict[str, int]) -> dict[int, str]:
-    """The invitation Message-ID of each unit a later message of `intents` goes to, by recipient id: one lookup of
+                  recipient_ids: dict[str, int]) -> dict[int, ThreadRoot]:
+    """The invitation (Message-ID, when it went) of each unit a later message of `intents` goes to, by recipient id: one lookup of
     those units' own mail (a launch, which sends only invitations, makes none)."""
     following = {recipient_ids[i.unit_code] for i in intents if i.kind != OPENING_KIND}
     return uow.outbox.thread_roots(round_id, following, OPENING_KIND) if following else {}
