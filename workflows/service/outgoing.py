@@ -179,7 +179,8 @@ class OutboxWriter:
 
     def _chunk(self, state: RoundState, details: RoundDetails, intents: list[MessageIntent],
                recipient_ids: dict[str, int], now: datetime, letter: str | None,
-               roots: dict[int, ThreadRoot], at_link: FilesAtLink | None) -> tuple[list[NewMessage], list[NewAccessToken]]:
+               roots: dict[int, ThreadRoot],
+               at_link: FilesAtLink | None) -> tuple[list[NewMessage], list[NewAccessToken]]:
         outbox: list[NewMessage] = []
         tokens: list[NewAccessToken] = []
         mail = RoundMail.of(self.app, self.workflow, state, letter, at_link)
@@ -217,7 +218,7 @@ class OutboxWriter:
 
 def _thread_roots(uow: UnitOfWork, round_id: int, intents: list[MessageIntent],
                   recipient_ids: dict[str, int]) -> dict[int, ThreadRoot]:
-    """The invitation (Message-ID, when it went) of each unit a later message of `intents` goes to, by recipient id: one lookup of
-    those units' own mail (a launch, which sends only invitations, makes none)."""
+    """The invitation (Message-ID, when it went) of each unit a later message of `intents` goes to, by recipient id:
+    one lookup of those units' own mail (a launch, which sends only invitations, makes none)."""
     following = {recipient_ids[i.unit_code] for i in intents if i.kind != OPENING_KIND}
     return uow.outbox.thread_roots(round_id, following, OPENING_KIND) if following else {}
