@@ -24,6 +24,7 @@ from workflows.engine.timers import DISABLED
 from workflows.service.answer_input import AnswerInvalid, clean_proposals
 from workflows.service.deadlines import ahead_problem, read_date
 from workflows.service.errors import FormErrors
+from workflows.service.round_contact import PERSONS, name_problem, phone_problem
 from workflows.service.rounds import Addressee, NewRound, check_round_dates, default_subject, silence_rule
 from workflows.service.unit_lookup import UnitChoice
 from workflows.web.forms.proposal_forms import read_proposal_forms, shown_proposal_forms
@@ -353,7 +354,6 @@ def form_of_round(new: NewRound, workflow: Workflow) -> RoundForm:
         dates={key: day.isoformat() for key, day in new.dates.items()})
 
 
-_PHONE = re.compile(rf"[0-9 +.\-()]{{6,{limits.PHONE}}}")
 _OFFICE = re.compile(rf"[A-Za-zĐđ0-9&._-]{{1,{limits.OFFICE}}}")
 # The create form's texts: the field, its label in messages, and its limit (models.limits).
 ROUND_FORM_TEXTS: tuple[tuple[str, str, int], ...] = (
@@ -414,11 +414,11 @@ def check_round_form(form: RoundForm, *, today: date, calendar: WorkingCalendar,
             overrides = policy_overrides(form.policy, workflow)
         except FormErrors as problem:
             errors.update(problem.errors)
-    for name, label in (("contact_name", "người liên hệ"), ("signer_name", "người ký")):
-        if not getattr(form, name):
-            errors[name] = f"Nhập họ tên {label}."
-    if not _PHONE.fullmatch(form.contact_phone) or not any(c.isdigit() for c in form.contact_phone):
-        errors["contact_phone"] = "Số điện thoại chỉ gồm chữ số, khoảng trắng và + . - ( ) (ít nhất 6 ký tự)."
+    for name in PERSONS:
+        if (wrong := name_problem(name, getattr(form, name))) is not None:
+            errors[name] = wrong
+    if (wrong := phone_problem(form.contact_phone)) is not None:
+        errors["contact_phone"] = wrong
     if form.signer_title not in SIGNER_TITLES:
         errors["signer_title"] = "Chọn chức danh người ký."
     _check_recipients(form.recipients, set(known_groups), set(known_units), errors)
