@@ -91,7 +91,7 @@ def test_a_returned_draft_is_followed_up_by_an_unlaunched_round_to_the_same_unit
     assert version["filename"] == "du-thao-chinh-ly.docx"  # the new round goes out on the revised draft
 
     fewer = cli("round", "follow-up", "1", "--deadline", TEN_DAYS, "--unit", "STP", "--json")
-    assert fewer.json == {"id": 3}
+    assert fewer.json == {"id": 3, "units": ["STP"]}  # the units taken, by code
     assert units(cli, 3) == {"STP": "comment"}
     assert status(cli, 3) == "draft"
     assert round_ids(cli) == [1, 2, 3]

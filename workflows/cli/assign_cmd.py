@@ -27,7 +27,8 @@ def register(app: typer.Typer) -> None:
 def assign(
     round_id: int = ROUND_ARGUMENT,
     task: str = typer.Option(..., "--task", help="Loại nhiệm vụ của quy trình (xem `ykien round assignments`)."),
-    units: list[str] = typer.Option([], "--unit", help="Mã đơn vị được giao (lặp lại được)."),
+    units: list[str] = typer.Option([], "--unit", help="Đơn vị được giao: mã hoặc tên, đủ hoặc một phần (lặp lại "
+                                    "được)."),
     due: str | None = typer.Option(None, "--due", help="Hạn riêng: 15/08/2025 hoặc 2025-08-15. "
                                    "Mặc định: hạn quy trình đặt cho nhiệm vụ."),
     note: str | None = typer.Option(None, "--note", help="Ghi chú cho đơn vị, ví dụ \"trình bày 10 phút\"."),
@@ -36,6 +37,7 @@ def assign(
 ) -> None:
     """Giao một nhiệm vụ chuẩn bị (tham luận, bài phát biểu ...) cho các đơn vị của đợt, với hạn riêng."""
     from models.text import nfc, nfc_or_none
+    from workflows.cli.unit_args import chosen_units
     from workflows.service import assignments as service
     from workflows.service.deadlines import parse_date
 
@@ -43,11 +45,14 @@ def assign(
         check_id(round_id, "ROUND_ID")
         due_date = parse_date(due, "--due") if due is not None else None
         ykien = open_app()
-        given = service.assign(ykien, round_id, nfc(task), [nfc(u) for u in units], due_date, nfc_or_none(note),
-                               actor_name(actor))
+        chosen = chosen_units(ykien, round_id, units, "--unit", every_role=True)
+        given = service.assign(ykien, round_id, nfc(task), [unit.code for unit in chosen], due_date,
+                               nfc_or_none(note), actor_name(actor))
     if as_json:
         print_json([_row(a) for a in given])
         return
+    for unit in chosen:
+        say(unit.line)
     say(f"Đã giao nhiệm vụ cho {len(given)} đơn vị, hạn {given[0].due:%d/%m/%Y}: "
         + ", ".join(a.unit_code for a in given) + ".")
 
@@ -100,7 +105,7 @@ def assignments(round_id: int = ROUND_ARGUMENT, as_json: bool = JSON_OPTION) -> 
 
 def hand_in(
     round_id: int = ROUND_ARGUMENT,
-    unit: str = typer.Option(..., "--unit", help="Mã đơn vị nộp."),
+    unit: str = typer.Option(..., "--unit", help="Đơn vị nộp: mã hoặc tên, đủ hoặc một phần."),
     task: str = typer.Option(..., "--task", help="Loại nhiệm vụ."),
     fields: list[str] = typer.Option([], "--field", help="TRƯỜNG=nội dung (lặp lại được), ví dụ "
                                      "paper_title=\"Giải pháp ...\"."),
@@ -113,6 +118,7 @@ def hand_in(
     from models.errors import InvalidInput
     from models.rounds import ResponseChannel
     from models.text import nfc
+    from workflows.cli.unit_args import chosen_unit
     from workflows.service.assignment_files import hand_in_with_files
     from workflows.service.assignments import task_definition
     from workflows.service.attachments import read_attachments
@@ -137,6 +143,7 @@ def hand_in(
             values[key.strip()] = text
         ykien = open_app()
         workflow = get_workflow(round_brief(ykien, round_id).workflow)
+        handing_in = chosen_unit(ykien, round_id, unit, "--unit", every_role=True)
         form = task_definition(workflow, task).form()
         for key in values:
             if key not in {f.key for f in form.fields if f.kind != "file"}:
@@ -144,13 +151,14 @@ def hand_in(
                 raise InvalidInput(f"--field {key[:40]}: nhiệm vụ \"{workflow.assignments[task].title}\" không có "
                                    f"trường này (có: {known}; tệp gửi bằng --attach).", "bad_field")
         uploads = read_attachments(form, attach, ykien.settings.max_upload_mb)
-        done = hand_in_with_files(ykien, round_id, nfc(unit), task, values, uploads, how,
+        done = hand_in_with_files(ykien, round_id, handing_in.code, task, values, uploads, how,
                                           actor_name(actor))
     handed = deliver_queued(ykien, round_id)
     today = ykien.clock.now().astimezone(ykien.tz).date()
     if as_json:
         print_json({**_row(done), "label": done.label(today, ykien.tz), "mail_error": handed.error})
         return
+    say(handing_in.line)
     say(f"Đã ghi nhận: {done.unit_name} — {workflow.assignments[task].title}: {done.label(today, ykien.tz)}.")
     if handed.error:
         say("Thư xác nhận sẽ gửi lại ở lần quét sau.")

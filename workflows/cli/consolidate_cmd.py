@@ -200,21 +200,26 @@ def revise(round_id: int = ROUND_ARGUMENT,
 def follow_up(round_id: int = ROUND_ARGUMENT,
               deadline: str = typer.Option(..., "--deadline", help="Hạn trả lời của đợt mới: 15/01/2026 hoặc "
                                            "\"10 ngày làm việc\"."),
-              units: list[str] = typer.Option([], "--unit", help="Chỉ gửi cho các đơn vị này (mặc định: như đợt cũ)."),
+              units: list[str] = typer.Option([], "--unit", help="Chỉ gửi cho các đơn vị này: mã hoặc tên, đủ hoặc một "
+                                              "phần (mặc định: như đợt cũ)."),
               actor: str | None = ACTOR_OPTION, as_json: bool = JSON_OPTION) -> None:
     """Tạo đợt mới (cùng loại) trên dự thảo đã sửa, gửi cùng danh sách hoặc ít đơn vị hơn."""
     from workflows.cli.parsing import parse_deadline
+    from workflows.cli.unit_args import chosen_units
     from workflows.service.followup import follow_up_round
 
     with guarded(as_json):
         check_id(round_id, "ROUND_ID")
         ykien = open_app()
         today = ykien.clock.now().astimezone(ykien.tz).date()
-        new_id = follow_up_round(ykien, round_id, parse_deadline(deadline, today, ykien.calendar)[0],
-                                 actor_name(actor), units or None)
+        due = parse_deadline(deadline, today, ykien.calendar)[0]
+        chosen = chosen_units(ykien, round_id, units, "--unit", every_role=True)
+        new_id = follow_up_round(ykien, round_id, due, actor_name(actor), [unit.code for unit in chosen] or None)
     if as_json:
-        print_json({"id": new_id})
+        print_json({"id": new_id, **({"units": [unit.code for unit in chosen]} if chosen else {})})
     else:
+        for unit in chosen:
+            say(unit.line)
         say(f"Đã tạo đợt số {new_id} (chưa phát hành).")
 
 

@@ -355,7 +355,8 @@ def launch(round_id: int = ROUND_ARGUMENT,
 @app.command("respond")
 def respond(
     round_id: int = ROUND_ARGUMENT,
-    unit: str = typer.Argument(..., help="Mã đơn vị trả lời."),
+    unit: str = typer.Argument(..., help="Đơn vị trả lời: mã hoặc tên, đủ hoặc một phần, có dấu hay không (SYT, "
+                               "\"so y te\")."),
     agree: bool = typer.Option(False, "--agree", help="Đồng ý / không có ý kiến."),
     comments: list[str] = typer.Option([], "--comment", help="\"nội dung\", \"Mục::nội dung\" hoặc "
                                        "\"Mục::nội dung::đề xuất sửa\"."),
@@ -377,6 +378,7 @@ def respond(
     from models.text import nfc, nfc_or_none
     from workflows.cli.parsing import parse_comment
     from workflows.cli.text_files import read_json_file
+    from workflows.cli.unit_args import chosen_unit
     from workflows.engine.events import Respond
     from workflows.service.answer_input import check_answer, clean_comments, clean_proposals
     from workflows.service.attachments import pending_files, read_attachments, respond_with_files
@@ -410,13 +412,14 @@ def respond(
         # Checked as the web form and the API check it: every field against its kind, named by its label.
         ykien = open_app()
         kind_of_round = get_workflow(round_brief(ykien, round_id).workflow)
+        answering = chosen_unit(ykien, round_id, unit, "UNIT")
         spec = kind_of_round.response
         cleaned = clean_comments(((c.section, c.text, c.proposed_wording) for c in parsed), kind_of_round.terms)
         uploads = read_attachments(spec, attach, ykien.settings.max_upload_mb)
         proposals = clean_proposals(spec, typed or [{}], pending_files(spec, uploads)) \
             if kinds[0] is ResponseKind.PROPOSALS else ()
         check_answer(spec, kinds[0], cleaned, proposals, kind_of_round.terms)
-        event = Respond(unit_code=unit, kind=kinds[0], entered_by=actor_name(actor), channel=how,
+        event = Respond(unit_code=answering.code, kind=kinds[0], entered_by=actor_name(actor), channel=how,
                         comments=cleaned, proposals=proposals, note=nfc_or_none(note), late_accept=late)
 
     def with_files(ykien, round_id: int, event, who: str, deliver: bool = True):
@@ -439,22 +442,23 @@ def respond(
 
         workflow = get_workflow(decision.state.workflow)
         terms, decline = workflow.terms, workflow.response.decline
-        found = decision.state.recipient(unit)
-        who = f"{found.unit_name} ({unit})" if found is not None else unit
+        found = decision.state.recipient(answering.code)
         kind = answer_labels(terms.answered, terms.agreed).get(AnswerStatus(event.kind.value), terms.answer)
         if decline is not None and event.proposals and decline.declines(event.proposals[0]):
             kind = decline.label  # "Không tham dự", not "Đã trả lời"
         late = " (trễ hạn)" if found is not None and found.response_late else ""
-        return f"Đã ghi nhận trả lời của {who}: {kind}{late}; trạng thái đợt: {status}."
+        return (f"{answering.line}\nĐã ghi nhận trả lời của {answering.name} ({answering.code}): {kind}{late}; "
+                f"trạng thái đợt: {status}.")
 
-    _run(round_id, event, actor, as_json, recorded, opened=ykien, command=late_named)
+    _run(round_id, event, actor, as_json, recorded, opened=ykien, command=late_named,
+         extra={"unit": answering.code})
 
 
 @app.command("extend")
 def extend(
     round_id: int = ROUND_ARGUMENT,
     new_deadline: str = typer.Argument(..., help="Hạn mới: 12/12/2025 hoặc \"5 ngày làm việc\"."),
-    unit: str | None = typer.Option(None, "--unit", help="Chỉ gia hạn cho một đơn vị."),
+    unit: str | None = typer.Option(None, "--unit", help="Chỉ gia hạn cho một đơn vị: mã hoặc tên, đủ hoặc một phần."),
     reason: str | None = typer.Option(None, "--reason", help="Lý do gia hạn (ghi vào nhật ký)."),
     actor: str | None = ACTOR_OPTION,
     as_json: bool = JSON_OPTION,
@@ -462,19 +466,24 @@ def extend(
     """Gia hạn cho tất cả hoặc một đơn vị; đơn vị được gia hạn nhận thư thông báo."""
     from models.text import nfc_or_none
     from workflows.cli.parsing import parse_deadline
+    from workflows.cli.unit_args import chosen_unit
     from workflows.engine.events import Extend
 
     with guarded(as_json):
+        check_id(round_id, "ROUND_ID")
         ykien = open_app()
         today = ykien.clock.now().astimezone(ykien.tz).date()
         due = parse_deadline(new_deadline, today, ykien.calendar, "NEW_DEADLINE")[0]
-        event = Extend(due, unit, nfc_or_none(reason))
-    def extended(decision, status: str) -> str:  # to when, for whom
-        found = decision.state.recipient(unit) if unit else None
-        whom = (f"cho {found.unit_name} ({unit})" if found is not None else f"cho {unit}") if unit else "chung cho đợt"
-        return f"Đã gia hạn {whom} đến hết ngày {due:%d/%m/%Y}; {len(decision.messages)} thư thông báo gia hạn."
+        extended_unit = chosen_unit(ykien, round_id, unit, "--unit") if unit is not None else None
+        event = Extend(due, extended_unit.code if extended_unit else None, nfc_or_none(reason))
 
-    _run(round_id, event, actor, as_json, extended, command=_new_deadline_named)
+    def extended(decision, status: str) -> str:  # to when, for whom
+        whom = f"cho {extended_unit.name} ({extended_unit.code})" if extended_unit else "chung cho đợt"
+        return ((f"{extended_unit.line}\n" if extended_unit else "") +
+                f"Đã gia hạn {whom} đến hết ngày {due:%d/%m/%Y}; {len(decision.messages)} thư thông báo gia hạn.")
+
+    _run(round_id, event, actor, as_json, extended, opened=ykien, command=_new_deadline_named,
+         extra={"unit": extended_unit.code if extended_unit else None})
 
 
 def _new_deadline_named(ykien, round_id: int, event, who: str, deliver: bool = True):
@@ -493,13 +502,24 @@ def _new_deadline_named(ykien, round_id: int, event, who: str, deliver: bool = T
 
 @app.command("remind")
 def remind(round_id: int = ROUND_ARGUMENT,
-           units: list[str] = typer.Option([], "--unit", help="Chỉ đôn đốc các đơn vị này."),
+           units: list[str] = typer.Option([], "--unit", help="Chỉ đôn đốc các đơn vị này: mã hoặc tên, đủ hoặc một "
+                                           "phần (lặp lại được)."),
            actor: str | None = ACTOR_OPTION, as_json: bool = JSON_OPTION) -> None:
     """Đôn đốc ngay các đơn vị chưa trả lời."""
+    from workflows.cli.unit_args import chosen_units
     from workflows.engine.events import Remind
 
-    _run(round_id, Remind(tuple(units) if units else None), actor, as_json,
-         "Đã đôn đốc: {messages} thư đôn đốc được xếp hàng gửi tới các đơn vị chưa trả lời.")
+    with guarded(as_json):
+        check_id(round_id, "ROUND_ID")
+        ykien = open_app()
+        chosen = chosen_units(ykien, round_id, units, "--unit")
+
+    def reminded(decision, status: str) -> str:
+        return "\n".join([*(unit.line for unit in chosen), f"Đã đôn đốc: {len(decision.messages)} thư đôn đốc được "
+                           "xếp hàng gửi tới các đơn vị chưa trả lời."])
+
+    _run(round_id, Remind(tuple(unit.code for unit in chosen) or None), actor, as_json, reminded, opened=ykien,
+         extra={"units": [unit.code for unit in chosen]} if chosen else None)
 
 
 @app.command("close")

@@ -23,6 +23,8 @@ class UnitChoice:
     code: str | None = None
     name: str = ""
     problem: str | None = None
+    candidates: tuple[tuple[str, str], ...] = ()  # (code, name) of the units it fits, when several, best first
+    more: bool = False  # it fits more units than `candidates` holds
 
 
 def search_answering_units(app: App, round_id: int, typed: str, limit: int = SUGGESTIONS,
@@ -39,19 +41,21 @@ def search_answering_units(app: App, round_id: int, typed: str, limit: int = SUG
                 in uow.rounds.answering_units_matching(round_id, key, limit, every_role=every_role)]
 
 
-def find_answering_unit(app: App, round_id: int, typed: str) -> UnitChoice:
+def find_answering_unit(app: App, round_id: int, typed: str, candidates: int | None = None) -> UnitChoice:
     """The one unit the round asks to answer that `typed` names: the unit of that code; else the one of that name;
-    else the only one whose code or name contains it. Several, or none: a problem naming the few candidates."""
-    return _find(app, round_id, typed, every_role=False)
+    else the only one whose code or name contains it. Several, or none: a problem naming the first `candidates`
+    (CANDIDATES unless given)."""
+    return _find(app, round_id, typed, every_role=False, candidates=candidates)
 
 
-def find_recipient(app: App, round_id: int, typed: str) -> UnitChoice:
+def find_recipient(app: App, round_id: int, typed: str, candidates: int | None = None) -> UnitChoice:
     """The one unit of the round, in any role, that `typed` names, found as find_answering_unit finds one."""
-    return _find(app, round_id, typed, every_role=True)
+    return _find(app, round_id, typed, every_role=True, candidates=candidates)
 
 
-def _find(app: App, round_id: int, typed: str, every_role: bool) -> UnitChoice:
-    typed = nfc(typed)
+def _find(app: App, round_id: int, typed: str, every_role: bool, candidates: int | None) -> UnitChoice:
+    candidates = CANDIDATES if candidates is None else candidates
+    typed = nfc(typed).strip()
     if too_long := limits.text_problem("Đơn vị", typed, limits.UNIT_NAME):
         return UnitChoice(typed, problem=too_long)
     key = search_key(typed)
@@ -63,7 +67,7 @@ def _find(app: App, round_id: int, typed: str, every_role: bool) -> UnitChoice:
                                                 every_role=every_role)
         if coded is not None:
             return UnitChoice(typed, *coded)
-        found = uow.rounds.answering_units_matching(round_id, key, CANDIDATES + 1, every_role=every_role)
+        found = uow.rounds.answering_units_matching(round_id, key, candidates + 1, every_role=every_role)
         other_role = {} if found or every_role else uow.rounds.unit_names_of(round_id, [typed])
     exact = [(code, name) for code, name, rank in found if rank == EXACT_CODE][:1] or [
         (code, name) for code, name, rank in found if rank == EXACT_NAME]
@@ -76,10 +80,11 @@ def _find(app: App, round_id: int, typed: str, every_role: bool) -> UnitChoice:
     if not fits:
         among = "trong nơi nhận của đợt này" if every_role else "được đề nghị trả lời trong đợt này"
         return UnitChoice(typed, problem=f"Không có đơn vị nào {among} có mã hoặc tên khớp \"{typed}\".")
-    named = "; ".join(f"{name} ({code})" for code, name in fits[:CANDIDATES])
-    more = " và các đơn vị khác" if len(fits) > CANDIDATES else ""
+    named = "; ".join(f"{name} ({code})" for code, name in fits[:candidates])
+    more = " và các đơn vị khác" if len(fits) > candidates else ""
     return UnitChoice(typed, problem=f"\"{typed}\" khớp nhiều đơn vị: {named}{more}. Nhập mã đơn vị (trong ngoặc) "
-                                     "hoặc tên đầy đủ.")
+                                     "hoặc tên đầy đủ.", candidates=tuple(fits[:candidates]),
+                      more=len(fits) > candidates)
 
 
 def unit_names_of(app: App, round_id: int, codes: list[str]) -> dict[str, str]:

@@ -1,0 +1,50 @@
+"""A unit of a round named on the command line as the web's unit fields take one (workflows/service/unit_lookup.py):
+its code or its name, whole or in part, with or without diacritics, in any case or Unicode form. Each value is one
+lookup in SQL among the round's units; the round's list is never loaded."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from models import limits
+from models.errors import InvalidInput
+from models.text import nfc
+from workflows.service.app import App
+
+CANDIDATES = 10  # the units a refusal offers when what was typed fits several
+
+
+@dataclass(frozen=True)
+class ChosenUnit:
+    code: str
+    name: str
+
+    @property
+    def line(self) -> str:
+        """What the command prints about the unit it took: "Đơn vị: Sở Y tế (SYT)"."""
+        return f"Đơn vị: {self.name} ({self.code})"
+
+
+def chosen_unit(app: App, round_id: int, typed: str, argument: str, every_role: bool = False) -> ChosenUnit:
+    """The one unit of the round that `typed` names, among those it asks to answer (with every_role: among all its
+    units); InvalidInput naming `argument` ("UNIT", "--unit") when it names none or several."""
+    from workflows.service.unit_lookup import find_answering_unit, find_recipient
+
+    if too_long := limits.text_problem(argument, typed, limits.UNIT_NAME):
+        raise InvalidInput(f"{too_long} Nhập mã hoặc tên đơn vị.", "unit_unknown")
+    find = find_recipient if every_role else find_answering_unit
+    choice = find(app, round_id, nfc(typed), candidates=CANDIDATES)
+    if choice.code is not None:
+        return ChosenUnit(choice.code, choice.name)
+    if choice.candidates:
+        offered = ", ".join(f"{name} ({code})" for code, name in choice.candidates)
+        more = " hay đơn vị khác" if choice.more else ""
+        raise InvalidInput(f"{argument}: \"{choice.typed}\" khớp nhiều đơn vị. Có phải: {offered}{more}? Nhập mã "
+                           "đơn vị (trong ngoặc) hoặc tên đầy đủ.", "unit_ambiguous")
+    raise InvalidInput(f"{argument}: {choice.problem}", "unit_unknown")
+
+
+def chosen_units(app: App, round_id: int, typed: list[str], argument: str,
+                 every_role: bool = False) -> list[ChosenUnit]:
+    """Each value of a repeated option as chosen_unit finds it, once each, in the order given."""
+    chosen = [chosen_unit(app, round_id, value, argument, every_role) for value in typed]
+    return list({unit.code: unit for unit in chosen}.values())
