@@ -67,7 +67,7 @@ def test_the_longest_texts_go_through_a_round_and_every_document_opens(cli, tmp_
     wording = vietnamese(limits.COMMENT, "Phấn đấu")
     over = rejected(cli, "round", "respond", round_id, "SCT", "--comment", f"{section}::{comment}x::{wording}",
                     code="answer_invalid")
-    assert over == "Ý kiến 1 (nội dung góp ý): dài 20.001 ký tự, tối đa 20.000."
+    assert over == "--comment 1: nội dung góp ý dài 20.001 ký tự, tối đa 20.000."  # the option, not the form's row
     cli("round", "respond", round_id, "SCT", "--comment", f"{section}::{comment}::{wording}",
         "--note", vietnamese(limits.ANSWER_NOTE, "Công văn số 812/SCT"), "--json")
     reason = vietnamese(limits.REASON, "Đơn vị đề nghị")

@@ -376,11 +376,12 @@ def respond(
     from models.errors import InvalidInput
     from models.rounds import ResponseChannel, ResponseKind
     from models.text import nfc, nfc_or_none
+    from workflows.cli.comment_options import checked_comments
     from workflows.cli.parsing import parse_comment
     from workflows.cli.text_files import read_json_file
     from workflows.cli.unit_args import chosen_unit
     from workflows.engine.events import Respond
-    from workflows.service.answer_input import check_answer, clean_comments, clean_proposals
+    from workflows.service.answer_input import check_answer, clean_proposals
     from workflows.service.attachments import pending_files, read_attachments, respond_with_files
     from workflows.service.registry import get_workflow
     from workflows.service.views import round_brief
@@ -414,7 +415,7 @@ def respond(
         kind_of_round = get_workflow(round_brief(ykien, round_id).workflow)
         answering = chosen_unit(ykien, round_id, unit, "UNIT")
         spec = kind_of_round.response
-        cleaned = clean_comments(((c.section, c.text, c.proposed_wording) for c in parsed), kind_of_round.terms)
+        cleaned = checked_comments(((c.section, c.text, c.proposed_wording) for c in parsed), kind_of_round.terms)
         uploads = read_attachments(spec, attach, ykien.settings.max_upload_mb)
         proposals = clean_proposals(spec, typed or [{}], pending_files(spec, uploads)) \
             if kinds[0] is ResponseKind.PROPOSALS else ()
