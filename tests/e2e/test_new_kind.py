@@ -48,7 +48,7 @@ def test_a_kind_written_from_the_readme_validates_and_a_broken_one_names_its_lin
     result = cli("workflow", "validate", str(broken), expect=2)
     assert result.err.startswith("Lỗi: ") and re.search(rf"{KIND}\.yaml:\d+:\d+: .*triage_all", result.err), result.err
     refused = cli("round", "create", "--workflow", KIND, "--title", "Đề cương", "--office", "QLKH",
-                  "--deadline", "05/12/2025", "--unit", "SCT", "--contact-name", "Ông A", "--contact-phone", "0912",
+                  "--deadline", "05/12/2025", "--unit", "SCT", "--contact-name", "Ông A", "--contact-phone", "0912130290",
                   "--signer-name", "Bà B", "--json", expect=2).json
     assert refused["error"]["code"] == "workflow_unknown" and "triage_all" in refused["error"]["message"]
 
