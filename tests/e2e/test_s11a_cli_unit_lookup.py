@@ -96,6 +96,9 @@ def test_respond_refuses_a_unit_that_fits_several_or_none_naming_the_argument(ro
     assert blank == "UNIT: Nhập mã hoặc tên đơn vị.", blank
     long = refused(round_cli, "round", "respond", "1", "Sở" * 200, "--agree", code="unit_unknown")
     assert long == "UNIT: dài 400 ký tự, tối đa 300. Nhập mã hoặc tên đơn vị.", long
+    decomposed = unicodedata.normalize("NFD", "Sở" * 140)  # 560 characters in NFD, 280 letters: not too long
+    assert refused(round_cli, "round", "respond", "1", decomposed, "--agree", code="unit_unknown").startswith(
+        "UNIT: Không có đơn vị nào được đề nghị trả lời trong đợt này có mã hoặc tên khớp \"SởSởSở")
 
 
 def test_extend_and_remind_take_units_by_name_and_refuse_as_respond(round_cli: Cli) -> None:

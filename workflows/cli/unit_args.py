@@ -29,10 +29,11 @@ def chosen_unit(app: App, round_id: int, typed: str, argument: str, every_role: 
     units); InvalidInput naming `argument` ("UNIT", "--unit") when it names none or several."""
     from workflows.service.unit_lookup import find_answering_unit, find_recipient
 
+    typed = nfc(typed).strip()  # a name typed decomposed (NFD) counts its letters, not its marks
     if too_long := limits.text_problem(argument, typed, limits.UNIT_NAME):
         raise InvalidInput(f"{too_long} Nhập mã hoặc tên đơn vị.", "unit_unknown")
     find = find_recipient if every_role else find_answering_unit
-    choice = find(app, round_id, nfc(typed), candidates=CANDIDATES)
+    choice = find(app, round_id, typed, candidates=CANDIDATES)
     if choice.code is not None:
         return ChosenUnit(choice.code, choice.name)
     if choice.candidates:
