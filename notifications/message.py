@@ -50,6 +50,9 @@ class OutgoingEmail:
     # The Message-ID of the unit's invitation of the round, which this later message follows: written as In-Reply-To
     # and References, so that the unit's mail program shows the round as one conversation.
     in_reply_to: str | None = None
+    # When it goes, on the application's clock (the Date header): the day the text speaks of, also under a test's or
+    # the demo's clock; None takes the machine's time.
+    date: datetime | None = None
 
 
 def outbox_message_id(outbox_id: int, round_id: int, domain: str = "ykien.localhost") -> str:
@@ -81,7 +84,7 @@ def render_message(email: OutgoingEmail, *, date: datetime | None = None) -> byt
     boundary = "=_ykien_" + hashlib.sha256(email.message_id.encode()).hexdigest()[:32]
     lines = [
         f"Message-ID: {email.message_id}",
-        f"Date: {format_datetime(date) if date is not None else _date_now(int(time.time()))}",
+        f"Date: {_date_header(date or email.date)}",
         f"From: {_mailbox(email.sender, 'người gửi')}",
         f"To: {_mailbox(email.to, 'người nhận')}",
     ]
@@ -118,8 +121,12 @@ def render_message(email: OutgoingEmail, *, date: datetime | None = None) -> byt
     return b"".join(out)
 
 
+def _date_header(when: datetime | None) -> str:
+    return _date_of_second(int(when.timestamp() if when is not None else time.time()))
+
+
 @lru_cache(maxsize=1)  # a fan-out renders hundreds of messages within one second
-def _date_now(epoch_seconds: int) -> str:
+def _date_of_second(epoch_seconds: int) -> str:
     return format_datetime(datetime.fromtimestamp(epoch_seconds, UTC))
 
 

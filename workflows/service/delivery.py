@@ -78,7 +78,7 @@ def sender_mailbox(issuer_name: str, from_address: str) -> str:
     return f'"{quoted}" <{from_address}>'
 
 
-def _outgoing(row: ClaimedMessage, sender: str, reply_to: str | None) -> OutgoingEmail:
+def _outgoing(row: ClaimedMessage, sender: str, reply_to: str | None, now: datetime) -> OutgoingEmail:
     headers = {"X-Ykien-Kind": row.kind}
     if row.round_id is not None:  # mail of no round (a staff member's digest) names none
         headers["X-Ykien-Round"] = str(row.round_id)
@@ -89,7 +89,7 @@ def _outgoing(row: ClaimedMessage, sender: str, reply_to: str | None) -> Outgoin
     return OutgoingEmail(message_id=row.message_id, sender=sender, to=row.to_address, subject=row.subject,
                          text=row.text_body, html=row.html_body, headers=headers,
                          reply_to=reply_to if row.round_id is not None else None,
-                         automatic=row.kind in AUTOMATIC_KINDS, in_reply_to=row.in_reply_to)
+                         automatic=row.kind in AUTOMATIC_KINDS, in_reply_to=row.in_reply_to, date=now)
 
 
 def deliver_outbox(app: App, round_id: int | None = None, target: SmtpTarget | None = None,
@@ -212,7 +212,7 @@ class _Delivery:
                 if self._stopped():
                     self._unsent = rows[position:]
                     return
-                yield _outgoing(row, self._sender, self._reply_to)
+                yield _outgoing(row, self._sender, self._reply_to, self.app.clock.now())
 
     async def _record(self, result: DeliveryResult) -> None:
         """Write `result` before the connection that produced it goes on. Results that come back while a write is
