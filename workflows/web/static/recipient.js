@@ -177,8 +177,9 @@
       error.className = "field-error";
       error.id = errorId;
       error.setAttribute("role", "alert");
-      var hint = input.nextElementSibling;  // after an attachment's hint, where the server puts it too
-      (hint && hint.classList.contains("hint") ? hint : input).insertAdjacentElement("afterend", error);
+      var field = input.closest(".file-pick") || input;  // the input drawn in Vietnamese (filepick.js) is wrapped
+      var hint = field.nextElementSibling;  // after an attachment's hint, where the server puts it too
+      (hint && hint.classList.contains("hint") ? hint : field).insertAdjacentElement("afterend", error);
     }
     error.textContent = message;
     input.setAttribute("aria-invalid", "true");
