@@ -2,7 +2,7 @@
 input says "Choose File" and "No file chosen": the field shows "Chọn tệp" and "Chưa chọn tệp", then the chosen
 file's name and size, or how many files; Space and Enter on the field still open the browser's picker; the form
 posts the file; recipient.js still names a bad file beside its field; without JavaScript the browser's own input
-shows and posts."""
+shows and posts. Also the staff preview's unit search: a search that matches nothing leaves no gap."""
 from __future__ import annotations
 
 import io
@@ -201,3 +201,18 @@ def test_without_javascript_the_browsers_own_input_shows_and_posts(live_site: Li
     assert "Sở Nội vụ mới" in page.locator("main").inner_text()
     context.close()
 
+
+def test_a_unit_search_matching_nothing_leaves_no_gap_on_the_preview(live_site: LiveSite, chromium: Any) -> None:
+    launched(live_site, "consultation")
+    context = chromium.new_context(viewport={"width": 1366, "height": 900}, locale="vi-VN")
+    page = live_site.login(context)
+    page.goto(live_site.url("/rounds/1/preview?unit=khong-co-don-vi-nay"))
+    assert page.locator("#err-unit, .field-error").first.is_visible()
+    page.wait_for_load_state("networkidle")  # the search of what was typed has come back: nothing fits
+    box = page.locator(".unit-matches")
+    assert box.inner_text().strip() == ""
+    hint_top = "document.querySelector('form + p.hint').getBoundingClientRect().top"
+    with_box = page.evaluate(hint_top)
+    page.evaluate("document.querySelector('.unit-matches').remove()")
+    assert page.evaluate(hint_top) == with_box  # the empty box takes no room between the error and the hint
+    context.close()
