@@ -13,6 +13,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from test_mail_wording import EXTENSION, KINDS, LETTERS, one_line, render, visible
 
+from workflows.service.outgoing import FILE_LIST_KINDS
+
 LATER: dict[str, dict[str, Any]] = {
     "reminder_before": {},
     "reminder_overdue": {"days_overdue": 2},
@@ -41,7 +43,7 @@ def test_a_later_mail_cites_the_letter_else_the_invitation_by_its_day_and_never_
     assert " ," not in said and " ." not in said and " :" not in said, said  # no citation left out leaves a gap
 
 
-@pytest.mark.parametrize("message", sorted(LATER))
+@pytest.mark.parametrize("message", sorted(set(LATER) & FILE_LIST_KINDS))
 def test_a_later_mail_names_the_files_at_its_link_as_the_invitation_does(message: str) -> None:
     email = render("workshop", message, letter=LETTERS["workshop"], invited_on=INVITED_ON,
                    draft_file="ke-hoach-hoi-thao.pdf", signed_letter=("Giấy mời dự Hội thảo", "giay-moi-ky.pdf"),
@@ -53,3 +55,11 @@ def test_a_later_mail_names_the_files_at_its_link_as_the_invitation_does(message
     for made in (email, invitation):
         assert named in one_line(made.text)
         assert named in one_line(html_lib.unescape(re.sub(r"<[^>]+>", "", made.html)))
+
+
+@pytest.mark.parametrize("message", sorted(set(LATER) - FILE_LIST_KINDS))
+def test_a_receipt_confirms_what_was_received_and_lists_no_files(message: str) -> None:
+    email = render("workshop", message, letter=LETTERS["workshop"], invited_on=INVITED_ON,
+                   draft_file="ke-hoach-hoi-thao.pdf", signed_letter=("Giấy mời dự Hội thảo", "giay-moi-ky.pdf"),
+                   **LATER[message])
+    assert "tải được" not in one_line(email.text) and "giay-moi-ky.pdf" not in email.html

@@ -28,6 +28,9 @@ CHUNK = 500
 # The receipts carry a link too: the unit reads there what the Sở received, as their templates say.
 LINK_KINDS = frozenset({"invitation", "reminder_before", "reminder_overdue", "extension", "task_reminder", "receipt",
                         "task_receipt"})
+# The emails that name the files the link offers (the draft, the signed letter). A receipt does not: it confirms what
+# the Sở received, and looking the files up would cost every answer two more reads for a list the unit already has.
+FILE_LIST_KINDS = LINK_KINDS - {"receipt", "task_receipt"}
 TOKEN_LIFETIME_AFTER_DEADLINE = timedelta(days=90)
 
 
@@ -136,7 +139,7 @@ def message_context(app: App, mail: RoundMail, state: RoundState, details: Round
         "reference": f"đợt {state.id}", "letter": mail.letter,
         "dates": mail.dates, "invited_on": invited_on,
     }
-    if mail.at_link is not None:
+    if mail.at_link is not None and intent.kind in FILE_LIST_KINDS:
         context.update(draft_file=mail.at_link.draft_file, signed_letter=mail.at_link.signed_letter)
     extra = dict(intent.extra)
     for key in ("old_deadline", "new_deadline"):
@@ -165,7 +168,7 @@ class OutboxWriter:
         written = 0
         letter = letter_citation(uow, self.workflow, state.id) if intents else None
         at_link = files_at_link(self.app, uow, self.workflow, state, details) \
-            if any(i.kind in LINK_KINDS for i in intents) else None
+            if any(i.kind in FILE_LIST_KINDS for i in intents) else None
         for start in range(0, len(intents), CHUNK):
             chunk = intents[start:start + CHUNK]
             roots = _thread_roots(uow, state.id, chunk, recipient_ids)
