@@ -40,6 +40,7 @@ EXPECTED: list[tuple[str, int, str] | tuple[str, None, str]] = [
     ("ykien round remind 1", 0, "Đã đôn đốc"),
     ("ykien round close 1", 0, "Đang tổng hợp"),
     ("ykien round audit 1", 0, "Chuỗi băm toàn vẹn"),
+    ("ykien round list --status consultation:consolidating", 0, "Đang tổng hợp"),
     ("ykien tick", 0, "09:00 03/12/2026"),
     ("ykien serve", None, "serves until Ctrl-C"),
     ("ykien calendar add-working-days", 0, "Tết Nguyên Đán"),
