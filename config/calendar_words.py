@@ -1,6 +1,7 @@
-"""Why a day set for something still to come (a deadline, a due date) will not do because it is not a working day,
-said once: the engine refuses an extension with it and the use cases refuse a typed date with it, and neither may
-import the other's words."""
+"""Why a day typed will not do, said once for every form, command and API field: text that is no date
+(`not_a_date`), and a day set for something still to come (a deadline, a due date) that is not a working day
+(`day_off_problem`: the engine refuses an extension with it and the use cases refuse a typed date with it, and
+neither may import the other's words)."""
 from __future__ import annotations
 
 from datetime import date
@@ -8,6 +9,16 @@ from datetime import date
 from config.calendar import WorkingCalendar
 
 WEEKEND = "ngày nghỉ cuối tuần"  # what a day off is called when it is no holiday
+SHOWN_TYPED = 40  # characters of what was typed that a message quotes back
+
+
+def not_a_date(typed: str, subject: str = "", iso_too: bool = False) -> str:
+    """'{subject}: "31/02/2026" không phải ngày; viết ngày/tháng/năm, ví dụ 08/12/2026.', what was typed quoted back
+    (its first characters when long). `iso_too`: where 2026-12-08 is read as well (the command line, the API)."""
+    shown = typed if len(typed) <= SHOWN_TYPED else typed[:SHOWN_TYPED] + "…"
+    lead = f"{subject}: " if subject else ""
+    also = " hoặc 2026-12-08" if iso_too else ""
+    return f"{lead}\"{shown}\" không phải ngày; viết ngày/tháng/năm, ví dụ 08/12/2026{also}."
 
 
 def day_off_problem(calendar: WorkingCalendar, day: date, noun: str = "") -> str | None:

@@ -9,7 +9,7 @@ from tests.e2e.conftest import Cli
 
 
 @pytest.mark.parametrize(("args", "named"), [
-    (["round", "extend", "1", "31/02/2026"], 'NEW_DEADLINE: "31/02/2026" không phải ngày hợp lệ'),
+    (["round", "extend", "1", "31/02/2026"], 'NEW_DEADLINE: "31/02/2026" không phải ngày; viết ngày/tháng/năm, ví dụ 08/12/2026 hoặc 2026-12-08.'),
     (["directory", "groups", "add", "nhom-moi", "Nhãn\x07"], "LABEL: có ký tự điều khiển"),
     (["office", "add", "   ", "--name", "Phòng mới"], "CODE: nhập mã phòng"),
     (["user", "add", "a", "--name", "Phạm Phi Long", "--office", "TĐC"], 'USERNAME: "a" chỉ gồm chữ thường'),

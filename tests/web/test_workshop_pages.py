@@ -130,8 +130,8 @@ def test_the_new_round_form_shows_one_field_per_date_of_the_kind(staff: TestClie
 @pytest.mark.parametrize(("typed", "message"), [
     (None, "Nhập ngày tổ chức hội thảo."),
     ("", "Nhập ngày tổ chức hội thảo."),
-    ("32/13/2025", "Ngày tổ chức hội thảo: &#34;32/13/2025&#34; không phải ngày; viết 20/08/2025."),
-    ("hai mươi tháng tám", "Ngày tổ chức hội thảo: &#34;hai mươi tháng tám&#34; không phải ngày; viết 20/08/2025."),
+    ("32/13/2025", "Ngày tổ chức hội thảo: &#34;32/13/2025&#34; không phải ngày; viết ngày/tháng/năm, ví dụ 08/12/2026."),
+    ("hai mươi tháng tám", "Ngày tổ chức hội thảo: &#34;hai mươi tháng tám&#34; không phải ngày; viết ngày/tháng/năm, ví dụ 08/12/2026."),
     ("2025-08-12", "Ngày tổ chức hội thảo 12/08/2025 trước hạn đăng ký tham dự (13/08/2025)."),
 ])
 def test_a_missing_malformed_or_early_date_is_refused_beside_its_field_and_nothing_is_created(

@@ -10,6 +10,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from config.calendar_words import not_a_date
 from models import limits
 from models.errors import InvalidInput
 from models.rounds import ResponseKind
@@ -136,7 +137,7 @@ def _field_value(item: ResponseField, text: str, label: str) -> str:
     if item.kind == "date":
         day = read_date(text)
         if day is None:
-            raise ValueError(f"{label}: \"{shown}\" không phải ngày; viết ngày/tháng/năm, ví dụ 05/12/2025.")
+            raise ValueError(not_a_date(text, label))
         return f"{day:%d/%m/%Y}"
     if item.kind == "email":
         if not _EMAIL.fullmatch(text):

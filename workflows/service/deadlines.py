@@ -5,7 +5,7 @@ import re
 from datetime import date, timedelta
 
 from config.calendar import WorkingCalendar
-from config.calendar_words import day_off_problem
+from config.calendar_words import day_off_problem, not_a_date
 from models.errors import InvalidInput
 from workflows.definition.timespec import DayKind, TimeSpecError, parse_relative_days
 
@@ -38,7 +38,7 @@ def read_date(text: str) -> date | None:
 def parse_date(text: str, option: str) -> date:
     found = read_date(text)
     if found is None:
-        raise InvalidInput(f"{option}: \"{text}\" không phải ngày hợp lệ; viết 05/12/2025 hoặc 2025-12-05.",
+        raise InvalidInput(not_a_date(text, option, iso_too=True),
                            "bad_date")
     return found
 

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+from config.calendar_words import not_a_date
 from models import limits
 from models.assignments import ASSIGNMENT_LABELS, Assignment, AssignmentStatus
 from models.text import capfirst
@@ -235,8 +236,7 @@ def check_assign_form(form: AssignForm, workflow: Workflow, eligible: Mapping[st
     if form.due:
         due = read_date(form.due)
         if due is None:
-            shown_due = form.due if len(form.due) <= 30 else form.due[:30] + "…"
-            errors["due"] = f"Hạn nộp: \"{shown_due}\" không phải ngày; viết ngày/tháng/năm, ví dụ 15/08/2025."
+            errors["due"] = not_a_date(form.due, "Hạn nộp")
     if problem := limits.too_long(NOTE_LABEL, form.note, limits.ANSWER_NOTE):
         errors["note"] = problem
     if errors:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from config.calendar import WorkingCalendar
+from config.calendar_words import not_a_date
 from models import limits
 from models.consolidation import HANDLING_LABELS, ExplanationRequired, Handling, check_handling
 from models.text import whole_number
@@ -159,7 +160,7 @@ def check_decision_form(form: DecisionForm, today: date) -> Command:
         if not form.date:
             errors["date"] = "Nhập ngày ban hành (ví dụ 20/12/2025)."
         elif issued_on is None:
-            errors["date"] = f"\"{form.date}\" không phải ngày; viết 20/12/2025."
+            errors["date"] = not_a_date(form.date)
         elif problem := decision_date_problem(issued_on, today):
             errors["date"] = problem[0].upper() + problem[1:]
         if errors:

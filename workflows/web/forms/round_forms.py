@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from config.calendar import WorkingCalendar
+from config.calendar_words import not_a_date
 from models import limits
 from models.errors import InvalidInput
 from models.rounds import RecipientRole, ResponseChannel, ResponseKind
@@ -85,7 +86,7 @@ def compute_deadline(mode: str, date_text: str, days_text: str, today: date, cal
         return DeadlineChoice(due, days, calendar.days_off_between(today, due), today)
     due_or_none = parse_date_text(date_text)
     if due_or_none is None:
-        message = "Chưa nhập ngày." if not date_text else f"\"{date_text}\" không phải ngày; viết 05/12/2025."
+        message = "Chưa nhập ngày." if not date_text else not_a_date(date_text)
         raise FormErrors({name: message})
     due = due_or_none
     problem = ahead_problem(calendar, today, due, noun="Ngày ")
@@ -450,8 +451,7 @@ def _checked_dates(form: RoundForm, workflow: Workflow, deadline: DeadlineChoice
             continue
         day = parse_date_text(typed)
         if day is None:
-            shown = typed if len(typed) <= 30 else typed[:30] + "…"
-            errors[f"date_{key}"] = f"{declared.title}: \"{shown}\" không phải ngày; viết 20/08/2025."
+            errors[f"date_{key}"] = not_a_date(typed, declared.title)
             continue
         dates[key] = day
     if deadline is not None and len(dates) == len(workflow.dates):

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
+from config.calendar_words import not_a_date
 from models.errors import DomainError, InvalidInput, NotFound
 from models.register import MAX_YEAR, MIN_YEAR, RECIPIENTS, SOURCE_LABELS, SUMMARY, RegisterEntry
 from models.staff import StaffUser
@@ -125,7 +126,7 @@ def _number_form(request: Request, posted: Posted, user: StaffUser, form: str) -
         typed = values["date"].strip()
         issued_on = read_date(typed) if typed else None
         if typed and issued_on is None:
-            raise InvalidInput(f"date: \"{typed}\" không phải ngày hợp lệ; viết 05/12/2025.", "bad_date")
+            raise InvalidInput(not_a_date(typed, "date", iso_too=True), "bad_date")
         again = values["again"] in ("1", "on", "yes")
         if form == "take":
             entry = take_number(app, round_id, key, user.actor, issued_on=issued_on, texts=_texts(posted), user=user,

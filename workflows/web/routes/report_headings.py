@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
+from config.calendar_words import not_a_date
 from models.errors import DomainError, InvalidInput
 from models.staff import StaffUser
 from workflows.definition import Capability
@@ -83,7 +84,7 @@ def next_round(request: Request, round_id: IdPath, posted: Posted = PostedForm,
     deadline = read_date(typed_deadline)
     if deadline is None:
         return _next_round_refused(request, round_id, user, typed, InvalidInput(
-            f"Hạn gửi báo cáo: \"{typed_deadline[:40]}\" không phải ngày; viết ngày/tháng/năm, ví dụ 05/12/2026.",
+            not_a_date(typed_deadline, "Hạn gửi báo cáo"),
             "deadline_invalid"))
     try:
         new_id = start_next_round(app, round_id, title, deadline, user.actor)
