@@ -45,6 +45,11 @@ def signed_file(app: App, round_id: int, name: str) -> Path | None:
     is not in the trail, or that climbs out of the folder, is never served)."""
     if name not in {record.file for record in signed_documents(app, round_id)}:
         return None
+    return _kept(app, round_id, name)
+
+
+def _kept(app: App, round_id: int, name: str) -> Path | None:
+    """The stored file of a name the round's trail records, if it is there and inside the round's folder."""
     path = app.settings.home / "signed" / str(round_id) / name
     return path if path.is_file() and path.parent.name == str(round_id) else None
 
@@ -56,6 +61,7 @@ def signed_letter(app: App, round_id: int, document_key: str | None,
     if document_key is None:
         return None
     for record in reversed(signed_documents(app, round_id, uow)):
-        if record.document_key == document_key and signed_file(app, round_id, record.file) is not None:
+        # the record comes from the trail just read: only its file is checked, not the trail read again
+        if record.document_key == document_key and _kept(app, round_id, record.file) is not None:
             return record
     return None
