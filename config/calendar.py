@@ -145,6 +145,17 @@ class WorkingCalendar:
                 result.append((d, name))
         return result
 
+    def working_day_count(self, year: int) -> int:
+        """How many working days `year` has."""
+        return len(self._working_days_of(year))
+
+    def make_up_days_between(self, a: date, b: date) -> list[tuple[date, str]]:
+        """Make-up working days (a weekend or a holiday worked in exchange for a day off) from `a` to `b` inclusive,
+        by date."""
+        first, last = min(a, b), max(a, b)
+        days = (date.fromordinal(o) for o in range(first.toordinal(), last.toordinal() + 1))
+        return [(d, name) for d in days if (name := self.make_up_day_name(d)) is not None]
+
     def _working_days_of(self, year: int) -> list[int]:
         """Sorted ordinals of the working days of `year`, computed once per year."""
         days = self._working_ordinals.get(year)

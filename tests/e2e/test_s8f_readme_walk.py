@@ -44,6 +44,7 @@ EXPECTED: list[tuple[str, int, str] | tuple[str, None, str]] = [
     ("ykien tick", 0, "09:00 03/12/2026"),
     ("ykien serve", None, "serves until Ctrl-C"),
     ("ykien calendar add-working-days", 0, "Tết Nguyên Đán"),
+    ("ykien calendar year", 0, "Năm 2027: 249 ngày làm việc"),
     ("ykien workflow validate council_opinion.yaml", 0, "Hợp lệ"),
     ("ykien workflow show consultation", 0, "stateDiagram-v2"),
     ("ykien user add canbo", 0, "Đã thêm tài khoản canbo"),

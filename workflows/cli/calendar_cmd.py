@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
@@ -10,16 +11,25 @@ from workflows.cli.common import JSON_OPTION, guarded, print_json, say
 
 if TYPE_CHECKING:
     from config.calendar import WorkingCalendar
+    from config.calendar_file import CalendarExtras
 
 app = typer.Typer(no_args_is_help=True)
 
 
 def _calendar() -> WorkingCalendar:
-    from config.calendar import load_calendar
+    return _calendar_and_file()[0]
+
+
+def _calendar_and_file() -> tuple[WorkingCalendar, CalendarExtras, Path]:
+    """The working calendar, what the department's calendar file adds to it, and that file's path."""
+    from config.calendar import vietnam_calendar
+    from config.calendar_file import read_calendar_file
     from config.settings import load_settings
 
     settings = load_settings()
-    return load_calendar(settings.calendar_file_resolved, settings.calendar_file_named_by)
+    path = settings.calendar_file_resolved
+    extras = read_calendar_file(path, settings.calendar_file_named_by)
+    return vietnam_calendar(extras.days_off, extras.working_days), extras, path
 
 
 @app.command("add-working-days")
@@ -57,3 +67,41 @@ def add_working_days(start: str = typer.Argument(..., help="Ngày bắt đầu: 
 
 def _weekday(day: date) -> str:
     return ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật"][day.weekday()]
+
+
+@app.command("year")
+def year_days(year: str = typer.Argument(..., help="Năm, ví dụ 2027."), as_json: bool = JSON_OPTION) -> None:
+    """Các ngày nghỉ (lễ, Tết, nghỉ bù) và ngày làm việc bù của một năm, mỗi ngày ghi nguồn: lịch có sẵn hay tệp
+    lịch của Sở; kiểm tra trước mỗi năm, nhất là lịch nghỉ Tết."""
+    from config.calendar import CalendarRangeError
+    from models.errors import InvalidInput
+
+    with guarded(as_json):
+        wanted = year.strip()
+        if not (wanted.isascii() and wanted.isdigit() and 1 <= int(wanted) <= 9999):
+            raise InvalidInput(f"YEAR: \"{year[:40]}\" không phải một năm; viết bốn chữ số, ví dụ 2027.",
+                               "invalid_input")
+        number = int(wanted)
+        calendar, extras, path = _calendar_and_file()
+        first, last = date(number, 1, 1), date(number, 12, 31)
+        try:
+            count = calendar.working_day_count(number)
+            off = calendar.days_off_between(first, last)
+            worked = calendar.make_up_days_between(first, last)
+        except CalendarRangeError as error:
+            raise InvalidInput(f"YEAR: {number}: {error}.", "date_out_of_range") from None
+    from_file = set(extras.days_off) | set(extras.working_days)
+    if as_json:
+        print_json({"year": number, "working_days": count, "calendar_file": str(path),
+                    "days_off": [{"date": d, "name": n, "from_file": d in from_file} for d, n in off],
+                    "make_up_days": [{"date": d, "name": n, "from_file": d in from_file} for d, n in worked]})
+        return
+    say(f"Năm {number}: {count} ngày làm việc.")
+    for heading, days in (("Ngày nghỉ (lễ, Tết, nghỉ bù, nghỉ theo thông báo)", off), ("Ngày làm việc bù", worked)):
+        say(f"{heading}:" if days else f"{heading}: không có.")
+        for day, name in days:
+            source = " [tệp lịch]" if day in from_file else ""
+            say(f"  {day:%d/%m/%Y} {_weekday(day):<9} {name}{source}")
+    listed = sum(1 for d in from_file if d.year == number)
+    say(f"Nguồn: lịch ngày lễ có sẵn theo Bộ luật Lao động; [tệp lịch]: {listed} ngày ghi trong \"{path}\" "
+        "(YKIEN_CALENDAR_FILE). Lịch nghỉ Tết do Chính phủ thông báo từng năm: ghi thêm vào tệp lịch.")
