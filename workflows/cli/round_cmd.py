@@ -25,7 +25,6 @@ CONTACT_NAME_HELP = "Họ tên cán bộ đầu mối ghi cuối công văn, ví
 CONTACT_TITLE_HELP = "Chức vụ hoặc phòng của cán bộ đầu mối."
 CONTACT_PHONE_HELP = "Số điện thoại của cán bộ đầu mối."
 SIGNER_NAME_HELP = "Họ tên người ký công văn."
-CONTACT_FIELDS = ("contact_name", "contact_phone", "signer_name")  # kept without the spaces around them, as the web
 
 
 @app.command("create")
@@ -68,11 +67,9 @@ def create(
     from workflows.cli.parsing import parse_deadline
     from workflows.service.empty_groups import empty_groups
     from workflows.service.registry import get_workflow
-    from workflows.service.round_contact import check_contact
     from workflows.service.rounds import NewRound, create_round, default_workflow_name
 
     with guarded(as_json):
-        check_contact({"contact_name": contact_name, "contact_phone": contact_phone, "signer_name": signer_name})
         ykien = open_app()
         today = ykien.clock.now().astimezone(ykien.tz).date()
         due, working_days = parse_deadline(deadline, today, ykien.calendar)
@@ -87,8 +84,8 @@ def create(
             title=title, subject=nfc(subject) if subject else "",  # blank: the kind's default subject
             workflow=kind.name, office=nfc(office), deadline=due,
             addressees=addressees,
-            contact_name=nfc(contact_name).strip(), contact_title=nfc_or_none(contact_title),
-            contact_phone=nfc(contact_phone).strip(), signer_name=nfc(signer_name).strip(),
+            contact_name=nfc(contact_name), contact_title=nfc_or_none(contact_title),
+            contact_phone=nfc(contact_phone), signer_name=nfc(signer_name),
             signer_title=nfc(signer_title),
             silence_is_agreement=silence_agrees, draft_path=draft, timer_overrides=overrides,
             deadline_working_days=working_days, legal_bases=tuple(nfc(b) for b in bases),
@@ -197,14 +194,10 @@ def edit(
     from workflows.service.draft_rounds import draft_round, edit_round
     from workflows.service.empty_groups import empty_groups
     from workflows.service.registry import get_workflow
-    from workflows.service.round_contact import check_contact
     from workflows.service.round_fields import changed_words
 
     with guarded(as_json):
         check_id(round_id, "ROUND_ID")
-        check_contact({field: value for field, value in (("contact_name", contact_name),
-                                                         ("contact_phone", contact_phone),
-                                                         ("signer_name", signer_name)) if value is not None})
         ykien = open_app(writes=True)
         current, _ = draft_round(ykien, round_id)
         changes: dict[str, object] = {}
@@ -221,7 +214,7 @@ def edit(
         for name, value in (("office", office), ("contact_name", contact_name), ("contact_phone", contact_phone),
                             ("signer_name", signer_name), ("signer_title", signer_title)):
             if value is not None:
-                changes[name] = nfc(value).strip() if name in CONTACT_FIELDS else nfc(value)
+                changes[name] = nfc(value)
         if contact_title is not None:
             changes["contact_title"] = nfc_or_none(contact_title)
         if silence_agrees is not None:

@@ -23,6 +23,7 @@ from workflows.engine.events import Launch
 from workflows.service.app import App
 from workflows.service.commands import CommandResult, deliver_decision, run_command
 from workflows.service.registry import get_workflow
+from workflows.service.round_contact import CONTACT_FIELDS
 from workflows.service.rounds import (
     Addressee,
     NewRound,
@@ -101,8 +102,12 @@ def draft_round(app: App, round_id: int) -> tuple[NewRound, RoundDetails]:
 def edit_round(app: App, round_id: int, new: NewRound, actor: str) -> list[str]:
     """Rewrite a draft round's settings and recipients (and its draft file when `new.draft_path` is given; kept
     otherwise) with the checks of create; audited in the round's chain with the fields changed. The kind stays.
-    Returns the names of the fields that changed."""
-    checked = check_new_round(app, new)
+    Returns the names of the fields that changed. The contact and signer are checked where they change: a draft
+    kept with a phone the rules now refuse stays editable."""
+    with app.uow(read_only=True) as uow:
+        row = uow.rounds.row(round_id)
+        kept = {name: getattr(row, name) for name in CONTACT_FIELDS}
+    checked = check_new_round(app, new, kept)
     new = checked.new
     now = app.clock.now()
     with app.uow() as uow:

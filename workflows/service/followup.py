@@ -11,6 +11,7 @@ from workflows.definition.schema import CAPABILITY_EVENTS, Capability
 from workflows.service.app import App
 from workflows.service.drafts import latest_version
 from workflows.service.registry import get_workflow
+from workflows.service.round_contact import CONTACT_FIELDS
 from workflows.service.rounds import Addressee, NewRound, create_round
 
 # The two decisions a state with the capability "decide" records: the plan issued, or the draft returned.
@@ -72,7 +73,7 @@ def follow_up_round(app: App, round_id: int, deadline: date, actor: str,
         signer_name=details.signer_name, signer_title=details.signer_title,
         silence_is_agreement=state.silence_is_agreement, draft_path=draft.path if draft else None,
         timer_overrides=dict(state.timer_overrides), legal_bases=details.legal_bases)
-    new_id = create_round(app, new, actor)
+    new_id = create_round(app, new, actor, carried={name: getattr(details, name) for name in CONTACT_FIELDS})
     now = app.clock.now()
     with app.uow() as uow:
         uow.rounds.row(round_id, lock=True)

@@ -27,6 +27,7 @@ from workflows.service.app import App
 from workflows.service.attachments import parse_ref, shown_value
 from workflows.service.grid_columns import COLUMN_VALUES, grid_column_values
 from workflows.service.registry import get_workflow
+from workflows.service.round_contact import CONTACT_FIELDS
 from workflows.service.rounds import Addressee, NewRound, create_round
 
 CONSOLIDATED_TEXT_LIMIT = 50_000
@@ -315,7 +316,7 @@ def start_next_round(app: App, round_id: int, title: str, deadline: date, actor:
                    contact_title=details.contact_title, signer_name=details.signer_name,
                    signer_title=details.signer_title,
                    legal_bases=details.legal_bases if legal_bases is None else legal_bases)
-    new_id = create_round(app, new, actor)
+    new_id = create_round(app, new, actor, carried={name: getattr(details, name) for name in CONTACT_FIELDS})
     with app.uow() as uow:
         uow.rounds.row(round_id, lock=True)  # this round's audit chain is appended under its lock
         uow.reports.set_previous_round(new_id, round_id)

@@ -1,9 +1,11 @@
-"""The rules for the people a round's letters name at their foot, as every place that takes them applies them (the
-web's create form, the command line's create and edit): a contact and a signer with a name, a phone number that is
-one. Each rule says what is wrong in the words the create form shows beside its field."""
+"""The rules for the people a round's letters name at their foot: a contact and a signer with a name, a phone number
+that is one. Every create and edit applies them in rounds.check_new_round (the command line, the API, the web); the
+web's form asks them of each field too, to show every mistake beside its field. Each rule says what is wrong in the
+words the create form shows there."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from models import limits
 from models.errors import InvalidInput
@@ -12,6 +14,7 @@ PHONE = re.compile(rf"[0-9 +.\-()]{{6,{limits.PHONE}}}")
 PHONE_RULE = "Số điện thoại chỉ gồm chữ số, khoảng trắng và + . - ( ) (ít nhất 6 ký tự)."
 # The names the letters carry, by field, and whose name each is.
 PERSONS = {"contact_name": "người liên hệ", "signer_name": "người ký"}
+CONTACT_FIELDS = ("contact_name", "contact_phone", "signer_name")  # the fields these rules hold to
 
 
 def name_problem(field: str, name: str) -> str | None:
@@ -34,3 +37,13 @@ def check_contact(given: dict[str, str]) -> None:
             shown = f" \"{value}\" không phải số điện thoại." if field == "contact_phone" and value.strip() else ""
             raise InvalidInput(f"{field}:{shown} {problem}", "bad_phone" if field == "contact_phone"
                                else "missing_field")
+
+
+def check_round_contact(given: Mapping[str, str], kept: Mapping[str, str | None] | None = None) -> None:
+    """The contact fields of a round being saved (`given`: field -> text, all of CONTACT_FIELDS) as check_contact
+    checks them, except those equal to what `kept` holds: the values the round already has (a draft's edit) or
+    carries over from the round it follows. Those were taken when that round was made, maybe before these rules; a
+    draft saved with a phone "abc" stays editable (its title, say), and a follow-up is not refused over a field
+    nobody typed in it."""
+    check_contact({name: given[name] for name in CONTACT_FIELDS
+                   if kept is None or given[name].strip() != (kept.get(name) or "").strip()})

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -31,6 +31,7 @@ from workflows.service.deadlines import DATE_HORIZON_YEARS, beyond_horizon, chec
 from workflows.service.draft_upload import check_draft_file
 from workflows.service.files import file_in_place
 from workflows.service.registry import get_workflow, shipped_workflows
+from workflows.service.round_contact import CONTACT_FIELDS, check_round_contact
 
 
 @dataclass(frozen=True)
@@ -192,8 +193,10 @@ class CheckedRound:
     draft_sha: str | None
 
 
-def check_new_round(app: App, new: NewRound) -> CheckedRound:
-    """Every check of a round's settings that needs no transaction; InvalidInput names the first problem."""
+def check_new_round(app: App, new: NewRound, kept: Mapping[str, str | None] | None = None) -> CheckedRound:
+    """Every check of a round's settings that needs no transaction; InvalidInput names the first problem. `kept`:
+    the contact and signer the round has already (a draft's edit) or carries over (a follow-up), which are not
+    checked again (round_contact.check_round_contact)."""
     workflow = get_workflow(new.workflow)
     _check_deadline(app, new.deadline)
     _check_overrides(new.timer_overrides, {t.name for s in workflow.states.values() for t in s.timers},
@@ -202,9 +205,10 @@ def check_new_round(app: App, new: NewRound) -> CheckedRound:
     if not new.title.strip():
         raise InvalidInput("title: không được để trống.", "missing_field")
     new = replace(new, title=nfc(new.title), subject=nfc(new.subject), office=nfc(new.office),
-                  contact_name=nfc(new.contact_name), contact_title=nfc_or_none(new.contact_title),
-                  contact_phone=nfc(new.contact_phone), signer_name=nfc(new.signer_name),
+                  contact_name=nfc(new.contact_name).strip(), contact_title=nfc_or_none(new.contact_title),
+                  contact_phone=nfc(new.contact_phone).strip(), signer_name=nfc(new.signer_name).strip(),
                   signer_title=nfc(new.signer_title), legal_bases=tuple(nfc(b) for b in new.legal_bases))
+    check_round_contact({name: getattr(new, name) for name in CONTACT_FIELDS}, kept)
     silence = silence_rule(workflow, new.silence_is_agreement)
     subject = new.subject or default_subject(workflow, new.title)
     check_round_texts(new, subject)
@@ -230,10 +234,11 @@ def addressee_rows(addressees: tuple[Addressee, ...]) -> tuple[dict[str, Any], .
     return tuple({"units": list(a.units), "groups": list(a.groups), "role": a.role.value} for a in addressees)
 
 
-def create_round(app: App, new: NewRound, actor: str) -> int:
+def create_round(app: App, new: NewRound, actor: str, carried: Mapping[str, str | None] | None = None) -> int:
     """Create a round in its initial state with its recipients resolved from the directory; its office must be
-    one of the list (workflows/service/offices.py)."""
-    checked = check_new_round(app, new)
+    one of the list (workflows/service/offices.py). `carried`: the contact and signer of the round this one follows,
+    taken with it unchecked (check_new_round's `kept`)."""
+    checked = check_new_round(app, new, carried)
     workflow, new, silence, subject, draft_sha = (checked.workflow, checked.new, checked.silence, checked.subject,
                                                   checked.draft_sha)
     now = app.clock.now()

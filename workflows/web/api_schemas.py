@@ -41,14 +41,15 @@ _NOT_BLANK = r"\S"  # JSON Schema patterns search: at least one visible characte
 TitleText = Annotated[str, Field(min_length=1, max_length=limits.TITLE, pattern=_NOT_BLANK),
                       BeforeValidator(_as_stored), AfterValidator(_clean)]
 SubjectText = Annotated[str, Field(max_length=limits.SUBJECT), BeforeValidator(_as_stored), AfterValidator(_clean)]
-NameText = Annotated[str, Field(min_length=1, max_length=limits.PERSON_NAME, pattern=_NOT_BLANK),
-                     BeforeValidator(_as_stored), AfterValidator(_clean)]
+# A round's contact and signer: bounded here, checked by the service's rules (service/round_contact.py: a name, a
+# phone number that is one), which every entry point shares, so a blank name is refused in the words the CLI and the
+# web say it, not the schema's.
+NameText = Annotated[str, Field(max_length=limits.PERSON_NAME), BeforeValidator(_as_stored), AfterValidator(_clean)]
 JobTitleText = Annotated[str, Field(min_length=1, max_length=limits.JOB_TITLE, pattern=_NOT_BLANK),
                          BeforeValidator(_as_stored), AfterValidator(_clean)]
 OptionalJobTitle = Annotated[str, Field(max_length=limits.JOB_TITLE), BeforeValidator(_as_stored),
                              AfterValidator(_clean)]
-PhoneText = Annotated[str, Field(min_length=1, max_length=limits.PHONE, pattern=_NOT_BLANK),
-                      BeforeValidator(_as_stored), AfterValidator(_clean)]
+PhoneText = Annotated[str, Field(max_length=limits.PHONE), BeforeValidator(_as_stored), AfterValidator(_clean)]
 NoteText = Annotated[str, Field(max_length=limits.ANSWER_NOTE), BeforeValidator(_as_stored), AfterValidator(_clean)]
 ReasonText = Annotated[str, Field(max_length=limits.REASON), BeforeValidator(_as_stored), AfterValidator(_clean)]
 SectionText = Annotated[str, Field(max_length=limits.SECTION), BeforeValidator(_as_stored), AfterValidator(_clean)]
@@ -264,10 +265,11 @@ class NewRoundIn(Strict):
     deadline: DeadlineText
     addressees: Annotated[list[AddresseeIn], Field(min_length=1, max_length=20, description="Nơi nhận: đơn vị, "
                                                                                              "nhóm và vai trò")]
-    contact_name: NameText = Field(description="Cán bộ đầu mối ghi trong công văn")
+    contact_name: NameText = Field(description="Cán bộ đầu mối ghi trong công văn (bắt buộc, không để trống)")
     contact_title: OptionalJobTitle | None = Field(None, description="Chức vụ của cán bộ đầu mối")
-    contact_phone: PhoneText = Field(description="Số điện thoại của cán bộ đầu mối")
-    signer_name: NameText = Field(description="Người ký công văn")
+    contact_phone: PhoneText = Field(description="Số điện thoại của cán bộ đầu mối: chữ số, khoảng trắng và + . - "
+                                                 "( ), ít nhất 6 ký tự; sai: 422 bad_phone")
+    signer_name: NameText = Field(description="Người ký công văn (bắt buộc, không để trống)")
     signer_title: JobTitleText = Field("GIÁM ĐỐC", description="Chức vụ người ký, ví dụ GIÁM ĐỐC, PHÓ GIÁM ĐỐC")
     silence_is_agreement: bool | None = Field(
         None, description="Quá hạn không trả lời được hiểu là đồng ý. Mặc định: theo quy trình; quy trình không có "

@@ -25,7 +25,7 @@ from workflows.engine.timers import DISABLED
 from workflows.service.answer_input import AnswerInvalid, clean_proposals
 from workflows.service.deadlines import ahead_problem, read_date
 from workflows.service.errors import FormErrors
-from workflows.service.round_contact import PERSONS, name_problem, phone_problem
+from workflows.service.round_contact import CONTACT_FIELDS, PERSONS, name_problem, phone_problem
 from workflows.service.rounds import Addressee, NewRound, check_round_dates, default_subject, silence_rule
 from workflows.service.unit_lookup import UnitChoice
 from workflows.web.forms.proposal_forms import read_proposal_forms, shown_proposal_forms
@@ -367,9 +367,11 @@ ROUND_FORM_TEXTS: tuple[tuple[str, str, int], ...] = (
 def check_round_form(form: RoundForm, *, today: date, calendar: WorkingCalendar,
                      workflows: Mapping[str, Workflow], known_groups: Iterable[str],
                      known_units: Iterable[str],
-                     offices: Iterable[str] | None = None) -> tuple[NewRound, DeadlineChoice]:
+                     offices: Iterable[str] | None = None,
+                     kept: Mapping[str, str | None] | None = None) -> tuple[NewRound, DeadlineChoice]:
     """The NewRound the form describes (without the draft file); FormErrors lists every problem. `offices`, when
-    given, is the list the office must be picked from."""
+    given, is the list the office must be picked from; `kept`, on a draft's edit, the contact and signer it has,
+    which are not checked again (round_contact.check_round_contact)."""
     errors: dict[str, str] = {}
     workflow = workflows.get(form.workflow)
     # the title as the kind's create form labels it ("Tên hồ sơ thẩm định", "Tên hội thảo"; "Tên dự thảo" by default)
@@ -415,10 +417,12 @@ def check_round_form(form: RoundForm, *, today: date, calendar: WorkingCalendar,
             overrides = policy_overrides(form.policy, workflow)
         except FormErrors as problem:
             errors.update(problem.errors)
-    for name in PERSONS:
+    changed = {name for name in CONTACT_FIELDS
+               if kept is None or getattr(form, name).strip() != (kept.get(name) or "").strip()}
+    for name in PERSONS.keys() & changed:
         if (wrong := name_problem(name, getattr(form, name))) is not None:
             errors[name] = wrong
-    if (wrong := phone_problem(form.contact_phone)) is not None:
+    if "contact_phone" in changed and (wrong := phone_problem(form.contact_phone)) is not None:
         errors["contact_phone"] = wrong
     if form.signer_title not in SIGNER_TITLES:
         errors["signer_title"] = "Chọn chức danh người ký."

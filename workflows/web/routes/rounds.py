@@ -67,6 +67,7 @@ from workflows.service.outbox_view import (
     outbox_page,
 )
 from workflows.service.registry import get_workflow, shipped_workflows
+from workflows.service.round_contact import CONTACT_FIELDS
 from workflows.service.rounds import NewRound, create_round, default_subject, default_workflow_name
 from workflows.service.unit_lookup import UnitChoice, find_answering_unit, search_answering_units, unit_names_of
 from workflows.service.views import (
@@ -290,17 +291,19 @@ def _document_word(workflow_name: str) -> str:
 
 
 def _checked_round(app: App, form: RoundForm, today: date, upload: tuple[str, bytes] | None,
-                   errors: dict[str, str], deadline: DeadlineChoice | None
+                   errors: dict[str, str], deadline: DeadlineChoice | None, saved: NewRound | None = None
                    ) -> tuple[NewRound | None, DeadlineChoice | None, DraftUpload | None]:
     """The create/edit form checked against the directory, the offices and the upload limit; what is wrong goes
-    into `errors` (a chosen file must be chosen again when anything is wrong: browsers do not keep it)."""
+    into `errors` (a chosen file must be chosen again when anything is wrong: browsers do not keep it). `saved`: the
+    draft being edited, whose contact and signer are checked only where the form changes them."""
     groups = directory_by_group(app)
     new = None
     try:
         new, deadline = check_round_form(
             form, today=today, calendar=app.calendar, workflows=shipped_workflows(),
             known_groups=[g.code for g in groups if g.units], known_units=[u.code for g in groups for u in g.units],
-            offices=office_codes(app))
+            offices=office_codes(app),
+            kept={name: getattr(saved, name) for name in CONTACT_FIELDS} if saved is not None else None)
     except FormErrors as problem:
         errors.update(problem.errors)
     draft: DraftUpload | None = None
@@ -392,7 +395,7 @@ def edit(request: Request, round_id: IdPath, posted: Posted = PostedForm,
     workflow = get_workflow(brief.workflow)
     if form.subject == default_subject(workflow, saved.title):  # the kind's subject follows a new title
         form = replace(form, subject="")
-    new, deadline, draft = _checked_round(app, form, today, upload, errors, deadline)
+    new, deadline, draft = _checked_round(app, form, today, upload, errors, deadline, saved)
     if errors or new is None:
         return _new_round_page(request, user, form, errors, deadline, status=422, editing=editing)
     try:
