@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
+from models.db.folding import match_rank
 from models.db.tables import RecipientRow, UnitGroupRow, UnitRow
 
 if TYPE_CHECKING:
@@ -48,6 +49,16 @@ class GroupReach:
     label: str
     units: int
     in_round: bool
+
+
+@dataclass(frozen=True)
+class DirectoryMatch:
+    """A unit, or a group (its code and label), that a search key fits, and how well (folding.match_rank)."""
+
+    code: str
+    name: str
+    is_group: bool
+    rank: int
 
 
 def unit_info(row: UnitRow) -> UnitInfo:
@@ -130,6 +141,21 @@ class DirectoryRepository:
         if groups is not None:
             query = query.where(UnitRow.group_code.in_(list(groups)))
         return list(self.session.scalars(query))
+
+    def matching(self, key: str, limit: int, groups: bool = False) -> tuple[DirectoryMatch, ...]:
+        """At most `limit` units (with `groups`: and groups, by code and label) whose code or name contains `key` (a
+        models.text.search_key), best first: rank 0 the code is `key`, 1 the name is, 2 the name starts with it, 3 it
+        is elsewhere; units before groups, then by name. One query; the directory is never read whole."""
+        unit_rank = match_rank(UnitRow.code, UnitRow.name, key)
+        units = select(UnitRow.code.label("code"), UnitRow.name.label("name"), literal(0).label("is_group"),
+                       unit_rank.label("rank")).where(unit_rank.is_not(None))
+        group_rank = match_rank(UnitGroupRow.code, UnitGroupRow.label, key)
+        found = union_all(units, select(UnitGroupRow.code, UnitGroupRow.label, literal(1), group_rank)
+                          .where(group_rank.is_not(None))) if groups else units
+        rows = found.subquery()
+        query = select(rows).order_by(rows.c.rank, rows.c.is_group, rows.c.name, rows.c.code).limit(limit)
+        return tuple(DirectoryMatch(row.code, row.name, bool(row.is_group), row.rank)
+                     for row in self.session.execute(query))
 
     def unit(self, code: str, lock: bool = False) -> UnitInfo | None:
         """One unit; with lock, its row is held until the transaction ends (to edit it)."""

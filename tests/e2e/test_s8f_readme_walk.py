@@ -30,7 +30,7 @@ EXPECTED: list[tuple[str, int, str] | tuple[str, None, str]] = [
     ("ykien init", 0, "Đã khởi tạo"),
     ("ykien directory groups", 0, "xa-phuong"),
     ("ykien directory import units.csv", 0, "Đã nhập 6 đơn vị"),
-    ("ykien round create --title", 0, "Đã tạo đợt số 1, hạn trả lời 17/12/2026"),
+    ("ykien round create --title", 0, "Đơn vị: Văn phòng UBND tỉnh (TTTT-VP)\nĐã tạo đợt số 1, hạn trả lời 17/12/2026"),
     ("ykien round launch 1", 0, "Đã phát hành đợt số 1"),
     ("ykien round show 1", 0, "Đang lấy ý kiến"),
     ("ykien round respond 1 STP", 0, "Sở Tư pháp (STP): Đồng ý"),

@@ -38,10 +38,13 @@ def create(
     office: str = typer.Option(..., "--office", help="Mã phòng soạn thảo, ví dụ TĐC."),
     deadline: str = typer.Option(..., "--deadline",
                                  help="Hạn trả lời: 05/12/2025, 2025-12-05 hoặc \"10 ngày làm việc\"."),
-    units: list[str] = typer.Option([], "--unit", help="Mã đơn vị được đề nghị trả lời (lặp lại được)."),
+    units: list[str] = typer.Option([], "--unit", help="Đơn vị được đề nghị trả lời: mã hoặc tên, đủ hoặc một phần "
+                                    "(lặp lại được)."),
     groups: list[str] = typer.Option([], "--group", help="Mã nhóm đơn vị được đề nghị trả lời (lặp lại được)."),
-    publish: list[str] = typer.Option([], "--publish", help="Mã đơn vị/nhóm đề nghị đăng tải tệp gửi kèm."),
-    inform: list[str] = typer.Option([], "--inform", help="Mã đơn vị/nhóm nhận để biết."),
+    publish: list[str] = typer.Option([], "--publish", help="Đơn vị hoặc nhóm đề nghị đăng tải tệp gửi kèm: mã hoặc "
+                                      "tên, đủ hoặc một phần (lặp lại được)."),
+    inform: list[str] = typer.Option([], "--inform", help="Đơn vị hoặc nhóm nhận để biết: mã hoặc tên, đủ hoặc một "
+                                     "phần (lặp lại được)."),
     contact_name: str = typer.Option(..., "--contact-name", help=CONTACT_NAME_HELP),
     contact_title: str | None = typer.Option(None, "--contact-title", help=CONTACT_TITLE_HELP),
     contact_phone: str = typer.Option(..., "--contact-phone", help=CONTACT_PHONE_HELP),
@@ -74,7 +77,7 @@ def create(
         today = ykien.clock.now().astimezone(ykien.tz).date()
         due, working_days = parse_deadline(deadline, today, ykien.calendar)
         overrides = _overrides(timers)
-        addressees = _addressees(ykien, units, groups, publish, inform)
+        addressees, taken = _addressees(ykien, units, groups, publish, inform)
         title = nfc(title)
         kind = get_workflow(workflow or default_workflow_name())
         if silence_agrees and not kind.silence.possible:
@@ -97,7 +100,7 @@ def create(
     else:
         relative = (f" (nếu phát hành hôm nay; tính lại {working_days} ngày làm việc từ ngày phát hành)"
                     if working_days else "")
-        say(f"Đã tạo đợt số {round_id}, hạn trả lời {due:%d/%m/%Y}{relative}.")
+        say("\n".join([*taken, f"Đã tạo đợt số {round_id}, hạn trả lời {due:%d/%m/%Y}{relative}."]))
         _warn_empty_groups(round_id, empty)
 
 
@@ -139,21 +142,27 @@ def _overrides(timers: list[str]) -> dict[str, str]:
     return overrides
 
 
-def _addressees(ykien, units: list[str], groups: list[str], publish: list[str], inform: list[str]) -> tuple:
-    """Whom the options address: --unit/--group to comment, --publish and --inform codes of units or groups."""
+def _addressees(ykien, units: list[str], groups: list[str], publish: list[str], inform: list[str]
+                ) -> tuple[tuple, list[str]]:
+    """Whom the options address: --unit and --group to comment, --publish and --inform units or groups; with the
+    lines that say what each --unit, --publish and --inform took ("Đơn vị: Sở Y tế (SYT)"). A value is a code or a
+    name, whole or in part (cli/unit_args.chosen_recipients: one SQL lookup each); --group takes group codes."""
     from models.rounds import RecipientRole
+    from workflows.cli.unit_args import chosen_recipients
     from workflows.service.rounds import Addressee
 
-    with ykien.uow(read_only=True) as uow:
-        known_groups = set(uow.directory.groups())
+    commenting = chosen_recipients(ykien, units, "--unit")
+    publishing = chosen_recipients(ykien, publish, "--publish", groups=True)
+    informed = chosen_recipients(ykien, inform, "--inform", groups=True)
 
-    def split(codes: list[str], role: RecipientRole) -> Addressee:
-        return Addressee(units=tuple(c for c in codes if c not in known_groups),
-                         groups=tuple(c for c in codes if c in known_groups), role=role)
+    def addressee(chosen: list, given_groups: tuple[str, ...], role: RecipientRole) -> Addressee:
+        return Addressee(units=tuple(c.code for c in chosen if not c.is_group),
+                         groups=given_groups + tuple(c.code for c in chosen if c.is_group), role=role)
 
-    addressees = (Addressee(tuple(units), tuple(groups), RecipientRole.COMMENT),
-                  split(publish, RecipientRole.PUBLISH), split(inform, RecipientRole.INFORM))
-    return tuple(a for a in addressees if a.units or a.groups)
+    addressees = (addressee(commenting, tuple(groups), RecipientRole.COMMENT),
+                  addressee(publishing, (), RecipientRole.PUBLISH), addressee(informed, (), RecipientRole.INFORM))
+    lines = [c.line for c in (*commenting, *publishing, *informed)]
+    return tuple(a for a in addressees if a.units or a.groups), lines
 
 
 @app.command("edit")
@@ -165,11 +174,14 @@ def edit(
     office: str | None = typer.Option(None, "--office", help="Mã phòng soạn thảo (xem `ykien office list`)."),
     deadline: str | None = typer.Option(None, "--deadline",
                                         help="Hạn trả lời: 05/12/2025, 2025-12-05 hoặc \"10 ngày làm việc\"."),
-    units: list[str] = typer.Option([], "--unit", help="Mã đơn vị được đề nghị trả lời. Cho một trong --unit, --group, "
-                                    "--publish, --inform thì danh sách nơi nhận được thay toàn bộ."),
+    units: list[str] = typer.Option([], "--unit", help="Đơn vị được đề nghị trả lời: mã hoặc tên, đủ hoặc một phần. "
+                                    "Cho một trong --unit, --group, --publish, --inform thì danh sách nơi nhận được "
+                                    "thay toàn bộ."),
     groups: list[str] = typer.Option([], "--group", help="Mã nhóm đơn vị được đề nghị trả lời (lặp lại được)."),
-    publish: list[str] = typer.Option([], "--publish", help="Mã đơn vị/nhóm đề nghị đăng tải tệp gửi kèm."),
-    inform: list[str] = typer.Option([], "--inform", help="Mã đơn vị/nhóm nhận để biết."),
+    publish: list[str] = typer.Option([], "--publish", help="Đơn vị hoặc nhóm đề nghị đăng tải tệp gửi kèm: mã hoặc "
+                                      "tên, đủ hoặc một phần (lặp lại được)."),
+    inform: list[str] = typer.Option([], "--inform", help="Đơn vị hoặc nhóm nhận để biết: mã hoặc tên, đủ hoặc một "
+                                     "phần (lặp lại được)."),
     contact_name: str | None = typer.Option(None, "--contact-name", help=CONTACT_NAME_HELP),
     contact_title: str | None = typer.Option(None, "--contact-title", help=CONTACT_TITLE_HELP),
     contact_phone: str | None = typer.Option(None, "--contact-phone", help=CONTACT_PHONE_HELP),
@@ -219,8 +231,9 @@ def edit(
             changes["contact_title"] = nfc_or_none(contact_title)
         if silence_agrees is not None:
             changes["silence_is_agreement"] = silence_agrees
+        taken: list[str] = []
         if units or groups or publish or inform:
-            changes["addressees"] = _addressees(ykien, units, groups, publish, inform)
+            changes["addressees"], taken = _addressees(ykien, units, groups, publish, inform)
         if bases:
             changes["legal_bases"] = tuple(nfc(b) for b in bases)
         if timers:
@@ -241,7 +254,8 @@ def edit(
         print_json({"id": round_id, "changed": changed, "empty_groups": [group.as_data() for group in empty]})
     else:
         words = ", ".join(changed_words(changed, get_workflow(current.workflow)))
-        say(f"Đã sửa đợt số {round_id}: {words}." if changed else f"Đợt số {round_id}: không có gì thay đổi.")
+        say("\n".join([*taken, f"Đã sửa đợt số {round_id}: {words}." if changed
+                        else f"Đợt số {round_id}: không có gì thay đổi."]))
         _warn_empty_groups(round_id, empty)
 
 

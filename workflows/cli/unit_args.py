@@ -1,6 +1,8 @@
 """A unit of a round named on the command line as the web's unit fields take one (workflows/service/unit_lookup.py):
 its code or its name, whole or in part, with or without diacritics, in any case or Unicode form. Each value is one
-lookup in SQL among the round's units; the round's list is never loaded."""
+lookup in SQL among the round's units; the round's list is never loaded. A new round's recipients (`round create` and
+`round edit` --unit, --publish, --inform) are named alike among the directory's units and groups
+(workflows/service/directory_lookup.py)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -49,3 +51,40 @@ def chosen_units(app: App, round_id: int, typed: list[str], argument: str,
     """Each value of a repeated option as chosen_unit finds it, once each, in the order given."""
     chosen = [chosen_unit(app, round_id, value, argument, every_role) for value in typed]
     return list({unit.code: unit for unit in chosen}.values())
+
+
+@dataclass(frozen=True)
+class ChosenRecipient:
+    """A unit or a group of the directory a new round's option named."""
+
+    code: str
+    name: str
+    is_group: bool
+
+    @property
+    def line(self) -> str:
+        """What the command prints about what it took: "Đơn vị: Sở Y tế (SYT)", "Nhóm: Hiệp hội, … (hiep-hoi)"."""
+        return f"{'Nhóm' if self.is_group else 'Đơn vị'}: {self.name} ({self.code})"
+
+
+def chosen_recipients(app: App, typed: list[str], option: str, groups: bool = False) -> list[ChosenRecipient]:
+    """The unit (with `groups`: or group) of the directory each value of `option` names, once each, in the order
+    given; InvalidInput naming `option` for the first value that names none or several."""
+    from workflows.service.directory_lookup import find_in_directory, shown
+
+    chosen: dict[tuple[bool, str], ChosenRecipient] = {}
+    for value in typed:
+        choice = find_in_directory(app, value, groups=groups, candidates=CANDIDATES)
+        if choice.found is not None:
+            found = choice.found
+            chosen.setdefault((found.is_group, found.code), ChosenRecipient(found.code, found.name, found.is_group))
+            continue
+        if choice.candidates:
+            offered = ", ".join(shown(match) for match in choice.candidates)
+            with_groups = any(match.is_group for match in choice.candidates)
+            what = "đơn vị và nhóm" if with_groups else "đơn vị"
+            more = f" hay {'mục' if with_groups else 'đơn vị'} khác" if choice.more else ""
+            raise InvalidInput(f"{option}: \"{choice.typed}\" khớp nhiều {what}. Có phải: {offered}{more}? Nhập mã "
+                               f"{'' if with_groups else 'đơn vị '}(trong ngoặc) hoặc tên đầy đủ.", "unit_ambiguous")
+        raise InvalidInput(f"{option}: {choice.problem}", "unit_unknown")
+    return list(chosen.values())
