@@ -43,10 +43,10 @@ def test_six_departments_report_one_late_in_the_grace_period_one_silent_to_the_e
 
     # A figure in words is refused naming its heading and field; nothing is written.
     before = cli.snapshot()
-    refused = cli("round", "respond", "1", "SCT", "--proposal-file",
-                  report_file(tmp_path, "sai", trainings_held="một lớp"), "--json", expect=2).json
+    wrong = report_file(tmp_path, "sai", trainings_held="một lớp")
+    refused = cli("round", "respond", "1", "SCT", "--proposal-file", wrong, "--json", expect=2).json
     assert refused["error"]["message"] == (
-        "2.4. Đào tạo nguồn nhân lực cho hoạt động nâng cao năng suất chất lượng — Số lớp đào tạo, tập huấn: "
+        f"--proposal-file: {wrong}:1: 2.4. Đào tạo nguồn nhân lực cho hoạt động nâng cao năng suất chất lượng — Số lớp đào tạo, tập huấn: "
         "\"một lớp\" phải là số nguyên, ví dụ 12.")
     assert cli.snapshot() == before
 

@@ -193,7 +193,7 @@ def test_a_proposal_file_holds_one_form_or_a_list_of_forms(cli, tmp_path) -> Non
     two.write_text(json.dumps([A1, {**A1, "task_name": ""}], ensure_ascii=False), encoding="utf-8")
     before = cli.snapshot()
     refused = cli("round", "respond", "1", "SCT", "--proposal-file", str(two), "--json", expect=2).json
-    assert refused["error"]["message"] == "Phiếu 2: Tên nhiệm vụ: chưa điền (bắt buộc)."
+    assert refused["error"]["message"] == f"--proposal-file: {two}:1: Phiếu 2: Tên nhiệm vụ: chưa điền (bắt buộc)."
     assert cli.snapshot() == before
     two.write_text(json.dumps([A1, {**A1, "task_name": "Năng suất xanh"}], ensure_ascii=False), encoding="utf-8")
     cli("round", "respond", "1", "SCT", "--proposal-file", str(two))

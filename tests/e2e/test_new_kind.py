@@ -82,7 +82,7 @@ def test_a_round_of_the_new_kind_runs_end_to_end_on_the_cli(cli, capture: SmtpCa
     two = tmp_path / "hai-phieu.json"  # the README's form is not repeatable: one form per answer
     two.write_text(json.dumps([json.loads(answer.read_text(encoding="utf-8"))] * 2), encoding="utf-8")
     refused = cli("round", "respond", round_id, "STC", "--proposal-file", str(two), "--json", expect=2).json
-    assert refused["error"]["message"] == "Mỗi lần gửi chỉ nhận một phiếu (đang có 2)."
+    assert refused["error"]["message"] == f"--proposal-file: {two}: Mỗi lần gửi chỉ nhận một phiếu (đang có 2)."
     assert cli.snapshot() == before
     cli("round", "respond", round_id, "SCT", "--proposal-file", str(answer), "--channel", "web")
 

@@ -385,7 +385,7 @@ def respond(
     from models.text import nfc, nfc_or_none
     from workflows.cli.comment_options import checked_comments
     from workflows.cli.parsing import parse_comment
-    from workflows.cli.text_files import read_json_file
+    from workflows.cli.proposal_file import read_proposal_file
     from workflows.cli.unit_args import chosen_unit
     from workflows.engine.events import Respond
     from workflows.service.answer_input import check_answer, clean_proposals
@@ -408,14 +408,7 @@ def respond(
         except ValueError:
             raise InvalidInput(f"--channel: \"{channel}\" không hợp lệ (paper, phone, email, web).",
                                "bad_channel") from None
-        typed: list[dict[str, str]] = []
-        if proposal_file is not None:
-            loaded = read_json_file(proposal_file, "--proposal-file", "bad_proposal")
-            items = loaded if isinstance(loaded, list) else [loaded]
-            if not items or not all(isinstance(item, dict) for item in items):
-                raise InvalidInput(f"{proposal_file}: phiếu đề xuất phải là một đối tượng JSON, hoặc danh sách "
-                                   "các đối tượng (mỗi phiếu một đối tượng).", "bad_proposal")
-            typed = [{nfc(str(k)): nfc(str(v)) for k, v in item.items()} for item in items]
+        forms = read_proposal_file(proposal_file, "bad_proposal") if proposal_file is not None else None
         parsed = tuple(parse_comment(nfc(c)) for c in comments)
         # Checked as the web form and the API check it: every field against its kind, named by its label.
         ykien = open_app()
@@ -424,8 +417,12 @@ def respond(
         spec = kind_of_round.response
         cleaned = checked_comments(((c.section, c.text, c.proposed_wording) for c in parsed), kind_of_round.terms)
         uploads = read_attachments(spec, attach, ykien.settings.max_upload_mb)
-        proposals = clean_proposals(spec, typed or [{}], pending_files(spec, uploads)) \
-            if kinds[0] is ResponseKind.PROPOSALS else ()
+        proposals: tuple[dict[str, str], ...] = ()
+        if kinds[0] is ResponseKind.PROPOSALS:
+            def cleaned_forms() -> tuple[dict[str, str], ...]:
+                return clean_proposals(spec, forms.forms if forms else [{}], pending_files(spec, uploads))
+
+            proposals = forms.checked(spec, cleaned_forms) if forms else cleaned_forms()
         check_answer(spec, kinds[0], cleaned, proposals, kind_of_round.terms)
         event = Respond(unit_code=answering.code, kind=kinds[0], entered_by=actor_name(actor), channel=how,
                         comments=cleaned, proposals=proposals, note=nfc_or_none(note), late_accept=late)

@@ -41,7 +41,11 @@ def read_text_file(path: Path, option: str, code: str) -> str:
 def read_json_file(path: Path, option: str, code: str) -> Any:
     """The JSON value in `path`, read as read_text_file reads text; InvalidInput naming the line and column of a
     syntax error."""
-    text = read_text_file(path, option, code)
+    return json_value(read_text_file(path, option, code), path, option, code)
+
+
+def json_value(text: str, path: Path, option: str, code: str) -> Any:
+    """The JSON value of `text`, read from `path`; InvalidInput naming the line and column of a syntax error."""
     try:
         return json.loads(text)
     except json.JSONDecodeError as error:
