@@ -473,6 +473,7 @@ def extend(
     from workflows.cli.parsing import parse_deadline
     from workflows.cli.unit_args import chosen_unit
     from workflows.engine.events import Extend
+    from workflows.service.commands import naming_the_date
 
     with guarded(as_json):
         check_id(round_id, "ROUND_ID")
@@ -487,22 +488,8 @@ def extend(
         return ((f"{extended_unit.line}\n" if extended_unit else "") +
                 f"Đã gia hạn {whom} đến hết ngày {due:%d/%m/%Y}; {len(decision.messages)} thư thông báo gia hạn.")
 
-    _run(round_id, event, actor, as_json, extended, opened=ykien, command=_new_deadline_named,
+    _run(round_id, event, actor, as_json, extended, opened=ykien, command=naming_the_date("NEW_DEADLINE"),
          extra={"unit": extended_unit.code if extended_unit else None})
-
-
-def _new_deadline_named(ykien, round_id: int, event, who: str, deliver: bool = True):
-    """The engine's refusal of the date typed is wrong input naming NEW_DEADLINE (engine.refusals.DATE_REFUSALS)."""
-    from models.errors import DomainError, InvalidInput
-    from workflows.engine.refusals import DATE_REFUSALS
-    from workflows.service.commands import run_command
-
-    try:
-        return run_command(ykien, round_id, event, who, deliver=deliver)
-    except DomainError as refusal:
-        if refusal.code not in DATE_REFUSALS:
-            raise
-        raise InvalidInput(f"NEW_DEADLINE: {refusal.message}", refusal.code) from None
 
 
 @app.command("remind")

@@ -21,8 +21,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from models.db.unit_of_work import UnitOfWork
+from models.errors import InvalidInput
 from workflows.engine.decision import Decision
 from workflows.engine.events import Event
+from workflows.engine.refusals import DATE_REFUSALS, Refused
 from workflows.service.app import App
 from workflows.service.delivery import DeliveryReport
 from workflows.service.rounds import execute
@@ -112,6 +114,24 @@ def run_command(app: App, round_id: int, event: Event, actor: str, *,
     `on_progress(done, total)` hears of the messages queued as they are written (a launch's progress)."""
     decision = execute(app, round_id, event, actor, also=also, on_progress=on_progress)
     return deliver_decision(app, round_id, decision) if deliver else CommandResult(decision)
+
+
+CommandRunner = Callable[..., CommandResult]  # run_command's signature: (app, round_id, event, actor, deliver=...)
+
+
+def naming_the_date(field: str) -> CommandRunner:
+    """run_command, with the engine's refusal of the date an event names (an extension's new deadline:
+    engine.refusals.DATE_REFUSALS) said as wrong input naming `field` (the CLI's NEW_DEADLINE, the API's
+    new_deadline): exit 2 / 422, as a day off is when a round is created. Other refusals are raised as they are."""
+    def run(app: App, round_id: int, event: Event, actor: str, deliver: bool = True) -> CommandResult:
+        try:
+            return run_command(app, round_id, event, actor, deliver=deliver)
+        except Refused as refusal:
+            if refusal.code not in DATE_REFUSALS:
+                raise
+            raise InvalidInput(f"{field}: {refusal.message}", refusal.code) from None
+
+    return run
 
 
 def deliver_decision(app: App, round_id: int, decision: Decision) -> CommandResult:

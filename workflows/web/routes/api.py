@@ -21,10 +21,10 @@ from models.errors import InvalidInput, UnitUnknown
 from models.rounds import RecipientRole, ResponseChannel, ResponseKind
 from models.staff import Role, StaffUser
 from workflows.engine.events import Close, Event, Extend, Remind, Respond
-from workflows.engine.refusals import DATE_REFUSALS, Refused
+from workflows.engine.refusals import Refused
 from workflows.service.answer_input import AnswerInvalid, check_answer, clean_comments, clean_proposals
 from workflows.service.app import App
-from workflows.service.commands import MAIL_HELD, CommandResult, run_command
+from workflows.service.commands import MAIL_HELD, CommandResult, CommandRunner, naming_the_date, run_command
 from workflows.service.deadlines import DATE_HORIZON_YEARS, beyond_horizon, parse_deadline
 from workflows.service.directory_edit import directory_units
 from workflows.service.draft_rounds import launch_round
@@ -382,13 +382,13 @@ QUEUED_NOTICE = "Đã ghi nhận; thư nằm trong hộp thư đi và sẽ đư�
 
 
 def _command(request: Request, user: StaffUser, round_id: int, event_of: Callable[[RoundBrief], Event],
-             deliver: bool = True) -> CommandOut:
-    """Check the user may change the round, apply one event (audited), then send what it queued (with deliver
-    False, leave it to the delivery sweep: the answer says so)."""
+             deliver: bool = True, run: CommandRunner = run_command) -> CommandOut:
+    """Check the user may change the round, apply one event (audited) through `run` (the service's command path),
+    then send what it queued (with deliver False, leave it to the delivery sweep: the answer says so)."""
     app = ykien(request)
     brief = _changeable_round(app, user, round_id)
     # mail failing now: a notice, not an error
-    return _command_out(round_id, run_command(app, round_id, event_of(brief), user.actor, deliver=deliver))
+    return _command_out(round_id, run(app, round_id, event_of(brief), user.actor, deliver=deliver))
 
 
 def _changeable_round(app: App, user: StaffUser, round_id: int) -> RoundBrief:
@@ -466,12 +466,8 @@ def extend(request: Request, round_id: RoundId, body: ExtendIn, user: ChangerDep
         new_deadline, _ = _deadline(ykien(request), body.new_deadline, "new_deadline")
         return Extend(new_deadline, body.unit, body.reason or None)
 
-    try:
-        return _command(request, user, round_id, event)
-    except Refused as refusal:  # a date the engine refuses is the body's field, not the step: 422 naming it
-        if refusal.code not in DATE_REFUSALS:
-            raise
-        raise InvalidInput(f"new_deadline: {refusal.message}", refusal.code) from None
+    # a date the engine refuses is the body's field, not the step: 422 naming it
+    return _command(request, user, round_id, event, run=naming_the_date("new_deadline"))
 
 
 @router.post("/rounds/{round_id}/remind", **_command_route(
