@@ -140,7 +140,8 @@ class Addressee:
 
 @dataclass(frozen=True)
 class RequestLetterData:
-    """The công văn xin ý kiến góp ý dự thảo (seed 000)."""
+    """A công văn asking units for something by a deadline: the consultation's công văn xin ý kiến góp ý dự thảo
+    (seed 000) and any kind's request that has no letter of its own."""
 
     issuer: Issuer
     head: LetterHead
@@ -158,6 +159,7 @@ class RequestLetterData:
     signer: Signer
     draft_kind: str = "Kế hoạch"
     response: str = "ý kiến góp ý bằng văn bản"  # what the units send back, the kind's terms.response
+    silence_sentence: str | None = None  # the kind's silence sentence, when the round takes silence as agreement
 
     def __post_init__(self) -> None:
         if not self.addressees:

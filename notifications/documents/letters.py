@@ -28,7 +28,8 @@ from notifications.documents.wording import Wording, load_wording
 
 
 def render_request_letter(data: RequestLetterData, *, wording_dir: Path | None = None) -> bytes:
-    """The công văn xin ý kiến góp ý đối với dự thảo (seed 000)."""
+    """A công văn đề nghị in the wording given: the shared one asks neutrally; the consultation's (its kind's own file)
+    is the công văn xin ý kiến góp ý đối với dự thảo of seed 000."""
     wording = load_wording("request_letter", wording_dir)
     context = letter_context(data.issuer, data.head) | {
         "draft_title": _text(data.draft_title),
@@ -39,6 +40,7 @@ def render_request_letter(data: RequestLetterData, *, wording_dir: Path | None =
         "contact_title": _optional(data.contact_title),
         "contact_phone": _text(data.contact_phone),
         "silence_is_agreement": data.silence_is_agreement,
+        "silence_sentence": _optional(data.silence_sentence),
         "attachment_note": _optional(data.attachment_note),
         "asks": [strip_number(_text(ask)) for ask in data.asks],
         "legal_bases": [_text(basis) for basis in data.legal_bases],

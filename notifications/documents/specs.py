@@ -39,8 +39,8 @@ SPECS: dict[str, WordingSpec] = {
             texts=frozenset(),
             blocks=frozenset({"body"}),
             variables=_LETTER | _CONTACT | {
-                "draft_title", "draft_kind", "response", "deadline", "silence_is_agreement", "attachment_note",
-                "asks", "legal_bases", "addressees",
+                "draft_title", "draft_kind", "response", "deadline", "silence_is_agreement", "silence_sentence",
+                "attachment_note", "asks", "legal_bases", "addressees",
             },
             lists=frozenset({"asks", "legal_bases", "addressees"}),
         ),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 from tests.e2e.conftest import Cli
@@ -22,6 +23,7 @@ def _department_kinds(home: Path) -> tuple[Path, Path]:
     text = (DEFINITIONS / "consultation.yaml").read_text(encoding="utf-8").replace('name: "consultation"',
                                                                                    'name: "gop_y_noi_bo"')
     good.write_text(text, encoding="utf-8")
+    shutil.copytree(DEFINITIONS / "consultation", folder / "gop_y_noi_bo", dirs_exist_ok=True)  # its own letter
     broken = folder / "hoi_dong.yaml"
     broken.write_text('name: "hoi_dong"\ntitle: "Lấy ý kiến hội đồng"\nstates:\n  draft: "a"\n  draft: "b"\n'
                       'initial: [unclosed\n', encoding="utf-8")

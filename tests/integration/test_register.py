@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -247,6 +248,7 @@ def test_the_type_of_a_document_comes_from_its_wording_file(
     kind = kind.replace('name: "consultation"', 'name: "ke_hoach"').replace(
         'builder: "submission"\n', 'builder: "submission"\n    wording: "ke_hoach_trinh"\n')
     (folder / "ke_hoach.yaml").write_text(kind, encoding="utf-8")
+    shutil.copytree(DEFINITIONS / "consultation" / "documents", folder / "ke_hoach" / "documents", dirs_exist_ok=True)
     (folder / "ke_hoach" / "documents" / "ke_hoach_trinh.yaml").write_text(
         text.replace('number_type: "TTr"', 'number_type: "KH"'), encoding="utf-8")
     monkeypatch.setenv("YKIEN_WORKFLOWS_DIR", str(folder))

@@ -38,10 +38,16 @@ from notifications.documents import (
     render_synthesis_docx,
     render_zero_response_report,
 )
-from notifications.documents.data import department_name
+from notifications.documents.data import RequestLetterData, department_name
 from notifications.documents.vietnamese import long_date, place_date_line, quantity, short_date
 
 FONT = "Times New Roman"
+# Seed 000's letter is the consultation's own wording (the shared request_letter.yaml asks neutrally).
+CONSULTATION_WORDING = Path(__file__).resolve().parents[2] / "workflows" / "definitions" / "consultation" / "documents"
+
+
+def seed_letter(data: RequestLetterData) -> bytes:
+    return render_request_letter(data, wording_dir=CONSULTATION_WORDING)
 
 
 def mm(*lengths: object) -> tuple[float, ...]:
@@ -78,7 +84,7 @@ def the_run(paragraph: Paragraph):  # type: ignore[no-untyped-def]
 
 @pytest.fixture(scope="module")
 def letter() -> DocxDocument:
-    return open_docx(render_request_letter(seed_data.request_letter()))
+    return open_docx(seed_letter(seed_data.request_letter()))
 
 
 # -- page and fonts ----------------------------------------------------------------------------------
@@ -178,7 +184,7 @@ def test_date_line_of_an_issued_letter_writes_the_day_and_pads_january() -> None
 def test_issued_on_fills_the_date_line_of_the_document() -> None:
     data = seed_data.request_letter()
     data = replace(data, head=replace(data.head, issued_on=date(2025, 11, 20)))
-    _, right = header_cells(open_docx(render_request_letter(data)))
+    _, right = header_cells(open_docx(seed_letter(data)))
     assert right[2].text == "Cao Bằng, ngày 20 tháng 11 năm 2025"
 
 
@@ -238,8 +244,19 @@ def test_closing_mark_ends_the_last_body_paragraph_only(letter: DocxDocument) ->
 def test_silence_sentence_appears_only_when_the_letter_announces_it(letter: DocxDocument) -> None:
     silence = "được hiểu là thống nhất"
     assert not any(silence in p.text for p in body_paragraphs(letter))
-    announced = open_docx(render_request_letter(seed_data.request_letter(silence_is_agreement=True)))
+    announced = open_docx(seed_letter(seed_data.request_letter(silence_is_agreement=True)))
     assert any(silence in p.text for p in body_paragraphs(announced))
+
+
+def test_the_shared_request_letter_opens_neutrally_and_announces_the_kinds_own_silence_sentence() -> None:
+    sentence = "Quá thời hạn nêu trên, thành viên không gửi phiếu được hiểu là nhất trí."
+    data = replace(seed_data.request_letter(silence_is_agreement=True), silence_sentence=sentence)
+    texts = [p.text for p in body_paragraphs(open_docx(render_request_letter(data)))]
+    assert "Thực hiện chức năng, nhiệm vụ được giao, Sở Khoa học và Công nghệ trân trọng đề nghị:" in texts
+    assert sentence in texts
+    assert not any(("dự thảo" in text and "xây dựng" in text) or "trình UBND tỉnh" in text for text in texts)
+    quiet = open_docx(render_request_letter(replace(data, silence_is_agreement=False)))
+    assert sentence not in [p.text for p in body_paragraphs(quiet)]
 
 
 # -- the bottom --------------------------------------------------------------------------------------
@@ -263,7 +280,7 @@ def test_noi_nhan_lists_receivers_between_nhu_tren_and_luu(letter: DocxDocument)
 
 def test_receivers_given_with_nhu_tren_and_luu_are_not_repeated() -> None:
     data = replace(seed_data.request_letter(), cc=["- Như trên;", "Lãnh đạo Sở", "Lưu: VT, TĐC, Phòng QLKH."])
-    cell = footer_table(open_docx(render_request_letter(data))).cell(0, 0)
+    cell = footer_table(open_docx(seed_letter(data))).cell(0, 0)
     assert [p.text for p in cell.paragraphs if p.text.strip()][1:] == [
         "- Như trên;", "- Lãnh đạo Sở;", "- Lưu: VT, TĐC, Phòng QLKH.",
     ]
@@ -284,7 +301,7 @@ def test_signature_block_shows_the_director_title_then_space_then_the_name(lette
 
 
 def test_deputy_signs_on_behalf_with_kt_over_the_deputy_title() -> None:
-    document = open_docx(render_request_letter(seed_data.request_letter(seed_data.DEPUTY)))
+    document = open_docx(seed_letter(seed_data.request_letter(seed_data.DEPUTY)))
     assert [p.text for p in signature(document)] == ["KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC", "Trần Quốc Anh"]
 
 
@@ -417,7 +434,7 @@ def test_decomposed_input_comes_out_nfc_and_markup_stays_literal() -> None:
     data = seed_data.request_letter()
     decomposed = unicodedata.normalize("NFD", "Sở Tư pháp <script>alert(1)</script>")
     data = replace(data, addressees=[Addressee(decomposed), *data.addressees[1:]])
-    document = open_docx(render_request_letter(data))
+    document = open_docx(seed_letter(data))
     texts = [p.text for p in body_paragraphs(document)]
     assert "- Sở Tư pháp <script>alert(1)</script>;" in texts
     for paragraph in document.paragraphs:

@@ -2,6 +2,7 @@
 kind's name; a wrong value is refused with its file, line and column."""
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from workflows.definition import validate_file
@@ -23,11 +24,12 @@ def test_a_kind_without_the_key_does_not_need_one_and_a_wrong_value_is_named_whe
     text = (DEFINITIONS / "consultation.yaml").read_text(encoding="utf-8")
     line = next(n for n, row in enumerate(text.splitlines(), start=1) if row.startswith("draft:"))
     wrong = tmp_path / "consultation.yaml"
+    shutil.copytree(DEFINITIONS / "consultation", tmp_path / "consultation")  # the kind's own letter
+    shutil.copytree(DEFINITIONS / "consultation", tmp_path / "absent" / "consultation")
     wrong.write_text(text.replace('draft: "required"', 'draft: "always"'), encoding="utf-8")
     problems = [str(p) for p in validate_file(wrong, registry)]
     assert problems == [f"{wrong}:{line}:8: \"always\" không hợp lệ ở đây; phải là một trong: 'required', 'optional'"]
     absent = tmp_path / "absent" / "consultation.yaml"
-    absent.parent.mkdir()
     absent.write_text(text.replace('draft: "required"\n', ""), encoding="utf-8")
     assert validate_file(absent, registry) == []
     from workflows.definition import load_workflow

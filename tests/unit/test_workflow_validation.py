@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import shutil
 import textwrap
 import unicodedata
 from pathlib import Path
@@ -550,6 +551,7 @@ def old_consultation(folder: Path, close_at: str, grace: str | None = None) -> P
         text = text.replace('extends: "_round"\n', f'extends: "_round"\ngrace_period: "{grace}"\n', 1)
     path = folder / "consultation.yaml"
     path.write_text(text, encoding="utf-8")
+    shutil.copytree(DEFINITIONS / "consultation", folder / "consultation", dirs_exist_ok=True)  # its own letter
     return path
 
 

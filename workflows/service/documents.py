@@ -433,6 +433,7 @@ def request_letter_data(job: Job) -> docs.RequestLetterData:
     publishers = [item.label for item in listed if item.role is RecipientRole.PUBLISH]
     kind = draft_kind(state.title)
     terms = facts.workflow.terms
+    silence = facts.workflow.silence.sentence if counts_silence(facts.workflow, state) else None
 
     def asked(role: AskedRole) -> str:  # the kind's words for what the units of a role are asked to do
         settings = job.app.settings
@@ -450,7 +451,7 @@ def request_letter_data(job: Job) -> docs.RequestLetterData:
         attachment_note=f"{_attached(state.title, terms)} gửi kèm theo Công văn này", deadline=state.deadline,
         contact_name=details.contact_name, contact_title=details.contact_title, contact_phone=details.contact_phone,
         silence_is_agreement=state.silence_is_agreement, cc=receivers(job, DEFAULT_CC), signer=_signer(facts),
-        draft_kind=kind)
+        draft_kind=kind, silence_sentence=_term(job.app, silence, state) if silence else None)
 
 
 def _attached(title: str, terms: Terms) -> str:
@@ -472,7 +473,8 @@ def _asked_phrase(labels: list[str]) -> str:
 
 
 def build_request_letter(job: Job) -> bytes:
-    """The công văn xin ý kiến (seed 000): the round's addressees, legal bases, deadline, contact and signer."""
+    """A công văn đề nghị (the consultation's: seed 000) with the round's addressees, legal bases, the kind's asks,
+    deadline, contact and signer; the shared wording asks neutrally, a kind's own file says what that kind does."""
     return docs.render_request_letter(request_letter_data(job), wording_dir=job.wording_dir)
 
 
@@ -1021,10 +1023,14 @@ def kind_wording_file(workflow: Workflow, document: DocumentDef) -> Path | None:
 def _wording_dir(app: App, workflow: Workflow, document: DocumentDef, builder: Builder) -> Path | None:
     """Where the renderer finds its wording: the department's overrides, or, for a document that names its own
     wording file, a folder where that file stands under the builder's wording name (the renderers load a
-    wording by the builder's name; its variables are the builder's)."""
+    wording by the builder's name; its variables are the builder's). A department's copy named as the kind's file
+    (templates/documents/request_letter.yaml for the consultation's letter) comes before the kind's own."""
     source = kind_wording_file(workflow, document)
     if source is None or builder.wording is None:
         return _department_wording(app)
+    department = _department_wording(app)
+    if department is not None and (department / f"{document.wording}.yaml").is_file():
+        source = department / f"{document.wording}.yaml"
     if not source.is_file():
         raise DomainError(f"Không tìm thấy tệp lời văn \"{document.wording}\" của văn bản \"{document.title}\" "
                           f"({source}).", "wording_missing")
