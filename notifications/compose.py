@@ -68,8 +68,10 @@ COMMON_KEYS = frozenset(
 # round's signed letter there; both None when the link offers none (an email names only what is there).
 # invited_on: the day the unit's invitation of the round went, which a later email cites as the request when the
 # round's letter has no number; None for the invitation itself, or when the unit has none.
+# letter_title: the title of the kind's letter ("Công văn xin ý kiến"), by which a later email names the request to a
+# unit whose invitation failed while the letter has no number; None for a kind without a letter.
 OPTIONAL_KEYS: Mapping[str, object] = {"letter": None, "dates": (), "contact_email": None, "draft_file": None,
-                                       "signed_letter": None, "invited_on": None}
+                                       "signed_letter": None, "invited_on": None, "letter_title": None}
 MESSAGE_KEYS: Mapping[str, frozenset[str]] = {
     "invitation": frozenset(),
     "reminder_before": frozenset(),

@@ -90,8 +90,10 @@ def test_the_extension_names_the_request_by_its_letter_and_subject_without_sayin
                    **EXTENSION)
     subject = default_subject(shipped(kind), TITLES[kind])
     for body in (one_line(email.text), visible(email.html)):
-        cited = LETTERS[kind] if letter else "thư điện tử ngày 21/11/2025"
-        assert f"đã đề nghị tại {cited} V/v {subject}: thời hạn cũ là hết ngày 05/12/2025" in body
+        # the letter with the day of the invitation that told its content, so the unit can match the two
+        cited = (f"{LETTERS[kind]} V/v {subject} (nội dung đã thông báo đến quý cơ quan, đơn vị qua thư điện tử ngày "
+                 f"21/11/2025)") if letter else f"thư điện tử ngày 21/11/2025 V/v {subject}"
+        assert f"đã đề nghị tại {cited}: thời hạn cũ là hết ngày 05/12/2025" in body
         assert "văn bản V/v" not in body
         assert "nay gia hạn đến hết ngày 12/12/2025" in body and "chậm nhất trong ngày 12/12/2025" in body
         # the report collection said "báo cáo kết quả thực hiện đối với báo cáo kết quả thực hiện …", the call

@@ -94,6 +94,7 @@ class RoundMail:
     letter: str | None = None  # "Công văn số 12/SKHCN-TĐC ngày 10/11/2025": the round's letter once it has a number
     dates: tuple[tuple[str, date], ...] = ()  # the kind's named dates of the round, by day: ("Ngày tổ chức …", day)
     at_link: FilesAtLink | None = None  # what a unit downloads at its link, as each email with the link names it
+    letter_title: str | None = None  # "Công văn xin ý kiến": how a later email names the letter while it has no number
 
     @classmethod
     def of(cls, app: App, workflow: Workflow, state: RoundState, letter: str | None = None,
@@ -104,7 +105,7 @@ class RoundMail:
         silence = fill_terms(sentence, **values) if sentence and state.silence_is_agreement else None
         own = workflow_folder(workflow.name) / workflow.name / "emails"  # a department's kind: beside its YAML
         return cls(workflow, (own,) if own.is_dir() else (), email_terms(workflow, **values), silence, letter,
-                   workflow.titled_dates(state.dates), at_link)
+                   workflow.titled_dates(state.dates), at_link, letter_title(workflow))
 
     def compose(self, message: str, context: Mapping[str, Any]) -> ComposedEmail:
         """One email: the kind's own template where it has one, else the generic one."""
@@ -126,7 +127,8 @@ def message_context(app: App, mail: RoundMail, state: RoundState, details: Round
                     recipient: RecipientState, intent: MessageIntent, link: str | None,
                     invited_on: date | None = None) -> dict[str, Any]:
     """What one email's templates read. `invited_on`: the day the unit's invitation of the round went, which a later
-    email cites as the request when the round's letter has no number."""
+    email cites with the round's letter (the invitation told its content, maybe before it had a number), or alone
+    while the letter has none; None for a unit whose invitation failed, told the letter by its title and its link."""
     settings = app.settings
     context: dict[str, Any] = {
         "unit_name": recipient.unit_name, "unit_code": recipient.unit_code,
@@ -137,7 +139,7 @@ def message_context(app: App, mail: RoundMail, state: RoundState, details: Round
         "contact_phone": details.contact_phone, "contact_email": settings.reply_to, "signer_name": details.signer_name,
         "signer_title": details.signer_title, "terms": mail.terms, "silence": mail.silence,
         "reference": f"đợt {state.id}", "letter": mail.letter,
-        "dates": mail.dates, "invited_on": invited_on,
+        "dates": mail.dates, "invited_on": invited_on, "letter_title": mail.letter_title,
     }
     if mail.at_link is not None and intent.kind in FILE_LIST_KINDS:
         context.update(draft_file=mail.at_link.draft_file, signed_letter=mail.at_link.signed_letter)
