@@ -165,15 +165,15 @@ def test_what_the_first_mail_says_is_attached_or_linked_is_there(
         named = FILE_NAMED.findall(text)
         assert named == FILE_NAMED.findall(shown), unit
         assert set(named) <= set(offered), (unit, named, sorted(offered))  # each file named downloads by that name
-        expected = [name for name in (case.draft, signed.file if signed is not None else None) if name]
+        expected = [name for name in (case.draft, signed.name if signed is not None else None) if name]
         assert named == expected, unit
         assert (NO_ATTACHMENT in text) == bool(expected), unit
         if signed is not None:
             assert "bản ký số của văn bản tải tại đường dẫn riêng dưới đây" in text
-            path, content = offered[signed.file]
+            path, content = offered[signed.name]
             assert path.endswith("/letter") and content.startswith(b"%PDF")
             assert hashlib.sha256(content).hexdigest() == signed.sha256
-            assert f"Giấy mời dự Hội thảo, bản ký số (tệp {signed.file})" in text
+            assert f"Giấy mời dự Hội thảo, bản ký số (tệp {signed.name})" in text
         said = text.lower().split("kính gửi:", 1)[1]
         if "giấy mời" in said:  # a giấy mời spoken of is one the unit can open
             assert any(path.endswith("/letter") for path, _ in offered.values()), unit

@@ -163,7 +163,7 @@ def test_what_each_later_mail_cites_and_names_is_there(
     assert {str(m["X-Ykien-Kind"]) for m in mails if str(m["X-Ykien-Unit"]) == EXTENDED} >= {"extension"}
     signed = signed_letter(ykien_app, round_id, get_workflow(case.workflow).letter)
     assert (signed is not None) == case.signed
-    expected = [name for name in (case.draft, signed.file if signed is not None else None) if name]
+    expected = [name for name in (case.draft, signed.name if signed is not None else None) if name]
     with ykien_app.uow(read_only=True) as uow:
         register = {(entry.full_number, entry.issued_on) for entry in uow.register.of_round(round_id)}
     assert bool(register) == case.numbered

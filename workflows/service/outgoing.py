@@ -79,7 +79,7 @@ def files_at_link(app: App, uow: UnitOfWork, workflow: Workflow, state: RoundSta
     draft = stored.filename if stored is not None else details.draft_filename
     signed = signed_letter(app, state.id, workflow.letter, uow)
     title = letter_title(workflow)
-    return FilesAtLink(draft, (title, signed.file) if signed is not None and title is not None else None)
+    return FilesAtLink(draft, (title, signed.name) if signed is not None and title is not None else None)
 
 
 @dataclass(frozen=True)

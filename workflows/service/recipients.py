@@ -128,7 +128,8 @@ class RecipientPage:
     # the round's letter as signed (its kind's `letter:`, "Giấy mời dự Hội thảo"), downloaded at the link; the
     # unit's invitation says so
     letter_title: str | None = None
-    letter_filename: str | None = None
+    letter_filename: str | None = None  # the name it is downloaded by ("giay-moi-hoi-thao-dot-12.pdf")
+    letter_stored: str | None = None  # its stored name (unique, with part of its hash): never shown
 
     @property
     def current(self) -> AnswerRevision | None:
@@ -236,7 +237,8 @@ def recipient_page(app: App, token: str, whole: bool = True) -> RecipientPage:
         closing=closing, late_now=late_now,
         draft_sha256=version.sha256 if version is not None else details.draft_sha256 if whole else None,
         whole=whole, letter_title=letter_title(workflow) if letter is not None else None,
-        letter_filename=letter.file if letter is not None else None)
+        letter_filename=letter.name if letter is not None else None,
+        letter_stored=letter.file if letter is not None else None)
 
 
 
@@ -253,13 +255,14 @@ def draft_file(app: App, token: str) -> Path:
     return path
 
 
-def letter_file(app: App, token: str) -> Path:
-    """The signed PDF of the round's letter, which the unit's invitation says is at its link."""
+def letter_file(app: App, token: str) -> tuple[Path, str]:
+    """The signed PDF of the round's letter, which the unit's invitation says is at its link, with the name the
+    invitation gives it (the document's and the round's, never the stored name)."""
     page = recipient_page(app, token)
-    path = signed_file(app, page.round_id, page.letter_filename) if page.letter_filename else None
-    if path is None:
+    path = signed_file(app, page.round_id, page.letter_stored) if page.letter_stored else None
+    if path is None or page.letter_filename is None:
         raise FileMissing("Đợt này chưa có văn bản ký số để tải; vui lòng liên hệ Sở Khoa học và Công nghệ.")
-    return path
+    return path, page.letter_filename
 
 
 def reply_file(app: App, token: str, revision: int) -> Path:

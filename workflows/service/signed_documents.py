@@ -18,13 +18,20 @@ class SignedRecord:
 
     document_key: str
     title: str
-    file: str  # the name under $YKIEN_HOME/signed/<round>/
+    file: str  # the name under $YKIEN_HOME/signed/<round>/, unique (it carries part of the file's hash)
     sha256: str
     number: str | None
     copy: bool
     signer: str | None
     signed_at: datetime
     actor: str
+    shown: str = ""  # the name people download it by ("giay-moi-hoi-thao-dot-12.pdf"); a record signed before
+    # names were shown apart from the stored file has none, and is shown by its stored name
+
+    @property
+    def name(self) -> str:
+        """The file name units and staff see and download the PDF by."""
+        return self.shown or self.file
 
 
 def signed_documents(app: App, round_id: int, uow: UnitOfWork | None = None) -> list[SignedRecord]:
@@ -37,7 +44,25 @@ def signed_documents(app: App, round_id: int, uow: UnitOfWork | None = None) -> 
         events = uow.audit.events(round_id, actions=(SIGNED_ACTION,))
     return [SignedRecord(str(e.details.get("document_key", "")), str(e.details.get("title", "")),
                          str(e.details.get("file", "")), str(e.details.get("sha256", "")), e.details.get("number"),
-                         bool(e.details.get("copy")), e.details.get("signer"), e.at, e.actor) for e in events]
+                         bool(e.details.get("copy")), e.details.get("signer"), e.at, e.actor,
+                         str(e.details.get("name") or "")) for e in events]
+
+
+def shown_name(stem: str, round_id: int, *, copy: bool, version: int) -> str:
+    """The name a signed PDF is downloaded by: the kind's document name and the round ("giay-moi-hoi-thao-dot-12.pdf",
+    "…-ban-sao.pdf" for a certified copy), with "-v2", "-v3" only from the second signing of the same document on."""
+    copied = "-ban-sao" if copy else ""
+    again = f"-v{version}" if version > 1 else ""
+    return f"{stem}-dot-{round_id}{copied}{again}.pdf"
+
+
+def signed_download(app: App, round_id: int, name: str) -> tuple[Path, str] | None:
+    """The stored signed PDF the trail records under the stored name `name`, with the name to download it by."""
+    record = next((r for r in signed_documents(app, round_id) if r.file == name), None)
+    if record is None:
+        return None
+    path = _kept(app, round_id, record.file)
+    return (path, record.name) if path is not None else None
 
 
 def signed_file(app: App, round_id: int, name: str) -> Path | None:

@@ -32,7 +32,7 @@ from workflows.service.app import App
 from workflows.service.documents import RoundFacts, build_document
 from workflows.service.files import file_in_place
 from workflows.service.register import round_numbers
-from workflows.service.signed_documents import SIGNED_ACTION
+from workflows.service.signed_documents import SIGNED_ACTION, shown_name
 
 
 class SigningRefused(DomainError):
@@ -53,11 +53,12 @@ class SignedDocument:
     round_id: int
     document_key: str
     title: str
-    path: Path
+    path: Path  # where it is stored: a unique name (part of its hash)
     sha256: str
     number: str | None  # the register's "05/SKHCN-TĐC" when the document has one
     copy: bool
     report: SignatureReport  # the signed file checked again against the Sở's trust roots
+    name: str = ""  # the name it is downloaded by: the document's and the round's ("cong-van-xin-y-kien-dot-3.pdf")
 
 
 def docx_to_pdf(docx: bytes, filename: str) -> bytes:
@@ -139,22 +140,28 @@ def sign_round_document(app: App, round_id: int, document_key: str, source: Sign
     entry = round_numbers(app, round_id).get(document_key)
     number = entry.full_number if entry is not None else None
     kind = "ban-sao" if copy else "ky"
-    target = app.settings.home / "signed" / str(round_id) / f"{Path(rendered.filename).stem}-{kind}-{digest[:12]}.pdf"
+    stem = Path(rendered.filename).stem
+    # Stored under a name unique to its content; shown and downloaded under a readable one (shown_name)
+    target = app.settings.home / "signed" / str(round_id) / f"{stem}-{kind}-{digest[:12]}.pdf"
     with file_in_place(target, unique=digest[12:20]) as partial:
         partial.write_bytes(signed)
     report = verify_pdf(signed, load_trust_roots(app.settings.trust_roots_resolved))
     try:
         with app.uow() as uow:
             uow.rounds.row(round_id, lock=True)  # the round's audit chain is appended below
+            earlier = [e for e in uow.audit.events(round_id, actions=(SIGNED_ACTION,))
+                       if e.details.get("document_key") == document_key and bool(e.details.get("copy")) == copy]
+            name = shown_name(stem, round_id, copy=copy, version=len(earlier) + 1)
             uow.audit.append(round_id, now, actor, [(SIGNED_ACTION, {
-                "document_key": document_key, "title": rendered.title, "file": target.name, "sha256": digest,
+                "document_key": document_key, "title": rendered.title, "file": target.name, "name": name,
+                "sha256": digest,
                 "number": number, "copy": copy, "signer": report.signer_name, "organisation": report.organisation,
                 "timestamped": app.settings.timestamp_url is not None})])
             uow.commit()
     except BaseException:
         target.unlink(missing_ok=True)
         raise
-    return SignedDocument(round_id, document_key, rendered.title, target, digest, number, copy, report)
+    return SignedDocument(round_id, document_key, rendered.title, target, digest, number, copy, report, name)
 
 
 __all__ = ["SIGNED_ACTION", "Images", "SignedDocument", "SigningRefused", "docx_to_pdf", "sign_round_document",

@@ -327,12 +327,12 @@ def download_draft(request: Request, token: str) -> Response:
 def download_letter(request: Request, token: str) -> Response:
     """The round's letter as signed (a workshop's giấy mời, a consultation's công văn), which the invitation names."""
     try:
-        path = letter_file(ykien(request), token)
+        path, name = letter_file(ykien(request), token)
     except LinkInvalid as error:
         return _link_invalid(request, error)
     except FileMissing as error:
         return _notice(request, "Không có văn bản ký số", error.message, 404, back=f"/r/{token}")
-    return FileResponse(path, filename=path.name, headers=PRIVATE, media_type="application/pdf")
+    return FileResponse(path, filename=name, headers=PRIVATE, media_type="application/pdf")
 
 
 @router.get("/r/{token}/reply/{revision}")

@@ -17,7 +17,7 @@ from workflows.service.documents import RoundFacts, state_documents
 from workflows.service.errors import FormErrors
 from workflows.service.register import round_numbers
 from workflows.service.registry import get_workflow
-from workflows.service.signed_documents import signed_file
+from workflows.service.signed_documents import signed_download
 from workflows.service.views import round_brief
 from workflows.web.forms.signing_form import (
     IMAGE_MAX,
@@ -116,10 +116,11 @@ def download_signed(request: Request, round_id: IdPath, name: str,
                     user: StaffUser = Depends(require_staff)) -> Response:
     app = ykien(request)
     round_brief(app, round_id)  # 404 for a round that does not exist
-    path = signed_file(app, round_id, name)
-    if path is None:
+    found = signed_download(app, round_id, name)
+    if found is None:
         raise HTTPException(404, "Không có bản ký số này trong nhật ký của đợt.")
-    return FileResponse(path, media_type="application/pdf", filename=path.name)
+    path, shown = found
+    return FileResponse(path, media_type="application/pdf", filename=shown)
 
 
 __all__ = ["router"]
