@@ -261,6 +261,9 @@ class SynthesisData:
     attached_to: LetterRef | None = None  # the tờ trình the table goes with: "(Kèm theo Tờ trình số ... ngày ...)"
     # Not answered, their own deadline not passed (a round closed early, an extension running): never silent.
     pending_units: list[str] = field(default_factory=list)
+    # The kind's words (terms.verb, terms.document): what units did with the text, and what the text is called
+    verb: str = "góp ý"
+    document: str = "dự thảo"
 
 
 @dataclass(frozen=True)

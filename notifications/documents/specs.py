@@ -84,7 +84,7 @@ SPECS: dict[str, WordingSpec] = {
             variables=frozenset({
                 "issuer_name", "governing_body", "place", "draft_title", "draft_version", "prepared_on",
                 "agreed_units", "silent_units", "pending_units", "not_asked_units", "silence_is_agreement",
-                "rows_count", "section", "attached_to",
+                "rows_count", "section", "attached_to", "verb", "document",
             }),
             lists=frozenset({"agreed_units", "silent_units", "pending_units", "not_asked_units"}),
             defaults=(("proposed_label", "Đề xuất sửa thành:"), ("quote_label", "Đoạn dự thảo:"),

@@ -125,6 +125,8 @@ def _context(data: SynthesisData) -> dict[str, Any]:
         "rows_count": len(data.rows),
         "section": "",
         "attached_to": "",
+        "verb": " ".join(vietnamese.nfc(data.verb).split()),
+        "document": " ".join(vietnamese.nfc(data.document).split()),
     }
 
 

@@ -36,6 +36,9 @@ from workflows.definition.yaml_loader import DataPath, LoadedYaml, load_yaml, me
 __all__ = ["Problem", "Registry", "WorkflowError", "load_workflow", "load_workflow_text", "validate_file"]
 
 _NAME_RE = re.compile(NAME_PATTERN)
+# What a unit sends, in the words of a refusal (response.kind)
+_ANSWER_WORDS = {"comments": "ý kiến theo từng mục (tiếp thu, giải trình từng ý kiến)",
+                 "proposals": "phiếu (các trường của response)"}
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,8 @@ class Registry:
     their titles like any other; templates: the message kinds notifications can compose (keys of
     `templates:`); builders: the document builders (`builder:` of a document); None skips a check.
     partials: folders where `extends: "_name"` looks after the definition's own folder.
+    builder_answers: (builder, response kind) for the builders that tabulate one kind of answer: the synthesis
+    table reads comments, the list of proposals reads forms; a definition whose units answer otherwise is refused.
     """
 
     guards: frozenset[str]
@@ -54,6 +59,7 @@ class Registry:
     templates: frozenset[str] | None = None
     builders: frozenset[str] | None = None
     partials: tuple[Path, ...] = ()
+    builder_answers: tuple[tuple[str, str], ...] = ()
 
 
 def load_workflow(path: Path, registry: Registry) -> Workflow:
@@ -591,6 +597,7 @@ class _Semantics:
                             f"không có bộ dựng văn bản \"{builder}\" (các bộ dựng có: {', '.join(sorted(builders))})"
                             f"{did_you_mean(builder, builders)}")
             self.check_wording(key, document.get("wording"))
+            self.check_answers_read(key, builder)
             for i, state in _items(document.get("states")):
                 if isinstance(state, str) and state not in self.states:
                     self.report(("documents", key, "states", i),
@@ -604,6 +611,20 @@ class _Semantics:
         letter = self.data.get("letter")
         if isinstance(letter, str):
             self.check_numbered(("letter",), letter)
+
+    def check_answers_read(self, key: str, builder: object) -> None:
+        """A builder that tabulates one kind of answer (the synthesis table: comments by section, each handled) is
+        refused where the units answer another way: its table would stay empty and speak of what nobody sent."""
+        reads = dict(self.registry.builder_answers)
+        needed = reads.get(builder) if isinstance(builder, str) else None
+        answers = _mapping(self.data.get("response")).get("kind")
+        if needed is None or not isinstance(answers, str) or answers == needed:
+            return
+        fitting = sorted(name for name, kind in reads.items() if kind == answers)
+        self.report(("documents", key, "builder"),
+                    f"bộ dựng \"{builder}\" lập bảng từ {_ANSWER_WORDS.get(needed, needed)}, nhưng đơn vị của quy "
+                    f"trình này trả lời bằng {_ANSWER_WORDS.get(answers, answers)} (response.kind: \"{answers}\"); "
+                    f"hãy dùng {', '.join(fitting) or 'bộ dựng khác'} hoặc unit_list")
 
     def check_wording(self, key: str, wording: object) -> None:
         """A document's own wording file stands beside the definition, in <kind>/documents/; checked only for a

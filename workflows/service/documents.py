@@ -23,7 +23,7 @@ from models.errors import DomainError, InvalidInput
 from models.moments import due_day
 from models.register import RegisterEntry, check_number_type, symbol, type_name
 from models.rounds import RecipientRole, RecipientState, RoundState
-from models.text import capfirst, grouped, nfc
+from models.text import capfirst, grouped, lowfirst, nfc
 from models.unit_status import EMAIL_LABELS, AnswerStatus, UnitStatus
 from notifications import documents as docs
 from notifications.documents.programme_report import render_figures_xlsx, render_programme_report
@@ -618,7 +618,8 @@ def _pending(unit: UnitStatus) -> str:
 
 def synthesis_data(facts: RoundFacts, attached_to: docs.LetterRef | None = None) -> docs.SynthesisData:
     """One row per handled comment, with the wording the unit proposed; the units that agreed, stayed silent or were
-    not asked, in the order the round addressed them; `attached_to` the tờ trình it goes with."""
+    not asked, in the order the round addressed them; `attached_to` the tờ trình it goes with; the heads in the kind's
+    words (its verb and the name of its text)."""
     rows = [docs.SynthesisRow(no, item.unit_name, item.section, item.text, item.decision, item.explanation,
                               item.proposed_wording, item.quote)
             for no, item in enumerate(facts.triage, start=1) if item.decision is not None]
@@ -630,7 +631,8 @@ def synthesis_data(facts: RoundFacts, attached_to: docs.LetterRef | None = None)
         pending_units=[_pending(u) for u in units if u.answer is AnswerStatus.PENDING],
         silence_is_agreement=counts_silence(facts.workflow, facts.state),
         not_asked_units=[u.unit_name for u in units if u.answer is AnswerStatus.NOT_ASKED],
-        prepared_on=facts.today, signer=_signer(facts), attached_to=attached_to)
+        prepared_on=facts.today, signer=_signer(facts), attached_to=attached_to,
+        verb=facts.workflow.terms.verb, document=lowfirst(facts.workflow.terms.document))
 
 
 def build_synthesis_docx(job: Job) -> bytes:

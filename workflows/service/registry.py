@@ -22,6 +22,9 @@ DOCUMENT_BUILDERS = frozenset({
     "ministry_reply", "programme_report", "report_figures_xlsx",
     "workshop_plan", "invitation_letter", "attendee_list_xlsx", "workshop_report",
 })
+# The builders that tabulate one kind of answer (response.kind): a definition whose units answer otherwise is refused
+BUILDER_ANSWERS = (("synthesis_docx", "comments"), ("synthesis_xlsx", "comments"),
+                   ("proposal_list_docx", "proposals"), ("proposal_list_xlsx", "proposals"))
 
 
 class WorkflowUnknown(DomainError):
@@ -30,7 +33,8 @@ class WorkflowUnknown(DomainError):
 
 def engine_registry() -> Registry:
     return Registry(guards=frozenset(GUARDS), effects=frozenset(EFFECTS), events=ENGINE_EVENTS,
-                    templates=MESSAGE_KINDS, builders=DOCUMENT_BUILDERS, partials=(DEFINITIONS,))
+                    templates=MESSAGE_KINDS, builders=DOCUMENT_BUILDERS, partials=(DEFINITIONS,),
+                    builder_answers=BUILDER_ANSWERS)
 
 
 @dataclass(frozen=True)
