@@ -89,3 +89,4 @@ def test_the_table_speaks_the_kinds_verb_and_names_its_text_the_consultations_un
     assert sheet is not None
     cells = [str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None]
     assert any("Nội dung phản biện" in c for c in cells) and not any("Nội dung góp ý" in c for c in cells)
+

@@ -45,7 +45,7 @@ DETAIL_LABELS = {
     "entry": "số thứ tự trong sổ", "source": "nguồn số", "copy": "bản sao", "signer": "người ký",
     "organisation": "cơ quan ký", "timestamped": "có dấu thời gian", "changed": "thông tin đã đổi",
     "no_draft_reason": "lý do không kèm dự thảo", "due": "hạn nộp", "late": "trễ hạn", "fields": "các mục đã nộp",
-    "declined": "từ chối",
+    "declined": "từ chối", "name": "tên tệp khi tải về",
 }
 # Keys naming the file a round sends, told in its kind's word (terms.document).
 DRAFT_LABELS = {"draft_sha256": "SHA-256 {document}", "no_draft_reason": "lý do không kèm {document}"}
