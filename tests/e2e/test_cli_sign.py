@@ -93,6 +93,10 @@ def test_a_copy_is_signed_with_the_agency_text_and_no_image(process_cli, keys: d
                  "--copy", "--json", P12_PASSWORD=PASSWORD.decode(), YKIEN_TRUST_ROOTS=keys["roots"]).json
     assert signed["copy"] is True and signed["number"] is None and signed["signature"]["status"] == "valid"
     assert "-ban-sao-" in Path(signed["file"]).name
+    assert signed["name"] == "cong-van-xin-y-kien-dot-1-ban-sao.pdf"  # the name units download it by, no hash
+    again = cli("round-sign", "1", "request_letter", "--pkcs12", keys["p12"], "--password-env", "P12_PASSWORD",
+                "--copy", P12_PASSWORD=PASSWORD.decode(), YKIEN_TRUST_ROOTS=keys["roots"]).out
+    assert "tải về với tên cong-van-xin-y-kien-dot-1-ban-sao-v2.pdf; lưu ở " in again, again
 
 
 def test_bad_input_exits_2_and_a_wrong_password_is_refused(cli, keys: dict[str, str]) -> None:  # type: ignore[no-untyped-def]

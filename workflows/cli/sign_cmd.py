@@ -107,11 +107,13 @@ def round_sign(
                                    f"đã ký lưu ở {signed.path}.", problem.code) from None
     if as_json:
         print_json({"round_id": signed.round_id, "document_key": signed.document_key, "title": signed.title,
-                    "file": str(signed.path), "sha256": signed.sha256, "number": signed.number, "copy": signed.copy,
+                    "file": str(signed.path), "name": signed.name,
+                    "sha256": signed.sha256, "number": signed.number, "copy": signed.copy,
                     "signature": signed.report.to_json(), "out": str(out) if out is not None else None})
         return
     number = f" số {signed.number}" if signed.number else ""
-    console.print(Text(f"Đã ký số \"{signed.title}\"{number} (đợt {signed.round_id}): {signed.path}\n"
+    console.print(Text(f"Đã ký số \"{signed.title}\"{number} (đợt {signed.round_id}): đơn vị và cán bộ tải về với "
+                       f"tên {signed.name}; lưu ở {signed.path}\n"
                        f"SHA-256 {signed.sha256}; kiểm tra: {signed.report.label}"
                        f"{' — ' + signed.report.signer_name if signed.report.signer_name else ''}."))
 
