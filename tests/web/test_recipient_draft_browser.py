@@ -131,7 +131,7 @@ def test_a_unit_comments_on_the_draft_from_its_phone_keeps_its_text_saves_and_se
     error = page.locator("#reply_pdf-error")
     assert error.is_visible() and f"vượt giới hạn {live_site.app.settings.max_upload_mb} MB" in error.inner_text()
     assert page.get_attribute("#reply_pdf", "aria-invalid") == "true"
-    assert page.evaluate("document.activeElement.id") == "reply_pdf"
+    assert page.evaluate("document.activeElement.id") == "reply_pdf-pick"  # the Vietnamese button standing for it
     assert page.url == link  # nothing was sent
     assert page.locator("#comment-1").input_value().startswith("Đề nghị nêu rõ mục tiêu")
     assert page.locator("#section-2").input_value() == "Mục II.2" and page.locator("#quote-2").input_value() == TASKS

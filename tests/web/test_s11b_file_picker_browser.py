@@ -81,18 +81,21 @@ def test_a_units_file_fields_read_vietnamese_open_with_the_keyboard_and_post_the
                                                 "buttonOutline": "none"}, files.nth(n).get_attribute("id")
     assert "Choose" not in page.locator("main").inner_text()
     budget = page.locator("#p_budget_file")
-    # its label and its hint are still its own: a screen reader names it and reads the limit
-    assert page.get_by_label("Bảng kê kinh phí").get_attribute("id") == "p_budget_file"
+    # its label and its hint are still its own, and the Vietnamese button a screen reader hears says them
+    assert page.get_by_label("Bảng kê kinh phí").and_(page.locator("input")).get_attribute("id") == "p_budget_file"
     assert budget.get_attribute("aria-describedby") == "p_budget_file-hint"
+    button = page.get_by_role("button", name="Bảng kê kinh phí: chưa chọn tệp", exact=True)
+    assert button.get_attribute("id") == "p_budget_file-pick"
+    assert button.get_attribute("aria-describedby") == "p_budget_file-hint"
     assert page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 0
 
     # Reached with Tab from the fields before it; the focus shows on the Vietnamese button; Space opens the picker.
     page.focus("#p_budget_state")
     stops = []
-    while len(stops) < 6 and "p_budget_file" not in stops:
+    while len(stops) < 6 and "p_budget_file-pick" not in stops:
         page.keyboard.press("Tab")
         stops.append(page.evaluate("document.activeElement.id"))
-    assert stops[-1] == "p_budget_file", stops
+    assert stops[-1] == "p_budget_file-pick", stops
     assert budget.evaluate(SHOWN)["buttonOutline"] == "solid"
     assert budget.bounding_box()["height"] >= 24
     with page.expect_file_chooser() as opened:
@@ -103,7 +106,7 @@ def test_a_units_file_fields_read_vietnamese_open_with_the_keyboard_and_post_the
     assert budget.evaluate(SHOWN)["chosen"] == f"Bảng kê kinh phí.xlsx · {len(table)} B"
     page.keyboard.press("Shift+Tab")  # back to the field, as a second choice would be made (the browser may
     page.keyboard.press("Tab")        # still be closing its picker for the field that kept the focus)
-    assert page.evaluate("document.activeElement.id") == "p_budget_file"
+    assert page.evaluate("document.activeElement.id") == "p_budget_file-pick"
     with page.expect_file_chooser() as opened_again:
         page.keyboard.press("Enter")
     opened_again.value.set_files({"name": "bao-cao.pdf", "mimeType": "application/pdf",
@@ -161,7 +164,7 @@ def test_staff_file_fields_read_vietnamese_and_the_directory_import_posts_its_fi
     page.goto(live_site.url("/rounds/new"))
     draft = page.locator("input[name=draft]")
     assert draft.evaluate(SHOWN)["button"] == "Chọn tệp"
-    assert page.get_by_label(re.compile(r"^Tệp dự thảo")).get_attribute("name") == "draft"  # inside its label still
+    assert page.get_by_label(re.compile(r"^Tệp dự thảo")).and_(page.locator("input")).get_attribute("name") == "draft"
     draft.set_input_files({"name": "du-thao-ke-hoach.docx", "mimeType": "application/octet-stream",
                            "buffer": b"PK" + b"\0" * 3000})
     assert draft.evaluate(SHOWN)["chosen"] == "du-thao-ke-hoach.docx · 3 KB"
