@@ -1,0 +1,70 @@
+"""The round's grid of units on a 375 px phone, in a real browser against a real uvicorn server: each unit is a card
+of "label: value" lines, and a line with nothing to say (no note, no reminder sent yet) is left out rather than
+shown as a label with nothing after it; a unit's "Gia hạn" and "Ghi nhận" are touch targets 24 px high at least and
+apart (WCAG 2.5.8), at 1366 px too, where they stack in their column."""
+from __future__ import annotations
+
+import threading
+from dataclasses import replace
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from workflows.demo import seed_round
+from workflows.engine.events import Launch
+from workflows.service.rounds import Addressee, create_round, execute
+
+if TYPE_CHECKING:
+    from conftest import LiveSite
+
+pytestmark = pytest.mark.timeout(180)
+
+STAFF = "Phạm Phi Long (TĐC)"
+# The card lines of the grid a person sees: each visible cell with a label, and what it says.
+CARD_LINES = """() => Array.from(document.querySelectorAll('#units tbody td[data-label]'))
+    .filter(cell => cell.getClientRects().length > 0)
+    .map(cell => [cell.closest('tr').id, cell.dataset.label, cell.innerText.trim()])"""
+TARGETS = """() => Array.from(document.querySelectorAll('#units .row-actions a')).map(link => {
+    const box = link.getBoundingClientRect(); return [link.getAttribute('aria-label'), box.left, box.top, box.right,
+                                                      box.bottom]; })"""
+
+
+def launched(site: LiveSite) -> int:
+    new = replace(seed_round(), deadline=date(2026, 1, 8), addressees=(Addressee(groups=("so-ban-nganh",)),))
+    ids: list[int] = []
+
+    def send() -> None:  # a thread of its own: Playwright's loop runs in this one, and sending mail needs one
+        ids.append(create_round(site.app, new, STAFF))
+        execute(site.app, ids[0], Launch(), STAFF)
+
+    worker = threading.Thread(target=send)
+    worker.start()
+    worker.join(60)
+    return ids[0]
+
+
+def apart(one: list[Any], other: list[Any]) -> bool:
+    """Two boxes [name, left, top, right, bottom] that do not overlap."""
+    return one[3] <= other[1] or other[3] <= one[1] or one[4] <= other[2] or other[4] <= one[2]
+
+
+def test_a_units_card_on_a_phone_has_no_empty_lines_and_its_actions_are_targets(live_site: LiveSite,
+                                                                                chromium: Any) -> None:
+    round_id = launched(live_site)
+    for viewport in ({"width": 375, "height": 812}, {"width": 1366, "height": 900}):
+        context = chromium.new_context(viewport=viewport, locale="vi-VN")
+        page = live_site.login(context)
+        page.goto(live_site.url(f"/rounds/{round_id}"))
+        lines = page.evaluate(CARD_LINES)
+        if viewport["width"] == 375:
+            assert {label for _, label, _ in lines} >= {"Mã", "Đơn vị", "Trả lời", "Hạn"}
+            assert [line for line in lines if not line[2]] == []  # no "Ghi chú:" with nothing after it
+        targets = page.evaluate(TARGETS)
+        assert len(targets) == 14  # Gia hạn and Ghi nhận of the seven departments
+        assert "Gia hạn cho Sở Y tế" in [name for name, *_ in targets]
+        for name, _left, top, _right, bottom in targets:
+            assert bottom - top >= 24, (viewport, name, bottom - top)
+        for first, second in zip(targets[::2], targets[1::2], strict=True):
+            assert apart(first, second), (viewport, first, second)
+        context.close()
