@@ -7,16 +7,16 @@ from __future__ import annotations
 
 import html
 import re
-import shutil
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from department_kinds import APPRAISAL, kinds_folder, visible
 from fastapi.testclient import TestClient
 from staff_site import log_in, staff, template_home, ykien_app  # noqa: F401
 from test_recipient_page import links
-from test_s9g_appraisal_pages import OPINION, create, visible
+from test_s9g_appraisal_pages import OPINION, create
 
 from config.clock import FrozenClock
 from notifications.testing import SmtpCapture
@@ -26,16 +26,12 @@ from workflows.web.app import create_web_app
 from workflows.web.security import link_csrf
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
-KIND_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "s9g_appraisal"
 CONSULTATION_WORDS = re.compile(r"dự thảo|góp ý", re.IGNORECASE)
 
 
 @pytest.fixture(autouse=True)
 def department(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path_factory.mktemp("kinds")
-    shutil.copytree(KIND_DIR, folder, dirs_exist_ok=True)
-    monkeypatch.setenv("YKIEN_WORKFLOWS_DIR", str(folder))
-    return folder
+    return kinds_folder(tmp_path_factory, monkeypatch, APPRAISAL)
 
 
 class Pages:

@@ -8,42 +8,31 @@ from __future__ import annotations
 
 import html
 import re
-import shutil
 from datetime import date
 from pathlib import Path
 
 import pytest
+from department_kinds import APPRAISAL, first_state_round, kinds_folder
 from fastapi.testclient import TestClient
-from staff_site import STAFF, staff, template_home, ykien_app  # noqa: F401
+from staff_site import staff, template_home, ykien_app  # noqa: F401
 
-from models.rounds import RecipientRole
 from workflows.service.app import App
-from workflows.service.rounds import Addressee, NewRound, create_round
-
-KIND_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "s9g_appraisal"
 
 
 @pytest.fixture(autouse=True)
 def department(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The appraisal kind, its first state titled as a call's first state is: "Bản nháp"."""
-    folder = tmp_path_factory.mktemp("kinds")
-    shutil.copytree(KIND_DIR, folder, dirs_exist_ok=True)
+    folder = kinds_folder(tmp_path_factory, monkeypatch, APPRAISAL)
     definition = folder / "appraisal.yaml"
     text = definition.read_text(encoding="utf-8")
     assert text.count('title: "Chuẩn bị hồ sơ"') == 1
     definition.write_text(text.replace('title: "Chuẩn bị hồ sơ"', 'title: "Bản nháp"'), encoding="utf-8")
-    monkeypatch.setenv("YKIEN_WORKFLOWS_DIR", str(folder))
     return folder
 
 
 def draft(app: App, workflow: str) -> int:
     """A round created, not launched: in its kind's first state."""
-    return create_round(app, NewRound(title="Hồ sơ thử nghiệm năm 2025", subject="", workflow=workflow, office="TĐC",
-                                      deadline=date(2025, 12, 5),
-                                      addressees=(Addressee(units=("SCT",), role=RecipientRole.COMMENT),),
-                                      contact_name="Ông Phạm Phi Long", contact_phone="0912 130 290",
-                                      signer_name="Nông Thị Thanh Huyền",
-                                      dates={"event": date(2025, 12, 19)} if workflow == "workshop" else {}), STAFF)
+    return first_state_round(app, workflow, dates={"event": date(2025, 12, 19)} if workflow == "workshop" else None)
 
 
 def groups(page: str) -> dict[str, list[tuple[str, str]]]:

@@ -5,37 +5,24 @@ has it. A kind or a state the catalogue lacks is refused with 422 naming `status
 Real web app on a real SQLite database, the two kinds read from the department's folder."""
 from __future__ import annotations
 
-import shutil
-from datetime import date
 from pathlib import Path
 
 import pytest
+from department_kinds import APPRAISAL, REVIEW, first_state_round, kinds_folder
 from fastapi.testclient import TestClient
-from staff_site import STAFF, log_in, staff, template_home, ykien_app  # noqa: F401
+from staff_site import log_in, staff, template_home, ykien_app  # noqa: F401
 
-from models.rounds import RecipientRole
 from workflows.service.app import App
-from workflows.service.rounds import Addressee, NewRound, create_round
-
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
 
 @pytest.fixture(autouse=True)
 def department(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path_factory.mktemp("kinds")
-    for kind in ("s9g_appraisal", "s11d_review"):
-        shutil.copytree(FIXTURES / kind, folder, dirs_exist_ok=True)
-    monkeypatch.setenv("YKIEN_WORKFLOWS_DIR", str(folder))
-    return folder
+    return kinds_folder(tmp_path_factory, monkeypatch, APPRAISAL, REVIEW)
 
 
 def preparing(app: App, workflow: str) -> int:
     """A round created, not launched: in its kind's first state, "preparing" for both kinds."""
-    return create_round(app, NewRound(title="Hồ sơ thử nghiệm năm 2025", subject="", workflow=workflow, office="TĐC",
-                                      deadline=date(2025, 12, 5),
-                                      addressees=(Addressee(units=("SCT",), role=RecipientRole.COMMENT),),
-                                      contact_name="Ông Phạm Phi Long", contact_phone="0912 130 290",
-                                      signer_name="Nông Thị Thanh Huyền"), STAFF)
+    return first_state_round(app, workflow)
 
 
 def listed(client: TestClient, status: str) -> list[tuple[int, str, str]]:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import io
 import os
 import re
-import shutil
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -20,6 +19,7 @@ from zoneinfo import ZoneInfo
 import docx
 import openpyxl
 import pytest
+from department_kinds import REVIEW, kinds_folder, launched_round, new_round, visible
 from fastapi.testclient import TestClient
 from staff_site import STAFF, staff, template_home, ykien_app  # noqa: F401
 from test_recipient_page import links
@@ -27,28 +27,23 @@ from test_recipient_page import links
 from config.clock import FrozenClock
 from models.rounds import RecipientRole
 from notifications.testing import SmtpCapture
-from workflows.engine.events import Close, Launch
+from workflows.engine.events import Close
 from workflows.service.app import App
 from workflows.service.documents import render_document
 from workflows.service.draft_html import cache_location
 from workflows.service.registry import get_workflow
-from workflows.service.rounds import Addressee, NewRound, create_round, execute
-from workflows.service.steps import run_step
+from workflows.service.rounds import Addressee, execute
 from workflows.web.app import create_web_app
 from workflows.web.security import link_csrf
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
-KIND_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "s11d_review"
 TITLE = "Nghiên cứu ứng dụng công nghệ sinh học trong sản xuất giống lúa chất lượng cao"
 QUOTE = "Đánh giá hiện trạng sản xuất giống lúa tại địa phương."
 
 
 @pytest.fixture(autouse=True)
 def department(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path_factory.mktemp("kinds")
-    shutil.copytree(KIND_DIR, folder, dirs_exist_ok=True)
-    monkeypatch.setenv("YKIEN_WORKFLOWS_DIR", str(folder))
-    return folder
+    return kinds_folder(tmp_path_factory, monkeypatch, REVIEW)
 
 
 def outline(tmp_path: Path) -> Path:
@@ -66,21 +61,9 @@ def outline(tmp_path: Path) -> Path:
 
 
 def launch(app: App, tmp_path: Path, workflow: str = "review") -> int:
-    new = NewRound(title=TITLE, subject="", workflow=workflow, office="TĐC", deadline=date(2025, 12, 5),
-                   addressees=(Addressee(units=("SCT", "STC")), Addressee(units=("LMHTX",), role=RecipientRole.INFORM)),
-                   contact_name="Ông Phạm Phi Long", contact_phone="0912 130 290",
-                   signer_name="Nông Thị Thanh Huyền", draft_path=outline(tmp_path))
-    round_id = create_round(app, new, STAFF)
-    execute(app, round_id, Launch(), STAFF)
-    run_step(app, "circulate", round_id=round_id)
-    return round_id
-
-
-def visible(html: str) -> str:
-    """The page's text and the attribute values people see or hear (the script's quote label among them)."""
-    html = re.sub(r"<(script|style)\b.*?</\1>", "", html, flags=re.S)
-    html = re.sub(r'\s(name|id|value|href|action|class|for|form|aria-describedby)="[^"]*"', "", html)
-    return re.sub(r"<[^>]+>", " ", html)
+    return launched_round(app, new_round(workflow, TITLE, date(2025, 12, 5), Addressee(units=("SCT", "STC")),
+                                         Addressee(units=("LMHTX",), role=RecipientRole.INFORM),
+                                         draft_path=outline(tmp_path)))
 
 
 def block_number(page: str, quote_start: str) -> str:
@@ -105,14 +88,14 @@ def test_the_units_page_picks_parts_of_the_outline_in_the_kinds_verb(ykien_app: 
     assert ">Phản biện bảng này</button>" in page and 'aria-label="Phản biện đoạn này: Mục I"' in page
     assert 'Để phản biện đúng chỗ, bấm "Phản biện đoạn này" dưới một đoạn (hoặc "Phản biện mục này"' in page
     assert 'data-quote-label="Đoạn đề cương được phản biện:"' in page  # what the script labels a chosen part with
-    assert "góp ý" not in visible(page).lower() and "<!--pick" not in page
+    assert "góp ý" not in visible(page, data_words=True).lower() and "<!--pick" not in page
 
     # Without the script, a button posts the form: the row comes back with the part, labelled in the kind's words.
     chosen = unit.post(f"/r/{token}", data={**rows(ykien_app, token, ("", "", "", "")), "action": "",
                                             "pick": block_number(page, QUOTE)})
     assert chosen.status_code == 200
     assert f'<span class="muted">Đoạn đề cương được phản biện:</span> {QUOTE}</blockquote>' in chosen.text
-    assert "góp ý" not in visible(chosen.text).lower()
+    assert "góp ý" not in visible(chosen.text, data_words=True).lower()
 
     # A row with the part chosen but nothing typed is refused, named in the kind's words.
     refused = unit.post(f"/r/{token}", data=rows(ykien_app, token, ("Mục I", "", "", QUOTE)))
@@ -123,7 +106,7 @@ def test_the_units_page_picks_parts_of_the_outline_in_the_kinds_verb(ykien_app: 
     over_quote = unit.post(f"/r/{token}", data=rows(ykien_app, token, ("Mục I", "Ý kiến", "", "x" * 20_001)))
     assert "Ý kiến 1 (đoạn đề cương được phản biện): dài 20.001 ký tự, tối đa 20.000." in over_quote.text
     for page_shown in (refused.text, too_long.text, over_quote.text):
-        assert "góp ý" not in visible(page_shown).lower()
+        assert "góp ý" not in visible(page_shown, data_words=True).lower()
 
 
 def test_the_cached_outline_holds_no_words_of_a_kind_and_a_changed_verb_shows_at_once(

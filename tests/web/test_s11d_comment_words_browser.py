@@ -4,55 +4,36 @@ fills a comment row with the part, labelled "Đoạn đề cương được ph�
 page), never a consultation's "Đoạn dự thảo được góp ý:"."""
 from __future__ import annotations
 
-import io
-import shutil
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import docx
 import pytest
+from department_kinds import REVIEW, heading_docx, kinds_in_home, launched_round, new_round
 from test_browser import horizontal_overflow, invitation_link
 
-from workflows.engine.events import Launch
-from workflows.service.rounds import Addressee, NewRound, create_round, execute
-from workflows.service.steps import run_step
+from workflows.service.rounds import Addressee
 
 if TYPE_CHECKING:
     from conftest import LiveSite
 
 pytestmark = pytest.mark.timeout(180)
 
-KIND_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "s11d_review"
 QUOTE = "Đánh giá hiện trạng sản xuất giống lúa tại địa phương."
 MOBILE = {"width": 375, "height": 812}
 
 
 @pytest.fixture
 def review_site(live_site: LiveSite, monkeypatch: pytest.MonkeyPatch) -> LiveSite:
-    monkeypatch.delenv("YKIEN_WORKFLOWS_DIR", raising=False)
-    monkeypatch.setenv("YKIEN_HOME", str(live_site.home))
-    shutil.copytree(KIND_DIR, live_site.home / "workflows", dirs_exist_ok=True)
-    return live_site
+    return kinds_in_home(live_site, monkeypatch, REVIEW)
 
 
 def launched(site: LiveSite, tmp_path: Path) -> int:
-    document = docx.Document()
-    document.add_heading("I. MỤC TIÊU", 1)
-    document.add_paragraph(QUOTE)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    outline = tmp_path / "de-cuong.docx"
-    outline.write_bytes(buffer.getvalue())
-    new = NewRound(title="Đề cương nhiệm vụ giống lúa chất lượng cao", subject="", workflow="review", office="TĐC",
-                   deadline=site.clock.now().date() + timedelta(days=14), addressees=(Addressee(units=("SCT",)),),
-                   contact_name="Ông Phạm Phi Long", contact_phone="0912 130 290",
-                   signer_name="Nông Thị Thanh Huyền", draft_path=outline)
-    round_id = create_round(site.app, new, "canbo")
-    execute(site.app, round_id, Launch(), "canbo")
-    run_step(site.app, "circulate", round_id=round_id)
-    return round_id
+    outline = heading_docx(tmp_path / "de-cuong.docx", "I. MỤC TIÊU", QUOTE)
+    return launched_round(site.app, new_round("review", "Đề cương nhiệm vụ giống lúa chất lượng cao",
+                                              site.clock.now().date() + timedelta(days=14), Addressee(units=("SCT",)),
+                                              draft_path=outline), "canbo")
 
 
 def test_a_part_picked_on_a_phone_is_labelled_in_the_kinds_words(review_site: LiveSite, chromium: Any,

@@ -5,28 +5,23 @@ Full-page screenshots at 1366 and 375 px go to artifacts/screenshots/s9g_apprais
 """
 from __future__ import annotations
 
-import io
-import shutil
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import docx
 import pytest
+from department_kinds import APPRAISAL, heading_docx, kinds_in_home, launched_round, new_round
 from minimal_pdf import minimal_pdf
 from test_browser import horizontal_overflow, invitation_link, sweep
 
-from workflows.engine.events import Launch
-from workflows.service.rounds import Addressee, NewRound, create_round, execute
-from workflows.service.steps import run_step
+from workflows.service.rounds import Addressee
 
 if TYPE_CHECKING:
     from conftest import LiveSite
 
 pytestmark = pytest.mark.timeout(180)
 
-KIND_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "s9g_appraisal"
 TITLE = "Hồ sơ đề nghị công nhận kết quả nhiệm vụ KH&CN cấp tỉnh năm 2025"
 UNITS = {"SCT": "Sở Công Thương", "STC": "Sở Tài chính", "SYT": "Sở Y tế"}
 CONCLUSION = "Đạt, cần chỉnh sửa, bổ sung"
@@ -37,10 +32,7 @@ MOBILE = {"width": 375, "height": 812}
 @pytest.fixture
 def appraisal_site(live_site: LiveSite, monkeypatch: pytest.MonkeyPatch) -> LiveSite:
     """The live site with the kind in its home's workflows folder, as `ykien serve` with YKIEN_HOME reads it."""
-    monkeypatch.delenv("YKIEN_WORKFLOWS_DIR", raising=False)
-    monkeypatch.setenv("YKIEN_HOME", str(live_site.home))
-    shutil.copytree(KIND_DIR, live_site.home / "workflows", dirs_exist_ok=True)
-    return live_site
+    return kinds_in_home(live_site, monkeypatch, APPRAISAL)
 
 
 def shots_of(page: Any, folder: Path, name: str) -> None:
@@ -54,21 +46,9 @@ def shots_of(page: Any, folder: Path, name: str) -> None:
 
 
 def launched(site: LiveSite, tmp_path: Path) -> int:
-    document = docx.Document()
-    document.add_heading("Thuyết minh nhiệm vụ", 1)
-    document.add_paragraph("Mục tiêu, nội dung và kết quả của nhiệm vụ.")
-    buffer = io.BytesIO()
-    document.save(buffer)
-    dossier = tmp_path / "ho-so.docx"
-    dossier.write_bytes(buffer.getvalue())
-    new = NewRound(title=TITLE, subject="", workflow="appraisal", office="TĐC",
-                   deadline=site.clock.now().date() + timedelta(days=14),
-                   addressees=(Addressee(units=tuple(UNITS)),), contact_name="Ông Phạm Phi Long",
-                   contact_phone="0912 130 290", signer_name="Nông Thị Thanh Huyền", draft_path=dossier)
-    round_id = create_round(site.app, new, "canbo")
-    execute(site.app, round_id, Launch(), "canbo")
-    run_step(site.app, "circulate", round_id=round_id)
-    return round_id
+    dossier = heading_docx(tmp_path / "ho-so.docx", "Thuyết minh nhiệm vụ", "Mục tiêu, nội dung và kết quả của nhiệm vụ.")
+    return launched_round(site.app, new_round("appraisal", TITLE, site.clock.now().date() + timedelta(days=14),
+                                              Addressee(units=tuple(UNITS)), draft_path=dossier), "canbo")
 
 
 def test_an_expert_unit_sends_its_appraisal_from_a_phone_and_staff_read_its_conclusion(

@@ -9,15 +9,13 @@ workshop's task mail, and no page shows a state's, a timer's or the kind's code.
 """
 from __future__ import annotations
 
-import io
 import re
-import shutil
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import docx
 import pytest
+from department_kinds import APPRAISAL, heading_docx, kinds_folder, launched_round, new_round, visible
 from fastapi.testclient import TestClient
 from staff_site import STAFF, log_in, staff, template_home, ykien_app  # noqa: F401
 from test_recipient_page import links
@@ -25,11 +23,9 @@ from test_recipient_page import links
 from config.clock import FrozenClock
 from models.rounds import RecipientRole
 from notifications.testing import SmtpCapture
-from workflows.engine.events import Launch
 from workflows.service.app import App
 from workflows.service.draft_rounds import DraftRequired, launch_round
-from workflows.service.rounds import Addressee, NewRound, create_round, execute
-from workflows.service.steps import run_step
+from workflows.service.rounds import Addressee, NewRound, create_round
 from workflows.service.submission import submit_round
 from workflows.service.sweep import run_due
 from workflows.service.views import round_view
@@ -37,7 +33,6 @@ from workflows.web.app import create_web_app
 from workflows.web.security import link_csrf
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
-KIND_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "s9g_appraisal"
 TITLE = "Hồ sơ đề nghị công nhận kết quả nhiệm vụ KH&CN cấp tỉnh năm 2025"
 OPINION = {"conclusion": "Đạt, cần chỉnh sửa, bổ sung", "findings": "Hồ sơ đủ thành phần; dự toán mục 3 chưa khớp.",
            "requests": "Bổ sung bảng đối chiếu kinh phí."}
@@ -47,44 +42,25 @@ CODES = ("preparing", "under_appraisal", "appraised", "result_sent", "remind_exp
 
 @pytest.fixture(autouse=True)
 def department(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path_factory.mktemp("kinds")
-    shutil.copytree(KIND_DIR, folder, dirs_exist_ok=True)
-    monkeypatch.setenv("YKIEN_WORKFLOWS_DIR", str(folder))
-    return folder
+    return kinds_folder(tmp_path_factory, monkeypatch, APPRAISAL)
 
 
 def dossier(tmp_path: Path) -> Path:
-    document = docx.Document()
-    document.add_heading("Thuyết minh nhiệm vụ", 1)
-    document.add_paragraph("Nội dung hồ sơ đề nghị thẩm định.")
-    buffer = io.BytesIO()
-    document.save(buffer)
-    path = tmp_path / "ho-so.docx"
-    path.write_bytes(buffer.getvalue())
-    return path
+    return heading_docx(tmp_path / "ho-so.docx", "Thuyết minh nhiệm vụ", "Nội dung hồ sơ đề nghị thẩm định.")
+
+
+def new(tmp_path: Path, with_dossier: bool = True) -> NewRound:
+    return new_round("appraisal", TITLE, date(2025, 12, 5), Addressee(units=("SCT", "STC", "SYT")),
+                     Addressee(units=("LMHTX",), role=RecipientRole.INFORM),
+                     draft_path=dossier(tmp_path) if with_dossier else None)
 
 
 def create(app: App, tmp_path: Path, with_dossier: bool = True) -> int:
-    new = NewRound(title=TITLE, subject="", workflow="appraisal", office="TĐC", deadline=date(2025, 12, 5),
-                   addressees=(Addressee(units=("SCT", "STC", "SYT")),
-                               Addressee(units=("LMHTX",), role=RecipientRole.INFORM)),
-                   contact_name="Ông Phạm Phi Long", contact_phone="0912 130 290",
-                   signer_name="Nông Thị Thanh Huyền", draft_path=dossier(tmp_path) if with_dossier else None)
-    return create_round(app, new, STAFF)
+    return create_round(app, new(tmp_path, with_dossier), STAFF)
 
 
 def launch(app: App, tmp_path: Path) -> int:
-    round_id = create(app, tmp_path)
-    execute(app, round_id, Launch(), STAFF)
-    run_step(app, "circulate", round_id=round_id)
-    return round_id
-
-
-def visible(html: str) -> str:
-    """The page's text and attribute values people see or hear, without scripts, styles and form field names."""
-    html = re.sub(r"<(script|style)\b.*?</\1>", "", html, flags=re.S)
-    html = re.sub(r'\s(name|id|value|href|action|class|for|data-[a-z-]+|aria-describedby|form)="[^"]*"', "", html)
-    return re.sub(r"<[^>]+>", " ", html)
+    return launched_round(app, new(tmp_path))
 
 
 def speaks_no_code(html: str, where: str) -> None:
