@@ -1,16 +1,21 @@
 """What a screen reader hears of a file field, in a chromium whose language is English: the browser's own input is
 a button whose value is "No file chosen" (or the file's name) in the browser's language, whatever its label says.
-Each file field (a staff draft, the directory's CSV, a unit's signed reply and a form's attachment) is heard as the
-Vietnamese button: named by its label and what is chosen ("Tệp dự thảo (…): chưa chọn tệp", then "đã chọn
-du-thao.docx · 3 KB"), described by the hints and errors the field already had, and no English word anywhere in the
-page's accessibility tree. Checked with Playwright's aria snapshot and chromium's own accessibility tree."""
+Each file field (a staff draft, the directory's CSV, the signing form's key and images, a unit's signed reply and a
+form's attachment) is heard as the Vietnamese button: named by its label and what is chosen ("Tệp dự thảo (…): chưa
+chọn tệp", then "đã chọn du-thao.docx · 3 KB"), described by the hints and errors the field already had (a hint
+written inside the label among them), and no English word anywhere in the page's accessibility tree. Checked with Playwright's aria snapshot and chromium's own accessibility tree."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import pytest
 from test_report_collection_browser import launch_report
+
+from workflows.demo import seed_round
+from workflows.service.rounds import create_round
 
 if TYPE_CHECKING:
     from conftest import LiveSite
@@ -68,6 +73,14 @@ def test_staff_file_fields_are_heard_in_vietnamese_with_what_is_chosen(live_site
                                                       "buffer": b"code,name,group,email\n"})
     assert described(page, "Tệp CSV (bắt buộc): đã chọn don-vi.csv · 22 B") == ""  # the message went with it
     assert page.locator(".field-error").count() == 0
+
+    # The signing form's hints stand inside the labels: they describe the field, the label alone names it.
+    round_id = create_round(live_site.app, replace(seed_round(), deadline=date(2026, 1, 8)), "Phạm Phi Long (TĐC)")
+    assert page.goto(live_site.url(f"/rounds/{round_id}/sign/request_letter")).status == 200
+    no_browsers_words(page)
+    assert described(page, "Tệp khóa PKCS#12: chưa chọn tệp") == page.locator("label:has(input[name=key_file]) .hint")\
+        .inner_text()
+    assert described(page, "Ảnh con dấu: chưa chọn tệp").startswith("PNG nền trong suốt, màu đỏ")
     context.close()
 
 

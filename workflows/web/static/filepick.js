@@ -31,16 +31,30 @@
   }
 
   // The words of the field's labels as a screen reader read them on the input, without the drawn button inside a
-  // label wrapping the field and an error (the button is described by it); a required field says so in words, as
-  // a button has no required state.
+  // label wrapping the field, a hint or an error (they describe the button); a required field says so in words,
+  // as a button has no required state.
   function labelWords(input) {
     var labels = input.labels ? Array.prototype.slice.call(input.labels) : [];
     var words = labels.map(function (label) {
       var copy = label.cloneNode(true);
-      copy.querySelectorAll(".file-pick, .req, .field-error").forEach(function (node) { node.remove(); });
+      copy.querySelectorAll(".file-pick, .req, .field-error, .hint").forEach(function (node) { node.remove(); });
       return copy.textContent;
     }).join(" ").replace(/\s+/g, " ").trim() || "Tệp";
     return input.required ? words + " (bắt buộc)" : words;
+  }
+
+  // A hint written inside the field's label ("tối đa 100 KB; …") describes the field rather than naming it.
+  function describeByHints(input, base) {
+    var ids = (input.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
+    var hints = [];
+    (input.labels ? Array.prototype.slice.call(input.labels) : []).forEach(function (label) {
+      label.querySelectorAll(".hint").forEach(function (hint) { hints.push(hint); });
+    });
+    hints.forEach(function (hint, n) {
+      if (!hint.id) { hint.id = base + "-label-hint" + (n ? "-" + n : ""); }
+      if (ids.indexOf(hint.id) < 0) { ids.unshift(hint.id); }
+    });
+    if (hints.length) { input.setAttribute("aria-describedby", ids.join(" ")); }
   }
 
   function dress(input) {
@@ -62,6 +76,7 @@
     pick.appendChild(chosen);
     input.setAttribute("aria-hidden", "true");
     input.tabIndex = -1;
+    describeByHints(input, button.id.replace(/-pick$/, ""));
 
     function mirror() {
       MIRRORED.forEach(function (name) {
