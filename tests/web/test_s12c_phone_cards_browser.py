@@ -1,7 +1,9 @@
 """The round's grid of units on a 375 px phone, in a real browser against a real uvicorn server: each unit is a card
 of "label: value" lines, and a line with nothing to say (no note, no reminder sent yet) is left out rather than
 shown as a label with nothing after it; a unit's "Gia hạn" and "Ghi nhận" are touch targets 24 px high at least and
-apart (WCAG 2.5.8), at 1366 px too, where they stack in their column."""
+apart (WCAG 2.5.8), at 1366 px too, where they stack in their column. The signing form's fields one under another
+in a group (the signature's and the seal's images, the seal's size) stand apart, where each label touched the file
+field above it."""
 from __future__ import annotations
 
 import threading
@@ -68,3 +70,18 @@ def test_a_units_card_on_a_phone_has_no_empty_lines_and_its_actions_are_targets(
         for first, second in zip(targets[::2], targets[1::2], strict=True):
             assert apart(first, second), (viewport, first, second)
         context.close()
+
+
+GAPS = """() => { const labels = Array.from(document.querySelectorAll('#sign-form fieldset > label:not(.choice)'));
+    return labels.slice(1).map((label, n) => label.getBoundingClientRect().top
+                                            - labels[n].getBoundingClientRect().bottom); }"""
+
+
+def test_the_signing_forms_grouped_fields_stand_apart_on_a_phone(live_site: LiveSite, chromium: Any) -> None:
+    round_id = create_round(live_site.app, replace(seed_round(), deadline=date(2026, 1, 8)), STAFF)
+    context = chromium.new_context(viewport={"width": 375, "height": 812}, locale="vi-VN")
+    page = live_site.login(context)
+    assert page.goto(live_site.url(f"/rounds/{round_id}/sign/request_letter")).status == 200
+    gaps = page.evaluate(GAPS)
+    assert len(gaps) == 2 and min(gaps) >= 8, gaps
+    context.close()
