@@ -2,8 +2,8 @@
 app serves on a real SQLite database:
 
 - a column of numbers is headed by a word, not a "#" a screen reader reads as a sign ("Số" for a message's number,
-  as the dashboard heads a round's; "STT" for a running order, as the synthesis table heads it), and a phone's card
-  says it ("Số: 13", not "#: 13");
+  as the dashboard heads a round's; "STT" for a running order, as the synthesis table heads it, which the triage
+  headed "TT"), and a phone's card says it ("Số: 13", not "#: 13");
 - every navigation landmark has a name of its own: a page with the top bar and a pager had two unnamed ones;
 - a unit's row in the grid names the unit in its links ("Gia hạn cho Sở Y tế"), where every row said "Gia hạn".
 """
@@ -21,7 +21,7 @@ from test_recipient_page import links
 from models.rounds import ResponseKind
 from notifications.testing import SmtpCapture
 from workflows.demo import seed_round
-from workflows.engine.events import CommentInput, Launch, Respond
+from workflows.engine.events import Close, CommentInput, Launch, Respond
 from workflows.service.app import App
 from workflows.service.rounds import Addressee, create_round, execute
 from workflows.service.steps import run_step
@@ -59,6 +59,10 @@ def test_columns_of_numbers_are_headed_by_a_word(ykien_app: App, staff: TestClie
     assert '<th scope="col">STT</th>' in unit
     for page in (outbox, audit, responses, unit):
         assert '<th scope="col">#</th>' not in page and 'data-label="#"' not in page
+    # the triage numbers a comment as the synthesis table will (its column "STT"), where it headed it "TT"
+    execute(ykien_app, round_id, Close("Đã đủ ý kiến"), STAFF)
+    triage = staff.get(f"/rounds/{round_id}/consolidation").text
+    assert '<th scope="col">STT</th>' in triage and 'data-label="STT"' in triage and ">TT<" not in triage
 
 
 def test_every_navigation_landmark_has_a_name() -> None:
