@@ -5,7 +5,8 @@ app serves on a real SQLite database:
   as the dashboard heads a round's; "STT" for a running order, as the synthesis table heads it, which the triage
   headed "TT"), and a phone's card says it ("Số: 13", not "#: 13");
 - every navigation landmark has a name of its own: a page with the top bar and a pager had two unnamed ones;
-- a unit's row in the grid names the unit in its links ("Gia hạn cho Sở Y tế"), where every row said "Gia hạn".
+- a unit's row in the grid names the unit in its links ("Gia hạn cho Sở Y tế"), where every row said "Gia hạn";
+- the workshop's task form says how to choose several units on a phone too, where it said "giữ Ctrl" alone.
 """
 from __future__ import annotations
 
@@ -80,3 +81,13 @@ def test_a_units_actions_in_the_grid_name_the_unit(ykien_app: App, staff: TestCl
             in page)
     names = re.findall(r'<nav\b[^>]*aria-label="([^"]+)"', page)
     assert len(names) == len(set(names)) and "Các trang chính" in names
+
+
+def test_the_task_forms_unit_list_says_how_to_choose_several_on_any_device(ykien_app: App, staff: TestClient) -> None:
+    workshop = replace(seed_round(), workflow="workshop", subject="", deadline=date(2025, 12, 5),
+                       addressees=(Addressee(groups=("so-ban-nganh",)),), dates={"event": date(2025, 12, 19)})
+    round_id = create_round(ykien_app, workshop, STAFF)
+    execute(ykien_app, round_id, Launch(), STAFF)
+    page = staff.get(f"/rounds/{round_id}/assignments").text
+    labels = re.findall(r'<label for="units-[^"]+">([^<]+)</label>', page)
+    assert labels and set(labels) == {"Đơn vị (chọn được nhiều; trên máy tính, giữ Ctrl khi bấm)"}
