@@ -71,6 +71,9 @@ def test_a_units_file_fields_read_vietnamese_open_with_the_keyboard_and_post_the
     link = launch_report(live_site)
     context = chromium.new_context(viewport=PHONE, locale="en-US", is_mobile=True, has_touch=True)
     page = context.new_page()
+    # Playwright intercepts the browser's picker while someone listens for it, and turns that on and off without
+    # waiting: between two pickers a busy machine could open the real one, which never closes headless
+    page.on("filechooser", lambda chooser: None)
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.goto(link)
