@@ -1,7 +1,8 @@
 """The department's own kinds the web tests run rounds of (tests/fixtures/s9g_appraisal, "Thẩm định hồ sơ", and
 tests/fixtures/s11d_review, "Phản biện đề cương nhiệm vụ"), and what their tests share: a folder of the kinds that
-YKIEN_WORKFLOWS_DIR names (or a live site's home holds), a round of a kind in its first state or launched, a DOCX of
-one heading for the file a round sends, and the words of a page a person sees or hears.
+YKIEN_WORKFLOWS_DIR names (or a live site's home holds), a round of a kind (to launch with staff_site.launched_round)
+or one in its first state, a DOCX of one heading for the file a round sends, and the words of a page a person sees
+or hears.
 
 A module takes its kinds in its own autouse fixture, so that what it reads stays written in it:
 `return kinds_folder(tmp_path_factory, monkeypatch, APPRAISAL)`.
@@ -16,12 +17,11 @@ from typing import TYPE_CHECKING
 
 import docx
 import pytest
+from staff_site import STAFF
 
 from models.rounds import RecipientRole
-from workflows.engine.events import Launch
 from workflows.service.app import App
-from workflows.service.rounds import Addressee, NewRound, create_round, execute
-from workflows.service.steps import run_step
+from workflows.service.rounds import Addressee, NewRound, create_round
 
 if TYPE_CHECKING:
     from conftest import LiveSite
@@ -29,7 +29,6 @@ if TYPE_CHECKING:
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 APPRAISAL = FIXTURES / "s9g_appraisal"
 REVIEW = FIXTURES / "s11d_review"
-STAFF = "Phạm Phi Long (TĐC)"
 # What a page names in code only: form fields, links, targets and styles (a script's data-* words are read out).
 CODE_ATTRIBUTES = ("name", "id", "value", "href", "action", "class", "for", "form", "aria-describedby")
 
@@ -64,14 +63,6 @@ def first_state_round(app: App, workflow: str, dates: dict[str, date] | None = N
     """A round created, not launched: in its kind's first state, Sở Công Thương asked to comment."""
     return create_round(app, new_round(workflow, "Hồ sơ thử nghiệm năm 2025", date(2025, 12, 5),
                                        Addressee(units=("SCT",), role=RecipientRole.COMMENT), dates=dates), STAFF)
-
-
-def launched_round(app: App, new: NewRound, actor: str = STAFF) -> int:
-    """`new` created, launched and its invitations sent out."""
-    round_id = create_round(app, new, actor)
-    execute(app, round_id, Launch(), actor)
-    run_step(app, "circulate", round_id=round_id)
-    return round_id
 
 
 def heading_docx(path: Path, heading: str, paragraph: str) -> Path:

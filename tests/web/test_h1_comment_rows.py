@@ -3,20 +3,14 @@ of a paper answer, are refused with the limit said and every row shown back: nev
 dropped without a word."""
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 from fastapi.testclient import TestClient
-from staff_site import STAFF, log_in, template_home, ykien_app  # noqa: F401
+from staff_site import log_in, template_home, trial_consultation, ykien_app  # noqa: F401
 from test_recipient_page import links
 
-from models.rounds import RecipientRole
 from notifications.testing import SmtpCapture
-from workflows.engine.events import Launch
 from workflows.service.app import App
 from workflows.service.recipients import recipient_page, saved_answer
-from workflows.service.rounds import Addressee, NewRound, create_round, execute
-from workflows.service.steps import run_step
 from workflows.service.views import latest_responses
 from workflows.web.app import create_web_app
 from workflows.web.security import link_csrf
@@ -26,13 +20,7 @@ ROWS = 201
 
 @pytest.fixture
 def round_id(ykien_app: App) -> int:
-    new = NewRound(title="Kế hoạch thử", subject="", workflow="consultation", office="TĐC",
-                   deadline=date(2025, 12, 5), addressees=(Addressee(units=("SCT", "STC"), role=RecipientRole.COMMENT),),
-                   contact_name="Ông Phạm Phi Long", contact_phone="0912130290", signer_name="Nông Thị Thanh Huyền")
-    created = create_round(ykien_app, new, STAFF)
-    execute(ykien_app, created, Launch(), STAFF)
-    run_step(ykien_app, "circulate", round_id=created)
-    return created
+    return trial_consultation(ykien_app)
 
 
 def _rows(count: int) -> dict[str, list[str]]:

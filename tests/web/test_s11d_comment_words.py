@@ -19,9 +19,9 @@ from zoneinfo import ZoneInfo
 import docx
 import openpyxl
 import pytest
-from department_kinds import REVIEW, kinds_folder, launched_round, new_round, visible
+from department_kinds import REVIEW, kinds_folder, new_round, visible
 from fastapi.testclient import TestClient
-from staff_site import STAFF, staff, template_home, ykien_app  # noqa: F401
+from staff_site import STAFF, launched_round, staff, template_home, ykien_app  # noqa: F401
 from test_recipient_page import links
 
 from config.clock import FrozenClock

@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from department_kinds import REVIEW, heading_docx, kinds_in_home, launched_round, new_round
+from department_kinds import REVIEW, heading_docx, kinds_in_home, new_round
+from staff_site import launched_round
 from test_browser import horizontal_overflow, invitation_link
 
 from workflows.service.rounds import Addressee

@@ -4,31 +4,20 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, datetime
+from datetime import datetime
 
 import openpyxl
 import pytest
 from fastapi.testclient import TestClient
-from staff_site import PASSWORD, STAFF, staff, template_home, ykien_app  # noqa: F401
+from staff_site import leader_client, staff, template_home, trial_consultation, ykien_app  # noqa: F401
 
-from models.rounds import RecipientRole
-from workflows.engine.events import Launch
 from workflows.service.app import App
-from workflows.service.rounds import Addressee, NewRound, create_round, execute
-from workflows.service.staff import add_user
-from workflows.service.steps import run_step
 from workflows.service.views import audit_trail
-from workflows.web.app import create_web_app
 
 
 @pytest.fixture
 def round_id(ykien_app: App, staff: TestClient) -> int:
-    new = NewRound(title="Kế hoạch thử", subject="", workflow="consultation", office="TĐC",
-                   deadline=date(2025, 12, 5), addressees=(Addressee(units=("SCT", "STC"), role=RecipientRole.COMMENT),),
-                   contact_name="Ông Phạm Phi Long", contact_phone="0912130290", signer_name="Nông Thị Thanh Huyền")
-    created = create_round(ykien_app, new, STAFF)
-    execute(ykien_app, created, Launch(), STAFF)
-    run_step(ykien_app, "circulate", round_id=created)
+    created = trial_consultation(ykien_app)
     answered = staff.post(f"/rounds/{created}/respond", data={"unit": "STC", "kind": "agree", "channel": "paper",
                                                               "note": "CV 12/STC", "confirmed": "yes"})
     assert answered.status_code == 200, answered.text[:300]
@@ -37,11 +26,7 @@ def round_id(ykien_app: App, staff: TestClient) -> int:
 
 @pytest.fixture
 def leader(ykien_app: App) -> TestClient:
-    add_user(ykien_app, "lanhdao", "Nông Thị Thanh Huyền", "leader", PASSWORD, None, "test")
-    client = TestClient(create_web_app(ykien_app), raise_server_exceptions=False)
-    session = client.post("/api/session", json={"username": "lanhdao", "password": PASSWORD})
-    assert session.status_code == 200, session.text
-    return client
+    return leader_client(ykien_app, csrf=False)
 
 
 def test_the_audit_tab_links_the_audit_csv_and_the_rounds_workbook(leader: TestClient, round_id: int) -> None:

@@ -12,17 +12,13 @@ import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
-from staff_site import PASSWORD, STAFF, template_home, ykien_app  # noqa: F401
+from staff_site import STAFF, leader_client, template_home, trial_consultation, ykien_app  # noqa: F401
 
 from models.db.tables import Base
-from models.rounds import RecipientRole
 from workflows.engine.events import Launch
 from workflows.service.app import App
 from workflows.service.register import take_number
 from workflows.service.rounds import Addressee, NewRound, create_round, execute
-from workflows.service.staff import add_user
-from workflows.service.steps import run_step
-from workflows.web.app import create_web_app
 
 # Routes anyone logged in may post (their own session, password and digest), and the units' own pages.
 NOT_STAFF_CHANGES = {"/login", "/logout", "/account/password", "/account/digest"}
@@ -53,12 +49,7 @@ def _counts(app: App) -> dict[str, int]:
 
 @pytest.fixture
 def round_id(ykien_app: App) -> int:
-    new = NewRound(title="Kế hoạch thử", subject="", workflow="consultation", office="TĐC",
-                   deadline=date(2025, 12, 5), addressees=(Addressee(units=("SCT", "STC"), role=RecipientRole.COMMENT),),
-                   contact_name="Ông Phạm Phi Long", contact_phone="0912130290", signer_name="Nông Thị Thanh Huyền")
-    created = create_round(ykien_app, new, STAFF)
-    execute(ykien_app, created, Launch(), STAFF)
-    run_step(ykien_app, "circulate", round_id=created)
+    created = trial_consultation(ykien_app)
     take_number(ykien_app, created, "request_letter", STAFF)
     return created
 
@@ -76,12 +67,7 @@ def workshop_id(ykien_app: App) -> int:
 
 @pytest.fixture
 def leader(ykien_app: App) -> TestClient:
-    add_user(ykien_app, "lanhdao", "Nông Thị Thanh Huyền", "leader", PASSWORD, None, "test")
-    client = TestClient(create_web_app(ykien_app), raise_server_exceptions=False)
-    session = client.post("/api/session", json={"username": "lanhdao", "password": PASSWORD})
-    assert session.status_code == 200, session.text
-    client.headers["X-CSRF-Token"] = session.json()["csrf_token"]
-    return client
+    return leader_client(ykien_app)
 
 
 @pytest.mark.parametrize("form", [{}, {"confirmed": "yes", "reason": "Thử", "document": "1:request_letter",

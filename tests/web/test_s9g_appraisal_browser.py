@@ -11,8 +11,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from department_kinds import APPRAISAL, heading_docx, kinds_in_home, launched_round, new_round
+from department_kinds import APPRAISAL, heading_docx, kinds_in_home, new_round
 from minimal_pdf import minimal_pdf
+from staff_site import launched_round
 from test_browser import horizontal_overflow, invitation_link, sweep
 
 from workflows.service.rounds import Addressee

@@ -15,9 +15,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from department_kinds import APPRAISAL, heading_docx, kinds_folder, launched_round, new_round, visible
+from department_kinds import APPRAISAL, heading_docx, kinds_folder, new_round, visible
 from fastapi.testclient import TestClient
-from staff_site import STAFF, log_in, staff, template_home, ykien_app  # noqa: F401
+from staff_site import STAFF, launched_round, log_in, staff, template_home, ykien_app  # noqa: F401
 from test_recipient_page import links
 
 from config.clock import FrozenClock
