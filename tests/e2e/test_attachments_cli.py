@@ -3,22 +3,13 @@ A wrong option (no path, an unknown field, a missing file, a refused type, an em
 one line naming the field, and nothing is written; a good file is stored with the answer and `round show` names it."""
 from __future__ import annotations
 
-import io
 import json
 import sqlite3
-import zipfile
 from pathlib import Path
 
 import pytest
+from minimal_xlsx import minimal_xlsx as xlsx
 from test_cli_report_collection import CREATE, REPORT
-
-
-def xlsx() -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
-        archive.writestr("xl/workbook.xml", "<workbook/>")
-    return buffer.getvalue()
 
 
 @pytest.fixture

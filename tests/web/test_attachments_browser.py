@@ -4,13 +4,12 @@ goes out with the report, the page says it was sent, and staff download it from 
 1366 and 375 px go to /tmp/h6/ (looked at, not compared)."""
 from __future__ import annotations
 
-import io
 import re
-import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from minimal_xlsx import minimal_xlsx as xlsx
 from test_report_collection_browser import close_round, launch_report, serious_violations
 
 from tests.web.conftest import SCREENSHOTS
@@ -21,14 +20,6 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.timeout(180)
 
 SHOTS = SCREENSHOTS / "issue9-attachments"
-
-
-def xlsx() -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
-        archive.writestr("xl/workbook.xml", "<workbook/>")
-    return buffer.getvalue()
 
 
 def test_a_unit_attaches_its_budget_table_and_staff_download_it(live_site: LiveSite, chromium: Any) -> None:

@@ -5,15 +5,14 @@ in NFC without their path; an answer sent again keeps its files unless others ar
 its own files, staff of another office none; the JSON API and the command line say how files are sent."""
 from __future__ import annotations
 
-import io
 import unicodedata
-import zipfile
 from datetime import date
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from minimal_pdf import minimal_pdf
+from minimal_xlsx import minimal_xlsx as xlsx
 from staff_site import ykien_app  # noqa: F401 (the per-test copy of template_home)
 from test_recipient_page import links
 from test_round_kinds import FIXTURES, PASSWORD, STAFF, SURVEY, local, log_in, settings_for
@@ -37,14 +36,6 @@ FILE_FIELDS = ('    - { key: "plan_file", label: "Kế hoạch triển khai", re
 ANSWER = {"need": "Truy xuất nguồn gốc", "details": "Chè, hồi, quế", "budget": "200.000.000",
           "email": "sct@caobang.example.vn", "field": "Nông nghiệp"}
 PDF = minimal_pdf()
-
-
-def xlsx() -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
-        archive.writestr("xl/workbook.xml", "<workbook/>")
-    return buffer.getvalue()
 
 
 @pytest.fixture(autouse=True)

@@ -5,16 +5,15 @@ posts the file; recipient.js still names a bad file beside its field; without Ja
 shows and posts. Also the staff preview's unit search: a search that matches nothing leaves no gap."""
 from __future__ import annotations
 
-import io
 import re
 import threading
-import zipfile
 from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import pytest
 from minimal_pdf import minimal_pdf
+from minimal_xlsx import minimal_xlsx as xlsx
 from test_report_collection import REPORT
 from test_report_collection_browser import launch_report
 
@@ -36,14 +35,6 @@ SHOWN = """input => { const pick = input.closest('.file-pick');
                     chosen: pick.querySelector('.file-pick-name').innerText,
                     inputOpacity: getComputedStyle(input).opacity,
                     buttonOutline: getComputedStyle(pick.querySelector('.file-pick-button')).outlineStyle}; }"""
-
-
-def xlsx() -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
-        archive.writestr("xl/workbook.xml", "<workbook/>")
-    return buffer.getvalue()
 
 
 def launched(site: LiveSite, workflow: str) -> str:
