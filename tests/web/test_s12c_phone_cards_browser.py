@@ -3,7 +3,7 @@ of "label: value" lines, and a line with nothing to say (no note, no reminder se
 shown as a label with nothing after it; a unit's "Gia hạn" and "Ghi nhận" are touch targets 24 px high at least and
 apart (WCAG 2.5.8), at 1366 px too, where they stack in their column. The signing form's fields one under another
 in a group (the signature's and the seal's images, the seal's size) stand apart, where each label touched the file
-field above it."""
+field above it. The preview's hint keeps its quotes on the words they quote."""
 from __future__ import annotations
 
 import threading
@@ -84,4 +84,23 @@ def test_the_signing_forms_grouped_fields_stand_apart_on_a_phone(live_site: Live
     assert page.goto(live_site.url(f"/rounds/{round_id}/sign/request_letter")).status == 200
     gaps = page.evaluate(GAPS)
     assert len(gaps) == 2 and min(gaps) >= 8, gaps
+    context.close()
+
+
+def test_the_previews_placeholder_keeps_its_quotes_on_its_words_on_a_phone(live_site: LiveSite, chromium: Any) -> None:
+    """The hint under the letter a unit will receive quoted the link's placeholder in straight quotes, and on a
+    phone the opening one stood alone at the end of a line."""
+    round_id = launched(live_site)
+    context = chromium.new_context(viewport={"width": 375, "height": 812}, locale="vi-VN")
+    page = live_site.login(context)
+    page.goto(live_site.url(f"/rounds/{round_id}/preview"))
+    hint = page.locator("p.hint", has_text="Mỗi đơn vị nhận một đường dẫn riêng")
+    assert hint.inner_text() == "Mỗi đơn vị nhận một đường dẫn riêng thay cho “(đường dẫn riêng của từng đơn vị)”."
+    lines = hint.evaluate("""(p) => { const r = document.createRange(); r.selectNodeContents(p);
+        const tops = [...new Set(Array.from(r.getClientRects()).map(x => Math.round(x.top)))];
+        return tops.map(top => Array.from(p.innerText).filter((_, i) => { const c = document.createRange();
+            const node = p.firstChild; if (!node || i >= node.length) return false; c.setStart(node, i);
+            c.setEnd(node, i + 1); const box = c.getBoundingClientRect(); return Math.round(box.top) === top;
+        }).join('')); }""")
+    assert not any(line.rstrip().endswith(("“", '"')) for line in lines), lines
     context.close()
