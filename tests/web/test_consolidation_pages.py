@@ -229,8 +229,11 @@ def test_a_unit_whose_extension_runs_past_the_close_is_listed_pending_not_taken_
     page = site.as_("canbo").get(f"/rounds/{site.round_id}/consolidation").text
     silent = re.search(r"Không trả lời \((\d+)\)(.*?)</section>", page, re.S)
     assert silent and silent.group(1) == "34" and "Sở Y tế" not in silent.group(2)
-    pending = re.search(r"Chưa trả lời, còn hạn \((\d+)\)</h3>(.*?)</section>", page, re.S)
+    # Answers are no longer taken: the unit is not "còn hạn" (within its time), the round closed before its deadline
+    assert "còn hạn" not in page
+    pending = re.search(r"Chưa trả lời, đợt đóng trước hạn của đơn vị \((\d+)\)</h3>(.*?)</section>", page, re.S)
     assert pending and pending.group(1) == "1" and "Sở Y tế" in pending.group(2)
+    assert "không trả lời của họ không được hiểu là thống nhất" in pending.group(2)
 
 
 def test_anonymous_is_sent_to_login_and_cannot_post(shared: Site) -> None:

@@ -187,6 +187,7 @@ def _triage_page(request: Request, round_id: int, user: StaffUser, form: HandleF
     return render(request, "consolidation_triage.html", {
         **context, "state": view.state, "rows": shown, "total": len(rows), "show": show,
         "counts": handling_counts(items), "lists": unit_lists(view.units),
+        "answering_now": workflow.allows(view.state.status, Capability.ANSWER),
         "unhandled": [r for r in rows if r.item.decision is None] if unhandled_listed else [],
         "can_handle": context["can_change"] and can_triage(workflow, view.state.status) and bool(rows),
         "can_complete": context["can_change"] and "consolidate" in workflow.state(view.state.status).transitions,
