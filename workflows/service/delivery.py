@@ -194,7 +194,9 @@ class _Delivery:
         # A fan-out claims many times a second; the heartbeat and the release of dead instances' rows need not run
         # that often: once a heartbeat interval keeps this instance alive and takes a dead one's rows over as soon.
         alive = self._due(self._stayed_alive_at, now)
-        with app.uow() as uow:
+        # A claim alone is one statement (UPDATE … RETURNING), whole by itself: on PostgreSQL it commits on its own,
+        # without the BEGIN and COMMIT round trips. With the heartbeat it stays one transaction.
+        with app.uow(each_statement=not alive) as uow:
             if alive:
                 stay_alive(app, uow, now)
             rows = uow.outbox.claim(now, app.settings.claim_size, worker_name(app), LEASE, self.round_id)
