@@ -168,7 +168,7 @@ class _Connection:
         self._smtp: aiosmtplib.SMTP | None = None
 
     async def send(self, item: _Prepared, before_data: Awaitable[object] | None) -> None:
-        await send_prepared(await self._open(), item.sender, item.recipient, item.data, before_data)
+        await send_prepared(await self._open(), item.sender, item.recipient, item.data, before_data, rendered=True)
 
     async def _open(self) -> aiosmtplib.SMTP:
         if self._smtp is not None and self._smtp.is_connected:

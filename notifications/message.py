@@ -23,7 +23,9 @@ from email.utils import format_datetime, formataddr, getaddresses
 from functools import lru_cache
 
 _MESSAGE_ID = re.compile(r"<[!-;=?-~]+@[!-;=?-~]+>")
-_FIELD_NAME = re.compile(r"[!-9;-~]+")
+# RFC 5322's field name, less a leading dot: no line render_message writes starts with one, so its bytes go on the
+# wire as they are (smtp_transaction.send_prepared's `rendered`).
+_FIELD_NAME = re.compile(r"[!-\-/-9;-~][!-9;-~]*")
 # Headers render_message writes itself; callers may only add others (e.g. X-Ykien-Round).
 _RESERVED_HEADERS = frozenset(
     {"from", "to", "cc", "bcc", "reply-to", "subject", "date", "message-id", "mime-version", "auto-submitted",
@@ -76,7 +78,8 @@ def envelope_address(value: str, role: str) -> str:
 
 
 def render_message(email: OutgoingEmail, *, date: datetime | None = None) -> bytes:
-    """The message as sent: CRLF lines, RFC 2047 headers, base64 UTF-8 text and HTML parts."""
+    """The message as sent: CRLF lines, RFC 2047 headers, base64 UTF-8 text and HTML parts. Wire-ready as it is
+    (`smtp_transaction.wire_ready`): every line ends in CRLF, and none starts with a dot."""
     if not _MESSAGE_ID.fullmatch(email.message_id):
         raise ValueError(f"Message-ID {email.message_id!r} must look like <local@domain>")
     if email.in_reply_to is not None and not _MESSAGE_ID.fullmatch(email.in_reply_to):
