@@ -150,6 +150,39 @@ def machine_cpu_seconds() -> tuple[float, float] | None:
     return (sum(fields) - idle) / ticks, sum(fields) / ticks
 
 
+def _process_cpu(pid: int | str, with_children: bool = False) -> tuple[float, int] | None:
+    """(CPU seconds, parent pid) of a process from /proc (Linux); with the CPU of its children it has waited for."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    ticks = int(fields[11]) + int(fields[12]) + (int(fields[13]) + int(fields[14]) if with_children else 0)
+    return ticks / os.sysconf("SC_CLK_TCK"), int(fields[1])
+
+
+def postgres_cpu_seconds(engine: Engine) -> float | None:
+    """CPU seconds the PostgreSQL server of `engine` has used so far, all its processes: the postmaster and every
+    backend and helper it started, those that have ended included (the postmaster waits for them, so their CPU adds
+    to its children's). None when the server's processes cannot be read (another machine, another pid namespace,
+    not Linux, not PostgreSQL)."""
+    if engine.dialect.name != "postgresql":
+        return None
+    from sqlalchemy import text
+
+    with engine.connect() as connection:
+        backend = connection.execute(text("SELECT pg_backend_pid()")).scalar_one()
+        own = _process_cpu(backend)
+        postmaster = own[1] if own is not None else None
+        if postmaster is None or (total := _process_cpu(postmaster, with_children=True)) is None:
+            return None
+        seconds = total[0]
+        for entry in os.listdir("/proc"):
+            if entry.isdigit() and (child := _process_cpu(entry)) is not None and child[1] == postmaster:
+                seconds += child[0]
+    return seconds
+
+
 def busy_share(before: tuple[float, float] | None, after: tuple[float, float] | None) -> str:
     """How busy all the machine's cores were between two `machine_cpu_seconds` readings: "97 %"."""
     if before is None or after is None or after[1] <= before[1]:
