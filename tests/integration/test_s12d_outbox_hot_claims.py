@@ -29,9 +29,18 @@ def test_a_claim_is_a_hot_update_of_every_row_it_takes(app: App, clock: FrozenCl
         uow.outbox.mark_sent([row.id for row in claimed[:10]], clock.now(), "may-1")
         after_sent = uow.session.execute(UPDATES).one()
         uow.commit()
+    with app.uow(read_only=True) as uow:
+        recorded = {row.id: row for row in uow.outbox.for_round(round_id)}
     assert len(claimed) == UNITS
     assert (updated, hot) == (UNITS, UNITS)
     assert tuple(after_sent) == (UNITS + 10, UNITS)  # recorded as sent: a new status, new index entries
+    for row in claimed:
+        stored = recorded[row.id]
+        if row in claimed[:10]:  # written as the driver's text: what _MARK_SENT writes
+            assert (stored.status, stored.sent_at, stored.sent_by, stored.attempts) == ("sent", clock.now(), "may-1", 1)
+            assert (stored.claimed_by, stored.claimed_until) == (None, None)
+        else:
+            assert (stored.status, stored.claimed_by, stored.sent_at) == ("queued", "may-1", None)
 
 
 @pytest.mark.parametrize("backend", ["postgresql"])
