@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, bindparam, case, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from models.db.claims import claim_rows, extend_leases
+from models.db.claims import claim_rows, claim_rows_statement, extend_leases
 from models.db.tables import OutboxRow, RecipientRow, table_of
 
 QUEUED = "queued"  # a message waiting to be sent (a first time, or again after a temporary failure)
@@ -61,6 +61,11 @@ class ClaimedMessage:
 _CLAIMED_COLUMNS = (OutboxRow.id, OutboxRow.message_id, OutboxRow.round_id, OutboxRow.unit_code, OutboxRow.kind,
                     OutboxRow.to_address, OutboxRow.subject, OutboxRow.text_body, OutboxRow.html_body,
                     OutboxRow.attempts, OutboxRow.in_reply_to)
+
+
+_CLAIM_ANY = claim_rows_statement(OutboxRow, OutboxRow.next_attempt_at, _CLAIMED_COLUMNS, QUEUED)
+_CLAIM_OF_ROUND = claim_rows_statement(OutboxRow, OutboxRow.next_attempt_at, _CLAIMED_COLUMNS, QUEUED,
+                                       [OutboxRow.round_id == bindparam("of_round")])
 
 
 @dataclass(frozen=True)
@@ -186,9 +191,10 @@ class OutboxRepository:
               round_id: int | None = None) -> list[ClaimedMessage]:
         """Claim for `worker` up to `limit` messages due at `now` (of one round, or of all) for `lease`, in the
         order they were queued."""
-        extra = [OutboxRow.round_id == round_id] if round_id is not None else []
-        rows = claim_rows(self.session, OutboxRow, OutboxRow.next_attempt_at, now, limit, worker, lease,
-                          _CLAIMED_COLUMNS, QUEUED, extra)
+        if round_id is None:
+            rows = claim_rows(self.session, _CLAIM_ANY, now, limit, worker, lease)
+        else:
+            rows = claim_rows(self.session, _CLAIM_OF_ROUND, now, limit, worker, lease, of_round=round_id)
         return sorted((ClaimedMessage(*row) for row in rows), key=lambda message: message.id)
 
     def release(self, ids: Iterable[int], worker: str) -> int:
