@@ -82,7 +82,8 @@ def test_a_mistyped_kind_or_unit_and_no_addressee_are_bad_input_named_by_their_o
     nobody = cli(*without, expect=2)
     assert nobody.err.strip() == "Lỗi: --unit/--group: chưa chọn cơ quan, đơn vị nào.", nobody.err
     unknown = cli(*CREATE, "--unit", "NOPE", expect=2)
-    assert 'Không có đơn vị "NOPE" trong danh bạ.' in unknown.err and "'NOPE'" not in unknown.err
+    assert 'Lỗi: --unit: Không có đơn vị nào trong danh bạ có mã hoặc tên khớp "NOPE".' in unknown.err \
+        and "'NOPE'" not in unknown.err
 
 
 def test_mail_kept_in_the_built_in_mailbox_is_not_said_to_have_gone_out(cli) -> None:  # type: ignore[no-untyped-def]
