@@ -49,8 +49,20 @@ def whole_number(text: str, low: int = 0, high: int = 2**31 - 1) -> int | None:
     return number if low <= number <= high else None
 
 
+# What a search reads as a space between words: ASCII punctuation, the dashes, quotes and dots Vietnamese text uses,
+# and the spaces of Unicode ("Các sở, ban, ngành" and "so-ban-nganh" are the words "so ban nganh"). A fixed list, not
+# str.isalnum(): models.db.folding maps these same characters in SQL, where PostgreSQL's character classes follow
+# the database's locale.
+SEARCH_SPACES = ("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~\t\n\r\v\f"
+                 "\u00a0\u00ab\u00b7\u00bb\u2010\u2011\u2012\u2013\u2014\u2015\u2018\u2019\u201c\u201d\u2022\u2026"
+                 "\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u3000")
+_AS_SPACE = str.maketrans(SEARCH_SPACES, " " * len(SEARCH_SPACES))
+
+
 def search_key(text: str) -> str:
     """Text as a search compares it: in any Unicode form, without diacritics ("Sở Y tế", "so y te" and "SỞ Y TẾ"
-    typed in NFD are one key), đ as d, lower case, runs of spaces as one. models.db.folding gives SQL the same key."""
+    typed in NFD are one key), đ as d, lower case, punctuation and hyphens as spaces (SEARCH_SPACES), runs of spaces as
+    one, none at either end. models.db.folding gives SQL the same key."""
     bare = "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
-    return " ".join(bare.replace("đ", "d").replace("Đ", "D").lower().split())
+    spaced = bare.replace("đ", "d").replace("Đ", "D").lower().translate(_AS_SPACE)
+    return " ".join(word for word in spaced.split(" ") if word)

@@ -4,8 +4,9 @@ key)`: how well a unit's code and name fit a search key.
 
 SQLite calls Python (functions each connection registers; one call a row for match_rank, the keys of codes and names
 cached). PostgreSQL's lower() folds ASCII only under the C locale and unaccent is an extension, so translate() maps
-each Vietnamese letter to its bare small letter and drops the Vietnamese combining marks (text stored in NFD); other
-accented letters (ç, ñ) fold on SQLite only. translate() costs some 15 µs a name, so match_rank first keeps, with a
+each Vietnamese letter to its bare small letter, each character of models.text.SEARCH_SPACES to a space, and drops
+the Vietnamese combining marks (text stored in NFD), then regexp_replace() makes runs of spaces one; other accented
+letters (ç, ñ) fold on SQLite only. translate() costs some 15 µs a name, so match_rank first keeps, with a
 LIKE, the units whose lower-cased text has the key's shape (its vowels and d as any one letter) and folds only those:
 a search among 5,000 units then folds a few, not 10,000."""
 from __future__ import annotations
@@ -20,7 +21,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import QueryableAttribute
 from sqlalchemy.sql.functions import FunctionElement
 
-from models.text import search_key
+from models.text import SEARCH_SPACES, search_key
 
 Column = ColumnElement[str] | QueryableAttribute[str]
 SQLITE_FUNCTION = "ykien_search_key"
@@ -31,9 +32,10 @@ _BASES = [b + shape for b in "aeiouy" for shape in ("", *_SHAPES)
           if not shape or unicodedata.normalize("NFC", b + shape) != b + shape]  # ă â ê ô ơ ư (and ĕ, ŷ: harmless)
 _LETTERS = {unicodedata.normalize("NFC", base + tone) for base in _BASES for tone in ("", *_TONES)} | {"đ"}
 _VIETNAMESE = sorted({c for letter in _LETTERS for c in (letter, letter.upper()) if len(c) == 1 and not c.isascii()})
-TRANSLATE_FROM = "".join(_VIETNAMESE) + _TONES + _SHAPES  # marks with nothing in `to`: translate() drops them
-TRANSLATE_TO = "".join(search_key(c) for c in _VIETNAMESE)
-_BARE = frozenset(TRANSLATE_TO)  # the letters a Vietnamese letter folds to: a e i o u y d
+# the marks last, with nothing in `to`: translate() drops them
+TRANSLATE_FROM = "".join(_VIETNAMESE) + SEARCH_SPACES + _TONES + _SHAPES
+TRANSLATE_TO = "".join(search_key(c) for c in _VIETNAMESE) + " " * len(SEARCH_SPACES)
+_BARE = frozenset(TRANSLATE_TO) - {" "}  # the letters a Vietnamese letter folds to: a e i o u y d
 
 
 LIKE_ESCAPE = "/"
@@ -46,8 +48,9 @@ def like_escaped(text: str) -> str:
 
 def key_shape(key: str) -> str:
     """A LIKE pattern (escape LIKE_ESCAPE) that the lower-cased text of every unit whose key contains `key` matches,
-    for text stored in NFC (one character a letter): each of a e i o u y d as any one character, the rest as typed."""
-    return "".join("_" if c in _BARE else like_escaped(c) for c in key)
+    for text stored in NFC (one character a letter): each of a e i o u y d as any one character, a space as any run of
+    characters (the key's one space stands for ", " or " - " in the text), the rest as typed."""
+    return "".join("_" if c in _BARE else "%" if c == " " else like_escaped(c) for c in key)
 
 
 class folded(FunctionElement[str]):  # lower case, as the SQL functions of sqlalchemy.func
@@ -69,8 +72,9 @@ def _sqlite(element: folded, compiler: Any, **kw: Any) -> str:
 @compiles(folded, "postgresql")
 def _postgresql(element: folded, compiler: Any, **kw: Any) -> str:
     (column,) = element.clauses
-    return str(compiler.process(func.lower(func.translate(column, literal(TRANSLATE_FROM), literal(TRANSLATE_TO))),
-                                **kw))
+    spaced = func.lower(func.translate(column, literal(TRANSLATE_FROM), literal(TRANSLATE_TO)))
+    return str(compiler.process(func.btrim(func.regexp_replace(spaced, literal(" {2,}"), literal(" "), literal("g")),
+                                           literal(" ")), **kw))
 
 
 class match_rank(FunctionElement[int]):  # lower case, as the SQL functions of sqlalchemy.func
