@@ -142,16 +142,18 @@ class DirectoryRepository:
             query = query.where(UnitRow.group_code.in_(list(groups)))
         return list(self.session.scalars(query))
 
-    def matching(self, key: str, limit: int, groups: bool = False) -> tuple[DirectoryMatch, ...]:
-        """At most `limit` units (with `groups`: and groups, by code and label) whose code or name contains `key` (a
-        models.text.search_key), best first: rank 0 the code is `key`, 1 the name is, 2 the name starts with it, 3 it
-        is elsewhere; units before groups, then by name. One query; the directory is never read whole."""
+    def matching(self, key: str, limit: int, groups: bool = False, units: bool = True) -> tuple[DirectoryMatch, ...]:
+        """At most `limit` units (with `groups`: and groups, by code and label; without `units`: groups only) whose
+        code or name contains `key` (a models.text.search_key), best first: rank 0 the code is `key`, 1 the name is, 2
+        the name starts with it, 3 it is elsewhere; units before groups, then by name. One query; the directory is
+        never read whole."""
         unit_rank = match_rank(UnitRow.code, UnitRow.name, key)
-        units = select(UnitRow.code.label("code"), UnitRow.name.label("name"), literal(0).label("is_group"),
-                       unit_rank.label("rank")).where(unit_rank.is_not(None))
+        unit_rows = select(UnitRow.code.label("code"), UnitRow.name.label("name"), literal(0).label("is_group"),
+                           unit_rank.label("rank")).where(unit_rank.is_not(None))
         group_rank = match_rank(UnitGroupRow.code, UnitGroupRow.label, key)
-        found = union_all(units, select(UnitGroupRow.code, UnitGroupRow.label, literal(1), group_rank)
-                          .where(group_rank.is_not(None))) if groups else units
+        group_rows = select(UnitGroupRow.code.label("code"), UnitGroupRow.label.label("name"),
+                            literal(1).label("is_group"), group_rank.label("rank")).where(group_rank.is_not(None))
+        found = (union_all(unit_rows, group_rows) if units else group_rows) if groups else unit_rows
         rows = found.subquery()
         query = select(rows).order_by(rows.c.rank, rows.c.is_group, rows.c.name, rows.c.code).limit(limit)
         return tuple(DirectoryMatch(row.code, row.name, bool(row.is_group), row.rank)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -17,6 +18,9 @@ from workflows.cli.common import (
     say,
     warn,
 )
+
+if TYPE_CHECKING:
+    from workflows.cli.unit_args import ChosenRecipient
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -40,7 +44,8 @@ def create(
                                  help="Hạn trả lời: 05/12/2025, 2025-12-05 hoặc \"10 ngày làm việc\"."),
     units: list[str] = typer.Option([], "--unit", help="Đơn vị được đề nghị trả lời: mã hoặc tên, đủ hoặc một phần "
                                     "(lặp lại được)."),
-    groups: list[str] = typer.Option([], "--group", help="Mã nhóm đơn vị được đề nghị trả lời (lặp lại được)."),
+    groups: list[str] = typer.Option([], "--group", help="Nhóm đơn vị được đề nghị trả lời: mã hoặc tên nhóm, đủ "
+                                     "hoặc một phần (lặp lại được)."),
     publish: list[str] = typer.Option([], "--publish", help="Đơn vị hoặc nhóm đề nghị đăng tải tệp gửi kèm: mã hoặc "
                                       "tên, đủ hoặc một phần (lặp lại được)."),
     inform: list[str] = typer.Option([], "--inform", help="Đơn vị hoặc nhóm nhận để biết: mã hoặc tên, đủ hoặc một "
@@ -96,11 +101,13 @@ def create(
         round_id = create_round(ykien, new, actor_name(actor))
         empty = empty_groups(ykien, round_id)
     if as_json:
-        print_json({"id": round_id, "deadline": due, "empty_groups": [group.as_data() for group in empty]})
+        print_json({"id": round_id, "deadline": due, "empty_groups": [group.as_data() for group in empty],
+                    "recipients_taken": [chosen.as_data() for chosen in taken]})
     else:
         relative = (f" (nếu phát hành hôm nay; tính lại {working_days} ngày làm việc từ ngày phát hành)"
                     if working_days else "")
-        say("\n".join([*taken, f"Đã tạo đợt số {round_id}, hạn trả lời {due:%d/%m/%Y}{relative}."]))
+        say("\n".join([*(chosen.line for chosen in taken),
+                        f"Đã tạo đợt số {round_id}, hạn trả lời {due:%d/%m/%Y}{relative}."]))
         _warn_empty_groups(round_id, empty)
 
 
@@ -143,26 +150,28 @@ def _overrides(timers: list[str]) -> dict[str, str]:
 
 
 def _addressees(ykien, units: list[str], groups: list[str], publish: list[str], inform: list[str]
-                ) -> tuple[tuple, list[str]]:
+                ) -> tuple[tuple, list[ChosenRecipient]]:
     """Whom the options address: --unit and --group to comment, --publish and --inform units or groups; with the
-    lines that say what each --unit, --publish and --inform took ("Đơn vị: Sở Y tế (SYT)"). A value is a code or a
-    name, whole or in part (cli/unit_args.chosen_recipients: one SQL lookup each); --group takes group codes."""
+    recipients each option took ("Đơn vị: Sở Y tế (SYT)", "Nhóm: Các sở, ban, ngành, đoàn thể tỉnh (so-ban-nganh)").
+    A value is a code or a name, whole or in part (cli/unit_args.chosen_recipients: one SQL lookup each); --group
+    names a group by its code or label."""
     from models.rounds import RecipientRole
     from workflows.cli.unit_args import chosen_recipients
     from workflows.service.rounds import Addressee
 
     commenting = chosen_recipients(ykien, units, "--unit")
+    commenting_groups = chosen_recipients(ykien, groups, "--group", groups=True, units=False)
     publishing = chosen_recipients(ykien, publish, "--publish", groups=True)
     informed = chosen_recipients(ykien, inform, "--inform", groups=True)
 
-    def addressee(chosen: list, given_groups: tuple[str, ...], role: RecipientRole) -> Addressee:
+    def addressee(chosen: list[ChosenRecipient], role: RecipientRole) -> Addressee:
         return Addressee(units=tuple(c.code for c in chosen if not c.is_group),
-                         groups=given_groups + tuple(c.code for c in chosen if c.is_group), role=role)
+                         groups=tuple(c.code for c in chosen if c.is_group), role=role)
 
-    addressees = (addressee(commenting, tuple(groups), RecipientRole.COMMENT),
-                  addressee(publishing, (), RecipientRole.PUBLISH), addressee(informed, (), RecipientRole.INFORM))
-    lines = [c.line for c in (*commenting, *publishing, *informed)]
-    return tuple(a for a in addressees if a.units or a.groups), lines
+    addressees = (addressee([*commenting, *commenting_groups], RecipientRole.COMMENT),
+                  addressee(publishing, RecipientRole.PUBLISH), addressee(informed, RecipientRole.INFORM))
+    taken = [*commenting, *commenting_groups, *publishing, *informed]
+    return tuple(a for a in addressees if a.units or a.groups), taken
 
 
 @app.command("edit")
@@ -177,7 +186,8 @@ def edit(
     units: list[str] = typer.Option([], "--unit", help="Đơn vị được đề nghị trả lời: mã hoặc tên, đủ hoặc một phần. "
                                     "Cho một trong --unit, --group, --publish, --inform thì danh sách nơi nhận được "
                                     "thay toàn bộ."),
-    groups: list[str] = typer.Option([], "--group", help="Mã nhóm đơn vị được đề nghị trả lời (lặp lại được)."),
+    groups: list[str] = typer.Option([], "--group", help="Nhóm đơn vị được đề nghị trả lời: mã hoặc tên nhóm, đủ "
+                                     "hoặc một phần (lặp lại được)."),
     publish: list[str] = typer.Option([], "--publish", help="Đơn vị hoặc nhóm đề nghị đăng tải tệp gửi kèm: mã hoặc "
                                       "tên, đủ hoặc một phần (lặp lại được)."),
     inform: list[str] = typer.Option([], "--inform", help="Đơn vị hoặc nhóm nhận để biết: mã hoặc tên, đủ hoặc một "
@@ -231,7 +241,7 @@ def edit(
             changes["contact_title"] = nfc_or_none(contact_title)
         if silence_agrees is not None:
             changes["silence_is_agreement"] = silence_agrees
-        taken: list[str] = []
+        taken: list[ChosenRecipient] = []
         if units or groups or publish or inform:
             changes["addressees"], taken = _addressees(ykien, units, groups, publish, inform)
         if bases:
@@ -251,10 +261,11 @@ def edit(
         changed = edit_round(ykien, round_id, replace(current, **changes), actor_name(actor))  # type: ignore[arg-type]
         empty = empty_groups(ykien, round_id)  # the draft as saved: a group of the new choice the letter will miss
     if as_json:
-        print_json({"id": round_id, "changed": changed, "empty_groups": [group.as_data() for group in empty]})
+        print_json({"id": round_id, "changed": changed, "empty_groups": [group.as_data() for group in empty],
+                    "recipients_taken": [chosen.as_data() for chosen in taken]})
     else:
         words = ", ".join(changed_words(changed, get_workflow(current.workflow)))
-        say("\n".join([*taken, f"Đã sửa đợt số {round_id}: {words}." if changed
+        say("\n".join([*(chosen.line for chosen in taken), f"Đã sửa đợt số {round_id}: {words}." if changed
                         else f"Đợt số {round_id}: không có gì thay đổi."]))
         _warn_empty_groups(round_id, empty)
 

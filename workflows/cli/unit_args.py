@@ -6,11 +6,15 @@ lookup in SQL among the round's units; the round's list is never loaded. A new r
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from models import limits
 from models.errors import InvalidInput
 from models.text import nfc
 from workflows.service.app import App
+
+if TYPE_CHECKING:
+    from models.db.directory_repository import DirectoryMatch
 
 CANDIDATES = 10  # the units a refusal offers when what was typed fits several
 
@@ -55,36 +59,56 @@ def chosen_units(app: App, round_id: int, typed: list[str], argument: str,
 
 @dataclass(frozen=True)
 class ChosenRecipient:
-    """A unit or a group of the directory a new round's option named."""
+    """A unit or a group of the directory a new round's option named, and what was typed there."""
 
     code: str
     name: str
     is_group: bool
+    option: str = ""  # "--unit", "--group", "--publish", "--inform"
+    typed: str = ""
 
     @property
     def line(self) -> str:
         """What the command prints about what it took: "Đơn vị: Sở Y tế (SYT)", "Nhóm: Hiệp hội, … (hiep-hoi)"."""
         return f"{'Nhóm' if self.is_group else 'Đơn vị'}: {self.name} ({self.code})"
 
+    def as_data(self) -> dict[str, str]:
+        """What --json says the option took."""
+        return {"option": self.option, "typed": self.typed, "code": self.code, "name": self.name,
+                "kind": "group" if self.is_group else "unit"}
 
-def chosen_recipients(app: App, typed: list[str], option: str, groups: bool = False) -> list[ChosenRecipient]:
-    """The unit (with `groups`: or group) of the directory each value of `option` names, once each, in the order
-    given; InvalidInput naming `option` for the first value that names none or several."""
-    from workflows.service.directory_lookup import find_in_directory, shown
+
+def chosen_recipients(app: App, typed: list[str], option: str, groups: bool = False,
+                      units: bool = True) -> list[ChosenRecipient]:
+    """The unit (with `groups`: or group; without `units`: the group) of the directory each value of `option` names,
+    once each, in the order given; InvalidInput naming `option` for the first value that names none or several."""
+    from workflows.service.directory_lookup import find_in_directory
 
     chosen: dict[tuple[bool, str], ChosenRecipient] = {}
     for value in typed:
-        choice = find_in_directory(app, value, groups=groups, candidates=CANDIDATES)
+        choice = find_in_directory(app, value, groups=groups, candidates=CANDIDATES, units=units)
         if choice.found is not None:
             found = choice.found
-            chosen.setdefault((found.is_group, found.code), ChosenRecipient(found.code, found.name, found.is_group))
+            chosen.setdefault((found.is_group, found.code),
+                              ChosenRecipient(found.code, found.name, found.is_group, option, choice.typed))
             continue
         if choice.candidates:
-            offered = ", ".join(shown(match) for match in choice.candidates)
-            with_groups = any(match.is_group for match in choice.candidates)
-            what = "đơn vị và nhóm" if with_groups else "đơn vị"
-            more = f" hay {'mục' if with_groups else 'đơn vị'} khác" if choice.more else ""
-            raise InvalidInput(f"{option}: \"{choice.typed}\" khớp nhiều {what}. Có phải: {offered}{more}? Nhập mã "
-                               f"{'' if with_groups else 'đơn vị '}(trong ngoặc) hoặc tên đầy đủ.", "unit_ambiguous")
+            raise InvalidInput(_several(option, choice.typed, choice.candidates, choice.more), "unit_ambiguous")
         raise InvalidInput(f"{option}: {choice.problem}", "unit_unknown")
     return list(chosen.values())
+
+
+def _several(option: str, typed: str, candidates: tuple[DirectoryMatch, ...], more: bool) -> str:
+    """The refusal of a value that fits several units or groups, naming them."""
+    from workflows.service.directory_lookup import shown
+
+    if all(match.is_group for match in candidates):  # --group: every candidate is a group, said once
+        offered = ", ".join(f"{match.name} ({match.code})" for match in candidates)
+        return (f"{option}: \"{typed}\" khớp nhiều nhóm. Có phải: {offered}{' hay nhóm khác' if more else ''}? "
+                "Nhập mã nhóm (trong ngoặc) hoặc tên đầy đủ.")
+    offered = ", ".join(shown(match) for match in candidates)
+    with_groups = any(match.is_group for match in candidates)
+    what = "đơn vị và nhóm" if with_groups else "đơn vị"
+    others = f" hay {'mục' if with_groups else 'đơn vị'} khác" if more else ""
+    return (f"{option}: \"{typed}\" khớp nhiều {what}. Có phải: {offered}{others}? Nhập mã "
+            f"{'' if with_groups else 'đơn vị '}(trong ngoặc) hoặc tên đầy đủ.")

@@ -1,7 +1,7 @@
 """Find a unit of the directory, or a group, by what staff type where a new round's recipients are named (`round
 create`/`round edit` --unit, --publish, --inform): its code or its name, whole or in part, any case, with or without
-diacritics, NFC or NFD, as service/unit_lookup.py finds a round's unit. One SQL query a value; the directory is never
-loaded whole."""
+diacritics, NFC or NFD, as service/unit_lookup.py finds a round's unit; a group alone (--group) by its code or
+label alike. One SQL query a value; the directory is never loaded whole."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -24,18 +24,20 @@ class DirectoryChoice:
     more: bool = False  # it fits more than `candidates` holds
 
 
-def find_in_directory(app: App, typed: str, groups: bool = False, candidates: int = CANDIDATES) -> DirectoryChoice:
-    """The one unit (with `groups`: or group) that `typed` names: the one of that code; else the one of that name;
-    else the only one whose code or name contains it. Several, or none: a problem naming the first `candidates`."""
+def find_in_directory(app: App, typed: str, groups: bool = False, candidates: int = CANDIDATES,
+                      units: bool = True) -> DirectoryChoice:
+    """The one unit (with `groups`: or group; without `units`: the one group) that `typed` names: the one of that
+    code; else the one of that name; else the only one whose code or name contains it. Several, or none: a problem
+    naming the first `candidates`."""
     typed = nfc(typed).strip()  # a name typed decomposed (NFD) counts its letters, not its marks
-    what = "đơn vị hay nhóm" if groups else "đơn vị"
+    what = ("đơn vị hay nhóm" if units else "nhóm") if groups else "đơn vị"
     if too_long := limits.text_problem(f'"{typed}"', typed, limits.UNIT_NAME):  # quoted: the CLI shows its start
         return DirectoryChoice(typed, problem=f"{too_long} Nhập mã hoặc tên {what}.")
     key = search_key(typed)
     if not key:
         return DirectoryChoice(typed, problem=f"Nhập mã hoặc tên {what}.")
     with app.uow(read_only=True) as uow:
-        found = uow.directory.matching(key, candidates + 1, groups=groups)
+        found = uow.directory.matching(key, candidates + 1, groups=groups, units=units or not groups)
     fits = [m for m in found if m.rank == EXACT_CODE][:1] or [m for m in found if m.rank == EXACT_NAME] or list(found)
     if len(fits) == 1:
         return DirectoryChoice(typed, fits[0])
