@@ -10,7 +10,7 @@ from tests.e2e.conftest import Cli
 CREATE = ["round", "create", "--title", "Kế hoạch thử nghiệm", "--office", "TĐC", "--deadline", "05/12/2025",
           "--signer-name", "Nông Thị Thanh Huyền", "--group", "so-ban-nganh", "--contact-name", "Ông Phạm Phi Long",
           "--contact-phone", "0912130290"]
-PHONE_RULE = "Số điện thoại chỉ gồm chữ số, khoảng trắng và + . - ( ) (ít nhất 6 ký tự)."
+PHONE_RULE = "Số điện thoại chỉ gồm chữ số, khoảng trắng và + . - ( ) (từ 6 đến 40 ký tự)."
 
 
 def _kept(cli: Cli, column: str, value: str | None = None) -> str:

@@ -19,7 +19,7 @@ from workflows.service.app import App
 from workflows.service.draft_rounds import edit_round
 from workflows.service.rounds import create_round
 
-PHONE_RULE = "Số điện thoại chỉ gồm chữ số, khoảng trắng và + . - ( ) (ít nhất 6 ký tự)."
+PHONE_RULE = "Số điện thoại chỉ gồm chữ số, khoảng trắng và + . - ( ) (từ 6 đến 40 ký tự)."
 BODY = {"title": "Kế hoạch thử", "office": "TĐC", "deadline": "2025-12-05", "addressees": [{"units": ["SCT"]}],
         "contact_name": "Ông Phạm Phi Long", "contact_phone": "0912130290", "signer_name": "Nông Thị Thanh Huyền"}
 

@@ -9,9 +9,10 @@ from collections.abc import Mapping
 
 from models import limits
 from models.errors import InvalidInput
+from models.text import grouped
 
 PHONE = re.compile(rf"[0-9 +.\-()]{{6,{limits.PHONE}}}")
-PHONE_RULE = "Số điện thoại chỉ gồm chữ số, khoảng trắng và + . - ( ) (ít nhất 6 ký tự)."
+PHONE_RULE = f"Số điện thoại chỉ gồm chữ số, khoảng trắng và + . - ( ) (từ 6 đến {limits.PHONE} ký tự)."
 # The names the letters carry, by field, and whose name each is.
 PERSONS = {"contact_name": "người liên hệ", "signer_name": "người ký"}
 CONTACT_FIELDS = ("contact_name", "contact_phone", "signer_name")  # the fields these rules hold to
@@ -34,9 +35,15 @@ def check_contact(given: dict[str, str]) -> None:
     for field, value in given.items():
         problem = phone_problem(value) if field == "contact_phone" else name_problem(field, value)
         if problem is not None:
-            shown = f" \"{value}\" không phải số điện thoại." if field == "contact_phone" and value.strip() else ""
+            shown = f" {_quoted(value)} không phải số điện thoại." if field == "contact_phone" and value.strip() else ""
             raise InvalidInput(f"{field}:{shown} {problem}", "bad_phone" if field == "contact_phone"
                                else "missing_field")
+
+
+def _quoted(value: str) -> str:
+    """The phone typed, in quotes; its start and length when it is longer than a phone can be."""
+    length = limits.length_of(value)
+    return f'"{value}"' if length <= limits.PHONE else f'"{value[:limits.PHONE]}…" ({grouped(length)} ký tự)'
 
 
 def check_round_contact(given: Mapping[str, str], kept: Mapping[str, str | None] | None = None) -> None:

@@ -49,7 +49,10 @@ JobTitleText = Annotated[str, Field(min_length=1, max_length=limits.JOB_TITLE, p
                          BeforeValidator(_as_stored), AfterValidator(_clean)]
 OptionalJobTitle = Annotated[str, Field(max_length=limits.JOB_TITLE), BeforeValidator(_as_stored),
                              AfterValidator(_clean)]
-PhoneText = Annotated[str, Field(max_length=limits.PHONE), BeforeValidator(_as_stored), AfterValidator(_clean)]
+# A phone of more than limits.PHONE characters is refused by the phone rule (422 bad_phone, in the words a phone "abc"
+# gets), not by the schema's length: the schema only bounds what it reads.
+PhoneText = Annotated[str, Field(max_length=limits.FIELD_CEILING), BeforeValidator(_as_stored),
+                      AfterValidator(_clean)]
 NoteText = Annotated[str, Field(max_length=limits.ANSWER_NOTE), BeforeValidator(_as_stored), AfterValidator(_clean)]
 ReasonText = Annotated[str, Field(max_length=limits.REASON), BeforeValidator(_as_stored), AfterValidator(_clean)]
 SectionText = Annotated[str, Field(max_length=limits.SECTION), BeforeValidator(_as_stored), AfterValidator(_clean)]
@@ -268,7 +271,7 @@ class NewRoundIn(Strict):
     contact_name: NameText = Field(description="Cán bộ đầu mối ghi trong công văn (bắt buộc, không để trống)")
     contact_title: OptionalJobTitle | None = Field(None, description="Chức vụ của cán bộ đầu mối")
     contact_phone: PhoneText = Field(description="Số điện thoại của cán bộ đầu mối: chữ số, khoảng trắng và + . - "
-                                                 "( ), ít nhất 6 ký tự; sai: 422 bad_phone")
+                                                 "( ), từ 6 đến 40 ký tự; sai: 422 bad_phone")
     signer_name: NameText = Field(description="Người ký công văn (bắt buộc, không để trống)")
     signer_title: JobTitleText = Field("GIÁM ĐỐC", description="Chức vụ người ký, ví dụ GIÁM ĐỐC, PHÓ GIÁM ĐỐC")
     silence_is_agreement: bool | None = Field(
