@@ -15,6 +15,13 @@ CREATE = ("round", "create", "--title", "Kế hoạch hỗ trợ doanh nghiệp 
           "--publish", "TTTT-VP", "--contact-name", "Ông Phạm Phi Long", "--contact-phone", "0912130290",
           "--signer-name", "Nông Thị Thanh Huyền", "--json")
 TEN_DAYS = "10 ngày làm việc"
+TAKEN = [
+        {"option": "--group", "typed": "so-ban-nganh", "code": "so-ban-nganh", "name": "Các sở, ban, ngành, đoàn thể tỉnh",
+         "kind": "group"},
+        {"option": "--group", "typed": "xa-phuong", "code": "xa-phuong", "name": "Ủy ban nhân dân các xã, phường",
+         "kind": "group"},
+        {"option": "--publish", "typed": "TTTT-VP", "code": "TTTT-VP", "name": "Trung tâm Thông tin - Văn phòng UBND tỉnh",
+         "kind": "unit"}]  # what --group and --publish took
 
 
 def status(cli, round_id: int) -> str:  # type: ignore[no-untyped-def]
@@ -32,7 +39,7 @@ def round_ids(cli) -> list[int]:  # type: ignore[no-untyped-def]
 
 def consolidated(cli) -> None:  # type: ignore[no-untyped-def]
     """Round 1 created, launched, answered by SCT, closed, its comment handled, consolidated (8/12/2025)."""
-    assert cli(*CREATE).json == {"id": 1, "deadline": "2025-12-04", "empty_groups": []}
+    assert cli(*CREATE).json == {"id": 1, "deadline": "2025-12-04", "empty_groups": [], "recipients_taken": TAKEN}
     cli.at("2025-11-20T09:00")
     cli("round", "launch", "1", "--no-draft-reason", "Thử nghiệm không kèm dự thảo")
     cli.at("2025-11-26T10:15")

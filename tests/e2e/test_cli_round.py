@@ -16,6 +16,13 @@ CREATE = ("round", "create", "--title", "Kế hoạch hỗ trợ doanh nghiệp 
           "--office", "TĐC", "--deadline", "10 ngày làm việc", "--group", "so-ban-nganh", "--group", "xa-phuong",
           "--publish", "TTTT-VP", "--contact-name", "Ông Phạm Phi Long", "--contact-phone", "0912130290",
           "--signer-name", "Nông Thị Thanh Huyền", "--json")
+TAKEN = [
+        {"option": "--group", "typed": "so-ban-nganh", "code": "so-ban-nganh", "name": "Các sở, ban, ngành, đoàn thể tỉnh",
+         "kind": "group"},
+        {"option": "--group", "typed": "xa-phuong", "code": "xa-phuong", "name": "Ủy ban nhân dân các xã, phường",
+         "kind": "group"},
+        {"option": "--publish", "typed": "TTTT-VP", "code": "TTTT-VP", "name": "Trung tâm Thông tin - Văn phòng UBND tỉnh",
+         "kind": "unit"}]  # what --group and --publish took
 
 
 class Inbox:
@@ -59,7 +66,7 @@ def test_a_round_from_creation_to_audit_through_the_cli(cli, capture: SmtpCaptur
     inbox = Inbox(capture)
     # Thursday 20/11/2025 + 10 working days = Thursday 04/12/2025.
     created = cli(*CREATE).json
-    assert created == {"id": 1, "deadline": "2025-12-04", "empty_groups": []}
+    assert created == {"id": 1, "deadline": "2025-12-04", "empty_groups": [], "recipients_taken": TAKEN}
 
     cli.at("2025-11-20T09:00")
     cli("round", "launch", "1", "--no-draft-reason", "Thử nghiệm không kèm dự thảo")

@@ -137,7 +137,7 @@ def test_a_file_attached_to_an_answer_that_is_not_a_form_names_attach(cli: Cli, 
 
 
 @pytest.mark.parametrize(("option", "starts"), [
-    ("--unit", 'Lỗi: --unit: "Ý kiến'), ("--group", 'Lỗi: Không có nhóm "Ý kiến'),
+    ("--unit", 'Lỗi: --unit: "Ý kiến'), ("--group", 'Lỗi: --group: "Ý kiến'),
     ("--workflow", 'Lỗi: Không có quy trình "Ý kiến'), ("--timer", 'Lỗi: --timer: "Ý kiến'),
     ("--draft", 'Lỗi: --draft: "Ý kiến')])
 def test_a_very_long_value_is_not_printed_back_whole(cli: Cli, option: str, starts: str) -> None:

@@ -26,7 +26,7 @@ def _flat(text: str) -> str:
 def test_create_and_launch_name_the_empty_group_on_stderr_and_exit_0(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     cli.at("2025-11-20T09:00")
     created = cli(*CREATE, _draft(tmp_path), "--group", "so-ban-nganh", "--group", "trung-uong")
-    assert "Đã tạo đợt số 1" in created.out and "trung" not in created.out
+    assert "Đã tạo đợt số 1" in created.out and "Lưu ý" not in created.out and EMPTY not in created.out
     assert f"Lưu ý: {EMPTY}" in _flat(created.err)
     assert "ykien round edit 1" in _flat(created.err)
     launched = cli("round", "launch", "1", "--queue-only")

@@ -16,6 +16,7 @@ PHONE_RULE = f"Số điện thoại chỉ gồm chữ số, khoảng trắng và
 # The names the letters carry, by field, and whose name each is.
 PERSONS = {"contact_name": "người liên hệ", "signer_name": "người ký"}
 CONTACT_FIELDS = ("contact_name", "contact_phone", "signer_name")  # the fields these rules hold to
+KEPT_WARNING = "Giá trị đang lưu không theo quy định và sẽ được in nguyên như vậy trên công văn: {rule}"
 
 
 def name_problem(field: str, name: str) -> str | None:
@@ -29,11 +30,26 @@ def phone_problem(phone: str) -> str | None:
     return None if PHONE.fullmatch(phone) and any(c.isdigit() for c in phone) else PHONE_RULE
 
 
+def rule_problem(field: str, value: str) -> str | None:
+    """The words of the rule `value` breaks for `field` (one of CONTACT_FIELDS), or None."""
+    return phone_problem(value) if field == "contact_phone" else name_problem(field, value)
+
+
+def kept_warnings(kept: Mapping[str, str | None]) -> dict[str, str]:
+    """field -> a warning, for each contact field a draft keeps (`kept`) that the rules now refuse: a phone "abc"
+    saved before them. Said beside the field, it does not stop the draft's other fields being saved."""
+    warnings = {}
+    for field in CONTACT_FIELDS:
+        if field in kept and (problem := rule_problem(field, kept[field] or "")) is not None:
+            warnings[field] = KEPT_WARNING.format(rule=problem)
+    return warnings
+
+
 def check_contact(given: dict[str, str]) -> None:
     """`given` (field -> text, of contact_name, signer_name and contact_phone: those typed) as the create form
     checks them; InvalidInput naming the first wrong field ("contact_phone: …")."""
     for field, value in given.items():
-        problem = phone_problem(value) if field == "contact_phone" else name_problem(field, value)
+        problem = rule_problem(field, value)
         if problem is not None:
             shown = f" {_quoted(value)} không phải số điện thoại." if field == "contact_phone" and value.strip() else ""
             raise InvalidInput(f"{field}:{shown} {problem}", "bad_phone" if field == "contact_phone"

@@ -67,7 +67,7 @@ from workflows.service.outbox_view import (
     outbox_page,
 )
 from workflows.service.registry import get_workflow, shipped_workflows
-from workflows.service.round_contact import CONTACT_FIELDS
+from workflows.service.round_contact import CONTACT_FIELDS, kept_warnings
 from workflows.service.rounds import NewRound, create_round, default_subject, default_workflow_name
 from workflows.service.unit_lookup import UnitChoice, find_answering_unit, search_answering_units, unit_names_of
 from workflows.service.views import (
@@ -254,8 +254,16 @@ def _new_round_page(request: Request, user: StaffUser, form: RoundForm, errors: 
         "max_upload_mb": app.settings.max_upload_mb, "notice": notice, "editing": editing,
         "empty_groups": empty_groups(app, editing.round_id) if editing else (),
         "chosen_units": {code for codes in form.recipients.units.values() for code in codes},
+        "warnings": _kept_warnings(form, errors) if editing else {},
         "flash": "Biểu mẫu còn lỗi; xem lỗi ghi dưới từng mục." if errors else None, "flash_kind": "error",
     }, status_code=status)
+
+
+def _kept_warnings(form: RoundForm, errors: dict[str, str]) -> dict[str, str]:
+    """A draft's contact fields that hold a value the rules now refuse (kept from before them), each with the rule's
+    words, except a field already refused as typed (its error says it)."""
+    warnings = kept_warnings({field: getattr(form, field) for field in CONTACT_FIELDS})
+    return {field: said for field, said in warnings.items() if field not in errors}
 
 
 def _guard_create(user: StaffUser) -> None:
@@ -518,15 +526,17 @@ def round_page(request: Request, round_id: IdPath, user: StaffUser = Depends(req
     if answering_now and state.deadline is not None and state.deadline >= view.today:
         days_left = app.calendar.working_days_between(view.today, state.deadline)
     draft_round = state.status == workflow.initial and state.launched_at is None
+    details = round_details(app, round_id)
     return render(request, "round_detail.html", {
         "answer_labels": view.answer_labels, "silence_label": view.silence_label, "role_labels": role_labels(workflow),
         "answering_now": answering_now,
-        "view": view, "state": state, "workflow": workflow, "details": round_details(app, round_id),
+        "view": view, "state": state, "workflow": workflow, "details": details,
         "units": shown, "filter": unit_filter, "total": view.total, "days_left": days_left,
         "own_columns": own_columns(app, workflow, round_id, shown),
         "matched": view.matched, "page": page, "page_links": page_links, "first_shown": view.first_shown,
         "can_change": user.can_change_round(state.office), "actions": available_actions(workflow, state.status),
         "draft_round": draft_round,
+        "contact_warnings": kept_warnings(_contact_of(details)) if draft_round else {},
         "empty_groups": view.empty_groups,
         "answer_statuses": _answer_statuses(workflow, view.counts), "email_statuses": list(EmailStatus),
         "channels": PAPER_CHANNELS, "channel_labels": CHANNEL_LABELS,
@@ -535,6 +545,11 @@ def round_page(request: Request, round_id: IdPath, user: StaffUser = Depends(req
         "respond_files": _respond_files(app, round_id),
         "tab": "units", "dates": round_dates(app, round_id) if workflow.dates else {},
         **_flash(request, workflow)})
+
+
+def _contact_of(details: Any) -> dict[str, str | None]:
+    """The contact fields a round's details hold, by field."""
+    return {field: getattr(details, field) for field in CONTACT_FIELDS}
 
 
 def _tab_context(app: App, round_id: int, user: StaffUser, tab: str) -> dict[str, Any]:
