@@ -57,9 +57,9 @@ def check_contact(given: dict[str, str]) -> None:
 
 
 def _quoted(value: str) -> str:
-    """The phone typed, in quotes; its start and length when it is longer than a phone can be."""
+    """The phone typed, in quotes; its start and length when it is far longer than a phone can be (a paste)."""
     length = limits.length_of(value)
-    return f'"{value}"' if length <= limits.PHONE else f'"{value[:limits.PHONE]}…" ({grouped(length)} ký tự)'
+    return f'"{value}"' if length <= 2 * limits.PHONE else f'"{value[:limits.PHONE]}…" ({grouped(length)} ký tự)'
 
 
 def check_round_contact(given: Mapping[str, str], kept: Mapping[str, str | None] | None = None) -> None:
