@@ -14,7 +14,7 @@ from models.text import nfc
 from workflows.service.app import App
 
 if TYPE_CHECKING:
-    from models.db.directory_repository import DirectoryMatch
+    from workflows.service.directory_lookup import DirectoryChoice
 
 CANDIDATES = 10  # the units a refusal offers when what was typed fits several
 
@@ -93,15 +93,16 @@ def chosen_recipients(app: App, typed: list[str], option: str, groups: bool = Fa
                               ChosenRecipient(found.code, found.name, found.is_group, option, choice.typed))
             continue
         if choice.candidates:
-            raise InvalidInput(_several(option, choice.typed, choice.candidates, choice.more), "unit_ambiguous")
+            raise InvalidInput(_several(option, choice), "unit_ambiguous")
         raise InvalidInput(f"{option}: {choice.problem}", "unit_unknown")
     return list(chosen.values())
 
 
-def _several(option: str, typed: str, candidates: tuple[DirectoryMatch, ...], more: bool) -> str:
+def _several(option: str, choice: DirectoryChoice) -> str:
     """The refusal of a value that fits several units or groups, naming them."""
     from workflows.service.directory_lookup import shown
 
+    typed, candidates, more = choice.typed, choice.candidates, choice.more
     if all(match.is_group for match in candidates):  # --group: every candidate is a group, said once
         offered = ", ".join(f"{match.name} ({match.code})" for match in candidates)
         return (f"{option}: \"{typed}\" khớp nhiều nhóm. Có phải: {offered}{' hay nhóm khác' if more else ''}? "
