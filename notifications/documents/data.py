@@ -301,6 +301,17 @@ class SubmissionData:
     comments_noted: int = 0
     issued_title: str | None = None
     pending: int = 0  # asked, not answered, their own deadline not passed: counted apart from the silent
+    # The kind's words, for a wording that speaks in them (the shared one): what the answering units and the publishing
+    # ones were asked, what units send back, what one answer is called, the labels of an answer with content, of an
+    # agreement ("" when the kind takes none) and of a silence taken to agree, and what the round's text is called.
+    asked: str = "nghiên cứu, trả lời"
+    publish_asked: str = "đăng tải trên Cổng thông tin điện tử tỉnh"
+    response: str = "văn bản trả lời"
+    answer: str = "ý kiến"
+    answered_label: str = "có ý kiến"
+    agreed_label: str = ""
+    silence_label: str = "coi như đồng ý"
+    document: str = "Nội dung"
 
     def __post_init__(self) -> None:
         if self.answered > self.consulted:

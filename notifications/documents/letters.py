@@ -122,7 +122,8 @@ def render_reminder_letter(data: ReminderLetterData, *, wording_dir: Path | None
 
 
 def render_submission(data: SubmissionData, *, wording_dir: Path | None = None) -> bytes:
-    """The tờ trình to UBND tỉnh proposing to issue the revised draft."""
+    """The tờ trình to UBND tỉnh in the wording given: the shared one speaks in the kind's words; the consultation's
+    (its kind's own file) proposes to issue the draft revised after the comments."""
     wording = load_wording("submission", wording_dir)
     comments_total = (data.comments_accepted + data.comments_partly_accepted + data.comments_not_accepted
                       + data.comments_noted)
@@ -156,6 +157,14 @@ def render_submission(data: SubmissionData, *, wording_dir: Path | None = None) 
         "main_contents": main_contents,
         "proposal": _optional(data.proposal),
         "attachments": [_text(item) for item in data.attachments],
+        "asked": _text(data.asked),
+        "publish_asked": _text(data.publish_asked),
+        "response": _text(data.response),
+        "answer": _text(data.answer),
+        "answered_label": _text(data.answered_label),
+        "agreed_label": _text(data.agreed_label),
+        "silence_label": _text(data.silence_label),
+        "document": _text(data.document),
     }
     recipients = [Addressee(data.recipient)]
     return _letter(data.issuer, data.head, wording, context, recipients, data.cc, data.signer)

@@ -246,7 +246,8 @@ def test_the_type_of_a_document_comes_from_its_wording_file(
     (folder / "ke_hoach" / "documents").mkdir(parents=True)
     kind = (DEFINITIONS / "consultation.yaml").read_text(encoding="utf-8")
     kind = kind.replace('name: "consultation"', 'name: "ke_hoach"').replace(
-        'builder: "submission"\n', 'builder: "submission"\n    wording: "ke_hoach_trinh"\n')
+        'wording: "submission"', 'wording: "ke_hoach_trinh"')
+    assert 'wording: "ke_hoach_trinh"' in kind
     (folder / "ke_hoach.yaml").write_text(kind, encoding="utf-8")
     shutil.copytree(DEFINITIONS / "consultation" / "documents", folder / "ke_hoach" / "documents", dirs_exist_ok=True)
     (folder / "ke_hoach" / "documents" / "ke_hoach_trinh.yaml").write_text(

@@ -42,7 +42,8 @@ from notifications.documents.data import RequestLetterData, department_name
 from notifications.documents.vietnamese import long_date, place_date_line, quantity, short_date
 
 FONT = "Times New Roman"
-# Seed 000's letter is the consultation's own wording (the shared request_letter.yaml asks neutrally).
+# Seed 000's letter and the tờ trình after it are the consultation's own wording (the shared request_letter.yaml and
+# submission.yaml speak in any kind's words).
 CONSULTATION_WORDING = Path(__file__).resolve().parents[2] / "workflows" / "definitions" / "consultation" / "documents"
 
 
@@ -379,7 +380,7 @@ def test_synthesis_lists_the_units_that_agreed_and_those_that_stayed_silent() ->
 
 
 def test_submission_is_a_to_trinh_about_issuing_the_plan_with_the_consultation_figures() -> None:
-    document = open_docx(render_submission(seed_data.submission()))
+    document = open_docx(render_submission(seed_data.submission(), wording_dir=CONSULTATION_WORDING))
     left, _ = header_cells(document)
     assert re.fullmatch(r"Số: {6,}/TTr-SKHCN", left[2].text)
     texts = [p.text for p in body_paragraphs(document)]

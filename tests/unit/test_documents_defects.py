@@ -30,6 +30,9 @@ from notifications.documents import (
 from notifications.documents.vietnamese import roman, spelled_out
 from workflows.service.documents import issued_title
 
+# The consultation's tờ trình is its own wording (the shared submission.yaml speaks in any kind's words).
+CONSULTATION_WORDING = Path(__file__).resolve().parents[2] / "workflows" / "definitions" / "consultation" / "documents"
+
 
 def texts(content: bytes) -> list[str]:
     return [p.text for p in docx.Document(io.BytesIO(content)).paragraphs if p.text.strip()]
@@ -89,7 +92,7 @@ def test_what_ubnd_is_asked_to_issue_never_repeats_ban_hanh(title: str, issued: 
 def test_submission_names_only_the_handlings_it_used_and_numbers_its_parts_in_order() -> None:
     data = replace(seed_data.submission(), comments_partly_accepted=0, comments_noted=2, necessity=[],
                    purpose=["Mục đích của Kế hoạch."], main_contents=["Bố cục của dự thảo."])
-    body = texts(render_submission(data))
+    body = texts(render_submission(data, wording_dir=CONSULTATION_WORDING))
     assert any("Trên cơ sở 04 ý kiến góp ý, Sở Khoa học và Công nghệ đã tiếp thu 01 ý kiến, không tiếp thu 01 ý kiến,"
                " ghi nhận 02 ý kiến (có giải trình" in text for text in body)
     assert [text for text in body if text[:3] in ("I. ", "II.", "III", "IV.")] == [

@@ -673,7 +673,8 @@ def _citation(job: Job) -> str:
 
 
 def build_submission(job: Job) -> bytes:
-    """The tờ trình to UBND tỉnh: what staff wrote of the need, the purpose and the main contents (document inputs
+    """The tờ trình to UBND tỉnh, in the kind's words (its own wording file, or the shared one that speaks in its
+    terms): what staff wrote of the need, the purpose and the main contents (document inputs
     `necessity`, `purpose`, `main_contents`), the consultation in figures, the comments by handling (as many as the
     synthesis table has rows), and as attachments the other documents of the package that holds it."""
     facts = job.facts
@@ -684,6 +685,13 @@ def build_submission(job: Job) -> bytes:
     asked = [u for u in facts.units if u.answer is not AnswerStatus.NOT_ASKED]
     count = {h: sum(1 for i in items if i.decision is h) for h in Handling}
     issued = issued_title(state.title)
+    workflow, settings = facts.workflow, job.app.settings
+
+    def term(text: str) -> str:  # a term of the kind, its placeholders filled for this round
+        return fill_terms(text, title=state.title, issuer_name=settings.issuer_name,
+                          governing_body=settings.governing_body, draft_kind=draft_kind(state.title))
+
+    terms = workflow.terms
     data = docs.SubmissionData(
         issuer=issuer(job.app), head=_head(job, f"ban hành {issued}", facts.today),
         recipient=job.addressee(f"Ủy ban nhân dân tỉnh {job.app.settings.place_name}"),
@@ -691,7 +699,7 @@ def build_submission(job: Job) -> bytes:
         draft_title=state.title, necessity=list(inputs.get("necessity") or []),
         purpose=list(inputs.get("purpose") or []), main_contents=list(inputs.get("main_contents") or []),
         consulted=len(asked), answered=len(answered),
-        answered_with_comments=sum(1 for u in answered if u.answer is AnswerStatus.COMMENTS),
+        answered_with_comments=sum(1 for u in answered if u.answer in (AnswerStatus.COMMENTS, AnswerStatus.PROPOSALS)),
         silent=sum(1 for u in asked if u.answer is AnswerStatus.SILENT),
         pending=sum(1 for u in asked if u.answer is AnswerStatus.PENDING),
         silence_is_agreement=counts_silence(facts.workflow, state),
@@ -700,7 +708,11 @@ def build_submission(job: Job) -> bytes:
         attachments=_package_attachments(facts, job.key), cc=receivers(job, ["Lãnh đạo Sở"]), signer=_signer(facts),
         request_letter=_citation(job) if state.launched_at else None,
         published_on_portal=any(u.role == RecipientRole.PUBLISH.value for u in facts.units),
-        draft_kind=draft_kind(state.title), issued_title=issued)
+        draft_kind=draft_kind(state.title), issued_title=issued,
+        asked=term(terms.ask("comment")), publish_asked=term(terms.ask("publish")), response=term(terms.response),
+        answer=term(terms.answer), answered_label=lowfirst(term(terms.answered)),
+        agreed_label=lowfirst(term(terms.agreed)) if workflow.response.allow_agree else "",
+        silence_label=workflow.silence.label, document=term(terms.document))
     return docs.render_submission(data, wording_dir=job.wording_dir)
 
 
