@@ -19,6 +19,7 @@ from models.text import lowfirst
 from models.unit_status import answer_labels
 from workflows.definition import Workflow
 from workflows.service.assignments import action_labels as task_action_labels
+from workflows.service.documents import inputs_of
 from workflows.service.register import action_labels
 from workflows.service.round_fields import changed_words
 from workflows.service.signing import SIGNED_ACTION
@@ -142,6 +143,27 @@ class _Words:
         fields = [*self.workflow.response.fields, *(f for t in self.workflow.assignments.values() for f in t.fields)]
         return {f.key: f.label for f in fields}
 
+    def input_labels(self) -> dict[str, str]:
+        """The labels of the inputs the kind's documents read, by key ("venue" -> "Địa điểm hội thảo"); an input
+        its definition no longer reads keeps its key."""
+        return {spec.key: spec.label for spec in inputs_of(self.workflow)}
+
+    def details(self, details: Mapping[str, Any]) -> tuple[AuditDetail, ...]:
+        """The event's details worth a line, in words; the document inputs an update changed each on its own line,
+        under its form's label ("Địa điểm hội thảo"), never under its key ("venue"); the action says they changed."""
+        told: list[AuditDetail] = []
+        for key, value in details.items():
+            if not self.shown(key, value, details):
+                continue
+            if key == "changed" and isinstance(value, Mapping):
+                labels = self.input_labels()
+                told.extend(AuditDetail(labels.get(str(name), str(name)),
+                                        "(đã xóa)" if item is None else self.plain(item))
+                            for name, item in value.items())
+            else:
+                told.append(AuditDetail(self.label(key, value), self.value(key, value)))
+        return tuple(told)
+
     def label(self, key: str, value: Any) -> str:
         """The detail's label; a count of answers in the words of a kind whose answers are forms ("số báo cáo")."""
         if key == "proposals" and not isinstance(value, (list, tuple)) and self.workflow.response.kind == "proposals":
@@ -210,8 +232,6 @@ def audit_lines(events: Sequence[AuditEvent], workflow: Workflow, unit_names: Ma
     """Every event of the round's log, in order, told in words; the hash as stored, for the chain. A long list (the
     units reminded) shows its first items, or every one with `whole_lists`."""
     words = _Words(workflow, unit_names, tz, None if whole_lists else LIST_SHOWN)
-    return [AuditLine(e.seq, e.at, words.unit(e.actor), action_title(e.action, workflow),
-                      tuple(AuditDetail(words.label(k, v), words.value(k, v))
-                            for k, v in e.details.items() if words.shown(k, v, e.details)),
+    return [AuditLine(e.seq, e.at, words.unit(e.actor), action_title(e.action, workflow), words.details(e.details),
                       e.hash)
             for e in events]
