@@ -264,12 +264,23 @@ class InvitationData:
             raise DocumentDataError("InvitationData.participants: at least one invited unit")
 
 
+_WHOSE = re.compile(r"\bcủa\b", re.IGNORECASE)
+
+
+def provincial_plan(plan: str) -> str:
+    """The Kế hoạch a workshop carries out, said to be UBND tỉnh's ("Kế hoạch số 120/KH-UBND ngày 05/8/2025 của UBND
+    tỉnh") unless staff already wrote whose it is ("… của UBND tỉnh Cao Bằng"), so "của UBND tỉnh" is never said
+    twice."""
+    text = clause(plan)
+    return text if _WHOSE.search(text) else f"{text} của UBND tỉnh"
+
+
 def render_invitation(data: InvitationData) -> bytes:
     name = event_name(data.title)
     issuer_name = data.issuer.display_name
     document = Decree30Document(title=f"Giấy mời {EVENT} {name}", author=issuer_name)
     document.header(data.issuer, data.titled.heading(data.issuer, data.head, name))
-    carried_out = f"Thực hiện {clause(data.plan)} của UBND tỉnh về tổ chức {EVENT} \"{name}\", " if data.plan else ""
+    carried_out = f"Thực hiện {provincial_plan(data.plan)} về tổ chức {EVENT} \"{name}\", " if data.plan else ""
     document.paragraph(f"{carried_out}{issuer_name} trân trọng kính mời:")
     # A giấy mời fits one page: any directory group of two units or more is named on one line.
     lines = [line for group in data.participants for line in participant_lines(group, INVITATION_JOINED_FROM)]
@@ -364,7 +375,7 @@ def render_workshop_report(data: WorkshopReportData) -> bytes:
     document = Decree30Document(title=f"Báo cáo {data.titled.about_of(name)}", author=issuer_name)
     document.header(data.issuer, data.titled.heading(data.issuer, data.head, name))
     document.recipients([data.recipient])
-    bases = [f"{clause(data.plan)} của UBND tỉnh về tổ chức {EVENT} \"{name}\""] if data.plan else []
+    bases = [f"{provincial_plan(data.plan)} về tổ chức {EVENT} \"{name}\""] if data.plan else []
     bases += [clause(item) for item in data.references if item.strip()]
     held = f"ngày {vietnamese.short_date(data.event_on)}" + (f" tại {clause(data.venue)}" if data.venue else "")
     opening = f"{issuer_name} đã chủ trì, phối hợp tổ chức {EVENT} \"{name}\" vào {held}."

@@ -215,12 +215,14 @@ def _plan_citation(job: Job) -> str | None:
 
 
 def plan_data(job: Job) -> WorkshopPlanData:
+    # The plan and the giấy mời go out with the round, so their date line is the month it went out (as the request
+    # letter's), not the month someone renders them again after the workshop.
     facts = job.facts
     workshop = WorkshopFacts(facts)
     assert workshop.event_on is not None
     subject = f"tổ chức Hội thảo {event_name(facts.state.title)}"
     return WorkshopPlanData(
-        issuer=job.province, head=job.head(subject, facts.today), titled=_titled(job, subject),
+        issuer=job.province, head=job.head(subject, facts.sent_on), titled=_titled(job, subject),
         title=facts.state.title, organiser=job.app.settings.issuer_name, event_on=workshop.event_on,
         venue=_venue(facts), participants=workshop.participant_groups(), signer=PROVINCE_SIGNER,
         references=list(facts.details.legal_bases), event_time=_text(facts, "event_time"),
@@ -243,7 +245,7 @@ def invitation_data(job: Job) -> InvitationData:
     assert workshop.event_on is not None and facts.state.deadline is not None
     subject = f"mời dự Hội thảo {event_name(facts.state.title)}"
     return InvitationData(
-        issuer=job.issuer, head=job.head(subject, facts.today), titled=_titled(job, subject),
+        issuer=job.issuer, head=job.head(subject, facts.sent_on), titled=_titled(job, subject),
         title=facts.state.title, event_on=workshop.event_on, venue=_venue(facts),
         participants=workshop.participant_groups(), registration_deadline=facts.state.deadline,
         signer=job.signer, event_time=_text(facts, "event_time"), contents=_list(facts, "event_contents"),
