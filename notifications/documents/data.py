@@ -391,6 +391,9 @@ class CallLetterData:
     business_focus: str | None = None
     publishers: list[str] = field(default_factory=list)
     portal: str = "Cổng thông tin điện tử của Sở"
+    # Every legal basis of the round as staff typed it, the Ministry's letter among them (`references` leaves it out,
+    # for the shared wording cites it in its body): a wording that cites no guidance names them all here.
+    legal_bases: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         owner = "CallLetterData"

@@ -55,6 +55,7 @@ def render_call_letter(data: CallLetterData, *, wording_dir: Path | None = None)
     internal = _optional(data.internal_units)
     context = letter_context(data.issuer, data.head) | {
         "references": [reference_text(item) for item in data.references if item.strip()],
+        "legal_bases": [reference_text(item) for item in data.legal_bases if item.strip()],
         "ministry_letter": _clause(data.ministry_letter),
         "call_purpose": _clause(data.call_purpose),
         "external_units": _clause(data.external_units).rstrip(":"),

@@ -51,9 +51,9 @@ SPECS: dict[str, WordingSpec] = {
             variables=_LETTER | _CONTACT | {
                 "references", "ministry_letter", "call_purpose", "external_units", "internal_units",
                 "internal_office", "study_documents", "priorities", "business_focus", "department_address",
-                "department_email", "deadline", "form", "publishers", "portal", "addressees",
+                "department_email", "deadline", "form", "publishers", "portal", "addressees", "legal_bases",
             },
-            lists=frozenset({"references", "study_documents", "publishers", "addressees"}),
+            lists=frozenset({"references", "study_documents", "publishers", "addressees", "legal_bases"}),
         ),
         WordingSpec(
             name="reminder_letter",

@@ -509,7 +509,7 @@ def build_call_letter(job: Job) -> bytes:
         contact_phone=details.contact_phone, cc=receivers(job, DEFAULT_CC), signer=_signer(facts),
         internal_units=(internal[0] if len(internal) == 1 else DEFAULT_GROUPS[INTERNAL_GROUP]) if internal else None,
         internal_office=(inputs.get("internal_office") or f"Phòng {state.office}") if internal else None,
-        publishers=[item.label for item in publishers],
+        publishers=[item.label for item in publishers], legal_bases=list(details.legal_bases) or references,
         portal=("Cổng thông tin điện tử của Sở" if all(item.internal for item in publishers)
                 else "Cổng thông tin điện tử tỉnh"))
     return docs.render_call_letter(data, wording_dir=job.wording_dir)
