@@ -18,6 +18,7 @@ from workflows.cli.common import (
     open_app,
     print_json,
     say,
+    warn,
 )
 from workflows.cli.out_files import OVERWRITE_OPTION, OutFiles, out_folder
 
@@ -50,12 +51,13 @@ def documents(round_id: int = ROUND_ARGUMENT, out: Path = OUT_OPTION,
     ghi đè."""
     from workflows.cli.common import EXIT_REFUSED, fail
     from workflows.cli.progress import progress_bar
-    from workflows.service.documents import round_documents
+    from workflows.service.documents import DocumentChoice, round_documents
 
     with guarded(as_json), progress_bar(as_json) as bar:
         check_id(round_id, "ROUND_ID")
         out_folder(out, "--out")
-        rendered = round_documents(open_app(), round_id, on_progress=bar.step("Soạn văn bản"))
+        left_out: list[DocumentChoice] = []
+        rendered = round_documents(open_app(), round_id, on_progress=bar.step("Soạn văn bản"), left_out=left_out)
         files = OutFiles("--out", overwrite)
         names = [d.filename for d in rendered] + (pdf_names(rendered) if pdf else [])
         files.check([out / name for name in names])
@@ -65,6 +67,9 @@ def documents(round_id: int = ROUND_ARGUMENT, out: Path = OUT_OPTION,
                 pdfs, problem = _pdfs(out, files, rendered, bar.step("Chuyển sang PDF"))
             else:
                 pdfs, problem = {}, None
+    for choice in left_out:  # asked for the round's documents, staff hear of each one not written, and why
+        assert choice.not_ready is not None
+        warn(f"chưa soạn được {choice.title}: {choice.not_ready.message}")
     if as_json:
         if problem is not None:
             raise fail(problem.code, problem.message, EXIT_REFUSED, True)

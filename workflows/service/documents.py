@@ -1153,12 +1153,15 @@ def render_document(app: App, round_id: int, filename: str) -> RenderedDocument 
     return build_document(facts, choice.key) if choice is not None else None
 
 
-def round_documents(app: App, round_id: int,
-                    on_progress: Callable[[int, int], None] | None = None) -> list[RenderedDocument]:
+def round_documents(app: App, round_id: int, on_progress: Callable[[int, int], None] | None = None,
+                    left_out: list[DocumentChoice] | None = None) -> list[RenderedDocument]:
     """Every document that can be built in the round's current state, rendered; `on_progress(done, total)` hears
-    of each one built."""
+    of each one built; `left_out` receives the state's documents that cannot be built yet, each saying why."""
     facts = RoundFacts(app, round_id)
-    keys = [c.key for c in state_documents(app, round_id, facts) if c.ready]
+    choices = state_documents(app, round_id, facts)
+    if left_out is not None:
+        left_out.extend(c for c in choices if not c.ready)
+    keys = [c.key for c in choices if c.ready]
     rendered = []
     for key in keys:
         rendered.append(build_document(facts, key))

@@ -1,0 +1,33 @@
+"""`ykien round documents` says which of the state's documents it could not write yet, and why, where it left them
+out in silence: a clerk who asked for the round's documents took the folder for all of them."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.e2e.test_cli_report_collection import CREATE
+
+
+def test_a_document_not_ready_is_named_with_its_reason_and_the_others_are_written(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    cli(*CREATE)
+    out = tmp_path / "van-ban"
+    result = cli("round", "documents", "1", "--out", str(out))
+    assert result.err.startswith("Lưu ý: chưa soạn được Công văn đề nghị báo cáo: Cần địa chỉ và thư điện tử của "), \
+        result.err
+    assert "Thông tin cho văn bản" in result.err
+    written = sorted(p.name for p in out.iterdir()) if out.exists() else []
+    assert "cong-van-de-nghi-bao-cao.docx" not in written
+    for name in written:
+        assert name in result.out
+    shown = cli("round", "documents", "1", "--out", str(tmp_path / "json"), "--json")
+    assert "chưa soạn được Công văn đề nghị báo cáo" in shown.err
+    assert all(d["path"] for d in shown.json)
+
+
+def test_once_its_inputs_are_given_the_document_is_written_and_nothing_is_said(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    cli(*CREATE)
+    cli("round", "document-inputs", "1", "--department-address", "Số 077, phố Hoàng Đình Giong, Cao Bằng",
+        "--department-email", "vanthu@skhcn.example.vn")
+    out = tmp_path / "van-ban"
+    result = cli("round", "documents", "1", "--out", str(out))
+    assert "chưa soạn được" not in result.err, result.err
+    assert (out / "cong-van-de-nghi-bao-cao.docx").is_file()
