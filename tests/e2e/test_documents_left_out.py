@@ -31,3 +31,15 @@ def test_once_its_inputs_are_given_the_document_is_written_and_nothing_is_said(c
     result = cli("round", "documents", "1", "--out", str(out))
     assert "chưa soạn được" not in result.err, result.err
     assert (out / "cong-van-de-nghi-bao-cao.docx").is_file()
+
+
+def test_the_audit_puts_each_detail_on_its_own_line(cli) -> None:  # type: ignore[no-untyped-def]
+    cli(*CREATE)
+    cli("round", "document-inputs", "1", "--department-address", "Số 077, phố Hoàng Đình Giong, Cao Bằng.",
+        "--department-email", "vanthu@skhcn.example.vn")
+    shown = cli("round", "audit", "1").out
+    assert "STT" in shown and " # " not in shown  # the running number is headed by a word, as on the web
+    assert ".;" not in shown, shown  # an address ending in "." was joined to the next detail by "; "
+    lines = shown.splitlines()
+    address = next(i for i, line in enumerate(lines) if "Số 077" in line)
+    assert any("vanthu@skhcn.example.vn" in line for line in lines[address + 1:address + 4]), shown

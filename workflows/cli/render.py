@@ -170,9 +170,9 @@ def render_audit(events: Sequence[AuditEvent], broken: ChainBreak | None, tz: Zo
 
     lines = audit_lines(events, get_workflow(workflow_name), unit_names, tz)
     rows = [plain(line.seq, local_moment(line.at, tz), line.actor, capfirst(line.action),
-                  "; ".join(f"{d.label}: {d.value}" for d in line.details) or "—")
+                  "\n".join(f"{d.label}: {d.value}" for d in line.details) or "—")  # one a line: a value may end in "."
             for line in lines]
-    fitted_table(("#", "Thời gian", "Người thực hiện", "Sự kiện", "Chi tiết"), rows, title="Nhật ký của đợt",
+    fitted_table(("STT", "Thời gian", "Người thực hiện", "Sự kiện", "Chi tiết"), rows, title="Nhật ký của đợt",
                  key_columns=4)
     if broken is None:
         console.print(Text(f"Chuỗi băm toàn vẹn ({len(events)} sự kiện).", style="green"))
