@@ -165,7 +165,12 @@ def postgres_cpu_seconds(engine: Engine) -> float | None:
     """CPU seconds the PostgreSQL server of `engine` has used so far, all its processes: the postmaster and every
     backend and helper it started, those that have ended included (the postmaster waits for them, so their CPU adds
     to its children's). None when the server's processes cannot be read (another machine, another pid namespace,
-    not Linux, not PostgreSQL)."""
+    not Linux, not PostgreSQL).
+
+    A backend the postmaster reaps while its children are read would be missed (gone from /proc, not yet in the
+    postmaster's figure when that was read) or counted twice: a connection that closes just before the reading (a
+    delivery's own, closed as it ends) did so. The postmaster's figure is read before and after its children, and
+    the reading taken again until the two agree."""
     if engine.dialect.name != "postgresql":
         return None
     from sqlalchemy import text
@@ -174,12 +179,24 @@ def postgres_cpu_seconds(engine: Engine) -> float | None:
         backend = connection.execute(text("SELECT pg_backend_pid()")).scalar_one()
         own = _process_cpu(backend)
         postmaster = own[1] if own is not None else None
-        if postmaster is None or (total := _process_cpu(postmaster, with_children=True)) is None:
+        if postmaster is None:
             return None
-        seconds = total[0]
-        for entry in os.listdir("/proc"):
-            if entry.isdigit() and (child := _process_cpu(entry)) is not None and child[1] == postmaster:
-                seconds += child[0]
+        return _server_cpu(postmaster)
+
+
+def _server_cpu(postmaster: int) -> float | None:
+    """The postmaster's CPU with its reaped children's, plus its living (or not yet reaped) children's."""
+    seconds: float | None = None
+    for _reading in range(20):
+        before = _process_cpu(postmaster, with_children=True)
+        children = sum(child[0] for entry in os.listdir("/proc")
+                       if entry.isdigit() and (child := _process_cpu(entry)) is not None and child[1] == postmaster)
+        after = _process_cpu(postmaster, with_children=True)
+        if before is None or after is None:
+            return None
+        seconds = after[0] + children
+        if after == before:
+            break
     return seconds
 
 
