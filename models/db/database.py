@@ -5,7 +5,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event, func, select, text
 from sqlalchemy.engine import make_url
@@ -50,6 +50,14 @@ def make_engine(url: str, echo: bool = False) -> Engine:
     engine = create_engine(url, echo=echo, connect_args=connect_args)
     _ping_when_rested(engine)
     return engine
+
+
+def driver_connect_arguments(engine: Engine) -> dict[str, Any]:
+    """What `make_engine`'s PostgreSQL engine hands psycopg to connect (the URL's parts and query, the bounded wait
+    for the server), for a connection of psycopg's own outside the pool (async_sent_recorder)."""
+    _positional, arguments = engine.dialect.create_connect_args(engine.url)
+    arguments.setdefault("connect_timeout", POSTGRES_CONNECT_TIMEOUT)
+    return dict(arguments)
 
 
 def _ping_when_rested(engine: Engine) -> None:

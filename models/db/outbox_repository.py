@@ -130,6 +130,16 @@ def _mark_sent_sql(count: int) -> str:
             f"claimed_by = NULL, attempts = {table}.attempts + 1 WHERE {table}.id IN ({ids})")
 
 
+def mark_sent_on_postgresql(ids: list[int], at: datetime, sent_by: str | None) -> tuple[str, dict[str, object]]:
+    """_MARK_SENT for `ids` as PostgreSQL's driver (psycopg) takes it: the text, written once per number of ids, and
+    its parameters. `record_sent` runs it through SQLAlchemy's connection, async_sent_recorder on psycopg's own."""
+    if at.tzinfo is None:
+        raise ValueError("naive datetime given to a UTC column")  # as UTCDateTime does
+    parameters: dict[str, object] = {f"id{n}": message_id for n, message_id in enumerate(ids)}
+    parameters.update(at=at.astimezone(UTC), by=sent_by)
+    return _mark_sent_sql(len(ids)), parameters
+
+
 def record_sent(connection: Connection, ids: list[int], at: datetime, sent_by: str | None) -> None:
     """`OutboxRepository.mark_sent` on a bare connection (see sent_recorder.SentRecorder).
 
@@ -141,11 +151,7 @@ def record_sent(connection: Connection, ids: list[int], at: datetime, sent_by: s
     if connection.dialect.name != "postgresql":
         connection.execute(_MARK_SENT, {"ids": ids, "at": at, "by": sent_by})
         return
-    if at.tzinfo is None:
-        raise ValueError("naive datetime given to a UTC column")  # as UTCDateTime does
-    parameters: dict[str, object] = {f"id{n}": message_id for n, message_id in enumerate(ids)}
-    parameters.update(at=at.astimezone(UTC), by=sent_by)
-    connection.exec_driver_sql(_mark_sent_sql(len(ids)), parameters)
+    connection.exec_driver_sql(*mark_sent_on_postgresql(ids, at, sent_by))
 
 
 _QUEUE = insert(table_of(OutboxRow))  # each answer queues its receipt: built once, Core (no ORM bookkeeping)

@@ -5,15 +5,22 @@ also pays for a session and a pool checkout and return: about twice the statemen
 write on PostgreSQL here). The recorder holds one connection instead. On PostgreSQL each statement commits on its own
 (autocommit); on SQLite each write is its own transaction. A connection the server has dropped (a restart) is opened
 again once and the write repeated: marking a message sent twice is harmless.
+
+A delivery runs on an event loop and asks `loop_sent_recorder` for its recorder: on PostgreSQL the writes are awaited
+on the loop itself (async_sent_recorder), on SQLite this one writes in a thread, since a SQLite write may wait for
+another process's lock, which must not hold up the loop's SMTP connections.
 """
 from __future__ import annotations
 
+import asyncio
 import threading
 from datetime import datetime
+from typing import Protocol
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
+from models.db.async_sent_recorder import AsyncSentRecorder
 from models.db.outbox_repository import record_sent
 
 # How long `close` waits for a write still running (a delivery that broke off leaves its last write to its thread).
@@ -76,3 +83,33 @@ class SentRecorder:
             self._connection = connection.execution_options(isolation_level="AUTOCOMMIT") if self._autocommit \
                 else connection
         return self._connection
+
+
+class LoopSentRecorder(Protocol):
+    """What a delivery's event loop records its sent messages with: one write at a time, each committed when it
+    returns; `close` on the same loop when the delivery ends."""
+
+    async def mark_sent(self, ids: list[int], at: datetime, sent_by: str) -> None: ...
+
+    async def close(self) -> None: ...
+
+
+class ThreadedSentRecorder:
+    """A SentRecorder awaited from an event loop, each write and the close in a thread."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._recorder = SentRecorder(engine)
+
+    async def mark_sent(self, ids: list[int], at: datetime, sent_by: str) -> None:
+        if ids:
+            await asyncio.to_thread(self._recorder.mark_sent, ids, at, sent_by)
+
+    async def close(self) -> None:
+        await asyncio.to_thread(self._recorder.close)
+
+
+def loop_sent_recorder(engine: Engine) -> LoopSentRecorder:
+    """The recorder a delivery on an event loop holds: on the loop on PostgreSQL, in a thread on SQLite."""
+    if engine.dialect.name == "postgresql":
+        return AsyncSentRecorder(engine)
+    return ThreadedSentRecorder(engine)
