@@ -25,6 +25,9 @@ if TYPE_CHECKING:
 app = typer.Typer(no_args_is_help=True)
 
 # The contact person and the signer, written at the foot of the round's letters (create and edit).
+GROUP_HELP = "Nhóm đơn vị được đề nghị trả lời: mã hoặc tên nhóm, đủ hoặc một phần (lặp lại được)."
+PUBLISH_HELP = "Đơn vị hoặc nhóm đề nghị đăng tải tệp gửi kèm: mã hoặc tên, đủ hoặc một phần (lặp lại được)."
+INFORM_HELP = "Đơn vị hoặc nhóm nhận để biết: mã hoặc tên, đủ hoặc một phần (lặp lại được)."
 CONTACT_NAME_HELP = "Họ tên cán bộ đầu mối ghi cuối công văn, ví dụ \"Ông Phạm Phi Long\"."
 CONTACT_TITLE_HELP = "Chức vụ hoặc phòng của cán bộ đầu mối."
 CONTACT_PHONE_HELP = "Số điện thoại của cán bộ đầu mối."
@@ -44,12 +47,9 @@ def create(
                                  help="Hạn trả lời: 05/12/2025, 2025-12-05 hoặc \"10 ngày làm việc\"."),
     units: list[str] = typer.Option([], "--unit", help="Đơn vị được đề nghị trả lời: mã hoặc tên, đủ hoặc một phần "
                                     "(lặp lại được)."),
-    groups: list[str] = typer.Option([], "--group", help="Nhóm đơn vị được đề nghị trả lời: mã hoặc tên nhóm, đủ "
-                                     "hoặc một phần (lặp lại được)."),
-    publish: list[str] = typer.Option([], "--publish", help="Đơn vị hoặc nhóm đề nghị đăng tải tệp gửi kèm: mã hoặc "
-                                      "tên, đủ hoặc một phần (lặp lại được)."),
-    inform: list[str] = typer.Option([], "--inform", help="Đơn vị hoặc nhóm nhận để biết: mã hoặc tên, đủ hoặc một "
-                                     "phần (lặp lại được)."),
+    groups: list[str] = typer.Option([], "--group", help=GROUP_HELP),
+    publish: list[str] = typer.Option([], "--publish", help=PUBLISH_HELP),
+    inform: list[str] = typer.Option([], "--inform", help=INFORM_HELP),
     contact_name: str = typer.Option(..., "--contact-name", help=CONTACT_NAME_HELP),
     contact_title: str | None = typer.Option(None, "--contact-title", help=CONTACT_TITLE_HELP),
     contact_phone: str = typer.Option(..., "--contact-phone", help=CONTACT_PHONE_HELP),
@@ -186,12 +186,9 @@ def edit(
     units: list[str] = typer.Option([], "--unit", help="Đơn vị được đề nghị trả lời: mã hoặc tên, đủ hoặc một phần. "
                                     "Cho một trong --unit, --group, --publish, --inform thì danh sách nơi nhận được "
                                     "thay toàn bộ."),
-    groups: list[str] = typer.Option([], "--group", help="Nhóm đơn vị được đề nghị trả lời: mã hoặc tên nhóm, đủ "
-                                     "hoặc một phần (lặp lại được)."),
-    publish: list[str] = typer.Option([], "--publish", help="Đơn vị hoặc nhóm đề nghị đăng tải tệp gửi kèm: mã hoặc "
-                                      "tên, đủ hoặc một phần (lặp lại được)."),
-    inform: list[str] = typer.Option([], "--inform", help="Đơn vị hoặc nhóm nhận để biết: mã hoặc tên, đủ hoặc một "
-                                     "phần (lặp lại được)."),
+    groups: list[str] = typer.Option([], "--group", help=GROUP_HELP),
+    publish: list[str] = typer.Option([], "--publish", help=PUBLISH_HELP),
+    inform: list[str] = typer.Option([], "--inform", help=INFORM_HELP),
     contact_name: str | None = typer.Option(None, "--contact-name", help=CONTACT_NAME_HELP),
     contact_title: str | None = typer.Option(None, "--contact-title", help=CONTACT_TITLE_HELP),
     contact_phone: str | None = typer.Option(None, "--contact-phone", help=CONTACT_PHONE_HELP),
