@@ -10,7 +10,7 @@ from models import limits
 from models.db.directory_repository import DirectoryMatch
 from models.text import nfc, search_key
 from workflows.service.app import App
-from workflows.service.unit_lookup import CANDIDATES, EXACT_CODE, EXACT_NAME
+from workflows.service.unit_lookup import CANDIDATES, best_fits
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,7 @@ def find_in_directory(app: App, typed: str, groups: bool = False, candidates: in
         return DirectoryChoice(typed, problem=f"Nhập mã hoặc tên {what}.")
     with app.uow(read_only=True) as uow:
         found = uow.directory.matching(key, candidates + 1, groups=groups, units=units or not groups)
-    fits = [m for m in found if m.rank == EXACT_CODE][:1] or [m for m in found if m.rank == EXACT_NAME] or list(found)
+    fits = best_fits(found, lambda match: match.rank)
     if len(fits) == 1:
         return DirectoryChoice(typed, fits[0])
     if not fits:

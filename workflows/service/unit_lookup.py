@@ -3,7 +3,9 @@ without diacritics. The search runs in SQL and reads at most a few rows, so pick
 of 5,000 units as in one of 50; the forms carry no list of the round's units."""
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from models import limits
 from models.text import nfc, search_key
@@ -13,6 +15,14 @@ SUGGESTIONS = 20  # the units the form's script offers as staff type
 CANDIDATES = 8  # the units a refusal names when what was typed fits several
 
 EXACT_CODE, EXACT_NAME = 0, 1  # the ranks of RoundRepository.answering_units_matching
+T = TypeVar("T")
+
+
+def best_fits(found: Sequence[T], rank_of: Callable[[T], int]) -> list[T]:
+    """Of the matches a search found (best first), those what was typed names: the one of that code; else those of
+    that name; else all of them."""
+    return ([m for m in found if rank_of(m) == EXACT_CODE][:1] or [m for m in found if rank_of(m) == EXACT_NAME]
+            or list(found))
 
 
 @dataclass(frozen=True)
@@ -69,9 +79,7 @@ def _find(app: App, round_id: int, typed: str, every_role: bool, candidates: int
             return UnitChoice(typed, *coded)
         found = uow.rounds.answering_units_matching(round_id, key, candidates + 1, every_role=every_role)
         other_role = {} if found or every_role else uow.rounds.unit_names_of(round_id, [typed])
-    exact = [(code, name) for code, name, rank in found if rank == EXACT_CODE][:1] or [
-        (code, name) for code, name, rank in found if rank == EXACT_NAME]
-    fits = exact or [(code, name) for code, name, _rank in found]
+    fits = [(code, name) for code, name, _rank in best_fits(found, lambda match: match[2])]
     if len(fits) == 1:
         return UnitChoice(typed, fits[0][0], fits[0][1])
     if other_role:
