@@ -68,5 +68,15 @@ def check_round_contact(given: Mapping[str, str], kept: Mapping[str, str | None]
     carries over from the round it follows. Those were taken when that round was made, maybe before these rules; a
     draft saved with a phone "abc" stays editable (its title, say), and a follow-up is not refused over a field
     nobody typed in it."""
-    check_contact({name: given[name] for name in CONTACT_FIELDS
-                   if kept is None or given[name].strip() != (kept.get(name) or "").strip()})
+    check_contact({name: given[name] for name in _changed(given, kept)})
+
+
+def contact_problems(given: Mapping[str, str], kept: Mapping[str, str | None] | None = None) -> dict[str, str]:
+    """field -> the words of the rule it breaks, for each field of `given` (all of CONTACT_FIELDS) that
+    check_round_contact checks and refuses: every mistake at once, as a form shows them beside their fields."""
+    return {name: problem for name in _changed(given, kept) if (problem := rule_problem(name, given[name])) is not None}
+
+
+def _changed(given: Mapping[str, str], kept: Mapping[str, str | None] | None) -> list[str]:
+    """The fields of CONTACT_FIELDS whose value in `given` is not the one `kept` holds (all of them without `kept`)."""
+    return [name for name in CONTACT_FIELDS if kept is None or given[name].strip() != (kept.get(name) or "").strip()]

@@ -25,7 +25,7 @@ from workflows.engine.timers import DISABLED
 from workflows.service.answer_input import AnswerInvalid, clean_proposals
 from workflows.service.deadlines import ahead_problem, read_date
 from workflows.service.errors import FormErrors
-from workflows.service.round_contact import CONTACT_FIELDS, PERSONS, name_problem, phone_problem
+from workflows.service.round_contact import CONTACT_FIELDS, contact_problems
 from workflows.service.rounds import Addressee, NewRound, check_round_dates, default_subject, silence_rule
 from workflows.service.unit_lookup import UnitChoice
 from workflows.web.forms.proposal_forms import read_proposal_forms, shown_proposal_forms
@@ -417,13 +417,7 @@ def check_round_form(form: RoundForm, *, today: date, calendar: WorkingCalendar,
             overrides = policy_overrides(form.policy, workflow)
         except FormErrors as problem:
             errors.update(problem.errors)
-    changed = {name for name in CONTACT_FIELDS
-               if kept is None or getattr(form, name).strip() != (kept.get(name) or "").strip()}
-    for name in PERSONS.keys() & changed:
-        if (wrong := name_problem(name, getattr(form, name))) is not None:
-            errors[name] = wrong
-    if "contact_phone" in changed and (wrong := phone_problem(form.contact_phone)) is not None:
-        errors["contact_phone"] = wrong
+    errors.update(contact_problems({name: getattr(form, name) for name in CONTACT_FIELDS}, kept))
     if form.signer_title not in SIGNER_TITLES:
         errors["signer_title"] = "Chọn chức danh người ký."
     _check_recipients(form.recipients, set(known_groups), set(known_units), errors)
