@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
 from email.utils import formatdate
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -391,7 +392,7 @@ def run(db: Database, units: int, memory_units: int, repeats: int) -> list[tuple
         launches.append(ykien.launch)
         deliveries.append(ykien.delivery)
         if not messages:
-            build_seconds, messages = timed(lambda payloads=payloads: prebuild(payloads))
+            build_seconds, messages = timed(partial(prebuild, payloads))
         for name, timings in baselines.items():
             timings.append(run_baseline(name, messages))
     assert ykien is not None

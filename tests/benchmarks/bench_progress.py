@@ -137,7 +137,7 @@ def run(sizes: list[int], pdf: bool) -> None:
         within, job = measure(units, False, pdf), measure(units, True, pdf)
         for action in within.finished:
             rows.append((f"{units:,} units: {action}", f"{within.answered[action]:.2f} s",
-                         f"{job.answered[action]:.2f} s", f"{job.finished[action]:.2f} s", job.labels[action]))
+                         f"{job.answered[action]:.2f} s", f"{job.finished[action]:.2f} s", str(job.labels[action])))
         rows.append((f"{units:,} units: one progress flush", "", f"{job.answered['flush'] * 1000:.2f} ms",
                      f"{job.answered['flush'] / jobs.FLUSH_SECONDS:.2%} of the time", ""))
     print_table("Long actions on the staff pages: within the request, and as background jobs (SQLite, TestClient)",

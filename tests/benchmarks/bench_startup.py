@@ -6,7 +6,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections import Counter
+from collections import defaultdict
 from pathlib import Path
 
 from bench_support import MEASURED, REPO, BenchmarkCheckFailed, Database, engine_database, ms, print_table
@@ -55,14 +55,14 @@ def import_breakdown(argv: list[str], env: dict[str, str], top: int = 6) -> list
     (python -X importtime), summed per package, so each millisecond is counted once."""
     command = [sys.executable, "-X", "importtime", "-c", ENTRY, *argv]
     completed = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
-    totals: Counter[str] = Counter()
+    totals: defaultdict[str, float] = defaultdict(float)
     for line in completed.stderr.splitlines():
         if not line.startswith("import time:") or line.count("|") != 2:
             continue
         own, _, name = line.removeprefix("import time:").split("|")
         if own.strip().isdigit():
             totals[name.strip().split(".")[0]] += int(own) / 1e6
-    return [("all imports", sum(totals.values())), *totals.most_common(top)]
+    return [("all imports", sum(totals.values())), *sorted(totals.items(), key=lambda item: item[1], reverse=True)[:top]]
 
 
 def run(db: Database, repeats: int) -> list[tuple[str, str, str, str]]:

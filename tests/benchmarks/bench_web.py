@@ -47,6 +47,7 @@ from bench_support import (
 )
 from sqlalchemy import event, func, select
 
+from config.clock import FrozenClock
 from models.db.tables import OutboxRow, RecipientRow, ResponseRow
 from models.rounds import ResponseKind
 from notifications.testing import SmtpCapture, smtp_capture
@@ -500,7 +501,9 @@ def concurrent_submissions(site: RoundSite, capture: SmtpCapture, count: int, pr
     stored = stored_answers(site.app, site.round_id, list(chosen))
     lost = sorted(set(chosen) - set(stored))
     doubled = sorted(code for code, n in stored.items() if n != 1)
-    site.app.clock.set(START + timedelta(hours=1))  # the server's clock: its receipts are due from then
+    clock = site.app.clock
+    assert isinstance(clock, FrozenClock), "the benchmark's site runs on a frozen clock"
+    clock.set(START + timedelta(hours=1))  # the server's clock: its receipts are due from then
     delivered, _ = timed(lambda: run_step(site.app, "deliver", round_id=site.round_id))  # what `ykien serve` sweeps
     with suppress(TimeoutError):
         capture.wait_for(received_before + count, timeout=60)

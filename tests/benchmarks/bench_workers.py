@@ -22,7 +22,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -63,7 +63,7 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _wait(condition, timeout: float, what: str, interval: float = 0.05) -> None:  # type: ignore[no-untyped-def]
+def _wait(condition: Callable[[], object], timeout: float, what: str, interval: float = 0.05) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
@@ -71,7 +71,7 @@ def _wait(condition, timeout: float, what: str, interval: float = 0.05) -> None:
         time.sleep(interval)
 
 
-def _wait_for_count(count, target: int, timeout: float, what: str) -> None:  # type: ignore[no-untyped-def]
+def _wait_for_count(count: Callable[[], int], target: int, timeout: float, what: str) -> None:
     """Until `count()` reaches `target`: every 0.25 s until 90 % is there, then every 20 ms. The timed senders share
     the database and the cores with these queries: few while most is still to come, and the end is seen within 20
     ms all the same."""
