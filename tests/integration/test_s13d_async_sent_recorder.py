@@ -189,3 +189,37 @@ def test_a_fan_out_records_its_results_on_the_delivering_thread_not_through_anot
     assert writers and set(writers) == {threading.current_thread()}
     assert set(sent(app).values()) == {app.instance.id}
     assert eventually(lambda: recording_backends(app) == 0), "the recorder's connection outlived its delivery"
+
+
+@pytest.mark.parametrize("backend", ["postgresql"])
+def test_close_gives_up_waiting_for_a_stuck_write_and_the_write_closes_the_connection_when_it_ends(
+        app: App, clock: FrozenClock, ids: list[int], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A write held by another transaction's lock: `close` returns after CLOSE_WAIT_SECONDS, not when the lock
+    goes; the write still completes once the lock is released, and its connection ends with it."""
+    monkeypatch.setattr("models.db.async_sent_recorder.CLOSE_WAIT_SECONDS", 0.3)
+    recorder = AsyncSentRecorder(app.engine)
+    blocker = app.engine.connect()
+    blocker.execute(text("SELECT id FROM outbox WHERE id = :id FOR UPDATE"), {"id": ids[0]})
+    waited: list[float] = []
+    backends_after_close: list[int] = []
+
+    async def deliver() -> None:
+        writing = asyncio.create_task(recorder.mark_sent(ids[:1], clock.now(), "may-1"))
+        await asyncio.sleep(0.2)  # the write is on the wire, waiting for the row
+        assert not writing.done()
+        # The lock goes 1.5 s from now: a close that waited for the write would take that long, not hang the test.
+        asyncio.get_running_loop().call_later(1.5, blocker.rollback)
+        started = time.monotonic()
+        await recorder.close()
+        waited.append(time.monotonic() - started)
+        backends_after_close.append(recording_backends(app))
+        await writing  # goes through once the lock is gone, then drops its connection
+
+    try:
+        asyncio.run(deliver())
+    finally:
+        blocker.close()
+    assert 0.25 <= waited[0] < 1.0
+    assert backends_after_close == [1]  # close did not cut the write off
+    assert sent(app) == {ids[0]: "may-1"}
+    assert eventually(lambda: recording_backends(app) == 0), "the stuck write's connection outlived it"
