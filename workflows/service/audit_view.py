@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import date, datetime, tzinfo
 from typing import Any
 
@@ -138,11 +139,13 @@ class _Words:
             return f"{len(items)} {noun}: {', '.join(items[:shown])}, …"
         return ", ".join(items)
 
+    @cached_property  # once per audit, not per event that names fields
     def field_labels(self) -> dict[str, str]:
         """The labels of the kind's answer and task fields by key ("paper_title" -> "Tên tham luận")."""
         fields = [*self.workflow.response.fields, *(f for t in self.workflow.assignments.values() for f in t.fields)]
         return {f.key: f.label for f in fields}
 
+    @cached_property
     def input_labels(self) -> dict[str, str]:
         """The labels of the inputs the kind's documents read, by key ("venue" -> "Địa điểm hội thảo"); an input
         its definition no longer reads keeps its key."""
@@ -156,7 +159,7 @@ class _Words:
             if not self.shown(key, value, details):
                 continue
             if key == "changed" and isinstance(value, Mapping):
-                labels = self.input_labels()
+                labels = self.input_labels
                 told.extend(AuditDetail(labels.get(str(name), str(name)),
                                         "(đã xóa)" if item is None else self.plain(item))
                             for name, item in value.items())
@@ -195,7 +198,7 @@ class _Words:
         if key == "changed" and isinstance(value, (list, tuple)):  # the columns an edit changed, in staff's words
             return ", ".join(changed_words([str(v) for v in value], wf))
         if key == "fields" and isinstance(value, (list, tuple)):
-            return self.listed([self.field_labels().get(str(v), str(v)) for v in value], "mục")
+            return self.listed([self.field_labels.get(str(v), str(v)) for v in value], "mục")
         if key == "workflow" and value == wf.name:
             return wf.title
         if key == "kind":
