@@ -8,8 +8,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import cached_property
 from datetime import date, datetime, tzinfo
+from functools import cached_property
 from typing import Any
 
 from models.audit import AuditEvent
