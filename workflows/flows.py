@@ -22,6 +22,7 @@ from prefect import flow
 
 from config.settings import Settings, load_settings
 from notifications.pdf import PdfServer
+from workflows.prefect_reach import reaching_prefect
 from workflows.service.app import App, build_app
 from workflows.service.jobs import DELETED_RUN
 from workflows.service.render_jobs import RENDER_FLOW, run_render
@@ -197,7 +198,7 @@ class PrefectExecutor:
         else:
             each = [params]
         submitted = 0
-        with get_client(sync_client=True) as client:
+        with reaching_prefect(), get_client(sync_client=True) as client:
             wanted = self._online_workers(client) if flow_name == "circulate" else 1
             for run_params in each:
                 tags = run_tags(flow_name, run_params)
@@ -212,7 +213,7 @@ class PrefectExecutor:
         """One flow run of a background job (`jobs.JobSubmitter`): the worker that takes it runs the job."""
         from prefect.client.orchestration import get_client
 
-        with get_client(sync_client=True) as client:
+        with reaching_prefect(), get_client(sync_client=True) as client:
             client.create_flow_run_from_deployment(
                 self.deployments[flow_name], parameters=params, tags=run_tags(flow_name, params),
                 name=run_name(flow_name, params.get("round_id")))

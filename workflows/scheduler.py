@@ -38,6 +38,7 @@ class Sweeper:
         self.app = app
         self.scheduler = scheduler
         self.lock = threading.Lock()
+        self.errors_told: set[str] = set()  # the delivery errors of the last sweep, already logged
 
     def sweep(self) -> None:
         if not self.lock.acquire(blocking=False):
@@ -48,13 +49,23 @@ class Sweeper:
             if report.timers_fired or report.delivery.sent or report.delivery.failed:
                 log.info("quét: %d việc hẹn giờ; thư đã gửi %d, lỗi %d, chờ gửi lại %d", report.timers_fired,
                          report.delivery.sent, report.delivery.failed, report.delivery.retrying)
-            for error in report.delivery_errors:  # the commands stand; their mail waits for the next sweep
-                log.warning("quét: gửi thư lỗi (%s); thư vẫn chờ trong hàng đợi, lần quét sau gửi lại", error)
+            self.tell_errors(report.delivery_errors)
         except Exception:  # a failed sweep must not stop the scheduler; the next one retries
             log.exception("quét: lượt quét lỗi; lượt sau chạy lại")
         finally:
             self.lock.release()
         self.plan_wake()
+
+    def tell_errors(self, errors: list[str]) -> None:
+        """Log each delivery error of a sweep once while it lasts (an outage fails every sweep alike: one line
+        when it starts, one when it ends), not again at every sweep. The commands stand; their mail waits."""
+        current = list(dict.fromkeys(errors))
+        for error in current:
+            if error not in self.errors_told:
+                log.warning("quét: gửi thư lỗi (%s); thư vẫn chờ trong hàng đợi, các lần quét sau gửi lại", error)
+        if self.errors_told and not current:
+            log.info("quét: đã gửi được trở lại")
+        self.errors_told = set(current)
 
     def plan_wake(self) -> None:
         if self.app.stopping.is_set():

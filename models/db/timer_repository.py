@@ -30,6 +30,14 @@ class TimerRepository:
         """Claim for `worker` up to `limit` timers due at `now`, for `lease`; the claimer stays in claimed_by."""
         return claim_ids(self.session, TimerRow, TimerRow.due_at, now, limit, worker, lease, "pending")
 
+    def release(self, ids: list[int], worker: str) -> None:
+        """Free the timers of `ids` that `worker` still holds pending: the next sweep, of any process, takes them
+        at once instead of after their lease."""
+        if ids:
+            self.session.execute(update(TimerRow).where(TimerRow.id.in_(ids), TimerRow.claimed_by == worker,
+                                                        TimerRow.status == "pending")
+                                 .values(claimed_until=None, claimed_by=None))
+
     def describe(self, ids: list[int]) -> list[tuple[int, int, str, str, str]]:
         """(timer id, round id, timer name, state, workflow) of the given timers."""
         if not ids:

@@ -30,6 +30,7 @@ def check_prefect(url: str) -> None:
 
     from config.settings import check_web_address
     from models.errors import InvalidInput
+    from workflows.prefect_reach import unreachable_reason
 
     try:
         check_web_address(url, EXAMPLE_URL)
@@ -40,29 +41,12 @@ def check_prefect(url: str) -> None:
         answer = httpx.get(health, timeout=HEALTH_TIMEOUT)
     except (httpx.HTTPError, ValueError) as error:
         raise InvalidInput(f"{PREFECT_API_URL}: không kết nối được máy chủ Prefect tại \"{url}\" "
-                           f"({_unreachable_reason(error)}); hãy chạy `prefect server start` hoặc sửa địa chỉ, ví dụ "
-                           f"{EXAMPLE_URL}.", "prefect_unreachable") from None
+                           f"({unreachable_reason(error, HEALTH_TIMEOUT)}); hãy chạy `prefect server start` hoặc "
+                           f"sửa địa chỉ, ví dụ {EXAMPLE_URL}.", "prefect_unreachable") from None
     if answer.status_code != 200:
         raise InvalidInput(f"{PREFECT_API_URL}: \"{url}\" không phải API của máy chủ Prefect (GET /health trả về "
                            f"{answer.status_code}); địa chỉ thường kết thúc bằng /api, ví dụ {EXAMPLE_URL}.",
                            "prefect_not_api")
-
-
-def _unreachable_reason(error: Exception) -> str:
-    """Why the health check got no answer, in Vietnamese: the system's reason under httpx's error (connection
-    refused, no such host), or the wait that ran out; else httpx's own words."""
-    import httpx
-
-    from config.os_words import os_reason
-
-    cause: BaseException | None = error
-    while cause is not None:
-        if isinstance(cause, OSError):
-            return os_reason(cause)
-        cause = cause.__cause__ or cause.__context__
-    if isinstance(error, httpx.TimeoutException):
-        return f"quá {HEALTH_TIMEOUT} giây không trả lời"
-    return str(error)
 
 
 def use_prefect(option: bool | None) -> bool:

@@ -28,7 +28,7 @@ from workflows.engine.refusals import DATE_REFUSALS, Refused
 from workflows.service.app import App
 from workflows.service.delivery import DeliveryReport
 from workflows.service.rounds import execute
-from workflows.service.steps import HandedToWorkers, run_step
+from workflows.service.steps import HandedToWorkers, StepsUnavailable, run_step
 
 log = logging.getLogger("ykien.commands")
 
@@ -94,6 +94,8 @@ def _hand_over(app: App, step: str = "deliver", **params: Any) -> Handover:
     """Run a delivering step through the executor; a failure is logged and returned, never raised."""
     try:
         report = run_step(app, step, **params)
+    except StepsUnavailable as error:  # an outage the sweep reports, once, in its words: no traceback for it
+        return Handover(error=str(error))
     except Exception as error:  # the policy: the command stands, its mail waits for the next sweep
         log.warning("bước %s %s lỗi; thư vẫn chờ trong hàng đợi, lần quét sau gửi lại", step, params,
                     exc_info=True)

@@ -22,6 +22,7 @@ from models.db.job_repository import DONE, FAILED, INTERRUPTED, RUNNING, WAITING
 from models.errors import DomainError
 from models.text import grouped
 from workflows.service.app import App
+from workflows.service.steps import StepsUnavailable
 
 log = logging.getLogger("ykien.jobs")
 
@@ -235,6 +236,8 @@ def start_job(app: App, round_id: int, action: str, actor: str, work: Callable[[
         try:
             submitter.submit_job(remote.flow, {"job_id": job_id, **remote.params})
             return job_id
+        except StepsUnavailable as error:
+            log.warning("việc nền %s: không giao được cho worker (%s); chạy ngay tại đây", job_id, error)
         except Exception:
             log.warning("việc nền %s: không giao được cho worker; chạy ngay tại đây", job_id, exc_info=True)
         if not _take(app, job_id):  # a worker took it meanwhile after all

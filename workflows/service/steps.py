@@ -30,6 +30,11 @@ STEPS: dict[str, Callable[..., Any]] = {
 }
 
 
+class StepsUnavailable(Exception):
+    """The executor could not take the step now (its server does not answer): nothing ran, nothing was lost. The
+    work stays in the database (queued mail, a pending timer) for the next sweep. The message names the setting."""
+
+
 @dataclass
 class HandedToWorkers(DeliveryReport):
     """A step submitted as flow runs for `ykien worker`s to run: this process sent nothing itself (all counts 0)."""

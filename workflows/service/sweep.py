@@ -23,6 +23,7 @@ from workflows.service.commands import Handover, deliver_queued, run_timer
 from workflows.service.delivery import DeliveryReport, stay_alive, worker_name
 from workflows.service.digest import queue_due_digests
 from workflows.service.registry import get_workflow
+from workflows.service.steps import StepsUnavailable
 from workflows.service.timers import TimerReport
 
 log = logging.getLogger("ykien.sweep")
@@ -56,15 +57,28 @@ def fire_due_timers(app: App) -> SweepReport:
             uow.commit()
         if not claimed:
             return report
-        for timer_id, round_id, name, state_name, workflow_name in claimed:
+        for position, (timer_id, round_id, name, state_name, workflow_name) in enumerate(claimed):
             if app.stopping.is_set():  # the timers left are released when the process retires
                 return report
             timer = next((t for t in get_workflow(workflow_name).state(state_name).timers if t.name == name), None)
             step = "close" if timer is not None and timer.event else "remind"
-            handed = run_timer(app, step, timer_id, round_id)
+            try:
+                handed = run_timer(app, step, timer_id, round_id)
+            except StepsUnavailable as outage:  # the timer did not fire: it and the rest wait for the next sweep
+                _release_timers(app, [row[0] for row in claimed[position:]])
+                report.delivery_errors.append(str(outage))
+                return report
             report.timers_fired += 1
             report.add(handed)
     return report
+
+
+def _release_timers(app: App, ids: list[int]) -> None:
+    """Free timers this instance claimed and could not fire (the steps' server away), so that the first sweep
+    after it is back fires them, not one after their lease runs out."""
+    with app.uow() as uow:
+        uow.timers.release(ids, worker_name(app))
+        uow.commit()
 
 
 def beat(app: App) -> None:

@@ -1,0 +1,181 @@
+"""The Prefect server goes away while `ykien serve` and a `ykien worker` run, and comes back. A round launched during
+the outage is not lost: the launch says its mail waits, serve keeps sweeping (its /readyz names Prefect, /healthz
+stays up), the worker keeps waiting, and once the server is back (same home, same port) the round's fan-out runs as
+a flow run on the worker, each unit's invitation sent once. Then SIGTERM stops every process with exit 0.
+
+A Prefect server of its own (the module-scoped one of test_prefect_workers must not be stopped under other tests).
+"""
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.e2e.fanout_support import SlowCapture, outbox_statuses, units_csv
+from tests.e2e.test_prefect_workers import PREFECT, _healthy, flow_runs, terminate, waited_telling
+from tests.e2e.test_serve_restart import free_port
+
+UNITS = 40
+PASSWORD = "matkhau-rat-dai"
+# What serve logs when a sweep cannot hand its steps to the Prefect server.
+OUTAGE = "quét: gửi thư lỗi (không kết nối được máy chủ Prefect tại"
+
+
+class PrefectServer:
+    """`prefect server start` on loopback with its own home, stopped and started again on the same port."""
+
+    def __init__(self, home: Path) -> None:
+        self.home = home
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}/api"
+        self.process: subprocess.Popen[bytes] | None = None
+        self.starts = 0
+
+    def start(self) -> None:
+        env = {**os.environ, "PREFECT_HOME": str(self.home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+               "DO_NOT_TRACK": "1", "PREFECT_UI_ENABLED": "false"}
+        env.pop("PREFECT_API_URL", None)
+        self.starts += 1
+        with (self.home / f"server-{self.starts}.log").open("wb") as log:
+            self.process = subprocess.Popen(
+                [str(PREFECT), "server", "start", "--host", "127.0.0.1", "--port", str(self.port)],
+                env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        waited_telling(lambda: _healthy(self.url) or self.process is None or self.process.poll() is not None, 90,
+                       "prefect server start", self.log)
+        assert self.process.poll() is None, self.log()
+
+    def stop(self) -> None:
+        process, self.process = self.process, None
+        if process is None:
+            return
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(10)
+
+    def log(self) -> str:
+        return "\n".join(path.read_text(errors="replace") for path in sorted(self.home.glob("server-*.log")))
+
+
+@pytest.fixture
+def prefect(tmp_path: Path) -> Iterator[PrefectServer]:
+    home = tmp_path / "prefect-server"
+    home.mkdir()
+    server = PrefectServer(home)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def make_reminder_due(database: Path) -> None:
+    """The round's pending reminder due a day before its launch (the processes' clock), kept in its stored form."""
+    with sqlite3.connect(database, timeout=30) as connection:
+        (timer_id, due) = connection.execute("SELECT id, due_at FROM timers WHERE status = 'pending' "
+                                             "AND name = 'remind_before'").fetchone()
+        connection.execute("UPDATE timers SET due_at = ? WHERE id = ?", (due.replace(due[:10], "2025-11-19"), timer_id))
+
+
+def timer_statuses(database: Path) -> Counter[str]:
+    with sqlite3.connect(database, timeout=30) as connection:
+        return Counter(status for (status,) in connection.execute(
+            "SELECT status FROM timers WHERE name = 'remind_before'"))
+
+
+def _status(url: str) -> int | None:
+    try:
+        return httpx.get(url, timeout=5).status_code
+    except httpx.HTTPError:
+        return None
+
+
+def test_a_round_launched_while_the_prefect_server_is_down_goes_out_once_when_it_is_back(
+        prefect: PrefectServer, tmp_path: Path, make_cli) -> None:  # type: ignore[no-untyped-def]
+    cli = make_cli(tmp_path / "home")
+    cli("init")
+    cli("directory", "import", str(units_csv(tmp_path / "xa-phuong.csv", UNITS)))
+    cli("round", "create", "--title", "Kế hoạch chuyển đổi số cấp xã", "--office", "TĐC",
+        "--deadline", "10 ngày làm việc", "--group", "xa-phuong", "--contact-name", "Ông Phạm Phi Long",
+        "--contact-phone", "0912130290", "--signer-name", "Nông Thị Thanh Huyền")
+    cli("user", "add", "canbo", "--name", "Phạm Phi Long", "--role", "admin", YKIEN_NEW_PASSWORD=PASSWORD)
+    cli.at("2025-11-20T09:00")
+    capture = SlowCapture(0)
+    capture.server.start()
+    env = {"YKIEN_SMTP_URL": capture.url, "PREFECT_API_URL": prefect.url,
+           "PREFECT_HOME": str(tmp_path / "prefect-client")}
+    processes: list[subprocess.Popen[bytes]] = []
+
+    def start(*args: str) -> tuple[subprocess.Popen[bytes], Path]:
+        log = tmp_path / f"{args[0]}-{len(processes)}.log"
+        process = cli.start(*args, log=log, **env)
+        processes.append(process)
+        return process, log
+
+    def logs() -> str:
+        return "\n".join(path.read_text(errors="replace") for path in sorted(tmp_path.glob("*.log"))) + prefect.log()
+
+    def waited(condition: Callable[[], bool], timeout: float, what: str) -> None:
+        waited_telling(condition, timeout, what, logs)
+
+    try:
+        worker, worker_log = start("worker", "--name", "may-gui-thu-1")
+        waited(lambda: "nhận các lượt chạy (flow run)" in worker_log.read_text(errors="replace"), 90, "the worker pulling")
+        base = f"http://127.0.0.1:{free_port()}"
+        serve, serve_log = start("serve", "--port", base.rsplit(":", 1)[1], "--interval", "1")
+        waited(lambda: _status(f"{base}/readyz") == 200, 60, "serve ready")
+
+        prefect.stop()
+        waited(lambda: _status(f"{base}/readyz") == 503, 30, "/readyz telling Prefect is away")
+        assert _status(f"{base}/healthz") == 200
+        # Staff launch the round on serve's web app (its API): the launch stands, and its answer says the mail waits.
+        with httpx.Client(base_url=base, timeout=60) as staff:
+            session = staff.post("/api/session", json={"username": "canbo", "password": PASSWORD})
+            assert session.status_code == 200, session.text
+            launched = staff.post("/api/rounds/1/launch", headers={"X-CSRF-Token": session.json()["csrf_token"]},
+                                  json={"no_draft_reason": "Thử nghiệm khi máy chủ Prefect ngừng"})
+        assert launched.status_code == 200, launched.text
+        assert launched.json()["messages"] == UNITS and launched.json()["mail_notice"], launched.json()
+        assert outbox_statuses(cli.database) == {"queued": UNITS}
+        make_reminder_due(cli.database)  # and the round's reminder comes due during the outage
+        waited(lambda: OUTAGE in serve_log.read_text(errors="replace"), 30, "serve telling of the outage")
+        time.sleep(3)  # three more sweeps, each failing alike
+        told = serve_log.read_text(errors="replace")
+        assert told.count(OUTAGE) == 1, told  # one line for the outage, not one per sweep
+        assert serve.poll() is None and worker.poll() is None, logs()
+        assert capture.count() == 0 and timer_statuses(cli.database) == {"pending": 1}
+
+        prefect.start()
+        started_again = time.monotonic()
+        # Within a minute, not after the 5 minutes a timer's claim lasts: the failed sweep let go of the reminder.
+        waited(lambda: outbox_statuses(cli.database) == {"sent": 2 * UNITS}, 60,
+               "the invitations and the reminders sent once Prefect is back")
+        waited(lambda: capture.count() >= 2 * UNITS, 30, "every message at the SMTP server")
+        assert time.monotonic() - started_again < 60
+        copies = Counter(message_id for _, _, message_id in capture.received)
+        assert len(copies) == 2 * UNITS and set(copies.values()) == {1}, copies.most_common(3)
+        kinds = Counter(kind for _, kind, _ in capture.received)
+        assert kinds["invitation"] == UNITS and len(kinds) == 2, kinds
+        assert timer_statuses(cli.database) == {"done": 1}
+        assert flow_runs(prefect.url, "round:1", "step:circulate") and flow_runs(prefect.url, "round:1", "step:remind")
+        told = serve_log.read_text(errors="replace")
+        assert "Traceback" not in told and told.count(OUTAGE) == 1 and "quét: đã gửi được trở lại" in told, told
+
+        for process, what in ((serve, "serve"), (worker, "worker")):
+            terminate(process, what)
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                process.kill()
+                process.wait(10)
+        capture.server.stop()
