@@ -11,11 +11,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import logging
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import asdict
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from prefect import flow
@@ -28,6 +30,7 @@ from workflows.service.jobs import DELETED_RUN
 from workflows.service.render_jobs import RENDER_FLOW, run_render
 from workflows.service.steps import STEPS, HandedToWorkers
 
+log = logging.getLogger("ykien.serve")
 _running_app: ContextVar[App | None] = ContextVar("ykien_running_app", default=None)
 _running_pdf: ContextVar[PdfServer | None] = ContextVar("ykien_running_pdf", default=None)
 _running_stop: ContextVar[threading.Event | None] = ContextVar("ykien_running_stop", default=None)
@@ -202,7 +205,7 @@ class PrefectExecutor:
             wanted = self._online_workers(client) if flow_name == "circulate" else 1
             for run_params in each:
                 tags = run_tags(flow_name, run_params)
-                for _ in range(max(wanted - self._waiting(client, flow_name, tags), 0)):
+                for _ in range(max(wanted - self._waiting(app, client, flow_name, tags), 0)):
                     client.create_flow_run_from_deployment(
                         self.deployments[flow_name], parameters=run_params, tags=tags,
                         name=run_name(flow_name, run_params.get("round_id")))
@@ -241,8 +244,9 @@ class PrefectExecutor:
         workers = client.read_workers_for_work_pool(self.pool)
         return max(sum(1 for worker in workers if worker.status == WorkerStatus.ONLINE), 1)
 
-    def _waiting(self, client: Any, flow_name: str, tags: list[str]) -> int:
-        """Runs of this step with these tags not finished yet: one running claims until nothing is due."""
+    def _waiting(self, app: App, client: Any, flow_name: str, tags: list[str]) -> int:
+        """Runs of this step with these tags not finished yet: one running claims until nothing is due. A run
+        taken by a worker that died (`orphaned_runs`) is ended Crashed and not counted: it will never end itself."""
         from prefect.client.schemas.filters import (
             FlowRunFilter,
             FlowRunFilterDeploymentId,
@@ -257,4 +261,38 @@ class PrefectExecutor:
             tags=FlowRunFilterTags(all_=tags),
             state=FlowRunFilterState(type=FlowRunFilterStateType(
                 any_=[StateType.SCHEDULED, StateType.PENDING, StateType.RUNNING])))
-        return len(client.read_flow_runs(flow_run_filter=waiting, limit=50))
+        runs = client.read_flow_runs(flow_run_filter=waiting, limit=50)
+        orphans = orphaned_runs(app, runs)
+        for run, reason in orphans:
+            end_crashed(client, run, reason)
+        return len(runs) - len(orphans)
+
+
+def orphaned_runs(app: App, runs: list[Any]) -> list[tuple[Any, str]]:
+    """The runs among `runs` that a worker took and will never end, each with why in Vietnamese: the worker instance
+    named in its `infrastructure_pid` has not beaten in the database for YKIEN_STALE_AFTER_SECONDS (killed, its
+    machine gone), or the run was taken (Pending) that long ago by a worker that died before naming itself."""
+    now = app.clock.now()
+    stale_after = timedelta(seconds=app.settings.stale_after_seconds)
+    taken = [run for run in runs if run.state is not None and (run.state.is_pending() or run.state.is_running())]
+    if not taken:
+        return []
+    with app.uow(read_only=True) as uow:
+        alive = {instance.id for instance in uow.instances.alive(now - stale_after)}
+    orphans: list[tuple[Any, str]] = []
+    for run in taken:
+        runner = run.infrastructure_pid
+        if runner and runner not in alive:
+            orphans.append((run, f"ykien worker {runner} đã ngừng giữa chừng (không báo còn chạy trong "
+                                 f"{app.settings.stale_after_seconds:g} giây); ykien serve giao lại phần việc còn lại"))
+        elif not runner and run.state.is_pending() and datetime.now(UTC) - run.state.timestamp > stale_after:
+            orphans.append((run, "ykien worker nhận lượt chạy này rồi ngừng trước khi chạy; ykien serve giao lại"))
+    return orphans
+
+
+def end_crashed(client: Any, run: Any, reason: str) -> None:
+    """End `run` Crashed with `reason` (forced: Prefect would otherwise wait for its runner to say so)."""
+    from prefect.states import Crashed
+
+    log.warning("lượt chạy %s: %s", run.name, reason)
+    client.set_flow_run_state(run.id, Crashed(message=reason), force=True)

@@ -106,7 +106,12 @@ class StepWorker:
             state = await propose_state(client, Pending(), flow_run_id=flow_run_id)
         except Abort:
             return False
-        return bool(state.is_pending())
+        if not state.is_pending():
+            return False
+        # Who runs it, for `ykien serve`: a run whose instance stops beating in the database (killed, its machine
+        # gone) cannot say it ended, and serve ends it Crashed instead of waiting for it (flows.PrefectExecutor).
+        await client.update_flow_run(flow_run_id, infrastructure_pid=self.app.instance.id)
+        return True
 
     async def _execute(self, client: Any, step_flow: Any, flow_run: Any) -> None:
         """Run one flow run with Prefect's engine; cancelled in Prefect meanwhile, it stops (see _watch_cancelling)

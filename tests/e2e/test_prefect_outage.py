@@ -24,6 +24,7 @@ from tests.e2e.test_prefect_workers import PREFECT, _healthy, flow_runs, termina
 from tests.e2e.test_serve_restart import free_port
 
 UNITS = 40
+KILLED_UNITS = 200  # 8 connections at 0.2 s a message: 5 s of fan-out
 PASSWORD = "matkhau-rat-dai"
 # What serve logs when a sweep cannot hand its steps to the Prefect server.
 OUTAGE = "quét: gửi thư lỗi (không kết nối được máy chủ Prefect tại"
@@ -79,6 +80,15 @@ def prefect(tmp_path: Path) -> Iterator[PrefectServer]:
         server.stop()
 
 
+def create_round(cli, folder: Path, units: int) -> None:  # type: ignore[no-untyped-def]
+    """A home with `units` communes and a draft round to them all."""
+    cli("init")
+    cli("directory", "import", str(units_csv(folder / "xa-phuong.csv", units)))
+    cli("round", "create", "--title", "Kế hoạch chuyển đổi số cấp xã", "--office", "TĐC",
+        "--deadline", "10 ngày làm việc", "--group", "xa-phuong", "--contact-name", "Ông Phạm Phi Long",
+        "--contact-phone", "0912130290", "--signer-name", "Nông Thị Thanh Huyền")
+
+
 def make_reminder_due(database: Path) -> None:
     """The round's pending reminder due a day before its launch (the processes' clock), kept in its stored form."""
     with sqlite3.connect(database, timeout=30) as connection:
@@ -103,11 +113,7 @@ def _status(url: str) -> int | None:
 def test_a_round_launched_while_the_prefect_server_is_down_goes_out_once_when_it_is_back(
         prefect: PrefectServer, tmp_path: Path, make_cli) -> None:  # type: ignore[no-untyped-def]
     cli = make_cli(tmp_path / "home")
-    cli("init")
-    cli("directory", "import", str(units_csv(tmp_path / "xa-phuong.csv", UNITS)))
-    cli("round", "create", "--title", "Kế hoạch chuyển đổi số cấp xã", "--office", "TĐC",
-        "--deadline", "10 ngày làm việc", "--group", "xa-phuong", "--contact-name", "Ông Phạm Phi Long",
-        "--contact-phone", "0912130290", "--signer-name", "Nông Thị Thanh Huyền")
+    create_round(cli, tmp_path, UNITS)
     cli("user", "add", "canbo", "--name", "Phạm Phi Long", "--role", "admin", YKIEN_NEW_PASSWORD=PASSWORD)
     cli.at("2025-11-20T09:00")
     capture = SlowCapture(0)
@@ -172,6 +178,63 @@ def test_a_round_launched_while_the_prefect_server_is_down_goes_out_once_when_it
         assert "Traceback" not in told and told.count(OUTAGE) == 1 and "quét: đã gửi được trở lại" in told, told
 
         for process, what in ((serve, "serve"), (worker, "worker")):
+            terminate(process, what)
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                process.kill()
+                process.wait(10)
+        capture.server.stop()
+
+
+def test_a_worker_killed_in_the_middle_of_a_fanout_leaves_no_run_in_the_way_and_a_new_worker_sends_the_rest(
+        prefect: PrefectServer, tmp_path: Path, make_cli) -> None:  # type: ignore[no-untyped-def]
+    """SIGKILL: the worker cannot tell Prefect its run ended, so the run stays Running there. Serve must not take it
+    for a run still at work (it would submit no other circulate run for the round, and its mail would wait forever):
+    a run whose worker instance's heartbeat in the database is stale is ended Crashed, and the round's fan-out is
+    submitted again for the worker started after it (same name, as systemd restarts it)."""
+    cli = make_cli(tmp_path / "home")
+    cli.now = None  # the system clock, for every process: a dead worker's heartbeat must grow old to be seen dead
+    create_round(cli, tmp_path, KILLED_UNITS)
+    cli("round", "launch", "1", "--queue-only", "--no-draft-reason", "Thử nghiệm dừng đột ngột máy gửi thư")
+    capture = SlowCapture(0.2)
+    capture.server.start()
+    env = {"YKIEN_SMTP_URL": capture.url, "PREFECT_API_URL": prefect.url,
+           "PREFECT_HOME": str(tmp_path / "prefect-client"), "YKIEN_HEARTBEAT_SECONDS": "1",
+           "YKIEN_STALE_AFTER_SECONDS": "3"}
+    processes: list[subprocess.Popen[bytes]] = []
+
+    def start(*args: str) -> tuple[subprocess.Popen[bytes], Path]:
+        log = tmp_path / f"{args[0]}-{len(processes)}.log"
+        process = cli.start(*args, log=log, **env)
+        processes.append(process)
+        return process, log
+
+    def logs() -> str:
+        return "\n".join(path.read_text(errors="replace") for path in sorted(tmp_path.glob("*.log"))) + prefect.log()
+
+    def waited(condition: Callable[[], bool], timeout: float, what: str) -> None:
+        waited_telling(condition, timeout, what, logs)
+
+    try:
+        first, first_log = start("worker", "--name", "may-gui-thu-1")
+        waited(lambda: "nhận các lượt chạy (flow run)" in first_log.read_text(errors="replace"), 90, "the worker pulling")
+        serve, serve_log = start("serve", "--port", str(free_port()), "--interval", "1")
+        waited(lambda: capture.count() >= 16, 90, "the fan-out under way on the worker")
+        first.kill()
+        first.wait(10)
+        sent_before = capture.count()
+        assert sent_before < KILLED_UNITS, "the fan-out ended before the kill: nothing was tested"
+
+        second, second_log = start("worker", "--name", "may-gui-thu-1")
+        waited(lambda: capture.units() == KILLED_UNITS, 120, "every unit's invitation once the new worker runs")
+        assert {kind for _, kind, _ in capture.received} == {"invitation"}
+        copies = Counter(message_id for _, _, message_id in capture.received)
+        assert sum(copies.values()) - len(copies) <= 8, copies.most_common(3)  # at most one per connection
+        runs = flow_runs(prefect.url, "round:1", "step:circulate")
+        states = Counter(run["state_type"] for run in runs)
+        assert states["CRASHED"] == 1 and states["COMPLETED"] >= 1 and not states["RUNNING"], states
+        for process, what in ((serve, "serve"), (second, "worker")):
             terminate(process, what)
     finally:
         for process in processes:
