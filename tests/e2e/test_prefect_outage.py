@@ -234,6 +234,8 @@ def test_a_worker_killed_in_the_middle_of_a_fanout_leaves_no_run_in_the_way_and_
         runs = flow_runs(prefect.url, "round:1", "step:circulate")
         states = Counter(run["state_type"] for run in runs)
         assert states["CRASHED"] == 1 and states["COMPLETED"] >= 1 and not states["RUNNING"], states
+        assert "đã ngừng giữa chừng" in serve_log.read_text(errors="replace")  # one line naming the dead worker
+        assert "chạy circulate · đợt 1" in second_log.read_text(errors="replace")
         for process, what in ((serve, "serve"), (second, "worker")):
             terminate(process, what)
     finally:
