@@ -30,6 +30,19 @@ _ZERO_RESPONSE = frozenset({
     "call_purpose", "call_letter", "call_letter_number", "call_letter_date", "ministry_letter", "deadline", "closed_on",
     "units_asked", "considerations", "recommendation", "ministry", "declined_units", "declined_answer",
 })
+# How the invited units of a workshop answered its registration: invited, attending (the units that come, in all;
+# None when the form does not tell a refusal), of_which ([option, count]: the ways of coming other than the plain one,
+# "cử người dự thay"), declined ([option, count]: "không tham dự"), answered ([option, count]: every option, for a form
+# that tells no refusal), not_registered, choice_label (the form's choice, "Đăng ký tham dự").
+_ATTENDANCE = frozenset({"invited", "attending", "of_which", "declined", "answered", "not_registered", "choice_label"})
+ATTENDANCE_SENTENCE = (
+    "Hội thảo mời {{ invited | quantity }} cơ quan, đơn vị{% if attending is none %}{% for option, count in answered %}"
+    "{{ ';' if loop.first else ',' }} {{ count | quantity }} đơn vị {{ option }}{% else %}; không có đơn vị nào đăng ký"
+    "{% endfor %}{% else %}; {% if attending %}{{ attending | quantity }} đơn vị đăng ký tham dự{% if of_which %} "
+    "(trong đó {% for option, count in of_which %}{{ count | quantity }} đơn vị {{ option }}{{ ', ' if not loop.last }}"
+    "{% endfor %}){% endif %}{% else %}không có đơn vị nào đăng ký tham dự{% endif %}{% endif %}"
+    "{% for option, count in declined %}, {{ count | quantity }} đơn vị {{ option }}{% endfor %}"
+    "{% if not_registered %}, {{ not_registered | quantity }} đơn vị chưa đăng ký{% endif %}.")
 
 SPECS: dict[str, WordingSpec] = {
     spec.name: spec
@@ -139,6 +152,10 @@ SPECS: dict[str, WordingSpec] = {
         # The workshop's documents (seed 004): their title, what they are about and their type in the register.
         *(WordingSpec(name=name, texts=_TITLED, blocks=frozenset(), variables=_LETTER | {"event_name"},
                       lists=frozenset())
-          for name in ("workshop_plan", "invitation_letter", "workshop_report")),
+          for name in ("workshop_plan", "invitation_letter")),
+        # The report also says, in one sentence, how the invited units answered the registration.
+        WordingSpec(name="workshop_report", texts=_TITLED | {"attendance"}, blocks=frozenset(),
+                    variables=_LETTER | {"event_name"} | _ATTENDANCE, lists=frozenset(),
+                    defaults=(("attendance", ATTENDANCE_SENTENCE),)),
     )
 }

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 
 from docx.text.paragraph import Paragraph as DocxParagraph
 
@@ -21,6 +22,7 @@ from notifications.documents.data import DocumentDataError, Issuer, LetterHead, 
 from notifications.documents.decree30 import BODY_SIZE, Decree30Document, Heading, add_run, number_line
 from notifications.documents.letters import receivers_lines
 from notifications.documents.vietnamese import clause, joined
+from notifications.documents.wording import Wording, load_wording
 
 EVENT = "Hội thảo"
 _LABEL = re.compile(r"^[-+*\s]*Nội dung\s*:\s*", re.IGNORECASE)
@@ -361,6 +363,7 @@ class WorkshopReportData:
     recommendations: list[str] = field(default_factory=list)
     cc: list[str] = field(default_factory=list)
     titled: Titled = Titled("BÁO CÁO", f"Kết quả tổ chức {EVENT} {{name}}", REPORT_TYPE)
+    governing_body: str | None = None  # as the wording names it ("UBND tỉnh Cao Bằng"); the letterhead's else
 
     def __post_init__(self) -> None:
         if not event_name(self.title):
@@ -369,9 +372,15 @@ class WorkshopReportData:
             raise DocumentDataError("WorkshopReportData.recipient: required")
 
 
-def render_workshop_report(data: WorkshopReportData) -> bytes:
+def render_workshop_report(data: WorkshopReportData, *, wording_dir: Path | None = None) -> bytes:
+    """The report, its attendance sentence in the words of the workshop_report wording (the department's copy in
+    `wording_dir` first)."""
     name = event_name(data.title)
     issuer_name = data.issuer.display_name
+    wording = load_wording("workshop_report", wording_dir)
+    words = {"issuer_name": issuer_name, "governing_body": data.governing_body or data.issuer.governing_body,
+             "place": data.issuer.place, "subject": data.head.subject, "office_code": data.head.office_code,
+             "event_name": name}
     document = Decree30Document(title=f"Báo cáo {data.titled.about_of(name)}", author=issuer_name)
     document.header(data.issuer, data.titled.heading(data.issuer, data.head, name))
     document.recipients([data.recipient])
@@ -404,7 +413,7 @@ def render_workshop_report(data: WorkshopReportData) -> bytes:
         document.paragraph("Kế hoạch không giao nhiệm vụ chuẩn bị cho cơ quan, đơn vị nào.")
 
     _heading(document, "II. THÀNH PHẦN THAM DỰ", indent=False)
-    _attendance(document, data)
+    _attendance(document, data, wording, words)
     _heading(document, f"III. KẾT QUẢ {EVENT.upper()}", indent=False)
     _paragraphs(document, data.results)
     _heading(document, "IV. KIẾN NGHỊ", indent=False)
@@ -416,32 +425,36 @@ def render_workshop_report(data: WorkshopReportData) -> bytes:
     return document.to_bytes()
 
 
-def _attending_said(attending_label: str, declining: tuple[str, ...], totals: dict[str, int]) -> str:
-    """"tham dự: 03 (tham dự 02, cử người dự thay 01); không tham dự: 01": the units that come summed, with how
-    they come when the form offers more than one way, then each way of declining."""
-    coming = [(option, count) for option, count in totals.items() if option not in declining]
-    detail = ", ".join(f"{option.lower()} {vietnamese.quantity(count)}" for option, count in coming)
-    ways = f" ({detail})" if len(coming) > 1 else ""
-    parts = [f"{attending_label.lower()}: {vietnamese.quantity(sum(count for _, count in coming))}{ways}"]
-    parts += [f"{option.lower()}: {vietnamese.quantity(count)}" for option, count in totals.items()
-              if option in declining]
-    return "; ".join(parts)
+def attendance_context(data: WorkshopReportData) -> dict[str, object]:
+    """What the report's attendance sentence (its wording's `attendance`) reads: the units invited; when the form
+    tells a refusal, those that come summed over the ways of coming, the ways other than the plain one (the option
+    named as the kind's word for coming) and each way of declining, else every option; and the units that did not
+    register. Options nobody chose are left out."""
+    options = [option for option, _ in data.attendance[0].counts] if data.attendance else []
+    totals = {option: sum(dict(a.counts).get(option, 0) for a in data.attendance) for option in options}
+    told = data.attending_label is not None
+    coming = [(option, count) for option, count in totals.items() if option not in data.declining]
+    plain = (data.attending_label or "").casefold()
+    of_which = [[option.lower(), count] for option, count in coming if count and option.casefold() != plain]
+    return {"invited": sum(a.invited for a in data.attendance),
+            "attending": sum(count for _, count in coming) if told else None,
+            "of_which": of_which if told and len(coming) > 1 else [],
+            "declined": [[option.lower(), count] for option, count in totals.items()
+                         if told and option in data.declining and count],
+            "answered": [] if told else [[option.lower(), count] for option, count in totals.items() if count],
+            "not_registered": sum(a.not_registered for a in data.attendance), "choice_label": data.choice_label}
 
 
-def _attendance(document: Decree30Document, data: WorkshopReportData) -> None:
+def _attendance(document: Decree30Document, data: WorkshopReportData, wording: Wording,
+                words: dict[str, str]) -> None:
     invited = sum(a.invited for a in data.attendance)
     if not invited:
         document.paragraph("Không có cơ quan, đơn vị nào được mời.")
         return
     options = [option for option, _ in data.attendance[0].counts]
     totals = {option: sum(dict(a.counts).get(option, 0) for a in data.attendance) for option in options}
-    said = "; ".join(f"{option.lower()}: {vietnamese.quantity(count)}" for option, count in totals.items())
-    if data.attending_label is not None:
-        said = _attending_said(data.attending_label, data.declining, totals)
     silent = sum(a.not_registered for a in data.attendance)
-    document.paragraph(f"{EVENT} mời {vietnamese.quantity(invited)} cơ quan, đơn vị. Kết quả "
-                       f"{clause(data.choice_label).lower()}: {said}; {NOT_REGISTERED.lower()}: "
-                       f"{vietnamese.quantity(silent)}.")
+    document.paragraph(wording.text("attendance", {**words, **attendance_context(data)}))
     first = 60.0
     rest = (document.text_width_mm - first - 16) / (len(options) + 1)
     widths = [first, 16.0, *[rest] * (len(options) + 1)]

@@ -299,7 +299,7 @@ def report_data(job: Job) -> WorkshopReportData:
         choice_label=choice.label if choice is not None else REGISTERED,
         **_declining(facts),
         results=_list(facts, "event_results"), recommendations=_list(facts, "recommendations"),
-        cc=["Lãnh đạo Sở"])
+        cc=["Lãnh đạo Sở"], governing_body=job.app.settings.governing_body)
 
 
 def _declining(facts: RoundFacts) -> dict[str, Any]:
@@ -311,7 +311,7 @@ def _declining(facts: RoundFacts) -> dict[str, Any]:
 def build_workshop_report(job: Job) -> bytes:
     """The BÁO CÁO kết quả tổ chức Hội thảo to UBND tỉnh: the tasks as handed in, who registered, the results and
     recommendations staff wrote (inputs plan_reference, event_results, recommendations)."""
-    return render_workshop_report(report_data(job))
+    return render_workshop_report(report_data(job), wording_dir=job.wording_dir)
 
 
 # --- readiness ------------------------------------------------------------------------------------------------
