@@ -246,7 +246,10 @@ def programme_report_data(source: ReportSource, issuer: Issuer, head: LetterHead
     for h in consolidate_by_heading(source.workflow.response, source.forms, source.extras.consolidated,
                                     source.extras.previous_sums):
         text = h.text.strip()
-        paragraphs = (text,) if text else ((NOTHING_TO_REPORT,) if h.section.fields and not h.figures else ())
+        # A heading with fields where no unit wrote, counted or sent anything says so, never stands bare: its
+        # figures are there whether or not a unit gave one.
+        reported = any(f.by_unit for f in h.figures) or h.attachments
+        paragraphs = (text,) if text else ((NOTHING_TO_REPORT,) if h.section.fields and not reported else ())
         figures = tuple(ReportFigure(f.field.label, f.total if f.by_unit else None, f.by_unit, f.previous,
                                      "đồng" if f.field.kind == "money" else "") for f in h.figures)
         headings.append(ReportHeading(h.section.number, h.section.title, h.depth, paragraphs, figures,
