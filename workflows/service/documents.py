@@ -229,6 +229,16 @@ class RoundFacts:
         """What the round's letter was about, without its "V/v"."""
         return re.sub(r"^\s*V/v\s*", "", self.state.subject)
 
+    @property
+    def asked_act(self) -> str:
+        """What the units are asked to do, as the letter's sentences name it: the subject from the kind's verb on.
+        Seed 001's V/v "tuyên truyền, phổ biến và phối hợp đề xuất nhiệm vụ KH&CN ..." asks businesses to "chủ động
+        đề xuất nhiệm vụ KH&CN ...", never to "chủ động tuyên truyền, phổ biến ..."; a subject without the verb is
+        taken whole."""
+        purpose = self.purpose
+        found = re.search(rf"(?<!\w){re.escape(self.workflow.terms.verb)}(?!\w)", purpose, flags=re.IGNORECASE)
+        return purpose[found.start():] if found else purpose
+
 
 def _listed(app: App, state: RoundState, details: RoundDetails) -> list[Listed]:
     """The Kính gửi list: a group addressed whole by its label (abbreviations spelled out) when large, otherwise its
@@ -501,7 +511,7 @@ def build_call_letter(job: Job) -> bytes:
     data = docs.CallLetterData(
         issuer=issuer(job.app), head=_head(job, state.subject, facts.sent_on),
         addressees=[item.addressee for item in listed], references=references, ministry_letter=guidance,
-        call_purpose=facts.purpose,
+        call_purpose=facts.asked_act,
         external_units=_units_phrase(external) if external else "Các cơ quan, đơn vị",
         department_address=str(inputs.get("department_address", "")),
         department_email=str(inputs.get("department_email", "")), deadline=state.deadline,
@@ -857,7 +867,7 @@ def zero_response_data(job: Job) -> docs.ZeroResponseReportData:
         signer=docs.Signer(title="PHÓ CHỦ TỊCH", name="", on_behalf="CHỦ TỊCH", collective="ỦY BAN NHÂN DÂN"))
     return docs.ZeroResponseReportData(
         issuer=issuer(job.app), head=_head(job, subject, facts.today),
-        recipient=job.addressee(f"Ủy ban nhân dân tỉnh {place}"), references=references, call_purpose=facts.purpose,
+        recipient=job.addressee(f"Ủy ban nhân dân tỉnh {place}"), references=references, call_purpose=facts.asked_act,
         call_letter=call, deadline=state.deadline, closed_on=facts.answers_ended_on,
         recommendation=_recommendation(facts),
         cc=receivers(job, ["Lãnh đạo Sở"]), signer=_signer(facts), reply=reply,
