@@ -162,9 +162,12 @@ def _lead(document: Decree30Document, label: str, text: str) -> DocxParagraph:
 
 
 def _bullets(document: Decree30Document, items: list[str]) -> None:
+    """One "- ..." line per item, closed by a full stop where the item ends without a mark (seed 004's lines all
+    end with one)."""
     for item in items:
         text = _text(item)
         if text:
+            text = text if text.endswith((".", ";", ":", "!", "?", "…")) else f"{text}."
             document.paragraph(text if text.startswith(("-", "+", "*")) else f"- {text}")
 
 

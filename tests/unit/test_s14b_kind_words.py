@@ -139,3 +139,16 @@ def test_a_heading_with_only_a_figure_given_shows_its_table_and_no_nothing_arose
     assert _under(texts, training.number or "") != NOTHING_TO_REPORT
 
 
+
+
+def test_the_workshop_plan_closes_every_line_it_writes_itself_with_a_full_stop() -> None:
+    from test_workshop_documents_render import _plan
+
+    from notifications.documents.workshop import render_workshop_plan
+
+    texts = _texts(render_workshop_plan(_plan(contents=[], requirements=[], organiser_duties=[])))
+    bullets = [text for text in texts if text.startswith("- ")]
+    assert bullets and [text for text in bullets if not text.endswith((".", ";"))] == []
+    assert any(text.startswith("- Nội dung: ") and text.endswith(".") for text in bullets)
+    typed = _texts(render_workshop_plan(_plan(requirements=["Phối hợp chặt chẽ;", "Bảo đảm đúng thời gian"])))
+    assert "- Phối hợp chặt chẽ;" in typed and "- Bảo đảm đúng thời gian." in typed
