@@ -391,7 +391,7 @@ def _call_letter(job: Job) -> docs.LetterRef:
 
 
 def _report_subject(facts: RoundFacts) -> str:
-    return facts.inputs.get("report_subject") or f"báo cáo kết quả {facts.purpose}"
+    return facts.inputs.get("report_subject") or f"báo cáo kết quả {facts.asked_act}"
 
 
 # --- the builders --------------------------------------------------------------------------------------------
@@ -807,17 +807,19 @@ def build_unit_list(job: Job) -> bytes:
 
 
 def proposal_list_data(job: Job) -> docs.ProposalListData:
-    """Reads `report_subject` (the letter's own V/v; the call's subject when not given),
-    `ministry_letter_index` and `call_letter_number` (the call cited by number and date)."""
+    """Reads `report_subject` (the letter's own V/v; what the call asked, "đề xuất nhiệm vụ ...", when not given),
+    `ministry_letter_index` and `call_letter_number` (the call cited by number and date). Its deadline is the last
+    day proposals were taken: a unit's later extension, or the day staff closed the call early."""
     facts = job.facts
     state = facts.state
     return docs.ProposalListData(
         issuer=issuer(job.app),
-        head=_head(job, facts.inputs.get("report_subject") or facts.purpose, facts.today),
-        call_subject=facts.purpose, ministry_letter=_ministry_letter_or_generic(facts),
+        head=_head(job, facts.inputs.get("report_subject") or facts.asked_act, facts.today),
+        call_subject=facts.asked_act, ministry_letter=_ministry_letter_or_generic(facts),
         proposals=[_files_by_name(p, facts.workflow) for p in facts.proposals],
         cc=receivers(job, DEFAULT_CC), signer=_signer(facts), ministry=job.addressee(MINISTRY),
-        call_letter=_call_letter(job) if state.launched_at else None, deadline=state.deadline,
+        call_letter=_call_letter(job) if state.launched_at else None,
+        deadline=facts.answers_ended_on or state.deadline,
         form=_form_name(facts.workflow), declined_units=_declined(facts), proposer_key=facts.workflow.response.proposer,
         declined_answer=facts.workflow.terms.received.get("agree", ""))
 
@@ -880,7 +882,7 @@ def _recommendation(facts: RoundFacts) -> str:
     """Not to propose what was called for, named as seed 002 names it ("không đề xuất nhiệm vụ khoa học và công nghệ
     cấp quốc gia thuộc Chương trình ..."): by the report's own V/v or the call's subject when it says so, else in
     general words (the report has already said that nobody proposed)."""
-    for text in (facts.inputs.get("report_subject"), facts.purpose):
+    for text in (facts.inputs.get("report_subject"), facts.asked_act):
         if text and nfc(text).casefold().startswith("đề xuất "):
             return f"không {nfc(text)}"
     return "không đề xuất nhiệm vụ trong đợt này"
