@@ -43,6 +43,13 @@ ATTENDANCE_SENTENCE = (
     "{% endfor %}){% endif %}{% else %}không có đơn vị nào đăng ký tham dự{% endif %}{% endif %}"
     "{% for option, count in declined %}, {{ count | quantity }} đơn vị {{ option }}{% endfor %}"
     "{% if not_registered %}, {{ not_registered | quantity }} đơn vị chưa đăng ký{% endif %}.")
+# How the preparatory tasks were handed in: tasks (given), handed_in, late (handed in after their due date), missing.
+_PREPARATION = frozenset({"tasks", "handed_in", "late", "missing"})
+PREPARATION_SENTENCE = (
+    "Các cơ quan, đơn vị được giao {{ tasks | quantity }} nhiệm vụ chuẩn bị; {% if not handed_in %}chưa có nhiệm vụ "
+    "nào được nộp{% else %}đã nộp {% if missing %}{{ handed_in | quantity }}{% else %}đủ{% endif %}{% if late %} "
+    "(trong đó {{ late | quantity }} nộp trễ hạn){% endif %}{% if missing %}, chưa nộp {{ missing | quantity }}"
+    "{% endif %}{% endif %}.")
 
 SPECS: dict[str, WordingSpec] = {
     spec.name: spec
@@ -154,8 +161,8 @@ SPECS: dict[str, WordingSpec] = {
                       lists=frozenset())
           for name in ("workshop_plan", "invitation_letter")),
         # The report also says, in one sentence, how the invited units answered the registration.
-        WordingSpec(name="workshop_report", texts=_TITLED | {"attendance"}, blocks=frozenset(),
-                    variables=_LETTER | {"event_name"} | _ATTENDANCE, lists=frozenset(),
-                    defaults=(("attendance", ATTENDANCE_SENTENCE),)),
+        WordingSpec(name="workshop_report", texts=_TITLED | {"attendance", "preparation"}, blocks=frozenset(),
+                    variables=_LETTER | {"event_name"} | _ATTENDANCE | _PREPARATION, lists=frozenset(),
+                    defaults=(("attendance", ATTENDANCE_SENTENCE), ("preparation", PREPARATION_SENTENCE))),
     )
 }

@@ -400,11 +400,9 @@ def render_workshop_report(data: WorkshopReportData, *, wording_dir: Path | None
     _heading(document, "I. CÔNG TÁC CHUẨN BỊ", indent=False)
     if data.tasks:
         done = [t for t in data.tasks if t.handed_in_on is not None]
-        late = [t for t in done if t.late]
-        of_which = f" (trong đó {vietnamese.quantity(len(late))} nộp trễ hạn)" if late else ""
-        document.paragraph(
-            f"Các cơ quan, đơn vị được giao {vietnamese.quantity(len(data.tasks))} nhiệm vụ chuẩn bị; đã nộp "
-            f"{vietnamese.quantity(len(done))}{of_which}, chưa nộp {vietnamese.quantity(len(data.tasks) - len(done))}.")
+        document.paragraph(wording.text("preparation", {
+            **words, "tasks": len(data.tasks), "handed_in": len(done), "late": sum(1 for t in done if t.late),
+            "missing": len(data.tasks) - len(done)}))
         table = document.grid(TASK_WIDTHS_MM, ["STT", "Đơn vị", "Nhiệm vụ", "Hạn", "Ngày nộp", "Kết quả"])
         for number, task in enumerate(data.tasks, start=1):
             document.grid_row(table, [

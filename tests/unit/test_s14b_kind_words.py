@@ -152,3 +152,22 @@ def test_the_workshop_plan_closes_every_line_it_writes_itself_with_a_full_stop()
     assert any(text.startswith("- Nội dung: ") and text.endswith(".") for text in bullets)
     typed = _texts(render_workshop_plan(_plan(requirements=["Phối hợp chặt chẽ;", "Bảo đảm đúng thời gian"])))
     assert "- Phối hợp chặt chẽ;" in typed and "- Bảo đảm đúng thời gian." in typed
+
+
+def test_the_workshop_report_says_the_tasks_were_all_handed_in_not_that_0_are_missing() -> None:
+    from notifications.documents.workshop import TaskResult
+
+    given = date(2025, 8, 18)
+    on_time = TaskResult("Sở Công Thương", "Chuẩn bị tham luận", given, date(2025, 8, 17), result="x")
+    late = TaskResult("Sở Tài chính", "Chuẩn bị tham luận", given, date(2025, 8, 19), late=True, result="y")
+    missing = TaskResult("Sở Y tế", "Chuẩn bị tham luận", given)
+
+    def said(tasks: list[TaskResult]) -> str:
+        texts = _texts(render_workshop_report(_report(tasks=tasks)))
+        return next(text for text in texts if text.startswith("Các cơ quan, đơn vị được giao"))
+
+    assert said([on_time, late]) == ("Các cơ quan, đơn vị được giao 02 nhiệm vụ chuẩn bị; đã nộp đủ (trong đó 01 nộp "
+                                     "trễ hạn).")
+    assert said([on_time, late, missing]) == ("Các cơ quan, đơn vị được giao 03 nhiệm vụ chuẩn bị; đã nộp 02 (trong đó "
+                                              "01 nộp trễ hạn), chưa nộp 01.")
+    assert said([missing]) == "Các cơ quan, đơn vị được giao 01 nhiệm vụ chuẩn bị; chưa có nhiệm vụ nào được nộp."

@@ -273,7 +273,7 @@ def test_groups_without_units_take_no_letter_and_a_report_without_late_tasks_say
     assert "a) Đại biểu các cơ quan thuộc tỉnh:" in texts and not any(t.startswith("b) ") for t in texts)
     on_time = [TaskResult("Sở Công Thương", "Chuẩn bị tham luận", date(2025, 8, 18), date(2025, 8, 17), result="x")]
     texts = _texts(render_workshop_report(_report(tasks=on_time)))
-    assert ("Các cơ quan, đơn vị được giao 01 nhiệm vụ chuẩn bị; đã nộp 01, chưa nộp 0.") in texts
+    assert ("Các cơ quan, đơn vị được giao 01 nhiệm vụ chuẩn bị; đã nộp đủ.") in texts
 
 
 def test_attendee_list_of_a_form_without_a_choice_counts_who_registered() -> None:
