@@ -66,3 +66,25 @@ def search_key(text: str) -> str:
     bare = "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
     spaced = bare.replace("đ", "d").replace("Đ", "D").lower().translate(_AS_SPACE)
     return " ".join(word for word in spaced.split(" ") if word)
+
+
+# A search of fewer letters than this, its spaces left out, does not look for them across words: "yt" would find
+# every "... y t..." and two letters are already found wherever they stand inside a word.
+JOINED_MIN = 3
+
+
+def joined_key(key: str) -> str | None:
+    """A search key (search_key) without its spaces, as people type an abbreviation or a code ("khcn" for "KH&CN",
+    "sobannganh" for so-ban-nganh, "so khcn" for "Sở KH&CN"); None when shorter than JOINED_MIN letters."""
+    joined = key.replace(" ", "")
+    return joined if len(joined) >= JOINED_MIN else None
+
+
+def joins_up(joined: str, text_key: str) -> bool:
+    """Whether a text's key (search_key), its spaces left out from the start of one of its words on, starts with
+    `joined` (joined_key): "khcn" joins up "so kh cn" and "sobannganh" "cac so ban nganh", but "ota" does not join
+    up "so tai chinh" (it starts inside a word). models.db.folding gives SQL the same test."""
+    if joined not in text_key.replace(" ", ""):
+        return False
+    words = text_key.split(" ")
+    return any("".join(words[start:]).startswith(joined) for start in range(len(words)))

@@ -145,8 +145,8 @@ class DirectoryRepository:
     def matching(self, key: str, limit: int, groups: bool = False, units: bool = True) -> tuple[DirectoryMatch, ...]:
         """At most `limit` units (with `groups`: and groups, by code and label; without `units`: groups only) whose
         code or name contains `key` (a models.text.search_key), best first: rank 0 the code is `key`, 1 the name is, 2
-        the name starts with it, 3 it is elsewhere; units before groups, then by name. One query; the directory is
-        never read whole."""
+        the name starts with it, 3 it is elsewhere, 4 it joins up the code's or name's words ("khcn": "KH&CN"); units
+        before groups, then by name. One query; the directory is never read whole."""
         unit_rank = match_rank(UnitRow.code, UnitRow.name, key)
         unit_rows = select(UnitRow.code.label("code"), UnitRow.name.label("name"), literal(0).label("is_group"),
                            unit_rank.label("rank")).where(unit_rank.is_not(None))

@@ -9,7 +9,10 @@ the Vietnamese combining marks (text stored in NFD), then regexp_replace() makes
 letters (ç, ñ) fold on SQLite only. translate() costs some 15 µs a name, so match_rank first keeps, with a LIKE (and
 for several words a regular expression), the units whose lower-cased text has the key's shape (its vowels and d as any
 one letter, a space as a run of punctuation and spaces) and folds only those: a search among 5,000 units then folds a
-few, not 10,000."""
+few, not 10,000. A key of JOINED_MIN letters or more, its spaces left out, is looked for too across the words of the
+text from the start of one ("khcn" in "Sở KH&CN", models.text.joins_up), kept alike by a LIKE of its letters in order
+and a regular expression allowing separators between them, and ranked below every other match (4); the two further
+LIKEs cost some 3 ms a search among 5,000 units."""
 from __future__ import annotations
 
 import sqlite3
@@ -23,7 +26,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import QueryableAttribute
 from sqlalchemy.sql.functions import FunctionElement
 
-from models.text import SEARCH_SPACES, search_key
+from models.text import SEARCH_SPACES, joined_key, joins_up, search_key
 
 Column = ColumnElement[str] | QueryableAttribute[str]
 SQLITE_FUNCTION = "ykien_search_key"
@@ -38,6 +41,9 @@ _VIETNAMESE = sorted({c for letter in _LETTERS for c in (letter, letter.upper())
 TRANSLATE_FROM = "".join(_VIETNAMESE) + SEARCH_SPACES + _TONES + _SHAPES
 TRANSLATE_TO = "".join(search_key(c) for c in _VIETNAMESE) + " " * len(SEARCH_SPACES)
 _BARE = frozenset(TRANSLATE_TO) - {" "}  # the letters a Vietnamese letter folds to: a e i o u y d
+# a e i o u y d in a regular expression: the characters of lower-cased text in NFC that fold to each ("a" for "ầ" and,
+# where lower() folds ASCII only, "Ầ"), not any one letter: "hoa an" then keeps "Hòa An" and not "Hội Nông"
+_FOLDS_TO = {bare: "[" + bare + "".join(c for c in _VIETNAMESE if search_key(c) == bare) + "]" for bare in _BARE}
 
 
 LIKE_ESCAPE = "/"
@@ -48,7 +54,8 @@ def like_escaped(text: str) -> str:
     return "".join(LIKE_ESCAPE + c if c in f"%_{LIKE_ESCAPE}" else c for c in text)
 
 
-_SEPARATOR = "[ " + "".join("\\" + c if c in string.punctuation else c for c in SEARCH_SPACES) + "]+"
+_SEPARATORS = "[ " + "".join("\\" + c if c in string.punctuation else c for c in SEARCH_SPACES) + "]"
+_SEPARATOR = _SEPARATORS + "+"
 
 
 def key_shape(key: str) -> str:
@@ -66,8 +73,32 @@ def key_words_shape(key: str) -> str | None:
     most names of a directory for "hoa an"; nor the regular expression alone: it scans twice as slowly as LIKE."""
     if " " not in key:
         return None
-    return "".join("." if c in _BARE else _SEPARATOR if c == " " else "\\" + c if not c.isalnum() else c
-                   for c in key)
+    return "".join(_FOLDS_TO.get(c) or (_SEPARATOR if c == " " else _literal(c)) for c in key)
+
+
+def _literal(c: str) -> str:
+    """One character of a key in a regular expression (PostgreSQL's and Python's): itself, punctuation escaped."""
+    return "\\" + c if not c.isalnum() else c
+
+
+def joined_shape(joined: str) -> str:
+    """A LIKE pattern (escape LIKE_ESCAPE) that the lower-cased text of every unit a joined key (models.text.joined_key)
+    joins up matches: its letters in order, anything between them (key_shape's letters)."""
+    return "%" + "".join(("_" if c in _BARE else like_escaped(c)) + "%" for c in joined)
+
+
+def joined_words_shape(joined: str) -> str:
+    """A PostgreSQL regular expression that the lower-cased text of every unit a joined key joins up matches: from the
+    start or a separator, its letters (a e i o u y d as any one letter) with separators or none between them; the
+    cheaper joined_shape keeps the rows it reads."""
+    letters = [_FOLDS_TO.get(c) or _literal(c) for c in joined]
+    return f"(^|{_SEPARATORS})" + f"{_SEPARATORS}*".join(letters)
+
+
+def joined_pattern(joined: str) -> str:
+    """The regular expression a folded key (models.text.search_key) matches when `joined` joins it up
+    (models.text.joins_up): from the start or a space, its letters with one space or none between them."""
+    return "(^| )" + " ?".join(_literal(c) for c in joined)
 
 
 class folded(FunctionElement[str]):  # lower case, as the SQL functions of sqlalchemy.func
@@ -96,7 +127,8 @@ def _postgresql(element: folded, compiler: Any, **kw: Any) -> str:
 
 class match_rank(FunctionElement[int]):  # lower case, as the SQL functions of sqlalchemy.func
     """0 when the code's key is `key`, 1 when the name's is, 2 when the name's starts with it, 3 when the code's or
-    the name's holds it, NULL otherwise (`key`: a models.text.search_key)."""
+    the name's holds it, 4 when `key` without its spaces joins up the words of the code's or the name's
+    (models.text.joins_up: "khcn" and "KH&CN"), NULL otherwise (`key`: a models.text.search_key)."""
 
     type = Integer()
     name = "match_rank"
@@ -124,13 +156,26 @@ def _rank_in_sql(element: match_rank, compiler: Any, **kw: Any) -> str:
     words = key_words_shape(typed)
     in_order = sql(literal(words)) if words is not None else None
 
+    joined = joined_key(typed)
+
     def has_shape(column: str) -> str:
         return f"(lower({column}) LIKE {shape} {escape}{f' AND lower({column}) ~ {in_order}' if in_order else ''})"
 
-    return (f"CASE WHEN {has_shape(sql(code))} OR {has_shape(sql(name))} THEN "
+    def joins_shape(column: str) -> str:
+        assert joined is not None
+        return (f" OR (lower({column}) LIKE {sql(literal(joined_shape(joined)))} {escape} "
+                f"AND lower({column}) ~ {sql(literal(joined_words_shape(joined)))})")
+
+    kept = f"{has_shape(sql(code))} OR {has_shape(sql(name))}"
+    joins = ""
+    if joined is not None:
+        kept += joins_shape(sql(code)) + joins_shape(sql(name))
+        pattern = sql(literal(joined_pattern(joined)))
+        joins = f"WHEN bare.code ~ {pattern} OR bare.name ~ {pattern} THEN 4 "
+    return (f"CASE WHEN {kept} THEN "
             f"(SELECT CASE WHEN bare.code = {sql(key)} THEN 0 WHEN bare.name = {sql(key)} THEN 1 "
             f"WHEN bare.name LIKE {start} {escape} THEN 2 "
-            f"WHEN bare.code LIKE {inside} {escape} OR bare.name LIKE {inside} {escape} THEN 3 END "
+            f"WHEN bare.code LIKE {inside} {escape} OR bare.name LIKE {inside} {escape} THEN 3 {joins}END "
             f"FROM (SELECT {sql(folded(code))} AS code, {sql(folded(name))} AS name OFFSET 0) AS bare) END")
 
 
@@ -150,17 +195,29 @@ def _sqlite_key(value: str | None) -> str | None:
 
 
 @lru_cache(maxsize=100_000)
-def _cached_key(value: str) -> str:
-    """The key of a unit's code or name: the same few thousand are searched again and again."""
-    return search_key(value)
+def _cached_keys(value: str) -> tuple[str, str]:
+    """The key of a unit's code or name, and the key without spaces (most rows are told apart from a joined key by
+    it alone): the same few thousand are searched again and again."""
+    key = search_key(value)
+    return key, key.replace(" ", "")
 
 
 def _sqlite_rank(code: str | None, name: str | None, key: str) -> int | None:
-    bare_code, bare_name = _cached_key(code or ""), _cached_key(name or "")
+    (bare_code, flat_code), (bare_name, flat_name) = _cached_keys(code or ""), _cached_keys(name or "")
     if bare_code == key:
         return 0
     if bare_name == key:
         return 1
     if bare_name.startswith(key):
         return 2
-    return 3 if key in bare_code or key in bare_name else None
+    if key in bare_code or key in bare_name:
+        return 3
+    joined = _joined(key)
+    if joined is None or (joined not in flat_code and joined not in flat_name):
+        return None
+    return 4 if joins_up(joined, bare_code) or joins_up(joined, bare_name) else None
+
+
+@lru_cache(maxsize=1_000)
+def _joined(key: str) -> str | None:
+    return joined_key(key)

@@ -504,8 +504,8 @@ class RoundRepository:
                                  every_role: bool = False) -> tuple[tuple[str, str, int], ...]:
         """(code, name, rank) of at most `limit` units the round asks to answer (with every_role: of its units in any
         role) whose code or name contains `key` (a models.text.search_key), best first: rank 0 the code is `key`, 1
-        the name is, 2 the name starts with it, 3 it is elsewhere in the code or name; then in the round's order. One
-        query, whatever the round's size."""
+        the name is, 2 the name starts with it, 3 it is elsewhere in the code or name, 4 it joins up their words
+        ("khcn": "KH&CN"); then in the round's order. One query, whatever the round's size."""
         rank = match_rank(RecipientRow.unit_code, RecipientRow.unit_name, key)
         query = (select(RecipientRow.unit_code, RecipientRow.unit_name, rank.label("rank"))
                  .where(RecipientRow.round_id == round_id, rank.is_not(None), *_roles(every_role))
