@@ -139,7 +139,6 @@ class GridRow:
     declined: bool = False  # its latest answer declines (the kind's response.decline)
 
 
-UnitNames = list[tuple[int, str, str]]  # (id, code, name) of units (aliases: RoundRepository.list shadows list)
 GridRows = list[GridRow]
 Ids = list[int]
 
@@ -559,15 +558,15 @@ class RoundRepository:
             counts["email_none"] = counts.get("email_none", 0) + total - mailed
         return counts
 
-    def grid_units(self, round_id: int, today: date, grid_filter: GridFilter,
-                   decline: DeclineMatch | None = None) -> UnitNames:
-        """(id, code, name) of the units that pass the filter, in the round's order: for a search by name, which
-        is matched in Python (casefold, as SQLite and PostgreSQL's C locale only fold ASCII)."""
+    def grid_units(self, round_id: int, today: date, grid_filter: GridFilter, key: str,
+                   decline: DeclineMatch | None = None) -> Ids:
+        """The ids of the units that pass the filter and whose code or name `key` fits (a models.text.search_key, as
+        answering_units_matching matches it), in the round's order: one query, the names stay in the database."""
         grid = _Grid(round_id, today, decline)
-        query = (select(RecipientRow.id, RecipientRow.unit_code, RecipientRow.unit_name)
-                 .join(RoundRow, RoundRow.id == RecipientRow.round_id)
-                 .where(*grid.where(grid_filter)).order_by(RecipientRow.id))
-        return [(row.id, row.unit_code, row.unit_name) for row in self.session.execute(query)]
+        rank = match_rank(RecipientRow.unit_code, RecipientRow.unit_name, key)
+        query = (select(RecipientRow.id).join(RoundRow, RoundRow.id == RecipientRow.round_id)
+                 .where(*grid.where(grid_filter), rank.is_not(None)).order_by(RecipientRow.id))
+        return list(self.session.scalars(query))
 
     def grid_matched(self, round_id: int, today: date, grid_filter: GridFilter,
                      decline: DeclineMatch | None = None) -> int:

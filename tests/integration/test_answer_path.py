@@ -262,7 +262,7 @@ def test_the_grid_counts_and_filters_in_sql_classify_each_unit_as_its_status_doe
         shown = round_grid(app, round_id, unit_filter)
         assert [u.unit_code for u in shown.units] == python(unit_filter), unit_filter
         assert shown.matched == len(python(unit_filter))
-    # Pages of 5, and a search by name (Vietnamese letters fold in Python, not in SQL).
+    # Pages of 5, and a search by name (folded in SQL: capitals, diacritics).
     pages = [round_grid(app, round_id, page=n, page_size=5) for n in (1, 2, 3, 4)]
     assert [u.unit_code for p in pages[:3] for u in p.units] == [u.unit_code for u in full.units]
     assert pages[3].page == 3 and pages[0].pages == 3 and pages[2].first_shown == 11

@@ -1,11 +1,13 @@
 """A search typed without its spaces or punctuation finds the text whose words it joins up ("khcn" finds "KH&CN",
 "sobannganh" the group so-ban-nganh), from the start of one of the text's words and with 3 letters or more
 (models.text.joins_up, JOINED_MIN), ranked after every other match (4); on SQLite and PostgreSQL alike, in one
-query."""
+query; in the directory's lookups, a round's unit fields and the search box above a round's units."""
 from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -13,9 +15,12 @@ from sqlalchemy import event, literal, select
 
 from models.db.folding import joined_pattern, joined_shape, joined_words_shape, match_rank
 from models.text import JOINED_MIN, joined_key, joins_up, search_key
+from workflows.demo import seed_round
 from workflows.service.app import App
 from workflows.service.directory import import_units
 from workflows.service.directory_lookup import find_in_directory
+from workflows.service.rounds import Addressee, create_round
+from workflows.service.views import round_grid
 
 UNITS_CSV = Path(__file__).parents[1] / "fixtures" / "units_12.csv"
 STAFF = "Phạm Phi Long (TĐC)"
@@ -140,3 +145,22 @@ def test_a_joined_search_typed_decomposed(app: App, tmp_path: Path) -> None:
     _directory(app, tmp_path)
     choice = find_in_directory(app, unicodedata.normalize("NFD", "SởTưPháp"))
     assert choice.found is not None and (choice.found.code, choice.found.rank) == ("STP", 4)
+
+
+def test_the_round_grid_search_folds_and_joins_as_the_others(app: App, tmp_path: Path) -> None:
+    """The search box above a round's units: found in SQL as every other search (it matched the names' capitals in
+    Python, not their diacritics)."""
+    _directory(app, tmp_path)
+    new = replace(seed_round(), deadline=date(2026, 1, 8), subject="",
+                  addressees=(Addressee(groups=("so-ban-nganh",)),))
+    round_id = create_round(app, new, STAFF)
+
+    def codes(search: str) -> list[str]:
+        return [unit.unit_code for unit in round_grid(app, round_id, search=search).units]
+
+    everyone = codes("")
+    assert len(everyone) == 8 and codes("&–.") == everyone  # no key: no search
+    assert codes("sotuphap") == codes("tu phap") == codes("SỞ TƯ PHÁP") == ["STP"]
+    assert codes("khcn") == ["S-KH-CN"] and codes("ĐÀO") == ["SGDDT"]
+    assert codes("otu") == [] and codes("Sở Ngoại vụ") == []  # "sotuphap" holds "otu", but not from a word start
+    assert round_grid(app, round_id, search="khoahoc").matched == 1

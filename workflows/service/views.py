@@ -13,7 +13,7 @@ from models.db.tables import OutboxRow
 from models.db.unit_of_work import UnitOfWork
 from models.rounds import RoundState
 from models.signatures import SignatureReport
-from models.text import capfirst
+from models.text import capfirst, search_key
 from models.unit_status import AnswerStatus, DeclineMatch, EmailStatus, UnitStatus, answer_labels, unit_status
 from workflows.definition import Workflow
 from workflows.service.app import App
@@ -185,10 +185,10 @@ def round_grid(app: App, round_id: int, grid_filter: GridFilter | None = None, s
                page_size: int = 200) -> RoundGrid:
     """A round's header, the counts of its units by status and one page of its grid (a page past the last shows
     the last). The counts, the filters and the paging are SQL: the cost is that of a page, not of the round;
-    a search by code or name reads the codes and names of the units that pass the other filters."""
+    a search by code or name (folded as every search is, models.text.search_key) reads the ids of the units it fits."""
     today = app.clock.now().astimezone(app.tz).date()
     grid_filter = grid_filter or GridFilter()
-    needle = search.strip().casefold()
+    needle = search_key(search)
     with app.uow(read_only=True) as uow:
         state = uow.rounds.get(round_id, lock=False, no_units=True)
         workflow = get_workflow(state.workflow)
@@ -197,8 +197,7 @@ def round_grid(app: App, round_id: int, grid_filter: GridFilter | None = None, s
         total = sum(n for key, n in counts.items() if key.startswith("email_"))
         found: list[int] | None = None
         if needle:
-            found = [unit_id for unit_id, code, name in uow.rounds.grid_units(round_id, today, grid_filter, decline)
-                     if needle in code.casefold() or needle in name.casefold()]
+            found = uow.rounds.grid_units(round_id, today, grid_filter, needle, decline)
             matched = len(found)
         else:
             matched = (total if grid_filter == GridFilter()
