@@ -7,20 +7,17 @@ A Prefect server of its own (the module-scoped one of test_prefect_workers must 
 """
 from __future__ import annotations
 
-import os
-import signal
 import sqlite3
-import subprocess
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.e2e.fanout_support import SlowCapture, outbox_statuses, units_csv
-from tests.e2e.test_prefect_workers import PREFECT, _healthy, flow_runs, terminate, waited_telling
+from tests.e2e.fanout_support import outbox_statuses, slow_capture, units_csv
+from tests.e2e.prefect_support import PrefectServer, YkienProcesses, flow_runs, terminate
 from tests.e2e.test_serve_restart import free_port
 
 UNITS = 40
@@ -28,44 +25,6 @@ KILLED_UNITS = 200  # 8 connections at 0.2 s a message: 5 s of fan-out
 PASSWORD = "matkhau-rat-dai"
 # What serve logs when a sweep cannot hand its steps to the Prefect server.
 OUTAGE = "quét: gửi thư lỗi (không kết nối được máy chủ Prefect tại"
-
-
-class PrefectServer:
-    """`prefect server start` on loopback with its own home, stopped and started again on the same port."""
-
-    def __init__(self, home: Path) -> None:
-        self.home = home
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}/api"
-        self.process: subprocess.Popen[bytes] | None = None
-        self.starts = 0
-
-    def start(self) -> None:
-        env = {**os.environ, "PREFECT_HOME": str(self.home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-               "DO_NOT_TRACK": "1", "PREFECT_UI_ENABLED": "false"}
-        env.pop("PREFECT_API_URL", None)
-        self.starts += 1
-        with (self.home / f"server-{self.starts}.log").open("wb") as log:
-            self.process = subprocess.Popen(
-                [str(PREFECT), "server", "start", "--host", "127.0.0.1", "--port", str(self.port)],
-                env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        waited_telling(lambda: _healthy(self.url) or self.process is None or self.process.poll() is not None, 90,
-                       "prefect server start", self.log)
-        assert self.process.poll() is None, self.log()
-
-    def stop(self) -> None:
-        process, self.process = self.process, None
-        if process is None:
-            return
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(10)
-
-    def log(self) -> str:
-        return "\n".join(path.read_text(errors="replace") for path in sorted(self.home.glob("server-*.log")))
 
 
 @pytest.fixture
@@ -116,25 +75,10 @@ def test_a_round_launched_while_the_prefect_server_is_down_goes_out_once_when_it
     create_round(cli, tmp_path, UNITS)
     cli("user", "add", "canbo", "--name", "Phạm Phi Long", "--role", "admin", YKIEN_NEW_PASSWORD=PASSWORD)
     cli.at("2025-11-20T09:00")
-    capture = SlowCapture(0)
-    capture.server.start()
-    env = {"YKIEN_SMTP_URL": capture.url, "PREFECT_API_URL": prefect.url,
-           "PREFECT_HOME": str(tmp_path / "prefect-client")}
-    processes: list[subprocess.Popen[bytes]] = []
-
-    def start(*args: str) -> tuple[subprocess.Popen[bytes], Path]:
-        log = tmp_path / f"{args[0]}-{len(processes)}.log"
-        process = cli.start(*args, log=log, **env)
-        processes.append(process)
-        return process, log
-
-    def logs() -> str:
-        return "\n".join(path.read_text(errors="replace") for path in sorted(tmp_path.glob("*.log"))) + prefect.log()
-
-    def waited(condition: Callable[[], bool], timeout: float, what: str) -> None:
-        waited_telling(condition, timeout, what, logs)
-
-    try:
+    with slow_capture(0) as capture, YkienProcesses(cli, tmp_path, {
+            "YKIEN_SMTP_URL": capture.url, "PREFECT_API_URL": prefect.url,
+            "PREFECT_HOME": str(tmp_path / "prefect-client")}, prefect.log) as start:
+        waited = start.waited
         worker, worker_log = start("worker", "--name", "may-gui-thu-1")
         waited(lambda: "nhận các lượt chạy (flow run)" in worker_log.read_text(errors="replace"), 90, "the worker pulling")
         base = f"http://127.0.0.1:{free_port()}"
@@ -158,7 +102,7 @@ def test_a_round_launched_while_the_prefect_server_is_down_goes_out_once_when_it
         time.sleep(3)  # three more sweeps, each failing alike
         told = serve_log.read_text(errors="replace")
         assert told.count(OUTAGE) == 1, told  # one line for the outage, not one per sweep
-        assert serve.poll() is None and worker.poll() is None, logs()
+        assert serve.poll() is None and worker.poll() is None, start.logs()
         assert capture.count() == 0 and timer_statuses(cli.database) == {"pending": 1}
 
         prefect.start()
@@ -179,12 +123,6 @@ def test_a_round_launched_while_the_prefect_server_is_down_goes_out_once_when_it
 
         for process, what in ((serve, "serve"), (worker, "worker")):
             terminate(process, what)
-    finally:
-        for process in processes:
-            if process.poll() is None:
-                process.kill()
-                process.wait(10)
-        capture.server.stop()
 
 
 def test_a_worker_killed_in_the_middle_of_a_fanout_leaves_no_run_in_the_way_and_a_new_worker_sends_the_rest(
@@ -197,26 +135,11 @@ def test_a_worker_killed_in_the_middle_of_a_fanout_leaves_no_run_in_the_way_and_
     cli.now = None  # the system clock, for every process: a dead worker's heartbeat must grow old to be seen dead
     create_round(cli, tmp_path, KILLED_UNITS)
     cli("round", "launch", "1", "--queue-only", "--no-draft-reason", "Thử nghiệm dừng đột ngột máy gửi thư")
-    capture = SlowCapture(0.2)
-    capture.server.start()
-    env = {"YKIEN_SMTP_URL": capture.url, "PREFECT_API_URL": prefect.url,
-           "PREFECT_HOME": str(tmp_path / "prefect-client"), "YKIEN_HEARTBEAT_SECONDS": "1",
-           "YKIEN_STALE_AFTER_SECONDS": "3"}
-    processes: list[subprocess.Popen[bytes]] = []
-
-    def start(*args: str) -> tuple[subprocess.Popen[bytes], Path]:
-        log = tmp_path / f"{args[0]}-{len(processes)}.log"
-        process = cli.start(*args, log=log, **env)
-        processes.append(process)
-        return process, log
-
-    def logs() -> str:
-        return "\n".join(path.read_text(errors="replace") for path in sorted(tmp_path.glob("*.log"))) + prefect.log()
-
-    def waited(condition: Callable[[], bool], timeout: float, what: str) -> None:
-        waited_telling(condition, timeout, what, logs)
-
-    try:
+    with slow_capture(0.2) as capture, YkienProcesses(cli, tmp_path, {
+            "YKIEN_SMTP_URL": capture.url, "PREFECT_API_URL": prefect.url,
+            "PREFECT_HOME": str(tmp_path / "prefect-client"), "YKIEN_HEARTBEAT_SECONDS": "1",
+            "YKIEN_STALE_AFTER_SECONDS": "3"}, prefect.log) as start:
+        waited = start.waited
         first, first_log = start("worker", "--name", "may-gui-thu-1")
         waited(lambda: "nhận các lượt chạy (flow run)" in first_log.read_text(errors="replace"), 90, "the worker pulling")
         serve, serve_log = start("serve", "--port", str(free_port()), "--interval", "1")
@@ -238,9 +161,3 @@ def test_a_worker_killed_in_the_middle_of_a_fanout_leaves_no_run_in_the_way_and_
         assert "chạy circulate · đợt 1" in second_log.read_text(errors="replace")
         for process, what in ((serve, "serve"), (second, "worker")):
             terminate(process, what)
-    finally:
-        for process in processes:
-            if process.poll() is None:
-                process.kill()
-                process.wait(10)
-        capture.server.stop()

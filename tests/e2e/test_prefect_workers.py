@@ -10,12 +10,10 @@ One Prefect server for the module (it takes 15-20 s to start).
 """
 from __future__ import annotations
 
-import os
 import re
 import signal
 import sqlite3
 import subprocess
-import sys
 from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -27,64 +25,25 @@ import pytest
 from debian_tools import require_tools
 from process_table import children_of
 
-from tests.e2e.fanout_support import SlowCapture, launch_fanout, outbox_statuses, wait_until
+from tests.e2e.fanout_support import SlowCapture, launch_fanout, outbox_statuses, slow_capture, wait_until
+from tests.e2e.prefect_support import PrefectServer, YkienProcesses, flow_runs, terminate, waited_telling
 from tests.e2e.test_serve_restart import free_port
 from workflows.service.jobs import BACKGROUND_FROM_UNITS
 
 UNITS = BACKGROUND_FROM_UNITS  # a round this large has its PDFs rendered as background jobs
 PASSWORD = "matkhau-rat-dai"
 DELAY = 0.02  # seconds per message and connection
-PREFECT = Path(sys.executable).with_name("prefect")
 
 
 @pytest.fixture(scope="module")
 def prefect_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """PREFECT_API_URL of a `prefect server start` on loopback with its own home (and SQLite database)."""
-    home = tmp_path_factory.mktemp("prefect-server")
-    port = free_port()
-    env = {**os.environ, "PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1",
-           "PREFECT_UI_ENABLED": "false"}
-    env.pop("PREFECT_API_URL", None)
-    with (home / "server.log").open("wb") as log:
-        server = subprocess.Popen([str(PREFECT), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-                                  env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://127.0.0.1:{port}/api"
+    server = PrefectServer(tmp_path_factory.mktemp("prefect-server"))
+    server.start()
     try:
-        wait_until(lambda: _healthy(url) or server.poll() is not None, 90, "prefect server start", interval=0.3)
-        assert server.poll() is None, (home / "server.log").read_text()
-        yield url
+        yield server.url
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(20)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait(10)
-
-
-def _healthy(url: str) -> bool:
-    try:
-        return httpx.get(f"{url}/health", timeout=2).status_code == 200
-    except httpx.HTTPError:
-        return False
-
-
-def flow_runs(url: str, *tags: str, pool: str | None = None) -> list[dict[str, Any]]:
-    """The flow runs carrying all `tags` (of work pool `pool`, or any), read from Prefect's REST API."""
-    query: dict[str, Any] = {"flow_runs": {"tags": {"all_": list(tags)}}}
-    if pool is not None:
-        query["work_pools"] = {"name": {"any_": [pool]}}
-    answer = httpx.post(f"{url}/flow_runs/filter", json=query, timeout=10)
-    answer.raise_for_status()
-    return list(answer.json())
-
-
-def waited_telling(condition: Callable[[], bool], timeout: float, what: str, logs: Callable[[], str]) -> None:
-    """wait_until, failing with `logs()` as they are at the failure (the processes' logs, the flow runs)."""
-    try:
-        wait_until(condition, timeout, what, interval=0.05)
-    except AssertionError as error:
-        raise AssertionError(f"{error}\n{logs()}") from None
+        server.stop()
 
 
 def catches_sigterm(pid: int) -> bool:
@@ -93,15 +52,6 @@ def catches_sigterm(pid: int) -> bool:
         if line.startswith("SigCgt:"):
             return bool(int(line.split()[1], 16) & (1 << (signal.SIGTERM - 1)))
     return False
-
-
-def terminate(process: subprocess.Popen[bytes], what: str, within: float = 15) -> None:
-    """SIGTERM: exit 0 within `within` s, and no child of it left running."""
-    kids = children_of(process.pid)
-    process.send_signal(signal.SIGTERM)
-    assert process.wait(within) == 0, what
-    alive = [pid for pid in kids if Path(f"/proc/{pid}").exists()]
-    assert not alive, f"{what} left children {alive}"
 
 
 def sent_by_pid(database: Path) -> Counter[int]:
@@ -126,25 +76,10 @@ def test_fanout_reminder_and_a_pdf_run_as_flow_runs_on_two_workers(prefect_api: 
     # Every process's clock is a few minutes after the reminder is due: serve's sweep submits the reminder and the
     # round's fan-out (its invitations, queued at launch) at its first sweep.
     cli.at((reminder_due(cli.database) + timedelta(minutes=5)).isoformat())
-    capture = SlowCapture(DELAY)
-    capture.server.start()
-    env = {"YKIEN_SMTP_URL": capture.url, "PREFECT_API_URL": prefect_api,
-           "PREFECT_HOME": str(tmp_path / "prefect-client")}
-    processes: list[subprocess.Popen[bytes]] = []
-
-    def start(*args: str) -> tuple[subprocess.Popen[bytes], Path]:
-        log = tmp_path / f"{args[0]}-{len(processes)}.log"
-        process = cli.start(*args, log=log, **env)
-        processes.append(process)
-        return process, log
-
-    def logs() -> str:
-        return "\n".join(path.read_text(errors="replace") for path in sorted(tmp_path.glob("*.log")))
-
-    def waited(condition: Callable[[], bool], timeout: float, what: str) -> None:
-        waited_telling(condition, timeout, what, logs)
-
-    try:
+    with slow_capture(DELAY) as capture, YkienProcesses(cli, tmp_path, {
+            "YKIEN_SMTP_URL": capture.url, "PREFECT_API_URL": prefect_api,
+            "PREFECT_HOME": str(tmp_path / "prefect-client")}) as start:
+        waited = start.waited
         workers = [start("worker", "--name", f"worker-{n}") for n in (1, 2)]
         waited(lambda: all("nhận các lượt chạy (flow run)" in log.read_text(errors="replace") for _, log in workers), 90,
                "two workers pulling")
@@ -197,12 +132,6 @@ def test_fanout_reminder_and_a_pdf_run_as_flow_runs_on_two_workers(prefect_api: 
 
         for process, what in ((serve, "serve"), *((worker, "worker") for worker, _ in workers)):
             terminate(process, what)
-    finally:
-        for process in processes:
-            if process.poll() is None:
-                process.kill()
-                process.wait(10)
-        capture.server.stop()
 
 
 def _process_name(pid: int) -> str:

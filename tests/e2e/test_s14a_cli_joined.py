@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import BACKENDS, TEMPLATE_DATABASE
+from tests.e2e.cli_refusals import refused
 from tests.e2e.conftest import UNITS_CSV, Cli, MakeCli
 
 BASE = ["round", "create", "--title", "Kế hoạch thử nghiệm", "--office", "TĐC", "--deadline", "05/12/2025",
@@ -37,17 +38,6 @@ def any_cli(request: pytest.FixtureRequest, cli: Cli, make_cli: MakeCli, tmp_pat
     runner("directory", "import", str(UNITS_CSV))
     runner("directory", "import", str(more))
     return runner
-
-
-def refused(cli: Cli, *args: str, code: str) -> str:
-    """Exit 2 with the JSON error `code`, nothing written; the message as said without --json."""
-    before = cli("round", "list", "--json").out
-    as_json = cli(*args, "--json", expect=2).json
-    assert as_json["error"]["code"] == code, as_json
-    said = cli(*args, expect=2)
-    assert said.out == "" and said.err.startswith("Lỗi: ") and "Traceback" not in said.err, said
-    assert cli("round", "list", "--json").out == before
-    return said.err.removeprefix("Lỗi: ").strip()
 
 
 def test_joined_codes_and_names_are_taken_and_said(any_cli: Cli) -> None:
