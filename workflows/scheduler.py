@@ -64,7 +64,7 @@ class Sweeper:
             if error not in self.errors_told:
                 log.warning("quét: gửi thư lỗi (%s); thư vẫn chờ trong hàng đợi, các lần quét sau gửi lại", error)
         if self.errors_told and not current:
-            log.info("quét: đã gửi được trở lại")
+            log.info("quét: không còn lỗi gửi thư")
         self.errors_told = set(current)
 
     def plan_wake(self) -> None:

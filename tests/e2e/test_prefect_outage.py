@@ -1,9 +1,15 @@
-"""The Prefect server goes away while `ykien serve` and a `ykien worker` run, and comes back. A round launched during
-the outage is not lost: the launch says its mail waits, serve keeps sweeping (its /readyz names Prefect, /healthz
-stays up), the worker keeps waiting, and once the server is back (same home, same port) the round's fan-out runs as
-a flow run on the worker, each unit's invitation sent once. Then SIGTERM stops every process with exit 0.
-
-A Prefect server of its own (the module-scoped one of test_prefect_workers must not be stopped under other tests).
+"""The Prefect server, or a worker, goes away while production runs (`ykien serve` with PREFECT_API_URL and
+`ykien worker`s), and nothing is lost:
+- the server stopped, then started again on the same home and port: a round launched meanwhile stands (the launch
+  says its mail waits), serve keeps sweeping and logs the outage once (its /readyz names Prefect, /healthz stays
+  up), a reminder that comes due waits too, and once the server is back the fan-out and the reminder run as flow
+  runs on the worker, each message sent once;
+- the server stopped while a worker sends a fan-out: the fan-out ends, the worker stays up and takes the next
+  round's run once the server is back;
+- a worker SIGKILLed in the middle of a fan-out: serve ends its run Crashed (its instance's heartbeat in the
+  database went stale) and submits the step again; the worker restarted under the same name sends the rest.
+Then SIGTERM stops every process with exit 0. Each test has a Prefect server of its own (the module-scoped one of
+test_prefect_workers must not be stopped under other tests).
 """
 from __future__ import annotations
 
@@ -44,6 +50,13 @@ def create_round(cli, folder: Path, units: int) -> None:  # type: ignore[no-unty
     cli("init")
     cli("directory", "import", str(units_csv(folder / "xa-phuong.csv", units)))
     cli("round", "create", "--title", "Kế hoạch chuyển đổi số cấp xã", "--office", "TĐC",
+        "--deadline", "10 ngày làm việc", "--group", "xa-phuong", "--contact-name", "Ông Phạm Phi Long",
+        "--contact-phone", "0912130290", "--signer-name", "Nông Thị Thanh Huyền")
+
+
+def create_round_again(cli) -> None:  # type: ignore[no-untyped-def]
+    """A second draft round to the same communes."""
+    cli("round", "create", "--title", "Kế hoạch chuyển đổi số cấp xã năm 2027", "--office", "TĐC",
         "--deadline", "10 ngày làm việc", "--group", "xa-phuong", "--contact-name", "Ông Phạm Phi Long",
         "--contact-phone", "0912130290", "--signer-name", "Nông Thị Thanh Huyền")
 
@@ -119,7 +132,7 @@ def test_a_round_launched_while_the_prefect_server_is_down_goes_out_once_when_it
         assert timer_statuses(cli.database) == {"done": 1}
         assert flow_runs(prefect.url, "round:1", "step:circulate") and flow_runs(prefect.url, "round:1", "step:remind")
         told = serve_log.read_text(errors="replace")
-        assert "Traceback" not in told and told.count(OUTAGE) == 1 and "quét: đã gửi được trở lại" in told, told
+        assert "Traceback" not in told and told.count(OUTAGE) == 1 and "quét: không còn lỗi gửi thư" in told, told
 
         for process, what in ((serve, "serve"), (worker, "worker")):
             terminate(process, what)
@@ -160,4 +173,38 @@ def test_a_worker_killed_in_the_middle_of_a_fanout_leaves_no_run_in_the_way_and_
         assert "đã ngừng giữa chừng" in serve_log.read_text(errors="replace")  # one line naming the dead worker
         assert "chạy circulate · đợt 1" in second_log.read_text(errors="replace")
         for process, what in ((serve, "serve"), (second, "worker")):
+            terminate(process, what)
+
+
+def test_the_prefect_server_going_away_while_a_worker_sends_a_fanout_loses_nothing_and_the_worker_goes_on(
+        prefect: PrefectServer, tmp_path: Path, make_cli) -> None:  # type: ignore[no-untyped-def]
+    """The worker cannot tell Prefect how its run ended while the server is away; the fan-out itself lives in the
+    database and the SMTP server, so it ends; the worker stays up, and once the server is back it takes new runs."""
+    cli = make_cli(tmp_path / "home")
+    cli.now = None
+    create_round(cli, tmp_path, KILLED_UNITS)
+    cli("round", "launch", "1", "--queue-only", "--no-draft-reason", "Thử nghiệm máy chủ Prefect ngừng giữa chừng")
+    with slow_capture(0.2) as capture, YkienProcesses(cli, tmp_path, {
+            "YKIEN_SMTP_URL": capture.url, "PREFECT_API_URL": prefect.url,
+            "PREFECT_HOME": str(tmp_path / "prefect-client")}, prefect.log) as start:
+        waited = start.waited
+        worker, worker_log = start("worker", "--name", "may-gui-thu-1")
+        waited(lambda: "nhận các lượt chạy (flow run)" in worker_log.read_text(errors="replace"), 90, "the worker pulling")
+        serve, serve_log = start("serve", "--port", str(free_port()), "--interval", "1")
+        waited(lambda: capture.count() >= 16, 90, "the fan-out under way on the worker")
+        prefect.stop()
+        waited(lambda: outbox_statuses(cli.database) == {"sent": KILLED_UNITS}, 120, "the fan-out finished")
+        time.sleep(3)
+        assert worker.poll() is None, start.logs()
+        prefect.start()
+        # A second round launched now goes out through the same worker
+        create_round_again(cli)
+        cli("round", "launch", "2", "--queue-only", "--no-draft-reason", "Đợt thứ hai sau khi Prefect chạy lại")
+        waited(lambda: outbox_statuses(cli.database) == {"sent": 2 * KILLED_UNITS}, 120, "the second round sent")
+        copies = Counter(message_id for _, _, message_id in capture.received)
+        assert len(copies) == 2 * KILLED_UNITS and set(copies.values()) == {1}, copies.most_common(3)
+        assert flow_runs(prefect.url, "round:2", "step:circulate")
+        assert "chạy circulate · đợt 2" in worker_log.read_text(errors="replace")
+        assert "Traceback" not in serve_log.read_text(errors="replace")
+        for process, what in ((serve, "serve"), (worker, "worker")):
             terminate(process, what)

@@ -96,5 +96,5 @@ def test_serve_logs_an_outage_once_while_it_lasts_and_once_when_it_ends(
     assert [record.getMessage() for record in caplog.records] == [
         f"quét: gửi thư lỗi ({AWAY}); thư vẫn chờ trong hàng đợi, các lần quét sau gửi lại",
         "quét: gửi thư lỗi (SMTP: 421); thư vẫn chờ trong hàng đợi, các lần quét sau gửi lại",
-        "quét: đã gửi được trở lại",
+        "quét: không còn lỗi gửi thư",
     ]
