@@ -6,6 +6,7 @@ import difflib
 import math
 import os
 import re
+import stat
 import unicodedata
 from datetime import datetime, time
 from pathlib import Path
@@ -16,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from config.os_words import os_reason
 from config.shown_url import without_password
 from config.smtp_url import SmtpUrlError, parse_smtp_url
 from config.symbol_code import is_symbol_code
@@ -50,6 +52,21 @@ _NAME_EXAMPLES = {"issuer_name": "Sở Khoa học và Công nghệ", "governing_
 
 
 DEFAULT_HOME = Path("~/.ykien")
+
+
+PATH_FIELDS = ("home", "calendar_file", "workflows_dir", "smtp_ca_file", "trust_roots", "pkcs11_library")
+_QUOTE_PAIRS = {('"', '"'), ("'", "'"), ("\u201c", "\u201d"), ("\u2018", "\u2019")}  # also Word's curly quotes
+_FOLDER_EXAMPLES = {"home": "/srv/ykien", "workflows_dir": "/srv/ykien/workflows",
+                    "trust_roots": "/srv/ykien/trust-roots (thư mục chứa các tệp .pem, .crt, .cer, .der)"}
+def _mode_of(path: Path) -> int | None:
+    """The file type bits of `path`, None when nothing is there; ValueError, in Vietnamese, when the system cannot
+    look it up (a name too long, a folder ykien may not enter)."""
+    try:
+        return path.stat().st_mode
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        raise ValueError(f'"{path}": không dùng được đường dẫn này ({os_reason(error)})') from None
 
 
 class SettingsError(ValueError):
@@ -155,10 +172,42 @@ class Settings(BaseSettings):
         if value is None:
             return None
         value = value.expanduser().absolute()
-        if not value.is_file():
+        if not stat.S_ISREG(_mode_of(value) or 0):
             raise ValueError(f'"{value}" không phải một tệp; hãy ghi đường dẫn tệp PEM chứa chứng chỉ của CA đã cấp '
                              "chứng chỉ cho máy chủ thư")
         return value
+
+    @field_validator("home", "workflows_dir", "trust_roots", mode="after")
+    @classmethod
+    def _folder_if_there(cls, value: Path | None, info: ValidationInfo) -> Path | None:
+        # a folder not there yet is fine (`ykien init` makes the home); a file there is a wrong path, which would
+        # otherwise surface later as an error naming no setting, or as the department's kinds or roots missing
+        if value is None:
+            return None
+        value = _absolute(value)
+        mode = _mode_of(value)
+        if mode is not None and not stat.S_ISDIR(mode):
+            raise ValueError(f'"{value}" không phải thư mục; hãy ghi đường dẫn một thư mục, ví dụ '
+                             f"{_FOLDER_EXAMPLES[str(info.field_name)]}")
+        return value
+
+    @field_validator("calendar_file", mode="after")
+    @classmethod
+    def _file_if_there(cls, value: Path | None) -> Path | None:
+        # a file not there yet is fine: `ykien init` writes the example there, and the calendar says when it is missing
+        if value is None:
+            return None
+        value = _absolute(value)
+        mode = _mode_of(value)
+        if mode is not None and not stat.S_ISREG(mode):
+            raise ValueError(f'"{value}" không phải tệp; hãy ghi đường dẫn tệp lịch YAML, ví dụ '
+                             "/srv/ykien/calendar.yaml")
+        return value
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _log_format_as_typed(cls, value: Any) -> Any:
+        return value.strip().lower() if isinstance(value, str) else value
 
     @field_validator("digest_time", mode="before")
     @classmethod
@@ -257,8 +306,9 @@ class Settings(BaseSettings):
             value = value.strip()
             try:
                 ZoneInfo(value)
-            except (ZoneInfoNotFoundError, ValueError):
-                raise ValueError(f'"{value}" không phải tên múi giờ; hãy viết như Asia/Ho_Chi_Minh') from None
+            except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long to look up as a file
+                raise ValueError(f'"{value}" không phải tên múi giờ; hãy viết như Asia/Ho_Chi_Minh'
+                                 ) from None
         return value
 
     @field_validator("now", mode="before")
@@ -343,6 +393,30 @@ class Settings(BaseSettings):
         if value is not None and not NOW_YEARS[0] <= value.year <= NOW_YEARS[1]:
             # near year 1 or 9999 the clock's UTC, local time or next day would not exist
             raise ValueError(f'"{value.date().isoformat()}": năm phải từ {NOW_YEARS[0]} đến {NOW_YEARS[1]}')
+        return value
+
+    @field_validator(*PATH_FIELDS, mode="before")
+    @classmethod
+    def _path_as_typed(cls, value: Any) -> Any:
+        # " /srv/ykien" copied with its space was a folder named " " under the working directory
+        return value.strip() if isinstance(value, str) else value
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_quotes_around(cls, value: Any, info: ValidationInfo) -> Any:
+        # Declared last so that it runs before every other check: a docker --env-file or a YAML value keeps the
+        # quotes of YKIEN_HOME="/srv/ykien", which made a folder named `"` in the working directory and numbers
+        # refused as "phải là một số nguyên" with the number plainly there.
+        if isinstance(value, str):
+            text = value.strip()
+            if len(text) >= 2 and (text[0], text[-1]) in _QUOTE_PAIRS:
+                inner = text[1:-1].strip()
+                if info.field_name == "secret_key":  # never echoed
+                    raise ValueError("nằm trong dấu nháy; hãy bỏ dấu nháy ở hai đầu (dấu nháy được đọc là một phần "
+                                     "của giá trị)")
+                raise ValueError(f"{without_password(text)} nằm trong dấu nháy; hãy bỏ dấu nháy ở hai "
+                                 f"đầu, ghi {without_password(inner)} (tệp --env-file của docker hay "
+                                 "giá trị trong YAML giữ dấu nháy như một phần của giá trị)")
         return value
 
     @property
