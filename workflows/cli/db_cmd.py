@@ -43,9 +43,11 @@ def check(as_json: bool = JSON_OPTION) -> None:
         "ghi được.")
     say(f"Cấu trúc: phiên bản {', '.join(sorted(status.schema.revisions))}, đúng phiên bản mà bản ykien này cần "
         f"({status.schema.code}).")
-    say(f"Thư chờ gửi: {status.outbox_queued}, trong đó {status.outbox_due} đến hạn gửi lúc {now}.")
-    say(f"Việc hẹn giờ chưa chạy: {status.timers_pending}, trong đó {status.timers_due} đã đến hạn lúc {now}"
-        + (" (chạy `ykien tick` hoặc `ykien serve` để xử lý)." if status.timers_due or status.outbox_due else "."))
+    # "0 đến hạn gửi lúc 17:39" read as a time the mail is due at; the time is when the count was taken
+    say(f"Thư chờ gửi: {status.outbox_queued}, trong đó {status.outbox_due} đã đến lúc gửi (tính đến {now}).")
+    say(f"Việc hẹn giờ chưa chạy: {status.timers_pending}, trong đó {status.timers_due} đã đến hạn (tính đến {now})"
+        + (". Thư hoặc việc đã đến hạn mà chưa xử lý: hãy chạy `ykien serve` (hoặc `ykien tick`)."
+           if status.timers_due or status.outbox_due else "."))
     say(f"Công việc nền (bản PDF, phát hành, hồ sơ trình): {status.jobs_running} đang chạy, {status.jobs_waiting} "
         "đang chờ máy xử lý nhận" + (" (chạy `ykien worker` với cùng PREFECT_API_URL)." if status.jobs_waiting
                                      else "."))

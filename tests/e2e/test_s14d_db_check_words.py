@@ -1,0 +1,26 @@
+"""`ykien db check` as an admin reads it: the time in the mail and timer lines is when the counts were taken, not a
+time the mail is due at ("0 đến hạn gửi lúc 17:39" read as a sending time), and the hint to start `ykien serve`
+stands on its own sentence, said only when something due waits."""
+from __future__ import annotations
+
+from tests.e2e.conftest import Cli
+from tests.e2e.test_s10d_bad_input import launched_round
+
+
+def counts(cli: Cli, **env: str) -> list[str]:
+    return cli("db", "check", **env).out.splitlines()[2:4]
+
+
+def test_nothing_waiting_reads_as_counts_taken_now(cli: Cli) -> None:
+    assert counts(cli) == ["Thư chờ gửi: 0, trong đó 0 đã đến lúc gửi (tính đến 08:30 20/11/2025).",
+                           "Việc hẹn giờ chưa chạy: 0, trong đó 0 đã đến hạn (tính đến 08:30 20/11/2025)."]
+
+
+def test_timers_due_and_no_sweep_running_say_what_to_start(cli: Cli) -> None:
+    launched_round(cli)
+    mail, timers = counts(cli, YKIEN_NOW="2025-12-08T09:00")  # after the reminder and the deadline
+    assert mail == "Thư chờ gửi: 0, trong đó 0 đã đến lúc gửi (tính đến 09:00 08/12/2025).", mail
+    assert timers.startswith("Việc hẹn giờ chưa chạy: "), timers
+    assert timers.endswith(" đã đến hạn (tính đến 09:00 08/12/2025). Thư hoặc việc đã đến hạn mà chưa xử lý: hãy "
+                           "chạy `ykien serve` (hoặc `ykien tick`)."), timers
+    assert " 0 đã đến hạn" not in timers
