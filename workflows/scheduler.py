@@ -167,6 +167,9 @@ def serve_forever(app: App, interval: float = 30.0, use_prefect: bool = True,
             app.executor = PrefectExecutor(app.settings.work_pool)
             log.info("các bước nặng được gửi tới work pool %r của Prefect tại %s; `ykien worker` chạy chúng",
                      app.settings.work_pool, os.environ.get("PREFECT_API_URL"))
+        else:  # said, so that an admin who ran `prefect config set` (a profile ykien does not read) sees it
+            log.info("các bước nặng chạy ngay trong tiến trình này, không qua Prefect (chưa đặt biến môi trường "
+                     "PREFECT_API_URL, hoặc có --inline)")
         scheduler = BackgroundScheduler(timezone=UTC, job_defaults={
             "coalesce": True, "max_instances": 1, "misfire_grace_time": 24 * 3600})
         sweeper = Sweeper(app, scheduler)
