@@ -577,6 +577,26 @@ def _describe(exc: ValidationError) -> str:
         elif error["type"] == "extra_forbidden":
             message = "không có thiết lập này"
         else:
-            message = f'"{error.get("input")}": {said_in_vietnamese(error)}'
+            message = f'"{error.get("input")}": {said_in_vietnamese(error)}{_hint(field, error)}'
         lines.append(f"{name}: {message}")
     return "\n".join(lines)
+
+
+_NUMBER_WITH_UNIT = re.compile(r"\s*([0-9]+(?:[.,][0-9]+)?)\s*[^\W\d_]+\.?\s*")  # "10s", "20 MB", "5 phút"
+
+
+def _hint(field: str, error: Any) -> str:
+    """What to write instead of a number pydantic could not read, when the admin's intent is plain: a unit after the
+    number ("10s"), or a blank value meant as "the default" (a .env template's `YKIEN_CLAIM_SIZE=`)."""
+    typed = error.get("input")
+    if not isinstance(typed, str) or error.get("type") not in ("int_parsing", "float_parsing", "literal_error"):
+        return ""
+    if error.get("type") == "float_parsing" and re.fullmatch(r"\s*[0-9]+,[0-9]+\s*", typed):  # Vietnamese 2,5
+        return f"; dùng dấu chấm thập phân, ví dụ {typed.strip().replace(',', '.')}"
+    with_unit = _NUMBER_WITH_UNIT.fullmatch(typed)
+    if with_unit is not None and error.get("type") != "literal_error":
+        return f"; ghi số không kèm đơn vị, ví dụ {with_unit.group(1).replace(',', '.')}"
+    info = Settings.model_fields.get(field)
+    if not typed.strip() and info is not None and info.default is not None:
+        return f"; hoặc bỏ hẳn biến {env_name(field)} để dùng mặc định ({info.default})"
+    return ""

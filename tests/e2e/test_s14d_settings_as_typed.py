@@ -104,3 +104,19 @@ def test_a_name_too_long_for_the_system_names_its_variable(cli: Cli) -> None:
         line = refused(cli, ["db", "check"], **{variable: f"/tmp/{long_name}"})
         assert line.startswith(f'Lỗi: {variable}: "/tmp/xxx') and line.endswith(
             "… (505 ký tự)\": không dùng được đường dẫn này (tên quá dài)"), line
+
+
+@pytest.mark.parametrize(("variable", "value", "expected"), [
+    ("YKIEN_HEARTBEAT_SECONDS", "10s", '"10s": phải là một số; ghi số không kèm đơn vị, ví dụ 10'),
+    ("YKIEN_MAX_UPLOAD_MB", "50 MB", '"50 MB": phải là một số nguyên; ghi số không kèm đơn vị, ví dụ 50'),
+    ("YKIEN_SESSION_IDLE_MINUTES", "90 phút", '"90 phút": phải là một số nguyên; ghi số không kèm đơn vị, ví dụ 90'),
+    ("YKIEN_STALE_AFTER_SECONDS", "30,5", '"30,5": phải là một số; dùng dấu chấm thập phân, ví dụ 30.5'),
+    ("YKIEN_CLAIM_SIZE", "", '"": phải là một số nguyên; hoặc bỏ hẳn biến YKIEN_CLAIM_SIZE để dùng mặc định (50)'),
+    ("YKIEN_LOG_FORMAT", "", "\"\": phải là một trong: 'text', 'json'; hoặc bỏ hẳn biến YKIEN_LOG_FORMAT để dùng mặc "
+                             "định (text)"),
+    ("YKIEN_REQUEST_THREADS", "nhiều", '"nhiều": phải là một số nguyên'),  # no hint when the intent is not plain
+])
+def test_a_number_with_its_unit_a_decimal_comma_or_a_blank_says_what_to_write(
+        cli: Cli, variable: str, value: str, expected: str) -> None:
+    for args in (["tick"], ["serve", "--port", "8614"]):
+        assert refused(cli, args, **{variable: value}) == f"Lỗi: {variable}: {expected}"
