@@ -58,6 +58,19 @@ PATH_FIELDS = ("home", "calendar_file", "workflows_dir", "smtp_ca_file", "trust_
 _QUOTE_PAIRS = {('"', '"'), ("'", "'"), ("\u201c", "\u201d"), ("\u2018", "\u2019")}  # also Word's curly quotes
 _FOLDER_EXAMPLES = {"home": "/srv/ykien", "workflows_dir": "/srv/ykien/workflows",
                     "trust_roots": "/srv/ykien/trust-roots (thư mục chứa các tệp .pem, .crt, .cer, .der)"}
+def quoted_value_problem(value: str, echo: bool = True) -> str | None:
+    """What is wrong with an environment variable's value wrapped in quotes, as its message says it (the value shown
+    with any password masked, or not at all unless `echo`); None for a value without them."""
+    text = value.strip()
+    if len(text) < 2 or (text[0], text[-1]) not in _QUOTE_PAIRS:
+        return None
+    if not echo:
+        return "nằm trong dấu nháy; hãy bỏ dấu nháy ở hai đầu (dấu nháy được đọc là một phần của giá trị)"
+    return (f"{without_password(text)} nằm trong dấu nháy; hãy bỏ dấu nháy ở hai đầu, ghi "
+            f"{without_password(text[1:-1].strip())} (tệp --env-file của docker hay giá trị trong YAML giữ dấu nháy "
+            "như một phần của giá trị)")
+
+
 def _mode_of(path: Path) -> int | None:
     """The file type bits of `path`, None when nothing is there; ValueError, in Vietnamese, when the system cannot
     look it up (a name too long, a folder ykien may not enter)."""
@@ -408,15 +421,9 @@ class Settings(BaseSettings):
         # quotes of YKIEN_HOME="/srv/ykien", which made a folder named `"` in the working directory and numbers
         # refused as "phải là một số nguyên" with the number plainly there.
         if isinstance(value, str):
-            text = value.strip()
-            if len(text) >= 2 and (text[0], text[-1]) in _QUOTE_PAIRS:
-                inner = text[1:-1].strip()
-                if info.field_name == "secret_key":  # never echoed
-                    raise ValueError("nằm trong dấu nháy; hãy bỏ dấu nháy ở hai đầu (dấu nháy được đọc là một phần "
-                                     "của giá trị)")
-                raise ValueError(f"{without_password(text)} nằm trong dấu nháy; hãy bỏ dấu nháy ở hai "
-                                 f"đầu, ghi {without_password(inner)} (tệp --env-file của docker hay "
-                                 "giá trị trong YAML giữ dấu nháy như một phần của giá trị)")
+            problem = quoted_value_problem(value, echo=info.field_name != "secret_key")
+            if problem is not None:
+                raise ValueError(problem)
         return value
 
     @property

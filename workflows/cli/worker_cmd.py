@@ -20,8 +20,24 @@ def register(app: typer.Typer) -> None:
 
 
 def prefect_api_url() -> str | None:
-    """The Prefect server the steps go through (PREFECT_API_URL in the environment), or None: steps run inline."""
-    return os.environ.get(PREFECT_API_URL, "").strip() or None
+    """The Prefect server the steps go through (PREFECT_API_URL in the environment), or None: steps run inline.
+
+    Spaces around it are dropped in the environment too: Prefect's client reads the variable itself, and " http://…"
+    passed ykien's check and then stopped the worker with httpx's UnsupportedProtocol traceback. A value in quotes
+    is refused, as the YKIEN_* settings are."""
+    from config.settings import quoted_value_problem
+    from models.errors import InvalidInput
+
+    typed = os.environ.get(PREFECT_API_URL, "")
+    problem = quoted_value_problem(typed)
+    if problem is not None:
+        raise InvalidInput(f"{PREFECT_API_URL}: {problem}.", "prefect_not_api")
+    url = typed.strip()
+    if url:
+        os.environ[PREFECT_API_URL] = url
+    else:
+        os.environ.pop(PREFECT_API_URL, None)
+    return url or None
 
 
 def check_prefect(url: str) -> None:
