@@ -54,7 +54,7 @@ _NAME_EXAMPLES = {"issuer_name": "Sở Khoa học và Công nghệ", "governing_
 DEFAULT_HOME = Path("~/.ykien")
 
 
-PATH_FIELDS = ("home", "calendar_file", "workflows_dir", "smtp_ca_file", "trust_roots", "pkcs11_library")
+KEPT_AS_TYPED = ("pkcs11_token", "pkcs11_key")
 _QUOTE_PAIRS = {('"', '"'), ("'", "'"), ("\u201c", "\u201d"), ("\u2018", "\u2019")}  # also Word's curly quotes
 _FOLDER_EXAMPLES = {"home": "/srv/ykien", "workflows_dir": "/srv/ykien/workflows",
                     "trust_roots": "/srv/ykien/trust-roots (thư mục chứa các tệp .pem, .crt, .cer, .der)"}
@@ -408,11 +408,14 @@ class Settings(BaseSettings):
             raise ValueError(f'"{value.date().isoformat()}": năm phải từ {NOW_YEARS[0]} đến {NOW_YEARS[1]}')
         return value
 
-    @field_validator(*PATH_FIELDS, mode="before")
+    @field_validator("*", mode="before")
     @classmethod
-    def _path_as_typed(cls, value: Any) -> Any:
-        # " /srv/ykien" copied with its space was a folder named " " under the working directory
-        return value.strip() if isinstance(value, str) else value
+    def _without_spaces_around(cls, value: Any, info: ValidationInfo) -> Any:
+        # Copied with a space or a tab around it, " /srv/ykien" was a folder " " under the working directory and
+        # " postgresql+psycopg://…" "not a database address"; a token's labels are kept as typed (PKCS#11 pads them)
+        if isinstance(value, str) and info.field_name not in KEPT_AS_TYPED:
+            return value.strip()
+        return value
 
     @field_validator("*", mode="before")
     @classmethod

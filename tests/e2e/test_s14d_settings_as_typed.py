@@ -61,11 +61,17 @@ def test_quoted_secrets_are_never_echoed(cli: Cli) -> None:
                            "nháy"), line
 
 
-def test_stray_spaces_around_a_path_or_the_log_format_are_what_was_meant(cli: Cli) -> None:
+def test_stray_spaces_around_a_value_are_what_was_meant(cli: Cli) -> None:
     shown = {row["variable"]: row["value"] for row in cli(
-        "settings", "--json", YKIEN_HOME=f"  {cli.home} ", YKIEN_LOG_FORMAT=" JSON ").json["settings"]}
+        "settings", "--json", YKIEN_HOME=f"  {cli.home} ", YKIEN_LOG_FORMAT=" JSON ", YKIEN_WORK_POOL="ykien\t",
+        YKIEN_DATABASE_URL=f" sqlite:///{cli.home}/ykien.db ", YKIEN_SMTP_URL=" smtp://127.0.0.1:2525 ",
+        YKIEN_PKCS11_TOKEN=" VGCA Token ").json["settings"]}
     assert shown["YKIEN_HOME"] == str(cli.home)
     assert shown["YKIEN_LOG_FORMAT"] == "json"
+    assert shown["YKIEN_WORK_POOL"] == "ykien"
+    assert shown["YKIEN_DATABASE_URL"] == f"sqlite:///{cli.home}/ykien.db"
+    assert shown["YKIEN_SMTP_URL"] == "smtp://127.0.0.1:2525"
+    assert shown["YKIEN_PKCS11_TOKEN"] == " VGCA Token "  # a token's label is kept as typed
     cli("db", "check", YKIEN_HOME=f"{cli.home} ")  # the home and its database, not a folder "home " beside it
     assert sorted(path.name for path in cli.home.parent.iterdir()) == ["home"]
 
