@@ -215,6 +215,9 @@ class Settings(BaseSettings):
         if mode is not None and not stat.S_ISREG(mode):
             raise ValueError(f'"{value}" không phải tệp; hãy ghi đường dẫn tệp lịch YAML, ví dụ '
                              "/srv/ykien/calendar.yaml")
+        if mode is None and _mode_of(value.parent) is None:  # `ykien init` would migrate, then fail to write it
+            raise ValueError(f'"{value}": không có thư mục "{value.parent}"; hãy tạo thư mục đó hoặc sửa đường dẫn, '
+                             "ví dụ /srv/ykien/calendar.yaml")
         return value
 
     @field_validator("log_format", mode="before")

@@ -126,3 +126,12 @@ def test_a_number_with_its_unit_a_decimal_comma_or_a_blank_says_what_to_write(
         cli: Cli, variable: str, value: str, expected: str) -> None:
     for args in (["tick"], ["serve", "--port", "8614"]):
         assert refused(cli, args, **{variable: value}) == f"Lỗi: {variable}: {expected}"
+
+
+def test_a_calendar_file_in_a_folder_that_is_not_there_stops_init_before_the_database(bare_cli: Cli,
+                                                                                     tmp_path: Path) -> None:
+    calendar = tmp_path / "khong-co" / "lich.yaml"
+    line = refused(bare_cli, ["init"], YKIEN_CALENDAR_FILE=str(calendar))
+    assert line == (f'Lỗi: YKIEN_CALENDAR_FILE: "{calendar}": không có thư mục "{calendar.parent}"; hãy tạo thư mục '
+                    "đó hoặc sửa đường dẫn, ví dụ /srv/ykien/calendar.yaml"), line
+    assert list(bare_cli.home.iterdir()) == []  # before, the database was made and migrated, then init failed
