@@ -6,6 +6,7 @@ import difflib
 import math
 import os
 import re
+import ssl
 import stat
 import unicodedata
 from datetime import datetime, time
@@ -188,6 +189,13 @@ class Settings(BaseSettings):
         if not stat.S_ISREG(_mode_of(value) or 0):
             raise ValueError(f'"{value}" không phải một tệp; hãy ghi đường dẫn tệp PEM chứa chứng chỉ của CA đã cấp '
                              "chứng chỉ cho máy chủ thư")
+        try:  # a file that holds no certificate failed only when mail went out, in OpenSSL's English
+            ssl.create_default_context(cafile=str(value))
+        except ssl.SSLError:
+            raise ValueError(f'"{value}": không có chứng chỉ nào đọc được trong tệp này; hãy ghi tệp PEM (bắt đầu '
+                             "bằng -----BEGIN CERTIFICATE-----) của CA đã cấp chứng chỉ cho máy chủ thư") from None
+        except OSError as error:
+            raise ValueError(f'"{value}": không đọc được tệp này ({os_reason(error)})') from None
         return value
 
     @field_validator("home", "workflows_dir", "trust_roots", mode="after")

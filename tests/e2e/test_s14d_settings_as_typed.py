@@ -135,3 +135,14 @@ def test_a_calendar_file_in_a_folder_that_is_not_there_stops_init_before_the_dat
     assert line == (f'Lỗi: YKIEN_CALENDAR_FILE: "{calendar}": không có thư mục "{calendar.parent}"; hãy tạo thư mục '
                     "đó hoặc sửa đường dẫn, ví dụ /srv/ykien/calendar.yaml"), line
     assert list(bare_cli.home.iterdir()) == []  # before, the database was made and migrated, then init failed
+
+
+def test_a_ca_file_with_no_certificate_is_refused_before_mail_waits_on_it(cli: Cli, tmp_path: Path) -> None:
+    for name, content in (("ca.pem", "-----BEGIN CERTIFICATE-----\nkhong-phai-chung-chi\n"), ("trong.pem", "")):
+        ca_file = tmp_path / name
+        ca_file.write_text(content, encoding="utf-8")
+        for args in (["tick"], ["round", "list"]):
+            line = refused(cli, args, YKIEN_SMTP_CA_FILE=str(ca_file))
+            assert line == (f'Lỗi: YKIEN_SMTP_CA_FILE: "{ca_file}": không có chứng chỉ nào đọc được trong tệp này; hãy '
+                            "ghi tệp PEM (bắt đầu bằng -----BEGIN CERTIFICATE-----) của CA đã cấp chứng chỉ cho máy "
+                            "chủ thư"), line
