@@ -146,3 +146,13 @@ def test_a_ca_file_with_no_certificate_is_refused_before_mail_waits_on_it(cli: C
             assert line == (f'Lỗi: YKIEN_SMTP_CA_FILE: "{ca_file}": không có chứng chỉ nào đọc được trong tệp này; hãy '
                             "ghi tệp PEM (bắt đầu bằng -----BEGIN CERTIFICATE-----) của CA đã cấp chứng chỉ cho máy "
                             "chủ thư"), line
+
+
+def test_workflow_list_and_show_say_a_bad_setting_instead_of_leaving_the_departments_kinds_out(cli: Cli,
+                                                                                              tmp_path: Path) -> None:
+    a_file = tmp_path / "quy-trinh.yaml"
+    a_file.write_text("name: x\n", encoding="utf-8")
+    for args in (["workflow", "list"], ["workflow", "show", "consultation"]):
+        line = refused(cli, args, YKIEN_WORKFLOWS_DIR=str(a_file))
+        assert line.startswith(f'Lỗi: YKIEN_WORKFLOWS_DIR: "{a_file}" không phải thư mục'), line
+        assert refused(cli, args, YKIEN_CLAIM_SIZE="'50'").startswith("Lỗi: YKIEN_CLAIM_SIZE: '50' nằm trong dấu nháy")

@@ -13,9 +13,11 @@ app = typer.Typer(no_args_is_help=True)
 @app.command("list")
 def list_cmd(as_json: bool = JSON_OPTION) -> None:
     """Các quy trình có sẵn; quy trình có lỗi được báo riêng, từng lỗi kèm tệp:dòng:cột."""
+    from config.settings import load_settings
     from workflows.service.registry import catalogue
 
     with guarded(as_json):
+        load_settings()  # the department's kinds are found through them: a bad one is said, not its kinds left out
         found = catalogue()
     items = [{"name": wf.name, "title": wf.title, "states": list(wf.states), "folder": str(found.folders[name])}
              for name, wf in found.workflows.items()]
@@ -48,10 +50,12 @@ def list_cmd(as_json: bool = JSON_OPTION) -> None:
 def show(name: str = typer.Argument(..., help="Tên quy trình (xem `ykien workflow list`)."),
          as_json: bool = JSON_OPTION) -> None:
     """Sơ đồ trạng thái (Mermaid)."""
+    from config.settings import load_settings
     from workflows.definition.mermaid import to_mermaid
     from workflows.service.registry import get_workflow
 
     with guarded(as_json):
+        load_settings()  # as in `workflow list`
         wf = get_workflow(name)
     diagram = to_mermaid(wf)
     if as_json:
