@@ -106,6 +106,10 @@ def worker(name: str = typer.Option("", "--name", help="Tên tiến trình trong
         ykien.close()
         say("Đã dừng; đã chạy 0 bước.")
         return
+    if ykien.settings.log_format == "json":
+        # Prefect writes each flow run's lines ("Beginning flow run …") through its own console handler, set up when it
+        # is imported: JSON too, so that a collector reading one JSON object a line is not handed Prefect's text
+        os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_FORMATTER", "json")
     from workflows.prefect_worker import work
     from workflows.service.sweep import Heartbeat
 

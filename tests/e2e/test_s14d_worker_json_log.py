@@ -1,0 +1,51 @@
+"""`ykien worker` under YKIEN_LOG_FORMAT=json writes one JSON object a line on stderr, Prefect's lines about each flow
+run too ("Beginning flow run …", "Finished in state Completed()"): they came in Prefect's text format, among ykien's
+JSON lines, and broke a log collector reading the README's "one JSON object a line"."""
+from __future__ import annotations
+
+import json
+import signal
+import sqlite3
+import subprocess
+from datetime import timedelta
+from pathlib import Path
+
+from tests.e2e.conftest import Cli
+from tests.e2e.fanout_support import wait_until
+from tests.e2e.test_prefect_workers import prefect_api, reminder_due  # noqa: F401
+from tests.e2e.test_s10d_bad_input import launched_round
+
+
+def reminders_sent(database: Path) -> int:
+    with sqlite3.connect(database, timeout=30) as connection:
+        (done,) = connection.execute("SELECT count(*) FROM timers WHERE name = 'remind_before' AND status != 'pending'"
+                                     ).fetchone()
+    return int(done)
+
+
+def test_a_json_worker_writes_prefects_flow_run_lines_as_json_too(prefect_api: str, cli: Cli,
+                                                                 tmp_path: Path) -> None:
+    launched_round(cli)
+    cli.now = (reminder_due(cli.database) + timedelta(minutes=1)).isoformat()
+    env = {"PREFECT_API_URL": prefect_api, "YKIEN_WORK_POOL": "s14d-json", "YKIEN_LOG_FORMAT": "json"}
+    worker_log, serve_log = tmp_path / "worker.log", tmp_path / "serve.log"
+    worker = cli.start("worker", "--name", "may-json", log=worker_log, **env)
+    serve = cli.start("serve", "--no-web", "--interval", "1", log=serve_log, **env)
+    try:
+        wait_until(lambda: "Finished in state" in worker_log.read_text(encoding="utf-8") or worker.poll() is not None,
+                   120, "the reminder run by the worker")
+    finally:
+        for process in (serve, worker):
+            process.send_signal(signal.SIGTERM)
+        for process in (serve, worker):
+            try:
+                process.wait(30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(10)
+    lines = worker_log.read_text(encoding="utf-8").splitlines()
+    logged = [line for line in lines if not line.startswith("Đã dừng;")]  # the command's last word, on stdout
+    records = [json.loads(line) for line in logged]  # every line one JSON object
+    assert any("Beginning flow run" in str(record.get("msg")) for record in records), lines
+    assert any(record.get("logger") == "ykien.worker" for record in records), lines
+    assert reminders_sent(cli.database) == 1
