@@ -59,6 +59,8 @@ KEPT_AS_TYPED = ("pkcs11_token", "pkcs11_key")
 _QUOTE_PAIRS = {('"', '"'), ("'", "'"), ("\u201c", "\u201d"), ("\u2018", "\u2019")}  # also Word's curly quotes
 _FOLDER_EXAMPLES = {"home": "/srv/ykien", "workflows_dir": "/srv/ykien/workflows",
                     "trust_roots": "/srv/ykien/trust-roots (thư mục chứa các tệp .pem, .crt, .cer, .der)"}
+
+
 def quoted_value_problem(value: str, echo: bool = True) -> str | None:
     """What is wrong with an environment variable's value wrapped in quotes, as its message says it (the value shown
     with any password masked, or not at all unless `echo`); None for a value without them."""
