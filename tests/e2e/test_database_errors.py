@@ -317,6 +317,7 @@ def test_a_postgresql_server_nobody_listens_on_is_named_with_its_port_and_no_pas
                                url=f"postgresql+psycopg://ykien:Bi-mat-9@127.0.0.1:{port}/ykien",
                                home=tmp_path / "home")
     assert all("Bi-mat-9" not in line and "từ chối kết nối" in line for line in lines)
+    assert not (tmp_path / "home").exists()  # nothing half-made: init refused leaves no empty YKIEN_HOME behind
 
 
 def test_a_wrong_postgresql_password_is_refused_and_a_role_without_grants_named(postgres_cluster: PostgresCluster, password_role: str,
@@ -339,7 +340,8 @@ def test_a_wrong_postgresql_password_is_refused_and_a_role_without_grants_named(
 def test_an_unknown_postgresql_database_is_named(postgres_cluster: PostgresCluster, tmp_path: Path) -> None:
     url = postgres_cluster.url("khong_co_csdl")
     refused_everywhere(COMMANDS, "database_missing", '"khong_co_csdl"', "createdb", "YKIEN_DATABASE_URL", url=url,
-                       home=tmp_path / "home")
+                       home=tmp_path / "deep" / "home")
+    assert not (tmp_path / "deep").exists()  # nor the folders above it that init made
 
 
 def test_a_read_only_postgresql_database_refuses_the_writing_commands(postgres_cluster: PostgresCluster,
