@@ -57,6 +57,7 @@ DEFAULT_HOME = Path("~/.ykien")
 
 KEPT_AS_TYPED = ("pkcs11_token", "pkcs11_key")
 _QUOTE_PAIRS = {('"', '"'), ("'", "'"), ("\u201c", "\u201d"), ("\u2018", "\u2019")}  # also Word's curly quotes
+_READ_ONLY_FOLDERS = ("workflows_dir", "trust_roots")  # folders ykien reads and never makes
 _FOLDER_EXAMPLES = {"home": "/srv/ykien", "workflows_dir": "/srv/ykien/workflows",
                     "trust_roots": "/srv/ykien/trust-roots (thư mục chứa các tệp .pem, .crt, .cer, .der)"}
 
@@ -211,6 +212,10 @@ class Settings(BaseSettings):
         mode = _mode_of(value)
         if mode is not None and not stat.S_ISDIR(mode):
             raise ValueError(f'"{value}" không phải thư mục; hãy ghi đường dẫn một thư mục, ví dụ '
+                             f"{_FOLDER_EXAMPLES[str(info.field_name)]}")
+        if mode is None and info.field_name in _READ_ONLY_FOLDERS:
+            # nothing makes these folders: a typo in the name meant, silently, no department kinds or no trust roots
+            raise ValueError(f'"{value}": không có thư mục này; hãy tạo thư mục đó hoặc sửa đường dẫn, ví dụ '
                              f"{_FOLDER_EXAMPLES[str(info.field_name)]}")
         return value
 

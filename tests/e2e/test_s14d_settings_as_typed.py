@@ -91,6 +91,21 @@ def test_a_folder_setting_naming_a_file_is_refused(cli: Cli, tmp_path: Path) -> 
                     "không phải thư mục)")
 
 
+def test_a_folder_ykien_only_reads_that_is_not_there_is_refused_and_the_home_may_be_made(cli: Cli,
+                                                                                      tmp_path: Path) -> None:
+    """A typo in YKIEN_WORKFLOWS_DIR meant, silently, none of the department's kinds; in YKIEN_TRUST_ROOTS, no roots
+    to check signatures against. ykien never makes either folder, so one that is not there is a mistake; the home is
+    made by `ykien init`."""
+    missing = tmp_path / "khong-co"
+    for variable, example in (("YKIEN_WORKFLOWS_DIR", "/srv/ykien/workflows"),
+                              ("YKIEN_TRUST_ROOTS", "/srv/ykien/trust-roots (thư mục chứa các tệp .pem, .crt, .cer, .der)")):
+        line = refused(cli, ["workflow", "list"], **{variable: str(missing)})
+        assert line == (f'Lỗi: {variable}: "{missing}": không có thư mục này; hãy tạo thư mục đó hoặc sửa đường dẫn, '
+                        f"ví dụ {example}"), line
+    assert not missing.exists()
+    assert cli("init", YKIEN_HOME=str(tmp_path / "nha-moi")).code == 0
+
+
 def test_a_calendar_file_naming_a_folder_is_refused_by_serve_without_a_traceback(process_cli: Cli,
                                                                                 tmp_path: Path) -> None:
     folder = tmp_path / "lich"
