@@ -48,6 +48,9 @@ def parse_digest_time(text: str) -> time:
 NOW_YEARS = (1900, 2999)  # what YKIEN_NOW may freeze the clock at
 SHORTEST_SECRET_KEY = 32
 LONGEST_ISSUER_CODE = 20
+# The names that head every letter ("UBND TỈNH BÀ RỊA - VŨNG TÀU" is 27 characters): a longer one is a value pasted
+# by mistake, which would be printed across the letter's header.
+LONGEST_BODY_NAME = 120
 _NAME_EXAMPLES = {"issuer_name": "Sở Khoa học và Công nghệ", "governing_body": "UBND tỉnh Cao Bằng",
                   "place_name": "Cao Bằng"}
 
@@ -384,6 +387,9 @@ class Settings(BaseSettings):
         value = unicodedata.normalize("NFC", value.strip())
         if not value:  # it heads every letter: a blank one would be signed as it is
             raise ValueError(f"không được để trống; ví dụ {_NAME_EXAMPLES[str(info.field_name)]}")
+        if len(value) > LONGEST_BODY_NAME:
+            raise ValueError(f"dài {len(value)} ký tự, quá {LONGEST_BODY_NAME} ký tự của một tên đứng đầu văn bản; "
+                             f"ví dụ {_NAME_EXAMPLES[str(info.field_name)]}")
         return value
 
     @field_validator("issuer_code", mode="after")

@@ -132,6 +132,9 @@ def test_naive_now_given_as_override_gets_the_time_zone() -> None:
         ("YKIEN_ISSUER_NAME", "  ", "YKIEN_ISSUER_NAME: không được để trống; ví dụ Sở Khoa học và Công nghệ"),
         ("YKIEN_GOVERNING_BODY", "", "YKIEN_GOVERNING_BODY: không được để trống; ví dụ UBND tỉnh Cao Bằng"),
         ("YKIEN_PLACE_NAME", " ", "YKIEN_PLACE_NAME: không được để trống; ví dụ Cao Bằng"),
+        ("YKIEN_ISSUER_NAME", "Sở " * 41, "YKIEN_ISSUER_NAME: dài 122 ký tự, quá 120 ký tự của một tên đứng đầu văn bản; "
+                                           "ví dụ Sở Khoa học và Công nghệ"),
+        ("YKIEN_GOVERNING_BODY", "U" * 121, "YKIEN_GOVERNING_BODY: dài 121 ký tự, quá 120 ký tự"),
         ("YKIEN_ISSUER_CODE", "SKHCN/CB", 'YKIEN_ISSUER_CODE: "SKHCN/CB" không phải mã cơ quan dùng trong số ký hiệu'),
         ("YKIEN_ISSUER_CODE", "S KHCN", 'YKIEN_ISSUER_CODE: "S KHCN" không phải mã cơ quan'),
         ("YKIEN_ISSUER_CODE", "", 'YKIEN_ISSUER_CODE: "" không phải mã cơ quan'),
@@ -233,3 +236,9 @@ def test_no_setting_is_refused_in_english(monkeypatch: pytest.MonkeyPatch) -> No
         for value in bad.values():  # the value itself is quoted back as typed
             said = said.replace(f'"{value}"', "")
         assert not english.search(said.replace("http://", "").replace("https://", "")), line
+
+
+def test_a_name_heading_the_letters_may_be_120_characters(monkeypatch: pytest.MonkeyPatch) -> None:
+    longest = "Sở Khoa học và Công nghệ " + "x" * 95  # 120 characters, the most a header line is given
+    monkeypatch.setenv("YKIEN_ISSUER_NAME", longest)
+    assert load_settings().issuer_name == longest
