@@ -8,8 +8,9 @@ from dataclasses import dataclass
 class WordingSpec:
     """What a document's wording file must define and which variables its texts may use.
 
-    `defaults` are texts added after departments copied the file: a copy without one takes the text given here,
-    so an older copy keeps working. `retired` are keys an older copy may still hold; they are read and ignored.
+    `shipped_defaults` are keys added after departments copied the file: a copy without one takes the text of the
+    file ykien ships, so an older copy keeps working. `defaults` are such keys whose older copies take another text
+    than the shipped one (given here). `retired` are keys an older copy may still hold; they are read and ignored.
     """
 
     name: str
@@ -17,6 +18,7 @@ class WordingSpec:
     blocks: frozenset[str]
     variables: frozenset[str]
     lists: frozenset[str]
+    shipped_defaults: frozenset[str] = frozenset()
     defaults: tuple[tuple[str, str], ...] = ()
     retired: frozenset[str] = frozenset()
 
@@ -35,21 +37,8 @@ _ZERO_RESPONSE = frozenset({
 # "cử người dự thay"), declined ([option, count]: "không tham dự"), answered ([option, count]: every option, for a form
 # that tells no refusal), not_registered, choice_label (the form's choice, "Đăng ký tham dự").
 _ATTENDANCE = frozenset({"invited", "attending", "of_which", "declined", "answered", "not_registered", "choice_label"})
-ATTENDANCE_SENTENCE = (
-    "Hội thảo mời {{ invited | quantity }} cơ quan, đơn vị{% if attending is none %}{% for option, count in answered %}"
-    "{{ ';' if loop.first else ',' }} {{ count | quantity }} đơn vị {{ option }}{% else %}; không có đơn vị nào đăng ký"
-    "{% endfor %}{% else %}; {% if attending %}{{ attending | quantity }} đơn vị đăng ký tham dự{% if of_which %} "
-    "(trong đó {% for option, count in of_which %}{{ count | quantity }} đơn vị {{ option }}{{ ', ' if not loop.last }}"
-    "{% endfor %}){% endif %}{% else %}không có đơn vị nào đăng ký tham dự{% endif %}{% endif %}"
-    "{% for option, count in declined %}, {{ count | quantity }} đơn vị {{ option }}{% endfor %}"
-    "{% if not_registered %}, {{ not_registered | quantity }} đơn vị chưa đăng ký{% endif %}.")
 # How the preparatory tasks were handed in: tasks (given), handed_in, late (handed in after their due date), missing.
 _PREPARATION = frozenset({"tasks", "handed_in", "late", "missing"})
-PREPARATION_SENTENCE = (
-    "Các cơ quan, đơn vị được giao {{ tasks | quantity }} nhiệm vụ chuẩn bị; {% if not handed_in %}chưa có nhiệm vụ "
-    "nào được nộp{% else %}đã nộp {% if missing %}{{ handed_in | quantity }}{% else %}đủ{% endif %}{% if late %} "
-    "(trong đó {{ late | quantity }} nộp trễ hạn){% endif %}{% if missing %}, chưa nộp {{ missing | quantity }}"
-    "{% endif %}{% endif %}.")
 
 SPECS: dict[str, WordingSpec] = {
     spec.name: spec
@@ -85,13 +74,8 @@ SPECS: dict[str, WordingSpec] = {
                 "attached", "response", "awaited", "purpose", "silence_sentence", "letter_number", "letter_date",
             },
             lists=frozenset({"addressees", "other_deadlines"}),
-            defaults=(
-                ("attached_addressee", "Các cơ quan, đơn vị có tên tại danh sách kèm theo"),
-                ("appendix_title", "DANH SÁCH CƠ QUAN, ĐƠN VỊ CHƯA GỬI {{ awaited | upper }}"),
-                ("appendix_note", "(Kèm theo Công văn số {{ letter_number }} {{ letter_date }} của {{ issuer_name }})"),
-                ("column_no", "STT"),
-                ("column_unit", "Cơ quan, đơn vị"),
-            ),
+            shipped_defaults=frozenset({"attached_addressee", "appendix_title", "appendix_note", "column_no",
+                                        "column_unit"}),
         ),
         WordingSpec(
             name="synthesis",
@@ -107,8 +91,9 @@ SPECS: dict[str, WordingSpec] = {
                 "rows_count", "section", "attached_to", "verb", "document",
             }),
             lists=frozenset({"agreed_units", "silent_units", "pending_units", "not_asked_units"}),
-            defaults=(("proposed_label", "Đề xuất sửa thành:"), ("quote_label", "Đoạn dự thảo:"),
-                      ("attached_to", "(Kèm theo {{ attached_to }} của {{ issuer_name }})")),
+            shipped_defaults=frozenset({"proposed_label", "attached_to"}),
+            # A copy from before the kind's word for the document ("Đoạn {{ document }}:") said the consultation's.
+            defaults=(("quote_label", "Đoạn dự thảo:"),),
             # The explanation shares the handling's column ("Ý kiến tiếp thu, giải trình"), as officials expect.
             retired=frozenset({"column_explanation"}),
         ),
@@ -154,7 +139,7 @@ SPECS: dict[str, WordingSpec] = {
                 "letter_number", "letter_date", "months", "declined_units", "declined_answer", "sender",
             },
             lists=frozenset({"units", "declined_units"}),
-            defaults=(("sent_by", "(qua {{ sender }})"),),
+            shipped_defaults=frozenset({"sent_by"}),
         ),
         # The workshop's documents (seed 004): their title, what they are about and their type in the register.
         *(WordingSpec(name=name, texts=_TITLED, blocks=frozenset(), variables=_LETTER | {"event_name"},
@@ -163,6 +148,6 @@ SPECS: dict[str, WordingSpec] = {
         # The report also says, in one sentence, how the invited units answered the registration.
         WordingSpec(name="workshop_report", texts=_TITLED | {"attendance", "preparation"}, blocks=frozenset(),
                     variables=_LETTER | {"event_name"} | _ATTENDANCE | _PREPARATION, lists=frozenset(),
-                    defaults=(("attendance", ATTENDANCE_SENTENCE), ("preparation", PREPARATION_SENTENCE))),
+                    shipped_defaults=frozenset({"attendance", "preparation"})),
     )
 }

@@ -143,6 +143,10 @@ def _load(path: str, _version: tuple[int, int], spec: WordingSpec) -> Wording:
         else:
             known = sorted(spec.texts | spec.blocks)
             raise WordingError(f"{_where(label, key_node)}: không có khóa \"{key}\"{did_you_mean(key, known)}")
+    shipped = TEMPLATE_DIR / f"{spec.name}.yaml"
+    for key in spec.shipped_defaults - texts.keys():
+        if path != str(shipped):  # a department's older copy: the shipped file's text
+            texts[key] = load_wording(spec.name).texts[key]
     for key, source in spec.defaults:
         if key not in texts:
             texts[key] = _default_text(key, source, label, spec)
