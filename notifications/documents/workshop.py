@@ -426,13 +426,11 @@ def render_workshop_report(data: WorkshopReportData, *, wording_dir: Path | None
     return document.to_bytes()
 
 
-def attendance_context(data: WorkshopReportData) -> dict[str, object]:
+def attendance_context(data: WorkshopReportData, totals: dict[str, int]) -> dict[str, object]:
     """What the report's attendance sentence (its wording's `attendance`) reads: the units invited; when the form
     tells a refusal, those that come summed over the ways of coming, the ways other than the plain one (the option
     named as the kind's word for coming) and each way of declining, else every option; and the units that did not
-    register. Options nobody chose are left out."""
-    options = [option for option, _ in data.attendance[0].counts] if data.attendance else []
-    totals = {option: sum(dict(a.counts).get(option, 0) for a in data.attendance) for option in options}
+    register. Options nobody chose are left out. `totals`: the units that chose each option (_option_totals)."""
     told = data.attending_label is not None
     coming = [(option, count) for option, count in totals.items() if option not in data.declining]
     plain = (data.attending_label or "").casefold()
@@ -446,16 +444,22 @@ def attendance_context(data: WorkshopReportData) -> dict[str, object]:
             "not_registered": sum(a.not_registered for a in data.attendance), "choice_label": data.choice_label}
 
 
+def _option_totals(data: WorkshopReportData) -> dict[str, int]:
+    """The units that chose each option of the registration form, over every group, in the form's order."""
+    options = [option for option, _ in data.attendance[0].counts] if data.attendance else []
+    return {option: sum(dict(a.counts).get(option, 0) for a in data.attendance) for option in options}
+
+
 def _attendance(document: Decree30Document, data: WorkshopReportData, wording: Wording,
                 words: dict[str, str]) -> None:
     invited = sum(a.invited for a in data.attendance)
     if not invited:
         document.paragraph("Không có cơ quan, đơn vị nào được mời.")
         return
-    options = [option for option, _ in data.attendance[0].counts]
-    totals = {option: sum(dict(a.counts).get(option, 0) for a in data.attendance) for option in options}
+    totals = _option_totals(data)
+    options = list(totals)
     silent = sum(a.not_registered for a in data.attendance)
-    document.paragraph(wording.text("attendance", {**words, **attendance_context(data)}))
+    document.paragraph(wording.text("attendance", {**words, **attendance_context(data, totals)}))
     first = 60.0
     rest = (document.text_width_mm - first - 16) / (len(options) + 1)
     widths = [first, 16.0, *[rest] * (len(options) + 1)]
