@@ -191,7 +191,7 @@ class Settings(BaseSettings):
     def _check_ca_file(cls, value: Path | None) -> Path | None:
         if value is None:
             return None
-        value = value.expanduser().absolute()
+        value = _absolute(value)
         if not stat.S_ISREG(_mode_of(value) or 0):
             raise ValueError(f'"{value}" không phải một tệp; hãy ghi đường dẫn tệp PEM chứa chứng chỉ của CA đã cấp '
                              "chứng chỉ cho máy chủ thư")

@@ -123,6 +123,8 @@ def test_naive_now_given_as_override_gets_the_time_zone() -> None:
         ("YKIEN_SMTP_CONNECTIONS", "33", 'YKIEN_SMTP_CONNECTIONS: "33": phải từ 1 đến 32'),
         ("YKIEN_SMTP_CONNECTIONS", "many", 'YKIEN_SMTP_CONNECTIONS: "many": phải là một số nguyên'),
         ("YKIEN_SMTP_CA_FILE", "/nonexistent/ca.pem", 'YKIEN_SMTP_CA_FILE: "/nonexistent/ca.pem" không phải một tệp'),
+        ("YKIEN_SMTP_CA_FILE", "~khongcoai/ca.pem",
+         'YKIEN_SMTP_CA_FILE: "~khongcoai/ca.pem": không có người dùng khongcoai trên máy này'),
         ("YKIEN_TRUSTED_PROXY_HEADER", "X Real IP",
          'YKIEN_TRUSTED_PROXY_HEADER: "X Real IP" không phải tên tiêu đề HTTP'),
         ("YKIEN_HEARTBEAT_SECONDS", "nan", 'YKIEN_HEARTBEAT_SECONDS: "nan": phải là một số hữu hạn'),
