@@ -207,8 +207,9 @@ class Settings(BaseSettings):
     @field_validator("home", "workflows_dir", "trust_roots", mode="after")
     @classmethod
     def _folder_if_there(cls, value: Path | None, info: ValidationInfo) -> Path | None:
-        # a folder not there yet is fine (`ykien init` makes the home); a file there is a wrong path, which would
-        # otherwise surface later as an error naming no setting, or as the department's kinds or roots missing
+        # absolute, so that workers started elsewhere agree on where the home is. A folder not there yet is fine
+        # (`ykien init` makes the home); a file there is a wrong path, which would otherwise surface later as an
+        # error naming no setting, or as the department's kinds or roots missing
         if value is None:
             return None
         value = _absolute(value)
@@ -241,7 +242,7 @@ class Settings(BaseSettings):
     @field_validator("log_format", mode="before")
     @classmethod
     def _log_format_as_typed(cls, value: Any) -> Any:
-        return value.strip().lower() if isinstance(value, str) else value
+        return value.lower() if isinstance(value, str) else value  # spaces around: _without_spaces_around
 
     @field_validator("digest_time", mode="before")
     @classmethod
@@ -293,12 +294,6 @@ class Settings(BaseSettings):
     def _blank_home_is_default(cls, value: Any) -> Any:
         # a blank YKIEN_HOME is unset, as the other paths are: read as a path, it was the working directory
         return DEFAULT_HOME if isinstance(value, str) and not value.strip() else value
-
-    @field_validator("home", "calendar_file", "workflows_dir", mode="after")
-    @classmethod
-    def _expand_user(cls, value: Path | None) -> Path | None:
-        # absolute, so that workers started elsewhere agree on where the home is
-        return _absolute(value) if value is not None else None
 
     @field_validator("from_address", mode="before")
     @classmethod
