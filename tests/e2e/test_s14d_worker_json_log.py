@@ -44,8 +44,8 @@ def test_a_json_worker_writes_prefects_flow_run_lines_as_json_too(prefect_api: s
                 process.kill()
                 process.wait(10)
     lines = worker_log.read_text(encoding="utf-8").splitlines()
-    logged = [line for line in lines if not line.startswith("Đã dừng;")]  # the command's last word, on stdout
-    records = [json.loads(line) for line in logged]  # every line one JSON object
+    records = [json.loads(line) for line in lines]  # every line one JSON object, the worker's last word too
     assert any("Beginning flow run" in str(record.get("msg")) for record in records), lines
     assert any(record.get("logger") == "ykien.worker" for record in records), lines
+    assert records[-1].get("message") == "Đã dừng; đã chạy 1 bước." and records[-1]["logger"] == "ykien.worker", lines
     assert reminders_sent(cli.database) == 1

@@ -104,7 +104,7 @@ def worker(name: str = typer.Option("", "--name", help="Tên tiến trình trong
         check_prefect(url)
     if stop.is_set():  # stopped before anything started: Prefect is not even imported
         ykien.close()
-        say("Đã dừng; đã chạy 0 bước.")
+        _say_stopped(ykien.settings.log_format, 0)
         return
     if ykien.settings.log_format == "json":
         # Prefect writes each flow run's lines ("Beginning flow run …") through its own console handler, set up when it
@@ -118,4 +118,19 @@ def worker(name: str = typer.Option("", "--name", help="Tên tiến trình trong
     with Heartbeat(ykien):  # replicas see this process alive; its claims are freed when it stops
         done = work(ykien, ykien.settings.work_pool, name, stop=stop)
     ykien.close()
-    say(f"Đã dừng; đã chạy {done} bước.")
+    _say_stopped(ykien.settings.log_format, done)
+
+
+def _say_stopped(log_format: str, done: int) -> None:
+    """The worker's last word: a line on stdout, or under YKIEN_LOG_FORMAT=json a JSON record like its other lines
+    (a collector reading one JSON object a line was handed plain text last)."""
+    text = f"Đã dừng; đã chạy {done} bước."
+    if log_format != "json":
+        say(text)
+        return
+    import logging
+
+    from workflows.logs import configure_logging
+
+    configure_logging(log_format, only="ykien")
+    logging.getLogger("ykien.worker").info(text)
