@@ -2,28 +2,12 @@
 from __future__ import annotations
 
 import contextlib
-import os
 from collections.abc import Iterator
 
 import httpx
 
-from config.os_words import os_reason
+from config.prefect_api import PREFECT_API_URL, configured_prefect_api, unreachable, unreachable_reason
 from workflows.service.steps import StepsUnavailable
-
-PREFECT_API_URL = "PREFECT_API_URL"
-
-
-def unreachable_reason(error: BaseException, timeout: float | None = None) -> str:
-    """Why a request to the Prefect server got no answer, in Vietnamese: the system's reason under httpx's error
-    (connection refused, no such host), or the wait that ran out (`timeout` seconds, when known); else its words."""
-    cause: BaseException | None = error
-    while cause is not None:
-        if isinstance(cause, OSError):
-            return os_reason(cause)
-        cause = cause.__cause__ or cause.__context__
-    if isinstance(error, httpx.TimeoutException):
-        return f"quá {timeout:g} giây không trả lời" if timeout is not None else "quá thời gian chờ trả lời"
-    return str(error) or type(error).__name__
 
 
 @contextlib.contextmanager
@@ -43,5 +27,4 @@ def reaching_prefect() -> Iterator[None]:
 
 
 def _unavailable(reason: str) -> StepsUnavailable:
-    url = os.environ.get(PREFECT_API_URL, "").strip()
-    return StepsUnavailable(f"không kết nối được máy chủ Prefect tại \"{url}\" ({PREFECT_API_URL}): {reason}")
+    return StepsUnavailable(f"{unreachable(configured_prefect_api(), PREFECT_API_URL)}: {reason}")

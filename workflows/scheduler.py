@@ -15,6 +15,7 @@ from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from config.prefect_api import configured_prefect_api
 from notifications.pdf import PdfServer
 from notifications.sink import MailSink
 from workflows.logs import configure_logging
@@ -166,7 +167,7 @@ def serve_forever(app: App, interval: float = 30.0, use_prefect: bool = True,
 
             app.executor = PrefectExecutor(app.settings.work_pool)
             log.info("các bước nặng được gửi tới work pool %r của Prefect tại %s; `ykien worker` chạy chúng",
-                     app.settings.work_pool, os.environ.get("PREFECT_API_URL"))
+                     app.settings.work_pool, configured_prefect_api())
         else:  # said, so that an admin who ran `prefect config set` (a profile ykien does not read) sees it
             log.info("các bước nặng chạy ngay trong tiến trình này, không qua Prefect (chưa đặt biến môi trường "
                      "PREFECT_API_URL, hoặc có --inline)")

@@ -8,10 +8,9 @@ import threading
 
 import typer
 
+from config.prefect_api import EXAMPLE_URL, PREFECT_API_URL
 from workflows.cli.common import guarded, open_app, say
 
-PREFECT_API_URL = "PREFECT_API_URL"
-EXAMPLE_URL = "http://127.0.0.1:4200/api"
 HEALTH_TIMEOUT = 10  # seconds the Prefect server has to answer its health check
 
 
@@ -44,9 +43,9 @@ def check_prefect(url: str) -> None:
     """InvalidInput naming PREFECT_API_URL unless a Prefect server answers its health check at `url`."""
     import httpx
 
+    from config.prefect_api import unreachable, unreachable_reason
     from config.settings import check_web_address
     from models.errors import InvalidInput
-    from workflows.prefect_reach import unreachable_reason
 
     try:
         check_web_address(url, EXAMPLE_URL)
@@ -56,9 +55,9 @@ def check_prefect(url: str) -> None:
     try:
         answer = httpx.get(health, timeout=HEALTH_TIMEOUT)
     except (httpx.HTTPError, ValueError) as error:
-        raise InvalidInput(f"{PREFECT_API_URL}: không kết nối được máy chủ Prefect tại \"{url}\" "
-                           f"({unreachable_reason(error, HEALTH_TIMEOUT)}); hãy chạy `prefect server start` hoặc "
-                           f"sửa địa chỉ, ví dụ {EXAMPLE_URL}.", "prefect_unreachable") from None
+        raise InvalidInput(f"{PREFECT_API_URL}: {unreachable(url, unreachable_reason(error, HEALTH_TIMEOUT))}; "
+                           f"hãy chạy `prefect server start` hoặc sửa địa chỉ, ví dụ {EXAMPLE_URL}.",
+                           "prefect_unreachable") from None
     if answer.status_code != 200:
         raise InvalidInput(f"{PREFECT_API_URL}: \"{url}\" không phải API của máy chủ Prefect (GET /health trả về "
                            f"{answer.status_code}); địa chỉ thường kết thúc bằng /api, ví dụ {EXAMPLE_URL}.",

@@ -7,7 +7,6 @@ reports the same truth and a restart loses nothing; the sweep's own durations ar
 """
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -17,6 +16,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metri
 from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 
+from config.prefect_api import configured_prefect_api, unreachable, unreachable_reason
 from models.db.tables import OutboxRow, ResponseRow
 from workflows.service.app import App
 from workflows.service.database_check import status_of
@@ -37,7 +37,7 @@ class Readiness:
 
 def _prefect_check() -> tuple[bool, str] | None:
     """Prefect's API, when PREFECT_API_URL names one: its /health answers within two seconds."""
-    url = os.environ.get("PREFECT_API_URL", "").strip()
+    url = configured_prefect_api()
     if not url:
         return None
     import httpx
@@ -45,7 +45,7 @@ def _prefect_check() -> tuple[bool, str] | None:
     try:
         response = httpx.get(f"{url.rstrip('/')}/health", timeout=PREFECT_TIMEOUT_SECONDS)
     except httpx.HTTPError as error:
-        return False, f"Prefect API {url} không trả lời: {type(error).__name__}"
+        return False, unreachable(url, unreachable_reason(error, PREFECT_TIMEOUT_SECONDS))
     if response.status_code != 200:
         return False, f"Prefect API {url} trả lời {response.status_code}"
     return True, "ok"

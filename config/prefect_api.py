@@ -1,0 +1,35 @@
+"""The Prefect server ykien hands its steps to: the environment variable that names it (read by Prefect's client
+too), and how to say in Vietnamese that it does not answer."""
+from __future__ import annotations
+
+import os
+
+from config.os_words import os_reason
+
+PREFECT_API_URL = "PREFECT_API_URL"
+EXAMPLE_URL = "http://127.0.0.1:4200/api"
+
+
+def configured_prefect_api() -> str:
+    """PREFECT_API_URL as set, spaces dropped; "" when unset: the steps run inline."""
+    return os.environ.get(PREFECT_API_URL, "").strip()
+
+
+def unreachable_reason(error: BaseException, timeout: float | None = None) -> str:
+    """Why a request to the Prefect server got no answer, in Vietnamese: the system's reason under httpx's error
+    (connection refused, no such host), or the wait that ran out (`timeout` seconds, when known); else its words."""
+    import httpx
+
+    cause: BaseException | None = error
+    while cause is not None:
+        if isinstance(cause, OSError):
+            return os_reason(cause)
+        cause = cause.__cause__ or cause.__context__
+    if isinstance(error, httpx.TimeoutException):
+        return f"quá {timeout:g} giây không trả lời" if timeout is not None else "quá thời gian chờ trả lời"
+    return str(error) or type(error).__name__
+
+
+def unreachable(url: str, reason: str) -> str:
+    """The one sentence every command, page and log line uses for a Prefect server that does not answer."""
+    return f"không kết nối được máy chủ Prefect tại \"{url}\" ({reason})"
