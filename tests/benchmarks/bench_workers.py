@@ -252,19 +252,31 @@ def _server_bound(raws: list[RawRun], units: int, raw: float, one_worker: float)
              f"{capacity / (units / one_worker):.2f}", "(reported)", "info")]
 
 
+def prefect_database(home: Path) -> str:
+    """The database the Prefect server kept its runs in, as its home shows it after the runs: its SQLite file there,
+    else the one PREFECT_API_DATABASE_CONNECTION_URL names (which the server was given with the environment)."""
+    if (home / "prefect.db").exists():
+        return "SQLite (prefect.db in its home)"
+    url = os.environ.get("PREFECT_API_DATABASE_CONNECTION_URL", "")
+    return "PostgreSQL (PREFECT_API_DATABASE_CONNECTION_URL)" if url.startswith("postgresql") else f"other: {url!r}"
+
+
 def run(db: Database, units: int) -> list[tuple[str, str, str, str]]:
     """Print the workers blocks; return (figure, value, target, verdict) lines for the summary."""
     relay_units = min(units, RELAY_UNITS)
     with prefect_server(db.workdir) as api:
         measured, raws = _measure(db, api, units, 0.0)
         relay_measured, relay_raws = _measure(db, api, relay_units, RELAY_DELAY)
+    prefect_kept = prefect_database(db.workdir / "prefect-server")
     raw, seconds = _table(f"Fan-out of {units:,} messages through Prefect workers", units, measured, raws, [
         f"{os.cpu_count()} CPUs for the Prefect server, the workers, the database and the SMTP server together; "
         "CPUs busy: all processes of the machine while it ran; SMTP server ms/msg: the CPU the same counting server "
         "spent per message, a yardstick of how fast the machine ran at that moment",
         "× raw: against the mean of the two raw runs; timed from the submission of the circulate runs to the last "
         "message recorded sent; pickup: from the submission to the first run's start in Prefect (a worker polled, "
-        "took it, the engine began)"])
+        "took it, the engine began)",
+        f"the Prefect server kept its own data in {prefect_kept}; on SQLite it now and then takes seconds to create "
+        "a run (README, Production)"])
     relay_raw, relay_seconds = _table(
         f"Fan-out of {relay_units:,} messages through Prefect workers, into a mail server taking "
         f"{RELAY_DELAY * 1000:.0f} ms to accept each message", relay_units, relay_measured, relay_raws, [
@@ -286,4 +298,5 @@ def run(db: Database, units: int) -> list[tuple[str, str, str, str]]:
          f"{relay_seconds[1] / relay_seconds[2]:.2f}", "(reported)", "info"),
         (f"workers, {RELAY_DELAY * 1000:.0f} ms mail server: four workers / one",
          f"{relay_seconds[1] / relay_seconds[4]:.2f}", "(reported)", "info"),
+        ("workers: the Prefect server's own database", prefect_kept.split(" ")[0], "(reported)", "info"),
     ]
