@@ -30,6 +30,7 @@ def unreachable_reason(error: BaseException, timeout: float | None = None) -> st
     return str(error) or type(error).__name__
 
 
-def unreachable(url: str, reason: str) -> str:
-    """The one sentence every command, page and log line uses for a Prefect server that does not answer."""
-    return f"không kết nối được máy chủ Prefect tại \"{url}\" ({reason})"
+def unreachable(url: str, aside: str) -> str:
+    """The one sentence every command, page and log line uses for a Prefect server that does not answer; `aside`
+    goes in brackets after the address: why (unreachable_reason), or the variable to fix when the reason follows."""
+    return f"không kết nối được máy chủ Prefect tại \"{url}\" ({aside})"

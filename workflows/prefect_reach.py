@@ -27,4 +27,4 @@ def reaching_prefect() -> Iterator[None]:
 
 
 def _unavailable(reason: str) -> StepsUnavailable:
-    return StepsUnavailable(f"{unreachable(configured_prefect_api(), PREFECT_API_URL)}: {reason}")
+    return StepsUnavailable(f"{unreachable(configured_prefect_api(), aside=PREFECT_API_URL)}: {reason}")
