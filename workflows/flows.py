@@ -126,7 +126,6 @@ FLOWS: dict[str, Any] = {"circulate": circulate_flow, "remind": remind_flow, "cl
 STEP_FLOWS: dict[str, str] = {"circulate": "circulate", "deliver": "circulate", "remind": "remind", "close": "close"}
 
 
-DEPLOYMENT = "ykien"  # every step flow has one deployment of this name in the work pool
 # A worker is online while it heartbeats (every WORKER_HEARTBEAT_SECONDS); Prefect marks it offline after missing
 # a few. Each online worker gets one circulate run of a round, so that they all share its fan-out.
 WORKER_HEARTBEAT_SECONDS = 10
@@ -156,7 +155,12 @@ def job_tag(job_id: str) -> str:
 def ensure_deployments(pool: str) -> dict[str, Any]:
     """Create the work pool (of Prefect's "process" type, so that its UI knows it; `ykien worker` pulls from it) and
     one deployment per step flow if missing; returns the deployment ids by flow name. Safe to call from several
-    processes (`ykien serve` and each worker call it at start)."""
+    processes (`ykien serve` and each worker call it at start).
+
+    Each deployment is named after the pool. Prefect keeps one deployment per flow and name, and creating it again
+    with another pool moves it there: under one shared name, a second installation on the same Prefect server (a
+    staging copy with its own pool) or a changed YKIEN_WORK_POOL would send this pool's runs to the other's workers,
+    which would run them against their own database."""
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.actions import WorkPoolCreate
     from prefect.exceptions import ObjectAlreadyExists, ObjectNotFound
@@ -177,7 +181,7 @@ def ensure_deployments(pool: str) -> dict[str, Any]:
         for name, step_flow in FLOWS.items():
             flow_id = client.create_flow_from_name(step_flow.name)
             deployments[name] = client.create_deployment(
-                flow_id, DEPLOYMENT, work_pool_name=pool, entrypoint=f"workflows/flows.py:{step_flow.fn.__name__}",
+                flow_id, pool, work_pool_name=pool, entrypoint=f"workflows/flows.py:{step_flow.fn.__name__}",
                 tags=["ykien"], description=step_flow.description)
         return deployments
 

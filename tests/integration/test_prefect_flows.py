@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -156,3 +157,65 @@ def test_a_timer_claimed_by_serve_and_fired_by_a_worker_fires_once_even_when_sub
         assert len(capture.messages) == 6
         serve.close()
         worker_app.close()
+
+
+def test_two_installations_sharing_a_prefect_server_each_run_their_own_rounds_in_their_own_pool(
+        prefect_api, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A staging copy beside production on one Prefect server, each with its own pool and database: both have a
+    round 1. Each one's submission creates its own run, and each pool's worker sends its own installation's mail.
+    Under one deployment name for both, the second installation moved the deployments to its pool and found the
+    first one's run waiting with the same tags: it submitted nothing."""
+    from workflows.flows import PrefectExecutor
+    from workflows.prefect_worker import StepWorker
+
+    def installation(name: str, port: int):  # type: ignore[no-untyped-def]
+        home = tmp_path / name
+        home.mkdir()
+        (home / "units.csv").write_text(CSV, encoding="utf-8")
+        settings = load_settings(home=home, database_url=f"sqlite:///{home}/ykien.db",
+                                 smtp_url=f"smtp://127.0.0.1:{port}")
+        app = build_app(settings, FrozenClock(datetime(2025, 11, 20, 9, 0, tzinfo=TZ)), create_schema=True)
+        import_units(app, home / "units.csv", "test")
+        round_id = create_round(app, NewRound(
+            title=f"Dự thảo Kế hoạch {name}", subject=f"xin ý kiến góp ý đối với dự thảo Kế hoạch {name}",
+            workflow="consultation", office="TĐC", deadline=date(2025, 12, 5),
+            addressees=(Addressee(groups=("so-ban-nganh",)),), contact_name="Ông Phạm Phi Long",
+            contact_phone="0912130290", signer_name="Nông Thị Thanh Huyền"), "test")
+        return app, round_id
+
+    def work_one(app, pool: str) -> None:  # type: ignore[no-untyped-def]
+        worker = StepWorker(app, pool, f"{pool}-worker", poll_seconds=0.1)
+
+        async def go() -> None:
+            stop = asyncio.Event()
+            running = asyncio.create_task(worker.run(stop))
+            deadline = time.monotonic() + 60
+            while worker.runs_done < 1 and not running.done() and time.monotonic() < deadline:
+                await asyncio.sleep(0.1)
+            stop.set()
+            await running
+            assert worker.runs_done == 1, f"the {pool} worker ran no flow run in 60 s"
+
+        asyncio.run(go())
+
+    with smtp_capture() as production_mail, smtp_capture() as staging_mail:
+        production, production_round = installation("production", production_mail.target.port)
+        staging, staging_round = installation("staging", staging_mail.target.port)
+        assert production_round == staging_round  # the same id in each database
+        production.executor = PrefectExecutor("ykien-production")
+        run_command(production, production_round, Launch(), "test")  # queued, and its run submitted
+        staging.executor = PrefectExecutor("ykien-staging")  # staging (re)starts after production's submission
+        run_command(staging, staging_round, Launch(), "test")
+
+        assert production.executor.run(production, "deliver", {"round_id": production_round}).runs == 0  # one waits
+        assert staging.executor.run(staging, "deliver", {"round_id": staging_round}).runs == 0
+
+        work_one(production, "ykien-production")
+        assert {m["Subject"] for m in production_mail.wait_for(3)} == {
+            "V/v xin ý kiến góp ý đối với dự thảo Kế hoạch production"}
+        work_one(staging, "ykien-staging")
+        assert {m["Subject"] for m in staging_mail.wait_for(3)} == {
+            "V/v xin ý kiến góp ý đối với dự thảo Kế hoạch staging"}
+        assert len(production_mail.messages) == 3
+        production.close()
+        staging.close()
