@@ -168,7 +168,8 @@ def run_workers(db: Database, api: str, units: int, workers: int,
 
             submitted_at = datetime.now(UTC)
             started, cpu_before, server_before = time.perf_counter(), machine_cpu_seconds(), server.cpu_seconds()
-            executor.run(app, "deliver", {"round_id": round_id})
+            if executor.run(app, "deliver", {"round_id": round_id}).runs == 0:  # else a wait of 30 minutes for nothing
+                raise BenchmarkCheckFailed(f"{workers} workers: the round's fan-out was submitted as no flow run")
             _wait_for_count(sent, units, 1800, f"fan-out with {workers} workers")
             elapsed, busy = time.perf_counter() - started, busy_share(cpu_before, machine_cpu_seconds())
             server_cpu = server.cpu_since(server_before)
