@@ -29,3 +29,9 @@ def configure_logging(log_format: str, only: str | None = None) -> None:
         return
     for name, level in QUIET.items():
         logging.getLogger(name).setLevel(level)
+
+
+def log_refusal(logger_name: str, code: str, message: str) -> None:
+    """A long-running process's refusal to start (or go on) as one record of its logger, with the refusal's code."""
+    configure_logging("json", only="ykien")
+    logging.getLogger(logger_name).error(message, extra={"code": code})

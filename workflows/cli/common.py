@@ -157,10 +157,22 @@ def clipped_quotes(message: str) -> str:
     return _QUOTED.sub(lambda found: f'"{shown_value(found[1])}"', message)
 
 
-def fail(code: str, message: str, exit_code: int, as_json: bool) -> typer.Exit:
+def json_logs_requested() -> bool:
+    """YKIEN_LOG_FORMAT asks for JSON lines, read as the settings read it: here, the settings may be what failed."""
+    return os.environ.get("YKIEN_LOG_FORMAT", "").strip().lower() == "json"
+
+
+def fail(code: str, message: str, exit_code: int, as_json: bool, log_as: str | None = None) -> typer.Exit:
+    """The command's refusal: "Lỗi: …" on stderr, --json's error object on stdout, or, for a long-running process
+    (`log_as` names its logger) whose lines are JSON, one more such line: a collector reading one JSON object a line
+    would be handed plain text as the reason it stopped."""
     message = clipped_quotes(message)
     if as_json:
         print_json({"error": {"code": code, "message": message}})
+    elif log_as is not None and json_logs_requested():
+        from workflows.logs import log_refusal
+
+        log_refusal(log_as, code, message)
     else:
         err_console.print(error_line(message))
     return typer.Exit(exit_code)
@@ -207,8 +219,9 @@ def check_id(value: int, name: str) -> int:
 
 
 @contextmanager
-def guarded(as_json: bool = False) -> Iterator[None]:
-    """Map domain refusals to exit 1 and bad input to exit 2, with a message naming what is wrong."""
+def guarded(as_json: bool = False, log_as: str | None = None) -> Iterator[None]:
+    """Map domain refusals to exit 1 and bad input to exit 2, with a message naming what is wrong; with `log_as`
+    (serve, worker), written as that logger's record when YKIEN_LOG_FORMAT=json asks their lines as JSON."""
     from config.calendar import CalendarRangeError
     from config.calendar_file import CalendarFileError
     from config.settings import SettingsError
@@ -221,24 +234,24 @@ def guarded(as_json: bool = False) -> Iterator[None]:
     except DomainError as error:
         # A unit code the round does not have is wrong input, as an unknown unit or group is everywhere else.
         if error.code in BAD_INPUT_CODES:
-            raise fail(error.code, as_option_named(error.message), EXIT_BAD_INPUT, as_json) from None
-        raise fail(error.code, error.message, EXIT_REFUSED, as_json) from None
+            raise fail(error.code, as_option_named(error.message), EXIT_BAD_INPUT, as_json, log_as) from None
+        raise fail(error.code, error.message, EXIT_REFUSED, as_json, log_as) from None
     except InvalidInput as error:
-        raise fail(error.code, as_option_named(error.message), EXIT_BAD_INPUT, as_json) from None
+        raise fail(error.code, as_option_named(error.message), EXIT_BAD_INPUT, as_json, log_as) from None
     except DirectoryImportError as error:
-        raise fail("invalid_csv", str(error), EXIT_BAD_INPUT, as_json) from None
+        raise fail("invalid_csv", str(error), EXIT_BAD_INPUT, as_json, log_as) from None
     except (WorkflowError, CalendarFileError, SettingsError) as error:
-        raise fail("invalid_input", str(error), EXIT_BAD_INPUT, as_json) from None
+        raise fail("invalid_input", str(error), EXIT_BAD_INPUT, as_json, log_as) from None
     except CalendarRangeError as error:  # a date typed far away; the commands that read one name its option first
         raise fail("date_out_of_range", f"Ngày ngoài lịch: {error}.", EXIT_BAD_INPUT,
-                   as_json) from None
+                   as_json, log_as) from None
     except OSError as error:
         if error.filename is None:  # not about a file someone named: a fault to see whole
             raise
         name = os.fsdecode(error.filename) if isinstance(error.filename, (str, bytes)) else str(error.filename)
         problem = os_reason(error)
         raise fail("file_unusable", f"{shown_value(_shown(name))}: không dùng được tệp hoặc thư mục này ({problem}).",
-                   EXIT_BAD_INPUT, as_json) from None
+                   EXIT_BAD_INPUT, as_json, log_as) from None
     except Exception as error:
         # The database failed under the command (locked, read-only, gone): one line naming the setting to change.
         from workflows.cli.database_errors import database_problem
@@ -246,7 +259,7 @@ def guarded(as_json: bool = False) -> Iterator[None]:
         problem_found = database_problem(error)
         if problem_found is None:  # not the database's state but a fault: shown whole
             raise
-        raise fail(problem_found.code, problem_found.message, EXIT_BAD_INPUT, as_json) from None
+        raise fail(problem_found.code, problem_found.message, EXIT_BAD_INPUT, as_json, log_as) from None
 
 
 def open_app(create_schema: bool = False, writes: bool = False):

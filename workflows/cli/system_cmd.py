@@ -97,7 +97,7 @@ def _serve(host: str, port: int, web: bool, interval: float, prefect: bool | Non
     from workflows.scheduler import serve_forever
     from workflows.service.sweep import Heartbeat
 
-    with guarded(False):
+    with guarded(False, log_as="ykien.serve"):
         if not (math.isfinite(interval) and 0.1 <= interval <= LONGEST_INTERVAL):
             raise InvalidInput(f"--interval: \"{interval}\" không hợp lệ; số giây giữa hai lần quét phải từ 0.1 đến "
                                f"{LONGEST_INTERVAL:.0f}.", "bad_interval")
@@ -114,7 +114,7 @@ def _serve(host: str, port: int, web: bool, interval: float, prefect: bool | Non
             raise
         # uvicorn ends with its own code (3) when the web app cannot start, e.g. the port was taken meanwhile
         raise fail("web_not_started", f"Không chạy được giao diện web tại {host}:{port} (xem thông báo ở trên).",
-                   EXIT_BAD_INPUT, False) from None
+                   EXIT_BAD_INPUT, False, log_as="ykien.serve") from None
 
 
 def _empty_folder(home: Path) -> None:

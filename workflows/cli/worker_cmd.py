@@ -91,7 +91,7 @@ def worker(name: str = typer.Option("", "--name", help="Tên tiến trình trong
     stop = threading.Event()
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    with guarded(False):
+    with guarded(False, log_as="ykien.worker"):
         ykien = open_app()
         url = prefect_api_url()
         if url is None:
