@@ -36,6 +36,7 @@ from bench_support import (
     BenchmarkCheckFailed,
     Database,
     busy_share,
+    engine_database,
     machine_cpu_seconds,
     make_app,
     prepare_round,
@@ -83,13 +84,42 @@ def _wait_for_count(count: Callable[[], int], target: int, timeout: float, what:
 
 
 @contextlib.contextmanager
-def prefect_server(workdir: Path) -> Iterator[str]:
-    """A `prefect server start` on loopback with its own home; yields its PREFECT_API_URL."""
+def prefect_database_url(db: Database) -> Iterator[str | None]:
+    """With --postgres, a database of the Prefect server's own on the same cluster, as the README's Production section
+    sets it up (on its default SQLite, Prefect now and then takes seconds to create a run), dropped afterwards; its
+    URL with the driver Prefect's server uses. None without --postgres: the server keeps its SQLite file in its home,
+    as the README's first command does."""
+    if db.postgres_url is None:
+        yield None
+        return
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    name = f"ykien_bench_prefect_{os.getpid()}"
+    admin = create_engine(db.postgres_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        url = make_url(db.postgres_url).set(drivername="postgresql+asyncpg", database=name, query={})
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@contextlib.contextmanager
+def prefect_server(workdir: Path, database_url: str | None = None) -> Iterator[str]:
+    """A `prefect server start` on loopback with its own home, its data in `database_url` (else SQLite in its home);
+    yields its PREFECT_API_URL."""
     home = workdir / "prefect-server"
     home.mkdir()
     env = {**os.environ, "PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
            "DO_NOT_TRACK": "1", "PREFECT_UI_ENABLED": "false"}
     env.pop("PREFECT_API_URL", None)
+    env.pop("PREFECT_API_DATABASE_CONNECTION_URL", None)
+    if database_url is not None:
+        env["PREFECT_API_DATABASE_CONNECTION_URL"] = database_url
     port = _free_port()
     with (home / "server.log").open("wb") as log:
         server = subprocess.Popen([str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port",
@@ -253,22 +283,32 @@ def _server_bound(raws: list[RawRun], units: int, raw: float, one_worker: float)
              f"{capacity / (units / one_worker):.2f}", "(reported)", "info")]
 
 
-def prefect_database(home: Path) -> str:
+def prefect_database(home: Path, database_url: str | None) -> str:
     """The database the Prefect server kept its runs in, as its home shows it after the runs: SQLite when its file is
-    there, else the kind PREFECT_API_DATABASE_CONNECTION_URL names (the server was given the environment)."""
+    there, else the kind of the URL it was given, with the server version that database reports."""
     if (home / "prefect.db").exists():
         return "SQLite"
-    scheme = os.environ.get("PREFECT_API_DATABASE_CONNECTION_URL", "").split(":", 1)[0]
-    return "PostgreSQL" if scheme.startswith("postgresql") else f"another database ({scheme or 'unknown'})"
+    scheme = (database_url or "").split(":", 1)[0]
+    if not scheme.startswith("postgresql") or database_url is None:
+        return f"another database ({scheme or 'unknown'})"
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    engine = create_engine(make_url(database_url).set(drivername="postgresql+psycopg"))
+    try:
+        return engine_database(engine)
+    finally:
+        engine.dispose()
 
 
 def run(db: Database, units: int) -> list[tuple[str, str, str, str]]:
     """Print the workers blocks; return (figure, value, target, verdict) lines for the summary."""
     relay_units = min(units, RELAY_UNITS)
-    with prefect_server(db.workdir) as api:
-        measured, raws = _measure(db, api, units, 0.0)
-        relay_measured, relay_raws = _measure(db, api, relay_units, RELAY_DELAY)
-    prefect_kept = prefect_database(db.workdir / "prefect-server")
+    with prefect_database_url(db) as prefect_url:
+        with prefect_server(db.workdir, prefect_url) as api:
+            measured, raws = _measure(db, api, units, 0.0)
+            relay_measured, relay_raws = _measure(db, api, relay_units, RELAY_DELAY)
+        prefect_kept = prefect_database(db.workdir / "prefect-server", prefect_url)
     raw, seconds = _table(f"Fan-out of {units:,} messages through Prefect workers", units, measured, raws, [
         f"{os.cpu_count()} CPUs for the Prefect server, the workers, the database and the SMTP server together; "
         "CPUs busy: all processes of the machine while it ran; SMTP server ms/msg: the CPU the same counting server "
@@ -276,8 +316,9 @@ def run(db: Database, units: int) -> list[tuple[str, str, str, str]]:
         "× raw: against the mean of the two raw runs; timed from the submission of the circulate runs to the last "
         "message recorded sent; pickup: from the submission to the first run's start in Prefect (a worker polled, "
         "took it, the engine began)",
-        f"the Prefect server kept its own data in {prefect_kept}, as its home showed after the runs; on SQLite it now "
-        "and then takes seconds to create a run (README, Production)"])
+        f"the Prefect server kept its own data in {prefect_kept}, as its home showed after the runs (with --postgres, a "
+        "database of its own on the same cluster, as README's Production sets it up; on SQLite it now and then takes "
+        "seconds to create a run)"])
     relay_raw, relay_seconds = _table(
         f"Fan-out of {relay_units:,} messages through Prefect workers, into a mail server taking "
         f"{RELAY_DELAY * 1000:.0f} ms to accept each message", relay_units, relay_measured, relay_raws, [
