@@ -288,9 +288,8 @@ def prefect_database(home: Path, database_url: str | None) -> str:
     there, else the kind of the URL it was given, with the server version that database reports."""
     if (home / "prefect.db").exists():
         return "SQLite"
-    scheme = (database_url or "").split(":", 1)[0]
-    if not scheme.startswith("postgresql") or database_url is None:
-        return f"another database ({scheme or 'unknown'})"
+    if database_url is None or not database_url.startswith("postgresql"):
+        return f"another database ({(database_url or 'unknown').split(':', 1)[0]})"
     from sqlalchemy import create_engine
     from sqlalchemy.engine import make_url
 
