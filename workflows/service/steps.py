@@ -1,6 +1,7 @@
 """The heavy steps of a round, run through one interface by an inline or a Prefect executor."""
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -10,6 +11,8 @@ from workflows.service.app import App
 from workflows.service.delivery import DeliveryReport, deliver_outbox
 from workflows.service.timers import fire_timer
 
+log = logging.getLogger("ykien.steps")
+
 
 def circulate(app: App, round_id: int | None = None, stop: threading.Event | None = None) -> DeliveryReport:
     """Fan out the queued messages of a round (or of every round); `stop` set stops the sending (deliver_outbox)."""
@@ -18,7 +21,9 @@ def circulate(app: App, round_id: int | None = None, stop: threading.Event | Non
 
 def fire_timer_step(app: App, timer_id: int, round_id: int, stop: threading.Event | None = None) -> DeliveryReport:
     """Fire one timer (a reminder or a deadline) and send what it queued (stopped as `circulate` is)."""
-    fire_timer(app, timer_id)
+    if fire_timer(app, timer_id).timers_not_due:
+        log.warning("hẹn giờ %s của đợt %s chưa đến hạn theo đồng hồ của tiến trình này: để nguyên, chạy khi đến hạn "
+                    "(một bản cài đặt khác dùng chung work pool trên máy chủ Prefect này?)", timer_id, round_id)
     return deliver_outbox(app, round_id, stop=stop)
 
 

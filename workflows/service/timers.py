@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from workflows.engine.decide import decide
 from workflows.engine.events import TimerFired
@@ -11,14 +12,19 @@ from workflows.service.apply import apply_decision
 from workflows.service.registry import get_workflow
 
 SCHEDULER = "hệ thống (bộ hẹn giờ)"
+# A timer is fired by whichever process runs its step, on that process's clock: one that runs a little behind
+# ykien serve's still fires it; one that finds it due later than this (the timer of another installation's round
+# that shares the work pool, a step submitted by mistake) leaves it pending for its time.
+EARLY_FIRING_TOLERANCE = timedelta(minutes=1)
 
 
 @dataclass
 class TimerReport:
-    """Timers fired, ignored (their round had left the timer's state) and refused by the engine."""
+    """Timers fired, ignored (their round had left the timer's state), not yet due, and refused by the engine."""
 
     timers_fired: int = 0
     timers_ignored: int = 0
+    timers_not_due: int = 0
     refused: list[str] = field(default_factory=list)
 
 
@@ -34,6 +40,9 @@ def _fire_one(app: App, timer_id: int, report: TimerReport) -> None:
     with app.uow() as uow:
         timer = uow.timers.get_pending(timer_id)
         if timer is None:
+            return
+        if timer.due_at > now + EARLY_FIRING_TOLERANCE:  # a pending timer's time never moves (it is replaced)
+            report.timers_not_due += 1
             return
         state = uow.rounds.get(timer.round_id, lock=True)
         timer = uow.timers.get_pending(timer_id)  # re-read under the round lock
