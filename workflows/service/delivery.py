@@ -43,9 +43,9 @@ SWEEP_ATTEMPTS = 3
 SWEEP_BACKOFF_SECONDS = 0.25
 # A write of results waits this long for more before it starts. In a fan-out results come every fraction of a
 # millisecond: one write for several costs the database, and the cores it shares with the SMTP server, less than one
-# each (one worker sent 10,000 messages about 12 % faster on PostgreSQL and 2 cores; on SQLite the same, with fewer
-# of the cores busy). The wait is hidden, since the connection whose result waits is meanwhile sending its next
-# message's MAIL, RCPT and DATA, and needs the record only before the body.
+# each (one worker sent 10,000 messages about 12 % faster on PostgreSQL and 2 cores; on SQLite no faster nor slower
+# within the machine's drift, with fewer of the cores busy). The wait is hidden, since the connection whose result
+# waits is meanwhile sending its next message's MAIL, RCPT and DATA, and needs the record only before the body.
 RECORD_GATHER_SECONDS = 0.001
 
 
