@@ -159,7 +159,9 @@ def clipped_quotes(message: str) -> str:
 
 def json_logs_requested() -> bool:
     """YKIEN_LOG_FORMAT asks for JSON lines, read as the settings read it: here, the settings may be what failed."""
-    return os.environ.get("YKIEN_LOG_FORMAT", "").strip().lower() == "json"
+    from config.settings import env_name
+
+    return os.environ.get(env_name("log_format"), "").strip().lower() == "json"
 
 
 def fail(code: str, message: str, exit_code: int, as_json: bool, log_as: str | None = None) -> typer.Exit:
