@@ -44,12 +44,30 @@ def prefect_api(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-un
         yield
 
 
+def run_worker(app, pool: str, runs: int = 1, name: str = "test-worker") -> None:  # type: ignore[no-untyped-def]
+    """A StepWorker of `app` on `pool` until it has run `runs` flow runs; fails after 60 s without them."""
+    from workflows.prefect_worker import StepWorker
+
+    worker = StepWorker(app, pool, name, poll_seconds=0.1)
+
+    async def go() -> None:
+        stop = asyncio.Event()
+        running = asyncio.create_task(worker.run(stop))
+        deadline = time.monotonic() + 60
+        while worker.runs_done < runs and not running.done() and time.monotonic() < deadline:
+            await asyncio.sleep(0.1)
+        stop.set()
+        await running
+        assert worker.runs_done == runs, f"the {pool} worker ran {worker.runs_done} of {runs} flow runs in 60 s"
+
+    asyncio.run(go())
+
+
 def test_a_commands_delivery_is_submitted_as_a_flow_run_and_a_worker_runs_it(prefect_api, tmp_path: Path) -> None:
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterTags
 
     from workflows.flows import PrefectExecutor
-    from workflows.prefect_worker import StepWorker
     from workflows.service.commands import MAIL_SUBMITTED, deliver_queued
 
     csv_path = tmp_path / "units.csv"
@@ -81,17 +99,7 @@ def test_a_commands_delivery_is_submitted_as_a_flow_run_and_a_worker_runs_it(pre
         assert set(waiting.tags) >= {"ykien", "step:circulate", f"round:{round_id}"}
         assert waiting.state is not None and waiting.state.is_scheduled() and capture.messages == []
 
-        worker = StepWorker(app, "ykien-test", "test-worker", poll_seconds=0.1)
-
-        async def work_one() -> None:
-            stop = asyncio.Event()
-            running = asyncio.create_task(worker.run(stop))
-            while worker.runs_done < 1 and not running.done():
-                await asyncio.sleep(0.1)
-            stop.set()
-            await running
-
-        asyncio.run(work_one())
+        run_worker(app, "ykien-test")
         assert sorted(m["To"] for m in capture.wait_for(3)) == [
             "sct@caobang.example.vn", "stc@caobang.example.vn", "syt@caobang.example.vn"]
         app.close()
@@ -103,7 +111,6 @@ def test_a_commands_delivery_is_submitted_as_a_flow_run_and_a_worker_runs_it(pre
 def test_a_timer_claimed_by_serve_and_fired_by_a_worker_fires_once_even_when_submitted_twice(
         prefect_api, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     from workflows.flows import PrefectExecutor
-    from workflows.prefect_worker import StepWorker
     from workflows.service.sweep import fire_due_timers
 
     csv_path = tmp_path / "units.csv"
@@ -132,26 +139,13 @@ def test_a_timer_claimed_by_serve_and_fired_by_a_worker_fires_once_even_when_sub
         with serve.uow(read_only=True) as uow:
             assert uow.timers.get_pending(reminder.id) is not None
 
-        def work(runs: int) -> None:
-            worker = StepWorker(worker_app, "ykien-timers", "test-worker", poll_seconds=0.1)
-
-            async def go() -> None:
-                stop = asyncio.Event()
-                running = asyncio.create_task(worker.run(stop))
-                while worker.runs_done < runs and not running.done():
-                    await asyncio.sleep(0.1)
-                stop.set()
-                await running
-
-            asyncio.run(go())
-
-        work(1)  # the worker fires the timer serve holds the claim of
+        run_worker(worker_app, "ykien-timers")  # the worker fires the timer serve holds the claim of
         capture.wait_for(6)
         with serve.uow(read_only=True) as uow:
             assert uow.timers.get_pending(reminder.id) is None
         # Submitted again (as after serve's claim ran out): the run finds the timer fired and sends nothing.
         assert serve.executor.run(serve, "remind", {"timer_id": reminder.id, "round_id": round_id}).runs == 1
-        work(1)
+        run_worker(worker_app, "ykien-timers")
         with serve.uow(read_only=True) as uow:
             assert uow.outbox.count_for_round(round_id) == 6  # 3 invitations, 3 reminders: the timer fired once
         assert len(capture.messages) == 6
@@ -166,7 +160,6 @@ def test_two_installations_sharing_a_prefect_server_each_run_their_own_rounds_in
     Under one deployment name for both, the second installation moved the deployments to its pool and found the
     first one's run waiting with the same tags: it submitted nothing."""
     from workflows.flows import PrefectExecutor
-    from workflows.prefect_worker import StepWorker
 
     def installation(name: str, port: int):  # type: ignore[no-untyped-def]
         home = tmp_path / name
@@ -183,21 +176,6 @@ def test_two_installations_sharing_a_prefect_server_each_run_their_own_rounds_in
             contact_phone="0912130290", signer_name="Nông Thị Thanh Huyền"), "test")
         return app, round_id
 
-    def work_one(app, pool: str) -> None:  # type: ignore[no-untyped-def]
-        worker = StepWorker(app, pool, f"{pool}-worker", poll_seconds=0.1)
-
-        async def go() -> None:
-            stop = asyncio.Event()
-            running = asyncio.create_task(worker.run(stop))
-            deadline = time.monotonic() + 60
-            while worker.runs_done < 1 and not running.done() and time.monotonic() < deadline:
-                await asyncio.sleep(0.1)
-            stop.set()
-            await running
-            assert worker.runs_done == 1, f"the {pool} worker ran no flow run in 60 s"
-
-        asyncio.run(go())
-
     with smtp_capture() as production_mail, smtp_capture() as staging_mail:
         production, production_round = installation("production", production_mail.target.port)
         staging, staging_round = installation("staging", staging_mail.target.port)
@@ -210,10 +188,10 @@ def test_two_installations_sharing_a_prefect_server_each_run_their_own_rounds_in
         assert production.executor.run(production, "deliver", {"round_id": production_round}).runs == 0  # one waits
         assert staging.executor.run(staging, "deliver", {"round_id": staging_round}).runs == 0
 
-        work_one(production, "ykien-production")
+        run_worker(production, "ykien-production", name="ykien-production-worker")
         assert {m["Subject"] for m in production_mail.wait_for(3)} == {
             "V/v xin ý kiến góp ý đối với dự thảo Kế hoạch production"}
-        work_one(staging, "ykien-staging")
+        run_worker(staging, "ykien-staging", name="ykien-staging-worker")
         assert {m["Subject"] for m in staging_mail.wait_for(3)} == {
             "V/v xin ý kiến góp ý đối với dự thảo Kế hoạch staging"}
         assert len(production_mail.messages) == 3
