@@ -129,6 +129,7 @@ STEP_FLOWS: dict[str, str] = {"circulate": "circulate", "deliver": "circulate", 
 # A worker is online while it heartbeats (every WORKER_HEARTBEAT_SECONDS); Prefect marks it offline after missing
 # a few. Each online worker gets one circulate run of a round, so that they all share its fan-out.
 WORKER_HEARTBEAT_SECONDS = 10
+INSTALLATION_TAG_PREFIX = "installation:"
 
 
 def run_name(step: str, round_id: int | None) -> str:
@@ -136,8 +137,8 @@ def run_name(step: str, round_id: int | None) -> str:
     return f"{step} · đợt {round_id}" if round_id is not None else f"{step} · mọi đợt"
 
 
-def run_tags(step: str, params: dict[str, Any]) -> list[str]:
-    tags = ["ykien", f"step:{step}"]
+def run_tags(step: str, params: dict[str, Any], installation: str) -> list[str]:
+    tags = ["ykien", installation_tag(installation), f"step:{step}"]
     if params.get("round_id") is not None:
         tags.append(f"round:{params['round_id']}")
     if params.get("timer_id") is not None:
@@ -145,6 +146,19 @@ def run_tags(step: str, params: dict[str, Any]) -> list[str]:
     if params.get("job_id") is not None:
         tags.append(job_tag(params["job_id"]))
     return tags
+
+
+def installation_tag(installation: str) -> str:
+    """The tag naming the installation (App.installation_id) that submitted a flow run: "installation:<id>"."""
+    return f"{INSTALLATION_TAG_PREFIX}{installation}"
+
+
+def of_another_installation(tags: list[str], installation: str) -> bool:
+    """Whether a flow run with `tags` was submitted by another installation than `installation` (one sharing this
+    work pool): its workers run it against their own database. A run naming none was submitted before runs named
+    theirs, and is this pool's to run."""
+    named = [tag for tag in tags if tag.startswith(INSTALLATION_TAG_PREFIX)]
+    return bool(named) and installation_tag(installation) not in named
 
 
 def job_tag(job_id: str) -> str:
@@ -191,8 +205,9 @@ class PrefectExecutor:
     them. A circulate step becomes one run per online worker (each claims batches until none is left); a step
     that already has as many runs waiting or running is not submitted again (the sweep asks every interval)."""
 
-    def __init__(self, pool: str) -> None:
+    def __init__(self, pool: str, installation: str) -> None:
         self.pool = pool
+        self.installation = installation  # App.installation_id: every run submitted carries it
         self.deployments = ensure_deployments(pool)
 
     def run(self, app: App, step: str, params: dict[str, Any]) -> HandedToWorkers:
@@ -208,7 +223,7 @@ class PrefectExecutor:
         with reaching_prefect(), get_client(sync_client=True) as client:
             wanted = self._online_workers(client) if flow_name == "circulate" else 1
             for run_params in each:
-                tags = run_tags(flow_name, run_params)
+                tags = run_tags(flow_name, run_params, self.installation)
                 for _ in range(max(wanted - self._waiting(app, client, flow_name, tags), 0)):
                     client.create_flow_run_from_deployment(
                         self.deployments[flow_name], parameters=run_params, tags=tags,
@@ -222,7 +237,7 @@ class PrefectExecutor:
 
         with reaching_prefect(), get_client(sync_client=True) as client:
             client.create_flow_run_from_deployment(
-                self.deployments[flow_name], parameters=params, tags=run_tags(flow_name, params),
+                self.deployments[flow_name], parameters=params, tags=run_tags(flow_name, params, self.installation),
                 name=run_name(flow_name, params.get("round_id")))
 
     def job_run_ended(self, job_id: str) -> str | None:

@@ -4,7 +4,8 @@ process, with Prefect's engine.
 One process runs one flow run at a time; start more processes (on any machine reaching the database, the SMTP
 server and the Prefect API) for more throughput. The worker builds its own App from settings and hands it to the
 flows (`running_with`); it heartbeats to Prefect (the work pool lists it online, and `ykien serve` submits one
-circulate run per online worker) and to the database (its claims pass to others if it dies). A run is taken by
+circulate run per online worker) and to the database (its claims pass to others if it dies). It takes only the runs
+of its own installation (the id in its database) from a pool another installation shares. A run is taken by
 proposing Pending, which Prefect grants to one worker only. Stopping (SIGTERM, SIGINT) stops pulling, lets the run
 in progress finish and retires the instance: nothing of it is left running. A run cancelled in Prefect while it
 runs stops sending, gives back what it claimed and ends Cancelled; the worker goes on. The first PDF render starts
@@ -22,11 +23,19 @@ from typing import Any
 from uuid import UUID
 
 from notifications.pdf import PdfServer
-from workflows.flows import FLOWS, WORKER_HEARTBEAT_SECONDS, cancelled_message, ensure_deployments, running_with
+from workflows.flows import (
+    FLOWS,
+    WORKER_HEARTBEAT_SECONDS,
+    cancelled_message,
+    ensure_deployments,
+    of_another_installation,
+    running_with,
+)
 from workflows.logs import configure_logging
 from workflows.service.app import App
 
 log = logging.getLogger("ykien.worker")
+FOREIGN_RUNS_REMEMBERED = 1000  # another installation's runs already logged, forgotten all at once past this
 CANCEL_CHECK_SECONDS = 1.0  # how soon a run cancelled in Prefect stops: one read of the run per second while it runs
 
 
@@ -42,16 +51,19 @@ class StepWorker:
         self.poll_seconds = poll_seconds
         self.runs_done = 0
         self._flows_by_deployment: dict[UUID, Any] = {}
+        self._foreign_runs_said: set[UUID] = set()  # another installation's runs left alone, each logged once
 
     async def run(self, stop: asyncio.Event) -> None:
         from prefect.client.orchestration import get_client
 
         deployments = await asyncio.to_thread(ensure_deployments, self.pool)
+        installation = await asyncio.to_thread(lambda: self.app.installation_id)  # read once, off the loop
         self._flows_by_deployment = {deployment_id: FLOWS[name] for name, deployment_id in deployments.items()}
         async with get_client() as client:
             beating = asyncio.create_task(self._heartbeat(client, stop))
             try:
-                log.info("worker %s: nhận các lượt chạy (flow run) của work pool %r", self.name, self.pool)
+                log.info("worker %s: nhận các lượt chạy (flow run) của work pool %r gửi từ bản cài đặt %s", self.name,
+                         self.pool, installation)
                 while not stop.is_set():
                     if not await self._run_scheduled(client, stop):
                         with contextlib.suppress(TimeoutError):
@@ -86,10 +98,26 @@ class StepWorker:
                 return False
             flow_run = response.flow_run
             step_flow = self._flows_by_deployment.get(flow_run.deployment_id)
-            if step_flow is not None and await self._take(client, flow_run.id):
+            if step_flow is None or self._of_another_installation(flow_run):
+                continue
+            if await self._take(client, flow_run.id):
                 await self._execute(client, step_flow, flow_run)
                 return True
         return False
+
+    def _of_another_installation(self, flow_run: Any) -> bool:
+        """A run another installation sharing this work pool submitted is left to its own workers: run here, it would
+        run against this installation's database. Said once per run."""
+        if not of_another_installation(list(flow_run.tags or []), self.app.installation_id):
+            return False
+        if flow_run.id not in self._foreign_runs_said:
+            if len(self._foreign_runs_said) >= FOREIGN_RUNS_REMEMBERED:
+                self._foreign_runs_said.clear()
+            self._foreign_runs_said.add(flow_run.id)
+            log.warning("worker %s: để lại %s cho worker của bản cài đặt đã gửi nó: work pool %r có lượt chạy của "
+                        "một bản cài đặt khác (cơ sở dữ liệu khác); nên đặt YKIEN_WORK_POOL riêng cho mỗi bản cài đặt",
+                        self.name, flow_run.name, self.pool)
+        return True
 
     async def _take(self, client: Any, flow_run_id: UUID) -> bool:
         """Propose Pending to a run still scheduled. Prefect grants it to one worker only while the run is pending or

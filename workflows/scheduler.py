@@ -165,7 +165,7 @@ def serve_forever(app: App, interval: float = 30.0, use_prefect: bool = True,
             configure_prefect(app)
             from workflows.flows import PrefectExecutor
 
-            app.executor = PrefectExecutor(app.settings.work_pool)
+            app.executor = PrefectExecutor(app.settings.work_pool, app.installation_id)
             log.info("các bước nặng được gửi tới work pool %r của Prefect tại %s; `ykien worker` chạy chúng",
                      app.settings.work_pool, configured_prefect_api())
         else:  # said, so that an admin who ran `prefect config set` (a profile ykien does not read) sees it

@@ -29,7 +29,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 # The newest migration. Kept here so that commands can check the schema without importing alembic
 # (a third of a second); tests/integration/test_storage.py checks it against alembic's head.
 READ_ONLY = "ykien_read_only"
-SCHEMA_REVISION = "0025"
+SCHEMA_REVISION = "0026"
 SQLITE_TIMEOUT = 30.0  # seconds a SQLite writer waits for the lock; `?timeout=` in the URL changes it
 POSTGRES_CONNECT_TIMEOUT = 10  # seconds to reach the server; `?connect_timeout=` in the URL changes it
 PING_AFTER_REST = 1.0  # seconds a pooled PostgreSQL connection may rest before its next checkout checks it

@@ -1,6 +1,8 @@
-"""Process instances and their heartbeats: who holds a claim, and whether it is still alive."""
+"""Process instances and their heartbeats: who holds a claim, and whether it is still alive; and the installation
+they all belong to."""
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -9,7 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from models.db.claims import release_own_claims, release_stale_claims
-from models.db.tables import InstanceRow, OutboxRow, TimerRow
+from models.db.tables import InstallationRow, InstanceRow, OutboxRow, TimerRow
 from models.db.tables_assignments import AssignmentRow
 
 CLAIMING_TABLES = [TimerRow, OutboxRow, AssignmentRow]  # an assignment's next reminder is claimed like a timer
@@ -72,3 +74,16 @@ class InstanceRepository:
         if row is None:
             return None
         return InstanceStatus(row.id, row.host, row.pid, row.started_at, row.heartbeat_at)
+
+    def installation_id(self, now: datetime) -> str:
+        """This database's installation id (InstallationRow). The migration writes it; a database whose row went
+        missing gets one at `now`, and if two processes write one at once, both read the same (the first by time,
+        then id) from then on."""
+        first = select(InstallationRow.id).order_by(InstallationRow.created_at, InstallationRow.id).limit(1)
+        found = self.session.scalar(first)
+        if found is None:
+            self.session.add(InstallationRow(id=uuid.uuid4().hex, created_at=now))
+            self.session.flush()
+            found = self.session.scalar(first)
+        assert found is not None
+        return found

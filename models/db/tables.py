@@ -223,6 +223,16 @@ class InstanceRow(Base):
     heartbeat_at: Mapped[datetime] = mapped_column(index=True)
 
 
+class InstallationRow(Base):
+    """This installation's id, one row written by the migration that made the table: what every process on this
+    database (serve, its workers) shares, and another installation's never does, unless its database is a copy of
+    this one. The flow runs it submits to a shared Prefect server carry it, and its workers take only those."""
+
+    __tablename__ = "installation"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)  # 32 hex digits, random
+    created_at: Mapped[datetime]
+
+
 class AuditRow(Base):
     __tablename__ = "audit_events"
     # (round_id, action, seq): a unit's page finds the round's signed letter among its events of one action, in

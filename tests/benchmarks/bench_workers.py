@@ -185,7 +185,7 @@ def run_workers(db: Database, api: str, units: int, workers: int,
             execute(app, round_id, Launch(), ACTOR)  # queued, not sent
             env = {**os.environ, "PREFECT_API_URL": api, "YKIEN_HOME": str(home), "YKIEN_DATABASE_URL": url, "YKIEN_SMTP_URL": server.url,
                    "YKIEN_WORK_POOL": pool, "YKIEN_NOW": START.isoformat(), "PREFECT_HOME": str(home / "prefect")}
-            executor = PrefectExecutor(pool)  # the pool and deployments exist before the workers look
+            executor = PrefectExecutor(pool, app.installation_id)  # the pool and deployments exist before the workers look
             for number in range(workers):
                 with (home / f"worker-{number}.log").open("wb") as log:
                     processes.append(subprocess.Popen([str(BIN / "ykien"), "worker", "--name", f"w{number}"],

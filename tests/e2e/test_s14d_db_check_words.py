@@ -24,3 +24,14 @@ def test_timers_due_and_no_sweep_running_say_what_to_start(cli: Cli) -> None:
     assert timers.endswith(" đã đến hạn (tính đến 09:00 08/12/2025). Thư hoặc việc đã đến hạn mà chưa xử lý: hãy "
                            "chạy `ykien serve` (hoặc `ykien tick`)."), timers
     assert " 0 đã đến hạn" not in timers
+
+
+def test_the_last_line_names_the_installation_id_the_flow_runs_are_tagged_with(cli: Cli) -> None:
+    import json
+
+    installation = json.loads(cli("db", "check", "--json").out)["installation"]
+    assert len(installation) == 32 and int(installation, 16) >= 0
+    said = " ".join(cli("db", "check").out.split())  # `say` wraps long lines
+    assert said.endswith(
+        f"Mã bản cài đặt: {installation} (thẻ installation:{installation} của các lượt chạy gửi tới Prefect; một bản "
+        "khôi phục từ bản sao lưu của cơ sở dữ liệu này mang cùng mã).")

@@ -63,6 +63,23 @@ def run_worker(app, pool: str, runs: int = 1, name: str = "test-worker") -> None
     asyncio.run(go())
 
 
+def installation(tmp_path: Path, name: str, port: int):  # type: ignore[no-untyped-def]
+    """An installation `name` of its own (home, SQLite database, installation id) sending to `port`, with a round 1
+    of three units; returns its App and the round's id."""
+    home = tmp_path / name
+    home.mkdir()
+    (home / "units.csv").write_text(CSV, encoding="utf-8")
+    settings = load_settings(home=home, database_url=f"sqlite:///{home}/ykien.db", smtp_url=f"smtp://127.0.0.1:{port}")
+    app = build_app(settings, FrozenClock(datetime(2025, 11, 20, 9, 0, tzinfo=TZ)), create_schema=True)
+    import_units(app, home / "units.csv", "test")
+    round_id = create_round(app, NewRound(
+        title=f"Dự thảo Kế hoạch {name}", subject=f"xin ý kiến góp ý đối với dự thảo Kế hoạch {name}",
+        workflow="consultation", office="TĐC", deadline=date(2025, 12, 5),
+        addressees=(Addressee(groups=("so-ban-nganh",)),), contact_name="Ông Phạm Phi Long",
+        contact_phone="0912130290", signer_name="Nông Thị Thanh Huyền"), "test")
+    return app, round_id
+
+
 def test_a_commands_delivery_is_submitted_as_a_flow_run_and_a_worker_runs_it(prefect_api, tmp_path: Path) -> None:
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterTags
@@ -82,7 +99,7 @@ def test_a_commands_delivery_is_submitted_as_a_flow_run_and_a_worker_runs_it(pre
             workflow="consultation", office="TĐC", deadline=date(2025, 12, 5),
             addressees=(Addressee(groups=("so-ban-nganh",)),), contact_name="Ông Phạm Phi Long",
             contact_phone="0912130290", signer_name="Nông Thị Thanh Huyền"), "test")
-        app.executor = PrefectExecutor("ykien-test")
+        app.executor = PrefectExecutor("ykien-test", app.installation_id)
 
         result = run_command(app, round_id, Launch(), "test")  # the command path submits, and returns at once
 
@@ -131,7 +148,7 @@ def test_a_timer_claimed_by_serve_and_fired_by_a_worker_fires_once_even_when_sub
             (reminder, _close) = uow.timers.pending_for_round(round_id)
         at_reminder = reminder.due_at if reminder.due_at.tzinfo else reminder.due_at.replace(tzinfo=UTC)
         serve.clock.set(at_reminder)  # type: ignore[attr-defined]
-        serve.executor = PrefectExecutor("ykien-timers")
+        serve.executor = PrefectExecutor("ykien-timers", serve.installation_id)
         worker_app = build_app(settings, FrozenClock(at_reminder))  # another process instance, its own App
 
         swept = fire_due_timers(serve)  # serve claims the timer and submits its run: nothing fired yet
@@ -161,28 +178,15 @@ def test_two_installations_sharing_a_prefect_server_each_run_their_own_rounds_in
     first one's run waiting with the same tags: it submitted nothing."""
     from workflows.flows import PrefectExecutor
 
-    def installation(name: str, port: int):  # type: ignore[no-untyped-def]
-        home = tmp_path / name
-        home.mkdir()
-        (home / "units.csv").write_text(CSV, encoding="utf-8")
-        settings = load_settings(home=home, database_url=f"sqlite:///{home}/ykien.db",
-                                 smtp_url=f"smtp://127.0.0.1:{port}")
-        app = build_app(settings, FrozenClock(datetime(2025, 11, 20, 9, 0, tzinfo=TZ)), create_schema=True)
-        import_units(app, home / "units.csv", "test")
-        round_id = create_round(app, NewRound(
-            title=f"Dự thảo Kế hoạch {name}", subject=f"xin ý kiến góp ý đối với dự thảo Kế hoạch {name}",
-            workflow="consultation", office="TĐC", deadline=date(2025, 12, 5),
-            addressees=(Addressee(groups=("so-ban-nganh",)),), contact_name="Ông Phạm Phi Long",
-            contact_phone="0912130290", signer_name="Nông Thị Thanh Huyền"), "test")
-        return app, round_id
 
     with smtp_capture() as production_mail, smtp_capture() as staging_mail:
-        production, production_round = installation("production", production_mail.target.port)
-        staging, staging_round = installation("staging", staging_mail.target.port)
+        production, production_round = installation(tmp_path, "production", production_mail.target.port)
+        staging, staging_round = installation(tmp_path, "staging", staging_mail.target.port)
         assert production_round == staging_round  # the same id in each database
-        production.executor = PrefectExecutor("ykien-production")
+        production.executor = PrefectExecutor("ykien-production", production.installation_id)
         run_command(production, production_round, Launch(), "test")  # queued, and its run submitted
-        staging.executor = PrefectExecutor("ykien-staging")  # staging (re)starts after production's submission
+        # staging (re)starts after production's submission
+        staging.executor = PrefectExecutor("ykien-staging", staging.installation_id)
         run_command(staging, staging_round, Launch(), "test")
 
         assert production.executor.run(production, "deliver", {"round_id": production_round}).runs == 0  # one waits
@@ -195,5 +199,49 @@ def test_two_installations_sharing_a_prefect_server_each_run_their_own_rounds_in
         assert {m["Subject"] for m in staging_mail.wait_for(3)} == {
             "V/v xin ý kiến góp ý đối với dự thảo Kế hoạch staging"}
         assert len(production_mail.messages) == 3
+        production.close()
+        staging.close()
+
+
+def test_two_installations_on_one_work_pool_each_run_only_their_own_flow_runs(
+        prefect_api, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Production and a staging copy left on the same YKIEN_WORK_POOL of one Prefect server, each with its own
+    database and a round 1. Each submission makes its own run (before, staging found production's run of round 1
+    waiting with the same tags and submitted nothing), and staging's worker leaves production's run, listed first,
+    for production's worker (before, it ran it against the staging database)."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterTags
+
+    from workflows.flows import PrefectExecutor, installation_tag
+
+    with smtp_capture() as production_mail, smtp_capture() as staging_mail:
+        production, production_round = installation(tmp_path, "production", production_mail.target.port)
+        staging, staging_round = installation(tmp_path, "staging", staging_mail.target.port)
+        assert production_round == staging_round and production.installation_id != staging.installation_id
+        production.executor = PrefectExecutor("ykien-shared", production.installation_id)
+        staging.executor = PrefectExecutor("ykien-shared", staging.installation_id)
+        run_command(production, production_round, Launch(), "test")
+        run_command(staging, staging_round, Launch(), "test")
+        assert staging.executor.run(staging, "deliver", {"round_id": staging_round}).runs == 0  # its own waits
+
+        async def run_of(app) -> object:  # type: ignore[no-untyped-def]
+            async with get_client() as client:
+                (run,) = await client.read_flow_runs(flow_run_filter=FlowRunFilter(
+                    tags=FlowRunFilterTags(all_=[installation_tag(app.installation_id), f"round:{production_round}"])))
+            return run
+
+        run_worker(staging, "ykien-shared", name="staging-worker")
+        assert {m["Subject"] for m in staging_mail.wait_for(3)} == {
+            "V/v xin ý kiến góp ý đối với dự thảo Kế hoạch staging"}
+        production_run, staging_run = asyncio.run(run_of(production)), asyncio.run(run_of(staging))
+        assert staging_run.state.is_completed() and staging_run.infrastructure_pid == staging.instance.id
+        assert production_run.state.is_scheduled() and production_mail.messages == []
+
+        run_worker(production, "ykien-shared", name="production-worker")
+        assert {m["Subject"] for m in production_mail.wait_for(3)} == {
+            "V/v xin ý kiến góp ý đối với dự thảo Kế hoạch production"}
+        production_run = asyncio.run(run_of(production))
+        assert production_run.state.is_completed() and production_run.infrastructure_pid == production.instance.id
+        assert len(staging_mail.messages) == 3
         production.close()
         staging.close()

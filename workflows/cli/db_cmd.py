@@ -15,7 +15,7 @@ app = typer.Typer(no_args_is_help=True)
 @app.command("check")
 def check(as_json: bool = JSON_OPTION) -> None:
     """Kiểm tra cơ sở dữ liệu: kết nối, phiên bản cấu trúc, ghi được không, thư chờ gửi, việc hẹn giờ đến hạn,
-    công việc nền đang chạy hoặc chờ máy xử lý, tiến trình ykien đang hoạt động.
+    công việc nền đang chạy hoặc chờ máy xử lý, tiến trình ykien đang hoạt động, mã bản cài đặt.
 
     Thoát 0 khi dùng được; 2 với một dòng nói lý do và biến cần sửa (YKIEN_DATABASE_URL, YKIEN_HOME)."""
     from config.shown_url import without_password
@@ -25,6 +25,7 @@ def check(as_json: bool = JSON_OPTION) -> None:
         ykien = open_app(writes=True)  # reachable, at this code's schema, and a write commits
         try:
             status = status_of(ykien)
+            installation = ykien.installation_id
         finally:
             ykien.close()
     database = without_password(ykien.settings.database_url_resolved)
@@ -36,7 +37,7 @@ def check(as_json: bool = JSON_OPTION) -> None:
                     "outbox": {"queued": status.outbox_queued, "due": status.outbox_due},
                     "timers": {"pending": status.timers_pending, "due": status.timers_due},
                     "jobs": {"running": status.jobs_running, "waiting_for_worker": status.jobs_waiting},
-                    "instances": {"alive": status.instances_alive}})
+                    "instances": {"alive": status.instances_alive}, "installation": installation})
         return
     now = f"{ykien.clock.now().astimezone(ykien.tz):%H:%M %d/%m/%Y}"
     say(f"Cơ sở dữ liệu: {database} ({status.backend}, theo {ykien.settings.database_setting}): kết nối được, "
@@ -53,6 +54,8 @@ def check(as_json: bool = JSON_OPTION) -> None:
                                      else "."))
     say(f"Tiến trình ykien đang hoạt động (serve, tick, worker có nhịp tim trong "
         f"{ykien.settings.stale_after_seconds:g} giây qua): {status.instances_alive}.")
+    say(f"Mã bản cài đặt: {installation} (thẻ installation:{installation} của các lượt chạy gửi tới Prefect; một "
+        "bản khôi phục từ bản sao lưu của cơ sở dữ liệu này mang cùng mã).")
 
 
 @app.command("backup")

@@ -50,6 +50,15 @@ class App:
         return Instance(f"{host}:{pid}:{secrets.token_hex(4)}", host, pid, self.clock.now())
 
     @cached_property
+    def installation_id(self) -> str:
+        """The id of the installation this process belongs to, kept in its database: the tag of the flow runs it
+        submits, and which runs its `ykien worker` takes from a work pool shared with another installation."""
+        with self.uow() as uow:
+            found = uow.instances.installation_id(self.clock.now())
+            uow.commit()
+        return found
+
+    @cached_property
     def calendar(self) -> WorkingCalendar:
         return load_calendar(self.settings.calendar_file_resolved, self.settings.calendar_file_named_by)
 
