@@ -54,8 +54,7 @@ def check(as_json: bool = JSON_OPTION) -> None:
                                      else "."))
     say(f"Tiến trình ykien đang hoạt động (serve, tick, worker có nhịp tim trong "
         f"{ykien.settings.stale_after_seconds:g} giây qua): {status.instances_alive}.")
-    say(f"Mã bản cài đặt: {installation} (thẻ installation:{installation} của các lượt chạy gửi tới Prefect; một "
-        "bản khôi phục từ bản sao lưu của cơ sở dữ liệu này mang cùng mã).")
+    say(f"Mã bản cài đặt (thẻ của các lượt chạy gửi tới Prefect): {installation}.")
 
 
 @app.command("backup")
