@@ -39,6 +39,25 @@ BACKENDS = ("sqlite", "postgresql")
 _database_numbers = itertools.count(1)
 
 
+# FastAPI's caches of the endpoints it has classified (fastapi/dependencies/models.py, 4,096 entries each).
+FASTAPI_CALLABLE_CACHES = ("_is_gen_callable_cached", "_is_async_gen_callable_cached", "_is_coroutine_callable_cached")
+
+
+@pytest.fixture(autouse=True)
+def _forget_web_apps() -> Iterator[None]:
+    """Empty FastAPI's caches of endpoints after each test. An endpoint that is a closure over its web app keeps that
+    app, its App and its engine alive there: nothing for `ykien serve`, which makes one, but the hundreds of web apps
+    a test run makes kept about 4.5 million objects alive in each worker. Every full garbage collection walks them,
+    and the last, at the end of the run, took longer than the 5 s pytest-xdist gives a worker to finish, which it
+    then interrupts (a KeyboardInterrupt "ignored" in the run's warnings)."""
+    yield
+    models = sys.modules.get("fastapi.dependencies.models")  # not imported by a unit test: nothing to empty
+    for name in FASTAPI_CALLABLE_CACHES:
+        cached = getattr(models, name, None)
+        if cached is not None:
+            cached.cache_clear()
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Every test gets a node id of its own. scripts/test.sh runs pytest-xdist with --dist loadscope, whose scheduler
     keys tests by node id: schemathesis's fuzz items (one per API operation) all had the same id under pytest 9, and
