@@ -23,7 +23,8 @@ def fire_timer_step(app: App, timer_id: int, round_id: int, stop: threading.Even
     """Fire one timer (a reminder or a deadline) and send what it queued (stopped as `circulate` is)."""
     if fire_timer(app, timer_id).timers_not_due:
         log.warning("hẹn giờ %s của đợt %s chưa đến hạn theo đồng hồ của tiến trình này: để nguyên, chạy khi đến hạn "
-                    "(một bản cài đặt khác dùng chung work pool trên máy chủ Prefect này?)", timer_id, round_id)
+                    "(đồng hồ máy này chậm hơn máy chạy ykien serve, hay một bản sao của cơ sở dữ liệu này dùng chung "
+                    "work pool?)", timer_id, round_id)
     return deliver_outbox(app, round_id, stop=stop)
 
 

@@ -13,8 +13,9 @@ from workflows.service.registry import get_workflow
 
 SCHEDULER = "hệ thống (bộ hẹn giờ)"
 # A timer is fired by whichever process runs its step, on that process's clock: one that runs a little behind
-# ykien serve's still fires it; one that finds it due later than this (the timer of another installation's round
-# that shares the work pool, a step submitted by mistake) leaves it pending for its time.
+# ykien serve's still fires it; one that finds it due later than this (its clock far behind serve's, a restored copy
+# of this database sharing the work pool under the same installation id, a step submitted by mistake) leaves it
+# pending for its time.
 EARLY_FIRING_TOLERANCE = timedelta(minutes=1)
 
 
