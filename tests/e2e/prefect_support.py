@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
@@ -65,6 +67,13 @@ def healthy(url: str) -> bool:
         return httpx.get(f"{url}/health", timeout=2).status_code == 200
     except httpx.HTTPError:
         return False
+
+
+def sent_by_pid(database: Path) -> Counter[int]:
+    """Messages sent, by the PID of the process instance that sent them (host:pid:random)."""
+    with sqlite3.connect(database, timeout=30) as connection:
+        return Counter(int(sender.split(":")[1]) for (sender,) in connection.execute(
+            "SELECT sent_by FROM outbox WHERE status = 'sent'"))
 
 
 def flow_runs(url: str, *tags: str, pool: str | None = None) -> list[dict[str, Any]]:

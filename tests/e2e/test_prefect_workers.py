@@ -26,7 +26,7 @@ from debian_tools import require_tools
 from process_table import children_of
 
 from tests.e2e.fanout_support import SlowCapture, launch_fanout, outbox_statuses, slow_capture, wait_until
-from tests.e2e.prefect_support import PrefectServer, YkienProcesses, flow_runs, terminate, waited_telling
+from tests.e2e.prefect_support import PrefectServer, YkienProcesses, flow_runs, sent_by_pid, terminate, waited_telling
 from tests.e2e.test_serve_restart import free_port
 from workflows.service.jobs import BACKGROUND_FROM_UNITS
 
@@ -52,13 +52,6 @@ def catches_sigterm(pid: int) -> bool:
         if line.startswith("SigCgt:"):
             return bool(int(line.split()[1], 16) & (1 << (signal.SIGTERM - 1)))
     return False
-
-
-def sent_by_pid(database: Path) -> Counter[int]:
-    """Messages sent, by the PID of the process instance that sent them (host:pid:random)."""
-    with sqlite3.connect(database, timeout=30) as connection:
-        return Counter(int(sender.split(":")[1]) for (sender,) in connection.execute(
-            "SELECT sent_by FROM outbox WHERE status = 'sent'"))
 
 
 def reminder_due(database: Path) -> datetime:
