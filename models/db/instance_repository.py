@@ -87,3 +87,14 @@ class InstanceRepository:
             found = self.session.scalar(first)
         assert found is not None
         return found
+
+    def renew_installation_id(self, now: datetime) -> tuple[str | None, str]:
+        """Give this database a new installation id at `now` (a copy restored from another installation's backup
+        is then an installation of its own); returns (the id it had, or None, the new one)."""
+        previous = self.session.scalar(select(InstallationRow.id).order_by(InstallationRow.created_at,
+                                                                           InstallationRow.id).limit(1))
+        self.session.execute(delete(InstallationRow))
+        renewed = uuid.uuid4().hex
+        self.session.add(InstallationRow(id=renewed, created_at=now))
+        self.session.flush()
+        return previous, renewed

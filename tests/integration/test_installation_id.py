@@ -5,13 +5,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy import delete, func, select
 
 from config.clock import FrozenClock
 from config.settings import load_settings
 from models.db.tables import InstallationRow
+from models.errors import DomainError
 from workflows.flows import installation_tag, of_another_installation, run_tags
 from workflows.service.app import App, build_app
+from workflows.service.installation import renew_installation_id
+from workflows.service.sweep import beat, retire
 
 
 def test_a_migrated_database_has_one_installation_id_that_every_app_on_it_reads(app: App, clock: FrozenClock) -> None:
@@ -49,3 +53,23 @@ def test_runs_carry_their_installation_and_a_worker_leaves_only_another_installa
     assert not of_another_installation(tags, "a" * 32)
     assert of_another_installation(tags, "b" * 32)
     assert not of_another_installation(["ykien", "step:circulate", "round:7"], "b" * 32)  # submitted before ids
+
+
+def test_a_renewed_id_replaces_the_old_one_for_every_process_started_after(app: App, clock: FrozenClock) -> None:
+    old = app.installation_id
+    renewal = renew_installation_id(App(settings=app.settings, engine=app.engine, clock=clock))
+    assert renewal.previous == old and renewal.current != old
+    assert App(settings=app.settings, engine=app.engine, clock=clock).installation_id == renewal.current
+    with app.uow(read_only=True) as uow:
+        assert list(uow.session.scalars(select(InstallationRow.id))) == [renewal.current]
+
+
+def test_no_renewal_while_a_process_beats_on_the_database(app: App, clock: FrozenClock) -> None:
+    old = app.installation_id
+    beat(app)  # this process runs: it read the id once and would go on using it
+    with pytest.raises(DomainError, match="đổi mã bản cài đặt") as refused:
+        renew_installation_id(App(settings=app.settings, engine=app.engine, clock=clock))
+    assert refused.value.code == "database_in_use"
+    assert App(settings=app.settings, engine=app.engine, clock=clock).installation_id == old
+    retire(app)
+    assert renew_installation_id(App(settings=app.settings, engine=app.engine, clock=clock)).previous == old

@@ -1,4 +1,5 @@
-"""`ykien db check`: can ykien use its database, and what waits for the sweep."""
+"""`ykien db`: can ykien use its database and what waits for the sweep (check), the SQLite backup and restore, and
+a new installation id for a copy of another installation's database."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -80,7 +81,7 @@ def backup(file: Path = typer.Argument(..., help="Tệp sao lưu mới (tệp đ
 def restore(file: Path = typer.Argument(..., help="Tệp sao lưu tạo bởi ykien db backup."),
             as_json: bool = JSON_OPTION) -> None:
     """Khôi phục cơ sở dữ liệu SQLite từ bản sao lưu; cơ sở dữ liệu hiện tại được giữ lại bên cạnh. Từ chối khi
-    ykien serve hoặc ykien tick đang chạy."""
+    ykien serve, ykien worker hoặc ykien tick đang chạy."""
     from workflows.service.backup import restore as put_back
 
     with guarded(as_json):
@@ -93,3 +94,24 @@ def restore(file: Path = typer.Argument(..., help="Tệp sao lưu tạo bởi yk
         print_json({"database": str(done.database), "previous": str(done.previous), "bytes": done.size})
     else:
         say(f"Đã khôi phục {done.database} từ {file}; cơ sở dữ liệu trước đó giữ ở {done.previous}.")
+
+
+@app.command("new-installation-id")
+def new_installation_id(as_json: bool = JSON_OPTION) -> None:
+    """Đổi mã bản cài đặt: dùng cho cơ sở dữ liệu khôi phục từ bản sao lưu (hoặc bản dump) của một bản cài đặt khác,
+    để nó thành một bản cài đặt riêng và worker của nó không nhận lượt chạy của bản kia trên cùng work pool Prefect.
+    Từ chối khi ykien serve, ykien worker hoặc ykien tick đang chạy trên cơ sở dữ liệu này."""
+    from workflows.service.installation import renew_installation_id
+
+    with guarded(as_json):
+        ykien = open_app(writes=True)
+        try:
+            renewal = renew_installation_id(ykien)
+        finally:
+            ykien.close()
+    if as_json:
+        print_json({"previous": renewal.previous, "installation": renewal.current})
+        return
+    say(f"Mã bản cài đặt mới: {renewal.current} (mã cũ: {renewal.previous or 'chưa có'}).")
+    say("Các lượt chạy đã gửi tới Prefect với mã cũ thuộc về bản cài đặt mang mã cũ; worker của cơ sở dữ liệu này "
+        "không nhận chúng nữa.")

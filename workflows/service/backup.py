@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from datetime import timedelta
 from pathlib import Path
 
 from config.settings import sqlite_file
@@ -13,6 +12,7 @@ from models.db.database import SCHEMA_REVISION
 from models.db.sqlite_copy import copy_database, schema_revisions
 from models.errors import DomainError, InvalidInput
 from workflows.service.app import App
+from workflows.service.installation import refuse_while_running
 
 
 @dataclass(frozen=True)
@@ -76,13 +76,8 @@ def restore(app: App, source: Path) -> RestoreReport:
         found = ", ".join(sorted(revisions)) or "trống"
         raise InvalidInput(f"FILE: \"{source}\" có cấu trúc phiên bản {found}, bản ykien này cần {SCHEMA_REVISION}: "
                            "khôi phục bằng bản ykien đã tạo ra nó, rồi chạy ykien init.", "schema_mismatch")
+    refuse_while_running(app, "khôi phục")
     now = app.clock.now()
-    with app.uow(read_only=True) as uow:
-        running = uow.instances.alive(now - timedelta(seconds=app.settings.stale_after_seconds))
-    if running:
-        names = ", ".join(f"{r.host} (pid {r.pid})" for r in running)
-        raise DomainError(f"ykien đang chạy và ghi vào cơ sở dữ liệu ({names}): hãy dừng ykien serve và mọi ykien "
-                          "tick trước khi khôi phục.", "database_in_use")
     app.engine.dispose()  # no connection of ours stays on the file being replaced
     # named in the Sở's time, the time every other date the staff read is in (the clock itself is UTC)
     local = now.astimezone(app.tz)
