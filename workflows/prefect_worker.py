@@ -1,15 +1,16 @@
 """`ykien worker`: pull the step flow runs of the work pool (and the render runs of the PDF jobs) and run them in this
 process, with Prefect's engine.
 
-One process runs one flow run at a time; start more processes (on any machine reaching the database, the SMTP
-server and the Prefect API) for more throughput. The worker builds its own App from settings and hands it to the
-flows (`running_with`); it heartbeats to Prefect (the work pool lists it online, and `ykien serve` submits one
-circulate run per online worker) and to the database (its claims pass to others if it dies). It takes only the runs
-of its own installation (the id in its database) from a pool another installation shares. A run is taken by
-proposing Pending, which Prefect grants to one worker only. Stopping (SIGTERM, SIGINT) stops pulling, lets the run
-in progress finish and retires the instance: nothing of it is left running. A run cancelled in Prefect while it
-runs stops sending, gives back what it claimed and ends Cancelled; the worker goes on. The first PDF render starts
-LibreOffice kept warm (unoserver, a child stopped with the worker) for the renders after it.
+One process runs one flow run at a time; start more processes (on any machine reaching the database, the SMTP server
+and the Prefect API) for more throughput. The worker builds its own App from settings and hands it to the flows
+(`running_with`); it heartbeats to Prefect (the work pool lists it online, and `ykien serve` submits one circulate run
+per online worker) and to the database (its claims pass to others if it dies). It takes only the runs of its own
+installation (the id in its database) from a pool another installation shares. A run is taken by proposing Pending,
+which Prefect grants to one worker only. A run is taken as soon as Prefect's events say it was scheduled in the pool;
+the worker also polls the pool every half second, for what no event tells. Stopping (SIGTERM, SIGINT) stops pulling,
+lets the run in progress finish and retires the instance: nothing of it is left running. A run cancelled in Prefect
+while it runs stops sending, gives back what it claimed and ends Cancelled; the worker goes on. The first PDF render
+starts LibreOffice kept warm (unoserver, a child stopped with the worker) for the renders after it.
 """
 from __future__ import annotations
 
@@ -37,6 +38,9 @@ from workflows.service.app import App
 log = logging.getLogger("ykien.worker")
 FOREIGN_RUNS_REMEMBERED = 1000  # another installation's runs already logged, forgotten all at once past this
 CANCEL_CHECK_SECONDS = 1.0  # how soon a run cancelled in Prefect stops: one read of the run per second while it runs
+SCHEDULED_EVENT = "prefect.flow-run.Scheduled"  # Prefect's event of a run entering Scheduled (created, or rescheduled)
+LISTEN_RETRY_FIRST_SECONDS = 1.0  # the events' websocket lost: tried again after 1 s, 2, 4 … up to a minute
+LISTEN_RETRY_LONGEST_SECONDS = 60.0
 
 
 class StepWorker:
@@ -52,6 +56,7 @@ class StepWorker:
         self.runs_done = 0
         self._flows_by_deployment: dict[UUID, Any] = {}
         self._foreign_runs_said: set[UUID] = set()  # another installation's runs left alone, each logged once
+        self.hearing_events = False  # subscribed to Prefect's events of the pool: a run scheduled wakes the worker
 
     async def run(self, stop: asyncio.Event) -> None:
         from prefect.client.orchestration import get_client
@@ -59,19 +64,56 @@ class StepWorker:
         deployments = await asyncio.to_thread(ensure_deployments, self.pool)
         installation = await asyncio.to_thread(lambda: self.app.installation_id)  # read once, off the loop
         self._flows_by_deployment = {deployment_id: FLOWS[name] for name, deployment_id in deployments.items()}
+        scheduled = asyncio.Event()  # set by Prefect's event of a run scheduled in the pool
         async with get_client() as client:
-            beating = asyncio.create_task(self._heartbeat(client, stop))
+            pool_id = (await client.read_work_pool(self.pool)).id
+            helpers = [asyncio.create_task(self._heartbeat(client, stop)),
+                       asyncio.create_task(self._listen(pool_id, scheduled, stop))]
             try:
                 log.info("worker %s: nhận các lượt chạy (flow run) của work pool %r gửi từ bản cài đặt %s", self.name,
                          self.pool, installation)
                 while not stop.is_set():
+                    scheduled.clear()  # a run scheduled from now on wakes the wait below
                     if not await self._run_scheduled(client, stop):
-                        with contextlib.suppress(TimeoutError):
-                            await asyncio.wait_for(stop.wait(), self.poll_seconds)
+                        await _first_of(stop, scheduled, self.poll_seconds)
             finally:
-                beating.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await beating
+                for helper in helpers:
+                    helper.cancel()
+                for helper in helpers:
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await helper
+
+    async def _listen(self, pool_id: UUID, scheduled: asyncio.Event, stop: asyncio.Event) -> None:
+        """Set `scheduled` whenever Prefect says a run was scheduled in the pool (its events, over a websocket), so
+        that the worker takes it at once instead of at its next poll. The polling stays for what no event says: a
+        run scheduled for later (a retry), the websocket down. Reconnects after a failure, waiting longer each time;
+        the first failure is logged, not each."""
+        from prefect.events.clients import get_events_subscriber
+        from prefect.events.filters import EventFilter, EventNameFilter, EventRelatedFilter
+
+        pause = LISTEN_RETRY_FIRST_SECONDS
+        told = False
+        while not stop.is_set():
+            wanted = EventFilter(event=EventNameFilter(name=[SCHEDULED_EVENT]),
+                                 related=EventRelatedFilter(id=[f"prefect.work-pool.{pool_id}"]))
+            try:
+                async with get_events_subscriber(filter=wanted, reconnect_on_clean_close=True) as events:
+                    if told:
+                        log.info("worker %s: lại nhận được sự kiện của Prefect", self.name)
+                        told = False
+                    pause = LISTEN_RETRY_FIRST_SECONDS
+                    self.hearing_events = True
+                    async for _ in events:
+                        scheduled.set()
+            except Exception as error:  # noqa: BLE001 - Prefect away, or its events not served: the polling goes on
+                self.hearing_events = False
+                if not told:
+                    log.info("worker %s: không nhận được sự kiện của Prefect (%s); vẫn hỏi work pool mỗi %g giây",
+                             self.name, type(error).__name__, self.poll_seconds)
+                    told = True
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), pause)
+            pause = min(pause * 2, LISTEN_RETRY_LONGEST_SECONDS)
 
     async def _heartbeat(self, client: Any, stop: asyncio.Event) -> None:
         while not stop.is_set():
@@ -195,6 +237,16 @@ class StepWorker:
             log.warning("worker %s: không đánh dấu được %s là đã hủy", self.name, flow_run.name, exc_info=True)
             return
         log.info("worker %s: %s đã hủy", self.name, flow_run.name)
+
+
+async def _first_of(stop: asyncio.Event, scheduled: asyncio.Event, seconds: float) -> None:
+    """Wait until `stop` or `scheduled` is set, `seconds` at most."""
+    waits = [asyncio.create_task(stop.wait()), asyncio.create_task(scheduled.wait())]
+    try:
+        await asyncio.wait(waits, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for wait in waits:
+            wait.cancel()
 
 
 def work(app: App, pool: str, name: str, poll_seconds: float = 0.5, stop: threading.Event | None = None) -> int:

@@ -125,6 +125,39 @@ def test_a_commands_delivery_is_submitted_as_a_flow_run_and_a_worker_runs_it(pre
     assert done.id == waiting.id and done.state is not None and done.state.is_completed()
 
 
+def test_a_worker_takes_a_run_when_prefect_says_it_is_scheduled_not_at_its_next_poll(
+        prefect_api, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from workflows.flows import PrefectExecutor
+    from workflows.prefect_worker import StepWorker
+
+    with smtp_capture() as capture:
+        app, round_id = installation(tmp_path, "nhanh", capture.target.port)
+        app.executor = PrefectExecutor("ykien-events", app.installation_id)
+        worker = StepWorker(app, "ykien-events", "events-worker", poll_seconds=120)  # no second poll in this test
+
+        async def go() -> float:
+            stop = asyncio.Event()
+            running = asyncio.create_task(worker.run(stop))
+            deadline = time.monotonic() + 60
+            while not worker.hearing_events and not running.done() and time.monotonic() < deadline:
+                await asyncio.sleep(0.05)
+            await asyncio.sleep(0.5)  # its first poll, at its start, is over: the next is two minutes away
+            submitted = time.monotonic()
+            await asyncio.to_thread(run_command, app, round_id, Launch(), "test")
+            while worker.runs_done < 1 and not running.done() and time.monotonic() - submitted < 60:
+                await asyncio.sleep(0.05)
+            taken = time.monotonic() - submitted
+            stop.set()
+            await running
+            return taken
+
+        taken = asyncio.run(go())
+        assert worker.runs_done == 1, "the worker never ran the round's fan-out"
+        assert taken < 60, taken
+        assert len(capture.wait_for(3)) == 3
+        app.close()
+
+
 def test_a_timer_claimed_by_serve_and_fired_by_a_worker_fires_once_even_when_submitted_twice(
         prefect_api, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     from workflows.flows import PrefectExecutor
