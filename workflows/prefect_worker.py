@@ -108,8 +108,8 @@ class StepWorker:
             except Exception as error:  # noqa: BLE001 - Prefect away, or its events not served: the polling goes on
                 self.hearing_events = False
                 if not told:
-                    log.info("worker %s: không nhận được sự kiện của Prefect (%s); vẫn hỏi work pool mỗi %g giây",
-                             self.name, type(error).__name__, self.poll_seconds)
+                    log.info("worker %s: không nhận được sự kiện của Prefect (%s); vẫn hỏi work pool mỗi %s giây",
+                             self.name, type(error).__name__, f"{self.poll_seconds:g}".replace(".", ","))
                     told = True
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), pause)

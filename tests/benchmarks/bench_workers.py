@@ -156,7 +156,7 @@ def _online(api: str, pool: str) -> int:
 @dataclass(frozen=True)
 class WorkersRun:
     seconds: float  # from the submission to the last message recorded sent
-    pickup: float  # from the submission to the first flow run's start (a worker polled, took it, the engine began)
+    pickup: float  # from the submission to the first flow run's start (a worker heard of it, took it, the engine began)
     runs: int  # flow runs of the round
     busy: str  # how busy the machine's cores were meanwhile (all processes)
     server_cpu: float | None  # CPU seconds of the counting SMTP server meanwhile
@@ -313,8 +313,8 @@ def run(db: Database, units: int) -> list[tuple[str, str, str, str]]:
         "CPUs busy: all processes of the machine while it ran; SMTP server ms/msg: the CPU the same counting server "
         "spent per message, a yardstick of how fast the machine ran at that moment",
         "× raw: against the mean of the two raw runs; timed from the submission of the circulate runs to the last "
-        "message recorded sent; pickup: from the submission to the first run's start in Prefect (a worker polled, "
-        "took it, the engine began)",
+        "message recorded sent; pickup: from the submission to the first run's start in Prefect (a worker heard of "
+        "it from Prefect's events, took it, the engine began)",
         f"the Prefect server kept its own data in {prefect_kept}, as its home showed after the runs (with --postgres, a "
         "database of its own on the same cluster, as README's Production sets it up; on SQLite it now and then takes "
         "seconds to create a run)"])

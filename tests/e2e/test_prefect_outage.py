@@ -13,8 +13,10 @@ test_prefect_workers must not be stopped under other tests).
 """
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import time
+import uuid
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -218,3 +220,66 @@ def test_the_prefect_server_going_away_while_a_worker_sends_a_fanout_loses_nothi
         assert "Traceback" not in serve_log.read_text(errors="replace")
         for process, what in ((serve, "serve"), (worker, "worker")):
             terminate(process, what)
+
+
+def test_a_worker_without_prefect_events_says_so_once_and_hears_them_once_the_server_answers(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The events' websocket refused (the server not up yet, or away): one log line, retries waiting longer each
+    time, and once the server answers the worker hears its events again (and says so once)."""
+    import asyncio
+    import logging
+
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    from config.settings import load_settings
+    from workflows import prefect_worker
+    from workflows.prefect_worker import StepWorker
+    from workflows.service.app import build_app
+
+    monkeypatch.setattr(prefect_worker, "LISTEN_RETRY_FIRST_SECONDS", 0.2)  # the test need not wait a minute
+    monkeypatch.setattr(prefect_worker, "LISTEN_RETRY_LONGEST_SECONDS", 0.5)
+    home = tmp_path / "prefect-server"
+    home.mkdir()
+    server = PrefectServer(home)  # its port chosen, nothing listening on it yet
+    app = build_app(load_settings(home=tmp_path / "ykien", database_url=f"sqlite:///{tmp_path}/ykien.db"),
+                    create_schema=True)
+    worker = StepWorker(app, "ykien-events", "may-gui-thu-1")
+    records: list[logging.LogRecord] = []
+    heard = logging.Handler(logging.INFO)
+    heard.emit = records.append  # type: ignore[method-assign]
+    worker_log = logging.getLogger("ykien.worker")  # as `ykien worker` sets it up; Prefect's set-up keeps caplog out
+    level = worker_log.level
+    worker_log.setLevel(logging.INFO)
+    worker_log.addHandler(heard)
+
+    def said(words: str) -> int:
+        return sum(words in record.getMessage() for record in records)
+
+    def told() -> str:
+        return "\n".join(record.getMessage() for record in records)
+
+    async def listen() -> None:
+        stop = asyncio.Event()
+        listening = asyncio.create_task(worker._listen(uuid.uuid4(), asyncio.Event(), stop))
+        await asyncio.sleep(3)  # about ten refused attempts
+        assert said("không nhận được sự kiện của Prefect") == 1 and not worker.hearing_events, told()
+        assert said("vẫn hỏi work pool mỗi 0,5 giây") == 1, told()
+        await asyncio.to_thread(server.start)
+        deadline = time.monotonic() + 30
+        while not worker.hearing_events and time.monotonic() < deadline:
+            await asyncio.sleep(0.1)
+        stop.set()
+        listening.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await listening
+
+    try:
+        with temporary_settings({PREFECT_API_URL: server.url}):
+            asyncio.run(listen())
+    finally:
+        worker_log.removeHandler(heard)
+        worker_log.setLevel(level)
+        server.stop()
+        app.close()
+    assert worker.hearing_events, told()
+    assert said("lại nhận được sự kiện của Prefect") == 1 and said("không nhận được sự kiện của Prefect") == 1
