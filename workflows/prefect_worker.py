@@ -6,11 +6,11 @@ and the Prefect API) for more throughput. The worker builds its own App from set
 (`running_with`); it heartbeats to Prefect (the work pool lists it online, and `ykien serve` submits one circulate run
 per online worker) and to the database (its claims pass to others if it dies). It takes only the runs of its own
 installation (the id in its database) from a pool another installation shares. A run is taken by proposing Pending,
-which Prefect grants to one worker only. A run is taken as soon as Prefect's events say it was scheduled in the pool;
-the worker also polls the pool every half second, for what no event tells. Stopping (SIGTERM, SIGINT) stops pulling,
-lets the run in progress finish and retires the instance: nothing of it is left running. A run cancelled in Prefect
-while it runs stops sending, gives back what it claimed and ends Cancelled; the worker goes on. The first PDF render
-starts LibreOffice kept warm (unoserver, a child stopped with the worker) for the renders after it.
+which Prefect grants to one worker only. The worker hears of a run as soon as Prefect's events say it was scheduled in
+the pool, and polls the pool every half second besides, for what no event tells. Stopping (SIGTERM, SIGINT) stops
+pulling, lets the run in progress finish and retires the instance: nothing of it is left running. A run cancelled in
+Prefect while it runs stops sending, gives back what it claimed and ends Cancelled; the worker goes on. The first PDF
+render starts LibreOffice kept warm (unoserver, a child stopped with the worker) for the renders after it.
 """
 from __future__ import annotations
 
