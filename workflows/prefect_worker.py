@@ -7,7 +7,8 @@ and the Prefect API) for more throughput. The worker builds its own App from set
 per online worker) and to the database (its claims pass to others if it dies). It takes only the runs of its own
 installation (the id in its database) from a pool another installation shares. A run is taken by proposing Pending,
 which Prefect grants to one worker only. The worker hears of a run as soon as Prefect's events say it was scheduled in
-the pool, and polls the pool every half second besides, for what no event tells. Stopping (SIGTERM, SIGINT) stops
+the pool, and polls the pool besides, for what no event tells: every 5 s while the events come, every half second
+while they do not. Stopping (SIGTERM, SIGINT) stops
 pulling, lets the run in progress finish and retires the instance: nothing of it is left running. A run cancelled in
 Prefect while it runs stops sending, gives back what it claimed and ends Cancelled; the worker goes on. The first PDF
 render starts LibreOffice kept warm (unoserver, a child stopped with the worker) for the renders after it.
@@ -19,7 +20,7 @@ import contextlib
 import logging
 import signal
 import threading
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -41,18 +42,24 @@ CANCEL_CHECK_SECONDS = 1.0  # how soon a run cancelled in Prefect stops: one rea
 SCHEDULED_EVENT = "prefect.flow-run.Scheduled"  # Prefect's event of a run entering Scheduled (created, or rescheduled)
 LISTEN_RETRY_FIRST_SECONDS = 1.0  # the events' websocket lost: tried again after 1 s, 2, 4 … up to a minute
 LISTEN_RETRY_LONGEST_SECONDS = 60.0
+# While the events come, the pool is read every few seconds only, for runs no event tells of (a retry coming due):
+# each read costs the Prefect server, 3.5 % of a core per idle worker at half a second (2 workers, 2 cores).
+POLL_WHILE_HEARING_SECONDS = 5.0
+# A run is taken when due within this much on this machine's clock: the server dated it on its own, maybe ahead.
+DUE_AHEAD = timedelta(seconds=2)
 
 
 class StepWorker:
     """Runs the flow runs of `pool`, one at a time, until `stop` is set."""
 
     def __init__(self, app: App, pool: str, name: str, poll_seconds: float = 0.5,
-                 pdf: PdfServer | None = None) -> None:
+                 pdf: PdfServer | None = None, hearing_poll_seconds: float = POLL_WHILE_HEARING_SECONDS) -> None:
         self.app = app
         self.pdf = pdf  # LibreOffice kept warm once a render run needs it
         self.pool = pool
         self.name = name
         self.poll_seconds = poll_seconds
+        self.hearing_poll_seconds = hearing_poll_seconds  # the polls' interval while Prefect's events come
         self.runs_done = 0
         self._flows_by_deployment: dict[UUID, Any] = {}
         self._foreign_runs_said: set[UUID] = set()  # another installation's runs left alone, each logged once
@@ -75,7 +82,8 @@ class StepWorker:
                 while not stop.is_set():
                     scheduled.clear()  # a run scheduled from now on wakes the wait below
                     if not await self._run_scheduled(client, stop):
-                        await _first_of(stop, scheduled, self.poll_seconds)
+                        await _first_of(stop, scheduled,
+                                        self.hearing_poll_seconds if self.hearing_events else self.poll_seconds)
             finally:
                 for helper in helpers:
                     helper.cancel()
@@ -131,7 +139,7 @@ class StepWorker:
         a run taken from an old list could be one another worker has finished meanwhile."""
         try:
             scheduled = await client.get_scheduled_flow_runs_for_work_pool(
-                self.pool, scheduled_before=datetime.now(UTC))
+                self.pool, scheduled_before=datetime.now(UTC) + DUE_AHEAD)
         except Exception:
             log.warning("worker %s: không đọc được các lượt chạy của work pool", self.name, exc_info=True)
             return False

@@ -133,7 +133,8 @@ def test_a_worker_takes_a_run_when_prefect_says_it_is_scheduled_not_at_its_next_
     with smtp_capture() as capture:
         app, round_id = installation(tmp_path, "nhanh", capture.target.port)
         app.executor = PrefectExecutor("ykien-events", app.installation_id)
-        worker = StepWorker(app, "ykien-events", "events-worker", poll_seconds=120)  # no second poll in this test
+        worker = StepWorker(app, "ykien-events", "events-worker", poll_seconds=120,
+                            hearing_poll_seconds=120)  # no second poll in this test
 
         async def go() -> float:
             stop = asyncio.Event()
@@ -154,6 +155,46 @@ def test_a_worker_takes_a_run_when_prefect_says_it_is_scheduled_not_at_its_next_
         taken = asyncio.run(go())
         assert worker.runs_done == 1, "the worker never ran the round's fan-out"
         assert taken < 60, taken
+        assert len(capture.wait_for(3)) == 3
+        app.close()
+
+
+def test_behind_a_proxy_that_passes_no_websocket_a_worker_polls_every_half_second(
+        prefect_api, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from http_proxy import proxy_without_websockets
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    from workflows.flows import PrefectExecutor
+    from workflows.prefect_worker import StepWorker
+
+    api = str(PREFECT_API_URL.value())
+    server, path = api.rsplit("/api", 1)[0], "/api"
+    with smtp_capture() as capture, proxy_without_websockets(server) as (proxy, counts), \
+            temporary_settings({PREFECT_API_URL: proxy + path}):
+        app, round_id = installation(tmp_path, "sau-proxy", capture.target.port)
+        app.executor = PrefectExecutor("ykien-proxy", app.installation_id)
+        # Were the worker to poll as slowly as when the events come, the run would wait two minutes.
+        worker = StepWorker(app, "ykien-proxy", "proxy-worker", poll_seconds=0.5, hearing_poll_seconds=120)
+
+        async def go() -> float:
+            stop = asyncio.Event()
+            running = asyncio.create_task(worker.run(stop))
+            deadline = time.monotonic() + 60
+            while not counts.refused_upgrades and not running.done() and time.monotonic() < deadline:
+                await asyncio.sleep(0.05)
+            await asyncio.sleep(0.5)
+            submitted = time.monotonic()
+            await asyncio.to_thread(run_command, app, round_id, Launch(), "test")
+            while worker.runs_done < 1 and not running.done() and time.monotonic() - submitted < 60:
+                await asyncio.sleep(0.05)
+            taken = time.monotonic() - submitted
+            stop.set()
+            await running
+            return taken
+
+        taken = asyncio.run(go())
+        assert counts.refused_upgrades >= 1 and counts.forwarded > 0 and not worker.hearing_events
+        assert worker.runs_done == 1 and taken < 30, taken
         assert len(capture.wait_for(3)) == 3
         app.close()
 
