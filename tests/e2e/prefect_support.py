@@ -76,6 +76,14 @@ def sent_by_pid(database: Path) -> Counter[int]:
             "SELECT sent_by FROM outbox WHERE status = 'sent'"))
 
 
+def make_reminder_due(database: Path) -> None:
+    """The round's pending reminder due a day before its launch (the processes' clock), kept in its stored form."""
+    with sqlite3.connect(database, timeout=30) as connection:
+        (timer_id, due) = connection.execute("SELECT id, due_at FROM timers WHERE status = 'pending' "
+                                             "AND name = 'remind_before'").fetchone()
+        connection.execute("UPDATE timers SET due_at = ? WHERE id = ?", (due.replace(due[:10], "2025-11-19"), timer_id))
+
+
 def flow_runs(url: str, *tags: str, pool: str | None = None) -> list[dict[str, Any]]:
     """The flow runs carrying all `tags` (of work pool `pool`, or any), read from Prefect's REST API."""
     query: dict[str, Any] = {"flow_runs": {"tags": {"all_": list(tags)}}}

@@ -25,7 +25,14 @@ import httpx
 import pytest
 
 from tests.e2e.fanout_support import outbox_statuses, slow_capture, units_csv
-from tests.e2e.prefect_support import PrefectServer, YkienProcesses, flow_runs, sent_by_pid, terminate
+from tests.e2e.prefect_support import (
+    PrefectServer,
+    YkienProcesses,
+    flow_runs,
+    make_reminder_due,
+    sent_by_pid,
+    terminate,
+)
 from tests.e2e.test_serve_restart import free_port
 
 UNITS = 40
@@ -61,14 +68,6 @@ def create_round_again(cli) -> None:  # type: ignore[no-untyped-def]
     cli("round", "create", "--title", "Kế hoạch chuyển đổi số cấp xã năm 2027", "--office", "TĐC",
         "--deadline", "10 ngày làm việc", "--group", "xa-phuong", "--contact-name", "Ông Phạm Phi Long",
         "--contact-phone", "0912130290", "--signer-name", "Nông Thị Thanh Huyền")
-
-
-def make_reminder_due(database: Path) -> None:
-    """The round's pending reminder due a day before its launch (the processes' clock), kept in its stored form."""
-    with sqlite3.connect(database, timeout=30) as connection:
-        (timer_id, due) = connection.execute("SELECT id, due_at FROM timers WHERE status = 'pending' "
-                                             "AND name = 'remind_before'").fetchone()
-        connection.execute("UPDATE timers SET due_at = ? WHERE id = ?", (due.replace(due[:10], "2025-11-19"), timer_id))
 
 
 def timer_statuses(database: Path) -> Counter[str]:

@@ -16,7 +16,6 @@ import sqlite3
 import subprocess
 from collections import Counter
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +25,15 @@ from debian_tools import require_tools
 from process_table import children_of
 
 from tests.e2e.fanout_support import SlowCapture, launch_fanout, outbox_statuses, slow_capture, wait_until
-from tests.e2e.prefect_support import PrefectServer, YkienProcesses, flow_runs, sent_by_pid, terminate, waited_telling
+from tests.e2e.prefect_support import (
+    PrefectServer,
+    YkienProcesses,
+    flow_runs,
+    make_reminder_due,
+    sent_by_pid,
+    terminate,
+    waited_telling,
+)
 from tests.e2e.test_serve_restart import free_port
 from workflows.service.jobs import BACKGROUND_FROM_UNITS
 
@@ -54,21 +61,16 @@ def catches_sigterm(pid: int) -> bool:
     return False
 
 
-def reminder_due(database: Path) -> datetime:
-    """When the round's reminder is due (stored in UTC)."""
-    with sqlite3.connect(database, timeout=30) as connection:
-        (due,) = connection.execute("SELECT due_at FROM timers WHERE name = 'remind_before'").fetchone()
-    return datetime.fromisoformat(due).replace(tzinfo=UTC)
-
-
 def test_fanout_reminder_and_a_pdf_run_as_flow_runs_on_two_workers(prefect_api: str, tmp_path: Path, make_cli) -> None:  # type: ignore[no-untyped-def]
     require_tools("soffice")
     home = launch_fanout(make_cli, tmp_path, UNITS)
     cli = make_cli(home)
     cli("user", "add", "canbo", "--name", "Phạm Phi Long", "--role", "admin", YKIEN_NEW_PASSWORD=PASSWORD)
-    # Every process's clock is a few minutes after the reminder is due: serve's sweep submits the reminder and the
-    # round's fan-out (its invitations, queued at launch) at its first sweep.
-    cli.at((reminder_due(cli.database) + timedelta(minutes=5)).isoformat())
+    # Every process's clock is five minutes after the launch: serve's first sweep hands the round's fan-out (its
+    # invitations, queued at launch) to the workers, and the reminder is made due once they are out. Both at once,
+    # the reminder's run (which sends every due message of its round) could send the invitations before the sweep
+    # submits a circulate run.
+    cli.at("2025-11-20T09:05")
     with slow_capture(DELAY) as capture, YkienProcesses(cli, tmp_path, {
             "YKIEN_SMTP_URL": capture.url, "PREFECT_API_URL": prefect_api,
             "PREFECT_HOME": str(tmp_path / "prefect-client")}) as start:
@@ -78,7 +80,9 @@ def test_fanout_reminder_and_a_pdf_run_as_flow_runs_on_two_workers(prefect_api: 
                "two workers pulling")
         base = f"http://127.0.0.1:{free_port()}"
         serve, _ = start("serve", "--port", base.rsplit(":", 1)[1], "--interval", "1")
-        waited(lambda: outbox_statuses(cli.database) == {"sent": 2 * UNITS}, 120, "invitations and reminders sent")
+        waited(lambda: outbox_statuses(cli.database) == {"sent": UNITS}, 120, "invitations sent")
+        make_reminder_due(cli.database)
+        waited(lambda: outbox_statuses(cli.database) == {"sent": 2 * UNITS}, 120, "reminders sent")
 
         senders = sent_by_pid(cli.database)
         # Sent by the workers only, never by serve. Which of the two takes which run depends on who polls first
