@@ -10,6 +10,7 @@ import subprocess
 import sys
 from collections import Counter
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -74,6 +75,13 @@ def sent_by_pid(database: Path) -> Counter[int]:
     with sqlite3.connect(database, timeout=30) as connection:
         return Counter(int(sender.split(":")[1]) for (sender,) in connection.execute(
             "SELECT sent_by FROM outbox WHERE status = 'sent'"))
+
+
+def reminder_due(database: Path) -> datetime:
+    """When the round's reminder is due (stored in UTC)."""
+    with sqlite3.connect(database, timeout=30) as connection:
+        (due,) = connection.execute("SELECT due_at FROM timers WHERE name = 'remind_before'").fetchone()
+    return datetime.fromisoformat(due).replace(tzinfo=UTC)
 
 
 def make_reminder_due(database: Path) -> None:

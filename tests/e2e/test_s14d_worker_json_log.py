@@ -12,7 +12,8 @@ from pathlib import Path
 
 from tests.e2e.conftest import Cli
 from tests.e2e.fanout_support import wait_until
-from tests.e2e.test_prefect_workers import prefect_api, reminder_due  # noqa: F401
+from tests.e2e.prefect_support import reminder_due
+from tests.e2e.test_prefect_workers import prefect_api  # noqa: F401
 from tests.e2e.test_s10d_bad_input import launched_round
 
 
