@@ -125,6 +125,25 @@ def test_a_commands_delivery_is_submitted_as_a_flow_run_and_a_worker_runs_it(pre
     assert done.id == waiting.id and done.state is not None and done.state.is_completed()
 
 
+async def launched_while_working(worker, app, round_id: int, ready) -> float:  # type: ignore[no-untyped-def]
+    """Run `worker` until `ready()` (or 60 s), let its first poll pass, launch the round (its fan-out submitted as a
+    flow run) and wait for the worker to have run it (60 s at most); returns the seconds from the launch to that."""
+    stop = asyncio.Event()
+    running = asyncio.create_task(worker.run(stop))
+    deadline = time.monotonic() + 60
+    while not ready() and not running.done() and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+    await asyncio.sleep(0.5)  # its first poll, at its start, is over
+    launched = time.monotonic()
+    await asyncio.to_thread(run_command, app, round_id, Launch(), "test")
+    while worker.runs_done < 1 and not running.done() and time.monotonic() - launched < 60:
+        await asyncio.sleep(0.05)
+    taken = time.monotonic() - launched
+    stop.set()
+    await running
+    return taken
+
+
 def test_a_worker_takes_a_run_when_prefect_says_it_is_scheduled_not_at_its_next_poll(
         prefect_api, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     from workflows.flows import PrefectExecutor
@@ -136,23 +155,7 @@ def test_a_worker_takes_a_run_when_prefect_says_it_is_scheduled_not_at_its_next_
         worker = StepWorker(app, "ykien-events", "events-worker", poll_seconds=120,
                             hearing_poll_seconds=120)  # no second poll in this test
 
-        async def go() -> float:
-            stop = asyncio.Event()
-            running = asyncio.create_task(worker.run(stop))
-            deadline = time.monotonic() + 60
-            while not worker.hearing_events and not running.done() and time.monotonic() < deadline:
-                await asyncio.sleep(0.05)
-            await asyncio.sleep(0.5)  # its first poll, at its start, is over: the next is two minutes away
-            submitted = time.monotonic()
-            await asyncio.to_thread(run_command, app, round_id, Launch(), "test")
-            while worker.runs_done < 1 and not running.done() and time.monotonic() - submitted < 60:
-                await asyncio.sleep(0.05)
-            taken = time.monotonic() - submitted
-            stop.set()
-            await running
-            return taken
-
-        taken = asyncio.run(go())
+        taken = asyncio.run(launched_while_working(worker, app, round_id, lambda: worker.hearing_events))
         assert worker.runs_done == 1, "the worker never ran the round's fan-out"
         assert taken < 60, taken
         assert len(capture.wait_for(3)) == 3
@@ -176,23 +179,7 @@ def test_behind_a_proxy_that_passes_no_websocket_a_worker_polls_every_half_secon
         # Were the worker to poll as slowly as when the events come, the run would wait two minutes.
         worker = StepWorker(app, "ykien-proxy", "proxy-worker", poll_seconds=0.5, hearing_poll_seconds=120)
 
-        async def go() -> float:
-            stop = asyncio.Event()
-            running = asyncio.create_task(worker.run(stop))
-            deadline = time.monotonic() + 60
-            while not counts.refused_upgrades and not running.done() and time.monotonic() < deadline:
-                await asyncio.sleep(0.05)
-            await asyncio.sleep(0.5)
-            submitted = time.monotonic()
-            await asyncio.to_thread(run_command, app, round_id, Launch(), "test")
-            while worker.runs_done < 1 and not running.done() and time.monotonic() - submitted < 60:
-                await asyncio.sleep(0.05)
-            taken = time.monotonic() - submitted
-            stop.set()
-            await running
-            return taken
-
-        taken = asyncio.run(go())
+        taken = asyncio.run(launched_while_working(worker, app, round_id, lambda: counts.refused_upgrades > 0))
         assert counts.refused_upgrades >= 1 and counts.forwarded > 0 and not worker.hearing_events
         assert worker.runs_done == 1 and taken < 30, taken
         assert len(capture.wait_for(3)) == 3
