@@ -16,6 +16,9 @@ from models.db.tables_assignments import AssignmentRow
 
 CLAIMING_TABLES = [TimerRow, OutboxRow, AssignmentRow]  # an assignment's next reminder is claimed like a timer
 
+# The installation's id: the first row by time, then id (two processes may have written one at once)
+_FIRST_INSTALLATION = select(InstallationRow.id).order_by(InstallationRow.created_at, InstallationRow.id).limit(1)
+
 
 @dataclass(frozen=True)
 class Instance:
@@ -79,20 +82,18 @@ class InstanceRepository:
         """This database's installation id (InstallationRow). The migration writes it; a database whose row went
         missing gets one at `now`, and if two processes write one at once, both read the same (the first by time,
         then id) from then on."""
-        first = select(InstallationRow.id).order_by(InstallationRow.created_at, InstallationRow.id).limit(1)
-        found = self.session.scalar(first)
+        found = self.session.scalar(_FIRST_INSTALLATION)
         if found is None:
             self.session.add(InstallationRow(id=uuid.uuid4().hex, created_at=now))
             self.session.flush()
-            found = self.session.scalar(first)
+            found = self.session.scalar(_FIRST_INSTALLATION)
         assert found is not None
         return found
 
     def renew_installation_id(self, now: datetime) -> tuple[str | None, str]:
         """Give this database a new installation id at `now` (a copy restored from another installation's backup
         is then an installation of its own); returns (the id it had, or None, the new one)."""
-        previous = self.session.scalar(select(InstallationRow.id).order_by(InstallationRow.created_at,
-                                                                           InstallationRow.id).limit(1))
+        previous = self.session.scalar(_FIRST_INSTALLATION)
         self.session.execute(delete(InstallationRow))
         renewed = uuid.uuid4().hex
         self.session.add(InstallationRow(id=renewed, created_at=now))
