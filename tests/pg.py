@@ -10,6 +10,7 @@ server is started with that uid (the child drops privileges itself; no su/runuse
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import pwd
 import shutil
@@ -18,10 +19,12 @@ import socket
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
+from process_table import children_of
 from psycopg import sql
 
 SUPERUSER = "postgres"
@@ -164,6 +167,22 @@ class PostgresCluster:
             except subprocess.TimeoutExpired:
                 self._kill()
         shutil.rmtree(self.root, ignore_errors=True)
+
+    @contextlib.contextmanager
+    def frozen(self) -> Iterator[None]:
+        """The server and each of its processes stopped (SIGSTOP), as a server that hung or a host the network cut
+        off: connections stay open and nothing answers, new ones are not accepted. PostgreSQL's children are each a
+        session of their own (they call setsid), so they are stopped one by one; all go on again (SIGCONT) on the way
+        out."""
+        stopped = [self.process.pid, *children_of(self.process.pid)]
+        for pid in stopped:
+            os.kill(pid, signal.SIGSTOP)
+        try:
+            yield
+        finally:
+            for pid in stopped:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGCONT)
 
     def _kill(self) -> None:
         if self.process.poll() is None:

@@ -20,6 +20,7 @@ import contextlib
 import logging
 import signal
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -47,6 +48,10 @@ LISTEN_RETRY_LONGEST_SECONDS = 60.0
 POLL_WHILE_HEARING_SECONDS = 5.0
 # A run is taken when due within this much on this machine's clock: the server dated it on its own, maybe ahead.
 DUE_AHEAD = timedelta(seconds=2)
+# Once asked to stop, the worker waits this long for the run in progress (a delivery finishes the messages on the
+# wire), then stops without it: blocked on a database that stopped answering, it would never end. What it held passes
+# to other processes, and its flow run is ended Crashed and run again by `ykien serve` (flows.orphaned_runs).
+RUN_STOP_SECONDS = 5.0
 
 
 class StepWorker:
@@ -284,14 +289,22 @@ def work(app: App, pool: str, name: str, poll_seconds: float = 0.5, stop: thread
     if stop is not None and stop.is_set():
         stopping(signal.SIGTERM, None)
     thread = threading.Thread(target=run, name="ykien-worker")
+    asked_to_stop_at: float | None = None
     try:
         thread.start()
         while thread.is_alive():
             thread.join(0.5)
+            if app.stopping.is_set():
+                asked_to_stop_at = asked_to_stop_at or time.monotonic()
+                if thread.is_alive() and time.monotonic() - asked_to_stop_at > RUN_STOP_SECONDS:
+                    log.warning("đang dừng: bước đang chạy chưa xong sau %.0f giây; thôi chờ", RUN_STOP_SECONDS)
+                    app.left_running.append("bước đang chạy")
+                    break
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
-        loop.close()
+        if not thread.is_alive():
+            loop.close()
         pdf.stop()  # no LibreOffice outlives the worker
     if failure:
         raise failure[0]

@@ -198,8 +198,8 @@ def serve_forever(app: App, interval: float = 30.0, use_prefect: bool = True,
             if sweeper.lock.acquire(timeout=SWEEP_STOP_SECONDS):
                 sweeper.lock.release()
             else:  # what it holds is released below (retire); what it sends meanwhile may go out twice
-                log.warning("đang dừng: lượt quét chưa xong sau %.0f giây; các thư nó đang giữ được trả lại hàng đợi",
-                            SWEEP_STOP_SECONDS)
+                log.warning("đang dừng: lượt quét chưa xong sau %.0f giây; thôi chờ", SWEEP_STOP_SECONDS)
+                app.left_running.append("lượt quét")
         if pdf_server is not None:
             pdf_server.stop()  # SIGTERM, then SIGKILL to its process group: no LibreOffice outlives serve
         if sink is not None:

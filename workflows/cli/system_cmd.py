@@ -94,6 +94,7 @@ def serve(host: str = HOST_OPTION, port: int = PORT_OPTION,
 
 def _serve(host: str, port: int, web: bool, interval: float, prefect: bool | None, stop: threading.Event) -> None:
     from models.errors import InvalidInput
+    from workflows.cli.stopped import end_stopped
     from workflows.scheduler import serve_forever
     from workflows.service.sweep import Heartbeat
 
@@ -106,9 +107,10 @@ def _serve(host: str, port: int, web: bool, interval: float, prefect: bool | Non
         use_prefect = worker_cmd.use_prefect(prefect)
         ykien = open_app(create_schema=True)
     try:
-        with Heartbeat(ykien):  # replicas see this process alive; its claims are freed when it stops
+        with Heartbeat(ykien) as heartbeat:  # replicas see this process alive; its claims are freed when it stops
             serve_forever(ykien, interval=interval, use_prefect=use_prefect, stop=stop, host=host, port=port,
                           web=web)
+        end_stopped(ykien, heartbeat)
     except SystemExit as stopped:
         if stopped.code in (None, 0, 1, 2):
             raise

@@ -110,6 +110,7 @@ def worker(name: str = typer.Option("", "--name", help="Tên tiến trình trong
         # Prefect writes each flow run's lines ("Beginning flow run …") through its own console handler, set up when it
         # is imported: JSON too, so that a collector reading one JSON object a line is not handed Prefect's text
         os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_FORMATTER", "json")
+    from workflows.cli.stopped import end_stopped
     from workflows.prefect_worker import work
     from workflows.service.sweep import Heartbeat
 
@@ -120,10 +121,11 @@ def worker(name: str = typer.Option("", "--name", help="Tên tiến trình trong
 
     os.environ.setdefault("PREFECT_HOME", str(ykien.settings.home / "prefect"))
     os.environ.setdefault("DO_NOT_TRACK", "1")
-    with Heartbeat(ykien):  # replicas see this process alive; its claims are freed when it stops
+    with Heartbeat(ykien) as heartbeat:  # replicas see this process alive; its claims are freed when it stops
         done = work(ykien, ykien.settings.work_pool, name, stop=stop)
     ykien.close()
     _say_stopped(ykien.settings.log_format, done)
+    end_stopped(ykien, heartbeat)
 
 
 def _say_stopped(log_format: str, done: int) -> None:

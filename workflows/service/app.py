@@ -35,6 +35,9 @@ class App:
     # Messages a delivery of this process claimed and could not record (the database went away mid fan-out): they
     # are released at the next delivery, so that they go out without waiting for their lease to run out.
     unrecorded_claims: set[int] = field(default_factory=set)
+    # What this process stopped without waiting for any longer (a step blocked on a database that stopped
+    # answering): the process ends without it, since the interpreter would wait for it for ever at exit.
+    left_running: list[str] = field(default_factory=list)
 
     @cached_property
     def sessions(self) -> sessionmaker[Session]:

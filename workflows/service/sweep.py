@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from types import TracebackType
@@ -97,13 +99,22 @@ def retire(app: App) -> int:
     return released
 
 
+# A process that stops tells the database within this long, or stops without it: a database that stopped answering
+# (its server hung, a network cut) would otherwise hold the process for ever. Its claims then pass to the other
+# processes once its heartbeat is stale (YKIEN_STALE_AFTER_SECONDS).
+RETIRE_SECONDS = 2.0
+
+
 class Heartbeat:
     """`with Heartbeat(app):` renews the instance's heartbeat every YKIEN_HEARTBEAT_SECONDS in a thread of its own
     (sending a fan-out or firing a timer can take longer than the staleness limit), and retires the instance on
-    the way out. A failed beat (the database away for a moment) is logged and tried again at the next one."""
+    the way out, within RETIRE_SECONDS. A failed beat (the database away for a moment) is logged and tried again at
+    the next one. `retired` says, once out, whether the database was told; `problem`, why not."""
 
     def __init__(self, app: App) -> None:
         self.app = app
+        self.retired = False
+        self.problem: str | None = None
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="ykien-heartbeat", daemon=True)
 
@@ -115,18 +126,46 @@ class Heartbeat:
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
         self._stop.set()
-        self._thread.join()
-        try:
-            retire(self.app)
-        except Exception:  # stopping anyway: its claims pass to others once its heartbeat is stale
-            log.warning("không gỡ được tiến trình %s khỏi danh sách đang chạy", self.app.instance.id, exc_info=True)
+        started = time.monotonic()
+        self._thread.join(RETIRE_SECONDS)  # a beat under way ends first, unless the database no longer answers
+        self.problem = _within(lambda: retire(self.app), RETIRE_SECONDS - (time.monotonic() - started))
+        self.retired = self.problem is None
+        if self.problem is not None:  # stopping anyway: its claims pass to others once its heartbeat is stale
+            log.warning("không báo được cơ sở dữ liệu rằng tiến trình %s dừng (%s); việc nó đang giữ chuyển cho "
+                        "tiến trình khác sau %g giây (YKIEN_STALE_AFTER_SECONDS)", self.app.instance.id,
+                        self.problem, self.app.settings.stale_after_seconds)
 
     def _run(self) -> None:
         while not self._stop.wait(self.app.settings.heartbeat_seconds):
             try:
                 beat(self.app)
-            except Exception:
-                log.warning("tín hiệu còn chạy (heartbeat) của %s lỗi", self.app.instance.id, exc_info=True)
+            except Exception as error:  # noqa: BLE001 - a beat missed is said and tried again at the next
+                log.warning("tín hiệu còn chạy (heartbeat) của %s lỗi: %s", self.app.instance.id, first_line(error))
+
+
+def _within(call: Callable[[], object], seconds: float) -> str | None:
+    """Run `call` in a daemon thread for at most `seconds`; None when it returned, else why not in Vietnamese.
+    A thread left behind (blocked on a database that does not answer) ends with the process."""
+    failures: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            call()
+        except Exception as error:  # noqa: BLE001 - said by the caller
+            failures.append(error)
+
+    thread = threading.Thread(target=run, name="ykien-retire", daemon=True)
+    thread.start()
+    thread.join(max(seconds, 0.0))
+    if thread.is_alive():
+        return f"cơ sở dữ liệu (YKIEN_DATABASE_URL) không trả lời sau {RETIRE_SECONDS:g} giây".replace(".", ",")
+    return first_line(failures[0]) if failures else None
+
+
+def first_line(error: BaseException) -> str:
+    """An error's first line, for a log line that stays one line ("(psycopg.errors.ConnectionTimeout) …")."""
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
 
 
 def run_due(app: App) -> SweepReport:
