@@ -35,7 +35,7 @@ class Readiness:
     checks: dict[str, str] = field(default_factory=dict)  # name -> "ok" or what is wrong
 
 
-def _prefect_check() -> tuple[bool, str] | None:
+def prefect_readiness() -> tuple[bool, str] | None:
     """Prefect's API, when PREFECT_API_URL names one: its /health answers within two seconds."""
     url = configured_prefect_api()
     if not url:
@@ -51,27 +51,29 @@ def _prefect_check() -> tuple[bool, str] | None:
     return True, "ok"
 
 
-def readiness(app: App) -> Readiness:
-    """Whether this process can serve: the database answers at the schema this code needs; Prefect when set."""
-    checks: dict[str, str] = {}
-    ok = True
+def database_readiness(app: App) -> tuple[bool, str]:
+    """Whether the database answers at the schema this code needs, with what is wrong when not."""
     try:
         schema = status_of(app).schema
     except Exception as error:  # noqa: BLE001 - any driver error means "not ready"; its class says which
-        checks["database"] = f"không kết nối được: {type(error).__name__}"
-        ok = False
-    else:
-        if schema.current:
-            checks["database"] = "ok"
-        else:
-            found = ", ".join(sorted(schema.revisions)) or "chưa khởi tạo"
-            checks["database"] = f"cấu trúc phiên bản {found}, cần {schema.code}: chạy ykien init"
-            ok = False
-    prefect = _prefect_check()
+        return False, f"không kết nối được: {type(error).__name__}"
+    if schema.current:
+        return True, "ok"
+    found = ", ".join(sorted(schema.revisions)) or "chưa khởi tạo"
+    return False, f"cấu trúc phiên bản {found}, cần {schema.code}: chạy ykien init"
+
+
+def readiness_of(database: tuple[bool, str], prefect: tuple[bool, str] | None) -> Readiness:
+    """The process's readiness from its checks' (ok, words): the database's, and Prefect's when configured."""
+    checks = {"database": database[1]}
     if prefect is not None:
         checks["prefect"] = prefect[1]
-        ok = ok and prefect[0]
-    return Readiness(ok, checks)
+    return Readiness(database[0] and (prefect is None or prefect[0]), checks)
+
+
+def readiness(app: App) -> Readiness:
+    """Whether this process can serve: the database answers at the schema this code needs; Prefect when set."""
+    return readiness_of(database_readiness(app), prefect_readiness())
 
 
 class DatabaseCollector(Collector):
