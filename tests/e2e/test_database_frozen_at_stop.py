@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from process_table import children_of
 
@@ -47,16 +48,28 @@ def cluster() -> Iterator[PostgresCluster]:
 
 
 def _stopped_while_frozen(processes: list[tuple[subprocess.Popen[bytes], Path]], cluster: PostgresCluster,
-                          capture: SlowCapture) -> None:
-    """Freeze the database mid fan-out, SIGTERM each process: each exits 2 within STOP_WITHIN, says so in one line and
-    leaves no child. The database answers again on the way out."""
+                          capture: SlowCapture, meanwhile: Callable[[], None] = lambda: None) -> None:
+    """Freeze the database mid fan-out, do `meanwhile`, SIGTERM each process: each exits 2 within STOP_WITHIN, says
+    so in one line and leaves no child. The database answers again on the way out."""
     wait_until(lambda: capture.count() >= 60 or any(process.poll() is not None for process, _ in processes), 120,
                "60 invitations sent")
+
+    def mid_fanout() -> None:
+        time.sleep(0.5)  # the results of the messages on the wire now wait on the database
+        assert capture.units() < UNITS, "the fan-out ended before the database froze; make the SMTP server slower"
+        meanwhile()
+
+    _stopped_frozen(processes, cluster, mid_fanout)
+
+
+def _stopped_frozen(processes: list[tuple[subprocess.Popen[bytes], Path]], cluster: PostgresCluster,
+                    meanwhile: Callable[[], None]) -> None:
+    """Freeze the database, do `meanwhile`, SIGTERM each process: each exits 2 within STOP_WITHIN, says so in one
+    line and leaves no child. The database answers again on the way out."""
     assert all(process.poll() is None for process, _ in processes), [log.read_text() for _, log in processes]
     kids = [pid for process, _ in processes for pid in children_of(process.pid)]
     with cluster.frozen():
-        time.sleep(0.5)  # the results of the messages on the wire now wait on the database
-        assert capture.units() < UNITS, "the fan-out ended before the database froze; make the SMTP server slower"
+        meanwhile()
         asked = time.monotonic()
         for process, _ in processes:
             process.terminate()
@@ -75,6 +88,13 @@ def _stopped_while_frozen(processes: list[tuple[subprocess.Popen[bytes], Path]],
     assert not [pid for pid in kids if Path(f"/proc/{pid}").exists()], "a child outlived its process"
 
 
+def _answers(port: int) -> bool:
+    try:
+        return httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
 def _each_unit_once_but_in_flight(capture: SlowCapture) -> None:
     copies = capture.by_unit()
     assert len(copies) == UNITS
@@ -89,13 +109,37 @@ def test_serve_stopped_while_postgresql_does_not_answer_exits_2_within_10_s_and_
     launch_fanout_with(cli, tmp_path, UNITS)
     cli.at("2025-11-20T09:05")
     with slow_capture(DELAY) as capture, YkienProcesses(cli, tmp_path, {"YKIEN_SMTP_URL": capture.url}) as start:
-        # With the web app, as production runs it: LibreOffice (its PDFs) is a child that must not outlive serve.
-        _stopped_while_frozen([start("serve", "--port", str(free_port()), "--interval", "1")], cluster, capture)
+        # With the web app, as production runs it: LibreOffice (its PDFs) is a child that must not outlive serve, and
+        # a request of the web app left waiting on the database (the probe's check) must not hold serve's exit.
+        port = free_port()
+        serve = start("serve", "--port", str(port), "--interval", "1")
+        start.waited(lambda: _answers(port), 60, "serve's web app")
+
+        _stopped_while_frozen([serve], cluster, capture, lambda: _probed(port))
         cli.at(A_MINUTE_ON)
         second, _ = start("serve", "--no-web", "--interval", "1")
         start.waited(lambda: capture.units() == UNITS, 120, "every unit's invitation, sent by the second serve")
         terminate(second, "the second serve")
     _each_unit_once_but_in_flight(capture)
+
+
+def test_an_idle_serve_whose_web_request_waits_on_a_database_that_does_not_answer_exits_2_within_10_s(
+        make_cli, cluster: PostgresCluster, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Nothing to send: only the request's thread waits on the database, and that must not hold serve's exit."""
+    cli = make_cli(tmp_path / "home")
+    cli.env["YKIEN_DATABASE_URL"] = cluster.create_database("idle_frozen")
+    cli("init")
+    with YkienProcesses(cli, tmp_path, {}) as start:
+        port = free_port()
+        serve = start("serve", "--port", str(port))  # a sweep every 30 s: none runs while the database is frozen
+        start.waited(lambda: _answers(port), 60, "serve's web app")
+        _stopped_frozen([serve], cluster, lambda: _probed(port))
+
+
+def _probed(port: int) -> None:
+    """/readyz answers 503 within its 2 s, its check left waiting on the database."""
+    ready = httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=10)
+    assert (ready.status_code, ready.json()["checks"]) == (503, {"database": "không trả lời sau 2 giây"})
 
 
 def test_a_worker_stopped_while_postgresql_does_not_answer_exits_2_within_10_s_and_another_sends_the_rest(
