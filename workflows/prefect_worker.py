@@ -20,7 +20,6 @@ import contextlib
 import logging
 import signal
 import threading
-import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -36,6 +35,7 @@ from workflows.flows import (
 )
 from workflows.logs import configure_logging
 from workflows.service.app import App
+from workflows.service.sweep import finished_while_database_answers
 
 log = logging.getLogger("ykien.worker")
 FOREIGN_RUNS_REMEMBERED = 1000  # another installation's runs already logged, forgotten all at once past this
@@ -48,9 +48,10 @@ LISTEN_RETRY_LONGEST_SECONDS = 60.0
 POLL_WHILE_HEARING_SECONDS = 5.0
 # A run is taken when due within this much on this machine's clock: the server dated it on its own, maybe ahead.
 DUE_AHEAD = timedelta(seconds=2)
-# Once asked to stop, the worker waits this long for the run in progress (a delivery finishes the messages on the
-# wire), then stops without it: blocked on a database that stopped answering, it would never end. What it held passes
-# to other processes, and its flow run is ended Crashed and run again by `ykien serve` (flows.orphaned_runs).
+# Once asked to stop, the worker waits for the run in progress (a delivery finishes the messages on the wire) this
+# long at a time, for as long as the database answers; blocked on a database that stopped answering, the run would
+# never end, and the worker stops without it. What it held passes to other processes, and its flow run is ended
+# Crashed and run again by `ykien serve` (flows.orphaned_runs).
 RUN_STOP_SECONDS = 5.0
 
 
@@ -262,6 +263,11 @@ async def _first_of(stop: asyncio.Event, scheduled: asyncio.Event, seconds: floa
             wait.cancel()
 
 
+def _joined(thread: threading.Thread, seconds: float) -> bool:
+    thread.join(seconds)
+    return not thread.is_alive()
+
+
 def work(app: App, pool: str, name: str, poll_seconds: float = 0.5, stop: threading.Event | None = None) -> int:
     """Run a worker until SIGTERM or SIGINT (a signal lets the run in progress finish); returns the runs it did.
 
@@ -289,17 +295,13 @@ def work(app: App, pool: str, name: str, poll_seconds: float = 0.5, stop: thread
     if stop is not None and stop.is_set():
         stopping(signal.SIGTERM, None)
     thread = threading.Thread(target=run, name="ykien-worker")
-    asked_to_stop_at: float | None = None
     try:
         thread.start()
-        while thread.is_alive():
+        while thread.is_alive() and not app.stopping.is_set():
             thread.join(0.5)
-            if app.stopping.is_set():
-                asked_to_stop_at = asked_to_stop_at or time.monotonic()
-                if thread.is_alive() and time.monotonic() - asked_to_stop_at > RUN_STOP_SECONDS:
-                    log.warning("đang dừng: bước đang chạy chưa xong sau %.0f giây; thôi chờ", RUN_STOP_SECONDS)
-                    app.left_running.append("bước đang chạy")
-                    break
+        if not finished_while_database_answers(app, lambda seconds: _joined(thread, seconds), RUN_STOP_SECONDS):
+            log.warning("đang dừng: bước đang chạy chưa xong, cơ sở dữ liệu không trả lời; thôi chờ")
+            app.left_running.append("bước đang chạy")
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)

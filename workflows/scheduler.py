@@ -22,14 +22,16 @@ from workflows.logs import configure_logging
 from workflows.service.app import App
 from workflows.service.mail import store_received
 from workflows.service.operations import SWEEP_SECONDS
-from workflows.service.sweep import run_due
+from workflows.service.sweep import finished_while_database_answers, run_due
 
 log = logging.getLogger("ykien.serve")
 SWEEP_JOB = "sweep"
 WAKE_JOB = "wake"
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 WEB_GRACE_SECONDS = 3  # requests in progress when serve is stopped; the whole stop stays within 10 s
-SWEEP_STOP_SECONDS = 5.0  # the messages on the wire finish; nothing more is claimed
+# The sweep in progress once serve is asked to stop (it claims nothing more, the messages on the wire finish) is
+# waited for this long at a time, for as long as the database answers.
+SWEEP_STOP_SECONDS = 5.0
 
 
 class Sweeper:
@@ -195,10 +197,11 @@ def serve_forever(app: App, interval: float = 30.0, use_prefect: bool = True,
         if sweeper is not None and scheduler is not None:
             # shutdown(wait=True) would hold the job-store lock while the sweep needs it to plan its wake-up.
             scheduler.shutdown(wait=False)
-            if sweeper.lock.acquire(timeout=SWEEP_STOP_SECONDS):
+            if finished_while_database_answers(app, lambda seconds: sweeper.lock.acquire(timeout=seconds),
+                                               SWEEP_STOP_SECONDS):
                 sweeper.lock.release()
-            else:  # what it holds is released below (retire); what it sends meanwhile may go out twice
-                log.warning("đang dừng: lượt quét chưa xong sau %.0f giây; thôi chờ", SWEEP_STOP_SECONDS)
+            else:  # what it holds passes on once this process's heartbeat is stale; what it sent may go out twice
+                log.warning("đang dừng: lượt quét chưa xong, cơ sở dữ liệu không trả lời; thôi chờ")
                 app.left_running.append("lượt quét")
         if pdf_server is not None:
             pdf_server.stop()  # SIGTERM, then SIGKILL to its process group: no LibreOffice outlives serve

@@ -103,6 +103,8 @@ def retire(app: App) -> int:
 # (its server hung, a network cut) would otherwise hold the process for ever. Its claims then pass to the other
 # processes once its heartbeat is stale (YKIEN_STALE_AFTER_SECONDS).
 RETIRE_SECONDS = 2.0
+# A step still running once its process was asked to stop is waited for while the database answers within this long.
+ANSWER_SECONDS = 1.5
 
 
 class Heartbeat:
@@ -128,7 +130,8 @@ class Heartbeat:
         self._stop.set()
         started = time.monotonic()
         self._thread.join(RETIRE_SECONDS)  # a beat under way ends first, unless the database no longer answers
-        self.problem = _within(lambda: retire(self.app), RETIRE_SECONDS - (time.monotonic() - started))
+        self.problem = _within(lambda: retire(self.app), RETIRE_SECONDS - (time.monotonic() - started),
+                               RETIRE_SECONDS)
         self.retired = self.problem is None
         if self.problem is not None:  # stopping anyway: its claims pass to others once its heartbeat is stale
             log.warning("không báo được cơ sở dữ liệu rằng tiến trình %s dừng (%s); việc nó đang giữ chuyển cho "
@@ -143,9 +146,21 @@ class Heartbeat:
                 log.warning("tín hiệu còn chạy (heartbeat) của %s lỗi: %s", self.app.instance.id, first_line(error))
 
 
-def _within(call: Callable[[], object], seconds: float) -> str | None:
-    """Run `call` in a daemon thread for at most `seconds`; None when it returned, else why not in Vietnamese.
-    A thread left behind (blocked on a database that does not answer) ends with the process."""
+def finished_while_database_answers(app: App, finished: Callable[[float], bool], seconds: float) -> bool:
+    """Wait for a step of this process that was asked to stop: `finished(timeout)` waits up to `timeout` seconds and
+    says whether it is done. It is waited for `seconds` at a time for as long as the database answers (a long step
+    that progresses, a large PDF, is let finish), and given up once the database has not answered for
+    ANSWER_SECONDS (the step waits on it, maybe for ever). Returns whether it finished."""
+    while not finished(seconds):
+        if _within(lambda: beat(app), ANSWER_SECONDS, ANSWER_SECONDS) is not None:
+            return False
+    return True
+
+
+def _within(call: Callable[[], object], seconds: float, said_seconds: float) -> str | None:
+    """Run `call` in a daemon thread for at most `seconds`; None when it returned, else why not in Vietnamese (the
+    database not answering "after `said_seconds` seconds", or the error it raised). A thread left behind (blocked
+    on a database that does not answer) ends with the process."""
     failures: list[BaseException] = []
 
     def run() -> None:
@@ -158,7 +173,7 @@ def _within(call: Callable[[], object], seconds: float) -> str | None:
     thread.start()
     thread.join(max(seconds, 0.0))
     if thread.is_alive():
-        return f"cơ sở dữ liệu (YKIEN_DATABASE_URL) không trả lời sau {RETIRE_SECONDS:g} giây".replace(".", ",")
+        return f"cơ sở dữ liệu (YKIEN_DATABASE_URL) không trả lời sau {said_seconds:g} giây".replace(".", ",")
     return first_line(failures[0]) if failures else None
 
 
