@@ -57,6 +57,8 @@ class DeliveryStatus(StrEnum):
     SENT = "sent"
     TEMPORARY_FAILURE = "temporary_failure"
     PERMANENT_FAILURE = "permanent_failure"
+    # Prepared, never put on the wire: the delivery was stopped first (`deliver`'s `stopped`).
+    NOT_SENT = "not_sent"
 
 
 @dataclass(frozen=True)
@@ -81,12 +83,15 @@ async def deliver(
     max_attempts: int = 4,
     backoff_base: float = 0.5,
     on_result: ResultCallback | None = None,
+    stopped: Callable[[], bool] | None = None,
 ) -> list[DeliveryResult]:
     """Send every email over `connections` reused connections; results follow the input order.
 
     The input is read lazily (a generator of thousands is fine, or an async one that fetches more
     as it is asked): at most a few messages per connection are prepared at once. `on_result`
     (plain or async) runs as each message ends, before its connection sends the DATA of another.
+    Once `stopped()` is true, the messages on the wire finish and the ones prepared but not started end NOT_SENT,
+    at once: with a server taking seconds a message, sending them would outlast any stop.
     """
     if connections < 1 or max_attempts < 1 or backoff_base < 0:
         raise ValueError("connections and max_attempts must be >= 1, backoff_base >= 0")
@@ -94,7 +99,7 @@ async def deliver(
         # Resolve the EHLO name once per batch, not once per connection.
         hostname = await asyncio.get_running_loop().run_in_executor(None, socket.getfqdn)
         target = dataclasses.replace(target, local_hostname=hostname or "localhost")
-    batch = _Batch(target, connections, max_attempts, backoff_base, on_result)
+    batch = _Batch(target, connections, max_attempts, backoff_base, on_result, stopped)
     return await batch.run(emails)
 
 
@@ -224,8 +229,10 @@ class _Batch:
         max_attempts: int,
         backoff_base: float,
         on_result: ResultCallback | None,
+        stopped: Callable[[], bool] | None = None,
     ) -> None:
         self._target = target
+        self._stopped = stopped
         self._connections = connections
         self._max_attempts = max_attempts
         self._backoff_base = backoff_base
@@ -291,6 +298,9 @@ class _Batch:
         reporting: asyncio.Task[None] | None = None
         try:
             while (item := await self._queue.get()) is not None:
+                if self._stopped is not None and self._stopped():
+                    await self._finish(item, DeliveryStatus.NOT_SENT, None)
+                    continue
                 reporting = await self._attempt(connection, item, reporting)
             if reporting is not None:
                 await reporting
@@ -366,7 +376,7 @@ class _Batch:
         self._unfinished -= 1
         self._window.release()
         self._stop_workers_if_finished()
-        if status is not DeliveryStatus.SENT:
+        if status not in (DeliveryStatus.SENT, DeliveryStatus.NOT_SENT):
             log.info("gửi thư %s: %s (%s)", item.message_id, status, error)
         await self._report(result)
 

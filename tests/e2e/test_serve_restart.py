@@ -190,3 +190,21 @@ def test_serve_stopped_mid_fanout_releases_what_it_has_not_sent_and_the_next_ser
                progress=capture.count, stall=15, interval=0.1)
     copies = capture.by_unit()
     assert len(copies) == UNITS and all(len(ids) == 1 for ids in copies.values()), "a graceful stop duplicated mail"
+
+
+def test_serve_stopped_while_the_mail_server_takes_seconds_to_accept_waits_for_the_messages_on_the_wire(
+        fanout) -> None:  # type: ignore[no-untyped-def]
+    """The step in progress is waited for while the database answers, however long past the first 5 s: a mail
+    server taking 7 s to accept each message does not make serve give up the messages on the wire (which would leave
+    them sent and unrecorded, to go out again)."""
+    cli, capture, processes = fanout
+    serve = start_serve(cli, capture, processes, "--no-web")
+    wait_until(lambda: capture.count() >= 50, 60, "50 messages sent")
+    capture.delay = 7.0
+    time.sleep(0.5)  # each connection now waits for the server to accept its message
+    started = time.monotonic()
+    assert stop(serve, signal.SIGTERM, timeout=20) == 0
+    assert 5 < time.monotonic() - started < 10  # past the first 5 s it waited for, within the 10 s of a stop
+    statuses = outbox_statuses(cli.database)
+    assert statuses["sent"] == capture.count(), "a message on the wire was not recorded before serve exited"
+    assert claims_held(cli.database) == 0

@@ -157,7 +157,7 @@ class _Delivery:
         settings = self.app.settings
         try:
             await deliver(self._emails(), target, connections=settings.smtp_connections, max_attempts=SWEEP_ATTEMPTS,
-                          backoff_base=SWEEP_BACKOFF_SECONDS, on_result=self._record)
+                          backoff_base=SWEEP_BACKOFF_SECONDS, on_result=self._record, stopped=self._stopped)
         finally:
             await self._sent.close()  # on the loop it was opened on
 
@@ -226,7 +226,7 @@ class _Delivery:
                 self.claimed[row.message_id] = row
             for position, row in enumerate(rows):
                 if self._stopped():
-                    self._unsent = rows[position:]
+                    self._unsent.extend(rows[position:])
                     return
                 yield _outgoing(row, self._sender, self._reply_to, self.app.clock.now())
 
@@ -234,6 +234,9 @@ class _Delivery:
         """Write `result` before the connection that produced it goes on. Results that come back while a write is
         in progress, or within RECORD_GATHER_SECONDS before it starts, go together in one write (one transaction for
         all), so the database keeps up with the connections however many there are."""
+        if result.status is DeliveryStatus.NOT_SENT:  # stopped before it went: released with the rest unsent
+            self._unsent.append(self.claimed[result.message_id])
+            return
         if self._lock is None:
             self._lock = asyncio.Lock()
         self._sequence += 1
