@@ -196,3 +196,19 @@ def _user_kwargs(user: str | None) -> dict[str, object]:
         return {}
     entry = pwd.getpwnam(user)
     return {"user": entry.pw_uid, "group": entry.pw_gid, "extra_groups": []}
+
+
+@contextlib.contextmanager
+def own_cluster() -> Iterator[PostgresCluster]:
+    """A cluster of a test module's own, for tests that stop, restart or freeze it (the session's shared one must not
+    go away under other tests); the test fails, without a traceback, when PostgreSQL cannot start."""
+    import pytest
+
+    try:
+        own = PostgresCluster.start()
+    except PostgresUnavailable as error:
+        pytest.fail(f"PostgreSQL is needed ({error})", pytrace=False)
+    try:
+        yield own
+    finally:
+        own.stop()

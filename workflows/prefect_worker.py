@@ -52,7 +52,7 @@ DUE_AHEAD = timedelta(seconds=2)
 # long at a time, for as long as the database answers; blocked on a database that stopped answering, the run would
 # never end, and the worker stops without it. What it held passes to other processes, and its flow run is ended
 # Crashed and run again by `ykien serve` (flows.orphaned_runs).
-RUN_STOP_SECONDS = 5.0
+RUN_STOP_SECONDS = 3.0
 
 
 class StepWorker:

@@ -31,7 +31,7 @@ STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 WEB_GRACE_SECONDS = 3  # requests in progress when serve is stopped; the whole stop stays within 10 s
 # The sweep in progress once serve is asked to stop (it claims nothing more, the messages on the wire finish) is
 # waited for this long at a time, for as long as the database answers.
-SWEEP_STOP_SECONDS = 5.0
+SWEEP_STOP_SECONDS = 3.0
 
 
 class Sweeper:

@@ -103,14 +103,21 @@ def launch_fanout(make_cli: Any, folder: Path, units: int) -> Path:
     return Path(cli.home)
 
 
-def launch_fanout_with(cli: Any, folder: Path, units: int) -> None:
-    """Through `cli` (on any database): `units` communes and a launched round, its invitations queued, none sent."""
+def launch_fanout_with(cli: Any, folder: Path, units: int, launched: bool = True) -> None:
+    """Through `cli` (on any database): `units` communes and a launched round, its invitations queued, none sent
+    (with `launched` false, the round is only created: `launch_queued` launches it)."""
     cli("init")
     cli("directory", "import", str(units_csv(folder / "xa-phuong.csv", units)))
     cli("round", "create", "--title", "Kế hoạch chuyển đổi số cấp xã", "--office", "TĐC",
         "--deadline", "10 ngày làm việc", "--group", "xa-phuong", "--contact-name", "Ông Phạm Phi Long",
         "--contact-phone", "0912130290", "--signer-name", "Nông Thị Thanh Huyền")
     cli.at("2025-11-20T09:00")
+    if launched:
+        launch_queued(cli)
+
+
+def launch_queued(cli: Any) -> None:
+    """Launch round 1, its invitations queued, none sent."""
     cli("round", "launch", "1", "--queue-only", "--no-draft-reason", "Thử nghiệm gửi thư hàng loạt")
 
 

@@ -17,11 +17,11 @@ import httpx
 import pytest
 from process_table import children_of
 
-from tests.e2e.fanout_support import SlowCapture, launch_fanout_with, slow_capture, wait_until
+from tests.e2e.fanout_support import SlowCapture, launch_fanout_with, launch_queued, slow_capture, wait_until
 from tests.e2e.prefect_support import YkienProcesses, terminate
 from tests.e2e.test_prefect_workers import prefect_api  # noqa: F401
 from tests.e2e.test_serve_restart import free_port
-from tests.pg import PostgresCluster, PostgresUnavailable
+from tests.pg import PostgresCluster, own_cluster
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -37,14 +37,8 @@ SAID = "không báo được cơ sở dữ liệu rằng tiến trình"
 
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[PostgresCluster]:
-    try:
-        own = PostgresCluster.start()
-    except PostgresUnavailable as error:
-        pytest.fail(f"PostgreSQL is needed ({error})", pytrace=False)
-    try:
+    with own_cluster() as own:
         yield own
-    finally:
-        own.stop()
 
 
 def _stopped_while_frozen(processes: list[tuple[subprocess.Popen[bytes], Path]], cluster: PostgresCluster,
@@ -106,7 +100,7 @@ def test_serve_stopped_while_postgresql_does_not_answer_exits_2_within_10_s_and_
         make_cli, cluster: PostgresCluster, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     cli = make_cli(tmp_path / "home")
     cli.env["YKIEN_DATABASE_URL"] = cluster.create_database("serve_frozen")
-    launch_fanout_with(cli, tmp_path, UNITS)
+    launch_fanout_with(cli, tmp_path, UNITS, launched=False)  # launched once the web app answers
     cli.at("2025-11-20T09:05")
     with slow_capture(DELAY) as capture, YkienProcesses(cli, tmp_path, {"YKIEN_SMTP_URL": capture.url}) as start:
         # With the web app, as production runs it: LibreOffice (its PDFs) is a child that must not outlive serve, and
@@ -114,7 +108,7 @@ def test_serve_stopped_while_postgresql_does_not_answer_exits_2_within_10_s_and_
         port = free_port()
         serve = start("serve", "--port", str(port), "--interval", "1")
         start.waited(lambda: _answers(port), 60, "serve's web app")
-
+        launch_queued(cli)  # the next sweep, within a second, starts the fan-out
         _stopped_while_frozen([serve], cluster, capture, lambda: _probed(port))
         cli.at(A_MINUTE_ON)
         second, _ = start("serve", "--no-web", "--interval", "1")

@@ -12,7 +12,7 @@ import psycopg
 import pytest
 
 from tests.e2e.fanout_support import SlowCapture, launch_fanout_with, slow_capture, wait_until
-from tests.pg import PostgresCluster, PostgresUnavailable
+from tests.pg import PostgresCluster, own_cluster
 
 pytestmark = pytest.mark.timeout(240)
 
@@ -23,14 +23,8 @@ CONNECTIONS = 8
 
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[PostgresCluster]:
-    try:
-        own = PostgresCluster.start()
-    except PostgresUnavailable as error:
-        pytest.fail(f"PostgreSQL is needed ({error})", pytrace=False)
-    try:
+    with own_cluster() as own:
         yield own
-    finally:
-        own.stop()
 
 
 def _sent(url: str) -> int:

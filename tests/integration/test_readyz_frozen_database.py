@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from config.clock import FrozenClock
 from config.settings import load_settings
 from tests.conftest import START
-from tests.pg import PostgresCluster, PostgresUnavailable
+from tests.pg import PostgresCluster, own_cluster
 from workflows.service.app import App, build_app
 from workflows.web.app import create_web_app
 
@@ -27,14 +27,8 @@ PROBE_TIMEOUT = 5.0  # seconds: a Kubernetes probe's is 1 by default, a load bal
 
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[PostgresCluster]:
-    try:
-        own = PostgresCluster.start()
-    except PostgresUnavailable as error:
-        pytest.fail(f"PostgreSQL is needed ({error})", pytrace=False)
-    try:
+    with own_cluster() as own:
         yield own
-    finally:
-        own.stop()
 
 
 @pytest.fixture
