@@ -71,11 +71,6 @@ def readiness_of(database: tuple[bool, str], prefect: tuple[bool, str] | None) -
     return Readiness(database[0] and (prefect is None or prefect[0]), checks)
 
 
-def readiness(app: App) -> Readiness:
-    """Whether this process can serve: the database answers at the schema this code needs; Prefect when set."""
-    return readiness_of(database_readiness(app), prefect_readiness())
-
-
 class DatabaseCollector(Collector):
     """The work waiting and done, counted in the database at each scrape (a few indexed counts)."""
 
