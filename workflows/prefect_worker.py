@@ -299,9 +299,8 @@ def work(app: App, pool: str, name: str, poll_seconds: float = 0.5, stop: thread
         thread.start()
         while thread.is_alive() and not app.stopping.is_set():
             thread.join(0.5)
-        if not finished_while_database_answers(app, lambda seconds: _joined(thread, seconds), RUN_STOP_SECONDS):
-            log.warning("đang dừng: bước đang chạy chưa xong, cơ sở dữ liệu không trả lời; thôi chờ")
-            app.left_running.append("bước đang chạy")
+        finished_while_database_answers(app, lambda seconds: _joined(thread, seconds), RUN_STOP_SECONDS,
+                                        "bước đang chạy", log)
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)

@@ -197,12 +197,10 @@ def serve_forever(app: App, interval: float = 30.0, use_prefect: bool = True,
         if sweeper is not None and scheduler is not None:
             # shutdown(wait=True) would hold the job-store lock while the sweep needs it to plan its wake-up.
             scheduler.shutdown(wait=False)
+            # Given up, what it holds passes on once this process's heartbeat is stale; what it sent may go out twice.
             if finished_while_database_answers(app, lambda seconds: sweeper.lock.acquire(timeout=seconds),
-                                               SWEEP_STOP_SECONDS):
+                                               SWEEP_STOP_SECONDS, "lượt quét", log):
                 sweeper.lock.release()
-            else:  # what it holds passes on once this process's heartbeat is stale; what it sent may go out twice
-                log.warning("đang dừng: lượt quét chưa xong, cơ sở dữ liệu không trả lời; thôi chờ")
-                app.left_running.append("lượt quét")
         if pdf_server is not None:
             pdf_server.stop()  # SIGTERM, then SIGKILL to its process group: no LibreOffice outlives serve
         if sink is not None:

@@ -146,13 +146,17 @@ class Heartbeat:
                 log.warning("tín hiệu còn chạy (heartbeat) của %s lỗi: %s", self.app.instance.id, first_line(error))
 
 
-def finished_while_database_answers(app: App, finished: Callable[[float], bool], seconds: float) -> bool:
+def finished_while_database_answers(app: App, finished: Callable[[float], bool], seconds: float, step: str,
+                                    said_by: logging.Logger) -> bool:
     """Wait for a step of this process that was asked to stop: `finished(timeout)` waits up to `timeout` seconds and
     says whether it is done. It is waited for `seconds` at a time for as long as the database answers (a long step
     that progresses, a large PDF, is let finish), and given up once the database has not answered for
-    ANSWER_SECONDS (the step waits on it, maybe for ever). Returns whether it finished."""
+    ANSWER_SECONDS (the step waits on it, maybe for ever): `said_by` logs so, naming `step` ("lượt quét"), and the
+    step is noted in App.left_running, for the process to end without it. Returns whether it finished."""
     while not finished(seconds):
         if _within(lambda: beat(app), ANSWER_SECONDS, ANSWER_SECONDS) is not None:
+            said_by.warning("đang dừng: %s chưa xong, cơ sở dữ liệu không trả lời; thôi chờ", step)
+            app.left_running.append(step)
             return False
     return True
 
