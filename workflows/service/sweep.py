@@ -173,11 +173,12 @@ def _within(call: Callable[[], object], seconds: float, said_seconds: float) -> 
         except Exception as error:  # noqa: BLE001 - said by the caller
             failures.append(error)
 
-    thread = threading.Thread(target=run, name="ykien-retire", daemon=True)
+    thread = threading.Thread(target=run, name="ykien-database-call", daemon=True)
     thread.start()
     thread.join(max(seconds, 0.0))
     if thread.is_alive():
-        return f"cơ sở dữ liệu (YKIEN_DATABASE_URL) không trả lời sau {said_seconds:g} giây".replace(".", ",")
+        seconds_said = f"{said_seconds:g}".replace(".", ",")  # Vietnamese decimal comma: "1,5 giây"
+        return f"cơ sở dữ liệu (YKIEN_DATABASE_URL) không trả lời sau {seconds_said} giây"
     return first_line(failures[0]) if failures else None
 
 
