@@ -1,9 +1,9 @@
-"""SIGTERM to `ykien serve` or `ykien worker` while their PostgreSQL does not answer (its processes stopped, as a
-server that hung or a host the network cut off: connections stay open, nothing comes back). Each exits within
-10 s, with 2 (the database errors' code) and one line saying that the database did not answer, no traceback and no
-child left; it used to wait for ever on the write of its last results. Once the database answers again, a new
-process sends the rest: every unit gets its invitation, with no more duplicates than the SMTP connections that were
-in flight (one each), each with its first copy's Message-ID.
+"""SIGTERM to `ykien serve`, `ykien worker` or `ykien tick` while their PostgreSQL does not answer (its processes
+stopped, as a server that hung or a host the network cut off: connections stay open, nothing comes back). Each exits
+within 10 s, with 2 (the database errors' code) and one line saying that the database did not answer, no traceback
+and no child left; serve and the worker used to wait for ever on the write of their last results. Once the database
+answers again, a new process sends the rest: every unit gets its invitation, with no more duplicates than the SMTP
+connections that were in flight (one each), each with its first copy's Message-ID.
 
 The cluster is this module's own (the session's shared one must not be frozen under other tests)."""
 from __future__ import annotations
@@ -114,6 +114,23 @@ def test_serve_stopped_while_postgresql_does_not_answer_exits_2_within_10_s_and_
         second, _ = start("serve", "--no-web", "--interval", "1")
         start.waited(lambda: capture.units() == UNITS, 120, "every unit's invitation, sent by the second serve")
         terminate(second, "the second serve")
+    _each_unit_once_but_in_flight(capture)
+
+
+def test_tick_stopped_while_postgresql_does_not_answer_exits_2_within_10_s_and_the_next_tick_sends_the_rest(
+        make_cli, cluster: PostgresCluster, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A tick's fan-out runs in the main thread's care: stopped, it must not wait on the frozen database for ever
+    (before SIGTERM ended it at once, with no word; now it stops as serve does)."""
+    cli = make_cli(tmp_path / "home")
+    cli.env["YKIEN_DATABASE_URL"] = cluster.create_database("tick_frozen")
+    launch_fanout_with(cli, tmp_path, UNITS)
+    cli.at("2025-11-20T09:05")
+    with slow_capture(DELAY) as capture, YkienProcesses(cli, tmp_path, {"YKIEN_SMTP_URL": capture.url}) as start:
+        tick = start("tick")
+        _stopped_while_frozen([tick], cluster, capture)
+        assert "lượt quét chưa xong, cơ sở dữ liệu không trả lời; thôi chờ" in tick[1].read_text(encoding="utf-8")
+        cli.at(A_MINUTE_ON)
+        cli("tick", YKIEN_SMTP_URL=capture.url)
     _each_unit_once_but_in_flight(capture)
 
 

@@ -105,3 +105,50 @@ def test_tick_killed_mid_fanout_then_run_again_sends_every_invitation_with_at_mo
           f"{len(held)} messages held by the killed process, the first sent {taken_over:.1f} s after the restart "
           f"(its start-up included); the second tick finished in {finish:.1f} s; sent by {dict(senders)}")
 
+
+
+def instances(database: Path) -> int:
+    """Heartbeat rows: a process that stopped properly removed its own."""
+    with sqlite3.connect(database, timeout=30) as connection:
+        (count,) = connection.execute("SELECT count(*) FROM instances").fetchone()
+    return int(count)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_tick_stopped_by_a_signal_mid_fanout_records_what_it_sent_releases_the_rest_and_the_next_tick_sends_it_once(
+        launched_home: Path, tmp_path: Path, make_cli, capture: SlowCapture, signum: int) -> None:  # type: ignore[no-untyped-def]
+    """Ctrl-C used to leave up to one result per connection unrecorded (sent twice by the next tick) and SIGTERM
+    killed the tick outright, its claims held until its heartbeat was stale. Now both stop it as they stop serve."""
+    home = tmp_path / "home"
+    shutil.copytree(launched_home, home)
+    cli = make_cli(home)
+    cli.at("2025-11-20T09:05")
+    log = tmp_path / "tick.log"
+    tick = cli.start("tick", log=log, YKIEN_SMTP_URL=capture.url)
+    try:
+        wait_until(lambda: capture.count() >= 300 or tick.poll() is not None, 60, "300 messages sent")
+        asked = time.monotonic()
+        tick.send_signal(signum)
+        code = tick.wait(15)
+        took = time.monotonic() - asked
+    finally:
+        if tick.poll() is None:
+            tick.kill()
+            tick.wait(10)
+    said = log.read_text(encoding="utf-8", errors="replace")
+    assert (code, took < 10) == (128 + signum, True), f"exit {code} after {took:.1f} s:\n{said}"
+    assert "Traceback" not in said, said
+    name = "Ctrl-C" if signum == signal.SIGINT else "SIGTERM"
+    assert f"Đã dừng theo yêu cầu ({name}) trước khi làm xong." in said, said
+    time.sleep(3 * DELAY)  # nothing more may arrive: the stop waited for the messages on the wire
+    statuses, _ = outbox(cli.database)
+    at_the_stop = len(capture.by_unit())
+    assert at_the_stop < UNITS, "the fan-out ended before the stop; make the SMTP server slower"
+    assert statuses["sent"] == at_the_stop == capture.count(), (statuses, at_the_stop)  # every result recorded
+    assert f"thư đã gửi {at_the_stop}," in said, said
+    assert held_by_the_dead(cli.database) == [] and instances(cli.database) == 0  # released, heartbeat removed
+
+    again = cli("tick", YKIEN_SMTP_URL=capture.url)  # at once: nothing waits for a heartbeat to go stale
+    assert f"thư đã gửi {UNITS - at_the_stop}," in again.out, again.out
+    copies = capture.by_unit()
+    assert len(copies) == UNITS and all(len(ids) == 1 for ids in copies.values()), "a unit got two invitations"

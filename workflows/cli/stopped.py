@@ -1,7 +1,8 @@
-"""How a long-running command (`ykien serve`, `ykien worker`) ends once it has stopped: exit 0 when it told the
-database that it stopped, exit 2 when the database did not answer (the problem is logged on one line by
-`Heartbeat`). A thread still blocked on that database (a step it stopped waiting for, App.left_running, or a web
-request's) would hold the interpreter's exit for ever: then the process ends at once, its output flushed."""
+"""How a command that beats (`ykien serve`, `ykien worker`, `ykien tick`) ends once it has stopped: exit 0 (a tick
+stopped by a signal: 128 + its number) when it told the database that it stopped, exit 2 when the database did not
+answer (the problem is logged on one line by `Heartbeat`). A thread still blocked on that database (a step it stopped
+waiting for, App.left_running, or a web request's) would hold the interpreter's exit for ever: then the process ends
+at once, its output flushed."""
 from __future__ import annotations
 
 import logging
@@ -15,10 +16,12 @@ from workflows.service.sweep import Heartbeat
 EXIT_DATABASE_AWAY = EXIT_BAD_INPUT  # every database the CLI cannot reach exits 2 (database_errors)
 
 
-def end_stopped(app: App, heartbeat: Heartbeat) -> None:
+def end_stopped(app: App, heartbeat: Heartbeat, stopped_code: int = 0) -> None:
+    """Return when nothing is left to wait for; else end the process with `stopped_code` (the database was told),
+    or EXIT_DATABASE_AWAY."""
     if heartbeat.retired and not app.left_running:
         return
     logging.shutdown()
     sys.stdout.flush()
     sys.stderr.flush()
-    os._exit(0 if heartbeat.retired else EXIT_DATABASE_AWAY)
+    os._exit(stopped_code if heartbeat.retired else EXIT_DATABASE_AWAY)

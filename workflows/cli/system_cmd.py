@@ -1,18 +1,24 @@
 """Top-level commands: init, tick, serve, demo."""
 from __future__ import annotations
 
+import logging
 import math
 import shutil
 import signal
 import socket
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from config.os_words import os_reason
 from workflows.cli import worker_cmd
-from workflows.cli.common import EXIT_BAD_INPUT, JSON_OPTION, fail, guarded, open_app, print_json, say
+from workflows.cli.common import EXIT_BAD_INPUT, JSON_OPTION, fail, guarded, open_app, print_json, say, warn
+
+if TYPE_CHECKING:
+    from workflows.service.app import App
+    from workflows.service.sweep import SweepReport
 
 LONGEST_INTERVAL = 86_400.0  # a sweep at least once a day
 HOST_OPTION = typer.Option("127.0.0.1", "--host", help="Địa chỉ giao diện web: 127.0.0.1 chỉ mở trên máy này, 0.0.0.0 "
@@ -49,26 +55,38 @@ def init(as_json: bool = JSON_OPTION) -> None:
 
 def tick(as_json: bool = JSON_OPTION) -> None:
     """Chạy mọi việc đến hạn tại YKIEN_NOW (hoặc bây giờ): nhắc, hết hạn, gửi thư."""
+    from workflows.cli.stoppable import run_stoppable
+    from workflows.cli.stopped import end_stopped
     from workflows.service.sweep import Heartbeat, run_due
 
     with guarded(as_json):
         ykien = open_app(writes=True)  # with nothing due, a read-only database would otherwise pass unnoticed
-        with Heartbeat(ykien):  # alive through a long fan-out; its claims freed when it ends
-            report = run_due(ykien)
+        with Heartbeat(ykien) as heartbeat:  # alive through a long fan-out; its claims freed when it ends
+            report, stop = run_stoppable(ykien, lambda: run_due(ykien), "lượt quét", logging.getLogger("ykien.tick"))
+    if report is not None:
+        _say_swept(ykien, report, as_json)
+        if stop.signum is not None:
+            warn(f"theo yêu cầu ({stop.said}) trước khi làm xong. Thư đang gửi dở đã gửi xong; việc còn lại "
+                 "trả về hàng đợi, lần `ykien tick` sau (hoặc `ykien serve`) làm tiếp.", heading="Đã dừng")
+    end_stopped(ykien, heartbeat, stop.exit_code)
+    if stop.signum is not None:
+        raise typer.Exit(stop.exit_code)
+
+
+def _say_swept(ykien: App, report: SweepReport, as_json: bool) -> None:
     if as_json:
         print_json(report)
-    else:
-        say(f"{ykien.clock.now().astimezone(ykien.tz):%H:%M %d/%m/%Y}: {report.timers_fired} việc hẹn giờ; "
-            f"thư đã gửi {report.delivery.sent}, lỗi {report.delivery.failed}, "
-            f"chờ gửi lại {report.delivery.retrying}.")
-        if report.task_reminders:
-            say(f"  đôn đốc nhiệm vụ được giao: {report.task_reminders} thư")
-        for refusal in report.refused:
-            say(f"  bỏ qua: {refusal}")
-        if report.delivery_errors:
-            from workflows.service.commands import MAIL_LATER, MAIL_NOTICES
+        return
+    say(f"{ykien.clock.now().astimezone(ykien.tz):%H:%M %d/%m/%Y}: {report.timers_fired} việc hẹn giờ; "
+        f"thư đã gửi {report.delivery.sent}, lỗi {report.delivery.failed}, chờ gửi lại {report.delivery.retrying}.")
+    if report.task_reminders:
+        say(f"  đôn đốc nhiệm vụ được giao: {report.task_reminders} thư")
+    for refusal in report.refused:
+        say(f"  bỏ qua: {refusal}")
+    if report.delivery_errors:
+        from workflows.service.commands import MAIL_LATER, MAIL_NOTICES
 
-            say(f"  chưa gửi được thư ({report.delivery_errors[0]}): {MAIL_NOTICES[MAIL_LATER]}")
+        say(f"  chưa gửi được thư ({report.delivery_errors[0]}): {MAIL_NOTICES[MAIL_LATER]}")
 
 
 def serve(host: str = HOST_OPTION, port: int = PORT_OPTION,
