@@ -239,7 +239,7 @@ def test_db_check_on_a_usable_database_says_so_and_exits_0(home: Path) -> None:
     assert f"phiên bản {SCHEMA_REVISION}" in lines[1]
     assert lines[2].startswith("Thư chờ gửi: 0,") and lines[3].startswith("Việc hẹn giờ chưa chạy: 0,")
     assert lines[4] == "Công việc nền (bản PDF, phát hành, hồ sơ trình): 0 đang chạy, 0 đang chờ máy xử lý nhận."
-    assert lines[5] == "Tiến trình ykien đang hoạt động (serve, tick, worker có nhịp tim trong 20 giây qua): 0."
+    assert lines[5] == "Tiến trình ykien đang hoạt động (serve, tick, worker, lệnh đang gửi thư; có nhịp tim trong 20 giây qua): 0."
     assert re.fullmatch(r"Mã bản cài đặt \(thẻ của các lượt chạy gửi tới Prefect\): [0-9a-f]{32}\.", lines[6]), lines
 
 

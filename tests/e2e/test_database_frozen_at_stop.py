@@ -128,7 +128,7 @@ def test_tick_stopped_while_postgresql_does_not_answer_exits_2_within_10_s_and_t
     with slow_capture(DELAY) as capture, YkienProcesses(cli, tmp_path, {"YKIEN_SMTP_URL": capture.url}) as start:
         tick = start("tick")
         _stopped_while_frozen([tick], cluster, capture)
-        assert "lượt quét chưa xong, cơ sở dữ liệu không trả lời; thôi chờ" in tick[1].read_text(encoding="utf-8")
+        assert "việc gửi thư chưa xong, cơ sở dữ liệu không trả lời; thôi chờ" in tick[1].read_text(encoding="utf-8")
         cli.at(A_MINUTE_ON)
         cli("tick", YKIEN_SMTP_URL=capture.url)
     _each_unit_once_but_in_flight(capture)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.fanout_support import SlowCapture, launch_fanout, slow_capture, wait_until
+from tests.e2e.fanout_support import SlowCapture, launch_fanout, launch_fanout_with, slow_capture, wait_until
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -152,3 +152,54 @@ def test_tick_stopped_by_a_signal_mid_fanout_records_what_it_sent_releases_the_r
     assert f"thư đã gửi {UNITS - at_the_stop}," in again.out, again.out
     copies = capture.by_unit()
     assert len(copies) == UNITS and all(len(ids) == 1 for ids in copies.values()), "a unit got two invitations"
+
+
+@pytest.fixture(scope="module")
+def created_home(tmp_path_factory: pytest.TempPathFactory, make_cli) -> Path:  # type: ignore[no-untyped-def]
+    """A home with 2,000 communes and a round to them, not launched."""
+    folder = tmp_path_factory.mktemp("created2000")
+    cli = make_cli(folder / "home")
+    launch_fanout_with(cli, folder, UNITS, launched=False)
+    return Path(cli.home)
+
+
+def test_round_launch_stopped_by_ctrl_c_while_sending_is_launched_records_what_it_sent_and_tick_sends_the_rest(
+        created_home: Path, tmp_path: Path, make_cli, capture: SlowCapture) -> None:  # type: ignore[no-untyped-def]
+    """`round launch` sends the round's letters in its own process (no --queue-only): Ctrl-C there stops the
+    sending as it stops `ykien tick`. The round stays launched, every letter is queued or sent, and the command
+    leaves no heartbeat row behind (`db check` used to count a finished launch as a process running)."""
+    home = tmp_path / "home"
+    shutil.copytree(created_home, home)
+    cli = make_cli(home)
+    cli.at("2025-11-20T09:00")
+    log = tmp_path / "launch.log"
+    launch = cli.start("round", "launch", "1", "--no-draft-reason", "Thử nghiệm gửi thư hàng loạt", log=log,
+                       YKIEN_SMTP_URL=capture.url)
+    try:
+        wait_until(lambda: capture.count() >= 300 or launch.poll() is not None, 60, "300 messages sent")
+        asked = time.monotonic()
+        launch.send_signal(signal.SIGINT)
+        code = launch.wait(15)
+        took = time.monotonic() - asked
+    finally:
+        if launch.poll() is None:
+            launch.kill()
+            launch.wait(10)
+    said = log.read_text(encoding="utf-8", errors="replace")
+    assert (code, took < 10) == (130, True), f"exit {code} after {took:.1f} s:\n{said}"
+    assert "Traceback" not in said and "Đã phát hành đợt số 1" in said, said
+    assert "Đã dừng theo yêu cầu (Ctrl-C) trước khi làm xong." in said, said
+    time.sleep(3 * DELAY)
+    statuses, _ = outbox(cli.database)
+    at_the_stop = len(capture.by_unit())
+    assert at_the_stop < UNITS, "the fan-out ended before the stop; make the SMTP server slower"
+    assert statuses == {"sent": at_the_stop, "queued": UNITS - at_the_stop}, statuses
+    assert held_by_the_dead(cli.database) == [] and instances(cli.database) == 0
+
+    cli.at("2025-11-20T09:01")
+    again = cli("tick", YKIEN_SMTP_URL=capture.url)
+    assert f"thư đã gửi {UNITS - at_the_stop}," in again.out, again.out
+    copies = capture.by_unit()
+    assert len(copies) == UNITS and all(len(ids) == 1 for ids in copies.values()), "a unit got two invitations"
+    check = cli("db", "check")
+    assert "có nhịp tim trong 20 giây qua): 0." in check.out, check.out

@@ -118,6 +118,7 @@ def hand_in(
     from models.errors import InvalidInput
     from models.rounds import ResponseChannel
     from models.text import nfc
+    from workflows.cli.stoppable import run_sending
     from workflows.cli.unit_args import chosen_unit
     from workflows.service.assignment_files import hand_in_with_files
     from workflows.service.assignments import task_definition
@@ -153,15 +154,16 @@ def hand_in(
         uploads = read_attachments(form, attach, ykien.settings.max_upload_mb)
         done = hand_in_with_files(ykien, round_id, handing_in.code, task, values, uploads, how,
                                           actor_name(actor))
-    handed = deliver_queued(ykien, round_id)
+        handed, finish = run_sending(ykien, lambda: deliver_queued(ykien, round_id))
     today = ykien.clock.now().astimezone(ykien.tz).date()
     if as_json:
         print_json({**_row(done), "label": done.label(today, ykien.tz), "mail_error": handed.error})
-        return
-    say(handing_in.line)
-    say(f"Đã ghi nhận: {done.unit_name} — {workflow.assignments[task].title}: {done.label(today, ykien.tz)}.")
-    if handed.error:
-        say("Thư xác nhận sẽ gửi lại ở lần quét sau.")
+    else:
+        say(handing_in.line)
+        say(f"Đã ghi nhận: {done.unit_name} — {workflow.assignments[task].title}: {done.label(today, ykien.tz)}.")
+        if handed.error:
+            say("Thư xác nhận sẽ gửi lại ở lần quét sau.")
+    finish()
 
 
 def _row(a: object) -> dict[str, object]:

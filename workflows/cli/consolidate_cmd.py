@@ -100,6 +100,7 @@ def handle(round_id: int = ROUND_ARGUMENT,
 
 def consolidate(round_id: int = ROUND_ARGUMENT, actor: str | None = ACTOR_OPTION, as_json: bool = JSON_OPTION) -> None:
     """Hoàn thành tổng hợp; từ chối và liệt kê các ý kiến chưa xử lý."""
+    from workflows.cli.stoppable import run_sending
     from workflows.engine.events import Command
     from workflows.engine.refusals import GuardFailed
     from workflows.service.commands import run_command
@@ -109,7 +110,8 @@ def consolidate(round_id: int = ROUND_ARGUMENT, actor: str | None = ACTOR_OPTION
         check_id(round_id, "ROUND_ID")
         ykien = open_app()
         try:
-            result = run_command(ykien, round_id, Command("consolidate"), actor_name(actor))
+            result, finish = run_sending(ykien, lambda: run_command(ykien, round_id, Command("consolidate"),
+                                                                    actor_name(actor)))
         except GuardFailed as refusal:
             if refusal.code != "comments_unhandled":
                 raise
@@ -127,6 +129,7 @@ def consolidate(round_id: int = ROUND_ARGUMENT, actor: str | None = ACTOR_OPTION
         say("Đã hoàn thành tổng hợp ý kiến.")
         if result.notice:
             say(result.notice)
+    finish()
 
 
 def draft(round_id: int = ROUND_ARGUMENT,

@@ -53,7 +53,7 @@ def check(as_json: bool = JSON_OPTION) -> None:
     say(f"Công việc nền (bản PDF, phát hành, hồ sơ trình): {status.jobs_running} đang chạy, {status.jobs_waiting} "
         "đang chờ máy xử lý nhận" + (" (chạy `ykien worker` với cùng PREFECT_API_URL)." if status.jobs_waiting
                                      else "."))
-    say(f"Tiến trình ykien đang hoạt động (serve, tick, worker có nhịp tim trong "
+    say(f"Tiến trình ykien đang hoạt động (serve, tick, worker, lệnh đang gửi thư; có nhịp tim trong "
         f"{ykien.settings.stale_after_seconds:g} giây qua): {status.instances_alive}.")
     say(f"Mã bản cài đặt (thẻ của các lượt chạy gửi tới Prefect): {installation}.")
 
@@ -81,7 +81,7 @@ def backup(file: Path = typer.Argument(..., help="Tệp sao lưu mới (tệp đ
 def restore(file: Path = typer.Argument(..., help="Tệp sao lưu tạo bởi ykien db backup."),
             as_json: bool = JSON_OPTION) -> None:
     """Khôi phục cơ sở dữ liệu SQLite từ bản sao lưu; cơ sở dữ liệu hiện tại được giữ lại bên cạnh. Từ chối khi
-    ykien serve, ykien worker hoặc ykien tick đang chạy."""
+    ykien serve, ykien worker, ykien tick hay một lệnh gửi thư đang chạy."""
     from workflows.service.backup import restore as put_back
 
     with guarded(as_json):
@@ -100,7 +100,7 @@ def restore(file: Path = typer.Argument(..., help="Tệp sao lưu tạo bởi yk
 def new_installation_id(as_json: bool = JSON_OPTION) -> None:
     """Đổi mã bản cài đặt: dùng cho cơ sở dữ liệu khôi phục từ bản sao lưu (hoặc bản dump) của một bản cài đặt khác,
     để nó thành một bản cài đặt riêng và worker của nó không nhận lượt chạy của bản kia trên cùng work pool Prefect.
-    Từ chối khi ykien serve, ykien worker hoặc ykien tick đang chạy trên cơ sở dữ liệu này."""
+    Từ chối khi ykien serve, ykien worker, ykien tick hay một lệnh gửi thư đang chạy trên cơ sở dữ liệu này."""
     from workflows.service.installation import renew_installation_id
 
     with guarded(as_json):

@@ -21,6 +21,7 @@ from workflows.cli.common import (
 
 if TYPE_CHECKING:
     from workflows.cli.unit_args import ChosenRecipient
+    from workflows.service.commands import CommandResult
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -299,13 +300,24 @@ def _run(round_id: int, event, actor: str | None, as_json: bool, done,
     (the command is recorded, exit 0). `done` is the success line: a format with {messages} and {status}, or a
     function of the decision and the state's title. `extra`: more keys of the --json output, which `command` may
     fill as it runs."""
+    from workflows.cli.stoppable import run_sending
     from workflows.service.commands import run_command
-    from workflows.service.registry import get_workflow
 
     with guarded(as_json):
         check_id(round_id, "ROUND_ID")
         ykien = opened or open_app()
-        result = (command or run_command)(ykien, round_id, event, actor_name(actor), deliver=send_now)
+
+        def run() -> CommandResult:
+            return (command or run_command)(ykien, round_id, event, actor_name(actor), deliver=send_now)
+
+        result, finish = run_sending(ykien, run) if send_now else (run(), lambda: None)
+    _say_done(ykien, round_id, result, as_json, done, extra)
+    finish()
+
+
+def _say_done(ykien, round_id: int, result: CommandResult, as_json: bool, done, extra: dict | None) -> None:
+    from workflows.service.registry import get_workflow
+
     decision, report = result.decision, result.delivery
     if as_json:
         print_json({"id": round_id, "status": decision.state.status, "messages": len(decision.messages),

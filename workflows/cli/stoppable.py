@@ -1,7 +1,10 @@
-"""A one-shot command (`ykien tick`) that SIGTERM or SIGINT stops as they stop `ykien serve`: nothing more is
-claimed, the messages on the wire finish and are recorded, the rest goes back to the queue at once. Before, Ctrl-C
-ended it with the results of up to one message per SMTP connection unrecorded (sent again by the next run), and
-SIGTERM killed it outright, its claims held until its heartbeat was stale.
+"""A command that sends mail in its own process (`ykien tick`; `round launch`, `round remind` and the other round
+commands unless --queue-only) is stopped by SIGTERM or SIGINT as `ykien serve` is: nothing more is claimed, the
+messages on the wire finish and are recorded, the rest goes back to the queue at once. Before, Ctrl-C ended it with
+the results of up to one message per SMTP connection unrecorded (sent again by the next run), and SIGTERM killed it
+outright, its claims held until its heartbeat was stale. It also beats while it sends (a delivery can outlast the
+staleness limit: another process would take its claims) and retires at the end: its heartbeat row used to stay
+behind, counted by `ykien db check` as a process running.
 
 The work runs in a thread of its own, so that a stop still ends the command within seconds when the work waits on a
 database that no longer answers (the main thread then stops waiting for it, see `finished_while_database_answers`).
@@ -17,13 +20,19 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TypeVar
 
+import typer
+
+from workflows.cli.common import warn
+from workflows.cli.stopped import abandon, end_stopped
 from workflows.service.app import App
-from workflows.service.sweep import finished_while_database_answers
+from workflows.service.sweep import Heartbeat, finished_while_database_answers
 
 Result = TypeVar("Result")
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 # Once asked to stop, the work is waited for this long at a time, for as long as the database answers.
 STOP_WAIT_SECONDS = 3.0
+STEP = "việc gửi thư"
+log = logging.getLogger("ykien.cli")
 SIGNAL_NAMES = {signal.SIGTERM: "SIGTERM", signal.SIGINT: "Ctrl-C"}
 
 
@@ -85,3 +94,24 @@ def run_stoppable(app: App, work: Callable[[], Result], step: str,
             return None, request
     runner.shutdown(wait=False)
     return future.result(), request
+
+
+def run_sending(app: App, work: Callable[[], Result]) -> tuple[Result, Callable[[], None]]:
+    """Run `work`, a command that may send mail, beating and stoppable (see the module). Returns what it returned
+    (what it raised is raised here, once its instance has retired) and `finish`, to call once the command has said
+    what it did: it says that the command was stopped, if it was, and then exits 130 or 143. When the work was given
+    up (stopped while the database did not answer), the process ends here, exit 2."""
+    with Heartbeat(app) as heartbeat:
+        result, stop = run_stoppable(app, work, STEP, log)
+    if result is None:
+        abandon(heartbeat, stop.exit_code)
+
+    def finish() -> None:
+        if stop.signum is not None:
+            warn(f"theo yêu cầu ({stop.said}) trước khi làm xong. Thư đang gửi dở đã gửi xong; thư còn lại trả về "
+                 "hàng đợi, lần `ykien tick` sau (hoặc `ykien serve`) gửi tiếp.", heading="Đã dừng")
+        end_stopped(app, heartbeat, stop.exit_code)
+        if stop.signum is not None:
+            raise typer.Exit(stop.exit_code)
+
+    return result, finish

@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from typing import NoReturn
 
 from workflows.cli.common import EXIT_BAD_INPUT
 from workflows.service.app import App
@@ -17,10 +18,15 @@ EXIT_DATABASE_AWAY = EXIT_BAD_INPUT  # every database the CLI cannot reach exits
 
 
 def end_stopped(app: App, heartbeat: Heartbeat, stopped_code: int = 0) -> None:
-    """Return when nothing is left to wait for; else end the process with `stopped_code` (the database was told),
-    or EXIT_DATABASE_AWAY."""
+    """Return when nothing is left to wait for; else end the process (`abandon`)."""
     if heartbeat.retired and not app.left_running:
         return
+    abandon(heartbeat, stopped_code)
+
+
+def abandon(heartbeat: Heartbeat, stopped_code: int = 0) -> NoReturn:
+    """End the process at once, threads still blocked or not: with `stopped_code` when the database was told that
+    it stopped, else EXIT_DATABASE_AWAY."""
     logging.shutdown()
     sys.stdout.flush()
     sys.stderr.flush()

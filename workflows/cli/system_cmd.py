@@ -1,7 +1,6 @@
 """Top-level commands: init, tick, serve, demo."""
 from __future__ import annotations
 
-import logging
 import math
 import shutil
 import signal
@@ -14,7 +13,7 @@ import typer
 
 from config.os_words import os_reason
 from workflows.cli import worker_cmd
-from workflows.cli.common import EXIT_BAD_INPUT, JSON_OPTION, fail, guarded, open_app, print_json, say, warn
+from workflows.cli.common import EXIT_BAD_INPUT, JSON_OPTION, fail, guarded, open_app, print_json, say
 
 if TYPE_CHECKING:
     from workflows.service.app import App
@@ -55,22 +54,14 @@ def init(as_json: bool = JSON_OPTION) -> None:
 
 def tick(as_json: bool = JSON_OPTION) -> None:
     """Chạy mọi việc đến hạn tại YKIEN_NOW (hoặc bây giờ): nhắc, hết hạn, gửi thư."""
-    from workflows.cli.stoppable import run_stoppable
-    from workflows.cli.stopped import end_stopped
-    from workflows.service.sweep import Heartbeat, run_due
+    from workflows.cli.stoppable import run_sending
+    from workflows.service.sweep import run_due
 
     with guarded(as_json):
         ykien = open_app(writes=True)  # with nothing due, a read-only database would otherwise pass unnoticed
-        with Heartbeat(ykien) as heartbeat:  # alive through a long fan-out; its claims freed when it ends
-            report, stop = run_stoppable(ykien, lambda: run_due(ykien), "lượt quét", logging.getLogger("ykien.tick"))
-    if report is not None:
-        _say_swept(ykien, report, as_json)
-        if stop.signum is not None:
-            warn(f"theo yêu cầu ({stop.said}) trước khi làm xong. Thư đang gửi dở đã gửi xong; việc còn lại "
-                 "trả về hàng đợi, lần `ykien tick` sau (hoặc `ykien serve`) làm tiếp.", heading="Đã dừng")
-    end_stopped(ykien, heartbeat, stop.exit_code)
-    if stop.signum is not None:
-        raise typer.Exit(stop.exit_code)
+        report, finish = run_sending(ykien, lambda: run_due(ykien))  # its claims freed when it ends or is stopped
+    _say_swept(ykien, report, as_json)
+    finish()
 
 
 def _say_swept(ykien: App, report: SweepReport, as_json: bool) -> None:

@@ -25,7 +25,7 @@ def refuse_while_running(app: App, before: str) -> None:
     if running:
         names = ", ".join(f"{r.host} (pid {r.pid})" for r in running)
         raise DomainError(f"ykien đang chạy và ghi vào cơ sở dữ liệu ({names}): hãy dừng ykien serve, mọi ykien "
-                          f"worker và ykien tick trước khi {before}.", "database_in_use")
+                          f"worker, ykien tick và lệnh đang gửi thư trước khi {before}.", "database_in_use")
 
 
 def renew_installation_id(app: App) -> Renewal:
