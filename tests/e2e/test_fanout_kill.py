@@ -123,24 +123,7 @@ def test_tick_stopped_by_a_signal_mid_fanout_records_what_it_sent_releases_the_r
     shutil.copytree(launched_home, home)
     cli = make_cli(home)
     cli.at("2025-11-20T09:05")
-    log = tmp_path / "tick.log"
-    tick = cli.start("tick", log=log, YKIEN_SMTP_URL=capture.url)
-    try:
-        wait_until(lambda: capture.count() >= 300 or tick.poll() is not None, 60, "300 messages sent")
-        asked = time.monotonic()
-        tick.send_signal(signum)
-        code = tick.wait(15)
-        took = time.monotonic() - asked
-    finally:
-        if tick.poll() is None:
-            tick.kill()
-            tick.wait(10)
-    said = log.read_text(encoding="utf-8", errors="replace")
-    assert (code, took < 10) == (128 + signum, True), f"exit {code} after {took:.1f} s:\n{said}"
-    assert "Traceback" not in said, said
-    name = "Ctrl-C" if signum == signal.SIGINT else "SIGTERM"
-    assert f"Đã dừng theo yêu cầu ({name}) trước khi làm xong." in said, said
-    time.sleep(3 * DELAY)  # nothing more may arrive: the stop waited for the messages on the wire
+    said = _stopped_after_300_sent(cli, capture, tmp_path / "tick.log", signum, "tick")
     statuses, _ = outbox(cli.database)
     at_the_stop = len(capture.by_unit())
     assert at_the_stop < UNITS, "the fan-out ended before the stop; make the SMTP server slower"
@@ -172,24 +155,9 @@ def test_round_launch_stopped_by_ctrl_c_while_sending_is_launched_records_what_i
     shutil.copytree(created_home, home)
     cli = make_cli(home)
     cli.at("2025-11-20T09:00")
-    log = tmp_path / "launch.log"
-    launch = cli.start("round", "launch", "1", "--no-draft-reason", "Thử nghiệm gửi thư hàng loạt", log=log,
-                       YKIEN_SMTP_URL=capture.url)
-    try:
-        wait_until(lambda: capture.count() >= 300 or launch.poll() is not None, 60, "300 messages sent")
-        asked = time.monotonic()
-        launch.send_signal(signal.SIGINT)
-        code = launch.wait(15)
-        took = time.monotonic() - asked
-    finally:
-        if launch.poll() is None:
-            launch.kill()
-            launch.wait(10)
-    said = log.read_text(encoding="utf-8", errors="replace")
-    assert (code, took < 10) == (130, True), f"exit {code} after {took:.1f} s:\n{said}"
-    assert "Traceback" not in said and "Đã phát hành đợt số 1" in said, said
-    assert "Đã dừng theo yêu cầu (Ctrl-C) trước khi làm xong." in said, said
-    time.sleep(3 * DELAY)
+    said = _stopped_after_300_sent(cli, capture, tmp_path / "launch.log", signal.SIGINT, "round", "launch", "1",
+                                   "--no-draft-reason", "Thử nghiệm gửi thư hàng loạt")
+    assert "Đã phát hành đợt số 1" in said, said
     statuses, _ = outbox(cli.database)
     at_the_stop = len(capture.by_unit())
     assert at_the_stop < UNITS, "the fan-out ended before the stop; make the SMTP server slower"
@@ -203,3 +171,26 @@ def test_round_launch_stopped_by_ctrl_c_while_sending_is_launched_records_what_i
     assert len(copies) == UNITS and all(len(ids) == 1 for ids in copies.values()), "a unit got two invitations"
     check = cli("db", "check")
     assert "có nhịp tim trong 20 giây qua): 0." in check.out, check.out
+
+
+def _stopped_after_300_sent(cli, capture: SlowCapture, log: Path, signum: int, *args: str) -> str:  # type: ignore[no-untyped-def]
+    """Run `ykien ARGS`, send it `signum` once 300 messages arrived: it exits 128 + signum within 10 s, saying it
+    stopped and with no traceback. Returns what it printed, once nothing more can arrive."""
+    process = cli.start(*args, log=log, YKIEN_SMTP_URL=capture.url)
+    try:
+        wait_until(lambda: capture.count() >= 300 or process.poll() is not None, 60, "300 messages sent")
+        asked = time.monotonic()
+        process.send_signal(signum)
+        code = process.wait(15)
+        took = time.monotonic() - asked
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(10)
+    said = log.read_text(encoding="utf-8", errors="replace")
+    assert (code, took < 10) == (128 + signum, True), f"exit {code} after {took:.1f} s:\n{said}"
+    assert "Traceback" not in said, said
+    name = "Ctrl-C" if signum == signal.SIGINT else "SIGTERM"
+    assert f"Đã dừng theo yêu cầu ({name}) trước khi làm xong." in said, said
+    time.sleep(3 * DELAY)  # nothing more may arrive: the stop waited for the messages on the wire
+    return said
