@@ -94,10 +94,12 @@ def _result(report: Any) -> Any:
 
 
 @flow(name="circulate", retries=3, retry_delay_seconds=30)
-async def circulate_flow(round_id: int | None = None) -> Any:
+async def circulate_flow(round_id: int | None = None, unit_codes: list[str] | None = None) -> Any:
     """Send the queued messages of a round (the fan-out of invitations, receipts, extensions), claiming a few at a
-    time until none is left: several runs of one round share its fan-out."""
-    return _result(await asyncio.to_thread(STEPS["circulate"], step_app(), round_id, _running_stop.get()))
+    time until none is left: several runs of one round share its fan-out. With `unit_codes`, only the messages to
+    those units (a command about a few units)."""
+    return _result(await asyncio.to_thread(STEPS["circulate"], step_app(), round_id, _running_stop.get(),
+                                           unit_codes))
 
 
 @flow(name="remind", retries=3, retry_delay_seconds=30)

@@ -66,6 +66,9 @@ _CLAIMED_COLUMNS = (OutboxRow.id, OutboxRow.message_id, OutboxRow.round_id, Outb
 _CLAIM_ANY = claim_rows_statement(OutboxRow, OutboxRow.next_attempt_at, _CLAIMED_COLUMNS, QUEUED)
 _CLAIM_OF_ROUND = claim_rows_statement(OutboxRow, OutboxRow.next_attempt_at, _CLAIMED_COLUMNS, QUEUED,
                                        [OutboxRow.round_id == bindparam("of_round")])
+_CLAIM_OF_UNITS = claim_rows_statement(OutboxRow, OutboxRow.next_attempt_at, _CLAIMED_COLUMNS, QUEUED,
+                                       [OutboxRow.round_id == bindparam("of_round"),
+                                        OutboxRow.unit_code.in_(bindparam("of_units", expanding=True))])
 
 
 @dataclass(frozen=True)
@@ -193,14 +196,19 @@ class OutboxRepository:
         return {int(recipient_id): ThreadRoot(message_id, sent_at or created_at)
                 for recipient_id, message_id, sent_at, created_at in rows if recipient_id is not None}
 
-    def claim(self, now: datetime, limit: int, worker: str, lease: timedelta,
-              round_id: int | None = None) -> list[ClaimedMessage]:
-        """Claim for `worker` up to `limit` messages due at `now` (of one round, or of all) for `lease`, in the
-        order they were queued."""
+    def claim(self, now: datetime, limit: int, worker: str, lease: timedelta, round_id: int | None = None,
+              unit_codes: Collection[str] | None = None) -> list[ClaimedMessage]:
+        """Claim for `worker` up to `limit` messages due at `now` (of one round, or of all; of a round, those to
+        `unit_codes` only when given) for `lease`, in the order they were queued."""
         if round_id is None:
             rows = claim_rows(self.session, _CLAIM_ANY, now, limit, worker, lease)
-        else:
+        elif unit_codes is None:
             rows = claim_rows(self.session, _CLAIM_OF_ROUND, now, limit, worker, lease, of_round=round_id)
+        elif not unit_codes:
+            return []
+        else:
+            rows = claim_rows(self.session, _CLAIM_OF_UNITS, now, limit, worker, lease, of_round=round_id,
+                              of_units=sorted(unit_codes))
         return sorted((ClaimedMessage(*row) for row in rows), key=lambda message: message.id)
 
     def release(self, ids: Iterable[int], worker: str) -> int:

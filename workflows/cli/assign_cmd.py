@@ -154,7 +154,7 @@ def hand_in(
         uploads = read_attachments(form, attach, ykien.settings.max_upload_mb)
         done = hand_in_with_files(ykien, round_id, handing_in.code, task, values, uploads, how,
                                           actor_name(actor))
-        handed, finish = run_sending(ykien, lambda: deliver_queued(ykien, round_id))
+        handed, finish = run_sending(ykien, lambda: deliver_queued(ykien, round_id, [handing_in.code]))
     today = ykien.clock.now().astimezone(ykien.tz).date()
     if as_json:
         print_json({**_row(done), "label": done.label(today, ykien.tz), "mail_error": handed.error})

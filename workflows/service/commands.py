@@ -7,7 +7,8 @@ link, the demo, and the sweep's timers):
    state, its effects (outbox rows, timers) and the audit in one transaction. A refusal raises and changes
    nothing: that, and only that, is the command failing.
 2. Then the messages it queued are handed to delivery through the executor (`run_step(app, "deliver", ...)`:
-   inline, or a Prefect flow run under `ykien serve`). A delivery failure (the SMTP server down or refusing,
+   inline, or a Prefect flow run under `ykien serve`): the mail of the units it wrote to when they are few
+   (`addressed_units`), else the round's. A delivery failure (the SMTP server down or refusing,
    the executor or Prefect failing) never undoes the command and never raises to the caller as a command
    failure: the messages stay in the outbox, the next sweep (`ykien tick`, `ykien serve`) sends them, and the
    result says so (`CommandResult.mail`, `CommandResult.notice`).
@@ -16,7 +17,7 @@ link, the demo, and the sweep's timers):
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,6 +31,9 @@ from workflows.service.delivery import DeliveryReport
 from workflows.service.rounds import execute
 from workflows.service.steps import HandedToWorkers, StepsUnavailable, run_step
 
+# A command that wrote to at most this many units sends their mail only (addressed_units); each claim of the
+# delivery names them all.
+FEW_UNITS = 50
 log = logging.getLogger("ykien.commands")
 
 MAIL_LATER = "later"  # not sent now: waits in the outbox for the next sweep
@@ -103,9 +107,12 @@ def _hand_over(app: App, step: str = "deliver", **params: Any) -> Handover:
     return Handover(report if report is not None else DeliveryReport())
 
 
-def deliver_queued(app: App, round_id: int | None = None) -> Handover:
-    """Hand the due messages of a round (or of every round) to delivery, under the same policy."""
-    return _hand_over(app, "deliver", round_id=round_id)
+def deliver_queued(app: App, round_id: int | None = None, unit_codes: Collection[str] | None = None) -> Handover:
+    """Hand the due messages of a round (or of every round; of a round, those to `unit_codes` only when given) to
+    delivery, under the same policy."""
+    if unit_codes is None:
+        return _hand_over(app, "deliver", round_id=round_id)
+    return _hand_over(app, "deliver", round_id=round_id, unit_codes=sorted(unit_codes))
 
 
 def run_command(app: App, round_id: int, event: Event, actor: str, *,
@@ -141,8 +148,16 @@ def deliver_decision(app: App, round_id: int, decision: Decision) -> CommandResu
     transaction and the delivery (run_command(..., deliver=False) first): same policy."""
     if not decision.messages:
         return CommandResult(decision)
-    handed = deliver_queued(app, round_id)
+    handed = deliver_queued(app, round_id, addressed_units(decision))
     return CommandResult(decision, handed.report, handed.error)
+
+
+def addressed_units(decision: Decision) -> set[str] | None:
+    """The units a decision wrote to, when they are few (FEW_UNITS at most): its delivery sends their mail only, so
+    that a command about one unit costs one unit's mail even while the round's fan-out waits in the outbox or is
+    being sent (that is the sweep's). None for more: the round's mail is sent whole."""
+    units = {intent.unit_code for intent in decision.messages}
+    return units if len(units) <= FEW_UNITS else None
 
 
 def run_timer(app: App, step: str, timer_id: int, round_id: int) -> Handover:

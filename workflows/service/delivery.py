@@ -13,7 +13,7 @@ import asyncio
 import dataclasses
 import logging
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -100,26 +100,28 @@ def _outgoing(row: ClaimedMessage, sender: str, reply_to: str | None, now: datet
 
 
 def deliver_outbox(app: App, round_id: int | None = None, target: SmtpTarget | None = None,
-                   stop: threading.Event | None = None) -> DeliveryReport:
-    """Send every due message (of one round, or all), claiming a few at a time and recording each result as it
-    comes back; returns what this process sent. Once `stop` (this delivery's) or `app.stopping` (the process's) is
-    set, nothing more is claimed or put on the wire: the messages on the wire finish and the rest claimed are
-    released at once, for any process to send."""
+                   stop: threading.Event | None = None, unit_codes: Collection[str] | None = None) -> DeliveryReport:
+    """Send every due message (of one round, or all; of a round, to `unit_codes` only when given), claiming a few at
+    a time and recording each result as it comes back; returns what this process sent. Once `stop` (this
+    delivery's) or `app.stopping` (the process's) is set, nothing more is claimed or put on the wire: the messages
+    on the wire finish and the rest claimed are released at once, for any process to send."""
     if target is None:
         with app.uow(read_only=True) as uow:
             if not uow.outbox.has_due(app.clock.now()):
                 return DeliveryReport()
         with mail_target(app) as embedded:
-            return deliver_outbox(app, round_id, embedded, stop)
-    return _Delivery(app, round_id, stop).run(target)
+            return deliver_outbox(app, round_id, embedded, stop, unit_codes)
+    return _Delivery(app, round_id, stop, unit_codes).run(target)
 
 
 class _Delivery:
     """One deliver_outbox call: a claiming source of emails, and a recorder of results."""
 
-    def __init__(self, app: App, round_id: int | None, stop: threading.Event | None = None) -> None:
+    def __init__(self, app: App, round_id: int | None, stop: threading.Event | None = None,
+                 unit_codes: Collection[str] | None = None) -> None:
         self.app = app
         self.round_id = round_id
+        self.unit_codes = unit_codes
         self._stops = (app.stopping,) if stop is None else (app.stopping, stop)
         self._unsent: list[ClaimedMessage] = []  # claimed, never put on the wire: stopped first
         self.report = DeliveryReport()
@@ -213,7 +215,8 @@ class _Delivery:
         with app.uow(each_statement=not alive) as uow:
             if alive:
                 stay_alive(app, uow, now)
-            rows = uow.outbox.claim(now, app.settings.claim_size, worker_name(app), LEASE, self.round_id)
+            rows = uow.outbox.claim(now, app.settings.claim_size, worker_name(app), LEASE, self.round_id,
+                                    self.unit_codes)
             uow.commit()
         if alive:
             self._stayed_alive_at = self._renewed_at = now

@@ -14,9 +14,11 @@ from workflows.service.timers import fire_timer
 log = logging.getLogger("ykien.steps")
 
 
-def circulate(app: App, round_id: int | None = None, stop: threading.Event | None = None) -> DeliveryReport:
-    """Fan out the queued messages of a round (or of every round); `stop` set stops the sending (deliver_outbox)."""
-    return deliver_outbox(app, round_id, stop=stop)
+def circulate(app: App, round_id: int | None = None, stop: threading.Event | None = None,
+              unit_codes: list[str] | None = None) -> DeliveryReport:
+    """Fan out the queued messages of a round (or of every round; of a round, to `unit_codes` only when given);
+    `stop` set stops the sending (deliver_outbox)."""
+    return deliver_outbox(app, round_id, stop=stop, unit_codes=unit_codes)
 
 
 def fire_timer_step(app: App, timer_id: int, round_id: int, stop: threading.Event | None = None) -> DeliveryReport:
