@@ -104,6 +104,7 @@ UNIT_ACTIONS = (("paper answer POST /api/…/respond", "respond",
                  lambda code: {"new_deadline": "20 ngày làm việc", "unit": code, "reason": "Đơn vị đề nghị"}),
                 ("remind one  POST /api/…/remind", "remind", lambda code: {"units": [code]}))
 UNIT_ACTION_REPEATS = 5
+WAITING_LABEL = "extend one, invitations queued"
 LINK = re.compile(r"/r/([A-Za-z0-9_-]+)")
 COMMENTS = (("Mục II, điểm 2", "Đề nghị bổ sung chỉ tiêu số doanh nghiệp áp dụng ISO 9001.",
              "Ít nhất 50 doanh nghiệp."), ("Mục IV", "Kinh phí chưa tách nguồn ngân sách và xã hội hóa.", ""))
@@ -214,6 +215,7 @@ def measure_pages(site: RoundSite, repeats: int) -> dict[str, PageFigures]:
                 figures[label].statements.append(counter.count - before)
                 figures[label].size = len(response.content)
     measure_form_checks(site, client, timer, counter, repeats, figures)
+    measure_extension_while_invitations_wait(site, client, timer, counter, figures)
     send_invitations(site)
     # One answer each from units that have not answered yet (from the end: the concurrent run uses the start).
     figures[SUBMIT_LABEL] = PageFigures()
@@ -251,16 +253,44 @@ def measure_form_checks(site: RoundSite, client: Any, timer: ServerTimer, counte
                 figures[label].size = len(response.content)
 
 
+def measure_extension_while_invitations_wait(site: RoundSite, client: Any, timer: ServerTimer,
+                                             counter: StatementCounter, figures: dict[str, PageFigures]) -> None:
+    """One extension of one unit through the API while the round's invitations all wait in the outbox (launched with
+    --queue-only, or before the sweep has sent them): it must send that unit's mail only, its invitation and its
+    extension, however many wait. One request, the first: it used to send the whole round's invitations, and later
+    ones would find nothing left to send. The unit is the last one (its answer, timed later, is not changed by it)."""
+    headers = _api_session(client)
+    code = sorted(site.tokens)[-1]
+    before = counter.count
+    response = client.post(f"/api/rounds/{site.round_id}/extend", headers=headers,
+                           json={"new_deadline": "20 ngày làm việc", "unit": code, "reason": "Đơn vị đề nghị"})
+    if response.status_code != 200:
+        raise BenchmarkCheckFailed(f"POST /api/rounds/{site.round_id}/extend for {code}: {response.status_code} "
+                                   f"{response.text[:300]}")
+    figures[WAITING_LABEL] = PageFigures([timer.last], [counter.count - before])
+    with site.app.uow(read_only=True) as uow:
+        waiting = uow.session.scalar(select(func.count()).select_from(OutboxRow).where(
+            OutboxRow.round_id == site.round_id, OutboxRow.status == "queued")) or 0
+    if waiting != site.units - 1:
+        raise BenchmarkCheckFailed(f"the extension of {code} left {waiting} of {site.units} invitations queued: it "
+                                   "sent other units' mail")
+
+
+def _api_session(client: Any) -> dict[str, str]:
+    """Log in to the API as admin: the headers its writes need."""
+    session = client.post("/api/session", json={"username": "admin", "password": PASSWORD})
+    if session.status_code != 200:
+        raise BenchmarkCheckFailed(f"API login refused: {session.status_code}")
+    return {"X-CSRF-Token": session.json()["csrf_token"]}
+
+
 def measure_unit_actions(site: RoundSite, client: Any, timer: ServerTimer, counter: StatementCounter, answers: int,
                          figures: dict[str, PageFigures]) -> None:
     """Each of UNIT_ACTIONS for UNIT_ACTION_REPEATS + 1 units that have not answered (the first one warms up),
     taken from before the `answers` + 1 last units (the answers used those), so no action meets a unit another one
     changed: 18 units, which the 50-unit round has between its 10 answered and its 22 last."""
     repeats = UNIT_ACTION_REPEATS
-    session = client.post("/api/session", json={"username": "admin", "password": PASSWORD})
-    if session.status_code != 200:
-        raise BenchmarkCheckFailed(f"API login refused: {session.status_code}")
-    headers = {"X-CSRF-Token": session.json()["csrf_token"]}
+    headers = _api_session(client)
     pending = sorted(site.tokens)[ANSWERED:-(answers + 1)]
     for number, (label, action, body) in enumerate(UNIT_ACTIONS):
         figures[label] = PageFigures()
@@ -313,7 +343,9 @@ def print_pages(figures: dict[int, dict[str, PageFigures]], repeats: int, databa
                  "the outbox for the delivery sweep (not sent inside the request)",
                  "staff actions for one unit (API, as admin): a paper answer 'agree', an extension of that unit "
                  "by 20 working days, a reminder to that unit; a different unit that has not answered each time, median of "
-                 f"{UNIT_ACTION_REPEATS}"])
+                 f"{UNIT_ACTION_REPEATS}",
+                 f"{WAITING_LABEL}: the same extension (API) while all the round's invitations wait in the outbox, "
+                 "one request; it sends that unit's invitation and extension only (checked)"])
     return constant
 
 
@@ -561,6 +593,9 @@ def summary(figures: dict[int, dict[str, PageFigures]], runs: list[ConcurrentFig
         grown = figures[large][label].median / figures[small][label].median
         rows.append((f"web: staff {action} for one unit {large:,} / {small:,} units", f"{grown:.2f}",
                      f"<= {POST_RATIO_GOAL}", verdict(grown <= POST_RATIO_GOAL)))
+    waiting = figures[large][WAITING_LABEL].median / figures[small][WAITING_LABEL].median
+    rows.append((f"web: staff extend for one unit, the round's invitations queued, {large:,} / {small:,} units",
+                 f"{waiting:.2f}", "reported", ""))
     for run in runs:
         rows.append((f"web: {run.count} concurrent answers, {units:,} units, {run.processes} process(es)",
                      f"{run.per_second:.1f}/s (p50 {run.p50:.1f} s, p95 {run.p95:.1f} s)",

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import TypeVar, cast
 
 import typer
 
@@ -39,6 +39,7 @@ SIGNAL_NAMES = {signal.SIGTERM: "SIGTERM", signal.SIGINT: "Ctrl-C"}
 @dataclass
 class StopRequest:
     signum: int | None = None  # the signal that asked the command to stop, if one did
+    given_up: bool = False  # stopped while its work waited on a database that did not answer: left running
 
     @property
     def exit_code(self) -> int:
@@ -80,8 +81,8 @@ def stop_on_signals(app: App, wake: threading.Event) -> Iterator[StopRequest]:
 def run_stoppable(app: App, work: Callable[[], Result], step: str,
                   said_by: logging.Logger) -> tuple[Result | None, StopRequest]:
     """Run `work` until it ends or SIGTERM/SIGINT stops it. Returns what it returned, or raised (raised here), and
-    the stop request. Its result is None when it was given up on: stopped while waiting on a database that did not
-    answer, noted in App.left_running (its thread is left behind; `end_stopped` ends the process)."""
+    the stop request. When the work was given up on (`StopRequest.given_up`: stopped while waiting on a database
+    that did not answer, noted in App.left_running, its thread left behind), there is no result: None."""
     wake = threading.Event()
     with stop_on_signals(app, wake) as request:
         runner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ykien-work")
@@ -91,6 +92,7 @@ def run_stoppable(app: App, work: Callable[[], Result], step: str,
         if request.signum is not None and not finished_while_database_answers(
                 app, lambda seconds: not wait([future], seconds).not_done, STOP_WAIT_SECONDS, step, said_by):
             runner.shutdown(wait=False)
+            request.given_up = True
             return None, request
     runner.shutdown(wait=False)
     return future.result(), request
@@ -103,7 +105,7 @@ def run_sending(app: App, work: Callable[[], Result]) -> tuple[Result, Callable[
     up (stopped while the database did not answer), the process ends here, exit 2."""
     with Heartbeat(app) as heartbeat:
         result, stop = run_stoppable(app, work, STEP, log)
-    if result is None:
+    if stop.given_up:
         abandon(heartbeat, stop.exit_code)
 
     def finish() -> None:
@@ -114,4 +116,4 @@ def run_sending(app: App, work: Callable[[], Result]) -> tuple[Result, Callable[
         if stop.signum is not None:
             raise typer.Exit(stop.exit_code)
 
-    return result, finish
+    return cast(Result, result), finish  # a result: only work given up has none
