@@ -223,8 +223,10 @@ class PrefectExecutor:
             each = [params]
         submitted = 0
         with reaching_prefect(), get_client(sync_client=True) as client:
-            wanted = self._online_workers(client) if flow_name == "circulate" else 1
+            online = self._online_workers(client) if flow_name == "circulate" else 1
             for run_params in each:
+                # a round's fan-out is shared by every worker; a few units' mail (commands.addressed_units) by one
+                wanted = 1 if run_params.get("unit_codes") is not None else online
                 tags = run_tags(flow_name, run_params, self.installation)
                 for _ in range(max(wanted - self._waiting(app, client, flow_name, tags), 0)):
                     client.create_flow_run_from_deployment(

@@ -308,3 +308,27 @@ def test_two_installations_on_one_work_pool_each_run_only_their_own_flow_runs(
         assert len(staging_mail.messages) == 3
         production.close()
         staging.close()
+
+
+def test_a_commands_few_units_get_one_flow_run_and_a_rounds_fanout_one_per_online_worker(prefect_api,
+                                                                                        tmp_path: Path) -> None:
+    """With two workers online, a round's fan-out is two circulate runs (they share its claims); the mail of a
+    command about a few units is one: the second would find nothing to send."""
+    from prefect.client.orchestration import get_client
+
+    from workflows.flows import PrefectExecutor
+
+    app, round_id = installation(tmp_path, "hai-worker", 2525)
+    pool = "ykien-two-online"
+    executor = PrefectExecutor(pool, app.installation_id)
+    with get_client(sync_client=True) as client:
+        for name in ("may-1", "may-2"):
+            client.send_worker_heartbeat(pool, name, heartbeat_interval_seconds=60)
+    app.executor = executor
+    few = executor.run(app, "deliver", {"round_id": round_id, "unit_codes": ["SYT"]})
+    # another round's, so that the run above (same step, same round tag) does not count as one already waiting;
+    # no worker takes these runs: only their submission is looked at
+    fanout = executor.run(app, "deliver", {"round_id": round_id + 1})
+    assert (few.runs, fanout.runs) == (1, 2)
+    app.close()
+
