@@ -34,7 +34,7 @@ from workflows.flows import (
     running_with,
 )
 from workflows.logs import configure_logging
-from workflows.service.app import App
+from workflows.service.app import STOP_SIGNALS, App
 from workflows.service.sweep import finished_while_database_answers
 
 log = logging.getLogger("ykien.worker")
@@ -291,7 +291,7 @@ def work(app: App, pool: str, name: str, poll_seconds: float = 0.5, stop: thread
         except BaseException as error:  # noqa: BLE001 - handed to the main thread, raised there
             failure.append(error)
 
-    previous = {signum: signal.signal(signum, stopping) for signum in (signal.SIGTERM, signal.SIGINT)}
+    previous = {signum: signal.signal(signum, stopping) for signum in STOP_SIGNALS}
     if stop is not None and stop.is_set():
         stopping(signal.SIGTERM, None)
     thread = threading.Thread(target=run, name="ykien-worker")

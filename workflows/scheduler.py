@@ -19,7 +19,7 @@ from config.prefect_api import configured_prefect_api
 from notifications.pdf import PdfServer
 from notifications.sink import MailSink
 from workflows.logs import configure_logging
-from workflows.service.app import App
+from workflows.service.app import STOP_SIGNALS, App
 from workflows.service.mail import store_received
 from workflows.service.operations import SWEEP_SECONDS
 from workflows.service.sweep import finished_while_database_answers, run_due
@@ -27,7 +27,6 @@ from workflows.service.sweep import finished_while_database_answers, run_due
 log = logging.getLogger("ykien.serve")
 SWEEP_JOB = "sweep"
 WAKE_JOB = "wake"
-STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 WEB_GRACE_SECONDS = 3  # requests in progress when serve is stopped; the whole stop stays within 10 s
 # The sweep in progress once serve is asked to stop (it claims nothing more, the messages on the wire finish) is
 # waited for this long at a time, for as long as the database answers.

@@ -24,11 +24,10 @@ import typer
 
 from workflows.cli.common import warn
 from workflows.cli.stopped import abandon, end_stopped
-from workflows.service.app import App
+from workflows.service.app import STOP_SIGNALS, App
 from workflows.service.sweep import Heartbeat, finished_while_database_answers
 
 Result = TypeVar("Result")
-STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 # Once asked to stop, the work is waited for this long at a time, for as long as the database answers.
 STOP_WAIT_SECONDS = 3.0
 STEP = "việc gửi thư"
@@ -37,7 +36,10 @@ SIGNAL_NAMES = {signal.SIGTERM: "SIGTERM", signal.SIGINT: "Ctrl-C"}
 
 
 @dataclass
-class StopRequest:
+class SignalStop:
+    """What a stop signal did to a command that sends mail (not to be confused with serve's handler,
+    scheduler.StopRequest)."""
+
     signum: int | None = None  # the signal that asked the command to stop, if one did
     given_up: bool = False  # stopped while its work waited on a database that did not answer: left running
 
@@ -53,17 +55,17 @@ class StopRequest:
 
 
 @contextmanager
-def stop_on_signals(app: App, wake: threading.Event) -> Iterator[StopRequest]:
+def stop_on_signals(app: App, wake: threading.Event) -> Iterator[SignalStop]:
     """SIGTERM and SIGINT set App.stopping (the sweep and the delivery claim nothing more) and `wake`. The first
     signal gives the previous handlers back: a second one ends the process at once, as it would have."""
-    request = StopRequest()
+    stop = SignalStop()
     if threading.current_thread() is not threading.main_thread():  # signals reach the main thread only
-        yield request
+        yield stop
         return
     previous = {signum: signal.getsignal(signum) for signum in STOP_SIGNALS}
 
     def stopping(signum: int, frame: object) -> None:
-        request.signum = signum
+        stop.signum = signum
         app.stopping.set()
         wake.set()
         for number, handler in previous.items():
@@ -72,30 +74,31 @@ def stop_on_signals(app: App, wake: threading.Event) -> Iterator[StopRequest]:
     for signum in STOP_SIGNALS:
         signal.signal(signum, stopping)
     try:
-        yield request
+        yield stop
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
 
 
 def run_stoppable(app: App, work: Callable[[], Result], step: str,
-                  said_by: logging.Logger) -> tuple[Result | None, StopRequest]:
+                  said_by: logging.Logger) -> tuple[Result | None, SignalStop]:
     """Run `work` until it ends or SIGTERM/SIGINT stops it. Returns what it returned, or raised (raised here), and
-    the stop request. When the work was given up on (`StopRequest.given_up`: stopped while waiting on a database
-    that did not answer, noted in App.left_running, its thread left behind), there is no result: None."""
+    how a signal stopped it. When the work was given up on (`SignalStop.given_up`: stopped while waiting on a
+    database that did not answer, noted in App.left_running, its thread left behind), there is no result: None."""
     wake = threading.Event()
-    with stop_on_signals(app, wake) as request:
-        runner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ykien-work")
-        future: Future[Result] = runner.submit(work)
-        future.add_done_callback(lambda _: wake.set())
-        wake.wait()
-        if request.signum is not None and not finished_while_database_answers(
-                app, lambda seconds: not wait([future], seconds).not_done, STOP_WAIT_SECONDS, step, said_by):
-            runner.shutdown(wait=False)
-            request.given_up = True
-            return None, request
-    runner.shutdown(wait=False)
-    return future.result(), request
+    runner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ykien-work")
+    try:
+        with stop_on_signals(app, wake) as stop:
+            future: Future[Result] = runner.submit(work)
+            future.add_done_callback(lambda _: wake.set())
+            wake.wait()
+            if stop.signum is not None and not finished_while_database_answers(
+                    app, lambda seconds: not wait([future], seconds).not_done, STOP_WAIT_SECONDS, step, said_by):
+                stop.given_up = True
+                return None, stop
+    finally:
+        runner.shutdown(wait=False)  # a thread given up on is left behind, never joined
+    return future.result(), stop
 
 
 def run_sending(app: App, work: Callable[[], Result]) -> tuple[Result, Callable[[], None]]:

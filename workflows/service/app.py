@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import signal
 import socket
 import threading
 from dataclasses import dataclass, field
@@ -18,6 +19,10 @@ from config.settings import Settings, load_settings
 from models.db.database import make_engine, migrate, schema_is_current, session_factory
 from models.db.instance_repository import Instance
 from models.db.unit_of_work import UnitOfWork
+
+# The signals that ask a ykien process to stop (systemd and container runtimes send SIGTERM, a terminal Ctrl-C):
+# each long-running command (serve, worker, tick and the commands that send mail) sets App.stopping on them.
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
 
 @dataclass
