@@ -1,6 +1,7 @@
-"""A delivery writes the results that come back within RECORD_GATHER_SECONDS of each other in one write: in a
-fan-out, one write for several costs the database (and the cores it shares with the mail server) less than one each.
-Each result is still written before its connection sends another body, so a crash leaves no more unrecorded."""
+"""A delivery writes the results that come back while a write is under way together, in the next write: in a
+fan-out the database keeps up with the connections however many there are. The next write starts as soon as the one
+under way ends, and each result is written before its connection goes on (sends another body), so a crash leaves no
+more unrecorded."""
 from __future__ import annotations
 
 import asyncio
@@ -22,31 +23,44 @@ def launched(app: App, clock: FrozenClock, tmp_path: Path, make_round: Callable[
     return launch(app, clock, tmp_path, 4, make_round, staff)
 
 
-def test_a_result_coming_back_while_another_waits_to_be_written_goes_in_the_same_write(
+def test_results_coming_back_during_a_write_go_together_in_the_next_and_each_waits_for_its_own(
         app: App, launched: int, monkeypatch: pytest.MonkeyPatch) -> None:
     writes: list[int] = []
+    first_write_may_end = asyncio.Event()
     write = _Delivery._write
 
     async def counted(delivery: _Delivery, results: list[DeliveryResult]) -> None:
         writes.append(len(results))
+        if len(writes) == 1:
+            await first_write_may_end.wait()  # the database is slow with the first write
         await write(delivery, results)
 
     monkeypatch.setattr(_Delivery, "_write", counted)
     delivery = _Delivery(app, launched)
-    rows = delivery._claim()[:2]
+    rows = delivery._claim()[:3]
     for row in rows:
         delivery.claimed[row.message_id] = row
-    first, second = (DeliveryResult(row.message_id, DeliveryStatus.SENT, 1, None) for row in rows)
+    first, second, third = (DeliveryResult(row.message_id, DeliveryStatus.SENT, 1, None) for row in rows)
 
-    async def two_connections() -> None:
+    async def three_connections() -> tuple[bool, list[bool]]:
         one = asyncio.create_task(delivery._record(first))
-        await asyncio.sleep(0)  # one turn of the loop later: a write started at once would be under way by now
+        for _ in range(3):
+            await asyncio.sleep(0)
+        started_at_once = writes == [1]  # without waiting for more results to come (a timer would take longer)
         two = asyncio.create_task(delivery._record(second))
-        await asyncio.gather(one, two)
+        three = asyncio.create_task(delivery._record(third))
+        for _ in range(5):
+            await asyncio.sleep(0)
+        waiting = [task.done() for task in (one, two, three)]  # none may go on before its result is written
+        first_write_may_end.set()
+        await asyncio.gather(one, two, three)
         await delivery._sent.close()
+        return started_at_once, waiting
 
-    asyncio.run(two_connections())
+    started_at_once, waiting = asyncio.run(three_connections())
 
-    assert writes == [2]
+    assert started_at_once
+    assert waiting == [False, False, False]
+    assert writes == [1, 2]
     assert sent(app) == {row.id: app.instance.id for row in rows}
-    assert delivery.report.sent == 2 and not delivery.claimed
+    assert delivery.report.sent == 3 and not delivery.claimed
