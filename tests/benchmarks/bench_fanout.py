@@ -1,4 +1,4 @@
-"""Fan-out: launch a round of N units and deliver its invitations into a loopback SMTP server,
+"""Fan-out: launch a round of N units and deliver its invitations into a loopback SMTP server (counting_smtp.py),
 against hand-written baselines sending the same messages, built as EmailMessage beforehand: raw
 aiosmtplib (8 connections, messages also flattened to bytes beforehand) and a naive smtplib loop
 (one connection and one send_message per message).
@@ -104,15 +104,21 @@ class MemoryRun:
         return max(peaks) if peaks else None
 
 
-class ServerProcess:
-    """A fresh loopback aiosmtpd capture server in its own process, so that its CPU time and the
-    GIL are not shared with the sender being measured (as with a real mail server)."""
+COUNTING_SERVER = Path(__file__).with_name("counting_smtp.py")
 
-    def __init__(self, delay: float = 0.0) -> None:
+
+class ServerProcess:
+    """A fresh loopback mail server in its own process, so that its CPU time and the GIL are not shared with the
+    sender being measured (as with a real mail server): counting_smtp.py, which costs the shared cores little, or
+    with `aiosmtpd=True` the aiosmtpd capture server the tests use, which costs more than the sender it measures
+    (the figures the benchmarks printed before 5 December 2026)."""
+
+    def __init__(self, delay: float = 0.0, *, aiosmtpd: bool = False) -> None:
         """`delay`: seconds the server takes before it accepts each message (as a relay writing it to its disk
         queue, or one across a network, does); 0 accepts at once."""
-        self._process = subprocess.Popen([sys.executable, __file__, "--serve", str(delay)], stdin=subprocess.PIPE,
-                                         stdout=subprocess.PIPE, text=True)
+        command = [__file__, "--serve", str(delay)] if aiosmtpd else [str(COUNTING_SERVER), str(delay)]
+        self._process = subprocess.Popen([sys.executable, *command], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                         text=True)
         line = self._ask(None)
         host, port = line.split()
         self.target = SmtpTarget(host=host, port=int(port), timeout=30)
@@ -282,10 +288,10 @@ def _send_naive(host: str, port: int, messages: list[Prebuilt], flattened: bool)
                 smtp.send_message(item.message)
 
 
-def run_baseline(name: str, messages: list[Prebuilt], delay: float = 0.0) -> Timing:
+def run_baseline(name: str, messages: list[Prebuilt], delay: float = 0.0, aiosmtpd: bool = False) -> Timing:
     """Send `messages` with one baseline ("raw", "naive", "naive-bytes") into a fresh counting server (taking
-    `delay` seconds per message)."""
-    with ServerProcess(delay) as server:
+    `delay` seconds per message; the aiosmtpd one with `aiosmtpd`: ServerProcess)."""
+    with ServerProcess(delay, aiosmtpd=aiosmtpd) as server:
         host, port = server.target.host, server.target.port
         server_before = server.cpu_seconds()
         if name == "raw":
@@ -438,7 +444,7 @@ def run(db: Database, units: int, memory_units: int, repeats: int) -> list[tuple
     worker_cpu = per_thousand([t.cpu for t in deliveries])
     database_cpu = per_thousand([t.database_cpu for t in deliveries])
     raw_cpu = per_thousand([t.cpu for t in baselines["raw"]])
-    print_table(f"Fan-out: a round of {units:,} units, {count:,} invitations into a loopback aiosmtpd server "
+    print_table(f"Fan-out: a round of {units:,} units, {count:,} invitations into a loopback counting SMTP server "
                 f"({repeats} run{'s' if repeats > 1 else ''} each, interleaved)",
                 ["measurement", "messages", "best s", "best msg/s", "median msg/s", "CPU s/1k msg",
                  "database CPU s/1k", "SMTP server CPU s/1k", "vs raw", "vs naive"], rows, [
@@ -449,8 +455,8 @@ def run(db: Database, units: int, memory_units: int, repeats: int) -> list[tuple
                     f"{median_vs_naive:.2f})",
                     "CPU s/1k msg: the sending process's CPU seconds per 1,000 messages (= ms a message), median "
                     "of the runs; database: PostgreSQL's, all its processes, while deliver_outbox ran (n/a on "
-                    "SQLite, inside the sender's own figure); SMTP server: the counting server's (its own process), "
-                    "a yardstick of the machine's speed, which drifts by a third between runs",
+                    "SQLite, inside the sender's own figure); SMTP server: the counting server's (its own process, "
+                    "counting_smtp.py), a yardstick of the machine's speed, which drifts by a third between runs",
                     f"CPU per 1,000 delivered messages: ykien's worker {shown(worker_cpu)} s + "
                     f"{'SQLite in it' if database_cpu is None else f'PostgreSQL {shown(database_cpu)} s'}, against "
                     f"raw aiosmtplib's client {shown(raw_cpu)} s (worker / raw = "
