@@ -17,6 +17,7 @@ import sys
 _END_OF_DATA = b"\r\n.\r\n"
 _GREETING = b"220 bench.localhost ESMTP counting\r\n"
 _ACCEPTED = b"250 2.0.0 Ok: queued\r\n"
+_BYE = b"221 2.0.0 Bye\r\n"
 _EHLO = b"250-bench.localhost\r\n250-SIZE 33554432\r\n250-8BITMIME\r\n250 SMTPUTF8\r\n"
 
 
@@ -50,10 +51,8 @@ class _Session(asyncio.Protocol):
         replies: list[bytes] = []
         while (reply := self._next_reply()) is not None:
             replies.append(reply)
-            if reply.startswith(b"221"):
-                self._send(b"".join(replies), False)
-                assert self._transport is not None
-                self._transport.close()
+            if reply == _BYE:
+                self._send(b"".join(replies), _ACCEPTED in replies, close=True)
                 return
         if replies:
             self._send(b"".join(replies), _ACCEPTED in replies)
@@ -83,25 +82,30 @@ class _Session(asyncio.Protocol):
             self._buffer[:0] = b"\r\n"  # a body that is only the end marker still ends at CRLF.CRLF
             return b"354 End data with <CR><LF>.<CR><LF>\r\n"
         if verb == b"QUIT":
-            return b"221 2.0.0 Bye\r\n"
+            return _BYE
         if verb in (b"HELO", b"MAIL", b"RCPT", b"RSET", b"NOOP"):
             return b"250 2.0.0 Ok\r\n"
         return b"502 5.5.2 Command not implemented\r\n"
 
-    def _send(self, replies: bytes, accepted: bool) -> None:
+    def _send(self, replies: bytes, accepted: bool, close: bool = False) -> None:
+        """Write `replies` now, or with a delay once the earlier replies of this connection are out; `close` the
+        connection after them (QUIT)."""
         transport = self._transport
         assert transport is not None
         if self._delay <= 0:
-            transport.write(replies)
+            self._send_now(transport, replies, close)
             return
         loop = asyncio.get_running_loop()
         self._replies_at = max(loop.time() + (self._delay if accepted else 0.0), self._replies_at)
-        loop.call_at(self._replies_at, self._send_now, transport, replies)
+        loop.call_at(self._replies_at, self._send_now, transport, replies, close)
 
     @staticmethod
-    def _send_now(transport: asyncio.Transport, replies: bytes) -> None:
-        if not transport.is_closing():
-            transport.write(replies)
+    def _send_now(transport: asyncio.Transport, replies: bytes, close: bool) -> None:
+        if transport.is_closing():
+            return
+        transport.write(replies)
+        if close:
+            transport.close()
 
 
 async def serve(delay: float) -> None:
