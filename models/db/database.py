@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -32,6 +33,18 @@ READ_ONLY = "ykien_read_only"
 SCHEMA_REVISION = "0026"
 SQLITE_TIMEOUT = 30.0  # seconds a SQLite writer waits for the lock; `?timeout=` in the URL changes it
 POSTGRES_CONNECT_TIMEOUT = 10  # seconds to reach the server; `?connect_timeout=` in the URL changes it
+# Across a network cut (a database host that lost power, a failover to another address) no reset ever comes, and a
+# statement on an open connection waited for the system's TCP retries, about 15 minutes. libpq's TCP settings bound
+# that: data the server has not acknowledged for 15 s, or an idle connection silent to three keepalive probes,
+# ends the connection with an error, which the sweep and the pool recover from. A blip shorter than that goes
+# unnoticed. Each can be changed by the same name in the URL's query (`?tcp_user_timeout=30000`).
+POSTGRES_TCP_SETTINGS: dict[str, int] = {
+    "keepalives": 1,
+    "keepalives_idle": 15,
+    "keepalives_interval": 5,
+    "keepalives_count": 3,
+    "tcp_user_timeout": 15_000,  # milliseconds
+}
 PING_AFTER_REST = 1.0  # seconds a pooled PostgreSQL connection may rest before its next checkout checks it
 _RESTING_SINCE = "ykien_resting_since"
 
@@ -46,8 +59,7 @@ def make_engine(url: str, echo: bool = False) -> Engine:
         engine = create_engine(url, echo=echo, connect_args={"timeout": seconds, "check_same_thread": False})
         _configure_sqlite(engine, seconds)
         return engine
-    connect_args = {} if "connect_timeout" in parsed.query else {"connect_timeout": POSTGRES_CONNECT_TIMEOUT}
-    engine = create_engine(url, echo=echo, connect_args=connect_args)
+    engine = create_engine(url, echo=echo, connect_args=_postgres_defaults(parsed.query))
     _ping_when_rested(engine)
     return engine
 
@@ -56,8 +68,14 @@ def driver_connect_arguments(engine: Engine) -> dict[str, Any]:
     """What `make_engine`'s PostgreSQL engine hands psycopg to connect (the URL's parts and query, the bounded wait
     for the server), for a connection of psycopg's own outside the pool (async_sent_recorder)."""
     _positional, arguments = engine.dialect.create_connect_args(engine.url)
-    arguments.setdefault("connect_timeout", POSTGRES_CONNECT_TIMEOUT)
-    return dict(arguments)
+    return {**_postgres_defaults(arguments), **arguments}
+
+
+def _postgres_defaults(given: Mapping[str, object]) -> dict[str, Any]:
+    """The bounded waits for the server (POSTGRES_CONNECT_TIMEOUT, POSTGRES_TCP_SETTINGS) that `given` (the URL's
+    query) does not set itself."""
+    defaults: dict[str, Any] = {"connect_timeout": POSTGRES_CONNECT_TIMEOUT, **POSTGRES_TCP_SETTINGS}
+    return {name: value for name, value in defaults.items() if name not in given}
 
 
 def _ping_when_rested(engine: Engine) -> None:

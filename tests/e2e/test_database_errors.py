@@ -373,3 +373,9 @@ def test_an_empty_postgresql_database_asks_for_init_then_checks_healthy(postgres
     finally:
         postgres_cluster.drop_database("moi_tao")
 
+
+
+def test_a_bad_tcp_setting_in_the_postgresql_url_is_named(postgres_cluster: PostgresCluster, tmp_path: Path) -> None:
+    url = postgres_cluster.url("postgres") + "?tcp_user_timeout=abc"
+    refused_everywhere(COMMANDS, "database_error", "tcp_user_timeout", '"abc"', "YKIEN_DATABASE_URL", url=url,
+                       home=tmp_path / "home")
