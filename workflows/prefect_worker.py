@@ -8,7 +8,7 @@ per online worker) and to the database (its claims pass to others if it dies). I
 installation (the id in its database) from a pool another installation shares. A run is taken by proposing Pending,
 which Prefect grants to one worker only. The worker hears of a run as soon as Prefect's events say it was scheduled in
 the pool, and polls the pool besides, for what no event tells: every 5 s while the events come, every half second
-while they do not. Stopping (SIGTERM, SIGINT) stops pulling, lets the run in progress finish and retires the instance:
+while they do not (a run the poll finds that no event announced says they do not). Stopping (SIGTERM, SIGINT) stops pulling, lets the run in progress finish and retires the instance:
 nothing of it is left running. A run cancelled in Prefect while it runs stops sending, gives back what it claimed and
 ends Cancelled; the worker goes on. The first PDF render starts LibreOffice kept warm (unoserver, a child stopped with
 the worker) for the renders after it.
@@ -48,6 +48,10 @@ LISTEN_RETRY_LONGEST_SECONDS = 60.0
 POLL_WHILE_HEARING_SECONDS = 5.0
 # A run is taken when due within this much on this machine's clock: the server dated it on its own, maybe ahead.
 DUE_AHEAD = timedelta(seconds=2)
+# A run a poll finds, created this long before and with no event heard since: the server sends no events though its
+# websocket answers (PREFECT_SERVER_EVENTS_STREAM_OUT_ENABLED=false), and the worker polls every half second again
+# until an event comes. Events arrive within a fraction of a second of the run's creation.
+EVENTS_LATE = timedelta(seconds=2)
 # Once asked to stop, the worker waits for the run in progress (a delivery finishes the messages on the wire) this
 # long at a time, for as long as the database answers; blocked on a database that stopped answering, the run would
 # never end, and the worker stops without it. What it held passes to other processes, and its flow run is ended
@@ -70,6 +74,8 @@ class StepWorker:
         self._flows_by_deployment: dict[UUID, Any] = {}
         self._foreign_runs_said: set[UUID] = set()  # another installation's runs left alone, each logged once
         self.hearing_events = False  # subscribed to Prefect's events of the pool: a run scheduled wakes the worker
+        self._event_heard_at: datetime | None = None  # the last event of the pool, on this machine's clock
+        self._silence_said = False  # the events found silent, logged once until one comes
 
     async def run(self, stop: asyncio.Event) -> None:
         from prefect.client.orchestration import get_client
@@ -118,6 +124,7 @@ class StepWorker:
                     pause = LISTEN_RETRY_FIRST_SECONDS
                     self.hearing_events = True
                     async for _ in events:
+                        self._heard_event()
                         scheduled.set()
             except Exception as error:  # noqa: BLE001 - Prefect away, or its events not served: the polling goes on
                 self.hearing_events = False
@@ -156,10 +163,33 @@ class StepWorker:
             step_flow = self._flows_by_deployment.get(flow_run.deployment_id)
             if step_flow is None or self._of_another_installation(flow_run):
                 continue
+            self._notice_silent_events(flow_run)
             if await self._take(client, flow_run.id):
                 await self._execute(client, step_flow, flow_run)
                 return True
         return False
+
+    def _heard_event(self) -> None:
+        self._event_heard_at = datetime.now(UTC)
+        if not self.hearing_events and self._silence_said:
+            log.info("worker %s: lại nhận được sự kiện của Prefect", self.name)
+            self._silence_said = False
+        self.hearing_events = True
+
+    def _notice_silent_events(self, flow_run: Any) -> None:
+        """A run the poll found, which no event announced though it was created EVENTS_LATE ago: Prefect's events do
+        not come (its stream turned off), and the worker polls every half second until one comes."""
+        created = flow_run.created
+        if not self.hearing_events or created is None or datetime.now(UTC) - created < EVENTS_LATE:
+            return
+        if self._event_heard_at is not None and self._event_heard_at >= created:
+            return
+        self.hearing_events = False
+        if not self._silence_said:
+            log.info("worker %s: Prefect không báo %s qua sự kiện (máy chủ Prefect tắt luồng sự kiện?); hỏi work pool "
+                     "mỗi %s giây cho đến khi có sự kiện", self.name, flow_run.name,
+                     f"{self.poll_seconds:g}".replace(".", ","))
+            self._silence_said = True
 
     def _of_another_installation(self, flow_run: Any) -> bool:
         """A run another installation sharing this work pool submitted is left to its own workers: run here, it would

@@ -28,8 +28,10 @@ class PrefectServer:
     """`prefect server start` on loopback with its own home (and SQLite database); `stop` and `start` again keep
     the port, the home and what the server knows."""
 
-    def __init__(self, home: Path) -> None:
+    def __init__(self, home: Path, settings: dict[str, str] | None = None) -> None:
+        """`settings`: more of the server's environment (PREFECT_SERVER_…)."""
         self.home = home
+        self.settings = settings or {}
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/api"
         self.process: subprocess.Popen[bytes] | None = None
@@ -37,7 +39,7 @@ class PrefectServer:
 
     def start(self) -> None:
         env = {**os.environ, "PREFECT_HOME": str(self.home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-               "DO_NOT_TRACK": "1", "PREFECT_UI_ENABLED": "false"}
+               "DO_NOT_TRACK": "1", "PREFECT_UI_ENABLED": "false", **self.settings}
         env.pop("PREFECT_API_URL", None)
         self.starts += 1
         with (self.home / f"server-{self.starts}.log").open("wb") as log:
