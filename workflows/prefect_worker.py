@@ -8,10 +8,10 @@ per online worker) and to the database (its claims pass to others if it dies). I
 installation (the id in its database) from a pool another installation shares. A run is taken by proposing Pending,
 which Prefect grants to one worker only. The worker hears of a run as soon as Prefect's events say it was scheduled in
 the pool, and polls the pool besides, for what no event tells: every 5 s while the events come, every half second
-while they do not (a run the poll finds that no event announced says they do not). Stopping (SIGTERM, SIGINT) stops pulling, lets the run in progress finish and retires the instance:
-nothing of it is left running. A run cancelled in Prefect while it runs stops sending, gives back what it claimed and
-ends Cancelled; the worker goes on. The first PDF render starts LibreOffice kept warm (unoserver, a child stopped with
-the worker) for the renders after it.
+while they do not (a run the poll finds that no event announced says they do not). Stopping (SIGTERM, SIGINT) stops
+pulling, lets the run in progress finish and retires the instance: nothing of it is left running. A run cancelled
+in Prefect while it runs stops sending, gives back what it claimed and ends Cancelled; the worker goes on. The first
+PDF render starts LibreOffice kept warm (unoserver, a child stopped with the worker) for the renders after it.
 """
 from __future__ import annotations
 
