@@ -6,10 +6,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from config.number_words import decimal_words
+
 
 def _number(value: Any) -> str:
     """A bound as Vietnamese writes it: 20 for 20.0, 0,5 for 0.5."""
-    return f"{value:g}".replace(".", ",") if isinstance(value, float) else str(value)
+    return decimal_words(value) if isinstance(value, float) else str(value)
 
 
 def _choices(ctx: Mapping[str, Any]) -> str:

@@ -23,6 +23,7 @@ from enum import StrEnum
 
 import aiosmtplib
 
+from config.number_words import decimal_words
 from config.smtp_url import SmtpTarget
 from notifications.message import (
     OutgoingEmail,
@@ -450,8 +451,7 @@ def _connect_problem(cause: BaseException, target: SmtpTarget) -> str:
         if isinstance(error, ConnectionRefusedError):
             return "máy chủ từ chối kết nối"
     if isinstance(cause, aiosmtplib.SMTPConnectTimeoutError):
-        seconds = f"{target.timeout:g}".replace(".", ",")
-        return f"máy chủ không trả lời sau {seconds} giây"
+        return f"máy chủ không trả lời sau {decimal_words(target.timeout)} giây"
     if isinstance(cause, aiosmtplib.SMTPResponseException):
         return f"máy chủ trả lời ({cause.code}) {cause.message}".strip()
     if isinstance(cause, ssl.SSLError):

@@ -24,6 +24,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
+from config.number_words import decimal_words
 from notifications.pdf import PdfServer
 from workflows.flows import (
     FLOWS,
@@ -130,7 +131,7 @@ class StepWorker:
                 self.hearing_events = False
                 if not told:
                     log.info("worker %s: không nhận được sự kiện của Prefect (%s); vẫn hỏi work pool mỗi %s giây",
-                             self.name, type(error).__name__, f"{self.poll_seconds:g}".replace(".", ","))
+                             self.name, type(error).__name__, decimal_words(self.poll_seconds))
                     told = True
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), pause)
@@ -188,7 +189,7 @@ class StepWorker:
         if not self._silence_said:
             log.info("worker %s: Prefect không báo %s qua sự kiện (máy chủ Prefect tắt luồng sự kiện?); hỏi work pool "
                      "mỗi %s giây cho đến khi có sự kiện", self.name, flow_run.name,
-                     f"{self.poll_seconds:g}".replace(".", ","))
+                     decimal_words(self.poll_seconds))
             self._silence_said = True
 
     def _of_another_installation(self, flow_run: Any) -> bool:

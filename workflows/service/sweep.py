@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from types import TracebackType
 
+from config.number_words import decimal_words
 from workflows.service.app import App
 from workflows.service.assignments import fire_due_reminders
 from workflows.service.commands import Handover, deliver_queued, run_timer
@@ -177,8 +178,7 @@ def _within(call: Callable[[], object], seconds: float, said_seconds: float) -> 
     thread.start()
     thread.join(max(seconds, 0.0))
     if thread.is_alive():
-        seconds_said = f"{said_seconds:g}".replace(".", ",")  # Vietnamese decimal comma: "1,5 giây"
-        return f"cơ sở dữ liệu (YKIEN_DATABASE_URL) không trả lời sau {seconds_said} giây"
+        return f"cơ sở dữ liệu (YKIEN_DATABASE_URL) không trả lời sau {decimal_words(said_seconds)} giây"
     return first_line(failures[0]) if failures else None
 
 
