@@ -180,7 +180,8 @@ def run_workers(db: Database, api: str, units: int, workers: int, delay: float =
 
     pool = f"bench-{workers}-{'relay-' if delay else ''}{os.getpid()}"
     with (temporary_settings({PREFECT_API_URL: api}),
-          db.fresh(f"workers-{workers}{'-relay' if delay else ''}") as (url, home), ServerProcess(delay, aiosmtpd=aiosmtpd) as server):
+          db.fresh(f"workers-{workers}{'-relay' if delay else ''}") as (url, home),
+          ServerProcess(delay, aiosmtpd=aiosmtpd) as server):
         app = make_app(url, home, smtp_url=server.url)
         processes: list[subprocess.Popen[bytes]] = []
         try:
