@@ -9,9 +9,10 @@
 Also: `drop_connection` (421 then hang up), `fail_temporarily(..., stage="data")`,
 `fail_mail_from(times)` (421 to MAIL FROM, whoever the recipient), `stop()` and `start()` (an
 outage: the port refuses connections, then the same port listens again), `smtp_capture(tls=...)`
-(STARTTLS or implicit TLS with the caller's server certificate), `envelopes` (with the client's
-peer, to count connections), `wait_for(count)` for callers whose sending runs elsewhere (a
-subprocess, a scheduler thread).
+(STARTTLS or implicit TLS with the caller's server certificate), `smtp_capture(pipelining=True)` (it
+announces PIPELINING, RFC 2920, as most relays do: the client may send MAIL, RCPT and DATA at once),
+`envelopes` (with the client's peer, to count connections), `wait_for(count)` for callers whose
+sending runs elsewhere (a subprocess, a scheduler thread).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from email.policy import default as default_policy
 from typing import Any, Literal
 
 from config.smtp_url import SmtpTarget
-from notifications.smtp_server import SmtpServerThread
+from notifications.smtp_server import SmtpServerThread, ehlo_announcing_pipelining
 
 Stage = Literal["rcpt", "data"]
 CaptureTls = Literal["starttls", "implicit"]
@@ -64,9 +65,11 @@ class SmtpCapture:
         host: str,
         tls: CaptureTls | None = None,
         server_context: ssl.SSLContext | None = None,
+        pipelining: bool = False,
     ) -> None:
         if (tls is None) != (server_context is None):
             raise ValueError("tls and server_context go together")
+        self.pipelining = pipelining  # announced in the reply to EHLO
         self._tls = tls
         self._server_context = server_context
         self._mail_from_left = 0
@@ -205,6 +208,14 @@ class _CaptureHandler:
     def __init__(self, capture: SmtpCapture) -> None:
         self._capture = capture
 
+    async def handle_EHLO(
+        self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
+    ) -> list[str]:
+        if not self._capture.pipelining:
+            session.host_name = hostname  # what aiosmtpd does without a hook
+            return responses
+        return ehlo_announcing_pipelining(session, hostname, responses)
+
     async def handle_MAIL(
         self, server: Any, session: Any, envelope: Any, address: str, mail_options: list[str]
     ) -> str:
@@ -273,10 +284,12 @@ def smtp_capture(
     *,
     tls: CaptureTls | None = None,
     server_context: ssl.SSLContext | None = None,
+    pipelining: bool = False,
 ) -> Iterator[SmtpCapture]:
     """Run a loopback SMTP server on a free port for the duration of the block; with `tls`, it speaks
-    STARTTLS (required before MAIL) or implicit TLS with `server_context`'s certificate."""
-    capture = SmtpCapture(host, tls, server_context)
+    STARTTLS (required before MAIL) or implicit TLS with `server_context`'s certificate; with `pipelining`, it
+    announces PIPELINING."""
+    capture = SmtpCapture(host, tls, server_context, pipelining)
     capture._start()
     try:
         yield capture

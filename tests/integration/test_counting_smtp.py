@@ -1,6 +1,7 @@
 """The benchmarks' counting mail server (tests/benchmarks/counting_smtp.py) counts what SMTP clients really
 deliver: aiosmtplib over several connections, smtplib, a body that comes in pieces and has lines starting with a
-dot, and with a delay each message is accepted that much later, in order."""
+dot, and with a delay each message is accepted that much later, in order. It announces PIPELINING unless told
+`plain`, and answers commands sent together (ykien's smtp_transaction sends them so)."""
 from __future__ import annotations
 
 import asyncio
@@ -14,12 +15,14 @@ from pathlib import Path
 
 import aiosmtplib
 
+from notifications.smtp_transaction import say_hello, send_prepared
+
 SERVER = Path(__file__).parents[1] / "benchmarks" / "counting_smtp.py"
 
 
 @contextmanager
-def counting_server(delay: float = 0.0) -> Iterator[tuple[int, subprocess.Popen[str]]]:
-    process = subprocess.Popen([sys.executable, str(SERVER), str(delay)], stdin=subprocess.PIPE,
+def counting_server(delay: float = 0.0, *options: str) -> Iterator[tuple[int, subprocess.Popen[str]]]:
+    process = subprocess.Popen([sys.executable, str(SERVER), str(delay), *options], stdin=subprocess.PIPE,
                                stdout=subprocess.PIPE, text=True)
     assert process.stdout is not None and process.stdin is not None
     try:
@@ -81,3 +84,23 @@ def test_with_a_delay_each_message_is_accepted_that_much_later_and_in_order() ->
 
         assert min(seconds) >= 0.05
         assert counted(process) == (4, 4 * ON_THE_WIRE)
+
+
+def test_it_announces_pipelining_unless_plain_and_answers_commands_sent_together() -> None:
+    message = b"Subject: thu\r\n\r\nnoi dung\r\n"
+
+    async def announced(port: int) -> bool:
+        smtp = aiosmtplib.SMTP(hostname="127.0.0.1", port=port)
+        await smtp.connect()
+        await say_hello(smtp)
+        if supported := smtp.supports_extension("pipelining"):
+            for number in range(3):
+                await send_prepared(smtp, "a@vi.du", f"b{number}@vi.du", message)
+        await smtp.quit()
+        return supported
+
+    with counting_server() as (port, process):
+        assert asyncio.run(announced(port)) is True
+        assert counted(process) == (3, 3 * len(message))
+    with counting_server(0.0, "plain") as (port, process):
+        assert asyncio.run(announced(port)) is False

@@ -53,9 +53,10 @@ def email_to(number: int, address: str | None = None) -> OutgoingEmail:
     )
 
 
-@pytest.fixture
-def capture() -> Iterator[SmtpCapture]:
-    with smtp_capture() as running:
+@pytest.fixture(params=[False, True], ids=["one-by-one", "pipelined"])
+def capture(request: pytest.FixtureRequest) -> Iterator[SmtpCapture]:
+    """A loopback server; "pipelined" announces PIPELINING, and MAIL, RCPT and DATA go to it in one write."""
+    with smtp_capture(pipelining=request.param) as running:
         yield running
 
 

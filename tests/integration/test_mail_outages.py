@@ -29,6 +29,13 @@ from workflows.service.sweep import run_due
 
 pytestmark = pytest.mark.timeout(60)
 
+
+@pytest.fixture(params=[False, True], ids=["one-by-one", "pipelined"])
+def capture(request: pytest.FixtureRequest) -> Iterator[SmtpCapture]:
+    """The app's loopback server (tests/conftest.py's), announcing PIPELINING or not: each outage either way."""
+    with smtp_capture(pipelining=request.param) as server:
+        yield server
+
 STAFF = "Phạm Phi Long (TĐC)"
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -230,9 +237,10 @@ def server_context(test_ca: trustme.CA) -> ssl.SSLContext:
 @pytest.mark.parametrize("tls", ["starttls", "implicit"])
 def test_tls_with_the_test_ca_delivers_and_without_it_the_mail_waits_with_a_clear_reason(
         tls: str, app: App, make_round: Callable[..., int], clock: FrozenClock, test_ca: trustme.CA,
-        ca_file: Path) -> None:
+        ca_file: Path, capture: SmtpCapture) -> None:
     round_id = launched(app, make_round, clock)
-    with smtp_capture(tls=tls, server_context=server_context(test_ca)) as secure:  # type: ignore[arg-type]
+    with smtp_capture(tls=tls, server_context=server_context(test_ca),  # type: ignore[arg-type]
+                      pipelining=capture.pipelining) as secure:
         app.smtp_url_override = secure.url
         assert secure.url.startswith("smtp+starttls://" if tls == "starttls" else "smtps://")
 

@@ -23,9 +23,10 @@ def email_to(number: int) -> OutgoingEmail:
                          text=".Dòng bắt đầu bằng dấu chấm\n.\nKính gửi: Sở Tài chính\n", html="<p>.</p>\n")
 
 
-@pytest.fixture
-def capture() -> Iterator[SmtpCapture]:
-    with smtp_capture() as running:
+@pytest.fixture(params=[False, True], ids=["one-by-one", "pipelined"])
+def capture(request: pytest.FixtureRequest) -> Iterator[SmtpCapture]:
+    """A loopback server; "pipelined" announces PIPELINING, and MAIL, RCPT and DATA go to it in one write."""
+    with smtp_capture(pipelining=request.param) as running:
         yield running
 
 
