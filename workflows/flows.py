@@ -4,7 +4,9 @@ one per background job that can run anywhere (render: a document's PDF).
 The flows take only ids (and a document's file name). The App they work with is the one the running process set
 (`running_with`: `ykien worker` builds its own from settings), or else one built from settings once per process and
 settings (a run started by another kind of Prefect worker). Flows are async (a sync flow's heartbeat thread costs
-about a second per run) and run the sync step in a thread.
+about a second per run) and run the sync step in a thread. Their small results (counts, a job's status) are not
+persisted: what they did is in ykien's database, and asking the Prefect server where it would keep them costs a
+request at the start of every run.
 """
 from __future__ import annotations
 
@@ -93,7 +95,7 @@ def _result(report: Any) -> Any:
     return _ended(asdict(report) if report is not None else {})
 
 
-@flow(name="circulate", retries=3, retry_delay_seconds=30)
+@flow(name="circulate", retries=3, retry_delay_seconds=30, persist_result=False)
 async def circulate_flow(round_id: int | None = None, unit_codes: list[str] | None = None) -> Any:
     """Send the queued messages of a round (the fan-out of invitations, receipts, extensions), claiming a few at a
     time until none is left: several runs of one round share its fan-out. With `unit_codes`, only the messages to
@@ -102,19 +104,19 @@ async def circulate_flow(round_id: int | None = None, unit_codes: list[str] | No
                                            unit_codes))
 
 
-@flow(name="remind", retries=3, retry_delay_seconds=30)
+@flow(name="remind", retries=3, retry_delay_seconds=30, persist_result=False)
 async def remind_flow(timer_id: int, round_id: int) -> Any:
     """Fire a reminder timer and send the reminders it queued."""
     return _result(await asyncio.to_thread(STEPS["remind"], step_app(), timer_id, round_id, _running_stop.get()))
 
 
-@flow(name="close", retries=3, retry_delay_seconds=30)
+@flow(name="close", retries=3, retry_delay_seconds=30, persist_result=False)
 async def close_flow(timer_id: int, round_id: int) -> Any:
     """Fire a deadline timer: the round leaves circulation."""
     return _result(await asyncio.to_thread(STEPS["close"], step_app(), timer_id, round_id, _running_stop.get()))
 
 
-@flow(name=RENDER_FLOW)
+@flow(name=RENDER_FLOW, persist_result=False)
 async def render_flow(job_id: str, round_id: int, document: str) -> Any:
     """Render the PDF `document` of a round for the background job `job_id` (started by `ykien serve`): its progress,
     end and file are written to the job's rows, whichever worker runs it. Not retried: a failure is the job's."""

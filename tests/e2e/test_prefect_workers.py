@@ -10,10 +10,15 @@ One Prefect server for the module (it takes 15-20 s to start).
 """
 from __future__ import annotations
 
+import asyncio
+import contextvars
 import re
 import signal
 import sqlite3
 import subprocess
+import threading
+import time
+import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -35,6 +40,8 @@ from tests.e2e.prefect_support import (
     waited_telling,
 )
 from tests.e2e.test_serve_restart import free_port
+from workflows.prefect_worker import StepWorker
+from workflows.service.app import App
 from workflows.service.jobs import BACKGROUND_FROM_UNITS
 
 UNITS = BACKGROUND_FROM_UNITS  # a round this large has its PDFs rendered as background jobs
@@ -316,3 +323,51 @@ def test_a_fanout_run_cancelled_in_prefect_stops_ends_cancelled_and_the_next_run
     assert "đã bị hủy trong Prefect: dừng lượt chạy" in worker_log.read_text()
     # The flow itself ended Cancelled (Prefect refuses a Cancelling run any other end)
     assert "Finished in state Cancelled('Đã dừng theo yêu cầu huỷ" in worker_log.read_text()
+
+
+class _LateListener(StepWorker):
+    """A worker whose subscription to Prefect's events waits for `listen` (a slow link, a websocket coming back):
+    what a run scheduled after its first read of the pool and before its events come meets."""
+
+    def __init__(self, app: App, pool: str, listen: threading.Event, first_read: threading.Event) -> None:
+        super().__init__(app, pool, "tre", poll_seconds=60, hearing_poll_seconds=60)
+        self.listen, self.first_read = listen, first_read
+
+    async def _run_scheduled(self, client: Any, stop: asyncio.Event) -> bool:
+        took = await super()._run_scheduled(client, stop)
+        self.first_read.set()
+        return took
+
+    async def _listen(self, pool_id: Any, scheduled: asyncio.Event, stop: asyncio.Event) -> None:
+        await asyncio.to_thread(self.listen.wait, 30)
+        await super()._listen(pool_id, scheduled, stop)
+
+
+def test_a_run_scheduled_before_the_worker_hears_events_is_taken_as_soon_as_it_does(prefect_api: str,
+                                                                                     app: App) -> None:
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    from workflows.flows import PrefectExecutor
+
+    pool = f"late-{uuid.uuid4().hex[:8]}"
+    listen, first_read = threading.Event(), threading.Event()
+    loop, stop = asyncio.new_event_loop(), asyncio.Event()
+    with temporary_settings({PREFECT_API_URL: prefect_api}):
+        executor = PrefectExecutor(pool, app.installation_id)
+        worker = _LateListener(app, pool, listen, first_read)
+        running = threading.Thread(target=contextvars.copy_context().run,
+                                   args=(loop.run_until_complete, worker.run(stop)))
+        running.start()
+        try:
+            assert first_read.wait(30), "the worker never read its pool"
+            assert executor.run(app, "circulate", {"round_id": 1}).runs == 1  # a round with nothing queued
+            listen.set()
+            started = time.monotonic()
+            # Its next poll is a minute away, and no event of that run will ever come: only the read made when the
+            # subscription takes finds it.
+            wait_until(lambda: worker.runs_done == 1, 20, "the run taken")
+            assert time.monotonic() - started < 10
+        finally:
+            loop.call_soon_threadsafe(stop.set)
+            running.join(30)
+            loop.close()
