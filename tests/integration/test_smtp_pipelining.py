@@ -121,24 +121,30 @@ def test_mail_rcpt_and_data_go_in_one_write_and_their_replies_are_read_however_t
     assert len(server.bodies) == 3 and b"Message-ID: " + outbox_message_id(0, 5).encode() in server.bodies[0]
 
 
-def test_a_refused_sender_is_raised_and_the_connection_goes_on() -> None:
-    def refuse_first(group: list[bytes]) -> list[bytes]:
-        if b"MAIL FROM:<refused" in group[0]:
-            return [b"553 5.7.1 Sender refused\r\n", b"503 5.5.1 Need MAIL\r\n", b"503 5.5.1 Need RCPT\r\n"]
-        return [OK] if group == [b"RSET"] else accept_all(group)
-
-    server = ScriptedServer(refuse_first)
-
+def refused_then_sent(server: ScriptedServer, sender: str, recipient: str,
+                      refusal: type[BaseException]) -> BaseException:
+    """Send to `recipient` from `sender` on a connection to `server`, which refuses it with `refusal`, then a
+    second message on the same connection; the refusal raised."""
     async def send() -> BaseException:
         async with server.running():
             smtp = await connected(server.port)
-            with pytest.raises(aiosmtplib.SMTPSenderRefused) as refused:
-                await send_prepared(smtp, "refused@example.vn", "unit1@example.vn", render_message(email_to(1)))
+            with pytest.raises(refusal) as refused:
+                await send_prepared(smtp, sender, recipient, render_message(email_to(1)))
             await send_prepared(smtp, SENDER, "unit2@example.vn", render_message(email_to(2)))
             await smtp.quit()
             return refused.value
 
-    refused = asyncio.run(send())
+    return asyncio.run(send())
+
+
+def test_a_refused_sender_is_raised_and_the_connection_goes_on() -> None:
+    def refuse_first(group: list[bytes]) -> list[bytes]:
+        if b"MAIL FROM:<refused" in group[0]:
+            return [b"553 5.7.1 Sender refused\r\n", b"503 5.5.1 Need MAIL\r\n", b"503 5.5.1 Need RCPT\r\n"]
+        return accept_all(group)  # RSET included
+
+    server = ScriptedServer(refuse_first)
+    refused = refused_then_sent(server, "refused@example.vn", "unit1@example.vn", aiosmtplib.SMTPSenderRefused)
     assert isinstance(refused, aiosmtplib.SMTPSenderRefused) and refused.code == 553
     assert [group[0] for group in server.groups[:3]] == [b"MAIL FROM:<refused@example.vn> SIZE=%d"
                                                          % len(render_message(email_to(1))), b"RSET",
@@ -150,20 +156,10 @@ def test_a_server_opening_data_after_refusing_the_recipient_gets_an_empty_body_a
     def open_data_anyway(group: list[bytes]) -> list[bytes]:
         if group[1:2] == [b"RCPT TO:<gone@example.vn>"]:
             return [OK, b"550 5.1.1 Mailbox unavailable\r\n", GO_AHEAD]  # RFC 2920 says 554 here; some do this
-        return [OK] if group == [b"RSET"] else accept_all(group)
+        return accept_all(group)  # RSET included
 
     server = ScriptedServer(open_data_anyway)
-
-    async def send() -> BaseException:
-        async with server.running():
-            smtp = await connected(server.port)
-            with pytest.raises(aiosmtplib.SMTPRecipientsRefused) as refused:
-                await send_prepared(smtp, SENDER, "gone@example.vn", render_message(email_to(1)))
-            await send_prepared(smtp, SENDER, "unit2@example.vn", render_message(email_to(2)))
-            await smtp.quit()
-            return refused.value
-
-    refused = asyncio.run(send())
+    refused = refused_then_sent(server, SENDER, "gone@example.vn", aiosmtplib.SMTPRecipientsRefused)
     assert isinstance(refused, aiosmtplib.SMTPRecipientsRefused) and refused.recipients[0].code == 550
     assert server.bodies[0] == b""  # the transaction the server opened, ended empty: nothing of the message
     assert len(server.bodies) == 2 and b"unit2@example.vn" in server.bodies[1]
