@@ -17,7 +17,7 @@ from email.policy import default as default_policy
 from types import TracebackType
 from typing import Any
 
-from notifications.smtp_server import SmtpServerThread
+from notifications.smtp_server import SmtpServerThread, ehlo_announcing_pipelining
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +67,11 @@ class _SinkHandler:
         self._store = store
         self._clock = clock
         self._executor = executor
+
+    async def handle_EHLO(self, server: Any, session: Any, envelope: Any, hostname: str,
+                          responses: list[str]) -> list[str]:
+        # As the relays staff configure do: ykien then sends MAIL, RCPT and DATA together, on the same path as theirs.
+        return ehlo_announcing_pipelining(session, hostname, responses)
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         raw = envelope.original_content

@@ -144,3 +144,34 @@ def test_stop_is_clean_and_idempotent() -> None:
 def test_starting_twice_is_refused() -> None:
     with MailSink(lambda mail: None) as sink, pytest.raises(RuntimeError, match="already running"):
         sink.start()
+
+
+def read_replies(stream: socket.SocketIO, count: int) -> list[str]:
+    """The next `count` replies, each as its last line (multi-line replies end at "NNN ")."""
+    replies: list[str] = []
+    while len(replies) < count:
+        line = stream.readline().decode("ascii")
+        assert line, f"the sink hung up after {replies}"
+        if line[3:4] != "-":
+            replies.append(line.rstrip("\r\n"))
+    return replies
+
+
+def test_the_sink_announces_pipelining_and_takes_mail_rcpt_and_data_sent_in_one_write() -> None:
+    stored: list[ReceivedMail] = []
+    with MailSink(stored.append) as sink, socket.create_connection(("127.0.0.1", sink.port), timeout=10) as client:
+        stream = client.makefile("rb")
+        assert read_replies(stream, 1)[0].startswith("220")
+        client.sendall(b"EHLO client.caobang.gov.vn\r\n")
+        ehlo = b""
+        while not ehlo.endswith(b"\r\n") or ehlo.splitlines()[-1][3:4] == b"-":
+            ehlo += stream.readline()
+        assert b"250-PIPELINING\r\n" in ehlo
+        client.sendall(b"MAIL FROM:<skhcn@caobang.gov.vn>\r\nRCPT TO:<xa1@caobang.gov.vn>\r\nDATA\r\n")
+        mail, rcpt, data = read_replies(stream, 3)
+        assert (mail[:3], rcpt[:3], data[:3]) == ("250", "250", "354")
+        client.sendall(b"Message-ID: <outbox-1.round-12@ykien.localhost>\r\nSubject: thu\r\n\r\nx\r\n.\r\nQUIT\r\n")
+        assert read_replies(stream, 2) == ["250 2.0.0 Message accepted", "221 Bye"]
+    assert [(m.message_id, m.rcpt_tos) for m in stored] == [
+        ("<outbox-1.round-12@ykien.localhost>", ("xa1@caobang.gov.vn",))
+    ]
