@@ -3,13 +3,17 @@ started again, the flow runs read back from its REST API, and the `ykien` proces
 with their logs, stopped with SIGTERM or killed on the way out."""
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
 import sys
+import tempfile
 from collections import Counter
 from collections.abc import Callable
+from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
@@ -22,6 +26,21 @@ from tests.e2e.fanout_support import wait_until
 from tests.e2e.test_serve_restart import free_port
 
 PREFECT = Path(sys.executable).with_name("prefect")
+_QUIET = {"PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1", "PREFECT_UI_ENABLED": "false"}
+
+
+_TEMPLATE = Path(tempfile.mkdtemp(prefix="ykien-prefect-template-")) / "prefect.db"
+atexit.register(shutil.rmtree, _TEMPLATE.parent, ignore_errors=True)
+
+
+def _keep_as_template(database: Path) -> None:
+    """Copy the database of a server just started on an empty home, before any test wrote to it: the next server of
+    this test process starts on a copy, migrated and its block types registered, healthy in about 5 s instead of 11.
+    The backup API writes one self-contained file, whatever is still in the write-ahead log."""
+    partial = _TEMPLATE.with_suffix(".partial")
+    with closing(sqlite3.connect(database)) as source, closing(sqlite3.connect(partial)) as copy:
+        source.backup(copy)
+    partial.rename(_TEMPLATE)
 
 
 class PrefectServer:
@@ -38,9 +57,13 @@ class PrefectServer:
         self.starts = 0
 
     def start(self) -> None:
-        env = {**os.environ, "PREFECT_HOME": str(self.home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-               "DO_NOT_TRACK": "1", "PREFECT_UI_ENABLED": "false", **self.settings}
+        env = {**os.environ, "PREFECT_HOME": str(self.home), **_QUIET, **self.settings}
         env.pop("PREFECT_API_URL", None)
+        database = self.home / "prefect.db"
+        own_sqlite = "PREFECT_API_DATABASE_CONNECTION_URL" not in env
+        fresh = own_sqlite and not database.exists()
+        if fresh and _TEMPLATE.exists():
+            shutil.copyfile(_TEMPLATE, database)
         self.starts += 1
         with (self.home / f"server-{self.starts}.log").open("wb") as log:
             process = subprocess.Popen(
@@ -49,6 +72,8 @@ class PrefectServer:
         self.process = process
         waited_telling(lambda: healthy(self.url) or process.poll() is not None, 90, "prefect server start", self.log)
         assert process.poll() is None, self.log()
+        if fresh and not _TEMPLATE.exists():
+            _keep_as_template(database)
 
     def stop(self) -> None:
         process, self.process = self.process, None

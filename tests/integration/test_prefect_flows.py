@@ -1,7 +1,7 @@
 """The heavy steps are submitted as real Prefect flow runs and a StepWorker runs them; the pinned Prefect/FastAPI
 versions work together.
 
-One prefect_test_harness for this module (it costs ~15 s to start). The test reads the flow run back
+One `prefect server start` for this module (tests/e2e/prefect_support.py). The test reads the flow run back
 through Prefect's API: a FastAPI newer than Prefect supports answers its filter endpoints with 422.
 """
 from __future__ import annotations
@@ -9,6 +9,8 @@ from __future__ import annotations
 import asyncio
 import os
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -18,6 +20,7 @@ import pytest
 from config.clock import FrozenClock
 from config.settings import load_settings
 from notifications.testing import smtp_capture
+from tests.e2e.prefect_support import PrefectServer
 from workflows.engine.events import Launch
 from workflows.service.app import build_app
 from workflows.service.commands import run_command
@@ -34,14 +37,25 @@ SYT,Sở Y tế,so-ban-nganh,syt@caobang.example.vn,Văn phòng,0206 3
 
 @pytest.fixture(scope="module")
 def prefect_api(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    home = tmp_path_factory.mktemp("prefect-home")
-    os.environ["PREFECT_HOME"] = str(home)
-    os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
-    os.environ["DO_NOT_TRACK"] = "1"
-    from prefect.testing.utilities import prefect_test_harness
+    """A `prefect server start` of this module, which the tests' clients and workers in this process reach. Not
+    prefect_test_harness: its end waits without a limit for Prefect's log and event queues of this process, and once
+    waited out the test's 300 s."""
+    from prefect.events.worker import EventsWorker
+    from prefect.logging.handlers import APILogWorker
+    from prefect.settings import PREFECT_API_URL, temporary_settings
 
-    with prefect_test_harness(server_startup_timeout=60):
-        yield
+    home = tmp_path_factory.mktemp("prefect-home")
+    os.environ["PREFECT_HOME"] = str(home / "client")
+    os.environ["DO_NOT_TRACK"] = "1"
+    server = PrefectServer(home)
+    server.start()
+    try:
+        with temporary_settings({PREFECT_API_URL: server.url}):
+            yield
+            for queue in (APILogWorker, EventsWorker):  # what they hold goes to this server, while it runs
+                queue.drain_all(timeout=30)
+    finally:
+        server.stop()
 
 
 def run_worker(app, pool: str, runs: int = 1, name: str = "test-worker") -> None:  # type: ignore[no-untyped-def]
@@ -164,6 +178,26 @@ def test_a_worker_takes_a_run_when_prefect_says_it_is_scheduled_not_at_its_next_
         app.close()
 
 
+@contextmanager
+def queues_ended_behind_the_proxy() -> Iterator[None]:
+    """Prefect's log and event queues in this process are one each, shared by every flow run after, and each reads
+    PREFECT_API_URL once, when it starts. One started behind the proxy would go on sending there once the proxy is
+    gone: each event then costs retries against a dead address, and the harness's end waits for them all, without a
+    limit (it once hung the module's teardown for 300 s). So the events, which cannot cross a proxy passing no
+    websocket anyway, go nowhere here, and the log queue is ended while the proxy still forwards its requests."""
+    from prefect.events.clients import NullEventsClient
+    from prefect.events.worker import EventsWorker
+    from prefect.logging.handlers import APILogWorker
+
+    EventsWorker.set_client_override(NullEventsClient)
+    try:
+        yield
+    finally:
+        EventsWorker.set_client_override(None)
+        for queue in (APILogWorker, EventsWorker):
+            queue.drain_all(timeout=30)
+
+
 def test_behind_a_proxy_that_passes_no_websocket_a_worker_polls_every_half_second(
         prefect_api, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     from http_proxy import proxy_without_websockets
@@ -175,7 +209,7 @@ def test_behind_a_proxy_that_passes_no_websocket_a_worker_polls_every_half_secon
     api = str(PREFECT_API_URL.value())
     server, path = api.rsplit("/api", 1)[0], "/api"
     with smtp_capture() as capture, proxy_without_websockets(server) as (proxy, counts), \
-            temporary_settings({PREFECT_API_URL: proxy + path}):
+            temporary_settings({PREFECT_API_URL: proxy + path}), queues_ended_behind_the_proxy():
         app, round_id = installation(tmp_path, "sau-proxy", capture.target.port)
         app.executor = PrefectExecutor("ykien-proxy", app.installation_id)
         # Were the worker to poll as slowly as when the events come, the run would wait two minutes.
