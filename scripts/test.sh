@@ -7,9 +7,10 @@ scripts/setup.sh --dev
 scripts/system-packages.sh
 mkdir -p artifacts
 set +e
-# Two worker processes (pytest-xdist; a module stays on one, with its fixtures): the suite is mostly waiting on
-# subprocesses, browsers and databases, and takes about half as long. `-n 0` runs it in one process.
-.venv/bin/python -m pytest -n 2 --dist loadscope --durations=25 "$@"
+# Three worker processes (pytest-xdist; a module stays on one, with its fixtures): much of the suite waits on
+# subprocesses, browsers and databases, so on two cores a third process fills the waits. `-n 0` runs it in one
+# process.
+.venv/bin/python -m pytest -n 3 --dist loadscope --durations=25 "$@"
 status=$?
 set -e
 if [ "$status" -eq 5 ]; then
