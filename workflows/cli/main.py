@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from functools import cache
 from typing import Any
 
 import typer
@@ -49,10 +50,17 @@ sign_cmd.register(app)
 worker_cmd.register(app)
 
 
+@cache
+def _commands() -> Any:
+    """The click commands of `app`, built once a process. Called itself, a Typer builds every command anew, reading
+    each one's signature (about 30 ms for the 77): a process running many command lines, as the tests do, paid that
+    on each. Duck-typed: Typer builds its commands on its own copy of click."""
+    return typer.main.get_command(app)
+
+
 def _value_options(args: list[str]) -> set[str]:
     """The names of the options that take a value, for the command that `args` names (as far as it resolves)."""
-    # Duck-typed: Typer builds its commands on its own copy of click.
-    command: Any = typer.main.get_command(app)
+    command = _commands()
     for arg in args:
         subcommands = getattr(command, "commands", None)
         if not isinstance(subcommands, dict) or arg not in subcommands:
@@ -76,4 +84,5 @@ def main() -> None:
     # the root logger a handler, still log these records.
     for library in ("pyhanko", "pyhanko_certvalidator"):
         logging.getLogger(library).addHandler(logging.NullHandler())
-    app(prog_name="ykien")  # what messages and help call it, however Python was started (-m, -c, the script)
+    # prog_name: what messages and help call it, however Python was started (-m, -c, the script)
+    _commands()(prog_name="ykien")
