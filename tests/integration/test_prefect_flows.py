@@ -180,11 +180,11 @@ def test_a_worker_takes_a_run_when_prefect_says_it_is_scheduled_not_at_its_next_
 
 @contextmanager
 def queues_ended_behind_the_proxy() -> Iterator[None]:
-    """Prefect's log and event queues in this process are one each, shared by every flow run after, and each reads
+    """Prefect's log and event queues in this process are shared by every flow run after, and each reads
     PREFECT_API_URL once, when it starts. One started behind the proxy would go on sending there once the proxy is
-    gone: each event then costs retries against a dead address, and the harness's end waits for them all, without a
-    limit (it once hung the module's teardown for 300 s). So the events, which cannot cross a proxy passing no
-    websocket anyway, go nowhere here, and the log queue is ended while the proxy still forwards its requests."""
+    gone, each event costing retries against a dead address, and the module's end drains them. So the events, which
+    cannot cross a proxy passing no websocket anyway, go nowhere here, and the queues are ended while the proxy still
+    forwards requests (those of the flow runs after start anew, under the URL then in force)."""
     from prefect.events.clients import NullEventsClient
     from prefect.events.worker import EventsWorker
     from prefect.logging.handlers import APILogWorker
