@@ -35,13 +35,21 @@ SYT,Sở Y tế,so-ban-nganh,syt@caobang.example.vn,Văn phòng,0206 3
 """
 
 
+def end_prefect_queues() -> None:
+    """Send what this process's Prefect log and event queues hold and end them, waiting 30 s at most for each: the
+    next flow run starts them again, under the PREFECT_API_URL then in force."""
+    from prefect.events.worker import EventsWorker
+    from prefect.logging.handlers import APILogWorker
+
+    for queue in (APILogWorker, EventsWorker):
+        queue.drain_all(timeout=30)
+
+
 @pytest.fixture(scope="module")
 def prefect_api(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     """A `prefect server start` of this module, which the tests' clients and workers in this process reach. Not
     prefect_test_harness: its end waits without a limit for Prefect's log and event queues of this process, and once
     waited out the test's 300 s."""
-    from prefect.events.worker import EventsWorker
-    from prefect.logging.handlers import APILogWorker
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
     home = tmp_path_factory.mktemp("prefect-home")
@@ -52,8 +60,7 @@ def prefect_api(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-un
     try:
         with temporary_settings({PREFECT_API_URL: server.url}):
             yield
-            for queue in (APILogWorker, EventsWorker):  # what they hold goes to this server, while it runs
-                queue.drain_all(timeout=30)
+            end_prefect_queues()  # what they hold goes to this server, while it runs
     finally:
         server.stop()
 
@@ -184,18 +191,16 @@ def queues_ended_behind_the_proxy() -> Iterator[None]:
     PREFECT_API_URL once, when it starts. One started behind the proxy would go on sending there once the proxy is
     gone, each event costing retries against a dead address, and the module's end drains them. So the events, which
     cannot cross a proxy passing no websocket anyway, go nowhere here, and the queues are ended while the proxy still
-    forwards requests (those of the flow runs after start anew, under the URL then in force)."""
+    forwards requests."""
     from prefect.events.clients import NullEventsClient
     from prefect.events.worker import EventsWorker
-    from prefect.logging.handlers import APILogWorker
 
     EventsWorker.set_client_override(NullEventsClient)
     try:
         yield
     finally:
         EventsWorker.set_client_override(None)
-        for queue in (APILogWorker, EventsWorker):
-            queue.drain_all(timeout=30)
+        end_prefect_queues()
 
 
 def test_behind_a_proxy_that_passes_no_websocket_a_worker_polls_every_half_second(
