@@ -7,6 +7,7 @@ import threading
 from datetime import UTC, datetime
 from email.parser import BytesParser
 from email.policy import default as default_policy
+from typing import BinaryIO
 
 import pytest
 
@@ -146,14 +147,17 @@ def test_starting_twice_is_refused() -> None:
         sink.start()
 
 
-def read_replies(stream: socket.SocketIO, count: int) -> list[str]:
-    """The next `count` replies, each as its last line (multi-line replies end at "NNN ")."""
-    replies: list[str] = []
+def read_replies(stream: BinaryIO, count: int) -> list[list[str]]:
+    """The next `count` replies, each as its lines (a multi-line reply's lines but the last say "NNN-")."""
+    replies: list[list[str]] = []
+    lines: list[str] = []
     while len(replies) < count:
         line = stream.readline().decode("ascii")
         assert line, f"the sink hung up after {replies}"
+        lines.append(line.rstrip("\r\n"))
         if line[3:4] != "-":
-            replies.append(line.rstrip("\r\n"))
+            replies.append(lines)
+            lines = []
     return replies
 
 
@@ -161,17 +165,16 @@ def test_the_sink_announces_pipelining_and_takes_mail_rcpt_and_data_sent_in_one_
     stored: list[ReceivedMail] = []
     with MailSink(stored.append) as sink, socket.create_connection(("127.0.0.1", sink.port), timeout=10) as client:
         stream = client.makefile("rb")
-        assert read_replies(stream, 1)[0].startswith("220")
+        [greeting] = read_replies(stream, 1)
+        assert greeting[0].startswith("220")
         client.sendall(b"EHLO client.caobang.gov.vn\r\n")
-        ehlo = b""
-        while not ehlo.endswith(b"\r\n") or ehlo.splitlines()[-1][3:4] == b"-":
-            ehlo += stream.readline()
-        assert b"250-PIPELINING\r\n" in ehlo
+        [ehlo] = read_replies(stream, 1)
+        assert "250-PIPELINING" in ehlo
         client.sendall(b"MAIL FROM:<skhcn@caobang.gov.vn>\r\nRCPT TO:<xa1@caobang.gov.vn>\r\nDATA\r\n")
         mail, rcpt, data = read_replies(stream, 3)
-        assert (mail[:3], rcpt[:3], data[:3]) == ("250", "250", "354")
+        assert (mail[0][:3], rcpt[0][:3], data[0][:3]) == ("250", "250", "354")
         client.sendall(b"Message-ID: <outbox-1.round-12@ykien.localhost>\r\nSubject: thu\r\n\r\nx\r\n.\r\nQUIT\r\n")
-        assert read_replies(stream, 2) == ["250 2.0.0 Message accepted", "221 Bye"]
+        assert read_replies(stream, 2) == [["250 2.0.0 Message accepted"], ["221 Bye"]]
     assert [(m.message_id, m.rcpt_tos) for m in stored] == [
         ("<outbox-1.round-12@ykien.localhost>", ("xa1@caobang.gov.vn",))
     ]
