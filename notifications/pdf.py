@@ -10,6 +10,7 @@ LibreOffice, or without its Calc for an XLSX, `PdfUnavailable` says in one line 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import http.client
 import importlib.metadata
 import importlib.util
@@ -303,6 +304,15 @@ sys.exit(main())
 """
 
 
+def office_pipe(profile: Path) -> Path:
+    """The socket LibreOffice opens in /tmp for the user installation `profile` (its single-instance pipe), which it
+    leaves behind when stopped by a signal, as unoserver stops it: `OSL_PIPE_<uid>_SingleOfficeIPC_` and the MD5 of
+    the profile's file URL in UTF-16, each byte in hex without its leading zero (desktop/source/app/
+    officeipcthread.cxx, sal/osl/unx/pipe.cxx)."""
+    digest = hashlib.md5(profile.as_uri().encode("utf-16-le"), usedforsecurity=False).digest()
+    return Path("/tmp") / f"OSL_PIPE_{os.getuid()}_SingleOfficeIPC_{''.join(f'{byte:x}' for byte in digest)}"
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -370,6 +380,11 @@ class PdfServer:
         if first:
             self.start()
         return self._address
+
+    @property
+    def pipe(self) -> Path | None:
+        """The socket its LibreOffice opens in /tmp (see `office_pipe`), while it has a folder."""
+        return office_pipe(self._folder / "profile") if self._folder is not None else None
 
     @property
     def pid(self) -> int | None:
@@ -486,6 +501,7 @@ class PdfServer:
             self._thread.join(STOP_GRACE)
         self._address = None
         if self._folder is not None:
+            office_pipe(self._folder / "profile").unlink(missing_ok=True)  # LibreOffice, ended by a signal, does not
             shutil.rmtree(self._folder, ignore_errors=True)
             self._folder = None
         if process is not None:

@@ -233,7 +233,7 @@ def test_pdf_names_are_ascii_beside_their_docx() -> None:
     assert pdf_name("..docx") == "van-ban.pdf"
 
 
-def test_stopping_the_server_leaves_no_libreoffice_behind(letter: bytes, tmp_path: Path) -> None:
+def test_stopping_the_server_leaves_no_libreoffice_behind_nor_its_socket_in_tmp(letter: bytes, tmp_path: Path) -> None:
     _require(*TOOLS, uno=True)
     server = PdfServer()
     assert server.start()
@@ -245,10 +245,13 @@ def test_stopping_the_server_leaves_no_libreoffice_behind(letter: bytes, tmp_pat
         assert group is not None
         members = _group_members(group)
         assert any("soffice.bin" in command for command in members), members
+        pipe = server.pipe
+        assert pipe is not None and pipe.is_socket(), pipe  # the name LibreOffice gives it, computed
     finally:
         server.stop()
     assert _group_members(group) == []
     assert server.address is None
+    assert not pipe.exists(), "LibreOffice's socket in /tmp outlived the server"
 
 
 def test_a_server_stopped_while_starting_leaves_nothing_behind() -> None:
