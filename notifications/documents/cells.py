@@ -27,6 +27,9 @@ CELL_MAX = 32_767
 SHEET_TITLE_MAX = 31
 ROW_HEIGHT_MAX = 409.0
 ELLIPSIS = "…"
+# Whole numbers grouped by thousands, in Vietnamese: the language tag 042A makes LibreOffice (our PDFs, and a desktop
+# in any language) write 1.500.000 where it would write 1,500,000; Excel keeps grouping as the reader's Windows does.
+VIETNAMESE_THOUSANDS = "[$-42A]#,##0"
 _SHEET_TITLE_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
 

@@ -21,7 +21,6 @@ from notifications.documents.letters import receivers_lines
 from notifications.documents.vietnamese import clause, joined
 
 FIGURE_WIDTHS_MM = (12.0, 70.0, 32.0, 51.0)
-THOUSANDS = "#,##0"  # Excel groups the thousands as the reader's locale does (1.500.000 in Vietnamese)
 FIGURE_WIDTHS_WITH_PREVIOUS_MM = (12.0, 58.0, 26.0, 26.0, 43.0)
 
 
@@ -161,14 +160,14 @@ def render_figures_xlsx(data: FiguresWorkbookData) -> bytes:
             value = unit.values.get(figure.key)
             cell = cells.at(sheet, row, column)
             cells.put(cell, int(value) if value and value.lstrip("-").isdigit() else None, horizontal="right")
-            cell.number_format = THOUSANDS
+            cell.number_format = cells.VIETNAMESE_THOUSANDS
         row += 1
     cells.put(cells.at(sheet, row, 2), "Tổng cộng", bold=True)
     for column, figure in enumerate(data.columns, start=3):
         given = [int(u.values[figure.key]) for u in data.units if u.values.get(figure.key, "").lstrip("-").isdigit()]
         cell = cells.at(sheet, row, column)
         cells.put(cell, sum(given) if given else None, bold=True, horizontal="right")
-        cell.number_format = THOUSANDS
+        cell.number_format = cells.VIETNAMESE_THOUSANDS
     if data.not_reported:
         cells.put(cells.at(sheet, row + 2, 1), "Chưa báo cáo: " + "; ".join(data.not_reported), italic=True,
                   border=False, wrap=False)

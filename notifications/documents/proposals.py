@@ -32,7 +32,6 @@ from notifications.documents.wording import Wording, load_wording
 DOCX_WIDTHS_MM = (12, 48, 36, 52, 52, 22, 30)
 _ALIGNS = ("center", "left", "left", "left", "left", "center", "right")
 XLSX_NO_WIDTH, XLSX_UNIT_WIDTH, XLSX_FIELD_WIDTH, XLSX_SHORT_WIDTH = 6, 30, 40, 16
-MONEY_FORMAT = "#,##0"
 
 
 @dataclass(frozen=True)
@@ -150,7 +149,7 @@ def render_proposal_list_xlsx(data: ProposalListData, *, wording_dir: Path | Non
             cell = _cell(sheet, row, column)
             cells.put(cell, value, horizontal="right" if isinstance(value, int) else "left")
             if item is not None and isinstance(value, int) and _is_money(item):
-                cell.number_format = MONEY_FORMAT
+                cell.number_format = cells.VIETNAMESE_THOUSANDS
     sheet.column_dimensions["A"].width = XLSX_NO_WIDTH
     sheet.column_dimensions["B"].width = XLSX_UNIT_WIDTH
     for column, label in enumerate(labels, start=3):

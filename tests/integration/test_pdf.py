@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures" / "docum
 
 import document_seeds as seed_data
 
-from notifications.documents import render_request_letter, render_synthesis_xlsx
+from notifications.documents import render_proposal_list_xlsx, render_request_letter, render_synthesis_xlsx
 from notifications.documents.exports import CommentRow, UnitRow, round_workbook
 from notifications.pdf import (
     CALC_LIBRARIES,
@@ -392,3 +392,13 @@ def test_a_libreoffice_without_calc_refuses_an_xlsx_in_one_line_naming_the_packa
     assert "\n" not in message and f"apt-get install {CALC_PACKAGE}" in message and "XLSX" in message, message
     assert refused.value.code == "pdf_unavailable"
     assert_reads_as_the_letter(to_pdf(letter, "cong-van-xin-y-kien.docx"), tmp_path)
+
+
+def test_money_in_a_workbook_s_pdf_is_grouped_the_vietnamese_way(tmp_path: Path) -> None:
+    """The proposal list's budgets in its PDF read 3.500.000.000, as the DOCX writes them, not 3,500,000,000: the
+    PDF is made by a LibreOffice in whatever language the server runs."""
+    _require(*TOOLS, calc=True)
+    pdf = to_pdf(render_proposal_list_xlsx(seed_data.proposal_list()), "danh-muc-de-xuat.xlsx")
+    text = _text(pdf, tmp_path)
+    assert "3.500.000.000" in text and "1.500.000.000" in text, text
+    assert not re.search(r"\d,\d{3}\b", text), text

@@ -331,7 +331,7 @@ def test_proposal_xlsx_has_the_form_labels_as_headers_and_one_row_per_proposal()
     column = {label: index for index, label in enumerate(labels, start=3)}
     state = column["Kinh phí ngân sách nhà nước"]
     assert [sheet.cell(row, state).value for row in range(2, 5)] == [3_500_000_000, "2,5 tỷ đồng", 1_500_000_000]
-    assert sheet.cell(2, state).number_format == "#,##0"
+    assert sheet.cell(2, state).number_format == "[$-42A]#,##0"
     assert sheet.cell(2, column["Thời gian thực hiện (tháng)"]).value == 24
     assert sheet.cell(2, column["Điện thoại"]).value == "0206000000"  # a phone keeps its leading zero
     assert sheet.freeze_panes == "C2"
