@@ -71,6 +71,13 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         raise pytest.UsageError(f"tests with the same node id would run once under xdist: {clashes[:5]}")
 
 
+def pytest_sessionfinish() -> None:
+    """The Prefect database copied for the next Prefect servers of this process (tests.e2e.prefect_support)."""
+    support = sys.modules.get("tests.e2e.prefect_support")
+    if support is not None:
+        support.remove_template()
+
+
 @pytest.fixture(scope="session")
 def postgres_cluster() -> Iterator[PostgresCluster]:
     """One PostgreSQL 15 cluster for the run, with a migrated template database."""

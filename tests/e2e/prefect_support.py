@@ -3,7 +3,6 @@ started again, the flow runs read back from its REST API, and the `ykien` proces
 with their logs, stopped with SIGTERM or killed on the way out."""
 from __future__ import annotations
 
-import atexit
 import os
 import shutil
 import signal
@@ -11,6 +10,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import uuid
 from collections import Counter
 from collections.abc import Callable
 from contextlib import closing
@@ -29,14 +29,21 @@ PREFECT = Path(sys.executable).with_name("prefect")
 _QUIET = {"PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1", "PREFECT_UI_ENABLED": "false"}
 
 
-_TEMPLATE = Path(tempfile.mkdtemp(prefix="ykien-prefect-template-")) / "prefect.db"
-atexit.register(shutil.rmtree, _TEMPLATE.parent, ignore_errors=True)
+# Made by the first fresh server of a test process; removed at the end of its session (remove_template).
+_TEMPLATE = Path(tempfile.gettempdir()) / f"ykien-prefect-template-{uuid.uuid4().hex[:12]}" / "prefect.db"
+
+
+def remove_template() -> None:
+    """Called by tests/conftest.py when the session ends, in each pytest process: an exit handler did not run in
+    every one of pytest-xdist's."""
+    shutil.rmtree(_TEMPLATE.parent, ignore_errors=True)
 
 
 def _keep_as_template(database: Path) -> None:
     """Copy the database of a server just started on an empty home, before any test wrote to it: the next server of
     this test process starts on a copy, migrated and its block types registered, healthy in about 5 s instead of 11.
     The backup API writes one self-contained file, whatever is still in the write-ahead log."""
+    _TEMPLATE.parent.mkdir(exist_ok=True)
     partial = _TEMPLATE.with_suffix(".partial")
     with closing(sqlite3.connect(database)) as source, closing(sqlite3.connect(partial)) as copy:
         source.backup(copy)

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import tempfile
+import uuid
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -483,8 +485,9 @@ def test_every_field_a_caller_sends_is_described_in_vietnamese(web: FastAPI) -> 
 # Schemathesis needs the schema at import time (its lazy fixture loader does not work with pytest 9), so the
 # app is built here without touching the database; the fixture below migrates and fills it. Without an SMTP
 # URL, mail goes to the embedded sink, which keeps it in the database.
-_FUZZ_HOME = tempfile.TemporaryDirectory(prefix="ykien-fuzz-")
-_FUZZ_APP = build_app(load_settings(home=Path(_FUZZ_HOME.name), database_url=None, now=None, calendar_file=None,
+# The home is made by the fixture: each pytest process imports this module, and only the one running it cleans up.
+_FUZZ_HOME = Path(tempfile.gettempdir()) / f"ykien-fuzz-{uuid.uuid4().hex[:12]}"
+_FUZZ_APP = build_app(load_settings(home=_FUZZ_HOME, database_url=None, now=None, calendar_file=None,
                                     smtp_url=None, secret_key="f" * 40), FrozenClock(START))
 _FUZZ_WEB = create_web_app(_FUZZ_APP)
 schema = schemathesis.openapi.from_asgi("/api/openapi.json", _FUZZ_WEB)
@@ -493,6 +496,7 @@ schema = schemathesis.openapi.from_asgi("/api/openapi.json", _FUZZ_WEB)
 @pytest.fixture(scope="module")
 def fuzz_session() -> Iterator[tuple[dict[str, str], dict[str, str]]]:
     """The fuzzed app with a launched round, and an admin's session: (cookies, CSRF header)."""
+    _FUZZ_HOME.mkdir()
     migrate(_FUZZ_APP.engine)
     import_units(_FUZZ_APP, UNITS_CSV, "test")
     add_user(_FUZZ_APP, "quantri", "Quản trị", "admin", PASSWORD, None, "test")
@@ -501,7 +505,7 @@ def fuzz_session() -> Iterator[tuple[dict[str, str], dict[str, str]]]:
     assert client.post(f"/api/rounds/{round_id}/launch", json=NO_DRAFT, headers=headers).status_code == 200
     yield {"ykien_session": client.cookies["ykien_session"]}, headers
     _FUZZ_APP.close()
-    _FUZZ_HOME.cleanup()
+    shutil.rmtree(_FUZZ_HOME)
 
 
 @schema.parametrize()
