@@ -1,7 +1,7 @@
 """The table of arguments and options in `ykien … --help`, readable from 80 columns up.
 
-Typer gives a flag pair two columns (`--silence-agrees` and `--silence-not-agrees`) and lets rich share the width out:
-at 80 columns the second name came out cut (`--silence-not-ag…`) while the help text got a third of the line. Here
+Typer gives a flag pair two columns (`--silence-agrees` and `--silence-not-agreement`) and lets rich share the width
+out: at 80 columns the second name came out cut (`--silence-not-ag…`) while the help text got a third of the line. Here
 each parameter's names are one cell (a pair joined by " / ", wrapped there when the pair is too long, never inside a
 name), the names and the value's kind get the width of their longest word at least and of their longest entry at
 most, and the help takes the rest; below `STACKED_BELOW` columns of help text, each help goes under its names.
