@@ -10,7 +10,6 @@ LibreOffice, or without its Calc for an XLSX, `PdfUnavailable` says in one line 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import http.client
 import importlib.metadata
 import importlib.util
@@ -30,6 +29,8 @@ import xmlrpc.client
 from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
+
+from notifications.pdf_folders import HeldFolder, office_pipe, remove_abandoned
 
 log = logging.getLogger("ykien.pdf")
 
@@ -304,15 +305,6 @@ sys.exit(main())
 """
 
 
-def office_pipe(profile: Path) -> Path:
-    """The socket LibreOffice opens in /tmp for the user installation `profile` (its single-instance pipe), which it
-    leaves behind when stopped by a signal, as unoserver stops it: `OSL_PIPE_<uid>_SingleOfficeIPC_` and the MD5 of
-    the profile's file URL in UTF-16, each byte in hex without its leading zero (desktop/source/app/
-    officeipcthread.cxx, sal/osl/unx/pipe.cxx)."""
-    digest = hashlib.md5(profile.as_uri().encode("utf-16-le"), usedforsecurity=False).digest()
-    return Path("/tmp") / f"OSL_PIPE_{os.getuid()}_SingleOfficeIPC_{''.join(f'{byte:x}' for byte in digest)}"
-
-
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -360,6 +352,7 @@ class PdfServer:
         self.restarts = restarts
         self.start_timeout = start_timeout
         self._address: str | None = None
+        self._held: HeldFolder | None = None
         self._process: subprocess.Popen[bytes] | None = None
         self._stopping = threading.Event()
         self._ready = threading.Event()
@@ -382,9 +375,14 @@ class PdfServer:
         return self._address
 
     @property
+    def folder(self) -> Path | None:
+        """Its folder in the temporary directory (LibreOffice's profile, unoserver's log), while it has one."""
+        return self._folder
+
+    @property
     def pipe(self) -> Path | None:
         """The socket its LibreOffice opens in /tmp (see `office_pipe`), while it has a folder."""
-        return office_pipe(self._folder / "profile") if self._folder is not None else None
+        return office_pipe(self._held.profile) if self._held is not None else None
 
     @property
     def pid(self) -> int | None:
@@ -404,12 +402,16 @@ class PdfServer:
             log.warning("pdf: không có Python nào có mô-đun uno của LibreOffice (apt-get install python3-uno); mỗi "
                         "lần tạo PDF khởi động LibreOffice mới (khoảng 2 giây)")
             return False
-        self._folder = Path(tempfile.mkdtemp(prefix="ykien-unoserver-"))
+        abandoned = remove_abandoned()
+        if abandoned:
+            log.info("pdf: đã xóa %d thư mục LibreOffice của tiến trình ykien đã dừng đột ngột", abandoned)
+        self._held = HeldFolder()
+        self._folder = self._held.path
         try:
             _link_unoserver(self._folder / "path")
         except (PdfError, OSError) as error:
             log.warning("pdf: không chạy được unoserver (%s); mỗi lần tạo PDF khởi động LibreOffice mới", error)
-            shutil.rmtree(self._folder, ignore_errors=True)
+            self._held.remove()
             return False
         # The thread that starts the child must live as long as the child: PR_SET_PDEATHSIG fires when it ends.
         self._thread = threading.Thread(target=self._supervise, args=(soffice, python), name="unoserver",
@@ -500,9 +502,9 @@ class PdfServer:
         if self._thread is not None:
             self._thread.join(STOP_GRACE)
         self._address = None
-        if self._folder is not None:
-            office_pipe(self._folder / "profile").unlink(missing_ok=True)  # LibreOffice, ended by a signal, does not
-            shutil.rmtree(self._folder, ignore_errors=True)
+        if self._held is not None:
+            self._held.remove()
+            self._held = None
             self._folder = None
         if process is not None:
             log.info("pdf: unoserver đã dừng")

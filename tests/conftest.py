@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from config.clock import FrozenClock
+from notifications.pdf_folders import remove_abandoned
 
 # tests/ is not a package; make `tests/pg.py` importable as `pg` wherever pytest starts from.
 sys.path.insert(0, str(Path(__file__).parent))
@@ -72,10 +73,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 def pytest_sessionfinish() -> None:
-    """The Prefect database copied for the next Prefect servers of this process (tests.e2e.prefect_support)."""
+    """Remove the Prefect database copied for the next Prefect servers of this process (tests.e2e.prefect_support),
+    and the folders of PDF servers the tests killed with their `ykien serve` (those still running are kept)."""
     support = sys.modules.get("tests.e2e.prefect_support")
     if support is not None:
         support.remove_template()
+    remove_abandoned()
 
 
 @pytest.fixture(scope="session")

@@ -254,6 +254,34 @@ def test_stopping_the_server_leaves_no_libreoffice_behind_nor_its_socket_in_tmp(
     assert not pipe.exists(), "LibreOffice's socket in /tmp outlived the server"
 
 
+# `ykien serve` as far as its PDF server goes: it starts one, says where its folder and socket are, and waits.
+_SERVE_WITH_A_PDF_SERVER = """
+import time
+from notifications.pdf import PdfServer
+server = PdfServer()
+assert server.start() and server.wait_ready(90)
+print(server.folder, server.pipe, flush=True)
+time.sleep(600)
+"""
+
+
+def test_a_server_started_after_one_was_killed_removes_the_folder_and_socket_the_killed_one_left() -> None:
+    _require(*TOOLS, uno=True)
+    killed = subprocess.Popen([sys.executable, "-c", _SERVE_WITH_A_PDF_SERVER], stdout=subprocess.PIPE, text=True,
+                              cwd=Path(__file__).resolve().parents[2])
+    assert killed.stdout is not None
+    folder, pipe = map(Path, killed.stdout.readline().split())
+    killed.kill()
+    killed.wait(10)
+    assert folder.is_dir() and pipe.is_socket()  # what a SIGKILL leaves
+    server = PdfServer()
+    try:
+        assert server.start()
+        assert not folder.exists() and not pipe.exists()
+    finally:
+        server.stop()
+
+
 def test_a_server_stopped_while_starting_leaves_nothing_behind() -> None:
     _require(*TOOLS, uno=True)
     server = PdfServer()
