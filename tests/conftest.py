@@ -72,6 +72,18 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         raise pytest.UsageError(f"tests with the same node id would run once under xdist: {clashes[:5]}")
 
 
+def pytest_collection_finish() -> None:
+    """Staff passwords hashed in the tests' own processes: argon2id still, by the same code, at argon2's lowest cost
+    (one pass over 8 KiB). Production's costs about 200 ms of CPU per hash or check, on purpose: the web tests made
+    about 900 of them, 168 s of CPU. Before any fixture runs; the `ykien` processes tests start keep production's,
+    which tests/integration/test_password_hashing.py checks."""
+    from argon2 import PasswordHasher
+
+    from workflows.service import staff
+
+    staff.HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+
+
 def pytest_sessionfinish() -> None:
     """Remove the Prefect database copied for the next Prefect servers of this process (tests.e2e.prefect_support),
     and the folders of PDF servers the tests killed with their `ykien serve` (those still running are kept)."""

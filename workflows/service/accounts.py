@@ -12,7 +12,14 @@ from models.offices import known_office
 from models.staff import ACCOUNT_ACTIONS, Account, Role
 from models.text import nfc
 from workflows.service.app import App
-from workflows.service.staff import HASHER, LoginRefused, check_password, checked_office, parse_role, verify_password
+from workflows.service.staff import (
+    LoginRefused,
+    check_password,
+    checked_office,
+    hash_password,
+    parse_role,
+    verify_password,
+)
 
 GENERATED_PASSWORD_BYTES = 12  # 16 URL-safe characters
 
@@ -62,7 +69,7 @@ def reset_password(app: App, username: str, actor: str, password: str | None = N
     nor audited. Every session of the account ends."""
     new_password = password if password is not None else generated_password()
     check_password(new_password)
-    new_hash = HASHER.hash(new_password)
+    new_hash = hash_password(new_password)
     now = app.clock.now()
     with app.uow() as uow:
         found = _find(uow, username, lock=True)
@@ -85,7 +92,7 @@ def change_own_password(app: App, user_id: int, current: str, new: str, actor: s
         stored = uow.staff.password_hash(user_id)
         if stored is None or not verify_password(stored, current):
             raise LoginRefused("Mật khẩu hiện tại không đúng.")
-        uow.staff.set_password_hash(user_id, HASHER.hash(new))
+        uow.staff.set_password_hash(user_id, hash_password(new))
         ended = uow.staff_sessions.end_all_of(user_id)
         username = uow.staff.active_user(user_id)
         uow.audit.append(None, now, actor, [("password_changed", {"username": username.username if username else
