@@ -235,11 +235,14 @@ def _convert_cold(documents: Sequence[tuple[bytes, str]]) -> list[bytes]:
         raise PdfUnavailable(NOT_INSTALLED)
     pdfs: dict[int, bytes] = {}
     with tempfile.TemporaryDirectory(prefix="ykien-pdf-") as folder:
-        for filter_name in dict.fromkeys(_filter(name) for _, name in documents):
-            batch = [(number, document) for number, document in enumerate(documents)
-                     if _filter(document[1]) == filter_name]
-            converted = _run_soffice(soffice, Path(folder), filter_name, [document for _, document in batch])
-            pdfs.update(zip((number for number, _ in batch), converted, strict=True))
+        try:
+            for filter_name in dict.fromkeys(_filter(name) for _, name in documents):
+                batch = [(number, document) for number, document in enumerate(documents)
+                         if _filter(document[1]) == filter_name]
+                converted = _run_soffice(soffice, Path(folder), filter_name, [document for _, document in batch])
+                pdfs.update(zip((number for number, _ in batch), converted, strict=True))
+        finally:  # a LibreOffice killed (timeout, Ctrl-C) leaves its socket in /tmp
+            office_pipe(Path(folder) / "profile").unlink(missing_ok=True)
     return [pdfs[number] for number in range(len(documents))]
 
 

@@ -14,10 +14,12 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from debian_tools import require_present
@@ -27,12 +29,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures" / "docum
 
 import document_seeds as seed_data
 
+from notifications import pdf as pdf_module
 from notifications.documents import render_proposal_list_xlsx, render_request_letter, render_synthesis_xlsx
 from notifications.documents.exports import CommentRow, UnitRow, round_workbook
 from notifications.pdf import (
     CALC_LIBRARIES,
     CALC_PACKAGE,
     INSTALL_HINT,
+    PdfError,
     PdfServer,
     PdfUnavailable,
     calc_missing,
@@ -42,6 +46,7 @@ from notifications.pdf import (
     to_pdfs,
     uno_python,
 )
+from notifications.pdf_folders import office_pipe
 
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "artifacts" / "pdf"
@@ -430,3 +435,23 @@ def test_money_in_a_workbook_s_pdf_is_grouped_the_vietnamese_way(tmp_path: Path)
     text = _text(pdf, tmp_path)
     assert "3.500.000.000" in text and "1.500.000.000" in text, text
     assert not re.search(r"\d,\d{3}\b", text), text
+
+
+def test_a_cold_render_out_of_time_is_refused_and_leaves_neither_its_folder_nor_libreoffice_s_socket(
+        letter: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
+    """LibreOffice killed at the time limit (0.5 s here: it has opened its socket in /tmp by 0.3 s on this machine)."""
+    _require(*TOOLS)
+    made: list[Path] = []
+    make_folder = tempfile.mkdtemp
+
+    def recorded(*args: Any, **kwargs: Any) -> str:
+        made.append(Path(make_folder(*args, **kwargs)))
+        return str(made[-1])
+
+    monkeypatch.setattr(tempfile, "mkdtemp", recorded)
+    monkeypatch.setattr(pdf_module, "COLD_TIMEOUT", 0.5)
+    with pytest.raises(PdfError) as late:
+        to_pdf(letter, "cong-van.docx")
+    assert late.value.code == "pdf_timeout" and "LibreOffice chưa chuyển xong" in str(late.value)
+    [folder] = made
+    assert not folder.exists() and not office_pipe(folder / "profile").exists()
