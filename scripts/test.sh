@@ -10,7 +10,7 @@ set +e
 # Three worker processes (pytest-xdist; a module stays on one, with its fixtures): much of the suite waits on
 # subprocesses, browsers and databases, so on two cores a third process fills the waits (6 December 2026, fresh
 # clones on a 2-core machine: 19:20 with two, 16:57 with three, 15:25-15:42 once the CLI built its commands once a
-# process; the cores 96-97 % busy). `-n 0` runs it in one process.
+# process, 14:16 once the tests hashed passwords at argon2's lowest cost). `-n 0` runs it in one process.
 .venv/bin/python -m pytest -n 3 --dist loadscope --durations=25 "$@"
 status=$?
 set -e
