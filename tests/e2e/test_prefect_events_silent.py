@@ -14,7 +14,7 @@ from tests.e2e.fanout_support import slow_capture
 from tests.e2e.prefect_support import PrefectServer
 from tests.integration.test_prefect_flows import installation
 
-HEARING_POLL = 4.0  # the worker's polls while it believes it hears events; the half second is its other interval
+HEARING_POLL = 8.0  # the worker's polls while it believes it hears events; the half second is its other interval
 
 
 def test_a_prefect_server_whose_events_never_come_makes_the_worker_poll_every_half_second_again(
@@ -81,4 +81,4 @@ def test_a_prefect_server_whose_events_never_come_makes_the_worker_poll_every_ha
     assert capture.count() == 3
     assert sum("qua sự kiện" in record.getMessage() for record in records) == 1, told
     assert not worker.hearing_events, told
-    assert taken < 2.0, (taken, told)  # at the half second; at HEARING_POLL it took 3-4 s
+    assert taken < 4.0, (taken, told)  # at the half second (2.0 s once, late in a busy suite); 8.3 s kept at HEARING_POLL
