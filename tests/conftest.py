@@ -60,11 +60,9 @@ def _forget_web_apps() -> Iterator[None]:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The static checks first (the longest single test: pytest-xdist hands modules out in this order). Every test
-    gets a node id of its own. scripts/test.sh runs pytest-xdist with --dist loadscope, whose scheduler
+    """Every test gets a node id of its own. scripts/test.sh runs pytest-xdist with --dist loadscope, whose scheduler
     keys tests by node id: schemathesis's fuzz items (one per API operation) all had the same id under pytest 9, and
     CI ran one of the fifteen, silently. A clash left after renaming stops the run."""
-    items.sort(key=lambda item: item.get_closest_marker("static") is None)  # ruff and mypy (50 s) first, never last
     counts = Counter(item.nodeid for item in items)
     for item in items:
         if counts[item.nodeid] > 1 and item.parent is not None:
