@@ -360,7 +360,6 @@ class PdfServer:
         self._stopping = threading.Event()
         self._ready = threading.Event()
         self._thread: threading.Thread | None = None
-        self._folder: Path | None = None
         self._lock = threading.Lock()
         self._asked = False
 
@@ -380,7 +379,8 @@ class PdfServer:
     @property
     def folder(self) -> Path | None:
         """Its folder in the temporary directory (LibreOffice's profile, unoserver's log), while it has one."""
-        return self._folder
+        held = self._held
+        return held.path if held is not None else None
 
     @property
     def pipe(self) -> Path | None:
@@ -409,9 +409,8 @@ class PdfServer:
         if abandoned:
             log.info("pdf: đã xóa %d thư mục LibreOffice của tiến trình ykien đã dừng đột ngột", abandoned)
         self._held = HeldFolder()
-        self._folder = self._held.path
         try:
-            _link_unoserver(self._folder / "path")
+            _link_unoserver(self._held.path / "path")
         except (PdfError, OSError) as error:
             log.warning("pdf: không chạy được unoserver (%s); mỗi lần tạo PDF khởi động LibreOffice mới", error)
             self._held.remove()
@@ -443,20 +442,21 @@ class PdfServer:
 
     def _run_once(self, soffice: str, python: str) -> bool:
         """Start unoserver, wait for its answer, then for its end. Whether it ever answered."""
-        assert self._folder is not None
+        assert self._held is not None
+        folder = self._held.path
         port, uno_port = _free_port(), _free_port()
-        profile, scratch = self._folder / "profile", self._folder / "tmp"
+        profile, scratch = self._held.profile, folder / "tmp"
         scratch.mkdir(exist_ok=True)
-        command = [python, "-I", "-c", _BOOTSTRAP, str(os.getpid()), str(self._folder / "path"),
+        command = [python, "-I", "-c", _BOOTSTRAP, str(os.getpid()), str(folder / "path"),
                    "--interface", "127.0.0.1", "--port", str(port), "--uno-interface", "127.0.0.1",
                    "--uno-port", str(uno_port), "--executable", soffice, "--user-installation", str(profile),
                    "--temp-dir", str(scratch), "--conversion-timeout", str(int(WARM_TIMEOUT))]
         with self._lock:
             if self._stopping.is_set():
                 return False
-            with open(self._folder / "unoserver.log", "ab") as output:
+            with open(folder / "unoserver.log", "ab") as output:
                 self._process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=output,
-                                                 stderr=subprocess.STDOUT, cwd=self._folder,
+                                                 stderr=subprocess.STDOUT, cwd=folder,
                                                  env={**os.environ, "TMPDIR": str(scratch)}, start_new_session=True)
         process = self._process
         address = f"127.0.0.1:{port}"
@@ -479,10 +479,11 @@ class PdfServer:
         return answered
 
     def _log_tail(self) -> str:
-        if self._folder is None:
+        held = self._held
+        if held is None:
             return "no log"
         try:
-            lines = (self._folder / "unoserver.log").read_text("utf-8", "replace").strip().splitlines()
+            lines = (held.path / "unoserver.log").read_text("utf-8", "replace").strip().splitlines()
         except OSError:
             return "no log"
         return " | ".join(lines[-3:]) or "no output"
@@ -508,7 +509,6 @@ class PdfServer:
         if self._held is not None:
             self._held.remove()
             self._held = None
-            self._folder = None
         if process is not None:
             log.info("pdf: unoserver đã dừng")
 
