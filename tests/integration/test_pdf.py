@@ -273,7 +273,7 @@ time.sleep(600)
 def test_a_server_started_after_one_was_killed_removes_the_folder_and_socket_the_killed_one_left() -> None:
     _require(*TOOLS, uno=True)
     killed = subprocess.Popen([sys.executable, "-c", _SERVE_WITH_A_PDF_SERVER], stdout=subprocess.PIPE, text=True,
-                              cwd=Path(__file__).resolve().parents[2])
+                              cwd=REPO)
     assert killed.stdout is not None
     folder, pipe = map(Path, killed.stdout.readline().split())
     killed.kill()
