@@ -20,7 +20,6 @@ from typing import Protocol
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
-from models.db.async_sent_recorder import AsyncSentRecorder
 from models.db.outbox_repository import record_sent
 
 # How long `close` waits for a write still running (a delivery that broke off leaves its last write to its thread).
@@ -111,5 +110,7 @@ class ThreadedSentRecorder:
 def loop_sent_recorder(engine: Engine) -> LoopSentRecorder:
     """The recorder a delivery on an event loop holds: on the loop on PostgreSQL, in a thread on SQLite."""
     if engine.dialect.name == "postgresql":
+        from models.db.async_sent_recorder import AsyncSentRecorder  # psycopg: not loaded on SQLite
+
         return AsyncSentRecorder(engine)
     return ThreadedSentRecorder(engine)

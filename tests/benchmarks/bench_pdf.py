@@ -15,12 +15,8 @@ sys.path.insert(0, str(REPO / "tests" / "fixtures" / "documents"))
 
 import document_seeds as seed_data
 
-from notifications.documents import (
-    render_reminder_letter,
-    render_request_letter,
-    render_submission,
-    render_synthesis_docx,
-)
+from notifications.documents.letters import render_reminder_letter, render_request_letter, render_submission
+from notifications.documents.synthesis import render_synthesis_docx
 from notifications.pdf import PDF_EXPORT, WARM_FILTER_OPTIONS, PdfServer, soffice_path, to_pdf, to_pdfs, uno_python
 
 

@@ -19,16 +19,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures" / "docum
 
 import document_seeds as seed_data
 
-from notifications.documents import (
+from notifications.documents.letters import (
     render_call_letter,
     render_ministry_reply_draft,
-    render_proposal_list_docx,
     render_reminder_letter,
     render_request_letter,
     render_submission,
-    render_synthesis_docx,
     render_zero_response_report,
 )
+from notifications.documents.proposals import render_proposal_list_docx
+from notifications.documents.synthesis import render_synthesis_docx
 
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "artifacts" / "documents"

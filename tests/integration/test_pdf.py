@@ -30,8 +30,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures" / "docum
 import document_seeds as seed_data
 
 from notifications import pdf as pdf_module
-from notifications.documents import render_proposal_list_xlsx, render_request_letter, render_synthesis_xlsx
 from notifications.documents.exports import CommentRow, UnitRow, round_workbook
+from notifications.documents.letters import render_request_letter
+from notifications.documents.proposals import render_proposal_list_xlsx
+from notifications.documents.synthesis import render_synthesis_xlsx
 from notifications.pdf import (
     CALC_LIBRARIES,
     CALC_PACKAGE,

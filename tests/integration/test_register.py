@@ -24,7 +24,7 @@ from config.clock import FrozenClock
 from models.db.tables import RegisterCounterRow, RegisterEntryRow
 from models.errors import DomainError, InvalidInput, NotFound, RoundNotFound
 from models.staff import Role, StaffUser
-from notifications.documents import default_wording_path
+from notifications.documents.wording import default_wording_path
 from workflows.service import register
 from workflows.service.app import App
 from workflows.service.register import EntryTexts, RegisterForbidden

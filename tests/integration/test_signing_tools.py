@@ -43,7 +43,7 @@ from notifications.signing.appearance import POINTS_PER_MM
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures" / "documents"))
 import document_seeds as seed_data
 
-from notifications.documents import render_request_letter
+from notifications.documents.letters import render_request_letter
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "signing"
 

@@ -22,24 +22,25 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures" / "docum
 
 import document_seeds as seed_data
 
-from notifications.documents import (
+from notifications.documents.data import (
     Addressee,
     DocumentDataError,
     LetterHead,
     LetterRef,
+    RequestLetterData,
     SynthesisRow,
-    WordingError,
-    default_wording_path,
-    load_wording,
+    department_name,
+)
+from notifications.documents.letters import (
     render_ministry_reply_draft,
     render_reminder_letter,
     render_request_letter,
     render_submission,
-    render_synthesis_docx,
     render_zero_response_report,
 )
-from notifications.documents.data import RequestLetterData, department_name
+from notifications.documents.synthesis import render_synthesis_docx
 from notifications.documents.vietnamese import long_date, place_date_line, quantity, short_date
+from notifications.documents.wording import WordingError, default_wording_path, load_wording
 
 FONT = "Times New Roman"
 # Seed 000's letter and the tờ trình after it are the consultation's own wording (the shared request_letter.yaml and

@@ -18,16 +18,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures" / "docum
 
 import document_seeds as seed_data
 
-from notifications.documents import (
-    UnitDeadline,
-    UnitGroup,
-    default_wording_path,
-    load_wording,
-    render_reminder_letter,
-    render_submission,
-    render_synthesis_docx,
-)
+from notifications.documents.data import UnitDeadline, UnitGroup
+from notifications.documents.letters import render_reminder_letter, render_submission
+from notifications.documents.synthesis import render_synthesis_docx
 from notifications.documents.vietnamese import roman, spelled_out
+from notifications.documents.wording import default_wording_path, load_wording
 from workflows.service.documents import issued_title
 
 # The consultation's tờ trình is its own wording (the shared submission.yaml speaks in any kind's words).

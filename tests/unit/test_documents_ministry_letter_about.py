@@ -15,7 +15,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures" / "docum
 
 import document_seeds as seed_data
 
-from notifications.documents import render_proposal_list_docx
+from notifications.documents.proposals import render_proposal_list_docx
 
 ABOUT = ("Công văn số 3347/BKHCN-TĐC ngày 24/7/2025 của Bộ Khoa học và Công nghệ về việc đề xuất nhiệm vụ KH&CN cấp"
          " quốc gia dự kiến thực hiện từ năm 2026")

@@ -26,20 +26,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures" / "docum
 
 import document_seeds as seed_data
 
-from notifications.documents import (
-    DocumentDataError,
-    LetterHead,
-    LetterRef,
-    Proposal,
-    ProposalField,
-    load_wording,
-    render_call_letter,
-    render_ministry_reply_draft,
-    render_proposal_list_docx,
-    render_proposal_list_xlsx,
-    render_zero_response_report,
-)
-from notifications.documents.proposals import parse_money
+from notifications.documents.data import DocumentDataError, LetterHead, LetterRef, Proposal, ProposalField
+from notifications.documents.letters import render_call_letter, render_ministry_reply_draft, render_zero_response_report
+from notifications.documents.proposals import parse_money, render_proposal_list_docx, render_proposal_list_xlsx
+from notifications.documents.wording import load_wording
 
 LONG = 1_200  # characters: a title or purpose longer than 1,000 must still render
 

@@ -19,14 +19,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures" / "docum
 import document_seeds as seed_data
 
 from models.audit import GENESIS, AuditEvent, seal
-from notifications.documents import (
-    AuditWords,
-    CommentRow,
-    UnitRow,
-    audit_csv,
-    render_synthesis_xlsx,
-    round_workbook,
-)
+from notifications.documents.exports import AuditWords, CommentRow, UnitRow, audit_csv, round_workbook
+from notifications.documents.synthesis import render_synthesis_xlsx
 
 VIETNAM_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 RISKY = ["=1+2", "+SUM(A1:A2)", "-2+3", "@cmd", "\tindented", "\rreturn", '=HYPERLINK("http://evil","x")']

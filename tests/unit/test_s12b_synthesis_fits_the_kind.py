@@ -21,7 +21,7 @@ import docx
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures" / "documents"))
 import document_seeds as seed_data
 
-from notifications.documents import render_synthesis_docx, render_synthesis_xlsx
+from notifications.documents.synthesis import render_synthesis_docx, render_synthesis_xlsx
 from workflows.definition import validate_file
 from workflows.service.registry import BUILDER_ANSWERS, DEFINITIONS, engine_registry, shipped_workflows
 

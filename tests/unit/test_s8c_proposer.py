@@ -17,7 +17,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures" / "docum
 
 import document_seeds as seed_data
 
-from notifications.documents import Proposal, render_proposal_list_docx, render_proposal_list_xlsx
+from notifications.documents.data import Proposal
+from notifications.documents.proposals import render_proposal_list_docx, render_proposal_list_xlsx
 from workflows.definition import WorkflowError, load_workflow_text
 from workflows.service.registry import engine_registry, get_workflow
 

@@ -35,7 +35,7 @@ from models.errors import InvalidInput
 from models.register import MAX_NUMBER, RegisterEntry, Source, symbol
 from models.rounds import RecipientRole, RecipientState, ResponseKind, RoundState
 from models.unit_status import AnswerStatus, EmailStatus, UnitStatus
-from notifications import documents as docs
+from notifications.documents.data import Proposal, ProposalField
 from workflows.definition import Workflow
 from workflows.engine.events import Close, Command, CommentInput, Extend, Respond
 from workflows.service.answer_input import clean_comments, clean_proposals, field_limit, proposal_input
@@ -212,7 +212,7 @@ class LongRound(RoundFacts):
             for n, (section, text, wording) in enumerate(comment_rows(), start=1)]
         fields = {f.key: f for f in workflow.response.fields}
         self.proposals = [] if nobody or not proposals_kind else [
-            docs.Proposal(nfc(unit_name(4 * n)), [docs.ProposalField(fields[k].label, v, k, fields[k].kind)
+            Proposal(nfc(unit_name(4 * n)), [ProposalField(fields[k].label, v, k, fields[k].kind)
                                                   for k, v in form.items()])
             for n, form in enumerate(clean_proposals(workflow.response, proposal_forms(workflow),
                                                      longest_files(workflow)), start=1)]

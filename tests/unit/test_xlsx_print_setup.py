@@ -15,8 +15,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures" / "docum
 
 import document_seeds as seed_data
 
-from notifications.documents import cells, render_proposal_list_xlsx, render_synthesis_xlsx, round_workbook
-from notifications.documents.exports import CommentRow, UnitRow
+from notifications.documents import cells
+from notifications.documents.exports import CommentRow, UnitRow, round_workbook
+from notifications.documents.proposals import render_proposal_list_xlsx
+from notifications.documents.synthesis import render_synthesis_xlsx
 from notifications.pdf import converts, pdf_sources
 
 INCH = 25.4

@@ -3,7 +3,7 @@ seals (the stored code, details and hash), so a leader reads it in Excel and an 
 from __future__ import annotations
 
 from models.text import capfirst
-from notifications.documents import AuditWords, audit_csv
+from notifications.documents.exports import AuditWords, audit_csv
 from workflows.service.app import App
 from workflows.service.audit_view import audit_lines
 from workflows.service.registry import get_workflow

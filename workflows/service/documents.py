@@ -25,10 +25,43 @@ from models.register import RegisterEntry, check_number_type, symbol, type_name
 from models.rounds import RecipientRole, RecipientState, RoundState
 from models.text import capfirst, grouped, lowfirst, nfc
 from models.unit_status import EMAIL_LABELS, AnswerStatus, UnitStatus
-from notifications import documents as docs
+from notifications.documents.data import (
+    Addressee,
+    CallLetterData,
+    DocumentDataError,
+    Issuer,
+    LetterHead,
+    LetterRef,
+    MinistryReplyDraft,
+    Proposal,
+    ProposalField,
+    ProposalListData,
+    ReminderLetterData,
+    RequestLetterData,
+    Signer,
+    SubmissionData,
+    SynthesisData,
+    SynthesisRow,
+    UnitDeadline,
+    UnitGroup,
+    ZeroResponseReportData,
+)
+from notifications.documents.exports import CommentRow, FormSheet, round_workbook
+from notifications.documents.exports import UnitRow as WorkbookUnit
+from notifications.documents.letters import (
+    render_call_letter,
+    render_ministry_reply_draft,
+    render_reminder_letter,
+    render_request_letter,
+    render_submission,
+    render_zero_response_report,
+)
 from notifications.documents.programme_report import render_figures_xlsx, render_programme_report
+from notifications.documents.proposals import render_proposal_list_docx, render_proposal_list_xlsx
 from notifications.documents.specs import SPECS
+from notifications.documents.synthesis import render_synthesis_docx, render_synthesis_xlsx
 from notifications.documents.vietnamese import spelled_out
+from notifications.documents.wording import WordingError, load_wording
 from workflows.definition import Workflow
 from workflows.definition.schema import AskedRole, DocumentDef, ResponseSpec, Terms, fill_terms
 from workflows.engine.timers import closing_date
@@ -92,8 +125,8 @@ class Listed:
     internal: bool  # the Sở's own offices and units
 
     @property
-    def addressee(self) -> docs.Addressee:
-        return docs.Addressee(self.label, ROLE_NOTES.get(self.role))
+    def addressee(self) -> Addressee:
+        return Addressee(self.label, ROLE_NOTES.get(self.role))
 
 
 @dataclass(frozen=True)
@@ -150,7 +183,7 @@ class RoundFacts:
             return dict(uow.directory.groups())
 
     @cached_property
-    def proposals(self) -> list[docs.Proposal]:
+    def proposals(self) -> list[Proposal]:
         return _proposals(self.app, self.round_id, self.workflow)
 
     @cached_property
@@ -270,7 +303,7 @@ def _listed(app: App, state: RoundState, details: RoundDetails) -> list[Listed]:
     return out
 
 
-def addressees(app: App, round_id: int) -> list[docs.Addressee]:
+def addressees(app: App, round_id: int) -> list[Addressee]:
     """The Kính gửi list of the round's letters."""
     with app.uow(read_only=True) as uow:
         state = uow.rounds.get(round_id, lock=False)
@@ -278,16 +311,16 @@ def addressees(app: App, round_id: int) -> list[docs.Addressee]:
     return [item.addressee for item in _listed(app, state, details)]
 
 
-def _proposals(app: App, round_id: int, workflow: Workflow) -> list[docs.Proposal]:
+def _proposals(app: App, round_id: int, workflow: Workflow) -> list[Proposal]:
     """Every form of each unit's latest answer, its fields in the form's order, units in the round's order
     (a unit that proposed three tasks gives three rows)."""
     with app.uow(read_only=True) as uow:
         answers = uow.responses.latest_proposals(round_id, uow.rounds.row(round_id).draft_version)
     fields = workflow.response.fields
-    out: list[docs.Proposal] = []
+    out: list[Proposal] = []
     for answer in answers:
         values = {str(k): str(v) for k, v in answer.proposal.items() if v is not None and str(v).strip()}
-        out.append(docs.Proposal(answer.unit_name, [docs.ProposalField(f.label, values[f.key], f.key, f.kind)
+        out.append(Proposal(answer.unit_name, [ProposalField(f.label, values[f.key], f.key, f.kind)
                                                     for f in fields if f.key in values]))
     return out
 
@@ -299,29 +332,29 @@ def _department_wording(app: App) -> Path | None:
     return path if path.is_dir() else None
 
 
-def issuer(app: App) -> docs.Issuer:
+def issuer(app: App) -> Issuer:
     settings = app.settings
-    return docs.Issuer(governing_body=settings.governing_body.upper(), issuer=settings.issuer_name.upper(),
+    return Issuer(governing_body=settings.governing_body.upper(), issuer=settings.issuer_name.upper(),
                        issuer_short=settings.issuer_code, place=settings.place_name, name=settings.issuer_name)
 
 
-def province(app: App) -> docs.Issuer:
+def province(app: App) -> Issuer:
     """UBND tỉnh as the issuer of a draft it will sign (the reply to the Ministry)."""
     place = app.settings.place_name
-    return docs.Issuer(governing_body="", issuer=f"ỦY BAN NHÂN DÂN\nTỈNH {place.upper()}", issuer_short="UBND",
+    return Issuer(governing_body="", issuer=f"ỦY BAN NHÂN DÂN\nTỈNH {place.upper()}", issuer_short="UBND",
                        place=place, name=f"Ủy ban nhân dân tỉnh {place}")
 
 
-def signer(title: str, name: str) -> docs.Signer:
+def signer(title: str, name: str) -> Signer:
     """"GIÁM ĐỐC", or "KT. GIÁM ĐỐC/PHÓ GIÁM ĐỐC" as typed in the round (signing on someone's behalf)."""
     text = title.strip()
     match = re.fullmatch(r"KT\.?\s*(.+?)\s*/\s*(.+)", text, flags=re.IGNORECASE)
     if match:
-        return docs.Signer(title=match.group(2).upper(), name=name, on_behalf=match.group(1).upper())
-    return docs.Signer(title=text.upper(), name=name)
+        return Signer(title=match.group(2).upper(), name=name, on_behalf=match.group(1).upper())
+    return Signer(title=text.upper(), name=name)
 
 
-def _signer(facts: RoundFacts) -> docs.Signer:
+def _signer(facts: RoundFacts) -> Signer:
     return signer(facts.details.signer_title, facts.details.signer_name)
 
 
@@ -353,18 +386,18 @@ def _ministry_letter_or_generic(facts: RoundFacts) -> str:
     return ministry_letter(facts) or f"Công văn của {MINISTRY}"
 
 
-def _head(job: Job, subject: str, drafted_on: date) -> docs.LetterHead:
+def _head(job: Job, subject: str, drafted_on: date) -> LetterHead:
     """The number line and date of the document being built: the register's number and date once the document
     has one, else blanks for the văn thư (the day blank, month and year of `drafted_on`)."""
     state = job.facts.state
     entry = job.facts.numbers.get(job.key) if job.document.numbered else None
     if entry is None:
-        return docs.LetterHead(state.office, subject, drafted_on=drafted_on)
-    return docs.LetterHead(state.office, subject, issued_on=entry.issued_on, drafted_on=drafted_on,
+        return LetterHead(state.office, subject, drafted_on=drafted_on)
+    return LetterHead(state.office, subject, issued_on=entry.issued_on, drafted_on=drafted_on,
                            number=entry.full_number)
 
 
-def _cited(job: Job) -> docs.LetterRef | None:
+def _cited(job: Job) -> LetterRef | None:
     """The earlier document this one cites (the definition's `cites:`): by the number and date the register holds
     for it; without one, by the number staff typed for it (document input `<key>_number`, e.g. a call sent before
     ykien) and the day the round went out, or, for a document not sent yet (the tờ trình a synthesis table goes
@@ -376,18 +409,18 @@ def _cited(job: Job) -> docs.LetterRef | None:
     state = facts.state
     entry = facts.numbers.get(key)
     if entry is not None:
-        return docs.LetterRef(sent_on=entry.issued_on, number=entry.full_number, subject=state.subject,
+        return LetterRef(sent_on=entry.issued_on, number=entry.full_number, subject=state.subject,
                               kind=entry.type_name)
     kind = number_type(job.app, facts.workflow, key, state.office, state.subject)
     sent = facts.workflow.letter == key and state.launched_at is not None
-    return docs.LetterRef(sent_on=facts.sent_on if sent else facts.today, number=facts.inputs.get(f"{key}_number"),
+    return LetterRef(sent_on=facts.sent_on if sent else facts.today, number=facts.inputs.get(f"{key}_number"),
                           subject=state.subject, kind=type_name(kind),
                           symbol=symbol(job.app.settings.issuer_code, state.office, kind))
 
 
-def _call_letter(job: Job) -> docs.LetterRef:
+def _call_letter(job: Job) -> LetterRef:
     """The round's own letter (the call), cited by its number and date (see `_cited`)."""
-    return _cited(job) or docs.LetterRef(sent_on=job.facts.sent_on, subject=job.facts.state.subject)
+    return _cited(job) or LetterRef(sent_on=job.facts.sent_on, subject=job.facts.state.subject)
 
 
 def _report_subject(facts: RoundFacts) -> str:
@@ -414,19 +447,19 @@ class Job:
         return self.document.addressee or default
 
     # The shared pieces of a letter, for the builders that live in their own modules (workshop_documents).
-    def head(self, subject: str, drafted_on: date) -> docs.LetterHead:
+    def head(self, subject: str, drafted_on: date) -> LetterHead:
         return _head(self, subject, drafted_on)
 
     @property
-    def signer(self) -> docs.Signer:
+    def signer(self) -> Signer:
         return _signer(self.facts)
 
     @property
-    def issuer(self) -> docs.Issuer:
+    def issuer(self) -> Issuer:
         return issuer(self.app)
 
     @property
-    def province(self) -> docs.Issuer:
+    def province(self) -> Issuer:
         return province(self.app)
 
 def receivers(job: Job, default: list[str]) -> list[str]:
@@ -434,7 +467,7 @@ def receivers(job: Job, default: list[str]) -> list[str]:
     return list(job.document.receivers) if job.document.receivers is not None else default
 
 
-def request_letter_data(job: Job) -> docs.RequestLetterData:
+def request_letter_data(job: Job) -> RequestLetterData:
     facts = job.facts
     state, details = facts.state, facts.details
     assert state.deadline is not None
@@ -453,7 +486,7 @@ def request_letter_data(job: Job) -> docs.RequestLetterData:
     asks = [f"{_asked_phrase(commenters)} {asked('comment')}."] if commenters else []
     if publishers:
         asks.append(f"{_in_sentence(publishers)} {asked('publish')}.")
-    return docs.RequestLetterData(
+    return RequestLetterData(
         issuer=issuer(job.app), head=_head(job, state.subject, facts.sent_on),
         addressees=[item.addressee for item in listed], legal_bases=list(details.legal_bases),
         draft_title=state.title, asks=asks or [f"{capfirst(asked('comment'))}."],
@@ -485,7 +518,7 @@ def _asked_phrase(labels: list[str]) -> str:
 def build_request_letter(job: Job) -> bytes:
     """A công văn đề nghị (the consultation's: seed 000) with the round's addressees, legal bases, the kind's asks,
     deadline, contact and signer; the shared wording asks neutrally, a kind's own file says what that kind does."""
-    return docs.render_request_letter(request_letter_data(job), wording_dir=job.wording_dir)
+    return render_request_letter(request_letter_data(job), wording_dir=job.wording_dir)
 
 
 def _form_name(workflow: Workflow) -> str:
@@ -508,7 +541,7 @@ def build_call_letter(job: Job) -> bytes:
     external = [item.label for item in listed if item.role is RecipientRole.COMMENT and not item.internal]
     internal = [item.label for item in listed if item.role is RecipientRole.COMMENT and item.internal]
     publishers = [item for item in listed if item.role is RecipientRole.PUBLISH]
-    data = docs.CallLetterData(
+    data = CallLetterData(
         issuer=issuer(job.app), head=_head(job, state.subject, facts.sent_on),
         addressees=[item.addressee for item in listed], references=references, ministry_letter=guidance,
         call_purpose=facts.asked_act,
@@ -522,7 +555,7 @@ def build_call_letter(job: Job) -> bytes:
         publishers=[item.label for item in publishers], legal_bases=list(details.legal_bases) or references,
         portal=("Cổng thông tin điện tử của Sở" if all(item.internal for item in publishers)
                 else "Cổng thông tin điện tử tỉnh"))
-    return docs.render_call_letter(data, wording_dir=job.wording_dir)
+    return render_call_letter(data, wording_dir=job.wording_dir)
 
 
 def _units_phrase(labels: list[str]) -> str:
@@ -546,15 +579,15 @@ def build_reminder_letter(job: Job) -> bytes:
     listed = _listed_units(facts, [item.unit.unit_code for item in reminded])
     attached = _unit_groups(facts, [item.unit for item in reminded]) if len(listed) > ADDRESSEE_LINES_AT_MOST else []
     silence = facts.workflow.silence.sentence if counts_silence(facts.workflow, state) else None
-    first = _cited(job) or docs.LetterRef(facts.sent_on)
-    data = docs.ReminderLetterData(
+    first = _cited(job) or LetterRef(facts.sent_on)
+    data = ReminderLetterData(
         issuer=issuer(job.app),
         head=_head(job, _reminder_subject(job.app, terms, state), facts.today),
         addressees=[] if attached else [item.addressee for item in listed], attached_units=attached,
         first_letter_subject=state.subject, first_letter_sent_on=first.sent_on,
         first_letter_number=first.known_number, first_deadline=state.deadline,
         draft_title=state.title, new_deadline=asked,
-        other_deadlines=[docs.UnitDeadline(item.unit.unit_name, item.until) for item in reminded
+        other_deadlines=[UnitDeadline(item.unit.unit_name, item.until) for item in reminded
                          if item.until != asked],
         silence_is_agreement=silence is not None,
         silence_sentence=_term(job.app, silence, state) if silence else None,
@@ -562,7 +595,7 @@ def build_reminder_letter(job: Job) -> bytes:
         purpose=_term(job.app, terms.purpose, state),
         contact_name=details.contact_name, contact_title=details.contact_title, contact_phone=details.contact_phone,
         cc=receivers(job, ["Lãnh đạo Sở"]), signer=_signer(facts))
-    return docs.render_reminder_letter(data, wording_dir=job.wording_dir)
+    return render_reminder_letter(data, wording_dir=job.wording_dir)
 
 
 def _reminder_subject(app: App, terms: Terms, state: RoundState) -> str:
@@ -608,14 +641,14 @@ def _listed_units(facts: RoundFacts, codes: list[str]) -> list[Listed]:
     return out
 
 
-def _unit_groups(facts: RoundFacts, units: list[UnitStatus]) -> list[docs.UnitGroup]:
+def _unit_groups(facts: RoundFacts, units: list[UnitStatus]) -> list[UnitGroup]:
     """Units under the labels of their directory groups, the groups in the order the round addressed them."""
     order = [group for entry in facts.details.addressees for group in entry.get("groups", [])]
     by_group: dict[str, list[str]] = {}
     for unit in units:
         by_group.setdefault(facts.state.recipients[unit.unit_code].group, []).append(unit.unit_name)
     codes = sorted(by_group, key=lambda code: order.index(code) if code in order else len(order))
-    return [docs.UnitGroup(spelled_out(facts.groups.get(code, code)), by_group[code]) for code in codes]
+    return [UnitGroup(spelled_out(facts.groups.get(code, code)), by_group[code]) for code in codes]
 
 
 def _pending(unit: UnitStatus) -> str:
@@ -626,15 +659,15 @@ def _pending(unit: UnitStatus) -> str:
     return f"{unit.unit_name} ({until} ngày {unit.deadline:%d/%m/%Y})"
 
 
-def synthesis_data(facts: RoundFacts, attached_to: docs.LetterRef | None = None) -> docs.SynthesisData:
+def synthesis_data(facts: RoundFacts, attached_to: LetterRef | None = None) -> SynthesisData:
     """One row per handled comment, with the wording the unit proposed; the units that agreed, stayed silent or were
     not asked, in the order the round addressed them; `attached_to` the tờ trình it goes with; the heads in the kind's
     words (its verb and the name of its text)."""
-    rows = [docs.SynthesisRow(no, item.unit_name, item.section, item.text, item.decision, item.explanation,
+    rows = [SynthesisRow(no, item.unit_name, item.section, item.text, item.decision, item.explanation,
                               item.proposed_wording, item.quote)
             for no, item in enumerate(facts.triage, start=1) if item.decision is not None]
     units = _in_addressing_order(facts, facts.units)
-    return docs.SynthesisData(
+    return SynthesisData(
         issuer=issuer(facts.app), draft_title=facts.state.title, draft_version=facts.state.draft_version, rows=rows,
         agreed_units=[u.unit_name for u in units if u.answer is AnswerStatus.AGREE],
         silent_units=[u.unit_name for u in units if u.answer is AnswerStatus.SILENT],
@@ -647,12 +680,12 @@ def synthesis_data(facts: RoundFacts, attached_to: docs.LetterRef | None = None)
 
 def build_synthesis_docx(job: Job) -> bytes:
     """The bảng tổng hợp, tiếp thu, giải trình of the current draft version (every comment handled)."""
-    return docs.render_synthesis_docx(synthesis_data(job.facts, _cited(job)), wording_dir=job.wording_dir)
+    return render_synthesis_docx(synthesis_data(job.facts, _cited(job)), wording_dir=job.wording_dir)
 
 
 def build_synthesis_xlsx(job: Job) -> bytes:
     """The same table as a spreadsheet."""
-    return docs.render_synthesis_xlsx(synthesis_data(job.facts, _cited(job)), wording_dir=job.wording_dir)
+    return render_synthesis_xlsx(synthesis_data(job.facts, _cited(job)), wording_dir=job.wording_dir)
 
 
 def _attachment_title(facts: RoundFacts, key: str) -> str:
@@ -678,7 +711,7 @@ def _package_attachments(facts: RoundFacts, key: str) -> list[str]:
 
 def _citation(job: Job) -> str:
     """"Công văn số 12/SKHCN-TĐC ngày 10/11/2025" (or without its number while it has none)."""
-    cited = _cited(job) or docs.LetterRef(job.facts.sent_on)
+    cited = _cited(job) or LetterRef(job.facts.sent_on)
     return cited.citation()
 
 
@@ -702,7 +735,7 @@ def build_submission(job: Job) -> bytes:
                           governing_body=settings.governing_body, draft_kind=draft_kind(state.title))
 
     terms = workflow.terms
-    data = docs.SubmissionData(
+    data = SubmissionData(
         issuer=issuer(job.app), head=_head(job, f"ban hành {issued}", facts.today),
         recipient=job.addressee(f"Ủy ban nhân dân tỉnh {job.app.settings.place_name}"),
         legal_bases=list(details.legal_bases),
@@ -723,7 +756,7 @@ def build_submission(job: Job) -> bytes:
         answer=term(terms.answer), answered_label=lowfirst(term(terms.answered)),
         agreed_label=lowfirst(term(terms.agreed)) if workflow.response.allow_agree else "",
         silence_label=workflow.silence.label, document=term(terms.document))
-    return docs.render_submission(data, wording_dir=job.wording_dir)
+    return render_submission(data, wording_dir=job.wording_dir)
 
 
 _ISSUING_KIND = re.compile(rf"^(?:{'|'.join(DRAFT_KINDS)})\s+ban hành\s+", re.IGNORECASE)
@@ -781,18 +814,18 @@ def _unit_list(facts: RoundFacts) -> bytes:
         label = answers.get(unit.answer.value, unit.answer.value)
         return f"{label} ({silence})" if silence and unit.answer is AnswerStatus.SILENT else label
 
-    units = [docs.UnitRow(u.unit_code, u.unit_name, facts.groups.get(recipients[u.unit_code].group,
+    units = [WorkbookUnit(u.unit_code, u.unit_name, facts.groups.get(recipients[u.unit_code].group,
                                                                      recipients[u.unit_code].group),
                           roles.get(u.role, u.role), EMAIL_LABELS[u.email], answer(u), u.deadline, u.late,
                           u.extended, _answered_at(recipients[u.unit_code], facts.app))
              for u in _in_addressing_order(facts, facts.units)]
     response = facts.workflow.response
     if response.kind == "proposals":  # the kind's answers are forms: their sheet, not an empty one of comments
-        forms = docs.FormSheet(capfirst(facts.workflow.terms.answer), _form_columns(response), facts.proposals)
-        return docs.round_workbook(units, [], wording_dir=_department_wording(facts.app), forms=forms)
-    comments = [docs.CommentRow(i.unit_name, i.section, i.text, i.proposed_wording, i.decision, i.explanation)
+        forms = FormSheet(capfirst(facts.workflow.terms.answer), _form_columns(response), facts.proposals)
+        return round_workbook(units, [], wording_dir=_department_wording(facts.app), forms=forms)
+    comments = [CommentRow(i.unit_name, i.section, i.text, i.proposed_wording, i.decision, i.explanation)
                 for i in facts.triage]
-    return docs.round_workbook(units, comments, wording_dir=_department_wording(facts.app),
+    return round_workbook(units, comments, wording_dir=_department_wording(facts.app),
                                verb=facts.workflow.terms.verb)
 
 
@@ -806,13 +839,13 @@ def build_unit_list(job: Job) -> bytes:
     return _unit_list(job.facts)
 
 
-def proposal_list_data(job: Job) -> docs.ProposalListData:
+def proposal_list_data(job: Job) -> ProposalListData:
     """Reads `report_subject` (the letter's own V/v; what the call asked, "đề xuất nhiệm vụ ...", when not given),
     `ministry_letter_index` and `call_letter_number` (the call cited by number and date). Its deadline is the last
     day proposals were taken: a unit's later extension, or the day staff closed the call early."""
     facts = job.facts
     state = facts.state
-    return docs.ProposalListData(
+    return ProposalListData(
         issuer=issuer(job.app),
         head=_head(job, facts.inputs.get("report_subject") or facts.asked_act, facts.today),
         call_subject=facts.asked_act, ministry_letter=_ministry_letter_or_generic(facts),
@@ -824,7 +857,7 @@ def proposal_list_data(job: Job) -> docs.ProposalListData:
         declined_answer=facts.workflow.terms.received.get("agree", ""))
 
 
-def _files_by_name(proposal: docs.Proposal, workflow: Workflow) -> docs.Proposal:
+def _files_by_name(proposal: Proposal, workflow: Workflow) -> Proposal:
     """The form with each file field as a list of forms shows it, by name and size ("tham-dinh.pdf (321 B)"), not the
     stored reference ("… [tệp đính kèm số 1]") a report's heading-by-heading consolidation reads."""
     kinds = {f.key: f for f in workflow.response.fields}
@@ -841,15 +874,15 @@ def _declined(facts: RoundFacts) -> list[str]:
 def build_proposal_list_docx(job: Job) -> bytes:
     """The công văn forwarding the proposals with their list as an appendix (seed 001, after the deadline).
     Inputs: those of proposal_list_data."""
-    return docs.render_proposal_list_docx(proposal_list_data(job), wording_dir=job.wording_dir)
+    return render_proposal_list_docx(proposal_list_data(job), wording_dir=job.wording_dir)
 
 
 def build_proposal_list_xlsx(job: Job) -> bytes:
     """One row per unit's latest answer on the form, one column per field, units in the round's order."""
-    return docs.render_proposal_list_xlsx(proposal_list_data(job), wording_dir=job.wording_dir)
+    return render_proposal_list_xlsx(proposal_list_data(job), wording_dir=job.wording_dir)
 
 
-def zero_response_data(job: Job) -> docs.ZeroResponseReportData:
+def zero_response_data(job: Job) -> ZeroResponseReportData:
     """Seed 002. Reads the document inputs `report_subject` (the report's own V/v, never the call's;
     "báo cáo kết quả <call>" when not given), `considerations` (the reasons, one paragraph each),
     `ministry_letter_index` (the Ministry's letter the draft reply answers, among the legal bases; the one
@@ -862,12 +895,12 @@ def zero_response_data(job: Job) -> docs.ZeroResponseReportData:
     call = _call_letter(job)
     references = list(details.legal_bases) or [_ministry_letter_or_generic(facts)]
     place = job.app.settings.place_name
-    reply = docs.MinistryReplyDraft(
-        issuer=province(job.app), head=docs.LetterHead("KGVX", subject, drafted_on=facts.today), ministry=MINISTRY,
+    reply = MinistryReplyDraft(
+        issuer=province(job.app), head=LetterHead("KGVX", subject, drafted_on=facts.today), ministry=MINISTRY,
         ministry_letter=_ministry_letter_or_generic(facts),
         cc=receivers(job, [job.app.settings.issuer_name, "Lưu: VT, KGVX"]),
-        signer=docs.Signer(title="PHÓ CHỦ TỊCH", name="", on_behalf="CHỦ TỊCH", collective="ỦY BAN NHÂN DÂN"))
-    return docs.ZeroResponseReportData(
+        signer=Signer(title="PHÓ CHỦ TỊCH", name="", on_behalf="CHỦ TỊCH", collective="ỦY BAN NHÂN DÂN"))
+    return ZeroResponseReportData(
         issuer=issuer(job.app), head=_head(job, subject, facts.today),
         recipient=job.addressee(f"Ủy ban nhân dân tỉnh {place}"), references=references, call_purpose=facts.asked_act,
         call_letter=call, deadline=state.deadline, closed_on=facts.answers_ended_on,
@@ -891,13 +924,13 @@ def _recommendation(facts: RoundFacts) -> str:
 def build_zero_response_report(job: Job) -> bytes:
     """The report to UBND tỉnh recommending not to propose, when nobody answered. Inputs: those of
     zero_response_data."""
-    return docs.render_zero_response_report(zero_response_data(job), wording_dir=job.wording_dir)
+    return render_zero_response_report(zero_response_data(job), wording_dir=job.wording_dir)
 
 
 def build_ministry_reply(job: Job) -> bytes:
     """The draft reply of UBND tỉnh to the Ministry attached to that report. Inputs: those of
     zero_response_data."""
-    return docs.render_ministry_reply_draft(zero_response_data(job), wording_dir=job.wording_dir)
+    return render_ministry_reply_draft(zero_response_data(job), wording_dir=job.wording_dir)
 
 
 def build_programme_report(job: Job) -> bytes:
@@ -905,7 +938,7 @@ def build_programme_report(job: Job) -> bytes:
     facts = job.facts
     return render_programme_report(programme_report_data(
         facts.report, issuer(job.app), _head(job, facts.state.subject, facts.today),
-        _cited(job) or docs.LetterRef(sent_on=facts.sent_on, subject=facts.state.subject),
+        _cited(job) or LetterRef(sent_on=facts.sent_on, subject=facts.state.subject),
         [_lower_first(item.label) for item in facts.listed if item.role is RecipientRole.COMMENT], _signer(facts),
         job.app.settings.place_name))
 
@@ -1081,9 +1114,9 @@ def number_type(app: App, workflow: Workflow, key: str, office: str, subject: st
     context = {"issuer_name": settings.issuer_name, "governing_body": settings.governing_body,
                "place": settings.place_name, "subject": subject, "office_code": office}
     try:
-        wording = docs.load_wording(builder.wording, folder)
+        wording = load_wording(builder.wording, folder)
         text = wording.text("number_type", context)
-    except docs.WordingError as error:
+    except WordingError as error:
         raise DomainError(f"Không đọc được loại văn bản (number_type) của \"{document.title}\": {error}",
                           "document_invalid") from None
     try:
@@ -1137,7 +1170,7 @@ def build_document(facts: RoundFacts, key: str) -> RenderedDocument:
     job = Job(key, document, facts, _wording_dir(facts.app, facts.workflow, document, builder))
     try:
         content = builder.build(job)
-    except (docs.DocumentDataError, docs.WordingError) as error:
+    except (DocumentDataError, WordingError) as error:
         raise DomainError(f"Chưa lập được văn bản \"{document.title}\": {error}", "document_invalid") from None
     return RenderedDocument(choice.filename, choice.title, content)
 

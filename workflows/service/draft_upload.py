@@ -6,10 +6,6 @@ import io
 import zipfile
 from pathlib import Path
 
-import docx
-from docx.opc.exceptions import PackageNotFoundError
-from pyhanko.pdf_utils.reader import PdfFileReader
-
 from models.errors import InvalidInput
 
 # A DOCX is a ZIP: these bound what unpacking it may cost, whatever its own header claims.
@@ -56,6 +52,11 @@ def docx_problem(content: bytes) -> str | None:
                                     "(tệp nén bất thường)")
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, RuntimeError) as error:
         return f"tệp nén bị hỏng ({error})"
+    # python-docx and pyhanko are imported here, where a file is checked: most `ykien` commands import this module
+    # and check no file
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+
     try:
         docx.Document(io.BytesIO(content))
     except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile) as error:
@@ -68,6 +69,8 @@ def docx_problem(content: bytes) -> str | None:
 def pdf_problem(content: bytes) -> str | None:
     """Why a PDF cannot be taken as a draft (only its first bytes are a PDF's, its structure is broken, it has no
     page), or None when its pages can be counted: what a reader opening it needs first."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
     try:
         pages = PdfFileReader(io.BytesIO(content), strict=False).root["/Pages"]["/Count"]
     except Exception as error:  # noqa: BLE001  # pyhanko raises its own errors, and KeyError/TypeError on odd trees

@@ -16,8 +16,9 @@ from models.assignments import Assignment
 from models.db.report_repository import UnitForm
 from models.rounds import RecipientState
 from models.text import nfc
-from notifications.documents import LetterRef, Signer, load_wording
+from notifications.documents.data import LetterRef, Signer
 from notifications.documents.vietnamese import spelled_out
+from notifications.documents.wording import load_wording
 from notifications.documents.workshop import (
     REGISTERED,
     Attendance,
