@@ -18,7 +18,7 @@ from models.email_address import EmailRefused, normalized_email
 DEFAULT_GROUPS: dict[str, str] = {
     "trung-uong": "Cơ quan trung ương",
     "mttq-doan-the": "Ủy ban MTTQ và các đoàn thể tỉnh",
-    "so-ban-nganh": "Các sở, ban, ngành, đoàn thể tỉnh",
+    "so-ban-nganh": "Các sở, ban, ngành tỉnh",
     "xa-phuong": "Ủy ban nhân dân các xã, phường",
     "hiep-hoi": "Hiệp hội, Liên minh HTX",
     "bao-chi": "Báo chí, phát thanh truyền hình",

@@ -97,6 +97,9 @@ class RoundState:
     silence_is_agreement: bool = True
     deadline_working_days: int | None = None
     launched_at: datetime | None = None
+    # The deadline the round's letter asked for when it went out: an extension of the whole round moves `deadline`,
+    # not what the letter already sent said (None before the launch)
+    launch_deadline: date | None = None
     entered_at: datetime | None = None
     closed_at: datetime | None = None
     draft_version: int = 1

@@ -100,7 +100,8 @@ _UPDATE_RECIPIENT = update(table_of(RecipientRow)).where(table_of(RecipientRow).
 
 def _header_values(state: RoundState) -> dict[str, Any]:
     """The round row's columns the engine may change, as save() writes them."""
-    return {"status": state.status, "deadline": state.deadline, "launched_at": state.launched_at,
+    return {"status": state.status, "deadline": state.deadline, "launch_deadline": state.launch_deadline,
+            "launched_at": state.launched_at,
             "entered_at": state.entered_at, "closed_at": state.closed_at,
             "draft_version": state.draft_version, "timer_overrides": dict(state.timer_overrides),
             "tasks": [_task_to_json(t) for t in state.tasks], "outcome": dict(state.outcome)}
@@ -347,7 +348,8 @@ class RoundRepository:
         return RoundState(
             id=row.id, workflow=row.workflow, status=row.status, title=row.title, subject=row.subject,
             office=row.office, deadline=row.deadline, silence_is_agreement=row.silence_is_agreement,
-            deadline_working_days=row.deadline_working_days, launched_at=row.launched_at, entered_at=row.entered_at,
+            deadline_working_days=row.deadline_working_days, launch_deadline=row.launch_deadline,
+            launched_at=row.launched_at, entered_at=row.entered_at,
             closed_at=row.closed_at,
             draft_version=row.draft_version, timer_overrides=dict(row.timer_overrides or {}),
             dates={key: date.fromisoformat(day) for key, day in (row.dates or {}).items()},

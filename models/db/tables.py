@@ -79,6 +79,7 @@ class RoundRow(Base):
     office: Mapped[str] = mapped_column(String(40))
     deadline: Mapped[date | None] = mapped_column(Date)
     deadline_working_days: Mapped[int | None] = mapped_column(Integer)
+    launch_deadline: Mapped[date | None] = mapped_column(Date)  # RoundState.launch_deadline
     silence_is_agreement: Mapped[bool] = mapped_column(Boolean)
     contact_name: Mapped[str] = mapped_column(String(200))
     contact_title: Mapped[str | None] = mapped_column(String(200))

@@ -23,7 +23,7 @@ def _refused(cli, *args: str, code: str) -> str:  # type: ignore[no-untyped-def]
 
 def test_groups_are_listed_added_and_renamed(cli) -> None:  # type: ignore[no-untyped-def]
     listed = cli("directory", "groups", "--json").json
-    assert {"code": "so-ban-nganh", "label": "Các sở, ban, ngành, đoàn thể tỉnh"} in [
+    assert {"code": "so-ban-nganh", "label": "Các sở, ban, ngành tỉnh"} in [
         {"code": g["code"], "label": g["label"]} for g in listed]
     added = cli("directory", "groups", "add", "ban-qlda", "Ban Quản lý dự án", "--json").json
     assert added == {"code": "ban-qlda", "label": "Ban Quản lý dự án", "units": 0}
@@ -45,7 +45,7 @@ def test_bad_group_input_exits_2_and_changes_nothing(cli) -> None:  # type: igno
     assert "không phải mã nhóm hợp lệ" in _refused(cli, "directory", "groups", "add", "Ban QLDA", "Ban", code="invalid_group_code")
     _refused(cli, "directory", "groups", "add", "ban-qlda", "   ", code="invalid_group_label")
     _refused(cli, "directory", "groups", "add", "so-ban-nganh", "Nhóm mới", code="group_exists")
-    _refused(cli, "directory", "groups", "add", "khac", "các sở, ban, ngành, đoàn thể tỉnh", code="group_exists")
+    _refused(cli, "directory", "groups", "add", "khac", "các sở, ban, ngành tỉnh", code="group_exists")
     _refused(cli, "directory", "groups", "rename", "khong-co", "Nhãn", code="group_unknown")
     _refused(cli, "directory", "groups", "rename", "bao-chi", "", code="invalid_group_label")
     _refused(cli, "directory", "groups", "rename", "bao-chi", "Cơ quan trung ương", code="group_exists")

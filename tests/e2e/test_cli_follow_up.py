@@ -16,7 +16,7 @@ CREATE = ("round", "create", "--title", "Kế hoạch hỗ trợ doanh nghiệp 
           "--signer-name", "Nông Thị Thanh Huyền", "--json")
 TEN_DAYS = "10 ngày làm việc"
 TAKEN = [
-        {"option": "--group", "typed": "so-ban-nganh", "code": "so-ban-nganh", "name": "Các sở, ban, ngành, đoàn thể tỉnh",
+        {"option": "--group", "typed": "so-ban-nganh", "code": "so-ban-nganh", "name": "Các sở, ban, ngành tỉnh",
          "kind": "group"},
         {"option": "--group", "typed": "xa-phuong", "code": "xa-phuong", "name": "Ủy ban nhân dân các xã, phường",
          "kind": "group"},

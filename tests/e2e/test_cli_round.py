@@ -17,7 +17,7 @@ CREATE = ("round", "create", "--title", "Kế hoạch hỗ trợ doanh nghiệp 
           "--publish", "TTTT-VP", "--contact-name", "Ông Phạm Phi Long", "--contact-phone", "0912130290",
           "--signer-name", "Nông Thị Thanh Huyền", "--json")
 TAKEN = [
-        {"option": "--group", "typed": "so-ban-nganh", "code": "so-ban-nganh", "name": "Các sở, ban, ngành, đoàn thể tỉnh",
+        {"option": "--group", "typed": "so-ban-nganh", "code": "so-ban-nganh", "name": "Các sở, ban, ngành tỉnh",
          "kind": "group"},
         {"option": "--group", "typed": "xa-phuong", "code": "xa-phuong", "name": "Ủy ban nhân dân các xã, phường",
          "kind": "group"},

@@ -217,8 +217,8 @@ def test_a_next_round_without_a_title_names_the_option(cli: Cli, title: str) -> 
     (["add", "", "Nhóm mới"], "invalid_group_code", 'Lỗi: CODE: "" không phải mã nhóm hợp lệ'),
     (["add", "so-ban-nganh", "Nhóm khác"], "group_exists", 'Lỗi: CODE: Nhóm "so-ban-nganh" đã có'),
     (["add", "nhom-moi", "   "], "invalid_group_label", "Lỗi: LABEL: Nhãn nhóm không được để trống."),
-    (["add", "nhom-moi", "Các sở, ban, ngành, đoàn thể tỉnh"], "group_exists",
-     'Lỗi: LABEL: Nhãn "Các sở, ban, ngành, đoàn thể tỉnh" đã là nhãn của nhóm so-ban-nganh.'),
+    (["add", "nhom-moi", "Các sở, ban, ngành tỉnh"], "group_exists",
+     'Lỗi: LABEL: Nhãn "Các sở, ban, ngành tỉnh" đã là nhãn của nhóm so-ban-nganh.'),
     (["rename", "khong-co", "Nhóm"], "group_unknown", 'Lỗi: CODE: Không có nhóm "khong-co" trong danh bạ'),
     (["rename", "bao-chi", ""], "invalid_group_label", "Lỗi: LABEL: Nhãn nhóm không được để trống."),
 ], ids=["add-bad-code", "add-taken-code", "add-blank-label", "add-taken-label", "rename-unknown", "rename-blank"])

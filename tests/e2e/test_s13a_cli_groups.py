@@ -41,7 +41,7 @@ def test_group_takes_a_code_or_a_label_and_says_which(any_cli: Cli) -> None:
     made = any_cli(*BASE, "--group", "sở ban ngành", "--group", "XA-PHUONG",
                    "--group", unicodedata.normalize("NFD", "Ủy ban nhân dân các xã"), "--unit", "liên minh")
     assert made.out.splitlines() == [
-        "Đơn vị: Liên minh Hợp tác xã tỉnh (LMHTX)", "Nhóm: Các sở, ban, ngành, đoàn thể tỉnh (so-ban-nganh)",
+        "Đơn vị: Liên minh Hợp tác xã tỉnh (LMHTX)", "Nhóm: Các sở, ban, ngành tỉnh (so-ban-nganh)",
         "Nhóm: Ủy ban nhân dân các xã, phường (xa-phuong)", "Đã tạo đợt số 1, hạn trả lời 05/12/2025."], made.out
     assert set(recipients(any_cli).values()) == {"comment"}
     assert {"SYT", "X-HOAAN", "P-TANGIANG", "LMHTX"} <= set(recipients(any_cli)) and "TTTT-VP" not in recipients(any_cli)
@@ -54,7 +54,7 @@ def test_json_says_what_each_option_took_beside_the_keys_it_had(any_cli: Cli) ->
     assert made["recipients_taken"] == [
         {"option": "--unit", "typed": "SYT", "code": "SYT", "name": "Sở Y tế", "kind": "unit"},
         {"option": "--group", "typed": "so ban nganh", "code": "so-ban-nganh",
-         "name": "Các sở, ban, ngành, đoàn thể tỉnh", "kind": "group"},
+         "name": "Các sở, ban, ngành tỉnh", "kind": "group"},
         {"option": "--publish", "typed": "báo chí", "code": "bao-chi", "name": "Báo chí, phát thanh truyền hình",
          "kind": "group"},
         {"option": "--inform", "typed": "TTTT-VP", "code": "TTTT-VP",

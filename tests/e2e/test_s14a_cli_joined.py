@@ -45,7 +45,7 @@ def test_joined_codes_and_names_are_taken_and_said(any_cli: Cli) -> None:
                    "--unit", unicodedata.normalize("NFD", "SởTưPháp"))
     assert made.out.splitlines() == [
         "Đơn vị: Sở Khoa học và Công nghệ (S-KH-CN)", "Đơn vị: Trường THPT Hòa An (THPT-HA)",
-        "Đơn vị: Sở Tư pháp (STP)", "Nhóm: Các sở, ban, ngành, đoàn thể tỉnh (so-ban-nganh)",
+        "Đơn vị: Sở Tư pháp (STP)", "Nhóm: Các sở, ban, ngành tỉnh (so-ban-nganh)",
         "Đã tạo đợt số 1, hạn trả lời 05/12/2025."], made.out
 
 

@@ -172,7 +172,7 @@ def test_reminder_to_many_units_is_addressed_to_the_attached_list_grouped_as_the
     assert len(units) == 38 - 2 and "Sở Y tế" in units and "Sở Công Thương" not in units
     groups = [name for number, name in listed if not number.isdigit()]
     assert groups[:3] == ["Cơ quan trung ương", "Ủy ban Mặt trận Tổ quốc Việt Nam và các đoàn thể tỉnh",
-                          "Các sở, ban, ngành, đoàn thể tỉnh"]
+                          "Các sở, ban, ngành tỉnh"]
     assert "(riêng Sở Y tế: chậm nhất trong ngày 12/12/2025)" in " ".join(paragraphs(content))
 
 
@@ -198,14 +198,42 @@ def test_reminder_of_a_kind_without_silence_rule_asks_within_its_grace_period(
     assert reminder.not_ready is not None and reminder.not_ready.code == "deadline_passed"
 
 
+def test_reminder_after_the_round_is_extended_quotes_the_first_letter_and_asks_for_the_new_day(
+        app: App, clock: FrozenClock) -> None:
+    round_id = launched(app, clock)
+    clock.set(local("2025-12-03T09:00"))
+    execute(app, round_id, Extend(date(2025, 12, 19), None, "Dự thảo được bổ sung"), STAFF)
+    clock.set(local("2025-12-15T09:00"))
+    first, then = _reminder_body(app, round_id)
+    assert "chậm nhất ngày 05/12/2025." in first  # what Công văn of 20/11 asked for, not the day it moved to
+    assert "chậm nhất trong ngày 19/12/2025." in then and "đúng thời hạn nêu trên" not in then
+
+
+def _reminder_body(app: App, round_id: int) -> tuple[str, str]:
+    """The reminder's paragraph quoting the first letter ("Ngày …, … ban hành Công văn …") and the one after it."""
+    texts = paragraphs(document(app, round_id, "reminder_letter"))
+    start = next(i for i, text in enumerate(texts) if text.startswith("Ngày 20/11/2025"))
+    return texts[start], texts[start + 1]
+
+
 # --- the request letter ----------------------------------------------------------------------------------------
+
+def test_request_letter_keeps_the_deadline_it_went_out_with_once_the_round_is_extended(
+        app: App, clock: FrozenClock) -> None:
+    round_id = launched(app, clock)
+    clock.set(local("2025-12-03T09:00"))
+    execute(app, round_id, Extend(date(2025, 12, 19), None, "Dự thảo được bổ sung"), STAFF)
+    letter = _text(docx.Document(io.BytesIO(document(app, round_id, "request_letter"))))
+    assert "chậm nhất ngày 05/12/2025." in letter
+    assert "19/12/2025" not in letter
+
 
 def test_request_letter_names_the_asked_units_in_one_sentence_closed_by_the_related_units(
         app: App, clock: FrozenClock) -> None:
     round_id = launched(app, clock)
     ask = next(text for text in paragraphs(document(app, round_id, "request_letter")) if text.startswith("1. "))
     named = ask.split(" nghiên cứu, đóng góp ý kiến")[0]
-    assert "; Các " not in named and "; các sở, ban, ngành, đoàn thể tỉnh;" in named
+    assert "; Các " not in named and "; các sở, ban, ngành tỉnh;" in named
     assert named.endswith("và các đơn vị liên quan")
 
 

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import JSON, bindparam, inspect, select, text
+from sqlalchemy import JSON, bindparam, inspect, select, text, update
 
 from config.clock import FrozenClock
 from models.db.tables import Base, OutboxRow, TimerRow
@@ -55,6 +55,49 @@ def test_the_migrations_go_down_to_base_and_back_up_to_head(app: App) -> None:
     run_migrations(app.engine, "head")
     assert schema_state(app.engine).current
     test_the_migrations_create_exactly_the_orm_schema(app)
+
+
+def test_migration_0027_keeps_what_each_launched_letter_asked_for_and_renames_the_default_group_label(
+        app: App, clock: FrozenClock, make_round: Callable[..., int], staff: str) -> None:
+    """Upgraded from 0026: a launched round's letter asked for its deadline, unless the whole round was extended
+    since (then it is not known, and stays empty); an extension for one unit does not count. The label of the sở,
+    ban, ngành loses "đoàn thể" where it is the old default, and gets it back on the way down; a label staff wrote
+    is left alone both ways."""
+    from models.db.database import run_migrations
+    from models.db.tables import RoundRow, UnitGroupRow
+    from workflows.engine.events import Extend
+
+    at(clock, "2025-11-20T09:00")
+    plain, extended, one_unit, not_launched = (make_round() for _ in range(4))
+    for round_id in (plain, extended, one_unit):
+        execute(app, round_id, Launch(), staff)
+    at(clock, "2025-12-01T09:00")
+    execute(app, extended, Extend(date(2025, 12, 19), None, "Dự thảo được bổ sung"), staff)
+    execute(app, one_unit, Extend(date(2025, 12, 12), "SCT", "Sở Công Thương đề nghị"), staff)
+
+    def launch_deadlines() -> dict[int, date | None]:
+        with app.engine.connect() as connection:
+            return dict(connection.execute(select(RoundRow.id, RoundRow.launch_deadline)).all())
+
+    def label() -> str | None:
+        with app.engine.connect() as connection:
+            return connection.scalar(select(UnitGroupRow.label).where(UnitGroupRow.code == "so-ban-nganh"))
+
+    assert launch_deadlines() == {plain: date(2025, 12, 5), extended: date(2025, 12, 5),
+                                  one_unit: date(2025, 12, 5), not_launched: None}
+    assert label() == "Các sở, ban, ngành tỉnh"
+    run_migrations(app.engine, "0026", down=True)
+    assert label() == "Các sở, ban, ngành, đoàn thể tỉnh"
+    run_migrations(app.engine, "head")
+    assert launch_deadlines() == {plain: date(2025, 12, 5), extended: None, one_unit: date(2025, 12, 5),
+                                  not_launched: None}
+    assert label() == "Các sở, ban, ngành tỉnh"
+    with app.engine.begin() as connection:
+        connection.execute(update(UnitGroupRow).where(UnitGroupRow.code == "so-ban-nganh")
+                           .values(label="Các sở, ngành của tỉnh"))
+    run_migrations(app.engine, "0026", down=True)
+    run_migrations(app.engine, "head")
+    assert label() == "Các sở, ngành của tỉnh"
 
 
 def _tamper(app: App, round_id: int, seq: int, sql: str, **values: object) -> None:

@@ -153,7 +153,7 @@ def _overrides(timers: list[str]) -> dict[str, str]:
 def _addressees(ykien, units: list[str], groups: list[str], publish: list[str], inform: list[str]
                 ) -> tuple[tuple, list[ChosenRecipient]]:
     """Whom the options address: --unit and --group to comment, --publish and --inform units or groups; with the
-    recipients each option took ("Đơn vị: Sở Y tế (SYT)", "Nhóm: Các sở, ban, ngành, đoàn thể tỉnh (so-ban-nganh)").
+    recipients each option took ("Đơn vị: Sở Y tế (SYT)", "Nhóm: Các sở, ban, ngành tỉnh (so-ban-nganh)").
     A value is a code or a name, whole or in part (cli/unit_args.chosen_recipients: one SQL lookup each); --group
     names a group by its code or label."""
     from models.rounds import RecipientRole

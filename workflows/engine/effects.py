@@ -38,6 +38,7 @@ def send_invitations(ctx: EngineContext) -> None:
     if not state.recipients:
         raise Refused("Đợt chưa có cơ quan, đơn vị nhận.", "no_recipients")
     state.launched_at = ctx.now
+    state.launch_deadline = state.deadline
     _queue(ctx, "invitation", list(state.recipients.values()))
 
 
@@ -250,6 +251,7 @@ def new_draft_version(ctx: EngineContext) -> None:
     uploaded = ctx.event.data.get("version") if isinstance(ctx.event, Command) else None
     state.draft_version = max(state.draft_version + 1, int(uploaded or 0))
     state.launched_at = None
+    state.launch_deadline = None
     state.closed_at = None
     if isinstance(ctx.event, Command) and ctx.event.data.get("deadline"):
         state.deadline = date.fromisoformat(str(ctx.event.data["deadline"]))

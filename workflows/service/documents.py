@@ -245,6 +245,13 @@ class RoundFacts:
         return launched.astimezone(self.app.tz).date() if launched else self.today
 
     @property
+    def letter_deadline(self) -> date | None:
+        """The deadline the round's letter asks for: the one it asked for when it went out, which an extension of the
+        whole round does not rewrite (the round's deadline before its launch, or for a round launched before ykien
+        kept it)."""
+        return self.state.launch_deadline or self.state.deadline
+
+    @property
     def answers_ended_on(self) -> date | None:
         """The last day the round took answers: the day staff closed it, early; or, closed by its timer at the end of
         its last closing day (fired at midnight, or later when the sweep ran late), that day. None while open."""
@@ -470,7 +477,8 @@ def receivers(job: Job, default: list[str]) -> list[str]:
 def request_letter_data(job: Job) -> RequestLetterData:
     facts = job.facts
     state, details = facts.state, facts.details
-    assert state.deadline is not None
+    deadline = facts.letter_deadline
+    assert deadline is not None
     listed = facts.listed
     commenters = [item.label for item in listed if item.role is RecipientRole.COMMENT]
     publishers = [item.label for item in listed if item.role is RecipientRole.PUBLISH]
@@ -491,7 +499,7 @@ def request_letter_data(job: Job) -> RequestLetterData:
         addressees=[item.addressee for item in listed], legal_bases=list(details.legal_bases),
         draft_title=state.title, asks=asks or [f"{capfirst(asked('comment'))}."],
         response=_term(job.app, terms.response, state),
-        attachment_note=f"{_attached(state.title, terms)} gửi kèm theo Công văn này", deadline=state.deadline,
+        attachment_note=f"{_attached(state.title, terms)} gửi kèm theo Công văn này", deadline=deadline,
         contact_name=details.contact_name, contact_title=details.contact_title, contact_phone=details.contact_phone,
         silence_is_agreement=state.silence_is_agreement, cc=receivers(job, DEFAULT_CC), signer=_signer(facts),
         draft_kind=kind, silence_sentence=_term(job.app, silence, state) if silence else None)
@@ -534,7 +542,8 @@ def build_call_letter(job: Job) -> bytes:
     `internal_office` (where the Sở's own units send theirs; "Phòng <office>" when not given)."""
     facts = job.facts
     state, details, inputs = facts.state, facts.details, facts.inputs
-    assert state.deadline is not None
+    deadline = facts.letter_deadline
+    assert deadline is not None
     listed = facts.listed
     guidance = _ministry_letter_or_generic(facts)
     references = [basis for basis in details.legal_bases if basis != guidance] or [guidance]
@@ -547,7 +556,7 @@ def build_call_letter(job: Job) -> bytes:
         call_purpose=facts.asked_act,
         external_units=_units_phrase(external) if external else "Các cơ quan, đơn vị",
         department_address=str(inputs.get("department_address", "")),
-        department_email=str(inputs.get("department_email", "")), deadline=state.deadline,
+        department_email=str(inputs.get("department_email", "")), deadline=deadline,
         form=_form_name(facts.workflow), contact_name=details.contact_name, contact_title=details.contact_title,
         contact_phone=details.contact_phone, cc=receivers(job, DEFAULT_CC), signer=_signer(facts),
         internal_units=(internal[0] if len(internal) == 1 else DEFAULT_GROUPS[INTERNAL_GROUP]) if internal else None,
@@ -572,7 +581,8 @@ def build_reminder_letter(job: Job) -> bytes:
     attached list", listed under their groups after the letter."""
     facts = job.facts
     state, details, terms = facts.state, facts.details, facts.workflow.terms
-    assert state.deadline is not None
+    first_deadline = facts.letter_deadline
+    assert first_deadline is not None
     reminded = facts.reminded
     days = Counter(item.until for item in reminded)
     asked = max(days, key=lambda day: (days[day], -day.toordinal()))  # the most common; the earliest of equals
@@ -585,7 +595,7 @@ def build_reminder_letter(job: Job) -> bytes:
         head=_head(job, _reminder_subject(job.app, terms, state), facts.today),
         addressees=[] if attached else [item.addressee for item in listed], attached_units=attached,
         first_letter_subject=state.subject, first_letter_sent_on=first.sent_on,
-        first_letter_number=first.known_number, first_deadline=state.deadline,
+        first_letter_number=first.known_number, first_deadline=first_deadline,
         draft_title=state.title, new_deadline=asked,
         other_deadlines=[UnitDeadline(item.unit.unit_name, item.until) for item in reminded
                          if item.until != asked],

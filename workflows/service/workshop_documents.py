@@ -243,12 +243,12 @@ def invitation_data(job: Job) -> InvitationData:
     facts = job.facts
     workshop = WorkshopFacts(facts)
     details = facts.details
-    assert workshop.event_on is not None and facts.state.deadline is not None
+    assert workshop.event_on is not None and facts.letter_deadline is not None
     subject = f"mời dự Hội thảo {event_name(facts.state.title)}"
     return InvitationData(
         issuer=job.issuer, head=job.head(subject, facts.sent_on), titled=_titled(job, subject),
         title=facts.state.title, event_on=workshop.event_on, venue=_venue(facts),
-        participants=workshop.participant_groups(), registration_deadline=facts.state.deadline,
+        participants=workshop.participant_groups(), registration_deadline=facts.letter_deadline,
         signer=job.signer, event_time=_text(facts, "event_time"), contents=_list(facts, "event_contents"),
         contact_name=details.contact_name, contact_title=details.contact_title, contact_phone=details.contact_phone,
         plan=_plan_citation(job))
