@@ -88,3 +88,12 @@ def joins_up(joined: str, text_key: str) -> bool:
         return False
     words = text_key.split(" ")
     return any("".join(words[start:]).startswith(joined) for start in range(len(words)))
+
+
+# The types of document a draft's title opens with ("Kế hoạch nâng cao năng suất …")
+DRAFT_KINDS = ("Kế hoạch", "Quyết định", "Quy chế", "Quy định", "Đề án", "Chương trình", "Nghị quyết", "Báo cáo")
+
+
+def draft_kind(title: str) -> str:
+    """The type of document a title opens with ("Kế hoạch"); "văn bản" when it opens with none of DRAFT_KINDS."""
+    return next((kind for kind in DRAFT_KINDS if title.lower().startswith(kind.lower())), "văn bản")

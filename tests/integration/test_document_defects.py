@@ -216,6 +216,24 @@ def _reminder_body(app: App, round_id: int) -> tuple[str, str]:
     return texts[start], texts[start + 1]
 
 
+# --- the invitation email --------------------------------------------------------------------------------------
+
+def test_invitation_email_says_what_the_draft_is_to_be_issued_as_as_the_letter_does(
+        app: App, clock: FrozenClock) -> None:
+    from sqlalchemy import select
+
+    from models.db.tables import OutboxRow
+
+    round_id = launched(app, clock)
+    with app.engine.connect() as connection:
+        body = connection.scalar(select(OutboxRow.text_body).where(
+            OutboxRow.round_id == round_id, OutboxRow.kind == "invitation", OutboxRow.unit_code == "SCT"))
+    assert body is not None
+    said = " ".join(body.split())
+    assert "có cơ sở trình UBND tỉnh Cao Bằng ban hành Kế hoạch, Sở Khoa học và Công nghệ trân trọng đề nghị" in said
+    assert "{" not in said
+
+
 # --- the request letter ----------------------------------------------------------------------------------------
 
 def test_request_letter_keeps_the_deadline_it_went_out_with_once_the_round_is_extended(

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from models.text import draft_kind
 from notifications.compose import (
     COMMON_KEYS,
     MESSAGE_KEYS,
@@ -53,7 +54,7 @@ def shipped(kind: str) -> Workflow:
 def kind_words(kind: str, title: str, silence_is_agreement: bool = True) -> dict[str, Any]:
     """The terms and silence sentence of a shipped kind, filled as the service fills them."""
     wf = shipped(kind)
-    values = {"title": title, "issuer_name": ISSUER, "governing_body": GOVERNING_BODY}
+    values = {"title": title, "issuer_name": ISSUER, "governing_body": GOVERNING_BODY, "draft_kind": draft_kind(title)}
     sentence = wf.silence.sentence if silence_is_agreement else None
     return {
         "terms": email_terms(wf, **values),

@@ -435,7 +435,8 @@ ASKED_BY_DEFAULT: dict[AskedRole, str] = {"comment": "nghiên cứu, {verb} đ�
 class Terms(DefinitionModel):
     """The words of this kind in emails, pages and documents, so a call for proposals never says "góp ý".
 
-    Texts may hold {title}, {issuer_name} and {governing_body}; `fill_terms` replaces them.
+    Texts may hold {title}, {issuer_name}, {governing_body} and {draft_kind} (the type of document the title opens
+    with: "Kế hoạch"); `fill_terms` replaces them.
     """
 
     round: str = Field(min_length=1)  # "đợt lấy ý kiến"

@@ -23,7 +23,7 @@ from models.errors import DomainError, InvalidInput
 from models.moments import due_day
 from models.register import RegisterEntry, check_number_type, symbol, type_name
 from models.rounds import RecipientRole, RecipientState, RoundState
-from models.text import capfirst, grouped, lowfirst, nfc
+from models.text import DRAFT_KINDS, capfirst, draft_kind, grouped, lowfirst, nfc
 from models.unit_status import EMAIL_LABELS, AnswerStatus, UnitStatus
 from notifications.documents.data import (
     Addressee,
@@ -83,7 +83,6 @@ from workflows.service.report_sections import (
 )
 from workflows.service.views import counts_silence, kind_answer_labels, role_labels, round_view
 
-DRAFT_KINDS = ("Kế hoạch", "Quyết định", "Quy chế", "Quy định", "Đề án", "Chương trình", "Nghị quyết", "Báo cáo")
 ROLE_NOTES = {RecipientRole.PUBLISH: "để đăng tải", RecipientRole.INFORM: "để biết"}
 COLLECTIVE_GROUP_SIZE = 4  # a group addressed whole is named by its label from this many units on
 DEFAULT_CC = ["UBND tỉnh (báo cáo)", "Lãnh đạo Sở"]
@@ -365,10 +364,6 @@ def _signer(facts: RoundFacts) -> Signer:
     return signer(facts.details.signer_title, facts.details.signer_name)
 
 
-def draft_kind(title: str) -> str:
-    return next((kind for kind in DRAFT_KINDS if title.lower().startswith(kind.lower())), "văn bản")
-
-
 def _lower_first(text: str) -> str:
     """A group's label inside a sentence ("các xã, phường"); a body's own name keeps its capital."""
     return "c" + text[1:] if text.startswith("Các ") else text
@@ -616,10 +611,10 @@ def _reminder_subject(app: App, terms: Terms, state: RoundState) -> str:
 
 
 def _term(app: App, text: str, state: RoundState) -> str:
-    """A term of the kind with {title}, {issuer_name} and {governing_body} filled for the round."""
+    """A term of the kind with {title}, {issuer_name}, {governing_body} and {draft_kind} filled for the round."""
     settings = app.settings
     return fill_terms(text, title=state.title, issuer_name=settings.issuer_name,
-                      governing_body=settings.governing_body)
+                      governing_body=settings.governing_body, draft_kind=draft_kind(state.title))
 
 
 def _listed_units(facts: RoundFacts, codes: list[str]) -> list[Listed]:

@@ -15,6 +15,7 @@ from models.db.outbox_repository import NewMessage, ThreadRoot
 from models.db.round_repository import RoundDetails
 from models.db.unit_of_work import UnitOfWork
 from models.rounds import RecipientState, RoundState
+from models.text import draft_kind
 from notifications.compose import OPENING_KIND, ComposedEmail, compose
 from notifications.documents.data import LetterRef
 from workflows.definition import Workflow
@@ -43,7 +44,8 @@ def _date(value: Any) -> date | None:
 
 
 def email_terms(workflow: Workflow, **values: str) -> dict[str, Any]:
-    """The kind's terms as the email templates read them, {title}, {issuer_name}, {governing_body} filled."""
+    """The kind's terms as the email templates read them, {title}, {issuer_name}, {governing_body} and {draft_kind}
+    filled."""
     return _filled(workflow.terms.model_dump(), values)
 
 
@@ -100,7 +102,7 @@ class RoundMail:
     def of(cls, app: App, workflow: Workflow, state: RoundState, letter: str | None = None,
            at_link: FilesAtLink | None = None) -> RoundMail:
         values = {"title": state.title, "issuer_name": app.settings.issuer_name,
-                  "governing_body": app.settings.governing_body}
+                  "governing_body": app.settings.governing_body, "draft_kind": draft_kind(state.title)}
         sentence = workflow.silence.sentence
         silence = fill_terms(sentence, **values) if sentence and state.silence_is_agreement else None
         own = workflow_folder(workflow.name) / workflow.name / "emails"  # a department's kind: beside its YAML
