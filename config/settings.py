@@ -562,6 +562,8 @@ def check_database_url(value: str) -> None:
                          "postgresql+psycopg://…") from None
     if backend == "postgresql" and url.port is not None and not 1 <= url.port <= 65535:
         raise ValueError(f'{shown}: cổng "{url.port}" không hợp lệ (từ 1 đến 65535)')
+    if backend == "postgresql":
+        _check_postgres_options(list(url.query), shown)
     if backend == "sqlite":
         if sqlite_file(value) is None:
             raise ValueError(f"{shown} là cơ sở dữ liệu trong bộ nhớ, mất khi lệnh kết thúc; hãy ghi đường dẫn tệp, "
@@ -575,6 +577,21 @@ def check_database_url(value: str) -> None:
             if not 0 <= seconds <= LONGEST_SQLITE_TIMEOUT:  # also False for nan
                 raise ValueError(f'{shown}: timeout "{timeout}" không hợp lệ; số giây chờ khóa phải từ 0 đến '
                                  f"{LONGEST_SQLITE_TIMEOUT:.0f}")
+
+
+def _check_postgres_options(names: list[str], shown: str) -> None:
+    """Each option after "?" in a PostgreSQL URL is one the installed libpq knows: a typo ("sslmod") is named here,
+    where every command stops, rather than by psycopg's English at the first connection. Their values are libpq's to
+    judge when it connects (workflows/cli/database_errors.py says its refusal in Vietnamese)."""
+    from psycopg import pq
+
+    known = sorted(option.keyword.decode() for option in pq.Conninfo.get_defaults())
+    for name in names:
+        if name not in known:
+            close = difflib.get_close_matches(name.lower(), known, n=1, cutoff=0.6)
+            meant = f' (có phải "{close[0]}"?)' if close else ""
+            raise ValueError(f'{shown}: PostgreSQL không có tùy chọn "{name}"{meant}. Các tùy chọn sau dấu ? là của '
+                             "libpq, ví dụ sslmode=require, connect_timeout=10, application_name=ykien")
 
 
 def sqlite_file(url: str) -> Path | None:

@@ -375,7 +375,21 @@ def test_an_empty_postgresql_database_asks_for_init_then_checks_healthy(postgres
 
 
 
-def test_a_bad_tcp_setting_in_the_postgresql_url_is_named(postgres_cluster: PostgresCluster, tmp_path: Path) -> None:
-    url = postgres_cluster.url("postgres") + "?tcp_user_timeout=abc"
-    refused_everywhere(COMMANDS, "database_error", "tcp_user_timeout", '"abc"', "YKIEN_DATABASE_URL", url=url,
-                       home=tmp_path / "home")
+@pytest.mark.parametrize("option", ["tcp_user_timeout", "connect_timeout", "keepalives", "sslmode"])
+def test_a_bad_value_of_an_option_in_the_postgresql_url_is_named(postgres_cluster: PostgresCluster, tmp_path: Path,
+                                                                 option: str) -> None:
+    """libpq (or psycopg, for connect_timeout) judges the value when it connects: its English refusal is said in
+    Vietnamese, naming the option and the value, before anything is written."""
+    url = postgres_cluster.url("postgres") + f"?{option}=abc"
+    refused_everywhere(COMMANDS, "database_url_invalid", f'giá trị "abc" của tùy chọn {option} không hợp lệ',
+                       "YKIEN_DATABASE_URL", url=url, home=tmp_path / "home")
+
+
+@pytest.mark.parametrize(("option", "meant"), [("sslmod", '(có phải "sslmode"?)'),
+                                               ("timeout", '(có phải "connect_timeout"?)'), ("zz", "libpq")])
+def test_an_option_libpq_does_not_know_in_the_postgresql_url_is_named_before_connecting(
+        tmp_path: Path, option: str, meant: str) -> None:
+    url = f"postgresql+psycopg://u:mat-khau@127.0.0.1:9/x?{option}=require"
+    lines = refused_everywhere(COMMANDS, "invalid_input", "YKIEN_DATABASE_URL", f'không có tùy chọn "{option}"', meant,
+                               url=url, home=tmp_path / "home")
+    assert all("mat-khau" not in line for line in lines)

@@ -6,6 +6,7 @@ text when it fails before a session exists), so neither driver is imported here.
 """
 from __future__ import annotations
 
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -134,6 +135,25 @@ _AUTHENTICATION = ("password authentication failed", "no password supplied", "au
                    "role \"", "no pg_hba.conf entry")
 
 
+# libpq's and psycopg's refusals of an option of the URL (a value only they judge), each as (pattern, what it says)
+_BAD_OPTIONS = (
+    (re.compile(r"bad value for (?P<name>\w+): '(?P<value>.*)'"), 'giá trị "{value}" của tùy chọn {name} không hợp lệ'),
+    (re.compile(r'invalid (?P<name>\w+) value: "(?P<value>.*)"'), 'giá trị "{value}" của tùy chọn {name} không hợp lệ'),
+    (re.compile(r'invalid \w+ value "(?P<value>.*)" for connection option "(?P<name>\w+)"'),
+     'giá trị "{value}" của tùy chọn {name} không hợp lệ'),
+    (re.compile(r'invalid connection option "(?P<name>\w+)"'), 'PostgreSQL không có tùy chọn "{name}"'),
+)
+
+
+def _bad_option(detail: str) -> str | None:
+    """What libpq or psycopg refused in the URL's options, in Vietnamese; None when `detail` is not such a refusal."""
+    for pattern, said in _BAD_OPTIONS:
+        found = pattern.search(detail)
+        if found is not None:
+            return said.format(**found.groupdict())
+    return None
+
+
 def _postgres(sqlstate: str, detail: str, target: Target, error: BaseException) -> DatabaseProblem | None:
     from sqlalchemy.exc import OperationalError
 
@@ -151,6 +171,10 @@ def _postgres(sqlstate: str, detail: str, target: Target, error: BaseException) 
     if sqlstate == "53300" or (connecting and ("too many clients" in lowered or "connection slots" in lowered)):
         return DatabaseProblem("database_busy", f"Máy chủ PostgreSQL {server} đã đủ số kết nối: hãy thử lại sau, "
                                "hoặc tăng max_connections của máy chủ.")
+    option = _bad_option(detail) if connecting else None
+    if option is not None:
+        return DatabaseProblem("database_url_invalid", f"YKIEN_DATABASE_URL ({url}): {option}. Hãy sửa tùy chọn đó "
+                               "(sau dấu ?), theo tài liệu của libpq.")
     cause = next((said for words, said in _UNREACHABLE.items() if words in lowered), None) if connecting else None
     if cause is not None or sqlstate.startswith("08") or sqlstate in ("57P01", "57P02", "57P03"):
         return DatabaseProblem("database_unreachable", f"Không kết nối được máy chủ PostgreSQL {server} "
