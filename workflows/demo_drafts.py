@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
+
+from notifications.documents.decree30 import Decree30Document
 
 # (heading, paragraphs under it): a part (I., Chương) or a section (1., Điều), bold as drafts number them.
 Outline = tuple[tuple[str, tuple[str, ...]], ...]
@@ -52,10 +53,10 @@ REGULATION_OUTLINE: Outline = (
 
 
 def write_draft(path: Path, kind_line: str, title: str, outline: Outline) -> Path:
-    """A DOCX at `path`: "DỰ THẢO" at the top right, the document's kind and title centred, then the outline."""
-    document = Document()
-    style = document.styles["Normal"]
-    style.font.name, style.font.size = "Times New Roman", Pt(14)
+    """A DOCX at `path` on A4 with Decree 30's margins, font and page numbers, as the Sở's own drafts are: "DỰ THẢO"
+    at the top right, the document's kind and title centred, then the outline."""
+    builder = Decree30Document(title=title)
+    document = builder.doc
     mark = document.add_paragraph()
     mark.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     mark.add_run("DỰ THẢO").bold = True
@@ -67,5 +68,5 @@ def write_draft(path: Path, kind_line: str, title: str, outline: Outline) -> Pat
         document.add_paragraph().add_run(heading).bold = True
         for text in paragraphs:
             document.add_paragraph(text).paragraph_format.first_line_indent = Pt(28)
-    document.save(str(path))
+    path.write_bytes(builder.to_bytes())
     return path

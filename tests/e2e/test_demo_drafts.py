@@ -61,3 +61,12 @@ def test_the_regulation_draft_is_numbered_by_chapter_and_article(tmp_path: Path)
     assert "Chương I" in sections and "Điều 5" in sections, sections
     plan = convert_docx(write_draft(tmp_path / "ke-hoach.docx", "KẾ HOẠCH", "Hỗ trợ", PLAN_OUTLINE).read_bytes())
     assert plan.sections[:3] == ("Phần mở đầu", "Mục I", "Mục I.1"), plan.sections
+
+
+def test_the_drafts_are_on_a4_with_decree_30s_margins_as_the_sos_own_are(tmp_path: Path) -> None:
+    import docx
+
+    draft = write_draft(tmp_path / "ke-hoach.docx", "KẾ HOẠCH", "Hỗ trợ", PLAN_OUTLINE)
+    section = docx.Document(str(draft)).sections[0]
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+    assert [round(margin.mm) for margin in (section.left_margin, section.right_margin, section.top_margin)] == [30, 15, 20]
