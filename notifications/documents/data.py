@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from models.consolidation import Handling
-from notifications.documents.vietnamese import short_date
+from notifications.documents.vietnamese import NUMBER_MARK, short_date
 
 HANDLINGS: tuple[str, ...] = tuple(handling.value for handling in Handling)
 
@@ -324,9 +324,10 @@ class SubmissionData:
 class LetterRef:
     """An earlier letter of the department cited in a body: "Công văn số 123/SKHCN-QLKH ngày 29/7/2025".
 
-    `number` stays None until the records office gives one; the citation then names the date alone
-    ("Công văn ngày 29/7/2025"), never "số ... ngày". `subject` is the letter's V/v, to tell it apart
-    from the V/v of a document that answers it.
+    `number` stays None until the records office gives one; the citation then leaves the number blank before its
+    ký hiệu, for the clerk to write in as on the letter itself ("Công văn số          /SKHCN-TĐC ngày 29/7/2025"), or
+    names the date alone when the ký hiệu is not known either ("Công văn ngày 29/7/2025"). `subject` is the
+    letter's V/v, to tell it apart from the V/v of a document that answers it.
     """
 
     sent_on: date
@@ -348,11 +349,15 @@ class LetterRef:
         return number if any(char.isdigit() for char in head) else None
 
     def citation(self) -> str:
-        """"Công văn số 123/SKHCN-QLKH ngày 29/7/2025" or "Công văn ngày 29/7/2025"."""
+        """"Công văn số 123/SKHCN-QLKH ngày 29/7/2025", "Công văn số          /SKHCN-QLKH ngày 29/7/2025" (its blank
+        marked: vietnamese.with_blanks) or "Công văn ngày 29/7/2025"."""
         number = self.known_number
         kind = " ".join(_nfc(self.kind).split())
-        return f"{kind} số {number} ngày {short_date(self.sent_on)}" if number else \
-            f"{kind} ngày {short_date(self.sent_on)}"
+        if number:
+            return f"{kind} số {number} ngày {short_date(self.sent_on)}"
+        if self.symbol:
+            return f"{kind} số{NUMBER_MARK}/{_nfc(self.symbol).strip()} ngày {short_date(self.sent_on)}"
+        return f"{kind} ngày {short_date(self.sent_on)}"
 
 
 _LEADING_SO = re.compile(r"^\s*số\s*:?\s*", re.IGNORECASE)

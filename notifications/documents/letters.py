@@ -107,8 +107,7 @@ def render_reminder_letter(data: ReminderLetterData, *, wording_dir: Path | None
     fill_letter(document, data.issuer, data.head, wording, context, addressees, data.cc, data.signer)
     if groups:
         document.new_section(landscape=False)
-        document.appendix_heading(with_blanks(wording.text("appendix_title", context)), [],
-                                  with_blanks(wording.text("appendix_note", context)))
+        document.appendix_heading(wording.text("appendix_title", context), [], wording.text("appendix_note", context))
         table = document.grid((LIST_NO_MM, document.text_width_mm - LIST_NO_MM),
                               [wording.text("column_no", context), wording.text("column_unit", context)])
         number = 0
@@ -268,15 +267,13 @@ def _zero_response_context(data: ZeroResponseReportData) -> dict[str, Any]:
     }
 
 
-# Placeholders for the blanks the records office fills in (number and day of this letter): the wording collapses
-# runs of spaces, so the blanks go in after it has rendered (`with_blanks`).
-NUMBER_MARK, DAY_MARK = "\ue000", "\ue001"
+NUMBER_MARK, DAY_MARK = vietnamese.NUMBER_MARK, vietnamese.DAY_MARK
 LIST_NO_MM = 15  # the STT column of a list attached to a letter
 
 
 def own_reference(issuer: Issuer, head: LetterHead) -> dict[str, str]:
     """The letter's own number and date as a list attached to it cites them ("Kèm theo Công văn số      /SKHCN-TĐC
-    ngày      tháng 12 năm 2025"): `letter_number` and `letter_date`, blanks marked for `with_blanks`."""
+    ngày      tháng 12 năm 2025"): `letter_number` and `letter_date`, blanks marked for `vietnamese.with_blanks`."""
     if head.issued_on is not None:
         letter_date = vietnamese.long_date(head.issued_on)
     else:
@@ -290,18 +287,13 @@ def own_reference(issuer: Issuer, head: LetterHead) -> dict[str, str]:
 
 def blank_citation(ref: LetterRef) -> str:
     """A citation as a document attached to `ref` carries it: "Tờ trình số 05/TTr-SKHCN ngày 20/11/2025", or with
-    the number and the day blank (marked for `with_blanks`) while the register has not given it: "Tờ trình số
+    the number and the day blank (marked for `vietnamese.with_blanks`) while the register has not given it: "Tờ trình số
          /TTr-SKHCN ngày      tháng 11 năm 2025"."""
     if ref.known_number is not None or not ref.symbol:
         return ref.citation()
     month = vietnamese.month_text(ref.sent_on.month)
     return (f"{_text(ref.kind)} số{NUMBER_MARK}/{_text(ref.symbol)} ngày{DAY_MARK}tháng {month} "
             f"năm {ref.sent_on.year}")
-
-
-def with_blanks(text: str) -> str:
-    """A rendered text with the number and day blanks put in."""
-    return text.replace(NUMBER_MARK, vietnamese.BLANK_NUMBER).replace(DAY_MARK, vietnamese.BLANK_DAY)
 
 
 def reference_text(text: str) -> str:

@@ -78,9 +78,9 @@ def render_programme_report(data: ProgrammeReportData) -> bytes:
     if references:
         opened = [r if r.lower().startswith(("thực hiện", "căn cứ")) else f"Thực hiện {r}" for r in references[:1]]
         document.paragraph("; ".join(opened + references[1:]) + ".")
-    document.paragraph(
+    document.paragraph(vietnamese.with_blanks(
         f"{issuer_name} đã ban hành {data.request.citation()} gửi {clause(data.asked)} đề nghị báo cáo kết quả thực "
-        f"hiện. {issuer_name} tổng hợp và báo cáo kết quả như sau:")
+        f"hiện. {issuer_name} tổng hợp và báo cáo kết quả như sau:"))
     for heading in data.headings:
         text = f"{heading.number} {heading.title}" if heading.number else heading.title
         document.paragraph(text, bold=True, italic=heading.depth >= 2, indent=heading.depth > 0)

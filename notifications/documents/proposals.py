@@ -24,7 +24,6 @@ from notifications.documents.letters import (
     own_reference,
     reference_text,
     subject_line,
-    with_blanks,
 )
 from notifications.documents.wording import Wording, load_wording
 
@@ -63,7 +62,7 @@ def render_proposal_list_docx(data: ProposalListData, *, wording_dir: Path | Non
     document.appendix_heading(
         wording.text("appendix_title", context),
         [wording.text("appendix_subtitle", context)],
-        with_blanks(wording.text("appendix_note", context)) or None,
+        wording.text("appendix_note", context) or None,
     )
     if not _is_task_form(data.proposals):
         _form_fields_table(document, data, wording, context)

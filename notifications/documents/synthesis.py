@@ -12,7 +12,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from notifications.documents import cells, vietnamese
 from notifications.documents.data import SynthesisData, SynthesisRow
 from notifications.documents.decree30 import Decree30Document, Heading
-from notifications.documents.letters import blank_citation, with_blanks
+from notifications.documents.letters import blank_citation
 from notifications.documents.wording import Wording, load_wording
 
 # The four columns officials expect: STT | Cơ quan, đơn vị | Nội dung góp ý (with the wording the unit proposes) |
@@ -135,7 +135,7 @@ def _attached_line(data: SynthesisData, wording: Wording, context: dict[str, Any
     trình has none; None for a table that goes with no document."""
     if data.attached_to is None:
         return None
-    return with_blanks(wording.text("attached_to", {**context, "attached_to": blank_citation(data.attached_to)}))
+    return wording.text("attached_to", {**context, "attached_to": blank_citation(data.attached_to)})
 
 
 def _columns(wording: Wording, context: dict[str, Any]) -> list[str]:

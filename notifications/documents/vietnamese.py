@@ -8,7 +8,15 @@ from datetime import date
 
 BLANK_NUMBER = " " * 10
 BLANK_DAY = " " * 6
+# Placeholders for the blanks the records office fills in (a number, a day): a wording collapses runs of spaces, so
+# the blanks go in after it has rendered (`with_blanks`)
+NUMBER_MARK, DAY_MARK = "\ue000", "\ue001"
 _BASIS_OPENERS = ("Căn cứ", "Thực hiện", "Theo", "Xét", "Triển khai")
+
+
+def with_blanks(text: str) -> str:
+    """`text` with the number and day blanks put in for its marks."""
+    return text.replace(NUMBER_MARK, BLANK_NUMBER).replace(DAY_MARK, BLANK_DAY)
 
 
 def nfc(value: str) -> str:

@@ -48,7 +48,7 @@ class Text:
             rendered = self.template.render(context)
         except jinja2.TemplateError as error:
             raise WordingError(f"{self.where}: lỗi khi điền mẫu Jinja2: {error}") from error
-        return " ".join(vietnamese.nfc(rendered).split())
+        return vietnamese.with_blanks(" ".join(vietnamese.nfc(rendered).split()))
 
 
 @dataclass(frozen=True)

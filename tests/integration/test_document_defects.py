@@ -353,6 +353,14 @@ def test_submission_names_its_attachments_as_a_clerk_does(app: App, clock: Froze
     assert "phiên bản" not in " ".join(texts)
 
 
+def test_submission_cites_the_request_letter_with_its_number_blank_until_the_register_gives_one(
+        app: App, clock: FrozenClock, tmp_path: Path) -> None:
+    round_id = consolidated(app, clock, tmp_path)
+    body = " ".join(paragraphs(document(app, round_id, "submission")))
+    assert "tại Công văn số          /SKHCN-TĐC ngày 20/11/2025" in body  # for the clerk to write in, as on the letter
+    assert "\ue000" not in body
+
+
 def test_submission_never_says_issue_twice(app: App, clock: FrozenClock, tmp_path: Path) -> None:
     title = "Quyết định ban hành Quy chế quản lý nhiệm vụ khoa học và công nghệ cấp tỉnh"
     round_id = consolidated(app, clock, tmp_path, title=title, subject="")

@@ -405,8 +405,19 @@ def _cited(job: Job) -> LetterRef | None:
     ykien) and the day the round went out, or, for a document not sent yet (the tờ trình a synthesis table goes
     with), with its ký hiệu and the number and day blank."""
     key = job.document.cites
-    if key is None:
-        return None
+    return _letter_ref(job, key) if key is not None else None
+
+
+def _round_letter(job: Job) -> LetterRef:
+    """The round's own letter (the kind's `letter:`, the công văn that went out at the launch) as a document that
+    does not say what it cites names it: by its number and date, or with the number blank before its ký hiệu; by
+    its date alone for a kind without a letter."""
+    key = job.facts.workflow.letter
+    return _letter_ref(job, key) if key is not None else LetterRef(job.facts.sent_on, subject=job.facts.state.subject)
+
+
+def _letter_ref(job: Job, key: str) -> LetterRef:
+    """The round's document `key` as another one cites it (see `_cited`)."""
     facts = job.facts
     state = facts.state
     entry = facts.numbers.get(key)
@@ -422,7 +433,7 @@ def _cited(job: Job) -> LetterRef | None:
 
 def _call_letter(job: Job) -> LetterRef:
     """The round's own letter (the call), cited by its number and date (see `_cited`)."""
-    return _cited(job) or LetterRef(sent_on=job.facts.sent_on, subject=job.facts.state.subject)
+    return _cited(job) or _round_letter(job)
 
 
 def _report_subject(facts: RoundFacts) -> str:
@@ -584,7 +595,7 @@ def build_reminder_letter(job: Job) -> bytes:
     listed = _listed_units(facts, [item.unit.unit_code for item in reminded])
     attached = _unit_groups(facts, [item.unit for item in reminded]) if len(listed) > ADDRESSEE_LINES_AT_MOST else []
     silence = facts.workflow.silence.sentence if counts_silence(facts.workflow, state) else None
-    first = _cited(job) or LetterRef(facts.sent_on)
+    first = _cited(job) or _round_letter(job)
     data = ReminderLetterData(
         issuer=issuer(job.app),
         head=_head(job, _reminder_subject(job.app, terms, state), facts.today),
@@ -716,7 +727,7 @@ def _package_attachments(facts: RoundFacts, key: str) -> list[str]:
 
 def _citation(job: Job) -> str:
     """"Công văn số 12/SKHCN-TĐC ngày 10/11/2025" (or without its number while it has none)."""
-    cited = _cited(job) or LetterRef(job.facts.sent_on)
+    cited = _cited(job) or _round_letter(job)
     return cited.citation()
 
 
@@ -943,7 +954,7 @@ def build_programme_report(job: Job) -> bytes:
     facts = job.facts
     return render_programme_report(programme_report_data(
         facts.report, issuer(job.app), _head(job, facts.state.subject, facts.today),
-        _cited(job) or LetterRef(sent_on=facts.sent_on, subject=facts.state.subject),
+        _cited(job) or _round_letter(job),
         [_lower_first(item.label) for item in facts.listed if item.role is RecipientRole.COMMENT], _signer(facts),
         job.app.settings.place_name))
 
