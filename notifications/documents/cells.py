@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from collections.abc import Iterable
 from copy import copy
 from datetime import date, datetime
 from weakref import WeakKeyDictionary
@@ -133,6 +134,7 @@ MIN_SCALE = 0.75
 LINE_FACTOR = 1.25  # a wrapped line's height over the font's size
 ROW_PADDING = 4.0  # points above and below a row's text
 WRAP_SLACK = 0.92  # word wrapping fills a line to about this share of its letters
+CAPITAL_WIDTH = 1.4  # a Times New Roman capital (N, H, G) over an average small letter
 
 
 def print_setup(sheet: Worksheet, *, title_rows: tuple[int, int] | None, title_columns: str | None = None,
@@ -222,9 +224,35 @@ def fit_row_heights(sheet: Worksheet) -> None:
 
 
 def text_lines(text: str, width: float, size: float) -> int:
-    """The lines a text wraps to in a column `width` wide (about one 12 pt Times New Roman letter per width unit)."""
+    """The lines a text wraps to in a column `width` wide (about one 12 pt Times New Roman letter per width unit, a
+    capital as CAPITAL_WIDTH letters)."""
     letters = max(1.0, (width - 1) * WRAP_SLACK * 12 / size)
-    return sum(max(1, math.ceil(len(paragraph) / letters)) for paragraph in text.split("\n"))
+    return sum(max(1, math.ceil(letter_count(paragraph) / letters)) for paragraph in text.split("\n"))
+
+
+def letter_count(text: str) -> float:
+    """The text's length in small letters' widths: a unit's code in capitals ("X-NGUYENBINH") is far wider than as
+    many letters of a name."""
+    return sum(CAPITAL_WIDTH if letter.isupper() else 1.0 for letter in text)
+
+
+def one_line_width(texts: Iterable[str], *, minimum: float, size: float = 12) -> float:
+    """The column width that holds the longest of `texts` on one line (the inverse of `text_lines`), at least
+    `minimum`: a code column is as wide as its longest code, never wrapping one."""
+    longest = max((letter_count(text) for text in texts), default=0.0)
+    return max(minimum, math.ceil(longest * size / 12 / WRAP_SLACK + 1))
+
+
+def merged_line(sheet: Worksheet, row: int, text: str, last_column: int, *, bold: bool = False,
+                italic: bool = False, size: int = 12, horizontal: str = "left") -> Cell:
+    """A line of text across columns 1..`last_column` (a title over a table, a note under it), wrapped within the
+    table's width: a long one grows its row (`fit_row_heights`) instead of running past the table, which would make
+    a sheet fit to the page's width print smaller."""
+    if last_column > 1:
+        sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=last_column)
+    cell = at(sheet, row, 1)
+    put(cell, text, bold=bold, italic=italic, size=size, horizontal=horizontal, border=False)
+    return cell
 
 
 def text_height(text: str, width: float, size: float) -> float:

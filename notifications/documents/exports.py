@@ -19,7 +19,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from models.audit import AuditEvent
-from notifications.documents import cells
+from notifications.documents import cells, vietnamese
 from notifications.documents.data import HANDLINGS, DocumentDataError, Handling, Proposal, ProposalField
 from notifications.documents.proposals import parse_money
 from notifications.documents.wording import load_wording
@@ -32,6 +32,13 @@ UNIT_COLUMNS = (
     ("Tình trạng thư", 11), ("Trả lời", 30), ("Ngày trả lời", 11), ("Hạn trả lời", 11), ("Trả lời muộn", 9),
     ("Được gia hạn", 9),
 )
+# The code column is as wide as the round's longest code ("X-NGUYENBINH" in capitals), within these bounds; the
+# name column gives up what it takes beyond UNIT_COLUMNS' 13, so the sheet keeps its width on the page.
+CODE_COLUMN, NAME_COLUMN = 2, 3
+CODE_WIDTHS = (10, 24)
+# The units sheet opens with its title (what the list is, attachment 3 of the tờ trình) and the round it is of, then
+# the header row, which filters and repeats on every printed page; the units follow it.
+UNIT_HEADER_ROW = 3
 # "Ngày trả lời": the moment the unit answered, shown as its day (a time of day would not fit the page's width; the
 # cell keeps it, and the audit CSV says it to the second).
 ANSWERED_COLUMN = 8
@@ -97,25 +104,34 @@ _ATTACHED = " [tệp đính kèm số "  # how a file field's value names its st
 
 
 def round_workbook(units: Sequence[UnitRow], comments: Sequence[CommentRow], *,
-                   wording_dir: Path | None = None, forms: FormSheet | None = None, verb: str = "góp ý") -> bytes:
-    """An XLSX with two sheets: "Đơn vị" (status per unit) and "Ý kiến" (every comment, its text under "Nội dung"
-    and the kind's `verb`), or, for a kind whose answers are forms, a sheet of the forms (`forms`) in place of the
-    comments."""
+                   wording_dir: Path | None = None, forms: FormSheet | None = None, verb: str = "góp ý",
+                   title: str = "Danh sách cơ quan, đơn vị", subtitle: str = "") -> bytes:
+    """An XLSX with two sheets: "Đơn vị" (status per unit, under `title` and `subtitle`, the round it is of: the
+    header is row UNIT_HEADER_ROW) and "Ý kiến" (every comment, its text under "Nội dung" and the kind's `verb`),
+    or, for a kind whose answers are forms, a sheet of the forms (`forms`) in place of the comments."""
     labels = load_wording("synthesis", wording_dir)
     book = Workbook()
     unit_sheet = cells.first_sheet(book)
     unit_sheet.title = "Đơn vị"
-    _header(unit_sheet, UNIT_COLUMNS)
-    for index, unit in enumerate(units, start=2):
+    columns = _unit_columns(units)
+    cells.merged_line(unit_sheet, 1, vietnamese.nfc(title).strip().upper(), len(columns), bold=True, size=14,
+                      horizontal="center")
+    if subtitle.strip():
+        cells.merged_line(unit_sheet, 2, vietnamese.nfc(subtitle).strip(), len(columns), italic=True, size=13,
+                          horizontal="center")
+    _header(unit_sheet, columns, UNIT_HEADER_ROW)
+    for number, unit in enumerate(units, start=1):
+        index = UNIT_HEADER_ROW + number
         values: list[cells.CellValue] = [
-            index - 1, unit.code, unit.name, unit.group, unit.role, unit.email_status, unit.answer,
+            number, unit.code, unit.name, unit.group, unit.role, unit.email_status, unit.answer,
             unit.answered_at.replace(tzinfo=None) if unit.answered_at else None, unit.deadline,
             YES if unit.late else "", YES if unit.extended else "",
         ]
         _row(unit_sheet, index, values)
         unit_sheet.cell(index, ANSWERED_COLUMN).number_format = "dd/mm/yyyy"
-    unit_sheet.auto_filter.ref = unit_sheet.dimensions
-    cells.print_setup(unit_sheet, title_rows=(1, 1), header="&A")
+    last = get_column_letter(len(columns))
+    unit_sheet.auto_filter.ref = f"A{UNIT_HEADER_ROW}:{last}{UNIT_HEADER_ROW + len(units)}"
+    cells.print_setup(unit_sheet, title_rows=(UNIT_HEADER_ROW, UNIT_HEADER_ROW), header="&A")
     if forms is not None:
         _form_sheet(book, forms)
         return _saved(book)
@@ -201,11 +217,23 @@ def _local_time(value: datetime) -> str:
     return value.astimezone(VIETNAM_TZ).strftime("%d/%m/%Y %H:%M:%S")
 
 
-def _header(sheet: Worksheet, columns: Sequence[tuple[str, int]]) -> None:
+def _unit_columns(units: Sequence[UnitRow]) -> list[tuple[str, float]]:
+    """UNIT_COLUMNS with the code column as wide as the longest code (within CODE_WIDTHS) and the name column the
+    narrower by as much."""
+    columns: list[tuple[str, float]] = list(UNIT_COLUMNS)
+    low, high = CODE_WIDTHS
+    code = min(high, cells.one_line_width((unit.code for unit in units), minimum=low))
+    (code_title, usual), (name_title, name) = columns[CODE_COLUMN - 1], columns[NAME_COLUMN - 1]
+    columns[CODE_COLUMN - 1] = (code_title, code)
+    columns[NAME_COLUMN - 1] = (name_title, name - (code - usual))
+    return columns
+
+
+def _header(sheet: Worksheet, columns: Sequence[tuple[str, float]], row: int = 1) -> None:
     for column, (title, width) in enumerate(columns, start=1):
-        cells.put(cells.at(sheet, 1, column), title, bold=True, horizontal="center")
+        cells.put(cells.at(sheet, row, column), title, bold=True, horizontal="center")
         sheet.column_dimensions[get_column_letter(column)].width = width
-    sheet.freeze_panes = "A2"
+    sheet.freeze_panes = f"A{row + 1}"
 
 
 def _row(sheet: Worksheet, row: int, values: Sequence[cells.CellValue]) -> None:

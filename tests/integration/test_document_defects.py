@@ -26,6 +26,7 @@ from test_proposal_call_documents import REPORT_SUBJECT, _call
 from config.clock import FrozenClock
 from models.rounds import ResponseChannel, ResponseKind
 from models.unit_status import EMAIL_LABELS
+from notifications.documents.exports import UNIT_HEADER_ROW
 from workflows.demo import UNITS_CSV, seed_round
 from workflows.engine.events import Close, Command, CommentInput, Extend, Launch, Respond
 from workflows.service.app import App
@@ -375,7 +376,8 @@ def test_unit_list_says_group_role_email_and_answer_in_words(app: App, clock: Fr
     round_id = consolidated(app, clock, tmp_path)
     package = submit_round(app, round_id, STAFF)
     units = sheet(zipfile.ZipFile(package.path).read("danh-sach-don-vi.xlsx"), "Đơn vị")
-    rows = list(units.iter_rows(values_only=True))
+    assert units["A1"].value == "DANH SÁCH CƠ QUAN, ĐƠN VỊ ĐƯỢC LẤY Ý KIẾN"  # consultation.yaml's title of the list
+    rows = list(units.iter_rows(min_row=UNIT_HEADER_ROW, values_only=True))
     column = {title: index for index, title in enumerate(rows[0])}
     with app.uow(read_only=True) as uow:
         labels = set(uow.directory.groups().values())  # the directory's groups are data: whatever staff named them

@@ -19,7 +19,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures" / "docum
 import document_seeds as seed_data
 
 from models.audit import GENESIS, AuditEvent, seal
-from notifications.documents.exports import AuditWords, CommentRow, UnitRow, audit_csv, round_workbook
+from notifications.documents import cells
+from notifications.documents.exports import (
+    UNIT_COLUMNS,
+    UNIT_HEADER_ROW,
+    AuditWords,
+    CommentRow,
+    UnitRow,
+    audit_csv,
+    round_workbook,
+)
 from notifications.documents.synthesis import render_synthesis_xlsx
 
 VIETNAM_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -56,18 +65,54 @@ def sheet_xml(content: bytes) -> str:
 def test_round_workbook_has_a_units_sheet_and_a_comments_sheet() -> None:
     book = load(round_workbook(UNITS, COMMENTS))
     assert book.sheetnames == ["Đơn vị", "Ý kiến"]
-    units = [[cell.value for cell in row] for row in book["Đơn vị"].iter_rows()]
+    units = [[cell.value for cell in row] for row in book["Đơn vị"].iter_rows(min_row=UNIT_HEADER_ROW)]
     assert units[0] == ["STT", "Mã đơn vị", "Tên cơ quan, đơn vị", "Nhóm", "Vai trò", "Tình trạng thư", "Trả lời",
                         "Ngày trả lời", "Hạn trả lời", "Trả lời muộn", "Được gia hạn"]
     assert units[1][:7] == [1, "SCT", "Sở Công Thương", "Sở, ban, ngành", "Góp ý", "Đã gửi", "Có ý kiến góp ý"]
     assert [row[0] for row in units[1:]] == [1, 2, 3, 4]  # numbers Excel sorts as numbers
     assert units[1][7] == datetime(2025, 11, 26, 10, 15)  # the local time it answered, a real date and time
-    assert book["Đơn vị"].cell(2, 8).number_format == "dd/mm/yyyy"
+    assert book["Đơn vị"].cell(UNIT_HEADER_ROW + 1, 8).number_format == "dd/mm/yyyy"
     assert units[2][7] is None  # not answered yet
     assert units[1][8] == datetime(2025, 12, 5)  # a real date Excel can sort and filter
     assert units[2][10] == "Có" and units[4][9] == "Có"
     assert units[3][8] is None
     assert len(units) == 1 + len(UNITS)
+
+
+# The communes' codes of Cao Bằng (workflows/demo_data/units_cao_bang.csv): 12 capitals wrapped onto 3 lines in a
+# column 13 wide, and the row's height cut the third off.
+COMMUNES = [UnitRow(code, f"Ủy ban nhân dân {name}", "Ủy ban nhân dân các xã, phường", "Góp ý", "Đã gửi",
+                    "Không trả lời (coi như đồng ý)", date(2025, 12, 5), late=False, extended=False)
+            for code, name in (("P-NUNGTRICAO", "phường Nùng Trí Cao"), ("X-NGUYENBINH", "xã Nguyên Bình"),
+                               ("X-QUANGUYEN", "xã Quảng Uyên"), ("X-THACHAN", "xã Thạch An"), ("SYT", "Sở Y tế"))]
+
+
+def test_the_units_sheet_is_titled_with_what_it_lists_and_the_round_above_its_filtered_header_row() -> None:
+    content = round_workbook(COMMUNES, [], title="Danh sách cơ quan, đơn vị được lấy ý kiến",
+                             subtitle="Dự thảo Kế hoạch thực hiện Chương trình 1322 năm 2026")
+    sheet = load(content)["Đơn vị"]
+    assert sheet["A1"].value == "DANH SÁCH CƠ QUAN, ĐƠN VỊ ĐƯỢC LẤY Ý KIẾN" and sheet["A1"].font.b
+    assert sheet["A2"].value == "Dự thảo Kế hoạch thực hiện Chương trình 1322 năm 2026"
+    assert {str(merged) for merged in sheet.merged_cells.ranges} == {"A1:K1", "A2:K2"}  # within the table's width
+    assert [cell.value for cell in sheet[UNIT_HEADER_ROW]][:3] == ["STT", "Mã đơn vị", "Tên cơ quan, đơn vị"]
+    assert sheet.auto_filter.ref == f"A{UNIT_HEADER_ROW}:K{UNIT_HEADER_ROW + len(COMMUNES)}"
+    assert sheet.freeze_panes == f"A{UNIT_HEADER_ROW + 1}"
+    assert str(sheet.print_title_rows).replace("$", "") == f"{UNIT_HEADER_ROW}:{UNIT_HEADER_ROW}"
+
+
+def test_unit_codes_print_on_one_line_and_no_row_is_shorter_than_its_text() -> None:
+    sheet = load(round_workbook(COMMUNES, []))["Đơn vị"]
+    width = cells.column_width(sheet, 2)
+    assert all(cells.text_lines(unit.code, width, 12) == 1 for unit in COMMUNES), width
+    assert width * cells.POINTS_PER_WIDTH >= 12 * 7.5  # 12 capitals of Times New Roman 12, about 7.5 points each
+    assert sum(cells.column_width(sheet, column) for column in range(1, 12)) == sum(w for _, w in UNIT_COLUMNS)
+    for row in sheet.iter_rows(min_row=UNIT_HEADER_ROW + 1):
+        height = sheet.row_dimensions[row[0].row].height or 15.0
+        for cell in row:
+            if isinstance(cell.value, str) and cell.alignment.wrap_text:
+                needed = cells.text_height(cell.value, cells.column_width(sheet, cell.column), 12)
+                lines = cells.text_lines(cell.value, cells.column_width(sheet, cell.column), 12)
+                assert lines == 1 or height >= needed, (cell.coordinate, cell.value, height)
 
 
 def test_comments_sheet_shows_the_handling_in_vietnamese() -> None:

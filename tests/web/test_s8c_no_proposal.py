@@ -26,6 +26,7 @@ from test_round_kinds import (  # noqa: F401
 )
 
 from config.clock import FrozenClock
+from notifications.documents.exports import UNIT_HEADER_ROW
 from notifications.testing import SmtpCapture
 from workflows.service.app import App
 from workflows.service.documents import available_documents, set_document_inputs, unit_list_workbook
@@ -146,7 +147,7 @@ def test_staff_and_the_api_record_it_the_grid_counts_and_filters_it_and_reminder
     assert reminded and not reminded & {"STP", "STC", "SCT"}
 
     book = load_workbook(io.BytesIO(unit_list_workbook(ykien_app, round_id)))
-    answers = {row[1]: row[6] for row in book["Đơn vị"].iter_rows(min_row=2, values_only=True)}
+    answers = {row[1]: row[6] for row in book["Đơn vị"].iter_rows(min_row=UNIT_HEADER_ROW + 1, values_only=True)}
     assert answers["STC"] == answers["STP"] == "Không có đề xuất" and answers["SCT"] == "Có đề xuất"
 
 

@@ -11,6 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 from staff_site import leader_client, staff, template_home, trial_consultation, ykien_app  # noqa: F401
 
+from notifications.documents.exports import UNIT_HEADER_ROW
 from workflows.service.app import App
 from workflows.service.views import audit_trail
 
@@ -35,8 +36,8 @@ def test_the_audit_tab_links_the_audit_csv_and_the_rounds_workbook(leader: TestC
     workbook = leader.get(f"/rounds/{round_id}/export.xlsx")
     assert workbook.status_code == 200
     units = openpyxl.load_workbook(io.BytesIO(workbook.content))["Đơn vị"]
-    rows = {row[1]: dict(zip([c.value for c in units[1]], row, strict=True))
-            for row in units.iter_rows(min_row=2, values_only=True)}
+    rows = {row[1]: dict(zip([c.value for c in units[UNIT_HEADER_ROW]], row, strict=True))
+            for row in units.iter_rows(min_row=UNIT_HEADER_ROW + 1, values_only=True)}
     assert rows["STC"]["Ngày trả lời"] == datetime(2025, 11, 20, 8, 30)  # who answered, and when (local time)
     assert rows["SCT"]["Ngày trả lời"] is None and rows["SCT"]["Trả lời"] == "Chưa trả lời"
 

@@ -94,6 +94,7 @@ EXTERNAL_NAMED_AT_MOST = 3  # more addressee lines than this are called "các c�
 # "các cơ quan, đơn vị có tên tại danh sách kèm theo" with the list attached.
 ADDRESSEE_LINES_AT_MOST = 10
 RELATED_UNITS = "các đơn vị liên quan"  # closes the list of units a request letter asks (seed 000, item 1)
+UNIT_LIST_TITLE = "Danh sách cơ quan, đơn vị"  # the units sheet's title when the kind names no unit list of its own
 
 assert INTERNAL_GROUP in DEFAULT_GROUPS
 
@@ -836,13 +837,23 @@ def _unit_list(facts: RoundFacts) -> bytes:
                           u.extended, _answered_at(recipients[u.unit_code], facts.app))
              for u in _in_addressing_order(facts, facts.units)]
     response = facts.workflow.response
+    title, subtitle = _unit_list_titles(facts)
     if response.kind == "proposals":  # the kind's answers are forms: their sheet, not an empty one of comments
         forms = FormSheet(capfirst(facts.workflow.terms.answer), _form_columns(response), facts.proposals)
-        return round_workbook(units, [], wording_dir=_department_wording(facts.app), forms=forms)
+        return round_workbook(units, [], wording_dir=_department_wording(facts.app), forms=forms, title=title,
+                              subtitle=subtitle)
     comments = [CommentRow(i.unit_name, i.section, i.text, i.proposed_wording, i.decision, i.explanation)
                 for i in facts.triage]
     return round_workbook(units, comments, wording_dir=_department_wording(facts.app),
-                               verb=facts.workflow.terms.verb)
+                          verb=facts.workflow.terms.verb, title=title, subtitle=subtitle)
+
+
+def _unit_list_titles(facts: RoundFacts) -> tuple[str, str]:
+    """The units sheet's title as the kind's documents name the list ("Danh sách cơ quan, đơn vị được lấy ý kiến",
+    attachment 3 of the tờ trình), and under it what the round is about ("Dự thảo Kế hoạch ...")."""
+    named = next((key for key, document in facts.workflow.documents.items() if document.builder == "unit_list"), None)
+    title = _attachment_title(facts, named) if named is not None else UNIT_LIST_TITLE
+    return title, capfirst(_term(facts.app, facts.workflow.terms.topic, facts.state))
 
 
 def unit_list_workbook(app: App, round_id: int) -> bytes:
