@@ -145,9 +145,11 @@ def render_figures_xlsx(data: FiguresWorkbookData) -> bytes:
     book = Workbook()
     sheet = cells.first_sheet(book)
     sheet.title = "Số liệu"
-    cells.put(cells.at(sheet, 1, 1), f"SỐ LIỆU BÁO CÁO THEO ĐƠN VỊ — {vietnamese.nfc(data.title).upper()}", bold=True,
-              border=False, wrap=False)
     header = ["STT", "Cơ quan, đơn vị"] + [f"{c.number} {c.label}".strip() for c in data.columns]
+    # The title and the note under the table wrap within its width: a line running past it would make the page,
+    # fit to its width, print the whole table smaller (the more units did not report, the smaller).
+    cells.merged_line(sheet, 1, f"SỐ LIỆU BÁO CÁO THEO ĐƠN VỊ — {vietnamese.nfc(data.title).upper()}", len(header),
+                      bold=True)
     for column, text in enumerate(header, start=1):
         cells.put(cells.at(sheet, 3, column), text, bold=True, horizontal="center")
         sheet.column_dimensions[get_column_letter(column)].width = 6 if column == 1 else (
@@ -162,6 +164,7 @@ def render_figures_xlsx(data: FiguresWorkbookData) -> bytes:
             cells.put(cell, int(value) if value and value.lstrip("-").isdigit() else None, horizontal="right")
             cell.number_format = cells.VIETNAMESE_THOUSANDS
         row += 1
+    cells.put(cells.at(sheet, row, 1), None)  # the grid closed under STT too
     cells.put(cells.at(sheet, row, 2), "Tổng cộng", bold=True)
     for column, figure in enumerate(data.columns, start=3):
         given = [int(u.values[figure.key]) for u in data.units if u.values.get(figure.key, "").lstrip("-").isdigit()]
@@ -169,10 +172,9 @@ def render_figures_xlsx(data: FiguresWorkbookData) -> bytes:
         cells.put(cell, sum(given) if given else None, bold=True, horizontal="right")
         cell.number_format = cells.VIETNAMESE_THOUSANDS
     if data.not_reported:
-        cells.put(cells.at(sheet, row + 2, 1), "Chưa báo cáo: " + "; ".join(data.not_reported), italic=True,
-                  border=False, wrap=False)
+        cells.merged_line(sheet, row + 2, "Chưa báo cáo: " + "; ".join(data.not_reported) + ".", len(header),
+                          italic=True)
     cells.print_setup(sheet, title_rows=(3, 3))
-    cells.fit_row_heights(sheet)
 
     texts = book.create_sheet("Nội dung")
     for column, (text, width) in enumerate((("STT", 6), ("Cơ quan, đơn vị", 28), ("Mục", 34), ("Nội dung", 70)),

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import Workbook, load_workbook
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures" / "documents"))
@@ -17,6 +18,7 @@ import document_seeds as seed_data
 
 from notifications.documents import cells
 from notifications.documents.exports import UNIT_HEADER_ROW, CommentRow, UnitRow, round_workbook
+from notifications.documents.programme_report import FigureColumn, FiguresWorkbookData, UnitFigures, render_figures_xlsx
 from notifications.documents.proposals import render_proposal_list_xlsx
 from notifications.documents.synthesis import render_synthesis_xlsx
 from notifications.pdf import converts, pdf_sources
@@ -126,3 +128,27 @@ def test_pdf_sources_name_a_pdf_for_every_docx_and_xlsx_the_docx_keeping_a_share
 def test_only_docx_and_xlsx_convert() -> None:
     assert converts("a.docx") and converts("B.XLSX")
     assert not any(converts(name) for name in ("a.doc", "a.xls", "a.csv", "a.pdf", "docx"))
+
+
+SILENT = ["Liên minh Hợp tác xã tỉnh Cao Bằng", "Hiệp hội doanh nghiệp tỉnh Cao Bằng", "Sở Nông nghiệp và Môi trường",
+          "Sở Y tế", "Sở Giáo dục và Đào tạo", "Sở Xây dựng", "Sở Nội vụ", "Sở Tư pháp", "Báo Cao Bằng",
+          "Đài Phát thanh và Truyền hình tỉnh", "Ủy ban nhân dân phường Thục Phán", "Thanh tra tỉnh"]
+
+
+def test_the_figures_title_and_the_units_that_did_not_report_wrap_within_the_tables_width() -> None:
+    """A line running past the table (the silent units, one after another) made the page, fit to its width, print
+    at half size: each line under or over the table is merged across it, wrapped, and its row as tall as it."""
+    columns = [FigureColumn("2.4. Đào tạo", "Số lớp đào tạo, tập huấn", "trainings_held", "2.4."),
+               FigureColumn("3. Kinh phí", "Kinh phí ngân sách nhà nước", "budget_state", "3.")]
+    data = FiguresWorkbookData("Kết quả thực hiện Chương trình 1322 năm 2025", columns, [],
+                               [UnitFigures("Sở Công Thương", False, {"trainings_held": "2"})], SILENT)
+    sheet = sheets(render_figures_xlsx(data))[0]
+    last = get_column_letter(2 + len(columns))
+    note_row = sheet.max_row
+    note = sheet.cell(note_row, 1)
+    assert note.value == "Chưa báo cáo: " + "; ".join(SILENT) + "."
+    assert {str(merged) for merged in sheet.merged_cells.ranges} == {f"A1:{last}1", f"A{note_row}:{last}{note_row}"}
+    assert note.alignment.wrap_text and sheet.cell(1, 1).alignment.wrap_text
+    width = sum(cells.column_width(sheet, column) for column in range(1, 3 + len(columns)))
+    assert (sheet.row_dimensions[note_row].height or 0) >= cells.text_height(str(note.value), width, 12)
+    assert int(sheet.page_setup.fitToWidth) == 1
