@@ -28,8 +28,9 @@ from notifications.documents.letters import (
 from notifications.documents.wording import Wording, load_wording
 
 # The appendix table on landscape A4 (text width 252 mm) and the spreadsheet widths (characters).
-DOCX_WIDTHS_MM = (12, 48, 36, 52, 52, 22, 30)
-_ALIGNS = ("center", "left", "left", "left", "left", "center", "right")
+# The money columns hold "10.000.000.000" (and their total, in bold) on one line.
+DOCX_WIDTHS_MM = (12, 42, 34, 44, 44, 18, 29, 29)
+_ALIGNS = ("center", "left", "left", "left", "left", "center", "right", "right")
 XLSX_NO_WIDTH, XLSX_UNIT_WIDTH, XLSX_FIELD_WIDTH, XLSX_SHORT_WIDTH = 6, 30, 40, 16
 
 
@@ -48,6 +49,8 @@ _COLUMNS = (
     _Column("column_results", ("expected_results",), ("kết quả",)),
     _Column("column_duration", ("duration_months", "duration"), ("thời gian",)),
     _Column("column_budget", ("budget_state",), ("ngân sách nhà nước", "nsnn")),
+    # Mẫu A1-ĐXNV's budget from other sources: the organisation's counterpart funds ("Kinh phí đối ứng").
+    _Column("column_budget_other", ("budget_other",), ("đối ứng", "nguồn khác", "huy động")),
 )
 
 
@@ -67,10 +70,10 @@ def render_proposal_list_docx(data: ProposalListData, *, wording_dir: Path | Non
     if not _is_task_form(data.proposals):
         _form_fields_table(document, data, wording, context)
         return document.to_bytes()
-    task, objectives, results, duration, budget = _COLUMNS
+    task, objectives, results, duration, *money = _COLUMNS
     header = [wording.text(key, context) for key in (
         "column_no", task.wording_key, "column_unit", objectives.wording_key, results.wording_key,
-        duration.wording_key, budget.wording_key)]
+        duration.wording_key, *(column.wording_key for column in money))]
     table = document.grid(DOCX_WIDTHS_MM, header)
     for number, proposal in enumerate(data.proposals, start=1):
         document.grid_row(table, [
@@ -80,9 +83,26 @@ def render_proposal_list_docx(data: ProposalListData, *, wording_dir: Path | Non
             _value(_field(proposal, objectives)),
             _value(_field(proposal, results)),
             _duration(_field(proposal, duration), wording, context),
-            _money_text(_value(_field(proposal, budget))),
+            *(_money_text(_value(_field(proposal, column))) for column in money),
         ], _ALIGNS)
+    total: list[Sequence[tuple[str, bool, bool]] | str] = ["", [(wording.text("total", context), True, False)]]
+    total += ["", "", "", ""]
+    total += [[(_total_text([_value(_field(p, column)) for p in data.proposals], wording, context), True, False)]
+              for column in money]
+    document.grid_row(table, total, _ALIGNS)
     return document.to_bytes()
+
+
+def _total_text(amounts: Sequence[str], wording: Wording, context: dict[str, Any]) -> str:
+    """The sum of a money column, grouped ("4.750.000.000"); an amount not written as a whole number of đồng
+    ("2,5 tỷ đồng") cannot be added, and the total says it leaves it out."""
+    given = [amount for amount in amounts if amount]
+    numbers = [number for amount in given if (number := parse_money(amount)) is not None]
+    left_out = [amount for amount in given if parse_money(amount) is None]
+    total = grouped(sum(numbers))
+    if left_out:
+        return f"{total} {wording.text('total_excludes', {**context, 'amounts': left_out})}"
+    return total
 
 
 def _is_task_form(proposals: Sequence[Proposal]) -> bool:

@@ -130,16 +130,17 @@ SPECS: dict[str, WordingSpec] = {
             texts=frozenset({
                 "appendix_title", "appendix_subtitle", "appendix_note", "column_no", "column_task",
                 "column_unit", "column_sender", "column_objectives", "column_results", "column_duration",
-                "column_budget", "duration_months", "sheet_name", "sent_by",
+                "column_budget", "column_budget_other", "total", "total_excludes", "duration_months", "sheet_name",
+                "sent_by",
             }),
             blocks=frozenset({"body"}),
             variables=_LETTER | {
                 "ministry", "ministry_letter", "call_subject", "call_letter", "call_letter_number",
                 "call_letter_date", "deadline", "form", "proposals_count", "units_count", "units",
-                "letter_number", "letter_date", "months", "declined_units", "declined_answer", "sender",
+                "letter_number", "letter_date", "months", "declined_units", "declined_answer", "sender", "amounts",
             },
-            lists=frozenset({"units", "declined_units"}),
-            shipped_defaults=frozenset({"sent_by"}),
+            lists=frozenset({"units", "declined_units", "amounts"}),
+            shipped_defaults=frozenset({"sent_by", "column_budget_other", "total", "total_excludes"}),
         ),
         # The workshop's documents (seed 004): their title, what they are about and their type in the register.
         *(WordingSpec(name=name, texts=_TITLED, blocks=frozenset(), variables=_LETTER | {"event_name"},

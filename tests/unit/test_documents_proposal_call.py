@@ -255,8 +255,9 @@ def test_proposal_list_has_one_table_row_per_proposal_with_its_unit(proposal_doc
     table = proposal_table(proposal_docx)
     assert [c.text for c in table.rows[0].cells] == [
         "STT", "Tên nhiệm vụ", "Tổ chức đề xuất", "Mục tiêu", "Kết quả dự kiến", "Thời gian", "Kinh phí NSNN (đồng)",
+        "Kinh phí nguồn khác (đồng)",
     ]
-    rows = [[c.text for c in row.cells] for row in table.rows[1:]]
+    rows = [[c.text for c in row.cells] for row in table.rows[1:-1]]  # the last row: the totals
     assert len(rows) == len(seed_data.PROPOSALS)
     assert [(r[0], r[2]) for r in rows] == [
         ("1", "Hiệp hội doanh nghiệp tỉnh"),
@@ -268,6 +269,32 @@ def test_proposal_list_has_one_table_row_per_proposal_with_its_unit(proposal_doc
     assert rows[0][4].startswith("10 doanh nghiệp được chứng nhận ISO 50001")
     assert [r[5] for r in rows] == ["24 tháng", "18 tháng", "12 tháng"]
     assert [r[6] for r in rows] == ["3.500.000.000", "2,5 tỷ đồng", "1.500.000.000"]  # as typed when not a number
+    assert [r[7] for r in rows] == ["1.200.000.000", "", "300.000.000"]
+
+
+def test_proposal_list_shows_the_budget_from_other_sources_and_totals_each_money_column() -> None:
+    """Mẫu A1-ĐXNV asks the budget from the state and from other sources: the list to the Ministry has both, and a
+    total row sums each; an amount not written as a number is named as left out of its total."""
+    first, second, third = seed_data.PROPOSALS
+    amounts = {"budget_state": "1.250.500.000", "budget_other": "1.250.500.000"}
+    first = replace(first, fields=[replace(f, value=amounts.get(f.key or "", f.value)) for f in first.fields])
+    data = replace(seed_data.proposal_list(), proposals=[first, second, third])
+    rows = [[c.text for c in row.cells] for row in proposal_table(open_docx(render_proposal_list_docx(data))).rows]
+    assert rows[1][6:] == ["1.250.500.000", "1.250.500.000"]
+    total = rows[-1]
+    assert total[1] == "Tổng cộng" and total[6:] == ["2.750.500.000 (chưa gồm 2,5 tỷ đồng)", "1.550.500.000"]
+    assert total[0] == total[2] == total[5] == ""
+    numbers_only = replace(data, proposals=[first, third])
+    assert [c.text for c in proposal_table(open_docx(render_proposal_list_docx(numbers_only))).rows[-1].cells][6:] \
+        == ["2.750.500.000", "1.550.500.000"]
+
+
+def test_the_other_sources_column_is_found_by_the_forms_label_without_a_key() -> None:
+    pairs = [("Tên nhiệm vụ", "Ứng dụng ISO 9001"), ("Kinh phí ngân sách nhà nước", "900.000.000"),
+             ("Kinh phí đối ứng từ tổ chức, doanh nghiệp", "100.000.000")]
+    data = replace(seed_data.proposal_list(), proposals=[Proposal.from_pairs("Liên minh Hợp tác xã", pairs)])
+    rows = proposal_table(open_docx(render_proposal_list_docx(data))).rows
+    assert [c.text for c in rows[1].cells][6:] == ["900.000.000", "100.000.000"]
 
 
 def test_proposal_list_appendix_is_landscape_a4_with_the_decree_margins(proposal_docx: DocxDocument) -> None:
@@ -292,7 +319,7 @@ def test_proposals_given_as_label_value_pairs_find_their_columns_by_label() -> N
     document = open_docx(render_proposal_list_docx(data))
     row = [c.text for c in proposal_table(document).rows[1].cells]
     assert row == ["1", "Ứng dụng ISO 9001 tại hợp tác xã", "Liên minh Hợp tác xã", "Nâng cao chất lượng",
-                   "05 hợp tác xã áp dụng", "12 tháng", "900.000.000"]
+                   "05 hợp tác xã áp dụng", "12 tháng", "900.000.000", ""]
     body = texts(document)
     assert "Đến nay, Sở Khoa học và Công nghệ đã nhận được 01 phiếu đề xuất" in one(body, "Đến nay")
     assert " tại Công văn" not in one(body, "Thực hiện ")  # no call letter given: none cited

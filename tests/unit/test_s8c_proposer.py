@@ -34,7 +34,7 @@ def forwarded() -> list[Proposal]:
 
 def unit_column(content: bytes) -> list[str]:
     table = next(t for t in Document(io.BytesIO(content)).tables if t.rows[0].cells[0].text == "STT")
-    return [row.cells[2].text for row in table.rows[1:]]
+    return [row.cells[2].text for row in table.rows[1:-1]]  # the last row: the totals
 
 
 def test_the_call_names_its_proposer_field() -> None:
