@@ -31,7 +31,11 @@ from notifications.documents.wording import Wording, load_wording
 # The money columns hold "10.000.000.000" (and their total, in bold) on one line.
 DOCX_WIDTHS_MM = (12, 42, 34, 44, 44, 18, 29, 29)
 _ALIGNS = ("center", "left", "left", "left", "left", "center", "right", "right")
-XLSX_NO_WIDTH, XLSX_UNIT_WIDTH, XLSX_FIELD_WIDTH, XLSX_SHORT_WIDTH = 6, 30, 40, 16
+# A field's column is as wide as its longest value on one line (a sum, a phone number, a name), within
+# XLSX_FIELD_WIDTHS: a long text (up to models.limits.FIELD letters) wraps in the widest. The sending unit and who
+# proposes, repeated on every page across, are kept narrower.
+XLSX_NO_WIDTH, XLSX_UNIT_WIDTH, XLSX_PROPOSER_WIDTH = 6, 24, 28
+XLSX_FIELD_WIDTHS = (10, 36)
 
 
 @dataclass(frozen=True)
@@ -171,11 +175,13 @@ def render_proposal_list_xlsx(data: ProposalListData, *, wording_dir: Path | Non
                 cell.number_format = cells.VIETNAMESE_THOUSANDS
     sheet.column_dimensions["A"].width = XLSX_NO_WIDTH
     sheet.column_dimensions["B"].width = XLSX_UNIT_WIDTH
+    low, high = XLSX_FIELD_WIDTHS
     for column, label in enumerate(labels, start=3):
         items = [p_item for p in data.proposals if (p_item := _by_label(p).get(label_key(label))) is not None]
-        short = all(_is_money(item) or _is_months(item) for item in items)
+        shown = [_shown(item) for item in items]
+        widest = XLSX_PROPOSER_WIDTH if column == 3 and proposer is not None else high
         sheet.column_dimensions[_cell(sheet, 1, column).column_letter].width = \
-            XLSX_SHORT_WIDTH if short else XLSX_FIELD_WIDTH
+            min(widest, cells.one_line_width(shown, minimum=low))
     sheet.freeze_panes = "D2" if proposer is not None else "C2"
     sheet.auto_filter.ref = sheet.dimensions
     cells.print_setup(sheet, title_rows=(1, 1), title_columns="A:C" if proposer is not None else "A:B", header="&A")
@@ -288,6 +294,12 @@ def _cell_value(item: ProposalField) -> cells.CellValue:
     if _is_months(item) and value.isdigit():
         return int(value)
     return value
+
+
+def _shown(item: ProposalField) -> str:
+    """A field's value as its cell shows it: a sum grouped ("1.200.000.000"), else as typed."""
+    value = _cell_value(item)
+    return grouped(value) if isinstance(value, int) and _is_money(item) else str(value)
 
 
 def _is_money(item: ProposalField) -> bool:

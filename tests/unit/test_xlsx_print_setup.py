@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -152,3 +153,18 @@ def test_the_figures_title_and_the_units_that_did_not_report_wrap_within_the_tab
     width = sum(cells.column_width(sheet, column) for column in range(1, 3 + len(columns)))
     assert (sheet.row_dimensions[note_row].height or 0) >= cells.text_height(str(note.value), width, 12)
     assert int(sheet.page_setup.fitToWidth) == 1
+
+
+def test_the_proposal_list_sizes_short_fields_to_their_values_and_goes_across_four_pages_not_six() -> None:
+    """Mẫu A1-ĐXNV's 15 fields cannot be read on one page's width (README): a sum, a phone number, an email take
+    the width of their longest value, a long text the widest column, so a proposal spreads over four pages, not six."""
+    data = replace(seed_data.proposal_list(), proposer_key="organisation")
+    sheet = sheets(render_proposal_list_xlsx(data))[0]
+    widths = {sheet.cell(1, column).value: cells.column_width(sheet, column)
+              for column in range(1, sheet.max_column + 1)}
+    assert widths["Tính cấp thiết của nhiệm vụ"] == 36 and widths["Tên tổ chức/cá nhân đề xuất"] == 28
+    assert widths["Điện thoại"] <= 12 and widths["Kinh phí ngân sách nhà nước"] <= 16
+    assert all(cells.text_lines("3.500.000.000", widths[label], 12) == 1  # the largest sum, on one line
+               for label in ("Kinh phí ngân sách nhà nước", "Kinh phí đối ứng từ tổ chức, doanh nghiệp"))
+    assert int(sheet.page_setup.fitToWidth) == 4
+    assert str(sheet.print_title_cols).replace("$", "") == "A:C"
