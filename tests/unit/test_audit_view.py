@@ -156,7 +156,16 @@ def test_the_comments_a_handling_covered_are_numbers_not_a_count_and_a_launch_re
         _event(2, "launch", **{"from": "draft", "to": "circulating", "messages": 3,
                                "no_draft_reason": "Thư là toàn bộ nội dung"}),
     ], consultation, UNITS, TZ)
-    assert _details(handled)["ý kiến số"] == "2, 5" and "số ý kiến" not in _details(handled)
+    assert _details(handled)["mã ý kiến"] == "2, 5" and "số ý kiến" not in _details(handled)
     assert _details(launched)["lý do không kèm dự thảo"] == "Thư là toàn bộ nội dung"
     many = audit_lines([_event(1, "comments_handled", comments=list(range(1, 13)))], consultation, UNITS, TZ)[0]
-    assert _details(many)["ý kiến số"].startswith("12 mục: 1, 2, 3")  # not "12 đơn vị"
+    assert _details(many)["mã ý kiến"].startswith("12 mục: 1, 2, 3")  # not "12 đơn vị"
+
+
+def test_a_handling_shows_the_numbers_the_table_gave_the_comments_apart_from_their_ids() -> None:
+    """The ids of the comments a handling covered are not the numbers staff read in the bảng tổng hợp (its STT): an
+    audit that called the ids "ý kiến số" named, for the demo's Sở Y tế comment (number 2, id 3), another one."""
+    handled = audit_lines([_event(1, "comments_handled", numbers=[2], comments=[3], decision="not_accepted")],
+                          get_workflow("consultation"), UNITS, TZ)[0]
+    assert _details(handled)["ý kiến số (trong bảng tổng hợp)"] == "2" and _details(handled)["mã ý kiến"] == "3"
+    assert "ý kiến số" not in _details(handled)

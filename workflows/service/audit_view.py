@@ -51,8 +51,10 @@ DETAIL_LABELS = {
 }
 # Keys naming the file a round sends, told in its kind's word (terms.document).
 DRAFT_LABELS = {"draft_sha256": "SHA-256 {document}", "no_draft_reason": "lý do không kèm {document}"}
-# The same keys when they hold a list of numbers rather than a count (the comments one handling covered).
-NUMBERS_LABELS = {"comments": "ý kiến số", "proposals": "phiếu số", "sections": "mục"}
+# The same keys when they hold a list of numbers rather than a count (the comments one handling covered: their ids,
+# "mã", which never change, and their numbers in the bảng tổng hợp when handled, which a later answer may move).
+NUMBERS_LABELS = {"comments": "mã ý kiến", "numbers": "ý kiến số (trong bảng tổng hợp)", "proposals": "phiếu số",
+                  "sections": "mục"}
 CHANNELS = {"web": "đường dẫn trả lời", "paper": "văn bản giấy", "phone": "điện thoại", "email": "thư điện tử"}
 UNIT_KEYS = frozenset({"unit", "units", "extended", "reminded", "skipped", "entered_by"})  # codes or names
 STATE_KEYS = frozenset({"from", "to", "state"})

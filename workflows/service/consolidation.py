@@ -1,7 +1,9 @@
 """Triage: give every comment of the current draft a handling, alone or grouped with identical ones."""
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import NamedTuple
 
 from models import limits
 from models.consolidation import Handling, check_handling
@@ -71,9 +73,69 @@ def in_draft_order(items: list[TriageItem], sections: Sequence[str]) -> list[Tri
     return sorted(items, key=place)
 
 
+class NumberedComment(NamedTuple):
+    """A comment with its number: the STT of its row in the bảng tổng hợp."""
+
+    number: int
+    item: TriageItem
+
+
+def numbered(items: Iterable[TriageItem]) -> list[NumberedComment]:
+    """The comments of triage_items with their numbers, from 1 in its order: the one numbering of a comment that the
+    synthesis table, the pages, the CLI and every message listing comments use. A late answer may add a comment
+    before others (its section comes first in the draft) and so move their numbers; ids never move."""
+    return [NumberedComment(number, item) for number, item in enumerate(items, start=1)]
+
+
+def unhandled_numbers(items: Iterable[TriageItem]) -> list[int]:
+    """The numbers (numbered) of the comments that wait for a handling, in the table's order."""
+    return [number for number, item in numbered(items) if item.decision is None]
+
+
+def comments_numbered(items: Sequence[TriageItem], numbers: Sequence[int]) -> list[NumberedComment]:
+    """The comments of the table at these numbers, in the order given; InvalidInput (comment_repeated,
+    comment_unknown) for a number given twice or one the table has not, all of them named in one line."""
+    repeated = sorted({n for n in numbers if numbers.count(n) > 1})
+    if repeated:
+        raise InvalidInput(f"Số {', '.join(map(str, repeated))} được nhập nhiều lần; mỗi ý kiến chỉ ghi một lần.",
+                           "comment_repeated")
+    table = numbered(items)
+    unknown = [n for n in numbers if not 1 <= n <= len(table)]
+    if unknown:
+        has = f"từ 1 đến {len(table)}" if table else "chưa có ý kiến nào"
+        raise InvalidInput(f"Không có ý kiến số {', '.join(map(str, unknown))} trong bảng tổng hợp của đợt này "
+                           f"({has}).", "comment_unknown")
+    return [table[n - 1] for n in numbers]
+
+
+@dataclass(frozen=True)
+class Handled:
+    """A handling recorded: its id and the comments it covers, each with its number in the table at that moment."""
+
+    handling_id: int
+    comments: list[NumberedComment]
+
+
 def handle_comments(app: App, round_id: int, comment_ids: list[int], decision: str, explanation: str | None,
                     actor: str) -> int:
-    """Give one handling to the listed comments (several units' identical comments share it)."""
+    """Give one handling to the comments with these ids (the pages' ticks; several units' identical comments share
+    it); returns the handling's id."""
+    table = triage_items(app, round_id)
+    by_id = {entry.item.comment_id: entry for entry in numbered(table)}
+    chosen = [by_id[i] for i in dict.fromkeys(comment_ids) if i in by_id]
+    unknown = sorted(set(comment_ids) - set(by_id))
+    return _record(app, round_id, table, chosen, unknown, decision, explanation, actor).handling_id
+
+
+def handle_numbered_comments(app: App, round_id: int, numbers: list[int], decision: str, explanation: str | None,
+                             actor: str) -> Handled:
+    """Give one handling to the comments at these numbers of the bảng tổng hợp (numbered), as a clerk reads them
+    in the table; refused (table_changed) when a comment came or went between reading the table and writing."""
+    table = triage_items(app, round_id)
+    return _record(app, round_id, table, comments_numbered(table, numbers), [], decision, explanation, actor)
+
+
+def _checked_handling(decision: str, explanation: str | None) -> tuple[Handling, str | None]:
     try:
         handling = Handling(decision)
     except ValueError:
@@ -82,7 +144,15 @@ def handle_comments(app: App, round_id: int, comment_ids: list[int], decision: s
     explanation = nfc_or_none(explanation)
     limits.check_text("explanation", explanation, limits.EXPLANATION)
     check_handling(handling, explanation)
-    if not comment_ids:
+    return handling, explanation
+
+
+def _record(app: App, round_id: int, table: list[TriageItem], chosen: list[NumberedComment], unknown: list[int],
+            decision: str, explanation: str | None, actor: str) -> Handled:
+    """One handling for the chosen comments of `table` (triage_items, read before this transaction), audited with
+    their ids and numbers; refused when the round's comments are no longer those of `table`."""
+    handling, explanation = _checked_handling(decision, explanation)
+    if not chosen and not unknown:
         raise InvalidInput("Chưa chọn ý kiến nào.", "no_comments")
     now = app.clock.now()
     with app.uow() as uow:
@@ -91,14 +161,19 @@ def handle_comments(app: App, round_id: int, comment_ids: list[int], decision: s
         if not workflow.allows(round_row.status, Capability.TRIAGE):
             raise DomainError(f"Không thể xử lý ý kiến khi đợt đang ở trạng thái "
                               f"\"{workflow.state_title(round_row.status)}\".", "triage_not_allowed")
-        current = {item.comment_id for item in uow.responses.triage(round_id, round_row.draft_version)}
-        unknown = sorted(set(comment_ids) - current)
         if unknown:
-            raise DomainError(f"Ý kiến số {', '.join(map(str, unknown))} không thuộc bản trả lời mới nhất của "
+            raise DomainError(f"Ý kiến mã {', '.join(map(str, unknown))} không thuộc bản trả lời mới nhất của "
                               f"{lowfirst(workflow.terms.document)} hiện hành trong đợt này.", "comment_unknown")
-        handling_id = uow.responses.handle_comments(round_id, round_row.draft_version, comment_ids, handling,
+        current = {item.comment_id for item in uow.responses.triage(round_id, round_row.draft_version)}
+        if current != {item.comment_id for item in table}:
+            raise DomainError("Bảng tổng hợp vừa thay đổi (có đơn vị vừa trả lời hoặc sửa ý kiến) nên số thứ tự "
+                              "của các ý kiến có thể đã khác; chưa ghi gì. Hãy xem lại bảng rồi xử lý lại.",
+                              "table_changed")
+        ids = [entry.item.comment_id for entry in chosen]
+        handling_id = uow.responses.handle_comments(round_id, round_row.draft_version, ids, handling,
                                                     explanation, actor, now)
         uow.audit.append(round_id, now, actor, [("comments_handled", {
-            "comments": sorted(comment_ids), "decision": handling.value, "explanation": explanation})])
+            "numbers": sorted(entry.number for entry in chosen), "comments": sorted(ids),
+            "decision": handling.value, "explanation": explanation})])
         uow.commit()
-        return handling_id
+    return Handled(handling_id, chosen)

@@ -68,7 +68,7 @@ from workflows.engine.timers import closing_date
 from workflows.service import workshop_documents as workshop
 from workflows.service.app import App
 from workflows.service.attachments import shown_value
-from workflows.service.consolidation import TriageItem, triage_items
+from workflows.service.consolidation import TriageItem, numbered, triage_items, unhandled_numbers
 from workflows.service.drafts import DraftVersion, latest_version
 from workflows.service.errors import FormErrors
 from workflows.service.files import file_in_place
@@ -682,7 +682,7 @@ def synthesis_data(facts: RoundFacts, attached_to: LetterRef | None = None) -> S
     words (its verb and the name of its text)."""
     rows = [SynthesisRow(no, item.unit_name, item.section, item.text, item.decision, item.explanation,
                               item.proposed_wording, item.quote)
-            for no, item in enumerate(facts.triage, start=1) if item.decision is not None]
+            for no, item in numbered(facts.triage) if item.decision is not None]
     units = _in_addressing_order(facts, facts.units)
     return SynthesisData(
         issuer=issuer(facts.app), draft_title=facts.state.title, draft_version=facts.state.draft_version, rows=rows,
@@ -1011,7 +1011,7 @@ def _reminder_ready(facts: RoundFacts) -> NotReady | None:
 
 
 def _synthesis_ready(facts: RoundFacts) -> NotReady | None:
-    unhandled = [i.comment_id for i in facts.triage if i.decision is None]
+    unhandled = unhandled_numbers(facts.triage)  # the table's numbers (STT), as the triage page and the CLI show them
     if unhandled:
         return NotReady(f"Còn {len(unhandled)} ý kiến chưa xử lý (số {', '.join(map(str, unhandled[:10]))}); "
                         "hãy xử lý trước khi lập bảng tổng hợp.", "comments_unhandled")

@@ -13,7 +13,7 @@ from models.unit_status import AnswerStatus, UnitStatus
 from workflows.definition import Workflow
 from workflows.definition.schema import Capability
 from workflows.engine.events import ENGINE_EVENTS
-from workflows.service.consolidation import TriageItem
+from workflows.service.consolidation import TriageItem, numbered
 from workflows.service.followup import ISSUE_EVENT, RETURN_EVENT
 from workflows.web.forms.consolidation_forms import decision_value
 
@@ -28,13 +28,14 @@ class TriageRow:
 
 
 def triage_rows(items: Iterable[TriageItem]) -> list[TriageRow]:
-    listed = list(items)
+    """The rows numbered as the synthesis table numbers them (service.consolidation.numbered)."""
+    listed = numbered(items)
     numbers: dict[int, list[int]] = {}
-    for number, item in enumerate(listed, start=1):
+    for number, item in listed:
         if item.handling_id is not None:
             numbers.setdefault(item.handling_id, []).append(number)
     return [TriageRow(number, item, tuple(n for n in numbers.get(item.handling_id or -1, []) if n != number))
-            for number, item in enumerate(listed, start=1)]
+            for number, item in listed]
 
 
 def handling_counts(items: Iterable[TriageItem]) -> dict[str, int]:
