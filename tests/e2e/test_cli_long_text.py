@@ -75,12 +75,12 @@ def test_the_longest_texts_go_through_a_round_and_every_document_opens(cli, tmp_
                     code="text_too_long") == "--reason: dài 2.001 ký tự, tối đa 2.000."
     cli("round", "close", round_id, "--reason", reason, "--json")
 
-    comment_id = str(cli("round", "comments", round_id, "--json").json[0]["comment_id"])
+    number = str(cli("round", "comments", round_id, "--json").json[0]["number"])  # its STT, as `handle` takes
     explanation = vietnamese(limits.EXPLANATION, "Không tiếp thu vì", lines=True)
-    assert rejected(cli, "round", "handle", round_id, comment_id, "--decision", "not_accepted",
+    assert rejected(cli, "round", "handle", round_id, number, "--decision", "not_accepted",
                     "--explanation", explanation + "x",
                     code="text_too_long") == "--explanation: dài 4.001 ký tự, tối đa 4.000."
-    cli("round", "handle", round_id, comment_id, "--decision", "not_accepted", "--explanation", explanation,
+    cli("round", "handle", round_id, number, "--decision", "not_accepted", "--explanation", explanation,
         "--json")
 
     out = tmp_path / "van-ban"

@@ -190,7 +190,7 @@ def test_round_documents_pdf_writes_a_pdf_for_each_xlsx_and_one_for_the_synthesi
     cli("round", "launch", "1", "--no-draft-reason", "Thử nghiệm không kèm dự thảo")
     cli("round", "respond", "1", "SCT", "--comment", "Mục II.2::Đề nghị bổ sung chỉ tiêu số doanh nghiệp được hỗ trợ")
     cli("round", "close", "1")
-    comment = str(cli("round", "comments", "1", "--json").json[0]["comment_id"])
+    comment = str(cli("round", "comments", "1", "--json").json[0]["number"])
     cli("round", "handle", "1", comment, "--decision", "accepted")  # the synthesis table (DOCX and XLSX) is ready
     out = tmp_path / "van-ban"
     listed = {Path(item["path"]).name: item for item in

@@ -182,10 +182,10 @@ def test_a_comment_not_accepted_without_an_explanation_names_the_option(cli: Cli
     assert said.startswith('Lỗi: --explanation: "Không tiếp thu" phải có nội dung giải trình.'), said
 
 
-def test_a_comment_number_the_round_does_not_have_is_bad_input_naming_comment_ids(cli: Cli) -> None:
+def test_a_comment_number_the_round_does_not_have_is_bad_input_naming_the_numbers_argument(cli: Cli) -> None:
     consolidating_round(cli)
     said = refused(cli, "round", "handle", "1", "2", "999", "--decision", "accepted", code="comment_unknown")
-    assert said.startswith("Lỗi: COMMENT_IDS: Ý kiến số 999 không thuộc bản trả lời mới nhất"), said
+    assert said.startswith("Lỗi: NUMBERS: Không có ý kiến số 999 trong bảng tổng hợp của đợt này (từ 1 đến 2)."), said
 
 
 def test_a_heading_text_file_too_long_names_the_option_and_the_file(cli: Cli) -> None:

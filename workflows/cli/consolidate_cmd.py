@@ -28,7 +28,12 @@ from workflows.cli.common import (
 )
 
 if TYPE_CHECKING:
-    from workflows.service.consolidation import TriageItem
+    from workflows.service.consolidation import NumberedComment
+
+# `round handle` takes the numbers `round comments` shows: the STT of each comment in the bảng tổng hợp.
+NUMBERS_ARGUMENT = typer.Argument(..., show_default=False,
+                                  help="Số thứ tự của ý kiến trong bảng tổng hợp (cột Số của `ykien round comments`); "
+                                       "nhiều số: một cách xử lý chung cho các ý kiến giống nhau.")
 
 
 def register(app: typer.Typer) -> None:
@@ -41,61 +46,85 @@ def register(app: typer.Typer) -> None:
     app.command("follow-up")(follow_up)
 
 
-def _render_items(items: Iterable[TriageItem], title: str, on: Console = console) -> None:
+def _render_items(items: Iterable[NumberedComment], title: str, on: Console = console) -> None:
     table = Table(title=title)
     for column in ("Số", "Đơn vị", "Mục", "Ý kiến", "Đề xuất sửa", "Xử lý", "Giải trình"):
         table.add_column(column)
-    for item in items:
-        table.add_row(*plain(item.comment_id, item.unit_name + (" (muộn)" if item.late else ""), item.section or "",
+    for number, item in items:
+        table.add_row(*plain(number, item.unit_name + (" (muộn)" if item.late else ""), item.section or "",
                              item.text, item.proposed_wording or "", item.decision_label, item.explanation or ""))
     on.print(table)
+
+
+def _comment_json(entry: NumberedComment) -> dict[str, object]:
+    """A comment as --json gives it: `number` its STT in the table (what `round handle` takes), `comment_id` its id
+    in the database (never changes; a late answer may move the numbers)."""
+    number, item = entry
+    return {"number": number, **item.__dict__, "decision_label": item.decision_label}
 
 
 def comments(round_id: int = ROUND_ARGUMENT,
              unhandled: bool = typer.Option(False, "--unhandled", help="Chỉ ý kiến chưa xử lý."),
              as_json: bool = JSON_OPTION) -> None:
-    """Các ý kiến của dự thảo hiện hành, kèm cách xử lý (tiếp thu / giải trình)."""
+    """Các ý kiến của dự thảo hiện hành, đánh số như bảng tổng hợp, kèm cách xử lý (tiếp thu / giải trình)."""
     from models.text import capfirst
-    from workflows.service.consolidation import comments_to_triage
+    from workflows.service.consolidation import comments_to_triage, numbered
 
     with guarded(as_json):
         check_id(round_id, "ROUND_ID")
         workflow, triaged = comments_to_triage(open_app(), round_id)  # refused for a kind without such a step
-        items = [i for i in triaged if not unhandled or i.decision is None]
+        items = [entry for entry in numbered(triaged) if not unhandled or entry.item.decision is None]
     if as_json:
-        print_json([{**i.__dict__, "decision_label": i.decision_label} for i in items])
+        print_json([_comment_json(entry) for entry in items])
     else:
         _render_items(items, f"{capfirst(workflow.terms.answer)} của đợt {round_id}")
 
 
+def _handled_line(entry: NumberedComment) -> str:
+    """"số 2: Sở Y tế, Mục III.1: Đề nghị bổ sung …": what was recorded, for the clerk to check against the table."""
+    number, item = entry
+    text = " ".join(item.text.split())
+    excerpt = text if len(text) <= 80 else text[:80].rsplit(" ", 1)[0] + " …"
+    section = f", {item.section}" if item.section else ""
+    return f"  số {number}: {item.unit_name}{section}: {excerpt}"
+
+
 def handle(round_id: int = ROUND_ARGUMENT,
-           comment_ids: list[int] = typer.Argument(..., help="Số ý kiến (gộp nhiều ý kiến giống nhau)."),
+           numbers: list[int] = NUMBERS_ARGUMENT,
            decision: str = typer.Option(..., "--decision", help="accepted | partly_accepted | not_accepted | noted"),
            explanation: str | None = typer.Option(None, "--explanation",
                                                   help="Giải trình (bắt buộc khi không/tiếp thu một phần)."),
            actor: str | None = ACTOR_OPTION, as_json: bool = JSON_OPTION) -> None:
-    """Xử lý một hoặc nhiều ý kiến: tiếp thu, tiếp thu một phần, không tiếp thu (kèm giải trình), ghi nhận."""
-    from models.consolidation import ExplanationRequired
-    from models.errors import DomainError, InvalidInput
-    from workflows.service.consolidation import handle_comments
+    """Xử lý một hoặc nhiều ý kiến theo số trong bảng tổng hợp: tiếp thu, tiếp thu một phần, không tiếp thu (kèm
+    giải trình), ghi nhận; in lại đơn vị và mục của từng ý kiến đã ghi."""
+    from models.consolidation import HANDLING_LABELS, ExplanationRequired, Handling
+    from models.errors import InvalidInput
+    from workflows.service.consolidation import handle_numbered_comments
 
     with guarded(as_json):
         check_id(round_id, "ROUND_ID")
-        for comment_id in comment_ids:
-            check_id(comment_id, "COMMENT_IDS")
+        for number in numbers:
+            check_id(number, "NUMBERS")
         try:
-            handling_id = handle_comments(open_app(), round_id, comment_ids, decision, explanation,
-                                          actor_name(actor))
+            handled = handle_numbered_comments(open_app(), round_id, numbers, decision, explanation,
+                                               actor_name(actor))
         except ExplanationRequired as missing:  # an option left out, not a rule of the round
             raise InvalidInput(f"--explanation: {missing.message}", missing.code) from None
-        except DomainError as refusal:
-            if refusal.code != "comment_unknown":  # a number typed that the round has not: wrong input
+        except InvalidInput as wrong:
+            if wrong.code not in ("comment_unknown", "comment_repeated"):
                 raise
-            raise InvalidInput(f"COMMENT_IDS: {refusal.message}", refusal.code) from None
+            raise InvalidInput(f"NUMBERS: {wrong.message}", wrong.code) from None
     if as_json:
-        print_json({"handling": handling_id, "comments": comment_ids})
+        print_json({"handling": handled.handling_id, "comments": [e.item.comment_id for e in handled.comments],
+                    "numbers": [e.number for e in handled.comments],
+                    "handled": [{"number": e.number, "comment_id": e.item.comment_id, "unit_code": e.item.unit_code,
+                                 "unit_name": e.item.unit_name, "section": e.item.section}
+                                for e in handled.comments]})
     else:
-        say(f"Đã ghi cách xử lý cho {len(comment_ids)} ý kiến.")
+        label = HANDLING_LABELS[Handling(decision)]  # a valid one: the handling is recorded
+        say(f"Đã ghi cách xử lý \"{label}\" cho {len(handled.comments)} ý kiến:")
+        for entry in handled.comments:
+            say(_handled_line(entry))
 
 
 def consolidate(round_id: int = ROUND_ARGUMENT, actor: str | None = ACTOR_OPTION, as_json: bool = JSON_OPTION) -> None:
@@ -104,7 +133,7 @@ def consolidate(round_id: int = ROUND_ARGUMENT, actor: str | None = ACTOR_OPTION
     from workflows.engine.events import Command
     from workflows.engine.refusals import GuardFailed
     from workflows.service.commands import run_command
-    from workflows.service.consolidation import triage_items
+    from workflows.service.consolidation import numbered, triage_items
 
     with guarded(as_json):
         check_id(round_id, "ROUND_ID")
@@ -115,10 +144,11 @@ def consolidate(round_id: int = ROUND_ARGUMENT, actor: str | None = ACTOR_OPTION
         except GuardFailed as refusal:
             if refusal.code != "comments_unhandled":
                 raise
-            pending = [i for i in triage_items(ykien, round_id) if i.decision is None]
-            if as_json:
+            pending = [entry for entry in numbered(triage_items(ykien, round_id)) if entry.item.decision is None]
+            if as_json:  # the numbers `round handle` takes, and the comments' ids
                 print_json({"error": {"code": refusal.code, "message": refusal.message,
-                                      "unhandled": [i.comment_id for i in pending]}})
+                                      "unhandled": [entry.number for entry in pending],
+                                      "unhandled_comments": [entry.item.comment_id for entry in pending]}})
             else:
                 err_console.print(error_line(refusal.message))  # a refusal, on stderr as every other
                 _render_items(pending, "Ý kiến chưa xử lý", err_console)
