@@ -16,6 +16,8 @@ from minimal_pdf import minimal_pdf
 from signing_ca import PASSWORD
 from test_cli_sign import CREATE, ca, keys  # noqa: F401  (fixtures)
 
+from workflows.demo_drafts import PLAN_OUTLINE, write_draft
+
 # The README's kind (council_opinion) is read by the helper test_new_kind.py uses.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures"))
 
@@ -50,8 +52,8 @@ EXPECTED: list[tuple[str, int, str] | tuple[str, None, str]] = [
     ("ykien user add canbo", 0, "Đã thêm tài khoản canbo"),
     ("ykien round comments 1", 0, "Bổ sung kinh phí thực hiện"),
     ("ykien round consolidate 1", 1, "Còn 3 ý kiến chưa được xử lý"),
-    ("ykien round handle 1 1 3", 0, "cho 2 ý kiến"),
-    ("ykien round handle 1 2", 0, "cho 1 ý kiến"),
+    ("ykien round handle 1 1 2", 0, "số 2: Sở Tài chính, Mục II.2"),
+    ("ykien round handle 1 3", 0, "số 3: Sở Công Thương, Mục III"),
     ("ykien round consolidate 1", 0, "Đã hoàn thành tổng hợp"),
     ("ykien round draft 1 du-thao-v2.docx", 0, "phiên bản 2"),
     ("ykien round documents 1 --out van-ban/", 0, "van-ban/to-trinh.docx"),
@@ -105,12 +107,8 @@ def _files_the_reader_makes(folder: Path) -> None:
         "STC,Sở Tài chính,so-ban-nganh,stc@caobang.gov.vn,Phòng Tổng hợp,0206 3852 201\n"
         "XTP,UBND phường Thục Phán,xa-phuong,thucphan@caobang.gov.vn,Văn phòng,\n"
         "TTTT-VP,Văn phòng UBND tỉnh,ubnd-tinh,vpubnd@caobang.gov.vn,Trung tâm Thông tin,\n", encoding="utf-8")
-    for name, heading in (("du-thao.docx", "Dự thảo Kế hoạch"), ("du-thao-v2.docx", "Dự thảo Kế hoạch (lần 2)")):
-        draft = docx.Document()
-        draft.add_heading(heading)
-        draft.add_paragraph("Mục I. Mục tiêu")
-        draft.add_paragraph("Mục II. Nhiệm vụ")
-        draft.save(str(folder / name))
+    for name, title in (("du-thao.docx", "Dự thảo Kế hoạch"), ("du-thao-v2.docx", "Dự thảo Kế hoạch (lần 2)")):
+        write_draft(folder / name, "KẾ HOẠCH", title, PLAN_OUTLINE)  # numbered headings (I., 1.), as plans have
     example = re.search(r"`(\{\"leadership_text\".*?\})`", _section("Using it"), re.S)
     assert example, "README: the example of bao-cao.json is gone"
     (folder / "bao-cao.json").write_text(json.dumps(json.loads(example.group(1))), encoding="utf-8")
@@ -150,7 +148,8 @@ def test_the_using_it_block_runs_as_written_on_a_fresh_home(bare_cli) -> None:  
                     "danh-sach-don-vi.xlsx"} <= {p.name for p in (folder / "van-ban").iterdir()}
         if start == "ykien round comments 1":  # the numbers the next lines handle, as the line's comment says
             listed = bare_cli("round", "comments", "1", "--json").json
-            assert [(c["comment_id"], c["unit_code"]) for c in listed] == [(1, "SCT"), (2, "SCT"), (3, "STC")]
+            assert [(c["number"], c["unit_code"], c["section"]) for c in listed] == [
+                (1, "SCT", "Mục II.2"), (2, "STC", "Mục II.2"), (3, "SCT", "Mục III")]
 
 
 def test_restore_names_the_replaced_database_in_local_time(bare_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
