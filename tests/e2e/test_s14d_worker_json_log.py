@@ -59,3 +59,20 @@ def test_a_json_worker_writes_prefects_flow_run_lines_as_json_too(prefect_api: s
     assert started >= 1, lines
     assert records[-1].get("message") == f"Đã dừng; đã chạy {started} bước." and records[-1]["logger"] == "ykien.worker", lines
     assert reminders_sent(cli.database) == 1
+
+
+def test_a_worker_without_an_smtp_server_says_its_mail_stays_in_the_database(prefect_api: str, cli: Cli,
+                                                                           tmp_path: Path) -> None:
+    """Its runs would put the units' mail into the internal mailbox and mark it sent: the worker says so when it
+    starts, as serve does, naming the setting."""
+    worker_log = tmp_path / "worker.log"
+    worker = cli.start("worker", "--name", "may-khong-smtp", log=worker_log, PREFECT_API_URL=prefect_api,
+                       YKIEN_WORK_POOL="s14d-no-smtp", YKIEN_SMTP_URL=None)
+    try:
+        wait_until(lambda: "YKIEN_SMTP_URL chưa đặt" in worker_log.read_text(encoding="utf-8")
+                   or worker.poll() is not None, 60, "the worker's warning")
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        assert worker.wait(30) == 0
+    text = worker_log.read_text(encoding="utf-8")
+    assert "YKIEN_SMTP_URL chưa đặt" in text and "hộp thư nội bộ" in text, text

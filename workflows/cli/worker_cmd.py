@@ -110,7 +110,10 @@ def worker(name: str = typer.Option("", "--name", help="Tên tiến trình trong
         # Prefect writes each flow run's lines ("Beginning flow run …") through its own console handler, set up when it
         # is imported: JSON too, so that a collector reading one JSON object a line is not handed Prefect's text
         os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_FORMATTER", "json")
+    import logging
+
     from workflows.cli.stopped import end_stopped
+    from workflows.logs import configure_logging
     from workflows.prefect_worker import work
     from workflows.service.sweep import Heartbeat
 
@@ -121,6 +124,11 @@ def worker(name: str = typer.Option("", "--name", help="Tên tiến trình trong
 
     os.environ.setdefault("PREFECT_HOME", str(ykien.settings.home / "prefect"))
     os.environ.setdefault("DO_NOT_TRACK", "1")
+    if not ykien.smtp_url:  # the units' mail would go into the database, shown as sent: say so from the first line
+        configure_logging(ykien.settings.log_format, only="ykien")
+        logging.getLogger("ykien.worker").warning(
+            "YKIEN_SMTP_URL chưa đặt: thư các bước chạy ở máy này gửi (thư mời, nhắc hạn, gia hạn) vào hộp thư nội "
+            "bộ trong cơ sở dữ liệu, không tới đơn vị nào; hãy đặt YKIEN_SMTP_URL như ở máy chạy ykien serve.")
     with Heartbeat(ykien) as heartbeat:  # replicas see this process alive; its claims are freed when it stops
         done = work(ykien, ykien.settings.work_pool, name, stop=stop)
     ykien.close()
