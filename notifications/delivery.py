@@ -52,6 +52,11 @@ Emails = Iterable[OutgoingEmail] | AsyncIterable[OutgoingEmail]
 
 # Prepared-but-unfinished messages per connection: bounds memory for any input size.
 _WINDOW_PER_CONNECTION = 4
+# At a stop, how long the messages on the wire may take to finish before their connections are cut: a server that
+# accepts a connection and never answers would otherwise hold the stop for its whole timeout (YKIEN_SMTP_URL's
+# ?timeout=, 30 s by default), past what systemd or a container runtime waits before it kills the process
+STOP_GRACE_SECONDS = 8.0
+_STOP_POLL_SECONDS = 0.1
 
 
 class DeliveryStatus(StrEnum):
@@ -181,7 +186,7 @@ class _Connection:
             return self._smtp
         self.drop()
         target = self._target
-        smtp = aiosmtplib.SMTP(
+        self._smtp = smtp = aiosmtplib.SMTP(
             hostname=target.host,
             port=target.port,
             username=target.username,
@@ -194,13 +199,13 @@ class _Connection:
             # False, not None: a plain smtp:// target must not upgrade on its own.
             start_tls=target.tls == "starttls",
         )
-        try:
+        try:  # held in self._smtp meanwhile: a cut at a stop (drop) closes it while it connects
             await smtp.connect()
             await say_hello(smtp)
         except (TimeoutError, aiosmtplib.SMTPException, OSError) as exc:
             smtp.close()
+            self._smtp = None
             raise _ConnectFailed(exc) from exc
-        self._smtp = smtp
         return smtp
 
     def drop(self) -> None:
@@ -248,10 +253,12 @@ class _Batch:
         # the rest of the batch ends at once as temporary failures for a later sweep.
         self._last_connected_at = float("-inf")
         self._unreachable: str | None = None
+        self._open_connections: list[_Connection] = []  # what a stop cuts after STOP_GRACE_SECONDS
 
     async def run(self, emails: Emails) -> list[DeliveryResult]:
         tasks = [asyncio.create_task(self._work()) for _ in range(self._connections)]
         tasks.append(asyncio.create_task(self._produce(emails)))
+        cutting = asyncio.create_task(self._cut_when_stopped()) if self._stopped is not None else None
         try:
             done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
             for task in done:
@@ -259,6 +266,8 @@ class _Batch:
                 if error is not None:
                     raise error
         finally:
+            if cutting is not None:
+                cutting.cancel()
             for timer in self._retry_timers:
                 timer.cancel()
             for task in tasks:
@@ -267,6 +276,17 @@ class _Batch:
         results = [result for result in self._results if result is not None]
         assert len(results) == len(self._results)
         return results
+
+    async def _cut_when_stopped(self) -> None:
+        """Once stopped, give the messages on the wire STOP_GRACE_SECONDS, then close their connections: each such
+        message ends as after a lost connection, not recorded as sent (the server may have taken it: sent again
+        later, at most one a connection)."""
+        assert self._stopped is not None
+        while not self._stopped():
+            await asyncio.sleep(_STOP_POLL_SECONDS)
+        await asyncio.sleep(STOP_GRACE_SECONDS)
+        for connection in self._open_connections:
+            connection.drop()
 
     async def _produce(self, emails: Emails) -> None:
         if isinstance(emails, AsyncIterable):
@@ -296,6 +316,7 @@ class _Batch:
 
     async def _work(self) -> None:
         connection = _Connection(self._target)
+        self._open_connections.append(connection)
         reporting: asyncio.Task[None] | None = None
         try:
             while (item := await self._queue.get()) is not None:

@@ -194,3 +194,84 @@ def _stopped_after_300_sent(cli, capture: SlowCapture, log: Path, signum: int, *
     assert f"Đã dừng theo yêu cầu ({name}) trước khi làm xong." in said, said
     time.sleep(3 * DELAY)  # nothing more may arrive: the stop waited for the messages on the wire
     return said
+
+
+class _SilentServer:
+    """A mail server on loopback that accepts connections and then never answers: not even its greeting
+    (`at="greeting"`), or nothing after DATA (`at="data"`), as a hung relay does. Counts the DATA it was sent."""
+
+    def __init__(self, at: str) -> None:
+        import socket
+        import threading
+
+        self.at, self.data_sent, self.connections = at, 0, 0
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"smtp://127.0.0.1:{self._listener.getsockname()[1]}"
+        self._open: list[socket.socket] = []
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+        self._thread.start()
+
+    def _accept(self) -> None:
+        import threading
+
+        while True:
+            try:
+                peer, _ = self._listener.accept()
+            except OSError:
+                return
+            self._open.append(peer)
+            self.connections += 1
+            if self.at != "greeting":
+                threading.Thread(target=self._talk, args=(peer,), daemon=True).start()
+
+    def _talk(self, peer) -> None:  # type: ignore[no-untyped-def]
+        reader = peer.makefile("rb")
+        peer.sendall(b"220 mail.example ESMTP\r\n")
+        try:
+            for line in reader:
+                if line[:4].upper() == b"DATA":
+                    self.data_sent += 1
+                    return  # and never a word more
+                peer.sendall(b"250 ok\r\n")
+        except OSError:
+            return
+
+    def close(self) -> None:
+        self._listener.close()
+        for peer in self._open:
+            peer.close()
+
+
+@pytest.mark.parametrize("at", ["greeting", "data"])
+def test_tick_stopped_while_the_mail_server_never_answers_exits_within_10_s_and_holds_nothing(
+        launched_home: Path, tmp_path: Path, make_cli, at: str) -> None:  # type: ignore[no-untyped-def]
+    """The messages on the wire get 8 s (notifications.delivery.STOP_GRACE_SECONDS); a server that never answers
+    then has its connections cut, instead of holding the stop for its whole timeout (30 s here, 120 s for the
+    reviewer who found it). What was on the wire is not recorded as sent and goes back to the queue."""
+    home = tmp_path / "home"
+    shutil.copytree(launched_home, home)
+    cli = make_cli(home)
+    cli.at("2025-11-20T09:05")
+    server = _SilentServer(at)
+    log = tmp_path / "tick.log"
+    process = cli.start("tick", log=log, YKIEN_SMTP_URL=f"{server.url}?timeout=30")
+    try:
+        wait_until(lambda: (server.data_sent if at == "data" else server.connections) >= 1 or process.poll() is not None,
+                   60, "the tick connected to the mail server")
+        time.sleep(0.5)  # every connection opened (and at="data", its message on the wire)
+        asked = time.monotonic()
+        process.send_signal(signal.SIGTERM)
+        code = process.wait(40)
+        took = time.monotonic() - asked
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(10)
+        server.close()
+    said = log.read_text(encoding="utf-8", errors="replace")
+    assert (code, took < 10) == (128 + signal.SIGTERM, True), f"exit {code} after {took:.1f} s:\n{said}"
+    assert "Traceback" not in said, said
+    statuses, _ = outbox(cli.database)
+    assert statuses == Counter({"queued": UNITS}), statuses  # nothing taken for sent
+    assert held_by_the_dead(cli.database) == [] and instances(cli.database) == 0
+    assert (server.data_sent > 0) == (at == "data")
