@@ -393,3 +393,39 @@ def test_an_option_libpq_does_not_know_in_the_postgresql_url_is_named_before_con
     lines = refused_everywhere(COMMANDS, "invalid_input", "YKIEN_DATABASE_URL", f'không có tùy chọn "{option}"', meant,
                                url=url, home=tmp_path / "home")
     assert all("mat-khau" not in line for line in lines)
+
+
+def _serve(url: str, home: Path) -> tuple[int, str]:
+    """`ykien serve --no-web` as a process (should it start, it is stopped after 30 s and the test fails)."""
+    import subprocess
+
+    from tests.e2e.conftest import ykien_command
+
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("YKIEN_", "PREFECT_API_URL"))}
+    env.update(YKIEN_HOME=str(home), YKIEN_DATABASE_URL=url, COLUMNS="200")
+    done = subprocess.run([*ykien_command(), "serve", "--no-web"], env=env, capture_output=True, text=True,
+                          timeout=30)
+    return done.returncode, done.stderr
+
+
+def test_serve_never_creates_nor_migrates_the_schema_it_asks_for_ykien_init(tmp_path: Path) -> None:
+    """A replica whose YKIEN_HOME or database name has a typo came up as a new, empty installation; one upgraded
+    first migrated the shared database under the replicas still running the old code. Serve refuses both, as every
+    other command does, and leaves the database as it found it."""
+    from alembic import command
+
+    from models.db.database import SCHEMA_REVISION, alembic_config
+
+    empty = tmp_path / "rong.db"
+    empty.touch()
+    code, said = _serve(f"sqlite:///{empty}", tmp_path / "home")
+    assert (code, "chưa được khởi tạo" in said, "`ykien init`" in said) == (2, True, True), said
+    with sqlite3.connect(empty) as connection:
+        assert connection.execute("SELECT name FROM sqlite_master").fetchall() == []  # no table made
+    older = tmp_path / "cu.db"
+    previous = f"{int(SCHEMA_REVISION) - 1:04d}"
+    command.upgrade(alembic_config(f"sqlite:///{older}"), previous)
+    code, said = _serve(f"sqlite:///{older}", tmp_path / "home")
+    assert (code, previous in said, "`ykien init`" in said) == (2, True, True), said
+    with sqlite3.connect(older) as connection:
+        assert connection.execute("SELECT version_num FROM alembic_version").fetchall() == [(previous,)]

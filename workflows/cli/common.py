@@ -266,7 +266,7 @@ def guarded(as_json: bool = False, log_as: str | None = None) -> Iterator[None]:
 
 def open_app(create_schema: bool = False, writes: bool = False):
     """The app for this process, its database checked before the command runs: there, reachable, at this code's
-    schema (migrated first when `create_schema`, as `ykien init` and `serve` do), and able to commit a write when
+    schema (migrated first when `create_schema`, as `ykien init` does), and able to commit a write when
     the command writes (`writes`, and always with `create_schema`), so that no command reports success on a
     database it could not change. A failure is InvalidInput here, or a driver error `guarded` turns into one line."""
     from config.settings import load_settings

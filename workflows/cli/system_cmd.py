@@ -114,7 +114,10 @@ def _serve(host: str, port: int, web: bool, interval: float, prefect: bool | Non
         if web:
             check_address(host, port)
         use_prefect = worker_cmd.use_prefect(prefect)
-        ykien = open_app(create_schema=True)
+        # Never creates or migrates the schema (`ykien init` does): a replica whose YKIEN_HOME or database name has a
+        # typo would come up as a new, empty installation, and one upgraded first would migrate the shared database
+        # under the replicas and workers still running the old code
+        ykien = open_app(writes=True)
     try:
         with Heartbeat(ykien) as heartbeat:  # replicas see this process alive; its claims are freed when it stops
             serve_forever(ykien, interval=interval, use_prefect=use_prefect, stop=stop, host=host, port=port,
