@@ -4,6 +4,8 @@ and a PKCS#12 file; the same shapes as the VGCA (Ban Cơ yếu Chính phủ) cer
 from __future__ import annotations
 
 import io
+import struct
+import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -129,6 +131,13 @@ def signature_png(width: int = 600, height: int = 300) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, "PNG")
     return buffer.getvalue()
+
+
+def png_claiming(width: int, height: int) -> bytes:
+    """The first bytes of a PNG whose header says `width` × `height` (what a 100 KB one-bit 30000 × 30000 picture
+    says), without the picture: the size is all a check that reads the header needs."""
+    header = b"IHDR" + struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + struct.pack(">I", 13) + header + struct.pack(">I", zlib.crc32(header)) + bytes(64)
 
 
 def seal_png(size: int = 500) -> bytes:

@@ -11,7 +11,16 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from signing_ca import ORGANISATION, PASSWORD, SIGNER_NAME, CertificateAuthority, make_ca, seal_png, signature_png
+from signing_ca import (
+    ORGANISATION,
+    PASSWORD,
+    SIGNER_NAME,
+    CertificateAuthority,
+    make_ca,
+    png_claiming,
+    seal_png,
+    signature_png,
+)
 
 CREATE = ("round", "create", "--title", "Kế hoạch hỗ trợ doanh nghiệp nâng cao năng suất giai đoạn 2026 – 2030",
           "--office", "TĐC", "--deadline", "05/12/2025", "--group", "so-ban-nganh", "--contact-name",
@@ -119,6 +128,25 @@ def test_bad_input_exits_2_and_a_wrong_password_is_refused(cli, keys: dict[str, 
     unknown = cli("round-sign", "1", "khong_co", "--pkcs12", keys["p12"], "--password-env", "P12_PASSWORD",
                   "--json", expect=2, P12_PASSWORD=PASSWORD.decode())
     assert unknown.json["error"]["code"] == "document_unknown"
+    assert not (cli.home / "signed").exists()
+
+
+def test_a_damaged_or_huge_picture_exits_2_naming_its_option_and_nothing_is_signed(
+        cli, ca: CertificateAuthority, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    cli(*CREATE)
+    key = ca.pkcs12(tmp_path)
+    pictures = {"cut.png": signature_png()[:60], "huge.png": png_claiming(30000, 30000)}
+    for name, content in pictures.items():
+        (tmp_path / name).write_bytes(content)
+    cases = [("--signature-image", "cut.png", "ảnh PNG bị hỏng hoặc bị cắt dở, không đọc được"),
+             ("--seal-image", "cut.png", "ảnh PNG bị hỏng hoặc bị cắt dở, không đọc được"),
+             ("--signature-image", "huge.png", "ảnh 30000 × 30000 điểm ảnh, quá lớn cho ảnh chữ ký hoặc con dấu")]
+    for option, name, words in cases:
+        result = cli("round-sign", "1", "request_letter", "--pkcs12", str(key), "--password-env", "P12_PASSWORD",
+                     option, str(tmp_path / name), expect=2, P12_PASSWORD=PASSWORD.decode())
+        said = result.out + result.err
+        assert f"{option}: \"{tmp_path / name}\": {words}" in said, said
+        assert "Traceback" not in said and "Error" not in said
     assert not (cli.home / "signed").exists()
 
 

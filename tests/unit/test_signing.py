@@ -7,7 +7,16 @@ import pytest
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
 from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
-from signing_ca import ORGANISATION, SIGNER_NAME, CertificateAuthority, blank_pdf, make_ca, seal_png, signature_png
+from signing_ca import (
+    ORGANISATION,
+    SIGNER_NAME,
+    CertificateAuthority,
+    blank_pdf,
+    make_ca,
+    png_claiming,
+    seal_png,
+    signature_png,
+)
 
 from models.signatures import SignatureReport, SignatureStatus
 from notifications.signing import (
@@ -180,3 +189,21 @@ def test_a_broken_or_unreadable_root_file_is_skipped(ca: CertificateAuthority, t
     (tmp_path / "rong.der").write_bytes(b"\x30\x03\x02\x01\x01")
     (tmp_path / "thu-muc.pem").mkdir()
     assert [root.dump() for root in load_trust_roots(tmp_path)] == [ca.root.cert_der]
+
+
+def test_a_damaged_or_huge_signature_picture_is_refused_in_vietnamese_before_it_is_decoded(p12: Pkcs12Signer) -> None:
+    from notifications.signing.appearance import MAX_IMAGE_PIXELS, ImageRefused, image_problem, load_image
+
+    good = signature_png()
+    assert image_problem(good) is None and load_image(good).mode == "RGBA"
+    damaged = bytearray(good)
+    damaged[len(good) // 2] ^= 0xFF  # a checksum no longer matches
+    for broken in (good[:60], good[:-20], bytes(damaged), b"\x89PNG\r\n\x1a\n" + bytes(64)):
+        problem = image_problem(broken)
+        assert problem is not None and problem.startswith("ảnh PNG bị hỏng"), problem
+    assert image_problem(b"\xff\xd8\xff\xe0 jpeg") == "không phải ảnh PNG (cần PNG nền trong suốt)"
+    huge = image_problem(png_claiming(30000, 30000))
+    assert huge is not None and huge.startswith("ảnh 30000 × 30000 điểm ảnh, quá lớn"), huge
+    assert image_problem(png_claiming(2001, 2000)) is not None and MAX_IMAGE_PIXELS == 2000 * 2000
+    with pytest.raises(ImageRefused):  # what drawing the signature meets, if a picture came unchecked
+        sign_pdf(blank_pdf(), p12, SignatureAppearance(seal_image=png_claiming(30000, 30000)))

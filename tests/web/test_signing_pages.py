@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from debian_tools import require_tools
-from signing_ca import PASSWORD, SIGNER_NAME, CertificateAuthority, make_ca, seal_png, signature_png
+from signing_ca import PASSWORD, SIGNER_NAME, CertificateAuthority, make_ca, png_claiming, seal_png, signature_png
 
 from notifications.signing import load_trust_roots, verify_pdf
 from tests.web.test_consolidation_pages import Site, _build, _copy
@@ -114,6 +114,21 @@ def test_a_wrong_password_or_a_file_that_is_not_a_key_is_refused_at_its_field_an
     assert token.status_code == 422 and "chưa cấu hình USB token" in token.text
     assert signed_documents(site.app, site.round_id) == []
     assert not (site.app.settings.home / "signed").exists() or not any((site.app.settings.home / "signed").rglob("*.pdf"))
+
+
+@pytest.mark.parametrize(("field", "picture", "words"), [
+    ("signature_image", signature_png()[:60], "Ảnh chữ ký \"anh.png\": ảnh PNG bị hỏng hoặc bị cắt dở"),
+    ("seal_image", seal_png()[:-30], "Ảnh con dấu \"anh.png\": ảnh PNG bị hỏng hoặc bị cắt dở"),
+    ("signature_image", png_claiming(30000, 30000), "ảnh 30000 × 30000 điểm ảnh, quá lớn"),
+], ids=["cut-signature", "cut-seal", "huge-signature"])
+def test_a_damaged_or_huge_picture_is_refused_at_its_field_before_anything_is_signed(
+        site: Site, ca: CertificateAuthority, tmp_path: Path, field: str, picture: bytes, words: str) -> None:
+    refused = _post(site, "canbo", {"key_file": ("ky.p12", _p12(ca, tmp_path), "application/x-pkcs12"),
+                                    field: ("anh.png", picture, "image/png")}, secret=PASSWORD.decode())
+    assert refused.status_code == 422 and f'id="err-{field}"' in refused.text
+    assert words in refused.text.replace("&#34;", '"').replace("&quot;", '"'), refused.text
+    assert "Error" not in refused.text and "truncated" not in refused.text
+    assert signed_documents(site.app, site.round_id) == []
 
 
 @pytest.mark.parametrize("user", ["lanhdao", "khac"])

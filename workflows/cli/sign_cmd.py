@@ -28,7 +28,9 @@ def _secret(variable: str | None, option: str) -> str | None:
 
 
 def _image(path: Path | None, option: str) -> bytes | None:
+    """The PNG at `path`, decoded once to be sure it can be drawn; InvalidInput naming the option when it cannot."""
     from models.errors import InvalidInput
+    from notifications.signing.appearance import image_problem
 
     if path is None:
         return None
@@ -36,8 +38,8 @@ def _image(path: Path | None, option: str) -> bytes | None:
         content = path.read_bytes()
     except OSError as error:
         raise InvalidInput(f"{option}: không đọc được \"{path}\" ({os_reason(error)}).", "bad_file") from None
-    if not content.startswith(b"\x89PNG\r\n\x1a\n"):
-        raise InvalidInput(f"{option}: \"{path}\" không phải ảnh PNG (cần PNG nền trong suốt).", "bad_file")
+    if (problem := image_problem(content)) is not None:
+        raise InvalidInput(f"{option}: \"{path}\": {problem}.", "bad_file")
     return content
 
 

@@ -12,7 +12,7 @@ KEY_FILE_MAX = 100 * 1024  # a PKCS#12 file holds a key and a few certificates: 
 IMAGE_MAX = 2 * 1024 * 1024
 SECRET_MAX = 256
 SEAL_MM = (20.0, 60.0)
-PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+IMAGE_LABELS = {"signature_image": "Ảnh chữ ký", "seal_image": "Ảnh con dấu"}
 SOURCES = ("file", "token")
 
 
@@ -46,13 +46,17 @@ def read_sign_form(values: dict[str, list[str]]) -> SignForm:
 
 
 def _png(files: dict[str, tuple[str, bytes]], field: str, errors: dict[str, str]) -> bytes | None:
+    """The picture of `field`, decoded whole once to be sure it can be drawn (a damaged or huge PNG is refused here,
+    not when the document is signed)."""
+    from notifications.signing.appearance import image_problem  # Pillow, loaded when a picture is checked
+
     if field not in files:
         return None
     name, content = files[field]
     if len(content) > IMAGE_MAX:
-        errors[field] = f"Ảnh \"{name}\" lớn hơn {IMAGE_MAX // (1024 * 1024)} MB."
-    elif not content.startswith(PNG_MAGIC):
-        errors[field] = f"\"{name}\" không phải ảnh PNG (cần PNG nền trong suốt)."
+        errors[field] = f"{IMAGE_LABELS[field]} \"{name}\" lớn hơn {IMAGE_MAX // (1024 * 1024)} MB."
+    elif (problem := image_problem(content)) is not None:
+        errors[field] = f"{IMAGE_LABELS[field]} \"{name}\": {problem}."
     else:
         return content
     return None
