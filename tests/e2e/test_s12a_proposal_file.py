@@ -81,3 +81,39 @@ def test_a_good_file_is_recorded(cli: Cli, tmp_path: Path) -> None:
                    encoding="utf-8")
     said = cli("round", "respond", "1", "SCT", "--proposal-file", str(two))
     assert "Đã ghi nhận trả lời của Sở Công Thương (SCT)" in said.out, said.out
+
+
+def test_a_value_that_is_not_text_is_refused_with_its_line_form_and_key_never_stored_as_python_text(
+        cli: Cli, tmp_path: Path) -> None:
+    launched_call(cli)
+    typed = tmp_path / "kieu-sai.json"
+    typed.write_text(json.dumps([A1, {**A1, "task_name": ["IoT", "AI"], "urgency": {"muc": 1}, "objectives": None,
+                                      "main_contents": False, "expected_results": 12.5}],
+                                ensure_ascii=False, indent=2), encoding="utf-8")
+    lines = typed.read_text(encoding="utf-8").splitlines()
+
+    def line(key: str) -> int:  # of the key in form 2
+        return [n for n, text in enumerate(lines, 1) if text.strip().startswith(f'"{key}"')][1]
+
+    said = refused(cli, typed)
+    wanted = [("task_name", "một danh sách [...]"), ("urgency", "một đối tượng {...}"), ("objectives", "null"),
+              ("main_contents", "true/false"), ("expected_results", "số thập phân")]
+    assert said == "--proposal-file: " + "; ".join(
+        f"{typed}:{line(key)}: Phiếu 2: \"{key}\" phải là chữ trong ngoặc kép (hoặc số nguyên), không phải {kind}"
+        for key, kind in wanted) + ".", said
+    assert [line(key) for key, _ in wanted] == [19, 23, 26, 27, 28]  # a list written over lines 19-22
+    endless = tmp_path / "so-dai.json"  # Python reads no integer of more than 4300 digits
+    endless.write_text('{"budget_state": ' + "9" * 5000 + "}", encoding="utf-8")
+    assert refused(cli, endless) == f"--proposal-file: {endless}: không phải JSON hợp lệ: có số dài quá 4300 chữ số."
+    assert "None" not in said and "False" not in said and "['" not in said
+
+
+def test_a_figure_written_as_a_whole_number_is_taken_as_its_digits_as_the_api_takes_it(
+        cli: Cli, tmp_path: Path) -> None:
+    launched_call(cli)
+    numbers = tmp_path / "so.json"
+    numbers.write_text(json.dumps({**A1, "duration_months": 24, "budget_state": 1500000000}, ensure_ascii=False),
+                       encoding="utf-8")
+    cli("round", "respond", "1", "SCT", "--proposal-file", str(numbers))
+    [answer] = cli("round", "show", "1", "--json").json["responses"]
+    assert (answer["proposals"][0]["duration_months"], answer["proposals"][0]["budget_state"]) == ("24", "1500000000")

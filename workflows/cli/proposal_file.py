@@ -13,7 +13,7 @@ from models.errors import InvalidInput
 from models.text import nfc
 from workflows.cli.text_files import json_value, read_text_file
 from workflows.definition.schema import ResponseSpec
-from workflows.service.answer_input import AnswerInvalid
+from workflows.service.answer_input import AnswerInvalid, form_text, json_kind
 
 OPTION = "--proposal-file"
 T = TypeVar("T")
@@ -69,15 +69,22 @@ def form_field(spec: ResponseSpec, name: str) -> tuple[int, str] | None:
 
 def read_proposal_file(path: Path, code: str) -> ProposalFile:
     """The forms in `path` (a JSON object, or a list of objects), keys and values in NFC, with their lines;
-    InvalidInput with `code` naming the option and the file when it holds something else."""
+    InvalidInput with `code` naming the option and the file when it holds something else, and the file, the line,
+    the form and the key of a value that is not text or a whole number (a list, an object, null, true, 12.5)."""
     text = read_text_file(path, OPTION, code)
     loaded = json_value(text, path, OPTION, code)
     items = loaded if isinstance(loaded, list) else [loaded]
     if not items or not all(isinstance(item, dict) for item in items):
         raise InvalidInput(f"{OPTION}: {path}: phiếu đề xuất phải là một đối tượng JSON, hoặc danh sách các đối tượng "
                            "(mỗi phiếu một đối tượng).", code)
-    forms = [{nfc(str(k)): nfc(str(v)) for k, v in item.items()} for item in items]
-    return ProposalFile(path, forms, form_lines(text))
+    lines = form_lines(text)
+    wrong = [f"{path}:{lines[number - 1].keys.get(nfc(key), lines[number - 1].start)}: Phiếu {number}: \"{nfc(key)}\" "
+             f"phải là chữ trong ngoặc kép (hoặc số nguyên), không phải {json_kind(value)}"
+             for number, item in enumerate(items, 1) for key, value in item.items() if form_text(value) is None]
+    if wrong:  # as the JSON API refuses the same body: "proposals.0.leadership_text: phải là một chuỗi"
+        raise InvalidInput(f"{OPTION}: {'; '.join(wrong)}.", code)
+    forms = [{nfc(key): nfc(form_text(value) or "") for key, value in item.items()} for item in items]
+    return ProposalFile(path, forms, lines)
 
 
 def form_lines(text: str) -> list[FormLines]:

@@ -51,6 +51,8 @@ def json_value(text: str, path: Path, option: str, code: str) -> Any:
     except json.JSONDecodeError as error:
         raise InvalidInput(f"{option}: {path}:{error.lineno}:{error.colno}: không phải JSON hợp lệ: "
                            f"{_json_problem(error.msg)}.", code) from None
+    except ValueError:  # a number of more than 4300 digits, which Python will not read
+        raise InvalidInput(f"{option}: {path}: không phải JSON hợp lệ: có số dài quá 4300 chữ số.", code) from None
     except RecursionError:  # thousands of nested [ or {: json runs out of stack
         raise InvalidInput(f"{option}: {path}: không phải JSON hợp lệ: các khối lồng nhau quá sâu.", code) from None
 

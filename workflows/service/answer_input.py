@@ -54,6 +54,31 @@ class AnswerInvalid(InvalidInput):
         return {p.field for p in self.problems}
 
 
+def form_text(value: object) -> str | None:
+    """A form field's value as a JSON body or file holds it: text as it is, a whole number as its digits (a figure
+    written without quotes); None for what no field holds (a list, an object, null, true or false, a decimal)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return None
+
+
+def json_kind(value: object) -> str:
+    """What a JSON value is, in the words of a refusal ("một danh sách", "null")."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, float):
+        return "số thập phân"
+    if isinstance(value, list):
+        return "một danh sách [...]"
+    if isinstance(value, dict):
+        return "một đối tượng {...}"
+    return "chữ hoặc số nguyên"
+
+
 def clean_text(value: str | None, place: str, limit: int) -> str | None:
     """NFC, trimmed, Windows line ends folded; None when blank. Raises ValueError (InvalidInput) naming `place`
     when the text is longer than `limit` (models.limits) or holds a control character."""
@@ -363,6 +388,8 @@ __all__ = [
     "clean_text",
     "field_limit",
     "field_places",
+    "form_text",
+    "json_kind",
     "proposal_input",
     "reply_pdf_problems",
     "reply_too_large",

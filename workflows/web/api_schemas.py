@@ -13,7 +13,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 
 from models import limits
 from models.text import stored_text
-from workflows.service.answer_input import MAX_COMMENTS, MAX_PROPOSALS, clean_text
+from workflows.service.answer_input import MAX_COMMENTS, MAX_PROPOSALS, clean_text, form_text
 
 
 def _clean(value: str) -> str:
@@ -59,8 +59,16 @@ SectionText = Annotated[str, Field(max_length=limits.SECTION), BeforeValidator(_
 CommentText = Annotated[str, Field(min_length=1, max_length=limits.COMMENT, pattern=_NOT_BLANK),
                         BeforeValidator(_as_stored), AfterValidator(_clean)]
 WordingText = Annotated[str, Field(max_length=limits.COMMENT), BeforeValidator(_as_stored), AfterValidator(_clean)]
+def _as_field_text(value: Any) -> Any:
+    """A form field's value as the CLI's --proposal-file takes it too (answer_input.form_text): a whole number as its
+    digits; a list, an object, null, true/false or a decimal stay what they are, for the schema to refuse."""
+    text = form_text(value)
+    return _as_stored(text) if text is not None else value
+
+
 FieldText = Annotated[str, Field(max_length=limits.FIELD_CEILING, description="Giới hạn riêng của từng trường: "
-                                 "max_length trong GET /api/workflows"), BeforeValidator(_as_stored)]
+                                 "max_length trong GET /api/workflows; một số nguyên được nhận như chữ số của nó"),
+                      BeforeValidator(_as_field_text)]
 Key = Annotated[str, Field(min_length=1, max_length=60, pattern=r"^[A-Za-z0-9_-]+$")]
 Code = Annotated[str, Field(min_length=1, max_length=limits.UNIT_CODE, pattern=r"^[A-Za-z0-9_.-]+$",
                             description="Mã đơn vị trong danh bạ, ví dụ SCT")]
