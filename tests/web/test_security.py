@@ -41,6 +41,7 @@ from models.db.tables import (
     StaffSessionRow,
     UnitRow,
 )
+from models.errors import InvalidInput
 from models.rounds import RecipientRole
 from notifications.testing import SmtpCapture, smtp_capture
 from workflows.engine.events import Launch
@@ -688,6 +689,35 @@ def test_an_unknown_or_disabled_name_costs_the_same_password_check_as_a_known_on
             "Tên đăng nhập hoặc mật khẩu không đúng."
         checks[name] = CountingHasher.checks - before
     assert checks == {"admin": 1, "khong-co-ai": 1, "canbo": 1}
+
+
+def test_a_vietnamese_password_opens_the_account_in_nfc_and_in_nfd_whichever_form_set_it(site: Site) -> None:
+    """Reviewer B item 5: a password set in NFD (a Mac) was refused when typed in NFC (Windows), and the reverse."""
+    import unicodedata
+
+    typed = {form: unicodedata.normalize(form, "Mậtkhẩu-rất-dài-123") for form in ("NFC", "NFD")}
+    assert typed["NFC"] != typed["NFD"]
+
+    def login(name: str, password: str) -> int:
+        return site.client().post("/api/session", json={"username": name, "password": password}).status_code
+
+    for set_in, user in (("NFD", "canbo5"), ("NFC", "canbo6")):
+        add_user(site.app, user, "Cán bộ thử", "leader", typed[set_in], None, STAFF)
+        assert [login(user, typed[form]) for form in ("NFC", "NFD")] == [200, 200], set_in
+    assert login("canbo5", "Mâtkhẩu-rất-dài-123") == 401  # another letter is another password
+    # A hash made before passwords were normalised, from NFD: opened in either form, then kept in NFC.
+    legacy = add_user(site.app, "canbo7", "Cán bộ cũ", "leader", "tam-thoi-mat-khau", None, STAFF)
+    with site.app.uow() as uow:
+        uow.staff.set_password_hash(legacy.id, staff_service.HASHER.hash(typed["NFD"]))
+        uow.commit()
+    assert login("canbo7", typed["NFC"]) == 200
+    with site.app.uow(read_only=True) as uow:
+        rehashed = uow.staff.password_hash(legacy.id)
+    assert rehashed is not None and staff_service.HASHER.verify(rehashed, typed["NFC"])
+    assert login("canbo7", typed["NFD"]) == 200
+    short = unicodedata.normalize("NFD", "Mậtkhẩu1ấ")  # 9 letters, 13 code points in NFD
+    with pytest.raises(InvalidInput, match="ít nhất 10 ký tự"):
+        add_user(site.app, "canbo8", "Cán bộ thử", "leader", short, None, STAFF)
 
 
 # Server-side sessions ---------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ audited in the system's chain, and each one that takes a right away ends the acc
 from __future__ import annotations
 
 import secrets
+import unicodedata
 from datetime import datetime
 from typing import Any
 
@@ -84,7 +85,7 @@ def reset_password(app: App, username: str, actor: str, password: str | None = N
 
 def change_own_password(app: App, user_id: int, current: str, new: str, actor: str) -> None:
     """The user's own change: the current password must be right; every session of the account ends."""
-    if current == new:
+    if unicodedata.normalize("NFC", current) == unicodedata.normalize("NFC", new):
         raise InvalidInput("new_password: mật khẩu mới phải khác mật khẩu hiện tại.", "same_password")
     check_password(new)
     now = app.clock.now()

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import unicodedata
 from datetime import timedelta
 from functools import cache
 
@@ -107,6 +108,7 @@ def checked_name(display_name: str) -> str:
 
 
 def check_password(password: str) -> None:
+    password = unicodedata.normalize("NFC", password)  # counted as kept: "ậ" is one character, typed in NFD three
     if not password.strip():
         raise InvalidInput("password: mật khẩu không được để trống hay chỉ gồm dấu cách.", "weak_password")
     if len(password) < MIN_PASSWORD:
@@ -128,12 +130,13 @@ def authenticate(app: App, username: str, password: str, client: str) -> StaffUs
         if counts[pair] >= MAX_FAILURES_PER_USER or counts[client_key] >= MAX_FAILURES_PER_CLIENT:
             raise TooManyAttempts("Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau 15 phút.")
         found = uow.staff.credentials(username)
-        verified = verify_password(found.password_hash if found is not None else _dummy_hash(), password)
-        if found is None or not verified:
+        matched = _matching_form(found.password_hash if found is not None else _dummy_hash(), password)
+        if found is None or matched is None:
             uow.staff.record_failure((pair, client_key), now, forget_before=now - 4 * WINDOW)
             uow.commit()
             raise LoginRefused("Tên đăng nhập hoặc mật khẩu không đúng.")
-        rehashed = hash_password(password) if HASHER.check_needs_rehash(found.password_hash) else None
+        stale = matched != _kept_form(password) or HASHER.check_needs_rehash(found.password_hash)
+        rehashed = hash_password(password) if stale else None
         uow.staff.record_login(found.user.id, now, rehashed)
         uow.staff.clear_failures(pair)
         uow.commit()
@@ -146,15 +149,30 @@ def _dummy_hash() -> str:
     return hash_password(secrets.token_urlsafe(24))
 
 
+def _kept_form(password: str) -> str:
+    """A password as it is hashed: NFC, so that "Mậtkhẩu" typed on a Mac (NFD) and on Windows (NFC) is the same."""
+    return unicodedata.normalize("NFC", password)
+
+
 def hash_password(password: str) -> str:
-    return HASHER.hash(password)
+    return HASHER.hash(_kept_form(password))
+
+
+def _matching_form(stored: str, password: str) -> str | None:
+    """The form of `password` the hash `stored` was made from, or None. NFC first; then, for a hash made before
+    passwords were normalised, as typed and in NFD (set on a Mac, typed on Windows), so nobody is locked out;
+    `authenticate` hashes such a password again in NFC. One argon2 check for a password with no mark to compose."""
+    for form in dict.fromkeys((_kept_form(password), password, unicodedata.normalize("NFD", password))):
+        try:
+            if HASHER.verify(stored, form):
+                return form
+        except (VerificationError, InvalidHashError):
+            continue
+    return None
 
 
 def verify_password(stored: str, password: str) -> bool:
-    try:
-        return HASHER.verify(stored, password)
-    except (VerificationError, InvalidHashError):
-        return False
+    return _matching_form(stored, password) is not None
 
 
 def list_users(app: App) -> list[StaffUser]:
