@@ -11,6 +11,8 @@ import pytest
 from minimal_xlsx import minimal_xlsx as xlsx
 from test_cli_report_collection import CREATE, REPORT
 
+from workflows.service.attachments import shown_size
+
 
 @pytest.fixture
 def report(tmp_path: Path) -> str:
@@ -60,4 +62,4 @@ def test_a_report_on_paper_is_recorded_with_its_budget_table_and_bad_attachments
     assert len(rows) == 1
     name, size, data, _, proposal = rows[0]
     assert (name, size, bytes(data)) == ("Bảng kê kinh phí.xlsx", table.stat().st_size, table.read_bytes())
-    assert json.loads(proposal)[0]["budget_file"] == f"Bảng kê kinh phí.xlsx ({size} B) [tệp đính kèm số 1]"
+    assert json.loads(proposal)[0]["budget_file"] == f"Bảng kê kinh phí.xlsx ({shown_size(size)}) [tệp đính kèm số 1]"

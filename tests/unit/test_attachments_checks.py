@@ -9,6 +9,16 @@ from pathlib import Path
 
 import pytest
 from minimal_pdf import minimal_pdf
+from office_files import (
+    bad_crc_docx,
+    bomb_docx,
+    ctype_docx,
+    cut_xlsx,
+    cut_xml_docx,
+    no_types_docx,
+    real_docx,
+    real_xlsx,
+)
 
 from workflows.definition.schema import ResponseField
 from workflows.service.attachments import (
@@ -26,16 +36,16 @@ from workflows.service.attachments import (
 LABEL = "3. Kinh phí thực hiện — Bảng kê kinh phí"
 
 
-def zipped(parts: dict[str, bytes]) -> bytes:
+def zipped(parts: dict[str, bytes], compression: int = zipfile.ZIP_STORED) -> bytes:
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
+    with zipfile.ZipFile(buffer, "w", compression) as archive:
         for name, data in parts.items():
             archive.writestr(name, data)
     return buffer.getvalue()
 
 
-DOCX = zipped({"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w:document/>"})
-XLSX = zipped({"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b"<workbook/>"})
+DOCX = real_docx()
+XLSX = real_xlsx()
 ODS = zipped({"mimetype": b"application/vnd.oasis.opendocument.spreadsheet", "content.xml": b"<x/>"})
 ODT = zipped({"mimetype": b"application/vnd.oasis.opendocument.text", "content.xml": b"<x/>"})
 PLAIN_ZIP = zipped({"bang-ke.csv": b"a,b\n1,2\n"})
@@ -54,7 +64,7 @@ def test_each_allowed_type_with_its_content_is_taken(name: str, content: bytes) 
     ("chay.exe", b"MZ\x90\x00" * 8, "không nhận tệp \"chay.exe\"; chỉ nhận PDF, DOC/DOCX, XLS/XLSX, ODT/ODS, JPG/PNG, ZIP"),
     ("khong-duoi", b"%PDF-1.4", "không nhận tệp \"khong-duoi\""),
     ("bang-ke.pdf", b"<html>not a pdf</html>", "có đuôi .pdf nhưng nội dung không phải PDF"),
-    ("bang-ke.pdf", b"%PDF-1.7\n1 0 obj\n", "tệp \"bang-ke.pdf\" là PDF bị hỏng, không đọc được ("),
+    ("bang-ke.pdf", b"%PDF-1.7\n1 0 obj\n", "không nhận tệp \"bang-ke.pdf\": tệp PDF bị hỏng, không đọc được ("),
     ("bang-ke.docx", b"plain text, not a zip", "có đuôi .docx nhưng nội dung không phải Word (DOCX)"),
     ("bang-ke.docx", PLAIN_ZIP, "có đuôi .docx nhưng nội dung không phải Word (DOCX)"),
     ("bang-ke.xlsx", DOCX, "có đuôi .xlsx nhưng nội dung không phải Excel (XLSX)"),
@@ -68,6 +78,59 @@ def test_a_refused_file_is_named_with_its_field_and_why(name: str, content: byte
     problem = check_upload("p_budget_file", LABEL, name, content, 1)
     assert problem is not None and problem.field == "p_budget_file"
     assert problem.message.startswith(LABEL + ": ") and said in problem.message, problem.message
+
+
+# What a library says, or Python's spelling of an object: none of it may reach staff or units.
+ENGLISH = ("0x", "object at", "Error", "error", "Bad CRC", "There is no item", "is not a", "content type", "Exception",
+           "KeyError", "lxml", "zipfile", "PdfRead", "File contains", "workbook part", "None")
+
+
+def said_only_in_vietnamese(message: str) -> None:
+    assert not [word for word in ENGLISH if word in message], message
+
+
+@pytest.mark.parametrize(("name", "content", "said"), [
+    ("bao-cao.docx", bomb_docx(300), "thành phần \"word/document.xml\" giải nén lớn gấp hơn 200 lần (tệp nén bất "
+                                     "thường)"),
+    ("bao-cao.docx", ctype_docx(), "Word không mở được tệp: phần chính của tệp khai báo là bảng tính Excel, không "
+                                   "phải văn bản Word"),
+    ("bao-cao.docx", cut_xml_docx(), "Word không mở được tệp: cấu trúc bên trong bị hỏng"),
+    ("bao-cao.docx", bad_crc_docx(), "tệp nén bị hỏng: thành phần \"word/document.xml\" không giải nén được"),
+    ("bang-ke.xlsx", cut_xlsx(), "Excel không mở được tệp: cấu trúc bên trong bị hỏng"),
+    ("bang-ke.xlsx", zipped({"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b"<workbook/>"}),
+     "Excel không mở được tệp"),
+    ("bang-ke.ods", zipped({"mimetype": b"application/vnd.oasis.opendocument.spreadsheet",
+                            "content.xml": b"0" * (5 * 1024 * 1024)}, zipfile.ZIP_DEFLATED),
+     "thành phần \"content.xml\" giải nén lớn gấp hơn 200 lần (tệp nén bất thường)"),
+], ids=["zip-bomb", "main-part-a-spreadsheet", "cut-xml", "bad-crc", "cut-workbook", "bare-workbook", "ods-bomb"])
+def test_an_office_file_is_refused_as_a_draft_is_a_bomb_or_one_word_or_excel_cannot_open(
+        name: str, content: bytes, said: str) -> None:
+    """Reviewer B item 7: a 306 KB DOCX inflating to 300 MB, and a DOCX Word cannot open, were stored as task files."""
+    problem = check_upload("p_budget_file", LABEL, name, content, 20)
+    assert problem is not None and problem.field == "p_budget_file"
+    assert problem.message.startswith(f"{LABEL}: không nhận tệp \"{name}\": {said}"), problem.message
+    said_only_in_vietnamese(problem.message)
+
+
+@pytest.mark.parametrize(("content", "said"), [
+    (ctype_docx(), "Word không mở được tệp: phần chính của tệp khai báo là bảng tính Excel"),
+    (bad_crc_docx(), "tệp nén bị hỏng: thành phần \"word/document.xml\" không giải nén được"),
+    (cut_xml_docx(), "Word không mở được tệp: cấu trúc bên trong bị hỏng"),
+    (no_types_docx(), "Word không mở được tệp: thiếu thành phần bắt buộc"),
+    (b"%PDF-1.4\nonly the first bytes of a PDF", "tệp PDF bị hỏng, không đọc được (tệp bị cắt dở hoặc cấu trúc PDF sai)"),
+], ids=["main-part-a-spreadsheet", "bad-crc", "cut-xml", "no-content-types", "pdf-header-only"])
+def test_a_damaged_draft_is_said_in_vietnamese_never_in_a_librarys_words(content: bytes, said: str) -> None:
+    """Reviewer B item 4: "'<_io.BytesIO object at 0x7f…>' is not a Word file", "Bad CRC-32", "XMLSyntaxError",
+    "PdfReadError" reached staff and units."""
+    from models.errors import InvalidInput
+    from workflows.service.draft_upload import check_draft_file
+
+    suffix = "pdf" if content.startswith(b"%PDF") else "docx"
+    with pytest.raises(InvalidInput) as refused:
+        check_draft_file(f"du-thao.{suffix}", content, 20 * 1024 * 1024)
+    message = refused.value.message
+    assert message.startswith(f"du-thao.{suffix}: {said}"), message
+    said_only_in_vietnamese(message)
 
 
 def test_a_file_over_the_limit_is_refused_by_the_size_the_browser_sent() -> None:

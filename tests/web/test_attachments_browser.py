@@ -13,6 +13,7 @@ from minimal_xlsx import minimal_xlsx as xlsx
 from test_report_collection_browser import close_round, launch_report, serious_violations
 
 from tests.web.conftest import SCREENSHOTS
+from workflows.service.attachments import shown_size
 
 if TYPE_CHECKING:
     from conftest import LiveSite
@@ -57,7 +58,7 @@ def test_a_unit_attaches_its_budget_table_and_staff_download_it(live_site: LiveS
     page.wait_for_url(re.compile(r".*/sent$"))
     page.goto(link)
     sent = page.locator("#p_budget_file-sent")
-    assert sent.inner_text() == f"Đã gửi: Bảng kê kinh phí.xlsx ({len(table)} B) — chọn tệp khác để thay"
+    assert sent.inner_text() == f"Đã gửi: Bảng kê kinh phí.xlsx ({shown_size(len(table))}) — chọn tệp khác để thay"
     page.screenshot(path=str(SHOTS / "budget-sent-375.png"), full_page=True)
     with page.expect_download() as unit_download:
         sent.get_by_role("link").click()
@@ -73,7 +74,7 @@ def test_a_unit_attaches_its_budget_table_and_staff_download_it(live_site: LiveS
     staff = live_site.login(desktop)
     staff.goto(live_site.url("/rounds/1/consolidation/headings"))
     budget = staff.locator("#heading-budget")
-    link_to_file = budget.get_by_role("link", name=f"Bảng kê kinh phí.xlsx ({len(table)} B)")
+    link_to_file = budget.get_by_role("link", name=f"Bảng kê kinh phí.xlsx ({shown_size(len(table))})")
     with staff.expect_download() as staff_download:
         link_to_file.click()
     assert staff_download.value.suggested_filename == "Bảng kê kinh phí.xlsx"

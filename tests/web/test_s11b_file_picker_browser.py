@@ -19,6 +19,7 @@ from test_report_collection_browser import launch_report
 
 from workflows.demo import seed_round
 from workflows.engine.events import Launch
+from workflows.service.attachments import shown_size
 from workflows.service.outbox_view import message_texts
 from workflows.service.rounds import Addressee, create_round, execute
 
@@ -97,7 +98,7 @@ def test_a_units_file_fields_read_vietnamese_open_with_the_keyboard_and_post_the
     table = xlsx()
     opened.value.set_files({"name": "Bảng kê kinh phí.xlsx", "mimeType": "application/octet-stream",
                             "buffer": table})
-    assert budget.evaluate(SHOWN)["chosen"] == f"Bảng kê kinh phí.xlsx · {len(table)} B"
+    assert budget.evaluate(SHOWN)["chosen"] == f"Bảng kê kinh phí.xlsx · {shown_size(len(table))}"
     page.keyboard.press("Shift+Tab")  # back to the field, as a second choice would be made (the browser may
     page.keyboard.press("Tab")        # still be closing its picker for the field that kept the focus)
     assert page.evaluate("document.activeElement.id") == "p_budget_file-pick"

@@ -25,6 +25,7 @@ from fastapi.routing import iter_route_contexts
 from fastapi.testclient import TestClient
 from httpx import Response
 from minimal_pdf import minimal_pdf
+from office_files import bad_crc_docx, ctype_docx
 from openpyxl import load_workbook
 from sqlalchemy import func, inspect, select
 from sqlite_template import copy_home_database
@@ -544,10 +545,14 @@ def docx_word_cannot_open() -> bytes:
     ("du-thao.pdf", PNG, 422, "không phải DOCX hoặc PDF"),
     ("du-thao.docx", plain_zip(), 422, "không phải DOCX hoặc PDF"),
     ("du-thao.docx", zip_bomb(), 422, "tệp nén bất thường"),
-    ("du-thao.docx", docx_word_cannot_open(), 422, "Word không mở được tệp"),
+    ("du-thao.docx", docx_word_cannot_open(), 422, "Word không mở được tệp: cấu trúc bên trong bị hỏng"),
+    ("du-thao.docx", ctype_docx(), 422, "Word không mở được tệp: phần chính của tệp khai báo là bảng tính Excel"),
+    ("du-thao.docx", bad_crc_docx(), 422, "tệp nén bị hỏng: thành phần &#34;word/document.xml&#34; không giải nén"),
+    ("du-thao.pdf", b"%PDF-1.4\n", 422, "tệp PDF bị hỏng, không đọc được (tệp bị cắt dở hoặc cấu trúc PDF sai)"),
     ("du-thao.pdf", PDF + b"0" * (MB + MB // 2), 422, "lớn hơn giới hạn 1 MB"),
     ("du-thao.pdf", PDF + b"0" * (4 * MB), 413, "vượt quá giới hạn 1 MB"),
-], ids=["png-named-pdf", "zip-named-docx", "zip-bomb", "damaged-docx", "over-limit", "far-over-limit"])
+], ids=["png-named-pdf", "zip-named-docx", "zip-bomb", "damaged-docx", "main-part-a-spreadsheet", "bad-crc",
+        "pdf-header-only", "over-limit", "far-over-limit"])
 @pytest.mark.parametrize("form", ["/rounds", "/rounds/1/drafts"], ids=["create-form", "new-version"])
 def test_a_bad_draft_upload_is_refused_with_a_message_and_stores_nothing(
         small_upload_site: Site, form: str, filename: str, content: bytes, status: int, message: str) -> None:
@@ -558,6 +563,9 @@ def test_a_bad_draft_upload_is_refused_with_a_message_and_stores_nothing(
     response = staff.post(form, data, files={"draft": (filename, content, "application/pdf")})
     assert response.status_code == status, response.text[:500]
     assert message in response.text
+    refusal = re.search(r'id="err-draft"[^>]*>(.*?)<', response.text, re.S)
+    said = refusal.group(1) if refusal is not None else response.text
+    assert not [w for w in ("0x", "object at", "Error", "CRC-32", "is not a", "content type", "There is no") if w in said], said
     assert counts(site.app) == before
     assert stored_files(site.home) == files
 

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from fastapi.testclient import TestClient
 from minimal_pdf import minimal_pdf
+from office_files import bomb_docx, ctype_docx, cut_xlsx
 from sqlite_template import copy_home_database
 from test_recipient_page import links
 from test_round_kinds import PASSWORD, log_in, settings_for
@@ -272,6 +273,29 @@ def test_a_file_of_the_wrong_type_is_refused_and_nothing_is_kept(
     assert "có đuôi .pdf nhưng nội dung không phải PDF" in answer.text
     assert 'value="Tham luận"' in answer.text
     assert not for_unit(ykien_app, round_id, "SCT")[0].done
+
+
+@pytest.mark.parametrize(("name", "content", "said"), [
+    ("tham-luan.docx", bomb_docx(300), "thành phần \"word/document.xml\" giải nén lớn gấp hơn 200 lần (tệp nén bất "
+                                       "thường)"),
+    ("tham-luan.docx", ctype_docx(), "Word không mở được tệp: phần chính của tệp khai báo là bảng tính Excel"),
+    ("tham-luan.xlsx", cut_xlsx(), "Excel không mở được tệp: cấu trúc bên trong bị hỏng"),
+], ids=["zip-bomb", "word-cannot-open", "excel-cannot-open"])
+def test_an_office_file_that_is_a_bomb_or_will_not_open_is_refused_and_nothing_is_stored(
+        ykien_app: App, unit_client: TestClient, capture: SmtpCapture, name: str, content: bytes, said: str) -> None:
+    """Reviewer B item 7: a 306 KB DOCX inflating to 300 MB was taken (303) and stored as the task's file."""
+    round_id = launch_workshop(ykien_app)
+    assign(ykien_app, round_id, "paper", ["SCT"], None, None, STAFF)
+    token = links(capture)["SCT"]
+    answer = unit_client.post(f"/r/{token}/tasks/paper", data=paper_form(ykien_app, token, "Tham luận"),
+                              files={"t_paper__paper_file": (name, content, "application/octet-stream")},
+                              follow_redirects=False)
+    assert answer.status_code == 422
+    shown = answer.text.replace("&#34;", '"').replace("&quot;", '"')
+    assert f'không nhận tệp "{name}": {said}' in shown
+    assert not for_unit(ykien_app, round_id, "SCT")[0].done
+    with ykien_app.uow(read_only=True) as uow:
+        assert uow.attachments.get(1) is None  # nothing was stored
 
 
 def test_a_unit_not_given_the_task_a_forged_form_and_an_unknown_task_are_refused(

@@ -36,7 +36,7 @@ from workflows.engine.events import Respond
 from workflows.service.answer_input import Problem, field_places, proposal_input
 from workflows.service.app import App
 from workflows.service.commands import CommandResult, run_command
-from workflows.service.draft_upload import pdf_problem
+from workflows.service.draft_upload import file_problem
 
 PENDING_FOR = timedelta(days=1)  # a file no answer took after this long was left on an unconfirmed form
 NAME_LIMIT = 150  # characters of a stored filename, its extension kept
@@ -199,10 +199,10 @@ def check_upload(field: str, label: str, filename: str, content: bytes, limit_mb
     if family not in sniff(content):
         return Problem(field, f"{label}: tệp \"{name}\" có đuôi {extension} nhưng nội dung không phải "
                               f"{_WHAT[family]}. Hãy lưu lại đúng định dạng rồi chọn lại.")
-    broken = pdf_problem(content) if family == "pdf" else None  # only its first bytes are a PDF's
+    broken = file_problem(family, content)  # a PDF only in its first bytes, a ZIP bomb, a DOCX Word cannot open
     if broken is not None:
-        return Problem(field, f"{label}: tệp \"{name}\" là {broken.removeprefix('tệp ')}. Hãy lưu lại đúng định dạng "
-                              "rồi chọn lại.")
+        return Problem(field, f"{label}: không nhận tệp \"{name}\": {broken}. Hãy mở lại tệp, lưu lại đúng định "
+                              "dạng rồi chọn lại.")
     return None
 
 
