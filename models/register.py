@@ -54,7 +54,8 @@ class Source(StrEnum):
     ENTERED = "entered"
 
 
-SOURCE_LABELS = {Source.ASSIGNED: "ykien cấp", Source.ENTERED: "văn thư nhập"}
+SOURCE_LABELS = {Source.ASSIGNED: "cấp tự động", Source.ENTERED: "văn thư nhập"}
+_FILE_FORMAT = re.compile(r"\s*\((?:DOCX|XLSX|PDF|CSV)\)\s*$")
 
 
 def symbol(issuer_code: str, office: str, number_type: str = "") -> str:
@@ -209,7 +210,10 @@ class RegisterEntry:
 
     @property
     def name_and_summary(self) -> str:
-        """"Tờ trình UBND tỉnh: Kế hoạch ...", the register's "tên loại và trích yếu nội dung"."""
-        if self.summary.startswith(self.document_title):
+        """"Tờ trình UBND tỉnh: Kế hoạch ...", the register's "tên loại và trích yếu nội dung". A title's file format,
+        which tells the DOCX and XLSX of one list apart on a round's page ("… (DOCX)"), is no part of a document's
+        name in the register."""
+        name = _FILE_FORMAT.sub("", self.document_title)
+        if self.summary.startswith(name):
             return self.summary
-        return f"{self.document_title}: {self.summary}"
+        return f"{name}: {self.summary}"

@@ -85,7 +85,7 @@ def test_register_and_signing_events_have_vietnamese_labels_and_name_the_documen
                                                "ký số văn bản"]
     taken = _details(lines[0])
     assert taken["văn bản"] == consultation.documents["request_letter"].title
-    assert taken["ngày văn bản"] == "20/11/2025" and taken["nguồn số"] == "ykien cấp"
+    assert taken["ngày văn bản"] == "20/11/2025" and taken["nguồn số"] == "cấp tự động"
     assert _details(lines[1])["nguồn số"] == "văn thư nhập"
     signed = _details(lines[3])
     assert signed["văn bản"] == "Công văn xin ý kiến" and signed["bản sao"] == "không"

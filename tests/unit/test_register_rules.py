@@ -146,3 +146,13 @@ def test_an_entry_reads_as_the_register_writes_it() -> None:
     assert entry.full_number == "05/TTr-SKHCN" and entry.formatted_number == "05"
     assert entry.type_name == "Tờ trình" and not entry.cancelled
     assert entry.name_and_summary == "Tờ trình UBND tỉnh: Kế hoạch năm 2026"
+
+
+def test_the_register_names_a_document_without_the_file_format_its_title_carries_on_the_rounds_page() -> None:
+    entry = RegisterEntry(
+        id=2, register="di", year=2026, number=7, symbol="SKHCN-QLKH", office="QLKH", issued_on=date(2026, 5, 6),
+        document_type="", document_title="Danh mục đề xuất nhiệm vụ gửi Bộ KH&CN (DOCX)",
+        summary="Chương trình 1322", round_id=2, document_key="proposal_list_docx", signer="Nông Thị Thanh Huyền",
+        recipients="Bộ Khoa học và Công nghệ", source=Source.ASSIGNED,
+        created_at=datetime(2026, 5, 6, 2, 0, tzinfo=UTC), created_by="Văn thư")
+    assert entry.name_and_summary == "Danh mục đề xuất nhiệm vụ gửi Bộ KH&CN: Chương trình 1322"
