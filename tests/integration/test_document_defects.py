@@ -73,8 +73,9 @@ def answered_by_some(app: App, clock: FrozenClock, round_id: int) -> None:
     execute(app, round_id, Extend(date(2025, 12, 12), "SYT", "Sở Y tế đề nghị gia hạn"), STAFF)
 
 
-def consolidated(app: App, clock: FrozenClock, tmp_path: Path, **changes: object) -> int:
-    """The round after the deadline with four comments handled (one of each handling) and a revised draft."""
+def consolidated(app: App, clock: FrozenClock, tmp_path: Path, revised: bool = True, **changes: object) -> int:
+    """The round after the deadline with four comments handled (one of each handling) and a revised draft (unless
+    not `revised`)."""
     round_id = launched(app, clock, **changes)
     answered_by_some(app, clock, round_id)
     clock.set(local("2025-12-11T14:20"))
@@ -89,6 +90,8 @@ def consolidated(app: App, clock: FrozenClock, tmp_path: Path, **changes: object
     handle_comments(app, round_id, [items[2].comment_id], "partly_accepted", "Bổ sung vào Mục III.1.", STAFF)
     handle_comments(app, round_id, [items[3].comment_id], "noted", None, STAFF)
     execute(app, round_id, Command("consolidate"), STAFF)
+    if not revised:
+        return round_id
     draft = tmp_path / "du-thao-v2.docx"
     docx.Document().save(draft)
     add_version(app, round_id, draft, ["Mục I", "Mục II"], "đã chỉnh lý", STAFF)
@@ -360,6 +363,22 @@ def test_submission_cites_the_request_letter_with_its_number_blank_until_the_reg
     body = " ".join(paragraphs(document(app, round_id, "submission")))
     assert "tại Công văn số          /SKHCN-TĐC ngày 20/11/2025" in body  # for the clerk to write in, as on the letter
     assert "\ue000" not in body
+
+
+def test_a_draft_taking_in_comments_is_not_offered_as_revised_until_a_newer_version_is_uploaded(
+        app: App, clock: FrozenClock, tmp_path: Path) -> None:
+    """The tờ trình says the draft was completed with the comments taken in: the version the units saw is not
+    handed in as "Dự thảo đã chỉnh lý" (the reviewer's package held du-thao-v1 with the wording a comment changed)."""
+    circulated = tmp_path / "du-thao-v1.docx"
+    docx.Document().save(circulated)
+    round_id = consolidated(app, clock, tmp_path, revised=False, draft_path=circulated)
+    revised = next(d for d in state_documents(app, round_id) if d.key == "revised_draft")
+    assert revised.not_ready is not None and revised.not_ready.code == "revised_draft_missing"
+    assert "Đã tiếp thu 2 ý kiến" in revised.not_ready.message, revised.not_ready.message
+    draft = tmp_path / "du-thao-v2.docx"
+    docx.Document().save(draft)
+    add_version(app, round_id, draft, ["Mục I"], "đã chỉnh lý", STAFF)
+    assert next(d for d in state_documents(app, round_id) if d.key == "revised_draft").not_ready is None
 
 
 def test_submission_never_says_issue_twice(app: App, clock: FrozenClock, tmp_path: Path) -> None:

@@ -227,7 +227,7 @@ class LongRound(RoundFacts):
                        values={f.key: nfc(vietnamese(field_limit(f), f.label)) for f in spec.fields
                                if done and f.kind in ("text", "long_text")})
             for n, (task, spec) in enumerate(workflow.assignments.items()) for done in (0, 1)]
-        self.draft = DraftVersion(2, draft.name, "0" * 64, [], None, NOW, "test", draft)
+        self.draft = DraftVersion(3, draft.name, "0" * 64, [], None, NOW, "test", draft)  # revised after v2 went out
         self.report_extras = ReportExtras({})  # a report round's staff texts: none written yet
         # Every numbered document but the one built carries the longest number the register gives, so citations of
         # earlier documents are as long as they get; the one built keeps its blanks (before the văn thư numbers it).

@@ -1019,9 +1019,17 @@ def _synthesis_ready(facts: RoundFacts) -> NotReady | None:
 
 
 def _draft_ready(facts: RoundFacts) -> NotReady | None:
-    if facts.draft is None or not facts.draft.path.is_file():
+    """The draft as revised: a file newer than the version the units saw, once a comment was taken in (the tờ trình
+    says the draft was completed with them); the circulated one stands when none was."""
+    draft = facts.draft
+    if draft is None or not draft.path.is_file():
         return NotReady("Chưa có tệp dự thảo đã chỉnh lý: hãy tải lên phiên bản dự thảo mới trước khi trình.",
                         "revised_draft_missing")
+    taken_in = [item for item in facts.triage if item.decision in (Handling.ACCEPTED, Handling.PARTLY_ACCEPTED)]
+    if taken_in and facts.state.launched_at is not None and draft.version <= facts.state.draft_version:
+        return NotReady(f"Đã tiếp thu {len(taken_in)} ý kiến nhưng dự thảo mới nhất vẫn là bản đã gửi lấy ý kiến "
+                        f"(lần {draft.version}): hãy tải lên dự thảo đã chỉnh lý (ykien round draft) trước khi "
+                        "trình.", "revised_draft_missing")
     return None
 
 
