@@ -20,6 +20,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from config.os_words import os_reason
 from config.shown_url import without_password
+from config.single_line import single_line_problem
 from config.smtp_url import SmtpUrlError, parse_smtp_url
 from config.symbol_code import is_symbol_code
 from config.validation_words import said_in_vietnamese
@@ -277,10 +278,22 @@ class Settings(BaseSettings):
     def _blank_signing_is_unset(cls, value: Any) -> Any:
         return None if isinstance(value, str) and not value.strip() else value
 
-    @field_validator("trust_roots", "pkcs11_library", mode="after")
+    @field_validator("trust_roots", mode="after")
     @classmethod
     def _expand_trust_roots(cls, value: Path | None) -> Path | None:
         return _absolute(value) if value is not None else None
+
+    @field_validator("pkcs11_library", mode="after")
+    @classmethod
+    def _check_pkcs11_library(cls, value: Path | None) -> Path | None:
+        # Checked here, as the other paths are: a wrong one failed only when staff signed, in PKCS11's English
+        if value is None:
+            return None
+        value = _absolute(value)
+        problem = pkcs11_library_problem(value)
+        if problem is not None:
+            raise ValueError(problem)
+        return value
 
     @property
     def signing_token(self) -> tuple[Path, str, str] | None:
@@ -324,7 +337,18 @@ class Settings(BaseSettings):
     def _check_base_url(cls, value: Any) -> Any:
         if isinstance(value, str):
             value = value.strip()
-            check_web_address(value, "http://127.0.0.1:8000 hoặc https://ykien.skhcn.caobang.gov.vn")
+            example = "http://127.0.0.1:8000 hoặc https://ykien.skhcn.caobang.gov.vn"
+            check_web_address(value, example)
+            # every personal link is this address + "/r/<token>": after a ? or a # the token would be read as part of
+            # the query or never sent to the server (…/?ref=mail#top/r/<token> was mailed to a unit)
+            parts = urlsplit(value)
+            if parts.username is not None:  # it would be mailed to every unit
+                raise ValueError(f'"{without_password(value)}": không ghi tên đăng nhập hay mật khẩu trong địa chỉ gốc '
+                                 f"(địa chỉ này được gửi cho mọi đơn vị); hãy viết như {example}")
+            if parts.query or parts.fragment or "?" in value or "#" in value:
+                kept = f"{parts.scheme}://{parts.netloc}{parts.path}".rstrip("/")
+                raise ValueError(f'"{value}": địa chỉ gốc không được có phần sau dấu ? hay dấu #, vì đường dẫn riêng '
+                                 f"gửi cho đơn vị được nối vào sau nó (/r/…); hãy ghi {kept}")
             value = value.rstrip("/")
         return value
 
@@ -382,6 +406,11 @@ class Settings(BaseSettings):
         value = unicodedata.normalize("NFC", value.strip())
         if not value:  # it heads every letter: a blank one would be signed as it is
             raise ValueError(f"không được để trống; ví dụ {_NAME_EXAMPLES[str(info.field_name)]}")
+        # a line break made every letter fail (the sender's name in the From header is one line) and put a line of
+        # its own in the letterhead; an ESC or a bidi override would print as it is
+        problem = single_line_problem(value)
+        if problem is not None:
+            raise ValueError(f"{problem}; ví dụ {_NAME_EXAMPLES[str(info.field_name)]}")
         if len(value) > LONGEST_BODY_NAME:
             raise ValueError(f"dài {len(value)} ký tự, quá {LONGEST_BODY_NAME} ký tự của một tên đứng đầu văn bản; "
                              f"ví dụ {_NAME_EXAMPLES[str(info.field_name)]}")
@@ -526,9 +555,47 @@ LONGEST_SQLITE_TIMEOUT = 3600.0  # seconds a SQLite writer may be told to wait f
 
 
 def check_web_address(value: str, example: str) -> None:
-    """Raise ValueError, in Vietnamese with `example`, unless `value` is an http:// or https:// address."""
-    if not re.fullmatch(r"https?://[^\s/]+(/\S*)?", value):
+    """Raise ValueError, in Vietnamese with `example`, unless `value` is an http:// or https:// address with a host
+    and, if any, a port from 1 to 65535 (a link to port 99999 or to "[::1" cannot be opened)."""
+    if not re.fullmatch(r"https?://[^\s/?#]+([/?#]\S*)?", value) or single_line_problem(value) is not None:
         raise ValueError(f'"{value}" không phải địa chỉ http:// hay https://; hãy viết như {example}')
+    try:
+        parts = urlsplit(value)
+        port, host = parts.port, parts.hostname
+    except ValueError:  # "[::1" (a bracket never closed), a port that is not a number or past 65535
+        port, host = -1, None
+    if not host or port == -1 or port == 0:
+        raise ValueError(f'"{value}": tên máy hoặc cổng không hợp lệ (cổng là số từ 1 đến 65535); hãy viết như '
+                         f"{example}")
+
+
+# The first bytes of a shared library: ELF (Linux), Mach-O (macOS, also universal), PE (Windows DLL).
+_LIBRARY_MAGIC = (b"\x7fELF", b"\xfe\xed\xfa\xce", b"\xce\xfa\xed\xfe", b"\xfe\xed\xfa\xcf", b"\xcf\xfa\xed\xfe",
+                  b"\xca\xfe\xba\xbe", b"MZ")
+
+
+def pkcs11_library_problem(path: Path) -> str | None:
+    """Why `path` cannot be a PKCS#11 library (driver) of a USB token, in Vietnamese, or None. Only its first bytes
+    are read: loading a driver is slow and may talk to the token, so it is loaded when something is signed."""
+    example = "ví dụ /usr/lib/x86_64-linux-gnu/opensc-pkcs11.so hoặc thư viện đi kèm USB token"
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return f'"{path}": không có tệp này; hãy ghi đường dẫn thư viện PKCS#11 (tệp .so) của USB token, {example}'
+    except OSError as error:
+        return f'"{path}": không dùng được đường dẫn này ({os_reason(error)})'
+    if stat.S_ISDIR(mode):
+        return f'"{path}" là một thư mục; hãy ghi đường dẫn tệp thư viện PKCS#11 (.so), {example}'
+    if not stat.S_ISREG(mode):
+        return f'"{path}" không phải tệp thường; hãy ghi đường dẫn tệp thư viện PKCS#11 (.so), {example}'
+    try:
+        with path.open("rb") as handle:
+            start = handle.read(4)
+    except OSError as error:
+        return f'"{path}": không đọc được tệp này ({os_reason(error)})'
+    if not start.startswith(_LIBRARY_MAGIC):
+        return f'"{path}" không phải thư viện PKCS#11 (tệp .so của trình điều khiển token); {example}'
+    return None
 
 
 def check_database_url(value: str) -> None:

@@ -244,3 +244,102 @@ def test_a_name_heading_the_letters_may_be_120_characters(monkeypatch: pytest.Mo
     longest = "Sở Khoa học và Công nghệ " + "x" * 95  # 120 characters, the most a header line is given
     monkeypatch.setenv("YKIEN_ISSUER_NAME", longest)
     assert load_settings().issuer_name == longest
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    # a unit was mailed https://ykien.skhcn.gov.vn:99999/?ref=mail#top/r/<token>: no such link opens
+    ("http://ykien.skhcn.gov.vn:99999", 'YKIEN_BASE_URL: "http://ykien.skhcn.gov.vn:99999": tên máy hoặc cổng không '
+                                        "hợp lệ (cổng là số từ 1 đến 65535)"),
+    ("http://ykien.skhcn.gov.vn:0", "tên máy hoặc cổng không hợp lệ"),
+    ("http://ykien.skhcn.gov.vn:port", "tên máy hoặc cổng không hợp lệ"),
+    ("http://[::1", 'YKIEN_BASE_URL: "http://[::1": tên máy hoặc cổng không hợp lệ'),
+    ("https://ykien.skhcn.gov.vn/?ref=mail#top", 'YKIEN_BASE_URL: "https://ykien.skhcn.gov.vn/?ref=mail#top": địa '
+                                                 "chỉ gốc không được có phần sau dấu ? hay dấu #, vì đường dẫn riêng "
+                                                 "gửi cho đơn vị được nối vào sau nó (/r/…); hãy ghi "
+                                                 "https://ykien.skhcn.gov.vn"),
+    ("https://ykien.skhcn.gov.vn/app#top", "hãy ghi https://ykien.skhcn.gov.vn/app"),
+    ("https://ykien.skhcn.gov.vn?", "địa chỉ gốc không được có phần sau dấu ? hay dấu #"),
+    ("https://canbo:mat-khau@ykien.skhcn.gov.vn", 'YKIEN_BASE_URL: "https://canbo:***@ykien.skhcn.gov.vn": không ghi '
+                                                  "tên đăng nhập hay mật khẩu"),
+    ("https://ykien.skhcn.gov.vn/\x1b[31m", "không phải địa chỉ http:// hay https://"),
+])
+def test_a_base_url_no_personal_link_could_follow_is_refused_at_start(
+        monkeypatch: pytest.MonkeyPatch, value: str, expected: str) -> None:
+    monkeypatch.setenv("YKIEN_BASE_URL", value)
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    assert expected in str(caught.value) and str(caught.value).startswith("YKIEN_BASE_URL: "), caught.value
+
+
+@pytest.mark.parametrize(("value", "kept"), [
+    ("https://ykien.example.vn/app/", "https://ykien.example.vn/app"),  # behind a proxy that strips the prefix
+    ("http://[::1]:8000", "http://[::1]:8000"), ("https://ykien.skhcn.gov.vn:65535", "https://ykien.skhcn.gov.vn:65535"),
+])
+def test_a_base_url_with_a_path_an_ipv6_host_or_a_port_is_kept(
+        monkeypatch: pytest.MonkeyPatch, value: str, kept: str) -> None:
+    monkeypatch.setenv("YKIEN_BASE_URL", value)
+    assert load_settings().base_url == kept
+
+
+def test_a_timestamp_url_with_a_bad_port_is_refused_at_start(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("YKIEN_TIMESTAMP_URL", "http://tsa.example.vn:70000/tsa")
+    with pytest.raises(SettingsError, match=r"^YKIEN_TIMESTAMP_URL: .*cổng là số từ 1 đến 65535"):
+        load_settings()
+
+
+@pytest.mark.parametrize("variable", ["YKIEN_ISSUER_NAME", "YKIEN_GOVERNING_BODY", "YKIEN_PLACE_NAME"])
+@pytest.mark.parametrize(("value", "said"), [
+    # every letter failed in the outbox ("header người gửi must be a single line") and its letterhead took a line
+    ("Sở KH\nBcc: x@y.vn", "có ký tự điều khiển U+000A (xuống dòng) ở ký tự thứ 6; tên chỉ được viết trên một dòng"),
+    ("Cao\x1b[31mBằng", "có ký tự điều khiển U+001B (ESC) ở ký tự thứ 4"),
+    ("Sở\tKH", "có ký tự điều khiển U+0009 (tab)"),
+    ("Sở\u202eKH", "có ký tự định dạng vô hình U+202E ở ký tự thứ 3"),
+    ("Sở\u200bKH", "có ký tự định dạng vô hình U+200B (khoảng trắng vô hình)"),
+    ("Sở\u2028KH", "có ký tự xuống dòng U+2028 (xuống dòng)"),
+])
+def test_a_name_heading_the_letters_is_one_line_without_control_characters(
+        monkeypatch: pytest.MonkeyPatch, variable: str, value: str, said: str) -> None:
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    assert str(caught.value).startswith(f"{variable}: {said}"), caught.value
+    assert "\n" not in str(caught.value) and "\x1b" not in str(caught.value)
+
+
+def test_a_name_heading_the_letters_typed_in_nfd_is_kept_in_nfc(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("YKIEN_PLACE_NAME", unicodedata.normalize("NFD", "Lạng Sơn"))
+    assert load_settings().place_name == "Lạng Sơn"
+
+
+def _file(path: Path, content: bytes) -> Path:
+    path.write_bytes(content)
+    return path
+
+
+@pytest.mark.parametrize(("make", "said"), [
+    (lambda folder: folder / "khong-co.so", "không có tệp này; hãy ghi đường dẫn thư viện PKCS#11"),
+    (lambda folder: folder, "là một thư mục; hãy ghi đường dẫn tệp thư viện PKCS#11"),
+    (lambda folder: Path("/dev/null"), "không phải tệp thường"),
+    (lambda folder: _file(folder / "passwd", b"root:x:0:0:root:/root:/bin/bash\n"),
+     "không phải thư viện PKCS#11 (tệp .so của trình điều khiển token)"),
+    (lambda folder: _file(folder / "rong.so", b""), "không phải thư viện PKCS#11"),
+], ids=["missing", "folder", "device", "text", "empty"])
+def test_a_pkcs11_library_that_cannot_be_one_is_refused_at_start(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path, make, said: str) -> None:  # type: ignore[no-untyped-def]
+    """Every other path setting was checked at start; this one failed when staff signed, with exit 1 and pkcs11's
+    English ("OS exception while loading /etc/passwd: invalid ELF header")."""
+    path = make(tmp_path)
+    monkeypatch.setenv("YKIEN_PKCS11_LIBRARY", str(path))
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    assert str(caught.value).startswith(f'YKIEN_PKCS11_LIBRARY: "{path}"'), caught.value
+    assert said in str(caught.value), caught.value
+
+
+def test_a_pkcs11_library_is_looked_at_not_loaded(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Its first bytes say it is a shared library: nothing else of it is read, so a fake one passes."""
+    library = _file(tmp_path / "libtoken.so", b"\x7fELF" + b"\x00" * 60)
+    monkeypatch.setenv("YKIEN_PKCS11_LIBRARY", str(library))
+    monkeypatch.setenv("YKIEN_PKCS11_TOKEN", "Token")
+    monkeypatch.setenv("YKIEN_PKCS11_KEY", "Key")
+    assert load_settings().signing_token == (library, "Token", "Key")
