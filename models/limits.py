@@ -65,6 +65,14 @@ GROUP_LABEL = 200  # unit_groups.label is VARCHAR(200)
 USERNAME = 80  # users.username is VARCHAR(80)
 STAFF_NAME = 100  # a staff member's display name, as it signs the audit ("Phạm Phi Long")
 FILE_NAME = 120  # the stem of an uploaded file's name as it is kept
+# Files named on the command line (workflows/cli/text_files.py); the others are bound by YKIEN_MAX_UPLOAD_MB, as on
+# the web. A text or JSON file staff wrote (--text-file, --proposal-file): the longest text kept is 50,000 characters,
+# a proposal file holds a few forms.
+TEXT_FILE_BYTES = 20 * 1024 * 1024
+# A PKCS#12 key holds a key and a few certificates, a signature or a seal picture is a small PNG: the bounds of the
+# web's signing page (workflows/web/forms/signing_form.py, KEY_FILE_MAX and IMAGE_MAX)
+KEY_FILE_BYTES = 100 * 1024
+IMAGE_BYTES = 2 * 1024 * 1024
 
 
 class TextTooLong(InvalidInput):

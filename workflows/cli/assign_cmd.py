@@ -119,6 +119,7 @@ def hand_in(
     from models.rounds import ResponseChannel
     from models.text import nfc
     from workflows.cli.stoppable import run_sending
+    from workflows.cli.text_files import checked_attachments
     from workflows.cli.unit_args import chosen_unit
     from workflows.service.assignment_files import hand_in_with_files
     from workflows.service.assignments import task_definition
@@ -151,7 +152,7 @@ def hand_in(
                 known = ", ".join(f.key for f in form.fields if f.kind != "file")
                 raise InvalidInput(f"--field {key[:40]}: nhiệm vụ \"{workflow.assignments[task].title}\" không có "
                                    f"trường này (có: {known}; tệp gửi bằng --attach).", "bad_field")
-        uploads = read_attachments(form, attach, ykien.settings.max_upload_mb)
+        uploads = read_attachments(form, checked_attachments(attach), ykien.settings.max_upload_mb)
         done = hand_in_with_files(ykien, round_id, handing_in.code, task, values, uploads, how,
                                           actor_name(actor))
         handed, finish = run_sending(ykien, lambda: deliver_queued(ykien, round_id, [handing_in.code]))

@@ -82,9 +82,11 @@ def restore(file: Path = typer.Argument(..., help="Tệp sao lưu tạo bởi yk
             as_json: bool = JSON_OPTION) -> None:
     """Khôi phục cơ sở dữ liệu SQLite từ bản sao lưu; cơ sở dữ liệu hiện tại được giữ lại bên cạnh. Từ chối khi
     ykien serve, ykien worker, ykien tick hay một lệnh gửi thư đang chạy."""
+    from workflows.cli.text_files import check_input_file
     from workflows.service.backup import restore as put_back
 
     with guarded(as_json):
+        check_input_file(file, "FILE", "bad_file")  # a database has no size bound: SQLite reads what it needs
         ykien = open_app(writes=True)
         try:
             done = put_back(ykien, file)

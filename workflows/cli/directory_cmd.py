@@ -34,10 +34,14 @@ def import_cmd(csv_file: Path = typer.Argument(..., help="Tệp CSV (UTF-8) có 
                create_groups: bool = CREATE_GROUPS_OPTION, actor: str | None = ACTOR_OPTION,
                as_json: bool = JSON_OPTION) -> None:
     """Nhập danh bạ từ CSV (code,name,group,email,contact_person,phone). Lỗi một dòng: không nhập gì."""
+    from workflows.cli.text_files import check_input_file, upload_limit
     from workflows.service.directory import import_units
 
     with guarded(as_json):
-        report = import_units(open_app(), csv_file, actor_name(actor), create_groups)
+        ykien = open_app()
+        # the web's import takes a file of YKIEN_MAX_UPLOAD_MB at most: /dev/zero ran out of memory, a FIFO hung
+        check_input_file(csv_file, "CSV_FILE", "file_unreadable", *upload_limit(ykien.settings.max_upload_mb))
+        report = import_units(ykien, csv_file, actor_name(actor), create_groups)
     if as_json:
         result: dict[str, object] = {"added": report.added, "updated": report.updated, "total": report.total}
         if create_groups:

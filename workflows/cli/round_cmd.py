@@ -74,12 +74,15 @@ def create(
     from models.errors import InvalidInput
     from models.text import nfc, nfc_or_none
     from workflows.cli.parsing import parse_deadline
+    from workflows.cli.text_files import check_input_file, upload_limit
     from workflows.service.empty_groups import empty_groups
     from workflows.service.registry import get_workflow
     from workflows.service.rounds import NewRound, create_round, default_workflow_name
 
     with guarded(as_json):
         ykien = open_app()
+        if draft is not None:
+            check_input_file(draft, "--draft", "draft_missing", *upload_limit(ykien.settings.max_upload_mb))
         today = ykien.clock.now().astimezone(ykien.tz).date()
         due, working_days = parse_deadline(deadline, today, ykien.calendar)
         overrides = _overrides(timers)
@@ -211,6 +214,7 @@ def edit(
 
     from models.text import nfc, nfc_or_none
     from workflows.cli.parsing import parse_deadline
+    from workflows.cli.text_files import check_input_file, upload_limit
     from workflows.service.draft_rounds import draft_round, edit_round
     from workflows.service.empty_groups import empty_groups
     from workflows.service.registry import get_workflow
@@ -247,7 +251,8 @@ def edit(
         if timers:
             changes["timer_overrides"] = _overrides(timers)
         if draft is not None:
-            changes["draft_path"] = draft
+            changes["draft_path"] = check_input_file(draft, "--draft", "draft_missing",
+                                                     *upload_limit(ykien.settings.max_upload_mb))
         if dates:
             changes["dates"] = {**current.dates, **_named_dates(dates)}
         if not changes:
@@ -406,6 +411,7 @@ def respond(
     from workflows.cli.comment_options import checked_comments
     from workflows.cli.parsing import parse_comment
     from workflows.cli.proposal_file import read_proposal_file
+    from workflows.cli.text_files import checked_attachments
     from workflows.cli.unit_args import chosen_unit
     from workflows.engine.events import Respond
     from workflows.service.answer_input import check_answer, clean_proposals
@@ -436,7 +442,7 @@ def respond(
         answering = chosen_unit(ykien, round_id, unit, "UNIT")
         spec = kind_of_round.response
         cleaned = checked_comments(((c.section, c.text, c.proposed_wording) for c in parsed), kind_of_round.terms)
-        uploads = read_attachments(spec, attach, ykien.settings.max_upload_mb)
+        uploads = read_attachments(spec, checked_attachments(attach), ykien.settings.max_upload_mb)
         proposals: tuple[dict[str, str], ...] = ()
         if kinds[0] is ResponseKind.PROPOSALS:
             def cleaned_forms() -> tuple[dict[str, str], ...]:

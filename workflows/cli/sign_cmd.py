@@ -9,7 +9,6 @@ from pathlib import Path
 import typer
 from rich.text import Text
 
-from config.os_words import os_reason
 from workflows.cli.common import ACTOR_OPTION, JSON_OPTION, actor_name, console, guarded, open_app, print_json
 from workflows.cli.out_files import OVERWRITE_OPTION, OutFiles, out_file
 
@@ -29,15 +28,14 @@ def _secret(variable: str | None, option: str) -> str | None:
 
 def _image(path: Path | None, option: str) -> bytes | None:
     """The PNG at `path`, decoded once to be sure it can be drawn; InvalidInput naming the option when it cannot."""
+    from models import limits
     from models.errors import InvalidInput
     from notifications.signing.appearance import image_problem
+    from workflows.cli.text_files import read_file
 
     if path is None:
         return None
-    try:
-        content = path.read_bytes()
-    except OSError as error:
-        raise InvalidInput(f"{option}: không đọc được \"{path}\" ({os_reason(error)}).", "bad_file") from None
+    content = read_file(path, option, "bad_file", limits.IMAGE_BYTES, "của một ảnh (như trên trang Ký số)")
     if (problem := image_problem(content)) is not None:
         raise InvalidInput(f"{option}: \"{path}\": {problem}.", "bad_file")
     return content
@@ -67,8 +65,11 @@ def round_sign(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Ký số một văn bản của đợt (PAdES; B-T khi đặt YKIEN_TIMESTAMP_URL); lưu bản đã ký và ghi mã băm vào nhật ký."""
+    from config.settings import pkcs11_library_problem
+    from models import limits
     from models.errors import InvalidInput
     from notifications.signing import Pkcs11Signer, Pkcs12Signer, SignerSource
+    from workflows.cli.text_files import check_input_file
     from workflows.service.signing import Images, sign_round_document
 
     with guarded(as_json):
@@ -82,12 +83,15 @@ def round_sign(
             raise InvalidInput("Chọn một nguồn khóa: --pkcs12 FILE hoặc --pkcs11-lib PATH (USB token).",
                                "signer_missing")
         if pkcs12 is not None:
-            if not pkcs12.is_file():
-                raise InvalidInput(f"--pkcs12: không có tệp \"{pkcs12}\".", "bad_file")
+            check_input_file(pkcs12, "--pkcs12", "bad_file", limits.KEY_FILE_BYTES,
+                             "của một tệp khóa (như trên trang Ký số)")
             password = _secret(password_env, "--password-env")
             source = Pkcs12Signer(pkcs12, password.encode() if password is not None else None)
         else:
             assert pkcs11_lib is not None
+            library = pkcs11_library_problem(Path(pkcs11_lib).expanduser().absolute())
+            if library is not None:  # refused before the driver is loaded: pkcs11's English, and exit 1, said it
+                raise InvalidInput(f"--pkcs11-lib: {library}.", "bad_file")
             missing = [name for name, value in (("--token-label", token_label), ("--key-label", key_label),
                                                 ("--pin-env", pin_env)) if not value]
             if missing:

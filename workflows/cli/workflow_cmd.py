@@ -68,12 +68,17 @@ def show(name: str = typer.Argument(..., help="Tên quy trình (xem `ykien workf
 def validate(files: list[Path] = typer.Argument(..., help="Các tệp định nghĩa quy trình (YAML)."),
              as_json: bool = JSON_OPTION) -> None:
     """Kiểm tra tệp định nghĩa quy trình; mọi lỗi kèm tệp:dòng:cột."""
+    from models.limits import TEXT_FILE_BYTES
     from notifications.compose import check_template_set
+    from workflows.cli.text_files import check_input_file, special_file
     from workflows.definition import validate_file
     from workflows.service.registry import engine_registry
 
     with guarded(as_json):
         registry = engine_registry()
+        for file in files:  # a FIFO hung, /dev/zero ran out of memory; a folder or a missing file is validate's to say
+            if special_file(file) or file.is_file():
+                check_input_file(file, "FILES", "bad_file", TEXT_FILE_BYTES, "của một tệp văn bản")
         problems: list[object] = [p for f in files for p in validate_file(f, registry)]
         for file in files:
             emails = file.parent / file.stem / "emails"  # the kind's own email templates, if it has any
