@@ -76,7 +76,6 @@ def test_restore_refuses_a_backup_of_another_schema_and_backup_never_overwrites(
     refused = cli("db", "restore", str(saved), expect=2)
     assert "cấu trúc phiên bản 0003" in refused.err
     assert "đã có" in cli("db", "backup", str(saved), expect=2).err
-    assert "không tồn tại" in cli("db", "backup", str(tmp_path / "khong" / "x.db"), expect=2).err
 
 
 def test_postgresql_is_pointed_at_its_own_tools(tmp_path: Path) -> None:
@@ -85,3 +84,30 @@ def test_postgresql_is_pointed_at_its_own_tools(tmp_path: Path) -> None:
     with pytest.raises(DomainError, match="pg_dump") as refused:
         backup(build_app(settings), tmp_path / "x.db")
     assert refused.value.code == "not_sqlite"
+
+
+def test_a_backup_into_a_missing_folder_makes_it_as_the_readme_says(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """It said `thư mục ".../bk" không tồn tại` although the README's "Files written where you say" lists db backup:
+    "A missing folder is made"."""
+    target = tmp_path / "sao-luu" / "2025" / "ykien.db"
+    cli("db", "backup", str(target))
+    assert sorted(p.name for p in target.parent.iterdir()) == ["ykien.db"]
+
+
+@pytest.mark.parametrize(("target", "reason"), [
+    ("/proc/ykien-sao-luu.db", "không có tệp hoặc thư mục này"),
+    ("/proc/self/khong-co/ykien-sao-luu.db", None),
+    ("/sys/ykien-sao-luu.db", None),
+], ids=["proc", "proc-folder", "sys"])
+def test_a_backup_where_no_file_can_be_made_is_one_line_in_vietnamese_and_leaves_nothing(
+        cli, target: str, reason: str | None) -> None:  # type: ignore[no-untyped-def]
+    """`db backup /sys/b.db` ended in a traceback: sqlite3.OperationalError: unable to open database file."""
+    if not Path("/" + target.split("/")[1]).is_dir():
+        pytest.skip(f"no /{target.split('/')[1]} here")
+    refused = cli("db", "backup", target, expect=2)
+    lines = [line for line in refused.err.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("Lỗi: FILE: không "), refused.err
+    assert "Chưa ghi gì." in lines[0] and "unable" not in lines[0] and "Traceback" not in refused.err, refused.err
+    if reason is not None:
+        assert f"({reason})" in lines[0], lines[0]
+    assert not Path(target).exists()

@@ -3,10 +3,13 @@ and a copy put back while nothing runs (refused when a process's heartbeat says 
 tools (pg_dump, pg_restore), named in the refusal."""
 from __future__ import annotations
 
+import contextlib
 import os
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from config.os_words import os_reason
 from config.settings import sqlite_file
 from models.db.database import SCHEMA_REVISION
 from models.db.sqlite_copy import copy_database, schema_revisions
@@ -49,16 +52,70 @@ def backup(app: App, target: Path, overwrite: bool = False) -> BackupReport:
     if target.exists() and not overwrite:
         raise InvalidInput(f"FILE: đã có tệp \"{target}\". Chưa ghi gì (bản sao lưu cũ không bị ghi đè). Để ghi đè, "
                            "chạy lại lệnh với --overwrite; hoặc chọn tên tệp khác.", "file_exists")
-    if not target.parent.is_dir():
-        problem = "là một tệp, không phải thư mục" if target.parent.exists() else "không tồn tại"
-        raise InvalidInput(f"FILE: thư mục \"{target.parent}\" {problem}.", "bad_file")
+    made = _folders_made(target.parent)
     partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
+    written = False
     try:
+        # opened here first, so that a place no file can be made (/proc, /sys, a folder not ours) is said with the
+        # system's reason, not SQLite's "unable to open database file"
+        os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
         copy_database(source, partial)
         partial.replace(target)
+        written = True
+    except OSError as error:
+        raise InvalidInput(f"FILE: không ghi được bản sao lưu vào \"{target}\" ({os_reason(error)}). Chưa ghi gì.",
+                           "bad_file") from None
+    except sqlite3.Error as error:
+        raise InvalidInput(f"FILE: không ghi được bản sao lưu vào \"{target}\" ({_sqlite_reason(error)}). Chưa ghi "
+                           "gì.", "bad_file") from None
     finally:
-        partial.unlink(missing_ok=True)
+        for leftover in (partial, partial.with_name(f"{partial.name}-journal")):
+            with contextlib.suppress(OSError):  # nothing could be made there
+                leftover.unlink(missing_ok=True)
+        if not written:
+            _remove_if_empty(made)
     return BackupReport(target, target.stat().st_size)
+
+
+def _folders_made(folder: Path) -> list[Path]:
+    """Make `folder` and its missing parents (README: "A missing folder is made"), returning those made, deepest
+    first; InvalidInput naming FILE when a file stands in the way or the system refuses."""
+    missing: list[Path] = []
+    probe = folder
+    try:
+        while not probe.exists() and probe != probe.parent:
+            missing.append(probe)
+            probe = probe.parent
+        if not probe.is_dir():
+            raise InvalidInput(f"FILE: thư mục \"{probe}\" là một tệp, không phải thư mục.", "bad_file")
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        _remove_if_empty(missing)
+        raise InvalidInput(f"FILE: không tạo được thư mục \"{folder}\" ({os_reason(error)}). Chưa ghi gì.",
+                           "bad_file") from None
+    return missing
+
+
+def _remove_if_empty(folders: list[Path]) -> None:
+    """Remove the folders a refused backup made, deepest first, while they are empty."""
+    for folder in folders:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+
+
+# SQLite's result codes (sqlite3.Error.sqlite_errorname) a backup's destination can give, in Vietnamese.
+_SQLITE_REASONS = {"SQLITE_FULL": "ổ đĩa đã đầy", "SQLITE_READONLY": "ổ đĩa chỉ cho đọc",
+                   "SQLITE_CANTOPEN": "không mở được tệp ở đây", "SQLITE_PERM": "không có quyền",
+                   "SQLITE_AUTH": "không có quyền", "SQLITE_IOERR": "lỗi đọc ghi ổ đĩa",
+                   "SQLITE_BUSY": "tệp đang bị khóa", "SQLITE_LOCKED": "tệp đang bị khóa"}
+
+
+def _sqlite_reason(error: sqlite3.Error) -> str:
+    """The reason SQLite gave, in Vietnamese by its code (SQLITE_IOERR_WRITE is an SQLITE_IOERR); its code else."""
+    name = str(getattr(error, "sqlite_errorname", "") or "")
+    return _SQLITE_REASONS.get("_".join(name.split("_")[:2]), f"SQLite báo lỗi {name or 'không rõ'}")
 
 
 def restore(app: App, source: Path) -> RestoreReport:
