@@ -12,6 +12,7 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from config.single_line import single_line_problem
 from models.email_address import EmailRefused, normalized_email
 
 # What `ykien init` seeds; after that the groups are data (`ykien directory groups`, the web directory page).
@@ -72,8 +73,9 @@ def check_group_label(label: str) -> tuple[str, str | None]:
     cleaned = unicodedata.normalize("NFC", label).strip(_EDGE_JUNK)
     if not cleaned:
         return cleaned, "nhãn nhóm không được để trống"
-    if any(unicodedata.category(ch) == "Cc" for ch in cleaned):
-        return cleaned, "nhãn nhóm có ký tự điều khiển"
+    problem = single_line_problem(cleaned)
+    if problem is not None:
+        return cleaned, f"nhãn nhóm {problem}"
     if len(cleaned) > GROUP_LABEL_MAX:
         return cleaned, f"nhãn nhóm dài quá {GROUP_LABEL_MAX} ký tự"
     return cleaned, None
@@ -323,6 +325,12 @@ def _parse_row(
     name = cell("name")
     if not name and "name" in columns:
         errors.append(f"{where}: name không được để trống")
+    for column in ("name", "contact_person"):  # a line break inside quotes, a bidi override: "Kính gửi: …" is one line
+        # the other control characters were said with their line and column (_check_controls)
+        problem = single_line_problem("".join(c for c in cell(column)
+                                              if c in "\n\r" or unicodedata.category(c) != "Cc"))
+        if problem is not None:
+            errors.append(f"{where}: {column} {problem}")
 
     group_text = cell("group")
     group = groups.resolve(group_text, line) if group_text else None

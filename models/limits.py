@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from config.single_line import single_line_problem
 from models.errors import InvalidInput
 from models.text import grouped, stored_text
 
@@ -134,6 +135,24 @@ def check_text(place: str, value: str | None, limit: int) -> None:
     """Refuse a text that is too long (TextTooLong) or holds a control character (InvalidInput)."""
     if value is not None and _UNWRITABLE.search(value):
         raise InvalidInput(f"{place}: có ký tự điều khiển không hợp lệ.", "control_character")
+    check_length(place, value, limit)
+
+
+def line_problem(place: str, value: str | None, limit: int) -> str | None:
+    """Why `value` cannot be a name on one line for `place` (a unit, a contact person, an office): a line break, a
+    control, bidi or zero-width character (config.single_line), or too long; None when it can."""
+    if value is None:
+        return None
+    problem = single_line_problem(value)
+    if problem is not None:
+        return f"{place}: {problem}."
+    return too_long(place, value, limit)
+
+
+def check_line(place: str, value: str | None, limit: int) -> None:
+    """Refuse a one-line name that line_problem refuses (InvalidInput, or TextTooLong when it is only too long)."""
+    if value is not None and single_line_problem(value) is not None:
+        raise InvalidInput(str(line_problem(place, value, limit)), "control_character")
     check_length(place, value, limit)
 
 

@@ -54,12 +54,12 @@ def checked_code(code: str, place: str = "office") -> str:
 
 
 def checked_name(name: str, place: str = "name") -> str:
-    """The office's full name as kept; InvalidInput naming `place` when blank or too long."""
+    """The office's full name as kept; InvalidInput naming `place` when blank, too long or not on one line."""
     cleaned = nfc(name)
     if not cleaned:
         raise InvalidInput(f"{place}: nhập tên phòng (ví dụ Phòng Quản lý Tiêu chuẩn Đo lường Chất lượng).",
                            "office_name_missing")
-    limits.check_text(place, cleaned, limits.OFFICE_NAME)
+    limits.check_line(place, cleaned, limits.OFFICE_NAME)  # it heads letters and pages: one line
     return cleaned
 
 

@@ -212,7 +212,8 @@ def test_a_group_code_or_label_that_cannot_be_used_is_said_in_vietnamese() -> No
         '"Ban QLDA" không phải mã nhóm hợp lệ (mã nhóm gồm 1 đến 60 ký tự, chỉ dùng chữ thường không dấu a-z, chữ '
         'số 0-9 và "-", "_", ".", bắt đầu bằng chữ cái hoặc chữ số)',
         "nhãn nhóm không được để trống",
-        "nhãn nhóm có ký tự điều khiển",
+        "nhãn nhóm có ký tự điều khiển U+0001 ở ký tự thứ 4; tên chỉ được viết trên một dòng, không có ký tự điều "
+        "khiển hay ký tự vô hình (thường bị dính vào khi sao chép)",
         "nhãn nhóm dài quá 200 ký tự",
     ]
 

@@ -142,7 +142,7 @@ def check_contact(email: str, contact_person: str | None, phone: str | None) -> 
                               or limits.length_of(phone) > limits.PHONE):
         errors["phone"] = f"Số điện thoại chỉ gồm chữ số, khoảng trắng và + . - ( ) (tối đa {limits.PHONE} ký tự)."
     contact = nfc_or_none(contact_person)
-    if problem := limits.text_problem("Người liên hệ", contact, limits.CONTACT_PERSON):
+    if problem := limits.line_problem("Người liên hệ", contact, limits.CONTACT_PERSON):  # "Kính gửi: …", one line
         errors["contact_person"] = problem
     if errors:
         raise FormErrors(errors)
