@@ -14,6 +14,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from config.choice_words import did_you_mean, either
 from config.file_words import NotUtf8, line_and_column, refused_character, utf8_text, yaml_syntax_error
+from config.single_line import single_line_problem
 
 _STR_TAG = "tag:yaml.org,2002:str"
 _NULL_TAG = "tag:yaml.org,2002:null"
@@ -21,6 +22,10 @@ _TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _LISTS = ("days_off", "working_days")
 _ENTRY_KEYS = ("date", "name")
+# The years a day of the file may fall in: ykien began in 2025, so a day of the last century is a typo ("1800",
+# "9999"), and 2100 is the last year whose public holidays the `holidays` package knows (config.calendar refuses the
+# years after it). README, "The working-day calendar".
+YEARS = (2000, 2100)
 
 
 class CalendarFileError(ValueError):
@@ -181,10 +186,14 @@ class _Parser:
             self.error(node, f'ngày "{text}" không hợp lệ: hãy viết dạng "YYYY-MM-DD", ví dụ "2026-02-13"')
             return None
         try:
-            return date.fromisoformat(text)
+            day = date.fromisoformat(text)
         except ValueError:
             self.error(node, f'ngày "{text}" không tồn tại')
             return None
+        if not YEARS[0] <= day.year <= YEARS[1]:
+            self.error(node, f'ngày "{text}": năm phải từ {YEARS[0]} đến {YEARS[1]} (năm ykien có lịch ngày lễ)')
+            return None
+        return day
 
     def name_value(self, node: Node) -> str | None:
         if _is_null(node):
@@ -197,6 +206,10 @@ class _Parser:
         name = unicodedata.normalize("NFC", node.value.strip())
         if not name:
             self.error(node, "name không được để trống")
+            return None
+        problem = single_line_problem(name)
+        if problem is not None:  # "\x1b[31m" written in quotes coloured the terminal of `ykien calendar year`
+            self.error(node, f"name {problem}")
             return None
         return name
 
