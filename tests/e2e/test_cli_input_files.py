@@ -35,7 +35,8 @@ def _one_line(said: str) -> str:
     ["workflow", "validate", FIFO],
     ["round", "hand-in", "1", *PAPER, "--field", "paper_title=Tham luận", "--attach", f"paper_file={FIFO}"],
     ["round-sign", "1", "request_letter", "--pkcs12", FIFO],
-], ids=["import", "text-file", "draft", "restore", "validate", "attach", "pkcs12"])
+    ["round", "draft", "1", FIFO],
+], ids=["import", "text-file", "draft", "restore", "validate", "attach", "pkcs12", "new-draft-version"])
 def test_a_fifo_named_as_a_file_is_refused_without_waiting_for_a_writer(process_cli: Cli, args: list[str]) -> None:
     if args[1] == "hand-in":
         process_cli(*WORKSHOP)
@@ -54,7 +55,8 @@ def test_a_fifo_named_as_a_file_is_refused_without_waiting_for_a_writer(process_
     ([*CREATE, "--draft", "/dev/zero"], "--draft"),
     (["round", "heading-text", "3", "training", "--text-file", "/dev/zero"], "--text-file"),
     (["round-sign", "1", "request_letter", "--pkcs12", "/dev/null"], "--pkcs12"),
-], ids=["import", "draft", "text-file", "pkcs12"])
+    (["round", "draft", "1", "/dev/zero"], "FILE"),
+], ids=["import", "draft", "text-file", "pkcs12", "new-draft-version"])
 def test_a_device_named_as_a_file_is_refused_naming_the_option(cli: Cli, args: list[str], option: str) -> None:
     before = cli.snapshot()
     said = _one_line(cli(*args, expect=2).err)

@@ -169,19 +169,17 @@ def draft(round_id: int = ROUND_ARGUMENT,
           actor: str | None = ACTOR_OPTION,
           as_json: bool = JSON_OPTION) -> None:
     """Tải lên phiên bản mới của tệp đợt gửi đi (dự thảo, hồ sơ ...; DOCX/PDF); các phiên bản cũ được giữ nguyên."""
-    from models.errors import InvalidInput
     from models.text import lowfirst, nfc_or_none
+    from workflows.cli.text_files import check_input_file, upload_limit
     from workflows.service.drafts import add_version, parse_sections
     from workflows.service.registry import get_workflow
     from workflows.service.views import round_brief
 
     with guarded(as_json):
         check_id(round_id, "ROUND_ID")
-        if file.is_dir():
-            raise InvalidInput(f"{file}: đây là một thư mục, không phải tệp.", "file_missing")
-        if not file.is_file():
-            raise InvalidInput(f"{file}: không tìm thấy tệp.", "file_missing")
+        check_input_file(file, "FILE", "file_missing")  # a folder, a FIFO or a device: refused before anything opens
         ykien = open_app()
+        check_input_file(file, "FILE", "file_missing", *upload_limit(ykien.settings.max_upload_mb))
         version = add_version(ykien, round_id, file, parse_sections(sections), nfc_or_none(note), actor_name(actor))
         document = lowfirst(get_workflow(round_brief(ykien, round_id).workflow).terms.document)
     if as_json:
