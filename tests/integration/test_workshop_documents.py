@@ -198,6 +198,19 @@ def test_a_workshop_round_gives_its_plan_invitation_attendee_list_and_report(app
     assert len(for_round(app, round_id)) == 2
 
 
+def test_the_invitation_waits_for_the_hour_of_the_workshop_the_plan_does_not(app: App, clock: FrozenClock) -> None:
+    """A giấy mời numbered and sent without an hour ("Thời gian: ngày 20/8/2026.") tells no guest when to come."""
+    clock.set(local("2025-08-04T09:00"))
+    round_id = _workshop(app, get_workflow(KIND))
+    set_document_inputs(app, round_id, {"venue": VENUE}, STAFF)
+    choices = {c.builder: c for c in kind_documents(RoundFacts(app, round_id))}
+    assert choices["workshop_plan"].not_ready is None
+    waiting = choices["invitation_letter"].not_ready
+    assert waiting is not None and waiting.code == "document_inputs_missing" and "giờ hội thảo" in waiting.message
+    set_document_inputs(app, round_id, {"venue": VENUE, "event_time": "01 buổi, từ 08 giờ 00"}, STAFF)
+    assert {c.builder: c for c in kind_documents(RoundFacts(app, round_id))}["invitation_letter"].not_ready is None
+
+
 def test_workshop_inputs_over_their_limit_are_refused_and_nothing_is_saved(app: App, clock: FrozenClock) -> None:
     clock.set(local("2025-08-04T09:00"))
     round_id = _workshop(app, get_workflow(KIND))

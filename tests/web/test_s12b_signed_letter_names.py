@@ -67,7 +67,8 @@ def test_the_signed_letter_is_named_after_the_document_and_the_round_and_again_w
     assert key is not None
     stem = Path(workflow.documents[key].filename).stem
     round_id = _round(ykien_app, CASE, tmp_path)
-    set_document_inputs(ykien_app, round_id, {"venue": "Hội trường Trung tâm Hội nghị tỉnh Cao Bằng"}, STAFF)
+    set_document_inputs(ykien_app, round_id, {"venue": "Hội trường Trung tâm Hội nghị tỉnh Cao Bằng",
+                                              "event_time": "01 buổi, từ 08 giờ 00"}, STAFF)
     _sign(ykien_app, round_id, key, tmp_path)
     first = signed_letter(ykien_app, round_id, key)
     assert first is not None
@@ -133,7 +134,8 @@ def test_staff_download_a_signed_letter_under_its_shown_name_and_never_a_file_th
     key = workflow.letter
     assert key is not None
     round_id = _round(ykien_app, CASE, tmp_path)
-    set_document_inputs(ykien_app, round_id, {"venue": "Hội trường Trung tâm Hội nghị tỉnh Cao Bằng"}, STAFF)
+    set_document_inputs(ykien_app, round_id, {"venue": "Hội trường Trung tâm Hội nghị tỉnh Cao Bằng",
+                                              "event_time": "01 buổi, từ 08 giờ 00"}, STAFF)
     _sign(ykien_app, round_id, key, tmp_path)
     record = signed_letter(ykien_app, round_id, key)
     assert record is not None

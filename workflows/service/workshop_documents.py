@@ -345,9 +345,11 @@ def plan_ready(facts: RoundFacts) -> Unready | None:
 
 
 def invitation_ready(facts: RoundFacts) -> Unready | None:
+    """The plan may say a workshop lasts "01 buổi" in some week; the giấy mời, once numbered and sent, tells each
+    guest when to come: its hour is needed too."""
     if facts.state.deadline is None:
         return Unready("Đợt chưa có hạn đăng ký tham dự.", "deadline_missing")
-    return plan_ready(facts)
+    return plan_ready(facts) or _missing(facts, (("event_time", "giờ hội thảo (Thời gian hội thảo)"),))
 
 
 def attendee_list_ready(facts: RoundFacts) -> Unready | None:
