@@ -210,8 +210,8 @@ def _story(app: App, clock: FrozenClock, home: Path) -> None:
     _at(app, clock, "2025-12-15T09:30")
     _command(app, round_id, Respond("SNV", ResponseKind.AGREE, entered_by=STAFF, channel=ResponseChannel.PAPER,
                                     note="Công văn đến sau hạn", late_accept=True))
-    console.print(f"Sở Nội vụ gửi văn bản sau khi đã kết thúc nhận trả lời: {STAFF} chấp nhận {kind.terms.answer} "
-                  "muộn, ghi nhận thay mặt đơn vị.")
+    console.print(f"Sở Nội vụ gửi văn bản sau khi đã kết thúc nhận trả lời, trả lời \"{kind.terms.agreed}\": {STAFF} "
+                  "chấp nhận văn bản đến muộn, ghi nhận thay mặt đơn vị.")
     console.print("\n[bold]Tình hình sau hạn[/]")
     view = round_view(app, round_id)
     render_round(view, latest_responses(app, round_id), app.tz)
