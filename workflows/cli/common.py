@@ -17,6 +17,7 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
+from config.made_folders import missing_folders, remove_if_empty
 from config.os_words import os_reason
 
 if TYPE_CHECKING:
@@ -281,7 +282,7 @@ def open_app(create_schema: bool = False, writes: bool = False):
         # Connecting would create an empty database file in a home that was never initialised.
         raise InvalidInput(_not_created(target, target.file, settings.home), "not_initialised")
     app = build_app(settings)
-    made = _missing_folders(settings.home) if create_schema else []
+    made = missing_folders(settings.home) if create_schema else []
     try:
         if create_schema:
             settings.home.mkdir(parents=True, exist_ok=True)  # where a SQLite database is made by default
@@ -304,27 +305,9 @@ def open_app(create_schema: bool = False, writes: bool = False):
             ensure_writable(app)
     except BaseException:
         app.close()
-        _remove_if_empty(made)  # a refused `ykien init` leaves no empty YKIEN_HOME behind
+        remove_if_empty(made)  # a refused `ykien init` leaves no empty YKIEN_HOME behind
         raise
     return app
-
-
-def _missing_folders(folder: Path) -> list[Path]:
-    """`folder` and those of its parents that are not there yet, deepest first (what mkdir(parents=True) makes)."""
-    missing: list[Path] = []
-    while not folder.exists() and folder != folder.parent:
-        missing.append(folder)
-        folder = folder.parent
-    return missing
-
-
-def _remove_if_empty(folders: list[Path]) -> None:
-    """Remove the folders this command made, deepest first, as long as they are empty (nothing was written there)."""
-    for folder in folders:
-        try:
-            folder.rmdir()
-        except OSError:
-            return
 
 
 def _not_created(target: Target, file: Path, home: Path) -> str:

@@ -9,6 +9,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from config.made_folders import missing_folders, remove_if_empty
 from config.os_words import os_reason
 from config.settings import sqlite_file
 from models.db.database import SCHEMA_REVISION
@@ -73,7 +74,7 @@ def backup(app: App, target: Path, overwrite: bool = False) -> BackupReport:
             with contextlib.suppress(OSError):  # nothing could be made there
                 leftover.unlink(missing_ok=True)
         if not written:
-            _remove_if_empty(made)
+            remove_if_empty(made)
     return BackupReport(target, target.stat().st_size)
 
 
@@ -81,28 +82,17 @@ def _folders_made(folder: Path) -> list[Path]:
     """Make `folder` and its missing parents (README: "A missing folder is made"), returning those made, deepest
     first; InvalidInput naming FILE when a file stands in the way or the system refuses."""
     missing: list[Path] = []
-    probe = folder
     try:
-        while not probe.exists() and probe != probe.parent:
-            missing.append(probe)
-            probe = probe.parent
+        missing = missing_folders(folder)
+        probe = missing[-1].parent if missing else folder
         if not probe.is_dir():
             raise InvalidInput(f"FILE: thư mục \"{probe}\" là một tệp, không phải thư mục.", "bad_file")
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        _remove_if_empty(missing)
+        remove_if_empty(missing)
         raise InvalidInput(f"FILE: không tạo được thư mục \"{folder}\" ({os_reason(error)}). Chưa ghi gì.",
                            "bad_file") from None
     return missing
-
-
-def _remove_if_empty(folders: list[Path]) -> None:
-    """Remove the folders a refused backup made, deepest first, while they are empty."""
-    for folder in folders:
-        try:
-            folder.rmdir()
-        except OSError:
-            return
 
 
 # SQLite's result codes (sqlite3.Error.sqlite_errorname) a backup's destination can give, in Vietnamese.
