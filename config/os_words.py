@@ -1,9 +1,10 @@
-"""Why the system refused a file, a folder or a port, in Vietnamese: `strerror` is English ("No such file or
-directory") and reached users inside Vietnamese sentences. A reason not listed keeps the system's words."""
+"""Why the system refused a file, a folder, a port or a TLS connection, in Vietnamese: `strerror` is English ("No
+such file or directory") and reached users inside Vietnamese sentences. A reason not listed keeps the system's words."""
 from __future__ import annotations
 
 import errno
 import socket
+import ssl
 
 _REASONS = {
     errno.ENOENT: "không có tệp hoặc thư mục này",
@@ -31,8 +32,41 @@ _NAME_REASONS = {
 }
 
 
+# Why OpenSSL did not trust a server's certificate (its `verify_message`), for the ones an operator meets.
+_CERTIFICATE_REASONS = {
+    "certificate has expired": "chứng chỉ đã hết hạn",
+    "certificate is not yet valid": "chứng chỉ chưa đến ngày có hiệu lực",
+    "self-signed certificate": "chứng chỉ tự ký",
+    "self signed certificate": "chứng chỉ tự ký",
+    "self-signed certificate in certificate chain": "chuỗi chứng chỉ có chứng chỉ gốc tự ký chưa được tin",
+    "self signed certificate in certificate chain": "chuỗi chứng chỉ có chứng chỉ gốc tự ký chưa được tin",
+    "unable to get local issuer certificate": "không có chứng chỉ gốc của nơi cấp",
+    "unable to get issuer certificate": "không có chứng chỉ của nơi cấp",
+    "certificate has been revoked": "chứng chỉ đã bị thu hồi",
+}
+
+
+def tls_reason(error: ssl.SSLError) -> str:
+    """Why a TLS connection failed, in Vietnamese: a certificate not trusted (with why), or a handshake that failed
+    (with OpenSSL's reason). ssl.SSLError carries errno 1, which is not EPERM: it is never "không có quyền"."""
+    if isinstance(error, ssl.SSLCertVerificationError):
+        said = str(error.verify_message or "")
+        if said.startswith("Hostname mismatch") or "IP address mismatch" in said:
+            why = "chứng chỉ không cấp cho tên máy hoặc địa chỉ này"
+        else:
+            why = _CERTIFICATE_REASONS.get(said, said or "không kiểm tra được")
+        return f"chứng chỉ TLS của máy chủ không được tin cậy: {why}"
+    reason = str(error.reason or "")
+    if reason in ("WRONG_VERSION_NUMBER", "RECORD_LAYER_FAILURE", "HTTP_REQUEST", "PACKET_LENGTH_TOO_LONG"):
+        return f"bắt tay TLS không thành công: máy chủ không trả lời bằng TLS (địa chỉ https:// trỏ tới máy chủ chỉ " \
+               f"nói http?) ({reason})"
+    return f"bắt tay TLS không thành công ({reason or str(error) or type(error).__name__})"
+
+
 def os_reason(error: OSError) -> str:
     """The reason of `error` in Vietnamese ("không có tệp hoặc thư mục này"), else as the system says it."""
+    if isinstance(error, ssl.SSLError):  # before errno: an SSLError's 1 is OpenSSL's, not EPERM
+        return tls_reason(error)
     if isinstance(error, socket.gaierror):
         return _NAME_REASONS.get(error.errno or 0) or error.strerror or str(error)
     return _REASONS.get(error.errno or 0) or error.strerror or str(error)

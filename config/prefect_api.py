@@ -3,11 +3,14 @@ too), and how to say in Vietnamese that it does not answer."""
 from __future__ import annotations
 
 import os
+import ssl
 
-from config.os_words import os_reason
+from config.os_words import os_reason, tls_reason
 
 PREFECT_API_URL = "PREFECT_API_URL"
 EXAMPLE_URL = "http://127.0.0.1:4200/api"
+# The CA file both Prefect's client (its PREFECT_API_SSL_CERT_FILE defaults to it) and httpx's checks trust.
+CA_FILE_SETTING = "SSL_CERT_FILE"
 
 
 def configured_prefect_api() -> str:
@@ -17,11 +20,17 @@ def configured_prefect_api() -> str:
 
 def unreachable_reason(error: BaseException, timeout: float | None = None) -> str:
     """Why a request to the Prefect server got no answer, in Vietnamese: the system's reason under httpx's error
-    (connection refused, no such host), or the wait that ran out (`timeout` seconds, when known); else its words."""
+    (connection refused, no such host), a TLS failure (a certificate not trusted, a handshake that failed), or the
+    wait that ran out (`timeout` seconds, when known); else its words."""
     import httpx
 
     cause: BaseException | None = error
     while cause is not None:
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            return (f"{tls_reason(cause)}; nếu chứng chỉ do CA nội bộ cấp, đặt {CA_FILE_SETTING} là tệp PEM của CA "
+                    "đó cho ykien serve và ykien worker")
+        if isinstance(cause, ssl.SSLError):
+            return tls_reason(cause)
         if isinstance(cause, OSError):
             return os_reason(cause)
         cause = cause.__cause__ or cause.__context__
