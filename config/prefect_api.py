@@ -8,6 +8,9 @@ import ssl
 from config.os_words import os_reason, tls_reason
 
 PREFECT_API_URL = "PREFECT_API_URL"
+PREFECT_HOME = "PREFECT_HOME"  # Prefect's client state; serve and worker default it to $YKIEN_HOME/prefect
+# Prefect's variables ykien reads besides its own settings: `ykien settings` and the README's table show them.
+PREFECT_VARIABLES = (PREFECT_API_URL, PREFECT_HOME)
 EXAMPLE_URL = "http://127.0.0.1:4200/api"
 # The CA file both Prefect's client (its PREFECT_API_SSL_CERT_FILE defaults to it) and httpx's checks trust.
 CA_FILE_SETTING = "SSL_CERT_FILE"

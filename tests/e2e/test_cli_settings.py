@@ -47,3 +47,24 @@ def test_a_bad_value_is_one_line_naming_the_variable(process_cli) -> None:  # ty
     assert result.err.strip().splitlines() == ['Lỗi: YKIEN_SMTP_CONNECTIONS: "abc": phải là một số nguyên']
     shown = cli("settings", "--json", expect=2, YKIEN_SMTP_CONNECTIONS="abc")
     assert shown.json["error"]["message"] == 'YKIEN_SMTP_CONNECTIONS: "abc": phải là một số nguyên'
+
+
+def test_settings_show_the_prefect_variables_ykien_reads_with_the_password_hidden(cli) -> None:  # type: ignore[no-untyped-def]
+    """PREFECT_API_URL decides whether workers run the steps; it was missing from `ykien settings` (review-a, 9)."""
+    rows = by_variable(cli("settings", "--json", PREFECT_API_URL=" https://ykien:Prefect-pw-3@prefect.local/api",
+                           PREFECT_HOME=None))
+    assert rows["PREFECT_API_URL"] == {"field": None, "variable": "PREFECT_API_URL",
+                                       "value": "https://ykien:***@prefect.local/api", "source": "PREFECT_API_URL"}
+    assert rows["PREFECT_HOME"] == {"field": None, "variable": "PREFECT_HOME", "value": str(cli.home / "prefect"),
+                                    "source": "mặc định"}
+    text = cli("settings", PREFECT_API_URL=None).out
+    assert "Prefect-pw-3" not in text
+    assert "PREFECT_API_URL" in text and "(chưa đặt: ykien serve tự chạy các bước, không qua Prefect" in text
+
+
+def test_settings_show_the_effective_default_of_a_setting_left_unset(cli) -> None:  # type: ignore[no-untyped-def]
+    rows = by_variable(cli("settings", "--json", YKIEN_TRUST_ROOTS=None))
+    assert rows["YKIEN_TRUST_ROOTS"]["value"] == str(cli.home / "trust-roots")
+    assert rows["YKIEN_TRUST_ROOTS"]["source"] == "mặc định"
+    text = cli("settings", YKIEN_SMTP_URL=None).out
+    assert "(chưa đặt: hộp thư nội bộ, thư được lưu trong cơ sở dữ liệu)" in text
