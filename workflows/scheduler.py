@@ -20,6 +20,7 @@ from notifications.pdf import PdfServer
 from notifications.sink import MailSink
 from workflows.logs import configure_logging
 from workflows.service.app import STOP_SIGNALS, App
+from workflows.service.database_outage import outage_of
 from workflows.service.mail import store_received
 from workflows.service.operations import SWEEP_SECONDS
 from workflows.service.sweep import finished_while_database_answers, run_due
@@ -43,20 +44,28 @@ class Sweeper:
         self.errors_told: set[str] = set()  # the delivery errors of the last sweep, already logged
 
     def sweep(self) -> None:
+        """One sweep, then the next wake-up planned. Nothing escapes to APScheduler: a database that cannot be
+        reached is said once until it answers again (database_outage), any other error with its traceback; the
+        next sweep tries again either way."""
         if not self.lock.acquire(blocking=False):
             return
+        outage = outage_of(self.app)
         try:
-            with SWEEP_SECONDS.time():
-                report = run_due(self.app)
-            if report.timers_fired or report.delivery.sent or report.delivery.failed:
-                log.info("quét: %d việc hẹn giờ; thư đã gửi %d, lỗi %d, chờ gửi lại %d", report.timers_fired,
-                         report.delivery.sent, report.delivery.failed, report.delivery.retrying)
-            self.tell_errors(report.delivery_errors)
-        except Exception:  # a failed sweep must not stop the scheduler; the next one retries
-            log.exception("quét: lượt quét lỗi; lượt sau chạy lại")
-        finally:
-            self.lock.release()
-        self.plan_wake()
+            try:
+                with SWEEP_SECONDS.time():
+                    report = run_due(self.app)
+                if report.timers_fired or report.delivery.sent or report.delivery.failed:
+                    log.info("quét: %d việc hẹn giờ; thư đã gửi %d, lỗi %d, chờ gửi lại %d", report.timers_fired,
+                             report.delivery.sent, report.delivery.failed, report.delivery.retrying)
+                self.tell_errors(report.delivery_errors)
+            finally:
+                self.lock.release()  # before planning: serve's stop waits on the lock, the wake-up on the job store
+            self.plan_wake()  # reads the database too: its error was APScheduler's second traceback of each sweep
+        except Exception as error:  # a failed sweep must not stop the scheduler; the next one retries
+            if not outage.failed(error, "lượt quét"):
+                log.exception("quét: lượt quét lỗi; lượt sau chạy lại")
+        else:
+            outage.answered()
 
     def tell_errors(self, errors: list[str]) -> None:
         """Log each delivery error of a sweep once while it lasts (an outage fails every sweep alike: one line

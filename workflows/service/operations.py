@@ -20,6 +20,7 @@ from config.prefect_api import configured_prefect_api, unreachable, unreachable_
 from models.db.tables import OutboxRow, ResponseRow
 from workflows.service.app import App
 from workflows.service.database_check import status_of
+from workflows.service.database_errors import database_problem, first_line
 
 PREFECT_TIMEOUT_SECONDS = 2.0
 LATENCY_WINDOW = timedelta(hours=1)  # delivery latency over the messages sent in the last hour
@@ -55,8 +56,9 @@ def database_readiness(app: App) -> tuple[bool, str]:
     """Whether the database answers at the schema this code needs, with what is wrong when not."""
     try:
         schema = status_of(app).schema
-    except Exception as error:  # noqa: BLE001 - any driver error means "not ready"; its class says which
-        return False, f"không kết nối được: {type(error).__name__}"
+    except Exception as error:  # noqa: BLE001 - any driver error means "not ready", said in words
+        problem = database_problem(error, app.settings)
+        return False, problem.message if problem is not None else f"không kết nối được: {first_line(str(error))}"
     if schema.current:
         return True, "ok"
     found = ", ".join(sorted(schema.revisions)) or "chưa khởi tạo"

@@ -23,6 +23,7 @@ from config.number_words import decimal_words
 from workflows.service.app import App
 from workflows.service.assignments import fire_due_reminders
 from workflows.service.commands import Handover, deliver_queued, run_timer
+from workflows.service.database_outage import outage_of
 from workflows.service.delivery import DeliveryReport, stay_alive, worker_name
 from workflows.service.digest import queue_due_digests
 from workflows.service.registry import get_workflow
@@ -140,11 +141,16 @@ class Heartbeat:
                         self.problem, self.app.settings.stale_after_seconds)
 
     def _run(self) -> None:
+        outage = outage_of(self.app)  # shared with the sweep: a database away is said once, not at every beat
         while not self._stop.wait(self.app.settings.heartbeat_seconds):
             try:
                 beat(self.app)
             except Exception as error:  # noqa: BLE001 - a beat missed is said and tried again at the next
-                log.warning("tín hiệu còn chạy (heartbeat) của %s lỗi: %s", self.app.instance.id, first_line(error))
+                if not outage.failed(error, "tín hiệu còn chạy (heartbeat)"):
+                    log.warning("tín hiệu còn chạy (heartbeat) của %s lỗi: %s", self.app.instance.id,
+                                first_line(error))
+            else:
+                outage.answered()
 
 
 def finished_while_database_answers(app: App, finished: Callable[[float], bool], seconds: float, step: str,
