@@ -15,7 +15,7 @@ import contextlib
 import functools
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import asdict
@@ -29,6 +29,7 @@ from notifications.pdf import PdfServer
 from workflows.prefect_reach import reaching_prefect
 from workflows.service.app import App, build_app
 from workflows.service.jobs import DELETED_RUN
+from workflows.service.operations import PoolWorkers
 from workflows.service.render_jobs import RENDER_FLOW, run_render
 from workflows.service.steps import STEPS, HandedToWorkers
 
@@ -170,7 +171,7 @@ def job_tag(job_id: str) -> str:
     return f"job:{job_id}"
 
 
-def ensure_deployments(pool: str) -> dict[str, Any]:
+def ensure_deployments(pool: str, created: Callable[[], None] | None = None) -> dict[str, Any]:
     """Create the work pool (of Prefect's "process" type, so that its UI knows it; `ykien worker` pulls from it) and
     one deployment per step flow if missing; returns the deployment ids by flow name. Safe to call from several
     processes (`ykien serve` and each worker call it at start).
@@ -178,7 +179,8 @@ def ensure_deployments(pool: str) -> dict[str, Any]:
     Each deployment is named after the pool. Prefect keeps one deployment per flow and name, and creating it again
     with another pool moves it there: under one shared name, a second installation on the same Prefect server (a
     staging copy with its own pool) or a changed YKIEN_WORK_POOL would send this pool's runs to the other's workers,
-    which would run them against their own database."""
+    which would run them against their own database. `created` is called when this call created the pool (it was not
+    on the server: a new installation, or a YKIEN_WORK_POOL mistyped), for the caller to say so."""
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.actions import WorkPoolCreate
     from prefect.exceptions import ObjectAlreadyExists, ObjectNotFound
@@ -191,10 +193,12 @@ def ensure_deployments(pool: str) -> dict[str, Any]:
         try:
             client.read_work_pool(pool)
         except ObjectNotFound:
-            with contextlib.suppress(ObjectAlreadyExists):
+            with contextlib.suppress(ObjectAlreadyExists):  # another process created it meanwhile: not ours to say
                 client.create_work_pool(WorkPoolCreate(
                     name=pool, type=ProcessWorker.type, description="Các bước nặng của ykien (ykien worker)",
                     base_job_template=ProcessWorker.get_default_base_job_template()))
+                if created is not None:
+                    created()
         deployments = {}
         for name, step_flow in FLOWS.items():
             flow_id = client.create_flow_from_name(step_flow.name)
@@ -212,7 +216,13 @@ class PrefectExecutor:
     def __init__(self, pool: str, installation: str) -> None:
         self.pool = pool
         self.installation = installation  # App.installation_id: every run submitted carries it
-        self.deployments = ensure_deployments(pool)
+        self.workers = PoolWorkers(pool)  # who pulls the pool: the warning when none does, and /readyz
+        self.deployments = ensure_deployments(pool, self._created_pool)
+
+    def _created_pool(self) -> None:
+        log.warning("work pool %r chưa có trên máy chủ Prefect: ykien serve vừa tạo nó. Chỉ `ykien worker` chạy với "
+                    "YKIEN_WORK_POOL=%s nhận các bước; nếu đây không phải lần đầu cài đặt, hãy xem YKIEN_WORK_POOL của "
+                    "ykien serve có gõ nhầm không", self.pool, self.pool)
 
     def run(self, app: App, step: str, params: dict[str, Any]) -> HandedToWorkers:
         from prefect.client.orchestration import get_client
@@ -225,17 +235,47 @@ class PrefectExecutor:
             each = [params]
         submitted = 0
         with reaching_prefect(), get_client(sync_client=True) as client:
-            online = self._online_workers(client) if flow_name == "circulate" else 1
+            online = self._online_workers(client)
             for run_params in each:
                 # a round's fan-out is shared by every worker; a few units' mail (commands.addressed_units) by one
-                wanted = 1 if run_params.get("unit_codes") is not None else online
+                wanted = 1 if run_params.get("unit_codes") is not None or flow_name != "circulate" else max(online, 1)
                 tags = run_tags(flow_name, run_params, self.installation)
                 for _ in range(max(wanted - self._waiting(app, client, flow_name, tags), 0)):
                     client.create_flow_run_from_deployment(
                         self.deployments[flow_name], parameters=run_params, tags=tags,
                         name=run_name(flow_name, run_params.get("round_id")))
                     submitted += 1
+            if each:
+                self._tell_workers(client, online)
         return HandedToWorkers(runs=submitted)
+
+    def _tell_workers(self, client: Any, online: int) -> None:
+        """After handing steps to the pool: say once that no worker pulls it (and which pools have workers: a
+        YKIEN_WORK_POOL mistyped on serve or on the workers), and once that workers came back."""
+        change = self.workers.handed(online)
+        if change is None:
+            return
+        if not change:
+            log.info("work pool %r đã có %d ykien worker đang chạy; các bước chờ được nhận", self.pool, online)
+            return
+        elsewhere = self._pools_with_workers(client)
+        log.warning("work pool %r không có ykien worker nào đang chạy: các bước giao cho nó (gửi thư, nhắc hạn, "
+                    "hết hạn, bản PDF) chờ đến khi có worker nhận. Hãy chạy `ykien worker` với YKIEN_WORK_POOL=%s "
+                    "(cùng giá trị với ykien serve)%s", self.pool, self.pool,
+                    f"; worker đang chạy ở work pool khác: {elsewhere}" if elsewhere else "")
+
+    def _pools_with_workers(self, client: Any) -> str:
+        """The other pools with workers online, as "'ykien' (2)", or "" (said beside the warning, never failing it)."""
+        try:
+            found = []
+            for pool in client.read_work_pools():
+                if pool.name != self.pool:
+                    count = self._count_online(client, pool.name)
+                    if count:
+                        found.append(f"{pool.name!r} ({count})")
+            return ", ".join(found)
+        except Exception:  # noqa: BLE001 - a hint only
+            return ""
 
     def submit_job(self, flow_name: str, params: dict[str, Any]) -> None:
         """One flow run of a background job (`jobs.JobSubmitter`): the worker that takes it runs the job."""
@@ -264,10 +304,14 @@ class PrefectExecutor:
         return str(states[0].name)  # type: ignore[union-attr]
 
     def _online_workers(self, client: Any) -> int:
+        """The workers online in the pool (0 when none: the steps then wait, and _tell_workers says so)."""
+        return self._count_online(client, self.pool)
+
+    @staticmethod
+    def _count_online(client: Any, pool: str) -> int:
         from prefect.client.schemas.objects import WorkerStatus
 
-        workers = client.read_workers_for_work_pool(self.pool)
-        return max(sum(1 for worker in workers if worker.status == WorkerStatus.ONLINE), 1)
+        return sum(1 for worker in client.read_workers_for_work_pool(pool) if worker.status == WorkerStatus.ONLINE)
 
     def _waiting(self, app: App, client: Any, flow_name: str, tags: list[str]) -> int:
         """Runs of this step with these tags not finished yet: one running claims until nothing is due. A run

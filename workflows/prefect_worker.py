@@ -81,7 +81,7 @@ class StepWorker:
     async def run(self, stop: asyncio.Event) -> None:
         from prefect.context import AsyncClientContext
 
-        deployments = await asyncio.to_thread(ensure_deployments, self.pool)
+        deployments = await asyncio.to_thread(ensure_deployments, self.pool, self._created_pool)
         installation = await asyncio.to_thread(lambda: self.app.installation_id)  # read once, off the loop
         self._flows_by_deployment = {deployment_id: FLOWS[name] for name, deployment_id in deployments.items()}
         scheduled = asyncio.Event()  # set by Prefect's event of a run scheduled in the pool
@@ -106,6 +106,13 @@ class StepWorker:
                 for helper in helpers:
                     with contextlib.suppress(asyncio.CancelledError):
                         await helper
+
+    def _created_pool(self) -> None:
+        """The pool was not on the Prefect server and the worker created it: usually YKIEN_WORK_POOL mistyped here
+        (or on serve), and then no step ever comes."""
+        log.warning("worker %s: work pool %r chưa có trên máy chủ Prefect nên worker vừa tạo nó; ykien serve chưa "
+                    "từng gửi bước nào tới pool này. Nếu YKIEN_WORK_POOL gõ nhầm, worker sẽ chờ mãi: hãy đặt "
+                    "YKIEN_WORK_POOL giống của ykien serve (mặc định \"ykien\")", self.name, self.pool)
 
     async def _listen(self, pool_id: UUID, scheduled: asyncio.Event, stop: asyncio.Event) -> None:
         """Set `scheduled` whenever Prefect says a run was scheduled in the pool (its events, over a websocket), so

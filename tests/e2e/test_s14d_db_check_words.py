@@ -1,6 +1,6 @@
 """`ykien db check` as an admin reads it: the time in the mail and timer lines is when the counts were taken, not a
 time the mail is due at ("0 đến hạn gửi lúc 17:39" read as a sending time), and the hint to start `ykien serve`
-stands on its own sentence, said only when something due waits."""
+stands on its own line, said only when something due waits and no ykien process runs."""
 from __future__ import annotations
 
 from tests.e2e.conftest import Cli
@@ -18,11 +18,13 @@ def test_nothing_waiting_reads_as_counts_taken_now(cli: Cli) -> None:
 
 def test_timers_due_and_no_sweep_running_say_what_to_start(cli: Cli) -> None:
     launched_round(cli)
-    mail, timers = counts(cli, YKIEN_NOW="2025-12-08T09:00")  # after the reminder and the deadline
+    mail, timers, advice = cli("db", "check", YKIEN_NOW="2025-12-08T09:00").out.splitlines()[2:5]  # after the deadline
     assert mail == "Thư chờ gửi: 0, trong đó 0 đã đến lúc gửi (tính đến 09:00 08/12/2025).", mail
     assert timers.startswith("Việc hẹn giờ chưa chạy: "), timers
-    assert timers.endswith(" đã đến hạn (tính đến 09:00 08/12/2025). Thư hoặc việc đã đến hạn mà chưa xử lý: hãy "
-                           "chạy `ykien serve` (hoặc `ykien tick`)."), timers
+    assert timers.endswith(" đã đến hạn (tính đến 09:00 08/12/2025)."), timers
+    # on a line of its own, and true: nothing runs (with serve running it names the work pool no worker pulls)
+    assert advice == ("Thư hoặc việc đã đến hạn mà chưa xử lý, và không có tiến trình ykien nào đang chạy: hãy chạy "
+                      "`ykien serve` (hoặc `ykien tick`)."), advice
     assert " 0 đã đến hạn" not in timers
 
 

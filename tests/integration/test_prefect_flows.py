@@ -371,3 +371,76 @@ def test_a_commands_few_units_get_one_flow_run_and_a_rounds_fanout_one_per_onlin
     assert (few.runs, fanout.runs) == (1, 2)
     app.close()
 
+
+
+def test_serve_says_once_that_no_worker_pulls_its_pool_and_readyz_names_it_after_the_grace(
+        prefect_api, tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A mistyped YKIEN_WORK_POOL on serve: its mail waited for ever and nothing said so (review-a, item 4). Serve
+    says it created the pool, says once that no worker pulls it (naming the pool the workers do pull), not again at
+    each sweep, and once that workers came; /readyz names the pool once the grace is over."""
+    import logging
+
+    from prefect.client.orchestration import get_client
+    from prefect.settings import get_current_settings
+
+    from workflows.flows import PrefectExecutor, ensure_deployments
+    from workflows.service.operations import workers_readiness
+
+    monkeypatch.setenv("PREFECT_API_URL", str(get_current_settings().api.url))  # what /readyz reads, as serve does
+    app, round_id = installation(tmp_path, "pool-go-nham", 2525)
+    ensure_deployments("ykien-right")  # the pool the workers pull
+    with get_client(sync_client=True) as client:
+        client.send_worker_heartbeat("ykien-right", "may-gui-thu-1", heartbeat_interval_seconds=60)
+    caplog.set_level(logging.INFO, logger="ykien.serve")
+    executor = PrefectExecutor("ykien-typo", app.installation_id)
+    app.executor = executor
+    for other_round in (round_id, round_id + 1, round_id + 2):  # three sweeps handing a round's mail
+        executor.run(app, "deliver", {"round_id": other_round})
+    said = [record.getMessage() for record in caplog.records if record.name == "ykien.serve"]
+    assert said[0].startswith("work pool 'ykien-typo' chưa có trên máy chủ Prefect: ykien serve vừa tạo nó."), said
+    nobody = [line for line in said if "không có ykien worker nào đang chạy" in line]
+    assert len(nobody) == 1, said
+    assert "YKIEN_WORK_POOL=ykien-typo (cùng giá trị với ykien serve); worker đang chạy ở work pool khác: " in nobody[0]
+    assert "'ykien-right' (1)" in nobody[0]  # with the other tests' pools of this module's server
+
+    ok, words = workers_readiness(app) or (None, "")
+    assert ok is True and "chưa có ykien worker nào nhận work pool \"ykien-typo\"" in words  # a rolling start
+    executor.workers.grace_seconds = 0.0
+    ok, words = workers_readiness(app) or (None, "")
+    assert ok is False and words.startswith("không có ykien worker nào nhận work pool \"ykien-typo\""), words
+
+    with get_client(sync_client=True) as client:
+        client.send_worker_heartbeat("ykien-typo", "may-gui-thu-2", heartbeat_interval_seconds=60)
+    executor.run(app, "deliver", {"round_id": round_id + 3})
+    assert caplog.records[-1].getMessage() == ("work pool 'ykien-typo' đã có 1 ykien worker đang chạy; các bước chờ "
+                                               "được nhận")
+    assert workers_readiness(app) == (True, "ok")
+    app.close()
+
+
+def test_a_worker_that_creates_its_pool_says_so_naming_the_setting(prefect_api, tmp_path: Path,
+                                                                   caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+
+    from workflows.prefect_worker import StepWorker
+
+    app, _ = installation(tmp_path, "worker-go-nham", 2525)
+    caplog.set_level(logging.INFO, logger="ykien.worker")
+    worker = StepWorker(app, "nosuch", "may-3", poll_seconds=0.1)
+
+    async def started_then_stopped() -> None:
+        stop = asyncio.Event()
+        running = asyncio.create_task(worker.run(stop))
+        deadline = time.monotonic() + 30
+        while not any("nhận các lượt chạy" in r.getMessage() for r in caplog.records) and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        stop.set()
+        await running
+
+    asyncio.run(started_then_stopped())
+    said = [record for record in caplog.records if record.name == "ykien.worker"]
+    assert said[0].levelno == logging.WARNING
+    assert said[0].getMessage().startswith("worker may-3: work pool 'nosuch' chưa có trên máy chủ Prefect nên worker "
+                                           "vừa tạo nó"), said[0].getMessage()
+    assert "YKIEN_WORK_POOL" in said[0].getMessage()
+    app.close()

@@ -30,6 +30,8 @@ def check(as_json: bool = JSON_OPTION) -> None:
         finally:
             ykien.close()
     database = without_password(ykien.settings.database_url_resolved)
+    pool = ykien.settings.work_pool
+    workers = _pool_workers(pool) if status.timers_due or status.outbox_due or as_json else None
     if as_json:
         print_json({"database": database, "setting": ykien.settings.database_setting, "backend": status.backend,
                     "schema": {"database": sorted(status.schema.revisions), "code": status.schema.code,
@@ -38,7 +40,9 @@ def check(as_json: bool = JSON_OPTION) -> None:
                     "outbox": {"queued": status.outbox_queued, "due": status.outbox_due},
                     "timers": {"pending": status.timers_pending, "due": status.timers_due},
                     "jobs": {"running": status.jobs_running, "waiting_for_worker": status.jobs_waiting},
-                    "instances": {"alive": status.instances_alive}, "installation": installation})
+                    "instances": {"alive": status.instances_alive}, "installation": installation,
+                    "work_pool": None if workers is None else {"name": pool, "online_workers": workers[0],
+                                                               "problem": workers[1]}})
         return
     now = f"{ykien.clock.now().astimezone(ykien.tz):%H:%M %d/%m/%Y}"
     say(f"Cơ sở dữ liệu: {database} ({status.backend}, theo {ykien.settings.database_setting}): kết nối được, "
@@ -47,15 +51,53 @@ def check(as_json: bool = JSON_OPTION) -> None:
         f"({status.schema.code}).")
     # "0 đến hạn gửi lúc 17:39" read as a time the mail is due at; the time is when the count was taken
     say(f"Thư chờ gửi: {status.outbox_queued}, trong đó {status.outbox_due} đã đến lúc gửi (tính đến {now}).")
-    say(f"Việc hẹn giờ chưa chạy: {status.timers_pending}, trong đó {status.timers_due} đã đến hạn (tính đến {now})"
-        + (". Thư hoặc việc đã đến hạn mà chưa xử lý: hãy chạy `ykien serve` (hoặc `ykien tick`)."
-           if status.timers_due or status.outbox_due else "."))
+    say(f"Việc hẹn giờ chưa chạy: {status.timers_pending}, trong đó {status.timers_due} đã đến hạn (tính đến {now}).")
+    if status.timers_due or status.outbox_due:  # a line of its own: it names a pool and a setting, past 200 columns
+        say(_due_advice(status.instances_alive, pool, workers))
     say(f"Công việc nền (bản PDF, phát hành, hồ sơ trình): {status.jobs_running} đang chạy, {status.jobs_waiting} "
         "đang chờ máy xử lý nhận" + (" (chạy `ykien worker` với cùng PREFECT_API_URL)." if status.jobs_waiting
                                      else "."))
     say(f"Tiến trình ykien đang hoạt động (serve, tick, worker, lệnh đang gửi thư; có nhịp tim trong "
         f"{ykien.settings.stale_after_seconds:g} giây qua): {status.instances_alive}.")
     say(f"Mã bản cài đặt (thẻ của các lượt chạy gửi tới Prefect): {installation}.")
+
+
+def _pool_workers(pool: str) -> tuple[int | None, str | None] | None:
+    """(workers online in `pool`, None) as Prefect's API says, (None, why not) when it does not answer; None without
+    PREFECT_API_URL (the steps are not handed to workers)."""
+    import httpx
+
+    from config.prefect_api import configured_prefect_api, unreachable, unreachable_reason
+    from workflows.service.operations import online_workers
+
+    url = configured_prefect_api()
+    if not url:
+        return None
+    try:
+        return online_workers(url, pool), None
+    except (httpx.HTTPError, ValueError) as error:
+        return None, unreachable(url, unreachable_reason(error, 2.0))
+
+
+def _due_advice(alive: int, pool: str, workers: tuple[int | None, str | None] | None) -> str:
+    """What to do about mail or timers due and not handled, true to what runs: nothing (start serve), serve handing
+    them to a pool no worker pulls (start a worker on that pool), or a process that will at its next sweep."""
+    if not alive:
+        return ("Thư hoặc việc đã đến hạn mà chưa xử lý, và không có tiến trình ykien nào đang chạy: hãy chạy "
+                "`ykien serve` (hoặc `ykien tick`).")
+    if workers is None:
+        return ("Thư hoặc việc đã đến hạn: tiến trình ykien đang chạy xử lý chúng ở lượt quét sau (mỗi 30 giây); nếu "
+                "số này không giảm, hãy xem nhật ký của ykien serve.")
+    online, problem = workers
+    if problem is not None:
+        return (f"Thư hoặc việc đã đến hạn, ykien serve giao chúng cho work pool \"{pool}\" của Prefect, nhưng "
+                f"{problem}: chưa biết có `ykien worker` nào nhận không.")
+    if not online:
+        return (f"Thư hoặc việc đã đến hạn mà chưa xử lý: ykien serve giao chúng cho work pool \"{pool}\" của Prefect "
+                f"(YKIEN_WORK_POOL), mà không có `ykien worker` nào đang nhận pool đó: hãy chạy `ykien worker` với "
+                f"YKIEN_WORK_POOL={pool}, cùng giá trị với ykien serve.")
+    return (f"Thư hoặc việc đã đến hạn: {online} `ykien worker` đang nhận work pool \"{pool}\"; ykien serve giao chúng "
+            "ở lượt quét sau (mỗi 30 giây). Nếu số này không giảm, hãy xem nhật ký của ykien serve và các worker.")
 
 
 @app.command("backup")

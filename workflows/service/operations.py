@@ -1,5 +1,6 @@
 """What operators ask a running ykien: is the process up, can it serve (database reachable at the schema it needs,
-Prefect's API answering when one is configured), and the figures a Prometheus server scrapes.
+Prefect's API answering when one is configured, a `ykien worker` pulling serve's work pool), and the figures a
+Prometheus server scrapes.
 
 The figures of work waiting (mail, timers, answers) are read from the database at each scrape, so every replica
 reports the same truth and a restart loses nothing; the sweep's own durations are this process's, kept in
@@ -7,9 +8,12 @@ reports the same truth and a restart loses nothing; the sweep's own durations ar
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
+import threading
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
+from urllib.parse import quote
 
 from prometheus_client import CollectorRegistry, Histogram
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric, SummaryMetricFamily
@@ -23,6 +27,10 @@ from workflows.service.database_check import status_of
 from workflows.service.database_errors import database_problem, first_line
 
 PREFECT_TIMEOUT_SECONDS = 2.0
+# A serve whose work pool no worker pulls is not ready once this long has passed since it started or since a worker
+# was last seen online: long enough for workers started after serve (a rolling start, a worker restarted: Prefect
+# marks one offline some 30 s after its last heartbeat), short enough that a pool nobody pulls is found.
+WORKERLESS_GRACE_SECONDS = 120.0
 LATENCY_WINDOW = timedelta(hours=1)  # delivery latency over the messages sent in the last hour
 
 PROCESS_METRICS = CollectorRegistry(auto_describe=True)
@@ -65,12 +73,92 @@ def database_readiness(app: App) -> tuple[bool, str]:
     return False, f"cấu trúc phiên bản {found}, cần {schema.code}: chạy ykien init"
 
 
-def readiness_of(database: tuple[bool, str], prefect: tuple[bool, str] | None) -> Readiness:
-    """The process's readiness from its checks' (ok, words): the database's, and Prefect's when configured."""
+def readiness_of(database: tuple[bool, str], prefect: tuple[bool, str] | None,
+                 workers: tuple[bool, str] | None = None) -> Readiness:
+    """The process's readiness from its checks' (ok, words): the database's, Prefect's when configured, and the work
+    pool's workers when serve hands its steps to them."""
     checks = {"database": database[1]}
     if prefect is not None:
         checks["prefect"] = prefect[1]
-    return Readiness(database[0] and (prefect is None or prefect[0]), checks)
+    if workers is not None:
+        checks["workers"] = workers[1]
+    return Readiness(database[0] and (prefect is None or prefect[0]) and (workers is None or workers[0]), checks)
+
+
+def online_workers(url: str, pool: str, timeout: float = PREFECT_TIMEOUT_SECONDS) -> int:
+    """How many workers Prefect's API at `url` lists online in `pool` (0 for a pool it does not have). Raises
+    httpx.HTTPError when the server does not answer."""
+    import httpx
+
+    response = httpx.post(f"{url.rstrip('/')}/work_pools/{quote(pool, safe='')}/workers/filter",
+                          json={"limit": 200}, timeout=timeout)
+    if response.status_code == 404:
+        return 0
+    response.raise_for_status()
+    return sum(1 for worker in response.json() if worker.get("status") == "ONLINE")
+
+
+class PoolWorkers:
+    """The `ykien worker`s online in serve's work pool, as this process last saw them (its sweep handing steps, its
+    /readyz): when to warn that none pulls the pool (once, and again only after some came and went), and whether
+    serve is ready. `clock` is monotonic seconds."""
+
+    def __init__(self, pool: str, grace_seconds: float = WORKERLESS_GRACE_SECONDS,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.pool = pool
+        self.grace_seconds = grace_seconds
+        self.clock = clock
+        self.since = clock()  # serve's start, or the last time a worker was seen online
+        self.online: int | None = None
+        self._said_none = False
+        self._lock = threading.Lock()
+
+    def observe(self, online: int) -> None:
+        with self._lock:
+            self.online = online
+            if online:
+                self.since = self.clock()
+
+    def handed(self, online: int) -> bool | None:
+        """After steps were handed to the pool with `online` workers in it: True when none is there and that was not
+        said yet (warn), False when workers came back after it was said, None when there is nothing new to say."""
+        self.observe(online)
+        with self._lock:
+            if not online and not self._said_none:
+                self._said_none = True
+                return True
+            if online and self._said_none:
+                self._said_none = False
+                return False
+        return None
+
+    def readiness(self, online: int) -> tuple[bool, str]:
+        """Ready while a worker is online, or for WORKERLESS_GRACE_SECONDS after serve started or the last one left."""
+        self.observe(online)
+        if online:
+            return True, "ok"
+        waited = self.clock() - self.since
+        if waited < self.grace_seconds:
+            return True, (f"chưa có ykien worker nào nhận work pool \"{self.pool}\" (sẽ báo chưa sẵn sàng nếu sau "
+                          f"{self.grace_seconds:g} giây vẫn chưa có)")
+        return False, (f"không có ykien worker nào nhận work pool \"{self.pool}\" trong {waited:.0f} giây: các bước "
+                       f"ykien serve giao cho nó không ai chạy; hãy chạy `ykien worker` với YKIEN_WORK_POOL="
+                       f"{self.pool}, hoặc sửa YKIEN_WORK_POOL của ykien serve nếu gõ nhầm")
+
+
+def workers_readiness(app: App) -> tuple[bool, str] | None:
+    """The work pool's workers as /readyz reports them, when this process hands its steps to Prefect (its executor
+    keeps a PoolWorkers); None otherwise, or when Prefect does not answer (its own check says so)."""
+    import httpx
+
+    workers = getattr(app.executor, "workers", None)
+    if not isinstance(workers, PoolWorkers):
+        return None
+    try:
+        online = online_workers(configured_prefect_api(), workers.pool)
+    except (httpx.HTTPError, ValueError):
+        return None
+    return workers.readiness(online)
 
 
 class DatabaseCollector(Collector):

@@ -1,6 +1,6 @@
 """The operators' endpoints, open like a load balancer's probes expect (no session; they show counts, never
-names or content): /healthz (the process answers), /readyz (it can serve: database, Prefect when configured) and
-/metrics (Prometheus text)."""
+names or content): /healthz (the process answers), /readyz (it can serve: database, Prefect when configured, a worker
+pulling its work pool) and /metrics (Prometheus text)."""
 from __future__ import annotations
 
 import asyncio
@@ -9,7 +9,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from workflows.service.operations import database_readiness, metrics_text, prefect_readiness, readiness_of
+from workflows.service.operations import (
+    database_readiness,
+    metrics_text,
+    prefect_readiness,
+    readiness_of,
+    workers_readiness,
+)
 from workflows.web.security import ykien
 
 router = APIRouter(include_in_schema=False)
@@ -29,14 +35,16 @@ async def healthz() -> Response:
 
 @router.get("/readyz")
 async def readyz(request: Request) -> Response:
-    """200 when the database answers at the schema this code needs (and Prefect, when PREFECT_API_URL is set);
+    """200 when the database answers at the schema this code needs (and Prefect, when PREFECT_API_URL is set, with a
+    worker online in the work pool or not for long: operations.PoolWorkers);
     503 with what is wrong otherwise (a readiness probe: take the replica out of rotation, do not restart it)."""
     prefect = asyncio.ensure_future(run_in_threadpool(prefect_readiness))  # its own 2 s timeout
+    workers = asyncio.ensure_future(run_in_threadpool(workers_readiness, ykien(request)))  # the same
     try:
         database = await asyncio.wait_for(asyncio.shield(_database_check(request)), DATABASE_WITHIN_SECONDS)
     except TimeoutError:
         database = (False, NOT_ANSWERING)
-    found = readiness_of(database, await prefect)
+    found = readiness_of(database, await prefect, await workers)
     return JSONResponse({"status": "ok" if found.ok else "unavailable", "checks": found.checks},
                         status_code=200 if found.ok else 503, headers=NO_STORE)
 
