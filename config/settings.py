@@ -649,7 +649,7 @@ def check_database_url(value: str) -> None:
 def _check_postgres_options(names: list[str], shown: str) -> None:
     """Each option after "?" in a PostgreSQL URL is one the installed libpq knows: a typo ("sslmod") is named here,
     where every command stops, rather than by psycopg's English at the first connection. Their values are libpq's to
-    judge when it connects (workflows/cli/database_errors.py says its refusal in Vietnamese)."""
+    judge when it connects (workflows/service/database_errors.py says its refusal in Vietnamese)."""
     from psycopg import pq
 
     known = sorted(option.keyword.decode() for option in pq.Conninfo.get_defaults())

@@ -138,7 +138,7 @@ def test_a_connection_the_server_dropped_is_opened_again_and_the_write_done_once
 @pytest.mark.parametrize("backend", ["postgresql"])
 def test_a_database_it_cannot_reach_raises_sqlalchemys_error_with_psycopgs_inside(
         app: App, clock: FrozenClock, ids: list[int]) -> None:
-    """What the CLI turns into its Vietnamese line about the database (workflows/cli/database_errors.py) reads
+    """What the CLI turns into its Vietnamese line about the database (workflows/service/database_errors.py) reads
     SQLAlchemy's error and the driver's SQLSTATE in it, whichever path wrote."""
     url = app.engine.url.set(database="khong_co_csdl_nay")
     recorder = AsyncSentRecorder(make_engine(url.render_as_string(hide_password=False)))

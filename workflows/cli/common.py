@@ -21,7 +21,7 @@ from config.made_folders import missing_folders, remove_if_empty
 from config.os_words import os_reason
 
 if TYPE_CHECKING:
-    from workflows.cli.database_errors import Target
+    from workflows.service.database_errors import Target
 
 PIPED_WIDTH = 200  # output that goes to a file or a pipe, when COLUMNS does not say how wide to make it
 console = Console(highlight=False, width=None if sys.stdout.isatty() else PIPED_WIDTH)
@@ -257,7 +257,7 @@ def guarded(as_json: bool = False, log_as: str | None = None) -> Iterator[None]:
                    EXIT_BAD_INPUT, as_json, log_as) from None
     except Exception as error:
         # The database failed under the command (locked, read-only, gone): one line naming the setting to change.
-        from workflows.cli.database_errors import database_problem
+        from workflows.service.database_errors import database_problem
 
         problem_found = database_problem(error)
         if problem_found is None:  # not the database's state but a fault: shown whole
@@ -272,9 +272,9 @@ def open_app(create_schema: bool = False, writes: bool = False):
     database it could not change. A failure is InvalidInput here, or a driver error `guarded` turns into one line."""
     from config.settings import load_settings
     from models.errors import InvalidInput
-    from workflows.cli.database_errors import INIT, Target
     from workflows.service.app import build_app
     from workflows.service.database_check import ensure_writable, schema_of
+    from workflows.service.database_errors import INIT, Target
 
     settings = load_settings()
     target = Target.of(settings)

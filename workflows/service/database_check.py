@@ -2,7 +2,7 @@
 and the work waiting for the sweep (`ykien db check`).
 
 Each function opens its own short connection. The driver's errors are not translated here: the entry points
-tell people what they mean (workflows/cli/database_errors.py, the web app's handlers).
+tell people what they mean (workflows/service/database_errors.py, the web app's handlers).
 """
 from __future__ import annotations
 
