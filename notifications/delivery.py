@@ -55,7 +55,7 @@ _WINDOW_PER_CONNECTION = 4
 # At a stop, how long the messages on the wire may take to finish before their connections are cut: a server that
 # accepts a connection and never answers would otherwise hold the stop for its whole timeout (YKIEN_SMTP_URL's
 # ?timeout=, 30 s by default), past what systemd or a container runtime waits before it kills the process
-STOP_GRACE_SECONDS = 8.0
+STOP_GRACE_SECONDS = 7.5
 _STOP_POLL_SECONDS = 0.1
 
 
@@ -367,6 +367,8 @@ class _Batch:
             elif item.attempts >= self._max_attempts:
                 reason = f"Lỗi tạm thời, đã thử {item.attempts} lần: {failure.reason}"
                 await self._finish(item, DeliveryStatus.TEMPORARY_FAILURE, reason)
+            elif self._stopped is not None and self._stopped():
+                await self._finish(item, DeliveryStatus.NOT_SENT, None)  # stopping (a cut connection): no retry
             else:
                 self._retry_later(item)
             return None
