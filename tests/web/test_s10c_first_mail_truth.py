@@ -95,7 +95,8 @@ def _issue_letter(app: App, round_id: int, case: Case, folder: Path) -> None:
         register.take_number(app, round_id, letter, STAFF)
     if case.signed:
         require_tools("soffice")
-        set_document_inputs(app, round_id, {"venue": "Hội trường Trung tâm Hội nghị tỉnh Cao Bằng"}, STAFF)
+        set_document_inputs(app, round_id, {"venue": "Hội trường Trung tâm Hội nghị tỉnh Cao Bằng",
+                                            "event_time": "01 buổi, từ 08 giờ 00"}, STAFF)
         ca = make_ca()
         roots = app.settings.home / "trust-roots"
         roots.mkdir(exist_ok=True)
