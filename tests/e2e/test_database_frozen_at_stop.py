@@ -11,6 +11,7 @@ from __future__ import annotations
 import subprocess
 import time
 from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 
 import httpx
@@ -141,10 +142,17 @@ def test_an_idle_serve_whose_web_request_waits_on_a_database_that_does_not_answe
     cli.env["YKIEN_DATABASE_URL"] = cluster.create_database("idle_frozen")
     cli("init")
     with YkienProcesses(cli, tmp_path, {}) as start:
-        port = free_port()
-        serve = start("serve", "--port", str(port))  # a sweep every 30 s: none runs while the database is frozen
-        start.waited(lambda: _answers(port), 60, "serve's web app")
+        for _ in range(3):  # a port found free can be taken by another test's process before serve binds it
+            port = free_port()
+            serve = start("serve", "--port", str(port))  # a sweep every 30 s: none runs while the database is frozen
+            start.waited(partial(_up_or_ended, port, serve[0]), 60, "serve's web app")
+            if serve[0].poll() is None:
+                break
         _stopped_frozen([serve], cluster, lambda: _probed(port))
+
+
+def _up_or_ended(port: int, serve: subprocess.Popen[bytes]) -> bool:
+    return _answers(port) or serve.poll() is not None
 
 
 def _probed(port: int) -> None:
