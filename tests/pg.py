@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import os
 import pwd
+import random
 import shutil
 import signal
 import socket
@@ -50,9 +51,28 @@ def find_binary(name: str) -> str:
 
 
 def free_port() -> int:
+    """A port on 127.0.0.1 free now, for a server a test starts next. Taken below the kernel's ephemeral range: a port
+    bind(0) found was at times given to another process's outgoing connection, or its bind(0), before the server
+    bound it (PostgreSQL, `prefect server start` and `ykien serve` then failed with "address already in use")."""
+    lowest_ephemeral = _lowest_ephemeral_port()
+    for _ in range(200):
+        port = random.randrange(max(1024, lowest_ephemeral - 12000), lowest_ephemeral)
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+def _lowest_ephemeral_port() -> int:
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768  # Linux's default
 
 
 def _run_as() -> str | None:

@@ -25,6 +25,7 @@ import pytest
 from process_table import children_of
 
 from tests.e2e.fanout_support import SlowCapture, launch_fanout, outbox_statuses, wait_until
+from tests.pg import free_port
 
 UNITS = 500
 DELAY = 0.05  # seconds per message and connection: about 160 messages/s over 8 connections
@@ -32,10 +33,6 @@ SERVE = ("serve", "--inline", "--interval", "1")
 CONNECTIONS = 8  # YKIEN_SMTP_CONNECTIONS' default: at most one unrecorded message in flight on each
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
