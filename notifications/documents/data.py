@@ -348,6 +348,15 @@ class LetterRef:
         head = number.split("/", 1)[0]
         return number if any(char.isdigit() for char in head) else None
 
+    @property
+    def number_or_blank(self) -> str | None:
+        """"123/SKHCN-QLKH"; while the register has not given the number, its blank before the ký hiệu
+        ("\ue000/SKHCN-QLKH", marked for vietnamese.with_blanks) for the clerk to write in; None without either."""
+        number = self.known_number
+        if number:
+            return number
+        return f"{NUMBER_MARK}/{_nfc(self.symbol).strip()}" if self.symbol else None
+
     def citation(self) -> str:
         """"Công văn số 123/SKHCN-QLKH ngày 29/7/2025", "Công văn số          /SKHCN-QLKH ngày 29/7/2025" (its blank
         marked: vietnamese.with_blanks) or "Công văn ngày 29/7/2025"."""

@@ -213,6 +213,16 @@ def test_reminder_after_the_round_is_extended_quotes_the_first_letter_and_asks_f
     assert "chậm nhất trong ngày 19/12/2025." in then and "đúng thời hạn nêu trên" not in then
 
 
+def test_reminder_cites_a_first_letter_not_numbered_yet_with_its_number_blank_as_the_tờ_trình_does(
+        app: App, clock: FrozenClock) -> None:
+    round_id = launched(app, clock)
+    clock.set(local("2025-12-03T09:00"))
+    first, _ = _reminder_body(app, round_id)
+    assert first.startswith("Ngày 20/11/2025, Sở Khoa học và Công nghệ ban hành Công văn số           /SKHCN-TĐC về "
+                            "việc xin ý kiến")  # the blank for the clerk, as the letter it cites has it
+    assert "\ue000" not in first
+
+
 def _reminder_body(app: App, round_id: int) -> tuple[str, str]:
     """The reminder's paragraph quoting the first letter ("Ngày …, … ban hành Công văn …") and the one after it."""
     texts = paragraphs(document(app, round_id, "reminder_letter"))

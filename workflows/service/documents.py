@@ -602,7 +602,7 @@ def build_reminder_letter(job: Job) -> bytes:
         head=_head(job, _reminder_subject(job.app, terms, state), facts.today),
         addressees=[] if attached else [item.addressee for item in listed], attached_units=attached,
         first_letter_subject=state.subject, first_letter_sent_on=first.sent_on,
-        first_letter_number=first.known_number, first_deadline=first_deadline,
+        first_letter_number=first.number_or_blank, first_deadline=first_deadline,
         draft_title=state.title, new_deadline=asked,
         other_deadlines=[UnitDeadline(item.unit.unit_name, item.until) for item in reminded
                          if item.until != asked],
