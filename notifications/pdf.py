@@ -428,23 +428,32 @@ class PdfServer:
     def _supervise(self, soffice: str, python: str) -> None:
         restarts = 0
         while not self._stopping.is_set():
-            answered = self._run_once(soffice, python)
+            answered, exited = self._run_once(soffice, python)
             if self._stopping.is_set():
                 break
-            if not answered or restarts >= self.restarts:
+            # A unoserver that ended by itself before answering most often found a port taken between our finding
+            # it free and its binding it (another process's connection took it): it is tried again on other ports.
+            # One that never answered in start_timeout is not.
+            retried = not answered and exited and restarts < self.restarts
+            if not retried and (not answered or restarts >= self.restarts):
                 log.warning("pdf: unoserver đã dừng%s; từ nay mỗi lần tạo PDF khởi động LibreOffice mới (xem %s)",
                             "" if answered else " trước khi trả lời", self._log_tail())
                 break
             restarts += 1
-            log.warning("pdf: unoserver đã dừng (%s); khởi động lại", self._log_tail())
+            log.warning("pdf: unoserver đã dừng%s (%s); khởi động lại", "" if answered else " trước khi trả lời",
+                        self._log_tail())
             self._stopping.wait(1.0)
         self._ready.set()  # nobody waits for a server that will not come
 
-    def _run_once(self, soffice: str, python: str) -> bool:
-        """Start unoserver, wait for its answer, then for its end. Whether it ever answered."""
+    def _run_once(self, soffice: str, python: str) -> tuple[bool, bool]:
+        """Start unoserver, wait for its answer, then for its end. Whether it ever answered, and whether it ended by
+        itself (not stopped by us, nor killed for not answering in time)."""
         assert self._held is not None
         folder = self._held.path
-        port, uno_port = _free_port(), _free_port()
+        port = _free_port()  # may be taken before unoserver binds it: see _supervise
+        uno_port = _free_port()
+        while uno_port == port:
+            uno_port = _free_port()
         profile, scratch = self._held.profile, folder / "tmp"
         scratch.mkdir(exist_ok=True)
         command = [python, "-I", "-c", _BOOTSTRAP, str(os.getpid()), str(folder / "path"),
@@ -453,7 +462,7 @@ class PdfServer:
                    "--temp-dir", str(scratch), "--conversion-timeout", str(int(WARM_TIMEOUT))]
         with self._lock:
             if self._stopping.is_set():
-                return False
+                return False, False
             with open(folder / "unoserver.log", "ab") as output:
                 self._process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=output,
                                                  stderr=subprocess.STDOUT, cwd=folder,
@@ -470,13 +479,14 @@ class PdfServer:
                 log.info("pdf: LibreOffice chạy sẵn để tạo PDF (unoserver tại %s, pid %d)", address, process.pid)
                 break
             self._stopping.wait(0.25)
-        if not answered and process.poll() is None and not self._stopping.is_set():
+        timed_out = not answered and process.poll() is None and not self._stopping.is_set()
+        if timed_out:
             log.warning("pdf: unoserver không trả lời sau %.0f giây; dừng nó", self.start_timeout)
             _kill_group(process.pid)
         process.wait()
         self._address = None
         _kill_group(process.pid)  # LibreOffice with it, whatever state unoserver left it in
-        return answered
+        return answered, not timed_out and not self._stopping.is_set()
 
     def _log_tail(self) -> str:
         held = self._held

@@ -457,3 +457,24 @@ def test_a_cold_render_out_of_time_is_refused_and_leaves_neither_its_folder_nor_
     assert late.value.code == "pdf_timeout" and "LibreOffice chưa chuyển xong" in str(late.value)
     [folder] = made
     assert not folder.exists() and not office_pipe(folder / "profile").exists()
+
+
+def test_a_server_whose_port_was_taken_before_it_bound_it_starts_again_on_another(
+        letter: bytes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The port a PdfServer finds free can be taken (by another process's connection) before unoserver binds it:
+    unoserver then ends before answering, and the server is started again on other ports, not left cold for good."""
+    _require(*TOOLS, uno=True)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        ports = iter([taken.getsockname()[1]])
+        found_free = pdf_module._free_port
+        monkeypatch.setattr(pdf_module, "_free_port", lambda: next(ports, None) or found_free())
+        server = PdfServer()
+        assert server.start()
+        try:
+            assert server.wait_ready(120), "unoserver did not answer on other ports"
+            assert server.address is not None and server.address != f"127.0.0.1:{taken.getsockname()[1]}"
+            assert_reads_as_the_letter(to_pdf(letter, "cong-van.docx", server=server.address), tmp_path)
+        finally:
+            server.stop()
