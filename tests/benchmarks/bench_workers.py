@@ -12,9 +12,12 @@ the one-worker run and at the end, and the ratios use the mean: this machine's s
 minutes. Each row says how busy all the machine's cores were meanwhile. Goals (printed, never asserted): one worker
 at least 0.9x raw aiosmtplib, two workers at least 1.6x one.
 
-A second block does the same (on at most RELAY_UNITS units) into a mail server that takes RELAY_DELAY to accept each
-message, as real relays do: there the senders wait on the server rather than on this machine's cores, and how the
-workers scale shows apart from how many cores the machine has. Its figures are reported, not judged.
+A second block does the same, on as many units, into a mail server that takes RELAY_DELAY to accept each message, as
+real relays do (one writing each message to its disk queue, or one across a network): there the senders wait on the
+server rather than on this machine's cores, and how the workers scale shows apart from how many cores the machine
+has. Both blocks are judged against the goals: the first says what the machine's two cores allow when the mail server
+costs nothing (the Prefect server, the database, the mail server and the workers share them), the second what the
+design allows against a mail server as it is met in production.
 """
 from __future__ import annotations
 
@@ -54,7 +57,6 @@ WORKER_COUNTS = (1, 2, 4)
 # The same fan-out into a mail server that takes RELAY_DELAY seconds to accept each message, as a relay writing it to
 # its disk queue or one across a network does: the workers wait on the server, not on this machine's two cores.
 RELAY_DELAY = 0.02
-RELAY_UNITS = 6_000  # large enough that the pickup (about 0.5 s) weighs little beside the sending
 TARGET_ONE_VS_RAW = 0.9
 TARGET_TWO_VS_ONE = 1.6
 BIN = Path(sys.executable).parent
@@ -317,11 +319,10 @@ def prefect_database(home: Path, database_url: str | None) -> str:
 
 def run(db: Database, units: int) -> list[tuple[str, str, str, str]]:
     """Print the workers blocks; return (figure, value, target, verdict) lines for the summary."""
-    relay_units = min(units, RELAY_UNITS)
     with prefect_database_url(db) as prefect_url:
         with prefect_server(db.workdir, prefect_url) as api:
             measured, raws = _measure(db, api, units, 0.0)
-            relay_measured, relay_raws = _measure(db, api, relay_units, RELAY_DELAY)
+            relay_measured, relay_raws = _measure(db, api, units, RELAY_DELAY)
             plain_one, plain_raw = _without_pipelining(db, api, units)
         prefect_kept = prefect_database(db.workdir / "prefect-server", prefect_url)
     raw, seconds = _table(f"Fan-out of {units:,} messages through Prefect workers", units, measured, raws, [
@@ -338,13 +339,15 @@ def run(db: Database, units: int) -> list[tuple[str, str, str, str]]:
         "database of its own on the same cluster, as README's Production sets it up; on SQLite it now and then takes "
         "seconds to create a run)"])
     relay_raw, relay_seconds = _table(
-        f"Fan-out of {relay_units:,} messages through Prefect workers, into a mail server taking "
-        f"{RELAY_DELAY * 1000:.0f} ms to accept each message", relay_units, relay_measured, relay_raws, [
+        f"Fan-out of {units:,} messages through Prefect workers, into a mail server taking "
+        f"{RELAY_DELAY * 1000:.0f} ms to accept each message", units, relay_measured, relay_raws, [
             "as a relay writing each message to its disk queue, or one across a network: each connection waits on "
             "the server, so more workers (more connections) send more while this machine's cores have room",
-            "the goals are the block above's; these figures are reported, not judged"])
+            "judged against the same goals as the block above (the summary's lines marked 20 ms mail server)"])
     one_vs_raw = raw / seconds[1]
     two_vs_one = seconds[1] / seconds[2]
+    relay_one_vs_raw = relay_raw / relay_seconds[1]
+    relay_two_vs_one = relay_seconds[1] / relay_seconds[2]
     return [
         ("workers: one worker / raw aiosmtplib", f"{one_vs_raw:.2f}", f">= {TARGET_ONE_VS_RAW}",
          verdict(one_vs_raw >= TARGET_ONE_VS_RAW)),
@@ -354,10 +357,10 @@ def run(db: Database, units: int) -> list[tuple[str, str, str, str]]:
         ("workers: four workers / one", f"{seconds[1] / seconds[4]:.2f}", "(reported)", "info"),
         ("workers: one worker / raw, into a server without PIPELINING (both one command at a time)",
          f"{plain_raw / plain_one:.2f}", "(reported)", "info"),
-        (f"workers, {RELAY_DELAY * 1000:.0f} ms mail server: one worker / raw", f"{relay_raw / relay_seconds[1]:.2f}",
-         "(reported)", "info"),
-        (f"workers, {RELAY_DELAY * 1000:.0f} ms mail server: two workers / one",
-         f"{relay_seconds[1] / relay_seconds[2]:.2f}", "(reported)", "info"),
+        (f"workers, {RELAY_DELAY * 1000:.0f} ms mail server: one worker / raw", f"{relay_one_vs_raw:.2f}",
+         f">= {TARGET_ONE_VS_RAW}", verdict(relay_one_vs_raw >= TARGET_ONE_VS_RAW)),
+        (f"workers, {RELAY_DELAY * 1000:.0f} ms mail server: two workers / one", f"{relay_two_vs_one:.2f}",
+         f">= {TARGET_TWO_VS_ONE}", verdict(relay_two_vs_one >= TARGET_TWO_VS_ONE)),
         (f"workers, {RELAY_DELAY * 1000:.0f} ms mail server: four workers / one",
          f"{relay_seconds[1] / relay_seconds[4]:.2f}", "(reported)", "info"),
         ("workers: the Prefect server's own database", prefect_kept, "(reported)", "info"),
