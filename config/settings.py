@@ -19,6 +19,7 @@ from pydantic import Field, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from config.os_words import os_reason
+from config.pkcs11_library import pkcs11_library_problem
 from config.shown_url import without_password
 from config.single_line import single_line_problem
 from config.smtp_url import SmtpUrlError, parse_smtp_url
@@ -567,35 +568,6 @@ def check_web_address(value: str, example: str) -> None:
     if not host or port == -1 or port == 0:
         raise ValueError(f'"{value}": tên máy hoặc cổng không hợp lệ (cổng là số từ 1 đến 65535); hãy viết như '
                          f"{example}")
-
-
-# The first bytes of a shared library: ELF (Linux), Mach-O (macOS, also universal), PE (Windows DLL).
-_LIBRARY_MAGIC = (b"\x7fELF", b"\xfe\xed\xfa\xce", b"\xce\xfa\xed\xfe", b"\xfe\xed\xfa\xcf", b"\xcf\xfa\xed\xfe",
-                  b"\xca\xfe\xba\xbe", b"MZ")
-
-
-def pkcs11_library_problem(path: Path) -> str | None:
-    """Why `path` cannot be a PKCS#11 library (driver) of a USB token, in Vietnamese, or None. Only its first bytes
-    are read: loading a driver is slow and may talk to the token, so it is loaded when something is signed."""
-    example = "ví dụ /usr/lib/x86_64-linux-gnu/opensc-pkcs11.so hoặc thư viện đi kèm USB token"
-    try:
-        mode = path.stat().st_mode
-    except FileNotFoundError:
-        return f'"{path}": không có tệp này; hãy ghi đường dẫn thư viện PKCS#11 (tệp .so) của USB token, {example}'
-    except OSError as error:
-        return f'"{path}": không dùng được đường dẫn này ({os_reason(error)})'
-    if stat.S_ISDIR(mode):
-        return f'"{path}" là một thư mục; hãy ghi đường dẫn tệp thư viện PKCS#11 (.so), {example}'
-    if not stat.S_ISREG(mode):
-        return f'"{path}" không phải tệp thường; hãy ghi đường dẫn tệp thư viện PKCS#11 (.so), {example}'
-    try:
-        with path.open("rb") as handle:
-            start = handle.read(4)
-    except OSError as error:
-        return f'"{path}": không đọc được tệp này ({os_reason(error)})'
-    if not start.startswith(_LIBRARY_MAGIC):
-        return f'"{path}" không phải thư viện PKCS#11 (tệp .so của trình điều khiển token); {example}'
-    return None
 
 
 def check_database_url(value: str) -> None:

@@ -10,6 +10,7 @@ from notifications.signing.signer import (
     Pkcs12Signer,
     SignerSource,
     SigningError,
+    TokenLibraryError,
     sign_pdf,
 )
 from notifications.signing.verification import (
@@ -28,6 +29,7 @@ __all__ = [
     "SignatureStatus",
     "SignerSource",
     "SigningError",
+    "TokenLibraryError",
     "load_trust_roots",
     "sign_pdf",
     "verify_pdf",

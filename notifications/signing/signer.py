@@ -39,6 +39,11 @@ class SigningError(Exception):
     """The document could not be signed: a key that does not open, a token not found, a PDF that does not parse."""
 
 
+class TokenLibraryError(SigningError):
+    """The token's PKCS#11 library (a setting or an option, named in the message) is not one that loads: wrong
+    input rather than a refusal of the token."""
+
+
 @dataclass(frozen=True)
 class Pkcs12Signer:
     """A key and certificate in a .p12/.pfx file; the password comes from the environment, never an argument."""
@@ -57,6 +62,7 @@ class Pkcs11Signer:
     key_label: str
     pin: str
     cert_label: str | None = None
+    library_named_by: str = "YKIEN_PKCS11_LIBRARY"  # the setting or option that gave `library`, for messages
 
 
 SignerSource = Pkcs12Signer | Pkcs11Signer
@@ -169,6 +175,37 @@ def sign_pdf(
     return _sign_with_token(pdf_bytes, source, appearance, stamper, when)
 
 
+# Why the loader refused a library, from the end of its message (dlerror's English), for the cases met in practice.
+_LOAD_REASONS = (
+    ("invalid ELF header", "tệp không phải thư viện dùng chung"),
+    ("file too short", "tệp bị cắt dở"),
+    ("cannot read file data", "tệp bị cắt dở hoặc hỏng"),
+    ("wrong ELF class", "thư viện cho loại máy khác (32 bit / 64 bit)"),
+    ("No such file or directory", "không có tệp này"),
+    ("Permission denied", "không có quyền đọc tệp này"),
+    ("C_GetFunctionList", "thư viện này không phải trình điều khiển PKCS#11 (không có hàm C_GetFunctionList)"),
+)
+
+
+def _load_library(source: Pkcs11Signer) -> None:
+    """Load the token's driver, or raise TokenLibraryError naming the setting or option that gave it. Checked
+    again here, not only at start: a library cut short after start would kill the process as it loads (SIGBUS)."""
+    from pkcs11 import PKCS11Error, lib
+
+    from config.pkcs11_library import pkcs11_library_problem
+
+    problem = pkcs11_library_problem(Path(source.library))
+    if problem is None:
+        try:
+            lib(source.library)  # kept by python-pkcs11, which opens the session with this same instance
+        except PKCS11Error as error:
+            reason = next((said for words, said in _LOAD_REASONS if words in str(error)),
+                          "hệ điều hành không nạp được thư viện này")
+            problem = f'"{source.library}" không dùng được làm thư viện PKCS#11 của USB token: {reason}'
+    if problem is not None:
+        raise TokenLibraryError(f"{source.library_named_by}: {problem}.")
+
+
 def _sign_with_token(
     pdf_bytes: bytes,
     source: Pkcs11Signer,
@@ -180,6 +217,7 @@ def _sign_with_token(
     from pyhanko.config.pkcs11 import TokenCriteria
     from pyhanko.sign import pkcs11 as hanko_pkcs11
 
+    _load_library(source)
     try:
         session = hanko_pkcs11.open_pkcs11_session(
             source.library, token_criteria=TokenCriteria(label=source.token_label), user_pin=source.pin

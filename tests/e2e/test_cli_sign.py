@@ -131,6 +131,30 @@ def test_bad_input_exits_2_and_a_wrong_password_is_refused(cli, keys: dict[str, 
     assert not (cli.home / "signed").exists()
 
 
+def test_a_token_library_that_does_not_load_exits_2_in_one_line_naming_the_option(
+        process_cli, tmp_path: Path, keys: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
+    """A whole shared library that is not a token's driver ended in exit 1 and pkcs11's English (`OS exception
+    while loading …: undefined symbol: C_GetFunctionList`); one cut short killed the process (SIGBUS) as it
+    loaded. A subprocess, so that the old crash cannot take the test run with it."""
+    import importlib.util
+
+    cli = process_cli
+    cli(*CREATE)
+    whole = Path(str(importlib.util.find_spec("pkcs11._pkcs11").origin)).read_bytes()  # type: ignore[union-attr]
+    not_a_driver, cut = tmp_path / "libkhong-phai-token.so", tmp_path / "libtoken-cat-do.so"
+    not_a_driver.write_bytes(whole)
+    cut.write_bytes(whole[:4096])
+    cases = [(not_a_driver, "không dùng được làm thư viện PKCS#11 của USB token: thư viện này không phải trình "
+                            "điều khiển PKCS#11 (không có hàm C_GetFunctionList)."),
+             (cut, "là thư viện bị cắt dở hoặc hỏng (tệp ngắn hơn phần đầu của nó ghi)")]
+    for library, words in cases:
+        result = cli("round-sign", "1", "request_letter", "--pkcs11-lib", str(library), "--token-label", "a",
+                     "--key-label", "b", "--pin-env", "PIN", expect=2, PIN="1234")
+        said = [line for line in (result.out + result.err).splitlines() if line.strip()]
+        assert len(said) == 1 and said[0].startswith(f'Lỗi: --pkcs11-lib: "{library}" {words}'), said
+    assert not (cli.home / "signed").exists()
+
+
 def test_a_damaged_or_huge_picture_exits_2_naming_its_option_and_nothing_is_signed(
         cli, ca: CertificateAuthority, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     cli(*CREATE)

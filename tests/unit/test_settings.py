@@ -338,10 +338,33 @@ def test_a_pkcs11_library_that_cannot_be_one_is_refused_at_start(
     assert said in str(caught.value), caught.value
 
 
+def _shared_library() -> bytes:
+    """A whole shared library that is not a token's driver: loading it fails, reading its headers does not."""
+    import importlib.util
+
+    return Path(str(importlib.util.find_spec("pkcs11._pkcs11").origin)).read_bytes()  # type: ignore[union-attr]
+
+
 def test_a_pkcs11_library_is_looked_at_not_loaded(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """Its first bytes say it is a shared library: nothing else of it is read, so a fake one passes."""
-    library = _file(tmp_path / "libtoken.so", b"\x7fELF" + b"\x00" * 60)
+    """Its headers say it is a whole shared library: it is not loaded, so one that is no token's driver passes."""
+    library = _file(tmp_path / "libtoken.so", _shared_library())
     monkeypatch.setenv("YKIEN_PKCS11_LIBRARY", str(library))
     monkeypatch.setenv("YKIEN_PKCS11_TOKEN", "Token")
     monkeypatch.setenv("YKIEN_PKCS11_KEY", "Key")
     assert load_settings().signing_token == (library, "Token", "Key")
+
+
+@pytest.mark.parametrize(("cut", "said"), [
+    (lambda whole: whole[:4096], "là thư viện bị cắt dở hoặc hỏng (tệp ngắn hơn phần đầu của nó ghi)"),
+    (lambda whole: whole[:len(whole) // 2], "là thư viện bị cắt dở hoặc hỏng"),
+    (lambda whole: whole[:20], "là thư viện bị cắt dở hoặc hỏng"),
+    (lambda whole: b"\x7fELF" + b"\x00" * 60, "là tệp ELF có phần đầu hỏng"),
+], ids=["first-page", "half", "header-cut", "header-zeros"])
+def test_a_pkcs11_library_cut_short_is_refused_at_start(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path, cut, said: str) -> None:  # type: ignore[no-untyped-def]
+    """Its first four bytes passed; loading it when staff signed killed the process with SIGBUS."""
+    library = _file(tmp_path / "libtoken.so", cut(_shared_library()))
+    monkeypatch.setenv("YKIEN_PKCS11_LIBRARY", str(library))
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    assert str(caught.value).startswith(f'YKIEN_PKCS11_LIBRARY: "{library}" {said}'), caught.value

@@ -167,3 +167,27 @@ def test_the_usb_token_of_the_server_signs_with_the_pin_typed_in_the_form(
     (record,) = signed_documents(site.app, site.round_id)
     assert record.copy and record.signer == SIGNER_NAME
     assert site.as_("canbo").get(f"/rounds/{site.round_id}/signed/{record.file}").content.startswith(b"%PDF-")
+
+
+def test_a_server_token_library_that_does_not_load_is_a_form_error_naming_the_setting(
+        site: Site, tmp_path: Path) -> None:
+    """A whole shared library that is not a token's driver passes the check at start; loading it ended in
+    `PKCS11Error OS exception while loading …: undefined symbol: C_GetFunctionList` under the PIN."""
+    import importlib.util
+
+    require_tools("soffice")
+    origin = importlib.util.find_spec("pkcs11._pkcs11").origin  # type: ignore[union-attr]
+    library = tmp_path / "libkhong-phai-token.so"
+    library.write_bytes(Path(str(origin)).read_bytes())
+    site.app.settings = site.app.settings.model_copy(update={
+        "pkcs11_library": library, "pkcs11_token": "Token", "pkcs11_key": "Key"})
+    site.web = create_web_app(site.app)
+    site.sessions.clear()
+    refused = _post(site, "canbo", {}, source="token", secret="123456")
+    assert refused.status_code == 422
+    error = re.search(r'id="err-source">([^<]*)<', refused.text)
+    assert error is not None, refused.text
+    assert error.group(1) == (f"YKIEN_PKCS11_LIBRARY: &#34;{library}&#34; không dùng được làm thư viện PKCS#11 "
+                              "của USB token: thư viện này không phải trình điều khiển PKCS#11 (không có hàm "
+                              "C_GetFunctionList)."), error.group(1)
+    assert "PKCS11Error" not in refused.text and signed_documents(site.app, site.round_id) == []

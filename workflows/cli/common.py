@@ -31,7 +31,8 @@ EXIT_REFUSED = 1
 EXIT_BAD_INPUT = 2
 # Refusals that are a wrong value typed (a typo, a code already taken, a document the kind has not): exit 2, the
 # field they name said as the command's option or argument.
-BAD_INPUT_CODES = frozenset({"unit_unknown", "workflow_unknown", "office_exists", "document_unknown"})
+BAD_INPUT_CODES = frozenset({"unit_unknown", "workflow_unknown", "office_exists", "document_unknown",
+                             "token_library_unusable"})
 
 # The largest number of a round or a comment: the same bound as the ids in the pages' and the API's paths (a larger
 # one would overflow SQLite's INTEGER on its way to the database).

@@ -65,7 +65,7 @@ def round_sign(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Ký số một văn bản của đợt (PAdES; B-T khi đặt YKIEN_TIMESTAMP_URL); lưu bản đã ký và ghi mã băm vào nhật ký."""
-    from config.settings import pkcs11_library_problem
+    from config.pkcs11_library import pkcs11_library_problem
     from models import limits
     from models.errors import InvalidInput
     from notifications.signing import Pkcs11Signer, Pkcs12Signer, SignerSource
@@ -98,7 +98,7 @@ def round_sign(
                 raise InvalidInput(f"Token PKCS#11 cần {', '.join(missing)}.", "signer_missing")
             pin = _secret(pin_env, "--pin-env")
             assert token_label is not None and key_label is not None and pin is not None
-            source = Pkcs11Signer(pkcs11_lib, token_label, key_label, pin)
+            source = Pkcs11Signer(pkcs11_lib, token_label, key_label, pin, library_named_by="--pkcs11-lib")
         copied = OutFiles("--out", overwrite, names_folder=False)
         if out is not None:  # refused before the document is signed and the signing audited
             copied.check([out_file(out, "--out")])

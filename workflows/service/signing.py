@@ -23,6 +23,7 @@ from notifications.signing import (
     SignatureBox,
     SignerSource,
     SigningError,
+    TokenLibraryError,
     load_trust_roots,
     sign_pdf,
     verify_pdf,
@@ -37,6 +38,9 @@ from workflows.service.signed_documents import SIGNED_ACTION, shown_name
 
 class SigningRefused(DomainError):
     code = "signing_failed"
+
+
+TOKEN_LIBRARY_UNUSABLE = "token_library_unusable"  # the code of a SigningRefused that is wrong input
 
 
 @dataclass(frozen=True)
@@ -134,6 +138,8 @@ def sign_round_document(app: App, round_id: int, document_key: str, source: Sign
     now = app.clock.now()
     try:
         signed = sign_pdf(pdf, source, appearance, app.settings.timestamp_url, signed_at=now)
+    except TokenLibraryError as error:  # the setting or option is wrong, not the token
+        raise SigningRefused(str(error), TOKEN_LIBRARY_UNUSABLE) from None
     except SigningError as error:
         raise SigningRefused(str(error)) from None
     digest = hashlib.sha256(signed).hexdigest()
@@ -164,5 +170,5 @@ def sign_round_document(app: App, round_id: int, document_key: str, source: Sign
     return SignedDocument(round_id, document_key, rendered.title, target, digest, number, copy, report, name)
 
 
-__all__ = ["SIGNED_ACTION", "Images", "SignedDocument", "SigningRefused", "docx_to_pdf", "sign_round_document",
-           "signature_block"]
+__all__ = ["SIGNED_ACTION", "TOKEN_LIBRARY_UNUSABLE", "Images", "SignedDocument", "SigningRefused", "docx_to_pdf",
+           "sign_round_document", "signature_block"]

@@ -99,14 +99,19 @@ def sign(request: Request, round_id: IdPath, key: str, posted: Posted = PostedFo
     if not user.can_change_round(brief.office):
         raise Forbidden(f"Chỉ cán bộ của phòng {brief.office} hoặc quản trị mới ký số văn bản của đợt này.")
     _document(app, round_id, key)
-    from workflows.service.signing import Images, sign_round_document  # pyHanko loads on the first signature
+    from workflows.service.signing import (  # pyHanko loads on the first signature
+        TOKEN_LIBRARY_UNUSABLE,
+        Images,
+        sign_round_document,
+    )
 
     try:
         signed = sign_round_document(
             app, round_id, key, _source(app, wanted), user.actor, copy=wanted.copy,
             images=Images(wanted.signature_image, wanted.seal_image, wanted.seal_mm))
     except DomainError as refusal:
-        field = "key_file" if wanted.source == "file" else "secret"
+        field = ("key_file" if wanted.source == "file" else
+                 "source" if refusal.code == TOKEN_LIBRARY_UNUSABLE else "secret")
         return _page(request, round_id, key, user, form, {field: refusal.message}, 422)
     return RedirectResponse(f"/rounds/{round_id}/documents?signed={quote(signed.path.name)}#signed", status_code=303)
 
