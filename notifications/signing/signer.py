@@ -206,6 +206,23 @@ def _load_library(source: Pkcs11Signer) -> None:
         raise TokenLibraryError(f"{source.library_named_by}: {problem}.")
 
 
+def _token_reason(error: Exception) -> str:
+    """What a token's refusal means for the person holding it, in Vietnamese (pkcs11's words are English)."""
+    from pkcs11 import exceptions as token
+
+    if isinstance(error, (token.PinIncorrect, token.PinInvalid, token.PinLenRange)):
+        return "mã PIN không đúng"
+    if isinstance(error, token.PinLocked):
+        return "token đã khóa mã PIN vì nhập sai quá số lần cho phép"
+    if isinstance(error, token.PinExpired):
+        return "mã PIN đã hết hạn; hãy đổi mã PIN của token"
+    if isinstance(error, (token.TokenNotPresent, token.DeviceRemoved)) or str(error).startswith("No token"):
+        return "không thấy token có nhãn này; hãy cắm USB token và kiểm tra nhãn của nó"
+    if isinstance(error, (token.NoSuchKey, token.MultipleObjectsReturned)):
+        return "không thấy đúng một khóa (và chứng thư) có nhãn này trên token"
+    return f"token báo lỗi {type(error).__name__}"
+
+
 def _sign_with_token(
     pdf_bytes: bytes,
     source: Pkcs11Signer,
@@ -224,7 +241,7 @@ def _sign_with_token(
         )
     except (PKCS11Error, OSError, RuntimeError) as error:
         raise SigningError(
-            f"Không mở được token {source.token_label!r} qua {source.library}: {type(error).__name__} {error}"
+            f'Không mở được token "{source.token_label}" qua {source.library}: {_token_reason(error)}.'
         ) from error
     try:
         key = hanko_pkcs11.PKCS11Signer(
@@ -232,6 +249,6 @@ def _sign_with_token(
         )
         return _sign(pdf_bytes, key, appearance, stamper, when)
     except PKCS11Error as error:
-        raise SigningError(f"Token từ chối ký: {type(error).__name__} {error}") from error
+        raise SigningError(f'Token từ chối ký bằng khóa "{source.key_label}": {_token_reason(error)}.') from error
     finally:
         session.close()

@@ -193,5 +193,9 @@ def test_a_usb_token_signs_through_pkcs11_with_the_pin_from_the_environment(
     assert (signed["signature"]["status"], signed["signature"]["signer_name"]) == ("valid", SIGNER_NAME)
     wrong_pin = cli(*token, expect=1, TOKEN_PIN="000000", SOFTHSM2_CONF=str(conf))
     assert wrong_pin.json["error"]["code"] == "signing_failed"
+    assert wrong_pin.json["error"]["message"] == f'Không mở được token "{TOKEN_LABEL}" qua {library}: mã PIN không đúng.'
+    unknown = [word if word != TOKEN_LABEL else "khong-co" for word in token]
+    no_token = cli(*unknown, expect=1, TOKEN_PIN=TOKEN_PIN, SOFTHSM2_CONF=str(conf)).json["error"]["message"]
+    assert no_token.endswith(": không thấy token có nhãn này; hãy cắm USB token và kiểm tra nhãn của nó."), no_token
     assert cli("round-check-signatures", "1").out.startswith("Đợt 1 chưa có văn bản trả lời")
     assert cli("round-check-signatures", "99", "--json", expect=1).json["error"]["code"] == "round_not_found"

@@ -162,6 +162,7 @@ def test_the_usb_token_of_the_server_signs_with_the_pin_typed_in_the_form(
     assert f"token “{TOKEN_LABEL}”" in form
     wrong = _post(site, "canbo", {}, source="token", secret="000000")
     assert wrong.status_code == 422 and 'id="err-secret"' in wrong.text
+    assert "mã PIN không đúng." in wrong.text and "PinIncorrect" not in wrong.text
     signed = _post(site, "canbo", {}, source="token", secret=TOKEN_PIN, copy="1")
     assert signed.status_code == 303, signed.text
     (record,) = signed_documents(site.app, site.round_id)
