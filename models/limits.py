@@ -71,9 +71,10 @@ FILE_NAME = 120  # the stem of an uploaded file's name as it is kept
 # a proposal file holds a few forms.
 TEXT_FILE_BYTES = 20 * 1024 * 1024
 # A PKCS#12 key holds a key and a few certificates, a signature or a seal picture is a small PNG: the bounds of the
-# web's signing page (workflows/web/forms/signing_form.py, KEY_FILE_MAX and IMAGE_MAX)
+# web's signing page and of `ykien round-sign`, and the real diameter a seal may be drawn at.
 KEY_FILE_BYTES = 100 * 1024
 IMAGE_BYTES = 2 * 1024 * 1024
+SEAL_DIAMETER_MM = (20.0, 60.0)
 
 
 class TextTooLong(InvalidInput):

@@ -9,6 +9,7 @@ from pathlib import Path
 import typer
 from rich.text import Text
 
+from models.limits import SEAL_DIAMETER_MM
 from workflows.cli.common import ACTOR_OPTION, JSON_OPTION, actor_name, console, guarded, open_app, print_json
 from workflows.cli.out_files import OVERWRITE_OPTION, OutFiles, out_file
 
@@ -55,7 +56,7 @@ def round_sign(
     signature_image: Path | None = typer.Option(None, "--signature-image",
                                                 help="Ảnh chữ ký (PNG nền trong suốt, màu xanh)."),
     seal_image: Path | None = typer.Option(None, "--seal-image", help="Ảnh con dấu (PNG nền trong suốt, màu đỏ)."),
-    seal_mm: float = typer.Option(36.0, "--seal-mm", min=20.0, max=60.0,
+    seal_mm: float = typer.Option(36.0, "--seal-mm", min=SEAL_DIAMETER_MM[0], max=SEAL_DIAMETER_MM[1],
                                   help="Đường kính thật của con dấu (mm)."),
     copy: bool = typer.Option(False, "--copy", help="Ký số của cơ quan trên bản sao, phụ lục (góc trên bên phải)."),
     out: Path | None = typer.Option(None, "--out", help="Ghi thêm một bản PDF đã ký ra tệp này (tệp đã có không bị "

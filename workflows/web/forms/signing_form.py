@@ -6,12 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from models import limits
 from workflows.service.errors import FormErrors
 
-KEY_FILE_MAX = 100 * 1024  # a PKCS#12 file holds a key and a few certificates: some KB
-IMAGE_MAX = 2 * 1024 * 1024
 SECRET_MAX = 256
-SEAL_MM = (20.0, 60.0)
 IMAGE_LABELS = {"signature_image": "Ảnh chữ ký", "seal_image": "Ảnh con dấu"}
 SOURCES = ("file", "token")
 
@@ -53,8 +51,8 @@ def _png(files: dict[str, tuple[str, bytes]], field: str, errors: dict[str, str]
     if field not in files:
         return None
     name, content = files[field]
-    if len(content) > IMAGE_MAX:
-        errors[field] = f"{IMAGE_LABELS[field]} \"{name}\" lớn hơn {IMAGE_MAX // (1024 * 1024)} MB."
+    if len(content) > limits.IMAGE_BYTES:
+        errors[field] = f"{IMAGE_LABELS[field]} \"{name}\" lớn hơn {limits.IMAGE_BYTES // (1024 * 1024)} MB."
     elif (problem := image_problem(content)) is not None:
         errors[field] = f"{IMAGE_LABELS[field]} \"{name}\": {problem}."
     else:
@@ -81,9 +79,9 @@ def check_sign_form(form: SignForm, values: dict[str, list[str]], files: dict[st
             key_name = Path(key_name.replace("\\", "/")).name or "khoa.p12"
             if not key_data:
                 errors["key_file"] = f"Tệp \"{key_name}\" rỗng."
-            elif len(key_data) > KEY_FILE_MAX:
-                errors["key_file"] = (f"Tệp \"{key_name}\" lớn hơn {KEY_FILE_MAX // 1024} KB: không phải tệp khóa "
-                                      "PKCS#12.")
+            elif len(key_data) > limits.KEY_FILE_BYTES:
+                errors["key_file"] = (f"Tệp \"{key_name}\" lớn hơn {limits.KEY_FILE_BYTES // 1024} KB: không phải "
+                                      "tệp khóa PKCS#12.")
             elif key_data[0] != 0x30:  # a PKCS#12 file is one DER SEQUENCE
                 errors["key_file"] = f"Tệp \"{key_name}\" không phải tệp khóa PKCS#12 (.p12, .pfx)."
     if len(secret) > SECRET_MAX:
@@ -94,9 +92,10 @@ def check_sign_form(form: SignForm, values: dict[str, list[str]], files: dict[st
         seal_mm = float(form.seal_mm.replace(",", "."))
     except ValueError:
         seal_mm = -1.0
-    if not SEAL_MM[0] <= seal_mm <= SEAL_MM[1]:
-        errors["seal_mm"] = (f"Đường kính con dấu \"{form.seal_mm}\" phải là số mm từ {SEAL_MM[0]:.0f} đến "
-                             f"{SEAL_MM[1]:.0f}.")
+    smallest, largest = limits.SEAL_DIAMETER_MM
+    if not smallest <= seal_mm <= largest:
+        errors["seal_mm"] = (f"Đường kính con dấu \"{form.seal_mm}\" phải là số mm từ {smallest:.0f} đến "
+                             f"{largest:.0f}.")
     signature = _png(files, "signature_image", errors)
     seal = _png(files, "seal_image", errors)
     if errors:

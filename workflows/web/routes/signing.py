@@ -10,6 +10,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
+from models import limits
 from models.errors import DomainError
 from models.staff import StaffUser
 from workflows.service.app import App
@@ -20,9 +21,6 @@ from workflows.service.registry import get_workflow
 from workflows.service.signed_documents import signed_download
 from workflows.service.views import round_brief
 from workflows.web.forms.signing_form import (
-    IMAGE_MAX,
-    KEY_FILE_MAX,
-    SEAL_MM,
     SignForm,
     SignRequest,
     check_sign_form,
@@ -61,8 +59,8 @@ def _page(request: Request, round_id: int, key: str, user: StaffUser, form: Sign
     context: dict[str, Any] = {
         "brief": brief, "tab": "documents", "can_change": True, "workflow": get_workflow(brief.workflow),
         "key": key, "title": title, "filename": filename, "number": number, "form": form, "errors": errors,
-        "token": app.settings.signing_token, "key_file_kb": KEY_FILE_MAX // 1024,
-        "image_mb": IMAGE_MAX // (1024 * 1024), "seal_range": SEAL_MM,
+        "token": app.settings.signing_token, "key_file_kb": limits.KEY_FILE_BYTES // 1024,
+        "image_mb": limits.IMAGE_BYTES // (1024 * 1024), "seal_range": limits.SEAL_DIAMETER_MM,
         "timestamped": app.settings.timestamp_url is not None}
     if errors:
         context |= {"flash": "Chưa ký được; xem lỗi ghi dưới từng mục.", "flash_kind": "error"}
