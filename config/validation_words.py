@@ -23,6 +23,7 @@ _SAID: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "int_parsing": lambda _: "phải là một số nguyên",
     "int_from_float": lambda _: "phải là một số nguyên",
     "int_type": lambda _: "phải là một số nguyên",
+    "int_parsing_size": lambda _: "là số quá dài",
     "float_parsing": lambda _: "phải là một số",
     "float_type": lambda _: "phải là một số",
     "finite_number": lambda _: "phải là một số hữu hạn",

@@ -59,3 +59,31 @@ def test_a_date_for_a_kind_that_declares_none_says_so_plainly(ykien_app: App, st
     assert answer.json()["error"] == {"code": "date_unknown", "message": (
         "date: quy trình \"Lấy ý kiến góp ý dự thảo\" không có ngày \"event\" (quy trình không khai báo ngày riêng "
         "nào).")}
+
+
+def _launched(staff: TestClient, workflow: str) -> int:
+    created = staff.post("/api/rounds", json={
+        "title": "Kế hoạch thử", "office": "TĐC", "deadline": "2025-12-05", "addressees": [{"units": ["SCT"]}],
+        "workflow": workflow, "contact_name": "Ông A", "contact_phone": "0912130290", "signer_name": "Bà B"})
+    round_id = int(created.json()["id"])
+    assert staff.post(f"/api/rounds/{round_id}/launch", json={"no_draft_reason": "Gửi kèm bản giấy"}).status_code == 200
+    return round_id
+
+
+def test_a_number_of_more_digits_than_python_reads_is_refused_by_its_field(staff: TestClient) -> None:
+    """json.loads refuses a whole number of more than 4,300 digits with a bare ValueError: the answer was a 400 "Không
+    đọc được nội dung yêu cầu." naming nothing, and a page number that long got pydantic's English."""
+    round_id = _launched(staff, "report_collection")
+    body = (b'{"unit": "SCT", "kind": "proposals", "proposals": [{"leadership_text": "x", "budget_state": '
+            + b"9" * 5000 + b"}]}")
+    answer = staff.post(f"/api/rounds/{round_id}/respond", content=body, headers={"Content-Type": "application/json"})
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["error"] == {"code": "invalid_input", "message": (
+        "Dữ liệu không hợp lệ: proposals.0.budget_state: số có 5.000 chữ số, dài quá 4.300 chữ số mà máy chủ đọc "
+        "được")}
+    assert staff.get(f"/api/rounds/{round_id}/responses").json() == []
+    created = staff.post("/api/rounds", content=('{"title": -' + "1" * 4301 + ', "office": "TĐC"}').encode(),
+                         headers={"Content-Type": "application/json"})
+    assert created.status_code == 422 and "title: số có 4.301 chữ số" in created.json()["error"]["message"]
+    page = staff.get(f"/api/rounds/{round_id}?page=" + "9" * 5000)
+    assert page.status_code == 422 and page.json()["error"]["message"] == "Dữ liệu không hợp lệ: page: là số quá dài"

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, Security
 from fastapi.dependencies.models import Dependant
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from fastapi.security import APIKeyCookie, APIKeyHeader
@@ -74,6 +75,7 @@ from workflows.web.api_schemas import (
     UserOut,
     WorkflowOut,
 )
+from workflows.web.json_numbers import too_long_number
 from workflows.web.security import (
     CSRF_HEADER,
     MAX_ID,
@@ -180,6 +182,12 @@ class ApiRoute(APIRoute):
                 return JSONResponse({"error": {"code": error.code, "message": error.message}},
                                     status_code=error.status)
             except HTTPException as error:
+                if error.status_code == 400 and isinstance(error.__cause__, ValueError):
+                    found = too_long_number(await request.body())
+                    if found is not None:  # FastAPI names no field for it: the 422 of any other bad value, by field
+                        path, reason = found
+                        raise RequestValidationError([{"type": "number_too_long", "loc": ("body", *path),
+                                                       "msg": reason, "input": None}]) from None
                 message = "Không đọc được nội dung yêu cầu." if error.status_code == 400 else str(error.detail)
                 return JSONResponse({"error": {"code": "bad_request" if error.status_code == 400 else "http_error",
                                                "message": message}}, status_code=error.status_code,
