@@ -117,13 +117,29 @@ def check_length(place: str, value: str | None, limit: int) -> None:
 _UNWRITABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 
-def text_note(value: str | None, limit: int) -> str | None:
-    """What is wrong with a text, without its place: too long, or holding a character no document can carry."""
-    if value is None:
-        return None
+# What reorders the text after it on screen: the bidi embeddings, overrides and isolates. "x\u202ey" is shown as
+# "xy" mirrored, so an answer, a title or a reason would read otherwise than it is kept and printed. Refused in free
+# text as in names (config.single_line); the marks U+200E and U+200F only hint a direction and stay.
+_BIDI_CONTROLS = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
+
+
+def _character_note(value: str) -> str | None:
+    """Why `value` holds a character free text may not hold, or None."""
     if _UNWRITABLE.search(value):
         return "có ký tự điều khiển không hợp lệ."
-    return length_note(value, limit)
+    found = _BIDI_CONTROLS.search(value)
+    if found is not None:
+        return (f"có ký tự đảo chiều chữ U+{ord(found.group()):04X} ở ký tự thứ {found.start() + 1} (vô hình, "
+                "thường bị dính vào khi sao chép); hãy xóa ký tự này.")
+    return None
+
+
+def text_note(value: str | None, limit: int) -> str | None:
+    """What is wrong with a text, without its place: too long, or holding a character no document can carry or one
+    that reorders what is shown (a bidi override)."""
+    if value is None:
+        return None
+    return _character_note(value) or length_note(value, limit)
 
 
 def text_problem(place: str, value: str | None, limit: int) -> str | None:
@@ -133,9 +149,10 @@ def text_problem(place: str, value: str | None, limit: int) -> str | None:
 
 
 def check_text(place: str, value: str | None, limit: int) -> None:
-    """Refuse a text that is too long (TextTooLong) or holds a control character (InvalidInput)."""
-    if value is not None and _UNWRITABLE.search(value):
-        raise InvalidInput(f"{place}: có ký tự điều khiển không hợp lệ.", "control_character")
+    """Refuse a text that is too long (TextTooLong) or holds a control or bidi character (InvalidInput)."""
+    note = _character_note(value) if value is not None else None
+    if note is not None:
+        raise InvalidInput(f"{place}: {note}", "control_character")
     check_length(place, value, limit)
 
 

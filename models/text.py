@@ -15,11 +15,17 @@ def nfc_or_none(value: str | None) -> str | None:
     return cleaned or None
 
 
+# Invisible characters a paste from Word or a web page leaves in free text: a zero-width space (U+200B) and a byte
+# order mark (U+FEFF). A reader sees nothing of them, so they are dropped from text as it is kept rather than refused;
+# a name on one line refuses them (config.single_line), as two names that look the same must not differ.
+_PASTED_INVISIBLE = str.maketrans("", "", "\u200b\ufeff")
+
+
 def stored_text(value: str) -> str:
-    """Text as it is kept and counted: NFC, Windows and old Mac line ends folded to "\\n", trimmed. A browser
-    posts a textarea's line breaks as "\\r\\n"; Vietnamese typed in NFD ("ệ" as e + two marks) becomes one
-    character per letter."""
-    return nfc(value.replace("\r\n", "\n").replace("\r", "\n"))
+    """Text as it is kept and counted: NFC, Windows and old Mac line ends folded to "\\n", zero-width spaces and
+    byte order marks dropped, trimmed. A browser posts a textarea's line breaks as "\\r\\n"; Vietnamese typed in
+    NFD ("ệ" as e + two marks) becomes one character per letter."""
+    return nfc(value.replace("\r\n", "\n").replace("\r", "\n").translate(_PASTED_INVISIBLE))
 
 
 def capfirst(text: str) -> str:

@@ -87,3 +87,31 @@ def test_a_number_of_more_digits_than_python_reads_is_refused_by_its_field(staff
     assert created.status_code == 422 and "title: số có 4.301 chữ số" in created.json()["error"]["message"]
     page = staff.get(f"/api/rounds/{round_id}?page=" + "9" * 5000)
     assert page.status_code == 422 and page.json()["error"]["message"] == "Dữ liệu không hợp lệ: page: là số quá dài"
+
+
+def test_answer_text_with_a_bidi_control_is_refused_by_field_and_zero_width_characters_are_dropped(
+        staff: TestClient) -> None:
+    """"x\\u202ey" (a right-to-left override, shown as something else than it is kept) was taken with 200; a
+    zero-width space or a byte order mark pasted from Word stayed in the answer, invisible."""
+    round_id = _launched(staff, "report_collection")
+    responses = f"/api/rounds/{round_id}/respond"
+    for control in ("\u202a", "\u202e", "\u2066", "\u2069"):
+        body = {"unit": "SCT", "kind": "proposals", "proposals": [{"leadership_text": f"x{control}y",
+                                                                   "budget_state": "120000000"}]}
+        answer = staff.post(responses, json=body)
+        assert answer.status_code == 422, answer.text
+        assert answer.json()["error"]["message"] == (
+            "1. Công tác lãnh đạo, chỉ đạo triển khai thực hiện — Nội dung báo cáo: có ký tự đảo chiều chữ "
+            f"U+{ord(control):04X} ở ký tự thứ 2 (vô hình, thường bị dính vào khi sao chép); hãy xóa ký tự này.")
+    assert staff.get(f"/api/rounds/{round_id}/responses").json() == []
+    pasted = "\ufeffKế hoạch\u200b số 41/KH-UBND\nĐã triển khai:\tđủ\u200b"
+    body = {"unit": "SCT", "kind": "proposals", "proposals": [{"leadership_text": pasted, "budget_state": "5"}]}
+    assert staff.post(responses, json=body).status_code == 200
+    (kept,) = staff.get(f"/api/rounds/{round_id}/responses").json()
+    assert kept["proposals"][0]["leadership_text"] == "Kế hoạch số 41/KH-UBND\nĐã triển khai:\tđủ"
+
+    consultation = _launched(staff, "consultation")
+    comment = staff.post(f"/api/rounds/{consultation}/respond",
+                         json={"unit": "SCT", "kind": "comments", "comments": [{"text": "Sửa\u202e mục II"}]})
+    assert comment.status_code == 422
+    assert "comments.0.text: nội dung: có ký tự đảo chiều chữ U+202E ở ký tự thứ 4" in comment.json()["error"]["message"]

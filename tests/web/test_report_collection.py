@@ -115,6 +115,25 @@ def test_a_figure_that_is_not_a_number_a_negative_budget_and_an_empty_required_h
     assert '<h4 class="r-fact-heading">2.4. Đào tạo nguồn nhân lực' in shown
 
 
+def test_a_bidi_control_in_a_report_is_refused_at_its_field_and_zero_width_spaces_are_dropped(
+        ykien_app: App, unit_client: TestClient, capture: SmtpCapture) -> None:
+    """The unit's page took "x\u202ey" (shown mirrored, kept as typed) and kept a zero-width space pasted from
+    Word; now the override is refused beside the field, the invisible space is dropped and line breaks stay."""
+    launch_report_round(ykien_app)
+    token = links(capture)["SCT"]
+    refused = unit_client.post(f"/r/{token}", data=report_form(ykien_app, token, {
+        **REPORT, "training_text": "Cử 03 công chức\u202e tham gia"}))
+    assert refused.status_code == 422
+    assert ("2.4. Đào tạo nguồn nhân lực cho hoạt động nâng cao năng suất chất lượng — Nội dung báo cáo: có ký tự "
+            "đảo chiều chữ U+202E ở ký tự thứ 16") in refused.text, refused.text
+    assert recipient_page(ykien_app, token).revisions == []
+    sent = unit_client.post(f"/r/{token}", data=report_form(ykien_app, token, {
+        **REPORT, "training_text": "\ufeffCử 03\u200b công chức\r\ntham gia khóa đào tạo."}), follow_redirects=False)
+    assert sent.status_code == 303, sent.text
+    stored = recipient_page(ykien_app, token).current
+    assert stored is not None and stored.proposals[0]["training_text"] == "Cử 03 công chức\ntham gia khóa đào tạo."
+
+
 def test_a_report_saved_unsent_comes_back_under_its_headings(
         ykien_app: App, unit_client: TestClient, capture: SmtpCapture) -> None:
     launch_report_round(ykien_app)
