@@ -80,3 +80,31 @@ def bomb_docx(mb: int = 120) -> bytes:
 def cut_xlsx() -> bytes:
     """xl/workbook.xml cut in the middle."""
     return rezip(real_xlsx(), lambda n, d: d[: len(d) // 2] if n == "xl/workbook.xml" else d)
+
+
+def bomb_zip(mb: int = 50) -> bytes:
+    """A plain ZIP of about 50 KB whose one file inflates to `mb` MB of zeros."""
+    buffer = io.BytesIO()
+    with (zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive,
+          archive.open("so-lieu.csv", "w", force_zip64=True) as part):
+        for _ in range(mb):
+            part.write(b"0" * (1024 * 1024))
+    return buffer.getvalue()
+
+
+def crowded_zip(parts: int = 2_001) -> bytes:
+    """A plain ZIP of `parts` empty files."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for number in range(parts):
+            archive.writestr(f"tep-{number}.txt", b"")
+    return buffer.getvalue()
+
+
+def plain_zip() -> bytes:
+    """What a unit zips to send several files: a PDF and a table, deflated as any ZIP tool does."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("tham-luan.docx", real_docx())
+        archive.writestr("bang-ke.csv", "Đơn vị,Số lớp\nSở Công Thương,2\n" * 200)
+    return buffer.getvalue()

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from fastapi.testclient import TestClient
 from minimal_pdf import minimal_pdf
-from office_files import bomb_docx, ctype_docx, cut_xlsx
+from office_files import bomb_docx, bomb_zip, crowded_zip, ctype_docx, cut_xlsx, plain_zip
 from sqlite_template import copy_home_database
 from test_recipient_page import links
 from test_round_kinds import PASSWORD, log_in, settings_for
@@ -280,7 +280,9 @@ def test_a_file_of_the_wrong_type_is_refused_and_nothing_is_kept(
                                        "thường)"),
     ("tham-luan.docx", ctype_docx(), "Word không mở được tệp: phần chính của tệp khai báo là bảng tính Excel"),
     ("tham-luan.xlsx", cut_xlsx(), "Excel không mở được tệp: cấu trúc bên trong bị hỏng"),
-], ids=["zip-bomb", "word-cannot-open", "excel-cannot-open"])
+    ("tai-lieu.zip", bomb_zip(50), "thành phần \"so-lieu.csv\" giải nén lớn gấp hơn 200 lần (tệp nén bất thường)"),
+    ("tai-lieu.zip", crowded_zip(), "tệp có 2001 thành phần, nhiều hơn 2000 một tệp nén gửi kèm có thể có"),
+], ids=["zip-bomb", "word-cannot-open", "excel-cannot-open", "plain-zip-bomb", "plain-zip-crowded"])
 def test_an_office_file_that_is_a_bomb_or_will_not_open_is_refused_and_nothing_is_stored(
         ykien_app: App, unit_client: TestClient, capture: SmtpCapture, name: str, content: bytes, said: str) -> None:
     """Reviewer B item 7: a 306 KB DOCX inflating to 300 MB was taken (303) and stored as the task's file."""
@@ -296,6 +298,18 @@ def test_an_office_file_that_is_a_bomb_or_will_not_open_is_refused_and_nothing_i
     assert not for_unit(ykien_app, round_id, "SCT")[0].done
     with ykien_app.uow(read_only=True) as uow:
         assert uow.attachments.get(1) is None  # nothing was stored
+
+
+def test_a_plain_zip_within_the_bounds_is_taken_as_the_tasks_file(
+        ykien_app: App, unit_client: TestClient, capture: SmtpCapture) -> None:
+    round_id = launch_workshop(ykien_app)
+    assign(ykien_app, round_id, "paper", ["SCT"], None, None, STAFF)
+    token = links(capture)["SCT"]
+    sent = unit_client.post(f"/r/{token}/tasks/paper", data=paper_form(ykien_app, token, "Tham luận"),
+                            files={"t_paper__paper_file": ("tai-lieu.zip", plain_zip(), "application/zip")},
+                            follow_redirects=False)
+    assert sent.status_code == 303, sent.text[:3000]
+    assert for_unit(ykien_app, round_id, "SCT")[0].values["paper_file"].startswith("tai-lieu.zip (")
 
 
 def test_a_unit_not_given_the_task_a_forged_form_and_an_unknown_task_are_refused(

@@ -199,7 +199,8 @@ def check_upload(field: str, label: str, filename: str, content: bytes, limit_mb
     if family not in sniff(content):
         return Problem(field, f"{label}: tệp \"{name}\" có đuôi {extension} nhưng nội dung không phải "
                               f"{_WHAT[family]}. Hãy lưu lại đúng định dạng rồi chọn lại.")
-    broken = file_problem(family, content)  # a PDF only in its first bytes, a ZIP bomb, a DOCX Word cannot open
+    broken = file_problem(family, content)  # a PDF only in its first bytes, a ZIP bomb (Office or plain ZIP), a DOCX
+    # Word cannot open
     if broken is not None:
         return Problem(field, f"{label}: không nhận tệp \"{name}\": {broken}. Hãy mở lại tệp, lưu lại đúng định "
                               "dạng rồi chọn lại.")

@@ -33,10 +33,11 @@ def detect_kind(content: bytes) -> str | None:
     return None
 
 
-def archive_problem(content: bytes) -> str | None:
-    """Why a ZIP-based file (DOCX, XLSX, ODT, ODS) cannot be taken: a ZIP bomb, a damaged or locked part, or not a
-    ZIP at all; None when every part inflates within the bounds. Every part is inflated in chunks and counted, so a
-    header that lies does not help. Said in Vietnamese, naming the part: never the library's words."""
+def archive_problem(content: bytes, what: str = "một tệp văn phòng") -> str | None:
+    """Why a ZIP or a ZIP-based file (DOCX, XLSX, ODT, ODS; `what` says which, in the words of a refusal) cannot be
+    taken: a ZIP bomb, a damaged or locked part, or not a ZIP at all; None when every part inflates within the
+    bounds. Every part is inflated in chunks and counted, so a header that lies does not help. Said in Vietnamese,
+    naming the part: never the library's words."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(content))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
@@ -44,7 +45,7 @@ def archive_problem(content: bytes) -> str | None:
     with archive:
         parts = archive.infolist()
         if len(parts) > MAX_PARTS:
-            return f"tệp có {len(parts)} thành phần, nhiều hơn {MAX_PARTS} một tệp văn phòng có thể có"
+            return f"tệp có {len(parts)} thành phần, nhiều hơn {MAX_PARTS} {what} có thể có"
         unpacked = 0
         for part in parts:
             size = 0
@@ -134,14 +135,21 @@ def pdf_problem(content: bytes) -> str | None:
     return None
 
 
+def zip_problem(content: bytes) -> str | None:
+    """Why a plain ZIP sent with a form or a task cannot be taken: the bounds of an Office file's ZIP, as staff unpack
+    it on their own computers."""
+    return archive_problem(content, "một tệp nén gửi kèm")
+
+
 _PROBLEMS: dict[str, Callable[[bytes], str | None]] = {
-    "pdf": pdf_problem, "docx": docx_problem, "xlsx": xlsx_problem, "odt": archive_problem, "ods": archive_problem}
+    "pdf": pdf_problem, "docx": docx_problem, "xlsx": xlsx_problem, "odt": archive_problem, "ods": archive_problem,
+    "zip": zip_problem}
 
 
 def file_problem(kind: str, content: bytes) -> str | None:
     """Why a file whose bytes already say `kind` cannot be taken, judged by its inside (a PDF's pages, a Word or Excel
-    file opening, any Office file's ZIP within the bounds), or None; kinds with no inside to judge (images, old Word,
-    plain ZIP) have none. One checker for drafts and for every file a form or a task takes."""
+    file opening, any ZIP, an Office file's or a plain one, within the bounds), or None; kinds with no inside to judge
+    (images, old Word) have none. One checker for drafts and for every file a form or a task takes."""
     check = _PROBLEMS.get(kind)
     return check(content) if check is not None else None
 
