@@ -39,9 +39,9 @@ def too_long_number(body: bytes) -> tuple[tuple[str | int, ...], str] | None:
     when there is none (or the body does not parse for another reason, which FastAPI's answer already covers)."""
     try:
         parsed = json.loads(body, parse_int=_whole)
+        found = _find(parsed, ())  # nested nearly as deep as json allows, its walk may run out of stack too
     except (ValueError, RecursionError):
         return None
-    found = _find(parsed, ())
     if found is None:
         return None
     path, digits = found
