@@ -15,6 +15,7 @@ from models.text import capfirst, grouped, lowfirst, whole_number
 from models.unit_status import ANSWER_LABELS, EMAIL_LABELS
 from workflows.definition import Capability
 from workflows.service.deadlines import read_date
+from workflows.service.documents import signer
 from workflows.service.registry import get_workflow
 from workflows.service.views import role_labels
 from workflows.web.security import csrf_token, current_user, ykien
@@ -59,7 +60,14 @@ def _field_text(value: object, kind: str | None) -> str:
     return grouped(number) if kind == "count" else text
 
 
+def _signer_title(title: str) -> str:
+    """The signer's title as the letter's signature block reads it: "KT. GIÁM ĐỐC/PHÓ GIÁM ĐỐC", as the setting is
+    typed, reads "KT. GIÁM ĐỐC, PHÓ GIÁM ĐỐC"."""
+    return ", ".join(signer(title, "").lines()) if title.strip() else ""
+
+
 ENV.filters["vn_date"] = _vn_date
+ENV.filters["signer_title"] = _signer_title
 ENV.filters["field_text"] = _field_text
 ENV.globals["limits"] = limits  # the maxlength of each field is the service's own limit
 ENV.filters["typed_date"] = _typed_date
