@@ -35,8 +35,10 @@ _ZERO_RESPONSE = frozenset({
 # How the invited units of a workshop answered its registration: invited, attending (the units that come, in all;
 # None when the form does not tell a refusal), of_which ([option, count]: the ways of coming other than the plain one,
 # "cử người dự thay"), declined ([option, count]: "không tham dự"), answered ([option, count]: every option, for a form
-# that tells no refusal), not_registered, choice_label (the form's choice, "Đăng ký tham dự").
-_ATTENDANCE = frozenset({"invited", "attending", "of_which", "declined", "answered", "not_registered", "choice_label"})
+# that tells no refusal), not_registered, choice_label (the form's choice, "Đăng ký tham dự"); informed (the units
+# invited only to be told, not asked to register: the press) and informed_units (their names, "A, B").
+_ATTENDANCE = frozenset({"invited", "attending", "of_which", "declined", "answered", "not_registered", "choice_label",
+                         "informed", "informed_units"})
 # How the preparatory tasks were handed in: tasks (given), handed_in, late (handed in after their due date), missing.
 _PREPARATION = frozenset({"tasks", "handed_in", "late", "missing"})
 
@@ -147,8 +149,8 @@ SPECS: dict[str, WordingSpec] = {
                       lists=frozenset())
           for name in ("workshop_plan", "invitation_letter")),
         # The report also says, in one sentence, how the invited units answered the registration.
-        WordingSpec(name="workshop_report", texts=_TITLED | {"attendance", "preparation"}, blocks=frozenset(),
-                    variables=_LETTER | {"event_name"} | _ATTENDANCE | _PREPARATION, lists=frozenset(),
-                    shipped_defaults=frozenset({"attendance", "preparation"})),
+        WordingSpec(name="workshop_report", texts=_TITLED | {"attendance", "informed", "preparation"},
+                    blocks=frozenset(), variables=_LETTER | {"event_name"} | _ATTENDANCE | _PREPARATION,
+                    lists=frozenset(), shipped_defaults=frozenset({"attendance", "informed", "preparation"})),
     )
 }

@@ -31,6 +31,7 @@ JOINED_FROM = 4  # a directory group with this many invited units is written on 
 PLAN_TYPE, INVITATION_TYPE, REPORT_TYPE = "KH", "GM", "BC"
 TASK_WIDTHS_MM = (12.0, 36.0, 38.0, 24.0, 24.0, 31.0)  # a date (25/12/2026) fits its column on one line
 NOT_REGISTERED, REGISTERED = "Chưa đăng ký", "Đã đăng ký"
+NOT_ASKED = "Để biết, không phải đăng ký"  # a unit invited only to be told (the press)
 HANDED_IN_LATE, NOT_HANDED_IN = "nộp trễ", "chưa nộp"
 
 
@@ -333,11 +334,15 @@ class TaskResult:
 
 @dataclass(frozen=True)
 class Attendance:
-    """How the units of one participant group answered the registration: (option, count) in the form's order."""
+    """How the units of one participant group answered the registration: (option, count) in the form's order.
+
+    `invited` counts the units asked to register; `informed` names the group's units invited only to be told (the
+    press, "dự và đưa tin"), whom the registration does not count as registered or not."""
 
     group: str
     invited: int
     counts: tuple[tuple[str, int], ...]
+    informed: tuple[str, ...] = ()
 
     @property
     def not_registered(self) -> int:
@@ -441,7 +446,14 @@ def attendance_context(data: WorkshopReportData, totals: dict[str, int]) -> dict
             "declined": [[option.lower(), count] for option, count in totals.items()
                          if told and option in data.declining and count],
             "answered": [] if told else [[option.lower(), count] for option, count in totals.items() if count],
-            "not_registered": sum(a.not_registered for a in data.attendance), "choice_label": data.choice_label}
+            "not_registered": sum(a.not_registered for a in data.attendance), "choice_label": data.choice_label,
+            **informed_context(data)}
+
+
+def informed_context(data: WorkshopReportData) -> dict[str, object]:
+    """The units invited without being asked to register: how many, and their names ("A, B")."""
+    names = [_text(name) for row in data.attendance for name in row.informed]
+    return {"informed": len(names), "informed_units": ", ".join(names)}
 
 
 def _option_totals(data: WorkshopReportData) -> dict[str, int]:
@@ -453,18 +465,24 @@ def _option_totals(data: WorkshopReportData) -> dict[str, int]:
 def _attendance(document: Decree30Document, data: WorkshopReportData, wording: Wording,
                 words: dict[str, str]) -> None:
     invited = sum(a.invited for a in data.attendance)
+    told = wording.text("informed", {**words, **informed_context(data)})
     if not invited:
-        document.paragraph("Không có cơ quan, đơn vị nào được mời.")
+        document.paragraph("Không có cơ quan, đơn vị nào được mời đăng ký tham dự." if told else
+                           "Không có cơ quan, đơn vị nào được mời.")
+        if told:
+            document.paragraph(told)
         return
     totals = _option_totals(data)
     options = list(totals)
     silent = sum(a.not_registered for a in data.attendance)
     document.paragraph(wording.text("attendance", {**words, **attendance_context(data, totals)}))
+    if told:
+        document.paragraph(told)
     first = 60.0
     rest = (document.text_width_mm - first - 16) / (len(options) + 1)
     widths = [first, 16.0, *[rest] * (len(options) + 1)]
     table = document.grid(widths, ["Thành phần", "Số được mời", *options, NOT_REGISTERED])
-    for row in data.attendance:
+    for row in (row for row in data.attendance if row.invited):
         counts = dict(row.counts)
         document.grid_row(table, [_text(row.group), str(row.invited), *[str(counts.get(o, 0)) for o in options],
                                   str(row.not_registered)], ["left", *["center"] * (len(options) + 2)])

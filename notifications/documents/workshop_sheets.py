@@ -1,6 +1,7 @@
 """The attendee list of a workshop (XLSX): one row per invited unit in the order of the plan's participant groups,
 one column per field of the registration form (its label, the value as given), then when the unit answered and
-whether late; units that have not answered say "Chưa đăng ký". Under the list, the count of each option of each
+whether late; units that have not answered say "Chưa đăng ký", units not asked to register (invited to be told: the
+press) say so. Under the list, the count of each option of each
 choice field of the form, as the form lists them."""
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from openpyxl.utils import get_column_letter
 
 from notifications.documents import cells, vietnamese
 from notifications.documents.data import DocumentDataError
-from notifications.documents.workshop import NOT_REGISTERED, REGISTERED, event_name
+from notifications.documents.workshop import NOT_ASKED, NOT_REGISTERED, REGISTERED, event_name
 
 ANSWERED_AT = "Thời điểm đăng ký"
 LATE = "Trễ hạn"
@@ -39,6 +40,7 @@ class AttendeeRow:
     values: tuple[str, ...] = ()  # one per form column, "" where not given; empty when the unit has not answered
     answered_at: datetime | None = None
     late: bool = False
+    asked: bool = True  # False for a unit invited only to be told (the press): it is not asked to register
 
 
 @dataclass(frozen=True)
@@ -62,7 +64,13 @@ class AttendeeListData:
         given = [row.values[column] for row in self.rows if row.values and row.values[column]]
         extra = [value for value in dict.fromkeys(given) if value not in options]
         out = [(option, given.count(option)) for option in options + extra]
-        return [*out, (NOT_REGISTERED, sum(1 for row in self.rows if not row.values))]
+        told = [(NOT_ASKED, sum(1 for row in self.rows if not row.asked))]
+        return [*out, (NOT_REGISTERED, self.silent), *(told if told[0][1] else [])]
+
+    @property
+    def silent(self) -> int:
+        """The units asked to register that have not."""
+        return sum(1 for row in self.rows if row.asked and not row.values)
 
     def summary(self, column: int) -> list[tuple[str, int, bool]]:
         """The count lines of a choice column as (words, units, bold): each option as counts() gives it; for a column
@@ -72,13 +80,14 @@ class AttendeeListData:
         form = self.columns[column]
         if form.attending_label is None:
             return [(option, count, False) for option, count in counts]
-        *given, silent = counts
+        given = [(option, count) for option, count in counts if option not in (NOT_REGISTERED, NOT_ASKED)]
+        apart = [(option, count, False) for option, count in counts if option in (NOT_REGISTERED, NOT_ASKED)]
         comes = {option for option in form.options if option not in form.declining}  # an older form's words: apart
         coming = [(option, count, False) for option, count in given if option in comes]
         label = form.attending_label
         total = (f"Tổng số {label[:1].lower()}{label[1:]}", sum(count for _, count, _ in coming), True)
         staying = [(option, count, False) for option, count in given if option not in comes]
-        return [*coming, total, *staying, (*silent, False)]
+        return [*coming, total, *staying, *apart]
 
 
 def render_attendee_list(data: AttendeeListData) -> bytes:
@@ -103,7 +112,7 @@ def render_attendee_list(data: AttendeeListData) -> bytes:
             for offset, value in enumerate(attendee.values):
                 cells.put(cells.at(sheet, row, 4 + offset), value)
         else:
-            cells.put(cells.at(sheet, row, 4), NOT_REGISTERED, italic=True)
+            cells.put(cells.at(sheet, row, 4), NOT_REGISTERED if attendee.asked else NOT_ASKED, italic=True)
             for offset in range(1, len(data.columns)):
                 cells.put(cells.at(sheet, row, 4 + offset), None)
         answered = cells.at(sheet, row, 4 + len(data.columns))
@@ -115,8 +124,10 @@ def render_attendee_list(data: AttendeeListData) -> bytes:
     row += 1
     summaries = [(f"Tổng hợp: {c.label}", data.summary(n)) for n, c in enumerate(data.columns) if c.options]
     if not summaries:  # a form without a choice: who registered and who did not
-        missing = sum(1 for attendee in data.rows if not attendee.values)
-        summaries = [("Tổng hợp", [(REGISTERED, len(data.rows) - missing, False), (NOT_REGISTERED, missing, False)])]
+        registered = sum(1 for attendee in data.rows if attendee.values)
+        told = sum(1 for attendee in data.rows if not attendee.asked)
+        summaries = [("Tổng hợp", [(REGISTERED, registered, False), (NOT_REGISTERED, data.silent, False),
+                                   *([(NOT_ASKED, told, False)] if told else [])])]
     for title, counts in summaries:
         cells.put(cells.at(sheet, row, 2), title, bold=True, border=False, wrap=False)
         row += 1

@@ -264,3 +264,46 @@ def test_the_plan_converts_to_pdf_in_times_with_its_signature_beside_the_end_of_
     listing = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
     fonts = [line.split()[0].split("+")[-1] for line in listing.splitlines()[2:] if line.strip()]
     assert fonts and all(font.startswith(("LiberationSerif", "TimesNewRoman")) for font in fonts), fonts
+
+
+def test_the_report_counts_only_units_asked_to_register_and_names_the_informed_apart(app: App,
+                                                                                     clock: FrozenClock) -> None:
+    """LMHTX is invited with a role that only informs it (as the press is): it is not counted as not registered, in
+    the sentence or the table, but named in a sentence of its own."""
+    workflow = get_workflow(KIND)
+    clock.set(local("2025-08-04T09:00"))
+    round_id = _workshop(app, workflow)
+    set_document_inputs(app, round_id, {"venue": VENUE}, STAFF)
+    execute(app, round_id, Launch(), STAFF)
+    clock.set(local("2025-08-06T10:00"))
+    execute(app, round_id, Respond("SCT", ResponseKind.PROPOSALS, STAFF, proposals=(_registration(workflow, 0),)),
+            STAFF)
+    clock.set(local("2025-08-22T09:00"))
+    set_document_inputs(app, round_id, {"event_results": ["Hội thảo đã nghe 02 tham luận."]}, STAFF)
+    recipients = RoundFacts(app, round_id).state.recipients
+    asked = [r for r in recipients.values() if r.answers]
+    informed = [r.unit_name for r in recipients.values() if not r.answers]
+    assert informed == ["Liên minh Hợp tác xã tỉnh"] and len(asked) == 11
+
+    content = build_document(RoundFacts(app, round_id), _choice(app, round_id, "workshop_report")).content
+    report = _texts(content)
+    attendance = next(t for t in report if t.startswith("Hội thảo mời"))
+    assert attendance.startswith("Hội thảo mời 11 cơ quan, đơn vị;") and attendance.endswith(
+        ", 10 đơn vị chưa đăng ký."), attendance
+    assert ("Ngoài ra, 01 cơ quan, đơn vị được mời để biết, không phải đăng ký tham dự: Liên minh Hợp tác xã tỉnh."
+            in report)
+    table = next(rows for rows in ([[c.text for c in row.cells] for row in t.rows]
+                                   for t in Document(io.BytesIO(content)).tables) if rows[0][0] == "Thành phần")
+    business = next(g.title for g in workflow.participants if "hiep-hoi" in g.groups)
+    assert business not in [row[0] for row in table]  # a group with no unit asked to register has no row
+    assert table[-1][0] == "Tổng cộng" and table[-1][1] == "11" and table[-1][-1] == "10", table[-1]
+
+    # The attendee list says the same: the informed unit is not "Chưa đăng ký", nor counted so under the list.
+    book = load_workbook(io.BytesIO(build_document(RoundFacts(app, round_id),
+                                                   _choice(app, round_id, "attendee_list_xlsx")).content))
+    sheet = book.active
+    assert sheet is not None
+    rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=4)]
+    assert next(r for r in rows if r[2] == "Liên minh Hợp tác xã tỉnh")[3] == "Để biết, không phải đăng ký"
+    counted = {r[1]: r[2] for r in rows if r[0] is None and r[1]}
+    assert counted["Chưa đăng ký"] == 10 and counted["Để biết, không phải đăng ký"] == 1, counted

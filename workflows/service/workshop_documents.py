@@ -165,16 +165,19 @@ class WorkshopFacts:
         choice = self.choice
         out: list[Attendance] = []
         for title in self.group_titles():
-            codes = [item.recipient.unit_code for item in self.invited if item.group == title]
-            if not codes:
+            members = [item.recipient for item in self.invited if item.group == title]
+            if not members:
                 continue
+            # A unit whose role does not ask it to answer (the press, told "để biết") is neither registered nor not.
+            codes = [r.unit_code for r in members if r.answers]
+            informed = tuple(r.unit_name for r in members if not r.answers)
             answered = [self.forms[code] for code in codes if code in self.forms]
             if choice is None:
                 counts: tuple[tuple[str, int], ...] = ((REGISTERED, len(answered)),)
             else:
                 values = [form.values.get(choice.key) for form in answered]
                 counts = tuple((option, values.count(option)) for option in choice.options)
-            out.append(Attendance(title, len(codes), counts))
+            out.append(Attendance(title, len(codes), counts, informed))
         return out
 
 
@@ -272,7 +275,7 @@ def attendee_data(facts: RoundFacts) -> AttendeeListData:
         recipient = item.recipient
         form = workshop.forms.get(recipient.unit_code)
         if form is None:
-            rows.append(AttendeeRow(item.group, recipient.unit_name))
+            rows.append(AttendeeRow(item.group, recipient.unit_name, asked=recipient.answers))
             continue
         answered: datetime | None = recipient.responded_at.astimezone(facts.app.tz) if recipient.responded_at else None
         values = tuple(str(form.values.get(f.key) or "") for f in fields)
