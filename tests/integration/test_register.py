@@ -23,12 +23,15 @@ from sqlalchemy import select
 from config.clock import FrozenClock
 from models.db.tables import RegisterCounterRow, RegisterEntryRow
 from models.errors import DomainError, InvalidInput, NotFound, RoundNotFound
+from models.rounds import ResponseKind
 from models.staff import Role, StaffUser
 from notifications.documents.wording import default_wording_path
+from workflows.engine.events import Launch, Respond
 from workflows.service import register
 from workflows.service.app import App
 from workflows.service.register import EntryTexts, RegisterForbidden
 from workflows.service.registry import DEFINITIONS
+from workflows.service.rounds import execute
 from workflows.service.views import audit_trail
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -179,10 +182,39 @@ def test_texts_typed_in_nfd_are_kept_in_nfc(app: App, make_round: Callable[..., 
 def test_defaults_come_from_the_round(app: App, make_round: Callable[..., int], staff: str) -> None:
     round_id = make_round()
     entry = register.take_number(app, round_id, LETTER, staff)
-    assert entry.signer == "Nông Thị Thanh Huyền" and entry.office == "TĐC" and entry.recipients == ""
+    assert entry.signer == "Nông Thị Thanh Huyền" and entry.office == "TĐC"
     assert entry.document_title == "Công văn xin ý kiến" and entry.summary.startswith("Kế hoạch hỗ trợ")
     assert entry.name_and_summary.startswith("Công văn xin ý kiến: Kế hoạch hỗ trợ")
     assert (entry.issued_on, entry.created_by, entry.document_key) == (date(2025, 11, 20), staff, LETTER)
+
+
+def test_the_recipients_are_whom_the_document_is_addressed_to_unless_the_van_thu_writes_them(
+        app: App, make_round: Callable[..., int], staff: str) -> None:
+    """The "Nơi nhận văn bản" of an entry is the document's own Kính gửi, short (a large group by its label), written
+    when the number is taken; what the văn thư types instead is kept."""
+    round_id = make_round()
+    letter = register.take_number(app, round_id, LETTER, staff)
+    assert letter.recipients == (
+        "Các sở, ban, ngành tỉnh; Ủy ban nhân dân phường Tân Giang; Ủy ban nhân dân xã Bảo Lạc; Ủy ban nhân dân xã "
+        "Hòa An; Trung tâm Thông tin - Văn phòng UBND tỉnh (để đăng tải); Liên minh Hợp tác xã tỉnh (để biết)")
+    submission = register.enter_number(app, round_id, SUBMISSION, "2/TTr-SKHCN", date(2025, 11, 20), staff)
+    assert submission.recipients == "Ủy ban nhân dân tỉnh Cao Bằng"
+    typed = register.take_number(app, round_id, LETTER, staff, again=True,
+                                 texts=EntryTexts(recipients="Như trên"))
+    assert typed.recipients == "Như trên"
+    execute(app, round_id, Launch(), staff)
+    execute(app, round_id, Respond("SCT", ResponseKind.AGREE, staff), staff)
+    reminder = register.enter_number(app, round_id, REMINDER, "8/SKHCN-TĐC", date(2025, 11, 20), staff)
+    assert reminder.recipients == (  # the units awaited, one by one: not Sở Công Thương, nor those only told
+        "Sở Giáo dục và Đào tạo; Sở Nội vụ; Sở Tài chính; Sở Tư pháp; Sở Xây dựng; Sở Y tế; Ủy ban nhân dân phường Tân "
+        "Giang; Ủy ban nhân dân xã Bảo Lạc; Ủy ban nhân dân xã Hòa An")
+    call = make_round(workflow="proposal_call")
+    listed = register.enter_number(app, call, "proposal_list_docx", "9/SKHCN-TĐC", date(2025, 11, 20), staff)
+    assert listed.recipients == "Bộ Khoa học và Công nghệ"
+    row = [[c.value for c in row] for row in load_workbook(io.BytesIO(register.export_xlsx(app, 2025).content))
+           .active.iter_rows(min_row=6)]  # type: ignore[union-attr]
+    assert [r[4] for r in row] == [letter.recipients, submission.recipients, typed.recipients, reminder.recipients,
+                                   listed.recipients]
 
 
 def user(role: Role, office: str | None) -> StaffUser:

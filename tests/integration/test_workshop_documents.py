@@ -39,6 +39,7 @@ from workflows.service.assignments import assign, for_round
 from workflows.service.directory import import_units
 from workflows.service.documents import (
     RoundFacts,
+    addressed_to,
     build_document,
     document_inputs,
     kind_documents,
@@ -167,6 +168,11 @@ def test_a_workshop_round_gives_its_plan_invitation_attendee_list_and_report(app
     assert (f"Đề nghị quý cơ quan, đơn vị đăng ký thành phần tham dự chậm nhất ngày {short_date(DEADLINE)} qua đường "
             "dẫn gửi kèm thư điện tử.") in invitation
     assert any("Sở Công Thương" in t and t.startswith("- Đại diện Lãnh đạo") for t in invitation)
+
+    # The register's "Nơi nhận văn bản" of the giấy mời: its lines, a directory group it joins by its label.
+    assert addressed_to(app, round_id, invitation_key) == [
+        "Trung tâm Thông tin - Văn phòng UBND tỉnh", "Các sở, ban, ngành tỉnh", "Ủy ban nhân dân các xã, phường",
+        "Liên minh Hợp tác xã tỉnh"]
 
     book = load_workbook(io.BytesIO(build_document(facts, _choice(app, round_id, "attendee_list_xlsx")).content))
     sheet = book.active

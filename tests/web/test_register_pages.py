@@ -92,7 +92,8 @@ def test_staff_take_a_number_and_enter_one_through_the_forms(site: Site) -> None
     assert "Đã ghi số 04/TTr-SKHCN" in flash(staff.get(entered.headers["location"]).text)
     entries = register.register_year(site.app, 2025).entries
     assert [(e.full_number, e.created_by, e.recipients) for e in entries] == [
-        ("04/TTr-SKHCN", "Cán bộ TĐC (canbo)", ""), ("01/SKHCN-TĐC", "Cán bộ TĐC (canbo)", "Các sở, ban, ngành tỉnh")]
+        ("04/TTr-SKHCN", "Cán bộ TĐC (canbo)", "Ủy ban nhân dân tỉnh Cao Bằng"),  # left blank: the Kính gửi
+        ("01/SKHCN-TĐC", "Cán bộ TĐC (canbo)", "Các sở, ban, ngành tỉnh")]
     assert [e.action for e in audit_trail(site.app, 1)[0]][-2:] == ["number_taken", "number_entered"]
 
 

@@ -38,7 +38,7 @@ YEAR_OPTION = typer.Option(None, "--year", help="Năm của sổ (mặc định:
 DATE_HELP = "Ngày văn bản, dd/mm/yyyy (mặc định: hôm nay)."
 SUMMARY_OPTION = typer.Option(None, "--summary", help="Trích yếu nội dung (mặc định: tên văn bản và tên đợt).")
 SIGNER_OPTION = typer.Option(None, "--signer", help="Người ký (mặc định: người ký của đợt).")
-RECIPIENTS_OPTION = typer.Option(None, "--recipients", help="Nơi nhận văn bản.")
+RECIPIENTS_OPTION = typer.Option(None, "--recipients", help="Nơi nhận văn bản (mặc định: nơi văn bản kính gửi).")
 AGAIN_OPTION = typer.Option(False, "--again", help="Cấp thêm một số cho văn bản đã có số (công văn đôn đốc lần sau).")
 
 

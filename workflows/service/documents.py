@@ -80,6 +80,7 @@ from workflows.service.report_sections import (
     programme_report_data,
     report_extras,
     report_figures_data,
+    report_recipients,
 )
 from workflows.service.views import counts_silence, kind_answer_labels, role_labels, round_view
 
@@ -460,6 +461,11 @@ class Job:
         """The body a letter to one body goes to: the kind's own (`addressee:` of its entry) or the builder's."""
         return self.document.addressee or default
 
+    @property
+    def to_province(self) -> str:
+        """A report's or submission's addressee: UBND tỉnh, unless the kind names another body."""
+        return self.addressee(f"Ủy ban nhân dân tỉnh {self.app.settings.place_name}")
+
     # The shared pieces of a letter, for the builders that live in their own modules (workshop_documents).
     def head(self, subject: str, drafted_on: date) -> LetterHead:
         return _head(self, subject, drafted_on)
@@ -503,13 +509,18 @@ def request_letter_data(job: Job) -> RequestLetterData:
         asks.append(f"{_in_sentence(publishers)} {asked('publish')}.")
     return RequestLetterData(
         issuer=issuer(job.app), head=_head(job, state.subject, facts.sent_on),
-        addressees=[item.addressee for item in listed], legal_bases=list(details.legal_bases),
+        addressees=_round_addressees(facts), legal_bases=list(details.legal_bases),
         draft_title=state.title, asks=asks or [f"{capfirst(asked('comment'))}."],
         response=_term(job.app, terms.response, state),
         attachment_note=f"{_attached(state.title, terms)} gửi kèm theo Công văn này", deadline=deadline,
         contact_name=details.contact_name, contact_title=details.contact_title, contact_phone=details.contact_phone,
         silence_is_agreement=state.silence_is_agreement, cc=receivers(job, DEFAULT_CC), signer=_signer(facts),
         draft_kind=kind, silence_sentence=_term(job.app, silence, state) if silence else None)
+
+
+def _round_addressees(facts: RoundFacts) -> list[Addressee]:
+    """The Kính gửi of a letter to the round's units (request, call): a large group by its label."""
+    return [item.addressee for item in facts.listed]
 
 
 def _attached(title: str, terms: Terms) -> str:
@@ -559,7 +570,7 @@ def build_call_letter(job: Job) -> bytes:
     publishers = [item for item in listed if item.role is RecipientRole.PUBLISH]
     data = CallLetterData(
         issuer=issuer(job.app), head=_head(job, state.subject, facts.sent_on),
-        addressees=[item.addressee for item in listed], references=references, ministry_letter=guidance,
+        addressees=_round_addressees(facts), references=references, ministry_letter=guidance,
         call_purpose=facts.asked_act,
         external_units=_units_phrase(external) if external else "Các cơ quan, đơn vị",
         department_address=str(inputs.get("department_address", "")),
@@ -593,8 +604,7 @@ def build_reminder_letter(job: Job) -> bytes:
     reminded = facts.reminded
     days = Counter(item.until for item in reminded)
     asked = max(days, key=lambda day: (days[day], -day.toordinal()))  # the most common; the earliest of equals
-    listed = _listed_units(facts, [item.unit.unit_code for item in reminded])
-    attached = _unit_groups(facts, [item.unit for item in reminded]) if len(listed) > ADDRESSEE_LINES_AT_MOST else []
+    listed, attached = _reminder_addressees(facts)
     silence = facts.workflow.silence.sentence if counts_silence(facts.workflow, state) else None
     first = _cited(job) or _round_letter(job)
     data = ReminderLetterData(
@@ -613,6 +623,15 @@ def build_reminder_letter(job: Job) -> bytes:
         contact_name=details.contact_name, contact_title=details.contact_title, contact_phone=details.contact_phone,
         cc=receivers(job, ["Lãnh đạo Sở"]), signer=_signer(facts))
     return render_reminder_letter(data, wording_dir=job.wording_dir)
+
+
+def _reminder_addressees(facts: RoundFacts) -> tuple[list[Listed], list[UnitGroup]]:
+    """Whom the reminder goes to: the Kính gửi lines of the units reminded, or, when they are more than a letter
+    names, the same units under their groups in the list attached to it (then the lines are not written)."""
+    reminded = facts.reminded
+    listed = _listed_units(facts, [item.unit.unit_code for item in reminded])
+    attached = _unit_groups(facts, [item.unit for item in reminded]) if len(listed) > ADDRESSEE_LINES_AT_MOST else []
+    return listed, attached
 
 
 def _reminder_subject(app: App, terms: Terms, state: RoundState) -> str:
@@ -754,8 +773,7 @@ def build_submission(job: Job) -> bytes:
     terms = workflow.terms
     data = SubmissionData(
         issuer=issuer(job.app), head=_head(job, f"ban hành {issued}", facts.today),
-        recipient=job.addressee(f"Ủy ban nhân dân tỉnh {job.app.settings.place_name}"),
-        legal_bases=list(details.legal_bases),
+        recipient=job.to_province, legal_bases=list(details.legal_bases),
         draft_title=state.title, necessity=list(inputs.get("necessity") or []),
         purpose=list(inputs.get("purpose") or []), main_contents=list(inputs.get("main_contents") or []),
         consulted=len(asked), answered=len(answered),
@@ -877,11 +895,16 @@ def proposal_list_data(job: Job) -> ProposalListData:
         head=_head(job, facts.inputs.get("report_subject") or facts.asked_act, facts.today),
         call_subject=facts.asked_act, ministry_letter=_ministry_letter_or_generic(facts),
         proposals=[_files_by_name(p, facts.workflow) for p in facts.proposals],
-        cc=receivers(job, DEFAULT_CC), signer=_signer(facts), ministry=job.addressee(MINISTRY),
+        cc=receivers(job, DEFAULT_CC), signer=_signer(facts), ministry=_to_ministry(job),
         call_letter=_call_letter(job) if state.launched_at else None,
         deadline=facts.answers_ended_on or state.deadline,
         form=_form_name(facts.workflow), declined_units=_declined(facts), proposer_key=facts.workflow.response.proposer,
         declined_answer=facts.workflow.terms.received.get("agree", ""))
+
+
+def _to_ministry(job: Job) -> str:
+    """The list of proposals goes to the Ministry, unless the kind names another body."""
+    return job.addressee(MINISTRY)
 
 
 def _files_by_name(proposal: Proposal, workflow: Workflow) -> Proposal:
@@ -921,7 +944,6 @@ def zero_response_data(job: Job) -> ZeroResponseReportData:
     subject = _report_subject(facts)
     call = _call_letter(job)
     references = list(details.legal_bases) or [_ministry_letter_or_generic(facts)]
-    place = job.app.settings.place_name
     reply = MinistryReplyDraft(
         issuer=province(job.app), head=LetterHead("KGVX", subject, drafted_on=facts.today), ministry=MINISTRY,
         ministry_letter=_ministry_letter_or_generic(facts),
@@ -929,7 +951,7 @@ def zero_response_data(job: Job) -> ZeroResponseReportData:
         signer=Signer(title="PHÓ CHỦ TỊCH", name="", on_behalf="CHỦ TỊCH", collective="ỦY BAN NHÂN DÂN"))
     return ZeroResponseReportData(
         issuer=issuer(job.app), head=_head(job, subject, facts.today),
-        recipient=job.addressee(f"Ủy ban nhân dân tỉnh {place}"), references=references, call_purpose=facts.asked_act,
+        recipient=job.to_province, references=references, call_purpose=facts.asked_act,
         call_letter=call, deadline=state.deadline, closed_on=facts.answers_ended_on,
         recommendation=_recommendation(facts),
         cc=receivers(job, ["Lãnh đạo Sở"]), signer=_signer(facts), reply=reply,
@@ -968,6 +990,33 @@ def build_programme_report(job: Job) -> bytes:
         _cited(job) or _round_letter(job),
         [_lower_first(item.label) for item in facts.listed if item.role is RecipientRole.COMMENT], _signer(facts),
         job.app.settings.place_name))
+
+
+# --- whom a document goes to, as the register writes it ------------------------------------------------------
+# Each reads the source its builder addresses the document from: the register's "Nơi nhận văn bản" is the
+# document's own Kính gửi, a group by its label, never a second list.
+
+def _addressed_to_units(job: Job) -> list[str]:
+    return [addressee.text() for addressee in _round_addressees(job.facts)]
+
+
+def _addressed_reminded(job: Job) -> list[str]:
+    listed, attached = _reminder_addressees(job.facts)
+    if attached:
+        return [group.label for group in attached if group.units]
+    return [item.addressee.text() for item in listed]
+
+
+def _addressed_province(job: Job) -> list[str]:
+    return [job.to_province]
+
+
+def _addressed_ministry(job: Job) -> list[str]:
+    return [_to_ministry(job)]
+
+
+def _addressed_report(job: Job) -> list[str]:
+    return report_recipients(job.app.settings.place_name)
 
 
 def build_report_figures_xlsx(job: Job) -> bytes:
@@ -1056,6 +1105,7 @@ class Builder:
     inputs: tuple[str, ...] = ()
     ready: Callable[[RoundFacts], NotReady | None] | None = None
     stored_file: bool = False  # passes a stored file through: named after its version, with its own suffix
+    addressed: Callable[[Job], list[str]] | None = None  # whom the document goes to (its Kính gửi), for the register
 
 
 def _reasoned(check: Callable[[RoundFacts], workshop.Unready | None]) -> Callable[[RoundFacts], NotReady | None]:
@@ -1071,33 +1121,36 @@ WORKSHOP_PLAN_INPUTS = ("event_purpose", "event_requirements", "event_contents",
                         "organiser_duties")
 WORKSHOP_REPORT_INPUTS = ("plan_reference", "event_results", "recommendations")
 BUILDERS: dict[str, Builder] = {
-    "request_letter": Builder(build_request_letter, "request_letter", ready=_needs_deadline),
+    "request_letter": Builder(build_request_letter, "request_letter", ready=_needs_deadline,
+                              addressed=_addressed_to_units),
     "call_letter": Builder(build_call_letter, "call_letter",
                            ("department_address", "department_email", "ministry_letter_index", "internal_office"),
-                           _call_ready),
-    "reminder_letter": Builder(build_reminder_letter, "reminder_letter", ready=_reminder_ready),
+                           _call_ready, addressed=_addressed_to_units),
+    "reminder_letter": Builder(build_reminder_letter, "reminder_letter", ready=_reminder_ready,
+                               addressed=_addressed_reminded),
     "synthesis_docx": Builder(build_synthesis_docx, "synthesis", ready=_synthesis_ready),
     "synthesis_xlsx": Builder(build_synthesis_xlsx, "synthesis", ready=_synthesis_ready),
-    "submission": Builder(build_submission, "submission", ("necessity", "purpose", "main_contents")),
+    "submission": Builder(build_submission, "submission", ("necessity", "purpose", "main_contents"),
+                          addressed=_addressed_province),
     "revised_draft": Builder(build_revised_draft, ready=_draft_ready, stored_file=True),
     "unit_list": Builder(build_unit_list),
     "proposal_list_docx": Builder(build_proposal_list_docx, "proposal_list",
                                   ("report_subject", "ministry_letter_index", "call_letter_number"),
-                                  _proposals_ready),
+                                  _proposals_ready, addressed=_addressed_ministry),
     "proposal_list_xlsx": Builder(build_proposal_list_xlsx, "proposal_list", ready=_proposals_ready),
     "zero_response_report": Builder(build_zero_response_report, "zero_response_report", ZERO_RESPONSE_INPUTS,
-                                    _zero_ready),
+                                    _zero_ready, addressed=_addressed_province),
     "ministry_reply": Builder(build_ministry_reply, "ministry_reply", ZERO_RESPONSE_INPUTS, _zero_ready),
-    "programme_report": Builder(build_programme_report, ready=_report_ready),
+    "programme_report": Builder(build_programme_report, ready=_report_ready, addressed=_addressed_report),
     "report_figures_xlsx": Builder(build_report_figures_xlsx, ready=_report_ready),
     "workshop_plan": Builder(workshop.build_workshop_plan, "workshop_plan", WORKSHOP_PLAN_INPUTS,
                              _reasoned(workshop.plan_ready)),
     "invitation_letter": Builder(workshop.build_invitation_letter, "invitation_letter",
                                  ("event_contents", "event_time", "venue", "plan_reference"),
-                                 _reasoned(workshop.invitation_ready)),
+                                 _reasoned(workshop.invitation_ready), addressed=workshop.invited_addressees),
     "attendee_list_xlsx": Builder(workshop.build_attendee_list, ready=_reasoned(workshop.attendee_list_ready)),
     "workshop_report": Builder(workshop.build_workshop_report, "workshop_report", WORKSHOP_REPORT_INPUTS,
-                               _reasoned(workshop.report_ready)),
+                               _reasoned(workshop.report_ready), addressed=_addressed_province),
 }
 if set(BUILDERS) != DOCUMENT_BUILDERS:  # the validator accepts exactly the builders that exist
     raise RuntimeError(f"document builders differ from the registry: {sorted(set(BUILDERS) ^ DOCUMENT_BUILDERS)}")
@@ -1248,6 +1301,20 @@ def round_documents(app: App, round_id: int, on_progress: Callable[[int, int], N
         if on_progress is not None:
             on_progress(len(rendered), len(keys))
     return rendered
+
+
+def addressed_to(app: App, round_id: int, key: str) -> list[str]:
+    """Whom the round's document `key` goes to as its Kính gửi says it now ("Bộ Khoa học và Công nghệ", "Các sở,
+    ban, ngành tỉnh"); empty for a document whose builder tells none. Nothing is rendered."""
+    facts = RoundFacts(app, round_id)
+    document = facts.workflow.documents[key]
+    builder = BUILDERS[document.builder]
+    if builder.addressed is None:
+        return []
+    try:
+        return builder.addressed(Job(key, document, facts, None))
+    except (DomainError, DocumentDataError):  # the round cannot tell yet (no unit awaited): the văn thư writes it
+        return []
 
 
 def _by_builder(app: App, round_id: int, builder: str) -> RenderedDocument:

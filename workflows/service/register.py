@@ -73,7 +73,8 @@ class NumberedDocument:
 @dataclass(frozen=True)
 class EntryTexts:
     """What the văn thư may give an entry beyond its number: None takes the round's (trích yếu: the round's title,
-    after the document's name in the register; signer: the round's; recipients: none)."""
+    after the document's name in the register; signer: the round's; recipients: the document's Kính gửi when the
+    number is taken, see addressed_text)."""
 
     summary: str | None = None
     signer: str | None = None
@@ -128,11 +129,20 @@ def _numbered(app: App, round_id: int, key: str) -> NumberedDocument:
                             symbol(app.settings.issuer_code, office, kind), key in workflow.documents_in(status))
 
 
-def _texts(given: EntryTexts, document: NumberedDocument, signer: str) -> tuple[str, str, str]:
+def addressed_text(app: App, round_id: int, key: str) -> str:
+    """The register's "Nơi nhận văn bản" of a round's document: whom its Kính gửi addresses, a group by its label
+    ("Các sở, ban, ngành tỉnh; Ủy ban nhân dân các xã, phường"), cut to the column's size; "" when unknown."""
+    from workflows.service import documents
+
+    text = "; ".join(documents.addressed_to(app, round_id, key))
+    return text if len(text) <= RECIPIENTS else text[:RECIPIENTS - 1].rstrip("; ") + "…"
+
+
+def _texts(given: EntryTexts, document: NumberedDocument, signer: str, addressed: str) -> tuple[str, str, str]:
     summary = stored_text(given.summary) if given.summary is not None else ""
     summary = summary or document.round_title
     signer_name = (stored_text(given.signer) if given.signer is not None else "") or signer
-    recipients = stored_text(given.recipients) if given.recipients is not None else ""
+    recipients = (stored_text(given.recipients) if given.recipients is not None else "") or addressed
     limits.check_text("summary", summary, SUMMARY)
     limits.check_text("signer", signer_name, SIGNER)
     limits.check_text("recipients", recipients, RECIPIENTS)
@@ -172,6 +182,9 @@ def _record(app: App, document: NumberedDocument, number_text: str | None, issue
     year = issued_on.year
     number = parse_number(number_text, document.symbol, number_place) if number_text is not None else None
     register = DEFAULT_REGISTER
+    # Written once, as the document is addressed when it takes its number: the register records what went out, and a
+    # reminder's addressees are the units still awaited on that day.
+    addressed = addressed_text(app, document.round_id, document.key) if not stored_text(texts.recipients or "") else ""
     with app.uow() as uow:
         row = uow.rounds.row(document.round_id, lock=True)  # the round's audit chain is appended below
         _allowed(user, row.office)
@@ -179,7 +192,7 @@ def _record(app: App, document: NumberedDocument, number_text: str | None, issue
             workflow = get_workflow(row.workflow)
             raise DomainError(f"Chưa thể lấy số cho \"{document.title}\": quy trình không lập văn bản này khi đợt ở "
                               f"trạng thái \"{workflow.state_title(row.status)}\".", "document_not_offered")
-        summary, signer, recipients = _texts(texts, document, row.signer_name)
+        summary, signer, recipients = _texts(texts, document, row.signer_name, addressed)
         if not again:
             held = [e for e in uow.register.of_round(document.round_id)
                     if e.document_key == document.key and not e.cancelled]

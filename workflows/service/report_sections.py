@@ -238,6 +238,11 @@ class ReportSource:
     extras: ReportExtras
 
 
+def report_recipients(place: str) -> list[str]:
+    """Whom the consolidated report goes to: UBND tỉnh and the Ministry."""
+    return [f"UBND tỉnh {place}", MINISTRY]
+
+
 def programme_report_data(source: ReportSource, issuer: Issuer, head: LetterHead, request: LetterRef,
                           asked: list[str], signer: Signer, place: str) -> ProgrammeReportData:
     """Pure. The consolidated BÁO CÁO (seed 003): the legal bases the round cites, each heading with its consolidated
@@ -259,7 +264,7 @@ def programme_report_data(source: ReportSource, issuer: Issuer, head: LetterHead
         issuer=issuer, head=head, title=title if title.lower().startswith("kết quả") else f"Kết quả thực hiện {title}",
         references=list(source.legal_bases), request=request,
         asked="; ".join(asked) or "các cơ quan, đơn vị liên quan", headings=headings,
-        recipients=[f"UBND tỉnh {place}", MINISTRY], cc=["Lãnh đạo Sở"], signer=signer,
+        recipients=report_recipients(place), cc=["Lãnh đạo Sở"], signer=signer,
         not_reported=source.not_reported, has_previous=source.extras.previous_sums is not None)
 
 

@@ -20,6 +20,7 @@ from notifications.documents.data import LetterRef, Signer
 from notifications.documents.vietnamese import spelled_out
 from notifications.documents.wording import load_wording
 from notifications.documents.workshop import (
+    INVITATION_JOINED_FROM,
     REGISTERED,
     Attendance,
     InvitationData,
@@ -263,6 +264,17 @@ def build_invitation_letter(job: Job) -> bytes:
     return render_invitation(invitation_data(job))
 
 
+def invited_addressees(job: Job) -> list[str]:
+    """Whom the giấy mời invites, short, as the register writes it: the directory groups its lines join (from
+    INVITATION_JOINED_FROM units) by their labels, the other units by name."""
+    out: list[str] = []
+    for group in WorkshopFacts(job.facts).participant_groups():
+        for invited in group.invited:
+            joined = invited.label is not None and len(invited.units) >= INVITATION_JOINED_FROM
+            out.extend([invited.label] if joined and invited.label else list(invited.units))
+    return out
+
+
 def attendee_data(facts: RoundFacts) -> AttendeeListData:
     workshop = WorkshopFacts(facts)
     fields = workshop.fields
@@ -296,7 +308,7 @@ def report_data(job: Job) -> WorkshopReportData:
     subject = f"kết quả tổ chức Hội thảo {event_name(facts.state.title)}"
     return WorkshopReportData(
         issuer=job.issuer, head=job.head(subject, facts.today), titled=_titled(job, subject),
-        title=facts.state.title, recipient=job.addressee(f"Ủy ban nhân dân tỉnh {job.app.settings.place_name}"),
+        title=facts.state.title, recipient=job.to_province,
         event_on=workshop.event_on, signer=job.signer, venue=_text(facts, "venue"),
         plan=_plan_citation(job), references=list(facts.details.legal_bases),
         tasks=workshop.task_results(), attendance=workshop.attendance(),
