@@ -258,3 +258,36 @@ def merged_line(sheet: Worksheet, row: int, text: str, last_column: int, *, bold
 def text_height(text: str, width: float, size: float) -> float:
     """Points a wrapped text needs in a column `width` wide."""
     return text_lines(text, width, size) * size * LINE_FACTOR + ROW_PADDING
+
+
+# A text taller than ROW_HEIGHT_MAX goes on over several rows, in pieces of PIECE_HEIGHT points: a landscape page
+# holds two or three of them under the title row, where it would hold one row of 409 points and leave the rest of
+# the page blank (a row is never split across pages).
+PIECE_HEIGHT = 160.0
+_WORD = re.compile(r"\S+\s*|\s+")
+
+
+def row_pieces(text: str, width: float, size: float = 12) -> list[str]:
+    """The text as the rows it takes in a column `width` wide: itself when one row holds it, else cut between words
+    into pieces of at most PIECE_HEIGHT points (a text over about 1,000 letters, which one row of Excel's tallest,
+    409 points, would cut on the printed page)."""
+    if text_height(text, width, size) <= ROW_HEIGHT_MAX:
+        return [text]
+    limit = PIECE_HEIGHT
+    pieces: list[str] = []
+    current = ""
+    for word in _WORD.findall(text):
+        if current.strip() and text_height((current + word).rstrip(), width, size) > limit:
+            pieces.append(current.rstrip())
+            current = word
+        else:
+            current += word
+    if current.strip():
+        pieces.append(current.rstrip())
+    return pieces
+
+
+def continued_border(first: bool, last: bool) -> Border:
+    """The grid border of one row of a text continued over several: closed above its first row and below its
+    last, so the pieces read as one cell."""
+    return Border(left=THIN, right=THIN, top=THIN if first else None, bottom=THIN if last else None)

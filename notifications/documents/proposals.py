@@ -162,17 +162,6 @@ def render_proposal_list_xlsx(data: ProposalListData, *, wording_dir: Path | Non
     header = [wording.text("column_no", context), wording.text("column_sender", context), *labels]
     for column, text in enumerate(header, start=1):
         cells.put(_cell(sheet, 1, column), text, bold=True, horizontal="center")
-    for row, proposal in enumerate(data.proposals, start=2):
-        cells.put(_cell(sheet, row, 1), row - 1, horizontal="center")
-        cells.put(_cell(sheet, row, 2), _line(proposal.unit))
-        by_label = _by_label(proposal)
-        for column, label in enumerate(labels, start=3):
-            item = by_label.get(label_key(label))
-            value = _cell_value(item) if item is not None else ""
-            cell = _cell(sheet, row, column)
-            cells.put(cell, value, horizontal="right" if isinstance(value, int) else "left")
-            if item is not None and isinstance(value, int) and _is_money(item):
-                cell.number_format = cells.VIETNAMESE_THOUSANDS
     sheet.column_dimensions["A"].width = XLSX_NO_WIDTH
     sheet.column_dimensions["B"].width = XLSX_UNIT_WIDTH
     low, high = XLSX_FIELD_WIDTHS
@@ -182,12 +171,46 @@ def render_proposal_list_xlsx(data: ProposalListData, *, wording_dir: Path | Non
         widest = XLSX_PROPOSER_WIDTH if column == 3 and proposer is not None else high
         sheet.column_dimensions[_cell(sheet, 1, column).column_letter].width = \
             min(widest, cells.one_line_width(shown, minimum=low))
+    row = 2
+    for number, proposal in enumerate(data.proposals, start=1):
+        by_label = _by_label(proposal)
+        fields: list[ProposalField | None] = [None, None, *(by_label.get(label_key(label)) for label in labels)]
+        values: list[cells.CellValue] = [number, _line(proposal.unit),
+                                         *(_cell_value(item) if item is not None else "" for item in fields[2:])]
+        row += _proposal_rows(sheet, row, values, fields)
     sheet.freeze_panes = "D2" if proposer is not None else "C2"
     sheet.auto_filter.ref = sheet.dimensions
     cells.print_setup(sheet, title_rows=(1, 1), title_columns="A:C" if proposer is not None else "A:B", header="&A")
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def _proposal_rows(sheet: Worksheet, row: int, values: list[cells.CellValue],
+                   items: list[ProposalField | None]) -> int:
+    """Write one proposal from `row`, a value per column; returns the rows it took. A text longer than one row
+    prints whole (cells.row_pieces) goes on in the rows below, one border around its pieces; every other value is
+    merged down those rows, so the proposal still reads as one row of the table."""
+    pieces = [cells.row_pieces(value, cells.column_width(sheet, column)) if isinstance(value, str) and value
+              else [value] for column, value in enumerate(values, start=1)]
+    taken = max(len(parts) for parts in pieces)
+    for column, (parts, item) in enumerate(zip(pieces, items, strict=True), start=1):
+        for offset, part in enumerate(parts):
+            cell = _cell(sheet, row + offset, column)
+            cells.put(cell, part, horizontal="center" if column == 1 else "right" if isinstance(part, int) else "left")
+            if item is not None and isinstance(part, int) and _is_money(item):
+                cell.number_format = cells.VIETNAMESE_THOUSANDS
+        if taken == 1:
+            continue
+        if len(parts) == 1:
+            sheet.merge_cells(start_row=row, start_column=column, end_row=row + taken - 1, end_column=column)
+            continue
+        for offset in range(taken):
+            cell = _cell(sheet, row + offset, column)
+            if offset >= len(parts):
+                cells.put(cell, None)
+            cell.border = cells.continued_border(offset == 0, offset == taken - 1)
+    return taken
 
 
 def form_labels(proposals: Sequence[Proposal]) -> list[str]:
@@ -323,7 +346,7 @@ def _by_label(proposal: Proposal) -> dict[str, ProposalField]:
 
 def _cell(sheet: Worksheet, row: int, column: int) -> Cell:
     cell = sheet.cell(row, column)
-    assert isinstance(cell, Cell)  # never a merged cell: the sheet merges none
+    assert isinstance(cell, Cell)  # never inside a merged range: a proposal's rows are merged once written
     return cell
 
 

@@ -17,6 +17,7 @@ import sys
 import tempfile
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -437,6 +438,22 @@ def test_money_in_a_workbook_s_pdf_is_grouped_the_vietnamese_way(tmp_path: Path)
     text = _text(pdf, tmp_path)
     assert "3.500.000.000" in text and "1.500.000.000" in text, text
     assert not re.search(r"\d,\d{3}\b", text), text
+
+
+def test_a_proposal_text_of_3000_letters_prints_whole_in_the_list_s_pdf(tmp_path: Path) -> None:
+    """A "Mục tiêu" longer than Excel's tallest row holds was cut on the printed page (after about 1,000 letters):
+    its last words are now in the PDF, on A4 landscape pages."""
+    _require(*TOOLS, calc=True)
+    words = [f"mục{n:03d} tiêu" for n in range(1, 251)]
+    text = " ".join(words)[:3000]
+    data = seed_data.proposal_list()
+    first = data.proposals[0]
+    fields = [replace(f, value=text) if f.label.lower().startswith("mục tiêu") else f for f in first.fields]
+    data = replace(data, proposals=[replace(first, fields=fields), *data.proposals[1:]])
+    pdf = to_pdf(render_proposal_list_xlsx(data), "danh-muc-de-xuat.xlsx")
+    printed = set(re.findall(r"mục\d{3}", _text(pdf, tmp_path)))
+    assert printed == {f"mục{n:03d}" for n in range(1, 251)}, sorted({f"mục{n:03d}" for n in range(1, 251)} - printed)
+    assert all(width > height for width, height in _pages(pdf, tmp_path))
 
 
 def test_a_cold_render_out_of_time_is_refused_and_leaves_neither_its_folder_nor_libreoffice_s_socket(

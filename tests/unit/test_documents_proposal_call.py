@@ -483,7 +483,9 @@ def test_titles_and_purposes_longer_than_1000_characters_still_render() -> None:
                         proposals=[replace(first, fields=fields)])
     rows = proposal_table(open_docx(render_proposal_list_docx(proposals))).rows
     assert rows[1].cells[1].text == long_text("Nhiệm vụ")
-    assert sheet_of(render_proposal_list_xlsx(proposals)).cell(2, 3).value == long_text("Nhiệm vụ")
+    sheet = sheet_of(render_proposal_list_xlsx(proposals))  # a text one row cannot hold goes on in the rows below
+    assert " ".join(str(sheet.cell(row, 3).value) for row in range(2, sheet.max_row + 1)
+                    if sheet.cell(row, 3).value) == long_text("Nhiệm vụ")
 
     report = seed_data.zero_response_report()
     report = replace(report, head=replace(report.head, subject=subject), call_purpose=long_text("đề xuất"),

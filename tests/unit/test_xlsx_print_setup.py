@@ -168,3 +168,43 @@ def test_the_proposal_list_sizes_short_fields_to_their_values_and_goes_across_fo
                for label in ("Kinh phí ngân sách nhà nước", "Kinh phí đối ứng từ tổ chức, doanh nghiệp"))
     assert int(sheet.page_setup.fitToWidth) == 4
     assert str(sheet.print_title_cols).replace("$", "") == "A:C"
+
+
+def _long_objectives(letters: int) -> tuple[object, str]:
+    """The seed's list with the first proposal's "Mục tiêu" `letters` long, in numbered words ("mục001 tiêu ...")."""
+    words: list[str] = []
+    while len(" ".join(words)) < letters:
+        words.append(f"mục{len(words) // 2 + 1:03d}" if len(words) % 2 == 0 else "tiêu")
+    text = " ".join(words)[:letters].strip()
+    data = seed_data.proposal_list()
+    first = data.proposals[0]
+    fields = [replace(f, value=text) if f.label.lower().startswith("mục tiêu") else f for f in first.fields]
+    return replace(data, proposals=[replace(first, fields=fields), *data.proposals[1:]]), text
+
+
+def test_a_proposal_text_longer_than_the_tallest_row_goes_on_in_the_rows_below_and_prints_whole() -> None:
+    """Excel's tallest row (409 pt) holds about 1,000 letters of a long column: a 3,000-letter "Mục tiêu" was cut on
+    the printed page. It now goes on in the rows below, each as tall as its piece, every other cell of the proposal
+    merged down them; the next proposal starts after them, and the sheet still prints on A4 landscape."""
+    data, text = _long_objectives(3_000)
+    sheet = sheets(render_proposal_list_xlsx(data))[0]  # type: ignore[arg-type]
+    column = next(c for c in range(1, sheet.max_column + 1) if str(sheet.cell(1, c).value).startswith("Mục tiêu"))
+    width = cells.column_width(sheet, column)
+    second = next(r for r in range(3, sheet.max_row + 1) if sheet.cell(r, 1).value == 2)
+    pieces = [str(sheet.cell(r, column).value) for r in range(2, second)]
+    assert len(pieces) > 1 and " ".join(pieces) == text, pieces
+    for offset, piece in enumerate(pieces):
+        height = sheet.row_dimensions[2 + offset].height or 0
+        assert cells.text_height(piece, width, 12) <= height <= cells.ROW_HEIGHT_MAX
+    assert f"A2:A{second - 1}" in {str(m) for m in sheet.merged_cells.ranges}  # STT, once for the whole proposal
+    assert sheet.cell(2, 1).value == 1 and sheet.cell(second + 1, 1).value == 3
+    first, last = sheet.cell(2, column).border, sheet.cell(second - 1, column).border  # one border around the pieces
+    assert (first.bottom is None or first.bottom.style is None) and last.bottom is not None and last.bottom.style
+    assert sheet.page_setup.orientation == "landscape" and str(sheet.page_setup.paperSize) == sheet.PAPERSIZE_A4
+
+
+def test_a_proposal_whose_texts_fit_one_row_keeps_one_row() -> None:
+    data, _ = _long_objectives(800)
+    sheet = sheets(render_proposal_list_xlsx(data))[0]  # type: ignore[arg-type]
+    assert [sheet.cell(r, 1).value for r in range(2, sheet.max_row + 1)] == [1, 2, 3]
+    assert not sheet.merged_cells.ranges
