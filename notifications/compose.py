@@ -19,6 +19,7 @@ import jinja2
 
 from config.file_words import not_utf8
 from config.os_words import os_reason
+from notifications.documents.data import signature_lines
 
 VIETNAM_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -164,6 +165,7 @@ def _environment(own: tuple[str, tuple[Path, ...]] | None = None) -> jinja2.Envi
     env.filters["vn_date"] = vn_date
     env.filters["vn_long_date"] = vn_long_date
     env.filters["vn_datetime"] = vn_datetime
+    env.filters["signature_lines"] = signature_lines  # "KT. GIÁM ĐỐC/PHÓ GIÁM ĐỐC" as the letter signs it
     return env
 
 

@@ -72,6 +72,14 @@ def department_name(upper: str) -> str:
     return " ".join(out)
 
 
+_ON_BEHALF = re.compile(r"KT\.?\s*(.+?)\s*/\s*(.+)", flags=re.IGNORECASE)
+
+
+def signature_lines(title: str) -> list[str]:
+    """The lines a typed signer's title is signed under ("KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC"); none for a blank title."""
+    return Signer.typed(title, "").lines() if title.strip() else []
+
+
 @dataclass(frozen=True)
 class Signer:
     """The signature block: "GIÁM ĐỐC", or "KT. GIÁM ĐỐC" over "PHÓ GIÁM ĐỐC" when `on_behalf` is set.
@@ -87,6 +95,16 @@ class Signer:
 
     def __post_init__(self) -> None:
         _require("Signer", "title", self.title)
+
+    @classmethod
+    def typed(cls, title: str, name: str) -> Signer:
+        """The block for a title as staff type it in a round: "GIÁM ĐỐC", or "KT. GIÁM ĐỐC/PHÓ GIÁM ĐỐC" (signing
+        on someone's behalf; "Kt giám đốc / phó giám đốc" reads the same)."""
+        text = title.strip()
+        match = _ON_BEHALF.fullmatch(text)
+        if match:
+            return cls(title=match.group(2).upper(), name=name, on_behalf=match.group(1).upper())
+        return cls(title=text.upper(), name=name)
 
     def lines(self) -> list[str]:
         """The bold lines above the signature space, top to bottom."""

@@ -202,3 +202,12 @@ def test_a_deputys_signature_block_is_two_lines_as_in_a_letter(kind: str) -> Non
     assert "ĐỐC/PHÓ" not in email.text and "ĐỐC/PHÓ" not in email.html
     director = render(kind, "invitation")
     assert "\nGIÁM ĐỐC\nNông Thị Thanh Huyền" in director.text
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_deputys_title_typed_loosely_is_signed_as_the_letter_signs_it(kind: str) -> None:
+    """The email signs under the lines the letter's signature block has, whatever the case and dots typed."""
+    email = compose("invitation", {**context(kind), "signer_title": "Kt giám đốc / phó giám đốc",
+                                   "signer_name": "Trần Quốc Anh"}, template_set=kind)
+    assert "KT. GIÁM ĐỐC\nPHÓ GIÁM ĐỐC\nTrần Quốc Anh" in email.text
+    assert "<strong>KT. GIÁM ĐỐC<br>PHÓ GIÁM ĐỐC</strong>" in email.html

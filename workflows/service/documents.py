@@ -353,17 +353,8 @@ def province(app: App) -> Issuer:
                        place=place, name=f"Ủy ban nhân dân tỉnh {place}")
 
 
-def signer(title: str, name: str) -> Signer:
-    """"GIÁM ĐỐC", or "KT. GIÁM ĐỐC/PHÓ GIÁM ĐỐC" as typed in the round (signing on someone's behalf)."""
-    text = title.strip()
-    match = re.fullmatch(r"KT\.?\s*(.+?)\s*/\s*(.+)", text, flags=re.IGNORECASE)
-    if match:
-        return Signer(title=match.group(2).upper(), name=name, on_behalf=match.group(1).upper())
-    return Signer(title=text.upper(), name=name)
-
-
 def _signer(facts: RoundFacts) -> Signer:
-    return signer(facts.details.signer_title, facts.details.signer_name)
+    return Signer.typed(facts.details.signer_title, facts.details.signer_name)
 
 
 def _lower_first(text: str) -> str:

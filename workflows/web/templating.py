@@ -13,9 +13,9 @@ from models import limits
 from models.moments import MOMENT_FORMAT, local_moment, when_due, when_happened
 from models.text import capfirst, grouped, lowfirst, whole_number
 from models.unit_status import ANSWER_LABELS, EMAIL_LABELS
+from notifications.documents.data import signature_lines
 from workflows.definition import Capability
 from workflows.service.deadlines import read_date
-from workflows.service.documents import signer
 from workflows.service.registry import get_workflow
 from workflows.service.views import role_labels
 from workflows.web.security import csrf_token, current_user, ykien
@@ -63,7 +63,7 @@ def _field_text(value: object, kind: str | None) -> str:
 def _signer_title(title: str) -> str:
     """The signer's title as the letter's signature block reads it: "KT. GIÁM ĐỐC/PHÓ GIÁM ĐỐC", as the setting is
     typed, reads "KT. GIÁM ĐỐC, PHÓ GIÁM ĐỐC"."""
-    return ", ".join(signer(title, "").lines()) if title.strip() else ""
+    return ", ".join(signature_lines(title))
 
 
 ENV.filters["vn_date"] = _vn_date
