@@ -25,3 +25,9 @@ def test_the_round_page_shows_a_deputy_signer_as_the_signature_block_does(staff:
 
 def test_the_round_page_shows_the_director_as_typed(staff: TestClient) -> None:
     assert "<dt>Người ký</dt><dd>GIÁM ĐỐC Trần Quốc Anh" in _round_page(staff, "GIÁM ĐỐC")
+
+
+def test_the_new_round_form_offers_the_deputy_title_as_it_is_signed(staff: TestClient) -> None:
+    page = staff.get("/rounds/new")
+    assert page.status_code == 200
+    assert '<option value="KT. GIÁM ĐỐC/PHÓ GIÁM ĐỐC" >KT. GIÁM ĐỐC, PHÓ GIÁM ĐỐC</option>' in page.text
