@@ -14,9 +14,19 @@ NUMBER_MARK, DAY_MARK = "\ue000", "\ue001"
 _BASIS_OPENERS = ("Căn cứ", "Thực hiện", "Theo", "Xét", "Triển khai")
 
 
+# In running text the blanks are no-break spaces: a line that wrapped at ordinary ones swallowed the blank ("… Công
+# văn số" at a line's end, "/SKHCN-TĐC" at the next one's start: nowhere to write the number), and a justified line
+# stretched them.
+RUNNING_BLANK_NUMBER = "\u00a0" * len(BLANK_NUMBER)
+RUNNING_BLANK_DAY = "\u00a0" * len(BLANK_DAY)
+
+
 def with_blanks(text: str) -> str:
-    """`text` with the number and day blanks put in for its marks."""
-    return text.replace(NUMBER_MARK, BLANK_NUMBER).replace(DAY_MARK, BLANK_DAY)
+    """`text` (a paragraph) with the number and day blanks put in for its marks, as no-break spaces joined to the
+    word before them ("số", "ngày"), a space between them dropped: a line may wrap before "số", never inside the
+    blank."""
+    text = text.replace(" " + NUMBER_MARK, NUMBER_MARK).replace(" " + DAY_MARK, DAY_MARK)
+    return text.replace(NUMBER_MARK, RUNNING_BLANK_NUMBER).replace(DAY_MARK, RUNNING_BLANK_DAY)
 
 
 def nfc(value: str) -> str:

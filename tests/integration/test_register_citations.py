@@ -25,6 +25,7 @@ from workflows.service.rounds import execute
 STAFF = "Phạm Phi Long (TĐC)"
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 BLANK_NUMBER, BLANK_DAY = " " * 10, " " * 6
+RUNNING_NUMBER, RUNNING_DAY = "\u00a0" * 10, "\u00a0" * 6  # in running text: a line's wrap cannot swallow them
 
 
 def at(clock: FrozenClock, moment: str) -> None:
@@ -99,7 +100,7 @@ def test_a_consultation_numbers_its_documents_and_each_cites_the_ones_before_it(
 
     # The synthesis table goes with a tờ trình not numbered yet: its number and day are blank, its ký hiệu shown.
     synthesis = docx_text(app, round_id, "bang-tong-hop-y-kien.docx")
-    assert f"(Kèm theo Tờ trình số{BLANK_NUMBER}/TTr-SKHCN ngày{BLANK_DAY}tháng 12 năm 2025 của Sở Khoa học và Công " \
+    assert f"(Kèm theo Tờ trình số{RUNNING_NUMBER}/TTr-SKHCN ngày{RUNNING_DAY}tháng 12 năm 2025 của Sở Khoa học và Công " \
         "nghệ)" in synthesis
     submission = docx_text(app, round_id, "to-trinh.docx")
     assert "Công văn số 01/SKHCN-TĐC ngày 19/11/2025" in submission

@@ -32,6 +32,7 @@ from workflows.service.documents import RoundFacts, build_document, kind_wording
 from workflows.service.registry import DEFINITIONS, catalogue, get_workflow
 from workflows.service.rounds import Addressee, NewRound, create_round, execute
 
+NBSP = "\u00a0"
 STAFF = "Phạm Phi Long (TĐC)"
 UNITS_CSV = Path(__file__).parents[1] / "fixtures" / "units_12.csv"
 REVIEW_KIND = Path(__file__).parents[1] / "fixtures" / "s11d_review"
@@ -141,7 +142,7 @@ def test_a_kind_without_a_submission_of_its_own_submits_in_its_own_terms_never_i
     assert "I. QUÁ TRÌNH THỰC HIỆN" in text
     # what units were asked, in the kind's asks (its verb and topic: "nghiên cứu, phản biện đối với đề cương …")
     assert (f"Sở Khoa học và Công nghệ đã đề nghị 03 cơ quan, đơn vị nghiên cứu, {terms.verb} đối với "
-            f"{lowfirst(terms.document)} {TITLE} tại Công văn số          /SKHCN-TĐC ngày 20/11/2025.") in text
+            f"{lowfirst(terms.document)} {TITLE} tại Công văn số{NBSP * 10}/SKHCN-TĐC ngày 20/11/2025.") in text
     assert (f"Hết thời hạn, Sở Khoa học và Công nghệ nhận được {terms.response} của 02/03 cơ quan, đơn vị, trong đó "
             f"01 cơ quan, đơn vị {lowfirst(terms.answered)}, 01 cơ quan, đơn vị {lowfirst(terms.agreed)}; 01 cơ quan, "
             "đơn vị chưa có văn bản trả lời, chưa hết hạn trả lời.") in text  # closed before its deadline

@@ -306,7 +306,7 @@ def test_proposal_list_appendix_is_landscape_a4_with_the_decree_margins(proposal
         assert mm(section.left_margin, section.right_margin) == (30, 15)
     body = texts(proposal_docx)
     assert "DANH MỤC ĐỀ XUẤT NHIỆM VỤ" in body
-    assert re.search(r"\(Kèm theo Công văn số {6,}/SKHCN-QLKH&SHTT ngày {4,}tháng 8 năm 2025 của Sở Khoa học"
+    assert re.search(r"\(Kèm theo Công văn số[ \u00a0]{6,}/SKHCN-QLKH&SHTT ngày[ \u00a0]{4,}tháng 8 năm 2025 của Sở Khoa học"
                      r" và Công nghệ\)", "\n".join(body))
 
 
