@@ -444,3 +444,46 @@ def test_a_worker_that_creates_its_pool_says_so_naming_the_setting(prefect_api, 
                                            "vừa tạo nó"), said[0].getMessage()
     assert "YKIEN_WORK_POOL" in said[0].getMessage()
     app.close()
+
+
+def test_the_mail_notice_says_no_worker_pulls_the_pool_once_the_grace_is_over(prefect_api, tmp_path: Path) -> None:
+    """A mistyped YKIEN_WORK_POOL on serve: a launch on the web said "thư đã chuyển cho tiến trình gửi thư (ykien
+    worker)" while its mail waited for ever in a pool nobody pulled (review-a, item 4). Past the grace /readyz gives,
+    the launch's page and the API's extension say the mail waits and which pool needs a worker; once one is online,
+    the notice is the old one again."""
+    import html
+
+    from fastapi.testclient import TestClient
+    from prefect.client.orchestration import get_client
+
+    from workflows.flows import PrefectExecutor
+    from workflows.service.staff import add_user
+    from workflows.web.app import create_web_app
+
+    app, round_id = installation(tmp_path, "khong-ai-nhan", 2525)
+    add_user(app, "long", "Phạm Phi Long", "staff", "matkhau-rat-dai", "TĐC", "test")
+    executor = PrefectExecutor("ykien-khong-ai-nhan", app.installation_id)
+    executor.workers.grace_seconds = 0.0  # serve has run past the grace with nobody pulling its pool
+    app.executor = executor
+    client = TestClient(create_web_app(app), raise_server_exceptions=False)
+    session = client.post("/api/session", json={"username": "long", "password": "matkhau-rat-dai"})
+    client.headers["X-CSRF-Token"] = session.json()["csrf_token"]
+
+    page = client.post(f"/rounds/{round_id}/launch", data={"confirmed": "yes", "no_draft_reason": "Thử nghiệm"})
+    assert page.status_code == 200 and "?ok=launch&n=3&mail=no_worker" in str(page.url), page.url
+    text = html.unescape(page.text)
+    assert ("Đã ghi nhận, nhưng thư chưa gửi: không có ykien worker nào nhận work pool \"ykien-khong-ai-nhan\", thư "
+            "nằm chờ trong hàng đợi và sẽ gửi khi có worker nhận. Người quản trị cần chạy `ykien worker` với "
+            "YKIEN_WORK_POOL=ykien-khong-ai-nhan") in text
+    assert "đã chuyển cho tiến trình gửi thư" not in text
+
+    extend = {"new_deadline": "2025-12-12", "unit": "SYT", "reason": "Đơn vị xin thêm thời gian"}
+    answer = client.post(f"/api/rounds/{round_id}/extend", json=extend)
+    assert answer.status_code == 200, answer.text
+    assert "không có ykien worker nào nhận work pool \"ykien-khong-ai-nhan\"" in answer.json()["mail_notice"]
+
+    with get_client(sync_client=True) as prefect:
+        prefect.send_worker_heartbeat("ykien-khong-ai-nhan", "may-gui-thu", heartbeat_interval_seconds=60)
+    answer = client.post(f"/api/rounds/{round_id}/extend", json={**extend, "unit": "STC"})
+    assert answer.json()["mail_notice"] == "Đã ghi nhận; thư đã chuyển cho tiến trình gửi thư (ykien worker)."
+    app.close()

@@ -246,7 +246,7 @@ def named_inputs(pairs: list[str]) -> dict[str, Any]:
 def submit(round_id: int = ROUND_ARGUMENT, actor: str | None = ACTOR_OPTION, as_json: bool = JSON_OPTION) -> None:
     """Lập hồ sơ ở trạng thái hiện tại của đợt (theo định nghĩa quy trình) và ghi nhận đã gửi."""
     from workflows.cli.progress import progress_bar
-    from workflows.service.commands import MAIL_NOTICES
+    from workflows.service.commands import mail_notice, work_pool_of
     from workflows.service.submission import submit_round
 
     with guarded(as_json):
@@ -254,7 +254,7 @@ def submit(round_id: int = ROUND_ARGUMENT, actor: str | None = ACTOR_OPTION, as_
         ykien = open_app()
         with progress_bar(as_json) as bar:
             package = submit_round(ykien, round_id, actor_name(actor), on_progress=bar.step("Lập hồ sơ"))
-    notice = MAIL_NOTICES.get(package.mail)
+    notice = mail_notice(package.mail, work_pool_of(ykien))
     if as_json:
         print_json({"path": str(package.path), "sha256": package.sha256, "files": package.files,
                     "title": package.title, "done": package.done, "notice": notice})

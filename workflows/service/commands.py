@@ -40,11 +40,27 @@ MAIL_LATER = "later"  # not sent now: waits in the outbox for the next sweep
 MAIL_PARTIAL = "partial"  # some messages refused for good by the mail server (recorded as failed)
 MAIL_HELD = "held"  # not handed to delivery (deliver=False): the sweep sends it
 MAIL_SUBMITTED = "to_worker"  # handed to `ykien worker`s as flow runs: they send it
+MAIL_UNPULLED = "no_worker"  # handed to a work pool no `ykien worker` has pulled for a while: it waits there
 MAIL_NOTICES = {
     MAIL_SUBMITTED: "Đã ghi nhận; thư đã chuyển cho tiến trình gửi thư (ykien worker).",
+    MAIL_UNPULLED: ("Đã ghi nhận, nhưng thư chưa gửi: không có ykien worker nào nhận work pool \"{pool}\", thư nằm "
+                    "chờ trong hàng đợi và sẽ gửi khi có worker nhận. Người quản trị cần chạy `ykien worker` với "
+                    "YKIEN_WORK_POOL={pool} (hoặc sửa YKIEN_WORK_POOL của ykien serve nếu gõ nhầm)."),
     MAIL_LATER: "Đã ghi nhận; thư sẽ gửi lại ở lần quét sau.",
     MAIL_PARTIAL: "Đã ghi nhận; một số thư bị máy chủ thư từ chối, xem danh sách thư của đợt.",
 }
+
+
+def mail_notice(mail: str, pool: str) -> str | None:
+    """The notice of a command's mail (CommandResult.mail, or the `mail` a page was sent with), naming the work pool
+    `pool` where it waits for a worker; None when there is nothing to say."""
+    notice = MAIL_NOTICES.get(mail)
+    return notice.format(pool=pool) if notice is not None else None
+
+
+def work_pool_of(app: App) -> str:
+    """The work pool this process hands its steps to (its executor's), else the one its settings name."""
+    return str(getattr(app.executor, "pool", None) or app.settings.work_pool)
 
 
 @dataclass(frozen=True)
@@ -77,7 +93,7 @@ class CommandResult:
         if self.delivery is None:
             return MAIL_HELD
         if isinstance(self.delivery, HandedToWorkers):
-            return MAIL_SUBMITTED
+            return MAIL_UNPULLED if self.delivery.unpulled_pool else MAIL_SUBMITTED
         if self.delivery.failed:
             return MAIL_PARTIAL
         if self.delivery.retrying:
@@ -87,7 +103,8 @@ class CommandResult:
     @property
     def notice(self) -> str | None:
         """What to tell the person who gave the command when the mail did not all go out now."""
-        return MAIL_NOTICES.get(self.mail)
+        pool = self.delivery.unpulled_pool if isinstance(self.delivery, HandedToWorkers) else None
+        return mail_notice(self.mail, pool or "")
 
 
 def _describe(error: BaseException) -> str:
@@ -177,5 +194,6 @@ def run_timer(app: App, step: str, timer_id: int, round_id: int) -> Handover:
     return Handover(report)
 
 
-__all__ = ["MAIL_HELD", "MAIL_LATER", "MAIL_NOTICES", "MAIL_PARTIAL", "MAIL_SUBMITTED", "CommandResult", "Handover",
-           "deliver_decision", "deliver_queued", "run_command", "run_timer"]
+__all__ = ["MAIL_HELD", "MAIL_LATER", "MAIL_NOTICES", "MAIL_PARTIAL", "MAIL_SUBMITTED", "MAIL_UNPULLED",
+           "CommandResult", "Handover", "deliver_decision", "deliver_queued", "mail_notice", "run_command",
+           "run_timer", "work_pool_of"]

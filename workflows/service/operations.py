@@ -132,13 +132,19 @@ class PoolWorkers:
                 return False
         return None
 
+    def pulled(self, online: int) -> bool:
+        """Whether the pool counts as pulled with `online` workers in it now: one is online, or one was seen (or serve
+        started) less than WORKERLESS_GRACE_SECONDS ago. What /readyz and the mail notice of a command say."""
+        self.observe(online)
+        return bool(online) or self.clock() - self.since < self.grace_seconds
+
     def readiness(self, online: int) -> tuple[bool, str]:
         """Ready while a worker is online, or for WORKERLESS_GRACE_SECONDS after serve started or the last one left."""
-        self.observe(online)
+        pulled = self.pulled(online)
         if online:
             return True, "ok"
         waited = self.clock() - self.since
-        if waited < self.grace_seconds:
+        if pulled:
             return True, (f"chưa có ykien worker nào nhận work pool \"{self.pool}\" (sẽ báo chưa sẵn sàng nếu sau "
                           f"{self.grace_seconds:g} giây vẫn chưa có)")
         return False, (f"không có ykien worker nào nhận work pool \"{self.pool}\" trong {waited:.0f} giây: các bước "

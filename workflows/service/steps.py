@@ -45,9 +45,11 @@ class StepsUnavailable(Exception):
 
 @dataclass
 class HandedToWorkers(DeliveryReport):
-    """A step submitted as flow runs for `ykien worker`s to run: this process sent nothing itself (all counts 0)."""
+    """A step submitted as flow runs for `ykien worker`s to run: this process sent nothing itself (all counts 0).
+    `unpulled_pool` names the work pool when no worker has pulled it for the grace /readyz gives (the runs wait)."""
 
     runs: int = 0
+    unpulled_pool: str | None = None
 
 
 class Executor(Protocol):

@@ -353,7 +353,9 @@ class CommandOut(BaseModel):
     status_title: str
     messages: int = Field(description="Số thư được xếp hàng gửi")
     mail_notice: str | None = Field(None, description="Có khi thư chưa gửi được ngay: thao tác đã được ghi nhận, "
-                                                      "thư nằm trong hộp thư đi và được gửi lại ở lần quét sau")
+                                                      "thư nằm trong hộp thư đi và được gửi lại ở lần quét sau, "
+                                                      "hoặc chờ ykien worker (nói rõ khi không có worker nào nhận "
+                                                      "work pool)")
 
 
 # Directory and workflows --------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from workflows.engine.events import Command
 from workflows.engine.refusals import GuardFailed
 from workflows.service.app import App
 from workflows.service.audit_export import audit_export
-from workflows.service.commands import MAIL_NOTICES, run_command
+from workflows.service.commands import MAIL_NOTICES, mail_notice, run_command, work_pool_of
 from workflows.service.consolidation import handle_comments, no_triage, triage_items, triages_comments
 from workflows.service.documents import (
     DocumentChoice,
@@ -113,7 +113,7 @@ def _today(app: App) -> date:
 
 def _flash(request: Request, workflow: Workflow) -> dict[str, str]:
     ok = request.query_params.get("ok", "")
-    note = MAIL_NOTICES.get(request.query_params.get("mail", ""))
+    note = mail_notice(request.query_params.get("mail", ""), work_pool_of(ykien(request)))
     if ok in FLASH:
         count = request.query_params.get("n", "")
         document = workflow.terms.document[:1].lower() + workflow.terms.document[1:]

@@ -41,7 +41,7 @@ from workflows.service.attachments import (
     tie_pending,
 )
 from workflows.service.audit_view import audit_lines
-from workflows.service.commands import MAIL_NOTICES, deliver_decision, run_command
+from workflows.service.commands import deliver_decision, mail_notice, run_command, work_pool_of
 from workflows.service.directory_edit import directory_by_group
 from workflows.service.draft_rounds import (
     RoundLaunched,
@@ -202,7 +202,7 @@ def _flash(request: Request, workflow: Workflow) -> dict[str, str]:
         return {}
     count = request.query_params.get("n", "")
     text = FLASH[ok].format(n=whole_number(count) or 0, **_words(workflow))
-    note = MAIL_NOTICES.get(request.query_params.get("mail", ""))
+    note = mail_notice(request.query_params.get("mail", ""), work_pool_of(ykien(request)))
     return {"flash": f"{text} {note}" if note else text, "flash_kind": "warn" if note else "ok"}
 
 
