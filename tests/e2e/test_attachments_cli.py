@@ -8,6 +8,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from letter_inputs import give_letter_inputs
 from minimal_xlsx import minimal_xlsx as xlsx
 from test_cli_report_collection import CREATE, REPORT
 
@@ -24,6 +25,7 @@ def report(tmp_path: Path) -> str:
 def test_a_report_on_paper_is_recorded_with_its_budget_table_and_bad_attachments_write_nothing(
         cli, tmp_path: Path, report: str) -> None:  # type: ignore[no-untyped-def]
     cli(*CREATE)
+    give_letter_inputs(cli)
     cli.at("2025-11-20T09:00")
     cli("round", "launch", "1")
     table = tmp_path / "Bảng kê kinh phí.xlsx"

@@ -8,6 +8,8 @@ import json
 from collections import Counter
 from pathlib import Path
 
+from letter_inputs import give_letter_inputs
+
 from notifications.testing import SmtpCapture
 from workflows.service.registry import get_workflow
 
@@ -38,6 +40,7 @@ def test_six_departments_report_one_late_in_the_grace_period_one_silent_to_the_e
         cli, capture: SmtpCapture, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     cli(*CREATE)
     cli.at("2025-11-20T09:00")
+    give_letter_inputs(cli)
     cli("round", "launch", "1")
     assert kinds(capture, 0) == Counter({(code, "invitation"): 1 for code in DEPARTMENTS})
 
@@ -98,6 +101,7 @@ def test_the_consolidated_report_and_the_figures_workbook_follow_seed_003(
 
     cli(*CREATE)
     cli.at("2025-11-20T09:00")
+    give_letter_inputs(cli)
     cli("round", "launch", "1")
     cli.at("2025-11-28T10:00")
     for code, trained in (("SCT", "3"), ("STC", "5"), ("SYT", "12")):
@@ -143,6 +147,7 @@ def test_staff_write_a_headings_text_and_next_years_round_shows_this_years_figur
         cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     cli(*CREATE)
     cli.at("2025-11-20T09:00")
+    give_letter_inputs(cli)
     cli("round", "launch", "1")
     for code in ("SCT", "STC"):
         cli("round", "respond", "1", code, "--proposal-file", report_file(tmp_path, code))
@@ -165,6 +170,7 @@ def test_staff_write_a_headings_text_and_next_years_round_shows_this_years_figur
                   "--deadline", "04/12/2026", "--json").json
     assert started == {"id": 2, "previous_round": 1}
     cli.at("2026-11-20T09:00")
+    give_letter_inputs(cli, "2")
     cli("round", "launch", "2")
     cli("round", "respond", "2", "SCT", "--proposal-file", report_file(tmp_path, "SCT-2026", people_trained="7"))
     cli.at("2026-12-10T09:00")

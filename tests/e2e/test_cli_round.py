@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 from collections import Counter
 
+from letter_inputs import give_letter_inputs
+
 from notifications.testing import SmtpCapture
 from workflows.service.registry import get_workflow
 
@@ -170,6 +172,7 @@ def test_a_call_for_proposals_refuses_silence_as_agreement_and_shows_only_its_ow
     assert cli.snapshot() == before  # nothing half-written
 
     cli(*CREATE, "--workflow", "proposal_call")
+    give_letter_inputs(cli)
     cli.at("2025-11-20T09:00")
     cli("round", "launch", "1", "--no-draft-reason", "Thử nghiệm không kèm dự thảo")
     cli.at("2025-12-10T09:00")
@@ -194,6 +197,7 @@ A1 = {"task_name": "Ứng dụng IoT trong nông nghiệp", "urgency": "Cần th
 
 def test_a_proposal_file_holds_one_form_or_a_list_of_forms(cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
     cli(*CREATE, "--workflow", "proposal_call")
+    give_letter_inputs(cli)
     cli.at("2025-11-20T09:00")
     cli("round", "launch", "1", "--no-draft-reason", "Thử nghiệm không kèm dự thảo")
     two = tmp_path / "hai-phieu.json"

@@ -14,6 +14,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from letter_inputs import WORKSHOP_PLACE, give_letter_inputs
 from minimal_pdf import minimal_pdf
 
 from notifications.testing import SmtpCapture
@@ -94,6 +95,7 @@ def test_twenty_invitations_registrations_and_two_tasks_one_late(
     early = cli("round", "edit", "1", "--date", f"{EVENT_KEY}=11/08/2025", "--json", expect=2).json
     assert early["error"]["message"].startswith(f"--date {EVENT_KEY}: ")
     assert cli("round", "edit", "1", "--date", f"{EVENT_KEY}=20/08/2025", "--json").json["changed"] == ["dates"]
+    give_letter_inputs(cli, "1", WORKSHOP_PLACE)
     cli("round", "launch", "1")
     assert kinds(capture, 0) == Counter({(code, "invitation"): 1 for code in units})
 

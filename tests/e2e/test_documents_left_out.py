@@ -43,3 +43,25 @@ def test_the_audit_puts_each_detail_on_its_own_line(cli) -> None:  # type: ignor
     lines = shown.splitlines()
     address = next(i for i, line in enumerate(lines) if "Số 077" in line)
     assert any("vanthu@skhcn.example.vn" in line for line in lines[address + 1:address + 4]), shown
+
+
+def test_a_launch_is_refused_while_its_letter_cannot_be_written_and_nothing_is_sent(cli, capture) -> None:  # type: ignore[no-untyped-def]
+    """The rounds' emails stand for the signed letter: a report collection was launched and mailed to every unit
+    while its Công văn could not be written for want of the Sở's address (review-c, item 14)."""
+    cli(*CREATE)
+    cli.at("2025-11-20T09:00")
+    before = cli.snapshot()
+    refused = cli("round", "launch", "1", expect=2)
+    assert refused.err.strip() == (
+        "Lỗi: Chưa phát hành đợt số 1, chưa gửi thư nào: thư gửi các cơ quan, đơn vị đi theo Công văn đề nghị báo "
+        "cáo, mà văn bản này chưa soạn được. Cần địa chỉ và thư điện tử của Sở Khoa học và Công nghệ để ghi nơi nhận "
+        "báo cáo (mục \"Thông tin cho văn bản\"). Điền bằng: ykien round document-inputs 1 --department-address \"…\" "
+        "--department-email \"…\", rồi phát hành lại.")
+    assert cli("round", "launch", "1", "--json", expect=2).json["error"]["code"] == "letter_not_ready"
+    assert cli.snapshot() == before and capture.messages == []
+    cli("round", "document-inputs", "1", "--department-email", "vanthu@skhcn.example.vn")
+    assert "--department-address \"…\", rồi" in cli("round", "launch", "1", expect=2).err  # what is still missing
+
+    cli("round", "document-inputs", "1", "--department-address", "Số 077, phố Hoàng Đình Giong, Cao Bằng")
+    cli("round", "launch", "1")
+    assert len(capture.wait_for(6)) == 6

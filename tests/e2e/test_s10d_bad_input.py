@@ -7,6 +7,7 @@ import json
 import re
 
 import pytest
+from letter_inputs import WORKSHOP_PLACE, give_letter_inputs
 
 from tests.e2e.conftest import Cli
 
@@ -118,6 +119,7 @@ def test_a_folder_where_a_file_is_expected_is_said_to_be_a_folder(cli: Cli, args
         cli(*CREATE)
     if args[1] == "hand-in":
         cli(*WORKSHOP)
+        give_letter_inputs(cli, "1", WORKSHOP_PLACE)
         cli("round", "launch", "1")
         cli("round", "assign", "1", *PAPER)
     before = cli.snapshot()
@@ -190,6 +192,7 @@ def test_a_comment_number_the_round_does_not_have_is_bad_input_naming_the_number
 
 def test_a_heading_text_file_too_long_names_the_option_and_the_file(cli: Cli) -> None:
     cli("round", "create", *CREATE[2:], "--workflow", "report_collection")
+    give_letter_inputs(cli)
     cli("round", "launch", "1")
     (cli.home.parent / "tong-hop.txt").write_text("Nội dung tổng hợp. " * 3000, encoding="utf-8")
     said = refused(cli, "round", "heading-text", "1", "training", "--text-file", "tong-hop.txt", code="text_too_long")
@@ -208,6 +211,7 @@ def test_a_document_input_the_kind_does_not_use_is_said_with_the_options_not_the
 @pytest.mark.parametrize("title", ["", "   "], ids=["empty", "spaces"])
 def test_a_next_round_without_a_title_names_the_option(cli: Cli, title: str) -> None:
     cli("round", "create", *CREATE[2:], "--workflow", "report_collection")
+    give_letter_inputs(cli)
     cli("round", "launch", "1")
     said = refused(cli, "round", "next", "1", "--title", title, "--deadline", "10/12/2025", code="title_missing")
     assert said.startswith("Lỗi: --title: chưa có tên đợt mới (bắt buộc)."), said

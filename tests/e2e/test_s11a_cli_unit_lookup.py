@@ -9,6 +9,7 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+from letter_inputs import WORKSHOP_PLACE, give_letter_inputs
 from minimal_pdf import minimal_pdf
 
 from tests.conftest import BACKENDS, TEMPLATE_DATABASE
@@ -132,6 +133,7 @@ WORKSHOP = ["round", "create", "--workflow", "workshop", "--title", "Hội thả
 def test_assign_and_hand_in_take_units_by_name(cli: Cli, tmp_path: Path) -> None:
     cli.at("2025-08-01T09:00")
     cli(*WORKSHOP)
+    give_letter_inputs(cli, "1", WORKSHOP_PLACE)
     cli("round", "launch", "1")
     given = cli("round", "assign", "1", "--task", "paper", "--unit", "cong thuong", "--unit", "Sở Tài")
     assert given.out.startswith("Đơn vị: Sở Công Thương (SCT)\nĐơn vị: Sở Tài chính (STC)\n"

@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from letter_inputs import give_letter_inputs
+
 from tests.e2e.conftest import Cli
 
 CREATE = ("round", "create", "--title", "Kế hoạch hỗ trợ doanh nghiệp", "--office", "TĐC", "--deadline",
@@ -21,6 +23,7 @@ A1 = {"task_name": "Ứng dụng IoT trong nông nghiệp", "urgency": "Cần th
 
 def launched_call(cli: Cli) -> None:
     cli(*CREATE, "--workflow", "proposal_call")
+    give_letter_inputs(cli)
     cli.at("2025-11-20T09:00")
     cli("round", "launch", "1", "--no-draft-reason", "Thử nghiệm không kèm dự thảo")
 

@@ -4,6 +4,7 @@ still collecting, it is refused (exit 1) with the states that allow it, if any, 
 offers, and no round is created."""
 from __future__ import annotations
 
+from letter_inputs import give_letter_inputs
 from test_cli_report_collection import CREATE as REPORT_ROUND
 from test_db_backup import CREATE as CONSULTATION
 
@@ -24,6 +25,7 @@ def test_next_is_refused_on_a_consultation_with_the_steps_its_state_offers(cli) 
 
 def test_next_waits_for_a_report_round_to_be_consolidated(cli) -> None:  # type: ignore[no-untyped-def]
     cli(*REPORT_ROUND)
+    give_letter_inputs(cli)
     cli("round", "launch", "1")
     refused = cli(*NEXT, "--json", expect=1).json["error"]
     assert refused["code"] == "next_round_not_allowed"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+from letter_inputs import give_letter_inputs
 from test_cli_round import A1, CREATE, show
 
 from workflows.service.registry import get_workflow
@@ -12,6 +13,7 @@ from workflows.service.registry import get_workflow
 
 def test_the_cli_records_no_proposal_and_refuses_it_with_a_proposal_file(cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
     cli(*CREATE, "--workflow", "proposal_call")
+    give_letter_inputs(cli)
     cli.at("2025-11-20T09:00")
     cli("round", "launch", "1", "--no-draft-reason", "Thử nghiệm không kèm dự thảo")
     form = tmp_path / "phieu.json"

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import docx
 import openpyxl
+from letter_inputs import give_letter_inputs
 from minimal_pdf import minimal_pdf
 from signing_ca import PASSWORD
 from test_cli_sign import CREATE, ca, keys  # noqa: F401  (fixtures)
@@ -64,16 +65,17 @@ EXPECTED: list[tuple[str, int, str] | tuple[str, None, str]] = [
     ("ykien round revise 1", 0, "trở về soạn thảo"),
     ("ykien round export 1 --out xuat/", 0, "dot-1-nhat-ky.csv"),
     ("ykien round create --workflow report_collection", 0, "Đã tạo đợt số 3"),
+    ("ykien round document-inputs 3", 0, "vanthu@skhcn.caobang.gov.vn"),
     ("ykien round launch 3", 0, "Đã phát hành đợt số 3"),
     ("ykien round respond 3 SCT --proposal-file bao-cao.json", 0, "Sở Công Thương (SCT): Đã báo cáo"),
     ("ykien round close 3", 0, "Đang tổng hợp báo cáo"),
     ("ykien round next 3", 0, "Đã tạo đợt số 4 từ đợt 3"),
     ("ykien round create --workflow workshop", 0, "Đã tạo đợt số 5"),
+    ("ykien round document-inputs 5", 0, "Trung tâm Hội nghị tỉnh"),
     ("ykien round launch 5", 0, "Đã phát hành đợt số 5"),
     ("ykien round assign 5", 0, "Đã giao nhiệm vụ cho 2 đơn vị"),
     ("ykien round assignments 5", 0, "Chưa nộp"),
     ("ykien round hand-in 5", 0, "Đã nộp"),
-    ("ykien round document-inputs 5", 0, "Trung tâm Hội nghị tỉnh"),
 ]
 
 
@@ -180,6 +182,7 @@ def test_a_report_with_several_mistakes_lists_them_as_one_sentence(cli, tmp_path
     cli("round", "create", "--workflow", "report_collection", "--title", "Báo cáo năm 2026", "--office", "TĐC",
         "--deadline", "10 ngày làm việc", "--group", "so-ban-nganh", "--contact-name", "Ông Phạm Phi Long",
         "--contact-phone", "0912130290", "--signer-name", "Nông Thị Thanh Huyền")
+    give_letter_inputs(cli)
     cli("round", "launch", "1")
     report = tmp_path / "bao-cao.json"
     report.write_text('{"leadership_txt": "Đã ban hành 2 kế hoạch.", "decisions_issued": "hai"}', encoding="utf-8")

@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from test_workshop_pages import EVERY_GROUP, STAFF, TITLE, staff, template_home, workshop_clock, ykien_app  # noqa: F401
 
 from workflows.service.app import App
+from workflows.service.documents import set_document_inputs
 from workflows.service.rounds import Addressee, NewRound, create_round
 
 
@@ -17,7 +18,10 @@ def draft_workshop(app: App) -> int:
     new = NewRound(title=TITLE, subject="", workflow="workshop", office="TĐC", deadline=date(2025, 8, 13),
                    dates={"event": date(2025, 8, 20)}, addressees=(Addressee(groups=EVERY_GROUP),),
                    contact_name="Ông Phạm Phi Long", contact_phone="0912 130 290", signer_name="Trịnh Trường Huy")
-    return create_round(app, new, STAFF)
+    round_id = create_round(app, new, STAFF)
+    set_document_inputs(app, round_id, {"venue": "Hội trường Trung tâm Hội nghị tỉnh Cao Bằng",  # the giấy mời's
+                                        "event_time": "01 buổi, từ 08 giờ 00"}, STAFF)
+    return round_id
 
 
 def test_preview_names_the_roles_in_the_words_of_the_kind(ykien_app: App, staff: TestClient) -> None:

@@ -24,7 +24,8 @@ from config.clock import FrozenClock
 from models.rounds import RecipientRole
 from notifications.testing import SmtpCapture
 from workflows.service.app import App
-from workflows.service.draft_rounds import DraftRequired, launch_round
+from workflows.service.draft_rounds import DraftRequired
+from workflows.service.launch import launch_round
 from workflows.service.rounds import Addressee, NewRound, create_round
 from workflows.service.submission import submit_round
 from workflows.service.sweep import run_due

@@ -164,6 +164,20 @@ def test_a_workshop_with_twenty_invitations_rsvps_two_tasks_one_late_and_reminde
     staff.click("button[name=action][value=create]")
     staff.wait_for_url(re.compile(r".*/rounds/\d+/preview\?ok=created$"))
     round_id = int(re.search(r"/rounds/(\d+)/", staff.url).group(1))  # type: ignore[union-attr]
+    # The giấy mời the emails stand for cannot be written without its place and hour: the launch says so, nothing
+    # is sent, and its link leads to where they are typed.
+    staff.click("form[action$='/launch'] button[type=submit]")
+    staff.wait_for_url(site.url(f"/rounds/{round_id}/launch"))
+    assert "Chưa phát hành, chưa gửi thư nào: Giấy mời dự Hội thảo chưa soạn được." in staff.inner_text(".flash")
+    assert "Cần địa điểm hội thảo và giờ hội thảo" in staff.inner_text("main")
+    assert site.capture.messages == []
+    staff.click("text=Điền thông tin cho văn bản")
+    staff.wait_for_url(re.compile(rf".*/rounds/{round_id}/documents#inputs$"))
+    staff.fill("#inputs input[name=venue]", "Hội trường Trung tâm Hội nghị tỉnh Cao Bằng")
+    staff.fill("#inputs input[name=event_time]", "01 buổi, từ 08 giờ 00")
+    staff.click("#inputs button[type=submit]")
+    staff.wait_for_url(re.compile(r".*/documents.*"))
+    staff.goto(site.url(f"/rounds/{round_id}/launch"))
     staff.click("form[action$='/launch'] button[type=submit]")
     staff.wait_for_url(site.url(f"/rounds/{round_id}/launch"))
     staff.click("form[action$='/launch'] button[type=submit]")

@@ -219,6 +219,21 @@ def _without_key(key: str, message: str) -> str:
     return message.removeprefix(f"\"{key}\" ")
 
 
+def input_typed(key: str) -> str:
+    """How `ykien round document-inputs` takes the input `key`: its own option (--department-address "…"), or
+    --input NAME="…" for the others."""
+    import inspect
+
+    from typer.models import OptionInfo
+
+    from workflows.service.documents import INPUTS
+
+    option = INPUTS[key].option
+    own = {declared for parameter in inspect.signature(document_inputs).parameters.values()
+           if isinstance(parameter.default, OptionInfo) for declared in parameter.default.param_decls or ()}
+    return f"{option} \"…\"" if option in own else f"--input {option.removeprefix('--')}=\"…\""
+
+
 def named_inputs(pairs: list[str]) -> dict[str, Any]:
     """`--input NAME=VALUE` pairs as inputs: NAME is an input's option without its dashes (venue, event-purpose) or
     its key; a paragraphs input collects its repeated values in order. InvalidInput names the pair that is wrong."""

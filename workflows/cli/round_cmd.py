@@ -1,6 +1,8 @@
 """`ykien round ...`: create, launch and follow consultation rounds."""
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -338,6 +340,25 @@ def _say_done(ykien, round_id: int, result: CommandResult, as_json: bool, done, 
         say(result.notice)
 
 
+@contextmanager
+def letter_said_for_the_cli() -> Iterator[None]:
+    """A launch refused for its letter (service/launch.py), said with the command that fills in what it lacks: bad
+    input, exit 2."""
+    from models.errors import InvalidInput
+    from workflows.cli.documents_cmd import input_typed
+    from workflows.service.launch import LetterNotReady
+
+    try:
+        yield
+    except LetterNotReady as problem:
+        if problem.inputs:
+            options = " ".join(input_typed(key) for key in problem.inputs)
+            where = f"Điền bằng: ykien round document-inputs {problem.round_id} {options}, rồi phát hành lại."
+        else:
+            where = "Bổ sung xong hãy phát hành lại."
+        raise InvalidInput(f"{problem.refused} {where}", problem.code) from None
+
+
 @app.command("launch")
 def launch(round_id: int = ROUND_ARGUMENT,
            queue_only: bool = typer.Option(False, "--queue-only", help="Chỉ xếp hàng thư; `ykien serve` sẽ gửi."),
@@ -349,9 +370,9 @@ def launch(round_id: int = ROUND_ARGUMENT,
     from models.text import grouped
     from workflows.cli.progress import progress_bar
     from workflows.service.commands import deliver_decision
-    from workflows.service.draft_rounds import launch_round
     from workflows.service.empty_groups import empty_groups
     from workflows.service.jobs import mail_counter
+    from workflows.service.launch import launch_round
     from workflows.service.views import unit_count
 
     extra: dict = {}
@@ -369,7 +390,7 @@ def launch(round_id: int = ROUND_ARGUMENT,
                 warn(group.fact)
             warn(f"Thư sẽ gửi tới {grouped(unit_count(ykien, round_id))} cơ quan, đơn vị của đợt; "
                  f"{'nhóm' if len(empty) == 1 else str(len(empty)) + ' nhóm'} trên không nhận được thư.")
-        with progress_bar(as_json) as bar:  # on a terminal: the letters prepared, then sent
+        with progress_bar(as_json) as bar, letter_said_for_the_cli():  # the letters prepared, then sent
             queued = launch_round(ykien, round_id, who, no_draft_reason, deliver=False,
                                   on_progress=bar.step("Chuẩn bị thư"))
             if not deliver:

@@ -113,6 +113,7 @@ class NotReady:
 
     message: str
     code: str = "document_not_ready"
+    inputs: tuple[str, ...] = ()  # the document inputs (INPUTS) whose absence it is: where staff fill it in
 
 
 # --- what the builders read --------------------------------------------------------------------------------
@@ -1028,11 +1029,12 @@ def _needs_deadline(facts: RoundFacts) -> NotReady | None:
 
 
 def _call_ready(facts: RoundFacts) -> NotReady | None:
-    missing = [label for key, label in (("department_address", "địa chỉ"), ("department_email", "thư điện tử"))
-               if not facts.inputs.get(key)]
+    missing = {key: label for key, label in (("department_address", "địa chỉ"), ("department_email", "thư điện tử"))
+               if not facts.inputs.get(key)}
     if missing:
-        return NotReady(f"Cần {' và '.join(missing)} của {facts.app.settings.issuer_name} để ghi nơi nhận "
-                        f"{facts.workflow.terms.answer} (mục \"Thông tin cho văn bản\").", "document_inputs_missing")
+        return NotReady(f"Cần {' và '.join(missing.values())} của {facts.app.settings.issuer_name} để ghi nơi nhận "
+                        f"{facts.workflow.terms.answer} (mục \"Thông tin cho văn bản\").", "document_inputs_missing",
+                        tuple(missing))
     return _needs_deadline(facts)
 
 
@@ -1103,7 +1105,7 @@ def _reasoned(check: Callable[[RoundFacts], workshop.Unready | None]) -> Callabl
     """A readiness check of a builder module that cannot import this one (it reads RoundFacts), as a NotReady."""
     def ready(facts: RoundFacts) -> NotReady | None:
         found = check(facts)
-        return NotReady(found.message, found.code) if found is not None else None
+        return NotReady(found.message, found.code, found.inputs) if found is not None else None
     return ready
 
 
@@ -1237,6 +1239,13 @@ def _choice(facts: RoundFacts, key: str) -> DocumentChoice:
         filename = f"{Path(document.filename).stem}-v{facts.draft.version}{facts.draft.path.suffix.lower()}"
         detail = f"phiên bản {facts.draft.version} ({facts.draft.filename})"
     return DocumentChoice(key, filename, document.title, document.builder, not_ready, detail)
+
+
+def launch_letter(app: App, round_id: int) -> DocumentChoice | None:
+    """The document the round's emails go with (its kind's `letter`: the invitation cites it, the unit downloads it
+    once signed), saying why it cannot be written yet; None for a kind without one."""
+    facts = RoundFacts(app, round_id)
+    return _choice(facts, facts.workflow.letter) if facts.workflow.letter is not None else None
 
 
 def build_document(facts: RoundFacts, key: str) -> RenderedDocument:

@@ -5,7 +5,6 @@ without one takes a reason, kept in the launch's audit entry. A launched round i
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -17,11 +16,9 @@ from models.db.unit_of_work import UnitOfWork
 from models.errors import DomainError, InvalidInput
 from models.offices import known_office
 from models.rounds import RecipientRole
-from models.text import lowfirst, stored_text
+from models.text import stored_text
 from workflows.definition import Workflow
-from workflows.engine.events import Launch
 from workflows.service.app import App
-from workflows.service.commands import CommandResult, deliver_decision, run_command
 from workflows.service.registry import get_workflow
 from workflows.service.round_contact import CONTACT_FIELDS
 from workflows.service.rounds import (
@@ -197,31 +194,6 @@ def launch_needs_reason(app: App, round_id: int) -> bool:
     with app.uow(read_only=True) as uow:
         row = uow.rounds.row(round_id)
         return get_workflow(row.workflow).needs_draft and row.draft_sha256 is None
-
-
-def launch_round(app: App, round_id: int, actor: str, no_draft_reason: str | None = None,
-                 deliver: bool = True, on_progress: Callable[[int, int], None] | None = None) -> CommandResult:
-    """Launch: refused with DraftRequired when the kind needs a draft (its definition's `draft: "required"`), the
-    round has none and no reason is given; the reason goes into the launch's audit entry. A reason for a round
-    that has its draft is refused, so the audit never says a draft was missing when it was not. `on_progress(done,
-    total)` hears of the invitations queued (the caller shows progress; delivery's progress is in the outbox)."""
-    reason = check_no_draft_reason(no_draft_reason)
-    with app.uow(read_only=True) as uow:
-        row = uow.rounds.row(round_id)
-        workflow = get_workflow(row.workflow)
-        has_draft = row.draft_sha256 is not None
-    document = lowfirst(workflow.terms.document)  # the file the kind sends: "dự thảo", "hồ sơ thẩm định"
-    if reason is not None and has_draft:
-        raise InvalidInput(f"no_draft_reason: đợt đã có tệp {document} kèm theo; bỏ lý do không kèm {document}.",
-                           "draft_attached")
-    if workflow.needs_draft and not has_draft and reason is None:
-        raise DraftRequired(f"Đợt số {round_id} chưa có tệp {document}: {workflow.terms.round} cần gửi kèm {document} "
-                            f"để các đơn vị {workflow.terms.verb}. Hãy sửa bản nháp để đính kèm tệp, hoặc ghi lý do "
-                            f"không kèm {document}.")
-    queued = run_command(app, round_id, Launch(no_draft_reason=reason), actor, deliver=False, on_progress=on_progress)
-    return deliver_decision(app, round_id, queued.decision) if deliver else queued
-
-
 
 
 def is_draft_round(app: App, round_id: int) -> bool:

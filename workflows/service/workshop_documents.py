@@ -54,6 +54,7 @@ class Unready:
 
     message: str
     code: str
+    inputs: tuple[str, ...] = ()  # the document inputs whose absence it is
 
 
 @dataclass(frozen=True)
@@ -343,9 +344,10 @@ def _event_ready(facts: RoundFacts) -> Unready | None:
 
 
 def _missing(facts: RoundFacts, wanted: tuple[tuple[str, str], ...]) -> Unready | None:
-    missing = [label for key, label in wanted if not facts.inputs.get(key)]
+    missing = {key: label for key, label in wanted if not facts.inputs.get(key)}
     if missing:
-        return Unready(f"Cần {' và '.join(missing)} (mục \"Thông tin cho văn bản\").", "document_inputs_missing")
+        return Unready(f"Cần {' và '.join(missing.values())} (mục \"Thông tin cho văn bản\").",
+                       "document_inputs_missing", tuple(missing))
     return None
 
 
@@ -364,7 +366,9 @@ def invitation_ready(facts: RoundFacts) -> Unready | None:
     guest when to come: its hour is needed too."""
     if facts.state.deadline is None:
         return Unready("Đợt chưa có hạn đăng ký tham dự.", "deadline_missing")
-    return plan_ready(facts) or _missing(facts, (("event_time", "giờ hội thảo (Thời gian hội thảo)"),))
+    return _event_ready(facts) or _missing(facts, (("venue", "địa điểm hội thảo"),
+                                                   ("event_time", "giờ hội thảo (Thời gian hội thảo)"))) \
+        or _invited_ready(facts)
 
 
 def attendee_list_ready(facts: RoundFacts) -> Unready | None:

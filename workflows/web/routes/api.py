@@ -28,8 +28,8 @@ from workflows.service.app import App
 from workflows.service.commands import MAIL_HELD, CommandResult, CommandRunner, naming_the_date, run_command
 from workflows.service.deadlines import DATE_HORIZON_YEARS, beyond_horizon, parse_deadline
 from workflows.service.directory_edit import directory_units
-from workflows.service.draft_rounds import launch_round
 from workflows.service.empty_groups import empty_groups
+from workflows.service.launch import launch_round
 from workflows.service.registry import WorkflowUnknown, get_workflow, shipped_workflows
 from workflows.service.rounds import Addressee, NewRound, create_round, default_workflow_name
 from workflows.service.staff import LoginRefused, TooManyAttempts, authenticate

@@ -51,12 +51,12 @@ from workflows.service.draft_rounds import (
     edit_round,
     is_draft_round,
     launch_needs_reason,
-    launch_round,
 )
 from workflows.service.empty_groups import empty_groups
 from workflows.service.errors import FormErrors
 from workflows.service.invitation_preview import PLACEHOLDER_LINK, preview_invitation
 from workflows.service.jobs import JobControl, JobOutcome, mail_counter, running_job, runs_in_background, start_job
+from workflows.service.launch import LetterNotReady, check_letter_ready, launch_round
 from workflows.service.offices import office_codes, offices
 from workflows.service.outbox_view import (
     KIND_LABELS,
@@ -623,14 +623,26 @@ def audit_page(request: Request, round_id: IdPath, user: StaffUser = Depends(req
 
 # --- actions -----------------------------------------------------------------------------------------------
 
+def _letter_problem(app: App, round_id: int) -> LetterNotReady | None:
+    """Why the round cannot be launched yet for its letter (service/launch.py), or None."""
+    try:
+        check_letter_ready(app, round_id)
+    except LetterNotReady as problem:
+        return problem
+    return None
+
+
 def _action_page(request: Request, round_id: int, action: str, values: dict[str, list[str]],
                  errors: dict[str, str], status: int, message: str | None = None, blank_forms: int = 0) -> Response:
     """The form of one action on its own page, with the values typed and what is wrong (and, when staff asked
-    for it, one more blank proposal form)."""
+    for it, one more blank proposal form). A launch whose letter cannot be written yet says why, and where to fill
+    in what it lacks, instead of its form."""
     app = ykien(request)
     brief = round_brief(app, round_id)
     workflow = get_workflow(brief.workflow)
+    launchable = action == "launch" and action in available_actions(workflow, brief.status)
     return render(request, "round_action.html", {
+        "letter_problem": _letter_problem(app, round_id) if launchable else None,
         "brief": brief, "workflow": workflow, "action": action, "action_title": _action_title(action, workflow, values),
         "actions": available_actions(workflow, brief.status),
         "extend": read_extend_form(values), "respond": read_respond_form(values, workflow.response, blank_forms),
@@ -807,6 +819,9 @@ def act(request: Request, round_id: IdPath, action: str, posted: Posted = Posted
         values = {**values, "unit": [unit.code]}
     if action == "respond":
         return _respond(request, app, round_id, posted, workflow, user, values, unit)
+    if action == "launch" and (problem := _letter_problem(app, round_id)) is not None:  # before asking to confirm
+        return _action_page(request, round_id, action, values, {}, 409,
+                            f"Chưa phát hành, chưa gửi thư nào: {problem.letter} chưa soạn được.")
     try:
         event, lines = _build(app, round_id, action, values, workflow, user, unit=unit)
     except FormErrors as problem:
