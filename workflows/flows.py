@@ -28,6 +28,8 @@ from config.settings import Settings, load_settings
 from notifications.pdf import PdfServer
 from workflows.prefect_reach import reaching_prefect
 from workflows.service.app import App, build_app
+from workflows.service.database_errors import unreachable_problem
+from workflows.service.database_outage import outage_of
 from workflows.service.jobs import DELETED_RUN
 from workflows.service.operations import PoolWorkers
 from workflows.service.render_jobs import RENDER_FLOW, run_render
@@ -96,32 +98,73 @@ def _result(report: Any) -> Any:
     return _ended(asdict(report) if report is not None else {})
 
 
+class DatabaseAway(Exception):
+    """A step found the database unreachable. The process said so once (database_outage: one line when it goes, one
+    when it answers again); Prefect fails the run with this message (Vietnamese) and retries it, and its engine's
+    record of the exception, the driver's English traceback, is left out of the log (QuietDatabaseOutages)."""
+
+
+async def _step(step: Callable[..., Any], app: App, *args: Any) -> Any:
+    """Run the sync `step(app, *args)` in a thread; a database that cannot be reached is said as DatabaseAway."""
+    try:
+        done = await asyncio.to_thread(step, app, *args)
+    except Exception as error:
+        problem = unreachable_problem(error, app.settings)
+        if problem is None:
+            raise
+        outage_of(app).failed(error, f"lượt chạy {_run_name()}".strip())
+        raise DatabaseAway(f"mất kết nối cơ sở dữ liệu: {problem.message} Prefect chạy lại lượt này sau ít "
+                           "phút.") from None
+    outage_of(app).answered()
+    return done
+
+
+def _run_name() -> str:
+    from prefect.runtime import flow_run
+
+    return str(flow_run.name or "")
+
+
+class QuietDatabaseOutages(logging.Filter):
+    """On Prefect's flow-run logger: its engine's record of a DatabaseAway (an exception with the driver's traceback)
+    is dropped; the process said the outage once in its own words, and the run's state keeps the message."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.exc_info and isinstance(record.exc_info[1], DatabaseAway))
+
+
+def quiet_database_outages() -> None:
+    """Install QuietDatabaseOutages on Prefect's flow-run logger (once per process)."""
+    logger = logging.getLogger("prefect.flow_runs")
+    if not any(isinstance(existing, QuietDatabaseOutages) for existing in logger.filters):
+        logger.addFilter(QuietDatabaseOutages())
+
+
 @flow(name="circulate", retries=3, retry_delay_seconds=30, persist_result=False)
 async def circulate_flow(round_id: int | None = None, unit_codes: list[str] | None = None) -> Any:
     """Send the queued messages of a round (the fan-out of invitations, receipts, extensions), claiming a few at a
     time until none is left: several runs of one round share its fan-out. With `unit_codes`, only the messages to
     those units (a command about a few units)."""
-    return _result(await asyncio.to_thread(STEPS["circulate"], step_app(), round_id, _running_stop.get(),
-                                           unit_codes))
+    return _result(await _step(STEPS["circulate"], step_app(), round_id, _running_stop.get(), unit_codes))
 
 
 @flow(name="remind", retries=3, retry_delay_seconds=30, persist_result=False)
 async def remind_flow(timer_id: int, round_id: int) -> Any:
     """Fire a reminder timer and send the reminders it queued."""
-    return _result(await asyncio.to_thread(STEPS["remind"], step_app(), timer_id, round_id, _running_stop.get()))
+    return _result(await _step(STEPS["remind"], step_app(), timer_id, round_id, _running_stop.get()))
 
 
 @flow(name="close", retries=3, retry_delay_seconds=30, persist_result=False)
 async def close_flow(timer_id: int, round_id: int) -> Any:
     """Fire a deadline timer: the round leaves circulation."""
-    return _result(await asyncio.to_thread(STEPS["close"], step_app(), timer_id, round_id, _running_stop.get()))
+    return _result(await _step(STEPS["close"], step_app(), timer_id, round_id, _running_stop.get()))
 
 
 @flow(name=RENDER_FLOW, persist_result=False)
 async def render_flow(job_id: str, round_id: int, document: str) -> Any:
     """Render the PDF `document` of a round for the background job `job_id` (started by `ykien serve`): its progress,
     end and file are written to the job's rows, whichever worker runs it. Not retried: a failure is the job's."""
-    status = await asyncio.to_thread(run_render, step_app(), job_id, round_id, document, _warm_pdf_address())
+    status = await _step(run_render, step_app(), job_id, round_id, document, _warm_pdf_address())
     return _ended({"job_id": job_id, "status": status}, cancelled_message(RENDER_FLOW))
 
 

@@ -32,6 +32,7 @@ from workflows.flows import (
     cancelled_message,
     ensure_deployments,
     of_another_installation,
+    quiet_database_outages,
     running_with,
 )
 from workflows.logs import configure_logging
@@ -81,6 +82,7 @@ class StepWorker:
     async def run(self, stop: asyncio.Event) -> None:
         from prefect.context import AsyncClientContext
 
+        quiet_database_outages()  # a step finding the database away is said once, not as the driver's traceback
         deployments = await asyncio.to_thread(ensure_deployments, self.pool, self._created_pool)
         installation = await asyncio.to_thread(lambda: self.app.installation_id)  # read once, off the loop
         self._flows_by_deployment = {deployment_id: FLOWS[name] for name, deployment_id in deployments.items()}

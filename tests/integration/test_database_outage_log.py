@@ -19,6 +19,7 @@ from pg import PostgresCluster, own_cluster
 
 from config.clock import FrozenClock
 from config.settings import load_settings
+from workflows.flows import DatabaseAway, QuietDatabaseOutages, _step  # Prefect sets its logging up on import
 from workflows.scheduler import Sweeper
 from workflows.service.app import build_app
 from workflows.service.operations import database_readiness
@@ -74,3 +75,47 @@ def test_an_outage_is_one_line_when_it_starts_and_one_when_it_ends(cluster: Post
     assert not ok
     assert "OperationalError" not in words
     assert words.startswith(("Không kết nối được máy chủ PostgreSQL", "Mất kết nối tới")), words
+
+
+def test_a_workers_step_finding_the_database_away_says_it_once_and_other_errors_keep_their_traceback(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """A worker's flow run: its step failing on a database that cannot be reached is one Vietnamese line of the
+    process and a DatabaseAway that Prefect's flow-run logger leaves out (it logged the driver's English traceback);
+    any other error is raised as it is, and logged whole (review-a, item 6, on the worker's side)."""
+    import asyncio
+
+    from pg import free_port
+
+    settings = load_settings(home=tmp_path, database_url=f"postgresql+psycopg://ykien@127.0.0.1:{free_port()}/ykien",
+                             now=None, calendar_file=None, smtp_url=None)
+    app = build_app(settings)  # nothing listens on the port
+
+    def reads(app) -> None:  # type: ignore[no-untyped-def]
+        with app.engine.connect():
+            pass
+
+    def bug(app) -> None:  # type: ignore[no-untyped-def]
+        raise ValueError("lỗi của chương trình")
+
+    caplog.set_level(logging.INFO)
+    try:
+        for _ in range(3):
+            with pytest.raises(DatabaseAway) as away:
+                asyncio.run(_step(reads, app))
+        with pytest.raises(ValueError, match="lỗi của chương trình"):
+            asyncio.run(_step(bug, app))
+    finally:
+        app.close()
+    assert str(away.value).startswith("mất kết nối cơ sở dữ liệu: Không kết nối được máy chủ PostgreSQL 127.0.0.1:")
+    assert away.value.__cause__ is None and away.value.__suppress_context__
+    said = [record.getMessage() for record in caplog.records if record.name.startswith("ykien")]
+    assert len(said) == 1 and said[0].startswith("mất kết nối cơ sở dữ liệu (lượt chạy lỗi): "), said
+
+    quiet = QuietDatabaseOutages()
+
+    def record(error: BaseException) -> logging.LogRecord:
+        return logging.LogRecord("prefect.flow_runs", logging.ERROR, __file__, 1, "Encountered exception during "
+                                 "execution: %r", (error,), (type(error), error, error.__traceback__))
+
+    assert not quiet.filter(record(away.value))
+    assert quiet.filter(record(ValueError("lỗi của chương trình")))
