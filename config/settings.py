@@ -53,6 +53,7 @@ LONGEST_ISSUER_CODE = 20
 # The names that head every letter ("UBND TỈNH BÀ RỊA - VŨNG TÀU" is 27 characters): a longer one is a value pasted
 # by mistake, which would be printed across the letter's header.
 LONGEST_BODY_NAME = 120
+LONGEST_ADDRESS = 300  # as a round's own department_address (models.limits.DOCUMENT_TEXT)
 _NAME_EXAMPLES = {"issuer_name": "Sở Khoa học và Công nghệ", "governing_body": "UBND tỉnh Cao Bằng",
                   "place_name": "Cao Bằng"}
 
@@ -128,6 +129,9 @@ class Settings(BaseSettings):
     heartbeat_seconds: float = Field(5.0, gt=0, le=600, allow_inf_nan=False)
     stale_after_seconds: float = Field(20.0, gt=0, le=3600, allow_inf_nan=False)
     issuer_name: str = "Sở Khoa học và Công nghệ"
+    # Where units send what a letter asks for on paper ("địa chỉ: tầng 6 tòa nhà C …"): the call for proposals and
+    # the report request say it, with YKIEN_REPLY_TO as the mailbox, unless a round's document inputs give their own
+    issuer_address: str | None = None
     governing_body: str = "UBND tỉnh Cao Bằng"
     place_name: str = "Cao Bằng"
     issuer_code: str = "SKHCN"
@@ -415,6 +419,22 @@ class Settings(BaseSettings):
         if len(value) > LONGEST_BODY_NAME:
             raise ValueError(f"dài {len(value)} ký tự, quá {LONGEST_BODY_NAME} ký tự của một tên đứng đầu văn bản; "
                              f"ví dụ {_NAME_EXAMPLES[str(info.field_name)]}")
+        return value
+
+    @field_validator("issuer_address", mode="after")
+    @classmethod
+    def _check_issuer_address(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        value = unicodedata.normalize("NFC", value.strip())
+        if not value:
+            return None
+        example = "tầng 6 tòa nhà C, trụ sở làm việc các sở, ban, ngành tỉnh, phường Thục Phán, tỉnh Cao Bằng"
+        problem = single_line_problem(value)
+        if problem is not None:
+            raise ValueError(f"{problem}; ví dụ {example}")
+        if len(value) > LONGEST_ADDRESS:
+            raise ValueError(f"dài {len(value)} ký tự, quá {LONGEST_ADDRESS} ký tự; ví dụ {example}")
         return value
 
     @field_validator("issuer_code", mode="after")

@@ -55,7 +55,8 @@ def test_a_launch_is_refused_while_its_letter_cannot_be_written_and_nothing_is_s
     assert refused.err.strip() == (
         "Lỗi: Chưa phát hành đợt số 1, chưa gửi thư nào: thư gửi các cơ quan, đơn vị đi theo Công văn đề nghị báo "
         "cáo, mà văn bản này chưa soạn được. Cần địa chỉ và thư điện tử của Sở Khoa học và Công nghệ để ghi nơi nhận "
-        "báo cáo (mục \"Thông tin cho văn bản\"). Điền bằng: ykien round document-inputs 1 --department-address \"…\" "
+        "báo cáo (mục \"Thông tin cho văn bản\" của đợt, hoặc YKIEN_ISSUER_ADDRESS và YKIEN_REPLY_TO cho mọi đợt). "
+        "Điền bằng: ykien round document-inputs 1 --department-address \"…\" "
         "--department-email \"…\", rồi phát hành lại.")
     assert cli("round", "launch", "1", "--json", expect=2).json["error"]["code"] == "letter_not_ready"
     assert cli.snapshot() == before and capture.messages == []
@@ -65,3 +66,34 @@ def test_a_launch_is_refused_while_its_letter_cannot_be_written_and_nothing_is_s
     cli("round", "document-inputs", "1", "--department-address", "Số 077, phố Hoàng Đình Giong, Cao Bằng")
     cli("round", "launch", "1")
     assert len(capture.wait_for(6)) == 6
+
+
+def test_the_sở_s_address_and_mailbox_set_once_serve_every_round_and_a_round_s_own_take_their_place(
+        cli, capture, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Next year's report collection needs the same address as this year's: set for the installation
+    (YKIEN_ISSUER_ADDRESS, YKIEN_REPLY_TO), no round is refused for want of it."""
+    import io
+
+    import docx
+
+    settings = {"YKIEN_ISSUER_ADDRESS": "Số 077, phố Hoàng Đình Giong, Cao Bằng",
+                "YKIEN_REPLY_TO": "vanthu@skhcn.caobang.gov.vn"}
+    cli(*CREATE, **settings)
+    cli.at("2025-11-20T09:00")
+    shown = cli("round", "document-inputs", "1", **settings).out
+    assert ("Địa chỉ của Sở nhận văn bản trả lời: Số 077, phố Hoàng Đình Giong, Cao Bằng (theo YKIEN_ISSUER_ADDRESS, "
+            "chung cho mọi đợt)") in shown
+    cli("round", "launch", "1", **settings)
+    assert len(capture.wait_for(6)) == 6
+
+    def letter_text(folder: str, **env: str) -> str:
+        out = tmp_path / folder
+        cli("round", "documents", "1", "--out", str(out), **env)
+        document = docx.Document(io.BytesIO((out / "cong-van-de-nghi-bao-cao.docx").read_bytes()))
+        return " ".join(paragraph.text for paragraph in document.paragraphs)
+
+    said = letter_text("chung", **settings)
+    assert "địa chỉ: Số 077, phố Hoàng Đình Giong, Cao Bằng; thư điện tử: vanthu@skhcn.caobang.gov.vn" in said, said
+    cli("round", "document-inputs", "1", "--department-address", "Tầng 6 tòa nhà C, Cao Bằng", **settings)
+    said = letter_text("rieng", **settings)
+    assert "địa chỉ: Tầng 6 tòa nhà C, Cao Bằng; thư điện tử: vanthu@skhcn.caobang.gov.vn" in said, said

@@ -308,6 +308,26 @@ def test_a_name_heading_the_letters_is_one_line_without_control_characters(
     assert "\n" not in str(caught.value) and "\x1b" not in str(caught.value)
 
 
+@pytest.mark.parametrize(("value", "said"), [
+    ("Số 077\nphố Hoàng Đình Giong", "có ký tự điều khiển U+000A (xuống dòng) ở ký tự thứ 7"),
+    ("Số 077\u202e phố", "có ký tự định dạng vô hình U+202E"),
+    ("x" * 301, "dài 301 ký tự, quá 300 ký tự"),
+])
+def test_the_sở_s_address_for_every_round_is_one_line_of_at_most_300_characters(
+        monkeypatch: pytest.MonkeyPatch, value: str, said: str) -> None:
+    monkeypatch.setenv("YKIEN_ISSUER_ADDRESS", value)
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    assert str(caught.value).startswith(f"YKIEN_ISSUER_ADDRESS: {said}"), caught.value
+
+
+def test_the_sở_s_address_is_kept_in_nfc_and_blank_is_unset(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("YKIEN_ISSUER_ADDRESS", unicodedata.normalize("NFD", " Số 077, phố Hoàng Đình Giong "))
+    assert load_settings().issuer_address == "Số 077, phố Hoàng Đình Giong"
+    monkeypatch.setenv("YKIEN_ISSUER_ADDRESS", "  ")
+    assert load_settings().issuer_address is None
+
+
 def test_a_name_heading_the_letters_typed_in_nfd_is_kept_in_nfc(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("YKIEN_PLACE_NAME", unicodedata.normalize("NFD", "Lạng Sơn"))
     assert load_settings().place_name == "Lạng Sơn"

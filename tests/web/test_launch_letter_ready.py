@@ -17,7 +17,7 @@ from workflows.service.documents import set_document_inputs
 from workflows.service.rounds import Addressee, NewRound, create_round
 
 MISSING = ("Cần địa chỉ và thư điện tử của Sở Khoa học và Công nghệ để ghi nơi nhận phiếu đề xuất (mục \"Thông tin "
-           "cho văn bản\").")
+           "cho văn bản\" của đợt, hoặc YKIEN_ISSUER_ADDRESS và YKIEN_REPLY_TO cho mọi đợt).")
 
 
 def draft_call(app: App) -> int:

@@ -187,8 +187,13 @@ def document_inputs(
     if as_json:
         print_json(values)
         return
-    if not values:
+    from workflows.service.documents import INSTALLATION_SETTINGS, installation_inputs
+
+    from_settings = {key: value for key, value in installation_inputs(ykien.settings).items() if key not in values}
+    if not values and not from_settings:
         say("Chưa có thông tin nào cho văn bản của đợt này.")
+    for key, value in from_settings.items():
+        say(f"{INPUTS[key].label}: {value} (theo {INSTALLATION_SETTINGS[key]}, chung cho mọi đợt)")
     for key, value in values.items():
         spec = INPUTS.get(key)
         label = spec.label if spec else key

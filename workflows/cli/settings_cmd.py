@@ -15,6 +15,7 @@ DEFAULT_SOURCE = "mặc định"
 UNSET_MEANS = {
     "smtp_url": "hộp thư nội bộ, thư được lưu trong cơ sở dữ liệu",
     "reply_to": "thư không có Reply-To",
+    "issuer_address": "mỗi đợt tự ghi địa chỉ nhận văn bản trả lời",
     "now": "đồng hồ của máy",
     "smtp_ca_file": "kho chứng chỉ của hệ thống",
     "trusted_proxy_header": "địa chỉ của máy kết nối tới",
@@ -38,7 +39,7 @@ def settings_in_force() -> list[dict[str, Any]]:
     # pydantic-settings reads the variables whatever their case; a blank one counts as unset for these fields
     environment = {name.upper(): value for name, value in os.environ.items()}
     blank_is_unset = {"home", "database_url", "smtp_url", "calendar_file", "workflows_dir", "now",
-                      "trusted_proxy_header", "reply_to"}
+                      "trusted_proxy_header", "reply_to", "issuer_address"}
     resolved = {"database_url": current.database_url_resolved, "calendar_file": current.calendar_file_resolved,
                 "workflows_dir": current.workflows_dir_resolved, "trust_roots": current.trust_roots_resolved}
     rows = []

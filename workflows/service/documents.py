@@ -13,6 +13,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from config.settings import Settings
 from models import limits
 from models.assignments import Assignment
 from models.consolidation import Handling
@@ -156,7 +157,9 @@ class RoundFacts:
 
     @property
     def inputs(self) -> Mapping[str, Any]:
-        return self.details.document_inputs
+        """The round's document inputs, with the installation's own where the round gives none: the Sở's address
+        (YKIEN_ISSUER_ADDRESS) and mailbox (YKIEN_REPLY_TO) for what units send back."""
+        return installation_inputs(self.app.settings) | dict(self.details.document_inputs)
 
     @cached_property
     def numbers(self) -> dict[str, RegisterEntry]:
@@ -1032,9 +1035,10 @@ def _call_ready(facts: RoundFacts) -> NotReady | None:
     missing = {key: label for key, label in (("department_address", "địa chỉ"), ("department_email", "thư điện tử"))
                if not facts.inputs.get(key)}
     if missing:
+        settings = " và ".join(INSTALLATION_SETTINGS[key] for key in missing)
         return NotReady(f"Cần {' và '.join(missing.values())} của {facts.app.settings.issuer_name} để ghi nơi nhận "
-                        f"{facts.workflow.terms.answer} (mục \"Thông tin cho văn bản\").", "document_inputs_missing",
-                        tuple(missing))
+                        f"{facts.workflow.terms.answer} (mục \"Thông tin cho văn bản\" của đợt, hoặc {settings} "
+                        "cho mọi đợt).", "document_inputs_missing", tuple(missing))
     return _needs_deadline(facts)
 
 
@@ -1336,6 +1340,16 @@ def synthesis_documents(app: App, round_id: int) -> list[RenderedDocument]:
 
 
 # --- inputs staff give to the documents -----------------------------------------------------------------------
+
+# The document inputs the settings give every round, by the variable that sets each
+INSTALLATION_SETTINGS = {"department_address": "YKIEN_ISSUER_ADDRESS", "department_email": "YKIEN_REPLY_TO"}
+
+
+def installation_inputs(settings: Settings) -> dict[str, str]:
+    """The document inputs the settings give every round (a round's own take their place)."""
+    given = {"department_address": settings.issuer_address, "department_email": settings.reply_to}
+    return {key: value for key, value in given.items() if value}
+
 
 @dataclass(frozen=True)
 class InputSpec:
