@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import pytest
+from letter_inputs import WORKSHOP_PLACE, give_letter_inputs
 
 from tests.e2e.conftest import Cli
 from tests.e2e.test_s10d_bad_input import CREATE, PAPER, WORKSHOP
@@ -40,6 +41,7 @@ def _one_line(said: str) -> str:
 def test_a_fifo_named_as_a_file_is_refused_without_waiting_for_a_writer(process_cli: Cli, args: list[str]) -> None:
     if args[1] == "hand-in":
         process_cli(*WORKSHOP)
+        give_letter_inputs(process_cli, "1", WORKSHOP_PLACE)
         process_cli("round", "launch", "1")
         process_cli("round", "assign", "1", *PAPER)
     _fifo(process_cli)

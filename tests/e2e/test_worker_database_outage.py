@@ -64,11 +64,12 @@ def test_a_worker_says_a_database_outage_in_one_line_and_its_end_in_another(
         cluster.restart(down_for=4.0)
         wait_until(lambda: _sent(url) == UNITS, 180, "every invitation recorded as sent", progress=capture.count,
                    stall=120, interval=0.5)
-        start.waited(lambda: [run["state_type"] for run in flow_runs(prefect_api, "round:1")] == ["COMPLETED"], 60,
-                     "the circulate run completed")
-        (run,) = flow_runs(prefect_api, "round:1")
-        start.waited(lambda: "Finished in state Completed" in " ".join(_run_logs(prefect_api, run["id"])), 30,
-                     "the run's log sent to Prefect")
+        # the run the outage failed is retried; serve may hand another when the retry puts back what it had claimed
+        start.waited(lambda: {run["state_type"] for run in flow_runs(prefect_api, "round:1")} == {"COMPLETED"}, 60,
+                     "the circulate runs completed")
+        runs = flow_runs(prefect_api, "round:1")
+        start.waited(lambda: all("Finished in state Completed" in " ".join(_run_logs(prefect_api, run["id"]))
+                                 for run in runs), 30, "the runs' logs sent to Prefect")
         said = worker_log.read_text(errors="replace")
     assert len(capture.by_unit()) == UNITS
     lines = said.splitlines()
@@ -79,7 +80,8 @@ def test_a_worker_says_a_database_outage_in_one_line_and_its_end_in_another(
     # the driver's first line is kept in brackets after the Vietnamese, as serve's is; never its traceback
     for english in ("Traceback", "OperationalError", "sqlalche.me", "Encountered exception"):
         assert english not in said, said
-        assert not [message for message in _run_logs(prefect_api, run["id"]) if english in message], english
+        for run in runs:
+            assert not [message for message in _run_logs(prefect_api, run["id"]) if english in message], english
 
 
 def _run_logs(api: str, run_id: str) -> list[str]:

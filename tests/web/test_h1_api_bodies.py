@@ -8,6 +8,7 @@ from fastapi.testclient import TestClient
 from staff_site import staff, template_home, ykien_app  # noqa: F401
 
 from workflows.service.app import App
+from workflows.service.documents import set_document_inputs
 
 
 def test_half_a_surrogate_pair_in_a_string_is_refused_in_vietnamese_by_its_field(staff: TestClient) -> None:
@@ -61,19 +62,22 @@ def test_a_date_for_a_kind_that_declares_none_says_so_plainly(ykien_app: App, st
         "nào).")}
 
 
-def _launched(staff: TestClient, workflow: str) -> int:
+def _launched(ykien_app: App, staff: TestClient, workflow: str) -> int:
     created = staff.post("/api/rounds", json={
         "title": "Kế hoạch thử", "office": "TĐC", "deadline": "2025-12-05", "addressees": [{"units": ["SCT"]}],
         "workflow": workflow, "contact_name": "Ông A", "contact_phone": "0912130290", "signer_name": "Bà B"})
     round_id = int(created.json()["id"])
+    if workflow != "consultation":  # the letter of the others says where units send their answers
+        set_document_inputs(ykien_app, round_id, {"department_address": "Số 077, phố Hoàng Đình Giong, Cao Bằng",
+                                                  "department_email": "vanthu@skhcn.caobang.gov.vn"}, "Ông A")
     assert staff.post(f"/api/rounds/{round_id}/launch", json={"no_draft_reason": "Gửi kèm bản giấy"}).status_code == 200
     return round_id
 
 
-def test_a_number_of_more_digits_than_python_reads_is_refused_by_its_field(staff: TestClient) -> None:
+def test_a_number_of_more_digits_than_python_reads_is_refused_by_its_field(ykien_app: App, staff: TestClient) -> None:
     """json.loads refuses a whole number of more than 4,300 digits with a bare ValueError: the answer was a 400 "Không
     đọc được nội dung yêu cầu." naming nothing, and a page number that long got pydantic's English."""
-    round_id = _launched(staff, "report_collection")
+    round_id = _launched(ykien_app, staff, "report_collection")
     body = (b'{"unit": "SCT", "kind": "proposals", "proposals": [{"leadership_text": "x", "budget_state": '
             + b"9" * 5000 + b"}]}")
     answer = staff.post(f"/api/rounds/{round_id}/respond", content=body, headers={"Content-Type": "application/json"})
@@ -90,10 +94,10 @@ def test_a_number_of_more_digits_than_python_reads_is_refused_by_its_field(staff
 
 
 def test_answer_text_with_a_bidi_control_is_refused_by_field_and_zero_width_characters_are_dropped(
-        staff: TestClient) -> None:
+        ykien_app: App, staff: TestClient) -> None:
     """"x\\u202ey" (a right-to-left override, shown as something else than it is kept) was taken with 200; a
     zero-width space or a byte order mark pasted from Word stayed in the answer, invisible."""
-    round_id = _launched(staff, "report_collection")
+    round_id = _launched(ykien_app, staff, "report_collection")
     responses = f"/api/rounds/{round_id}/respond"
     for control in ("\u202a", "\u202e", "\u2066", "\u2069"):
         body = {"unit": "SCT", "kind": "proposals", "proposals": [{"leadership_text": f"x{control}y",
@@ -110,7 +114,7 @@ def test_answer_text_with_a_bidi_control_is_refused_by_field_and_zero_width_char
     (kept,) = staff.get(f"/api/rounds/{round_id}/responses").json()
     assert kept["proposals"][0]["leadership_text"] == "Kế hoạch số 41/KH-UBND\nĐã triển khai:\tđủ"
 
-    consultation = _launched(staff, "consultation")
+    consultation = _launched(ykien_app, staff, "consultation")
     comment = staff.post(f"/api/rounds/{consultation}/respond",
                          json={"unit": "SCT", "kind": "comments", "comments": [{"text": "Sửa\u202e mục II"}]})
     assert comment.status_code == 422
