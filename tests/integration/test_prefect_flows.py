@@ -472,8 +472,8 @@ def test_the_mail_notice_says_no_worker_pulls_the_pool_once_the_grace_is_over(pr
     page = client.post(f"/rounds/{round_id}/launch", data={"confirmed": "yes", "no_draft_reason": "Thử nghiệm"})
     assert page.status_code == 200 and "?ok=launch&n=3&mail=no_worker" in str(page.url), page.url
     text = html.unescape(page.text)
-    assert ("Đã ghi nhận, nhưng thư chưa gửi: không có ykien worker nào nhận work pool \"ykien-khong-ai-nhan\", thư "
-            "nằm chờ trong hàng đợi và sẽ gửi khi có worker nhận. Người quản trị cần chạy `ykien worker` với "
+    assert ("Đã ghi nhận; các thư chưa đi: không có ykien worker nào nhận work pool \"ykien-khong-ai-nhan\", thư "
+            "nằm chờ trong hàng đợi và sẽ đi khi có worker nhận. Người quản trị cần chạy `ykien worker` với "
             "YKIEN_WORK_POOL=ykien-khong-ai-nhan") in text
     assert "đã chuyển cho tiến trình gửi thư" not in text
 

@@ -43,8 +43,9 @@ MAIL_SUBMITTED = "to_worker"  # handed to `ykien worker`s as flow runs: they sen
 MAIL_UNPULLED = "no_worker"  # handed to a work pool no `ykien worker` has pulled for a while: it waits there
 MAIL_NOTICES = {
     MAIL_SUBMITTED: "Đã ghi nhận; thư đã chuyển cho tiến trình gửi thư (ykien worker).",
-    MAIL_UNPULLED: ("Đã ghi nhận, nhưng thư chưa gửi: không có ykien worker nào nhận work pool \"{pool}\", thư nằm "
-                    "chờ trong hàng đợi và sẽ gửi khi có worker nhận. Người quản trị cần chạy `ykien worker` với "
+    # "chưa đi", not "chưa gửi": the page's line before it says "4 thư gửi các cơ quan" (letters addressed to them)
+    MAIL_UNPULLED: ("Đã ghi nhận; các thư chưa đi: không có ykien worker nào nhận work pool \"{pool}\", thư nằm "
+                    "chờ trong hàng đợi và sẽ đi khi có worker nhận. Người quản trị cần chạy `ykien worker` với "
                     "YKIEN_WORK_POOL={pool} (hoặc sửa YKIEN_WORK_POOL của ykien serve nếu gõ nhầm)."),
     MAIL_LATER: "Đã ghi nhận; thư sẽ gửi lại ở lần quét sau.",
     MAIL_PARTIAL: "Đã ghi nhận; một số thư bị máy chủ thư từ chối, xem danh sách thư của đợt.",
