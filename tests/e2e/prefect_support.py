@@ -12,7 +12,7 @@ import sys
 import tempfile
 import uuid
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,6 +20,7 @@ from types import TracebackType
 from typing import Any
 
 import httpx
+import pytest
 from process_table import children_of
 
 from tests.e2e.fanout_support import wait_until
@@ -95,6 +96,18 @@ class PrefectServer:
 
     def log(self) -> str:
         return "\n".join(path.read_text(errors="replace") for path in sorted(self.home.glob("server-*.log")))
+
+
+@pytest.fixture(scope="module")
+def prefect_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """PREFECT_API_URL of a `prefect server start` on loopback with its own home (and SQLite database), one per
+    module that imports this fixture."""
+    server = PrefectServer(tmp_path_factory.mktemp("prefect-server"))
+    server.start()
+    try:
+        yield server.url
+    finally:
+        server.stop()
 
 
 def healthy(url: str) -> bool:

@@ -20,7 +20,7 @@ import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -31,10 +31,10 @@ from process_table import children_of
 
 from tests.e2e.fanout_support import SlowCapture, launch_fanout, outbox_statuses, slow_capture, wait_until
 from tests.e2e.prefect_support import (
-    PrefectServer,
     YkienProcesses,
     flow_runs,
     make_reminder_due,
+    prefect_api,  # noqa: F401 - a fixture
     sent_by_pid,
     terminate,
     waited_telling,
@@ -47,17 +47,6 @@ from workflows.service.jobs import BACKGROUND_FROM_UNITS
 UNITS = BACKGROUND_FROM_UNITS  # a round this large has its PDFs rendered as background jobs
 PASSWORD = "matkhau-rat-dai"
 DELAY = 0.02  # seconds per message and connection
-
-
-@pytest.fixture(scope="module")
-def prefect_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """PREFECT_API_URL of a `prefect server start` on loopback with its own home (and SQLite database)."""
-    server = PrefectServer(tmp_path_factory.mktemp("prefect-server"))
-    server.start()
-    try:
-        yield server.url
-    finally:
-        server.stop()
 
 
 def catches_sigterm(pid: int) -> bool:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.fanout_support import launch_fanout_with, slow_capture, wait_until
-from tests.e2e.prefect_support import PrefectServer, YkienProcesses, flow_runs
+from tests.e2e.prefect_support import YkienProcesses, flow_runs, prefect_api  # noqa: F401 (a fixture)
 from tests.pg import PostgresCluster, own_cluster
 
 UNITS = 300
@@ -23,16 +23,6 @@ DELAY = 0.05  # seconds per message and connection: the fan-out lasts long enoug
 def cluster() -> Iterator[PostgresCluster]:
     with own_cluster() as own:
         yield own
-
-
-@pytest.fixture(scope="module")
-def prefect_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    server = PrefectServer(tmp_path_factory.mktemp("prefect-server"))
-    server.start()
-    try:
-        yield server.url
-    finally:
-        server.stop()
 
 
 def _sent(url: str) -> int:
