@@ -118,4 +118,4 @@ def test_answer_text_with_a_bidi_control_is_refused_by_field_and_zero_width_char
     comment = staff.post(f"/api/rounds/{consultation}/respond",
                          json={"unit": "SCT", "kind": "comments", "comments": [{"text": "Sửa\u202e mục II"}]})
     assert comment.status_code == 422
-    assert "comments.0.text: nội dung: có ký tự đảo chiều chữ U+202E ở ký tự thứ 4" in comment.json()["error"]["message"]
+    assert "comments.0.text: có ký tự đảo chiều chữ U+202E ở ký tự thứ 4" in comment.json()["error"]["message"]

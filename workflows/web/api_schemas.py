@@ -13,13 +13,21 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 
 from models import limits
 from models.text import stored_text
-from workflows.service.answer_input import MAX_COMMENTS, MAX_PROPOSALS, clean_text, form_text
+from workflows.service.answer_input import MAX_COMMENTS, MAX_PROPOSALS, form_text
 
 
 def _clean(value: str) -> str:
-    """NFC and trimmed; control characters and unpaired surrogates are refused (the database cannot keep them)."""
-    cleaned = clean_text(value, "nội dung", 1_000_000)  # lengths are bounded by the schema itself
-    return cleaned or ""
+    """NFC and trimmed; control characters and unpaired surrogates are refused (the database cannot keep them). The
+    words say what is wrong only: the API's error names the field ("comments.0.text: có ký tự …")."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("có ký tự không hợp lệ.") from None
+    text = stored_text(value)
+    note = limits.text_note(text, 1_000_000)  # lengths are bounded by the schema itself
+    if note is not None:
+        raise ValueError(note)
+    return text
 
 
 def _nfc_code(value: str) -> str:
