@@ -633,16 +633,19 @@ def _letter_problem(app: App, round_id: int) -> LetterNotReady | None:
 
 
 def _action_page(request: Request, round_id: int, action: str, values: dict[str, list[str]],
-                 errors: dict[str, str], status: int, message: str | None = None, blank_forms: int = 0) -> Response:
+                 errors: dict[str, str], status: int, message: str | None = None, blank_forms: int = 0,
+                 letter_problem: LetterNotReady | None = None) -> Response:
     """The form of one action on its own page, with the values typed and what is wrong (and, when staff asked
     for it, one more blank proposal form). A launch whose letter cannot be written yet says why, and where to fill
-    in what it lacks, instead of its form."""
+    in what it lacks, instead of its form (`letter_problem`, when the caller found it already)."""
     app = ykien(request)
     brief = round_brief(app, round_id)
     workflow = get_workflow(brief.workflow)
     launchable = action == "launch" and action in available_actions(workflow, brief.status)
+    if letter_problem is None and launchable:
+        letter_problem = _letter_problem(app, round_id)
     return render(request, "round_action.html", {
-        "letter_problem": _letter_problem(app, round_id) if launchable else None,
+        "letter_problem": letter_problem,
         "brief": brief, "workflow": workflow, "action": action, "action_title": _action_title(action, workflow, values),
         "actions": available_actions(workflow, brief.status),
         "extend": read_extend_form(values), "respond": read_respond_form(values, workflow.response, blank_forms),
@@ -821,7 +824,8 @@ def act(request: Request, round_id: IdPath, action: str, posted: Posted = Posted
         return _respond(request, app, round_id, posted, workflow, user, values, unit)
     if action == "launch" and (problem := _letter_problem(app, round_id)) is not None:  # before asking to confirm
         return _action_page(request, round_id, action, values, {}, 409,
-                            f"Chưa phát hành, chưa gửi thư nào: {problem.letter} chưa soạn được.")
+                            f"Chưa phát hành, chưa gửi thư nào: {problem.letter} chưa soạn được.",
+                            letter_problem=problem)
     try:
         event, lines = _build(app, round_id, action, values, workflow, user, unit=unit)
     except FormErrors as problem:
