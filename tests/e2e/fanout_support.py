@@ -68,6 +68,19 @@ class SlowCapture:
             return dict(copies)
 
 
+def sent_count(url: str) -> int:
+    """How many messages the PostgreSQL database at `url` has recorded sent; -1 while it does not answer (restarted
+    under the test)."""
+    import psycopg
+
+    try:
+        with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"), connect_timeout=2) as connection:
+            row = connection.execute("SELECT count(*) FROM outbox WHERE status = 'sent'").fetchone()
+            return int(row[0]) if row else 0
+    except psycopg.OperationalError:
+        return -1
+
+
 def wait_until(condition: Callable[[], bool], timeout: float, what: str, progress: Callable[[], int] | None = None,
                stall: float | None = None, interval: float = 0.005) -> None:
     """Poll `condition`; fail after `timeout` s, or after `stall` s without `progress` changing."""

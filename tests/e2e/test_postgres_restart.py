@@ -8,10 +8,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-import psycopg
 import pytest
 
-from tests.e2e.fanout_support import SlowCapture, launch_fanout_with, slow_capture, wait_until
+from tests.e2e.fanout_support import SlowCapture, launch_fanout_with, sent_count, slow_capture, wait_until
 from tests.pg import PostgresCluster, own_cluster
 
 pytestmark = pytest.mark.timeout(240)
@@ -25,15 +24,6 @@ CONNECTIONS = 8
 def cluster() -> Iterator[PostgresCluster]:
     with own_cluster() as own:
         yield own
-
-
-def _sent(url: str) -> int:
-    try:
-        with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"), connect_timeout=2) as connection:
-            row = connection.execute("SELECT count(*) FROM outbox WHERE status = 'sent'").fetchone()
-            return int(row[0]) if row else 0
-    except psycopg.OperationalError:
-        return -1  # the database is away
 
 
 def test_serve_resumes_unattended_after_postgresql_restarts_mid_fanout(make_cli, cluster: PostgresCluster,
@@ -60,7 +50,7 @@ def _restarted_midway(cli, cluster: PostgresCluster, capture: SlowCapture, url: 
         assert serve.poll() is None, log.read_text()
         cluster.restart(down_for=2.0)
         assert capture.units() < UNITS, "the fan-out ended before the restart; make the SMTP server slower"
-        wait_until(lambda: _sent(url) == UNITS, 120, "every invitation recorded as sent", progress=capture.count,
+        wait_until(lambda: sent_count(url) == UNITS, 120, "every invitation recorded as sent", progress=capture.count,
                    stall=60, interval=0.2)
         assert serve.poll() is None, "serve died with the database"
     finally:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.fanout_support import launch_fanout_with, slow_capture, wait_until
+from tests.e2e.fanout_support import launch_fanout_with, sent_count, slow_capture, wait_until
 from tests.e2e.prefect_support import YkienProcesses, flow_runs, prefect_api  # noqa: F401 (a fixture)
 from tests.pg import PostgresCluster, own_cluster
 
@@ -23,17 +23,6 @@ DELAY = 0.05  # seconds per message and connection: the fan-out lasts long enoug
 def cluster() -> Iterator[PostgresCluster]:
     with own_cluster() as own:
         yield own
-
-
-def _sent(url: str) -> int:
-    import psycopg
-
-    try:
-        with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"), connect_timeout=2) as connection:
-            row = connection.execute("SELECT count(*) FROM outbox WHERE status = 'sent'").fetchone()
-            return int(row[0]) if row else 0
-    except psycopg.OperationalError:
-        return -1
 
 
 def test_a_worker_says_a_database_outage_in_one_line_and_its_end_in_another(
@@ -52,7 +41,7 @@ def test_a_worker_says_a_database_outage_in_one_line_and_its_end_in_another(
         start("serve", "--no-web", "--interval", "1")
         start.waited(lambda: capture.count() >= 40, 90, "40 invitations sent")
         cluster.restart(down_for=4.0)
-        wait_until(lambda: _sent(url) == UNITS, 180, "every invitation recorded as sent", progress=capture.count,
+        wait_until(lambda: sent_count(url) == UNITS, 180, "every invitation recorded as sent", progress=capture.count,
                    stall=120, interval=0.5)
         # the run the outage failed is retried; serve may hand another when the retry puts back what it had claimed
         start.waited(lambda: {run["state_type"] for run in flow_runs(prefect_api, "round:1")} == {"COMPLETED"}, 60,
