@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from models.db.tables import AccessTokenRow
+from models.db.tables import AccessTokenRow, table_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +37,9 @@ class LinkTarget:
     unit_code: str
 
 
+_ADD = insert(table_of(AccessTokenRow))  # each answer mints its receipt's link: built once, Core (no ORM bookkeeping)
+
+
 class AccessTokenRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -44,7 +47,7 @@ class AccessTokenRepository:
     def add_many(self, tokens: Sequence[NewAccessToken]) -> None:
         """One multi-row insert (a fan-out mints thousands): no per-row ORM bookkeeping."""
         if tokens:
-            self.session.execute(insert(AccessTokenRow), [
+            self.session.execute(_ADD, [
                 {"recipient_id": t.recipient_id, "token_hash": t.token_hash, "created_at": t.created_at,
                  "expires_at": t.expires_at, "revoked_at": None} for t in tokens])
 

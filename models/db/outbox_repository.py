@@ -160,6 +160,14 @@ def record_sent(connection: Connection, ids: list[int], at: datetime, sent_by: s
 _QUEUE = insert(table_of(OutboxRow))  # each answer queues its receipt: built once, Core (no ORM bookkeeping)
 
 
+# each answer looks up its unit's invitation, to thread the receipt under it: built once
+_THREAD_ROOTS = (select(OutboxRow.recipient_id, OutboxRow.message_id, OutboxRow.sent_at, OutboxRow.created_at)
+                 .where(OutboxRow.round_id == bindparam("round_id"),
+                        OutboxRow.recipient_id.in_(bindparam("ids", expanding=True)),
+                        OutboxRow.status.in_((QUEUED, "sent")), OutboxRow.kind == bindparam("kind"))
+                 .order_by(OutboxRow.id.desc()))
+
+
 class OutboxRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -187,11 +195,8 @@ class OutboxRepository:
         its recipient id, never the round's."""
         if not recipient_ids:
             return {}
-        rows = self.session.execute(
-            select(OutboxRow.recipient_id, OutboxRow.message_id, OutboxRow.sent_at, OutboxRow.created_at)
-            .where(OutboxRow.round_id == round_id, OutboxRow.recipient_id.in_(sorted(set(recipient_ids))),
-                   OutboxRow.status.in_((QUEUED, "sent")), OutboxRow.kind == opening_kind)
-            .order_by(OutboxRow.id.desc())).all()
+        rows = self.session.execute(_THREAD_ROOTS, {"round_id": round_id, "ids": sorted(set(recipient_ids)),
+                                                    "kind": opening_kind}).all()
         # newest first, so that the first queued wins
         return {int(recipient_id): ThreadRoot(message_id, sent_at or created_at)
                 for recipient_id, message_id, sent_at, created_at in rows if recipient_id is not None}

@@ -7,7 +7,9 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from models.db.access_token_repository import NewAccessToken
@@ -43,10 +45,31 @@ def _date(value: Any) -> date | None:
     return date.fromisoformat(value) if isinstance(value, str) else value
 
 
-def email_terms(workflow: Workflow, **values: str) -> dict[str, Any]:
+def email_terms(workflow: Workflow, **values: str) -> Mapping[str, Any]:
     """The kind's terms as the email templates read them, {title}, {issuer_name}, {governing_body} and {draft_kind}
-    filled."""
-    return _filled(workflow.terms.model_dump(), values)
+    filled. Kept for the next email of the round (each answer's receipt asks again): the templates only read it."""
+    return _filled_terms(_Same(workflow), tuple(sorted(values.items())))
+
+
+class _Same:
+    """A workflow as a cache key, by identity (pydantic cannot hash a model holding dicts); holding it keeps its id
+    from being reused while the entry lives."""
+
+    __slots__ = ("workflow",)
+
+    def __init__(self, workflow: Workflow) -> None:
+        self.workflow = workflow
+
+    def __hash__(self) -> int:
+        return id(self.workflow)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Same) and other.workflow is self.workflow
+
+
+@lru_cache(maxsize=64)
+def _filled_terms(workflow: _Same, values: tuple[tuple[str, str], ...]) -> Mapping[str, Any]:
+    return MappingProxyType(_filled(workflow.workflow.terms.model_dump(), dict(values)))
 
 
 def _filled(value: Any, values: Mapping[str, str]) -> Any:
