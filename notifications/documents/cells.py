@@ -19,6 +19,8 @@ from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
+from notifications.documents import text_measure
+
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 FONT_NAME = "Times New Roman"
 THIN = Side(style="thin", color="000000")
@@ -131,10 +133,14 @@ DEFAULT_WIDTH = 8.43  # Excel's width of a column the file gives none
 # Below this scale a sheet printed on one page's width reads badly (12 pt text under 9 pt): it goes on across as
 # many pages as it takes, its first columns repeated on each (`title_columns`).
 MIN_SCALE = 0.75
-LINE_FACTOR = 1.25  # a wrapped line's height over the font's size
+# A wrapped line's height over the font's size: LibreOffice spaces Times New Roman (Liberation Serif) lines 1.11
+# sizes apart, Excel about 1.15 at 96 dpi; 1.25 left a blank line under every eight.
+LINE_FACTOR = 1.15
 ROW_PADDING = 4.0  # points above and below a row's text
-WRAP_SLACK = 0.92  # word wrapping fills a line to about this share of its letters
-CAPITAL_WIDTH = 1.4  # a Times New Roman capital (N, H, G) over an average small letter
+# The points of a column a wrapped text takes, per width unit: Excel draws a unit as 7 px (5.25 pt) and keeps about
+# 1.5 pt clear on each side; LibreOffice's 5.56 pt gives a line a letter or two more, never fewer.
+TEXT_POINTS_PER_WIDTH = 5.25
+CELL_MARGINS = 3.0
 
 
 def print_setup(sheet: Worksheet, *, title_rows: tuple[int, int] | None, title_columns: str | None = None,
@@ -216,31 +222,28 @@ def fit_row_heights(sheet: Worksheet) -> None:
                 continue
             first, last = spans.get((number, cell.column), (cell.column, cell.column))
             width = sum(column_width(sheet, column) for column in range(first, last + 1))
-            size = float(cell.font.sz or 11)
-            lines = max(lines, text_lines(cell.value, width, size))
-            needed = max(needed, text_height(cell.value, width, size))
+            size, bold = float(cell.font.sz or 11), bool(cell.font.b)
+            lines = max(lines, text_lines(cell.value, width, size, bold=bold))
+            needed = max(needed, text_height(cell.value, width, size, bold=bold))
         if lines > 1:  # one line fits the default height, which Excel still fits to the font
             sheet.row_dimensions[number].height = row_height(needed)
 
 
-def text_lines(text: str, width: float, size: float) -> int:
-    """The lines a text wraps to in a column `width` wide (about one 12 pt Times New Roman letter per width unit, a
-    capital as CAPITAL_WIDTH letters)."""
-    letters = max(1.0, (width - 1) * WRAP_SLACK * 12 / size)
-    return sum(max(1, math.ceil(letter_count(paragraph) / letters)) for paragraph in text.split("\n"))
+def text_lines(text: str, width: float, size: float, *, bold: bool = False) -> int:
+    """The lines a text wraps to in a column `width` wide, in Times New Roman of `size` points."""
+    return len(text_measure.wrapped_lines(text, text_points(width), size, bold=bold))
 
 
-def letter_count(text: str) -> float:
-    """The text's length in small letters' widths: a unit's code in capitals ("X-NGUYENBINH") is far wider than as
-    many letters of a name."""
-    return sum(CAPITAL_WIDTH if letter.isupper() else 1.0 for letter in text)
+def text_points(width: float) -> float:
+    """The points a wrapped text takes in a column `width` wide."""
+    return width * TEXT_POINTS_PER_WIDTH - CELL_MARGINS
 
 
-def one_line_width(texts: Iterable[str], *, minimum: float, size: float = 12) -> float:
+def one_line_width(texts: Iterable[str], *, minimum: float, size: float = 12, bold: bool = False) -> float:
     """The column width that holds the longest of `texts` on one line (the inverse of `text_lines`), at least
     `minimum`: a code column is as wide as its longest code, never wrapping one."""
-    longest = max((letter_count(text) for text in texts), default=0.0)
-    return max(minimum, math.ceil(longest * size / 12 / WRAP_SLACK + 1))
+    longest = max((text_measure.text_width(text, size, bold=bold) for text in texts), default=0.0)
+    return max(minimum, math.ceil((longest + CELL_MARGINS) / TEXT_POINTS_PER_WIDTH))
 
 
 def merged_line(sheet: Worksheet, row: int, text: str, last_column: int, *, bold: bool = False,
@@ -255,35 +258,48 @@ def merged_line(sheet: Worksheet, row: int, text: str, last_column: int, *, bold
     return cell
 
 
-def text_height(text: str, width: float, size: float) -> float:
+def text_height(text: str, width: float, size: float, *, bold: bool = False) -> float:
     """Points a wrapped text needs in a column `width` wide."""
-    return text_lines(text, width, size) * size * LINE_FACTOR + ROW_PADDING
+    return lines_height(text_lines(text, width, size, bold=bold), size)
 
 
-# A text taller than ROW_HEIGHT_MAX goes on over several rows, in pieces of PIECE_HEIGHT points: a landscape page
-# holds two or three of them under the title row, where it would hold one row of 409 points and leave the rest of
-# the page blank (a row is never split across pages).
+def lines_height(lines: int, size: float) -> float:
+    return lines * size * LINE_FACTOR + ROW_PADDING
+
+
+# A text taller than ROW_HEIGHT_MAX goes on over several rows, in pieces of at most PIECE_HEIGHT points: a landscape
+# page holds two or three of them under the title row, where it would hold one row of 409 points and leave the rest
+# of the page blank (a row is never split across pages).
 PIECE_HEIGHT = 160.0
-_WORD = re.compile(r"\S+\s*|\s+")
 
 
 def row_pieces(text: str, width: float, size: float = 12) -> list[str]:
-    """The text as the rows it takes in a column `width` wide: itself when one row holds it, else cut between words
-    into pieces of at most PIECE_HEIGHT points (a text over about 1,000 letters, which one row of Excel's tallest,
-    409 points, would cut on the printed page)."""
+    """The text as the rows it takes in a column `width` wide: itself when one row holds it, else `text_pieces` (a
+    text over about 1,000 letters, which one row of Excel's tallest, 409 points, would cut on the printed page)."""
     if text_height(text, width, size) <= ROW_HEIGHT_MAX:
         return [text]
-    limit = PIECE_HEIGHT
+    return text_pieces(text, width, size)
+
+
+def text_pieces(text: str, width: float, size: float = 12) -> list[str]:
+    """The text cut between its wrapped lines into pieces of at most PIECE_HEIGHT points, each as many whole lines
+    as that holds: every piece wraps in its row as it wrapped in the whole text, so each row is as tall as its
+    lines and no taller. A piece ends between words, never inside one a line had to break (a long address)."""
+    lines = text_measure.wrapped_lines(text, text_points(width), size)
+    per_piece = max(1, int((PIECE_HEIGHT - ROW_PADDING) / (size * LINE_FACTOR)))
+
+    def between_words(line: int) -> bool:
+        return line == len(lines) - 1 or lines[line][1] < lines[line + 1][0]
+
     pieces: list[str] = []
-    current = ""
-    for word in _WORD.findall(text):
-        if current.strip() and text_height((current + word).rstrip(), width, size) > limit:
-            pieces.append(current.rstrip())
-            current = word
-        else:
-            current += word
-    if current.strip():
-        pieces.append(current.rstrip())
+    first = 0
+    while first < len(lines):
+        full = min(first + per_piece, len(lines)) - 1
+        last = next((line for line in range(full, first - 1, -1) if between_words(line)), None)
+        if last is None:
+            last = next(line for line in range(full, len(lines)) if between_words(line))
+        pieces.append(text[lines[first][0]:lines[last][1]])
+        first = last + 1
     return pieces
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import sys
+import unicodedata
 from dataclasses import replace
 from pathlib import Path
 
@@ -92,6 +93,50 @@ def test_a_text_height_grows_with_its_lines() -> None:
     one = cells.text_height("Sở Y tế", 30, 12)
     assert cells.text_height("Sở Y tế\nSở Tư pháp", 30, 12) == pytest.approx(2 * one - cells.ROW_PADDING)
     assert cells.text_height("x" * 270, 30, 12) > 9 * 12
+
+
+# The first piece of a long "Mục tiêu" as LibreOffice printed it in the proposal list's column 36 wide (Times New
+# Roman 12, read from its PDF), and the distance between its lines there, in points of the sheet.
+PRINTED_LINES = [
+    "(1) Nâng cao năng lực quản lý năng", "lượng cho các doanh nghiệp nhỏ và vừa",
+    "trên địa bàn tỉnh Cao Bằng, áp dụng hệ", "thống quản lý năng lượng theo tiêu", "chuẩn ISO 50001 và các công cụ năng",
+    "suất xanh; (2) Nâng cao năng lực quản lý", "năng lượng cho các doanh nghiệp nhỏ và",
+    "vừa trên địa bàn tỉnh Cao Bằng, áp dụng", "hệ thống quản lý năng lượng theo tiêu",
+    "chuẩn ISO 50001 và các công cụ năng", "suất xanh;",
+]
+PRINTED_LINE = 13.34
+
+
+def test_a_wrapped_text_s_row_is_as_tall_as_the_lines_libreoffice_prints_it_in_with_less_than_a_line_to_spare() -> None:
+    """The estimate counted 32 letters to a line that holds 37 and 15 points to a line of 13.3: these eleven printed
+    lines got a row of thirteen lines, 199 points, and the PDF about four blank lines under them."""
+    text = " ".join(PRINTED_LINES)
+    assert cells.text_lines(text, 36, 12) == len(PRINTED_LINES)
+    printed = len(PRINTED_LINES) * PRINTED_LINE
+    assert printed <= cells.text_height(text, 36, 12) < printed + PRINTED_LINE
+
+
+def test_a_text_in_nfd_is_measured_as_in_nfc() -> None:
+    """Decomposed diacritics (a text pasted from a Mac) are marks on their letters, not letters of their own."""
+    text = " ".join(PRINTED_LINES)
+    decomposed = unicodedata.normalize("NFD", text)
+    assert len(decomposed) > len(text)
+    assert cells.text_lines(decomposed, 36, 12) == cells.text_lines(text, 36, 12)
+    assert cells.one_line_width([decomposed], minimum=1) == cells.one_line_width([text], minimum=1)
+
+
+def test_a_text_cut_into_row_pieces_is_cut_between_words_each_piece_as_tall_as_its_lines() -> None:
+    """A piece is as many whole lines as PIECE_HEIGHT holds, so its row has no blank line under it; a word longer
+    than a line (an address of 300 letters) stays in one piece rather than being cut between two cells."""
+    text = " ".join(PRINTED_LINES * 4)
+    pieces = cells.text_pieces(text, 36)
+    assert " ".join(pieces) == text and len(pieces) == 4
+    full = int((cells.PIECE_HEIGHT - cells.ROW_PADDING) / (12 * cells.LINE_FACTOR))
+    assert [cells.text_lines(piece, 36, 12) for piece in pieces] == [full, full, full, 4 * 11 - 3 * full]
+    address = "lienhe." * 40 + "@caobang.gov.vn"  # eight lines, from the tenth: the eleventh is inside it
+    text = " ".join([*PRINTED_LINES[:9], address, "Cao Bằng"])
+    pieces = cells.text_pieces(text, 36)
+    assert " ".join(pieces) == text and pieces[0] == " ".join(PRINTED_LINES[:9]) and address in pieces[1]
 
 
 def test_pages_wide_counts_the_repeated_columns_on_every_page() -> None:
