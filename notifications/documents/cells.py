@@ -246,6 +246,14 @@ def one_line_width(texts: Iterable[str], *, minimum: float, size: float = 12, bo
     return max(minimum, math.ceil((longest + CELL_MARGINS) / TEXT_POINTS_PER_WIDTH))
 
 
+def width_for_lines(text: str, lines: int, *, size: float = 12, bold: bool = False) -> float:
+    """The narrowest whole column width in which `text` wraps to at most `lines` lines (its longest word whole)."""
+    width = one_line_width(text.split(), minimum=1, size=size, bold=bold)
+    while text_lines(text, width, size, bold=bold) > lines:
+        width += 1
+    return width
+
+
 def merged_line(sheet: Worksheet, row: int, text: str, last_column: int, *, bold: bool = False,
                 italic: bool = False, size: int = 12, horizontal: str = "left") -> Cell:
     """A line of text across columns 1..`last_column` (a title over a table, a note under it), wrapped within the

@@ -36,6 +36,10 @@ _ALIGNS = ("center", "left", "left", "left", "left", "center", "right", "right")
 # proposes, repeated on every page across, are kept narrower.
 XLSX_NO_WIDTH, XLSX_UNIT_WIDTH, XLSX_PROPOSER_WIDTH = 6, 24, 28
 XLSX_FIELD_WIDTHS = (10, 36)
+# A field's column is also wide enough for its label (bold, in the title row) on this many lines: a column sized to
+# "24" alone wrapped "Thời gian thực hiện (tháng)" into four, and the title row is as tall as its tallest label on
+# every page across.
+XLSX_LABEL_LINES = 3
 
 
 @dataclass(frozen=True)
@@ -169,8 +173,9 @@ def render_proposal_list_xlsx(data: ProposalListData, *, wording_dir: Path | Non
         items = [p_item for p in data.proposals if (p_item := _by_label(p).get(label_key(label))) is not None]
         shown = [_shown(item) for item in items]
         widest = XLSX_PROPOSER_WIDTH if column == 3 and proposer is not None else high
-        sheet.column_dimensions[_cell(sheet, 1, column).column_letter].width = \
-            min(widest, cells.one_line_width(shown, minimum=low))
+        fitting = max(cells.one_line_width(shown, minimum=low),
+                      cells.width_for_lines(label, XLSX_LABEL_LINES, bold=True))
+        sheet.column_dimensions[_cell(sheet, 1, column).column_letter].width = min(widest, fitting)
     row = 2
     for number, proposal in enumerate(data.proposals, start=1):
         by_label = _by_label(proposal)

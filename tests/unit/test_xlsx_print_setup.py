@@ -215,6 +215,20 @@ def test_the_proposal_list_sizes_short_fields_to_their_values_and_goes_across_fo
     assert str(sheet.print_title_cols).replace("$", "") == "A:C"
 
 
+def test_the_proposal_list_s_title_row_is_as_tall_as_its_longest_label_needs_on_every_page() -> None:
+    """A field's column was as wide as its values alone: "24" months made "Thời gian thực hiện (tháng)" a column 10
+    wide, its label four lines, and the title row (one height for every page across) four lines tall (64 points,
+    59 once lines were measured) above the two-line titles of page 1. Each field's column now holds its label in three lines, as the longest
+    label needs in the widest column, and the row is three printed lines tall with less than one to spare."""
+    names = ["Sở Y tế", "Sở Xây dựng", "Sở Tư pháp"]  # who proposes, short: a column sized to them would be narrow
+    proposals = [replace(p, fields=[replace(f, value=name) if f.key == "organisation" else f for f in p.fields])
+                 for p, name in zip(seed_data.PROPOSALS, names, strict=True)]
+    for data in (seed_data.proposal_list(), replace(seed_data.proposal_list(), proposer_key="organisation",
+                                                    proposals=proposals)):
+        sheet = sheets(render_proposal_list_xlsx(data))[0]
+        assert (sheet.row_dimensions[1].height or 0) < 4 * PRINTED_LINE
+
+
 def _long_objectives(letters: int) -> tuple[object, str]:
     """The seed's list with the first proposal's "Mục tiêu" `letters` long, in numbered words ("mục001 tiêu ...")."""
     words: list[str] = []
