@@ -182,7 +182,8 @@ def render_proposal_list_xlsx(data: ProposalListData, *, wording_dir: Path | Non
         fields: list[ProposalField | None] = [None, None, *(by_label.get(label_key(label)) for label in labels)]
         values: list[cells.CellValue] = [number, _line(proposal.unit),
                                          *(_cell_value(item) if item is not None else "" for item in fields[2:])]
-        row += _proposal_rows(sheet, row, values, fields)
+        continued = (number, wording.text("continued", {**context, "sender": _line(proposal.unit)}))
+        row += _proposal_rows(sheet, row, values, fields, continued)
     sheet.freeze_panes = "D2" if proposer is not None else "C2"
     sheet.auto_filter.ref = sheet.dimensions
     cells.print_setup(sheet, title_rows=(1, 1), title_columns="A:C" if proposer is not None else "A:B", header="&A")
@@ -191,30 +192,35 @@ def render_proposal_list_xlsx(data: ProposalListData, *, wording_dir: Path | Non
     return buffer.getvalue()
 
 
-def _proposal_rows(sheet: Worksheet, row: int, values: list[cells.CellValue],
-                   items: list[ProposalField | None]) -> int:
-    """Write one proposal from `row`, a value per column; returns the rows it took. A text longer than one row
-    prints whole (cells.row_pieces) goes on in the rows below, one border around its pieces; every other value is
-    merged down those rows, so the proposal still reads as one row of the table."""
-    pieces = [cells.row_pieces(value, cells.column_width(sheet, column)) if isinstance(value, str) and value
-              else [value] for column, value in enumerate(values, start=1)]
+def _proposal_rows(sheet: Worksheet, row: int, values: list[cells.CellValue], items: list[ProposalField | None],
+                   continued: tuple[cells.CellValue, ...]) -> int:
+    """Write one proposal from `row`, a value per column; returns the rows it took.
+
+    A proposal with a text longer than one row holds (cells.row_pieces) takes several rows: each of its texts is cut
+    into pieces of about a third of a page (cells.text_pieces), one per row, each column framed as one cell down the
+    rows. The first columns, printed on every page, say in each row after the first whose rows they are
+    (`continued`: "1", "Sở Y tế (tiếp theo)"): a page that starts inside a long proposal names it, where one cell
+    merged down the rows named it only on the page it began on and left blank paper beside the text on the others.
+    """
+    widths = [cells.column_width(sheet, column) for column in range(1, len(values) + 1)]
+    pieces: list[Sequence[cells.CellValue]] = [
+        cells.row_pieces(value, width) if isinstance(value, str) and value else [value]
+        for value, width in zip(values, widths, strict=True)]
+    if any(len(parts) > 1 for parts in pieces):  # every text in rows as tall as their pieces, none in one tall row
+        pieces = [cells.text_pieces(value, width) if isinstance(value, str) and value and column > len(continued)
+                  else [value] for column, (value, width) in enumerate(zip(values, widths, strict=True), start=1)]
     taken = max(len(parts) for parts in pieces)
     for column, (parts, item) in enumerate(zip(pieces, items, strict=True), start=1):
-        for offset, part in enumerate(parts):
+        for offset in range(taken):
+            naming = offset > 0 and column <= len(continued)
+            part = continued[column - 1] if naming else parts[offset] if offset < len(parts) else None
             cell = _cell(sheet, row + offset, column)
-            cells.put(cell, part, horizontal="center" if column == 1 else "right" if isinstance(part, int) else "left")
+            cells.put(cell, part, italic=naming and isinstance(part, str),
+                      horizontal="center" if column == 1 else "right" if isinstance(part, int) else "left")
             if item is not None and isinstance(part, int) and _is_money(item):
                 cell.number_format = cells.VIETNAMESE_THOUSANDS
-        if taken == 1:
-            continue
-        if len(parts) == 1:
-            sheet.merge_cells(start_row=row, start_column=column, end_row=row + taken - 1, end_column=column)
-            continue
-        for offset in range(taken):
-            cell = _cell(sheet, row + offset, column)
-            if offset >= len(parts):
-                cells.put(cell, None)
-            cell.border = cells.continued_border(offset == 0, offset == taken - 1)
+            if taken > 1 and column > len(continued):
+                cell.border = cells.continued_border(offset == 0, offset == taken - 1)
     return taken
 
 

@@ -133,7 +133,7 @@ SPECS: dict[str, WordingSpec] = {
                 "appendix_title", "appendix_subtitle", "appendix_note", "column_no", "column_task",
                 "column_unit", "column_sender", "column_objectives", "column_results", "column_duration",
                 "column_budget", "column_budget_other", "total", "total_excludes", "duration_months", "sheet_name",
-                "sent_by",
+                "sent_by", "continued",
             }),
             blocks=frozenset({"body"}),
             variables=_LETTER | {
@@ -142,7 +142,7 @@ SPECS: dict[str, WordingSpec] = {
                 "letter_number", "letter_date", "months", "declined_units", "declined_answer", "sender", "amounts",
             },
             lists=frozenset({"units", "declined_units", "amounts"}),
-            shipped_defaults=frozenset({"sent_by", "column_budget_other", "total", "total_excludes"}),
+            shipped_defaults=frozenset({"sent_by", "column_budget_other", "total", "total_excludes", "continued"}),
         ),
         # The workshop's documents (seed 004): their title, what they are about and their type in the register.
         *(WordingSpec(name=name, texts=_TITLED, blocks=frozenset(), variables=_LETTER | {"event_name"},

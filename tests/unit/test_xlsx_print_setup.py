@@ -19,6 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures" / "docum
 import document_seeds as seed_data
 
 from notifications.documents import cells
+from notifications.documents.data import ProposalListData
 from notifications.documents.exports import UNIT_HEADER_ROW, CommentRow, UnitRow, round_workbook
 from notifications.documents.programme_report import FigureColumn, FiguresWorkbookData, UnitFigures, render_figures_xlsx
 from notifications.documents.proposals import render_proposal_list_xlsx
@@ -215,6 +216,73 @@ def test_the_proposal_list_sizes_short_fields_to_their_values_and_goes_across_fo
     assert str(sheet.print_title_cols).replace("$", "") == "A:C"
 
 
+def _long_objectives(letters: int) -> tuple[ProposalListData, str]:
+    """The seed's list with the first proposal's "Mục tiêu" `letters` long, in numbered words ("mục001 tiêu ...")."""
+    words: list[str] = []
+    while len(" ".join(words)) < letters:
+        words.append(f"mục{len(words) // 2 + 1:03d}" if len(words) % 2 == 0 else "tiêu")
+    text = " ".join(words)[:letters].strip()
+    data = seed_data.proposal_list()
+    first = data.proposals[0]
+    fields = [replace(f, value=text) if f.label.lower().startswith("mục tiêu") else f for f in first.fields]
+    return replace(data, proposals=[replace(first, fields=fields), *data.proposals[1:]]), text
+
+
+def test_a_proposal_text_longer_than_the_tallest_row_goes_on_in_the_rows_below_and_prints_whole() -> None:
+    """Excel's tallest row (409 pt) holds about 1,000 letters of a long column: a 3,000-letter "Mục tiêu" was cut on
+    the printed page. It now goes on in the rows below, each as tall as its piece, one border around the pieces; the
+    next proposal starts after them, and the sheet still prints on A4 landscape."""
+    data, text = _long_objectives(3_000)
+    sheet = sheets(render_proposal_list_xlsx(data))[0]
+    column = next(c for c in range(1, sheet.max_column + 1) if str(sheet.cell(1, c).value).startswith("Mục tiêu"))
+    width = cells.column_width(sheet, column)
+    second = next(r for r in range(3, sheet.max_row + 1) if sheet.cell(r, 1).value == 2)
+    pieces = [str(sheet.cell(r, column).value) for r in range(2, second)]
+    assert len(pieces) > 1 and " ".join(pieces) == text, pieces
+    for offset, piece in enumerate(pieces):
+        height = sheet.row_dimensions[2 + offset].height or 0
+        assert cells.text_height(piece, width, 12) <= height <= cells.PIECE_HEIGHT
+    assert sheet.cell(2, 1).value == 1 and sheet.cell(second + 1, 1).value == 3
+    first, last = sheet.cell(2, column).border, sheet.cell(second - 1, column).border  # one border around the pieces
+    assert (first.bottom is None or first.bottom.style is None) and last.bottom is not None and last.bottom.style
+    assert sheet.page_setup.orientation == "landscape" and str(sheet.page_setup.paperSize) == sheet.PAPERSIZE_A4
+
+
+def test_every_row_a_long_proposal_goes_on_in_names_it_in_the_columns_printed_on_every_page() -> None:
+    """Its number and sending unit were merged down its rows: LibreOffice and Excel print a merged cell's text on the
+    page the merge begins on, so the pages after it showed a piece of "Mục tiêu" beside blank cells and no word of
+    whose it was. Each row after the first now repeats the number and "<unit> (tiếp theo)" (the columns repeated on
+    every page across); nothing is merged, the other cells framed as one down the rows."""
+    data, _ = _long_objectives(3_000)
+    sheet = sheets(render_proposal_list_xlsx(data))[0]
+    second = next(r for r in range(3, sheet.max_row + 1) if sheet.cell(r, 1).value == 2)
+    assert second > 3 and not sheet.merged_cells.ranges
+    assert sheet.cell(2, 2).value == "Hiệp hội doanh nghiệp tỉnh" and not sheet.cell(2, 2).font.i
+    for row in range(3, second):
+        assert sheet.cell(row, 1).value == 1
+        assert sheet.cell(row, 2).value == "Hiệp hội doanh nghiệp tỉnh (tiếp theo)" and sheet.cell(row, 2).font.i
+        assert sheet.cell(row, 3).value is None  # the task's name, once, framed down the rows
+        assert sheet.cell(row, 3).border.top is None or sheet.cell(row, 3).border.top.style is None
+    assert str(sheet.print_title_cols).replace("$", "") == "A:B"
+
+
+def test_every_text_of_a_proposal_that_goes_on_over_rows_is_cut_into_its_rows_too() -> None:
+    """A "Tính cấp thiết" of 700 letters fits one row (409 pt) by itself; beside a "Mục tiêu" cut into pieces it made
+    the first row 334 points tall, and the first piece of "Mục tiêu" sat above a blank half page. Every text of such
+    a proposal now goes on in its rows, so no row of it is taller than a piece."""
+    data, _ = _long_objectives(3_000)
+    first = data.proposals[0]
+    urgency = ("Doanh nghiệp trên địa bàn tỉnh còn ít áp dụng công cụ cải tiến năng suất chất lượng. " * 9)[:700]
+    fields = [replace(f, value=urgency) if f.key == "urgency" else f for f in first.fields]
+    data = replace(data, proposals=[replace(first, fields=fields), *data.proposals[1:]])
+    sheet = sheets(render_proposal_list_xlsx(data))[0]
+    column = next(c for c in range(1, sheet.max_column + 1) if sheet.cell(1, c).value == "Tính cấp thiết của nhiệm vụ")
+    second = next(r for r in range(3, sheet.max_row + 1) if sheet.cell(r, 1).value == 2)
+    assert " ".join(str(sheet.cell(r, column).value) for r in range(2, second) if sheet.cell(r, column).value) == \
+        urgency.strip()
+    assert all((sheet.row_dimensions[r].height or 0) <= cells.PIECE_HEIGHT for r in range(2, second))
+
+
 def test_the_proposal_list_s_title_row_is_as_tall_as_its_longest_label_needs_on_every_page() -> None:
     """A field's column was as wide as its values alone: "24" months made "Thời gian thực hiện (tháng)" a column 10
     wide, its label four lines, and the title row (one height for every page across) four lines tall (64 points,
@@ -229,41 +297,27 @@ def test_the_proposal_list_s_title_row_is_as_tall_as_its_longest_label_needs_on_
         assert (sheet.row_dimensions[1].height or 0) < 4 * PRINTED_LINE
 
 
-def _long_objectives(letters: int) -> tuple[object, str]:
-    """The seed's list with the first proposal's "Mục tiêu" `letters` long, in numbered words ("mục001 tiêu ...")."""
-    words: list[str] = []
-    while len(" ".join(words)) < letters:
-        words.append(f"mục{len(words) // 2 + 1:03d}" if len(words) % 2 == 0 else "tiêu")
-    text = " ".join(words)[:letters].strip()
-    data = seed_data.proposal_list()
-    first = data.proposals[0]
-    fields = [replace(f, value=text) if f.label.lower().startswith("mục tiêu") else f for f in first.fields]
-    return replace(data, proposals=[replace(first, fields=fields), *data.proposals[1:]]), text
+def test_a_proposal_list_typed_in_nfd_is_the_list_typed_in_nfc() -> None:
+    """The same cells, row heights and column widths: a text with decomposed diacritics prints as its NFC twin."""
+    data, _ = _long_objectives(3_000)
 
+    def nfd(text: str) -> str:
+        return unicodedata.normalize("NFD", text)
 
-def test_a_proposal_text_longer_than_the_tallest_row_goes_on_in_the_rows_below_and_prints_whole() -> None:
-    """Excel's tallest row (409 pt) holds about 1,000 letters of a long column: a 3,000-letter "Mục tiêu" was cut on
-    the printed page. It now goes on in the rows below, each as tall as its piece, every other cell of the proposal
-    merged down them; the next proposal starts after them, and the sheet still prints on A4 landscape."""
-    data, text = _long_objectives(3_000)
-    sheet = sheets(render_proposal_list_xlsx(data))[0]  # type: ignore[arg-type]
-    column = next(c for c in range(1, sheet.max_column + 1) if str(sheet.cell(1, c).value).startswith("Mục tiêu"))
-    width = cells.column_width(sheet, column)
-    second = next(r for r in range(3, sheet.max_row + 1) if sheet.cell(r, 1).value == 2)
-    pieces = [str(sheet.cell(r, column).value) for r in range(2, second)]
-    assert len(pieces) > 1 and " ".join(pieces) == text, pieces
-    for offset, piece in enumerate(pieces):
-        height = sheet.row_dimensions[2 + offset].height or 0
-        assert cells.text_height(piece, width, 12) <= height <= cells.ROW_HEIGHT_MAX
-    assert f"A2:A{second - 1}" in {str(m) for m in sheet.merged_cells.ranges}  # STT, once for the whole proposal
-    assert sheet.cell(2, 1).value == 1 and sheet.cell(second + 1, 1).value == 3
-    first, last = sheet.cell(2, column).border, sheet.cell(second - 1, column).border  # one border around the pieces
-    assert (first.bottom is None or first.bottom.style is None) and last.bottom is not None and last.bottom.style
-    assert sheet.page_setup.orientation == "landscape" and str(sheet.page_setup.paperSize) == sheet.PAPERSIZE_A4
+    decomposed = replace(data, proposals=[
+        replace(p, unit=nfd(p.unit), fields=[replace(f, label=nfd(f.label), value=nfd(f.value)) for f in p.fields])
+        for p in data.proposals])
+    composed, typed = (sheets(render_proposal_list_xlsx(d))[0] for d in (data, decomposed))
+    assert [[c.value for c in row] for row in typed.iter_rows()] == \
+        [[c.value for c in row] for row in composed.iter_rows()]
+    assert [typed.row_dimensions[r].height for r in range(1, typed.max_row + 1)] == \
+        [composed.row_dimensions[r].height for r in range(1, composed.max_row + 1)]
+    assert [cells.column_width(typed, c) for c in range(1, typed.max_column + 1)] == \
+        [cells.column_width(composed, c) for c in range(1, composed.max_column + 1)]
 
 
 def test_a_proposal_whose_texts_fit_one_row_keeps_one_row() -> None:
     data, _ = _long_objectives(800)
-    sheet = sheets(render_proposal_list_xlsx(data))[0]  # type: ignore[arg-type]
+    sheet = sheets(render_proposal_list_xlsx(data))[0]
     assert [sheet.cell(r, 1).value for r in range(2, sheet.max_row + 1)] == [1, 2, 3]
     assert not sheet.merged_cells.ranges
