@@ -290,7 +290,9 @@ class PrefectExecutor:
                     submitted += 1
             if each:
                 self._tell_workers(client, online)
-        return HandedToWorkers(runs=submitted, unpulled_pool=None if self.workers.pulled(online) else self.pool)
+        pulled = self.workers.pulled(online)
+        return HandedToWorkers(runs=submitted, unpulled_pool=None if pulled else self.pool,
+                               awaited_pool=self.pool if pulled and not online else None)
 
     def _tell_workers(self, client: Any, online: int) -> None:
         """After handing steps to the pool: say once that no worker pulls it (and which pools have workers: a

@@ -106,7 +106,7 @@ def test_a_commands_delivery_is_submitted_as_a_flow_run_and_a_worker_runs_it(pre
     from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterTags
 
     from workflows.flows import PrefectExecutor
-    from workflows.service.commands import MAIL_SUBMITTED, deliver_queued
+    from workflows.service.commands import MAIL_AWAITED, deliver_queued
 
     csv_path = tmp_path / "units.csv"
     csv_path.write_text(CSV, encoding="utf-8")
@@ -124,8 +124,10 @@ def test_a_commands_delivery_is_submitted_as_a_flow_run_and_a_worker_runs_it(pre
 
         result = run_command(app, round_id, Launch(), "test")  # the command path submits, and returns at once
 
-        assert result.mail == MAIL_SUBMITTED and result.notice is not None and "ykien worker" in result.notice
-        assert deliver_queued(app, round_id).report == type(result.delivery)(runs=0)  # one run already waits
+        # handed over; no worker has beaten in the pool yet (one is started below), within the grace after the start
+        assert result.mail == MAIL_AWAITED and result.notice is not None and "ykien worker" in result.notice
+        # one run already waits
+        assert deliver_queued(app, round_id).report == type(result.delivery)(runs=0, awaited_pool="ykien-test")
 
         async def runs_of_round() -> list:  # type: ignore[type-arg]
             async with get_client() as client:
@@ -448,9 +450,11 @@ def test_a_worker_that_creates_its_pool_says_so_naming_the_setting(prefect_api, 
 
 def test_the_mail_notice_says_no_worker_pulls_the_pool_once_the_grace_is_over(prefect_api, tmp_path: Path) -> None:
     """A mistyped YKIEN_WORK_POOL on serve: a launch on the web said "thư đã chuyển cho tiến trình gửi thư (ykien
-    worker)" while its mail waited for ever in a pool nobody pulled (review-a, item 4). Past the grace /readyz gives,
-    the launch's page and the API's extension say the mail waits and which pool needs a worker; once one is online,
-    the notice is the old one again."""
+    worker)" while its mail waited for ever in a pool nobody pulled (review-a, item 4). Within the grace /readyz gives
+    after serve starts, no worker has beaten yet and one may be starting: the launch's page and the API's extension
+    say the mail was handed over but no worker is seen yet, and what to run if none comes (they said it was handed
+    to the worker). Past the grace, the reminder's page and the API's extension say the mail waits and which pool
+    needs a worker; once one is online, the notice is the old one again."""
     import html
 
     from fastapi.testclient import TestClient
@@ -462,23 +466,39 @@ def test_the_mail_notice_says_no_worker_pulls_the_pool_once_the_grace_is_over(pr
 
     app, round_id = installation(tmp_path, "khong-ai-nhan", 2525)
     add_user(app, "long", "Phạm Phi Long", "staff", "matkhau-rat-dai", "TĐC", "test")
+    started = time.monotonic()
+    serve_seconds = [0.0]  # how long serve has run, on the pool's clock
     executor = PrefectExecutor("ykien-khong-ai-nhan", app.installation_id)
-    executor.workers.grace_seconds = 0.0  # serve has run past the grace with nobody pulling its pool
+    executor.workers.clock = lambda: started + serve_seconds[0]
+    executor.workers.since = started
     app.executor = executor
     client = TestClient(create_web_app(app), raise_server_exceptions=False)
     session = client.post("/api/session", json={"username": "long", "password": "matkhau-rat-dai"})
     client.headers["X-CSRF-Token"] = session.json()["csrf_token"]
+    awaited = ("Đã ghi nhận; thư đã chuyển cho tiến trình gửi thư, nhưng chưa thấy ykien worker nào nhận việc ở work "
+               "pool \"ykien-khong-ai-nhan\" (có thể một worker đang khởi động). Nếu sau 2 phút thư vẫn chưa đi, người "
+               "quản trị cần chạy `ykien worker` với YKIEN_WORK_POOL=ykien-khong-ai-nhan.")
 
+    serve_seconds[0] = 30.0  # serve started half a minute ago; no worker has beaten yet
     page = client.post(f"/rounds/{round_id}/launch", data={"confirmed": "yes", "no_draft_reason": "Thử nghiệm"})
-    assert page.status_code == 200 and "?ok=launch&n=3&mail=no_worker" in str(page.url), page.url
+    assert page.status_code == 200 and "?ok=launch&n=3&mail=no_worker_yet" in str(page.url), page.url
+    text = html.unescape(page.text)
+    assert awaited in text, text
+    assert "Đã ghi nhận; thư đã chuyển cho tiến trình gửi thư (ykien worker)." not in text
+    extend = {"new_deadline": "2025-12-12", "unit": "SYT", "reason": "Đơn vị xin thêm thời gian"}
+    answer = client.post(f"/api/rounds/{round_id}/extend", json=extend)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["mail_notice"] == awaited
+
+    serve_seconds[0] = 121.0  # serve has run past the grace with nobody pulling its pool
+    page = client.post(f"/rounds/{round_id}/remind", data={"all": "yes", "confirmed": "yes"})
+    assert page.status_code == 200 and "&mail=no_worker" in str(page.url), page.url
     text = html.unescape(page.text)
     assert ("Đã ghi nhận; các thư chưa đi: không có ykien worker nào nhận work pool \"ykien-khong-ai-nhan\", thư "
             "nằm chờ trong hàng đợi và sẽ đi khi có worker nhận. Người quản trị cần chạy `ykien worker` với "
             "YKIEN_WORK_POOL=ykien-khong-ai-nhan") in text
     assert "đã chuyển cho tiến trình gửi thư" not in text
-
-    extend = {"new_deadline": "2025-12-12", "unit": "SYT", "reason": "Đơn vị xin thêm thời gian"}
-    answer = client.post(f"/api/rounds/{round_id}/extend", json=extend)
+    answer = client.post(f"/api/rounds/{round_id}/extend", json={**extend, "unit": "SCT"})
     assert answer.status_code == 200, answer.text
     assert "không có ykien worker nào nhận work pool \"ykien-khong-ai-nhan\"" in answer.json()["mail_notice"]
 

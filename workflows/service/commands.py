@@ -29,7 +29,7 @@ from workflows.engine.refusals import DATE_REFUSALS, Refused
 from workflows.service.app import App
 from workflows.service.delivery import DeliveryReport
 from workflows.service.rounds import execute
-from workflows.service.steps import HandedToWorkers, StepsUnavailable, run_step
+from workflows.service.steps import WORKERLESS_GRACE_SECONDS, HandedToWorkers, StepsUnavailable, run_step
 
 # A command that wrote to at most this many units sends their mail only (addressed_units); each claim of the
 # delivery names them all.
@@ -41,8 +41,15 @@ MAIL_PARTIAL = "partial"  # some messages refused for good by the mail server (r
 MAIL_HELD = "held"  # not handed to delivery (deliver=False): the sweep sends it
 MAIL_SUBMITTED = "to_worker"  # handed to `ykien worker`s as flow runs: they send it
 MAIL_UNPULLED = "no_worker"  # handed to a work pool no `ykien worker` has pulled for a while: it waits there
+# handed to a work pool with no worker online yet, within the grace after serve started or the last one left: one may
+# be starting, or none will come
+MAIL_AWAITED = "no_worker_yet"
 MAIL_NOTICES = {
     MAIL_SUBMITTED: "Đã ghi nhận; thư đã chuyển cho tiến trình gửi thư (ykien worker).",
+    MAIL_AWAITED: ("Đã ghi nhận; thư đã chuyển cho tiến trình gửi thư, nhưng chưa thấy ykien worker nào nhận việc ở "
+                   "work pool \"{pool}\" (có thể một worker đang khởi động). Nếu sau "
+                   f"{WORKERLESS_GRACE_SECONDS / 60:g} phút thư vẫn chưa đi, người quản trị cần chạy `ykien worker` "
+                   "với YKIEN_WORK_POOL={pool}."),
     # "chưa đi", not "chưa gửi": the page's line before it says "4 thư gửi các cơ quan" (letters addressed to them)
     MAIL_UNPULLED: ("Đã ghi nhận; các thư chưa đi: không có ykien worker nào nhận work pool \"{pool}\", thư nằm "
                     "chờ trong hàng đợi và sẽ đi khi có worker nhận. Người quản trị cần chạy `ykien worker` với "
@@ -94,7 +101,9 @@ class CommandResult:
         if self.delivery is None:
             return MAIL_HELD
         if isinstance(self.delivery, HandedToWorkers):
-            return MAIL_UNPULLED if self.delivery.unpulled_pool else MAIL_SUBMITTED
+            if self.delivery.unpulled_pool:
+                return MAIL_UNPULLED
+            return MAIL_AWAITED if self.delivery.awaited_pool else MAIL_SUBMITTED
         if self.delivery.failed:
             return MAIL_PARTIAL
         if self.delivery.retrying:
@@ -104,7 +113,8 @@ class CommandResult:
     @property
     def notice(self) -> str | None:
         """What to tell the person who gave the command when the mail did not all go out now."""
-        pool = self.delivery.unpulled_pool if isinstance(self.delivery, HandedToWorkers) else None
+        handed = self.delivery if isinstance(self.delivery, HandedToWorkers) else None
+        pool = (handed.unpulled_pool or handed.awaited_pool) if handed is not None else None
         return mail_notice(self.mail, pool or "")
 
 
@@ -195,6 +205,6 @@ def run_timer(app: App, step: str, timer_id: int, round_id: int) -> Handover:
     return Handover(report)
 
 
-__all__ = ["MAIL_HELD", "MAIL_LATER", "MAIL_NOTICES", "MAIL_PARTIAL", "MAIL_SUBMITTED", "MAIL_UNPULLED",
+__all__ = ["MAIL_AWAITED", "MAIL_HELD", "MAIL_LATER", "MAIL_NOTICES", "MAIL_PARTIAL", "MAIL_SUBMITTED", "MAIL_UNPULLED",
            "CommandResult", "Handover", "deliver_decision", "deliver_queued", "mail_notice", "run_command",
            "run_timer", "work_pool_of"]

@@ -25,12 +25,9 @@ from models.db.tables import OutboxRow, ResponseRow
 from workflows.service.app import App
 from workflows.service.database_check import status_of
 from workflows.service.database_errors import database_problem, first_line
+from workflows.service.steps import WORKERLESS_GRACE_SECONDS
 
 PREFECT_TIMEOUT_SECONDS = 2.0
-# A serve whose work pool no worker pulls is not ready once this long has passed since it started or since a worker
-# was last seen online: long enough for workers started after serve (a rolling start, a worker restarted: Prefect
-# marks one offline some 30 s after its last heartbeat), short enough that a pool nobody pulls is found.
-WORKERLESS_GRACE_SECONDS = 120.0
 LATENCY_WINDOW = timedelta(hours=1)  # delivery latency over the messages sent in the last hour
 
 PROCESS_METRICS = CollectorRegistry(auto_describe=True)

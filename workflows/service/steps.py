@@ -12,6 +12,10 @@ from workflows.service.delivery import DeliveryReport, deliver_outbox
 from workflows.service.timers import fire_timer
 
 log = logging.getLogger("ykien.steps")
+# A work pool with no worker online counts as pulled for this long after serve started or a worker was last seen
+# online: long enough for workers started after serve (a rolling start, a worker restarted: Prefect marks one offline
+# some 30 s after its last heartbeat), short enough that a pool nobody pulls is found. /readyz and the mail notice.
+WORKERLESS_GRACE_SECONDS = 120.0
 
 
 def circulate(app: App, round_id: int | None = None, stop: threading.Event | None = None,
@@ -46,10 +50,12 @@ class StepsUnavailable(Exception):
 @dataclass
 class HandedToWorkers(DeliveryReport):
     """A step submitted as flow runs for `ykien worker`s to run: this process sent nothing itself (all counts 0).
-    `unpulled_pool` names the work pool when no worker has pulled it for the grace /readyz gives (the runs wait)."""
+    `unpulled_pool` names the work pool when no worker has pulled it for WORKERLESS_GRACE_SECONDS (the runs wait);
+    `awaited_pool` names it when no worker is online in it yet but the grace is not over (one may be starting)."""
 
     runs: int = 0
     unpulled_pool: str | None = None
+    awaited_pool: str | None = None
 
 
 class Executor(Protocol):
