@@ -135,9 +135,21 @@ class PostgresCluster:
     def restart(self, down_for: float = 0.0, timeout: float = 30.0) -> None:
         """Stop the server (fast shutdown: clients are cut off), wait `down_for` seconds, start it again on the same
         port and data; raise PostgresUnavailable if it does not come back."""
+        with self.down(timeout):
+            time.sleep(down_for)
+
+    @contextlib.contextmanager
+    def down(self, timeout: float = 30.0) -> Iterator[None]:
+        """The server stopped (fast shutdown: clients are cut off) inside, started again on the way out on the same
+        port and data; PostgresUnavailable if it does not come back."""
         self.process.send_signal(signal.SIGINT)
         self.process.wait(timeout)
-        time.sleep(down_for)
+        try:
+            yield
+        finally:
+            self._start_again(timeout)
+
+    def _start_again(self, timeout: float) -> None:
         options = [arg for option in SERVER_OPTIONS for arg in ("-c", option)]
         with open(self.log_file, "ab") as log:
             self.process = subprocess.Popen(

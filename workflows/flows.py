@@ -39,6 +39,15 @@ log = logging.getLogger("ykien.serve")
 _running_app: ContextVar[App | None] = ContextVar("ykien_running_app", default=None)
 _running_pdf: ContextVar[PdfServer | None] = ContextVar("ykien_running_pdf", default=None)
 _running_stop: ContextVar[threading.Event | None] = ContextVar("ykien_running_stop", default=None)
+_running_failures: ContextVar[StepFailures | None] = ContextVar("ykien_running_failures", default=None)
+
+
+class StepFailures:
+    """What the step of a flow run raised last, in this process: the worker says it in its own line (Prefect's state
+    message carries it after an English prefix of its engine's)."""
+
+    def __init__(self) -> None:
+        self.last: BaseException | None = None
 
 
 @functools.cache
@@ -53,13 +62,16 @@ def step_app() -> App:
 
 
 @contextmanager
-def running_with(app: App, pdf: PdfServer | None = None, stop: threading.Event | None = None) -> Iterator[None]:
-    """Flows run in this context use `app`, render PDFs through `pdf` (started on the first render), and stop
-    sending once `stop` is set (the run is cancelled in Prefect)."""
+def running_with(app: App, pdf: PdfServer | None = None, stop: threading.Event | None = None,
+                 failures: StepFailures | None = None) -> Iterator[None]:
+    """Flows run in this context use `app`, render PDFs through `pdf` (started on the first render), stop
+    sending once `stop` is set (the run is cancelled in Prefect), and keep what their step raised in `failures`."""
     tokens = _running_app.set(app), _running_pdf.set(pdf), _running_stop.set(stop)
+    failures_token = _running_failures.set(failures)
     try:
         yield
     finally:
+        _running_failures.reset(failures_token)
         _running_stop.reset(tokens[2])
         _running_pdf.reset(tokens[1])
         _running_app.reset(tokens[0])
@@ -101,7 +113,8 @@ def _result(report: Any) -> Any:
 class DatabaseAway(Exception):
     """A step found the database unreachable. The process said so once (database_outage: one line when it goes, one
     when it answers again); Prefect fails the run with this message (Vietnamese) and retries it, and its engine's
-    record of the exception, the driver's English traceback, is left out of the log (QuietDatabaseOutages)."""
+    record of the exception, the driver's English traceback, is left out of the log (QuietDatabaseOutages). The
+    worker's line about the attempt gives the message without a traceback."""
 
 
 async def _step(step: Callable[..., Any], app: App, *args: Any) -> Any:
@@ -111,12 +124,21 @@ async def _step(step: Callable[..., Any], app: App, *args: Any) -> Any:
     except Exception as error:
         problem = unreachable_problem(error, app.settings)
         if problem is None:
+            _failed(error)
             raise
         outage_of(app).failed(error, f"lượt chạy {_run_name()}".strip())
-        raise DatabaseAway(f"mất kết nối cơ sở dữ liệu: {problem.message} Prefect chạy lại lượt này sau ít "
-                           "phút.") from None
+        # whether Prefect runs it again is Prefect's to decide, and the worker's line says it (prefect_worker)
+        away = DatabaseAway(f"mất kết nối cơ sở dữ liệu: {problem.message}")
+        _failed(away)
+        raise away from None
     outage_of(app).answered()
     return done
+
+
+def _failed(error: BaseException) -> None:
+    failures = _running_failures.get()
+    if failures is not None:
+        failures.last = error
 
 
 def _run_name() -> str:
@@ -171,6 +193,9 @@ async def render_flow(job_id: str, round_id: int, document: str) -> Any:
 # Each step's flow, and each job's; "deliver" (the command path's hand-over) is the circulate flow.
 FLOWS: dict[str, Any] = {"circulate": circulate_flow, "remind": remind_flow, "close": close_flow,
                          RENDER_FLOW: render_flow}
+# What each flow does, as the worker's lines say it beside the run's name ("circulate · đợt 12 (gửi thư)").
+FLOW_TITLES: dict[str, str] = {"circulate": "gửi thư", "remind": "nhắc hạn", "close": "hết hạn",
+                               RENDER_FLOW: "làm bản PDF"}
 STEP_FLOWS: dict[str, str] = {"circulate": "circulate", "deliver": "circulate", "remind": "remind", "close": "close"}
 
 

@@ -20,6 +20,8 @@ import contextlib
 import logging
 import signal
 import threading
+import time
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -27,8 +29,11 @@ from uuid import UUID
 from config.number_words import decimal_words
 from notifications.pdf import PdfServer
 from workflows.flows import (
+    FLOW_TITLES,
     FLOWS,
     WORKER_HEARTBEAT_SECONDS,
+    DatabaseAway,
+    StepFailures,
     cancelled_message,
     ensure_deployments,
     of_another_installation,
@@ -59,6 +64,51 @@ EVENTS_LATE = timedelta(seconds=2)
 # never end, and the worker stops without it. What it held passes to other processes, and its flow run is ended
 # Crashed and run again by `ykien serve` (flows.orphaned_runs).
 RUN_STOP_SECONDS = 3.0
+ATTEMPTS_READ_SECONDS = 2.0  # how long the end of a run waits for Prefect to say how many attempts it took
+# How a flow run ended, by the type of its final state (Prefect's names, kept in brackets for its UI).
+RUN_ENDS = {"COMPLETED": "hoàn thành", "FAILED": "thất bại", "CRASHED": "bị ngắt giữa chừng", "CANCELLED": "đã hủy",
+            "PAUSED": "tạm dừng"}
+# Prefect's engine logs each flow run's life in English on this logger ("Beginning flow run …", "Received non-final
+# state 'AwaitingRetry' …", "Finished in state Completed()"); it sends them to Prefect's API, where its UI shows them.
+PREFECT_RUN_LOGGER = "prefect.flow_runs"
+
+
+@dataclass
+class RunWatch:
+    """One flow run as the worker follows it: its name and step for the lines, the stop set when it is cancelled in
+    Prefect, what its step raised last, and the attempts said so far."""
+
+    what: str  # "circulate · đợt 12 (gửi thư)"
+    cancelled: threading.Event = field(default_factory=threading.Event)
+    failures: StepFailures = field(default_factory=StepFailures)
+    attempt: int = 1  # the attempt begun last, as said
+    failed_said: int = 0  # the last attempt whose failure was said
+
+
+def keep_run_lines_in_prefect() -> None:
+    """Prefect's engine lines about each flow run go to its API only (its UI shows them with the run), not to the
+    worker's console, where the worker says the same in its own words (StepWorker._execute). Told apart by their
+    logger, not their English text, which Prefect may reword."""
+    logging.getLogger(PREFECT_RUN_LOGGER).propagate = False
+
+
+def _failure_words(error: BaseException | None, prefect_message: str | None) -> str:
+    """What failed: the step's error (a database away is already in Vietnamese), else Prefect's own message."""
+    if isinstance(error, DatabaseAway):
+        return str(error)
+    if error is not None:
+        return f"lỗi chưa lường trước {type(error).__name__}" + (f": {error}" if str(error) else "")
+    return f"Prefect báo \"{prefect_message}\"" if prefect_message else "Prefect không cho biết lỗi"
+
+
+def _seconds(seconds: float) -> str:
+    return decimal_words(round(seconds, 1))
+
+
+def _traceback_of(error: BaseException | None) -> BaseException | None:
+    """The error whose traceback follows the line: a bug's, for whoever fixes it; not a database away's (the driver's
+    traceback says nothing the line does not)."""
+    return None if error is None or isinstance(error, DatabaseAway) else error
 
 
 class StepWorker:
@@ -83,6 +133,7 @@ class StepWorker:
         from prefect.context import AsyncClientContext
 
         quiet_database_outages()  # a step finding the database away is said once, not as the driver's traceback
+        keep_run_lines_in_prefect()
         deployments = await asyncio.to_thread(ensure_deployments, self.pool, self._created_pool)
         installation = await asyncio.to_thread(lambda: self.app.installation_id)  # read once, off the loop
         self._flows_by_deployment = {deployment_id: FLOWS[name] for name, deployment_id in deployments.items()}
@@ -244,17 +295,18 @@ class StepWorker:
         return True
 
     async def _execute(self, client: Any, step_flow: Any, flow_run: Any) -> None:
-        """Run one flow run with Prefect's engine; cancelled in Prefect meanwhile, it stops (see _watch_cancelling)
-        and ends Cancelled."""
+        """Run one flow run with Prefect's engine, saying in the worker's words when it begins, fails and is to run
+        again, and how it ends; cancelled in Prefect meanwhile, it stops (see _watch) and ends Cancelled."""
         from prefect.client.schemas.objects import State
         from prefect.flow_engine import run_flow_async
 
-        log.info("worker %s: chạy %s", self.name, flow_run.name)
-        cancelled = threading.Event()
-        with running_with(self.app, self.pdf, cancelled):
+        run = RunWatch(f"{flow_run.name} ({FLOW_TITLES.get(step_flow.name, step_flow.name)})")
+        log.info("worker %s: chạy %s", self.name, run.what)
+        began = time.monotonic()
+        with running_with(self.app, self.pdf, run.cancelled, run.failures):
             running = asyncio.ensure_future(run_flow_async(step_flow, flow_run=flow_run,
                                                            parameters=dict(flow_run.parameters), return_type="state"))
-            watching = asyncio.create_task(self._watch_cancelling(client, flow_run, cancelled))
+            watching = asyncio.create_task(self._watch(client, flow_run, run))
             try:
                 state = await running
             finally:
@@ -262,15 +314,17 @@ class StepWorker:
                 with contextlib.suppress(asyncio.CancelledError):
                     await watching
         self.runs_done += 1
-        if cancelled.is_set():
-            await self._end_cancelled(client, flow_run, cancelled_message(step_flow.name))
-        elif isinstance(state, State) and not state.is_completed():
-            log.warning("worker %s: %s kết thúc %s: %s", self.name, flow_run.name, state.type.value, state.message)
+        if run.cancelled.is_set():
+            await self._end_cancelled(client, flow_run, run, cancelled_message(step_flow.name),
+                                      time.monotonic() - began)
+        elif isinstance(state, State):
+            await self._say_end(client, flow_run, run, state, time.monotonic() - began)
 
-    async def _watch_cancelling(self, client: Any, flow_run: Any, cancelled: threading.Event) -> None:
-        """Every CANCEL_CHECK_SECONDS, whether the run was cancelled in Prefect (its UI, its API): Prefect marks it
-        Cancelling and waits for whoever runs it. Then `cancelled` is set: the step claims nothing more, the messages
-        on the wire finish and the rest claimed go back to the outbox."""
+    async def _watch(self, client: Any, flow_run: Any, run: RunWatch) -> None:
+        """Every CANCEL_CHECK_SECONDS, the run as Prefect has it: cancelled in Prefect (its UI, its API), Prefect
+        marks it Cancelling and waits for whoever runs it; then `run.cancelled` is set: the step claims nothing more,
+        the messages on the wire finish and the rest claimed go back to the outbox. A failed attempt that Prefect
+        will retry (AwaitingRetry, a Scheduled state), and the attempt after it, are said."""
         while True:
             await asyncio.sleep(CANCEL_CHECK_SECONDS)
             try:
@@ -278,12 +332,50 @@ class StepWorker:
             except Exception:  # Prefect away for a moment: the run goes on, the next check asks again
                 log.debug("worker %s: không đọc được %s", self.name, flow_run.name, exc_info=True)
                 continue
-            if current.state is not None and (current.state.is_cancelling() or current.state.is_cancelled()):
+            state = current.state
+            if state is None:
+                continue
+            if state.is_cancelling() or state.is_cancelled():
                 log.info("worker %s: %s đã bị hủy trong Prefect: dừng lượt chạy", self.name, flow_run.name)
-                cancelled.set()
+                run.cancelled.set()
                 return
+            if state.is_scheduled() and current.run_count > run.failed_said:
+                run.failed_said = current.run_count
+                self._say_retry(run, current)
+            elif state.is_running() and current.run_count > run.attempt:
+                run.attempt = current.run_count
+                log.info("worker %s: chạy lại %s, lần thứ %d", self.name, run.what, run.attempt)
 
-    async def _end_cancelled(self, client: Any, flow_run: Any, message: str) -> None:
+    def _say_retry(self, run: RunWatch, current: Any) -> None:
+        """A failed attempt Prefect will run again: what failed, and when the next attempt starts (this machine's
+        time, as the log lines carry)."""
+        error = run.failures.last
+        due = current.state.state_details.scheduled_time
+        at = f"lúc {due.astimezone():%H:%M:%S}" if due is not None else "sau ít giây"
+        most = current.empirical_policy.retries
+        of_most = f", tối đa {most + 1} lần" if most is not None else ""
+        log.warning("worker %s: %s lỗi ở lần chạy thứ %d, Prefect sẽ chạy lại %s (lần thứ %d%s): %s", self.name,
+                    run.what, current.run_count, at, current.run_count + 1, of_most,
+                    _failure_words(error, current.state.message), exc_info=_traceback_of(error))
+
+    async def _say_end(self, client: Any, flow_run: Any, run: RunWatch, state: Any, seconds: float) -> None:
+        """The run's end, its state in Vietnamese: a failure for good (no attempt left) is an error, with what
+        failed; a bug's traceback follows it."""
+        try:  # bounded: Prefect's client would retry a server away for many seconds before the line is said
+            attempts = int((await asyncio.wait_for(client.read_flow_run(flow_run.id), ATTEMPTS_READ_SECONDS)).run_count)
+        except Exception:  # noqa: BLE001 - Prefect away: the attempts this worker saw
+            attempts = run.attempt
+        kind = state.type.value
+        took = f"sau {_seconds(seconds)} giây" + (f", {attempts} lần chạy" if attempts > 1 else "")
+        if state.is_completed():
+            log.info("worker %s: %s kết thúc: %s %s", self.name, run.what, RUN_ENDS[kind], took)
+            return
+        ended = f"{RUN_ENDS.get(kind, kind)} ({state.name})"
+        error = run.failures.last if state.is_failed() else None
+        log.error("worker %s: %s kết thúc: %s %s, Prefect không chạy lại nữa: %s", self.name, run.what, ended, took,
+                  _failure_words(error, state.message), exc_info=_traceback_of(error))
+
+    async def _end_cancelled(self, client: Any, flow_run: Any, run: RunWatch, message: str, seconds: float) -> None:
         """A run cancelled while it ran ends Cancelled: the flow says so itself (flows._ended); if the cancel came
         too late for that, Prefect refused the flow's Completed (a Cancelling run may only end Cancelled) and the
         worker sets it."""
@@ -296,7 +388,8 @@ class StepWorker:
         except Exception:
             log.warning("worker %s: không đánh dấu được %s là đã hủy", self.name, flow_run.name, exc_info=True)
             return
-        log.info("worker %s: %s đã hủy", self.name, flow_run.name)
+        log.info("worker %s: %s kết thúc: %s (Cancelled) sau %s giây", self.name, run.what, RUN_ENDS["CANCELLED"],
+                 _seconds(seconds))
 
 
 async def _first_of(stop: asyncio.Event, scheduled: asyncio.Event, seconds: float) -> None:

@@ -107,8 +107,8 @@ def worker(name: str = typer.Option("", "--name", help="Tên tiến trình trong
         _say_stopped(ykien.settings.log_format, 0)
         return
     if ykien.settings.log_format == "json":
-        # Prefect writes each flow run's lines ("Beginning flow run …") through its own console handler, set up when it
-        # is imported: JSON too, so that a collector reading one JSON object a line is not handed Prefect's text
+        # Prefect writes what reaches the root logger (a library's warning) through its own console handler, set up
+        # when it is imported: JSON too, so that a collector reading one JSON object a line is not handed its text
         os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_FORMATTER", "json")
     import logging
 
