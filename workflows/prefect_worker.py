@@ -93,12 +93,17 @@ def keep_run_lines_in_prefect() -> None:
 
 
 def _failure_words(error: BaseException | None, prefect_message: str | None) -> str:
-    """What failed: the step's error (a database away is already in Vietnamese), else Prefect's own message."""
+    """What failed, on one line: the step's error (a database away is already in Vietnamese), else Prefect's own
+    message, quoted as such (its parameters' refusal spans lines)."""
     if isinstance(error, DatabaseAway):
         return str(error)
     if error is not None:
-        return f"lỗi chưa lường trước {type(error).__name__}" + (f": {error}" if str(error) else "")
-    return f"Prefect báo \"{prefect_message}\"" if prefect_message else "Prefect không cho biết lỗi"
+        return f"lỗi chưa lường trước {type(error).__name__}" + (f": {_one_line(str(error))}" if str(error) else "")
+    return f"Prefect báo \"{_one_line(prefect_message)}\"" if prefect_message else "Prefect không cho biết lỗi"
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
 
 
 def _seconds(seconds: float) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,6 +23,7 @@ from config.settings import load_settings
 from notifications.testing import smtp_capture
 from tests.e2e.prefect_support import PrefectServer
 from workflows.engine.events import Launch
+from workflows.flows import ensure_deployments  # Prefect sets its logging up on import: before caplog's handler
 from workflows.service.app import build_app
 from workflows.service.commands import run_command
 from workflows.service.directory import import_units
@@ -507,3 +509,32 @@ def test_the_mail_notice_says_no_worker_pulls_the_pool_once_the_grace_is_over(pr
     answer = client.post(f"/api/rounds/{round_id}/extend", json={**extend, "unit": "STC"})
     assert answer.json()["mail_notice"] == "Đã ghi nhận; thư đã chuyển cho tiến trình gửi thư (ykien worker)."
     app.close()
+
+
+def test_a_run_that_fails_for_good_outside_its_step_is_one_error_line_of_the_worker_quoting_prefect(
+        prefect_api, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """A run Prefect fails before its step runs (its parameters refused), with no retry left: the worker ended it
+    with a warning "kết thúc FAILED: …". Now one error line names the run and its step in Vietnamese and quotes
+    Prefect's words as such. Prefect's flow-run records stay off the console (they go to its API only); its engine's
+    own records of a run it could not start ("prefect.engine", "prefect.flows") stay: no run log in its UI has them."""
+    import logging
+
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.objects import FlowRunPolicy
+
+    app, round_id = installation(tmp_path, "tham-so-sai", 2525)
+    deployments = ensure_deployments("ykien-tham-so-sai")
+    with get_client(sync_client=True) as client:
+        run = client.create_flow_run_from_deployment(deployments["circulate"], parameters={"round_id": "không phải số"},
+                                                     name=f"circulate · đợt {round_id}")
+        client.update_flow_run(run.id, empirical_policy=FlowRunPolicy(retries=0, retry_delay=0))
+    caplog.set_level(logging.INFO)
+    run_worker(app, "ykien-tham-so-sai", name="may-4")
+    app.close()
+    errors = [record.getMessage() for record in caplog.records
+              if record.name.startswith("ykien") and record.levelno >= logging.ERROR]
+    assert len(errors) == 1, errors
+    assert re.fullmatch(rf"worker may-4: circulate · đợt {round_id} \(gửi thư\) kết thúc: thất bại \(Failed\) sau "
+                        r"[\d,]+ giây, Prefect không chạy lại nữa: Prefect báo \"Validation of flow parameters failed"
+                        r"[^\n]*\"", errors[0]), errors[0]
+    assert not [record for record in caplog.records if record.name.startswith("prefect.flow_runs")]
