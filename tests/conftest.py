@@ -37,7 +37,6 @@ TEMPLATE_DATABASE = "ykien_template"
 BACKENDS = ("sqlite", "postgresql")
 
 
-
 # FastAPI's caches of the endpoints it has classified (fastapi/dependencies/models.py, 4,096 entries each).
 FASTAPI_CALLABLE_CACHES = ("_is_gen_callable_cached", "_is_async_gen_callable_cached", "_is_coroutine_callable_cached")
 
