@@ -1,6 +1,7 @@
 """Jinja2 for the pages: autoescaped, with the filters staff expect (Vietnamese dates, local times)."""
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -8,6 +9,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup, escape
 
 from models import limits
 from models.moments import MOMENT_FORMAT, local_moment, when_due, when_happened
@@ -103,6 +105,17 @@ ENV.globals["round_tabs"] = round_tabs
 
 ENV.filters["capfirst"] = capfirst
 ENV.filters["lowfirst"] = lowfirst
+
+_CODE_SPAN = re.compile(r"`([^`\n]+)`")
+
+
+def _code_spans(text: str) -> Markup:
+    """A notice written once for the API and the pages ("… cần chạy `ykien worker` …"): on a page, the command
+    between backticks is shown as code, not with its backticks; everything else is escaped."""
+    return Markup(_CODE_SPAN.sub(lambda found: f"<code>{found[1]}</code>", str(escape(text))))
+
+
+ENV.filters["code_spans"] = _code_spans
 
 
 def render(request: Request, template: str, context: dict[str, Any] | None = None,
