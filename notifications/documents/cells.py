@@ -281,12 +281,10 @@ def lines_height(lines: int, size: float) -> float:
 PIECE_HEIGHT = 160.0
 
 
-def row_pieces(text: str, width: float, size: float = 12) -> list[str]:
-    """The text as the rows it takes in a column `width` wide: itself when one row holds it, else `text_pieces` (a
-    text over about 1,000 letters, which one row of Excel's tallest, 409 points, would cut on the printed page)."""
-    if text_height(text, width, size) <= ROW_HEIGHT_MAX:
-        return [text]
-    return text_pieces(text, width, size)
+def fits_one_row(text: str, width: float, size: float = 12) -> bool:
+    """Whether one row prints the whole text in a column `width` wide: a text over about 1,000 letters is taller than
+    Excel's tallest row (409 points), which would cut it on the printed page, and goes on over rows (`text_pieces`)."""
+    return text_height(text, width, size) <= ROW_HEIGHT_MAX
 
 
 def text_pieces(text: str, width: float, size: float = 12) -> list[str]:

@@ -196,19 +196,19 @@ def _proposal_rows(sheet: Worksheet, row: int, values: list[cells.CellValue], it
                    continued: tuple[cells.CellValue, ...]) -> int:
     """Write one proposal from `row`, a value per column; returns the rows it took.
 
-    A proposal with a text longer than one row holds (cells.row_pieces) takes several rows: each of its texts is cut
+    A proposal with a text longer than one row holds (cells.fits_one_row) takes several rows: each of its texts is cut
     into pieces of about a third of a page (cells.text_pieces), one per row, each column framed as one cell down the
     rows. The first columns, printed on every page, say in each row after the first whose rows they are
     (`continued`: "1", "Sở Y tế (tiếp theo)"): a page that starts inside a long proposal names it, where one cell
     merged down the rows named it only on the page it began on and left blank paper beside the text on the others.
     """
     widths = [cells.column_width(sheet, column) for column in range(1, len(values) + 1)]
+    several = any(isinstance(value, str) and value and not cells.fits_one_row(value, width)
+                  for value, width in zip(values, widths, strict=True))
+    # taking several rows, every text goes in rows as tall as its pieces, none in one tall row
     pieces: list[Sequence[cells.CellValue]] = [
-        cells.row_pieces(value, width) if isinstance(value, str) and value else [value]
-        for value, width in zip(values, widths, strict=True)]
-    if any(len(parts) > 1 for parts in pieces):  # every text in rows as tall as their pieces, none in one tall row
-        pieces = [cells.text_pieces(value, width) if isinstance(value, str) and value and column > len(continued)
-                  else [value] for column, (value, width) in enumerate(zip(values, widths, strict=True), start=1)]
+        cells.text_pieces(value, width) if several and isinstance(value, str) and value and column > len(continued)
+        else [value] for column, (value, width) in enumerate(zip(values, widths, strict=True), start=1)]
     taken = max(len(parts) for parts in pieces)
     for column, (parts, item) in enumerate(zip(pieces, items, strict=True), start=1):
         for offset in range(taken):
