@@ -117,14 +117,7 @@ class PostgresCluster:
         last_error = ""
         for _attempt in range(3):  # the free port may be taken between probing and binding
             port = free_port()
-            options = [arg for option in SERVER_OPTIONS for arg in ("-c", option)]
-            log = open(root / "server.log", "ab")  # noqa: SIM115  # the server writes to it for its whole life
-            process = subprocess.Popen(
-                [postgres, "-D", str(root / "data"), "-k", str(root), "-p", str(port), "-h", "127.0.0.1",
-                 *options],
-                cwd=root, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, **as_user)
-            log.close()
-            cluster = cls(root, port, process)
+            cluster = cls(root, port, _serve(postgres, root, port, user))
             if cluster._wait_ready(timeout):
                 return cluster
             last_error = cluster.log_file.read_text(errors="replace")[-2000:]
@@ -150,12 +143,7 @@ class PostgresCluster:
             self._start_again(timeout)
 
     def _start_again(self, timeout: float) -> None:
-        options = [arg for option in SERVER_OPTIONS for arg in ("-c", option)]
-        with open(self.log_file, "ab") as log:
-            self.process = subprocess.Popen(
-                [find_binary("postgres"), "-D", str(self.data_dir), "-k", str(self.root), "-p", str(self.port),
-                 "-h", "127.0.0.1", *options],
-                cwd=self.root, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, **_user_kwargs(_run_as()))
+        self.process = _serve(find_binary("postgres"), self.root, self.port, _run_as())
         if not self._wait_ready(timeout):
             raise PostgresUnavailable(f"postgres did not come back: {self.log_file.read_text(errors='replace')[-2000:]}")
 
@@ -246,6 +234,16 @@ def own_cluster() -> Iterator[PostgresCluster]:
         yield own
     finally:
         own.stop()
+
+
+def _serve(postgres: str, root: Path, port: int, user: str | None) -> subprocess.Popen[bytes]:
+    """The server of the cluster in `root` on 127.0.0.1:`port`, as `user` (None: this process's), appending to its
+    server.log, in a session of its own."""
+    options = [arg for option in SERVER_OPTIONS for arg in ("-c", option)]
+    with open(root / "server.log", "ab") as log:  # the child keeps its own descriptor for its whole life
+        return subprocess.Popen(
+            [postgres, "-D", str(root / "data"), "-k", str(root), "-p", str(port), "-h", "127.0.0.1", *options],
+            cwd=root, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, **_user_kwargs(user))
 
 
 class TemplateCopies:
