@@ -316,8 +316,7 @@ class PrefectExecutor:
             if each:
                 self._tell_workers(client, online)
         pulled = self.workers.pulled(online)
-        return HandedToWorkers(runs=submitted, unpulled_pool=None if pulled else self.pool,
-                               awaited_pool=self.pool if pulled and not online else None)
+        return HandedToWorkers(runs=submitted, pool=self.pool, online=online > 0, pulled=pulled)
 
     def _tell_workers(self, client: Any, online: int) -> None:
         """After handing steps to the pool: say once that no worker pulls it (and which pools have workers: a

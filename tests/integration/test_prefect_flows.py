@@ -129,7 +129,7 @@ def test_a_commands_delivery_is_submitted_as_a_flow_run_and_a_worker_runs_it(pre
         # handed over; no worker has beaten in the pool yet (one is started below), within the grace after the start
         assert result.mail == MAIL_AWAITED and result.notice is not None and "ykien worker" in result.notice
         # one run already waits
-        assert deliver_queued(app, round_id).report == type(result.delivery)(runs=0, awaited_pool="ykien-test")
+        assert deliver_queued(app, round_id).report == type(result.delivery)(runs=0, pool="ykien-test", online=False, pulled=True)
 
         async def runs_of_round() -> list:  # type: ignore[type-arg]
             async with get_client() as client:

@@ -101,9 +101,9 @@ class CommandResult:
         if self.delivery is None:
             return MAIL_HELD
         if isinstance(self.delivery, HandedToWorkers):
-            if self.delivery.unpulled_pool:
+            if not self.delivery.pulled:
                 return MAIL_UNPULLED
-            return MAIL_AWAITED if self.delivery.awaited_pool else MAIL_SUBMITTED
+            return MAIL_SUBMITTED if self.delivery.online else MAIL_AWAITED
         if self.delivery.failed:
             return MAIL_PARTIAL
         if self.delivery.retrying:
@@ -113,9 +113,7 @@ class CommandResult:
     @property
     def notice(self) -> str | None:
         """What to tell the person who gave the command when the mail did not all go out now."""
-        handed = self.delivery if isinstance(self.delivery, HandedToWorkers) else None
-        pool = (handed.unpulled_pool or handed.awaited_pool) if handed is not None else None
-        return mail_notice(self.mail, pool or "")
+        return mail_notice(self.mail, self.delivery.pool if isinstance(self.delivery, HandedToWorkers) else "")
 
 
 def _describe(error: BaseException) -> str:

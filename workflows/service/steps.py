@@ -50,12 +50,13 @@ class StepsUnavailable(Exception):
 @dataclass
 class HandedToWorkers(DeliveryReport):
     """A step submitted as flow runs for `ykien worker`s to run: this process sent nothing itself (all counts 0).
-    `unpulled_pool` names the work pool when no worker has pulled it for WORKERLESS_GRACE_SECONDS (the runs wait);
-    `awaited_pool` names it when no worker is online in it yet but the grace is not over (one may be starting)."""
+    `pool` is the work pool the runs went to; `online`, whether a worker is online in it now; `pulled`, whether one
+    was within WORKERLESS_GRACE_SECONDS (no: the runs wait; online no but pulled yes: one may be starting)."""
 
     runs: int = 0
-    unpulled_pool: str | None = None
-    awaited_pool: str | None = None
+    pool: str = ""
+    online: bool = True
+    pulled: bool = True
 
 
 class Executor(Protocol):
