@@ -7,7 +7,6 @@ The cluster is this module's own: the session's shared one must not go away unde
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC
@@ -43,18 +42,16 @@ def test_an_outage_is_one_line_when_it_starts_and_one_when_it_ends(cluster: Post
                              calendar_file=None, smtp_url=None, heartbeat_seconds=0.2, stale_after_seconds=2)
     app = build_app(settings, FrozenClock(START), create_schema=True)
     sweeper = Sweeper(app, BackgroundScheduler(timezone=UTC))  # not started: a wake-up planned is only stored
-    readiness: list[tuple[bool, str]] = []
     caplog.set_level(logging.INFO)
     try:
         with Heartbeat(app):
             sweeper.sweep()
-            restart = threading.Thread(target=cluster.restart, kwargs={"down_for": DOWN_SECONDS})
-            restart.start()
-            while restart.is_alive():  # a dozen sweeps and a dozen beats fail meanwhile
-                sweeper.sweep()  # raised nothing: an error escaping it was APScheduler's traceback
-                if not readiness:
-                    readiness.append(database_readiness(app))
-                time.sleep(0.25)
+            with cluster.down():  # stopped here, not merely asked to stop: readiness must see it away
+                readiness = database_readiness(app)
+                back_at = time.monotonic() + DOWN_SECONDS
+                while time.monotonic() < back_at:  # a dozen sweeps and a dozen beats fail meanwhile
+                    sweeper.sweep()  # raised nothing: an error escaping it was APScheduler's traceback
+                    time.sleep(0.25)
             sweeper.sweep()
             time.sleep(0.5)  # the heartbeat beats again too
     finally:
@@ -71,7 +68,7 @@ def test_an_outage_is_one_line_when_it_starts_and_one_when_it_ends(cluster: Post
     assert not [line for line in said if line.startswith("quét: lượt quét lỗi")], said
     assert not [record for record in caplog.records if record.exc_info], "a traceback was logged"
     assert len([record for record in lines if record.levelno >= logging.WARNING]) == 1, said
-    ok, words = readiness[0]
+    ok, words = readiness
     assert not ok
     assert "OperationalError" not in words
     assert words.startswith(("Không kết nối được máy chủ PostgreSQL", "Mất kết nối tới")), words
