@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import typer
 from cli_in_process import run
+from process_table import children_of
 from test_cli_sign import CREATE, ca, keys  # noqa: F401  (fixtures)
 
 from workflows.cli.main import app
@@ -222,9 +223,13 @@ def test_ctrl_c_during_the_pdf_conversion_says_which_files_were_written_and_leav
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8")
     letter = out / "cong-van-xin-y-kien.docx"
     deadline = time.monotonic() + 60
-    while not (letter.exists() and (out / "danh-sach-don-vi.xlsx").exists()) and time.monotonic() < deadline:
+    # Signalled once LibreOffice runs as its child, not as soon as the files are there: CI's loaded machine once let
+    # the whole conversion end between the two, and nothing was left to stop.
+    while running.poll() is None and not children_of(running.pid) and time.monotonic() < deadline:
         time.sleep(0.02)
-    running.send_signal(signal.SIGINT)  # LibreOffice is converting: the DOCX and XLSX are written, no PDF yet
+    assert running.poll() is None, "the command ended before LibreOffice was seen converting"
+    assert letter.exists() and (out / "danh-sach-don-vi.xlsx").exists()  # written before the conversion starts
+    running.send_signal(signal.SIGINT)
     _, err = running.communicate(timeout=60)
     assert running.returncode != 0 and "Traceback" not in err, err
     assert "Đã dừng; đã ghi" in err and "cong-van-xin-y-kien.docx" in err, err
