@@ -71,6 +71,9 @@ RUN_ENDS = {"COMPLETED": "hoàn thành", "FAILED": "thất bại", "CRASHED": "b
 # Prefect's engine logs each flow run's life in English on this logger ("Beginning flow run …", "Received non-final
 # state 'AwaitingRetry' …", "Finished in state Completed()"); it sends them to Prefect's API, where its UI shows them.
 PREFECT_RUN_LOGGER = "prefect.flow_runs"
+# The loggers of the engine's watchers of a run's events (prefect._internal.observers); while the Prefect server is
+# away they warn that its websocket failed and they poll instead, with the websocket's traceback.
+PREFECT_OBSERVER_LOGGERS = ("prefect.FlowRunSuspendingObserver", "prefect.FlowRunCancellingObserver")
 
 
 @dataclass
@@ -90,6 +93,42 @@ def keep_run_lines_in_prefect() -> None:
     worker's console, where the worker says the same in its own words (StepWorker._execute). Told apart by their
     logger, not their English text, which Prefect may reword."""
     logging.getLogger(PREFECT_RUN_LOGGER).propagate = False
+
+
+class BelowError(logging.Filter):
+    """Drops the records below ERROR of the logger it is on."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.ERROR
+
+
+class CancelledCallback(logging.Filter):
+    """Drops asyncio's "Exception in callback" whose exception is CancelledError: a done-callback of Prefect's engine
+    asks a polling task the engine cancelled itself for its exception. Nothing failed."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.exc_info and isinstance(record.exc_info[1], asyncio.CancelledError))
+
+
+def quiet_prefect_away() -> None:
+    """While the Prefect server is away, a run's engine wrote some forty lines of English tracebacks on the worker's
+    console, which the worker says in two lines of its own ("không nhận được sự kiện của Prefect …", "lại nhận
+    được …"), and broke JSON logs (YKIEN_LOG_FORMAT=json) into lines that are not JSON:
+    - the engine's observers warn, with the websocket's traceback, that they poll instead: their warnings are
+      dropped (their errors stay);
+    - asyncio's "Exception in callback" of a cancelled task (CancelledCallback);
+    - Prefect's sender of run log lines writes "--- Error logging to API ---" and the error to stderr, unended by a
+      newline, whenever `logging.raiseExceptions` is set: it is cleared, as Python's documentation advises for
+      production (an error inside a log handler is then not printed). The run's lines sent while the server was
+      away are not in Prefect's UI."""
+    for name in PREFECT_OBSERVER_LOGGERS:
+        observer = logging.getLogger(name)
+        if not any(isinstance(existing, BelowError) for existing in observer.filters):
+            observer.addFilter(BelowError())
+    loop_logger = logging.getLogger("asyncio")
+    if not any(isinstance(existing, CancelledCallback) for existing in loop_logger.filters):
+        loop_logger.addFilter(CancelledCallback())
+    logging.raiseExceptions = False
 
 
 def _failure_words(error: BaseException | None, prefect_message: str | None) -> str:
@@ -139,6 +178,7 @@ class StepWorker:
 
         quiet_database_outages()  # a step finding the database away is said once, not as the driver's traceback
         keep_run_lines_in_prefect()
+        quiet_prefect_away()
         deployments = await asyncio.to_thread(ensure_deployments, self.pool, self._created_pool)
         installation = await asyncio.to_thread(lambda: self.app.installation_id)  # read once, off the loop
         self._flows_by_deployment = {deployment_id: FLOWS[name] for name, deployment_id in deployments.items()}

@@ -14,6 +14,7 @@ test_prefect_workers must not be stopped under other tests).
 from __future__ import annotations
 
 import contextlib
+import re
 import sqlite3
 import time
 import uuid
@@ -190,6 +191,10 @@ def test_a_worker_killed_in_the_middle_of_a_fanout_leaves_no_run_in_the_way_and_
             terminate(process, what)
 
 
+# A line of a worker's log: its own (ykien's format), Prefect's (its console format), or the last one, its summary.
+LOG_LINE = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} |\d\d:\d\d:\d\d\.\d{3} \| |Đã dừng; )")
+
+
 def test_the_prefect_server_going_away_while_a_worker_sends_a_fanout_loses_nothing_and_the_worker_goes_on(
         prefect: PrefectServer, tmp_path: Path, make_cli) -> None:  # type: ignore[no-untyped-def]
     """The worker cannot tell Prefect how its run ended while the server is away; the fan-out itself lives in the
@@ -222,6 +227,12 @@ def test_the_prefect_server_going_away_while_a_worker_sends_a_fanout_loses_nothi
         assert "Traceback" not in serve_log.read_text(errors="replace")
         for process, what in ((serve, "serve"), (worker, "worker")):
             terminate(process, what)
+    # The server's absence is said by the worker in its own two lines; Prefect's engine wrote some forty lines of
+    # English tracebacks, and its log sender an unended "--- Error logging to API ---" glued to the next line.
+    said = worker_log.read_text(errors="replace")
+    assert "không nhận được sự kiện của Prefect" in said and "lại nhận được sự kiện của Prefect" in said, said
+    assert not [line for line in said.splitlines() if not LOG_LINE.match(line)], said
+    assert "Traceback" not in said and "Error logging to API" not in said, said
 
 
 def test_a_worker_without_prefect_events_says_so_once_and_hears_them_once_the_server_answers(
