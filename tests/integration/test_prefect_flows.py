@@ -545,3 +545,38 @@ def test_a_run_that_fails_for_good_outside_its_step_is_one_error_line_of_the_wor
                         r"[\d,]+ giây, Prefect không chạy lại nữa: Prefect báo \"Validation of flow parameters failed"
                         r"[^\n]*\"", errors[0]), errors[0]
     assert not [record for record in caplog.records if record.name.startswith("prefect.flow_runs")]
+
+
+def test_a_bug_in_a_step_is_one_error_line_of_the_worker_with_the_bugs_traceback_after_it(
+        prefect_api, tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An error nobody foresaw in a step (planted here: nothing real raises one on purpose) ends the run failed for
+    good in one error line naming the run, its step and the error, and that line carries the bug's traceback, for
+    whoever fixes it; a database away carries none (test_worker_database_outage)."""
+    import logging
+
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.objects import FlowRunPolicy
+
+    from workflows.service import steps
+
+    def circulate_with_a_bug(*_: object) -> None:
+        raise ZeroDivisionError("lỗi của chương trình")
+
+    monkeypatch.setitem(steps.STEPS, "circulate", circulate_with_a_bug)
+    app, round_id = installation(tmp_path, "co-loi", 2525)
+    deployments = ensure_deployments("ykien-co-loi")
+    with get_client(sync_client=True) as client:
+        run = client.create_flow_run_from_deployment(deployments["circulate"], parameters={"round_id": round_id},
+                                                     name=f"circulate · đợt {round_id}")
+        client.update_flow_run(run.id, empirical_policy=FlowRunPolicy(retries=0, retry_delay=0))
+    caplog.set_level(logging.INFO)
+    run_worker(app, "ykien-co-loi", name="may-5")
+    app.close()
+    errors = [record for record in caplog.records if record.name.startswith("ykien") and record.levelno >= logging.ERROR]
+    assert len(errors) == 1, [record.getMessage() for record in errors]
+    assert re.fullmatch(rf"worker may-5: circulate · đợt {round_id} \(gửi thư\) kết thúc: thất bại \(Failed\) sau "
+                        r"[\d,]+ giây, Prefect không chạy lại nữa: lỗi chưa lường trước ZeroDivisionError: lỗi của "
+                        r"chương trình", errors[0].getMessage()), errors[0].getMessage()
+    assert errors[0].exc_info is not None and isinstance(errors[0].exc_info[1], ZeroDivisionError)
+    shown = logging.Formatter("%(message)s").format(errors[0])
+    assert "Traceback (most recent call last)" in shown and "circulate_with_a_bug" in shown, shown
