@@ -122,13 +122,16 @@ def quiet_prefect_away() -> None:
       production (an error inside a log handler is then not printed). The run's lines sent while the server was
       away are not in Prefect's UI."""
     for name in PREFECT_OBSERVER_LOGGERS:
-        observer = logging.getLogger(name)
-        if not any(isinstance(existing, BelowError) for existing in observer.filters):
-            observer.addFilter(BelowError())
-    loop_logger = logging.getLogger("asyncio")
-    if not any(isinstance(existing, CancelledCallback) for existing in loop_logger.filters):
-        loop_logger.addFilter(CancelledCallback())
+        _filtered_once(name, BelowError)
+    _filtered_once("asyncio", CancelledCallback)
     logging.raiseExceptions = False
+
+
+def _filtered_once(logger_name: str, kind: type[logging.Filter]) -> None:
+    """A filter of `kind` on the logger, unless it has one already (each worker of a process installs them)."""
+    logger = logging.getLogger(logger_name)
+    if not any(isinstance(existing, kind) for existing in logger.filters):
+        logger.addFilter(kind())
 
 
 def _failure_words(error: BaseException | None, prefect_message: str | None) -> str:
