@@ -30,7 +30,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 # The newest migration. Kept here so that commands can check the schema without importing alembic
 # (a third of a second); tests/integration/test_storage.py checks it against alembic's head.
 READ_ONLY = "ykien_read_only"
-SCHEMA_REVISION = "0027"
+SCHEMA_REVISION = "0028"
 SQLITE_TIMEOUT = 30.0  # seconds a SQLite writer waits for the lock; `?timeout=` in the URL changes it
 POSTGRES_CONNECT_TIMEOUT = 10  # seconds to reach the server; `?connect_timeout=` in the URL changes it
 # Across a network cut (a database host that lost power, a failover to another address) no reset ever comes, and a

@@ -15,6 +15,7 @@ from models.db.tables import (
     CommentRow,
     DraftVersionRow,
     HandlingRow,
+    NumberingShownRow,
     OutboxRow,
     RecipientRow,
     RegisterEntryRow,
@@ -106,6 +107,7 @@ class DraftRoundRepository:
         gone(delete(AttachmentRow).where(AttachmentRow.round_id == round_id))
         gone(delete(AssignmentRow).where(AssignmentRow.round_id == round_id))
         gone(delete(SavedAnswerRow).where(SavedAnswerRow.round_id == round_id))
+        gone(delete(NumberingShownRow).where(NumberingShownRow.round_id == round_id))
         gone(delete(ConsolidatedHeadingRow).where(ConsolidatedHeadingRow.round_id == round_id))
         tokens = gone(delete(AccessTokenRow).where(AccessTokenRow.recipient_id.in_(recipients)))
         gone(delete(CommentRow).where(CommentRow.response_id.in_(responses)))

@@ -331,6 +331,21 @@ class HandlingRow(Base):
     decided_at: Mapped[datetime]
 
 
+class NumberingShownRow(Base):
+    """The numbers of a round's comments (their ids in the order of the bảng tổng hợp) as last shown to one person
+    for one draft version: `round handle` takes numbers, and a late answer may move them after they were read
+    (workflows/service/consolidation.py)."""
+
+    __tablename__ = "numberings_shown"
+    __table_args__ = (UniqueConstraint("round_id", "draft_version", "shown_to"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"))
+    draft_version: Mapped[int] = mapped_column(Integer)
+    shown_to: Mapped[str] = mapped_column(String(200))
+    comment_ids: Mapped[list[Any]]  # number n is comment_ids[n - 1]
+    shown_at: Mapped[datetime]
+
+
 class SubmissionRow(Base):
     """A submission package (tờ trình + revised draft + synthesis table) as built and stored."""
 

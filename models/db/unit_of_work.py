@@ -18,6 +18,7 @@ from models.db.instance_repository import InstanceRepository
 from models.db.job_repository import JobRepository
 from models.db.kind_summary_repository import KindSummaryRepository
 from models.db.mailbox_repository import MailboxRepository
+from models.db.numbering_repository import NumberingRepository
 from models.db.office_repository import OfficeRepository
 from models.db.outbox_repository import OutboxRepository
 from models.db.register_repository import RegisterRepository
@@ -57,6 +58,7 @@ class UnitOfWork:
     draft_rounds: DraftRoundRepository  # edit or remove a round never launched
     instances: InstanceRepository  # running processes: heartbeats, and the claims of dead ones
     saved_answers: SavedAnswerRepository  # a unit's answer saved unsent, one per recipient
+    numberings: NumberingRepository  # the comments' numbers as last shown to each person
     digests: DigestRepository  # the staff's daily digest: who asked for it, which days were done, what it reports
     assignments: AssignmentRepository  # preparatory tasks given to a round's units, with their due dates
     attachments: AttachmentRepository  # files units attach to the file fields of a form
@@ -94,6 +96,7 @@ class UnitOfWork:
         self.draft_rounds = DraftRoundRepository(self.session)
         self.instances = InstanceRepository(self.session)
         self.saved_answers = SavedAnswerRepository(self.session)
+        self.numberings = NumberingRepository(self.session)
         self.digests = DigestRepository(self.session)
         self.jobs = JobRepository(self.session)
         self.reports = ReportRepository(self.session)

@@ -119,3 +119,41 @@ def test_a_late_answer_moves_the_numbers_and_the_confirmation_names_the_comment_
     assert [(n, unit) for n, _, unit, _ in listed(cli)] == [(1, "STC"), (2, "SCT"), (3, "SYT"), (4, "SCT")]
     done = cli("round", "handle", "1", "3", "--decision", "accepted")
     assert "  số 3: Sở Y tế, Mục III.1:" in done.out, done.out
+
+
+def test_numbers_a_late_answer_moved_since_the_table_was_shown_are_refused_until_it_is_shown_again(cli: Cli) -> None:
+    """The clerk reads the table (3 comments), a unit answers late on Mục I.1, which comes first: every number moves.
+    `round handle 1 2`, meant for Sở Y tế's comment as read, would have handled Sở Công Thương's: it is refused,
+    saying what number 2 is now, and nothing is written; once the table is shown again, its numbers are taken."""
+    clerk = {"YKIEN_ACTOR": "Hoàng Thị Lan"}
+    consolidating_round(cli)
+    cli("round", "comments", "1", **clerk)  # 1 SCT Mục II.2, 2 SYT Mục III.1, 3 SCT Mục IV
+    cli("round", "respond", "1", "STC", "--late", "--comment", "Mục I.1::Làm rõ mục đích")
+    before = cli.snapshot()
+    refused = cli("round", "handle", "1", "2", "--decision", "accepted", expect=1, **clerk)
+    assert refused.err.startswith("Lỗi: Số thứ tự trong bảng tổng hợp đã đổi từ lần bạn xem bảng lúc "), refused.err
+    assert "số 2 nay là Sở Công Thương, Mục II.2: Bổ sung chỉ tiêu ISO 9001" in refused.err, refused.err
+    assert "Chưa ghi gì" in refused.err and "ykien round comments 1" in refused.err, refused.err
+    assert cli.snapshot() == before
+    assert cli("round", "handle", "1", "2", "--decision", "accepted", "--json", expect=1, **clerk
+               ).json["error"]["code"] == "numbers_moved"
+
+    cli("round", "comments", "1", **clerk)  # 1 STC, 2 SCT Mục II.2, 3 SYT Mục III.1, 4 SCT Mục IV
+    done = cli("round", "handle", "1", "3", "--decision", "accepted", **clerk)
+    assert "  số 3: Sở Y tế, Mục III.1:" in done.out, done.out
+    # Someone to whom no table was shown is not held to one (as before numbers were kept)
+    other = cli("round", "handle", "1", "1", "--decision", "accepted", YKIEN_ACTOR="Lê Văn Minh")
+    assert "  số 1: Sở Tài chính, Mục I.1:" in other.out, other.out
+
+
+def test_numbers_a_late_answer_left_in_place_are_taken(cli: Cli) -> None:
+    """A late comment on the last part of the draft comes after the others: the numbers read before it still name
+    the same comments, and are taken as they are."""
+    clerk = {"YKIEN_ACTOR": "Hoàng Thị Lan"}
+    consolidating_round(cli)
+    cli("round", "comments", "1", "--unhandled", **clerk)
+    cli("round", "respond", "1", "STC", "--late", "--comment", "Mục V::Bổ sung tổ chức thực hiện")
+    done = cli("round", "handle", "1", "2", "--decision", "accepted", **clerk)
+    assert "  số 2: Sở Y tế, Mục III.1:" in done.out, done.out
+    refused = cli("round", "handle", "1", "4", "--decision", "accepted", expect=1, **clerk)  # not in the table read
+    assert "số 4 nay là Sở Tài chính, Mục V: Bổ sung tổ chức thực hiện" in refused.err, refused.err

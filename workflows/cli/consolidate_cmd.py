@@ -68,12 +68,14 @@ def comments(round_id: int = ROUND_ARGUMENT,
              as_json: bool = JSON_OPTION) -> None:
     """Các ý kiến của dự thảo hiện hành, đánh số như bảng tổng hợp, kèm cách xử lý (tiếp thu / giải trình)."""
     from models.text import capfirst
-    from workflows.service.consolidation import comments_to_triage, numbered
+    from workflows.service.consolidation import comments_to_triage, numbered, show_numbers
 
     with guarded(as_json):
         check_id(round_id, "ROUND_ID")
-        workflow, triaged = comments_to_triage(open_app(), round_id)  # refused for a kind without such a step
+        ykien = open_app()
+        workflow, triaged = comments_to_triage(ykien, round_id)  # refused for a kind without such a step
         items = [entry for entry in numbered(triaged) if not unhandled or entry.item.decision is None]
+        show_numbers(ykien, round_id, triaged, actor_name(None))  # what `round handle` holds these numbers against
     if as_json:
         print_json([_comment_json(entry) for entry in items])
     else:
@@ -82,11 +84,9 @@ def comments(round_id: int = ROUND_ARGUMENT,
 
 def _handled_line(entry: NumberedComment) -> str:
     """"số 2: Sở Y tế, Mục III.1: Đề nghị bổ sung …": what was recorded, for the clerk to check against the table."""
-    number, item = entry
-    text = " ".join(item.text.split())
-    excerpt = text if len(text) <= 80 else text[:80].rsplit(" ", 1)[0] + " …"
-    section = f", {item.section}" if item.section else ""
-    return f"  số {number}: {item.unit_name}{section}: {excerpt}"
+    from workflows.service.consolidation import comment_line
+
+    return f"  {comment_line(entry)}"
 
 
 def handle(round_id: int = ROUND_ARGUMENT,
@@ -96,7 +96,10 @@ def handle(round_id: int = ROUND_ARGUMENT,
                                                   help="Giải trình (bắt buộc khi không/tiếp thu một phần)."),
            actor: str | None = ACTOR_OPTION, as_json: bool = JSON_OPTION) -> None:
     """Xử lý một hoặc nhiều ý kiến theo số trong bảng tổng hợp: tiếp thu, tiếp thu một phần, không tiếp thu (kèm
-    giải trình), ghi nhận; in lại đơn vị và mục của từng ý kiến đã ghi."""
+    giải trình), ghi nhận; in lại đơn vị và mục của từng ý kiến đã ghi.
+
+    Số là số trong danh sách `round comments` bạn xem lần gần nhất: khi có đơn vị trả lời muộn làm một số trong đó
+    nay chỉ ý kiến khác, lệnh không ghi gì và nói số đó nay là ý kiến nào; hãy xem lại danh sách."""
     from models.consolidation import HANDLING_LABELS, ExplanationRequired, Handling
     from models.errors import InvalidInput
     from workflows.service.consolidation import handle_numbered_comments
@@ -106,8 +109,10 @@ def handle(round_id: int = ROUND_ARGUMENT,
         for number in numbers:
             check_id(number, "NUMBERS")
         try:
+            # The numbers are held against the table last shown to this person (YKIEN_ACTOR, else the system
+            # user), whoever --by names as the author.
             handled = handle_numbered_comments(open_app(), round_id, numbers, decision, explanation,
-                                               actor_name(actor))
+                                               actor_name(actor), shown_to=actor_name(None))
         except ExplanationRequired as missing:  # an option left out, not a rule of the round
             raise InvalidInput(f"--explanation: {missing.message}", missing.code) from None
         except InvalidInput as wrong:
@@ -133,7 +138,7 @@ def consolidate(round_id: int = ROUND_ARGUMENT, actor: str | None = ACTOR_OPTION
     from workflows.engine.events import Command
     from workflows.engine.refusals import GuardFailed
     from workflows.service.commands import run_command
-    from workflows.service.consolidation import numbered, triage_items
+    from workflows.service.consolidation import numbered, show_numbers, triage_items
 
     with guarded(as_json):
         check_id(round_id, "ROUND_ID")
@@ -144,7 +149,9 @@ def consolidate(round_id: int = ROUND_ARGUMENT, actor: str | None = ACTOR_OPTION
         except GuardFailed as refusal:
             if refusal.code != "comments_unhandled":
                 raise
-            pending = [entry for entry in numbered(triage_items(ykien, round_id)) if entry.item.decision is None]
+            table = triage_items(ykien, round_id)
+            pending = [entry for entry in numbered(table) if entry.item.decision is None]
+            show_numbers(ykien, round_id, table, actor_name(None))
             if as_json:  # the numbers `round handle` takes, and the comments' ids
                 print_json({"error": {"code": refusal.code, "message": refusal.message,
                                       "unhandled": [entry.number for entry in pending],

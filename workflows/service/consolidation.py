@@ -7,6 +7,7 @@ from typing import NamedTuple
 
 from models import limits
 from models.consolidation import Handling, check_handling
+from models.db.numbering_repository import NumberingShown
 from models.db.response_repository import TriageItem
 from models.errors import DomainError, InvalidInput
 from models.text import capfirst, lowfirst, nfc_or_none
@@ -108,6 +109,53 @@ def comments_numbered(items: Sequence[TriageItem], numbers: Sequence[int]) -> li
     return [table[n - 1] for n in numbers]
 
 
+def comment_line(entry: NumberedComment) -> str:
+    """"số 2: Sở Y tế, Mục III.1: Đề nghị bổ sung …": a numbered comment in one line, its text cut near 80 letters."""
+    number, item = entry
+    text = " ".join(item.text.split())
+    excerpt = text if len(text) <= 80 else text[:80].rsplit(" ", 1)[0] + " …"
+    section = f", {item.section}" if item.section else ""
+    return f"số {number}: {item.unit_name}{section}: {excerpt}"
+
+
+def show_numbers(app: App, round_id: int, items: Sequence[TriageItem], shown_to: str) -> None:
+    """Keep the numbers of `items` (triage_items, in its order) as shown to `shown_to` now: that person's
+    `round handle` refuses a number that names another comment later. A database that cannot be written now (a copy
+    opened read-only, another process holding the lock past the busy timeout) keeps nothing, and the table is shown
+    all the same: numbers kept from before are then held against at worst, and listing again clears it."""
+    from sqlalchemy.exc import DBAPIError
+
+    from workflows.service.database_errors import database_problem
+
+    try:
+        with app.uow() as uow:
+            version = uow.rounds.row(round_id).draft_version
+            if uow.numberings.remember(round_id, version, shown_to, [item.comment_id for item in items],
+                                       app.clock.now()):
+                uow.commit()
+    except DBAPIError as error:
+        problem = database_problem(error, app.settings)
+        if problem is None or problem.code not in ("database_read_only", "database_locked"):
+            raise
+
+
+def _moved(app: App, round_id: int, chosen: Sequence[NumberedComment], shown: NumberingShown | None) -> None:
+    """DomainError (numbers_moved) when a number chosen names another comment than when the table was last shown
+    to the person handling it; nothing shown to them, nothing to hold against."""
+    if shown is None:
+        return
+    moved = [entry for entry in chosen
+             if entry.number > len(shown.comment_ids) or shown.comment_ids[entry.number - 1] != entry.item.comment_id]
+    if not moved:
+        return
+    at = shown.shown_at.astimezone(app.tz).strftime("%H:%M ngày %d/%m/%Y")
+    now = "; ".join(comment_line(entry).replace(f"số {entry.number}:", f"số {entry.number} nay là", 1)
+                    for entry in moved)
+    raise DomainError(f"Số thứ tự trong bảng tổng hợp đã đổi từ lần bạn xem bảng lúc {at} (có đơn vị trả lời hoặc "
+                      f"sửa ý kiến sau đó): {now}. Chưa ghi gì. Hãy xem lại bảng (ykien round comments {round_id}) "
+                      "rồi xử lý theo số mới.", "numbers_moved")
+
+
 @dataclass(frozen=True)
 class Handled:
     """A handling recorded: its id and the comments it covers, each with its number in the table at that moment."""
@@ -128,11 +176,13 @@ def handle_comments(app: App, round_id: int, comment_ids: list[int], decision: s
 
 
 def handle_numbered_comments(app: App, round_id: int, numbers: list[int], decision: str, explanation: str | None,
-                             actor: str) -> Handled:
+                             actor: str, shown_to: str | None = None) -> Handled:
     """Give one handling to the comments at these numbers of the bảng tổng hợp (numbered), as a clerk reads them
-    in the table; refused (table_changed) when a comment came or went between reading the table and writing."""
+    in the table; refused (table_changed) when a comment came or went between reading the table and writing, and
+    (numbers_moved) when a number names another comment than when the table was last shown to `shown_to`."""
     table = triage_items(app, round_id)
-    return _record(app, round_id, table, comments_numbered(table, numbers), [], decision, explanation, actor)
+    return _record(app, round_id, table, comments_numbered(table, numbers), [], decision, explanation, actor,
+                   shown_to)
 
 
 def _checked_handling(decision: str, explanation: str | None) -> tuple[Handling, str | None]:
@@ -148,9 +198,10 @@ def _checked_handling(decision: str, explanation: str | None) -> tuple[Handling,
 
 
 def _record(app: App, round_id: int, table: list[TriageItem], chosen: list[NumberedComment], unknown: list[int],
-            decision: str, explanation: str | None, actor: str) -> Handled:
+            decision: str, explanation: str | None, actor: str, shown_to: str | None = None) -> Handled:
     """One handling for the chosen comments of `table` (triage_items, read before this transaction), audited with
-    their ids and numbers; refused when the round's comments are no longer those of `table`."""
+    their ids and numbers; refused when the round's comments are no longer those of `table`, or, chosen by number
+    (`shown_to` given), when a number moved since the table was last shown to that person."""
     handling, explanation = _checked_handling(decision, explanation)
     if not chosen and not unknown:
         raise InvalidInput("Chưa chọn ý kiến nào.", "no_comments")
@@ -169,6 +220,8 @@ def _record(app: App, round_id: int, table: list[TriageItem], chosen: list[Numbe
             raise DomainError("Bảng tổng hợp vừa thay đổi (có đơn vị vừa trả lời hoặc sửa ý kiến) nên số thứ tự "
                               "của các ý kiến có thể đã khác; chưa ghi gì. Hãy xem lại bảng rồi xử lý lại.",
                               "table_changed")
+        if shown_to is not None:
+            _moved(app, round_id, chosen, uow.numberings.last_shown(round_id, round_row.draft_version, shown_to))
         ids = [entry.item.comment_id for entry in chosen]
         handling_id = uow.responses.handle_comments(round_id, round_row.draft_version, ids, handling,
                                                     explanation, actor, now)
