@@ -157,3 +157,12 @@ def test_numbers_a_late_answer_left_in_place_are_taken(cli: Cli) -> None:
     assert "  số 2: Sở Y tế, Mục III.1:" in done.out, done.out
     refused = cli("round", "handle", "1", "4", "--decision", "accepted", expect=1, **clerk)  # not in the table read
     assert "số 4 nay là Sở Tài chính, Mục V: Bổ sung tổ chức thực hiện" in refused.err, refused.err
+
+
+def test_the_numbers_listed_by_a_refused_consolidate_are_held_like_those_of_round_comments(cli: Cli) -> None:
+    clerk = {"YKIEN_ACTOR": "Hoàng Thị Lan"}
+    consolidating_round(cli)
+    cli("round", "consolidate", "1", expect=1, **clerk)  # lists 1, 2, 3 as unhandled
+    cli("round", "respond", "1", "STC", "--late", "--comment", "Mục I.1::Làm rõ mục đích")
+    refused = cli("round", "handle", "1", "3", "--decision", "accepted", expect=1, **clerk)
+    assert "số 3 nay là Sở Y tế, Mục III.1" in refused.err, refused.err
