@@ -110,12 +110,16 @@ def comments_numbered(items: Sequence[TriageItem], numbers: Sequence[int]) -> li
 
 
 def comment_line(entry: NumberedComment) -> str:
-    """"số 2: Sở Y tế, Mục III.1: Đề nghị bổ sung …": a numbered comment in one line, its text cut near 80 letters."""
-    number, item = entry
+    """"số 2: Sở Y tế, Mục III.1: Đề nghị bổ sung …": a numbered comment in one line."""
+    return f"số {entry.number}: {_described(entry.item)}"
+
+
+def _described(item: TriageItem) -> str:
+    """"Sở Y tế, Mục III.1: Đề nghị bổ sung …": its unit, its section and its text cut near 80 letters."""
     text = " ".join(item.text.split())
     excerpt = text if len(text) <= 80 else text[:80].rsplit(" ", 1)[0] + " …"
     section = f", {item.section}" if item.section else ""
-    return f"số {number}: {item.unit_name}{section}: {excerpt}"
+    return f"{item.unit_name}{section}: {excerpt}"
 
 
 def show_numbers(app: App, round_id: int, items: Sequence[TriageItem], shown_to: str) -> None:
@@ -149,8 +153,7 @@ def _moved(app: App, round_id: int, chosen: Sequence[NumberedComment], shown: Nu
     if not moved:
         return
     at = shown.shown_at.astimezone(app.tz).strftime("%H:%M ngày %d/%m/%Y")
-    now = "; ".join(comment_line(entry).replace(f"số {entry.number}:", f"số {entry.number} nay là", 1)
-                    for entry in moved)
+    now = "; ".join(f"số {entry.number} nay là {_described(entry.item)}" for entry in moved)
     raise DomainError(f"Số thứ tự trong bảng tổng hợp đã đổi từ lần bạn xem bảng lúc {at} (có đơn vị trả lời hoặc "
                       f"sửa ý kiến sau đó): {now}. Chưa ghi gì. Hãy xem lại bảng (ykien round comments {round_id}) "
                       "rồi xử lý theo số mới.", "numbers_moved")
