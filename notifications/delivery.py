@@ -55,7 +55,7 @@ _WINDOW_PER_CONNECTION = 4
 # At a stop, how long the messages on the wire may take to finish before their connections are cut: a server that
 # accepts a connection and never answers would otherwise hold the stop for its whole timeout (YKIEN_SMTP_URL's
 # ?timeout=, 30 s by default), past what systemd or a container runtime waits before it kills the process
-STOP_GRACE_SECONDS = 7.5
+STOP_GRACE_SECONDS = 6.5
 _STOP_POLL_SECONDS = 0.1
 
 
@@ -89,15 +89,16 @@ async def deliver(
     max_attempts: int = 4,
     backoff_base: float = 0.5,
     on_result: ResultCallback | None = None,
-    stopped: Callable[[], bool] | None = None,
+    stopped: Callable[[], float | None] | None = None,
 ) -> list[DeliveryResult]:
     """Send every email over `connections` reused connections; results follow the input order.
 
     The input is read lazily (a generator of thousands is fine, or an async one that fetches more
     as it is asked): at most a few messages per connection are prepared at once. `on_result`
     (plain or async) runs as each message ends, before its connection sends the DATA of another.
-    Once `stopped()` is true, the messages on the wire finish and the ones prepared but not started end NOT_SENT,
-    at once: with a server taking seconds a message, sending them would outlast any stop.
+    Once `stopped()` gives when the stop was asked (time.monotonic(), None until then), the messages on the wire get
+    until STOP_GRACE_SECONDS after it to finish and the ones prepared but not started end NOT_SENT, at once: with a
+    server taking seconds a message, sending them would outlast any stop.
     """
     if connections < 1 or max_attempts < 1 or backoff_base < 0:
         raise ValueError("connections and max_attempts must be >= 1, backoff_base >= 0")
@@ -235,7 +236,7 @@ class _Batch:
         max_attempts: int,
         backoff_base: float,
         on_result: ResultCallback | None,
-        stopped: Callable[[], bool] | None = None,
+        stopped: Callable[[], float | None] | None = None,
     ) -> None:
         self._target = target
         self._stopped = stopped
@@ -278,13 +279,13 @@ class _Batch:
         return results
 
     async def _cut_when_stopped(self) -> None:
-        """Once stopped, give the messages on the wire STOP_GRACE_SECONDS, then close their connections: each such
-        message ends as after a lost connection, not recorded as sent (the server may have taken it: sent again
-        later, at most one a connection)."""
+        """Once stopped, give the messages on the wire STOP_GRACE_SECONDS from the stop's request, then close their
+        connections: each such message ends as after a lost connection, not recorded as sent (the server may have
+        taken it: sent again later, at most one a connection)."""
         assert self._stopped is not None
-        while not self._stopped():
+        while (asked_at := self._stopped()) is None:
             await asyncio.sleep(_STOP_POLL_SECONDS)
-        await asyncio.sleep(STOP_GRACE_SECONDS)
+        await asyncio.sleep(max(0.0, asked_at + STOP_GRACE_SECONDS - time.monotonic()))
         for connection in self._open_connections:
             connection.drop()
 
@@ -320,7 +321,7 @@ class _Batch:
         reporting: asyncio.Task[None] | None = None
         try:
             while (item := await self._queue.get()) is not None:
-                if self._stopped is not None and self._stopped():
+                if self._stopped is not None and self._stopped() is not None:
                     await self._finish(item, DeliveryStatus.NOT_SENT, None)
                     continue
                 reporting = await self._attempt(connection, item, reporting)
@@ -367,7 +368,7 @@ class _Batch:
             elif item.attempts >= self._max_attempts:
                 reason = f"Lỗi tạm thời, đã thử {item.attempts} lần: {failure.reason}"
                 await self._finish(item, DeliveryStatus.TEMPORARY_FAILURE, reason)
-            elif self._stopped is not None and self._stopped():
+            elif self._stopped is not None and self._stopped() is not None:
                 await self._finish(item, DeliveryStatus.NOT_SENT, None)  # stopping (a cut connection): no retry
             else:
                 self._retry_later(item)

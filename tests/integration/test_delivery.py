@@ -382,3 +382,38 @@ def test_parse_smtp_url_errors_and_repr_hide_the_password() -> None:
     assert "hunter2" not in str(caught.value)
     assert "user:***@" in str(caught.value)
     assert "hunter2" not in repr(parse_smtp_url("smtps://user:hunter2@mail.example.vn"))
+
+
+def test_a_stop_gives_the_messages_on_the_wire_their_grace_from_when_it_was_asked_not_from_when_it_was_seen() -> None:
+    """A server that accepts and never answers; the stop was asked STOP_GRACE_SECONDS less 0.3 s ago (a process
+    busy elsewhere sees it late): the connection is cut at once, not a whole grace after the delivery saw the stop
+    (which made a loaded `ykien tick` exit 10.1 s after its SIGTERM on CI)."""
+    import threading
+    import time
+
+    from notifications.delivery import STOP_GRACE_SECONDS
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    held: list[socket.socket] = []
+
+    def accept() -> None:
+        while True:
+            try:
+                held.append(listener.accept()[0])
+            except OSError:
+                return
+
+    threading.Thread(target=accept, daemon=True).start()
+    target = SmtpTarget(host="127.0.0.1", port=listener.getsockname()[1], timeout=30)
+    asked_at = time.monotonic() - (STOP_GRACE_SECONDS - 0.3)
+    started = time.monotonic()
+    try:  # seen stopped once the message's connection is open (stopped before, nothing would go on the wire)
+        [result] = asyncio.run(deliver([email_to(1)], target, connections=1, max_attempts=1,
+                                       stopped=lambda: asked_at if held else None))
+    finally:
+        listener.close()
+        for peer in held:
+            peer.close()
+    took = time.monotonic() - started
+    assert result.status is not DeliveryStatus.SENT, result
+    assert took < 3, f"the connection was cut {took:.1f} s after the delivery began"

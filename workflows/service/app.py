@@ -6,6 +6,7 @@ import secrets
 import signal
 import socket
 import threading
+import time
 from dataclasses import dataclass, field
 from functools import cached_property
 from zoneinfo import ZoneInfo
@@ -25,6 +26,18 @@ from models.db.unit_of_work import UnitOfWork
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
 
+class StopRequest(threading.Event):
+    """An Event that keeps when it was first set (time.monotonic()): the grace a stop gives the messages on the wire
+    counts from the request, not from when a loaded process got round to noticing it."""
+
+    asked_at: float | None = None
+
+    def set(self) -> None:
+        if self.asked_at is None:
+            self.asked_at = time.monotonic()
+        super().set()
+
+
 @dataclass
 class App:
     """Everything a use case needs from the outside world, built once per process."""
@@ -36,7 +49,7 @@ class App:
     executor: object | None = field(default=None)
     # Set when the process is asked to stop (SIGTERM, SIGINT): sweeps and deliveries claim nothing more, finish
     # what is on the wire and leave the rest to be released.
-    stopping: threading.Event = field(default_factory=threading.Event)
+    stopping: StopRequest = field(default_factory=StopRequest)
     # Messages a delivery of this process claimed and could not record (the database went away mid fan-out): they
     # are released at the next delivery, so that they go out without waiting for their lease to run out.
     unrecorded_claims: set[int] = field(default_factory=set)

@@ -13,6 +13,7 @@ import asyncio
 import dataclasses
 import logging
 import threading
+import time
 from collections.abc import AsyncIterator, Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -23,7 +24,7 @@ from models.db.sent_recorder import loop_sent_recorder
 from models.db.unit_of_work import UnitOfWork
 from notifications.compose import AUTOMATIC_KINDS
 from notifications.delivery import DeliveryResult, DeliveryStatus, OutgoingEmail, deliver
-from workflows.service.app import App
+from workflows.service.app import App, StopRequest
 from workflows.service.mail import mail_target
 
 # Extended while results come back (every quarter of it), so it only has to outlast one slow stretch of sending.
@@ -118,6 +119,7 @@ class _Delivery:
         self.unit_codes = unit_codes
         self._stops = (app.stopping,) if stop is None else (app.stopping, stop)
         self._unsent: list[ClaimedMessage] = []  # claimed, never put on the wire: stopped first
+        self._first_seen_stopped: float | None = None
         self.report = DeliveryReport()
         self.claimed: dict[str, ClaimedMessage] = {}  # by Message-ID, until recorded
         self._pending: list[tuple[int, DeliveryResult]] = []
@@ -153,7 +155,7 @@ class _Delivery:
         settings = self.app.settings
         try:
             await deliver(self._emails(), target, connections=settings.smtp_connections, max_attempts=SWEEP_ATTEMPTS,
-                          backoff_base=SWEEP_BACKOFF_SECONDS, on_result=self._record, stopped=self._stopped)
+                          backoff_base=SWEEP_BACKOFF_SECONDS, on_result=self._record, stopped=self._stop_asked_at)
         finally:
             await self._sent.close()  # on the loop it was opened on
 
@@ -176,6 +178,16 @@ class _Delivery:
 
     def _stopped(self) -> bool:
         return any(event.is_set() for event in self._stops)
+
+    def _stop_asked_at(self) -> float | None:
+        """When a stop was asked (time.monotonic()), or None: App.stopping keeps it (a signal); a run cancelled in
+        Prefect (a plain Event) counts from when it is first seen here."""
+        if not self._stopped():
+            return None
+        if self._first_seen_stopped is None:
+            self._first_seen_stopped = time.monotonic()
+        asked = [event.asked_at for event in self._stops if isinstance(event, StopRequest) and event.asked_at]
+        return min([*asked, self._first_seen_stopped])
 
     def _release_unsent(self) -> None:
         """Free the rows claimed but never put on the wire (stopped first): no one has to wait out their lease.
