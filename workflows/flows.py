@@ -26,6 +26,7 @@ from prefect import flow
 
 from config.settings import Settings, load_settings
 from notifications.pdf import PdfServer
+from workflows.logs import filter_once
 from workflows.prefect_reach import reaching_prefect
 from workflows.service.app import App, build_app
 from workflows.service.database_errors import unreachable_problem
@@ -157,9 +158,7 @@ class QuietDatabaseOutages(logging.Filter):
 
 def quiet_database_outages() -> None:
     """Install QuietDatabaseOutages on Prefect's flow-run logger (once per process)."""
-    logger = logging.getLogger("prefect.flow_runs")
-    if not any(isinstance(existing, QuietDatabaseOutages) for existing in logger.filters):
-        logger.addFilter(QuietDatabaseOutages())
+    filter_once("prefect.flow_runs", QuietDatabaseOutages)
 
 
 @flow(name="circulate", retries=3, retry_delay_seconds=30, persist_result=False)

@@ -35,3 +35,10 @@ def log_refusal(logger_name: str, code: str, message: str) -> None:
     """A long-running process's refusal to start (or go on) as one record of its logger, with the refusal's code."""
     configure_logging("json", only="ykien")
     logging.getLogger(logger_name).error(message, extra={"code": code})
+
+
+def filter_once(logger_name: str, kind: type[logging.Filter]) -> None:
+    """A filter of `kind` on the logger, unless it has one already (each worker or run of a process installs it)."""
+    logger = logging.getLogger(logger_name)
+    if not any(isinstance(existing, kind) for existing in logger.filters):
+        logger.addFilter(kind())

@@ -40,7 +40,7 @@ from workflows.flows import (
     quiet_database_outages,
     running_with,
 )
-from workflows.logs import configure_logging
+from workflows.logs import configure_logging, filter_once
 from workflows.service.app import STOP_SIGNALS, App
 from workflows.service.sweep import finished_while_database_answers
 
@@ -122,16 +122,9 @@ def quiet_prefect_away() -> None:
       production (an error inside a log handler is then not printed). The run's lines sent while the server was
       away are not in Prefect's UI."""
     for name in PREFECT_OBSERVER_LOGGERS:
-        _filtered_once(name, BelowError)
-    _filtered_once("asyncio", CancelledCallback)
+        filter_once(name, BelowError)
+    filter_once("asyncio", CancelledCallback)
     logging.raiseExceptions = False
-
-
-def _filtered_once(logger_name: str, kind: type[logging.Filter]) -> None:
-    """A filter of `kind` on the logger, unless it has one already (each worker of a process installs them)."""
-    logger = logging.getLogger(logger_name)
-    if not any(isinstance(existing, kind) for existing in logger.filters):
-        logger.addFilter(kind())
 
 
 def _failure_words(error: BaseException | None, prefect_message: str | None) -> str:
