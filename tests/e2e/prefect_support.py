@@ -21,6 +21,7 @@ from typing import Any
 
 import httpx
 import pytest
+from loopback_http import LOOPBACK
 from process_table import children_of
 
 from tests.e2e.fanout_support import wait_until
@@ -112,7 +113,7 @@ def prefect_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 def healthy(url: str) -> bool:
     try:
-        return httpx.get(f"{url}/health", timeout=2).status_code == 200
+        return LOOPBACK.get(f"{url}/health", timeout=2).status_code == 200
     except httpx.HTTPError:
         return False
 
@@ -144,7 +145,7 @@ def flow_runs(url: str, *tags: str, pool: str | None = None) -> list[dict[str, A
     query: dict[str, Any] = {"flow_runs": {"tags": {"all_": list(tags)}}}
     if pool is not None:
         query["work_pools"] = {"name": {"any_": [pool]}}
-    answer = httpx.post(f"{url}/flow_runs/filter", json=query, timeout=10)
+    answer = LOOPBACK.post(f"{url}/flow_runs/filter", json=query, timeout=10)
     answer.raise_for_status()
     return list(answer.json())
 

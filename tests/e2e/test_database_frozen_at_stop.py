@@ -16,6 +16,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from loopback_http import LOOPBACK
 from process_table import children_of
 
 from tests.e2e.fanout_support import SlowCapture, launch_fanout_with, launch_queued, slow_capture, wait_until
@@ -85,7 +86,7 @@ def _stopped_frozen(processes: list[tuple[subprocess.Popen[bytes], Path]], clust
 
 def _answers(port: int) -> bool:
     try:
-        return httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200
+        return LOOPBACK.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200
     except httpx.HTTPError:
         return False
 
@@ -157,7 +158,7 @@ def _up_or_ended(port: int, serve: subprocess.Popen[bytes]) -> bool:
 
 def _probed(port: int) -> None:
     """/readyz answers 503 within its 2 s, its check left waiting on the database."""
-    ready = httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=10)
+    ready = LOOPBACK.get(f"http://127.0.0.1:{port}/readyz", timeout=10)
     assert (ready.status_code, ready.json()["checks"]) == (503, {"database": "không trả lời sau 2 giây"})
 
 

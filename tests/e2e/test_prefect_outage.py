@@ -24,6 +24,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from loopback_http import LOOPBACK
 
 from tests.e2e.fanout_support import outbox_statuses, slow_capture, units_csv
 from tests.e2e.prefect_support import (
@@ -79,7 +80,7 @@ def timer_statuses(database: Path) -> Counter[str]:
 
 def _status(url: str) -> int | None:
     try:
-        return httpx.get(url, timeout=5).status_code
+        return LOOPBACK.get(url, timeout=5).status_code
     except httpx.HTTPError:
         return None
 

@@ -27,6 +27,7 @@ from typing import Any
 import httpx
 import pytest
 from debian_tools import require_tools
+from loopback_http import LOOPBACK
 from process_table import children_of
 
 from tests.e2e.fanout_support import SlowCapture, launch_fanout, outbox_statuses, slow_capture, wait_until
@@ -148,7 +149,7 @@ def _login(base: str, username: str, password: str) -> httpx.Client:
 
 def _answers(base: str) -> bool:
     try:
-        return httpx.get(f"{base}/login", timeout=2).status_code == 200
+        return LOOPBACK.get(f"{base}/login", timeout=2).status_code == 200
     except httpx.HTTPError:
         return False
 
@@ -217,7 +218,7 @@ def test_a_pdf_job_whose_flow_run_is_cancelled_in_prefect_before_any_worker_ends
         job_id = job_url.rsplit("/", 1)[1]
         assert staff.get(job_url + ".json").json()["label"] == "Đang chờ máy xử lý (ykien worker) nhận việc…"
         (run,) = flow_runs(prefect_api, f"job:{job_id}")
-        cancelled = httpx.post(f"{prefect_api}/flow_runs/{run['id']}/set_state", timeout=10, json={
+        cancelled = LOOPBACK.post(f"{prefect_api}/flow_runs/{run['id']}/set_state", timeout=10, json={
             "state": {"type": "CANCELLED", "name": "Cancelled"}, "force": True})
         assert cancelled.status_code in (200, 201), cancelled.text
         wait_until(lambda: staff.get(job_url + ".json").json()["status"] != "running", 20, "the job ended",
@@ -269,12 +270,12 @@ def test_a_fanout_run_cancelled_in_prefect_stops_ends_cancelled_and_the_next_run
         waited(lambda: capture.count() >= 16, 90, "the fan-out started")
         (run,) = flow_runs(prefect_api, "round:1", "step:circulate", pool=pool)
         # What the Prefect UI's "Cancel" does: the run goes Cancelling, and whoever runs it has to stop it
-        cancelling = httpx.post(f"{prefect_api}/flow_runs/{run['id']}/set_state", timeout=10, json={
+        cancelling = LOOPBACK.post(f"{prefect_api}/flow_runs/{run['id']}/set_state", timeout=10, json={
             "state": {"type": "CANCELLING", "name": "Cancelling"}})
         assert cancelling.status_code in (200, 201) and cancelling.json()["status"] == "ACCEPT", cancelling.text
 
         def state() -> dict[str, Any]:
-            answer = httpx.get(f"{prefect_api}/flow_runs/{run['id']}", timeout=10)
+            answer = LOOPBACK.get(f"{prefect_api}/flow_runs/{run['id']}", timeout=10)
             answer.raise_for_status()
             return dict(answer.json()["state"])
 

@@ -15,8 +15,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
+from loopback_http import LOOPBACK
 
 from tests.e2e.fanout_support import launch_fanout_with, sent_count, slow_capture, wait_until
 from tests.e2e.prefect_support import YkienProcesses, flow_runs, prefect_api  # noqa: F401 (a fixture)
@@ -104,9 +104,9 @@ def _runs_ended(log: str) -> bool:
 def _circulate_run(api: str, retries: int, retry_delay: int) -> str:
     """A circulate run of round 1 in the pool "ykien", created through Prefect's REST API with its own retries
     (Prefect lets a run's policy override its flow's); its id."""
-    deployment = httpx.get(f"{api}/deployments/name/circulate/ykien", timeout=10)
+    deployment = LOOPBACK.get(f"{api}/deployments/name/circulate/ykien", timeout=10)
     deployment.raise_for_status()
-    created = httpx.post(f"{api}/deployments/{deployment.json()['id']}/create_flow_run", timeout=10, json={
+    created = LOOPBACK.post(f"{api}/deployments/{deployment.json()['id']}/create_flow_run", timeout=10, json={
         "name": "circulate · đợt 1", "parameters": {"round_id": 1}, "tags": ["ykien", "step:circulate", "thu-loi"],
         "empirical_policy": {"retries": retries, "retry_delay": retry_delay}})
     created.raise_for_status()
@@ -114,14 +114,14 @@ def _circulate_run(api: str, retries: int, retry_delay: int) -> str:
 
 
 def _state_type(api: str, run_id: str) -> Any:
-    answer = httpx.get(f"{api}/flow_runs/{run_id}", timeout=10)
+    answer = LOOPBACK.get(f"{api}/flow_runs/{run_id}", timeout=10)
     answer.raise_for_status()
     return (answer.json().get("state") or {}).get("type")
 
 
 def _run_logs(api: str, run_id: str) -> list[str]:
     """The messages of a flow run's log as Prefect's server keeps it (its UI shows them)."""
-    answer = httpx.post(f"{api}/logs/filter", json={"logs": {"flow_run_id": {"any_": [run_id]}}, "limit": 200},
+    answer = LOOPBACK.post(f"{api}/logs/filter", json={"logs": {"flow_run_id": {"any_": [run_id]}}, "limit": 200},
                         timeout=10)
     answer.raise_for_status()
     return [str(entry["message"]) for entry in answer.json()]
