@@ -13,9 +13,9 @@ is what Python would print: exit 1 with the traceback on stderr.
 `process_cli` (and `make_cli(home, process=True)`) runs the installed `ykien` script as a subprocess, for what only
 a real process shows (the entry point itself, signals, argv bytes, processes racing); every command family keeps
 at least one such run, and the session's home template is made by one (`ykien init` + `directory import`).
-Compiled bytecode is kept in one cache directory for the session (PYTHONPYCACHEPREFIX), even where
-PYTHONDONTWRITEBYTECODE is set: compiling ~500 modules again for each call would cost 2-3 s a call. Homes are
-prepared once per session and copied for each test.
+Subprocesses use the bytecode scripts/setup.sh compiled ahead; PYTHONDONTWRITEBYTECODE is removed from their
+environment so that a module edited since is compiled once, not at every call (2-3 s a call for ~500 modules).
+Homes are prepared once per session and copied for each test.
 """
 from __future__ import annotations
 
@@ -48,12 +48,11 @@ def ykien_command() -> list[str]:
     return [sys.executable, "-c", "from workflows.cli.main import main; main()"]
 
 
-def base_environment(bytecode_cache: Path) -> dict[str, str]:
+def base_environment() -> dict[str, str]:
     """This process's environment without any YKIEN_* setting that could leak into the CLI."""
     env = {k: v for k, v in os.environ.items()
-           if not k.startswith("YKIEN_") and k != "PYTHONDONTWRITEBYTECODE"}
-    env.update({"PYTHONUTF8": "1", "YKIEN_ACTOR": "Phạm Phi Long (TĐC)", "COLUMNS": "200",
-                "PYTHONPYCACHEPREFIX": str(bytecode_cache)})
+           if not k.startswith("YKIEN_") and k not in ("PYTHONDONTWRITEBYTECODE", "PYTHONPYCACHEPREFIX")}
+    env.update({"PYTHONUTF8": "1", "YKIEN_ACTOR": "Phạm Phi Long (TĐC)", "COLUMNS": "200"})
     return env
 
 
@@ -146,13 +145,11 @@ class MakeCli(Protocol):
 
 
 @pytest.fixture(scope="session")
-def make_cli(tmp_path_factory: pytest.TempPathFactory) -> MakeCli:
-    """make_cli(home, process=False): a CLI on any home directory (a subprocess one shares this session's
-    bytecode cache)."""
-    bytecode_cache = tmp_path_factory.mktemp("pycache")
+def make_cli() -> MakeCli:
+    """make_cli(home, process=False): a CLI on any home directory."""
 
     def make(home: Path, process: bool = False) -> Cli:
-        return Cli(home, base_environment(bytecode_cache), process=process)
+        return Cli(home, base_environment(), process=process)
 
     return make
 
