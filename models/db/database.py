@@ -220,7 +220,10 @@ def database_status(engine: Engine, now: datetime, alive_since: datetime) -> Dat
 
 
 def migrate(engine: Engine) -> None:
-    """Bring the schema to the latest revision (idempotent)."""
+    """Bring the schema to the latest revision. A database already there is only read: alembic would load its
+    environment and every migration script, and SQLite would check every foreign key, to do nothing."""
+    if schema_state(engine).current:
+        return
     run_migrations(engine, "head")
 
 
