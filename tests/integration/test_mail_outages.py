@@ -17,6 +17,7 @@ import trustme
 
 from config.clock import FrozenClock
 from models.db.tables import OutboxRow
+from notifications.delivery import tls_context
 from notifications.testing import SmtpCapture, smtp_capture
 from workflows.cli.common import console
 from workflows.cli.render import render_mail_problems
@@ -259,6 +260,27 @@ def test_tls_with_the_test_ca_delivers_and_without_it_the_mail_waits_with_a_clea
         assert run_due(app).delivery.sent == 12
         counts = received(secure)
         assert {counts[r.message_id] for r in rows_of(app, round_id, "invitation")} == {1}
+
+
+def test_the_tls_context_is_built_once_and_again_when_the_ca_file_is_replaced(
+        app: App, make_round: Callable[..., int], clock: FrozenClock, test_ca: trustme.CA, ca_file: Path,
+        capture: SmtpCapture) -> None:
+    """Each connection used to load the trust store (20-50 ms of CPU); the context is now kept for a CA file, and a
+    file replaced (a renewed CA, same path) is read again by the next connection, with no restart."""
+    assert tls_context(str(ca_file)) is tls_context(str(ca_file))
+    assert tls_context(None) is tls_context(None)
+    round_id = launched(app, make_round, clock)
+    app.settings = app.settings.model_copy(update={"smtp_ca_file": ca_file})
+    renewed = trustme.CA()
+    with smtp_capture(tls="starttls", server_context=server_context(renewed),  # type: ignore[arg-type]
+                      pipelining=capture.pipelining) as secure:
+        app.smtp_url_override = secure.url
+        report = run_due(app).delivery
+        assert (report.sent, report.retrying) == (0, 12)  # the file names the old CA only
+        renewed.cert_pem.write_to_path(str(ca_file))
+        clock.advance(timedelta(minutes=1))
+        assert run_due(app).delivery.sent == 12
+    assert {received(secure)[r.message_id] for r in rows_of(app, round_id, "invitation")} == {1}
 
 
 def test_deliver_outbox_uses_the_ca_file_setting_for_a_target_given_directly(
