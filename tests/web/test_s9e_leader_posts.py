@@ -27,12 +27,12 @@ BOOKKEEPING = {"staff_sessions", "login_failures"}
 
 
 def _unsafe_page_routes(web: Any) -> list[tuple[str, str]]:
-    """Every (method, path) of the app's staff pages that is not a GET: the routers create_web_app includes, walked
-    (FastAPI keeps each included router whole, as `original_router`)."""
+    """Every (method, path) of the app's staff pages that is not a GET: the app's routes, and those of any router
+    it includes (FastAPI keeps an included router whole, as `original_router`)."""
     found = []
-    for included in web.router.routes:
-        router = getattr(included, "original_router", None)
-        for route in getattr(router, "routes", []):
+    for node in web.router.routes:
+        router = getattr(node, "original_router", None)
+        for route in router.routes if router is not None else [node]:
             if not isinstance(route, APIRoute) or route.path.startswith(("/api/", "/r/")):
                 continue
             for method in sorted(route.methods - {"GET", "HEAD"}):
