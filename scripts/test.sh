@@ -11,7 +11,9 @@ set +e
 # subprocesses, browsers and databases, so on two cores a third process fills the waits (6 December 2026, fresh
 # clones on a 2-core machine: 19:20 with two, 16:57 with three, 15:25-15:42 once the CLI built its commands once a
 # process, 14:16 once the tests hashed passwords at argon2's lowest cost). `-n 0` runs it in one process.
-.venv/bin/python -m pytest -n 3 --dist loadscope --durations=25 "$@"
+# PYTHONDONTWRITEBYTECODE (set on some machines) is lifted for the run: pytest then keeps each test module as it
+# rewrote its asserts (tests/**/__pycache__) instead of parsing and rewriting all of them again in every worker.
+env -u PYTHONDONTWRITEBYTECODE .venv/bin/python -m pytest -n 3 --dist loadscope --durations=25 "$@"
 status=$?
 set -e
 if [ "$status" -eq 5 ]; then
