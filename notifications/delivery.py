@@ -450,8 +450,19 @@ async def _settled(reporting: asyncio.Task[None] | None) -> None:
 
 
 def _shielded(reporting: asyncio.Task[None] | None) -> Awaitable[None] | None:
-    """`reporting` to await inside a send: a send that times out or is cancelled must not cancel the report."""
-    return None if reporting is None else asyncio.shield(reporting)
+    """`reporting` to await inside a send: a send that times out or is cancelled must not cancel the report. A send
+    that fails before its DATA never awaits it; the report's own failure is raised from `reporting` (_settled), so
+    the shield's copy of it is marked read: asyncio would log it with its traceback as "never retrieved"."""
+    if reporting is None:
+        return None
+    shielded = asyncio.shield(reporting)
+    shielded.add_done_callback(_read_failure)
+    return shielded
+
+
+def _read_failure(future: asyncio.Future[None]) -> None:
+    if not future.cancelled():
+        future.exception()
 
 
 def _classify(exc: BaseException, target: SmtpTarget) -> _Failure:

@@ -4,6 +4,8 @@ envelope without ever letting a connection have two sent messages unrecorded."""
 from __future__ import annotations
 
 import asyncio
+import gc
+import logging
 from collections.abc import Iterator
 
 import aiosmtplib
@@ -131,3 +133,29 @@ def test_a_result_that_cannot_be_recorded_stops_the_connection_before_the_next_d
 
     # The fourth envelope may have been opened; its message was never accepted.
     assert len(capture.raw_messages) == 3
+
+
+def test_a_report_failing_while_the_next_recipient_is_refused_leaves_no_unread_error_behind(
+        capture: SmtpCapture, caplog: pytest.LogCaptureFixture) -> None:
+    """Seen in a worker's log when PostgreSQL went down in the middle of a fan-out: the report of a message failed
+    while the next message's envelope failed before its DATA, and asyncio wrote "Future exception was never
+    retrieved" with the report's traceback (the awaitable handed to the refused send was never awaited). The
+    report's failure is the delivery's to raise, once."""
+    class DatabaseGone(Exception):
+        pass
+
+    refused = email_to(1)
+    capture.reject(refused.to)
+
+    async def record(result: DeliveryResult) -> None:
+        if result.status is DeliveryStatus.SENT:
+            await asyncio.sleep(0.3)  # the next envelope is refused meanwhile
+            raise DatabaseGone
+
+    with caplog.at_level(logging.ERROR, logger="asyncio"):
+        with pytest.raises(DatabaseGone):
+            deliver_sync([email_to(0), refused, email_to(2)], capture.target, connections=1, on_result=record)
+        gc.collect()
+
+    assert [r.getMessage() for r in caplog.records if r.name == "asyncio"] == []
+    assert len(capture.raw_messages) == 1
