@@ -3,6 +3,7 @@ Prefect's API, when configured) can serve, /metrics gives Prometheus figures cou
 rows, with no unit's name or address in them."""
 from __future__ import annotations
 
+import ssl
 import threading
 from collections.abc import Callable, Iterator
 from datetime import date, datetime
@@ -121,3 +122,25 @@ def test_metrics_count_what_the_database_holds_and_name_no_unit(
     assert after["ykien_answers_recorded_total"] == 1
     page = client.get("/metrics").text
     assert "Sở Công Thương" not in page and "@" not in page and "ykien_sweep_duration_seconds" in page
+
+
+def test_readyz_asks_a_plain_http_prefect_api_without_loading_a_trust_store(
+        app: App, prefect_api: tuple[str, type[_Health]], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each /readyz calls Prefect twice (its health, its workers when serve hands steps over); httpx loaded the
+    whole trust store for each call (20-50 ms of CPU) though no certificate is read over http://. Over https the
+    store is still used: tests/integration/test_prefect_tls_words.py."""
+    url, _ = prefect_api
+    client = TestClient(create_web_app(app))
+    monkeypatch.setenv("PREFECT_API_URL", url)
+    client.get("/readyz")  # whatever a first request builds once
+    stores = []
+    load = ssl.SSLContext.load_verify_locations
+
+    def counted(context: ssl.SSLContext, *args: object, **kwargs: object) -> None:
+        stores.append(args or kwargs)
+        load(context, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ssl.SSLContext, "load_verify_locations", counted)
+    for _ in range(3):
+        assert client.get("/readyz").json()["checks"] == {"database": "ok", "prefect": "ok"}
+    assert stores == []

@@ -44,7 +44,7 @@ def check_prefect(url: str) -> None:
     """InvalidInput naming PREFECT_API_URL unless a Prefect server answers its health check at `url`."""
     import httpx
 
-    from config.prefect_api import unreachable, unreachable_reason
+    from config.prefect_api import unreachable, unreachable_reason, verify_for
     from config.settings import check_web_address
     from models.errors import InvalidInput
 
@@ -54,7 +54,7 @@ def check_prefect(url: str) -> None:
         raise InvalidInput(f"{PREFECT_API_URL}: {error}.", "prefect_not_api") from None
     health = url.rstrip("/") + "/health"
     try:
-        answer = httpx.get(health, timeout=HEALTH_TIMEOUT)
+        answer = httpx.get(health, timeout=HEALTH_TIMEOUT, verify=verify_for(url))
     except (httpx.HTTPError, ValueError) as error:
         raise InvalidInput(f"{PREFECT_API_URL}: {unreachable(url, unreachable_reason(error, HEALTH_TIMEOUT))}; "
                            f"hãy chạy `prefect server start` hoặc sửa địa chỉ, ví dụ {EXAMPLE_URL}.",

@@ -20,7 +20,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metri
 from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 
-from config.prefect_api import configured_prefect_api, unreachable, unreachable_reason
+from config.prefect_api import configured_prefect_api, unreachable, unreachable_reason, verify_for
 from models.db.tables import OutboxRow, ResponseRow
 from workflows.service.app import App
 from workflows.service.database_check import status_of
@@ -49,7 +49,7 @@ def prefect_readiness() -> tuple[bool, str] | None:
     import httpx
 
     try:
-        response = httpx.get(f"{url.rstrip('/')}/health", timeout=PREFECT_TIMEOUT_SECONDS)
+        response = httpx.get(f"{url.rstrip('/')}/health", timeout=PREFECT_TIMEOUT_SECONDS, verify=verify_for(url))
     except httpx.HTTPError as error:
         return False, unreachable(url, unreachable_reason(error, PREFECT_TIMEOUT_SECONDS))
     if response.status_code != 200:
@@ -88,7 +88,7 @@ def online_workers(url: str, pool: str, timeout: float = PREFECT_TIMEOUT_SECONDS
     import httpx
 
     response = httpx.post(f"{url.rstrip('/')}/work_pools/{quote(pool, safe='')}/workers/filter",
-                          json={"limit": 200}, timeout=timeout)
+                          json={"limit": 200}, timeout=timeout, verify=verify_for(url))
     if response.status_code == 404:
         return 0
     response.raise_for_status()
