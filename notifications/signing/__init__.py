@@ -11,7 +11,9 @@ from notifications.signing.signer import (
     SignerSource,
     SigningError,
     TokenLibraryError,
+    opened_key,
     sign_pdf,
+    sign_with,
 )
 from notifications.signing.verification import (
     SignatureReport,
@@ -31,6 +33,8 @@ __all__ = [
     "SigningError",
     "TokenLibraryError",
     "load_trust_roots",
+    "opened_key",
     "sign_pdf",
+    "sign_with",
     "verify_pdf",
 ]

@@ -7,6 +7,8 @@ B-B by default; B-T when a timestamp server (RFC 3161) is given. The visible app
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -158,21 +160,45 @@ def sign_pdf(
 
     `signed_at` is the time written in a copy's visible signature (now in Asia/Ho_Chi_Minh by default).
     """
+    with opened_key(source) as key:
+        return sign_with(pdf_bytes, key, appearance, timestamp_url, timestamper=timestamper, signed_at=signed_at)
+
+
+def sign_with(
+    pdf_bytes: bytes,
+    key: signers.Signer,
+    appearance: SignatureAppearance | None = None,
+    timestamp_url: str | None = None,
+    *,
+    timestamper: TimeStamper | None = None,
+    signed_at: datetime | None = None,
+) -> bytes:
+    """Sign `pdf_bytes` with a key already opened (`opened_key`), as `sign_pdf` does."""
     when = (signed_at or datetime.now(VIETNAM)).astimezone(VIETNAM)
     stamper = timestamper or (HTTPTimeStamper(timestamp_url) if timestamp_url else None)
-    if isinstance(source, Pkcs12Signer):
-        try:
-            data = source.data if source.data is not None else source.path.read_bytes()
-            key = signers.SimpleSigner.load_pkcs12_data(data, (), passphrase=source.password)
-        except OSError as error:
-            raise SigningError(f"Không đọc được tệp khóa {source.path}: {os_reason(error)}") from error
-        except ValueError as error:  # pyHanko cannot tell a wrong password from a file that is not PKCS#12
-            raise SigningError(f"Không mở được tệp khóa {source.path}: sai mật khẩu, hoặc tệp không phải khóa "
-                               "PKCS#12 (.p12, .pfx).") from error
-        if key is None:
-            raise SigningError(f"Không mở được tệp khóa {source.path} (sai mật khẩu?)")
-        return _sign(pdf_bytes, key, appearance, stamper, when)
-    return _sign_with_token(pdf_bytes, source, appearance, stamper, when)
+    return _sign(pdf_bytes, key, appearance, stamper, when)
+
+
+@contextmanager
+def opened_key(source: SignerSource) -> Iterator[signers.Signer]:
+    """The key, opened: a PKCS#12 file read with its password, or a session on the token logged in with the PIN
+    (closed on the way out). A wrong password or PIN, a token not plugged in, a library that does not load are
+    SigningError (TokenLibraryError) here, before any document is built for it."""
+    if isinstance(source, Pkcs11Signer):
+        with _token_key(source) as key:
+            yield key
+        return
+    try:
+        data = source.data if source.data is not None else source.path.read_bytes()
+        key = signers.SimpleSigner.load_pkcs12_data(data, (), passphrase=source.password)
+    except OSError as error:
+        raise SigningError(f"Không đọc được tệp khóa {source.path}: {os_reason(error)}") from error
+    except ValueError as error:  # pyHanko cannot tell a wrong password from a file that is not PKCS#12
+        raise SigningError(f"Không mở được tệp khóa {source.path}: sai mật khẩu, hoặc tệp không phải khóa "
+                           "PKCS#12 (.p12, .pfx).") from error
+    if key is None:
+        raise SigningError(f"Không mở được tệp khóa {source.path} (sai mật khẩu?)")
+    yield key
 
 
 # Why the loader refused a library, from the end of its message (dlerror's English), for the cases met in practice.
@@ -223,13 +249,8 @@ def _token_reason(error: Exception) -> str:
     return f"token báo lỗi {type(error).__name__}"
 
 
-def _sign_with_token(
-    pdf_bytes: bytes,
-    source: Pkcs11Signer,
-    appearance: SignatureAppearance | None,
-    stamper: TimeStamper | None,
-    when: datetime,
-) -> bytes:
+@contextmanager
+def _token_key(source: Pkcs11Signer) -> Iterator[signers.Signer]:
     from pkcs11 import PKCS11Error  # the token driver is loaded only when a token is used
     from pyhanko.config.pkcs11 import TokenCriteria
     from pyhanko.sign import pkcs11 as hanko_pkcs11
@@ -247,7 +268,8 @@ def _sign_with_token(
         key = hanko_pkcs11.PKCS11Signer(
             session, key_label=source.key_label, cert_label=source.cert_label or source.key_label
         )
-        return _sign(pdf_bytes, key, appearance, stamper, when)
+        _ = key.signing_cert  # looked up now, with the key: a wrong label is said before anything is built
+        yield key
     except PKCS11Error as error:
         raise SigningError(f'Token từ chối ký bằng khóa "{source.key_label}": {_token_reason(error)}.') from error
     finally:

@@ -192,3 +192,31 @@ def test_a_server_token_library_that_does_not_load_is_a_form_error_naming_the_se
                               "của USB token: thư viện này không phải trình điều khiển PKCS#11 (không có hàm "
                               "C_GetFunctionList)."), error.group(1)
     assert "PKCS11Error" not in refused.text and signed_documents(site.app, site.round_id) == []
+
+
+def test_a_wrong_password_or_pin_is_said_before_the_letter_is_converted(
+        site: Site, ca: CertificateAuthority, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        softhsm_token: tuple[CertificateAuthority, str]) -> None:
+    """The key opens before the letter goes through LibreOffice (seconds when cold): a clerk who mistyped is told
+    at once. Without LibreOffice on the server, the refusal is the password's or the PIN's, not LibreOffice's."""
+    from signing_ca import KEY_LABEL, TOKEN_LABEL
+
+    _, library = softhsm_token
+    site.app.settings = site.app.settings.model_copy(update={
+        "pkcs11_library": Path(library), "pkcs11_token": TOKEN_LABEL, "pkcs11_key": KEY_LABEL})
+    site.web = create_web_app(site.app)
+    site.sessions.clear()
+    form = site.as_("canbo").get(SIGN.format(site.round_id))
+    assert form.status_code == 200
+    monkeypatch.setenv("PATH", str(tmp_path / "no-libreoffice"))  # soffice and unoserver nowhere
+    wrong_password = _post(site, "canbo", {"key_file": ("ky.p12", _p12(ca, tmp_path), "application/x-pkcs12")},
+                           secret="sai-mat-khau")
+    assert wrong_password.status_code == 422 and "sai mật khẩu" in wrong_password.text
+    assert "LibreOffice" not in wrong_password.text
+    wrong_pin = _post(site, "canbo", {}, source="token", secret="000000")
+    assert wrong_pin.status_code == 422 and "mã PIN không đúng." in wrong_pin.text
+    assert "LibreOffice" not in wrong_pin.text
+    right = _post(site, "canbo", {"key_file": ("ky.p12", _p12(ca, tmp_path), "application/x-pkcs12")},
+                  secret=PASSWORD.decode())
+    assert right.status_code == 422 and "LibreOffice" in right.text  # the key opened: the conversion is what fails
+    assert signed_documents(site.app, site.round_id) == []

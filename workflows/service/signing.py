@@ -25,12 +25,13 @@ from notifications.signing import (
     SigningError,
     TokenLibraryError,
     load_trust_roots,
-    sign_pdf,
+    opened_key,
+    sign_with,
     verify_pdf,
 )
 from notifications.signing.appearance import POINTS_PER_MM
 from workflows.service.app import App
-from workflows.service.documents import RoundFacts, build_document
+from workflows.service.documents import RenderedDocument, RoundFacts, build_document
 from workflows.service.files import file_in_place
 from workflows.service.register import round_numbers
 from workflows.service.signed_documents import SIGNED_ACTION, shown_name
@@ -111,6 +112,16 @@ def signature_block(pdf: bytes, signer_name: str) -> SignatureBox | None:
     return None
 
 
+def _as_pdf(rendered: RenderedDocument) -> bytes:
+    """What is signed: the document itself when it is a PDF, its conversion when it is a DOCX."""
+    suffix = Path(rendered.filename).suffix.lower()
+    if suffix == ".pdf":
+        return rendered.content
+    if suffix == ".docx":
+        return docx_to_pdf(rendered.content, rendered.filename)
+    raise SigningRefused(f"\"{rendered.title}\" là tệp {suffix}: chỉ ký số được văn bản (DOCX, PDF).", "not_signable")
+
+
 def sign_round_document(app: App, round_id: int, document_key: str, source: SignerSource, actor: str, *,
                         images: Images | None = None, copy: bool = False) -> SignedDocument:
     """Sign one document of a round; the signed PDF goes to $YKIEN_HOME/signed/<round>/ and the audit trail."""
@@ -119,25 +130,22 @@ def sign_round_document(app: App, round_id: int, document_key: str, source: Sign
         known = ", ".join(facts.workflow.documents) or "không có"
         raise SigningRefused(f"DOCUMENT_KEY: \"{document_key}\" không phải văn bản của quy trình này ({known}).",
                              "document_unknown")
-    rendered = build_document(facts, document_key)
-    suffix = Path(rendered.filename).suffix.lower()
-    if suffix == ".pdf":
-        pdf = rendered.content
-    elif suffix == ".docx":
-        pdf = docx_to_pdf(rendered.content, rendered.filename)
-    else:
-        raise SigningRefused(f"\"{rendered.title}\" là tệp {suffix}: chỉ ký số được văn bản (DOCX, PDF).",
-                             "not_signable")
-    images = images or Images()
-    if copy:
-        appearance = SignatureAppearance(kind="copy")  # the agency named by the certificate (its O)
-    else:
-        appearance = SignatureAppearance(
-            kind="signer", signature_image=images.signature, seal_image=images.seal,
-            seal_diameter_mm=images.seal_diameter_mm, box=signature_block(pdf, facts.details.signer_name or ""))
-    now = app.clock.now()
+    rendered = build_document(facts, document_key)  # refused here when the document is not ready
     try:
-        signed = sign_pdf(pdf, source, appearance, app.settings.timestamp_url, signed_at=now)
+        # The key opened before the conversion to PDF (seconds with a cold LibreOffice): a wrong password or PIN, a
+        # token not plugged in, is said at once.
+        with opened_key(source) as key:
+            pdf = _as_pdf(rendered)
+            images = images or Images()
+            if copy:
+                appearance = SignatureAppearance(kind="copy")  # the agency named by the certificate (its O)
+            else:
+                appearance = SignatureAppearance(
+                    kind="signer", signature_image=images.signature, seal_image=images.seal,
+                    seal_diameter_mm=images.seal_diameter_mm,
+                    box=signature_block(pdf, facts.details.signer_name or ""))
+            now = app.clock.now()
+            signed = sign_with(pdf, key, appearance, app.settings.timestamp_url, signed_at=now)
     except TokenLibraryError as error:  # the setting or option is wrong, not the token
         raise SigningRefused(str(error), TOKEN_LIBRARY_UNUSABLE) from None
     except SigningError as error:
