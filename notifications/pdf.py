@@ -345,7 +345,8 @@ def _link_unoserver(folder: Path) -> None:
 
 
 class PdfServer:
-    """A unoserver (LibreOffice kept running) as a child process: started by `ykien serve`, stopped with it.
+    """A unoserver (LibreOffice kept running) as a child process of `ykien serve` or `ykien worker`, started when it
+    is first needed (`address_starting`) and stopped with its process.
 
     It listens on free loopback ports; `address` is "127.0.0.1:<port>" once it answers, None before, and None again
     if it dies (it is restarted up to `restarts` times). Renders pass `address` to `to_pdf`.
@@ -368,10 +369,12 @@ class PdfServer:
         return self._address
 
     def address_starting(self) -> str | None:
-        """`address`, starting the server on the first call (a `ykien worker` keeps LibreOffice warm only once it
-        has a PDF to render: most only send mail). That first render, and any while it starts, goes cold."""
+        """`address`, starting the server on the first call: `ykien worker` and `ykien serve` keep LibreOffice warm
+        only once it has a PDF to render (most workers only send mail; serve's web app, once staff open a round's
+        documents). That first render, and any while it starts (about 7 s), goes cold."""
         with self._lock:
-            first, self._asked = not self._asked and not self._stopping.is_set(), True
+            first = not self._asked and self._thread is None and not self._stopping.is_set()  # not started yet
+            self._asked = True
         if first:
             self.start()
         return self._address
@@ -393,18 +396,30 @@ class PdfServer:
         process = self._process
         return process.pid if process is not None else None
 
-    def start(self) -> bool:
-        """Start it in the background. False, with a log line saying what to install, when LibreOffice or the
-        Python with `uno` is missing: renders then start LibreOffice each time, or say how to install it."""
+    def can_run(self) -> bool:
+        """Whether it can run here (LibreOffice and a Python with `uno`), without starting it; when not, a log line
+        says what to install. `ykien serve` asks at start, so that the admin reads it then, not at the first PDF."""
+        return self._programs() is not None
+
+    def _programs(self) -> tuple[str, str] | None:
         soffice = soffice_path()
         if soffice is None:
             log.warning("pdf: chưa cài LibreOffice; không tạo được PDF (%s)", INSTALL_HINT)
-            return False
+            return None
         python = uno_python(soffice)
         if python is None:
             log.warning("pdf: không có Python nào có mô-đun uno của LibreOffice (apt-get install python3-uno); mỗi "
                         "lần tạo PDF khởi động LibreOffice mới (khoảng 2 giây)")
+            return None
+        return soffice, python
+
+    def start(self) -> bool:
+        """Start it in the background. False, with a log line saying what to install, when LibreOffice or the
+        Python with `uno` is missing: renders then start LibreOffice each time, or say how to install it."""
+        programs = self._programs()
+        if programs is None:
             return False
+        soffice, python = programs
         abandoned = remove_abandoned()
         if abandoned:
             log.info("pdf: đã xóa %d thư mục LibreOffice của tiến trình ykien đã dừng đột ngột", abandoned)

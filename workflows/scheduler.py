@@ -127,7 +127,7 @@ def _run_web(app: App, host: str, port: int, stop_request: StopRequest, pdf_serv
             stop_request.request()
 
     web_app = create_web_app(app)
-    web_app.state.pdf_server = pdf_server  # the documents tab renders its PDFs through it once it answers
+    web_app.state.pdf_server = pdf_server  # started by the documents tab; its PDFs and signing go through it
     config = uvicorn.Config(web_app, host=host, port=port, log_level="warning", access_log=False,
                             log_config=None, proxy_headers=False, timeout_graceful_shutdown=WEB_GRACE_SECONDS)
     server = WebServer(config)
@@ -150,7 +150,8 @@ def serve_forever(app: App, interval: float = 30.0, use_prefect: bool = True,
                   stop: threading.Event | None = None, host: str = "127.0.0.1", port: int = 8000,
                   web: bool = True) -> None:
     """The web app (uvicorn, in the main thread), the scheduler and the embedded sink in one process; with the web
-    app, LibreOffice kept warm (unoserver, a child process stopped on the way out) for the documents' PDFs."""
+    app, LibreOffice kept warm for the documents' PDFs once staff first open them (unoserver, a child process
+    stopped on the way out)."""
     configure_logging(app.settings.log_format)
     stop = stop or threading.Event()
     sink: MailSink | None = None
@@ -188,13 +189,12 @@ def serve_forever(app: App, interval: float = 30.0, use_prefect: bool = True,
                           next_run_time=datetime.now(UTC))
         scheduler.start()
         log.info("ykien serve: quét mỗi %.0f giây; Ctrl-C để dừng", interval)
-        # Only the web app renders PDFs in this process; until the server answers (about 6 s) and if it is missing
-        # (no LibreOffice or python3-uno: logged), a render starts LibreOffice for itself.
+        # Only the web app renders PDFs in this process. LibreOffice is started when staff first open a round's
+        # documents (about 200 MB and a second of CPU that a replica answering units never needs); until it answers
+        # (about 7 s) and if it is missing (no LibreOffice or python3-uno: logged now), a render starts its own.
         if web and not stop.is_set():
             pdf_server = PdfServer()
-            if not pdf_server.start():
-                pdf_server = None
-            _run_web(app, host, port, stop_request, pdf_server)
+            _run_web(app, host, port, stop_request, pdf_server if pdf_server.can_run() else None)
         else:
             stop.wait()
     finally:

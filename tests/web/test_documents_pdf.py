@@ -92,3 +92,34 @@ def test_without_libreoffice_the_link_answers_a_vietnamese_page_saying_how_to_in
     assert response.headers["content-type"].startswith("text/html")
     assert "Không tạo được PDF" in response.text and INSTALL_HINT in response.text
     assert "Traceback" not in response.text
+
+
+def test_the_documents_tab_starts_the_warm_server_and_signing_converts_through_it(
+        shared: Site, caplog: pytest.LogCaptureFixture, tmp_path: Path) -> None:
+    """serve hands the web app its LibreOffice unstarted: the documents tab starts it, and a signature made from
+    that tab converts its letter through it (a cold LibreOffice took 2-3 s more for each signature)."""
+    from signing_ca import PASSWORD, make_ca
+
+    _require_soffice()
+    server = PdfServer()
+    if not server.can_run():
+        pytest.skip("python3-uno is not installed: apt-get install python3-uno")
+    shared.web.state.pdf_server = server  # type: ignore[attr-defined]  # what `ykien serve` sets
+    try:
+        assert server.pid is None
+        assert shared.as_("canbo").get(f"/rounds/{shared.round_id}/documents").status_code == 200
+        assert server.pid is not None and server.wait_ready(90)
+        ca = make_ca()
+        roots = shared.app.settings.home / "trust-roots"
+        roots.mkdir(exist_ok=True)
+        (roots / "ca-thu.pem").write_bytes(ca.root.cert_pem)
+        with caplog.at_level("INFO", logger="ykien.pdf"):
+            signed = shared.as_("canbo").post(
+                f"/rounds/{shared.round_id}/sign/request_letter",
+                data={"source": "file", "seal_mm": "36", "secret": PASSWORD.decode(), "copy": "1"},
+                files={"key_file": ("ky.p12", ca.pkcs12(tmp_path).read_bytes(), "application/x-pkcs12")})
+        assert signed.status_code == 303, signed.text
+        assert f"cong-van-xin-y-kien.docx qua unoserver tại {server.address}" in caplog.text, caplog.text
+    finally:
+        shared.web.state.pdf_server = None  # type: ignore[attr-defined]
+        server.stop()

@@ -66,10 +66,10 @@ class SignedDocument:
     name: str = ""  # the name it is downloaded by: the document's and the round's ("cong-van-xin-y-kien-dot-3.pdf")
 
 
-def docx_to_pdf(docx: bytes, filename: str) -> bytes:
-    """The PDF of a built document, through the shared converter (a warm unoserver when one runs, else LibreOffice)."""
+def docx_to_pdf(docx: bytes, filename: str, server: str | None = None) -> bytes:
+    """The PDF of a built document, through the warm unoserver at `server` when it answers, else a cold LibreOffice."""
     try:
-        return to_pdf(docx, filename)
+        return to_pdf(docx, filename, server)
     except PdfError as error:
         raise SigningRefused(error.message, error.code) from None
 
@@ -112,19 +112,21 @@ def signature_block(pdf: bytes, signer_name: str) -> SignatureBox | None:
     return None
 
 
-def _as_pdf(rendered: RenderedDocument) -> bytes:
+def _as_pdf(rendered: RenderedDocument, server: str | None) -> bytes:
     """What is signed: the document itself when it is a PDF, its conversion when it is a DOCX."""
     suffix = Path(rendered.filename).suffix.lower()
     if suffix == ".pdf":
         return rendered.content
     if suffix == ".docx":
-        return docx_to_pdf(rendered.content, rendered.filename)
+        return docx_to_pdf(rendered.content, rendered.filename, server)
     raise SigningRefused(f"\"{rendered.title}\" là tệp {suffix}: chỉ ký số được văn bản (DOCX, PDF).", "not_signable")
 
 
 def sign_round_document(app: App, round_id: int, document_key: str, source: SignerSource, actor: str, *,
-                        images: Images | None = None, copy: bool = False) -> SignedDocument:
-    """Sign one document of a round; the signed PDF goes to $YKIEN_HOME/signed/<round>/ and the audit trail."""
+                        images: Images | None = None, copy: bool = False,
+                        pdf_server: str | None = None) -> SignedDocument:
+    """Sign one document of a round; the signed PDF goes to $YKIEN_HOME/signed/<round>/ and the audit trail.
+    `pdf_server`: the warm LibreOffice (unoserver) of `ykien serve` to convert it, when it answers."""
     facts = RoundFacts(app, round_id)
     if document_key not in facts.workflow.documents:
         known = ", ".join(facts.workflow.documents) or "không có"
@@ -135,7 +137,7 @@ def sign_round_document(app: App, round_id: int, document_key: str, source: Sign
         # The key opened before the conversion to PDF (seconds with a cold LibreOffice): a wrong password or PIN, a
         # token not plugged in, is said at once.
         with opened_key(source) as key:
-            pdf = _as_pdf(rendered)
+            pdf = _as_pdf(rendered, pdf_server)
             images = images or Images()
             if copy:
                 appearance = SignatureAppearance(kind="copy")  # the agency named by the certificate (its O)

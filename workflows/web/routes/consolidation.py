@@ -83,6 +83,7 @@ from workflows.web.pages.consolidation_page import (
 from workflows.web.routes.rounds import WEEKDAYS, Posted, PostedForm
 from workflows.web.security import IdPath, require_change, require_staff, ykien
 from workflows.web.templating import render
+from workflows.web.warm_pdf import warm_pdf_address
 
 router = APIRouter(include_in_schema=False)
 
@@ -365,6 +366,7 @@ def _documents_page(request: Request, round_id: int, user: StaffUser, *, decisio
 
 @router.get("/rounds/{round_id:int}/documents")
 def documents_page(request: Request, round_id: IdPath, user: StaffUser = Depends(require_staff)) -> Response:
+    warm_pdf_address(request)  # LibreOffice started as staff come to the page of the PDFs and signing, not before
     return _documents_page(request, round_id, user)
 
 
@@ -399,8 +401,7 @@ def download_document_pdf(request: Request, round_id: IdPath, filename: str,
     source = pdf_sources([d.filename for d in available_documents(app, round_id)]).get(filename)
     if source is None:
         raise HTTPException(404, "Văn bản này không có ở trạng thái hiện tại của đợt.")
-    server = getattr(request.app.state, "pdf_server", None)
-    address = server.address if server is not None else None
+    address = warm_pdf_address(request)
     if runs_in_background(app, round_id):  # a table of thousands of units takes LibreOffice a minute: a progress page
         job_id = start_render(app, round_id, filename, user.actor, address)
         return RedirectResponse(f"/rounds/{round_id}/jobs/{job_id}", status_code=303)

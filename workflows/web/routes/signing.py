@@ -29,6 +29,7 @@ from workflows.web.forms.signing_form import (
 from workflows.web.routes.rounds import Posted, PostedForm
 from workflows.web.security import Forbidden, IdPath, require_staff, ykien
 from workflows.web.templating import render
+from workflows.web.warm_pdf import warm_pdf_address
 
 if TYPE_CHECKING:
     from notifications.signing import SignerSource
@@ -106,7 +107,8 @@ def sign(request: Request, round_id: IdPath, key: str, posted: Posted = PostedFo
     try:
         signed = sign_round_document(
             app, round_id, key, _source(app, wanted), user.actor, copy=wanted.copy,
-            images=Images(wanted.signature_image, wanted.seal_image, wanted.seal_mm))
+            images=Images(wanted.signature_image, wanted.seal_image, wanted.seal_mm),
+            pdf_server=warm_pdf_address(request))
     except DomainError as refusal:
         field = ("key_file" if wanted.source == "file" else
                  "source" if refusal.code == TOKEN_LIBRARY_UNUSABLE else "secret")
