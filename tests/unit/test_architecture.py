@@ -411,3 +411,23 @@ def test_the_kind_words_check_finds_a_planted_message(tmp_path: Path) -> None:
     assert kind_words_in_code(tmp_path) == [
         "workflows/service/planted.py:2: 'Đã đóng đợt lấy ý kiến.'",
         "workflows/web/templates/planted.html:2: <h1>Các đợt đề xuất nhiệm vụ</h1>"]
+
+
+def test_the_web_app_loads_no_signing_library_until_a_signature_or_a_signed_reply(tmp_path: Path) -> None:
+    """pyHanko (and aiohttp, cryptography's certificate checks under it) took 0.5-0.9 s of CPU at every `ykien
+    serve` start, through modules that only named the audit action of a signature; it loads with the first
+    signature or reply PDF to check."""
+    env = _clean_env(tmp_path / "home")
+    script = ("import sys\n"
+              "from workflows.service.app import build_app\n"
+              "from workflows.web.app import create_web_app\n"
+              "from workflows.web.routes import signing  # the signing pages' module, as create_web_app imports it\n"
+              "create_web_app(build_app())\n"
+              "print(sorted({name.split('.')[0] for name in sys.modules} & {'pyhanko', 'pyhanko_certvalidator'}))\n")
+    init = subprocess.run([sys.executable, "-c", "from workflows.cli.main import main; main()", "init"],
+                          cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
+    assert init.returncode == 0, init.stdout + init.stderr
+    built = subprocess.run([sys.executable, "-c", script], cwd=REPO, env=env, capture_output=True, text=True,
+                           timeout=120)
+    assert built.returncode == 0, built.stderr[-3000:]
+    assert built.stdout.strip() == "[]", built.stdout

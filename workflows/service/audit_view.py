@@ -23,7 +23,7 @@ from workflows.service.assignments import action_labels as task_action_labels
 from workflows.service.documents import inputs_of
 from workflows.service.register import action_labels
 from workflows.service.round_fields import changed_words
-from workflows.service.signing import SIGNED_ACTION
+from workflows.service.signed_documents import SIGNED_ACTION
 
 # Actions the service records itself (not events of the round's definition), as staff read them.
 AUDIT_LABELS = {"create": "tạo đợt", "timer_fired": "bộ hẹn giờ", "timer_refused": "bộ hẹn giờ bị từ chối",

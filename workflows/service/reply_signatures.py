@@ -7,12 +7,13 @@ import hashlib
 from dataclasses import dataclass
 
 from models.signatures import SignatureReport
-from notifications.signing import load_trust_roots, verify_pdf
 from workflows.service.app import App
 
 
 def check_reply(app: App, content: bytes) -> SignatureReport:
     """The signatures of one reply PDF, checked against `YKIEN_TRUST_ROOTS` (no roots: signed means untrusted)."""
+    from notifications.signing import load_trust_roots, verify_pdf  # pyHanko, loaded by the first reply PDF
+
     return verify_pdf(content, load_trust_roots(app.settings.trust_roots_resolved))
 
 

@@ -14,7 +14,7 @@ from models.consolidation import HANDLING_LABELS
 from models.text import capfirst, lowfirst
 from workflows.definition import TimerDef, Workflow
 from workflows.service.audit_view import action_title
-from workflows.service.signing import SIGNED_ACTION
+from workflows.service.signed_documents import SIGNED_ACTION
 
 CHANNEL_LABELS = {"web": "qua đường dẫn trả lời", "paper": "bằng văn bản giấy", "phone": "qua điện thoại",
                   "email": "qua thư điện tử"}
