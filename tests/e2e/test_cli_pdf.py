@@ -13,6 +13,7 @@ import shutil
 import signal
 import subprocess
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -68,11 +69,10 @@ def _children(pid: int) -> list[str]:
     return [command for _, ppid, _, state, command in _processes() if ppid == pid and not state.startswith("Z")]
 
 
-@pytest.fixture
-def served(cli, tmp_path: Path):  # type: ignore[no-untyped-def]
-    """`ykien serve --web` on a home with a staff user and a draft round, once staff opened the round's documents
-    tab and the LibreOffice that started answers: (the serve process, its base URL, its log, the process group of its
-    unoserver)."""
+@contextlib.contextmanager
+def _serving(cli, tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], str, Path]]:  # type: ignore[no-untyped-def]
+    """`ykien serve --web` on a home with a staff user and a draft round, once its web app answers: (the process, its
+    base URL, its log); killed on the way out if it still runs."""
     _require_libreoffice(uno=True)
     cli("user", "add", "canbo", "--name", "Phạm Phi Long", "--role", "staff", "--office", "TĐC",
         YKIEN_NEW_PASSWORD=PASSWORD)
@@ -80,23 +80,14 @@ def served(cli, tmp_path: Path):  # type: ignore[no-untyped-def]
     port = free_port()
     log = tmp_path / "serve.log"
     serve = cli.start("serve", "--inline", "--interval", "5", "--port", str(port), log=log)
-    group = None
     try:
         wait_until(lambda: _accepts(port) or serve.poll() is not None, 60, "the web app up", interval=0.1)
-        _open_documents(f"http://127.0.0.1:{port}")
-        wait_until(lambda: "chạy sẵn" in _read(log) or serve.poll() is not None, 90, "LibreOffice kept warm",
-                   interval=0.1)
         assert serve.poll() is None, _read(log)
-        group = _unoserver_of(serve, log)
-        assert any("soffice.bin" in command for command in _live_in_group(group)), _live_in_group(group)
-        yield serve, f"http://127.0.0.1:{port}", log, group
+        yield serve, f"http://127.0.0.1:{port}", log
     finally:
         if serve.poll() is None:
             serve.kill()
             serve.wait(10)
-        if group is not None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(group, signal.SIGKILL)  # only if the test failed: the assertions saw to it otherwise
 
 
 def _open_documents(base_url: str) -> None:
@@ -105,36 +96,46 @@ def _open_documents(base_url: str) -> None:
         assert client.get("/rounds/1/documents").status_code == 200
 
 
+def _warm_group(serve: subprocess.Popen[bytes], log: Path) -> int:
+    """The process group of the unoserver serve started, once its LibreOffice answers."""
+    wait_until(lambda: "chạy sẵn" in _read(log) or serve.poll() is not None, 90, "LibreOffice kept warm",
+               interval=0.1)
+    assert serve.poll() is None, _read(log)
+    group = _unoserver_of(serve, log)
+    assert any("soffice.bin" in command for command in _live_in_group(group)), _live_in_group(group)
+    return group
+
+
+@pytest.fixture
+def served(cli, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """serve (`_serving`) once staff opened the round's documents tab and the LibreOffice that started answers:
+    (the serve process, its base URL, its log, the process group of its unoserver)."""
+    group = None
+    with _serving(cli, tmp_path) as (serve, base_url, log):
+        try:
+            _open_documents(base_url)
+            group = _warm_group(serve, log)
+            yield serve, base_url, log, group
+        finally:  # serve itself is killed by _serving
+            if group is not None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(group, signal.SIGKILL)  # only if the test failed: the assertions saw to it otherwise
+
+
 def test_serve_starts_libreoffice_only_once_staff_open_a_rounds_documents(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """A replica answering units, a serve nobody renders a PDF in, never pays for LibreOffice (about 200 MB and a
     second of CPU at each start): it starts when staff open the documents tab, whose PDF links and signing use it."""
-    _require_libreoffice(uno=True)
-    cli("user", "add", "canbo", "--name", "Phạm Phi Long", "--role", "staff", "--office", "TĐC",
-        YKIEN_NEW_PASSWORD=PASSWORD)
-    cli(*ROUND)
-    port = free_port()
-    log = tmp_path / "serve.log"
-    serve = cli.start("serve", "--inline", "--interval", "1", "--port", str(port), log=log)
-    try:
-        wait_until(lambda: _accepts(port) or serve.poll() is not None, 60, "the web app up", interval=0.1)
+    with _serving(cli, tmp_path) as (serve, base_url, log):
         time.sleep(2)  # serve used to start its LibreOffice with the web app: its child was there at once
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:  # pages that render no PDF
+        with httpx.Client(base_url=base_url, timeout=60) as client:  # a page that renders no PDF
             assert client.post("/api/session", json={"username": "canbo", "password": PASSWORD}).status_code == 200
             assert client.get("/rounds/1").status_code == 200
-        assert serve.poll() is None, _read(log)
         assert _children(serve.pid) == [] and "unoserver" not in _read(log), _children(serve.pid)
-        _open_documents(f"http://127.0.0.1:{port}")
-        wait_until(lambda: "chạy sẵn" in _read(log) or serve.poll() is not None, 90, "LibreOffice started",
-                   interval=0.1)
-        group = _unoserver_of(serve, log)
-        assert any("soffice.bin" in command for command in _live_in_group(group)), _live_in_group(group)
+        _open_documents(base_url)
+        group = _warm_group(serve, log)
         serve.send_signal(signal.SIGTERM)
         assert serve.wait(20) == 0, _read(log)
         assert _live_in_group(group) == []
-    finally:
-        if serve.poll() is None:
-            serve.kill()
-            serve.wait(10)
 
 
 def test_serve_renders_the_documents_tab_pdf_through_its_warm_libreoffice(served) -> None:  # type: ignore[no-untyped-def]
