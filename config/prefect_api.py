@@ -28,6 +28,14 @@ def verify_for(url: str) -> bool:
     return not url.strip().lower().startswith("http://")
 
 
+def health_status(url: str, timeout: float) -> int:
+    """The HTTP status of GET <url>/health, Prefect API's health check, within `timeout` seconds; httpx.HTTPError (or
+    ValueError for a URL httpx cannot use) when nothing answers: `unreachable_reason` says why."""
+    import httpx
+
+    return httpx.get(f"{url.rstrip('/')}/health", timeout=timeout, verify=verify_for(url)).status_code
+
+
 def unreachable_reason(error: BaseException, timeout: float | None = None) -> str:
     """Why a request to the Prefect server got no answer, in Vietnamese: the system's reason under httpx's error
     (connection refused, no such host), a TLS failure (a certificate not trusted, a handshake that failed), or the

@@ -44,7 +44,7 @@ def check_prefect(url: str) -> None:
     """InvalidInput naming PREFECT_API_URL unless a Prefect server answers its health check at `url`."""
     import httpx
 
-    from config.prefect_api import unreachable, unreachable_reason, verify_for
+    from config.prefect_api import health_status, unreachable, unreachable_reason
     from config.settings import check_web_address
     from models.errors import InvalidInput
 
@@ -52,16 +52,15 @@ def check_prefect(url: str) -> None:
         check_web_address(url, EXAMPLE_URL)
     except ValueError as error:
         raise InvalidInput(f"{PREFECT_API_URL}: {error}.", "prefect_not_api") from None
-    health = url.rstrip("/") + "/health"
     try:
-        answer = httpx.get(health, timeout=HEALTH_TIMEOUT, verify=verify_for(url))
+        status = health_status(url, HEALTH_TIMEOUT)
     except (httpx.HTTPError, ValueError) as error:
         raise InvalidInput(f"{PREFECT_API_URL}: {unreachable(url, unreachable_reason(error, HEALTH_TIMEOUT))}; "
                            f"hãy chạy `prefect server start` hoặc sửa địa chỉ, ví dụ {EXAMPLE_URL}.",
                            "prefect_unreachable") from None
-    if answer.status_code != 200:
+    if status != 200:
         raise InvalidInput(f"{PREFECT_API_URL}: \"{url}\" không phải API của máy chủ Prefect (GET /health trả về "
-                           f"{answer.status_code}); địa chỉ thường kết thúc bằng /api, ví dụ {EXAMPLE_URL}.",
+                           f"{status}); địa chỉ thường kết thúc bằng /api, ví dụ {EXAMPLE_URL}.",
                            "prefect_not_api")
 
 

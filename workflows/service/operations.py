@@ -20,7 +20,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metri
 from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 
-from config.prefect_api import configured_prefect_api, unreachable, unreachable_reason, verify_for
+from config.prefect_api import configured_prefect_api, health_status, unreachable, unreachable_reason, verify_for
 from models.db.tables import OutboxRow, ResponseRow
 from workflows.service.app import App
 from workflows.service.database_check import status_of
@@ -49,11 +49,11 @@ def prefect_readiness() -> tuple[bool, str] | None:
     import httpx
 
     try:
-        response = httpx.get(f"{url.rstrip('/')}/health", timeout=PREFECT_TIMEOUT_SECONDS, verify=verify_for(url))
+        status = health_status(url, PREFECT_TIMEOUT_SECONDS)
     except httpx.HTTPError as error:
         return False, unreachable(url, unreachable_reason(error, PREFECT_TIMEOUT_SECONDS))
-    if response.status_code != 200:
-        return False, f"Prefect API {url} trả lời {response.status_code}"
+    if status != 200:
+        return False, f"Prefect API {url} trả lời {status}"
     return True, "ok"
 
 
