@@ -220,3 +220,17 @@ def test_a_wrong_password_or_pin_is_said_before_the_letter_is_converted(
                   secret=PASSWORD.decode())
     assert right.status_code == 422 and "LibreOffice" in right.text  # the key opened: the conversion is what fails
     assert signed_documents(site.app, site.round_id) == []
+
+
+def test_a_workbook_is_refused_as_not_signable_before_the_key_is_tried(site: Site, tmp_path: Path) -> None:
+    """A sheet cannot be signed: said as such, before a password (or a token's PIN, whose tries are counted) is
+    tried; here with a wrong password, which would otherwise be what is said."""
+    from notifications.signing import Pkcs12Signer
+    from workflows.service.signing import SigningRefused, sign_round_document
+
+    key = tmp_path / "khong-phai-khoa.p12"
+    key.write_bytes(b"not a key")
+    with pytest.raises(SigningRefused) as refused:
+        sign_round_document(site.app, site.round_id, "unit_list", Pkcs12Signer(key, b"sai"), "Phạm Phi Long")
+    assert refused.value.code == "not_signable", refused.value.message
+    assert refused.value.message.endswith("chỉ ký số được văn bản (DOCX, PDF)."), refused.value.message

@@ -112,14 +112,18 @@ def signature_block(pdf: bytes, signer_name: str) -> SignatureBox | None:
     return None
 
 
+def _check_signable(rendered: RenderedDocument) -> None:
+    suffix = Path(rendered.filename).suffix.lower()
+    if suffix not in (".pdf", ".docx"):
+        raise SigningRefused(f"\"{rendered.title}\" là tệp {suffix}: chỉ ký số được văn bản (DOCX, PDF).",
+                             "not_signable")
+
+
 def _as_pdf(rendered: RenderedDocument, server: str | None) -> bytes:
     """What is signed: the document itself when it is a PDF, its conversion when it is a DOCX."""
-    suffix = Path(rendered.filename).suffix.lower()
-    if suffix == ".pdf":
+    if Path(rendered.filename).suffix.lower() == ".pdf":
         return rendered.content
-    if suffix == ".docx":
-        return docx_to_pdf(rendered.content, rendered.filename, server)
-    raise SigningRefused(f"\"{rendered.title}\" là tệp {suffix}: chỉ ký số được văn bản (DOCX, PDF).", "not_signable")
+    return docx_to_pdf(rendered.content, rendered.filename, server)
 
 
 def sign_round_document(app: App, round_id: int, document_key: str, source: SignerSource, actor: str, *,
@@ -133,6 +137,7 @@ def sign_round_document(app: App, round_id: int, document_key: str, source: Sign
         raise SigningRefused(f"DOCUMENT_KEY: \"{document_key}\" không phải văn bản của quy trình này ({known}).",
                              "document_unknown")
     rendered = build_document(facts, document_key)  # refused here when the document is not ready
+    _check_signable(rendered)  # both before a password or PIN is tried
     try:
         # The key opened before the conversion to PDF (seconds with a cold LibreOffice): a wrong password or PIN, a
         # token not plugged in, is said at once.
