@@ -244,7 +244,9 @@ def _token_reason(error: Exception) -> str:
         return "mã PIN đã hết hạn; hãy đổi mã PIN của token"
     if isinstance(error, (token.TokenNotPresent, token.DeviceRemoved)) or str(error).startswith("No token"):
         return "không thấy token có nhãn này; hãy cắm USB token và kiểm tra nhãn của nó"
-    if isinstance(error, (token.NoSuchKey, token.MultipleObjectsReturned)):
+    # pyHanko's own lookup says it in words: "Could not find certificate with label …", "Found more than one …"
+    if isinstance(error, (token.NoSuchKey, token.MultipleObjectsReturned)) or str(error).startswith(
+            ("Could not find ", "Found more than one ")):
         return "không thấy đúng một khóa (và chứng thư) có nhãn này trên token"
     return f"token báo lỗi {type(error).__name__}"
 

@@ -98,6 +98,17 @@ def test_a_wrong_pin_or_token_label_is_a_signing_error(token: Pkcs11Signer, lett
         sign_pdf(letter_pdf, Pkcs11Signer(token.library, "khong-co", token.key_label, pin=token.pin))
 
 
+def test_a_key_label_not_on_the_token_is_said_when_the_key_opens(token: Pkcs11Signer) -> None:
+    """Before any document is built or converted for it (the key opens first: `opened_key`)."""
+    from notifications.signing import opened_key
+
+    with pytest.raises(SigningError) as refused, opened_key(
+            Pkcs11Signer(token.library, token.token_label, "khong-co-khoa", pin=token.pin)):
+        pytest.fail("a key that is not on the token opened")
+    assert str(refused.value) == ('Token từ chối ký bằng khóa "khong-co-khoa": không thấy đúng một khóa (và chứng '
+                                  'thư) có nhãn này trên token.'), str(refused.value)
+
+
 def test_a_token_signed_letter_with_a_byte_changed_is_modified(
     token: Pkcs11Signer, token_ca: CertificateAuthority, letter_pdf: bytes
 ) -> None:
