@@ -19,7 +19,7 @@ from config.prefect_api import configured_prefect_api
 from notifications.pdf import PdfServer
 from notifications.sink import MailSink
 from workflows.logs import configure_logging
-from workflows.service.app import STOP_SIGNALS, App
+from workflows.service.app import STOP_SIGNALS, App, wait_woken_by_signals
 from workflows.service.database_outage import outage_of
 from workflows.service.mail import store_received
 from workflows.service.operations import SWEEP_SECONDS
@@ -196,7 +196,7 @@ def serve_forever(app: App, interval: float = 30.0, use_prefect: bool = True,
             pdf_server = PdfServer()
             _run_web(app, host, port, stop_request, pdf_server if pdf_server.can_run() else None)
         else:
-            stop.wait()
+            wait_woken_by_signals(stop)
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)  # a second signal while stopping ends the process at once

@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.fanout_support import SlowCapture, launch_fanout, launch_fanout_with, slow_capture, wait_until
+from tests.e2e.test_serve_restart import _signal_thread
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -137,6 +138,18 @@ def test_tick_stopped_by_a_signal_mid_fanout_records_what_it_sent_releases_the_r
     assert len(copies) == UNITS and all(len(ids) == 1 for ids in copies.values()), "a unit got two invitations"
 
 
+def test_tick_stops_on_a_sigterm_taken_by_another_of_its_threads(
+        launched_home: Path, tmp_path: Path, make_cli, capture: SlowCapture) -> None:  # type: ignore[no-untyped-def]
+    """The main thread waited on the sending thread without a timeout and never ran Python's handler for a signal
+    the kernel gave another thread: the tick sent on to the end."""
+    home = tmp_path / "home"
+    shutil.copytree(launched_home, home)
+    cli = make_cli(home)
+    cli.at("2025-11-20T09:05")
+    _stopped_after_300_sent(cli, capture, tmp_path / "tick.log", signal.SIGTERM, "tick", to_a_thread=True)
+    assert held_by_the_dead(cli.database) == [] and instances(cli.database) == 0
+
+
 @pytest.fixture(scope="module")
 def created_home(tmp_path_factory: pytest.TempPathFactory, make_cli) -> Path:  # type: ignore[no-untyped-def]
     """A home with 2,000 communes and a round to them, not launched."""
@@ -173,14 +186,20 @@ def test_round_launch_stopped_by_ctrl_c_while_sending_is_launched_records_what_i
     assert "có nhịp tim trong 20 giây qua): 0." in check.out, check.out
 
 
-def _stopped_after_300_sent(cli, capture: SlowCapture, log: Path, signum: int, *args: str) -> str:  # type: ignore[no-untyped-def]
-    """Run `ykien ARGS`, send it `signum` once 300 messages arrived: it exits 128 + signum within 10 s, saying it
-    stopped and with no traceback. Returns what it printed, once nothing more can arrive."""
+def _stopped_after_300_sent(cli, capture: SlowCapture, log: Path, signum: int, *args: str,  # type: ignore[no-untyped-def]
+                            to_a_thread: bool = False) -> str:
+    """Run `ykien ARGS`, send it `signum` once 300 messages arrived (`to_a_thread`: to one of its threads other than
+    the main one, as the kernel may): it exits 128 + signum within 10 s, saying it stopped and with no traceback.
+    Returns what it printed, once nothing more can arrive."""
     process = cli.start(*args, log=log, YKIEN_SMTP_URL=capture.url)
     try:
         wait_until(lambda: capture.count() >= 300 or process.poll() is not None, 60, "300 messages sent")
         asked = time.monotonic()
-        process.send_signal(signum)
+        if to_a_thread:
+            others = sorted(int(t) for t in os.listdir(f"/proc/{process.pid}/task") if int(t) != process.pid)
+            _signal_thread(process.pid, others[0], signum)
+        else:
+            process.send_signal(signum)
         code = process.wait(15)
         took = time.monotonic() - asked
     finally:

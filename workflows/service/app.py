@@ -24,6 +24,15 @@ from models.db.unit_of_work import UnitOfWork
 # The signals that ask a ykien process to stop (systemd and container runtimes send SIGTERM, a terminal Ctrl-C):
 # each long-running command (serve, worker, tick and the commands that send mail) sets App.stopping on them.
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+SIGNAL_WAKE_SECONDS = 0.5
+
+
+def wait_woken_by_signals(event: threading.Event) -> None:
+    """`event.wait()` in the main thread, waking every SIGNAL_WAKE_SECONDS: Linux may deliver a process's SIGTERM to
+    any of its threads, and Python runs the handler in the main thread only when it next runs Python code, which a
+    wait without a timeout never does (`ykien serve --no-web` ran on after a SIGTERM taken by another thread)."""
+    while not event.wait(SIGNAL_WAKE_SECONDS):
+        pass
 
 
 class StopRequest(threading.Event):
