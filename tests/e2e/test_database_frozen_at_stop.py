@@ -34,6 +34,7 @@ STOP_WITHIN = 10.0  # seconds, as for any stop (README, Production)
 # The processes started once the database answers again come a minute later on ykien's clock (YKIEN_NOW): the
 # stopped ones' heartbeats are stale by then, so their claims (and a worker's flow run) pass on at once.
 A_MINUTE_ON = "2025-11-20T09:06"
+PASSWORD = "matkhau-rat-dai"
 SAID = "không báo được cơ sở dữ liệu rằng tiến trình"
 
 
@@ -103,13 +104,20 @@ def test_serve_stopped_while_postgresql_does_not_answer_exits_2_within_10_s_and_
     cli = make_cli(tmp_path / "home")
     cli.env["YKIEN_DATABASE_URL"] = cluster.create_database("serve_frozen")
     launch_fanout_with(cli, tmp_path, UNITS, launched=False)  # launched once the web app answers
+    cli("user", "add", "canbo", "--name", "Phạm Phi Long", "--role", "admin", YKIEN_NEW_PASSWORD=PASSWORD)
     cli.at("2025-11-20T09:05")
     with slow_capture(DELAY) as capture, YkienProcesses(cli, tmp_path, {"YKIEN_SMTP_URL": capture.url}) as start:
-        # With the web app, as production runs it: LibreOffice (its PDFs) is a child that must not outlive serve, and
-        # a request of the web app left waiting on the database (the probe's check) must not hold serve's exit.
+        # With the web app, as production runs it: LibreOffice (its PDFs), started once staff opened a round's
+        # documents, is a child that must not outlive serve, and a request of the web app left waiting on the
+        # database (the probe's check) must not hold serve's exit.
         port = free_port()
         serve = start("serve", "--port", str(port), "--interval", "1")
         start.waited(lambda: _answers(port), 60, "serve's web app")
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30, trust_env=False) as staff:
+            assert staff.post("/api/session", json={"username": "canbo", "password": PASSWORD}).status_code == 200
+            assert staff.get("/rounds/1/documents").status_code == 200
+        start.waited(lambda: "chạy sẵn" in serve[1].read_text(errors="replace"), 90, "serve's LibreOffice warm")
+        assert children_of(serve[0].pid), "serve's LibreOffice (unoserver) is its child"
         launch_queued(cli)  # the next sweep, within a second, starts the fan-out
         _stopped_while_frozen([serve], cluster, capture, lambda: _probed(port))
         cli.at(A_MINUTE_ON)
