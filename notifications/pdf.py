@@ -27,6 +27,7 @@ import time
 import unicodedata
 import xmlrpc.client
 from collections.abc import Sequence
+from functools import cached_property
 from pathlib import Path
 from types import TracebackType
 
@@ -399,9 +400,11 @@ class PdfServer:
     def can_run(self) -> bool:
         """Whether it can run here (LibreOffice and a Python with `uno`), without starting it; when not, a log line
         says what to install. `ykien serve` asks at start, so that the admin reads it then, not at the first PDF."""
-        return self._programs() is not None
+        return self._programs is not None
 
+    @cached_property
     def _programs(self) -> tuple[str, str] | None:
+        """(soffice, the Python with `uno`), looked for once: serve asks at start and starts the server later."""
         soffice = soffice_path()
         if soffice is None:
             log.warning("pdf: chưa cài LibreOffice; không tạo được PDF (%s)", INSTALL_HINT)
@@ -416,7 +419,7 @@ class PdfServer:
     def start(self) -> bool:
         """Start it in the background. False, with a log line saying what to install, when LibreOffice or the
         Python with `uno` is missing: renders then start LibreOffice each time, or say how to install it."""
-        programs = self._programs()
+        programs = self._programs
         if programs is None:
             return False
         soffice, python = programs
