@@ -161,6 +161,35 @@ def _process_cpu(pid: int | str, with_children: bool = False) -> tuple[float, in
     return ticks / os.sysconf("SC_CLK_TCK"), int(fields[1])
 
 
+def process_group_cpu_seconds(group: int) -> float | None:
+    """CPU seconds of the living processes of process group `group` (a server started in a session of its own),
+    each with its reaped children's; None when the group has no process /proc shows."""
+    seconds: list[float] = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="ascii") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == group and (cpu := _process_cpu(entry, with_children=True)) is not None:
+            seconds.append(cpu[0])
+    return sum(seconds) if seconds else None
+
+
+def processes_cpu_seconds(pids: Sequence[int]) -> float | None:
+    """CPU seconds of the processes `pids` so far, with their reaped children's; None when one cannot be read."""
+    readings = [_process_cpu(pid, with_children=True) for pid in pids]
+    return None if any(reading is None for reading in readings) else sum(r[0] for r in readings if r is not None)
+
+
+def own_cpu_seconds() -> float:
+    """CPU seconds this process (all its threads) has used so far."""
+    times = os.times()
+    return times.user + times.system
+
+
 def postgres_cpu_seconds(engine: Engine) -> float | None:
     """CPU seconds the PostgreSQL server of `engine` has used so far, all its processes: the postmaster and every
     backend and helper it started, those that have ended included (the postmaster waits for them, so their CPU adds

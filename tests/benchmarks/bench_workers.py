@@ -45,8 +45,12 @@ from bench_support import (
     engine_database,
     machine_cpu_seconds,
     make_app,
+    own_cpu_seconds,
+    postgres_cpu_seconds,
     prepare_round,
     print_table,
+    process_group_cpu_seconds,
+    processes_cpu_seconds,
     verdict,
 )
 
@@ -61,6 +65,8 @@ TARGET_ONE_VS_RAW = 0.9
 TARGET_TWO_VS_ONE = 1.6
 BIN = Path(sys.executable).parent
 RawRun = tuple[float, str, float | None]  # seconds, how busy the machine was, the SMTP server's CPU seconds
+# The parts of the machine a fan-out's CPU is counted in, in the order the table shows them; the rest is "other".
+CPU_PARTS = ("ykien workers", "PostgreSQL", "Prefect server", "SMTP server", "this benchmark")
 
 
 def _free_port() -> int:
@@ -114,10 +120,16 @@ def prefect_database_url(db: Database) -> Iterator[str | None]:
         admin.dispose()
 
 
+@dataclass(frozen=True)
+class PrefectServer:
+    api: str  # its PREFECT_API_URL
+    group: int  # the process group of its processes (a session of its own)
+
+
 @contextlib.contextmanager
-def prefect_server(workdir: Path, database_url: str | None = None) -> Iterator[str]:
-    """A `prefect server start` on loopback with its own home, its data in `database_url` (else SQLite in its home);
-    yields its PREFECT_API_URL."""
+def prefect_server(workdir: Path, database_url: str | None = None) -> Iterator[PrefectServer]:
+    """A `prefect server start` on loopback with its own home, its data in `database_url` (else SQLite in its
+    home)."""
     home = workdir / "prefect-server"
     home.mkdir()
     env = {**os.environ, "PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
@@ -141,7 +153,7 @@ def prefect_server(workdir: Path, database_url: str | None = None) -> Iterator[s
 
     try:
         _wait(healthy, 120, "prefect server start", 0.3)
-        yield url
+        yield PrefectServer(url, server.pid)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         try:
@@ -166,6 +178,17 @@ class WorkersRun:
     runs: int  # flow runs of the round
     busy: str  # how busy the machine's cores were meanwhile (all processes)
     server_cpu: float | None  # CPU seconds of the counting SMTP server meanwhile
+    cpu: dict[str, float | None]  # CPU seconds of each of CPU_PARTS meanwhile (None: not readable here)
+    machine_cpu: float | None  # CPU seconds of the whole machine meanwhile, all cores
+
+
+def _cpu_readings(readers: dict[str, Callable[[], float | None]]) -> dict[str, float | None]:
+    return {part: read() for part, read in readers.items()}
+
+
+def _cpu_used(before: dict[str, float | None], after: dict[str, float | None]) -> dict[str, float | None]:
+    return {part: None if (was := before[part]) is None or (now := after[part]) is None else now - was
+            for part in before}
 
 
 def _runs_of(api: str, pool: str) -> list[dict[str, Any]]:
@@ -174,7 +197,7 @@ def _runs_of(api: str, pool: str) -> list[dict[str, Any]]:
     return list(answer.json())
 
 
-def run_workers(db: Database, api: str, units: int, workers: int, delay: float = 0.0,
+def run_workers(db: Database, prefect: PrefectServer, units: int, workers: int, delay: float = 0.0,
                 pipelining: bool = True) -> tuple[WorkersRun, list[Payload]]:
     """The fan-out of a launched round with `workers` worker processes, into a server taking `delay` s a message
     and announcing PIPELINING or not (ServerProcess)."""
@@ -182,6 +205,7 @@ def run_workers(db: Database, api: str, units: int, workers: int, delay: float =
 
     from workflows.flows import PrefectExecutor
 
+    api = prefect.api
     pool = f"bench-{workers}-{'relay-' if delay else ''}{'' if pipelining else 'plain-'}{os.getpid()}"
     with (temporary_settings({PREFECT_API_URL: api}),
           db.fresh(f"workers-{workers}{'-relay' if delay else ''}") as (url, home),
@@ -204,13 +228,22 @@ def run_workers(db: Database, api: str, units: int, workers: int, delay: float =
                 with app.uow(read_only=True) as uow:
                     return uow.outbox.count_for_round(round_id, status="sent")
 
+            readers: dict[str, Callable[[], float | None]] = {
+                "ykien workers": lambda: processes_cpu_seconds([process.pid for process in processes]),
+                "PostgreSQL": lambda: postgres_cpu_seconds(app.engine),
+                "Prefect server": lambda: process_group_cpu_seconds(prefect.group),
+                "SMTP server": server.cpu_seconds, "this benchmark": own_cpu_seconds}
+            parts_before = _cpu_readings(readers)
             submitted_at = datetime.now(UTC)
             started, cpu_before, server_before = time.perf_counter(), machine_cpu_seconds(), server.cpu_seconds()
             if executor.run(app, "deliver", {"round_id": round_id}).runs == 0:  # else a wait of 30 minutes for nothing
                 raise BenchmarkCheckFailed(f"{workers} workers: the round's fan-out was submitted as no flow run")
             _wait_for_count(sent, units, 1800, f"fan-out with {workers} workers")
-            elapsed, busy = time.perf_counter() - started, busy_share(cpu_before, machine_cpu_seconds())
+            elapsed, cpu_after = time.perf_counter() - started, machine_cpu_seconds()
             server_cpu = server.cpu_since(server_before)
+            parts = _cpu_used(parts_before, _cpu_readings(readers))
+            busy = busy_share(cpu_before, cpu_after)
+            machine_cpu = None if cpu_before is None or cpu_after is None else cpu_after[0] - cpu_before[0]
             runs = _runs_of(api, pool)
             first_start = min(datetime.fromisoformat(run["start_time"]) for run in runs if run["start_time"])
             received, _ = server.received()
@@ -230,7 +263,8 @@ def run_workers(db: Database, api: str, units: int, workers: int, delay: float =
             app.close()
     if received < units:
         raise BenchmarkCheckFailed(f"{workers} workers: {units} units, {received} messages received")
-    return WorkersRun(elapsed, (first_start - submitted_at).total_seconds(), len(runs), busy, server_cpu), payloads
+    return WorkersRun(elapsed, (first_start - submitted_at).total_seconds(), len(runs), busy, server_cpu, parts,
+                      machine_cpu), payloads
 
 
 def _raw(payloads: list[Payload], delay: float = 0.0, pipelining: bool = True) -> RawRun:
@@ -245,12 +279,12 @@ def _per_message(seconds: float | None, units: int) -> str:
     return "n/a" if seconds is None else f"{seconds * 1000 / units:.2f}"
 
 
-def _measure(db: Database, api: str, units: int, delay: float) -> tuple[dict[int, WorkersRun], list[RawRun]]:
+def _measure(db: Database, prefect: PrefectServer, units: int, delay: float) -> tuple[dict[int, WorkersRun], list[RawRun]]:
     """Each worker count's run, and raw aiosmtplib right after the one-worker run and at the end."""
     measured: dict[int, WorkersRun] = {}
     raws: list[RawRun] = []
     for workers in WORKER_COUNTS:
-        measured[workers], payloads = run_workers(db, api, units, workers, delay)
+        measured[workers], payloads = run_workers(db, prefect, units, workers, delay)
         print(f"  {workers} worker(s){f', {delay * 1000:.0f} ms mail server' if delay else ''}: "
               f"{measured[workers].seconds:.2f} s", flush=True)
         if workers == 1:  # right after it: this machine's speed drifts by a third over minutes
@@ -259,10 +293,10 @@ def _measure(db: Database, api: str, units: int, delay: float) -> tuple[dict[int
     return measured, raws
 
 
-def _without_pipelining(db: Database, api: str, units: int) -> tuple[float, float]:
+def _without_pipelining(db: Database, prefect: PrefectServer, units: int) -> tuple[float, float]:
     """Seconds of one worker and of raw aiosmtplib into the counting server not announcing PIPELINING: both send one
     command at a time, and the ratio is ykien's cost over the bare library on the same protocol."""
-    one, payloads = run_workers(db, api, units, 1, pipelining=False)
+    one, payloads = run_workers(db, prefect, units, 1, pipelining=False)
     raw, _, _ = _raw(payloads, pipelining=False)
     print(f"  1 worker, server without PIPELINING: {one.seconds:.2f} s; raw aiosmtplib {raw:.2f} s", flush=True)
     return one.seconds, raw
@@ -283,6 +317,29 @@ def _table(title: str, units: int, measured: dict[int, WorkersRun], raws: list[R
     print_table(title, ["sender", "seconds", "messages/s", "× raw", "× one worker", "pickup s", "flow runs",
                         "CPUs busy", "SMTP server ms/msg"], rows, notes)
     return raw, seconds
+
+
+def _cpu_table(title: str, units: int, measured: dict[int, WorkersRun]) -> None:
+    """Where the machine's CPU went during each worker count's fan-out, in ms a message."""
+    rows = []
+    for workers, result in measured.items():
+        known = [seconds for seconds in result.cpu.values() if seconds is not None]
+        other = None if result.machine_cpu is None else result.machine_cpu - sum(known)
+        rows.append((f"{workers} ykien worker(s)", *(_per_message(result.cpu[part], units) for part in CPU_PARTS),
+                     _per_message(other, units), _per_message(result.machine_cpu, units), result.busy))
+    print_table(title, ["sender", *CPU_PARTS, "other", "machine", "CPUs busy"], rows, [
+        "CPU seconds of each part from the submission to the last message recorded sent, over the messages; "
+        "PostgreSQL: its server's processes, the backends of the benchmark's own queries included; this benchmark: "
+        "the process that submits the runs and counts the messages sent; other: the machine's busy time less the "
+        "parts (the kernel's own work, other processes)"])
+
+
+def most_two_workers_give(one: WorkersRun, cores: int) -> float | None:
+    """The most two workers can send over one on this machine's `cores`, if a message costs the machine as much CPU
+    as it did with one worker: all the cores busy against the share one worker kept busy, and two at most."""
+    if one.machine_cpu is None or one.machine_cpu <= 0:
+        return None
+    return min(2.0, cores * one.seconds / one.machine_cpu)
 
 
 def _server_bound(raws: list[RawRun], units: int, raw: float, one_worker: float) -> list[tuple[str, str, str, str]]:
@@ -320,10 +377,10 @@ def prefect_database(home: Path, database_url: str | None) -> str:
 def run(db: Database, units: int) -> list[tuple[str, str, str, str]]:
     """Print the workers blocks; return (figure, value, target, verdict) lines for the summary."""
     with prefect_database_url(db) as prefect_url:
-        with prefect_server(db.workdir, prefect_url) as api:
-            measured, raws = _measure(db, api, units, 0.0)
-            relay_measured, relay_raws = _measure(db, api, units, RELAY_DELAY)
-            plain_one, plain_raw = _without_pipelining(db, api, units)
+        with prefect_server(db.workdir, prefect_url) as prefect:
+            measured, raws = _measure(db, prefect, units, 0.0)
+            relay_measured, relay_raws = _measure(db, prefect, units, RELAY_DELAY)
+            plain_one, plain_raw = _without_pipelining(db, prefect, units)
         prefect_kept = prefect_database(db.workdir / "prefect-server", prefect_url)
     raw, seconds = _table(f"Fan-out of {units:,} messages through Prefect workers", units, measured, raws, [
         "the mail server: counting_smtp.py in a process of its own, about 0.1 ms of CPU a message, announcing "
@@ -344,6 +401,13 @@ def run(db: Database, units: int) -> list[tuple[str, str, str, str]]:
             "as a relay writing each message to its disk queue, or one across a network: each connection waits on "
             "the server, so more workers (more connections) send more while this machine's cores have room",
             "judged against the same goals as the block above (the summary's lines marked 20 ms mail server)"])
+    _cpu_table("Where the machine's CPU went, ms a message (the mail server costing nothing)", units, measured)
+    _cpu_table(f"Where the machine's CPU went, ms a message ({RELAY_DELAY * 1000:.0f} ms mail server)", units,
+               relay_measured)
+    cores = os.cpu_count() or 1
+    ceilings = [(label, most) for label, one in (("", measured[1]), (f", {RELAY_DELAY * 1000:.0f} ms mail server",
+                                                                     relay_measured[1]))
+                if (most := most_two_workers_give(one, cores)) is not None]
     one_vs_raw = raw / seconds[1]
     two_vs_one = seconds[1] / seconds[2]
     relay_one_vs_raw = relay_raw / relay_seconds[1]
@@ -354,6 +418,8 @@ def run(db: Database, units: int) -> list[tuple[str, str, str, str]]:
         ("workers: two workers / one", f"{two_vs_one:.2f}", f">= {TARGET_TWO_VS_ONE}",
          verdict(two_vs_one >= TARGET_TWO_VS_ONE)),
         *_server_bound(raws, units, raw, seconds[1]),
+        *((f"workers{label}: two workers / one, the most {cores} cores allow at one worker's CPU a message",
+           f"{most:.2f}", "(reported)", "info") for label, most in ceilings),
         ("workers: four workers / one", f"{seconds[1] / seconds[4]:.2f}", "(reported)", "info"),
         ("workers: one worker / raw, into a server without PIPELINING (both one command at a time)",
          f"{plain_raw / plain_one:.2f}", "(reported)", "info"),
