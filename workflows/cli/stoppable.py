@@ -24,7 +24,7 @@ import typer
 
 from workflows.cli.common import warn
 from workflows.cli.stopped import abandon, end_stopped
-from workflows.service.app import STOP_SIGNALS, App
+from workflows.service.app import STOP_SIGNALS, App, wait_woken_by_signals
 from workflows.service.sweep import Heartbeat, finished_while_database_answers
 
 Result = TypeVar("Result")
@@ -91,7 +91,7 @@ def run_stoppable(app: App, work: Callable[[], Result], step: str,
         with stop_on_signals(app, wake) as stop:
             future: Future[Result] = runner.submit(work)
             future.add_done_callback(lambda _: wake.set())
-            wake.wait()
+            wait_woken_by_signals(wake)
             if stop.signum is not None and not finished_while_database_answers(
                     app, lambda seconds: not wait([future], seconds).not_done, STOP_WAIT_SECONDS, step, said_by):
                 stop.given_up = True
