@@ -12,7 +12,7 @@ import httpx
 import pytest
 from tls_certificates import self_signed
 
-from config.prefect_api import unreachable_reason
+from config.prefect_api import health_status, unreachable_reason, verify_for
 
 
 def _serve(answer: bytes, context: ssl.SSLContext | None = None) -> Iterator[int]:
@@ -76,3 +76,30 @@ def test_a_certificate_not_trusted_names_the_ca_setting(tmp_path: Path, monkeypa
             "SSL_CERT_FILE là tệp PEM của CA đó cho ykien serve và ykien worker")
         monkeypatch.setenv("SSL_CERT_FILE", str(certificate))  # the hint holds: the same server is then trusted
         assert httpx.get(f"https://localhost:{port}/api/health", timeout=2).status_code == 200
+
+
+def test_https_health_checks_load_the_trust_store_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """/readyz asks the Prefect server twice each time a probe comes (every few seconds): over https the trust store
+    it names is loaded once per process (20-50 ms of CPU each), and a change of SSL_CERT_FILE is followed."""
+    certificate, key = self_signed(tmp_path, "localhost")
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(certificate, key)
+    contexts_made: list[object] = []
+    make_context = ssl.create_default_context
+
+    def counted(*args: object, **kwargs: object) -> ssl.SSLContext:
+        contexts_made.append(args or kwargs)
+        return make_context(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ssl, "create_default_context", counted)
+    monkeypatch.setenv("SSL_CERT_FILE", str(certificate))
+    for port in _serve(OK, context):
+        url = f"https://localhost:{port}/api"
+        assert [health_status(url, 2) for _ in range(3)] == [200, 200, 200]
+        assert len(contexts_made) == 1
+        assert isinstance(verify_for(url), ssl.SSLContext) and verify_for(url) is verify_for(url)
+        assert verify_for(f"HTTP://localhost:{port}/api") is False  # plain http reads no certificate
+        monkeypatch.delenv("SSL_CERT_FILE")  # another trust store: the self-signed server is no longer trusted
+        with pytest.raises(httpx.ConnectError) as caught:
+            health_status(url, 2)
+        assert unreachable_reason(caught.value, 2).startswith("chứng chỉ TLS của máy chủ không được tin cậy")
