@@ -179,7 +179,8 @@ class WorkersRun:
     busy: str  # how busy the machine's cores were meanwhile (all processes)
     server_cpu: float | None  # CPU seconds of the counting SMTP server meanwhile
     cpu: dict[str, float | None]  # CPU seconds of each of CPU_PARTS meanwhile (None: not readable here)
-    machine_cpu: float | None  # CPU seconds of the whole machine meanwhile, all cores
+    machine_cpu: float | None  # CPU seconds of the whole machine around the parts' readings, all cores
+    busy_fraction: float | None  # the share of all the machine's cores busy while it was timed
 
 
 def _cpu_readings(readers: dict[str, Callable[[], float | None]]) -> dict[str, float | None]:
@@ -233,7 +234,8 @@ def run_workers(db: Database, prefect: PrefectServer, units: int, workers: int, 
                 "PostgreSQL": lambda: postgres_cpu_seconds(app.engine),
                 "Prefect server": lambda: process_group_cpu_seconds(prefect.group),
                 "SMTP server": server.cpu_seconds, "this benchmark": own_cpu_seconds}
-            parts_before = _cpu_readings(readers)
+            # the machine's reading around the parts': none of their CPU falls outside it
+            machine_before, parts_before = machine_cpu_seconds(), _cpu_readings(readers)
             submitted_at = datetime.now(UTC)
             started, cpu_before, server_before = time.perf_counter(), machine_cpu_seconds(), server.cpu_seconds()
             if executor.run(app, "deliver", {"round_id": round_id}).runs == 0:  # else a wait of 30 minutes for nothing
@@ -241,9 +243,12 @@ def run_workers(db: Database, prefect: PrefectServer, units: int, workers: int, 
             _wait_for_count(sent, units, 1800, f"fan-out with {workers} workers")
             elapsed, cpu_after = time.perf_counter() - started, machine_cpu_seconds()
             server_cpu = server.cpu_since(server_before)
-            parts = _cpu_used(parts_before, _cpu_readings(readers))
+            parts, machine_after = _cpu_used(parts_before, _cpu_readings(readers)), machine_cpu_seconds()
             busy = busy_share(cpu_before, cpu_after)
-            machine_cpu = None if cpu_before is None or cpu_after is None else cpu_after[0] - cpu_before[0]
+            busy_fraction = None if cpu_before is None or cpu_after is None or cpu_after[1] <= cpu_before[1] else \
+                (cpu_after[0] - cpu_before[0]) / (cpu_after[1] - cpu_before[1])
+            machine_cpu = None if machine_before is None or machine_after is None else \
+                machine_after[0] - machine_before[0]
             runs = _runs_of(api, pool)
             first_start = min(datetime.fromisoformat(run["start_time"]) for run in runs if run["start_time"])
             received, _ = server.received()
@@ -264,7 +269,7 @@ def run_workers(db: Database, prefect: PrefectServer, units: int, workers: int, 
     if received < units:
         raise BenchmarkCheckFailed(f"{workers} workers: {units} units, {received} messages received")
     return WorkersRun(elapsed, (first_start - submitted_at).total_seconds(), len(runs), busy, server_cpu, parts,
-                      machine_cpu), payloads
+                      machine_cpu, busy_fraction), payloads
 
 
 def _raw(payloads: list[Payload], delay: float = 0.0, pipelining: bool = True) -> RawRun:
@@ -334,12 +339,12 @@ def _cpu_table(title: str, units: int, measured: dict[int, WorkersRun]) -> None:
         "parts (the kernel's own work, other processes)"])
 
 
-def most_two_workers_give(one: WorkersRun, cores: int) -> float | None:
-    """The most two workers can send over one on this machine's `cores`, if a message costs the machine as much CPU
+def most_two_workers_give(one: WorkersRun) -> float | None:
+    """The most two workers can send over one on this machine's cores, if a message costs the machine as much CPU
     as it did with one worker: all the cores busy against the share one worker kept busy, and two at most."""
-    if one.machine_cpu is None or one.machine_cpu <= 0:
+    if not one.busy_fraction:
         return None
-    return min(2.0, cores * one.seconds / one.machine_cpu)
+    return min(2.0, 1 / one.busy_fraction)
 
 
 def _server_bound(raws: list[RawRun], units: int, raw: float, one_worker: float) -> list[tuple[str, str, str, str]]:
@@ -407,7 +412,7 @@ def run(db: Database, units: int) -> list[tuple[str, str, str, str]]:
     cores = os.cpu_count() or 1
     ceilings = [(label, most) for label, one in (("", measured[1]), (f", {RELAY_DELAY * 1000:.0f} ms mail server",
                                                                      relay_measured[1]))
-                if (most := most_two_workers_give(one, cores)) is not None]
+                if (most := most_two_workers_give(one)) is not None]
     one_vs_raw = raw / seconds[1]
     two_vs_one = seconds[1] / seconds[2]
     relay_one_vs_raw = relay_raw / relay_seconds[1]
