@@ -51,6 +51,9 @@ class Registry:
     partials: folders where `extends: "_name"` looks after the definition's own folder.
     builder_answers: (builder, response kind) for the builders that tabulate one kind of answer: the synthesis
     table reads comments, the list of proposals reads forms; a definition whose units answer otherwise is refused.
+    own_folders: folders of ykien's own definitions, read at every start of every process: their files are parsed
+    by libyaml (yaml_loader.load_yaml's `own`), a department's by PyYAML's own parser, which its problems are
+    written for.
     """
 
     guards: frozenset[str]
@@ -60,6 +63,11 @@ class Registry:
     builders: frozenset[str] | None = None
     partials: tuple[Path, ...] = ()
     builder_answers: tuple[tuple[str, str], ...] = ()
+    own_folders: tuple[Path, ...] = ()
+
+    def is_own(self, path: Path) -> bool:
+        """Whether `path` is a file of ykien's own definitions (in one of `own_folders`, not below)."""
+        return path.parent in self.own_folders
 
 
 def load_workflow(path: Path, registry: Registry) -> Workflow:
@@ -100,7 +108,7 @@ def _read(path: Path) -> str | Problem:
 
 
 def _check(text: str, filename: str, registry: Registry) -> tuple[Workflow | None, list[Problem]]:
-    loaded = load_yaml(text, filename)
+    loaded = load_yaml(text, filename, own=registry.is_own(Path(filename)))
     problems = list(loaded.problems)
     if loaded.data is None:
         return None, sort_problems(problems)
@@ -151,7 +159,7 @@ def _extend(loaded: LoadedYaml, filename: str, registry: Registry) -> tuple[Load
     text = _read(path)
     if isinstance(text, Problem):
         return loaded, text
-    base = load_yaml(text, str(path))
+    base = load_yaml(text, str(path), own=registry.is_own(path))
     if not isinstance(base.data, dict):
         return loaded, base.problem((), "phần dùng chung phải là một khối khóa: giá trị (events: ..., states: ...)")
     if "extends" in base.data:

@@ -34,7 +34,7 @@ class WorkflowUnknown(DomainError):
 def engine_registry() -> Registry:
     return Registry(guards=frozenset(GUARDS), effects=frozenset(EFFECTS), events=ENGINE_EVENTS,
                     templates=MESSAGE_KINDS, builders=DOCUMENT_BUILDERS, partials=(DEFINITIONS,),
-                    builder_answers=BUILDER_ANSWERS)
+                    builder_answers=BUILDER_ANSWERS, own_folders=(DEFINITIONS,))
 
 
 @dataclass(frozen=True)
