@@ -31,9 +31,8 @@ from workflows.prefect_reach import reaching_prefect
 from workflows.service.app import App, build_app
 from workflows.service.database_errors import unreachable_problem
 from workflows.service.database_outage import outage_of
-from workflows.service.jobs import DELETED_RUN
+from workflows.service.jobs import DELETED_RUN, RENDER_FLOW
 from workflows.service.operations import PoolWorkers
-from workflows.service.render_jobs import RENDER_FLOW, run_render
 from workflows.service.steps import STEPS, HandedToWorkers
 
 log = logging.getLogger("ykien.serve")
@@ -185,6 +184,9 @@ async def close_flow(timer_id: int, round_id: int) -> Any:
 async def render_flow(job_id: str, round_id: int, document: str) -> Any:
     """Render the PDF `document` of a round for the background job `job_id` (started by `ykien serve`): its progress,
     end and file are written to the job's rows, whichever worker runs it. Not retried: a failure is the job's."""
+    # imported here: the document builders (python-docx, openpyxl, the wording) cost a worker 0.2 s at every start
+    from workflows.service.render_jobs import run_render
+
     status = await _step(run_render, step_app(), job_id, round_id, document, _warm_pdf_address())
     return _ended({"job_id": job_id, "status": status}, cancelled_message(RENDER_FLOW))
 

@@ -431,3 +431,18 @@ def test_the_web_app_loads_no_signing_library_until_a_signature_or_a_signed_repl
                            timeout=120)
     assert built.returncode == 0, built.stderr[-3000:]
     assert built.stdout.strip() == "[]", built.stdout
+
+
+def test_a_worker_loads_no_document_builder_until_it_renders_a_pdf(tmp_path: Path) -> None:
+    """`ykien worker` imported the document builders (python-docx, openpyxl, the wording; 0.2 s of CPU) at every
+    start for its PDF flow, which most workers never run: they load with the first render run."""
+    script = ("import sys\n"
+              "import workflows.cli.worker_cmd, workflows.prefect_worker, workflows.flows\n"
+              "loaded = sorted({name.split('.')[0] for name in sys.modules} & {'docx', 'openpyxl'})\n"
+              "loaded += [name for name in ('workflows.service.documents',) if name in sys.modules]\n"
+              "print(loaded)\n"
+              "assert 'render' in workflows.flows.FLOWS\n")
+    loaded = subprocess.run([sys.executable, "-c", script], cwd=REPO, env=_clean_env(tmp_path / "home"),
+                            capture_output=True, text=True, timeout=120)
+    assert loaded.returncode == 0, loaded.stderr[-3000:]
+    assert loaded.stdout.strip() == "[]", loaded.stdout

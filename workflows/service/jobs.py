@@ -33,6 +33,7 @@ HEARTBEAT_SECONDS = 5.0  # a job with nothing new still says it is alive this of
 STALE_AFTER = timedelta(seconds=120)  # another process's job silent this long has died with its process
 BACKGROUND_FROM_UNITS = 200  # smaller rounds launch and build their package within the request
 KEEP_FILES = timedelta(days=7)  # a job's file (a PDF to download) is kept this long, then deleted
+RENDER_FLOW = "render"  # the flow a worker runs a PDF job as (workflows/flows.py, render_jobs)
 
 # What the counts of each step count, in the words staff read ({done} and {total} formatted 1.200).
 STEP_LABELS = {

@@ -10,9 +10,8 @@ from models.errors import DomainError
 from notifications.pdf import PdfError, pdf_name, pdf_sources, to_pdf
 from workflows.service.app import App
 from workflows.service.documents import available_documents, render_document
-from workflows.service.jobs import JobControl, JobOutcome, RemoteWork, run_handed_over, start_job
+from workflows.service.jobs import RENDER_FLOW, JobControl, JobOutcome, RemoteWork, run_handed_over, start_job
 
-RENDER_FLOW = "render"  # the flow a worker runs it as (workflows/flows.py)
 PDF_ACTION = "pdf"  # the job's action
 PDF_TYPE = "application/pdf"
 NAME_LIMIT = 255
