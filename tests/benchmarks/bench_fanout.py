@@ -9,7 +9,6 @@ import asyncio
 import contextlib
 import gc
 import json
-import os
 import resource
 import smtplib
 import statistics
@@ -34,6 +33,7 @@ from bench_support import (
     postgres_cpu_seconds,
     prepare_round,
     print_table,
+    processes_cpu_seconds,
     ratio,
     timed,
     timed_cpu,
@@ -134,12 +134,7 @@ class ServerProcess:
 
     def cpu_seconds(self) -> float | None:
         """CPU seconds the server process has used so far (Linux /proc); None elsewhere."""
-        try:
-            with open(f"/proc/{self._process.pid}/stat", encoding="ascii") as stat:
-                fields = stat.read().rsplit(")", 1)[1].split()
-        except OSError:
-            return None
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return processes_cpu_seconds([self._process.pid])
 
     def cpu_since(self, before: float | None) -> float | None:
         """CPU seconds the server has used since it had used `before` (a `cpu_seconds` reading); None elsewhere."""

@@ -150,31 +150,32 @@ def machine_cpu_seconds() -> tuple[float, float] | None:
     return (sum(fields) - idle) / ticks, sum(fields) / ticks
 
 
-def _process_cpu(pid: int | str, with_children: bool = False) -> tuple[float, int] | None:
-    """(CPU seconds, parent pid) of a process from /proc (Linux); with the CPU of its children it has waited for."""
+def _stat_fields(pid: int | str) -> list[str] | None:
+    """The fields of /proc/PID/stat after the command's name (Linux): state, parent pid, process group, ...; None
+    when the process is gone or /proc is not there."""
     try:
         with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
-            fields = stat.read().rsplit(")", 1)[1].split()
+            return stat.read().rsplit(")", 1)[1].split()
     except OSError:
         return None
+
+
+def _cpu_of(fields: list[str], with_children: bool) -> float:
     ticks = int(fields[11]) + int(fields[12]) + (int(fields[13]) + int(fields[14]) if with_children else 0)
-    return ticks / os.sysconf("SC_CLK_TCK"), int(fields[1])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _process_cpu(pid: int | str, with_children: bool = False) -> tuple[float, int] | None:
+    """(CPU seconds, parent pid) of a process from /proc (Linux); with the CPU of its children it has waited for."""
+    fields = _stat_fields(pid)
+    return None if fields is None else (_cpu_of(fields, with_children), int(fields[1]))
 
 
 def process_group_cpu_seconds(group: int) -> float | None:
     """CPU seconds of the living processes of process group `group` (a server started in a session of its own),
     each with its reaped children's; None when the group has no process /proc shows."""
-    seconds: list[float] = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", encoding="ascii") as stat:
-                fields = stat.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[2]) == group and (cpu := _process_cpu(entry, with_children=True)) is not None:
-            seconds.append(cpu[0])
+    seconds = [_cpu_of(fields, with_children=True) for entry in os.listdir("/proc")
+               if entry.isdigit() and (fields := _stat_fields(entry)) is not None and int(fields[2]) == group]
     return sum(seconds) if seconds else None
 
 
@@ -229,11 +230,18 @@ def _server_cpu(postmaster: int) -> float | None:
     return seconds
 
 
+def busy_fraction(before: tuple[float, float] | None, after: tuple[float, float] | None) -> float | None:
+    """The share of all the machine's cores busy between two `machine_cpu_seconds` readings (0.97); None when
+    unknown."""
+    if before is None or after is None or after[1] <= before[1]:
+        return None
+    return (after[0] - before[0]) / (after[1] - before[1])
+
+
 def busy_share(before: tuple[float, float] | None, after: tuple[float, float] | None) -> str:
     """How busy all the machine's cores were between two `machine_cpu_seconds` readings: "97 %"."""
-    if before is None or after is None or after[1] <= before[1]:
-        return "n/a"
-    return f"{(after[0] - before[0]) / (after[1] - before[1]) * 100:.0f} %"
+    fraction = busy_fraction(before, after)
+    return "n/a" if fraction is None else f"{fraction * 100:.0f} %"
 
 
 def ms(seconds: float) -> str:

@@ -47,6 +47,7 @@ from bench_support import (
     START,
     BenchmarkCheckFailed,
     Database,
+    busy_fraction,
     busy_share,
     engine_database,
     machine_cpu_seconds,
@@ -258,9 +259,7 @@ def run_workers(db: Database, prefect: PrefectServer, units: int, workers: int, 
             elapsed, cpu_after = time.perf_counter() - started, machine_cpu_seconds()
             server_cpu = server.cpu_since(server_before)
             parts, machine_after = _cpu_used(parts_before, _cpu_readings(readers)), machine_cpu_seconds()
-            busy = busy_share(cpu_before, cpu_after)
-            busy_fraction = None if cpu_before is None or cpu_after is None or cpu_after[1] <= cpu_before[1] else \
-                (cpu_after[0] - cpu_before[0]) / (cpu_after[1] - cpu_before[1])
+            busy, busy_part = busy_share(cpu_before, cpu_after), busy_fraction(cpu_before, cpu_after)
             machine_cpu = None if machine_before is None or machine_after is None else \
                 machine_after[0] - machine_before[0]
             runs = _runs_of(api, pool)
@@ -283,7 +282,7 @@ def run_workers(db: Database, prefect: PrefectServer, units: int, workers: int, 
     if received < units:
         raise BenchmarkCheckFailed(f"{workers} workers: {units} units, {received} messages received")
     return WorkersRun(elapsed, (first_start - submitted_at).total_seconds(), len(runs), busy, server_cpu, parts,
-                      machine_cpu, busy_fraction), payloads
+                      machine_cpu, busy_part), payloads
 
 
 def _raw(payloads: list[Payload], delay: float = 0.0, pipelining: bool = True) -> RawRun:
