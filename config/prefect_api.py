@@ -25,16 +25,30 @@ def configured_prefect_api() -> str:
 def verify_for(url: str) -> ssl.SSLContext | bool:
     """httpx's `verify` for a call to the Prefect API at `url`: for https, the trust store (SSL_CERT_FILE or
     SSL_CERT_DIR when set, else certifi's, as httpx chooses) loaded once per process and shared by every call, not
-    20-50 ms of CPU at each (each /readyz makes two calls); for plain http none, where no certificate is read."""
+    20-50 ms of CPU at each (each /readyz makes two calls), and loaded again when SSL_CERT_FILE is replaced on disk
+    (a renewed CA), as the SMTP connections' context is (notifications.delivery.tls_context); for plain http none,
+    where no certificate is read."""
     if url.strip().lower().startswith("http://"):
         return False
-    return _trust_store(os.environ.get("SSL_CERT_FILE", ""), os.environ.get("SSL_CERT_DIR", ""))
+    ca_file = os.environ.get("SSL_CERT_FILE", "")
+    return _trust_store(ca_file, os.environ.get("SSL_CERT_DIR", ""), _file_stamp(ca_file))
+
+
+def _file_stamp(path: str) -> tuple[int, int] | None:
+    """(modification time, size) of the file at `path`; None when unset or unreadable (httpx then says why)."""
+    if not path:
+        return None
+    try:
+        status = os.stat(path)
+    except OSError:
+        return None
+    return status.st_mtime_ns, status.st_size
 
 
 @lru_cache(maxsize=4)
-def _trust_store(ca_file: str, ca_directory: str) -> ssl.SSLContext:
-    """httpx's default client context for these SSL_CERT_FILE and SSL_CERT_DIR values (the key: a process that
-    changes them gets the trust they name). A bundle edited in place is read at the next start, as by most servers."""
+def _trust_store(ca_file: str, ca_directory: str, _stamp: tuple[int, int] | None) -> ssl.SSLContext:
+    """httpx's default client context for these SSL_CERT_FILE and SSL_CERT_DIR values as they are on disk (the
+    key: a process that changes them, or a file replaced, gets the trust they name now)."""
     import httpx
 
     return httpx.create_ssl_context(verify=True, trust_env=True)

@@ -80,7 +80,8 @@ def test_a_certificate_not_trusted_names_the_ca_setting(tmp_path: Path, monkeypa
 
 def test_https_health_checks_load_the_trust_store_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """/readyz asks the Prefect server twice each time a probe comes (every few seconds): over https the trust store
-    it names is loaded once per process (20-50 ms of CPU each), and a change of SSL_CERT_FILE is followed."""
+    it names is loaded once per process (20-50 ms of CPU each), again when the file is replaced, and a change of
+    SSL_CERT_FILE is followed."""
     certificate, key = self_signed(tmp_path, "localhost")
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(certificate, key)
@@ -99,6 +100,10 @@ def test_https_health_checks_load_the_trust_store_once(tmp_path: Path, monkeypat
         assert len(contexts_made) == 1
         assert isinstance(verify_for(url), ssl.SSLContext) and verify_for(url) is verify_for(url)
         assert verify_for(f"HTTP://localhost:{port}/api") is False  # plain http reads no certificate
+        renewed = certificate.read_bytes()
+        certificate.write_bytes(renewed + b"\n")  # the same CA written again over the file (a renewal): read anew
+        assert health_status(url, 2) == 200 and len(contexts_made) == 2
+        assert health_status(url, 2) == 200 and len(contexts_made) == 2
         monkeypatch.delenv("SSL_CERT_FILE")  # another trust store: the self-signed server is no longer trusted
         with pytest.raises(httpx.ConnectError) as caught:
             health_status(url, 2)
