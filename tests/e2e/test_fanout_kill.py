@@ -18,9 +18,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from process_table import signal_another_thread
 
 from tests.e2e.fanout_support import SlowCapture, launch_fanout, launch_fanout_with, slow_capture, wait_until
-from tests.e2e.test_serve_restart import _signal_thread
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -196,8 +196,7 @@ def _stopped_after_300_sent(cli, capture: SlowCapture, log: Path, signum: int, *
         wait_until(lambda: capture.count() >= 300 or process.poll() is not None, 60, "300 messages sent")
         asked = time.monotonic()
         if to_a_thread:
-            others = sorted(int(t) for t in os.listdir(f"/proc/{process.pid}/task") if int(t) != process.pid)
-            _signal_thread(process.pid, others[0], signum)
+            signal_another_thread(process.pid, signum)
         else:
             process.send_signal(signum)
         code = process.wait(15)

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from process_table import children_of
+from process_table import children_of, signal_another_thread
 
 from tests.e2e.fanout_support import SlowCapture, launch_fanout, outbox_statuses, wait_until
 from tests.pg import free_port
@@ -151,20 +151,6 @@ def test_serve_stops_cleanly_on_sigint_and_sigterm(cli, tmp_path: Path, signum: 
         assert any(line["message"].startswith("giao diện web tại http://") for line in lines) == (web == "--web")
 
 
-TGKILL = {"x86_64": 234, "aarch64": 131}  # the syscall's number: Python can aim a signal at a thread of its own only
-
-
-def _signal_thread(pid: int, tid: int, signum: int) -> None:
-    """`signum` to one thread of process `pid` (tgkill), as the kernel may hand a process's SIGTERM to any thread."""
-    import ctypes
-
-    number = TGKILL.get(os.uname().machine)
-    if number is None:
-        pytest.skip(f"tgkill's number on {os.uname().machine} is not listed")
-    libc = ctypes.CDLL(None, use_errno=True)
-    assert libc.syscall(number, pid, tid, signum) == 0, os.strerror(ctypes.get_errno())
-
-
 @pytest.mark.parametrize("web", ["--no-web", "--web"])
 def test_serve_stops_on_a_sigterm_taken_by_any_of_its_threads(cli, tmp_path: Path, web: str) -> None:  # type: ignore[no-untyped-def]
     """Seen once in a fresh clone: a serve --no-web ran on for 15 s after SIGTERM and was killed. Linux may deliver a
@@ -176,9 +162,7 @@ def test_serve_stops_on_a_sigterm_taken_by_any_of_its_threads(cli, tmp_path: Pat
         ready = (lambda: _accepts(port)) if web == "--web" else (lambda: "Ctrl-C" in _read(log))
         wait_until(lambda: ready() or serve.poll() is not None, 60, "serve ready")
         time.sleep(0.5)  # past the first sweep
-        others = sorted(int(tid) for tid in os.listdir(f"/proc/{serve.pid}/task") if int(tid) != serve.pid)
-        assert others, "serve runs threads besides its main one"
-        _signal_thread(serve.pid, others[0], signal.SIGTERM)
+        signal_another_thread(serve.pid, signal.SIGTERM)
         assert serve.wait(10) == 0, _read(log)
     finally:
         if serve.poll() is None:
