@@ -31,10 +31,10 @@ def verify_for(url: str) -> ssl.SSLContext | bool:
     if url.strip().lower().startswith("http://"):
         return False
     ca_file = os.environ.get("SSL_CERT_FILE", "")
-    return _trust_store(ca_file, os.environ.get("SSL_CERT_DIR", ""), _file_stamp(ca_file))
+    return _trust_store(ca_file, os.environ.get("SSL_CERT_DIR", ""), file_stamp(ca_file))
 
 
-def _file_stamp(path: str) -> tuple[int, int] | None:
+def file_stamp(path: str) -> tuple[int, int] | None:
     """(modification time, size) of the file at `path`; None when unset or unreadable (httpx then says why)."""
     if not path:
         return None

@@ -27,6 +27,7 @@ from prefect import flow
 from config.settings import Settings, load_settings
 from notifications.pdf import PdfServer
 from workflows.logs import filter_once
+from workflows.prefect_client import KeptPrefectClient
 from workflows.prefect_reach import reaching_prefect
 from workflows.service.app import App, build_app
 from workflows.service.database_errors import unreachable_problem
@@ -287,6 +288,11 @@ class PrefectExecutor:
         self.installation = installation  # App.installation_id: every run submitted carries it
         self.workers = PoolWorkers(pool)  # who pulls the pool: the warning when none does, and /readyz
         self.deployments = ensure_deployments(pool, self._created_pool)
+        self._prefect = KeptPrefectClient()
+
+    def close(self) -> None:
+        """Close the client kept for the Prefect server (`ykien serve` stopping)."""
+        self._prefect.close()
 
     def _created_pool(self) -> None:
         log.warning("work pool %r chưa có trên máy chủ Prefect: ykien serve vừa tạo nó. Chỉ `ykien worker` chạy với "
@@ -294,8 +300,6 @@ class PrefectExecutor:
                     "ykien serve có gõ nhầm không", self.pool, self.pool)
 
     def run(self, app: App, step: str, params: dict[str, Any]) -> HandedToWorkers:
-        from prefect.client.orchestration import get_client
-
         flow_name = STEP_FLOWS[step]
         if flow_name == "circulate" and params.get("round_id") is None:  # the sweep: one step per round
             with app.uow(read_only=True) as uow:
@@ -303,7 +307,8 @@ class PrefectExecutor:
         else:
             each = [params]
         submitted = 0
-        with reaching_prefect(), get_client(sync_client=True) as client:
+        with reaching_prefect():
+            client = self._prefect.get()
             online = self._online_workers(client)
             for run_params in each:
                 # a round's fan-out is shared by every worker; a few units' mail (commands.addressed_units) by one
@@ -349,10 +354,8 @@ class PrefectExecutor:
 
     def submit_job(self, flow_name: str, params: dict[str, Any]) -> None:
         """One flow run of a background job (`jobs.JobSubmitter`): the worker that takes it runs the job."""
-        from prefect.client.orchestration import get_client
-
-        with reaching_prefect(), get_client(sync_client=True) as client:
-            client.create_flow_run_from_deployment(
+        with reaching_prefect():
+            self._prefect.get().create_flow_run_from_deployment(
                 self.deployments[flow_name], parameters=params, tags=run_tags(flow_name, params, self.installation),
                 name=run_name(flow_name, params.get("round_id")))
 
@@ -360,12 +363,10 @@ class PrefectExecutor:
         """How the job's flow run ended when it can no longer run the job (`jobs.JobSubmitter`): the name of its
         final state ("Cancelled", "Crashed", ...), or "Deleted" when no run carries the job's tag; None while a run
         of it waits, runs or is paused."""
-        from prefect.client.orchestration import get_client
         from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterTags
 
-        with get_client(sync_client=True) as client:
-            runs = client.read_flow_runs(flow_run_filter=FlowRunFilter(tags=FlowRunFilterTags(all_=[job_tag(job_id)])),
-                                         limit=10)
+        runs = self._prefect.get().read_flow_runs(
+            flow_run_filter=FlowRunFilter(tags=FlowRunFilterTags(all_=[job_tag(job_id)])), limit=10)
         if not runs:
             return DELETED_RUN
         states = [run.state for run in runs]

@@ -170,7 +170,7 @@ class StepWorker:
         self._silence_said = False  # the events found silent, logged once until one comes
 
     async def run(self, stop: asyncio.Event) -> None:
-        from prefect.context import AsyncClientContext
+        from prefect.context import SyncClientContext
 
         quiet_database_outages()  # a step finding the database away is said once, not as the driver's traceback
         keep_run_lines_in_prefect()
@@ -180,7 +180,15 @@ class StepWorker:
         self._flows_by_deployment = {deployment_id: FLOWS[name] for name, deployment_id in deployments.items()}
         scheduled = asyncio.Event()  # set by Prefect's event of a run scheduled in the pool
         # One client for the worker's life, in Prefect's client context: the engine running each flow run takes it
-        # from there instead of opening its own and asking the server's version again (50 ms a run).
+        # from there instead of opening its own and asking the server's version again (50 ms a run). And one sync
+        # client, which the engine takes to read the server's default result storage at each run's start (a new one
+        # there cost 25-35 ms a run, loading a CA bundle even for an http:// API).
+        with SyncClientContext():
+            await self._pull(stop, scheduled, installation)
+
+    async def _pull(self, stop: asyncio.Event, scheduled: asyncio.Event, installation: str) -> None:
+        from prefect.context import AsyncClientContext
+
         async with AsyncClientContext() as client_context:
             client = client_context.client
             pool_id = (await client.read_work_pool(self.pool)).id

@@ -56,8 +56,10 @@ def test_a_prefect_server_whose_events_never_come_makes_the_worker_poll_every_ha
                 await asyncio.to_thread(run_command, app, round_id, Launch(), "test")  # run 1: the fan-out
                 while capture.count() == 0 and time.monotonic() < deadline:  # run 1 is sending
                     await asyncio.sleep(0.05)
-                # Run 2 waits while run 1 sends (2.5 s): the worker finds it by its next poll, seconds old.
-                await asyncio.to_thread(executor.run, app, "deliver", {"round_id": round_id})
+                # Run 2 waits while run 1 sends (2.5 s): the worker finds it by its next poll, seconds old. It is of
+                # another round (with nothing to send): one of the same round would not be submitted while run 1
+                # is still running, and whether run 1 has ended by then is a race.
+                await asyncio.to_thread(executor.run, app, "deliver", {"round_id": round_id + 1})
                 while worker.runs_done < 2 and time.monotonic() < deadline:
                     await asyncio.sleep(0.05)
                 submitted = time.monotonic()

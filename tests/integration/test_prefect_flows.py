@@ -95,12 +95,16 @@ def installation(tmp_path: Path, name: str, port: int):  # type: ignore[no-untyp
     settings = load_settings(home=home, database_url=f"sqlite:///{home}/ykien.db", smtp_url=f"smtp://127.0.0.1:{port}")
     app = build_app(settings, FrozenClock(datetime(2025, 11, 20, 9, 0, tzinfo=TZ)), create_schema=True)
     import_units(app, home / "units.csv", "test")
-    round_id = create_round(app, NewRound(
+    return app, create_round(app, consultation(name), "test")
+
+
+def consultation(name: str) -> NewRound:
+    """A consultation round on a plan `name`, to every unit of the test's CSV."""
+    return NewRound(
         title=f"Dự thảo Kế hoạch {name}", subject=f"xin ý kiến góp ý đối với dự thảo Kế hoạch {name}",
         workflow="consultation", office="TĐC", deadline=date(2025, 12, 5),
         addressees=(Addressee(groups=("so-ban-nganh",)),), contact_name="Ông Phạm Phi Long",
-        contact_phone="0912130290", signer_name="Nông Thị Thanh Huyền"), "test")
-    return app, round_id
+        contact_phone="0912130290", signer_name="Nông Thị Thanh Huyền")
 
 
 def test_a_commands_delivery_is_submitted_as_a_flow_run_and_a_worker_runs_it(prefect_api, tmp_path: Path) -> None:
@@ -375,6 +379,40 @@ def test_a_commands_few_units_get_one_flow_run_and_a_rounds_fanout_one_per_onlin
     assert (few.runs, fanout.runs) == (1, 2)
     app.close()
 
+
+
+def test_submissions_and_flow_runs_do_not_make_a_prefect_client_each(prefect_api, tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Prefect's sync client loads a CA bundle when it is made (25-35 ms of CPU, even for an http:// API): the
+    executor keeps one for its submissions, and a worker one for the engine's read of the server's default result
+    storage at each run's start, instead of one each time."""
+    from prefect.client.orchestration import SyncPrefectClient
+
+    from workflows.flows import PrefectExecutor
+
+    made: list[str] = []
+    make = SyncPrefectClient.__init__
+
+    def counted(client: SyncPrefectClient, *args: object, **kwargs: object) -> None:
+        made.append(str(args[0] if args else kwargs.get("api")))
+        make(client, *args, **kwargs)  # type: ignore[arg-type]
+
+    with smtp_capture() as capture:
+        app, first = installation(tmp_path, "mot-client", capture.target.port)
+        rounds = [first, *(create_round(app, consultation(f"lần {number}"), "test") for number in (2, 3))]
+        pool = "ykien-one-client"
+        app.executor = executor = PrefectExecutor(pool, app.installation_id)
+        monkeypatch.setattr(SyncPrefectClient, "__init__", counted)
+        for round_id in rounds:
+            run_command(app, round_id, Launch(), "test")  # each submits its fan-out
+        assert len(made) == 1, f"three submissions made {len(made)} Prefect clients"
+        made.clear()
+        run_worker(app, pool, runs=3)
+        assert len(capture.wait_for(9)) == 9
+        # the deployments' check at the worker's start and the client kept for the runs, whatever their number
+        assert len(made) == 2, f"a worker running three flow runs made {len(made)} Prefect clients"
+        executor.close()
+        app.close()
 
 
 def test_serve_says_once_that_no_worker_pulls_its_pool_and_readyz_names_it_after_the_grace(
