@@ -5,8 +5,8 @@ The flows take only ids (and a document's file name). The App they work with is 
 (`running_with`: `ykien worker` builds its own from settings), or else one built from settings once per process and
 settings (a run started by another kind of Prefect worker). Flows are async (a sync flow's heartbeat thread costs
 about a second per run) and run the sync step in a thread. Their small results (counts, a job's status) are not
-persisted: what they did is in ykien's database, and asking the Prefect server where it would keep them costs a
-request at the start of every run.
+persisted: what they did is in ykien's database. (Prefect's engine still asks the server where it would keep them
+at the start of every run; `ykien worker` gives it a client kept for that, prefect_worker.StepWorker.run.)
 """
 from __future__ import annotations
 
