@@ -9,6 +9,8 @@ from config.prefect_api import file_stamp
 if TYPE_CHECKING:
     from prefect.client.orchestration import SyncPrefectClient
 
+# Without PREFECT_API_URL, Prefect's client would start a temporary server of its own.
+NO_API_URL = "PREFECT_API_URL is not set: ykien submits steps only to a Prefect server run on its own"
 # What a kept client was made for: the API's URL, PREFECT_API_SSL_CERT_FILE and that file's (modification time, size).
 ClientKey = tuple[str, str, tuple[int, int] | None]
 
@@ -39,7 +41,7 @@ class KeptPrefectClient:
 
         api = PREFECT_API_URL.value()
         if not api:
-            raise RuntimeError("PREFECT_API_URL is not set: ykien submits steps only to a Prefect server")
+            raise RuntimeError(NO_API_URL)
         ca_file = PREFECT_API_SSL_CERT_FILE.value() or ""
         key = (api, ca_file, file_stamp(ca_file))
         with self._lock:
