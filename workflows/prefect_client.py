@@ -63,4 +63,3 @@ class KeptPrefectClient:
             client, self._client, self._key = self._client, None, None
         if client is not None:
             client.__exit__(None, None, None)
-
