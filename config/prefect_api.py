@@ -15,6 +15,7 @@ PREFECT_VARIABLES = (PREFECT_API_URL, PREFECT_HOME)
 EXAMPLE_URL = "http://127.0.0.1:4200/api"
 # The CA file both Prefect's client (its PREFECT_API_SSL_CERT_FILE defaults to it) and httpx's checks trust.
 CA_FILE_SETTING = "SSL_CERT_FILE"
+PREFECT_CA_FILE_SETTING = "PREFECT_API_SSL_CERT_FILE"  # Prefect's own, for its client only
 
 
 def configured_prefect_api() -> str:
@@ -60,6 +61,28 @@ def health_status(url: str, timeout: float) -> int:
     import httpx
 
     return httpx.get(f"{url.rstrip('/')}/health", timeout=timeout, verify=verify_for(url)).status_code
+
+
+def ca_file_problem() -> str | None:
+    """What is wrong with a CA file ykien's calls to the Prefect server would load, naming its variable: Prefect's
+    client loads PREFECT_API_SSL_CERT_FILE (else SSL_CERT_FILE) into every client it makes, even for an http://
+    API, and the health checks SSL_CERT_FILE; None when each set loads. A missing file or one without a certificate
+    stopped `ykien serve` and `ykien worker` with OpenSSL's traceback."""
+    for setting in (PREFECT_CA_FILE_SETTING, CA_FILE_SETTING):
+        path = os.environ.get(setting, "")
+        if not path:
+            continue
+        try:
+            ssl.create_default_context(cafile=path)
+        except ssl.SSLError:  # before OSError, which it is
+            reason = "không có chứng chỉ nào đọc được trong tệp này"
+        except OSError as error:
+            reason = f"không đọc được tệp này: {os_reason(error)}"
+        else:
+            continue
+        return (f"{setting}: \"{path}\" ({reason}); hãy ghi đường dẫn tệp PEM (bắt đầu bằng -----BEGIN "
+                "CERTIFICATE-----) của CA đã cấp chứng chỉ cho máy chủ Prefect, hoặc bỏ biến này để dùng các CA có sẵn")
+    return None
 
 
 def unreachable_reason(error: BaseException, timeout: float | None = None) -> str:

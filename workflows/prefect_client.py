@@ -4,7 +4,9 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING
 
-from config.prefect_api import file_stamp
+from config.os_words import os_reason
+from config.prefect_api import ca_file_problem, file_stamp
+from workflows.service.steps import StepsUnavailable
 
 if TYPE_CHECKING:
     from prefect.client.orchestration import SyncPrefectClient
@@ -50,8 +52,11 @@ class KeptPrefectClient:
             stale = self._client
             # Made directly, as get_client makes it outside a client context: inside one (a flow run's), get_client
             # returns the context's client, which closing this one would close.
-            client = SyncPrefectClient(api, auth_string=PREFECT_API_AUTH_STRING.value(),
-                                       api_key=PREFECT_API_KEY.value())
+            try:
+                client = SyncPrefectClient(api, auth_string=PREFECT_API_AUTH_STRING.value(),
+                                           api_key=PREFECT_API_KEY.value())
+            except OSError as error:  # the CA file it loads, replaced by a broken one since the start's check
+                raise StepsUnavailable(ca_file_problem() or f"{ca_file}: {os_reason(error)}") from None
             client.__enter__()
             self._client, self._key = client, key
         if stale is not None:

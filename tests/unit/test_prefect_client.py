@@ -47,3 +47,25 @@ def test_without_an_api_url_no_client_is_made() -> None:
     kept = KeptPrefectClient()
     with temporary_settings({PREFECT_API_URL: ""}), pytest.raises(RuntimeError, match="PREFECT_API_URL"):
         kept.get()
+
+
+def test_a_ca_file_broken_after_the_start_stops_the_submission_in_words_naming_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The start checked the file (check_prefect); replaced by one Prefect cannot load, the next client is refused as
+    StepsUnavailable (the sweep keeps the work and says the line), not with OpenSSL's traceback."""
+    import trustme
+
+    from config.prefect_api import ca_file_problem
+    from workflows.service.steps import StepsUnavailable
+
+    ca_file = tmp_path / "ca.pem"
+    trustme.CA().cert_pem.write_to_path(str(ca_file))
+    monkeypatch.setenv("PREFECT_API_SSL_CERT_FILE", str(ca_file))  # what ca_file_problem reads, as Prefect does
+    kept = KeptPrefectClient()
+    with temporary_settings({PREFECT_API_URL: "http://127.0.0.1:4200/api", PREFECT_API_SSL_CERT_FILE: str(ca_file)}):
+        assert ca_file_problem() is None
+        kept.get()
+        ca_file.write_text("not a certificate\n", encoding="utf-8")
+        with pytest.raises(StepsUnavailable, match=r'^PREFECT_API_SSL_CERT_FILE: ".*ca\.pem" \(không có chứng chỉ'):
+            kept.get()
+        kept.close()

@@ -41,10 +41,11 @@ def prefect_api_url() -> str | None:
 
 
 def check_prefect(url: str) -> None:
-    """InvalidInput naming PREFECT_API_URL unless a Prefect server answers its health check at `url`."""
+    """InvalidInput naming PREFECT_API_URL unless a Prefect server answers its health check at `url`, or naming the
+    CA file's variable when Prefect's client could not load it."""
     import httpx
 
-    from config.prefect_api import health_status, unreachable, unreachable_reason
+    from config.prefect_api import ca_file_problem, health_status, unreachable, unreachable_reason
     from config.settings import check_web_address
     from models.errors import InvalidInput
 
@@ -52,6 +53,9 @@ def check_prefect(url: str) -> None:
         check_web_address(url, EXAMPLE_URL)
     except ValueError as error:
         raise InvalidInput(f"{PREFECT_API_URL}: {error}.", "prefect_not_api") from None
+    problem = ca_file_problem()
+    if problem is not None:
+        raise InvalidInput(f"{problem}.", "prefect_bad_ca_file")
     try:
         status = health_status(url, HEALTH_TIMEOUT)
     except (httpx.HTTPError, ValueError) as error:
