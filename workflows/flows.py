@@ -27,7 +27,7 @@ from prefect import flow
 from config.settings import Settings, load_settings
 from notifications.pdf import PdfServer
 from workflows.logs import filter_once
-from workflows.prefect_client import NO_API_URL, KeptPrefectClient
+from workflows.prefect_client import prefect_client
 from workflows.prefect_reach import reaching_prefect
 from workflows.service.app import App, build_app
 from workflows.service.database_errors import unreachable_problem
@@ -241,7 +241,7 @@ def job_tag(job_id: str) -> str:
     return f"job:{job_id}"
 
 
-def ensure_deployments(pool: str, created: Callable[[], None] | None = None, client: Any = None) -> dict[str, Any]:
+def ensure_deployments(pool: str, created: Callable[[], None] | None = None) -> dict[str, Any]:
     """Create the work pool (of Prefect's "process" type, so that its UI knows it; `ykien worker` pulls from it) and
     one deployment per step flow if missing; returns the deployment ids by flow name. Safe to call from several
     processes (`ykien serve` and each worker call it at start).
@@ -250,35 +250,28 @@ def ensure_deployments(pool: str, created: Callable[[], None] | None = None, cli
     with another pool moves it there: under one shared name, a second installation on the same Prefect server (a
     staging copy with its own pool) or a changed YKIEN_WORK_POOL would send this pool's runs to the other's workers,
     which would run them against their own database. `created` is called when this call created the pool (it was not
-    on the server: a new installation, or a YKIEN_WORK_POOL mistyped), for the caller to say so. `client`: a sync
-    Prefect client the caller keeps (else one is made for this call)."""
-    from prefect.client.orchestration import get_client
+    on the server: a new installation, or a YKIEN_WORK_POOL mistyped), for the caller to say so."""
     from prefect.client.schemas.actions import WorkPoolCreate
     from prefect.exceptions import ObjectAlreadyExists, ObjectNotFound
-    from prefect.settings import get_current_settings
     from prefect.workers.process import ProcessWorker
 
-    if not get_current_settings().api.url:
-        raise RuntimeError(NO_API_URL)
-    if client is None:
-        with get_client(sync_client=True) as made:
-            return ensure_deployments(pool, created, made)
-    try:
-        client.read_work_pool(pool)
-    except ObjectNotFound:
-        with contextlib.suppress(ObjectAlreadyExists):  # another process created it meanwhile: not ours to say
-            client.create_work_pool(WorkPoolCreate(
-                name=pool, type=ProcessWorker.type, description="Các bước nặng của ykien (ykien worker)",
-                base_job_template=ProcessWorker.get_default_base_job_template()))
-            if created is not None:
-                created()
-    deployments = {}
-    for name, step_flow in FLOWS.items():
-        flow_id = client.create_flow_from_name(step_flow.name)
-        deployments[name] = client.create_deployment(
-            flow_id, pool, work_pool_name=pool, entrypoint=f"workflows/flows.py:{step_flow.fn.__name__}",
-            tags=["ykien"], description=step_flow.description)
-    return deployments
+    with prefect_client() as client:
+        try:
+            client.read_work_pool(pool)
+        except ObjectNotFound:
+            with contextlib.suppress(ObjectAlreadyExists):  # another process created it meanwhile: not ours to say
+                client.create_work_pool(WorkPoolCreate(
+                    name=pool, type=ProcessWorker.type, description="Các bước nặng của ykien (ykien worker)",
+                    base_job_template=ProcessWorker.get_default_base_job_template()))
+                if created is not None:
+                    created()
+        deployments = {}
+        for name, step_flow in FLOWS.items():
+            flow_id = client.create_flow_from_name(step_flow.name)
+            deployments[name] = client.create_deployment(
+                flow_id, pool, work_pool_name=pool, entrypoint=f"workflows/flows.py:{step_flow.fn.__name__}",
+                tags=["ykien"], description=step_flow.description)
+        return deployments
 
 
 class PrefectExecutor:
@@ -290,12 +283,7 @@ class PrefectExecutor:
         self.pool = pool
         self.installation = installation  # App.installation_id: every run submitted carries it
         self.workers = PoolWorkers(pool)  # who pulls the pool: the warning when none does, and /readyz
-        self._prefect = KeptPrefectClient()
-        self.deployments = ensure_deployments(pool, self._created_pool, self._prefect.get())
-
-    def close(self) -> None:
-        """Close the client kept for the Prefect server (`ykien serve` stopping)."""
-        self._prefect.close()
+        self.deployments = ensure_deployments(pool, self._created_pool)
 
     def _created_pool(self) -> None:
         log.warning("work pool %r chưa có trên máy chủ Prefect: ykien serve vừa tạo nó. Chỉ `ykien worker` chạy với "
@@ -310,8 +298,7 @@ class PrefectExecutor:
         else:
             each = [params]
         submitted = 0
-        with reaching_prefect():
-            client = self._prefect.get()
+        with reaching_prefect(), prefect_client() as client:
             online = self._online_workers(client)
             for run_params in each:
                 # a round's fan-out is shared by every worker; a few units' mail (commands.addressed_units) by one
@@ -357,8 +344,8 @@ class PrefectExecutor:
 
     def submit_job(self, flow_name: str, params: dict[str, Any]) -> None:
         """One flow run of a background job (`jobs.JobSubmitter`): the worker that takes it runs the job."""
-        with reaching_prefect():
-            self._prefect.get().create_flow_run_from_deployment(
+        with reaching_prefect(), prefect_client() as client:
+            client.create_flow_run_from_deployment(
                 self.deployments[flow_name], parameters=params, tags=run_tags(flow_name, params, self.installation),
                 name=run_name(flow_name, params.get("round_id")))
 
@@ -368,8 +355,9 @@ class PrefectExecutor:
         of it waits, runs or is paused."""
         from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterTags
 
-        runs = self._prefect.get().read_flow_runs(
-            flow_run_filter=FlowRunFilter(tags=FlowRunFilterTags(all_=[job_tag(job_id)])), limit=10)
+        with prefect_client() as client:
+            runs = client.read_flow_runs(
+                flow_run_filter=FlowRunFilter(tags=FlowRunFilterTags(all_=[job_tag(job_id)])), limit=10)
         if not runs:
             return DELETED_RUN
         states = [run.state for run in runs]

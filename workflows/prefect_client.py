@@ -1,7 +1,11 @@
-"""One Prefect client kept for a process's requests to the Prefect server: `ykien serve` submitting steps and jobs."""
+"""The Prefect clients of `ykien serve`'s requests to the Prefect server (submitting steps and jobs): one made for
+each request, as Prefect's get_client makes it, but given the TLS context Prefect would load for it, made once."""
 from __future__ import annotations
 
-import threading
+import ssl
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from config.os_words import os_reason
@@ -13,58 +17,49 @@ if TYPE_CHECKING:
 
 # Without PREFECT_API_URL, Prefect's client would start a temporary server of its own.
 NO_API_URL = "PREFECT_API_URL is not set: ykien submits steps only to a Prefect server run on its own"
-# What a kept client was made for: the API's URL, PREFECT_API_SSL_CERT_FILE and that file's (modification time, size).
-ClientKey = tuple[str, str, tuple[int, int] | None]
 
 
-class KeptPrefectClient:
-    """Prefect's sync client, made at the first request and kept until `close()`. A client made for each submission
-    cost 24-36 ms of CPU (Prefect loads a CA bundle into an SSL context for every client it makes, even for an
-    http:// API) and a new connection, which made each request 10 ms instead of 4: about 60 ms of the time from a
-    round's launch to its first invitation (7 December 2026, loopback). Made again when PREFECT_API_URL changes (tests
-    and benchmarks point it elsewhere around an executor) or the CA file named by PREFECT_API_SSL_CERT_FILE is
-    replaced on disk (a renewed CA is trusted without a restart). Shared by the threads that submit (the sweep, web
-    requests): httpx's client is safe to share between threads."""
+@contextmanager
+def prefect_client() -> Iterator[SyncPrefectClient]:
+    """A new sync client of the Prefect server (PREFECT_API_URL), closed on the way out.
 
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._client: SyncPrefectClient | None = None  # entered
-        self._key: ClientKey | None = None
+    Prefect's client loads a CA bundle into a new SSL context whenever it is made (25-35 ms of CPU, even for an
+    http:// API), which each submission of a step paid: it is given the context Prefect would make, made once per
+    trust settings (PREFECT_API_TLS_INSECURE_SKIP_VERIFY, PREFECT_API_SSL_CERT_FILE and that file as it is on disk: a
+    renewed CA is read again). The client itself is not kept: once it has connected, Prefect's client retries a
+    refused connection for about a minute (2, 4, ... 32 s), and a launch on the web app while the Prefect server is
+    down must hear at once that its mail waits (StepsUnavailable), as it does from a new client."""
+    from prefect.client.orchestration import SyncPrefectClient
+    from prefect.settings import (
+        PREFECT_API_AUTH_STRING,
+        PREFECT_API_KEY,
+        PREFECT_API_SSL_CERT_FILE,
+        PREFECT_API_TLS_INSECURE_SKIP_VERIFY,
+        PREFECT_API_URL,
+    )
 
-    def get(self) -> SyncPrefectClient:
-        """The client for the settings in force, made now if there is none for them."""
-        from prefect.client.orchestration import SyncPrefectClient
-        from prefect.settings import (
-            PREFECT_API_AUTH_STRING,
-            PREFECT_API_KEY,
-            PREFECT_API_SSL_CERT_FILE,
-            PREFECT_API_URL,
-        )
+    api = PREFECT_API_URL.value()
+    if not api:
+        raise RuntimeError(NO_API_URL)
+    insecure = bool(PREFECT_API_TLS_INSECURE_SKIP_VERIFY.value())
+    ca_file = "" if insecure else PREFECT_API_SSL_CERT_FILE.value() or ""
+    try:
+        verify = _tls_context(insecure, ca_file, file_stamp(ca_file))
+    except OSError as error:  # the CA file, broken since the start's check (ssl.SSLError is an OSError)
+        raise StepsUnavailable(ca_file_problem() or f"{ca_file}: {os_reason(error)}") from None
+    with SyncPrefectClient(api, auth_string=PREFECT_API_AUTH_STRING.value(), api_key=PREFECT_API_KEY.value(),
+                           httpx_settings={"verify": verify}) as client:
+        yield client
 
-        api = PREFECT_API_URL.value()
-        if not api:
-            raise RuntimeError(NO_API_URL)
-        ca_file = PREFECT_API_SSL_CERT_FILE.value() or ""
-        key = (api, ca_file, file_stamp(ca_file))
-        with self._lock:
-            if self._client is not None and self._key == key:
-                return self._client
-            stale = self._client
-            # Made directly, as get_client makes it outside a client context: inside one (a flow run's), get_client
-            # returns the context's client, which closing this one would close.
-            try:
-                client = SyncPrefectClient(api, auth_string=PREFECT_API_AUTH_STRING.value(),
-                                           api_key=PREFECT_API_KEY.value())
-            except OSError as error:  # the CA file it loads, replaced by a broken one since the start's check
-                raise StepsUnavailable(ca_file_problem() or f"{ca_file}: {os_reason(error)}") from None
-            client.__enter__()
-            self._client, self._key = client, key
-        if stale is not None:
-            stale.__exit__(None, None, None)
-        return client
 
-    def close(self) -> None:
-        with self._lock:
-            client, self._client, self._key = self._client, None, None
-        if client is not None:
-            client.__exit__(None, None, None)
+@lru_cache(maxsize=4)
+def _tls_context(insecure: bool, ca_file: str, _stamp: tuple[int, int] | None) -> ssl.SSLContext:
+    """The context Prefect's client makes for these settings (prefect.client.orchestration.SyncPrefectClient)."""
+    if insecure:
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        return context
+    import certifi
+
+    return ssl.create_default_context(cafile=ca_file or certifi.where())

@@ -11,7 +11,7 @@ import os
 import signal
 import threading
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
@@ -24,9 +24,6 @@ from workflows.service.database_outage import outage_of
 from workflows.service.mail import store_received
 from workflows.service.operations import SWEEP_SECONDS
 from workflows.service.sweep import finished_while_database_answers, run_due
-
-if TYPE_CHECKING:
-    from workflows.flows import PrefectExecutor
 
 log = logging.getLogger("ykien.serve")
 SWEEP_JOB = "sweep"
@@ -161,7 +158,6 @@ def serve_forever(app: App, interval: float = 30.0, use_prefect: bool = True,
     scheduler: BackgroundScheduler | None = None
     sweeper: Sweeper | None = None
     pdf_server: PdfServer | None = None
-    executor: PrefectExecutor | None = None
     stop_request = StopRequest(app, stop)
     # From the first line on, SIGTERM (systemd, containers) and SIGINT (Ctrl-C) only set flags: whenever the signal
     # comes, what was started (the sink, the scheduler, LibreOffice) is stopped below and serve exits 0.
@@ -180,7 +176,7 @@ def serve_forever(app: App, interval: float = 30.0, use_prefect: bool = True,
             configure_prefect(app)
             from workflows.flows import PrefectExecutor
 
-            app.executor = executor = PrefectExecutor(app.settings.work_pool, app.installation_id)
+            app.executor = PrefectExecutor(app.settings.work_pool, app.installation_id)
             log.info("các bước nặng được gửi tới work pool %r của Prefect tại %s; `ykien worker` chạy chúng",
                      app.settings.work_pool, configured_prefect_api())
         else:  # said, so that an admin who ran `prefect config set` (a profile ykien does not read) sees it
@@ -217,7 +213,5 @@ def serve_forever(app: App, interval: float = 30.0, use_prefect: bool = True,
             pdf_server.stop()  # SIGTERM, then SIGKILL to its process group: no LibreOffice outlives serve
         if sink is not None:
             sink.stop()
-        if executor is not None:
-            executor.close()
         app.close()
         log.info("đã dừng")

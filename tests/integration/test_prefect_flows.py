@@ -381,37 +381,45 @@ def test_a_commands_few_units_get_one_flow_run_and_a_rounds_fanout_one_per_onlin
 
 
 
-def test_submissions_and_flow_runs_do_not_make_a_prefect_client_each(prefect_api, tmp_path: Path,
-                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    """Prefect's sync client loads a CA bundle when it is made (25-35 ms of CPU, even for an http:// API): the
-    executor keeps one for its submissions, and a worker one for the engine's read of the server's default result
-    storage at each run's start, instead of one each time."""
+def test_submissions_and_flow_runs_do_not_load_a_ca_bundle_each(prefect_api, tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """Prefect's sync client loads a CA bundle into a new SSL context when it is made (25-35 ms of CPU, even for an
+    http:// API): the executor's clients share one context made once, and a worker keeps one client for the engine's
+    read of the server's default result storage at each run's start, instead of one each time."""
+    import ssl
+    import threading
+
     from prefect.client.orchestration import SyncPrefectClient
 
     from workflows.flows import PrefectExecutor
 
-    made: list[str] = []
-    make = SyncPrefectClient.__init__
+    contexts: list[str] = []
+    clients: list[str] = []
+    make_context, make_client = ssl.create_default_context, SyncPrefectClient.__init__
 
-    def counted(client: SyncPrefectClient, *args: object, **kwargs: object) -> None:
-        made.append(str(args[0] if args else kwargs.get("api")))
-        make(client, *args, **kwargs)  # type: ignore[arg-type]
+    def counted_context(*args: object, **kwargs: object) -> ssl.SSLContext:
+        if threading.current_thread() is threading.main_thread():  # the submissions', not a Prefect service's
+            contexts.append(str(kwargs.get("cafile")))
+        return make_context(*args, **kwargs)  # type: ignore[arg-type]
+
+    def counted_client(client: SyncPrefectClient, *args: object, **kwargs: object) -> None:
+        clients.append(str(args[0] if args else kwargs.get("api")))
+        make_client(client, *args, **kwargs)  # type: ignore[arg-type]
 
     with smtp_capture() as capture:
         app, first = installation(tmp_path, "mot-client", capture.target.port)
         rounds = [first, *(create_round(app, consultation(f"lần {number}"), "test") for number in (2, 3))]
         pool = "ykien-one-client"
-        app.executor = executor = PrefectExecutor(pool, app.installation_id)
-        monkeypatch.setattr(SyncPrefectClient, "__init__", counted)
+        app.executor = PrefectExecutor(pool, app.installation_id)
+        monkeypatch.setattr(ssl, "create_default_context", counted_context)
         for round_id in rounds:
             run_command(app, round_id, Launch(), "test")  # each submits its fan-out
-        # the executor's one was made at its start (for the pool and the deployments)
-        assert made == [], f"three submissions made {len(made)} Prefect clients"
+        assert contexts == [], f"three submissions loaded {len(contexts)} CA bundles"
+        monkeypatch.setattr(SyncPrefectClient, "__init__", counted_client)
         run_worker(app, pool, runs=3)
         assert len(capture.wait_for(9)) == 9
         # the deployments' check at the worker's start and the client kept for the runs, whatever their number
-        assert len(made) == 2, f"a worker running three flow runs made {len(made)} Prefect clients"
-        executor.close()
+        assert len(clients) == 2, f"a worker running three flow runs made {len(clients)} Prefect clients"
         app.close()
 
 
