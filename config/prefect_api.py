@@ -6,6 +6,7 @@ import os
 import ssl
 from functools import lru_cache
 
+from config.file_stamps import FileStamp, stamp_if_any
 from config.os_words import os_reason, tls_reason
 
 PREFECT_API_URL = "PREFECT_API_URL"
@@ -32,22 +33,11 @@ def verify_for(url: str) -> ssl.SSLContext | bool:
     if url.strip().lower().startswith("http://"):
         return False
     ca_file = os.environ.get("SSL_CERT_FILE", "")
-    return _trust_store(ca_file, os.environ.get("SSL_CERT_DIR", ""), file_stamp(ca_file))
-
-
-def file_stamp(path: str) -> tuple[int, int] | None:
-    """(modification time, size) of the file at `path`; None when unset or unreadable (httpx then says why)."""
-    if not path:
-        return None
-    try:
-        status = os.stat(path)
-    except OSError:
-        return None
-    return status.st_mtime_ns, status.st_size
+    return _trust_store(ca_file, os.environ.get("SSL_CERT_DIR", ""), stamp_if_any(ca_file))
 
 
 @lru_cache(maxsize=4)
-def _trust_store(ca_file: str, ca_directory: str, _stamp: tuple[int, int] | None) -> ssl.SSLContext:
+def _trust_store(ca_file: str, ca_directory: str, _stamp: FileStamp | None) -> ssl.SSLContext:
     """httpx's default client context for these SSL_CERT_FILE and SSL_CERT_DIR values as they are on disk (the
     key: a process that changes them, or a file replaced, gets the trust they name now)."""
     import httpx

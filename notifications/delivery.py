@@ -14,7 +14,6 @@ import dataclasses
 import functools
 import inspect
 import logging
-import os
 import random
 import socket
 import ssl
@@ -25,6 +24,7 @@ from enum import StrEnum
 
 import aiosmtplib
 
+from config.file_stamps import FileStamp, file_stamp
 from config.number_words import decimal_words
 from config.smtp_url import SmtpTarget
 from notifications.message import (
@@ -179,15 +179,11 @@ def tls_context(ca_file: str | None) -> ssl.SSLContext:
     configured; certificates and host names are always verified. Built once a process for each CA file as it is on
     disk (a file replaced is read again): loading the trust store costs 20-50 ms of CPU, which every connection
     paid when aiosmtplib built its own."""
-    stamp: tuple[int, int] | None = None
-    if ca_file is not None:
-        status = os.stat(ca_file)
-        stamp = (status.st_mtime_ns, status.st_size)
-    return _tls_context(ca_file, stamp)
+    return _tls_context(ca_file, None if ca_file is None else file_stamp(ca_file))
 
 
 @functools.lru_cache(maxsize=8)
-def _tls_context(ca_file: str | None, _stamp: tuple[int, int] | None) -> ssl.SSLContext:
+def _tls_context(ca_file: str | None, _stamp: FileStamp | None) -> ssl.SSLContext:
     context = ssl.create_default_context(ssl.Purpose.SERVER_AUTH)
     if ca_file is not None:
         context.load_verify_locations(cafile=ca_file)

@@ -8,8 +8,9 @@ from contextlib import contextmanager
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from config.file_stamps import FileStamp, stamp_if_any
 from config.os_words import os_reason
-from config.prefect_api import ca_file_problem, file_stamp
+from config.prefect_api import ca_file_problem
 from workflows.service.steps import StepsUnavailable
 
 if TYPE_CHECKING:
@@ -44,7 +45,7 @@ def prefect_client() -> Iterator[SyncPrefectClient]:
     insecure = bool(PREFECT_API_TLS_INSECURE_SKIP_VERIFY.value())
     ca_file = "" if insecure else PREFECT_API_SSL_CERT_FILE.value() or ""
     try:
-        verify = _tls_context(insecure, ca_file, file_stamp(ca_file))
+        verify = _tls_context(insecure, ca_file, stamp_if_any(ca_file))
     except OSError as error:  # the CA file, broken since the start's check (ssl.SSLError is an OSError)
         raise StepsUnavailable(ca_file_problem() or f"{ca_file}: {os_reason(error)}") from None
     with SyncPrefectClient(api, auth_string=PREFECT_API_AUTH_STRING.value(), api_key=PREFECT_API_KEY.value(),
@@ -53,7 +54,7 @@ def prefect_client() -> Iterator[SyncPrefectClient]:
 
 
 @lru_cache(maxsize=4)
-def _tls_context(insecure: bool, ca_file: str, _stamp: tuple[int, int] | None) -> ssl.SSLContext:
+def _tls_context(insecure: bool, ca_file: str, _stamp: FileStamp | None) -> ssl.SSLContext:
     """The context Prefect's client makes for these settings (prefect.client.orchestration.SyncPrefectClient)."""
     if insecure:
         context = ssl.create_default_context()

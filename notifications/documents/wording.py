@@ -20,6 +20,7 @@ import jinja2.sandbox
 import yaml
 
 from config.choice_words import did_you_mean, either
+from config.file_stamps import FileStamp, file_stamp
 from config.file_words import line_and_column, not_utf8, refused_character
 from config.os_words import os_reason
 from notifications.documents import vietnamese
@@ -112,10 +113,10 @@ def load_wording(name: str, override_dir: Path | None = None) -> Wording:
     if override_dir is not None and (override_dir / f"{name}.yaml").is_file():
         path = override_dir / f"{name}.yaml"
     try:
-        status = os.stat(path)
+        stamp = file_stamp(path)
     except OSError as error:
         raise WordingError(f"{path}: không đọc được tệp lời văn ({os_reason(error)})") from error
-    return _load(str(path), (status.st_mtime_ns, status.st_size), SPECS[name])
+    return _load(str(path), stamp, SPECS[name])
 
 
 def default_wording_path(name: str) -> Path:
@@ -124,7 +125,7 @@ def default_wording_path(name: str) -> Path:
 
 
 @cache
-def _load(path: str, _version: tuple[int, int], spec: WordingSpec) -> Wording:
+def _load(path: str, _version: FileStamp, spec: WordingSpec) -> Wording:
     label = os.path.basename(path)
     root = _compose(_read(path, label), label)
     if not isinstance(root, yaml.MappingNode):
