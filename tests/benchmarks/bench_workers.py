@@ -10,8 +10,8 @@ Timed: from the submission (`PrefectExecutor.run`, as `ykien serve` does it) unt
 recorded sent; the workers are started and online in Prefect beforehand. This machine's speed drifts by a third over
 minutes: one worker runs ONE_WORKER_PAIRS times, each followed by raw aiosmtplib on the same messages, and the
 median of these pairs' ratios is the figure; raw runs once more at the end, and the other rows are judged against
-the mean of the raw runs. Each row says how busy all the machine's cores were meanwhile. Goals (printed, never asserted): one worker
-at least 0.9x raw aiosmtplib, two workers at least 1.6x one.
+the mean of the raw runs. Each row says how busy all the machine's cores were meanwhile. Goals (printed, never
+asserted): one worker at least 0.9x raw aiosmtplib, two workers at least 1.6x one.
 
 A second block does the same, on as many units, into a mail server that takes RELAY_DELAY to accept each message, as
 real relays do (one writing each message to its disk queue, or one across a network): there the senders wait on the
