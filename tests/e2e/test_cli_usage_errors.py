@@ -11,6 +11,10 @@ from tests.e2e.conftest import Cli
     (["round", "remind", "abc"], 'Lỗi: ROUND_ID: "abc": phải là một số nguyên.', "ykien round remind --help"),
     (["round", "remindx"], "Lỗi: không có lệnh 'remindx'. Có phải ý là 'remind'?", "ykien round --help"),
     (["calendar", "nothing"], "Lỗi: không có lệnh 'nothing'.", "ykien calendar --help"),
+    # A command of a group typed without its group (the issue of production names `ykien backup`): the group's named.
+    (["backup"], "Lỗi: không có lệnh 'backup'. Có phải ý là `ykien db backup`?", "ykien --help"),
+    (["show"], "Lỗi: không có lệnh 'show'. Có phải ý là `ykien round show` hoặc `ykien workflow show`?",
+     "ykien --help"),
     (["round", "remind", "1", "--bogus"], "Lỗi: không có tùy chọn --bogus.", "ykien round remind --help"),
     (["round", "list", "--jsonx"], "Lỗi: không có tùy chọn --jsonx. Có phải ý là --json?", "ykien round list --help"),
     (["round", "remind"], "Lỗi: thiếu đối số ROUND_ID.", "ykien round remind --help"),

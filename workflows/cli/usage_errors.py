@@ -46,6 +46,21 @@ def _value_problem(param: Any, error: Exception, message: str) -> str:
     return message
 
 
+def _within_groups(ctx: Any, name: str) -> list[str]:
+    """The commands named `name` one level down, in the groups of the command typed (`ykien backup` is `ykien db
+    backup`): a name is unknown where it was typed, but the user knows it from a group's help or from a note."""
+    group = getattr(ctx, "command", None)
+    if ctx is None or not hasattr(group, "list_commands"):
+        return []
+    found = []
+    for group_name in group.list_commands(ctx):
+        sub = group.get_command(ctx, group_name)
+        command = sub.get_command(ctx, name) if hasattr(sub, "get_command") else None
+        if command is not None and not getattr(command, "hidden", False):
+            found.append(f"{ctx.command_path} {group_name} {name}")
+    return found
+
+
 def usage_error_text(error: Exception) -> str:
     """The error in Vietnamese, one line (a second names the command's help)."""
     kind = type(error).__name__
@@ -66,7 +81,11 @@ def usage_error_text(error: Exception) -> str:
         text = f"{_name(param)}: {_value_problem(param, error, message).rstrip('.')}."
     elif found := _NO_COMMAND.match(message):
         text = f"không có lệnh '{found['name']}'."
-        if found["hint"]:
+        within = _within_groups(getattr(error, "ctx", None), found["name"])
+        if within:
+            quoted = [f"`{command}`" for command in within]
+            text += f" Có phải ý là {', '.join(quoted[:-1]) + ' hoặc ' if len(quoted) > 1 else ''}{quoted[-1]}?"
+        elif found["hint"]:
             text += f" Có phải ý là '{found['hint']}'?"
     elif found := _NEEDS_VALUE.match(message):
         count = found["count"]
