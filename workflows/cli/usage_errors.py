@@ -11,6 +11,7 @@ import re
 import sys
 from typing import Any
 
+import click
 from pydantic import ValidationError
 from typer import rich_utils
 
@@ -50,13 +51,13 @@ def _within_groups(ctx: Any, name: str) -> list[str]:
     """The commands named `name` one level down, in the groups of the command typed (`ykien backup` is `ykien db
     backup`): a name is unknown where it was typed, but the user knows it from a group's help or from a note."""
     group = getattr(ctx, "command", None)
-    if ctx is None or not hasattr(group, "list_commands"):
+    if not isinstance(group, click.Group):
         return []
     found = []
     for group_name in group.list_commands(ctx):
         sub = group.get_command(ctx, group_name)
-        command = sub.get_command(ctx, name) if hasattr(sub, "get_command") else None
-        if command is not None and not getattr(command, "hidden", False):
+        command = sub.get_command(ctx, name) if isinstance(sub, click.Group) else None
+        if command is not None and not command.hidden:
             found.append(f"{ctx.command_path} {group_name} {name}")
     return found
 
