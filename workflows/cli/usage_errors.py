@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import re
 import sys
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
-import click
 from pydantic import ValidationError
 from typer import rich_utils
 
@@ -47,17 +46,26 @@ def _value_problem(param: Any, error: Exception, message: str) -> str:
     return message
 
 
+@runtime_checkable
+class _Group(Protocol):
+    """A group of commands as Typer's own copy of click has it (not click.Group: Typer vendors click)."""
+
+    def list_commands(self, ctx: Any) -> list[str]: ...
+
+    def get_command(self, ctx: Any, name: str) -> Any: ...
+
+
 def _within_groups(ctx: Any, name: str) -> list[str]:
     """The commands named `name` one level down, in the groups of the command typed (`ykien backup` is `ykien db
     backup`): a name is unknown where it was typed, but the user knows it from a group's help or from a note."""
     group = getattr(ctx, "command", None)
-    if not isinstance(group, click.Group):
+    if not isinstance(group, _Group):
         return []
     found = []
     for group_name in group.list_commands(ctx):
         sub = group.get_command(ctx, group_name)
-        command = sub.get_command(ctx, name) if isinstance(sub, click.Group) else None
-        if command is not None and not command.hidden:
+        command = sub.get_command(ctx, name) if isinstance(sub, _Group) else None
+        if command is not None and not getattr(command, "hidden", False):
             found.append(f"{ctx.command_path} {group_name} {name}")
     return found
 
