@@ -70,6 +70,7 @@ QUICK_SIZES = (50, 1_000)  # a smoke run: the same measures on a smaller round, 
 CONCURRENT_RUNS = ((200, 1, 1), (500, 1, 3), (500, 2, 1))  # answers, uvicorn processes, bursts
 QUICK_CONCURRENT_RUNS = ((200, 1, 1),)
 ANSWERS_PER_SECOND_GOAL = 100
+GOAL_ANSWERS = 500  # the burst the goal above is set for
 POST_RATIO_GOAL = 1.5  # answer POST at 5,000 units against 50
 ROUND_PAGE_RATIO_GOAL = 3.0
 ANSWERED = 10  # units that answered before the pages are measured, the same number in both rounds
@@ -633,9 +634,11 @@ def summary(figures: dict[int, dict[str, PageFigures]], runs: list[list[Concurre
         run = sorted(bursts, key=lambda burst: burst.per_second)[len(bursts) // 2]
         each = (f", the median of {len(bursts)} bursts: {', '.join(f'{b.per_second:.1f}' for b in bursts)}/s"
                 if len(bursts) > 1 else "")
+        judged = run.count == GOAL_ANSWERS  # the goal is for 500 at once; 200 are reported beside them
         rows.append((f"web: {run.count} concurrent answers, {units:,} units, {run.processes} process(es)",
                      f"{run.per_second:.1f}/s (p50 {run.p50:.1f} s, p95 {run.p95:.1f} s{each})",
-                     f">= {ANSWERS_PER_SECOND_GOAL}/s, 0 lost", verdict(run.per_second >= ANSWERS_PER_SECOND_GOAL)))
+                     f">= {ANSWERS_PER_SECOND_GOAL}/s, 0 lost" if judged else "reported, 0 lost",
+                     verdict(run.per_second >= ANSWERS_PER_SECOND_GOAL) if judged else ""))
     return rows
 
 
