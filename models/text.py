@@ -57,8 +57,8 @@ def whole_number(text: str, low: int = 0, high: int = 2**31 - 1) -> int | None:
 
 # What a search reads as a space between words: ASCII punctuation, the dashes, quotes and dots Vietnamese text uses,
 # and the spaces of Unicode ("Các sở, ban, ngành" and "so-ban-nganh" are the words "so ban nganh"). A fixed list, not
-# str.isalnum(): models.db.folding maps these same characters in SQL, where PostgreSQL's character classes follow
-# the database's locale.
+# str.isalnum(): the keys are compared in SQL (models.db.search_match), and a key must not depend on the database's
+# locale or on Python's version of Unicode's tables.
 SEARCH_SPACES = ("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~\t\n\r\v\f"
                  "\u00a0\u00ab\u00b7\u00bb\u2010\u2011\u2012\u2013\u2014\u2015\u2018\u2019\u201c\u201d\u2022\u2026"
                  "\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u3000")
@@ -68,7 +68,7 @@ _AS_SPACE = str.maketrans(SEARCH_SPACES, " " * len(SEARCH_SPACES))
 def search_key(text: str) -> str:
     """Text as a search compares it: in any Unicode form, without diacritics ("Sở Y tế", "so y te" and "SỞ Y TẾ"
     typed in NFD are one key), đ as d, lower case, punctuation and hyphens as spaces (SEARCH_SPACES), runs of spaces as
-    one, none at either end. models.db.folding gives SQL the same key."""
+    one, none at either end. Stored beside the names a search looks in (models.db.tables.SEARCH_KEYS)."""
     bare = "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
     spaced = bare.replace("đ", "d").replace("Đ", "D").lower().translate(_AS_SPACE)
     return " ".join(word for word in spaced.split(" ") if word)
@@ -89,7 +89,7 @@ def joined_key(key: str) -> str | None:
 def joins_up(joined: str, text_key: str) -> bool:
     """Whether a text's key (search_key), its spaces left out from the start of one of its words on, starts with
     `joined` (joined_key): "khcn" joins up "so kh cn" and "sobannganh" "cac so ban nganh", but "ota" does not join
-    up "so tai chinh" (it starts inside a word). models.db.folding gives SQL the same test."""
+    up "so tai chinh" (it starts inside a word). models.db.search_match gives SQL the same test."""
     if joined not in text_key.replace(" ", ""):
         return False
     words = text_key.split(" ")

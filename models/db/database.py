@@ -13,7 +13,6 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
-from models.db.folding import register_sqlite
 from models.db.job_repository import RUNNING, WAITING_FOR_WORKER
 from models.db.tables import InstanceRow, OutboxRow, TimerRow
 from models.db.tables_jobs import JobRow
@@ -30,7 +29,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 # The newest migration. Kept here so that commands can check the schema without importing alembic
 # (a third of a second); tests/integration/test_storage.py checks it against alembic's head.
 READ_ONLY = "ykien_read_only"
-SCHEMA_REVISION = "0028"
+SCHEMA_REVISION = "0029"
 SQLITE_TIMEOUT = 30.0  # seconds a SQLite writer waits for the lock; `?timeout=` in the URL changes it
 POSTGRES_CONNECT_TIMEOUT = 10  # seconds to reach the server; `?connect_timeout=` in the URL changes it
 # Across a network cut (a database host that lost power, a failover to another address) no reset ever comes, and a
@@ -106,7 +105,6 @@ def _configure_sqlite(engine: Engine, timeout: float) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: sqlite3.Connection, _record: ConnectionPoolEntry) -> None:
         dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
-        register_sqlite(dbapi_connection)  # folded(): searches without diacritics or case
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")

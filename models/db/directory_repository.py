@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import exists, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
-from models.db.folding import match_rank
+from models.db.search_match import match_rank
 from models.db.tables import RecipientRow, UnitGroupRow, UnitRow
 
 if TYPE_CHECKING:
@@ -53,7 +53,7 @@ class GroupReach:
 
 @dataclass(frozen=True)
 class DirectoryMatch:
-    """A unit, or a group (its code and label), that a search key fits, and how well (folding.match_rank)."""
+    """A unit, or a group (its code and label), that a search key fits, and how well (search_match.match_rank)."""
 
     code: str
     name: str
@@ -147,10 +147,10 @@ class DirectoryRepository:
         code or name contains `key` (a models.text.search_key), best first: rank 0 the code is `key`, 1 the name is, 2
         the name starts with it, 3 it is elsewhere, 4 it joins up the code's or name's words ("khcn": "KH&CN"); units
         before groups, then by name. One query; the directory is never read whole."""
-        unit_rank = match_rank(UnitRow.code, UnitRow.name, key)
+        unit_rank = match_rank(UnitRow.code_key, UnitRow.name_key, key)
         unit_rows = select(UnitRow.code.label("code"), UnitRow.name.label("name"), literal(0).label("is_group"),
                            unit_rank.label("rank")).where(unit_rank.is_not(None))
-        group_rank = match_rank(UnitGroupRow.code, UnitGroupRow.label, key)
+        group_rank = match_rank(UnitGroupRow.code_key, UnitGroupRow.label_key, key)
         group_rows = select(UnitGroupRow.code.label("code"), UnitGroupRow.label.label("name"),
                             literal(1).label("is_group"), group_rank.label("rank")).where(group_rank.is_not(None))
         found = (union_all(unit_rows, group_rows) if units else group_rows) if groups else unit_rows

@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, and_, bindparam, case, exists, false, func
 from sqlalchemy.orm import Session
 
 from models.db.access_token_repository import AccessToken, LinkTarget
-from models.db.folding import match_rank
+from models.db.search_match import match_rank
 from models.db.tables import AccessTokenRow, CommentRow, OutboxRow, RecipientRow, ResponseRow, RoundRow, table_of
 from models.errors import DomainError, RoundNotFound
 from models.rounds import RecipientRole, RecipientState, ResponseKind, RoundState, Task, UnitCounts
@@ -507,7 +507,7 @@ class RoundRepository:
         role) whose code or name contains `key` (a models.text.search_key), best first: rank 0 the code is `key`, 1
         the name is, 2 the name starts with it, 3 it is elsewhere in the code or name, 4 it joins up their words
         ("khcn": "KH&CN"); then in the round's order. One query, whatever the round's size."""
-        rank = match_rank(RecipientRow.unit_code, RecipientRow.unit_name, key)
+        rank = match_rank(RecipientRow.unit_code_key, RecipientRow.unit_name_key, key)
         query = (select(RecipientRow.unit_code, RecipientRow.unit_name, rank.label("rank"))
                  .where(RecipientRow.round_id == round_id, rank.is_not(None), *_roles(every_role))
                  .order_by(rank, RecipientRow.id).limit(limit))
@@ -565,7 +565,7 @@ class RoundRepository:
         """The ids of the units that pass the filter and whose code or name `key` fits (a models.text.search_key, as
         answering_units_matching matches it), in the round's order: one query, the names stay in the database."""
         grid = _Grid(round_id, today, decline)
-        rank = match_rank(RecipientRow.unit_code, RecipientRow.unit_name, key)
+        rank = match_rank(RecipientRow.unit_code_key, RecipientRow.unit_name_key, key)
         query = (select(RecipientRow.id).join(RoundRow, RoundRow.id == RecipientRow.round_id)
                  .where(*grid.where(grid_filter), rank.is_not(None)).order_by(RecipientRow.id))
         return list(self.session.scalars(query))

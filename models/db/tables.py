@@ -17,11 +17,13 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    event,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeEngine
 
 from models.db.types import UTCDateTime
+from models.text import search_key
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -50,10 +52,18 @@ def table_of(mapped: type[Base]) -> Table:
     return table
 
 
+# The *_key columns: the code's and the name's search key (models.text.search_key), written with them (below), so that
+# a search ranks a round's units by plain comparisons instead of folding every name at each keystroke (search_match.py).
+def _key_column(length: int) -> Mapped[str]:
+    return mapped_column(String(length), server_default="")
+
+
 class UnitGroupRow(Base):
     __tablename__ = "unit_groups"
     code: Mapped[str] = mapped_column(String(60), primary_key=True)
     label: Mapped[str] = mapped_column(String(200))
+    code_key: Mapped[str] = _key_column(60)
+    label_key: Mapped[str] = _key_column(200)
 
 
 class UnitRow(Base):
@@ -65,6 +75,8 @@ class UnitRow(Base):
     contact_person: Mapped[str | None] = mapped_column(String(200))
     phone: Mapped[str | None] = mapped_column(String(40))
     updated_at: Mapped[datetime]
+    code_key: Mapped[str] = _key_column(40)
+    name_key: Mapped[str] = _key_column(300)
 
 
 class RoundRow(Base):
@@ -123,6 +135,8 @@ class RecipientRow(Base):
     reminders_sent: Mapped[int] = mapped_column(Integer, default=0)
     first_opened_at: Mapped[datetime | None]
     last_opened_at: Mapped[datetime | None]
+    unit_code_key: Mapped[str] = _key_column(40)
+    unit_name_key: Mapped[str] = _key_column(300)
 
 
 class AccessTokenRow(Base):
@@ -434,3 +448,25 @@ class SavedAnswerRow(Base):
     proposals: Mapped[list[Any]]  # the filled forms of a proposal call
     saved_at: Mapped[datetime]
 
+
+
+# The search keys kept with what they are the keys of: (mapped class, (text column, key column) ...). Rows of these
+# tables are written through the ORM only (an UPDATE in Core leaves names alone): its flush sets the keys.
+SEARCH_KEYS: tuple[tuple[type[Base], tuple[tuple[str, str], ...]], ...] = (
+    (UnitGroupRow, (("code", "code_key"), ("label", "label_key"))),
+    (UnitRow, (("code", "code_key"), ("name", "name_key"))),
+    (RecipientRow, (("unit_code", "unit_code_key"), ("unit_name", "unit_name_key"))),
+)
+
+
+def _keep_search_keys(mapped: type[Base], pairs: tuple[tuple[str, str], ...]) -> None:
+    def set_keys(_mapper: Any, _connection: Any, row: Any) -> None:
+        for text, key in pairs:
+            setattr(row, key, search_key(getattr(row, text) or ""))
+
+    event.listen(mapped, "before_insert", set_keys)
+    event.listen(mapped, "before_update", set_keys)
+
+
+for _mapped, _pairs in SEARCH_KEYS:
+    _keep_search_keys(_mapped, _pairs)

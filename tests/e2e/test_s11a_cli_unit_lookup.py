@@ -1,7 +1,7 @@
 """A round's unit named on the command line as the web's unit fields take one (service/unit_lookup.py): its code or
 its name, whole or in part, any case, with or without diacritics, NFC or NFD; the command prints the unit it took
 and --json carries its code; several that fit are listed (up to 10) and none is said, each exit 2 naming the
-argument, nothing written. On SQLite and PostgreSQL, whose SQL folds the text differently (models/db/folding.py)."""
+argument, nothing written. On SQLite and PostgreSQL (models/db/search_match.py)."""
 from __future__ import annotations
 
 import itertools

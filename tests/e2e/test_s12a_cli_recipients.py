@@ -2,7 +2,7 @@
 (cli/unit_args.py, service/directory_lookup.py): a code or a name, whole or in part, any case, with or without
 diacritics, NFC or NFD, among the directory's units (--publish and --inform: and its groups, by code or label); the
 command prints what it took. Several that fit are listed, none is said, each exit 2 naming the option and nothing
-written. On SQLite and PostgreSQL (their SQL folds text differently: models/db/folding.py). One query a value, never
+written. On SQLite and PostgreSQL (models/db/search_match.py). One query a value, never
 the directory whole."""
 from __future__ import annotations
 

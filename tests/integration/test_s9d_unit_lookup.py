@@ -1,7 +1,7 @@
-"""A unit field finds its unit in SQL, on SQLite and PostgreSQL alike: the column folded in SQL (models.db.folding)
-is the key Python makes of what staff type (models.text.search_key), for every Vietnamese letter in either case
-and in NFC or NFD; a code, a name, part of one, with or without diacritics, finds the unit, and what fits several
-or none says so."""
+"""A unit field finds its unit in SQL, on SQLite and PostgreSQL alike, by the keys stored beside the units' codes and
+names (tests/integration/test_search_keys.py: the key Python makes of what staff type, models.text.search_key,
+for every Vietnamese letter in either case and in NFC or NFD); a code, a name, part of one, with or without
+diacritics, finds the unit, and what fits several or none says so."""
 from __future__ import annotations
 
 import unicodedata
@@ -9,10 +9,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import literal, select
 
-from models.db.folding import folded
-from models.text import search_key
 from workflows.engine.events import Launch
 from workflows.service import unit_lookup
 from workflows.service.app import App
@@ -22,17 +19,6 @@ from workflows.service.unit_lookup import find_answering_unit, search_answering_
 
 UNITS_CSV = Path(__file__).parents[1] / "fixtures" / "units_12.csv"
 STAFF = "Phạm Phi Long (TĐC)"
-VOWELS = "aăâeêioôơuưy"
-TONES = "\u0300\u0301\u0309\u0303\u0323"  # huyền, sắc, hỏi, ngã, nặng
-LETTERS = "".join(unicodedata.normalize("NFC", v + t) for v in VOWELS for t in ("", *TONES)) + "đ"
-
-
-@pytest.mark.parametrize("text", [LETTERS, LETTERS.upper(), unicodedata.normalize("NFD", LETTERS.upper()),
-                                  "Ủy ban nhân dân xã Hòa An", "ĐẮK LẮK", "100% (a_b)"])
-def test_sql_folds_a_text_as_python_does(app: App, text: str) -> None:
-    with app.engine.connect() as connection:
-        assert connection.scalar(select(folded(literal(text)))) == search_key(text)
-    assert search_key(LETTERS) == "".join(v for v in "aaaaaaaaaaaaaaaaaaeeeeeeeeeeeeiiiiiioooooooooooooooooouuuuuuuuuuuuyyyyyy") + "d"
 
 
 @pytest.fixture
