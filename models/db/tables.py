@@ -449,7 +449,6 @@ class SavedAnswerRow(Base):
     saved_at: Mapped[datetime]
 
 
-
 # The search keys kept with what they are the keys of: (mapped class, (text column, key column) ...). Rows of these
 # tables are written through the ORM only (an UPDATE in Core leaves names alone): its flush sets the keys.
 SEARCH_KEYS: tuple[tuple[type[Base], tuple[tuple[str, str], ...]], ...] = (

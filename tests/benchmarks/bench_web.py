@@ -627,8 +627,9 @@ def summary(figures: dict[int, dict[str, PageFigures]], runs: list[list[Concurre
         grown = figures[large][label].median / figures[small][label].median
         rows.append((f"web: staff {action} for one unit {large:,} / {small:,} units", f"{grown:.2f}",
                      f"<= {POST_RATIO_GOAL}", verdict(grown <= POST_RATIO_GOAL)))
-    for label, what in ((PAGES[-1][0], "unit search as staff type a name"), (FORM_CHECKS[-1][0], "extend by a unit's name")):
-        grown = figures[large][label].median / figures[small][label].median  # a search reads the round's keys
+    searches = ((PAGES[-1][0], "unit search as staff type a name"), (FORM_CHECKS[-1][0], "extend by a unit's name"))
+    for label, what in searches:  # a search reads the round's keys: reported beside the actions' goal
+        grown = figures[large][label].median / figures[small][label].median
         rows.append((f"web: {what}, {large:,} / {small:,} units", f"{grown:.2f}", "reported", ""))
     waiting = figures[large][WAITING_LABEL].median / figures[small][WAITING_LABEL].median
     rows.append((f"web: staff extend for one unit, the round's invitations queued, {large:,} / {small:,} units",
